@@ -1,0 +1,108 @@
+"""The ``kg`` command: parses options and calls the stage functions. No logic lives here.
+
+Exit codes: 0 success (for ``validate``: the data conforms), 1 the graph failed reasoning or
+validation, 2 bad input (a file that does not parse, a malformed query, a bad option).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from kg import __version__
+from kg.errors import KGError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors: keep that, say it plainly
+        self.print_usage(sys.stderr)
+        self.exit(2, f"kg: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="kg", description="Build, validate, query and serve the kg knowledge graph.")
+    p.add_argument("--version", action="version", version=f"kg {__version__}")
+    p.add_argument("--root", help="project folder (ontology/, graph/, shapes/); default: this checkout")
+    p.add_argument("--build-dir", help="where the built dataset lives (default ROOT/build)")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    sub.add_parser("build", help="load, reason, validate and write the dataset")
+
+    v = sub.add_parser("validate", help="validate data files (or the built graph) against the shapes")
+    v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
+    v.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+
+    q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
+    q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
+    q.add_argument("-f", "--file", help="read the query from this file")
+    q.add_argument("--format", choices=("table", "json", "csv", "turtle"), default="table")
+
+    sub.add_parser("stats", help="counts per class and named graph, authority-link coverage")
+
+    sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
+    sp.add_argument("--dataset", help="serve this RDF dataset file instead of the built graph")
+    sp.add_argument("--host")
+    sp.add_argument("--port", type=int)
+    sp.add_argument("--workers", type=int)
+    sp.add_argument("--query-timeout", type=float)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KGError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace, *names: str) -> dict:
+    from kg.settings import resolve
+
+    cli = {n: getattr(args, n, None) for n in ("root", "build_dir", *names)}
+    return resolve(cli=cli)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "build":
+        from kg.build import build
+
+        result = build(_settings(args), log=_log)
+        print(result.dataset)
+        return 0
+    if args.command == "validate":
+        from kg.validate import validate_files
+
+        report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
+        text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json}
+        sys.stdout.write(text[args.format]())
+        return report.exit_code
+    if args.command == "query":
+        from kg.query import read_query, run_query
+
+        text = read_query(args.query, args.file, sys.stdin)
+        sys.stdout.write(run_query(_settings(args), text, args.format))
+        return 0
+    if args.command == "stats":
+        from kg.stats import stats_text
+
+        sys.stdout.write(stats_text(_settings(args)))
+        return 0
+    if args.command == "serve":
+        from kg.serve import serve
+
+        settings = _settings(args, "host", "port", "workers", "query_timeout")
+        return serve(settings, dataset=args.dataset)
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

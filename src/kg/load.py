@@ -1,0 +1,125 @@
+"""Stage 1, load: parse the project's Turtle files into named graphs.
+
+``ontology/*.ttl`` go into the ontology graph; each ``graph/NAME.ttl`` goes into the named graph
+``<base>graph/NAME``. A file that does not parse raises :class:`kg.errors.ParseError` naming the
+file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from kg.errors import InputError, ParseError
+from kg.iris import ONTOLOGY_GRAPH, graph_iri_for
+
+#: rdflib format names by file suffix, for the files ``kg validate`` accepts.
+FORMATS = {
+    ".ttl": "turtle",
+    ".turtle": "turtle",
+    ".nt": "nt",
+    ".n3": "n3",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".rdf": "xml",
+    ".owl": "xml",
+    ".xml": "xml",
+}
+
+
+@dataclass
+class Sources:
+    """The parsed inputs: one rdflib Graph per named graph, and the files each came from."""
+
+    graphs: dict[URIRef, Graph] = field(default_factory=dict)
+    files: dict[URIRef, list[Path]] = field(default_factory=dict)
+
+    def union(self) -> Graph:
+        """Every triple of every graph in one Graph (a copy)."""
+        g = Graph()
+        for part in self.graphs.values():
+            g += part
+        return g
+
+    def __len__(self) -> int:
+        return sum(len(g) for g in self.graphs.values())
+
+
+def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) -> Graph:
+    """Parse one RDF file; raise ParseError with file:line when it is not well formed."""
+    into = Graph() if into is None else into
+    fmt = fmt or FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputError(f"unknown RDF file type {path.suffix!r} (use one of: "
+                         f"{', '.join(sorted(FORMATS))})", path=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    try:
+        into.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        raise ParseError(_bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
+    except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
+        line = _line_of(exc)
+        raise ParseError(f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=line) from exc
+    return into
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse ontology/*.ttl and graph/*.ttl under ``root`` (sorted, so the result is stable)."""
+    sources = Sources()
+    ontology_files = sorted((root / "ontology").glob("*.ttl"))
+    if not ontology_files:
+        raise InputError("no ontology: expected ontology/*.ttl", path=str(root))
+    _load_into(sources, ONTOLOGY_GRAPH, ontology_files)
+    graph_files = sorted((root / "graph").glob("*.ttl"))
+    if not graph_files:
+        raise InputError("no data: expected graph/*.ttl", path=str(root))
+    for path in graph_files:
+        _load_into(sources, graph_iri_for(path.stem), [path])
+    return sources
+
+
+def load_shapes(root: Path) -> Graph:
+    """Parse every shapes/*.ttl into one graph."""
+    shapes = Graph()
+    files = sorted((root / "shapes").glob("*.ttl"))
+    if not files:
+        raise InputError("no shapes: expected shapes/*.ttl", path=str(root))
+    for path in files:
+        parse_file(path, into=shapes)
+    return shapes
+
+
+def input_files(root: Path) -> list[Path]:
+    """Every file the build reads, in a stable order."""
+    return [p for d in ("ontology", "graph", "shapes") for p in sorted((root / d).glob("*.ttl"))]
+
+
+def _load_into(sources: Sources, name: URIRef, paths: list[Path]) -> None:
+    g = sources.graphs.setdefault(name, Graph())
+    for path in paths:
+        parse_file(path, into=g)
+        sources.files.setdefault(name, []).append(path)
+
+
+def _bad_syntax_message(exc: BadSyntax) -> str:
+    why = getattr(exc, "_why", None) or str(exc)
+    return f"Turtle syntax error: {why}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def _line_of(exc: Exception) -> int | None:
+    m = re.search(r"line[: ]+(\d+)", str(exc), re.IGNORECASE)
+    return int(m.group(1)) if m else None

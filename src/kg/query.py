@@ -1,0 +1,83 @@
+"""``kg query``: SPARQL over the built dataset, inferences included, from the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.build import ensure_built
+from kg.errors import InputError, ParseError
+
+
+def read_query(text: str | None, file: str | None, stdin) -> str:
+    """The query from an argument, a file, or standard input ('-' or nothing)."""
+    if file:
+        try:
+            return Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read query: {exc}", path=file) from exc
+    if text and text != "-":
+        return text
+    data = stdin.read()
+    if not data.strip():
+        raise InputError("no query given (as an argument, with -f FILE, or on standard input)")
+    return data
+
+
+def open_store(dataset: Path) -> ox.Store:
+    """An in-memory pyoxigraph store holding the dataset's named graphs."""
+    store = ox.Store()
+    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def run_query(settings: dict, query: str, fmt: str = "table") -> str:
+    """Run ``query`` over the union of the built dataset's graphs; return it rendered."""
+    store = open_store(ensure_built(settings))
+    try:
+        result = store.query(query, use_default_graph_as_union=True)
+    except SyntaxError as exc:
+        raise ParseError(f"malformed query: {exc}") from exc
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows = [[_term(sol[v]) for v in variables] for sol in result]
+        return _render_rows(variables, rows, fmt)
+    if isinstance(result, bool):
+        return _render_rows(["ask"], [["true" if result else "false"]], fmt)
+    if fmt not in ("turtle", "table"):
+        raise InputError(f"a CONSTRUCT or DESCRIBE result is a graph: use --format turtle, not {fmt}")
+    return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
+
+
+def _term(term) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _render_rows(variables: list[str], rows: list[list[str | None]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([dict(zip(variables, r, strict=True)) for r in rows], indent=2,
+                          ensure_ascii=False) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        w.writerow(variables)
+        w.writerows([["" if c is None else c for c in r] for r in rows])
+        return out.getvalue()
+    if fmt == "turtle":
+        raise InputError("--format turtle is for CONSTRUCT and DESCRIBE; use table, json or csv")
+    cells = [["" if c is None else c for c in r] for r in rows]
+    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(variables), line(["-" * w for w in widths])] + [line(r) for r in cells]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,79 @@
+"""Stage 2, reason: the OWL 2 RL closure of the asserted graphs, with the trivia filtered out.
+
+owlrl computes the closure in place and writes inconsistencies as error triples instead of
+raising. :func:`infer` works on a copy, keeps only what is new and meaningful, and raises
+:class:`kg.errors.InconsistentGraph` on error triples or members of ``owl:Nothing``.
+"""
+
+from __future__ import annotations
+
+import owlrl
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+
+from kg.errors import InconsistentGraph
+
+#: Where owlrl writes its error triples.
+OWLRL_ERRORS = "http://www.daml.org/2002/03/agents/agent-ont#"
+
+_BUILTIN = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_REFLEXIVE_TRIVIA = {
+    OWL.sameAs,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+}
+_TOP = {OWL.Thing, RDFS.Resource, OWL.topObjectProperty, OWL.topDataProperty}
+
+
+def infer(asserted: Graph) -> Graph:
+    """Return the triples OWL 2 RL adds to ``asserted`` (which is not changed), trivia removed."""
+    closure = Graph()
+    closure += asserted
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
+    ).expand(closure)
+    _raise_on_errors(closure)
+    inferred = Graph()
+    for triple in closure:
+        if triple not in asserted and is_meaningful(triple):
+            inferred.add(triple)
+    return inferred
+
+
+def is_meaningful(triple: tuple) -> bool:
+    """False for the trivia owlrl writes: literal subjects, blank nodes (list and axiom structure),
+    reflexive identities, typing with top classes, domain/range propagation, and statements about
+    the built-in vocabularies."""
+    s, p, o = triple
+    if isinstance(s, Literal) or isinstance(s, BNode) or isinstance(o, BNode):
+        return False
+    if str(p).startswith(OWLRL_ERRORS) or str(s).startswith(OWLRL_ERRORS):
+        return False
+    if p in _REFLEXIVE_TRIVIA and s == o:
+        return False
+    if o in _TOP:
+        return False
+    if p in (RDFS.domain, RDFS.range):
+        # scm-dom/scm-rng propagate every domain and range up both hierarchies: true, but they
+        # say nothing about the data and triple the size of the schema part.
+        return False
+    if isinstance(s, URIRef) and str(s).startswith(_BUILTIN):
+        return False
+    if p == RDF.type and o in (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+                               RDF.Property, OWL.AnnotationProperty, RDFS.Datatype):
+        # Declarations owlrl makes for terms it sees used; the terms our ontology declares are
+        # asserted already, and the external ones we point up to are not ours to declare.
+        return False
+    return True
+
+
+def _raise_on_errors(closure: Graph) -> None:
+    messages = sorted(
+        str(o) for s, p, o in closure if str(p) == OWLRL_ERRORS + "error"
+    )
+    nothing = sorted(str(s) for s in closure.subjects(RDF.type, OWL.Nothing))
+    problems = messages + [f"{s} is a member of owl:Nothing" for s in nothing]
+    if problems:
+        raise InconsistentGraph("the graph is inconsistent under OWL 2 RL:\n  " + "\n  ".join(problems))

@@ -1,0 +1,83 @@
+"""Settings, declared once as data.
+
+Every setting has a name, a default, a type and a help text. Values are resolved in this order,
+later winning: defaults -> ``KG_<NAME>`` environment variables -> CLI options -> an explicit
+mapping (tests). Nothing else in the package reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kg.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    type: type
+    help: str
+
+
+def _default_root() -> Path:
+    """The project folder: the source checkout this package was installed from, else the cwd."""
+    here = Path(__file__).resolve().parents[2]
+    if (here / "ontology").is_dir() and (here / "graph").is_dir():
+        return here
+    return Path.cwd()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("root", None, Path, "Project folder holding ontology/, graph/ and shapes/."),
+    Setting("build_dir", None, Path, "Where `kg build` writes the dataset (default ROOT/build)."),
+    Setting("host", "127.0.0.1", str, "Address `kg serve` binds."),
+    Setting("port", 8000, int, "Port `kg serve` binds."),
+    Setting("workers", 2, int, "Query worker processes of `kg serve`."),
+    Setting("query_timeout", 10.0, float, "Seconds a query may run before it is stopped (503)."),
+    Setting("max_results", 10000, int, "Most rows/triples a query returns; more is cut and said."),
+    Setting("max_body_bytes", 1_048_576, int, "Largest request body accepted (413 beyond)."),
+    Setting("max_query_depth", 200, int, "Deepest bracket nesting accepted in a query (400)."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    if value is None or isinstance(value, setting.type):
+        return value
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
+
+
+def resolve(
+    cli: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return every setting's value: defaults, then environment, then CLI, then overrides."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    for s in SETTINGS:
+        env = environ.get(f"KG_{s.name.upper()}")
+        if env is not None and env != "":
+            values[s.name] = _coerce(s, env, f"environment KG_{s.name.upper()}")
+    for origin, layer in (("option", cli), ("setting", overrides)):
+        for key, value in (layer or {}).items():
+            if key not in _BY_NAME:
+                raise ConfigError(f"unknown setting: {key}")
+            if value is not None:
+                values[key] = _coerce(_BY_NAME[key], value, origin)
+    if values["root"] is None:
+        values["root"] = _default_root()
+    values["root"] = Path(values["root"]).resolve()
+    if values["build_dir"] is None:
+        values["build_dir"] = values["root"] / "build"
+    values["build_dir"] = Path(values["build_dir"]).resolve()
+    return values

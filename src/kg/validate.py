@@ -1,0 +1,180 @@
+"""Stage 3, validate: check a data graph against the project's SHACL shapes with pySHACL.
+
+The data validated is the asserted triples plus their OWL 2 RL inferences, exactly as the build
+makes them, so ``kg validate FILE`` and the build agree. :class:`Report` renders the results as
+text, Turtle (an ``sh:ValidationReport``) or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from pyshacl import validate as _pyshacl_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+from kg.iris import PREFIXES
+
+#: Exit codes of ``kg validate``.
+CONFORMS, VIOLATIONS = 0, 1
+
+
+@dataclass(frozen=True)
+class Result:
+    """One validation result, in the terms a person acts on."""
+
+    focus: str
+    path: str | None
+    value: str | None
+    severity: str
+    message: str
+    shape: str
+    constraint: str
+
+
+@dataclass
+class Report:
+    conforms: bool
+    results: list[Result] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph, repr=False)
+
+    @property
+    def exit_code(self) -> int:
+        return CONFORMS if self.conforms else VIOLATIONS
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"conforms": self.conforms, "results": [asdict(r) for r in self.results]},
+            indent=2, ensure_ascii=False,
+        )
+
+    def as_turtle(self) -> str:
+        for prefix, iri in PREFIXES.items():
+            self.graph.bind(prefix, iri)
+        self.graph.bind("sh", str(SH))
+        return self.graph.serialize(format="turtle")
+
+    def as_text(self) -> str:
+        if self.conforms:
+            return "Conforms: the data satisfies every shape.\n"
+        lines = [f"Does not conform: {len(self.results)} result(s).", ""]
+        for r in self.results:
+            lines.append(f"{r.severity}: {r.message}")
+            lines.append(f"  focus node: {_short(r.focus)}")
+            if r.path:
+                lines.append(f"  path:       {_short(r.path)}")
+            if r.value is not None:
+                lines.append(f"  value:      {_short(r.value)}")
+            lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
+            lines.append("")
+        return "\n".join(lines)
+
+
+def validate(data: Graph, shapes: Graph) -> Report:
+    """Validate ``data`` (asserted + inferred) against ``shapes``. The inputs are not changed."""
+    conforms, report_graph, _ = _pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=False,
+        inplace=False,
+    )
+    return Report(conforms=bool(conforms), results=_results(report_graph), graph=report_graph)
+
+
+def check_shapes(shapes: Graph) -> Report:
+    """Validate the shapes graph itself against SHACL's own shapes (pySHACL's meta-SHACL)."""
+    from pyshacl.entrypoints import meta_validate
+
+    conforms, report_graph, _ = meta_validate(shapes, inference="none")
+    return Report(conforms=bool(conforms), results=_results(report_graph), graph=report_graph)
+
+
+def _results(report: Graph) -> list[Result]:
+    out = []
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        def one(p, node=node):
+            v = report.value(node, p)
+            return None if v is None else (str(v) if not isinstance(v, Literal) else v.n3()
+                                           if p == SH.value else str(v))
+        path = report.value(node, SH.resultPath)
+        out.append(Result(
+            focus=str(report.value(node, SH.focusNode)),
+            path=str(path) if isinstance(path, URIRef) else (_path_text(report, path) if path is not None else None),
+            value=one(SH.value),
+            severity=_short(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
+            message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
+            shape=str(report.value(node, SH.sourceShape)),
+            constraint=str(report.value(node, SH.sourceConstraintComponent)),
+        ))
+    return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message))
+
+
+def _path_text(report: Graph, path) -> str:
+    """A readable form of a complex SHACL path (inverse, alternative…)."""
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + _short(str(inverse))
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        from rdflib.collection import Collection
+
+        return "|".join(_path_text(report, p) if not isinstance(p, URIRef) else _short(str(p))
+                        for p in Collection(report, alternatives))
+    return str(path)
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in (("sh", str(SH)), *PREFIXES.items()):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report:
+    """Validate data files the way the build validates the graph: the files plus the ontology,
+    closed under OWL 2 RL, against the project's shapes. With no files, validate the built
+    dataset. Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
+    from pathlib import Path
+
+    from rdflib import Dataset
+
+    from kg.build import ensure_built
+    from kg.errors import InputError
+    from kg.load import load_shapes, load_sources, parse_file
+    from kg.reason import infer
+
+    root = Path(settings["root"])
+    shapes = load_shapes(root)
+    if not files:
+        path = ensure_built(settings, log=log)
+        ds = Dataset()
+        ds.parse(path, format="nquads")
+        data = Graph()
+        for s, p, o, _g in ds.quads((None, None, None, None)):
+            data.add((s, p, o))
+        log(f"validating the built dataset {path}")
+        return validate(data, shapes)
+    data = Graph()
+    for f in files:
+        path = Path(f)
+        if not path.is_file():
+            raise InputError("no such file", path=str(path))
+        if path.suffix.lower() in (".trig", ".nq"):
+            ds = Dataset()
+            from kg.load import FORMATS
+
+            parse_file(path, into=ds, fmt=FORMATS[path.suffix.lower()])
+            for s, p, o, _g in ds.quads((None, None, None, None)):
+                data.add((s, p, o))
+        else:
+            parse_file(path, into=data)
+    ontology = load_sources(root).graphs
+    from kg.iris import ONTOLOGY_GRAPH
+
+    asserted = data + ontology[ONTOLOGY_GRAPH]
+    log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
+    return validate(asserted + infer(asserted), shapes)
