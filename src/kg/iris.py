@@ -25,6 +25,7 @@ DCTERMS = Namespace("http://purl.org/dc/terms/")
 PREFIXES: dict[str, str] = {
     "kgo": str(KGO),
     "kg": BASE,
+    "kgs": BASE + "shapes/",
     "crm": str(CRM),
     "sem": str(SEM),
     "schema": str(SCHEMA),

@@ -123,3 +123,46 @@ def _first_line(exc: Exception) -> str:
 def _line_of(exc: Exception) -> int | None:
     m = re.search(r"line[: ]+(\d+)", str(exc), re.IGNORECASE)
     return int(m.group(1)) if m else None
+
+
+def read_dataset(path: Path, fmt: str | None = None) -> dict[URIRef, Graph]:
+    """Read an RDF dataset file (N-Quads or TriG; any triple format goes to the default graph,
+    keyed ``None``) into one rdflib Graph per graph name. Parsed by pyoxigraph, which is fast and
+    strict; syntax errors raise ParseError with file:line."""
+    import pyoxigraph as ox
+
+    formats = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
+               ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
+    ox_format = formats.get(fmt or path.suffix.lower())
+    if ox_format is None:
+        raise InputError(f"unknown dataset file type {path.suffix!r} (use .nq, .trig, .nt or .ttl)",
+                         path=str(path))
+    graphs: dict[URIRef | None, Graph] = {}
+    try:
+        for quad in ox.parse(path=str(path), format=ox_format):
+            name = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
+            graphs.setdefault(name, Graph()).add(
+                (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
+    except SyntaxError as exc:
+        loc = getattr(exc, "lineno", None)
+        raise ParseError(f"not valid {ox_format}: {exc.msg if hasattr(exc, 'msg') else exc}",
+                         path=str(path), line=loc) from exc
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    return graphs
+
+
+def _from_ox(term):
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    dt = term.datatype.value
+    if dt == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(dt))

@@ -46,8 +46,8 @@ def run_query(settings: dict, query: str, fmt: str = "table") -> str:
         variables = [v.value for v in result.variables]
         rows = [[_term(sol[v]) for v in variables] for sol in result]
         return _render_rows(variables, rows, fmt)
-    if isinstance(result, bool):
-        return _render_rows(["ask"], [["true" if result else "false"]], fmt)
+    if isinstance(result, ox.QueryBoolean):
+        return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
     if fmt not in ("turtle", "table"):
         raise InputError(f"a CONSTRUCT or DESCRIBE result is a graph: use --format turtle, not {fmt}")
     return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()

@@ -82,7 +82,8 @@ def validate(data: Graph, shapes: Graph) -> Report:
         advanced=False,
         inplace=False,
     )
-    return Report(conforms=bool(conforms), results=_results(report_graph), graph=report_graph)
+    return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
+                  graph=report_graph)
 
 
 def check_shapes(shapes: Graph) -> Report:
@@ -93,7 +94,18 @@ def check_shapes(shapes: Graph) -> Report:
     return Report(conforms=bool(conforms), results=_results(report_graph), graph=report_graph)
 
 
-def _results(report: Graph) -> list[Result]:
+def _shape_name(shape, shapes: Graph | None) -> str:
+    """A named shape's IRI; for an anonymous property shape, the named shape that holds it."""
+    if isinstance(shape, URIRef) or shapes is None:
+        return str(shape)
+    for predicate in (SH.property, SH["not"], SH["and"], SH["or"], SH.xone, SH.node,
+                      SH.qualifiedValueShape, RDF.first, RDF.rest):
+        for parent in shapes.subjects(predicate, shape):
+            return _shape_name(parent, shapes)
+    return str(shape)
+
+
+def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
     out = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
         def one(p, node=node):
@@ -107,7 +119,7 @@ def _results(report: Graph) -> list[Result]:
             value=one(SH.value),
             severity=_short(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
             message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
-            shape=str(report.value(node, SH.sourceShape)),
+            shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
     return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message))
@@ -127,8 +139,12 @@ def _path_text(report: Graph, path) -> str:
     return str(path)
 
 
+_BY_LENGTH = sorted((("sh", str(SH)), *PREFIXES.items()), key=lambda pn: -len(pn[1]))
+
+
 def _short(iri: str) -> str:
-    for prefix, ns in (("sh", str(SH)), *PREFIXES.items()):
+    """CURIE of an IRI with the longest matching project prefix, else the IRI."""
+    for prefix, ns in _BY_LENGTH:
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
     return iri
@@ -140,41 +156,34 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     dataset. Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
     from pathlib import Path
 
-    from rdflib import Dataset
-
     from kg.build import ensure_built
     from kg.errors import InputError
-    from kg.load import load_shapes, load_sources, parse_file
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import load_shapes, load_sources, parse_file, read_dataset
     from kg.reason import infer
 
     root = Path(settings["root"])
     shapes = load_shapes(root)
     if not files:
         path = ensure_built(settings, log=log)
-        ds = Dataset()
-        ds.parse(path, format="nquads")
-        data = Graph()
-        for s, p, o, _g in ds.quads((None, None, None, None)):
-            data.add((s, p, o))
         log(f"validating the built dataset {path}")
-        return validate(data, shapes)
+        return validate(_union(read_dataset(path).values()), shapes)
     data = Graph()
     for f in files:
         path = Path(f)
         if not path.is_file():
             raise InputError("no such file", path=str(path))
         if path.suffix.lower() in (".trig", ".nq"):
-            ds = Dataset()
-            from kg.load import FORMATS
-
-            parse_file(path, into=ds, fmt=FORMATS[path.suffix.lower()])
-            for s, p, o, _g in ds.quads((None, None, None, None)):
-                data.add((s, p, o))
+            data += _union(read_dataset(path).values())
         else:
             parse_file(path, into=data)
-    ontology = load_sources(root).graphs
-    from kg.iris import ONTOLOGY_GRAPH
-
-    asserted = data + ontology[ONTOLOGY_GRAPH]
+    asserted = data + load_sources(root).graphs[ONTOLOGY_GRAPH]
     log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
     return validate(asserted + infer(asserted), shapes)
+
+
+def _union(graphs) -> Graph:
+    out = Graph()
+    for g in graphs:
+        out += g
+    return out

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from kgtest import project_copy, settings_for
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from kg.build import INFO_NAME, build, ensure_built, input_digest
+from kg.errors import InconsistentGraph, ParseError, ValidationFailed
+from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.load import read_dataset
+
+EXPECTED_GRAPHS = {str(GRAPH[n]) for n in ("ontology", "entities", "sources", "article-part1",
+                                           "links", "inferred")}
+
+
+def _graphs(path: Path) -> dict[str, Graph]:
+    graphs = read_dataset(path)
+    assert None not in graphs, "every triple is in a named graph"
+    return {str(name): g for name, g in graphs.items()}
+
+
+def test_dataset_has_the_named_graphs(dataset):
+    graphs = _graphs(dataset)
+    assert set(graphs) == EXPECTED_GRAPHS
+    info = json.loads((dataset.parent / INFO_NAME).read_text())
+    assert info["graphs"] == {g: len(t) for g, t in sorted(graphs.items())}
+    assert info["triples"] == sum(len(t) for t in graphs.values())
+    assert len(graphs[str(GRAPH["article-part1"])]) > 500
+
+
+def test_inferred_graph_holds_only_new_triples(dataset):
+    graphs = _graphs(dataset)
+    inferred = graphs.pop(str(INFERRED_GRAPH))
+    asserted = Graph()
+    for g in graphs.values():
+        asserted += g
+    assert len(inferred) > 1000
+    assert not [t for t in inferred if t in asserted]
+
+
+def test_two_builds_are_identical(tmp_path, dataset):
+    again = build(settings_for(Path(__file__).resolve().parents[1], tmp_path / "b2")).dataset
+    assert again.read_bytes() == dataset.read_bytes()
+    a, b = _graphs(again), _graphs(dataset)
+    assert all(isomorphic(a[g], b[g]) for g in a)
+
+
+def test_dataset_is_sorted_n_quads(dataset):
+    lines = dataset.read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert all(line.endswith(" .") for line in lines)
+
+
+def test_ensure_built_rebuilds_only_when_inputs_change(tmp_path):
+    root = project_copy(tmp_path / "p")
+    settings = settings_for(root)
+    out = ensure_built(settings)
+    first = out.stat().st_mtime_ns
+    assert ensure_built(settings).stat().st_mtime_ns == first
+    digest = input_digest(root)
+    article = root / "graph" / "article-part1.ttl"
+    article.write_text(article.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    assert input_digest(root) != digest
+    ensure_built(settings)
+    info = json.loads((out.parent / INFO_NAME).read_text())
+    assert info["input_digest"] == input_digest(root)
+
+
+@pytest.fixture()
+def good_build(tmp_path):
+    root = project_copy(tmp_path / "p")
+    settings = settings_for(root)
+    out = build(settings).dataset
+    return root, settings, out, out.read_bytes()
+
+
+def _left_alone(out: Path, before: bytes):
+    assert out.read_bytes() == before, "the last good dataset must stay in place"
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == [], "no temp files left"
+
+
+def test_parse_error_keeps_last_good_dataset(good_build):
+    root, settings, out, before = good_build
+    (root / "graph" / "article-part1.ttl").write_text("this is not turtle\n", encoding="utf-8")
+    with pytest.raises(ParseError, match=r"article-part1\.ttl:1"):
+        build(settings)
+    _left_alone(out, before)
+
+
+def test_validation_failure_keeps_last_good_dataset(good_build):
+    root, settings, out, before = good_build
+    path = root / "graph" / "article-part1.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('kgo:value 12000 ;', 'kgo:value -12000 ;'), encoding="utf-8")
+    with pytest.raises(ValidationFailed) as info:
+        build(settings)
+    assert "campaign-troops-killed" in str(info.value)
+    assert info.value.exit_code == 1
+    _left_alone(out, before)
+
+
+def test_inconsistency_keeps_last_good_dataset(good_build):
+    root, settings, out, before = good_build
+    (root / "graph" / "zz-bad.ttl").write_text(
+        "<https://w3id.org/kg1978/place/x> a <http://www.w3.org/2002/07/owl#Nothing> .\n",
+        encoding="utf-8")
+    with pytest.raises(InconsistentGraph):
+        build(settings)
+    _left_alone(out, before)
+
+
+def test_ontology_graph_is_the_ontology_file(dataset):
+    graphs = _graphs(dataset)
+    from kgtest import REPO
+
+    onto = Graph().parse(REPO / "ontology" / "kg.ttl")
+    assert isomorphic(graphs[str(ONTOLOGY_GRAPH)], onto)

@@ -1,0 +1,131 @@
+"""The kg command in-process: outputs and exit codes (0 ok / conforms, 1 violations, 2 bad input)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from kgtest import REPO, project_copy
+from rdflib import Graph
+
+from kg.cli import main
+
+
+@pytest.fixture()
+def project(tmp_path) -> Path:
+    return project_copy(tmp_path / "p")
+
+
+def run(capsys, *args: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
+    if stdin is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_build_prints_the_dataset_path(capsys, project):
+    code, out, err = run(capsys, "--root", str(project), "build")
+    assert code == 0
+    assert Path(out.strip()) == project / "build" / "kg.nq"
+    assert "wrote" in err
+
+
+def test_validate_conforming_files_exits_0(capsys, project):
+    files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
+    code, out, _ = run(capsys, "--root", str(project), "validate", *files)
+    assert code == 0
+    assert out.startswith("Conforms")
+
+
+def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+<https://w3id.org/kg1978/event/nameless> a kgo:Meeting .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad))
+    assert code == 1
+    assert "Does not conform" in out and "focus node: kg:event/nameless" in out
+    assert "shape:      kgs:DecisionShape (sh:MinCountConstraintComponent)" in out
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json", str(bad))
+    report = json.loads(out)
+    assert code == 1 and report["conforms"] is False
+    assert {"focus", "path", "value", "severity", "message", "shape"} <= set(report["results"][0])
+    assert any(r["path"] == "http://www.w3.org/2000/01/rdf-schema#label" for r in report["results"])
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "turtle", str(bad))
+    assert code == 1
+    assert len(Graph().parse(data=out, format="turtle")) > 0
+
+
+def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path):
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix a: <http://a/> .\n\na:x a:y .\n", encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "validate", str(bad))
+    assert code == 2
+    assert f"{bad}:3" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "--root", str(project), "validate", str(tmp_path / "missing.ttl"))
+    assert code == 2 and "no such file" in err
+
+
+def test_validate_without_files_checks_the_built_dataset(capsys, project):
+    code, out, err = run(capsys, "--root", str(project), "validate")
+    assert code == 0 and out.startswith("Conforms")
+    assert "kg.nq" in err
+
+
+def test_query_from_argument_file_and_stdin(capsys, project, tmp_path, monkeypatch):
+    q = ("PREFIX kgo: <https://w3id.org/kg1978/ontology/> "
+         "SELECT ?n WHERE { ?p kgo:passageNumber ?n FILTER(?n < 3) } ORDER BY ?n")
+    code, out, _ = run(capsys, "--root", str(project), "query", q)
+    assert code == 0 and out.splitlines()[2:4] == ["1", "2"]
+    f = tmp_path / "q.rq"
+    f.write_text(q, encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "query", "-f", str(f), "--format", "json")
+    assert code == 0 and json.loads(out) == [{"n": "1"}, {"n": "2"}]
+    code, out, _ = run(capsys, "--root", str(project), "query", "--format", "csv",
+                       stdin=q, monkeypatch=monkeypatch)
+    assert code == 0 and out.splitlines() == ["n", "1", "2"]
+
+
+def test_query_construct_as_turtle(capsys, project):
+    code, out, _ = run(capsys, "--root", str(project), "query", "--format", "turtle",
+                       "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3")
+    assert code == 0
+    assert len(Graph().parse(data=out, format="turtle")) == 3
+
+
+def test_query_errors_exit_2(capsys, project, monkeypatch):
+    code, _, err = run(capsys, "--root", str(project), "query", "SELEC ?x")
+    assert code == 2 and "malformed query" in err and "1:" in err
+    code, _, err = run(capsys, "--root", str(project), "query", stdin="", monkeypatch=monkeypatch)
+    assert code == 2 and "no query given" in err
+    code, _, err = run(capsys, "--root", str(project), "query", "-f", "/nonexistent/q.rq")
+    assert code == 2
+
+
+def test_stats_counts_and_unlinked(capsys, project):
+    code, out, _ = run(capsys, "--root", str(project), "stats")
+    assert code == 0
+    assert "https://w3id.org/kg1978/graph/article-part1" in out
+    assert "kgo:Event" in out
+    assert "Unlinked entities" in out and "https://w3id.org/kg1978/place/chong-thnu" in out
+    assert "https://w3id.org/kg1978/place/phnom-penh" not in out.split("Unlinked entities")[1]
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["no-such-command"])
+    assert info.value.code == 2
+
+
+def test_version_matches_the_ontology(capsys):
+    from kg import __version__
+
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.strip() == f"kg {__version__}"
+    onto = (REPO / "ontology" / "kg.ttl").read_text(encoding="utf-8")
+    assert f'owl:versionInfo "{__version__}"' in onto

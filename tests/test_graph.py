@@ -1,0 +1,171 @@
+"""The curated graph against the article: every date, figure, unit and place it names is there,
+claims are kept apart from events, figures are never summed, and the article's sentences are not
+copied into the graph."""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+import pytest
+from kgtest import ARTICLE, REPO
+
+from kg.load import load_sources
+
+PRE = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+
+@pytest.fixture(scope="module")
+def store(dataset) -> ox.Store:
+    from kg.query import open_store
+
+    return open_store(dataset)
+
+
+def q(store, text):
+    return list(store.query(PRE + text, use_default_graph_as_union=True))
+
+
+# Every date or date range the article gives, with the passage that gives it.
+ARTICLE_DATES = [
+    ("1978-02-05", None, 2), ("1978-03-26", None, 5), ("1978-06-15", None, 6),
+    ("1978-05-26", None, 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
+    ("1978-12-02", None, 9), ("1978-12-06", "1978-12-07", 10), ("1978-12-23", None, 11),
+    ("1978-12-23", "1979-01-17", 13), ("1978-12-26", None, 13), ("1978-12-23", "1978-12-31", 13),
+    ("1979-01-02", None, 13), ("1979-01-05", "1979-01-06", 13), ("1979-01-07", None, 13),
+    ("1979-01-08", None, 13), ("1979-01-17", None, 13), ("1978-12-23", "1979-01-17", 14),
+    ("1979-01-07", None, 18),
+]
+
+
+@pytest.mark.parametrize(("start", "end", "passage"), ARTICLE_DATES)
+def test_every_date_of_the_article_is_an_event(store, start, end, passage):
+    end_pattern = (f'?x kgo:endDate ?e . FILTER(STR(?e) = "{end}")' if end
+                   else "FILTER NOT EXISTS { ?x kgo:endDate ?e }")
+    rows = q(store, f"""SELECT ?x WHERE {{ ?x kgo:startDate ?s ; prov:wasDerivedFrom/kgo:passageNumber {passage} .
+        FILTER(STR(?s) = "{start}") {end_pattern} }}""")
+    assert rows, f"no event from passage {passage} dated {start}{' - ' + end if end else ''}"
+
+
+def test_month_precision_is_kept(store):
+    rows = q(store, """SELECT ?d WHERE { ?x kgo:startDate ?d
+        FILTER(DATATYPE(?d) = <http://www.w3.org/2001/XMLSchema#gYearMonth>) }""")
+    assert [r["d"].value for r in rows] == ["1978-05"]
+
+
+# Every figure the article gives: (value, qualifier, passage).
+ARTICLE_FIGURES = [
+    (5, None, 2), (2, None, 7), (2, None, 7), (6, None, 8), (15, None, 9), (5, None, 9),
+    (24, None, 9), (10, None, 11), (19, None, 11), (3, None, 13), (5, None, 13), (18, None, 14),
+    (12000, None, 14), (8800, None, 14), (3200, None, 14), (44000, None, 14),
+    (4000000, "moreThan", 14), (30000, "moreThan", 15), (400000, None, 15),
+    (1000, "orderOfMagnitude", 15), (3, None, 15),
+]
+
+
+def test_every_figure_of_the_article_and_no_other(store):
+    rows = q(store, """SELECT ?v ?q ?n WHERE { ?f a kgo:Quantity ; kgo:value ?v ;
+        prov:wasDerivedFrom/kgo:passageNumber ?n . OPTIONAL { ?f kgo:valueQualifier ?q } }""")
+    got = sorted((int(r["v"].value), r["q"].value.rsplit("/", 1)[1] if r["q"] else None,
+                  int(r["n"].value)) for r in rows)
+    assert got == sorted(ARTICLE_FIGURES, key=lambda t: (t[0], t[1] or "", t[2])) or \
+        sorted(got, key=str) == sorted(ARTICLE_FIGURES, key=str)
+
+
+def test_figures_are_never_summed(store):
+    values = [int(r["v"].value) for r in q(store, "SELECT ?v WHERE { ?f kgo:value ?v }")]
+    campaign = [12000, 8800, 3200, 44000]
+    assert sum(campaign) not in values and 12000 + 8800 + 3200 not in values
+    assert 10 * 2 not in values or 20 not in values  # no "two military regions x two divisions"
+
+
+@pytest.mark.parametrize("iri", [
+    "unit/division-341", "unit/army-corps-3", "unit/army-corps-4", "unit/military-region-5",
+    "unit/military-region-7", "unit/military-region-9", "unit/vpa-general-staff",
+    "unit/pol-pot-forces", "unit/vietnamese-volunteers", "unit/cambodian-revolutionary-forces",
+    "actor/politburo", "actor/central-military-commission", "actor/kufns", "actor/kprc",
+    "actor/prk", "actor/democratic-kampuchea", "actor/srv", "actor/pol-pot", "actor/huu-duong",
+    "place/vietnam", "place/cambodia", "place/phnom-penh", "place/tay-ninh", "place/kratie",
+    "place/snuol", "place/chong-thnu", "place/road-1", "place/road-7", "place/road-19-extended",
+    "place/eastern-military-region", "place/southwestern-border",
+])
+def test_every_named_unit_actor_and_place_is_there(store, iri):
+    assert q(store, f"SELECT ?l WHERE {{ <https://w3id.org/kg1978/{iri}> rdfs:label ?l }}")
+
+
+def test_state_is_kept_apart_from_country(store):
+    rows = q(store, """SELECT ?x WHERE { ?x a kgo:State, kgo:Place }""")
+    assert rows == []
+    rows = q(store, """SELECT ?c WHERE { <https://w3id.org/kg1978/actor/democratic-kampuchea> kgo:governs ?c }""")
+    assert [r["c"].value for r in rows] == ["https://w3id.org/kg1978/place/cambodia"]
+
+
+def test_announced_measures_are_not_events(store):
+    rows = q(store, "SELECT ?m WHERE { ?a kgo:announces ?m . ?m a kgo:Event }")
+    assert rows == []
+    assert len(q(store, "SELECT ?m WHERE { ?a a kgo:Announcement ; kgo:announces ?m }")) >= 6
+
+
+def test_every_relation_between_entities_cites_its_source(store):
+    rows = q(store, """SELECT ?s ?p ?o WHERE {
+        VALUES ?p { kgo:subordinateTo kgo:placeWithin kgo:attachedTo kgo:armedForcesOf kgo:leaderOf
+                    kgo:governs kgo:adjacentTo kgo:declaredAim }
+        GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/kg1978/graph/inferred>)
+        FILTER NOT EXISTS { GRAPH ?g { ?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?s ;
+            <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> ?p ;
+            <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> ?o .
+            { ?st prov:wasDerivedFrom ?passage } UNION { ?st prov:wasAttributedTo ?who } } } }""")
+    assert rows == [], [tuple(str(r[v]) for v in ("s", "p", "o")) for r in rows]
+
+
+def test_authority_links_use_skos_only_and_live_in_the_links_graph(store):
+    assert q(store, "SELECT ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }") == []
+    rows = q(store, """SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o
+        FILTER(STRSTARTS(STR(?o), "http://www.wikidata.org/") || STRSTARTS(STR(?o), "https://sws.geonames.org/")) }
+        FILTER(?p IN (<http://www.w3.org/2004/02/skos/core#exactMatch>, <http://www.w3.org/2004/02/skos/core#closeMatch>)) }""")
+    assert {r["g"].value for r in rows} == {"https://w3id.org/kg1978/graph/links"}
+
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
+
+
+def _is_name(s, p) -> bool:
+    """A label of a unit, actor or place is a proper name, which the graph may share."""
+    return str(p) in (RDFS_LABEL, SKOS_ALT) and any(k in str(s) for k in ("/unit/", "/actor/", "/place/"))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def test_the_article_sentences_are_not_copied():
+    """Facts carry into the graph, the article's wording does not: once the names of entities
+    are masked, no literal shares a run of eight words with the article."""
+    if not ARTICLE.exists():
+        pytest.skip(f"the source article is not at {ARTICLE} (../shared/sources is absent)")
+    sources = load_sources(REPO)
+    names = sorted({" ".join(_words(str(o))) for g in sources.graphs.values()
+                    for s, p, o in g if _is_name(s, p)}, key=len, reverse=True)
+
+    def masked(text: str) -> list[str]:
+        joined = " " + " ".join(_words(text)) + " "
+        for name in names:
+            if len(name.split()) > 1:
+                joined = joined.replace(f" {name} ", " NAME ")
+        return joined.split()
+
+    words = masked(ARTICLE.read_text(encoding="utf-8"))
+    grams = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
+    copied = []
+    for name, graph in sources.graphs.items():
+        for s, p, o in graph:
+            if _is_name(s, p):
+                continue
+            w = masked(str(o)) if getattr(o, "language", None) else []
+            copied += [(str(s), " ".join(w[i:i + 8])) for i in range(len(w) - 7)
+                       if tuple(w[i:i + 8]) in grams]
+    assert copied == []

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kgtest import REPO, project_copy
+
+from kg.errors import InputError, ParseError
+from kg.iris import GRAPH, ONTOLOGY_GRAPH
+from kg.load import load_shapes, load_sources, parse_file
+
+
+def test_every_turtle_file_parses():
+    for folder in ("ontology", "graph", "shapes"):
+        files = sorted((REPO / folder).glob("*.ttl"))
+        assert files, folder
+        for path in files:
+            assert len(parse_file(path)) > 0, path
+
+
+def test_each_graph_file_is_its_own_named_graph():
+    sources = load_sources(REPO)
+    names = {str(n) for n in sources.graphs}
+    assert names == {str(ONTOLOGY_GRAPH)} | {str(GRAPH[p.stem]) for p in (REPO / "graph").glob("*.ttl")}
+    assert {"article-part1", "entities", "sources", "links"} <= {p.stem for p in (REPO / "graph").glob("*.ttl")}
+    assert len(sources) == sum(len(g) for g in sources.graphs.values())
+    assert len(load_shapes(REPO)) > 0
+
+
+def test_parse_error_names_file_and_line(tmp_path: Path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix a: <http://a/> .\na:x a:y a:z .\n\na:b a:c a:d a:e .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(bad)
+    assert info.value.path == str(bad)
+    assert info.value.line == 4
+    assert str(info.value).startswith(f"{bad}:4: ")
+    assert info.value.exit_code == 2
+
+
+def test_broken_file_in_graph_folder_stops_the_load(tmp_path: Path):
+    root = project_copy(tmp_path)
+    (root / "graph" / "zz-broken.ttl").write_text("<http://a> <http://b> .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        load_sources(root)
+    assert "zz-broken.ttl:1" in str(info.value)
+
+
+def test_unknown_suffix_and_missing_file_are_input_errors(tmp_path: Path):
+    odd = tmp_path / "data.xyz"
+    odd.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown RDF file type"):
+        parse_file(odd)
+    with pytest.raises(InputError, match="cannot read"):
+        parse_file(tmp_path / "missing.ttl")
+
+
+def test_empty_project_is_an_input_error(tmp_path: Path):
+    (tmp_path / "ontology").mkdir()
+    with pytest.raises(InputError, match="no ontology"):
+        load_sources(tmp_path)

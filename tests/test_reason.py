@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from kg.errors import InconsistentGraph
+from kg.iris import CRM, KGO, SCHEMA, SEM
+from kg.reason import infer, is_meaningful
+
+EX = "https://w3id.org/kg1978/"
+
+
+def _ontology() -> Graph:
+    from kgtest import REPO
+
+    return Graph().parse(REPO / "ontology" / "kg.ttl")
+
+
+@pytest.fixture(scope="module")
+def small():
+    g = _ontology()
+    data = Graph().parse(data=f"""
+        @prefix kgo: <{KGO}> .
+        <{EX}unit/d> a kgo:Division ; kgo:subordinateTo <{EX}unit/c> .
+        <{EX}unit/c> a kgo:ArmyCorps ; kgo:subordinateTo <{EX}unit/army> .
+        <{EX}unit/army> a kgo:ArmedForces .
+        <{EX}place/v> a kgo:Commune ; kgo:placeWithin <{EX}place/d> .
+        <{EX}place/d> a kgo:District ; kgo:placeWithin <{EX}place/c> .
+        <{EX}place/c> a kgo:Country .
+        <{EX}event/e> a kgo:Attack ; kgo:carriedOutBy <{EX}unit/d> ; kgo:tookPlaceAt <{EX}place/v> ;
+            kgo:startDate "1978-12-23"^^<http://www.w3.org/2001/XMLSchema#date> .
+    """, format="turtle")
+    asserted = g + data
+    before = len(asserted)
+    inferred = infer(asserted)
+    assert len(asserted) == before, "infer must not change its input"
+    return asserted, inferred
+
+
+def u(path: str) -> URIRef:
+    return URIRef(EX + path)
+
+
+def test_upward_alignment_is_materialised(small):
+    _, inf = small
+    e = u("event/e")
+    for t in (SCHEMA.Event, CRM.E5_Event, SEM.Event, CRM.E7_Activity):
+        assert (e, RDF.type, t) in inf
+    assert (e, SCHEMA.startDate, None) in inf
+    assert (e, SCHEMA.location, u("place/v")) in inf
+    assert (u("unit/d"), RDF.type, SCHEMA.Organization) in inf
+
+
+def test_transitive_containment_and_subordination(small):
+    _, inf = small
+    assert (u("place/v"), SCHEMA.containedInPlace, u("place/c")) in inf
+    assert (u("place/c"), KGO.containsPlace, u("place/v")) in inf
+    assert (u("unit/d"), SCHEMA.parentOrganization, u("unit/army")) in inf
+
+
+def test_participation_climbs_the_unit_hierarchy(small):
+    _, inf = small
+    e = u("event/e")
+    assert (e, KGO.hadParticipant, u("unit/c")) in inf
+    assert (e, KGO.hadParticipant, u("unit/army")) in inf
+    assert (u("unit/army"), KGO.participatedIn, e) in inf
+    assert (e, CRM.P11_had_participant, u("unit/army")) in inf
+    # carrying out does not climb: the army took part, it did not carry the attack out itself
+    assert (e, KGO.carriedOutBy, u("unit/army")) not in inf
+
+
+def test_inferred_graph_holds_no_trivia(small):
+    asserted, inf = small
+    for s, p, o in inf:
+        assert (s, p, o) not in asserted
+        assert not isinstance(s, (Literal, BNode)) and not isinstance(o, BNode)
+        assert not (p == OWL.sameAs and s == o)
+        assert o != OWL.Thing
+        assert p not in (RDFS.domain, RDFS.range)
+
+
+@pytest.mark.parametrize("triple, meaningful", [
+    ((u("a"), OWL.sameAs, u("a")), False),
+    ((Literal(1), RDF.type, URIRef("http://www.w3.org/2001/XMLSchema#integer")), False),
+    ((u("a"), RDF.type, OWL.Thing), False),
+    ((BNode(), RDF.first, u("a")), False),
+    ((OWL.Thing, RDF.type, OWL.Class), False),
+    ((u("a"), RDF.type, SCHEMA.Event), True),
+    ((KGO.Attack, RDFS.subClassOf, CRM.E5_Event), True),
+])
+def test_is_meaningful(triple, meaningful):
+    assert is_meaningful(triple) is meaningful
+
+
+def test_owl_nothing_member_fails():
+    g = _ontology()
+    g.add((u("x"), RDF.type, OWL.Nothing))
+    with pytest.raises(InconsistentGraph, match="owl:Nothing"):
+        infer(g)
+
+
+def test_owlrl_error_triples_fail():
+    g = _ontology()
+    g.parse(data=f"""
+        @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        @prefix kgo: <{KGO}> .
+        kgo:Country owl:disjointWith kgo:State .
+        <{EX}x> a kgo:Country, kgo:State .
+    """, format="turtle")
+    with pytest.raises(InconsistentGraph, match="inconsistent"):
+        infer(g)
