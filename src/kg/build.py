@@ -20,11 +20,11 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__
-from kg.errors import ValidationFailed
+from kg.errors import ConfigError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources
-from kg.reason import infer
-from kg.validate import Report, validate
+from kg.reason import REASONERS, infer
+from kg.validate import Report, validate, validation_view
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
@@ -58,10 +58,13 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Bui
     sources = load_sources(root)
     shapes = load_shapes(root)
     asserted = sources.union()
-    log(f"reasoning (OWL 2 RL) over {len(asserted)} asserted triples")
-    inferred = infer(asserted)
+    reasoner = settings.get("reasoner", "fast")
+    if reasoner not in REASONERS:
+        raise ConfigError(f"reasoner must be one of {', '.join(REASONERS)}: {reasoner!r}")
+    log(f"reasoning (OWL 2 RL, {reasoner}) over {len(asserted)} asserted triples")
+    inferred = infer(asserted, reasoner=reasoner)
     log(f"validating {len(asserted) + len(inferred)} triples against the shapes")
-    report = validate(asserted + inferred, shapes)
+    report = validate(validation_view(asserted, inferred), shapes)
     if not report.conforms:
         raise ValidationFailed("the graph does not conform to the shapes; nothing was written\n\n"
                                + report.as_text())

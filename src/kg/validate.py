@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 
 from pyshacl import validate as _pyshacl_validate
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from kg.iris import PREFIXES
 
@@ -84,6 +84,69 @@ def validate(data: Graph, shapes: Graph) -> Report:
     )
     return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
                   graph=report_graph)
+
+
+def validation_view(asserted: Graph, inferred: Graph) -> Graph:
+    """What the shapes see: the asserted triples and the inferences, less the rdf:type triples
+    that only rdfs:domain / rdfs:range gave. A type is kept when it is asserted or is a
+    superclass of an asserted type; otherwise a range axiom would make any wrong value of the
+    property look like an instance of the range to sh:class (the shapes of
+    :func:`domain_range_shapes` check domain and range instead)."""
+    supers: dict = {}
+    for s, o in (asserted + inferred).subject_objects(RDFS.subClassOf):
+        supers.setdefault(s, set()).add(o)
+    view = Graph()
+    view += asserted
+    for s, p, o in inferred:
+        if p == RDF.type and not any(o == t or o in supers.get(t, ())
+                                     for t in asserted.objects(s, RDF.type)):
+            continue
+        view.add((s, p, o))
+    return view
+
+
+def domain_range_shapes(ontology: Graph) -> Graph:
+    """SHACL shapes that read the ontology's rdfs:domain / rdfs:range axioms on kgo: properties
+    as constraints: the subject of the property (or of any of its sub-properties) is an instance
+    of the domain, and its value an instance of the range class. shapes/domain-range.ttl is this
+    graph, rewritten with tests/data/regenerate_domain_range.py."""
+    from kg.iris import BASE, KGO
+
+    kgs = BASE + "shapes/"
+    out = Graph()
+    out.bind("sh", str(SH))
+    out.bind("kgo", str(KGO))
+    out.bind("kgs", kgs)
+    out.bind("rdfs", str(RDFS))
+    ours = sorted({p for p in ontology.subjects(RDF.type, None) if str(p).startswith(str(KGO))})
+
+    def subproperties(prop):
+        found, todo = {prop}, [prop]
+        while todo:
+            for sub in ontology.subjects(RDFS.subPropertyOf, todo.pop()):
+                if sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return sorted(found)
+
+    owl_class = URIRef("http://www.w3.org/2002/07/owl#Class")
+    for prop in ours:
+        local = str(prop)[len(str(KGO)):]
+        for axiom, target, role in ((RDFS.domain, SH.targetSubjectsOf, "subject"),
+                                    (RDFS.range, SH.targetObjectsOf, "value")):
+            for cls in sorted(ontology.objects(prop, axiom)):
+                if (cls, RDF.type, owl_class) not in ontology:
+                    continue  # a datatype range: the datatype shapes check literals
+                shape = URIRef(f"{kgs}{local}-{'domain' if axiom == RDFS.domain else 'range'}")
+                out.add((shape, RDF.type, SH.NodeShape))
+                out.add((shape, RDFS.label, Literal(f"{'domain' if axiom == RDFS.domain else 'range'} of kgo:{local}", lang="en")))
+                for sub in subproperties(prop):
+                    out.add((shape, target, sub))
+                out.add((shape, SH["class"], cls))
+                out.add((shape, SH.message, Literal(
+                    f"the {role} of kgo:{local} (or of a sub-property) must be a "
+                    f"kgo:{str(cls)[len(str(KGO)):]}")))
+    return out
 
 
 def check_shapes(shapes: Graph) -> Report:
@@ -158,7 +221,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
 
     from kg.build import ensure_built
     from kg.errors import InputError
-    from kg.iris import ONTOLOGY_GRAPH
+    from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
     from kg.reason import infer
 
@@ -167,7 +230,9 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     if not files:
         path = ensure_built(settings, log=log)
         log(f"validating the built dataset {path}")
-        return validate(_union(read_dataset(path).values()), shapes)
+        graphs = read_dataset(path)
+        inferred = graphs.pop(INFERRED_GRAPH, Graph())
+        return validate(validation_view(_union(graphs.values()), inferred), shapes)
     data = Graph()
     for f in files:
         path = Path(f)
@@ -179,7 +244,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             parse_file(path, into=data)
     asserted = data + load_sources(root).graphs[ONTOLOGY_GRAPH]
     log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
-    return validate(asserted + infer(asserted), shapes)
+    return validate(validation_view(asserted, infer(asserted)), shapes)
 
 
 def _union(graphs) -> Graph:

@@ -1,0 +1,343 @@
+"""The SHACL shapes: the project graph conforms, the shapes pass SHACL's own shapes, and every
+shape has a failing fixture that proves it fires (CONVENTIONS items 8 and 13).
+
+The fixtures are tests/data/shapes/NAME.ttl; what each must produce is in the table
+tests/data/shapes/manifest.toml (fixture -> shape -> focus -> path -> component). Each fixture is
+validated the way the build validates the graph: the fixture plus the ontology, closed under
+OWL 2 RL, against shapes/. So a fixture reaches its shape through the shape's real target, often
+only by inference (an instance of a subclass, a triple entailed by a super-property).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH
+
+from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES
+from kg.load import load_shapes, load_sources, parse_file
+from kg.reason import infer
+from kg.validate import Report, Result, check_shapes, domain_range_shapes, validate, validation_view
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "data" / "shapes"
+MANIFEST = FIXTURES / "manifest.toml"
+CLEAN_FIXTURE = FIXTURES / "valid.ttl"
+
+#: Prefixes the manifest may use: the project's, the shapes', and the entity namespaces.
+CURIES = {
+    **PREFIXES,
+    "sh": str(SH),
+    "kgs": BASE + "shapes/",
+    **{p: f"{BASE}{segment}/" for p, segment in (
+        ("actor", "actor"), ("unit", "unit"), ("place", "place"), ("event", "event"),
+        ("measure", "measure"), ("figure", "figure"), ("stmt", "statement"), ("src", "source"),
+    )},
+}
+
+#: Predicates of a node shape that are not constraint parameters.
+_NOT_CONSTRAINTS = {
+    RDF.type, RDFS.label, RDFS.comment, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+    SH.targetObjectsOf, SH.target, SH.property, SH.message, SH.severity, SH.deactivated, SH.name,
+    SH.description, SH.flags, SH.sparql,
+}
+
+
+def expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    return CURIES[prefix] + local
+
+
+def short(iri: str) -> str:
+    for prefix, ns in sorted(CURIES.items(), key=lambda kv: -len(kv[1])):
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def is_blank(term: str) -> bool:
+    """Result fields hold str(term): an IRI has a scheme, a blank node label has none."""
+    return "://" not in term
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the manifest: a fixture and the result it must produce."""
+
+    fixture: str
+    shape: str
+    focus: str
+    component: str
+    path: str | None = None
+    sparql: str | None = None
+    message: str | None = None
+    also: tuple[str, ...] = field(default=())
+
+    @property
+    def file(self) -> Path:
+        return FIXTURES / f"{self.fixture}.ttl"
+
+    def expected_path(self) -> str | None:
+        if self.path is None or self.path.startswith("^") or "|" in self.path:
+            return self.path  # a complex path, compared in kg.validate's rendering
+        return expand(self.path)
+
+    def is_inline(self, shapes: Graph) -> bool:
+        """True when the row names an inline (blank-node) property shape of a node shape."""
+        return (URIRef(expand(self.shape)), RDF.type, SH.NodeShape) in shapes and (
+            self.path is not None and self.sparql is None)
+
+    def same_constraint(self, r: Result, shapes: Graph, *, components: tuple[str, ...]) -> bool:
+        """Whether ``r`` comes from this row's constraint, at any focus node."""
+        if r.constraint not in {str(SH[f"{c}ConstraintComponent"]) for c in components}:
+            return False
+        if self.is_inline(shapes):
+            # kg.validate names an inline shape by the node shape holding it (pySHACL reports
+            # the blank node itself); either way its path and message single it out.
+            return ((is_blank(r.shape) or r.shape == expand(self.shape))
+                    and r.path == self.expected_path()
+                    and self.message is not None and self.message in r.message)
+        if r.shape != expand(self.shape):
+            return False
+        if self.message is not None and self.message not in r.message:
+            return False
+        return r.path == self.expected_path()
+
+    def matches(self, r: Result, shapes: Graph) -> bool:
+        focus_ok = is_blank(r.focus) if self.focus == "_:" else r.focus == expand(self.focus)
+        return focus_ok and self.same_constraint(r, shapes, components=(self.component,))
+
+
+def load_manifest() -> list[Case]:
+    rows = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["case"]
+    return [Case(**{**row, "also": tuple(row.get("also", ()))}) for row in rows]
+
+
+CASES = load_manifest()
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes(ROOT)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return load_sources(ROOT).graphs[ONTOLOGY_GRAPH]
+
+
+def validate_like_the_build(data: Graph, shapes: Graph) -> Report:
+    """Asserted triples plus their OWL 2 RL inferences (less domain/range-only types), against
+    the shapes, as kg.build does."""
+    return validate(validation_view(data, infer(data)), shapes)
+
+
+def validate_fixture(path: Path, ontology: Graph, shapes: Graph) -> Report:
+    return validate_like_the_build(parse_file(path) + ontology, shapes)
+
+
+# ---------------------------------------------------------------- the project and the shapes
+
+
+def test_project_graph_conforms(shapes):
+    asserted = load_sources(ROOT).union()
+    report = validate_like_the_build(asserted, shapes)
+    assert report.conforms, report.as_text()
+
+
+def test_shapes_pass_meta_shacl(shapes):
+    report = check_shapes(shapes)
+    assert report.conforms, report.as_text()
+
+
+def test_clean_fixture_conforms(ontology, shapes):
+    report = validate_fixture(CLEAN_FIXTURE, ontology, shapes)
+    assert report.conforms, report.as_text()
+
+
+def test_clean_fixture_reaches_every_node_shape(ontology, shapes):
+    """valid.ttl has a focus node for every node shape, so its conforming means something."""
+    data = parse_file(CLEAN_FIXTURE) + ontology
+    data += infer(data)
+    unreached = []
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+        focus = {s for c in shapes.objects(shape, SH.targetClass)
+                 for s in data.subjects(RDF.type, c)}
+        focus |= {s for p in shapes.objects(shape, SH.targetSubjectsOf) for s in data.subjects(p)}
+        if not focus:
+            unreached.append(short(str(shape)))
+    # owl:sameAs is forbidden outright, so no conforming data can give that shape a focus node.
+    unreached = sorted(set(unreached) - {"kgs:NoSameAsShape"})
+    assert not unreached, f"valid.ttl has no focus node for {unreached}"
+
+
+# ---------------------------------------------------------------- every shape fires
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.fixture for c in CASES])
+def test_shape_fires_on_its_fixture(case, ontology, shapes):
+    report = validate_fixture(case.file, ontology, shapes)
+    assert not report.conforms, f"{case.fixture}.ttl conforms; {case.shape} did not fire"
+    found = [r for r in report.results if case.matches(r, shapes)]
+    assert found, (f"no result from {case.shape} ({case.component}) at {case.focus} "
+                   f"path {case.path}:\n{report.as_text()}")
+    if case.sparql is not None:
+        constraint = URIRef(expand(case.sparql))
+        focus = URIRef(expand(case.focus))
+        assert any((n, SH.sourceConstraint, constraint) in report.graph
+                   for n in report.graph.subjects(SH.focusNode, focus)), report.as_text()
+    # The generated domain/range shapes may also see a wrong value: they are tested on their own.
+    generated = {str(s) for s in _generated(shapes)}
+    stray = [r for r in report.results if r.shape not in generated
+             and not case.same_constraint(r, shapes, components=(case.component, *case.also))]
+    assert not stray, (f"{case.fixture}.ttl should break only {case.shape} ({case.component}); "
+                       f"it also breaks:\n{report.as_text()}")
+
+
+# ---------------------------------------------------------------- the manifest covers every shape
+
+
+def _path_text(g: Graph, path) -> str:
+    """A SHACL path as the manifest writes it (kg.validate's rendering for complex paths)."""
+    if isinstance(path, URIRef):
+        return short(str(path))
+    inverse = g.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + short(str(inverse))
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "|".join(_path_text(g, p) for p in Collection(g, alternatives))
+    raise AssertionError(f"path form not handled by this test: {path!r}")
+
+
+def _generated(shapes: Graph) -> set:
+    """The shapes of shapes/domain-range.ttl: each has its own generated fixture below."""
+    return set(domain_range_shapes(load_sources(ROOT).graphs[ONTOLOGY_GRAPH])
+               .subjects(RDF.type, SH.NodeShape))
+
+
+def _constraints(shapes: Graph) -> dict[tuple[str, str], str]:
+    """Everything that needs a failing fixture: (shape, what) -> a description for the message.
+
+    what is "" for a named property shape, the path of an inline property shape, the component of
+    a node-level constraint, or the IRI of a SPARQL constraint."""
+    needed: dict[tuple[str, str], str] = {}
+    for prop in shapes.subjects(RDF.type, SH.PropertyShape):
+        needed[(short(str(prop)), "")] = "named property shape"
+    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+        name = short(str(node))
+        for prop in shapes.objects(node, SH.property):
+            if isinstance(prop, BNode):
+                path = _path_text(shapes, shapes.value(prop, SH.path))
+                needed[(name, path)] = f"inline property shape on {path}"
+        for p in set(shapes.predicates(node)) - _NOT_CONSTRAINTS:
+            local = str(p).removeprefix(str(SH))
+            needed[(name, local[0].upper() + local[1:])] = f"node-level sh:{local}"
+        for sparql in shapes.objects(node, SH.sparql):
+            needed[(name, short(str(sparql)))] = "SPARQL constraint"
+    return needed
+
+
+def _covered(case: Case, shapes: Graph) -> set[tuple[str, str]]:
+    if case.sparql is not None:
+        return {(case.shape, case.sparql)}
+    if case.is_inline(shapes):
+        return {(case.shape, case.path)}
+    if (URIRef(expand(case.shape)), RDF.type, SH.PropertyShape) in shapes:
+        return {(case.shape, "")}
+    return {(case.shape, case.component)}
+
+
+def test_every_shape_has_a_failing_fixture(shapes):
+    covered = set().union(*(_covered(c, shapes) for c in CASES))
+    missing = {k: v for k, v in _constraints(shapes).items() if k not in covered}
+    listing = "\n".join(f"  {shape} {what} ({why})"
+                        for (shape, what), why in sorted(missing.items()))
+    assert not missing, f"no failing fixture in tests/data/shapes/manifest.toml for:\n{listing}"
+    # A node shape whose only constraints are named property shapes is covered through them.
+    reached = {c.shape for c in CASES}
+    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+        props = {short(str(p)) for p in shapes.objects(node, SH.property)}
+        assert short(str(node)) in reached or props & reached, f"{short(str(node))} has no fixture"
+
+
+def test_manifest_names_real_shapes_and_files(shapes):
+    assert {c.fixture for c in CASES} == {p.stem for p in FIXTURES.glob("*.ttl")} - {"valid"}, \
+        "every fixture file needs a manifest row and every row a file"
+    for case in CASES:
+        shape = URIRef(expand(case.shape))
+        assert (shape, RDF.type, SH.NodeShape) in shapes or \
+            (shape, RDF.type, SH.PropertyShape) in shapes, f"{case.fixture}: no shape {case.shape}"
+        if case.is_inline(shapes):
+            assert case.message, f"{case.fixture}: an inline property shape needs a message"
+        if case.sparql is not None:
+            assert (shape, SH.sparql, URIRef(expand(case.sparql))) in shapes, case.fixture
+
+
+# ---------------------------------------------------------------- domain and range shapes
+
+
+def test_domain_range_shapes_are_current(shapes):
+    """shapes/domain-range.ttl is what kg.validate.domain_range_shapes makes of the ontology."""
+    from rdflib.compare import isomorphic
+
+    on_disk = Graph().parse(ROOT / "shapes" / "domain-range.ttl")
+    assert isomorphic(on_disk, domain_range_shapes(load_sources(ROOT).graphs[ONTOLOGY_GRAPH])), \
+        "shapes/domain-range.ttl is stale: rerun tests/data/regenerate_domain_range.py"
+    assert len(on_disk) > 100
+
+
+def _domain_range_cases() -> list[tuple[str, str, str, str]]:
+    """(shape, property, role, expected class) for every generated shape and its target."""
+    g = Graph().parse(ROOT / "shapes" / "domain-range.ttl")
+    cases = []
+    for shape in sorted(g.subjects(RDF.type, SH.NodeShape)):
+        cls = str(g.value(shape, SH["class"]))
+        for target, role in ((SH.targetSubjectsOf, "subject"), (SH.targetObjectsOf, "value")):
+            for prop in sorted(g.objects(shape, target)):
+                cases.append((short(str(shape)), short(str(prop)), role, short(cls)))
+    return cases
+
+
+DOMAIN_RANGE = _domain_range_cases()
+_DATES = ("kgo:startDate", "kgo:endDate", "kgo:notBefore")
+
+
+def _wrong_use(i: int, prop: str, role: str, cls: str) -> str:
+    """Turtle in which node-i, typed outside ``cls``, is the subject (domain) or the value
+    (range) of ``prop``."""
+    wrong = "kgo:Passage" if cls != "kgo:Passage" else "kgo:Road"
+    if role == "subject":
+        value = '"1978-01-01"^^xsd:date' if prop in _DATES else f"ex:value-{i}"
+        return f"ex:node-{i} a {wrong} ; {prop} {value} .\nex:value-{i} a kgo:Measure ."
+    return f"ex:subject-{i} a kgo:Measure ; {prop} ex:node-{i} .\nex:node-{i} a {wrong} ."
+
+
+@pytest.fixture(scope="module")
+def domain_range_report(ontology, shapes) -> Report:
+    """One validation of every wrong use at once (each on its own nodes): cheaper than one
+    reasoning run per case, and the nodes keep the cases apart."""
+    body = "\n".join(_wrong_use(i, prop, role, cls)
+                     for i, (_, prop, role, cls) in enumerate(DOMAIN_RANGE))
+    data = Graph().parse(data=f"""@prefix kgo: <{CURIES['kgo']}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ex: <{BASE}test/> .
+{body}""", format="turtle") + ontology
+    return validate_like_the_build(data, shapes)
+
+
+@pytest.mark.parametrize("i", range(len(DOMAIN_RANGE)),
+                         ids=[f"{s}:{p}" for s, p, _, _ in DOMAIN_RANGE])
+def test_domain_range_shape_fires_on_a_wrong_type(i, domain_range_report):
+    """A node typed outside the expected class, used as the subject (domain) or the value
+    (range) of the property, is reported by the generated shape, even though OWL 2 RL would
+    infer the expected type from the axiom."""
+    shape = DOMAIN_RANGE[i][0]
+    assert any(r.shape == expand(shape) and r.focus == f"{BASE}test/node-{i}"
+               and r.constraint == str(SH["ClassConstraintComponent"])
+               for r in domain_range_report.results), f"{shape} did not fire on node-{i}"
