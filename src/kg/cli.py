@@ -27,7 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--build-dir", help="where the built dataset lives (default ROOT/build)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    sub.add_parser("build", help="load, reason, validate and write the dataset")
+    b = sub.add_parser("build", help="load, reason, validate and write the dataset")
+    b.add_argument("--reasoner", choices=("fast", "owlrl"),
+                   help="OWL 2 RL reasoner: fast (default) or owlrl (the reference)")
 
     v = sub.add_parser("validate", help="validate data files (or the built graph) against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
@@ -39,6 +41,19 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--format", choices=("table", "json", "csv", "turtle"), default="table")
 
     sub.add_parser("stats", help="counts per class and named graph, authority-link coverage")
+
+    lk = sub.add_parser("links", help="authority links (Wikidata, GeoNames, VIAF, LCNAF): "
+                                      "export a sheet, import decisions, report coverage")
+    lsub = lk.add_subparsers(dest="links_command", required=True, parser_class=_Parser)
+    le = lsub.add_parser("export", help="one row per linkable entity, with its current links, "
+                                        "for OpenRefine or a spreadsheet")
+    le.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    le.add_argument("--unlinked", action="store_true", help="only entities without any link")
+    le.add_argument("--type", metavar="CLASS", help="only instances of this class (e.g. Place)")
+    li = lsub.add_parser("import", help="check every row, then add the links to graph/links.ttl "
+                                        "atomically (nothing is written if any row is at fault)")
+    li.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    lsub.add_parser("report", help="coverage per class and authority, conflicts, unlinked list")
 
     sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
     sp.add_argument("--dataset", help="serve this RDF dataset file instead of the built graph")
@@ -75,7 +90,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "build":
         from kg.build import build
 
-        result = build(_settings(args), log=_log)
+        result = build(_settings(args, "reasoner"), log=_log)
         print(result.dataset)
         return 0
     if args.command == "validate":
@@ -95,6 +110,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kg.stats import stats_text
 
         sys.stdout.write(stats_text(_settings(args)))
+        return 0
+    if args.command == "links":
+        from kg import links
+
+        if args.links_command == "export":
+            n = links.export_links(_settings(args), Path(args.file), unlinked=args.unlinked,
+                                   type_=args.type)
+            _log(f"wrote {n} rows to {args.file}")
+        elif args.links_command == "import":
+            sys.stdout.write(links.import_links(_settings(args), Path(args.file)).summary())
+        else:
+            sys.stdout.write(links.report_text(_settings(args)))
         return 0
     if args.command == "serve":
         from kg.serve import serve

@@ -8,14 +8,13 @@ import pyoxigraph as ox
 
 from kg.build import ensure_built
 from kg.iris import KGO, PREFIXES
+from kg.links import AUTHORITIES as _AUTHORITIES
+from kg.links import LINKABLE as LINKABLE  # re-exported: callers used kg.stats.LINKABLE
+from kg.links import coverage, coverage_lines
 from kg.query import open_store
 
-#: The classes whose instances archivists link to authorities.
-LINKABLE = ("Person", "Organisation", "State", "MilitaryUnit", "Place", "Event")
-AUTHORITIES = {
-    "wikidata": "http://www.wikidata.org/entity/",
-    "geonames": "https://sws.geonames.org/",
-}
+#: Authority name -> namespace of its canonical IRIs (kept for callers; kg.links has the detail).
+AUTHORITIES = {name: a.namespace for name, a in _AUTHORITIES.items()}
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -26,6 +25,8 @@ class Stats:
     classes: dict[str, int] = field(default_factory=dict)
     coverage: dict[str, dict[str, int]] = field(default_factory=dict)
     unlinked: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Everything kg.links.coverage computes (per class, per authority, conflicts, unlinked).
+    links: dict = field(default_factory=dict)
 
 
 def compute(store: ox.Store) -> Stats:
@@ -41,28 +42,9 @@ def compute(store: ox.Store) -> Stats:
         use_default_graph_as_union=True,
     ):
         s.classes[row["c"].value[len(str(KGO)):]] = int(row["n"].value)
-    for cls in LINKABLE:
-        entry = {"entities": 0, "linked": 0}
-        for auth in AUTHORITIES:
-            entry[auth] = 0
-        for row in store.query(
-            _PROLOGUE + f"""SELECT ?x ?label (GROUP_CONCAT(STR(?m); separator=" ") AS ?links)
-            WHERE {{ ?x a kgo:{cls} ; rdfs:label ?label .
-                     OPTIONAL {{ ?x skos:exactMatch|skos:closeMatch ?m }} }}
-            GROUP BY ?x ?label ORDER BY ?x""",
-            use_default_graph_as_union=True,
-        ):
-            links = row["links"].value.split() if row["links"] is not None else []
-            entry["entities"] += 1
-            if links:
-                entry["linked"] += 1
-            for auth, ns in AUTHORITIES.items():
-                if any(link.startswith(ns) for link in links):
-                    entry[auth] += 1
-            if not links and cls in ("Person", "Organisation", "State", "MilitaryUnit", "Place"):
-                s.unlinked.append((cls, row["x"].value, row["label"].value))
-        s.coverage[cls] = entry
-    s.unlinked = sorted(set(s.unlinked), key=lambda t: (t[1], t[0]))
+    s.links = coverage(store)
+    s.coverage = s.links["classes"]
+    s.unlinked = [(u["class"], u["id"], u["label"]) for u in s.links["unlinked"]]
     return s
 
 
@@ -75,13 +57,5 @@ def stats_text(settings: dict) -> str:
     out.append("Instances per class (asserted and inferred):")
     out += [f"  {n:>6}  kgo:{c}" for c, n in s.classes.items()]
     out.append("")
-    out.append("Authority links (skos:exactMatch / skos:closeMatch):")
-    out.append(f"  {'class':<14}{'entities':>9}{'linked':>8}{'wikidata':>10}{'geonames':>10}")
-    for cls, e in s.coverage.items():
-        out.append(f"  {cls:<14}{e['entities']:>9}{e['linked']:>8}{e['wikidata']:>10}{e['geonames']:>10}")
-    seen: set[str] = set()
-    unlinked = [(c, x, label) for c, x, label in s.unlinked if not (x in seen or seen.add(x))]
-    out.append("")
-    out.append(f"Unlinked entities ({len(unlinked)}):")
-    out += [f"  {x}  {label}  [{c}]" for c, x, label in unlinked]
+    out += coverage_lines(s.links)
     return "\n".join(out) + "\n"

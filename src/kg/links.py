@@ -1,0 +1,989 @@
+"""``kg links``: authority links out to a spreadsheet and back, safely.
+
+Our entities are linked to external authorities (Wikidata, GeoNames, VIAF, the Library of
+Congress Name Authority File) with ``skos:exactMatch`` / ``skos:closeMatch``, never
+``owl:sameAs``. The links live in ``graph/links.ttl`` (the named graph ``<base>graph/links``),
+each reified as an ``rdf:Statement`` with who decided it (``prov:wasAttributedTo``), when
+(``dcterms:created``), the evidence (``dcterms:bibliographicCitation``) and, for an allowed
+exception to the one-identifier rules, why (``skos:editorialNote``).
+
+* :func:`export_links` writes one row per linkable entity to a CSV/TSV sheet that OpenRefine
+  opens and reconciles against Wikidata;
+* :func:`import_links` checks every row of such a sheet, and only when all are good rewrites
+  ``graph/links.ttl`` atomically and deterministically (sorted), keeping what was there;
+* :func:`coverage` computes the link figures from any store holding the graph, for
+  ``kg links report``, ``kg stats`` and the VoID description alike.
+
+Who decided a link becomes an agent: an IRI given as is (an ORCID, ``agent:curators``), an
+existing agent whose label or local name matches, or a new ``<base>agent/<slug>`` with that
+``rdfs:label``, typed ``prov:Agent`` and written to ``graph/links.ttl``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic, to_canonical_graph
+from rdflib.namespace import RDF, RDFS, XSD
+
+from kg.errors import InputError, KGError
+from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, PROV, SKOS, graph_iri_for
+from kg.load import Sources, load_shapes, load_sources
+
+#: The classes whose instances archivists link to authorities (and may be imported).
+LINKABLE = ("Person", "Organisation", "State", "MilitaryUnit", "Place", "Event")
+#: Linkable classes whose unlinked instances the report lists (events are many and rarely have
+#: an authority record; ``kg links export --unlinked --type Event`` lists them).
+LISTED_UNLINKED = ("Person", "Organisation", "State", "MilitaryUnit", "Place")
+
+LINKS_FILE = "links.ttl"
+LINKS_GRAPH = graph_iri_for("links")
+LINK_NS = BASE + "link/"
+AGENT_NS = BASE + "agent/"
+RELATIONS = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch}
+WHY = SKOS.editorialNote
+_AGENT_TYPES = (PROV.Agent, PROV.Person, PROV.Organization, PROV.SoftwareAgent)
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    title: str
+    namespace: str
+    #: The canonical IRI form, as a regular expression (the SHACL shape uses the same).
+    pattern: str
+
+
+AUTHORITIES: dict[str, Authority] = {
+    a.name: a for a in (
+        Authority("wikidata", "Wikidata", "http://www.wikidata.org/entity/",
+                  r"http://www\.wikidata\.org/entity/Q[1-9][0-9]*"),
+        Authority("geonames", "GeoNames", "https://sws.geonames.org/",
+                  r"https://sws\.geonames\.org/[1-9][0-9]*/"),
+        Authority("viaf", "VIAF", "http://viaf.org/viaf/",
+                  r"http://viaf\.org/viaf/[1-9][0-9]*"),
+        Authority("lcnaf", "LCNAF", "http://id.loc.gov/authorities/names/",
+                  r"http://id\.loc\.gov/authorities/names/n[a-z]?[0-9]{8,10}"),
+    )
+}
+#: One regular expression for every canonical form: what ``sh:pattern`` in the shapes should say.
+SHAPE_PATTERN = "^(" + "|".join(a.pattern for a in AUTHORITIES.values()) + ")$"
+
+_AUTHORITY_ALIASES = {
+    "wikidata": "wikidata", "wd": "wikidata",
+    "geonames": "geonames", "gn": "geonames",
+    "viaf": "viaf",
+    "lcnaf": "lcnaf", "lc": "lcnaf", "loc": "lcnaf", "lccn": "lcnaf", "naf": "lcnaf",
+}
+
+#: Columns of an exported sheet. The last seven are for the decisions, filled in and imported.
+EXPORT_COLUMNS = (
+    "id", "label", "alt_labels", "type", "description", "date", "part_of", "country",
+    *AUTHORITIES, "authority_iri", "authority", "relation", "who", "when", "note", "why",
+)
+#: Column names an imported sheet may use, and the header spellings accepted for each.
+IMPORT_COLUMNS = {
+    "id": ("id", "iri", "entity", "our_iri", "uri", "subject"),
+    "authority_iri": ("authority_iri", "authority_uri", "match", "link"),
+    "authority": ("authority",),
+    "relation": ("relation", "predicate"),
+    "who": ("who", "by", "attributed_to"),
+    "when": ("when", "date_decided", "created"),
+    "note": ("note", "evidence", "citation"),
+    "why": ("why", "reason", "exception"),
+}
+_HEADER = {alias: name for name, aliases in IMPORT_COLUMNS.items() for alias in aliases}
+
+_PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+
+
+# ---------------------------------------------------------------- authority identifiers
+
+
+def canonical_iri(text: str, authority: str | None = None) -> str:
+    """The canonical authority IRI for an identifier as people paste it; ValueError if none.
+
+    ``Q1850``, ``wd:Q1850``, ``https://www.wikidata.org/wiki/Q1850`` and the like give
+    ``http://www.wikidata.org/entity/Q1850``. A bare number is a GeoNames or VIAF id only when
+    ``authority`` says which.
+    """
+    raw = re.sub(r"[\s\u200b\u200c\u200d\ufeff]+", "", text or "").strip("<>")
+    if not raw:
+        raise ValueError("no authority identifier")
+    said = _authority_name(authority) if authority and authority.strip() else None
+    m = re.fullmatch(r"([A-Za-z]+):(?!//)(.+)", raw)
+    if m and m.group(1).lower() in _AUTHORITY_ALIASES:
+        prefixed = _AUTHORITY_ALIASES[m.group(1).lower()]
+        if said and said != prefixed:
+            raise ValueError(f"{text.strip()!r} is a {AUTHORITIES[prefixed].title} identifier, "
+                             f"but the authority column says {said}")
+        said, raw = prefixed, m.group(2)
+    found, ident = _identify(raw, said)
+    if said and said != found:
+        raise ValueError(f"{text.strip()!r} is a {AUTHORITIES[found].title} identifier, but the "
+                         f"authority column says {said}")
+    ns = AUTHORITIES[found].namespace
+    return ns + ident + ("/" if found == "geonames" else "")
+
+
+def authority_of(iri: str) -> str | None:
+    """The name of the authority whose canonical form ``iri`` is, else None."""
+    for a in AUTHORITIES.values():
+        if re.fullmatch(a.pattern, iri):
+            return a.name
+    return None
+
+
+def _authority_name(text: str) -> str:
+    name = _AUTHORITY_ALIASES.get(text.strip().lower())
+    if name is None:
+        raise ValueError(f"unknown authority {text.strip()!r} (use one of: "
+                         f"{', '.join(AUTHORITIES)})")
+    return name
+
+
+def _identify(raw: str, said: str | None) -> tuple[str, str]:
+    """(authority, identifier) for a pasted form without whitespace or prefix."""
+    if re.fullmatch(r"[A-Za-z]\d+(-[A-Za-z]\d+)?", raw) and not re.fullmatch(r"[Nn]\d+", raw):
+        return "wikidata", _wikidata_id(raw)
+    if re.fullmatch(r"[Nn][A-Za-z]?\d+", raw):
+        return "lcnaf", _lcnaf_id(raw)
+    if re.fullmatch(r"\d+", raw):
+        if said in ("geonames", "viaf"):
+            return said, _number(raw, AUTHORITIES[said].title)
+        raise ValueError(f"{raw} is a bare number: say which authority it is from (geonames or "
+                         "viaf) in the authority column, or paste the full IRI")
+    if not re.match(r"https?://", raw, re.IGNORECASE):
+        if re.match(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}/", raw):
+            raw = "https://" + raw
+        else:
+            raise ValueError(f"{raw!r} is not a Wikidata, GeoNames, VIAF or LCNAF identifier")
+    parts = urlsplit(raw)
+    host, path = (parts.hostname or "").lower(), parts.path
+    if host in ("wikidata.org", "www.wikidata.org", "m.wikidata.org"):
+        m = re.fullmatch(r"/(?:wiki|entity)/(?:Special:Entity(?:Page|Data)/)?"
+                         r"(?:(?:Item|Property|Lexeme):)?([A-Za-z]\d+(?:-[A-Za-z]\d+)?)"
+                         r"(?:\.[a-z]+)?/?", path)
+        if not m:
+            raise ValueError(f"{raw} is not a Wikidata entity page or IRI")
+        return "wikidata", _wikidata_id(m.group(1))
+    if host in ("geonames.org", "www.geonames.org", "sws.geonames.org"):
+        m = re.fullmatch(r"/(\d+)(?:/.*)?", path)
+        if not m:
+            raise ValueError(f"{raw} is not a GeoNames feature IRI (https://sws.geonames.org/N/)")
+        return "geonames", _number(m.group(1), "GeoNames")
+    if host in ("viaf.org", "www.viaf.org"):
+        m = re.fullmatch(r"/(?:[a-z]{2}/)?viaf/(\d+)(?:/.*)?", path)
+        if not m:
+            raise ValueError(f"{raw} is not a VIAF cluster IRI (http://viaf.org/viaf/N)")
+        return "viaf", _number(m.group(1), "VIAF")
+    if host == "id.loc.gov":
+        m = re.fullmatch(r"/authorities/names/([A-Za-z0-9]+?)(?:\.[a-z]+)?/?", path)
+        if not m:
+            raise ValueError(f"{raw} is not an LC name authority IRI "
+                             "(http://id.loc.gov/authorities/names/n…)")
+        return "lcnaf", _lcnaf_id(m.group(1))
+    raise ValueError(f"{host or raw} is not an authority we link to "
+                     "(Wikidata, GeoNames, VIAF, LCNAF)")
+
+
+def _wikidata_id(ident: str) -> str:
+    ident = ident.upper()
+    kind = ident[0]
+    if kind == "P":
+        raise ValueError(f"{ident} is a Wikidata property, not an entity: link items (Q…)")
+    if kind == "L":
+        raise ValueError(f"{ident} is a Wikidata lexeme, not an entity: link items (Q…)")
+    if kind != "Q" or "-" in ident:
+        raise ValueError(f"{ident} is not a Wikidata item id (Q followed by digits)")
+    if not re.fullmatch(r"Q[1-9]\d*", ident):
+        raise ValueError(f"{ident} is not a Wikidata item id (no leading zero)")
+    return ident
+
+
+def _number(ident: str, title: str) -> str:
+    if not re.fullmatch(r"[1-9]\d*", ident):
+        raise ValueError(f"{ident} is not a {title} id (a number without leading zero)")
+    return ident
+
+
+def _lcnaf_id(ident: str) -> str:
+    ident = ident.lower()
+    if not re.fullmatch(r"n[a-z]?[0-9]{8,10}", ident):
+        raise ValueError(f"{ident} is not an LC name authority id (n, nb, no, nr or ns and "
+                         "8 to 10 digits, like n79021164)")
+    return ident
+
+
+# ---------------------------------------------------------------- the graph as a store
+
+
+def source_store(sources: Sources) -> ox.Store:
+    """An in-memory store of the parsed ontology/ and graph/ files, one named graph each.
+
+    Class membership is queried with ``rdfs:subClassOf*`` so the same queries give the same
+    figures here (no reasoning) and on the built dataset (with inferences).
+    """
+    store = ox.Store()
+    for name, graph in sources.graphs.items():
+        store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(str(name)))
+    return store
+
+
+def _select(store: ox.Store, query: str) -> list[dict[str, str]]:
+    result = store.query(_PROLOGUE + query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: row[n].value for n in names if row[n] is not None} for row in result]
+
+
+def _values(*names: str) -> str:
+    return " ".join(f"kgo:{n}" for n in names)
+
+
+def _class_members(store: ox.Store) -> dict[str, set[str]]:
+    """The entities of each linkable class (an entity may be in several)."""
+    members: dict[str, set[str]] = {c: set() for c in LINKABLE}
+    for row in _select(store, f"""
+        SELECT DISTINCT ?x ?cls WHERE {{
+            VALUES ?cls {{ {_values(*LINKABLE)} }}
+            ?x a ?t . ?t rdfs:subClassOf* ?cls . FILTER(isIRI(?x)) }}"""):
+        members[row["cls"][len(str(KGO)):]].add(row["x"])
+    return members
+
+
+def _linkable_entities(store: ox.Store, members: dict[str, set[str]] | None = None
+                       ) -> dict[str, str]:
+    """Every entity of a linkable class, as IRI -> its first linkable class (LINKABLE order)."""
+    members = _class_members(store) if members is None else members
+    found: dict[str, str] = {}
+    for cls in reversed(LINKABLE):
+        for x in members[cls]:
+            found[x] = cls
+    return found
+
+
+def _links(store: ox.Store) -> list[tuple[str, str, str, str]]:
+    """Every link as (entity, relation, authority IRI, graph it is in), sorted."""
+    rows = _select(store, """
+        SELECT DISTINCT ?x ?p ?m ?g WHERE {
+            VALUES ?p { skos:exactMatch skos:closeMatch }
+            GRAPH ?g { ?x ?p ?m } FILTER(isIRI(?x) && isIRI(?m)) }""")
+    return sorted((r["x"], r["p"][len(str(SKOS)):], r["m"], r["g"]) for r in rows)
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def coverage(store: ox.Store) -> dict:
+    """Authority-link figures of the graph in ``store`` (queried as the union of its graphs).
+
+    Works on the built dataset (``kg.query.open_store``) and on :func:`source_store`. Returns::
+
+        {"entities": N, "linked": N,                     # linkable entities, all classes
+         "classes": {CLASS: {"entities": N, "linked": N, AUTHORITY: N, ...}},
+         "authorities": {AUTHORITY: {"title", "namespace", "links", "exactMatch",
+                                     "closeMatch", "entities", "identifiers"}},
+         "other_links": N,                               # links to no known authority
+         "unlinked": [{"id", "label", "class"}],         # LISTED_UNLINKED classes, by id
+         "conflicts": [{"kind": "two-ids" | "shared-id", "authority", "entities": [...],
+                        "ids": [...], "why": [...]}]}
+
+    ``classes[C][A]`` counts entities of C with at least one link to authority A;
+    ``authorities[A]["links"]`` counts link triples (what a VoID linkset's ``void:triples`` is).
+    """
+    members = _class_members(store)
+    entities = _linkable_entities(store, members)
+    labels = {row["x"]: row["label"] for row in _select(store, """
+        SELECT ?x (MIN(STR(?l)) AS ?label) WHERE {
+            ?x rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en") || LANG(?l) = "") }
+        GROUP BY ?x""")}
+
+    links = sorted({(x, p, m) for x, p, m, _ in _links(store)})
+    by_entity: dict[str, set[str]] = defaultdict(set)
+    for x, _, m in links:
+        by_entity[x].add(authority_of(m) or "other")
+
+    out: dict = {"entities": len(entities), "linked": sum(1 for x in entities if by_entity[x])}
+    out["classes"] = {}
+    for cls in LINKABLE:
+        entry = {"entities": len(members[cls]),
+                 "linked": sum(1 for x in members[cls] if by_entity[x])}
+        for a in AUTHORITIES:
+            entry[a] = sum(1 for x in members[cls] if a in by_entity[x])
+        out["classes"][cls] = entry
+    out["authorities"] = {}
+    for a in AUTHORITIES.values():
+        mine = [(x, p, m) for x, p, m in links if authority_of(m) == a.name]
+        out["authorities"][a.name] = {
+            "title": a.title, "namespace": a.namespace, "links": len(mine),
+            "exactMatch": sum(1 for _, p, _ in mine if p == "exactMatch"),
+            "closeMatch": sum(1 for _, p, _ in mine if p == "closeMatch"),
+            "entities": len({x for x, _, _ in mine}), "identifiers": len({m for _, _, m in mine}),
+        }
+    out["other_links"] = sum(1 for _, _, m in links if authority_of(m) is None)
+    listed = [x for x in sorted(entities) if entities[x] in LISTED_UNLINKED and not by_entity[x]]
+    out["unlinked"] = [{"id": x, "label": labels.get(x, ""), "class": entities[x]} for x in listed]
+    out["conflicts"] = _conflicts(links, _whys(store))
+    return out
+
+
+def _whys(store: ox.Store) -> dict[tuple[str, str, str], list[str]]:
+    whys: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for r in _select(store, """
+        SELECT DISTINCT ?x ?p ?m ?why WHERE {
+            ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?m ; skos:editorialNote ?why }
+        ORDER BY ?why"""):
+        whys[(r["x"], r["p"][len(str(SKOS)):], r["m"])].append(r["why"])
+    return whys
+
+
+def _conflicts(links: list[tuple[str, str, str]], whys: dict) -> list[dict]:
+    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    owners: dict[str, set[str]] = defaultdict(set)
+    for x, _, m in links:
+        a = authority_of(m)
+        if a:
+            ids[(x, a)].add(m)
+            owners[m].add(x)
+
+    def why_of(pairs: Iterable[tuple[str, str]]) -> list[str]:
+        return sorted({w for x, m in pairs for p in RELATIONS for w in whys.get((x, p, m), [])})
+
+    out = []
+    for (x, a), ms in sorted(ids.items()):
+        if len(ms) > 1:
+            out.append({"kind": "two-ids", "authority": a, "entities": [x], "ids": sorted(ms),
+                        "why": why_of((x, m) for m in ms)})
+    for m, xs in sorted(owners.items()):
+        if len(xs) > 1:
+            out.append({"kind": "shared-id", "authority": authority_of(m), "entities": sorted(xs),
+                        "ids": [m], "why": why_of((x, m) for x in xs)})
+    return out
+
+
+def coverage_lines(cov: dict) -> list[str]:
+    """The coverage figures as text lines, the same in ``kg links report`` and ``kg stats``."""
+    names = list(AUTHORITIES)
+    out = ["Authority links (skos:exactMatch / skos:closeMatch):"]
+    out.append(f"  {'class':<14}{'entities':>9}{'linked':>8}" + "".join(f"{n:>10}" for n in names))
+    for cls, e in cov["classes"].items():
+        out.append(f"  {cls:<14}{e['entities']:>9}{e['linked']:>8}"
+                   + "".join(f"{e[n]:>10}" for n in names))
+    out.append(f"  {'(all)':<14}{cov['entities']:>9}{cov['linked']:>8}")
+    out.append("")
+    out.append("Links per authority:")
+    out.append(f"  {'authority':<10}{'links':>7}{'exact':>7}{'close':>7}{'entities':>10}"
+               f"{'ids':>6}  namespace")
+    for n, a in cov["authorities"].items():
+        out.append(f"  {n:<10}{a['links']:>7}{a['exactMatch']:>7}{a['closeMatch']:>7}"
+                   f"{a['entities']:>10}{a['identifiers']:>6}  {a['namespace']}")
+    if cov["other_links"]:
+        out.append(f"  {'other':<10}{cov['other_links']:>7}")
+    out.append("")
+    unexplained = sum(1 for c in cov["conflicts"] if not c["why"])
+    out.append(f"Conflicts ({len(cov['conflicts'])}, {unexplained} without a reason):")
+    for c in cov["conflicts"]:
+        title = AUTHORITIES[c["authority"]].title
+        if c["kind"] == "two-ids":
+            text = f"{_short(c['entities'][0])} has {len(c['ids'])} {title} ids: " + ", ".join(
+                c["ids"])
+        else:
+            text = f"{c['ids'][0]} is claimed by {len(c['entities'])} entities: " + ", ".join(
+                _short(x) for x in c["entities"])
+        out.append(f"  {text}")
+        out.append("    why: " + " / ".join(c["why"]) if c["why"] else "    why: (no reason given)")
+    if not cov["conflicts"]:
+        out.append("  none")
+    out.append("")
+    out.append(f"Unlinked entities ({len(cov['unlinked'])}):")
+    out += [f"  {u['id']}  {u['label']}  [{u['class']}]" for u in cov["unlinked"]]
+    return out
+
+
+def report_text(settings: dict) -> str:
+    """``kg links report``: coverage, conflicts and the unlinked list, from the graph/ files."""
+    root = Path(settings["root"])
+    cov = coverage(source_store(load_sources(root)))
+    return "\n".join([f"Authority links in {root / 'graph'}", "", *coverage_lines(cov)]) + "\n"
+
+
+def _short(iri: str) -> str:
+    m = re.fullmatch(re.escape(BASE) + r"([a-z]+)/([a-z0-9][a-z0-9-]*)", iri)
+    return f"{m.group(1)}:{m.group(2)}" if m else iri
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_links(settings: dict, path: Path, *, unlinked: bool = False,
+                 type_: str | None = None) -> int:
+    """Write one row per linkable entity to ``path`` (.csv or .tsv); return the row count."""
+    delimiter = _delimiter(path)
+    store = source_store(load_sources(Path(settings["root"])))
+    entities = _linkable_entities(store)
+    if type_:
+        cls = _resolve_class(store, type_)
+        members = {r["x"] for r in _select(store, f"""
+            SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
+        entities = {x: c for x, c in entities.items() if x in members}
+    links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for x, _, m, _ in _links(store):
+        links[x][authority_of(m) or "other"].append(m)
+    if unlinked:
+        entities = {x: c for x, c in entities.items() if not links.get(x)}
+    ancestors = _ancestors(store)
+    class_labels = _class_labels(store)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    writer.writerow(EXPORT_COLUMNS)
+    for x in sorted(entities):
+        row = _entity_row(store, x, ancestors, class_labels)
+        for a in AUTHORITIES:
+            row[a] = " | ".join(sorted(set(links.get(x, {}).get(a, []))))
+        writer.writerow([row.get(c, "") for c in EXPORT_COLUMNS])
+    _write_atomically(path, out.getvalue().encode("utf-8"))
+    return len(entities)
+
+
+def _delimiter(path: Path) -> str:
+    delimiter = {".csv": ",", ".tsv": "\t", ".tab": "\t"}.get(path.suffix.lower())
+    if delimiter is None:
+        suffix = path.suffix or "no suffix"
+        raise InputError(f"a links sheet is a .csv or .tsv file, not {suffix!r}", path=str(path))
+    return delimiter
+
+
+def _resolve_class(store: ox.Store, text: str) -> str:
+    rows = _select(store, f"""
+        SELECT DISTINCT ?c ?label WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?c a owl:Class
+            OPTIONAL {{ ?c rdfs:label ?label }} }} FILTER(STRSTARTS(STR(?c), STR(kgo:))) }}""")
+    want = text.strip()
+    want = str(KGO) + want[4:] if want.startswith("kgo:") else want
+    for r in rows:
+        local = r["c"][len(str(KGO)):]
+        if want in (r["c"], local) or want.lower() in (local.lower(), r.get("label", "").lower()):
+            return r["c"]
+    raise InputError(f"unknown class {text!r}: use an ontology class such as "
+                     f"{', '.join(LINKABLE)}")
+
+
+def _ancestors(store: ox.Store) -> dict[str, set[str]]:
+    up: dict[str, set[str]] = defaultdict(set)
+    for r in _select(store, f"""
+        SELECT ?c ?s WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{ ?c rdfs:subClassOf+ ?s }} }}"""):
+        up[r["c"]].add(r["s"])
+    return up
+
+
+def _class_labels(store: ox.Store) -> dict[str, str]:
+    return {r["c"]: r["l"] for r in _select(store, f"""
+        SELECT ?c (MIN(STR(?label)) AS ?l) WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{
+            ?c a owl:Class ; rdfs:label ?label }} }} GROUP BY ?c""")}
+
+
+def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
+                class_labels: dict[str, str]) -> dict[str, str]:
+    """What a person needs to decide a match: labels, type, description, dates, context."""
+    def objects(s: str, pred) -> list:
+        return sorted({q.object for q in store.quads_for_pattern(
+            ox.NamedNode(s), ox.NamedNode(str(pred)), None, None)}, key=str)
+
+    def texts(s: str, pred, lang: str | None = None) -> list[str]:
+        literals = [t for t in objects(s, pred) if isinstance(t, ox.Literal)]
+        preferred = [t for t in literals if lang is None or (t.language or "") in (lang, "")]
+        return sorted({t.value for t in preferred or literals})
+
+    def labels_of(iris: list[str]) -> str:
+        return " | ".join(sorted((texts(i, RDFS.label, "en") or [i])[0] for i in iris))
+
+    types = [t.value for t in objects(x, RDF.type) if t.value.startswith(str(KGO))]
+    specific = [t for t in types if not any(t in ancestors[u] for u in types if u != t)]
+    parents = [t.value for pred in (KGO.placeWithin, KGO.subordinateTo, KGO.subEventOf)
+               for t in objects(x, pred) if isinstance(t, ox.NamedNode)]
+    row = {
+        "id": x,
+        "label": (texts(x, RDFS.label, "en") or [""])[0],
+        "alt_labels": " | ".join(texts(x, SKOS.altLabel)),
+        "type": " | ".join(sorted(class_labels.get(t, t[len(str(KGO)):]) for t in specific)),
+        "description": " ".join(texts(x, URIRef(PREFIXES["schema"] + "description"), "en")),
+        "part_of": labels_of(parents),
+    }
+    start, end = texts(x, KGO.startDate), texts(x, KGO.endDate)
+    if start:
+        row["date"] = start[0] + (f"/{end[0]}" if end else "")
+    elif texts(x, KGO.notBefore):
+        row["date"] = "not before " + texts(x, KGO.notBefore)[0]
+    elif "true" in texts(x, KGO.undatedInSource):
+        row["date"] = "undated in source"
+    if any(str(KGO.Place) in ancestors[t] | {t} for t in types) and str(KGO.Country) not in types:
+        row["country"] = labels_of([r["c"] for r in _select(store, f"""
+            SELECT DISTINCT ?c WHERE {{ <{x}> kgo:placeWithin+ ?c . ?c a kgo:Country }}""")])
+    return row
+
+
+# ---------------------------------------------------------------- import
+
+
+class LinksFileError(InputError):
+    """A links sheet with rows at fault; nothing was written. ``problems`` is (line, text)."""
+
+    def __init__(self, path: Path, problems: list[tuple[int | None, str]]):
+        self.problems = sorted(problems, key=lambda p: p[0] or 0)
+        n = len(self.problems)
+        lines = [f"{path}: {n} problem{'s' if n != 1 else ''}; nothing was written"]
+        lines += [f"  {path}:{line}: {text}" if line else f"  {path}: {text}"
+                  for line, text in self.problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    entity: str
+    authority: str
+    target: str
+    relation: str
+    who: str          # the agent's IRI
+    who_label: str    # who, as the sheet spells it: the label of a new agent
+    when: date
+    note: str
+    why: str
+
+    @property
+    def triple(self) -> tuple[str, str, str]:
+        return (self.entity, self.relation, self.target)
+
+
+@dataclass
+class ImportResult:
+    """What an import did: the links added (line, entity, relation, target), and what it skipped."""
+
+    links_file: Path
+    added: list[tuple[int, str, str, str]] = field(default_factory=list)
+    present: int = 0
+    ignored: int = 0
+
+    def summary(self) -> str:
+        lines = [f"{self.links_file}: {len(self.added)} link(s) added, {self.present} already "
+                 f"present, {self.ignored} row(s) without an authority_iri ignored"]
+        lines += [f"  line {n}: {_short(x)} skos:{p} {m}" for n, x, p, m in self.added]
+        return "\n".join(lines) + "\n"
+
+
+def import_links(settings: dict, path: Path, *, today: date | None = None) -> ImportResult:
+    """Check every row of the sheet at ``path``; if all are good, add the new links to
+    ``graph/links.ttl`` atomically. Raises :class:`LinksFileError` listing every row at fault."""
+    root = Path(settings["root"])
+    today = today or date.today()
+    links_path = root / "graph" / LINKS_FILE
+    before = links_path.read_bytes() if links_path.exists() else b""
+    records = _read_table(path)
+    sources = load_sources(root)
+    store = source_store(sources)
+    rows, ignored, problems = _check_rows(records, store, today)
+    existing = _links(store)
+    problems += _check_against_graph(rows, existing, root)
+    if problems:
+        raise LinksFileError(path, problems)
+
+    known = {(x, p, m) for x, p, m, _ in existing}
+    new: list[_Row] = []
+    for row in rows:
+        if row.triple not in known:
+            known.add(row.triple)
+            new.append(row)
+    result = ImportResult(links_file=links_path, ignored=ignored, present=len(rows) - len(new))
+    if not new:
+        return result
+    candidate = Graph()
+    candidate += sources.graphs.get(LINKS_GRAPH, Graph())
+    _add_links(candidate, new, store)
+    _check_conforms(root, sources, candidate, new, path)
+    data = links_turtle(candidate).encode("utf-8")
+    if not isomorphic(Graph().parse(data=data, format="turtle"), candidate):
+        raise KGError(f"internal error: {links_path} would not round-trip; nothing was written")
+    current = links_path.read_bytes() if links_path.exists() else b""
+    if current != before:
+        raise InputError(f"{links_path} changed while importing; nothing was written: run the "
+                         "import again")
+    _write_atomically(links_path, data)
+    result.added = [(r.line, r.entity, r.relation, r.target) for r in new]
+    return result
+
+
+def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's data rows as (line number, {column: value}), header names normalised."""
+    delimiter = _delimiter(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("not UTF-8 text: save the sheet as 'CSV UTF-8' (or TSV) and try again",
+                         path=str(path), line=data[:exc.start].count(b"\n") + 1) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"not a valid {path.suffix[1:].upper()} file: {exc}", path=str(path),
+                         line=reader.line_num) from exc
+    if not records:
+        raise LinksFileError(path, [(1, "the sheet is empty: expected a header row")])
+    header_line, header = records[0]
+    names: list[str | None] = []
+    problems: list[tuple[int | None, str]] = []
+    for cell in header:
+        name = _HEADER.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
+        if name and name in names:
+            problems.append((header_line, f"column {name!r} appears twice"))
+        names.append(name)
+    missing = [c for c in ("id", "authority_iri") if c not in names]
+    if missing:
+        problems.append((header_line, f"missing column(s) {', '.join(missing)} (the header has: "
+                                       f"{', '.join(c.strip() for c in header)})"))
+    if problems:
+        raise LinksFileError(path, problems)
+    out = []
+    for line, cells in records[1:]:
+        values = {name: cells[i].strip() if i < len(cells) else ""
+                  for i, name in enumerate(names) if name}
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+            values["_extra"] = f"{len(cells)} cells but the header has {len(header)} columns"
+        out.append((line, values))
+    return out
+
+
+def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int, list]:
+    entities = _linkable_entities(store)
+    typed = {r["x"]: r["t"] for r in _select(store, f"""
+        SELECT ?x (MIN(STR(?c)) AS ?t) WHERE {{ GRAPH ?g {{ ?x a ?c }}
+            FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?x)) }} GROUP BY ?x""")}
+    agents = _agents(store)
+    rows: list[_Row] = []
+    ignored = 0
+    problems: list[tuple[int | None, str]] = []
+    for line, v in records:
+        if not v.get("authority_iri"):
+            ignored += 1
+            continue
+        faults = [v["_extra"]] if "_extra" in v else []
+        entity = _entity_iri(v.get("id", ""))
+        if not entity:
+            faults.append("no entity IRI in column id")
+        elif entity not in entities:
+            if entity in typed:
+                kind = typed[entity].replace(str(KGO), "kgo:")
+                faults.append(f"{entity} is a {kind}, not a linkable entity "
+                              f"({', '.join(LINKABLE)})")
+            else:
+                faults.append(f"unknown entity {entity}: no such IRI in graph/")
+        target = authority = ""
+        try:
+            target = canonical_iri(v["authority_iri"], v.get("authority"))
+            authority = authority_of(target) or ""
+        except ValueError as exc:
+            faults.append(f"authority_iri {v['authority_iri']!r}: {exc}")
+        relation = _relation(v.get("relation", ""))
+        if relation is None:
+            faults.append(f"relation must be exactMatch or closeMatch, not "
+                          f"{v.get('relation', '')!r}"
+                          + (" (owl:sameAs is never used)" if "sameas" in
+                             v.get("relation", "").lower() else ""))
+        who = v.get("who", "")
+        if not who:
+            faults.append("who is empty: name the person who decided the link")
+        elif not (re.match(r"https?://", who) or who.startswith("agent:") or _slug(who)):
+            faults.append(f"who {who!r} has no letters or digits")
+        elif (re.match(r"https?://|agent:", who) and _agent_iri(who, agents).startswith(BASE)
+              and _agent_iri(who, agents) not in agents.values()):
+            faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
+                          "graph/")
+        when = today
+        if v.get("when"):
+            try:
+                when = date.fromisoformat(v["when"])
+                if when > today:
+                    faults.append(f"when {v['when']!r} is in the future")
+            except ValueError:
+                faults.append(f"when must be a date written YYYY-MM-DD, not {v['when']!r}")
+        if faults:
+            problems += [(line, f) for f in faults]
+            continue
+        rows.append(_Row(line, entity, authority, target, relation, _agent_iri(who, agents),
+                         who, when, v.get("note", ""), v.get("why", "")))
+    return rows, ignored, problems
+
+
+def _entity_iri(text: str) -> str:
+    text = text.strip().strip("<>").strip()
+    m = re.fullmatch(r"([a-z]+):([a-z0-9][a-z0-9-]*)", text)
+    return f"{BASE}{m.group(1)}/{m.group(2)}" if m else text
+
+
+def _relation(text: str) -> str | None:
+    t = text.strip()
+    for prefix in (str(SKOS), "skos:"):
+        if t.startswith(prefix):
+            t = t[len(prefix):]
+    return {"exactmatch": "exactMatch", "closematch": "closeMatch"}.get(t.lower())
+
+
+def _slug(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _agents(store: ox.Store) -> dict[str, str]:
+    """Known agents, as lower-cased label or local name -> agent IRI."""
+    found: dict[str, str] = {}
+    types = " ".join(f"<{t}>" for t in _AGENT_TYPES)
+    for r in _select(store, f"""
+        SELECT DISTINCT ?a ?l WHERE {{ VALUES ?t {{ {types} }} ?a a ?t
+            OPTIONAL {{ ?a rdfs:label ?l }} FILTER(isIRI(?a)) }} ORDER BY ?a ?l"""):
+        if r["a"].startswith(AGENT_NS):
+            found.setdefault(r["a"][len(AGENT_NS):], r["a"])
+        if "l" in r:
+            found.setdefault(r["l"].strip().lower(), r["a"])
+    return found
+
+
+def _agent_iri(who: str, agents: dict[str, str]) -> str:
+    if re.match(r"https?://", who):
+        return who
+    if who.startswith("agent:"):
+        return AGENT_NS + who[len("agent:"):]
+    return agents.get(who.strip().lower()) or agents.get(_slug(who)) or AGENT_NS + _slug(who)
+
+
+def _check_against_graph(rows: list[_Row], existing, root: Path) -> list[tuple[int, str]]:
+    """Rows that disagree with each other or with the links already in graph/."""
+    problems: list[tuple[int, str]] = []
+    where: dict[tuple[str, str], str] = {}
+    relation_of: dict[tuple[str, str], tuple[str, str]] = {}
+    for x, p, m, g in existing:
+        source = f"graph/{g.rsplit('/', 1)[-1]}.ttl"
+        where.setdefault((x, m), source)
+        relation_of.setdefault((x, m), (p, source))
+    new: list[_Row] = []
+    for row in rows:
+        key = (row.entity, row.target)
+        if key in relation_of:
+            p, source = relation_of[key]
+            if p != row.relation:
+                problems.append((row.line, f"{_short(row.entity)} is already linked to "
+                                           f"{row.target} by skos:{p} in {source}; to change "
+                                           f"the relation, remove that link first"))
+            continue
+        relation_of[key] = (row.relation, f"line {row.line}")
+        where[key] = f"line {row.line}"
+        new.append(row)
+    ids: dict[tuple[str, str], list[str]] = defaultdict(list)
+    owners: dict[str, list[str]] = defaultdict(list)
+    for x, m in where:
+        a = authority_of(m)
+        if a:
+            ids[(x, a)].append(m)
+            owners[m].append(x)
+    for row in new:
+        title = AUTHORITIES[row.authority].title
+        others = [m for m in ids[(row.entity, row.authority)] if m != row.target]
+        if others and not row.why:
+            listed = ", ".join(f"{m} ({where[(row.entity, m)]})" for m in sorted(others))
+            problems.append((row.line, f"{_short(row.entity)} would have two {title} ids: "
+                                       f"{row.target} and {listed}; if that is right, say why "
+                                       f"in the why column"))
+        claimants = [x for x in owners[row.target] if x != row.entity]
+        if claimants and not row.why:
+            listed = ", ".join(f"{_short(x)} ({where[(x, row.target)]})"
+                               for x in sorted(claimants))
+            problems.append((row.line, f"{row.target} would be claimed by two entities: "
+                                       f"{_short(row.entity)} and {listed}; if that is right, "
+                                       f"say why in the why column"))
+    return problems
+
+
+def _add_links(graph: Graph, rows: list[_Row], store: ox.Store) -> None:
+    taken = {str(s) for s in graph.subjects()} | {
+        r["s"] for r in _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
+            FILTER(STRSTARTS(STR(?s), "{LINK_NS}")) }}""")}
+    known_agents = set(_agents(store).values())
+    for row in rows:
+        s, p, o = URIRef(row.entity), RELATIONS[row.relation], URIRef(row.target)
+        graph.add((s, p, o))
+        st = URIRef(_statement_iri(row, taken))
+        taken.add(str(st))
+        graph.add((st, RDF.type, RDF.Statement))
+        graph.add((st, RDFS.label, Literal(_statement_label(row, store), lang="en")))
+        graph.add((st, RDF.subject, s))
+        graph.add((st, RDF.predicate, p))
+        graph.add((st, RDF.object, o))
+        agent = URIRef(row.who)
+        graph.add((st, PROV.wasAttributedTo, agent))
+        graph.add((st, DCTERMS.created, Literal(row.when.isoformat(), datatype=XSD.date)))
+        if row.note:
+            graph.add((st, DCTERMS.bibliographicCitation, Literal(row.note)))
+        if row.why:
+            graph.add((st, WHY, Literal(row.why)))
+        if (row.who.startswith(AGENT_NS) and row.who not in known_agents
+                and (agent, RDF.type, None) not in graph):
+            graph.add((agent, RDF.type, PROV.Agent))
+            graph.add((agent, RDFS.label, Literal(row.who_label)))
+
+
+def _statement_label(row: _Row, store: ox.Store) -> str:
+    """Like the curators' labels: 'Phnom Penh same as Wikidata Q1850'."""
+    labels = sorted(r["l"] for r in _select(store, f"""SELECT ?l WHERE {{ <{row.entity}>
+        rdfs:label ?l FILTER(LANGMATCHES(LANG(?l), "en")) }}""")) or [_short(row.entity)]
+    ident = row.target.rstrip("/").rsplit("/", 1)[-1]
+    how = "same as" if row.relation == "exactMatch" else "close to"
+    return f"{labels[0]} {how} {AUTHORITIES[row.authority].title} {ident}"
+
+
+def _statement_iri(row: _Row, taken: set[str]) -> str:
+    ident = row.target.rstrip("/").rsplit("/", 1)[-1].lower()
+    segment, local = row.entity[len(BASE):].split("/", 1) if row.entity.startswith(BASE) \
+        else ("x", _slug(row.entity))
+    for stem in (f"{local}-{row.authority}-{ident}", f"{segment}-{local}-{row.authority}-{ident}"):
+        if LINK_NS + stem not in taken:
+            return LINK_NS + stem
+    n = 2
+    while f"{LINK_NS}{segment}-{local}-{row.authority}-{ident}-{n}" in taken:
+        n += 1
+    return f"{LINK_NS}{segment}-{local}-{row.authority}-{ident}-{n}"
+
+
+def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_Row],
+                    path: Path) -> None:
+    from kg.reason import infer
+    from kg.validate import validate
+
+    asserted = Graph()
+    for name, graph in sources.graphs.items():
+        if name != LINKS_GRAPH:
+            asserted += graph
+    asserted += candidate
+    report = validate(asserted + infer(asserted), load_shapes(root))
+    if report.conforms:
+        return
+    problems: list[tuple[int | None, str]] = []
+    for r in report.results:
+        lines = ([row.line for row in rows if r.value == row.target]
+                 or [row.line for row in rows if r.focus in (row.entity, row.target)])
+        text = f"the graph would not conform: {r.message} (focus {_short(r.focus)}" + (
+            f", value {r.value})" if r.value else ")")
+        problems += [(n, text) for n in lines] or [(None, text)]
+    raise LinksFileError(path, sorted(set(problems), key=lambda p: (p[0] or 0, p[1])))
+
+
+# ---------------------------------------------------------------- writing graph/links.ttl
+
+_HEADER_COMMENT = """\
+# Links from our entities to external authorities (Wikidata, GeoNames, VIAF, the Library of
+# Congress Name Authority File). Written by `kg links import`: sorted, one link per block,
+# the link triple followed by its reified statement with who decided it, when, the evidence
+# and, for an allowed exception, why. skos:exactMatch for the same thing, skos:closeMatch where
+# the authority's entity differs (a present-day province for a 1978 one). Never owl:sameAs.
+# Hand edits are kept but re-laid out by the next import; comments are not kept.
+"""
+
+_FIXED_PREFIXES = ("rdf", "rdfs", "xsd", "skos", "prov", "dcterms")
+_STATEMENT_HEAD = (RDF.type, RDFS.label, RDF.subject, RDF.predicate, RDF.object)
+_STATEMENT_ORDER = (PROV.wasAttributedTo, DCTERMS.created, DCTERMS.bibliographicCitation, WHY)
+_LOCAL = re.compile(r"[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_-])?")
+
+
+def links_turtle(graph: Graph) -> str:
+    """``graph`` as Turtle in the layout of graph/links.ttl: the same graph, the same bytes."""
+    if any(isinstance(t, BNode) for triple in graph for t in triple):
+        graph = to_canonical_graph(graph)
+    g = Graph()
+    g += graph
+    prefixes = {p: PREFIXES[p] for p in _FIXED_PREFIXES}
+    for t in sorted({str(t) for triple in g for t in triple if isinstance(t, URIRef)}):
+        m = re.fullmatch(re.escape(BASE) + r"([a-z]+)/(.+)", t)
+        if m and m.group(1) not in prefixes and m.group(1) != "ontology" and _LOCAL.fullmatch(
+                m.group(2)):
+            prefixes[m.group(1)] = f"{BASE}{m.group(1)}/"
+    prefixes = {**{p: prefixes[p] for p in _FIXED_PREFIXES},
+                **dict(sorted((p, ns) for p, ns in prefixes.items() if p not in _FIXED_PREFIXES))}
+
+    def term(t, predicate: bool = False) -> str:
+        if predicate and t == RDF.type:
+            return "a"
+        if isinstance(t, URIRef):
+            best = max((p for p, ns in prefixes.items() if str(t).startswith(ns)),
+                       key=lambda p: len(prefixes[p]), default=None)
+            if best and _LOCAL.fullmatch(str(t)[len(prefixes[best]):]):
+                return f"{best}:{str(t)[len(prefixes[best]):]}"
+            return f"<{t}>"
+        if isinstance(t, BNode):
+            return f"_:{t}"
+        text = (str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                .replace("\r", "\\r"))
+        if t.language:
+            return f'"{text}"@{t.language}'
+        if t.datatype:
+            return f'"{text}"^^{term(t.datatype)}'
+        return f'"{text}"'
+
+    def objects(s, p) -> str:
+        return ", ".join(sorted(term(o) for o in g.objects(s, p)))
+
+    blocks: list[str] = []
+    links = sorted(((s, p, o) for p in RELATIONS.values() for s, o in g.subject_objects(p)),
+                   key=lambda t: (str(t[0]), str(t[2]), str(t[1])))
+    statements = []
+    for st in g.subjects(RDF.type, RDF.Statement):
+        spo = [list(g.objects(st, q)) for q in (RDF.subject, RDF.predicate, RDF.object)]
+        if isinstance(st, URIRef) and all(len(v) == 1 for v in spo):
+            statements.append((st, tuple(v[0] for v in spo)))
+    for s, p, o in links:
+        lines = [f"{term(s)} {term(p, True)} {term(o)} ."]
+        for st, _ in sorted((x for x in statements if x[1] == (s, p, o)), key=lambda x: str(x[0])):
+            tail = [*_STATEMENT_ORDER, *sorted({q for q in g.predicates(st)
+                                                if q not in _STATEMENT_HEAD + _STATEMENT_ORDER},
+                                               key=str)]
+            others = [t for t in g.objects(st, RDF.type) if t != RDF.Statement]
+            head = f"{term(st)} a " + ", ".join(["rdf:Statement", *sorted(term(t) for t in others)])
+            if (st, RDFS.label, None) in g:
+                head += f" ; rdfs:label {objects(st, RDFS.label)}"
+            rest = [f"{term(q, True)} {objects(st, q)}" for q in tail if (st, q, None) in g]
+            body = [head, f"rdf:subject {term(s)} ; rdf:predicate {term(p)} ; rdf:object {term(o)}",
+                    *rest]
+            lines.append(" ;\n    ".join(body) + " .")
+            for q in (*_STATEMENT_HEAD, *tail):
+                g.remove((st, q, None))
+        g.remove((s, p, o))
+        blocks.append("\n".join(lines))
+    for s in sorted(set(g.subjects()), key=lambda x: (isinstance(x, BNode), str(x))):
+        preds = sorted(set(g.predicates(s)), key=lambda q: (q != RDF.type, str(q)))
+        body = [f"{term(q, True)} {objects(s, q)}" for q in preds]
+        blocks.append(f"{term(s)} " + " ;\n    ".join(body) + " .")
+    head = "".join(f"@prefix {p + ':':<8} <{ns}> .\n" for p, ns in prefixes.items())
+    return _HEADER_COMMENT + "\n" + head + "\n" + "\n\n".join(blocks) + "\n"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    from kg.build import _write_atomically as write
+
+    write(path, data)

@@ -1,0 +1,476 @@
+"""``kg links``: export, import (every rejection rule), normalisation, idempotence, coverage.
+
+Every test works on a temporary copy of ontology/, graph/ and shapes/; the real graph/links.ttl
+is never written. The identifiers in the test sheets are test values, not curated claims.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, SKOS
+
+from kg import links
+from kg.cli import main
+from kg.iris import PROV
+from kgtest import REPO, project_copy, settings_for
+
+DATA = Path(__file__).parent / "data" / "links"
+KG = "https://w3id.org/kg1978/"
+WD = "http://www.wikidata.org/entity/"
+HEADER = "id,authority_iri,relation,who,when,note,why"
+# The shapes' pattern for skos:exactMatch / closeMatch before VIAF and LCNAF were accepted.
+OLD_PATTERN = ("^(http://www\\\\.wikidata\\\\.org/entity/Q[1-9][0-9]*|"
+               "https://sws\\\\.geonames\\\\.org/[1-9][0-9]*/)$")
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), "--build-dir", str(root / "build"), *args])
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A fresh copy of the project to import into."""
+    return project_copy(tmp_path / "project")
+
+
+def sheet(folder: Path, *rows: str, name: str = "sheet.csv", header: str = HEADER) -> Path:
+    path = folder / name
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def read_export(path: Path) -> dict[str, dict[str, str]]:
+    delimiter = "\t" if path.suffix == ".tsv" else ","
+    with path.open(encoding="utf-8", newline="") as f:
+        return {row["id"]: row for row in csv.DictReader(f, delimiter=delimiter)}
+
+
+def set_link_pattern(root: Path, pattern: str) -> None:
+    """Make the copy's link shapes accept exactly ``pattern`` (either the old or the new one)."""
+    shapes = root / "shapes" / "kg-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    new = links.SHAPE_PATTERN.replace("\\", "\\\\")
+    assert text.count(OLD_PATTERN) + text.count(new) == 2
+    want = pattern.replace("\\", "\\\\")
+    shapes.write_text(text.replace(OLD_PATTERN, want).replace(new, want), encoding="utf-8")
+
+
+def allow_all_authorities(root: Path) -> None:
+    """Put the VIAF and LCNAF forms into the copy's shapes, as proposed in kg.links."""
+    set_link_pattern(root, links.SHAPE_PATTERN)
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@pytest.mark.parametrize(("pasted", "authority", "canonical"), [
+    ("Q1850", None, WD + "Q1850"),
+    ("q1850", None, WD + "Q1850"),
+    ("  Q1850\t", None, WD + "Q1850"),
+    ("wd:Q1850", None, WD + "Q1850"),
+    ("<http://www.wikidata.org/entity/Q1850>", None, WD + "Q1850"),
+    ("https://www.wikidata.org/wiki/Q1850", None, WD + "Q1850"),
+    ("https://www.wikidata.org/wiki/Q1850?uselang=vi#P31", None, WD + "Q1850"),
+    ("https://m.wikidata.org/wiki/Q1850", None, WD + "Q1850"),
+    ("https://www.wikidata.org/entity/Q1850", None, WD + "Q1850"),
+    ("http://www.wikidata.org/entity/Q1850", None, WD + "Q1850"),
+    ("www.wikidata.org/wiki/Q1850", None, WD + "Q1850"),
+    ("https://www.wikidata.org/wiki/Special:EntityData/Q1850.json", None, WD + "Q1850"),
+    ("https://www.wikidata.org/wiki/Q1850", "wikidata", WD + "Q1850"),
+    ("1821306", "geonames", "https://sws.geonames.org/1821306/"),
+    ("1821306", "GeoNames ", "https://sws.geonames.org/1821306/"),
+    ("geonames:1821306", None, "https://sws.geonames.org/1821306/"),
+    ("geonames.org/1821306", None, "https://sws.geonames.org/1821306/"),
+    ("https://www.geonames.org/1821306/phnom-penh.html", None,
+     "https://sws.geonames.org/1821306/"),
+    ("http://sws.geonames.org/1821306/about.rdf", None, "https://sws.geonames.org/1821306/"),
+    ("https://sws.geonames.org/1821306/", None, "https://sws.geonames.org/1821306/"),
+    ("https://sws.geonames.org/1821306", None, "https://sws.geonames.org/1821306/"),
+    ("http://viaf.org/viaf/102333412", None, "http://viaf.org/viaf/102333412"),
+    ("https://viaf.org/viaf/102333412/", None, "http://viaf.org/viaf/102333412"),
+    ("https://viaf.org/en/viaf/102333412", None, "http://viaf.org/viaf/102333412"),
+    ("102333412", "viaf", "http://viaf.org/viaf/102333412"),
+    ("viaf:102333412", None, "http://viaf.org/viaf/102333412"),
+    ("n79021164", None, "http://id.loc.gov/authorities/names/n79021164"),
+    ("http://id.loc.gov/authorities/names/n79021164", None,
+     "http://id.loc.gov/authorities/names/n79021164"),
+    ("https://id.loc.gov/authorities/names/n79021164.html", None,
+     "http://id.loc.gov/authorities/names/n79021164"),
+    ("https://id.loc.gov/authorities/names/no2015123456.html", "lcnaf",
+     "http://id.loc.gov/authorities/names/no2015123456"),
+])
+def test_pasted_forms_are_normalised(pasted, authority, canonical):
+    assert links.canonical_iri(pasted, authority) == canonical
+    assert links.authority_of(canonical) is not None
+
+
+@pytest.mark.parametrize(("pasted", "authority", "message"), [
+    ("P31", None, "P31 is a Wikidata property, not an entity"),
+    ("https://www.wikidata.org/wiki/Property:P31", None, "P31 is a Wikidata property"),
+    ("L7", None, "L7 is a Wikidata lexeme"),
+    ("https://www.wikidata.org/wiki/Lexeme:L7", None, "L7 is a Wikidata lexeme"),
+    ("Q0", None, "not a Wikidata item id"),
+    ("https://www.wikidata.org/wiki/Special:Search", None, "not a Wikidata entity page"),
+    ("1821306", None, "is a bare number: say which authority"),
+    ("Q1850", "geonames", "is a Wikidata identifier, but the authority column says geonames"),
+    ("1821306", "wikipedia", "unknown authority 'wikipedia'"),
+    ("https://en.wikipedia.org/wiki/Phnom_Penh", None, "en.wikipedia.org is not an authority"),
+    ("https://www.geonames.org/search.html?q=x", None, "not a GeoNames feature IRI"),
+    ("n123", None, "not an LC name authority id"),
+    ("Phnom Penh", None, "is not a Wikidata, GeoNames, VIAF or LCNAF identifier"),
+    ("", None, "no authority identifier"),
+])
+def test_pasted_forms_that_are_not_entities_are_refused(pasted, authority, message):
+    with pytest.raises(ValueError, match=message):
+        links.canonical_iri(pasted, authority)
+
+
+def test_shape_pattern_accepts_every_canonical_form_and_nothing_else():
+    import re
+
+    for iri in (WD + "Q1850", "https://sws.geonames.org/1821306/", "http://viaf.org/viaf/1",
+                "http://id.loc.gov/authorities/names/n79021164"):
+        assert re.fullmatch(links.SHAPE_PATTERN, iri)
+    for iri in ("https://www.wikidata.org/wiki/Q1850", WD + "P31", "http://sws.geonames.org/1/",
+                "https://viaf.org/viaf/1", "https://id.loc.gov/authorities/names/n79021164"):
+        assert not re.fullmatch(links.SHAPE_PATTERN, iri)
+
+
+# ---------------------------------------------------------------- export
+
+
+def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
+    out = project / "all.csv"
+    assert run(project, "links", "export", str(out)) == 0
+    rows = read_export(out)
+    assert list(next(iter(rows.values()))) == list(links.EXPORT_COLUMNS)
+    cov = links.coverage(links.source_store(links.load_sources(project)))
+    assert len(rows) == cov["entities"]
+    pp = rows[KG + "place/phnom-penh"]
+    assert pp["label"] == "Phnom Penh"
+    assert pp["type"] == "city"
+    assert pp["country"] == "Cambodia"
+    assert pp["wikidata"] == WD + "Q1850"
+    assert pp["geonames"] == "https://sws.geonames.org/1821306/"
+    assert "Saloth Sar" in rows[KG + "actor/pol-pot"]["alt_labels"].split(" | ")
+    assert rows[KG + "unit/division-341"]["part_of"] == "Army Corps 4"
+    assert all(not r["authority_iri"] and not r["relation"] for r in rows.values())
+    assert f"wrote {len(rows)} rows" in capsys.readouterr().err
+
+
+def test_export_unlinked_of_one_type_as_tsv(project):
+    out = project / "provinces.tsv"
+    assert run(project, "links", "export", "--type", "Province", str(out)) == 0
+    assert "\t" in out.read_text(encoding="utf-8").splitlines()[0]
+    assert set(read_export(out)) == {KG + "place/kratie", KG + "place/tay-ninh"}
+    out = project / "unlinked-places.csv"
+    assert run(project, "links", "export", "--unlinked", "--type", "kgo:Place", str(out)) == 0
+    rows = read_export(out)
+    assert KG + "place/snuol" in rows and KG + "place/phnom-penh" not in rows
+    assert all(not r["wikidata"] and not r["geonames"] for r in rows.values())
+
+
+def test_export_refuses_an_unknown_class_and_suffix(project, capsys):
+    assert run(project, "links", "export", "--type", "Spaceship", str(project / "x.csv")) == 2
+    assert "unknown class 'Spaceship'" in capsys.readouterr().err
+    assert run(project, "links", "export", str(project / "x.xlsx")) == 2
+    assert "a links sheet is a .csv or .tsv file, not '.xlsx'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- import: every rejection rule
+
+P = KG + "place/"
+A = KG + "actor/"
+REJECTIONS = {
+    "unknown entity": (
+        [f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,,"],
+        2, f"unknown entity {A}nobody: no such IRI in graph/"),
+    "not a linkable entity": (
+        [f"{KG}source/article-part1,Q5,exactMatch,Jane,2026-11-20,,"],
+        2, f"{KG}source/article-part1 is a kgo:Article, not a linkable entity"),
+    "no entity": (
+        [",Q5,exactMatch,Jane,2026-11-20,,"],
+        2, "no entity IRI in column id"),
+    "other host": (
+        [f"{P}snuol,https://en.wikipedia.org/wiki/Snuol,exactMatch,Jane,2026-11-20,,"],
+        2, "authority_iri 'https://en.wikipedia.org/wiki/Snuol': en.wikipedia.org is not an "
+           "authority we link to"),
+    "wikidata property": (
+        [f"{P}snuol,P31,exactMatch,Jane,2026-11-20,,"],
+        2, "authority_iri 'P31': P31 is a Wikidata property, not an entity"),
+    "wikidata lexeme": (
+        [f"{P}snuol,https://www.wikidata.org/wiki/Lexeme:L7,exactMatch,Jane,2026-11-20,,"],
+        2, "authority_iri 'https://www.wikidata.org/wiki/Lexeme:L7': L7 is a Wikidata lexeme, "
+           "not an entity"),
+    "bare number": (
+        [f"{P}snuol,1822158,closeMatch,Jane,2026-11-20,,"],
+        2, "authority_iri '1822158': 1822158 is a bare number: say which authority it is from"),
+    "relation": (
+        [f"{P}snuol,Q5,sameAs,Jane,2026-11-20,,"],
+        2, "relation must be exactMatch or closeMatch, not 'sameAs' (owl:sameAs is never used)"),
+    "no relation": (
+        [f"{P}snuol,Q5,,Jane,2026-11-20,,"],
+        2, "relation must be exactMatch or closeMatch, not ''"),
+    "no who": (
+        [f"{P}snuol,Q5,exactMatch,,2026-11-20,,"],
+        2, "who is empty: name the person who decided the link"),
+    "unknown agent": (
+        [f"{P}snuol,Q5,exactMatch,agent:nobody,2026-11-20,,"],
+        2, "unknown agent agent:nobody: give a name instead, or an agent described in graph/"),
+    "bad date": (
+        [f"{P}snuol,Q5,exactMatch,Jane,20/11/2026,,"],
+        2, "when must be a date written YYYY-MM-DD, not '20/11/2026'"),
+    "future date": (
+        [f"{P}snuol,Q5,exactMatch,Jane,2999-01-01,,"],
+        2, "when '2999-01-01' is in the future"),
+    "two ids, one already in the graph": (
+        [f"{P}phnom-penh,Q999,exactMatch,Jane,2026-11-20,,"],
+        2, f"place:phnom-penh would have two Wikidata ids: {WD}Q999 and {WD}Q1850 "
+           "(graph/links.ttl); if that is right, say why in the why column"),
+    "two ids in the file": (
+        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,"],
+        3, f"place:snuol would have two Wikidata ids: {WD}Q999 and {WD}Q998 (line 2)"),
+    "id claimed twice, once in the graph": (
+        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,,"],
+        2, f"{WD}Q881 would be claimed by two entities: actor:srv and place:vietnam "
+           "(graph/links.ttl); if that is right, say why in the why column"),
+    "id claimed twice in the file": (
+        [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,,",
+         f"{P}road-7,Q999,exactMatch,Jane,2026-11-20,,"],
+        3, f"{WD}Q999 would be claimed by two entities: place:road-7 and place:road-1 (line 2)"),
+    "relation differs from the graph": (
+        [f"{P}tay-ninh,Q36608,exactMatch,Jane,2026-11-20,,"],
+        2, f"place:tay-ninh is already linked to {WD}Q36608 by skos:closeMatch in "
+           "graph/links.ttl; to change the relation, remove that link first"),
+    "relation differs within the file": (
+        [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,"],
+        3, f"place:snuol is already linked to {WD}Q999 by skos:exactMatch in line 2"),
+    "extra cells": (
+        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,,surplus"],
+        2, "8 cells but the header has 7 columns"),
+}
+
+
+@pytest.mark.parametrize("rule", list(REJECTIONS))
+def test_a_bad_row_rejects_the_file(project, tmp_path, capsys, rule):
+    rows, line, message = REJECTIONS[rule]
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = sheet(tmp_path, *rows)
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"kg: error: {path}: " in err and "nothing was written" in err
+    assert f"{path}:{line}: {message}" in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+@pytest.mark.parametrize(("header", "message"), [
+    ("iri,relation,who", "missing column(s) authority_iri"),
+    ("authority_iri,relation,who", "missing column(s) id"),
+    ("id,authority_iri,who,Who", "column 'who' appears twice"),
+])
+def test_a_bad_header_rejects_the_file(project, tmp_path, capsys, header, message):
+    path = sheet(tmp_path, f"{P}snuol,Q5,Jane", header=header)
+    assert run(project, "links", "import", str(path)) == 2
+    assert f"{path}:1: {message}" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
+    path = tmp_path / "excel.csv"
+    path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,,\n".encode("cp1252"))
+    assert run(project, "links", "import", str(path)) == 2
+    assert f"{path}:2: not UTF-8 text: save the sheet as 'CSV UTF-8'" in capsys.readouterr().err
+    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,,", name="sheet.xlsx")
+    assert run(project, "links", "import", str(path)) == 2
+    assert "a links sheet is a .csv or .tsv file" in capsys.readouterr().err
+
+
+def test_every_bad_row_is_listed_and_good_rows_are_not_applied(project, tmp_path, capsys):
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = sheet(tmp_path,
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,,",
+                 f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,,",
+                 f"{P}road-1,,,,,,",
+                 f"{P}road-7,P31,exactMatch,,2026-11-20,,")
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 3 problems; nothing was written" in err
+    assert f"{path}:3: unknown entity" in err
+    assert f"{path}:5: authority_iri 'P31'" in err and f"{path}:5: who is empty" in err
+    assert f"{path}:2:" not in err and f"{path}:4:" not in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_a_link_the_shapes_refuse_rejects_the_file(project, capsys):
+    # With shapes that accept only Wikidata and GeoNames, the graph would not conform.
+    set_link_pattern(project, OLD_PATTERN.replace("\\\\", "\\"))
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = DATA / "pasted-forms.tsv"
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:4: the graph would not conform: an authority link must be" in err
+    assert "value http://viaf.org/viaf/12345678)" in err.split(f"{path}:4:")[1].split("\n")[0]
+    assert f"{path}:5: the graph would not conform" in err
+    assert f"{path}: 2 problems" in err
+    assert f"{path}:2:" not in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+# ---------------------------------------------------------------- import: what gets written
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory):
+    """Export, fill in two decisions as a spreadsheet would (BOM, CRLF), import, export again."""
+    root = project_copy(tmp_path_factory.mktemp("round-trip") / "project")
+    first = root / "first.csv"
+    assert run(root, "links", "export", "--unlinked", str(first)) == 0
+    rows = read_export(first)
+    rows[P + "snuol"].update(authority_iri="https://www.geonames.org/1822158/snuol.html",
+                             relation="closeMatch", who="jane đoàn", when="2026-11-20",
+                             note="Test: GeoNames record of Snuol town, seat of the district")
+    rows[A + "kufns"].update(authority_iri=" Q1061155 ", relation="exactMatch",
+                             who="Jane Đoàn", when="2026-11-21", note="Test: reconciled")
+    edited = root / "edited.csv"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=links.EXPORT_COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows.values())
+    edited.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))
+    before = (root / "graph" / "links.ttl").read_bytes()
+    assert run(root, "links", "import", str(edited)) == 0
+    after = (root / "graph" / "links.ttl").read_bytes()
+    second = root / "second.csv"
+    assert run(root, "links", "export", str(second)) == 0
+    return {"root": root, "edited": edited, "before": before, "after": after,
+            "rows": rows, "second": read_export(second)}
+
+
+def test_round_trip_export_edit_import_export_shows_the_links(round_trip):
+    second = round_trip["second"]
+    assert second[P + "snuol"]["geonames"] == "https://sws.geonames.org/1822158/"
+    assert second[A + "kufns"]["wikidata"] == WD + "Q1061155"
+    assert second[P + "phnom-penh"]["wikidata"] == WD + "Q1850"
+    assert round_trip["before"] != round_trip["after"]
+
+
+def test_imported_links_carry_their_provenance(round_trip):
+    g = Graph().parse(data=round_trip["after"], format="turtle")
+    old = Graph().parse(data=round_trip["before"], format="turtle")
+    assert all(t in g for t in old), "every link and statement already there is kept"
+    entity, target = URIRef(P + "snuol"), URIRef("https://sws.geonames.org/1822158/")
+    assert (entity, SKOS.closeMatch, target) in g
+    (st,) = g.subjects(RDF.object, target)
+    assert str(st) == KG + "link/snuol-geonames-1822158"
+    assert (st, RDF.type, RDF.Statement) in g and (st, RDF.subject, entity) in g
+    assert g.value(st, RDFS.label) == Literal("Snuol District close to GeoNames 1822158",
+                                              lang="en")
+    agent = g.value(st, PROV.wasAttributedTo)
+    assert str(agent) == KG + "agent/jane-doan"
+    assert g.value(agent, RDFS.label) == Literal("Jane Đoàn"), "as first spelled in the sheet"
+    (st2,) = g.subjects(RDF.object, URIRef(WD + "Q1061155"))
+    assert g.value(st2, PROV.wasAttributedTo) == agent, "the same person, spelled differently"
+    assert str(g.value(st, URIRef("http://purl.org/dc/terms/created"))) == "2026-11-20"
+    assert (None, URIRef("http://www.w3.org/2002/07/owl#sameAs"), None) not in g
+
+
+def test_reimport_is_idempotent(round_trip, capsys):
+    root = round_trip["root"]
+    assert run(root, "links", "import", str(round_trip["edited"])) == 0
+    assert "0 link(s) added, 2 already present" in capsys.readouterr().out
+    assert (root / "graph" / "links.ttl").read_bytes() == round_trip["after"]
+
+
+def test_the_links_file_is_a_fixed_point_of_its_writer(round_trip):
+    g = Graph().parse(data=round_trip["after"], format="turtle")
+    text = links.links_turtle(g)
+    assert text.encode("utf-8") == round_trip["after"]
+    assert isomorphic(Graph().parse(data=text, format="turtle"), g)
+
+
+def test_the_graph_still_builds_and_conforms_after_import(round_trip):
+    from kg.build import build
+
+    result = build(settings_for(round_trip["root"]))
+    assert result.report.conforms
+
+
+def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
+    from kg.build import ensure_built
+    from kg.query import open_store
+    from kg.stats import stats_text
+
+    root = round_trip["root"]
+    settings = settings_for(root)
+    built = links.coverage(open_store(ensure_built(settings)))
+    from_files = links.coverage(links.source_store(links.load_sources(root)))
+    assert built == from_files
+    assert from_files["authorities"]["geonames"]["links"] == 6
+    assert from_files["classes"]["Place"]["geonames"] == 6
+    block = "\n".join(links.coverage_lines(from_files))
+    assert block in stats_text(settings)
+    assert run(root, "links", "report") == 0
+    out = capsys.readouterr().out
+    assert block in out
+    assert f"  {P}snuol" not in out, "no longer in the unlinked list"
+
+
+def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
+    path = sheet(tmp_path,
+                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,,"
+                 "the state and the country share one item",
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,,the district and its seat",
+                 f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,the district and its seat")
+    assert run(project, "links", "import", str(path)) == 0
+    g = Graph().parse(project / "graph" / "links.ttl")
+    (st,) = g.subjects(RDF.subject, URIRef(A + "srv"))
+    assert g.value(st, SKOS.editorialNote) == Literal("the state and the country share one item")
+    capsys.readouterr()
+    assert run(project, "links", "report") == 0
+    out = capsys.readouterr().out
+    assert "Conflicts (2, 0 without a reason):" in out
+    assert f"{WD}Q881 is claimed by 2 entities: actor:srv, place:vietnam" in out
+    assert f"place:snuol has 2 Wikidata ids: {WD}Q998, {WD}Q999" in out
+
+
+def test_pasted_forms_import_once_the_shapes_accept_every_authority(project, capsys):
+    allow_all_authorities(project)
+    assert run(project, "links", "import", str(DATA / "pasted-forms.tsv")) == 0
+    out = capsys.readouterr().out
+    assert "5 link(s) added, 1 already present, 1 row(s) without an authority_iri ignored" in out
+    g = Graph().parse(project / "graph" / "links.ttl")
+    huu = URIRef(A + "huu-duong")
+    assert (huu, SKOS.exactMatch, URIRef("http://viaf.org/viaf/12345678")) in g
+    assert (huu, SKOS.exactMatch,
+            URIRef("http://id.loc.gov/authorities/names/n80012345")) in g
+    assert (URIRef(A + "kufns"), SKOS.exactMatch, URIRef(WD + "Q1061155")) in g
+    assert (URIRef(P + "road-1"), SKOS.closeMatch,
+            URIRef("https://sws.geonames.org/1234567/")) in g
+    orcid = URIRef("https://orcid.org/0000-0002-1825-0097")
+    assert (None, PROV.wasAttributedTo, orcid) in g and (orcid, None, None) not in g
+    assert len(set(g.subjects(RDF.type, PROV.Agent))) == 1, "Jane Đoàn once, curators reused"
+    from kg.build import build
+
+    assert build(settings_for(project)).report.conforms
+
+
+def test_when_defaults_to_the_day_of_the_import(project, tmp_path):
+    path = sheet(tmp_path, f"{P}road-7,Q999,closeMatch,Jane,,,")
+    result = links.import_links(settings_for(project), path, today=date(2026, 12, 1))
+    assert [(n, x) for n, x, _, _ in result.added] == [(2, P + "road-7")]
+    g = Graph().parse(project / "graph" / "links.ttl")
+    (st,) = g.subjects(RDF.subject, URIRef(P + "road-7"))
+    assert str(g.value(st, URIRef("http://purl.org/dc/terms/created"))) == "2026-12-01"
+
+
+def test_the_real_links_file_is_untouched():
+    text = (REPO / "graph" / "links.ttl").read_text(encoding="utf-8")
+    assert "Test:" not in text and "jane-doan" not in text
