@@ -1,0 +1,74 @@
+"""The SPARQL 1.1 endpoint: a Flask app factory over an embedded pyoxigraph store.
+
+``create_app(config=None, *, dataset=None)`` builds a fresh app; the store lives in
+``app.extensions["kg"]`` (an :class:`~kg.endpoint.state.EndpointState`), routes live in
+Blueprints (:mod:`.routes` for ``/sparql``, ``/void``, ``/limits``; :mod:`.ui` for the browser
+pages). There is no module-level graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from kg.endpoint.description import Descriptions
+from kg.endpoint.fast import FastPath
+from kg.endpoint.state import EndpointState
+from kg.endpoint.watchdog import QueryGuard
+from kg.errors import ConfigError
+from kg.settings import SETTINGS, resolve
+from kg.store import DatasetStore
+
+__all__ = ["create_app"]
+
+_SETTING_NAMES = {s.name for s in SETTINGS}
+
+
+def _dataset_path(settings: dict[str, Any], log=lambda _: None) -> Path:
+    """The built dataset: ``kg.build.ensure_built`` where it exists, else BUILD_DIR/kg.nq."""
+    try:
+        from kg.build import ensure_built
+    except ImportError:
+        path = Path(settings["build_dir"]) / "kg.nq"
+        if not path.is_file():
+            raise ConfigError(f"no built dataset at {path}: run `kg build`, or give a "
+                              "dataset file (`kg serve --dataset FILE`)") from None
+        return path
+    return Path(ensure_built(settings, log=log))
+
+
+def create_app(config: Mapping[str, Any] | None = None, *,
+               dataset: DatasetStore | str | Path | None = None) -> Flask:
+    """A Flask app serving ``dataset`` (a store, or a dataset file to load; default: the
+    built graph). ``config`` holds settings (see :mod:`kg.settings`) and Flask config keys;
+    ``KG_FAST_PATH: False`` routes queries through Flask alone (see :mod:`.fast`)."""
+    config = dict(config or {})
+    overrides = {k: config.pop(k) for k in list(config) if k in _SETTING_NAMES}
+    settings = resolve(overrides=overrides)
+    if dataset is None:
+        dataset = _dataset_path(settings)
+    store = dataset if isinstance(dataset, DatasetStore) else DatasetStore.load(dataset)
+
+    from kg.endpoint import routes, ui
+
+    app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
+                                                                 / "templates"),
+                static_folder=str(Path(__file__).parent.parent / "static"))
+    app.config.update(MAX_CONTENT_LENGTH=settings["max_body_bytes"], JSON_SORT_KEYS=False)
+    app.config.update(config)
+    app.extensions["kg"] = EndpointState(
+        store=store,
+        settings=settings,
+        guard=QueryGuard(settings["query_timeout"]),
+        descriptions=Descriptions(store, settings),
+        assets_dir=ui.yasgui_dir(Path(settings["root"])),
+        examples=ui.load_examples(Path(settings["root"])),
+    )
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(ui.bp)
+    if app.config.get("KG_FAST_PATH", True):
+        app.wsgi_app = FastPath(app.wsgi_app, app.extensions["kg"])  # type: ignore[method-assign]
+    return app

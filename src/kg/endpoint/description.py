@@ -1,0 +1,233 @@
+"""The SPARQL 1.1 Service Description (GET /sparql) and the VoID description (GET /void).
+
+Both are RDF built once per endpoint URL and format, then served from memory. The service
+description says the default graph is the union of all named graphs (``sd:UnionDefaultGraph``),
+lists the named graphs, and marks ``…/graph/inferred`` as holding OWL 2 RL entailments
+(``ent:OWL-RDF-Based``, profile OWL RL). VoID counts triples, entities per class, properties,
+named graphs and links to other datasets.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+
+from kg import iris
+from kg.endpoint.results import FORMATS, GRAPH
+from kg.store import DatasetStore
+
+__all__ = ["Descriptions", "LINK_PREDICATES"]
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+DCT = "http://purl.org/dc/terms/"
+ENT = "http://www.w3.org/ns/entailment/"
+OWL_PROFILE = "http://www.w3.org/ns/owl-profile/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+#: Predicates whose IRI objects outside the project's namespace count as links (VoID linksets).
+LINK_PREDICATES = (
+    "http://www.w3.org/2004/02/skos/core#exactMatch",
+    "http://www.w3.org/2004/02/skos/core#closeMatch",
+    "http://www.w3.org/2004/02/skos/core#relatedMatch",
+    "http://www.w3.org/2004/02/skos/core#broadMatch",
+    "http://www.w3.org/2004/02/skos/core#narrowMatch",
+    "http://www.w3.org/2002/07/owl#sameAs",
+    "http://www.w3.org/2000/01/rdf-schema#seeAlso",
+    "http://schema.org/sameAs",
+)
+_PREFIXES = {**iris.PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _int(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(XSD + "integer"))
+
+
+class _Triples(list):
+    def add(self, s, p: str, o) -> None:
+        self.append(ox.Triple(s, _n(p), o))
+
+
+class Descriptions:
+    """Service description and VoID of one store, serialised on demand and cached."""
+
+    def __init__(self, store: DatasetStore, limits: dict):
+        self._store = store
+        self._limits = limits
+        self._cache: dict[tuple[str, str, str], bytes] = {}
+        self._stats: dict | None = None
+        self._lock = threading.Lock()
+
+    def formats(self) -> tuple:
+        return tuple(f for f in FORMATS if GRAPH in f.kinds)
+
+    # -- the service description -------------------------------------------------------
+    def service_description(self, endpoint: str, void_url: str, writer: ox.RdfFormat) -> bytes:
+        key = ("sd", endpoint + " " + void_url, writer.name)
+        body = self._cache.get(key)
+        if body is None:
+            body = ox.serialize(self._sd_triples(endpoint, void_url), format=writer,
+                                prefixes=_PREFIXES)
+            self._remember(key, body)
+        return body
+
+    def _sd_triples(self, endpoint: str, void_url: str) -> list[ox.Triple]:
+        t = _Triples()
+        service = _n(endpoint)
+        dataset = _n(void_url + "#dataset")
+        default_graph = ox.BlankNode("defaultGraph")
+        t.add(service, RDF + "type", _n(SD + "Service"))
+        t.add(service, SD + "endpoint", service)
+        t.add(service, SD + "supportedLanguage", _n(SD + "SPARQL11Query"))
+        t.add(service, SD + "feature", _n(SD + "UnionDefaultGraph"))
+        t.add(service, SD + "defaultEntailmentRegime", _n(ENT + "Simple"))
+        for fmt in FORMATS:
+            t.add(service, SD + "resultFormat", _n(fmt.w3c))
+        t.add(service, RDFS + "comment", ox.Literal(
+            "Read-only SPARQL 1.1 Query endpoint (SPARQL Update is refused with 403). The default "
+            "graph is the union of all named graphs. SERVICE is refused; FROM / FROM NAMED and "
+            "the protocol's default-graph-uri / named-graph-uri select graphs of this store only, "
+            "never fetched. Limits: a query may run "
+            f"{self._limits['query_timeout']:g} s (then 503); at most "
+            f"{self._limits['max_results']} rows or triples are returned, a cut result carries "
+            f"the header X-KG-Truncated; request bodies up to {self._limits['max_body_bytes']} "
+            f"bytes (413 beyond); brackets nested at most {self._limits['max_query_depth']} "
+            "deep.", language="en"))
+        t.add(service, SD + "defaultDataset", dataset)
+        t.add(dataset, RDF + "type", _n(SD + "Dataset"))
+        t.add(dataset, RDF + "type", _n(VOID + "Dataset"))
+        t.add(dataset, RDFS + "seeAlso", _n(void_url))
+        t.add(dataset, SD + "defaultGraph", default_graph)
+        t.add(default_graph, RDF + "type", _n(SD + "Graph"))
+        t.add(default_graph, RDFS + "comment", ox.Literal(
+            "The union of all the named graphs of this dataset.", language="en"))
+        t.add(default_graph, VOID + "triples", _int(self._store.quad_count))
+        counts = self.stats()["graphs"]
+        for i, name in enumerate(self._store.named_graphs):
+            node = ox.BlankNode(f"namedGraph{i}")
+            graph = ox.BlankNode(f"graph{i}")
+            t.add(dataset, SD + "namedGraph", node)
+            t.add(node, RDF + "type", _n(SD + "NamedGraph"))
+            t.add(node, SD + "name", _n(name))
+            t.add(node, SD + "graph", graph)
+            t.add(graph, RDF + "type", _n(SD + "Graph"))
+            t.add(graph, VOID + "triples", _int(counts.get(name, 0)))
+            if name == str(iris.INFERRED_GRAPH):
+                t.add(node, SD + "entailmentRegime", _n(ENT + "OWL-RDF-Based"))
+                t.add(node, SD + "supportedEntailmentProfile", _n(OWL_PROFILE + "RL"))
+                t.add(graph, RDFS + "comment", ox.Literal(
+                    "Triples entailed by the OWL 2 RL rules (owlrl) from the asserted graphs, "
+                    "kept apart from them.", language="en"))
+        return t
+
+    # -- VoID ------------------------------------------------------------------------------
+    def stats(self) -> dict:
+        """Counts over the dataset, computed once (it never changes)."""
+        with self._lock:
+            if self._stats is None:
+                self._stats = self._compute_stats()
+            return self._stats
+
+    def _compute_stats(self) -> dict:
+        s = self._store
+
+        def one(query: str) -> int:
+            rows = s.select(query)
+            return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
+
+        graphs = {str(r["g"].value): int(r["n"].value) for r in s.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            if isinstance(r["g"], ox.NamedNode)}
+        classes = {r["c"].value: int(r["n"].value) for r in s.select(
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+            if isinstance(r.get("c"), ox.NamedNode)}
+        properties = {r["p"].value: int(r["n"].value) for r in s.select(
+            "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")}
+        links: Counter[tuple[str, str]] = Counter()
+        values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
+        for r in s.select(
+                f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+                f"FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"{iris.BASE}\")) }}"):
+            parts = urlsplit(r["o"].value)
+            links[(r["p"].value, f"{parts.scheme}://{parts.netloc}/")] += 1
+        return {
+            "triples": one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+            "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
+                            "FILTER(isIRI(?s)) }"),
+            "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+            "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
+            "graphs": graphs,
+            "classes": classes,
+            "properties": properties,
+            "links": dict(links),
+        }
+
+    def void(self, void_url: str, endpoint: str, writer: ox.RdfFormat) -> bytes:
+        key = ("void", void_url + " " + endpoint, writer.name)
+        body = self._cache.get(key)
+        if body is None:
+            body = ox.serialize(self._void_triples(void_url, endpoint), format=writer,
+                                prefixes=_PREFIXES)
+            self._remember(key, body)
+        return body
+
+    def _void_triples(self, void_url: str, endpoint: str) -> list[ox.Triple]:
+        st = self.stats()
+        t = _Triples()
+        ds = _n(void_url + "#dataset")
+        t.add(ds, RDF + "type", _n(VOID + "Dataset"))
+        t.add(ds, DCT + "title", ox.Literal("kg1978 knowledge graph", language="en"))
+        t.add(ds, VOID + "sparqlEndpoint", _n(endpoint))
+        t.add(ds, VOID + "uriSpace", ox.Literal(iris.BASE))
+        t.add(ds, VOID + "triples", _int(st["triples"]))
+        t.add(ds, VOID + "entities", _int(st["entities"]))
+        t.add(ds, VOID + "distinctSubjects", _int(st["distinct_subjects"]))
+        t.add(ds, VOID + "distinctObjects", _int(st["distinct_objects"]))
+        t.add(ds, VOID + "classes", _int(len(st["classes"])))
+        t.add(ds, VOID + "properties", _int(len(st["properties"])))
+        for fmt in FORMATS:
+            if GRAPH in fmt.kinds:
+                t.add(ds, VOID + "feature", _n(fmt.w3c))
+        for i, (cls, n) in enumerate(sorted(st["classes"].items())):
+            part = _n(f"{void_url}#class-{i}")
+            t.add(ds, VOID + "classPartition", part)
+            t.add(part, VOID + "class", _n(cls))
+            t.add(part, VOID + "entities", _int(n))
+        for i, (prop, n) in enumerate(sorted(st["properties"].items())):
+            part = _n(f"{void_url}#property-{i}")
+            t.add(ds, VOID + "propertyPartition", part)
+            t.add(part, VOID + "property", _n(prop))
+            t.add(part, VOID + "triples", _int(n))
+        for i, (name, n) in enumerate(sorted(st["graphs"].items())):
+            sub = _n(f"{void_url}#graph-{i}")
+            t.add(ds, VOID + "subset", sub)
+            t.add(sub, RDF + "type", _n(VOID + "Dataset"))
+            t.add(sub, RDF + "type", _n(SD + "NamedGraph"))
+            t.add(sub, SD + "name", _n(name))
+            t.add(sub, VOID + "triples", _int(n))
+        for i, ((predicate, space), n) in enumerate(sorted(st["links"].items())):
+            linkset = _n(f"{void_url}#links-{i}")
+            target = _n(f"{void_url}#target-{i}")
+            t.add(ds, VOID + "subset", linkset)
+            t.add(linkset, RDF + "type", _n(VOID + "Linkset"))
+            t.add(linkset, VOID + "subjectsTarget", ds)
+            t.add(linkset, VOID + "objectsTarget", target)
+            t.add(linkset, VOID + "linkPredicate", _n(predicate))
+            t.add(linkset, VOID + "triples", _int(n))
+            t.add(target, RDF + "type", _n(VOID + "Dataset"))
+            t.add(target, VOID + "uriSpace", ox.Literal(space))
+        return t
+
+    def _remember(self, key: tuple[str, str, str], body: bytes) -> None:
+        if len(self._cache) > 256:  # one entry per host name and format: a bound, not a policy
+            self._cache.clear()
+        self._cache[key] = body

@@ -1,0 +1,73 @@
+"""A WSGI fast path in front of Flask for the one hot request: a query to ``/sparql``.
+
+Flask's request and response objects, context push/pop and header containers cost several
+times what pyoxigraph needs to answer an IRI lookup. This middleware answers ``GET`` and
+``POST`` queries on ``/sparql`` with the same code as the Blueprint route
+(:func:`.responses.answer_query`) straight from the WSGI environ, and hands every other
+request (pages, the service description, preflight, HEAD, chunked bodies) to Flask untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from kg.endpoint.responses import answer_query, error_parts, status_line
+from kg.endpoint.state import EndpointState
+from kg.errors import KGError, PayloadTooLarge
+
+__all__ = ["FastPath"]
+
+log = logging.getLogger("kg.endpoint")
+
+
+class FastPath:
+    """WSGI middleware: answers ``/sparql`` queries itself, passes the rest to ``app``."""
+
+    def __init__(self, app: Callable, state: EndpointState, path: str = "/sparql"):
+        self.app = app
+        self.state = state
+        self.path = path
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != self.path:
+            return self.app(environ, start_response)
+        method = environ["REQUEST_METHOD"]
+        body = None
+        if method == "GET":
+            if not environ.get("QUERY_STRING"):
+                return self.app(environ, start_response)
+        elif method == "POST":
+            length = environ.get("CONTENT_LENGTH")
+            if not length or not length.isdigit():
+                return self.app(environ, start_response)
+        else:
+            return self.app(environ, start_response)
+        try:
+            if method == "POST":
+                size = int(environ["CONTENT_LENGTH"])
+                if size > self.state.max_body_bytes:
+                    raise PayloadTooLarge(
+                        f"the request body has {size} bytes; this endpoint accepts at most "
+                        f"{self.state.max_body_bytes} (setting max_body_bytes)")
+                body = environ["wsgi.input"].read(size)
+            answered = answer_query(self.state, environ, body)
+            if answered is None:  # a GET without a query: the service description
+                return self.app(environ, start_response)
+            headers, payload = answered
+            start_response("200 OK", headers)
+            return [payload]
+        except KGError as exc:
+            if exc.http_status >= 500 and exc.http_status != 503:
+                log.error("%s: %s", type(exc).__name__, exc)
+            code = exc.http_status
+            headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"))
+        except Exception:
+            log.exception("unexpected error")
+            code = 500
+            headers, payload = error_parts(
+                code, "internal error: the request could not be answered (see the server log)",
+                environ.get("HTTP_ACCEPT"))
+        headers.append(("Content-Length", str(len(payload))))
+        start_response(status_line(code), headers)
+        return [payload]

@@ -1,0 +1,258 @@
+"""The SPARQL 1.1 Protocol's query operation: reading a request, choosing a result format.
+
+Three ways to send a query (Protocol 2.1): ``GET ?query=``, ``POST`` of an
+``application/x-www-form-urlencoded`` form, and ``POST`` of an ``application/sparql-query``
+body. ``default-graph-uri`` / ``named-graph-uri`` come from the URL (or the form). Text must be
+UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). Update requests
+(``update=``, ``application/sparql-update``) are refused with 403 before anything is parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl
+
+from kg.endpoint.results import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, ResultFormat
+from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
+
+__all__ = ["SparqlRequest", "read_request", "negotiate", "FORM", "SPARQL_QUERY"]
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+_UPDATE_REFUSED = "SPARQL Update is not accepted: this endpoint is read-only"
+
+
+@dataclass(frozen=True, slots=True)
+class SparqlRequest:
+    query: str | None  # None: no query at all (GET of the service description)
+    default_graph: tuple[str, ...] | None
+    named_graphs: tuple[str, ...] | None
+    format: str | None  # the ``format`` (or ``output``) parameter
+
+
+def _pairs(text: str, what: str) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise InputError(f"the {what} is not valid UTF-8 once percent-decoded") from None
+
+
+def _content_type(environ: dict) -> tuple[str, str | None]:
+    """The media type (lower case) and the charset parameter of the request body."""
+    raw = environ.get("CONTENT_TYPE") or ""
+    media, _, params = raw.partition(";")
+    charset = None
+    if params:
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "charset":
+                charset = value.strip().strip('"').lower()
+    return media.strip().lower(), charset
+
+
+def _check_charset(charset: str | None) -> None:
+    if charset is not None and charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8")
+
+
+_requests: dict[tuple, SparqlRequest] = {}
+
+
+def read_request(environ: dict, body: bytes | None) -> SparqlRequest:
+    """Read the query operation out of a WSGI request (``body``: the POST body, else None).
+
+    Requests repeat (clients poll, benchmarks loop, pages reload): a small cache of raw request
+    to parsed request skips percent-decoding the same query again.
+    """
+    key = (environ["REQUEST_METHOD"], environ.get("CONTENT_TYPE"),
+           environ.get("QUERY_STRING", ""), body)
+    parsed = _requests.get(key)
+    if parsed is None:
+        parsed = _read_request(environ, body)
+        if len(key[2]) + len(body or b"") <= 16384:
+            if len(_requests) >= 512:
+                _requests.clear()
+            _requests[key] = parsed
+    return parsed
+
+
+def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
+    query_string = environ.get("QUERY_STRING", "")
+    pairs = _pairs(query_string, "URL query string") if query_string else []
+    method = environ["REQUEST_METHOD"]
+    if method == "POST":
+        media, charset = _content_type(environ)
+        if media == FORM:
+            _check_charset(charset)
+            try:
+                text = (body or b"").decode("utf-8")
+            except UnicodeDecodeError:
+                raise InputError("the form body is not valid UTF-8") from None
+            pairs = pairs + _pairs(text, "form body")
+        elif media == SPARQL_QUERY:
+            _check_charset(charset)
+            if any(k == "query" for k, _ in pairs):
+                raise InputError("the query is given twice: in the body and in the URL")
+            if any(k == "update" for k, _ in pairs):
+                raise UpdateRefused(_UPDATE_REFUSED)
+            try:
+                pairs = pairs + [("query", (body or b"").decode("utf-8"))]
+            except UnicodeDecodeError:
+                raise InputError("the query is not valid UTF-8") from None
+        elif media == SPARQL_UPDATE:
+            raise UpdateRefused(_UPDATE_REFUSED)
+        elif not media:
+            raise UnsupportedMediaType(
+                f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
+        else:
+            raise UnsupportedMediaType(
+                f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}")
+    query = None
+    format_ = None
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    for key, value in pairs:
+        if key == "query":
+            if query is not None:
+                raise InputError("more than one query in one request")
+            query = value
+        elif key == "default-graph-uri":
+            default_graph = (*(default_graph or ()), value)
+        elif key == "named-graph-uri":
+            named_graphs = (*(named_graphs or ()), value)
+        elif key in ("format", "output"):
+            format_ = value
+        elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
+            raise UpdateRefused(_UPDATE_REFUSED)
+    return SparqlRequest(query, default_graph, named_graphs, format_)
+
+
+# Media types offered for each kind of result, in the server's order of preference; aliases
+# (application/json, application/xml, ...) map to the same writer.
+_BY_NAME = {f.name: f for f in FORMATS}
+
+
+def _alias(media: str, name: str) -> tuple[str, ResultFormat]:
+    """Offer the writer of ``name`` under another media type, answered with that type."""
+    fmt = _BY_NAME[name]
+    if media != fmt.media_type:
+        charset = "; charset=utf-8" if media.startswith("text/") else ""
+        fmt = replace(fmt, media_type=media, content_type=media + charset)
+    return media, fmt
+
+
+_OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
+    SOLUTIONS: (
+        _alias("application/sparql-results+json", "json"),
+        _alias("application/json", "json"),
+        _alias("application/sparql-results+xml", "xml"),
+        _alias("application/xml", "xml"),
+        _alias("text/xml", "xml"),
+        _alias("text/csv", "csv"),
+        _alias("text/tab-separated-values", "tsv"),
+    ),
+    BOOLEAN: (
+        _alias("application/sparql-results+json", "json"),
+        _alias("application/json", "json"),
+        _alias("application/sparql-results+xml", "xml"),
+        _alias("application/xml", "xml"),
+        _alias("text/xml", "xml"),
+    ),
+    GRAPH: (
+        _alias("text/turtle", "turtle"),
+        _alias("application/n-triples", "ntriples"),
+        _alias("application/rdf+xml", "rdfxml"),
+        _alias("application/ld+json", "jsonld"),
+    ),
+}
+_FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
+                   "rdf+xml": "rdfxml", "json-ld": "jsonld", "srj": "json", "srx": "xml"}
+_KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
+               GRAPH: "a CONSTRUCT or DESCRIBE result"}
+
+
+def _parse_accept(accept: str) -> list[tuple[str, str, float, int]]:
+    """(type, subtype, q, specificity) for each media range of an Accept header."""
+    ranges = []
+    for part in accept.split(","):
+        media, *params = part.split(";")
+        media = media.strip().lower()
+        if not media:
+            continue
+        main, _, sub = media.partition("/")
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        if main == "*":
+            specificity = 0
+        elif sub == "*" or not sub:
+            specificity, sub = 1, "*"
+        else:
+            specificity = 2
+        ranges.append((main, sub, q, specificity))
+    return ranges
+
+
+def _choose(accept: str, kind: str) -> ResultFormat | None:
+    ranges = _parse_accept(accept)
+    best: ResultFormat | None = None
+    best_q = 0.0
+    for media, fmt in _OFFERS[kind]:
+        main, _, sub = media.partition("/")
+        q, specificity = 0.0, -1
+        for r_main, r_sub, r_q, r_spec in ranges:
+            if r_spec > specificity and (
+                    r_spec == 0 or (r_main == main and (r_spec == 1 or r_sub == sub))):
+                q, specificity = r_q, r_spec
+        if q > best_q:
+            best, best_q = fmt, q
+    return best
+
+
+_cache: dict[tuple[str | None, str | None, str], ResultFormat | str] = {}
+
+
+def negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat:
+    """The result format for a result of ``kind``: the ``format`` parameter if given, else the
+    best match of the Accept header (q-values honoured, ties to the server's preference);
+    raises :class:`NotAcceptable` when nothing fits."""
+    key = (accept, format_param, kind)
+    chosen = _cache.get(key)
+    if chosen is None:
+        chosen = _negotiate(accept, format_param, kind)
+        if len(_cache) > 1024:
+            _cache.clear()
+        _cache[key] = chosen
+    if isinstance(chosen, str):
+        raise NotAcceptable(chosen)
+    return chosen
+
+
+def _negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat | str:
+    offered = ", ".join(dict.fromkeys(m for m, _ in _OFFERS[kind]))
+    if format_param:
+        wanted = format_param.strip().lower()
+        if "/" in wanted:
+            for media, fmt in _OFFERS[kind]:
+                if media == wanted.split(";")[0].strip():
+                    return fmt
+        else:
+            fmt = _BY_NAME.get(_FORMAT_ALIASES.get(wanted, wanted))
+            if fmt is not None and kind in fmt.kinds:
+                return fmt
+        names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
+        return (f"format={format_param} cannot express {_KIND_WORDS[kind]}; "
+                f"use one of: {names} (or a media type: {offered})")
+    if not accept:
+        return _OFFERS[kind][0][1]
+    chosen = _choose(accept, kind)
+    if chosen is None:
+        return (f"none of the accepted media types ({accept}) can express {_KIND_WORDS[kind]}; "
+                f"this endpoint offers: {offered}")
+    return chosen

@@ -1,0 +1,124 @@
+"""What a query string is, found cheaply before the engine sees it.
+
+One regular-expression pass strips comments, string literals and IRIs (so that a ``#`` or a
+bracket inside them is not taken for code), then reads what the endpoint must know before it
+runs anything:
+
+- the query form (``SELECT``/``ASK``/``CONSTRUCT``/``DESCRIBE``), so that the result format is
+  negotiated first, and SPARQL Update (``INSERT``, ``LOAD``, ...) refused unexecuted (403);
+- the bracket depth: pyoxigraph's recursive-descent parser overflows the stack and aborts the
+  whole process on a few thousand nested parentheses, so deep nesting is a 400 here;
+- ``SERVICE``: pyoxigraph would fetch it over HTTP; this endpoint never makes outbound requests;
+- ``FROM`` / ``FROM NAMED``: the query names its own dataset.
+
+Where this reading and the SPARQL grammar could disagree, it errs on the safe side (it counts
+brackets inside IRIs, and flags a ``SERVICE`` that might be part of a prefixed name).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kg.errors import InputError, QueryTooComplex, UpdateRefused
+
+__all__ = ["QueryInfo", "inspect_query", "QUERY_FORMS", "UPDATE_KEYWORDS"]
+
+QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
+                             "MOVE", "ADD", "WITH"})
+
+# SPARQL 1.1 grammar, productions IRIREF, STRING_LITERAL*, and comments (section 19.8).
+_DQ, _SQ = '"', "'"
+_IRIREF = "<[^<>" + _DQ + r"{}|^`\\\x00-\x20]*>"
+_LONG_STRINGS = "|".join(
+    q * 3 + r"(?:[^" + q + r"\\]|\\.|" + q + "(?!" + q * 2 + "))*" + q * 3 for q in (_DQ, _SQ))
+_SHORT_STRINGS = "|".join(q + r"(?:[^" + q + r"\\\n\r]|\\.)*" + q for q in (_DQ, _SQ))
+_LEXICAL = re.compile(
+    f"(?P<iri>{_IRIREF})|(?P<str>{_LONG_STRINGS}|{_SHORT_STRINGS})|(?P<comment>#[^\\n\\r]*)",
+    re.DOTALL,
+)
+_PROLOGUE_THEN_FORM = re.compile(
+    r"(?:\s*(?:BASE\s*<>|PREFIX\s*[^\s:<]*:\s*<>))*\s*([A-Za-z]*)", re.IGNORECASE)
+_SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
+_FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_OPENERS = frozenset("([{")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryInfo:
+    form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
+    has_dataset_clause: bool
+
+
+def _blank(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "iri":
+        return "<>"
+    if kind == "str":
+        return '""'
+    return " "
+
+
+def _depth(code: str) -> int:
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(code):
+        if bracket in _OPENERS:
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        else:
+            depth -= 1
+    return deepest
+
+
+_inspected: dict[tuple[str, int], QueryInfo] = {}
+
+
+def inspect_query(text: str, max_depth: int) -> QueryInfo:
+    """:func:`_inspect_query`, remembering the last few hundred queries that passed."""
+    key = (text, max_depth)
+    info = _inspected.get(key)
+    if info is None:
+        info = _inspect_query(text, max_depth)
+        if len(text) <= 16384:
+            if len(_inspected) >= 512:
+                _inspected.clear()
+            _inspected[key] = info
+    return info
+
+
+def _inspect_query(text: str, max_depth: int) -> QueryInfo:
+    """Check a query before it is run and say what it is.
+
+    Raises :class:`UpdateRefused` (403) for SPARQL Update, :class:`QueryTooComplex` (400) for
+    brackets nested deeper than ``max_depth``, :class:`InputError` (400) for NUL characters,
+    an empty query or ``SERVICE``. ``form`` is empty when no query form follows the prologue:
+    the text is not a query, and the engine's parser will say why.
+    """
+    if "\x00" in text:
+        raise InputError("the query contains a NUL character")
+    code = _LEXICAL.sub(_blank, text)
+    openers = code.count("(") + code.count("[") + code.count("{")
+    if openers > max_depth:
+        # Brackets inside IRIs count too: the check must never undercount.
+        iri_brackets = sum(m.count("(") + m.count("[") for m in re.findall(r"<[^>]*>", text))
+        depth = _depth(code) + iri_brackets
+        if depth > max_depth:
+            raise QueryTooComplex(
+                f"the query nests brackets {depth} deep; this endpoint accepts at most "
+                f"{max_depth} (setting max_query_depth)")
+    form_match = _PROLOGUE_THEN_FORM.match(code)
+    form = form_match[1].upper() if form_match else ""
+    if form in UPDATE_KEYWORDS:
+        raise UpdateRefused("SPARQL Update is not accepted: this endpoint is read-only")
+    if form not in QUERY_FORMS:
+        if not code.strip():
+            raise InputError("the query is empty")
+        # Not a query: the engine's parser says where and why (line and column).
+        return QueryInfo("", False)
+    if _SERVICE.search(code):
+        raise InputError("SERVICE (federated query) is not available: this endpoint answers "
+                         "from its own store only and never fetches from the network")
+    return QueryInfo(form, _FROM.search(code) is not None)

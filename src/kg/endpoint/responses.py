@@ -1,0 +1,80 @@
+"""Answering a query request as status, headers and body - shared by the ``/sparql`` route
+and the WSGI fast path (:mod:`.fast`), so both answer byte for byte alike."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+
+from kg.endpoint.protocol import read_request
+from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat
+from kg.endpoint.state import EndpointState
+from kg.errors import InputError
+
+__all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
+           "status_line"]
+
+CORS = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Expose-Headers", f"{TRUNCATED_HEADER}, Link, Content-Length"),
+)
+PREFLIGHT = (
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+    ("Access-Control-Max-Age", "86400"),
+    ("Allow", "GET, POST, OPTIONS"),
+)
+_HEADERS: dict[ResultFormat, tuple[tuple[str, str], ...]] = {}
+_STATUS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+
+
+def status_line(code: int) -> str:
+    return _STATUS.get(code) or f"{code} Unknown"
+
+
+def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:
+    headers = _HEADERS.get(fmt)
+    if headers is None:
+        headers = _HEADERS[fmt] = (("Content-Type", fmt.content_type), ("Vary", "Accept"), *CORS)
+    return headers
+
+
+for _fmt in FORMATS:
+    headers_for(_fmt)
+
+
+def error_parts(status: int, message: str, accept: str | None) -> tuple[list, bytes]:
+    """Headers and body of an error: plain text, or JSON for a client that asks for JSON."""
+    accept = accept or ""
+    if "application/json" in accept and "text/plain" not in accept:
+        body = (json.dumps({"status": status, "message": message}) + "\n").encode()
+        return [("Content-Type", "application/json"), *CORS], body
+    return ([("Content-Type", "text/plain; charset=utf-8"), *CORS],
+            (message.rstrip("\n") + "\n").encode())
+
+
+def base_url(environ: dict) -> str:
+    """The server's own root URL (scheme, host, script name)."""
+    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
+    return f"{environ['wsgi.url_scheme']}://{host}{environ.get('SCRIPT_NAME', '')}"
+
+
+def answer_query(state: EndpointState, environ: dict,
+                 body: bytes | None) -> tuple[list, bytes] | None:
+    """Headers and body answering the query of this request; None when a GET carries no query
+    (the caller then serves the service description). Raises :class:`~kg.errors.KGError`."""
+    req = read_request(environ, body)
+    if req.query is None:
+        if body is None:
+            return None
+        raise InputError("no query: send it as the 'query' parameter or as an "
+                         "application/sparql-query body")
+    root = base_url(environ)
+    answer = state.run(req, accept=environ.get("HTTP_ACCEPT"), environ=environ,
+                       base_iri=root + environ.get("PATH_INFO", "/sparql"),
+                       truncation_link=root + "/limits#max-results")
+    headers = [*headers_for(answer.format), ("Content-Length", str(len(answer.body)))]
+    if answer.truncated:
+        headers.append((TRUNCATED_HEADER, str(state.max_results)))
+        headers.append(("Link", f'<{root}/limits#max-results>; rel="describedby"'))
+    return headers, answer.body

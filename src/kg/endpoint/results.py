@@ -1,0 +1,265 @@
+"""Result formats, and serialising a result with pyoxigraph's own writers under a size limit.
+
+A result is cut after ``max_results`` rows (SELECT) or triples (CONSTRUCT/DESCRIBE), never
+silently. pyoxigraph streams a result into a writer in chunks of about 8 KiB; the writer counts
+rows as they pass, exactly, for each format (a row boundary cannot be mistaken inside a literal
+because every format escapes or quotes what would look like one), and stops the serialisation at
+the first row past the limit. The cut document is closed properly and marked:
+
+- every cut response carries the header ``X-KG-Truncated: <limit>``;
+- SPARQL JSON gets a ``"link"`` in its ``head`` and SPARQL XML a ``<link href=…/>`` in its
+  ``<head>``, both standard places (SPARQL 1.1 Query Results JSON 3.1, XML 2.1), pointing to the
+  endpoint's ``/limits`` page, which explains the cut;
+- CSV and TSV have no place for it in the body: the header says it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from itertools import islice
+from xml.sax.saxutils import quoteattr
+
+import pyoxigraph as ox
+
+from kg.iris import PREFIXES
+
+__all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
+           "TRUNCATED_HEADER"]
+
+SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
+TRUNCATED_HEADER = "X-KG-Truncated"
+
+
+@dataclass(frozen=True, slots=True)
+class ResultFormat:
+    name: str  # the value of the ``format`` parameter
+    media_type: str
+    content_type: str  # with charset where the media type takes one
+    writer: ox.QueryResultsFormat | ox.RdfFormat
+    kinds: frozenset[str]
+    w3c: str  # http://www.w3.org/ns/formats/ IRI, for the service description
+
+
+_W3 = "http://www.w3.org/ns/formats/"
+FORMATS: tuple[ResultFormat, ...] = (
+    ResultFormat("json", "application/sparql-results+json", "application/sparql-results+json",
+                 ox.QueryResultsFormat.JSON, frozenset({SOLUTIONS, BOOLEAN}),
+                 _W3 + "SPARQL_Results_JSON"),
+    ResultFormat("xml", "application/sparql-results+xml", "application/sparql-results+xml",
+                 ox.QueryResultsFormat.XML, frozenset({SOLUTIONS, BOOLEAN}),
+                 _W3 + "SPARQL_Results_XML"),
+    ResultFormat("csv", "text/csv", "text/csv; charset=utf-8", ox.QueryResultsFormat.CSV,
+                 frozenset({SOLUTIONS}), _W3 + "SPARQL_Results_CSV"),
+    ResultFormat("tsv", "text/tab-separated-values", "text/tab-separated-values; charset=utf-8",
+                 ox.QueryResultsFormat.TSV, frozenset({SOLUTIONS}), _W3 + "SPARQL_Results_TSV"),
+    ResultFormat("turtle", "text/turtle", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE,
+                 frozenset({GRAPH}), _W3 + "Turtle"),
+    ResultFormat("ntriples", "application/n-triples", "application/n-triples",
+                 ox.RdfFormat.N_TRIPLES, frozenset({GRAPH}), _W3 + "N-Triples"),
+    ResultFormat("rdfxml", "application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML,
+                 frozenset({GRAPH}), _W3 + "RDF_XML"),
+    ResultFormat("jsonld", "application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD,
+                 frozenset({GRAPH}), _W3 + "JSON-LD"),
+)
+
+
+class _LimitReached(Exception):
+    pass
+
+
+class _RowCounter:
+    """A file-like sink for pyoxigraph that keeps the bytes and finds where row ``limit+1``
+    begins; subclasses know one format."""
+
+    closing = b""
+    #: Byte strings (one or two bytes) of which every row holds at least one: while they occur
+    #: at most ``limit`` times there cannot be more rows, and the exact scan is skipped.
+    markers: tuple[bytes, ...] = (b"\n",)
+
+    def __init__(self, limit: int):
+        self.buffer = bytearray()
+        self.limit = limit
+        self.upper_bound = 0
+        self.rows = 0  # rows seen starting so far
+        self.pos = 0  # where scanning resumes
+        self.cut: int | None = None
+        self._last = b""
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if self.upper_bound <= self.limit:
+            for marker in self.markers:
+                self.upper_bound += data.count(marker)
+                if len(marker) == 2 and self._last == marker[:1] and data[:1] == marker[1:]:
+                    self.upper_bound += 1  # split across two chunks
+            self._last = data[-1:]
+            if self.upper_bound <= self.limit:
+                return len(data)
+        self._scan()
+        if self.cut is not None:
+            raise _LimitReached
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def _scan(self) -> None:
+        raise NotImplementedError
+
+    def _row_starts_at(self, offset: int) -> None:
+        self.rows += 1
+        if self.rows > self.limit:
+            self.cut = offset
+
+    def result(self) -> bytes:
+        if self.cut is None:
+            return bytes(self.buffer)
+        return bytes(self.buffer[: self.cut]) + self.closing
+
+
+class _LineRows(_RowCounter):
+    """TSV: a header line, then one row per line; literals escape their newlines."""
+
+    def _scan(self) -> None:
+        buf = self.buffer
+        while self.cut is None:
+            nl = buf.find(b"\n", self.pos)
+            if nl < 0 or nl + 1 >= len(buf):
+                return  # a row starts only once a byte follows the newline
+            self.pos = nl + 1
+            self._row_starts_at(nl + 1)
+
+
+class _CsvRows(_RowCounter):
+    """CSV: rows end with CRLF; a field holding a newline is quoted, quotes doubled inside."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self._quoted = False
+
+    def _scan(self) -> None:
+        buf = self.buffer
+        end = len(buf)
+        while self.cut is None and self.pos < end:
+            if self._quoted:
+                q = buf.find(b'"', self.pos)
+                if q < 0:
+                    self.pos = end
+                    return
+                self._quoted = False
+                self.pos = q + 1
+                continue
+            q = buf.find(b'"', self.pos)
+            nl = buf.find(b"\n", self.pos, q if q >= 0 else end)
+            if nl >= 0:
+                if nl + 1 >= end:
+                    return
+                self.pos = nl + 1
+                self._row_starts_at(nl + 1)
+            elif q >= 0:
+                self._quoted = True
+                self.pos = q + 1
+            else:
+                self.pos = end
+
+
+class _XmlRows(_RowCounter):
+    """SPARQL XML: each row is a ``<result>`` element; text escapes ``<``."""
+
+    closing = b"</results></sparql>"
+    markers = (b"<r",)  # every <result>; <results> too, which only over-counts
+
+    def _scan(self) -> None:
+        buf = self.buffer
+        while self.cut is None:
+            at = buf.find(b"<result>", self.pos)
+            if at < 0:
+                self.pos = max(self.pos, len(buf) - 7)
+                return
+            self.pos = at + 8
+            self._row_starts_at(at)
+
+
+_JSON_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*(?:(?P<closed>")|\\?\Z)|[\[,](?:\{|\Z)',
+                         re.DOTALL)
+
+
+class _JsonRows(_RowCounter):
+    """SPARQL JSON: outside strings, a row object is a ``{`` right after ``[`` or ``,`` (a term
+    object always follows ``:``)."""
+
+    closing = b"]}}"
+    markers = (b"[{", b",{")
+
+    def _scan(self) -> None:
+        for m in _JSON_TOKEN.finditer(self.buffer, self.pos):
+            token = m[0]
+            if token[0] == 0x22:  # a string
+                if m["closed"] is None:
+                    self.pos = m.start()  # unfinished: wait for the next chunk
+                    return
+            elif len(token) == 1:
+                self.pos = m.start()  # "[" or "," last in the chunk: wait for the next
+                return
+            else:
+                self._row_starts_at(m.start() + 1 if token[0] == 0x5B else m.start())
+                if self.cut is not None:
+                    return
+            self.pos = m.end()
+
+
+_COUNTERS = {
+    ox.QueryResultsFormat.JSON: _JsonRows,
+    ox.QueryResultsFormat.XML: _XmlRows,
+    ox.QueryResultsFormat.CSV: _CsvRows,
+    ox.QueryResultsFormat.TSV: _LineRows,
+}
+
+
+def _mark_truncated(body: bytes, fmt: ResultFormat, link: str) -> bytes:
+    if fmt.writer == ox.QueryResultsFormat.JSON:
+        # The head is {"head":{"vars":[...]}: variable names never hold "]".
+        at = body.index(b"]") + 1
+        return body[:at] + b',"link":[' + _json_string(link) + b"]" + body[at:]
+    if fmt.writer == ox.QueryResultsFormat.XML:
+        at = body.index(b"</head>")
+        return body[:at] + b"<link href=" + quoteattr(link).encode() + b"/>" + body[at:]
+    return body
+
+
+def _json_string(text: str) -> bytes:
+    import json
+
+    return json.dumps(text).encode()
+
+
+def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
+              fmt: ResultFormat, max_results: int, *,
+              truncation_link: str = "") -> tuple[bytes, bool]:
+    """Serialise ``result`` in ``fmt``, keeping at most ``max_results`` rows or triples.
+
+    Returns the body and whether it was cut.
+    """
+    if isinstance(result, ox.QueryBoolean):
+        return result.serialize(format=fmt.writer), False
+    if isinstance(result, ox.QueryTriples):
+        triples = list(islice(result, max_results + 1))
+        cut = len(triples) > max_results
+        if cut:
+            del triples[max_results:]
+        return ox.serialize(triples, format=fmt.writer, prefixes=PREFIXES), cut
+    counter = _COUNTERS[fmt.writer](max_results)
+    try:
+        result.serialize(counter, format=fmt.writer)
+    except _LimitReached:
+        pass
+    except OSError as exc:
+        # pyoxigraph wraps an exception raised by the writer; ours means "limit reached".
+        if counter.cut is None:
+            raise
+        del exc
+    body = counter.result()
+    if counter.cut is None:
+        return body, False
+    return _mark_truncated(body, fmt, truncation_link), True

@@ -1,0 +1,143 @@
+"""The SPARQL endpoint's routes: ``/sparql``, ``/void``, ``/limits``, and the error pages.
+
+``/sparql`` is the hot path: it reads the WSGI environ directly, negotiates from a cache and
+lets pyoxigraph serialise; everything that can be computed once is (see :mod:`.state`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from kg.endpoint.protocol import negotiate
+from kg.endpoint.responses import (
+    CORS,
+    PREFLIGHT,
+    answer_query,
+    base_url,
+    error_parts,
+    headers_for,
+)
+from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
+from kg.endpoint.state import EndpointState
+from kg.errors import KGError, PayloadTooLarge
+
+__all__ = ["bp"]
+
+log = logging.getLogger("kg.endpoint")
+bp = Blueprint("sparql", __name__)
+
+
+def _state() -> EndpointState:
+    return current_app.extensions["kg"]
+
+
+@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+def sparql() -> Response:
+    """The SPARQL 1.1 Protocol query operation; without a query, the service description.
+
+    Queries usually reach :class:`~kg.endpoint.fast.FastPath` first, which answers them with
+    the same :func:`~kg.endpoint.responses.answer_query`.
+    """
+    state = _state()
+    environ = request.environ
+    method = environ["REQUEST_METHOD"]
+    if method == "OPTIONS":
+        return _preflight()
+    body = None
+    if method == "POST":
+        length = request.content_length
+        if length is not None and length > state.max_body_bytes:
+            raise PayloadTooLarge(
+                f"the request body has {length} bytes; this endpoint accepts at most "
+                f"{state.max_body_bytes} (setting max_body_bytes)")
+        body = request.get_data(cache=False)
+    answered = answer_query(state, environ, body)
+    if answered is None:
+        fmt_param = request.args.get("format") or request.args.get("output")
+        return _description(state, base_url(environ), fmt_param, sd=True)
+    headers, payload = answered
+    return Response(payload, 200, headers)
+
+
+def _preflight() -> Response:
+    response = Response(b"", 204, PREFLIGHT)
+    asked = request.headers.get("Access-Control-Request-Headers")
+    response.headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Accept"
+    return response
+
+
+def _description(state: EndpointState, root: str, format_param: str | None, *,
+                 sd: bool) -> Response:
+    fmt = negotiate(request.headers.get("Accept"), format_param, GRAPH)
+    if sd:
+        body = state.descriptions.service_description(root + "/sparql", root + "/void",
+                                                      fmt.writer)
+    else:
+        body = state.descriptions.void(root + "/void", root + "/sparql", fmt.writer)
+    return Response(body, 200, headers_for(fmt))
+
+
+@bp.route("/void", methods=["GET"])
+def void() -> Response:
+    """The VoID description of the dataset (Turtle by default)."""
+    return _description(_state(), base_url(request.environ), request.args.get("format"),
+                        sd=False)
+
+
+@bp.route("/limits", methods=["GET"])
+def limits() -> Response:
+    """What the endpoint's limits are, in plain text (the target of truncation links)."""
+    s = _state()
+    text = (
+        "Limits of this SPARQL endpoint\n\n"
+        f"query_timeout   {s.query_timeout:g} s: a query running longer is stopped; the "
+        "client gets 503.\n"
+        f"max_results     {s.max_results}: a SELECT result keeps its first {s.max_results} rows "
+        "and a CONSTRUCT/DESCRIBE result its first triples; a cut result has the HTTP header "
+        f"{TRUNCATED_HEADER}: <limit> and a Link header to this page, and in SPARQL JSON/XML "
+        "a link in the result's head to this page.\n"
+        f"max_body_bytes  {s.max_body_bytes}: a longer request body gets 413.\n"
+        f"max_query_depth {s.max_query_depth}: brackets nested deeper get 400.\n\n"
+        "Read-only: SPARQL Update gets 403. SERVICE gets 400; FROM / FROM NAMED and "
+        "default-graph-uri / named-graph-uri only select graphs of this store.\n"
+    )
+    return Response(text, 200, [("Content-Type", "text/plain; charset=utf-8"), *CORS])
+
+
+# -- errors: a readable message and the status of errors.py, never a traceback -------------
+
+def _error_response(status: int, message: str) -> Response:
+    headers, body = error_parts(status, message, request.headers.get("Accept"))
+    return Response(body, status, headers)
+
+
+@bp.app_errorhandler(KGError)
+def _kg_error(exc: KGError) -> Response:
+    if exc.http_status >= 500 and exc.http_status != 503:
+        log.error("%s: %s", type(exc).__name__, exc)
+    return _error_response(exc.http_status, str(exc))
+
+
+@bp.app_errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge) -> Response:
+    limit = _state().max_body_bytes
+    return _error_response(413, f"the request body is larger than {limit} bytes "
+                                "(setting max_body_bytes)")
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    response = _error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
+    if exc.code == 405:
+        response.headers["Allow"] = ", ".join(exc.valid_methods or ())  # type: ignore[attr-defined]
+    return response
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unexpected error")
+    return _error_response(500, "internal error: the request could not be answered "
+                                "(see the server log)")

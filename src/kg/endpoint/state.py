@@ -1,0 +1,79 @@
+"""Everything an endpoint app holds, in one object: ``app.extensions["kg"]``."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kg.endpoint.description import Descriptions
+from kg.endpoint.protocol import SparqlRequest, negotiate
+from kg.endpoint.query_text import QueryInfo, inspect_query
+from kg.endpoint.results import BOOLEAN, GRAPH, SOLUTIONS, ResultFormat, serialize
+from kg.endpoint.watchdog import QueryGuard, timeout_message
+from kg.errors import InputError, KGError, ParseError, QueryTimeout
+from kg.store import DatasetStore
+
+__all__ = ["EndpointState", "Answer"]
+
+_KIND_OF_FORM = {"SELECT": SOLUTIONS, "ASK": BOOLEAN, "CONSTRUCT": GRAPH, "DESCRIBE": GRAPH}
+
+
+@dataclass(slots=True)
+class Answer:
+    body: bytes
+    format: ResultFormat
+    truncated: bool
+
+
+@dataclass
+class EndpointState:
+    store: DatasetStore
+    settings: dict[str, Any]
+    guard: QueryGuard
+    descriptions: Descriptions
+    assets_dir: Path | None
+    examples: list[dict[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Read on every request: plain attributes are faster than dict lookups.
+        self.query_timeout: float = self.settings["query_timeout"]
+        self.max_results: int = self.settings["max_results"]
+        self.max_body_bytes: int = self.settings["max_body_bytes"]
+        self.max_query_depth: int = self.settings["max_query_depth"]
+
+    def run(self, request: SparqlRequest, *, accept: str | None, environ: dict,
+            base_iri: str, truncation_link: str) -> Answer:
+        """Check, negotiate, evaluate and serialise one query under the time limit."""
+        text = request.query or ""
+        info = self.inspect(text)
+        fmt = negotiate(accept, request.format, _KIND_OF_FORM[info.form])
+        guard = self.guard
+        started = time.monotonic()
+        guard.arm(environ)
+        try:
+            result = self.store.query(
+                text, default_graph=request.default_graph, named_graphs=request.named_graphs,
+                has_dataset_clause=info.has_dataset_clause, base_iri=base_iri)
+            body, cut = serialize(result, fmt, self.max_results,
+                                  truncation_link=truncation_link)
+        except KGError:
+            raise
+        except (RuntimeError, ValueError) as exc:  # e.g. an unsupported function
+            raise InputError(f"the query could not be evaluated: {exc}") from None
+        except OSError as exc:
+            raise KGError(f"the query could not be evaluated: {exc}") from None
+        finally:
+            guard.disarm()
+        if time.monotonic() - started > self.query_timeout:
+            raise QueryTimeout(timeout_message(self.query_timeout).strip())
+        return Answer(body, fmt, cut)
+
+    def inspect(self, text: str) -> QueryInfo:
+        """The query's form, after the checks; a text that is no query raises ParseError."""
+        info = inspect_query(text, self.max_query_depth)
+        if not info.form:
+            self.store.query(text)  # raises ParseError with the parser's line and column
+            raise ParseError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
+        return info

@@ -1,0 +1,151 @@
+"""The browser UI: YASGUI bound to ``/sparql`` at ``/``, and a plain server-rendered form.
+
+YASGUI (npm ``@zazuko/yasgui``) is installed by the setup command into ``ROOT/node_modules``
+and served from there by :func:`yasgui_asset` - never copied into git. Where it is missing,
+``/`` is the plain form: it needs no JavaScript, runs the query through the same checks and
+limits as ``/sparql`` and renders a table. The form is always at ``/form`` too.
+
+Example queries come from ``ROOT/tests/competency/*.rq`` (the first line of each, ``# title``,
+names it) or, where there are none, from a few built-in ones.
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import islice
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+
+from kg.endpoint.state import EndpointState
+from kg.endpoint.watchdog import timeout_message
+from kg.errors import KGError, QueryTimeout
+from kg.iris import sparql_prologue
+
+__all__ = ["bp", "load_examples", "BUILTIN_EXAMPLES", "YASGUI_FILES"]
+
+bp = Blueprint("ui", __name__)
+
+#: The files of the YASGUI package that the page loads.
+YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
+
+BUILTIN_EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("Named graphs and their sizes",
+     "SELECT ?graph (COUNT(*) AS ?triples)\nWHERE { GRAPH ?graph { ?s ?p ?o } }\n"
+     "GROUP BY ?graph\nORDER BY DESC(?triples)\n"),
+    ("Classes and how many members each has",
+     "SELECT ?class (COUNT(DISTINCT ?thing) AS ?members)\nWHERE { ?thing a ?class }\n"
+     "GROUP BY ?class\nORDER BY DESC(?members)\nLIMIT 50\n"),
+    ("Things and their labels",
+     "SELECT ?thing ?label\nWHERE { ?thing rdfs:label ?label }\nORDER BY ?label\nLIMIT 100\n"),
+    ("Events in date order",
+     "SELECT ?event ?label ?start\nWHERE {\n  ?event kgo:startDate ?start .\n"
+     "  OPTIONAL { ?event rdfs:label ?label }\n}\nORDER BY ?start\nLIMIT 100\n"),
+)
+
+
+def yasgui_dir(root: Path) -> Path | None:
+    """Where YASGUI's built files are, if the setup command installed them."""
+    build = root / "node_modules" / "@zazuko" / "yasgui" / "build"
+    return build if all((build / f).is_file() for f in YASGUI_FILES) else None
+
+
+def load_examples(root: Path) -> list[dict[str, str]]:
+    """Example queries: ``tests/competency/*.rq`` titled by their first ``#`` line, else
+    built-in ones (with the project's PREFIX lines)."""
+    examples = []
+    folder = root / "tests" / "competency"
+    for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
+        text = path.read_text(encoding="utf-8")
+        first = text.split("\n", 1)[0].strip()
+        title = first.lstrip("#").strip() if first.startswith("#") else path.stem
+        examples.append({"title": title or path.stem, "query": text, "source": path.name})
+    if not examples:
+        prologue = sparql_prologue()
+        examples = [{"title": title, "query": f"# {title}\n{prologue}\n{body}", "source": ""}
+                    for title, body in BUILTIN_EXAMPLES]
+    return examples
+
+
+def _state() -> EndpointState:
+    return current_app.extensions["kg"]
+
+
+@bp.route("/", methods=["GET"])
+def index() -> str | Response:
+    """YASGUI where its files are installed, else the plain form."""
+    state = _state()
+    if state.assets_dir is None or "query" in request.args:
+        return form()
+    return render_template("index.html", examples=state.examples, endpoint="/sparql",
+                           limits=state.settings)
+
+
+@bp.route("/assets/yasgui/<path:name>", methods=["GET"])
+def yasgui_asset(name: str) -> Response:
+    """YASGUI's built files, straight from node_modules."""
+    assets = _state().assets_dir
+    if assets is None:
+        abort(404)
+    path = (assets / name).resolve()
+    if assets.resolve() not in path.parents or not path.is_file():
+        abort(404)
+    return send_file(path, max_age=3600)
+
+
+@bp.route("/form", methods=["GET"])
+def form() -> str | Response:
+    """The plain query form; with ``?query=`` it runs the query and shows the result."""
+    state = _state()
+    query = request.args.get("query")
+    result = error = None
+    status = 200
+    if query:
+        try:
+            result = _run_for_html(state, query)
+        except KGError as exc:
+            error, status = str(exc), exc.http_status
+    html = render_template("form.html", examples=state.examples, query=query or "",
+                           result=result, error=error, has_yasgui=state.assets_dir is not None,
+                           max_results=state.max_results)
+    return Response(html, status, {"Content-Type": "text/html; charset=utf-8"})
+
+
+def _cell(term: object) -> dict[str, str]:
+    if term is None:
+        return {"text": "", "kind": "unbound"}
+    if isinstance(term, ox.NamedNode):
+        return {"text": term.value, "kind": "iri"}
+    if isinstance(term, ox.Literal):
+        extra = f"@{term.language}" if term.language else ""
+        return {"text": term.value + extra, "kind": "literal"}
+    return {"text": str(term), "kind": "other"}
+
+
+def _run_for_html(state: EndpointState, query: str) -> dict:
+    info = state.inspect(query)
+    guard = state.guard
+    started = time.monotonic()
+    guard.arm(request.environ)
+    try:
+        result = state.store.query(query, has_dataset_clause=info.has_dataset_clause,
+                                   base_iri=request.host_url.rstrip("/") + "/sparql")
+        limit = state.max_results
+        if isinstance(result, ox.QueryBoolean):
+            out = {"kind": "boolean", "value": bool(result)}
+        elif isinstance(result, ox.QuerySolutions):
+            names = [v.value for v in result.variables]
+            rows = [[_cell(row[n]) for n in names] for row in islice(result, limit + 1)]
+            out = {"kind": "table", "head": names, "rows": rows[:limit],
+                   "truncated": len(rows) > limit}
+        else:
+            rows = [[_cell(t.subject), _cell(t.predicate), _cell(t.object)]
+                    for t in islice(result, limit + 1)]
+            out = {"kind": "table", "head": ["subject", "predicate", "object"],
+                   "rows": rows[:limit], "truncated": len(rows) > limit}
+    finally:
+        guard.disarm()
+    if time.monotonic() - started > state.query_timeout:
+        raise QueryTimeout(timeout_message(state.query_timeout).strip())
+    return out

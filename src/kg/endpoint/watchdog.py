@@ -1,0 +1,108 @@
+"""Stopping a query that runs past ``query_timeout``.
+
+Neither pyoxigraph nor rdflib can interrupt a running query from Python (Oxigraph issue #1926).
+pyoxigraph does release the GIL while it parses, evaluates, iterates and serialises, so another
+thread of the same process keeps running. Hence, in ``kg serve``, each worker process (one query
+at a time) has a :class:`Watchdog` thread: when the query it watches passes its deadline, the
+watchdog writes a complete ``503`` response onto the client's socket, closes it, and ends the
+worker process at once. Gunicorn re-forks the worker from its preloaded parent (the store is
+already in memory; about a second), so the work really stops and the worker is free again.
+
+Outside a server that owns the socket (the Flask test client, an embedding program), the
+:class:`QueryGuard` base cannot stop anything: the endpoint then reports an overrun as a 503
+once the query has ended.
+
+The request path only writes two attributes and takes one uncontended lock per query; the
+watchdog thread polls a few times a second and does nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+__all__ = ["QueryGuard", "Watchdog", "timeout_message"]
+
+log = logging.getLogger("kg.serve")
+
+
+def timeout_message(timeout: float) -> str:
+    return (f"the query ran longer than the time limit of {timeout:g} s (setting query_timeout) "
+            "and was stopped; narrow it (a LIMIT, a more selective pattern) and try again\n")
+
+
+class QueryGuard:
+    """Watches nothing: the in-process default (see the module docstring)."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+
+    def arm(self, environ: dict) -> None:
+        pass
+
+    def disarm(self) -> None:
+        pass
+
+
+class Watchdog(QueryGuard):
+    """Ends this worker process with a 503 to the client when a query passes its deadline."""
+
+    def __init__(self, timeout: float, *, tick: float = 0.05, exit_code: int = 0):
+        super().__init__(timeout)
+        self._tick = min(tick, max(timeout / 10, 0.005))
+        self._exit_code = exit_code
+        self._lock = threading.Lock()
+        self._deadline: float | None = None
+        self._socket: socket.socket | None = None
+        self._thread = threading.Thread(target=self._run, name="kg-watchdog", daemon=True)
+        self._thread.start()
+
+    def arm(self, environ: dict) -> None:
+        sock = environ.get("gunicorn.socket")
+        if sock is None:
+            return
+        self._socket = sock
+        self._deadline = time.monotonic() + self.timeout
+
+    def disarm(self) -> None:
+        if self._deadline is not None:
+            with self._lock:  # waits here (forever) if the watchdog is already firing
+                self._deadline = None
+                self._socket = None
+
+    def _run(self) -> None:
+        while True:
+            deadline = self._deadline
+            now = time.monotonic()
+            if deadline is None or now < deadline:
+                time.sleep(self._tick if deadline is None else min(self._tick, deadline - now))
+                continue
+            with self._lock:
+                if self._deadline != deadline or self._socket is None:
+                    continue
+                self._fire(self._socket)
+
+    def _fire(self, sock: socket.socket) -> None:
+        body = timeout_message(self.timeout).encode()
+        head = (
+            "HTTP/1.1 503 Service Unavailable\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Access-Control-Allow-Origin: *\r\n"
+            "Retry-After: 1\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
+        try:
+            sock.settimeout(2.0)
+            sock.sendall(head + body)
+            sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass  # the client is gone: the worker must stop all the same
+        log.warning("query passed query_timeout=%gs: answered 503, worker %d exits to stop it",
+                    self.timeout, os.getpid())
+        for handler in logging.getLogger().handlers + log.handlers:
+            handler.flush()
+        os._exit(self._exit_code)

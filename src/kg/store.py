@@ -1,0 +1,149 @@
+"""The embedded, read-only store that answers SPARQL: a pyoxigraph ``Store`` in memory.
+
+pyoxigraph is the query engine (rdflib stays for parsing, owlrl and pyshacl elsewhere): it is
+10-60x faster than rdflib's SPARQL on joins, date ranges and aggregates and fails fewer W3C
+query-evaluation tests. A :class:`DatasetStore` holds the named graphs of one dataset file.
+
+**The default graph is the union of all graphs** (the store's default graph and every named
+graph), unless the query names its own dataset (``FROM`` / ``FROM NAMED``) or the protocol
+request does (``default-graph-uri`` / ``named-graph-uri``): then exactly those graphs are used,
+taken from the store alone - an IRI the store does not hold is an empty graph, never fetched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, ParseError
+
+__all__ = ["DatasetStore", "QueryResult", "rdf_format_for"]
+
+QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+_EXTENSIONS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".nquads": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES,
+    ".n3": ox.RdfFormat.N3,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ")
+
+
+def rdf_format_for(path: str | Path) -> ox.RdfFormat:
+    """The RDF syntax of a dataset file, from its extension (``.gz`` is not read)."""
+    suffix = Path(path).suffix.lower()
+    try:
+        return _EXTENSIONS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(_EXTENSIONS))
+        raise InputError(f"unknown RDF file extension {suffix!r} (known: {known})",
+                         path=str(path)) from None
+
+
+def _readable(message: str, limit: int = 300) -> str:
+    """The parser's message, its list of expected tokens cut to a readable length."""
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[:limit].rstrip() + " ..."
+
+
+def _graph_name(term: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+class DatasetStore:
+    """A read-only RDF dataset answering SPARQL 1.1 queries through pyoxigraph.
+
+    ``union_default_graph=False`` gives the plain SPARQL semantics (the default graph is the
+    store's default graph only); the W3C conformance runner uses it.
+    """
+
+    def __init__(self, store: ox.Store, *, source: str | None = None,
+                 union_default_graph: bool = True):
+        self._store = store
+        self.source = source
+        self.union_default_graph = union_default_graph
+        # The store never changes after loading, so everything below is computed once.
+        named = sorted(store.named_graphs(), key=_graph_name)
+        self.named_graphs: tuple[str, ...] = tuple(
+            g.value for g in named if isinstance(g, ox.NamedNode))
+        self.quad_count = len(store)
+
+    @classmethod
+    def load(cls, path: str | Path, *, format: ox.RdfFormat | None = None,
+             union_default_graph: bool = True) -> DatasetStore:
+        """Read a dataset file (N-Quads, TriG, Turtle, N-Triples, RDF/XML, JSON-LD, N3)."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError("no such dataset file", path=str(path))
+        fmt = format or rdf_format_for(path)
+        store = ox.Store()
+        try:
+            store.bulk_load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
+        except SyntaxError as exc:
+            line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
+            column = exc.args[1][2] if len(exc.args) > 1 and exc.args[1] else None
+            raise ParseError(str(exc.args[0]) if exc.args else str(exc), path=str(path),
+                             line=line, column=column) from None
+        return cls(store, source=str(path), union_default_graph=union_default_graph)
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad], *, union_default_graph: bool = True,
+                   source: str | None = None) -> DatasetStore:
+        """A store holding the given quads (tests, generated data)."""
+        store = ox.Store()
+        store.extend(quads)
+        return cls(store, source=source, union_default_graph=union_default_graph)
+
+    def __len__(self) -> int:
+        return self.quad_count
+
+    def query(self, text: str, *, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, has_dataset_clause: bool = False,
+              base_iri: str | None = None) -> QueryResult:
+        """Evaluate a SPARQL query; the result is lazy (solutions are computed as read).
+
+        ``default_graph`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
+        ``named-graph-uri``: when either is given they replace the query's own dataset, and the
+        one not given is empty (SPARQL 1.1 Protocol, 2.1.4). ``has_dataset_clause`` says the
+        query has ``FROM``/``FROM NAMED``: the union default graph must then not override it.
+        Raises :class:`~kg.errors.ParseError` with line and column for a malformed query.
+        """
+        try:
+            if default_graph is not None or named_graphs is not None:
+                return self._store.query(
+                    text, base_iri=base_iri,
+                    default_graph=[ox.NamedNode(g) for g in default_graph or ()],
+                    named_graphs=[ox.NamedNode(g) for g in named_graphs or ()])
+            if self.union_default_graph and not has_dataset_clause:
+                return self._store.query(text, base_iri=base_iri,
+                                         use_default_graph_as_union=True)
+            return self._store.query(text, base_iri=base_iri)
+        except SyntaxError as exc:
+            message = str(exc.args[0]) if exc.args else str(exc)
+            where = _POSITION.match(message)
+            if where:
+                raise ParseError(_readable(message[where.end():]), line=int(where[1]),
+                                 column=int(where[2])) from None
+            raise ParseError(_readable(message)) from None
+        except ValueError as exc:  # e.g. an invalid graph IRI given by the protocol
+            raise InputError(str(exc)) from None
+
+    def select(self, text: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        """Run a SELECT over the whole dataset and return its rows as dicts (small results)."""
+        solutions = self.query(text)
+        names = [v.value for v in solutions.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in solutions]

@@ -1,0 +1,97 @@
+"""The browser UI in a real headless Chromium (Debian's; never a downloaded browser): YASGUI
+loads, an example query runs, rows appear; the plain form works with JavaScript off.
+
+Only loopback traffic is allowed: any other request the page makes is aborted.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import TINY_DATASET
+from kgtest import REPO
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+EXAMPLE = ("# Attacks and their labels\n"
+           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+           "SELECT ?attack ?label WHERE {\n"
+           "  ?attack a <https://w3id.org/kg1978/ontology/Attack> ; rdfs:label ?label .\n"
+           "}\n")
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture
+def ui_root(tmp_path: Path) -> Path:
+    """A project root with one competency query and, where installed, YASGUI."""
+    folder = tmp_path / "tests" / "competency"
+    folder.mkdir(parents=True)
+    (folder / "cq-attacks.rq").write_text(EXAMPLE, encoding="utf-8")
+    if (REPO / "node_modules").is_dir():
+        os.symlink(REPO / "node_modules", tmp_path / "node_modules")
+    return tmp_path
+
+
+@pytest.fixture
+def browser(chromium_path: str):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def _loopback_only(route) -> None:
+    url = route.request.url
+    if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
+    from conftest import start_kg_serve
+
+    if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
+        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
+    served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route("**/*", _loopback_only)
+        page.goto(served.url + "/")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.click("button.example >> text=Attacks and their labels")
+        rows = page.locator(".yasr table tbody tr")
+        rows.first.wait_for()
+        assert rows.count() == 2
+        assert "Liberation of Phnom Penh" in page.locator(".yasr table").inner_text()
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
+    finally:
+        served.stop()
+
+
+def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        try:
+            context = browser.new_context(java_script_enabled=False)
+            page = context.new_page()
+            page.route("**/*", _loopback_only)
+            page.goto(served.url + "/form")
+            page.fill("#query", EXAMPLE)
+            page.click("#run")
+            page.wait_for_selector("#results tbody tr")
+            assert page.locator("#results tbody tr").count() == 2
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "plain-form.png"), full_page=True)
+            context.close()
+        finally:
+            browser.close()

@@ -1,0 +1,445 @@
+"""The SPARQL endpoint app (in process, Flask's test client): protocol, formats, errors,
+limits, descriptions, CORS and the plain form."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+
+from kg.endpoint.results import TRUNCATED_HEADER
+
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ENTITIES = "https://w3id.org/kg1978/graph/entities"
+INFERRED = "https://w3id.org/kg1978/graph/inferred"
+
+
+@pytest.fixture(params=[True, False], ids=["fast-path", "flask-only"])
+def any_client(request, make_app):
+    """The same checks through the WSGI fast path and through the Flask route alone."""
+    return make_app({"KG_FAST_PATH": request.param}).test_client()
+
+
+def _count(response) -> int:
+    assert response.status_code == 200, response.data
+    return int(json.loads(response.data)["results"]["bindings"][0]["n"]["value"])
+
+
+# -- the three ways to send a query -------------------------------------------------------
+
+def test_query_by_get_post_form_and_post_direct(any_client):
+    assert _count(any_client.get("/sparql", query_string={"query": COUNT_ALL})) == 23
+    assert _count(any_client.post("/sparql", data={"query": COUNT_ALL})) == 23
+    assert _count(any_client.post("/sparql", data=COUNT_ALL,
+                                  content_type="application/sparql-query")) == 23
+
+
+def test_default_graph_is_the_union_of_the_named_graphs(client):
+    assert _count(client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/event/e1> a ?c }"})) \
+        == 3  # kgo:Attack (entities) + kgo:Event and crm:E5_Event (inferred)
+
+
+def test_default_and_named_graph_uris_narrow_the_dataset(any_client):
+    q = {"query": COUNT_ALL, "default-graph-uri": ENTITIES}
+    assert _count(any_client.get("/sparql", query_string=q)) == 10
+    q = {"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+         "named-graph-uri": INFERRED}
+    assert _count(any_client.get("/sparql", query_string=q)) == 4
+    # Only named graphs given: the default graph is empty.
+    assert _count(any_client.get("/sparql", query_string={
+        "query": COUNT_ALL, "named-graph-uri": INFERRED})) == 0
+    # Both, as a list: both graphs are merged into the default graph.
+    assert _count(any_client.get(
+        f"/sparql?query={quote(COUNT_ALL)}&default-graph-uri={quote(ENTITIES)}"
+        f"&default-graph-uri={quote(INFERRED)}")) == 14
+
+
+def test_from_clause_selects_graphs_of_the_store(client):
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED}> WHERE {{ ?s ?p ?o }}"
+    assert _count(client.get("/sparql", query_string={"query": q})) == 4
+    q = "SELECT (COUNT(*) AS ?n) FROM <http://example.org/not-here> WHERE { ?s ?p ?o }"
+    assert _count(client.get("/sparql", query_string={"query": q})) == 0
+
+
+# -- result formats and content negotiation -------------------------------------------------
+
+@pytest.mark.parametrize("accept, content_type", [
+    (None, "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv; charset=utf-8"),
+    ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+    ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ("application/sparql-results+xml;q=0.1, */*;q=0.5", "application/sparql-results+json"),
+    ("application/json", "application/json"),
+])
+def test_select_formats_follow_accept_with_q_values(any_client, accept, content_type):
+    headers = {"Accept": accept} if accept else {}
+    r = any_client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a ?c }"},
+                       headers=headers)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == content_type
+    assert r.headers["Vary"] == "Accept"
+    if "json" in content_type:
+        assert len(json.loads(r.data)["results"]["bindings"]) == 11
+    elif "xml" in content_type:
+        assert len(list(ox.parse_query_results(r.data, format=ox.QueryResultsFormat.XML))) == 11
+    else:
+        assert len(r.data.decode().strip().splitlines()) == 12
+
+
+@pytest.mark.parametrize("accept, content_type, fmt", [
+    (None, "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+])
+def test_construct_formats(any_client, accept, content_type, fmt):
+    headers = {"Accept": accept} if accept else {}
+    r = any_client.get("/sparql", headers=headers, query_string={
+        "query": "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == content_type
+    assert len(list(ox.parse(r.data, format=fmt))) == 7
+
+
+def test_describe_and_ask(client):
+    r = client.get("/sparql", query_string={
+        "query": "DESCRIBE <https://w3id.org/kg1978/place/tay-ninh>"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    assert len(rdflib.Graph().parse(data=r.data, format="turtle")) == 3
+    r = client.get("/sparql", query_string={"query": "ASK { ?s a ?c }"},
+                   headers={"Accept": "application/sparql-results+xml"})
+    assert r.status_code == 200 and b"<boolean>true</boolean>" in r.data
+
+
+def test_format_parameter_overrides_accept(any_client):
+    r = any_client.get("/sparql", query_string={"query": "SELECT ?s { ?s a ?c }",
+                                                 "format": "csv"},
+                       headers={"Accept": "application/sparql-results+xml"})
+    assert r.headers["Content-Type"].startswith("text/csv")
+    r = any_client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s a ?c }",
+                                                 "format": "application/n-triples"})
+    assert r.headers["Content-Type"] == "application/n-triples"
+
+
+@pytest.mark.parametrize("query, extra", [
+    ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "text/html"}}),
+    ("ASK {}", {"headers": {"Accept": "text/csv"}}),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", {"headers": {"Accept": "application/sparql-results+json"}}),
+    ("SELECT * { ?s ?p ?o }", {"format": "turtle"}),
+])
+def test_406_when_nothing_acceptable(any_client, query, extra):
+    params = {"query": query}
+    if "format" in extra:
+        params["format"] = extra["format"]
+    r = any_client.get("/sparql", query_string=params, headers=extra.get("headers", {}))
+    assert r.status_code == 406
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert b"offers" in r.data or b"cannot express" in r.data
+
+
+# -- errors: 400, 403, 405, 413, 415 --------------------------------------------------------
+
+def test_malformed_query_is_400_with_line_and_column(any_client):
+    r = any_client.get("/sparql", query_string={"query": "SELECT * WHERE {\n  ?s ?p \n}"})
+    assert r.status_code == 400
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert re.match(rb"line 3, column \d+: expected ", r.data)
+    assert b"Traceback" not in r.data
+
+
+def test_error_as_json_when_asked(client):
+    r = client.get("/sparql", query_string={"query": "SELECT"},
+                   headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert json.loads(r.data)["status"] == 400
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "GET", "query_string": {"update": "CLEAR ALL"}},
+    {"method": "POST", "data": {"update": "INSERT DATA { <a:b> <a:c> <a:d> }"}},
+    {"method": "POST", "data": "DROP ALL", "content_type": "application/sparql-update"},
+    {"method": "POST", "data": "INSERT DATA { <a:b> <a:c> <a:d> }",
+     "content_type": "application/sparql-query"},
+    {"method": "GET", "query_string": {"query": "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }"}},
+    {"method": "GET", "query_string": {"query": "LOAD <http://127.0.0.1:9/x.ttl>"}},
+])
+def test_update_is_refused_with_403_and_never_run(any_client, request_kwargs):
+    before = _count(any_client.get("/sparql", query_string={"query": COUNT_ALL}))
+    r = any_client.open("/sparql", **request_kwargs)
+    assert r.status_code == 403
+    assert b"read-only" in r.data
+    assert _count(any_client.get("/sparql", query_string={"query": COUNT_ALL})) == before
+
+
+def test_wrong_media_type_is_415(any_client):
+    r = any_client.post("/sparql", data="ASK {}", content_type="text/plain")
+    assert r.status_code == 415
+    r = any_client.post("/sparql", data="ASK {}", content_type="application/sparql-query; "
+                                                                "charset=UTF-16")
+    assert r.status_code == 415
+    r = any_client.post("/sparql", data=b"query=ASK%20%7B%7D", headers={"Content-Type": ""})
+    assert r.status_code == 415
+
+
+@pytest.mark.parametrize("raw", [b"ASK { FILTER(\"\xff\") }", b"ASK { FILTER(\"a\x00b\") }"])
+def test_invalid_utf8_and_nul_are_400(any_client, raw):
+    r = any_client.post("/sparql", data=raw, content_type="application/sparql-query")
+    assert r.status_code == 400
+    encoded = "".join(f"%{b:02X}" for b in raw)
+    r = any_client.get("/sparql?query=" + encoded)
+    assert r.status_code == 400
+
+
+def test_two_queries_in_one_request_is_400(any_client):
+    r = any_client.get("/sparql?query=ASK%20%7B%7D&query=ASK%20%7B%7D")
+    assert r.status_code == 400
+
+
+def test_other_methods_are_405_and_unknown_paths_404(client):
+    r = client.put("/sparql", data="ASK {}")
+    assert r.status_code == 405 and "POST" in r.headers["Allow"]
+    r = client.delete("/sparql")
+    assert r.status_code == 405
+    r = client.get("/nothing-here")
+    assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/plain")
+
+
+def test_body_over_the_limit_is_413(make_app):
+    client = make_app(max_body_bytes=100).test_client()
+    r = client.post("/sparql", data="ASK {} #" + "x" * 200,
+                    content_type="application/sparql-query")
+    assert r.status_code == 413
+    assert b"max_body_bytes" in r.data
+    r = client.post("/sparql", data={"query": "ASK {} #" + "x" * 200})
+    assert r.status_code == 413
+
+
+def test_deep_nesting_is_400_before_the_parser_sees_it(any_client):
+    deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    r = any_client.post("/sparql", data=deep, content_type="application/sparql-query")
+    assert r.status_code == 400
+    assert b"max_query_depth" in r.data
+
+
+def test_query_that_overran_is_503(make_app):
+    client = make_app(query_timeout=0.0).test_client()
+    r = client.get("/sparql", query_string={"query": COUNT_ALL})
+    assert r.status_code == 503
+    assert b"query_timeout" in r.data
+
+
+# -- the result-size limit ----------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_results_over_the_limit_are_cut_and_say_so(make_app, fmt):
+    client = make_app(max_results=3).test_client()
+    r = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }", "format": fmt})
+    assert r.status_code == 200
+    assert r.headers[TRUNCATED_HEADER] == "3"
+    assert "/limits" in r.headers["Link"]
+    if fmt == "json":
+        doc = json.loads(r.data)
+        assert len(doc["results"]["bindings"]) == 3
+        assert doc["head"]["link"] == ["http://localhost/limits#max-results"]
+    elif fmt == "xml":
+        rows = list(ox.parse_query_results(r.data, format=ox.QueryResultsFormat.XML))
+        assert len(rows) == 3 and b'<link href="http://localhost/limits#max-results"/>' in r.data
+    else:
+        assert len(r.data.decode().strip().splitlines()) == 4
+
+
+def test_results_at_the_limit_are_not_marked(make_app):
+    client = make_app(max_results=23).test_client()
+    r = client.get("/sparql", query_string={"query": "SELECT * { ?s ?p ?o }"})
+    assert TRUNCATED_HEADER not in r.headers
+    assert "link" not in json.loads(r.data)["head"]
+
+
+def test_construct_over_the_limit_is_cut(make_app):
+    client = make_app(max_results=5).test_client()
+    r = client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p ?o }",
+                                            "format": "nt"})
+    assert r.headers[TRUNCATED_HEADER] == "5"
+    assert len(r.data.decode().strip().splitlines()) == 5
+
+
+def test_limits_page_explains(client):
+    r = client.get("/limits")
+    assert r.status_code == 200 and b"max_results" in r.data and TRUNCATED_HEADER.encode() in r.data
+
+
+# -- no outbound network ------------------------------------------------------------------
+
+@pytest.fixture
+def canary():
+    """An HTTP server on 127.0.0.1 that records every request it gets: it must get none."""
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/turtle")
+            self.end_headers()
+            self.wfile.write(b"<http://canary/s> <http://canary/p> <http://canary/o> .\n")
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/data.ttl", hits
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_nothing_is_ever_fetched(client, canary):
+    url, hits = canary
+    r = client.get("/sparql", query_string={"query": f"SELECT * FROM <{url}> {{ ?s ?p ?o }}"})
+    assert r.status_code == 200 and json.loads(r.data)["results"]["bindings"] == []
+    r = client.get("/sparql", query_string={
+        "query": f"SELECT * FROM NAMED <{url}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"})
+    assert r.status_code == 200 and json.loads(r.data)["results"]["bindings"] == []
+    r = client.get("/sparql", query_string={"query": COUNT_ALL, "default-graph-uri": url})
+    assert _count(r) == 0
+    for service in (f"SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+                    f"SELECT * {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+                    f"SELECT * {{ ?x ?y ?z .SERVICE <{url}> {{ ?s ?p ?o }} }}"):
+        r = client.get("/sparql", query_string={"query": service})
+        assert r.status_code == 400 and b"SERVICE" in r.data
+    r = client.post("/sparql", data=f"LOAD <{url}>", content_type="application/sparql-update")
+    assert r.status_code == 403
+    r = client.get("/sparql", query_string={"query": f"DESCRIBE <{url}>"})
+    assert r.status_code == 200
+    assert hits == []
+
+
+# -- CORS -----------------------------------------------------------------------------------
+
+def test_cors_for_any_origin_without_credentials(any_client):
+    r = any_client.get("/sparql", query_string={"query": "ASK {}"},
+                       headers={"Origin": "https://example.org"})
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in r.headers
+    assert TRUNCATED_HEADER in r.headers["Access-Control-Expose-Headers"]
+    r = any_client.get("/sparql", query_string={"query": "SELECT"},
+                       headers={"Origin": "https://example.org"})
+    assert r.status_code == 400 and r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_cors_preflight(client):
+    r = client.options("/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, accept"})
+    assert r.status_code == 204
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+    assert r.headers["Access-Control-Allow-Headers"] == "content-type, accept"
+    assert "Access-Control-Allow-Credentials" not in r.headers
+
+
+# -- service description and VoID --------------------------------------------------------
+
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
+
+
+def test_service_description(client):
+    r = client.get("/sparql")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=r.data, format="turtle")
+    service = rdflib.URIRef("http://localhost/sparql")
+    assert (service, SD.endpoint, service) in g
+    assert (service, SD.feature, SD.UnionDefaultGraph) in g
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g
+    formats = set(g.objects(service, SD.resultFormat))
+    assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_CSV") in formats
+    assert len(formats) == 8
+    names = {str(n) for n in g.objects(None, SD.name)}
+    assert names == {ENTITIES, INFERRED, "https://w3id.org/kg1978/graph/ontology"}
+    inferred = next(g.subjects(SD.name, rdflib.URIRef(INFERRED)))
+    assert (inferred, SD.entailmentRegime,
+            rdflib.URIRef("http://www.w3.org/ns/entailment/OWL-RDF-Based")) in g
+    assert (inferred, SD.supportedEntailmentProfile,
+            rdflib.URIRef("http://www.w3.org/ns/owl-profile/RL")) in g
+    dataset = next(g.objects(service, SD.defaultDataset))
+    assert (dataset, rdflib.RDFS.seeAlso, rdflib.URIRef("http://localhost/void")) in g
+
+
+def test_service_description_in_other_formats(client):
+    r = client.get("/sparql", headers={"Accept": "application/rdf+xml"})
+    assert r.headers["Content-Type"] == "application/rdf+xml"
+    assert len(rdflib.Graph().parse(data=r.data, format="xml")) > 10
+    r = client.get("/sparql?format=nt")
+    assert r.headers["Content-Type"] == "application/n-triples"
+
+
+def test_void_counts(client):
+    r = client.get("/void")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
+    g = rdflib.Graph().parse(data=r.data, format="turtle")
+    ds = rdflib.URIRef("http://localhost/void#dataset")
+    assert int(g.value(ds, VOID.triples)) == 23
+    assert (ds, VOID.sparqlEndpoint, rdflib.URIRef("http://localhost/sparql")) in g
+    per_class = {str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities))
+                 for p in g.objects(ds, VOID.classPartition)}
+    assert per_class["https://w3id.org/kg1978/ontology/Attack"] == 2
+    assert per_class["https://w3id.org/kg1978/ontology/Event"] == 2
+    linksets = list(g.subjects(rdflib.RDF.type, VOID.Linkset))
+    assert len(linksets) == 1
+    assert int(g.value(linksets[0], VOID.triples)) == 1
+    target = g.value(linksets[0], VOID.objectsTarget)
+    assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/"
+
+
+# -- the plain form (no YASGUI installed under this root) ----------------------------------
+
+def test_plain_form_without_assets(client):
+    r = client.get("/")
+    assert r.status_code == 200 and b"<form" in r.data and b"yasgui" not in r.data.lower()
+    assert b"Named graphs and their sizes" in r.data  # built-in examples
+    r = client.get("/", query_string={"query": "SELECT ?s ?label { ?s <http://www.w3.org/2000/01/"
+                                               "rdf-schema#label> ?label }"})
+    assert r.status_code == 200 and r.data.count(b"<tr>") == 8
+    r = client.get("/form", query_string={"query": "SELECT"})
+    assert r.status_code == 400 and b'class="error"' in r.data
+    assert client.get("/assets/yasgui/yasgui.min.js").status_code == 404
+
+
+def test_examples_come_from_competency_queries(make_app, tmp_path):
+    folder = tmp_path / "tests" / "competency"
+    folder.mkdir(parents=True)
+    (folder / "cq01.rq").write_text("# Which attacks are there?\nSELECT ?a { ?a a "
+                                    "<https://w3id.org/kg1978/ontology/Attack> }\n")
+    client = make_app().test_client()
+    r = client.get("/")
+    assert b"Which attacks are there?" in r.data and b"Named graphs and their sizes" not in r.data
+
+
+def test_yasgui_page_and_assets(make_app, tmp_path):
+    build = tmp_path / "node_modules" / "@zazuko" / "yasgui" / "build"
+    build.mkdir(parents=True)
+    (build / "yasgui.min.js").write_text("window.Yasgui = function () {};")
+    (build / "yasgui.min.css").write_text("body {}")
+    client = make_app().test_client()
+    r = client.get("/")
+    assert b"/assets/yasgui/yasgui.min.js" in r.data and b'id="kg-examples"' in r.data
+    r = client.get("/assets/yasgui/yasgui.min.js")
+    assert r.status_code == 200 and b"Yasgui" in r.data
+    r.close()
+    assert client.get("/assets/yasgui/../../../../etc/passwd").status_code == 404
+    r = client.get("/static/ui.js")
+    assert r.status_code == 200
+    r.close()

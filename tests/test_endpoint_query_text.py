@@ -1,0 +1,70 @@
+"""Reading a query before it runs: form, update, nesting depth, SERVICE, FROM."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.endpoint.query_text import inspect_query
+from kg.errors import InputError, QueryTooComplex, UpdateRefused
+
+
+@pytest.mark.parametrize("text, form, has_from", [
+    ("SELECT * WHERE { ?s ?p ?o }", "SELECT", False),
+    ("ask{}", "ASK", False),
+    ("PREFIX select: <http://x/> BASE <http://b/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT",
+     False),
+    ("# a comment with SELECT\nDESCRIBE <http://x>", "DESCRIBE", False),
+    ("SELECT * FROM <http://g> { ?s ?p ?o }", "SELECT", True),
+    ("SELECT * FROM NAMED <http://g> { GRAPH ?g { ?s ?p ?o } }", "SELECT", True),
+    ("SELECT ?from WHERE { ?s ex:from \"FROM\" }", "SELECT", False),
+    ("hello", "", False),
+])
+def test_form_and_dataset_clause(text, form, has_from):
+    info = inspect_query(text, 200)
+    assert (info.form, info.has_dataset_clause) == (form, has_from)
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <a:b> <a:c> <a:d> }", "PREFIX x: <http://x/> delete where { ?s ?p ?o }",
+    "LOAD <http://example.org/x>", "CLEAR ALL", "DROP GRAPH <a:g>", "WITH <a:g> DELETE {} WHERE {}",
+    "CREATE GRAPH <a:g>", "COPY <a:g> TO <a:h>", "MOVE DEFAULT TO <a:h>", "ADD <a:g> TO <a:h>",
+])
+def test_updates_are_refused(text):
+    with pytest.raises(UpdateRefused):
+        inspect_query(text, 200)
+
+
+def test_depth_counts_brackets_outside_strings_and_comments():
+    assert inspect_query('SELECT * { FILTER(STR(?x) = "' + "(" * 500 + '") }', 10).form
+    assert inspect_query("SELECT * { ?s ?p ?o } # " + "(" * 500, 10).form
+    with pytest.raises(QueryTooComplex):
+        inspect_query("SELECT * { FILTER(" + "(" * 11 + "1" + ")" * 11 + ") }", 10)
+    # A "#" inside an IRI does not start a comment that could hide brackets.
+    with pytest.raises(QueryTooComplex):
+        inspect_query("SELECT * { ?s <http://x#y> ?o FILTER(" + "(" * 20 + "1" + ")" * 20
+                      + ") }", 10)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * { SERVICE <http://x> { ?s ?p ?o } }",
+    "SELECT * { ?a ?b ?c .service <http://x> { ?s ?p ?o } }",
+    "SELECT * { SERVICE SILENT ?g { ?s ?p ?o } }",
+])
+def test_service_is_refused(text):
+    with pytest.raises(InputError, match="SERVICE"):
+        inspect_query(text, 200)
+
+
+@pytest.mark.parametrize("text", [
+    'SELECT * { ?s ?p "SERVICE" }', "SELECT ?service { ?service ?p ?o }",
+    "SELECT * { ?s ex:SERVICE ?o }", "SELECT * { ?s <http://x/SERVICE> ?o }",
+])
+def test_the_word_service_elsewhere_is_fine(text):
+    assert inspect_query(text, 200).form == "SELECT"
+
+
+def test_nul_and_empty_are_input_errors():
+    with pytest.raises(InputError, match="NUL"):
+        inspect_query("ASK {}\x00", 200)
+    with pytest.raises(InputError, match="empty"):
+        inspect_query("  # nothing\n", 200)
