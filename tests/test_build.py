@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from kgtest import project_copy, settings_for
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
@@ -12,6 +11,7 @@ from kg.build import INFO_NAME, build, ensure_built, input_digest
 from kg.errors import InconsistentGraph, ParseError, ValidationFailed
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.load import read_dataset
+from kgtest import project_copy, settings_for
 
 EXPECTED_GRAPHS = {str(GRAPH[n]) for n in ("ontology", "entities", "sources", "article-part1",
                                            "links", "inferred")}

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from kgtest import REPO, project_copy
 from rdflib import Graph
 
 from kg.cli import main
+from kgtest import REPO, project_copy
 
 
 @pytest.fixture()

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from kgtest import REPO
 from rdflib import Graph, Namespace
 from rdflib.collection import Collection
+
+from kgtest import REPO
 
 HERE = REPO / "tests" / "competency"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

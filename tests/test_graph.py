@@ -8,9 +8,9 @@ import re
 
 import pyoxigraph as ox
 import pytest
-from kgtest import ARTICLE, REPO
 
 from kg.load import load_sources
+from kgtest import ARTICLE, REPO
 
 PRE = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -161,7 +161,7 @@ def test_the_article_sentences_are_not_copied():
     words = masked(ARTICLE.read_text(encoding="utf-8"))
     grams = {tuple(words[i:i + 8]) for i in range(len(words) - 7)}
     copied = []
-    for name, graph in sources.graphs.items():
+    for graph in sources.graphs.values():
         for s, p, o in graph:
             if _is_name(s, p):
                 continue

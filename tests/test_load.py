@@ -3,11 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kgtest import REPO, project_copy
 
 from kg.errors import InputError, ParseError
 from kg.iris import GRAPH, ONTOLOGY_GRAPH
 from kg.load import load_shapes, load_sources, parse_file
+from kgtest import REPO, project_copy
 
 
 def test_every_turtle_file_parses():

@@ -7,8 +7,9 @@ import shlex
 import textwrap
 
 import pytest
-from kgtest import REPO
 from rdflib import Graph
+
+from kgtest import REPO
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 

@@ -23,7 +23,8 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="kg", description="Build, validate, query and serve the kg knowledge graph.")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
-    p.add_argument("--root", help="project folder (ontology/, graph/, shapes/); default: this checkout")
+    p.add_argument("--root",
+                   help="project folder (ontology/, graph/, shapes/); default: this checkout")
     p.add_argument("--build-dir", help="where the built dataset lives (default ROOT/build)")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
@@ -31,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--reasoner", choices=("fast", "owlrl"),
                    help="OWL 2 RL reasoner: fast (default) or owlrl (the reference)")
 
-    v = sub.add_parser("validate", help="validate data files (or the built graph) against the shapes")
+    v = sub.add_parser("validate",
+                       help="validate data files (or the built graph) against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
     v.add_argument("--format", choices=("text", "turtle", "json"), default="text")
 

@@ -140,7 +140,8 @@ def read_dataset(path: Path, fmt: str | None = None) -> dict[URIRef, Graph]:
     graphs: dict[URIRef | None, Graph] = {}
     try:
         for quad in ox.parse(path=str(path), format=ox_format):
-            name = None if isinstance(quad.graph_name, ox.DefaultGraph) else URIRef(quad.graph_name.value)
+            graph = quad.graph_name
+            name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
             graphs.setdefault(name, Graph()).add(
                 (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
     except SyntaxError as exc:

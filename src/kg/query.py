@@ -49,7 +49,8 @@ def run_query(settings: dict, query: str, fmt: str = "table") -> str:
     if isinstance(result, ox.QueryBoolean):
         return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
     if fmt not in ("turtle", "table"):
-        raise InputError(f"a CONSTRUCT or DESCRIBE result is a graph: use --format turtle, not {fmt}")
+        raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
+                         f"use --format turtle, not {fmt}")
     return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
 
 

@@ -76,4 +76,5 @@ def _raise_on_errors(closure: Graph) -> None:
     nothing = sorted(str(s) for s in closure.subjects(RDF.type, OWL.Nothing))
     problems = messages + [f"{s} is a member of owl:Nothing" for s in nothing]
     if problems:
-        raise InconsistentGraph("the graph is inconsistent under OWL 2 RL:\n  " + "\n  ".join(problems))
+        raise InconsistentGraph("the graph is inconsistent under OWL 2 RL:\n  "
+                                + "\n  ".join(problems))

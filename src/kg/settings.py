@@ -53,7 +53,8 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
     try:
         return setting.type(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
+        raise ConfigError(
+            f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
 
 
 def resolve(

@@ -137,9 +137,10 @@ def domain_range_shapes(ontology: Graph) -> Graph:
             for cls in sorted(ontology.objects(prop, axiom)):
                 if (cls, RDF.type, owl_class) not in ontology:
                     continue  # a datatype range: the datatype shapes check literals
-                shape = URIRef(f"{kgs}{local}-{'domain' if axiom == RDFS.domain else 'range'}")
+                kind = "domain" if axiom == RDFS.domain else "range"
+                shape = URIRef(f"{kgs}{local}-{kind}")
                 out.add((shape, RDF.type, SH.NodeShape))
-                out.add((shape, RDFS.label, Literal(f"{'domain' if axiom == RDFS.domain else 'range'} of kgo:{local}", lang="en")))
+                out.add((shape, RDFS.label, Literal(f"{kind} of kgo:{local}", lang="en")))
                 for sub in subproperties(prop):
                     out.add((shape, target, sub))
                 out.add((shape, SH["class"], cls))
@@ -178,7 +179,8 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
         path = report.value(node, SH.resultPath)
         out.append(Result(
             focus=str(report.value(node, SH.focusNode)),
-            path=str(path) if isinstance(path, URIRef) else (_path_text(report, path) if path is not None else None),
+            path=(str(path) if isinstance(path, URIRef)
+                  else _path_text(report, path) if path is not None else None),
             value=one(SH.value),
             severity=_short(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
             message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
