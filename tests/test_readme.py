@@ -87,3 +87,38 @@ def test_readme_text_block_is_what_kg_validate_prints(capsys, tmp_path):
     out = capsys.readouterr().out
     assert sample.strip() in out
 
+
+
+def _curl_requests() -> list[tuple[str, dict, dict]]:
+    """(path, headers, form) of every curl line the README shows against the local server."""
+    out = []
+    for block in blocks("sh"):
+        for line in block.splitlines():
+            if not line.startswith("curl "):
+                continue
+            words = shlex.split(line.split("  #")[0])
+            headers, form, path = {}, {}, None
+            it = iter(words[1:])
+            for w in it:
+                if w == "-H":
+                    k, _, v = next(it).partition(":")
+                    headers[k.strip()] = v.strip()
+                elif w == "--data-urlencode":
+                    k, _, v = next(it).partition("=")
+                    form[k] = v
+                elif w.startswith("http://127.0.0.1:8000"):
+                    path = w[len("http://127.0.0.1:8000"):] or "/"
+            assert path, line
+            out.append((path, headers, form))
+    return out
+
+
+@pytest.mark.parametrize(("path", "headers", "form"), _curl_requests())
+def test_readme_curl_examples_answer(dataset, path, headers, form):
+    from kg.endpoint import create_app
+
+    client = create_app({"TESTING": True}, dataset=dataset).test_client()
+    response = (client.post(path, data=form, headers=headers) if form
+                else client.get(path, headers=headers))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.get_data()
