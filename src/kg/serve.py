@@ -113,6 +113,11 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
     app = create_app(settings, dataset=store)
     state = app.extensions["kg"]
     state.descriptions.stats()  # computed once here, before the workers are forked
+    from kg.endpoint import dumps, pages
+
+    with app.app_context():  # the page indexes and the dumps, likewise built once
+        pages.site()
+        dumps.dumps().all()
     print(f"kg serve: {len(store)} quads in {len(store.named_graphs)} named graphs",
           file=sys.stderr, flush=True)
     threading.stack_size(_THREAD_STACK)

@@ -52,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         dataset = _dataset_path(settings)
     store = dataset if isinstance(dataset, DatasetStore) else DatasetStore.load(dataset)
 
-    from kg.endpoint import routes, ui
+    from kg.endpoint import dumps, pages, routes, ui
 
     app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
                                                                  / "templates"),
@@ -69,6 +69,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     )
     app.register_blueprint(routes.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(dumps.bp)
     if app.config.get("KG_FAST_PATH", True):
         app.wsgi_app = FastPath(app.wsgi_app, app.extensions["kg"])  # type: ignore[method-assign]
     return app

@@ -1,0 +1,431 @@
+"""The dataset as files, and its description: ``/dumps/NAME`` and ``/dataset``.
+
+Dumps: ``/dumps/kg.{trig,nq,ttl,jsonld}`` hold every named graph with the inferred one;
+``/dumps/kg-asserted.{trig,nq,ttl,jsonld}`` leave ``…/graph/inferred`` out. TriG, N-Quads and
+JSON-LD keep the named graphs; Turtle is the union of the graphs as triples (each once). Each
+dump is serialised once per process, on first request, in a stable order with blank nodes
+relabelled by content, so every worker serves the same bytes. Responses carry a strong ``ETag``
+(the SHA-256 of the body) and ``Last-Modified`` (the dataset file's modification time, else the
+time the app started), and answer conditional requests with 304.
+
+``/dataset`` describes the dataset in VoID and DCAT: the VoID of :mod:`.description` (served
+alone at ``/void``; the one source of the counts) plus licence, version, creator, modification
+date, the links per authority of :func:`kg.links.coverage`, the SPARQL endpoint as a
+``dcat:DataService`` and each dump as a ``dcat:Distribution`` with media type, byte size and
+checksum. Browsers get it as HTML, RDF clients by ``Accept`` or ``?format=`` (see
+:func:`kg.endpoint.pages.negotiate`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+
+from kg import __version__, iris
+from kg.endpoint.pages import (
+    REPRESENTATIONS,
+    UnknownFormat,
+    curie,
+    footer_context,
+    local_path,
+    negotiate,
+    not_acceptable,
+    quad_key,
+    serialize,
+    unknown_format,
+)
+from kg.endpoint.responses import base_url
+from kg.links import coverage
+from kg.store import DatasetStore
+
+__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_triples"]
+
+bp = Blueprint("dumps", __name__)
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+DCT = "http://purl.org/dc/terms/"
+DCAT = "http://www.w3.org/ns/dcat#"
+VOID = "http://rdfs.org/ns/void#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+OWL = "http://www.w3.org/2002/07/owl#"
+SPDX = "http://spdx.org/rdf/terms#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+INFERRED = str(iris.INFERRED_GRAPH)
+
+
+@dataclass(frozen=True)
+class DumpFormat:
+    extension: str
+    title: str
+    media_type: str
+    content_type: str
+    rdf: ox.RdfFormat
+    w3c: str  # the format's IRI in http://www.w3.org/ns/formats/
+
+
+DUMP_FORMATS: dict[str, DumpFormat] = {f.extension: f for f in (
+    DumpFormat("trig", "TriG", "application/trig", "application/trig", ox.RdfFormat.TRIG,
+               "http://www.w3.org/ns/formats/TriG"),
+    DumpFormat("nq", "N-Quads", "application/n-quads", "application/n-quads",
+               ox.RdfFormat.N_QUADS, "http://www.w3.org/ns/formats/N-Quads"),
+    DumpFormat("ttl", "Turtle", "text/turtle", "text/turtle; charset=utf-8",
+               ox.RdfFormat.TURTLE, "http://www.w3.org/ns/formats/Turtle"),
+    DumpFormat("jsonld", "JSON-LD", "application/ld+json", "application/ld+json",
+               ox.RdfFormat.JSON_LD, "http://www.w3.org/ns/formats/JSON-LD"),
+)}
+#: Dump name stem -> (with inferences?, description).
+VARIANTS: dict[str, tuple[bool, str]] = {
+    "kg": (True, "every named graph, with the OWL 2 RL inferences (graph/inferred)"),
+    "kg-asserted": (False, "the asserted named graphs only, without graph/inferred"),
+}
+
+
+@dataclass(frozen=True)
+class Dump:
+    name: str
+    variant: str
+    inferred: bool
+    format: DumpFormat
+    body: bytes
+    sha256: str
+
+    @property
+    def etag(self) -> str:
+        return "sha256-" + self.sha256
+
+
+class Dumps:
+    """The dumps of one store, serialised on first use and kept."""
+
+    def __init__(self, store: DatasetStore):
+        self.store = store
+        self._lock = threading.Lock()
+        self._quads: list[ox.Quad] | None = None
+        self._dumps: dict[str, Dump] = {}
+        self._coverage: dict | None = None
+        self._creator: str | None = None
+        self.last_modified = _modified(store)
+
+    def names(self) -> list[str]:
+        return [f"{v}.{ext}" for v in VARIANTS for ext in DUMP_FORMATS]
+
+    def get(self, name: str) -> Dump | None:
+        stem, _, ext = name.rpartition(".")
+        if stem not in VARIANTS or ext not in DUMP_FORMATS:
+            return None
+        with self._lock:
+            dump = self._dumps.get(name)
+            if dump is None:
+                dump = self._dumps[name] = self._make(stem, DUMP_FORMATS[ext])
+            return dump
+
+    def all(self) -> list[Dump]:
+        return [d for d in (self.get(n) for n in self.names()) if d is not None]
+
+    def _all_quads(self) -> list[ox.Quad]:
+        if self._quads is None:
+            rows = self.store.query("SELECT ?s ?p ?o ?g WHERE { { ?s ?p ?o } UNION "
+                                    "{ GRAPH ?g { ?s ?p ?o } } }", has_dataset_clause=True)
+            self._quads = _canonical([ox.Quad(r["s"], r["p"], r["o"],
+                                              r["g"] or ox.DefaultGraph()) for r in rows])
+        return self._quads
+
+    def _make(self, variant: str, fmt: DumpFormat) -> Dump:
+        inferred = VARIANTS[variant][0]
+        quads = self._all_quads()
+        if not inferred:
+            quads = [q for q in quads if not (isinstance(q.graph_name, ox.NamedNode)
+                                              and q.graph_name.value == INFERRED)]
+        rep = next(r for r in REPRESENTATIONS if r.rdf == fmt.rdf)
+        body = serialize(quads, rep)
+        return Dump(f"{variant}.{fmt.extension}", variant, inferred, fmt, body,
+                    hashlib.sha256(body).hexdigest())
+
+    def coverage(self) -> dict:
+        with self._lock:
+            if self._coverage is None:
+                self._coverage = coverage(_UnionView(self.store))
+            return self._coverage
+
+    def creator(self) -> str:
+        if self._creator is None:
+            rows = self.store.select(
+                f"SELECT ?c WHERE {{ <{iris.ONTOLOGY}> <{DCT}creator> ?c }} ORDER BY ?c LIMIT 1")
+            self._creator = rows[0]["c"].value if rows else "kg contributors"
+        return self._creator
+
+
+class _UnionView:
+    """What :func:`kg.links.coverage` asks of a pyoxigraph store, answered by a DatasetStore
+    (whose default graph already is the union of the graphs)."""
+
+    def __init__(self, store: DatasetStore):
+        self._store = store
+
+    def query(self, text: str, use_default_graph_as_union: bool = True):
+        return self._store.query(text)
+
+
+def _modified(store: DatasetStore) -> datetime:
+    """The dataset file's modification time, else now (the app's start)."""
+    if store.source and Path(store.source).is_file():
+        stamp = Path(store.source).stat().st_mtime
+    else:
+        stamp = time.time()
+    return datetime.fromtimestamp(int(stamp), tz=UTC)
+
+
+def _canonical(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads sorted, with blank nodes relabelled in order of first appearance; a blank
+    node sorts by what it is said to be (its triples), so the order does not depend on the
+    labels the parser gave."""
+    signature: dict[str, list] = defaultdict(list)
+    for q in quads:
+        if isinstance(q.subject, ox.BlankNode):
+            signature[q.subject.value].append(("s", q.predicate.value, _plain(q.object)))
+        if isinstance(q.object, ox.BlankNode):
+            signature[q.object.value].append(("o", q.predicate.value, _plain(q.subject)))
+    sig = {b: repr(sorted(v)) for b, v in signature.items()}
+
+    def key(term) -> tuple:
+        if isinstance(term, ox.BlankNode):
+            return (1, sig.get(term.value, ""), "", "")
+        return (0, *_plain(term))
+
+    ordered = sorted(set(quads), key=lambda q: (key(q.graph_name), key(q.subject),
+                                                key(q.predicate), key(q.object)))
+    labels: dict[str, ox.BlankNode] = {}
+
+    def relabel(term):
+        if isinstance(term, ox.BlankNode):
+            if term.value not in labels:
+                labels[term.value] = ox.BlankNode(f"b{len(labels)}")
+            return labels[term.value]
+        return term
+
+    return [ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), relabel(q.graph_name))
+            for q in ordered]
+
+
+def _plain(term) -> tuple:
+    if isinstance(term, ox.BlankNode):
+        return ("_", "", "")
+    if isinstance(term, ox.Literal):
+        return (term.value, term.datatype.value, term.language or "")
+    if isinstance(term, ox.NamedNode):
+        return (term.value, "", "")
+    return ("", "", "")
+
+
+class _Holder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.dumps: Dumps | None = None
+
+
+@bp.record_once
+def _init(setup_state) -> None:
+    setup_state.app.extensions["kg.dumps"] = _Holder()
+
+
+def dumps() -> Dumps:
+    """This app's :class:`Dumps`."""
+    holder: _Holder = current_app.extensions["kg.dumps"]
+    if holder.dumps is None:
+        with holder.lock:
+            if holder.dumps is None:
+                holder.dumps = Dumps(current_app.extensions["kg"].store)
+    return holder.dumps
+
+
+# -- the description: VoID (from description.py) + DCAT -------------------------------------------
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _typed(value, datatype: str) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_n(XSD + datatype))
+
+
+def dataset_triples(root: str) -> list[ox.Triple]:
+    """VoID and DCAT of the dataset as served at ``root``: the endpoint's VoID, extended."""
+    state = current_app.extensions["kg"]
+    d = dumps()
+    void_nt = state.descriptions.void(root + "/void", root + "/sparql", ox.RdfFormat.N_TRIPLES)
+    triples = list(ox.parse(void_nt, format=ox.RdfFormat.N_TRIPLES))
+    ds = _n(root + "/void#dataset")
+    here = root + "/dataset"
+    endpoint = _n(root + "/sparql")
+    creator = _n(here + "#creator")
+
+    def add(s, p: str, o) -> None:
+        triples.append(ox.Triple(s, _n(p), o))
+
+    add(ds, RDF + "type", _n(DCAT + "Dataset"))
+    add(ds, DCT + "description", ox.Literal(
+        "A linked-data knowledge graph of the 1978-79 war on Vietnam's Southwestern border and "
+        "the fall of the Pol Pot regime, curated from a translated history series, with OWL 2 "
+        "RL inferences kept in their own named graph.", language="en"))
+    add(ds, DCT + "license", _n(LICENCE))
+    add(ds, DCT + "rights", ox.Literal("CC BY 4.0", language="en"))
+    add(ds, DCT + "creator", creator)
+    add(ds, DCT + "publisher", creator)
+    add(creator, RDF + "type", _n(FOAF + "Agent"))
+    add(creator, FOAF + "name", ox.Literal(d.creator()))
+    add(ds, DCAT + "version", ox.Literal(__version__))
+    add(ds, OWL + "versionInfo", ox.Literal(__version__))
+    add(ds, DCT + "modified", _typed(d.last_modified.isoformat(timespec="seconds"),
+                                     "dateTime"))
+    add(ds, DCAT + "landingPage", _n(here))
+    add(ds, DCT + "conformsTo", _n(str(iris.ONTOLOGY)))
+    add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
+    add(ds, DCAT + "keyword", ox.Literal("Cambodian-Vietnamese War", language="en"))
+    add(ds, DCAT + "keyword", ox.Literal("linked data", language="en"))
+
+    # The SPARQL endpoint, as a DCAT data service and as a distribution accessed through it.
+    add(endpoint, RDF + "type", _n(DCAT + "DataService"))
+    add(endpoint, DCAT + "endpointURL", endpoint)
+    add(endpoint, DCAT + "endpointDescription", endpoint)
+    add(endpoint, DCAT + "servesDataset", ds)
+    add(endpoint, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-protocol/"))
+    add(endpoint, DCT + "title", ox.Literal("SPARQL 1.1 endpoint", language="en"))
+    via = _n(root + "/sparql#distribution")
+    add(ds, DCAT + "distribution", via)
+    add(via, RDF + "type", _n(DCAT + "Distribution"))
+    add(via, DCAT + "accessURL", endpoint)
+    add(via, DCAT + "accessService", endpoint)
+    add(via, DCT + "title", ox.Literal("SPARQL endpoint", language="en"))
+
+    for dump in d.all():
+        url = _n(f"{root}/dumps/{dump.name}")
+        add(ds, VOID + "dataDump", url)
+        add(ds, DCAT + "distribution", url)
+        add(url, RDF + "type", _n(DCAT + "Distribution"))
+        add(url, DCAT + "downloadURL", url)
+        add(url, DCAT + "accessURL", url)
+        add(url, DCAT + "mediaType",
+            _n("https://www.iana.org/assignments/media-types/" + dump.format.media_type))
+        add(url, DCT + "format", _n(dump.format.w3c))
+        add(url, DCAT + "byteSize", _typed(len(dump.body), "nonNegativeInteger"))
+        contents = "with inferences" if dump.inferred else "asserted only"
+        add(url, DCT + "title", ox.Literal(f"{dump.format.title}, {contents}", language="en"))
+        add(url, DCT + "description", ox.Literal(VARIANTS[dump.variant][1], language="en"))
+        add(url, DCT + "license", _n(LICENCE))
+        add(url, DCT + "modified", _typed(d.last_modified.isoformat(timespec="seconds"),
+                                          "dateTime"))
+        checksum = _n(f"{root}/dumps/{dump.name}#sha256")
+        add(url, SPDX + "checksum", checksum)
+        add(checksum, RDF + "type", _n(SPDX + "Checksum"))
+        add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
+        add(checksum, SPDX + "checksumValue", _typed(dump.sha256, "hexBinary"))
+
+    # Links per authority, from kg.links.coverage (the figures of `kg links report`).
+    for name, a in d.coverage()["authorities"].items():
+        if not a["links"]:
+            continue
+        linkset = _n(f"{here}#links-{name}")
+        target = _n(f"{here}#authority-{name}")
+        add(ds, VOID + "subset", linkset)
+        add(linkset, RDF + "type", _n(VOID + "Linkset"))
+        add(linkset, DCT + "title", ox.Literal(f"Links to {a['title']}", language="en"))
+        add(linkset, VOID + "subjectsTarget", ds)
+        add(linkset, VOID + "objectsTarget", target)
+        for relation in ("exactMatch", "closeMatch"):
+            if a[relation]:
+                add(linkset, VOID + "linkPredicate", _n(SKOS + relation))
+        add(linkset, VOID + "triples", _typed(a["links"], "integer"))
+        add(linkset, VOID + "distinctSubjects", _typed(a["entities"], "integer"))
+        add(linkset, VOID + "distinctObjects", _typed(a["identifiers"], "integer"))
+        add(target, RDF + "type", _n(VOID + "Dataset"))
+        add(target, DCT + "title", ox.Literal(a["title"]))
+        add(target, VOID + "uriSpace", ox.Literal(a["namespace"]))
+    return list(dict.fromkeys(triples))
+
+
+def _dataset_model(root: str) -> dict:
+    state = current_app.extensions["kg"]
+    d = dumps()
+    stats = state.descriptions.stats()
+    cov = d.coverage()
+
+    def ref(iri: str) -> dict:
+        path = local_path(iri)
+        return {"iri": iri, "curie": curie(iri),
+                "href": request.script_root + path if path else iri, "external": path is None}
+
+    classes = sorted(stats["classes"].items(), key=lambda kv: (-kv[1], curie(kv[0])))
+    return {
+        "version": __version__, "creator": d.creator(), "licence": LICENCE,
+        "modified": d.last_modified.isoformat(timespec="seconds"),
+        "triples": stats["triples"], "entities": stats["entities"],
+        "graphs": [{"ref": ref(g), "triples": n} for g, n in sorted(stats["graphs"].items())],
+        "classes": [{"ref": ref(c), "entities": n} for c, n in classes],
+        "authorities": [{"name": k, **v} for k, v in cov["authorities"].items()],
+        "linked": cov["linked"], "linkable": cov["entities"],
+        "dumps": [{"name": x.name, "href": url_for("dumps.dump", name=x.name),
+                   "format": x.format.title, "media_type": x.format.media_type,
+                   "inferred": x.inferred, "size": len(x.body), "sha256": x.sha256}
+                  for x in d.all()],
+        "endpoint": root + "/sparql",
+        "alternates": [{"type": r.media_type, "title": r.title,
+                        "href": url_for("dumps.dataset", format=r.key)}
+                       for r in REPRESENTATIONS if r.rdf is not None],
+    }
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+@bp.route("/dataset", methods=["GET"])
+def dataset() -> Response:
+    """The dataset's VoID + DCAT description: HTML for browsers, RDF by Accept or ?format=."""
+    try:
+        rep = negotiate()
+    except UnknownFormat as exc:
+        return unknown_format(str(exc))
+    if rep is None:
+        return not_acceptable()
+    root = base_url(request.environ)
+    if rep.rdf is None:
+        model = _dataset_model(root)
+        html = render_template("dumps_dataset.html", d=model, alternates=model["alternates"],
+                               **footer_context())
+        return Response(html, 200, {"Content-Type": "text/html; charset=utf-8",
+                                    "Vary": "Accept"})
+    quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+             for t in dataset_triples(root)]
+    return Response(serialize(sorted(quads, key=quad_key), rep), 200, {
+        "Content-Type": rep.content_type, "Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+
+
+@bp.route("/dumps/", methods=["GET"])
+def index() -> Response:
+    return redirect(url_for("dumps.dataset") + "#downloads")
+
+
+@bp.route("/dumps/<name>", methods=["GET"])
+def dump(name: str) -> Response:
+    """One dump, with ETag / Last-Modified and conditional GET."""
+    found = dumps().get(name)
+    if found is None:
+        listed = ", ".join(dumps().names())
+        return Response(f"404 Not Found: no dump {name!r}; there are {listed}\n", 404,
+                        {"Content-Type": "text/plain; charset=utf-8"})
+    response = Response(found.body, 200, {
+        "Content-Type": found.format.content_type, "Cache-Control": "no-cache",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length"})
+    response.set_etag(found.etag)
+    response.last_modified = dumps().last_modified
+    return response.make_conditional(request)

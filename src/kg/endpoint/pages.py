@@ -1,0 +1,856 @@
+"""Dereferenceable IRIs and the timeline: a page for every IRI of the dataset, and ``/timeline``.
+
+The base IRI ``https://w3id.org/kg1978/`` maps onto the server's root:
+``https://w3id.org/kg1978/place/phnom-penh`` is ``GET /place/phnom-penh``,
+``https://w3id.org/kg1978/ontology/Attack`` is ``GET /ontology/Attack``, the ontology itself
+``https://w3id.org/kg1978/ontology/`` is ``GET /ontology/``, a named graph
+``…/graph/NAME`` is ``GET /graph/NAME``. Every IRI under the base that occurs in the dataset
+(as subject, predicate, object or graph name) resolves; any other path under a first segment
+gets a 404 that suggests near names.
+
+**Content negotiation, on the same URL** (no 303 redirect; responses carry ``Vary: Accept``):
+
+* a client that lists ``text/html`` (every browser) gets the HTML page;
+* an RDF client gets Turtle, N-Triples, JSON-LD, TriG, N-Quads or RDF/XML by its ``Accept``
+  header, or by ``?format=ttl|nt|jsonld|trig|nq|rdf|html`` (which wins);
+* a client that names no type (no ``Accept``, or only ``*/*``: curl, scripts) gets Turtle;
+* a type none of these matches gets 406 with the list of what is offered.
+
+The RDF of an entity is what the dataset says about it (every graph, asserted and inferred),
+what points at it, and the reified ``rdf:Statement`` s about it; TriG and N-Quads keep the named
+graphs apart. A named graph's IRI gives the graph's triples; the ontology's IRI gives the
+ontology graph.
+
+Pages are rendered by Jinja (autoescaped; nothing is marked safe) and need no JavaScript. What
+every page needs (labels, the IRIs that exist, passages, geometries, reified statements, the
+event, unit and place hierarchies) is computed once per app by :class:`Site`; a page then costs
+one SPARQL query.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, render_template, request
+
+from kg import __version__, iris
+from kg.links import AUTHORITIES, authority_of
+from kg.store import DatasetStore
+
+__all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
+           "local_path"]
+
+bp = Blueprint("pages", __name__)
+
+BASE = iris.BASE
+KGO = BASE + "ontology/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+PROV = "http://www.w3.org/ns/prov#"
+GEO = "http://www.opengis.net/ont/geosparql#"
+SCHEMA = "http://schema.org/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INFERRED = str(iris.INFERRED_GRAPH)
+ONTOLOGY = str(iris.ONTOLOGY)
+ONTOLOGY_GRAPH = str(iris.ONTOLOGY_GRAPH)
+
+_PROLOGUE = iris.sparql_prologue()
+#: Most values listed per property on a page (the RDF representations are never cut).
+MAX_VALUES = 500
+#: The hierarchies drawn on pages: (property, title, what is above, what is below).
+HIERARCHIES = (
+    (KGO + "subEventOf", "Events", "Part of", "Sub-events"),
+    (KGO + "subordinateTo", "Unit hierarchy", "Subordinate to", "Subordinate units"),
+    (KGO + "placeWithin", "Places", "Within", "Places within"),
+)
+LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
+DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
+AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
+DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notBefore",
+                   KGO + "undatedInSource")
+
+
+# -- content negotiation ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Representation:
+    """One way to answer: HTML, or an RDF syntax."""
+
+    key: str
+    media_type: str
+    content_type: str
+    rdf: ox.RdfFormat | None
+    names: tuple[str, ...]
+    title: str
+
+    @property
+    def quads(self) -> bool:
+        return self.rdf is not None and self.rdf.supports_datasets
+
+
+#: In order of preference for a client that accepts anything (``*/*``): Turtle first.
+REPRESENTATIONS: tuple[Representation, ...] = (
+    Representation("ttl", "text/turtle", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE,
+                   ("ttl", "turtle"), "Turtle"),
+    Representation("html", "text/html", "text/html; charset=utf-8", None, ("html",), "HTML"),
+    Representation("jsonld", "application/ld+json", "application/ld+json",
+                   ox.RdfFormat.JSON_LD, ("jsonld", "json-ld", "json"), "JSON-LD"),
+    Representation("nt", "application/n-triples", "application/n-triples",
+                   ox.RdfFormat.N_TRIPLES, ("nt", "ntriples", "n-triples"), "N-Triples"),
+    Representation("trig", "application/trig", "application/trig", ox.RdfFormat.TRIG,
+                   ("trig",), "TriG"),
+    Representation("nq", "application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS,
+                   ("nq", "nquads", "n-quads"), "N-Quads"),
+    Representation("rdf", "application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML,
+                   ("rdf", "xml", "rdfxml", "rdf-xml"), "RDF/XML"),
+)
+_BY_KEY = {r.key: r for r in REPRESENTATIONS}
+_MEDIA_ALIASES = {"application/xhtml+xml": "html", "application/json": "jsonld",
+                  "application/x-turtle": "ttl"}
+_BY_MEDIA = {**{r.media_type: r for r in REPRESENTATIONS},
+             **{m: _BY_KEY[k] for m, k in _MEDIA_ALIASES.items()}}
+_BY_NAME = {n: r for r in REPRESENTATIONS for n in (*r.names, r.media_type)}
+
+
+class UnknownFormat(ValueError):
+    """A ``format`` parameter that names no representation."""
+
+
+def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
+    """The representation for this request: ``?format=`` wins, else the ``Accept`` header
+    (Turtle when it names nothing); None when nothing offered is acceptable (406).
+    ``offers`` limits the choice to some keys. Raises :class:`UnknownFormat`."""
+    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    asked = request.args.get("format")
+    if asked:
+        found = _BY_NAME.get(asked.strip().lower())
+        if found is None or found not in allowed:
+            raise UnknownFormat(asked)
+        return found
+    if not request.headers.get("Accept", "").strip():
+        return allowed[0]
+    candidates = [m for m, r in _BY_MEDIA.items() if r in allowed]
+    candidates.sort(key=lambda m: allowed.index(_BY_MEDIA[m]))
+    best = request.accept_mimetypes.best_match(candidates)
+    return _BY_MEDIA[best] if best else None
+
+
+def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
+    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
+    return Response(f"406 Not Acceptable: this resource is available as {listed}\n", 406,
+                    {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+
+
+def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response:
+    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    listed = ", ".join(r.key for r in allowed)
+    return Response(f"400 Bad Request: unknown format {name!r} (one of: {listed})\n", 400,
+                    {"Content-Type": "text/plain; charset=utf-8"})
+
+
+def serialize(quads: list[ox.Quad], rep: Representation) -> bytes:
+    """Quads in an RDF syntax; triple syntaxes get the union of the graphs, each triple once."""
+    assert rep.rdf is not None
+    if rep.quads:
+        return ox.serialize(quads, format=rep.rdf, prefixes=_prefixes())
+    triples = list(dict.fromkeys(q.triple for q in quads))
+    return ox.serialize(triples, format=rep.rdf, prefixes=_prefixes())
+
+
+def _prefixes() -> dict[str, str]:
+    return {**iris.PREFIXES, "dcat": "http://www.w3.org/ns/dcat#",
+            "void": "http://rdfs.org/ns/void#"}
+
+
+# -- IRIs, paths and display names ------------------------------------------------------------
+
+_CURIE_SPACES = sorted(((ns, p) for p, ns in iris.PREFIXES.items() if p != "kg"),
+                       key=lambda item: -len(item[0]))
+
+
+def local_path(iri: str) -> str | None:
+    """The server path of an IRI under the base (``/place/phnom-penh``), else None."""
+    if not iri.startswith(BASE):
+        return None
+    return "/" + quote(iri[len(BASE):], safe="/:@!$&'()*+,;=-._~")
+
+
+def curie(iri: str) -> str:
+    for ns, prefix in _CURIE_SPACES:
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    if iri.startswith(BASE):
+        return iri[len(BASE):] or iri
+    return iri
+
+
+def _term_key(term) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "", "")
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    return (3, "", "", "")
+
+
+def quad_key(q: ox.Quad) -> tuple:
+    return (_term_key(q.graph_name), _term_key(q.subject), _term_key(q.predicate),
+            _term_key(q.object))
+
+
+def _parse_date(lexical: str, datatype: str, *, end: bool) -> date | None:
+    """The first (or, with ``end``, the last) day an xsd date value covers."""
+    try:
+        text = lexical.strip()
+        if datatype == XSD + "gYear":
+            y = int(text[:4])
+            return date(y, 12, 31) if end else date(y, 1, 1)
+        if datatype == XSD + "gYearMonth":
+            y, m = int(text[:4]), int(text[5:7])
+            return date(y, m, calendar.monthrange(y, m)[1]) if end else date(y, m, 1)
+        if datatype in (XSD + "date", XSD + "dateTime", XSD + "dateTimeStamp"):
+            return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+    return None
+
+
+def human_date(lexical: str, datatype: str) -> str:
+    """``1979-01-07`` → ``7 January 1979``; ``1978-05`` → ``May 1978``; else as written."""
+    try:
+        if datatype == XSD + "gYearMonth":
+            return f"{calendar.month_name[int(lexical[5:7])]} {lexical[:4]}"
+        if datatype in (XSD + "date", XSD + "dateTime"):
+            d = date.fromisoformat(lexical[:10])
+            return f"{d.day} {calendar.month_name[d.month]} {d.year}"
+    except (ValueError, IndexError):
+        pass
+    return lexical
+
+
+# -- what every page needs, once per app ---------------------------------------------------------
+
+class Site:
+    """Labels, existing IRIs, passages, geometries, statements and hierarchies of a store."""
+
+    def __init__(self, store: DatasetStore):
+        self.store = store
+        self.graphs = set(store.named_graphs)
+        self.labels = self._labels()
+        self.known = self._known()
+        self.kinds: dict[str, list[str]] = defaultdict(list)
+        for x in sorted(self.known):
+            self.kinds[x[len(BASE):].split("/", 1)[0]].append(x)
+        self.passages = {r["x"].value: int(r["n"].value) for r in self._rows(
+            "SELECT ?x ?n WHERE { ?x kgo:passageNumber ?n FILTER(isIRI(?x)) }")
+            if r["n"].value.isdigit()}
+        self.wkt: dict[str, list[str]] = defaultdict(list)
+        for r in self._rows("SELECT DISTINCT ?x ?w WHERE { ?x geo:asWKT ?w }"):
+            self.wkt[str(r["x"].value)].append(r["w"].value)
+        self._statements()
+        self._hierarchies()
+        self.events = self._events()
+        self.wars = {r["e"].value for r in self._rows(
+            "SELECT DISTINCT ?e WHERE { ?e a kgo:War FILTER(isIRI(?e)) }")}
+        self.terms = self._terms()
+        self._timeline = None
+        self._graph_summaries: dict[str, tuple[int, list[str]]] = {}
+
+    def _rows(self, text: str, *, graphs: bool = False) -> list[dict]:
+        # ``has_dataset_clause`` keeps SPARQL's own semantics (default graph = the store's
+        # default graph) for the queries that tell the graphs apart with GRAPH.
+        result = self.store.query(_PROLOGUE + text, has_dataset_clause=graphs)
+        names = [v.value for v in result.variables]
+        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+
+    def _labels(self) -> dict[str, str]:
+        ranked: dict[str, tuple[int, str]] = {}
+        for r in self._rows("SELECT ?x ?l WHERE { ?x rdfs:label ?l FILTER(isIRI(?x)) }"):
+            lit = r["l"]
+            lang = (lit.language or "").lower()
+            rank = 0 if lang.startswith("en") else 1 if not lang else 2
+            x = r["x"].value
+            if x not in ranked or (rank, lit.value) < ranked[x]:
+                ranked[x] = (rank, lit.value)
+        return {x: v for x, (_, v) in ranked.items()}
+
+    def _known(self) -> set[str]:
+        known = {g for g in self.graphs if g.startswith(BASE)}
+        for r in self._rows(f"""SELECT DISTINCT ?x WHERE {{
+                {{ ?x ?p ?o }} UNION {{ ?s ?x ?o }} UNION {{ ?s ?p ?x }}
+                FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}") && STR(?x) != "{BASE}") }}"""):
+            known.add(r["x"].value)
+        return known
+
+    def _statements(self) -> None:
+        """Reified statements, indexed by what they are about (rdf:subject or rdf:object)."""
+        self.statement_quads: dict[str, list[ox.Quad]] = defaultdict(list)
+        self.statements_about: dict[str, list[str]] = defaultdict(list)
+        rows = self._rows("""SELECT ?st ?p ?o ?g WHERE {
+                { ?st a rdf:Statement } UNION { GRAPH ?any { ?st a rdf:Statement } }
+                { ?st ?p ?o } UNION { GRAPH ?g { ?st ?p ?o } } }""", graphs=True)
+        seen: set[tuple] = set()
+        for r in rows:
+            st = r["st"]
+            key = st.value if isinstance(st, ox.NamedNode) else str(st)
+            quad = ox.Quad(st, r["p"], r["o"], r.get("g") or ox.DefaultGraph())
+            if quad in seen:
+                continue
+            seen.add(quad)
+            self.statement_quads[key].append(quad)
+            if r["p"].value in (RDF + "subject", RDF + "object") and isinstance(
+                    r["o"], ox.NamedNode) and key not in self.statements_about[r["o"].value]:
+                self.statements_about[r["o"].value].append(key)
+
+    def _hierarchies(self) -> None:
+        """Direct, asserted edges of each hierarchy (the inferred graph holds their closure)."""
+        self.up: dict[str, dict[str, list[str]]] = {p: defaultdict(list) for p, *_ in HIERARCHIES}
+        self.down: dict[str, dict[str, list[str]]] = {p: defaultdict(list)
+                                                      for p, *_ in HIERARCHIES}
+        values = " ".join(f"<{p}>" for p, *_ in HIERARCHIES)
+        rows = self._rows(f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }}
+                {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED}>) }}
+                FILTER(isIRI(?s) && isIRI(?o)) }}""", graphs=True)
+        for r in sorted(rows, key=lambda r: (r["s"].value, r["o"].value)):
+            p, s, o = r["p"].value, r["s"].value, r["o"].value
+            self.up[p][s].append(o)
+            self.down[p][o].append(s)
+
+    def _events(self) -> dict[str, dict]:
+        """Every event with its dates: start/end as (first day, last day) and as written."""
+        events: dict[str, dict] = {}
+        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?nb ?undated WHERE {
+                ?e a kgo:Event FILTER(isIRI(?e))
+                OPTIONAL { ?e kgo:startDate ?start } OPTIONAL { ?e kgo:endDate ?end }
+                OPTIONAL { ?e kgo:notBefore ?nb } OPTIONAL { ?e kgo:undatedInSource ?undated }
+                }"""):
+            e = events.setdefault(r["e"].value, {"iri": r["e"].value, "start": None,
+                                                 "end": None, "not_before": None})
+            for key, var, last in (("start", "start", False), ("end", "end", True),
+                                   ("not_before", "nb", False)):
+                lit = r.get(var)
+                if lit is None:
+                    continue
+                day = _parse_date(lit.value, lit.datatype.value, end=last)
+                if day is None:
+                    continue
+                keep = e[key]
+                if keep is None or (day > keep[0] if last else day < keep[0]):
+                    e[key] = (day, lit.value, lit.datatype.value)
+        return events
+
+    def _terms(self) -> dict[str, list[str]]:
+        """The ontology's classes and properties (for the ontology's page)."""
+        out: dict[str, list[str]] = {"classes": [], "properties": []}
+        for r in self._rows(f"""SELECT DISTINCT ?t ?kind WHERE {{ GRAPH <{ONTOLOGY_GRAPH}> {{
+                ?t a ?kind FILTER(isIRI(?t) && STRSTARTS(STR(?t), "{KGO}")) }}
+                VALUES ?kind {{ owl:Class rdfs:Class owl:ObjectProperty owl:DatatypeProperty
+                               rdf:Property owl:AnnotationProperty }} }}""", graphs=True):
+            key = "classes" if r["kind"].value.endswith("Class") else "properties"
+            if r["t"].value not in out[key]:
+                out[key].append(r["t"].value)
+        for key in out:
+            out[key].sort(key=lambda t: self.labels.get(t, t).lower())
+        return out
+
+    # -- per page ------------------------------------------------------------------------------
+    def quads_about(self, iri: str) -> list[ox.Quad]:
+        """Every quad with ``iri`` as subject or object (one query), then its statements."""
+        node = f"<{iri}>"
+        rows = self._rows(f"""SELECT ?s ?p ?o ?g WHERE {{
+                {{ {{ {node} ?p ?o }} UNION {{ GRAPH ?g {{ {node} ?p ?o }} }} BIND({node} AS ?s) }}
+                UNION
+                {{ {{ ?s ?p {node} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} BIND({node} AS ?o) }}
+                }}""", graphs=True)
+        quads = {ox.Quad(r["s"], r["p"], r["o"], r.get("g") or ox.DefaultGraph()) for r in rows}
+        for st in self.statements_about.get(iri, ()):
+            quads.update(self.statement_quads[st])
+        return sorted(quads, key=quad_key)
+
+    def graph_quads(self, name: str) -> list[ox.Quad]:
+        rows = self._rows(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}",
+                          graphs=True)
+        graph = ox.NamedNode(name)
+        return sorted((ox.Quad(r["s"], r["p"], r["o"], graph) for r in rows), key=quad_key)
+
+    def graph_summary(self, name: str) -> tuple[int, list[str]]:
+        """A named graph's size and the IRIs it describes, computed once per graph."""
+        found = self._graph_summaries.get(name)
+        if found is None:
+            quads = self.graph_quads(name)
+            subjects = sorted({q.subject.value for q in quads
+                               if isinstance(q.subject, ox.NamedNode)},
+                              key=lambda x: (self.labels.get(x, x).lower(), x))
+            found = self._graph_summaries[name] = (len(quads), subjects)
+        return found
+
+    def ancestors(self, prop: str, iri: str) -> list[tuple[int, str]]:
+        """Everything above ``iri`` along ``prop``, nearest first, with its distance."""
+        out: list[tuple[int, str]] = []
+        seen = {iri}
+        frontier = [iri]
+        depth = 0
+        while frontier:
+            depth += 1
+            nxt = []
+            for x in frontier:
+                for parent in self.up[prop].get(x, ()):
+                    if parent not in seen:
+                        seen.add(parent)
+                        nxt.append(parent)
+                        out.append((depth, parent))
+            frontier = nxt
+        return out
+
+    def descendants(self, prop: str, iri: str) -> set[str]:
+        seen: set[str] = set()
+        frontier = [iri]
+        while frontier:
+            nxt = []
+            for x in frontier:
+                for child in self.down[prop].get(x, ()):
+                    if child not in seen and child != iri:
+                        seen.add(child)
+                        nxt.append(child)
+            frontier = nxt
+        return seen
+
+    def suggestions(self, iri: str, n: int = 6) -> list[str]:
+        """Existing IRIs whose names are close to ``iri`` (for the 404 page)."""
+        rest = iri[len(BASE):]
+        kind, _, name = rest.partition("/")
+        pool = self.kinds.get(kind) or sorted(self.known)
+        names = {x[len(BASE):]: x for x in pool}
+        close = difflib.get_close_matches(rest, list(names), n=n, cutoff=0.5)
+        if len(close) < n and len(name) >= 3:
+            close += [k for k in names if name.lower() in k.lower() and k not in close]
+        return [names[k] for k in close[:n]]
+
+    def timeline(self) -> dict:
+        """The timeline's model, computed once."""
+        if self._timeline is None:
+            self._timeline = _timeline_model(self)
+        return self._timeline
+
+
+class _SiteHolder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.site: Site | None = None
+
+
+@bp.record_once
+def _init(setup_state) -> None:
+    setup_state.app.extensions["kg.pages"] = _SiteHolder()
+
+
+def site() -> Site:
+    """This app's :class:`Site`, built on first use."""
+    holder: _SiteHolder = current_app.extensions["kg.pages"]
+    if holder.site is None:
+        with holder.lock:
+            if holder.site is None:
+                holder.site = Site(current_app.extensions["kg"].store)
+    return holder.site
+
+
+# -- page models ---------------------------------------------------------------------------------
+
+def _link(s: Site, iri: str) -> dict:
+    path = local_path(iri)
+    label = s.labels.get(iri)
+    text = label or curie(iri)
+    return {"kind": "iri", "iri": iri, "text": text,
+            "href": request.script_root + path if path is not None else iri,
+            "external": path is None, "curie": curie(iri)}
+
+
+def _value(s: Site, term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return _link(s, term.value)
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        shown = None
+        if dt in (XSD + "date", XSD + "gYearMonth", XSD + "dateTime"):
+            shown = human_date(term.value, dt)
+        return {"kind": "literal", "text": term.value, "lang": term.language,
+                "datatype": None if term.language or dt == XSD + "string" else curie(dt),
+                "shown": shown if shown != term.value else None}
+    return {"kind": "blank", "text": str(term)}
+
+
+def _passage(s: Site, iri: str) -> dict:
+    return {**_link(s, iri), "number": s.passages.get(iri)}
+
+
+def _property_rows(s: Site, pairs: dict[str, list]) -> list[dict]:
+    rows = []
+    for p in sorted(pairs, key=lambda p: (p != RDF + "type", s.labels.get(p, curie(p)).lower())):
+        values = sorted(pairs[p], key=lambda v: (
+            not isinstance(v, ox.NamedNode), s.labels.get(v.value, v.value).lower()
+            if isinstance(v, ox.NamedNode) else ""))
+        rows.append({"property": _link(s, p), "vals": [_value(s, v) for v in values[:MAX_VALUES]],
+                     "cut": max(0, len(values) - MAX_VALUES)})
+    return rows
+
+
+def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
+    """Everything the entity page shows, from the quads about it and the site's indexes."""
+    node = ox.NamedNode(iri)
+    out_asserted: dict[str, list] = defaultdict(list)
+    out_inferred: dict[str, list] = defaultdict(list)
+    in_asserted: dict[str, list] = defaultdict(list)
+    in_inferred: dict[str, list] = defaultdict(list)
+    seen: set[tuple] = set()
+    asserted_pairs: set[tuple] = set()
+    for q in quads:
+        if q.subject == node and q.graph_name != ox.NamedNode(INFERRED):
+            asserted_pairs.add(("o", q.predicate.value, q.object))
+        if q.object == node and q.graph_name != ox.NamedNode(INFERRED):
+            asserted_pairs.add(("i", q.predicate.value, q.subject))
+    for q in quads:
+        inferred = q.graph_name == ox.NamedNode(INFERRED)
+        if q.subject == node:
+            key = ("o", q.predicate.value, q.object)
+            target = out_inferred if inferred and key not in asserted_pairs else out_asserted
+            if key not in seen:
+                seen.add(key)
+                target[q.predicate.value].append(q.object)
+        if q.object == node and q.subject != node:
+            if q.predicate.value in (RDF + "subject", RDF + "object"):
+                continue  # shown with the statements
+            key = ("i", q.predicate.value, q.subject)
+            target = in_inferred if inferred and key not in asserted_pairs else in_asserted
+            if key not in seen:
+                seen.add(key)
+                target[q.predicate.value].append(q.subject)
+
+    def objects(p: str, *, asserted_only: bool = False) -> list:
+        found = list(out_asserted.get(p, []))
+        if not asserted_only:
+            found += [o for o in out_inferred.get(p, []) if o not in found]
+        return found
+
+    labels = [lit for p in LABEL_PREDICATES for lit in objects(p) if isinstance(lit, ox.Literal)]
+    label = s.labels.get(iri) or curie(iri)
+    alt = [{"text": lit.value, "lang": lit.language} for lit in labels if lit.value != label]
+    alt = list({(a["text"], a["lang"]): a for a in alt}.values())
+    descriptions = [{"text": lit.value, "lang": lit.language}
+                    for p in DESCRIPTION_PREDICATES for lit in objects(p, asserted_only=True)
+                    if isinstance(lit, ox.Literal)]
+    types_asserted = [t for t in out_asserted.get(RDF + "type", []) if isinstance(t, ox.NamedNode)]
+    types_inferred = [t for t in out_inferred.get(RDF + "type", [])
+                      if isinstance(t, ox.NamedNode)]
+
+    direct = sorted({o.value for o in objects(PROV + "wasDerivedFrom")
+                     if isinstance(o, ox.NamedNode) and o.value in s.passages},
+                    key=lambda x: s.passages[x])
+    derived_other = [o.value for o in objects(PROV + "wasDerivedFrom")
+                     if isinstance(o, ox.NamedNode) and o.value not in s.passages]
+    statements = [_statement(s, st) for st in s.statements_about.get(iri, ())]
+    statements.sort(key=lambda st: (st["passages"][0]["number"] if st["passages"] else 10**9,
+                                    st["label"]))
+
+    authority = []
+    for p in AUTHORITY_PREDICATES:
+        for o in objects(p):
+            if isinstance(o, ox.NamedNode):
+                name = authority_of(o.value)
+                authority.append({"iri": o.value, "relation": curie(p),
+                                  "title": AUTHORITIES[name].title if name else "other"})
+
+    coordinates = []
+    for geom in objects(GEO + "hasGeometry"):
+        for wkt in s.wkt.get(str(geom.value if isinstance(geom, ox.NamedNode) else geom), ()):
+            coordinates.append({"wkt": wkt, "geometry": _value(s, geom), **_point(wkt)})
+
+    dates = {}
+    for p in DATE_PREDICATES:
+        vals = objects(p, asserted_only=True)
+        if vals:
+            dates[p[len(KGO):]] = [_value(s, v) for v in vals]
+
+    hierarchies = []
+    for p, title, above, below in HIERARCHIES:
+        up = s.ancestors(p, iri)
+        down = s.down[p].get(iri, [])
+        if up or down:
+            hierarchies.append({
+                "title": title, "property": _link(s, p), "above": above, "below": below,
+                "up": [{"depth": d, **_link(s, x)} for d, x in up],
+                "down": [_link(s, x) for x in sorted(down, key=lambda x: _event_sort(s, x))],
+            })
+
+    shown_elsewhere = {RDF + "type", *LABEL_PREDICATES}
+    graph = None
+    if iri in s.graphs:
+        triples, subjects = s.graph_summary(iri)
+        graph = {"triples": triples, "subjects": [_link(s, x) for x in subjects[:MAX_VALUES]],
+                 "subject_count": len(subjects), "inferred": iri == INFERRED}
+    terms = None
+    if iri == ONTOLOGY:
+        terms = {k: [_link(s, t) for t in v] for k, v in s.terms.items()}
+    return {
+        "iri": iri, "label": label, "alt_labels": alt, "descriptions": descriptions,
+        "types_asserted": [_link(s, t.value) for t in types_asserted],
+        "types_inferred": [_link(s, t.value) for t in types_inferred],
+        "properties": _property_rows(s, {p: v for p, v in out_asserted.items()
+                                         if p not in shown_elsewhere}),
+        "inferred_properties": _property_rows(s, {p: v for p, v in out_inferred.items()
+                                                  if p != RDF + "type"}),
+        "incoming": _property_rows(s, dict(in_asserted)),
+        "incoming_inferred": _property_rows(s, dict(in_inferred)),
+        "passages": [_passage(s, x) for x in direct],
+        "derived_from": [_link(s, x) for x in derived_other],
+        "statements": statements,
+        "authority": authority, "coordinates": coordinates, "dates": dates,
+        "hierarchies": hierarchies, "graph": graph, "terms": terms,
+        "passage_number": s.passages.get(iri),
+    }
+
+
+def _event_sort(s: Site, iri: str) -> tuple:
+    e = s.events.get(iri)
+    start = e["start"][0] if e and e["start"] else date.max
+    return (start, s.labels.get(iri, iri).lower())
+
+
+def _statement(s: Site, st: str) -> dict:
+    quads = s.statement_quads[st]
+
+    def first(p: str):
+        return next((q.object for q in quads if q.predicate.value == p), None)
+
+    subject, predicate = first(RDF + "subject"), first(RDF + "predicate")
+    obj = first(RDF + "object")
+    derived = sorted({q.object.value for q in quads if q.predicate.value == PROV + "wasDerivedFrom"
+                      and isinstance(q.object, ox.NamedNode)},
+                     key=lambda x: (s.passages.get(x, 10**9), x))
+    return {
+        "node": _link(s, st) if st.startswith(BASE) else {"text": st, "href": None},
+        "label": s.labels.get(st) or "",
+        "subject": _value(s, subject) if subject is not None else None,
+        "predicate": _value(s, predicate) if predicate is not None else None,
+        "object": _value(s, obj) if obj is not None else None,
+        "passages": [_passage(s, x) for x in derived if x in s.passages],
+        "derived_from": [_link(s, x) for x in derived if x not in s.passages],
+        "attributed_to": [_value(s, q.object) for q in quads
+                          if q.predicate.value == PROV + "wasAttributedTo"],
+    }
+
+
+def _point(wkt: str) -> dict:
+    text = wkt.strip()
+    if text.upper().startswith("POINT") and "(" in text and ")" in text:
+        inner = text[text.index("(") + 1:text.index(")")].split()
+        try:
+            lon, lat = float(inner[0]), float(inner[1])
+        except (IndexError, ValueError):
+            return {}
+        return {"lat": lat, "lon": lon}
+    return {}
+
+
+# -- the timeline ----------------------------------------------------------------------------
+
+_ROW = 22
+_GROUP_HEAD = 30
+_AXIS = 40
+_PLOT_LEFT = 20
+_PLOT_WIDTH = 1000
+_CHAR = 6.6  # mean advance of a 12px sans-serif character, to place labels
+
+
+def _group_of(s: Site, iri: str, dated: set[str]) -> str | None:
+    """The operation an event belongs to: its highest dated ancestor below the war (itself, when
+    it heads dated sub-events), else its topmost ancestor (the war); None when it has none."""
+    prop = KGO + "subEventOf"
+    up = s.ancestors(prop, iri)
+    chain = [(0, iri), *up]
+
+    def heads(x: str) -> bool:
+        return x in dated and x not in s.wars and bool(s.descendants(prop, x) & dated)
+
+    candidates = [(d, x) for d, x in chain if heads(x)]
+    if candidates:
+        return max(candidates, key=lambda dx: (dx[0], dx[1]))[1]
+    if up:
+        return max(up, key=lambda dx: (dx[0], dx[1]))[1]
+    return None
+
+
+def _timeline_model(s: Site) -> dict:
+    dated = {e for e, info in s.events.items() if info["start"]}
+    undated = sorted((e for e in s.events if e not in dated),
+                     key=lambda e: s.labels.get(e, e).lower())
+    groups: dict[str | None, list[str]] = defaultdict(list)
+    for e in dated:
+        groups[_group_of(s, e, dated)].append(e)
+    if not dated:
+        return {"groups": [], "undated": undated, "count": 0, "width": 0, "height": 0,
+                "ticks": [], "years": []}
+    first = min(s.events[e]["start"][0] for e in dated)
+    last = max((s.events[e]["end"] or s.events[e]["start"])[0] for e in dated)
+    lo = date(first.year, first.month, 1)
+    hi_month = date(last.year, last.month, 1)
+    hi = (hi_month + timedelta(days=32)).replace(day=1)
+    span = (hi - lo).days or 1
+
+    def x_of(day: date) -> float:
+        return round(_PLOT_LEFT + (day - lo).days / span * _PLOT_WIDTH, 1)
+
+    def order(key: str | None) -> tuple:
+        members = groups[key]
+        earliest = min(s.events[e]["start"][0] for e in members)
+        # operations first, then the war's other events, then events outside any operation
+        rank = 2 if key is None else 1 if key in s.wars or key not in dated else 0
+        return (rank, earliest, s.labels.get(key or "", key or ""))
+
+    y = _AXIS
+    widest = 0.0
+    out_groups = []
+    for key in sorted(groups, key=order):
+        members = sorted(groups[key], key=lambda e: (e != key, _event_sort(s, e),
+                                                     (s.events[e]["end"] or (date.max,))[0]))
+        head = {"y": y + 18, "link": _link(s, key) if key else None,
+                "title": s.labels.get(key, curie(key)) if key else
+                "Not part of a larger event"}
+        y += _GROUP_HEAD
+        marks = []
+        for e in members:
+            info = s.events[e]
+            start = info["start"]
+            end = info["end"]
+            is_range = end is not None or start[2] in (XSD + "gYearMonth", XSD + "gYear")
+            last_day = end[0] if end else _parse_date(start[1], start[2], end=True) or start[0]
+            x1 = x_of(start[0])
+            x2 = x_of(last_day + timedelta(days=1)) if is_range else x1
+            when = human_date(start[1], start[2])
+            if end:
+                when += " – " + human_date(end[1], end[2])
+            label = s.labels.get(e, curie(e))
+            after = (x2 + 6) if is_range else (x1 + 8)
+            extent = len(label) * _CHAR
+            # the label goes inside a bar long enough, else after the mark where it fits, else
+            # before it where that fits, else after it (and the drawing grows)
+            inside = is_range and x2 - x1 >= extent + 10
+            right = not inside and (after + extent <= _PLOT_LEFT * 2 + _PLOT_WIDTH
+                                    or x1 - 8 - extent < 0)
+            text_x = x1 + 5 if inside else after if right else x1 - 8
+            widest = max(widest, text_x + extent if right else x2)
+            marks.append({
+                "link": _link(s, e), "label": label, "when": when, "range": is_range,
+                "x": x1, "width": max(round(x2 - x1, 1), 3.0), "y": y + _ROW / 2,
+                "text_x": round(text_x, 1), "anchor": "end" if not (inside or right) else "start",
+                "inside": inside,
+                "start_iso": start[0].isoformat(), "end_iso": last_day.isoformat(),
+            })
+            y += _ROW
+        out_groups.append({"head": head, "marks": marks, "top": head["y"] - 18, "bottom": y})
+        y += 8
+    ticks = []
+    month = lo
+    while month <= hi:
+        ticks.append({"x": x_of(month), "label": calendar.month_abbr[month.month],
+                      "year": month.year if month.month == 1 or month == lo else None})
+        month = (month + timedelta(days=32)).replace(day=1)
+    return {"groups": out_groups, "undated": [_undated(s, e) for e in undated],
+            "count": len(dated), "width": round(max(_PLOT_LEFT * 2 + _PLOT_WIDTH, widest + 10)),
+            "height": y + 10,
+            "ticks": ticks, "axis_y": _AXIS - 10}
+
+
+def _undated(s: Site, e: str) -> dict:
+    info = s.events[e]
+    nb = info["not_before"]
+    parents = [_link(s, x) for x in s.up[KGO + "subEventOf"].get(e, [])]
+    return {"link": _link(s, e), "not_before": human_date(nb[1], nb[2]) if nb else None,
+            "parents": parents}
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+def _html(body: str, status: int = 200, headers: dict | None = None) -> Response:
+    return Response(body, status, {"Content-Type": "text/html; charset=utf-8",
+                                   **(headers or {})})
+
+
+def _alternates(path: str) -> list[dict]:
+    href = request.script_root + path
+    return [{"type": r.media_type, "title": r.title, "key": r.key,
+             "href": f"{href}?format={r.key}"} for r in REPRESENTATIONS if r.rdf is not None]
+
+
+def _link_header(path: str) -> str:
+    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"'
+                     for a in _alternates(path))
+
+
+def footer_context() -> dict:
+    return {"version": __version__}
+
+
+# ``strict_slashes=False``: ``/NAME`` is the IRI ``BASE + NAME`` (no redirect to ``/NAME/``).
+@bp.route("/<kind>/", methods=["GET"], strict_slashes=False)
+@bp.route("/<kind>/<path:rest>", methods=["GET"])
+def resource(kind: str, rest: str = "") -> Response:
+    """The page (or RDF) of the IRI ``BASE + kind/rest`` (or ``BASE + kind``)."""
+    if rest or request.path.endswith("/"):
+        iri = f"{BASE}{kind}/{rest}"
+    else:
+        iri = BASE + kind
+    try:
+        rep = negotiate()
+    except UnknownFormat as exc:
+        return unknown_format(str(exc))
+    if rep is None:
+        return not_acceptable()
+    s = site()
+    path = local_path(iri) or "/"
+    if iri not in s.known:
+        return _missing(s, iri, rep)
+    vary = {"Vary": "Accept", "Link": _link_header(path)}
+    if rep.rdf is None:
+        model = entity_model(s, iri, s.quads_about(iri))
+        html = render_template("page_entity.html", e=model, alternates=_alternates(path),
+                               **footer_context())
+        return _html(html, 200, vary)
+    if iri == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
+        quads = s.graph_quads(ONTOLOGY_GRAPH)
+    elif iri in s.graphs:
+        quads = sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
+    else:
+        quads = s.quads_about(iri)
+    return Response(serialize(quads, rep), 200, {
+        "Content-Type": rep.content_type, "Access-Control-Allow-Origin": "*", **vary})
+
+
+def _missing(s: Site, iri: str, rep: Representation) -> Response:
+    if rep.rdf is not None:
+        return Response(f"404 Not Found: <{iri}> is not in this dataset; see "
+                        f"{request.host_url.rstrip('/')}{request.script_root}/dataset\n", 404,
+                        {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+    kinds = [{"name": k, "count": len(v), "example": _link(s, v[0])}
+             for k, v in sorted(s.kinds.items())]
+    html = render_template("page_missing.html", iri=iri,
+                           suggestions=[_link(s, x) for x in s.suggestions(iri)],
+                           kinds=kinds, **footer_context())
+    return _html(html, 404, {"Vary": "Accept"})
+
+
+@bp.route("/timeline", methods=["GET"])
+def timeline() -> Response:
+    """Every dated event on a time axis (server-rendered SVG), grouped by operation."""
+    s = site()
+    html = render_template("timeline.html", t=s.timeline(), **footer_context())
+    return _html(html)

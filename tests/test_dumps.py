@@ -1,0 +1,217 @@
+"""Dumps and the dataset description (kg.endpoint.dumps), in process over the built dataset:
+every dump parses and holds the right quads, ETag / Last-Modified / 304, serialised once and
+the same bytes from every load, and the VoID + DCAT description at /dataset."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+
+import pyoxigraph as ox
+import pytest
+
+from kg import __version__
+from kg.endpoint import create_app
+from kg.links import coverage
+from kg.store import DatasetStore
+
+BASE = "https://w3id.org/kg1978/"
+INFERRED = BASE + "graph/inferred"
+DCAT = "http://www.w3.org/ns/dcat#"
+DCT = "http://purl.org/dc/terms/"
+VOID = "http://rdfs.org/ns/void#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+FORMATS = {
+    "trig": ("application/trig", ox.RdfFormat.TRIG),
+    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
+    "ttl": ("text/turtle", ox.RdfFormat.TURTLE),
+    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
+}
+NAMES = [f"{stem}.{ext}" for stem in ("kg", "kg-asserted") for ext in FORMATS]
+
+
+@pytest.fixture(scope="module")
+def store(dataset) -> DatasetStore:
+    return DatasetStore.load(dataset)
+
+
+@pytest.fixture
+def client(store, tmp_path):
+    return create_app({"root": tmp_path}, dataset=store).test_client()
+
+
+def count(store: DatasetStore, where: str) -> int:
+    return int(store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")[0]["n"].value)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_dump_parses_and_holds_its_graphs(client, store, name):
+    stem, ext = name.split(".")
+    media_type, fmt = FORMATS[ext]
+    r = client.get(f"/dumps/{name}")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == media_type
+    parsed = list(ox.parse(r.data, format=fmt))
+    asserted_only = stem == "kg-asserted"
+    if fmt.supports_datasets:
+        graphs = {q.graph_name.value for q in parsed}
+        expected = int(store.quad_count) - (
+            count(store, f"GRAPH <{INFERRED}> {{ ?s ?p ?o }}") if asserted_only else 0)
+        assert len(set(parsed)) == len(parsed) == expected
+        assert (INFERRED in graphs) is not asserted_only
+        assert BASE + "graph/article-part1" in graphs
+    else:
+        no_inferred = f"FILTER(?g != <{INFERRED}>)" if asserted_only else ""
+        distinct = count(store, "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                                f"{no_inferred} }}")
+        assert len(set(parsed)) == len(parsed) == distinct
+    triples = {(q.subject, q.predicate, q.object) for q in parsed}
+    schema_event = (ox.NamedNode(BASE + "event/general-counter-offensive-1978-1979"),
+                    ox.NamedNode(RDF + "type"), ox.NamedNode("http://schema.org/Event"))
+    assert (schema_event in triples) is not asserted_only  # an inferred triple
+
+
+def test_etag_last_modified_and_conditional_get(client, dataset):
+    r = client.get("/dumps/kg.trig")
+    etag = r.headers["ETag"]
+    assert etag == '"sha256-' + hashlib.sha256(r.data).hexdigest() + '"'
+    modified = parsedate_to_datetime(r.headers["Last-Modified"])
+    assert modified == datetime.fromtimestamp(int(dataset.stat().st_mtime), tz=UTC)
+    again = client.get("/dumps/kg.trig", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    since = client.get("/dumps/kg.trig", headers={"If-Modified-Since": r.headers["Last-Modified"]})
+    assert since.status_code == 304
+    earlier = format_datetime(datetime(1979, 1, 7, tzinfo=UTC), usegmt=True)
+    assert client.get("/dumps/kg.trig", headers={"If-Modified-Since": earlier}).status_code == 200
+    other = client.get("/dumps/kg.trig", headers={"If-None-Match": '"sha256-0"'})
+    assert other.status_code == 200 and other.data == r.data
+    # each dump has its own ETag
+    assert client.get("/dumps/kg-asserted.trig").headers["ETag"] != etag
+
+
+def test_head_gives_the_headers_of_get(client):
+    got = client.get("/dumps/kg.nq")
+    head = client.head("/dumps/kg.nq")
+    assert head.status_code == 200 and head.data == b""
+    assert int(head.headers["Content-Length"]) == len(got.data)
+    assert head.headers["ETag"] == got.headers["ETag"]
+
+
+def test_serialised_once_per_app(client, store, monkeypatch):
+    first = client.get("/dumps/kg.ttl").data
+    calls = []
+    original = store.query
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "query", counting)
+    assert client.get("/dumps/kg.ttl").data == first
+    assert client.get("/dumps/kg-asserted.nq").status_code == 200  # from the same quads
+    assert calls == []
+
+
+def test_every_load_serves_the_same_bytes(dataset, tmp_path):
+    """Two loads of the dataset file (as two server processes would) give identical dumps,
+    blank nodes included, so an ETag from one is good at the other."""
+    a = create_app({"root": tmp_path}, dataset=dataset).test_client()
+    b = create_app({"root": tmp_path}, dataset=dataset).test_client()
+    for name in NAMES:
+        assert a.get(f"/dumps/{name}").headers["ETag"] == b.get(f"/dumps/{name}").headers["ETag"]
+    quads = list(ox.parse(a.get("/dumps/kg.nq").data, format=ox.RdfFormat.N_QUADS))
+    assert any(isinstance(q.subject, ox.BlankNode) for q in quads)
+
+
+def test_unknown_dump_and_dumps_index(client):
+    r = client.get("/dumps/kg.xlsx")
+    assert r.status_code == 404 and b"kg.trig" in r.data
+    r = client.get("/dumps/")
+    assert r.status_code in (301, 302) and r.headers["Location"].endswith("/dataset#downloads")
+
+
+# -- the VoID + DCAT description ---------------------------------------------------------------------
+
+def _description(client, fmt: str = "ttl") -> ox.Store:
+    r = client.get(f"/dataset?format={fmt}")
+    assert r.status_code == 200
+    graph = ox.Store()
+    graph.load(r.data, format={"ttl": ox.RdfFormat.TURTLE,
+                               "jsonld": ox.RdfFormat.JSON_LD}[fmt])
+    return graph
+
+
+def _one(graph: ox.Store, query: str):
+    rows = list(graph.query("PREFIX dcat: <http://www.w3.org/ns/dcat#> "
+                            "PREFIX dcterms: <http://purl.org/dc/terms/> "
+                            "PREFIX void: <http://rdfs.org/ns/void#> "
+                            "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " + query))
+    return rows
+
+
+def test_dataset_description_is_void_and_dcat(client, store):
+    graph = _description(client)
+    ds = _one(graph, "SELECT ?d WHERE { ?d a dcat:Dataset , void:Dataset ; void:sparqlEndpoint ?e }")
+    assert len(ds) == 1
+    d = ds[0]["d"]
+    assert d.value == "http://localhost/void#dataset"  # the VoID's own node: one description
+    facts = _one(graph, f"""SELECT ?licence ?version ?triples ?creator WHERE {{
+        <{d.value}> dcterms:license ?licence ; dcat:version ?version ; void:triples ?triples ;
+        dcterms:creator/<http://xmlns.com/foaf/0.1/name> ?creator }}""")[0]
+    assert facts["licence"].value == "https://creativecommons.org/licenses/by/4.0/"
+    assert facts["version"].value == __version__
+    assert int(facts["triples"].value) == count(store, "?s ?p ?o")
+    assert facts["creator"].value
+    events = _one(graph, f"""SELECT ?n WHERE {{ <{d.value}> void:classPartition [
+        void:class <{BASE}ontology/Event> ; void:entities ?n ] }}""")
+    assert int(events[0]["n"].value) == count(store, f"SELECT DISTINCT ?e WHERE {{ "
+                                                     f"?e a <{BASE}ontology/Event> }}")
+    service = _one(graph, f"""SELECT ?s WHERE {{ ?s a dcat:DataService ;
+        dcat:endpointURL <http://localhost/sparql> ; dcat:servesDataset <{d.value}> }}""")
+    assert service
+
+
+def test_dumps_are_distributions_with_media_type_and_size(client):
+    graph = _description(client)
+    found = _one(graph, """SELECT ?url ?media ?size WHERE { ?d dcat:distribution ?url .
+        ?url a dcat:Distribution ; dcat:downloadURL ?url ; dcat:mediaType ?media ;
+        dcat:byteSize ?size }""")
+    assert {r["url"].value.rsplit("/", 1)[1] for r in found} == set(NAMES)
+    for r in found:
+        name = r["url"].value.rsplit("/", 1)[1]
+        body = client.get(f"/dumps/{name}").data
+        assert int(r["size"].value) == len(body)
+        assert r["media"].value.endswith("/" + FORMATS[name.split(".")[1]][0])
+    dumps = _one(graph, "SELECT ?u WHERE { ?d void:dataDump ?u }")
+    assert len(dumps) == len(NAMES)
+
+
+def test_links_per_authority_come_from_coverage(client, store):
+    class View:
+        def query(self, text, use_default_graph_as_union=True):
+            return store.query(text)
+
+    cov = coverage(View())
+    graph = _description(client)
+    found = {r["space"].value: int(r["n"].value) for r in _one(graph, """
+        SELECT ?space ?n WHERE { ?l a void:Linkset ; dcterms:title ?t ; void:triples ?n ;
+            void:objectsTarget/void:uriSpace ?space }""")}
+    linked = {a["namespace"]: a["links"] for a in cov["authorities"].values() if a["links"]}
+    assert linked and found == linked
+
+
+def test_description_as_json_ld_and_html(client):
+    graph = _description(client, "jsonld")
+    assert _one(graph, "SELECT ?d WHERE { ?d a dcat:Dataset ; dcterms:license ?l }")
+    r = client.get("/dataset", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    html = r.get_data(as_text=True)
+    for name in NAMES:
+        assert f'href="/dumps/{name}"' in html
+    assert __version__ in html and "https://creativecommons.org/licenses/by/4.0/" in html
+    assert 'href="/sparql"' in html or "http://localhost/sparql" in html
+    r = client.get("/dataset")
+    assert r.headers["Content-Type"].startswith("text/turtle")
+    assert "Accept" in r.headers["Vary"]

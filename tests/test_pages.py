@@ -1,0 +1,471 @@
+"""Dereferenceable IRIs and the timeline (kg.endpoint.pages), in process over the built
+dataset: content negotiation, what an entity page shows, 404s, escaping, the timeline's
+events and groups, and how many queries a page costs."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from kg.endpoint import create_app
+from kg.endpoint.pages import local_path
+from kg.store import DatasetStore
+
+BASE = "https://w3id.org/kg1978/"
+INFERRED = BASE + "graph/inferred"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+HTML = {"Accept": BROWSER}
+PREFIXES = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+PHNOM_PENH = BASE + "place/phnom-penh"
+GCO = BASE + "event/general-counter-offensive-1978-1979"
+LIBERATION = BASE + "event/liberation-of-phnom-penh-1979-01-07"
+
+
+@pytest.fixture(scope="module")
+def store(dataset) -> DatasetStore:
+    """The built dataset, loaded once for the module (read-only; each test has its own app)."""
+    return DatasetStore.load(dataset)
+
+
+@pytest.fixture
+def client(store, tmp_path):
+    return create_app({"root": tmp_path}, dataset=store).test_client()
+
+
+def rows(store: DatasetStore, query: str) -> list[dict[str, str]]:
+    return [{k: v.value for k, v in r.items()} for r in store.select(PREFIXES + query)]
+
+
+class Page(HTMLParser):
+    """The links of an HTML page, each with its classes and the ids of the elements around it,
+    and the text of every element with an id."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.links: list[dict] = []
+        self.ids: dict[str, str] = {}
+        self._stack: list[tuple[str, str | None, str]] = []
+        self._open: list[dict] = []
+        self._texts: dict[str, list[str]] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("meta", "link", "br", "img", "input", "line", "circle", "rect"):
+            return
+        self._stack.append((tag, a.get("id"), a.get("class") or ""))
+        if a.get("id"):
+            self._texts[a["id"]] = []
+        if tag == "a":
+            link = {"href": a.get("href"), "class": a.get("class") or "", "text": "",
+                    "within": [i for _, i, _ in self._stack if i],
+                    "classes_around": " ".join(c for _, _, c in self._stack), **a}
+            self.links.append(link)
+            self._open.append(link)
+
+    def handle_endtag(self, tag):
+        if tag not in {t for t, _, _ in self._stack}:
+            return
+        while self._stack:
+            t, i, _ = self._stack.pop()
+            if i:
+                self.ids[i] = " ".join("".join(self._texts[i]).split())
+            if t == "a" and self._open:
+                self._open.pop()
+            if t == tag:
+                break
+
+    def handle_data(self, data):
+        for _, i, _ in self._stack:
+            if i:
+                self._texts[i].append(data)
+        for link in self._open:
+            link["text"] += data
+
+    def hrefs(self, within: str | None = None, cls: str | None = None) -> list[str]:
+        return [x["href"] for x in self.links
+                if (within is None or within in x["within"])
+                and (cls is None or cls in x["classes_around"].split() + x["class"].split())]
+
+
+def get_page(client, iri: str) -> Page:
+    r = client.get(local_path(iri), headers=HTML)
+    assert r.status_code == 200, r.data[:500]
+    assert r.headers["Content-Type"].startswith("text/html")
+    return Page(r.get_data(as_text=True))
+
+
+# -- the IRI <-> path mapping and content negotiation ------------------------------------------
+
+def test_base_iri_maps_onto_server_paths():
+    assert local_path(PHNOM_PENH) == "/place/phnom-penh"
+    assert local_path(BASE + "ontology/") == "/ontology/"
+    assert local_path(BASE + "ontology/Attack") == "/ontology/Attack"
+    assert local_path("http://www.wikidata.org/entity/Q1850") is None
+
+
+@pytest.mark.parametrize("accept, content_type, rdf_format", [
+    (BROWSER, "text/html", None),
+    ("text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+    ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    ("application/trig", "application/trig", ox.RdfFormat.TRIG),
+    ("application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS),
+    ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("*/*", "text/turtle", ox.RdfFormat.TURTLE),
+    (None, "text/turtle", ox.RdfFormat.TURTLE),
+    ("text/html;q=0.5, text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    ("application/ld+json;q=0.4, application/n-triples;q=0.9", "application/n-triples",
+     ox.RdfFormat.N_TRIPLES),
+])
+def test_content_negotiation_on_the_same_url(client, accept, content_type, rdf_format):
+    headers = {"Accept": accept} if accept else {}
+    r = client.get("/place/phnom-penh", headers=headers)
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].split(";")[0] == content_type
+    assert "Accept" in r.headers["Vary"]
+    if rdf_format is None:
+        assert "<h1 id=\"label\">Phnom Penh</h1>" in r.get_data(as_text=True)
+        return
+    parsed = list(ox.parse(r.data, format=rdf_format))
+    triples = {(str(x.subject), str(x.predicate), str(x.object)) for x in parsed}
+    assert (f"<{PHNOM_PENH}>", "<http://www.w3.org/2000/01/rdf-schema#label>",
+            '"Phnom Penh"@en') in triples
+    # incoming links and the statements about it come along
+    assert any(t[2] == f"<{PHNOM_PENH}>" and t[1].endswith("tookPlaceAt>") for t in triples)
+
+
+def test_format_parameter_wins_over_accept(client):
+    r = client.get("/place/phnom-penh?format=jsonld", headers=HTML)
+    assert r.headers["Content-Type"] == "application/ld+json"
+    r = client.get("/place/phnom-penh?format=html", headers={"Accept": "text/turtle"})
+    assert r.headers["Content-Type"].startswith("text/html")
+    r = client.get("/place/phnom-penh?format=nt")
+    assert r.headers["Content-Type"] == "application/n-triples"
+
+
+def test_quad_formats_keep_asserted_and_inferred_apart(client):
+    r = client.get("/event/general-counter-offensive-1978-1979?format=nq")
+    quads = list(ox.parse(r.data, format=ox.RdfFormat.N_QUADS))
+    graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    assert INFERRED in graphs and BASE + "graph/article-part1" in graphs
+    inferred_types = {q.object.value for q in quads if q.graph_name.value == INFERRED
+                      and q.predicate.value.endswith("#type")}
+    assert "http://schema.org/Event" in inferred_types
+
+
+def test_unacceptable_type_and_unknown_format(client):
+    r = client.get("/place/phnom-penh", headers={"Accept": "image/png"})
+    assert r.status_code == 406
+    assert b"text/turtle" in r.data
+    r = client.get("/place/phnom-penh?format=docx")
+    assert r.status_code == 400
+    assert b"docx" in r.data
+
+
+def test_head_works(client):
+    got = client.get("/place/phnom-penh", headers=HTML)
+    head = client.head("/place/phnom-penh", headers=HTML)
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["Content-Type"] == got.headers["Content-Type"]
+    assert int(head.headers["Content-Length"]) == len(got.data)
+    head = client.head("/place/phnom-penh", headers={"Accept": "text/turtle"})
+    assert head.status_code == 200 and head.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_unknown_iri_gets_a_helpful_404(client):
+    r = client.get("/place/phnom-penn", headers=HTML)
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("text/html")
+    page = Page(r.get_data(as_text=True))
+    assert page.ids["missing-iri"] == BASE + "place/phnom-penn"
+    assert "/place/phnom-penh" in page.hrefs(within="suggestions")
+    assert "/dataset" in page.hrefs()
+    r = client.get("/place/phnom-penn", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("text/plain")
+    assert BASE.encode() + b"place/phnom-penn" in r.data
+    assert client.get("/no-such-kind/thing", headers=HTML).status_code == 404
+    # a single segment is the IRI BASE + NAME: no redirect to NAME/
+    r = client.get("/ontology", headers=HTML)
+    assert r.status_code == 404
+    assert "/ontology/" in Page(r.get_data(as_text=True)).hrefs(within="suggestions")
+
+
+def test_every_iri_of_the_dataset_resolves(client, store):
+    found = rows(store, f"""SELECT DISTINCT ?x WHERE {{
+        {{ ?x ?p ?o }} UNION {{ ?s ?x ?o }} UNION {{ ?s ?p ?x }}
+        FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}") && STR(?x) != "{BASE}") }}""")
+    iris = sorted({r["x"] for r in found} | {g for g in store.named_graphs})
+    assert len(iris) > 300
+    for iri in iris:
+        html = client.get(local_path(iri), headers=HTML)
+        assert html.status_code == 200, iri
+        turtle = client.get(local_path(iri), headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200, iri
+        assert list(ox.parse(turtle.data, format=ox.RdfFormat.TURTLE)), iri
+
+
+# -- what an entity page shows ---------------------------------------------------------------------
+
+def test_place_page(client, store):
+    page = get_page(client, PHNOM_PENH)
+    assert page.ids["label"] == "Phnom Penh"
+    assert "Phnôm Pênh" in page.ids["alt-labels"]
+    # coordinates from geo:hasGeometry/geo:asWKT
+    wkt = rows(store, f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#>
+        SELECT ?w WHERE {{ <{PHNOM_PENH}> geo:hasGeometry/geo:asWKT ?w }}""")[0]["w"]
+    lon, lat = re.findall(r"[-\d.]+", wkt)
+    assert f"{float(lat):.5f}, {float(lon):.5f}" in page.ids["coordinates"]
+    # authority links, outbound
+    authority = [x for x in page.links if "authority" in x["within"]]
+    assert {x["href"] for x in authority} == {"http://www.wikidata.org/entity/Q1850",
+                                             "https://sws.geonames.org/1821306/"}
+    assert all("external" in x["class"] for x in authority)
+    # the place hierarchy, and what links to it
+    assert "/place/cambodia" in page.hrefs(within="hierarchy-1")
+    assert local_path(LIBERATION) in page.hrefs(within="incoming")
+
+
+def test_asserted_and_inferred_types_are_told_apart(client, store):
+    asserted = {r["t"] for r in rows(store, f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{
+        <{GCO}> a ?t }} FILTER(?g != <{INFERRED}>) }}""")}
+    inferred = {r["t"] for r in rows(store, f"""SELECT DISTINCT ?t WHERE {{ GRAPH <{INFERRED}> {{
+        <{GCO}> a ?t }} }}""")} - asserted
+    assert asserted and inferred
+    page = get_page(client, GCO)
+    types = [x for x in page.links if "types" in x["within"] and "title" in x]
+
+    def iri_of(link):
+        return link["title"]
+
+    shown_asserted = {iri_of(x) for x in types if "asserted" in x["classes_around"].split()}
+    shown_inferred = {iri_of(x) for x in types if "inferred" in x["classes_around"].split()}
+    assert shown_asserted == asserted
+    assert shown_inferred == inferred
+
+
+def test_every_property_value_is_a_link(client, store):
+    page = get_page(client, GCO)
+    targets = {r["o"] for r in rows(store, f"""SELECT DISTINCT ?o WHERE {{
+        <{GCO}> ?p ?o FILTER(isIRI(?o)) }}""")}
+    hrefs = set(page.hrefs(within="properties")) | set(page.hrefs(within="types"))
+    for iri in targets:
+        assert (local_path(iri) or iri) in hrefs, iri
+    incoming = {r["s"] for r in rows(store, f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{
+        ?s ?p <{GCO}> }} FILTER(?g != <{INFERRED}> && ?p NOT IN (rdf:subject, rdf:object)) }}""")}
+    assert incoming
+    hrefs = set(page.hrefs(within="incoming"))
+    for iri in incoming:
+        assert local_path(iri) in hrefs, iri
+
+
+def test_event_dates_sub_events_and_passages(client, store):
+    page = get_page(client, GCO)
+    assert "23 December 1978" in page.ids["dates"] and "17 January 1979" in page.ids["dates"]
+    subs = {r["e"] for r in rows(store, f"""SELECT ?e WHERE {{ GRAPH ?g {{
+        ?e kgo:subEventOf <{GCO}> }} FILTER(?g != <{INFERRED}>) }}""")}
+    events = [x for x in page.links if any(w.startswith("hierarchy") for w in x["within"])]
+    assert {x["title"] for x in events} >= subs | {BASE + "event/southwestern-border-war"}
+    numbers = sorted(int(r["n"]) for r in rows(store, f"""SELECT ?n WHERE {{
+        <{GCO}> prov:wasDerivedFrom/kgo:passageNumber ?n }}"""))
+    shown = [x for x in page.links if "passage" in x["class"].split()]
+    assert [x["text"] for x in shown] == [f"passage {n}" for n in numbers]
+    assert all(x["href"].startswith("/source/article-part1-passage-") for x in shown)
+
+
+def test_statements_about_an_entity_cite_their_passages(client, store):
+    found = rows(store, """SELECT ?x ?n WHERE { ?st a rdf:Statement ; rdf:subject ?x ;
+        prov:wasDerivedFrom/kgo:passageNumber ?n } ORDER BY ?x ?n LIMIT 1""")
+    assert found
+    page = get_page(client, found[0]["x"])
+    cited = [x["text"] for x in page.links if "statements" in x["within"]
+             and "passage" in x["class"].split()]
+    assert f"passage {found[0]['n']}" in cited
+    curated = rows(store, """SELECT ?x WHERE { ?st a rdf:Statement ; rdf:subject ?x ;
+        prov:wasAttributedTo ?who } ORDER BY ?x LIMIT 1""")[0]["x"]
+    assert "attributed to" in get_page(client, curated).ids["statements"]
+
+
+def test_unit_hierarchy_up_and_down(client, store):
+    found = rows(store, f"""SELECT ?u ?up ?down WHERE {{
+        GRAPH ?g1 {{ ?u kgo:subordinateTo ?up }} GRAPH ?g2 {{ ?down kgo:subordinateTo ?u }}
+        FILTER(?g1 != <{INFERRED}> && ?g2 != <{INFERRED}>) }} ORDER BY ?u LIMIT 1""")
+    assert found
+    unit = found[0]
+    page = get_page(client, unit["u"])
+    section = next(k for k, v in page.ids.items() if k.startswith("hierarchy")
+                   and v.startswith("Unit hierarchy"))
+    hrefs = page.hrefs(within=section)
+    assert local_path(unit["up"]) in hrefs and local_path(unit["down"]) in hrefs
+
+
+def test_class_property_ontology_graph_and_passage_pages(client, store):
+    attack = get_page(client, BASE + "ontology/Attack")
+    instances = {r["x"] for r in rows(store, "SELECT ?x WHERE { ?x a kgo:Attack }")}
+    assert instances and {local_path(x) for x in instances} <= set(attack.hrefs(within="incoming"))
+    assert get_page(client, BASE + "ontology/startDate").ids["label"] == "start date"
+    ontology = get_page(client, BASE + "ontology/")
+    assert "/ontology/Attack" in ontology.hrefs(within="terms")
+    r = client.get("/ontology/", headers={"Accept": "text/turtle"})
+    triples = list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))
+    size = int(rows(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        GRAPH <{BASE}graph/ontology> {{ ?s ?p ?o }} }}""")[0]["n"])
+    assert len(triples) == size
+    r = client.get("/graph/inferred", headers={"Accept": "application/n-quads"})
+    quads = list(ox.parse(r.data, format=ox.RdfFormat.N_QUADS))
+    inferred_size = int(rows(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}""")[0]["n"])
+    assert len(quads) == inferred_size
+    assert str(inferred_size) in get_page(client, INFERRED).ids["graph"]
+    passage = get_page(client, BASE + "source/article-part1-passage-14")
+    assert "passage 14" in passage.ids["sources"]
+    assert local_path(GCO) in passage.hrefs(within="incoming")
+
+
+def test_pages_link_the_dataset_description(client):
+    for path in ("/place/phnom-penh", "/timeline", "/place/nowhere", "/dataset"):
+        r = client.get(path, headers=HTML)
+        assert "/dataset" in Page(r.get_data(as_text=True)).hrefs(), path
+
+
+def test_a_page_costs_one_query(client, store, monkeypatch):
+    client.get("/place/phnom-penh", headers=HTML)  # the per-app indexes are built here
+    client.get("/timeline")
+    calls = []
+    original = store.query
+
+    def counting(*args, **kwargs):
+        calls.append(args[0] if args else kwargs.get("text"))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(store, "query", counting)
+    for path in ("/event/general-counter-offensive-1978-1979", "/unit/division-341",
+                 "/place/cambodia"):
+        calls.clear()
+        assert client.get(path, headers=HTML).status_code == 200
+        assert len(calls) == 1, path
+        calls.clear()
+        assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 200
+        assert len(calls) == 1, path
+    calls.clear()
+    assert client.get("/timeline").status_code == 200
+    assert calls == []
+
+
+# -- escaping ---------------------------------------------------------------------------------------
+
+EVIL = '<script>alert("x")</script>'
+EVIL_TRIG = """
+@prefix kg: <https://w3id.org/kg1978/> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+kg:graph\\/entities {
+  <https://w3id.org/kg1978/event/evil> a kgo:Attack ;
+      rdfs:label "<script>alert(\\"x\\")</script>"@en ;
+      skos:altLabel "<img src=x onerror=alert(1)>"@en ;
+      kgo:note "a & b < c" ;
+      kgo:startDate "1978-12-25"^^xsd:date ;
+      kgo:tookPlaceAt <https://w3id.org/kg1978/place/p> .
+  <https://w3id.org/kg1978/place/p> rdfs:label "</svg><script>alert(2)</script>"@en .
+}
+kg:graph\\/inferred { <https://w3id.org/kg1978/event/evil> a kgo:Event . }
+"""
+
+
+@pytest.fixture
+def evil_client(tmp_path):
+    path = tmp_path / "evil.trig"
+    path.write_text(EVIL_TRIG, encoding="utf-8")
+    return create_app({"root": tmp_path}, dataset=path).test_client()
+
+
+@pytest.mark.parametrize("path", ["/event/evil", "/place/p", "/timeline",
+                                  "/place/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/dataset"])
+def test_everything_printed_is_escaped(evil_client, path):
+    r = evil_client.get(path, headers=HTML)
+    assert r.status_code in (200, 404)
+    text = r.get_data(as_text=True)
+    assert "<script>" not in text
+    assert "<img" not in text
+    assert "</svg><script>" not in text
+    if path == "/event/evil":
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text
+        assert "&lt;img src=x onerror=alert(1)&gt;" in text
+        assert "a &amp; b &lt; c" in text
+    if path == "/timeline":
+        assert "&lt;script&gt;" in text and "event-mark" in text
+
+
+# -- the timeline -------------------------------------------------------------------------------------
+
+def _groups(html: str) -> dict[str, list[str]]:
+    """Group title -> the IRIs of its marks, from the SVG."""
+    out: dict[str, list[str]] = {}
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    for chunk in svg.split('<g class="group"')[1:]:
+        title = unescape(re.search(r'data-group="([^"]*)"', chunk).group(1))
+        out[title] = re.findall(r'class="event-mark[^"]*" href="[^"]*" data-iri="([^"]*)"', chunk)
+    return out
+
+
+def test_timeline_shows_every_dated_event_once(client, store):
+    r = client.get("/timeline")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    dated = {x["e"] for x in rows(store, "SELECT DISTINCT ?e WHERE { ?e a kgo:Event ; "
+                                         "kgo:startDate ?d }")}
+    undated = {x["e"] for x in rows(store, "SELECT DISTINCT ?e WHERE { ?e a kgo:Event "
+                                           "FILTER NOT EXISTS { ?e kgo:startDate ?d } }")}
+    assert len(dated) > 10 and undated
+    groups = _groups(html)
+    marked = [iri for members in groups.values() for iri in members]
+    assert sorted(marked) == sorted(dated)
+    assert html.count('<a class="event-mark') == len(dated)
+    listed = Page(html)
+    assert {urlsplit(h).path for h in listed.hrefs(within="undated-list")} >= {
+        local_path(e) for e in undated}
+
+
+def test_timeline_groups_by_operation(client, store):
+    groups = _groups(client.get("/timeline").get_data(as_text=True))
+    label = {r["x"]: r["l"] for r in rows(store, """SELECT ?x ?l WHERE { ?x rdfs:label ?l
+        FILTER(LANG(?l) = "en") }""")}
+    gco = groups[label[GCO]]
+    assert gco[0] == GCO  # the operation heads its own group
+    subs = {r["e"] for r in rows(store, f"""SELECT ?e WHERE {{ GRAPH ?g {{ ?e kgo:subEventOf <{GCO}> }}
+        ?e kgo:startDate ?d }}""")}
+    assert subs and set(gco) == subs | {GCO}
+    war = groups[label[BASE + "event/southwestern-border-war"]]
+    assert BASE + "event/border-offensive-1978" in war
+    assert not set(war) & set(gco)
+
+
+def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
+    html = client.get("/timeline").get_data(as_text=True)
+    marks = re.findall(r'<a class="event-mark (range|point)" href="([^"]*)" data-iri="[^"]*" '
+                       r'data-start="([^"]*)" data-end="([^"]*)">\s*<title>[^<]*</title>\s*'
+                       r'<(rect|circle) (?:x|cx)="([\d.]+)"', html)
+    assert marks
+    ranges = {r["e"] for r in rows(store, """SELECT DISTINCT ?e WHERE { ?e a kgo:Event ;
+        kgo:startDate ?s . OPTIONAL { ?e kgo:endDate ?end }
+        FILTER(BOUND(?end) || DATATYPE(?s) != <http://www.w3.org/2001/XMLSchema#date>) }""")}
+    by_start = sorted((start, float(x)) for _, _, start, _, _, x in marks)
+    assert [x for _, x in by_start] == sorted(x for _, x in by_start)
+    for kind, href, start, end, shape, _ in marks:
+        iri = BASE + href.lstrip("/")
+        assert (kind == "range") == (iri in ranges) == (shape == "rect"), iri
+        assert start <= end

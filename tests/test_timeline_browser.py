@@ -1,0 +1,85 @@
+"""The timeline and an entity page in a real headless Chromium (Debian's; never a downloaded
+browser), served by ``kg serve`` over the built dataset, with JavaScript off: every dated event
+has a mark, marks sit in date order, a known event is there and every mark's link resolves.
+
+Only loopback traffic is allowed: any other request the page makes is aborted.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.store import DatasetStore
+from kgtest import REPO
+
+pytestmark = pytest.mark.browser
+
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = REPO / "test-artifacts"
+KGO = "https://w3id.org/kg1978/ontology/"
+LIBERATION = "https://w3id.org/kg1978/event/liberation-of-phnom-penh-1979-01-07"
+ANNOUNCEMENT = "https://w3id.org/kg1978/event/announcement-1978-02-05"
+
+
+def _loopback_only(route) -> None:
+    if route.request.url.startswith(("http://127.0.0.1", "data:")):
+        route.continue_()
+    else:
+        route.abort()
+
+
+@pytest.fixture
+def page(chromium_path, serve_kg, dataset):
+    """A JavaScript-less page in Chromium, and the URL of a server over the built dataset."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    served = serve_kg("--dataset", str(dataset), "--workers", "1")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        try:
+            context = browser.new_context(java_script_enabled=False,
+                                          viewport={"width": 1280, "height": 900})
+            tab = context.new_page()
+            tab.route("**/*", _loopback_only)
+            yield tab, served.url
+            context.close()
+        finally:
+            browser.close()
+
+
+def test_timeline_in_a_browser(page, dataset):
+    tab, url = page
+    store = DatasetStore.load(dataset)
+    dated = {r["e"].value for r in store.select(
+        f"SELECT DISTINCT ?e WHERE {{ ?e a <{KGO}Event> ; <{KGO}startDate> ?d }}")}
+    label = store.select(f"SELECT ?l WHERE {{ <{LIBERATION}> <http://www.w3.org/2000/01/"
+                         "rdf-schema#label> ?l FILTER(LANG(?l) = 'en') }")[0]["l"].value
+
+    response = tab.goto(url + "/timeline")
+    assert response is not None and response.status == 200
+    marks = tab.locator("svg#timeline a.event-mark")
+    assert marks.count() == len(dated)
+    assert {marks.nth(i).get_attribute("data-iri") for i in range(marks.count())} == dated
+    assert label in tab.locator("svg#timeline").text_content()
+
+    # drawn in date order: a January 1979 event lies right of a February 1978 one
+    early = tab.locator(f'a.event-mark[data-iri="{ANNOUNCEMENT}"]').bounding_box()
+    late = tab.locator(f'a.event-mark[data-iri="{LIBERATION}"] circle').bounding_box()
+    assert early is not None and late is not None and late["x"] > early["x"] + 500
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "timeline.png"), full_page=True)
+
+    # every mark's link resolves to a page
+    hrefs = {marks.nth(i).get_attribute("href") for i in range(marks.count())}
+    for href in hrefs:
+        got = tab.request.get(url + href, headers={"Accept": "text/html"})
+        assert got.status == 200, href
+        assert got.headers["content-type"].startswith("text/html")
+
+    # and following one in the browser gives the event's page
+    tab.locator(f'a.event-mark[data-iri="{LIBERATION}"]').click()
+    tab.wait_for_url(url + "/event/liberation-of-phnom-penh-1979-01-07")
+    assert tab.locator("h1#label").inner_text() == label
+    assert tab.locator("#dates").inner_text().count("7 January 1979") >= 1
+    tab.screenshot(path=str(ARTIFACTS / "entity-page.png"), full_page=True)
+    assert tab.locator("footer a[href='/dataset']").count() == 1
