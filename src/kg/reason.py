@@ -27,8 +27,21 @@ _REFLEXIVE_TRIVIA = {
 _TOP = {OWL.Thing, RDFS.Resource, OWL.topObjectProperty, OWL.topDataProperty}
 
 
-def infer(asserted: Graph) -> Graph:
-    """Return the triples OWL 2 RL adds to ``asserted`` (which is not changed), trivia removed."""
+#: The reasoners :func:`infer` can run: owlrl (the reference) or kg.materialise (fast, a subset).
+REASONERS = ("owlrl", "fast")
+
+
+def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
+    """Return the triples OWL 2 RL adds to ``asserted`` (which is not changed), trivia removed.
+
+    ``reasoner="fast"`` runs :func:`kg.materialise.materialise`, which gives the same instance
+    triples for the constructs it supports and refuses a graph using any other."""
+    if reasoner == "fast":
+        from kg.materialise import materialise
+
+        return materialise(asserted)
+    if reasoner != "owlrl":
+        raise ValueError(f"unknown reasoner {reasoner!r} (use one of: {', '.join(REASONERS)})")
     closure = Graph()
     closure += asserted
     owlrl.DeductiveClosure(

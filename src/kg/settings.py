@@ -35,6 +35,8 @@ def _default_root() -> Path:
 SETTINGS: tuple[Setting, ...] = (
     Setting("root", None, Path, "Project folder holding ontology/, graph/ and shapes/."),
     Setting("build_dir", None, Path, "Where `kg build` writes the dataset (default ROOT/build)."),
+    Setting("reasoner", "fast", str, "OWL 2 RL reasoner of the build: fast (kg.materialise) or "
+                                     "owlrl (the reference, slow at scale)."),
     Setting("host", "127.0.0.1", str, "Address `kg serve` binds."),
     Setting("port", 8000, int, "Port `kg serve` binds."),
     Setting("workers", 2, int, "Query worker processes of `kg serve`."),

@@ -1,0 +1,319 @@
+"""Time the reasoners (issue 5): owlrl, the reference, against kg.materialise, the fast path.
+
+The data is bench/generate.py's graph of our shape with its own benchmark ontology and its
+pre-computed inferences dropped, the real ontology/kg.ttl instead, and a few facts added so that
+every rule kind fires (:func:`write_asserted`): symmetric adjacency, sub-properties of
+hadParticipant, a sub-property with a range (alongRoute), inverses (hasFigure, founded) and a
+cycle in the unit hierarchy.
+
+    .venv/bin/python bench/reason.py                      # 10k and 100k; owlrl at 10k only
+    .venv/bin/python bench/reason.py --owlrl-100k         # owlrl at 100k too (~2.5 minutes)
+    .venv/bin/python bench/reason.py --sizes 1000000 10000000 --no-rdflib
+
+Columns: ``owlrl`` is kg.reason.infer(reasoner="owlrl"); ``fast/rdflib`` is infer(reasoner="fast")
+on the same rdflib Graph; ``fast/oxigraph`` is kg.materialise.materialise_store on a pyoxigraph
+store (read from the store, inferred quads written into the inferred graph). Load times are
+reported apart. Each size runs in a child process so that peak RSS (ru_maxrss) is per run.
+``same`` says whether the fast result equals owlrl's (when both ran), and the oxigraph result
+the rdflib one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import io
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+ONTOLOGY = REPO / "ontology" / "kg.ttl"
+B = "https://w3id.org/kg1978/"
+KGO = B + "ontology/"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DROPPED_GRAPHS = (f"<{B}graph/ontology>", f"<{B}graph/inferred>")
+EXTRA_GRAPH = f"<{B}graph/bench-extra>"
+#: The share of generate.py's quads that are asserted data (measured: 0.57 at 10k, 0.60 at 1M).
+GENERATED_KEPT = 0.6
+
+
+def _generate_module():
+    spec = importlib.util.spec_from_file_location("kg_bench_generate", HERE / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class _Asserted:
+    """A text sink for generate.py: drops its ontology and inferred graphs, remembers entities."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.by_class: dict[str, list[str]] = {}
+        self.count = 0
+
+    def write(self, chunk: str) -> None:
+        keep = []
+        for line in chunk.splitlines(keepends=True):
+            body = line.rstrip()[:-1].rstrip()
+            if body.endswith(DROPPED_GRAPHS):
+                continue
+            keep.append(line)
+            s, p, rest = body.split(" ", 2)
+            if p == f"<{TYPE}>" and rest.startswith(f"<{KGO}"):
+                self.by_class.setdefault(rest.split(" ", 1)[0][len(KGO) + 1 : -1], []).append(s)
+        self.count += len(keep)
+        self.out.write("".join(keep))
+
+
+def write_asserted(triples: int, out, seed: int = 1978) -> int:
+    """Write the asserted data graphs (not the ontology) of about ``triples`` quads to the text
+    stream ``out`` as N-Quads; return the number of quads. Deterministic in (triples, seed)."""
+    sink = _Asserted(out)
+    # generate.py counts its inferred and ontology graphs too, about 40% of its output
+    _generate_module().generate(round(triples / GENERATED_KEPT), sink, seed=seed)
+    rng = random.Random(seed * 7919 + 1)
+    c = sink.by_class
+    events = [
+        e
+        for k in (
+            "Attack",
+            "Offensive",
+            "CounterOffensive",
+            "Liberation",
+            "Uprising",
+            "Meeting",
+            "Announcement",
+            "Founding",
+        )
+        for e in c.get(k, [])
+    ]
+    units = [
+        u
+        for k in ("MilitaryRegionCommand", "ArmyCorps", "Division", "Regiment", "Battalion")
+        for u in c.get(k, [])
+    ]
+    districts = c.get("District", [])
+    actors = c.get("Person", []) + c.get("Organization", [])
+    quantities = c.get("Quantity", [])
+    lines: list[str] = []
+
+    def q(s: str, p: str, o: str) -> None:
+        lines.append(f"{s} <{KGO}{p}> {o} {EXTRA_GRAPH} .\n")
+
+    for d in districts:
+        if rng.random() < 0.3:
+            q(d, "adjacentTo", rng.choice(districts))
+    roads = [f"<{B}place/road-{i:04d}>" for i in range(1, max(2, len(events) // 50) + 1)]
+    for e in events:
+        r = rng.random()
+        if r < 0.10:
+            q(e, "directedAgainst", rng.choice(units))
+        elif r < 0.15:
+            q(e, "supportedBy", rng.choice(actors + units))
+        elif r < 0.20:
+            q(e, "alongRoute", rng.choice(roads))
+        elif r < 0.25 and quantities:
+            q(e, "hasFigure", rng.choice(quantities))
+    for f in c.get("Founding", []):
+        q(f, "founded", rng.choice(actors))
+    battalions = c.get("Battalion", [])
+    for _ in range(max(1, triples // 50_000)):
+        # a cycle at the bottom of the hierarchy: owlrl and the fast path must agree on it
+        a, b = rng.sample(battalions, 2)
+        q(a, "subordinateTo", b)
+        q(b, "subordinateTo", a)
+    for _ in range(max(1, len(units) // 20)):
+        q(rng.choice(units), "attachedTo", rng.choice(units))
+    out.write("".join(lines))
+    return sink.count + len(lines)
+
+
+def asserted_graph(triples: int, seed: int = 1978):
+    """The ontology and the generated data in one rdflib Graph."""
+    from rdflib import Graph
+
+    buf = io.StringIO()
+    write_asserted(triples, buf, seed)
+    # every line ends "<graph> .", and a graph IRI holds no space: drop it to get N-Triples
+    nt = "".join(line.rsplit(" ", 2)[0] + " .\n" for line in buf.getvalue().splitlines())
+    g = Graph().parse(data=nt, format="nt")
+    g.parse(ONTOLOGY)
+    return g
+
+
+def asserted_store(path: Path):
+    """A pyoxigraph store holding the ontology (in the ontology graph) and the N-Quads file."""
+    import pyoxigraph as ox
+
+    from kg.iris import ONTOLOGY_GRAPH
+
+    store = ox.Store()
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    store.load(
+        path=str(ONTOLOGY),
+        format=ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)),
+        base_iri=ONTOLOGY.as_uri(),
+    )
+    return store
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(triples: int, seed: int, owlrl: bool, rdflib_path: bool, data_dir: Path) -> dict:
+    """One size, in this process: returns timings (seconds), sizes and peak RSS (MiB)."""
+    import pyoxigraph as ox
+
+    from kg.iris import INFERRED_GRAPH
+    from kg.materialise import materialise_store
+    from kg.reason import infer
+
+    row: dict = {"triples": triples}
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / f"reason-{triples}-{seed}.nq"
+    t = time.perf_counter()
+    with path.open("w", encoding="utf-8") as f:
+        row["asserted_data"] = write_asserted(triples, f, seed)
+    row["generate_s"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    store = asserted_store(path)
+    row["ox_load_s"] = time.perf_counter() - t
+    row["asserted"] = len(store)
+    t = time.perf_counter()
+    phases: dict = {}
+    row["fast_ox_inferred"] = materialise_store(
+        store, ox.NamedNode(str(INFERRED_GRAPH)), timings=phases
+    )
+    row["fast_ox_s"] = time.perf_counter() - t
+    row["fast_ox_reason_s"], row["fast_ox_write_s"] = phases["reason_s"], phases["write_s"]
+    row["peak_after_ox_mib"] = _peak_mib()
+    ox_set = None
+    if rdflib_path or owlrl:
+        ox_set = {
+            (q.subject, q.predicate, q.object)
+            for q in store.quads_for_pattern(None, None, None, ox.NamedNode(str(INFERRED_GRAPH)))
+        }
+    del store
+
+    if rdflib_path or owlrl:
+        from kg.load import _from_ox
+
+        t = time.perf_counter()
+        g = asserted_graph(triples, seed)
+        row["rdflib_load_s"] = time.perf_counter() - t
+        t = time.perf_counter()
+        fast = infer(g, reasoner="fast")
+        row["fast_rdflib_s"] = time.perf_counter() - t
+        row["fast_rdflib_inferred"] = len(fast)
+        row["peak_after_rdflib_mib"] = _peak_mib()
+        fast_set = set(fast)
+        row["ox_same_as_rdflib"] = {tuple(map(_from_ox, t)) for t in ox_set} == fast_set
+        if owlrl:
+            t = time.perf_counter()
+            ref = infer(g, reasoner="owlrl")
+            row["owlrl_s"] = time.perf_counter() - t
+            row["owlrl_inferred"] = len(ref)
+            row["fast_same_as_owlrl"] = set(ref) == fast_set
+            row["peak_after_owlrl_mib"] = _peak_mib()
+    path.unlink()
+    return row
+
+
+def _fmt(v, unit="") -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "NO"
+    if isinstance(v, float):
+        return f"{v:.2f}{unit}"
+    return f"{v}{unit}"
+
+
+def table(rows: list[dict]) -> str:
+    cols = (
+        ("asserted", "asserted"),
+        ("owlrl s", "owlrl_s"),
+        ("fast/rdflib s", "fast_rdflib_s"),
+        ("fast/ox s", "fast_ox_s"),
+        ("of which reason", "fast_ox_reason_s"),
+        ("of which write", "fast_ox_write_s"),
+        ("inferred", "fast_ox_inferred"),
+        ("rdflib load s", "rdflib_load_s"),
+        ("ox load s", "ox_load_s"),
+        ("same as owlrl", "fast_same_as_owlrl"),
+        ("ox = rdflib", "ox_same_as_rdflib"),
+        ("peak MiB ox", "peak_after_ox_mib"),
+        ("peak MiB all", "peak_after_all_mib"),
+    )
+    out = ["| " + " | ".join(c for c, _ in cols) + " |", "|" + "---|" * len(cols)]
+    for r in rows:
+        r = dict(r)
+        r["peak_after_all_mib"] = max(v for k, v in r.items() if k.startswith("peak_"))
+        out.append("| " + " | ".join(_fmt(r.get(k)) for _, k in cols) + " |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    p.add_argument("--seed", type=int, default=1978)
+    p.add_argument("--owlrl-100k", action="store_true", help="run owlrl at 100k (~2.5 min)")
+    p.add_argument("--no-rdflib", action="store_true", help="time only the oxigraph path")
+    p.add_argument(
+        "--rdflib-max",
+        type=int,
+        default=1_000_000,
+        help="largest size to run the rdflib path at (default 1M)",
+    )
+    p.add_argument("--data-dir", type=Path, default=HERE / "data")
+    p.add_argument("--json", type=Path, help="also write the rows here")
+    p.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child mode: one size, JSON out
+    p.add_argument("--owlrl", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.one:
+        row = run_one(args.one, args.seed, args.owlrl, not args.no_rdflib, args.data_dir)
+        print(json.dumps(row))
+        return 0
+    rows = []
+    for n in args.sizes:
+        owlrl = n <= 10_000 or (n <= 100_000 and args.owlrl_100k)
+        cmd = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(n),
+            "--seed",
+            str(args.seed),
+            "--data-dir",
+            str(args.data_dir),
+        ]
+        if owlrl:
+            cmd.append("--owlrl")
+        if args.no_rdflib or n > args.rdflib_max:
+            cmd.append("--no-rdflib")
+        print(f"running {n} triples{' (with owlrl)' if owlrl else ''} ...", file=sys.stderr)
+        done = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO)
+        if done.returncode != 0:
+            print(done.stderr, file=sys.stderr)
+            rows.append({"triples": n, "error": done.stderr.strip().splitlines()[-1:]})
+            continue
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), file=sys.stderr)
+    print(table([r for r in rows if "error" not in r]))
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
