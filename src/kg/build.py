@@ -80,7 +80,7 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Bui
         "graphs": {str(name): len(g) for name, g in sorted(graphs.items())},
         "triples": sum(len(g) for g in graphs.values()),
     }
-    _write_atomically(out.parent / INFO_NAME, (json.dumps(info, indent=2) + "\n").encode())
+    write_atomically(out.parent / INFO_NAME, (json.dumps(info, indent=2) + "\n").encode())
     log(f"wrote {out} ({info['triples']} triples in {len(graphs)} named graphs)")
     return BuildResult(dataset=out, info=info, report=report)
 
@@ -119,10 +119,12 @@ def serialize_nquads(graphs: dict[URIRef, Graph]) -> bytes:
 
 
 def write_dataset(graphs: dict[URIRef, Graph], path: Path) -> None:
-    _write_atomically(path, serialize_nquads(graphs))
+    write_atomically(path, serialize_nquads(graphs))
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder, fsynced and then
+    renamed over it: readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:

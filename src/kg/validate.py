@@ -105,6 +105,21 @@ def validation_view(asserted: Graph, inferred: Graph) -> Graph:
     return view
 
 
+def closure_view(asserted: Graph, reasoner: str = "fast") -> Graph:
+    """Reason over ``asserted`` and return what the shapes see (:func:`validation_view`).
+
+    Data we did not write (files to validate, uploads, link imports) may use OWL the fast
+    reasoner does not implement; for those graphs the reference reasoner takes over."""
+    from kg.materialise import UnsupportedOntology
+    from kg.reason import infer
+
+    try:
+        inferred = infer(asserted, reasoner=reasoner)
+    except UnsupportedOntology:
+        inferred = infer(asserted, reasoner="owlrl")
+    return validation_view(asserted, inferred)
+
+
 def domain_range_shapes(ontology: Graph) -> Graph:
     """SHACL shapes that read the ontology's rdfs:domain / rdfs:range axioms on kgo: properties
     as constraints: the subject of the property (or of any of its sub-properties) is an instance
@@ -225,7 +240,6 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     from kg.errors import InputError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
-    from kg.reason import infer
 
     root = Path(settings["root"])
     shapes = load_shapes(root)
@@ -246,7 +260,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             parse_file(path, into=data)
     asserted = data + load_sources(root).graphs[ONTOLOGY_GRAPH]
     log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
-    return validate(validation_view(asserted, infer(asserted)), shapes)
+    return validate(closure_view(asserted, settings.get("reasoner", "fast")), shapes)
 
 
 def _union(graphs) -> Graph:
