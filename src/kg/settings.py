@@ -44,6 +44,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_results", 10000, int, "Most rows/triples a query returns; more is cut and said."),
     Setting("max_body_bytes", 1_048_576, int, "Largest request body accepted (413 beyond)."),
     Setting("max_query_depth", 200, int, "Deepest bracket nesting accepted in a query (400)."),
+    Setting("max_upload_bytes", 1_048_576, int, "Largest file POST /validate accepts "
+                                                "(413 beyond)."),
+    Setting("max_upload_triples", 3000, int, "Most triples POST /validate reasons over "
+                                             "(413 beyond)."),
+    Setting("max_upload_nesting", 64, int, "Deepest nesting of brackets, JSON or XML elements "
+                                           "accepted in an upload (400)."),
+    Setting("validation_timeout", 60.0, float, "Seconds POST /validate may reason and validate, in "
+                                               "a separate process (503 beyond); 0: in process, "
+                                               "no limit."),
+    Setting("max_reconcile_batch", 100, int, "Most queries or ids in one reconciliation request "
+                                             "(413 beyond)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -71,6 +71,10 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(ui.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dumps.bp)
+    from kg.endpoint import reconcile, validation
+
+    app.register_blueprint(validation.bp)
+    app.register_blueprint(reconcile.bp)
     if app.config.get("KG_FAST_PATH", True):
         app.wsgi_app = FastPath(app.wsgi_app, app.extensions["kg"])  # type: ignore[method-assign]
     return app

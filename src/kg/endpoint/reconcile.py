@@ -1,0 +1,197 @@
+"""The reconciliation service for OpenRefine: the Reconciliation Service API v0.2 at
+``/reconcile``.
+
+* ``GET /reconcile`` — the manifest (a ``callback`` parameter wraps it as JSONP);
+* ``GET|POST /reconcile`` with ``queries`` — a batch of reconciliation queries;
+* ``GET|POST /reconcile`` with ``extend`` — data extension;
+* ``GET /reconcile/preview?id=`` — an HTML fragment for OpenRefine's preview pane;
+* ``GET /reconcile/suggest/entity|type|property?prefix=`` — auto-completion;
+* ``GET /reconcile/propose_properties?type=`` — properties to offer for data extension.
+
+The matching itself is :mod:`kg.reconciliation`; its index is read from the store once, when
+the blueprint is registered. Entity ids are IRIs without the base (``place/phnom-penh``); the
+manifest's ``view`` URL is this server's page for the id (``/place/phnom-penh``). Errors are
+JSON ``{"status", "message"}`` with the status of :mod:`kg.errors` (400 malformed, 413 over
+``max_reconcile_batch``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from kg import __version__
+from kg.errors import InputError, KGError
+from kg.iris import BASE, KGO
+from kg.reconciliation import (
+    DEFAULT_LIMIT,
+    DEFAULT_TYPES,
+    MAX_LIMIT,
+    ReconciliationIndex,
+    parse_positive,
+)
+
+__all__ = ["bp", "manifest"]
+
+bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
+
+#: Size of OpenRefine's preview pane.
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 180
+#: What a JSONP callback name may look like (the name is echoed into JavaScript).
+_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,99}")
+_CORS = {"Access-Control-Allow-Origin": "*",
+         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+         "Access-Control-Allow-Headers": "Content-Type"}
+
+
+@bp.record_once
+def _install(state) -> None:
+    store = state.app.extensions["kg"].store
+    state.app.extensions["kg.reconcile"] = ReconciliationIndex.from_store(store)
+
+
+def _index() -> ReconciliationIndex:
+    return current_app.extensions["kg.reconcile"]
+
+
+def _root() -> str:
+    return request.url_root.rstrip("/")
+
+
+def _json(payload: Any, status: int = 200) -> Response:
+    body = json.dumps(payload, ensure_ascii=False)
+    callback = request.args.get("callback")
+    if callback is not None and request.method == "GET":
+        if not _CALLBACK.fullmatch(callback):
+            raise InputError("callback must be a JavaScript identifier")
+        # The comment keeps a response that starts with the caller's text from being read as
+        # anything but script.
+        return Response(f"/**/{callback}({body});", status,
+                        {"X-Content-Type-Options": "nosniff"},
+                        content_type="application/javascript; charset=utf-8")
+    return Response(body, status, content_type="application/json")
+
+
+def _decode(name: str) -> Any:
+    raw = request.values.get(name, "")
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise InputError(f"'{name}' is not valid JSON: {exc}") from None
+
+
+def manifest(index: ReconciliationIndex, root: str) -> dict[str, Any]:
+    """The service manifest for a server whose root URL is ``root``."""
+    service = {"service_url": root + "/reconcile"}
+    return {
+        "versions": ["0.2"],
+        "name": "kg1978: the 1978-79 war on Vietnam's Southwestern border",
+        "identifierSpace": BASE,
+        "schemaSpace": str(KGO),
+        "serviceVersion": __version__,
+        "documentation": root + "/reconcile/",
+        "defaultTypes": [index.type_ref(t) for t in DEFAULT_TYPES],
+        "view": {"url": root + "/{{id}}"},
+        "preview": {"url": root + "/reconcile/preview?id={{id}}", "width": PREVIEW_WIDTH,
+                    "height": PREVIEW_HEIGHT},
+        "suggest": {
+            "entity": {**service, "service_path": "/suggest/entity"},
+            "type": {**service, "service_path": "/suggest/type"},
+            "property": {**service, "service_path": "/suggest/property"},
+        },
+        "extend": {
+            "propose_properties": {**service, "service_path": "/propose_properties"},
+            "property_settings": [{
+                "name": "limit", "label": "Limit", "type": "number", "default": 0,
+                "help_text": "Most values to fetch per entity (0: all of them)"}],
+        },
+    }
+
+
+@bp.route("", methods=["GET", "POST"])
+def service() -> Response:
+    """The manifest, a batch of queries (``queries``) or a data extension (``extend``)."""
+    limit = current_app.extensions["kg"].settings["max_reconcile_batch"]
+    if "queries" in request.values:
+        return _json(_index().reconcile_batch(_decode("queries"), max_batch=limit))
+    if "extend" in request.values:
+        return _json(_index().extend(_decode("extend"), max_batch=limit))
+    return _json(manifest(_index(), _root()))
+
+
+@bp.route("/", methods=["GET"])
+def documentation() -> Response:
+    """A plain-text note on how to use the service (the manifest's ``documentation``)."""
+    root = _root()
+    text = (
+        "kg1978 reconciliation service (Reconciliation Service API v0.2)\n\n"
+        f"In OpenRefine: Reconcile > Start reconciling... > Add standard service... and give\n"
+        f"  {root}/reconcile\n\n"
+        f"Entity ids are IRIs without {BASE} (e.g. place/phnom-penh); types and properties are\n"
+        f"names in {KGO} (e.g. Place, placeWithin). A candidate is marked as a match only when\n"
+        "exactly one entity has a label or alternative label equal to the cell (ignoring case,\n"
+        "accents and punctuation). Data extension offers dates, places, parent units and the\n"
+        "Wikidata, GeoNames, VIAF and LCNAF identifiers.\n"
+    )
+    return Response(text, 200, content_type="text/plain; charset=utf-8")
+
+
+@bp.route("/preview", methods=["GET"])
+def preview() -> Response:
+    """A small HTML card of one entity, for OpenRefine's preview pane."""
+    given = request.args.get("id", "")
+    entity = _index().get(given) if given else None
+    if entity is None:
+        html = render_template("reconcile_preview.html", entity=None, given=given)
+        return Response(html, 404, content_type="text/html; charset=utf-8")
+    html = render_template("reconcile_preview.html", entity=_index().preview(entity),
+                           view_url=f"{_root()}/{entity.id}")
+    return Response(html, 200, content_type="text/html; charset=utf-8")
+
+
+def _paging() -> tuple[str, int, int]:
+    prefix = request.args.get("prefix", "")
+    limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT) or DEFAULT_LIMIT
+    cursor = parse_positive(request.args.get("cursor"), 0, 1_000_000)
+    return prefix, limit, cursor
+
+
+@bp.route("/suggest/entity", methods=["GET"])
+def suggest_entity() -> Response:
+    prefix, limit, cursor = _paging()
+    return _json({"result": _index().suggest_entities(
+        prefix, type_given=request.args.get("type") or None, limit=limit, cursor=cursor)})
+
+
+@bp.route("/suggest/type", methods=["GET"])
+def suggest_type() -> Response:
+    prefix, limit, cursor = _paging()
+    return _json({"result": _index().suggest_types(prefix, limit=limit, cursor=cursor)})
+
+
+@bp.route("/suggest/property", methods=["GET"])
+def suggest_property() -> Response:
+    prefix, limit, cursor = _paging()
+    return _json({"result": _index().suggest_properties(
+        prefix, type_given=request.args.get("type") or None, limit=limit, cursor=cursor)})
+
+
+@bp.route("/propose_properties", methods=["GET", "POST"])
+def propose_properties() -> Response:
+    limit = parse_positive(request.values.get("limit"), 0, MAX_LIMIT)
+    return _json(_index().propose_properties(request.values.get("type") or None, limit))
+
+
+@bp.after_request
+def _cors(response: Response) -> Response:
+    response.headers.update(_CORS)
+    return response
+
+
+@bp.errorhandler(KGError)
+def _error(exc: KGError) -> Response:
+    body = json.dumps({"status": exc.http_status, "message": str(exc)}, ensure_ascii=False)
+    return Response(body, exc.http_status, content_type="application/json")

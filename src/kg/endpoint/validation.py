@@ -1,0 +1,555 @@
+"""The SHACL validation service: ``POST /validate`` checks an RDF upload against the shapes;
+``GET /validate`` is the upload form.
+
+One code path with ``kg validate FILE``: the upload plus the ontology graph, closed under
+OWL 2 RL as ``kg validate`` reasons (:func:`kg.validate.closure_view`), seen through
+:func:`kg.validate.validation_view`, validated by :func:`kg.validate.validate` against
+``ROOT/shapes``. The answer is the :class:`~kg.validate.Report` as JSON (``kg validate
+--format json`` plus ``exit_code``), Turtle (an ``sh:ValidationReport``), text or an HTML page.
+
+Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer):
+
+* 200 with the report, whether or not the data conforms (exit 0 conforms, 1 violations);
+* 400 bad input (exit 2): unparsable (``file:line``), too deeply nested, a remote JSON-LD
+  context, an XML DOCTYPE or entity declaration, an empty upload;
+* 413 over ``max_upload_bytes`` or ``max_upload_triples``; 415 a syntax we cannot tell or read;
+* 422 the upload is inconsistent under OWL 2 RL (exit 1, as ``kg validate`` exits);
+* 503 reasoning and validation ran past ``validation_timeout`` and were stopped.
+
+Safe parsing, all before rdflib sees the bytes: the size limit (``Content-Length`` and the bytes
+read); a cheap scan that rejects nesting deeper than ``max_upload_nesting`` (Turtle/TriG
+brackets, JSON arrays and objects, XML elements); JSON-LD whose ``@context`` is (or lists) a
+URL or that uses ``@import`` is rejected, so rdflib never fetches a context; RDF/XML goes
+through expat first and any DOCTYPE or entity declaration is rejected. Uploads are parsed from
+memory and nothing is kept. Reasoning runs in a child process (``validation_timeout`` > 0)
+that is killed at the deadline, so no upload can hold a worker longer.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import subprocess
+import sys
+import threading
+import warnings
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from xml.parsers import expat
+
+from flask import Blueprint, Response, current_app, render_template, request
+from rdflib import Graph
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from kg.errors import (
+    InconsistentGraph,
+    InputError,
+    KGError,
+    ParseError,
+    PayloadTooLarge,
+    QueryTimeout,
+    UnsupportedMediaType,
+)
+from kg.iris import PREFIXES
+from kg.validate import Report, Result
+
+__all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
+
+bp = Blueprint("validation", __name__)
+log = logging.getLogger("kg.endpoint")
+
+#: The response header that carries ``kg validate``'s exit code.
+EXIT_CODE_HEADER = "X-KG-Exit-Code"
+#: Memory a validation child process may use (bytes); past it the request gets 503.
+CHILD_MEMORY = 2 * 1024**3
+
+#: rdflib syntax names by media type and by file extension.
+MEDIA_TYPES = {
+    "text/turtle": "turtle", "application/x-turtle": "turtle",
+    "application/trig": "trig", "application/x-trig": "trig",
+    "application/n-triples": "nt", "application/n-quads": "nquads",
+    "application/ld+json": "json-ld", "application/json": "json-ld",
+    "application/rdf+xml": "xml", "application/xml": "xml", "text/xml": "xml",
+}
+EXTENSIONS = {
+    ".ttl": "turtle", ".turtle": "turtle", ".trig": "trig", ".nt": "nt", ".nq": "nquads",
+    ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".owl": "xml", ".xml": "xml",
+}
+_SYNTAX_NAMES = {"turtle": "Turtle", "trig": "TriG", "nt": "N-Triples", "nquads": "N-Quads",
+                 "json-ld": "JSON-LD", "xml": "RDF/XML"}
+
+#: Response formats: ``format`` parameter value -> media type.
+_RESPONSE_TYPES = {"json": "application/json", "turtle": "text/turtle", "html": "text/html",
+                   "text": "text/plain"}
+_BY_MEDIA_TYPE = {v: k for k, v in _RESPONSE_TYPES.items()}
+_CORS = {"Access-Control-Allow-Origin": "*",
+         "Access-Control-Expose-Headers": EXIT_CODE_HEADER}
+
+
+# -- parsing an upload safely ----------------------------------------------------------------
+
+def syntax_for(media_type: str | None, filename: str | None) -> str | None:
+    """The rdflib syntax of an upload: from its media type, else its file name's extension."""
+    fmt = MEDIA_TYPES.get((media_type or "").split(";")[0].strip().lower())
+    if fmt is None and filename:
+        fmt = EXTENSIONS.get(Path(filename).suffix.lower())
+    return fmt
+
+
+# Tokens that can hold a bracket without opening anything: strings, IRIs, comments.
+_TURTLE_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r"|<[^<>\"{}|^`\\\s]*>"
+    r"|#[^\n\r]*"
+    r"|[\[\](){}]", re.S)
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+_OPENERS = frozenset("[({")
+
+
+def _bracket_depth(text: str, tokens: re.Pattern, limit: int, name: str) -> None:
+    depth = 0
+    for m in tokens.finditer(text):
+        token = m.group()
+        if len(token) != 1:
+            continue
+        if token in _OPENERS:
+            depth += 1
+            if depth > limit:
+                raise InputError(f"nested more than {limit} levels deep (setting "
+                                 "max_upload_nesting)", path=name,
+                                 line=text.count("\n", 0, m.start()) + 1)
+        else:
+            depth -= 1
+
+
+def _text(data: bytes, name: str, syntax: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{syntax} must be UTF-8 (byte {exc.start} is not)", path=name,
+                         line=data.count(b"\n", 0, exc.start) + 1) from None
+
+
+def _check_json_ld(data: bytes, name: str, max_nesting: int) -> None:
+    text = _text(data, name, "JSON-LD")
+    _bracket_depth(text, _JSON_TOKENS, max_nesting, name)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
+                         column=exc.colno) from None
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            if "@import" in node:
+                raise InputError("JSON-LD @import is not followed: give the context inline",
+                                 path=name)
+            context = node.get("@context")
+            for item in context if isinstance(context, list) else [context]:
+                if isinstance(item, str):
+                    raise InputError(f"remote JSON-LD contexts are not fetched ({item[:100]!r})"
+                                     ": give the @context inline", path=name)
+            todo.extend(node.values())
+
+
+class _Refused(Exception):
+    pass
+
+
+def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
+    """Run expat over the upload first: no DOCTYPE, no entity declarations (so no entity
+    expansion, internal or external), no nesting deeper than the limit."""
+    parser = expat.ParserCreate()
+    depth = 0
+
+    def refuse(*_args: Any) -> None:
+        raise _Refused("XML DOCTYPE and entity declarations are not accepted")
+
+    def start(*_args: Any) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > max_nesting:
+            raise _Refused(f"nested more than {max_nesting} elements deep (setting "
+                           "max_upload_nesting)")
+
+    def end(*_args: Any) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except _Refused as exc:
+        raise InputError(str(exc), path=name, line=parser.CurrentLineNumber) from None
+    except expat.ExpatError as exc:
+        raise ParseError(f"not well-formed XML: {expat.ErrorString(exc.code)}", path=name,
+                         line=exc.lineno, column=exc.offset + 1) from None
+
+
+def _check(data: bytes, fmt: str, name: str, max_nesting: int) -> None:
+    if not data.strip():
+        raise InputError("the upload is empty", path=name)
+    if fmt in ("turtle", "trig"):
+        _bracket_depth(_text(data, name, _SYNTAX_NAMES[fmt]), _TURTLE_TOKENS, max_nesting, name)
+    elif fmt == "json-ld":
+        _check_json_ld(data, name, max_nesting)
+    elif fmt == "xml":
+        _check_xml(data, name, max_nesting)
+
+
+def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph:
+    """The triples of an upload (a dataset's graphs merged, as ``kg validate`` merges a TriG
+    or N-Quads file), after the safety checks. Raises InputError/ParseError (400)."""
+    if fmt not in _SYNTAX_NAMES:
+        raise UnsupportedMediaType(f"cannot read {fmt!r}")
+    _check(data, fmt, name, max_nesting)
+    base = "http://upload.invalid/" + quote(name)
+    if fmt in ("trig", "nquads"):
+        return _parse_dataset(data, fmt, name, base)
+    try:
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7 deprecates;
+            # the warning is rdflib's business, not the uploader's.
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated",
+                                    DeprecationWarning)
+            return Graph().parse(data=data, format=fmt, publicID=base)
+    except RecursionError:
+        raise InputError("nested too deeply to parse", path=name) from None
+    except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
+        raise _parse_error(exc, data, fmt, name) from None
+
+
+def _parse_dataset(data: bytes, fmt: str, name: str, base: str) -> Graph:
+    """TriG and N-Quads as ``kg validate`` reads them (:func:`kg.load.read_dataset`): parsed by
+    pyoxigraph, every graph's triples merged."""
+    import pyoxigraph as ox
+
+    ox_format = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
+    graph = Graph()
+    try:
+        for quad in ox.parse(input=data, format=ox_format, base_iri=base):
+            graph.add((_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
+    except SyntaxError as exc:
+        message = str(exc.args[0]) if exc.args else str(exc)
+        raise ParseError(f"not valid {_SYNTAX_NAMES[fmt]}: {message}", path=name,
+                         line=exc.lineno) from None
+    return graph
+
+
+def _from_ox(term: Any) -> Any:
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal, URIRef
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if not isinstance(term, ox.Literal):
+        raise InputError("RDF-star triple terms are not supported")
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def _parse_error(exc: Exception, data: bytes, fmt: str, name: str) -> ParseError:
+    from rdflib.plugins.parsers.notation3 import BadSyntax
+
+    syntax = _SYNTAX_NAMES[fmt]
+    if isinstance(exc, BadSyntax):
+        why = getattr(exc, "_why", None) or str(exc)
+        return ParseError(f"{syntax} syntax error: {why}", path=name, line=exc.lines + 1)
+    first = (str(exc).strip() or type(exc).__name__).splitlines()[0][:300]
+    line = getattr(exc, "getLineNumber", lambda: None)()
+    if line is None and fmt == "nt":
+        line = _oxigraph_line(data)
+    return ParseError(f"not valid {syntax}: {first}", path=name, line=line)
+
+
+def _oxigraph_line(data: bytes) -> int | None:
+    """Where pyoxigraph finds the error (rdflib's N-Triples parser does not say)."""
+    import pyoxigraph as ox
+
+    try:
+        for _ in ox.parse(input=data, format=ox.RdfFormat.N_TRIPLES):
+            pass
+    except SyntaxError as exc:
+        return exc.lineno
+    return None
+
+
+# -- validating ------------------------------------------------------------------------------
+
+def validate_graph(data: Graph, ontology: Graph, shapes: Graph) -> Report:
+    """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
+    build does (owlrl where the upload uses OWL the fast path does not implement), validate the
+    view the shapes see. Raises InconsistentGraph."""
+    from kg.validate import closure_view, validate
+
+    return validate(closure_view(data + ontology), shapes)
+
+
+class _Resources:
+    """The ontology and shapes of one project root, read on first use (once per process)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._lock = threading.Lock()
+        self._loaded: tuple[Graph, Graph] | None = None
+
+    def get(self) -> tuple[Graph, Graph]:
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = _load_resources(self.root)
+            return self._loaded
+
+
+def _load_resources(root: Path) -> tuple[Graph, Graph]:
+    from kg.errors import ConfigError
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import load_shapes, load_sources
+
+    try:
+        return load_sources(root).graphs[ONTOLOGY_GRAPH], load_shapes(root)
+    except InputError as exc:
+        raise ConfigError(f"the validation service has no project to validate against: {exc}")\
+            from None
+
+
+def _run_in_child(data: bytes, fmt: str, name: str, settings: dict) -> Report:
+    """Validate in a child process that is killed past ``validation_timeout``."""
+    budget = settings["validation_timeout"]
+    cmd = [sys.executable, "-c",
+           "from kg.endpoint.validation import _child_main; raise SystemExit(_child_main())",
+           str(settings["root"]), fmt, name, str(settings["max_upload_nesting"])]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        out, err = proc.communicate(data, timeout=budget)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise QueryTimeout(f"reasoning and validation ran longer than {budget:g} s (setting "
+                           "validation_timeout) and were stopped; send a smaller upload") from None
+    try:
+        answer = json.loads(out)
+    except ValueError:
+        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+        raise KGError(f"the validation process failed: {detail[0][:300]}") from None
+    error = answer.get("error")
+    if error == "inconsistent":
+        raise InconsistentGraph(answer["message"])
+    if error == "memory":
+        raise QueryTimeout("reasoning needed more memory than a validation may use and was "
+                           "stopped; send a smaller upload")
+    if error:
+        cls = {400: ParseError if answer.get("line") else InputError, 413: PayloadTooLarge,
+               415: UnsupportedMediaType}.get(answer.get("status"), KGError)
+        raise cls(answer["message"], path=answer.get("path"), line=answer.get("line"))
+    report_graph = Graph().parse(data=answer["report"], format="nt")
+    return Report(conforms=answer["conforms"],
+                  results=[Result(**r) for r in answer["results"]], graph=report_graph)
+
+
+def _child_main() -> int:
+    """The child process: argv ROOT SYNTAX NAME MAX_NESTING, the upload on stdin, one JSON
+    object on stdout."""
+    import resource
+
+    root, fmt, name, nesting = sys.argv[1:5]
+    data = sys.stdin.buffer.read()
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    except (ValueError, OSError):
+        pass  # a lower hard limit is already in place
+    try:
+        graph = parse_upload(data, fmt, name, max_nesting=int(nesting))
+        ontology, shapes = _load_resources(Path(root))
+        report = validate_graph(graph, ontology, shapes)
+        answer: dict[str, Any] = {"conforms": report.conforms,
+                                  "results": [asdict(r) for r in report.results],
+                                  "report": report.graph.serialize(format="nt")}
+    except InconsistentGraph as exc:
+        answer = {"error": "inconsistent", "message": exc.message}
+    except KGError as exc:
+        answer = {"error": "input", "message": exc.message, "path": exc.path, "line": exc.line,
+                  "status": exc.http_status}
+    except MemoryError:
+        answer = {"error": "memory"}
+    sys.stdout.write(json.dumps(answer))
+    return 0
+
+
+_CURIES = sorted((("sh", "http://www.w3.org/ns/shacl#"), *PREFIXES.items()),
+                 key=lambda pn: -len(pn[1]))
+
+
+def _curie(iri: str | None) -> str:
+    """The shortest project CURIE of an IRI, for the page (the JSON keeps full IRIs)."""
+    if iri is None:
+        return ""
+    for prefix, ns in _CURIES:
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+# -- the routes --------------------------------------------------------------------------------
+
+@dataclass
+class _Upload:
+    data: bytes
+    fmt: str
+    name: str
+
+
+@bp.record_once
+def _install(state) -> None:
+    settings = state.app.extensions["kg"].settings
+    state.app.extensions["kg.validation"] = _Resources(Path(settings["root"]))
+
+
+def _settings() -> dict:
+    return current_app.extensions["kg"].settings
+
+
+def _response_format() -> str:
+    given = request.args.get("format")
+    if given:
+        if given not in _RESPONSE_TYPES:
+            raise InputError(f"unknown format {given!r} (use one of: "
+                             f"{', '.join(_RESPONSE_TYPES)})")
+        return given
+    best = request.accept_mimetypes.best_match(list(_RESPONSE_TYPES.values()),
+                                               default="application/json")
+    return _BY_MEDIA_TYPE.get(best or "", "json")
+
+
+def _clean_name(given: str | None) -> str:
+    """A file name fit for messages and a child's argv: the last segment, printable, short."""
+    name = "".join(ch for ch in Path((given or "").replace("\\", "/")).name if ch.isprintable())
+    return name[:120] or "upload"
+
+
+def _read_upload(settings: dict) -> _Upload:
+    limit = settings["max_upload_bytes"]
+    too_large = PayloadTooLarge(f"the upload is larger than {limit} bytes (setting "
+                                "max_upload_bytes)")
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        raise too_large  # the multipart envelope may add a little to the file itself
+    request.max_content_length = limit + 64 * 1024
+    try:
+        if request.mimetype == "multipart/form-data":
+            part = request.files.get("file")
+            if part is None:
+                raise InputError("no file: send the data in the multipart field 'file'")
+            data = part.stream.read(limit + 1)
+            name = _clean_name(part.filename)
+            fmt = (EXTENSIONS.get(Path(name).suffix.lower())
+                   or syntax_for(part.mimetype, None))
+        elif request.mimetype in ("", "application/x-www-form-urlencoded"):
+            raise UnsupportedMediaType(
+                "say what the upload is: a Content-Type such as text/turtle (curl: -H "
+                "'Content-Type: text/turtle' --data-binary @FILE), or a multipart field "
+                "'file' whose name ends in .ttl, .trig, .nt, .nq, .jsonld or .rdf")
+        else:
+            data = request.get_data(cache=False)
+            name = _clean_name(request.args.get("filename"))
+            fmt = syntax_for(request.mimetype, name)
+    except RequestEntityTooLarge:
+        raise too_large from None
+    if len(data) > limit:
+        raise too_large
+    if fmt is None:
+        raise UnsupportedMediaType(
+            f"cannot tell the RDF syntax of {name!r} ({request.mimetype or 'no type'}): use "
+            f"one of the types {', '.join(sorted(MEDIA_TYPES))} or the extensions "
+            f"{', '.join(sorted(EXTENSIONS))}")
+    return _Upload(data, fmt, name)
+
+
+def _report(upload: _Upload, settings: dict) -> Report:
+    graph = parse_upload(upload.data, upload.fmt, upload.name,
+                         max_nesting=settings["max_upload_nesting"])
+    if len(graph) > settings["max_upload_triples"]:
+        raise PayloadTooLarge(f"the upload has {len(graph)} triples; the validation service "
+                              f"reasons over at most {settings['max_upload_triples']} "
+                              "(setting max_upload_triples); use `kg validate` for more")
+    if settings["validation_timeout"] > 0:
+        return _run_in_child(upload.data, upload.fmt, upload.name, settings)
+    ontology, shapes = current_app.extensions["kg.validation"].get()
+    return validate_graph(graph, ontology, shapes)
+
+
+@bp.route("/validate", methods=["GET", "POST"])
+def validate_upload() -> Response:
+    """GET: the upload form. POST: the validation report of the uploaded RDF."""
+    settings = _settings()
+    try:
+        fmt = _response_format()
+    except InputError as exc:
+        return _error(exc, "json", exit_code=2)
+    if request.method == "GET":
+        return _page(200, settings)
+    upload = None
+    try:
+        upload = _read_upload(settings)
+        report = _report(upload, settings)
+    except InconsistentGraph as exc:
+        return _error(exc, fmt, exit_code=1, status=422, upload=upload)
+    except KGError as exc:
+        return _error(exc, fmt, exit_code=2, upload=upload)
+    headers = {EXIT_CODE_HEADER: str(report.exit_code), **_CORS}
+    if fmt == "html":
+        return _page(200, settings, report=report, upload=upload, headers=headers)
+    if fmt == "turtle":
+        return Response(report.as_turtle(), 200, headers,
+                        content_type="text/turtle; charset=utf-8")
+    if fmt == "text":
+        return Response(report.as_text(), 200, headers, content_type="text/plain; charset=utf-8")
+    body = {"conforms": report.conforms, "exit_code": report.exit_code,
+            "results": [asdict(r) for r in report.results]}
+    return Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", 200, headers,
+                    content_type="application/json")
+
+
+def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
+           upload: _Upload | None = None) -> Response:
+    status = status or exc.http_status
+    if status >= 500 and status != 503:
+        log.error("%s: %s", type(exc).__name__, exc)
+    headers = {EXIT_CODE_HEADER: str(exit_code), **_CORS}
+    if fmt == "html":
+        return _page(status, _settings(), error=str(exc), upload=upload, headers=headers)
+    if fmt == "json":
+        body = {"status": status, "exit_code": exit_code, "message": str(exc)}
+        return Response(json.dumps(body, ensure_ascii=False) + "\n", status, headers,
+                        content_type="application/json")
+    return Response(str(exc).rstrip("\n") + "\n", status, headers,
+                    content_type="text/plain; charset=utf-8")
+
+
+def _page(status: int, settings: dict, *, report: Report | None = None,
+          error: str | None = None, upload: _Upload | None = None,
+          headers: dict | None = None) -> Response:
+    html = render_template("validate.html", report=report, error=error, short=_curie,
+                           upload_name=upload.name if upload else None,
+                           syntax=_SYNTAX_NAMES.get(upload.fmt) if upload else None,
+                           exit_code=(report.exit_code if report else None),
+                           limits=settings, extensions=sorted(EXTENSIONS))
+    return Response(html, status, headers or {}, content_type="text/html; charset=utf-8")

@@ -1,0 +1,756 @@
+"""Reconciliation: matching names from a spreadsheet to the graph's entities (OpenRefine).
+
+Framework-free. :meth:`ReconciliationIndex.from_store` reads the entities once, with two fixed
+SPARQL queries (no request text ever goes into SPARQL), and the index answers in memory:
+reconciliation queries (:meth:`~ReconciliationIndex.reconcile_batch`), suggest, previews and
+data extension. :mod:`kg.endpoint.reconcile` speaks the Reconciliation Service API v0.2 over it.
+
+**Identifiers.** An entity's id is its IRI without the base ``https://w3id.org/kg1978/`` (the
+service's ``identifierSpace``): ``place/phnom-penh``. Types and properties are local names in
+the ontology namespace (the ``schemaSpace``): ``Place``, ``placeWithin``. Full IRIs and
+``kg:`` / ``kgo:`` CURIEs are accepted wherever an id is read.
+
+**Candidates** are the instances (inferred types included) of kgo:Actor, kgo:Place, kgo:Event,
+kgo:Measure and kgo:Source that have a label.
+
+**Scoring.** The query and every ``rdfs:label`` and ``skos:altLabel`` are normalised (NFKD,
+combining marks dropped, đ→d and the like, case folded, apostrophes dropped, other punctuation
+and spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query
+(also with all spaces removed) scores 100; otherwise the best of a character similarity and a
+token similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
+candidate. ``match`` is true only when exactly one candidate has an exact label and the query
+has text. Types are filters and use every type, inferred ones included (``type_strict``
+``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters
+(a candidate is kept when, for every condition, one of its values has the given id, or a label
+or text equal to the given name after normalisation).
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, PayloadTooLarge
+from kg.iris import BASE, INFERRED_GRAPH, KGO, PREFIXES
+
+__all__ = ["ReconciliationIndex", "Entity", "Property", "PROPERTIES", "ROOT_TYPES",
+           "DEFAULT_TYPES", "normalise", "entity_id", "MAX_QUERY_CHARS"]
+
+#: Longest query text accepted (characters).
+MAX_QUERY_CHARS = 500
+#: Candidates returned when the query gives no ``limit``, and the most it may ask for.
+DEFAULT_LIMIT, MAX_LIMIT = 10, 100
+#: Inexact labels score at most this; exact ones score 100.
+INEXACT_CEILING = 90.0
+#: Similarity below which a label is no candidate at all.
+MIN_SIMILARITY = 0.6
+
+_KGO = str(KGO)
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_SCHEMA = "http://schema.org/"
+_GEO = "http://www.opengis.net/ont/geosparql#"
+
+#: The classes whose instances are candidates.
+ROOT_TYPES = ("Actor", "Place", "Event", "Measure", "Source")
+#: The types offered to OpenRefine first.
+DEFAULT_TYPES = ("Place", "Person", "MilitaryUnit", "Organisation", "State", "Event")
+
+#: Authorities whose identifiers the data extension returns, by the IRI prefix of their links.
+AUTHORITIES = {
+    "wikidata": "http://www.wikidata.org/entity/",
+    "geonames": "https://sws.geonames.org/",
+    "viaf": "http://viaf.org/viaf/",
+    "lcnaf": "http://id.loc.gov/authorities/names/",
+}
+
+
+@dataclass(frozen=True)
+class Property:
+    """A property the service offers for conditions and data extension."""
+
+    id: str
+    name: str
+    description: str
+    kind: str  # "entity" (values are our entities), "text", or "authority"
+    applies_to: tuple[str, ...]  # root types (local names) whose instances have it
+    aliases: tuple[str, ...] = ()  # other ids accepted for it (full IRIs)
+
+
+PROPERTIES: tuple[Property, ...] = (
+    Property("startDate", "start date", "The day, month or year an event began, at the "
+             "precision of its source (1979-01-07, 1978-05, 1978).", "text", ("Event",),
+             (_KGO + "startDate", _SCHEMA + "startDate")),
+    Property("endDate", "end date", "The day, month or year an event ended, at the precision of "
+             "its source.", "text", ("Event",), (_KGO + "endDate", _SCHEMA + "endDate")),
+    Property("placeWithin", "within", "The larger places this place lies in (directly; "
+             "conditions also match the places further up).", "entity", ("Place",),
+             (_KGO + "placeWithin", _SCHEMA + "containedInPlace")),
+    Property("country", "country", "The country a place lies in or an event took place in; "
+             "the country a state governs.", "entity", ("Place", "Event", "Actor")),
+    Property("tookPlaceAt", "took place at", "Where an event took place.", "entity",
+             ("Event",), (_KGO + "tookPlaceAt", _SCHEMA + "location")),
+    Property("subordinateTo", "parent organisation", "The unit or body this one belongs to "
+             "(directly; conditions also match those further up).", "entity", ("Actor",),
+             (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
+    Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch or "
+             "skos:closeMatch (Q1850).", "authority", ROOT_TYPES),
+    Property("geonames", "GeoNames ID", "The GeoNames feature linked with skos:exactMatch or "
+             "skos:closeMatch (1821306).", "authority", ("Place",)),
+    Property("viaf", "VIAF ID", "The VIAF cluster linked with skos:exactMatch or "
+             "skos:closeMatch.", "authority", ("Actor",)),
+    Property("lcnaf", "LCNAF ID", "The Library of Congress name authority linked with "
+             "skos:exactMatch or skos:closeMatch.", "authority", ("Actor",)),
+    Property("coordinates", "coordinates", "The WGS84 point of a place, as WKT "
+             "(POINT(longitude latitude)).", "text", ("Place",), (_GEO + "asWKT",)),
+    Property("description", "description", "Our one-sentence description.", "text",
+             ROOT_TYPES, (_SCHEMA + "description",)),
+    Property("altLabel", "alternative labels", "Other names, in every language we hold.",
+             "text", ROOT_TYPES, (_SKOS + "altLabel",)),
+)
+_PROPERTY_BY_ID: dict[str, Property] = {}
+for _p in PROPERTIES:
+    for _key in (_p.id, _KGO + _p.id, *_p.aliases):
+        _PROPERTY_BY_ID.setdefault(_key, _p)
+
+#: The predicates read from the store, by the key they are kept under in :attr:`Entity.values`.
+_READ = {
+    _RDF_TYPE: "type",
+    _RDFS + "label": "label",
+    _SKOS + "altLabel": "altLabel",
+    _SCHEMA + "description": "description",
+    _KGO + "startDate": "startDate",
+    _KGO + "endDate": "endDate",
+    _KGO + "placeWithin": "placeWithin",
+    _KGO + "tookPlaceAt": "tookPlaceAt",
+    _KGO + "subordinateTo": "subordinateTo",
+    _KGO + "governs": "governs",
+    _SKOS + "exactMatch": "link",
+    _SKOS + "closeMatch": "link",
+    _GEO + "asWKT": "coordinates",
+}
+
+_ENTITY_QUERY = """
+SELECT DISTINCT ?s ?p ?o ?lang ?g WHERE {{
+  VALUES ?root {{ {roots} }}
+  ?s a ?root .
+  {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?p {{ {predicates} }} }}
+  UNION {{ ?s <{geo}hasGeometry> ?geometry . ?geometry <{geo}asWKT> ?o .
+           BIND(<{geo}asWKT> AS ?p) }}
+  BIND(LANG(?o) AS ?lang)
+  FILTER(STRSTARTS(STR(?s), "{base}"))
+}}
+""".format(roots=" ".join(f"<{_KGO}{r}>" for r in ROOT_TYPES),
+           predicates=" ".join(f"<{p}>" for p in _READ if not p.startswith(_GEO)),
+           geo=_GEO, base=BASE)
+
+_CLASS_QUERY = f"""
+SELECT DISTINCT ?c ?p ?o ?lang WHERE {{
+  ?c a <http://www.w3.org/2002/07/owl#Class> .
+  ?c ?p ?o .
+  VALUES ?p {{ <{_RDFS}label> <{_RDFS}comment> <{_RDFS}subClassOf> }}
+  BIND(LANG(?o) AS ?lang)
+  FILTER(STRSTARTS(STR(?c), "{_KGO}"))
+}}
+"""
+
+
+# -- normalisation and similarity ---------------------------------------------------------
+
+#: Letters NFKD does not take apart.
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o",
+                       "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i",
+                       "þ": "th", "Þ": "Th"})
+_APOSTROPHES = frozenset("'’ʼ‘`´")
+
+
+def normalise(text: str) -> str:
+    """The form labels are compared in: accents and case gone, punctuation a single space,
+    apostrophes dropped ("Chong Th'nu" = "chong thnu")."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
+    out = []
+    for ch in decomposed:
+        if unicodedata.combining(ch) or ch in _APOSTROPHES:
+            continue
+        # Spacing marks (Khmer vowel signs) belong to their word.
+        out.append(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " ")
+    return " ".join("".join(out).casefold().split())
+
+
+def _exact(query: str, key: str) -> bool:
+    return query == key or query.replace(" ", "") == key.replace(" ", "")
+
+
+def _similarity(query: str, key: str) -> float:
+    """1.0 for an exact normalised match, else the better of a character ratio and a token
+    ratio (each query token paired with its closest label token and back)."""
+    if _exact(query, key):
+        return 1.0
+    chars = difflib.SequenceMatcher(None, query, key, autojunk=False).ratio()
+    q_tokens, k_tokens = query.split(), key.split()
+    if not q_tokens or not k_tokens:
+        return chars
+
+    def coverage(these: list[str], those: list[str]) -> float:
+        total = 0.0
+        for t in these:
+            best = max(difflib.SequenceMatcher(None, t, u, autojunk=False).ratio()
+                       for u in those)
+            total += best if best >= 0.8 else 0.0
+        return total / len(these)
+
+    there, back = coverage(q_tokens, k_tokens), coverage(k_tokens, q_tokens)
+    tokens = 2 * there * back / (there + back) if there + back else 0.0
+    # Only an exact label is 1.0: the same words in another order are not.
+    return min(max(chars, tokens), 0.99)
+
+
+# -- identifiers ---------------------------------------------------------------------------
+
+def entity_id(iri: str) -> str:
+    """The service's id of one of our IRIs (the IRI without the base); other IRIs as given."""
+    return iri[len(BASE):] if iri.startswith(BASE) else iri
+
+
+def _entity_iri(given: str) -> str:
+    given = given.strip()
+    if given.startswith(("http://", "https://")):
+        return given
+    if given.startswith("kg:"):
+        return BASE + given[3:]
+    return BASE + given
+
+
+def _type_iri(given: str) -> str:
+    given = given.strip()
+    if given.startswith(("http://", "https://")):
+        return given
+    prefix, colon, local = given.partition(":")
+    if colon and prefix in PREFIXES:
+        return PREFIXES[prefix] + local
+    return _KGO + given
+
+
+def _type_id(iri: str) -> str:
+    return iri[len(_KGO):] if iri.startswith(_KGO) else iri
+
+
+# -- the index -----------------------------------------------------------------------------
+
+@dataclass
+class Value:
+    """One value of an entity: an IRI or a literal's lexical form."""
+
+    text: str
+    is_iri: bool
+    inferred: bool = False
+    lang: str = ""
+
+
+@dataclass
+class Entity:
+    iri: str
+    id: str
+    name: str = ""
+    description: str = ""
+    keys: list[str] = field(default_factory=list)  # normalised label and altLabels
+    types: set[str] = field(default_factory=set)  # every rdf:type, inferred ones included
+    values: dict[str, list[Value]] = field(default_factory=dict)
+
+    def direct(self, key: str) -> list[str]:
+        """The asserted values of one predicate (an IRI's values are IRIs)."""
+        return [v.text for v in self.values.get(key, ()) if not v.inferred]
+
+    def every(self, key: str) -> list[str]:
+        """Asserted and inferred values (a transitive property's whole chain)."""
+        return [v.text for v in self.values.get(key, ())]
+
+
+@dataclass
+class TypeInfo:
+    iri: str
+    id: str
+    name: str
+    description: str = ""
+    supers: set[str] = field(default_factory=set)  # direct kgo superclasses
+    ancestors: set[str] = field(default_factory=set)  # reflexive-transitive
+
+
+@dataclass
+class Candidate:
+    entity: Entity
+    score: float
+    exact: bool
+
+
+class ReconciliationIndex:
+    """Every candidate entity with its normalised labels, types and the values the service
+    returns, held in memory; built once per app (:meth:`from_store`)."""
+
+    def __init__(self, entities: Iterable[Entity], types: Iterable[TypeInfo]):
+        self.entities: dict[str, Entity] = {e.iri: e for e in entities}
+        self.types: dict[str, TypeInfo] = {t.iri: t for t in types}
+        self._ordered = sorted(self.entities.values(), key=lambda e: (e.name.casefold(), e.id))
+
+    # -- building ----------------------------------------------------------------------
+
+    @classmethod
+    def from_store(cls, store: Any) -> ReconciliationIndex:
+        """Read the index from a :class:`kg.store.DatasetStore` (two fixed queries)."""
+        types: dict[str, TypeInfo] = {}
+        for row in store.select(_CLASS_QUERY):
+            iri, p, o = row["c"].value, row["p"].value, row["o"]
+            t = types.setdefault(iri, TypeInfo(iri, _type_id(iri), _type_id(iri)))
+            lang = row["lang"].value if "lang" in row else ""
+            if p == _RDFS + "label" and lang in ("en", ""):
+                t.name = o.value
+            elif p == _RDFS + "comment" and lang in ("en", ""):
+                t.description = o.value
+            elif p == _RDFS + "subClassOf" and o.value.startswith(_KGO) and o.value != iri:
+                t.supers.add(o.value)
+        for t in types.values():
+            seen, todo = {t.iri}, [t.iri]
+            while todo:
+                for s in types.get(todo.pop(), TypeInfo("", "", "")).supers:
+                    if s not in seen:
+                        seen.add(s)
+                        todo.append(s)
+            t.ancestors = seen
+        for t in types.values():  # keep the direct superclasses only
+            t.supers = {s for s in t.supers
+                        if not any(s != o and s in types[o].ancestors
+                                   for o in t.supers if o in types)}
+
+        entities: dict[str, Entity] = {}
+        labels: dict[str, list[tuple[str, str]]] = {}
+        for row in store.select(_ENTITY_QUERY):
+            iri = row["s"].value
+            e = entities.get(iri)
+            if e is None:
+                e = entities[iri] = Entity(iri, entity_id(iri))
+            p, o = row["p"].value, row["o"]
+            inferred = "g" in row and row["g"].value == str(INFERRED_GRAPH)
+            lang = row["lang"].value if "lang" in row else ""
+            if p == _RDF_TYPE:
+                e.types.add(o.value)
+                continue
+            key = _READ.get(p)
+            if key is None:
+                continue
+            is_iri = isinstance(o, ox.NamedNode)
+            e.values.setdefault(key, []).append(Value(o.value, is_iri, inferred, lang))
+            if key in ("label", "altLabel"):
+                labels.setdefault(iri, []).append((lang, o.value))
+            elif key == "description" and lang in ("en", "") and not e.description:
+                e.description = o.value
+        kept = []
+        for iri, e in entities.items():
+            own = labels.get(iri)
+            if not own:
+                continue  # nothing to match a name against
+            english = [v.text for v in e.values.get("label", ()) if v.lang in ("en", "")]
+            others = [v.text for v in e.values.get("label", ())]
+            e.name = sorted(english or others or [text for _, text in own])[0]
+            keys = []
+            for _, text in own:
+                k = normalise(text)
+                if k and k not in keys:
+                    keys.append(k)
+            e.keys = keys
+            for v in e.values.values():
+                v.sort(key=lambda x: (x.inferred, x.text))
+            kept.append(e)
+        return cls(kept, types.values())
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def get(self, given: str) -> Entity | None:
+        """The entity with this id or IRI, or None."""
+        return self.entities.get(_entity_iri(given)) if isinstance(given, str) else None
+
+    def type_refs(self, entity: Entity) -> list[dict[str, str]]:
+        """The entity's most specific kgo types, as ``{"id", "name"}``."""
+        ours = [t for t in entity.types if t in self.types]
+        specific = [t for t in ours
+                    if not any(o != t and t in self.types[o].ancestors for o in ours)]
+        return [{"id": self.types[t].id, "name": self.types[t].name} for t in sorted(specific)]
+
+    def reconcilable_types(self) -> list[TypeInfo]:
+        """The kgo classes under the root types (candidates' classes), ordered by name."""
+        roots = {_KGO + r for r in ROOT_TYPES}
+        return sorted((t for t in self.types.values() if t.ancestors & roots),
+                      key=lambda t: (t.name.casefold(), t.id))
+
+    def type_ref(self, given: str) -> dict[str, str]:
+        iri = _type_iri(given)
+        t = self.types.get(iri)
+        return {"id": t.id, "name": t.name} if t else {"id": _type_id(iri), "name": given}
+
+    # -- reconciliation ------------------------------------------------------------------
+
+    def reconcile_batch(self, queries: Any, *, max_batch: int) -> dict[str, dict]:
+        """Answer a query batch (the decoded ``queries`` parameter): ``{key: {"result":
+        [...]}}``. Raises InputError (400) for a malformed batch and PayloadTooLarge (413)
+        for more than ``max_batch`` queries."""
+        if not isinstance(queries, dict):
+            raise InputError("'queries' must be a JSON object of queries, e.g. "
+                             '{"q0": {"query": "Phnom Penh"}}')
+        if len(queries) > max_batch:
+            raise PayloadTooLarge(f"the batch has {len(queries)} queries; this service takes "
+                                  f"at most {max_batch} at once (setting max_reconcile_batch)")
+        return {str(key): {"result": self.reconcile(q, key=str(key))}
+                for key, q in queries.items()}
+
+    def reconcile(self, q: Any, *, key: str = "q") -> list[dict]:
+        """The candidates for one query object, best first."""
+        if not isinstance(q, dict):
+            raise InputError(f"query {key!r} must be a JSON object")
+        unknown = set(q) - {"query", "type", "limit", "properties", "type_strict"}
+        if unknown:
+            raise InputError(f"query {key!r}: unknown member(s) {', '.join(sorted(unknown))}")
+        text = q.get("query", "")
+        if not isinstance(text, str):
+            raise InputError(f"query {key!r}: 'query' must be a string")
+        if len(text) > MAX_QUERY_CHARS:
+            raise InputError(f"query {key!r} has {len(text)} characters; at most "
+                             f"{MAX_QUERY_CHARS} are accepted")
+        conditions = _conditions(q.get("properties"), key)
+        if not text.strip() and not conditions:
+            raise InputError(f"query {key!r} has neither query text nor properties")
+        limit = _limit(q.get("limit"), key)
+        wanted = _types(q.get("type"), key)
+        strict = q.get("type_strict", "any")
+        if strict not in ("any", "all", "should"):
+            raise InputError(f"query {key!r}: type_strict must be any, all or should")
+
+        query = normalise(text)
+        found: list[Candidate] = []
+        for e in self._ordered:
+            if wanted:
+                hits = [t in e.types for t in wanted]
+                if not (all(hits) if strict == "all" else any(hits)):
+                    continue
+            if not all(self._satisfies(e, prop, values) for prop, values in conditions):
+                continue
+            if query:
+                best = max(_similarity(query, k) for k in e.keys)
+                if best < MIN_SIMILARITY:
+                    continue
+                exact = best == 1.0
+                score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
+            else:
+                exact, score = False, 100.0
+            found.append(Candidate(e, score, exact))
+        found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
+        unique_exact = sum(c.exact for c in found) == 1 and bool(query)
+        out = []
+        for c in found[:limit]:
+            item = {"id": c.entity.id, "name": c.entity.name, "score": c.score,
+                    "match": unique_exact and c.exact, "type": self.type_refs(c.entity)}
+            if c.entity.description:
+                item["description"] = c.entity.description
+            out.append(item)
+        return out
+
+    def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
+        mine = self.values_of(e, prop, every=True)
+        for g in given:
+            if isinstance(g, dict):
+                wanted_iri = _entity_iri(str(g.get("id", "")))
+                if any(v.get("iri") == wanted_iri for v in mine):
+                    return True
+                g = g.get("name")
+                if g is None:
+                    continue
+            if isinstance(g, bool):
+                g = "true" if g else "false"
+            text = str(g)
+            if prop.kind == "authority" and text.startswith(AUTHORITIES[prop.id]):
+                text = text[len(AUTHORITIES[prop.id]):].strip("/")
+            if prop.kind == "entity" and any(v.get("iri") == _entity_iri(text) for v in mine):
+                return True
+            name = normalise(text)
+            if not name:
+                continue
+            for v in mine:
+                if any(_exact(name, k) for k in v.get("keys", ())):
+                    return True
+                if prop.kind != "entity" and _value_matches(name, text, v["text"]):
+                    return True
+        return False
+
+    # -- values (data extension, preview, conditions) -------------------------------------
+
+    def values_of(self, e: Entity, prop: Property, *, every: bool = False) -> list[dict]:
+        """The values of ``prop`` on ``e``: ``{"iri", "name", "keys"}`` for entities,
+        ``{"text"}`` otherwise. ``every`` adds inferred values (the rest of a chain)."""
+        pick = e.every if every else e.direct
+        if prop.id in ("placeWithin", "tookPlaceAt", "subordinateTo"):
+            return self._refs(pick(prop.id))
+        if prop.id == "country":
+            return self._refs(self._countries(e))
+        if prop.kind == "authority":
+            prefix = AUTHORITIES[prop.id]
+            return [{"text": link[len(prefix):].strip("/")} for link in e.direct("link")
+                    if link.startswith(prefix)]
+        if prop.id == "description":
+            return [{"text": e.description}] if e.description else []
+        return [{"text": t} for t in dict.fromkeys(e.direct(prop.id))]
+
+    def _refs(self, iris: Iterable[str]) -> list[dict]:
+        out = []
+        for iri in dict.fromkeys(iris):
+            target = self.entities.get(iri)
+            out.append({"iri": iri, "id": entity_id(iri),
+                        "name": target.name if target else entity_id(iri),
+                        "keys": target.keys if target else []})
+        return out
+
+    def _countries(self, e: Entity) -> list[str]:
+        country = _KGO + "Country"
+
+        def of_place(iri: str) -> list[str]:
+            place = self.entities.get(iri)
+            if place is None:
+                return []
+            if country in place.types:
+                return [iri]
+            return [p for p in place.every("placeWithin")
+                    if country in getattr(self.entities.get(p), "types", ())]
+
+        if _KGO + "Place" in e.types:
+            return [] if country in e.types else of_place(e.iri)
+        if _KGO + "Event" in e.types:
+            return [c for p in e.every("tookPlaceAt") for c in of_place(p)]
+        return [c for p in e.every("governs") for c in of_place(p)]
+
+    def extend(self, request: Any, *, max_batch: int) -> dict:
+        """A data extension response for the decoded ``extend`` parameter."""
+        if not isinstance(request, dict):
+            raise InputError("'extend' must be a JSON object with 'ids' and 'properties'")
+        ids, props = request.get("ids"), request.get("properties")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise InputError("extend: 'ids' must be a list of entity ids")
+        if not isinstance(props, list) or not all(isinstance(p, dict) and isinstance(
+                p.get("id"), str) for p in props):
+            raise InputError("extend: 'properties' must be a list of {\"id\": ...} objects")
+        if len(ids) > max_batch:
+            raise PayloadTooLarge(f"extend: {len(ids)} ids; this service takes at most "
+                                  f"{max_batch} at once (setting max_reconcile_batch)")
+        wanted = []
+        for p in props:
+            prop = property_for(p["id"])
+            settings = p.get("settings") or {}
+            if not isinstance(settings, dict):
+                raise InputError(f"extend: the settings of {p['id']!r} must be an object")
+            limit = settings.get("limit", 0)
+            try:
+                limit = int(limit or 0)
+            except (TypeError, ValueError):
+                raise InputError(f"extend: the limit of {p['id']!r} must be a number") from None
+            wanted.append((p["id"], prop, max(limit, 0)))
+        meta = []
+        for given, prop, _ in wanted:
+            m: dict[str, Any] = {"id": given, "name": prop.name}
+            if prop.kind == "entity":
+                m["type"] = self.type_ref({"country": "Country", "subordinateTo": "Group"}
+                                          .get(prop.id, "Place"))
+            meta.append(m)
+        rows: dict[str, dict] = {}
+        for given_id in ids:
+            e = self.get(given_id)
+            row: dict[str, list] = {}
+            for given, prop, limit in wanted:
+                values = self.values_of(e, prop) if e else []
+                cells = [{"id": v["id"], "name": v["name"]} if "iri" in v else {"str": v["text"]}
+                         for v in values]
+                row[given] = cells[:limit] if limit else cells
+            rows[given_id] = row
+        return {"meta": meta, "rows": rows}
+
+    def propose_properties(self, type_given: str | None, limit: int | None) -> dict:
+        props = self.properties_for_type(type_given)
+        if limit:
+            props = props[:limit]
+        out: dict[str, Any] = {"properties": [
+            {"id": p.id, "name": p.name, "description": p.description} for p in props]}
+        if type_given:
+            out["type"] = type_given
+        if limit:
+            out["limit"] = limit
+        return out
+
+    def properties_for_type(self, type_given: str | None) -> list[Property]:
+        if not type_given:
+            return list(PROPERTIES)
+        t = self.types.get(_type_iri(type_given))
+        roots = {_KGO + r for r in ROOT_TYPES}
+        if t is None or not t.ancestors & roots:
+            return list(PROPERTIES)
+        mine = {r[len(_KGO):] for r in t.ancestors & roots}
+        return [p for p in PROPERTIES if mine & set(p.applies_to)]
+
+    # -- suggest -------------------------------------------------------------------------
+
+    def suggest_entities(self, prefix: str, *, type_given: str | None = None,
+                         limit: int = DEFAULT_LIMIT, cursor: int = 0) -> list[dict]:
+        p = normalise(prefix[:MAX_QUERY_CHARS])
+        wanted = _type_iri(type_given) if type_given else None
+        ranked = []
+        for e in self._ordered:
+            if wanted and wanted not in e.types:
+                continue
+            rank = _prefix_rank(p, e.keys)
+            if rank is not None:
+                ranked.append((rank, e))
+        ranked.sort(key=lambda re_: re_[0])
+        out = []
+        for _, e in ranked[cursor:cursor + limit]:
+            item = {"id": e.id, "name": e.name, "notable": self.type_refs(e)}
+            if e.description:
+                item["description"] = e.description
+            out.append(item)
+        return out
+
+    def suggest_types(self, prefix: str, *, limit: int = DEFAULT_LIMIT,
+                      cursor: int = 0) -> list[dict]:
+        p = normalise(prefix[:MAX_QUERY_CHARS])
+        ranked = []
+        for t in self.reconcilable_types():
+            rank = _prefix_rank(p, [normalise(t.name), normalise(t.id)])
+            if rank is not None:
+                ranked.append((rank, t))
+        ranked.sort(key=lambda rt: rt[0])
+        out = []
+        for _, t in ranked[cursor:cursor + limit]:
+            item: dict[str, Any] = {"id": t.id, "name": t.name}
+            if t.description:
+                item["description"] = t.description
+            broader = [{"id": self.types[s].id, "name": self.types[s].name}
+                       for s in sorted(t.supers) if s in self.types]
+            if broader:
+                item["broader"] = broader
+            out.append(item)
+        return out
+
+    def suggest_properties(self, prefix: str, *, type_given: str | None = None,
+                           limit: int = DEFAULT_LIMIT, cursor: int = 0) -> list[dict]:
+        p = normalise(prefix[:MAX_QUERY_CHARS])
+        ranked = []
+        for prop in self.properties_for_type(type_given):
+            rank = _prefix_rank(p, [normalise(prop.name), normalise(prop.id)])
+            if rank is not None:
+                ranked.append((rank, prop))
+        ranked.sort(key=lambda rp: rp[0])
+        return [{"id": prop.id, "name": prop.name, "description": prop.description}
+                for _, prop in ranked[cursor:cursor + limit]]
+
+    # -- preview -------------------------------------------------------------------------
+
+    def preview(self, e: Entity) -> dict[str, Any]:
+        """What a preview shows: name, types, description and the extension values."""
+        fields = []
+        for pid in ("startDate", "endDate", "placeWithin", "tookPlaceAt", "country",
+                    "subordinateTo", "wikidata", "geonames", "coordinates"):
+            prop = property_for(pid)
+            values = self.values_of(e, prop)
+            if values:
+                fields.append({"name": prop.name,
+                               "values": [v.get("name") or v.get("text", "") for v in values]})
+        return {"id": e.id, "iri": e.iri, "name": e.name, "description": e.description,
+                "types": [t["name"] for t in self.type_refs(e)], "fields": fields,
+                "altLabels": [v.text for v in e.values.get("altLabel", ())]}
+
+
+# -- request parts -------------------------------------------------------------------------
+
+def property_for(given: str) -> Property:
+    """The property with this id (local name, ``kgo:`` CURIE or IRI); InputError if none."""
+    key = given.strip()
+    prefix, colon, local = key.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        key = PREFIXES[prefix] + local
+    prop = _PROPERTY_BY_ID.get(key)
+    if prop is None:
+        raise InputError(f"unknown property {given!r} (known: "
+                         f"{', '.join(p.id for p in PROPERTIES)})")
+    return prop
+
+
+def _conditions(given: Any, key: str) -> list[tuple[Property, list[Any]]]:
+    if given is None:
+        return []
+    if not isinstance(given, list):
+        raise InputError(f"query {key!r}: 'properties' must be a list")
+    out = []
+    for item in given:
+        if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
+            raise InputError(f"query {key!r}: each property needs 'pid' and 'v'")
+        values = item["v"] if isinstance(item["v"], list) else [item["v"]]
+        for v in values:
+            if not isinstance(v, (str, int, float, bool, dict)) or (
+                    isinstance(v, dict) and not isinstance(v.get("id"), str)):
+                raise InputError(f"query {key!r}: a property value must be a string, number, "
+                                 "boolean or {\"id\": ...}")
+            if isinstance(v, str) and len(v) > MAX_QUERY_CHARS:
+                raise InputError(f"query {key!r}: a property value is too long")
+        out.append((property_for(item["pid"]), values))
+    return out
+
+
+def _limit(given: Any, key: str) -> int:
+    if given is None:
+        return DEFAULT_LIMIT
+    if isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0:
+        raise InputError(f"query {key!r}: 'limit' must be a non-negative number")
+    return min(int(given), MAX_LIMIT) or DEFAULT_LIMIT
+
+
+def _types(given: Any, key: str) -> list[str]:
+    if given is None:
+        return []
+    items = given if isinstance(given, list) else [given]
+    if not all(isinstance(t, str) for t in items):
+        raise InputError(f"query {key!r}: 'type' must be a type id or a list of them")
+    return [_type_iri(t) for t in items if t.strip()]
+
+
+def _value_matches(name: str, raw: str, value: str) -> bool:
+    """A text value matches a condition equal after normalisation, or a date at a coarser
+    precision ("1979" matches 1979-01-07)."""
+    if _exact(name, normalise(value)):
+        return True
+    raw = raw.strip()
+    return bool(raw) and raw[0].isdigit() and value.startswith(raw + "-")
+
+
+def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:
+    """0 when a key starts with the prefix, 1 when a word of it does, else None."""
+    if not prefix:
+        return 0
+    best = None
+    for k in keys:
+        if k.startswith(prefix):
+            return 0
+        if f" {prefix}" in f" {k}":
+            best = 1
+    return best
+
+
+def parse_positive(value: Any, default: int, ceiling: int) -> int:
+    """A count from a request parameter, within [0, ceiling]; ``default`` when absent."""
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InputError(f"expected a whole number, got {str(value)[:40]!r}") from None
+    if number < 0:
+        raise InputError("expected a non-negative number")
+    return min(number, ceiling)

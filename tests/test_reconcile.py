@@ -1,0 +1,422 @@
+"""The reconciliation service (Reconciliation Service API v0.2, what OpenRefine speaks): driven
+the way OpenRefine drives it, every response checked against the specification's JSON schemas
+(../shared/reconciliation/v0.2/schemas)."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import pytest
+
+from kg.reconciliation import normalise
+from kgtest import REPO
+
+SCHEMAS = REPO.parent / "shared" / "reconciliation" / "v0.2" / "schemas"
+BASE = "https://w3id.org/kg1978/"
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def schemas():
+    """``check(name, document)``: validate a document against ``SCHEMAS/name`` with local
+    ``$ref`` resolution (a referencing.Registry over the folder)."""
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"{SCHEMAS} is absent (the shared folder is laid beside the repository)")
+    from jsonschema import Draft7Validator
+    from jsonschema.validators import validator_for
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT7
+
+    loaded = {p.name: json.loads(p.read_text(encoding="utf-8"))
+              for p in SCHEMAS.glob("*.json") if p.name != "openapi.json"}
+    registry = Registry().with_resources(
+        (schema["$id"], DRAFT7.create_resource(schema)) for schema in loaded.values())
+
+    def check(name: str, document) -> None:
+        schema = loaded[name]
+        # The schemas declare the generic "http://json-schema.org/schema#": draft 7 is what
+        # they are written in (definitions, no $defs).
+        cls = validator_for(schema, default=Draft7Validator)
+        cls(schema, registry=registry).validate(document)
+
+    return check
+
+
+@pytest.fixture(scope="module")
+def app(dataset):
+    from kg.endpoint import create_app
+
+    return create_app({"TESTING": True, "root": REPO}, dataset=dataset)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def batch(client, queries: dict, schemas=None, *, method: str = "post") -> dict:
+    """POST (or GET) a query batch as OpenRefine does: the form field ``queries``."""
+    payload = json.dumps(queries)
+    if method == "post":
+        response = client.post("/reconcile", data={"queries": payload})
+    else:
+        response = client.get("/reconcile?queries=" + quote(payload))
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    if schemas:
+        schemas("reconciliation-query-batch.json", queries)
+        schemas("reconciliation-result-batch.json", response.json)
+    return response.json
+
+
+def ids(result: list[dict]) -> list[str]:
+    return [c["id"] for c in result]
+
+
+# -- the OpenRefine walk-through -------------------------------------------------------------
+
+def test_openrefine_round_trip(client, schemas):
+    """Manifest -> batch with a type -> preview of the match -> propose properties -> extend."""
+    manifest = client.get("/reconcile")
+    assert manifest.status_code == 200
+    m = manifest.json
+    schemas("manifest.json", m)
+    assert "0.2" in m["versions"]
+    assert m["identifierSpace"] == BASE and m["schemaSpace"] == BASE + "ontology/"
+    assert {"Place", "Person", "MilitaryUnit", "Organisation", "State", "Event"} \
+        <= {t["id"] for t in m["defaultTypes"]}
+    assert m["view"]["url"] == "http://localhost/{{id}}"
+
+    # OpenRefine sends type_strict "should" with the type the user picked.
+    answer = batch(client, {
+        "q0": {"query": "Tay Ninh", "type": "Place", "type_strict": "should", "limit": 5},
+        "q1": {"query": "Phnom Penh", "type": "Place", "type_strict": "should"},
+        "q2": {"query": "division 341", "type": "MilitaryUnit", "type_strict": "should"},
+    }, schemas)
+    top = {k: v["result"][0] for k, v in answer.items()}
+    assert top["q0"]["id"] == "place/tay-ninh" and top["q0"]["match"] is True
+    assert top["q0"]["name"] == "Tây Ninh Province"
+    assert top["q1"]["id"] == "place/phnom-penh" and top["q1"]["match"] is True
+    assert top["q2"]["id"] == "unit/division-341" and top["q2"]["match"] is True
+    assert {"id": "Province", "name": "province"} in top["q0"]["type"]
+    assert top["q0"]["description"]
+
+    # The preview URL template of the manifest, filled in as OpenRefine does.
+    url = m["preview"]["url"].replace("{{id}}", top["q1"]["id"])
+    preview = client.get(url.replace("http://localhost", ""))
+    assert preview.status_code == 200 and preview.mimetype == "text/html"
+    page = preview.get_data(as_text=True)
+    assert "Phnom Penh" in page and "Q1850" in page and "Cambodia" in page
+    assert 'href="http://localhost/place/phnom-penh"' in page
+
+    proposal = client.get("/reconcile/propose_properties?type=Place")
+    schemas("data-extension-property-proposal.json", proposal.json)
+    offered = [p["id"] for p in proposal.json["properties"]]
+    assert {"placeWithin", "country", "wikidata", "geonames", "coordinates"} <= set(offered)
+
+    extend = {"ids": [top["q0"]["id"], top["q1"]["id"]],
+              "properties": [{"id": "placeWithin"}, {"id": "country"}, {"id": "wikidata"},
+                             {"id": "geonames"}, {"id": "coordinates"}]}
+    schemas("data-extension-query.json", extend)
+    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 200
+    schemas("data-extension-response.json", response.json)
+    rows = response.json["rows"]
+    assert rows["place/phnom-penh"]["placeWithin"] == [{"id": "place/cambodia",
+                                                         "name": "Cambodia"}]
+    assert rows["place/phnom-penh"]["wikidata"] == [{"str": "Q1850"}]
+    assert rows["place/phnom-penh"]["geonames"] == [{"str": "1821306"}]
+    assert rows["place/phnom-penh"]["coordinates"] == [{"str": "POINT(104.91601 11.56245)"}]
+    assert rows["place/tay-ninh"]["country"] == [{"id": "place/vietnam", "name": "Vietnam"}]
+    assert rows["place/tay-ninh"]["wikidata"] == [{"str": "Q36608"}]  # a skos:closeMatch
+    meta = {p["id"]: p for p in response.json["meta"]}
+    assert meta["placeWithin"]["type"]["id"] == "Place"
+
+
+# -- matching --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["Tay Ninh", "TAY NINH", "tây ninh", "Tây  Ninh.", "tayninh"])
+def test_case_diacritics_and_punctuation_do_not_matter(client, schemas, text):
+    result = batch(client, {"q": {"query": text, "type": "Place"}}, schemas)["q"]["result"]
+    assert result[0]["id"] == "place/tay-ninh" and result[0]["match"] is True
+    assert result[0]["score"] == 100
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kratie", "place/kratie"),
+    ("Chong Thnu", "place/chong-thnu"),       # the apostrophe of "Chong Th'nu" is dropped
+    ("Viet Nam", "place/vietnam"),            # spaces squeezed
+    ("Sư đoàn 341", "unit/division-341"),     # a Vietnamese alternative label; đ = d
+    ("Saloth Sar", "actor/pol-pot"),
+    ("ភ្នំពេញ", "place/phnom-penh"),           # Khmer
+])
+def test_alternative_labels_in_any_language_match(client, text, expected):
+    result = batch(client, {"q": {"query": text}})["q"]["result"]
+    assert result[0]["id"] == expected and result[0]["match"] is True
+
+
+def test_ambiguous_query_gives_candidates_but_no_match(client, schemas):
+    result = batch(client, {"q": {"query": "Military Region"}}, schemas)["q"]["result"]
+    assert {"unit/military-region-5", "unit/military-region-7", "unit/military-region-9"} \
+        <= set(ids(result[:3]))
+    assert not any(c["match"] for c in result)
+    assert all(c["score"] < 90 for c in result)
+
+
+def test_inexact_names_score_below_exact_ones_and_never_match(client):
+    result = batch(client, {"q": {"query": "Penh Phnom"}})["q"]["result"]
+    assert result[0]["id"] == "place/phnom-penh"
+    assert result[0]["score"] < 90 and result[0]["match"] is False
+
+
+def test_results_are_ordered_and_limited(client):
+    result = batch(client, {"q": {"query": "Pol Pot", "limit": 2}})["q"]["result"]
+    assert len(result) == 2
+    assert result[0]["id"] == "actor/pol-pot" and result[0]["match"] is True
+    assert result[0]["score"] > result[1]["score"]
+
+
+def test_type_filter_excludes_other_types(client, schemas):
+    answer = batch(client, {
+        "person": {"query": "Phnom Penh", "type": "Person"},
+        "event": {"query": "Phnom Penh", "type": "Event"},
+        "liberation": {"query": "Liberation of Phnom Penh", "type": "Event"},
+        "liberation-place": {"query": "Liberation of Phnom Penh", "type": "Place"},
+        "iri": {"query": "Phnom Penh", "type": BASE + "ontology/City"},
+        "curie": {"query": "Phnom Penh", "type": "schema:Place"},  # an inferred type
+        "all": {"query": "Phnom Penh", "type": ["Place", "Event"], "type_strict": "all"},
+    }, schemas)
+    assert answer["person"]["result"] == []
+    assert "place/phnom-penh" not in ids(answer["event"]["result"])
+    assert ids(answer["liberation"]["result"])[0] == "event/liberation-of-phnom-penh-1979-01-07"
+    assert all(c["id"].startswith("event/") for c in answer["liberation"]["result"])
+    assert not any(c["id"].startswith("event/") for c in answer["liberation-place"]["result"])
+    assert ids(answer["iri"]["result"]) == ["place/phnom-penh"]
+    assert ids(answer["curie"]["result"])[0] == "place/phnom-penh"
+    assert answer["all"]["result"] == []
+
+
+def test_a_type_from_inference_filters_too(client):
+    """kgo:Division is declared; MilitaryUnit and Actor come from the ontology by inference."""
+    for t in ("Division", "MilitaryUnit", "Actor"):
+        result = batch(client, {"q": {"query": "division 341", "type": t}})["q"]["result"]
+        assert result[0]["id"] == "unit/division-341"
+
+
+def test_property_conditions_narrow_the_candidates(client, schemas):
+    provinces = {"q": {"query": "Province", "type": "Place"}}
+    assert set(ids(batch(client, provinces)["q"]["result"])) >= {"place/kratie", "place/tay-ninh"}
+    answer = batch(client, {
+        "name": {"query": "Province", "type": "Place",
+                 "properties": [{"pid": "placeWithin", "v": "Cambodia"}]},
+        "id": {"query": "Province", "type": "Place",
+               "properties": [{"pid": "placeWithin", "v": {"id": "place/vietnam"}}]},
+        "schema": {"query": "Province", "type": "Place",
+                   "properties": [{"pid": "http://schema.org/containedInPlace",
+                                   "v": BASE + "place/vietnam"}]},
+        "country": {"query": "Chong Thnu",
+                    "properties": [{"pid": "country", "v": "Việt Nam"}]},
+        "transitive": {"query": "Chong Thnu",
+                       "properties": [{"pid": "kgo:placeWithin", "v": "CAMBODIA"}]},
+        "parent": {"query": "Military Region",
+                   "properties": [{"pid": "subordinateTo", "v": "Vietnam People's Army"}]},
+        "date": {"query": "Liberation of Phnom Penh",
+                 "properties": [{"pid": "startDate", "v": "1979"}]},
+        "only": {"properties": [{"pid": "wikidata", "v": "Q1850"}]},
+        "iri": {"properties": [{"pid": "geonames", "v": "https://sws.geonames.org/1821306/"}]},
+    }, schemas)
+    assert ids(answer["name"]["result"]) == ["place/kratie"]
+    assert ids(answer["id"]["result"]) == ["place/tay-ninh"]
+    assert ids(answer["schema"]["result"]) == ["place/tay-ninh"]
+    assert answer["country"]["result"] == []  # Chong Th'nu is in Cambodia
+    assert ids(answer["transitive"]["result"]) == ["place/chong-thnu"]
+    assert {"unit/military-region-5", "unit/military-region-9"} \
+        <= set(ids(answer["parent"]["result"]))
+    assert ids(answer["date"]["result"])[0] == "event/liberation-of-phnom-penh-1979-01-07"
+    assert ids(answer["only"]["result"]) == ["place/phnom-penh"]
+    assert answer["only"]["result"][0]["match"] is False  # no name, no automatic match
+    assert ids(answer["iri"]["result"]) == ["place/phnom-penh"]
+
+
+def test_get_works_as_post(client):
+    got = batch(client, {"q": {"query": "Phnom Penh"}}, method="get")
+    assert got == batch(client, {"q": {"query": "Phnom Penh"}})
+
+
+@pytest.mark.parametrize("text", [
+    '"} } SELECT * WHERE { ?s ?p ?o } #',
+    "Phnom Penh\") . ?s ?p ?o . FILTER(\"",
+    "(.*)+[a-z]{1,99}$^\\",
+    "%00\x00\u202e",
+    "'; DROP ALL ; --",
+])
+def test_query_text_is_data_not_sparql_or_a_regex(app, text):
+    """The index was read at startup; answering queries runs no SPARQL at all."""
+    state = app.extensions["kg"]
+    real = state.store
+
+    class NoQueries:
+        def __getattr__(self, name):
+            raise AssertionError(f"the store was used ({name}) while answering a query")
+
+    state.store = NoQueries()
+    try:
+        response = app.test_client().post("/reconcile", data={"queries": json.dumps(
+            {"q": {"query": text, "properties": [{"pid": "placeWithin", "v": text}]}})})
+    finally:
+        state.store = real
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["q"]["result"] == []
+
+
+def test_normalise():
+    assert normalise("Tây Ninh") == normalise("TAY  NINH!") == "tay ninh"
+    assert normalise("Chong Th'nu") == "chong thnu"
+    assert normalise("Đảng Cộng sản") == "dang cong san"
+    assert normalise("Kratié—Province") == "kratie province"
+
+
+# -- limits and errors -----------------------------------------------------------------------
+
+def test_malformed_requests_get_400_with_json(client):
+    for form in ({"queries": "{not json"}, {"queries": "[1, 2]"},
+                 {"queries": json.dumps({"q": {"query": 3}})},
+                 {"queries": json.dumps({"q": {"query": "x", "limit": "ten"}})},
+                 {"queries": json.dumps({"q": {"query": "x", "unknown": 1}})},
+                 {"queries": json.dumps({"q": {"type": "Place"}})},
+                 {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "nope",
+                                                                              "v": "x"}]}})},
+                 {"queries": json.dumps({"q": {"query": "x" * 501}})},
+                 {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
+                 {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})}):
+        response = client.post("/reconcile", data=form)
+        assert response.status_code == 400, (form, response.get_data(as_text=True))
+        assert response.json["status"] == 400 and response.json["message"]
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_batch_size_is_limited(dataset):
+    from kg.endpoint import create_app
+
+    client = create_app({"TESTING": True, "root": REPO, "max_reconcile_batch": 2},
+                        dataset=dataset).test_client()
+    three = {f"q{i}": {"query": "Vietnam"} for i in range(3)}
+    response = client.post("/reconcile", data={"queries": json.dumps(three)})
+    assert response.status_code == 413 and "max_reconcile_batch" in response.json["message"]
+    extend = {"ids": ["place/vietnam"] * 3, "properties": [{"id": "wikidata"}]}
+    assert client.post("/reconcile", data={"extend": json.dumps(extend)}).status_code == 413
+    two = {f"q{i}": {"query": "Vietnam"} for i in range(2)}
+    assert client.post("/reconcile", data={"queries": json.dumps(two)}).status_code == 200
+
+
+def test_jsonp_callback_is_checked(client):
+    ok = client.get("/reconcile?callback=jQuery_123.cb")
+    assert ok.status_code == 200 and ok.mimetype == "application/javascript"
+    text = ok.get_data(as_text=True)
+    assert text.startswith("/**/jQuery_123.cb({") and text.endswith("});")
+    assert client.get("/reconcile?callback=alert(1)//").status_code == 400
+
+
+# -- preview, suggest, extend ----------------------------------------------------------------
+
+def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
+    by_id = client.get("/reconcile/preview?id=unit/division-341")
+    by_iri = client.get("/reconcile/preview?id=" + quote(BASE + "unit/division-341"))
+    assert by_id.status_code == by_iri.status_code == 200
+    assert by_id.data == by_iri.data
+    text = by_id.get_data(as_text=True)
+    assert "Division 341" in text and "Army Corps 4" in text and "division" in text
+    missing = client.get("/reconcile/preview?id=place/atlantis%3Cb%3E")
+    assert missing.status_code == 404
+    assert "place/atlantis&lt;b&gt;" in missing.get_data(as_text=True)
+
+
+def test_preview_escapes_what_it_shows():
+    from kg.endpoint import create_app
+    from kg.store import DatasetStore
+
+    evil = ox.NamedNode(BASE + "place/evil")
+    g = ox.NamedNode(BASE + "graph/entities")
+    store = DatasetStore.from_quads([
+        ox.Quad(evil, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                ox.NamedNode(BASE + "ontology/Place"), g),
+        ox.Quad(evil, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal("<script>alert(1)</script>", language="en"), g),
+        ox.Quad(evil, ox.NamedNode("http://schema.org/description"),
+                ox.Literal('"><img src=x onerror=alert(2)>', language="en"), g),
+    ])
+    client = create_app({"TESTING": True, "root": REPO}, dataset=store).test_client()
+    page = client.get("/reconcile/preview?id=place/evil").get_data(as_text=True)
+    assert "<script>alert" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    result = batch(client, {"q": {"query": "script alert 1 script"}})["q"]["result"]
+    assert result[0]["name"] == "<script>alert(1)</script>" and result[0]["match"] is True
+
+
+def test_suggest_entities_types_and_properties(client, schemas):
+    entities = client.get("/reconcile/suggest/entity?prefix=phn")
+    schemas("suggest-entities-response.json", entities.json)
+    assert entities.json["result"][0]["id"] == "place/phnom-penh"
+    typed = client.get("/reconcile/suggest/entity?prefix=tay&type=Province").json["result"]
+    assert [e["id"] for e in typed] == ["place/tay-ninh"]
+    paged = client.get("/reconcile/suggest/entity?prefix=&limit=3&cursor=3").json["result"]
+    assert len(paged) == 3
+
+    types = client.get("/reconcile/suggest/type?prefix=prov")
+    schemas("suggest-types-response.json", types.json)
+    assert types.json["result"][0]["id"] == "Province"
+    assert {"id": "AdministrativeArea", "name": "administrative area"} \
+        in types.json["result"][0]["broader"]
+    everything = client.get("/reconcile/suggest/type?limit=100").json["result"]
+    assert {"Place", "Person", "Event", "Division"} <= {t["id"] for t in everything}
+    assert "Quantity" not in {t["id"] for t in everything}  # figures are no candidates
+
+    props = client.get("/reconcile/suggest/property?prefix=coun")
+    schemas("suggest-properties-response.json", props.json)
+    assert [p["id"] for p in props.json["result"]] == ["country"]
+    for path in ("/reconcile/suggest/entity", "/reconcile/suggest/type",
+                 "/reconcile/suggest/property"):
+        assert client.get(path + "?prefix=x&limit=-1").status_code == 400
+
+
+def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
+    event = "event/liberation-of-phnom-penh-1979-01-07"
+    request = {"ids": [event, "unit/division-341", "actor/pol-pot", BASE + "place/kratie",
+                       "place/no-such-place"],
+               "properties": [{"id": "startDate"}, {"id": "endDate"}, {"id": "tookPlaceAt"},
+                              {"id": "country"}, {"id": "subordinateTo"},
+                              {"id": "wikidata"}, {"id": "geonames"},
+                              {"id": "altLabel", "settings": {"limit": 1}}]}
+    schemas("data-extension-query.json", request)
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    rows = response.json["rows"]
+    assert rows[event]["startDate"] == [{"str": "1979-01-07"}]
+    assert rows[event]["tookPlaceAt"] == [{"id": "place/phnom-penh", "name": "Phnom Penh"}]
+    assert rows[event]["country"] == [{"id": "place/cambodia", "name": "Cambodia"}]
+    # The direct parent, not the whole chain up to the army.
+    assert rows["unit/division-341"]["subordinateTo"] == [{"id": "unit/army-corps-4",
+                                                           "name": "Army Corps 4"}]
+    assert rows["actor/pol-pot"]["wikidata"] == [{"str": "Q39464"}]
+    assert len(rows["actor/pol-pot"]["altLabel"]) == 1  # the limit setting
+    assert rows[BASE + "place/kratie"]["geonames"] == [{"str": "1830563"}]
+    assert all(v == [] for v in rows["place/no-such-place"].values())
+    meta = response.json["meta"]
+    assert [m["id"] for m in meta] == [p["id"] for p in request["properties"]]
+    types = {m["id"]: m.get("type", {}).get("id") for m in meta}
+    assert types["country"] == "Country" and types["tookPlaceAt"] == "Place"
+    assert types["startDate"] is None
+
+
+def test_propose_properties_by_type(client, schemas):
+    events = client.get("/reconcile/propose_properties?type=Event&limit=4").json
+    schemas("data-extension-property-proposal.json", events)
+    assert events["type"] == "Event" and events["limit"] == 4
+    assert [p["id"] for p in events["properties"]][:2] == ["startDate", "endDate"]
+    units = client.get("/reconcile/propose_properties?type=Division").json
+    assert "subordinateTo" in [p["id"] for p in units["properties"]]
+    assert "geonames" not in [p["id"] for p in units["properties"]]

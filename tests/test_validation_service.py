@@ -1,0 +1,429 @@
+"""The SHACL validation service, POST /validate: the same results and exit semantics as
+``kg validate``, in JSON, Turtle, text and HTML; and safe parsing (size, syntax, nesting, no
+remote JSON-LD contexts, no XML entities, nothing kept)."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from kgtest import REPO
+
+PREFIXES = """\
+@prefix kgo:    <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs:   <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl:    <http://www.w3.org/2002/07/owl#> .
+@prefix place:  <https://w3id.org/kg1978/place/> .
+@prefix event:  <https://w3id.org/kg1978/event/> .
+"""
+
+#: Conforms on its own (with the ontology): a country and a province inside it.
+GOOD = PREFIXES + """
+place:xanadu a kgo:Country ;
+    rdfs:label "Xanadu"@en .
+place:xanadu-province a kgo:Province ;
+    rdfs:label "Province of Xanadu"@en ;
+    kgo:placeWithin place:xanadu .
+"""
+
+#: Several violations: a label in the wrong language, a place in no country, a meeting with
+#: nothing decided, no date and no source.
+BAD = PREFIXES + """
+place:atlantis a kgo:Province ;
+    rdfs:label "Atlantis"@vi .
+event:nameless a kgo:Meeting .
+"""
+
+
+@pytest.fixture(scope="module")
+def app(dataset):
+    """Validation in process (validation_timeout 0): the same code, faster tests."""
+    from kg.endpoint import create_app
+
+    return create_app({"TESTING": True, "root": REPO, "validation_timeout": 0},
+                      dataset=dataset)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_client(dataset):
+    from kg.endpoint import create_app
+
+    def make(**settings):
+        config = {"TESTING": True, "root": REPO, "validation_timeout": 0, **settings}
+        return create_app(config, dataset=dataset).test_client()
+
+    return make
+
+
+def kg_validate(tmp_path, text: str, fmt: str = "json", suffix: str = ".ttl") -> tuple[int, str]:
+    """Exit code and output of ``kg validate FILE --format FMT`` (the command itself)."""
+    import contextlib
+
+    from kg.cli import main
+
+    path = tmp_path / f"data{suffix}"
+    path.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--root", str(REPO), "validate", str(path), "--format", fmt])
+    return code, out.getvalue()
+
+
+def post_file(client, data: bytes | str, filename: str, query: str = "", **kw):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return client.post("/validate" + query, data={"file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data", **kw)
+
+
+# -- the form and the report ----------------------------------------------------------------
+
+def test_get_shows_the_upload_form(client):
+    page = client.get("/validate")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in text and 'type="file"' in text
+    assert 'name="file"' in text
+
+
+def test_conforming_upload(client):
+    response = client.post("/validate", data=GOOD, content_type="text/turtle")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == {"conforms": True, "exit_code": 0, "results": []}
+    assert response.headers["X-KG-Exit-Code"] == "0"
+
+
+def test_report_json_is_what_kg_validate_prints(client, tmp_path):
+    code, printed = kg_validate(tmp_path, BAD)
+    expected = json.loads(printed)
+    assert code == 1 and not expected["conforms"] and len(expected["results"]) >= 3
+
+    response = post_file(client, BAD, "bad.ttl")
+    assert response.status_code == 200
+    assert response.headers["X-KG-Exit-Code"] == "1"
+    body = response.json
+    assert body.pop("exit_code") == 1
+    assert body == expected
+    assert {"focus", "path", "value", "severity", "message", "shape"} \
+        <= set(body["results"][0])
+
+
+@pytest.mark.parametrize(("rdflib_format", "filename", "content_type"), [
+    ("nt", "bad.nt", "application/n-triples"),
+    ("trig", "bad.trig", "application/trig"),
+    ("nquads", "bad.nq", "application/n-quads"),
+    ("json-ld", "bad.jsonld", "application/ld+json"),
+    ("xml", "bad.rdf", "application/rdf+xml"),
+])
+def test_every_syntax_gives_the_same_results(client, tmp_path, rdflib_format, filename,
+                                             content_type):
+    _, printed = kg_validate(tmp_path, BAD)
+    expected = json.loads(printed)["results"]
+    graph = Graph().parse(data=BAD, format="turtle")
+    lines = graph.serialize(format="nt").strip().splitlines()
+    if rdflib_format == "trig":
+        text = "<https://w3id.org/kg1978/graph/upload> {\n" + "\n".join(lines) + "\n}\n"
+    elif rdflib_format == "nquads":
+        text = "".join(line[:-1] + "<https://w3id.org/kg1978/graph/upload> .\n"
+                       for line in lines)
+    else:
+        text = graph.serialize(format=rdflib_format)
+    by_name = post_file(client, text, filename)
+    by_type = client.post("/validate", data=text.encode(), content_type=content_type)
+    for response in (by_name, by_type):
+        assert response.status_code == 200, response.get_data(as_text=True)
+        assert response.json["results"] == expected
+
+
+def test_turtle_report_is_a_shacl_validation_report(client):
+    response = client.post("/validate?format=turtle", data=BAD, content_type="text/turtle")
+    assert response.status_code == 200 and response.mimetype == "text/turtle"
+    assert response.headers["X-KG-Exit-Code"] == "1"
+    report = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    (node,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert report.value(node, SH.conforms).toPython() is False
+    json_results = client.post("/validate", data=BAD, content_type="text/turtle").json["results"]
+    assert len(list(report.objects(node, SH.result))) == len(json_results)
+
+
+def test_turtle_by_accept_header_and_text_as_kg_validate_prints(client, tmp_path):
+    response = client.post("/validate", data=BAD, content_type="text/turtle",
+                           headers={"Accept": "text/turtle"})
+    assert response.mimetype == "text/turtle"
+    _, printed = kg_validate(tmp_path, BAD, fmt="text")
+    text = client.post("/validate?format=text", data=BAD, content_type="text/turtle")
+    assert text.mimetype == "text/plain" and text.get_data(as_text=True) == printed
+
+
+def test_html_report_escapes_what_it_shows(client):
+    evil = PREFIXES + ('place:evil a kgo:Country ;\n'
+                       '    rdfs:label "<script>alert(1)</script>"@vi .\n')
+    response = post_file(client, evil, "<b>evil</b>.ttl", query="?format=html")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "<script>alert" not in page and "<b>evil" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "does not conform" in page and 'id="exit-code">1<' in page
+    # A browser's Accept header chooses the page too.
+    browser = post_file(client, GOOD, "good.ttl",
+                        headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.mimetype == "text/html" and "conforms" in browser.get_data(as_text=True)
+
+
+def test_inconsistent_upload_gets_422_and_exit_code_1(client, tmp_path):
+    bad = PREFIXES + "place:nowhere a owl:Nothing ; rdfs:label \"Nowhere\"@en .\n"
+    code, _ = kg_validate(tmp_path, bad)
+    assert code == 1
+    response = client.post("/validate", data=bad, content_type="text/turtle")
+    assert response.status_code == 422
+    assert response.headers["X-KG-Exit-Code"] == "1"
+    assert "owl:Nothing" in response.json["message"] or "Nothing" in response.json["message"]
+
+
+def test_the_child_process_gives_the_same_report(make_client, tmp_path):
+    """With validation_timeout > 0 (the default) the work runs in a child process."""
+    client = make_client(validation_timeout=120)
+    _, printed = kg_validate(tmp_path, BAD)
+    response = post_file(client, BAD, "bad.ttl")
+    assert response.status_code == 200
+    assert response.json["results"] == json.loads(printed)["results"]
+    turtle = post_file(client, BAD, "bad.ttl", query="?format=turtle")
+    report = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
+    assert len(list(report.subjects(RDF.type, SH.ValidationResult))) \
+        == len(response.json["results"])
+    broken = client.post("/validate", data=b"<a> <b> .", content_type="text/turtle")
+    assert broken.status_code == 400
+
+
+def test_validation_past_its_time_budget_is_stopped(make_client):
+    """A containment chain makes OWL 2 RL quadratic; the child is killed at the deadline."""
+    chain = PREFIXES + "".join(
+        f"place:p{i} a kgo:Province ; rdfs:label \"P {i}\"@en ; kgo:placeWithin place:p{i + 1} .\n"
+        for i in range(600))
+    client = make_client(validation_timeout=1, max_upload_triples=5000)
+    response = client.post("/validate", data=chain, content_type="text/turtle")
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert "validation_timeout" in response.json["message"]
+    assert response.headers["X-KG-Exit-Code"] == "2"
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("data", "filename", "where"), [
+    (PREFIXES + "place:a a kgo:Country .\nplace:b rdfs:label .\n", "bad.ttl", "bad.ttl:7"),
+    ('<http://a/s> <http://a/p> <http://a/o> .\n<http://a/s> <http://a/p> "x .\n',
+     "bad.nt", "bad.nt:2"),
+    ('{\n  "@id": "http://a/s",\n  "http://a/p": [\n}\n', "bad.jsonld", "bad.jsonld:4"),
+    ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+     '\n<rdf:Description rdf:about="http://a/s">\n</rdf:RDF>\n', "bad.rdf", "bad.rdf:4"),
+])
+def test_unparsable_upload_gets_400_with_file_and_line(client, data, filename, where):
+    response = post_file(client, data, filename)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.headers["X-KG-Exit-Code"] == "2"
+    assert response.json["message"].startswith(where + ":"), response.json["message"]
+
+
+def test_raw_body_errors_name_the_upload(client):
+    response = client.post("/validate?filename=mine.ttl", data=b"@prefix : <x> .\n:a :b .\n",
+                           content_type="text/turtle")
+    assert response.status_code == 400 and response.json["message"].startswith("mine.ttl:2:")
+    html = client.post("/validate?format=html", data=b"nonsense", content_type="text/turtle")
+    assert html.status_code == 400 and "Not validated" in html.get_data(as_text=True)
+    text = client.post("/validate?format=text", data=b"nonsense", content_type="text/turtle")
+    assert text.status_code == 400 and text.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize("request_kw", [
+    {"data": GOOD, "content_type": "application/octet-stream"},
+    {"data": GOOD},  # no content type at all
+    {"data": {"data": GOOD}},  # a form field, as curl --data sends
+    {"data": {"file": (io.BytesIO(GOOD.encode()), "data.xyz")},
+     "content_type": "multipart/form-data"},
+    {"data": GOOD, "content_type": "text/n3"},
+])
+def test_unknown_syntax_gets_415(client, request_kw):
+    response = client.post("/validate", **request_kw)
+    assert response.status_code == 415, response.get_data(as_text=True)
+    assert response.headers["X-KG-Exit-Code"] == "2"
+
+
+def test_the_file_name_tells_the_syntax_of_a_raw_body(client):
+    response = client.post("/validate?filename=data.ttl", data=GOOD,
+                           content_type="application/octet-stream")
+    assert response.status_code == 200 and response.json["conforms"] is True
+
+
+def test_bad_requests(client):
+    assert client.post("/validate", data=b"  \n", content_type="text/turtle").status_code == 400
+    assert client.post("/validate", data={"other": (io.BytesIO(b"x"), "a.ttl")},
+                       content_type="multipart/form-data").status_code == 400
+    assert client.post("/validate?format=xlsx", data=GOOD,
+                       content_type="text/turtle").status_code == 400
+
+
+def test_uploads_over_the_size_limit_get_413(make_client):
+    client = make_client(max_upload_bytes=300)
+    big = GOOD + "# padding\n" * 40
+    assert len(big.encode()) > 300
+    raw = client.post("/validate", data=big, content_type="text/turtle")
+    assert raw.status_code == 413 and "max_upload_bytes" in raw.json["message"]
+    assert raw.headers["X-KG-Exit-Code"] == "2"
+    assert post_file(client, big, "big.ttl").status_code == 413
+    huge = post_file(client, "#" * 200_000, "huge.ttl")
+    assert huge.status_code == 413
+    small = ('<https://w3id.org/kg1978/place/x> a <https://w3id.org/kg1978/ontology/Country> ;'
+             ' <http://www.w3.org/2000/01/rdf-schema#label> "Xanadu"@en .\n')
+    assert len(small.encode()) <= 300
+    assert client.post("/validate", data=small, content_type="text/turtle").status_code == 200
+
+
+def test_uploads_over_the_triple_limit_get_413(make_client):
+    client = make_client(max_upload_triples=3)
+    response = client.post("/validate", data=GOOD, content_type="text/turtle")
+    assert response.status_code == 413 and "max_upload_triples" in response.json["message"]
+
+
+# -- safe parsing ----------------------------------------------------------------------------
+
+class _Canary(BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        self.hits.append(self.path)
+        body = json.dumps({"@context": {"name": "http://xmlns.com/foaf/0.1/name"}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/ld+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def canary():
+    """An HTTP server on 127.0.0.1 that records every request it gets."""
+    _Canary.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_remote_json_ld_contexts_are_never_fetched(client, canary):
+    url, hits = canary
+    node = {"@id": "https://w3id.org/kg1978/place/x", "name": "X"}
+    documents = [
+        {"@context": url + "/a.jsonld", **node},
+        {"@context": [url + "/b.jsonld", {"x": "http://a/x"}], **node},
+        {"@context": {"@import": url + "/c.jsonld"}, **node},
+        {"@context": {"p": {"@id": "http://a/p", "@context": url + "/d.jsonld"}},
+         "p": {"@id": "http://a/o"}},
+        {"@graph": [{"@context": url + "/e.jsonld", **node}]},
+    ]
+    for doc in documents:
+        response = post_file(client, json.dumps(doc), "remote.jsonld")
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert "context" in response.json["message"] or "@import" in response.json["message"]
+    assert hits == []
+    # The canary does answer: had the service fetched a context, it would have seen it.
+    from urllib.request import urlopen
+
+    with urlopen(url + "/probe") as answer:
+        assert answer.status == 200
+    assert hits == ["/probe"]
+
+
+def test_inline_json_ld_contexts_are_read(client):
+    doc = {"@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+                        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+                        "label": {"@id": "rdfs:label", "@language": "en"}},
+           "@id": "https://w3id.org/kg1978/place/xanadu", "@type": "kgo:Country",
+           "label": "Xanadu"}
+    response = post_file(client, json.dumps(doc), "inline.jsonld")
+    assert response.status_code == 200 and response.json["conforms"] is True
+
+
+def test_xml_entities_are_rejected_and_never_expanded(client, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CANARY", encoding="utf-8")
+    rdf = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+           'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">'
+           '<rdf:Description rdf:about="https://w3id.org/kg1978/place/x">'
+           '<rdfs:label xml:lang="en">&e;</rdfs:label></rdf:Description></rdf:RDF>')
+    external = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n'
+                f'<!ENTITY e SYSTEM "{secret.as_uri()}">\n]>\n' + rdf)
+    laughs = ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!ENTITY a "lol">\n'
+              + "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">\n'
+                        for i in range(8))
+              + '<!ENTITY e "&i;">\n]>\n' + rdf)
+    doctype_only = '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF>\n' + rdf.replace("&e;", "X")
+    for name, text in (("external.rdf", external), ("laughs.rdf", laughs),
+                       ("doctype.rdf", doctype_only)):
+        for response in (post_file(client, text, name),
+                         post_file(client, text, name, query="?format=html"),
+                         client.post("/validate", data=text.encode(),
+                                     content_type="application/rdf+xml")):
+            assert response.status_code == 400, response.get_data(as_text=True)
+            body = response.get_data(as_text=True)
+            assert "TOP-SECRET-CANARY" not in body and "lollol" not in body
+            assert "DOCTYPE" in body
+
+
+@pytest.mark.parametrize(("filename", "text"), [
+    ("deep.ttl", PREFIXES + "place:x kgo:p " + "[ kgo:p " * 500 + "1" + " ]" * 500 + " .\n"),
+    ("deep-list.ttl", PREFIXES + "place:x kgo:p " + "(" * 500 + ")" * 500 + " .\n"),
+    ("deep.trig", PREFIXES + "place:g { place:x kgo:p " + "[ kgo:p " * 500 + "1"
+     + " ]" * 500 + " }\n"),
+    ("deep.jsonld", '{"@id": "http://a/s", "http://a/p": ' + "[" * 5000 + "]" * 5000 + "}"),
+    ("deep.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+     + "<a>" * 500 + "</a>" * 500 + "</rdf:RDF>"),
+])
+def test_deep_nesting_is_rejected_before_parsing(client, filename, text):
+    response = post_file(client, text, filename)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "max_upload_nesting" in response.json["message"]
+
+
+def test_brackets_in_strings_iris_and_comments_are_not_nesting(make_client):
+    client = make_client(max_upload_nesting=3)
+    text = GOOD + ('# [[[[[[[[ ((((((((\nplace:xanadu rdfs:comment "[[[[[[(((((("@en , '
+                   '"""{{{{{{\n[[[[[[[""" .\n<https://w3id.org/kg1978/place/q> '
+                   'rdfs:seeAlso place:xanadu .\n')
+    response = client.post("/validate", data=text, content_type="text/turtle")
+    assert response.status_code == 200, response.get_data(as_text=True)
+
+
+def test_nothing_uploaded_is_stored(client, monkeypatch, tmp_path):
+    """Uploads are read from memory: no temporary file is left (or even made) for them."""
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spool))
+    padded = GOOD + "#" + "x" * 600_000 + "\n"  # larger than werkzeug's in-memory part limit
+    # The multipart body is built here: the test client would spool a body this large to a
+    # temporary file of its own.
+    body = (b"--frontier\r\nContent-Disposition: form-data; name=\"file\"; "
+            b"filename=\"padded.ttl\"\r\nContent-Type: text/turtle\r\n\r\n"
+            + padded.encode() + b"\r\n--frontier--\r\n")
+    response = client.post("/validate", data=body,
+                           content_type="multipart/form-data; boundary=frontier")
+    assert response.status_code == 200 and response.json["conforms"] is True
+    assert client.post("/validate", data=padded, content_type="text/turtle").status_code == 200
+    assert list(spool.iterdir()) == []
