@@ -13,7 +13,7 @@
     +-- PayloadTooLarge          exit 2   HTTP 413   a body over max_body_bytes
     +-- QueryTimeout             exit 2   HTTP 503   a query ran past query_timeout
     +-- BuildError               exit 1   HTTP 500   reasoning or validation stopped the build
-        +-- InconsistentGraph    exit 1             owlrl error triples or owl:Nothing members
+        +-- InconsistentGraph    exit 1   HTTP 422   owlrl error triples or owl:Nothing members
         +-- ValidationFailed     exit 1             SHACL violations
 
 ``kg validate`` exits 0 when the data conforms, 1 on violations, 2 on bad input.
@@ -91,7 +91,7 @@ class BuildError(KGError):
 
 
 class InconsistentGraph(BuildError):
-    pass
+    http_status = 422
 
 
 class ValidationFailed(BuildError):
