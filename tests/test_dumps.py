@@ -215,3 +215,22 @@ def test_description_as_json_ld_and_html(client):
     r = client.get("/dataset")
     assert r.headers["Content-Type"].startswith("text/turtle")
     assert "Accept" in r.headers["Vary"]
+
+
+def test_dataset_counts_each_link_once(dataset):
+    """/dataset has one linkset per authority, and their triples add up to the links."""
+    from kg.endpoint import create_app
+    from kg.links import coverage
+    from kg.query import open_store
+
+    client = create_app({"TESTING": True}, dataset=dataset).test_client()
+    body = client.get("/dataset", headers={"Accept": "application/n-triples"}).get_data()
+    triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    void = "http://rdfs.org/ns/void#"
+    linksets = {t.subject for t in triples if t.object == ox.NamedNode(void + "Linkset")}
+    total = sum(int(t.object.value) for t in triples
+                if t.subject in linksets and t.predicate == ox.NamedNode(void + "triples"))
+    cov = coverage(open_store(dataset))
+    assert len(linksets) == len([a for a in cov["authorities"].values() if a["links"]])
+    assert total == sum(a["links"] for a in cov["authorities"].values())
+    assert total > 0

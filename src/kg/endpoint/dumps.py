@@ -259,12 +259,24 @@ def _typed(value, datatype: str) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + datatype))
 
 
+def _without_linksets(triples: list[ox.Triple]) -> list[ox.Triple]:
+    """The VoID less its generic linksets (per link predicate and target host): /dataset gives
+    the links per authority instead (kg.links.coverage), and both at once would count every
+    link twice."""
+    linksets = {t.subject for t in triples
+                if t.predicate.value == RDF + "type" and t.object.value == VOID + "Linkset"}
+    targets = {t.object for t in triples
+               if t.subject in linksets and t.predicate.value == VOID + "objectsTarget"}
+    drop = linksets | targets
+    return [t for t in triples if t.subject not in drop and t.object not in drop]
+
+
 def dataset_triples(root: str) -> list[ox.Triple]:
     """VoID and DCAT of the dataset as served at ``root``: the endpoint's VoID, extended."""
     state = current_app.extensions["kg"]
     d = dumps()
     void_nt = state.descriptions.void(root + "/void", root + "/sparql", ox.RdfFormat.N_TRIPLES)
-    triples = list(ox.parse(void_nt, format=ox.RdfFormat.N_TRIPLES))
+    triples = _without_linksets(list(ox.parse(void_nt, format=ox.RdfFormat.N_TRIPLES)))
     ds = _n(root + "/void#dataset")
     here = root + "/dataset"
     endpoint = _n(root + "/sparql")
