@@ -17,7 +17,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.errors import InconsistentGraph
 from kg.iris import CRM, INFERRED_GRAPH, KGO, SCHEMA
-from kg.load import _from_ox, load_sources
+from kg.load import load_sources, rdflib_term
 from kg.materialise import UnsupportedOntology, materialise, materialise_store
 from kg.reason import infer
 from kgtest import REPO
@@ -75,7 +75,7 @@ def via_store(g: Graph) -> set:
     store = store_of(g)
     target = ox.NamedNode(str(INFERRED_GRAPH))
     n = materialise_store(store, target)
-    got = {tuple(map(_from_ox, (q.subject, q.predicate, q.object)))
+    got = {tuple(map(rdflib_term, (q.subject, q.predicate, q.object)))
            for q in store.quads_for_pattern(None, None, None, target)}
     assert len(got) == n
     return got

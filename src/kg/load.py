@@ -125,35 +125,42 @@ def _line_of(exc: Exception) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def read_dataset(path: Path, fmt: str | None = None) -> dict[URIRef, Graph]:
-    """Read an RDF dataset file (N-Quads or TriG; any triple format goes to the default graph,
-    keyed ``None``) into one rdflib Graph per graph name. Parsed by pyoxigraph, which is fast and
-    strict; syntax errors raise ParseError with file:line."""
+def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | None = None,
+                 base_iri: str | None = None) -> dict[URIRef | None, Graph]:
+    """Read an RDF dataset (a file, or bytes named ``name``) in N-Quads or TriG — any triple
+    format goes to the default graph, keyed ``None`` — into one rdflib Graph per graph name.
+    ``fmt`` is a file suffix or a format name (``trig``, ``nquads``); by default the file's
+    suffix. Parsed by pyoxigraph, which is fast and strict; syntax errors raise ParseError with
+    file:line."""
     import pyoxigraph as ox
 
-    formats = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
+    formats = {".nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS,
+               ".trig": ox.RdfFormat.TRIG, "trig": ox.RdfFormat.TRIG,
                ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
-    ox_format = formats.get(fmt or path.suffix.lower())
+    where = name or str(source) if isinstance(source, Path) else name or "<data>"
+    ox_format = formats.get(fmt or (source.suffix.lower() if isinstance(source, Path) else ""))
     if ox_format is None:
-        raise InputError(f"unknown dataset file type {path.suffix!r} (use .nq, .trig, .nt or .ttl)",
-                         path=str(path))
+        raise InputError(f"unknown dataset format {fmt!r} (use .nq, .trig, .nt or .ttl)",
+                         path=where)
     graphs: dict[URIRef | None, Graph] = {}
+    given = {"path": str(source)} if isinstance(source, Path) else {"input": source}
     try:
-        for quad in ox.parse(path=str(path), format=ox_format):
+        for quad in ox.parse(**given, format=ox_format, base_iri=base_iri):
             graph = quad.graph_name
-            name = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
-            graphs.setdefault(name, Graph()).add(
-                (_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
+            key = None if isinstance(graph, ox.DefaultGraph) else URIRef(graph.value)
+            graphs.setdefault(key, Graph()).add(
+                (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
     except SyntaxError as exc:
-        loc = getattr(exc, "lineno", None)
-        raise ParseError(f"not valid {ox_format}: {exc.msg if hasattr(exc, 'msg') else exc}",
-                         path=str(path), line=loc) from exc
+        message = str(exc.args[0]) if exc.args else str(exc)
+        raise ParseError(f"not valid {ox_format}: {message}", path=where,
+                         line=getattr(exc, "lineno", None)) from None
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+        raise InputError(f"cannot read: {exc.strerror}", path=where) from exc
     return graphs
 
 
-def _from_ox(term):
+def rdflib_term(term):
+    """The rdflib term for a pyoxigraph term (RDF-star triple terms are refused)."""
     import pyoxigraph as ox
     from rdflib import BNode, Literal
 
@@ -161,6 +168,8 @@ def _from_ox(term):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
+    if not isinstance(term, ox.Literal):
+        raise InputError("RDF-star triple terms are not supported")
     if term.language:
         return Literal(term.value, lang=term.language)
     dt = term.datatype.value

@@ -640,6 +640,6 @@ class _OxFilter:
 
 
 def _to_rdflib(term):
-    from kg.load import _from_ox
+    from kg.load import rdflib_term
 
-    return _from_ox(term)
+    return rdflib_term(term)

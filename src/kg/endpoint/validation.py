@@ -236,35 +236,12 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
 def _parse_dataset(data: bytes, fmt: str, name: str, base: str) -> Graph:
     """TriG and N-Quads as ``kg validate`` reads them (:func:`kg.load.read_dataset`): parsed by
     pyoxigraph, every graph's triples merged."""
-    import pyoxigraph as ox
+    from kg.load import read_dataset
 
-    ox_format = ox.RdfFormat.TRIG if fmt == "trig" else ox.RdfFormat.N_QUADS
     graph = Graph()
-    try:
-        for quad in ox.parse(input=data, format=ox_format, base_iri=base):
-            graph.add((_from_ox(quad.subject), _from_ox(quad.predicate), _from_ox(quad.object)))
-    except SyntaxError as exc:
-        message = str(exc.args[0]) if exc.args else str(exc)
-        raise ParseError(f"not valid {_SYNTAX_NAMES[fmt]}: {message}", path=name,
-                         line=exc.lineno) from None
+    for part in read_dataset(data, fmt, name=name, base_iri=base).values():
+        graph += part
     return graph
-
-
-def _from_ox(term: Any) -> Any:
-    import pyoxigraph as ox
-    from rdflib import BNode, Literal, URIRef
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if not isinstance(term, ox.Literal):
-        raise InputError("RDF-star triple terms are not supported")
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
 
 
 def _parse_error(exc: Exception, data: bytes, fmt: str, name: str) -> ParseError:
