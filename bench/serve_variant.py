@@ -20,6 +20,13 @@ VARIANTS: dict[str, dict] = {
     "sync-no-accesslog": {"worker_class": "sync", "accesslog": None},
 }
 
+#: Worker attribute overrides per variant name.
+ATTRIBUTES: dict[str, dict] = {"pool-thread": {"inline": False},
+                               "pool-thread-gunicorn-log": {"inline": False}}
+#: Variants with gunicorn's own access log formatting (not kg.serve.AccessLogger's).
+NO_FAST_LOG = {"gunicorn-log", "pool-thread-gunicorn-log"}
+VARIANTS.update({name: {} for name in (*ATTRIBUTES, *NO_FAST_LOG)})
+
 
 def main(argv: list[str]) -> int:
     name, rest = argv[0], argv[1:]
@@ -38,6 +45,11 @@ def main(argv: list[str]) -> int:
         return opts
 
     kg.serve.gunicorn_options = options
+    for attribute, value in ATTRIBUTES.get(name, {}).items():
+        setattr(kg.serve.OneQueryThreadWorker, attribute, value)
+    if name in NO_FAST_LOG:
+        opts_logger = kg.serve.AccessLogger
+        kg.serve.AccessLogger.access = opts_logger.__mro__[1].access
     from kg.cli import main as kg_main
 
     return kg_main(rest)

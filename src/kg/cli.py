@@ -63,6 +63,23 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=int)
     sp.add_argument("--workers", type=int)
     sp.add_argument("--query-timeout", type=float)
+    sp.add_argument("--store", dest="store_url", metavar="URL",
+                    help="forward queries to this remote SPARQL query endpoint instead of "
+                         "loading the dataset (credentials: KG_STORE_USER, KG_STORE_PASSWORD)")
+
+    pb = sub.add_parser("publish", help="load the built dataset into a remote store, replacing "
+                                        "its named graphs, then compare the counts")
+    pb.add_argument("--to", required=True, metavar="URL",
+                    help="the store's Graph Store Protocol endpoint (e.g. Oxigraph's /store) "
+                         "or SPARQL Update endpoint")
+    pb.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
+                    help="gsp: PUT each graph; update: DROP + INSERT DATA; auto (default): "
+                         "update for URLs ending in /update, /statements, /sparql, else gsp")
+    pb.add_argument("--query-url", dest="store_url", metavar="URL",
+                    help="the store's SPARQL query endpoint, to count what arrived (default: "
+                         "found from --to for Oxigraph, Fuseki, GraphDB, Virtuoso)")
+    pb.add_argument("--batch", type=int, default=10000,
+                    help="triples per INSERT DATA request with --protocol update")
     return p
 
 
@@ -128,8 +145,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from kg.serve import serve
 
-        settings = _settings(args, "host", "port", "workers", "query_timeout")
+        settings = _settings(args, "host", "port", "workers", "query_timeout", "store_url")
+        if args.dataset and args.store_url:
+            _log("kg: error: give either --dataset or --store, not both")
+            return 2
         return serve(settings, dataset=args.dataset)
+    if args.command == "publish":
+        from kg.publish import publish
+
+        result = publish(_settings(args, "store_url"), args.to, protocol=args.protocol,
+                         batch=args.batch, log=_log)
+        sys.stdout.write(result.summary())
+        return 0
     raise AssertionError(args.command)
 
 

@@ -28,6 +28,7 @@ or text equal to the given name after normalisation).
 from __future__ import annotations
 
 import difflib
+import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -707,7 +708,8 @@ def _conditions(given: Any, key: str) -> list[tuple[Property, list[Any]]]:
 def _limit(given: Any, key: str) -> int:
     if given is None:
         return DEFAULT_LIMIT
-    if isinstance(given, bool) or not isinstance(given, (int, float)) or given < 0:
+    if (isinstance(given, bool) or not isinstance(given, (int, float))
+            or not math.isfinite(given) or given < 0):
         raise InputError(f"query {key!r}: 'limit' must be a non-negative number")
     return min(int(given), MAX_LIMIT) or DEFAULT_LIMIT
 

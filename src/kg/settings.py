@@ -55,6 +55,15 @@ SETTINGS: tuple[Setting, ...] = (
                                                "no limit."),
     Setting("max_reconcile_batch", 100, int, "Most queries or ids in one reconciliation request "
                                              "(413 beyond)."),
+    Setting("store_url", None, str, "SPARQL query endpoint of a remote store: `kg serve --store` "
+                                    "forwards queries to it; `kg publish` counts on it."),
+    Setting("store_user", None, str, "User name for the remote store (HTTP Basic or Digest); "
+                                     "set it as KG_STORE_USER."),
+    Setting("store_password", None, str, "Password for the remote store; set it as "
+                                         "KG_STORE_PASSWORD, never on the command line."),
+    Setting("store_timeout", 300.0, float, "Seconds `kg publish` (and the start-up queries of "
+                                           "`kg serve --store`) wait for each request to the "
+                                           "remote store."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

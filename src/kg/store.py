@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
 from kg.errors import InputError, ParseError
 
-__all__ = ["DatasetStore", "QueryResult", "rdf_format_for"]
+__all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "rdf_format_for"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -62,6 +63,23 @@ def _readable(message: str, limit: int = 300) -> str:
 
 def _graph_name(term: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
+
+
+class ReadOnlyStore(Protocol):
+    """What the endpoint asks of a store: :class:`DatasetStore` here, or
+    :class:`kg.remote.RemoteStore` over a remote SPARQL endpoint."""
+
+    source: str | None
+    named_graphs: tuple[str, ...]
+    quad_count: int
+    union_default_graph: bool
+
+    def query(self, text: str, *, default_graph: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, has_dataset_clause: bool = False,
+              base_iri: str | None = None) -> QueryResult: ...
+
+    def select(self, text: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        ...
 
 
 class DatasetStore:

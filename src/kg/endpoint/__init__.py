@@ -20,7 +20,7 @@ from kg.endpoint.state import EndpointState
 from kg.endpoint.watchdog import QueryGuard
 from kg.errors import ConfigError
 from kg.settings import SETTINGS, resolve
-from kg.store import DatasetStore
+from kg.store import DatasetStore, ReadOnlyStore
 
 __all__ = ["create_app"]
 
@@ -41,7 +41,7 @@ def _dataset_path(settings: dict[str, Any], log=lambda _: None) -> Path:
 
 
 def create_app(config: Mapping[str, Any] | None = None, *,
-               dataset: DatasetStore | str | Path | None = None) -> Flask:
+               dataset: ReadOnlyStore | str | Path | None = None) -> Flask:
     """A Flask app serving ``dataset`` (a store, or a dataset file to load; default: the
     built graph). ``config`` holds settings (see :mod:`kg.settings`) and Flask config keys;
     ``KG_FAST_PATH: False`` routes queries through Flask alone (see :mod:`.fast`)."""
@@ -50,9 +50,10 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     settings = resolve(overrides=overrides)
     if dataset is None:
         dataset = _dataset_path(settings)
-    store = dataset if isinstance(dataset, DatasetStore) else DatasetStore.load(dataset)
+    # a DatasetStore, a kg.remote.RemoteStore, or a file to load
+    store = DatasetStore.load(dataset) if isinstance(dataset, str | Path) else dataset
 
-    from kg.endpoint import dumps, pages, routes, ui
+    from kg.endpoint import dumps, openapi, pages, routes, ui
 
     app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
                                                                  / "templates"),
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app.register_blueprint(ui.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(dumps.bp)
+    app.register_blueprint(openapi.bp)
     from kg.endpoint import reconcile, validation
 
     app.register_blueprint(validation.bp)

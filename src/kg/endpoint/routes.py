@@ -53,7 +53,15 @@ def sparql() -> Response:
             raise PayloadTooLarge(
                 f"the request body has {length} bytes; this endpoint accepts at most "
                 f"{state.max_body_bytes} (setting max_body_bytes)")
+        if length is None:
+            # A chunked body: werkzeug stops reading at max_content_length without saying
+            # so, and a cut query is another query. One byte more tells a body too long.
+            request.max_content_length = state.max_body_bytes + 1
         body = request.get_data(cache=False)
+        if len(body) > state.max_body_bytes:
+            raise PayloadTooLarge(
+                f"the request body has more than {state.max_body_bytes} bytes; this endpoint "
+                f"accepts at most {state.max_body_bytes} (setting max_body_bytes)")
     answered = answer_query(state, environ, body)
     if answered is None:
         fmt_param = request.args.get("format") or request.args.get("output")
@@ -105,6 +113,43 @@ def limits() -> Response:
         "default-graph-uri / named-graph-uri only select graphs of this store.\n"
     )
     return Response(text, 200, [("Content-Type", "text/plain; charset=utf-8"), *CORS])
+
+
+# -- every other request runs under the time limit too -------------------------------------
+
+#: Routes that bound their own work: ``/sparql`` and the form arm the guard around the query
+#: alone; ``/validate`` reasons in a child process killed at ``validation_timeout``.
+_SELF_GUARDED = frozenset({"sparql.sparql", "ui.form", "ui.index", "validation.validate_upload"})
+
+
+@bp.before_app_request
+def _arm_guard() -> None:
+    """Reconciliation batches, suggestions, pages and dumps are pure Python that pyoxigraph's
+    limits do not reach: past ``query_timeout`` the watchdog answers 503 and ends the worker,
+    as for a query (in ``kg serve``; in process the guard watches nothing)."""
+    if request.endpoint not in _SELF_GUARDED:
+        _state().guard.arm(request.environ)
+
+
+@bp.teardown_app_request
+def _disarm_guard(_exc: BaseException | None) -> None:
+    if request.endpoint not in _SELF_GUARDED:
+        _state().guard.disarm()
+
+
+@bp.after_app_request
+def _preflight_everywhere(response: Response) -> Response:
+    """Flask answers OPTIONS for every route itself, without CORS headers, so a browser's
+    preflight for e.g. ``POST /validate`` with a Turtle body failed. Every route is public and
+    none uses credentials: any origin may send what the route's ``Allow`` header lists."""
+    if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Allow-Methods"] = response.headers.get(
+            "Allow", "GET, POST, OPTIONS")
+        asked = request.headers.get("Access-Control-Request-Headers")
+        response.headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Accept"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
 
 
 # -- errors: a readable message and the status of errors.py, never a traceback -------------

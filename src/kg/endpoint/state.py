@@ -13,7 +13,7 @@ from kg.endpoint.query_text import QueryInfo, inspect_query
 from kg.endpoint.results import BOOLEAN, GRAPH, SOLUTIONS, ResultFormat, serialize
 from kg.endpoint.watchdog import QueryGuard, timeout_message
 from kg.errors import InputError, KGError, ParseError, QueryTimeout
-from kg.store import DatasetStore
+from kg.store import ReadOnlyStore
 
 __all__ = ["EndpointState", "Answer"]
 
@@ -29,7 +29,7 @@ class Answer:
 
 @dataclass
 class EndpointState:
-    store: DatasetStore
+    store: ReadOnlyStore  # a DatasetStore, or a kg.remote.RemoteStore
     settings: dict[str, Any]
     guard: QueryGuard
     descriptions: Descriptions
@@ -42,6 +42,9 @@ class EndpointState:
         self.max_results: int = self.settings["max_results"]
         self.max_body_bytes: int = self.settings["max_body_bytes"]
         self.max_query_depth: int = self.settings["max_query_depth"]
+        # A remote store (kg.remote.RemoteStore) answers /sparql itself, passing its body
+        # through; it is given most of query_timeout, so that it, not the watchdog, answers 503.
+        self.forward = getattr(self.store, "forward", None)
 
     def run(self, request: SparqlRequest, *, accept: str | None, environ: dict,
             base_iri: str, truncation_link: str) -> Answer:
@@ -53,11 +56,19 @@ class EndpointState:
         started = time.monotonic()
         guard.arm(environ)
         try:
-            result = self.store.query(
-                text, default_graph=request.default_graph, named_graphs=request.named_graphs,
-                has_dataset_clause=info.has_dataset_clause, base_iri=base_iri)
-            body, cut = serialize(result, fmt, self.max_results,
-                                  truncation_link=truncation_link)
+            if self.forward is not None:
+                body, cut = self.forward(
+                    text, fmt, _KIND_OF_FORM[info.form], self.max_results,
+                    default_graph=request.default_graph, named_graphs=request.named_graphs,
+                    has_dataset_clause=info.has_dataset_clause,
+                    truncation_link=truncation_link, timeout=0.9 * self.query_timeout)
+            else:
+                result = self.store.query(
+                    text, default_graph=request.default_graph,
+                    named_graphs=request.named_graphs,
+                    has_dataset_clause=info.has_dataset_clause, base_iri=base_iri)
+                body, cut = serialize(result, fmt, self.max_results,
+                                      truncation_link=truncation_link)
         except KGError:
             raise
         except (RuntimeError, ValueError) as exc:  # e.g. an unsupported function

@@ -1,0 +1,240 @@
+"""The HTTP API as an OpenAPI 3.0 document, served at ``/openapi.json``.
+
+The document is built from the settings in force, so the limits it states (``maxLength`` of a
+request body, ``maxProperties`` of a reconciliation batch, the ``x-kg-limits`` extension of its
+``info``) are the limits the server applies. It describes what a client may send and every
+status a route answers with; ``tests/security/test_openapi.py`` has schemathesis check the
+server against it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, json, request
+
+from kg import __version__
+
+__all__ = ["bp", "openapi_document"]
+
+bp = Blueprint("openapi", __name__)
+
+_TEXT = {"text/plain": {"schema": {"type": "string"}}}
+_ANY = {"schema": {"type": "string"}}
+_SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
+                   "text/csv", "text/tab-separated-values", "application/json",
+                   "application/xml", "text/xml")
+_GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/rdf+xml",
+                "application/ld+json")
+_PAGE_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n-triples",
+               "application/trig", "application/n-quads", "application/rdf+xml")
+_ERROR = {"text/plain": {"schema": {"type": "string"}},
+          "application/json": {"schema": {"type": "object", "properties": {
+              "status": {"type": "integer"}, "message": {"type": "string"}}}}}
+
+
+def _error(text: str) -> dict:
+    return {"description": text, "content": _ERROR}
+
+
+def _responses(ok: dict, *errors: tuple[str, str]) -> dict:
+    out = {"200": ok}
+    for code, text in errors:
+        out[code] = _error(text)
+    return out
+
+
+def _param(name: str, where: str, text: str, schema: dict | None = None, *,
+           required: bool = False, explode: bool | None = None) -> dict:
+    param = {"name": name, "in": where, "description": text, "required": required,
+             "schema": schema or {"type": "string"}}
+    if explode is not None:
+        param["explode"] = explode
+    return param
+
+
+def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI 3.0.3 document of this server under ``settings``."""
+    timeout = settings["query_timeout"]
+    max_body = settings["max_body_bytes"]
+    batch = settings.get("max_reconcile_batch", 100)
+    limits = {name: settings[name] for name in (
+        "query_timeout", "max_results", "max_body_bytes", "max_query_depth", "max_upload_bytes",
+        "max_upload_triples", "max_upload_nesting", "validation_timeout", "max_reconcile_batch")
+        if name in settings}
+    sparql_ok = {"description": "the result: solutions, a boolean or a graph (cut at "
+                                f"{settings['max_results']} rows; header X-KG-Truncated), or "
+                                "the service description when no query is given",
+                 "content": {t: _ANY for t in (*_SOLUTION_TYPES, *_GRAPH_TYPES)}}
+    sparql_errors = (
+        ("400", "malformed query (line and column), empty query, NUL, invalid UTF-8, "
+                "SERVICE, or nesting deeper than max_query_depth"),
+        ("403", "SPARQL Update (INSERT, DELETE, LOAD, CLEAR, ...): this endpoint is read-only"),
+        ("406", "no result format the client accepts"),
+        ("413", f"a request body over max_body_bytes ({max_body})"),
+        ("415", "a body type other than a form or application/sparql-query, or not UTF-8"),
+        ("503", f"the query ran past query_timeout ({timeout:g} s) and was stopped"),
+    )
+    query_params = [
+        _param("query", "query", "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE)"),
+        _param("default-graph-uri", "query", "a graph of the store for the default graph",
+               {"type": "array", "items": {"type": "string"}}),
+        _param("named-graph-uri", "query", "a graph of the store as a named graph",
+               {"type": "array", "items": {"type": "string"}}),
+        _param("format", "query", "result format: json, xml, csv, tsv, turtle, ntriples, "
+                                  "rdfxml, jsonld, or a media type"),
+    ]
+    form_schema = {"type": "object", "properties": {
+        "query": {"type": "string"}, "format": {"type": "string"},
+        "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}
+    rdf_page = {"description": "the page (HTML) or the RDF of the resource",
+                "content": {t: _ANY for t in _PAGE_TYPES}}
+    page_errors = (("400", "unknown format parameter"), ("404", "not in this dataset"),
+                   ("406", "no representation the client accepts"),
+                   ("503", "the request ran past query_timeout"))
+    json_ok = {"description": "JSON (JSONP with callback)",
+               "content": {"application/json": {"schema": {"type": "object"}},
+                           "application/javascript": _ANY}}
+    reconcile_errors = (("400", "malformed JSON or a malformed query, type or property"),
+                        ("413", f"more than max_reconcile_batch ({batch}) queries or ids"),
+                        ("503", "the request ran past query_timeout"))
+    paging = [_param("prefix", "query", "what the user typed so far"),
+              _param("type", "query", "a type id (e.g. Place)"),
+              _param("limit", "query", "most results", {"type": "integer", "minimum": 1}),
+              _param("cursor", "query", "results to skip", {"type": "integer", "minimum": 0}),
+              _param("callback", "query", "JSONP callback name")]
+    paths: dict[str, Any] = {
+        "/sparql": {
+            "get": {"summary": "SPARQL query by GET; without a query, the service description",
+                    "parameters": query_params,
+                    "responses": _responses(sparql_ok, *sparql_errors)},
+            "post": {"summary": "SPARQL query by POST (form, or application/sparql-query)",
+                     "parameters": query_params[1:],
+                     "requestBody": {"required": True, "content": {
+                         "application/x-www-form-urlencoded": {"schema": form_schema},
+                         "application/sparql-query": {
+                             "schema": {"type": "string", "maxLength": max_body}}}},
+                     "responses": _responses(sparql_ok, *sparql_errors)},
+        },
+        "/void": {"get": {"summary": "the VoID description of the dataset",
+                          "parameters": [_param("format", "query", "an RDF format")],
+                          "responses": _responses(
+                              {"description": "VoID", "content": {t: _ANY for t in
+                                                                  _GRAPH_TYPES}},
+                              ("406", "no RDF format the client accepts"),
+                              ("503", "the request ran past query_timeout"))}},
+        "/limits": {"get": {"summary": "the limits in force, as text",
+                            "responses": _responses({"description": "the limits",
+                                                     "content": _TEXT})}},
+        "/openapi.json": {"get": {"summary": "this document", "responses": _responses(
+            {"description": "OpenAPI 3.0", "content": {"application/json": {
+                "schema": {"type": "object"}}}})}},
+        "/dataset": {"get": {"summary": "the dataset's VoID + DCAT description",
+                             "parameters": [_param("format", "query", "html or an RDF format")],
+                             "responses": _responses(rdf_page, *page_errors)}},
+        "/dumps/{name}": {"get": {
+            "summary": "a dump of the dataset (kg.trig, kg.nq, kg.ttl, kg.jsonld, kg-asserted.*)",
+            "parameters": [_param("name", "path", "the dump's file name", required=True)],
+            "responses": {
+                "200": {"description": "the dump", "content": {t: _ANY for t in (
+                    "application/trig", "application/n-quads", "text/turtle",
+                    "application/ld+json")}},
+                "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
+                "404": _error("no such dump"),
+                "503": _error("the request ran past query_timeout")}}},
+        "/timeline": {"get": {"summary": "every dated event on a time axis (HTML)",
+                              "responses": _responses({"description": "HTML", "content": {
+                                  "text/html": _ANY}})}},
+        "/{kind}/{rest}": {"get": {
+            "summary": "the page or RDF of the IRI https://w3id.org/kg1978/{kind}/{rest}",
+            "parameters": [_param("kind", "path", "place, event, unit, actor, ...",
+                                  {"type": "string", "enum": [
+                                      "place", "event", "unit", "actor", "figure", "measure",
+                                      "source", "graph", "ontology"]}, required=True),
+                           _param("rest", "path", "the rest of the IRI", required=True),
+                           _param("format", "query", "html or an RDF format")],
+            "responses": _responses(rdf_page, *page_errors)}},
+        "/validate": {
+            "get": {"summary": "the upload form (HTML)",
+                    "parameters": [_param("format", "query", "json, turtle, html or text")],
+                    "responses": _responses({"description": "HTML", "content": {
+                        "text/html": _ANY}}, ("400", "unknown format"))},
+            "post": {
+                "summary": "SHACL validation of an uploaded RDF file",
+                "parameters": [_param("format", "query", "json, turtle, html or text"),
+                               _param("filename", "query", "the upload's file name")],
+                "requestBody": {"required": True, "content": {
+                    t: {"schema": {"type": "string",
+                                   "maxLength": settings.get("max_upload_bytes", max_body)}}
+                    for t in ("text/turtle", "application/trig", "application/n-triples",
+                              "application/n-quads", "application/ld+json",
+                              "application/rdf+xml")}},
+                "responses": {
+                    "200": {"description": "the validation report (conforms or not)",
+                            "content": {t: _ANY for t in ("application/json", "text/turtle",
+                                                          "text/html", "text/plain")}},
+                    **{code: {"description": text, "content": {
+                        t: _ANY for t in ("application/json", "text/html", "text/plain")}}
+                       for code, text in (
+                           ("400", "unparsable, too deeply nested, a remote JSON-LD context, "
+                                   "an XML DOCTYPE or entity, or empty"),
+                           ("413", "over max_upload_bytes or max_upload_triples"),
+                           ("415", "an RDF syntax that cannot be told or read"),
+                           ("422", "inconsistent under OWL 2 RL"),
+                           ("503", "reasoning ran past validation_timeout"))}}},
+        },
+        "/reconcile": {
+            "get": {"summary": "the manifest, or a batch (queries) or data extension (extend)",
+                    "parameters": [
+                        _param("queries", "query", f"a JSON object of at most {batch} queries"),
+                        _param("extend", "query", "a JSON data-extension request"),
+                        _param("callback", "query", "JSONP callback name")],
+                    "responses": _responses(json_ok, *reconcile_errors)},
+            "post": {"summary": "a batch (queries) or data extension (extend) as a form",
+                     "requestBody": {"required": True, "content": {
+                         "application/x-www-form-urlencoded": {"schema": {
+                             "type": "object", "properties": {
+                                 "queries": {"type": "string"},
+                                 "extend": {"type": "string"}}}}}},
+                     "responses": _responses(json_ok, *reconcile_errors)},
+        },
+        "/reconcile/preview": {"get": {
+            "summary": "an HTML card of one entity",
+            "parameters": [_param("id", "query", "an entity id, e.g. place/phnom-penh")],
+            "responses": {"200": {"description": "HTML", "content": {"text/html": _ANY}},
+                          "404": {"description": "no such entity",
+                                  "content": {"text/html": _ANY}},
+                          "503": _error("the request ran past query_timeout")}}},
+        "/reconcile/propose_properties": {"get": {
+            "summary": "properties to offer for data extension",
+            "parameters": [_param("type", "query", "a type id"),
+                           _param("limit", "query", "most properties",
+                                  {"type": "integer", "minimum": 0}),
+                           _param("callback", "query", "JSONP callback name")],
+            "responses": _responses(json_ok, *reconcile_errors)}},
+    }
+    for kind in ("entity", "type", "property"):
+        paths[f"/reconcile/suggest/{kind}"] = {"get": {
+            "summary": f"auto-completion of {kind} names", "parameters": paging,
+            "responses": _responses(json_ok, *reconcile_errors)}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "kg1978 SPARQL endpoint, linked data, validation and reconciliation",
+            "version": __version__,
+            "description": "Read-only: SPARQL Update and Graph Store writes are refused; no "
+                           "request makes the server fetch anything. Limits in force are in "
+                           "x-kg-limits (see also /limits).",
+            "x-kg-limits": limits,
+        },
+        "paths": paths,
+    }
+
+
+@bp.route("/openapi.json", methods=["GET"])
+def document() -> Response:
+    """The OpenAPI document of this server (with its servers entry)."""
+    doc = openapi_document(current_app.extensions["kg"].settings)
+    doc["servers"] = [{"url": request.host_url.rstrip("/")}]
+    return Response(json.dumps(doc, indent=1), 200, {
+        "Content-Type": "application/json", "Access-Control-Allow-Origin": "*"})
