@@ -12,6 +12,8 @@
     +-- UnsupportedMediaType     exit 2   HTTP 415   a request body type we do not read
     +-- PayloadTooLarge          exit 2   HTTP 413   a body over max_body_bytes
     +-- QueryTimeout             exit 2   HTTP 503   a query ran past query_timeout
+    |   +-- RemoteTimeout        exit 2   HTTP 503   a remote store did not answer in time
+    +-- RemoteError              exit 2   HTTP 502   a remote store is unreachable or failed
     +-- BuildError               exit 1   HTTP 500   reasoning or validation stopped the build
         +-- InconsistentGraph    exit 1   HTTP 422   owlrl error triples or owl:Nothing members
         +-- ValidationFailed     exit 1             SHACL violations
@@ -84,6 +86,16 @@ class PayloadTooLarge(KGError):
 
 class QueryTimeout(KGError):
     http_status = 503
+
+
+class RemoteTimeout(QueryTimeout):
+    """The remote store did not answer within the time allowed."""
+
+
+class RemoteError(KGError):
+    """The remote store is unreachable, refused us, or answered with an error."""
+
+    http_status = 502
 
 
 class BuildError(KGError):

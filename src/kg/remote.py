@@ -46,19 +46,17 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from kg.errors import ConfigError, InputError, KGError, ParseError, QueryTimeout
+from kg.errors import (  # noqa: F401  (RemoteError, RemoteTimeout: importable from here too)
+    ConfigError,
+    InputError,
+    KGError,
+    ParseError,
+    QueryTimeout,
+    RemoteError,
+    RemoteTimeout,
+)
 
 __all__ = ["RemoteClient", "RemoteStore", "RemoteError", "RemoteTimeout", "open_remote_store"]
-
-
-class RemoteError(KGError):
-    """The remote store is unreachable, refused us, or answered with an error."""
-
-    http_status = 502
-
-
-class RemoteTimeout(QueryTimeout):
-    """The remote store did not answer within the time allowed."""
 
 
 #: How much of the server's error body a message quotes.
