@@ -30,3 +30,17 @@ def built_dataset(build_dir: str) -> Path:
     from kg.build import build
 
     return build(settings_for(REPO, Path(build_dir))).dataset
+
+#: How the browser tests start Debian's Chromium: headless, and quiet on the network (the
+#: machine's closed network refuses Chromium's background connections).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def loopback_only(route) -> None:
+    """A playwright route handler that lets a page reach this machine only."""
+    if route.request.url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
+        route.continue_()
+    else:
+        route.abort()

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 
 from conftest import TINY_DATASET
-from kgtest import REPO
+from kgtest import CHROMIUM_ARGS, REPO, loopback_only
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 EXAMPLE = ("# Attacks and their labels\n"
            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
            "SELECT ?attack ?label WHERE {\n"
@@ -41,17 +39,10 @@ def ui_root(tmp_path: Path) -> Path:
 def browser(chromium_path: str):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
 
-
-def _loopback_only(route) -> None:
-    url = route.request.url
-    if url.startswith(("http://127.0.0.1", "http://localhost", "data:", "blob:")):
-        route.continue_()
-    else:
-        route.abort()
 
 
 def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
@@ -62,7 +53,7 @@ def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
     served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
     try:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.route("**/*", _loopback_only)
+        page.route("**/*", loopback_only)
         page.goto(served.url + "/")
         page.wait_for_selector(".yasqe .CodeMirror")
         page.click("button.example >> text=Attacks and their labels")
@@ -80,11 +71,11 @@ def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
     sync_api = pytest.importorskip("playwright.sync_api")
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(java_script_enabled=False)
             page = context.new_page()
-            page.route("**/*", _loopback_only)
+            page.route("**/*", loopback_only)
             page.goto(served.url + "/form")
             page.fill("#query", EXAMPLE)
             page.click("#run")

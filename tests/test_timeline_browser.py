@@ -10,23 +10,15 @@ from __future__ import annotations
 import pytest
 
 from kg.store import DatasetStore
-from kgtest import REPO
+from kgtest import CHROMIUM_ARGS, REPO, loopback_only
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts"
 KGO = "https://w3id.org/kg1978/ontology/"
 LIBERATION = "https://w3id.org/kg1978/event/liberation-of-phnom-penh-1979-01-07"
 ANNOUNCEMENT = "https://w3id.org/kg1978/event/announcement-1978-02-05"
 
-
-def _loopback_only(route) -> None:
-    if route.request.url.startswith(("http://127.0.0.1", "data:")):
-        route.continue_()
-    else:
-        route.abort()
 
 
 @pytest.fixture
@@ -35,12 +27,12 @@ def page(chromium_path, serve_kg, dataset):
     sync_api = pytest.importorskip("playwright.sync_api")
     served = serve_kg("--dataset", str(dataset), "--workers", "1")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
         try:
             context = browser.new_context(java_script_enabled=False,
                                           viewport={"width": 1280, "height": 900})
             tab = context.new_page()
-            tab.route("**/*", _loopback_only)
+            tab.route("**/*", loopback_only)
             yield tab, served.url
             context.close()
         finally:
