@@ -43,6 +43,7 @@ from kg.endpoint.pages import (
     unknown_format,
 )
 from kg.endpoint.responses import base_url
+from kg.endpoint.state import per_app
 from kg.links import coverage
 from kg.store import DatasetStore
 
@@ -228,25 +229,9 @@ def _plain(term) -> tuple:
     return ("", "", "")
 
 
-class _Holder:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.dumps: Dumps | None = None
-
-
-@bp.record_once
-def _init(setup_state) -> None:
-    setup_state.app.extensions["kg.dumps"] = _Holder()
-
-
 def dumps() -> Dumps:
-    """This app's :class:`Dumps`."""
-    holder: _Holder = current_app.extensions["kg.dumps"]
-    if holder.dumps is None:
-        with holder.lock:
-            if holder.dumps is None:
-                holder.dumps = Dumps(current_app.extensions["kg"].store)
-    return holder.dumps
+    """This app's :class:`Dumps`, made on first use."""
+    return per_app("kg.dumps", Dumps)
 
 
 # -- the description: VoID (from description.py) + DCAT -------------------------------------------

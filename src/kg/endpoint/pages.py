@@ -31,16 +31,16 @@ from __future__ import annotations
 
 import calendar
 import difflib
-import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from kg import __version__, iris
+from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore
 
@@ -443,25 +443,9 @@ class Site:
         return self._timeline
 
 
-class _SiteHolder:
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.site: Site | None = None
-
-
-@bp.record_once
-def _init(setup_state) -> None:
-    setup_state.app.extensions["kg.pages"] = _SiteHolder()
-
-
 def site() -> Site:
     """This app's :class:`Site`, built on first use."""
-    holder: _SiteHolder = current_app.extensions["kg.pages"]
-    if holder.site is None:
-        with holder.lock:
-            if holder.site is None:
-                holder.site = Site(current_app.extensions["kg"].store)
-    return holder.site
+    return per_app("kg.pages", Site)
 
 
 # -- page models ---------------------------------------------------------------------------------

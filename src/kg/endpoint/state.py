@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,3 +89,16 @@ class EndpointState:
             self.store.query(text)  # raises ParseError with the parser's line and column
             raise ParseError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
         return info
+
+
+def per_app(key: str, build):
+    """The object ``build(store)`` makes for the current app, made once (thread-safe) and kept
+    in ``app.extensions[key]``: indexes and dumps that every request of a worker reuses."""
+    from flask import current_app
+
+    slot = current_app.extensions.setdefault(key, {"lock": threading.Lock(), "value": None})
+    if slot["value"] is None:
+        with slot["lock"]:
+            if slot["value"] is None:
+                slot["value"] = build(current_app.extensions["kg"].store)
+    return slot["value"]
