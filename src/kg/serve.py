@@ -344,6 +344,10 @@ class AccessLogger(glogging.Logger):
             pass
 
 
+#: Datasets up to this size have their dumps made before the workers fork (shared, instant).
+_PREBUILT_DUMPS_MAX_QUADS = 200_000
+
+
 def _before_fork() -> None:
     """Leave the workers as little to copy as possible, and the stack queries run on.
 
@@ -411,11 +415,12 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
     state.descriptions.stats()  # computed once here, before the workers are forked
     from kg.endpoint import dumps, pages
 
-    with app.app_context():  # the page indexes and the dumps, likewise built once
+    with app.app_context():  # the page indexes, likewise built once
         pages.site()
-        built = dumps.dumps()
-        built.all()
-        built._quads = None  # the sorted quads the dumps were made from: no longer needed
+        if len(store) <= _PREBUILT_DUMPS_MAX_QUADS:
+            # small datasets: the dumps too; at scale they cost a minute and a GiB before the
+            # first answer, so each worker makes a dump when it is first asked for
+            dumps.dumps().all()
     print(f"kg serve: {len(store)} quads in {len(store.named_graphs)} named graphs",
           file=sys.stderr, flush=True)
     _before_fork()

@@ -132,7 +132,11 @@ class Dumps:
             return dump
 
     def all(self) -> list[Dump]:
-        return [d for d in (self.get(n) for n in self.names()) if d is not None]
+        """Every dump, made now if need be; the quads they were made from are then let go."""
+        made = [d for d in (self.get(n) for n in self.names()) if d is not None]
+        with self._lock:
+            self._quads = None
+        return made
 
     def _all_quads(self) -> list[ox.Quad]:
         if self._quads is None:
