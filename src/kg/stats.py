@@ -8,13 +8,8 @@ import pyoxigraph as ox
 
 from kg.build import ensure_built
 from kg.iris import KGO, PREFIXES
-from kg.links import AUTHORITIES as _AUTHORITIES
-from kg.links import LINKABLE as LINKABLE  # re-exported: callers used kg.stats.LINKABLE
 from kg.links import coverage, coverage_lines
 from kg.query import open_store
-
-#: Authority name -> namespace of its canonical IRIs (kept for callers; kg.links has the detail).
-AUTHORITIES = {name: a.namespace for name, a in _AUTHORITIES.items()}
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -23,8 +18,6 @@ _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 class Stats:
     graphs: dict[str, int] = field(default_factory=dict)
     classes: dict[str, int] = field(default_factory=dict)
-    coverage: dict[str, dict[str, int]] = field(default_factory=dict)
-    unlinked: list[tuple[str, str, str]] = field(default_factory=list)
     #: Everything kg.links.coverage computes (per class, per authority, conflicts, unlinked).
     links: dict = field(default_factory=dict)
 
@@ -43,8 +36,6 @@ def compute(store: ox.Store) -> Stats:
     ):
         s.classes[row["c"].value[len(str(KGO)):]] = int(row["n"].value)
     s.links = coverage(store)
-    s.coverage = s.links["classes"]
-    s.unlinked = [(u["class"], u["id"], u["label"]) for u in s.links["unlinked"]]
     return s
 
 
