@@ -1,0 +1,547 @@
+"""SHACL at scale: the project's shapes compiled to SPARQL and run in a pyoxigraph store.
+
+pySHACL walks every focus node in Python; at a million triples that takes minutes. Here each
+constraint of each shape becomes one SPARQL query that finds *all* its violations over the whole
+data at once (:func:`compile_shapes`), and :func:`validate_store` runs them in the embedded store
+and returns the same :class:`kg.validate.Report` pySHACL's path gives: the same results (focus
+node, path, value, severity, message, source shape, constraint component) and a report graph in
+the same form. tests/test_shacl_fast.py checks that, result for result, against pySHACL.
+
+Compiled (SHACL Core as our shapes use it): targets ``sh:targetClass`` (with
+``rdfs:subClassOf*`` in the data), ``sh:targetNode``, ``sh:targetSubjectsOf``,
+``sh:targetObjectsOf``; node shapes and property shapes (``sh:property``) with paths that are an
+IRI, ``sh:inversePath``, ``sh:alternativePath`` or a sequence; ``sh:minCount``,
+``sh:maxCount``, ``sh:datatype`` (with pySHACL's well-formedness check for the XSD types it
+checks), ``sh:class``, ``sh:nodeKind``, ``sh:pattern`` (+ ``sh:flags``), ``sh:languageIn``,
+``sh:uniqueLang``, ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``, ``sh:maxInclusive``,
+``sh:minExclusive``, ``sh:maxExclusive``, ``sh:hasValue``, ``sh:in``, ``sh:or``, ``sh:xone``
+and ``sh:and`` of simple shapes, ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount`` /
+``sh:qualifiedMaxCount``, ``sh:message``, ``sh:severity``; and ``sh:sparql`` SELECT constraints
+(``$this``, ``sh:prefixes``, ``{?var}`` in messages).
+
+Anything else (``sh:node``, ``sh:not``, ``sh:closed``, property pairs, ``sh:deactivated``,
+ASK-based or custom components, ``$shapesGraph``…) raises :class:`UnsupportedShapes` naming the
+feature, so the fast path never under-reports silently: the caller falls back to pySHACL.
+
+The store must hold what the shapes see (:func:`kg.validate.validation_view`): asserted triples
+plus inferences, less the types only rdfs:domain / rdfs:range gave. The queries read the union of
+the store's graphs; :func:`view_store` makes such a store from a store that holds the asserted
+graphs and the reasoner's inferred graph.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+
+from kg.errors import BuildError
+from kg.validate import Report, _results
+
+_RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
+
+#: Predicates of a shape that carry no constraint (documentation, targets, structure).
+_INERT = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.order, SH.group,
+          SH.defaultValue, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+          SH.targetObjectsOf, SH.property, SH.sparql, SH.message, SH.severity, SH.path,
+          SH.flags, SH.qualifiedMinCount, SH.qualifiedMaxCount}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+#: Components that constrain each value node alone: they compile to a boolean expression.
+_VALUE_COMPONENTS = {SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind: "NodeKind",
+                     SH.pattern: "Pattern", SH.languageIn: "LanguageIn",
+                     SH.minLength: "MinLength", SH.maxLength: "MaxLength",
+                     SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive",
+                     SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive",
+                     SH["in"]: "In", SH["or"]: "Or", SH.xone: "Xone", SH["and"]: "And"}
+#: Components that constrain the set of value nodes of a focus node.
+_SET_COMPONENTS = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.hasValue: "HasValue",
+                   SH.uniqueLang: "UniqueLang", SH.qualifiedValueShape: "QualifiedValueShape"}
+#: XSD datatypes pySHACL checks for well-formedness (by the value rdflib parses); a cast in
+#: SPARQL fails exactly on the ill-formed lexical forms.
+_WELL_FORMED = {XSD.integer, XSD.decimal, XSD.float, XSD.boolean, XSD.date, XSD.time,
+                XSD.dateTime, XSD.gYear, XSD.gYearMonth}
+_NODE_KINDS = {
+    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+
+
+class UnsupportedShapes(BuildError):
+    """The shapes use a SHACL feature the fast path does not compile: validate with pySHACL."""
+
+
+@dataclass
+class Check:
+    """One compiled constraint: a SPARQL SELECT giving ?this (and ?value, ?path, other variables
+    for the message) for every violation, and what each result reports."""
+
+    query: str
+    shape: object               # sh:sourceShape, a node of the shapes graph
+    component: URIRef
+    severity: URIRef
+    messages: list[Literal]
+    path: object = None         # sh:resultPath, a node of the shapes graph
+    value_is_focus: bool = False
+    constraint: object = None   # sh:sourceConstraint (SPARQL constraints)
+    generic: str | None = None  # pySHACL's message when the shape has no sh:message
+
+
+@dataclass
+class _Ctx:
+    shapes: Graph
+    subclasses: callable
+    counter: itertools.count = field(default_factory=itertools.count)
+
+    def var(self, stem: str = "v") -> str:
+        return f"?_{stem}{next(self.counter)}"
+
+
+# ---------------------------------------------------------------------------- terms and paths
+
+
+def _term(node) -> str:
+    if isinstance(node, URIRef):
+        return f"<{node}>"
+    if isinstance(node, Literal):
+        return node.n3()
+    raise UnsupportedShapes(f"a blank node where a constant is needed: {node!r}")
+
+
+def _path(g: Graph, path) -> str:
+    """A SHACL path as a SPARQL property path."""
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if isinstance(path, BNode):
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            return f"^({_path(g, inverse)})"
+        alternatives = g.value(path, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + "|".join(_path(g, p) for p in Collection(g, alternatives)) + ")"
+        for key, op in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"),
+                        (SH.zeroOrOnePath, "?")):
+            inner = g.value(path, key)
+            if inner is not None:
+                return f"({_path(g, inner)}){op}"
+        if g.value(path, RDF.first) is not None:
+            return "(" + "/".join(_path(g, p) for p in Collection(g, path)) + ")"
+    raise UnsupportedShapes(f"a sh:path of a form not compiled: {path!r}")
+
+
+def _one(g: Graph, node, p):
+    values = list(g.objects(node, p))
+    if len(values) > 1:
+        raise UnsupportedShapes(f"more than one {p} on {node}")
+    return values[0] if values else None
+
+
+def _int(g: Graph, node, p) -> int | None:
+    v = _one(g, node, p)
+    return None if v is None else int(v)
+
+
+def _check_known(g: Graph, shape) -> None:
+    for p in set(g.predicates(shape)):
+        if p in _INERT or p in _VALUE_COMPONENTS or p in _SET_COMPONENTS:
+            continue
+        if str(p).startswith(str(SH)) or p == SH.deactivated:
+            raise UnsupportedShapes(f"{p} (on shape {shape}) is not compiled by kg.shacl_fast")
+
+
+# ---------------------------------------------------------------------------- value expressions
+
+
+def _value_ok(ctx: _Ctx, param, arg, v: str, owner=None) -> str:
+    """A SPARQL expression, true when the value node ``v`` satisfies the value-level
+    constraint ``param`` with argument ``arg``. Never an error: errors count as false."""
+    g = ctx.shapes
+    if param == SH["class"]:
+        c = ctx.var("c")
+        values = " ".join(_term(x) for x in ctx.subclasses(arg))
+        return f"EXISTS {{ {v} {_RDF_TYPE} {c} . VALUES {c} {{ {values} }} }}"
+    if param == SH.datatype:
+        if arg == RDF.langString:
+            return f"COALESCE(isLiteral({v}) && LANG({v}) != \"\", false)"
+        if arg == RDFS.Literal:
+            return f"isLiteral({v})"
+        ok = f"isLiteral({v}) && LANG({v}) = \"\" && DATATYPE({v}) = {_term(arg)}"
+        if arg in _WELL_FORMED:
+            ok += f" && isLiteral({_term(arg)}(STR({v})))"
+        return f"COALESCE({ok}, false)"
+    if param == SH.nodeKind:
+        if arg not in _NODE_KINDS:
+            raise UnsupportedShapes(f"sh:nodeKind {arg}")
+        return _NODE_KINDS[arg].format(v=v)
+    if param == SH.pattern:
+        flags = None if owner is None else _one(g, owner, SH.flags)
+        regex = f"REGEX(STR({v}), {Literal(str(arg)).n3()}"
+        regex += f", {Literal(str(flags)).n3()})" if flags is not None else ")"
+        return f"COALESCE(!isBlank({v}) && {regex}, false)"
+    if param == SH.languageIn:
+        tags = [str(t).lower() for t in Collection(g, arg)]
+        if "*" in tags:
+            return f"COALESCE(LANG({v}) != \"\", false)"
+        listed = ", ".join(Literal(t).n3() for t in tags)
+        lang = f"LCASE(LANG({v}))"
+        return (f"COALESCE(LANG({v}) != \"\" && ({lang} IN ({listed}) || "
+                f"IF(CONTAINS({lang}, \"-\"), STRBEFORE({lang}, \"-\"), {lang}) IN ({listed})),"
+                f" false)")
+    if param in (SH.minLength, SH.maxLength):
+        n = int(arg)
+        if param == SH.minLength and n == 0:
+            return "true"
+        op = ">=" if param == SH.minLength else "<="
+        return f"COALESCE(!isBlank({v}) && STRLEN(STR({v})) {op} {n}, false)"
+    if param in (SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive):
+        op = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">",
+              SH.maxExclusive: "<"}[param]
+        return f"COALESCE({v} {op} {_term(arg)}, false)"
+    if param == SH["in"]:
+        members = [_term(x) for x in Collection(g, arg)]
+        return f"COALESCE(sameTerm({v}, " + f") || sameTerm({v}, ".join(members) + "), false)" \
+            if members else "false"
+    if param in (SH["or"], SH.xone, SH["and"]):
+        parts = [_conforms(ctx, member, v) for member in Collection(g, arg)]
+        if param == SH["or"]:
+            return "(" + " || ".join(parts) + ")" if parts else "false"
+        if param == SH["and"]:
+            return "(" + " && ".join(parts) + ")" if parts else "true"
+        return "(" + " + ".join(f"IF({p}, 1, 0)" for p in parts) + ") = 1"
+    raise UnsupportedShapes(f"{param} is not compiled by kg.shacl_fast")
+
+
+def _conforms(ctx: _Ctx, shape, x: str) -> str:
+    """An expression true when the node ``x`` conforms to the (simple) shape ``shape``."""
+    g = ctx.shapes
+    _check_known(g, shape)
+    for p in (SH.property, SH.sparql, *_TARGETS):
+        if (shape, p, None) in g:
+            raise UnsupportedShapes(f"{p} inside sh:or / sh:xone / sh:and / sh:qualifiedValueShape"
+                                    f" (shape {shape})")
+    parts = []
+    path = _one(g, shape, SH.path)
+    for param, arg in g.predicate_objects(shape):
+        if param in _VALUE_COMPONENTS:
+            if path is None:
+                parts.append(_value_ok(ctx, param, arg, x, shape))
+            else:
+                v = ctx.var()
+                parts.append(f"NOT EXISTS {{ {x} {_path(g, path)} {v} "
+                             f"FILTER (!({_value_ok(ctx, param, arg, v, shape)})) }}")
+        elif param in _SET_COMPONENTS:
+            if path is None:
+                raise UnsupportedShapes(f"{param} without sh:path (shape {shape})")
+            parts.append(_nested_count(ctx, shape, param, arg, x, _path(g, path)))
+    return "(" + " && ".join(parts) + ")" if parts else "true"
+
+
+def _nested_count(ctx: _Ctx, shape, param, arg, x: str, path: str) -> str:
+    g, v = ctx.shapes, ctx.var()
+    if param == SH.minCount:
+        n = int(arg)
+        if n == 0:
+            return "true"
+        if n == 1:
+            return f"EXISTS {{ {x} {path} {v} }}"
+    elif param == SH.maxCount and int(arg) == 0:
+        return f"NOT EXISTS {{ {x} {path} {v} }}"
+    elif param == SH.hasValue:
+        return f"EXISTS {{ {x} {path} {_term(arg)} }}"
+    elif param == SH.qualifiedValueShape:
+        low, high = _int(g, shape, SH.qualifiedMinCount), _int(g, shape, SH.qualifiedMaxCount)
+        if (shape, SH.qualifiedValueShapesDisjoint, None) in g:
+            raise UnsupportedShapes("sh:qualifiedValueShapesDisjoint")
+        if high is None and low is not None and low <= 1:
+            return ("true" if low == 0 else
+                    f"EXISTS {{ {x} {path} {v} FILTER ({_conforms(ctx, arg, v)}) }}")
+    raise UnsupportedShapes(f"{param} {arg} inside sh:or / sh:xone / sh:and (shape {shape}):"
+                            " only minCount 1, maxCount 0, hasValue and qualifiedMinCount 1")
+
+
+# ---------------------------------------------------------------------------- top-level checks
+
+
+def _focus(g: Graph, shape, ctx: _Ctx) -> str | None:
+    """A group pattern binding ?this to each focus node of ``shape``, or None without targets."""
+    parts = []
+    classes = {c for tc in g.objects(shape, SH.targetClass) for c in ctx.subclasses(tc)}
+    if (shape, RDF.type, RDFS.Class) in g:
+        raise UnsupportedShapes(f"implicit class target (shape {shape} is an rdfs:Class)")
+    if classes:
+        c = ctx.var("c")
+        values = " ".join(_term(x) for x in sorted(classes))
+        parts.append(f"{{ ?this {_RDF_TYPE} {c} . VALUES {c} {{ {values} }} }}")
+    nodes = list(g.objects(shape, SH.targetNode))
+    if nodes:
+        parts.append("{ VALUES ?this { " + " ".join(_term(n) for n in nodes) + " } }")
+    for p in g.objects(shape, SH.targetSubjectsOf):
+        parts.append(f"{{ ?this {_term(p)} {ctx.var('o')} }}")
+    for p in g.objects(shape, SH.targetObjectsOf):
+        parts.append(f"{{ {ctx.var('s')} {_term(p)} ?this }}")
+    if (shape, SH.target, None) in g:
+        raise UnsupportedShapes(f"sh:target (SPARQL-based target) on {shape}")
+    if not parts:
+        return None
+    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(parts) + " } }"
+
+
+def _severity(g: Graph, shape) -> URIRef:
+    return _one(g, shape, SH.severity) or SH.Violation
+
+
+def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
+    """The checks of ``shape`` (node or property shape) for the focus nodes ``focus``."""
+    g = ctx.shapes
+    if (shape, SH.deactivated, None) in g:
+        raise UnsupportedShapes(f"sh:deactivated on {shape}")
+    _check_known(g, shape)
+    checks = []
+    messages = sorted(g.objects(shape, SH.message))
+    severity = _severity(g, shape)
+    path_node = _one(g, shape, SH.path)
+    path = None if path_node is None else _path(g, path_node)
+    values = "BIND (?this AS ?value)" if path is None else f"?this {path} ?value"
+
+    def check(query, component, *, value_is_focus=False, generic=None):
+        checks.append(Check(query=query, shape=shape,
+                            component=SH[f"{component}ConstraintComponent"],
+                            severity=severity, messages=messages, path=path_node,
+                            value_is_focus=value_is_focus, generic=generic))
+
+    for param, arg in g.predicate_objects(shape):
+        if param in _VALUE_COMPONENTS:
+            ok = _value_ok(ctx, param, arg, "?value", shape)
+            check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} FILTER (!({ok})) }}",
+                  _VALUE_COMPONENTS[param], generic=_generic(g, param, arg))
+        elif param in _SET_COMPONENTS:
+            if path is None:
+                raise UnsupportedShapes(f"{param} on a node shape ({shape})")
+            check(_set_query(ctx, shape, param, arg, focus, path), _SET_COMPONENTS[param],
+                  generic=_generic(g, param, arg))
+    for prop in g.objects(shape, SH.property):
+        if path is not None:
+            raise UnsupportedShapes(f"sh:property on a property shape ({shape})")
+        checks += _shape_checks(ctx, prop, focus)
+    for constraint in g.objects(shape, SH.sparql):
+        checks.append(_sparql_check(ctx, shape, constraint, focus, messages, severity))
+    return checks
+
+
+def _set_query(ctx: _Ctx, shape, param, arg, focus: str, path: str) -> str:
+    g = ctx.shapes
+    if param == SH.minCount:
+        n = int(arg)
+        if n == 0:
+            return "SELECT ?this WHERE { FILTER (false) }"
+        return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
+    if param == SH.maxCount:
+        return (f"SELECT ?this WHERE {{ {focus} ?this {path} ?v }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {int(arg)})")
+    if param == SH.hasValue:
+        return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {path} {_term(arg)} }} }}"
+    if param == SH.uniqueLang:
+        if Literal(arg).value is not True:
+            return "SELECT ?this WHERE { FILTER (false) }"
+        raise UnsupportedShapes("sh:uniqueLang true (pySHACL reports one result per language)")
+    if param == SH.qualifiedValueShape:
+        if (shape, SH.qualifiedValueShapesDisjoint, None) in g:
+            raise UnsupportedShapes("sh:qualifiedValueShapesDisjoint")
+        low, high = _int(g, shape, SH.qualifiedMinCount), _int(g, shape, SH.qualifiedMaxCount)
+        if low is not None and high is not None:
+            raise UnsupportedShapes("sh:qualifiedMinCount with sh:qualifiedMaxCount on one shape")
+        ok = _conforms(ctx, arg, "?v")
+        if low is not None:
+            return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v FILTER ({ok}) }} }}"
+                    f" GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {low})")
+        return (f"SELECT ?this WHERE {{ {focus} ?this {path} ?v FILTER ({ok}) }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) > {high})")
+    raise UnsupportedShapes(f"{param}")
+
+
+def _sparql_check(ctx: _Ctx, shape, constraint, focus: str, messages, severity) -> Check:
+    g = ctx.shapes
+    if (constraint, SH.deactivated, None) in g:
+        raise UnsupportedShapes(f"sh:deactivated on {constraint}")
+    select = _one(g, constraint, SH.select)
+    if select is None:
+        raise UnsupportedShapes(f"SPARQL constraint {constraint} without sh:select")
+    text = str(select)
+    for forbidden in ("$shapesGraph", "$currentShape", "$PATH", "$value"):
+        if forbidden in text:
+            raise UnsupportedShapes(f"{forbidden} in SPARQL constraint {constraint}")
+    head = text.split("WHERE", 1)[0] if "WHERE" in text else text.split("{", 1)[0]
+    if "$this" not in head and "?this" not in head:
+        raise UnsupportedShapes(f"SPARQL constraint {constraint} does not select $this")
+    prefixes = []
+    for decl_node in g.objects(constraint, SH.prefixes):
+        for decl in g.objects(decl_node, SH.declare):
+            prefixes.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
+    query = "\n".join(prefixes) + f"\nSELECT DISTINCT * WHERE {{ {focus} {{ {text} }} }}"
+    own = sorted(g.objects(constraint, SH.message))
+    return Check(query=query, shape=shape, component=SH.SPARQLConstraintComponent,
+                 severity=severity, messages=messages + [m for m in own if m not in messages],
+                 path=_one(g, shape, SH.path), constraint=constraint,
+                 value_is_focus=(shape, SH.path, None) not in g)
+
+
+def _generic(g: Graph, param, arg) -> str | None:
+    """pySHACL's default message for a component, where the shape gives none."""
+    from pyshacl.rdfutil.stringify import stringify_node
+
+    def s(node):
+        return stringify_node(g, node)
+
+    return {
+        SH["class"]: lambda: f"Value does not have class {s(arg)}",
+        SH.datatype: lambda: f"Value is not Literal with datatype {s(arg)}",
+        SH.nodeKind: lambda: f"Value is not of Node Kind {s(arg)}",
+        SH.pattern: lambda: f"Value does not match pattern '{arg}'",
+        SH.languageIn: lambda: f"String language is not in {s(arg)}",
+        SH.minLength: lambda: f"String length not >= {s(arg)}",
+        SH.maxLength: lambda: f"String length not <= {s(arg)}",
+        SH.minInclusive: lambda: f"Value is not >= {s(arg)}",
+        SH.maxInclusive: lambda: f"Value is not <= {s(arg)}",
+        SH.minExclusive: lambda: f"Value is not > {s(arg)}",
+        SH.maxExclusive: lambda: f"Value is not < {s(arg)}",
+    }.get(param, lambda: None)()
+
+
+# ---------------------------------------------------------------------------- public API
+
+
+def compile_shapes(shapes: Graph, subclasses) -> list[Check]:
+    """Compile every shape with a target into :class:`Check` queries. ``subclasses(C)`` gives
+    the classes ``rdfs:subClassOf*`` C in the data (C included). Raises
+    :class:`UnsupportedShapes` for any feature not compiled."""
+    ctx = _Ctx(shapes=shapes, subclasses=subclasses)
+    checks = []
+    targeted = {s for p in (*_TARGETS, SH.target) for s in shapes.subjects(p, None)}
+    targeted |= set(shapes.subjects(RDF.type, SH.NodeShape)) & set(
+        shapes.subjects(RDF.type, RDFS.Class))
+    for shape in sorted(targeted, key=str):
+        focus = _focus(shapes, shape, ctx)
+        checks += _shape_checks(ctx, shape, focus)
+    return checks
+
+
+def validate_store(store, shapes: Graph) -> Report:
+    """Validate the union of the graphs of the pyoxigraph ``store`` (asserted + inferred, as
+    :func:`kg.validate.validation_view` makes it) against ``shapes``. Same report as
+    :func:`kg.validate.validate`; raises :class:`UnsupportedShapes` before running anything if
+    the shapes use a feature not compiled."""
+    cache: dict = {}
+
+    def subclasses(c):
+        if c not in cache:
+            rows = store.query(f"SELECT DISTINCT ?s WHERE {{ ?s {_SUBCLASS}* {_term(c)} }}",
+                               use_default_graph_as_union=True)
+            found = {_rdflib(r["s"]) for r in rows} | {c}
+            if any(isinstance(x, BNode) for x in found):
+                raise UnsupportedShapes(f"an anonymous subclass of {c} in the data")
+            cache[c] = sorted(found, key=str)
+        return cache[c]
+
+    checks = compile_shapes(shapes, subclasses)
+    report = Graph()
+    report.bind("sh", str(SH))
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    copied: set = set()
+    count = 0
+    for check in checks:
+        solutions = store.query(check.query, use_default_graph_as_union=True)
+        names = [v.value for v in solutions.variables]
+        for row in solutions:
+            bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
+            _add_result(report, root, check, bound, shapes, copied)
+            count += 1
+    report.add((root, SH.conforms, Literal(count == 0)))
+    return Report(conforms=count == 0, results=_results(report, shapes), graph=report)
+
+
+def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
+                copied: set) -> None:
+    node = BNode()
+    focus = bound.pop("this")
+    report.add((root, SH.result, node))
+    report.add((node, RDF.type, SH.ValidationResult))
+    report.add((node, SH.focusNode, focus))
+    report.add((node, SH.resultSeverity, check.severity))
+    report.add((node, SH.sourceShape, check.shape))
+    report.add((node, SH.sourceConstraintComponent, check.component))
+    path = check.path
+    value = bound.get("value")
+    if check.constraint is not None:
+        report.add((node, SH.sourceConstraint, check.constraint))
+        path = bound.get("path", path)
+        if value is None and check.value_is_focus:
+            value = focus
+    if value is not None:
+        report.add((node, SH.value, value))
+    if path is not None:
+        report.add((node, SH.resultPath, path))
+        if isinstance(path, BNode) and path not in copied:
+            copied.add(path)
+            _copy_path(shapes, path, report)
+    messages = [str(m) for m in check.messages] or ([check.generic] if check.generic else [])
+    fill = {k: v for k, v in bound.items() if not k.startswith("_")}
+    fill["this"] = focus
+    for m in messages:
+        if check.constraint is not None:
+            for var, val in fill.items():
+                m = m.replace(f"{{?{var}}}", str(val)).replace(f"{{${var}}}", str(val))
+        report.add((node, SH.resultMessage, Literal(m)))
+
+
+def _copy_path(shapes: Graph, node, into: Graph) -> None:
+    for p, o in shapes.predicate_objects(node):
+        into.add((node, p, o))
+        if isinstance(o, BNode):
+            _copy_path(shapes, o, into)
+
+
+def _rdflib(term):
+    from kg.load import rdflib_term
+
+    return rdflib_term(term)
+
+
+def view_store(store, inferred):
+    """A new in-memory store holding what the shapes see (:func:`kg.validate.validation_view`)
+    of ``store``: every graph but ``inferred`` as it is, and the triples of the graph
+    ``inferred`` less the rdf:type triples that only rdfs:domain / rdfs:range gave (a type is
+    kept when it is asserted or a direct rdfs:subClassOf of an asserted type). ``store`` is
+    not changed."""
+    import pyoxigraph as ox
+
+    inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
+    view = ox.Store()
+    for g in store.named_graphs():
+        if g != inferred:
+            view.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g),
+                           format=ox.RdfFormat.N_TRIPLES)
+    view.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+                   format=ox.RdfFormat.N_TRIPLES)
+    view.bulk_load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=inferred),
+                   format=ox.RdfFormat.N_TRIPLES)
+    asserted_type = (f"{{ GRAPH ?g {{ ?s {_RDF_TYPE} ?a }} FILTER (?g != {inferred}) }} "
+                     f"UNION {{ ?s {_RDF_TYPE} ?a }}")
+    dropped = store.query(f"""
+        SELECT DISTINCT ?s ?t WHERE {{
+            GRAPH {inferred} {{ ?s {_RDF_TYPE} ?t }}
+            FILTER NOT EXISTS {{
+                {asserted_type}
+                FILTER (?a = ?t || EXISTS {{ {{ GRAPH ?h {{ ?a {_SUBCLASS} ?t }} }}
+                                            UNION {{ ?a {_SUBCLASS} ?t }} }})
+            }}
+        }}""")
+    rdf_type = ox.NamedNode(str(RDF.type))
+    for row in dropped:
+        view.remove(ox.Quad(row["s"], rdf_type, row["t"], ox.DefaultGraph()))
+    return view

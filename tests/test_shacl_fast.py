@@ -1,0 +1,171 @@
+"""kg.shacl_fast against pySHACL: the same results on the same graph (issue 5, SHACL at scale).
+
+Each graph is closed the way the build closes it (kg.validate.closure_view), then validated by
+pySHACL (kg.validate.validate) and by the compiled SPARQL in a pyoxigraph store holding the same
+view; the two lists of results must be equal as multisets, message text included. Blank nodes
+are compared as blank (their labels differ between rdflib and the store).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, URIRef
+
+from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from kg.load import load_shapes, load_sources, parse_file
+from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
+from kg.validate import Report, closure_view, validate, validation_view
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "data" / "shapes"
+KGO = "https://w3id.org/kg1978/ontology/"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes(ROOT)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return load_sources(ROOT).graphs[ONTOLOGY_GRAPH]
+
+
+def store_of(graph: Graph) -> ox.Store:
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    return store
+
+
+def _blank(term: str | None) -> str | None:
+    """str() of a blank node has no scheme (an IRI has one, a literal's n3() a quote)."""
+    if term is None or "://" in term or term.startswith('"'):
+        return term
+    return "_:"
+
+
+def comparable(report: Report) -> list[tuple]:
+    return sorted((_blank(r.focus), r.path or "", _blank(r.value) or "", r.severity,
+                    " ".join(r.message.split()), r.shape, r.constraint) for r in report.results)
+
+
+def assert_same(view: Graph, shapes: Graph) -> Report:
+    reference = validate(view, shapes)
+    fast = validate_store(store_of(view), shapes)
+    expected, got = comparable(reference), comparable(fast)
+    missing = [r for r in expected if r not in got]
+    extra = [r for r in got if r not in expected]
+    assert expected == got, f"pySHACL only: {missing}\nfast only: {extra}"
+    assert fast.conforms == reference.conforms
+    return fast
+
+
+# ---------------------------------------------------------------- the project graph
+
+
+def test_project_graph_conforms_under_both(shapes):
+    view = closure_view(load_sources(ROOT).union())
+    assert assert_same(view, shapes).conforms
+
+
+# ---------------------------------------------------------------- every fixture
+
+
+FIXTURE_FILES = sorted(FIXTURES.glob("*.ttl"))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
+def test_fixture_same_results(path, ontology, shapes):
+    report = assert_same(closure_view(parse_file(path) + ontology), shapes)
+    assert report.conforms == (path.stem == "valid")
+
+
+def test_report_graph_names_the_sparql_constraint(ontology, shapes):
+    from rdflib.namespace import SH
+
+    view = closure_view(parse_file(FIXTURES / "event-end-without-start.ttl") + ontology)
+    report = validate_store(store_of(view), shapes)
+    constraint = URIRef("https://w3id.org/kg1978/shapes/EndNeedsStartConstraint")
+    assert (None, SH.sourceConstraint, constraint) in report.graph
+    assert "end date needs a start date" in report.as_text()
+
+
+# ---------------------------------------------------------------- generated graphs of our shape
+
+
+def _bench_reason():
+    spec = importlib.util.spec_from_file_location("kg_bench_reason", ROOT / "bench" / "reason.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+INJECTED = f"""
+@prefix kgo: <{KGO}> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix place: <https://w3id.org/kg1978/place/> .
+@prefix event: <https://w3id.org/kg1978/event/> .
+place:loop-a a kgo:Province ; rdfs:label "Loop A"@en ; kgo:placeWithin place:loop-b .
+place:loop-b a kgo:Province ; rdfs:label "Loop B"@fr ; kgo:placeWithin place:loop-a .
+event:twice a kgo:Attack ; rdfs:label "Twice"@en, "Deux fois"@en ;
+    kgo:startDate "1978-12-25"^^xsd:date, "1978-12"^^xsd:gYearMonth ;
+    kgo:endDate "1978-12-01"^^xsd:date ; kgo:tookPlaceAt "Kratie" .
+event:Bad_IRI a kgo:Meeting ; kgo:undatedInSource true .
+"""
+
+
+@pytest.fixture(scope="module")
+def generated_10k() -> Graph:
+    g = _bench_reason().asserted_graph(10_000)
+    g.parse(data=INJECTED, format="turtle")
+    return g
+
+
+def test_generated_graph_same_results(generated_10k, shapes):
+    report = assert_same(closure_view(generated_10k), shapes)
+    assert not report.conforms
+    focus = {r.focus for r in report.results}
+    for name in ("place/loop-a", "event/twice", "event/Bad_IRI"):
+        assert f"https://w3id.org/kg1978/{name}" in focus
+
+
+def test_view_store_is_the_validation_view():
+    """view_store over a store reasoned by materialise_store is kg.validate.validation_view
+    (blank nodes, only in the ontology's lists, compared by count)."""
+    from kg.load import rdflib_term
+    from kg.materialise import materialise_store
+    from kg.reason import infer
+
+    generated = _bench_reason().asserted_graph(3_000)
+    store = ox.Store()
+    store.load(generated.serialize(format="nt", encoding="utf-8"),
+               format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:kg:test:asserted"))
+    materialise_store(store, ox.NamedNode(str(INFERRED_GRAPH)))
+    view = view_store(store, INFERRED_GRAPH)
+    got = {tuple(rdflib_term(t) for t in (q.subject, q.predicate, q.object)) for q in view}
+    expected = set(validation_view(generated, infer(generated)))
+    assert len(got) == len(expected)
+    ground = {t for t in expected if not any(isinstance(x, BNode) for x in t)}
+    assert {t for t in got if not any(isinstance(x, BNode) for x in t)} == ground
+
+
+# ---------------------------------------------------------------- what is refused
+
+
+@pytest.mark.parametrize("feature", [
+    "sh:node ex:Other", "sh:closed true", "sh:not [ sh:class ex:C ]", "sh:deactivated true",
+    "sh:property [ sh:path ex:p ; sh:equals ex:q ]", "sh:property [ sh:path ex:p ; sh:node ex:O ]",
+])
+def test_unsupported_features_are_refused(feature):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; {feature} .
+        ex:Other a sh:NodeShape . ex:O a sh:NodeShape .""", format="turtle")
+    with pytest.raises(UnsupportedShapes):
+        validate_store(ox.Store(), shapes)
