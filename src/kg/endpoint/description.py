@@ -72,11 +72,14 @@ class Descriptions:
 
     # -- the service description -------------------------------------------------------
     def service_description(self, endpoint: str, void_url: str, writer: ox.RdfFormat) -> bytes:
-        key = ("sd", endpoint + " " + void_url, writer.name)
+        return self._serialized(("sd", endpoint + " " + void_url, writer.name), writer,
+                                lambda: self._sd_triples(endpoint, void_url))
+
+    def _serialized(self, key: tuple[str, str, str], writer: ox.RdfFormat, triples) -> bytes:
+        """The description ``triples()`` makes, serialised once per key (host and format)."""
         body = self._cache.get(key)
         if body is None:
-            body = ox.serialize(self._sd_triples(endpoint, void_url), format=writer,
-                                prefixes=_PREFIXES)
+            body = ox.serialize(triples(), format=writer, prefixes=_PREFIXES)
             self._remember(key, body)
         return body
 
@@ -172,13 +175,8 @@ class Descriptions:
         }
 
     def void(self, void_url: str, endpoint: str, writer: ox.RdfFormat) -> bytes:
-        key = ("void", void_url + " " + endpoint, writer.name)
-        body = self._cache.get(key)
-        if body is None:
-            body = ox.serialize(self._void_triples(void_url, endpoint), format=writer,
-                                prefixes=_PREFIXES)
-            self._remember(key, body)
-        return body
+        return self._serialized(("void", void_url + " " + endpoint, writer.name), writer,
+                                lambda: self._void_triples(void_url, endpoint))
 
     def _void_triples(self, void_url: str, endpoint: str) -> list[ox.Triple]:
         st = self.stats()

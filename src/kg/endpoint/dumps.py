@@ -32,15 +32,12 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from kg import __version__, iris
 from kg.endpoint.pages import (
     REPRESENTATIONS,
-    UnknownFormat,
     curie,
     footer_context,
     local_path,
-    negotiate,
-    not_acceptable,
     quad_key,
+    representation_or_error,
     serialize,
-    unknown_format,
 )
 from kg.endpoint.responses import base_url
 from kg.endpoint.state import per_app
@@ -391,12 +388,9 @@ def _dataset_model(root: str) -> dict:
 @bp.route("/dataset", methods=["GET"])
 def dataset() -> Response:
     """The dataset's VoID + DCAT description: HTML for browsers, RDF by Accept or ?format=."""
-    try:
-        rep = negotiate()
-    except UnknownFormat as exc:
-        return unknown_format(str(exc))
-    if rep is None:
-        return not_acceptable()
+    rep = representation_or_error()
+    if isinstance(rep, Response):
+        return rep
     root = base_url(request.environ)
     if rep.rdf is None:
         model = _dataset_model(root)

@@ -143,6 +143,15 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     return _BY_MEDIA[best] if best else None
 
 
+def representation_or_error() -> Representation | Response:
+    """:func:`negotiate` with its failures answered: 400 for an unknown format, 406."""
+    try:
+        rep = negotiate()
+    except UnknownFormat as exc:
+        return unknown_format(str(exc))
+    return rep if rep is not None else not_acceptable()
+
+
 def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
     allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
     listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
@@ -793,12 +802,9 @@ def resource(kind: str, rest: str = "") -> Response:
         iri = f"{BASE}{kind}/{rest}"
     else:
         iri = BASE + kind
-    try:
-        rep = negotiate()
-    except UnknownFormat as exc:
-        return unknown_format(str(exc))
-    if rep is None:
-        return not_acceptable()
+    rep = representation_or_error()
+    if isinstance(rep, Response):
+        return rep
     s = site()
     path = local_path(iri) or "/"
     if iri not in s.known:
