@@ -31,7 +31,7 @@ def read_query(text: str | None, file: str | None, stdin) -> str:
 def open_store(dataset: Path) -> ox.Store:
     """An in-memory pyoxigraph store holding the dataset's named graphs."""
     store = ox.Store()
-    store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS)
+    store.load(path=str(dataset), format=ox.RdfFormat.N_QUADS)  # see DatasetStore.load
     return store
 
 
