@@ -33,6 +33,24 @@ def test_build_prints_the_dataset_path(capsys, project):
     assert "wrote" in err
 
 
+def test_build_engines_from_the_command_line(capsys, project):
+    code, out, err = run(capsys, "--root", str(project), "build", "--reasoner", "owlrl",
+                         "--validator", "pyshacl")
+    assert code == 0
+    assert "(OWL 2 RL, owlrl)" in err and "(pyshacl)" in err
+    with pytest.raises(SystemExit) as info:
+        main(["--root", str(project), "build", "--validator", "nope"])
+    assert info.value.code == 2
+
+
+def test_build_parse_error_exits_2_with_file_and_line(capsys, project):
+    (project / "graph" / "zz.ttl").write_text("<urn:a> <urn:b> <urn:c> .\noops\n",
+                                              encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "build")
+    assert code == 2
+    assert "zz.ttl:2:" in err and "Traceback" not in err
+
+
 def test_validate_conforming_files_exits_0(capsys, project):
     files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
     code, out, _ = run(capsys, "--root", str(project), "validate", *files)

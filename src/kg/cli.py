@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="load, reason, validate and write the dataset")
     b.add_argument("--reasoner", choices=("fast", "owlrl"),
                    help="OWL 2 RL reasoner: fast (default) or owlrl (the reference)")
+    b.add_argument("--validator", choices=("fast", "pyshacl"),
+                   help="SHACL engine: fast (default) or pyshacl (the reference)")
 
     v = sub.add_parser("validate",
                        help="validate data files (or the built graph) against the shapes")
@@ -109,7 +111,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "build":
         from kg.build import build
 
-        result = build(_settings(args, "reasoner"), log=_log)
+        result = build(_settings(args, "reasoner", "validator"), log=_log)
         print(result.dataset)
         return 0
     if args.command == "validate":

@@ -1,4 +1,4 @@
-"""Stage 1, load: parse the project's Turtle files into named graphs.
+"""Stage 1, load: parse the project's Turtle files into named graphs (rdflib or pyoxigraph).
 
 ``ontology/*.ttl`` go into the ontology graph; each ``graph/NAME.ttl`` goes into the named graph
 ``<base>graph/NAME``. A file that does not parse raises :class:`kg.errors.ParseError` naming the
@@ -72,19 +72,50 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     return into
 
 
-def load_sources(root: Path) -> Sources:
-    """Parse ontology/*.ttl and graph/*.ttl under ``root`` (sorted, so the result is stable)."""
-    sources = Sources()
+def source_files(root: Path) -> list[tuple[URIRef, list[Path]]]:
+    """The named graphs of the project and the files each is read from, in a stable order:
+    ``ontology/*.ttl`` into the ontology graph, each ``graph/NAME.ttl`` into its own graph."""
     ontology_files = sorted((root / "ontology").glob("*.ttl"))
     if not ontology_files:
         raise InputError("no ontology: expected ontology/*.ttl", path=str(root))
-    _load_into(sources, ONTOLOGY_GRAPH, ontology_files)
     graph_files = sorted((root / "graph").glob("*.ttl"))
     if not graph_files:
         raise InputError("no data: expected graph/*.ttl", path=str(root))
-    for path in graph_files:
-        _load_into(sources, graph_iri_for(path.stem), [path])
+    return [(ONTOLOGY_GRAPH, ontology_files),
+            *((graph_iri_for(path.stem), [path]) for path in graph_files)]
+
+
+def load_sources(root: Path) -> Sources:
+    """Parse ontology/*.ttl and graph/*.ttl under ``root`` into rdflib graphs."""
+    sources = Sources()
+    for name, paths in source_files(root):
+        _load_into(sources, name, paths)
     return sources
+
+
+def load_store(root: Path):
+    """Parse the same files as :func:`load_sources` into the named graphs of a new in-memory
+    pyoxigraph ``Store`` (the build's scale path: pyoxigraph parses ~20x faster than rdflib).
+    Relative IRIs resolve against each file's URI, as in :func:`load_sources`."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    for name, paths in source_files(root):
+        graph = ox.NamedNode(str(name))
+        for path in paths:
+            try:
+                store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph,
+                           base_iri=path.resolve().as_uri())
+            except SyntaxError as exc:
+                where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
+                message = " ".join(str(exc.args[0] if exc.args else exc).split())
+                message = re.sub(r"^Parser error at [^:]*: ", "", message)  # we say where
+                raise ParseError(f"Turtle syntax error: {message}", path=str(path),
+                                 line=where[1] if where else None,
+                                 column=where[2] if where else None) from None
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    return store
 
 
 def load_shapes(root: Path) -> Graph:
@@ -176,3 +207,21 @@ def rdflib_term(term):
     if dt == "http://www.w3.org/2001/XMLSchema#string":
         return Literal(term.value)
     return Literal(term.value, datatype=URIRef(dt))
+
+
+def ox_term(term):
+    """The pyoxigraph term for an rdflib term (the inverse of :func:`rdflib_term`)."""
+    import pyoxigraph as ox
+    from rdflib import BNode, Literal
+
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise InputError(f"not an RDF term: {term!r}")
