@@ -120,3 +120,121 @@ def test_serve_without_dataset_uses_the_build(monkeypatch, tmp_path):
     settings = resolve(overrides={"root": tmp_path}, environ={})
     assert _dataset_path(settings) == TINY_DATASET
     assert seen["build_dir"] == tmp_path / "build"
+
+
+# ------------------------------------------------------------------------ the express lane
+
+class _Limits:
+    limit_request_line = 8190
+    limit_request_field_size = 8190
+    limit_request_fields = 100
+
+
+@pytest.mark.parametrize(("raw", "taken"), [
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n", True),
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n", True),
+    (b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nX:\r\n\r\n", True),  # empty value
+    (b"GET /sparql HTTP/1.1\r\nHost: h\r\n\r\n", False),  # the service description
+    (b"GET /sparql/x?query=1 HTTP/1.1\r\n\r\n", False),
+    (b"HEAD /sparql?query=1 HTTP/1.1\r\n\r\n", False),
+    (b"POST /sparql?query=1 HTTP/1.1\r\nContent-Length: 0\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/2.0\r\n\r\n", False),
+    (b"GET /sparql?query=1#frag HTTP/1.1\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nContent-Length: 5\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nUpgrade: h2c\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nX-Forwarded-Proto: https\r\n\r\n", False),
+    (b"GET /sparql?query=1 HTTP/1.1\r\nAccept: a\r\naccept: b\r\n\r\n", False),  # repeated
+    (b"GET /sparql?query=1 HTTP/1.1\r\nX_Y: 1\r\n\r\n", False),  # underscore
+    (b"GET /sparql?query=1 HTTP/1.1\r\nX: 1\r\n folded\r\n\r\n", False),  # obs-fold
+    (b"GET /sparql?query=1 HTTP/1.1\r\nX : 1\r\n\r\n", False),  # space before colon
+    (b"GET /sparql?query=1 HTTP/1.1\r\nX: a\x00b\r\n\r\n", False),  # control character
+    (b"GET /sparql?query=1 HTTP/1.1\nX: 1\n\n", False),  # bare LF
+    (b"GET /sparql?query=1 HTTP/1.1\r\n\r\nGET /sparql?query=2 HTTP/1.1\r\n\r\n", False),
+    (b"GET /sparql?" + b"a" * 9000 + b" HTTP/1.1\r\n\r\n", False),  # request line limit
+    (b"GET /sparql?q=1 HTTP/1.1\r\n" + b"".join(b"X%d: 1\r\n" % i for i in range(101))
+     + b"\r\n", False),  # too many fields
+])
+def test_express_lane_takes_only_plain_whole_gets(raw, taken):
+    from kg.serve import _express_request
+
+    request = _express_request(bytearray(raw), _Limits())
+    assert (request is not None) is taken
+    if taken:
+        assert request.target.startswith("/sparql?query=")
+
+
+@pytest.mark.parametrize(("version", "connection", "keep"), [
+    ("HTTP/1.1", None, True), ("HTTP/1.1", "close", False), ("HTTP/1.1", "Keep-Alive, Close", False),
+    ("HTTP/1.0", None, False), ("HTTP/1.0", "keep-alive", True)])
+def test_express_lane_keep_alive_rules(version, connection, keep):
+    from kg.serve import _express_request
+
+    field = f"Connection: {connection}\r\n" if connection else ""
+    raw = f"GET /sparql?query=1 {version}\r\n{field}\r\n".encode()
+    assert _express_request(bytearray(raw), _Limits()).keep_alive is keep
+
+
+def _raw_exchange(url: str, requests: list[bytes]) -> list[bytes]:
+    """Send each request on one connection, read each whole response (Content-Length)."""
+    import socket
+
+    parts = urlsplit(url)
+    answers = []
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        stream = sock.makefile("rb")
+        for raw in requests:
+            sock.sendall(raw)
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                line = stream.readline()
+                assert line, "connection closed before a response"
+                head += line
+            length = int(next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n"))
+                              if k.lower() == b"content-length"))
+            answers.append(head + stream.read(length))
+        answers.append(stream.read())  # b"" once the server closes the connection
+    return answers
+
+
+def _split(response: bytes) -> tuple[bytes, dict[bytes, bytes], bytes]:
+    head, _, body = response.partition(b"\r\n\r\n")
+    status, *fields = head.split(b"\r\n")
+    return status, {k.lower(): v.strip() for k, _, v in (f.partition(b":") for f in fields)}, body
+
+
+def test_express_and_gunicorn_lanes_answer_alike(serve_kg):
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    text = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT 5"
+    target, other = "/sparql?query=" + quote(text), "/sparql?query=" + quote(text + " ")
+    express = f"GET {target} HTTP/1.1\r\nHost: h\r\nAccept: text/csv\r\n\r\n".encode()
+    # a field the express lane leaves to gunicorn, and which changes nothing else
+    plain = f"GET {other} HTTP/1.1\r\nHost: h\r\nAccept: text/csv\r\nTE: gzip\r\n\r\n".encode()
+    last = express.replace(b"Host: h\r\n", b"Host: h\r\nConnection: close\r\n")
+    fast, slow, closed, rest = _raw_exchange(served.url, [express, plain, last])
+    (s1, h1, b1), (s2, h2, b2) = _split(fast), _split(slow)
+    assert s1 == s2 == b"HTTP/1.1 200 OK"
+    assert b1 == b2 and b1.startswith(b"s,p\r\n") and b1.count(b"\r\n") == 6
+    for name in (b"content-type", b"content-length", b"vary", b"access-control-allow-origin"):
+        assert h1[name] == h2[name], name
+    assert h1[b"server"] == b"kg" and h2[b"server"] != b"kg"  # the two lanes really ran
+    assert b"date" in h1 and b"connection" not in h1  # HTTP/1.1 keeps the connection open
+    assert _split(closed)[1][b"connection"] == b"close" and rest == b""
+    # both lanes write the request log line
+    served.wait_for(f'"GET {target} HTTP/1.1" 200')
+    served.wait_for(f'"GET {other} HTTP/1.1" 200')
+
+
+def test_express_lane_errors_and_http_1_0(serve_kg):
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    bad = "/sparql?query=" + quote("SELECT WHERE {")
+    answers = _raw_exchange(served.url, [f"GET {bad} HTTP/1.0\r\n\r\n".encode()])
+    status, fields, body = _split(answers[0])
+    assert status == b"HTTP/1.1 400 Bad Request" and b"line 1" in body.lower()
+    assert fields[b"connection"] == b"close" and answers[1] == b""  # HTTP/1.0: closed after
+    answers = _raw_exchange(served.url, [
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nConnection: close\r\n\r\n"])
+    assert [_split(a)[0] for a in answers[:2]] == [b"HTTP/1.1 200 OK"] * 2
+    assert _split(answers[0])[1][b"connection"] == b"keep-alive"
