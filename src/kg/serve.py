@@ -218,8 +218,9 @@ class OneQueryThreadWorker(ThreadWorker):
         if request is None:
             return False
         started = time.monotonic()
-        self._busy += 1
-        self.set_accept_enabled(False)
+        # Accepting is not switched off around the answer, as enqueue_req does: the event loop
+        # does not run until it is sent, so this worker accepts nothing meanwhile anyway (and
+        # the switch costs two epoll_ctl calls per request).
         self._handling = True
         self.nr += 1
         keep = False
@@ -230,6 +231,7 @@ class OneQueryThreadWorker(ThreadWorker):
             keep = False  # the client went away
         finally:
             self._handling = False
+        self._busy += 1  # finish_request counts it down again
         self.finish_request(conn, _Done(keep))
         return True
 
