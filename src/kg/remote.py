@@ -488,6 +488,8 @@ class RemoteStore:
         counters cut them exactly (checked once, on a probe answer); the others are parsed
         and written again."""
         if self._verbatim is None:
+            from kg.endpoint.results import cut_result_chunks
+
             ok = set()
             for writer, media in _MEDIA_OF_WRITER.items():
                 try:
@@ -496,8 +498,8 @@ class RemoteStore:
                     continue
                 if reply.content_type != media:
                     continue
-                whole, cut_whole = _cut_result_body([reply.body], writer, 3, "")
-                part, cut_part = _cut_result_body([reply.body], writer, 1, "")
+                whole, cut_whole = cut_result_chunks([reply.body], writer, 3, "")
+                part, cut_part = cut_result_chunks([reply.body], writer, 1, "")
                 if not cut_whole and whole == reply.body and cut_part and _rows_in(
                         part, writer) == 1 and _rows_in(whole, writer) == 3:
                     ok.add(writer)
@@ -518,7 +520,7 @@ class RemoteStore:
         DESCRIBE are fetched as N-Triples (a triple per line, counted without parsing), passed
         through when N-Triples was asked for, else written again with the endpoint's prefixes.
         """
-        from kg.endpoint.results import BOOLEAN, GRAPH, PREFIXES, serialize
+        from kg.endpoint.results import BOOLEAN, GRAPH, PREFIXES, cut_result_chunks, serialize
 
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
@@ -543,7 +545,7 @@ class RemoteStore:
         if (verbatim and response.status < 400
                 and _media(response.getheader("Content-Type")) == media):
             chunks = _chunks(self.client, response, deadline, timeout)
-            body, cut = _cut_result_body(chunks, fmt.writer, max_results, truncation_link)
+            body, cut = cut_result_chunks(chunks, fmt.writer, max_results, truncation_link)
             if cut:
                 self.client.drop()  # the rest of the answer is not read
             elif response.will_close:
@@ -561,26 +563,6 @@ def _rows_in(body: bytes, writer: ox.QueryResultsFormat) -> int:
         return len(list(ox.parse_query_results(body, format=writer)))
     except (SyntaxError, ValueError, csv.Error):
         return -1
-
-
-def _cut_result_body(chunks: Iterable[bytes], writer: ox.QueryResultsFormat, max_results: int,
-                     link: str) -> tuple[bytes, bool]:
-    """A results body, cut after ``max_results`` rows and marked as the endpoint marks a cut,
-    with the endpoint's own row counters (kg.endpoint.results), reading no further chunk
-    than needed."""
-    from kg.endpoint.results import _COUNTERS, FORMATS, _LimitReached, _mark_truncated
-
-    counter = _COUNTERS[writer](max_results)
-    try:
-        for chunk in chunks:
-            counter.write(chunk)
-    except _LimitReached:
-        pass
-    body = counter.result()
-    if counter.cut is None:
-        return body, False
-    fmt = next(f for f in FORMATS if f.writer == writer)
-    return _mark_truncated(body, fmt, link), True
 
 
 def serialize_triples(triples, fmt, max_results: int, prefixes) -> tuple[bytes, bool]:

@@ -16,6 +16,7 @@ the first row past the limit. The cut document is closed properly and marked:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
 from xml.sax.saxutils import quoteattr
@@ -25,7 +26,7 @@ import pyoxigraph as ox
 from kg.iris import PREFIXES
 
 __all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
-           "TRUNCATED_HEADER"]
+           "cut_result_chunks", "TRUNCATED_HEADER"]
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 TRUNCATED_HEADER = "X-KG-Truncated"
@@ -278,3 +279,22 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
     if counter.cut is None:
         return body, False
     return _mark_truncated(body, fmt, truncation_link), True
+
+
+def cut_result_chunks(chunks: Iterable[bytes], writer: ox.QueryResultsFormat, max_results: int,
+                      link: str) -> tuple[bytes, bool]:
+    """A SELECT results body already serialised elsewhere (a remote store's answer, in
+    chunks), cut after ``max_results`` rows and marked as :func:`serialize` marks a cut, with
+    the same row counters; no chunk is read past the cut. Returns the body and whether it was
+    cut."""
+    counter = _COUNTERS[writer](max_results)
+    try:
+        for chunk in chunks:
+            counter.write(chunk)
+    except _LimitReached:
+        pass
+    body = counter.result()
+    if counter.cut is None:
+        return body, False
+    fmt = next(f for f in FORMATS if f.writer == writer)
+    return _mark_truncated(body, fmt, link), True
