@@ -162,8 +162,10 @@ def _value_ok(ctx: _Ctx, param, arg, v: str, owner=None) -> str:
     g = ctx.shapes
     if param == SH["class"]:
         c = ctx.var("c")
-        values = " ".join(_term(x) for x in ctx.subclasses(arg))
-        return f"EXISTS {{ {v} {_RDF_TYPE} {c} . VALUES {c} {{ {values} }} }}"
+        # FILTER IN, not VALUES: pyoxigraph 0.5 evaluates a VALUES block inside EXISTS as a
+        # join with every typed node, once per value node (quadratic; 12x slower at 30k)
+        classes = ", ".join(_term(x) for x in ctx.subclasses(arg))
+        return f"EXISTS {{ {v} {_RDF_TYPE} {c} FILTER ({c} IN ({classes})) }}"
     if param == SH.datatype:
         if arg == RDF.langString:
             return f"COALESCE(isLiteral({v}) && LANG({v}) != \"\", false)"
@@ -382,7 +384,13 @@ def _sparql_check(ctx: _Ctx, shape, constraint, focus: str, messages, severity) 
     for decl_node in g.objects(constraint, SH.prefixes):
         for decl in g.objects(decl_node, SH.declare):
             prefixes.append(f"PREFIX {g.value(decl, SH.prefix)}: <{g.value(decl, SH.namespace)}>")
-    query = "\n".join(prefixes) + f"\nSELECT DISTINCT * WHERE {{ {focus} {{ {text} }} }}"
+    # The focus nodes go inside the constraint's own WHERE group, so that $this is bound
+    # before the constraint's patterns are evaluated (pre-binding, as pySHACL does); joined
+    # from outside, pyoxigraph evaluates the constraint for every node first (a path like
+    # `$this p+ $this` then costs the whole closure: 23 s at 100k triples).
+    at = text.index("{", len(head))
+    text = text[:at + 1] + f" {focus} " + text[at + 1:]
+    query = "\n".join(prefixes) + f"\nSELECT DISTINCT * WHERE {{ {{ {text} }} }}"
     own = sorted(g.objects(constraint, SH.message))
     return Check(query=query, shape=shape, component=SH.SPARQLConstraintComponent,
                  severity=severity, messages=messages + [m for m in own if m not in messages],
