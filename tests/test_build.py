@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,26 @@ def test_parse_error_names_file_line_and_column(good_build):
     assert f"entities.ttl:{lines}:" in str(info.value)
     assert "Parser error at" not in str(info.value)
     _left_alone(out, before)
+
+
+def test_the_python_merge_writes_what_sort_writes(tmp_path, dataset, monkeypatch):
+    """Without a `sort` command the parts are merged in Python, to the same bytes."""
+    import kg.build
+
+    monkeypatch.setattr(kg.build.shutil, "which", lambda name: None)
+    again = build(settings_for(Path(__file__).resolve().parents[1], tmp_path / "b")).dataset
+    assert again.read_bytes() == dataset.read_bytes()
+    assert not [p for p in again.parent.iterdir() if p.name.startswith(".")]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert again.stat().st_mode & 0o777 == 0o666 & ~umask  # as any file written here
+
+
+def test_a_triple_in_two_graphs_counts_once(tmp_path):
+    """The validation view is one graph: a label asserted in two files is one value for
+    sh:maxCount, as pySHACL sees it (a union over named graphs would count it twice)."""
+    root = project_copy(tmp_path / "p")
+    (root / "graph" / "zz-again.ttl").write_text(
+        '<https://w3id.org/kg1978/place/phnom-penh> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en .\n', encoding="utf-8")
+    assert build(settings_for(root)).report.conforms

@@ -17,7 +17,13 @@ from rdflib import BNode, Graph, URIRef
 
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.load import load_shapes, load_sources, parse_file
-from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
+from kg.shacl_fast import (
+    OBJECTS_OF,
+    UnsupportedShapes,
+    shape_predicates,
+    validate_store,
+    view_store,
+)
 from kg.validate import Report, closure_view, validate, validation_view
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +67,20 @@ def assert_same(view: Graph, shapes: Graph) -> Report:
     extra = [r for r in got if r not in expected]
     assert expected == got, f"pySHACL only: {missing}\nfast only: {extra}"
     assert fast.conforms == reference.conforms
+    # the build's view keeps only the predicates the shapes can read: the same report
+    predicates = shape_predicates(shapes)
+    assert predicates is not None
+    narrow = view_store(store_of_quads(view), INFERRED_GRAPH, predicates)
+    assert comparable(validate_store(narrow, shapes)) == expected
     return fast
+
+
+def store_of_quads(graph: Graph) -> ox.Store:
+    """``graph`` as the one named graph of a store (view_store reads named graphs)."""
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode("urn:kg:test:view"))
+    return store
 
 
 # ---------------------------------------------------------------- the project graph
@@ -82,6 +101,31 @@ FIXTURE_FILES = sorted(FIXTURES.glob("*.ttl"))
 def test_fixture_same_results(path, ontology, shapes):
     report = assert_same(closure_view(parse_file(path) + ontology), shapes)
     assert report.conforms == (path.stem == "valid")
+
+
+@pytest.mark.parametrize(("select", "bounded"), [
+    ("SELECT $this WHERE { $this ?p ?o }", False),
+    ("SELECT $this WHERE { ?s ex:p ?o FILTER NOT EXISTS { ?s ?p ?o } }", False),
+    ("SELECT $this WHERE { $this ex:a ?p FILTER NOT EXISTS { ?s ?p ?o . ?o ex:b ?w } "
+     "FILTER EXISTS { ?o ex:c ?z } }", True),  # ?p: the objects of ex:a
+    ("SELECT $this WHERE { $this !ex:n ?o }", False),
+    ("SELECT $this WHERE { $this (ex:a/^ex:b)* ?o FILTER EXISTS { ?o ex:c ?z } }", True),
+    ("SELECT $this WHERE { $this ex:a", False),  # does not parse
+])
+def test_shape_predicates(select, bounded):
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ] ;
+            sh:sparql [ sh:prefixes ex:decl ; sh:select "{select}" ] .
+        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
+        """, format="turtle")
+    found = shape_predicates(shapes)
+    assert (found is not None) is bounded
+    if bounded:
+        ex = "http://example.org/"
+        assert {ex + "a", ex + "b", ex + "c", ex + "q",
+                "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"} <= found
+        assert (OBJECTS_OF + ex + "a" in found) is ("?p" in select)
 
 
 def test_report_graph_names_the_sparql_constraint(ontology, shapes):

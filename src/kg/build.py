@@ -12,7 +12,7 @@ graph, and :func:`kg.shacl_fast.validate_store` runs the shapes as SPARQL over
 :func:`kg.shacl_fast.view_store` (pySHACL takes over, with a log line, for shapes it does not
 compile; ``validator=pyshacl`` asks for pySHACL always). With ``reasoner=owlrl``, the reference,
 rdflib parses and owlrl reasons as before, and the graphs are then put in a store. Both end in
-:func:`serialize_store`, so the two paths give the same bytes for the same triples
+:func:`write_dataset`, so the two paths give the same bytes for the same triples
 (tests/test_build.py compares them).
 """
 
@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -82,33 +84,55 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
     stage = _Stages(timings, log)
     digest = input_digest(root)
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
-    if reasoner == "fast":
-        with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph)"):
-            shapes = load_shapes(root)
-            store = load_store(root)
-        with stage("reason_s", f"reasoning (OWL 2 RL, fast) over {len(store)} asserted triples"):
-            from kg.materialise import materialise_store
-
-            materialise_store(store, inferred_graph)
-    else:
-        with stage("parse_s", f"parsing {root}/ontology, {root}/graph (rdflib)"):
-            shapes = load_shapes(root)
-            sources = load_sources(root)
-        with stage("reason_s", f"reasoning (OWL 2 RL, {reasoner}) over {len(sources)} "
-                               "asserted triples"):
-            graphs = dict(sources.graphs)
-            graphs[INFERRED_GRAPH] = infer(sources.union(), reasoner=reasoner)
-            store = store_of(graphs)
-            del sources, graphs
-    with stage("validate_s", f"validating {len(store)} triples against the shapes "
-                             f"({validator})"):
-        report = _validate(store, inferred_graph, shapes, validator, log)
-    if not report.conforms:
-        raise ValidationFailed("the graph does not conform to the shapes; nothing was written\n\n"
-                               + report.as_text())
     out = dataset_path(settings)
-    with stage("write_s", f"writing {out}"):
-        counts, sha256 = write_dataset(store, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # the inferred graph as N-Quads, written by the fast reasoner (removed whatever happens)
+    with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
+        inferred_part: Path | None = None
+        if reasoner == "fast":
+            with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph)"):
+                shapes = load_shapes(root)
+                store = load_store(root)
+            narrow = _shape_predicates(store, shapes) if validator == "fast" else None
+            with stage("reason_s", f"reasoning (OWL 2 RL, fast) over {len(store)} asserted "
+                                   "triples"):
+                from kg.materialise import materialise_store
+
+                if narrow is None:
+                    materialise_store(store, inferred_graph)
+                else:
+                    # Every inference goes to a file; the store gets only those the shapes can
+                    # read, which is all that validation needs (a fraction at scale).
+                    inferred_part = Path(tmp) / "inferred.nq"
+                    with inferred_part.open("wb") as f:
+                        materialise_store(store, inferred_graph, keep=narrow.__contains__,
+                                          out=f)
+        else:
+            narrow = None
+            with stage("parse_s", f"parsing {root}/ontology, {root}/graph (rdflib)"):
+                shapes = load_shapes(root)
+                sources = load_sources(root)
+            with stage("reason_s", f"reasoning (OWL 2 RL, {reasoner}) over {len(sources)} "
+                                   "asserted triples"):
+                graphs = dict(sources.graphs)
+                graphs[INFERRED_GRAPH] = infer(sources.union(), reasoner=reasoner)
+                store = store_of(graphs)
+                del sources, graphs
+        with stage("validate_s", f"validating {len(store)} triples against the shapes "
+                                 f"({validator})"):
+            if narrow is None:
+                report = _validate(store, inferred_graph, shapes, validator, log)
+            else:
+                from kg.shacl_fast import validate_store, view_store
+
+                # one graph: a triple asserted in two graphs must count once, as in pySHACL
+                report = validate_store(view_store(store, inferred_graph), shapes)
+        if not report.conforms:
+            raise ValidationFailed("the graph does not conform to the shapes; nothing was "
+                                   "written\n\n" + report.as_text())
+        with stage("write_s", f"writing {out}"):
+            ready = {} if inferred_part is None else {inferred_graph.value: inferred_part}
+            counts, sha256 = write_dataset(store, out, ready=ready)
     info = {
         "version": __version__,
         "input_digest": digest,
@@ -140,15 +164,36 @@ class _Stages:
 def _validate(store: ox.Store, inferred: ox.NamedNode, shapes: Graph, validator: str,
               log: Callable[[str], None]) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view)."""
-    from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
+    from kg.shacl_fast import UnsupportedShapes, shape_predicates, validate_store, view_store
 
-    view = view_store(store, inferred)
     if validator == "fast":
+        # only the triples whose predicate a shape can read (same report, a fraction of them)
         try:
-            return validate_store(view, shapes)
+            return validate_store(view_store(store, inferred, shape_predicates(shapes)), shapes)
         except UnsupportedShapes as exc:
             log(f"  kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
-    return validate(graph_of(view), shapes)
+    return validate(graph_of(view_store(store, inferred)), shapes)
+
+
+def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:
+    """The predicates the shapes read in this data (:func:`kg.shacl_fast.shape_predicates`,
+    its ``OBJECTS_OF`` entries looked up in the asserted store), or None when they cannot be
+    bounded or kg.shacl_fast does not compile the shapes (the build then keeps everything)."""
+    from kg.shacl_fast import OBJECTS_OF, UnsupportedShapes, compile_shapes, shape_predicates
+
+    found = shape_predicates(shapes)
+    if found is None:
+        return None
+    try:
+        compile_shapes(shapes, lambda c: [c])  # refuses what it does not compile, early
+    except UnsupportedShapes:
+        return None
+    wanted = {p for p in found if not p.startswith(OBJECTS_OF)}
+    for p in found - wanted:
+        rows = store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
+                           "FILTER isIRI(?p) } }")
+        wanted |= {row["p"].value for row in rows}
+    return frozenset(wanted)
 
 
 def store_of(graphs: dict[URIRef, Graph]) -> ox.Store:
@@ -168,33 +213,83 @@ def graph_of(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph | None = Non
     return g
 
 
-def serialize_store(store: ox.Store) -> tuple[list[str], dict[str, int]]:
-    """The sorted N-Quads lines of every named graph of ``store`` (the default graph must be
-    empty), and the number of triples per graph. Blank nodes are labelled canonically per
-    graph (rdflib's canonical labelling), prefixed by a digest of the graph name: the same
-    triples always give the same lines, and graphs never share a blank node label."""
-    lines: list[str] = []
-    counts: dict[str, int] = {}
-    for name in sorted(store.named_graphs(), key=lambda g: str(g)):
-        has_blank = store.query(
-            f"ASK {{ GRAPH {name} {{ ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }} }}")
-        if has_blank:
-            text = _canonical_ntriples(store, name)
-        else:
-            text = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name).decode()
-        suffix = f" {name} .\n"
-        before = len(lines)
-        # every N-Triples line oxigraph writes ends with " ." and no graph name holds a space
-        lines.extend(line[:-2] + suffix for line in text.splitlines() if line)
-        counts[name.value] = len(lines) - before
+def write_dataset(store: ox.Store, path: Path,
+                  ready: dict[str, Path] | None = None) -> tuple[dict[str, int], str]:
+    """Write every named graph of ``store`` (its default graph must be empty) to ``path`` as
+    sorted, duplicate-free N-Quads, atomically; return the triples per graph and the file's
+    SHA-256.
+
+    Blank nodes are labelled canonically per graph (rdflib's canonical labelling), prefixed by
+    a digest of the graph name: the same triples always give the same bytes, and graphs never
+    share a blank node label. Each graph is dumped by pyoxigraph into a part file, then the
+    parts are merged in byte order by ``sort`` (``LC_ALL=C sort -u``, POSIX) where there is
+    one, which sorts millions of lines in a fraction of the time and memory of a Python list;
+    elsewhere in Python, to the same bytes (tested). ``ready`` maps a graph IRI to a file that
+    already holds that graph's N-Quads (unsorted, no blank nodes): it is used instead of the
+    store's graph of that name."""
+    ready = ready or {}
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
         raise ValueError("the build puts every triple in a named graph")
-    lines.sort()
-    return lines, dict(sorted(counts.items()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix=f".{path.name}.parts.", dir=path.parent) as tmp:
+        parts = []
+        for name in sorted(store.named_graphs(), key=lambda g: str(g)):
+            if name.value in ready:
+                continue
+            part = Path(tmp) / f"{len(parts)}.nq"
+            counts[name.value] = _write_part(store, name, part)
+            parts.append(part)
+        for name, part in ready.items():
+            with part.open("rb") as f:
+                counts[name] = sum(b.count(b"\n") for b in iter(lambda: f.read(1 << 24), b""))
+            parts.append(part)
+        digest = hashlib.sha256()
+        sort = shutil.which("sort")
+
+        def merged(out: Path) -> None:
+            if sort:
+                subprocess.run([sort, "-u", "-o", str(out), *map(str, parts)], check=True,
+                               env={**os.environ, "LC_ALL": "C"}, stdin=subprocess.DEVNULL)
+            else:
+                lines = sorted({line for part in parts
+                                for line in part.read_bytes().splitlines(keepends=True)})
+                out.write_bytes(b"".join(lines))
+            with out.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+
+        replace_atomically(path, merged)
+    return dict(sorted(counts.items())), digest.hexdigest()
 
 
-def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> str:
+def _write_part(store: ox.Store, name: ox.NamedNode, part: Path) -> int:
+    """The N-Quads of graph ``name`` in the file ``part`` (unsorted); return the count."""
+    has_blank = store.query(
+        f"ASK {{ GRAPH {name} {{ ?s ?p ?o FILTER (isBlank(?s) || isBlank(?o)) }} }}")
+    triples = part.with_suffix(".nt")
+    if has_blank:
+        triples.write_bytes(_canonical_ntriples(store, name))
+    else:
+        store.dump(output=str(triples), format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+    # Every N-Triples line ends with " .\n", and a literal never holds a raw newline (it is
+    # written \n): so " .\n" occurs only at line ends, where the graph name goes.
+    suffix = f" {name} .\n".encode()
+    count, rest = 0, b""
+    with triples.open("rb") as src, part.open("wb") as out:
+        for block in iter(lambda: src.read(1 << 24), b""):
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            count += block.count(b"\n")
+            out.write(block.replace(b" .\n", suffix))
+    if rest:
+        raise ValueError(f"unterminated N-Triples line in the dump of {name}")
+    triples.unlink()
+    return count
 
+
+def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> bytes:
     tag = hashlib.sha1(name.value.encode()).hexdigest()[:8]
 
     def relabel(term):
@@ -202,23 +297,7 @@ def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> str:
 
     canonical = to_canonical_graph(graph_of(store, name))
     triples = [ox.Triple(relabel(s), relabel(p), relabel(o)) for s, p, o in canonical]
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode()
-
-
-def write_dataset(store: ox.Store, path: Path) -> tuple[dict[str, int], str]:
-    """Write ``store`` to ``path`` as :func:`serialize_store` makes it, atomically; return the
-    triples per graph and the file's SHA-256."""
-    lines, counts = serialize_store(store)
-    digest = hashlib.sha256()
-
-    def chunks() -> Iterator[bytes]:
-        for at in range(0, len(lines), 50_000):
-            data = "".join(lines[at:at + 50_000]).encode()
-            digest.update(data)
-            yield data
-
-    write_atomically(path, chunks())
-    return counts, digest.hexdigest()
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
 def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:
@@ -236,6 +315,34 @@ def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None)
     return build(settings, log=log).dataset
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+#: What a new file gets (mkstemp's are private): rw for the owner, r for the others the
+#: umask lets read, like any file this process writes.
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Let ``write`` fill a temporary file in ``path``'s folder, fsync it and rename it over
+    ``path``: readers see the old file or the new one, never a part."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, _FILE_MODE)
+        write(Path(tmp))
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` (bytes, or chunks of bytes) to ``path`` through a temporary file in the
     same folder, fsynced and then renamed over it: readers see the old file or the new one,
@@ -243,6 +350,7 @@ def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.chmod(tmp, _FILE_MODE)
         with os.fdopen(fd, "wb") as f:
             for chunk in [data] if isinstance(data, bytes) else data:
                 f.write(chunk)

@@ -508,11 +508,17 @@ def materialise(asserted: Graph) -> Graph:
 # ---------------------------------------------------------------------------- pyoxigraph front end
 
 @_without_gc
-def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None = None) -> int:
+def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None = None,
+                      keep: Callable[[str], bool] | None = None, out=None) -> int:
     """Reason over every graph of the pyoxigraph ``store`` except ``into``, and write what OWL 2
     RL adds (trivia removed, as :func:`materialise` does) into the named graph ``into``, which is
-    cleared first. Return the number of quads written. ``timings``, if given, receives the
-    seconds spent reasoning (reading the store included) and writing."""
+    cleared first. Return the number of quads inferred. ``timings``, if given, receives the
+    seconds spent reasoning (reading the store included) and writing.
+
+    ``out`` (a binary file), if given, receives every inferred quad as an N-Quads line (in graph
+    ``into``, unsorted); ``keep(predicate IRI)`` then chooses which of them also go into the
+    store (the build keeps only what the shapes read: adding millions of quads to the store is
+    most of the cost at scale)."""
     import time
 
     import pyoxigraph as ox
@@ -537,13 +543,18 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     tb = compile_tbox(src)
     result = _run(tb, pairs, pairs(TYPE), ox.NamedNode)
     reasoned = time.perf_counter()
-    keep = _OxFilter(result.terms)
     text = _NQuadsText(result.terms, into)
+    meaningful = _OxFilter(result.terms)
     written, parts = 0, []
     for p, pairs_ in result.groups:
-        for chunk in _chunks(keep.pairs(p, pairs_), batch):
-            parts.append(text.lines(p, chunk))
+        into_store = keep is None or keep(result.terms[p].value)
+        for chunk in _chunks(meaningful.pairs(p, pairs_), batch):
+            lines = text.lines(p, chunk)
             written += len(chunk)
+            if out is not None:
+                out.write(lines.encode())
+            if into_store:
+                parts.append(lines)
             if len(parts) >= 8:
                 _load_text(store, parts)
     _load_text(store, parts)
