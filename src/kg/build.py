@@ -10,7 +10,11 @@ store, which is what makes millions of triples buildable in minutes: pyoxigraph 
 (:func:`kg.load.load_store`), :func:`kg.materialise.materialise_store` reasons into the inferred
 graph, and :func:`kg.shacl_fast.validate_store` runs the shapes as SPARQL over
 :func:`kg.shacl_fast.view_store` (pySHACL takes over, with a log line, for shapes it does not
-compile; ``validator=pyshacl`` asks for pySHACL always). With ``reasoner=owlrl``, the reference,
+compile; ``validator=pyshacl`` asks for pySHACL always). When kg.shacl_fast compiles the
+shapes, the reasoner writes every inference to a part file and keeps in the store only those
+whose predicate a shape reads (:func:`kg.shacl_fast.shape_predicates`): at scale most
+inferences are super-properties and inverses no shape looks at, and adding them to the store
+was most of the cost. With ``reasoner=owlrl``, the reference,
 rdflib parses and owlrl reasons as before, and the graphs are then put in a store. Both end in
 :func:`write_dataset`, so the two paths give the same bytes for the same triples
 (tests/test_build.py compares them).
@@ -198,7 +202,6 @@ def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:
 
 def store_of(graphs: dict[URIRef, Graph]) -> ox.Store:
     """A new pyoxigraph store holding each rdflib graph as the named graph of its key."""
-
     store = ox.Store()
     store.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), ox.NamedNode(str(name)))
                  for name, g in graphs.items() for s, p, o in g)
