@@ -223,6 +223,9 @@ class OneQueryThreadWorker(ThreadWorker):
         # the switch costs two epoll_ctl calls per request).
         self._handling = True
         self.nr += 1
+        if self.nr >= self.max_requests and self.alive:  # as gunicorn's own handle_request
+            self.log.info("Autorestarting worker after current request.")
+            self.alive = False
         keep = False
         try:
             conn.sock.settimeout(self.request_timeout)
