@@ -95,7 +95,7 @@ def load_sources(root: Path) -> Sources:
 
 def load_store(root: Path):
     """Parse the same files as :func:`load_sources` into the named graphs of a new in-memory
-    pyoxigraph ``Store`` (the build's scale path: pyoxigraph parses ~20x faster than rdflib).
+    pyoxigraph ``Store`` (the build's scale path).
     Relative IRIs resolve against each file's URI, as in :func:`load_sources`."""
     import pyoxigraph as ox
 

@@ -112,7 +112,7 @@ class DatasetStore:
         try:
             # Store.load, not Store.bulk_load: in pyoxigraph 0.5's in-memory store the bulk
             # loader leaves a layout that answers the same queries up to 1.4x slower and holds
-            # ~200 MB more at 1M quads (bench/README.md, "Loading"); loading takes as long.
+            # ~200 MB more at 1M quads (bench/README.md, "Results"); loading takes as long.
             store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
         except SyntaxError as exc:
             line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
