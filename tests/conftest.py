@@ -29,6 +29,23 @@ def repo() -> Path:
     return REPO
 
 
+@pytest.fixture(scope="session")
+def shapes():
+    """The project's shapes (shapes/*.ttl) as one rdflib Graph; read-only."""
+    from kg.load import load_shapes
+
+    return load_shapes(REPO)
+
+
+@pytest.fixture(scope="session")
+def ontology():
+    """The ontology graph (ontology/*.ttl) as the build reads it; read-only."""
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import load_sources
+
+    return load_sources(REPO).graphs[ONTOLOGY_GRAPH]
+
+
 # -- the SPARQL endpoint (store, app, served process, W3C data, browser) -------------------
 # Generic fixtures: a test module that needs a served endpoint, the W3C suites or Chromium asks
 # for them by name; nothing here knows a particular test.

@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, URIRef
 
-from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
-from kg.load import load_shapes, load_sources, parse_file
+from kg.iris import INFERRED_GRAPH
+from kg.load import load_sources, parse_file
 from kg.shacl_fast import (
     OBJECTS_OF,
     UnsupportedShapes,
@@ -29,16 +29,6 @@ from kg.validate import Report, closure_view, validate, validation_view
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "shapes"
 KGO = "https://w3id.org/kg1978/ontology/"
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT)
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_sources(ROOT).graphs[ONTOLOGY_GRAPH]
 
 
 def store_of(graph: Graph) -> ox.Store:

@@ -20,7 +20,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 
 from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES
-from kg.load import load_shapes, load_sources, parse_file
+from kg.load import load_sources, parse_file
 from kg.reason import infer
 from kg.validate import Report, Result, check_shapes, closure_view, domain_range_shapes, validate
 
@@ -119,16 +119,6 @@ def load_manifest() -> list[Case]:
 
 
 CASES = load_manifest()
-
-
-@pytest.fixture(scope="module")
-def shapes() -> Graph:
-    return load_shapes(ROOT)
-
-
-@pytest.fixture(scope="module")
-def ontology() -> Graph:
-    return load_sources(ROOT).graphs[ONTOLOGY_GRAPH]
 
 
 def validate_like_the_build(data: Graph, shapes: Graph) -> Report:
