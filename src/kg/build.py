@@ -12,7 +12,7 @@ graph, and :func:`kg.shacl_fast.validate_store` runs the shapes as SPARQL over
 :func:`kg.shacl_fast.view_store` (pySHACL takes over, with a log line, for shapes it does not
 compile; ``validator=pyshacl`` asks for pySHACL always). When kg.shacl_fast compiles the
 shapes, the reasoner writes every inference to a part file and keeps in the store only those
-whose predicate a shape reads (:func:`kg.shacl_fast.shape_predicates`): at scale most
+whose predicate a shape reads (:func:`kg.shacl_fast.read_predicates`): at scale most
 inferences are super-properties and inverses no shape looks at, and adding them to the store
 was most of the cost. With ``reasoner=owlrl``, the reference,
 rdflib parses and owlrl reasons as before, and the graphs are then put in a store. Both end in
@@ -167,37 +167,30 @@ class _Stages:
 
 def _validate(store: ox.Store, inferred: ox.NamedNode, shapes: Graph, validator: str,
               log: Callable[[str], None]) -> Report:
-    """The shapes over what they should see of ``store`` (kg.validate.validation_view)."""
-    from kg.shacl_fast import UnsupportedShapes, shape_predicates, validate_store, view_store
+    """The shapes over what they should see of ``store`` (kg.validate.validation_view), for a
+    store holding every inference (the build's narrowed path validates in :func:`build`)."""
+    from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
 
+    view = view_store(store, inferred)
     if validator == "fast":
-        # only the triples whose predicate a shape can read (same report, a fraction of them)
         try:
-            return validate_store(view_store(store, inferred, shape_predicates(shapes)), shapes)
+            return validate_store(view, shapes)
         except UnsupportedShapes as exc:
             log(f"  kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
-    return validate(graph_of(view_store(store, inferred)), shapes)
+    return validate(graph_of(view), shapes)
 
 
 def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:
-    """The predicates the shapes read in this data (:func:`kg.shacl_fast.shape_predicates`,
-    its ``OBJECTS_OF`` entries looked up in the asserted store), or None when they cannot be
-    bounded or kg.shacl_fast does not compile the shapes (the build then keeps everything)."""
-    from kg.shacl_fast import OBJECTS_OF, UnsupportedShapes, compile_shapes, shape_predicates
+    """The predicates the shapes read in this data (:func:`kg.shacl_fast.read_predicates`,
+    looked up in the asserted store), or None when they cannot be bounded or kg.shacl_fast
+    does not compile the shapes (the build then keeps everything)."""
+    from kg.shacl_fast import UnsupportedShapes, compile_shapes, read_predicates
 
-    found = shape_predicates(shapes)
-    if found is None:
-        return None
     try:
         compile_shapes(shapes, lambda c: [c])  # refuses what it does not compile, early
     except UnsupportedShapes:
         return None
-    wanted = {p for p in found if not p.startswith(OBJECTS_OF)}
-    for p in found - wanted:
-        rows = store.query(f"SELECT DISTINCT ?p WHERE {{ GRAPH ?g {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
-                           "FILTER isIRI(?p) } }")
-        wanted |= {row["p"].value for row in rows}
-    return frozenset(wanted)
+    return read_predicates(shapes, store)
 
 
 def store_of(graphs: dict[URIRef, Graph]) -> ox.Store:
@@ -347,19 +340,11 @@ def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
 
 
 def write_atomically(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` (bytes, or chunks of bytes) to ``path`` through a temporary file in the
-    same folder, fsynced and then renamed over it: readers see the old file or the new one,
-    never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.chmod(tmp, _FILE_MODE)
-        with os.fdopen(fd, "wb") as f:
+    """Write ``data`` (bytes, or chunks of bytes) to ``path`` as :func:`replace_atomically`
+    does: readers see the old file or the new one, never a part."""
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as f:
             for chunk in [data] if isinstance(data, bytes) else data:
                 f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    replace_atomically(path, write)

@@ -531,8 +531,8 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
     ``sh:equals``…), each IRI of their SPARQL constraints, ``rdf:type`` and
     ``rdfs:subClassOf`` (and :data:`OBJECTS_OF` entries, see below). None when that cannot be
     bounded (a SPARQL constraint with a free variable predicate, or one that does not parse).
-    Triples with other predicates cannot change a report: :func:`view_store` may leave them
-    out."""
+    Triples with other predicates cannot change a report: the build leaves them out of the
+    store it validates (:func:`read_predicates` gives the set for given data)."""
     from rdflib.paths import NegatedPath, Path
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.term import Variable
@@ -580,39 +580,33 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def view_store(store, inferred, predicates: frozenset[str] | None = None):
+def read_predicates(shapes: Graph, store) -> frozenset[str] | None:
+    """:func:`shape_predicates` for the data in ``store`` (its :data:`OBJECTS_OF` entries
+    replaced by the IRIs they name there): the predicates the shapes can read, or None."""
+    found = shape_predicates(shapes)
+    if found is None:
+        return None
+    wanted = {p for p in found if not p.startswith(OBJECTS_OF)}
+    for p in sorted(found - wanted):
+        rows = store.query(f"SELECT DISTINCT ?p WHERE {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
+                           "FILTER isIRI(?p) }", use_default_graph_as_union=True)
+        wanted |= {row["p"].value for row in rows}
+    return frozenset(wanted)
+
+
+def view_store(store, inferred):
     """A new in-memory store holding what the shapes see (:func:`kg.validate.validation_view`)
     of ``store``: every graph but ``inferred`` as it is, and the triples of the graph
     ``inferred`` less the rdf:type triples that only rdfs:domain / rdfs:range gave (a type is
-    kept when it is asserted or a direct rdfs:subClassOf of an asserted type). With
-    ``predicates`` (:func:`shape_predicates`), only triples with one of those predicates: the
-    same report from a fraction of the triples (the build's view at 1M generated triples:
-    2.8M quads of 7M). ``store`` is not changed."""
+    kept when it is asserted or a direct rdfs:subClassOf of an asserted type), all in one
+    graph (a triple in two graphs is one triple). ``store`` is not changed."""
     import pyoxigraph as ox
 
     inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
     view = ox.Store()
-    if predicates is None:
-        for g in store.named_graphs():
-            if g != inferred:
-                view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g),
-                          format=ox.RdfFormat.N_TRIPLES)
-        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()),
+    for g in [*store.named_graphs(), ox.DefaultGraph()]:
+        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g),
                   format=ox.RdfFormat.N_TRIPLES)
-        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=inferred),
-                  format=ox.RdfFormat.N_TRIPLES)
-    else:
-        wanted = {p for p in predicates if not p.startswith(OBJECTS_OF)}
-        for p in sorted(predicates - wanted):
-            rows = store.query(f"SELECT DISTINCT ?p WHERE {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
-                               "FILTER isIRI(?p) }", use_default_graph_as_union=True)
-            wanted |= {row["p"].value for row in rows}
-        wanted = " ".join(f"<{p}>" for p in sorted(wanted))
-        for pattern in ("GRAPH ?g { ?s ?p ?o }", "?s ?p ?o"):  # named graphs, default graph
-            triples = store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ VALUES ?p {{ {wanted} }} "
-                                  f"{pattern} }}")
-            view.load(triples.serialize(format=ox.RdfFormat.N_TRIPLES),
-                      format=ox.RdfFormat.N_TRIPLES)
     for s, t in _range_types(store, inferred):
         view.remove(ox.Quad(s, ox.NamedNode(str(RDF.type)), t, ox.DefaultGraph()))
     return view
