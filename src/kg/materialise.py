@@ -549,10 +549,10 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     for p, pairs_ in result.groups:
         into_store = keep is None or keep(result.terms[p].value)
         for chunk in _chunks(meaningful.pairs(p, pairs_), batch):
-            lines = text.lines(p, chunk)
+            lines = text.lines(p, chunk).encode()
             written += len(chunk)
             if out is not None:
-                out.write(lines.encode())
+                out.write(lines)
             if into_store:
                 parts.append(lines)
             if len(parts) >= 8:
@@ -601,7 +601,7 @@ def _load_text(store, parts: list) -> None:
 
     if parts:
         # lenient: every term was read from the store, so it is valid already
-        store.load("".join(parts).encode(), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store.load(b"".join(parts), format=ox.RdfFormat.N_QUADS, lenient=True)
         parts.clear()
 
 
