@@ -69,7 +69,8 @@ def test_counting_does_not_depend_on_chunk_boundaries(tricky_store, fmt):
 
 @pytest.mark.parametrize("fmt", SOLUTION_FORMATS, ids=lambda f: f.name)
 @pytest.mark.parametrize("query, rows", [("SELECT * {}", 1), ("SELECT ?x { FILTER(false) }", 0),
-                                         ("SELECT * {} VALUES ?x { 1 2 3 }", 3)])
+                                         ("SELECT * {} VALUES ?x { 1 2 3 }", 3),
+                                         ("SELECT ?y {} VALUES ?x { 1 2 3 }", 3)])
 def test_edge_shapes(fmt, query, rows):
     store = ox.Store()
     body, cut = R.serialize(store.query(query), fmt, 2, truncation_link="http://h/limits")

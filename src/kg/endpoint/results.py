@@ -74,7 +74,7 @@ class _RowCounter:
     begins; subclasses know one format."""
 
     closing = b""
-    #: Byte strings (one or two bytes) of which every row but ``slack`` rows holds at least
+    #: Byte strings (a few bytes each) of which every row but ``slack`` rows holds at least
     #: one: while they occur at most ``limit - slack`` times there cannot be more than
     #: ``limit`` rows, and the exact scan is skipped. Each marker costs a pass over the body
     #: (~0.5-0.9 ms per MB), so formats use one where they can.
@@ -91,16 +91,22 @@ class _RowCounter:
         self.rows = 0  # rows seen starting so far
         self.pos = 0  # where scanning resumes
         self.cut: int | None = None
-        self._last = b""
+        self._tail = b""  # the last bytes written, as many as a marker's length less one
+        self._keep = max(len(m) for m in self.markers) - 1
 
     def write(self, data: bytes) -> int:
         if self.chunks is not None:
             self.chunks.append(data)
+            tail = self._tail
             for marker in self.markers:
                 self.upper_bound += data.count(marker)
-                if len(marker) == 2 and self._last == marker[:1] and data[:1] == marker[1:]:
-                    self.upper_bound += 1  # split across two chunks
-            self._last = data[-1:]
+                if len(marker) > 1 and tail:
+                    # an occurrence that straddles the previous bytes and this chunk
+                    self.upper_bound += (tail[1 - len(marker):] + data[:len(marker) - 1]
+                                         ).count(marker)
+            keep = self._keep
+            if keep:
+                self._tail = data[-keep:] if len(data) >= keep else (tail + data)[-keep:]
             if self.upper_bound <= self.limit:
                 return len(data)
             self.buffer = bytearray(b"".join(self.chunks))  # from now on: scanned as it grows
@@ -203,9 +209,11 @@ class _JsonRows(_RowCounter):
     object always follows ``:``)."""
 
     closing = b"]}}"
-    # pyoxigraph writes rows as [{…},{…}] and term objects after ":": every row but the first
-    # starts with ",{" (a literal holding ",{" only over-counts).
-    markers = (b",{",)
+    # pyoxigraph writes rows as [{…},{…}] and a term object only after ":" (so "}," is followed
+    # by a key, never by "{", inside a row): every row but the first starts right after "},{"
+    # (a literal holding "},{" only over-counts). bytes.count finds "},{" in ~0.7 ms per MB
+    # against ~0.95 for ",{" (its last byte is as frequent; it skips further).
+    markers = (b"},{",)
     slack = 1
 
     def _scan(self) -> None:
