@@ -273,7 +273,7 @@ class OneQueryThreadWorker(ThreadWorker):
         elif request.version == "HTTP/1.0":
             head.append("Connection: keep-alive\r\n")
         head.append("\r\n")
-        conn.sock.sendall("".join(head).encode("latin-1") + body)
+        _send(conn.sock, "".join(head).encode("latin-1"), body)
         elapsed = time.monotonic() - started
         self.log.express_access(environ, status, len(body), int(elapsed * 1000))
         return keep
@@ -436,6 +436,20 @@ def _express_request(data: bytearray, cfg) -> _ExpressRequest | None:
     if pos != end or len(fields) > cfg.limit_request_fields:
         return None
     return _ExpressRequest(line[1].decode("ascii"), line[2].decode("ascii"), fields)
+
+
+def _send(sock, head: bytes, body: bytes) -> None:
+    """Send ``head`` then ``body`` in one system call where the socket takes both; a large
+    body is not copied to be joined to its head (~0.1 ms per MB)."""
+    if len(body) < 65536:
+        sock.sendall(head + body)
+        return
+    sent = sock.sendmsg([head, body])
+    if sent < len(head):
+        sock.sendall(memoryview(head)[sent:])
+        sock.sendall(body)
+    elif sent < len(head) + len(body):
+        sock.sendall(memoryview(body)[sent - len(head):])
 
 
 def _no_write(data: bytes) -> None:
