@@ -91,6 +91,23 @@ def test_a_query_past_the_time_limit_gets_503_and_the_worker_is_free_again(
     assert sum("Booting worker" in line for line in served.lines) >= 2
 
 
+def test_request_timeout_not_query_timeout_bounds_a_slow_request(serve_kg):
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1",
+                      env={"KG_QUERY_TIMEOUT": "60", "KG_REQUEST_TIMEOUT": "1"})
+    parts = urlsplit(served.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\n")  # never ends
+        sock.settimeout(20)  # well under query_timeout: the 408 must come from request_timeout
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 408"), data[:200]
+    status, _, body = _get(served.url, "/limits")
+    assert status == 200 and b"request_timeout 1 s" in body and b"query_timeout   60 s" in body
+
+
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"

@@ -67,7 +67,7 @@ class OneQueryThreadWorker(ThreadWorker):
     #: turned off in :meth:`init_process` when the access log is not kg's own.
     express = True
     #: Seconds a client has to send one whole request (head and body); set from the settings
-    #: in :func:`serve` (``query_timeout``).
+    #: in :func:`serve` (``request_timeout``).
     request_timeout = 10.0
     #: Most bytes held for one arriving request; a larger one is handed to the thread, whose
     #: app refuses it (413) without waiting for the rest.
@@ -631,7 +631,7 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
 
     def post_fork(server, worker) -> None:
         state.guard = Watchdog(timeout)
-        worker.request_timeout = max(timeout, 1.0)
+        worker.request_timeout = max(settings["request_timeout"], 1.0)
         worker.max_buffered = max(settings["max_body_bytes"],
                                   settings.get("max_upload_bytes", 0)) + 65536
 

@@ -44,6 +44,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("port", 8000, int, "Port `kg serve` binds."),
     Setting("workers", 2, int, "Query worker processes of `kg serve`."),
     Setting("query_timeout", 10.0, float, "Seconds a query may run before it is stopped (503)."),
+    Setting("request_timeout", 10.0, float, "Seconds `kg serve` gives a client to send its whole "
+                                            "request (408 beyond) and to take each write of the "
+                                            "answer (at least 1)."),
     Setting("max_results", 10000, int, "Most rows/triples a query returns; more is cut and said."),
     Setting("max_body_bytes", 1_048_576, int, "Largest request body accepted (413 beyond)."),
     Setting("max_query_depth", 200, int, "Deepest bracket nesting accepted in a query (400)."),

@@ -23,7 +23,7 @@ import pytest
 from conftest import ServedEndpoint, start_kg_serve
 from kgtest import REPO
 
-#: Short limits so that every cut-off is seen quickly.
+#: Short limits so that every cut-off is seen quickly (request_timeout too).
 QUERY_TIMEOUT = 2
 VALIDATION_TIMEOUT = 4
 COUNT_QUADS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
@@ -181,6 +181,7 @@ def start_attacked_server(build_dir: Path, *, workers: int = 2, query_timeout: f
                           QUERY_TIMEOUT, env: dict | None = None) -> Server:
     """``kg serve`` on the project's own files and an already built ``build_dir``."""
     environment = {"KG_BUILD_DIR": str(build_dir), "KG_QUERY_TIMEOUT": str(query_timeout),
+                   "KG_REQUEST_TIMEOUT": str(QUERY_TIMEOUT),
                    "KG_VALIDATION_TIMEOUT": str(VALIDATION_TIMEOUT), **(env or {})}
     served = start_kg_serve(REPO, "--workers", str(workers), env=environment)
     server = Server(served, build_dir)

@@ -1,5 +1,5 @@
-"""Resource exhaustion: each attack is cut off within the configured limits (query_timeout 2 s,
-validation_timeout 4 s, max_body_bytes, max_query_depth, max_upload_nesting,
+"""Resource exhaustion: each attack is cut off within the configured limits (query_timeout and
+request_timeout 2 s, validation_timeout 4 s, max_body_bytes, max_query_depth, max_upload_nesting,
 max_upload_triples, max_reconcile_batch, max_results), and a trivial query answers normally
 right after. Slow clients never hold the server."""
 
@@ -184,7 +184,7 @@ def _connect(server) -> socket.socket:
 def test_slow_clients_do_not_hold_the_server(server):
     """Idle connections, request heads sent a byte at a time (slowloris) and bodies that never
     finish - more of them than the server has workers - while a normal client is served at
-    once; each slow one is answered 408 and closed at query_timeout."""
+    once; each slow one is answered 408 and closed at request_timeout."""
     slow = []
     try:
         for _ in range(4):

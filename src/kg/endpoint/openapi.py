@@ -59,8 +59,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
     max_body = settings["max_body_bytes"]
     batch = settings.get("max_reconcile_batch", 100)
     limits = {name: settings[name] for name in (
-        "query_timeout", "max_results", "max_body_bytes", "max_query_depth", "max_upload_bytes",
-        "max_upload_triples", "max_upload_nesting", "validation_timeout", "max_reconcile_batch")
+        "query_timeout", "request_timeout", "max_results", "max_body_bytes", "max_query_depth",
+        "max_upload_bytes", "max_upload_triples", "max_upload_nesting", "validation_timeout",
+        "max_reconcile_batch")
         if name in settings}
     sparql_ok = {"description": "the result: solutions, a boolean or a graph (cut at "
                                 f"{settings['max_results']} rows; header X-KG-Truncated), or "

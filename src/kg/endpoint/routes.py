@@ -103,6 +103,8 @@ def limits() -> Response:
         "Limits of this SPARQL endpoint\n\n"
         f"query_timeout   {s.query_timeout:g} s: a query running longer is stopped; the "
         "client gets 503.\n"
+        f"request_timeout {s.settings['request_timeout']:g} s: a client that has not sent its "
+        "whole request by then gets 408; an answer the client does not take is abandoned.\n"
         f"max_results     {s.max_results}: a SELECT result keeps its first {s.max_results} rows "
         "and a CONSTRUCT/DESCRIBE result its first triples; a cut result has the HTTP header "
         f"{TRUNCATED_HEADER}: <limit> and a Link header to this page, and in SPARQL JSON/XML "
