@@ -32,6 +32,7 @@ import math
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 import pyoxigraph as ox
@@ -244,7 +245,7 @@ def _type_id(iri: str) -> str:
 
 # -- the index -----------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class Value:
     """One value of an entity: an IRI or a literal's lexical form."""
 
@@ -254,7 +255,7 @@ class Value:
     lang: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     iri: str
     id: str
@@ -339,13 +340,14 @@ class ReconciliationIndex:
             inferred = "g" in row and row["g"].value == str(INFERRED_GRAPH)
             lang = row["lang"].value if "lang" in row else ""
             if p == _RDF_TYPE:
-                e.types.add(o.value)
+                e.types.add(intern(o.value))  # the same type IRIs recur on every entity
                 continue
             key = _READ.get(p)
             if key is None:
                 continue
             is_iri = isinstance(o, ox.NamedNode)
-            e.values.setdefault(key, []).append(Value(o.value, is_iri, inferred, lang))
+            text = intern(o.value) if is_iri else o.value  # places, units, actors recur
+            e.values.setdefault(key, []).append(Value(text, is_iri, inferred, lang))
             if key in ("label", "altLabel"):
                 labels.setdefault(iri, []).append((lang, o.value))
             elif key == "description" and lang in ("en", "") and not e.description:

@@ -55,6 +55,7 @@ from kg.errors import (  # noqa: F401  (RemoteError, RemoteTimeout: importable f
     RemoteError,
     RemoteTimeout,
 )
+from kg.store import solution_dicts
 
 __all__ = ["RemoteClient", "RemoteStore", "RemoteError", "RemoteTimeout", "open_remote_store"]
 
@@ -479,8 +480,7 @@ class RemoteStore:
         result = self.query(text)
         if isinstance(result, ox.QueryBoolean):
             return result  # type: ignore[return-value]
-        names = [v.value for v in result.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+        return solution_dicts(result)
 
     # -- the /sparql route: pass the remote's answer through -----------------------------------
     def verbatim_formats(self) -> frozenset:

@@ -42,7 +42,7 @@ from flask import Blueprint, Response, render_template, request
 from kg import __version__, iris
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
-from kg.store import DatasetStore
+from kg.store import DatasetStore, solution_dicts
 
 __all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
            "local_path"]
@@ -278,9 +278,7 @@ class Site:
     def _rows(self, text: str, *, graphs: bool = False) -> list[dict]:
         # ``has_dataset_clause`` keeps SPARQL's own semantics (default graph = the store's
         # default graph) for the queries that tell the graphs apart with GRAPH.
-        result = self.store.query(_PROLOGUE + text, has_dataset_clause=graphs)
-        names = [v.value for v in result.variables]
-        return [{n: row[n] for n in names if row[n] is not None} for row in result]
+        return solution_dicts(self.store.query(_PROLOGUE + text, has_dataset_clause=graphs))
 
     def _labels(self) -> dict[str, str]:
         ranked: dict[str, tuple[int, str]] = {}
