@@ -558,18 +558,21 @@ def best_of_instances(instances: dict[str, dict]) -> dict[str, dict]:
         trivial = [e["trivial"] for e in entries if e.get("trivial")]
         if trivial:
             agg["trivial"] = min(trivial, key=lambda t: t["p50_ms"])
-        agg["sequential"] = {}
-        for q in entries[0].get("sequential", {}):
-            stats = [e["sequential"][q] for e in entries if q in e.get("sequential", {})]
-            best = dict(min(stats, key=lambda m: m["p50_ms"]))
-            best["p50_instances_ms"] = [m["p50_ms"] for m in stats]
-            agg["sequential"][q] = best
-        agg["throughput"] = {}
-        for c in entries[0].get("throughput", {}):
-            runs = [e["throughput"][c] for e in entries if c in e.get("throughput", {})]
-            best = dict(max(runs, key=lambda t: t["rps"]))
-            best["rps_instances"] = [t["rps"] for t in runs]
-            agg["throughput"][c] = best
+        agg["sequential"] = _best(entries, "sequential", min, "p50_ms", "p50_instances_ms")
+        agg["throughput"] = _best(entries, "throughput", max, "rps", "rps_instances")
+    return out
+
+
+def _best(entries: list[dict], section: str, pick, measure: str, every: str) -> dict:
+    """Per key of ``section`` (a query, a concurrency): the stats of the instance that
+    ``pick`` (min or max) chooses by ``measure``, with every instance's ``measure`` as
+    ``every``."""
+    out = {}
+    for key in entries[0].get(section, {}):
+        found = [e[section][key] for e in entries if key in e.get(section, {})]
+        best = dict(pick(found, key=lambda m: m[measure]))
+        best[every] = [m[measure] for m in found]
+        out[key] = best
     return out
 
 
