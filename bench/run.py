@@ -963,6 +963,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--out", type=Path, default=HERE / "results")
     args = p.parse_args(argv)
+    if args.instances < 1:
+        p.error("--instances must be 1 or more")
     # SIGTERM ends the run like Ctrl-C does, so atexit still stops the servers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.out.mkdir(parents=True, exist_ok=True)
@@ -971,7 +973,7 @@ def main(argv: list[str] | None = None) -> int:
     path.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(markdown(result))
     print(f"# results: {path}", file=sys.stderr)
-    bad = [s for s, e in result["servers"].items() if "error" in e]
+    bad = [s for s, e in result.get("instances", result["servers"]).items() if "error" in e]
     return 1 if bad or result["empty_queries"] else 0
 
 
