@@ -115,6 +115,17 @@ def test_query_construct_as_turtle(capsys, project):
     assert len(Graph().parse(data=out, format="turtle")) == 3
 
 
+def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
+    """``kg query`` answers over the RDF merge of the graphs, as ``kg serve`` does."""
+    (project / "graph" / "zz-again.ttl").write_text(
+        '<https://w3id.org/kg1978/place/phnom-penh> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en .\n', encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "query", "--format", "csv",
+                       'SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/place/phnom-penh>'
+                       ' <http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en }')
+    assert code == 0 and out == "n\n1\n"
+
+
 def test_query_errors_exit_2(capsys, project, monkeypatch):
     code, _, err = run(capsys, "--root", str(project), "query", "SELEC ?x")
     assert code == 2 and "malformed query" in err and "1:" in err

@@ -443,3 +443,34 @@ def test_yasgui_page_and_assets(make_app, tmp_path):
     r = client.get("/static/ui.js")
     assert r.status_code == 200
     r.close()
+
+
+# -- a triple held by two graphs is one triple of the union ------------------------------------
+
+def test_a_triple_in_two_graphs_is_one_triple(make_app):
+    """Through the protocol: answers, the service description, VoID and the dumps count the
+    shared triple once, and no graph of the store's own making shows."""
+    from kg.store import DatasetStore
+
+    a, b = "https://w3id.org/kg1978/graph/a", "https://w3id.org/kg1978/graph/b"
+    label = ('<https://w3id.org/kg1978/place/x> <http://www.w3.org/2000/01/rdf-schema#label> '
+             '"X"@en')
+    store = ox.Store()
+    store.load(input=f"{label} <{a}> .\n{label} <{b}> .\n".encode(), format=ox.RdfFormat.N_QUADS)
+    client = make_app(dataset=DatasetStore(store)).test_client()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    for params in ({"query": count}, {"query": count, "default-graph-uri": [a, b]}):
+        r = client.get("/sparql", query_string=params)
+        assert r.json["results"]["bindings"][0]["n"]["value"] == "1", params
+    r = client.get("/sparql", query_string={
+        "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"})
+    assert {b["g"]["value"]: b["n"]["value"] for b in r.json["results"]["bindings"]} == {
+        a: "1", b: "1"}
+    sd = rdflib.Graph().parse(data=client.get("/sparql").data, format="turtle")
+    default = next(sd.objects(None, SD.defaultGraph))
+    assert int(sd.value(default, VOID.triples)) == 1
+    assert {str(n) for n in sd.objects(None, SD.name)} == {a, b}
+    void = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
+    assert int(void.value(rdflib.URIRef("http://localhost/void#dataset"), VOID.triples)) == 1
+    dump = ox.parse(client.get("/dumps/kg.trig").data, format=ox.RdfFormat.TRIG)
+    assert sorted(q.graph_name.value for q in dump) == [a, b]

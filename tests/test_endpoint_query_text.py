@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.endpoint.query_text import inspect_query
+from kg.endpoint.query_text import dataset_clauses, has_from, inspect_query
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
 
@@ -68,3 +68,16 @@ def test_nul_and_empty_are_input_errors():
         inspect_query("ASK {}\x00", 200)
     with pytest.raises(InputError, match="empty"):
         inspect_query("  # nothing\n", 200)
+
+
+@pytest.mark.parametrize("text, default, named", [
+    ("SELECT * FROM <http://e/a> FROM NAMED <http://e/b> { ?s ?p ?o }",
+     ["http://e/a"], ["http://e/b"]),
+    ("PREFIX g: <http://e/g/>\nSELECT * from g:a # a comment\nFROM # another\n  g:b\n"
+     "FROM NAMED\tg:c WHERE { ?s ?p ?o }", ["http://e/g/a", "http://e/g/b"], ["http://e/g/c"]),
+    ('SELECT * WHERE { ?s ?p "FROM <http://e/x>" } # FROM <http://e/y>', [], []),
+    ("SELECT ?from WHERE { ?from ?p <http://e/FROM> }", [], []),
+])
+def test_dataset_clauses(text, default, named):
+    assert dataset_clauses(text) == (default, named)
+    assert has_from(text) == bool(default or named)

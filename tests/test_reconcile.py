@@ -420,3 +420,18 @@ def test_propose_properties_by_type(client, schemas):
     units = client.get("/reconcile/propose_properties?type=Division").json
     assert "subordinateTo" in [p["id"] for p in units["properties"]]
     assert "geonames" not in [p["id"] for p in units["properties"]]
+
+
+def test_a_label_asserted_in_two_graphs_is_one_value():
+    """Data extension gives each value once, whichever graphs state it."""
+    from kg.reconciliation import ReconciliationIndex
+    from kg.store import DatasetStore
+
+    place = ox.NamedNode(BASE + "place/twice")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    quads = [ox.Quad(place, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                     ox.NamedNode(BASE + "ontology/Place"), ox.NamedNode(BASE + "graph/entities"))]
+    quads += [ox.Quad(place, label, ox.Literal("Twice", language="en"), ox.NamedNode(BASE + g))
+              for g in ("graph/entities", "graph/article-part1")]
+    index = ReconciliationIndex.from_store(DatasetStore.from_quads(quads))
+    assert index.get("place/twice").direct("label") == ["Twice"]

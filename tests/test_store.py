@@ -85,3 +85,118 @@ def test_parse_error_has_line_and_column(tiny_store):
 def test_invalid_graph_iri_is_an_input_error(tiny_store):
     with pytest.raises(InputError):
         tiny_store.query(COUNT, default_graph=["not an iri"])
+
+
+# -- a default graph of several graphs is their RDF merge -------------------------------------
+
+G1, G2, G3 = "http://e/g1", "http://e/g2", "http://e/g3"
+SHARED = f"""<http://e/s> <http://e/p> "10"^^<http://www.w3.org/2001/XMLSchema#integer> <{G1}> .
+<http://e/s> <http://e/p> "10"^^<http://www.w3.org/2001/XMLSchema#integer> <{G2}> .
+<http://e/s> <http://e/p> "5"^^<http://www.w3.org/2001/XMLSchema#integer> <{G2}> .
+<http://e/s> <http://e/q> <http://e/o> <{G3}> .
+<http://e/s> <http://e/q> <http://e/o> .
+"""
+SUM = "SELECT (COUNT(*) AS ?n) (SUM(?o) AS ?total) WHERE { ?s <http://e/p> ?o }"
+
+
+@pytest.fixture
+def shared() -> DatasetStore:
+    store = ox.Store()
+    store.load(input=SHARED.encode(), format=ox.RdfFormat.N_QUADS)
+    return DatasetStore(store)
+
+
+def _count_and_total(store: DatasetStore, query: str, **kwargs) -> tuple[int, int]:
+    row = next(iter(store.query(query, **kwargs)))
+    return int(row["n"].value), int(row["total"].value)
+
+
+def test_the_union_holds_a_shared_triple_once(shared):
+    """Oxigraph issue #1919: pyoxigraph 0.5 alone counts the shared triple twice."""
+    raw = ox.Store()
+    raw.load(input=SHARED.encode(), format=ox.RdfFormat.N_QUADS)
+    assert [int(r["total"].value) for r in raw.query(SUM, use_default_graph_as_union=True)] == [
+        25]  # the engine's own answer, which the store corrects
+    assert _count_and_total(shared, SUM) == (2, 15)
+    assert _n(shared, COUNT) == 3
+    assert (shared.quad_count, shared.triple_count) == (5, 3)
+    assert shared.shared_pairs == {frozenset((G1, G2)), frozenset(("", G3))}
+
+
+def test_graph_patterns_see_the_graphs_not_the_merge(shared):
+    assert shared.named_graphs == (G1, G2, G3)
+    graphs = {r["g"].value for r in shared.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}
+    assert graphs == {G1, G2, G3}
+    assert _n(shared, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }") == 4
+    # Internal queries telling the graphs apart: the store's own default graph, the named ones.
+    rows = shared.query("SELECT ?g WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }",
+                        has_dataset_clause=True)
+    assert sorted(str(r["g"]) for r in rows) == sorted(["None", f"<{G1}>", f"<{G2}>", f"<{G2}>",
+                                                        f"<{G3}>"])
+
+
+@pytest.mark.parametrize("how", ["FROM", "FROM with a prefix", "protocol"])
+def test_several_default_graphs_are_merged(shared, how):
+    if how == "protocol":
+        kwargs = {"default_graph": [G1, G2], "named_graphs": [G3]}
+        query = SUM
+    else:
+        kwargs = {"has_dataset_clause": True}
+        query = (SUM.replace("WHERE", f"FROM <{G1}> FROM <{G2}> FROM NAMED <{G3}> WHERE")
+                 if how == "FROM" else
+                 "PREFIX e: <http://e/>\n" + SUM.replace(
+                     "WHERE", "FROM e:g1 # the first\n FROM\te:g2 FROM NAMED e:g3 WHERE"))
+    assert _count_and_total(shared, query, **kwargs) == (2, 15)
+    graphs = query.replace(SUM[SUM.index("SELECT"):SUM.index("WHERE")],
+                           "SELECT DISTINCT ?g ").replace("?s <http://e/p> ?o",
+                                                         "GRAPH ?g { ?s ?q ?o }")
+    assert [r["g"].value for r in shared.query(graphs, **kwargs)] == [G3]
+
+
+def test_named_graphs_alone_leave_the_default_graph_empty(shared):
+    assert _n(shared, COUNT, named_graphs=[G1, G2]) == 0
+    assert _n(shared, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
+              named_graphs=[G1, G2]) == 3
+
+
+def test_graphs_sharing_nothing_are_queried_as_they_are(shared):
+    assert shared._merge_of([G1, G3]) is None
+    q = f"SELECT (COUNT(*) AS ?n) FROM <{G1}> FROM <{G3}> WHERE {{ ?s ?p ?o }}"
+    assert _n(shared, q, has_dataset_clause=True) == 2
+    assert _n(shared, COUNT, default_graph=[G1, G3]) == 2
+    assert len(shared._merges) == 1  # the union's only
+
+
+def test_merges_of_requests_are_bounded(shared, monkeypatch):
+    monkeypatch.setattr("kg.store._MAX_MERGES", 1)
+    store = shared._store
+    for graphs in ([G1, G2], [G1, G2, G3], [G2, G1, "http://e/absent"]):
+        assert _count_and_total(shared, SUM, default_graph=graphs) == (2, 15)
+    assert len(shared._merges) == 2  # the union's, and the last one asked for
+    merges = {g.value for g in store.named_graphs() if g.value.startswith("urn:x-kg:merge:")}
+    assert merges == {g.value for g in shared._merges.values()}
+
+
+def test_a_store_of_one_graph_looks_for_nothing():
+    store = DatasetStore.from_quads([ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"),
+                                             ox.Literal("o"), ox.NamedNode(G1))])
+    assert store.shared_pairs == frozenset() and store._merges == {}
+    assert store.triple_count == store.quad_count == 1
+
+
+def test_plain_semantics_make_no_union_merge():
+    store = ox.Store()
+    store.load(input=SHARED.encode(), format=ox.RdfFormat.N_QUADS)
+    plain = DatasetStore(store, union_default_graph=False)
+    assert plain._merges == {} and len(store) == 5
+    assert _n(plain, COUNT) == 1  # the store's own default graph
+    assert plain.triple_count == 3
+
+
+def test_a_graph_named_by_a_blank_node_is_merged_and_still_seen():
+    triple = "<http://e/s> <http://e/p> <http://e/o>"
+    store = ox.Store()
+    store.load(input=f"{triple} _:b .\n{triple} <{G1}> .\n".encode(), format=ox.RdfFormat.N_QUADS)
+    both = DatasetStore(store)
+    assert _n(both, COUNT) == 1
+    assert _n(both, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }") == 2

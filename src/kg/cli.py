@@ -125,7 +125,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kg.query import read_query, run_query
 
         text = read_query(args.query, args.file, sys.stdin)
-        sys.stdout.write(run_query(_settings(args), text, args.format))
+        sys.stdout.write(run_query(_settings(args), text, args.format,
+                                   source=args.file or "query"))
         return 0
     if args.command == "stats":
         from kg.stats import stats_text

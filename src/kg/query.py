@@ -35,13 +35,18 @@ def open_store(dataset: Path) -> ox.Store:
     return store
 
 
-def run_query(settings: dict, query: str, fmt: str = "table") -> str:
-    """Run ``query`` over the union of the built dataset's graphs; return it rendered."""
-    store = open_store(ensure_built(settings))
+def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query") -> str:
+    """Run ``query`` over the union of the built dataset's graphs (their RDF merge, as
+    ``kg serve`` answers it: :class:`kg.store.DatasetStore`); return it rendered. A malformed
+    query is a ParseError at ``source:line:column``."""
+    from kg.store import DatasetStore
+
+    store = DatasetStore.load(ensure_built(settings))
     try:
-        result = store.query(query, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise ParseError(f"malformed query: {exc}") from exc
+        result = store.query(query)
+    except ParseError as exc:
+        raise ParseError(f"malformed query: {exc.message}", path=source, line=exc.line,
+                         column=exc.column) from None
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
         rows = [[_term(sol[v]) for v in variables] for sol in result]

@@ -347,7 +347,10 @@ class ReconciliationIndex:
                 continue
             is_iri = isinstance(o, ox.NamedNode)
             text = intern(o.value) if is_iri else o.value  # places, units, actors recur
-            e.values.setdefault(key, []).append(Value(text, is_iri, inferred, lang))
+            value, values = Value(text, is_iri, inferred, lang), e.values.setdefault(key, [])
+            if value in values:
+                continue  # the same triple in another asserted graph
+            values.append(value)
             if key in ("label", "altLabel"):
                 labels.setdefault(iri, []).append((lang, o.value))
             elif key == "description" and lang in ("en", "") and not e.description:

@@ -390,6 +390,8 @@ class RemoteStore:
         self.graph_counts = counts
         self.named_graphs: tuple[str, ...] = tuple(sorted(counts))
         self.quad_count = sum(counts.values())
+        #: The remote store merges its graphs its own way: counted as the sum of its graphs.
+        self.triple_count = self.quad_count
         #: True: the store's own default graph is the union; False: asked for per query.
         self.server_union = union_default_graph
         self.union_default_graph = True
@@ -419,11 +421,13 @@ class RemoteStore:
             default = list(default_graph or ()) or [NO_GRAPH]
             named = list(named_graphs or ()) or [NO_GRAPH]
         elif has_dataset_clause:
-            if _has_from(text):
+            from kg.endpoint.query_text import dataset_clauses, has_from
+
+            if has_from(text):
                 if self.honours_from:
                     return []  # the query's FROM / FROM NAMED
                 # The same dataset, by the protocol (which the store does honour).
-                default, named = _from_clauses(text)
+                default, named = dataset_clauses(text)
                 default, named = default or [NO_GRAPH], named or [NO_GRAPH]
                 return ([("default-graph-uri", g) for g in default]
                         + [("named-graph-uri", g) for g in named])
@@ -617,38 +621,6 @@ def _read_lines(client: RemoteClient, response, deadline: float, timeout: float,
     if len(lines) > limit:
         return lines[:limit], True
     return lines, False
-
-
-_LONG = "|".join(q * 3 + r"(?:[^" + q + r"\\]|\\.|" + q + "(?!" + q * 2 + "))*" + q * 3
-                 for q in "\"'")
-_SHORT = "|".join(q + r"(?:[^" + q + r"\\\n\r]|\\.)*" + q for q in "\"'")
-#: Comments, strings and IRIs (skipped), PREFIX declarations, FROM / FROM NAMED clauses.
-_FROM_TOKENS = re.compile(
-    rf"(?P<skip>#[^\n\r]*|{_LONG}|{_SHORT}|<[^<>\"{{}}|^`\\\x00-\x20]*>)"
-    r"|(?P<prefix>PREFIX\s+(?P<pname>[\w.-]*):\s*<(?P<piri>[^<>\s]*)>)"
-    r"|(?P<from>(?<![\w?$:])FROM\s+(?P<named>NAMED\s+)?"
-    r"(?:<(?P<iri>[^<>\s]*)>|(?P<fp>[\w.-]*):(?P<local>[\w.-]*)))",
-    re.IGNORECASE | re.DOTALL)
-
-
-def _from_clauses(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's FROM and FROM NAMED clauses (prefixed names expanded)."""
-    prefixes: dict[str, str] = {}
-    default: list[str] = []
-    named: list[str] = []
-    for m in _FROM_TOKENS.finditer(text):
-        if m["prefix"]:
-            prefixes[m["pname"]] = m["piri"]
-        elif m["from"]:
-            iri = m["iri"] if m["iri"] is not None else prefixes.get(m["fp"], "") + m["local"]
-            (named if m["named"] else default).append(iri)
-    return default, named
-
-
-def _has_from(text: str) -> bool:
-    from kg.endpoint.query_text import inspect_query
-
-    return inspect_query(text, 1 << 30).has_dataset_clause
 
 
 def open_remote_store(settings: dict, url: str | None = None) -> RemoteStore:

@@ -112,8 +112,9 @@ class Descriptions:
         t.add(dataset, SD + "defaultGraph", default_graph)
         t.add(default_graph, RDF + "type", _n(SD + "Graph"))
         t.add(default_graph, RDFS + "comment", ox.Literal(
-            "The union of all the named graphs of this dataset.", language="en"))
-        t.add(default_graph, VOID + "triples", _int(self._store.quad_count))
+            "The union (RDF merge) of all the graphs of this dataset: a triple held by several "
+            "graphs is in it once.", language="en"))
+        t.add(default_graph, VOID + "triples", _int(self._store.triple_count))
         counts = self.stats()["graphs"]
         for i, name in enumerate(self._store.named_graphs):
             node = ox.BlankNode(f"namedGraph{i}")

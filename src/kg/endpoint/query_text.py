@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
-__all__ = ["QueryInfo", "inspect_query", "QUERY_FORMS", "UPDATE_KEYWORDS"]
+__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "has_from", "QUERY_FORMS",
+           "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -43,6 +44,14 @@ _PROLOGUE_THEN_FORM = re.compile(
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 _BRACKETS = re.compile(r"[()\[\]{}]")
+_GAP = r"(?:\s|#[^\n\r]*)+"  # white space and comments
+#: Comments, strings and IRIs (skipped), PREFIX declarations, FROM / FROM NAMED clauses.
+_DATASET_TOKENS = re.compile(
+    f"(?P<skip>#[^\\n\\r]*|{_LONG_STRINGS}|{_SHORT_STRINGS}|{_IRIREF})"
+    f"|(?P<prefix>PREFIX{_GAP}(?P<pname>[\\w.-]*):{_GAP}?<(?P<piri>[^<>\\s]*)>)"
+    f"|(?P<from>(?<![\\w?$:])FROM{_GAP}(?P<named>NAMED{_GAP})?"
+    f"(?:<(?P<iri>[^<>\\s]*)>|(?P<fp>[\\w.-]*):(?P<local>[\\w.-]*)))",
+    re.IGNORECASE | re.DOTALL)
 _OPENERS = frozenset("([{")
 
 
@@ -71,6 +80,27 @@ def _depth(code: str) -> int:
         else:
             depth -= 1
     return deepest
+
+
+def has_from(text: str) -> bool:
+    """Whether the query has a ``FROM`` or ``FROM NAMED`` clause (outside strings, IRIs and
+    comments)."""
+    return _FROM.search(_LEXICAL.sub(_blank, text)) is not None
+
+
+def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses, prefixed names expanded (a
+    relative IRI is given as written)."""
+    prefixes: dict[str, str] = {}
+    default: list[str] = []
+    named: list[str] = []
+    for m in _DATASET_TOKENS.finditer(text):
+        if m["prefix"]:
+            prefixes[m["pname"]] = m["piri"]
+        elif m["from"]:
+            iri = m["iri"] if m["iri"] is not None else prefixes.get(m["fp"], "") + m["local"]
+            (named if m["named"] else default).append(iri)
+    return default, named
 
 
 _inspected: dict[tuple[str, int], QueryInfo] = {}
