@@ -220,8 +220,9 @@ def _places(w: _Writer, rng: random.Random, c: dict[str, int]) -> tuple[list[str
         w.q(geom, _iri(GEO + "asWKT"), f'"POINT({lon:.4f} {lat:.4f})"^^<{GEO}wktLiteral>', g)
         w.q(iri, RDF_TYPE, _iri(KGO + "Place"), inf)
         w.q(iri, RDF_TYPE, _iri(SCHEMA + "Place"), inf)
-        for a in ancestors:
-            w.q(iri, within, a, inf)
+        for i, a in enumerate(ancestors):
+            if i:  # the direct edge is asserted above; as in the build, not repeated here
+                w.q(iri, within, a, inf)
             w.q(iri, contained, a, inf)
         labels[iri] = label
 

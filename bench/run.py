@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import contextlib
+import hashlib
 import http.client
 import json
 import multiprocessing as mp
@@ -729,8 +730,6 @@ def _machine() -> dict:
 
 
 def _source_digest(folder: Path) -> str:
-    import hashlib
-
     h = hashlib.sha256()
     for f in sorted(folder.rglob("*.py")):
         h.update(f.relative_to(folder).as_posix().encode() + b"\0" + f.read_bytes())
@@ -742,7 +741,10 @@ def _dataset(args) -> tuple[Path, str]:
         return args.dataset, args.dataset.stem
     name = f"kg-{args.triples}"
     path = HERE / "data" / f"{name}.nq"
-    if not path.exists():
+    # Made again when bench/generate.py has changed since (its digest is kept beside the data).
+    stamp = path.with_name(path.name + ".generator")
+    generator = hashlib.sha256((HERE / "generate.py").read_bytes()).hexdigest()
+    if not path.exists() or not stamp.exists() or stamp.read_text().strip() != generator:
         subprocess.run(
             [
                 sys.executable,
@@ -755,6 +757,7 @@ def _dataset(args) -> tuple[Path, str]:
             check=True,
             timeout=600,
         )
+        stamp.write_text(generator + "\n")
     return path, name
 
 
