@@ -390,14 +390,23 @@ class RemoteStore:
         self.graph_counts = counts
         self.named_graphs: tuple[str, ...] = tuple(sorted(counts))
         self.quad_count = sum(counts.values())
-        #: The remote store merges its graphs its own way: counted as the sum of its graphs.
-        self.triple_count = self.quad_count
+        self._triple_count: int | None = None
         #: True: the store's own default graph is the union; False: asked for per query.
         self.server_union = union_default_graph
         self.union_default_graph = True
 
     def __len__(self) -> int:
         return self.quad_count
+
+    @property
+    def triple_count(self) -> int:
+        """Triples in the union of the graphs, each once (asked the first time it is needed:
+        some stores, Oxigraph up to 0.5.13 among them, count a triple once per graph)."""
+        if self._triple_count is None:
+            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                               "WHERE { ?s ?p ?o } }")
+            self._triple_count = int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
+        return self._triple_count
 
     def close(self) -> None:
         """Close this thread's connection to the store."""

@@ -164,7 +164,7 @@ class Descriptions:
             parts = urlsplit(r["o"].value)
             links[(r["p"].value, f"{parts.scheme}://{parts.netloc}/")] += 1
         return {
-            "triples": one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+            "triples": s.triple_count,  # the union's, each triple once
             "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
                             "FILTER(isIRI(?s)) }"),
             "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
