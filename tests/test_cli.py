@@ -126,6 +126,22 @@ def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
     assert code == 0 and out == "n\n1\n"
 
 
+@pytest.mark.parametrize("query, message", [
+    ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "kg query is read-only"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+     "never fetches from the network"),
+    ("SELECT * WHERE { BIND(<urn:x:unknown>(1) AS ?x) }", "could not be evaluated"),
+    ("SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }",
+     "nests brackets 6002 deep"),
+])
+def test_query_refusals_and_evaluation_errors_exit_2(capsys, project, query, message):
+    """As the endpoint: no update, no outbound request, no stack overflow (6,000 brackets
+    killed the process with SIGSEGV), and an engine error is a message, not a traceback."""
+    code, out, err = run(capsys, "--root", str(project), "query", query)
+    assert code == 2 and out == ""
+    assert err.startswith("kg: error: query: ") and message in err and "Traceback" not in err
+
+
 def test_query_errors_exit_2(capsys, project, monkeypatch):
     code, _, err = run(capsys, "--root", str(project), "query", "SELEC ?x")
     assert code == 2 and "malformed query" in err and "1:" in err

@@ -37,26 +37,42 @@ def open_store(dataset: Path) -> ox.Store:
 
 def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query") -> str:
     """Run ``query`` over the union of the built dataset's graphs (their RDF merge, as
-    ``kg serve`` answers it: :class:`kg.store.DatasetStore`); return it rendered. A malformed
-    query is a ParseError at ``source:line:column``."""
+    ``kg serve`` answers it: :class:`kg.store.DatasetStore`); return it rendered.
+
+    The query is checked as the endpoint checks it first (:func:`kg.endpoint.query_text.
+    inspect_query`): SPARQL Update, ``SERVICE`` (pyoxigraph would fetch it) and brackets nested
+    deeper than ``max_query_depth`` (pyoxigraph's parser would overflow the stack and kill the
+    process) are refused. A malformed query is a ParseError at ``source:line:column``; one the
+    engine cannot evaluate (an unknown function, say) an InputError - never a traceback."""
+    from kg.endpoint.query_text import inspect_query
+    from kg.errors import KGError, UpdateRefused
     from kg.store import DatasetStore
 
+    try:
+        inspect_query(query, settings["max_query_depth"])
+    except UpdateRefused:
+        raise UpdateRefused("SPARQL Update is not accepted: kg query is read-only (change "
+                            "the files in graph/ and run kg build)", path=source) from None
+    except KGError as exc:
+        raise type(exc)(exc.message, path=source) from None
     store = DatasetStore.load(ensure_built(settings))
     try:
         result = store.query(query)
+        if isinstance(result, ox.QuerySolutions):
+            variables = [v.value for v in result.variables]
+            rows = [[_term(sol[v]) for v in variables] for sol in result]
+            return _render_rows(variables, rows, fmt)
+        if isinstance(result, ox.QueryBoolean):
+            return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
+        if fmt not in ("turtle", "table"):
+            raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
+                             f"use --format turtle, not {fmt}")
+        return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
     except ParseError as exc:
         raise ParseError(f"malformed query: {exc.message}", path=source, line=exc.line,
                          column=exc.column) from None
-    if isinstance(result, ox.QuerySolutions):
-        variables = [v.value for v in result.variables]
-        rows = [[_term(sol[v]) for v in variables] for sol in result]
-        return _render_rows(variables, rows, fmt)
-    if isinstance(result, ox.QueryBoolean):
-        return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
-    if fmt not in ("turtle", "table"):
-        raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
-                         f"use --format turtle, not {fmt}")
-    return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
+    except (RuntimeError, ValueError, OSError) as exc:  # raised while the engine evaluates
+        raise InputError(f"the query could not be evaluated: {exc}", path=source) from None
 
 
 def _term(term) -> str | None:

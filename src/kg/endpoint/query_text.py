@@ -137,8 +137,8 @@ def _inspect_query(text: str, max_depth: int) -> QueryInfo:
         depth = _depth(code) + iri_brackets
         if depth > max_depth:
             raise QueryTooComplex(
-                f"the query nests brackets {depth} deep; this endpoint accepts at most "
-                f"{max_depth} (setting max_query_depth)")
+                f"the query nests brackets {depth} deep; kg accepts at most {max_depth} "
+                "(setting max_query_depth)")
     form_match = _PROLOGUE_THEN_FORM.match(code)
     form = form_match[1].upper() if form_match else ""
     if form in UPDATE_KEYWORDS:
@@ -149,6 +149,6 @@ def _inspect_query(text: str, max_depth: int) -> QueryInfo:
         # Not a query: the engine's parser says where and why (line and column).
         return QueryInfo("", False)
     if _SERVICE.search(code):
-        raise InputError("SERVICE (federated query) is not available: this endpoint answers "
-                         "from its own store only and never fetches from the network")
+        raise InputError("SERVICE (federated query) is not available: kg answers from its "
+                         "own store only and never fetches from the network")
     return QueryInfo(form, _FROM.search(code) is not None)
