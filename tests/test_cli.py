@@ -174,3 +174,21 @@ def test_version_matches_the_ontology(capsys):
     assert capsys.readouterr().out.strip() == f"kg {__version__}"
     onto = (REPO / "ontology" / "kg.ttl").read_text(encoding="utf-8")
     assert f'owl:versionInfo "{__version__}"' in onto
+
+
+@pytest.mark.parametrize("args, environ, message", [
+    (["serve", "--port", "99999"], {}, "option: port must be between 0 and 65535: 99999"),
+    (["serve", "--workers", "0"], {}, "option: workers must be at least 1: 0"),
+    (["serve", "--query-timeout", "nan"], {}, "query_timeout must be at least 0: nan"),
+    (["query", "ASK {}"], {"KG_MAX_RESULTS": "-1"},
+     "environment KG_MAX_RESULTS: max_results must be at least 0: -1"),
+])
+def test_settings_out_of_range_exit_2_before_anything_runs(capsys, monkeypatch, tmp_path, args,
+                                                           environ, message):
+    """``--port 99999`` was an OverflowError traceback from gunicorn, after the dataset had
+    been loaded; every number is now checked against its range first."""
+    for key, value in environ.items():
+        monkeypatch.setenv(key, value)
+    code, out, err = run(capsys, "--root", str(tmp_path), *args)
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
+

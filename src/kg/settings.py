@@ -7,6 +7,7 @@ mapping (tests). Nothing else in the package reads ``os.environ``.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ class Setting:
     default: Any
     type: type
     help: str
+    minimum: float | None = None  # for numbers: the accepted range, both ends included
+    maximum: float | None = None
 
 
 def _default_root() -> Path:
@@ -41,26 +44,29 @@ SETTINGS: tuple[Setting, ...] = (
                                       "compiled to SPARQL; pySHACL for shapes it does not "
                                       "compile) or pyshacl (the reference)."),
     Setting("host", "127.0.0.1", str, "Address `kg serve` binds."),
-    Setting("port", 8000, int, "Port `kg serve` binds."),
-    Setting("workers", 2, int, "Query worker processes of `kg serve`."),
-    Setting("query_timeout", 10.0, float, "Seconds a query may run before it is stopped (503)."),
+    Setting("port", 8000, int, "Port `kg serve` binds.", 0, 65535),
+    Setting("workers", 2, int, "Query worker processes of `kg serve`.", 1),
+    Setting("query_timeout", 10.0, float, "Seconds a query may run before it is stopped (503).",
+            0),
     Setting("request_timeout", 10.0, float, "Seconds `kg serve` gives a client to send its whole "
                                             "request (408 beyond) and to take each write of the "
-                                            "answer (at least 1)."),
-    Setting("max_results", 10000, int, "Most rows/triples a query returns; more is cut and said."),
-    Setting("max_body_bytes", 1_048_576, int, "Largest request body accepted (413 beyond)."),
-    Setting("max_query_depth", 200, int, "Deepest bracket nesting accepted in a query (400)."),
+                                            "answer (at least 1).", 0),
+    Setting("max_results", 10000, int, "Most rows/triples a query returns; more is cut and said.",
+            0),
+    Setting("max_body_bytes", 1_048_576, int, "Largest request body accepted (413 beyond).", 0),
+    Setting("max_query_depth", 200, int, "Deepest bracket nesting accepted in a query (400).",
+            1),
     Setting("max_upload_bytes", 1_048_576, int, "Largest file POST /validate accepts "
-                                                "(413 beyond)."),
+                                                "(413 beyond).", 0),
     Setting("max_upload_triples", 3000, int, "Most triples POST /validate reasons over "
-                                             "(413 beyond)."),
+                                             "(413 beyond).", 0),
     Setting("max_upload_nesting", 64, int, "Deepest nesting of brackets, JSON or XML elements "
-                                           "accepted in an upload (400)."),
+                                           "accepted in an upload (400).", 1),
     Setting("validation_timeout", 60.0, float, "Seconds POST /validate may reason and validate, in "
                                                "a separate process (503 beyond); 0: in process, "
-                                               "no limit."),
+                                               "no limit.", 0),
     Setting("max_reconcile_batch", 100, int, "Most queries or ids in one reconciliation request "
-                                             "(413 beyond)."),
+                                             "(413 beyond).", 1),
     Setting("store_url", None, str, "SPARQL query endpoint of a remote store: `kg serve --store` "
                                     "forwards queries to it; `kg publish` counts on it."),
     Setting("store_user", None, str, "User name for the remote store (HTTP Basic or Digest); "
@@ -69,20 +75,29 @@ SETTINGS: tuple[Setting, ...] = (
                                          "KG_STORE_PASSWORD, never on the command line."),
     Setting("store_timeout", 300.0, float, "Seconds `kg publish` (and the start-up queries of "
                                            "`kg serve --store`) wait for each request to the "
-                                           "remote store."),
+                                           "remote store.", 0.1),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
-    if value is None or isinstance(value, setting.type):
+    if value is None:
         return value
-    try:
-        return setting.type(value)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
+    if not isinstance(value, setting.type):
+        try:
+            value = setting.type(value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(
+                f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
+    low, high = setting.minimum, setting.maximum
+    if low is not None or high is not None:
+        if not math.isfinite(value) or (low is not None and value < low) or (
+                high is not None and value > high):
+            wanted = (f"between {low:g} and {high:g}" if low is not None and high is not None
+                      else f"at least {low:g}" if low is not None else f"at most {high:g}")
+            raise ConfigError(f"{origin}: {setting.name} must be {wanted}: {value!r}")
+    return value
 
 
 def resolve(
