@@ -86,6 +86,8 @@ def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path
     assert "Traceback" not in err
     code, _, err = run(capsys, "--root", str(project), "validate", str(tmp_path / "missing.ttl"))
     assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "--root", str(project), "validate", str(tmp_path))
+    assert code == 2 and f"{tmp_path}: a directory, not a file" in err
 
 
 def test_validate_without_files_checks_the_built_dataset(capsys, project):

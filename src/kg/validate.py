@@ -253,7 +253,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     for f in files:
         path = Path(f)
         if not path.is_file():
-            raise InputError("no such file", path=str(path))
+            raise InputError("a directory, not a file" if path.is_dir() else "no such file",
+                             path=str(path))
         if path.suffix.lower() in (".trig", ".nq"):
             data += _union(read_dataset(path).values())
         else:
