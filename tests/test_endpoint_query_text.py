@@ -81,3 +81,13 @@ def test_nul_and_empty_are_input_errors():
 def test_dataset_clauses(text, default, named):
     assert dataset_clauses(text) == (default, named)
     assert has_from(text) == bool(default or named)
+
+
+def test_dataset_clauses_resolve_relative_iris():
+    text = ("BASE <http://e/data/>\nPREFIX g: <graphs/>\n"
+            "SELECT * FROM <a> FROM g:b FROM NAMED <../c> FROM <urn:x:d> { ?s ?p ?o }")
+    assert dataset_clauses(text) == (
+        ["http://e/data/a", "http://e/data/graphs/b", "urn:x:d"], ["http://e/c"])
+    assert dataset_clauses("SELECT * FROM <g1> { ?s ?p ?o }", "http://e/sparql") == (
+        ["http://e/g1"], [])
+    assert dataset_clauses("SELECT * FROM <g1> { ?s ?p ?o }") == (["g1"], [])

@@ -153,6 +153,14 @@ def test_several_default_graphs_are_merged(shared, how):
     assert [r["g"].value for r in shared.query(graphs, **kwargs)] == [G3]
 
 
+def test_relative_from_iris_are_merged_too(shared):
+    query = SUM.replace("WHERE", "FROM <g1> FROM <g2> WHERE")
+    assert _count_and_total(shared, "BASE <http://e/>\n" + query, has_dataset_clause=True) == (
+        2, 15)
+    assert _count_and_total(shared, query, has_dataset_clause=True, base_iri="http://e/x") == (
+        2, 15)
+
+
 def test_named_graphs_alone_leave_the_default_graph_empty(shared):
     assert _n(shared, COUNT, named_graphs=[G1, G2]) == 0
     assert _n(shared, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",

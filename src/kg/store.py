@@ -211,7 +211,7 @@ class DatasetStore:
         cases without the merges' graphs, and with the merge where the FROM graphs share."""
         from kg.endpoint.query_text import dataset_clauses, has_from
 
-        default, named = dataset_clauses(text)
+        default, named = dataset_clauses(text, base_iri)
         if not default and not named:
             if has_from(text):  # a FROM not read here: the engine reads it
                 return self._store.query(text, base_iri=base_iri)

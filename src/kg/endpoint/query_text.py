@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
@@ -48,11 +49,13 @@ _GAP = r"(?:\s|#[^\n\r]*)+"  # white space and comments
 #: Comments, strings and IRIs (skipped), PREFIX declarations, FROM / FROM NAMED clauses.
 _DATASET_TOKENS = re.compile(
     f"(?P<skip>#[^\\n\\r]*|{_LONG_STRINGS}|{_SHORT_STRINGS}|{_IRIREF})"
-    f"|(?P<prefix>PREFIX{_GAP}(?P<pname>[\\w.-]*):{_GAP}?<(?P<piri>[^<>\\s]*)>)"
+    f"|(?P<base>(?<![\\w?$:])BASE{_GAP}?<(?P<biri>[^<>\\s]*)>)"
+    f"|(?P<prefix>(?<![\\w?$:])PREFIX{_GAP}(?P<pname>[\\w.-]*):{_GAP}?<(?P<piri>[^<>\\s]*)>)"
     f"|(?P<from>(?<![\\w?$:])FROM{_GAP}(?P<named>NAMED{_GAP})?"
     f"(?:<(?P<iri>[^<>\\s]*)>|(?P<fp>[\\w.-]*):(?P<local>[\\w.-]*)))",
     re.IGNORECASE | re.DOTALL)
 _OPENERS = frozenset("([{")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +91,25 @@ def has_from(text: str) -> bool:
     return _FROM.search(_LEXICAL.sub(_blank, text)) is not None
 
 
-def dataset_clauses(text: str) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses, prefixed names expanded (a
-    relative IRI is given as written)."""
+def dataset_clauses(text: str, base_iri: str | None = None) -> tuple[list[str], list[str]]:
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses: prefixed names expanded,
+    relative IRIs resolved against the query's ``BASE`` (or ``base_iri``)."""
+    base = base_iri
     prefixes: dict[str, str] = {}
     default: list[str] = []
     named: list[str] = []
+
+    def resolved(iri: str) -> str:
+        return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
+
     for m in _DATASET_TOKENS.finditer(text):
-        if m["prefix"]:
-            prefixes[m["pname"]] = m["piri"]
+        if m["base"]:
+            base = resolved(m["biri"])
+        elif m["prefix"]:
+            prefixes[m["pname"]] = resolved(m["piri"])
         elif m["from"]:
-            iri = m["iri"] if m["iri"] is not None else prefixes.get(m["fp"], "") + m["local"]
+            iri = (resolved(m["iri"]) if m["iri"] is not None
+                   else prefixes.get(m["fp"], "") + m["local"])
             (named if m["named"] else default).append(iri)
     return default, named
 
