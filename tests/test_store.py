@@ -59,6 +59,9 @@ def test_bad_files(tmp_path):
     with pytest.raises(ParseError) as caught:
         DatasetStore.load(bad)
     assert caught.value.line == 1 and str(bad) in str(caught.value)
+    # One wording for every RDF file kg reads (the build, kg validate, kg serve --dataset):
+    assert str(caught.value).startswith(f"{bad}:1:") and "Turtle syntax error: " in str(
+        caught.value) and "Parser error at" not in str(caught.value)
 
 
 def test_protocol_dataset_overrides(tiny_store):

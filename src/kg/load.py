@@ -99,6 +99,8 @@ def load_store(root: Path):
     Relative IRIs resolve against each file's URI, as in :func:`load_sources`."""
     import pyoxigraph as ox
 
+    from kg.store import rdf_syntax_error
+
     store = ox.Store()
     for name, paths in source_files(root):
         graph = ox.NamedNode(str(name))
@@ -107,12 +109,7 @@ def load_store(root: Path):
                 store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph,
                            base_iri=path.resolve().as_uri())
             except SyntaxError as exc:
-                where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
-                message = " ".join(str(exc.args[0] if exc.args else exc).split())
-                message = re.sub(r"^Parser error at [^:]*: ", "", message)  # we say where
-                raise ParseError(f"Turtle syntax error: {message}", path=str(path),
-                                 line=where[1] if where else None,
-                                 column=where[2] if where else None) from None
+                raise rdf_syntax_error(exc, path, ox.RdfFormat.TURTLE) from None
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     return store
@@ -165,6 +162,8 @@ def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | No
     file:line."""
     import pyoxigraph as ox
 
+    from kg.store import rdf_syntax_error
+
     formats = {".nq": ox.RdfFormat.N_QUADS, "nquads": ox.RdfFormat.N_QUADS,
                ".trig": ox.RdfFormat.TRIG, "trig": ox.RdfFormat.TRIG,
                ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
@@ -182,9 +181,7 @@ def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | No
             graphs.setdefault(key, Graph()).add(
                 (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
     except SyntaxError as exc:
-        message = str(exc.args[0]) if exc.args else str(exc)
-        raise ParseError(f"not valid {ox_format}: {message}", path=where,
-                         line=getattr(exc, "lineno", None)) from None
+        raise rdf_syntax_error(exc, where, ox_format) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=where) from exc
     return graphs

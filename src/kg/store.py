@@ -31,7 +31,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, ParseError
 
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "MERGE_PREFIX", "rdf_format_for",
-           "solution_dicts"]
+           "rdf_syntax_error", "solution_dicts"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -69,6 +69,16 @@ def rdf_format_for(path: str | Path) -> ox.RdfFormat:
         known = ", ".join(sorted(_EXTENSIONS))
         raise InputError(f"unknown RDF file extension {suffix!r} (known: {known})",
                          path=str(path)) from None
+
+
+def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat) -> ParseError:
+    """pyoxigraph's SyntaxError for an RDF file as a ParseError at ``file:line:column``
+    (the parser's own "Parser error at line L column C" left out: the place says it)."""
+    where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
+    message = " ".join(str(exc.args[0] if exc.args else exc).split())
+    message = re.sub(r"^Parser error at [^:]*: ", "", message)
+    return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
+                      line=where[1] if where else None, column=where[2] if where else None)
 
 
 def _readable(message: str, limit: int = 300) -> str:
@@ -145,10 +155,9 @@ class DatasetStore:
             # ~200 MB more at 1M quads (bench/README.md, "Results"); loading takes as long.
             store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri())
         except SyntaxError as exc:
-            line = exc.args[1][1] if len(exc.args) > 1 and exc.args[1] else None
-            column = exc.args[1][2] if len(exc.args) > 1 and exc.args[1] else None
-            raise ParseError(str(exc.args[0]) if exc.args else str(exc), path=str(path),
-                             line=line, column=column) from None
+            raise rdf_syntax_error(exc, path, fmt) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
         return cls(store, source=str(path), union_default_graph=union_default_graph)
 
     @classmethod
