@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,6 +161,17 @@ def test_stats_counts_and_unlinked(capsys, project):
     assert "kgo:Event" in out
     assert "Unlinked entities" in out and "https://w3id.org/kg1978/place/chong-thnu" in out
     assert "https://w3id.org/kg1978/place/phnom-penh" not in out.split("Unlinked entities")[1]
+
+
+def test_stats_total_says_when_graphs_share_triples(capsys, project):
+    code, out, _ = run(capsys, "--root", str(project), "stats")
+    total = int(re.search(r"^ +(\d+)  \(total\)$", out, re.M).group(1))
+    (project / "graph" / "zz-again.ttl").write_text(
+        '<https://w3id.org/kg1978/place/phnom-penh> '
+        '<http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en .\n', encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "stats")
+    assert code == 0 and f"{total + 1}  (total; {total} distinct: 1 held by more than one graph)" \
+        in out
 
 
 def test_usage_errors_exit_2(capsys):

@@ -17,6 +17,8 @@ _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 @dataclass
 class Stats:
     graphs: dict[str, int] = field(default_factory=dict)
+    #: Triples of the union of the graphs, each once (a triple may be in several graphs).
+    triples: int = 0
     classes: dict[str, int] = field(default_factory=dict)
     #: Everything kg.links.coverage computes (per class, per authority, conflicts, unlinked).
     links: dict = field(default_factory=dict)
@@ -29,6 +31,9 @@ def compute(store: ox.Store) -> Stats:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     ):
         s.graphs[row["g"].value] = int(row["n"].value)
+    s.triples = int(next(iter(store.query(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
+        use_default_graph_as_union=True)))["n"].value)
     for row in store.query(
         _PROLOGUE + "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c . "
         "FILTER(STRSTARTS(STR(?c), STR(kgo:))) } GROUP BY ?c ORDER BY ?c",
@@ -43,7 +48,10 @@ def stats_text(settings: dict) -> str:
     s = compute(open_store(ensure_built(settings)))
     out = ["Triples per named graph:"]
     out += [f"  {n:>6}  {g}" for g, n in s.graphs.items()]
-    out.append(f"  {sum(s.graphs.values()):>6}  (total)")
+    total = sum(s.graphs.values())
+    out.append(f"  {total:>6}  (total)" if total == s.triples else
+               f"  {total:>6}  (total; {s.triples} distinct: {total - s.triples} held by "
+               "more than one graph)")
     out.append("")
     out.append("Instances per class (asserted and inferred):")
     out += [f"  {n:>6}  kgo:{c}" for c, n in s.classes.items()]
