@@ -206,3 +206,21 @@ def test_settings_out_of_range_exit_2_before_anything_runs(capsys, monkeypatch, 
     code, out, err = run(capsys, "--root", str(tmp_path), *args)
     assert code == 2 and out == "" and message in err and "Traceback" not in err
 
+
+def test_serve_refuses_an_address_it_cannot_listen_on_before_loading(capsys, tmp_path):
+    """Was: load the dataset, then gunicorn's five retries and exit 1. No DNS here: a port in
+    use on loopback, and a numeric address of no interface of this machine (TEST-NET-1)."""
+    import socket
+
+    missing = str(tmp_path / "never-loaded.nq")  # loading it would be another error
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        code, _, err = run(capsys, "--root", str(tmp_path), "serve", "--host", "127.0.0.1",
+                           "--port", port, "--dataset", missing)
+    assert code == 2 and f"cannot listen on 127.0.0.1:{port}: Address already in use" in err
+    code, _, err = run(capsys, "--root", str(tmp_path), "serve", "--host", "192.0.2.1",
+                       "--port", "0", "--dataset", missing)
+    assert code == 2 and "cannot listen on 192.0.2.1:0" in err and "never-loaded" not in err
+

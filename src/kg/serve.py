@@ -589,6 +589,28 @@ def _ready_line(server) -> None:
               file=sys.stderr, flush=True)
 
 
+def _check_address(host: str, port: int) -> None:
+    """Raise ConfigError (exit 2) where ``host`` does not resolve or ``host:port`` cannot be
+    listened on (in use, not this machine's): gunicorn would say so only after the dataset is
+    loaded, retrying five times, and exit 1."""
+    import socket
+
+    from kg.errors import ConfigError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(f"host {host!r} does not resolve: {getattr(exc, 'strerror', exc)}"
+                          ) from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
 def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int:
     """Serve the built graph (building it if needed), or ``dataset``, or the remote store of
     the setting ``store_url`` (:mod:`kg.remote`), until stopped."""
@@ -597,6 +619,7 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
     from kg.endpoint import create_app
     from kg.store import DatasetStore
 
+    _check_address(settings["host"], settings["port"])  # before minutes of loading, not after
     if settings.get("store_url") and dataset is None:
         from kg.remote import open_remote_store
 
