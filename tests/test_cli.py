@@ -224,3 +224,16 @@ def test_serve_refuses_an_address_it_cannot_listen_on_before_loading(capsys, tmp
                        "--port", "0", "--dataset", missing)
     assert code == 2 and "cannot listen on 192.0.2.1:0" in err and "never-loaded" not in err
 
+
+def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_path):
+    """Was a FileNotFoundError / NotADirectoryError traceback (exit 1)."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("", encoding="utf-8")
+    code, _, err = run(capsys, "--root", str(project), "--build-dir", str(a_file / "build"),
+                       "build")
+    assert code == 2 and f"build_dir {a_file / 'build'}: cannot be made" in err
+    code, _, err = run(capsys, "--root", str(project), "links", "export",
+                       str(a_file / "sheets" / "links.csv"))
+    assert code == 2 and f"{a_file / 'sheets' / 'links.csv'}: cannot write here" in err
+    assert "Traceback" not in err
+

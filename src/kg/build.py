@@ -39,7 +39,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__
-from kg.errors import ConfigError, ValidationFailed
+from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
 from kg.reason import REASONERS, infer
@@ -89,7 +89,11 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
     digest = input_digest(root)
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     out = dataset_path(settings)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"build_dir {out.parent}: cannot be made: {exc.strerror or exc}"
+                          ) from None
     # the inferred graph as N-Quads, written by the fast reasoner (removed whatever happens)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
         inferred_part: Path | None = None
@@ -321,8 +325,11 @@ _FILE_MODE = 0o666 & ~_umask()
 def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Let ``write`` fill a temporary file in ``path``'s folder, fsync it and rename it over
     ``path``: readers see the old file or the new one, never a part."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:  # a folder that cannot be made or written in: the user's to fix
+        raise InputError(f"cannot write here: {exc.strerror or exc}", path=str(path)) from None
     os.close(fd)
     try:
         os.chmod(tmp, _FILE_MODE)
