@@ -363,8 +363,8 @@ def test_the_union_is_counted_once_per_triple_whatever_the_store_counts(tmp_path
         store = RemoteStore(server.base + "/query")
         try:
             assert store.quad_count == 2
-            count = store.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-            assert count[0]["n"].value == "2"  # the store's own answer
+            # (the store's own COUNT over its union says 2 up to 0.5.13; not asserted, so that
+            # a release with the fix does not fail the suite)
             assert store.triple_count == 1
             client = create_app({"root": tmp_path}, dataset=store).test_client()
             void = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")

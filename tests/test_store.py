@@ -115,11 +115,8 @@ def _count_and_total(store: DatasetStore, query: str, **kwargs) -> tuple[int, in
 
 
 def test_the_union_holds_a_shared_triple_once(shared):
-    """Oxigraph issue #1919: pyoxigraph 0.5 alone counts the shared triple twice."""
-    raw = ox.Store()
-    raw.load(input=SHARED.encode(), format=ox.RdfFormat.N_QUADS)
-    assert [int(r["total"].value) for r in raw.query(SUM, use_default_graph_as_union=True)] == [
-        25]  # the engine's own answer, which the store corrects
+    """Oxigraph issue #1919: pyoxigraph up to 0.5.13 alone counts the shared triple twice
+    (COUNT 3, SUM 25). Not asserted here: a release with the fix must not fail the suite."""
     assert _count_and_total(shared, SUM) == (2, 15)
     assert _n(shared, COUNT) == 3
     assert (shared.quad_count, shared.triple_count) == (5, 3)
