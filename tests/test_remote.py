@@ -368,8 +368,11 @@ def test_the_union_is_counted_once_per_triple_whatever_the_store_counts(tmp_path
             assert store.triple_count == 1
             client = create_app({"root": tmp_path}, dataset=store).test_client()
             void = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
+            VOID = rdflib.Namespace("http://rdfs.org/ns/void#")
             assert int(void.value(rdflib.URIRef("http://localhost/void#dataset"),
-                                  rdflib.URIRef("http://rdfs.org/ns/void#triples"))) == 1
+                                  VOID.triples)) == 1
+            label = next(void.subjects(VOID.property, rdflib.RDFS.label))
+            assert int(void.value(label, VOID.triples)) == 1  # its property partition
         finally:
             store.close()
     finally:

@@ -154,12 +154,16 @@ class Descriptions:
         classes = {r["c"].value: int(r["n"].value) for r in s.select(
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
             if isinstance(r.get("c"), ox.NamedNode)}
+        # Where graphs share triples, a store may count a shared one once per graph (a
+        # remote Oxigraph <= 0.5.13 or Virtuoso); counted over DISTINCT triples then.
+        triples = ("{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+                   if s.triple_count != s.quad_count else "{ ?s ?p ?o }")
         properties = {r["p"].value: int(r["n"].value) for r in s.select(
-            "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")}
+            f"SELECT ?p (COUNT(*) AS ?n) WHERE {triples} GROUP BY ?p")}
         links: Counter[tuple[str, str]] = Counter()
         values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
         for r in s.select(
-                f"SELECT ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
                 f"FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"{iris.BASE}\")) }}"):
             parts = urlsplit(r["o"].value)
             links[(r["p"].value, f"{parts.scheme}://{parts.netloc}/")] += 1
