@@ -55,7 +55,7 @@ from kg.errors import (  # noqa: F401  (RemoteError, RemoteTimeout: importable f
     RemoteError,
     RemoteTimeout,
 )
-from kg.store import solution_dicts
+from kg.store import COUNT_DISTINCT_TRIPLES, solution_dicts
 
 __all__ = ["RemoteClient", "RemoteStore", "RemoteError", "RemoteTimeout", "open_remote_store"]
 
@@ -403,8 +403,7 @@ class RemoteStore:
         """Triples in the union of the graphs, each once (asked the first time it is needed:
         some stores, Oxigraph up to 0.5.13 among them, count a triple once per graph)."""
         if self._triple_count is None:
-            rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                               "WHERE { ?s ?p ?o } }")
+            rows = self.select(COUNT_DISTINCT_TRIPLES)
             self._triple_count = int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
         return self._triple_count
 

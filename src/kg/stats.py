@@ -10,6 +10,7 @@ from kg.build import ensure_built
 from kg.iris import KGO, PREFIXES
 from kg.links import coverage, coverage_lines
 from kg.query import open_store
+from kg.store import COUNT_DISTINCT_TRIPLES
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -31,9 +32,8 @@ def compute(store: ox.Store) -> Stats:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     ):
         s.graphs[row["g"].value] = int(row["n"].value)
-    s.triples = int(next(iter(store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }",
-        use_default_graph_as_union=True)))["n"].value)
+    s.triples = int(next(iter(store.query(COUNT_DISTINCT_TRIPLES,
+                                          use_default_graph_as_union=True)))["n"].value)
     for row in store.query(
         _PROLOGUE + "SELECT ?c (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a ?c . "
         "FILTER(STRSTARTS(STR(?c), STR(kgo:))) } GROUP BY ?c ORDER BY ?c",

@@ -30,8 +30,8 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, ParseError
 
-__all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "MERGE_PREFIX", "rdf_format_for",
-           "rdf_syntax_error", "solution_dicts"]
+__all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
+           "MERGE_PREFIX", "rdf_format_for", "rdf_syntax_error", "solution_dicts"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -58,6 +58,10 @@ MERGE_PREFIX = "urn:x-kg:merge:"
 #: The merges of FROM / default-graph-uri combinations one process keeps (the union's apart).
 _MAX_MERGES = 8
 _DEFAULT = ""  # the store's default graph, among graph names
+#: The triples of the default graph, each once: a store may count a triple held by two of the
+#: graphs it merges once per graph (pyoxigraph / Oxigraph up to 0.5.13, Virtuoso).
+COUNT_DISTINCT_TRIPLES = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE "
+                          "{ ?s ?p ?o } }")
 
 
 def rdf_format_for(path: str | Path) -> ox.RdfFormat:
@@ -134,11 +138,14 @@ class DatasetStore:
         self._union: ox.NamedNode | None = None
         if union_default_graph and self.shared_pairs:
             self._union = self._merge_of(None)
-        #: Triples in the union of all graphs (``quad_count`` less those held twice).
-        self.triple_count = (self.quad_count if not self.shared_pairs else
-                             len(store) - self.quad_count if self._union is not None else
-                             _count(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT "
-                                    "?s ?p ?o WHERE { ?s ?p ?o } }", union=True))
+        # triple_count: the union's triples, each once (``quad_count`` less those held twice)
+        if not self.shared_pairs:
+            self.triple_count = self.quad_count
+        elif self._union is not None:
+            self.triple_count = len(store) - self.quad_count  # the union's merge, just made
+        else:
+            row = next(iter(store.query(COUNT_DISTINCT_TRIPLES, use_default_graph_as_union=True)))
+            self.triple_count = int(row[0].value)
 
     @classmethod
     def load(cls, path: str | Path, *, format: ox.RdfFormat | None = None,
@@ -260,11 +267,6 @@ class DatasetStore:
             self._store.update(f"INSERT {{ GRAPH <{merged.value}> {{ ?s ?p ?o }} }} {where}")
             self._merges[key] = merged
             return merged
-
-
-def _count(store: ox.Store, text: str, *, union: bool = False) -> int:
-    row = next(iter(store.query(text, use_default_graph_as_union=union)))
-    return int(row[0].value)
 
 
 def _shared_pairs(store: ox.Store, named: Sequence[ox.NamedNode | ox.BlankNode]
