@@ -7,7 +7,7 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 import pytest
@@ -129,11 +129,51 @@ def test_format_parameter_overrides_accept(any_client):
     assert r.headers["Content-Type"] == "application/n-triples"
 
 
+CONSTRUCT_LABELS = "CONSTRUCT WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+
+
+@pytest.mark.parametrize("query, formats, content_type", [
+    # SPARQLWrapper's names: a family name means the family's graph syntax for a graph result
+    (CONSTRUCT_LABELS, ["xml"], "application/rdf+xml"),
+    (CONSTRUCT_LABELS, ["json"], "application/ld+json"),
+    (CONSTRUCT_LABELS, ["n3"], "text/turtle; charset=utf-8"),
+    ("SELECT ?s { ?s a ?c }", ["xml"], "application/sparql-results+xml"),
+    ("ASK { ?s a ?c }", ["json"], "application/sparql-results+json"),
+    # repeated, and comma-separated media types (SPARQLWrapper's JSON-LD request): the first
+    # that can express the result
+    (CONSTRUCT_LABELS, ["json-ld", "application/ld+json,application/x-json+ld"],
+     "application/ld+json"),
+    (CONSTRUCT_LABELS, ["application/x-json+ld, application/ld+json"], "application/ld+json"),
+    ("SELECT ?s { ?s a ?c }", ["turtle", "tsv"], "text/tab-separated-values; charset=utf-8"),
+    ("SELECT ?s { ?s a ?c }", ["csv,json"], "text/csv; charset=utf-8"),
+])
+def test_format_parameter_names_families_and_lists(any_client, query, formats, content_type):
+    params = [("query", query)] + [("format", f) for f in formats]
+    r = any_client.get("/sparql?" + urlencode(params),
+                       headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Type"] == content_type
+    if content_type == "application/rdf+xml":
+        assert len(list(ox.parse(r.data, format=ox.RdfFormat.RDF_XML))) == 7
+    elif content_type == "application/ld+json":
+        assert len(list(ox.parse(r.data, format=ox.RdfFormat.JSON_LD))) == 7
+    elif content_type.startswith("text/turtle"):
+        assert len(list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))) == 7
+
+
+def test_output_parameter_is_format_too(any_client):
+    r = any_client.post("/sparql", data={"query": CONSTRUCT_LABELS, "output": "xml",
+                                         "results": "xml"})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/rdf+xml"
+
+
 @pytest.mark.parametrize("query, extra", [
     ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "text/html"}}),
     ("ASK {}", {"headers": {"Accept": "text/csv"}}),
     ("CONSTRUCT WHERE { ?s ?p ?o }", {"headers": {"Accept": "application/sparql-results+json"}}),
     ("SELECT * { ?s ?p ?o }", {"format": "turtle"}),
+    ("SELECT * { ?s ?p ?o }", {"format": "n3"}),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", {"format": "csv"}),
 ])
 def test_406_when_nothing_acceptable(any_client, query, extra):
     params = {"query": query}

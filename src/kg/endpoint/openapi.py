@@ -82,8 +82,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                {"type": "array", "items": {"type": "string"}}),
         _param("named-graph-uri", "query", "a graph of the store as a named graph",
                {"type": "array", "items": {"type": "string"}}),
-        _param("format", "query", "result format: json, xml, csv, tsv, turtle, ntriples, "
-                                  "rdfxml, jsonld, or a media type"),
+        _param("format", "query", "result format, over Accept (also as 'output'): json, xml, "
+                                  "csv, tsv, turtle, ntriples, rdfxml, jsonld, n3, a media "
+                                  "type, or a comma-separated list (the first that fits); "
+                                  "json and xml give JSON-LD and RDF/XML for a graph"),
     ]
     form_schema = {"type": "object", "properties": {
         "query": {"type": "string"}, "format": {"type": "string"},

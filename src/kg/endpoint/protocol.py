@@ -28,7 +28,7 @@ class SparqlRequest:
     query: str | None  # None: no query at all (GET of the service description)
     default_graph: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
-    format: str | None  # the ``format`` (or ``output``) parameter
+    format: str | None  # the ``format`` / ``output`` parameters, comma-joined when repeated
 
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
@@ -109,7 +109,7 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             raise UnsupportedMediaType(
                 f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}")
     query = None
-    format_ = None
+    formats: list[str] = []
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     for key, value in pairs:
@@ -122,10 +122,11 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
         elif key == "named-graph-uri":
             named_graphs = (*(named_graphs or ()), value)
         elif key in ("format", "output"):
-            format_ = value
+            formats.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
             raise UpdateRefused(_UPDATE_REFUSED)
-    return SparqlRequest(query, default_graph, named_graphs, format_)
+    return SparqlRequest(query, default_graph, named_graphs,
+                         ",".join(dict.fromkeys(formats)) if formats else None)
 
 
 # Media types offered for each kind of result, in the server's order of preference; aliases
@@ -168,6 +169,10 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
 }
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
                    "rdf+xml": "rdfxml", "json-ld": "jsonld", "srj": "json", "srx": "xml"}
+#: Names of a family of formats, meaning the family's graph syntax for a CONSTRUCT or DESCRIBE
+#: (as SPARQLWrapper sends them: ``format=xml`` with ``Accept: application/rdf+xml``, ``json``
+#: for JSON-LD, ``n3`` with Turtle first in its Accept; Turtle is a subset of N3).
+_GRAPH_FAMILIES = {"json": "jsonld", "xml": "rdfxml", "n3": "turtle"}
 _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
                GRAPH: "a CONSTRUCT or DESCRIBE result"}
 
@@ -237,12 +242,18 @@ def negotiate(accept: str | None, format_param: str | None, kind: str) -> Result
 def _negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat | str:
     offered = ", ".join(dict.fromkeys(m for m, _ in _OFFERS[kind]))
     if format_param:
-        wanted = format_param.strip().lower()
-        if "/" in wanted:
-            for media, fmt in _OFFERS[kind]:
-                if media == wanted.split(";")[0].strip():
-                    return fmt
-        else:
+        # a name or a media type; several (repeated parameters, or a comma-separated list, as
+        # SPARQLWrapper sends them): the first that can express the result
+        for wanted in format_param.lower().split(","):
+            wanted = wanted.strip()
+            if "/" in wanted:
+                media = wanted.split(";")[0].strip()
+                for offered_media, fmt in _OFFERS[kind]:
+                    if offered_media == media:
+                        return fmt
+                continue
+            if kind == GRAPH and wanted in _GRAPH_FAMILIES:
+                wanted = _GRAPH_FAMILIES[wanted]
             fmt = _BY_NAME.get(_FORMAT_ALIASES.get(wanted, wanted))
             if fmt is not None and kind in fmt.kinds:
                 return fmt
