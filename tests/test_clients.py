@@ -18,6 +18,7 @@ from urllib.error import HTTPError
 import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.compare
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
@@ -27,10 +28,12 @@ from kg.store import DatasetStore
 
 SPARQLWrapper = pytest.importorskip("SPARQLWrapper")  # a test dependency (pyproject: test)
 
-# SPARQLWrapper 2 reads RDF into rdflib's ConjunctiveGraph, which rdflib 7.1+ deprecates; and
-# it warns that it sends "Accept: */*" when asked for JSON from a CONSTRUCT (tested below).
+# SPARQLWrapper 2 reads RDF into rdflib's ConjunctiveGraph, which rdflib 7.1+ deprecates (and
+# rdflib's own N3 parser uses Dataset.default_context); SPARQLWrapper warns that it sends
+# "Accept: */*" when asked for JSON from a CONSTRUCT (tested below).
 pytestmark = [
     pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),
     pytest.mark.filterwarnings("ignore:Sending Accept header:RuntimeWarning"),
 ]
 
@@ -304,3 +307,18 @@ def test_curl_errors_are_readable(curl, sparql_url):
     code, _, body = _curl(curl, sparql_url, "-H", "Content-Type: text/plain",
                           "--data-binary", SELECT)
     assert code == 415 and b"application/sparql-query" in body
+
+
+# -- rdflib reading our documents by URL (Graph.parse negotiates by the format it is given) ---
+
+@pytest.mark.parametrize("path", ["/sparql", "/void", "/dataset", "/place/phnom-penh",
+                                  "/ontology/Event", "/graph/entities"])
+def test_rdflib_parses_every_document_in_every_format(served, path):
+    # rdflib asks for format="nt" with "text/plain" (N-Triples' media type of old) and for
+    # "json-ld" expects triples it can put in a Graph: both were Turtle / named graphs once
+    reference = rdflib.Graph().parse(served.url + path, format="turtle")
+    assert len(reference) > 10
+    for fmt in (None, "xml", "json-ld", "nt", "n3"):
+        graph = rdflib.Graph()
+        graph.parse(served.url + path, **({"format": fmt} if fmt else {}))
+        assert rdflib.compare.isomorphic(graph, reference), (path, fmt)

@@ -424,6 +424,10 @@ def test_service_description_in_other_formats(client):
     assert len(rdflib.Graph().parse(data=r.data, format="xml")) > 10
     r = client.get("/sparql?format=nt")
     assert r.headers["Content-Type"] == "application/n-triples"
+    # N-Triples' media type of old, as rdflib's Graph.parse(url, format="nt") asks
+    r = client.get("/sparql", headers={"Accept": "text/plain, */*;q=0.1"})
+    assert r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert len(rdflib.Graph().parse(data=r.data, format="nt")) > 10
 
 
 def test_void_counts(client):

@@ -122,6 +122,7 @@ def test_base_iri_maps_onto_server_paths():
     ("application/trig", "application/trig", ox.RdfFormat.TRIG),
     ("application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS),
     ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ("text/plain, */*;q=0.1", "text/plain", ox.RdfFormat.N_TRIPLES),  # rdflib asking for nt
     ("*/*", "text/turtle", ox.RdfFormat.TURTLE),
     (None, "text/turtle", ox.RdfFormat.TURTLE),
     ("text/html;q=0.5, text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
@@ -152,6 +153,17 @@ def test_format_parameter_wins_over_accept(client):
     assert r.headers["Content-Type"].startswith("text/html")
     r = client.get("/place/phnom-penh?format=nt")
     assert r.headers["Content-Type"] == "application/n-triples"
+
+
+def test_json_ld_is_the_triples_as_turtle_gives_them(client):
+    turtle = list(ox.parse(client.get("/place/phnom-penh?format=ttl").data,
+                           format=ox.RdfFormat.TURTLE))
+    quads = list(ox.parse(client.get("/place/phnom-penh?format=jsonld").data,
+                          format=ox.RdfFormat.JSON_LD))
+    assert all(q.graph_name == ox.DefaultGraph() for q in quads)  # no graphs to look into
+    assert {q.triple for q in quads} == {t.triple if hasattr(t, "triple") else t
+                                         for t in turtle}
+    assert len(quads) > 20
 
 
 def test_quad_formats_keep_asserted_and_inferred_apart(client):

@@ -150,7 +150,7 @@ class Dumps:
             quads = [q for q in quads if not (isinstance(q.graph_name, ox.NamedNode)
                                               and q.graph_name.value == INFERRED)]
         rep = next(r for r in REPRESENTATIONS if r.rdf == fmt.rdf)
-        body = serialize(quads, rep)
+        body = serialize(quads, rep, dataset=True)
         return Dump(f"{variant}.{fmt.extension}", variant, inferred, fmt, body,
                     hashlib.sha256(body).hexdigest())
 

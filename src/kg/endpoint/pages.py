@@ -32,7 +32,7 @@ from __future__ import annotations
 import calendar
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import quote
 
@@ -93,7 +93,9 @@ class Representation:
 
     @property
     def quads(self) -> bool:
-        return self.rdf is not None and self.rdf.supports_datasets
+        # TriG and N-Quads only. JSON-LD could carry the graphs too, but then a reader of
+        # triples (rdflib's Graph.parse, a schema.org consumer) finds nothing at the top level.
+        return self.rdf in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS)
 
 
 #: In order of preference for a client that accepts anything (``*/*``): Turtle first.
@@ -116,7 +118,11 @@ _BY_KEY = {r.key: r for r in REPRESENTATIONS}
 _MEDIA_ALIASES = {"application/xhtml+xml": "html", "application/json": "jsonld",
                   "application/x-turtle": "ttl"}
 _BY_MEDIA = {**{r.media_type: r for r in REPRESENTATIONS},
-             **{m: _BY_KEY[k] for m, k in _MEDIA_ALIASES.items()}}
+             **{m: _BY_KEY[k] for m, k in _MEDIA_ALIASES.items()},
+             # N-Triples under its media type of old, which rdflib still asks for
+             # (``Graph.parse(url, format="nt")``), answered with that type
+             "text/plain": replace(_BY_KEY["nt"], media_type="text/plain",
+                                   content_type="text/plain; charset=utf-8")}
 _BY_NAME = {n: r for r in REPRESENTATIONS for n in (*r.names, r.media_type)}
 
 
@@ -137,8 +143,9 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
         return found
     if not request.headers.get("Accept", "").strip():
         return allowed[0]
-    candidates = [m for m, r in _BY_MEDIA.items() if r in allowed]
-    candidates.sort(key=lambda m: allowed.index(_BY_MEDIA[m]))
+    order = [r.key for r in allowed]
+    candidates = [m for m, r in _BY_MEDIA.items() if r.key in order]
+    candidates.sort(key=lambda m: order.index(_BY_MEDIA[m].key))
     best = request.accept_mimetypes.best_match(candidates)
     return _BY_MEDIA[best] if best else None
 
@@ -166,10 +173,12 @@ def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response
                     {"Content-Type": "text/plain; charset=utf-8"})
 
 
-def serialize(quads: list[ox.Quad], rep: Representation) -> bytes:
-    """Quads in an RDF syntax; triple syntaxes get the union of the graphs, each triple once."""
+def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:
+    """Quads in an RDF syntax. TriG and N-Quads keep the named graphs apart, and so does JSON-LD
+    for a ``dataset`` (the dumps); the other syntaxes, and JSON-LD on a page, get the union of
+    the graphs, each triple once."""
     assert rep.rdf is not None
-    if rep.quads:
+    if rep.quads or (dataset and rep.rdf.supports_datasets):
         return ox.serialize(quads, format=rep.rdf, prefixes=_prefixes())
     triples = list(dict.fromkeys(q.triple for q in quads))
     return ox.serialize(triples, format=rep.rdf, prefixes=_prefixes())

@@ -165,6 +165,8 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("application/n-triples", "ntriples"),
         _alias("application/rdf+xml", "rdfxml"),
         _alias("application/ld+json", "jsonld"),
+        # N-Triples' media type of old, which rdflib still asks for (``format="nt"``)
+        _alias("text/plain", "ntriples"),
     ),
 }
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
