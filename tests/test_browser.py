@@ -26,9 +26,12 @@ ARTIFACTS = REPO / "test-artifacts"
 
 @pytest.fixture
 def ui_root(tmp_path: Path) -> Path:
-    """A project root with one competency query and, where installed, YASGUI."""
+    """A project root with the project's competency queries, one more that the tiny dataset
+    answers, and, where installed, YASGUI."""
     folder = tmp_path / "tests" / "competency"
     folder.mkdir(parents=True)
+    for query in (REPO / "tests" / "competency").glob("*.rq"):
+        (folder / query.name).write_bytes(query.read_bytes())
     (folder / "cq-attacks.rq").write_text(EXAMPLE, encoding="utf-8")
     if (REPO / "node_modules").is_dir():
         os.symlink(REPO / "node_modules", tmp_path / "node_modules")
@@ -56,6 +59,10 @@ def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
         page.route("**/*", loopback_only)
         page.goto(served.url + "/")
         page.wait_for_selector(".yasqe .CodeMirror")
+        # the editor is on screen at load, the examples folded above it
+        assert page.locator(".yasqe .CodeMirror").bounding_box()["y"] < 900
+        assert not page.locator("button.example").first.is_visible()
+        page.click("#examples-box summary")
         page.click("button.example >> text=Attacks and their labels")
         rows = page.locator(".yasr table tbody tr")
         rows.first.wait_for()

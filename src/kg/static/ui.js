@@ -17,10 +17,17 @@
     tab.setQuery(examples[0].query);
   }
   window.kgYasgui = yasgui;
+  // The examples are folded away (the editor is on screen at load); a chosen one folds them
+  // again and brings the editor, then its results, into view.
+  var box = document.getElementById("examples-box");
   document.querySelectorAll("button.example").forEach(function (button) {
     button.addEventListener("click", function () {
       var current = yasgui.getTab();
       current.setQuery(examples[Number(button.dataset.index)].query);
+      if (box) {
+        box.open = false;
+      }
+      document.getElementById("yasgui").scrollIntoView();
       current.query();
     });
   });
