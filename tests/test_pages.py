@@ -235,6 +235,11 @@ def test_place_page(client, store):
     page = get_page(client, PHNOM_PENH)
     assert page.ids["label"] == "Phnom Penh"
     assert "Phnôm Pênh" in page.ids["alt-labels"]
+    # each label in another language says so to screen readers and font selection (WCAG 3.1.2)
+    html = client.get(local_path(PHNOM_PENH), headers=HTML).get_data(as_text=True)
+    assert '<span class="alt" lang="vi">Phnôm Pênh</span>' in html
+    assert '<span class="alt" lang="km">ភ្នំពេញ</span>' in html
+    assert '<span class="literal" lang="en">' in html
     # coordinates from geo:hasGeometry/geo:asWKT
     wkt = rows(store, f"""PREFIX geo: <http://www.opengis.net/ont/geosparql#>
         SELECT ?w WHERE {{ <{PHNOM_PENH}> geo:hasGeometry/geo:asWKT ?w }}""")[0]["w"]
