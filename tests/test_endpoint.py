@@ -195,6 +195,23 @@ def test_malformed_query_is_400_with_line_and_column(any_client):
     assert b"Traceback" not in r.data
 
 
+@pytest.mark.parametrize("query, message", [
+    ("SELECT ?l WHERE {\n  ?s rdfs:label ?l }",
+     b"line 2, column 6: the prefix 'rdfs:' is not declared: "
+     b"add PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"),
+    # in an expression the parser's own message names unrelated keywords (ENCODE_FOR_URI)
+    ("SELECT * { ?s a ?c FILTER(?c IN (kgo:Attack, kgo:Event)) }",
+     b"line 1, column 34: the prefix 'kgo:' is not declared: "
+     b"add PREFIX kgo: <https://w3id.org/kg1978/ontology/>\n"),
+    ("PREFIX ex: <http://example.org/> SELECT * { ?s ex:p [ foo:q ?o ] }",
+     b"line 1, column 55: the prefix 'foo:' is not declared: declare it first: "
+     b"PREFIX foo: <IRI>\n"),
+])
+def test_undeclared_prefix_is_named(any_client, query, message):
+    r = any_client.get("/sparql", query_string={"query": query})
+    assert (r.status_code, r.data) == (400, message)
+
+
 def test_error_as_json_when_asked(client):
     r = client.get("/sparql", query_string={"query": "SELECT"},
                    headers={"Accept": "application/json"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.endpoint.query_text import dataset_clauses, has_from, inspect_query
+from kg.endpoint.query_text import dataset_clauses, has_from, inspect_query, undeclared_prefix
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
 
@@ -91,3 +91,19 @@ def test_dataset_clauses_resolve_relative_iris():
     assert dataset_clauses("SELECT * FROM <g1> { ?s ?p ?o }", "http://e/sparql") == (
         ["http://e/g1"], [])
     assert dataset_clauses("SELECT * FROM <g1> { ?s ?p ?o }") == (["g1"], [])
+
+
+@pytest.mark.parametrize("text, found", [
+    ("SELECT * { ?s rdfs:label ?o }", ("rdfs", 1, 15)),
+    ("SELECT * { ?s ex: <http://o> }", ("ex", 1, 15)),  # a bare prefix, then an IRI
+    ("SELECT * { ?s ?p :x }", ("", 1, 18)),
+    ('SELECT * { ?s ?p "1"^^xsd:integer }', ("xsd", 1, 23)),
+    ("PREFIX ex: <http://e/>\nSELECT * {\n  ?s ex:p [ ab:c ?d ] }", ("ab", 3, 13)),
+    # declared (any case, no space before the IRI); in strings, IRIs, comments; blank nodes
+    ("prefix ex:<http://e/>\nSELECT * { ?s ex:p ?o }", None),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:p 'a:b', <http://x:1/>, _:b1 } # c:d", None),
+    ('PREFIX ex: <http://e/> SELECT * { ?s ex:p """x\ny:z""" . ?s ab:c ?o }', ("ab", 2, 13)),
+    ("SELECT * { ?s ?p 1.5 . ?x ?y ?z }", None),
+])
+def test_undeclared_prefix(text, found):
+    assert undeclared_prefix(text) == found

@@ -91,6 +91,24 @@ def _readable(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[:limit].rstrip() + " ..."
 
 
+def _undeclared_prefix(text: str) -> ParseError | None:
+    """A readable error for a prefixed name whose prefix the query does not declare (the
+    parser's own message lists every character it expected, or, in an expression, unrelated
+    keywords), naming the prefix, where it is used and, for the prefixes of this project's
+    vocabularies, the line to add."""
+    from kg.endpoint.query_text import undeclared_prefix
+    from kg.iris import PREFIXES
+
+    found = undeclared_prefix(text)
+    if found is None:
+        return None
+    prefix, line, column = found
+    shown = f"the prefix '{prefix}:'" if prefix else "the empty prefix ':'"
+    iri = PREFIXES.get(prefix)
+    hint = f"add PREFIX {prefix}: <{iri}>" if iri else f"declare it first: PREFIX {prefix}: <IRI>"
+    return ParseError(f"{shown} is not declared: {hint}", line=line, column=column)
+
+
 def _graph_name(term: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
@@ -209,6 +227,9 @@ class DatasetStore:
         except SyntaxError as exc:
             message = str(exc.args[0]) if exc.args else str(exc)
             where = _POSITION.match(message)
+            undeclared = _undeclared_prefix(text)
+            if undeclared is not None:
+                raise undeclared from None
             if where:
                 raise ParseError(_readable(message[where.end():]), line=int(where[1]),
                                  column=int(where[2])) from None

@@ -23,8 +23,8 @@ from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
-__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "has_from", "QUERY_FORMS",
-           "UPDATE_KEYWORDS"]
+__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "has_from", "undeclared_prefix",
+           "QUERY_FORMS", "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -112,6 +112,37 @@ def dataset_clauses(text: str, base_iri: str | None = None) -> tuple[list[str], 
                    else prefixes.get(m["fp"], "") + m["local"])
             (named if m["named"] else default).append(iri)
     return default, named
+
+
+#: A PREFIX declaration (its name), or a prefixed name in use (its prefix), in a text whose
+#: comments, strings and IRIs are blanked. ``_:`` (a blank node) is no prefix.
+_PREFIX_DECLARED = re.compile(r"(?<![\w?$:])PREFIX\s*([^\s:<]*):", re.IGNORECASE)
+_PREFIX_USED = re.compile(r"(?<![\w?$@.:-])((?:[^\W\d_][\w.-]*)?):")
+
+
+def _blank_keeping_places(match: re.Match[str]) -> str:
+    """Comments, strings and IRIs as spaces (the delimiters kept), line breaks kept: every
+    character stays at its line and column."""
+    text = match[0]
+    inner = re.sub(r"[^\n\r]", " ", text)
+    if match.lastgroup == "comment":
+        return inner
+    return text[0] + inner[1:-1] + text[-1]
+
+
+def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
+    """The first prefixed name whose prefix the query does not declare: (prefix, line,
+    column), 1-based; None when every prefix in use is declared. A cheap reading for error
+    messages (the engine's own, in expressions, names unrelated keywords)."""
+    code = _LEXICAL.sub(_blank_keeping_places, text)
+    declared = {m[1] for m in _PREFIX_DECLARED.finditer(code)}
+    code = _PREFIX_DECLARED.sub(lambda m: " " * len(m[0]), code)
+    for m in _PREFIX_USED.finditer(code):
+        if m[1] not in declared:
+            line = code.count("\n", 0, m.start()) + 1
+            column = m.start() - (code.rfind("\n", 0, m.start()) + 1) + 1
+            return m[1], line, column
+    return None
 
 
 _inspected: dict[tuple[str, int], QueryInfo] = {}
