@@ -206,8 +206,23 @@ def test_malformed_query_is_400_with_line_and_column(any_client):
     ("PREFIX ex: <http://example.org/> SELECT * { ?s ex:p [ foo:q ?o ] }",
      b"line 1, column 55: the prefix 'foo:' is not declared: declare it first: "
      b"PREFIX foo: <IRI>\n"),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(STRLENGTH(?o) > 3) }",
+     b"line 1, column 34: STRLENGTH is not a SPARQL function (did you mean STRLEN or STRLANG?): "
+     b"call a built-in by its name, or an extension function by its IRI\n"),
+    ("SELCT * WHERE { ?s ?p ?o }",
+     b"line 1, column 1: expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX and "
+     b"BASE), not 'SELCT'\n"),
+    # the parser's own sentences, without its list of expected characters
+    ("SELECT * WHERE { ?s ?p ?o } GROUP BY ?s",
+     b"line 1, column 40: SELECT * is not authorized with GROUP BY\n"),
+    ("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o }",
+     b"line 1, column 47: the SELECT contains a variable that is unbound (with an aggregate "
+     b"such as COUNT, every other selected variable must be in GROUP BY)\n"),
+    ("SELECT * WHERE { ?s ?p <http://a b> }",
+     b"line 1, column 36: invalid IRI (an IRI has no spaces, quotes, <, >, {, }, |, ^, ` or "
+     b"backslash, and a valid scheme and port)\n"),
 ])
-def test_undeclared_prefix_is_named(any_client, query, message):
+def test_malformed_queries_are_explained(any_client, query, message):
     r = any_client.get("/sparql", query_string={"query": query})
     assert (r.status_code, r.data) == (400, message)
 

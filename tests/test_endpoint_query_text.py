@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from kg.endpoint.query_text import dataset_clauses, has_from, inspect_query, undeclared_prefix
+from kg.endpoint.query_text import (
+    dataset_clauses,
+    diagnose,
+    has_from,
+    inspect_query,
+    undeclared_prefix,
+)
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
 
@@ -107,3 +113,39 @@ def test_dataset_clauses_resolve_relative_iris():
 ])
 def test_undeclared_prefix(text, found):
     assert undeclared_prefix(text) == found
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    ("SELCT * WHERE { ?s ?p ?o }", "expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any "
+     "PREFIX and BASE), not 'SELCT'", 1, 1),
+    ("PREFIX ex: <http://e/>\n{ ?s ?p ?o }", "expected SELECT, ASK, CONSTRUCT or DESCRIBE "
+     "(after any PREFIX and BASE), not '{'", 2, 1),
+    ("BASE <http://e/> PREFIX ex: <x> 42", "expected SELECT, ASK, CONSTRUCT or DESCRIBE "
+     "(after any PREFIX and BASE), not '42'", 1, 33),
+    ("# only a comment\n", "expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX "
+     "and BASE), found nothing", 2, 1),
+    ("SELECT * { ?s ?p ?o FILTER(?o < 3 && ?o > kgo:x) }", "the prefix 'kgo:' is not "
+     "declared: add PREFIX kgo: <https://w3id.org/kg1978/ontology/>", 1, 43),
+    ("SELECT * { ?s ?p ?o FILTER(STRLENGTH(?o) > 3) }", "STRLENGTH is not a SPARQL function "
+     "(did you mean STRLEN or STRLANG?): call a built-in by its name, or an extension function "
+     "by its IRI", 1, 28),
+    ("SELECT * {\n ?s ?p ?o FILTER(contain(?o, 'x')) }", "contain is not a SPARQL function "
+     "(did you mean CONTAINS or COUNT?): call a built-in by its name, or an extension "
+     "function by its IRI", 2, 18),
+])
+def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
+    assert diagnose(text) == (message, line, column)
+
+
+@pytest.mark.parametrize("text", [
+    # the parser refuses these for reasons a cheap reading cannot tell: no diagnosis
+    "SELECT * WHERE { ?s ?p ?o ",
+    "SELECT * WHERE { ?s ?p ?o } LIMIT 5 ORDER BY ?s",
+    # built-ins, keywords before brackets, IRIs (one with a space), prefixed calls
+    "PREFIX ex: <http://e/> SELECT DISTINCT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c ; "
+    "ex:p <http://a b> FILTER(?o IN (1) && ex:f(?o) && isIRI(?s) && STRLEN(?o) > 1) "
+    "BIND(IRI(?o) AS ?i) VALUES (?x) { (1) } } GROUP BY (?c) HAVING (SUM(?n) > 1) "
+    "ORDER BY DESC(?n) ASC(?c)",
+])
+def test_diagnose_leaves_the_rest_to_the_parser(text):
+    assert diagnose(text) is None

@@ -85,28 +85,26 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat) -> P
                       line=where[1] if where else None, column=where[2] if where else None)
 
 
+#: A sentence among the parser's expected tokens ("SELECT * is not authorized with GROUP BY"):
+#: the checks that follow the grammar say what is wrong in words.
+_SENTENCE = re.compile(r"(?:^expected (?:one of )?|, )([A-Z][\w*]*(?: [^\s,\[\]\"]+)+)(?=,|$)")
+_SENTENCES = {
+    "IRI parsing failed": "invalid IRI (an IRI has no spaces, quotes, <, >, {, }, |, ^, ` or "
+                          "backslash, and a valid scheme and port)",
+    "The SELECT contains a variable that is unbound": (
+        "the SELECT contains a variable that is unbound (with an aggregate such as COUNT, "
+        "every other selected variable must be in GROUP BY)"),
+}
+
+
 def _readable(message: str, limit: int = 300) -> str:
-    """The parser's message, its list of expected tokens cut to a readable length."""
+    """The parser's message: its sentence where it has one, else its list of expected tokens
+    cut to a readable length."""
     message = " ".join(message.split())
+    sentence = _SENTENCE.search(message)
+    if sentence:
+        return _SENTENCES.get(sentence[1], sentence[1])
     return message if len(message) <= limit else message[:limit].rstrip() + " ..."
-
-
-def _undeclared_prefix(text: str) -> ParseError | None:
-    """A readable error for a prefixed name whose prefix the query does not declare (the
-    parser's own message lists every character it expected, or, in an expression, unrelated
-    keywords), naming the prefix, where it is used and, for the prefixes of this project's
-    vocabularies, the line to add."""
-    from kg.endpoint.query_text import undeclared_prefix
-    from kg.iris import PREFIXES
-
-    found = undeclared_prefix(text)
-    if found is None:
-        return None
-    prefix, line, column = found
-    shown = f"the prefix '{prefix}:'" if prefix else "the empty prefix ':'"
-    iri = PREFIXES.get(prefix)
-    hint = f"add PREFIX {prefix}: <{iri}>" if iri else f"declare it first: PREFIX {prefix}: <IRI>"
-    return ParseError(f"{shown} is not declared: {hint}", line=line, column=column)
 
 
 def _graph_name(term: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
@@ -227,9 +225,11 @@ class DatasetStore:
         except SyntaxError as exc:
             message = str(exc.args[0]) if exc.args else str(exc)
             where = _POSITION.match(message)
-            undeclared = _undeclared_prefix(text)
-            if undeclared is not None:
-                raise undeclared from None
+            from kg.endpoint.query_text import diagnose
+
+            diagnosis = diagnose(text)
+            if diagnosis is not None:
+                raise ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2]) from None
             if where:
                 raise ParseError(_readable(message[where.end():]), line=int(where[1]),
                                  column=int(where[2])) from None

@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
 __all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "has_from", "undeclared_prefix",
-           "QUERY_FORMS", "UPDATE_KEYWORDS"]
+           "diagnose", "QUERY_FORMS", "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -130,11 +130,15 @@ def _blank_keeping_places(match: re.Match[str]) -> str:
     return text[0] + inner[1:-1] + text[-1]
 
 
+def _blank_brackets(match: re.Match[str]) -> str:
+    return "<" + " " * (len(match[0]) - 2) + ">"
+
+
 def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
     """The first prefixed name whose prefix the query does not declare: (prefix, line,
     column), 1-based; None when every prefix in use is declared. A cheap reading for error
     messages (the engine's own, in expressions, names unrelated keywords)."""
-    code = _LEXICAL.sub(_blank_keeping_places, text)
+    code = _BRACKETED.sub(_blank_brackets, _LEXICAL.sub(_blank_keeping_places, text))
     declared = {m[1] for m in _PREFIX_DECLARED.finditer(code)}
     code = _PREFIX_DECLARED.sub(lambda m: " " * len(m[0]), code)
     for m in _PREFIX_USED.finditer(code):
@@ -142,6 +146,75 @@ def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
             line = code.count("\n", 0, m.start()) + 1
             column = m.start() - (code.rfind("\n", 0, m.start()) + 1) + 1
             return m[1], line, column
+    return None
+
+
+#: SPARQL 1.1's built-in functions and aggregates, with pyoxigraph's SPARQL 1.2 / RDF-star
+#: ones: what may be called by a bare name.
+FUNCTIONS = frozenset("""
+    STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT SUBSTR
+    STRLEN REPLACE UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER
+    YEAR MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384
+    SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI ISURI ISBLANK ISLITERAL ISNUMERIC REGEX
+    EXISTS COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT TRIPLE SUBJECT PREDICATE OBJECT ISTRIPLE
+    LANGDIR HASLANG HASLANGDIR STRLANGDIR ADJUST""".split())
+#: Other SPARQL words (none is followed by "(" as a call; listed so as never to be taken for
+#: an unknown function).
+_KEYWORDS = frozenset("""
+    SELECT CONSTRUCT DESCRIBE ASK BASE PREFIX WHERE FROM NAMED DISTINCT REDUCED AS ORDER GROUP
+    BY ASC DESC HAVING LIMIT OFFSET VALUES UNDEF OPTIONAL UNION MINUS GRAPH SERVICE SILENT
+    FILTER BIND NOT IN SEPARATOR TRUE FALSE A LATERAL DEFAULT ALL WITH INSERT DELETE DATA LOAD
+    CLEAR CREATE DROP COPY MOVE ADD INTO TO USING""".split()) | QUERY_FORMS | UPDATE_KEYWORDS
+_CALL = re.compile(r"(?<![\w?$:@.-])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_FORM_WORD = re.compile(
+    r"(?:\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>))*\s*"
+    r"(?P<word>[^\W\d][\w-]*|[^\s{}()<>]+|\S?)", re.IGNORECASE)
+#: Anything in angle brackets on one line: an IRI the IRIREF production refuses (a space in
+#: it) must not be read as code either. (A ``<`` comparison may hide a little code: the
+#: reading then finds less, never something that is not there.)
+_BRACKETED = re.compile(r"<[^<>\n\r]*>")
+
+
+def _place(code: str, offset: int) -> tuple[int, int]:
+    line = code.count("\n", 0, offset) + 1
+    return line, offset - (code.rfind("\n", 0, offset) + 1) + 1
+
+
+def diagnose(text: str) -> tuple[str, int, int] | None:
+    """Why a query the engine's parser refused is malformed, where a cheap reading can tell
+    better than the parser's list of expected tokens: (message, line, column), or None.
+
+    The first word after the prologue that is no query form; a prefix used but not declared;
+    a bare name called like a function that SPARQL does not have (with the built-ins it is
+    closest to). Only ever run on a query the parser already refused."""
+    import difflib
+
+    code = _LEXICAL.sub(_blank_keeping_places, text)
+    form = _FORM_WORD.match(code)
+    if form is not None and form["word"].upper() not in QUERY_FORMS | UPDATE_KEYWORDS:
+        line, column = _place(code, form.start("word"))
+        found = f"not '{form['word'][:40]}'" if form["word"] else "found nothing"
+        return (f"expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX and BASE), "
+                f"{found}", line, column)
+    undeclared = undeclared_prefix(text)
+    if undeclared is not None:
+        prefix, line, column = undeclared
+        from kg.iris import PREFIXES
+
+        shown = f"the prefix '{prefix}:'" if prefix else "the empty prefix ':'"
+        iri = PREFIXES.get(prefix)
+        hint = (f"add PREFIX {prefix}: <{iri}>" if iri else
+                f"declare it first: PREFIX {prefix}: <IRI>")
+        return f"{shown} is not declared: {hint}", line, column
+    for call in _CALL.finditer(code):
+        name = call[1]
+        if name.upper() in FUNCTIONS or name.upper() in _KEYWORDS:
+            continue
+        line, column = _place(code, call.start(1))
+        close = difflib.get_close_matches(name.upper(), FUNCTIONS, n=2, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
+                "extension function by its IRI", line, column)
     return None
 
 
