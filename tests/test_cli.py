@@ -78,6 +78,26 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert len(Graph().parse(data=out, format="turtle")) > 0
 
 
+def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
+    # rdflib logs a traceback for "1979-13-45"^^xsd:date; a real process shows what the user
+    # sees (pytest would capture the log)
+    import subprocess
+    import sys
+
+    bad = tmp_path / "dates.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/kg1978/event/x> a kgo:Attack ; kgo:startDate "1979-13-45"^^xsd:date .
+""", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--root", str(project), "validate",
+                           str(bad)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert ('ill-typed literal "1979-13-45"^^<http://www.w3.org/2001/XMLSchema#date>: '
+            "month must be in 1..12") in done.stderr.splitlines()
+    assert "value:      \"1979-13-45\"" in done.stdout  # and the shapes report it
+
+
 def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path):
     bad = tmp_path / "broken.ttl"
     bad.write_text("@prefix a: <http://a/> .\n\na:x a:y .\n", encoding="utf-8")
