@@ -217,6 +217,12 @@ def test_a_malformed_query_gets_400_with_the_stores_message(remote_client):
     got = remote_client.get("/sparql", query_string={"query": "SELECT ?x WHERE { ?x"})
     assert got.status_code == 400
     assert b"the store rejected the query" in got.data
+    # what kg can tell from the text, it says as the embedded store says it
+    got = remote_client.get("/sparql", query_string={
+        "query": "SELECT ?l WHERE { ?s rdfs:label ?l }"})
+    assert (got.status_code, got.data) == (400, (
+        b"line 1, column 22: the prefix 'rdfs:' is not declared: add PREFIX rdfs: "
+        b"<http://www.w3.org/2000/01/rdf-schema#> (the store rejected the query)\n"))
 
 
 # -- the store down, or slow ---------------------------------------------------------------------

@@ -456,17 +456,23 @@ class RemoteStore:
             "Content-Type": "application/x-www-form-urlencoded", "Accept": accept})
 
     def _reply(self, response: http.client.HTTPResponse, what: str,
-               deadline: float | None = None) -> Reply:
+               deadline: float | None = None, query: str | None = None) -> Reply:
         body = _read_until(self.client, response, deadline, self.timeout)
         if response.will_close:
             self.client.drop()
         reply = Reply(response.status, _media(response.getheader("Content-Type")), body)
         if reply.status >= 400:
-            raise self._query_error(reply, what)
+            raise self._query_error(reply, what, query)
         return reply
 
-    def _query_error(self, reply: Reply, what: str) -> KGError:
+    def _query_error(self, reply: Reply, what: str, query: str | None = None) -> KGError:
         if reply.status == 400:
+            from kg.endpoint.query_text import diagnose
+
+            found = diagnose(query) if query else None
+            if found is not None:  # said as the embedded store says it
+                return ParseError(f"{found[0]} (the store rejected the query)", line=found[1],
+                                  column=found[2])
             return ParseError(f"the store rejected the query: {_message(reply.body)}")
         if reply.status in (408, 503, 504) and b"timeout" in reply.body.lower():
             return RemoteTimeout(f"{what}: the store at {self.source} stopped the query: "
@@ -484,7 +490,7 @@ class RemoteStore:
         del base_iri
         dataset = self._dataset(text, default_graph, named_graphs, has_dataset_clause)
         deadline = time.monotonic() + self.timeout
-        reply = self._reply(self._post(text, dataset, _ACCEPT_ANY), "query", deadline)
+        reply = self._reply(self._post(text, dataset, _ACCEPT_ANY), "query", deadline, text)
         return _parsed(reply, "query", self.source)
 
     def select(self, text: str) -> list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]:
@@ -541,7 +547,7 @@ class RemoteStore:
             response = self._post(text, dataset, "application/n-triples", timeout)
             if response.status >= 400 or _media(response.getheader("Content-Type")) not in (
                     "application/n-triples", "text/plain"):
-                result = _parsed(self._reply(response, "query", deadline), "query",
+                result = _parsed(self._reply(response, "query", deadline, text), "query",
                                  self.source)
                 return serialize_triples(result, fmt, max_results, PREFIXES)
             lines, cut = _read_lines(self.client, response, deadline, timeout, max_results)
@@ -563,7 +569,8 @@ class RemoteStore:
             elif response.will_close:
                 self.client.drop()
             return body, cut
-        result = _parsed(self._reply(response, "query", deadline), "query", self.source)
+        result = _parsed(self._reply(response, "query", deadline, text), "query",
+                         self.source)
         return serialize(result, fmt, max_results, truncation_link=truncation_link)
 
 
