@@ -74,6 +74,26 @@ def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
         served.stop()
 
 
+def test_yasgui_shows_why_a_query_is_malformed(browser, ui_root):
+    from conftest import start_kg_serve
+
+    if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
+        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
+    served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route("**/*", loopback_only)
+        page.goto(served.url + "/")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.evaluate("() => { const tab = window.kgYasgui.getTab();"
+                      " tab.setQuery('SELECT ?l WHERE {\\n  ?s rdfs:label ?l\\n}'); tab.query(); }")
+        message = ("line 2, column 6: the prefix 'rdfs:' is not declared: "
+                   "add PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>")
+        page.locator(".yasr", has_text=message).wait_for()
+    finally:
+        served.stop()
+
+
 def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
     sync_api = pytest.importorskip("playwright.sync_api")
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
