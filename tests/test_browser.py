@@ -94,6 +94,42 @@ def test_yasgui_shows_why_a_query_is_malformed(browser, ui_root):
         served.stop()
 
 
+def test_yasgui_completes_classes_and_properties_from_the_dataset(browser, ui_root):
+    from conftest import start_kg_serve
+
+    if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
+        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
+    served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
+    elsewhere: list[str] = []
+
+    def route(r) -> None:
+        if not r.request.url.startswith(served.url):
+            elsewhere.append(r.request.url)  # YASQE's own completers ask the LOV web service
+        loopback_only(r)
+
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.route("**/*", route)
+        page.goto(served.url + "/")
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.evaluate("() => { window.kgYasgui.getTab().setQuery("
+                      "'PREFIX kgo: <https://w3id.org/kg1978/ontology/>\\n"
+                      "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n"
+                      "SELECT * WHERE {\\n  ?s a '); }")
+        page.click(".yasqe .CodeMirror-line >> nth=3")
+        page.keyboard.press("End")
+        page.keyboard.type("kgo:Att")
+        page.keyboard.press("Control+Space")
+        page.locator(".CodeMirror-hints li", has_text="kgo:Attack").wait_for()
+        page.keyboard.press("Escape")
+        page.keyboard.type(" ; rdfs:lab")
+        page.keyboard.press("Control+Space")
+        page.locator(".CodeMirror-hints li", has_text="rdfs:label").wait_for()
+        assert elsewhere == []
+    finally:
+        served.stop()
+
+
 def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
     sync_api = pytest.importorskip("playwright.sync_api")
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")

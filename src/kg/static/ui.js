@@ -3,6 +3,40 @@
   "use strict";
   var examples = JSON.parse(document.getElementById("kg-examples").textContent);
   var endpoint = new URL("/sparql", window.location.href).href;
+
+  // Classes and properties complete (Ctrl-Space) from this dataset, asked once per editor,
+  // instead of from the LOV web service: the terms are this graph's, and nothing leaves the
+  // machine. The rest of each completer (where it applies, prefixed names) is YASQE's own.
+  function terms(query) {
+    return function () {
+      return fetch(endpoint, {
+        method: "POST",
+        headers: { "Content-Type": "application/sparql-query",
+                   "Accept": "application/sparql-results+json" },
+        body: query,
+      }).then(function (response) {
+        return response.ok ? response.json() : { results: { bindings: [] } };
+      }).then(function (json) {
+        return json.results.bindings.map(function (b) { return b.t.value; });
+      }).catch(function () { return []; });
+    };
+  }
+  var Yasqe = Yasgui.Yasqe;
+  var ours = {
+    class: "SELECT DISTINCT ?t WHERE { { [] a ?t } UNION " +
+           "{ ?t a <http://www.w3.org/2002/07/owl#Class> } FILTER(isIRI(?t)) } LIMIT 5000",
+    property: "SELECT DISTINCT ?t WHERE { [] ?t [] } LIMIT 5000",
+  };
+  if (Yasqe && Yasqe.Autocompleters) {
+    Object.keys(ours).forEach(function (name) {
+      var base = Yasqe.Autocompleters[name];
+      if (base) {
+        Yasqe.registerAutocompleter(Object.assign({}, base, {
+          get: terms(ours[name]), bulk: true, persistenceId: null,
+        }), true);
+      }
+    });
+  }
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
