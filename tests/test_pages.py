@@ -486,3 +486,43 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
         iri = BASE + href.lstrip("/")
         assert (kind == "range") == (iri in ranges) == (shape == "rect"), iri
         assert start <= end
+
+
+# -- search by name ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("q, first_href, first_text", [
+    ("Tay Ninh", "/place/tay-ninh", "Tây Ninh Province"),  # accents do not matter
+    ("phnom", "/place/phnom-penh", "Phnom Penh"),  # a name's beginning
+    ("pol pot", "/actor/pol-pot", "Pol Pot"),
+])
+def test_search_finds_entities_by_name(client, q, first_href, first_text):
+    r = client.get("/search", query_string={"q": q})
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    page = Page(r.get_data(as_text=True))
+    results = [x for x in page.links if "results" in x["within"]]
+    assert (results[0]["href"], results[0]["text"]) == (first_href, first_text)
+    assert len({x["href"] for x in results}) == len(results)  # each once
+    assert client.get(first_href, headers=HTML).status_code == 200
+
+
+def test_search_without_a_match_or_a_text(client):
+    r = client.get("/search", query_string={"q": "<b>Khmer Rouge</b>"})
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert "Nothing here is named like “&lt;b&gt;Khmer Rouge&lt;/b&gt;”" in html
+    assert 'id="results"' not in html
+    r = client.get("/search")
+    assert r.status_code == 200 and 'id="nothing"' not in r.get_data(as_text=True)
+    assert 'id="q"' in r.get_data(as_text=True)
+
+
+def test_search_text_over_the_limit_is_400(client):
+    r = client.get("/search", query_string={"q": "x" * 501})
+    assert r.status_code == 400
+    assert "at most 500" in Page(r.get_data(as_text=True)).ids["error"]
+
+
+def test_every_site_page_has_the_search_box(client):
+    for path in ("/place/phnom-penh", "/timeline", "/dataset"):
+        html = client.get(path, headers=HTML).get_data(as_text=True)
+        assert 'class="site-search" action="/search"' in html, path

@@ -624,6 +624,25 @@ class ReconciliationIndex:
             out.append(item)
         return out
 
+    def search(self, text: str, *, limit: int = 50) -> list[dict]:
+        """Entities for a search box, best first: the reconciliation matches (accents, case
+        and punctuation ignored, near spellings scored), then the entities a label of which
+        starts with the text; each once, at most ``limit``. Raises InputError for a text
+        over ``MAX_QUERY_CHARS``."""
+        if not text.strip():
+            return []
+        found = self.reconcile({"query": text, "limit": limit})
+        seen = {item["id"] for item in found}
+        for item in self.suggest_entities(text, limit=limit):
+            if len(found) >= limit:
+                break
+            if item["id"] not in seen:
+                found.append({"id": item["id"], "name": item["name"], "score": None,
+                              "match": False, "type": item["notable"],
+                              **({"description": item["description"]}
+                                 if "description" in item else {})})
+        return found
+
     def suggest_types(self, prefix: str, *, limit: int = DEFAULT_LIMIT,
                       cursor: int = 0) -> list[dict]:
         p = normalise(prefix[:MAX_QUERY_CHARS])

@@ -145,6 +145,15 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
                 "404": _error("no such dump"),
                 "503": _error("the request ran past query_timeout")}}},
+        "/search": {"get": {
+            "summary": "entities by name (HTML): the reconciliation service's matching",
+            "parameters": [_param("q", "query", "a name, or its beginning",
+                                  {"type": "string", "maxLength": 500})],
+            "responses": {
+                "200": {"description": "HTML", "content": {"text/html": _ANY}},
+                "400": {"description": "a text over 500 characters (the page says so)",
+                        "content": {"text/html": _ANY}},
+                "503": _error("the request ran past query_timeout")}}},
         "/timeline": {"get": {"summary": "every dated event on a time axis (HTML)",
                               "responses": _responses({"description": "HTML", "content": {
                                   "text/html": _ANY}})}},

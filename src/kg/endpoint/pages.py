@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from kg import __version__, iris
 from kg.endpoint.state import per_app
@@ -843,6 +843,33 @@ def _missing(s: Site, iri: str, rep: Representation) -> Response:
                            suggestions=[_link(s, x) for x in s.suggestions(iri)],
                            kinds=kinds, **footer_context())
     return _html(html, 404, {"Vary": "Accept"})
+
+
+@bp.route("/search", methods=["GET"])
+def search() -> Response:
+    """Entities by name (``?q=``), with the reconciliation service's matching: a page with the
+    form, and the matches linked to their pages. 400 for a text over the service's limit."""
+    from kg.errors import InputError
+    from kg.reconciliation import MAX_QUERY_CHARS
+
+    q = request.args.get("q", "")
+    results, error, status = [], None, 200
+    try:
+        found = current_app.extensions["kg.reconcile"].search(q, limit=SEARCH_LIMIT)
+    except InputError as exc:
+        found, error, status = [], str(exc), 400
+    for item in found:
+        iri = item["id"] if item["id"].startswith(("http://", "https://")) else BASE + item["id"]
+        path = local_path(iri)
+        results.append({**item, "href": request.script_root + path if path else iri,
+                        "iri": iri})
+    html = render_template("search.html", q=q, results=results, error=error,
+                           limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context())
+    return _html(html, status)
+
+
+#: Matches shown on the search page.
+SEARCH_LIMIT = 50
 
 
 @bp.route("/timeline", methods=["GET"])
