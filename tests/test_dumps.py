@@ -217,6 +217,20 @@ def test_description_as_json_ld_and_html(client):
     assert "Accept" in r.headers["Vary"]
 
 
+def test_the_dataset_says_how_to_cite_it(client):
+    import re
+    from html import unescape
+
+    graph = _description(client, "ttl")
+    rows = _one(graph, "SELECT ?c WHERE { ?d a dcat:Dataset ; dcterms:bibliographicCitation ?c }")
+    assert len(rows) == 1
+    cited = rows[0]["c"].value
+    assert f"(version {__version__})" in cited and "https://w3id.org/kg1978/" in cited
+    assert cited.endswith("CC BY 4.0.") and re.search(r"\((19|20)\d\d\)", cited)
+    html = client.get("/dataset", headers={"Accept": "text/html"}).get_data(as_text=True)
+    assert f'<p id="citation">{cited}</p>' in unescape(html)
+
+
 def test_dataset_counts_each_link_once(dataset):
     """/dataset has one linkset per authority, and their triples add up to the links."""
     from kg.endpoint import create_app
