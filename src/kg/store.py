@@ -223,13 +223,13 @@ class DatasetStore:
                 return self._query_own_dataset(text, base_iri)
             return self._store.query(text, base_iri=base_iri)
         except SyntaxError as exc:
-            message = str(exc.args[0]) if exc.args else str(exc)
-            where = _POSITION.match(message)
             from kg.endpoint.query_text import diagnose
 
-            diagnosis = diagnose(text)
+            diagnosis = diagnose(text)  # in words, where the text tells why
             if diagnosis is not None:
                 raise ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2]) from None
+            message = str(exc.args[0]) if exc.args else str(exc)
+            where = _POSITION.match(message)
             if where:
                 raise ParseError(_readable(message[where.end():]), line=int(where[1]),
                                  column=int(where[2])) from None

@@ -861,8 +861,7 @@ def search() -> Response:
     for item in found:
         iri = item["id"] if item["id"].startswith(("http://", "https://")) else BASE + item["id"]
         path = local_path(iri)
-        results.append({**item, "href": request.script_root + path if path else iri,
-                        "iri": iri})
+        results.append({**item, "href": request.script_root + path if path else iri})
     html = render_template("search.html", q=q, results=results, error=error,
                            limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context())
     return _html(html, status)

@@ -130,6 +130,12 @@ def _blank_keeping_places(match: re.Match[str]) -> str:
     return text[0] + inner[1:-1] + text[-1]
 
 
+def _place(code: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of ``offset``."""
+    line = code.count("\n", 0, offset) + 1
+    return line, offset - (code.rfind("\n", 0, offset) + 1) + 1
+
+
 def _blank_brackets(match: re.Match[str]) -> str:
     return "<" + " " * (len(match[0]) - 2) + ">"
 
@@ -143,15 +149,13 @@ def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
     code = _PREFIX_DECLARED.sub(lambda m: " " * len(m[0]), code)
     for m in _PREFIX_USED.finditer(code):
         if m[1] not in declared:
-            line = code.count("\n", 0, m.start()) + 1
-            column = m.start() - (code.rfind("\n", 0, m.start()) + 1) + 1
-            return m[1], line, column
+            return (m[1], *_place(code, m.start()))
     return None
 
 
 #: SPARQL 1.1's built-in functions and aggregates, with pyoxigraph's SPARQL 1.2 / RDF-star
 #: ones: what may be called by a bare name.
-FUNCTIONS = frozenset("""
+_FUNCTIONS = frozenset("""
     STR LANG LANGMATCHES DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT SUBSTR
     STRLEN REPLACE UCASE LCASE ENCODE_FOR_URI CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER
     YEAR MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ NOW UUID STRUUID MD5 SHA1 SHA256 SHA384
@@ -173,11 +177,6 @@ _FORM_WORD = re.compile(
 #: it) must not be read as code either. (A ``<`` comparison may hide a little code: the
 #: reading then finds less, never something that is not there.)
 _BRACKETED = re.compile(r"<[^<>\n\r]*>")
-
-
-def _place(code: str, offset: int) -> tuple[int, int]:
-    line = code.count("\n", 0, offset) + 1
-    return line, offset - (code.rfind("\n", 0, offset) + 1) + 1
 
 
 def diagnose(text: str) -> tuple[str, int, int] | None:
@@ -208,10 +207,10 @@ def diagnose(text: str) -> tuple[str, int, int] | None:
         return f"{shown} is not declared: {hint}", line, column
     for call in _CALL.finditer(code):
         name = call[1]
-        if name.upper() in FUNCTIONS or name.upper() in _KEYWORDS:
+        if name.upper() in _FUNCTIONS or name.upper() in _KEYWORDS:
             continue
         line, column = _place(code, call.start(1))
-        close = difflib.get_close_matches(name.upper(), FUNCTIONS, n=2, cutoff=0.6)
+        close = difflib.get_close_matches(name.upper(), _FUNCTIONS, n=2, cutoff=0.6)
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
