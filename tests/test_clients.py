@@ -22,7 +22,7 @@ import rdflib.compare
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-from conftest import _terminate, start_kg_serve
+from conftest import start_kg_serve
 from kg.iris import GRAPH
 from kg.store import DatasetStore
 
@@ -65,7 +65,7 @@ def served(dataset: Path, tmp_path_factory):
     endpoint = start_kg_serve(tmp_path_factory.mktemp("clients"), "--dataset", str(dataset),
                               "--workers", "1")
     yield endpoint
-    _terminate(endpoint)
+    endpoint.stop()
 
 
 @pytest.fixture(scope="module")

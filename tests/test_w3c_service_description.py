@@ -18,7 +18,7 @@ import rdflib
 import rdflib.compare
 from rdflib.namespace import RDF
 
-from conftest import _terminate, start_kg_serve
+from conftest import start_kg_serve
 
 # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
 pytestmark = pytest.mark.filterwarnings(
@@ -59,7 +59,7 @@ def endpoint(dataset: Path, tmp_path_factory):
     served = start_kg_serve(tmp_path_factory.mktemp("sd"), "--dataset", str(dataset),
                             "--workers", "1")
     yield served.url + "/sparql"
-    _terminate(served)
+    served.stop()
 
 
 def _get(url: str, accept: str | None) -> tuple[str, bytes]:
