@@ -48,53 +48,10 @@ def browser(chromium_path: str):
 
 
 
-def test_yasgui_runs_an_example_query(browser, ui_root, tmp_path):
-    from conftest import start_kg_serve
-
-    if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
-        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
-    served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
-    try:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.route("**/*", loopback_only)
-        page.goto(served.url + "/")
-        page.wait_for_selector(".yasqe .CodeMirror")
-        # the editor is on screen at load, the examples folded above it
-        assert page.locator(".yasqe .CodeMirror").bounding_box()["y"] < 900
-        assert not page.locator("button.example").first.is_visible()
-        page.click("#examples-box summary")
-        page.click("button.example >> text=Attacks and their labels")
-        rows = page.locator(".yasr table tbody tr")
-        rows.first.wait_for()
-        assert rows.count() == 2
-        assert "Liberation of Phnom Penh" in page.locator(".yasr table").inner_text()
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
-    finally:
-        served.stop()
-
-
-def test_yasgui_shows_why_a_query_is_malformed(browser, ui_root):
-    from conftest import start_kg_serve
-
-    if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
-        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
-    served = start_kg_serve(ui_root, "--dataset", str(TINY_DATASET), "--workers", "1")
-    try:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.route("**/*", loopback_only)
-        page.goto(served.url + "/")
-        page.wait_for_selector(".yasqe .CodeMirror")
-        page.evaluate("() => { const tab = window.kgYasgui.getTab();"
-                      " tab.setQuery('SELECT ?l WHERE {\\n  ?s rdfs:label ?l\\n}'); tab.query(); }")
-        message = ("line 2, column 6: the prefix 'rdfs:' is not declared: "
-                   "add PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>")
-        page.locator(".yasr", has_text=message).wait_for()
-    finally:
-        served.stop()
-
-
-def test_yasgui_completes_classes_and_properties_from_the_dataset(browser, ui_root):
+@pytest.fixture
+def yasgui(browser, ui_root):
+    """The query page in the browser, over a ``kg serve`` of the tiny dataset, once YASGUI's
+    editor is up: (page, URLs the page asked for off this server — aborted)."""
     from conftest import start_kg_serve
 
     if not (REPO / "node_modules" / "@zazuko" / "yasgui" / "build" / "yasgui.min.js").is_file():
@@ -104,7 +61,7 @@ def test_yasgui_completes_classes_and_properties_from_the_dataset(browser, ui_ro
 
     def route(r) -> None:
         if not r.request.url.startswith(served.url):
-            elsewhere.append(r.request.url)  # YASQE's own completers ask the LOV web service
+            elsewhere.append(r.request.url)
         loopback_only(r)
 
     try:
@@ -112,22 +69,51 @@ def test_yasgui_completes_classes_and_properties_from_the_dataset(browser, ui_ro
         page.route("**/*", route)
         page.goto(served.url + "/")
         page.wait_for_selector(".yasqe .CodeMirror")
-        page.evaluate("() => { window.kgYasgui.getTab().setQuery("
-                      "'PREFIX kgo: <https://w3id.org/kg1978/ontology/>\\n"
-                      "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n"
-                      "SELECT * WHERE {\\n  ?s a '); }")
-        page.click(".yasqe .CodeMirror-line >> nth=3")
-        page.keyboard.press("End")
-        page.keyboard.type("kgo:Att")
-        page.keyboard.press("Control+Space")
-        page.locator(".CodeMirror-hints li", has_text="kgo:Attack").wait_for()
-        page.keyboard.press("Escape")
-        page.keyboard.type(" ; rdfs:lab")
-        page.keyboard.press("Control+Space")
-        page.locator(".CodeMirror-hints li", has_text="rdfs:label").wait_for()
-        assert elsewhere == []
+        yield page, elsewhere
     finally:
         served.stop()
+
+
+def test_yasgui_runs_an_example_query(yasgui):
+    page, _ = yasgui
+    # the editor is on screen at load, the examples folded above it
+    assert page.locator(".yasqe .CodeMirror").bounding_box()["y"] < 900
+    assert not page.locator("button.example").first.is_visible()
+    page.click("#examples-box summary")
+    page.click("button.example >> text=Attacks and their labels")
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert "Liberation of Phnom Penh" in page.locator(".yasr table").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
+
+
+def test_yasgui_shows_why_a_query_is_malformed(yasgui):
+    page, _ = yasgui
+    page.evaluate("() => { const tab = window.kgYasgui.getTab();"
+                  " tab.setQuery('SELECT ?l WHERE {\\n  ?s rdfs:label ?l\\n}'); tab.query(); }")
+    message = ("line 2, column 6: the prefix 'rdfs:' is not declared: "
+               "add PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>")
+    page.locator(".yasr", has_text=message).wait_for()
+
+
+def test_yasgui_completes_classes_and_properties_from_the_dataset(yasgui):
+    page, elsewhere = yasgui
+    page.evaluate("() => { window.kgYasgui.getTab().setQuery("
+                  "'PREFIX kgo: <https://w3id.org/kg1978/ontology/>\\n"
+                  "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\\n"
+                  "SELECT * WHERE {\\n  ?s a '); }")
+    page.click(".yasqe .CodeMirror-line >> nth=3")
+    page.keyboard.press("End")
+    page.keyboard.type("kgo:Att")
+    page.keyboard.press("Control+Space")
+    page.locator(".CodeMirror-hints li", has_text="kgo:Attack").wait_for()
+    page.keyboard.press("Escape")
+    page.keyboard.type(" ; rdfs:lab")
+    page.keyboard.press("Control+Space")
+    page.locator(".CodeMirror-hints li", has_text="rdfs:label").wait_for()
+    assert elsewhere == []  # YASQE's own completers would have asked the LOV web service
 
 
 def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
