@@ -212,6 +212,9 @@ def test_malformed_query_is_400_with_line_and_column(any_client):
     ("SELCT * WHERE { ?s ?p ?o }",
      b"line 1, column 1: expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX and "
      b"BASE), not 'SELCT'\n"),
+    ("SELECT ?s, ?p WHERE { ?s ?p ?o }",
+     b"line 1, column 10: SELECT lists its variables with spaces between them, not commas: "
+     b"SELECT ?a ?b\n"),
     # the parser's own sentences, without its list of expected characters
     ("SELECT * WHERE { ?s ?p ?o } GROUP BY ?s",
      b"line 1, column 40: SELECT * is not authorized with GROUP BY\n"),

@@ -132,6 +132,18 @@ def test_undeclared_prefix(text, found):
     ("SELECT * {\n ?s ?p ?o FILTER(contain(?o, 'x')) }", "contain is not a SPARQL function "
      "(did you mean CONTAINS or COUNT?): call a built-in by its name, or an extension "
      "function by its IRI", 2, 18),
+    # a beginner's SELECT clause, and FILTER without its parentheses (the parser says
+    # "expected DISTINCT" and lists tokens)
+    ("SELECT COUNT(?s) AS ?n WHERE { ?s ?p ?o }", "an expression in SELECT goes in "
+     "parentheses with a name: (COUNT(...) AS ?name)", 1, 8),
+    ("SELECT DISTINCT ?p count (?s) { ?s ?p ?o } GROUP BY ?p", "an expression in SELECT goes "
+     "in parentheses with a name: (count(...) AS ?name)", 1, 20),
+    ("SELECT ?p (COUNT(?s)) WHERE { ?s ?p ?o } GROUP BY ?p", "an expression in SELECT needs a "
+     "name: (COUNT(?x) AS ?n)", 1, 11),
+    ("SELECT ?s, ?p WHERE { ?s ?p ?o }", "SELECT lists its variables with spaces between them, "
+     "not commas: SELECT ?a ?b", 1, 10),
+    ("SELECT * WHERE {\n  ?s ?p ?o FILTER ?o > 3 }", "FILTER takes its condition in "
+     "parentheses: FILTER(?x > 3), or FILTER EXISTS { ... }", 2, 19),
 ])
 def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
     assert diagnose(text) == (message, line, column)
@@ -146,6 +158,12 @@ def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
     "ex:p <http://a b> FILTER(?o IN (1) && ex:f(?o) && isIRI(?s) && STRLEN(?o) > 1) "
     "BIND(IRI(?o) AS ?i) VALUES (?x) { (1) } } GROUP BY (?c) HAVING (SUM(?n) > 1) "
     "ORDER BY DESC(?n) ASC(?c)",
+    # SELECT clauses and FILTERs as the grammar has them
+    "SELECT REDUCED ?s (STRLEN(?l) AS ?n) (LANG(?l) as ?g) FROM <http://g> WHERE { ?s ?p ?l }",
+    "PREFIX ex: <http://e/> SELECT ?s (ex:f(?s) AS ?y) $z * WHERE {}",
+    "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
+    "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
+    "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
 ])
 def test_diagnose_leaves_the_rest_to_the_parser(text):
     assert diagnose(text) is None

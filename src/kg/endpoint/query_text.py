@@ -205,6 +205,14 @@ def diagnose(text: str) -> tuple[str, int, int] | None:
         hint = (f"add PREFIX {prefix}: <{iri}>" if iri else
                 f"declare it first: PREFIX {prefix}: <IRI>")
         return f"{shown} is not declared: {hint}", line, column
+    if form is not None and form["word"].upper() == "SELECT":
+        found = _projection_mistake(code, form.end("word"))
+        if found is not None:
+            return found
+    bare_filter = _BARE_FILTER.search(code)
+    if bare_filter is not None:
+        return ("FILTER takes its condition in parentheses: FILTER(?x > 3), or FILTER EXISTS "
+                "{ ... }", *_place(code, bare_filter.start(1)))
     for call in _CALL.finditer(code):
         name = call[1]
         if name.upper() in _FUNCTIONS or name.upper() in _KEYWORDS:
@@ -214,6 +222,52 @@ def diagnose(text: str) -> tuple[str, int, int] | None:
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
+    return None
+
+
+#: FILTER followed by a variable, a literal or a prefixed name rather than "(" (or EXISTS,
+#: NOT EXISTS, or a function call by IRI or name, which the grammar allows).
+_BARE_FILTER = re.compile(r"(?<![\w?$:])FILTER\s+([?$\"'0-9+-])", re.IGNORECASE)
+_PROJECTION_END = re.compile(r"(?<![\w?$:])(?:WHERE|FROM)(?![\w:-])|\{", re.IGNORECASE)
+_MODIFIER = re.compile(r"\s*(?:DISTINCT|REDUCED)(?![\w:-])", re.IGNORECASE)
+
+
+def _projection_mistake(code: str, start: int) -> tuple[str, int, int] | None:
+    """A beginner's SELECT clause: commas between variables, an expression without its
+    parentheses, or one in parentheses without ``AS ?name``."""
+    end = _PROJECTION_END.search(code, start)
+    stop = end.start() if end else len(code)
+    modifier = _MODIFIER.match(code, start)
+    i = modifier.end() if modifier else start
+    while i < stop:
+        ch = code[i]
+        if ch.isspace():
+            i += 1
+        elif ch == ",":
+            return ("SELECT lists its variables with spaces between them, not commas: "
+                    "SELECT ?a ?b", *_place(code, i))
+        elif ch == "(":
+            depth, j = 0, i
+            while j < stop:
+                depth += {"(": 1, ")": -1}.get(code[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            group = code[i:j + 1]
+            if not re.search(r"(?<![\w?$:])AS\s*[?$]", group, re.IGNORECASE):
+                return ("an expression in SELECT needs a name: (COUNT(?x) AS ?n)",
+                        *_place(code, i))
+            i = j + 1
+        elif ch in "?$" or ch == "*":
+            i += 1
+            while i < stop and (code[i].isalnum() or code[i] == "_"):
+                i += 1
+        else:
+            word = re.match(r"[^\s(),]+", code[i:stop])
+            if word and i + len(word[0]) < stop and code[i + len(word[0]):stop].lstrip()[:1] == "(":
+                return (f"an expression in SELECT goes in parentheses with a name: "
+                        f"({word[0]}(...) AS ?name)", *_place(code, i))
+            return None  # something the parser will name better
     return None
 
 
