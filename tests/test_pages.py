@@ -526,3 +526,5 @@ def test_every_site_page_has_the_search_box(client):
     for path in ("/place/phnom-penh", "/timeline", "/dataset"):
         html = client.get(path, headers=HTML).get_data(as_text=True)
         assert 'class="site-search" action="/search"' in html, path
+    for path in ("/", "/form"):  # the query pages link to it
+        assert 'href="/search"' in client.get(path, headers=HTML).get_data(as_text=True), path
