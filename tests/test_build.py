@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,10 @@ def test_validation_failure_keeps_last_good_dataset(good_build):
     with pytest.raises(ValidationFailed) as info:
         build(settings)
     assert "campaign-troops-killed" in str(info.value)
+    # the report points at the statement in the file
+    where = re.search(r"where: +(.+):(\d+)\n", str(info.value))
+    assert where and where[1] == str(path)
+    assert "campaign-troops-killed" in text.splitlines()[int(where[2]) - 1]
     assert info.value.exit_code == 1
     _left_alone(out, before)
 

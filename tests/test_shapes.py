@@ -331,3 +331,29 @@ def test_domain_range_shape_fires_on_a_wrong_type(i, domain_range_report):
     assert any(r.shape == expand(shape) and r.focus == f"{BASE}test/node-{i}"
                and r.constraint == str(SH["ClassConstraintComponent"])
                for r in domain_range_report.results), f"{shape} did not fire on node-{i}"
+
+
+def test_subject_lines_point_at_statements():
+    from kg.validate import subject_lines
+
+    turtle = """@prefix ex: <http://example.org/> .
+PREFIX other: <http://example.org/other/>
+# ex:commented a ex:Thing .
+ex:a a ex:Thing ;
+    ex:p ex:not-a-subject ;   # a predicate line, not a statement's start
+    ex:q "x." .
+<http://example.org/b> ex:p ex:a .
+
+other:c ex:p [
+    ex:q ex:r
+] .
+ex:a ex:p ex:d .
+"""
+    trig = "<http://example.org/g> {\n  <http://example.org/e> <http://x/p> 1 .\n}\n"
+    found = subject_lines([("t.ttl", turtle), ("g.trig", trig)])
+    assert found["http://example.org/a"] == "t.ttl:4"  # the first statement only
+    assert found["http://example.org/b"] == "t.ttl:7"
+    assert found["http://example.org/other/c"] == "t.ttl:9"
+    assert found["http://example.org/e"] == "g.trig:2"
+    for absent in ("not-a-subject", "commented", "r", "d"):
+        assert "http://example.org/" + absent not in found

@@ -68,16 +68,18 @@ def make_client(dataset):
 
 
 def kg_validate(tmp_path, text: str, fmt: str = "json", suffix: str = ".ttl") -> tuple[int, str]:
-    """Exit code and output of ``kg validate FILE --format FMT`` (the command itself)."""
+    """Exit code and output of ``kg validate bad.ttl --format FMT`` (the command itself, run
+    where the file is: its report locates focus nodes in ``bad.ttl:LINE``, as the service
+    does in an upload named bad.ttl)."""
     import contextlib
 
     from kg.cli import main
 
-    path = tmp_path / f"data{suffix}"
+    path = tmp_path / f"bad{suffix}"
     path.write_text(text, encoding="utf-8")
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--root", str(REPO), "validate", str(path), "--format", fmt])
+    with contextlib.redirect_stdout(out), contextlib.chdir(tmp_path):
+        code = main(["--root", str(REPO), "validate", path.name, "--format", fmt])
     return code, out.getvalue()
 
 
@@ -118,6 +120,14 @@ def test_report_json_is_what_kg_validate_prints(client, tmp_path):
     assert body == expected
     assert {"focus", "path", "value", "severity", "message", "shape"} \
         <= set(body["results"][0])
+    # each focus node found where the upload describes it, as kg validate finds it in the file
+    lines = BAD.splitlines()
+    for r in body["results"]:
+        if r["location"] is not None:
+            name, _, number = r["location"].partition(":")
+            short = r["focus"].rsplit("/", 1)[1]
+            assert name == "bad.ttl" and short in lines[int(number) - 1], r
+    assert any(r["location"] for r in body["results"])
 
 
 @pytest.mark.parametrize(("rdflib_format", "filename", "content_type"), [
@@ -144,7 +154,14 @@ def test_every_syntax_gives_the_same_results(client, tmp_path, rdflib_format, fi
     by_type = client.post("/validate", data=text.encode(), content_type=content_type)
     for response in (by_name, by_type):
         assert response.status_code == 200, response.get_data(as_text=True)
-        assert response.json["results"] == expected
+        results = response.json["results"]
+        # the same results; located (on the lines of this syntax) where the syntax has lines
+        assert [{**r, "location": None} for r in results] == [
+            {**r, "location": None} for r in expected]
+        line_syntax = rdflib_format in ("nt", "trig", "nquads")
+        assert any(r["focus"].endswith("/event/nameless") for r in results)
+        assert all((r["location"] is not None) == line_syntax for r in results
+                   if r["focus"].startswith("https://w3id.org/kg1978/event/nameless"))
 
 
 def test_turtle_report_is_a_shacl_validation_report(client):
@@ -163,7 +180,8 @@ def test_turtle_by_accept_header_and_text_as_kg_validate_prints(client, tmp_path
                            headers={"Accept": "text/turtle"})
     assert response.mimetype == "text/turtle"
     _, printed = kg_validate(tmp_path, BAD, fmt="text")
-    text = client.post("/validate?format=text", data=BAD, content_type="text/turtle")
+    text = client.post("/validate?format=text&filename=bad.ttl", data=BAD,
+                       content_type="text/turtle")
     assert text.mimetype == "text/plain" and text.get_data(as_text=True) == printed
 
 

@@ -130,8 +130,12 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
                                  f"({validator})"):
             report = _validate(store, inferred_graph, shapes, validator, log)
         if not report.conforms:
+            from kg.load import source_files
+            from kg.validate import texts_of
+
+            files = [p for _, paths in source_files(root) for p in paths]
             raise ValidationFailed("the graph does not conform to the shapes; nothing was "
-                                   "written\n\n" + report.as_text())
+                                   "written\n\n" + report.located(texts_of(files)).as_text())
         with stage("write_s", f"writing {out}"):
             ready = {} if inferred_part is None else {inferred_graph.value: inferred_part}
             counts, sha256 = write_dataset(store, out, ready=ready)

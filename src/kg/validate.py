@@ -8,7 +8,9 @@ text, Turtle (an ``sh:ValidationReport``) or JSON.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, replace
 
 from pyshacl import validate as _pyshacl_validate
 from rdflib import Graph, Literal, URIRef
@@ -31,6 +33,8 @@ class Result:
     message: str
     shape: str
     constraint: str
+    #: FILE:LINE of the statement that describes the focus node, where a file says so
+    location: str | None = None
 
 
 @dataclass
@@ -42,6 +46,13 @@ class Report:
     @property
     def exit_code(self) -> int:
         return CONFORMS if self.conforms else VIOLATIONS
+
+    def located(self, texts: Iterable[tuple[str, str]]) -> Report:
+        """This report with each focus node's ``location``: the first statement of the
+        (name, text) Turtle, TriG, N-Triples or N-Quads texts that has it as its subject."""
+        where = subject_lines(texts)
+        return replace(self, results=[replace(r, location=where.get(r.focus))
+                                      for r in self.results])
 
     def as_json(self) -> str:
         return json.dumps(
@@ -62,6 +73,8 @@ class Report:
         for r in self.results:
             lines.append(f"{r.severity}: {r.message}")
             lines.append(f"  focus node: {_short(r.focus)}")
+            if r.location:
+                lines.append(f"  where:      {r.location}")
             if r.path:
                 lines.append(f"  path:       {_short(r.path)}")
             if r.value is not None:
@@ -69,6 +82,46 @@ class Report:
             lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
+
+
+_BASE = re.compile(r"^\s*(?:@base|BASE)\s*<", re.IGNORECASE)
+_DECLARATION = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+#: The first term of a line: an IRI or a prefixed name (or a graph name before "{").
+_FIRST_TERM = re.compile(r"^\s*(<[^<>\s]*>|(?:[^\W\d][\w.-]*)?:[^\s;,()\[\]{}\"'#]*)")
+
+
+def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """IRI -> "NAME:LINE" of the first statement whose subject it is, in Turtle-family texts
+    (name, text). A reading of lines, for pointing a person at a statement: a line starts a
+    statement when the one before (comments aside) ended one (``.``, ``{`` or ``}``);
+    prefixed names are expanded with the text's own PREFIX declarations."""
+    found: dict[str, str] = {}
+    for name, text in texts:
+        prefixes: dict[str, str] = {}
+        starts = True
+        for number, line in enumerate(text.splitlines(), start=1):
+            code = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
+            if not code:
+                continue
+            declared = _DECLARATION.match(code)
+            if declared or _BASE.match(code):
+                if declared:
+                    prefixes[declared[1]] = declared[2]
+                starts = True  # a SPARQL-style PREFIX or BASE has no final "."
+                continue
+            if starts:
+                term = _FIRST_TERM.match(code)
+                if term:
+                    token = term[1].rstrip(".")
+                    if token.startswith("<"):
+                        iri = token[1:-1]
+                    else:
+                        prefix, _, local = token.partition(":")
+                        iri = prefixes[prefix] + local if prefix in prefixes else None
+                    if iri and iri not in found:
+                        found[iri] = f"{name}:{number}"
+            starts = code.endswith((".", "{", "}"))
+    return found
 
 
 def validate(data: Graph, shapes: Graph) -> Report:
@@ -261,7 +314,26 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             parse_file(path, into=data)
     asserted = data + load_sources(root).graphs[ONTOLOGY_GRAPH]
     log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
-    return validate(closure_view(asserted, settings.get("reasoner", "fast")), shapes)
+    report = validate(closure_view(asserted, settings.get("reasoner", "fast")), shapes)
+    return report if report.conforms else report.located(texts_of(Path(f) for f in files))
+
+
+#: The syntaxes :func:`subject_lines` reads.
+_LINE_SYNTAXES = (".ttl", ".trig", ".nt", ".nq")
+
+
+def texts_of(paths: Iterable) -> list[tuple[str, str]]:
+    """(path, text) of the files whose statements :func:`subject_lines` can find."""
+    from pathlib import Path
+
+    out = []
+    for path in map(Path, paths):
+        if path.suffix.lower() in _LINE_SYNTAXES:
+            try:
+                out.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                pass
+    return out
 
 
 def _union(graphs) -> Graph:

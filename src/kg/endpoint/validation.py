@@ -468,9 +468,14 @@ def _report(upload: _Upload, settings: dict) -> Report:
                               f"reasons over at most {settings['max_upload_triples']} "
                               "(setting max_upload_triples); use `kg validate` for more")
     if settings["validation_timeout"] > 0:
-        return _run_in_child(upload.data, upload.fmt, upload.name, settings)
-    ontology, shapes = current_app.extensions["kg.validation"].get()
-    return validate_graph(graph, ontology, shapes)
+        report = _run_in_child(upload.data, upload.fmt, upload.name, settings)
+    else:
+        ontology, shapes = current_app.extensions["kg.validation"].get()
+        report = validate_graph(graph, ontology, shapes)
+    if report.conforms or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
+        return report
+    # where each focus node is described in the upload (kg validate says the same)
+    return report.located([(upload.name, upload.data.decode("utf-8", errors="replace"))])
 
 
 @bp.route("/validate", methods=["GET", "POST"])
