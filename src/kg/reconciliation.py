@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 import math
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from sys import intern
@@ -187,6 +188,34 @@ def normalise(text: str) -> str:
 
 def _exact(query: str, key: str) -> bool:
     return query == key or query.replace(" ", "") == key.replace(" ", "")
+
+
+def _quick_ratio(a: str, b: str) -> float:
+    """An upper bound of ``SequenceMatcher(None, a, b).ratio()`` (difflib's ``quick_ratio``:
+    the characters in common, in any order), without building a matcher."""
+    return 2 * sum((Counter(a) & Counter(b)).values()) / (len(a) + len(b)) if a or b else 1.0
+
+
+def _may_reach(query: str, key: str, floor: float) -> bool:
+    """False only where ``_similarity(query, key)`` is surely below ``floor``: each of its
+    ratios replaced by an upper bound (most keys of an index are ruled out this way, at a
+    fraction of the cost of scoring them)."""
+    if _exact(query, key) or _quick_ratio(query, key) >= floor:
+        return True
+    q_tokens, k_tokens = query.split(), key.split()
+    if not q_tokens or not k_tokens:
+        return False
+
+    def coverage(these: list[str], those: list[str]) -> float:
+        total = 0.0
+        for t in these:
+            best = max((_quick_ratio(t, u) for u in those
+                        if 2 * min(len(t), len(u)) >= 0.8 * (len(t) + len(u))), default=0.0)
+            total += best if best >= 0.8 else 0.0
+        return total / len(these)
+
+    there, back = coverage(q_tokens, k_tokens), coverage(k_tokens, q_tokens)
+    return there + back > 0 and 2 * there * back / (there + back) >= floor
 
 
 def _similarity(query: str, key: str) -> float:
@@ -445,7 +474,8 @@ class ReconciliationIndex:
             if not all(self._satisfies(e, prop, values) for prop, values in conditions):
                 continue
             if query:
-                best = max(_similarity(query, k) for k in e.keys)
+                best = max((_similarity(query, k) for k in e.keys
+                            if _may_reach(query, k, MIN_SIMILARITY)), default=0.0)
                 if best < MIN_SIMILARITY:
                     continue
                 exact = best == 1.0

@@ -237,3 +237,30 @@ def test_an_entity_own_label_finds_it_first_whatever_the_case(index, names, data
     results = index.reconcile({"query": query})
     assert results and results[0]["score"] == 100
     assert any(index.get(r["id"]).name == name for r in results if r["score"] == 100)
+
+
+# Words of the graph's labels and near misses: pairs that score around the thresholds.
+WORDS = st.sampled_from(["tay", "tây", "ninh", "phnom", "penh", "pen", "division", "divison",
+                         "341", "34", "army", "corps", "4", "pol", "pot", "kampuchea",
+                         "kampuchean", "front", "liberation", "of", "the", "a", "region"])
+LABELS = st.one_of(st.lists(WORDS, min_size=1, max_size=6).map(" ".join),
+                   st.text(alphabet="abcdeinrt 0123", max_size=25))
+
+
+@SETTINGS
+@given(query=LABELS, key=LABELS, floor=st.sampled_from([0.0, 0.3, 0.6, 0.8, 0.95]))
+def test_the_reconciliation_prefilter_never_rules_out_a_match(query, key, floor):
+    """_may_reach only skips keys whose full score is below the floor: results are the same
+    as scoring every key."""
+    from kg.reconciliation import _may_reach, _similarity
+
+    if _similarity(query, key) >= floor:
+        assert _may_reach(query, key, floor)
+
+
+def test_the_reconciliation_prefilter_rules_out_most_keys(names):
+    from kg.reconciliation import MIN_SIMILARITY, _may_reach, normalise
+
+    keys = [normalise(n) for n in names]
+    ruled_out = sum(not _may_reach("liberation of phnom penh", k, MIN_SIMILARITY) for k in keys)
+    assert ruled_out > len(keys) / 2
