@@ -190,10 +190,36 @@ def _exact(query: str, key: str) -> bool:
     return query == key or query.replace(" ", "") == key.replace(" ", "")
 
 
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
 def _quick_ratio(a: str, b: str) -> float:
-    """An upper bound of ``SequenceMatcher(None, a, b).ratio()`` (difflib's ``quick_ratio``:
-    the characters in common, in any order), without building a matcher."""
+    """An upper bound of :func:`_ratio` (difflib's ``quick_ratio``: the characters in common,
+    in any order), without building a matcher."""
     return 2 * sum((Counter(a) & Counter(b)).values()) / (len(a) + len(b)) if a or b else 1.0
+
+
+def _token_bound(a: str, b: str) -> float:
+    """:func:`_quick_ratio` of two tokens, or 0 where their lengths alone keep the ratio under
+    0.8 (a token pair counts from 0.8: it would add nothing either way)."""
+    if 2 * min(len(a), len(b)) < 0.8 * (len(a) + len(b)):
+        return 0.0
+    return _quick_ratio(a, b)
+
+
+def _token_ratio(q_tokens: list[str], k_tokens: list[str], ratio) -> float:
+    """Each token paired with its closest on the other side (counting from 0.8), both ways:
+    the harmonic mean of the two coverages."""
+    def coverage(these: list[str], those: list[str]) -> float:
+        total = 0.0
+        for t in these:
+            best = max(ratio(t, u) for u in those)
+            total += best if best >= 0.8 else 0.0
+        return total / len(these)
+
+    there, back = coverage(q_tokens, k_tokens), coverage(k_tokens, q_tokens)
+    return 2 * there * back / (there + back) if there + back else 0.0
 
 
 def _may_reach(query: str, key: str, floor: float) -> bool:
@@ -203,19 +229,8 @@ def _may_reach(query: str, key: str, floor: float) -> bool:
     if _exact(query, key) or _quick_ratio(query, key) >= floor:
         return True
     q_tokens, k_tokens = query.split(), key.split()
-    if not q_tokens or not k_tokens:
-        return False
-
-    def coverage(these: list[str], those: list[str]) -> float:
-        total = 0.0
-        for t in these:
-            best = max((_quick_ratio(t, u) for u in those
-                        if 2 * min(len(t), len(u)) >= 0.8 * (len(t) + len(u))), default=0.0)
-            total += best if best >= 0.8 else 0.0
-        return total / len(these)
-
-    there, back = coverage(q_tokens, k_tokens), coverage(k_tokens, q_tokens)
-    return there + back > 0 and 2 * there * back / (there + back) >= floor
+    return bool(q_tokens and k_tokens) and _token_ratio(q_tokens, k_tokens,
+                                                        _token_bound) >= floor
 
 
 def _similarity(query: str, key: str) -> float:
@@ -223,21 +238,11 @@ def _similarity(query: str, key: str) -> float:
     ratio (each query token paired with its closest label token and back)."""
     if _exact(query, key):
         return 1.0
-    chars = difflib.SequenceMatcher(None, query, key, autojunk=False).ratio()
+    chars = _ratio(query, key)
     q_tokens, k_tokens = query.split(), key.split()
     if not q_tokens or not k_tokens:
         return chars
-
-    def coverage(these: list[str], those: list[str]) -> float:
-        total = 0.0
-        for t in these:
-            best = max(difflib.SequenceMatcher(None, t, u, autojunk=False).ratio()
-                       for u in those)
-            total += best if best >= 0.8 else 0.0
-        return total / len(these)
-
-    there, back = coverage(q_tokens, k_tokens), coverage(k_tokens, q_tokens)
-    tokens = 2 * there * back / (there + back) if there + back else 0.0
+    tokens = _token_ratio(q_tokens, k_tokens, _ratio)
     # Only an exact label is 1.0: the same words in another order are not.
     return min(max(chars, tokens), 0.99)
 
