@@ -853,13 +853,14 @@ def search() -> Response:
     from kg.reconciliation import MAX_QUERY_CHARS
 
     q = request.args.get("q", "")
+    index = current_app.extensions["kg.reconcile"]
     results, error, status = [], None, 200
     try:
-        found = current_app.extensions["kg.reconcile"].search(q, limit=SEARCH_LIMIT)
+        found = index.search(q, limit=SEARCH_LIMIT)
     except InputError as exc:
         found, error, status = [], str(exc), 400
     for item in found:
-        iri = item["id"] if item["id"].startswith(("http://", "https://")) else BASE + item["id"]
+        iri = index.get(item["id"]).iri
         path = local_path(iri)
         results.append({**item, "href": request.script_root + path if path else iri})
     html = render_template("search.html", q=q, results=results, error=error,

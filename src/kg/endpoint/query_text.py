@@ -40,8 +40,9 @@ _LEXICAL = re.compile(
     f"(?P<iri>{_IRIREF})|(?P<str>{_LONG_STRINGS}|{_SHORT_STRINGS})|(?P<comment>#[^\\n\\r]*)",
     re.DOTALL,
 )
-_PROLOGUE_THEN_FORM = re.compile(
-    r"(?:\s*(?:BASE\s*<>|PREFIX\s*[^\s:<]*:\s*<>))*\s*([A-Za-z]*)", re.IGNORECASE)
+#: BASE and PREFIX declarations, their IRIs blanked (``<>``, or kept in place as ``<   >``).
+_PROLOGUE = r"(?:\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>))*\s*"
+_PROLOGUE_THEN_FORM = re.compile(_PROLOGUE + r"([A-Za-z]*)", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 _BRACKETS = re.compile(r"[()\[\]{}]")
@@ -144,7 +145,12 @@ def undeclared_prefix(text: str) -> tuple[str, int, int] | None:
     """The first prefixed name whose prefix the query does not declare: (prefix, line,
     column), 1-based; None when every prefix in use is declared. A cheap reading for error
     messages (the engine's own, in expressions, names unrelated keywords)."""
-    code = _BRACKETED.sub(_blank_brackets, _LEXICAL.sub(_blank_keeping_places, text))
+    return _undeclared_in(_LEXICAL.sub(_blank_keeping_places, text))
+
+
+def _undeclared_in(code: str) -> tuple[str, int, int] | None:
+    """:func:`undeclared_prefix` of a text whose comments, strings and IRIs are blanked."""
+    code = _BRACKETED.sub(_blank_brackets, code)
     declared = {m[1] for m in _PREFIX_DECLARED.finditer(code)}
     code = _PREFIX_DECLARED.sub(lambda m: " " * len(m[0]), code)
     for m in _PREFIX_USED.finditer(code):
@@ -165,14 +171,12 @@ _FUNCTIONS = frozenset("""
 #: Other SPARQL words (none is followed by "(" as a call; listed so as never to be taken for
 #: an unknown function).
 _KEYWORDS = frozenset("""
-    SELECT CONSTRUCT DESCRIBE ASK BASE PREFIX WHERE FROM NAMED DISTINCT REDUCED AS ORDER GROUP
-    BY ASC DESC HAVING LIMIT OFFSET VALUES UNDEF OPTIONAL UNION MINUS GRAPH SERVICE SILENT
-    FILTER BIND NOT IN SEPARATOR TRUE FALSE A LATERAL DEFAULT ALL WITH INSERT DELETE DATA LOAD
-    CLEAR CREATE DROP COPY MOVE ADD INTO TO USING""".split()) | QUERY_FORMS | UPDATE_KEYWORDS
+    BASE PREFIX WHERE FROM NAMED DISTINCT REDUCED AS ORDER GROUP BY ASC DESC HAVING LIMIT
+    OFFSET VALUES UNDEF OPTIONAL UNION MINUS GRAPH SERVICE SILENT FILTER BIND NOT IN SEPARATOR
+    TRUE FALSE A LATERAL DEFAULT ALL DATA INTO TO USING""".split()) | QUERY_FORMS | UPDATE_KEYWORDS
 _CALL = re.compile(r"(?<![\w?$:@.-])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
-_FORM_WORD = re.compile(
-    r"(?:\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>))*\s*"
-    r"(?P<word>[^\W\d][\w-]*|[^\s{}()<>]+|\S?)", re.IGNORECASE)
+_FORM_WORD = re.compile(_PROLOGUE + r"(?P<word>[^\W\d][\w-]*|[^\s{}()<>]+|\S?)",
+                        re.IGNORECASE)
 #: Anything in angle brackets on one line: an IRI the IRIREF production refuses (a space in
 #: it) must not be read as code either. (A ``<`` comparison may hide a little code: the
 #: reading then finds less, never something that is not there.)
@@ -195,7 +199,7 @@ def diagnose(text: str) -> tuple[str, int, int] | None:
         found = f"not '{form['word'][:40]}'" if form["word"] else "found nothing"
         return (f"expected SELECT, ASK, CONSTRUCT or DESCRIBE (after any PREFIX and BASE), "
                 f"{found}", line, column)
-    undeclared = undeclared_prefix(text)
+    undeclared = _undeclared_in(code)
     if undeclared is not None:
         prefix, line, column = undeclared
         from kg.iris import PREFIXES
