@@ -173,7 +173,7 @@ def test_export_unlinked_of_one_type_as_tsv(project):
     out = project / "unlinked-places.csv"
     assert run(project, "links", "export", "--unlinked", "--type", "kgo:Place", str(out)) == 0
     rows = read_export(out)
-    assert KG + "place/snuol" in rows and KG + "place/phnom-penh" not in rows
+    assert KG + "place/chong-thnu" in rows and KG + "place/snuol" not in rows and KG + "place/phnom-penh" not in rows
     assert all(not r["wikidata"] and not r["geonames"] for r in rows.values())
 
 
@@ -334,9 +334,9 @@ def round_trip(tmp_path_factory):
     first = root / "first.csv"
     assert run(root, "links", "export", "--unlinked", str(first)) == 0
     rows = read_export(first)
-    rows[P + "snuol"].update(authority_iri="https://www.geonames.org/1822158/snuol.html",
+    rows[P + "chong-thnu"].update(authority_iri="https://www.geonames.org/1822158/chong-thnu.html",
                              relation="closeMatch", who="jane đoàn", when="2026-11-20",
-                             note="Test: GeoNames record of Snuol town, seat of the district")
+                             note="Test: a GeoNames record pasted as its page")
     rows[A + "kufns"].update(authority_iri=" Q1061155 ", relation="exactMatch",
                              who="Jane Đoàn", when="2026-11-21", note="Test: reconciled")
     edited = root / "edited.csv"
@@ -356,7 +356,7 @@ def round_trip(tmp_path_factory):
 
 def test_round_trip_export_edit_import_export_shows_the_links(round_trip):
     second = round_trip["second"]
-    assert second[P + "snuol"]["geonames"] == "https://sws.geonames.org/1822158/"
+    assert second[P + "chong-thnu"]["geonames"] == "https://sws.geonames.org/1822158/"
     assert second[A + "kufns"]["wikidata"] == WD + "Q1061155"
     assert second[P + "phnom-penh"]["wikidata"] == WD + "Q1850"
     assert round_trip["before"] != round_trip["after"]
@@ -366,12 +366,12 @@ def test_imported_links_carry_their_provenance(round_trip):
     g = Graph().parse(data=round_trip["after"], format="turtle")
     old = Graph().parse(data=round_trip["before"], format="turtle")
     assert all(t in g for t in old), "every link and statement already there is kept"
-    entity, target = URIRef(P + "snuol"), URIRef("https://sws.geonames.org/1822158/")
+    entity, target = URIRef(P + "chong-thnu"), URIRef("https://sws.geonames.org/1822158/")
     assert (entity, SKOS.closeMatch, target) in g
     (st,) = g.subjects(RDF.object, target)
-    assert str(st) == KG + "link/snuol-geonames-1822158"
+    assert str(st) == KG + "link/chong-thnu-geonames-1822158"
     assert (st, RDF.type, RDF.Statement) in g and (st, RDF.subject, entity) in g
-    assert g.value(st, RDFS.label) == Literal("Snuol District close to GeoNames 1822158",
+    assert g.value(st, RDFS.label) == Literal("Chong Th'nu close to GeoNames 1822158",
                                               lang="en")
     agent = g.value(st, PROV.wasAttributedTo)
     assert str(agent) == KG + "agent/jane-doan"
@@ -413,14 +413,14 @@ def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
     built = links.coverage(open_store(ensure_built(settings)))
     from_files = links.coverage(links.source_store(links.load_sources(root)))
     assert built == from_files
-    assert from_files["authorities"]["geonames"]["links"] == 6
-    assert from_files["classes"]["Place"]["geonames"] == 6
+    assert from_files["authorities"]["geonames"]["links"] == 7
+    assert from_files["classes"]["Place"]["geonames"] == 7
     block = "\n".join(links.coverage_lines(from_files))
     assert block in stats_text(settings)
     assert run(root, "links", "report") == 0
     out = capsys.readouterr().out
     assert block in out
-    assert f"  {P}snuol" not in out, "no longer in the unlinked list"
+    assert f"  {P}chong-thnu" not in out, "no longer in the unlinked list"
 
 
 def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
