@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from pathlib import Path
 from urllib.error import HTTPError
+from urllib.parse import quote
+from urllib.request import urlopen
 
 import pyoxigraph as ox
 import pytest
@@ -334,6 +336,21 @@ def test_rdflib_parses_every_document_in_every_format(served, path):
         graph = rdflib.Graph()
         graph.parse(served.url + path, **({"format": fmt} if fmt else {}))
         assert rdflib.compare.isomorphic(graph, reference), (path, fmt)
+
+
+def test_rdflib_reads_the_graph_store(served, expected):
+    """The Graph Store Protocol (/store): a named graph and the default graph, by URL, in
+    every format rdflib asks for; and the whole dataset with its graphs."""
+    named = f"{served.url}/store?graph={quote(ENTITIES_GRAPH, safe='')}"
+    for url, size in ((named, expected["entities"]), (served.url + "/store?default",
+                                                      expected["triples"])):
+        reference = rdflib.Graph().parse(url, format="turtle")
+        assert len(reference) == size
+        for fmt in (None, "xml", "json-ld", "nt", "n3"):
+            graph = rdflib.Graph().parse(url, **({"format": fmt} if fmt else {}))
+            assert rdflib.compare.isomorphic(graph, reference), (url, fmt)
+    quads = list(ox.parse(urlopen(served.url + "/store").read(), format=ox.RdfFormat.TRIG))
+    assert sorted({q.graph_name.value for q in quads}) == expected["graphs"]
 
 
 # -- kg as the SERVICE of another engine's federated query ------------------------------------

@@ -128,6 +128,10 @@ def test_base_iri_maps_onto_server_paths():
     ("text/html;q=0.5, text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
     ("application/ld+json;q=0.4, application/n-triples;q=0.9", "application/n-triples",
      ox.RdfFormat.N_TRIPLES),
+    # parameters other than q do not stop a match (werkzeug alone answered these with 406)
+    ("text/turtle; charset=utf-8", "text/turtle", ox.RdfFormat.TURTLE),
+    ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"; q=0.9, '
+     "text/turtle;q=0.5", "application/ld+json", ox.RdfFormat.JSON_LD),
 ])
 def test_content_negotiation_on_the_same_url(client, accept, content_type, rdf_format):
     headers = {"Accept": accept} if accept else {}

@@ -37,7 +37,7 @@ def test_the_document_is_served_and_states_the_limits(app):
     assert limits["query_timeout"] == 2 and limits["max_results"] == 200
     assert {"max_body_bytes", "max_query_depth", "max_reconcile_batch"} <= set(limits)
     for path in ("/sparql", "/void", "/limits", "/dataset", "/dumps/{name}", "/timeline",
-                 "/{kind}/{rest}", "/validate", "/reconcile", "/reconcile/preview",
+                 "/{kind}/{rest}", "/store", "/validate", "/reconcile", "/reconcile/preview",
                  "/reconcile/suggest/entity", "/reconcile/propose_properties"):
         assert path in doc["paths"], path
 

@@ -73,7 +73,8 @@ def test_sparql_update_is_refused_on_every_route_and_method(server, before, upda
     _assert_unchanged(server, before)
 
 
-GSP_TARGETS = ["/sparql?default", f"/sparql?graph={quote(G)}", "/rdf-graph-store?default",
+GSP_TARGETS = ["/store?default", f"/store?graph={quote(G)}", "/store",
+               "/sparql?default", f"/sparql?graph={quote(G)}", "/rdf-graph-store?default",
                f"/rdf-graph-store?graph={quote(G)}", "/data", "/graph/article-part1",
                "/place/phnom-penh", "/dataset", "/dumps/kg.nq", "/void", "/validate",
                "/reconcile", "/limits", "/", "/openapi.json"]

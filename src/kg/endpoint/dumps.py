@@ -10,10 +10,10 @@ time the app started), and answer conditional requests with 304.
 
 ``/dataset`` describes the dataset in VoID and DCAT: the VoID of :mod:`.description` (served
 alone at ``/void``; the one source of the counts) plus licence, version, creator, modification
-date, the links per authority of :func:`kg.links.coverage`, the SPARQL endpoint as a
-``dcat:DataService`` and each dump as a ``dcat:Distribution`` with media type, byte size and
-checksum. Browsers get it as HTML, RDF clients by ``Accept`` or ``?format=`` (see
-:func:`kg.endpoint.pages.negotiate`).
+date, the links per authority of :func:`kg.links.coverage`, the SPARQL endpoint and the graph
+store (``/store``) as ``dcat:DataService`` and each dump as a ``dcat:Distribution`` with media
+type, byte size and checksum. Browsers get it as HTML, RDF clients by ``Accept`` or
+``?format=`` (see :func:`kg.endpoint.pages.negotiate`).
 """
 
 from __future__ import annotations
@@ -315,6 +315,14 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     add(via, DCAT + "accessURL", endpoint)
     add(via, DCAT + "accessService", endpoint)
     add(via, DCT + "title", ox.Literal("SPARQL endpoint", language="en"))
+    # The read-only Graph Store Protocol service (kg.endpoint.graphstore).
+    store = _n(root + "/store")
+    add(store, RDF + "type", _n(DCAT + "DataService"))
+    add(store, DCAT + "endpointURL", store)
+    add(store, DCAT + "servesDataset", ds)
+    add(store, DCT + "conformsTo", _n("https://www.w3.org/TR/sparql11-http-rdf-update/"))
+    add(store, DCT + "title", ox.Literal("SPARQL 1.1 Graph Store Protocol, read-only",
+                                          language="en"))
 
     for dump in d.all():
         url = _n(f"{root}/dumps/{dump.name}")

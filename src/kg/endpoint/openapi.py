@@ -145,6 +145,30 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
                 "404": _error("no such dump"),
                 "503": _error("the request ran past query_timeout")}}},
+        "/store": {"get": {
+            "summary": "SPARQL 1.1 Graph Store Protocol, read-only: one named graph "
+                       "(?graph=IRI), the default graph (?default: the union), or with neither "
+                       "the whole dataset (TriG, N-Quads, JSON-LD)",
+            "parameters": [_param("graph", "query", "a named graph's IRI (absolute)"),
+                           _param("default", "query", "present: the default graph",
+                                  {"type": "string", "enum": [""]}),
+                           _param("format", "query", "an RDF format, over Accept")],
+            "responses": {
+                "200": {"description": "the graph or the dataset, with a strong ETag",
+                        "content": {t: _ANY for t in _PAGE_TYPES if t != "text/html"}},
+                "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
+                "400": {"description": "both graph and default, a relative graph IRI, or an "
+                                       "unknown format", "content": _TEXT},
+                "404": {"description": "no such graph in the dataset", "content": _TEXT},
+                "406": {"description": "no RDF format the client accepts", "content": _TEXT},
+                "503": _error("the request ran past query_timeout")}},
+            **{method: {"summary": f"{method.upper()} is refused: the graph store is "
+                                   "read-only",
+                        "parameters": [_param("graph", "query", "a graph IRI"),
+                                       _param("default", "query", "the default graph")],
+                        "responses": {"405": {"description": "read-only: nothing is written",
+                                              "content": _TEXT}}}
+               for method in ("put", "post", "delete", "patch")}},
         "/search": {"get": {
             "summary": "entities by name (HTML): the reconciliation service's matching",
             "parameters": [_param("q", "query", "a name, or its beginning",

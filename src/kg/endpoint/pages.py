@@ -38,6 +38,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from kg import __version__, iris
 from kg.endpoint.state import per_app
@@ -133,8 +135,9 @@ class UnknownFormat(ValueError):
 def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     """The representation for this request: ``?format=`` wins, else the ``Accept`` header
     (Turtle when it names nothing); None when nothing offered is acceptable (406).
-    ``offers`` limits the choice to some keys. Raises :class:`UnknownFormat`."""
-    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    ``offers`` limits the choice to some keys, in their order of preference. Raises
+    :class:`UnknownFormat`."""
+    allowed = _allowed(offers)
     asked = request.args.get("format")
     if asked:
         found = _BY_NAME.get(asked.strip().lower())
@@ -146,8 +149,24 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     order = [r.key for r in allowed]
     candidates = [m for m, r in _BY_MEDIA.items() if r.key in order]
     candidates.sort(key=lambda m: order.index(_BY_MEDIA[m].key))
-    best = request.accept_mimetypes.best_match(candidates)
+    best = _accept(request.headers["Accept"]).best_match(candidates)
     return _BY_MEDIA[best] if best else None
+
+
+def _accept(header: str) -> MIMEAccept:
+    """The Accept header with each range's parameters but ``q`` left out: werkzeug matches
+    ``text/turtle; charset=utf-8`` with no offer (it compares the parameters too), and the
+    W3C Graph Store Protocol suite asks that way."""
+    ranges = []
+    for part in header.split(","):
+        media, *params = part.split(";")
+        q = [p.strip() for p in params if p.strip().lower().startswith("q=")]
+        ranges.append(";".join([media.strip(), *q[:1]]))
+    return parse_accept_header(", ".join(r for r in ranges if r), MIMEAccept)
+
+
+def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:
+    return list(REPRESENTATIONS) if offers is None else [_BY_KEY[k] for k in offers]
 
 
 def representation_or_error() -> Representation | Response:
@@ -160,14 +179,14 @@ def representation_or_error() -> Representation | Response:
 
 
 def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
-    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    allowed = _allowed(offers)
     listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
     return Response(f"406 Not Acceptable: this resource is available as {listed}\n", 406,
                     {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
 
 
 def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response:
-    allowed = [r for r in REPRESENTATIONS if offers is None or r.key in offers]
+    allowed = _allowed(offers)
     listed = ", ".join(r.key for r in allowed)
     return Response(f"400 Bad Request: unknown format {name!r} (one of: {listed})\n", 400,
                     {"Content-Type": "text/plain; charset=utf-8"})

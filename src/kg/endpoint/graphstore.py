@@ -1,0 +1,116 @@
+"""The SPARQL 1.1 Graph Store HTTP Protocol, read-only: ``/store``.
+
+``GET /store?graph=IRI`` answers one named graph, ``GET /store?default`` the default graph
+(the union of the named graphs, each triple once, as the service description says), and
+``GET /store`` with neither the whole dataset (TriG, N-Quads or JSON-LD with its graphs: the
+bytes of ``/dumps/kg.*``). Graphs are identified indirectly (the ``graph`` parameter, decoded
+once); the graph IRIs are those of ``/sparql``'s ``FROM NAMED``. ``HEAD`` answers the same
+headers without the body; a graph the dataset does not hold is a 404.
+
+Graphs come as Turtle (the default), N-Triples, RDF/XML, JSON-LD, TriG or N-Quads, by
+``Accept`` or ``?format=`` (:func:`kg.endpoint.pages.negotiate`), with a strong ``ETag`` (the
+SHA-256 of the body: the dataset does not change while served) and conditional ``GET``.
+Writes (``PUT``, ``POST``, ``DELETE``, ``PATCH``) are refused with 405 and never executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, request
+
+from kg.endpoint.dumps import dumps
+from kg.endpoint.pages import (
+    REPRESENTATIONS,
+    UnknownFormat,
+    negotiate,
+    not_acceptable,
+    serialize,
+    unknown_format,
+)
+
+__all__ = ["bp", "PATH"]
+
+bp = Blueprint("graphstore", __name__)
+
+PATH = "/store"
+#: Every RDF syntax for one graph; the whole dataset only in those that keep graphs apart.
+GRAPH_OFFERS = tuple(r.key for r in REPRESENTATIONS if r.rdf is not None)
+DATASET_OFFERS = ("trig", "nq", "jsonld")
+_READ = "GET, HEAD, OPTIONS"
+#: What an absolute IRI may hold (RFC 3987, loosely: a scheme, no space or forbidden sign).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
+
+
+def _text(status: int, message: str, headers: dict | None = None) -> Response:
+    return Response(f"{status} {message}\n", status,
+                    {"Content-Type": "text/plain; charset=utf-8",
+                     "Access-Control-Allow-Origin": "*", **(headers or {})})
+
+
+# Flask's own OPTIONS would list the write methods in ``Allow``: a preflight must not offer them.
+@bp.route(PATH, methods=["GET", "OPTIONS", "PUT", "POST", "DELETE", "PATCH"],
+          provide_automatic_options=False)
+def store() -> Response:
+    """One graph (``?graph=IRI``), the default graph (``?default``), or the whole dataset."""
+    if request.method == "OPTIONS":
+        return Response(b"", 204, {
+            "Allow": _READ, "Access-Control-Allow-Origin": "*",
+            "Access-Control-Allow-Methods": _READ,
+            "Access-Control-Allow-Headers": request.headers.get(
+                "Access-Control-Request-Headers") or "Accept",
+            "Access-Control-Max-Age": "86400"})
+    if request.method not in ("GET", "HEAD"):
+        return _text(405, "Method Not Allowed: this graph store is read-only; it answers "
+                          f"{_READ}. The dataset is edited in the project's graph/ files and "
+                          "rebuilt (kg build).", {"Allow": _READ})
+    graphs = request.args.getlist("graph")
+    default = "default" in request.args
+    if len(graphs) > 1 or (graphs and default):
+        return _text(400, "Bad Request: name one graph: ?graph=IRI or ?default, once")
+    offers = GRAPH_OFFERS if graphs or default else DATASET_OFFERS
+    try:
+        rep = negotiate(offers)
+    except UnknownFormat as exc:
+        return unknown_format(str(exc), offers)
+    if rep is None:
+        refused = not_acceptable(offers)
+        if offers == DATASET_OFFERS:
+            refused.set_data(refused.get_data(as_text=True).rstrip("\n")
+                             + "; one graph, as triples: ?default or ?graph=IRI\n")
+        return refused
+    if not graphs and not default:
+        found = dumps().get(f"kg.{rep.key}")
+        assert found is not None  # every dataset offer is a dump format
+        return _answer(found.body, rep.content_type, found.etag)
+    if graphs:
+        name = graphs[0]
+        if not _IRI.match(name):
+            return _text(400, f"Bad Request: the graph parameter must be an absolute IRI, not "
+                              f"{name!r}")
+        held = current_app.extensions["kg"].store.named_graphs
+        if name not in held:
+            return _text(404, f"Not Found: no graph <{name}> in this dataset; its named graphs "
+                              f"are {', '.join(f'<{g}>' for g in held) or 'none'}")
+        graph: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(name)
+        where = f"GRAPH <{name}> {{ ?s ?p ?o }}"
+    else:
+        graph, where = ox.DefaultGraph(), "?s ?p ?o"
+    triples = current_app.extensions["kg"].store.query(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
+    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+             for t in dict.fromkeys(triples)]
+    body = serialize(quads, rep)
+    return _answer(body, rep.content_type, "sha256-" + hashlib.sha256(body).hexdigest())
+
+
+def _answer(body: bytes, content_type: str, etag: str) -> Response:
+    response = Response(body, 200, {
+        "Content-Type": content_type, "Vary": "Accept", "Cache-Control": "no-cache",
+        "Access-Control-Allow-Origin": "*",
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length"})
+    response.set_etag(etag)
+    response.last_modified = dumps().last_modified
+    return response.make_conditional(request)
