@@ -497,6 +497,44 @@ def test_plain_form_without_assets(client):
     assert client.get("/assets/yasgui/yasgui.min.js").status_code == 404
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+LABELS = "SELECT ?s ?label { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+
+
+def test_a_browser_following_a_query_link_gets_the_result_as_a_page(any_client):
+    """A shared ``/sparql?query=…`` link opened in a browser: the form's page with the result
+    in a table (same rows as the protocol's answer), on both lanes; clients that name their
+    types, ``*/*``, a ``format`` parameter and updates keep the protocol."""
+    protocol = any_client.get("/sparql", query_string={"query": LABELS},
+                              headers={"Accept": "application/sparql-results+json"})
+    rows = len(json.loads(protocol.data)["results"]["bindings"])
+    page = any_client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": BROWSER})
+    assert page.status_code == 200 and page.headers["Vary"] == "Accept"
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert page.data.count(b"<tr>") == rows + 1 and b"<form" in page.data
+    narrowed = any_client.get("/sparql", headers={"Accept": BROWSER}, query_string={
+        "query": "SELECT * { GRAPH ?g { ?s ?p ?o } }", "default-graph-uri": ENTITIES})
+    assert narrowed.data.count(b"<tr>") == 1, "named graphs: none given, so none"
+    bad = any_client.get("/sparql", query_string={"query": "SELEC ?s"},
+                         headers={"Accept": BROWSER})
+    assert bad.status_code == 400 and b'class="error"' in bad.data
+    for accept in ("*/*", "application/sparql-results+json,*/*;q=0.9",
+                   "text/html, application/sparql-results+json", None):
+        r = any_client.get("/sparql", query_string={"query": LABELS},
+                           headers={"Accept": accept} if accept else {})
+        assert r.headers["Content-Type"] != "text/html; charset=utf-8", accept
+    r = any_client.get("/sparql", query_string={"query": LABELS, "format": "csv"},
+                       headers={"Accept": BROWSER})
+    assert r.headers["Content-Type"].startswith("text/csv")
+    r = any_client.get("/sparql", query_string={"update": "DROP ALL"}, headers={"Accept": BROWSER})
+    assert r.status_code == 403
+    r = any_client.get("/sparql", query_string={"query": "DROP ALL"}, headers={"Accept": BROWSER})
+    assert r.status_code == 403 and b'class="error"' in r.data
+    # no query: still the service description (RDF), whoever asks
+    assert any_client.get("/sparql", headers={"Accept": BROWSER}).headers[
+        "Content-Type"].startswith("text/turtle")
+
+
 def test_examples_come_from_competency_queries(make_app, tmp_path):
     folder = tmp_path / "tests" / "competency"
     folder.mkdir(parents=True)

@@ -4,7 +4,8 @@ Flask's request and response objects, context push/pop and header containers cos
 times what pyoxigraph needs to answer an IRI lookup. This middleware answers ``GET`` and
 ``POST`` queries on ``/sparql`` with the same code as the Blueprint route
 (:func:`.responses.answer_query`) straight from the WSGI environ, and hands every other
-request (pages, the service description, preflight, HEAD, chunked bodies) to Flask untouched.
+request (pages, the service description, a browser's query, preflight, HEAD, chunked bodies)
+to Flask untouched.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+from kg.endpoint.protocol import prefers_html
 from kg.endpoint.responses import answer_query, error_parts, status_line
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge
@@ -35,8 +37,8 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         body = None
         if method == "GET":
-            if not environ.get("QUERY_STRING"):
-                return self.app(environ, start_response)
+            if not environ.get("QUERY_STRING") or prefers_html(environ.get("HTTP_ACCEPT")):
+                return self.app(environ, start_response)  # the description, or a browser
         elif method == "POST":
             length = environ.get("CONTENT_LENGTH")
             if not length or not length.isdigit():

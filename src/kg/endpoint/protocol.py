@@ -15,7 +15,8 @@ from urllib.parse import parse_qsl
 from kg.endpoint.results import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, ResultFormat
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "negotiate", "FORM", "SPARQL_QUERY"]
+__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "FORM",
+           "SPARQL_QUERY"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -220,6 +221,37 @@ def _choose(accept: str, kind: str) -> ResultFormat | None:
         if q > best_q:
             best, best_q = fmt, q
     return best
+
+
+_HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))
+_html_cache: dict[str, bool] = {}
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether ``accept`` is a browser's: it names an HTML type, at a q higher than any
+    result or graph format gets from a range naming a type (``*/*`` does not count). A
+    browser's ``text/html,…,application/xml;q=0.9,*/*;q=0.8`` is; SPARQL clients, which name
+    their types, and ``*/*`` are not."""
+    if not accept:
+        return False
+    found = _html_cache.get(accept)
+    if found is None:
+        ranges = [r for r in _parse_accept(accept) if r[3] > 0]
+        html = max((q for main, sub, q, spec in ranges
+                    if spec == 2 and (main, sub) in _HTML_TYPES), default=0.0)
+        other = 0.0
+        for media in {m for offers in _OFFERS.values() for m, _ in offers}:
+            main, _, sub = media.partition("/")
+            q, specificity = 0.0, 0
+            for r_main, r_sub, r_q, r_spec in ranges:
+                if r_spec > specificity and r_main == main and (r_spec == 1 or r_sub == sub):
+                    q, specificity = r_q, r_spec
+            other = max(other, q)
+        found = html > other
+        if len(_html_cache) > 1024:
+            _html_cache.clear()
+        _html_cache[accept] = found
+    return found
 
 
 _cache: dict[tuple[str | None, str | None, str], ResultFormat | str] = {}

@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kg.endpoint.protocol import negotiate
+from kg.endpoint.protocol import negotiate, prefers_html
 from kg.endpoint.responses import (
     CORS,
     PREFLIGHT,
@@ -46,6 +46,12 @@ def sparql() -> Response:
     method = environ["REQUEST_METHOD"]
     if method == "OPTIONS":
         return _preflight()
+    if method == "GET" and _for_a_browser(request.args, environ.get("HTTP_ACCEPT")):
+        from kg.endpoint.ui import form
+
+        response = form()  # the query and its result as an HTML page
+        response.headers["Vary"] = "Accept"
+        return response
     body = None
     if method == "POST":
         length = request.content_length
@@ -68,6 +74,13 @@ def sparql() -> Response:
         return _description(state, base_url(environ), fmt_param, sd=True)
     headers, payload = answered
     return Response(payload, 200, headers)
+
+
+def _for_a_browser(args, accept: str | None) -> bool:
+    """A query a browser asks for (a shared link): answered as the plain form's HTML page,
+    the result in a table. Not where the request names a format, or is an update (403)."""
+    return ("query" in args and not any(k in args for k in ("format", "output", "update"))
+            and prefers_html(accept))
 
 
 def _preflight() -> Response:

@@ -3,7 +3,8 @@
 YASGUI (npm ``@zazuko/yasgui``) is installed by the setup command into ``ROOT/node_modules``
 and served from there by :func:`yasgui_asset` - never copied into git. Where it is missing,
 ``/`` is the plain form: it needs no JavaScript, runs the query through the same checks and
-limits as ``/sparql`` and renders a table. The form is always at ``/form`` too.
+limits as ``/sparql`` and renders a table. The form is always at ``/form`` too, and answers a
+browser's ``GET /sparql?query=…`` (a shared link; see :func:`.protocol.prefers_html`).
 
 Example queries come from ``ROOT/tests/competency/*.rq`` (the first line of each, ``# title``,
 names it) or, where there are none, from a few built-in ones.
@@ -103,7 +104,9 @@ def form() -> str | Response:
     status = 200
     if query:
         try:
-            result = _run_for_html(state, query)
+            result = _run_for_html(state, query,
+                                   request.args.getlist("default-graph-uri") or None,
+                                   request.args.getlist("named-graph-uri") or None)
         except KGError as exc:
             error, status = str(exc), exc.http_status
     html = render_template("form.html", examples=state.examples, query=query or "",
@@ -123,13 +126,18 @@ def _cell(term: object) -> dict[str, str]:
     return {"text": str(term), "kind": "other"}
 
 
-def _run_for_html(state: EndpointState, query: str) -> dict:
+def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | None = None,
+                  named_graphs: list[str] | None = None) -> dict:
+    """The query's result for the HTML table; the protocol's ``default-graph-uri`` /
+    ``named-graph-uri`` narrow the dataset as they do on ``/sparql``."""
     info = state.inspect(query)
     guard = state.guard
     started = time.monotonic()
     guard.arm(request.environ)
     try:
-        result = state.store.query(query, has_dataset_clause=info.has_dataset_clause,
+        result = state.store.query(query, default_graph=default_graph,
+                                   named_graphs=named_graphs,
+                                   has_dataset_clause=info.has_dataset_clause,
                                    base_iri=request.host_url.rstrip("/") + "/sparql")
         limit = state.max_results
         if isinstance(result, ox.QueryBoolean):
