@@ -5,6 +5,8 @@ the same bytes from every load, and the VoID + DCAT description at /dataset."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -248,3 +250,52 @@ def test_dataset_counts_each_link_once(dataset):
     assert len(linksets) == len([a for a in cov["authorities"].values() if a["links"]])
     assert total == sum(a["links"] for a in cov["authorities"].values())
     assert total > 0
+
+
+# -- schema.org Dataset markup on the landing page (what dataset search engines read) ----------
+
+def _structured_data(html: bytes) -> dict:
+    found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(found) == 1
+    return json.loads(found[0])
+
+
+def test_the_landing_page_carries_schema_org_dataset_markup(client, store):
+    page = client.get("/dataset", headers={"Accept": "text/html"})
+    doc = _structured_data(page.data)
+    assert doc["@context"] == "https://schema.org/" and doc["@type"] == "Dataset"
+    assert doc["@id"] == "http://localhost/void#dataset"  # the VoID and DCAT node
+    assert doc["name"] and 50 <= len(doc["description"]) <= 5000  # the search engines' bounds
+    assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert doc["version"] == __version__ and doc["citation"].startswith(doc["creator"]["name"])
+    assert {d["contentUrl"].rsplit("/", 1)[1] for d in doc["distribution"]} == set(NAMES)
+    for d in doc["distribution"]:
+        reply = client.get(d["contentUrl"].replace("http://localhost", ""))
+        assert reply.status_code == 200
+        assert reply.headers["Content-Type"].split(";")[0] == d["encodingFormat"]
+        assert d["contentSize"] == f"{len(reply.data)} B"
+    first, last = doc["temporalCoverage"].split("/")
+    dates = [r["d"].value for r in store.select(
+        "SELECT ?d WHERE { ?e a <http://schema.org/Event> { ?e <http://schema.org/startDate> ?d }"
+        " UNION { ?e <http://schema.org/endDate> ?d } }")]
+    assert (first, last) == (min(dates), max(dates)) == ("1978-02-05", "1979-01-17")
+    assert {c["name"] for c in doc["spatialCoverage"]} == {"Vietnam", "Cambodia"}
+    # valid JSON-LD: read offline with schema.org's context as its vocabulary
+    doc["@context"] = {"@vocab": "http://schema.org/"}
+    triples = [q.triple for q in ox.parse(json.dumps(doc), format=ox.RdfFormat.JSON_LD)]
+    assert ox.Triple(ox.NamedNode(doc["@id"]), ox.NamedNode(RDF + "type"),
+                     ox.NamedNode("http://schema.org/Dataset")) in triples
+
+
+def test_the_markup_cannot_close_its_script_element(tmp_path):
+    """A creator's name from the data is JSON in a <script>: '</script>' in it stays text."""
+    evil = "Eve</script><script>alert(1)</script>"
+    store = DatasetStore.from_quads([ox.Quad(
+        ox.NamedNode("https://w3id.org/kg1978/ontology/"),
+        ox.NamedNode("http://purl.org/dc/terms/creator"), ox.Literal(evil),
+        ox.NamedNode("https://w3id.org/kg1978/graph/ontology"))])
+    app = create_app({"root": tmp_path, "build_dir": tmp_path}, dataset=store)
+    page = app.test_client().get("/dataset", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert b"<script>alert(1)" not in page.data
+    assert _structured_data(page.data)["creator"]["name"] == evil

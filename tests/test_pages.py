@@ -4,6 +4,7 @@ events and groups, and how many queries a page costs."""
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -532,3 +533,67 @@ def test_every_site_page_has_the_search_box(client):
         assert 'class="site-search" action="/search"' in html, path
     for path in ("/", "/form"):  # the query pages link to it
         assert 'href="/search"' in client.get(path, headers=HTML).get_data(as_text=True), path
+
+
+# -- schema.org markup in the pages (what search engines and link previews read) ----------------
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+def ask(store: DatasetStore, pattern: str) -> bool:
+    return bool(store.query(f"ASK {{ {pattern} }}"))
+
+
+def _markup(reply) -> dict | None:
+    found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', reply.data, re.S)
+    assert len(found) <= 1
+    return json.loads(found[0]) if found else None
+
+
+@pytest.mark.parametrize("path", ["/place/phnom-penh", "/event/liberation-of-phnom-penh-1979-01-07",
+                                  "/unit/division-341", "/actor/pol-pot",
+                                  "/source/article-part1-passage-14"])
+def test_entity_pages_carry_schema_org_markup_true_to_the_data(client, store, path):
+    doc = _markup(client.get(path, headers={"Accept": "text/html"}))
+    assert doc is not None and doc["@context"] == "https://schema.org/"
+    iri = "https://w3id.org/kg1978" + path
+    assert doc["@id"] == iri and doc["name"]
+    doc["@context"] = {"@vocab": "http://schema.org/"}  # read offline, as schema.org's context
+    triples = [q.triple for q in ox.parse(json.dumps(doc), format=ox.RdfFormat.JSON_LD)]
+    assert len(triples) >= 3  # a type, a name, a description at least
+    mapped = {"name": RDFS + "label", "alternateName": SKOS + "altLabel",
+              "sameAs": SKOS + "exactMatch"}
+    for t in triples:
+        if t.subject != ox.NamedNode(iri):
+            # the name of a linked entity: its label
+            assert t.predicate.value == "http://schema.org/name"
+            assert ask(store, f"<{t.subject.value}> <{RDFS}label> ?o "
+                              f"FILTER(STR(?o) = {ox.Literal(t.object.value)})"), t
+            continue
+        local = t.predicate.value.removeprefix("http://schema.org/")
+        if local in mapped:  # our own term behind the schema.org one
+            obj = (f"<{t.object.value}>" if local == "sameAs"
+                   else f"?o FILTER(STR(?o) = {ox.Literal(t.object.value)})")
+            assert ask(store, f"<{iri}> <{mapped[local]}> {obj}"), t
+        elif t.predicate.value == RDF + "type":
+            assert ask(store, f"<{iri}> a <{t.object.value}>"), t
+        else:  # a schema.org statement of the dataset (asserted or inferred)
+            obj = (f"<{t.object.value}>" if isinstance(t.object, ox.NamedNode)
+                   else f"?o FILTER(STR(?o) = {ox.Literal(t.object.value)})")
+            assert ask(store, f"<{iri}> <{t.predicate.value}> {obj}"), t
+
+
+def test_the_markup_says_what_the_page_shows(client):
+    place = _markup(client.get("/place/phnom-penh", headers={"Accept": "text/html"}))
+    assert set(place["@type"]) == {"City", "Place"}
+    assert "http://www.wikidata.org/entity/Q1850" in place["sameAs"]
+    assert place["containedInPlace"] == {"@id": "https://w3id.org/kg1978/place/cambodia",
+                                         "name": "Cambodia"}
+    event = _markup(client.get("/event/liberation-of-phnom-penh-1979-01-07",
+                               headers={"Accept": "text/html"}))
+    assert event["@type"] == "Event" and event["startDate"] == "1979-01-07"
+    assert event["location"]["name"] == "Phnom Penh"
+    # ontology terms and graphs are not things in the world: no markup
+    assert _markup(client.get("/ontology/Event", headers={"Accept": "text/html"})) is None

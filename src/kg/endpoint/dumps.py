@@ -59,6 +59,11 @@ SPDX = "http://spdx.org/rdf/terms#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+TITLE = "kg1978: the 1978–79 war on Vietnam's Southwestern border"
+DESCRIPTION = ("A linked-data knowledge graph of the 1978-79 war on Vietnam's Southwestern border "
+               "and the fall of the Pol Pot regime, curated from a translated history series, "
+               "with OWL 2 RL inferences kept in their own named graph.")
+KEYWORDS = ("Cambodian-Vietnamese War", "linked data")
 INFERRED = str(iris.INFERRED_GRAPH)
 
 
@@ -280,10 +285,7 @@ def dataset_triples(root: str) -> list[ox.Triple]:
         triples.append(ox.Triple(s, _n(p), o))
 
     add(ds, RDF + "type", _n(DCAT + "Dataset"))
-    add(ds, DCT + "description", ox.Literal(
-        "A linked-data knowledge graph of the 1978-79 war on Vietnam's Southwestern border and "
-        "the fall of the Pol Pot regime, curated from a translated history series, with OWL 2 "
-        "RL inferences kept in their own named graph.", language="en"))
+    add(ds, DCT + "description", ox.Literal(DESCRIPTION, language="en"))
     add(ds, DCT + "license", _n(LICENCE))
     add(ds, DCT + "rights", ox.Literal("CC BY 4.0", language="en"))
     add(ds, DCT + "creator", creator)
@@ -299,8 +301,8 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     add(ds, DCAT + "landingPage", _n(here))
     add(ds, DCT + "conformsTo", _n(str(iris.ONTOLOGY)))
     add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
-    add(ds, DCAT + "keyword", ox.Literal("Cambodian-Vietnamese War", language="en"))
-    add(ds, DCAT + "keyword", ox.Literal("linked data", language="en"))
+    for keyword in KEYWORDS:
+        add(ds, DCAT + "keyword", ox.Literal(keyword, language="en"))
 
     # The SPARQL endpoint, as a DCAT data service and as a distribution accessed through it.
     add(endpoint, RDF + "type", _n(DCAT + "DataService"))
@@ -370,6 +372,41 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     return list(dict.fromkeys(triples))
 
 
+def schema_org_dataset(root: str) -> dict:
+    """The dataset as schema.org ``Dataset`` JSON-LD, for the landing page's
+    ``<script type="application/ld+json">`` (what dataset search engines read): the same
+    facts as the DCAT, with the time span and the countries the events cover, from the data."""
+    d = dumps()
+    state = current_app.extensions["kg"]
+    schema = "http://schema.org/"
+    span = state.store.select(
+        f"SELECT (MIN(?d) AS ?first) (MAX(?d) AS ?last) WHERE {{ ?e a <{schema}Event> . "
+        f"{{ ?e <{schema}startDate> ?d }} UNION {{ ?e <{schema}endDate> ?d }} }}")
+    countries = state.store.select(
+        f"SELECT DISTINCT ?c ?name WHERE {{ ?c a <{schema}Country> ; <{RDFS}label> ?name "
+        f"FILTER(LANGMATCHES(LANG(?name), \"en\")) }} ORDER BY ?name")
+    doc: dict = {
+        "@context": "https://schema.org/", "@type": "Dataset", "@id": root + "/void#dataset",
+        "name": TITLE, "description": DESCRIPTION, "url": root + "/dataset",
+        "identifier": iris.BASE, "version": __version__, "license": LICENCE,
+        "isAccessibleForFree": True, "inLanguage": "en", "keywords": list(KEYWORDS),
+        "creator": {"@type": "Organization", "name": d.creator()},
+        "citation": citation(d.creator(), d.last_modified.year),
+        "dateModified": d.last_modified.isoformat(timespec="seconds"),
+        "distribution": [{"@type": "DataDownload", "name": dump.name,
+                          "contentUrl": f"{root}/dumps/{dump.name}",
+                          "encodingFormat": dump.format.media_type,
+                          "contentSize": f"{len(dump.body)} B"} for dump in d.all()],
+    }
+    first, last = (span[0].get("first"), span[0].get("last")) if span else (None, None)
+    if first is not None and last is not None:
+        doc["temporalCoverage"] = f"{first.value[:10]}/{last.value[:10]}"
+    if countries:
+        doc["spatialCoverage"] = [{"@type": "Country", "@id": r["c"].value,
+                                   "name": r["name"].value} for r in countries]
+    return doc
+
+
 def _dataset_model(root: str) -> dict:
     state = current_app.extensions["kg"]
     d = dumps()
@@ -414,7 +451,7 @@ def dataset() -> Response:
     if rep.rdf is None:
         model = _dataset_model(root)
         html = render_template("dumps_dataset.html", d=model, alternates=model["alternates"],
-                               **footer_context())
+                               structured_data=schema_org_dataset(root), **footer_context())
         return Response(html, 200, {"Content-Type": "text/html; charset=utf-8",
                                     "Vary": "Accept"})
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())

@@ -523,6 +523,48 @@ def _property_rows(s: Site, pairs: dict[str, list]) -> list[dict]:
     return rows
 
 
+def schema_org_markup(s: Site, iri: str, quads: list[ox.Quad]) -> dict | None:
+    """The entity in schema.org terms as JSON-LD, for the page's
+    ``<script type="application/ld+json">``: its schema.org types and statements (the
+    inferred graph maps ours onto them), its English label as ``name``, its alternative
+    labels, and its exact authority matches as ``sameAs``. None for an entity with no
+    schema.org type (passages, statements, ontology terms)."""
+    node = ox.NamedNode(iri)
+    mine = [q for q in quads if q.subject == node]
+    types = sorted({q.object.value[len(SCHEMA):] for q in mine if q.predicate.value == RDF
+                    + "type" and q.object.value.startswith(SCHEMA)})
+    if not types:
+        return None
+    doc: dict = {"@context": "https://schema.org/", "@id": iri,
+                 "@type": types[0] if len(types) == 1 else types}
+    if iri in s.labels:
+        doc["name"] = s.labels[iri]
+    values: dict[str, list] = defaultdict(list)
+    for q in mine:
+        p, o = q.predicate.value, q.object
+        if p == SKOS + "altLabel" and isinstance(o, ox.Literal):
+            key, value = "alternateName", o.value
+        elif p == SKOS + "exactMatch" and isinstance(o, ox.NamedNode):
+            key, value = "sameAs", o.value
+        elif p.startswith(SCHEMA) and "/" not in p[len(SCHEMA):]:
+            key = p[len(SCHEMA):]
+            if isinstance(o, ox.NamedNode):
+                value = {"@id": o.value, **({"name": s.labels[o.value]}
+                                            if o.value in s.labels else {})}
+            elif isinstance(o, ox.Literal):
+                value = o.value
+            else:
+                continue
+        else:
+            continue
+        if value not in values[key]:
+            values[key].append(value)
+    for key in sorted(values):
+        found = sorted(values[key], key=lambda v: v["@id"] if isinstance(v, dict) else v)
+        doc[key] = found[0] if len(found) == 1 else found
+    return doc
+
+
 def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     """Everything the entity page shows, from the quads about it and the site's indexes."""
     node = ox.NamedNode(iri)
@@ -837,8 +879,10 @@ def resource(kind: str, rest: str = "") -> Response:
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
-        model = entity_model(s, iri, s.quads_about(iri))
-        html = render_template("page_entity.html", e=model, alternates=_alternates(path),
+        about = s.quads_about(iri)
+        html = render_template("page_entity.html", e=entity_model(s, iri, about),
+                               alternates=_alternates(path),
+                               structured_data=schema_org_markup(s, iri, about),
                                **footer_context())
         return _html(html, 200, vary)
     if iri == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
