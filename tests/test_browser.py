@@ -135,3 +135,19 @@ def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
             context.close()
         finally:
             browser.close()
+
+
+def test_a_shared_query_link_opens_as_a_table(browser, serve_kg):
+    """``/sparql?query=…`` typed or clicked in the browser: the result as a page, with the
+    Accept header Chromium really sends (not SPARQL XML shown as a tree or downloaded)."""
+    from urllib.parse import quote
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    page = browser.new_page()
+    page.route("**/*", loopback_only)
+    response = page.goto(f"{served.url}/sparql?query={quote(EXAMPLE)}")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
+    page.wait_for_selector("#results tbody tr")
+    assert page.locator("#results tbody tr").count() == 2
+    assert "Attacks and their labels" in page.input_value("#query")
+    page.close()
