@@ -89,6 +89,27 @@ def test_yasgui_runs_an_example_query(yasgui):
     page.screenshot(path=str(ARTIFACTS / "yasgui.png"), full_page=True)
 
 
+def test_yasgui_result_iris_open_their_page_here(yasgui):
+    """A result IRI of the dataset opens its page on this server, not the w3id.org address
+    (whose redirect may not resolve): as the address a new tab would get, and as a click."""
+    page, _ = yasgui
+    page.click("#examples-box summary")
+    page.click("button.example >> text=Attacks and their labels")
+    page.locator(".yasr table tbody tr").first.wait_for()
+    served = page.url.rstrip("/")
+    links = page.locator('.yasr table tbody a[href^="https://w3id.org/kg1978/event/"]')
+    first, second = links.nth(0).element_handle(), links.nth(1).element_handle()
+    first.dispatch_event("mousedown")  # what a middle click or the context menu starts with
+    assert first.get_attribute("href").startswith(served + "/event/")
+    with page.expect_popup() as opened:
+        second.click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    assert popup.url.startswith(served + "/event/")
+    assert popup.locator("h1").inner_text()  # the entity page, with its label
+    popup.close()
+
+
 def test_yasgui_shows_why_a_query_is_malformed(yasgui):
     page, _ = yasgui
     page.evaluate("() => { const tab = window.kgYasgui.getTab();"
@@ -130,6 +151,10 @@ def test_plain_form_without_javascript(chromium_path, ui_root, serve_kg):
             page.click("#run")
             page.wait_for_selector("#results tbody tr")
             assert page.locator("#results tbody tr").count() == 2
+            # the dataset's IRIs link to their pages here
+            page.click('#results a[href^="/event/"]')
+            assert page.url.startswith(served.url + "/event/")
+            page.go_back()
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "plain-form.png"), full_page=True)
             context.close()

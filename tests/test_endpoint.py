@@ -535,6 +535,26 @@ def test_a_browser_following_a_query_link_gets_the_result_as_a_page(any_client):
         "Content-Type"].startswith("text/turtle")
 
 
+def test_the_forms_table_links_iris(make_app):
+    """Dataset IRIs link to their pages here, other web IRIs to themselves (nofollow), and an
+    IRI of any other scheme (javascript:, urn:) is text only."""
+    from kg.store import DatasetStore
+
+    p = ox.NamedNode("http://example.org/p")
+    store = DatasetStore.from_quads([
+        ox.Quad(ox.NamedNode("https://w3id.org/kg1978/place/x"), p, ox.Literal("x")),
+        ox.Quad(ox.NamedNode("http://www.wikidata.org/entity/Q1850"), p, ox.Literal("w")),
+        ox.Quad(ox.NamedNode("javascript:alert(1)"), p, ox.Literal("j")),
+        ox.Quad(ox.NamedNode("urn:x:1"), p, ox.Literal("u"))])
+    page = make_app(dataset=store).test_client().get(
+        "/form", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s"}).text
+    assert '<a href="/place/x">https://w3id.org/kg1978/place/x</a>' in page
+    assert ('<a href="http://www.wikidata.org/entity/Q1850" rel="nofollow noopener">'
+            in page)
+    assert 'href="javascript:' not in page and ">javascript:alert(1)</td>" in page
+    assert ">urn:x:1</td>" in page
+
+
 def test_examples_come_from_competency_queries(make_app, tmp_path):
     folder = tmp_path / "tests" / "competency"
     folder.mkdir(parents=True)

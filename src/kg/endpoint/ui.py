@@ -19,10 +19,11 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
+from kg.endpoint.pages import local_path
 from kg.endpoint.state import EndpointState
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
-from kg.iris import sparql_prologue
+from kg.iris import BASE, sparql_prologue
 
 __all__ = ["bp", "load_examples", "BUILTIN_EXAMPLES", "YASGUI_FILES"]
 
@@ -80,7 +81,7 @@ def index() -> str | Response:
     if state.assets_dir is None or "query" in request.args:
         return form()
     return render_template("index.html", examples=state.examples, endpoint="/sparql",
-                           limits=state.settings)
+                           limits=state.settings, base=BASE)
 
 
 @bp.route("/assets/yasgui/<path:name>", methods=["GET"])
@@ -119,7 +120,12 @@ def _cell(term: object) -> dict[str, str]:
     if term is None:
         return {"text": "", "kind": "unbound"}
     if isinstance(term, ox.NamedNode):
-        return {"text": term.value, "kind": "iri"}
+        # an IRI of this dataset links to its page here (the w3id.org redirect may not
+        # resolve); another web IRI to itself; any other scheme is text only
+        path = local_path(term.value)
+        href = (request.script_root + path if path else
+                term.value if term.value.startswith(("http://", "https://")) else "")
+        return {"text": term.value, "kind": "iri", "href": href, "local": bool(path)}
     if isinstance(term, ox.Literal):
         extra = f"@{term.language}" if term.language else ""
         return {"text": term.value + extra, "kind": "literal"}

@@ -51,6 +51,19 @@
     tab.setQuery(examples[0].query);
   }
   window.kgYasgui = yasgui;
+  // Result IRIs of this dataset (https://w3id.org/kg1978/...) open their page on this server:
+  // the persistent IRI's redirect may not resolve. Rewritten when the pointer goes down or
+  // the link gets focus, before any click, middle click or context menu uses it.
+  var results = document.getElementById("yasgui");
+  var base = results.dataset.base, site = new URL(results.dataset.site, window.location.href);
+  function local(event) {
+    var link = event.target.closest && event.target.closest("a[href]");
+    if (link && base && link.href.indexOf(base) === 0) {
+      link.href = new URL(link.href.slice(base.length), site).href;
+    }
+  }
+  results.addEventListener("mousedown", local, true);
+  results.addEventListener("focusin", local, true);
   // The examples are folded away (the editor is on screen at load); a chosen one folds them
   // again and brings the editor, then its results, into view.
   var box = document.getElementById("examples-box");
