@@ -59,6 +59,19 @@ def _parser() -> argparse.ArgumentParser:
     li.add_argument("file", metavar="FILE.csv|FILE.tsv")
     lsub.add_parser("report", help="coverage per class and authority, conflicts, unlinked list")
 
+    so = sub.add_parser("sources", help="the texts the graph cites: check the passages and "
+                                        "citations against them, or number a new text")
+    ssub = so.add_subparsers(dest="sources_command", required=True, parser_class=_Parser)
+    sc = ssub.add_parser("check", help="passages, digests and citations against the texts "
+                                       "(exit 1 on an error)")
+    sc.add_argument("--sources", metavar="DIR",
+                    help="where the texts are, as NAME.txt (default: ROOT/../shared/sources)")
+    spp = ssub.add_parser("passages", help="print the Turtle of a new text's article and its "
+                                           "numbered, digested passages, to complete")
+    spp.add_argument("file", metavar="FILE.txt")
+    spp.add_argument("--name", help="the source's name, …/source/NAME (default: the file's)")
+    spp.add_argument("--part", type=int, help="its part number in the series")
+
     sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
     sp.add_argument("--dataset", help="serve this RDF dataset file instead of the built graph")
     sp.add_argument("--host")
@@ -145,6 +158,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(links.report_text(_settings(args)))
         return 0
+    if args.command == "sources":
+        from kg import sources
+
+        if args.sources_command == "passages":
+            sys.stdout.write(sources.passages_turtle(Path(args.file), args.name,
+                                                     part=args.part))
+            return 0
+        root = Path(_settings(args)["root"])
+        folder = Path(args.sources) if args.sources else sources.default_sources_dir(root)
+        if not folder.is_dir():
+            _log(f"kg: error: {folder}: no such folder of source texts (give --sources DIR)")
+            return 2
+        report = sources.check_sources(root, folder)
+        sys.stdout.write(report.as_text())
+        return report.exit_code
     if args.command == "serve":
         from kg.serve import serve
 

@@ -1,0 +1,159 @@
+"""``kg sources``: the passages and citations of graph/ checked against the source texts, and
+the passages of a new text numbered for the curators (kg.sources)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import rdflib
+
+from kg.cli import main
+from kg.sources import digest, passages, passages_turtle
+from kgtest import ARTICLE, project_copy
+
+KGO = rdflib.Namespace("https://w3id.org/kg1978/ontology/")
+
+
+@pytest.fixture
+def article() -> Path:
+    if not ARTICLE.is_file():
+        pytest.skip(f"{ARTICLE} is absent (the shared folder is laid beside the repository)")
+    return ARTICLE
+
+
+@pytest.fixture
+def project(tmp_path, article) -> tuple[Path, Path]:
+    """A copy of the project and a folder with a copy of the article: (root, texts)."""
+    root = project_copy(tmp_path / "project")
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    shutil.copy(article, texts / article.name)
+    return root, texts
+
+
+def run(root: Path, *args: str) -> int:
+    return main(["--root", str(root), *args])
+
+
+def test_the_graph_matches_its_text(project, capsys):
+    root, texts = project
+    assert run(root, "sources", "check", "--sources", str(texts)) == 0
+    out = capsys.readouterr().out
+    assert "1 source(s) compared with their text (article-part1.txt): 0 error(s), 0 warning(s)" \
+        in out
+
+
+def test_the_default_folder_is_the_shared_one_beside_the_project(article, capsys):
+    from kgtest import REPO
+
+    assert run(REPO, "sources", "check") == 0
+    assert "article-part1.txt" in capsys.readouterr().out
+
+
+def test_a_changed_text_is_found_at_the_passage(project, capsys):
+    root, texts = project
+    text = (texts / "article-part1.txt").read_text(encoding="utf-8")
+    (texts / "article-part1.txt").write_text(text.replace("Division 341", "Division 314", 1),
+                                             encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    out = capsys.readouterr().out
+    assert "graph/sources.ttl:" in out and ": error: kgo:textDigest is not the SHA-256 of " \
+        "passage 1 of article-part1.txt" in out
+    assert "1 error(s)" in out
+
+
+def test_a_passage_inserted_shifts_the_numbering(project, capsys):
+    root, texts = project
+    text = (texts / "article-part1.txt").read_text(encoding="utf-8")
+    (texts / "article-part1.txt").write_text("A new first paragraph.\n\n" + text,
+                                             encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    out = capsys.readouterr().out
+    assert "article-part1.txt has 21 passages; the graph numbers 1-20" in out
+    assert out.count("kgo:textDigest is not the SHA-256") == 20
+
+
+def test_citations_of_captions_and_of_undeclared_passages_are_errors(project, capsys):
+    root, texts = project
+    facts = root / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    text = text.replace("    prov:wasDerivedFrom p:2 .", "    prov:wasDerivedFrom p:2, p:4 .", 1)
+    text = text.replace("    prov:wasDerivedFrom p:1 .", "    prov:wasDerivedFrom p:1, p:27 .", 1)
+    facts.write_text(text, encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    out = capsys.readouterr().out
+    assert "graph/article-part1.ttl:" in out
+    assert "cites passage 4 of <https://w3id.org/kg1978/source/article-part1>, which carries " \
+        "no facts" in out
+    assert "cites <https://w3id.org/kg1978/source/article-part1-passage-27>, which the graph " \
+        "does not declare" in out
+
+
+def test_an_uncited_passage_is_a_warning_and_a_missing_text_too(project, capsys):
+    root, texts = project
+    facts = root / "graph" / "article-part1.ttl"
+    # nothing cites passage 15 any more
+    facts.write_text(facts.read_text(encoding="utf-8").replace("p:15", "p:13"),
+                     encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 0  # warnings only
+    assert "warning: passage 15 carries facts, but nothing cites it" in capsys.readouterr().out
+    empty = texts.parent / "empty"
+    empty.mkdir()
+    assert run(root, "sources", "check", "--sources", str(empty)) == 0
+    out = capsys.readouterr().out
+    assert "warning: no text to compare:" in out and "0 source(s) compared" in out
+
+
+def test_a_missing_folder_is_a_usage_error(project, capsys):
+    root, texts = project
+    assert run(root, "sources", "check", "--sources", str(texts / "nope")) == 2
+    assert "no such folder of source texts" in capsys.readouterr().err
+
+
+def test_passages_of_a_new_text_are_numbered_and_digested(tmp_path, capsys):
+    new = tmp_path / "article-part2.txt"
+    new.write_text("First block,\nstill the first.\n\nFile photo\n\n  Third block.  \n\n\n"
+                   "Translated by Someone\n", encoding="utf-8")
+    assert passages(new.read_text(encoding="utf-8")) == [
+        "First block,\nstill the first.", "File photo", "Third block.", "Translated by Someone"]
+    assert run(tmp_path, "sources", "passages", str(new), "--part", "2") == 0
+    turtle = capsys.readouterr().out
+    g = rdflib.Graph().parse(data=turtle, format="turtle")
+    src = rdflib.Namespace("https://w3id.org/kg1978/source/")
+    assert len(set(g.subjects(rdflib.RDF.type, KGO.Passage))) == 4
+    assert g.value(src["article-part2-passage-3"], KGO.textDigest) == rdflib.Literal(
+        digest("Third block."))
+    assert g.value(src["article-part2-passage-2"], KGO.carriesFacts) == rdflib.Literal(False)
+    assert g.value(src["article-part2-passage-1"], KGO.carriesFacts) == rdflib.Literal(True)
+    assert str(g.value(src["article-part2"], rdflib.RDFS.label)) == "Article, part 2"
+    assert "First block" not in turtle, "the text itself is never written out"
+
+
+def test_the_scaffold_for_part_one_has_the_graphs_digests(article, capsys):
+    """What `passages` writes for the article is what graph/sources.ttl holds."""
+    from kgtest import REPO
+
+    ours = rdflib.Graph().parse(data=passages_turtle(article, part=1), format="turtle")
+    graph = rdflib.Graph().parse(REPO / "graph" / "sources.ttl", format="turtle")
+    assert len(set(ours.subject_objects(KGO.textDigest))) == 20
+    for passage, value in ours.subject_objects(KGO.textDigest):
+        assert graph.value(passage, KGO.textDigest) == value
+        if ours.value(passage, KGO.carriesFacts) == rdflib.Literal(False):  # the captions
+            assert graph.value(passage, KGO.carriesFacts) == rdflib.Literal(False)
+
+
+@pytest.mark.parametrize("name, words", [("Part 2", "cannot name a source"),
+                                         ("part_2", "cannot name a source")])
+def test_a_bad_name_is_refused(tmp_path, capsys, name, words):
+    new = tmp_path / "x.txt"
+    new.write_text("A block.\n", encoding="utf-8")
+    assert run(tmp_path, "sources", "passages", str(new), "--name", name) == 2
+    err = capsys.readouterr().err
+    assert words in err and str(new) in err
+
+
+def test_an_unreadable_text_is_refused(tmp_path, capsys):
+    assert run(tmp_path, "sources", "passages", str(tmp_path / "absent.txt")) == 2
+    assert "cannot read the text" in capsys.readouterr().err
