@@ -58,8 +58,14 @@ def test_schema_location_wherever_the_source_places_the_event(store):
 
 def test_every_place_reaches_its_country_in_one_hop(store):
     assert values(store, "SELECT ?x WHERE { ?x a kgo:Place FILTER NOT EXISTS { ?x a schema:Place } }") == []
+    # a border zone takes in land on both sides of the line: it adjoins its countries instead
     assert values(store, """SELECT ?x WHERE { ?x a kgo:Place FILTER NOT EXISTS { ?x a kgo:Country }
-        FILTER NOT EXISTS { ?x schema:containedInPlace ?c . ?c a kgo:Country } }""") == []
+        FILTER NOT EXISTS { ?x schema:containedInPlace ?c . ?c a kgo:Country }
+        FILTER NOT EXISTS { ?x a kgo:BorderArea ; kgo:placeWithin*/kgo:adjacentTo ?c .
+                            ?c a kgo:Country } }""") == []
+    assert values(store, """SELECT ?c WHERE { <https://w3id.org/kg1978/place/southwestern-border>
+        kgo:adjacentTo ?c . ?c a kgo:Country }""", "c") == [
+        "https://w3id.org/kg1978/place/cambodia", "https://w3id.org/kg1978/place/vietnam"]
     assert values(store, "SELECT ?x WHERE { <https://w3id.org/kg1978/place/chong-thnu> schema:containedInPlace ?x }") == [
         "https://w3id.org/kg1978/place/cambodia", "https://w3id.org/kg1978/place/kratie",
         "https://w3id.org/kg1978/place/snuol"]
