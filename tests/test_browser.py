@@ -110,6 +110,34 @@ def test_yasgui_result_iris_open_their_page_here(yasgui):
     popup.close()
 
 
+def test_yasgui_share_links_open_with_their_query_on_this_endpoint(yasgui):
+    """YASGUI's share button makes a link (this page + "#query=…"): opened, it shows that
+    query, not the first example; an endpoint named in a link is not followed."""
+    from urllib.parse import quote
+
+    page, elsewhere = yasgui
+    served = page.url.rstrip("/")
+    page.evaluate("q => { window.kgYasgui.getTab().setQuery(q); }", EXAMPLE)
+    page.click(".yasqe_share")
+    link = page.locator(".yasqe_sharePopup input, .yasqe_sharePopup textarea").first
+    link.wait_for()
+    url = link.input_value()
+    assert url.startswith(served + "/#") and "query=" in url
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_selector(".yasqe .CodeMirror")
+    assert page.evaluate("window.kgYasgui.getTab().getQuery()") == EXAMPLE
+    # a link naming another endpoint: the query still goes to this server
+    page.goto("about:blank")
+    page.goto(f"{served}/#query={quote(EXAMPLE)}&endpoint="
+              f"{quote('http://elsewhere.invalid/sparql', safe='')}")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    page.evaluate("() => { window.kgYasgui.getTab().query(); }")
+    page.locator(".yasr table tbody tr").first.wait_for()
+    assert page.locator(".yasr table tbody tr").count() == 2
+    assert elsewhere == []
+
+
 def test_yasgui_shows_why_a_query_is_malformed(yasgui):
     page, _ = yasgui
     page.evaluate("() => { const tab = window.kgYasgui.getTab();"

@@ -37,17 +37,23 @@
       }
     });
   }
+  // A link made with YASGUI's share button (this page + "#query=…") opens with its query;
+  // whatever endpoint the link names, queries go to this server's.
+  var shared = /[#&]query=/.test(window.location.hash);
   var yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     persistenceId: null,
-    populateFromUrl: false,
+    populateFromUrl: function (config) {
+      config.requestConfig = Object.assign({}, config.requestConfig, { endpoint: endpoint });
+      return config;
+    },
     autofocus: false,
     endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
   });
   var tab = yasgui.getTab();
   tab.setEndpoint(endpoint);
-  if (examples.length) {
+  if (examples.length && !shared) {
     tab.setQuery(examples[0].query);
   }
   window.kgYasgui = yasgui;
