@@ -168,7 +168,8 @@ def test_output_parameter_is_format_too(any_client):
 
 
 @pytest.mark.parametrize("query, extra", [
-    ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "text/html"}}),
+    # (a GET asking for text/html gets the result as a page: see the browser test below)
+    ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "image/png"}}),
     ("ASK {}", {"headers": {"Accept": "text/csv"}}),
     ("CONSTRUCT WHERE { ?s ?p ?o }", {"headers": {"Accept": "application/sparql-results+json"}}),
     ("SELECT * { ?s ?p ?o }", {"format": "turtle"}),
@@ -183,6 +184,14 @@ def test_406_when_nothing_acceptable(any_client, query, extra):
     assert r.status_code == 406
     assert r.headers["Content-Type"].startswith("text/plain")
     assert b"offers" in r.data or b"cannot express" in r.data
+
+
+def test_406_for_html_by_post(any_client):
+    """The result as an HTML page is for a link a browser follows (GET); a POST asking for
+    HTML alone gets the protocol's 406."""
+    r = any_client.post("/sparql", data={"query": "SELECT * { ?s ?p ?o }"},
+                        headers={"Accept": "text/html"})
+    assert r.status_code == 406 and b"offers" in r.data
 
 
 # -- errors: 400, 403, 405, 413, 415 --------------------------------------------------------

@@ -44,6 +44,16 @@ def _responses(ok: dict, *errors: tuple[str, str]) -> dict:
     return out
 
 
+def _with_html(responses: dict, codes: tuple[str, ...]) -> dict:
+    """The same responses, where the given ones may also come as an HTML page."""
+    out = {}
+    for code, response in responses.items():
+        if code in codes:
+            response = {**response, "content": {**response["content"], "text/html": _ANY}}
+        out[code] = response
+    return out
+
+
 def _param(name: str, where: str, text: str, schema: dict | None = None, *,
            required: bool = False, explode: bool | None = None) -> dict:
     param = {"name": name, "in": where, "description": text, "required": required,
@@ -108,9 +118,12 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
               _param("callback", "query", "JSONP callback name")]
     paths: dict[str, Any] = {
         "/sparql": {
-            "get": {"summary": "SPARQL query by GET; without a query, the service description",
+            "get": {"summary": "SPARQL query by GET; without a query, the service description; "
+                               "for a client preferring text/html (a browser following a "
+                               "link), the result as an HTML page",
                     "parameters": query_params,
-                    "responses": _responses(sparql_ok, *sparql_errors)},
+                    "responses": _with_html(_responses(sparql_ok, *sparql_errors),
+                                            ("200", "400", "403", "503"))},
             "post": {"summary": "SPARQL query by POST (form, or application/sparql-query)",
                      "parameters": query_params[1:],
                      "requestBody": {"required": True, "content": {
