@@ -70,6 +70,22 @@
   }
   results.addEventListener("mousedown", local, true);
   results.addEventListener("focusin", local, true);
+  // YASGUI's fields have no labels (a screen reader announces "edit text"), nor has the row
+  // number column of its result table: named here, and again as new tabs and results come.
+  function labelFields() {
+    [[".yasqe textarea", "SPARQL query"], ["input.autocomplete", "SPARQL endpoint"],
+     [".tab input[type=text]", "Tab name"], ["select.tableSizer", "Rows per page"]
+    ].forEach(function (pair) {
+      results.querySelectorAll(pair[0] + ":not([aria-label])").forEach(function (field) {
+        field.setAttribute("aria-label", pair[1]);
+      });
+    });
+    results.querySelectorAll(".yasr thead th .dt-column-title:empty").forEach(function (title) {
+      title.textContent = "#";  // the row-number column's header, empty in YASR
+    });
+  }
+  labelFields();
+  new MutationObserver(labelFields).observe(results, { childList: true, subtree: true });
   // The examples are folded away (the editor is on screen at load); a chosen one folds them
   // again and brings the editor, then its results, into view.
   var box = document.getElementById("examples-box");
