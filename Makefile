@@ -22,7 +22,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-# The UI's assets (YASGUI). Without npm the endpoint still serves a plain query form.
+# The UI's assets (YASGUI), and axe-core for the accessibility tests. Without npm the endpoint
+# still serves a plain query form, and the browser tests that need these skip.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
