@@ -78,6 +78,43 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert len(Graph().parse(data=out, format="turtle")) > 0
 
 
+def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_path,
+                                                        monkeypatch):
+    """--format github: a workflow command per result, on the file (as given: relative to
+    where the workflow runs) and the line; escaped as GitHub reads them; nothing when the
+    data conforms."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    Path("data/bad.ttl").write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/kg1978/event/nameless> a kgo:Meeting .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "github",
+                       "data/bad.ttl")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines and all(line.startswith("::error file=data/bad.ttl,line=4,title=SHACL kgs%3A")
+                         for line in lines)
+    decision = next(line for line in lines if "kgs%3ADecisionShape::" in line)
+    assert decision.endswith("::a meeting or decision needs what it decided, as a kgo:Measure "
+                             "(focus node kg:event/nameless; path kgo:decided)")
+    files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "github", *files)
+    assert (code, out) == (0, "")
+
+
+def test_github_annotations_are_escaped():
+    from kg.validate import Report, Result
+
+    report = Report(False, [Result(focus="https://x/a", path=None, value=None, severity="Warning",
+                                   message="50% done,\nnext line", shape="https://x/S",
+                                   constraint="c", location="dir,1/file:name.ttl:7")])
+    assert report.as_github() == ("::warning file=dir%2C1/file%3Aname.ttl,line=7,"
+                                  "title=SHACL https%3A//x/S::50%25 done,%0Anext line "
+                                  "(focus node https://x/a)\n")
+
+
 def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
     # rdflib logs a traceback for "1979-13-45"^^xsd:date; a real process shows what the user
     # sees (pytest would capture the log)

@@ -37,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate",
                        help="validate data files (or the built graph) against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
-    v.add_argument("--format", choices=("text", "turtle", "json"), default="text")
+    v.add_argument("--format", choices=("text", "turtle", "json", "github"), default="text",
+                   help="github: one GitHub Actions annotation per result, on its file and line")
 
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
@@ -131,7 +132,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kg.validate import validate_files
 
         report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
-        text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json}
+        text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json,
+                "github": report.as_github}
         sys.stdout.write(text[args.format]())
         return report.exit_code
     if args.command == "query":

@@ -2,7 +2,7 @@
 
 The data validated is the asserted triples plus their OWL 2 RL inferences, exactly as the build
 makes them, so ``kg validate FILE`` and the build agree. :class:`Report` renders the results as
-text, Turtle (an ``sh:ValidationReport``) or JSON.
+text, Turtle (an ``sh:ValidationReport``), JSON, or GitHub Actions annotations.
 """
 
 from __future__ import annotations
@@ -66,6 +66,28 @@ class Report:
         self.graph.bind("sh", str(SH))
         return self.graph.serialize(format="turtle")
 
+    def as_github(self) -> str:
+        """One GitHub Actions workflow command per result (``::error file=F,line=N,title=…::``),
+        which a workflow shows as an annotation on the line in the pull request; nothing when
+        the data conforms."""
+        level = {"Violation": "error", "Warning": "warning", "Info": "notice"}
+        lines = []
+        for r in self.results:
+            props = []
+            if r.location:
+                path, _, line = r.location.rpartition(":")
+                props += [f"file={_gh_property(path)}", f"line={line}"]
+            props.append(f"title={_gh_property('SHACL ' + _short(r.shape))}")
+            facts = [f"focus node {_short(r.focus)}"]
+            if r.path:
+                facts.append(f"path {_short(r.path)}")
+            if r.value is not None:
+                facts.append(f"value {_short(r.value)}")
+            text = f"{r.message} ({'; '.join(facts)})"
+            lines.append(f"::{level.get(r.severity, 'error')} {','.join(props)}::"
+                         f"{_gh_data(text)}")
+        return "".join(f"{line}\n" for line in lines)
+
     def as_text(self) -> str:
         if self.conforms:
             return "Conforms: the data satisfies every shape.\n"
@@ -82,6 +104,16 @@ class Report:
             lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _gh_data(text: str) -> str:
+    """A workflow command's message, escaped as GitHub Actions reads it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    """A workflow command's property value (``file=``, ``title=``), escaped."""
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 _BASE = re.compile(r"^\s*(?:@base|BASE)\s*<", re.IGNORECASE)
