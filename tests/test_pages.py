@@ -597,3 +597,37 @@ def test_the_markup_says_what_the_page_shows(client):
     assert event["location"]["name"] == "Phnom Penh"
     # ontology terms and graphs are not things in the world: no markup
     assert _markup(client.get("/ontology/Event", headers={"Accept": "text/html"})) is None
+
+
+# -- the other URLs people try for a resource ------------------------------------------------
+
+@pytest.mark.parametrize("extension, key", [("ttl", "ttl"), ("nt", "nt"), ("jsonld", "jsonld"),
+                                            ("json", "jsonld"), ("rdf", "rdf"), ("trig", "trig"),
+                                            ("nq", "nq"), ("html", "html")])
+def test_a_file_extension_gives_that_syntax(client, extension, key):
+    """``/place/phnom-penh.ttl`` as ``/place/phnom-penh?format=ttl``, saying which resource
+    it is (Content-Location, canonical link)."""
+    by_extension = client.get(f"/place/phnom-penh.{extension}")
+    by_format = client.get(f"/place/phnom-penh?format={key}")
+    assert by_extension.status_code == 200
+    assert by_extension.headers["Content-Type"] == by_format.headers["Content-Type"]
+    assert by_extension.data == by_format.data
+    assert by_extension.headers["Content-Location"] == "/place/phnom-penh"
+    assert by_extension.headers["Link"] == f'<{PHNOM_PENH}>; rel="canonical"'
+
+
+def test_extensions_on_graphs_and_terms_and_what_is_not_there(client):
+    graph = client.get("/graph/links.trig")
+    assert graph.status_code == 200 and graph.data == client.get("/graph/links?format=trig").data
+    assert client.get("/ontology/Event.ttl").data == client.get("/ontology/Event?format=ttl").data
+    assert client.get("/place/phnom-penh.ttl?format=nt").headers["Content-Type"] == \
+        "application/n-triples"  # ?format= wins, as everywhere
+    for missing in ("/place/nowhere.ttl", "/place/phnom-penh.exe", "/place/phnom-penh.ttl.ttl"):
+        assert client.get(missing).status_code == 404, missing
+
+
+def test_a_trailing_slash_redirects_to_the_resource(client):
+    reply = client.get("/place/phnom-penh/?format=nt")
+    assert reply.status_code == 301 and reply.headers["Location"] == "/place/phnom-penh?format=nt"
+    assert client.get("/place/nowhere/").status_code == 404
+    assert client.get("/ontology/").status_code == 200  # the ontology's own IRI ends in a slash

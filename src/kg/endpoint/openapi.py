@@ -200,9 +200,14 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                   {"type": "string", "enum": [
                                       "place", "event", "unit", "actor", "figure", "measure",
                                       "source", "graph", "ontology"]}, required=True),
-                           _param("rest", "path", "the rest of the IRI", required=True),
+                           _param("rest", "path", "the rest of the IRI; a file extension "
+                                                  "(.ttl, .nt, .jsonld, .rdf, .trig, .nq, "
+                                                  ".html) asks for that syntax",
+                                  required=True),
                            _param("format", "query", "html or an RDF format")],
-            "responses": _responses(rdf_page, *page_errors)}},
+            "responses": {**_responses(rdf_page, *page_errors),
+                          "301": {"description": "the same IRI with a trailing slash: "
+                                                 "redirected to the resource"}}}},
         "/validate": {
             "get": {"summary": "the upload form (HTML)",
                     "parameters": [_param("format", "query", "json, turtle, html or text")],

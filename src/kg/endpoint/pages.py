@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
@@ -870,29 +870,73 @@ def resource(kind: str, rest: str = "") -> Response:
         iri = f"{BASE}{kind}/{rest}"
     else:
         iri = BASE + kind
+    s = site()
+    if iri not in s.known:
+        moved = _known_form(s, iri)
+        if moved is not None:
+            return moved
     rep = representation_or_error()
     if isinstance(rep, Response):
         return rep
-    s = site()
     path = local_path(iri) or "/"
     if iri not in s.known:
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
-        about = s.quads_about(iri)
-        html = render_template("page_entity.html", e=entity_model(s, iri, about),
-                               alternates=_alternates(path),
-                               structured_data=schema_org_markup(s, iri, about),
-                               **footer_context())
-        return _html(html, 200, vary)
-    if iri == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
-        quads = s.graph_quads(ONTOLOGY_GRAPH)
-    elif iri in s.graphs:
-        quads = sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
-    else:
-        quads = s.quads_about(iri)
-    return Response(serialize(quads, rep), 200, {
+        return _html(_entity_html(s, iri, path), 200, vary)
+    return Response(serialize(_quads_of(s, iri), rep), 200, {
         "Content-Type": rep.content_type, "Access-Control-Allow-Origin": "*", **vary})
+
+
+def _entity_html(s: Site, iri: str, path: str) -> str:
+    about = s.quads_about(iri)
+    return render_template("page_entity.html", e=entity_model(s, iri, about),
+                           alternates=_alternates(path),
+                           structured_data=schema_org_markup(s, iri, about), **footer_context())
+
+
+def _quads_of(s: Site, iri: str) -> list[ox.Quad]:
+    """What the RDF of a resource holds: the quads about it; a named graph's own quads too;
+    for the ontology, its graph."""
+    if iri == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
+        return s.graph_quads(ONTOLOGY_GRAPH)
+    if iri in s.graphs:
+        return sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
+    return s.quads_about(iri)
+
+
+#: File extensions people add to a resource's URL, as other linked-data sites serve them
+#: (``/place/phnom-penh.ttl``): the representation of that syntax.
+_EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "json": "jsonld", "rdf": "rdf",
+               "xml": "rdf", "trig": "trig", "nq": "nq", "html": "html"}
+
+
+def _known_form(s: Site, iri: str) -> Response | None:
+    """A URL that names a known resource another way: with a trailing slash (301 to the
+    resource's own URL), or with a file extension (its representation in that syntax, the
+    resource's own URL in ``Content-Location``). None otherwise: our IRIs hold no dot."""
+    if iri.endswith("/") and iri.rstrip("/") in s.known and iri.rstrip("/") != BASE.rstrip("/"):
+        target = request.script_root + (local_path(iri.rstrip("/")) or "/")
+        query = request.query_string.decode("latin-1")
+        return redirect(target + (f"?{query}" if query else ""), 301)
+    stem, dot, extension = iri.rpartition(".")
+    key = _EXTENSIONS.get(extension.lower()) if dot else None
+    if key is None or stem not in s.known:
+        return None
+    rep: Representation | Response | None = _BY_KEY[key]
+    if "format" in request.args:  # as on the resource's own URL, ?format= wins
+        rep = representation_or_error()
+        if isinstance(rep, Response):
+            return rep
+    assert isinstance(rep, Representation)
+    path = local_path(stem) or "/"
+    if rep.rdf is None:
+        body, content_type = _entity_html(s, stem, path), "text/html; charset=utf-8"
+    else:
+        body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
+    return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
+                                "Content-Location": request.script_root + path,
+                                "Link": f'<{stem}>; rel="canonical"'})
 
 
 def _missing(s: Site, iri: str, rep: Representation) -> Response:
