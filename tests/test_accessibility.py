@@ -28,8 +28,8 @@ PAGES = [
     "/form", f"/form?query={QUERY}", f"/sparql?query={QUERY}", "/form?query=SELEC",
     "/place/phnom-penh", "/event/liberation-of-phnom-penh-1979-01-07", "/unit/division-341",
     "/actor/pol-pot", "/source/article-part1-passage-14", "/ontology/", "/ontology/Event",
-    "/graph/links", "/place/nowhere", "/dataset", "/timeline", "/search", "/search?q=phnom",
-    "/validate",
+    "/graph/links", "/place/nowhere", "/place/", "/event/", "/dataset", "/timeline", "/search",
+    "/search?q=phnom", "/validate",
 ]
 
 

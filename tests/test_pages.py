@@ -631,3 +631,18 @@ def test_a_trailing_slash_redirects_to_the_resource(client):
     assert reply.status_code == 301 and reply.headers["Location"] == "/place/phnom-penh?format=nt"
     assert client.get("/place/nowhere/").status_code == 404
     assert client.get("/ontology/").status_code == 200  # the ontology's own IRI ends in a slash
+
+
+def test_a_kind_folder_lists_its_members_for_browsers(client, store):
+    page = client.get("/place/", headers=HTML)
+    assert page.status_code == 200
+    members = re.findall(r'<li><a href="(/place/[^"]+)"', page.text)
+    places = {r["x"] for r in rows(store, "SELECT DISTINCT ?x WHERE { ?x ?p ?o "
+                                          f"FILTER(STRSTARTS(STR(?x), '{BASE}place/')) }}")}
+    assert {BASE + m[1:] for m in members} == places
+    names = re.findall(r'<li><a href="/place/[^"]+"[^>]*>([^<]+)</a>', page.text)
+    assert names == sorted(names, key=str.casefold) and "Phnom Penh" in names
+    assert client.get("/nope/", headers=HTML).status_code == 404
+    assert client.get("/place/").status_code == 404  # an RDF client: the folder is no resource
+    missing = client.get("/place/nowhere", headers=HTML).text
+    assert '<a href="/place/"><code>place/</code></a>' in missing

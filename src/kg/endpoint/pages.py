@@ -880,6 +880,8 @@ def resource(kind: str, rest: str = "") -> Response:
         return rep
     path = local_path(iri) or "/"
     if iri not in s.known:
+        if rep.rdf is None and iri == f"{BASE}{kind}/" and kind in s.kinds:
+            return _kind_index(s, kind)
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
@@ -937,6 +939,16 @@ def _known_form(s: Site, iri: str) -> Response | None:
     return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
                                 "Content-Location": request.script_root + path,
                                 "Link": f'<{stem}>; rel="canonical"'})
+
+
+def _kind_index(s: Site, kind: str) -> Response:
+    """Every IRI under ``BASE + kind + "/"`` (a browser asking for the folder of places,
+    events, …), by name."""
+    links = sorted((_link(s, x) for x in s.kinds[kind]),
+                   key=lambda x: (x["text"].casefold(), x["iri"]))
+    html = render_template("kind_index.html", kind=kind, base=BASE, links=links,
+                           **footer_context())
+    return _html(html, 200, {"Vary": "Accept"})
 
 
 def _missing(s: Site, iri: str, rep: Representation) -> Response:
