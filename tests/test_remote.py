@@ -9,10 +9,12 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
 import rdflib
+import rdflib.compare
 
 from kg.endpoint import create_app
 from kg.publish import publish
@@ -193,6 +195,28 @@ def test_pages_dumps_description_and_reconciliation_work_over_the_store(
     got = remote_client.get("/reconcile", query_string={"queries": q})
     want = embedded_client.get("/reconcile", query_string={"queries": q})
     assert got.status_code == 200 and json.loads(got.data) == json.loads(want.data)
+
+
+def test_the_graph_store_and_a_browsers_query_page_work_over_the_store(
+        remote_client, embedded_client):
+    """/store (read-only Graph Store Protocol) and the HTML page a browser gets for a query
+    link answer over a remote store as over the embedded one."""
+    links = "/store?graph=" + quote("https://w3id.org/kg1978/graph/links", safe="")
+    for path in (links, "/store"):  # no blank node in the links; the dataset is the dump
+        got, want = remote_client.get(path, headers={"Accept": "application/n-quads"}), \
+            embedded_client.get(path, headers={"Accept": "application/n-quads"})
+        assert got.status_code == want.status_code == 200, path
+        assert sorted(got.data.splitlines()) == sorted(want.data.splitlines()), path
+    got, want = (rdflib.Graph().parse(data=c.get("/store?default").data, format="turtle")
+                 for c in (remote_client, embedded_client))
+    assert len(got) > 1000 and rdflib.compare.isomorphic(got, want)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    query = "/sparql?query=" + quote("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                     "GROUP BY ?g ORDER BY ?g")
+    got, want = remote_client.get(query, headers=browser), embedded_client.get(query,
+                                                                              headers=browser)
+    assert got.status_code == 200 and got.headers["Content-Type"].startswith("text/html")
+    assert got.data.count(b"<tr>") == want.data.count(b"<tr>") > 1
 
 
 # -- the endpoint's own checks stay ----------------------------------------------------------
