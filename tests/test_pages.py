@@ -646,3 +646,27 @@ def test_a_kind_folder_lists_its_members_for_browsers(client, store):
     assert client.get("/place/").status_code == 404  # an RDF client: the folder is no resource
     missing = client.get("/place/nowhere", headers=HTML).text
     assert '<a href="/place/"><code>place/</code></a>' in missing
+
+
+# rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+def test_json_ld_is_compacted_with_our_prefixes(client, monkeypatch):
+    import rdflib.compare
+
+    reply = client.get("/place/phnom-penh", headers={"Accept": "application/ld+json"})
+    doc = json.loads(reply.data)
+    assert doc["@context"]["kgo"] == BASE + "ontology/"
+    node = next(n for n in doc["@graph"] if n["@id"] == PHNOM_PENH)
+    assert "kgo:City" in node["@type"] and node["rdfs:label"]["@value"] == "Phnom Penh"
+    turtle = rdflib.Graph().parse(data=client.get("/place/phnom-penh?format=ttl").data,
+                                  format="turtle")
+    assert rdflib.compare.isomorphic(rdflib.Graph().parse(data=reply.data, format="json-ld"),
+                                     turtle)
+    # beyond the limit, pyoxigraph's expanded form (the same triples)
+    from kg.endpoint import pages
+
+    monkeypatch.setattr(pages, "COMPACT_JSON_LD_LIMIT", 3)
+    expanded = json.loads(client.get("/place/phnom-penh?format=jsonld").data)
+    assert isinstance(expanded, list) and "@context" not in json.dumps(expanded)
+    assert rdflib.compare.isomorphic(
+        rdflib.Graph().parse(data=json.dumps(expanded), format="json-ld"), turtle)

@@ -195,12 +195,31 @@ def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response
 def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:
     """Quads in an RDF syntax. TriG and N-Quads keep the named graphs apart, and so does JSON-LD
     for a ``dataset`` (the dumps); the other syntaxes, and JSON-LD on a page, get the union of
-    the graphs, each triple once."""
+    the graphs, each triple once (JSON-LD compacted with our prefixes, up to
+    :data:`COMPACT_JSON_LD_LIMIT` triples)."""
     assert rep.rdf is not None
     if rep.quads or (dataset and rep.rdf.supports_datasets):
         return ox.serialize(quads, format=rep.rdf, prefixes=_prefixes())
     triples = list(dict.fromkeys(q.triple for q in quads))
+    if rep.rdf == ox.RdfFormat.JSON_LD and len(triples) <= COMPACT_JSON_LD_LIMIT:
+        return _compact_json_ld(triples)
     return ox.serialize(triples, format=rep.rdf, prefixes=_prefixes())
+
+
+#: Up to this many triples, JSON-LD is compacted (rdflib's writer: ~10 ms per page); beyond,
+#: it stays expanded, as pyoxigraph writes it (a graph of generated data, say).
+COMPACT_JSON_LD_LIMIT = 20_000
+
+
+def _compact_json_ld(triples: list[ox.Triple]) -> bytes:
+    """JSON-LD with our prefixes as its ``@context`` (``"rdfs:label"``, ``"@type":
+    ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    text = graph.serialize(format="json-ld", context=_prefixes(), auto_compact=True)
+    return text.encode("utf-8")
 
 
 def _prefixes() -> dict[str, str]:
