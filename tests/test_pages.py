@@ -670,3 +670,49 @@ def test_json_ld_is_compacted_with_our_prefixes(client, monkeypatch):
     assert isinstance(expanded, list) and "@context" not in json.dumps(expanded)
     assert rdflib.compare.isomorphic(
         rdflib.Graph().parse(data=json.dumps(expanded), format="json-ld"), turtle)
+
+
+# -- robots.txt and the sitemap --------------------------------------------------------------
+
+def _locs(xml: bytes, tag: str) -> list[str]:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(xml)
+    space = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    assert root.tag == space + tag
+    return [e.text for e in root.iter(space + "loc")]
+
+
+def test_robots_keeps_crawlers_out_of_queries_and_names_the_sitemap(client):
+    text = client.get("/robots.txt").text
+    for path in ("/sparql", "/form", "/store", "/search", "/validate", "/reconcile"):
+        assert f"Disallow: {path}\n" in text
+    assert "Disallow: /place" not in text and "Disallow: /dumps" not in text
+    assert "Sitemap: http://localhost/sitemap.xml" in text
+
+
+def test_the_sitemap_lists_every_page_and_each_answers(client, store):
+    reply = client.get("/sitemap.xml")
+    assert reply.headers["Content-Type"] == "application/xml; charset=utf-8"
+    urls = _locs(reply.data, "urlset")
+    assert len(urls) == len(set(urls)) > 100
+    assert {"http://localhost/", "http://localhost/dataset", "http://localhost/timeline",
+            "http://localhost/place/phnom-penh", "http://localhost/graph/links"} <= set(urls)
+    for url in urls:
+        assert client.get(url.removeprefix("http://localhost"),
+                          headers=HTML).status_code == 200, url
+
+
+def test_a_large_sitemap_is_split_into_an_index(client, monkeypatch):
+    from kg.endpoint import pages
+
+    whole = _locs(client.get("/sitemap.xml").data, "urlset")
+    monkeypatch.setattr(pages, "SITEMAP_LIMIT", 100)
+    parts = _locs(client.get("/sitemap.xml").data, "sitemapindex")
+    assert parts == [f"http://localhost/sitemap.xml?page={n}"
+                     for n in range(1, -(-len(whole) // 100) + 1)]
+    pieces = [_locs(client.get(p.removeprefix("http://localhost")).data, "urlset")
+              for p in parts]
+    assert all(len(p) <= 100 for p in pieces) and sum(pieces, []) == whole
+    assert client.get(f"/sitemap.xml?page={len(parts) + 1}").status_code == 404
+    assert client.get("/sitemap.xml?page=x").status_code == 404

@@ -182,6 +182,16 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                         "responses": {"405": {"description": "read-only: nothing is written",
                                               "content": _TEXT}}}
                for method in ("put", "post", "delete", "patch")}},
+        "/robots.txt": {"get": {
+            "summary": "what crawlers may read (not queries or tools), and the sitemap",
+            "responses": {"200": {"description": "robots.txt", "content": _TEXT}}}},
+        "/sitemap.xml": {"get": {
+            "summary": "every page of the site (an index of sitemaps of 50,000 URLs beyond)",
+            "parameters": [_param("page", "query", "a part of a split sitemap",
+                                  {"type": "integer", "minimum": 1})],
+            "responses": {"200": {"description": "a sitemap or a sitemap index",
+                                  "content": {"application/xml": _ANY}},
+                          "404": {"description": "no such part", "content": _TEXT}}}},
         "/search": {"get": {
             "summary": "entities by name (HTML): the reconciliation service's matching",
             "parameters": [_param("q", "query", "a name, or its beginning",

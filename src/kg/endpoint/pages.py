@@ -1016,3 +1016,56 @@ def timeline() -> Response:
     s = site()
     html = render_template("timeline.html", t=s.timeline(), **footer_context())
     return _html(html)
+
+
+# -- for crawlers: robots.txt and the sitemap -----------------------------------------------------
+
+#: Routes a crawler should leave alone: every query string is a new URL there (an endless
+#: space of answers that load the server), or the page is a tool, not content.
+CRAWL_DISALLOWED = ("/sparql", "/form", "/store", "/search", "/validate", "/reconcile")
+#: The sitemap protocol's limit of URLs per file.
+SITEMAP_LIMIT = 50_000
+
+
+@bp.route("/robots.txt", methods=["GET"])
+def robots() -> Response:
+    """Crawlers may read every page, dump and description, not run queries or tools."""
+    root = request.host_url.rstrip("/") + request.script_root
+    text = "User-agent: *\n" + "".join(f"Disallow: {request.script_root}{p}\n"
+                                       for p in CRAWL_DISALLOWED)
+    text += f"\nSitemap: {root}/sitemap.xml\n"
+    return Response(text, 200, {"Content-Type": "text/plain; charset=utf-8"})
+
+
+@bp.route("/sitemap.xml", methods=["GET"])
+def sitemap() -> Response:
+    """The pages of this site (every resource of the dataset, the dataset's description, the
+    timeline): one sitemap, or an index of sitemaps of SITEMAP_LIMIT URLs (``?page=N``)."""
+    from xml.sax.saxutils import escape
+
+    from kg.endpoint.dumps import dumps
+
+    s = site()
+    root = request.host_url.rstrip("/") + request.script_root
+    urls = [root + "/", root + "/dataset", root + "/timeline"]
+    urls += [root + path for path in sorted(filter(None, map(local_path, s.known)))]
+    urls = list(dict.fromkeys(urls))
+    modified = dumps().last_modified.date().isoformat()
+    pages = max(1, -(-len(urls) // SITEMAP_LIMIT))
+    page = request.args.get("page")
+    head = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    space = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+    if page is None and pages > 1:
+        body = "".join(f"<sitemap><loc>{escape(root)}/sitemap.xml?page={n}</loc>"
+                       f"<lastmod>{modified}</lastmod></sitemap>\n" for n in range(1, pages + 1))
+        xml = f"{head}<sitemapindex {space}>\n{body}</sitemapindex>\n"
+    else:
+        number = int(page) if page and page.isdigit() else 1 if page is None else 0
+        if not 1 <= number <= pages:
+            return Response(f"404 Not Found: the sitemap has pages 1 to {pages}\n", 404,
+                            {"Content-Type": "text/plain; charset=utf-8"})
+        chunk = urls[(number - 1) * SITEMAP_LIMIT:number * SITEMAP_LIMIT]
+        body = "".join(f"<url><loc>{escape(u)}</loc><lastmod>{modified}</lastmod></url>\n"
+                       for u in chunk)
+        xml = f"{head}<urlset {space}>\n{body}</urlset>\n"
+    return Response(xml, 200, {"Content-Type": "application/xml; charset=utf-8"})
