@@ -81,6 +81,9 @@ def test_citations_of_captions_and_of_undeclared_passages_are_errors(project, ca
     text = facts.read_text(encoding="utf-8")
     text = text.replace("    prov:wasDerivedFrom p:2 .", "    prov:wasDerivedFrom p:2, p:4 .", 1)
     text = text.replace("    prov:wasDerivedFrom p:1 .", "    prov:wasDerivedFrom p:1, p:27 .", 1)
+    text = text.replace("    prov:wasDerivedFrom p:15 .",
+                        "    prov:wasDerivedFrom p:15, <https://w3id.org/kg1978/source/series> .",
+                        1)
     facts.write_text(text, encoding="utf-8")
     assert run(root, "sources", "check", "--sources", str(texts)) == 1
     out = capsys.readouterr().out
@@ -89,6 +92,8 @@ def test_citations_of_captions_and_of_undeclared_passages_are_errors(project, ca
         "no facts" in out
     assert "cites <https://w3id.org/kg1978/source/article-part1-passage-27>, which the graph " \
         "does not declare" in out
+    assert "cites <https://w3id.org/kg1978/source/series>, which is not a passage: cite the " \
+        "passages" in out
 
 
 def test_an_uncited_passage_is_a_warning_and_a_missing_text_too(project, capsys):

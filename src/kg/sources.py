@@ -125,8 +125,9 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     for fact, passage in data.subject_objects(PROV.wasDerivedFrom):
         if not str(passage).startswith(SOURCE) or (passage, RDF.type, KGO.Passage) not in data:
             if str(passage).startswith(SOURCE) and passage not in by_source:
-                findings.append(Finding("error", at(fact), f"cites <{passage}>, which the "
-                                                           "graph does not declare"))
+                why = ("which is not a passage: cite the passages" if (passage, RDF.type, None)
+                       in data else "which the graph does not declare")
+                findings.append(Finding("error", at(fact), f"cites <{passage}>, {why}"))
             continue
         cited.add(passage)
         if data.value(passage, KGO.carriesFacts) == Literal(False) and \
