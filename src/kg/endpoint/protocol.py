@@ -207,17 +207,23 @@ def _parse_accept(accept: str) -> list[tuple[str, str, float, int]]:
     return ranges
 
 
+def _quality(media: str, ranges: list[tuple[str, str, float, int]]) -> float:
+    """The q the most specific of ``ranges`` matching ``media`` gives it (0 where none does)."""
+    main, _, sub = media.partition("/")
+    q, specificity = 0.0, -1
+    for r_main, r_sub, r_q, r_spec in ranges:
+        if r_spec > specificity and (
+                r_spec == 0 or (r_main == main and (r_spec == 1 or r_sub == sub))):
+            q, specificity = r_q, r_spec
+    return q
+
+
 def _choose(accept: str, kind: str) -> ResultFormat | None:
     ranges = _parse_accept(accept)
     best: ResultFormat | None = None
     best_q = 0.0
     for media, fmt in _OFFERS[kind]:
-        main, _, sub = media.partition("/")
-        q, specificity = 0.0, -1
-        for r_main, r_sub, r_q, r_spec in ranges:
-            if r_spec > specificity and (
-                    r_spec == 0 or (r_main == main and (r_spec == 1 or r_sub == sub))):
-                q, specificity = r_q, r_spec
+        q = _quality(media, ranges)
         if q > best_q:
             best, best_q = fmt, q
     return best
@@ -239,14 +245,7 @@ def prefers_html(accept: str | None) -> bool:
         ranges = [r for r in _parse_accept(accept) if r[3] > 0]
         html = max((q for main, sub, q, spec in ranges
                     if spec == 2 and (main, sub) in _HTML_TYPES), default=0.0)
-        other = 0.0
-        for media in {m for offers in _OFFERS.values() for m, _ in offers}:
-            main, _, sub = media.partition("/")
-            q, specificity = 0.0, 0
-            for r_main, r_sub, r_q, r_spec in ranges:
-                if r_spec > specificity and r_main == main and (r_spec == 1 or r_sub == sub):
-                    q, specificity = r_q, r_spec
-            other = max(other, q)
+        other = max(_quality(m, ranges) for offers in _OFFERS.values() for m, _ in offers)
         found = html > other
         if len(_html_cache) > 1024:
             _html_cache.clear()
