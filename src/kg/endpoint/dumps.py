@@ -372,11 +372,11 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     return list(dict.fromkeys(triples))
 
 
-def schema_org_dataset(root: str) -> dict:
+def schema_org_dataset(root: str, model: dict) -> dict:
     """The dataset as schema.org ``Dataset`` JSON-LD, for the landing page's
-    ``<script type="application/ld+json">`` (what dataset search engines read): the same
-    facts as the DCAT, with the time span and the countries the events cover, from the data."""
-    d = dumps()
+    ``<script type="application/ld+json">`` (what dataset search engines read): the facts of
+    the page's ``model`` (:func:`_dataset_model`), with the time span and the countries the
+    events cover, from the data."""
     state = current_app.extensions["kg"]
     schema = "http://schema.org/"
     span = state.store.select(
@@ -388,15 +388,14 @@ def schema_org_dataset(root: str) -> dict:
     doc: dict = {
         "@context": "https://schema.org/", "@type": "Dataset", "@id": root + "/void#dataset",
         "name": TITLE, "description": DESCRIPTION, "url": root + "/dataset",
-        "identifier": iris.BASE, "version": __version__, "license": LICENCE,
+        "identifier": iris.BASE, "version": model["version"], "license": model["licence"],
         "isAccessibleForFree": True, "inLanguage": "en", "keywords": list(KEYWORDS),
-        "creator": {"@type": "Organization", "name": d.creator()},
-        "citation": citation(d.creator(), d.last_modified.year),
-        "dateModified": d.last_modified.isoformat(timespec="seconds"),
-        "distribution": [{"@type": "DataDownload", "name": dump.name,
-                          "contentUrl": f"{root}/dumps/{dump.name}",
-                          "encodingFormat": dump.format.media_type,
-                          "contentSize": f"{len(dump.body)} B"} for dump in d.all()],
+        "creator": {"@type": "Organization", "name": model["creator"]},
+        "citation": model["citation"], "dateModified": model["modified"],
+        "distribution": [{"@type": "DataDownload", "name": dump["name"],
+                          "contentUrl": f"{root}/dumps/{dump['name']}",
+                          "encodingFormat": dump["media_type"],
+                          "contentSize": f"{dump['size']} B"} for dump in model["dumps"]],
     }
     first, last = (span[0].get("first"), span[0].get("last")) if span else (None, None)
     if first is not None and last is not None:
@@ -451,7 +450,8 @@ def dataset() -> Response:
     if rep.rdf is None:
         model = _dataset_model(root)
         html = render_template("dumps_dataset.html", d=model, alternates=model["alternates"],
-                               structured_data=schema_org_dataset(root), **footer_context())
+                               structured_data=schema_org_dataset(root, model),
+                               **footer_context())
         return Response(html, 200, {"Content-Type": "text/html; charset=utf-8",
                                     "Vary": "Accept"})
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
