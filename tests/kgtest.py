@@ -44,3 +44,13 @@ def loopback_only(route) -> None:
         route.continue_()
     else:
         route.abort()
+
+
+def structured_data(html: bytes) -> dict | None:
+    """The JSON-LD of a page's ``<script type="application/ld+json">`` (at most one), or None."""
+    import json
+    import re
+
+    found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(found) <= 1, "a page carries one block of structured data"
+    return json.loads(found[0]) if found else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
@@ -17,6 +16,7 @@ from kg import __version__
 from kg.endpoint import create_app
 from kg.links import coverage
 from kg.store import DatasetStore
+from kgtest import structured_data
 
 BASE = "https://w3id.org/kg1978/"
 INFERRED = BASE + "graph/inferred"
@@ -255,9 +255,9 @@ def test_dataset_counts_each_link_once(dataset):
 # -- schema.org Dataset markup on the landing page (what dataset search engines read) ----------
 
 def _structured_data(html: bytes) -> dict:
-    found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    assert len(found) == 1
-    return json.loads(found[0])
+    doc = structured_data(html)
+    assert doc is not None
+    return doc
 
 
 def test_the_landing_page_carries_schema_org_dataset_markup(client, store):

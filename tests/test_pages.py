@@ -16,6 +16,7 @@ import pytest
 from kg.endpoint import create_app
 from kg.endpoint.pages import local_path
 from kg.store import DatasetStore
+from kgtest import structured_data
 
 BASE = "https://w3id.org/kg1978/"
 INFERRED = BASE + "graph/inferred"
@@ -547,9 +548,7 @@ def ask(store: DatasetStore, pattern: str) -> bool:
 
 
 def _markup(reply) -> dict | None:
-    found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', reply.data, re.S)
-    assert len(found) <= 1
-    return json.loads(found[0]) if found else None
+    return structured_data(reply.data)
 
 
 @pytest.mark.parametrize("path", ["/place/phnom-penh", "/event/liberation-of-phnom-penh-1979-01-07",
