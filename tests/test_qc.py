@@ -12,8 +12,6 @@ the text of the article they number.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from itertools import takewhile
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from rdflib.namespace import OWL, RDF
 import kg
 from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY, ONTOLOGY_GRAPH
 from kg.load import load_sources
+from kg.sources import digest, passages
 
 ROOT = Path(__file__).resolve().parent.parent
 QC = ROOT / "tests" / "qc"
@@ -157,8 +156,7 @@ def article_passages() -> list[str]:
     if not ARTICLE_TEXT.is_file():
         pytest.skip(f"the article text is not here ({ARTICLE_TEXT}); it lives outside the "
                     "project, beside it in ../shared/sources/")
-    text = ARTICLE_TEXT.read_text(encoding="utf-8")
-    return [block.strip() for block in re.split(r"\n\s*\n", text) if block.strip()]
+    return passages(ARTICLE_TEXT.read_text(encoding="utf-8"))
 
 
 def test_passages_match_the_article_text(data):
@@ -170,7 +168,7 @@ def test_passages_match_the_article_text(data):
         f"the text has {len(texts)} passages; the graph numbers {sorted(passages)}"
     wrong = {n: str(data.value(p, KGO.textDigest)) for n, p in passages.items()
              if str(data.value(p, KGO.textDigest))
-             != hashlib.sha256(texts[n - 1].encode("utf-8")).hexdigest()}
+             != digest(texts[n - 1])}
     assert not wrong, f"kgo:textDigest is not the SHA-256 of the passage text: {wrong}"
 
 
