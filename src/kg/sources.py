@@ -34,7 +34,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
 from kg.errors import InputError
-from kg.iris import BASE, KGO
+from kg.iris import BASE, KGO, ONTOLOGY_GRAPH
 
 __all__ = ["Finding", "SourcesReport", "passages", "digest", "check_sources",
            "passages_turtle", "default_sources_dir"]
@@ -95,7 +95,7 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     loaded = load_sources(root)
     data = Graph()
     for name, graph in loaded.graphs.items():
-        if "/graph/" in str(name) and not str(name).endswith("/ontology"):
+        if name != ONTOLOGY_GRAPH:
             data += graph
     files = sorted((root / "graph").glob("*.ttl"))
     where = subject_lines(texts_of(files))
