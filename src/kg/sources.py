@@ -89,7 +89,7 @@ class SourcesReport:
 
 def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dir``."""
-    from kg.load import load_sources
+    from kg.load import load_sources, source_files
     from kg.validate import subject_lines, texts_of
 
     loaded = load_sources(root)
@@ -97,7 +97,7 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     for name, graph in loaded.graphs.items():
         if name != ONTOLOGY_GRAPH:
             data += graph
-    files = sorted((root / "graph").glob("*.ttl"))
+    files = [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]
     where = subject_lines(texts_of(files))
     rel = {str(p): str(p.relative_to(root)) for p in files}
 
