@@ -40,7 +40,8 @@
   // A link made with YASGUI's share button (this page + "#query=…") opens with its query;
   // whatever endpoint the link names, queries go to this server's.
   var shared = /[#&]query=/.test(window.location.hash);
-  var yasgui = new Yasgui(document.getElementById("yasgui"), {
+  var results = document.getElementById("yasgui");
+  var yasgui = new Yasgui(results, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
     persistenceId: null,
@@ -60,7 +61,6 @@
   // Result IRIs of this dataset (https://w3id.org/kg1978/...) open their page on this server:
   // the persistent IRI's redirect may not resolve. Rewritten when the pointer goes down or
   // the link gets focus, before any click, middle click or context menu uses it.
-  var results = document.getElementById("yasgui");
   var base = results.dataset.base, site = new URL(results.dataset.site, window.location.href);
   function local(event) {
     var link = event.target.closest && event.target.closest("a[href]");
@@ -96,7 +96,7 @@
       if (box) {
         box.open = false;
       }
-      document.getElementById("yasgui").scrollIntoView();
+      results.scrollIntoView();
       current.query();
     });
   });
