@@ -161,6 +161,12 @@ def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
     assert pp["geonames"] == "https://sws.geonames.org/1821306/"
     assert "Saloth Sar" in rows[KG + "actor/pol-pot"]["alt_labels"].split(" | ")
     assert rows[KG + "unit/division-341"]["part_of"] == "Army Corps 4"
+    # dates as the source gives them: a range, an end it bounds only, an earliest date
+    event = KG + "event/"
+    assert rows[event + "general-counter-offensive-1978-1979"]["date"] == "1978-12-23/1979-01-17"
+    assert (rows[event + "recapture-of-occupied-areas-1978-12"]["date"]
+            == "1978-12-23, ended not after 1978-12-31")
+    assert [r["date"] for r in rows.values() if r["date"].startswith("not before ")]
     assert all(not r["authority_iri"] and not r["relation"] for r in rows.values())
     assert f"wrote {len(rows)} rows" in capsys.readouterr().err
 

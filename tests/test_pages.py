@@ -308,6 +308,15 @@ def test_event_dates_sub_events_and_passages(client, store):
     assert all(x["href"].startswith("/source/article-part1-passage-") for x in shown)
 
 
+def test_an_end_the_source_only_bounds_is_shown_as_such(client):
+    """The recapture was completed "by 31 December": a latest end, not an end date."""
+    page = get_page(client, BASE + "event/recapture-of-occupied-areas-1978-12")
+    dates = page.ids["dates"]
+    assert "From" in dates and "23 December 1978" in dates
+    assert "Ended not after" in dates and "31 December 1978" in dates
+    assert "To" not in dates.split()
+
+
 def test_statements_about_an_entity_cite_their_passages(client, store):
     found = rows(store, """SELECT ?x ?n WHERE { ?st a rdf:Statement ; rdf:subject ?x ;
         prov:wasDerivedFrom/kgo:passageNumber ?n } ORDER BY ?x ?n LIMIT 1""")
@@ -479,19 +488,26 @@ def test_timeline_groups_by_operation(client, store):
 
 def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     html = client.get("/timeline").get_data(as_text=True)
-    marks = re.findall(r'<a class="event-mark (range|point)" href="([^"]*)" data-iri="[^"]*" '
-                       r'data-start="([^"]*)" data-end="([^"]*)">\s*<title>[^<]*</title>\s*'
-                       r'<(rect|circle) (?:x|cx)="([\d.]+)"', html)
-    assert marks
+    marks = re.findall(r'<a class="event-mark (range|point)( open-end)?" href="([^"]*)" '
+                       r'data-iri="[^"]*" data-start="([^"]*)" data-end="([^"]*)">\s*'
+                       r'<title>([^<]*)</title>\s*<(rect|circle) (?:x|cx)="([\d.]+)"', html)
+    assert len(marks) == html.count('<a class="event-mark')
     ranges = {r["e"] for r in rows(store, """SELECT DISTINCT ?e WHERE { ?e a kgo:Event ;
-        kgo:startDate ?s . OPTIONAL { ?e kgo:endDate ?end }
+        kgo:startDate ?s . OPTIONAL { ?e kgo:endDate|kgo:notAfter ?end }
         FILTER(BOUND(?end) || DATATYPE(?s) != <http://www.w3.org/2001/XMLSchema#date>) }""")}
-    by_start = sorted((start, float(x)) for _, _, start, _, _, x in marks)
+    latest = {r["e"]: r["d"] for r in rows(store, """SELECT ?e ?d WHERE {
+        ?e a kgo:Event ; kgo:notAfter ?d }""")}
+    assert latest  # the recapture, completed "by" 31 December 1978
+    by_start = sorted((start, float(x)) for _, _, _, start, _, _, _, x in marks)
     assert [x for _, x in by_start] == sorted(x for _, x in by_start)
-    for kind, href, start, end, shape, _ in marks:
+    for kind, open_end, href, start, end, title, shape, _ in marks:
         iri = BASE + href.lstrip("/")
         assert (kind == "range") == (iri in ranges) == (shape == "rect"), iri
         assert start <= end
+        # a bar to the latest end the source allows is drawn open-ended and says so
+        assert bool(open_end) == (iri in latest), iri
+        if open_end:
+            assert end == latest[iri] and "not after" in title
 
 
 # -- search by name ------------------------------------------------------------------------------

@@ -412,6 +412,19 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     assert types["startDate"] is None
 
 
+def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schemas):
+    recapture = "event/recapture-of-occupied-areas-1978-12"
+    request = {"ids": [recapture], "properties": [{"id": "startDate"}, {"id": "endDate"},
+                                                  {"id": "notAfter"}, {"id": "notBefore"}]}
+    schemas("data-extension-query.json", request)
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    assert response.json["rows"][recapture] == {
+        "startDate": [{"str": "1978-12-23"}], "endDate": [],
+        "notAfter": [{"str": "1978-12-31"}], "notBefore": []}
+
+
 def test_propose_properties_by_type(client, schemas):
     events = client.get("/reconcile/propose_properties?type=Event&limit=4").json
     schemas("data-extension-property-proposal.json", events)

@@ -522,10 +522,15 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
         "part_of": labels_of(parents),
     }
     start, end = texts(x, KGO.startDate), texts(x, KGO.endDate)
+    latest = texts(x, KGO.notAfter)
+    bounds = [f"{word} {texts(x, p)[0]}" for word, p in (("not before", KGO.notBefore),
+                                                          ("ended not after", KGO.notAfter))
+              if texts(x, p)]
     if start:
-        row["date"] = start[0] + (f"/{end[0]}" if end else "")
-    elif texts(x, KGO.notBefore):
-        row["date"] = "not before " + texts(x, KGO.notBefore)[0]
+        row["date"] = start[0] + (f"/{end[0]}" if end else
+                                  f", ended not after {latest[0]}" if latest else "")
+    elif bounds:
+        row["date"] = ", ".join(bounds)
     elif "true" in texts(x, KGO.undatedInSource):
         row["date"] = "undated in source"
     if any(str(KGO.Place) in ancestors[t] | {t} for t in types) and str(KGO.Country) not in types:

@@ -92,6 +92,10 @@ PROPERTIES: tuple[Property, ...] = (
              (_KGO + "startDate", _SCHEMA + "startDate")),
     Property("endDate", "end date", "The day, month or year an event ended, at the precision of "
              "its source.", "text", ("Event",), (_KGO + "endDate", _SCHEMA + "endDate")),
+    Property("notAfter", "ended not after", "For an event its source bounds without dating its "
+             "end: the latest day it can have ended.", "text", ("Event",), (_KGO + "notAfter",)),
+    Property("notBefore", "not before", "For an event its source does not date: the earliest "
+             "day its wording allows.", "text", ("Event",), (_KGO + "notBefore",)),
     Property("placeWithin", "within", "The larger places this place lies in (directly; "
              "conditions also match the places further up).", "entity", ("Place",),
              (_KGO + "placeWithin", _SCHEMA + "containedInPlace")),
@@ -130,6 +134,8 @@ _READ = {
     _SCHEMA + "description": "description",
     _KGO + "startDate": "startDate",
     _KGO + "endDate": "endDate",
+    _KGO + "notAfter": "notAfter",
+    _KGO + "notBefore": "notBefore",
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
     _KGO + "subordinateTo": "subordinateTo",
@@ -716,8 +722,9 @@ class ReconciliationIndex:
     def preview(self, e: Entity) -> dict[str, Any]:
         """What a preview shows: name, types, description and the extension values."""
         fields = []
-        for pid in ("startDate", "endDate", "placeWithin", "tookPlaceAt", "country",
-                    "subordinateTo", "wikidata", "geonames", "coordinates"):
+        for pid in ("startDate", "endDate", "notAfter", "notBefore", "placeWithin",
+                    "tookPlaceAt", "country", "subordinateTo", "wikidata", "geonames",
+                    "coordinates"):
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:

@@ -76,7 +76,7 @@ HIERARCHIES = (
 LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
 DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
 AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
-DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notBefore",
+DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notAfter", KGO + "notBefore",
                    KGO + "undatedInSource")
 
 
@@ -381,17 +381,20 @@ class Site:
             self.down[p][o].append(s)
 
     def _events(self) -> dict[str, dict]:
-        """Every event with its dates: start/end as (first day, last day) and as written."""
+        """Every event with its dates: start/end as (first day, last day) and as written;
+        ``not_after`` is the latest end its source allows where it gives no end date."""
         events: dict[str, dict] = {}
-        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?nb ?undated WHERE {
+        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?undated WHERE {
                 ?e a kgo:Event FILTER(isIRI(?e))
                 OPTIONAL { ?e kgo:startDate ?start } OPTIONAL { ?e kgo:endDate ?end }
-                OPTIONAL { ?e kgo:notBefore ?nb } OPTIONAL { ?e kgo:undatedInSource ?undated }
+                OPTIONAL { ?e kgo:notAfter ?na } OPTIONAL { ?e kgo:notBefore ?nb }
+                OPTIONAL { ?e kgo:undatedInSource ?undated }
                 }"""):
             e = events.setdefault(r["e"].value, {"iri": r["e"].value, "start": None,
-                                                 "end": None, "not_before": None})
+                                                 "end": None, "not_after": None,
+                                                 "not_before": None})
             for key, var, last in (("start", "start", False), ("end", "end", True),
-                                   ("not_before", "nb", False)):
+                                   ("not_after", "na", True), ("not_before", "nb", False)):
                 lit = r.get(var)
                 if lit is None:
                     continue
@@ -780,7 +783,8 @@ def _timeline_model(s: Site) -> dict:
         return {"groups": [], "undated": undated, "count": 0, "width": 0, "height": 0,
                 "ticks": [], "years": []}
     first = min(s.events[e]["start"][0] for e in dated)
-    last = max((s.events[e]["end"] or s.events[e]["start"])[0] for e in dated)
+    last = max((s.events[e]["end"] or s.events[e]["not_after"] or s.events[e]["start"])[0]
+               for e in dated)
     lo = date(first.year, first.month, 1)
     hi_month = date(last.year, last.month, 1)
     hi = (hi_month + timedelta(days=32)).replace(day=1)
@@ -801,7 +805,8 @@ def _timeline_model(s: Site) -> dict:
     out_groups = []
     for key in sorted(groups, key=order):
         members = sorted(groups[key], key=lambda e: (e != key, _event_sort(s, e),
-                                                     (s.events[e]["end"] or (date.max,))[0]))
+                                                     (s.events[e]["end"] or s.events[e]["not_after"]
+                                                      or (date.max,))[0]))
         head = {"y": y + 18, "link": _link(s, key) if key else None,
                 "title": s.labels.get(key, curie(key)) if key else
                 "Not part of a larger event"}
@@ -810,26 +815,30 @@ def _timeline_model(s: Site) -> dict:
         for e in members:
             info = s.events[e]
             start = info["start"]
-            end = info["end"]
+            # an end the source bounds without dating it ("completed by ...") draws the bar to
+            # that latest day, open-ended: lighter and never holding its label
+            end = info["end"] or info["not_after"]
+            open_end = info["end"] is None and end is not None
             is_range = end is not None or start[2] in (XSD + "gYearMonth", XSD + "gYear")
             last_day = end[0] if end else _parse_date(start[1], start[2], end=True) or start[0]
             x1 = x_of(start[0])
             x2 = x_of(last_day + timedelta(days=1)) if is_range else x1
             when = human_date(start[1], start[2])
             if end:
-                when += " – " + human_date(end[1], end[2])
+                when += (" – not after " if open_end else " – ") + human_date(end[1], end[2])
             label = s.labels.get(e, curie(e))
             after = (x2 + 6) if is_range else (x1 + 8)
             extent = len(label) * _CHAR
             # the label goes inside a bar long enough, else after the mark where it fits, else
             # before it where that fits, else after it (and the drawing grows)
-            inside = is_range and x2 - x1 >= extent + 10
+            inside = is_range and not open_end and x2 - x1 >= extent + 10
             right = not inside and (after + extent <= _PLOT_LEFT * 2 + _PLOT_WIDTH
                                     or x1 - 8 - extent < 0)
             text_x = x1 + 5 if inside else after if right else x1 - 8
             widest = max(widest, text_x + extent if right else x2)
             marks.append({
                 "link": _link(s, e), "label": label, "when": when, "range": is_range,
+                "open_end": open_end,
                 "x": x1, "width": max(round(x2 - x1, 1), 3.0), "y": y + _ROW / 2,
                 "text_x": round(text_x, 1), "anchor": "end" if not (inside or right) else "start",
                 "inside": inside,
@@ -852,9 +861,10 @@ def _timeline_model(s: Site) -> dict:
 
 def _undated(s: Site, e: str) -> dict:
     info = s.events[e]
-    nb = info["not_before"]
+    nb, na = info["not_before"], info["not_after"]
     parents = [_link(s, x) for x in s.up[KGO + "subEventOf"].get(e, [])]
     return {"link": _link(s, e), "not_before": human_date(nb[1], nb[2]) if nb else None,
+            "not_after": human_date(na[1], na[2]) if na else None,
             "parents": parents}
 
 
