@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
+from kg.endpoint import protocol
 from kg.endpoint.results import TRUNCATED_HEADER
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -78,6 +79,8 @@ def test_from_clause_selects_graphs_of_the_store(client):
     ("text/csv;q=0.5, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
     ("application/sparql-results+xml;q=0.1, */*;q=0.5", "application/sparql-results+json"),
     ("application/json", "application/json"),
+    ("*/*, application/sparql-results+xml", "application/sparql-results+xml"),  # named wins a tie
+    ("Text/CSV", "text/csv; charset=utf-8"),
 ])
 def test_select_formats_follow_accept_with_q_values(any_client, accept, content_type):
     headers = {"Accept": accept} if accept else {}
@@ -92,6 +95,33 @@ def test_select_formats_follow_accept_with_q_values(any_client, accept, content_
         assert len(list(ox.parse_query_results(r.data, format=ox.QueryResultsFormat.XML))) == 11
     else:
         assert len(r.data.decode().strip().splitlines()) == 12
+
+
+@pytest.mark.parametrize("accept, offers, expected", [
+    ("text/turtle", ["text/html", "text/turtle"], "text/turtle"),
+    ("*/*", ["text/html", "text/turtle"], "text/html"),            # the server's order
+    ("*/*, text/turtle", ["text/html", "text/turtle"], "text/turtle"),  # a tie: the named one
+    ("text/*;q=0.5, text/turtle;q=0.4", ["text/turtle", "text/html"], "text/html"),
+    ("text/turtle;q=0, */*", ["text/turtle", "text/html"], "text/html"),  # q=0 refuses
+    ("text/turtle;q=0", ["text/turtle"], None),
+    ("image/png", ["text/turtle"], None),
+    ("text/turtle; charset=utf-8;q=0.2, text/html;q=0.1", ["text/html", "text/turtle"],
+     "text/turtle"),                                                # parameters ignored but q
+    ("TEXT/HTML", ["text/html"], "text/html"),
+    ("text/turtle;q=abc, text/html;q=0.1", ["text/turtle", "text/html"], "text/html"),
+    ("", ["text/html"], None),
+])
+def test_best_match_is_rfc_9110_negotiation(accept, offers, expected):
+    """The one negotiation of the endpoint (results, pages, /store, /validate)."""
+    assert protocol.best_match(accept, offers) == expected
+
+
+def test_best_match_takes_another_name_of_a_type_only_where_it_is_named():
+    offers = ["text/turtle", "application/x-turtle", "text/html"]
+    alias = {"application/x-turtle"}
+    assert protocol.best_match("text/turtle;q=0, */*", offers, alias) == "text/html"
+    assert protocol.best_match("application/x-turtle", offers, alias) == "application/x-turtle"
+    assert protocol.best_match("application/*", offers, alias) is None
 
 
 @pytest.mark.parametrize("accept, content_type, fmt", [

@@ -38,10 +38,9 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
 from kg import __version__, iris
+from kg.endpoint.protocol import best_match
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
@@ -126,6 +125,8 @@ _BY_MEDIA = {**{r.media_type: r for r in REPRESENTATIONS},
              "text/plain": replace(_BY_KEY["nt"], media_type="text/plain",
                                    content_type="text/plain; charset=utf-8")}
 _BY_NAME = {n: r for r in REPRESENTATIONS for n in (*r.names, r.media_type)}
+#: Other media types of a representation: chosen only where the client names them.
+_ALIASES = frozenset(_BY_MEDIA) - {r.media_type for r in REPRESENTATIONS}
 
 
 class UnknownFormat(ValueError):
@@ -149,20 +150,8 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     order = [r.key for r in allowed]
     candidates = [m for m, r in _BY_MEDIA.items() if r.key in order]
     candidates.sort(key=lambda m: order.index(_BY_MEDIA[m].key))
-    best = _accept(request.headers["Accept"]).best_match(candidates)
+    best = best_match(request.headers["Accept"], candidates, named_only=_ALIASES)
     return _BY_MEDIA[best] if best else None
-
-
-def _accept(header: str) -> MIMEAccept:
-    """The Accept header with each range's parameters but ``q`` left out: werkzeug matches
-    ``text/turtle; charset=utf-8`` with no offer (it compares the parameters too), and the
-    W3C Graph Store Protocol suite asks that way."""
-    ranges = []
-    for part in header.split(","):
-        media, *params = part.split(";")
-        q = [p.strip() for p in params if p.strip().lower().startswith("q=")]
-        ranges.append(";".join([media.strip(), *q[:1]]))
-    return parse_accept_header(", ".join(r for r in ranges if r), MIMEAccept)
 
 
 def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:

@@ -9,6 +9,7 @@ UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
@@ -207,26 +208,44 @@ def _parse_accept(accept: str) -> list[tuple[str, str, float, int]]:
     return ranges
 
 
-def _quality(media: str, ranges: list[tuple[str, str, float, int]]) -> float:
-    """The q the most specific of ``ranges`` matching ``media`` gives it (0 where none does)."""
+def _match(media: str, ranges: list[tuple[str, str, float, int]]) -> tuple[float, int]:
+    """(q, specificity) of the most specific of ``ranges`` matching ``media`` ((0, -1) where
+    none does)."""
     main, _, sub = media.partition("/")
     q, specificity = 0.0, -1
     for r_main, r_sub, r_q, r_spec in ranges:
         if r_spec > specificity and (
                 r_spec == 0 or (r_main == main and (r_spec == 1 or r_sub == sub))):
             q, specificity = r_q, r_spec
-    return q
+    return q, specificity
+
+
+def _quality(media: str, ranges: list[tuple[str, str, float, int]]) -> float:
+    """The q the most specific of ``ranges`` matching ``media`` gives it (0 where none does)."""
+    return _match(media, ranges)[0]
+
+
+def best_match(accept: str, offers: list[str], named_only: Collection[str] = ()) -> str | None:
+    """The media type of ``offers`` that ``accept`` ranks highest (RFC 9110: each offer gets
+    the q of the most specific range matching it; parameters other than q are ignored); a tie
+    goes to the offer a more specific range named (``*/*, text/html`` asks for HTML), then to
+    the order of ``offers``. Offers in ``named_only`` (other names of a type offered too)
+    count only where a range names them, never through a wildcard. None when no offer is
+    acceptable. The one negotiation of the endpoint: results, pages, graphs, reports."""
+    ranges = _parse_accept(accept)
+    best, best_key = None, (0.0, -1)
+    for media in offers:
+        key = _match(media.lower(), ranges)
+        if media in named_only and key[1] < 2:
+            continue
+        if key[0] > 0 and key > best_key:
+            best, best_key = media, key
+    return best
 
 
 def _choose(accept: str, kind: str) -> ResultFormat | None:
-    ranges = _parse_accept(accept)
-    best: ResultFormat | None = None
-    best_q = 0.0
-    for media, fmt in _OFFERS[kind]:
-        q = _quality(media, ranges)
-        if q > best_q:
-            best, best_q = fmt, q
-    return best
+    media = best_match(accept, [m for m, _ in _OFFERS[kind]])
+    return None if media is None else next(f for m, f in _OFFERS[kind] if m == media)
 
 
 _HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))

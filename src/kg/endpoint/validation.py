@@ -44,6 +44,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from kg.endpoint.protocol import best_match
 from kg.errors import (
     InconsistentGraph,
     InputError,
@@ -412,8 +413,7 @@ def _response_format() -> str:
             raise InputError(f"unknown format {given!r} (use one of: "
                              f"{', '.join(_RESPONSE_TYPES)})")
         return given
-    best = request.accept_mimetypes.best_match(list(_RESPONSE_TYPES.values()),
-                                               default="application/json")
+    best = best_match(request.headers.get("Accept", ""), list(_RESPONSE_TYPES.values()))
     return _BY_MEDIA_TYPE.get(best or "", "json")
 
 
