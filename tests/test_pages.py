@@ -130,8 +130,12 @@ def test_base_iri_maps_onto_server_paths():
     ("text/html;q=0.5, text/turtle", "text/turtle", ox.RdfFormat.TURTLE),
     ("application/ld+json;q=0.4, application/n-triples;q=0.9", "application/n-triples",
      ox.RdfFormat.N_TRIPLES),
-    # parameters other than q do not stop a match (werkzeug alone answered these with 406)
+    # parameters other than q do not stop a match (the W3C Graph Store Protocol suite asks so)
     ("text/turtle; charset=utf-8", "text/turtle", ox.RdfFormat.TURTLE),
+    ("TEXT/Turtle", "text/turtle", ox.RdfFormat.TURTLE),
+    # a tie goes to the type the client named; q=0 refuses a type
+    ("*/*, text/html", "text/html", None),
+    ("text/turtle;q=0, */*", "text/html", None),
     ('application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"; q=0.9, '
      "text/turtle;q=0.5", "application/ld+json", ox.RdfFormat.JSON_LD),
 ])
@@ -315,6 +319,10 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
     assert "From" in dates and "23 December 1978" in dates
     assert "Ended not after" in dates and "31 December 1978" in dates
     assert "To" not in dates.split()
+    # an undated event with a latest end: no start, the bound, and "undated" says so
+    dates = get_page(client, BASE + "event/genocide-under-pol-pot-regime").ids["dates"]
+    assert "Ended not after" in dates and "17 January 1979" in dates
+    assert "From" not in dates and "only the bound above" in dates
 
 
 def test_statements_about_an_entity_cite_their_passages(client, store):
