@@ -101,10 +101,14 @@ def test_validation_failure_keeps_last_good_dataset(good_build):
     with pytest.raises(ValidationFailed) as info:
         build(settings)
     assert "campaign-troops-killed" in str(info.value)
-    # the report points at the statement in the file
+    # the report points at the line of the wrong value, in its figure's statement
     where = re.search(r"where: +(.+):(\d+)\n", str(info.value))
     assert where and where[1] == str(path)
-    assert "campaign-troops-killed" in text.splitlines()[int(where[2]) - 1]
+    lines = text.splitlines()
+    number = int(where[2])
+    assert "kgo:value 12000 ;" in lines[number - 1]
+    start = max(n for n in range(number) if lines[n].startswith("figure:"))
+    assert lines[start].startswith("figure:campaign-troops-killed ")
     assert info.value.exit_code == 1
     _left_alone(out, before)
 

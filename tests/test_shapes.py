@@ -333,6 +333,50 @@ def test_domain_range_shape_fires_on_a_wrong_type(i, domain_range_report):
                for r in domain_range_report.results), f"{shape} did not fire on node-{i}"
 
 
+def test_statement_lines_point_at_the_triple_a_result_is_about():
+    from kg.validate import Result, statement_lines
+
+    ex = "http://example.org/"
+    turtle = """@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:a a ex:Thing ;
+    ex:note \"\"\"two
+lines; with ex:fake ex:pred\"\"\" ;
+    ex:date "1978-13-01"^^xsd:date ;   # ex:commented ex:p
+    ex:p ex:b ,
+        ex:c ;
+    ex:nested [ ex:inner ex:d ] ;
+    ex:list ( ex:e ex:f ) .
+ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
+"""
+    trig = "<http://example.org/graph> {\n  <http://example.org/i> <http://example.org/p> 1 .\n}\n"
+    nquads = "<http://example.org/j> <http://example.org/p> <http://example.org/k> <http://example.org/graph> .\n"
+    found = statement_lines([("t.ttl", turtle), ("g.trig", trig), ("q.nq", nquads)])
+    assert found.subjects == {ex + "a": "t.ttl:3", ex + "g": "t.ttl:11", ex + "i": "g.trig:2",
+                              ex + "j": "q.nq:1"}
+    assert found.predicates[(ex + "a", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type")] \
+        == "t.ttl:3"
+    assert found.predicates[(ex + "a", ex + "date")] == "t.ttl:6"  # after a string of 2 lines
+    assert found.predicates[(ex + "a", ex + "list")] == "t.ttl:10"
+    assert found.predicates[(ex + "g", ex + "r")] == "t.ttl:11"
+    assert (ex + "a", ex + "fake") not in found.predicates  # inside a string
+    assert (ex + "a", ex + "inner") not in found.predicates  # a blank node's
+    assert found.triples[(ex + "a", ex + "p", ex + "c")] == "t.ttl:8"
+    assert found.triples[(ex + "j", ex + "p", ex + "k")] == "q.nq:1"
+    assert not any(o == "http://www.w3.org/2001/XMLSchema#date" for _, _, o in found.triples)
+    assert found.mentions[ex + "d"] == "t.ttl:9" and found.mentions[ex + "h"] == "t.ttl:11"
+    assert ex + "commented" not in found.mentions and ex + "graph" not in found.subjects
+
+    def result(focus, path=None, value=None):
+        return Result(focus=focus, path=path, value=value, severity="Violation", message="m",
+                      shape="s", constraint="c")
+    assert found.of(result(ex + "a", ex + "p", ex + "c")) == "t.ttl:8"   # the triple
+    assert found.of(result(ex + "a", ex + "p", '"x"')) == "t.ttl:7"      # the property
+    assert found.of(result(ex + "a", ex + "missing")) == "t.ttl:3"       # the focus node
+    assert found.of(result(ex + "d")) == "t.ttl:9"                       # where it is named
+    assert found.of(result(ex + "nowhere")) is None
+
+
 def test_subject_lines_point_at_statements():
     from kg.validate import subject_lines
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -120,13 +121,16 @@ def test_report_json_is_what_kg_validate_prints(client, tmp_path):
     assert body == expected
     assert {"focus", "path", "value", "severity", "message", "shape"} \
         <= set(body["results"][0])
-    # each focus node found where the upload describes it, as kg validate finds it in the file
+    # each result found where the upload says it, as kg validate finds it in the file: on
+    # the line of the focus node's property, or of the focus node itself
     lines = BAD.splitlines()
     for r in body["results"]:
         if r["location"] is not None:
             name, _, number = r["location"].partition(":")
-            short = r["focus"].rsplit("/", 1)[1]
-            assert name == "bad.ttl" and short in lines[int(number) - 1], r
+            words = {r["focus"].rsplit("/", 1)[1]}
+            if r["path"]:
+                words.add(":" + re.split(r"[/#]", r["path"])[-1] + " ")
+            assert name == "bad.ttl" and any(w in lines[int(number) - 1] for w in words), r
     assert any(r["location"] for r in body["results"])
 
 

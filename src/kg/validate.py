@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from pyshacl import validate as _pyshacl_validate
@@ -33,7 +33,8 @@ class Result:
     message: str
     shape: str
     constraint: str
-    #: FILE:LINE of the statement that describes the focus node, where a file says so
+    #: FILE:LINE of the triple the result is about, or of the focus node's statement, where a
+    #: file says so (:meth:`Report.located`)
     location: str | None = None
 
 
@@ -48,10 +49,12 @@ class Report:
         return CONFORMS if self.conforms else VIOLATIONS
 
     def located(self, texts: Iterable[tuple[str, str]]) -> Report:
-        """This report with each focus node's ``location``: the first statement of the
-        (name, text) Turtle, TriG, N-Triples or N-Quads texts that has it as its subject."""
-        where = subject_lines(texts)
-        return replace(self, results=[replace(r, location=where.get(r.focus))
+        """This report with each result's ``location`` in the (name, text) Turtle, TriG,
+        N-Triples or N-Quads texts: the line of the triple it is about where one is (the
+        focus node's path, with the value when that is an IRI), else the focus node's first
+        statement, else the first line that names it (:meth:`StatementLines.of`)."""
+        where = statement_lines(texts)
+        return replace(self, results=[replace(r, location=where.of(r))
                                       for r in self.results])
 
     def as_json(self) -> str:
@@ -116,44 +119,161 @@ def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-_BASE = re.compile(r"^\s*(?:@base|BASE)\s*<", re.IGNORECASE)
-_DECLARATION = re.compile(r"^\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
-#: The first term of a line: an IRI or a prefixed name (or a graph name before "{").
-_FIRST_TERM = re.compile(r"^\s*(<[^<>\s]*>|(?:[^\W\d][\w.-]*)?:[^\s;,()\[\]{}\"'#]*)")
+_TOKEN = re.compile(r"""
+    (?P<nl>\n) | [ \t\r\f]+ | \#[^\n]*
+  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+              |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+  | (?P<iri><[^<>"{}|^`\\\s]*>)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<datatype>\^\^)
+  | (?P<punct>[;,.\[\](){}])
+  | (?P<word>[^\s;,\[\](){}"'<\#]+)
+    """, re.VERBOSE)
+_RDF_TYPE = str(RDF.type)
+
+
+@dataclass
+class StatementLines:
+    """Where Turtle-family texts say things, as "NAME:LINE": the first statement about each
+    subject, the first line giving a subject's predicate and a subject-predicate-IRI triple,
+    and the first line that names an IRI anywhere."""
+
+    subjects: dict[str, str] = field(default_factory=dict)
+    predicates: dict[tuple[str, str], str] = field(default_factory=dict)
+    triples: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    mentions: dict[str, str] = field(default_factory=dict)
+
+    def of(self, result: Result) -> str | None:
+        """The line to show for a result: its triple's (focus, path, IRI value), else the
+        focus node's path, else the focus node's first statement, else its first mention."""
+        if result.path:
+            if result.value is not None:
+                found = self.triples.get((result.focus, result.path, result.value))
+                if found:
+                    return found
+            found = self.predicates.get((result.focus, result.path))
+            if found:
+                return found
+        return self.subjects.get(result.focus) or self.mentions.get(result.focus)
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, line) of the tokens of a Turtle, TriG, N-Triples or N-Quads text; a
+    character no token matches is skipped (this is for pointing at lines, not for parsing)."""
+    line, at = 1, 0
+    while at < len(text):
+        m = _TOKEN.match(text, at)
+        if m is None:
+            at += 1
+            continue
+        kind = m.lastgroup
+        if kind == "nl":
+            line += 1
+        elif kind == "word" and m[0].endswith(".") and len(m[0]) > 1:
+            word = m[0].rstrip(".")  # "ex:a." ends a statement
+            yield "word", word, line
+            for _ in range(len(m[0]) - len(word)):
+                yield "punct", ".", line
+        elif kind is not None:
+            yield kind, m[0], line
+            line += m[0].count("\n")
+        at = m.end()
+
+
+def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
+    """Read (name, text) Turtle, TriG, N-Triples or N-Quads texts for :class:`StatementLines`:
+    a tokenizer and the statement grammar's positions (subject, predicate, object; nested
+    blank nodes and collections; prefixes from the text's own declarations), enough to point
+    a person at a line."""
+    found = StatementLines()
+    for name, text in texts:
+        _read_statements(name, text, found)
+    return found
+
+
+def _term(kind: str, value: str, prefixes: dict[str, str]) -> str | None:
+    """The IRI a token names (``a`` is rdf:type), else None."""
+    if kind == "iri":
+        return value[1:-1]
+    if kind == "word":
+        if value == "a":
+            return _RDF_TYPE
+        prefix, colon, local = value.partition(":")
+        if colon and prefix in prefixes:
+            return prefixes[prefix] + local
+    return None
+
+
+def _read_statements(name: str, text: str, found: StatementLines) -> None:
+    prefixes: dict[str, str] = {}
+    tokens = [("word", v, n) if k == "lang" and v.lower() in ("@prefix", "@base") else (k, v, n)
+              for k, v, n in _tokens(text)]
+    expect, subject, predicate = "subject", None, None
+    depth, resume = 0, "after"
+    i = 0
+    while i < len(tokens):
+        kind, value, line = tokens[i]
+        i += 1
+        where = f"{name}:{line}"
+        if kind == "word" and value.lower() in ("@prefix", "prefix", "@base", "base") \
+                and depth == 0 and expect == "subject":
+            if value.lower().endswith("prefix") and i + 1 < len(tokens):
+                prefixes[tokens[i][1].rstrip(":")] = tokens[i + 1][1][1:-1]
+                i += 2
+            else:
+                i += 1
+            if i < len(tokens) and tokens[i][1] == ".":
+                i += 1
+            continue
+        if kind == "datatype":
+            i += 1  # the datatype IRI is not an object
+            continue
+        iri = _term(kind, value, prefixes)
+        if iri is not None:
+            found.mentions.setdefault(iri, where)
+        if depth:  # inside a blank node's [ ] or a collection's ( ): not the statement's own
+            if value in ("[", "("):
+                depth += 1
+            elif value in ("]", ")"):
+                depth -= 1
+                if not depth:
+                    expect = resume
+            continue
+        if value in ("[", "("):
+            depth, resume = 1, "predicate" if expect == "subject" else "after"
+            subject = None if expect == "subject" else subject
+        elif value in ("{", "}"):
+            if value == "{" and expect == "predicate" and subject is not None \
+                    and found.subjects.get(subject) == where:
+                del found.subjects[subject]  # a graph's name, not a subject
+            expect = "subject"
+        elif value == ".":
+            expect = "subject"
+        elif value == ";":
+            expect = "predicate"
+        elif value == ",":
+            expect = "object"
+        elif expect == "subject":
+            if iri is not None or (kind == "word" and value.upper() != "GRAPH"):
+                subject = iri
+                if iri is not None:
+                    found.subjects.setdefault(iri, where)
+                expect = "predicate"
+        elif expect == "predicate":
+            predicate = iri
+            if subject and iri:
+                found.predicates.setdefault((subject, iri), where)
+            expect = "object"
+        elif expect == "object":
+            if subject and predicate and iri:
+                found.triples.setdefault((subject, predicate, iri), where)
+            expect = "after"
 
 
 def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
     """IRI -> "NAME:LINE" of the first statement whose subject it is, in Turtle-family texts
-    (name, text). A reading of lines, for pointing a person at a statement: a line starts a
-    statement when the one before (comments aside) ended one (``.``, ``{`` or ``}``);
-    prefixed names are expanded with the text's own PREFIX declarations."""
-    found: dict[str, str] = {}
-    for name, text in texts:
-        prefixes: dict[str, str] = {}
-        starts = True
-        for number, line in enumerate(text.splitlines(), start=1):
-            code = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
-            if not code:
-                continue
-            declared = _DECLARATION.match(code)
-            if declared or _BASE.match(code):
-                if declared:
-                    prefixes[declared[1]] = declared[2]
-                starts = True  # a SPARQL-style PREFIX or BASE has no final "."
-                continue
-            if starts:
-                term = _FIRST_TERM.match(code)
-                if term:
-                    token = term[1].rstrip(".")
-                    if token.startswith("<"):
-                        iri = token[1:-1]
-                    else:
-                        prefix, _, local = token.partition(":")
-                        iri = prefixes[prefix] + local if prefix in prefixes else None
-                    if iri and iri not in found:
-                        found[iri] = f"{name}:{number}"
-            starts = code.endswith((".", "{", "}"))
-    return found
+    (name, text)."""
+    return statement_lines(texts).subjects
 
 
 def validate(data: Graph, shapes: Graph) -> Report:
