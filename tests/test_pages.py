@@ -672,6 +672,26 @@ def test_a_kind_folder_lists_its_members_for_browsers(client, store):
     assert '<a href="/place/"><code>place/</code></a>' in missing
 
 
+@pytest.mark.parametrize("path, written", [
+    ("/actor/pol-pot.ttl", "\nactor:pol-pot "),
+    ("/actor/pol-pot.ttl", " wd:Q39464"),
+    ("/graph/links.ttl", "link:pol-pot-wikidata-q39464 "),
+    ("/dataset", "graph:links "),
+    ("/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fkg1978%2Fplace%2Fphnom-penh%3E",
+     "place:phnom-penh "),
+])
+def test_turtle_names_our_iris_by_kind(client, path, written):
+    """actor:pol-pot, wd:Q39464: not kg:actor\\/pol-pot (valid Turtle, but hard to read and
+    to copy into a query)."""
+    import rdflib
+
+    r = client.get(path, headers={"Accept": "text/turtle"})
+    assert r.status_code == 200 and r.mimetype == "text/turtle"
+    text = r.get_data(as_text=True)
+    assert "\\/" not in text and written in text
+    assert rdflib.Graph().parse(data=text, format="turtle")
+
+
 # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 def test_json_ld_is_compacted_with_our_prefixes(client, monkeypatch):
@@ -680,7 +700,8 @@ def test_json_ld_is_compacted_with_our_prefixes(client, monkeypatch):
     reply = client.get("/place/phnom-penh", headers={"Accept": "application/ld+json"})
     doc = json.loads(reply.data)
     assert doc["@context"]["kgo"] == BASE + "ontology/"
-    node = next(n for n in doc["@graph"] if n["@id"] == PHNOM_PENH)
+    assert doc["@context"]["place"] == BASE + "place/"
+    node = next(n for n in doc["@graph"] if n["@id"] == "place:phnom-penh")
     assert "kgo:City" in node["@type"] and node["rdfs:label"]["@value"] == "Phnom Penh"
     turtle = rdflib.Graph().parse(data=client.get("/place/phnom-penh?format=ttl").data,
                                   format="turtle")

@@ -40,6 +40,23 @@ PREFIXES: dict[str, str] = {
 }
 
 
+#: The dataset's own IRIs by kind (``BASE + KIND/NAME``), under the prefixes the graph files use.
+KIND_PREFIXES: dict[str, str] = {
+    **{kind: f"{BASE}{kind}/" for kind in ("actor", "unit", "place", "event", "measure",
+                                           "figure", "link", "agent", "graph")},
+    "stmt": BASE + "statement/",
+    "src": BASE + "source/",
+}
+
+#: Prefixes for RDF written for people to read (Turtle, TriG, RDF/XML, JSON-LD contexts):
+#: :data:`PREFIXES`, the kinds (``actor:pol-pot``, not ``kg:actor\/pol-pot``) and the
+#: authorities linked to. Queries and reports keep :data:`PREFIXES`.
+WRITE_PREFIXES: dict[str, str] = {
+    **PREFIXES, **KIND_PREFIXES,
+    "wd": "http://www.wikidata.org/entity/",  # GeoNames IRIs end in "/": written in full
+}
+
+
 def graph_iri_for(name: str) -> URIRef:
     """The named graph a file ``graph/NAME.ttl`` is loaded into."""
     return GRAPH[name]

@@ -538,7 +538,8 @@ class RemoteStore:
         DESCRIBE are fetched as N-Triples (a triple per line, counted without parsing), passed
         through when N-Triples was asked for, else written again with the endpoint's prefixes.
         """
-        from kg.endpoint.results import BOOLEAN, GRAPH, PREFIXES, cut_result_chunks, serialize
+        from kg.endpoint.results import BOOLEAN, GRAPH, cut_result_chunks, serialize
+        from kg.iris import WRITE_PREFIXES
 
         timeout = self.timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
@@ -549,13 +550,13 @@ class RemoteStore:
                     "application/n-triples", "text/plain"):
                 result = _parsed(self._reply(response, "query", deadline, text), "query",
                                  self.source)
-                return serialize_triples(result, fmt, max_results, PREFIXES)
+                return serialize_triples(result, fmt, max_results, WRITE_PREFIXES)
             lines, cut = _read_lines(self.client, response, deadline, timeout, max_results)
             if fmt.writer == ox.RdfFormat.N_TRIPLES:
                 return b"".join(lines), cut
             triples = [q.triple for q in ox.parse(b"".join(lines),
                                                    format=ox.RdfFormat.N_TRIPLES)]
-            return ox.serialize(triples, format=fmt.writer, prefixes=PREFIXES), cut
+            return ox.serialize(triples, format=fmt.writer, prefixes=WRITE_PREFIXES), cut
         media = _MEDIA_OF_WRITER[fmt.writer]
         # an ASK answer is small: parsed always (Virtuoso writes it as a SELECT)
         verbatim = kind != BOOLEAN and fmt.writer in self.verbatim_formats()

@@ -41,7 +41,7 @@ LINK_PREDICATES = (
     "http://www.w3.org/2000/01/rdf-schema#seeAlso",
     "http://schema.org/sameAs",
 )
-_PREFIXES = {**iris.PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
+_PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
 
 
 def _n(iri: str) -> ox.NamedNode:

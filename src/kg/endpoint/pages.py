@@ -212,7 +212,7 @@ def _compact_json_ld(triples: list[ox.Triple]) -> bytes:
 
 
 def _prefixes() -> dict[str, str]:
-    return {**iris.PREFIXES, "dcat": "http://www.w3.org/ns/dcat#",
+    return {**iris.WRITE_PREFIXES, "dcat": "http://www.w3.org/ns/dcat#",
             "void": "http://rdfs.org/ns/void#"}
 
 

@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
-from kg.iris import PREFIXES
+from kg.iris import WRITE_PREFIXES
 
 __all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
            "cut_result_chunks", "TRUNCATED_HEADER"]
@@ -272,7 +272,7 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         cut = len(triples) > max_results
         if cut:
             del triples[max_results:]
-        return ox.serialize(triples, format=fmt.writer, prefixes=PREFIXES), cut
+        return ox.serialize(triples, format=fmt.writer, prefixes=WRITE_PREFIXES), cut
     counter = _COUNTERS[fmt.writer](max_results)
     try:
         result.serialize(counter, format=fmt.writer)
