@@ -363,6 +363,16 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert (ex + "a", ex + "inner") not in found.predicates  # a blank node's
     assert found.triples[(ex + "a", ex + "p", ex + "c")] == "t.ttl:8"
     assert found.triples[(ex + "j", ex + "p", ex + "k")] == "q.nq:1"
+    # a file of N-Triples or N-Quads is read a line at a time, to the same effect
+    lines = statement_lines([("q.txt", nquads)])
+    assert (lines.subjects, lines.predicates, lines.triples) == (
+        {ex + "j": "q.txt:1"}, {(ex + "j", ex + "p"): "q.txt:1"},
+        {(ex + "j", ex + "p", ex + "k"): "q.txt:1"})
+    nt = ('_:b <http://example.org/p> <http://example.org/m> .\n'
+          '<http://example.org/l> <http://example.org/p> "x y"@en .\n')
+    lines = statement_lines([("t.nt", nt)])
+    assert lines.subjects == {ex + "l": "t.nt:2"} and lines.mentions[ex + "m"] == "t.nt:1"
+    assert lines.predicates == {(ex + "l", ex + "p"): "t.nt:2"} and not lines.triples
     assert not any(o == "http://www.w3.org/2001/XMLSchema#date" for _, _, o in found.triples)
     assert found.mentions[ex + "d"] == "t.ttl:9" and found.mentions[ex + "h"] == "t.ttl:11"
     assert ex + "commented" not in found.mentions and ex + "graph" not in found.subjects
