@@ -53,7 +53,17 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     # a DatasetStore, a kg.remote.RemoteStore, or a file to load
     store = DatasetStore.load(dataset) if isinstance(dataset, str | Path) else dataset
 
-    from kg.endpoint import dumps, graphstore, openapi, pages, reconcile, routes, ui, validation
+    from kg.endpoint import (
+        dumps,
+        graphstore,
+        openapi,
+        pages,
+        reconcile,
+        routes,
+        shapes,
+        ui,
+        validation,
+    )
 
     app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
                                                                  / "templates"),
@@ -69,7 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         examples=ui.load_examples(Path(settings["root"])),
     )
     for blueprint in (routes.bp, ui.bp, pages.bp, dumps.bp, graphstore.bp, openapi.bp,
-                      validation.bp, reconcile.bp):
+                      validation.bp, reconcile.bp, shapes.bp):
         app.register_blueprint(blueprint)
     if app.config.get("KG_FAST_PATH", True):
         app.wsgi_app = FastPath(app.wsgi_app, app.extensions["kg"])  # type: ignore[method-assign]

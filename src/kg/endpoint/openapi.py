@@ -218,6 +218,18 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "responses": {**_responses(rdf_page, *page_errors),
                           "301": {"description": "the same IRI with a trailing slash: "
                                                  "redirected to the resource"}}}},
+        "/shapes/": {"get": {
+            "summary": "the SHACL shapes: a page saying what each checks, or the shapes graph",
+            "parameters": [_param("format", "query", "html or an RDF format")],
+            "responses": _responses(rdf_page, *page_errors)}},
+        "/shapes/{name}": {"get": {
+            "summary": "one shape (https://w3id.org/kg1978/shapes/{name}, the sh:sourceShape "
+                       "of validation results): its page, or its triples",
+            "parameters": [_param("name", "path", "the shape's local name; a file extension "
+                                                  "(.ttl, …) asks for that syntax",
+                                  required=True),
+                           _param("format", "query", "html or an RDF format")],
+            "responses": _responses(rdf_page, *page_errors)}},
         "/validate": {
             "get": {"summary": "the upload form (HTML)",
                     "parameters": [_param("format", "query", "json, turtle, html or text")],

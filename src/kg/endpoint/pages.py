@@ -212,7 +212,8 @@ def _compact_json_ld(triples: list[ox.Triple]) -> bytes:
 
 
 def _prefixes() -> dict[str, str]:
-    return {**iris.WRITE_PREFIXES, "dcat": "http://www.w3.org/ns/dcat#",
+    return {**iris.WRITE_PREFIXES, "sh": "http://www.w3.org/ns/shacl#",
+            "dcat": "http://www.w3.org/ns/dcat#",
             "void": "http://rdfs.org/ns/void#"}
 
 
@@ -1046,7 +1047,10 @@ def sitemap() -> Response:
 
     s = site()
     root = request.host_url.rstrip("/") + request.script_root
+    from kg.endpoint.shapes import shapes
+
     urls = [root + "/", root + "/dataset", root + "/timeline"]
+    urls += [root + "/shapes/"] if shapes().graph is not None else []
     urls += [root + path for path in sorted(filter(None, map(local_path, s.known)))]
     urls = list(dict.fromkeys(urls))
     modified = dumps().last_modified.date().isoformat()

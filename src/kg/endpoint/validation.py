@@ -529,7 +529,10 @@ def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
 def _page(status: int, settings: dict, *, report: Report | None = None,
           error: str | None = None, upload: _Upload | None = None,
           headers: dict | None = None) -> Response:
+    from kg.endpoint.shapes import SHAPES
+
     html = render_template("validate.html", report=report, error=error, short=_curie,
+                           shapes_base=SHAPES,
                            upload_name=upload.name if upload else None,
                            syntax=_SYNTAX_NAMES.get(upload.fmt) if upload else None,
                            exit_code=(report.exit_code if report else None),

@@ -1,0 +1,141 @@
+"""The shapes published (``/shapes/``, ``/shapes/NAME``): every shape a validation result can
+name as its ``sh:sourceShape`` dereferences, as a page that says what it checks and as RDF."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import pytest
+import rdflib
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, SH
+
+from kg.endpoint import create_app
+from kg.load import load_shapes
+from kgtest import REPO
+
+SHAPES = "https://w3id.org/kg1978/shapes/"
+HTML = {"Accept": "text/html"}
+TURTLE = {"Accept": "text/turtle"}
+
+
+@pytest.fixture(scope="module")
+def client(dataset):
+    return create_app({"root": REPO}, dataset=dataset).test_client()
+
+
+@pytest.fixture(scope="module")
+def graph() -> rdflib.Graph:
+    return load_shapes(REPO)
+
+
+def _named(graph: rdflib.Graph) -> list[str]:
+    """The shapes a result can name: node and property shapes with an IRI."""
+    return sorted({str(s)[len(SHAPES):] for t in (SH.NodeShape, SH.PropertyShape)
+                   for s in graph.subjects(RDF.type, t) if str(s).startswith(SHAPES)})
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def test_the_shapes_document_is_the_shapes_graph(client, graph):
+    for url in ("/shapes/", "/shapes/?format=ttl"):
+        r = client.get(url, headers=TURTLE)
+        assert r.status_code == 200 and r.mimetype == "text/turtle"
+        assert r.headers["Vary"] == "Accept" and r.headers["Access-Control-Allow-Origin"] == "*"
+        assert isomorphic(rdflib.Graph().parse(data=r.data, format="turtle"), graph)
+    moved = client.get("/shapes?format=nt")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/shapes/?format=nt")
+
+
+def test_every_shape_dereferences_as_rdf_with_its_own_triples(client, graph):
+    names = _named(graph)
+    assert len(names) > 100
+    for name in names:
+        r = client.get(f"/shapes/{name}", headers={"Accept": "application/n-triples"})
+        assert r.status_code == 200, name
+        got = rdflib.Graph().parse(data=r.data, format="nt")
+        iri = rdflib.URIRef(SHAPES + name)
+        own = {(p, o) for p, o in graph.predicate_objects(iri) if not isinstance(o, rdflib.BNode)}
+        assert own and own <= set(got.predicate_objects(iri)), name
+    # a shape's blank nodes and the property shapes and SPARQL constraints it names come along
+    event = rdflib.Graph().parse(data=client.get("/shapes/EventShape.ttl").data, format="turtle")
+    assert (rdflib.URIRef(SHAPES + "EventStartDateShape"), SH.path, None) in event
+    assert (rdflib.URIRef(SHAPES + "EndNeedsStartConstraint"), SH.select, None) in event
+    assert (rdflib.URIRef(SHAPES + "EntityShape"), None, None) not in event
+    # the extension wins over Accept, ?format= over the extension
+    assert client.get("/shapes/EventShape.nt", headers={"Accept": "image/png"}).mimetype \
+        == "application/n-triples"
+    assert client.get("/shapes/EventShape.nt?format=jsonld").mimetype == "application/ld+json"
+
+
+def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
+    index = client.get("/shapes/", headers=HTML)
+    assert index.status_code == 200 and index.mimetype == "text/html"
+    html = index.get_data(as_text=True)
+    for name in _named(graph):
+        assert f'id="{name}"' in html and f'href="#{name}"' in html, name
+        page = client.get(f"/shapes/{name}", headers=HTML)
+        assert page.status_code == 200 and SHAPES + name in page.get_data(as_text=True)
+    # hand-written shapes first, then the file generated from the ontology
+    assert html.index("shapes/kg-shapes.ttl</code> (") < html.index(
+        "shapes/domain-range.ttl</code> (")
+    assert "generated from the ontology)" in html
+
+
+@pytest.mark.parametrize("name, words", [
+    ("EventDatingShape", ["every instance of kgo:Event", "exactly one of",
+                          "[kgo:startDate: at least 1 value(s)]",
+                          "[kgo:undatedInSource: has the value true]",
+                          "an event needs a start date"]),
+    ("EntityShape", ["a node of kind sh:IRI", "matching the pattern",
+                     "Property shapes kgs:EntityDescriptionShape , kgs:EntityLabelShape"]),
+    ("EventNotAfterShape", ["Used by kgs:EventShape", "kgo:notAfter", "at most 1 value(s)",
+                            "of datatype xsd:date", "kgo:notAfter must be one xsd:date"]),
+    ("EventShape", ["SPARQL constraint kgs:StartNotAfterLatestEndConstraint",
+                    "start date {?start} is after the latest end {?latest}",
+                    "$this kgo:startDate ?start ; kgo:notAfter ?latest"]),
+    ("tookPlaceAt-range", ["every value of kgo:tookPlaceAt", "every value of kgo:alongRoute",
+                           "an instance of kgo:Place", "shapes/domain-range.ttl"]),
+])
+def test_a_shape_page_says_in_words_what_it_requires(client, name, words):
+    text = _text(client.get(f"/shapes/{name}", headers=HTML).get_data(as_text=True))
+    for w in words:
+        assert w in text, (name, w)
+
+
+def test_unknown_shapes_are_404(client):
+    r = client.get("/shapes/NoSuchShape", headers=TURTLE)
+    assert r.status_code == 404 and r.mimetype == "text/plain"
+    assert "is not a shape of this project" in r.get_data(as_text=True)
+    assert client.get("/shapes/EventShape?format=xlsx").status_code == 400
+
+
+def test_validation_reports_link_their_shapes(client):
+    bad = ("@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n"
+           "<https://w3id.org/kg1978/event/nameless> a kgo:Meeting .\n")
+    r = client.post("/validate?format=html", data={"file": (__import__("io").BytesIO(
+        bad.encode()), "bad.ttl")}, content_type="multipart/form-data")
+    assert r.status_code == 200
+    links = re.findall(r'href="(/shapes/[^"]+)"', r.get_data(as_text=True))
+    assert "/shapes/DecisionShape" in links
+    for link in set(links):
+        assert client.get(link, headers=HTML).status_code == 200, link
+
+
+def test_the_dataset_conforms_to_the_shapes(client):
+    r = client.get("/dataset", headers=TURTLE)
+    g = rdflib.Graph().parse(data=r.data, format="turtle")
+    assert (None, rdflib.URIRef("http://purl.org/dc/terms/conformsTo"),
+            rdflib.URIRef(SHAPES)) in g
+    assert 'href="/shapes/"' in client.get("/dataset", headers=HTML).get_data(as_text=True)
+
+
+def test_a_project_without_shapes_has_none_to_show(dataset, tmp_path):
+    app = create_app({"root": tmp_path}, dataset=dataset)
+    c = app.test_client()
+    assert c.get("/shapes/", headers=HTML).status_code == 404
+    assert c.get("/shapes/EventShape", headers=TURTLE).status_code == 404
+    assert "/shapes/" not in c.get("/sitemap.xml").get_data(as_text=True)
