@@ -689,7 +689,14 @@ def test_turtle_names_our_iris_by_kind(client, path, written):
     assert r.status_code == 200 and r.mimetype == "text/turtle"
     text = r.get_data(as_text=True)
     assert "\\/" not in text and written in text
-    assert rdflib.Graph().parse(data=text, format="turtle")
+    parsed = rdflib.Graph().parse(data=text, format="turtle")
+    assert parsed
+    # it declares the prefixes it uses, not every prefix the project knows
+    declared = re.findall(r"^@prefix (\w*):", text, re.MULTILINE)
+    body = text.split("\n", len(declared))[-1]
+    unused = [p for p in declared if p != "rdf"  # rdf:type is written "a"
+              and not re.search(rf"(^|[\s(^]){p}:", body, re.MULTILINE)]
+    assert declared and not unused, unused
 
 
 # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates

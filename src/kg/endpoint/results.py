@@ -258,6 +258,42 @@ def _json_string(text: str) -> bytes:
     return json.dumps(text).encode()
 
 
+#: Up to this many triples, a document declares only the prefixes it uses; beyond, all of them
+#: (one pass over the terms is not worth it on large answers).
+USED_PREFIXES_LIMIT = 20_000
+#: Datatypes a Turtle writer never spells out ("…"@en, "…").
+_IMPLICIT_DATATYPES = frozenset({"http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
+                                 "http://www.w3.org/2001/XMLSchema#string"})
+
+
+def used_prefixes(statements, prefixes: dict[str, str], *, graphs: bool = True
+                  ) -> dict[str, str]:
+    """The ``prefixes`` that name something in ``statements`` (triples or quads: an IRI, a
+    datatype written out; a graph where the syntax writes graphs), so that a short document
+    declares those and not all thirty; every prefix for more than
+    :data:`USED_PREFIXES_LIMIT` statements."""
+    if len(statements) > USED_PREFIXES_LIMIT:
+        return prefixes
+    iris = set()
+    for st in statements:
+        terms = [st.subject, st.predicate, st.object]
+        if graphs and isinstance(st, ox.Quad):
+            terms.append(st.graph_name)
+        for term in terms:
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal) and term.datatype.value not in _IMPLICIT_DATATYPES:
+                iris.add(term.datatype.value)
+    spaces = sorted(prefixes.items(), key=lambda pn: -len(pn[1]))
+    used = set()
+    for iri in iris:
+        for prefix, ns in spaces:
+            if iri.startswith(ns):
+                used.add(prefix)
+                break
+    return {p: ns for p, ns in prefixes.items() if p in used}
+
+
 def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
               fmt: ResultFormat, max_results: int, *,
               truncation_link: str = "") -> tuple[bytes, bool]:
@@ -272,7 +308,8 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         cut = len(triples) > max_results
         if cut:
             del triples[max_results:]
-        return ox.serialize(triples, format=fmt.writer, prefixes=WRITE_PREFIXES), cut
+        return ox.serialize(triples, format=fmt.writer,
+                            prefixes=used_prefixes(triples, WRITE_PREFIXES)), cut
     counter = _COUNTERS[fmt.writer](max_results)
     try:
         result.serialize(counter, format=fmt.writer)
