@@ -538,7 +538,13 @@ class RemoteStore:
         DESCRIBE are fetched as N-Triples (a triple per line, counted without parsing), passed
         through when N-Triples was asked for, else written again with the endpoint's prefixes.
         """
-        from kg.endpoint.results import BOOLEAN, GRAPH, cut_result_chunks, serialize
+        from kg.endpoint.results import (
+            BOOLEAN,
+            GRAPH,
+            cut_result_chunks,
+            serialize,
+            used_prefixes,
+        )
         from kg.iris import WRITE_PREFIXES
 
         timeout = self.timeout if timeout is None else timeout
@@ -556,7 +562,8 @@ class RemoteStore:
                 return b"".join(lines), cut
             triples = [q.triple for q in ox.parse(b"".join(lines),
                                                    format=ox.RdfFormat.N_TRIPLES)]
-            return ox.serialize(triples, format=fmt.writer, prefixes=WRITE_PREFIXES), cut
+            return ox.serialize(triples, format=fmt.writer,
+                                prefixes=used_prefixes(triples, WRITE_PREFIXES)), cut
         media = _MEDIA_OF_WRITER[fmt.writer]
         # an ASK answer is small: parsed always (Virtuoso writes it as a SELECT)
         verbatim = kind != BOOLEAN and fmt.writer in self.verbatim_formats()
@@ -589,7 +596,10 @@ def serialize_triples(triples, fmt, max_results: int, prefixes) -> tuple[bytes, 
     if not isinstance(triples, list):
         raise RemoteError("the store answered a CONSTRUCT or DESCRIBE with a SPARQL result")
     cut = len(triples) > max_results
-    return ox.serialize(triples[:max_results], format=fmt.writer, prefixes=prefixes), cut
+    from kg.endpoint.results import used_prefixes
+
+    kept = triples[:max_results]
+    return ox.serialize(kept, format=fmt.writer, prefixes=used_prefixes(kept, prefixes)), cut
 
 
 def _chunks(client: RemoteClient, response, deadline: float, timeout: float):
