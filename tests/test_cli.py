@@ -104,6 +104,62 @@ def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_pa
     assert (code, out) == (0, "")
 
 
+def test_validate_as_a_sarif_log(capsys, project, tmp_path, monkeypatch):
+    """--format sarif: a SARIF 2.1.0 log for code scanning and editors: a rule per shape with
+    results (described from the shapes), a result per validation result on its file and line,
+    a stable fingerprint; an empty run when the data conforms."""
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    Path("data/bad.ttl").write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+
+<https://w3id.org/kg1978/event/nameless> a kgo:Meeting ;
+    kgo:tookPlaceAt <https://w3id.org/kg1978/place/nowhere> .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "sarif",
+                       "data/bad.ttl")
+    assert code == 1
+    log = json.loads(out)
+    assert log["version"] == "2.1.0" and log["$schema"].endswith("sarif-schema-2.1.0.json")
+    (only_run,) = log["runs"]
+    driver = only_run["tool"]["driver"]
+    assert driver["name"] == "kg validate"
+    rules = driver["rules"]
+    assert len({r["id"] for r in rules}) == len(rules)
+    decision = next(r for r in rules if r["id"] == "kgs:DecisionShape")
+    assert decision["shortDescription"]["text"] == "decision content"
+    assert decision["helpUri"] == "https://w3id.org/kg1978/shapes/DecisionShape"
+    results = only_run["results"]
+    assert results and {r["level"] for r in results} == {"error"}
+    for r in results:
+        assert rules[r["ruleIndex"]]["id"] == r["ruleId"]
+        (where,) = r["locations"]
+        assert where["physicalLocation"]["artifactLocation"]["uri"] == "data/bad.ttl"
+        assert where["physicalLocation"]["region"]["startLine"] in (4, 5)
+    by_rule = {r["ruleId"]: r for r in results}
+    assert by_rule["kgs:DecisionShape"]["message"]["text"].startswith(
+        "a meeting or decision needs what it decided")
+    # the wrong place is reported on its own line
+    assert by_rule["kgs:EventPlaceShape"]["locations"][0]["physicalLocation"]["region"] \
+        == {"startLine": 5}
+    prints = [r["partialFingerprints"]["kgValidationResult/v1"] for r in results]
+    assert len(set(prints)) == len(prints)
+    # the same results after the lines move: the same fingerprints
+    Path("data/bad.ttl").write_text("\n\n" + Path("data/bad.ttl").read_text("utf-8"), "utf-8")
+    _, out, _ = run(capsys, "--root", str(project), "validate", "--format", "sarif",
+                    "data/bad.ttl")
+    moved = json.loads(out)
+    assert {r["locations"][0]["physicalLocation"]["region"]["startLine"]
+            for r in moved["runs"][0]["results"]} <= {6, 7}
+    assert sorted(prints) == sorted(r["partialFingerprints"]["kgValidationResult/v1"]
+                                    for r in moved["runs"][0]["results"])
+    files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "sarif", *files)
+    assert code == 0 and json.loads(out)["runs"][0]["results"] == []
+
+
 def test_github_annotations_are_escaped():
     from kg.validate import Report, Result
 

@@ -37,8 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate",
                        help="validate data files (or the built graph) against the shapes")
     v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
-    v.add_argument("--format", choices=("text", "turtle", "json", "github"), default="text",
-                   help="github: one GitHub Actions annotation per result, on its file and line")
+    v.add_argument("--format", choices=("text", "turtle", "json", "github", "sarif"),
+                   default="text",
+                   help="github: one GitHub Actions annotation per result, on its file and "
+                        "line; sarif: a SARIF 2.1.0 log (code scanning, editors)")
 
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
@@ -117,6 +119,13 @@ def _settings(args: argparse.Namespace, *names: str) -> dict:
     return resolve(cli=cli)
 
 
+def _shapes(args: argparse.Namespace):
+    """The project's shapes graph (for the rules of a SARIF log)."""
+    from kg.load import load_shapes
+
+    return load_shapes(Path(_settings(args)["root"]))
+
+
 def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -133,7 +142,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
         text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json,
-                "github": report.as_github}
+                "github": report.as_github, "sarif": lambda: report.as_sarif(_shapes(args))}
         sys.stdout.write(text[args.format]())
         return report.exit_code
     if args.command == "query":

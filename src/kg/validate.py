@@ -91,6 +91,64 @@ class Report:
                          f"{_gh_data(text)}")
         return "".join(f"{line}\n" for line in lines)
 
+    def as_sarif(self, shapes: Graph | None = None) -> str:
+        """The report as a SARIF 2.1.0 log (read by GitHub code scanning, GitLab, editors):
+        one rule per shape that has results (its label, else its message, and its comment
+        from ``shapes``; its IRI as help), one result per validation result, on its file and
+        line where a file says it, with a fingerprint that survives the line moving. An
+        empty run when the data conforms."""
+        import hashlib
+
+        from kg import __version__
+
+        level = {"Violation": "error", "Warning": "warning", "Info": "note"}
+        rule_ids = sorted({r.shape for r in self.results})
+        rules = []
+        for shape in rule_ids:
+            rule: dict = {"id": _short(shape), "name": _short(shape).rpartition(":")[2],
+                          "shortDescription": {"text": _short(shape)}}
+            if shapes is not None:
+                label = (shapes.value(URIRef(shape), RDFS.label)
+                         or shapes.value(URIRef(shape), SH.message))
+                comment = shapes.value(URIRef(shape), RDFS.comment)
+                if label is not None:
+                    rule["shortDescription"] = {"text": str(label)}
+                if comment is not None:
+                    rule["fullDescription"] = {"text": str(comment)}
+            if shape.startswith(("http://", "https://")):
+                rule["helpUri"] = shape
+            rules.append(rule)
+        results = []
+        for r in self.results:
+            facts = [f"focus node {_short(r.focus)}"]
+            if r.path:
+                facts.append(f"path {_short(r.path)}")
+            if r.value is not None:
+                facts.append(f"value {_short(r.value)}")
+            identity = "\n".join((r.shape, r.focus, r.path or "", r.value or "", r.constraint))
+            result: dict = {
+                "ruleId": _short(r.shape), "ruleIndex": rule_ids.index(r.shape),
+                "level": level.get(r.severity, "error"),
+                "message": {"text": f"{r.message} ({'; '.join(facts)})"},
+                "partialFingerprints": {
+                    "kgValidationResult/v1": hashlib.sha256(identity.encode()).hexdigest()},
+                "properties": {"focusNode": r.focus, "resultPath": r.path, "value": r.value,
+                               "sourceShape": r.shape, "sourceConstraintComponent": r.constraint},
+            }
+            if r.location:
+                path, _, line = r.location.rpartition(":")
+                result["locations"] = [{"physicalLocation": {
+                    "artifactLocation": {"uri": _file_uri(path)},
+                    "region": {"startLine": int(line)}}}]
+            results.append(result)
+        log = {"$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                          "sarif-schema-2.1.0.json", "version": "2.1.0",
+               "runs": [{"tool": {"driver": {
+                   "name": "kg validate", "version": __version__,
+                   "informationUri": "https://w3id.org/kg1978/shapes/", "rules": rules}},
+                   "results": results}]}
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
     def as_text(self) -> str:
         if self.conforms:
             return "Conforms: the data satisfies every shape.\n"
@@ -107,6 +165,18 @@ class Report:
             lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _file_uri(path: str) -> str:
+    """A file as a SARIF artifact URI: relative paths stay relative (to where the tool ran, as
+    code scanning expects), with "/" separators and percent-encoding."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    posix = PurePath(path).as_posix()
+    if PurePath(path).is_absolute():
+        return "file://" + quote(posix)
+    return quote(posix)
 
 
 def _gh_data(text: str) -> str:
