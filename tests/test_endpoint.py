@@ -15,6 +15,7 @@ import rdflib
 
 from kg.endpoint import protocol
 from kg.endpoint.results import TRUNCATED_HEADER
+from kg.iris import WRITE_PREFIXES
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENTITIES = "https://w3id.org/kg1978/graph/entities"
@@ -137,6 +138,27 @@ def test_construct_formats(any_client, accept, content_type, fmt):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == content_type
     assert len(list(ox.parse(r.data, format=fmt))) == 7
+
+
+def test_construct_json_ld_is_compacted_with_the_prefixes_it_uses(client, monkeypatch):
+    query = {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}
+    r = client.get("/sparql", headers={"Accept": "application/ld+json"}, query_string=query)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/ld+json"
+    doc = json.loads(r.data)
+    assert doc["@context"]["place"] == "https://w3id.org/kg1978/place/"
+    assert set(doc["@context"]) < set(WRITE_PREFIXES)  # only those these triples use
+    assert any(n.get("@id") == "place:tay-ninh" for n in doc["@graph"])
+    turtle = client.get("/sparql", headers={"Accept": "text/turtle"}, query_string=query).data
+    assert set(ox.parse(r.data, format=ox.RdfFormat.JSON_LD)) == set(
+        ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+    # beyond the limit, pyoxigraph's expanded form (the same triples)
+    from kg.endpoint import results
+
+    monkeypatch.setattr(results, "COMPACT_JSON_LD_LIMIT", 3)
+    r = client.get("/sparql", headers={"Accept": "application/ld+json"}, query_string=query)
+    assert isinstance(json.loads(r.data), list)
+    assert set(ox.parse(r.data, format=ox.RdfFormat.JSON_LD)) == set(
+        ox.parse(turtle, format=ox.RdfFormat.TURTLE))
 
 
 def test_describe_and_ask(client):

@@ -543,7 +543,7 @@ class RemoteStore:
             GRAPH,
             cut_result_chunks,
             serialize,
-            used_prefixes,
+            write_triples,
         )
         from kg.iris import WRITE_PREFIXES
 
@@ -562,8 +562,7 @@ class RemoteStore:
                 return b"".join(lines), cut
             triples = [q.triple for q in ox.parse(b"".join(lines),
                                                    format=ox.RdfFormat.N_TRIPLES)]
-            return ox.serialize(triples, format=fmt.writer,
-                                prefixes=used_prefixes(triples, WRITE_PREFIXES)), cut
+            return write_triples(triples, fmt.writer, WRITE_PREFIXES), cut
         media = _MEDIA_OF_WRITER[fmt.writer]
         # an ASK answer is small: parsed always (Virtuoso writes it as a SELECT)
         verbatim = kind != BOOLEAN and fmt.writer in self.verbatim_formats()
@@ -596,10 +595,9 @@ def serialize_triples(triples, fmt, max_results: int, prefixes) -> tuple[bytes, 
     if not isinstance(triples, list):
         raise RemoteError("the store answered a CONSTRUCT or DESCRIBE with a SPARQL result")
     cut = len(triples) > max_results
-    from kg.endpoint.results import used_prefixes
+    from kg.endpoint.results import write_triples
 
-    kept = triples[:max_results]
-    return ox.serialize(kept, format=fmt.writer, prefixes=used_prefixes(kept, prefixes)), cut
+    return write_triples(triples[:max_results], fmt.writer, prefixes), cut
 
 
 def _chunks(client: RemoteClient, response, deadline: float, timeout: float):

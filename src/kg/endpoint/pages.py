@@ -41,7 +41,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 from kg import __version__, iris
 from kg.endpoint.protocol import best_match
-from kg.endpoint.results import used_prefixes
+from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
@@ -188,30 +188,10 @@ def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = Fals
     the graphs, each triple once (JSON-LD compacted with our prefixes, up to
     :data:`COMPACT_JSON_LD_LIMIT` triples)."""
     assert rep.rdf is not None
-    keep_graphs = rep.quads or (dataset and rep.rdf.supports_datasets)
-    prefixes = used_prefixes(quads, _prefixes(), graphs=bool(keep_graphs))
-    if keep_graphs:
-        return ox.serialize(quads, format=rep.rdf, prefixes=prefixes)
+    if rep.quads or (dataset and rep.rdf.supports_datasets):
+        return ox.serialize(quads, format=rep.rdf, prefixes=used_prefixes(quads, _prefixes()))
     triples = list(dict.fromkeys(q.triple for q in quads))
-    if rep.rdf == ox.RdfFormat.JSON_LD and len(triples) <= COMPACT_JSON_LD_LIMIT:
-        return _compact_json_ld(triples)
-    return ox.serialize(triples, format=rep.rdf, prefixes=prefixes)
-
-
-#: Up to this many triples, JSON-LD is compacted (rdflib's writer: ~10 ms per page); beyond,
-#: it stays expanded, as pyoxigraph writes it (a graph of generated data, say).
-COMPACT_JSON_LD_LIMIT = 20_000
-
-
-def _compact_json_ld(triples: list[ox.Triple]) -> bytes:
-    """JSON-LD with our prefixes as its ``@context`` (``"rdfs:label"``, ``"@type":
-    ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
-    import rdflib
-
-    graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    text = graph.serialize(format="json-ld", context=_prefixes(), auto_compact=True)
-    return text.encode("utf-8")
+    return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT)
 
 
 def _prefixes() -> dict[str, str]:

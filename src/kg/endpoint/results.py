@@ -294,6 +294,33 @@ def used_prefixes(statements, prefixes: dict[str, str], *, graphs: bool = True
     return {p: ns for p, ns in prefixes.items() if p in used}
 
 
+#: Up to this many triples, JSON-LD is compacted (rdflib's writer: ~10 ms per page); beyond,
+#: it stays expanded, as pyoxigraph writes it (a graph of generated data, say).
+COMPACT_JSON_LD_LIMIT = 20_000
+
+
+def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
+    """JSON-LD with ``prefixes`` as its ``@context`` (``"rdfs:label"``, ``"@type":
+    ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
+    import rdflib
+
+    graph = rdflib.Graph()
+    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    text = graph.serialize(format="json-ld", context=prefixes, auto_compact=True)
+    return text.encode("utf-8")
+
+
+def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
+                  prefixes: dict[str, str], compact_limit: int | None = None) -> bytes:
+    """Triples in a graph syntax, declaring the prefixes they use; JSON-LD compacted with
+    them up to ``compact_limit`` triples (default :data:`COMPACT_JSON_LD_LIMIT`)."""
+    used = used_prefixes(triples, prefixes)
+    limit = COMPACT_JSON_LD_LIMIT if compact_limit is None else compact_limit
+    if writer == ox.RdfFormat.JSON_LD and len(triples) <= limit:
+        return compact_json_ld(triples, used)
+    return ox.serialize(triples, format=writer, prefixes=used)
+
+
 def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
               fmt: ResultFormat, max_results: int, *,
               truncation_link: str = "") -> tuple[bytes, bool]:
@@ -308,8 +335,7 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         cut = len(triples) > max_results
         if cut:
             del triples[max_results:]
-        return ox.serialize(triples, format=fmt.writer,
-                            prefixes=used_prefixes(triples, WRITE_PREFIXES)), cut
+        return write_triples(triples, fmt.writer, WRITE_PREFIXES), cut
     counter = _COUNTERS[fmt.writer](max_results)
     try:
         result.serialize(counter, format=fmt.writer)
