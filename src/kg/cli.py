@@ -119,13 +119,6 @@ def _settings(args: argparse.Namespace, *names: str) -> dict:
     return resolve(cli=cli)
 
 
-def _shapes(args: argparse.Namespace):
-    """The project's shapes graph (for the rules of a SARIF log)."""
-    from kg.load import load_shapes
-
-    return load_shapes(Path(_settings(args)["root"]))
-
-
 def _log(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -142,7 +135,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
         text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json,
-                "github": report.as_github, "sarif": lambda: report.as_sarif(_shapes(args))}
+                "github": report.as_github, "sarif": report.as_sarif}
         sys.stdout.write(text[args.format]())
         return report.exit_code
     if args.command == "query":

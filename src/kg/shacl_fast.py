@@ -471,7 +471,8 @@ def validate_store(store, shapes: Graph) -> Report:
             _add_result(report, root, check, bound, shapes, copied)
             count += 1
     report.add((root, SH.conforms, Literal(count == 0)))
-    return Report(conforms=count == 0, results=_results(report, shapes), graph=report)
+    return Report(conforms=count == 0, results=_results(report, shapes), graph=report,
+                  shapes=shapes)
 
 
 def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,

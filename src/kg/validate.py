@@ -43,6 +43,8 @@ class Report:
     conforms: bool
     results: list[Result] = field(default_factory=list)
     graph: Graph = field(default_factory=Graph, repr=False)
+    #: the shapes validated against, where known (they describe the rules of a SARIF log)
+    shapes: Graph | None = field(default=None, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -81,20 +83,14 @@ class Report:
                 path, _, line = r.location.rpartition(":")
                 props += [f"file={_gh_property(path)}", f"line={line}"]
             props.append(f"title={_gh_property('SHACL ' + _short(r.shape))}")
-            facts = [f"focus node {_short(r.focus)}"]
-            if r.path:
-                facts.append(f"path {_short(r.path)}")
-            if r.value is not None:
-                facts.append(f"value {_short(r.value)}")
-            text = f"{r.message} ({'; '.join(facts)})"
             lines.append(f"::{level.get(r.severity, 'error')} {','.join(props)}::"
-                         f"{_gh_data(text)}")
+                         f"{_gh_data(_summary(r))}")
         return "".join(f"{line}\n" for line in lines)
 
-    def as_sarif(self, shapes: Graph | None = None) -> str:
+    def as_sarif(self) -> str:
         """The report as a SARIF 2.1.0 log (read by GitHub code scanning, GitLab, editors):
         one rule per shape that has results (its label, else its message, and its comment
-        from ``shapes``; its IRI as help), one result per validation result, on its file and
+        from :attr:`shapes`; its IRI as help), one result per validation result, on its file and
         line where a file says it, with a fingerprint that survives the line moving. An
         empty run when the data conforms."""
         import hashlib
@@ -102,6 +98,7 @@ class Report:
         from kg import __version__
 
         level = {"Violation": "error", "Warning": "warning", "Info": "note"}
+        shapes = self.shapes
         rule_ids = sorted({r.shape for r in self.results})
         rules = []
         for shape in rule_ids:
@@ -120,16 +117,11 @@ class Report:
             rules.append(rule)
         results = []
         for r in self.results:
-            facts = [f"focus node {_short(r.focus)}"]
-            if r.path:
-                facts.append(f"path {_short(r.path)}")
-            if r.value is not None:
-                facts.append(f"value {_short(r.value)}")
             identity = "\n".join((r.shape, r.focus, r.path or "", r.value or "", r.constraint))
             result: dict = {
                 "ruleId": _short(r.shape), "ruleIndex": rule_ids.index(r.shape),
                 "level": level.get(r.severity, "error"),
-                "message": {"text": f"{r.message} ({'; '.join(facts)})"},
+                "message": {"text": _summary(r)},
                 "partialFingerprints": {
                     "kgValidationResult/v1": hashlib.sha256(identity.encode()).hexdigest()},
                 "properties": {"focusNode": r.focus, "resultPath": r.path, "value": r.value,
@@ -165,6 +157,16 @@ class Report:
             lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _summary(r: Result) -> str:
+    """A result in one line: its message, then what it is about."""
+    facts = [f"focus node {_short(r.focus)}"]
+    if r.path:
+        facts.append(f"path {_short(r.path)}")
+    if r.value is not None:
+        facts.append(f"value {_short(r.value)}")
+    return f"{r.message} ({'; '.join(facts)})"
 
 
 def _file_uri(path: str) -> str:
@@ -383,7 +385,7 @@ def validate(data: Graph, shapes: Graph) -> Report:
         inplace=False,
     )
     return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
-                  graph=report_graph)
+                  graph=report_graph, shapes=shapes)
 
 
 def validation_view(asserted: Graph, inferred: Graph) -> Graph:
