@@ -22,10 +22,13 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 
+#: The SHACL shapes' namespace, also the IRI of the shapes document (``/shapes/``).
+SHAPES = BASE + "shapes/"
+
 PREFIXES: dict[str, str] = {
     "kgo": str(KGO),
     "kg": BASE,
-    "kgs": BASE + "shapes/",
+    "kgs": SHAPES,
     "crm": str(CRM),
     "sem": str(SEM),
     "schema": str(SCHEMA),

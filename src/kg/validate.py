@@ -82,7 +82,7 @@ class Report:
             if r.location:
                 path, _, line = r.location.rpartition(":")
                 props += [f"file={_gh_property(path)}", f"line={line}"]
-            props.append(f"title={_gh_property('SHACL ' + _short(r.shape))}")
+            props.append(f"title={_gh_property('SHACL ' + short_iri(r.shape))}")
             lines.append(f"::{level.get(r.severity, 'error')} {','.join(props)}::"
                          f"{_gh_data(_summary(r))}")
         return "".join(f"{line}\n" for line in lines)
@@ -102,8 +102,8 @@ class Report:
         rule_ids = sorted({r.shape for r in self.results})
         rules = []
         for shape in rule_ids:
-            rule: dict = {"id": _short(shape), "name": _short(shape).rpartition(":")[2],
-                          "shortDescription": {"text": _short(shape)}}
+            rule: dict = {"id": short_iri(shape), "name": short_iri(shape).rpartition(":")[2],
+                          "shortDescription": {"text": short_iri(shape)}}
             if shapes is not None:
                 label = (shapes.value(URIRef(shape), RDFS.label)
                          or shapes.value(URIRef(shape), SH.message))
@@ -119,7 +119,7 @@ class Report:
         for r in self.results:
             identity = "\n".join((r.shape, r.focus, r.path or "", r.value or "", r.constraint))
             result: dict = {
-                "ruleId": _short(r.shape), "ruleIndex": rule_ids.index(r.shape),
+                "ruleId": short_iri(r.shape), "ruleIndex": rule_ids.index(r.shape),
                 "level": level.get(r.severity, "error"),
                 "message": {"text": _summary(r)},
                 "partialFingerprints": {
@@ -147,25 +147,25 @@ class Report:
         lines = [f"Does not conform: {len(self.results)} result(s).", ""]
         for r in self.results:
             lines.append(f"{r.severity}: {r.message}")
-            lines.append(f"  focus node: {_short(r.focus)}")
+            lines.append(f"  focus node: {short_iri(r.focus)}")
             if r.location:
                 lines.append(f"  where:      {r.location}")
             if r.path:
-                lines.append(f"  path:       {_short(r.path)}")
+                lines.append(f"  path:       {short_iri(r.path)}")
             if r.value is not None:
-                lines.append(f"  value:      {_short(r.value)}")
-            lines.append(f"  shape:      {_short(r.shape)} ({_short(r.constraint)})")
+                lines.append(f"  value:      {short_iri(r.value)}")
+            lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
 
 
 def _summary(r: Result) -> str:
     """A result in one line: its message, then what it is about."""
-    facts = [f"focus node {_short(r.focus)}"]
+    facts = [f"focus node {short_iri(r.focus)}"]
     if r.path:
-        facts.append(f"path {_short(r.path)}")
+        facts.append(f"path {short_iri(r.path)}")
     if r.value is not None:
-        facts.append(f"value {_short(r.value)}")
+        facts.append(f"value {short_iri(r.value)}")
     return f"{r.message} ({'; '.join(facts)})"
 
 
@@ -499,7 +499,7 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
             path=(str(path) if isinstance(path, URIRef)
                   else _path_text(report, path) if path is not None else None),
             value=one(SH.value),
-            severity=_short(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
+            severity=short_iri(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
             message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
@@ -511,12 +511,12 @@ def _path_text(report: Graph, path) -> str:
     """A readable form of a complex SHACL path (inverse, alternative…)."""
     inverse = report.value(path, SH.inversePath)
     if inverse is not None:
-        return "^" + _short(str(inverse))
+        return "^" + short_iri(str(inverse))
     alternatives = report.value(path, SH.alternativePath)
     if alternatives is not None:
         from rdflib.collection import Collection
 
-        return "|".join(_path_text(report, p) if not isinstance(p, URIRef) else _short(str(p))
+        return "|".join(_path_text(report, p) if not isinstance(p, URIRef) else short_iri(str(p))
                         for p in Collection(report, alternatives))
     return str(path)
 
@@ -524,8 +524,9 @@ def _path_text(report: Graph, path) -> str:
 _BY_LENGTH = sorted((("sh", str(SH)), *PREFIXES.items()), key=lambda pn: -len(pn[1]))
 
 
-def _short(iri: str) -> str:
-    """CURIE of an IRI with the longest matching project prefix, else the IRI."""
+def short_iri(iri: str) -> str:
+    """CURIE of an IRI with the longest matching project prefix (or ``sh:``), else the IRI:
+    how reports, the validation page and the shapes pages name things."""
     for prefix, ns in _BY_LENGTH:
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"

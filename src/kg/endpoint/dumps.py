@@ -300,10 +300,10 @@ def dataset_triples(root: str) -> list[ox.Triple]:
                                      "dateTime"))
     add(ds, DCAT + "landingPage", _n(here))
     add(ds, DCT + "conformsTo", _n(str(iris.ONTOLOGY)))
-    from kg.endpoint.shapes import SHAPES, shapes
+    from kg.endpoint.shapes import shapes
 
     if shapes().graph is not None:  # the SHACL shapes the build validates it against
-        add(ds, DCT + "conformsTo", _n(SHAPES))
+        add(ds, DCT + "conformsTo", _n(iris.SHAPES))
     add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
     for keyword in KEYWORDS:
         add(ds, DCAT + "keyword", ox.Literal(keyword, language="en"))

@@ -32,12 +32,10 @@ from kg.endpoint.pages import (
     serialize,
 )
 from kg.endpoint.state import per_app
-from kg.iris import BASE, PREFIXES
+from kg.iris import SHAPES
+from kg.validate import short_iri
 
 bp = Blueprint("shapes", __name__)
-
-#: The shapes' namespace (``kgs:``), also the IRI of the shapes document.
-SHAPES = BASE + "shapes/"
 
 
 @dataclass
@@ -207,14 +205,10 @@ def _text(g: Graph, s, p) -> str | None:
     return " / ".join(values) if values else None
 
 
-_SPACES = sorted({**PREFIXES, "sh": str(SH)}.items(), key=lambda pn: -len(pn[1]))
-
-
 def _short(iri: str) -> str:
-    for prefix, ns in _SPACES:
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return f"<{iri}>"
+    """The report's CURIE of an IRI (:func:`kg.validate.short_iri`), else the IRI in <>."""
+    short = short_iri(iri)
+    return short if short != iri else f"<{iri}>"
 
 
 _PLAIN = {XSD.integer, XSD.decimal, XSD.double, XSD.boolean, XSD.nonNegativeInteger}

@@ -54,8 +54,8 @@ from kg.errors import (
     QueryTimeout,
     UnsupportedMediaType,
 )
-from kg.iris import PREFIXES
-from kg.validate import Report, Result
+from kg.iris import SHAPES
+from kg.validate import Report, Result, short_iri
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
 
@@ -373,18 +373,9 @@ def _child_main() -> int:
     return 0
 
 
-_CURIES = sorted((("sh", "http://www.w3.org/ns/shacl#"), *PREFIXES.items()),
-                 key=lambda pn: -len(pn[1]))
-
-
 def _curie(iri: str | None) -> str:
     """The shortest project CURIE of an IRI, for the page (the JSON keeps full IRIs)."""
-    if iri is None:
-        return ""
-    for prefix, ns in _CURIES:
-        if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
-    return iri
+    return "" if iri is None else short_iri(iri)
 
 
 # -- the routes --------------------------------------------------------------------------------
@@ -529,8 +520,6 @@ def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
 def _page(status: int, settings: dict, *, report: Report | None = None,
           error: str | None = None, upload: _Upload | None = None,
           headers: dict | None = None) -> Response:
-    from kg.endpoint.shapes import SHAPES
-
     html = render_template("validate.html", report=report, error=error, short=_curie,
                            shapes_base=SHAPES,
                            upload_name=upload.name if upload else None,
