@@ -522,10 +522,9 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
         "part_of": labels_of(parents),
     }
     start, end = texts(x, KGO.startDate), texts(x, KGO.endDate)
-    latest = texts(x, KGO.notAfter)
-    bounds = [f"{word} {texts(x, p)[0]}" for word, p in (("not before", KGO.notBefore),
-                                                          ("ended not after", KGO.notAfter))
-              if texts(x, p)]
+    earliest, latest = texts(x, KGO.notBefore), texts(x, KGO.notAfter)
+    bounds = [f"{word} {values[0]}" for word, values in (("not before", earliest),
+                                                          ("ended not after", latest)) if values]
     if start:
         row["date"] = start[0] + (f"/{end[0]}" if end else
                                   f", ended not after {latest[0]}" if latest else "")

@@ -115,10 +115,15 @@ def load_store(root: Path):
     return store
 
 
+def shape_files(root: Path) -> list[Path]:
+    """The project's shapes files (``shapes/*.ttl``), in name order."""
+    return sorted((root / "shapes").glob("*.ttl"))
+
+
 def load_shapes(root: Path) -> Graph:
     """Parse every shapes/*.ttl into one graph."""
     shapes = Graph()
-    files = sorted((root / "shapes").glob("*.ttl"))
+    files = shape_files(root)
     if not files:
         raise InputError("no shapes: expected shapes/*.ttl", path=str(root))
     for path in files:

@@ -355,7 +355,8 @@ class Site:
 
     def _events(self) -> dict[str, dict]:
         """Every event with its dates: start/end as (first day, last day) and as written;
-        ``not_after`` is the latest end its source allows where it gives no end date."""
+        ``not_after`` is the latest end its source allows where it gives no end date, and
+        ``until`` whichever of the two it has (the end a timeline draws)."""
         events: dict[str, dict] = {}
         for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?undated WHERE {
                 ?e a kgo:Event FILTER(isIRI(?e))
@@ -377,6 +378,8 @@ class Site:
                 keep = e[key]
                 if keep is None or (day > keep[0] if last else day < keep[0]):
                     e[key] = (day, lit.value, lit.datatype.value)
+        for e in events.values():
+            e["until"] = e["end"] or e["not_after"]
         return events
 
     def _terms(self) -> dict[str, list[str]]:
@@ -756,8 +759,7 @@ def _timeline_model(s: Site) -> dict:
         return {"groups": [], "undated": undated, "count": 0, "width": 0, "height": 0,
                 "ticks": [], "years": []}
     first = min(s.events[e]["start"][0] for e in dated)
-    last = max((s.events[e]["end"] or s.events[e]["not_after"] or s.events[e]["start"])[0]
-               for e in dated)
+    last = max((s.events[e]["until"] or s.events[e]["start"])[0] for e in dated)
     lo = date(first.year, first.month, 1)
     hi_month = date(last.year, last.month, 1)
     hi = (hi_month + timedelta(days=32)).replace(day=1)
@@ -778,8 +780,7 @@ def _timeline_model(s: Site) -> dict:
     out_groups = []
     for key in sorted(groups, key=order):
         members = sorted(groups[key], key=lambda e: (e != key, _event_sort(s, e),
-                                                     (s.events[e]["end"] or s.events[e]["not_after"]
-                                                      or (date.max,))[0]))
+                                                     (s.events[e]["until"] or (date.max,))[0]))
         head = {"y": y + 18, "link": _link(s, key) if key else None,
                 "title": s.labels.get(key, curie(key)) if key else
                 "Not part of a larger event"}
@@ -790,7 +791,7 @@ def _timeline_model(s: Site) -> dict:
             start = info["start"]
             # an end the source bounds without dating it ("completed by ...") draws the bar to
             # that latest day, open-ended: lighter and never holding its label
-            end = info["end"] or info["not_after"]
+            end = info["until"]
             open_end = info["end"] is None and end is not None
             is_range = end is not None or start[2] in (XSD + "gYearMonth", XSD + "gYear")
             last_day = end[0] if end else _parse_date(start[1], start[2], end=True) or start[0]

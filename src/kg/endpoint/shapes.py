@@ -68,7 +68,7 @@ class Shapes:
         from flask import current_app
 
         from kg.errors import InputError
-        from kg.load import parse_file
+        from kg.load import parse_file, shape_files
 
         root = Path(current_app.extensions["kg"].settings["root"])
         self.graph: Graph | None = None
@@ -77,8 +77,7 @@ class Shapes:
         self.files: list[tuple[str, list[str]]] = []
         declared: dict[str, str] = {}
         # hand-written files first, then those a program wrote ("# Generated …" on line 1)
-        paths = sorted((root / "shapes").glob("*.ttl"),
-                       key=lambda p: (_generated(p), p.name))
+        paths = sorted(shape_files(root), key=lambda p: (_generated(p), p.name))
         self.generated = {f"shapes/{p.name}" for p in paths if _generated(p)}
         for path in paths:
             try:
@@ -104,14 +103,12 @@ class Shapes:
     def _read(self) -> None:
         g = self.graph
         assert g is not None
+        # SPARQL constraints are shown with the shapes that use them
         named = {s for s in set(g.subjects(RDF.type, SH.NodeShape))
                  | set(g.subjects(RDF.type, SH.PropertyShape))
-                 | set(g.subjects(RDF.type, SH.SPARQLConstraint))
                  if isinstance(s, URIRef) and str(s).startswith(SHAPES)}
         for s in sorted(named, key=str):
             name = str(s)[len(SHAPES):]
-            if (s, RDF.type, SH.SPARQLConstraint) in g:
-                continue  # shown with the shape that uses it
             kind = "node" if (s, RDF.type, SH.NodeShape) in g else "property"
             view = ShapeView(name=name, iri=str(s), kind=kind, label=_text(g, s, RDFS.label),
                              comment=_text(g, s, RDFS.comment))
