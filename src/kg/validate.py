@@ -497,7 +497,7 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
         out.append(Result(
             focus=str(report.value(node, SH.focusNode)),
             path=(str(path) if isinstance(path, URIRef)
-                  else _path_text(report, path) if path is not None else None),
+                  else path_text(report, path) if path is not None else None),
             value=one(SH.value),
             severity=short_iri(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
             message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
@@ -507,17 +507,26 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
     return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message))
 
 
-def _path_text(report: Graph, path) -> str:
-    """A readable form of a complex SHACL path (inverse, alternative…)."""
-    inverse = report.value(path, SH.inversePath)
-    if inverse is not None:
-        return "^" + short_iri(str(inverse))
-    alternatives = report.value(path, SH.alternativePath)
-    if alternatives is not None:
-        from rdflib.collection import Collection
+def path_text(graph: Graph, path, *, nested: bool = False) -> str:
+    """A SHACL path written as a SPARQL property path, with CURIEs: ``kgo:x``, ``^kgo:x``,
+    ``kgo:a*/kgo:b``, ``^kgo:a|^kgo:b`` (alternatives in parentheses only inside another
+    path). For reports and the shapes pages."""
+    from rdflib.collection import Collection
 
-        return "|".join(_path_text(report, p) if not isinstance(p, URIRef) else short_iri(str(p))
-                        for p in Collection(report, alternatives))
+    if isinstance(path, URIRef):
+        return short_iri(str(path))
+    if (path, RDF.first, None) in graph:
+        return "/".join(path_text(graph, p, nested=True) for p in Collection(graph, path))
+    for prop, before, after in ((SH.inversePath, "^", ""), (SH.zeroOrMorePath, "", "*"),
+                                (SH.oneOrMorePath, "", "+"), (SH.zeroOrOnePath, "", "?")):
+        inner = graph.value(path, prop)
+        if inner is not None:
+            return f"{before}{path_text(graph, inner, nested=True)}{after}"
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        text = "|".join(path_text(graph, p, nested=True)
+                        for p in Collection(graph, alternatives))
+        return f"({text})" if nested else text
     return str(path)
 
 

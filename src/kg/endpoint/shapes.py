@@ -33,7 +33,7 @@ from kg.endpoint.pages import (
 )
 from kg.endpoint.state import per_app
 from kg.iris import SHAPES
-from kg.validate import short_iri
+from kg.validate import path_text, short_iri
 
 bp = Blueprint("shapes", __name__)
 
@@ -226,22 +226,7 @@ def _term(g: Graph, node) -> str:
 
 
 def _path(g: Graph, path) -> str | None:
-    """A SHACL path written as a SPARQL property path."""
-    if path is None:
-        return None
-    if isinstance(path, URIRef):
-        return _short(str(path))
-    if (path, RDF.first, None) in g:
-        return "/".join(_path(g, p) or "?" for p in Collection(g, path))
-    for prop, before, after in ((SH.inversePath, "^", ""), (SH.zeroOrMorePath, "", "*"),
-                                (SH.oneOrMorePath, "", "+"), (SH.zeroOrOnePath, "", "?")):
-        inner = g.value(path, prop)
-        if inner is not None:
-            return f"{before}{_path(g, inner)}{after}"
-    alternatives = g.value(path, SH.alternativePath)
-    if alternatives is not None:
-        return "(" + "|".join(_path(g, p) or "?" for p in Collection(g, alternatives)) + ")"
-    return str(path)
+    return None if path is None else path_text(g, path)
 
 
 #: Constraint parameters in words, in the order the page lists them.
