@@ -27,6 +27,7 @@ from kg.endpoint.pages import (
     UnknownFormat,
     negotiate,
     not_acceptable,
+    plain_text,
     serialize,
     unknown_format,
 )
@@ -45,9 +46,7 @@ _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
 
 
 def _text(status: int, message: str, headers: dict | None = None) -> Response:
-    return Response(f"{status} {message}\n", status,
-                    {"Content-Type": "text/plain; charset=utf-8",
-                     "Access-Control-Allow-Origin": "*", **(headers or {})})
+    return plain_text(status, message, {"Access-Control-Allow-Origin": "*", **(headers or {})})
 
 
 # Flask's own OPTIONS would list the write methods in ``Allow``: a preflight must not offer them.

@@ -168,18 +168,24 @@ def representation_or_error() -> Representation | Response:
     return rep if rep is not None else not_acceptable()
 
 
+def plain_text(status: int, message: str, headers: dict | None = None) -> Response:
+    """An answer in plain text, ``STATUS message`` on one line (errors for clients that do not
+    read HTML)."""
+    return Response(f"{status} {message}\n", status,
+                    {"Content-Type": "text/plain; charset=utf-8", **(headers or {})})
+
+
 def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
     allowed = _allowed(offers)
     listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
-    return Response(f"406 Not Acceptable: this resource is available as {listed}\n", 406,
-                    {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+    return plain_text(406, f"Not Acceptable: this resource is available as {listed}",
+                      {"Vary": "Accept"})
 
 
 def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response:
     allowed = _allowed(offers)
     listed = ", ".join(r.key for r in allowed)
-    return Response(f"400 Bad Request: unknown format {name!r} (one of: {listed})\n", 400,
-                    {"Content-Type": "text/plain; charset=utf-8"})
+    return plain_text(400, f"Bad Request: unknown format {name!r} (one of: {listed})")
 
 
 def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:
@@ -956,9 +962,9 @@ def _kind_index(s: Site, kind: str) -> Response:
 
 def _missing(s: Site, iri: str, rep: Representation) -> Response:
     if rep.rdf is not None:
-        return Response(f"404 Not Found: <{iri}> is not in this dataset; see "
-                        f"{request.host_url.rstrip('/')}{request.script_root}/dataset\n", 404,
-                        {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+        return plain_text(404, f"Not Found: <{iri}> is not in this dataset; see "
+                          f"{request.host_url.rstrip('/')}{request.script_root}/dataset",
+                          {"Vary": "Accept"})
     kinds = [{"name": k, "count": len(v), "example": _link(s, v[0])}
              for k, v in sorted(s.kinds.items())]
     html = render_template("page_missing.html", iri=iri,
@@ -1049,8 +1055,7 @@ def sitemap() -> Response:
     else:
         number = int(page) if page and page.isdigit() else 1 if page is None else 0
         if not 1 <= number <= pages:
-            return Response(f"404 Not Found: the sitemap has pages 1 to {pages}\n", 404,
-                            {"Content-Type": "text/plain; charset=utf-8"})
+            return plain_text(404, f"Not Found: the sitemap has pages 1 to {pages}")
         chunk = urls[(number - 1) * SITEMAP_LIMIT:number * SITEMAP_LIMIT]
         body = "".join(f"<url><loc>{escape(u)}</loc><lastmod>{modified}</lastmod></url>\n"
                        for u in chunk)

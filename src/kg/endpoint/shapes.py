@@ -28,6 +28,7 @@ from kg.endpoint.pages import (
     _EXTENSIONS,
     Representation,
     footer_context,
+    plain_text,
     representation_or_error,
     serialize,
 )
@@ -331,10 +332,9 @@ def _answer(name: str | None) -> Response:
         if isinstance(rep, Response):
             return rep
     if name is not None and name not in s.views:
-        return Response(f"404 Not Found: <{SHAPES}{name}> is not a shape of this project; "
-                        f"every shape is listed at {request.host_url.rstrip('/')}"
-                        f"{url_for('shapes.document')}\n", 404,
-                        {"Content-Type": "text/plain; charset=utf-8", "Vary": "Accept"})
+        return plain_text(404, f"Not Found: <{SHAPES}{name}> is not a shape of this project; "
+                          f"every shape is listed at {request.host_url.rstrip('/')}"
+                          f"{url_for('shapes.document')}", {"Vary": "Accept"})
     headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
     if rep.rdf is not None:
         return Response(serialize(s.quads(name), rep), 200,
