@@ -25,6 +25,14 @@ def dataset(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def built_app(dataset: Path):
+    """An app serving the built dataset with this checkout as its project; read-only."""
+    from kg.endpoint import create_app
+
+    return create_app({"root": REPO, "build_dir": dataset.parent}, dataset=dataset)
+
+
+@pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
 

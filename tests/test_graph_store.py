@@ -11,7 +11,6 @@ the app serving exactly those graphs.
 
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pyoxigraph as ox
@@ -33,10 +32,8 @@ SYNTAX = {"text/turtle": "turtle", "application/n-triples": "nt", "text/plain": 
 
 
 @pytest.fixture(scope="module")
-def app(dataset: Path):
-    from kg.endpoint import create_app
-
-    return create_app({"root": REPO, "build_dir": dataset.parent}, dataset=dataset)
+def app(built_app):
+    return built_app
 
 
 @pytest.fixture(scope="module")

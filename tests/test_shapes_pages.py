@@ -12,8 +12,6 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
 from kg.endpoint import create_app
-from kg.load import load_shapes
-from kgtest import REPO
 
 SHAPES = "https://w3id.org/kg1978/shapes/"
 HTML = {"Accept": "text/html"}
@@ -21,13 +19,13 @@ TURTLE = {"Accept": "text/turtle"}
 
 
 @pytest.fixture(scope="module")
-def client(dataset):
-    return create_app({"root": REPO}, dataset=dataset).test_client()
+def client(built_app):
+    return built_app.test_client()
 
 
 @pytest.fixture(scope="module")
-def graph() -> rdflib.Graph:
-    return load_shapes(REPO)
+def graph(shapes) -> rdflib.Graph:
+    return shapes
 
 
 def _named(graph: rdflib.Graph) -> list[str]:
