@@ -134,6 +134,15 @@ def validate_fixture(path: Path, ontology: Graph, shapes: Graph) -> Report:
 # ---------------------------------------------------------------- the project and the shapes
 
 
+def test_validation_changes_neither_the_data_nor_the_shapes(ontology, shapes):
+    """Session fixtures and the endpoint's cached shapes are shared: validating must not add to
+    them (pySHACL adds RDFS/OWL axioms to the shapes graph it is handed)."""
+    data = closure_view(parse_file(FIXTURES / "event-start-after-end.ttl") + ontology)
+    before_data, before_shapes = Graph() + data, Graph() + shapes
+    assert not validate(data, shapes).conforms
+    assert set(data) == set(before_data) and set(shapes) == set(before_shapes)
+
+
 def test_project_graph_conforms(shapes):
     asserted = load_sources(ROOT).union()
     report = validate_like_the_build(asserted, shapes)

@@ -374,10 +374,12 @@ def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 def validate(data: Graph, shapes: Graph) -> Report:
-    """Validate ``data`` (asserted + inferred) against ``shapes``. The inputs are not changed."""
+    """Validate ``data`` (asserted + inferred) against ``shapes``. The inputs are not changed:
+    pySHACL adds RDFS/OWL axioms (``owl:Class rdfs:subClassOf rdfs:Class`` …) to the shapes
+    graph it is given, so it gets a copy."""
     conforms, report_graph, _ = _pyshacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=Graph() + shapes,
         inference="none",
         abort_on_first=False,
         allow_warnings=True,
