@@ -208,8 +208,9 @@ def _raw_exchange(url: str, requests: list[bytes]) -> list[bytes]:
                 line = stream.readline()
                 assert line, "connection closed before a response"
                 head += line
-            length = int(next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n"))
-                              if k.lower() == b"content-length"))
+            length = 0 if head.startswith(b"HTTP/1.1 304") else int(next(
+                v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n"))
+                if k.lower() == b"content-length"))
             answers.append(head + stream.read(length))
         answers.append(stream.read())  # b"" once the server closes the connection
     return answers
@@ -252,6 +253,29 @@ def test_express_and_gunicorn_lanes_answer_alike(serve_kg):
     # both lanes write the request log line
     served.wait_for(f'"GET {target} HTTP/1.1" 200')
     served.wait_for(f'"GET {other} HTTP/1.1" 200')
+
+
+def test_both_lanes_answer_a_matching_validator_with_304_and_keep_the_connection(serve_kg):
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    target = "/sparql?query=" + quote("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2")
+    first = f"GET {target} HTTP/1.1\r\nHost: h\r\nAccept: text/csv\r\n\r\n".encode()
+    (status, fields, body), = [_split(a) for a in _raw_exchange(served.url, [first])[:1]]
+    assert status == b"HTTP/1.1 200 OK" and fields[b"etag"].startswith(b'W/"kg-')
+    etag = fields[b"etag"]
+    express = first.replace(b"\r\n\r\n", b"\r\nIf-None-Match: " + etag + b"\r\n\r\n")
+    plain = express.replace(b"Host: h\r\n", b"Host: h\r\nTE: gzip\r\n")  # gunicorn's lane
+    last = first.replace(b"Host: h\r\n", b"Host: h\r\nConnection: close\r\n")
+    fast, slow, again, rest = _raw_exchange(served.url, [express, plain, last])
+    for answer, server in ((fast, b"kg"), (slow, None)):
+        status, fields, body = _split(answer)
+        assert status == b"HTTP/1.1 304 Not Modified" and body == b""
+        assert fields[b"etag"] == etag and fields[b"cache-control"] == b"no-cache"
+        assert b"content-length" not in fields and b"transfer-encoding" not in fields
+        assert (fields[b"server"] == b"kg") is (server == b"kg")  # both lanes really ran
+    # the connection carried on after both: the next request on it is answered in full
+    status, fields, body = _split(again)
+    assert status == b"HTTP/1.1 200 OK" and body.startswith(b"s\r\n") and rest == b""
+    served.wait_for(f'"GET {target} HTTP/1.1" 304')
 
 
 class _ShortSocket:

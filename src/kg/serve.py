@@ -266,7 +266,7 @@ class OneQueryThreadWorker(ThreadWorker):
             if name.lower() == "content-length":
                 length = value
             head.append(f"{name}: {value}\r\n")
-        if length is None:
+        if length is None and not status.startswith("304"):
             head.append(f"Content-Length: {len(body)}\r\n")
         if not keep:
             head.append("Connection: close\r\n")

@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
                                                "no limit.", 0),
     Setting("max_reconcile_batch", 100, int, "Most queries or ids in one reconciliation request "
                                              "(413 beyond).", 1),
+    Setting("cache_max_age", 0, int, "Seconds browsers and proxies may reuse a GET answer "
+                                     "without asking again (Cache-Control max-age); 0: they "
+                                     "ask each time, and a matching ETag gets 304.", 0),
     Setting("store_url", None, str, "SPARQL query endpoint of a remote store: `kg serve --store` "
                                     "forwards queries to it; `kg publish` counts on it."),
     Setting("store_user", None, str, "User name for the remote store (HTTP Basic or Digest); "

@@ -54,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     store = DatasetStore.load(dataset) if isinstance(dataset, str | Path) else dataset
 
     from kg.endpoint import (
+        caching,
         dumps,
         graphstore,
         openapi,
@@ -78,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         assets_dir=ui.yasgui_dir(Path(settings["root"])),
         examples=ui.load_examples(Path(settings["root"])),
     )
+    caching.install(app, settings["cache_max_age"])
     for blueprint in (routes.bp, ui.bp, pages.bp, dumps.bp, graphstore.bp, openapi.bp,
                       validation.bp, reconcile.bp, shapes.bp):
         app.register_blueprint(blueprint)

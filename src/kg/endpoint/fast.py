@@ -56,8 +56,8 @@ class FastPath:
             answered = answer_query(self.state, environ, body)
             if answered is None:  # a GET without a query: the service description
                 return self.app(environ, start_response)
-            headers, payload = answered
-            start_response("200 OK", headers)
+            code, headers, payload = answered
+            start_response(status_line(code), headers)
             return [payload]
         except KGError as exc:
             if exc.http_status >= 500 and exc.http_status != 503:

@@ -293,6 +293,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         paths[f"/reconcile/suggest/{kind}"] = {"get": {
             "summary": f"auto-completion of {kind} names", "parameters": paging,
             "responses": _responses(json_ok, *reconcile_errors)}}
+    for item in paths.values():  # kg.endpoint.caching: every GET answer has a validator
+        if "get" in item:
+            item["get"]["responses"].setdefault("304", {
+                "description": "not modified: If-None-Match names the answer's ETag"})
     return {
         "openapi": "3.0.3",
         "info": {

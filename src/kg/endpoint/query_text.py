@@ -45,6 +45,7 @@ _PROLOGUE = r"(?:\s*(?:BASE\s*<[^>]*>|PREFIX\s*[^\s:<]*:\s*<[^>]*>))*\s*"
 _PROLOGUE_THEN_FORM = re.compile(_PROLOGUE + r"([A-Za-z]*)", re.IGNORECASE)
 _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
+_VOLATILE = re.compile(r"(?<![\w?$:@.-])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _BRACKETS = re.compile(r"[()\[\]{}]")
 _GAP = r"(?:\s|#[^\n\r]*)+"  # white space and comments
 #: Comments, strings and IRIs (skipped), PREFIX declarations, FROM / FROM NAMED clauses.
@@ -63,6 +64,9 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 class QueryInfo:
     form: str  # SELECT, ASK, CONSTRUCT or DESCRIBE
     has_dataset_clause: bool
+    #: Calls a function that answers differently on each run (RAND, NOW, UUID, STRUUID,
+    #: BNODE): its answer may not be reused (no validator, see :mod:`.caching`).
+    volatile: bool = False
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -323,4 +327,4 @@ def _inspect_query(text: str, max_depth: int) -> QueryInfo:
     if _SERVICE.search(code):
         raise InputError("SERVICE (federated query) is not available: kg answers from its "
                          "own store only and never fetches from the network")
-    return QueryInfo(form, _FROM.search(code) is not None)
+    return QueryInfo(form, _FROM.search(code) is not None, _VOLATILE.search(code) is not None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
+from kg.endpoint.caching import etag_matches
 from kg.endpoint.protocol import read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat
 from kg.endpoint.state import EndpointState
@@ -16,7 +17,7 @@ __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answe
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Expose-Headers", f"{TRUNCATED_HEADER}, Link, Content-Length"),
+    ("Access-Control-Expose-Headers", f"{TRUNCATED_HEADER}, Link, Content-Length, ETag"),
 )
 PREFLIGHT = (
     ("Access-Control-Allow-Origin", "*"),
@@ -60,21 +61,50 @@ def base_url(environ: dict) -> str:
 
 
 def answer_query(state: EndpointState, environ: dict,
-                 body: bytes | None) -> tuple[list, bytes] | None:
-    """Headers and body answering the query of this request; None when a GET carries no query
-    (the caller then serves the service description). Raises :class:`~kg.errors.KGError`."""
+                 body: bytes | None) -> tuple[int, list, bytes] | None:
+    """Status, headers and body answering the query of this request; None when a GET carries
+    no query (the caller then serves the service description). Raises
+    :class:`~kg.errors.KGError`.
+
+    A ``GET`` (or ``HEAD``) answer may be cached (:mod:`.caching`): it says how long, and over
+    the embedded store it has an ``ETag``; an ``If-None-Match`` that matches it gets 304
+    without the query being run."""
     req = read_request(environ, body)
     if req.query is None:
         if body is None:
             return None
         raise InputError("no query: send it as the 'query' parameter or as an "
                          "application/sparql-query body")
+    cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
+    if if_none_match and if_none_match.strip() != "*":
+        # A validator this server gave for this URL: the query answered 200 once, and would
+        # again. ("*" asks whether there is an answer at all: the query must run to tell.)
+        fmt, volatile = state.format_for(req, environ.get("HTTP_ACCEPT"))
+        etag = None if volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
+        if etag is not None and etag_matches(if_none_match, etag):
+            return _not_modified(state, etag)
     root = base_url(environ)
     answer = state.run(req, accept=environ.get("HTTP_ACCEPT"), environ=environ,
                        base_iri=root + environ.get("PATH_INFO", "/sparql"),
                        truncation_link=root + "/limits#max-results")
     headers = [*headers_for(answer.format), ("Content-Length", str(len(answer.body)))]
+    if cacheable:
+        if answer.volatile:
+            headers.append(("Cache-Control", "no-store"))
+        else:
+            headers.append(("Cache-Control", state.cache_control))
+            etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
+            if etag is not None:
+                if if_none_match and etag_matches(if_none_match, etag):
+                    return _not_modified(state, etag)
+                headers.append(("ETag", etag))
     if answer.truncated:
         headers.append((TRUNCATED_HEADER, str(state.max_results)))
         headers.append(("Link", f'<{root}/limits#max-results>; rel="describedby"'))
-    return headers, answer.body
+    return 200, headers, answer.body
+
+
+def _not_modified(state: EndpointState, etag: str) -> tuple[int, list, bytes]:
+    return 304, [("ETag", etag), ("Cache-Control", state.cache_control), ("Vary", "Accept"),
+                 *CORS], b""

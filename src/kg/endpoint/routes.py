@@ -72,8 +72,8 @@ def sparql() -> Response:
     if answered is None:
         fmt_param = request.args.get("format") or request.args.get("output")
         return _description(state, base_url(environ), fmt_param, sd=True)
-    headers, payload = answered
-    return Response(payload, 200, headers)
+    code, headers, payload = answered
+    return Response(payload, code, headers)
 
 
 def _for_a_browser(args, accept: str | None) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kg.endpoint.caching import cache_control
 from kg.endpoint.description import Descriptions
 from kg.endpoint.protocol import SparqlRequest, negotiate
 from kg.endpoint.query_text import QueryInfo, inspect_query
@@ -26,6 +29,7 @@ class Answer:
     body: bytes
     format: ResultFormat
     truncated: bool
+    volatile: bool  # the query calls RAND, NOW, …: this answer may not be reused
 
 
 @dataclass
@@ -46,6 +50,25 @@ class EndpointState:
         # A remote store (kg.remote.RemoteStore) answers /sparql itself, passing its body
         # through; it is given most of query_timeout, so that it, not the watchdog, answers 503.
         self.forward = getattr(self.store, "forward", None)
+        # HTTP caching (kg.endpoint.caching): a GET query's answer may be reused for
+        # cache_max_age seconds; over the embedded, read-only store it also has a validator,
+        # the same while this app lives (forked workers share it), new on every start.
+        self.cache_control: str = cache_control(self.settings["cache_max_age"])
+        self._validator = None if self.forward is not None else secrets.token_hex(6)
+
+    def etag_for(self, fmt: ResultFormat, query_string: str) -> str | None:
+        """The weak ``ETag`` of a non-volatile answer in ``fmt`` to the URL with this query
+        string (None: no validator): the app's token, a digest of the URL's query, the format.
+        """
+        if self._validator is None:
+            return None
+        digest = hashlib.blake2b(query_string.encode(), digest_size=6).hexdigest()
+        return f'W/"kg-{self._validator}-{digest}-{fmt.name}"'
+
+    def format_for(self, request: SparqlRequest, accept: str | None) -> tuple[ResultFormat, bool]:
+        """The format the query of ``request`` is answered in, and whether it is volatile."""
+        info = self.inspect(request.query or "")
+        return negotiate(accept, request.format, _KIND_OF_FORM[info.form]), info.volatile
 
     def run(self, request: SparqlRequest, *, accept: str | None, environ: dict,
             base_iri: str, truncation_link: str) -> Answer:
@@ -80,7 +103,7 @@ class EndpointState:
             guard.disarm()
         if time.monotonic() - started > self.query_timeout:
             raise QueryTimeout(timeout_message(self.query_timeout).strip())
-        return Answer(body, fmt, cut)
+        return Answer(body, fmt, cut, info.volatile)
 
     def inspect(self, text: str) -> QueryInfo:
         """The query's form, after the checks; a text that is no query raises ParseError."""

@@ -1,0 +1,61 @@
+"""HTTP caching: validators and conditional requests for every ``GET`` the server answers.
+
+The embedded store is read-only and loaded once, so what a URL answers cannot change while
+the server runs. Two kinds of validator follow from that:
+
+- **Query results** (``GET /sparql?query=…``) get a weak ``ETag`` made of a token drawn when
+  the app is made and the result format: ``W/"kg-3f9c1a2b7d40-json"``. A client that sends it
+  back in ``If-None-Match`` gets **304 before the query runs** — the saving that matters on a
+  heavy query. The token is drawn anew on every start, so a rebuild, an upgrade or a restart
+  invalidates every earlier validator. Queries calling ``RAND``, ``NOW``, ``UUID``,
+  ``STRUUID`` or ``BNODE`` answer differently each time and get none; nor do answers over a
+  remote store (``kg serve --store``), whose data may change behind the server.
+- **Every other ``GET``** answered ``200`` in full (pages, descriptions, the timeline,
+  search, the shapes) gets a strong ``ETag``: a digest of its bytes, and ``304`` when it
+  matches. Dumps, ``/store`` and static files keep the validators they set themselves.
+
+``Cache-Control`` is ``no-cache`` (store, but ask again each time) unless the setting
+``cache_max_age`` allows reuse for that many seconds (``public, max-age=N``), as a reverse
+proxy in front of a public endpoint would want.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+
+__all__ = ["cache_control", "etag_matches", "install"]
+
+
+def cache_control(max_age: int) -> str:
+    """The ``Cache-Control`` value of a cacheable answer under the setting ``cache_max_age``."""
+    return f"public, max-age={max_age}" if max_age > 0 else "no-cache"
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` header matches ``etag`` by the weak comparison that RFC
+    9110 (13.1.2) prescribes for it: ``*``, or any listed tag with the same opaque value."""
+    wanted = etag.removeprefix("W/")
+    for tag in if_none_match.split(","):
+        tag = tag.strip()
+        if tag == "*" or tag.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def install(app: Flask, max_age: int) -> None:
+    """Give ``app``'s full ``GET`` answers a strong ``ETag`` and ``Cache-Control``, and answer
+    a matching ``If-None-Match`` with 304."""
+    control = cache_control(max_age)
+
+    @app.after_request
+    def _validate(response: Response) -> Response:
+        if (request.method not in ("GET", "HEAD") or response.status_code != 200
+                or response.is_streamed or response.direct_passthrough
+                or "ETag" in response.headers or "Cache-Control" in response.headers):
+            return response  # not a full GET answer, or one that set its own caching
+        response.add_etag()
+        response.headers["Cache-Control"] = control
+        exposed = response.headers.get("Access-Control-Expose-Headers")
+        if exposed is not None and "ETag" not in exposed:
+            response.headers["Access-Control-Expose-Headers"] = exposed + ", ETag"
+        return response.make_conditional(request)

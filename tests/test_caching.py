@@ -1,0 +1,219 @@
+"""HTTP caching (kg.endpoint.caching): validators, 304 and Cache-Control on every GET, in
+process (Flask's test client, through the WSGI fast path and through Flask alone). The
+express lane's 304 is in test_serve.py, the remote store's lack of a validator in
+test_remote.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.endpoint.caching import cache_control, etag_matches
+
+ASK = "ASK { ?s ?p ?o }"
+JSON = "application/sparql-results+json"
+XML = "application/sparql-results+xml"
+
+
+@pytest.fixture(params=[True, False], ids=["fast-path", "flask-only"])
+def lane(request):
+    return {"KG_FAST_PATH": request.param}
+
+
+class CountingStore:
+    """The app's store, counting the queries that reach it."""
+
+    def __init__(self, store):
+        self._store, self.queries = store, 0
+
+    def query(self, *args, **kwargs):
+        self.queries += 1
+        return self._store.query(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._store, name)
+
+
+def _counted(app) -> CountingStore:
+    state = app.extensions["kg"]
+    state.store = CountingStore(state.store)
+    return state.store
+
+
+@pytest.mark.parametrize("header, etag, matches", [
+    ('W/"a"', 'W/"a"', True),
+    ('"a"', 'W/"a"', True),  # If-None-Match compares weakly
+    ('W/"a"', '"a"', True),
+    ('"b", W/"a"', 'W/"a"', True),
+    ("*", '"a"', True),
+    ('"b"', '"a"', False),
+    ('"ab"', '"a"', False),
+    ("", '"a"', False),
+])
+def test_if_none_match_is_compared_weakly(header, etag, matches):
+    assert etag_matches(header, etag) is matches
+
+
+def test_cache_control_follows_the_setting():
+    assert cache_control(0) == "no-cache"
+    assert cache_control(300) == "public, max-age=300"
+
+
+# -- query results ---------------------------------------------------------------------------
+
+def test_a_query_answer_has_a_weak_etag_per_format(make_app, lane):
+    client = make_app(lane).test_client()
+    json_answer = client.get("/sparql", query_string={"query": ASK}, headers={"Accept": JSON})
+    xml_answer = client.get("/sparql", query_string={"query": ASK}, headers={"Accept": XML})
+    for r in (json_answer, xml_answer):
+        assert r.status_code == 200
+        assert r.headers["ETag"].startswith('W/"kg-')
+        assert r.headers["Cache-Control"] == "no-cache"
+        assert "ETag" in r.headers["Access-Control-Expose-Headers"]
+    assert json_answer.headers["ETag"] != xml_answer.headers["ETag"]
+    again = client.get("/sparql", query_string={"query": ASK}, headers={"Accept": JSON})
+    assert again.headers["ETag"] == json_answer.headers["ETag"]
+    other = client.get("/sparql", query_string={"query": ASK + " "}, headers={"Accept": JSON})
+    assert other.headers["ETag"] != json_answer.headers["ETag"]  # another URL
+
+
+def test_a_matching_if_none_match_gets_304_without_running_the_query(make_app, lane):
+    app = make_app(lane)
+    client, store = app.test_client(), _counted(app)
+    first = client.get("/sparql", query_string={"query": ASK}, headers={"Accept": JSON})
+    etag = first.headers["ETag"]
+    assert store.queries == 1
+    for header in (etag, f'"other", {etag}', etag.removeprefix("W/"), "*"):
+        r = client.get("/sparql", query_string={"query": ASK},
+                       headers={"Accept": JSON, "If-None-Match": header})
+        assert r.status_code == 304, header
+        assert r.data == b""
+        assert r.headers["ETag"] == etag and r.headers["Cache-Control"] == "no-cache"
+        assert r.headers["Vary"] == "Accept" and r.headers["Access-Control-Allow-Origin"] == "*"
+    assert store.queries == 2  # the validator skips the query; "*" must run it to know
+    head = client.head("/sparql", query_string={"query": ASK},
+                       headers={"Accept": JSON, "If-None-Match": etag})
+    assert head.status_code == 304 and store.queries == 2
+
+
+def test_an_etag_of_another_format_or_server_start_gets_the_answer(make_app, lane):
+    app = make_app(lane)
+    client = app.test_client()
+    xml_etag = client.get("/sparql", query_string={"query": ASK},
+                          headers={"Accept": XML}).headers["ETag"]
+    r = client.get("/sparql", query_string={"query": ASK},
+                   headers={"Accept": JSON, "If-None-Match": xml_etag})
+    assert r.status_code == 200 and b'"boolean"' in r.data
+    # a new app (a restart, a rebuild) draws a new validator: earlier ones no longer match
+    restarted = make_app(lane).test_client()
+    r = restarted.get("/sparql", query_string={"query": ASK},
+                      headers={"Accept": XML, "If-None-Match": xml_etag})
+    assert r.status_code == 200 and r.headers["ETag"] != xml_etag
+
+
+def test_post_and_errors_have_no_validator(make_app, lane):
+    client = make_app(lane).test_client()
+    r = client.post("/sparql", data={"query": ASK}, headers={"If-None-Match": "*"})
+    assert r.status_code == 200 and "ETag" not in r.headers and "Cache-Control" not in r.headers
+    etag = client.get("/sparql", query_string={"query": ASK}).headers["ETag"]
+    for header in ("*", etag):  # "*": is there an answer? a malformed query has none
+        r = client.get("/sparql", query_string={"query": "ASK {"},
+                       headers={"If-None-Match": header})
+        assert r.status_code == 400 and "ETag" not in r.headers, header
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT (RAND() AS ?r) {}",
+    "SELECT ?s (now () AS ?t) { ?s ?p ?o } LIMIT 1",
+    "SELECT (STRUUID() AS ?u) {}",
+    "CONSTRUCT { ?s <http://example.org/p> ?b } WHERE { ?s ?p ?o BIND(BNODE() AS ?b) }",
+])
+def test_a_query_that_answers_differently_each_time_is_never_reused(make_app, lane, query):
+    app = make_app(lane)
+    client, store = app.test_client(), _counted(app)
+    for _ in range(2):
+        r = client.get("/sparql", query_string={"query": query}, headers={"If-None-Match": "*"})
+        assert r.status_code == 200, r.data
+        assert "ETag" not in r.headers and r.headers["Cache-Control"] == "no-store"
+    assert store.queries == 2
+
+
+def test_a_function_name_inside_a_string_or_iri_is_not_volatile(make_app):
+    client = make_app().test_client()
+    query = 'SELECT ("RAND()" AS ?x) { OPTIONAL { <http://example.org/NOW(> ?p ?o } }'
+    r = client.get("/sparql", query_string={"query": query})
+    assert r.status_code == 200 and r.headers["ETag"].startswith('W/"kg-')
+
+
+def test_cache_max_age_lets_caches_reuse_answers(make_app):
+    client = make_app(cache_max_age=300).test_client()
+    r = client.get("/sparql", query_string={"query": ASK})
+    assert r.headers["Cache-Control"] == "public, max-age=300"
+    r = client.get("/sparql", query_string={"query": ASK},
+                   headers={"If-None-Match": r.headers["ETag"]})
+    assert r.status_code == 304 and r.headers["Cache-Control"] == "public, max-age=300"
+    page = client.get("/limits")
+    assert page.headers["Cache-Control"] == "public, max-age=300"
+
+
+# -- pages and descriptions ------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, accept", [
+    ("/sparql", "text/turtle"),  # the service description
+    ("/void", "application/n-triples"),
+    ("/limits", None),
+    ("/", "text/html"),
+    ("/openapi.json", None),
+])
+def test_every_full_get_answer_has_a_strong_etag_of_its_bytes(make_app, url, accept):
+    import hashlib
+
+    client = make_app().test_client()
+    headers = {"Accept": accept} if accept else {}
+    r = client.get(url, headers=headers)
+    assert r.status_code == 200
+    assert r.headers["ETag"] == f'"{hashlib.sha1(r.data).hexdigest()}"'
+    assert r.headers["Cache-Control"] == "no-cache"
+    again = client.get(url, headers={**headers, "If-None-Match": r.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == r.headers["ETag"]
+    changed = client.get(url, headers={**headers, "If-None-Match": '"something-else"'})
+    assert changed.status_code == 200 and changed.data == r.data
+
+
+def test_entity_pages_validate_each_representation(built_app):
+    client = built_app.test_client()
+    html = client.get("/actor/pol-pot", headers={"Accept": "text/html"})
+    turtle = client.get("/actor/pol-pot", headers={"Accept": "text/turtle"})
+    assert html.status_code == turtle.status_code == 200
+    assert html.headers["ETag"] != turtle.headers["ETag"]
+    # the HTML page's validator does not validate the Turtle
+    r = client.get("/actor/pol-pot", headers={"Accept": "text/turtle",
+                                              "If-None-Match": html.headers["ETag"]})
+    assert r.status_code == 200 and r.data == turtle.data
+    r = client.get("/actor/pol-pot", headers={"Accept": "text/turtle",
+                                              "If-None-Match": turtle.headers["ETag"]})
+    assert r.status_code == 304 and r.headers["Vary"] == "Accept"
+
+
+def test_errors_and_writes_are_not_validated(built_app):
+    client = built_app.test_client()
+    missing = client.get("/actor/nobody", headers={"If-None-Match": "*"})
+    assert missing.status_code == 404 and "ETag" not in missing.headers
+    triple = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    posted = client.post("/validate", data=triple, content_type="application/n-triples",
+                         headers={"If-None-Match": "*"})
+    assert posted.status_code == 200 and "ETag" not in posted.headers
+
+
+def test_dumps_keep_their_own_validator(built_app):
+    client = built_app.test_client()
+    r = client.get("/dumps/kg.nq")
+    assert r.status_code == 200 and r.headers["ETag"].startswith('"sha256-')
+
+
+def test_the_openapi_document_says_every_get_may_answer_304(make_app):
+    from kg.endpoint.openapi import openapi_document
+
+    doc = openapi_document(make_app().extensions["kg"].settings)
+    gets = [item["get"] for item in doc["paths"].values() if "get" in item]
+    assert len(gets) > 10 and all("304" in get["responses"] for get in gets)
