@@ -246,7 +246,7 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
             unit, kind = FIGURES[rng.choice(sorted(FIGURES))]
             q(e, "hasFigure", figure)
             a(figure, f"<{KGO}Quantity>", f"Figure x{figures:06d}")
-            q(figure, "value", f'"{rng.randrange(1, 1000)}"^^<{XSD}integer>')
+            q(figure, "exactValue", f'"{rng.randrange(1, 1000)}"^^<{XSD}integer>')
             q(figure, "unitOfCount", f"<{KGO}{unit}>")
             q(figure, "figureKind", f"<{KGO}{kind}>")
             quad(figure, f"<{PROV}wasDerivedFrom>", rng.choice(passages))

@@ -97,16 +97,18 @@ def test_validation_failure_keeps_last_good_dataset(good_build):
     root, settings, out, before = good_build
     path = root / "graph" / "article-part1.ttl"
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace('kgo:value 12000 ;', 'kgo:value -12000 ;'), encoding="utf-8")
+    path.write_text(text.replace('kgo:exactValue 12000 ;', 'kgo:exactValue -12000 ;'),
+                    encoding="utf-8")
     with pytest.raises(ValidationFailed) as info:
         build(settings)
     assert "campaign-troops-killed" in str(info.value)
-    # the report points at the line of the wrong value, in its figure's statement
+    # the report points at the line of the wrong value, in its figure's statement (the shape
+    # reads kgo:value, which the data give as its sub-property kgo:exactValue)
     where = re.search(r"where: +(.+):(\d+)\n", str(info.value))
     assert where and where[1] == str(path)
     lines = text.splitlines()
     number = int(where[2])
-    assert "kgo:value 12000 ;" in lines[number - 1]
+    assert "kgo:exactValue 12000 ;" in lines[number - 1]
     start = max(n for n in range(number) if lines[n].startswith("figure:"))
     assert lines[start].startswith("figure:campaign-troops-killed ")
     assert info.value.exit_code == 1

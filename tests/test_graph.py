@@ -15,6 +15,7 @@ from kgtest import ARTICLE, REPO
 PRE = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <http://schema.org/>
 """
 
 
@@ -80,6 +81,21 @@ def test_every_figure_of_the_article_and_no_other(store):
                   int(r["n"].value)) for r in rows)
     assert got == sorted(ARTICLE_FIGURES, key=lambda t: (t[0], t[1] or "", t[2])) or \
         sorted(got, key=str) == sorted(ARTICLE_FIGURES, key=str)
+
+
+def test_a_qualified_figure_is_a_lower_bound_for_schema_org(store):
+    rows = q(store, """SELECT ?f ?q ?exact ?least ?sv ?smin WHERE { ?f a kgo:Quantity .
+        OPTIONAL { ?f kgo:valueQualifier ?q } OPTIONAL { ?f kgo:exactValue ?exact }
+        OPTIONAL { ?f kgo:atLeast ?least } OPTIONAL { ?f schema:value ?sv }
+        OPTIONAL { ?f schema:minValue ?smin } }""")
+    assert len(rows) == len(ARTICLE_FIGURES)
+    for r in rows:
+        if r["q"] is not None:  # "more than", "thousands": a bound, never schema:value
+            assert r["least"] is not None and r["smin"] == r["least"], r["f"]
+            assert r["exact"] is None and r["sv"] is None, r["f"]
+        else:
+            assert r["exact"] is not None and r["sv"] == r["exact"], r["f"]
+            assert r["least"] is None and r["smin"] is None, r["f"]
 
 
 def test_figures_are_never_summed(store):

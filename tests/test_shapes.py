@@ -392,6 +392,13 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert found.of(result(ex + "a", ex + "p", ex + "c")) == "t.ttl:8"   # the triple
     assert found.of(result(ex + "a", ex + "p", '"x"')) == "t.ttl:7"      # the property
     assert found.of(result(ex + "a", ex + "missing")) == "t.ttl:3"       # the focus node
+    # the value given by another predicate (a sub-property of the shape's path)
+    assert found.of(result(ex + "a", ex + "super", ex + "c")) == "t.ttl:8"
+    assert found.of(result(ex + "a", ex + "when", '"1978-13-01"^^<http://www.w3.org/2001/'
+                           'XMLSchema#date>')) == "t.ttl:6"
+    assert found.of(result(ex + "g", ex + "super", '"x; y"')) == "t.ttl:11"
+    assert found.of(result(ex + "a", ex + "super", '"absent"')) == "t.ttl:3"
+    assert lines.of(result(ex + "l", ex + "super", '"x y"@en')) == "t.nt:2"
     assert found.of(result(ex + "d")) == "t.ttl:9"                       # where it is named
     assert found.of(result(ex + "nowhere")) is None
 

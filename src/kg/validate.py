@@ -214,10 +214,16 @@ class StatementLines:
     predicates: dict[tuple[str, str], str] = field(default_factory=dict)
     triples: dict[tuple[str, str, str], str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
+    #: (subject, object) -> line, whatever the predicate; an object is an IRI or a literal's
+    #: lexical form (as written: escapes are not undone).
+    values: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, IRI value), else the
-        focus node's path, else the focus node's first statement, else its first mention."""
+        focus node's path, else the line giving the focus node that value by another
+        predicate (the data's sub-property of the path: a shape reads kgo:value, the data
+        says kgo:exactValue), else the focus node's first statement, else its first
+        mention."""
         if result.path:
             if result.value is not None:
                 found = self.triples.get((result.focus, result.path, result.value))
@@ -226,7 +232,17 @@ class StatementLines:
             found = self.predicates.get((result.focus, result.path))
             if found:
                 return found
+            if result.value is not None:
+                literal = _LEXICAL_FORM.match(result.value)
+                found = self.values.get(
+                    (result.focus, literal[1] if literal else result.value))
+                if found:
+                    return found
         return self.subjects.get(result.focus) or self.mentions.get(result.focus)
+
+
+#: The lexical form of a literal written in N-Triples / N3 (``"-12000"^^<…#integer>``).
+_LEXICAL_FORM = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:
@@ -286,6 +302,11 @@ def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
             found.mentions.setdefault(value, where)
             if parts[0].startswith("<"):
                 found.triples.setdefault((subject, predicate, value), where)
+                found.values.setdefault((subject, value), where)
+        elif parts[0].startswith("<"):
+            literal = _LEXICAL_FORM.match(rest)
+            if literal:
+                found.values.setdefault((subject, literal[1]), where)
 
 
 def _term(kind: str, value: str, prefixes: dict[str, str]) -> str | None:
@@ -299,6 +320,14 @@ def _term(kind: str, value: str, prefixes: dict[str, str]) -> str | None:
         if colon and prefix in prefixes:
             return prefixes[prefix] + local
     return None
+
+
+def _lexical(kind: str, token: str) -> str | None:
+    """The lexical form of a literal token (a quoted string, or a number or boolean)."""
+    if kind == "string":
+        quotes = 3 if token[:3] in ('"""', "'''") else 1
+        return token[quotes:-quotes]
+    return token if kind == "word" else None
 
 
 def _read_statements(name: str, text: str, found: StatementLines) -> None:
@@ -364,6 +393,9 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
         elif expect == "object":
             if subject and predicate and iri:
                 found.triples.setdefault((subject, predicate, iri), where)
+            obj = iri if iri is not None else _lexical(kind, value)
+            if subject and obj is not None:
+                found.values.setdefault((subject, obj), where)
             expect = "after"
 
 
