@@ -31,11 +31,13 @@ def q(store, text):
 
 
 # Every date or date range the article gives, with the passage that gives it. An end written
-# "by DATE" is a latest end the article allows (kgo:notAfter), not an end date.
+# "by DATE" is a latest end the article allows (kgo:notAfter), not an end date; "onward": the
+# article gives a start and no end ("from March 26", an uprising or an attack breaking out on a
+# day: kgo:endUndatedInSource), which is not a one-day event.
 ARTICLE_DATES = [
-    ("1978-02-05", None, 2), ("1978-03-26", None, 5), ("1978-06-15", None, 6),
-    ("1978-05-26", None, 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
-    ("1978-12-02", None, 9), ("1978-12-06", "1978-12-07", 10), ("1978-12-23", None, 11),
+    ("1978-02-05", None, 2), ("1978-03-26", "onward", 5), ("1978-06-15", None, 6),
+    ("1978-05-26", "onward", 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
+    ("1978-12-02", None, 9), ("1978-12-06", "1978-12-07", 10), ("1978-12-23", "onward", 11),
     ("1978-12-23", "1979-01-17", 13), ("1978-12-26", None, 13), ("1978-12-23", "by 1978-12-31", 13),
     ("1979-01-02", None, 13), ("1979-01-05", "1979-01-06", 13), ("1979-01-07", None, 13),
     ("1979-01-08", None, 13), ("1979-01-17", None, 13), ("1978-12-23", "1979-01-17", 14),
@@ -45,8 +47,11 @@ ARTICLE_DATES = [
 
 @pytest.mark.parametrize(("start", "end", "passage"), ARTICLE_DATES)
 def test_every_date_of_the_article_is_an_event(store, start, end, passage):
-    if end is None:  # one day: neither an end nor a latest end
-        end_pattern = "FILTER NOT EXISTS { ?x kgo:endDate|kgo:notAfter ?e }"
+    if end is None:  # one day: no end, no latest end, not open-ended
+        end_pattern = "FILTER NOT EXISTS { ?x kgo:endDate|kgo:notAfter|kgo:endUndatedInSource ?e }"
+    elif end == "onward":
+        end_pattern = ("?x kgo:endUndatedInSource true "
+                       "FILTER NOT EXISTS { ?x kgo:endDate|kgo:notAfter ?e }")
     elif end.startswith("by "):
         end_pattern = (f'?x kgo:notAfter ?e . FILTER(STR(?e) = "{end[3:]}") '
                        "FILTER NOT EXISTS { ?x kgo:endDate ?d }")

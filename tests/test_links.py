@@ -166,6 +166,8 @@ def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
     assert rows[event + "general-counter-offensive-1978-1979"]["date"] == "1978-12-23/1979-01-17"
     assert (rows[event + "recapture-of-occupied-areas-1978-12"]["date"]
             == "1978-12-23, ended not after 1978-12-31")
+    assert rows[event + "shift-to-offensive-1978-03-26"]["date"] == \
+        "1978-03-26, end undated in source"  # "from 26 March 1978": not a one-day event
     assert [r["date"] for r in rows.values() if r["date"].startswith("not before ")]
     assert all(not r["authority_iri"] and not r["relation"] for r in rows.values())
     assert f"wrote {len(rows)} rows" in capsys.readouterr().err

@@ -325,6 +325,15 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
     assert "From" not in dates and "only the bound above" in dates
 
 
+def test_a_start_without_an_end_is_not_shown_as_one_day(client):
+    """"From 26 March 1978": a start, and the source gives no end."""
+    dates = get_page(client, BASE + "event/shift-to-offensive-1978-03-26").ids["dates"]
+    assert "From" in dates and "26 March 1978" in dates and "the source gives no end" in dates
+    assert "Date26" not in dates
+    one_day = get_page(client, BASE + "event/liberation-of-phnom-penh-1979-01-07").ids["dates"]
+    assert "Date7 January 1979" in one_day and "no end" not in one_day  # th, td: no space
+
+
 def test_statements_about_an_entity_cite_their_passages(client, store):
     found = rows(store, """SELECT ?x ?n WHERE { ?st a rdf:Statement ; rdf:subject ?x ;
         prov:wasDerivedFrom/kgo:passageNumber ?n } ORDER BY ?x ?n LIMIT 1""")
@@ -496,9 +505,11 @@ def test_timeline_groups_by_operation(client, store):
 
 def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     html = client.get("/timeline").get_data(as_text=True)
-    marks = re.findall(r'<a class="event-mark (range|point)( open-end)?" href="([^"]*)" '
-                       r'data-iri="[^"]*" data-start="([^"]*)" data-end="([^"]*)">\s*'
-                       r'<title>([^<]*)</title>\s*<(rect|circle) (?:x|cx)="([\d.]+)"', html)
+    marks = re.findall(r'<a class="event-mark (range|point)( open-end)?( ongoing)?" '
+                       r'href="([^"]*)" data-iri="[^"]*" data-start="([^"]*)" '
+                       r'data-end="([^"]*)">\s*<title>([^<]*)</title>\s*'
+                       r'(<line [^>]*stroke-dasharray[^>]*/>\s*)?<(rect|circle) (?:x|cx)="([\d.]+)"',
+                       html)
     assert len(marks) == html.count('<a class="event-mark')
     ranges = {r["e"] for r in rows(store, """SELECT DISTINCT ?e WHERE { ?e a kgo:Event ;
         kgo:startDate ?s . OPTIONAL { ?e kgo:endDate|kgo:notAfter ?end }
@@ -506,9 +517,12 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     latest = {r["e"]: r["d"] for r in rows(store, """SELECT ?e ?d WHERE {
         ?e a kgo:Event ; kgo:notAfter ?d }""")}
     assert latest  # the recapture, completed "by" 31 December 1978
-    by_start = sorted((start, float(x)) for _, _, _, start, _, _, _, x in marks)
+    ongoing = {r["e"] for r in rows(store, """SELECT ?e WHERE {
+        ?e a kgo:Event ; kgo:endUndatedInSource true }""")}
+    assert len(ongoing) == 3  # "from March 26", the uprising, the attack of 23 December
+    by_start = sorted((start, float(x)) for *_, start, _, _, _, _, x in marks)
     assert [x for _, x in by_start] == sorted(x for _, x in by_start)
-    for kind, open_end, href, start, end, title, shape, _ in marks:
+    for kind, open_end, goes_on, href, start, end, title, tail, shape, _ in marks:
         iri = BASE + href.lstrip("/")
         assert (kind == "range") == (iri in ranges) == (shape == "rect"), iri
         assert start <= end
@@ -516,6 +530,10 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
         assert bool(open_end) == (iri in latest), iri
         if open_end:
             assert end == latest[iri] and "not after" in title
+        # a start without an end in its source: a dot with a dashed tail, and it says so
+        assert bool(goes_on) == bool(tail) == (iri in ongoing), iri
+        if goes_on:
+            assert kind == "point" and title.endswith(", no end given)")
 
 
 # -- search by name ------------------------------------------------------------------------------

@@ -526,8 +526,9 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
     bounds = [f"{word} {values[0]}" for word, values in (("not before", earliest),
                                                           ("ended not after", latest)) if values]
     if start:
-        row["date"] = start[0] + (f"/{end[0]}" if end else
-                                  f", ended not after {latest[0]}" if latest else "")
+        row["date"] = start[0] + (
+            f"/{end[0]}" if end else f", ended not after {latest[0]}" if latest else
+            ", end undated in source" if "true" in texts(x, KGO.endUndatedInSource) else "")
     elif bounds:
         row["date"] = ", ".join(bounds)
     elif "true" in texts(x, KGO.undatedInSource):

@@ -77,7 +77,7 @@ LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
 DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
 AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
 DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notAfter", KGO + "notBefore",
-                   KGO + "undatedInSource")
+                   KGO + "undatedInSource", KGO + "endUndatedInSource")
 
 
 # -- content negotiation ---------------------------------------------------------------------
@@ -362,17 +362,20 @@ class Site:
     def _events(self) -> dict[str, dict]:
         """Every event with its dates: start/end as (first day, last day) and as written;
         ``not_after`` is the latest end its source allows where it gives no end date, and
-        ``until`` whichever of the two it has (the end a timeline draws)."""
+        ``until`` whichever of the two it has (the end a timeline draws); ``ongoing`` when the
+        source gives the start and says nothing of the end (kgo:endUndatedInSource)."""
         events: dict[str, dict] = {}
-        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?undated WHERE {
+        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?open WHERE {
                 ?e a kgo:Event FILTER(isIRI(?e))
                 OPTIONAL { ?e kgo:startDate ?start } OPTIONAL { ?e kgo:endDate ?end }
                 OPTIONAL { ?e kgo:notAfter ?na } OPTIONAL { ?e kgo:notBefore ?nb }
-                OPTIONAL { ?e kgo:undatedInSource ?undated }
+                OPTIONAL { ?e kgo:endUndatedInSource ?open }
                 }"""):
             e = events.setdefault(r["e"].value, {"iri": r["e"].value, "start": None,
                                                  "end": None, "not_after": None,
-                                                 "not_before": None})
+                                                 "not_before": None, "ongoing": False})
+            if r.get("open") is not None and r["open"].value == "true":
+                e["ongoing"] = True
             for key, var, last in (("start", "start", False), ("end", "end", True),
                                    ("not_after", "na", True), ("not_before", "nb", False)):
                 lit = r.get(var)
@@ -733,6 +736,7 @@ _GROUP_HEAD = 30
 _AXIS = 40
 _PLOT_LEFT = 20
 _PLOT_WIDTH = 1000
+_TAIL = 22  # the dashed tail of an event whose source gives no end
 _CHAR = 6.6  # mean advance of a 12px sans-serif character, to place labels
 
 
@@ -800,14 +804,19 @@ def _timeline_model(s: Site) -> dict:
             end = info["until"]
             open_end = info["end"] is None and end is not None
             is_range = end is not None or start[2] in (XSD + "gYearMonth", XSD + "gYear")
+            # a start the source gives without any end: a mark with a dashed tail (no bar:
+            # nothing says how long it went on)
+            ongoing = info["ongoing"] and end is None
             last_day = end[0] if end else _parse_date(start[1], start[2], end=True) or start[0]
             x1 = x_of(start[0])
             x2 = x_of(last_day + timedelta(days=1)) if is_range else x1
             when = human_date(start[1], start[2])
             if end:
                 when += (" – not after " if open_end else " – ") + human_date(end[1], end[2])
+            elif ongoing:
+                when = f"from {when}, no end given"
             label = s.labels.get(e, curie(e))
-            after = (x2 + 6) if is_range else (x1 + 8)
+            after = (x2 + 6) if is_range else (x1 + 8 + (_TAIL if ongoing else 0))
             extent = len(label) * _CHAR
             # the label goes inside a bar long enough, else after the mark where it fits, else
             # before it where that fits, else after it (and the drawing grows)
@@ -818,7 +827,7 @@ def _timeline_model(s: Site) -> dict:
             widest = max(widest, text_x + extent if right else x2)
             marks.append({
                 "link": _link(s, e), "label": label, "when": when, "range": is_range,
-                "open_end": open_end,
+                "open_end": open_end, "ongoing": ongoing, "tail_x": round(x1 + _TAIL, 1),
                 "x": x1, "width": max(round(x2 - x1, 1), 3.0), "y": y + _ROW / 2,
                 "text_x": round(text_x, 1), "anchor": "end" if not (inside or right) else "start",
                 "inside": inside,
