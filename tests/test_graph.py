@@ -103,6 +103,25 @@ def test_a_qualified_figure_is_a_lower_bound_for_schema_org(store):
             assert r["least"] is None and r["smin"] is None, r["f"]
 
 
+def test_what_a_measure_concerns_reaches_schema_org_and_cidoc_crm(store):
+    rows = q(store, """SELECT ?m ?x ?about ?crm WHERE { ?m kgo:concerns ?x .
+        BIND(EXISTS { ?m <http://schema.org/about> ?x } AS ?about)
+        BIND(EXISTS { ?m <http://www.cidoc-crm.org/cidoc-crm/P129_is_about> ?x } AS ?crm) }""")
+    assert len(rows) >= 13
+    assert all(r["about"].value == r["crm"].value == "true" for r in rows), rows
+
+
+def test_the_overthrown_regime_is_not_said_to_have_ceased_to_exist(store):
+    """Democratic Kampuchea lost Cambodia in January 1979; the rest of its forces fled to the
+    western forests (passage 13). An overthrow, not CIDOC-CRM's dissolution of the group."""
+    rows = q(store, """SELECT ?e ?dissolved WHERE {
+        ?e kgo:overthrew <https://w3id.org/kg1978/actor/democratic-kampuchea> .
+        BIND(EXISTS { ?e <http://www.cidoc-crm.org/cidoc-crm/P99_dissolved> ?g } AS ?dissolved) }""")
+    assert [(r["e"].value.rsplit("/", 1)[1], r["dissolved"].value) for r in rows] == [
+        ("fall-of-pol-pot-regime", "false")]
+    assert not q(store, "SELECT ?e WHERE { ?e a <http://www.cidoc-crm.org/cidoc-crm/E68_Dissolution> }")
+
+
 def test_figures_are_never_summed(store):
     values = [int(r["v"].value) for r in q(store, "SELECT ?v WHERE { ?f kgo:value ?v }")]
     campaign = [12000, 8800, 3200, 44000]
