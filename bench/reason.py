@@ -164,7 +164,8 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     every meeting (decided) and announcement (announces), roads as kgo:Road within a country.
 
     The extra facts exercise every rule kind either way; what differs is noted here. Symmetric
-    adjacency of districts; sub-properties of hadParticipant (directedAgainst, supportedBy);
+    adjacency of districts; sub-properties of hadParticipant (supportedBy) and of P11 and hasActor
+    (directedAgainst);
     alongRoute, a sub-property of tookPlaceAt with a range; the inverses hasFigure (conforming:
     to figures of their own, whose figureOf only the inverse gives, as QuantityOfShape allows one
     figureOf) and founded (conforming: of an organisation, as FoundingShape wants a kgo:Group);

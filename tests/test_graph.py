@@ -30,6 +30,10 @@ def q(store, text):
     return list(store.query(PRE + text, use_default_graph_as_union=True))
 
 
+def ask(store, text) -> bool:
+    return bool(store.query(PRE + text, use_default_graph_as_union=True))
+
+
 # Every date or date range the article gives, with the passage that gives it. An end written
 # "by DATE" is a latest end the article allows (kgo:notAfter), not an end date; "onward": the
 # article gives a start and no end ("from March 26", an uprising or an attack breaking out on a
@@ -120,6 +124,17 @@ def test_the_overthrown_regime_is_not_said_to_have_ceased_to_exist(store):
     assert [(r["e"].value.rsplit("/", 1)[1], r["dissolved"].value) for r in rows] == [
         ("fall-of-pol-pot-regime", "false")]
     assert not q(store, "SELECT ?e WHERE { ?e a <http://www.cidoc-crm.org/cidoc-crm/E68_Dissolution> }")
+
+
+def test_victims_are_not_said_to_have_taken_part(store):
+    """The Cambodian people were the victims of the genocide (passages 14, 17): involved in it
+    in CIDOC-CRM's sense (P11, any role), not participants in it in kgo's."""
+    genocide = "<https://w3id.org/kg1978/event/genocide-under-pol-pot-regime>"
+    people = "<https://w3id.org/kg1978/actor/cambodian-people>"
+    assert ask(store, f"ASK {{ {genocide} kgo:directedAgainst {people} ; "
+                    f"<http://www.cidoc-crm.org/cidoc-crm/P11_had_participant> {people} }}")
+    assert not ask(store, f"ASK {{ {genocide} kgo:hadParticipant {people} }}")
+    assert not ask(store, f"ASK {{ {people} kgo:participatedIn {genocide} }}")
 
 
 def test_figures_are_never_summed(store):

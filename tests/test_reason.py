@@ -70,6 +70,29 @@ def test_participation_climbs_the_unit_hierarchy(small):
     assert (e, KGO.carriedOutBy, u("unit/army")) not in inf
 
 
+def test_a_target_is_involved_but_did_not_take_part():
+    g = _ontology()
+    g.parse(data=f"""
+        @prefix kgo: <{KGO}> .
+        <{EX}unit/d> a kgo:Division ; kgo:subordinateTo <{EX}unit/c> .
+        <{EX}unit/c> a kgo:ArmyCorps .
+        <{EX}unit/x> a kgo:Division .
+        <{EX}event/e> a kgo:Attack ; kgo:carriedOutBy <{EX}unit/x> ;
+            kgo:directedAgainst <{EX}unit/d> ;
+            kgo:startDate "1978-12-23"^^<http://www.w3.org/2001/XMLSchema#date> .
+    """, format="turtle")
+    inf = infer(g)
+    e, target = u("event/e"), u("unit/d")
+    # CIDOC-CRM's and SEM's participation count any role, passive too
+    assert (e, CRM.P11_had_participant, target) in inf
+    assert (e, SEM.hasActor, target) in inf
+    # kgo's is taking part: not the target, nor (through the chain) its army corps
+    for s, p, o in ((e, KGO.hadParticipant, target), (target, KGO.participatedIn, e),
+                    (e, KGO.hadParticipant, u("unit/c")), (e, CRM.P11_had_participant, u("unit/c"))):
+        assert (s, p, o) not in inf and (s, p, o) not in g
+    assert (e, KGO.hadParticipant, u("unit/x")) in inf  # the agent took part
+
+
 def test_inferred_graph_holds_no_trivia(small):
     asserted, inf = small
     for s, p, o in inf:
