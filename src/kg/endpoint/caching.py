@@ -4,7 +4,8 @@ The embedded store is read-only and loaded once, so what a URL answers cannot ch
 the server runs. Two kinds of validator follow from that:
 
 - **Query results** (``GET /sparql?query=…``) get a weak ``ETag`` made of a token drawn when
-  the app is made and the result format: ``W/"kg-3f9c1a2b7d40-json"``. A client that sends it
+  the app is made, a digest of the URL's query string and the result format:
+  ``W/"kg-3f9c1a2b7d40-5d1e09a2b3c4-json"``. A client that sends it
   back in ``If-None-Match`` gets **304 before the query runs** — the saving that matters on a
   heavy query. The token is drawn anew on every start, so a rebuild, an upgrade or a restart
   invalidates every earlier validator. Queries calling ``RAND``, ``NOW``, ``UUID``,
