@@ -113,6 +113,10 @@ def test_what_a_measure_concerns_reaches_schema_org_and_cidoc_crm(store):
         BIND(EXISTS { ?m <http://www.cidoc-crm.org/cidoc-crm/P129_is_about> ?x } AS ?crm) }""")
     assert len(rows) >= 13
     assert all(r["about"].value == r["crm"].value == "true" for r in rows), rows
+    # what announced or decided it: the content it created, in CIDOC-CRM (not that it happened)
+    made = q(store, """SELECT ?a ?m ?crm WHERE { ?a kgo:announces|kgo:decided ?m .
+        BIND(EXISTS { ?a <http://www.cidoc-crm.org/cidoc-crm/P94_has_created> ?m } AS ?crm) }""")
+    assert len(made) == 9 and all(r["crm"].value == "true" for r in made), made
 
 
 def test_the_overthrown_regime_is_not_said_to_have_ceased_to_exist(store):
