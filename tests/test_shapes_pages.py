@@ -95,6 +95,12 @@ def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
     ("EventShape", ["SPARQL constraint kgs:StartNotAfterLatestEndConstraint",
                     "start date {?start} is after the latest end {?latest}",
                     "$this kgo:startDate ?start ; kgo:notAfter ?latest"]),
+    ("EventEndUndatedShape", ["every subject of kgo:endUndatedInSource",
+                              "all of [kgo:startDate: at least 1 value(s)] and "
+                              "[kgo:endDate: at most 0 value(s)] and "
+                              "[kgo:notAfter: at most 0 value(s)]"]),
+    ("QuantityQualifiedShape", ["any of [kgo:valueQualifier: at most 0 value(s)] or "
+                                "[kgo:atLeast: at least 1 value(s)]"]),
     ("tookPlaceAt-range", ["every value of kgo:tookPlaceAt", "every value of kgo:alongRoute",
                            "an instance of kgo:Place", "shapes/domain-range.ttl"]),
 ])

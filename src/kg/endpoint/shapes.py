@@ -252,7 +252,8 @@ _WORDS = (
     (SH.node, "conforming to {}"),
     (SH.closed, "closed: {}"),
 )
-_LISTS = ((SH["or"], "any of"), (SH.xone, "exactly one of"), (SH["and"], "all of"))
+_LISTS = ((SH["or"], "any of", " or "), (SH.xone, "exactly one of", " or "),
+          (SH["and"], "all of", " and "))
 #: Parameters that describe rather than constrain (or are shown elsewhere).
 _NOT_RULES = {RDF.type, RDFS.label, RDFS.comment, SH.path, SH.message, SH.property, SH.sparql,
               SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode,
@@ -267,7 +268,7 @@ def _rules(g: Graph, node) -> list[str]:
     for prop, words in _WORDS:
         for value in sorted(g.objects(node, prop), key=str):
             out.append(words.format(_term(g, value)))
-    for prop, words in _LISTS:
+    for prop, words, joiner in _LISTS:
         for head in g.objects(node, prop):
             parts = []
             for member in Collection(g, head):
@@ -275,7 +276,7 @@ def _rules(g: Graph, node) -> list[str]:
                 path = _path(g, g.value(member, SH.path))
                 text = "; ".join(inner) or _term(g, member)
                 parts.append(f"[{path}: {text}]" if path else f"[{text}]")
-            out.append(f"{words} " + " or ".join(parts))
+            out.append(f"{words} " + joiner.join(parts))
     qualified = g.value(node, SH.qualifiedValueShape)
     if qualified is not None:
         inner = "; ".join(_rules(g, qualified)) or _term(g, qualified)
@@ -287,7 +288,7 @@ def _rules(g: Graph, node) -> list[str]:
     severity = g.value(node, SH.severity)
     if severity is not None and severity != SH.Violation:
         out.append(f"severity {_short(str(severity))}")
-    known = {p for p, _ in _WORDS} | {p for p, _ in _LISTS} | _NOT_RULES | {
+    known = {p for p, _ in _WORDS} | {p for p, *_ in _LISTS} | _NOT_RULES | {
         SH.qualifiedValueShape}
     for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
         if p not in known:
