@@ -424,6 +424,15 @@ def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schem
     assert response.json["rows"][recapture] == {
         "startDate": [{"str": "1978-12-23"}], "endDate": [],
         "notAfter": [{"str": "1978-12-31"}], "notBefore": []}
+    # "from 26 March 1978": a start, and the source gives no end
+    shift = "event/shift-to-offensive-1978-03-26"
+    request = {"ids": [shift, recapture],
+               "properties": [{"id": "endDate"}, {"id": "endUndatedInSource"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    schemas("data-extension-response.json", response.json)
+    assert response.json["rows"][shift] == {"endDate": [],
+                                            "endUndatedInSource": [{"str": "true"}]}
+    assert response.json["rows"][recapture]["endUndatedInSource"] == []
 
 
 def test_propose_properties_by_type(client, schemas):

@@ -96,6 +96,9 @@ PROPERTIES: tuple[Property, ...] = (
              "end: the latest day it can have ended.", "text", ("Event",), (_KGO + "notAfter",)),
     Property("notBefore", "not before", "For an event its source does not date: the earliest "
              "day its wording allows.", "text", ("Event",), (_KGO + "notBefore",)),
+    Property("endUndatedInSource", "end undated in source", "true for an event whose source "
+             "gives when it began, not when it ended (not a one-day event).", "text",
+             ("Event",), (_KGO + "endUndatedInSource",)),
     Property("placeWithin", "within", "The larger places this place lies in (directly; "
              "conditions also match the places further up).", "entity", ("Place",),
              (_KGO + "placeWithin", _SCHEMA + "containedInPlace")),
@@ -136,6 +139,7 @@ _READ = {
     _KGO + "endDate": "endDate",
     _KGO + "notAfter": "notAfter",
     _KGO + "notBefore": "notBefore",
+    _KGO + "endUndatedInSource": "endUndatedInSource",
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
     _KGO + "subordinateTo": "subordinateTo",
@@ -722,9 +726,9 @@ class ReconciliationIndex:
     def preview(self, e: Entity) -> dict[str, Any]:
         """What a preview shows: name, types, description and the extension values."""
         fields = []
-        for pid in ("startDate", "endDate", "notAfter", "notBefore", "placeWithin",
-                    "tookPlaceAt", "country", "subordinateTo", "wikidata", "geonames",
-                    "coordinates"):
+        for pid in ("startDate", "endDate", "endUndatedInSource", "notAfter", "notBefore",
+                    "placeWithin", "tookPlaceAt", "country", "subordinateTo", "wikidata",
+                    "geonames", "coordinates"):
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:
