@@ -37,7 +37,7 @@ def ask(store, text) -> bool:
 # Every date or date range the article gives, with the passage that gives it. An end written
 # "by DATE" is a latest end the article allows (kgo:notAfter), not an end date; "onward": the
 # article gives a start and no end ("from March 26", an uprising or an attack breaking out on a
-# day: kgo:endUndatedInSource), which is not a one-day event.
+# day: kgo:endUndatedInSource), which is not a one-day event; a day alone is kgo:onDate.
 ARTICLE_DATES = [
     ("1978-02-05", None, 2), ("1978-03-26", "onward", 5), ("1978-06-15", None, 6),
     ("1978-05-26", "onward", 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
@@ -51,8 +51,10 @@ ARTICLE_DATES = [
 
 @pytest.mark.parametrize(("start", "end", "passage"), ARTICLE_DATES)
 def test_every_date_of_the_article_is_an_event(store, start, end, passage):
-    if end is None:  # one day: no end, no latest end, not open-ended
-        end_pattern = "FILTER NOT EXISTS { ?x kgo:endDate|kgo:notAfter|kgo:endUndatedInSource ?e }"
+    if end is None:  # one day: kgo:onDate, which is both its start and its end
+        end_pattern = ("?x kgo:onDate ?o ; kgo:endDate ?e ; schema:endDate ?se . "
+                       "FILTER(?o = ?s && ?e = ?s && ?se = ?s) "
+                       "FILTER NOT EXISTS { ?x kgo:notAfter|kgo:endUndatedInSource ?b }")
     elif end == "onward":
         end_pattern = ("?x kgo:endUndatedInSource true "
                        "FILTER NOT EXISTS { ?x kgo:endDate|kgo:notAfter ?e }")

@@ -511,9 +511,13 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
                        r'(<line [^>]*stroke-dasharray[^>]*/>\s*)?<(rect|circle) (?:x|cx)="([\d.]+)"',
                        html)
     assert len(marks) == html.count('<a class="event-mark')
+    # a range: an end (or latest end) on another day, or a month; one day (kgo:onDate) is a dot
     ranges = {r["e"] for r in rows(store, """SELECT DISTINCT ?e WHERE { ?e a kgo:Event ;
         kgo:startDate ?s . OPTIONAL { ?e kgo:endDate|kgo:notAfter ?end }
-        FILTER(BOUND(?end) || DATATYPE(?s) != <http://www.w3.org/2001/XMLSchema#date>) }""")}
+        FILTER((BOUND(?end) && ?end != ?s)
+               || DATATYPE(?s) != <http://www.w3.org/2001/XMLSchema#date>) }""")}
+    assert len(ranges) >= 7
+    assert not ranges & {r["e"] for r in rows(store, "SELECT ?e WHERE { ?e kgo:onDate ?d }")}
     latest = {r["e"]: r["d"] for r in rows(store, """SELECT ?e ?d WHERE {
         ?e a kgo:Event ; kgo:notAfter ?d }""")}
     assert latest  # the recapture, completed "by" 31 December 1978

@@ -433,6 +433,12 @@ def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schem
     assert response.json["rows"][shift] == {"endDate": [],
                                             "endUndatedInSource": [{"str": "true"}]}
     assert response.json["rows"][recapture]["endUndatedInSource"] == []
+    # one day (kgo:onDate): both its start and its end
+    day = "event/liberation-of-phnom-penh-1979-01-07"
+    request = {"ids": [day], "properties": [{"id": "startDate"}, {"id": "endDate"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.json["rows"][day] == {"startDate": [{"str": "1979-01-07"}],
+                                          "endDate": [{"str": "1979-01-07"}]}
 
 
 def test_propose_properties_by_type(client, schemas):

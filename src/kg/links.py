@@ -521,10 +521,13 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
         "description": " ".join(texts(x, URIRef(PREFIXES["schema"] + "description"), "en")),
         "part_of": labels_of(parents),
     }
-    start, end = texts(x, KGO.startDate), texts(x, KGO.endDate)
+    day = texts(x, KGO.onDate)  # one day: its start and its end
+    start, end = texts(x, KGO.startDate) or day, texts(x, KGO.endDate)
     earliest, latest = texts(x, KGO.notBefore), texts(x, KGO.notAfter)
     bounds = [f"{word} {values[0]}" for word, values in (("not before", earliest),
                                                           ("ended not after", latest)) if values]
+    if end and start and end[0] == start[0]:
+        end = []  # one day, whether the graph reads it from kgo:onDate or not
     if start:
         row["date"] = start[0] + (
             f"/{end[0]}" if end else f", ended not after {latest[0]}" if latest else

@@ -140,6 +140,7 @@ _READ = {
     _KGO + "notAfter": "notAfter",
     _KGO + "notBefore": "notBefore",
     _KGO + "endUndatedInSource": "endUndatedInSource",
+    _KGO + "onDate": "onDate",
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
     _KGO + "subordinateTo": "subordinateTo",
@@ -552,7 +553,10 @@ class ReconciliationIndex:
                     if link.startswith(prefix)]
         if prop.id == "description":
             return [{"text": e.description}] if e.description else []
-        return [{"text": t} for t in dict.fromkeys(e.direct(prop.id))]
+        found = e.direct(prop.id)
+        if prop.id in ("startDate", "endDate"):
+            found = found + e.direct("onDate")  # a one-day event's day is both
+        return [{"text": t} for t in dict.fromkeys(found)]
 
     def _refs(self, iris: Iterable[str]) -> list[dict]:
         out = []

@@ -77,7 +77,7 @@ LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
 DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
 AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
 DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notAfter", KGO + "notBefore",
-                   KGO + "undatedInSource", KGO + "endUndatedInSource")
+                   KGO + "undatedInSource", KGO + "endUndatedInSource", KGO + "onDate")
 
 
 # -- content negotiation ---------------------------------------------------------------------
@@ -802,6 +802,8 @@ def _timeline_model(s: Site) -> dict:
             # an end the source bounds without dating it ("completed by ...") draws the bar to
             # that latest day, open-ended: lighter and never holding its label
             end = info["until"]
+            if end is not None and end[0] == start[0] and start[2] == XSD + "date":
+                end = None  # one day (kgo:onDate): a dot
             open_end = info["end"] is None and end is not None
             is_range = end is not None or start[2] in (XSD + "gYearMonth", XSD + "gYear")
             # a start the source gives without any end: a mark with a dashed tail (no bar:
