@@ -526,8 +526,6 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
     earliest, latest = texts(x, KGO.notBefore), texts(x, KGO.notAfter)
     bounds = [f"{word} {values[0]}" for word, values in (("not before", earliest),
                                                           ("ended not after", latest)) if values]
-    if end and start and end[0] == start[0]:
-        end = []  # one day, whether the graph reads it from kgo:onDate or not
     if start:
         row["date"] = start[0] + (
             f"/{end[0]}" if end else f", ended not after {latest[0]}" if latest else

@@ -77,11 +77,12 @@ def answer_query(state: EndpointState, environ: dict,
                          "application/sparql-query body")
     cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
+    etag = None
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
         # again. ("*" asks whether there is an answer at all: the query must run to tell.)
-        fmt, volatile = state.format_for(req, environ.get("HTTP_ACCEPT"))
-        etag = None if volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
+        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
+        etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
         if etag is not None and etag_matches(if_none_match, etag):
             return _not_modified(state, etag)
     root = base_url(environ)
@@ -94,7 +95,8 @@ def answer_query(state: EndpointState, environ: dict,
             headers.append(("Cache-Control", "no-store"))
         else:
             headers.append(("Cache-Control", state.cache_control))
-            etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
+            if etag is None:  # not made above (no If-None-Match, or "*")
+                etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
             if etag is not None:
                 if if_none_match and etag_matches(if_none_match, etag):
                     return _not_modified(state, etag)

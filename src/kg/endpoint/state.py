@@ -65,17 +65,17 @@ class EndpointState:
         digest = hashlib.blake2b(query_string.encode(), digest_size=6).hexdigest()
         return f'W/"kg-{self._validator}-{digest}-{fmt.name}"'
 
-    def format_for(self, request: SparqlRequest, accept: str | None) -> tuple[ResultFormat, bool]:
-        """The format the query of ``request`` is answered in, and whether it is volatile."""
+    def plan(self, request: SparqlRequest, accept: str | None) -> tuple[QueryInfo, ResultFormat]:
+        """What the query of ``request`` is (after the checks) and the format it is answered
+        in, before anything runs."""
         info = self.inspect(request.query or "")
-        return negotiate(accept, request.format, _KIND_OF_FORM[info.form]), info.volatile
+        return info, negotiate(accept, request.format, _KIND_OF_FORM[info.form])
 
     def run(self, request: SparqlRequest, *, accept: str | None, environ: dict,
             base_iri: str, truncation_link: str) -> Answer:
         """Check, negotiate, evaluate and serialise one query under the time limit."""
         text = request.query or ""
-        info = self.inspect(text)
-        fmt = negotiate(accept, request.format, _KIND_OF_FORM[info.form])
+        info, fmt = self.plan(request, accept)
         guard = self.guard
         started = time.monotonic()
         guard.arm(environ)
