@@ -523,7 +523,8 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     assert latest  # the recapture, completed "by" 31 December 1978
     ongoing = {r["e"] for r in rows(store, """SELECT ?e WHERE {
         ?e a kgo:Event ; kgo:endUndatedInSource true }""")}
-    assert len(ongoing) == 3  # "from March 26", the uprising, the attack of 23 December
+    # "from March 26", the uprising, the attack of 23 December, the offensive on Phnom Penh
+    assert len(ongoing) == 4
     by_start = sorted((start, float(x)) for *_, start, _, _, _, _, x in marks)
     assert [x for _, x in by_start] == sorted(x for _, x in by_start)
     for kind, open_end, goes_on, href, start, end, title, tail, shape, _ in marks:

@@ -56,6 +56,31 @@ def test_readme_turtle_is_in_the_graph(text):
     assert [t for t in shown if t not in graph] == []
 
 
+def test_what_is_in_the_graph_counts_what_the_graph_holds(dataset):
+    """The README's table of what the graph holds gives the built graph's counts."""
+    from kg.query import open_store
+
+    section = README.split("## What is in the graph", 1)[1]
+    table = re.search(r"^\| \| count \|\n\|---\|---\|\n((?:\|.*\n)+)", section, re.M)
+    shown = [re.findall(r"\d+", row.rsplit("|", 2)[1]) for row in table[1].splitlines()]
+
+    def count(where: str) -> str:
+        rows = open_store(dataset).query(
+            "PREFIX kgo: <https://w3id.org/kg1978/ontology/> "
+            f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}",
+            use_default_graph_as_union=True)
+        return next(iter(rows))["n"].value
+
+    assert shown == [
+        [count("?x a kgo:Event"), count("?x a kgo:Event ; kgo:startDate ?d")],
+        [count("?x a kgo:Quantity")],
+        [count("?x a kgo:Measure")],
+        [count("?x a kgo:Actor")],
+        [count("?x a kgo:Place")],
+        [count("?x a kgo:Passage")],
+    ]
+
+
 def test_every_setting_is_documented_with_its_default():
     from kg.settings import SETTINGS
 
