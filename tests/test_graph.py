@@ -144,6 +144,19 @@ def test_victims_are_not_said_to_have_taken_part(store):
     assert not ask(store, f"ASK {{ {people} kgo:participatedIn {genocide} }}")
 
 
+def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
+    """The Politburo and the Central Military Commission met and decided (passages 6, 10);
+    participation climbs the unit hierarchy, not a party's organs (kgo:organOf), so the Party
+    took part in nothing. schema.org readers still see the Party as their parent organisation."""
+    cpv = "<https://w3id.org/kg1978/actor/cpv>"
+    bodies = {r["b"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT ?b WHERE {{
+        ?b kgo:organOf {cpv} ; <http://schema.org/parentOrganization> {cpv} ;
+           kgo:participatedIn ?meeting . ?meeting a kgo:Meeting }}""")}
+    assert bodies == {"politburo", "central-military-commission"}
+    assert not ask(store, f"ASK {{ ?e kgo:hadParticipant {cpv} }}")
+    assert not ask(store, f"ASK {{ ?b kgo:subordinateTo {cpv} }}")
+
+
 def test_figures_are_never_summed(store):
     values = [int(r["v"].value) for r in q(store, "SELECT ?v WHERE { ?f kgo:value ?v }")]
     campaign = [12000, 8800, 3200, 44000]

@@ -360,6 +360,20 @@ def test_unit_hierarchy_up_and_down(client, store):
     assert local_path(unit["up"]) in hrefs and local_path(unit["down"]) in hrefs
 
 
+def test_party_bodies_up_and_down(client):
+    """A party's organs (kgo:organOf) are drawn as their own hierarchy, not as units."""
+    def section(page, title):
+        return next(k for k, v in page.ids.items()
+                    if k.startswith("hierarchy") and v.startswith(title))
+
+    politburo = get_page(client, BASE + "actor/politburo")
+    assert "/actor/cpv" in politburo.hrefs(within=section(politburo, "Party and state bodies"))
+    assert not any(v.startswith("Unit hierarchy") for v in politburo.ids.values())
+    party = get_page(client, BASE + "actor/cpv")
+    assert {"/actor/politburo", "/actor/central-military-commission"} <= set(
+        party.hrefs(within=section(party, "Party and state bodies")))
+
+
 def test_class_property_ontology_graph_and_passage_pages(client, store):
     attack = get_page(client, BASE + "ontology/Attack")
     instances = {r["x"] for r in rows(store, "SELECT ?x WHERE { ?x a kgo:Attack }")}

@@ -137,6 +137,23 @@ def test_qc_query_catches_its_problem(query):
     assert rows, f"{query.name} finds nothing in {fixture.name}, which has the problem"
 
 
+def test_unreified_relation_query_knows_every_relation_between_entities(ontology):
+    """The relations between entities (an object property whose domain is an actor or a place)
+    are the ones that need an rdf:Statement: the QC query lists each, so a new one (as
+    kgo:organOf was) cannot go unchecked."""
+    from rdflib.namespace import RDFS
+
+    def entity_class(c) -> bool:
+        return bool({KGO.Actor, KGO.Place} & set(ontology.transitive_objects(c, RDFS.subClassOf)))
+
+    relations = {p for p in ontology.subjects(RDF.type, OWL.ObjectProperty)
+                 if any(entity_class(d) for d in ontology.objects(p, RDFS.domain))}
+    text = (QC / "unreified-relation-violation.rq").read_text(encoding="utf-8")
+    listed = {URIRef(KGO + name) for name in
+              text.split("VALUES ?p {", 1)[1].split("}", 1)[0].replace("kgo:", " ").split()}
+    assert relations and listed == relations
+
+
 # ---------------------------------------------------------------- one version source
 
 

@@ -386,7 +386,7 @@ def test_suggest_entities_types_and_properties(client, schemas):
 def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     event = "event/liberation-of-phnom-penh-1979-01-07"
     request = {"ids": [event, "unit/division-341", "actor/pol-pot", BASE + "place/kratie",
-                       "place/no-such-place"],
+                       "actor/politburo", "place/no-such-place"],
                "properties": [{"id": "startDate"}, {"id": "endDate"}, {"id": "tookPlaceAt"},
                               {"id": "country"}, {"id": "subordinateTo"},
                               {"id": "wikidata"}, {"id": "geonames"},
@@ -402,6 +402,9 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     # The direct parent, not the whole chain up to the army.
     assert rows["unit/division-341"]["subordinateTo"] == [{"id": "unit/army-corps-4",
                                                            "name": "Army Corps 4"}]
+    # a party's organ (kgo:organOf) has the party as its parent organisation
+    assert rows["actor/politburo"]["subordinateTo"] == [{"id": "actor/cpv",
+                                                         "name": "Communist Party of Vietnam"}]
     assert rows["actor/pol-pot"]["wikidata"] == [{"str": "Q39464"}]
     assert len(rows["actor/pol-pot"]["altLabel"]) == 1  # the limit setting
     assert rows[BASE + "place/kratie"]["geonames"] == [{"str": "1830563"}]

@@ -511,7 +511,8 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
 
     types = [t.value for t in objects(x, RDF.type) if t.value.startswith(str(KGO))]
     specific = [t for t in types if not any(t in ancestors[u] for u in types if u != t)]
-    parents = [t.value for pred in (KGO.placeWithin, KGO.subordinateTo, KGO.subEventOf)
+    parents = [t.value for pred in (KGO.placeWithin, KGO.subordinateTo, KGO.organOf,
+                                    KGO.subEventOf)
                for t in objects(x, pred) if isinstance(t, ox.NamedNode)]
     row = {
         "id": x,

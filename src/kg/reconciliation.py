@@ -144,6 +144,7 @@ _READ = {
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
     _KGO + "subordinateTo": "subordinateTo",
+    _KGO + "organOf": "subordinateTo",  # a party's body: its parent organisation too
     _KGO + "governs": "governs",
     _SKOS + "exactMatch": "link",
     _SKOS + "closeMatch": "link",

@@ -71,6 +71,7 @@ MAX_VALUES = 500
 HIERARCHIES = (
     (KGO + "subEventOf", "Events", "Part of", "Sub-events"),
     (KGO + "subordinateTo", "Unit hierarchy", "Subordinate to", "Subordinate units"),
+    (KGO + "organOf", "Party and state bodies", "Organ of", "Organs"),
     (KGO + "placeWithin", "Places", "Within", "Places within"),
 )
 LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
