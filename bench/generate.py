@@ -192,7 +192,7 @@ def _ontology(w: _Writer) -> None:
         "carriedOutBy",
         "hadParticipant",
         "subEventOf",
-        "value",
+        "exactValue",
         "unitOfCount",
         "ofActor",
         "figureOf",
@@ -373,7 +373,7 @@ def _quantities(w, rng, c, events, actors, passages) -> None:
         w.q(iri, RDF_TYPE, _iri(KGO + "Quantity"), g)
         w.q(
             iri,
-            _iri(KGO + "value"),
+            _iri(KGO + "exactValue"),
             _int(rng.choice((10, 50, 100, 200, 500, 1000, 5000)) + rng.randrange(100)),
             g,
         )
