@@ -347,6 +347,16 @@ def test_statements_about_an_entity_cite_their_passages(client, store):
     assert "attributed to" in get_page(client, curated).ids["statements"]
 
 
+def test_statements_say_from_and_until_which_event_a_relation_held(client):
+    page = get_page(client, BASE + "place/cambodia")
+    text = page.ids["statements"]
+    assert "Democratic Kampuchea — governs — Cambodia until Fall of the Pol Pot regime" in text
+    assert ("People's Republic of Kampuchea — governs — Cambodia from Founding of the "
+            "People's Republic of Kampuchea") in text
+    hrefs = page.hrefs(within="statements")
+    assert {"/event/fall-of-pol-pot-regime", "/event/prk-founding-1979"} <= set(hrefs)
+
+
 def test_unit_hierarchy_up_and_down(client, store):
     found = rows(store, f"""SELECT ?u ?up ?down WHERE {{
         GRAPH ?g1 {{ ?u kgo:subordinateTo ?up }} GRAPH ?g2 {{ ?down kgo:subordinateTo ?u }}

@@ -715,6 +715,10 @@ def _statement(s: Site, st: str) -> dict:
         "derived_from": [_link(s, x) for x in derived if x not in s.passages],
         "attributed_to": [_value(s, q.object) for q in quads
                           if q.predicate.value == PROV + "wasAttributedTo"],
+        # when the relation held: from or until an event (kgo:heldFrom, kgo:heldUntil)
+        "held": [(word, _value(s, q.object)) for word, p in (("from", KGO + "heldFrom"),
+                                                             ("until", KGO + "heldUntil"))
+                 for q in quads if q.predicate.value == p],
     }
 
 
