@@ -81,6 +81,12 @@ def test_what_is_in_the_graph_counts_what_the_graph_holds(dataset):
     ]
 
 
+def test_the_number_of_competency_questions_is_right():
+    count = len(list((REPO / "tests" / "competency").glob("*.rq")))
+    assert f"are in `tests/competency/` ({count} of them" in README
+    assert f"of the {count} competency questions" in README
+
+
 def test_every_setting_is_documented_with_its_default():
     from kg.settings import SETTINGS
 
