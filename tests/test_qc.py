@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 import kg
 from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY, ONTOLOGY_GRAPH
@@ -141,8 +141,6 @@ def test_unreified_relation_query_knows_every_relation_between_entities(ontology
     """The relations between entities (an object property whose domain is an actor or a place)
     are the ones that need an rdf:Statement: the QC query lists each, so a new one (as
     kgo:organOf was) cannot go unchecked."""
-    from rdflib.namespace import RDFS
-
     def entity_class(c) -> bool:
         return bool({KGO.Actor, KGO.Place} & set(ontology.transitive_objects(c, RDFS.subClassOf)))
 
