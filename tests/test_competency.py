@@ -101,7 +101,7 @@ SELECT DISTINCT ?s WHERE {
   UNION { ?r kgo:figureOf/rdfs:label ?s }
   UNION { ?r rdf:subject/rdfs:label ?s }
   UNION { ?r rdf:object/rdfs:label ?s }
-  UNION { ?r kgo:startDate|kgo:endDate|kgo:notBefore|kgo:notAfter ?s }
+  UNION { ?r kgo:startDate|kgo:latestStart|kgo:endDate|kgo:notBefore|kgo:notAfter ?s }
   UNION { ?r kgo:translator|<http://schema.org/translator>/rdfs:label ?s }
   UNION { BIND(STR(%d) AS ?s) }
 }"""

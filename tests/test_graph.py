@@ -38,7 +38,8 @@ def ask(store, text) -> bool:
 # "by DATE" is a latest end the article allows (kgo:notAfter), not an end date; "onward": the
 # article gives a start and no end ("from March 26", an uprising or an attack breaking out on a
 # day: kgo:endUndatedInSource), which is not a one-day event; a day alone is kgo:onDate. The
-# offensive on Phnom Penh "started on January 5-6": its start (the first of the two days), no end.
+# offensive on Phnom Penh "started on January 5-6": its start (the first of the two days; the
+# second is its kgo:latestStart, checked below), no end.
 ARTICLE_DATES = [
     ("1978-02-05", None, 2), ("1978-03-26", "onward", 5), ("1978-06-15", None, 6),
     ("1978-05-26", "onward", 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
@@ -68,6 +69,16 @@ def test_every_date_of_the_article_is_an_event(store, start, end, passage):
     rows = q(store, f"""SELECT ?x WHERE {{ ?x kgo:startDate ?s ; prov:wasDerivedFrom/kgo:passageNumber {passage} .
         FILTER(STR(?s) = "{start}") {end_pattern} }}""")
     assert rows, f"no event from passage {passage} dated {start}{' - ' + end if end else ''}"
+
+
+def test_the_only_start_over_two_days_has_its_latest_start(store):
+    """"On January 5-6" is the article's one start given as a span: the first day is the start
+    date, the second the latest start, which SEM readers get as sem:hasLatestBeginTimeStamp."""
+    rows = q(store, """SELECT ?x ?s ?l ?sem WHERE { ?x kgo:latestStart ?l ; kgo:startDate ?s ;
+        <http://semanticweb.cs.vu.nl/2009/11/sem/hasLatestBeginTimeStamp> ?sem }""")
+    assert [(r["x"].value.rsplit("/", 1)[1], r["s"].value, r["l"].value, r["sem"].value)
+            for r in rows] == [("phnom-penh-offensive-1979-01", "1979-01-05", "1979-01-06",
+                                "1979-01-06")]
 
 
 def test_month_precision_is_kept(store):

@@ -325,6 +325,18 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
     assert "From" not in dates and "only the bound above" in dates
 
 
+def test_a_start_over_two_days_shows_its_latest_start(client):
+    """The offensive on Phnom Penh began "on January 5-6": from the first day, and not after
+    the second (kgo:latestStart); the source gives no end."""
+    dates = get_page(client, BASE + "event/phnom-penh-offensive-1979-01").ids["dates"]
+    assert "From" in dates and "5 January 1979" in dates
+    assert "Began not after" in dates and "6 January 1979" in dates
+    assert "the source gives no end" in dates
+    # an event with a single start day has no such row
+    dates = get_page(client, BASE + "event/shift-to-offensive-1978-03-26").ids["dates"]
+    assert "Began not after" not in dates
+
+
 def test_a_start_without_an_end_is_not_shown_as_one_day(client):
     """"From 26 March 1978": a start, and the source gives no end."""
     dates = get_page(client, BASE + "event/shift-to-offensive-1978-03-26").ids["dates"]

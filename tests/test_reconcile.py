@@ -442,6 +442,14 @@ def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schem
     response = client.post("/reconcile", data={"extend": json.dumps(request)})
     assert response.json["rows"][day] == {"startDate": [{"str": "1979-01-07"}],
                                           "endDate": [{"str": "1979-01-07"}]}
+    # a start over two days: the first is the start date, the second the latest start
+    offensive = "event/phnom-penh-offensive-1979-01"
+    request = {"ids": [offensive, day], "properties": [{"id": "startDate"}, {"id": "latestStart"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    schemas("data-extension-response.json", response.json)
+    assert response.json["rows"][offensive] == {"startDate": [{"str": "1979-01-05"}],
+                                                "latestStart": [{"str": "1979-01-06"}]}
+    assert response.json["rows"][day]["latestStart"] == []
 
 
 def test_propose_properties_by_type(client, schemas):

@@ -311,7 +311,7 @@ def _domain_range_cases() -> list[tuple[str, str, str, str]]:
 
 
 DOMAIN_RANGE = _domain_range_cases()
-_DATES = ("kgo:startDate", "kgo:endDate", "kgo:notBefore", "kgo:notAfter")
+_DATES = ("kgo:startDate", "kgo:endDate", "kgo:notBefore", "kgo:notAfter", "kgo:latestStart")
 
 
 def _wrong_use(i: int, prop: str, role: str, cls: str) -> str:

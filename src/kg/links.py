@@ -528,7 +528,8 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
     bounds = [f"{word} {values[0]}" for word, values in (("not before", earliest),
                                                           ("ended not after", latest)) if values]
     if start:
-        row["date"] = start[0] + (
+        began_by = texts(x, KGO.latestStart)
+        row["date"] = start[0] + (f", began not after {began_by[0]}" if began_by else "") + (
             f"/{end[0]}" if end else f", ended not after {latest[0]}" if latest else
             ", end undated in source" if "true" in texts(x, KGO.endUndatedInSource) else "")
     elif bounds:

@@ -92,6 +92,9 @@ PROPERTIES: tuple[Property, ...] = (
              (_KGO + "startDate", _SCHEMA + "startDate")),
     Property("endDate", "end date", "The day, month or year an event ended, at the precision of "
              "its source.", "text", ("Event",), (_KGO + "endDate", _SCHEMA + "endDate")),
+    Property("latestStart", "began not after", "For an event its source says began on one of "
+             "a span of days (5-6 January 1979): the last of them; the start date is the first.",
+             "text", ("Event",), (_KGO + "latestStart",)),
     Property("notAfter", "ended not after", "For an event its source bounds without dating its "
              "end: the latest day it can have ended.", "text", ("Event",), (_KGO + "notAfter",)),
     Property("notBefore", "not before", "For an event its source does not date: the earliest "
@@ -136,6 +139,7 @@ _READ = {
     _SKOS + "altLabel": "altLabel",
     _SCHEMA + "description": "description",
     _KGO + "startDate": "startDate",
+    _KGO + "latestStart": "latestStart",
     _KGO + "endDate": "endDate",
     _KGO + "notAfter": "notAfter",
     _KGO + "notBefore": "notBefore",
@@ -731,9 +735,9 @@ class ReconciliationIndex:
     def preview(self, e: Entity) -> dict[str, Any]:
         """What a preview shows: name, types, description and the extension values."""
         fields = []
-        for pid in ("startDate", "endDate", "endUndatedInSource", "notAfter", "notBefore",
-                    "placeWithin", "tookPlaceAt", "country", "subordinateTo", "wikidata",
-                    "geonames", "coordinates"):
+        for pid in ("startDate", "latestStart", "endDate", "endUndatedInSource", "notAfter",
+                    "notBefore", "placeWithin", "tookPlaceAt", "country", "subordinateTo",
+                    "wikidata", "geonames", "coordinates"):
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:

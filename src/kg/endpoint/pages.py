@@ -77,8 +77,9 @@ HIERARCHIES = (
 LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
 DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
 AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
-DATE_PREDICATES = (KGO + "startDate", KGO + "endDate", KGO + "notAfter", KGO + "notBefore",
-                   KGO + "undatedInSource", KGO + "endUndatedInSource", KGO + "onDate")
+DATE_PREDICATES = (KGO + "startDate", KGO + "latestStart", KGO + "endDate", KGO + "notAfter",
+                   KGO + "notBefore", KGO + "undatedInSource", KGO + "endUndatedInSource",
+                   KGO + "onDate")
 
 
 # -- content negotiation ---------------------------------------------------------------------
