@@ -52,6 +52,27 @@ def test_build_parse_error_exits_2_with_file_and_line(capsys, project):
     assert "zz.ttl:2:" in err and "Traceback" not in err
 
 
+def test_unusable_shapes_exit_2_without_a_traceback(capsys, project):
+    """A SPARQL constraint SHACL does not allow (VALUES in its query) is a broken project, said
+    as such by kg validate and kg build: exit 2 and the reason, not a traceback."""
+    shapes = project / "shapes" / "kg-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    broken = text.replace("{ $this kgo:inResponseTo ?other BIND (kgo:inResponseTo AS ?path) }",
+                          "VALUES ?path { kgo:inResponseTo } $this ?path ?other")
+    assert broken != text
+    shapes.write_text(broken, encoding="utf-8")
+    files = [str(project / "graph" / "article-part1.ttl")]  # events: the constraint applies
+    code, out, err = run(capsys, "--root", str(project), "validate", *files)
+    assert code == 2
+    assert "shapes (shapes/*.ttl) cannot be used" in err and "VALUES" in err
+    assert "Traceback" not in err and out == ""
+    code, out, err = run(capsys, "--root", str(project), "build")
+    assert code == 2 and out == ""
+    assert "VALUES in SPARQL constraint" in err  # kg.shacl_fast refuses it, then pySHACL
+    assert "shapes (shapes/*.ttl) cannot be used" in err and "Traceback" not in err
+    assert not (project / "build" / "kg.nq").exists()
+
+
 def test_validate_conforming_files_exits_0(capsys, project):
     files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
     code, out, _ = run(capsys, "--root", str(project), "validate", *files)

@@ -20,6 +20,7 @@ from kg.load import load_sources, parse_file
 from kg.shacl_fast import (
     OBJECTS_OF,
     UnsupportedShapes,
+    compile_shapes,
     read_predicates,
     shape_predicates,
     validate_store,
@@ -200,3 +201,22 @@ def test_unsupported_features_are_refused(feature):
         ex:Other a sh:NodeShape . ex:O a sh:NodeShape .""", format="turtle")
     with pytest.raises(UnsupportedShapes):
         validate_store(ox.Store(), shapes)
+
+
+@pytest.mark.parametrize(("where", "keyword"), [
+    ("VALUES ?p { ex:p }", "VALUES"), ("MINUS { $this ex:q ?v }", "MINUS"),
+    ("SERVICE <http://example.org/sparql> { $this ex:q ?v }", "SERVICE"),
+])
+def test_sparql_constraints_that_shacl_forbids_are_refused(where, keyword):
+    """VALUES, MINUS and SERVICE are not allowed in a SPARQL constraint (SHACL 5.3.1); the
+    same words in a string, an IRI, a comment or a variable's name are."""
+    def shapes(body: str) -> Graph:
+        return Graph().parse(data=f"""
+            @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+            ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ a sh:SPARQLConstraint ;
+                sh:select \"\"\"{body}\"\"\" ] .""", format="turtle")
+    with pytest.raises(UnsupportedShapes, match=keyword):
+        compile_shapes(shapes(f"SELECT $this WHERE {{ $this ?p ?o . {where} }}"), lambda c: [c])
+    harmless = ('SELECT $this ?values WHERE { $this <http://example.org/VALUES> ?values '
+                'FILTER (STR(?values) != "MINUS") # no SERVICE here\n }')
+    assert compile_shapes(shapes(harmless), lambda c: [c])

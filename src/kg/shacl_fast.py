@@ -32,6 +32,7 @@ graphs and the reasoner's inferred graph.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -367,6 +368,11 @@ def _set_query(ctx: _Ctx, shape, param, arg, focus: str, path: str) -> str:
     raise UnsupportedShapes(f"{param}")
 
 
+_FORBIDDEN_KEYWORDS = re.compile(r"(?<![?$\w:])(VALUES|MINUS|SERVICE)\b", re.IGNORECASE)
+_STRINGS_AND_IRIS = re.compile(r'"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                               r"|<[^<>\s]*>|#[^\n]*")
+
+
 def _sparql_check(ctx: _Ctx, shape, constraint, focus: str, messages, severity) -> Check:
     g = ctx.shapes
     if (constraint, SH.deactivated, None) in g:
@@ -378,6 +384,12 @@ def _sparql_check(ctx: _Ctx, shape, constraint, focus: str, messages, severity) 
     for forbidden in ("$shapesGraph", "$currentShape", "$PATH", "$value"):
         if forbidden in text:
             raise UnsupportedShapes(f"{forbidden} in SPARQL constraint {constraint}")
+    # SHACL 5.3.1 forbids these in a constraint's query (pySHACL refuses such shapes too);
+    # strings, IRIs, comments, variables and prefixed names cannot trip the search.
+    keywords = _FORBIDDEN_KEYWORDS.findall(_STRINGS_AND_IRIS.sub(" ", text))
+    if keywords:
+        raise UnsupportedShapes(f"{keywords[0].upper()} in SPARQL constraint {constraint}, "
+                                "which SHACL does not allow there")
     head = text.split("WHERE", 1)[0] if "WHERE" in text else text.split("{", 1)[0]
     if "$this" not in head and "?this" not in head:
         raise UnsupportedShapes(f"SPARQL constraint {constraint} does not select $this")

@@ -16,6 +16,7 @@ from pyshacl import validate as _pyshacl_validate
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
+from kg.errors import ConfigError
 from kg.iris import PREFIXES
 
 #: Exit codes of ``kg validate``.
@@ -418,6 +419,9 @@ def validate(data: Graph, shapes: Graph) -> Report:
         advanced=False,
         inplace=False,
     )
+    if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: unusable shapes
+        raise ConfigError("the shapes (shapes/*.ttl) cannot be used: "
+                          + getattr(report_graph, "message", str(report_graph)))
     return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
                   graph=report_graph, shapes=shapes)
 
