@@ -144,6 +144,33 @@ def test_the_overthrown_regime_is_not_said_to_have_ceased_to_exist(store):
     assert not q(store, "SELECT ?e WHERE { ?e a <http://www.cidoc-crm.org/cidoc-crm/E68_Dissolution> }")
 
 
+def test_the_overthrown_regime_did_not_take_part_in_its_overthrow(store):
+    """The overthrow was directed against Democratic Kampuchea (kgo:overthrew is a
+    kgo:directedAgainst): involved in CIDOC-CRM's and SEM's sense, not a participant."""
+    fall = "<https://w3id.org/kg1978/event/fall-of-pol-pot-regime>"
+    dk = "<https://w3id.org/kg1978/actor/democratic-kampuchea>"
+    assert ask(store, f"ASK {{ {fall} kgo:overthrew {dk} ; kgo:directedAgainst {dk} ; "
+                      f"<http://www.cidoc-crm.org/cidoc-crm/P11_had_participant> {dk} }}")
+    assert not ask(store, f"ASK {{ {fall} kgo:hadParticipant {dk} }}")
+
+
+def test_cidoc_crm_classes_carry_their_cidoc_crm_superclasses(store):
+    """CIDOC-CRM's own hierarchy is not loaded, so the classes it implies are stated on ours:
+    a founding (E66) and an attachment (E85) are activities (E7), whatever decided something
+    created it (E65, the domain of P94 has created), a dissolution ends an existence (E64)."""
+    crm = "http://www.cidoc-crm.org/cidoc-crm/"
+    for cls in ("Founding", "Attachment"):
+        events = q(store, f"SELECT ?e WHERE {{ ?e a kgo:{cls} }}")
+        assert events
+        assert all(ask(store, f"ASK {{ <{r['e'].value}> a <{crm}E7_Activity> }}") for r in events)
+    deciders = q(store, "SELECT DISTINCT ?e WHERE { ?e kgo:decided ?m }")
+    assert {r["e"].value.rsplit("/", 1)[1] for r in deciders} >= {
+        "leadership-meeting-1978-06-15", "counter-offensive-plan-approval-1978-12"}
+    assert all(ask(store, f"ASK {{ <{r['e'].value}> a <{crm}E65_Creation> ; "
+                          f"<{crm}P94_has_created> ?m }}") for r in deciders)
+    assert ask(store, f"ASK {{ kgo:Dissolution rdfs:subClassOf <{crm}E64_End_of_Existence> }}")
+
+
 def test_victims_are_not_said_to_have_taken_part(store):
     """The Cambodian people were the victims of the genocide (passages 14, 17): involved in it
     in CIDOC-CRM's sense (P11, any role), not participants in it in kgo's."""
