@@ -90,6 +90,8 @@ class _Asserted:
         self.count = 0
         self._pending: dict[str, str] = {}  # meeting / announcement -> decided / announces
         self._regions = 0
+        #: every event's [start, end] days (ISO text; None: no end), as generate.py dated it
+        self.dates: dict[str, list[str | None]] = {}
 
     def write(self, chunk: str) -> None:
         keep = []
@@ -136,6 +138,10 @@ class _Asserted:
         if p == f"<{KGO}unitOfCount>":  # QuantityShape: a kgo:UnitOfCount and a kgo:FigureKind
             unit, kind = FIGURES[o[len(KGO) + 1 : -1]]
             return [(s, p, f"<{KGO}{unit}>"), (s, f"<{KGO}figureKind>", f"<{KGO}{kind}>")]
+        if p in (f"<{KGO}startDate>", f"<{KGO}endDate>"):
+            self.dates.setdefault(s, [None, None])[p == f"<{KGO}endDate>"] = o[1:11]
+        if p == f"<{KGO}subEventOf>" and not self._within(s, o):
+            return []  # EventChronologyShape: a part lies within its whole's dates
         if p == f"<{PROV}wasDerivedFrom>" and s in self._pending:
             # Decision- / AnnouncementShape: what it decided or announced, a cited kgo:Measure
             measure = f"<{B}measure/{_local(s)}>"
@@ -145,6 +151,13 @@ class _Asserted:
                     (measure, f"<{LABEL}>", f'"What {_local(s)} {verb}"@en'),
                     (measure, p, o)]
         return [(s, p, o)]
+
+
+    def _within(self, part: str, whole: str) -> bool:
+        """Whether the part's dates lie within the whole's (generate.py dates an event before
+        it names the offensive it is part of, and dates that offensive before it)."""
+        (start, end), (w_start, w_end) = self.dates[part], self.dates[whole]
+        return start >= w_start and (w_end is None or (end or start) <= w_end)
 
 
 def _local(iri: str) -> str:
@@ -255,12 +268,31 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     for f in c.get("Founding", []):
         q(f, "founded", rng.choice(groups))
     battalions = c.get("Battalion", [])
-    for _ in range(max(1, triples // 50_000)):
+    for i in range(1, max(1, triples // 50_000) + 1):
         # a cycle of a transitive property: owlrl and the fast path must agree on it
-        one, two = rng.sample(events if conforming else battalions, 2)
-        prop = "subEventOf" if conforming else "subordinateTo"
-        q(one, prop, two)
-        q(two, prop, one)
+        if not conforming:
+            one, two = rng.sample(battalions, 2)
+            q(one, "subordinateTo", two)
+            q(two, "subordinateTo", one)
+            continue
+        # conforming: a sub-event cycle between an event and a twin with its dates (a part
+        # within its whole both ways)
+        one, two = rng.choice(events), f"<{B}event/twin-{i:04d}>"
+        a(two, f"<{KGO}Event>", f"Twin {i} of {_local(one)}")
+        start, end = sink.dates[one]
+        q(two, "startDate", f'"{start}"^^<{XSD}date>')
+        if end:
+            q(two, "endDate", f'"{end}"^^<{XSD}date>')
+        quad(two, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
+        sink.dates[two] = [start, end]
+        q(one, "subEventOf", two)
+        q(two, "subEventOf", one)
+    if conforming:
+        # StartNeedsEndConstraint: a start date says how the event ended; generate.py gives
+        # 30% of its events none
+        for e, (_, end) in sink.dates.items():
+            if end is None:
+                q(e, "endUndatedInSource", f'"true"^^<{XSD}boolean>')
     for _ in range(max(1, len(units) // 20)):
         q(rng.choice(units), "attachedTo", rng.choice(units))
     out.write("".join(lines))
