@@ -575,6 +575,11 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
         assert bool(goes_on) == bool(tail) == (iri in ongoing), iri
         if goes_on:
             assert kind == "point" and title.endswith(", no end given)")
+    # a start over two days says both days
+    offensive = [title for *_, href, _, _, title, _, _, _ in marks
+                 if href.endswith("/phnom-penh-offensive-1979-01")]
+    assert offensive == ["General offensive on Phnom Penh, from 5-6 January 1979 "
+                         "(from 5 or 6 January 1979, no end given)"]
 
 
 # -- search by name ------------------------------------------------------------------------------

@@ -365,21 +365,24 @@ class Site:
         """Every event with its dates: start/end as (first day, last day) and as written;
         ``not_after`` is the latest end its source allows where it gives no end date, and
         ``until`` whichever of the two it has (the end a timeline draws); ``ongoing`` when the
-        source gives the start and says nothing of the end (kgo:endUndatedInSource)."""
+        source gives the start and says nothing of the end (kgo:endUndatedInSource);
+        ``latest_start`` the last day of a start given as a span of days."""
         events: dict[str, dict] = {}
-        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?open WHERE {
+        for r in self._rows("""SELECT DISTINCT ?e ?start ?end ?na ?nb ?ls ?open WHERE {
                 ?e a kgo:Event FILTER(isIRI(?e))
                 OPTIONAL { ?e kgo:startDate ?start } OPTIONAL { ?e kgo:endDate ?end }
                 OPTIONAL { ?e kgo:notAfter ?na } OPTIONAL { ?e kgo:notBefore ?nb }
-                OPTIONAL { ?e kgo:endUndatedInSource ?open }
+                OPTIONAL { ?e kgo:latestStart ?ls } OPTIONAL { ?e kgo:endUndatedInSource ?open }
                 }"""):
             e = events.setdefault(r["e"].value, {"iri": r["e"].value, "start": None,
                                                  "end": None, "not_after": None,
-                                                 "not_before": None, "ongoing": False})
+                                                 "not_before": None, "latest_start": None,
+                                                 "ongoing": False})
             if r.get("open") is not None and r["open"].value == "true":
                 e["ongoing"] = True
             for key, var, last in (("start", "start", False), ("end", "end", True),
-                                   ("not_after", "na", True), ("not_before", "nb", False)):
+                                   ("not_after", "na", True), ("not_before", "nb", False),
+                                   ("latest_start", "ls", True)):
                 lit = r.get(var)
                 if lit is None:
                     continue
@@ -819,6 +822,11 @@ def _timeline_model(s: Site) -> dict:
             x1 = x_of(start[0])
             x2 = x_of(last_day + timedelta(days=1)) if is_range else x1
             when = human_date(start[1], start[2])
+            if info["latest_start"]:  # "on January 5-6": "5 or 6 January 1979"
+                last = human_date(*info["latest_start"][1:])
+                day, _, rest = when.partition(" ")
+                when = (f"{day} or {last}" if day.isdigit() and last.endswith(" " + rest)
+                        else f"{when} or {last}")
             if end:
                 when += (" – not after " if open_end else " – ") + human_date(end[1], end[2])
             elif ongoing:
