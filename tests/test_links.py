@@ -146,6 +146,24 @@ def test_shape_pattern_accepts_every_canonical_form_and_nothing_else():
 # ---------------------------------------------------------------- export
 
 
+def test_export_writes_a_range_whose_start_spans_two_days(project):
+    """An end date stays beside its start (an ISO 8601 interval) when the start is given over
+    two days; the latest start follows."""
+    with (project / "graph" / "article-part1.ttl").open("a", encoding="utf-8") as f:
+        f.write("""
+event:two-day-start a kgo:Offensive ;
+    rdfs:label "An offensive begun over two days"@en ;
+    kgo:startDate "1979-01-05"^^xsd:date ; kgo:latestStart "1979-01-06"^^xsd:date ;
+    kgo:endDate "1979-01-07"^^xsd:date ;
+    kgo:carriedOutBy unit:vietnamese-volunteers ;
+    prov:wasDerivedFrom p:13 .
+""")
+    out = project / "all.csv"
+    assert run(project, "links", "export", str(out)) == 0
+    assert (read_export(out)[KG + "event/two-day-start"]["date"]
+            == "1979-01-05/1979-01-07, began not after 1979-01-06")
+
+
 def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
     out = project / "all.csv"
     assert run(project, "links", "export", str(out)) == 0
@@ -170,7 +188,7 @@ def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
         "1978-03-26, end undated in source"  # "from 26 March 1978": not a one-day event
     assert rows[event + "liberation-of-phnom-penh-1979-01-07"]["date"] == "1979-01-07"  # one day
     assert (rows[event + "phnom-penh-offensive-1979-01"]["date"]  # "on January 5-6"
-            == "1979-01-05, began not after 1979-01-06, end undated in source")
+            == "1979-01-05, end undated in source, began not after 1979-01-06")
     assert [r["date"] for r in rows.values() if r["date"].startswith("not before ")]
     assert all(not r["authority_iri"] and not r["relation"] for r in rows.values())
     assert f"wrote {len(rows)} rows" in capsys.readouterr().err

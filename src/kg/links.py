@@ -529,9 +529,10 @@ def _entity_row(store: ox.Store, x: str, ancestors: dict[str, set[str]],
                                                           ("ended not after", latest)) if values]
     if start:
         began_by = texts(x, KGO.latestStart)
-        row["date"] = start[0] + (f", began not after {began_by[0]}" if began_by else "") + (
+        row["date"] = start[0] + (
             f"/{end[0]}" if end else f", ended not after {latest[0]}" if latest else
-            ", end undated in source" if "true" in texts(x, KGO.endUndatedInSource) else "")
+            ", end undated in source" if "true" in texts(x, KGO.endUndatedInSource) else "") + (
+            f", began not after {began_by[0]}" if began_by else "")
     elif bounds:
         row["date"] = ", ".join(bounds)
     elif "true" in texts(x, KGO.undatedInSource):

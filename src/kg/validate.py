@@ -438,7 +438,7 @@ def validate(data: Graph, shapes: Graph) -> Report:
     graph it is given, so it gets a copy; it queries the data graph in place (no inference, no
     ontology to mix in), through :class:`_PreparedQueries`."""
     conforms, report_graph, _ = _pyshacl_validate(
-        _PreparedQueries(data),
+        _PreparedQueries(data) if type(data) is Graph else data,  # a dataset: as it is
         shacl_graph=Graph() + shapes,
         inference="none",
         abort_on_first=False,
