@@ -64,8 +64,10 @@ def test_what_is_in_the_graph_counts_what_the_graph_holds(dataset):
     table = re.search(r"^\| \| count \|\n\|---\|---\|\n((?:\|.*\n)+)", section, re.M)
     shown = [re.findall(r"\d+", row.rsplit("|", 2)[1]) for row in table[1].splitlines()]
 
+    store = open_store(dataset)
+
     def count(where: str) -> str:
-        rows = open_store(dataset).query(
+        rows = store.query(
             "PREFIX kgo: <https://w3id.org/kg1978/ontology/> "
             f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ {where} }}",
             use_default_graph_as_union=True)
