@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import product
 from pathlib import Path
 
 import pytest
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES
 from kg.load import load_sources, parse_file
@@ -434,3 +436,83 @@ ex:a ex:p ex:d .
     assert found["http://example.org/e"] == "g.trig:2"
     for absent in ("not-a-subject", "commented", "r", "d"):
         assert "http://example.org/" + absent not in found
+
+
+# ---------------------------------------------------------------- dates of mixed precision
+
+#: Days, months and years around the war, as the sources give them.
+_DATES = ("1978", "1979", "1978-11", "1978-12", "1979-01", "1978-11-30", "1978-12-01",
+          "1978-12-31", "1979-01-01", "1979-01-15")
+
+
+def _span(value: str) -> tuple[str, str]:
+    """The first and last day a date of any precision can denote, as ISO strings."""
+    if len(value) == 4:
+        return f"{value}-01-01", f"{value}-12-31"
+    if len(value) == 7:
+        year, month = map(int, value.split("-"))
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).isoformat()
+        return f"{value}-01", last
+    return value, value
+
+
+def _constraint_rows(shapes: Graph, name: str, data: Graph) -> set[str]:
+    """The focus nodes a SPARQL constraint reports on ``data``, its query run as it is with
+    $this left free (every focus node at once)."""
+    text = str(shapes.value(URIRef(expand(f"kgs:{name}")), SH.select))
+    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    return {str(row[0]) for row in data.query(prologue + text.replace("$this", "?this"))}
+
+
+def _literal(value: str) -> Literal:
+    kind = {4: XSD.gYear, 7: XSD.gYearMonth}.get(len(value), XSD.date)
+    return Literal(value, datatype=kind)
+
+
+@pytest.mark.parametrize(("constraint", "first", "second", "days_only"), [
+    # one event: its start against its own end, or its latest end (a day)
+    ("StartNotAfterEndConstraint", "startDate", "endDate", False),
+    ("StartNotAfterLatestEndConstraint", "startDate", "notAfter", True),
+])
+def test_an_events_own_dates_compare_as_the_spans_they_denote(shapes, constraint, first,
+                                                              second, days_only):
+    """A start is reported after an end only when its first day is after the end's last day:
+    every pairing of day, month and year values (a month that overlaps the other is no
+    contradiction)."""
+    kgo = PREFIXES["kgo"]
+    data, expected = Graph(), set()
+    for i, (a, b) in enumerate(product(_DATES, _DATES)):
+        if days_only and len(b) != 10:
+            continue
+        event = URIRef(f"{BASE}event/pair-{i}")
+        data.add((event, URIRef(kgo + first), _literal(a)))
+        data.add((event, URIRef(kgo + second), _literal(b)))
+        if _span(a)[0] > _span(b)[1]:
+            expected.add(str(event))
+    assert expected  # the pairings include contradictions
+    assert _constraint_rows(shapes, constraint, data) == expected
+
+
+@pytest.mark.parametrize(("constraint", "part", "whole", "contradiction"), [
+    # a part that began (at the latest) before its whole began (at the earliest)
+    ("PartNotBeforeWholeConstraint", "startDate", "startDate",
+     lambda p, w: _span(p)[1] < _span(w)[0]),
+    # a part that began (at the earliest) after its whole ended (at the latest)
+    ("PartNotAfterWholeConstraint", "startDate", "endDate",
+     lambda p, w: _span(p)[0] > _span(w)[1]),
+])
+def test_dates_across_events_compare_as_the_spans_they_denote(shapes, constraint, part, whole,
+                                                              contradiction):
+    """The chronology constraints report a part against its whole only when no reading of the
+    two dates (any day of a month or a year) agrees: every pairing of day, month and year."""
+    kgo = PREFIXES["kgo"]
+    data, expected = Graph(), set()
+    for i, (a, b) in enumerate(product(_DATES, _DATES)):
+        p, w = URIRef(f"{BASE}event/part-{i}"), URIRef(f"{BASE}event/whole-{i}")
+        data.add((p, URIRef(kgo + "subEventOf"), w))
+        data.add((p, URIRef(kgo + part), _literal(a)))
+        data.add((w, URIRef(kgo + whole), _literal(b)))
+        if contradiction(a, b):
+            expected.add(str(p))
+    assert expected and len(expected) < len(_DATES) ** 2
+    assert _constraint_rows(shapes, constraint, data) == expected
