@@ -87,7 +87,7 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
 """, encoding="utf-8")
     code, out, _ = run(capsys, "--root", str(project), "validate", str(bad))
     assert code == 1
-    assert "Does not conform" in out and "focus node: kg:event/nameless" in out
+    assert "Does not conform" in out and "focus node: event:nameless" in out
     assert "shape:      kgs:DecisionShape (sh:MinCountConstraintComponent)" in out
     code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json", str(bad))
     report = json.loads(out)
@@ -119,7 +119,7 @@ def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_pa
                          for line in lines)
     decision = next(line for line in lines if "kgs%3ADecisionShape::" in line)
     assert decision.endswith("::a meeting or decision needs what it decided, as a kgo:Measure "
-                             "(focus node kg:event/nameless; path kgo:decided)")
+                             "(focus node event:nameless; path kgo:decided)")
     files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
     code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "github", *files)
     assert (code, out) == (0, "")

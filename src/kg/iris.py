@@ -53,7 +53,8 @@ KIND_PREFIXES: dict[str, str] = {
 
 #: Prefixes for RDF written for people to read (Turtle, TriG, RDF/XML, JSON-LD contexts):
 #: :data:`PREFIXES`, the kinds (``actor:pol-pot``, not ``kg:actor\/pol-pot``) and the
-#: authorities linked to. Queries and reports keep :data:`PREFIXES`.
+#: authorities linked to. Queries keep :data:`PREFIXES`; validation reports name our IRIs by
+#: kind too (:func:`kg.validate.short_iri`).
 WRITE_PREFIXES: dict[str, str] = {
     **PREFIXES, **KIND_PREFIXES,
     "wd": "http://www.wikidata.org/entity/",  # GeoNames IRIs end in "/": written in full

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import ConfigError
-from kg.iris import PREFIXES
+from kg.iris import KIND_PREFIXES, PREFIXES
 
 #: Exit codes of ``kg validate``.
 CONFORMS, VIOLATIONS = 0, 1
@@ -595,12 +595,14 @@ def path_text(graph: Graph, path, *, nested: bool = False) -> str:
     return str(path)
 
 
-_BY_LENGTH = sorted((("sh", str(SH)), *PREFIXES.items()), key=lambda pn: -len(pn[1]))
+_BY_LENGTH = sorted((("sh", str(SH)), *PREFIXES.items(), *KIND_PREFIXES.items()),
+                    key=lambda pn: -len(pn[1]))
 
 
 def short_iri(iri: str) -> str:
     """CURIE of an IRI with the longest matching project prefix (or ``sh:``), else the IRI:
-    how reports, the validation page and the shapes pages name things."""
+    how reports, the validation page and the shapes pages name things. Our own IRIs are named
+    by kind as the graph files name them (``event:nameless``, not ``kg:event/nameless``)."""
     for prefix, ns in _BY_LENGTH:
         if iri.startswith(ns):
             return f"{prefix}:{iri[len(ns):]}"
