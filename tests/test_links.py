@@ -219,33 +219,33 @@ P = KG + "place/"
 A = KG + "actor/"
 REJECTIONS = {
     "unknown entity": (
-        [f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,,"],
+        [f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, f"unknown entity {A}nobody: no such IRI in graph/"),
     "not a linkable entity": (
-        [f"{KG}source/article-part1,Q5,exactMatch,Jane,2026-11-20,,"],
+        [f"{KG}source/article-part1,Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, f"{KG}source/article-part1 is a kgo:Article, not a linkable entity"),
     "no entity": (
-        [",Q5,exactMatch,Jane,2026-11-20,,"],
+        [",Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, "no entity IRI in column id"),
     "other host": (
-        [f"{P}snuol,https://en.wikipedia.org/wiki/Snuol,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,https://en.wikipedia.org/wiki/Snuol,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, "authority_iri 'https://en.wikipedia.org/wiki/Snuol': en.wikipedia.org is not an "
            "authority we link to"),
     "wikidata property": (
-        [f"{P}snuol,P31,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,P31,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, "authority_iri 'P31': P31 is a Wikidata property, not an entity"),
     "wikidata lexeme": (
-        [f"{P}snuol,https://www.wikidata.org/wiki/Lexeme:L7,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,https://www.wikidata.org/wiki/Lexeme:L7,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, "authority_iri 'https://www.wikidata.org/wiki/Lexeme:L7': L7 is a Wikidata lexeme, "
            "not an entity"),
     "bare number": (
-        [f"{P}snuol,1822158,closeMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,1822158,closeMatch,Jane,2026-11-20,Test: evidence,"],
         2, "authority_iri '1822158': 1822158 is a bare number: say which authority it is from"),
     "relation": (
-        [f"{P}snuol,Q5,sameAs,Jane,2026-11-20,,"],
+        [f"{P}snuol,Q5,sameAs,Jane,2026-11-20,Test: evidence,"],
         2, "relation must be exactMatch or closeMatch, not 'sameAs' (owl:sameAs is never used)"),
     "no relation": (
-        [f"{P}snuol,Q5,,Jane,2026-11-20,,"],
+        [f"{P}snuol,Q5,,Jane,2026-11-20,Test: evidence,"],
         2, "relation must be exactMatch or closeMatch, not ''"),
     "no who": (
         [f"{P}snuol,Q5,exactMatch,,2026-11-20,,"],
@@ -254,37 +254,40 @@ REJECTIONS = {
         [f"{P}snuol,Q5,exactMatch,agent:nobody,2026-11-20,,"],
         2, "unknown agent agent:nobody: give a name instead, or an agent described in graph/"),
     "bad date": (
-        [f"{P}snuol,Q5,exactMatch,Jane,20/11/2026,,"],
+        [f"{P}snuol,Q5,exactMatch,Jane,20/11/2026,Test: evidence,"],
         2, "when must be a date written YYYY-MM-DD, not '20/11/2026'"),
     "future date": (
-        [f"{P}snuol,Q5,exactMatch,Jane,2999-01-01,,"],
+        [f"{P}snuol,Q5,exactMatch,Jane,2999-01-01,Test: evidence,"],
         2, "when '2999-01-01' is in the future"),
     "two ids, one already in the graph": (
-        [f"{P}phnom-penh,Q999,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}phnom-penh,Q999,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, f"place:phnom-penh would have two Wikidata ids: {WD}Q999 and {WD}Q1850 "
            "(graph/links.ttl); if that is right, say why in the why column"),
     "two ids in the file": (
-        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,,",
-         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: evidence,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,"],
         3, f"place:snuol would have two Wikidata ids: {WD}Q999 and {WD}Q998 (line 2)"),
     "id claimed twice, once in the graph": (
-        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,,"],
+        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, f"{WD}Q881 would be claimed by two entities: actor:srv and place:vietnam "
            "(graph/links.ttl); if that is right, say why in the why column"),
     "id claimed twice in the file": (
-        [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,,",
-         f"{P}road-7,Q999,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,Test: evidence,",
+         f"{P}road-7,Q999,exactMatch,Jane,2026-11-20,Test: evidence,"],
         3, f"{WD}Q999 would be claimed by two entities: place:road-7 and place:road-1 (line 2)"),
     "relation differs from the graph": (
-        [f"{P}tay-ninh,Q36608,exactMatch,Jane,2026-11-20,,"],
+        [f"{P}tay-ninh,Q36608,exactMatch,Jane,2026-11-20,Test: evidence,"],
         2, f"place:tay-ninh is already linked to {WD}Q36608 by skos:closeMatch in "
            "graph/links.ttl; to change the relation, remove that link first"),
     "relation differs within the file": (
-        [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,,",
-         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,"],
+        [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,Test: evidence,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,"],
         3, f"place:snuol is already linked to {WD}Q999 by skos:exactMatch in line 2"),
+    "no evidence": (
+        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,"],
+        2, "note is empty: give the evidence the link was verified from"),
     "extra cells": (
-        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,,surplus"],
+        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: evidence,,surplus"],
         2, "8 cells but the header has 7 columns"),
 }
 
@@ -314,10 +317,10 @@ def test_a_bad_header_rejects_the_file(project, tmp_path, capsys, header, messag
 
 def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
     path = tmp_path / "excel.csv"
-    path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,,\n".encode("cp1252"))
+    path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,Test: evidence,\n".encode("cp1252"))
     assert run(project, "links", "import", str(path)) == 2
     assert f"{path}:2: not UTF-8 text: save the sheet as 'CSV UTF-8'" in capsys.readouterr().err
-    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,,", name="sheet.xlsx")
+    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,Test: evidence,", name="sheet.xlsx")
     assert run(project, "links", "import", str(path)) == 2
     assert "a links sheet is a .csv or .tsv file" in capsys.readouterr().err
 
@@ -325,10 +328,10 @@ def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
 def test_every_bad_row_is_listed_and_good_rows_are_not_applied(project, tmp_path, capsys):
     before = (project / "graph" / "links.ttl").read_bytes()
     path = sheet(tmp_path,
-                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,,",
-                 f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,,",
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: evidence,",
+                 f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: evidence,",
                  f"{P}road-1,,,,,,",
-                 f"{P}road-7,P31,exactMatch,,2026-11-20,,")
+                 f"{P}road-7,P31,exactMatch,,2026-11-20,Test: evidence,")
     assert run(project, "links", "import", str(path)) == 2
     err = capsys.readouterr().err
     assert f"{path}: 3 problems; nothing was written" in err
@@ -454,10 +457,10 @@ def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
 
 def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
     path = sheet(tmp_path,
-                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,,"
+                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,Test: evidence,"
                  "the state and the country share one item",
-                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,,the district and its seat",
-                 f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,,the district and its seat")
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: evidence,the district and its seat",
+                 f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,the district and its seat")
     assert run(project, "links", "import", str(path)) == 0
     g = Graph().parse(project / "graph" / "links.ttl")
     (st,) = g.subjects(RDF.subject, URIRef(A + "srv"))
@@ -492,7 +495,7 @@ def test_pasted_forms_import_once_the_shapes_accept_every_authority(project, cap
 
 
 def test_when_defaults_to_the_day_of_the_import(project, tmp_path):
-    path = sheet(tmp_path, f"{P}road-7,Q999,closeMatch,Jane,,,")
+    path = sheet(tmp_path, f"{P}road-7,Q999,closeMatch,Jane,,Test: evidence,")
     result = links.import_links(settings_for(project), path, today=date(2026, 12, 1))
     assert [(n, x) for n, x, _, _ in result.added] == [(2, P + "road-7")]
     g = Graph().parse(project / "graph" / "links.ttl")

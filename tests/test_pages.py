@@ -359,6 +359,14 @@ def test_statements_about_an_entity_cite_their_passages(client, store):
     assert "attributed to" in get_page(client, curated).ids["statements"]
 
 
+def test_statements_no_passage_supports_say_what_they_rest_on(client):
+    """The curators' comment on a relation, and a link's evidence, beside it."""
+    text = get_page(client, BASE + "unit/army-corps-3").ids["statements"]
+    assert "attributed to" in text and "is the curators' general knowledge" in text
+    text = get_page(client, BASE + "place/phnom-penh").ids["statements"]
+    assert "has_id_wikidata Q1850" in text  # the evidence cited on the link
+
+
 def test_statements_say_from_and_until_which_event_a_relation_held(client):
     page = get_page(client, BASE + "place/cambodia")
     text = page.ids["statements"]

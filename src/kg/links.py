@@ -727,6 +727,9 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
               and _agent_iri(who, agents) not in agents.values()):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
                           "graph/")
+        if not v.get("note", "").strip():
+            faults.append("note is empty: give the evidence the link was verified from (the "
+                          "stored record that shows the identifier with this entity)")
         when = today
         if v.get("when"):
             try:

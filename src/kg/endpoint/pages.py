@@ -59,6 +59,7 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 PROV = "http://www.w3.org/ns/prov#"
 GEO = "http://www.opengis.net/ont/geosparql#"
 SCHEMA = "http://schema.org/"
+DCTERMS = "http://purl.org/dc/terms/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 INFERRED = str(iris.INFERRED_GRAPH)
 ONTOLOGY = str(iris.ONTOLOGY)
@@ -698,6 +699,9 @@ def _event_sort(s: Site, iri: str) -> tuple:
     return (start, s.labels.get(iri, iri).lower())
 
 
+_GROUNDS = (RDFS + "comment", DCTERMS + "bibliographicCitation")
+
+
 def _statement(s: Site, st: str) -> dict:
     quads = s.statement_quads[st]
 
@@ -719,6 +723,10 @@ def _statement(s: Site, st: str) -> dict:
         "derived_from": [_link(s, x) for x in derived if x not in s.passages],
         "attributed_to": [_value(s, q.object) for q in quads
                           if q.predicate.value == PROV + "wasAttributedTo"],
+        # what a relation no passage supports rests on: the asserter's comment, or the
+        # evidence of an authority link
+        "grounds": sorted(q.object.value for q in quads
+                          if q.predicate.value in _GROUNDS and isinstance(q.object, ox.Literal)),
         # when the relation held: from or until an event (kgo:heldFrom, kgo:heldUntil)
         "held": [(word, _value(s, q.object)) for word, p in (("from", KGO + "heldFrom"),
                                                              ("until", KGO + "heldUntil"))
