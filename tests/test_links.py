@@ -286,6 +286,10 @@ REJECTIONS = {
     "no evidence": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,"],
         2, "note is empty: give the evidence the link was verified from"),
+    "evidence names another identifier": (
+        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: Q899,"],
+        2, "the graph would not conform: the evidence of this link does not name the "
+           "identifier it links to (998)"),
     "extra cells": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: evidence,,surplus"],
         2, "8 cells but the header has 7 columns"),
@@ -368,9 +372,9 @@ def round_trip(tmp_path_factory):
     rows = read_export(first)
     rows[P + "chong-thnu"].update(authority_iri="https://www.geonames.org/1822158/chong-thnu.html",
                              relation="closeMatch", who="jane đoàn", when="2026-11-20",
-                             note="Test: a GeoNames record pasted as its page")
+                             note="Test: a GeoNames record pasted as its page, 1822158")
     rows[A + "kufns"].update(authority_iri=" Q1061155 ", relation="exactMatch",
-                             who="Jane Đoàn", when="2026-11-21", note="Test: reconciled")
+                             who="Jane Đoàn", when="2026-11-21", note="Test: reconciled to Q1061155")
     edited = root / "edited.csv"
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=links.EXPORT_COLUMNS, lineterminator="\r\n")
@@ -457,10 +461,10 @@ def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
 
 def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
     path = sheet(tmp_path,
-                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,Test: evidence,"
+                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,Test: Q881,"
                  "the state and the country share one item",
-                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: evidence,the district and its seat",
-                 f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,the district and its seat")
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: Q998,the district and its seat",
+                 f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: Q999,the district and its seat")
     assert run(project, "links", "import", str(path)) == 0
     g = Graph().parse(project / "graph" / "links.ttl")
     (st,) = g.subjects(RDF.subject, URIRef(A + "srv"))
@@ -495,7 +499,7 @@ def test_pasted_forms_import_once_the_shapes_accept_every_authority(project, cap
 
 
 def test_when_defaults_to_the_day_of_the_import(project, tmp_path):
-    path = sheet(tmp_path, f"{P}road-7,Q999,closeMatch,Jane,,Test: evidence,")
+    path = sheet(tmp_path, f"{P}road-7,Q999,closeMatch,Jane,,Test: Q999,")
     result = links.import_links(settings_for(project), path, today=date(2026, 12, 1))
     assert [(n, x) for n, x, _, _ in result.added] == [(2, P + "road-7")]
     g = Graph().parse(project / "graph" / "links.ttl")

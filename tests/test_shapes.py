@@ -39,6 +39,7 @@ CURIES = {
     **{p: f"{BASE}{segment}/" for p, segment in (
         ("actor", "actor"), ("unit", "unit"), ("place", "place"), ("event", "event"),
         ("measure", "measure"), ("figure", "figure"), ("stmt", "statement"), ("src", "source"),
+        ("link", "link"),
     )},
 }
 
