@@ -219,69 +219,69 @@ P = KG + "place/"
 A = KG + "actor/"
 REJECTIONS = {
     "unknown entity": (
-        [f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: Q5,"],
         2, f"unknown entity {A}nobody: no such IRI in graph/"),
     "not a linkable entity": (
-        [f"{KG}source/article-part1,Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{KG}source/article-part1,Q5,exactMatch,Jane,2026-11-20,Test: Q5,"],
         2, f"{KG}source/article-part1 is a kgo:Article, not a linkable entity"),
     "no entity": (
-        [",Q5,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [",Q5,exactMatch,Jane,2026-11-20,Test: Q5,"],
         2, "no entity IRI in column id"),
     "other host": (
-        [f"{P}snuol,https://en.wikipedia.org/wiki/Snuol,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,https://en.wikipedia.org/wiki/Snuol,exactMatch,Jane,2026-11-20,Test: Snuol,"],
         2, "authority_iri 'https://en.wikipedia.org/wiki/Snuol': en.wikipedia.org is not an "
            "authority we link to"),
     "wikidata property": (
-        [f"{P}snuol,P31,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,P31,exactMatch,Jane,2026-11-20,Test: P31,"],
         2, "authority_iri 'P31': P31 is a Wikidata property, not an entity"),
     "wikidata lexeme": (
-        [f"{P}snuol,https://www.wikidata.org/wiki/Lexeme:L7,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,https://www.wikidata.org/wiki/Lexeme:L7,exactMatch,Jane,2026-11-20,Test: L7,"],
         2, "authority_iri 'https://www.wikidata.org/wiki/Lexeme:L7': L7 is a Wikidata lexeme, "
            "not an entity"),
     "bare number": (
-        [f"{P}snuol,1822158,closeMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,1822158,closeMatch,Jane,2026-11-20,Test: 1822158,"],
         2, "authority_iri '1822158': 1822158 is a bare number: say which authority it is from"),
     "relation": (
-        [f"{P}snuol,Q5,sameAs,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,Q5,sameAs,Jane,2026-11-20,Test: Q5,"],
         2, "relation must be exactMatch or closeMatch, not 'sameAs' (owl:sameAs is never used)"),
     "no relation": (
-        [f"{P}snuol,Q5,,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,Q5,,Jane,2026-11-20,Test: Q5,"],
         2, "relation must be exactMatch or closeMatch, not ''"),
     "no who": (
-        [f"{P}snuol,Q5,exactMatch,,2026-11-20,,"],
+        [f"{P}snuol,Q5,exactMatch,,2026-11-20,Test: Q5,"],
         2, "who is empty: name the person who decided the link"),
     "unknown agent": (
-        [f"{P}snuol,Q5,exactMatch,agent:nobody,2026-11-20,,"],
+        [f"{P}snuol,Q5,exactMatch,agent:nobody,2026-11-20,Test: Q5,"],
         2, "unknown agent agent:nobody: give a name instead, or an agent described in graph/"),
     "bad date": (
-        [f"{P}snuol,Q5,exactMatch,Jane,20/11/2026,Test: evidence,"],
+        [f"{P}snuol,Q5,exactMatch,Jane,20/11/2026,Test: Q5,"],
         2, "when must be a date written YYYY-MM-DD, not '20/11/2026'"),
     "future date": (
-        [f"{P}snuol,Q5,exactMatch,Jane,2999-01-01,Test: evidence,"],
+        [f"{P}snuol,Q5,exactMatch,Jane,2999-01-01,Test: Q5,"],
         2, "when '2999-01-01' is in the future"),
     "two ids, one already in the graph": (
-        [f"{P}phnom-penh,Q999,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}phnom-penh,Q999,exactMatch,Jane,2026-11-20,Test: Q999,"],
         2, f"place:phnom-penh would have two Wikidata ids: {WD}Q999 and {WD}Q1850 "
            "(graph/links.ttl); if that is right, say why in the why column"),
     "two ids in the file": (
-        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: evidence,",
-         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: Q998,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: Q999,"],
         3, f"place:snuol would have two Wikidata ids: {WD}Q999 and {WD}Q998 (line 2)"),
     "id claimed twice, once in the graph": (
-        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,Test: Q881,"],
         2, f"{WD}Q881 would be claimed by two entities: actor:srv and place:vietnam "
            "(graph/links.ttl); if that is right, say why in the why column"),
     "id claimed twice in the file": (
-        [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,Test: evidence,",
-         f"{P}road-7,Q999,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,Test: Q999,",
+         f"{P}road-7,Q999,exactMatch,Jane,2026-11-20,Test: Q999,"],
         3, f"{WD}Q999 would be claimed by two entities: place:road-7 and place:road-1 (line 2)"),
     "relation differs from the graph": (
-        [f"{P}tay-ninh,Q36608,exactMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}tay-ninh,Q36608,exactMatch,Jane,2026-11-20,Test: Q36608,"],
         2, f"place:tay-ninh is already linked to {WD}Q36608 by skos:closeMatch in "
            "graph/links.ttl; to change the relation, remove that link first"),
     "relation differs within the file": (
-        [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,Test: evidence,",
-         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: evidence,"],
+        [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,Test: Q999,",
+         f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: Q999,"],
         3, f"place:snuol is already linked to {WD}Q999 by skos:exactMatch in line 2"),
     "no evidence": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,"],
@@ -289,9 +289,13 @@ REJECTIONS = {
     "evidence names another identifier": (
         [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: Q899,"],
         2, "the graph would not conform: the evidence of this link does not name the "
-           "identifier it links to (998)"),
+           "identifier it links to (the number 998, standing alone)"),
+    "evidence names a longer identifier": (
+        [f"{P}snuol,Q185,exactMatch,Jane,2026-11-20,Test: Q1850,"],
+        2, "the graph would not conform: the evidence of this link does not name the "
+           "identifier it links to (the number 185, standing alone)"),
     "extra cells": (
-        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: evidence,,surplus"],
+        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: Q5,,surplus"],
         2, "8 cells but the header has 7 columns"),
 }
 
@@ -321,10 +325,10 @@ def test_a_bad_header_rejects_the_file(project, tmp_path, capsys, header, messag
 
 def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
     path = tmp_path / "excel.csv"
-    path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,Test: evidence,\n".encode("cp1252"))
+    path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,Test: Q5,\n".encode("cp1252"))
     assert run(project, "links", "import", str(path)) == 2
     assert f"{path}:2: not UTF-8 text: save the sheet as 'CSV UTF-8'" in capsys.readouterr().err
-    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,Test: evidence,", name="sheet.xlsx")
+    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,Test: Q5,", name="sheet.xlsx")
     assert run(project, "links", "import", str(path)) == 2
     assert "a links sheet is a .csv or .tsv file" in capsys.readouterr().err
 
@@ -332,10 +336,10 @@ def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
 def test_every_bad_row_is_listed_and_good_rows_are_not_applied(project, tmp_path, capsys):
     before = (project / "graph" / "links.ttl").read_bytes()
     path = sheet(tmp_path,
-                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: evidence,",
-                 f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: evidence,",
+                 f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: Q998,",
+                 f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: Q5,",
                  f"{P}road-1,,,,,,",
-                 f"{P}road-7,P31,exactMatch,,2026-11-20,Test: evidence,")
+                 f"{P}road-7,P31,exactMatch,,2026-11-20,Test: P31,")
     assert run(project, "links", "import", str(path)) == 2
     err = capsys.readouterr().err
     assert f"{path}: 3 problems; nothing was written" in err
