@@ -133,3 +133,19 @@ def test_owlrl_error_triples_fail():
     """, format="turtle")
     with pytest.raises(InconsistentGraph, match="inconsistent"):
         infer(g)
+
+
+def test_inverses_answer_cidoc_crm_from_the_actors_side(small):
+    """P14 / P14i and P11 / P11i agree: the agent performed the event, the target took part
+    in it in CIDOC-CRM's sense (any role) but not in ours."""
+    _, inf = small
+    d, e = u("unit/d"), u("event/e")
+    assert (d, CRM.P14i_performed, e) in inf and (e, CRM.P14_carried_out_by, d) in inf
+    g = _ontology()
+    g.parse(data=f"""@prefix kgo: <{KGO}> .
+        <{EX}event/x> a kgo:Attack ; kgo:directedAgainst <{EX}actor/v> .
+        <{EX}actor/v> a kgo:Group .""", format="turtle")
+    inferred = infer(g)
+    assert (u("actor/v"), CRM.P11i_participated_in, u("event/x")) in inferred
+    assert (u("actor/v"), KGO.targetOf, u("event/x")) in inferred
+    assert (u("actor/v"), KGO.participatedIn, u("event/x")) not in inferred
