@@ -315,6 +315,31 @@ def test_update_is_refused_with_403_and_never_run(any_client, request_kwargs):
     assert _count(any_client.get("/sparql", query_string={"query": COUNT_ALL})) == before
 
 
+@pytest.mark.parametrize("path", ["/", "/form", "/sparql", "/void", "/timeline", "/store",
+                                  "/validate", "/reconcile", "/shapes/", "/place/phnom-penh",
+                                  "/dumps/kg.nq"])
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "POST", "data": "DROP ALL", "content_type": "application/sparql-update"},
+    {"method": "PUT", "data": "DROP ALL", "content_type": "application/sparql-update"},
+    {"method": "PATCH", "data": {"update": "CLEAR ALL"}},
+    {"method": "POST", "data": {"update": "CLEAR ALL"}},
+    {"method": "GET", "query_string": {"update": "CLEAR ALL"}},
+], ids=["post-update", "put-update", "patch-form", "post-form", "get"])
+def test_update_is_refused_with_403_on_every_route_and_method(any_client, path, request_kwargs):
+    """Not only /sparql: whatever route or method a SPARQL Update is sent to, 403."""
+    r = any_client.open(path, **request_kwargs)
+    assert r.status_code == 403, (path, r.status_code, r.data[:200])
+    assert b"read-only" in r.data
+
+
+def test_preflight_for_an_update_is_still_answered(any_client):
+    """A browser's preflight gets its CORS answer; the update itself is then refused."""
+    r = any_client.open("/store", method="OPTIONS", query_string={"update": "x"},
+                        headers={"Origin": "http://example.org",
+                                 "Access-Control-Request-Method": "POST"})
+    assert r.status_code in (200, 204) and r.headers["Access-Control-Allow-Origin"] == "*"
+
+
 def test_wrong_media_type_is_415(any_client):
     r = any_client.post("/sparql", data="ASK {}", content_type="text/plain")
     assert r.status_code == 415

@@ -288,12 +288,10 @@ REJECTIONS = {
         2, "note is empty: give the evidence the link was verified from"),
     "evidence names another identifier": (
         [f"{P}snuol,Q998,exactMatch,Jane,2026-11-20,Test: Q899,"],
-        2, "the graph would not conform: the evidence of this link does not name the "
-           "identifier it links to (the number 998, standing alone)"),
+        2, "note does not name the identifier it links to (the number 998, standing alone)"),
     "evidence names a longer identifier": (
         [f"{P}snuol,Q185,exactMatch,Jane,2026-11-20,Test: Q1850,"],
-        2, "the graph would not conform: the evidence of this link does not name the "
-           "identifier it links to (the number 185, standing alone)"),
+        2, "note does not name the identifier it links to (the number 185, standing alone)"),
     "extra cells": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: Q5,,surplus"],
         2, "8 cells but the header has 7 columns"),
@@ -339,10 +337,12 @@ def test_every_bad_row_is_listed_and_good_rows_are_not_applied(project, tmp_path
                  f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: Q998,",
                  f"{A}nobody,Q5,exactMatch,Jane,2026-11-20,Test: Q5,",
                  f"{P}road-1,,,,,,",
-                 f"{P}road-7,P31,exactMatch,,2026-11-20,Test: P31,")
+                 f"{P}road-7,P31,exactMatch,,2026-11-20,Test: P31,",
+                 f"{P}road-19-extended,Q777,closeMatch,Jane,2026-11-20,Test: no id,")
     assert run(project, "links", "import", str(path)) == 2
     err = capsys.readouterr().err
-    assert f"{path}: 3 problems; nothing was written" in err
+    assert f"{path}: 4 problems; nothing was written" in err
+    assert f"{path}:6: note does not name the identifier it links to (the number 777" in err
     assert f"{path}:3: unknown entity" in err
     assert f"{path}:5: authority_iri 'P31'" in err and f"{path}:5: who is empty" in err
     assert f"{path}:2:" not in err and f"{path}:4:" not in err

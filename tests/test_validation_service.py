@@ -286,6 +286,17 @@ def test_the_file_name_tells_the_syntax_of_a_raw_body(client):
     response = client.post("/validate?filename=data.ttl", data=GOOD,
                            content_type="application/octet-stream")
     assert response.status_code == 200 and response.json["conforms"] is True
+    response = client.post("/validate?filename=data.ttl", data=GOOD)  # no Content-Type
+    assert response.status_code == 200 and response.json["conforms"] is True
+
+
+def test_a_report_nobody_accepts_is_406(client):
+    response = client.post("/validate", data=GOOD, content_type="text/turtle",
+                           headers={"Accept": "image/png"})
+    assert response.status_code == 406 and "image/png" in response.json["message"]
+    response = client.post("/validate", data=GOOD, content_type="text/turtle",
+                           headers={"Accept": "image/png, */*;q=0.1"})
+    assert response.status_code == 200 and response.json["conforms"] is True
 
 
 def test_bad_requests(client):

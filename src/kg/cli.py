@@ -92,7 +92,8 @@ def _parser() -> argparse.ArgumentParser:
                          "or SPARQL Update endpoint")
     pb.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
                     help="gsp: PUT each graph; update: DROP + INSERT DATA; auto (default): "
-                         "update for URLs ending in /update, /statements, /sparql, else gsp")
+                         "update for URLs ending in /update, /statements, /sparql or "
+                         "/sparql-auth, or a bare host; else gsp")
     pb.add_argument("--query-url", dest="store_url", metavar="URL",
                     help="the store's SPARQL query endpoint, to count what arrived (default: "
                          "found from --to for Oxigraph, Fuseki, GraphDB, Virtuoso)")

@@ -727,9 +727,6 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
               and _agent_iri(who, agents) not in agents.values()):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
                           "graph/")
-        if not v.get("note", "").strip():
-            faults.append("note is empty: give the evidence the link was verified from (the "
-                          "stored record that shows the identifier with this entity)")
         when = today
         if v.get("when"):
             try:
@@ -744,6 +741,13 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
         rows.append(_Row(line, entity, authority, target, relation, _agent_iri(who, agents),
                          who, when, v.get("note", ""), v.get("why", "")))
     return rows, ignored, problems
+
+
+def _identifier_number(iri: str) -> str | None:
+    """The number of an authority IRI (Q1850 -> 1850, GeoNames 1821306/, LCNAF n79021164 ->
+    79021164), which the evidence must name: the shapes' EvidenceNamesIdentifierConstraint."""
+    m = re.search(r"([0-9]+)/?$", iri)
+    return m.group(1) if m else None
 
 
 def _entity_iri(text: str) -> str:
@@ -817,7 +821,17 @@ def _check_against_graph(rows: list[_Row], existing, root: Path) -> list[tuple[i
         if a:
             ids[(x, a)].append(m)
             owners[m].append(x)
-    for row in new:
+    for row in new:  # the evidence of each link to be written (rows already in graph/: skipped)
+        note = row.note.strip()
+        number = _identifier_number(row.target)
+        if not note:
+            problems.append((row.line, "note is empty: give the evidence the link was verified "
+                                       "from (the stored record that shows the identifier "
+                                       "with this entity)"))
+        elif number and not re.search(rf"(^|[^0-9]){number}([^0-9]|$)", note):
+            problems.append((row.line, f"note does not name the identifier it links to (the "
+                                       f"number {number}, standing alone): cite the stored "
+                                       "record that shows it"))
         title = AUTHORITIES[row.authority].title
         others = [m for m in ids[(row.entity, row.authority)] if m != row.target]
         if others and not row.why:

@@ -99,6 +99,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
                 high is not None and value > high):
             wanted = (f"between {low:g} and {high:g}" if low is not None and high is not None
                       else f"at least {low:g}" if low is not None else f"at most {high:g}")
+            wanted = wanted if math.isfinite(value) else f"a finite number, {wanted}"
             raise ConfigError(f"{origin}: {setting.name} must be {wanted}: {value!r}")
     return value
 

@@ -129,7 +129,7 @@ class Descriptions:
                 t.add(node, SD + "entailmentRegime", _n(ENT + "OWL-RDF-Based"))
                 t.add(node, SD + "supportedEntailmentProfile", _n(OWL_PROFILE + "RL"))
                 t.add(graph, RDFS + "comment", ox.Literal(
-                    "Triples entailed by the OWL 2 RL rules (owlrl) from the asserted graphs, "
+                    "Triples entailed by the OWL 2 RL rules from the asserted graphs, "
                     "kept apart from them.", language="en"))
         return t
 

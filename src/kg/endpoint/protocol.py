@@ -17,12 +17,12 @@ from kg.endpoint.results import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, ResultFormat
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
 __all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "FORM",
-           "SPARQL_QUERY"]
+           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
-_UPDATE_REFUSED = "SPARQL Update is not accepted: this endpoint is read-only"
+UPDATE_REFUSED = "SPARQL Update is not accepted: this endpoint is read-only"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +97,13 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             if any(k == "query" for k, _ in pairs):
                 raise InputError("the query is given twice: in the body and in the URL")
             if any(k == "update" for k, _ in pairs):
-                raise UpdateRefused(_UPDATE_REFUSED)
+                raise UpdateRefused(UPDATE_REFUSED)
             try:
                 pairs = pairs + [("query", (body or b"").decode("utf-8"))]
             except UnicodeDecodeError:
                 raise InputError("the query is not valid UTF-8") from None
         elif media == SPARQL_UPDATE:
-            raise UpdateRefused(_UPDATE_REFUSED)
+            raise UpdateRefused(UPDATE_REFUSED)
         elif not media:
             raise UnsupportedMediaType(
                 f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
@@ -126,7 +126,7 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
         elif key in ("format", "output"):
             formats.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
-            raise UpdateRefused(_UPDATE_REFUSED)
+            raise UpdateRefused(UPDATE_REFUSED)
     return SparqlRequest(query, default_graph, named_graphs,
                          ",".join(dict.fromkeys(formats)) if formats else None)
 

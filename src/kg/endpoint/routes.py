@@ -11,7 +11,7 @@ import logging
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kg.endpoint.protocol import negotiate, prefers_html
+from kg.endpoint.protocol import FORM, SPARQL_UPDATE, UPDATE_REFUSED, negotiate, prefers_html
 from kg.endpoint.responses import (
     CORS,
     PREFLIGHT,
@@ -22,7 +22,7 @@ from kg.endpoint.responses import (
 )
 from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
 from kg.endpoint.state import EndpointState
-from kg.errors import KGError, PayloadTooLarge
+from kg.errors import KGError, PayloadTooLarge, UpdateRefused
 
 __all__ = ["bp"]
 
@@ -135,6 +135,21 @@ def limits() -> Response:
 #: Routes that bound their own work: ``/sparql`` and the form arm the guard around the query
 #: alone; ``/validate`` reasons in a child process killed at ``validation_timeout``.
 _SELF_GUARDED = frozenset({"sparql.sparql", "ui.form", "ui.index", "validation.validate_upload"})
+
+
+@bp.before_app_request
+def _refuse_updates() -> None:
+    """SPARQL Update gets 403 on every route and method, not only on ``/sparql`` (whose own
+    parsing refuses it for GET and POST, on the fast path too): a body typed
+    ``application/sparql-update``, or an ``update`` parameter in the URL or a form body.
+    Preflight (OPTIONS) is answered as usual, so that a browser sees the 403 itself."""
+    if request.method == "OPTIONS" or (request.path == "/sparql"
+                                       and request.method in ("GET", "POST")):
+        return
+    refused = (request.mimetype == SPARQL_UPDATE or "update" in request.args
+               or (request.mimetype == FORM and "update" in request.form))
+    if refused:
+        raise UpdateRefused(UPDATE_REFUSED)
 
 
 @bp.before_app_request

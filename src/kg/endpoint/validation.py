@@ -49,6 +49,7 @@ from kg.errors import (
     InconsistentGraph,
     InputError,
     KGError,
+    NotAcceptable,
     ParseError,
     PayloadTooLarge,
     QueryTimeout,
@@ -404,7 +405,11 @@ def _response_format() -> str:
             raise InputError(f"unknown format {given!r} (use one of: "
                              f"{', '.join(_RESPONSE_TYPES)})")
         return given
-    best = best_match(request.headers.get("Accept", ""), list(_RESPONSE_TYPES.values()))
+    accept = request.headers.get("Accept", "")
+    best = best_match(accept, list(_RESPONSE_TYPES.values()))
+    if best is None and accept.strip():
+        raise NotAcceptable(f"cannot answer in any type of Accept: {accept[:200]} (the report "
+                            f"is {', '.join(_RESPONSE_TYPES.values())})")
     return _BY_MEDIA_TYPE.get(best or "", "json")
 
 
@@ -430,11 +435,14 @@ def _read_upload(settings: dict) -> _Upload:
             name = _clean_name(part.filename)
             fmt = (EXTENSIONS.get(Path(name).suffix.lower())
                    or syntax_for(part.mimetype, None))
-        elif request.mimetype in ("", "application/x-www-form-urlencoded"):
+        elif request.mimetype == "application/x-www-form-urlencoded" or (
+                not request.mimetype and not request.args.get("filename")):
             raise UnsupportedMediaType(
                 "say what the upload is: a Content-Type such as text/turtle (curl: -H "
-                "'Content-Type: text/turtle' --data-binary @FILE), or a multipart field "
-                "'file' whose name ends in .ttl, .trig, .nt, .nq, .jsonld or .rdf")
+                "'Content-Type: text/turtle' --data-binary @FILE), a raw body without a "
+                "Content-Type (or application/octet-stream) with ?filename=NAME.ttl, or a "
+                "multipart field 'file' whose name ends in .ttl, .trig, .nt, .nq, .jsonld or "
+                ".rdf")
         else:
             data = request.get_data(cache=False)
             name = _clean_name(request.args.get("filename"))
@@ -475,7 +483,7 @@ def validate_upload() -> Response:
     settings = _settings()
     try:
         fmt = _response_format()
-    except InputError as exc:
+    except KGError as exc:  # an unknown format (400), or nothing in Accept we can send (406)
         return _error(exc, "json", exit_code=2)
     if request.method == "GET":
         return _page(200, settings)
