@@ -64,6 +64,8 @@ def test_serves_a_dataset_file_and_logs_requests(serve_kg):
     assert status == 200 and headers["Content-Type"].startswith("text/turtle")
     served.wait_for('"GET /sparql?query=SELECT')  # the request log, one line per request
     assert "OneQueryThreadWorker" in served.wait_for("Using worker")
+    # this root (the test's folder) has no node_modules: the log says why / is the plain form
+    assert "serves the plain query form" in served.wait_for("browser UI's assets")
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])

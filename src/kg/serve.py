@@ -648,6 +648,10 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
             dumps.dumps().all()
     print(f"kg serve: {len(store)} quads in {len(store.named_graphs)} named graphs",
           file=sys.stderr, flush=True)
+    if state.assets_dir is None:
+        print("kg serve: the browser UI's assets (npm @zazuko/yasgui) are not installed: / "
+              "serves the plain query form (`make setup`, with npm, installs them)",
+              file=sys.stderr, flush=True)
     _before_fork()
     threading.stack_size(_THREAD_STACK)
     timeout = settings["query_timeout"]
