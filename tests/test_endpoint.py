@@ -332,6 +332,14 @@ def test_update_is_refused_with_403_on_every_route_and_method(any_client, path, 
     assert b"read-only" in r.data
 
 
+def test_the_update_check_leaves_a_form_body_to_the_route(any_client):
+    """The reconciliation service still reads its form after the check, and a field that
+    merely contains the word is no update."""
+    queries = json.dumps({"q0": {"query": "Phnom Penh"}})
+    r = any_client.post("/reconcile", data={"queries": queries, "note": "no update here"})
+    assert r.status_code == 200 and json.loads(r.data)["q0"]["result"]
+
+
 def test_preflight_for_an_update_is_still_answered(any_client):
     """A browser's preflight gets its CORS answer; the update itself is then refused."""
     r = any_client.open("/store", method="OPTIONS", query_string={"update": "x"},

@@ -321,6 +321,14 @@ def test_a_bad_header_rejects_the_file(project, tmp_path, capsys, header, messag
     assert f"{path}:1: {message}" in capsys.readouterr().err
 
 
+def test_every_fault_of_a_row_is_listed_at_once(project, tmp_path, capsys):
+    path = sheet(tmp_path, f"{P}snuol,Q998,exactMatch,,2026-11-20,,")
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 2 problems" in err
+    assert f"{path}:2: who is empty" in err and f"{path}:2: note is empty" in err
+
+
 def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
     path = tmp_path / "excel.csv"
     path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,Test: Q5,\n".encode("cp1252"))

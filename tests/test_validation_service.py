@@ -290,6 +290,18 @@ def test_the_file_name_tells_the_syntax_of_a_raw_body(client):
     assert response.status_code == 200 and response.json["conforms"] is True
 
 
+def test_the_upload_form_is_served_whatever_the_accept(client):
+    response = client.get("/validate", headers={"Accept": "application/xhtml+xml"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+
+
+def test_an_update_sent_here_gets_403_in_this_routes_format(client):
+    response = client.post("/validate", data="DROP ALL",
+                           content_type="application/sparql-update")
+    assert response.status_code == 403 and response.headers["X-KG-Exit-Code"] == "2"
+    assert "read-only" in response.json["message"]
+
+
 def test_a_report_nobody_accepts_is_406(client):
     response = client.post("/validate", data=GOOD, content_type="text/turtle",
                            headers={"Accept": "image/png"})

@@ -688,6 +688,7 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
         SELECT ?x (MIN(STR(?c)) AS ?t) WHERE {{ GRAPH ?g {{ ?x a ?c }}
             FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?x)) }} GROUP BY ?x""")}
     agents = _agents(store)
+    linked = {(x, m) for x, _, m, _ in _links(store)}  # already in graph/: skipped, not checked
     rows: list[_Row] = []
     ignored = 0
     problems: list[tuple[int | None, str]] = []
@@ -727,6 +728,8 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
               and _agent_iri(who, agents) not in agents.values()):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
                           "graph/")
+        if entity and target and (entity, target) not in linked:
+            faults += _note_faults(v.get("note", ""), target)
         when = today
         if v.get("when"):
             try:
@@ -741,6 +744,18 @@ def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int,
         rows.append(_Row(line, entity, authority, target, relation, _agent_iri(who, agents),
                          who, when, v.get("note", ""), v.get("why", "")))
     return rows, ignored, problems
+
+
+def _note_faults(note: str, target: str) -> list[str]:
+    """The evidence of a link to be written: given, and naming the identifier's number."""
+    if not note.strip():
+        return ["note is empty: give the evidence the link was verified from (the stored "
+                "record that shows the identifier with this entity)"]
+    number = _identifier_number(target)
+    if number and not re.search(rf"(^|[^0-9]){number}([^0-9]|$)", note):
+        return [f"note does not name the identifier it links to (the number {number}, "
+                "standing alone): cite the stored record that shows it"]
+    return []
 
 
 def _identifier_number(iri: str) -> str | None:
@@ -821,17 +836,7 @@ def _check_against_graph(rows: list[_Row], existing, root: Path) -> list[tuple[i
         if a:
             ids[(x, a)].append(m)
             owners[m].append(x)
-    for row in new:  # the evidence of each link to be written (rows already in graph/: skipped)
-        note = row.note.strip()
-        number = _identifier_number(row.target)
-        if not note:
-            problems.append((row.line, "note is empty: give the evidence the link was verified "
-                                       "from (the stored record that shows the identifier "
-                                       "with this entity)"))
-        elif number and not re.search(rf"(^|[^0-9]){number}([^0-9]|$)", note):
-            problems.append((row.line, f"note does not name the identifier it links to (the "
-                                       f"number {number}, standing alone): cite the stored "
-                                       "record that shows it"))
+    for row in new:
         title = AUTHORITIES[row.authority].title
         others = [m for m in ids[(row.entity, row.authority)] if m != row.target]
         if others and not row.why:

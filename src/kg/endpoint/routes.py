@@ -7,6 +7,7 @@ lets pyoxigraph serialise; everything that can be computed once is (see :mod:`.s
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -142,14 +143,23 @@ def _refuse_updates() -> None:
     """SPARQL Update gets 403 on every route and method, not only on ``/sparql`` (whose own
     parsing refuses it for GET and POST, on the fast path too): a body typed
     ``application/sparql-update``, or an ``update`` parameter in the URL or a form body.
-    Preflight (OPTIONS) is answered as usual, so that a browser sees the 403 itself."""
+    Preflight (OPTIONS) is answered as usual, so that a browser sees the 403 itself. A form
+    body is scanned as bytes, not parsed, and stays readable by the route; one larger than
+    ``max_body_bytes`` is left to the route (no update is that long)."""
     if request.method == "OPTIONS" or (request.path == "/sparql"
                                        and request.method in ("GET", "POST")):
         return
-    refused = (request.mimetype == SPARQL_UPDATE or "update" in request.args
-               or (request.mimetype == FORM and "update" in request.form))
+    refused = request.mimetype == SPARQL_UPDATE or "update" in request.args
+    if not refused and request.mimetype == FORM:
+        length = request.content_length
+        if length is not None and length <= _state().max_body_bytes:
+            refused = _UPDATE_FIELD.search(request.get_data(cache=True)) is not None
     if refused:
         raise UpdateRefused(UPDATE_REFUSED)
+
+
+#: An ``update`` field of a form body (``update=…``, or a bare ``update``), as bytes.
+_UPDATE_FIELD = re.compile(rb"(?:^|&)update(?:[=&]|$)")
 
 
 @bp.before_app_request

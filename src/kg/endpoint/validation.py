@@ -54,6 +54,7 @@ from kg.errors import (
     PayloadTooLarge,
     QueryTimeout,
     UnsupportedMediaType,
+    UpdateRefused,
 )
 from kg.iris import SHAPES
 from kg.validate import Report, Result, short_iri
@@ -438,8 +439,9 @@ def _read_upload(settings: dict) -> _Upload:
         elif request.mimetype == "application/x-www-form-urlencoded" or (
                 not request.mimetype and not request.args.get("filename")):
             raise UnsupportedMediaType(
-                "say what the upload is: a Content-Type such as text/turtle (curl: -H "
-                "'Content-Type: text/turtle' --data-binary @FILE), a raw body without a "
+                "say what the upload is: a Content-Type such as text/turtle (curl sends "
+                "application/x-www-form-urlencoded unless told: -H 'Content-Type: "
+                "text/turtle' --data-binary @FILE), a raw body without a "
                 "Content-Type (or application/octet-stream) with ?filename=NAME.ttl, or a "
                 "multipart field 'file' whose name ends in .ttl, .trig, .nt, .nq, .jsonld or "
                 ".rdf")
@@ -481,12 +483,12 @@ def _report(upload: _Upload, settings: dict) -> Report:
 def validate_upload() -> Response:
     """GET: the upload form. POST: the validation report of the uploaded RDF."""
     settings = _settings()
+    if request.method == "GET":
+        return _page(200, settings)
     try:
         fmt = _response_format()
     except KGError as exc:  # an unknown format (400), or nothing in Accept we can send (406)
         return _error(exc, "json", exit_code=2)
-    if request.method == "GET":
-        return _page(200, settings)
     upload = None
     try:
         upload = _read_upload(settings)
@@ -507,6 +509,13 @@ def validate_upload() -> Response:
             "results": [asdict(r) for r in report.results]}
     return Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", 200, headers,
                     content_type="application/json")
+
+
+@bp.errorhandler(UpdateRefused)
+def _update_refused(exc: UpdateRefused) -> Response:
+    """The 403 of SPARQL Update (:func:`kg.endpoint.routes._refuse_updates`), in this route's
+    error format: JSON with ``X-KG-Exit-Code``."""
+    return _error(exc, "json", exit_code=2)
 
 
 def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
