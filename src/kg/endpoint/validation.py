@@ -399,12 +399,16 @@ def _settings() -> dict:
     return current_app.extensions["kg"].settings
 
 
-def _response_format() -> str:
+def _format_parameter() -> str | None:
     given = request.args.get("format")
+    if given and given not in _RESPONSE_TYPES:
+        raise InputError(f"unknown format {given!r} (use one of: {', '.join(_RESPONSE_TYPES)})")
+    return given or None
+
+
+def _response_format() -> str:
+    given = _format_parameter()
     if given:
-        if given not in _RESPONSE_TYPES:
-            raise InputError(f"unknown format {given!r} (use one of: "
-                             f"{', '.join(_RESPONSE_TYPES)})")
         return given
     accept = request.headers.get("Accept", "")
     best = best_match(accept, list(_RESPONSE_TYPES.values()))
@@ -483,9 +487,10 @@ def _report(upload: _Upload, settings: dict) -> Report:
 def validate_upload() -> Response:
     """GET: the upload form. POST: the validation report of the uploaded RDF."""
     settings = _settings()
-    if request.method == "GET":
-        return _page(200, settings)
     try:
+        if request.method == "GET":  # the form, whatever the Accept; a bad format is still 400
+            _format_parameter()
+            return _page(200, settings)
         fmt = _response_format()
     except KGError as exc:  # an unknown format (400), or nothing in Accept we can send (406)
         return _error(exc, "json", exit_code=2)
