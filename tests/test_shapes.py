@@ -21,7 +21,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
-from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES
+from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES, sparql_prologue
 from kg.load import load_sources, parse_file
 from kg.reason import infer
 from kg.validate import Report, Result, check_shapes, closure_view, domain_range_shapes, validate
@@ -442,8 +442,8 @@ ex:a ex:p ex:d .
 # ---------------------------------------------------------------- dates of mixed precision
 
 #: Days, months and years around the war, as the sources give them.
-_DATES = ("1978", "1979", "1978-11", "1978-12", "1979-01", "1978-11-30", "1978-12-01",
-          "1978-12-31", "1979-01-01", "1979-01-15")
+_MIXED_PRECISION = ("1978", "1979", "1978-11", "1978-12", "1979-01", "1978-11-30",
+                    "1978-12-01", "1978-12-31", "1979-01-01", "1979-01-15")
 
 
 def _span(value: str) -> tuple[str, str]:
@@ -461,8 +461,8 @@ def _constraint_rows(shapes: Graph, name: str, data: Graph) -> set[str]:
     """The focus nodes a SPARQL constraint reports on ``data``, its query run as it is with
     $this left free (every focus node at once)."""
     text = str(shapes.value(URIRef(expand(f"kgs:{name}")), SH.select))
-    prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
-    return {str(row[0]) for row in data.query(prologue + text.replace("$this", "?this"))}
+    query = sparql_prologue() + text.replace("$this", "?this")
+    return {str(row[0]) for row in data.query(query)}
 
 
 def _literal(value: str) -> Literal:
@@ -482,7 +482,7 @@ def test_an_events_own_dates_compare_as_the_spans_they_denote(shapes, constraint
     contradiction)."""
     kgo = PREFIXES["kgo"]
     data, expected = Graph(), set()
-    for i, (a, b) in enumerate(product(_DATES, _DATES)):
+    for i, (a, b) in enumerate(product(_MIXED_PRECISION, _MIXED_PRECISION)):
         if days_only and len(b) != 10:
             continue
         event = URIRef(f"{BASE}event/pair-{i}")
@@ -508,12 +508,12 @@ def test_dates_across_events_compare_as_the_spans_they_denote(shapes, constraint
     two dates (any day of a month or a year) agrees: every pairing of day, month and year."""
     kgo = PREFIXES["kgo"]
     data, expected = Graph(), set()
-    for i, (a, b) in enumerate(product(_DATES, _DATES)):
+    for i, (a, b) in enumerate(product(_MIXED_PRECISION, _MIXED_PRECISION)):
         p, w = URIRef(f"{BASE}event/part-{i}"), URIRef(f"{BASE}event/whole-{i}")
         data.add((p, URIRef(kgo + "subEventOf"), w))
         data.add((p, URIRef(kgo + part), _literal(a)))
         data.add((w, URIRef(kgo + whole), _literal(b)))
         if contradiction(a, b):
             expected.add(str(p))
-    assert expected and len(expected) < len(_DATES) ** 2
+    assert expected and len(expected) < len(_MIXED_PRECISION) ** 2
     assert _constraint_rows(shapes, constraint, data) == expected
