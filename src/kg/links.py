@@ -602,8 +602,8 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     records = _read_table(path)
     sources = load_sources(root)
     store = source_store(sources)
-    rows, ignored, problems = _check_rows(records, store, today)
     existing = _links(store)
+    rows, ignored, problems = _check_rows(records, store, existing, today)
     problems += _check_against_graph(rows, existing, root)
     if problems:
         raise LinksFileError(path, problems)
@@ -682,13 +682,14 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-def _check_rows(records, store: ox.Store, today: date) -> tuple[list[_Row], int, list]:
+def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, str]],
+                today: date) -> tuple[list[_Row], int, list]:
     entities = _linkable_entities(store)
     typed = {r["x"]: r["t"] for r in _select(store, f"""
         SELECT ?x (MIN(STR(?c)) AS ?t) WHERE {{ GRAPH ?g {{ ?x a ?c }}
             FILTER(?g != <{ONTOLOGY_GRAPH}> && isIRI(?x)) }} GROUP BY ?x""")}
     agents = _agents(store)
-    linked = {(x, m) for x, _, m, _ in _links(store)}  # already in graph/: skipped, not checked
+    linked = {(x, m) for x, _, m, _ in existing}  # already in graph/: skipped, not checked
     rows: list[_Row] = []
     ignored = 0
     problems: list[tuple[int | None, str]] = []
