@@ -242,6 +242,53 @@ def test_property_conditions_narrow_the_candidates(client, schemas):
     assert ids(answer["iri"]["result"]) == ["place/phnom-penh"]
 
 
+def test_conditions_take_the_forms_openrefine_sends(client, schemas):
+    """A column reconciled against Wikidata gives {"id": "Q36608", "name": ...}; a pasted
+    Wikidata or GeoNames page URL or a CURIE is the same identifier; a date cell arrives as a
+    date-time, a number cell as a float."""
+    def found(pid, v, query="Tay Ninh"):
+        q = {"q": {"query": query, "properties": [{"pid": pid, "v": v}]}}
+        return ids(batch(client, q, schemas)["q"]["result"])
+
+    for v in ({"id": "Q36608", "name": "Tây Ninh"}, "https://www.wikidata.org/wiki/Q36608",
+              "wd:Q36608", "Q36608", "http://www.wikidata.org/entity/Q36608"):
+        assert found("wikidata", v)[:1] == ["place/tay-ninh"], v
+    for v in ("http://www.geonames.org/1566557/tay-ninh.html", 1566557, 1566557.0):
+        assert found("geonames", v)[:1] == ["place/tay-ninh"], v
+    assert found("wikidata", {"id": "Q1850", "name": "Phnom Penh"}) == []  # another item
+    assert found("wikidata", "Tây Ninh") == []  # a name is not an identifier
+    offensive = "event/phnom-penh-offensive-1979-01"
+    name = "General offensive on Phnom Penh"
+    for v in ("1979-01-05T00:00:00Z", "1979-01-05T00:00:00+07:00", "1979-01-05", "1979-01",
+              1979, 1979.0):
+        assert found("startDate", v, name)[:1] == [offensive], v
+    assert offensive not in found("startDate", "1979-01-06T00:00:00Z", name)
+    # a day matches an event the source dates to its month only
+    assistance = "event/assistance-to-cambodian-revolutionaries-1978"
+    help_ = ("Vietnamese help in building the Cambodian revolutionary forces, May to November "
+             "1978")
+    assert found("startDate", "1978-05-20", help_)[:1] == [assistance]
+    assert assistance not in found("startDate", "1978-06-20", help_)
+
+
+def test_a_cell_that_names_nothing_gets_no_candidates_and_spares_its_batch(client, schemas):
+    """OpenRefine sends ten cells at once: one empty, punctuation-only or over-long cell gets
+    an empty result, not a 400 for all ten (nor every entity at score 100)."""
+    queries = {"blank": {"query": " "}, "unknown": {"query": "?"}, "dash": {"query": "—"},
+               "long": {"query": "x" * 501}, "good": {"query": "Phnom Penh"}}
+    answer = batch(client, queries, schemas)
+    for key in ("blank", "unknown", "dash", "long"):
+        assert answer[key]["result"] == [], key
+    assert answer["good"]["result"][0]["id"] == "place/phnom-penh"
+    # punctuation with a condition is a query by the condition alone
+    only = batch(client, {"q": {"query": "?", "properties": [{"pid": "wikidata",
+                                                                 "v": "Q1850"}]}})
+    assert ids(only["q"]["result"]) == ["place/phnom-penh"]
+    for text in ("?", "—", " - "):
+        search = client.get("/search", query_string={"q": text})
+        assert search.status_code == 200 and 'id="results"' not in search.get_data(as_text=True)
+
+
 def test_get_works_as_post(client):
     got = batch(client, {"q": {"query": "Phnom Penh"}}, method="get")
     assert got == batch(client, {"q": {"query": "Phnom Penh"}})
@@ -290,13 +337,25 @@ def test_malformed_requests_get_400_with_json(client):
                  {"queries": json.dumps({"q": {"type": "Place"}})},
                  {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "nope",
                                                                               "v": "x"}]}})},
-                 {"queries": json.dumps({"q": {"query": "x" * 501}})},
                  {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
                  {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})}):
         response = client.post("/reconcile", data=form)
         assert response.status_code == 400, (form, response.get_data(as_text=True))
         assert response.json["status"] == 400 and response.json["message"]
         assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_post_without_a_batch_is_not_answered_with_the_manifest(client):
+    """v0.2 sends a batch as the form field 'queries'; a JSON body (a common mistake) is a
+    415 that says so, and an empty form a 400, not the manifest with 200."""
+    body = json.dumps({"q0": {"query": "Phnom Penh"}})
+    response = client.post("/reconcile", data=body, content_type="application/json")
+    assert response.status_code == 415
+    assert "form field 'queries'" in response.json["message"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    empty = client.post("/reconcile", data={})
+    assert empty.status_code == 400 and "manifest is read with GET" in empty.json["message"]
+    assert "versions" in client.get("/reconcile").json
 
 
 def test_batch_size_is_limited(dataset):
@@ -414,6 +473,25 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     types = {m["id"]: m.get("type", {}).get("id") for m in meta}
     assert types["country"] == "Country" and types["tookPlaceAt"] == "Place"
     assert types["startDate"] is None
+
+
+def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):
+    """schema:containedInPlace and schema:parentOrganization hold the inferred chain in the
+    graph (SPARQL answers Kratié and Cambodia for Snuol); asked by that name, the extension
+    gives the same, while our own names give the direct value."""
+    request = {"ids": ["place/snuol", "unit/division-341"],
+               "properties": [{"id": "placeWithin"}, {"id": "http://schema.org/containedInPlace"},
+                              {"id": "subordinateTo"}, {"id": "schema:parentOrganization"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    rows = response.json["rows"]
+    assert [v["id"] for v in rows["place/snuol"]["placeWithin"]] == ["place/kratie"]
+    assert {v["id"] for v in rows["place/snuol"]["http://schema.org/containedInPlace"]} \
+        == {"place/kratie", "place/cambodia"}
+    assert [v["id"] for v in rows["unit/division-341"]["subordinateTo"]] == ["unit/army-corps-4"]
+    assert {v["id"] for v in rows["unit/division-341"]["schema:parentOrganization"]} \
+        >= {"unit/army-corps-4", "unit/vpa"}
 
 
 def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schemas):

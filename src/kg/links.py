@@ -605,6 +605,7 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     existing = _links(store)
     rows, ignored, problems = _check_rows(records, store, existing, today)
     problems += _check_against_graph(rows, existing, root)
+    problems += _check_restated(rows, records, store)
     if problems:
         raise LinksFileError(path, problems)
 
@@ -745,6 +746,50 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
         rows.append(_Row(line, entity, authority, target, relation, _agent_iri(who, agents),
                          who, when, v.get("note", ""), v.get("why", "")))
     return rows, ignored, problems
+
+
+def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[int, str]]:
+    """Rows that give a link already in graph/ (or earlier in the sheet) other evidence or
+    another author: refused, since the import only adds links, and dropping what the row says
+    without a word would lose it."""
+    given = {line: v for line, v in records}
+    stored: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+    for r in _select(store, """
+        SELECT ?x ?p ?m (SAMPLE(?n) AS ?note) (SAMPLE(?w) AS ?who) (SAMPLE(?c) AS ?when)
+        WHERE { VALUES ?p { skos:exactMatch skos:closeMatch }
+            ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?m .
+            OPTIONAL { ?st dcterms:bibliographicCitation ?n }
+            OPTIONAL { ?st prov:wasAttributedTo ?w }
+            OPTIONAL { ?st dcterms:created ?c } } GROUP BY ?x ?p ?m"""):
+        key = (r["x"], r["p"][len(str(SKOS)):], r["m"])
+        stored[key] = (r.get("note", ""), r.get("who", ""), r.get("when", ""))
+    sheet: dict[tuple[str, str, str], int] = {}
+    problems: list[tuple[int, str]] = []
+    for row in rows:
+        said = given.get(row.line, {})
+        link = f"{_short(row.entity)} skos:{row.relation} {row.target}"
+        if row.triple in stored:
+            note, who, when = stored[row.triple]
+            where = "graph/links.ttl"
+        elif row.triple in sheet:
+            first = next(r for r in rows if r.line == sheet[row.triple])
+            note, who, when = first.note, first.who, first.when.isoformat()
+            where = f"line {first.line}"
+        else:
+            sheet[row.triple] = row.line
+            continue
+        differs = []
+        if row.note.strip() and row.note.strip() != note.strip():
+            differs.append(f"evidence {note.strip()!r}" if note else "no evidence")
+        if said.get("who") and row.who != who:
+            differs.append(f"attributed to {_short(who) if who else 'no one'}")
+        if said.get("when") and row.when.isoformat() != when:
+            differs.append(f"dated {when or 'nowhere'}")
+        if differs:
+            problems.append((row.line, f"{link} is already in {where}, with "
+                             f"{' and '.join(differs)}: the import only adds links; to change "
+                             "one, edit its statement in graph/links.ttl"))
+    return problems
 
 
 def _note_faults(note: str, target: str) -> list[str]:

@@ -22,13 +22,16 @@ candidate. ``match`` is true only when exactly one candidate has an exact label 
 has text. Types are filters and use every type, inferred ones included (``type_strict``
 ``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters
 (a candidate is kept when, for every condition, one of its values has the given id, or a label
-or text equal to the given name after normalisation).
+or text equal to the given name after normalisation; an authority identifier in any pasted
+form; a date at either precision). A cell that names nothing and has no condition, or is over
+``MAX_QUERY_CHARS``, gets no candidates rather than failing its batch.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -473,19 +476,23 @@ class ReconciliationIndex:
         text = q.get("query", "")
         if not isinstance(text, str):
             raise InputError(f"query {key!r}: 'query' must be a string")
-        if len(text) > MAX_QUERY_CHARS:
-            raise InputError(f"query {key!r} has {len(text)} characters; at most "
-                             f"{MAX_QUERY_CHARS} are accepted")
         conditions = _conditions(q.get("properties"), key)
-        if not text.strip() and not conditions:
+        if "query" not in q and not conditions:
             raise InputError(f"query {key!r} has neither query text nor properties")
         limit = _limit(q.get("limit"), key)
         wanted = _types(q.get("type"), key)
         strict = q.get("type_strict", "any")
         if strict not in ("any", "all", "should"):
             raise InputError(f"query {key!r}: type_strict must be any, all or should")
-
+        # What a cell holds is data, not a fault of the request: a cell over the length limit,
+        # or one that names nothing ("", "?", "—", often written for an unknown value) and has
+        # no condition to go by, gets no candidates, and the other queries of its batch are
+        # answered (OpenRefine sends ten cells at once and drops all ten on an error).
+        if len(text) > MAX_QUERY_CHARS:
+            return []
         query = normalise(text)
+        if not query and not conditions:
+            return []
         found: list[Candidate] = []
         for e in self._ordered:
             if wanted:
@@ -516,6 +523,8 @@ class ReconciliationIndex:
         return out
 
     def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
+        if prop.kind == "authority":
+            return _authority_matches(prop.id, e.direct("link"), given)
         mine = self.values_of(e, prop, every=True)
         for g in given:
             if isinstance(g, dict):
@@ -527,9 +536,9 @@ class ReconciliationIndex:
                     continue
             if isinstance(g, bool):
                 g = "true" if g else "false"
+            elif isinstance(g, float) and g.is_integer():
+                g = int(g)  # a number cell: 1979.0 is the year 1979
             text = str(g)
-            if prop.kind == "authority" and text.startswith(AUTHORITIES[prop.id]):
-                text = text[len(AUTHORITIES[prop.id]):].strip("/")
             if prop.kind == "entity" and any(v.get("iri") == _entity_iri(text) for v in mine):
                 return True
             name = normalise(text)
@@ -627,7 +636,10 @@ class ReconciliationIndex:
             e = self.get(given_id)
             row: dict[str, list] = {}
             for given, prop, limit in wanted:
-                values = self.values_of(e, prop) if e else []
+                # Asked by its schema.org name (schema:containedInPlace …), a property answers
+                # as the graph does under that name: with the inferred rest of the chain.
+                values = self.values_of(e, prop, every=_is_standard_alias(given, prop)) \
+                    if e else []
                 cells = [{"id": v["id"], "name": v["name"]} if "iri" in v else {"str": v["text"]}
                          for v in values]
                 row[given] = cells[:limit] if limit else cells
@@ -683,7 +695,10 @@ class ReconciliationIndex:
         and punctuation ignored, near spellings scored), then the entities a label of which
         starts with the text; each once, at most ``limit``. Raises InputError for a text
         over ``MAX_QUERY_CHARS``."""
-        if not text.strip():
+        if len(text) > MAX_QUERY_CHARS:
+            raise InputError(f"the text has {len(text)} characters; at most {MAX_QUERY_CHARS} "
+                             "are accepted")
+        if not normalise(text):  # blank, or punctuation only ("?"): it names nothing
             return []
         found = self.reconcile({"query": text, "limit": limit})
         seen = {item["id"] for item in found}
@@ -763,6 +778,16 @@ def property_for(given: str) -> Property:
     return prop
 
 
+def _is_standard_alias(given: str, prop: Property) -> bool:
+    """Whether ``given`` names ``prop`` by a standard vocabulary's IRI or CURIE rather than
+    ours (``schema:containedInPlace`` for ``placeWithin``)."""
+    key = given.strip()
+    prefix, colon, local = key.partition(":")
+    if colon and prefix in PREFIXES and not local.startswith("//"):
+        key = PREFIXES[prefix] + local
+    return key in prop.aliases and not key.startswith(_KGO)
+
+
 def _conditions(given: Any, key: str) -> list[tuple[Property, list[Any]]]:
     if given is None:
         return []
@@ -802,13 +827,47 @@ def _types(given: Any, key: str) -> list[str]:
     return [_type_iri(t) for t in items if t.strip()]
 
 
+#: A date or date-time as OpenRefine sends a date cell ("1979-01-05T00:00:00Z"): its day.
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+
+
 def _value_matches(name: str, raw: str, value: str) -> bool:
-    """A text value matches a condition equal after normalisation, or a date at a coarser
-    precision ("1979" matches 1979-01-07)."""
+    """A text value matches a condition equal after normalisation; a date matches at either
+    precision ("1979" matches 1979-01-07, and 1979-01-07 an event the source dates 1979-01),
+    a date-time by its day."""
     if _exact(name, normalise(value)):
         return True
     raw = raw.strip()
-    return bool(raw) and raw[0].isdigit() and value.startswith(raw + "-")
+    m = _DATE_TIME.fullmatch(raw)
+    if m:
+        raw = m.group(1)
+        if raw == value:
+            return True
+    if not raw or not raw[0].isdigit() or not value[:1].isdigit():
+        return False
+    return value.startswith(raw + "-") or raw.startswith(value + "-")
+
+
+def _authority_matches(authority: str, links: Iterable[str], given: list[Any]) -> bool:
+    """Whether an entity's links include the identifier a condition gives, in any form people
+    paste (Q36608, wd:Q36608, a Wikidata or GeoNames page URL) or as OpenRefine sends a cell
+    reconciled against Wikidata ({"id": "Q36608", "name": ...})."""
+    from kg.links import canonical_iri
+
+    mine = set(links)
+    for g in given:
+        forms = [g.get("id"), g.get("name")] if isinstance(g, dict) else [g]
+        for form in forms:
+            if form is None or isinstance(form, bool):
+                continue
+            if isinstance(form, float) and form.is_integer():
+                form = int(form)
+            try:
+                if canonical_iri(str(form), authority) in mine:
+                    return True
+            except ValueError:
+                continue
+    return False
 
 
 def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:

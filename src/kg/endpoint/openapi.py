@@ -272,7 +272,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                              "type": "object", "properties": {
                                  "queries": {"type": "string"},
                                  "extend": {"type": "string"}}}}}},
-                     "responses": _responses(json_ok, *reconcile_errors)},
+                     "responses": _responses(
+                         json_ok, *reconcile_errors,
+                         ("415", "a body that is not a form (a JSON batch, say)"))},
         },
         "/reconcile/preview": {"get": {
             "summary": "an HTML card of one entity",

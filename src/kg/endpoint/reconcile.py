@@ -12,7 +12,7 @@ The matching itself is :mod:`kg.reconciliation`; its index is read from the stor
 the blueprint is registered. Entity ids are IRIs without the base (``place/phnom-penh``); the
 manifest's ``view`` URL is this server's page for the id (``/place/phnom-penh``). Errors are
 JSON ``{"status", "message"}`` with the status of :mod:`kg.errors` (400 malformed, 413 over
-``max_reconcile_batch``).
+``max_reconcile_batch``, 415 for a POST whose body is not a form, such as a JSON batch).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 
 from kg import __version__
-from kg.errors import InputError, KGError
+from kg.errors import InputError, KGError, UnsupportedMediaType
 from kg.iris import BASE, KGO
 from kg.reconciliation import (
     DEFAULT_LIMIT,
@@ -119,6 +119,17 @@ def service() -> Response:
         return _json(_index().reconcile_batch(_decode("queries"), max_batch=limit))
     if "extend" in request.values:
         return _json(_index().extend(_decode("extend"), max_batch=limit))
+    if request.method == "POST":
+        # The manifest is read with GET; a POST that carries neither field was meant as a
+        # batch, most often sent as a JSON body, which v0.2 does not define.
+        if not request.content_length or request.mimetype in (
+                "application/x-www-form-urlencoded", "multipart/form-data"):
+            raise InputError("expected the form field 'queries' (a batch) or 'extend'; the "
+                             "manifest is read with GET")
+        raise UnsupportedMediaType(
+            f"a request body of type {request.mimetype or 'unknown'!r} is not read: send the "
+            "batch as the form field 'queries' (application/x-www-form-urlencoded), as the "
+            "Reconciliation Service API v0.2 and OpenRefine do")
     return _json(manifest(_index(), _root()))
 
 
