@@ -44,6 +44,23 @@ def test_inferred_graph_holds_only_new_triples(dataset):
     assert not [t for t in inferred if t in asserted]
 
 
+def test_authority_iris_are_never_subjects(dataset):
+    """Links are stated from our side only (README, "Linking authorities"): nothing, asserted
+    or inferred, has a Wikidata, GeoNames, VIAF or LCNAF IRI as its subject, so no inference
+    chains two authorities' records together through one of our entities."""
+    from kg.links import AUTHORITIES
+
+    spaces = tuple(a.namespace.replace("https://", "").replace("http://", "")
+                   for a in AUTHORITIES.values())
+    graphs = _graphs(dataset)
+    objects = [o for g in graphs.values() for o in g.objects()
+               if str(o).split("://", 1)[-1].startswith(spaces)]
+    assert len(objects) >= 25, "the links' targets are there, as objects"
+    subjects = [(name, s) for name, g in graphs.items() for s in set(g.subjects())
+                if str(s).split("://", 1)[-1].startswith(spaces)]
+    assert subjects == []
+
+
 def test_two_builds_are_identical(tmp_path, dataset):
     again = build(settings_for(Path(__file__).resolve().parents[1], tmp_path / "b2")).dataset
     assert again.read_bytes() == dataset.read_bytes()

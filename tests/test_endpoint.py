@@ -573,8 +573,26 @@ def test_void_counts(client):
     linksets = list(g.subjects(rdflib.RDF.type, VOID.Linkset))
     assert len(linksets) == 1
     assert int(g.value(linksets[0], VOID.triples)) == 1
+    assert str(linksets[0]) == "http://localhost/void#links-wikidata-exactMatch"
     target = g.value(linksets[0], VOID.objectsTarget)
-    assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/"
+    assert str(target) == "http://localhost/void#target-wikidata"
+    assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
+
+
+def test_void_linksets_share_one_target_per_authority(built_app):
+    """The built graph links to Wikidata by exactMatch and by closeMatch: two linksets, one
+    target dataset whose URI space is where Wikidata's entities live."""
+    g = rdflib.Graph().parse(data=built_app.test_client().get("/void").data, format="turtle")
+    linksets = {str(x): x for x in g.subjects(rdflib.RDF.type, VOID.Linkset)}
+    exact = linksets["http://localhost/void#links-wikidata-exactMatch"]
+    close = linksets["http://localhost/void#links-wikidata-closeMatch"]
+    target = g.value(exact, VOID.objectsTarget)
+    assert g.value(close, VOID.objectsTarget) == target
+    assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
+    geonames = g.value(linksets["http://localhost/void#links-geonames-exactMatch"],
+                       VOID.objectsTarget)
+    assert str(g.value(geonames, VOID.uriSpace)) == "https://sws.geonames.org/"
+    assert len(set(g.objects(None, VOID.objectsTarget))) == 2
 
 
 # -- the plain form (no YASGUI installed under this root) ----------------------------------

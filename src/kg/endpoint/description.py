@@ -9,6 +9,7 @@ named graphs and links to other datasets.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 from urllib.parse import urlsplit
@@ -160,13 +161,22 @@ class Descriptions:
                    if s.triple_count != s.quad_count else "{ ?s ?p ?o }")
         properties = {r["p"].value: int(r["n"].value) for r in s.select(
             f"SELECT ?p (COUNT(*) AS ?n) WHERE {triples} GROUP BY ?p")}
-        links: Counter[tuple[str, str]] = Counter()
+        from kg.links import AUTHORITIES, authority_of
+
+        # (predicate, authority name or host, URI space) -> links; a known authority's space
+        # is where its entities' IRIs live (http://www.wikidata.org/entity/), another
+        # site's its host.
+        links: Counter[tuple[str, str, str]] = Counter()
         values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
         for r in s.select(
                 f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
                 f"FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"{iris.BASE}\")) }}"):
-            parts = urlsplit(r["o"].value)
-            links[(r["p"].value, f"{parts.scheme}://{parts.netloc}/")] += 1
+            name = authority_of(r["o"].value)
+            if name:
+                links[(r["p"].value, name, AUTHORITIES[name].namespace)] += 1
+            else:
+                parts = urlsplit(r["o"].value)
+                links[(r["p"].value, parts.netloc, f"{parts.scheme}://{parts.netloc}/")] += 1
         return {
             "triples": s.triple_count,  # the union's, each triple once
             "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
@@ -217,9 +227,12 @@ class Descriptions:
             t.add(sub, RDF + "type", _n(SD + "NamedGraph"))
             t.add(sub, SD + "name", _n(name))
             t.add(sub, VOID + "triples", _int(n))
-        for i, ((predicate, space), n) in enumerate(sorted(st["links"].items())):
-            linkset = _n(f"{void_url}#links-{i}")
-            target = _n(f"{void_url}#target-{i}")
+        # One linkset per authority and predicate (#links-wikidata-exactMatch), and one
+        # target dataset per authority (#target-wikidata) that its linksets share.
+        for (predicate, name, space), n in sorted(st["links"].items()):
+            key = re.sub(r"[^A-Za-z0-9.-]+", "-", name)
+            linkset = _n(f"{void_url}#links-{key}-{predicate.rsplit('#', 1)[-1]}")
+            target = _n(f"{void_url}#target-{key}")
             t.add(ds, VOID + "subset", linkset)
             t.add(linkset, RDF + "type", _n(VOID + "Linkset"))
             t.add(linkset, VOID + "subjectsTarget", ds)
