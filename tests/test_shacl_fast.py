@@ -182,7 +182,7 @@ def test_generated_graph_same_results(generated_10k, shapes):
 def test_the_benchmark_build_data_conforms(shapes):
     """bench/build.py times kg build on bench/reason.py's conforming data, which must keep up
     with the shapes (a start that says how it ended, a part within its whole's dates: both
-    once broke it unnoticed). Small, but with every kind of addition, the twin cycle too."""
+    once broke it unnoticed). Small, but with every kind of addition, the twins too."""
     g = _bench_reason().asserted_graph(3_000, conforming=True)
     assert any(str(s).startswith("https://w3id.org/kg1978/event/twin-") for s in g.subjects())
     report = validate_store(store_of(closure_view(g)), shapes)
