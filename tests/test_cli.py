@@ -52,13 +52,45 @@ def test_build_parse_error_exits_2_with_file_and_line(capsys, project):
     assert "zz.ttl:2:" in err and "Traceback" not in err
 
 
+def test_validate_refuses_what_the_build_refuses(capsys, project):
+    """rdflib reads an IRI with a space (and warns); pyoxigraph, which the build loads with,
+    refuses it: kg validate FILE says so at file:line:column too, instead of reporting
+    invented results about a mangled IRI (or a traceback in --format turtle)."""
+    links = project / "graph" / "links.ttl"
+    links.write_text(links.read_text(encoding="utf-8").replace("Q427325>", "Q427 325>"),
+                     encoding="utf-8")
+    for fmt in ("text", "turtle", "json"):
+        code, out, err = run(capsys, "--root", str(project), "validate", str(links),
+                             "--format", fmt)
+        assert code == 2, (fmt, out, err)
+        assert "links.ttl:" in err and "Invalid IRI code point ' '" in err
+        assert "Traceback" not in err and "does not look like a valid URI" not in err
+
+
+def test_a_shape_whose_sparql_does_not_parse_is_named(capsys, project):
+    """A typo in a SPARQL constraint is a broken project: kg validate (either engine) and kg
+    build name the constraint and where its query breaks, exit 2, no parser traceback."""
+    shapes = project / "shapes" / "kg-shapes.ttl"
+    text = shapes.read_text(encoding="utf-8")
+    broken = text.replace("FILTER NOT EXISTS { $this kgo:startDate ?start }",
+                          "FILTER NOT EXISTS { $this kgo:startDate ?start", 1)
+    assert broken != text
+    shapes.write_text(broken, encoding="utf-8")
+    files = [str(project / "graph" / "article-part1.ttl")]
+    for args in (["validate"], ["validate", *files], ["build"]):
+        code, out, err = run(capsys, "--root", str(project), *args)
+        assert code == 2, (args, err)
+        assert "kgs:EndNeedsStartConstraint: its SPARQL query does not parse (line 5" in err
+        assert "Traceback" not in err and out == ""
+
+
 def test_unusable_shapes_exit_2_without_a_traceback(capsys, project):
     """A SPARQL constraint SHACL does not allow (VALUES in its query) is a broken project, said
     as such by kg validate and kg build: exit 2 and the reason, not a traceback."""
     shapes = project / "shapes" / "kg-shapes.ttl"
     text = shapes.read_text(encoding="utf-8")
     broken = text.replace("{ $this kgo:inResponseTo ?other BIND (kgo:inResponseTo AS ?path) }",
-                          "VALUES ?path { kgo:inResponseTo } $this ?path ?other")
+                          "{ VALUES ?path { kgo:inResponseTo } $this ?path ?other }")
     assert broken != text
     shapes.write_text(broken, encoding="utf-8")
     files = [str(project / "graph" / "article-part1.ttl")]  # events: the constraint applies

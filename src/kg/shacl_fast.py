@@ -469,6 +469,9 @@ def validate_store(store, shapes: Graph) -> Report:
             cache[c] = sorted(found, key=str)
         return cache[c]
 
+    from kg.validate import check_sparql_constraints
+
+    check_sparql_constraints(shapes)
     checks = compile_shapes(shapes, subclasses)
     report = Graph()
     report.bind("sh", str(SH))

@@ -229,11 +229,15 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
             # the warning is rdflib's business, not the uploader's.
             warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated",
                                     DeprecationWarning)
-            return Graph().parse(data=data, format=fmt, publicID=base)
+            graph = Graph().parse(data=data, format=fmt, publicID=base)
     except RecursionError:
         raise InputError("nested too deeply to parse", path=name) from None
     except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
         raise _parse_error(exc, data, fmt, name) from None
+    from kg.load import check_strictly
+
+    check_strictly(data, fmt, name, base)  # what the build would refuse (an IRI with a space)
+    return graph
 
 
 def _parse_dataset(data: bytes, fmt: str, name: str, base: str) -> Graph:
