@@ -840,3 +840,38 @@ def test_a_large_sitemap_is_split_into_an_index(client, monkeypatch):
     assert all(len(p) <= 100 for p in pieces) and sum(pieces, []) == whole
     assert client.get(f"/sitemap.xml?page={len(parts) + 1}").status_code == 404
     assert client.get("/sitemap.xml?page=x").status_code == 404
+
+
+TWO_PARTS_TRIG = """
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix schema: <http://schema.org/> .
+@prefix src: <https://w3id.org/kg1978/source/> .
+<https://w3id.org/kg1978/graph/sources> {
+  src:article-part1 a kgo:Article ; rdfs:label "Article, part 1"@en ; schema:position 1 .
+  src:article-part2 a kgo:Article ; rdfs:label "Article, part 2"@en ; schema:position 2 .
+  src:article-part1-passage-13 a kgo:Passage ; dcterms:isPartOf src:article-part1 ;
+      kgo:passageNumber 13 .
+  src:article-part2-passage-2 a kgo:Passage ; dcterms:isPartOf src:article-part2 ;
+      kgo:passageNumber 2 .
+}
+<https://w3id.org/kg1978/graph/article-part2> {
+  <https://w3id.org/kg1978/event/council> a kgo:Founding ; rdfs:label "A founding"@en ;
+      prov:wasDerivedFrom src:article-part2-passage-2, src:article-part1-passage-13 .
+}
+"""
+
+
+def test_passages_of_two_parts_say_which_part(tmp_path):
+    """With more than one source, "passage 2, passage 13" would read as one article's: each
+    passage says its part, and part 1's come first."""
+    path = tmp_path / "two.trig"
+    path.write_text(TWO_PARTS_TRIG, encoding="utf-8")
+    client = create_app({"root": tmp_path}, dataset=path).test_client()
+    html = client.get("/event/council", headers=HTML).get_data(as_text=True)
+    sources = html[html.index('id="sources"'):]
+    first = sources.index(">part 1, passage 13</a>")
+    assert first < sources.index(">part 2, passage 2</a>")
+    assert ">passage 2</a>" not in sources

@@ -103,12 +103,98 @@ def test_an_uncited_passage_is_a_warning_and_a_missing_text_too(project, capsys)
     facts.write_text(facts.read_text(encoding="utf-8").replace("p:15", "p:13"),
                      encoding="utf-8")
     assert run(root, "sources", "check", "--sources", str(texts)) == 0  # warnings only
-    assert "warning: passage 15 carries facts, but nothing cites it" in capsys.readouterr().out
+    assert "warning: passage 15 of article-part1 carries facts, but nothing cites it" \
+        in capsys.readouterr().out
     empty = texts.parent / "empty"
     empty.mkdir()
     assert run(root, "sources", "check", "--sources", str(empty)) == 0
     out = capsys.readouterr().out
     assert "warning: no text to compare:" in out and "0 source(s) compared" in out
+
+
+def test_a_citation_of_a_whole_article_is_an_error(project, capsys):
+    """The article has passages: a fact cites them, not the article (this slipped through
+    when the check looked the citation up among the sources)."""
+    root, texts = project
+    facts = root / "graph" / "article-part1.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "    prov:wasDerivedFrom p:1 .", "    prov:wasDerivedFrom p:1, "
+        "<https://w3id.org/kg1978/source/article-part1> .", 1), encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    assert "cites <https://w3id.org/kg1978/source/article-part1>, which is not a passage: " \
+        "cite the passages" in capsys.readouterr().out
+
+
+def test_a_passage_declared_twice_is_an_error_every_time(project, capsys):
+    """Two declarations of passage 6 (a skeleton added under the wrong name): said once and
+    the same on every run, whichever order the graph gives them in."""
+    root, texts = project
+    sources = root / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8") + """
+src:article-part1-passage-6-again a kgo:Passage ;
+    rdfs:label "Article part 1, passage 6 (again)"@en ;
+    dcterms:isPartOf src:article-part1 ;
+    kgo:passageNumber 6 ;
+    kgo:textDigest "0000000000000000000000000000000000000000000000000000000000000000" ;
+    kgo:carriesFacts true .
+""", encoding="utf-8")
+    outs = []
+    for _ in range(3):
+        assert run(root, "sources", "check", "--sources", str(texts)) == 1
+        outs.append(capsys.readouterr().out)
+    assert outs[0] == outs[1] == outs[2]
+    assert "passage 6 of article-part1 is declared twice: " \
+        "<https://w3id.org/kg1978/source/article-part1-passage-6> and " \
+        "<https://w3id.org/kg1978/source/article-part1-passage-6-again>" in outs[0]
+    assert "1 error(s)" in outs[0]
+
+
+def test_two_articles_at_one_position_of_the_series(project, capsys):
+    root, texts = project
+    sources = root / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8") + """
+src:article-part2 a kgo:Article ;
+    rdfs:label "Article, part 2"@en ;
+    schema:isPartOf src:series ;
+    schema:position 1 ;
+    schema:inLanguage "en" ;
+    dcterms:hasPart src:article-part2-passage-1 .
+src:article-part2-passage-1 a kgo:Passage ;
+    rdfs:label "Article part 2, passage 1"@en ;
+    dcterms:isPartOf src:article-part2 ;
+    kgo:passageNumber 1 ;
+    kgo:textDigest "0000000000000000000000000000000000000000000000000000000000000000" ;
+    kgo:carriesFacts true .
+""", encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    out = capsys.readouterr().out
+    assert "article-part2 and article-part1 are both part 1 of series" in out
+    assert "no text to compare:" in out  # part 2's text is not in the folder
+
+
+def test_a_sentence_of_the_article_in_a_description_is_an_error(project, capsys):
+    root, texts = project
+    facts = root / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    copied = ('"Units along the whole border raised their readiness and kept an active '
+              'defence, backing Vietnam\'s political and diplomatic efforts. The article gives '
+              'no date."@en')
+    assert copied in text
+    facts.write_text(text.replace(copied, '"All units along the whole borderline heightened '
+                                          'vigilance and stayed in active defence."@en'),
+                     encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 1
+    out = capsys.readouterr().out
+    assert "graph/article-part1.ttl:" in out
+    assert ": error: shares the words \u201call units along the whole borderline heightened " \
+        "vigilance\u201d with article-part1.txt" in out
+
+
+def test_a_part_is_numbered_from_one(tmp_path, capsys):
+    new = tmp_path / "article-part2.txt"
+    new.write_text("A block.\n", encoding="utf-8")
+    assert run(tmp_path, "sources", "passages", str(new), "--part", "0") == 2
+    assert "a part of a series is numbered from 1" in capsys.readouterr().err
 
 
 def test_a_missing_folder_is_a_usage_error(project, capsys):

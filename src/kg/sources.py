@@ -14,7 +14,10 @@ of ``…/source/NAME``) and reports, each at ``FILE:LINE`` of the statement conc
 * errors: a passage count or numbering that differs from the text; a digest that is not the
   passage's (the text changed, or the numbering slipped: every citation after it may be
   wrong); a photo caption said to carry facts; a citation of a passage that carries no facts,
-  or of a passage the graph does not declare;
+  of a passage the graph does not declare, or of a whole source instead of its passages; a
+  passage declared twice, or two articles at one position of a series; a literal that shares
+  a run of eight words with the text (names of units, actors and places masked): the graph
+  says things in its own words;
 * warnings: a source with no text in the folder; a passage said to carry facts that nothing
   cites.
 
@@ -31,13 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV
+from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from kg.errors import InputError
-from kg.iris import BASE, KGO, ONTOLOGY_GRAPH
+from kg.iris import BASE, KGO, ONTOLOGY_GRAPH, SCHEMA
 
 __all__ = ["Finding", "SourcesReport", "passages", "digest", "check_sources",
-           "passages_turtle", "default_sources_dir"]
+           "copied_wording", "passages_turtle", "default_sources_dir"]
 
 SOURCE = BASE + "source/"
 #: What a photo caption passage says (README: "the lines 'File photo' are passages too").
@@ -111,24 +114,47 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     findings: list[Finding] = []
     declared: dict[URIRef, URIRef] = {}  # passage -> its source
     by_source: dict[URIRef, dict[int, URIRef]] = {}
-    for passage in set(data.subjects(RDF.type, KGO.Passage)):
-        source = data.value(passage, DCTERMS.isPartOf)
-        number = data.value(passage, KGO.passageNumber)
-        if not isinstance(source, URIRef) or not isinstance(number, Literal):
-            findings.append(Finding("error", at(passage), "a passage needs dcterms:isPartOf "
-                                                          "its source and a kgo:passageNumber"))
+    for passage in sorted(set(data.subjects(RDF.type, KGO.Passage))):
+        sources = list(data.objects(passage, DCTERMS.isPartOf))
+        numbers = list(data.objects(passage, KGO.passageNumber))
+        if len(sources) != 1 or len(numbers) != 1 or not isinstance(sources[0], URIRef) \
+                or not isinstance(numbers[0], Literal) or not isinstance(numbers[0].toPython(),
+                                                                          int):
+            findings.append(Finding("error", at(passage), "a passage needs one dcterms:isPartOf "
+                                    "(its source) and one kgo:passageNumber (an integer)"))
+            continue
+        source, number = sources[0], int(numbers[0].toPython())
+        twin = by_source.get(source, {}).get(number)
+        if twin is not None:
+            findings.append(Finding("error", at(passage), f"passage {number} of "
+                                    f"{_name(source)} is declared twice: <{twin}> and "
+                                    f"<{passage}>"))
             continue
         declared[passage] = source
-        by_source.setdefault(source, {})[int(number.toPython())] = passage
+        by_source.setdefault(source, {})[number] = passage
+
+    # Two articles of a series at one position (`kg sources passages --part` given twice).
+    positions: dict[tuple, URIRef] = {}
+    for article in sorted(by_source):
+        for series in data.objects(article, SCHEMA.isPartOf):
+            for position in data.objects(article, SCHEMA.position):
+                other = positions.setdefault((series, str(position)), article)
+                if other != article:
+                    findings.append(Finding("error", at(article), f"{_name(article)} and "
+                                            f"{_name(other)} are both part {position} of "
+                                            f"{_name(series)}"))
 
     cited: set[URIRef] = set()
-    for fact, passage in data.subject_objects(PROV.wasDerivedFrom):
-        if not str(passage).startswith(SOURCE) or (passage, RDF.type, KGO.Passage) not in data:
-            if str(passage).startswith(SOURCE) and passage not in by_source:
-                why = ("which is not a passage: cite the passages" if (passage, RDF.type, None)
-                       in data else "which the graph does not declare")
-                findings.append(Finding("error", at(fact), f"cites <{passage}>, {why}"))
+    for fact, passage in sorted(data.subject_objects(PROV.wasDerivedFrom)):
+        if not str(passage).startswith(SOURCE):
             continue
+        if (passage, RDF.type, KGO.Passage) not in data:
+            why = ("which is not a passage: cite the passages" if (passage, RDF.type, None)
+                   in data else "which the graph does not declare")
+            findings.append(Finding("error", at(fact), f"cites <{passage}>, {why}"))
+            continue
+        if passage not in declared:
+            continue  # its declaration is at fault, and said so above
         cited.add(passage)
         if data.value(passage, KGO.carriesFacts) == Literal(False) and \
                 (fact, RDF.type, KGO.Article) not in data:
@@ -145,7 +171,12 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
                                     f"no text to compare: {path} is absent"))
             continue
         checked.append(path.name)
-        texts = passages(path.read_text(encoding="utf-8"))
+        whole = path.read_text(encoding="utf-8")
+        texts = passages(whole)
+        for fact, words in copied_wording(data, whole):
+            findings.append(Finding("error", at(fact), f"shares the words \u201c{words}\u201d "
+                                    f"with {path.name}: facts carry into the graph, the "
+                                    "article's sentences do not (say it in your own words)"))
         if sorted(numbered) != list(range(1, len(texts) + 1)):
             findings.append(Finding(
                 "error", at(source), f"{path.name} has {len(texts)} passages; the graph "
@@ -165,10 +196,58 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
                 findings.append(Finding("error", at(passage), f"passage {number} is a photo "
                                         "caption: kgo:carriesFacts false"))
             if carries == Literal(True) and passage not in cited:
-                findings.append(Finding("warning", at(passage), f"passage {number} carries "
-                                        "facts, but nothing cites it"))
+                findings.append(Finding("warning", at(passage), f"passage {number} of "
+                                        f"{_name(source)} carries facts, but nothing cites "
+                                        "it"))
     findings.sort(key=lambda f: (f.level != "error", _sort_key(f.where)))
     return SourcesReport(findings, checked)
+
+
+#: How many words in a row a literal of the graph may share with a source text.
+COPIED_RUN = 8
+#: Labels of these kinds of things are proper names, which the graph shares with the text.
+_NAMED = ("/unit/", "/actor/", "/place/")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def copied_wording(data: Graph, text: str) -> list[tuple[URIRef, str]]:
+    """(subject, the shared words) for every language-tagged literal of ``data`` that shares a
+    run of ``COPIED_RUN`` words with ``text``, once the names of units, actors and places (the
+    labels of those, which are proper names) are masked in both."""
+    def is_name(s, p) -> bool:
+        return p in (RDFS.label, SKOS.altLabel) and any(k in str(s) for k in _NAMED)
+
+    names = sorted({" ".join(_words(str(o))) for s, p, o in data if is_name(s, p)},
+                   key=len, reverse=True)
+    names = [n for n in names if len(n.split()) > 1]
+
+    def masked(value: str) -> list[str]:
+        joined = " " + " ".join(_words(value)) + " "
+        for name in names:
+            joined = joined.replace(f" {name} ", " NAME ")
+        return joined.split()
+
+    words = masked(text)
+    n = COPIED_RUN
+    grams = {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    found = []
+    for s, p, o in sorted(data):
+        if is_name(s, p) or not isinstance(o, Literal) or not o.language:
+            continue
+        w = masked(str(o))
+        runs = [i for i in range(len(w) - n + 1) if tuple(w[i:i + n]) in grams]
+        if runs:
+            found.append((s, " ".join(w[runs[0]:runs[0] + n])))
+    return found
+
+
+def _name(iri) -> str:
+    """A source or series as the reports name it: its local name under …/source/."""
+    text = str(iri)
+    return text[len(SOURCE):] if text.startswith(SOURCE) else f"<{text}>"
 
 
 def passages_turtle(path: Path, name: str | None = None, *, part: int | None = None) -> str:
@@ -182,6 +261,8 @@ def passages_turtle(path: Path, name: str | None = None, *, part: int | None = N
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise InputError(f"{name!r} cannot name a source: lower-case letters, digits and "
                          "hyphens (it becomes …/source/NAME)", path=str(path))
+    if part is not None and part < 1:
+        raise InputError(f"--part {part}: a part of a series is numbered from 1", path=str(path))
     blocks = passages(text)
     if not blocks:
         raise InputError("the text has no passages", path=str(path))
@@ -191,8 +272,10 @@ def passages_turtle(path: Path, name: str | None = None, *, part: int | None = N
     out = [
         f"# {path.name}: {len(blocks)} passages (blocks separated by blank lines). Written by",
         "# `kg sources passages`: complete the descriptions, the series and the translator,",
-        "# set kgo:carriesFacts false where a passage states no fact (a credit, 'to be",
-        "# continued'), then add these statements to graph/sources.ttl and cite the passages.",
+        "# set kgo:carriesFacts false where a passage states no fact (a photo caption, a",
+        "# judgement of the article's own), then add these statements to graph/sources.ttl and",
+        "# cite the passages ('to be continued' and the credit state facts about the article:",
+        "# cite them from it, as part 1 does).",
         "@prefix kgo:     <https://w3id.org/kg1978/ontology/> .",
         "@prefix rdfs:    <http://www.w3.org/2000/01/rdf-schema#> .",
         "@prefix dcterms: <http://purl.org/dc/terms/> .",

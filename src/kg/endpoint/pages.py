@@ -292,6 +292,7 @@ class Site:
         self.passages = {r["x"].value: int(r["n"].value) for r in self._rows(
             "SELECT ?x ?n WHERE { ?x kgo:passageNumber ?n FILTER(isIRI(?x)) }")
             if r["n"].value.isdigit()}
+        self._passage_sources()
         self.wkt: dict[str, list[str]] = defaultdict(list)
         for r in self._rows("SELECT DISTINCT ?x ?w WHERE { ?x geo:asWKT ?w }"):
             self.wkt[str(r["x"].value)].append(r["w"].value)
@@ -308,6 +309,35 @@ class Site:
         # ``has_dataset_clause`` keeps SPARQL's own semantics (default graph = the store's
         # default graph) for the queries that tell the graphs apart with GRAPH.
         return solution_dicts(self.store.query(_PROLOGUE + text, has_dataset_clause=graphs))
+
+    def _passage_sources(self) -> None:
+        """How a page names and orders passages: "passage 13" while one source has passages;
+        with more, each says its part ("part 2, passage 3") or its source, and passages sort
+        by the source's position in its series, then by number."""
+        source_of: dict[str, str] = {}
+        rank: dict[str, tuple] = {}
+        short: dict[str, str] = {}
+        for r in self._rows("""SELECT ?x ?src ?pos ?l WHERE { ?x kgo:passageNumber ?n ;
+                dcterms:isPartOf ?src FILTER(isIRI(?x) && isIRI(?src))
+                OPTIONAL { ?src schema:position ?pos } OPTIONAL { ?src rdfs:label ?l } }"""):
+            x, src = r["x"].value, r["src"].value
+            source_of.setdefault(x, src)
+            pos = r.get("pos")
+            position = int(pos.value) if pos is not None and pos.value.isdigit() else None
+            rank.setdefault(src, (position is None, position or 0, src))
+            label = r.get("l")
+            short.setdefault(src, f"part {position}" if position is not None
+                             else label.value if label is not None else curie(src))
+        several = len(set(source_of.values())) > 1
+        self.passage_order = {x: (rank[src], self.passages.get(x, 0))
+                              for x, src in source_of.items()}
+        self.passage_names = {x: (f"{short[source_of[x]]}, passage {n}" if several
+                                  and x in source_of else f"passage {n}")
+                              for x, n in self.passages.items()}
+
+    def passage_key(self, iri: str) -> tuple:
+        """Sort key of a passage (others last)."""
+        return self.passage_order.get(iri, ((True, 10**9, iri), 10**9))
 
     def _labels(self) -> dict[str, str]:
         ranked: dict[str, tuple[int, str]] = {}
@@ -522,7 +552,8 @@ def _value(s: Site, term) -> dict:
 
 
 def _passage(s: Site, iri: str) -> dict:
-    return {**_link(s, iri), "number": s.passages.get(iri)}
+    return {**_link(s, iri), "number": s.passages.get(iri),
+            "name": s.passage_names.get(iri, curie(iri))}
 
 
 def _property_rows(s: Site, pairs: dict[str, list]) -> list[dict]:
@@ -628,11 +659,12 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
 
     direct = sorted({o.value for o in objects(PROV + "wasDerivedFrom")
                      if isinstance(o, ox.NamedNode) and o.value in s.passages},
-                    key=lambda x: s.passages[x])
+                    key=s.passage_key)
     derived_other = [o.value for o in objects(PROV + "wasDerivedFrom")
                      if isinstance(o, ox.NamedNode) and o.value not in s.passages]
     statements = [_statement(s, st) for st in s.statements_about.get(iri, ())]
-    statements.sort(key=lambda st: (st["passages"][0]["number"] if st["passages"] else 10**9,
+    statements.sort(key=lambda st: (s.passage_key(st["passages"][0]["iri"]) if st["passages"]
+                                    else s.passage_key(""),
                                     st["label"]))
 
     authority = []
@@ -712,7 +744,7 @@ def _statement(s: Site, st: str) -> dict:
     obj = first(RDF + "object")
     derived = sorted({q.object.value for q in quads if q.predicate.value == PROV + "wasDerivedFrom"
                       and isinstance(q.object, ox.NamedNode)},
-                     key=lambda x: (s.passages.get(x, 10**9), x))
+                     key=s.passage_key)
     return {
         "node": _link(s, st) if st.startswith(BASE) else {"text": st, "href": None},
         "label": s.labels.get(st) or "",
