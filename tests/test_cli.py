@@ -67,6 +67,32 @@ def test_validate_refuses_what_the_build_refuses(capsys, project):
         assert "Traceback" not in err and "does not look like a valid URI" not in err
 
 
+def test_machine_formats_say_why_nothing_was_validated(capsys, project):
+    """A file that does not parse: exit 2 and the error on stderr, and on stdout the error in
+    the format asked for, so `> kg.sarif` in a CI job is a readable log, not an empty file."""
+    bad = project / "graph" / "zz.ttl"
+    bad.write_text("<urn:a> <urn:b> <urn:c> .\noops\n", encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "validate", str(bad), "--format",
+                         "github")
+    assert code == 2 and "zz.ttl:2" in err
+    assert out.startswith("::error file=") and ",line=2," in out and out.count("\n") == 1
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad), "--format", "json")
+    doc = json.loads(out)
+    assert code == 2 and doc["conforms"] is None and doc["line"] == 2
+    assert doc["path"].endswith("zz.ttl") and doc["results"] == []
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad), "--format", "sarif")
+    log = json.loads(out)
+    assert code == 2 and log["version"] == "2.1.0"
+    (run_,) = log["runs"]
+    assert run_["invocations"][0]["executionSuccessful"] is False
+    (result,) = run_["results"]
+    assert result["ruleId"] == run_["tool"]["driver"]["rules"][result["ruleIndex"]]["id"]
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == 2
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad))
+    assert code == 2 and out == ""  # text: stderr only
+
+
 def test_a_shape_whose_sparql_does_not_parse_is_named(capsys, project):
     """A typo in a SPARQL constraint is a broken project: kg validate (either engine) and kg
     build name the constraint and where its query breaks, exit 2, no parser traceback."""

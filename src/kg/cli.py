@@ -132,9 +132,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(result.dataset)
         return 0
     if args.command == "validate":
-        from kg.validate import validate_files
+        from kg.validate import error_output, validate_files
 
-        report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
+        try:
+            report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
+        except KGError as exc:  # also said on stderr (main); here in the format asked for
+            sys.stdout.write(error_output(exc, args.format))
+            raise
         text = {"text": report.as_text, "turtle": report.as_turtle, "json": report.as_json,
                 "github": report.as_github, "sarif": report.as_sarif}
         sys.stdout.write(text[args.format]())

@@ -171,6 +171,59 @@ def _summary(r: Result) -> str:
     return f"{r.message} ({'; '.join(facts)})"
 
 
+def error_output(exc, fmt: str) -> str:
+    """What ``kg validate --format FMT`` writes to stdout when it cannot validate (a file that
+    does not parse, unusable shapes): for the machine formats, the error in that format — a
+    GitHub annotation on the file's line, a SARIF log whose invocation failed with the error
+    as a notification and a result on its line, JSON with the message and where — so a CI job
+    that keeps stdout (``> kg.sarif``) gets a readable file, not an empty one. Nothing for
+    text and Turtle (the error is on stderr)."""
+    from kg import __version__
+
+    message = getattr(exc, "message", str(exc))
+    path, line, column = getattr(exc, "path", None), getattr(exc, "line", None), \
+        getattr(exc, "column", None)
+    if fmt == "github":
+        props = []
+        if path:
+            props.append(f"file={_gh_property(path)}")
+            if line is not None:
+                props.append(f"line={line}")
+                if column is not None:
+                    props.append(f"col={column}")
+        props.append(f"title={_gh_property('kg validate could not validate')}")
+        return f"::error {','.join(props)}::{_gh_data(str(exc))}\n"
+    if fmt == "json":
+        return json.dumps({"conforms": None, "exit_code": getattr(exc, "exit_code", 2),
+                           "message": str(exc), "path": path, "line": line, "column": column,
+                           "results": []}, indent=2, ensure_ascii=False) + "\n"
+    if fmt == "sarif":
+        location = []
+        if path:
+            physical: dict = {"artifactLocation": {"uri": _file_uri(path)}}
+            if line is not None:
+                physical["region"] = {"startLine": int(line), **(
+                    {"startColumn": int(column)} if column is not None else {})}
+            location = [{"physicalLocation": physical}]
+        rule = "kg:unreadable-input"
+        log = {"$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                          "sarif-schema-2.1.0.json", "version": "2.1.0",
+               "runs": [{"tool": {"driver": {
+                   "name": "kg validate", "version": __version__,
+                   "informationUri": "https://w3id.org/kg1978/shapes/",
+                   "rules": [{"id": rule, "name": "unreadable-input", "shortDescription": {
+                       "text": "the input could not be read or validated"}}]}},
+                   "invocations": [{"executionSuccessful": False,
+                                    "toolExecutionNotifications": [{
+                                        "level": "error", "message": {"text": message},
+                                        **({"locations": location} if location else {})}]}],
+                   "results": [{"ruleId": rule, "ruleIndex": 0, "level": "error",
+                                "message": {"text": message},
+                                **({"locations": location} if location else {})}]}]}
+        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return ""
+
+
 def _file_uri(path: str) -> str:
     """A file as a SARIF artifact URI: relative paths stay relative (to where the tool ran, as
     code scanning expects), with "/" separators and percent-encoding."""
