@@ -250,6 +250,24 @@ def test_github_annotations_are_escaped():
                                   "(focus node https://x/a)\n")
 
 
+def test_the_text_report_names_values_briefly():
+    """A literal's datatype as a CURIE; a node shape's result (value = focus node, no path)
+    does not repeat the focus node as its value."""
+    from kg.validate import Report, Result
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    focus = "https://w3id.org/kg1978/event/x"
+    report = Report(False, [
+        Result(focus=focus, path="https://w3id.org/kg1978/ontology/onDate",
+               value=f'"1978-02-35"^^<{xsd}date>', severity="Violation", message="m",
+               shape="https://x/S", constraint="c", location=None),
+        Result(focus=focus, path=None, value=focus, severity="Violation", message="n",
+               shape="https://x/T", constraint="c", location=None)])
+    text = report.as_text()
+    assert 'value:      "1978-02-35"^^xsd:date' in text
+    assert text.count("value:") == 1 and text.count("focus node: event:x") == 2
+
+
 def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
     # rdflib logs a traceback for "1979-13-45"^^xsd:date; a real process shows what the user
     # sees (pytest would capture the log)
@@ -265,9 +283,20 @@ def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
                            str(bad)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
-    assert ('ill-typed literal "1979-13-45"^^<http://www.w3.org/2001/XMLSchema#date>: '
-            "month must be in 1..12") in done.stderr.splitlines()
+    assert done.stderr.splitlines().count(
+        'ill-typed literal "1979-13-45"^^<http://www.w3.org/2001/XMLSchema#date>: '
+        "month must be in 1..12") == 1, done.stderr  # once, not once per conversion
     assert "value:      \"1979-13-45\"" in done.stdout  # and the shapes report it
+    # the whole project (read, reasoned over and validated: rdflib converts it four times)
+    facts = project / "graph" / "article-part1.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        '"1978-02-05"^^xsd:date', '"1978-02-35"^^xsd:date', 1), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "--root", str(project), "validate"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.splitlines().count(
+        'ill-typed literal "1978-02-35"^^<http://www.w3.org/2001/XMLSchema#date>: '
+        "day is out of range for month") == 1, done.stderr
 
 
 def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path):

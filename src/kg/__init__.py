@@ -19,7 +19,12 @@ class _IllTypedLiterals(logging.Filter):
     """rdflib logs a warning with a traceback for every ill-typed literal it reads
     (``"1979-13-45"^^xsd:date``); a traceback is never what a user should see. The record
     becomes one line naming the literal and why (the shapes report it where they constrain its
-    property; ``kg validate`` and ``/validate`` then fail)."""
+    property; ``kg validate`` and ``/validate`` then fail). Each literal is said once per
+    process, not once for every time rdflib converts it (four times in one ``kg validate``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._said: set[tuple] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = str(record.msg)
@@ -33,6 +38,11 @@ class _IllTypedLiterals(logging.Filter):
                 lexical = tb.tb_frame.f_locals.get("lexical")
                 tb = tb.tb_next
         datatype = message.partition("Datatype=")[2].partition(",")[0] or "?"
+        key = (lexical, datatype, why)
+        if key in self._said:
+            return False
+        if len(self._said) < 10_000:  # a bound on what a long-running server remembers
+            self._said.add(key)
         record.msg = "ill-typed literal %s^^<%s>: %s"
         record.args = (f'"{lexical}"' if isinstance(lexical, str) else "(a value)", datatype,
                        why)

@@ -154,8 +154,8 @@ class Report:
                 lines.append(f"  where:      {r.location}")
             if r.path:
                 lines.append(f"  path:       {short_iri(r.path)}")
-            if r.value is not None:
-                lines.append(f"  value:      {short_iri(r.value)}")
+            if r.value is not None and not (r.value == r.focus and not r.path):
+                lines.append(f"  value:      {_short_value(r.value)}")
             lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
             lines.append("")
         return "\n".join(lines)
@@ -169,6 +169,15 @@ def _summary(r: Result) -> str:
     if r.value is not None:
         facts.append(f"value {short_iri(r.value)}")
     return f"{r.message} ({'; '.join(facts)})"
+
+
+def _short_value(value: str) -> str:
+    """A result's value as the text report shows it: an IRI as a CURIE, a literal's datatype
+    too ("1978-13-01"^^xsd:date)."""
+    typed = re.fullmatch(r'(".*")\^\^<([^>]+)>', value, flags=re.S)
+    if typed:
+        return f"{typed[1]}^^{short_iri(typed[2])}"
+    return short_iri(value)
 
 
 def error_output(exc, fmt: str) -> str:
