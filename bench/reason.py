@@ -39,6 +39,7 @@ ONTOLOGY = REPO / "ontology" / "kg.ttl"
 B = "https://w3id.org/kg1978/"
 KGO = B + "ontology/"
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 PROV = "http://www.w3.org/ns/prov#"
 GEO = "http://www.opengis.net/ont/geosparql#"
@@ -182,9 +183,10 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     alongRoute, a sub-property of tookPlaceAt with a range; the inverses hasFigure (conforming:
     to figures of their own, whose figureOf only the inverse gives, as QuantityOfShape allows one
     figureOf) and founded (conforming: of an organisation, as FoundingShape wants a kgo:Group);
-    attachedTo between units; and a cycle of a transitive property: subordinateTo between two
-    battalions, or, conforming, subEventOf between two events (the shapes forbid subordination
-    cycles: NoSubordinationCycleConstraint)."""
+    attachedTo between units (conforming: each with its reified statement citing a passage, as
+    ReifiedRelationShape wants); and a cycle of a transitive property, subordinateTo between two
+    battalions, only where the data need not conform (the shapes forbid every such cycle);
+    conforming, twin events as parts of others instead."""
     sink = _Asserted(out, conforming)
     kept = GENERATED_KEPT_CONFORMING if conforming else GENERATED_KEPT
     # generate.py counts its inferred and ontology graphs too, about 40% of its output
@@ -293,8 +295,16 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         for e, (_, end) in sink.dates.items():
             if end is None:
                 q(e, "endUndatedInSource", f'"true"^^<{XSD}boolean>')
-    for _ in range(max(1, len(units) // 20)):
-        q(rng.choice(units), "attachedTo", rng.choice(units))
+    for i in range(max(1, len(units) // 20)):
+        unit, command = rng.choice(units), rng.choice(units)
+        q(unit, "attachedTo", command)
+        if conforming:  # ReifiedRelationShape: the relation's statement, with its passage
+            st = f"<{B}statement/attached-{i:05d}>"
+            quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>")
+            quad(st, f"<{RDF_NS}subject>", unit)
+            quad(st, f"<{RDF_NS}predicate>", f"<{KGO}attachedTo>")
+            quad(st, f"<{RDF_NS}object>", command)
+            quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
     out.write("".join(lines))
     return sink.count + len(lines)
 
