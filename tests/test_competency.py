@@ -76,10 +76,19 @@ def test_competency_question(store, name, query, expected):
         assert Counter(_rows(got)) == Counter(_rows(want))
 
 
-def _declared_passages(query: Path) -> set[int]:
+#: The source a bare passage number in a '# Passages:' line belongs to; another source's is
+#: written with its name (``article-part2:5``).
+FIRST_SOURCE = "article-part1"
+SOURCE = "https://w3id.org/kg1978/source/"
+
+
+def _declared_passages(query: Path) -> set[tuple[str, int]]:
+    """(source name, passage number) for each passage the query's second line names: "2, 13"
+    for part 1's, "article-part2:5" for another source's; "none" for a check on the whole."""
     line = query.read_text(encoding="utf-8").splitlines()[1]
     assert line.startswith("# Passages:"), f"{query.name}: second line must be '# Passages: N, M'"
-    return {int(n) for n in re.findall(r"\d+", line)}
+    return {(name or FIRST_SOURCE, int(n))
+            for name, n in re.findall(r"(?:([a-z0-9][a-z0-9-]*):)?(\d+)", line)}
 
 
 def _answer_strings(expected: Path) -> set[str]:
@@ -93,7 +102,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT DISTINCT ?s WHERE {
-  ?p kgo:passageNumber %d .
+  ?p kgo:passageNumber %d ; <http://purl.org/dc/terms/isPartOf> <%s> .
   ?r prov:wasDerivedFrom ?p .
   { ?r rdfs:label ?s }
   UNION { ?r kgo:value ?s }
@@ -112,18 +121,20 @@ def test_declared_passages_are_in_the_answer(store, name, query, expected):
     """A question's '# Passages:' line is honest: each passage it names supports something
     (a label, a date, a value, a passage number) that the golden answer contains."""
     answer = _answer_strings(expected)
-    for n in _declared_passages(query):
-        support = {row["s"].value for row in store.query(_SUPPORT % (n, n),
+    for source, n in _declared_passages(query):
+        support = {row["s"].value for row in store.query(_SUPPORT % (n, SOURCE + source, n),
                                                          use_default_graph_as_union=True)}
-        assert support & answer, f"{name}: nothing in the answer comes from passage {n}"
+        assert support, f"{name}: {source} has no passage {n} that anything cites"
+        assert support & answer, f"{name}: nothing in the answer comes from {source}'s passage {n}"
 
 
 def test_competency_questions_cover_every_passage_with_facts(store):
     covered = set().union(*(_declared_passages(q) for _, q, _ in ENTRIES))
     with_facts = {
-        int(r["n"].value) for r in store.query(
-            "SELECT ?n WHERE { ?p <https://w3id.org/kg1978/ontology/carriesFacts> true ;"
-            " <https://w3id.org/kg1978/ontology/passageNumber> ?n }",
+        (r["src"].value.removeprefix(SOURCE), int(r["n"].value)) for r in store.query(
+            "SELECT ?src ?n WHERE { ?p <https://w3id.org/kg1978/ontology/carriesFacts> true ;"
+            " <https://w3id.org/kg1978/ontology/passageNumber> ?n ;"
+            " <http://purl.org/dc/terms/isPartOf> ?src }",
             use_default_graph_as_union=True)
     }
     assert len(with_facts) == 17
