@@ -479,3 +479,41 @@ def test_nothing_uploaded_is_stored(client, monkeypatch, tmp_path):
     assert response.status_code == 200 and response.json["conforms"] is True
     assert client.post("/validate", data=padded, content_type="text/turtle").status_code == 200
     assert list(spool.iterdir()) == []
+
+
+# -- validating a file with the served dataset ------------------------------------------------
+
+def test_a_file_of_the_graph_validated_with_the_served_dataset(make_client):
+    """On its own, graph/article-part1.ttl names entities it does not describe (hundreds of
+    results); with ?context=dataset it replaces the article's named graph of the served
+    dataset and conforms, and a mistake in it is then the only result, on its line. The
+    child process (validation_timeout > 0) gets the same context."""
+    text = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8")
+    for client in (make_client(), make_client(validation_timeout=120)):
+        alone = post_file(client, text, "article-part1.ttl")
+        assert alone.status_code == 200 and len(alone.json["results"]) > 100
+        whole = post_file(client, text, "article-part1.ttl", "?context=dataset")
+        assert whole.status_code == 200, whole.get_data(as_text=True)
+        assert whole.json["conforms"] is True, whole.json["results"][:3]
+        broken = text.replace('    rdfs:label "Vietnamese units on alert along the border"@en ;\n',
+                              "", 1)
+        assert broken != text
+        bad = post_file(client, broken, "article-part1.ttl", "?context=dataset")
+        (result,) = bad.json["results"]
+        assert result["focus"].endswith("/event/border-alert")
+        assert result["location"].startswith("article-part1.ttl:")
+        assert bad.headers["X-KG-Exit-Code"] == "1"
+
+
+def test_the_context_is_a_form_field_too_and_checked(client):
+    """The upload form's checkbox sends context=dataset as a field; an unknown context is a
+    400 that says what the known one does."""
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    page = client.post("/validate?format=html",
+                       data={"file": (io.BytesIO(text.encode()), "entities.ttl"),
+                             "context": "dataset"}, content_type="multipart/form-data")
+    assert page.status_code == 200 and "conforms" in page.get_data(as_text=True)
+    assert "does not conform" not in page.get_data(as_text=True)
+    assert 'name="context"' in client.get("/validate").get_data(as_text=True)
+    odd = post_file(client, text, "entities.ttl", "?context=everything")
+    assert odd.status_code == 400 and "unknown context 'everything'" in odd.json["message"]

@@ -238,7 +238,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "post": {
                 "summary": "SHACL validation of an uploaded RDF file",
                 "parameters": [_param("format", "query", "json, turtle, html or text"),
-                               _param("filename", "query", "the upload's file name")],
+                               _param("filename", "query", "the upload's file name"),
+                               _param("context", "query", "dataset: validate the upload with "
+                                      "the served dataset, replacing the named graph of its "
+                                      "file's name", {"type": "string", "enum": ["dataset"]})],
                 "requestBody": {"required": True, "content": {
                     t: {"schema": {"type": "string",
                                    "maxLength": settings.get("max_upload_bytes", max_body)}}

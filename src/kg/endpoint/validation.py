@@ -56,7 +56,7 @@ from kg.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
-from kg.iris import SHAPES
+from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
 from kg.validate import Report, Result, short_iri
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
@@ -315,16 +315,19 @@ def _load_resources(root: Path) -> tuple[Graph, Graph]:
             from None
 
 
-def _run_in_child(data: bytes, fmt: str, name: str, settings: dict) -> Report:
-    """Validate in a child process that is killed past ``validation_timeout``."""
+def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
+                  context: bytes = b"") -> Report:
+    """Validate in a child process that is killed past ``validation_timeout``; ``context``
+    (N-Triples) is validated with the upload."""
     budget = settings["validation_timeout"]
     cmd = [sys.executable, "-c",
            "from kg.endpoint.validation import _child_main; raise SystemExit(_child_main())",
-           str(settings["root"]), fmt, name, str(settings["max_upload_nesting"])]
+           str(settings["root"]), fmt, name, str(settings["max_upload_nesting"]),
+           str(len(context))]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
-        out, err = proc.communicate(data, timeout=budget)
+        out, err = proc.communicate(context + data, timeout=budget)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
@@ -351,18 +354,22 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict) -> Report:
 
 
 def _child_main() -> int:
-    """The child process: argv ROOT SYNTAX NAME MAX_NESTING, the upload on stdin, one JSON
-    object on stdout."""
+    """The child process: argv ROOT SYNTAX NAME MAX_NESTING CONTEXT_BYTES, the context
+    (N-Triples, CONTEXT_BYTES long) then the upload on stdin, one JSON object on stdout."""
     import resource
 
     root, fmt, name, nesting = sys.argv[1:5]
+    context_bytes = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     data = sys.stdin.buffer.read()
+    context, data = data[:context_bytes], data[context_bytes:]
     try:
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     except (ValueError, OSError):
         pass  # a lower hard limit is already in place
     try:
         graph = parse_upload(data, fmt, name, max_nesting=int(nesting))
+        if context:
+            graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
         report = validate_graph(graph, ontology, shapes)
         answer: dict[str, Any] = {"conforms": report.conforms,
@@ -469,17 +476,46 @@ def _read_upload(settings: dict) -> _Upload:
     return _Upload(data, fmt, name)
 
 
-def _report(upload: _Upload, settings: dict) -> Report:
+#: ``?context=`` values: what else the upload is validated with.
+CONTEXTS = ("dataset",)
+
+
+def _context_parameter() -> str | None:
+    given = request.args.get("context")
+    if given is None and request.mimetype == "multipart/form-data":
+        given = request.form.get("context")  # the form's checkbox
+    if given and given not in CONTEXTS:
+        raise InputError(f"unknown context {given!r}: 'dataset' validates the upload with the "
+                         "served dataset, leave it out to validate the upload alone")
+    return given or None
+
+
+def _dataset_context(name: str) -> bytes:
+    """The served dataset's asserted triples as N-Triples, less the ontology (the validation
+    adds its own), the inferred graph (the validation reasons again) and the named graph the
+    upload stands for: ``graph/NAME.ttl`` replaces ``…/graph/NAME``, so an edited file is
+    checked against the rest of the graph as it is served."""
+    replaced = graph_iri_for(Path(name).stem)
+    text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN "
+            f"(<{ONTOLOGY_GRAPH}>, <{INFERRED_GRAPH}>, <{replaced}>)) }}")
+    triples = current_app.extensions["kg"].store.query(text, has_dataset_clause=True)
+    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode()
+
+
+def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
     graph = parse_upload(upload.data, upload.fmt, upload.name,
                          max_nesting=settings["max_upload_nesting"])
     if len(graph) > settings["max_upload_triples"]:
         raise PayloadTooLarge(f"the upload has {len(graph)} triples; the validation service "
                               f"reasons over at most {settings['max_upload_triples']} "
                               "(setting max_upload_triples); use `kg validate` for more")
+    extra = _dataset_context(upload.name) if context == "dataset" else b""
     if settings["validation_timeout"] > 0:
-        report = _run_in_child(upload.data, upload.fmt, upload.name, settings)
+        report = _run_in_child(upload.data, upload.fmt, upload.name, settings, extra)
     else:
         ontology, shapes = current_app.extensions["kg.validation"].get()
+        if extra:
+            graph += Graph().parse(data=extra, format="nt")
         report = validate_graph(graph, ontology, shapes)
     if report.conforms or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
@@ -501,7 +537,7 @@ def validate_upload() -> Response:
     upload = None
     try:
         upload = _read_upload(settings)
-        report = _report(upload, settings)
+        report = _report(upload, settings, _context_parameter())
     except InconsistentGraph as exc:
         return _error(exc, fmt, exit_code=1, status=422, upload=upload)
     except KGError as exc:
