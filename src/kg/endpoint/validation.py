@@ -495,9 +495,15 @@ def _dataset_context(name: str) -> bytes:
     adds its own), the inferred graph (the validation reasons again) and the named graph the
     upload stands for: ``graph/NAME.ttl`` replaces ``…/graph/NAME``, so an edited file is
     checked against the rest of the graph as it is served."""
-    replaced = graph_iri_for(Path(name).stem)
+    stem = Path(name).stem
+    # Only a name a graph file can have stands for a graph ("article-part1 (1).ttl", or a
+    # name with "<" or ">", is added instead): nothing of the upload's name goes into the
+    # query otherwise.
+    left_out = [ONTOLOGY_GRAPH, INFERRED_GRAPH]
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem):
+        left_out.append(graph_iri_for(stem))
     text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN "
-            f"(<{ONTOLOGY_GRAPH}>, <{INFERRED_GRAPH}>, <{replaced}>)) }}")
+            f"({', '.join(f'<{g}>' for g in left_out)})) }}")
     triples = current_app.extensions["kg"].store.query(text, has_dataset_clause=True)
     return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode()
 
