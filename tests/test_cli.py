@@ -67,6 +67,16 @@ def test_validate_refuses_what_the_build_refuses(capsys, project):
         assert "Traceback" not in err and "does not look like a valid URI" not in err
 
 
+def test_a_json_ld_file_of_nothing_is_not_said_to_conform(capsys, project, tmp_path):
+    """JSON-LD drops a node whose @id is not an IRI: validating the nothing left said
+    "Conforms"."""
+    bad = tmp_path / "space.jsonld"
+    bad.write_text('{"@id": "https://w3id.org/kg1978/place/a b",\n'
+                   ' "@type": "https://w3id.org/kg1978/ontology/Country"}\n', encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "validate", str(bad))
+    assert code == 2 and "space.jsonld: the JSON-LD holds no triples" in err
+
+
 def test_machine_formats_say_why_nothing_was_validated(capsys, project):
     """A file that does not parse: exit 2 and the error on stderr, and on stdout the error in
     the format asked for, so `> kg.sarif` in a CI job is a readable log, not an empty file."""

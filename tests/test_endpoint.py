@@ -579,6 +579,22 @@ def test_void_counts(client):
     assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
 
 
+def test_void_linkset_names_for_any_predicate(tmp_path):
+    """A link predicate of a "/" vocabulary (schema:sameAs) gives a plain fragment, and two
+    predicates with one local name (owl:sameAs, schema:sameAs) two linksets."""
+    from kg.endpoint import create_app
+
+    path = tmp_path / "links.trig"
+    path.write_text("""<https://w3id.org/kg1978/graph/links> {
+  <https://w3id.org/kg1978/place/a> <http://schema.org/sameAs> <http://www.wikidata.org/entity/Q1> .
+  <https://w3id.org/kg1978/place/b> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q2> .
+}""", encoding="utf-8")
+    client = create_app({"root": tmp_path}, dataset=path).test_client()
+    g = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
+    names = sorted(str(x).rpartition("#")[2] for x in g.subjects(rdflib.RDF.type, VOID.Linkset))
+    assert names == ["links-wikidata-owl-sameAs", "links-wikidata-sameAs"]
+
+
 def test_void_linksets_share_one_target_per_authority(built_app):
     """The built graph links to Wikidata by exactMatch and by closeMatch: two linksets, one
     target dataset whose URI space is where Wikidata's entities live."""

@@ -285,18 +285,18 @@ REJECTIONS = {
         3, f"place:snuol is already linked to {WD}Q999 by skos:exactMatch in line 2"),
     "evidence differs from the graph": (
         [f"{P}tay-ninh,Q36608,closeMatch,Jane,,Test: another record of Q36608,"],
-        2, f"place:tay-ninh skos:closeMatch {WD}Q36608 is already in graph/links.ttl, with "
-           "evidence '"),
+        2, f"place:tay-ninh skos:closeMatch {WD}Q36608 is already in graph/links.ttl, where "
+           "its evidence is '"),
     "author differs from the graph": (
         [f"{P}tay-ninh,Q36608,closeMatch,Jane,,,"],
-        2, f"place:tay-ninh skos:closeMatch {WD}Q36608 is already in graph/links.ttl, with "
-           "attributed to agent:curators: the import only adds links; to change one, edit its "
-           "statement in graph/links.ttl"),
+        2, f"place:tay-ninh skos:closeMatch {WD}Q36608 is already in graph/links.ttl, where "
+           "it is attributed to agent:curators: the import only adds links; to change one, edit "
+           "its statement in graph/links.ttl"),
     "evidence differs within the file": (
         [f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,Test: Q999,",
          f"{P}snuol,Q999,exactMatch,Jane,2026-11-20,Test: another record of Q999,"],
-        3, f"place:snuol skos:exactMatch {WD}Q999 is already in line 2, with evidence "
-           "'Test: Q999'"),
+        3, f"place:snuol skos:exactMatch {WD}Q999 is already in line 2, where its evidence "
+           "is 'Test: Q999'"),
     "no evidence": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,,"],
         2, "note is empty: give the evidence the link was verified from"),

@@ -257,6 +257,8 @@ def test_validation_past_its_time_budget_is_stopped(make_client):
      "space.ttl", "space.ttl:9"),
     ('<http://a/s> <http://a/p> <http://a/o> .\n<http://a/s> <http://a/p> <http://a/o 2> .\n',
      "space.nt", "space.nt:2"),
+    ('{"@id": "https://w3id.org/kg1978/place/a b",\n'
+     ' "@type": "https://w3id.org/kg1978/ontology/Country"}\n', "space.jsonld", "space.jsonld"),
 ])
 def test_unparsable_upload_gets_400_with_file_and_line(client, data, filename, where):
     response = post_file(client, data, filename)
@@ -495,6 +497,8 @@ def test_a_file_of_the_graph_validated_with_the_served_dataset(make_client):
         whole = post_file(client, text, "article-part1.ttl", "?context=dataset")
         assert whole.status_code == 200, whole.get_data(as_text=True)
         assert whole.json["conforms"] is True, whole.json["results"][:3]
+        said = "dataset; replaced=https://w3id.org/kg1978/graph/article-part1"
+        assert whole.json["context"] == said and whole.headers["X-KG-Context"] == said
         broken = text.replace('    rdfs:label "Vietnamese units on alert along the border"@en ;\n',
                               "", 1)
         assert broken != text
@@ -523,3 +527,15 @@ def test_the_context_is_a_form_field_too_and_checked(client):
         added = post_file(client, text, name, "?context=dataset")
         assert added.status_code == 200, (name, added.get_data(as_text=True))
         assert added.json["conforms"] is True, name
+        assert added.json["context"] == "dataset; added"
+
+
+def test_the_upload_limit_counts_the_dataset_it_is_validated_with(make_client):
+    """max_upload_triples bounds what one request reasons over: the context counts too."""
+    client = make_client(max_upload_triples=1000)
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    assert post_file(client, text, "entities.ttl").status_code == 200  # alone: under 1000
+    response = post_file(client, text, "entities.ttl", "?context=dataset")
+    assert response.status_code == 413
+    assert "with the served dataset (" in response.json["message"]
+    assert "max_upload_triples" in response.json["message"]

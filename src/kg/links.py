@@ -780,14 +780,15 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
             continue
         differs = []
         if row.note.strip() and row.note.strip() != note.strip():
-            differs.append(f"evidence {note.strip()!r}" if note else "no evidence")
+            differs.append(f"its evidence is {note.strip()!r}" if note else "it has no evidence")
         if said.get("who") and row.who != who:
-            differs.append(f"attributed to {_short(who) if who else 'no one'}")
+            differs.append(f"it is attributed to {_short(who)}" if who
+                           else "it is attributed to no one")
         if said.get("when") and row.when.isoformat() != when:
-            differs.append(f"dated {when or 'nowhere'}")
+            differs.append(f"it is dated {when}" if when else "it has no date")
         if differs:
-            problems.append((row.line, f"{link} is already in {where}, with "
-                             f"{' and '.join(differs)}: the import only adds links; to change "
+            problems.append((row.line, f"{link} is already in {where}, where "
+                             f"{'; '.join(differs)}: the import only adds links; to change "
                              "one, edit its statement in graph/links.ttl"))
     return problems
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,14 +65,27 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     base = path.resolve().as_uri()
+    before = len(into)
     try:
-        into.parse(data=data, format=fmt, publicID=base)
+        with warnings.catch_warnings():
+            # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7
+            # deprecates: rdflib's business, not the user's (as for uploads)
+            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated",
+                                    DeprecationWarning)
+            into.parse(data=data, format=fmt, publicID=base)
     except BadSyntax as exc:
         raise ParseError(_bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
     except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
         line = _line_of(exc)
         raise ParseError(f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=line) from exc
     check_strictly(data, fmt, str(path), base)
+    if fmt not in STRICT_FORMATS:
+        check_iris(into, str(path))
+    if fmt == "json-ld" and len(into) == before and data.strip():
+        # JSON-LD drops, without a word, a node whose @id is not an IRI and a key no context
+        # maps: a file of nothing would "conform"
+        raise ParseError("the JSON-LD holds no triples: a node whose @id is not a valid IRI, "
+                         "or a key that no @context maps to an IRI, is dropped", path=str(path))
     return into
 
 
@@ -84,7 +98,7 @@ def _not_an_iri_warning(record: logging.LogRecord) -> bool:
 logging.getLogger("rdflib.term").addFilter(_not_an_iri_warning)
 
 #: The syntaxes pyoxigraph reads exactly as the build does, by rdflib format name.
-_STRICT = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG",
+STRICT_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG",
            "nquads": "N_QUADS"}
 
 
@@ -96,14 +110,28 @@ def check_strictly(data: bytes, fmt: str, name: str, base: str) -> None:
 
     from kg.store import rdf_syntax_error
 
-    if fmt not in _STRICT:
+    if fmt not in STRICT_FORMATS:
         return
-    syntax = getattr(ox.RdfFormat, _STRICT[fmt])
+    syntax = getattr(ox.RdfFormat, STRICT_FORMATS[fmt])
     try:
         for _ in ox.parse(input=data, format=syntax, base_iri=base):
             pass
     except SyntaxError as exc:
         raise rdf_syntax_error(exc, name, syntax) from None
+
+
+#: What no IRI may hold (RFC 3987; what pyoxigraph refuses): spaces and controls, <>"{}|\^`.
+_NOT_IN_IRIS = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def check_iris(graph: Graph, name: str) -> None:
+    """Raise ParseError for an IRI no RDF syntax allows that rdflib read anyway (from JSON-LD,
+    which pyoxigraph does not check for us: it drops such a node without a word)."""
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and _NOT_IN_IRIS.search(term):
+                raise ParseError(f"invalid IRI <{term}> (an IRI has no spaces, quotes, <, >, "
+                                 "{, }, |, ^, ` or backslash)", path=name)
 
 
 def source_files(root: Path) -> list[tuple[URIRef, list[Path]]]:

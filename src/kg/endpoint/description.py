@@ -229,9 +229,16 @@ class Descriptions:
             t.add(sub, VOID + "triples", _int(n))
         # One linkset per authority and predicate (#links-wikidata-exactMatch), and one
         # target dataset per authority (#target-wikidata) that its linksets share.
+        locals_ = {}  # a predicate's local name, or prefix-local where two share one
+        for predicate in sorted({p for p, _, _ in st["links"]}):
+            local = re.split(r"[#/]", predicate)[-1]
+            taken = local in locals_.values()
+            prefix = next((k for k, ns in iris.PREFIXES.items() if predicate.startswith(ns)
+                           and predicate[len(ns):] == local), "x")
+            locals_[predicate] = f"{prefix}-{local}" if taken else local
         for (predicate, name, space), n in sorted(st["links"].items()):
             key = re.sub(r"[^A-Za-z0-9.-]+", "-", name)
-            linkset = _n(f"{void_url}#links-{key}-{predicate.rsplit('#', 1)[-1]}")
+            linkset = _n(f"{void_url}#links-{key}-{locals_[predicate]}")
             target = _n(f"{void_url}#target-{key}")
             t.add(ds, VOID + "subset", linkset)
             t.add(linkset, RDF + "type", _n(VOID + "Linkset"))

@@ -88,8 +88,11 @@ _SYNTAX_NAMES = {"turtle": "Turtle", "trig": "TriG", "nt": "N-Triples", "nquads"
 _RESPONSE_TYPES = {"json": "application/json", "turtle": "text/turtle", "html": "text/html",
                    "text": "text/plain"}
 _BY_MEDIA_TYPE = {v: k for k, v in _RESPONSE_TYPES.items()}
+#: What an upload was validated with, when not alone: "dataset; replaced=GRAPH" or
+#: "dataset; added".
+CONTEXT_HEADER = "X-KG-Context"
 _CORS = {"Access-Control-Allow-Origin": "*",
-         "Access-Control-Expose-Headers": EXIT_CODE_HEADER}
+         "Access-Control-Expose-Headers": f"{EXIT_CODE_HEADER}, {CONTEXT_HEADER}"}
 
 
 # -- parsing an upload safely ----------------------------------------------------------------
@@ -234,9 +237,16 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
         raise InputError("nested too deeply to parse", path=name) from None
     except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
         raise _parse_error(exc, data, fmt, name) from None
-    from kg.load import check_strictly
+    from kg.load import STRICT_FORMATS, check_iris, check_strictly
 
     check_strictly(data, fmt, name, base)  # what the build would refuse (an IRI with a space)
+    if fmt not in STRICT_FORMATS:
+        check_iris(graph, name)
+    if fmt == "json-ld" and not len(graph):
+        # JSON-LD drops, without a word, a node whose @id is not an IRI (one with a space, say)
+        # and a key its context does not map: validating nothing would say "conforms"
+        raise InputError("the JSON-LD holds no triples: a node whose @id is not a valid IRI, "
+                         "or a key that no @context maps to an IRI, is dropped", path=name)
     return graph
 
 
@@ -398,6 +408,7 @@ class _Upload:
     data: bytes
     fmt: str
     name: str
+    context: str | None = None  # what it was validated with (the X-KG-Context header)
 
 
 @bp.record_once
@@ -490,22 +501,39 @@ def _context_parameter() -> str | None:
     return given or None
 
 
-def _dataset_context(name: str) -> bytes:
+def _dataset_context(name: str, upload_triples: int, settings: dict) -> tuple[bytes, str | None]:
     """The served dataset's asserted triples as N-Triples, less the ontology (the validation
     adds its own), the inferred graph (the validation reasons again) and the named graph the
     upload stands for: ``graph/NAME.ttl`` replaces ``…/graph/NAME``, so an edited file is
-    checked against the rest of the graph as it is served."""
+    checked against the rest of the graph as it is served. Returns the triples and the graph
+    replaced (None when the upload is added). PayloadTooLarge when the upload and the context
+    together are over ``max_upload_triples``: the limit bounds what one request reasons over.
+    The served dataset never changes, so each context is computed once."""
     stem = Path(name).stem
+    store = current_app.extensions["kg"].store
     # Only a name a graph file can have stands for a graph ("article-part1 (1).ttl", or a
     # name with "<" or ">", is added instead): nothing of the upload's name goes into the
     # query otherwise.
-    left_out = [ONTOLOGY_GRAPH, INFERRED_GRAPH]
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem):
-        left_out.append(graph_iri_for(stem))
-    text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN "
-            f"({', '.join(f'<{g}>' for g in left_out)})) }}")
-    triples = current_app.extensions["kg"].store.query(text, has_dataset_clause=True)
-    return "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode()
+    replaced = None
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", stem) and \
+            str(graph_iri_for(stem)) in set(store.named_graphs):
+        replaced = str(graph_iri_for(stem))
+    cache = current_app.extensions.setdefault("kg.validation.contexts", {})
+    if replaced not in cache:
+        left_out = [str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH), *([replaced] if replaced else [])]
+        text = (f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g NOT IN "
+                f"({', '.join(f'<{g}>' for g in left_out)})) }}")
+        lines = [f"{t.subject} {t.predicate} {t.object} .\n"
+                 for t in store.query(text, has_dataset_clause=True)]
+        cache[replaced] = (len(lines), "".join(lines).encode())
+    count, context = cache[replaced]
+    limit = settings["max_upload_triples"]
+    if count + upload_triples > limit:
+        raise PayloadTooLarge(
+            f"with the served dataset ({count} triples besides the upload's {upload_triples}) "
+            f"the validation would reason over more than {limit} triples (setting "
+            "max_upload_triples); validate the project with `kg validate` instead")
+    return context, replaced
 
 
 def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
@@ -515,7 +543,10 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         raise PayloadTooLarge(f"the upload has {len(graph)} triples; the validation service "
                               f"reasons over at most {settings['max_upload_triples']} "
                               "(setting max_upload_triples); use `kg validate` for more")
-    extra = _dataset_context(upload.name) if context == "dataset" else b""
+    extra, replaced = (_dataset_context(upload.name, len(graph), settings)
+                       if context == "dataset" else (b"", None))
+    upload.context = (None if context != "dataset" else
+                      f"dataset; replaced={replaced}" if replaced else "dataset; added")
     if settings["validation_timeout"] > 0:
         report = _run_in_child(upload.data, upload.fmt, upload.name, settings, extra)
     else:
@@ -549,6 +580,8 @@ def validate_upload() -> Response:
     except KGError as exc:
         return _error(exc, fmt, exit_code=2, upload=upload)
     headers = {EXIT_CODE_HEADER: str(report.exit_code), **_CORS}
+    if upload.context:
+        headers[CONTEXT_HEADER] = upload.context
     if fmt == "html":
         return _page(200, settings, report=report, upload=upload, headers=headers)
     if fmt == "turtle":
@@ -558,6 +591,8 @@ def validate_upload() -> Response:
         return Response(report.as_text(), 200, headers, content_type="text/plain; charset=utf-8")
     body = {"conforms": report.conforms, "exit_code": report.exit_code,
             "results": [asdict(r) for r in report.results]}
+    if upload.context:
+        body["context"] = upload.context
     return Response(json.dumps(body, indent=2, ensure_ascii=False) + "\n", 200, headers,
                     content_type="application/json")
 
