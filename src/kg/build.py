@@ -22,6 +22,7 @@ rdflib parses and owlrl reasons as before, and the graphs are then put in a stor
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -77,6 +78,18 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
           timings: dict | None = None) -> BuildResult:
     """Run the whole pipeline and write the dataset. Raises KGError subclasses on failure.
     ``timings``, if given, receives the seconds of each stage (:data:`STAGES`)."""
+    try:
+        return _build(settings, log, timings)
+    finally:
+        # The parsers (rdflib's SPARQL parser runs on pyparsing, which raises and catches as it
+        # goes) leave reference cycles of tracebacks and frames, and a frame holds its locals:
+        # pyoxigraph query results among them, which only the thread that made one may free.
+        # Collected here, in the building thread, not later by whichever thread of a server
+        # (or of a test's clients) the collector happens to run in.
+        gc.collect()
+
+
+def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> BuildResult:
     root = Path(settings["root"])
     reasoner = settings.get("reasoner", "fast")
     validator = settings.get("validator", "fast")
