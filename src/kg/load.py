@@ -67,26 +67,37 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     base = path.resolve().as_uri()
     before = len(into)
     try:
-        with warnings.catch_warnings():
-            # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7
-            # deprecates: rdflib's business, not the user's (as for uploads)
-            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated",
-                                    DeprecationWarning)
-            into.parse(data=data, format=fmt, publicID=base)
+        rdflib_parse(into, data, fmt, base)
     except BadSyntax as exc:
         raise ParseError(_bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
     except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
         line = _line_of(exc)
         raise ParseError(f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=line) from exc
-    check_strictly(data, fmt, str(path), base)
-    if fmt not in STRICT_FORMATS:
-        check_iris(into, str(path))
-    if fmt == "json-ld" and len(into) == before and data.strip():
-        # JSON-LD drops, without a word, a node whose @id is not an IRI and a key no context
-        # maps: a file of nothing would "conform"
-        raise ParseError("the JSON-LD holds no triples: a node whose @id is not a valid IRI, "
-                         "or a key that no @context maps to an IRI, is dropped", path=str(path))
+    check_read(data, fmt, str(path), base, into, len(into) - before)
     return into
+
+
+def rdflib_parse(graph: Graph, data: bytes, fmt: str, base: str) -> None:
+    """rdflib's ``Graph.parse`` of ``data`` into ``graph``, without the warning rdflib's own
+    JSON-LD parser gives for building a ConjunctiveGraph (which rdflib 7 deprecates): rdflib's
+    business, not the user's."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        graph.parse(data=data, format=fmt, publicID=base)
+
+
+def check_read(data: bytes, fmt: str, name: str, base: str, graph: Graph, added: int) -> None:
+    """After rdflib has read ``data`` into ``graph`` (``added`` triples), refuse what it should
+    not have let through, as ParseError: what pyoxigraph, which the build loads with, refuses
+    (:func:`check_strictly`); an invalid IRI in the syntaxes pyoxigraph does not check for us
+    (:func:`check_iris`); JSON-LD of which nothing was read (it drops, without a word, a node
+    whose @id is not an IRI and a key no context maps, and nothing would "conform")."""
+    check_strictly(data, fmt, name, base)
+    if fmt not in STRICT_FORMATS:
+        check_iris(graph, name)
+    if fmt == "json-ld" and not added and data.strip():
+        raise ParseError("the JSON-LD holds no triples: a node whose @id is not a valid IRI, "
+                         "or a key that no @context maps to an IRI, is dropped", path=name)
 
 
 def _not_an_iri_warning(record: logging.LogRecord) -> bool:
@@ -99,7 +110,7 @@ logging.getLogger("rdflib.term").addFilter(_not_an_iri_warning)
 
 #: The syntaxes pyoxigraph reads exactly as the build does, by rdflib format name.
 STRICT_FORMATS = {"turtle": "TURTLE", "nt": "N_TRIPLES", "xml": "RDF_XML", "trig": "TRIG",
-           "nquads": "N_QUADS"}
+                  "nquads": "N_QUADS"}
 
 
 def check_strictly(data: bytes, fmt: str, name: str, base: str) -> None:

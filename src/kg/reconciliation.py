@@ -765,13 +765,18 @@ class ReconciliationIndex:
 
 # -- request parts -------------------------------------------------------------------------
 
-def property_for(given: str) -> Property:
-    """The property with this id (local name, ``kgo:`` CURIE or IRI); InputError if none."""
+def _property_key(given: str) -> str:
+    """A property id as given (local name, CURIE or IRI) with a known prefix expanded."""
     key = given.strip()
     prefix, colon, local = key.partition(":")
     if colon and prefix in PREFIXES and not local.startswith("//"):
         key = PREFIXES[prefix] + local
-    prop = _PROPERTY_BY_ID.get(key)
+    return key
+
+
+def property_for(given: str) -> Property:
+    """The property with this id (local name, ``kgo:`` CURIE or IRI); InputError if none."""
+    prop = _PROPERTY_BY_ID.get(_property_key(given))
     if prop is None:
         raise InputError(f"unknown property {given!r} (known: "
                          f"{', '.join(p.id for p in PROPERTIES)})")
@@ -781,10 +786,7 @@ def property_for(given: str) -> Property:
 def _is_standard_alias(given: str, prop: Property) -> bool:
     """Whether ``given`` names ``prop`` by a standard vocabulary's IRI or CURIE rather than
     ours (``schema:containedInPlace`` for ``placeWithin``)."""
-    key = given.strip()
-    prefix, colon, local = key.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        key = PREFIXES[prefix] + local
+    key = _property_key(given)
     return key in prop.aliases and not key.startswith(_KGO)
 
 

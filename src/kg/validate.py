@@ -97,8 +97,6 @@ class Report:
         empty run when the data conforms."""
         import hashlib
 
-        from kg import __version__
-
         level = {"Violation": "error", "Warning": "warning", "Info": "note"}
         shapes = self.shapes
         rule_ids = sorted({r.shape for r in self.results})
@@ -135,13 +133,7 @@ class Report:
                     "artifactLocation": {"uri": _file_uri(path)},
                     "region": {"startLine": int(line)}}}]
             results.append(result)
-        log = {"$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                          "sarif-schema-2.1.0.json", "version": "2.1.0",
-               "runs": [{"tool": {"driver": {
-                   "name": "kg validate", "version": __version__,
-                   "informationUri": "https://w3id.org/kg1978/shapes/", "rules": rules}},
-                   "results": results}]}
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        return _sarif_log(rules, results)
 
     def as_text(self) -> str:
         if self.conforms:
@@ -187,8 +179,6 @@ def error_output(exc, fmt: str) -> str:
     as a notification and a result on its line, JSON with the message and where — so a CI job
     that keeps stdout (``> kg.sarif``) gets a readable file, not an empty one. Nothing for
     text and Turtle (the error is on stderr)."""
-    from kg import __version__
-
     message = getattr(exc, "message", str(exc))
     path, line, column = getattr(exc, "path", None), getattr(exc, "line", None), \
         getattr(exc, "column", None)
@@ -215,22 +205,29 @@ def error_output(exc, fmt: str) -> str:
                     {"startColumn": int(column)} if column is not None else {})}
             location = [{"physicalLocation": physical}]
         rule = "kg:unreadable-input"
-        log = {"$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                          "sarif-schema-2.1.0.json", "version": "2.1.0",
-               "runs": [{"tool": {"driver": {
-                   "name": "kg validate", "version": __version__,
-                   "informationUri": "https://w3id.org/kg1978/shapes/",
-                   "rules": [{"id": rule, "name": "unreadable-input", "shortDescription": {
-                       "text": "the input could not be read or validated"}}]}},
-                   "invocations": [{"executionSuccessful": False,
-                                    "toolExecutionNotifications": [{
-                                        "level": "error", "message": {"text": message},
-                                        **({"locations": location} if location else {})}]}],
-                   "results": [{"ruleId": rule, "ruleIndex": 0, "level": "error",
-                                "message": {"text": message},
-                                **({"locations": location} if location else {})}]}]}
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        where = {"locations": location} if location else {}
+        return _sarif_log(
+            [{"id": rule, "name": "unreadable-input", "shortDescription": {
+                "text": "the input could not be read or validated"}}],
+            [{"ruleId": rule, "ruleIndex": 0, "level": "error", "message": {"text": message},
+              **where}],
+            invocations=[{"executionSuccessful": False, "toolExecutionNotifications": [{
+                "level": "error", "message": {"text": message}, **where}]}])
     return ""
+
+
+def _sarif_log(rules: list, results: list, **run: list) -> str:
+    """A SARIF 2.1.0 log of one run of kg validate with these rules and results (and any
+    other members of the run, such as ``invocations``)."""
+    from kg import __version__
+
+    log = {"$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                      "sarif-schema-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {
+               "name": "kg validate", "version": __version__,
+               "informationUri": "https://w3id.org/kg1978/shapes/", "rules": rules}},
+               **run, "results": results}]}
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
 def _file_uri(path: str) -> str:
@@ -501,7 +498,7 @@ def check_sparql_constraints(shapes: Graph) -> None:
     an empty store: a few milliseconds for all of them."""
     import pyoxigraph as ox
 
-    from kg.store import _readable
+    from kg.store import _POSITION, _readable
 
     empty = ox.Store()
     broken = []
@@ -517,7 +514,7 @@ def check_sparql_constraints(shapes: Graph) -> None:
             except SyntaxError as exc:
                 message = " ".join(str(exc.args[0] if exc.args else exc).split())
                 where = ""
-                at = re.match(r"(?:Parser )?error at (\d+):(\d+): ", message)
+                at = _POSITION.match(message)
                 if at:  # the line within the query as the shape writes it
                     line = int(at[1]) - prologue.count("\n")
                     where, message = f" (line {line}, column {at[2]})", message[at.end():]

@@ -33,7 +33,6 @@ import re
 import subprocess
 import sys
 import threading
-import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -226,27 +225,16 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
     base = "http://upload.invalid/" + quote(name)
     if fmt in ("trig", "nquads"):
         return _parse_dataset(data, fmt, name, base)
+    from kg.load import check_read, rdflib_parse
+
+    graph = Graph()
     try:
-        with warnings.catch_warnings():
-            # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7 deprecates;
-            # the warning is rdflib's business, not the uploader's.
-            warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated",
-                                    DeprecationWarning)
-            graph = Graph().parse(data=data, format=fmt, publicID=base)
+        rdflib_parse(graph, data, fmt, base)
     except RecursionError:
         raise InputError("nested too deeply to parse", path=name) from None
     except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
         raise _parse_error(exc, data, fmt, name) from None
-    from kg.load import STRICT_FORMATS, check_iris, check_strictly
-
-    check_strictly(data, fmt, name, base)  # what the build would refuse (an IRI with a space)
-    if fmt not in STRICT_FORMATS:
-        check_iris(graph, name)
-    if fmt == "json-ld" and not len(graph):
-        # JSON-LD drops, without a word, a node whose @id is not an IRI (one with a space, say)
-        # and a key its context does not map: validating nothing would say "conforms"
-        raise InputError("the JSON-LD holds no triples: a node whose @id is not a valid IRI, "
-                         "or a key that no @context maps to an IRI, is dropped", path=name)
+    check_read(data, fmt, name, base, graph, len(graph))  # as kg validate FILE reads it
     return graph
 
 
