@@ -91,6 +91,7 @@ class _Asserted:
         self.count = 0
         self._pending: dict[str, str] = {}  # meeting / announcement -> decided / announces
         self._regions = 0
+        self._groups: set[str] = set()  # by_class["Organization"], as a set
         #: every event's [start, end] days (ISO text; None: no end), as generate.py dated it
         self.dates: dict[str, list[str | None]] = {}
 
@@ -133,6 +134,13 @@ class _Asserted:
             if o in DELIBERATIONS:
                 self._pending[s] = DELIBERATIONS[o]
             return [(s, p, o)]
+        if p == f"<{KGO}ofActor>":
+            # generate.py's name for kgo:ofGroup, which the ontology declares (DeclaredProperty-
+            # Shape): the counted group, a kgo:Group (its range), so only of an organisation
+            groups = self.by_class.get("Organization", ())
+            if len(groups) != len(self._groups):
+                self._groups = set(groups)
+            return [(s, f"<{KGO}ofGroup>", o)] if o in self._groups else []
         if p == f"<{GEO}hasGeometry>":  # GeometryShape: typed, and where it comes from
             return [(s, p, o), (o, f"<{TYPE}>", f"<{GEO}Geometry>"),
                     (o, f"<{PROV}wasAttributedTo>", CURATORS)]
@@ -173,7 +181,8 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     about 0.6 SHACL results per triple). By default it is made to conform to shapes/ with
     ontology/kg.ttl: English labels, the ontology's classes (kgo:Organisation; regiments, which
     have no class, as kgo:MilitaryUnit; three armed forces above the military regions), figures
-    with a label, a kgo:UnitOfCount and a kgo:FigureKind, typed geometries attributed to the
+    with a label, a kgo:UnitOfCount and a kgo:FigureKind (and kgo:ofGroup, of organisations only,
+    for generate.py's undeclared kgo:ofActor), typed geometries attributed to the
     curators, passages part of a source article with a text digest, a cited kgo:Measure for
     every meeting (decided) and announcement (announces), roads as kgo:Road within a country.
 

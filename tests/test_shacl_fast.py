@@ -19,6 +19,7 @@ from kg.iris import INFERRED_GRAPH
 from kg.load import load_sources, parse_file
 from kg.shacl_fast import (
     OBJECTS_OF,
+    PREDICATES_IN,
     UnsupportedShapes,
     compile_shapes,
     read_predicates,
@@ -114,6 +115,48 @@ def test_shape_predicates(select, bounded):
         assert {ex + "a", ex + "b", ex + "c", ex + "q",
                 "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"} <= found
         assert (OBJECTS_OF + ex + "a" in found) is ("?p" in select)
+
+
+@pytest.mark.parametrize(("select", "bounded"), [
+    ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), STR(ex:))) }", True),
+    ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), 'http://example.org/')) }",
+     True),
+    ("SELECT $this WHERE { $this ?p ?o FILTER (isIRI(?o) && STRSTARTS(STR(?p), STR(ex:))) }",
+     True),  # a required conjunct
+    ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), STR(ex:)) || isIRI(?o)) }",
+     False),  # not required: any predicate may pass
+    ("SELECT $this WHERE { $this ?p ?o FILTER (!STRSTARTS(STR(?p), STR(ex:))) }", False),
+    ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?o), STR(ex:))) }", False),
+    ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), '')) }", False),
+    ("SELECT $this WHERE { { $this ?p ?o } UNION "
+     "{ $this ex:a ?o FILTER (STRSTARTS(STR(?p), STR(ex:))) } }", False),  # another scope
+])
+def test_shape_predicates_in_a_namespace(select, bounded):
+    """A variable predicate kept in a namespace by a filter around it is bounded: every
+    predicate of that namespace is read (kgs:DeclaredPropertyShape's constraint)."""
+    shapes = Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+            sh:sparql [ sh:prefixes ex:decl ; sh:select "{select}" ] .
+        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
+        """, format="turtle")
+    found = shape_predicates(shapes)
+    assert (found is not None) is bounded
+    if bounded:
+        assert PREDICATES_IN + "http://example.org/" in found
+        predicates = read_predicates(shapes, ox.Store())
+        assert "http://example.org/anything" in predicates
+        assert "http://example.com/other" not in predicates
+        assert predicates.namespaces == ("http://example.org/",)
+
+
+def test_build_keeps_every_inference_in_the_ontology_namespace(shapes):
+    """The project's shapes read every kgo: predicate (an undeclared one is reported), so the
+    narrowed build keeps each kgo: inference, even of a property no shape names."""
+    predicates = read_predicates(shapes, store_of(load_sources(ROOT).union()))
+    assert predicates is not None and KGO in predicates.namespaces
+    assert KGO + "hasSubEvnt" in predicates
+    assert "http://schema.org/superEvent" not in predicates
 
 
 def test_report_graph_names_the_sparql_constraint(ontology, shapes):

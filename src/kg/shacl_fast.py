@@ -541,15 +541,58 @@ def _rdflib(term):
 #: In :func:`shape_predicates`' result, ``OBJECTS_OF + P`` says: the IRIs that are objects of
 #: ``P`` in the data are predicates the shapes read.
 OBJECTS_OF = "objects-of "
+#: In :func:`shape_predicates`' result, ``PREDICATES_IN + NS`` says: every predicate whose IRI
+#: starts with ``NS`` is read (a variable predicate filtered with ``STRSTARTS(STR(?p), NS)``).
+PREDICATES_IN = "predicates-in "
+
+
+class Predicates(frozenset):
+    """The predicates the shapes read (:func:`read_predicates`): the IRIs it holds, and every
+    IRI in one of its ``namespaces``."""
+
+    namespaces: tuple[str, ...] = ()
+
+    def __new__(cls, iris=(), namespaces=()):
+        self = super().__new__(cls, iris)
+        self.namespaces = tuple(sorted(namespaces))
+        return self
+
+    def __contains__(self, iri) -> bool:
+        return super().__contains__(iri) or (isinstance(iri, str)
+                                             and iri.startswith(self.namespaces))
+
+
+def _namespace_bounds(expr) -> dict:
+    """{variable: namespace} for each ``STRSTARTS(STR(?v), NS)`` that a filter expression
+    requires (the expression itself or one of its top-level conjuncts; NS an IRI, ``STR(IRI)``
+    or a string). A bound under ``||`` or ``!`` is not required, so it is not one."""
+    from rdflib.term import Variable
+
+    conjuncts = [expr]
+    if getattr(expr, "name", None) == "ConditionalAndExpression":
+        conjuncts = [expr["expr"], *(expr.get("other") or ())]
+    bounds = {}
+    for c in conjuncts:
+        if getattr(c, "name", None) != "Builtin_STRSTARTS":
+            continue
+        arg1, arg2 = c["arg1"], c["arg2"]
+        if getattr(arg1, "name", None) != "Builtin_STR" or not isinstance(arg1["arg"], Variable):
+            continue
+        if getattr(arg2, "name", None) == "Builtin_STR":
+            arg2 = arg2["arg"]
+        if isinstance(arg2, URIRef | Literal) and str(arg2):
+            bounds[arg1["arg"]] = str(arg2)
+    return bounds
 
 
 def shape_predicates(shapes: Graph) -> frozenset[str] | None:
     """Every predicate the shapes can read: each IRI of the shapes graph (paths, targets,
     ``sh:equals``…), each IRI of their SPARQL constraints, ``rdf:type`` and
-    ``rdfs:subClassOf`` (and :data:`OBJECTS_OF` entries, see below). None when that cannot be
-    bounded (a SPARQL constraint with a free variable predicate, or one that does not parse).
-    Triples with other predicates cannot change a report: the build leaves them out of the
-    store it validates (:func:`read_predicates` gives the set for given data)."""
+    ``rdfs:subClassOf`` (and :data:`OBJECTS_OF` / :data:`PREDICATES_IN` entries, see below).
+    None when that cannot be bounded (a SPARQL constraint with a free variable predicate, or
+    one that does not parse). Triples with other predicates cannot change a report: the build
+    leaves them out of the store it validates (:func:`read_predicates` gives the set for given
+    data)."""
     from rdflib.paths import NegatedPath, Path
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.term import Variable
@@ -567,48 +610,59 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
             algebra = prepareQuery(str(select), initNs=namespaces).algebra
         except Exception:  # noqa: BLE001 - any parse failure: the set cannot be bounded
             return None
-        nodes, patterns = [algebra], []
+        # each node with the namespace bounds of the filters around it
+        nodes, patterns = [(algebra, {})], []
         while nodes:
-            node = nodes.pop()
+            node, bounds = nodes.pop()
             if isinstance(node, URIRef):
                 found.add(str(node))
             elif isinstance(node, dict):  # rdflib's CompValue (algebra operators)
+                if getattr(node, "name", None) == "Filter":
+                    bounds = {**bounds, **_namespace_bounds(node["expr"])}
                 # a BGP's triples, or (inside EXISTS, untranslated) a TriplesBlock's flat lists
                 for triple in node.get("triples") or ():
                     triple = list(triple)
-                    patterns.extend(zip(triple[0::3], triple[1::3], triple[2::3], strict=False))
-                nodes.extend(node.values())
+                    patterns.extend((s, p, o, bounds) for s, p, o in
+                                    zip(triple[0::3], triple[1::3], triple[2::3], strict=False))
+                nodes.extend((v, bounds) for v in node.values())
             elif isinstance(node, list | tuple | set):
-                nodes.extend(node)
+                nodes.extend((v, bounds) for v in node)
             elif isinstance(node, NegatedPath):  # !(…): any other predicate
                 return None
             elif isinstance(node, Path):  # sequence, alternative, inverse, repetition
-                nodes.extend(getattr(node, "args", ()))
-                nodes.extend(getattr(node, a) for a in ("arg", "path") if hasattr(node, a))
-        # A variable predicate is bounded only when the same query binds it as the object of
-        # an IRI predicate (`?st rdf:predicate ?p . ?s ?p ?o`): then the objects of that
-        # predicate in the data are read too.
-        for _, p, _ in patterns:
+                nodes.extend((v, bounds) for v in getattr(node, "args", ()))
+                nodes.extend((getattr(node, a), bounds) for a in ("arg", "path")
+                             if hasattr(node, a))
+        # A variable predicate is bounded when the same query binds it as the object of an IRI
+        # predicate (`?st rdf:predicate ?p . ?s ?p ?o`): then the objects of that predicate in
+        # the data are read too; or when a filter around it keeps it in a namespace.
+        for _, p, _, bounds in patterns:
             if isinstance(p, Variable):
-                sources = [q for _, q, o in patterns if o == p and isinstance(q, URIRef)]
-                if not sources:
+                sources = [q for _, q, o, _ in patterns if o == p and isinstance(q, URIRef)]
+                if sources:
+                    found |= {OBJECTS_OF + str(q) for q in sources}
+                elif p in bounds:
+                    found.add(PREDICATES_IN + bounds[p])
+                else:
                     return None
-                found |= {OBJECTS_OF + str(q) for q in sources}
     return frozenset(found)
 
 
-def read_predicates(shapes: Graph, store) -> frozenset[str] | None:
+def read_predicates(shapes: Graph, store) -> Predicates | None:
     """:func:`shape_predicates` for the data in ``store`` (its :data:`OBJECTS_OF` entries
-    replaced by the IRIs they name there): the predicates the shapes can read, or None."""
+    replaced by the IRIs they name there, its :data:`PREDICATES_IN` entries by namespaces): the
+    predicates the shapes can read, or None."""
     found = shape_predicates(shapes)
     if found is None:
         return None
-    wanted = {p for p in found if not p.startswith(OBJECTS_OF)}
-    for p in sorted(found - wanted):
+    markers = {p for p in found if p.startswith((OBJECTS_OF, PREDICATES_IN))}
+    wanted = set(found - markers)
+    for p in sorted(m for m in markers if m.startswith(OBJECTS_OF)):
         rows = store.query(f"SELECT DISTINCT ?p WHERE {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
                            "FILTER isIRI(?p) }", use_default_graph_as_union=True)
         wanted |= {row["p"].value for row in rows}
-    return frozenset(wanted)
+    return Predicates(wanted, [m[len(PREDICATES_IN):] for m in markers
+                               if m.startswith(PREDICATES_IN)])
 
 
 def view_store(store, inferred):
