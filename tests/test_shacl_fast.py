@@ -130,6 +130,8 @@ def test_shape_predicates(select, bounded):
     ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), '')) }", False),
     ("SELECT $this WHERE { { $this ?p ?o } UNION "
      "{ $this ex:a ?o FILTER (STRSTARTS(STR(?p), STR(ex:))) } }", False),  # another scope
+    ("SELECT $this WHERE { $this ?p ?o . { SELECT $this (COUNT(*) AS ?n) WHERE { $this ?p ?x } "
+     "GROUP BY $this } FILTER (STRSTARTS(STR(?p), STR(ex:)) && ?n > 2) }", False),  # sub-SELECT
 ])
 def test_shape_predicates_in_a_namespace(select, bounded):
     """A variable predicate kept in a namespace by a filter around it is bounded: every

@@ -617,6 +617,8 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
             if isinstance(node, URIRef):
                 found.add(str(node))
             elif isinstance(node, dict):  # rdflib's CompValue (algebra operators)
+                if getattr(node, "name", None) == "ToMultiSet":
+                    bounds = {}  # a sub-SELECT: its variables are its own
                 if getattr(node, "name", None) == "Filter":
                     bounds = {**bounds, **_namespace_bounds(node["expr"])}
                 # a BGP's triples, or (inside EXISTS, untranslated) a TriplesBlock's flat lists
