@@ -91,7 +91,7 @@ class _Asserted:
         self.count = 0
         self._pending: dict[str, str] = {}  # meeting / announcement -> decided / announces
         self._regions = 0
-        self._groups: set[str] = set()  # by_class["Organization"], as a set
+        self._groups: set[str] = set()  # the organisations (generate.py's class), for lookup
         #: every event's [start, end] days (ISO text; None: no end), as generate.py dated it
         self.dates: dict[str, list[str | None]] = {}
 
@@ -103,7 +103,10 @@ class _Asserted:
                 continue
             s, p, rest = body.split(" ", 2)
             if p == f"<{TYPE}>" and rest.startswith(f"<{KGO}"):
-                self.by_class.setdefault(rest.split(" ", 1)[0][len(KGO) + 1 : -1], []).append(s)
+                cls = rest.split(" ", 1)[0][len(KGO) + 1 : -1]
+                self.by_class.setdefault(cls, []).append(s)
+                if cls == "Organization":
+                    self._groups.add(s)
             if self.conforming:
                 o, g = rest.rsplit(" ", 1)
                 keep.extend(f"{t[0]} {t[1]} {t[2]} {g} .\n" for t in self._conform(s, p, o))
@@ -137,9 +140,6 @@ class _Asserted:
         if p == f"<{KGO}ofActor>":
             # generate.py's name for kgo:ofGroup, which the ontology declares (DeclaredProperty-
             # Shape): the counted group, a kgo:Group (its range), so only of an organisation
-            groups = self.by_class.get("Organization", ())
-            if len(groups) != len(self._groups):
-                self._groups = set(groups)
             return [(s, f"<{KGO}ofGroup>", o)] if o in self._groups else []
         if p == f"<{GEO}hasGeometry>":  # GeometryShape: typed, and where it comes from
             return [(s, p, o), (o, f"<{TYPE}>", f"<{GEO}Geometry>"),

@@ -92,6 +92,16 @@ def test_fixture_same_results(path, ontology, shapes):
     assert report.conforms == (path.stem == "valid")
 
 
+def _shapes_with(select: str, more: str = "") -> Graph:
+    """One node shape of ex:C with the SPARQL constraint ``select`` (and ``more`` of it)."""
+    return Graph().parse(data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S a sh:NodeShape ; sh:targetClass ex:C ; {more}
+            sh:sparql [ sh:prefixes ex:decl ; sh:select "{select}" ] .
+        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
+        """, format="turtle")
+
+
 @pytest.mark.parametrize(("select", "bounded"), [
     ("SELECT $this WHERE { $this ?p ?o }", False),
     ("SELECT $this WHERE { ?s ex:p ?o FILTER NOT EXISTS { ?s ?p ?o } }", False),
@@ -102,12 +112,7 @@ def test_fixture_same_results(path, ontology, shapes):
     ("SELECT $this WHERE { $this ex:a", False),  # does not parse
 ])
 def test_shape_predicates(select, bounded):
-    shapes = Graph().parse(data=f"""
-        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-        ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:q ] ;
-            sh:sparql [ sh:prefixes ex:decl ; sh:select "{select}" ] .
-        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
-        """, format="turtle")
+    shapes = _shapes_with(select, "sh:property [ sh:path ex:q ] ;")
     found = shape_predicates(shapes)
     assert (found is not None) is bounded
     if bounded:
@@ -136,12 +141,7 @@ def test_shape_predicates(select, bounded):
 def test_shape_predicates_in_a_namespace(select, bounded):
     """A variable predicate kept in a namespace by a filter around it is bounded: every
     predicate of that namespace is read (kgs:DeclaredPropertyShape's constraint)."""
-    shapes = Graph().parse(data=f"""
-        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-        ex:S a sh:NodeShape ; sh:targetClass ex:C ;
-            sh:sparql [ sh:prefixes ex:decl ; sh:select "{select}" ] .
-        ex:decl sh:declare [ sh:prefix "ex" ; sh:namespace "http://example.org/" ] .
-        """, format="turtle")
+    shapes = _shapes_with(select)
     found = shape_predicates(shapes)
     assert (found is not None) is bounded
     if bounded:
