@@ -533,6 +533,22 @@ def test_timeline_shows_every_dated_event_once(client, store):
         local_path(e) for e in undated}
 
 
+@pytest.mark.parametrize(("kwargs", "status", "says"), [
+    ({"query_string": {"format": "ttl"}}, 400, "unknown format 'ttl' (one of: html)"),
+    ({"query_string": {"format": "csv"}}, 400, "unknown format 'csv' (one of: html)"),
+    ({"headers": {"Accept": "text/turtle"}}, 406, "available as text/html (format=html)"),
+    ({"query_string": {"format": "html"}, "headers": {"Accept": "text/turtle"}}, 200, "<svg"),
+    ({"headers": {"Accept": "text/html;q=0.5, text/turtle"}}, 200, "<svg"),
+])
+def test_timeline_is_html_only_and_says_so(client, kwargs, status, says):
+    """It used to answer HTML to ?format=ttl, as if it had honoured it."""
+    r = client.get("/timeline", **kwargs)
+    assert r.status_code == status
+    assert says in r.get_data(as_text=True)
+    if status != 200:
+        assert r.mimetype == "text/plain"
+
+
 def test_timeline_groups_by_operation(client, store):
     groups = _groups(client.get("/timeline").get_data(as_text=True))
     label = {r["x"]: r["l"] for r in rows(store, """SELECT ?x ?l WHERE { ?x rdfs:label ?l

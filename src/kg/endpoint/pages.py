@@ -1065,9 +1065,20 @@ def search() -> Response:
 SEARCH_LIMIT = 50
 
 
+#: What /timeline is available as.
+TIMELINE_OFFERS = ("html",)
+
+
 @bp.route("/timeline", methods=["GET"])
 def timeline() -> Response:
-    """Every dated event on a time axis (server-rendered SVG), grouped by operation."""
+    """Every dated event on a time axis (server-rendered SVG), grouped by operation. HTML only:
+    another ``?format=`` is a 400 and an ``Accept`` without HTML a 406, as on the other pages
+    (the events' data is at their own IRIs and in the dumps)."""
+    try:
+        if negotiate(TIMELINE_OFFERS) is None:
+            return not_acceptable(TIMELINE_OFFERS)
+    except UnknownFormat as exc:
+        return unknown_format(str(exc), TIMELINE_OFFERS)
     s = site()
     html = render_template("timeline.html", t=s.timeline(), **footer_context())
     return _html(html)
