@@ -208,6 +208,29 @@ def test_shape_fires_on_its_fixture(case, ontology, shapes):
                        f"it also breaks:\n{report.as_text()}")
 
 
+@pytest.mark.parametrize(("fixture", "expected"), [
+    # the town's statement covers its relation and, through the province, the inferred one to
+    # the country; only the province's own relation has none
+    ("place-within-without-statement", {("place:province", "kgo:placeWithin", "place:country")}),
+    # the division's statement names it from the command's side (kgo:hasSubordinate)
+    ("unit-subordinate-without-statement",
+     {("unit:region-command", "kgo:subordinateTo", "unit:army")}),
+    # symmetric: the closure has the relation both ways, and neither has a statement
+    ("adjacency-without-statement", {("place:border", "kgo:adjacentTo", "place:country"),
+                                     ("place:country", "kgo:adjacentTo", "place:border")}),
+    # statements in either direction, and the inverse, cover the whole closure
+    ("valid", set()),
+])
+def test_a_command_or_place_relation_is_reported_only_where_no_statement_covers_it(
+        fixture, expected, ontology, shapes):
+    """kgs:ReifiedChainShape sees the closure: an asserted triple with no statement is reported
+    at its subject, an inferred one only when what it follows from has none."""
+    report = validate_fixture(FIXTURES / f"{fixture}.ttl", ontology, shapes)
+    found = {(short(r.focus), short(r.path), short(r.value)) for r in report.results
+             if r.shape == expand("kgs:ReifiedChainShape")}
+    assert found == expected, report.as_text()
+
+
 # ---------------------------------------------------------------- the manifest covers every shape
 
 
