@@ -194,7 +194,7 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     curators, passages part of a source article with a text digest, a cited kgo:Measure for
     every meeting (decided) and announcement (announces), roads as kgo:Road within a country,
     and an rdf:Statement citing a passage for every command, place and border relation
-    (subordinateTo, placeWithin, adjacentTo), as graph/ has (about 6 % of the data's triples).
+    (subordinateTo, placeWithin, adjacentTo), as graph/ has (about a third of the triples).
 
     The extra facts exercise every rule kind either way; what differs is noted here. Symmetric
     adjacency of districts; sub-properties of hadParticipant (supportedBy) and of P11 and hasActor

@@ -223,8 +223,8 @@ def test_shape_fires_on_its_fixture(case, ontology, shapes):
 ])
 def test_a_command_or_place_relation_is_reported_only_where_no_statement_covers_it(
         fixture, expected, ontology, shapes):
-    """kgs:ReifiedChainShape sees the closure: an asserted triple with no statement is reported
-    at its subject, an inferred one only when what it follows from has none."""
+    """kgs:ReifiedChainShape sees the closure: a triple is reported at its subject unless a
+    stated step from its subject (or its inverse) leads to its value."""
     report = validate_fixture(FIXTURES / f"{fixture}.ttl", ontology, shapes)
     found = {(short(r.focus), short(r.path), short(r.value)) for r in report.results
              if r.shape == expand("kgs:ReifiedChainShape")}

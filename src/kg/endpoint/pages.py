@@ -1081,7 +1081,7 @@ def timeline() -> Response:
         return unknown_format(str(exc), TIMELINE_OFFERS)
     s = site()
     html = render_template("timeline.html", t=s.timeline(), **footer_context())
-    return _html(html)
+    return _html(html, 200, {"Vary": "Accept"})
 
 
 # -- for crawlers: robots.txt and the sitemap -----------------------------------------------------
