@@ -25,13 +25,20 @@ PREFIXES = """\
 @prefix event:  <https://w3id.org/kg1978/event/> .
 """
 
-#: Conforms on its own (with the ontology): a country and a province inside it.
+#: Conforms on its own (with the ontology): a country and a province inside it, the relation
+#: with its statement (kgs:ReifiedChainShape).
 GOOD = PREFIXES + """
 place:xanadu a kgo:Country ;
     rdfs:label "Xanadu"@en .
 place:xanadu-province a kgo:Province ;
     rdfs:label "Province of Xanadu"@en ;
     kgo:placeWithin place:xanadu .
+@prefix rdf:    <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix prov:   <http://www.w3.org/ns/prov#> .
+<https://w3id.org/kg1978/statement/xanadu-province-in-xanadu> a rdf:Statement ;
+    rdf:subject place:xanadu-province ; rdf:predicate kgo:placeWithin ; rdf:object place:xanadu ;
+    prov:wasAttributedTo <https://w3id.org/kg1978/agent/curators> ;
+    rdfs:comment "Where the province lies, as its writers know it."@en .
 """
 
 #: Several violations: a label in the wrong language, a place in no country, a meeting with
