@@ -247,6 +247,14 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         quad(s, f"<{TYPE}>", cls)
         quad(s, f"<{LABEL}>", f'"{label}"@en')
 
+    def statement(st: str, s: str, p: str, o: str) -> None:
+        """The rdf:Statement ``st`` of (s, p, o), citing a passage."""
+        quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>")
+        quad(st, f"<{RDF_NS}subject>", s)
+        quad(st, f"<{RDF_NS}predicate>", p)
+        quad(st, f"<{RDF_NS}object>", o)
+        quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
+
     if conforming:
         a(SOURCE, f"<{KGO}Article>", "Generated article, part 1")
         quad(SOURCE, "<http://schema.org/inLanguage>", '"en"')  # ArticleShape
@@ -321,21 +329,11 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         unit, command = rng.choice(units), rng.choice(units)
         q(unit, "attachedTo", command)
         if conforming:  # ReifiedRelationShape: the relation's statement, with its passage
-            st = f"<{B}statement/attached-{i:05d}>"
-            quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>")
-            quad(st, f"<{RDF_NS}subject>", unit)
-            quad(st, f"<{RDF_NS}predicate>", f"<{KGO}attachedTo>")
-            quad(st, f"<{RDF_NS}object>", command)
-            quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
+            statement(f"<{B}statement/attached-{i:05d}>", unit, f"<{KGO}attachedTo>", command)
     # ReifiedChainShape: every command, place and border relation with its statement, as in
     # graph/ (the generated ones are in generate.py's graphs, these beside them in the extra)
     for i, (s, p, o) in enumerate(sink.chains):
-        st = f"<{B}statement/chain-{i:06d}>"
-        quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>")
-        quad(st, f"<{RDF_NS}subject>", s)
-        quad(st, f"<{RDF_NS}predicate>", p)
-        quad(st, f"<{RDF_NS}object>", o)
-        quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
+        statement(f"<{B}statement/chain-{i:06d}>", s, p, o)
     out.write("".join(lines))
     return sink.count + len(lines)
 

@@ -162,13 +162,13 @@ def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:
     return list(REPRESENTATIONS) if offers is None else [_BY_KEY[k] for k in offers]
 
 
-def representation_or_error() -> Representation | Response:
+def representation_or_error(offers: tuple[str, ...] | None = None) -> Representation | Response:
     """:func:`negotiate` with its failures answered: 400 for an unknown format, 406."""
     try:
-        rep = negotiate()
+        rep = negotiate(offers)
     except UnknownFormat as exc:
-        return unknown_format(str(exc))
-    return rep if rep is not None else not_acceptable()
+        return unknown_format(str(exc), offers)
+    return rep if rep is not None else not_acceptable(offers)
 
 
 def plain_text(status: int, message: str, headers: dict | None = None) -> Response:
@@ -1074,11 +1074,9 @@ def timeline() -> Response:
     """Every dated event on a time axis (server-rendered SVG), grouped by operation. HTML only:
     another ``?format=`` is a 400 and an ``Accept`` without HTML a 406, as on the other pages
     (the events' data is at their own IRIs and in the dumps)."""
-    try:
-        if negotiate(TIMELINE_OFFERS) is None:
-            return not_acceptable(TIMELINE_OFFERS)
-    except UnknownFormat as exc:
-        return unknown_format(str(exc), TIMELINE_OFFERS)
+    rep = representation_or_error(TIMELINE_OFFERS)
+    if isinstance(rep, Response):
+        return rep
     s = site()
     html = render_template("timeline.html", t=s.timeline(), **footer_context())
     return _html(html, 200, {"Vary": "Accept"})
