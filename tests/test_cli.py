@@ -167,6 +167,25 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert len(Graph().parse(data=out, format="turtle")) > 0
 
 
+def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
+    """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
+    the reference: the same results, in the same order; an unknown engine is bad input."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+<https://w3id.org/kg1978/event/nameless> a kgo:Meeting ; kgo:onDate "5 May" .
+""", encoding="utf-8")
+    reports = {}
+    for engine in ("fast", "pyshacl"):
+        code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json",
+                           "--validator", engine, str(bad))
+        assert code == 1
+        reports[engine] = json.loads(out)["results"]
+    assert len(reports["fast"]) >= 3 and reports["fast"] == reports["pyshacl"]
+    with pytest.raises(SystemExit) as info:
+        main(["--root", str(project), "validate", "--validator", "nope", str(bad)])
+    assert info.value.code == 2
+
+
 def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_path,
                                                         monkeypatch):
     """--format github: a workflow command per result, on the file (as given: relative to

@@ -44,12 +44,10 @@ from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
 from kg.reason import REASONERS, infer
-from kg.validate import Report, validate
+from kg.validate import VALIDATORS, Report, validate
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
-#: The SHACL engines of the build: kg.shacl_fast (pySHACL for what it does not compile), pySHACL.
-VALIDATORS = ("fast", "pyshacl")
 #: Keys :func:`build` fills in ``timings``, one per stage, in seconds.
 STAGES = ("parse_s", "reason_s", "validate_s", "write_s")
 
@@ -141,7 +139,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
-            report = _validate(store, inferred_graph, shapes, validator, log)
+            report = validate_dataset_store(store, inferred_graph, shapes, validator, log)
         if not report.conforms:
             from kg.load import source_files
             from kg.validate import texts_of
@@ -180,8 +178,8 @@ class _Stages:
         self.log(f"  {key.removesuffix('_s')}: {self.timings[key]:.2f} s")
 
 
-def _validate(store: ox.Store, inferred: ox.NamedNode, shapes: Graph, validator: str,
-              log: Callable[[str], None]) -> Report:
+def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Graph,
+                           validator: str, log: Callable[[str], None]) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose

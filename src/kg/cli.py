@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
                    default="text",
                    help="github: one GitHub Actions annotation per result, on its file and "
                         "line; sarif: a SARIF 2.1.0 log (code scanning, editors)")
+    v.add_argument("--validator", choices=("fast", "pyshacl"),
+                   help="SHACL engine, as the build's: fast (default) or pyshacl (the "
+                        "reference; the same results, slower)")
 
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
@@ -135,7 +138,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from kg.validate import error_output, validate_files
 
         try:
-            report = validate_files(_settings(args), [Path(f) for f in args.files], log=_log)
+            report = validate_files(_settings(args, "validator"), [Path(f) for f in args.files],
+                                    log=_log)
         except KGError as exc:  # also said on stderr (main); here in the format asked for
             sys.stdout.write(error_output(exc, args.format))
             raise

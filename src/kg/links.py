@@ -953,7 +953,7 @@ def _statement_iri(row: _Row, taken: set[str]) -> str:
 
 def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_Row],
                     path: Path) -> None:
-    from kg.validate import closure_view, validate
+    from kg.validate import closure_view, validate_with
 
     asserted = Graph()
     for name, graph in sources.graphs.items():
@@ -961,7 +961,7 @@ def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_
             asserted += graph
     asserted += candidate
     # checked as the build checks it: the same view of the closure, the same shapes
-    report = validate(closure_view(asserted), load_shapes(root))
+    report = validate_with(closure_view(asserted), load_shapes(root))
     if report.conforms:
         return
     problems: list[tuple[int | None, str]] = []

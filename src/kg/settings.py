@@ -40,7 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("build_dir", None, Path, "Where `kg build` writes the dataset (default ROOT/build)."),
     Setting("reasoner", "fast", str, "OWL 2 RL reasoner of the build: fast (kg.materialise) or "
                                      "owlrl (the reference, slow at scale)."),
-    Setting("validator", "fast", str, "SHACL engine of the build: fast (kg.shacl_fast, shapes "
+    Setting("validator", "fast", str, "SHACL engine of the build, `kg validate` and /validate: "
+                                      "fast (kg.shacl_fast, shapes "
                                       "compiled to SPARQL; pySHACL for shapes it does not "
                                       "compile) or pyshacl (the reference)."),
     Setting("host", "127.0.0.1", str, "Address `kg serve` binds."),

@@ -31,6 +31,7 @@ graphs and the reasoner's inferred graph.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass, field
 
@@ -477,14 +478,18 @@ def validate_store(store, shapes: Graph) -> Report:
     report.bind("sh", str(SH))
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
-    copied: set = set()
+    copied: set = set()  # blank nodes of the shapes described in the report
+    described: set = set()  # and of the data
     count = 0
     for check in checks:
         solutions = store.query(check.query, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         for row in solutions:
             bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
+            blank = [n for n in (bound.get("this"), bound.get("value")) if isinstance(n, BNode)]
             _add_result(report, root, check, bound, shapes, copied)
+            for node in blank:  # described in the report, as pySHACL does
+                _copy_data(store, node, report, described)
             count += 1
     report.add((root, SH.conforms, Literal(count == 0)))
     return Report(conforms=count == 0, results=_results(report, shapes), graph=report,
@@ -500,6 +505,9 @@ def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
     report.add((node, SH.focusNode, focus))
     report.add((node, SH.resultSeverity, check.severity))
     report.add((node, SH.sourceShape, check.shape))
+    if isinstance(check.shape, BNode) and check.shape not in copied:
+        copied.add(check.shape)  # described in the report, as pySHACL does
+        _copy_path(shapes, check.shape, report)
     report.add((node, SH.sourceConstraintComponent, check.component))
     path = check.path
     value = bound.get("value")
@@ -526,10 +534,27 @@ def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
 
 
 def _copy_path(shapes: Graph, node, into: Graph) -> None:
+    """The triples of the blank node ``node`` of ``shapes`` (a path or a shape) into ``into``,
+    with those of the blank nodes they reach."""
     for p, o in shapes.predicate_objects(node):
         into.add((node, p, o))
         if isinstance(o, BNode):
             _copy_path(shapes, o, into)
+
+
+def _copy_data(store, node: BNode, into: Graph, described: set) -> None:
+    """The triples of the blank node ``node`` of ``store`` into ``into`` (once), with those of
+    the blank nodes they reach."""
+    import pyoxigraph as ox
+
+    if node in described:
+        return
+    described.add(node)
+    for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+        o = _rdflib(q.object)
+        into.add((node, _rdflib(q.predicate), o))
+        if isinstance(o, BNode):
+            _copy_data(store, o, into, described)
 
 
 def _rdflib(term):
@@ -585,6 +610,15 @@ def _namespace_bounds(expr) -> dict:
     return bounds
 
 
+@functools.lru_cache(maxsize=256)
+def _algebra(select: str, namespaces: tuple[tuple[str, str], ...]):
+    """The algebra of a constraint's query, parsed by rdflib once per text and prefixes (the
+    parser takes about 0.1 s a query; :func:`shape_predicates` only reads the result)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(select, initNs=dict(namespaces)).algebra
+
+
 def shape_predicates(shapes: Graph) -> frozenset[str] | None:
     """Every predicate the shapes can read: each IRI of the shapes graph (paths, targets,
     ``sh:equals``…), each IRI of their SPARQL constraints, ``rdf:type`` and
@@ -594,7 +628,6 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
     leaves them out of the store it validates (:func:`read_predicates` gives the set for given
     data)."""
     from rdflib.paths import NegatedPath, Path
-    from rdflib.plugins.sparql import prepareQuery
     from rdflib.term import Variable
 
     found = {str(RDF.type), str(RDFS.subClassOf)}
@@ -607,7 +640,7 @@ def shape_predicates(shapes: Graph) -> frozenset[str] | None:
                       for node in shapes.objects(constraint, SH.prefixes)
                       for d in shapes.objects(node, SH.declare)}
         try:
-            algebra = prepareQuery(str(select), initNs=namespaces).algebra
+            algebra = _algebra(str(select), tuple(sorted(namespaces.items())))
         except Exception:  # noqa: BLE001 - any parse failure: the set cannot be bounded
             return None
         # each node with the namespace bounds of the filters around it

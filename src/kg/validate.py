@@ -1,15 +1,18 @@
-"""Stage 3, validate: check a data graph against the project's SHACL shapes with pySHACL.
+"""Stage 3, validate: check a data graph against the project's SHACL shapes.
 
 The data validated is the asserted triples plus their OWL 2 RL inferences, exactly as the build
-makes them, so ``kg validate FILE`` and the build agree. :class:`Report` renders the results as
-text, Turtle (an ``sh:ValidationReport``), JSON, or GitHub Actions annotations.
+makes them, and with the build's engine (:func:`validate_with`: kg.shacl_fast by default,
+pySHACL as the reference), so ``kg validate FILE``, ``/validate`` and the build agree.
+:class:`Report` renders the results as text, Turtle (an ``sh:ValidationReport``), JSON, GitHub
+Actions annotations or SARIF.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from pyshacl import validate as _pyshacl_validate
@@ -22,6 +25,11 @@ from kg.iris import KIND_PREFIXES, PREFIXES
 
 #: Exit codes of ``kg validate``.
 CONFORMS, VIOLATIONS = 0, 1
+
+#: The SHACL engines (setting ``validator``): ``fast`` is kg.shacl_fast, the shapes compiled to
+#: SPARQL and run by pyoxigraph (pySHACL takes over where it does not compile them); ``pyshacl``
+#: is the reference. tests/test_shacl_fast.py holds them to the same results.
+VALIDATORS = ("fast", "pyshacl")
 
 
 @dataclass(frozen=True)
@@ -466,15 +474,23 @@ def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
     return statement_lines(texts).subjects
 
 
+@functools.lru_cache(maxsize=512)
+def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
+    """``text`` parsed by rdflib with ``namespaces``: once per process for each text and
+    prefixes (a prepared query is evaluated on any graph, with any bindings)."""
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
 class _PreparedQueries(Graph):
     """The data graph as pySHACL queries it, over the same store: pySHACL hands a SPARQL
     constraint's text to :meth:`query` once per focus node and rdflib parses it every time
-    (10-30 ms a query, most of a validation's time); here each text is parsed once."""
+    (10-30 ms a query, most of a validation's time); here each text is parsed once, and once
+    for every later validation too (:func:`_prepared_query`)."""
 
     def __init__(self, data: Graph):
         super().__init__(store=data.store, identifier=data.identifier,
                          namespace_manager=data.namespace_manager)
-        self._prepared: dict[str, object] = {}
+        self._namespaces: tuple[tuple[str, str], ...] | None = None
 
     def query(self, query_object, *args, **kwargs):
         # rdflib's Graph.query(query_object, processor, result, initNs, initBindings, …),
@@ -483,11 +499,9 @@ class _PreparedQueries(Graph):
         processor = args[0] if args else kwargs.get("processor", "sparql")
         init_ns = args[2] if len(args) > 2 else kwargs.get("initNs")
         if isinstance(query_object, str) and processor == "sparql" and not init_ns:
-            prepared = self._prepared.get(query_object)
-            if prepared is None:
-                prepared = prepareQuery(query_object, initNs=dict(self.namespaces()))
-                self._prepared[query_object] = prepared
-            query_object = prepared
+            if self._namespaces is None:
+                self._namespaces = tuple(sorted((str(p), str(n)) for p, n in self.namespaces()))
+            query_object = _prepared_query(query_object, self._namespaces)
         return super().query(query_object, *args, **kwargs)
 
 
@@ -544,6 +558,35 @@ def validate(data: Graph, shapes: Graph) -> Report:
                           + getattr(report_graph, "message", str(report_graph)))
     return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
                   graph=report_graph, shapes=shapes)
+
+
+def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
+                  log: Callable[[str], None] = lambda _: None) -> Report:
+    """``view`` (what the shapes see: :func:`closure_view`) against ``shapes`` with the engine
+    ``validator`` (:data:`VALIDATORS`), as the build validates. The fast engine runs over a
+    pyoxigraph store holding the view; pySHACL takes over where the shapes use what it does
+    not compile, or where the store cannot hold the view (an IRI rdflib let through that
+    N-Triples refuses). ``log`` says when it does."""
+    if validator not in VALIDATORS:
+        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {validator!r}")
+    if validator == "fast":
+        import pyoxigraph as ox
+
+        from kg.shacl_fast import UnsupportedShapes, validate_store
+
+        store = ox.Store()
+        try:
+            store.load(view.serialize(format="nt", encoding="utf-8"),
+                       format=ox.RdfFormat.N_TRIPLES)
+        except Exception as exc:  # noqa: BLE001 - rdflib raises a bare Exception for such IRIs
+            log(f"the data cannot be loaded into pyoxigraph ({' '.join(str(exc).split())}); "
+                "validating with pySHACL")
+        else:
+            try:
+                return validate_store(store, shapes)
+            except UnsupportedShapes as exc:
+                log(f"kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
+    return validate(view, shapes)
 
 
 def validation_view(asserted: Graph, inferred: Graph) -> Graph:
@@ -708,19 +751,25 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     dataset. Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
     from pathlib import Path
 
-    from kg.build import ensure_built
+    import pyoxigraph as ox
+
+    from kg.build import ensure_built, validate_dataset_store
     from kg.errors import InputError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
 
     root = Path(settings["root"])
+    validator = settings.get("validator", "fast")
+    if validator not in VALIDATORS:
+        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {validator!r}")
     shapes = load_shapes(root)
     if not files:
         path = ensure_built(settings, log=log)
         log(f"validating the built dataset {path}")
-        graphs = read_dataset(path)
-        inferred = graphs.pop(INFERRED_GRAPH, Graph())
-        return validate(validation_view(_union(graphs.values()), inferred), shapes)
+        store = ox.Store()
+        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        return validate_dataset_store(store, ox.NamedNode(str(INFERRED_GRAPH)), shapes,
+                                      validator, log)
     data = Graph()
     for f in files:
         path = Path(f)
@@ -733,7 +782,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             parse_file(path, into=data)
     asserted = data + load_sources(root).graphs[ONTOLOGY_GRAPH]
     log(f"reasoning over {len(asserted)} triples (the files and the ontology)")
-    report = validate(closure_view(asserted, settings.get("reasoner", "fast")), shapes)
+    report = validate_with(closure_view(asserted, settings.get("reasoner", "fast")), shapes,
+                           validator, log)
     return report if report.conforms else report.located(texts_of(Path(f) for f in files))
 
 

@@ -277,13 +277,15 @@ def _oxigraph_line(data: bytes) -> int | None:
 
 # -- validating ------------------------------------------------------------------------------
 
-def validate_graph(data: Graph, ontology: Graph, shapes: Graph) -> Report:
+def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
+                   validator: str = "fast") -> Report:
     """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
-    view the shapes see. Raises InconsistentGraph."""
-    from kg.validate import closure_view, validate
+    view the shapes see with the build's engine (setting ``validator``). Raises
+    InconsistentGraph."""
+    from kg.validate import closure_view, validate_with
 
-    return validate(closure_view(data + ontology), shapes)
+    return validate_with(closure_view(data + ontology), shapes, validator)
 
 
 class _Resources:
@@ -321,7 +323,7 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
     cmd = [sys.executable, "-c",
            "from kg.endpoint.validation import _child_main; raise SystemExit(_child_main())",
            str(settings["root"]), fmt, name, str(settings["max_upload_nesting"]),
-           str(len(context))]
+           str(len(context)), settings.get("validator", "fast")]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
@@ -352,12 +354,13 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
 
 
 def _child_main() -> int:
-    """The child process: argv ROOT SYNTAX NAME MAX_NESTING CONTEXT_BYTES, the context
-    (N-Triples, CONTEXT_BYTES long) then the upload on stdin, one JSON object on stdout."""
+    """The child process: argv ROOT SYNTAX NAME MAX_NESTING CONTEXT_BYTES VALIDATOR, the
+    context (N-Triples, CONTEXT_BYTES long) then the upload on stdin, one JSON object on
+    stdout."""
     import resource
 
-    root, fmt, name, nesting = sys.argv[1:5]
-    context_bytes = int(sys.argv[5]) if len(sys.argv) > 5 else 0
+    root, fmt, name, nesting, context_bytes, validator = sys.argv[1:7]
+    context_bytes = int(context_bytes)
     data = sys.stdin.buffer.read()
     context, data = data[:context_bytes], data[context_bytes:]
     try:
@@ -369,7 +372,7 @@ def _child_main() -> int:
         if context:
             graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
-        report = validate_graph(graph, ontology, shapes)
+        report = validate_graph(graph, ontology, shapes, validator)
         answer: dict[str, Any] = {"conforms": report.conforms,
                                   "results": [asdict(r) for r in report.results],
                                   "report": report.graph.serialize(format="nt")}
@@ -541,7 +544,7 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         ontology, shapes = current_app.extensions["kg.validation"].get()
         if extra:
             graph += Graph().parse(data=extra, format="nt")
-        report = validate_graph(graph, ontology, shapes)
+        report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"))
     if report.conforms or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
     # where each focus node is described in the upload (kg validate says the same)
