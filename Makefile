@@ -34,10 +34,12 @@ node_modules/.installed: package.json package-lock.json
 # The gate, in order: Turtle parses -> reasoning has no error triples -> QC queries return
 # nothing -> SHACL conforms (and every shape fires on its fixture) -> every other test.
 GATE := tests/test_load.py tests/test_reason.py tests/test_qc.py tests/test_shapes.py
+# The tests run on the machine's cores (pytest-xdist), at most four: two on the CI machine.
+PYTEST := $(BIN)/python -m pytest -q -n auto --maxprocesses=4
 
 gate:
-	$(BIN)/python -m pytest -q $(GATE)
-	$(BIN)/python -m pytest -q $(addprefix --ignore=,$(GATE))
+	$(PYTEST) $(GATE)
+	$(PYTEST) $(addprefix --ignore=,$(GATE))
 
 lint:
 	$(BIN)/ruff check src tests bench
