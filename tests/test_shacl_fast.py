@@ -153,6 +153,22 @@ def test_shape_predicates_in_a_namespace(select, bounded):
         assert predicates.namespaces == ("http://example.org/",)
 
 
+def test_predicates_keep_their_namespaces_or_refuse():
+    """A union keeps the namespaces (an IRI in one is read); an operator that would return a
+    plain set of the IRIs, without them, is refused instead of losing them silently."""
+    from kg.shacl_fast import Predicates
+
+    read = Predicates({"urn:x"}, [KGO])
+    for union in (read | {"urn:y"}, frozenset({"urn:y"}) | read):
+        assert isinstance(union, Predicates)
+        assert all(iri in union for iri in ("urn:x", "urn:y", KGO + "p"))
+        assert "urn:z" not in union
+    for combine in (lambda: read & {"urn:x"}, lambda: read - {"urn:x"},
+                    lambda: read ^ {"urn:x"}, lambda: read.union({"urn:y"})):
+        with pytest.raises(TypeError, match="namespaces"):
+            combine()
+
+
 def test_build_keeps_every_inference_in_the_ontology_namespace(shapes):
     """The project's shapes read every kgo: predicate (an undeclared one is reported), so the
     narrowed build keeps each kgo: inference, even of a property no shape names."""

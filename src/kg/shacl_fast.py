@@ -586,6 +586,23 @@ class Predicates(frozenset):
         return super().__contains__(iri) or (isinstance(iri, str)
                                              and iri.startswith(self.namespaces))
 
+    def __or__(self, other):
+        """The predicates either reads (their IRIs and their namespaces)."""
+        if not isinstance(other, frozenset | set):
+            return NotImplemented
+        return Predicates(frozenset(self) | other,
+                          (*self.namespaces, *getattr(other, "namespaces", ())))
+
+    __ror__ = __or__
+
+    def _unbounded(self, other):
+        # frozenset's own would give a plain set of the IRIs: the namespaces, silently lost
+        raise TypeError("Predicates: only | (union) keeps the namespaces; test membership "
+                        "with `in`")
+
+    __and__ = __rand__ = __sub__ = __rsub__ = __xor__ = __rxor__ = _unbounded
+    intersection = difference = symmetric_difference = union = _unbounded
+
 
 def _namespace_bounds(expr) -> dict:
     """{variable: namespace} for each ``STRSTARTS(STR(?v), NS)`` that a filter expression
