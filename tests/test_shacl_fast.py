@@ -42,7 +42,8 @@ def store_of(graph: Graph) -> ox.Store:
 
 
 def _blank(term: str | None) -> str | None:
-    """str() of a blank node has no scheme (an IRI has one, a literal's n3() a quote)."""
+    """A blank node (``_:label``, or a shape's bare label) has no scheme; an IRI has one, a
+    literal's n3() a quote."""
     if term is None or "://" in term or term.startswith('"'):
         return term
     return "_:"
@@ -301,11 +302,14 @@ def test_validate_with_runs_pyshacl_where_the_store_cannot_hold_the_data(ontolog
 ])
 def test_a_report_describes_the_blank_nodes_it_is_about(fixture, about, ontology, shapes):
     """A blank node's label means nothing outside its graph: the Turtle report carries its
-    triples (and those of the blank nodes they reach), as pySHACL's does."""
+    triples (and those of the blank nodes they reach), as pySHACL's does; the other formats
+    write a blank focus node as ``_:label``, not as a bare label that reads as an IRI."""
     view = closure_view(parse_file(FIXTURES / f"{fixture}.ttl") + ontology)
     for report in (validate_with(view, shapes), validate(view, shapes)):
         blanks = {o for o in report.graph.objects(None, about) if isinstance(o, BNode)}
         assert blanks
+        if about == SH.focusNode:
+            assert {r.focus for r in report.results} == {f"_:{b}" for b in blanks}
         for node in blanks:
             described = {p for p, _ in report.graph.predicate_objects(node)}
             assert (RDFS.label in described if about == SH.focusNode

@@ -73,8 +73,9 @@ def short(iri: str) -> str:
 
 
 def is_blank(term: str) -> bool:
-    """Result fields hold str(term): an IRI has a scheme, a blank node label has none."""
-    return "://" not in term
+    """Result fields hold an IRI (with a scheme) or a blank node: ``_:label`` as a focus node
+    or value, its bare label as a shape."""
+    return term.startswith("_:") or "://" not in term
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from pyshacl import validate as _pyshacl_validate
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.plugins.sparql import prepareQuery
 
@@ -692,11 +692,11 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         def one(p, node=node):
             v = report.value(node, p)
-            return None if v is None else (str(v) if not isinstance(v, Literal) else v.n3()
-                                           if p == SH.value else str(v))
+            return None if v is None else (_term_text(v) if not isinstance(v, Literal)
+                                           else v.n3() if p == SH.value else str(v))
         path = report.value(node, SH.resultPath)
         out.append(Result(
-            focus=str(report.value(node, SH.focusNode)),
+            focus=_term_text(report.value(node, SH.focusNode)),
             path=(str(path) if isinstance(path, URIRef)
                   else path_text(report, path) if path is not None else None),
             value=one(SH.value),
@@ -706,6 +706,11 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
     return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message))
+
+
+def _term_text(term) -> str:
+    """An IRI as it is; a blank node as ``_:label`` (a bare label reads as a relative IRI)."""
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
 def path_text(graph: Graph, path, *, nested: bool = False) -> str:
