@@ -394,6 +394,29 @@ def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
     assert "place/atlantis&lt;b&gt;" in missing.get_data(as_text=True)
 
 
+def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
+    """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
+    preview says the identifier is a close match, Cambodia's exact one says nothing more; the
+    extension gives the identifier, and a condition on it still finds the province."""
+    import re
+
+    def shown(entity: str) -> str:
+        page = client.get(f"/reconcile/preview?id={entity}").get_data(as_text=True)
+        return re.search(r"<dt>Wikidata ID</dt><dd>([^<]*)</dd>", page)[1]
+
+    assert shown("place/kratie") == "Q785896 (close match: not the same entity)"
+    assert shown("place/cambodia") == "Q424"
+    extend = {"ids": ["place/kratie"], "properties": [{"id": "wikidata"}]}
+    rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json()["rows"]
+    assert rows["place/kratie"]["wikidata"] == [{"str": "Q785896"}]
+    queries = {f"q{i}": {"query": "Kratie", "properties": [{"pid": "wikidata", "v": qid}]}
+               for i, qid in enumerate(("Q785896", "Q1"))}
+    found = client.post("/reconcile", data={"queries": json.dumps(queries)}).get_json()
+    # the close match satisfies the condition; another identifier does not
+    assert [r["id"] for r in found["q0"]["result"]][:1] == ["place/kratie"]
+    assert "place/kratie" not in [r["id"] for r in found["q1"]["result"]]
+
+
 def test_preview_escapes_what_it_shows():
     from kg.endpoint import create_app
     from kg.store import DatasetStore

@@ -154,7 +154,7 @@ _READ = {
     _KGO + "organOf": "subordinateTo",  # a party's body: its parent organisation too
     _KGO + "governs": "governs",
     _SKOS + "exactMatch": "link",
-    _SKOS + "closeMatch": "link",
+    _SKOS + "closeMatch": "closeLink",  # the authority's entity differs (see values_of)
     _GEO + "asWKT": "coordinates",
 }
 
@@ -524,7 +524,7 @@ class ReconciliationIndex:
 
     def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
         if prop.kind == "authority":
-            return _authority_matches(prop.id, e.direct("link"), given)
+            return _authority_matches(prop.id, e.direct("link") + e.direct("closeLink"), given)
         mine = self.values_of(e, prop, every=True)
         for g in given:
             if isinstance(g, dict):
@@ -561,9 +561,10 @@ class ReconciliationIndex:
             return self._refs(pick(prop.id))
         if prop.id == "country":
             return self._refs(self._countries(e))
-        if prop.kind == "authority":
+        if prop.kind == "authority":  # a close match (skos:closeMatch) says so: "close"
             prefix = AUTHORITIES[prop.id]
-            return [{"text": link[len(prefix):].strip("/")} for link in e.direct("link")
+            return [{"text": link[len(prefix):].strip("/"), "close": key == "closeLink"}
+                    for key in ("link", "closeLink") for link in e.direct(key)
                     if link.startswith(prefix)]
         if prop.id == "description":
             return [{"text": e.description}] if e.description else []
@@ -757,7 +758,10 @@ class ReconciliationIndex:
             values = self.values_of(e, prop)
             if values:
                 fields.append({"name": prop.name,
-                               "values": [v.get("name") or v.get("text", "") for v in values]})
+                               "values": [(v.get("name") or v.get("text", ""))
+                                          + (" (close match: not the same entity)"
+                                             if v.get("close") else "")
+                                          for v in values]})
         return {"id": e.id, "iri": e.iri, "name": e.name, "description": e.description,
                 "types": [t["name"] for t in self.type_refs(e)], "fields": fields,
                 "altLabels": [v.text for v in e.values.get("altLabel", ())]}
