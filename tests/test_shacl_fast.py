@@ -232,7 +232,7 @@ def test_pyshacl_parses_each_constraint_query_once(shapes, monkeypatch):
     texts: list[str] = []
     prepare = kv.prepareQuery
     monkeypatch.setattr(kv, "prepareQuery", lambda q, **kw: texts.append(q) or prepare(q, **kw))
-    kv._prepared_query.cache_clear()
+    kv._PREPARED.queries = {}
     view = closure_view(load_sources(ROOT).union())
     assert validate(view, shapes).conforms
     assert texts and len(texts) == len(set(texts))
@@ -294,6 +294,51 @@ def test_validate_with_runs_pyshacl_where_the_store_cannot_hold_the_data(ontolog
     assert comparable(report) == comparable(validate(view, shapes))
     assert validate_with(closure_view(parse_file(FIXTURES / "valid.ttl") + ontology), shapes,
                          log=said.append).conforms and len(said) == 1
+
+
+def test_both_engines_give_the_same_list_in_the_same_order(ontology, shapes):
+    """Results that differ only by value come in one order whatever the engine (and the hash
+    seed), and an xsd:string value is written as the plain string it is in RDF 1.1 (pyoxigraph
+    drops the datatype, rdflib keeps it)."""
+    labels = ", ".join(f'"label {c}"^^<http://www.w3.org/2001/XMLSchema#string>'
+                       for c in "fbdace")
+    data = Graph().parse(data=f"""@prefix kgo: <{KGO}> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <https://w3id.org/kg1978/place/p> a kgo:Country ; rdfs:label "P"@en ;
+            skos:altLabel {labels} .""", format="turtle")
+    view = closure_view(data + ontology)
+    fast, reference = validate_with(view, shapes), validate(view, shapes)
+    assert [r.value for r in fast.results if r.path.endswith("altLabel")] == [
+        f'"label {c}"' for c in "abcdef"]
+    assert fast.results == reference.results
+
+
+def test_a_long_list_under_a_blank_node_is_described_without_recursion(ontology, shapes):
+    """The report describes a blank focus node with everything it reaches: a list of 5,000
+    items is walked, not recursed into (Python's limit is about 1,000 frames)."""
+    items = " ".join(f'"{i}"' for i in range(5000))
+    data = Graph().parse(data=f"""@prefix kgo: <{KGO}> .
+        [] a kgo:Country ; <urn:kg:test:items> ( {items} ) .""", format="turtle")
+    report = validate_with(closure_view(data + ontology), shapes)
+    assert not report.conforms
+    assert len(report.graph) > 2 * 5000  # each list node's rdf:first and rdf:rest
+
+
+def test_each_thread_has_its_own_prepared_queries():
+    """rdflib keeps a query's bindings on it while it evaluates: two threads never share one."""
+    import threading
+
+    import kg.validate as kv
+
+    text, ns = "ASK { ?s ?p ?o }", ()
+    here = kv._prepared_query(text, ns)
+    assert kv._prepared_query(text, ns) is here
+    there = []
+    thread = threading.Thread(target=lambda: there.append(kv._prepared_query(text, ns)))
+    thread.start()
+    thread.join()
+    assert there and there[0] is not here
 
 
 @pytest.mark.parametrize(("fixture", "about"), [

@@ -621,7 +621,7 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     candidate = Graph()
     candidate += sources.graphs.get(LINKS_GRAPH, Graph())
     _add_links(candidate, new, store)
-    _check_conforms(root, sources, candidate, new, path)
+    _check_conforms(root, sources, candidate, new, path, settings.get("validator", "fast"))
     data = links_turtle(candidate).encode("utf-8")
     if not isomorphic(Graph().parse(data=data, format="turtle"), candidate):
         raise KGError(f"internal error: {links_path} would not round-trip; nothing was written")
@@ -952,7 +952,7 @@ def _statement_iri(row: _Row, taken: set[str]) -> str:
 
 
 def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_Row],
-                    path: Path) -> None:
+                    path: Path, validator: str = "fast") -> None:
     from kg.validate import closure_view, validate_with
 
     asserted = Graph()
@@ -961,7 +961,7 @@ def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_
             asserted += graph
     asserted += candidate
     # checked as the build checks it: the same view of the closure, the same shapes
-    report = validate_with(closure_view(asserted), load_shapes(root))
+    report = validate_with(closure_view(asserted), load_shapes(root), validator)
     if report.conforms:
         return
     problems: list[tuple[int | None, str]] = []

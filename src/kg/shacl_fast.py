@@ -535,26 +535,33 @@ def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
 
 def _copy_path(shapes: Graph, node, into: Graph) -> None:
     """The triples of the blank node ``node`` of ``shapes`` (a path or a shape) into ``into``,
-    with those of the blank nodes they reach."""
-    for p, o in shapes.predicate_objects(node):
-        into.add((node, p, o))
-        if isinstance(o, BNode):
-            _copy_path(shapes, o, into)
+    with those of the blank nodes they reach (a list of any length: no recursion)."""
+    todo, seen = [node], {node}
+    while todo:
+        subject = todo.pop()
+        for p, o in shapes.predicate_objects(subject):
+            into.add((subject, p, o))
+            if isinstance(o, BNode) and o not in seen:
+                seen.add(o)
+                todo.append(o)
 
 
 def _copy_data(store, node: BNode, into: Graph, described: set) -> None:
     """The triples of the blank node ``node`` of ``store`` into ``into`` (once), with those of
-    the blank nodes they reach."""
+    the blank nodes they reach (a list of any length: no recursion)."""
     import pyoxigraph as ox
 
-    if node in described:
-        return
-    described.add(node)
-    for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
-        o = _rdflib(q.object)
-        into.add((node, _rdflib(q.predicate), o))
-        if isinstance(o, BNode):
-            _copy_data(store, o, into, described)
+    todo = [node]
+    while todo:
+        subject = todo.pop()
+        if subject in described:
+            continue
+        described.add(subject)
+        for q in store.quads_for_pattern(ox.BlankNode(str(subject)), None, None):
+            o = _rdflib(q.object)
+            into.add((subject, _rdflib(q.predicate), o))
+            if isinstance(o, BNode):
+                todo.append(o)
 
 
 def _rdflib(term):

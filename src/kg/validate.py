@@ -9,9 +9,9 @@ Actions annotations or SARIF.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
@@ -474,11 +474,22 @@ def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
     return statement_lines(texts).subjects
 
 
-@functools.lru_cache(maxsize=512)
+#: Each thread's rdflib queries, by text and prefixes (:func:`_prepared_query`).
+_PREPARED = threading.local()
+
+
 def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
-    """``text`` parsed by rdflib with ``namespaces``: once per process for each text and
-    prefixes (a prepared query is evaluated on any graph, with any bindings)."""
-    return prepareQuery(text, initNs=dict(namespaces))
+    """``text`` parsed by rdflib with ``namespaces``: once per thread for each text and
+    prefixes. A prepared query is evaluated on any graph with any bindings, but not from two
+    threads at once (rdflib keeps the bindings on the expression while it evaluates), hence
+    one cache per thread; at most 512 entries (uploads bring their own prefixes)."""
+    cache = getattr(_PREPARED, "queries", None)
+    if cache is None or len(cache) >= 512:
+        cache = _PREPARED.queries = {}
+    key = (text, namespaces)
+    if key not in cache:
+        cache[key] = prepareQuery(text, initNs=dict(namespaces))
+    return cache[key]
 
 
 class _PreparedQueries(Graph):
@@ -693,7 +704,7 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
         def one(p, node=node):
             v = report.value(node, p)
             return None if v is None else (_term_text(v) if not isinstance(v, Literal)
-                                           else v.n3() if p == SH.value else str(v))
+                                           else _literal_text(v) if p == SH.value else str(v))
         path = report.value(node, SH.resultPath)
         out.append(Result(
             focus=_term_text(report.value(node, SH.focusNode)),
@@ -705,7 +716,19 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
-    return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message))
+    return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message,
+                                      r.value or "", r.constraint))
+
+
+def _literal_text(literal: Literal) -> str:
+    """A literal in N-Triples, an xsd:string as a plain string (the same literal in RDF 1.1:
+    pyoxigraph gives it so, rdflib keeps the datatype)."""
+    if literal.datatype == XSD_STRING:
+        return Literal(str(literal)).n3()
+    return literal.n3()
+
+
+XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
 
 def _term_text(term) -> str:
@@ -759,7 +782,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     import pyoxigraph as ox
 
     from kg.build import ensure_built, validate_dataset_store
-    from kg.errors import InputError
+    from kg.errors import InputError, ParseError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
 
@@ -772,7 +795,14 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
         path = ensure_built(settings, log=log)
         log(f"validating the built dataset {path}")
         store = ox.Store()
-        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        try:
+            store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+        except OSError as exc:
+            raise InputError(f"cannot read the built dataset: {exc.strerror or exc}",
+                             path=str(path)) from None
+        except SyntaxError as exc:
+            raise ParseError(f"the built dataset is not valid N-Quads: {exc.msg}",
+                             path=str(path), line=exc.lineno) from None
         return validate_dataset_store(store, ox.NamedNode(str(INFERRED_GRAPH)), shapes,
                                       validator, log)
     data = Graph()
