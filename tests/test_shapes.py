@@ -75,7 +75,7 @@ def short(iri: str) -> str:
 def is_blank(term: str) -> bool:
     """Result fields hold an IRI (with a scheme) or a blank node: ``_:label`` as a focus node
     or value, its bare label as a shape."""
-    return term.startswith("_:") or "://" not in term
+    return "://" not in term
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
 from kg.reason import REASONERS, infer
-from kg.validate import VALIDATORS, Report, validate
+from kg.validate import Report, check_validator, validate
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
@@ -90,11 +90,9 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
 def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> BuildResult:
     root = Path(settings["root"])
     reasoner = settings.get("reasoner", "fast")
-    validator = settings.get("validator", "fast")
+    validator = check_validator(settings.get("validator", "fast"))
     if reasoner not in REASONERS:
         raise ConfigError(f"reasoner must be one of {', '.join(REASONERS)}: {reasoner!r}")
-    if validator not in VALIDATORS:
-        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {validator!r}")
     timings = {} if timings is None else timings
     stage = _Stages(timings, log)
     digest = input_digest(root)

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from pyshacl import validate as _pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import ConfigError
@@ -30,6 +30,13 @@ CONFORMS, VIOLATIONS = 0, 1
 #: SPARQL and run by pyoxigraph (pySHACL takes over where it does not compile them); ``pyshacl``
 #: is the reference. tests/test_shacl_fast.py holds them to the same results.
 VALIDATORS = ("fast", "pyshacl")
+
+
+def check_validator(name: str) -> str:
+    """``name`` if it is one of :data:`VALIDATORS`, else ConfigError (exit 2)."""
+    if name not in VALIDATORS:
+        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {name!r}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -495,8 +502,8 @@ def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
 class _PreparedQueries(Graph):
     """The data graph as pySHACL queries it, over the same store: pySHACL hands a SPARQL
     constraint's text to :meth:`query` once per focus node and rdflib parses it every time
-    (10-30 ms a query, most of a validation's time); here each text is parsed once, and once
-    for every later validation too (:func:`_prepared_query`)."""
+    (10-30 ms a query, most of a validation's time); here each text is parsed once per
+    thread, for this validation and the later ones (:func:`_prepared_query`)."""
 
     def __init__(self, data: Graph):
         super().__init__(store=data.store, identifier=data.identifier,
@@ -578,9 +585,7 @@ def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
     pyoxigraph store holding the view; pySHACL takes over where the shapes use what it does
     not compile, or where the store cannot hold the view (an IRI rdflib let through that
     N-Triples refuses). ``log`` says when it does."""
-    if validator not in VALIDATORS:
-        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {validator!r}")
-    if validator == "fast":
+    if check_validator(validator) == "fast":
         import pyoxigraph as ox
 
         from kg.shacl_fast import UnsupportedShapes, validate_store
@@ -723,12 +728,9 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
 def _literal_text(literal: Literal) -> str:
     """A literal in N-Triples, an xsd:string as a plain string (the same literal in RDF 1.1:
     pyoxigraph gives it so, rdflib keeps the datatype)."""
-    if literal.datatype == XSD_STRING:
+    if literal.datatype == XSD.string:
         return Literal(str(literal)).n3()
     return literal.n3()
-
-
-XSD_STRING = URIRef("http://www.w3.org/2001/XMLSchema#string")
 
 
 def _term_text(term) -> str:
@@ -787,9 +789,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
 
     root = Path(settings["root"])
-    validator = settings.get("validator", "fast")
-    if validator not in VALIDATORS:
-        raise ConfigError(f"validator must be one of {', '.join(VALIDATORS)}: {validator!r}")
+    validator = check_validator(settings.get("validator", "fast"))
     shapes = load_shapes(root)
     if not files:
         path = ensure_built(settings, log=log)
