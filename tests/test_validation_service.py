@@ -236,6 +236,28 @@ def test_the_child_process_gives_the_same_report(make_client, tmp_path):
     assert broken.status_code == 400
 
 
+def test_a_child_that_runs_out_of_memory_in_pyoxigraph_is_a_503(make_client, monkeypatch):
+    """Under the child's address-space limit Python raises MemoryError (the child answers
+    "memory"), but pyoxigraph prints Rust's message and aborts: the same 503 either way, not
+    a 500 for a failed process."""
+    import kg.endpoint.validation as validation
+
+    class Aborted:  # what Popen gives for such a child: no JSON, Rust's line, SIGABRT
+        returncode = -6
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def communicate(self, data=None, timeout=None):
+            return b"", b"memory allocation of 1073741824 bytes failed\n"
+
+    monkeypatch.setattr(validation.subprocess, "Popen", Aborted)
+    client = make_client(validation_timeout=120)
+    response = client.post("/validate", data=GOOD, content_type="text/turtle")
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert "more memory than a validation may use" in response.json["message"]
+
+
 def test_validation_past_its_time_budget_is_stopped(make_client):
     """A containment chain makes OWL 2 RL quadratic; the child is killed at the deadline."""
     chain = PREFIXES + "".join(

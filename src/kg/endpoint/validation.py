@@ -336,8 +336,11 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
     try:
         answer = json.loads(out)
     except ValueError:
-        detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
-        raise KGError(f"the validation process failed: {detail[0][:300]}") from None
+        if b"memory allocation of" in err:  # pyoxigraph (Rust) aborts where Python would raise
+            answer = {"error": "memory"}
+        else:
+            detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no output"]
+            raise KGError(f"the validation process failed: {detail[0][:300]}") from None
     error = answer.get("error")
     if error == "inconsistent":
         raise InconsistentGraph(answer["message"])
