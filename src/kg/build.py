@@ -44,7 +44,7 @@ from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
 from kg.reason import REASONERS, infer
-from kg.validate import Report, check_validator, validate
+from kg.validate import Report, check_validator, validate_view_store
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
@@ -182,15 +182,11 @@ def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Grap
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
     predicate a shape reads."""
-    from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
+    from kg.shacl_fast import view_store
 
     view = view_store(store, inferred)
-    if validator == "fast":
-        try:
-            return validate_store(view, shapes)
-        except UnsupportedShapes as exc:
-            log(f"  kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
-    return validate(graph_of(view), shapes)
+    return validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
+                               lambda: graph_of(view))
 
 
 def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:

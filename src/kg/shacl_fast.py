@@ -479,17 +479,16 @@ def validate_store(store, shapes: Graph) -> Report:
     root = BNode()
     report.add((root, RDF.type, SH.ValidationReport))
     copied: set = set()  # blank nodes of the shapes described in the report
-    described: set = set()  # and of the data
+    described: set = set()  # and of the data (labels of another graph)
     count = 0
     for check in checks:
         solutions = store.query(check.query, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
         for row in solutions:
             bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
-            blank = [n for n in (bound.get("this"), bound.get("value")) if isinstance(n, BNode)]
             _add_result(report, root, check, bound, shapes, copied)
-            for node in blank:  # described in the report, as pySHACL does
-                _copy_data(store, node, report, described)
+            for node in (bound["this"], bound.get("value")):  # described, as pySHACL does
+                _describe(node, lambda b: _data_pairs(store, b), report, described)
             count += 1
     report.add((root, SH.conforms, Literal(count == 0)))
     return Report(conforms=count == 0, results=_results(report, shapes), graph=report,
@@ -499,15 +498,13 @@ def validate_store(store, shapes: Graph) -> Report:
 def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
                 copied: set) -> None:
     node = BNode()
-    focus = bound.pop("this")
+    focus = bound["this"]
     report.add((root, SH.result, node))
     report.add((node, RDF.type, SH.ValidationResult))
     report.add((node, SH.focusNode, focus))
     report.add((node, SH.resultSeverity, check.severity))
     report.add((node, SH.sourceShape, check.shape))
-    if isinstance(check.shape, BNode) and check.shape not in copied:
-        copied.add(check.shape)  # described in the report, as pySHACL does
-        _copy_path(shapes, check.shape, report)
+    _describe(check.shape, shapes.predicate_objects, report, copied)  # as pySHACL does
     report.add((node, SH.sourceConstraintComponent, check.component))
     path = check.path
     value = bound.get("value")
@@ -520,11 +517,9 @@ def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
         report.add((node, SH.value, value))
     if path is not None:
         report.add((node, SH.resultPath, path))
-        if isinstance(path, BNode) and path not in copied:
-            copied.add(path)
-            _copy_path(shapes, path, report)
+        _describe(path, shapes.predicate_objects, report, copied)
     messages = [str(m) for m in check.messages] or ([check.generic] if check.generic else [])
-    fill = {k: v for k, v in bound.items() if not k.startswith("_")}
+    fill = {k: v for k, v in bound.items() if k != "this" and not k.startswith("_")}
     fill["this"] = focus
     for m in messages:
         if check.constraint is not None:
@@ -533,35 +528,27 @@ def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,
         report.add((node, SH.resultMessage, Literal(m)))
 
 
-def _copy_path(shapes: Graph, node, into: Graph) -> None:
-    """The triples of the blank node ``node`` of ``shapes`` (a path or a shape) into ``into``,
-    with those of the blank nodes they reach (a list of any length: no recursion)."""
-    todo, seen = [node], {node}
-    while todo:
-        subject = todo.pop()
-        for p, o in shapes.predicate_objects(subject):
-            into.add((subject, p, o))
-            if isinstance(o, BNode) and o not in seen:
-                seen.add(o)
-                todo.append(o)
-
-
-def _copy_data(store, node: BNode, into: Graph, described: set) -> None:
-    """The triples of the blank node ``node`` of ``store`` into ``into`` (once), with those of
-    the blank nodes they reach (a list of any length: no recursion)."""
-    import pyoxigraph as ox
-
+def _describe(node, pairs_of, into: Graph, seen: set) -> None:
+    """Where ``node`` is a blank node: its triples into ``into``, with those of the blank nodes
+    they reach, each node once (``seen``); ``pairs_of(node)`` gives its (predicate, object)
+    pairs. A stack, not recursion: a list of any length."""
     todo = [node]
     while todo:
         subject = todo.pop()
-        if subject in described:
+        if not isinstance(subject, BNode) or subject in seen:
             continue
-        described.add(subject)
-        for q in store.quads_for_pattern(ox.BlankNode(str(subject)), None, None):
-            o = _rdflib(q.object)
-            into.add((subject, _rdflib(q.predicate), o))
-            if isinstance(o, BNode):
-                todo.append(o)
+        seen.add(subject)
+        for p, o in pairs_of(subject):
+            into.add((subject, p, o))
+            todo.append(o)
+
+
+def _data_pairs(store, node: BNode):
+    """The (predicate, object) pairs of the blank node ``node`` of ``store``, as rdflib terms."""
+    import pyoxigraph as ox
+
+    for q in store.quads_for_pattern(ox.BlankNode(str(node)), None, None):
+        yield _rdflib(q.predicate), _rdflib(q.object)
 
 
 def _rdflib(term):

@@ -588,8 +588,6 @@ def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
     if check_validator(validator) == "fast":
         import pyoxigraph as ox
 
-        from kg.shacl_fast import UnsupportedShapes, validate_store
-
         store = ox.Store()
         try:
             store.load(view.serialize(format="nt", encoding="utf-8"),
@@ -598,11 +596,23 @@ def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
             log(f"the data cannot be loaded into pyoxigraph ({' '.join(str(exc).split())}); "
                 "validating with pySHACL")
         else:
-            try:
-                return validate_store(store, shapes)
-            except UnsupportedShapes as exc:
-                log(f"kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
+            return validate_view_store(store, shapes, validator, log, lambda: view)
     return validate(view, shapes)
+
+
+def validate_view_store(store, shapes: Graph, validator: str, log: Callable[[str], None],
+                        view: Callable[[], Graph]) -> Report:
+    """What the shapes see, in one graph of the pyoxigraph ``store``, against ``shapes`` with
+    the engine ``validator``; pySHACL, over ``view()`` (the same triples as an rdflib Graph),
+    when asked for or where kg.shacl_fast does not compile the shapes (``log`` says so)."""
+    if check_validator(validator) == "fast":
+        from kg.shacl_fast import UnsupportedShapes, validate_store
+
+        try:
+            return validate_store(store, shapes)
+        except UnsupportedShapes as exc:
+            log(f"kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
+    return validate(view(), shapes)
 
 
 def validation_view(asserted: Graph, inferred: Graph) -> Graph:
@@ -784,9 +794,10 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     import pyoxigraph as ox
 
     from kg.build import ensure_built, validate_dataset_store
-    from kg.errors import InputError, ParseError
+    from kg.errors import InputError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, load_sources, parse_file, read_dataset
+    from kg.store import rdf_syntax_error
 
     root = Path(settings["root"])
     validator = check_validator(settings.get("validator", "fast"))
@@ -797,12 +808,10 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
         store = ox.Store()
         try:
             store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        except OSError as exc:
-            raise InputError(f"cannot read the built dataset: {exc.strerror or exc}",
-                             path=str(path)) from None
         except SyntaxError as exc:
-            raise ParseError(f"the built dataset is not valid N-Quads: {exc.msg}",
-                             path=str(path), line=exc.lineno) from None
+            raise rdf_syntax_error(exc, path, ox.RdfFormat.N_QUADS) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
         return validate_dataset_store(store, ox.NamedNode(str(INFERRED_GRAPH)), shapes,
                                       validator, log)
     data = Graph()
