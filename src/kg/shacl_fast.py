@@ -32,6 +32,7 @@ graphs and the reasoner's inferred graph.
 from __future__ import annotations
 
 import functools
+import io
 import itertools
 from dataclasses import dataclass, field
 
@@ -721,12 +722,39 @@ def view_store(store, inferred):
 
     inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
     view = ox.Store()
-    for g in [*store.named_graphs(), ox.DefaultGraph()]:
-        view.load(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g),
-                  format=ox.RdfFormat.N_TRIPLES)
+    # One document: a parser gives each document's blank nodes new names, so a blank node in
+    # two graphs loaded one graph per load would become two. Each graph is dumped only when
+    # the parser reaches it, so no more than one graph's dump is held at a time.
+    view.load(_GraphsAsOneDocument(store, [*store.named_graphs(), ox.DefaultGraph()]),
+              format=ox.RdfFormat.N_TRIPLES)
     for s, t in _range_types(store, inferred):
         view.remove(ox.Quad(s, ox.NamedNode(str(RDF.type)), t, ox.DefaultGraph()))
     return view
+
+
+class _GraphsAsOneDocument(io.RawIOBase):
+    """The N-Triples of ``graphs`` of ``store``, one after the other, read as one stream; each
+    graph is dumped when the reader reaches it."""
+
+    def __init__(self, store, graphs):
+        import pyoxigraph as ox
+
+        self._dumps = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
+        self._buffer = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, into) -> int:
+        while not self._buffer:
+            chunk = next(self._dumps, None)
+            if chunk is None:
+                return 0
+            self._buffer = memoryview(chunk)
+        n = min(len(into), len(self._buffer))
+        into[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
 
 
 def _range_types(store, inferred) -> list[tuple]:
