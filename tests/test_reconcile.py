@@ -89,6 +89,9 @@ def test_openrefine_round_trip(client, schemas):
     assert {"Place", "Person", "MilitaryUnit", "Organisation", "State", "Event"} \
         <= {t["id"] for t in m["defaultTypes"]}
     assert m["view"]["url"] == "http://localhost/{{id}}"
+    settings = {s["name"]: s for s in m["extend"]["property_settings"]}
+    assert [c["value"] for c in settings["match"]["choices"]] == ["exact", "close", "any"]
+    assert settings["match"]["default"] == "exact"
 
     # OpenRefine sends type_strict "should" with the type the user picked.
     answer = batch(client, {
@@ -131,7 +134,7 @@ def test_openrefine_round_trip(client, schemas):
     assert rows["place/phnom-penh"]["geonames"] == [{"str": "1821306"}]
     assert rows["place/phnom-penh"]["coordinates"] == [{"str": "POINT(104.91601 11.56245)"}]
     assert rows["place/tay-ninh"]["country"] == [{"id": "place/vietnam", "name": "Vietnam"}]
-    assert rows["place/tay-ninh"]["wikidata"] == [{"str": "Q36608"}]  # a skos:closeMatch
+    assert rows["place/tay-ninh"]["wikidata"] == []  # a skos:closeMatch: see the setting match
     meta = {p["id"]: p for p in response.json["meta"]}
     assert meta["placeWithin"]["type"]["id"] == "Place"
 
@@ -338,7 +341,9 @@ def test_malformed_requests_get_400_with_json(client):
                  {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "nope",
                                                                               "v": "x"}]}})},
                  {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
-                 {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})}):
+                 {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})},
+                 {"extend": json.dumps({"ids": [], "properties": [
+                     {"id": "wikidata", "settings": {"match": "related"}}]})}):
         response = client.post("/reconcile", data=form)
         assert response.status_code == 400, (form, response.get_data(as_text=True))
         assert response.json["status"] == 400 and response.json["message"]
@@ -397,7 +402,8 @@ def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
 def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
     """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
     preview says the identifier is a close match, Cambodia's exact one says nothing more; the
-    extension gives the identifier, and a condition on it still finds the province."""
+    extension gives it only when asked for (the setting match: close or any), and a condition
+    on it still finds the province."""
     import re
 
     def shown(entity: str) -> str:
@@ -406,9 +412,18 @@ def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
 
     assert shown("place/kratie") == "Q785896 (close match: not the same entity)"
     assert shown("place/cambodia") == "Q424"
-    extend = {"ids": ["place/kratie"], "properties": [{"id": "wikidata"}]}
-    rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json()["rows"]
-    assert rows["place/kratie"]["wikidata"] == [{"str": "Q785896"}]
+
+    def extended(match: str | None) -> dict[str, list]:
+        prop = {"id": "wikidata"} | ({"settings": {"match": match}} if match else {})
+        extend = {"ids": ["place/kratie", "place/cambodia"], "properties": [prop]}
+        rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json()["rows"]
+        return {e: row["wikidata"] for e, row in rows.items()}
+
+    exact = {"place/kratie": [], "place/cambodia": [{"str": "Q424"}]}
+    assert extended(None) == extended("exact") == exact
+    assert extended("close") == {"place/kratie": [{"str": "Q785896"}], "place/cambodia": []}
+    assert extended("any") == {"place/kratie": [{"str": "Q785896"}],
+                               "place/cambodia": [{"str": "Q424"}]}
     queries = {f"q{i}": {"query": "Kratie", "properties": [{"pid": "wikidata", "v": qid}]}
                for i, qid in enumerate(("Q785896", "Q1"))}
     found = client.post("/reconcile", data={"queries": json.dumps(queries)}).get_json()
@@ -471,8 +486,10 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
                        "actor/politburo", "place/no-such-place"],
                "properties": [{"id": "startDate"}, {"id": "endDate"}, {"id": "tookPlaceAt"},
                               {"id": "country"}, {"id": "subordinateTo"},
-                              {"id": "wikidata"}, {"id": "geonames"},
-                              {"id": "altLabel", "settings": {"limit": 1}}]}
+                              {"id": "wikidata"},
+                              {"id": "geonames", "settings": {"match": "close"}},
+                              # OpenRefine sends every declared setting with every property
+                              {"id": "altLabel", "settings": {"limit": 1, "match": "exact"}}]}
     schemas("data-extension-query.json", request)
     response = client.post("/reconcile", data={"extend": json.dumps(request)})
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -489,7 +506,7 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
                                                          "name": "Communist Party of Vietnam"}]
     assert rows["actor/pol-pot"]["wikidata"] == [{"str": "Q39464"}]
     assert len(rows["actor/pol-pot"]["altLabel"]) == 1  # the limit setting
-    assert rows[BASE + "place/kratie"]["geonames"] == [{"str": "1830563"}]
+    assert rows[BASE + "place/kratie"]["geonames"] == [{"str": "1830563"}]  # a close match
     assert all(v == [] for v in rows["place/no-such-place"].values())
     meta = response.json["meta"]
     assert [m["id"] for m in meta] == [p["id"] for p in request["properties"]]

@@ -45,7 +45,7 @@ from kg.errors import InputError, PayloadTooLarge
 from kg.iris import BASE, INFERRED_GRAPH, KGO, PREFIXES
 
 __all__ = ["ReconciliationIndex", "Entity", "Property", "PROPERTIES", "ROOT_TYPES",
-           "DEFAULT_TYPES", "normalise", "entity_id", "MAX_QUERY_CHARS"]
+           "DEFAULT_TYPES", "normalise", "entity_id", "MAX_QUERY_CHARS", "MATCH_SETTINGS"]
 
 #: Longest query text accepted (characters).
 MAX_QUERY_CHARS = 500
@@ -74,6 +74,13 @@ AUTHORITIES = {
     "geonames": "https://sws.geonames.org/",
     "viaf": "http://viaf.org/viaf/",
     "lcnaf": "http://id.loc.gov/authorities/names/",
+}
+#: The data extension's setting ``match`` for an authority identifier: which links give it
+#: (``skos:exactMatch``, ``skos:closeMatch``, or both). The default is the first.
+MATCH_SETTINGS = {
+    "exact": "skos:exactMatch only: the same entity (the default)",
+    "close": "skos:closeMatch only: a related entity, not the same one",
+    "any": "both kinds of link",
 }
 
 
@@ -115,14 +122,17 @@ PROPERTIES: tuple[Property, ...] = (
     Property("subordinateTo", "parent organisation", "The unit or body this one belongs to "
              "(directly; conditions also match those further up).", "entity", ("Actor",),
              (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
-    Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch or "
-             "skos:closeMatch (Q1850).", "authority", ROOT_TYPES),
-    Property("geonames", "GeoNames ID", "The GeoNames feature linked with skos:exactMatch or "
-             "skos:closeMatch (1821306).", "authority", ("Place",)),
-    Property("viaf", "VIAF ID", "The VIAF cluster linked with skos:exactMatch or "
-             "skos:closeMatch.", "authority", ("Actor",)),
+    Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch "
+             "(Q1850); the setting match gives skos:closeMatch too (close or any).",
+             "authority", ROOT_TYPES),
+    Property("geonames", "GeoNames ID", "The GeoNames feature linked with skos:exactMatch "
+             "(1821306); the setting match gives skos:closeMatch too (close or any).",
+             "authority", ("Place",)),
+    Property("viaf", "VIAF ID", "The VIAF cluster linked with skos:exactMatch; the setting "
+             "match gives skos:closeMatch too (close or any).", "authority", ("Actor",)),
     Property("lcnaf", "LCNAF ID", "The Library of Congress name authority linked with "
-             "skos:exactMatch or skos:closeMatch.", "authority", ("Actor",)),
+             "skos:exactMatch; the setting match gives skos:closeMatch too (close or any).",
+             "authority", ("Actor",)),
     Property("coordinates", "coordinates", "The WGS84 point of a place, as WKT "
              "(POINT(longitude latitude)).", "text", ("Place",), (_GEO + "asWKT",)),
     Property("description", "description", "Our one-sentence description.", "text",
@@ -624,9 +634,15 @@ class ReconciliationIndex:
                 limit = int(limit or 0)
             except (TypeError, ValueError):
                 raise InputError(f"extend: the limit of {p['id']!r} must be a number") from None
-            wanted.append((p["id"], prop, max(limit, 0)))
+            # OpenRefine sends every setting the manifest declares with every property: "match"
+            # only means something for an authority identifier.
+            match = settings.get("match") or "exact"
+            if prop.kind == "authority" and match not in MATCH_SETTINGS:
+                raise InputError(f"extend: the match of {p['id']!r} must be one of "
+                                 f"{', '.join(MATCH_SETTINGS)}, not {match!r}")
+            wanted.append((p["id"], prop, max(limit, 0), match))
         meta = []
-        for given, prop, _ in wanted:
+        for given, prop, _, _ in wanted:
             m: dict[str, Any] = {"id": given, "name": prop.name}
             if prop.kind == "entity":
                 m["type"] = self.type_ref({"country": "Country", "subordinateTo": "Group"}
@@ -636,11 +652,13 @@ class ReconciliationIndex:
         for given_id in ids:
             e = self.get(given_id)
             row: dict[str, list] = {}
-            for given, prop, limit in wanted:
+            for given, prop, limit, match in wanted:
                 # Asked by its schema.org name (schema:containedInPlace …), a property answers
                 # as the graph does under that name: with the inferred rest of the chain.
                 values = self.values_of(e, prop, every=_is_standard_alias(given, prop)) \
                     if e else []
+                if prop.kind == "authority" and match != "any":
+                    values = [v for v in values if v["close"] == (match == "close")]
                 cells = [{"id": v["id"], "name": v["name"]} if "iri" in v else {"str": v["text"]}
                          for v in values]
                 row[given] = cells[:limit] if limit else cells

@@ -29,6 +29,7 @@ from kg.iris import BASE, KGO
 from kg.reconciliation import (
     DEFAULT_LIMIT,
     DEFAULT_TYPES,
+    MATCH_SETTINGS,
     MAX_LIMIT,
     ReconciliationIndex,
     parse_positive,
@@ -106,7 +107,12 @@ def manifest(index: ReconciliationIndex, root: str) -> dict[str, Any]:
             "propose_properties": {**service, "service_path": "/propose_properties"},
             "property_settings": [{
                 "name": "limit", "label": "Limit", "type": "number", "default": 0,
-                "help_text": "Most values to fetch per entity (0: all of them)"}],
+                "help_text": "Most values to fetch per entity (0: all of them)"}, {
+                "name": "match", "label": "Authority links", "type": "select",
+                "default": "exact",
+                "choices": [{"value": k, "name": v} for k, v in MATCH_SETTINGS.items()],
+                "help_text": "For an authority identifier (Wikidata, GeoNames, VIAF, LCNAF): "
+                             "which links give it"}],
         },
     }
 
@@ -145,7 +151,9 @@ def documentation() -> Response:
         f"names in {KGO} (e.g. Place, placeWithin). A candidate is marked as a match only when\n"
         "exactly one entity has a label or alternative label equal to the cell (ignoring case,\n"
         "accents and punctuation). Data extension offers dates, places, parent units and the\n"
-        "Wikidata, GeoNames, VIAF and LCNAF identifiers.\n"
+        "Wikidata, GeoNames, VIAF and LCNAF identifiers: those linked with skos:exactMatch,\n"
+        "or, with the setting match close (or any), skos:closeMatch (a related entity, such\n"
+        "as today's province for the 1978 one).\n"
     )
     return Response(text, 200, content_type="text/plain; charset=utf-8")
 
