@@ -186,6 +186,37 @@ def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     assert info.value.code == 2
 
 
+def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path):
+    """kgo:onDate is a sub-property of kgo:startDate and kgo:endDate: one wrong day is three
+    results in the closure. Text and GitHub annotations show the one on kgo:onDate, with the
+    other two under it; JSON and SARIF keep all three, the two marked as repeats."""
+    bad = tmp_path / "bad.ttl"
+    month = (REPO / "tests" / "data" / "shapes" / "event-on-date-month.ttl").read_text("utf-8")
+    assert month.count('"1978-12"^^xsd:gYearMonth') == 1
+    bad.write_text(month.replace('"1978-12"^^xsd:gYearMonth', '"1978-02-30"^^xsd:date'),
+                   encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad))
+    assert code == 1
+    assert out.startswith("Does not conform: 3 result(s); 2 of them repeat another")
+    assert out.count("Violation:") == 1 and "  path:       kgo:onDate\n" in out
+    assert "  also as:    kgo:endDate: end date must be" in out
+    assert re.search(r"\n {14}kgo:startDate: start date must be", out)
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "github",
+                       str(bad))
+    assert len(out.splitlines()) == 1 and "path kgo:onDate" in out
+    assert "repeated through super-properties as kgo:endDate" in out
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json", str(bad))
+    results = json.loads(out)["results"]
+    kgo = "https://w3id.org/kg1978/ontology/"
+    assert sorted((r["path"], r["follows"]) for r in results) == [
+        (kgo + "endDate", kgo + "onDate"), (kgo + "onDate", None),
+        (kgo + "startDate", kgo + "onDate")]
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "sarif", str(bad))
+    sarif = json.loads(out)["runs"][0]["results"]
+    assert sorted(r["properties"].get("follows", "") for r in sarif) == [
+        "", kgo + "onDate", kgo + "onDate"]
+
+
 def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_path,
                                                         monkeypatch):
     """--format github: a workflow command per result, on the file (as given: relative to

@@ -551,3 +551,35 @@ def test_dates_across_events_compare_as_the_spans_they_denote(shapes, constraint
             expected.add(str(p))
     assert expected and len(expected) < len(_MIXED_PRECISION) ** 2
     assert _constraint_rows(shapes, constraint, data) == expected
+
+
+# ---------------------------------------------------------------- results repeated by the closure
+
+
+def test_mark_followers_points_each_repeat_at_the_result_it_repeats():
+    """A value on a sub-property is a value of each super-property in the closure: a result
+    on a super-property with the same focus node, value and severity follows the one on the
+    lowest property; not across values or severities, and properties equivalent to each other
+    (a cycle) follow none."""
+    from kg.validate import Report, Result, mark_followers
+
+    def result(path, value='"x"', severity="Violation", focus="urn:e"):
+        return Result(focus=focus, path=path, value=value, severity=severity, message=path,
+                      shape="urn:shape:" + path, constraint="urn:c")
+
+    chain = [("urn:onDate", "urn:startDate"), ("urn:startDate", "urn:schemaStart"),
+             ("urn:onDate", "urn:endDate"), ("urn:a", "urn:b"), ("urn:b", "urn:a")]
+    results = [result("urn:onDate"), result("urn:startDate"), result("urn:schemaStart"),
+               result("urn:endDate"), result("urn:endDate", value='"y"'),
+               result("urn:startDate", severity="Warning"), result("urn:a"), result("urn:b"),
+               result("urn:startDate", focus="urn:other"),
+               Result(focus="urn:e", path=None, value='"x"', severity="Violation",
+                      message="no path", shape="urn:shape", constraint="urn:c")]
+    marked = mark_followers(results, chain)
+    assert [r.follows for r in marked] == [None, "urn:onDate", "urn:onDate", "urn:onDate",
+                                           None, None, None, None, None, None]
+    groups = Report(conforms=False, results=marked).grouped()
+    assert [(lead.path, [f.path for f in repeats]) for lead, repeats in groups][0] == (
+        "urn:onDate", ["urn:startDate", "urn:schemaStart", "urn:endDate"])
+    assert sum(1 + len(repeats) for _, repeats in groups) == len(results)
+    assert mark_followers(results, []) == results

@@ -211,6 +211,22 @@ def test_html_report_escapes_what_it_shows(client):
     assert browser.mimetype == "text/html" and "conforms" in browser.get_data(as_text=True)
 
 
+def test_html_report_shows_a_repeated_result_with_the_one_it_repeats(client):
+    """One wrong kgo:onDate is three results (kgo:startDate and kgo:endDate are its
+    super-properties): the page has one row for it, the two repeats listed in it; JSON
+    keeps the three."""
+    month = (REPO / "tests" / "data" / "shapes" / "event-on-date-month.ttl").read_text("utf-8")
+    bad = month.replace('"1978-12"^^xsd:gYearMonth', '"1978-02-30"^^xsd:date')
+    page = post_file(client, bad, "bad.ttl", query="?format=html").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>Violation</td>.*?</tr>", page, re.S)
+    assert len(rows) == 1 and "kgo:onDate must be one xsd:date" in rows[0]
+    assert re.findall(r"<li>Also as <span[^>]*>(kgo:\w+)</span>", rows[0]) == [
+        "kgo:endDate", "kgo:startDate"]
+    assert "3\n        results;\n        2 of them repeat another" in page
+    results = post_file(client, bad, "bad.ttl").json["results"]
+    assert sorted(bool(r["follows"]) for r in results) == [False, True, True]
+
+
 def test_inconsistent_upload_gets_422_and_exit_code_1(client, tmp_path):
     bad = PREFIXES + "place:nowhere a owl:Nothing ; rdfs:label \"Nowhere\"@en .\n"
     code, _ = kg_validate(tmp_path, bad)

@@ -42,7 +42,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg.errors import BuildError
-from kg.validate import Report, _results
+from kg.validate import Report, _results, mark_followers
 
 _RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -492,8 +492,13 @@ def validate_store(store, shapes: Graph) -> Report:
                 _describe(node, lambda b: _data_pairs(store, b), report, described)
             count += 1
     report.add((root, SH.conforms, Literal(count == 0)))
-    return Report(conforms=count == 0, results=_results(report, shapes), graph=report,
-                  shapes=shapes)
+    results = _results(report, shapes)
+    if results:
+        rows = store.query(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
+                                   FILTER (isIRI(?a) && isIRI(?b)) }}""",
+                           use_default_graph_as_union=True)
+        results = mark_followers(results, [(row["a"].value, row["b"].value) for row in rows])
+    return Report(conforms=count == 0, results=results, graph=report, shapes=shapes)
 
 
 def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,

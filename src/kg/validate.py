@@ -53,6 +53,11 @@ class Result:
     #: FILE:LINE of the triple the result is about, or of the focus node's statement, where a
     #: file says so (:meth:`Report.located`)
     location: str | None = None
+    #: The path of another result, on the same focus node and value with the same severity,
+    #: that this one repeats: this result's path is a super-property of it, so the value
+    #: reached this path through the ontology (``kgo:onDate`` gives ``kgo:startDate``). Set by
+    #: :func:`mark_followers`; the formats people read show it with that result.
+    follows: str | None = None
 
 
 @dataclass
@@ -76,6 +81,26 @@ class Report:
         return replace(self, results=[replace(r, location=where.of(r))
                                       for r in self.results])
 
+    def grouped(self) -> list[tuple[Result, list[Result]]]:
+        """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
+        it: what the formats people read (text, GitHub annotations, the /validate page)
+        show. Every result is in exactly one group."""
+        leaders = [r for r in self.results if r.follows is None]
+        taken: set[int] = set()
+        out = []
+        for lead in leaders:
+            repeats = []
+            for i, r in enumerate(self.results):
+                if (r.follows is not None and i not in taken and r.follows == lead.path
+                        and _same_place(r, lead)):
+                    taken.add(i)
+                    repeats.append(r)
+            out.append((lead, repeats))
+        # a follower whose result is missing (not made by mark_followers) stands alone
+        out += [(r, []) for i, r in enumerate(self.results)
+                if r.follows is not None and i not in taken]
+        return out
+
     def as_json(self) -> str:
         return json.dumps(
             {"conforms": self.conforms, "results": [asdict(r) for r in self.results]},
@@ -94,14 +119,17 @@ class Report:
         the data conforms."""
         level = {"Violation": "error", "Warning": "warning", "Info": "notice"}
         lines = []
-        for r in self.results:
+        for r, repeats in self.grouped():
             props = []
             if r.location:
                 path, _, line = r.location.rpartition(":")
                 props += [f"file={_gh_property(path)}", f"line={line}"]
             props.append(f"title={_gh_property('SHACL ' + short_iri(r.shape))}")
+            also = ("; repeated through super-properties as " + ", ".join(
+                f"{short_iri(f.path or '')} ({short_iri(f.shape)})" for f in repeats)
+                if repeats else "")
             lines.append(f"::{level.get(r.severity, 'error')} {','.join(props)}::"
-                         f"{_gh_data(_summary(r))}")
+                         f"{_gh_data(_summary(r) + also)}")
         return "".join(f"{line}\n" for line in lines)
 
     def as_sarif(self) -> str:
@@ -140,7 +168,8 @@ class Report:
                 "partialFingerprints": {
                     "kgValidationResult/v1": hashlib.sha256(identity.encode()).hexdigest()},
                 "properties": {"focusNode": r.focus, "resultPath": r.path, "value": r.value,
-                               "sourceShape": r.shape, "sourceConstraintComponent": r.constraint},
+                               "sourceShape": r.shape, "sourceConstraintComponent": r.constraint,
+                               **({"follows": r.follows} if r.follows else {})},
             }
             if r.location:
                 path, _, line = r.location.rpartition(":")
@@ -153,8 +182,13 @@ class Report:
     def as_text(self) -> str:
         if self.conforms:
             return "Conforms: the data satisfies every shape.\n"
-        lines = [f"Does not conform: {len(self.results)} result(s).", ""]
-        for r in self.results:
+        groups = self.grouped()
+        repeated = len(self.results) - len(groups)
+        lines = [f"Does not conform: {len(self.results)} result(s)"
+                 + (f"; {repeated} of them repeat another through a sub-property "
+                    "(rdfs:subPropertyOf) and are shown with it (\"also as\")."
+                    if repeated else "."), ""]
+        for r, repeats in groups:
             lines.append(f"{r.severity}: {r.message}")
             lines.append(f"  focus node: {short_iri(r.focus)}")
             if r.location:
@@ -164,8 +198,62 @@ class Report:
             if r.value is not None and not (r.value == r.focus and not r.path):
                 lines.append(f"  value:      {_short_value(r.value)}")
             lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
+            for i, f in enumerate(repeats):
+                lines.append(f"  {'also as:' if i == 0 else '':<11} {short_iri(f.path or '')}: "
+                             f"{f.message} ({short_iri(f.shape)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _same_place(a: Result, b: Result) -> bool:
+    """Two results on the same focus node and value, with the same severity."""
+    return (a.focus, a.value, a.severity) == (b.focus, b.value, b.severity)
+
+
+def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> list[Result]:
+    """``results`` with :attr:`Result.follows` set on each result that repeats another: a
+    result on the same focus node and value, with the same severity, whose path is a
+    sub-property of its path (``sub_of``: (sub-property, super-property) IRIs, closed here
+    under transitivity). A value given by ``kgo:onDate`` is also one of ``kgo:startDate`` and
+    ``kgo:endDate`` in the closure, so one wrong date is three results; two of them follow the
+    first. The result followed is one that follows nothing (properties equivalent to each
+    other follow none)."""
+    pairs = _transitive({(a, b) for a, b in sub_of if a != b})
+    if not pairs:
+        return results
+    groups: dict[tuple, list[str]] = {}
+    for r in results:
+        if r.path is not None and r.value is not None:
+            groups.setdefault((r.focus, r.value, r.severity), []).append(r.path)
+    out = []
+    for r in results:
+        paths = groups.get((r.focus, r.value, r.severity), ())
+        below = sorted(p for p in set(paths) if (p, r.path) in pairs
+                       and not any((q, p) in pairs for q in paths))
+        out.append(replace(r, follows=below[0]) if below else r)
+    return out
+
+
+def _transitive(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    above: dict[str, set[str]] = {}
+    for a, b in pairs:
+        above.setdefault(a, set()).add(b)
+    closed = set()
+    for start in above:
+        seen, todo = set(), [start]
+        while todo:
+            for b in above.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        closed |= {(start, b) for b in seen if b != start}
+    return closed
+
+
+def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
+    """The (sub-property, super-property) IRIs ``graph`` states (rdfs:subPropertyOf)."""
+    return [(str(a), str(b)) for a, b in graph.subject_objects(RDFS.subPropertyOf)
+            if isinstance(a, URIRef) and isinstance(b, URIRef)]
 
 
 def _summary(r: Result) -> str:
@@ -574,8 +662,10 @@ def validate(data: Graph, shapes: Graph) -> Report:
     if not isinstance(report_graph, Graph):  # pySHACL's ValidationFailure: unusable shapes
         raise ConfigError("the shapes (shapes/*.ttl) cannot be used: "
                           + getattr(report_graph, "message", str(report_graph)))
-    return Report(conforms=bool(conforms), results=_results(report_graph, shapes),
-                  graph=report_graph, shapes=shapes)
+    results = _results(report_graph, shapes)
+    if results:
+        results = mark_followers(results, subproperties_in(data))
+    return Report(conforms=bool(conforms), results=results, graph=report_graph, shapes=shapes)
 
 
 def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
