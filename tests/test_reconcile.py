@@ -593,3 +593,51 @@ def test_a_label_asserted_in_two_graphs_is_one_value():
               for g in ("graph/entities", "graph/article-part1")]
     index = ReconciliationIndex.from_store(DatasetStore.from_quads(quads))
     assert index.get("place/twice").direct("label") == ["Twice"]
+
+
+# -- building the index --------------------------------------------------------------------
+
+def _normalise_by_walking(text: str) -> str:
+    """normalise as it was before ASCII text got its own path: every character walked."""
+    import unicodedata
+
+    from kg.reconciliation import _APOSTROPHES, _FOLD
+
+    out = []
+    for ch in unicodedata.normalize("NFKD", text.translate(_FOLD)):
+        if unicodedata.combining(ch) or ch in _APOSTROPHES:
+            continue
+        out.append(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " ")
+    return " ".join("".join(out).casefold().split())
+
+
+def test_ascii_text_is_normalised_as_every_other_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+    def same(text):
+        assert normalise(text) == _normalise_by_walking(text)
+
+    same()
+    for text in ("Chong Th'nu", "Road No.1", "  A`B  c--d ", "Tây Ninh", "Sư đoàn 341"):
+        assert normalise(text) == _normalise_by_walking(text)
+
+
+def test_rows_in_another_order_are_read_by_name():
+    """A remote store may list a result's variables in its own order: the index reads them
+    by name then (a local store's rows are read as they come)."""
+    from kg.reconciliation import _rows
+
+    solutions = ox.parse_query_results(json.dumps({
+        "head": {"vars": ["o", "s", "g"]},
+        "results": {"bindings": [{"s": {"type": "uri", "value": "urn:s"},
+                                  "o": {"type": "literal", "value": "x"}}]}}),
+        format=ox.QueryResultsFormat.JSON)
+    assert [tuple(t and t.value for t in row) for row in _rows(solutions, ("s", "o", "g"))] \
+        == [("urn:s", "x", None)]
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x")))
+    local = store.query("SELECT ?s ?o WHERE { ?s ?p ?o }")
+    assert _rows(local, ("s", "o")) is local
