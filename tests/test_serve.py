@@ -110,6 +110,32 @@ def test_request_timeout_not_query_timeout_bounds_a_slow_request(serve_kg):
     assert status == 200 and b"request_timeout 1 s" in body and b"query_timeout   60 s" in body
 
 
+def test_a_request_line_or_fields_over_the_limit_are_readable_from_any_origin(serve_kg):
+    """gunicorn refuses these before the app sees them; the answer says why and what to do,
+    with the CORS header a browser's script needs to read it. The 408 names its setting."""
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1",
+                      env={"KG_REQUEST_TIMEOUT": "1"})
+    status, headers, body = _query(served.url, "ASK {}" + " " * 9000,
+                                   Origin="http://elsewhere.example")
+    assert status == 414 and headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Content-Type"].startswith("text/plain")
+    assert b"longer than 8190 bytes: send a long query with POST" in body
+    status, headers, body = _get(served.url, "/sparql?query=ASK%7B%7D",
+                                 {f"X-Field-{i}": "x" for i in range(101)})
+    assert status == 431 and headers["Access-Control-Allow-Origin"] == "*"
+    assert b"at most 100 fields" in body
+    assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
+    parts = urlsplit(served.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\n")  # never ends
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 408") and b"(setting request_timeout)" in data
+
+
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"

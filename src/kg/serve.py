@@ -77,6 +77,37 @@ class OneQueryThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self._arriving: dict = {}  # connection -> _Arrival
 
+    def handle_error(self, req, client, addr, exc) -> None:
+        """gunicorn answers a request line or header fields over its limits itself, before
+        the app, with an HTML page and no CORS header: a browser's script could not read why
+        its long GET failed. These two get a plain-text answer saying what to do, readable
+        from any origin; every other error is gunicorn's."""
+        from gunicorn import util
+        from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+
+        if isinstance(exc, LimitRequestLine):
+            status, text = "414 URI Too Long", (
+                f"the request line is longer than {self.cfg.limit_request_line} bytes: send a "
+                "long query with POST, as a form field (application/x-www-form-urlencoded) "
+                "or as the body (application/sparql-query)\n")
+        elif isinstance(exc, LimitRequestHeaders):
+            status, text = "431 Request Header Fields Too Large", (
+                f"the request's header fields are over the limits ({exc}): at most "
+                f"{self.cfg.limit_request_fields} fields of {self.cfg.limit_request_field_size} "
+                "bytes each\n")
+        else:
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
+        body = text.encode("utf-8")
+        try:
+            util.write_nonblock(client, (
+                f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                f"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body)
+        except OSError:
+            self.log.debug("Failed to send error message.")
+
     # -- reading requests in the event loop ------------------------------------------------
 
     def accept(self, listener) -> None:
@@ -314,7 +345,7 @@ class _Done:
 
 
 _TIMEOUT_BODY = (b"the request did not arrive whole within the time limit (setting "
-                 b"query_timeout)\n")
+                 b"request_timeout)\n")
 _REQUEST_TIMEOUT_RESPONSE = (
     b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
     b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
