@@ -85,20 +85,17 @@ class Report:
         """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
         it: what the formats people read (text, GitHub annotations, the /validate page)
         show. Every result is in exactly one group."""
-        leaders = [r for r in self.results if r.follows is None]
-        taken: set[int] = set()
+        followers: dict[tuple, list[Result]] = {}  # by what they repeat, in report order
+        for r in self.results:
+            if r.follows is not None:
+                followers.setdefault((*_place(r), r.follows), []).append(r)
         out = []
-        for lead in leaders:
-            repeats = []
-            for i, r in enumerate(self.results):
-                if (r.follows is not None and i not in taken and r.follows == lead.path
-                        and _same_place(r, lead)):
-                    taken.add(i)
-                    repeats.append(r)
-            out.append((lead, repeats))
+        for lead in self.results:
+            if lead.follows is None:
+                # the first result on that path takes them; another on it, none
+                out.append((lead, followers.pop((*_place(lead), lead.path), [])))
         # a follower whose result is missing (not made by mark_followers) stands alone
-        out += [(r, []) for i, r in enumerate(self.results)
-                if r.follows is not None and i not in taken]
+        out += [(r, []) for repeats in followers.values() for r in repeats]
         return out
 
     def as_json(self) -> str:
@@ -205,9 +202,9 @@ class Report:
         return "\n".join(lines)
 
 
-def _same_place(a: Result, b: Result) -> bool:
-    """Two results on the same focus node and value, with the same severity."""
-    return (a.focus, a.value, a.severity) == (b.focus, b.value, b.severity)
+def _place(r: Result) -> tuple:
+    """What a result and those that repeat it share: focus node, value and severity."""
+    return r.focus, r.value, r.severity
 
 
 def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> list[Result]:
