@@ -12,8 +12,8 @@ import random
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from kg.errors import InconsistentGraph
 from kg.iris import CRM, INFERRED_GRAPH, KGO, SCHEMA
@@ -293,6 +293,37 @@ def test_store_path_replaces_the_inferred_graph():
     first = materialise_store(store, target)
     assert materialise_store(store, target) == first
     assert len(list(store.quads_for_pattern(None, None, None, target))) == first
+
+
+def test_what_is_inferred_about_a_blank_node_of_the_data_is_kept():
+    """A blank node of the data (an anonymous unit, an event written [ … ]) gets its
+    inferences, in both reasoners and in the store (as the same node, not a copy): a
+    validator saw "needs a start date" for an event with kgo:onDate, and "needs a
+    participant" for one carried out by an anonymous unit. The ontology's own blank nodes
+    (lists, axioms) are still left out."""
+    from kg.reason import structural_blank_nodes
+
+    g = ontology() + tiny("""
+        ex:raid a kgo:Attack ; kgo:onDate "1978-07-01"^^xsd:date ;
+            kgo:carriedOutBy [ a kgo:MilitaryUnit ] .
+        [] a kgo:Attack ; kgo:onDate "1978-07-02"^^xsd:date .""")
+    fast = assert_same_as_owlrl(g)
+    unit = g.value(u("raid"), KGO.carriedOutBy)
+    assert (u("raid"), KGO.hadParticipant, unit) in fast
+    day = Literal("1978-07-02", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    assert any(isinstance(s, BNode) for s in fast.subjects(KGO.startDate, day))
+    structure = structural_blank_nodes(g)
+    assert structure and not any(s in structure or o in structure for s, _, o in fast)
+
+    store = store_of(g)
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    assert materialise_store(store, target) == len(fast)
+    same = store.query(f"""ASK {{
+        GRAPH <{EX}graph/asserted> {{ <{EX}raid> <{KGO}carriedOutBy> ?b .
+                                      ?x <{KGO}onDate> "1978-07-02"^^<{XSD}date> }}
+        GRAPH <{INFERRED_GRAPH}> {{ <{EX}raid> <{KGO}hadParticipant> ?b .
+                                    ?x <{KGO}startDate> "1978-07-02"^^<{XSD}date> }} }}""")
+    assert bool(same)
 
 
 # ---------------------------------------------------------------------------- errors

@@ -482,8 +482,9 @@ def materialise(asserted: Graph) -> Graph:
     """Return what OWL 2 RL adds to ``asserted`` (not changed), trivia removed: the same triples
     :func:`kg.reason.infer` returns with owlrl, for the supported constructs. Raises
     InconsistentGraph, or UnsupportedOntology for a graph this reasoner cannot handle."""
-    from kg.reason import is_meaningful
+    from kg.reason import is_meaningful, structural_blank_nodes
 
+    structure = structural_blank_nodes(asserted)
     src = _Source(
         pairs=lambda p: asserted.subject_objects(URIRef(p)),
         subjects=lambda p, o: asserted.subjects(URIRef(p), URIRef(o)),
@@ -500,7 +501,7 @@ def materialise(asserted: Graph) -> Graph:
         pred = terms[p]
         for s, o in pairs:
             triple = (terms[s], pred, terms[o])
-            if is_meaningful(triple):
+            if is_meaningful(triple, structure):
                 add(triple)
     return inferred
 
@@ -543,17 +544,35 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     tb = compile_tbox(src)
     result = _run(tb, pairs, pairs(TYPE), ox.NamedNode)
     reasoned = time.perf_counter()
+    from kg.load import rdflib_term
+    from kg.reason import STRUCTURE_PREDICATES
+
+    structure = frozenset(
+        rdflib_term(s) for p in STRUCTURE_PREDICATES for s, _ in pairs(str(p))
+        if isinstance(s, ox.BlankNode))
     text = _NQuadsText(result.terms, into)
-    meaningful = _OxFilter(result.terms)
+    meaningful = _OxFilter(result.terms, structure)
+    terms = result.terms
     written, parts = 0, []
     for p, pairs_ in result.groups:
-        into_store = keep is None or keep(result.terms[p].value)
+        into_store = keep is None or keep(terms[p].value)
         for chunk in _chunks(meaningful.pairs(p, pairs_), batch):
             lines = text.lines(p, chunk).encode()
             written += len(chunk)
             if out is not None:
                 out.write(lines)
             if into_store:
+                # A parser names a document's blank nodes anew: a triple about a blank node of
+                # the data goes in as the store's own term, not as text.
+                blank = [(s, o) for s, o in chunk if isinstance(terms[s], ox.BlankNode)
+                         or isinstance(terms[o], ox.BlankNode)]
+                if blank:
+                    store.extend(ox.Quad(terms[s], terms[p], terms[o], into) for s, o in blank)
+                    if len(blank) < len(chunk):
+                        keep_pairs = set(blank)
+                        lines = text.lines(p, [x for x in chunk if x not in keep_pairs]).encode()
+                    else:
+                        continue
                 parts.append(lines)
             if len(parts) >= 8:
                 _load_text(store, parts)
@@ -615,10 +634,13 @@ class _OxFilter:
 
     _S, _P, _O = (URIRef(f"urn:kg:probe:{x}") for x in "spo")
 
-    def __init__(self, terms: list):
-        from kg.reason import is_meaningful
+    def __init__(self, terms: list, structure=None):
+        from functools import partial
 
-        self.meaningful = is_meaningful
+        from kg.reason import EVERY_BLANK_NODE, is_meaningful
+
+        self.meaningful = partial(is_meaningful, structure=EVERY_BLANK_NODE
+                                  if structure is None else structure)
         self.terms = terms
         self.subject: dict[int, bool] = {}
         self.object: dict[int, bool] = {}

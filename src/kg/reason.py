@@ -26,6 +26,37 @@ _REFLEXIVE_TRIVIA = {
 }
 _TOP = {OWL.Thing, RDFS.Resource, OWL.topObjectProperty, OWL.topDataProperty}
 
+#: Predicates whose blank subjects are OWL's own structure in RDF (lists, restrictions,
+#: anonymous classes and property expressions, n-ary axioms), never data.
+STRUCTURE_PREDICATES = frozenset({
+    RDF.first, RDF.rest, OWL.onProperty, OWL.onProperties, OWL.members, OWL.distinctMembers,
+    OWL.unionOf, OWL.intersectionOf, OWL.oneOf, OWL.complementOf, OWL.hasValue,
+    OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasSelf, OWL.onClass, OWL.onDataRange,
+    OWL.cardinality, OWL.minCardinality, OWL.maxCardinality, OWL.qualifiedCardinality,
+    OWL.minQualifiedCardinality, OWL.maxQualifiedCardinality, OWL.inverseOf,
+    OWL.onDatatype, OWL.withRestrictions, OWL.datatypeComplementOf, OWL.annotatedSource,
+    OWL.annotatedProperty, OWL.annotatedTarget, OWL.sourceIndividual, OWL.assertionProperty,
+    OWL.targetIndividual, OWL.targetValue,
+})
+
+
+class _EveryBlankNode:
+    """Holds every blank node: :func:`is_meaningful`'s default, all blank nodes structure."""
+
+    def __contains__(self, node) -> bool:
+        return True
+
+
+EVERY_BLANK_NODE = _EveryBlankNode()
+
+
+def structural_blank_nodes(graph: Graph) -> frozenset:
+    """The blank nodes of ``graph`` that are OWL structure (:data:`STRUCTURE_PREDICATES`); any
+    other blank node is data (an anonymous unit, an event written ``[ … ]``), and what is
+    inferred about it is kept."""
+    return frozenset(s for p in STRUCTURE_PREDICATES for s in graph.subjects(p, None)
+                     if isinstance(s, BNode))
+
 
 #: The reasoners :func:`infer` can run: owlrl (the reference) or kg.materialise (fast, a subset).
 REASONERS = ("owlrl", "fast")
@@ -49,18 +80,22 @@ def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
     ).expand(closure)
     _raise_on_errors(closure)
     inferred = Graph()
+    structure = structural_blank_nodes(asserted)
     for triple in closure:
-        if triple not in asserted and is_meaningful(triple):
+        if triple not in asserted and is_meaningful(triple, structure):
             inferred.add(triple)
     return inferred
 
 
-def is_meaningful(triple: tuple) -> bool:
-    """False for the trivia owlrl writes: literal subjects, blank nodes (list and axiom structure),
-    reflexive identities, typing with top classes, domain/range propagation, and statements about
-    the built-in vocabularies."""
+def is_meaningful(triple: tuple, structure=EVERY_BLANK_NODE) -> bool:
+    """False for the trivia owlrl writes: literal subjects, blank nodes of OWL's structure
+    (``structure``: lists, restrictions, axioms; by default every blank node), reflexive
+    identities, typing with top classes, domain/range propagation, and statements about the
+    built-in vocabularies."""
     s, p, o = triple
-    if isinstance(s, Literal) or isinstance(s, BNode) or isinstance(o, BNode):
+    if isinstance(s, Literal):
+        return False
+    if isinstance(s, BNode) and s in structure or isinstance(o, BNode) and o in structure:
         return False
     if str(p).startswith(OWLRL_ERRORS) or str(s).startswith(OWLRL_ERRORS):
         return False
