@@ -48,37 +48,43 @@ def rows(store: DatasetStore, query: str) -> list[dict[str, str]]:
 
 
 class Page(HTMLParser):
-    """The links of an HTML page, each with its classes and the ids of the elements around it,
-    and the text of every element with an id."""
+    """The links of an HTML page, each with its classes, the ids of the elements around it and
+    the line it is on (its nearest ``p`` or ``li``), and the text of every element with an id."""
 
     def __init__(self, html: str):
         super().__init__()
         self.links: list[dict] = []
         self.ids: dict[str, str] = {}
-        self._stack: list[tuple[str, str | None, str]] = []
+        self._stack: list[tuple[str, str | None, str, int | None]] = []
         self._open: list[dict] = []
         self._texts: dict[str, list[str]] = {}
+        self._lines = 0
         self.feed(html)
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag in ("meta", "link", "br", "img", "input", "line", "circle", "rect"):
             return
-        self._stack.append((tag, a.get("id"), a.get("class") or ""))
+        line = None
+        if tag in ("p", "li"):
+            self._lines += 1
+            line = self._lines
+        self._stack.append((tag, a.get("id"), a.get("class") or "", line))
         if a.get("id"):
             self._texts[a["id"]] = []
         if tag == "a":
             link = {"href": a.get("href"), "class": a.get("class") or "", "text": "",
-                    "within": [i for _, i, _ in self._stack if i],
-                    "classes_around": " ".join(c for _, _, c in self._stack), **a}
+                    "within": [i for _, i, _, _ in self._stack if i],
+                    "classes_around": " ".join(c for _, _, c, _ in self._stack),
+                    "line": next((n for *_, n in reversed(self._stack) if n), None), **a}
             self.links.append(link)
             self._open.append(link)
 
     def handle_endtag(self, tag):
-        if tag not in {t for t, _, _ in self._stack}:
+        if tag not in {t for t, *_ in self._stack}:
             return
         while self._stack:
-            t, i, _ = self._stack.pop()
+            t, i, *_ = self._stack.pop()
             if i:
                 self.ids[i] = " ".join("".join(self._texts[i]).split())
             if t == "a" and self._open:
@@ -87,7 +93,7 @@ class Page(HTMLParser):
                 break
 
     def handle_data(self, data):
-        for _, i, _ in self._stack:
+        for _, i, *_ in self._stack:
             if i:
                 self._texts[i].append(data)
         for link in self._open:
