@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 import pytest
 
-from kg.endpoint import create_app
+from kg.endpoint import create_app, pages
 from kg.endpoint.pages import local_path
 from kg.store import DatasetStore
 from kgtest import structured_data
@@ -410,6 +410,115 @@ def test_party_bodies_up_and_down(client):
     party = get_page(client, BASE + "actor/cpv")
     assert {"/actor/politburo", "/actor/central-military-commission"} <= set(
         party.hrefs(within=section(party, "Party and state bodies")))
+
+
+def hierarchy(page: Page, title: str) -> str:
+    """The id of the page's hierarchy section titled ``title``."""
+    return next(k for k, v in page.ids.items() if k.startswith("hierarchy")
+                and v.startswith(title))
+
+
+def paths_up(page: Page, section: str) -> list[list[str]]:
+    """What a hierarchy section draws above the entity: one list per line, the hrefs on it."""
+    lines: dict[int, list[str]] = {}
+    for x in page.links:
+        if section in x["within"] and "up" in x["classes_around"].split():
+            lines.setdefault(x["line"], []).append(x["href"])
+    return list(lines.values())
+
+
+def direct_parents(store, iri: str, prop: str) -> set[str]:
+    return {r["o"] for r in rows(store, f"""SELECT ?o WHERE {{ GRAPH ?g {{ <{iri}> kgo:{prop} ?o }}
+        FILTER(?g != <{INFERRED}>) }}""")}
+
+
+def test_a_place_within_two_places_shows_each_apart(client, store):
+    """The border communes lie within the southwestern border zone and within Vietnam, and the
+    zone lies within neither country: two lines, not "Southwestern border of Vietnam ›
+    Vietnam", which reads as the zone lying in Vietnam."""
+    communes = BASE + "place/vietnamese-border-communes"
+    zone, vietnam = BASE + "place/southwestern-border", BASE + "place/vietnam"
+    assert direct_parents(store, communes, "placeWithin") == {zone, vietnam}
+    assert not direct_parents(store, zone, "placeWithin")
+    page = get_page(client, communes)
+    section = hierarchy(page, "Places")
+    assert sorted(paths_up(page, section)) == [[local_path(zone)], [local_path(vietnam)]]
+    assert "›" not in page.ids[section]
+
+
+def test_an_event_with_two_direct_parents_shows_each_path_to_the_top(client, store):
+    """The liberation of Phnom Penh is part of the offensive on it and of the regime's fall,
+    both parts of the counter-offensive: one line each up to the war, not one chain that puts
+    the fall above the offensive."""
+    fall, offensive = BASE + "event/fall-of-pol-pot-regime", BASE + "event/phnom-penh-offensive-1979-01"
+    war = BASE + "event/southwestern-border-war"
+    assert direct_parents(store, LIBERATION, "subEventOf") == {fall, offensive}
+    assert direct_parents(store, fall, "subEventOf") == {GCO}
+    assert direct_parents(store, offensive, "subEventOf") == {GCO}
+    page = get_page(client, LIBERATION)
+    section = hierarchy(page, "Events")
+    top = [local_path(GCO), local_path(war)]
+    assert sorted(paths_up(page, section)) == [[local_path(fall), *top],
+                                                [local_path(offensive), *top]]
+    text = page.ids[section]
+    assert "Fall of the Pol Pot regime › General offensive" not in text
+    assert "Fall of the Pol Pot regime › General counter-offensive" in text
+    assert "General offensive on Phnom Penh, from 5-6 January 1979 › General counter-offensive" \
+        in text
+
+
+def test_a_single_parent_chain_is_one_line_as_before(client, store):
+    chong_thnu = BASE + "place/chong-thnu"
+    page = get_page(client, chong_thnu)
+    section = hierarchy(page, "Places")
+    assert paths_up(page, section) == [["/place/snuol", "/place/kratie", "/place/cambodia"]]
+    assert page.ids[section].startswith(
+        "Places Within: Snuol District › Kratié Province › Cambodia")
+    html = client.get(local_path(chong_thnu), headers=HTML).get_data(as_text=True)
+    assert '<p class="up">Within:\n      <a href="/place/snuol"' in html
+
+
+UNITS_TRIG = """
+@prefix unit: <https://w3id.org/kg1978/unit/> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/graph/entities> {
+  unit:group rdfs:label "Group"@en ; kgo:subordinateTo unit:yankee, unit:zulu .
+  unit:yankee rdfs:label "Bravo Command"@en ; kgo:subordinateTo unit:army .
+  unit:zulu rdfs:label "Alpha Command"@en ; kgo:subordinateTo unit:army .
+  unit:army rdfs:label "Army"@en .
+  unit:battalion rdfs:label "Battalion"@en ; kgo:subordinateTo unit:group .
+  unit:one rdfs:label "One"@en ; kgo:subordinateTo unit:two .
+  unit:two rdfs:label "Two"@en ; kgo:subordinateTo unit:one .
+}
+"""
+
+
+def test_every_path_up_a_hierarchy_is_drawn_apart(tmp_path, monkeypatch):
+    """Units too, the lines in the order of their names (as the units below); two superiors
+    further up give two lines under a unit with one superior; a cycle ends a path instead of
+    looping; the top has no line; past MAX_PATHS the list says there are more."""
+    path = tmp_path / "units.trig"
+    path.write_text(UNITS_TRIG, encoding="utf-8")
+    client = create_app({"root": tmp_path}, dataset=path).test_client()
+    both = [["/unit/zulu", "/unit/army"], ["/unit/yankee", "/unit/army"]]
+    page = get_page(client, BASE + "unit/group")
+    section = hierarchy(page, "Unit hierarchy")
+    assert paths_up(page, section) == both
+    assert "Command › Alpha" not in page.ids[section]
+    assert "Command › Bravo" not in page.ids[section]
+    page = get_page(client, BASE + "unit/army")
+    assert "Subordinate to" not in page.ids[hierarchy(page, "Unit hierarchy")]
+    page = get_page(client, BASE + "unit/battalion")
+    assert paths_up(page, hierarchy(page, "Unit hierarchy")) == [
+        ["/unit/group", *p] for p in both]
+    page = get_page(client, BASE + "unit/one")
+    assert paths_up(page, hierarchy(page, "Unit hierarchy")) == [["/unit/two"]]
+    monkeypatch.setattr(pages, "MAX_PATHS", 1)
+    page = get_page(client, BASE + "unit/group")
+    section = hierarchy(page, "Unit hierarchy")
+    assert paths_up(page, section) == both[:1]
+    assert "… and more (see the RDF)" in page.ids[section]
 
 
 def test_class_property_ontology_graph_and_passage_pages(client, store):

@@ -68,6 +68,9 @@ ONTOLOGY_GRAPH = str(iris.ONTOLOGY_GRAPH)
 _PROLOGUE = iris.sparql_prologue()
 #: Most values listed per property on a page (the RDF representations are never cut).
 MAX_VALUES = 500
+#: Most paths drawn up one hierarchy from an entity (entities reached by several routes
+#: multiply them).
+MAX_PATHS = 50
 #: The hierarchies drawn on pages: (property, title, what is above, what is below).
 HIERARCHIES = (
     (KGO + "subEventOf", "Events", "Part of", "Sub-events"),
@@ -490,6 +493,21 @@ class Site:
             frontier = nxt
         return out
 
+    def paths_up(self, prop: str, iri: str, limit: int = MAX_PATHS) -> list[list[str]]:
+        """Every route from ``iri`` up ``prop`` to a top, nearest first: one per direct parent
+        where the hierarchy above is a tree. A path ends before an entity already on it (a
+        cycle). At most ``limit`` paths, in the order of the direct edges."""
+        up = self.up[prop]
+        paths: list[list[str]] = []
+        stack: list[tuple[str, ...]] = [(iri,)]
+        while stack and len(paths) < limit:
+            path = stack.pop()
+            parents = [x for x in up.get(path[-1], ()) if x not in path]
+            if not parents and len(path) > 1:
+                paths.append(list(path[1:]))
+            stack.extend(path + (x,) for x in reversed(parents))
+        return paths
+
     def descendants(self, prop: str, iri: str) -> set[str]:
         seen: set[str] = set()
         frontier = [iri]
@@ -688,12 +706,16 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
 
     hierarchies = []
     for p, title, above, below in HIERARCHIES:
-        up = s.ancestors(p, iri)
+        # each route up on its own: one chain through two parents would put one above the
+        # other (a border zone "within" the country it only borders)
+        up = s.paths_up(p, iri, MAX_PATHS + 1)
+        up.sort(key=lambda path: [_event_sort(s, x) for x in path])
         down = s.down[p].get(iri, [])
         if up or down:
             hierarchies.append({
                 "title": title, "property": _link(s, p), "above": above, "below": below,
-                "up": [{"depth": d, **_link(s, x)} for d, x in up],
+                "up": [[_link(s, x) for x in path] for path in up[:MAX_PATHS]],
+                "up_cut": len(up) > MAX_PATHS,
                 "down": [_link(s, x) for x in sorted(down, key=lambda x: _event_sort(s, x))],
             })
 
