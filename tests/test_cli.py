@@ -359,6 +359,27 @@ def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
         "day is out of range for month") == 1, done.stderr
 
 
+def test_validate_reads_deep_nesting_as_the_build_does(capsys, project, tmp_path):
+    """rdflib's Turtle parser runs out of stack past about 120 levels of [ … ]; pyoxigraph,
+    the build's parser, reads such a file, and so does kg validate now, alone or after
+    another file; a syntax error deep inside is still exit 2 with its line."""
+    depth = 300
+    deep = tmp_path / "deep.ttl"
+    deep.write_text("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+                    "@prefix ex: <https://example.org/> .\n"
+                    "ex:x rdfs:seeAlso " + "[ rdfs:seeAlso " * depth + '"end"'
+                    + " ]" * depth + " .\n", encoding="utf-8")
+    valid = REPO / "tests" / "data" / "shapes" / "valid.ttl"
+    for files in ([deep], [valid, deep]):
+        code, out, err = run(capsys, "--root", str(project), "validate", "--format", "json",
+                             *map(str, files))
+        assert code == 0 and json.loads(out)["conforms"] is True, err
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(deep.read_text("utf-8").replace('"end"', '"end'), encoding="utf-8")
+    code, _, err = run(capsys, "--root", str(project), "validate", str(broken))
+    assert code == 2 and f"{broken}:3" in err and "Traceback" not in err
+
+
 def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path):
     bad = tmp_path / "broken.ttl"
     bad.write_text("@prefix a: <http://a/> .\n\na:x a:y .\n", encoding="utf-8")

@@ -66,8 +66,21 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     base = path.resolve().as_uri()
     before = len(into)
+    # into a graph of its own when ``into`` holds triples already: what a parser that gave up
+    # part way added can then be taken out
+    target = into if not before else Graph()
     try:
-        rdflib_parse(into, data, fmt, base)
+        try:
+            rdflib_parse(target, data, fmt, base)
+        except RecursionError:
+            # rdflib's Turtle parser recurses once per level of [ … ] or ( … ): past about
+            # 120 levels Python's stack runs out, on a file pyoxigraph (the build's parser)
+            # reads. Read it with pyoxigraph then, as kg build would.
+            _parse_with_pyoxigraph(target, data, fmt, path, base)
+        if target is not into:
+            into += target
+            for prefix, namespace in target.namespaces():
+                into.bind(prefix, namespace, override=False)
     except BadSyntax as exc:
         raise ParseError(_bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
     except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
@@ -75,6 +88,25 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
         raise ParseError(f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=line) from exc
     check_read(data, fmt, str(path), base, into, len(into) - before)
     return into
+
+
+def _parse_with_pyoxigraph(into: Graph, data: bytes, fmt: str, path: Path, base: str) -> None:
+    """``data`` read by pyoxigraph into ``into``, a graph that held nothing before rdflib gave
+    up on ``data`` part way (what rdflib added is taken out first)."""
+    import pyoxigraph as ox
+
+    from kg.store import rdf_syntax_error
+
+    if fmt not in STRICT_FORMATS:
+        raise ParseError(f"nested too deeply for rdflib's {fmt} parser", path=str(path))
+    into.remove((None, None, None))
+    syntax = getattr(ox.RdfFormat, STRICT_FORMATS[fmt])
+    try:
+        triples = [q.triple for q in ox.parse(input=data, format=syntax, base_iri=base)]
+    except SyntaxError as exc:
+        raise rdf_syntax_error(exc, str(path), syntax) from None
+    # N-Triples, which rdflib reads line by line: blank nodes keep their identity
+    into.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
 def rdflib_parse(graph: Graph, data: bytes, fmt: str, base: str) -> None:
