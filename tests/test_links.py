@@ -418,8 +418,14 @@ def round_trip(tmp_path_factory):
 
 def test_round_trip_export_edit_import_export_shows_the_links(round_trip):
     second = round_trip["second"]
-    assert second[P + "chong-thnu"]["geonames"] == "https://sws.geonames.org/1822158/"
+    # a close match is in close_matches, never in its authority's column (exact matches)
+    assert second[P + "chong-thnu"]["geonames"] == ""
+    assert second[P + "chong-thnu"]["close_matches"] == "https://sws.geonames.org/1822158/"
+    assert second[P + "kratie"]["wikidata"] == ""
+    assert second[P + "kratie"]["close_matches"] == (
+        "http://www.wikidata.org/entity/Q785896 | https://sws.geonames.org/1830563/")
     assert second[A + "kufns"]["wikidata"] == WD + "Q1061155"
+    assert second[A + "kufns"]["close_matches"] == ""
     assert second[P + "phnom-penh"]["wikidata"] == WD + "Q1850"
     assert round_trip["before"] != round_trip["after"]
 

@@ -91,7 +91,8 @@ _AUTHORITY_ALIASES = {
 #: Columns of an exported sheet. The last seven are for the decisions, filled in and imported.
 EXPORT_COLUMNS = (
     "id", "label", "alt_labels", "type", "description", "date", "part_of", "country",
-    *AUTHORITIES, "authority_iri", "authority", "relation", "who", "when", "note", "why",
+    *AUTHORITIES, "close_matches", "authority_iri", "authority", "relation", "who", "when",
+    "note", "why",
 )
 #: Column names an imported sheet may use, and the header spellings accepted for each.
 IMPORT_COLUMNS = {
@@ -439,9 +440,11 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
         members = {r["x"] for r in _select(store, f"""
             SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
         entities = {x: c for x, c in entities.items() if x in members}
+    # an authority's column holds the same entity (skos:exactMatch); a related one
+    # (skos:closeMatch: today's province for the 1978 one) goes to close_matches, never beside
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for x, _, m, _ in _links(store):
-        links[x][authority_of(m) or "other"].append(m)
+    for x, relation, m, _ in _links(store):
+        links[x][authority_of(m) or "other" if relation == "exactMatch" else "close"].append(m)
     if unlinked:
         entities = {x: c for x, c in entities.items() if not links.get(x)}
     ancestors = _ancestors(store)
@@ -453,6 +456,7 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
         row = _entity_row(store, x, ancestors, class_labels)
         for a in AUTHORITIES:
             row[a] = " | ".join(sorted(set(links.get(x, {}).get(a, []))))
+        row["close_matches"] = " | ".join(sorted(set(links.get(x, {}).get("close", []))))
         writer.writerow([row.get(c, "") for c in EXPORT_COLUMNS])
     write_atomically(path, out.getvalue().encode("utf-8"))
     return len(entities)
