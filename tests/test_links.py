@@ -268,8 +268,9 @@ REJECTIONS = {
          f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: Q999,"],
         3, f"place:snuol would have two Wikidata ids: {WD}Q999 and {WD}Q998 (line 2)"),
     "id claimed twice, once in the graph": (
-        [f"{A}srv,https://www.wikidata.org/wiki/Q881,exactMatch,Jane,2026-11-20,Test: Q881,"],
-        2, f"{WD}Q881 would be claimed by two entities: actor:srv and place:vietnam "
+        [f"{P}road-7,https://www.wikidata.org/wiki/Q1320165,exactMatch,Jane,2026-11-20,"
+         "Test: Q1320165,"],
+        2, f"{WD}Q1320165 would be claimed by two entities: place:road-7 and place:road-1 "
            "(graph/links.ttl); if that is right, say why in the why column"),
     "id claimed twice in the file": (
         [f"{P}road-1,Q999,exactMatch,Jane,2026-11-20,Test: Q999,",
@@ -493,19 +494,21 @@ def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
 
 def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
     path = sheet(tmp_path,
-                 f"{A}srv,Q881,exactMatch,Jane,2026-11-20,Test: Q881,"
-                 "the state and the country share one item",
+                 f"{P}road-7,Q1320165,closeMatch,Jane,2026-11-20,Test: Q1320165,"
+                 "the roads share one item",
                  f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: Q998,the district and its seat",
                  f"{P}snuol,Q999,closeMatch,Jane,2026-11-20,Test: Q999,the district and its seat")
     assert run(project, "links", "import", str(path)) == 0
     g = Graph().parse(project / "graph" / "links.ttl")
-    (st,) = g.subjects(RDF.subject, URIRef(A + "srv"))
-    assert g.value(st, SKOS.editorialNote) == Literal("the state and the country share one item")
+    (st,) = g.subjects(RDF.subject, URIRef(P + "road-7"))
+    assert g.value(st, SKOS.editorialNote) == Literal("the roads share one item")
     capsys.readouterr()
     assert run(project, "links", "report") == 0
     out = capsys.readouterr().out
-    assert "Conflicts (2, 0 without a reason):" in out
+    # the graph's own: Q881 is the state (exact) and close to the country, with why
+    assert "Conflicts (3, 0 without a reason):" in out
     assert f"{WD}Q881 is claimed by 2 entities: actor:srv, place:vietnam" in out
+    assert f"{WD}Q1320165 is claimed by 2 entities: place:road-1, place:road-7" in out
     assert f"place:snuol has 2 Wikidata ids: {WD}Q998, {WD}Q999" in out
 
 

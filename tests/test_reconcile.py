@@ -401,7 +401,7 @@ def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
 
 def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
     """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
-    preview says the identifier is a close match, Cambodia's exact one says nothing more; the
+    preview says the identifier is a close match, Phnom Penh's exact one says nothing more; the
     extension gives it only when asked for (the setting match: close or any), and a condition
     on it still finds the province."""
     import re
@@ -411,19 +411,19 @@ def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
         return re.search(r"<dt>Wikidata ID</dt><dd>([^<]*)</dd>", page)[1]
 
     assert shown("place/kratie") == "Q785896 (close match: not the same entity)"
-    assert shown("place/cambodia") == "Q424"
+    assert shown("place/phnom-penh") == "Q1850"
 
     def extended(match: str | None) -> dict[str, list]:
         prop = {"id": "wikidata"} | ({"settings": {"match": match}} if match else {})
-        extend = {"ids": ["place/kratie", "place/cambodia"], "properties": [prop]}
+        extend = {"ids": ["place/kratie", "place/phnom-penh"], "properties": [prop]}
         rows = client.post("/reconcile", data={"extend": json.dumps(extend)}).get_json()["rows"]
         return {e: row["wikidata"] for e, row in rows.items()}
 
-    exact = {"place/kratie": [], "place/cambodia": [{"str": "Q424"}]}
+    exact = {"place/kratie": [], "place/phnom-penh": [{"str": "Q1850"}]}
     assert extended(None) == extended("exact") == exact
-    assert extended("close") == {"place/kratie": [{"str": "Q785896"}], "place/cambodia": []}
+    assert extended("close") == {"place/kratie": [{"str": "Q785896"}], "place/phnom-penh": []}
     assert extended("any") == {"place/kratie": [{"str": "Q785896"}],
-                               "place/cambodia": [{"str": "Q424"}]}
+                               "place/phnom-penh": [{"str": "Q1850"}]}
     queries = {f"q{i}": {"query": "Kratie", "properties": [{"pid": "wikidata", "v": qid}]}
                for i, qid in enumerate(("Q785896", "Q1"))}
     found = client.post("/reconcile", data={"queries": json.dumps(queries)}).get_json()
