@@ -159,7 +159,7 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert "shape:      kgs:DecisionShape (sh:MinCountConstraintComponent)" in out
     code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json", str(bad))
     report = json.loads(out)
-    assert code == 1 and report["conforms"] is False
+    assert code == 1 and report["conforms"] is False and out.endswith("}\n")
     assert {"focus", "path", "value", "severity", "message", "shape"} <= set(report["results"][0])
     assert any(r["path"] == "http://www.w3.org/2000/01/rdf-schema#label" for r in report["results"])
     code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "turtle", str(bad))

@@ -102,7 +102,7 @@ class Report:
         return json.dumps(
             {"conforms": self.conforms, "results": [asdict(r) for r in self.results]},
             indent=2, ensure_ascii=False,
-        )
+        ) + "\n"
 
     def as_turtle(self) -> str:
         for prefix, iri in PREFIXES.items():
