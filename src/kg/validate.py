@@ -9,6 +9,8 @@ Actions annotations or SARIF.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import re
 import threading
@@ -135,10 +137,9 @@ class Report:
         from :attr:`shapes`; its IRI as help), one result per validation result, on its file and
         line where a file says it, with a fingerprint that survives the line moving. An
         empty run when the data conforms."""
-        import hashlib
-
         level = {"Violation": "error", "Warning": "warning", "Info": "note"}
         shapes = self.shapes
+        stable = functools.partial(_stable_blank, self.graph, {})
         rule_ids = sorted({r.shape for r in self.results})
         rules = []
         for shape in rule_ids:
@@ -157,7 +158,8 @@ class Report:
             rules.append(rule)
         results = []
         for r in self.results:
-            identity = "\n".join((r.shape, r.focus, r.path or "", r.value or "", r.constraint))
+            identity = "\n".join((r.shape, stable(r.focus), r.path or "", stable(r.value or ""),
+                                  r.constraint))
             result: dict = {
                 "ruleId": short_iri(r.shape), "ruleIndex": rule_ids.index(r.shape),
                 "level": level.get(r.severity, "error"),
@@ -200,6 +202,30 @@ class Report:
                              f"{f.message} ({short_iri(f.shape)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _stable_blank(graph: Graph, seen: dict, text: str) -> str:
+    """``text`` itself, or for a blank node (``_:label``, a label that changes from run to run)
+    a name made from what ``graph`` (a report, which describes the blank nodes its results
+    are about) says of it: the same data gives the same name, so a SARIF fingerprint keeps
+    its identity."""
+    if not text.startswith("_:"):
+        return text
+    if text not in seen:
+        from rdflib.compare import to_canonical_graph
+
+        about, todo, done = Graph(), [BNode(text[2:])], set()
+        while todo and len(about) < 10_000:
+            node = todo.pop()
+            done.add(node)
+            for _, p, o in graph.triples((node, None, None)):
+                about.add((node, p, o))
+                if isinstance(o, BNode) and o not in done:
+                    todo.append(o)
+        lines = sorted(to_canonical_graph(about).serialize(format="nt").splitlines())
+        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+        seen[text] = f"_:described-{digest}"
+    return seen[text]
 
 
 def _place(r: Result) -> tuple:
