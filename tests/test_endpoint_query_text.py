@@ -9,6 +9,7 @@ from kg.endpoint.query_text import (
     diagnose,
     has_from,
     inspect_query,
+    query_dataset,
     undeclared_prefix,
 )
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
@@ -87,6 +88,33 @@ def test_nul_and_empty_are_input_errors():
 def test_dataset_clauses(text, default, named):
     assert dataset_clauses(text) == (default, named)
     assert has_from(text) == bool(default or named)
+
+
+@pytest.mark.parametrize("text, default, named", [
+    ("SELECT * FROM <http://e/a> FROM <http://e/b> FROM <http://e/a> FROM NAMED <http://e/c> "
+     "FROM NAMED <http://e/c> { ?s ?p ?o }", ["http://e/a", "http://e/b"], ["http://e/c"]),
+    ("PREFIX g: <http://e/>\nSELECT * FROM g:a FROM <http://e/a> { ?s ?p ?o }",
+     ["http://e/a"], []),
+    ("SELECT * { ?s ?p ?o }", [], []),
+    # No space where the grammar needs none; local names with ':', '%XX' and escapes.
+    ("PREFIX g:<http://e/>\nSELECT * FROM<http://e/a> FROM NAMED<http://e/b> FROM g:a { }",
+     ["http://e/a"], ["http://e/b"]),
+    ("PREFIX g: <http://e/>\nSELECT * FROM g:a:b\\.c%41 FROM NAMED g: { }",
+     ["http://e/a:b.c%41"], ["http://e/"]),
+])
+def test_query_dataset_names_each_graph_once(text, default, named):
+    assert query_dataset(text) == (default, named)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * FROM g:a { ?s ?p ?o }",  # an undeclared prefix
+    "SELECT * FROM g:urn:x:a { ?s ?p ?o }",  # the same, though its local name looks absolute
+    "SELECT * FROM <a> { ?s ?p ?o }",  # a relative IRI, no base
+    "SELECT * FROM { ?s ?p ?o }",  # no IRI
+    "PREFIX g: <http://e/>\nSELECT * FROM <http://e/a> FROM g:a\\#b FROM g:c { ?s ?p ?o }",
+])
+def test_query_dataset_leaves_what_it_cannot_read_to_the_engine(text):
+    assert query_dataset(text) is None
 
 
 def test_dataset_clauses_resolve_relative_iris():

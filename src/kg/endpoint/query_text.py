@@ -23,8 +23,8 @@ from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
-__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "has_from", "undeclared_prefix",
-           "diagnose", "QUERY_FORMS", "UPDATE_KEYWORDS"]
+__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "query_dataset", "has_from",
+           "undeclared_prefix", "diagnose", "QUERY_FORMS", "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -48,13 +48,18 @@ _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 _VOLATILE = re.compile(r"(?<![\w?$:@.-])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _BRACKETS = re.compile(r"[()\[\]{}]")
 _GAP = r"(?:\s|#[^\n\r]*)+"  # white space and comments
+# PN_LOCAL (section 19.8): ':' and escapes (PLX) inside, no '.' at the end.
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-]"
+_PN_CHAR = r"[\w:\u00b7\u0300-\u036f\u203f\u2040-]"
+_PN_LOCAL = f"(?:{_PN_CHAR}|{_PLX})(?:(?:{_PN_CHAR}|{_PLX}|\\.)*(?:{_PN_CHAR}|{_PLX}))?"
+_LOCAL_ESCAPE = re.compile(r"\\(.)")
 #: Comments, strings and IRIs (skipped), PREFIX declarations, FROM / FROM NAMED clauses.
 _DATASET_TOKENS = re.compile(
     f"(?P<skip>#[^\\n\\r]*|{_LONG_STRINGS}|{_SHORT_STRINGS}|{_IRIREF})"
-    f"|(?P<base>(?<![\\w?$:])BASE{_GAP}?<(?P<biri>[^<>\\s]*)>)"
-    f"|(?P<prefix>(?<![\\w?$:])PREFIX{_GAP}(?P<pname>[\\w.-]*):{_GAP}?<(?P<piri>[^<>\\s]*)>)"
-    f"|(?P<from>(?<![\\w?$:])FROM{_GAP}(?P<named>NAMED{_GAP})?"
-    f"(?:<(?P<iri>[^<>\\s]*)>|(?P<fp>[\\w.-]*):(?P<local>[\\w.-]*)))",
+    f"|(?P<base>(?<![\\w?$:])BASE(?:{_GAP})?<(?P<biri>[^<>\\s]*)>)"
+    f"|(?P<prefix>(?<![\\w?$:])PREFIX{_GAP}(?P<pname>[\\w.-]*):(?:{_GAP})?<(?P<piri>[^<>\\s]*)>)"
+    f"|(?P<from>(?<![\\w?$:])FROM(?P<named>{_GAP}NAMED)?"
+    f"(?:(?:{_GAP})?<(?P<iri>[^<>\\s]*)>|{_GAP}(?P<fp>[\\w.-]*):(?P<local>{_PN_LOCAL})?))",
     re.IGNORECASE | re.DOTALL)
 _OPENERS = frozenset("([{")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -97,12 +102,36 @@ def has_from(text: str) -> bool:
 
 
 def dataset_clauses(text: str, base_iri: str | None = None) -> tuple[list[str], list[str]]:
-    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses: prefixed names expanded,
-    relative IRIs resolved against the query's ``BASE`` (or ``base_iri``)."""
+    """The IRIs of a query's ``FROM`` and ``FROM NAMED`` clauses, as written (a graph named
+    twice is listed twice): prefixed names expanded, relative IRIs resolved against the
+    query's ``BASE`` (or ``base_iri``)."""
+    default, named, _ = _read_dataset(text, base_iri)
+    return default, named
+
+
+def query_dataset(text: str, base_iri: str | None = None) -> tuple[list[str], list[str]] | None:
+    """The dataset a query's ``FROM`` and ``FROM NAMED`` clauses name, each graph once, in the
+    order first named: ``([], [])`` without them.
+
+    SPARQL 1.1 Query 13.2: the default graph is the RDF merge of the FROM graphs and the named
+    graphs are a set, so a graph named twice is in the dataset once (pyoxigraph, reading the
+    clauses itself or handed a list with a graph twice, matches its triples twice). None when
+    a clause is not read here with certainty - a prefix the text does not declare, a relative
+    IRI without a base, a FROM this reading does not take for a clause: the engine alone can
+    read such a text, and says what is wrong with it."""
+    default, named, whole = _read_dataset(text, base_iri)
+    if not whole:
+        return None
+    return list(dict.fromkeys(default)), list(dict.fromkeys(named))
+
+
+def _read_dataset(text: str, base_iri: str | None) -> tuple[list[str], list[str], bool]:
+    """:func:`dataset_clauses`, and whether every clause was read with certainty."""
     base = base_iri
     prefixes: dict[str, str] = {}
     default: list[str] = []
     named: list[str] = []
+    whole = True
 
     def resolved(iri: str) -> str:
         return urljoin(base, iri) if base and not _SCHEME.match(iri) else iri
@@ -113,10 +142,17 @@ def dataset_clauses(text: str, base_iri: str | None = None) -> tuple[list[str], 
         elif m["prefix"]:
             prefixes[m["pname"]] = resolved(m["piri"])
         elif m["from"]:
-            iri = (resolved(m["iri"]) if m["iri"] is not None
-                   else prefixes.get(m["fp"], "") + m["local"])
+            if m["iri"] is not None:
+                iri = resolved(m["iri"])
+            else:
+                whole = whole and m["fp"] in prefixes
+                iri = prefixes.get(m["fp"], "") + _LOCAL_ESCAPE.sub(r"\1", m["local"] or "")
+            whole = whole and _SCHEME.match(iri) is not None
             (named if m["named"] else default).append(iri)
-    return default, named
+    # Every FROM keyword outside comments, strings and IRIs is one of the clauses read.
+    if whole and len(_FROM.findall(_LEXICAL.sub(_blank, text))) != len(default) + len(named):
+        whole = False
+    return default, named, whole
 
 
 #: A PREFIX declaration (its name), or a prefixed name in use (its prefix), in a text whose
