@@ -70,6 +70,25 @@ def test_from_clause_selects_graphs_of_the_store(client):
     assert _count(client.get("/sparql", query_string={"query": q})) == 0
 
 
+def test_a_graph_named_twice_counts_once(any_client):
+    """SPARQL 1.1 Query 13.2: the default graph is the RDF merge of the FROM graphs (or of the
+    default-graph-uri ones), the named graphs a set - in the query and in the protocol."""
+    twice = f"SELECT (COUNT(*) AS ?n) FROM <{ENTITIES}> FROM <{ENTITIES}> WHERE {{ ?s ?p ?o }}"
+    assert _count(any_client.get("/sparql", query_string={"query": twice})) == 10
+    thrice = twice.replace("WHERE", f"FROM <{ENTITIES}> WHERE")
+    assert _count(any_client.post("/sparql", data={"query": thrice})) == 10
+    assert _count(any_client.get("/sparql", query_string={
+        "query": COUNT_ALL, "default-graph-uri": [ENTITIES, INFERRED, ENTITIES]})) == 14
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    for params in ({"query": per_graph.replace(
+                        "WHERE", f"FROM NAMED <{ENTITIES}> FROM NAMED <{ENTITIES}> WHERE")},
+                   {"query": per_graph, "named-graph-uri": [ENTITIES, ENTITIES]}):
+        r = any_client.get("/sparql", query_string=params)
+        assert r.status_code == 200, r.data
+        assert {b["g"]["value"]: b["n"]["value"] for b in r.json["results"]["bindings"]} == {
+            ENTITIES: "10"}, params
+
+
 # -- result formats and content negotiation -------------------------------------------------
 
 @pytest.mark.parametrize("accept, content_type", [

@@ -15,6 +15,11 @@ Oxigraph issue #1919, fixed after 0.5.13). So the store finds, once, which graph
 triples; where the graphs of a default graph do, their merge is made into a graph of its own
 (:data:`MERGE_PREFIX`, never listed, dumped or matched by ``GRAPH ?g``) and the query runs
 over that. A dataset whose graphs share nothing - the built graph - pays nothing at query time.
+
+**A graph named twice is in the dataset once** (two ``FROM`` of it, or two
+``default-graph-uri``, are one graph of the merge; two ``FROM NAMED`` one named graph): the
+graphs are handed to pyoxigraph each once, even those of the query's own ``FROM`` clauses,
+which pyoxigraph 0.5.13 would otherwise match once per mention.
 """
 
 from __future__ import annotations
@@ -201,17 +206,15 @@ class DatasetStore:
 
         ``default_graph`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
         ``named-graph-uri``: when either is given they replace the query's own dataset, and the
-        one not given is empty (SPARQL 1.1 Protocol, 2.1.4). ``has_dataset_clause`` says the
-        query has ``FROM``/``FROM NAMED``: the union default graph must then not override it.
+        one not given is empty (SPARQL 1.1 Protocol, 2.1.4); a graph listed twice is there
+        once (SPARQL 1.1 Query, 13.2). ``has_dataset_clause`` says the query has
+        ``FROM``/``FROM NAMED``: the union default graph must then not override it.
         Raises :class:`~kg.errors.ParseError` with line and column for a malformed query.
         """
         try:
             if default_graph is not None or named_graphs is not None:
-                default = [ox.NamedNode(g) for g in default_graph or ()]
-                named = [ox.NamedNode(g) for g in named_graphs or ()]
-                merged = self._merge_of(default_graph) if self.shared_pairs and default else None
-                return self._store.query(text, base_iri=base_iri, named_graphs=named,
-                                         default_graph=default if merged is None else merged)
+                return self._query_dataset(text, base_iri, list(dict.fromkeys(default_graph or ())),
+                                           list(dict.fromkeys(named_graphs or ())))
             if self.union_default_graph and not has_dataset_clause:
                 if self._union is not None:
                     return self._store.query(text, base_iri=base_iri,
@@ -219,9 +222,7 @@ class DatasetStore:
                                              named_graphs=self._graph_terms)
                 return self._store.query(text, base_iri=base_iri,
                                          use_default_graph_as_union=True)
-            if self.shared_pairs:
-                return self._query_own_dataset(text, base_iri)
-            return self._store.query(text, base_iri=base_iri)
+            return self._query_own_dataset(text, base_iri)
         except SyntaxError as exc:
             from kg.endpoint.query_text import diagnose
 
@@ -245,20 +246,39 @@ class DatasetStore:
     def _query_own_dataset(self, text: str, base_iri: str | None) -> QueryResult:
         """A query with its own dataset (``FROM``), or none: the store's default graph, every
         named graph (internal queries that tell the graphs apart with ``GRAPH``) - in both
-        cases without the merges' graphs, and with the merge where the FROM graphs share."""
-        from kg.endpoint.query_text import dataset_clauses, has_from
+        cases without the merges' graphs.
 
-        default, named = dataset_clauses(text, base_iri)
-        if not default and not named:
-            if has_from(text):  # a FROM not read here: the engine reads it
-                return self._store.query(text, base_iri=base_iri)
-            return self._store.query(text, base_iri=base_iri, default_graph=ox.DefaultGraph(),
-                                     named_graphs=self._graph_terms)
-        merged = self._merge_of(default)
-        if merged is None:
+        The FROM clauses are read here and handed to the engine, each graph once (the engine
+        would match a graph named twice twice), the merge standing for FROM graphs that
+        share triples. A text whose clauses are not read here with certainty goes to the
+        engine as it is: it names what is wrong with it."""
+        from kg.endpoint.query_text import query_dataset
+
+        dataset = query_dataset(text, base_iri)
+        if dataset is None:
             return self._store.query(text, base_iri=base_iri)
-        return self._store.query(text, base_iri=base_iri, default_graph=merged,
-                                 named_graphs=[ox.NamedNode(g) for g in named])
+        default, named = dataset
+        if default or named:
+            try:
+                for iri in (*default, *named):
+                    ox.NamedNode(iri)
+            except ValueError:  # an IRI the engine refuses: it says where
+                return self._store.query(text, base_iri=base_iri)
+            return self._query_dataset(text, base_iri, default, named)
+        if not self.shared_pairs:
+            return self._store.query(text, base_iri=base_iri)
+        return self._store.query(text, base_iri=base_iri, default_graph=ox.DefaultGraph(),
+                                 named_graphs=self._graph_terms)
+
+    def _query_dataset(self, text: str, base_iri: str | None, default: list[str],
+                       named: list[str]) -> QueryResult:
+        """``text`` over the dataset of ``default`` and ``named`` graphs, each listed once:
+        the default graph is their merge where two of them share triples."""
+        named_terms = [ox.NamedNode(g) for g in named]
+        default_terms = [ox.NamedNode(g) for g in default]
+        merged = self._merge_of(default) if self.shared_pairs and len(default) > 1 else None
+        return self._store.query(text, base_iri=base_iri, named_graphs=named_terms,
+                                 default_graph=default_terms if merged is None else merged)
 
     def _merge_of(self, graphs: Sequence[str] | None) -> ox.NamedNode | None:
         """The graph holding the RDF merge of ``graphs`` (None: every graph, the store's
