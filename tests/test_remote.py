@@ -9,7 +9,7 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
 import pytest
@@ -160,6 +160,52 @@ def test_protocol_dataset_and_from_select_graphs(remote_client, remote):
     named = remote_client.get("/sparql", query_string={
         "query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", "named-graph-uri": ARTICLE})
     assert [b["g"]["value"] for b in json.loads(named.data)["results"]["bindings"]] == [ARTICLE]
+
+
+def test_a_graph_named_twice_counts_once(remote_client, remote):
+    """Oxigraph, as pyoxigraph, matches a graph listed twice twice: each goes once."""
+    size = str(remote.graph_counts[ARTICLE])
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) {} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+    asked = {
+        "FROM": {"query": count.format(f"FROM <{ARTICLE}> FROM <{ARTICLE}>")},
+        "default-graph-uri": {"query": count.format(""), "default-graph-uri": [ARTICLE] * 2},
+        "FROM NAMED": {"query": per_graph.format(
+            f"FROM NAMED <{ARTICLE}> FROM NAMED <{ARTICLE}>")},
+        "named-graph-uri": {"query": per_graph.format(""), "named-graph-uri": [ARTICLE] * 2},
+    }
+    answers = {}
+    for name, params in asked.items():
+        r = remote_client.get("/sparql", query_string=params, headers={"Accept": JSON})
+        assert r.status_code == 200, r.data
+        answers[name] = [b["n"]["value"] for b in r.json["results"]["bindings"]]
+    assert answers == dict.fromkeys(asked, [size])
+
+
+def test_the_dataset_sent_to_a_store_names_each_graph_once():
+    """A store that reads FROM itself (honours_from) gets the query as written, unless it
+    names a graph twice: then the protocol's parameters, each graph once."""
+    a, b = "http://e/a", "http://e/b"
+    fake = FakeStore()
+    try:
+        store = RemoteStore(fake.base + "/query", union_default_graph=True)
+        assert store.honours_from
+
+        def sent(text: str, **kwargs) -> dict[str, list[str]]:
+            store.query(text, **kwargs)
+            form = parse_qs(fake.requests[-1]["body"].decode())
+            return {k: v for k, v in form.items() if k != "query"}
+
+        count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+        assert sent(count.format(f"FROM <{a}> FROM NAMED <{b}>"), has_dataset_clause=True) == {}
+        assert sent(count.format(f"FROM <{a}> FROM <{b}> FROM <{a}> FROM NAMED <{b}> "
+                                 f"FROM NAMED <{b}>"), has_dataset_clause=True) == {
+            "default-graph-uri": [a, b], "named-graph-uri": [b]}
+        assert sent(count.format(""), default_graph=[a, b, a], named_graphs=[b, b]) == {
+            "default-graph-uri": [a, b], "named-graph-uri": [b]}
+        store.close()
+    finally:
+        fake.close()
 
 
 def test_a_long_result_is_cut_and_marked_as_by_the_embedded_store(remote, embedded, tmp_path):

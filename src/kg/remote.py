@@ -425,17 +425,21 @@ class RemoteStore:
                  named_graphs: Sequence[str] | None,
                  has_dataset_clause: bool) -> list[tuple[str, str]]:
         if default_graph is not None or named_graphs is not None:
-            # The protocol's own dataset; the side not given is empty, as in DatasetStore.
-            default = list(default_graph or ()) or [NO_GRAPH]
-            named = list(named_graphs or ()) or [NO_GRAPH]
+            # The protocol's own dataset, each graph once (a store may match a graph listed
+            # twice twice, as pyoxigraph does); the side not given is empty, as in
+            # DatasetStore.
+            default = list(dict.fromkeys(default_graph or ())) or [NO_GRAPH]
+            named = list(dict.fromkeys(named_graphs or ())) or [NO_GRAPH]
         elif has_dataset_clause:
             from kg.endpoint.query_text import dataset_clauses, has_from
 
             if has_from(text):
-                if self.honours_from:
-                    return []  # the query's FROM / FROM NAMED
-                # The same dataset, by the protocol (which the store does honour).
-                default, named = dataset_clauses(text)
+                written = dataset_clauses(text)
+                default, named = (list(dict.fromkeys(graphs)) for graphs in written)
+                if self.honours_from and (default, named) == written:
+                    return []  # the query's FROM / FROM NAMED, each graph named once
+                # The same dataset, each graph once, by the protocol (which the store does
+                # honour, and which takes the place of the query's own clauses).
                 default, named = default or [NO_GRAPH], named or [NO_GRAPH]
                 return ([("default-graph-uri", g) for g in default]
                         + [("named-graph-uri", g) for g in named])
