@@ -455,6 +455,37 @@ def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
     assert code == 0 and out == "n\n1\n"
 
 
+def test_query_narrows_the_dataset_as_the_endpoint(capsys, project):
+    """``FROM`` / ``FROM NAMED`` name the dataset in ``kg query`` as on ``/sparql`` (kg query
+    answered every query over the whole union), a graph named twice counted once."""
+    from kg.endpoint import create_app
+
+    links = "https://w3id.org/kg1978/graph/links"
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    queries = {
+        "union": count.format(""),
+        "FROM": count.format(f"FROM <{links}>"),
+        "FROM twice": count.format(f"FROM <{links}> FROM <{links}>"),
+        "FROM an absent graph": count.format("FROM <https://w3id.org/kg1978/graph/absent>"),
+        "FROM NAMED alone": count.format(f"FROM NAMED <{links}>"),
+        "FROM NAMED, in GRAPH": count.format(f"FROM NAMED <{links}> FROM NAMED <{links}>")
+                                .replace("{ ?s ?p ?o }", "{ GRAPH ?g { ?s ?p ?o } }"),
+    }
+    answers = {}
+    for name, query in queries.items():
+        code, out, err = run(capsys, "--root", str(project), "query", "--format", "csv", query)
+        assert code == 0 and out.splitlines()[0] == "n", (name, err)
+        answers[name] = int(out.splitlines()[1])
+    client = create_app({"root": project}, dataset=project / "build" / "kg.nq").test_client()
+    for name, query in queries.items():
+        r = client.get("/sparql", query_string={"query": query},
+                       headers={"Accept": "application/sparql-results+json"})
+        assert int(r.json["results"]["bindings"][0]["n"]["value"]) == answers[name], name
+    assert answers["union"] > answers["FROM"] > 0
+    assert answers["FROM"] == answers["FROM twice"] == answers["FROM NAMED, in GRAPH"]
+    assert answers["FROM an absent graph"] == answers["FROM NAMED alone"] == 0
+
+
 @pytest.mark.parametrize("query, message", [
     ("INSERT DATA { <urn:a> <urn:b> <urn:c> }", "kg query is read-only"),
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",

@@ -36,8 +36,9 @@ def open_store(dataset: Path) -> ox.Store:
 
 
 def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query") -> str:
-    """Run ``query`` over the union of the built dataset's graphs (their RDF merge, as
-    ``kg serve`` answers it: :class:`kg.store.DatasetStore`); return it rendered.
+    """Run ``query`` over the union of the built dataset's graphs (their RDF merge), or over
+    the graphs its ``FROM`` / ``FROM NAMED`` clauses name, as ``kg serve`` answers it
+    (:class:`kg.store.DatasetStore`); return it rendered.
 
     The query is checked as the endpoint checks it first (:func:`kg.endpoint.query_text.
     inspect_query`): SPARQL Update, ``SERVICE`` (pyoxigraph would fetch it) and brackets nested
@@ -49,7 +50,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     from kg.store import DatasetStore
 
     try:
-        inspect_query(query, settings["max_query_depth"])
+        info = inspect_query(query, settings["max_query_depth"])
     except UpdateRefused:
         raise UpdateRefused("SPARQL Update is not accepted: kg query is read-only (change "
                             "the files in graph/ and run kg build)", path=source) from None
@@ -57,7 +58,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
         raise type(exc)(exc.message, path=source) from None
     store = DatasetStore.load(ensure_built(settings))
     try:
-        result = store.query(query)
+        result = store.query(query, has_dataset_clause=info.has_dataset_clause)
         if isinstance(result, ox.QuerySolutions):
             variables = [v.value for v in result.variables]
             rows = [[_term(sol[v]) for v in variables] for sol in result]
