@@ -217,6 +217,22 @@ def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path
         "", kgo + "onDate", kgo + "onDate"]
 
 
+def test_a_misspelt_class_is_listed_before_what_follows_from_it(capsys, project, tmp_path):
+    """A type kgo:Atack leaves the event outside kgo:Event, so every date it has breaks a
+    domain: the report lists the root cause first for that focus node (its shape has an
+    sh:order), in both engines."""
+    month = (REPO / "tests" / "data" / "shapes" / "event-on-date-month.ttl").read_text("utf-8")
+    bad = tmp_path / "typo.ttl"
+    bad.write_text(month.replace("event:incident a kgo:Event ;", "event:incident a kgo:Atack ;")
+                   .replace('"1978-12"^^xsd:gYearMonth', '"1978-12-02"^^xsd:date'),
+                   encoding="utf-8")
+    for engine in ("fast", "pyshacl"):
+        code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json",
+                           "--validator", engine, str(bad))
+        shapes = [r["shape"].rpartition("/")[2] for r in json.loads(out)["results"]]
+        assert code == 1 and len(shapes) >= 3 and shapes[0] == "DeclaredTypeShape", shapes
+
+
 def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_path,
                                                         monkeypatch):
     """--format github: a workflow command per result, on the file (as given: relative to

@@ -56,7 +56,7 @@ CURIES = {
 _NOT_CONSTRAINTS = {
     RDF.type, RDFS.label, RDFS.comment, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
     SH.targetObjectsOf, SH.target, SH.property, SH.message, SH.severity, SH.deactivated, SH.name,
-    SH.description, SH.flags, SH.sparql,
+    SH.description, SH.flags, SH.sparql, SH.order, SH.group,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -844,8 +845,15 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
-    return sorted(out, key=lambda r: (r.focus, r.path or "", r.shape, r.message,
-                                      r.value or "", r.constraint))
+    # Per focus node, shapes with an sh:order first, by it: the shapes put the checks that
+    # name a root cause (a misspelt class or property) there, ahead of what follows from it.
+    order: dict[str, float] = {}
+    for r in out:
+        if r.shape not in order:
+            given = shapes.value(URIRef(r.shape), SH.order) if shapes is not None else None
+            order[r.shape] = float(given) if isinstance(given, Literal) else math.inf
+    return sorted(out, key=lambda r: (r.focus, order[r.shape], r.path or "", r.shape,
+                                      r.message, r.value or "", r.constraint))
 
 
 def _literal_text(literal: Literal) -> str:
