@@ -54,3 +54,14 @@ def structured_data(html: bytes) -> dict | None:
     found = re.findall(rb'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     assert len(found) <= 1, "a page carries one block of structured data"
     return json.loads(found[0]) if found else None
+
+
+def unused_prefixes(turtle: str) -> list[str]:
+    """The prefixes a Turtle or TriG document declares and never writes (``name:`` after the
+    declarations, where a prefixed name can start)."""
+    import re
+
+    declared = re.findall(r"^@prefix ([\w.-]*):", turtle, re.MULTILINE)
+    body = re.sub(r"^@prefix [^\n]*\n", "", turtle, flags=re.MULTILINE)
+    return [p for p in declared
+            if not re.search(rf"(?:^|[\s(\[,;^]){re.escape(p)}:", body, re.MULTILINE)]

@@ -632,6 +632,31 @@ def test_void_linksets_share_one_target_per_authority(built_app):
     assert len(set(g.objects(None, VOID.objectsTarget))) == 2
 
 
+
+@pytest.mark.parametrize("path", ["/sparql", "/void"])
+@pytest.mark.parametrize("accept", ["text/turtle", "application/rdf+xml"])
+def test_descriptions_declare_only_the_prefixes_they_use(built_app, path, accept):
+    """The service description and the VoID declare the prefixes they write, not every prefix
+    the project knows (they declared 29, using 5 and 14)."""
+    from kgtest import unused_prefixes
+
+    r = built_app.test_client().get(path, headers={"Accept": accept})
+    assert r.status_code == 200 and r.mimetype == accept
+    text = r.get_data(as_text=True)
+    graph = rdflib.Graph().parse(data=text, format="turtle" if "turtle" in accept else "xml")
+    assert len(graph) > 10
+    if "turtle" in accept:
+        assert "@prefix" in text and not unused_prefixes(text)
+        return
+    declared = dict(re.findall(r'xmlns:(\w+)="([^"]*)"', text))
+    # in RDF/XML a namespace serves element names: predicates, and types
+    names = {str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(
+        None, rdflib.RDF.type)}
+    unused = [p for p, ns in declared.items()
+              if p not in ("rdf", "its") and not any(n.startswith(ns) for n in names)]
+    assert not unused, unused
+
+
 # -- the plain form (no YASGUI installed under this root) ----------------------------------
 
 def test_plain_form_without_assets(client):

@@ -82,3 +82,46 @@ def test_edge_shapes(fmt, query, rows):
 def test_ask_is_never_cut():
     body, cut = R.serialize(ox.Store().query("ASK {}"), R.FORMATS[0], 0)
     assert body == b'{"head":{},"boolean":true}' and not cut
+
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SPACES = {"rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "xsd": XSD,
+          "ex": "http://example.org/", "c": "http://example.org/class/",
+          "t": "http://example.org/thing/"}
+
+
+def _typed_thing_with(lexical: str, datatype: str) -> list[ox.Triple]:
+    """t:a a c:C ; ex:p "lexical"^^xsd:datatype ."""
+    thing = ox.NamedNode(SPACES["t"] + "a")
+    return [ox.Triple(thing, RDF_TYPE, ox.NamedNode(SPACES["c"] + "C")),
+            ox.Triple(thing, ox.NamedNode(SPACES["ex"] + "p"),
+                      ox.Literal(lexical, datatype=ox.NamedNode(XSD + datatype)))]
+
+
+@pytest.mark.parametrize("datatype, lexical, bare", [
+    ("integer", "23", True), ("integer", " 23", False), ("decimal", "1.5", True),
+    ("decimal", "1", False), ("double", "1E3", True), ("double", "INF", False),
+    ("boolean", "true", True), ("boolean", "1", False), ("date", "1979-01-07", False),
+])
+def test_turtle_declares_no_prefix_it_writes_without(datatype, lexical, bare):
+    """rdf:type is written "a" and numbers and booleans in the grammar's forms bare: neither
+    needs rdf: or xsd:, and a Turtle document that declares them does not use them."""
+    from kgtest import unused_prefixes
+
+    triples = _typed_thing_with(lexical, datatype)
+    for syntax in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        used = R.used_prefixes(triples, SPACES, syntax=syntax)
+        assert set(used) == ({"t", "ex", "c"} if bare else {"t", "ex", "c", "xsd"})
+        text = R.write_triples(triples, syntax, SPACES).decode()
+        assert not unused_prefixes(text), text
+    # with no syntax named, every IRI and datatype counts
+    assert set(R.used_prefixes(triples, SPACES)) == {"rdf", "xsd", "t", "ex", "c"}
+
+
+def test_rdf_xml_declares_only_the_namespaces_of_its_element_names():
+    """RDF/XML writes predicates and types as element names; subjects, other objects and
+    datatypes are attribute values, written in full."""
+    triples = _typed_thing_with("1979-01-07", "date")
+    used = R.used_prefixes(triples, SPACES, syntax=ox.RdfFormat.RDF_XML)
+    assert set(used) == {"rdf", "ex", "c"}  # rdf: RDF/XML's own (rdf:about, rdf:type)

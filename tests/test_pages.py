@@ -16,7 +16,7 @@ import pytest
 from kg.endpoint import create_app, pages
 from kg.endpoint.pages import local_path
 from kg.store import DatasetStore
-from kgtest import structured_data
+from kgtest import structured_data, unused_prefixes
 
 BASE = "https://w3id.org/kg1978/"
 INFERRED = BASE + "graph/inferred"
@@ -884,6 +884,7 @@ def test_a_kind_folder_lists_its_members_for_browsers(client, store):
     ("/actor/pol-pot.ttl", " wd:Q39464"),
     ("/graph/links.ttl", "link:pol-pot-wikidata-q39464 "),
     ("/dataset", "graph:links "),
+    ("/ontology/Event.ttl", "kgo:Event "),
     ("/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Fkg1978%2Fplace%2Fphnom-penh%3E",
      "place:phnom-penh "),
 ])
@@ -898,13 +899,20 @@ def test_turtle_names_our_iris_by_kind(client, path, written):
     assert "\\/" not in text and written in text
     parsed = rdflib.Graph().parse(data=text, format="turtle")
     assert parsed
-    # it declares the prefixes it uses, not every prefix the project knows
-    declared = re.findall(r"^@prefix (\w*):", text, re.MULTILINE)
-    body = text.split("\n", len(declared))[-1]
-    unused = [p for p in declared if p != "rdf"  # rdf:type is written "a"
-              and not re.search(rf"(^|[\s(^]){p}:", body, re.MULTILINE)]
-    assert declared and not unused, unused
+    # it declares the prefixes it uses, not every prefix the project knows (nor rdf: for
+    # rdf:type, written "a", nor xsd: for a number written bare)
+    assert "@prefix" in text and not unused_prefixes(text), unused_prefixes(text)
 
+
+
+@pytest.mark.parametrize("path", ["/ontology/Event", "/place/phnom-penh", "/graph/links"])
+def test_trig_declares_only_the_prefixes_it_uses(client, path):
+    """TriG keeps the named graphs, written by another path than Turtle: the same rule."""
+    r = client.get(path, headers={"Accept": "application/trig"})
+    assert r.status_code == 200 and r.mimetype == "application/trig"
+    text = r.get_data(as_text=True)
+    assert list(ox.parse(r.data, format=ox.RdfFormat.TRIG))
+    assert "@prefix" in text and not unused_prefixes(text), unused_prefixes(text)
 
 # rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
 @pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")

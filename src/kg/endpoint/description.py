@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kg import iris
-from kg.endpoint.results import FORMATS, GRAPH
+from kg.endpoint.results import FORMATS, GRAPH, used_prefixes
 from kg.store import DatasetStore
 
 __all__ = ["Descriptions", "LINK_PREDICATES"]
@@ -80,7 +80,9 @@ class Descriptions:
         """The description ``triples()`` makes, serialised once per key (host and format)."""
         body = self._cache.get(key)
         if body is None:
-            body = ox.serialize(triples(), format=writer, prefixes=_PREFIXES)
+            made = triples()
+            body = ox.serialize(made, format=writer,
+                                prefixes=used_prefixes(made, _PREFIXES, syntax=writer))
             self._remember(key, body)
         return body
 

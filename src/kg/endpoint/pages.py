@@ -201,7 +201,8 @@ def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = Fals
     :data:`COMPACT_JSON_LD_LIMIT` triples)."""
     assert rep.rdf is not None
     if rep.quads or (dataset and rep.rdf.supports_datasets):
-        return ox.serialize(quads, format=rep.rdf, prefixes=used_prefixes(quads, _prefixes()))
+        return ox.serialize(quads, format=rep.rdf,
+                            prefixes=used_prefixes(quads, _prefixes(), syntax=rep.rdf))
     triples = list(dict.fromkeys(q.triple for q in quads))
     return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT)
 

@@ -264,26 +264,53 @@ USED_PREFIXES_LIMIT = 20_000
 #: Datatypes a Turtle writer never spells out ("…"@en, "…").
 _IMPLICIT_DATATYPES = frozenset({"http://www.w3.org/1999/02/22-rdf-syntax-ns#langString",
                                  "http://www.w3.org/2001/XMLSchema#string"})
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: Literals Turtle and TriG write bare, without their datatype (Turtle 1.1, 2.5.2): ``23``,
+#: ``1.5``, ``1E3``, ``true``, when the lexical form is the grammar's.
+_BARE_LITERALS = {_XSD + name: re.compile(pattern, re.ASCII) for name, pattern in (
+    ("integer", r"[+-]?[0-9]+"),
+    ("decimal", r"[+-]?[0-9]*\.[0-9]+"),
+    ("double", r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+)[eE][+-]?[0-9]+"),
+    ("boolean", r"true|false"),
+)}
+_TURTLE_SYNTAXES = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
 
-def used_prefixes(statements, prefixes: dict[str, str], *, graphs: bool = True
-                  ) -> dict[str, str]:
+def used_prefixes(statements, prefixes: dict[str, str], *, graphs: bool = True,
+                  syntax: ox.RdfFormat | None = None) -> dict[str, str]:
     """The ``prefixes`` that name something in ``statements`` (triples or quads: an IRI, a
     datatype written out; a graph where the syntax writes graphs), so that a short document
     declares those and not all thirty; every prefix for more than
-    :data:`USED_PREFIXES_LIMIT` statements."""
+    :data:`USED_PREFIXES_LIMIT` statements. With the ``syntax`` it is written in, what that
+    syntax never abbreviates does not count (rdf:type written ``a``, ``23`` for an
+    xsd:integer in Turtle)."""
     if len(statements) > USED_PREFIXES_LIMIT:
         return prefixes
+    # Turtle and TriG write rdf:type as "a" and some numbers and booleans bare; RDF/XML
+    # writes predicates and types (element names) with prefixes, every other IRI and
+    # datatype in full (attribute values).
+    turtle = syntax in _TURTLE_SYNTAXES
+    xml = syntax == ox.RdfFormat.RDF_XML
     iris = set()
     for st in statements:
-        terms = [st.subject, st.predicate, st.object]
-        if graphs and isinstance(st, ox.Quad):
-            terms.append(st.graph_name)
-        for term in terms:
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal) and term.datatype.value not in _IMPLICIT_DATATYPES:
-                iris.add(term.datatype.value)
+        predicate = st.predicate.value
+        if not (turtle and predicate == _RDF_TYPE):
+            iris.add(predicate)
+        if isinstance(st.subject, ox.NamedNode) and not xml:
+            iris.add(st.subject.value)
+        o = st.object
+        if isinstance(o, ox.NamedNode):
+            if not xml or predicate == _RDF_TYPE:
+                iris.add(o.value)
+        elif isinstance(o, ox.Literal) and not xml:
+            datatype = o.datatype.value
+            if datatype not in _IMPLICIT_DATATYPES:
+                bare = _BARE_LITERALS.get(datatype) if turtle else None
+                if bare is None or not bare.fullmatch(o.value):
+                    iris.add(datatype)
+        if graphs and isinstance(st, ox.Quad) and isinstance(st.graph_name, ox.NamedNode):
+            iris.add(st.graph_name.value)
     spaces = sorted(prefixes.items(), key=lambda pn: -len(pn[1]))
     used = set()
     for iri in iris:
@@ -314,7 +341,7 @@ def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
                   prefixes: dict[str, str], compact_limit: int | None = None) -> bytes:
     """Triples in a graph syntax, declaring the prefixes they use; JSON-LD compacted with
     them up to ``compact_limit`` triples (default :data:`COMPACT_JSON_LD_LIMIT`)."""
-    used = used_prefixes(triples, prefixes)
+    used = used_prefixes(triples, prefixes, syntax=writer)
     limit = COMPACT_JSON_LD_LIMIT if compact_limit is None else compact_limit
     if writer == ox.RdfFormat.JSON_LD and len(triples) <= limit:
         return compact_json_ld(triples, used)
