@@ -190,17 +190,21 @@ def test_dumps_are_distributions_with_media_type_and_size(client):
     assert len(dumps) == len(NAMES)
 
 
-def test_links_per_authority_come_from_coverage(client, store):
+def test_linksets_per_authority_and_predicate_agree_with_coverage(client, store):
+    """One linkset per authority and link predicate (a linkset has one void:linkPredicate),
+    counting what kg.links.coverage counts for that authority and relation."""
     class View:
         def query(self, text, use_default_graph_as_union=True):
             return store.query(text)
 
     cov = coverage(View())
     graph = _description(client)
-    found = {r["space"].value: int(r["n"].value) for r in _one(graph, """
-        SELECT ?space ?n WHERE { ?l a void:Linkset ; dcterms:title ?t ; void:triples ?n ;
-            void:objectsTarget/void:uriSpace ?space }""")}
-    linked = {a["namespace"]: a["links"] for a in cov["authorities"].values() if a["links"]}
+    found = {(r["space"].value, r["p"].value): int(r["n"].value) for r in _one(graph, """
+        SELECT ?space ?p ?n WHERE { ?l a void:Linkset ; dcterms:title ?t ; void:triples ?n ;
+            void:linkPredicate ?p ; void:objectsTarget/void:uriSpace ?space }""")}
+    linked = {(a["namespace"], "http://www.w3.org/2004/02/skos/core#" + relation): a[relation]
+              for a in cov["authorities"].values() for relation in ("exactMatch", "closeMatch")
+              if a[relation]}
     assert linked and found == linked
 
 
@@ -234,7 +238,8 @@ def test_the_dataset_says_how_to_cite_it(client):
 
 
 def test_dataset_counts_each_link_once(dataset):
-    """/dataset has one linkset per authority, and their triples add up to the links."""
+    """/dataset has one linkset per authority and link predicate, one target dataset per
+    authority, and their triples add up to the links."""
     from kg.endpoint import create_app
     from kg.links import coverage
     from kg.query import open_store
@@ -246,10 +251,50 @@ def test_dataset_counts_each_link_once(dataset):
     linksets = {t.subject for t in triples if t.object == ox.NamedNode(void + "Linkset")}
     total = sum(int(t.object.value) for t in triples
                 if t.subject in linksets and t.predicate == ox.NamedNode(void + "triples"))
+    targets = {t.object for t in triples if t.predicate == ox.NamedNode(void + "objectsTarget")}
     cov = coverage(open_store(dataset))
-    assert len(linksets) == len([a for a in cov["authorities"].values() if a["links"]])
-    assert total == sum(a["links"] for a in cov["authorities"].values())
+    authorities = [a for a in cov["authorities"].values() if a["links"]]
+    assert len(linksets) == sum(bool(a[r]) for a in authorities
+                                for r in ("exactMatch", "closeMatch"))
+    assert len(targets) == len(authorities)
+    assert total == sum(a["links"] for a in authorities)
     assert total > 0
+    for linkset in linksets:
+        assert len([t for t in triples if t.subject == linkset
+                    and t.predicate == ox.NamedNode(void + "linkPredicate")]) == 1
+
+
+_SYNTAXES = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}
+
+
+def _ground(body: bytes, accept: str) -> set[ox.Triple]:
+    """The triples of a document without a blank node (whose labels are the document's)."""
+    return {t for t in ox.parse(body, format=_SYNTAXES[accept])
+            if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+
+
+@pytest.mark.parametrize("accept", list(_SYNTAXES))
+def test_void_is_the_void_of_the_dataset_description(built_app, accept):
+    """/void and /dataset describe one IRI: /void is a part of /dataset, triple for triple
+    (the same linksets, targets and counts), and every statement of /dataset in VoID's
+    vocabulary is in /void. Merged, they describe each authority once."""
+    client = built_app.test_client()
+    void_doc = client.get("/void", headers={"Accept": accept})
+    dataset_doc = client.get("/dataset", headers={"Accept": accept})
+    assert void_doc.mimetype == dataset_doc.mimetype == accept
+    void, described = _ground(void_doc.data, accept), _ground(dataset_doc.data, accept)
+    assert len(void) > 100
+    assert void <= described, sorted(map(str, void - described))[:10]
+    in_void_terms = {t for t in described if t.predicate.value.startswith(VOID) or (
+        t.predicate.value == RDF + "type" and t.object.value.startswith(VOID))}
+    assert in_void_terms <= void, sorted(map(str, in_void_terms - void))[:10]
+    # the VoID names the dumps, and each is there
+    dataset = ox.NamedNode("http://localhost/void#dataset")
+    dumps = {t.object.value for t in void
+             if t.subject == dataset and t.predicate.value == VOID + "dataDump"}
+    assert {d.rsplit("/", 1)[1] for d in dumps} == set(NAMES)
+    for url in dumps:
+        assert client.head(url.removeprefix("http://localhost")).status_code == 200
 
 
 # -- schema.org Dataset markup on the landing page (what dataset search engines read) ----------

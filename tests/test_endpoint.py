@@ -595,9 +595,16 @@ def test_void_counts(client):
     assert len(linksets) == 1
     assert int(g.value(linksets[0], VOID.triples)) == 1
     assert str(linksets[0]) == "http://localhost/void#links-wikidata-exactMatch"
+    assert int(g.value(linksets[0], VOID.distinctSubjects)) == 1
+    assert int(g.value(linksets[0], VOID.distinctObjects)) == 1
+    assert str(g.value(linksets[0], rdflib.namespace.DCTERMS.title)) == \
+        "Links to Wikidata by skos:exactMatch"
     target = g.value(linksets[0], VOID.objectsTarget)
     assert str(target) == "http://localhost/void#target-wikidata"
     assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
+    assert str(g.value(target, rdflib.namespace.DCTERMS.title)) == "Wikidata"
+    # the data uses the ontology's terms
+    assert (ds, VOID.vocabulary, rdflib.URIRef("https://w3id.org/kg1978/ontology/")) in g
 
 
 def test_void_linkset_names_for_any_predicate(tmp_path):
@@ -614,6 +621,9 @@ def test_void_linkset_names_for_any_predicate(tmp_path):
     g = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
     names = sorted(str(x).rpartition("#")[2] for x in g.subjects(rdflib.RDF.type, VOID.Linkset))
     assert names == ["links-wikidata-owl-sameAs", "links-wikidata-sameAs"]
+    titles = sorted(map(str, g.objects(None, rdflib.namespace.DCTERMS.title)))
+    assert "Links to Wikidata by owl:sameAs" in titles
+    assert not list(g.objects(None, VOID.vocabulary))  # no term of the ontology in this data
 
 
 def test_void_linksets_share_one_target_per_authority(built_app):

@@ -1,17 +1,20 @@
 """The SPARQL 1.1 Service Description (GET /sparql) and the VoID description (GET /void).
 
-Both are RDF built once per endpoint URL and format, then served from memory. The service
+Both are RDF built once per server root and format, then served from memory. The service
 description says the default graph is the union of all named graphs (``sd:UnionDefaultGraph``),
 lists the named graphs, and says ``…/graph/inferred`` holds OWL 2 RL entailments,
 materialised, so matched with simple entailment (``ent:Simple``) as every graph is. VoID
-counts triples, entities per class, properties, named graphs and links to other datasets.
+counts triples, entities per class, properties, named graphs and links to other datasets (a
+linkset per authority and link predicate), and names the dumps. ``/dataset`` (:mod:`.dumps`)
+is these same VoID triples with DCAT added, so the two never describe the dataset's IRI
+differently.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -43,6 +46,7 @@ LINK_PREDICATES = (
     "http://schema.org/sameAs",
 )
 _PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
+KGO = str(iris.KGO)
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -65,6 +69,7 @@ class Descriptions:
         self._store = store
         self._limits = limits
         self._cache: dict[tuple[str, str, str], bytes] = {}
+        self._void: dict[str, list[ox.Triple]] = {}
         self._stats: dict | None = None
         self._lock = threading.Lock()
 
@@ -174,20 +179,26 @@ class Descriptions:
             f"SELECT ?p (COUNT(*) AS ?n) WHERE {triples} GROUP BY ?p")}
         from kg.links import AUTHORITIES, authority_of
 
-        # (predicate, authority name or host, URI space) -> links; a known authority's space
-        # is where its entities' IRIs live (http://www.wikidata.org/entity/), another
-        # site's its host.
-        links: Counter[tuple[str, str, str]] = Counter()
+        # (predicate, authority name or host, URI space) -> link triples, and the distinct
+        # subjects and objects among them; a known authority's space is where its entities'
+        # IRIs live (http://www.wikidata.org/entity/), another site's its host.
+        found: dict[tuple[str, str, str], list] = defaultdict(lambda: [0, set(), set()])
         values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
         for r in s.select(
                 f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
                 f"FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"{iris.BASE}\")) }}"):
             name = authority_of(r["o"].value)
             if name:
-                links[(r["p"].value, name, AUTHORITIES[name].namespace)] += 1
+                key = (r["p"].value, name, AUTHORITIES[name].namespace)
             else:
                 parts = urlsplit(r["o"].value)
-                links[(r["p"].value, parts.netloc, f"{parts.scheme}://{parts.netloc}/")] += 1
+                key = (r["p"].value, parts.netloc, f"{parts.scheme}://{parts.netloc}/")
+            entry = found[key]
+            entry[0] += 1
+            entry[1].add(r["s"])
+            entry[2].add(r["o"])
+        links = {key: {"triples": n, "subjects": len(subjects), "objects": len(objects)}
+                 for key, (n, subjects, objects) in found.items()}
         return {
             "triples": s.triple_count,  # the union's, each triple once
             "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
@@ -197,21 +208,43 @@ class Descriptions:
             "graphs": graphs,
             "classes": classes,
             "properties": properties,
-            "links": dict(links),
+            "links": links,
         }
 
-    def void(self, void_url: str, endpoint: str, writer: ox.RdfFormat) -> bytes:
-        return self._serialized(("void", void_url + " " + endpoint, writer.name), writer,
-                                lambda: self._void_triples(void_url, endpoint))
+    def void(self, root: str, writer: ox.RdfFormat) -> bytes:
+        """The VoID of the dataset served at ``root`` (``/void``), in ``writer``'s syntax."""
+        return self._serialized(("void", root, writer.name), writer,
+                                lambda: self.void_triples(root))
 
-    def _void_triples(self, void_url: str, endpoint: str) -> list[ox.Triple]:
+    def void_triples(self, root: str) -> list[ox.Triple]:
+        """The VoID of the dataset served at ``root``, made once: what ``/void`` serves and
+        what ``/dataset`` extends with DCAT (:func:`kg.endpoint.dumps.dataset_triples`)."""
+        with self._lock:
+            made = self._void.get(root)
+        if made is None:
+            made = self._void_triples(root)
+            with self._lock:
+                if len(self._void) > 256:  # one entry per host name: a bound, not a policy
+                    self._void.clear()
+                self._void[root] = made
+        return made
+
+    def _void_triples(self, root: str) -> list[ox.Triple]:
+        from kg.endpoint.dumps import dump_names
+        from kg.links import AUTHORITIES
+
         st = self.stats()
         t = _Triples()
+        void_url = root + "/void"
         ds = _n(void_url + "#dataset")
         t.add(ds, RDF + "type", _n(VOID + "Dataset"))
         t.add(ds, DCT + "title", ox.Literal("kg1978 knowledge graph", language="en"))
-        t.add(ds, VOID + "sparqlEndpoint", _n(endpoint))
+        t.add(ds, VOID + "sparqlEndpoint", _n(root + "/sparql"))
+        for name in dump_names():
+            t.add(ds, VOID + "dataDump", _n(f"{root}/dumps/{name}"))
         t.add(ds, VOID + "uriSpace", ox.Literal(iris.BASE))
+        if any(x.startswith(KGO) for x in (*st["classes"], *st["properties"])):
+            t.add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
         t.add(ds, VOID + "triples", _int(st["triples"]))
         t.add(ds, VOID + "entities", _int(st["entities"]))
         t.add(ds, VOID + "distinctSubjects", _int(st["distinct_subjects"]))
@@ -238,28 +271,37 @@ class Descriptions:
             t.add(sub, RDF + "type", _n(SD + "NamedGraph"))
             t.add(sub, SD + "name", _n(name))
             t.add(sub, VOID + "triples", _int(n))
-        # One linkset per authority and predicate (#links-wikidata-exactMatch), and one
-        # target dataset per authority (#target-wikidata) that its linksets share.
+        # One linkset per authority and predicate (#links-wikidata-exactMatch: a linkset has
+        # one void:linkPredicate), and one target dataset per authority (#target-wikidata)
+        # that its linksets share.
         locals_ = {}  # a predicate's local name, or prefix-local where two share one
+        curies = {}
         for predicate in sorted({p for p, _, _ in st["links"]}):
             local = re.split(r"[#/]", predicate)[-1]
             taken = local in locals_.values()
             prefix = next((k for k, ns in iris.PREFIXES.items() if predicate.startswith(ns)
                            and predicate[len(ns):] == local), "x")
             locals_[predicate] = f"{prefix}-{local}" if taken else local
+            curies[predicate] = f"{prefix}:{local}" if prefix != "x" else predicate
         for (predicate, name, space), n in sorted(st["links"].items()):
             key = re.sub(r"[^A-Za-z0-9.-]+", "-", name)
+            title = AUTHORITIES[name].title if name in AUTHORITIES else name
             linkset = _n(f"{void_url}#links-{key}-{locals_[predicate]}")
             target = _n(f"{void_url}#target-{key}")
             t.add(ds, VOID + "subset", linkset)
             t.add(linkset, RDF + "type", _n(VOID + "Linkset"))
+            t.add(linkset, DCT + "title", ox.Literal(
+                f"Links to {title} by {curies[predicate]}", language="en"))
             t.add(linkset, VOID + "subjectsTarget", ds)
             t.add(linkset, VOID + "objectsTarget", target)
             t.add(linkset, VOID + "linkPredicate", _n(predicate))
-            t.add(linkset, VOID + "triples", _int(n))
+            t.add(linkset, VOID + "triples", _int(n["triples"]))
+            t.add(linkset, VOID + "distinctSubjects", _int(n["subjects"]))
+            t.add(linkset, VOID + "distinctObjects", _int(n["objects"]))
             t.add(target, RDF + "type", _n(VOID + "Dataset"))
+            t.add(target, DCT + "title", ox.Literal(title))
             t.add(target, VOID + "uriSpace", ox.Literal(space))
-        return t
+        return list(dict.fromkeys(t))
 
     def _remember(self, key: tuple[str, str, str], body: bytes) -> None:
         if len(self._cache) > 256:  # one entry per host name and format: a bound, not a policy

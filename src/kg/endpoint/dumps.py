@@ -8,12 +8,13 @@ relabelled by content, so every worker serves the same bytes. Responses carry a 
 (the SHA-256 of the body) and ``Last-Modified`` (the dataset file's modification time, else the
 time the app started), and answer conditional requests with 304.
 
-``/dataset`` describes the dataset in VoID and DCAT: the VoID of :mod:`.description` (served
-alone at ``/void``; the one source of the counts) plus licence, version, creator, modification
-date, the links per authority of :func:`kg.links.coverage`, the SPARQL endpoint and the graph
+``/dataset`` describes the dataset in VoID and DCAT: the VoID of :mod:`.description`, triple
+for triple (served alone at ``/void``; the one source of the counts, the linksets and their
+targets) plus licence, version, creator, modification date, the SPARQL endpoint and the graph
 store (``/store``) as ``dcat:DataService`` and each dump as a ``dcat:Distribution`` with media
-type, byte size and checksum. Browsers get it as HTML, RDF clients by ``Accept`` or
-``?format=`` (see :func:`kg.endpoint.pages.negotiate`).
+type, byte size and checksum. Browsers get it as HTML (whose links per authority are those of
+:func:`kg.links.coverage`), RDF clients by ``Accept`` or ``?format=`` (see
+:func:`kg.endpoint.pages.negotiate`).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from kg.endpoint.state import per_app
 from kg.links import coverage
 from kg.store import DatasetStore
 
-__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_triples"]
+__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_triples", "dump_names"]
 
 bp = Blueprint("dumps", __name__)
 
@@ -52,11 +53,9 @@ RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
-VOID = "http://rdfs.org/ns/void#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 OWL = "http://www.w3.org/2002/07/owl#"
 SPDX = "http://spdx.org/rdf/terms#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 TITLE = "kg1978: the 1978–79 war on Vietnam's Southwestern border"
@@ -94,6 +93,11 @@ VARIANTS: dict[str, tuple[bool, str]] = {
 }
 
 
+def dump_names() -> list[str]:
+    """The file names of the dumps (``kg.trig``, …, ``kg-asserted.jsonld``), in order."""
+    return [f"{v}.{ext}" for v in VARIANTS for ext in DUMP_FORMATS]
+
+
 @dataclass(frozen=True)
 class Dump:
     name: str
@@ -121,7 +125,7 @@ class Dumps:
         self.last_modified = _modified(store)
 
     def names(self) -> list[str]:
-        return [f"{v}.{ext}" for v in VARIANTS for ext in DUMP_FORMATS]
+        return dump_names()
 
     def get(self, name: str) -> Dump | None:
         stem, _, ext = name.rpartition(".")
@@ -250,18 +254,6 @@ def _typed(value, datatype: str) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + datatype))
 
 
-def _without_linksets(triples: list[ox.Triple]) -> list[ox.Triple]:
-    """The VoID less its generic linksets (per link predicate and target host): /dataset gives
-    the links per authority instead (kg.links.coverage), and both at once would count every
-    link twice."""
-    linksets = {t.subject for t in triples
-                if t.predicate.value == RDF + "type" and t.object.value == VOID + "Linkset"}
-    targets = {t.object for t in triples
-               if t.subject in linksets and t.predicate.value == VOID + "objectsTarget"}
-    drop = linksets | targets
-    return [t for t in triples if t.subject not in drop and t.object not in drop]
-
-
 def citation(creator: str, year: int) -> str:
     """How to cite the dataset (its version and persistent base IRI; the licence asks for
     attribution)."""
@@ -271,11 +263,11 @@ def citation(creator: str, year: int) -> str:
 
 
 def dataset_triples(root: str) -> list[ox.Triple]:
-    """VoID and DCAT of the dataset as served at ``root``: the endpoint's VoID, extended."""
+    """VoID and DCAT of the dataset as served at ``root``: the VoID of ``/void``, every triple
+    of it (the same linksets, targets and counts), extended with DCAT."""
     state = current_app.extensions["kg"]
     d = dumps()
-    void_nt = state.descriptions.void(root + "/void", root + "/sparql", ox.RdfFormat.N_TRIPLES)
-    triples = _without_linksets(list(ox.parse(void_nt, format=ox.RdfFormat.N_TRIPLES)))
+    triples = list(state.descriptions.void_triples(root))
     ds = _n(root + "/void#dataset")
     here = root + "/dataset"
     endpoint = _n(root + "/sparql")
@@ -304,7 +296,6 @@ def dataset_triples(root: str) -> list[ox.Triple]:
 
     if shapes().graph is not None:  # the SHACL shapes the build validates it against
         add(ds, DCT + "conformsTo", _n(iris.SHAPES))
-    add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
     for keyword in KEYWORDS:
         add(ds, DCAT + "keyword", ox.Literal(keyword, language="en"))
 
@@ -331,8 +322,7 @@ def dataset_triples(root: str) -> list[ox.Triple]:
                                           language="en"))
 
     for dump in d.all():
-        url = _n(f"{root}/dumps/{dump.name}")
-        add(ds, VOID + "dataDump", url)
+        url = _n(f"{root}/dumps/{dump.name}")  # the VoID's void:dataDump
         add(ds, DCAT + "distribution", url)
         add(url, RDF + "type", _n(DCAT + "Distribution"))
         add(url, DCAT + "downloadURL", url)
@@ -353,26 +343,6 @@ def dataset_triples(root: str) -> list[ox.Triple]:
         add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
         add(checksum, SPDX + "checksumValue", _typed(dump.sha256, "hexBinary"))
 
-    # Links per authority, from kg.links.coverage (the figures of `kg links report`).
-    for name, a in d.coverage()["authorities"].items():
-        if not a["links"]:
-            continue
-        linkset = _n(f"{here}#links-{name}")
-        target = _n(f"{here}#authority-{name}")
-        add(ds, VOID + "subset", linkset)
-        add(linkset, RDF + "type", _n(VOID + "Linkset"))
-        add(linkset, DCT + "title", ox.Literal(f"Links to {a['title']}", language="en"))
-        add(linkset, VOID + "subjectsTarget", ds)
-        add(linkset, VOID + "objectsTarget", target)
-        for relation in ("exactMatch", "closeMatch"):
-            if a[relation]:
-                add(linkset, VOID + "linkPredicate", _n(SKOS + relation))
-        add(linkset, VOID + "triples", _typed(a["links"], "integer"))
-        add(linkset, VOID + "distinctSubjects", _typed(a["entities"], "integer"))
-        add(linkset, VOID + "distinctObjects", _typed(a["identifiers"], "integer"))
-        add(target, RDF + "type", _n(VOID + "Dataset"))
-        add(target, DCT + "title", ox.Literal(a["title"]))
-        add(target, VOID + "uriSpace", ox.Literal(a["namespace"]))
     return list(dict.fromkeys(triples))
 
 

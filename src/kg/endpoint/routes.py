@@ -98,7 +98,7 @@ def _description(state: EndpointState, root: str, format_param: str | None, *,
         body = state.descriptions.service_description(root + "/sparql", root + "/void",
                                                       fmt.writer)
     else:
-        body = state.descriptions.void(root + "/void", root + "/sparql", fmt.writer)
+        body = state.descriptions.void(root, fmt.writer)
     return Response(body, 200, headers_for(fmt))
 
 
