@@ -225,10 +225,11 @@ def test_unknown_iri_gets_a_helpful_404(client):
     assert r.headers["Content-Type"].startswith("text/plain")
     assert BASE.encode() + b"place/phnom-penn" in r.data
     assert client.get("/no-such-kind/thing", headers=HTML).status_code == 404
-    # a single segment is the IRI BASE + NAME: no redirect to NAME/
-    r = client.get("/ontology", headers=HTML)
+    # a single segment is the IRI BASE + NAME: no redirect to NAME/ unless that is an IRI of
+    # the dataset (the ontology's, below)
+    r = client.get("/place", headers=HTML)
     assert r.status_code == 404
-    assert "/ontology/" in Page(r.get_data(as_text=True)).hrefs(within="suggestions")
+    assert "/place/phnom-penh" not in r.get_data(as_text=True)
 
 
 def test_every_iri_of_the_dataset_resolves(client, store):
@@ -862,6 +863,92 @@ def test_a_trailing_slash_redirects_to_the_resource(client):
     assert reply.status_code == 301 and reply.headers["Location"] == "/place/phnom-penh?format=nt"
     assert client.get("/place/nowhere/").status_code == 404
     assert client.get("/ontology/").status_code == 200  # the ontology's own IRI ends in a slash
+    for accept in (HTML, {"Accept": "text/turtle"}):  # and without it, redirects to it
+        reply = client.get("/ontology", headers=accept)
+        assert reply.status_code == 301 and reply.headers["Location"] == "/ontology/"
+    reply = client.get("/ontology?format=nt")
+    assert reply.status_code == 301 and reply.headers["Location"] == "/ontology/?format=nt"
+
+
+def _version_iri(client) -> str:
+    """The ontology's owl:versionIRI, as it states it."""
+    ontology = ox.Store()
+    ontology.load(client.get("/ontology/", headers={"Accept": "text/turtle"}).data,
+                  format=ox.RdfFormat.TURTLE)
+    (row,) = ontology.query(f"SELECT ?v WHERE {{ <{BASE}ontology/> "
+                            "<http://www.w3.org/2002/07/owl#versionIRI> ?v }")
+    return row["v"].value
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples",
+                                    "application/ld+json", "application/trig",
+                                    "application/rdf+xml"])
+def test_the_current_version_iri_serves_the_ontology(client, accept):
+    """OWL 2 Structural Specification 3.2: the current version's IRI gives that version, by
+    the same negotiation as the ontology's IRI (it gave one triple, the owl:versionIRI)."""
+    from kg import __version__
+
+    version = _version_iri(client)
+    assert version == f"{BASE}ontology/{__version__}"  # the package's version (one source)
+    path = local_path(version)
+    key, syntax = {"text/turtle": ("ttl", ox.RdfFormat.TURTLE),
+                   "application/n-triples": ("nt", ox.RdfFormat.N_TRIPLES),
+                   "application/ld+json": ("jsonld", ox.RdfFormat.JSON_LD),
+                   "application/trig": ("trig", ox.RdfFormat.TRIG),
+                   "application/rdf+xml": ("rdf", ox.RdfFormat.RDF_XML)}[accept]
+
+    def graph(body: bytes) -> ox.Dataset:
+        # compared as graphs: the JSON-LD writer labels blank nodes afresh on every call
+        dataset = ox.Dataset(ox.parse(body, format=syntax))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+        return dataset
+
+    ontology = graph(client.get("/ontology/", headers={"Accept": accept}).data)
+    assert len(ontology) > 500
+    reply = client.get(path, headers={"Accept": accept})
+    assert reply.status_code == 200 and reply.mimetype == accept
+    assert "Accept" in reply.headers["Vary"]
+    assert graph(reply.data) == ontology
+    assert graph(client.get(f"{path}?format={key}").data) == ontology
+    assert graph(client.get(f"{path}.{key}").data) == ontology
+
+
+def test_the_current_version_iri_is_the_ontology_page_for_browsers(client):
+    path = local_path(_version_iri(client))
+    for url in (path, path + ".html"):
+        page = Page(client.get(url, headers=HTML).get_data(as_text=True))
+        assert "/ontology/Attack" in page.hrefs(within="terms")
+    assert client.get(path + "/").headers["Location"] == path
+
+
+def test_an_unknown_version_of_the_ontology_is_a_404_naming_the_current_one(client):
+    from kg import __version__
+
+    version = _version_iri(client)
+    for other in ("999.0.0", "0.0.1-rc.1", "v999", "999.0.0.ttl"):
+        r = client.get(f"/ontology/{other}", headers={"Accept": "text/turtle"})
+        assert r.status_code == 404 and r.mimetype == "text/plain", other
+        text = r.get_data(as_text=True)
+        assert f"no version {other!r}" in text and f"current version is {__version__}" in text
+        assert f"<{version}>" in text
+    r = client.get("/ontology/999.0.0", headers=HTML)
+    assert r.status_code == 404
+    page = Page(r.get_data(as_text=True))
+    assert __version__ in page.ids["note"] and version in page.ids["note"]
+    assert local_path(version) in page.hrefs(within="suggestions")
+
+
+def test_terms_resolve_beside_the_version(client):
+    """A term is a name (Event, startDate), a version starts with a digit: neither is taken
+    for the other."""
+    for term in ("Event", "startDate", "Attack"):
+        r = client.get(f"/ontology/{term}", headers={"Accept": "application/n-triples"})
+        assert r.status_code == 200
+        subjects = {t.subject for t in ox.parse(r.data, format=ox.RdfFormat.N_TRIPLES)}
+        assert ox.NamedNode(f"{BASE}ontology/{term}") in subjects
+        assert r.data != client.get("/ontology/", headers={"Accept": "application/n-triples"}).data
+    r = client.get("/ontology/Evnt", headers={"Accept": "text/turtle"})
+    assert r.status_code == 404 and b"version" not in r.data
 
 
 def test_a_kind_folder_lists_its_members_for_browsers(client, store):

@@ -212,12 +212,16 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                       "source", "graph", "ontology"]}, required=True),
                            _param("rest", "path", "the rest of the IRI; a file extension "
                                                   "(.ttl, .nt, .jsonld, .rdf, .trig, .nq, "
-                                                  ".html) asks for that syntax",
+                                                  ".html) asks for that syntax; under "
+                                                  "ontology, the current version "
+                                                  f"({__version__}) gives the ontology",
                                   required=True),
                            _param("format", "query", "html or an RDF format")],
             "responses": {**_responses(rdf_page, *page_errors),
-                          "301": {"description": "the same IRI with a trailing slash: "
-                                                 "redirected to the resource"}}}},
+                          "301": {"description": "the same IRI with a trailing slash, or "
+                                                 "without the one the resource's IRI ends "
+                                                 "in: redirected to the resource (so is "
+                                                 "/ontology, to /ontology/)"}}}},
         "/shapes/": {"get": {
             "summary": "the SHACL shapes: a page saying what each checks, or the shapes graph",
             "parameters": [_param("format", "query", "html or an RDF format")],

@@ -6,7 +6,10 @@ The base IRI ``https://w3id.org/kg1978/`` maps onto the server's root:
 ``https://w3id.org/kg1978/ontology/`` is ``GET /ontology/``, a named graph
 ``…/graph/NAME`` is ``GET /graph/NAME``. Every IRI under the base that occurs in the dataset
 (as subject, predicate, object or graph name) resolves; any other path under a first segment
-gets a 404 that suggests near names.
+gets a 404 that suggests near names. The ontology's current version IRI
+(``…/ontology/0.1.0``, its ``owl:versionIRI``) serves the ontology as its IRI does (OWL 2
+Structural Specification, 3.2: a version IRI locates that version); another version is a 404
+that names the current one.
 
 **Content negotiation, on the same URL** (no 303 redirect; responses carry ``Vary: Accept``):
 
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -306,6 +310,7 @@ class Site:
         self.wars = {r["e"].value for r in self._rows(
             "SELECT DISTINCT ?e WHERE { ?e a kgo:War FILTER(isIRI(?e)) }")}
         self.terms = self._terms()
+        self.ontology_version = self._ontology_version()
         self._timeline = None
         self._graph_summaries: dict[str, tuple[int, list[str]]] = {}
 
@@ -444,6 +449,25 @@ class Site:
         for key in out:
             out[key].sort(key=lambda t: self.labels.get(t, t).lower())
         return out
+
+    def _ontology_version(self) -> tuple[str, str] | None:
+        """The ontology's version IRI (under the base) and version, as the ontology states
+        them (the build checks they are the package's, kg.__version__); None without."""
+        rows = self._rows(f"""SELECT ?v ?info WHERE {{ <{ONTOLOGY}> owl:versionIRI ?v
+                FILTER(isIRI(?v) && STRSTARTS(STR(?v), "{KGO}"))
+                OPTIONAL {{ <{ONTOLOGY}> owl:versionInfo ?info }} }} ORDER BY ?v ?info LIMIT 1""")
+        if not rows:
+            return None
+        iri = rows[0]["v"].value
+        info = rows[0].get("info")
+        return iri, info.value if info is not None else iri[len(KGO):].strip("/")
+
+    def document_of(self, iri: str) -> str:
+        """The IRI whose page and RDF ``iri`` serves: the ontology's for its current version
+        IRI, else ``iri`` itself."""
+        if self.ontology_version is not None and iri == self.ontology_version[0]:
+            return ONTOLOGY
+        return iri
 
     # -- per page ------------------------------------------------------------------------------
     def quads_about(self, iri: str) -> list[ox.Quad]:
@@ -979,12 +1003,41 @@ def resource(kind: str, rest: str = "") -> Response:
     if iri not in s.known:
         if rep.rdf is None and iri == f"{BASE}{kind}/" and kind in s.kinds:
             return _kind_index(s, kind)
+        if kind == "ontology" and _looks_like_a_version(rest):
+            return _no_such_version(s, iri, rest, rep)
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
-        return _html(_entity_html(s, iri, path), 200, vary)
+        return _html(_entity_html(s, s.document_of(iri), path), 200, vary)
     return Response(serialize(_quads_of(s, iri), rep), 200, {
         "Content-Type": rep.content_type, "Access-Control-Allow-Origin": "*", **vary})
+
+
+#: A version in the ontology's namespace (``0.1.0``, ``v2``, ``1.0.0-rc.1``): term names
+#: begin with a letter (``Event``, ``startDate``).
+_VERSION = re.compile(r"v?[0-9]+(?:\.[0-9]+)*(?:[-+][0-9A-Za-z.+-]*)?", re.ASCII)
+
+
+def _looks_like_a_version(rest: str) -> bool:
+    name = rest.rstrip("/")
+    stem, dot, extension = name.rpartition(".")
+    return bool(_VERSION.fullmatch(name)
+                or (dot and extension.lower() in _EXTENSIONS and _VERSION.fullmatch(stem)))
+
+
+def _no_such_version(s: Site, iri: str, rest: str, rep: Representation) -> Response:
+    """404 for a version of the ontology this server does not have, naming the one it has."""
+    if s.ontology_version is None:
+        return _missing(s, iri, rep)
+    current, version = s.ontology_version
+    note = (f"the ontology has no version {rest.rstrip('/')!r} here: its current version is "
+            f"{version}, <{current}>; the ontology itself is <{ONTOLOGY}>.")
+    if rep.rdf is not None:
+        return plain_text(404, f"Not Found: {note}", {"Vary": "Accept"})
+    html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
+                           suggestions=[_link(s, current), _link(s, ONTOLOGY)],
+                           kinds=_kinds(s), **footer_context())
+    return _html(html, 404, {"Vary": "Accept"})
 
 
 def _entity_html(s: Site, iri: str, path: str) -> str:
@@ -996,8 +1049,8 @@ def _entity_html(s: Site, iri: str, path: str) -> str:
 
 def _quads_of(s: Site, iri: str) -> list[ox.Quad]:
     """What the RDF of a resource holds: the quads about it; a named graph's own quads too;
-    for the ontology, its graph."""
-    if iri == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
+    for the ontology and its current version IRI, its graph."""
+    if s.document_of(iri) == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
         return s.graph_quads(ONTOLOGY_GRAPH)
     if iri in s.graphs:
         return sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
@@ -1011,13 +1064,15 @@ _EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "json": "jsonld", "
 
 
 def _known_form(s: Site, iri: str) -> Response | None:
-    """A URL that names a known resource another way: with a trailing slash (301 to the
-    resource's own URL), or with a file extension (its representation in that syntax, the
-    resource's own URL in ``Content-Location``). None otherwise: our IRIs hold no dot."""
+    """A URL that names a known resource another way: with a trailing slash, or without the
+    one its IRI ends in (``/ontology``; 301 to the resource's own URL), or with a file
+    extension (its representation in that syntax, the resource's own URL in
+    ``Content-Location``). None otherwise: our IRIs hold no dot, but for the ontology's
+    version IRI (``…/ontology/0.1.0``), which is known and never reaches here."""
     if iri.endswith("/") and iri.rstrip("/") in s.known and iri.rstrip("/") != BASE.rstrip("/"):
-        target = request.script_root + (local_path(iri.rstrip("/")) or "/")
-        query = request.query_string.decode("latin-1")
-        return redirect(target + (f"?{query}" if query else ""), 301)
+        return _moved(iri.rstrip("/"))
+    if not iri.endswith("/") and iri + "/" in s.known:
+        return _moved(iri + "/")
     stem, dot, extension = iri.rpartition(".")
     key = _EXTENSIONS.get(extension.lower()) if dot else None
     if key is None or stem not in s.known:
@@ -1030,12 +1085,20 @@ def _known_form(s: Site, iri: str) -> Response | None:
     assert isinstance(rep, Representation)
     path = local_path(stem) or "/"
     if rep.rdf is None:
-        body, content_type = _entity_html(s, stem, path), "text/html; charset=utf-8"
+        body, content_type = (_entity_html(s, s.document_of(stem), path),
+                              "text/html; charset=utf-8")
     else:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
     return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
                                 "Content-Location": request.script_root + path,
                                 "Link": f'<{stem}>; rel="canonical"'})
+
+
+def _moved(iri: str) -> Response:
+    """301 to the URL of ``iri``, with the request's query string."""
+    target = request.script_root + (local_path(iri) or "/")
+    query = request.query_string.decode("latin-1")
+    return redirect(target + (f"?{query}" if query else ""), 301)
 
 
 def _kind_index(s: Site, kind: str) -> Response:
@@ -1053,12 +1116,16 @@ def _missing(s: Site, iri: str, rep: Representation) -> Response:
         return plain_text(404, f"Not Found: <{iri}> is not in this dataset; see "
                           f"{request.host_url.rstrip('/')}{request.script_root}/dataset",
                           {"Vary": "Accept"})
-    kinds = [{"name": k, "count": len(v), "example": _link(s, v[0])}
-             for k, v in sorted(s.kinds.items())]
     html = render_template("page_missing.html", iri=iri,
                            suggestions=[_link(s, x) for x in s.suggestions(iri)],
-                           kinds=kinds, **footer_context())
+                           kinds=_kinds(s), **footer_context())
     return _html(html, 404, {"Vary": "Accept"})
+
+
+def _kinds(s: Site) -> list[dict]:
+    """The first segments of the dataset's IRIs, with a count and an example (404 pages)."""
+    return [{"name": k, "count": len(v), "example": _link(s, v[0])}
+            for k, v in sorted(s.kinds.items())]
 
 
 @bp.route("/search", methods=["GET"])
