@@ -452,7 +452,7 @@ class Site:
 
     def _ontology_version(self) -> tuple[str, str] | None:
         """The ontology's version IRI (under the base) and version, as the ontology states
-        them (the build checks they are the package's, kg.__version__); None without."""
+        them (tests/test_qc.py checks they are the package's, kg.__version__); None without."""
         rows = self._rows(f"""SELECT ?v ?info WHERE {{ <{ONTOLOGY}> owl:versionIRI ?v
                 FILTER(isIRI(?v) && STRSTARTS(STR(?v), "{KGO}"))
                 OPTIONAL {{ <{ONTOLOGY}> owl:versionInfo ?info }} }} ORDER BY ?v ?info LIMIT 1""")
