@@ -173,6 +173,10 @@ def test_dataset_description_is_void_and_dcat(client, store):
     service = _one(graph, f"""SELECT ?s WHERE {{ ?s a dcat:DataService ;
         dcat:endpointURL <http://localhost/sparql> ; dcat:servesDataset <{d.value}> }}""")
     assert service
+    # what it is curated from: the article, also as its PROV derivation
+    sources = _one(graph, f"""SELECT ?a WHERE {{ <{d.value}> dcterms:source ?a ;
+        <http://www.w3.org/ns/prov#wasDerivedFrom> ?a }}""")
+    assert [r["a"].value for r in sources] == [BASE + "source/article-part1"]
 
 
 def test_dumps_are_distributions_with_media_type_and_size(client):

@@ -54,6 +54,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 DCT = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 FOAF = "http://xmlns.com/foaf/0.1/"
+PROV = "http://www.w3.org/ns/prov#"
 OWL = "http://www.w3.org/2002/07/owl#"
 SPDX = "http://spdx.org/rdf/terms#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -286,6 +287,11 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     add(creator, FOAF + "name", ox.Literal(d.creator()))
     add(ds, DCT + "bibliographicCitation",
         ox.Literal(citation(d.creator(), d.last_modified.year)))
+    # what the graph is curated from: each article (its page says what its copy gives)
+    for row in state.store.select(f"SELECT DISTINCT ?a WHERE {{ ?a a <{iris.KGO}Article> }}"):
+        if isinstance(row.get("a"), ox.NamedNode):
+            add(ds, DCT + "source", row["a"])
+            add(ds, PROV + "wasDerivedFrom", row["a"])
     add(ds, DCAT + "version", ox.Literal(__version__))
     add(ds, OWL + "versionInfo", ox.Literal(__version__))
     add(ds, DCT + "modified", _typed(d.last_modified.isoformat(timespec="seconds"),
