@@ -333,6 +333,16 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
 
     graph = rdflib.Graph()
     graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    if any(isinstance(t, ox.BlankNode) for triple in triples
+           for t in (triple.subject, triple.object)):
+        # the parse above names blank nodes anew each time: named from what is said of them
+        # instead, and put in in that order (the writer follows it), the same graph gives the
+        # same bytes, and so the same ETag (a 304)
+        from rdflib.compare import to_canonical_graph
+
+        canonical, graph = to_canonical_graph(graph), rdflib.Graph()
+        for triple in sorted(canonical):
+            graph.add(triple)
     text = graph.serialize(format="json-ld", context=prefixes, auto_compact=True)
     return text.encode("utf-8")
 
