@@ -343,7 +343,9 @@ def test_malformed_requests_get_400_with_json(client):
                  {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
                  {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})},
                  {"extend": json.dumps({"ids": [], "properties": [
-                     {"id": "wikidata", "settings": {"match": "related"}}]})}):
+                     {"id": "wikidata", "settings": {"match": "related"}}]})},
+                 {"extend": json.dumps({"ids": [], "properties": [
+                     {"id": "wikidata", "settings": {"match": ["exact"]}}]})}):
         response = client.post("/reconcile", data=form)
         assert response.status_code == 400, (form, response.get_data(as_text=True))
         assert response.json["status"] == 400 and response.json["message"]

@@ -669,7 +669,8 @@ class ReconciliationIndex:
             # OpenRefine sends every setting the manifest declares with every property: "match"
             # only means something for an authority identifier.
             match = settings.get("match") or "exact"
-            if prop.kind == "authority" and match not in MATCH_SETTINGS:
+            if prop.kind == "authority" and (not isinstance(match, str)
+                                             or match not in MATCH_SETTINGS):
                 raise InputError(f"extend: the match of {p['id']!r} must be one of "
                                  f"{', '.join(MATCH_SETTINGS)}, not {match!r}")
             wanted.append((p["id"], prop, max(limit, 0), match))

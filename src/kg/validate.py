@@ -208,25 +208,28 @@ class Report:
 def _stable_blank(graph: Graph, seen: dict, text: str) -> str:
     """``text`` itself, or for a blank node (``_:label``, a label that changes from run to run)
     a name made from what ``graph`` (a report, which describes the blank nodes its results
-    are about) says of it: the same data gives the same name, so a SARIF fingerprint keeps
-    its identity."""
+    are about) says of it, three steps out (:func:`_described`): the same data gives the same
+    name, so a SARIF fingerprint keeps its identity. Two nodes described alike get one name;
+    the engines describe some nodes differently, so their names may differ."""
     if not text.startswith("_:"):
         return text
     if text not in seen:
-        from rdflib.compare import to_canonical_graph
-
-        about, todo, done = Graph(), [BNode(text[2:])], set()
-        while todo and len(about) < 10_000:
-            node = todo.pop()
-            done.add(node)
-            for _, p, o in graph.triples((node, None, None)):
-                about.add((node, p, o))
-                if isinstance(o, BNode) and o not in done:
-                    todo.append(o)
-        lines = sorted(to_canonical_graph(about).serialize(format="nt").splitlines())
-        digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
-        seen[text] = f"_:described-{digest}"
+        seen[text] = "_:described-" + _described(graph, BNode(text[2:]), 3, ())[:32]
     return seen[text]
+
+
+def _described(graph: Graph, node, depth: int, above: tuple) -> str:
+    """A digest of ``node``'s statements in ``graph``, a blank value by its own digest
+    ``depth`` steps further out (a node on the way up by a mark: no cycle is followed)."""
+    lines = []
+    for _, p, o in graph.triples((node, None, None)):
+        if isinstance(o, BNode):
+            value = ("_:up" if o in above or o == node else
+                     "_:" + _described(graph, o, depth - 1, (*above, node)) if depth else "_:")
+        else:
+            value = o.n3()
+        lines.append(f"{p.n3()} {value}")
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
 
 
 def _place(r: Result) -> tuple:

@@ -47,7 +47,8 @@ _SERVICE = re.compile(r"(?<![\w?$:])SERVICE(?![\w:-])", re.IGNORECASE)
 _FROM = re.compile(r"(?<![\w?$:])FROM(?![\w:-])", re.IGNORECASE)
 _VOLATILE = re.compile(r"(?<![\w?$:@.-])(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 _BRACKETS = re.compile(r"[()\[\]{}]")
-_GAP = r"(?:\s|#[^\n\r]*)+"  # white space and comments
+_GAP = r"(?>(?:\s|#[^\n\r]*+)+)"  # white space and comments, never backtracked into (a run
+# of # would otherwise split 2**n ways)
 # PN_LOCAL (section 19.8): ':' and escapes (PLX) inside, no '.' at the end.
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.!$&'()*+,;=/?#@%-]"
 _PN_CHAR = r"[\w:\u00b7\u0300-\u036f\u203f\u2040-]"

@@ -331,18 +331,16 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
     import rdflib
 
-    graph = rdflib.Graph()
-    graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
-    if any(isinstance(t, ox.BlankNode) for triple in triples
-           for t in (triple.subject, triple.object)):
-        # the parse above names blank nodes anew each time: named from what is said of them
-        # instead, and put in in that order (the writer follows it), the same graph gives the
-        # same bytes, and so the same ETag (a 304)
-        from rdflib.compare import to_canonical_graph
+    from kg.load import rdflib_term
 
-        canonical, graph = to_canonical_graph(graph), rdflib.Graph()
-        for triple in sorted(canonical):
-            graph.add(triple)
+    # the terms as they are, blank nodes keeping their labels (a parse of N-Triples would name
+    # them anew each time, and the bytes, so the ETag, would change with every request), in
+    # sorted order, which the writer follows
+    graph = rdflib.Graph()
+    for triple in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
+                                                 str(t.object))):
+        graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
+                   rdflib_term(triple.object)))
     text = graph.serialize(format="json-ld", context=prefixes, auto_compact=True)
     return text.encode("utf-8")
 

@@ -159,7 +159,16 @@ class Shapes:
     # -- RDF -------------------------------------------------------------------------------
     def quads(self, name: str | None = None) -> list[ox.Quad]:
         """The whole shapes graph (``name`` None), or one shape: its triples, its blank nodes,
-        and the named property shapes and SPARQL constraints it uses."""
+        and the named property shapes and SPARQL constraints it uses. Made once per name: a
+        parse names blank nodes anew, and the same labels give the same bytes (and ETag)."""
+        cache = self.__dict__.setdefault("_quads_made", {})
+        if name not in cache:
+            if len(cache) >= 1024:  # names come from URLs: bounded
+                cache.clear()
+            cache[name] = self._make_quads(name)
+        return cache[name]
+
+    def _make_quads(self, name: str | None) -> list[ox.Quad]:
         g = self.graph
         assert g is not None
         if name is None:
