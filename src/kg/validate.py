@@ -245,7 +245,12 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
     ``kgo:endDate`` in the closure, so one wrong date is three results; two of them follow the
     first. The result followed is one that follows nothing (properties equivalent to each
     other follow none)."""
-    pairs = _transitive({(a, b) for a, b in sub_of if a != b})
+    from kg.materialise import _closure
+
+    above: dict[str, set[str]] = {}
+    for a, b in sub_of:
+        above.setdefault(a, set()).add(b)
+    pairs = {(a, b) for a, supers in _closure(above).items() for b in supers if a != b}
     if not pairs:
         return results
     groups: dict[tuple, list[str]] = {}
@@ -259,22 +264,6 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
                        and not any((q, p) in pairs for q in paths))
         out.append(replace(r, follows=below[0]) if below else r)
     return out
-
-
-def _transitive(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    above: dict[str, set[str]] = {}
-    for a, b in pairs:
-        above.setdefault(a, set()).add(b)
-    closed = set()
-    for start in above:
-        seen, todo = set(), [start]
-        while todo:
-            for b in above.get(todo.pop(), ()):
-                if b not in seen:
-                    seen.add(b)
-                    todo.append(b)
-        closed |= {(start, b) for b in seen if b != start}
-    return closed
 
 
 def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
