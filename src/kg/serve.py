@@ -99,12 +99,8 @@ class OneQueryThreadWorker(ThreadWorker):
             super().handle_error(req, client, addr, exc)
             return
         self.log.warning("Invalid request from ip=%s: %s", (addr or ("",))[0], exc)
-        body = text.encode("utf-8")
         try:
-            util.write_nonblock(client, (
-                f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-                f"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body)
+            util.write_nonblock(client, _plain_response(status, text))
         except OSError:
             self.log.debug("Failed to send error message.")
 
@@ -344,12 +340,18 @@ class _Done:
         return False
 
 
-_TIMEOUT_BODY = (b"the request did not arrive whole within the time limit (setting "
-                 b"request_timeout)\n")
-_REQUEST_TIMEOUT_RESPONSE = (
-    b"HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n"
-    b"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
-    + f"Content-Length: {len(_TIMEOUT_BODY)}\r\n\r\n".encode() + _TIMEOUT_BODY)
+def _plain_response(status: str, text: str) -> bytes:
+    """A whole HTTP response the worker writes itself, before or instead of the app: plain
+    text, readable from any origin, closing the connection."""
+    body = text.encode("utf-8")
+    return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
+
+
+_REQUEST_TIMEOUT_RESPONSE = _plain_response(
+    "408 Request Timeout",
+    "the request did not arrive whole within the time limit (setting request_timeout)\n")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
 _CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
