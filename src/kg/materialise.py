@@ -557,10 +557,9 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     for p, pairs_ in result.groups:
         into_store = keep is None or keep(terms[p].value)
         for chunk in _chunks(meaningful.pairs(p, pairs_), batch):
-            lines = text.lines(p, chunk).encode()
             written += len(chunk)
             if out is not None:
-                out.write(lines)
+                out.write(text.lines(p, chunk).encode())
             if into_store:
                 # A parser names a document's blank nodes anew: a triple about a blank node of
                 # the data goes in as the store's own term, not as text.
@@ -568,12 +567,10 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
                          or isinstance(terms[o], ox.BlankNode)]
                 if blank:
                     store.extend(ox.Quad(terms[s], terms[p], terms[o], into) for s, o in blank)
-                    if len(blank) < len(chunk):
-                        keep_pairs = set(blank)
-                        lines = text.lines(p, [x for x in chunk if x not in keep_pairs]).encode()
-                    else:
-                        continue
-                parts.append(lines)
+                    stored = set(blank)
+                    chunk = [x for x in chunk if x not in stored]
+                if chunk:
+                    parts.append(text.lines(p, chunk).encode())
             if len(parts) >= 8:
                 _load_text(store, parts)
     _load_text(store, parts)
