@@ -38,13 +38,14 @@ def ask(store, text) -> bool:
 # article gives a start and no end ("from March 26", an uprising or an attack breaking out on a
 # day: kgo:endUndatedInSource), which is not a one-day event; a day alone is kgo:onDate. The
 # offensive on Phnom Penh "started on January 5-6": its start (the first of the two days; the
-# second is its kgo:latestStart, checked below), no end.
+# second is its kgo:latestStart, checked below), and over by the end of the counter-offensive it
+# was part of (passage 13's campaign, to 17 January 1979).
 ARTICLE_DATES = [
     ("1978-02-05", None, 2), ("1978-03-26", "onward", 5), ("1978-06-15", None, 6),
     ("1978-05-26", "onward", 7), ("1978-06-14", "1978-09-30", 7), ("1978-05", "1978-11", 9),
     ("1978-12-02", None, 9), ("1978-12-06", "1978-12-07", 10), ("1978-12-23", "onward", 11),
     ("1978-12-23", "1979-01-17", 13), ("1978-12-26", None, 13), ("1978-12-23", "by 1978-12-31", 13),
-    ("1979-01-02", None, 13), ("1979-01-05", "onward", 13), ("1979-01-07", None, 13),
+    ("1979-01-02", None, 13), ("1979-01-05", "by 1979-01-17", 13), ("1979-01-07", None, 13),
     ("1979-01-08", None, 13), ("1979-01-17", None, 13), ("1978-12-23", "1979-01-17", 14),
     ("1979-01-07", None, 18),
 ]

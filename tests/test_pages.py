@@ -336,11 +336,11 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
 
 def test_a_start_over_two_days_shows_its_latest_start(client):
     """The offensive on Phnom Penh began "on January 5-6": from the first day, and not after
-    the second (kgo:latestStart); the source gives no end."""
+    the second (kgo:latestStart); it was over by the counter-offensive's end (kgo:notAfter)."""
     dates = get_page(client, BASE + "event/phnom-penh-offensive-1979-01").ids["dates"]
     assert "From" in dates and "5 January 1979" in dates
     assert "Began not after" in dates and "6 January 1979" in dates
-    assert "the source gives no end" in dates
+    assert "Ended not after" in dates and "17 January 1979" in dates
     # an event with a single start day has no such row
     dates = get_page(client, BASE + "event/shift-to-offensive-1978-03-26").ids["dates"]
     assert "Began not after" not in dates
@@ -703,8 +703,8 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     assert latest  # the recapture, completed "by" 31 December 1978
     ongoing = {r["e"] for r in rows(store, """SELECT ?e WHERE {
         ?e a kgo:Event ; kgo:endUndatedInSource true }""")}
-    # "from March 26", the uprising, the attack of 23 December, the offensive on Phnom Penh
-    assert len(ongoing) == 4
+    # "from March 26", the uprising, the attack of 23 December
+    assert len(ongoing) == 3
     by_start = sorted((start, float(x)) for *_, start, _, _, _, _, x in marks)
     assert [x for _, x in by_start] == sorted(x for _, x in by_start)
     for kind, open_end, goes_on, href, start, end, title, tail, shape, _ in marks:
@@ -723,7 +723,7 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     offensive = [title for *_, href, _, _, title, _, _, _ in marks
                  if href.endswith("/phnom-penh-offensive-1979-01")]
     assert offensive == ["General offensive on Phnom Penh, from 5-6 January 1979 "
-                         "(from 5 or 6 January 1979, no end given)"]
+                         "(5 or 6 January 1979 – not after 17 January 1979)"]
 
 
 # -- search by name ------------------------------------------------------------------------------
