@@ -359,7 +359,9 @@ class _Result:
 
 
 def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Iterable[tuple],
-         iri: Callable[[str], Hashable]) -> _Result:
+         iri: Callable[[str], Hashable], derived: Iterable[tuple] = ()) -> _Result:
+    """Saturate the facts. ``derived`` triples (the day bounds of :mod:`kg.dates`) are reasoned
+    over as the asserted ones are, and are part of the result, as what is inferred is."""
     ids: dict[Hashable, int] = {}
     terms: list = []
 
@@ -371,8 +373,16 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
         return i
 
     engine = _Engine(tb, encode)
-    for p in sorted(tb.properties(), key=str):
-        engine.load(encode(p), {(encode(s), encode(o)) for s, o in facts_of(p)})
+    extra: dict[Hashable, set] = defaultdict(set)
+    for s, p, o in derived:
+        extra[p].add((s, o))
+    added: dict[int, set] = {}
+    for p in sorted(set(tb.properties()) | set(extra), key=str):
+        pairs = {(encode(s), encode(o)) for s, o in facts_of(p)}
+        new = {(encode(s), encode(o)) for s, o in extra.get(p, ())} - pairs
+        engine.load(encode(p), pairs | new)
+        if new:
+            added[encode(p)] = new
     engine.run()
 
     # stratum 2: types from the data, domains and ranges, then up the class hierarchy
@@ -406,7 +416,7 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
                  for c in (cs - asserted_types[x] if x in asserted_types else cs)]
     groups = [(encode(iri(TYPE)), types_out)]
     for p, facts in engine.facts.items():
-        new = facts - engine.asserted.get(p, _EMPTY)
+        new = facts - engine.asserted.get(p, _EMPTY) | added.get(p, _EMPTY)
         if new:
             groups.append((p, new))
     schema: dict[int, list] = defaultdict(list)
@@ -492,8 +502,10 @@ def materialise(asserted: Graph) -> Graph:
         is_blank=lambda t: isinstance(t, BNode),
     )
     tb = compile_tbox(src)
+    from kg.dates import graph_bounds
+
     result = _run(tb, lambda p: asserted.subject_objects(p),
-                  asserted.subject_objects(URIRef(TYPE)), URIRef)
+                  asserted.subject_objects(URIRef(TYPE)), URIRef, graph_bounds(asserted))
     terms = result.terms
     inferred = Graph()
     add = inferred.add
@@ -542,7 +554,9 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     src = _Source(pairs=pairs, subjects=subjects, iri=ox.NamedNode,
                   is_blank=lambda t: isinstance(t, ox.BlankNode))
     tb = compile_tbox(src)
-    result = _run(tb, pairs, pairs(TYPE), ox.NamedNode)
+    from kg.dates import store_bounds
+
+    result = _run(tb, pairs, pairs(TYPE), ox.NamedNode, store_bounds(store))
     reasoned = time.perf_counter()
     from kg.load import rdflib_term
     from kg.reason import STRUCTURE_PREDICATES

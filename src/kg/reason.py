@@ -73,8 +73,13 @@ def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
         return materialise(asserted)
     if reasoner != "owlrl":
         raise ValueError(f"unknown reasoner {reasoner!r} (use one of: {', '.join(REASONERS)})")
+    from kg.dates import graph_bounds
+
     closure = Graph()
     closure += asserted
+    # the day bounds of the dates (kg.dates) are reasoned over, and returned as inferred
+    for triple in graph_bounds(asserted):
+        closure.add(triple)
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False
     ).expand(closure)

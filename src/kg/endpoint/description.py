@@ -2,12 +2,12 @@
 
 Both are RDF built once per server root and format, then served from memory. The service
 description says the default graph is the union of all named graphs (``sd:UnionDefaultGraph``),
-lists the named graphs, and says ``…/graph/inferred`` holds OWL 2 RL entailments,
-materialised, so matched with simple entailment (``ent:Simple``) as every graph is. VoID
-counts triples, entities per class, properties, named graphs and links to other datasets (a
-linkset per authority and link predicate), and names the dumps. ``/dataset`` (:mod:`.dumps`)
-is these same VoID triples with DCAT added, so the two never describe the dataset's IRI
-differently.
+lists the named graphs, and says ``…/graph/inferred`` holds OWL 2 RL entailments and the day
+bounds of :mod:`kg.dates`, materialised, so matched with simple entailment (``ent:Simple``) as
+every graph is. VoID counts triples, entities per class, properties, named graphs and links
+to other datasets (a linkset per authority and link predicate), and names the dumps.
+``/dataset`` (:mod:`.dumps`) is these same VoID triples with DCAT added, so the two never
+describe the dataset's IRI differently.
 """
 
 from __future__ import annotations
@@ -142,11 +142,15 @@ class Descriptions:
                 t.add(graph, RDFS + "comment", ox.Literal(
                     "Triples the OWL 2 RL rules (OWL 2 RL profile, " + OWL_PROFILE + "RL) "
                     "entail from the asserted graphs, materialised when the dataset was built "
-                    "and kept apart from them. They are matched as stored (simple entailment): "
-                    "the default graph, the union, holds the asserted triples with these. "
+                    "and kept apart from them; with the day bounds of the events' dates "
+                    "(kgo:beginOfTheBegin, kgo:endOfTheBegin, kgo:beginOfTheEnd, "
+                    "kgo:endOfTheEnd: xsd:date values derived from dates of any precision) and "
+                    "what the rules entail from those. They are matched as stored (simple "
+                    "entailment): the default graph, the union, holds the asserted triples "
+                    "with these. "
                     "Left out as adding nothing: owl:Thing types, reflexive owl:sameAs, types "
                     "that only an rdfs:domain or rdfs:range gives, and statements about the "
-                    "built-in vocabularies. This graph alone holds only what the rules "
+                    "built-in vocabularies. This graph alone holds only what the build "
                     "added.", language="en"))
         return t
 

@@ -1,0 +1,135 @@
+"""The day bounds of an event's dates, derived at build time, with the OWL 2 RL inferences.
+
+The graph dates an event at its source's precision: a day (``xsd:date``), a month
+(``xsd:gYearMonth``) or a year (``xsd:gYear``), with kgo:latestStart, kgo:notBefore and
+kgo:notAfter where the source bounds a date without giving it. SPARQL compares a month with a
+day as a type error, so ``FILTER (?start <= "1978-08-01"^^xsd:date)`` silently drops an event
+that began "in May 1978". The bounds below are always days: the four ends of the two spans in
+which the event began and ended, as CIDOC-CRM's time-span properties name them (P82a, P81a, P81b,
+P82b), each a sub-property of the SEM time stamp of the same meaning.
+
+- kgo:beginOfTheBegin, the first day the event can have begun: the first day of its start
+  date, or its kgo:notBefore (the later of those given);
+- kgo:endOfTheBegin, the last day it can have begun: the last day of its start date, or its
+  kgo:latestStart, and never after the last day it can have ended (the earliest of those);
+- kgo:beginOfTheEnd, the first day it can have ended: the first day of its end date, and never
+  before the first day it can have begun (the later);
+- kgo:endOfTheEnd, the last day it can have ended: the last day of its end date, or its
+  kgo:notAfter (the earliest).
+
+kgo:onDate is both the start and the end date (the ontology makes it a sub-property of both;
+the bounds are derived before reasoning, so it is read here as such). A bound that nothing
+gives is left out: an event whose end is unknown has no kgo:endOfTheEnd. A value that is not a
+well-formed date of the three kinds gives no bound (the shapes report it).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable
+
+from kg.iris import KGO
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+DATE, YEAR_MONTH, YEAR = XSD + "date", XSD + "gYearMonth", XSD + "gYear"
+
+BEGIN_OF_THE_BEGIN = str(KGO.beginOfTheBegin)
+END_OF_THE_BEGIN = str(KGO.endOfTheBegin)
+BEGIN_OF_THE_END = str(KGO.beginOfTheEnd)
+END_OF_THE_END = str(KGO.endOfTheEnd)
+#: The derived properties, each a day (xsd:date).
+BOUNDS = (BEGIN_OF_THE_BEGIN, END_OF_THE_BEGIN, BEGIN_OF_THE_END, END_OF_THE_END)
+
+START, END, ON = str(KGO.startDate), str(KGO.endDate), str(KGO.onDate)
+LATEST_START, NOT_BEFORE, NOT_AFTER = (str(KGO.latestStart), str(KGO.notBefore),
+                                       str(KGO.notAfter))
+#: The properties the bounds are derived from.
+SOURCES = (START, END, ON, LATEST_START, NOT_BEFORE, NOT_AFTER)
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+_YEAR = re.compile(r"\d{4}")
+
+
+def span(lexical: str, datatype: str) -> tuple[str, str] | None:
+    """The first and last day (``YYYY-MM-DD``) of a date, a month or a year; None for anything
+    else (another datatype, a time zone, a day that does not exist)."""
+    if datatype == DATE and (m := _DAY.fullmatch(lexical)):
+        y, mo, d = map(int, m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]:
+            return lexical, lexical
+    elif datatype == YEAR_MONTH and (m := _MONTH.fullmatch(lexical)):
+        y, mo = map(int, m.groups())
+        if 1 <= mo <= 12:
+            return f"{lexical}-01", f"{lexical}-{calendar.monthrange(y, mo)[1]:02d}"
+    elif datatype == YEAR and _YEAR.fullmatch(lexical):
+        return f"{lexical}-01-01", f"{lexical}-12-31"
+    return None
+
+
+def day_bounds(values: Iterable[tuple[Hashable, str, str, str]]
+               ) -> list[tuple[Hashable, str, str]]:
+    """The bounds of each subject, from its ``(subject, property IRI, lexical form, datatype
+    IRI)`` values of :data:`SOURCES` (others are ignored): ``(subject, bound property IRI,
+    YYYY-MM-DD)`` triples, each bound once, in a stable order."""
+    firsts: dict[Hashable, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for subject, prop, lexical, datatype in values:
+        if prop not in SOURCES:
+            continue
+        days = span(lexical, datatype)
+        if days is None:
+            continue
+        first, last = days
+        mine = firsts[subject]
+        if prop in (START, ON):
+            mine["begin>="].append(first)
+            mine["begin<="].append(last)
+        if prop in (END, ON):
+            mine["end>="].append(first)
+            mine["end<="].append(last)
+        if prop == NOT_BEFORE:
+            mine["begin>="].append(first)
+        if prop == LATEST_START:
+            mine["begin<="].append(last)
+            mine["latest"].append(last)
+        if prop == NOT_AFTER:
+            mine["end<="].append(last)
+    out = []
+    for subject, mine in firsts.items():
+        # a start given as a span of days is the span's first day: its latest start is the last
+        begin_le = mine["latest"] or mine["begin<="]
+        begin_ge, end_ge, end_le = mine["begin>="], mine["end>="], mine["end<="]
+        bob = max(begin_ge) if begin_ge else None
+        eoe = min(end_le) if end_le else None
+        eob = min(begin_le + ([eoe] if eoe else [])) if begin_le or eoe else None
+        boe = max(end_ge + ([bob] if bob else [])) if end_ge or bob else None
+        for prop, day in ((BEGIN_OF_THE_BEGIN, bob), (END_OF_THE_BEGIN, eob),
+                          (BEGIN_OF_THE_END, boe), (END_OF_THE_END, eoe)):
+            if day is not None:
+                out.append((subject, prop, day))
+    return sorted(out, key=lambda t: (str(t[0]), t[1]))
+
+
+def graph_bounds(graph) -> list[tuple]:
+    """:func:`day_bounds` of an rdflib graph, as rdflib triples."""
+    from rdflib import Literal, URIRef
+
+    values = ((s, str(p), str(o), str(o.datatype)) for prop in SOURCES
+              for s, p, o in graph.triples((None, URIRef(prop), None))
+              if isinstance(o, Literal) and o.datatype is not None)
+    return [(s, URIRef(p), Literal(day, datatype=URIRef(DATE)))
+            for s, p, day in day_bounds(values)]
+
+
+def store_bounds(store) -> list[tuple]:
+    """:func:`day_bounds` of every graph of a pyoxigraph store, as pyoxigraph triples."""
+    import pyoxigraph as ox
+
+    values = ((q.subject, prop, q.object.value, q.object.datatype.value) for prop in SOURCES
+              for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
+              if isinstance(q.object, ox.Literal))
+    date = ox.NamedNode(DATE)
+    return [(s, ox.NamedNode(p), ox.Literal(day, datatype=date))
+            for s, p, day in day_bounds(values)]
