@@ -253,8 +253,13 @@ def test_406_when_nothing_acceptable(any_client, query, extra):
         params["format"] = extra["format"]
     r = any_client.get("/sparql", query_string=params, headers=extra.get("headers", {}))
     assert r.status_code == 406
-    assert r.headers["Content-Type"].startswith("text/plain")
-    assert b"offers" in r.data or b"cannot express" in r.data
+    if "json" in extra.get("headers", {}).get("Accept", ""):  # a JSON client's error is JSON
+        assert r.headers["Content-Type"] == "application/json"
+        message = json.loads(r.data)["message"].encode()
+    else:
+        assert r.headers["Content-Type"].startswith("text/plain")
+        message = r.data
+    assert b"offers" in message or b"cannot express" in message
 
 
 def test_406_for_html_by_post(any_client):
@@ -315,6 +320,45 @@ def test_error_as_json_when_asked(client):
                    headers={"Accept": "application/json"})
     assert r.status_code == 400
     assert json.loads(r.data)["status"] == 400
+
+
+@pytest.mark.parametrize("accept, query", [
+    ("application/sparql-results+json", "SELECT * WHERE { ?s ?p }"),
+    ("application/sparql-results+json, application/sparql-results+xml;q=0.9",
+     "SELECT * WHERE { ?s ?p }"),
+    ("application/sparql-results+json, text/plain;q=0.5", "ASK { ?s ?p }"),
+])
+def test_error_as_json_for_sparql_json_results(any_client, accept, query):
+    """A client asking for SPARQL JSON results reads JSON: it gets the error document that
+    ``application/json`` gets, with the same status, through both lanes."""
+    asked = {}
+    for media in ("application/json", accept):
+        r = any_client.get("/sparql", query_string={"query": query},
+                           headers={"Accept": media})
+        asked[media] = (r.status_code, r.content_type, r.data)
+    assert asked[accept] == asked["application/json"]
+    assert json.loads(asked[accept][2])["status"] == 400
+
+
+def test_error_as_json_for_json_ld(any_client):
+    r = any_client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p }"},
+                       headers={"Accept": "application/ld+json"})
+    assert (r.status_code, r.content_type) == (400, "application/json")
+    assert json.loads(r.data)["message"].startswith("line 1, column ")
+
+
+@pytest.mark.parametrize("accept", [
+    "application/sparql-results+xml", "text/csv", "text/tab-separated-values", "*/*",
+    "application/*", "text/plain, application/sparql-results+json",
+    "application/sparql-results+xml, application/sparql-results+json;q=0",
+])
+def test_error_as_text_for_the_other_result_types(any_client, accept):
+    """No XML error document is standard, and an error written as CSV or TSV would read as a
+    result table: these, wildcards and a tie with text/plain get the message as text."""
+    r = any_client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p }"},
+                       headers={"Accept": accept})
+    assert (r.status_code, r.content_type) == (400, "text/plain; charset=utf-8")
+    assert r.data.startswith(b"line 1, column ")
 
 
 @pytest.mark.parametrize("request_kwargs", [

@@ -7,7 +7,7 @@ import json
 from http import HTTPStatus
 
 from kg.endpoint.caching import etag_matches
-from kg.endpoint.protocol import read_request
+from kg.endpoint.protocol import best_match, read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError
@@ -44,10 +44,22 @@ for _fmt in FORMATS:
     headers_for(_fmt)
 
 
+#: What an error can be sent as. A client that names a JSON type (SPARQL JSON results and
+#: JSON-LD too) reads JSON, so it gets ``{"status", "message"}``, which no JSON result has the
+#: shape of. The SPARQL Protocol leaves failure bodies to the implementation and no XML error
+#: document is standard, so SPARQL XML gets plain text, as do CSV and TSV, where an error
+#: written as a table would read as a result. Plain text comes first: it wins a tie.
+_ERROR_OFFERS = ["text/plain", "application/json", "application/sparql-results+json",
+                 "application/ld+json"]
+_JSON_ERROR_TYPES = frozenset(_ERROR_OFFERS[1:])
+
+
 def error_parts(status: int, message: str, accept: str | None) -> tuple[list, bytes]:
-    """Headers and body of an error: plain text, or JSON for a client that asks for JSON."""
-    accept = accept or ""
-    if "application/json" in accept and "text/plain" not in accept:
+    """Headers and body of an error: plain text, or JSON for a client that names a JSON type
+    (``application/json``, ``application/sparql-results+json``, ``application/ld+json``) at a
+    higher q than ``text/plain`` (a wildcard never asks for JSON)."""
+    if accept and best_match(accept, _ERROR_OFFERS,
+                             named_only=_JSON_ERROR_TYPES) in _JSON_ERROR_TYPES:
         body = (json.dumps({"status": status, "message": message}) + "\n").encode()
         return [("Content-Type", "application/json"), *CORS], body
     return ([("Content-Type", "text/plain; charset=utf-8"), *CORS],
