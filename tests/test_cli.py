@@ -103,6 +103,23 @@ def test_machine_formats_say_why_nothing_was_validated(capsys, project):
     assert code == 2 and out == ""  # text: stderr only
 
 
+@pytest.mark.parametrize("text, line, column", [
+    ("<urn:a> <urn:b> <urn:c> .\noops\n", 2, None),  # rdflib: a line, no column
+    ("<urn:a> <urn:b> <urn:c d> .\n", 1, 17),  # pyoxigraph (rdflib let it through): both
+])
+def test_json_error_has_every_key_null_where_unknown(capsys, project, text, line, column):
+    """The JSON of "nothing could be validated" has the keys the README lists, whatever the
+    parser could tell: a column it does not give is null, not a missing key."""
+    bad = project / "graph" / "zz.ttl"
+    bad.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(bad), "--format", "json")
+    doc = json.loads(out)
+    assert code == 2
+    assert list(doc) == ["conforms", "exit_code", "message", "path", "line", "column", "results"]
+    assert (doc["conforms"], doc["exit_code"], doc["results"]) == (None, 2, [])
+    assert (doc["line"], doc["column"]) == (line, column)
+
+
 def test_a_shape_whose_sparql_does_not_parse_is_named(capsys, project):
     """A typo in a SPARQL constraint is a broken project: kg validate (either engine) and kg
     build name the constraint and where its query breaks, exit 2, no parser traceback."""
