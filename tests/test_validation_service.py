@@ -365,8 +365,46 @@ def test_a_report_nobody_accepts_is_406(client):
     assert response.status_code == 200 and response.json["conforms"] is True
 
 
+@pytest.mark.parametrize("text", ["", "  \n\t\n", "# nothing yet\n\n# still nothing\n"])
+@pytest.mark.parametrize("suffix", [".ttl", ".trig", ".nt", ".nq"])
+def test_an_empty_file_conforms_as_kg_validate_says(client, tmp_path, text, suffix):
+    """A Turtle (TriG, N-Triples, N-Quads) file of no statements is a valid document of no
+    triples: kg validate FILE says it conforms, and so does the service, uploaded."""
+    code, printed = kg_validate(tmp_path, text, suffix=suffix)
+    assert code == 0 and json.loads(printed) == {"conforms": True, "results": []}
+    response = post_file(client, text, "empty" + suffix)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json == {"conforms": True, "exit_code": 0, "results": []}
+    assert response.headers["X-KG-Exit-Code"] == "0"
+    if text:  # a raw body of white space or comments is a body: the same document
+        raw = client.post("/validate", data=text, content_type="text/turtle")
+        assert raw.status_code == 200 and raw.json["conforms"] is True
+
+
+@pytest.mark.parametrize("suffix", [".jsonld", ".rdf"])
+def test_an_empty_json_ld_or_xml_file_is_not_valid_either_way(client, tmp_path, suffix):
+    code, _ = kg_validate(tmp_path, "", suffix=suffix)
+    assert code == 2
+    response = post_file(client, b"", "empty" + suffix)
+    assert response.status_code == 400 and response.headers["X-KG-Exit-Code"] == "2"
+    assert response.json["message"].startswith("empty" + suffix + ":1:")
+
+
+def test_a_request_without_a_file_is_a_client_error(client):
+    """No body at all (HTTP cannot tell it from an empty file: a raw body is what was sent),
+    or a browser's form sent with no file chosen: 400, not a report, not a 415."""
+    for kw in ({"content_type": "text/turtle"},
+               {"content_type": "application/octet-stream", "query_string": {
+                   "filename": "mine.ttl"}},
+               {"data": {"file": (io.BytesIO(b""), "")}, "content_type": "multipart/form-data"}):
+        response = client.post("/validate", **kw)
+        assert response.status_code == 400, (kw, response.get_data(as_text=True))
+        assert response.headers["X-KG-Exit-Code"] == "2"
+        assert response.json["message"].startswith("no "), response.json
+
+
 def test_bad_requests(client):
-    assert client.post("/validate", data=b"  \n", content_type="text/turtle").status_code == 400
+    assert client.post("/validate", data=b"", content_type="text/turtle").status_code == 400
     assert client.post("/validate", data={"other": (io.BytesIO(b"x"), "a.ttl")},
                        content_type="multipart/form-data").status_code == 400
     assert client.post("/validate?format=xlsx", data=GOOD,

@@ -260,7 +260,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                         t: _ANY for t in ("application/json", "text/html", "text/plain")}}
                        for code, text in (
                            ("400", "unparsable, too deeply nested, a remote JSON-LD context, "
-                                   "an XML DOCTYPE or entity, or empty"),
+                                   "an XML DOCTYPE or entity, or no file (a body of no bytes)"),
                            ("413", "over max_upload_bytes or max_upload_triples"),
                            ("415", "an RDF syntax that cannot be told or read"),
                            ("422", "inconsistent under OWL 2 RL"),

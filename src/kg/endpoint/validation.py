@@ -11,7 +11,9 @@ Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer
 
 * 200 with the report, whether or not the data conforms (exit 0 conforms, 1 violations);
 * 400 bad input (exit 2): unparsable (``file:line``), too deeply nested, a remote JSON-LD
-  context, an XML DOCTYPE or entity declaration, an empty upload;
+  context, an XML DOCTYPE or entity declaration, a request that carries no file (a raw body
+  of no bytes, a form sent without a file); an uploaded empty file is read as its syntax
+  says, as ``kg validate FILE`` reads it (empty Turtle conforms);
 * 413 over ``max_upload_bytes`` or ``max_upload_triples``; 415 a syntax we cannot tell or read;
 * 422 the upload is inconsistent under OWL 2 RL (exit 1, as ``kg validate`` exits);
 * 503 reasoning and validation ran past ``validation_timeout`` and were stopped.
@@ -206,8 +208,9 @@ def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
 
 
 def _check(data: bytes, fmt: str, name: str, max_nesting: int) -> None:
-    if not data.strip():
-        raise InputError("the upload is empty", path=name)
+    # No test for an empty file: it is read as kg validate reads it, so Turtle, TriG,
+    # N-Triples and N-Quads of no statements conform, while JSON-LD and RDF/XML of nothing are
+    # not JSON or XML. A request that carries no file is refused before (_read_upload).
     if fmt in ("turtle", "trig"):
         _bracket_depth(_text(data, name, _SYNTAX_NAMES[fmt]), _TURTLE_TOKENS, max_nesting, name)
     elif fmt == "json-ld":
@@ -453,6 +456,9 @@ def _read_upload(settings: dict) -> _Upload:
             if part is None:
                 raise InputError("no file: send the data in the multipart field 'file'")
             data = part.stream.read(limit + 1)
+            if not data and not part.filename:  # a browser's form sent with no file chosen
+                raise InputError("no file: choose a file to validate (the field 'file' came "
+                                 "with neither a file name nor any bytes)")
             name = _clean_name(part.filename)
             fmt = (EXTENSIONS.get(Path(name).suffix.lower())
                    or syntax_for(part.mimetype, None))
@@ -467,6 +473,11 @@ def _read_upload(settings: dict) -> _Upload:
                 ".rdf")
         else:
             data = request.get_data(cache=False)
+            if not data:  # HTTP cannot tell an empty file from a body left out
+                raise InputError(
+                    "no data: the request has no body (curl sends none when --data-binary "
+                    "@FILE cannot read FILE); to validate an empty file, upload it as the "
+                    "multipart field 'file' (curl -F file=@FILE) or run kg validate FILE")
             name = _clean_name(request.args.get("filename"))
             fmt = syntax_for(request.mimetype, name)
     except RequestEntityTooLarge:
