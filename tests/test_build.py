@@ -177,7 +177,8 @@ def test_build_times_and_logs_each_stage(tmp_path):
 
 
 def _add_shape(root: Path, feature: str) -> None:
-    """A shape kg.shacl_fast does not compile (sh:not): every Place must not be an Event."""
+    """A shape kg.shacl_fast does not compile (sh:not without sh:message): every Place must
+    not be an Event."""
     (root / "shapes" / "zz-extra.ttl").write_text(f"""
         @prefix sh: <http://www.w3.org/ns/shacl#> .
         @prefix kgo: <https://w3id.org/kg1978/ontology/> .

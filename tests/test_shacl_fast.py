@@ -358,6 +358,26 @@ def test_each_thread_has_its_own_prepared_queries():
     assert there and there[0] is not here
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_figure_value_in_words_is_one_result_on_the_property_given(engine, ontology, shapes):
+    """``kgo:exactValue "about 300"`` broke sh:datatype and, as SHACL fails a comparison with
+    a value that is no number, sh:minInclusive as well, both on kgo:value (the shape's path:
+    the closure's super-property), so it was two results with one message on a path the data
+    do not use. Each engine now gives one result, on kgo:exactValue (the compiled sh:not too:
+    validate_store refuses what it does not compile, where validate_with would fall back)."""
+    view = closure_view(parse_file(FIXTURES / "figure-value-in-words.ttl") + ontology)
+    report = validate_store(store_of(view), shapes) if engine == "fast" else validate(view,
+                                                                                      shapes)
+    assert [(r.path, r.value, r.constraint, r.shape) for r in report.results] == [
+        (KGO + "exactValue", '"about 300"', str(SH.DatatypeConstraintComponent),
+         "https://w3id.org/kg1978/shapes/QuantityExactValueShape")]
+    negative = closure_view(parse_file(FIXTURES / "figure-negative-value.ttl") + ontology)
+    report = validate_store(store_of(negative), shapes) if engine == "fast" else validate(
+        negative, shapes)
+    assert [(r.path, r.constraint) for r in report.results] == [
+        (KGO + "exactValue", str(SH.NotConstraintComponent))]
+
+
 @pytest.mark.parametrize(("fixture", "about"), [
     ("entity-blank-node", SH.focusNode),  # a blank node of the data
     ("altlabel-without-language", SH.sourceShape),  # a blank property shape
@@ -382,6 +402,7 @@ def test_a_report_describes_the_blank_nodes_it_is_about(fixture, about, ontology
 
 
 @pytest.mark.parametrize("feature", [
+    # sh:not only where the shape has a message (pySHACL's own names each value node)
     "sh:node ex:Other", "sh:closed true", "sh:not [ sh:class ex:C ]", "sh:deactivated true",
     "sh:property [ sh:path ex:p ; sh:equals ex:q ]", "sh:property [ sh:path ex:p ; sh:node ex:O ]",
 ])

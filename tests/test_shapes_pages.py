@@ -101,6 +101,7 @@ def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
                               "[kgo:notAfter: at most 0 value(s)]"]),
     ("QuantityQualifiedShape", ["any of [kgo:valueQualifier: at most 0 value(s)] or "
                                 "[kgo:atLeast: at least 1 value(s)]"]),
+    ("QuantityExactValueShape", ["of datatype xsd:integer", "not [< 0]"]),
     ("tookPlaceAt-range", ["every value of kgo:tookPlaceAt", "every value of kgo:alongRoute",
                            "an instance of kgo:Place", "shapes/domain-range.ttl"]),
 ])

@@ -15,11 +15,12 @@ IRI, ``sh:inversePath``, ``sh:alternativePath`` or a sequence; ``sh:minCount``,
 checks), ``sh:class``, ``sh:nodeKind``, ``sh:pattern`` (+ ``sh:flags``), ``sh:languageIn``,
 ``sh:uniqueLang``, ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``, ``sh:maxInclusive``,
 ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:hasValue``, ``sh:in``, ``sh:or``, ``sh:xone``
-and ``sh:and`` of simple shapes, ``sh:qualifiedValueShape`` with ``sh:qualifiedMinCount`` /
-``sh:qualifiedMaxCount``, ``sh:message``, ``sh:severity``; and ``sh:sparql`` SELECT constraints
-(``$this``, ``sh:prefixes``, ``{?var}`` in messages).
+and ``sh:and`` of simple shapes, ``sh:not`` of a simple shape (on a shape with an
+``sh:message``: pySHACL's own message names the value node), ``sh:qualifiedValueShape`` with
+``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``, ``sh:message``, ``sh:severity``; and
+``sh:sparql`` SELECT constraints (``$this``, ``sh:prefixes``, ``{?var}`` in messages).
 
-Anything else (``sh:node``, ``sh:not``, ``sh:closed``, property pairs, ``sh:deactivated``,
+Anything else (``sh:node``, ``sh:closed``, property pairs, ``sh:deactivated``,
 ASK-based or custom components, ``$shapesGraph``…) raises :class:`UnsupportedShapes` naming the
 feature, so the fast path never under-reports silently: the caller falls back to pySHACL.
 
@@ -58,7 +59,8 @@ _VALUE_COMPONENTS = {SH["class"]: "Class", SH.datatype: "Datatype", SH.nodeKind:
                      SH.minLength: "MinLength", SH.maxLength: "MaxLength",
                      SH.minInclusive: "MinInclusive", SH.maxInclusive: "MaxInclusive",
                      SH.minExclusive: "MinExclusive", SH.maxExclusive: "MaxExclusive",
-                     SH["in"]: "In", SH["or"]: "Or", SH.xone: "Xone", SH["and"]: "And"}
+                     SH["in"]: "In", SH["or"]: "Or", SH.xone: "Xone", SH["and"]: "And",
+                     SH["not"]: "Not"}
 #: Components that constrain the set of value nodes of a focus node.
 _SET_COMPONENTS = {SH.minCount: "MinCount", SH.maxCount: "MaxCount", SH.hasValue: "HasValue",
                    SH.uniqueLang: "UniqueLang", SH.qualifiedValueShape: "QualifiedValueShape"}
@@ -211,6 +213,11 @@ def _value_ok(ctx: _Ctx, param, arg, v: str, owner=None) -> str:
         members = [_term(x) for x in Collection(g, arg)]
         return f"COALESCE(sameTerm({v}, " + f") || sameTerm({v}, ".join(members) + "), false)" \
             if members else "false"
+    if param == SH["not"]:
+        if owner is None or (owner, SH.message, None) not in g:
+            # pySHACL's message for sh:not names each value node: not one per check
+            raise UnsupportedShapes(f"{SH['not']} on a shape without sh:message ({owner})")
+        return f"!({_conforms(ctx, arg, v)})"
     if param in (SH["or"], SH.xone, SH["and"]):
         parts = [_conforms(ctx, member, v) for member in Collection(g, arg)]
         if param == SH["or"]:

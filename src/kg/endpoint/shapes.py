@@ -286,6 +286,8 @@ def _rules(g: Graph, node) -> list[str]:
                 text = "; ".join(inner) or _term(g, member)
                 parts.append(f"[{path}: {text}]" if path else f"[{text}]")
             out.append(f"{words} " + joiner.join(parts))
+    for negated in g.objects(node, SH["not"]):
+        out.append(f"not [{'; '.join(_rules(g, negated)) or _term(g, negated)}]")
     qualified = g.value(node, SH.qualifiedValueShape)
     if qualified is not None:
         inner = "; ".join(_rules(g, qualified)) or _term(g, qualified)
@@ -298,7 +300,7 @@ def _rules(g: Graph, node) -> list[str]:
     if severity is not None and severity != SH.Violation:
         out.append(f"severity {_short(str(severity))}")
     known = {p for p, _ in _WORDS} | {p for p, *_ in _LISTS} | _NOT_RULES | {
-        SH.qualifiedValueShape}
+        SH.qualifiedValueShape, SH["not"]}
     for p, o in sorted(g.predicate_objects(node), key=lambda po: (str(po[0]), str(po[1]))):
         if p not in known:
             out.append(f"{_short(str(p))} {_term(g, o)}")
