@@ -733,25 +733,44 @@ def view_store(store, inferred):
     import pyoxigraph as ox
 
     inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
+    ranged = _range_types(store, inferred)
+    # A blank node is named anew in the view (below), so its range types are left out as the
+    # inferred graph is written for it, not removed from the view by the store's name.
+    blank = {(s, t) for s, t in ranged if isinstance(s, ox.BlankNode)}
     view = ox.Store()
     # One document: a parser gives each document's blank nodes new names, so a blank node in
     # two graphs loaded one graph per load would become two. Each graph is dumped only when
     # the parser reaches it, so no more than one graph's dump is held at a time.
-    view.load(_GraphsAsOneDocument(store, [*store.named_graphs(), ox.DefaultGraph()]),
+    view.load(_GraphsAsOneDocument(store, [*store.named_graphs(), ox.DefaultGraph()],
+                                   leave_out={inferred: blank} if blank else {}),
               format=ox.RdfFormat.N_TRIPLES)
-    for s, t in _range_types(store, inferred):
-        view.remove(ox.Quad(s, ox.NamedNode(str(RDF.type)), t, ox.DefaultGraph()))
+    for s, t in ranged:
+        if not isinstance(s, ox.BlankNode):
+            view.remove(ox.Quad(s, ox.NamedNode(str(RDF.type)), t, ox.DefaultGraph()))
     return view
 
 
 class _GraphsAsOneDocument(io.RawIOBase):
     """The N-Triples of ``graphs`` of ``store``, one after the other, read as one stream; each
-    graph is dumped when the reader reaches it."""
+    graph is dumped when the reader reaches it. ``leave_out`` maps a graph to the (node, class)
+    pairs whose rdf:type triples are not written (the graph is then written triple by
+    triple, with the store's blank node labels, as a dump writes them)."""
 
-    def __init__(self, store, graphs):
+    def __init__(self, store, graphs, leave_out: dict | None = None):
         import pyoxigraph as ox
 
-        self._dumps = (store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
+        leave_out = leave_out or {}
+        rdf_type = ox.NamedNode(str(RDF.type))
+
+        def dump(g) -> bytes:
+            if g not in leave_out:
+                return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+            out = leave_out[g]
+            return ox.serialize([q.triple for q in store.quads_for_pattern(None, None, None, g)
+                                 if q.predicate != rdf_type or (q.subject, q.object) not in out],
+                                format=ox.RdfFormat.N_TRIPLES)
+
+        self._dumps = (dump(g) for g in graphs)
         self._buffer = memoryview(b"")
 
     def readable(self) -> bool:
