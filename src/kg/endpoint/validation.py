@@ -2,10 +2,10 @@
 ``GET /validate`` is the upload form.
 
 One code path with ``kg validate FILE``: the upload plus the ontology graph, closed under
-OWL 2 RL as ``kg validate`` reasons (:func:`kg.validate.closure_view`), seen through
-:func:`kg.validate.validation_view`, validated by :func:`kg.validate.validate` against
-``ROOT/shapes``. The answer is the :class:`~kg.validate.Report` as JSON (``kg validate
---format json`` plus ``exit_code``), Turtle (an ``sh:ValidationReport``), text or an HTML page.
+OWL 2 RL and seen as the shapes see it, validated against ``ROOT/shapes``
+(:func:`kg.validate.validate_closure`). The answer is the :class:`~kg.validate.Report` as
+JSON (``kg validate --format json`` plus ``exit_code``), Turtle (an ``sh:ValidationReport``),
+text or an HTML page.
 
 Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer):
 
@@ -286,9 +286,9 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
     view the shapes see with the build's engine (setting ``validator``). Raises
     InconsistentGraph."""
-    from kg.validate import closure_view, validate_with
+    from kg.validate import validate_closure
 
-    return validate_with(closure_view(data + ontology), shapes, validator)
+    return validate_closure([data, ontology], shapes, validator=validator)
 
 
 class _Resources:
