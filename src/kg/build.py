@@ -138,13 +138,17 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
             report = validate_dataset_store(store, inferred_graph, shapes, validator, log)
-        if not report.conforms:
+        if report.results:
             from kg.load import source_files
             from kg.validate import texts_of
 
             files = [p for _, paths in source_files(root) for p in paths]
-            raise ValidationFailed("the graph does not conform to the shapes; nothing was "
-                                   "written\n\n" + report.located(texts_of(files)).as_text())
+            located = report.located(texts_of(files))
+            if not report.conforms:
+                raise ValidationFailed("the graph does not conform to the shapes; nothing was "
+                                       "written\n\n" + located.as_text())
+            # warnings (sh:Warning, sh:Info) are said, and do not stop the build
+            log(f"  {located.counts()} (not fatal):\n" + located.as_text())
         with stage("write_s", f"writing {out}"):
             ready = {} if inferred_part is None else {inferred_graph.value: inferred_part}
             counts, sha256 = write_dataset(store, out, ready=ready)

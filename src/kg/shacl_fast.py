@@ -18,7 +18,9 @@ checks), ``sh:class``, ``sh:nodeKind``, ``sh:pattern`` (+ ``sh:flags``), ``sh:la
 and ``sh:and`` of simple shapes, ``sh:not`` of a simple shape (on a shape with an
 ``sh:message``: pySHACL's own message names the value node), ``sh:qualifiedValueShape`` with
 ``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``, ``sh:message``, ``sh:severity``; and
-``sh:sparql`` SELECT constraints (``$this``, ``sh:prefixes``, ``{?var}`` in messages).
+``sh:sparql`` SELECT constraints (``$this``, ``sh:prefixes``, ``{?var}`` in messages). The data
+conforms unless a result is of a severity other than ``sh:Warning`` and ``sh:Info``: pySHACL's
+``allow_warnings``, which :func:`kg.validate.validate` asks of it.
 
 Anything else (``sh:node``, ``sh:closed``, property pairs, ``sh:deactivated``,
 ASK-based or custom components, ``$shapesGraph``…) raises :class:`UnsupportedShapes` naming the
@@ -488,7 +490,7 @@ def validate_store(store, shapes: Graph) -> Report:
     report.add((root, RDF.type, SH.ValidationReport))
     copied: set = set()  # blank nodes of the shapes described in the report
     described: set = set()  # and of the data (labels of another graph)
-    count = 0
+    violations = 0
     for check in checks:
         solutions = store.query(check.query, use_default_graph_as_union=True)
         names = [v.value for v in solutions.variables]
@@ -497,15 +499,17 @@ def validate_store(store, shapes: Graph) -> Report:
             _add_result(report, root, check, bound, shapes, copied)
             for node in (bound["this"], bound.get("value")):  # described, as pySHACL does
                 _describe(node, lambda b: _data_pairs(store, b), report, described)
-            count += 1
-    report.add((root, SH.conforms, Literal(count == 0)))
+            violations += check.severity not in (SH.Warning, SH.Info)
+    # conforms unless a result is a violation: pySHACL's allow_warnings, which kg.validate
+    # asks of it (a warning or info result is reported, and is not a failure)
+    report.add((root, SH.conforms, Literal(violations == 0)))
     results = _results(report, shapes)
     if results:
         rows = store.query(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
                                    FILTER (isIRI(?a) && isIRI(?b)) }}""",
                            use_default_graph_as_union=True)
         results = mark_followers(results, [(row["a"].value, row["b"].value) for row in rows])
-    return Report(conforms=count == 0, results=results, graph=report, shapes=shapes)
+    return Report(conforms=violations == 0, results=results, graph=report, shapes=shapes)
 
 
 def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,

@@ -67,6 +67,8 @@ class Result:
 
 @dataclass
 class Report:
+    #: False when a result is a violation; warnings and infos (``sh:Warning``, ``sh:Info``)
+    #: are results of a conforming report (pySHACL's ``allow_warnings``)
     conforms: bool
     results: list[Result] = field(default_factory=list)
     graph: Graph = field(default_factory=Graph, repr=False)
@@ -75,7 +77,17 @@ class Report:
 
     @property
     def exit_code(self) -> int:
+        """0 when the data conforms, warnings or not; 1 on a violation."""
         return CONFORMS if self.conforms else VIOLATIONS
+
+    def counts(self) -> str:
+        """The results by severity, in words: "2 violations, 1 warning"."""
+        by: dict[str, int] = {}
+        for r in self.results:
+            by[r.severity] = by.get(r.severity, 0) + 1
+        order = {"Violation": 0, "Warning": 1, "Info": 2}
+        return ", ".join(f"{n} {s.lower()}{'' if n == 1 else 's'}" for s, n in
+                         sorted(by.items(), key=lambda sn: (order.get(sn[0], 3), sn[0])))
 
     def located(self, texts: Iterable[tuple[str, str]]) -> Report:
         """This report with each result's ``location`` in the (name, text) Turtle, TriG,
@@ -117,8 +129,8 @@ class Report:
 
     def as_github(self) -> str:
         """One GitHub Actions workflow command per result (``::error file=F,line=N,title=…::``),
-        which a workflow shows as an annotation on the line in the pull request; nothing when
-        the data conforms."""
+        which a workflow shows as an annotation on the line in the pull request (``::warning``
+        for a warning); nothing when there is no result."""
         level = {"Violation": "error", "Warning": "warning", "Info": "notice"}
         lines = []
         for r, repeats in self.grouped():
@@ -182,11 +194,13 @@ class Report:
         return _sarif_log(rules, results)
 
     def as_text(self) -> str:
-        if self.conforms:
+        if not self.results:
             return "Conforms: the data satisfies every shape.\n"
         groups = self.grouped()
         repeated = len(self.results) - len(groups)
-        lines = [f"Does not conform: {len(self.results)} result(s)"
+        head = ("Conforms, with warnings (they do not fail validation)" if self.conforms
+                else "Does not conform")
+        lines = [f"{head}: {len(self.results)} result(s) ({self.counts()})"
                  + (f"; {repeated} of them repeat another through a sub-property "
                     "(rdfs:subPropertyOf) and are shown with it (\"also as\")."
                     if repeated else "."), ""]
@@ -1011,7 +1025,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     parts.append(ontology)
     log(f"reasoning over {len(set().union(*parts))} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
-    return report if report.conforms else report.located(texts_of(Path(f) for f in files))
+    return report.located(texts_of(Path(f) for f in files)) if report.results else report
 
 
 #: The syntaxes :func:`subject_lines` reads.

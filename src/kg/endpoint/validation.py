@@ -9,7 +9,8 @@ text or an HTML page.
 
 Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer):
 
-* 200 with the report, whether or not the data conforms (exit 0 conforms, 1 violations);
+* 200 with the report, whether or not the data conforms (exit 0 conforms, warnings or not;
+  1 violations);
 * 400 bad input (exit 2): unparsable (``file:line``), too deeply nested, a remote JSON-LD
   context, an XML DOCTYPE or entity declaration, a request that carries no file (a raw body
   of no bytes, a form sent without a file); an uploaded empty file is read as its syntax
@@ -559,7 +560,7 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         if extra:
             graph += Graph().parse(data=extra, format="nt")
         report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"))
-    if report.conforms or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
+    if not report.results or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
     # where each focus node is described in the upload (kg validate says the same)
     return report.located([(upload.name, upload.data.decode("utf-8", errors="replace"))])
