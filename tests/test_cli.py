@@ -214,7 +214,8 @@ def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path
                    encoding="utf-8")
     code, out, _ = run(capsys, "--root", str(project), "validate", str(bad))
     assert code == 1
-    assert out.startswith("Does not conform: 3 result(s); 2 of them repeat another")
+    assert out.startswith("Does not conform: 3 result(s) (3 violations); 2 of them repeat "
+                          "another")
     assert out.count("Violation:") == 1 and "  path:       kgo:onDate\n" in out
     assert "  also as:    kgo:endDate: end date must be" in out
     assert re.search(r"\n {14}kgo:startDate: start date must be", out)

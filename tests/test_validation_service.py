@@ -222,7 +222,7 @@ def test_html_report_shows_a_repeated_result_with_the_one_it_repeats(client):
     assert len(rows) == 1 and "kgo:onDate must be one xsd:date" in rows[0]
     assert re.findall(r"<li>Also as <span[^>]*>(kgo:\w+)</span>", rows[0]) == [
         "kgo:endDate", "kgo:startDate"]
-    assert "3\n        results;\n        2 of them repeat another" in page
+    assert "3\n        results (3 violations);\n        2 of them repeat another" in page
     results = post_file(client, bad, "bad.ttl").json["results"]
     assert sorted(bool(r["follows"]) for r in results) == [False, True, True]
 
