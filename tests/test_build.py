@@ -243,3 +243,22 @@ def test_a_triple_in_two_graphs_counts_once(tmp_path):
         '<https://w3id.org/kg1978/place/phnom-penh> '
         '<http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en .\n', encoding="utf-8")
     assert build(settings_for(root)).report.conforms
+
+
+def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
+    """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
+    root = project_copy(tmp_path / "p")
+    (root / "shapes" / "zz-warning.ttl").write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kgo: <https://w3id.org/kg1978/ontology/> .
+        @prefix schema: <http://schema.org/> .
+        <urn:kg:test:EventPlaced> a sh:NodeShape ; sh:targetClass kgo:Event ;
+            sh:property [ sh:path kgo:tookPlaceAt ; sh:minCount 1 ; sh:severity sh:Warning ;
+                          sh:message "an event is best placed" ] .
+        """, encoding="utf-8")
+    lines: list[str] = []
+    result = build(settings_for(root), log=lines.append)
+    assert result.dataset.is_file() and result.report.conforms and result.report.results
+    logged = "\n".join(lines)
+    assert "(not fatal)" in logged and "an event is best placed" in logged
+    assert "article-part1.ttl:" in logged

@@ -628,3 +628,45 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_pat
     assert code == 2 and f"{a_file / 'sheets' / 'links.csv'}: cannot write here" in err
     assert "Traceback" not in err
 
+
+
+# A shape at sh:Warning: every event should have a place (18 have none).
+_WARNING_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix schema: <http://schema.org/> .
+<urn:kg:test:EventPlaced> a sh:NodeShape ; sh:targetClass kgo:Event ;
+    sh:property [ sh:path kgo:tookPlaceAt ; sh:minCount 1 ; sh:severity sh:Warning ;
+                  sh:message "an event is best placed" ] .
+"""
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_warnings_are_reported_and_do_not_fail(capsys, project, engine):
+    """Results at sh:Warning are reported, with file:line, and the data conforms (exit 0), as
+    pySHACL's allow_warnings has it; a violation beside them still fails."""
+    (project / "shapes" / "zz-warning.ttl").write_text(_WARNING_SHAPE, encoding="utf-8")
+    article = project / "graph" / "article-part1.ttl"
+    files = [str(f) for f in sorted((project / "graph").glob("*.ttl"))]
+    args = ("--root", str(project), "validate", "--validator", engine, *files)
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    head = out.splitlines()[0]
+    assert head.startswith("Conforms, with warnings") and "warning" in head, head
+    assert "violation" not in head
+    assert "an event is best placed" in out and "article-part1.ttl:" in out
+    code, out, _ = run(capsys, *args, "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and report["conforms"] is True and report["results"]
+    assert {r["severity"] for r in report["results"]} == {"Warning"}
+    code, out, _ = run(capsys, *args, "--format", "github")
+    assert code == 0 and out.startswith("::warning ") and "::error" not in out
+    code, out, _ = run(capsys, *args, "--format", "sarif")
+    assert code == 0 and {r["level"] for r in json.loads(out)["runs"][0]["results"]} == {
+        "warning"}
+    # a violation beside the warnings: does not conform, and says how many of each
+    with article.open("a", encoding="utf-8") as f:
+        f.write('\nevent:southwestern-border-war kgo:startDate "1978-13"^^xsd:gYearMonth .\n')
+    code, out, _ = run(capsys, *args)
+    assert code == 1
+    assert out.startswith("Does not conform") and "warning" in out.splitlines()[0]
