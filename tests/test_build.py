@@ -13,7 +13,7 @@ from kg.build import INFO_NAME, build, ensure_built, input_digest
 from kg.errors import InconsistentGraph, ParseError, ValidationFailed
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.load import read_dataset
-from kgtest import project_copy, settings_for
+from kgtest import WARNING_SHAPE, project_copy, settings_for
 
 EXPECTED_GRAPHS = {str(GRAPH[n]) for n in ("ontology", "entities", "sources", "article-part1",
                                            "links", "inferred")}
@@ -248,14 +248,7 @@ def test_a_triple_in_two_graphs_counts_once(tmp_path):
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
     """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
     root = project_copy(tmp_path / "p")
-    (root / "shapes" / "zz-warning.ttl").write_text("""
-        @prefix sh: <http://www.w3.org/ns/shacl#> .
-        @prefix kgo: <https://w3id.org/kg1978/ontology/> .
-        @prefix schema: <http://schema.org/> .
-        <urn:kg:test:EventPlaced> a sh:NodeShape ; sh:targetClass kgo:Event ;
-            sh:property [ sh:path kgo:tookPlaceAt ; sh:minCount 1 ; sh:severity sh:Warning ;
-                          sh:message "an event is best placed" ] .
-        """, encoding="utf-8")
+    (root / "shapes" / "zz-warning.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
     lines: list[str] = []
     result = build(settings_for(root), log=lines.append)
     assert result.dataset.is_file() and result.report.conforms and result.report.results

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 
 from kg.cli import main
-from kgtest import REPO, project_copy
+from kgtest import REPO, WARNING_SHAPE, project_copy
 
 
 @pytest.fixture()
@@ -629,23 +629,11 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_pat
     assert "Traceback" not in err
 
 
-
-# A shape at sh:Warning: every event should have a place (18 have none).
-_WARNING_SHAPE = """
-@prefix sh: <http://www.w3.org/ns/shacl#> .
-@prefix kgo: <https://w3id.org/kg1978/ontology/> .
-@prefix schema: <http://schema.org/> .
-<urn:kg:test:EventPlaced> a sh:NodeShape ; sh:targetClass kgo:Event ;
-    sh:property [ sh:path kgo:tookPlaceAt ; sh:minCount 1 ; sh:severity sh:Warning ;
-                  sh:message "an event is best placed" ] .
-"""
-
-
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_warnings_are_reported_and_do_not_fail(capsys, project, engine):
     """Results at sh:Warning are reported, with file:line, and the data conforms (exit 0), as
     pySHACL's allow_warnings has it; a violation beside them still fails."""
-    (project / "shapes" / "zz-warning.ttl").write_text(_WARNING_SHAPE, encoding="utf-8")
+    (project / "shapes" / "zz-warning.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
     article = project / "graph" / "article-part1.ttl"
     files = [str(f) for f in sorted((project / "graph").glob("*.ttl"))]
     args = ("--root", str(project), "validate", "--validator", engine, *files)
