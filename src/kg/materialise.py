@@ -489,8 +489,9 @@ def _without_gc(fn: Callable) -> Callable:
 
 @_without_gc
 def materialise(asserted: Graph) -> Graph:
-    """Return what OWL 2 RL adds to ``asserted`` (not changed), trivia removed: the same triples
-    :func:`kg.reason.infer` returns with owlrl, for the supported constructs. Raises
+    """Return what OWL 2 RL adds to ``asserted`` (not changed), trivia removed, with the day
+    bounds of its dates (:mod:`kg.dates`): the same triples :func:`kg.reason.infer` returns with
+    owlrl, for the supported constructs. Raises
     InconsistentGraph, or UnsupportedOntology for a graph this reasoner cannot handle."""
     from kg.reason import is_meaningful, structural_blank_nodes
 
@@ -524,9 +525,10 @@ def materialise(asserted: Graph) -> Graph:
 def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None = None,
                       keep: Callable[[str], bool] | None = None, out=None) -> int:
     """Reason over every graph of the pyoxigraph ``store`` except ``into``, and write what OWL 2
-    RL adds (trivia removed, as :func:`materialise` does) into the named graph ``into``, which is
-    cleared first. Return the number of quads inferred. ``timings``, if given, receives the
-    seconds spent reasoning (reading the store included) and writing.
+    RL adds (trivia removed, with the day bounds of the dates, as :func:`materialise` does) into
+    the named graph ``into``, which is cleared first. Return the number of quads inferred.
+    ``timings``, if given, receives the seconds spent reasoning (reading the store included) and
+    writing.
 
     ``out`` (a binary file), if given, receives every inferred quad as an N-Quads line (in graph
     ``into``, unsorted); ``keep(predicate IRI)`` then chooses which of them also go into the

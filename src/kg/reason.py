@@ -63,7 +63,8 @@ REASONERS = ("owlrl", "fast")
 
 
 def infer(asserted: Graph, reasoner: str = "owlrl") -> Graph:
-    """Return the triples OWL 2 RL adds to ``asserted`` (which is not changed), trivia removed.
+    """Return the triples OWL 2 RL adds to ``asserted`` (which is not changed), trivia removed,
+    with the day bounds of its dates (:mod:`kg.dates`), which the rules see as asserted.
 
     ``reasoner="fast"`` runs :func:`kg.materialise.materialise`, which gives the same instance
     triples for the constructs it supports and refuses a graph using any other."""
