@@ -344,6 +344,8 @@ def test_error_as_json_for_json_ld(any_client):
     r = any_client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p }"},
                        headers={"Accept": "application/ld+json"})
     assert (r.status_code, r.content_type) == (400, "application/json")
+    # the body depends on Accept: a shared cache must not give it to a text/plain client
+    assert r.headers.get_all("Vary") == ["Accept"]
     assert json.loads(r.data)["message"].startswith("line 1, column ")
 
 

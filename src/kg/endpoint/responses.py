@@ -57,12 +57,13 @@ _JSON_ERROR_TYPES = frozenset(_ERROR_OFFERS[1:])
 def error_parts(status: int, message: str, accept: str | None) -> tuple[list, bytes]:
     """Headers and body of an error: plain text, or JSON for a client that names a JSON type
     (``application/json``, ``application/sparql-results+json``, ``application/ld+json``) at a
-    higher q than ``text/plain`` (a wildcard never asks for JSON)."""
+    higher q than ``text/plain`` (a wildcard never asks for JSON). Either way the body depends
+    on ``Accept``, and a cache is told so (``Vary``)."""
     if accept and best_match(accept, _ERROR_OFFERS,
                              named_only=_JSON_ERROR_TYPES) in _JSON_ERROR_TYPES:
         body = (json.dumps({"status": status, "message": message}) + "\n").encode()
-        return [("Content-Type", "application/json"), *CORS], body
-    return ([("Content-Type", "text/plain; charset=utf-8"), *CORS],
+        return [("Content-Type", "application/json"), ("Vary", "Accept"), *CORS], body
+    return ([("Content-Type", "text/plain; charset=utf-8"), ("Vary", "Accept"), *CORS],
             (message.rstrip("\n") + "\n").encode())
 
 
