@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from kg import links
 from kg.cli import main
 from kg.iris import PROV
-from kgtest import REPO, project_copy, settings_for
+from kgtest import REPO, WARNING_SHAPE, project_copy, settings_for
 
 DATA = Path(__file__).parent / "data" / "links"
 KG = "https://w3id.org/kg1978/"
@@ -385,6 +385,22 @@ def test_a_link_the_shapes_refuse_rejects_the_file(project, capsys):
     assert f"{path}: 2 problems" in err
     assert f"{path}:2:" not in err
     assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_warnings_neither_stop_an_import_nor_read_as_its_problems(project, capsys):
+    """A shape at sh:Warning (events without a place) does not stop an import; beside a link
+    the shapes refuse, only the refusal is the sheet's problem."""
+    (project / "shapes" / "zz-warning.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
+    good = sheet(project, f"{KG}place/chong-thnu,https://sws.geonames.org/1234567/,exactMatch,"
+                          "Jane Doan,2026-11-27,Test: GeoNames 1234567,")
+    assert run(project, "links", "import", str(good)) == 0
+    assert "1234567" in (project / "graph" / "links.ttl").read_text(encoding="utf-8")
+    capsys.readouterr()
+    set_link_pattern(project, OLD_PATTERN.replace("\\\\", "\\"))
+    path = DATA / "pasted-forms.tsv"
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 2 problems" in err and "best placed" not in err
 
 
 # ---------------------------------------------------------------- import: what gets written
