@@ -20,7 +20,8 @@ P82b), each a sub-property of the SEM time stamp of the same meaning.
 kgo:onDate is both the start and the end date (the ontology makes it a sub-property of both;
 the bounds are derived before reasoning, so it is read here as such). A bound that nothing
 gives is left out: an event whose end is unknown has no kgo:endOfTheEnd. A value that is not a
-well-formed date of the three kinds gives no bound (the shapes report it).
+well-formed date of the three kinds gives no bound (the shapes report it); a time zone is left
+out (rdflib drops it from the lexical form, so the reasoners would otherwise differ).
 """
 
 from __future__ import annotations
@@ -48,24 +49,27 @@ LATEST_START, NOT_BEFORE, NOT_AFTER = (str(KGO.latestStart), str(KGO.notBefore),
 #: The properties the bounds are derived from.
 SOURCES = (START, END, ON, LATEST_START, NOT_BEFORE, NOT_AFTER)
 
-_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_YEAR = re.compile(r"\d{4}")
+# A time zone is allowed and left out of the bounds: rdflib writes a zoned date without its zone,
+# so the two reasoners would otherwise disagree.
+_ZONE = r"(?:Z|[+-](?:0\d|1[0-4]):[0-5]\d)?"
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})" + _ZONE)
+_MONTH = re.compile(r"(\d{4})-(\d{2})" + _ZONE)
+_YEAR = re.compile(r"(\d{4})" + _ZONE)
 
 
 def span(lexical: str, datatype: str) -> tuple[str, str] | None:
-    """The first and last day (``YYYY-MM-DD``) of a date, a month or a year; None for anything
-    else (another datatype, a time zone, a day that does not exist)."""
+    """The first and last day (``YYYY-MM-DD``) of a date, a month or a year, less any time
+    zone; None for anything else (another datatype, a day that does not exist)."""
     if datatype == DATE and (m := _DAY.fullmatch(lexical)):
         y, mo, d = map(int, m.groups())
         if 1 <= mo <= 12 and 1 <= d <= calendar.monthrange(y, mo)[1]:
-            return lexical, lexical
+            return f"{y:04d}-{mo:02d}-{d:02d}", f"{y:04d}-{mo:02d}-{d:02d}"
     elif datatype == YEAR_MONTH and (m := _MONTH.fullmatch(lexical)):
         y, mo = map(int, m.groups())
         if 1 <= mo <= 12:
-            return f"{lexical}-01", f"{lexical}-{calendar.monthrange(y, mo)[1]:02d}"
-    elif datatype == YEAR and _YEAR.fullmatch(lexical):
-        return f"{lexical}-01-01", f"{lexical}-12-31"
+            return f"{y:04d}-{mo:02d}-01", f"{y:04d}-{mo:02d}-{calendar.monthrange(y, mo)[1]:02d}"
+    elif datatype == YEAR and (m := _YEAR.fullmatch(lexical)):
+        return f"{m.group(1)}-01-01", f"{m.group(1)}-12-31"
     return None
 
 

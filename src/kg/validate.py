@@ -1023,7 +1023,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             elif path.resolve() not in parsed:
                 parse_file(path)
     parts.append(ontology)
-    log(f"reasoning over {len(set().union(*parts))} triples (the files and the ontology)")
+    log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
     return report.located(texts_of(Path(f) for f in files)) if report.results else report
 
