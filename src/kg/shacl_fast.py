@@ -770,8 +770,8 @@ class _GraphsAsOneDocument(io.RawIOBase):
             if g not in leave_out:
                 return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
             out = leave_out[g]
-            return ox.serialize([q.triple for q in store.quads_for_pattern(None, None, None, g)
-                                 if q.predicate != rdf_type or (q.subject, q.object) not in out],
+            return ox.serialize((q.triple for q in store.quads_for_pattern(None, None, None, g)
+                                 if q.predicate != rdf_type or (q.subject, q.object) not in out),
                                 format=ox.RdfFormat.N_TRIPLES)
 
         self._dumps = (dump(g) for g in graphs)
