@@ -115,6 +115,33 @@ def test_conforming_upload(client):
     assert response.headers["X-KG-Exit-Code"] == "0"
 
 
+def test_warnings_only_conform_and_say_so(dataset, tmp_path):
+    """A shape at sh:Warning: the upload conforms (exit 0), and the page and JSON say why the
+    report is not empty."""
+    from kg.endpoint import create_app
+    from kgtest import project_copy
+
+    root = project_copy(tmp_path / "p")
+    (root / "shapes" / "zz-warning.ttl").write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kgo: <https://w3id.org/kg1978/ontology/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        <urn:kg:test:CountryAltLabel> a sh:NodeShape ; sh:targetClass kgo:Country ;
+            sh:property [ sh:path skos:altLabel ; sh:minCount 1 ; sh:severity sh:Warning ;
+                          sh:message "a country is best given its other names" ] .
+        """, encoding="utf-8")
+    client = create_app({"TESTING": True, "root": root, "validation_timeout": 0},
+                        dataset=dataset).test_client()
+    response = client.post("/validate", data=GOOD, content_type="text/turtle")
+    assert response.status_code == 200 and response.headers["X-KG-Exit-Code"] == "0"
+    report = response.json
+    assert report["conforms"] is True and report["exit_code"] == 0
+    assert [r["severity"] for r in report["results"]] == ["Warning"]
+    page = post_file(client, GOOD, "good.ttl", query="?format=html").get_data(as_text=True)
+    assert "conforms, with warnings" in page and 'id="exit-code">0<' in page
+    assert "1 warning" in page and "best given its other names" in page
+
+
 def test_report_json_is_what_kg_validate_prints(client, tmp_path):
     code, printed = kg_validate(tmp_path, BAD)
     expected = json.loads(printed)
