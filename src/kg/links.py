@@ -966,7 +966,7 @@ def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_
         return
     problems: list[tuple[int | None, str]] = []
     for r in report.results:
-        if r.severity != "Violation":  # a warning does not stop the import
+        if not r.fails:  # a warning does not stop the import
             continue
         lines = ([row.line for row in rows if r.value == row.target]
                  or [row.line for row in rows if r.focus in (row.entity, row.target)])

@@ -64,6 +64,12 @@ class Result:
     #: :func:`mark_followers`; the formats people read show it with that result.
     follows: str | None = None
 
+    @property
+    def fails(self) -> bool:
+        """Whether this result makes the data not conform: any severity but sh:Warning and
+        sh:Info (pySHACL's ``allow_warnings``, as kg.shacl_fast counts them)."""
+        return self.severity not in ("Warning", "Info")
+
 
 @dataclass
 class Report:
