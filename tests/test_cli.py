@@ -251,6 +251,30 @@ def test_a_misspelt_class_is_listed_before_what_follows_from_it(capsys, project,
         assert code == 1 and len(shapes) >= 3 and shapes[0] == "DeclaredTypeShape", shapes
 
 
+def test_validate_falls_back_to_pyshacl_where_the_fast_engine_cannot(capsys, project,
+                                                                     tmp_path):
+    """Shapes kg.shacl_fast does not compile (sh:not without sh:message) are run by pySHACL,
+    over the same closure, as in the build: kg validate FILE says so on stderr and reports
+    what the shape finds, at the file's line."""
+    (project / "shapes" / "zz-extra.ttl").write_text("""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        @prefix kgo: <https://w3id.org/kg1978/ontology/> .
+        <urn:kg:test:PlaceNotEvent> a sh:NodeShape ; sh:targetClass kgo:Place ;
+            sh:not [ sh:class kgo:Event ] .
+        """, encoding="utf-8")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n\n"
+                   "<https://w3id.org/kg1978/place/phnom-penh> a kgo:Place, kgo:Event .\n",
+                   encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "validate", "--format", "json",
+                         str(bad))
+    assert "using pySHACL" in err and "shacl#not" in err
+    assert code == 1
+    found = [r for r in json.loads(out)["results"] if r["shape"] == "urn:kg:test:PlaceNotEvent"]
+    assert [(r["focus"], r["location"]) for r in found] == [
+        ("https://w3id.org/kg1978/place/phnom-penh", f"{bad}:3")]
+
+
 def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_path,
                                                         monkeypatch):
     """--format github: a workflow command per result, on the file (as given: relative to

@@ -759,21 +759,26 @@ def validate_closure(parts: Iterable[Graph], shapes: Graph, reasoner: str = "fas
     :func:`validate_with` from the start, which say it as they always did."""
     parts = list(parts)
     if reasoner == "fast" and check_validator(validator) == "fast":
-        report = _validate_in_store(parts, shapes)
+        report = _validate_in_store(parts, shapes, log)
         if report is not None:
             return report
     return validate_with(closure_view(_union(parts), reasoner), shapes, validator, log)
 
 
-def _validate_in_store(parts: list[Graph], shapes: Graph) -> Report | None:
-    """:func:`validate_closure` in one pyoxigraph store, or None where it cannot be done so."""
+def _validate_in_store(parts: list[Graph], shapes: Graph,
+                       log: Callable[[str], None]) -> Report | None:
+    """:func:`validate_closure` in one pyoxigraph store, or None where the store or the fast
+    reasoner cannot take the graphs. From the closure on it is the build's own step
+    (:func:`kg.build.validate_dataset_store`), pySHACL fallback included: shapes
+    kg.shacl_fast does not compile are run by pySHACL over the store's view, which holds the
+    same triples as :func:`closure_view` (tests/test_shacl_fast.py)."""
     import pyoxigraph as ox
 
+    from kg.build import validate_dataset_store
     from kg.errors import InconsistentGraph, KGError
     from kg.iris import INFERRED_GRAPH
     from kg.load import ox_term
     from kg.materialise import UnsupportedOntology, materialise_store
-    from kg.shacl_fast import UnsupportedShapes, validate_store, view_store
 
     asserted, inferred = ox.NamedNode(_ASSERTED_GRAPH), ox.NamedNode(str(INFERRED_GRAPH))
     store = ox.Store()
@@ -786,12 +791,7 @@ def _validate_in_store(parts: list[Graph], shapes: Graph) -> Report | None:
         materialise_store(store, inferred)
     except (UnsupportedOntology, InconsistentGraph):
         return None  # closure_view reasons with owlrl instead, or raises, with its own words
-    view = view_store(store, inferred)
-    del store
-    try:
-        return validate_store(view, shapes)
-    except UnsupportedShapes:
-        return None  # validate_with says so and runs pySHACL
+    return validate_dataset_store(store, inferred, shapes, "fast", log)
 
 
 #: The graph :func:`_validate_in_store` puts the asserted triples in (a name of its own: the
