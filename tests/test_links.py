@@ -561,3 +561,64 @@ def test_when_defaults_to_the_day_of_the_import(project, tmp_path):
 def test_the_real_links_file_is_untouched():
     text = (REPO / "graph" / "links.ttl").read_text(encoding="utf-8")
     assert "Test:" not in text and "jane-doan" not in text
+
+
+# ---------------------------------------------------------------- import: quotes that break rows
+
+STRAY = [  # the archivist's sheet: a stray '"' in the note on line 2 (its cell opens with '"')
+    f'{A}kprc,Q2000001,exactMatch,Lan,2026-11-01,"Wikidata Q2000001 ""KPRC',
+    f"{A}kufns,Q2000002,exactMatch,Lan,2026-11-01,Wikidata Q2000002",
+    f"{P}snuol,Q2000003,exactMatch,Lan,2026-11-01,Wikidata Q2000003",
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_an_unclosed_quote_rejects_the_file_at_the_line_it_opened(project, tmp_path, capsys,
+                                                                   suffix):
+    """Without a strict reader the quoted cell ran to the end of the file: exit 0, one link
+    added with the later rows as its evidence, the rest lost."""
+    before = (project / "graph" / "links.ttl").read_bytes()
+    sep = "," if suffix == ".csv" else "\t"
+    path = sheet(tmp_path, *(r.replace(",", sep) for r in STRAY), name="stray" + suffix,
+                 header="id,authority_iri,relation,who,when,note".replace(",", sep))
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 1 problem; nothing was written" in err
+    assert (f"{path}:2: the quoted cell opened on this line is never closed, so every later "
+            "row would be read into it: a stray '\"'?") in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_text_after_a_closing_quote_is_reported_where_the_cell_opened(project, tmp_path, capsys):
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = sheet(tmp_path, f'{P}snuol,Q2000003,exactMatch,Lan,2026-11-01,"Wikidata Q2000003',
+                 f'{P}road-1,Q2000004,exactMatch,Lan,2026-11-01,"the record" of Q2000004"')
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert (f"{path}:2: the quoted cell opened on this line has 't' after its closing quote "
+            "(on line 3): a '\"' inside a cell must be doubled") in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_rows_swallowed_by_a_quote_that_another_closes_are_refused(project, tmp_path, capsys):
+    """Two stray quotes make a valid CSV cell of two rows: the csv module cannot tell it from
+    a note of several lines, but a line inside a cell that starts with one of our ids and the
+    separator is a row."""
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = sheet(tmp_path, f'{P}snuol,Q2000003,exactMatch,Lan,2026-11-01,"Wikidata Q2000003',
+                 f'place:road-1,Q2000004,exactMatch,Lan,2026-11-01,Wikidata Q2000004"')
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert (f"{path}:2: a quoted cell opened on this line runs over 2 lines, and line 3 inside "
+            "it reads like a row of the sheet") in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_a_note_of_several_lines_still_imports(project, tmp_path):
+    path = sheet(tmp_path, f'{P}snuol,Q2000003,closeMatch,Lan,2026-11-01,"Wikidata Q2000003,\n'
+                           'the district, not its seat; ""Snuŏl"" in the record",')
+    assert run(project, "links", "import", str(path)) == 0
+    g = Graph().parse(project / "graph" / "links.ttl")
+    (st,) = g.subjects(RDF.object, URIRef(WD + "Q2000003"))
+    assert str(g.value(st, URIRef("http://purl.org/dc/terms/bibliographicCitation"))) == (
+        'Wikidata Q2000003,\nthe district, not its seat; "Snuŏl" in the record')

@@ -39,7 +39,17 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.build import write_atomically
 from kg.errors import InputError, KGError
-from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY_GRAPH, PREFIXES, PROV, SKOS, graph_iri_for
+from kg.iris import (
+    BASE,
+    DCTERMS,
+    KGO,
+    KIND_PREFIXES,
+    ONTOLOGY_GRAPH,
+    PREFIXES,
+    PROV,
+    SKOS,
+    graph_iri_for,
+)
 from kg.load import Sources, load_shapes, load_sources
 
 #: The classes whose instances archivists link to authorities (and may be imported).
@@ -650,7 +660,9 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text: save the sheet as 'CSV UTF-8' (or TSV) and try again",
                          path=str(path), line=data[:exc.start].count(b"\n") + 1) from exc
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # strict: without it, a cell opened with a stray '"' silently runs to the end of the
+    # file, swallowing every later row into one note
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, list[str]]] = []
     start = 1
     try:
@@ -659,8 +671,14 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
                 records.append((start, cells))
             start = reader.line_num + 1
     except csv.Error as exc:
+        broken = _broken_quote(text, start, delimiter)
+        if broken:
+            raise LinksFileError(path, [broken]) from exc
         raise InputError(f"not a valid {path.suffix[1:].upper()} file: {exc}", path=str(path),
                          line=reader.line_num) from exc
+    swallowed = [p for line, cells in records for p in _rows_in_a_cell(line, cells, delimiter)]
+    if swallowed:
+        raise LinksFileError(path, swallowed)
     if not records:
         raise LinksFileError(path, [(1, "the sheet is empty: expected a header row")])
     header_line, header = records[0]
@@ -684,6 +702,63 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             values["_extra"] = f"{len(cells)} cells but the header has {len(header)} columns"
         out.append((line, values))
+    return out
+
+
+def _physical_lines(text: str) -> list[str]:
+    """The lines as the csv reader counts them (\\n, \\r\\n or \\r ends one)."""
+    return list(io.StringIO(text, newline=""))
+
+
+def _broken_quote(text: str, start: int, delimiter: str) -> tuple[int, str] | None:
+    """Where the record beginning on line ``start`` breaks, if a quoted cell breaks it: the
+    line the cell's quote opened on, which is what a person must fix (the csv module reports
+    the line it gave up on, for an unclosed quote the last line of the file)."""
+    state, opened = "start", 0
+    for n, physical in enumerate(_physical_lines(text)[start - 1:], start):
+        for ch in physical:
+            if state == "start" and ch == '"':
+                state, opened = "quoted", n
+            elif state in ("start", "field"):
+                if ch in "\r\n":
+                    return None
+                state = "start" if ch == delimiter else "field"
+            elif state == "quoted":
+                state = "quote" if ch == '"' else "quoted"
+            elif ch == '"':  # a doubled quote inside the cell
+                state = "quoted"
+            elif ch == delimiter:
+                state = "start"
+            elif ch in "\r\n":
+                return None
+            else:
+                closed = "" if n == opened else f" (on line {n})"
+                return opened, (f"the quoted cell opened on this line has {ch!r} after its "
+                                f"closing quote{closed}: a '\"' inside a cell must be doubled "
+                                "('\"\"'), or the cell's quotes are unbalanced")
+    if state == "quoted":
+        return opened, ("the quoted cell opened on this line is never closed, so every later "
+                        "row would be read into it: a stray '\"'? Close the quote, or double a "
+                        "'\"' that belongs to the text ('\"\"')")
+    return None
+
+
+def _rows_in_a_cell(line: int, cells: list[str], delimiter: str) -> list[tuple[int, str]]:
+    """Cells that run over lines that look like rows of the sheet: rows swallowed by a stray
+    quote that another stray quote happened to close, which the csv module cannot tell from
+    a note of several lines."""
+    kinds = "|".join(KIND_PREFIXES)  # one of our ids, then the separator
+    row_start = re.compile(rf"[ \t]*<?(?:{re.escape(BASE)}[a-z]+/|(?:{kinds})[:/])"
+                           rf"[a-z0-9][a-z0-9-]*>?{re.escape(delimiter)}")
+    out = []
+    for cell in cells:
+        inner = _physical_lines(cell)
+        rows = [n for n, text in enumerate(inner[1:], line + 1) if row_start.match(text)]
+        if rows:
+            out.append((line, f"a quoted cell opened on this line runs over {len(inner)} lines, "
+                              f"and line {rows[0]} inside it reads like a row of the sheet: "
+                              "a stray '\"'? Check the quotes of this cell"))
+        line += len(inner) - 1
     return out
 
 
