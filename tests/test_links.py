@@ -606,7 +606,7 @@ def test_rows_swallowed_by_a_quote_that_another_closes_are_refused(project, tmp_
     separator is a row."""
     before = (project / "graph" / "links.ttl").read_bytes()
     path = sheet(tmp_path, f'{P}snuol,Q2000003,exactMatch,Lan,2026-11-01,"Wikidata Q2000003',
-                 f'place:road-1,Q2000004,exactMatch,Lan,2026-11-01,Wikidata Q2000004"')
+                 'place:road-1,Q2000004,exactMatch,Lan,2026-11-01,Wikidata Q2000004"')
     assert run(project, "links", "import", str(path)) == 2
     err = capsys.readouterr().err
     assert (f"{path}:2: a quoted cell opened on this line runs over 2 lines, and line 3 inside "
@@ -622,3 +622,67 @@ def test_a_note_of_several_lines_still_imports(project, tmp_path):
     (st,) = g.subjects(RDF.object, URIRef(WD + "Q2000003"))
     assert str(g.value(st, URIRef("http://purl.org/dc/terms/bibliographicCitation"))) == (
         'Wikidata Q2000003,\nthe district, not its seat; "Snuŏl" in the record')
+
+
+# ---------------------------------------------------------------- import: who decided
+
+AGENT = KG + "agent/"
+AN, AN_HAT = "Nguyễn Văn An", "Nguyễn Văn Ân"  # two names in Vietnamese, one ASCII slug
+
+
+def agents_of(root: Path) -> dict[str, str]:
+    """Who each link statement is attributed to (by its object), and the agents' labels."""
+    g = Graph().parse(root / "graph" / "links.ttl")
+    return {str(g.value(st, RDF.object)).rsplit("/", 1)[-1]: str(agent)
+            for st, agent in g.subject_objects(PROV.wasAttributedTo)}
+
+
+def agent_labels(root: Path) -> dict[str, str]:
+    g = Graph().parse(root / "graph" / "links.ttl")
+    return {str(a): str(g.value(a, RDFS.label)) for a in g.subjects(RDF.type, PROV.Agent)}
+
+
+def test_names_that_differ_by_diacritics_are_two_agents_across_sheets(project, tmp_path, capsys):
+    first = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,{AN},2026-11-01,Wikidata Q2000001",
+                  name="an1.csv")
+    second = sheet(tmp_path, f"{A}kufns,Q2000002,exactMatch,{AN_HAT},2026-11-02,"
+                             "Wikidata Q2000002", name="an2.csv")
+    assert run(project, "links", "import", str(first)) == 0
+    assert run(project, "links", "import", str(second)) == 0
+    who = agents_of(project)
+    assert who["Q2000001"] == AGENT + "nguyen-van-an"
+    assert who["Q2000002"] == AGENT + "nguyen-van-an-2"
+    labels = agent_labels(project)
+    assert labels[AGENT + "nguyen-van-an"] == AN and labels[AGENT + "nguyen-van-an-2"] == AN_HAT
+    # the same sheets again, and the same person spelled in another case: nothing changes
+    after = (project / "graph" / "links.ttl").read_bytes()
+    assert run(project, "links", "import", str(first)) == 0
+    assert run(project, "links", "import", str(second)) == 0
+    assert (project / "graph" / "links.ttl").read_bytes() == after
+    third = sheet(tmp_path, f"{P}snuol,Q2000003,closeMatch,  nguyễn  văn ân ,2026-11-03,"
+                            "Wikidata Q2000003", name="an3.csv")
+    assert run(project, "links", "import", str(third)) == 0
+    assert agents_of(project)["Q2000003"] == AGENT + "nguyen-van-an-2"
+    assert len(agent_labels(project)) == 2
+
+
+def test_names_that_differ_by_diacritics_are_two_agents_in_one_sheet(project, tmp_path):
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,{AN_HAT},2026-11-01,Wikidata Q2000001",
+                 f"{A}kufns,Q2000002,exactMatch,{AN},2026-11-02,Wikidata Q2000002",
+                 f"{P}snuol,Q2000003,closeMatch,{AN_HAT.upper()},2026-11-02,Wikidata Q2000003")
+    assert run(project, "links", "import", str(path)) == 0
+    who = agents_of(project)
+    assert who["Q2000001"] == who["Q2000003"] == AGENT + "nguyen-van-an", "minted in row order"
+    assert who["Q2000002"] == AGENT + "nguyen-van-an-2"
+    assert agent_labels(project)[AGENT + "nguyen-van-an"] == AN_HAT
+    after = (project / "graph" / "links.ttl").read_bytes()
+    assert run(project, "links", "import", str(path)) == 0
+    assert (project / "graph" / "links.ttl").read_bytes() == after
+
+
+def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tmp_path):
+    """agent:curators is 'the curators' only by its label; 'curators' is someone else."""
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,Curators,2026-11-01,Wikidata Q2000001")
+    assert run(project, "links", "import", str(path)) == 0
+    assert agents_of(project)["Q2000001"] == AGENT + "curators-2"
+    assert agent_labels(project)[AGENT + "curators-2"] == "Curators"

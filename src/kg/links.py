@@ -14,9 +14,11 @@ exception to the one-identifier rules, why (``skos:editorialNote``).
 * :func:`coverage` computes the link figures from any store holding the graph, for
   ``kg links report``, ``kg stats`` and the VoID description alike.
 
-Who decided a link becomes an agent: an IRI given as is (an ORCID, ``agent:curators``), an
-existing agent whose label or local name matches, or a new ``<base>agent/<slug>`` with that
-``rdfs:label``, typed ``prov:Agent`` and written to ``graph/links.ttl``.
+Who decided a link becomes an agent: an IRI given as is (an ORCID, ``agent:curators``), the
+existing agent whose label is the name (compared in NFC, case-folded, spaces collapsed, never
+by an ASCII slug, which would make Nguyễn Văn An and Nguyễn Văn Ân one person), or a new
+``<base>agent/<slug>`` (``-2``, ``-3`` when another person's name has that slug) with the
+name as its ``rdfs:label``, typed ``prov:Agent`` and written to ``graph/links.ttl``.
 """
 
 from __future__ import annotations
@@ -805,8 +807,8 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
             faults.append("who is empty: name the person who decided the link")
         elif not (re.match(r"https?://", who) or who.startswith("agent:") or _slug(who)):
             faults.append(f"who {who!r} has no letters or digits")
-        elif (re.match(r"https?://|agent:", who) and _agent_iri(who, agents).startswith(BASE)
-              and _agent_iri(who, agents) not in agents.values()):
+        elif (re.match(r"https?://|agent:", who) and agents.iri(who).startswith(BASE)
+              and agents.iri(who) not in agents.described):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
                           "graph/")
         if entity and target and (entity, target) not in linked:
@@ -822,8 +824,9 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
         if faults:
             problems += [(line, f) for f in faults]
             continue
-        rows.append(_Row(line, entity, authority, target, relation, _agent_iri(who, agents),
-                         who, when, v.get("note", ""), v.get("why", "")))
+        rows.append(_Row(line, entity, authority, target, relation, agents.iri(who),
+                         " ".join(unicodedata.normalize("NFC", who).split()), when,
+                         v.get("note", ""), v.get("why", "")))
     return rows, ignored, problems
 
 
@@ -911,26 +914,58 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _agents(store: ox.Store) -> dict[str, str]:
-    """Known agents, as lower-cased label or local name -> agent IRI."""
-    found: dict[str, str] = {}
+def _name_key(name: str) -> str:
+    """A name as agents are matched by it: NFC, case-folded, spaces collapsed. 'jane đoàn' is
+    'Jane Đoàn', but 'Nguyễn Văn Ân' is not 'Nguyễn Văn An': in Vietnamese these are two
+    names, which an ASCII slug would make one."""
+    text = unicodedata.normalize("NFC", name).casefold()
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@dataclass
+class _Agents:
+    """The agents of the graph, and those a sheet names, as the import mints them."""
+
+    #: A name as matched (:func:`_name_key`) -> the agent with that label.
+    by_name: dict[str, str]
+    #: The agents described in graph/ (typed as a PROV agent).
+    described: set[str]
+    #: Every IRI under the agent namespace in graph/ or minted for this sheet: not to mint again.
+    taken: set[str]
+
+    def iri(self, who: str) -> str:
+        """The agent ``who`` names: an IRI as given, ``agent:NAME``, the agent whose label is
+        the name, or a new agent IRI, minted once per name in the order the rows give them."""
+        if re.match(r"https?://", who):
+            return who
+        if who.startswith("agent:"):
+            return AGENT_NS + who[len("agent:"):]
+        key = _name_key(who)
+        if key not in self.by_name:
+            stem = _slug(who)
+            iri, n = AGENT_NS + stem, 2
+            while iri in self.taken:  # another person's name with the same slug
+                iri, n = f"{AGENT_NS}{stem}-{n}", n + 1
+            self.by_name[key] = iri
+            self.taken.add(iri)
+        return self.by_name[key]
+
+
+def _agents(store: ox.Store) -> _Agents:
+    """The agents of the graph in ``store``, matched only by their labels."""
+    by_name: dict[str, str] = {}
+    described: set[str] = set()
     types = " ".join(f"<{t}>" for t in _AGENT_TYPES)
     for r in _select(store, f"""
         SELECT DISTINCT ?a ?l WHERE {{ VALUES ?t {{ {types} }} ?a a ?t
             OPTIONAL {{ ?a rdfs:label ?l }} FILTER(isIRI(?a)) }} ORDER BY ?a ?l"""):
-        if r["a"].startswith(AGENT_NS):
-            found.setdefault(r["a"][len(AGENT_NS):], r["a"])
+        described.add(r["a"])
         if "l" in r:
-            found.setdefault(r["l"].strip().lower(), r["a"])
-    return found
-
-
-def _agent_iri(who: str, agents: dict[str, str]) -> str:
-    if re.match(r"https?://", who):
-        return who
-    if who.startswith("agent:"):
-        return AGENT_NS + who[len("agent:"):]
-    return agents.get(who.strip().lower()) or agents.get(_slug(who)) or AGENT_NS + _slug(who)
+            by_name.setdefault(_name_key(r["l"]), r["a"])
+    taken = described | {r["a"] for r in _select(store, f"""
+        SELECT DISTINCT ?a WHERE {{ {{ ?a ?p ?o }} UNION {{ ?s ?p ?a }}
+            FILTER(isIRI(?a) && STRSTARTS(STR(?a), "{AGENT_NS}")) }}""")}
+    return _Agents(by_name, described, taken)
 
 
 def _check_against_graph(rows: list[_Row], existing, root: Path) -> list[tuple[int, str]]:
@@ -984,7 +1019,7 @@ def _add_links(graph: Graph, rows: list[_Row], store: ox.Store) -> None:
     taken = {str(s) for s in graph.subjects()} | {
         r["s"] for r in _select(store, f"""SELECT DISTINCT ?s WHERE {{ ?s ?p ?o
             FILTER(STRSTARTS(STR(?s), "{LINK_NS}")) }}""")}
-    known_agents = set(_agents(store).values())
+    known_agents = _agents(store).described
     for row in rows:
         s, p, o = URIRef(row.entity), RELATIONS[row.relation], URIRef(row.target)
         graph.add((s, p, o))
