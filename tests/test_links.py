@@ -686,3 +686,28 @@ def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tm
     assert run(project, "links", "import", str(path)) == 0
     assert agents_of(project)["Q2000001"] == AGENT + "curators-2"
     assert agent_labels(project)[AGENT + "curators-2"] == "Curators"
+
+
+def test_names_in_any_script_sign_a_link(project, tmp_path, capsys):
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,សុខ ចាន់,2026-11-01,Wikidata Q2000001",
+                 f"{A}kufns,Q2000002,exactMatch,王小明,2026-11-01,Wikidata Q2000002")
+    assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+    who = agents_of(project)
+    labels = agent_labels(project)
+    assert labels[who["Q2000001"]] == "សុខ ចាន់" and labels[who["Q2000002"]] == "王小明"
+    assert who["Q2000001"].startswith(AGENT + "khmer-")
+    assert who["Q2000002"].startswith(AGENT + "cjk-")
+    assert who["Q2000001"] == AGENT + links._name_stem("សុខ ចាន់"), "stable: from the name"
+    after = (project / "graph" / "links.ttl").read_bytes()
+    assert run(project, "links", "import", str(path)) == 0
+    assert (project / "graph" / "links.ttl").read_bytes() == after
+    from kg.build import build
+
+    assert build(settings_for(project)).report.conforms
+
+
+def test_a_who_without_letters_or_digits_is_refused(project, tmp_path, capsys):
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,— ? —,2026-11-01,Wikidata Q2000001")
+    assert run(project, "links", "import", str(path)) == 2
+    assert (f"{path}:2: who '— ? —' has no letters or digits (in any script)"
+            in capsys.readouterr().err)

@@ -17,13 +17,15 @@ exception to the one-identifier rules, why (``skos:editorialNote``).
 Who decided a link becomes an agent: an IRI given as is (an ORCID, ``agent:curators``), the
 existing agent whose label is the name (compared in NFC, case-folded, spaces collapsed, never
 by an ASCII slug, which would make Nguyễn Văn An and Nguyễn Văn Ân one person), or a new
-``<base>agent/<slug>`` (``-2``, ``-3`` when another person's name has that slug) with the
-name as its ``rdfs:label``, typed ``prov:Agent`` and written to ``graph/links.ttl``.
+``<base>agent/<slug>`` (``-2``, ``-3`` when another person's name has that slug; a script
+without Latin letters gives ``khmer-<hash>``) with the name as its ``rdfs:label``, typed
+``prov:Agent`` and written to ``graph/links.ttl``.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -805,8 +807,9 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
         who = v.get("who", "")
         if not who:
             faults.append("who is empty: name the person who decided the link")
-        elif not (re.match(r"https?://", who) or who.startswith("agent:") or _slug(who)):
-            faults.append(f"who {who!r} has no letters or digits")
+        elif not (re.match(r"https?://", who) or who.startswith("agent:") or _has_letters(who)):
+            faults.append(f"who {who!r} has no letters or digits (in any script): name the "
+                          "person who decided the link")
         elif (re.match(r"https?://|agent:", who) and agents.iri(who).startswith(BASE)
               and agents.iri(who) not in agents.described):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
@@ -922,6 +925,29 @@ def _name_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+def _has_letters(name: str) -> bool:
+    """Whether ``name`` has a letter or digit in any script (Unicode categories L* and N*)."""
+    return any(unicodedata.category(c)[0] in "LN" for c in name)
+
+
+def _name_stem(name: str) -> str:
+    """The local name a new agent's IRI is minted from (before any -2, -3 suffix).
+
+    A name written in Latin letters gives its ASCII slug (``Jane Đoàn`` -> ``jane-doan``). A
+    name with a letter of another script (``សុខ ចាន់``, ``王小明``) gives the script's name and a
+    short hash of the name as matched (``khmer-…``, ``cjk-…``): the standard library has no
+    transliteration, and building one from the characters' Unicode names (``KHMER LETTER SA``,
+    ``CJK UNIFIED IDEOGRAPH-738B``) would misorder Khmer vowel signs and say nothing for Chinese.
+    The IRI only has to be stable and distinct; the name itself is kept as the label.
+    """
+    letters = [c for c in name if unicodedata.category(c)[0] == "L"]
+    if all(unicodedata.name(c, "").startswith("LATIN ") for c in letters) and _slug(name):
+        return _slug(name)
+    script = _slug(unicodedata.name(letters[0], "name").split(" ")[0]) if letters else "name"
+    digest = hashlib.sha256(_name_key(name).encode("utf-8")).hexdigest()[:8]
+    return f"{script}-{digest}"
+
+
 @dataclass
 class _Agents:
     """The agents of the graph, and those a sheet names, as the import mints them."""
@@ -942,7 +968,7 @@ class _Agents:
             return AGENT_NS + who[len("agent:"):]
         key = _name_key(who)
         if key not in self.by_name:
-            stem = _slug(who)
+            stem = _name_stem(who)
             iri, n = AGENT_NS + stem, 2
             while iri in self.taken:  # another person's name with the same slug
                 iri, n = f"{AGENT_NS}{stem}-{n}", n + 1
