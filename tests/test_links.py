@@ -711,3 +711,32 @@ def test_a_who_without_letters_or_digits_is_refused(project, tmp_path, capsys):
     assert run(project, "links", "import", str(path)) == 2
     assert (f"{path}:2: who '— ? —' has no letters or digits (in any script)"
             in capsys.readouterr().err)
+
+
+# ---------------------------------------------------------------- import: ids as people give them
+
+
+def test_the_reconciliation_services_ids_name_our_entities(project, tmp_path):
+    """OpenRefine's cell.recon.match.id against our service is place/snuol: the IRI without
+    the base, its identifierSpace."""
+    path = sheet(tmp_path, "place/snuol,Q2000003,closeMatch,Lan,2026-11-01,Wikidata Q2000003,",
+                 "actor:kufns,Q2000002,exactMatch,Lan,2026-11-01,Wikidata Q2000002,")
+    assert run(project, "links", "import", str(path)) == 0
+    g = Graph().parse(project / "graph" / "links.ttl")
+    assert (URIRef(P + "snuol"), SKOS.closeMatch, URIRef(WD + "Q2000003")) in g
+    assert (URIRef(A + "kufns"), SKOS.exactMatch, URIRef(WD + "Q2000002")) in g
+
+
+@pytest.mark.parametrize(("given", "meant"), [
+    ("place/snoul", P + "snuol"),
+    ("actor/snuol", P + "snuol"),
+    ("Place/Snuol", P + "snuol"),
+    (f"{P}snuoll", P + "snuol"),
+    ("http://w3id.org/kg1978/place/snuol", P + "snuol"),
+])
+def test_an_unknown_entity_is_told_the_one_it_may_mean(project, tmp_path, capsys, given, meant):
+    path = sheet(tmp_path, f"{given},Q2000003,closeMatch,Lan,2026-11-01,Wikidata Q2000003,")
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: unknown entity " in err
+    assert f": no such IRI in graph/ (did you mean {meant}?)" in err

@@ -25,6 +25,7 @@ without Latin letters gives ``khmer-<hash>``) with the name as its ``rdfs:label`
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import re
@@ -791,7 +792,8 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
                 faults.append(f"{entity} is a {kind}, not a linkable entity "
                               f"({', '.join(LINKABLE)})")
             else:
-                faults.append(f"unknown entity {entity}: no such IRI in graph/")
+                faults.append(f"unknown entity {entity}: no such IRI in graph/"
+                              + _did_you_mean(entity, entities))
         target = authority = ""
         try:
             target = canonical_iri(v["authority_iri"], v.get("authority"))
@@ -898,9 +900,24 @@ def _identifier_number(iri: str) -> str | None:
 
 
 def _entity_iri(text: str) -> str:
+    """Our IRI for an id as a sheet gives it: the IRI, ``place:snuol``, or ``place/snuol`` (the
+    reconciliation service's id, relative to its identifierSpace: OpenRefine's
+    ``cell.recon.match.id``)."""
     text = text.strip().strip("<>").strip()
-    m = re.fullmatch(r"([a-z]+):([a-z0-9][a-z0-9-]*)", text)
+    m = re.fullmatch(r"([a-z]+)[:/]([a-z0-9][a-z0-9-]*)", text)
     return f"{BASE}{m.group(1)}/{m.group(2)}" if m else text
+
+
+def _did_you_mean(entity: str, known: Iterable[str]) -> str:
+    """' (did you mean IRI?)' for the known entity an unknown id most likely meant, else ''."""
+    said = re.sub(r"^.*?w3id\.org/kg1978/", "", entity, flags=re.IGNORECASE)
+    said = said.strip("/").lower().replace(":", "/", 1)
+    ours = {x[len(BASE):]: x for x in known if x.startswith(BASE)}
+    close = difflib.get_close_matches(said, sorted(ours), n=1, cutoff=0.8)
+    if not close:  # the right name of another kind: actor/snuol for place/snuol
+        local = said.rsplit("/", 1)[-1]
+        close = [r for r in sorted(ours) if r.rsplit("/", 1)[-1] == local][:1]
+    return f" (did you mean {ours[close[0]]}?)" if close else ""
 
 
 def _relation(text: str) -> str | None:
