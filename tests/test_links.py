@@ -740,3 +740,66 @@ def test_an_unknown_entity_is_told_the_one_it_may_mean(project, tmp_path, capsys
     err = capsys.readouterr().err
     assert f"{path}:2: unknown entity " in err
     assert f": no such IRI in graph/ (did you mean {meant}?)" in err
+
+
+# ---------------------------------------------------------------- import: the read-only columns
+
+
+def edited_export(root: Path, name: str, **edits: dict[str, str]) -> tuple[Path, dict[str, int]]:
+    """The full export with some cells changed (by entity IRI); and each entity's line."""
+    path = root / name
+    assert run(root, "links", "export", str(path)) == 0
+    rows = read_export(path)
+    for entity, cells in edits.items():
+        rows[entity].update(cells)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=links.EXPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows.values())
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return path, {x: n for n, x in enumerate(rows, 2)}
+
+
+def test_the_export_imports_unchanged_with_nothing_to_add(project, capsys):
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path, lines = edited_export(project, "all.csv")
+    assert run(project, "links", "import", str(path)) == 0
+    assert (f"0 link(s) added, 0 already present, {len(lines)} row(s) without an authority_iri "
+            "ignored") in capsys.readouterr().out
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_an_edit_in_a_read_only_column_rejects_the_sheet(project, capsys):
+    """A QID typed into the column called wikidata, or a stored one changed there, was dropped
+    with exit 0: the import reads authority_iri only."""
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path, lines = edited_export(
+        project, "edited.csv",
+        **{A + "kufns": {"wikidata": "Q1337046", "who": "Lan", "note": "Wikidata Q1337046"},
+           P + "phnom-penh": {"wikidata": "http://www.wikidata.org/entity/Q1851"},
+           P + "kratie": {"close_matches": "Q785896 | geonames:1830563 | Q999",
+                          "authority_iri": "Q999", "relation": "exactMatch", "who": "Lan",
+                          "note": "Wikidata Q999"}})
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: 4 problems; nothing was written" in err  # and Q999 a second id
+    assert (f"{path}:{lines[A + 'kufns']}: column wikidata is read-only (it shows the stored "
+            "links), but it has Q1337046, where graph/ has none: to add a link, put it in "
+            "authority_iri (with relation, who and note)") in err
+    assert (f"{path}:{lines[P + 'phnom-penh']}: column wikidata is read-only (it shows the "
+            f"stored links), but it has {WD}Q1851, where graph/ has {WD}Q1850: to add a link, "
+            "put it in authority_iri") in err
+    assert (f"{path}:{lines[P + 'kratie']}: column close_matches is read-only (it shows the "
+            "stored links), but it has Q999, where graph/ has "
+            f"{WD}Q785896 | https://sws.geonames.org/1830563/: new links go in authority_iri, "
+            "one per row; to change or remove one, edit graph/links.ttl") in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_a_read_only_column_may_show_the_link_its_row_adds(project, capsys):
+    path, lines = edited_export(
+        project, "edited.csv",
+        **{A + "kufns": {"wikidata": "Q1337046", "authority_iri": "Q1337046",
+                         "relation": "exactMatch", "who": "Lan", "note": "Wikidata Q1337046"}})
+    assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+    assert "1 link(s) added" in capsys.readouterr().out

@@ -121,6 +121,10 @@ IMPORT_COLUMNS = {
     "why": ("why", "reason", "exception"),
 }
 _HEADER = {alias: name for name, aliases in IMPORT_COLUMNS.items() for alias in aliases}
+#: Columns of an exported sheet that show the stored links. Read only to refuse a sheet that
+#: changes them: a link typed there would otherwise be dropped without a word.
+READ_ONLY_COLUMNS = (*AUTHORITIES, "close_matches")
+_HEADER |= {name: name for name in READ_ONLY_COLUMNS}
 
 _PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -623,6 +627,7 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     store = source_store(sources)
     existing = _links(store)
     rows, ignored, problems = _check_rows(records, store, existing, today)
+    problems += _check_read_only(records, existing)
     problems += _check_against_graph(rows, existing, root)
     problems += _check_restated(rows, records, store)
     if problems:
@@ -833,6 +838,50 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
                          " ".join(unicodedata.normalize("NFC", who).split()), when,
                          v.get("note", ""), v.get("why", "")))
     return rows, ignored, problems
+
+
+def _check_read_only(records, existing: list[tuple[str, str, str, str]]
+                     ) -> list[tuple[int, str]]:
+    """Rows whose read-only columns (``wikidata`` … ``close_matches``) show a link that is not
+    stored: an edit the import would otherwise drop while saying all is well. A link stored
+    since the sheet was exported, missing from its cell, is no edit and passes."""
+    shown: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for x, p, m, _ in existing:
+        shown[(x, "close_matches" if p == "closeMatch" else authority_of(m) or "")].add(m)
+    problems: list[tuple[int, str]] = []
+    for line, v in records:
+        entity = _entity_iri(v.get("id", ""))
+        given = None
+        if v.get("authority_iri"):
+            try:
+                given = canonical_iri(v["authority_iri"], v.get("authority"))
+            except ValueError:
+                pass
+        relation = _relation(v.get("relation", ""))
+        for column in READ_ONLY_COLUMNS:
+            exact = column != "close_matches"
+            unstored = []
+            for part in (p.strip() for p in v.get(column, "").split("|")):
+                try:
+                    iri = canonical_iri(part, column if exact else None) if part else ""
+                except ValueError:
+                    iri = part
+                same_row = iri == given and relation == ("exactMatch" if exact else "closeMatch")
+                if iri and iri not in shown[(entity, column)] and not same_row:
+                    unstored.append(part)
+            if not unstored:
+                continue
+            stored = " | ".join(sorted(shown[(entity, column)])) or "none"
+            text = (f"column {column} is read-only (it shows the stored links), but it has "
+                    f"{' | '.join(unstored)}, where graph/ has {stored}: ")
+            if not v.get("authority_iri"):
+                text += ("to add a link, put it in authority_iri (with relation, who and note); "
+                         "to change or remove one, edit graph/links.ttl")
+            else:
+                text += ("new links go in authority_iri, one per row; to change or remove one, "
+                         "edit graph/links.ttl")
+            problems.append((line, text))
+    return problems
 
 
 def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[int, str]]:
