@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     le.add_argument("file", metavar="FILE.csv|FILE.tsv")
     le.add_argument("--unlinked", action="store_true", help="only entities without any link")
     le.add_argument("--type", metavar="CLASS", help="only instances of this class (e.g. Place)")
+    le.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
+                    help="begin with a UTF-8 byte order mark, for Excel (default: for a .csv, "
+                         "not for a .tsv)")
     li = lsub.add_parser("import", help="check every row, then add the links to graph/links.ttl "
                                         "atomically (nothing is written if any row is at fault)")
     li.add_argument("file", metavar="FILE.csv|FILE.tsv")
@@ -164,7 +167,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         if args.links_command == "export":
             n = links.export_links(_settings(args), Path(args.file), unlinked=args.unlinked,
-                                   type_=args.type)
+                                   type_=args.type, bom=args.bom)
             _log(f"wrote {n} rows to {args.file}")
         elif args.links_command == "import":
             sys.stdout.write(links.import_links(_settings(args), Path(args.file)).summary())

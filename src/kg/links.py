@@ -449,8 +449,15 @@ def _short(iri: str) -> str:
 
 
 def export_links(settings: dict, path: Path, *, unlinked: bool = False,
-                 type_: str | None = None) -> int:
-    """Write one row per linkable entity to ``path`` (.csv or .tsv); return the row count."""
+                 type_: str | None = None, bom: bool | None = None) -> int:
+    """Write one row per linkable entity to ``path`` (.csv or .tsv); return the row count.
+
+    ``bom``: begin with a UTF-8 byte order mark; by default a .csv does and a .tsv does not.
+    Excel opens a CSV without one in the ANSI code page, so "Quân ủy Trung ương" comes out as
+    mojibake just where a person reads names to decide; but a program reading plain UTF-8
+    (Python's ``csv`` with ``encoding="utf-8"``, some database importers) takes the mark into
+    the first column's name, hence ``--no-bom``. A .tsv is for OpenRefine and programs.
+    """
     delimiter = _delimiter(path)
     store = source_store(load_sources(Path(settings["root"])))
     entities = _linkable_entities(store)
@@ -477,7 +484,9 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
             row[a] = " | ".join(sorted(set(links.get(x, {}).get(a, []))))
         row["close_matches"] = " | ".join(sorted(set(links.get(x, {}).get("close", []))))
         writer.writerow([row.get(c, "") for c in EXPORT_COLUMNS])
-    write_atomically(path, out.getvalue().encode("utf-8"))
+    if bom is None:
+        bom = delimiter == ","
+    write_atomically(path, (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8"))
     return len(entities)
 
 
@@ -695,7 +704,8 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     names: list[str | None] = []
     problems: list[tuple[int | None, str]] = []
     for cell in header:
-        name = _HEADER.get(re.sub(r"[\s-]+", "_", cell.strip().lower()))
+        # a BOM inside the first name: a sheet exported with one by a program that kept ours
+        name = _HEADER.get(re.sub(r"[\s-]+", "_", cell.replace("\ufeff", "").strip().lower()))
         if name and name in names:
             problems.append((header_line, f"column {name!r} appears twice"))
         names.append(name)
