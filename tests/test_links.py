@@ -352,6 +352,29 @@ def test_a_bad_header_rejects_the_file(project, tmp_path, capsys, header, messag
     assert f"{path}:1: {message}" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("name", "separator", "message"), [
+    ("semi.csv", ";", "missing column(s) id, authority_iri: the file uses ';' as its separator, "
+                      "not ',': save it again with ','"),
+    ("semi.tsv", ";", "missing column(s) id, authority_iri: the file uses ';' as its separator, "
+                      "not tabs: save it as tab-separated text, or name it .csv"),
+    ("tabs.csv", "\t", "missing column(s) id, authority_iri: the file is tab-separated: name it "
+                       ".tsv"),
+    ("commas.tsv", ",", "missing column(s) id, authority_iri: the file is comma-separated: name "
+                       "it .csv"),
+])
+def test_a_sheet_with_another_separator_is_told_which(project, tmp_path, capsys, name,
+                                                      separator, message):
+    """European Excel saves 'CSV' with ';'. Named, not guessed: a note may hold either."""
+    before = (project / "graph" / "links.ttl").read_bytes()
+    row = f"{P}snuol;Q5;closeMatch;Lan Nguyễn;2026-11-20;Test: Q5, a record; its page;"
+    path = sheet(tmp_path, row.replace(";", separator), name=name,
+                 header=HEADER.replace(",", separator))
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:1: {message}" in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
 def test_every_fault_of_a_row_is_listed_at_once(project, tmp_path, capsys):
     path = sheet(tmp_path, f"{P}snuol,Q998,exactMatch,,2026-11-20,,")
     assert run(project, "links", "import", str(path)) == 2

@@ -704,15 +704,16 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     names: list[str | None] = []
     problems: list[tuple[int | None, str]] = []
     for cell in header:
-        # a BOM inside the first name: a sheet exported with one by a program that kept ours
-        name = _HEADER.get(re.sub(r"[\s-]+", "_", cell.replace("\ufeff", "").strip().lower()))
+        name = _column(cell)
         if name and name in names:
             problems.append((header_line, f"column {name!r} appears twice"))
         names.append(name)
     missing = [c for c in ("id", "authority_iri") if c not in names]
     if missing:
-        problems.append((header_line, f"missing column(s) {', '.join(missing)} (the header has: "
-                                       f"{', '.join(c.strip() for c in header)})"))
+        other = _separator_used(_physical_lines(text)[header_line - 1], delimiter)
+        problems.append((header_line, f"missing column(s) {', '.join(missing)}" + (
+            f": {_SEPARATOR_ADVICE[(delimiter, other)]}" if other else
+            f" (the header has: {', '.join(c.strip() for c in header)})")))
     if problems:
         raise LinksFileError(path, problems)
     out = []
@@ -723,6 +724,39 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
             values["_extra"] = f"{len(cells)} cells but the header has {len(header)} columns"
         out.append((line, values))
     return out
+
+
+def _column(cell: str) -> str | None:
+    """The column a header cell names, else None."""
+    # a BOM inside the first name: a sheet exported with one by a program that kept ours
+    return _HEADER.get(re.sub(r"[\s-]+", "_", cell.replace("\ufeff", "").strip().lower()))
+
+
+def _separator_used(header: str, delimiter: str) -> str | None:
+    """The separator other than ``delimiter`` that makes ``header`` a header we read, if any.
+    Only named, never used: a sheet read with a separator it was not written with could split
+    a note at a ';' or ',' it holds, so a person saves it again rather than the import guess."""
+    for other in (",", "\t", ";", "|"):
+        cells = next(csv.reader([header], delimiter=other), [])
+        if other != delimiter and {"id", "authority_iri"} <= {_column(c) for c in cells}:
+            return other
+    return None
+
+
+_SAVE_WITH_COMMAS = (
+    "save it again with ',' — LibreOffice Calc: Save As 'Text CSV' with 'Edit filter settings' "
+    "ticked, field delimiter ','; Excel separates by the list separator of the system's region "
+    "settings (';' where ',' is the decimal mark): set that to ',' and save as 'CSV UTF-8'")
+_SEPARATOR_ADVICE = {
+    (",", "\t"): "the file is tab-separated: name it .tsv",
+    ("\t", ","): "the file is comma-separated: name it .csv",
+    (",", ";"): f"the file uses ';' as its separator, not ',': {_SAVE_WITH_COMMAS}",
+    (",", "|"): f"the file uses '|' as its separator, not ',': {_SAVE_WITH_COMMAS}",
+    ("\t", ";"): "the file uses ';' as its separator, not tabs: save it as tab-separated "
+                 f"text, or name it .csv and {_SAVE_WITH_COMMAS}",
+    ("\t", "|"): "the file uses '|' as its separator, not tabs: save it as tab-separated "
+                 f"text, or name it .csv and {_SAVE_WITH_COMMAS}",
+}
 
 
 def _physical_lines(text: str) -> list[str]:
