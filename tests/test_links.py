@@ -719,12 +719,21 @@ def test_names_that_differ_by_diacritics_are_two_agents_in_one_sheet(project, tm
     assert (project / "graph" / "links.ttl").read_bytes() == after
 
 
-def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tmp_path):
-    """agent:curators is 'the curators' only by its label; 'curators' is someone else."""
+def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tmp_path,
+                                                                      capsys):
+    """agent:curators is 'the curators' only by its label ("kg curators"): 'Curators' is
+    refused with how to say either thing, neither matched (a person 'An' need not be the
+    agent:an labelled 'Ân') nor minted as a second curators agent."""
+    before = (project / "graph" / "links.ttl").read_bytes()
     path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,Curators,2026-11-01,Wikidata Q2000001")
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:2: who 'Curators' is the local name of agent:curators, not its label" in err
+    assert "write agent:curators to mean that agent" in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,kg curators,2026-11-01,Wikidata Q2000001")
     assert run(project, "links", "import", str(path)) == 0
-    assert agents_of(project)["Q2000001"] == AGENT + "curators-2"
-    assert agent_labels(project)[AGENT + "curators-2"] == "Curators"
+    assert agents_of(project)["Q2000001"] == AGENT + "curators"
 
 
 def test_names_in_any_script_sign_a_link(project, tmp_path, capsys):

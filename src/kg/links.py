@@ -865,6 +865,10 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
               and agents.iri(who) not in agents.described):
             faults.append(f"unknown agent {who}: give a name instead, or an agent described in "
                           "graph/")
+        elif agents.named_by_local_name(who):
+            local = agents.named_by_local_name(who)[len(AGENT_NS):]
+            faults.append(f"who {who!r} is the local name of agent:{local}, not its label: "
+                          f"write agent:{local} to mean that agent, or the person's full name")
         if entity and target and (entity, target) not in linked:
             faults += _note_faults(v.get("note", ""), target)
         when = today
@@ -1068,6 +1072,16 @@ class _Agents:
     described: set[str]
     #: Every IRI under the agent namespace in graph/ or minted for this sheet: not to mint again.
     taken: set[str]
+
+    def named_by_local_name(self, who: str) -> str | None:
+        """The described agent whose IRI's local name ``who`` is (``curators`` for
+        agent:curators, labelled "kg curators"), where no agent has ``who`` as its label: such
+        a name is refused, not matched (``An`` may be a person other than agent:an, labelled
+        "Ân") nor minted (a second "curators" agent)."""
+        if re.match(r"https?://|agent:", who) or _name_key(who) in self.by_name:
+            return None
+        iri = AGENT_NS + _name_key(who)
+        return iri if iri in self.described else None
 
     def iri(self, who: str) -> str:
         """The agent ``who`` names: an IRI as given, ``agent:NAME``, the agent whose label is
