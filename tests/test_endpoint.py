@@ -340,6 +340,21 @@ def test_error_as_json_for_sparql_json_results(any_client, accept, query):
     assert json.loads(asked[accept][2])["status"] == 400
 
 
+def test_json_error_gives_line_and_column(any_client):
+    """The JSON error document of a malformed query carries the parser's line and column,
+    through both lanes, and the message still says them; an error with no place has neither
+    key."""
+    r = any_client.get("/sparql", query_string={"query": "SELECT *\nWHERE { ?s ?p }"},
+                       headers={"Accept": "application/json"})
+    doc = json.loads(r.data)
+    assert r.status_code == 400 and doc["line"] == 2 and doc["column"] >= 1
+    assert doc["message"].startswith(f"line 2, column {doc['column']}: ")
+    r = any_client.get("/sparql", query_string={"query": "SELECT * WHERE { ?s ?p ?o }",
+                                                "format": "nope"},
+                       headers={"Accept": "application/json"})
+    assert r.status_code == 406 and set(json.loads(r.data)) == {"status", "message"}
+
+
 def test_error_as_json_for_json_ld(any_client):
     r = any_client.get("/sparql", query_string={"query": "CONSTRUCT WHERE { ?s ?p }"},
                        headers={"Accept": "application/ld+json"})

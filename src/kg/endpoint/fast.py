@@ -63,7 +63,8 @@ class FastPath:
             if exc.http_status >= 500 and exc.http_status != 503:
                 log.error("%s: %s", type(exc).__name__, exc)
             code = exc.http_status
-            headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"))
+            headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"),
+                                           exc.line, exc.column)
         except Exception:
             log.exception("unexpected error")
             code = 500

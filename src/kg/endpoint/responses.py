@@ -54,14 +54,22 @@ _ERROR_OFFERS = ["text/plain", "application/json", "application/sparql-results+j
 _JSON_ERROR_TYPES = frozenset(_ERROR_OFFERS[1:])
 
 
-def error_parts(status: int, message: str, accept: str | None) -> tuple[list, bytes]:
+def error_parts(status: int, message: str, accept: str | None,
+                line: int | None = None, column: int | None = None) -> tuple[list, bytes]:
     """Headers and body of an error: plain text, or JSON for a client that names a JSON type
     (``application/json``, ``application/sparql-results+json``, ``application/ld+json``) at a
     higher q than ``text/plain`` (a wildcard never asks for JSON). Either way the body depends
-    on ``Accept``, and a cache is told so (``Vary``)."""
+    on ``Accept``, and a cache is told so (``Vary``). The JSON document has ``line`` and
+    ``column`` (1-based, in the query or the uploaded file) where the parser gave them, so a
+    client can point at the place without reading the message."""
     if accept and best_match(accept, _ERROR_OFFERS,
                              named_only=_JSON_ERROR_TYPES) in _JSON_ERROR_TYPES:
-        body = (json.dumps({"status": status, "message": message}) + "\n").encode()
+        doc: dict = {"status": status, "message": message}
+        if line is not None:
+            doc["line"] = line
+            if column is not None:
+                doc["column"] = column
+        body = (json.dumps(doc) + "\n").encode()
         return [("Content-Type", "application/json"), ("Vary", "Accept"), *CORS], body
     return ([("Content-Type", "text/plain; charset=utf-8"), ("Vary", "Accept"), *CORS],
             (message.rstrip("\n") + "\n").encode())

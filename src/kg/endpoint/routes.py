@@ -194,8 +194,9 @@ def _preflight_everywhere(response: Response) -> Response:
 
 # -- errors: a readable message and the status of errors.py, never a traceback -------------
 
-def _error_response(status: int, message: str) -> Response:
-    headers, body = error_parts(status, message, request.headers.get("Accept"))
+def _error_response(status: int, message: str, line: int | None = None,
+                    column: int | None = None) -> Response:
+    headers, body = error_parts(status, message, request.headers.get("Accept"), line, column)
     return Response(body, status, headers)
 
 
@@ -203,7 +204,7 @@ def _error_response(status: int, message: str) -> Response:
 def _kg_error(exc: KGError) -> Response:
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("%s: %s", type(exc).__name__, exc)
-    return _error_response(exc.http_status, str(exc))
+    return _error_response(exc.http_status, str(exc), exc.line, exc.column)
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
