@@ -247,20 +247,36 @@ LABELS = st.one_of(st.lists(WORDS, min_size=1, max_size=6).map(" ".join),
                    st.text(alphabet="abcdeinrt 0123", max_size=25))
 
 
+@settings(SETTINGS, max_examples=400)
+@given(query=LABELS, keys=st.lists(LABELS, max_size=4),
+       floor=st.sampled_from([0.0, 0.3, 0.6, 0.8, 0.95]))
+def test_the_reconciliation_scorer_gives_what_the_definition_gives(query, keys, floor):
+    """_Scorer leaves out the ratios that cannot change the answer: where the best of the
+    keys reaches the floor it is _similarity's, to the last bit; where not, it stays under."""
+    from kg.reconciliation import _Scorer, _similarity, normalise
+
+    query, keys = normalise(query), [k for k in map(normalise, keys) if k]
+    if not query:
+        return
+    best = max((_similarity(query, k) for k in keys), default=0.0)
+    found = _Scorer(query, floor).best(keys)
+    if best >= floor:
+        assert found == best
+    else:
+        assert found < floor
+
+
 @SETTINGS
-@given(query=LABELS, key=LABELS, floor=st.sampled_from([0.0, 0.3, 0.6, 0.8, 0.95]))
-def test_the_reconciliation_prefilter_never_rules_out_a_match(query, key, floor):
-    """_may_reach only skips keys whose full score is below the floor: results are the same
-    as scoring every key."""
-    from kg.reconciliation import _may_reach, _similarity
+@given(a=st.text(alphabet="abcdeinrt 0123", max_size=25),
+       b=st.text(alphabet="abcdeinrt 0123", max_size=25))
+def test_the_longest_common_subsequence_bounds_difflib(a, b):
+    from kg.reconciliation import _lcs, _masks, _ratio
 
-    if _similarity(query, key) >= floor:
-        assert _may_reach(query, key, floor)
-
-
-def test_the_reconciliation_prefilter_rules_out_most_keys(names):
-    from kg.reconciliation import MIN_SIMILARITY, _may_reach, normalise
-
-    keys = [normalise(n) for n in names]
-    ruled_out = sum(not _may_reach("liberation of phnom penh", k, MIN_SIMILARITY) for k in keys)
-    assert ruled_out > len(keys) / 2
+    longest = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            longest[i + 1][j + 1] = (longest[i][j] + 1 if x == y
+                                     else max(longest[i][j + 1], longest[i + 1][j]))
+    assert _lcs(_masks(a), len(a), b) == longest[-1][-1]
+    if a or b:
+        assert _ratio(a, b) <= 2.0 * longest[-1][-1] / (len(a) + len(b))
