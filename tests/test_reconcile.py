@@ -415,11 +415,11 @@ def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
     assert "place/atlantis&lt;b&gt;" in missing.get_data(as_text=True)
 
 
-def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
+def test_a_close_match_is_said_as_such_in_the_preview_and_still_found(client):
     """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
     preview says the identifier is a close match, Phnom Penh's exact one says nothing more; the
     extension gives it only when asked for (the setting match: close or any), and a condition
-    on it still finds the province."""
+    on it still finds the province, as a candidate to review."""
     import re
 
     def shown(entity: str) -> str:
@@ -443,9 +443,30 @@ def test_a_close_match_is_said_as_such_in_the_preview_and_still_matches(client):
     queries = {f"q{i}": {"query": "Kratie", "properties": [{"pid": "wikidata", "v": qid}]}
                for i, qid in enumerate(("Q785896", "Q1"))}
     found = client.post("/reconcile", data={"queries": json.dumps(queries)}).get_json()
-    # the close match satisfies the condition; another identifier does not
+    # the close match keeps the candidate, for review: never matched automatically
     assert [r["id"] for r in found["q0"]["result"]][:1] == ["place/kratie"]
+    assert found["q0"]["result"][0]["match"] is False
+    assert found["q0"]["result"][0]["score"] < 90
     assert "place/kratie" not in [r["id"] for r in found["q1"]["result"]]
+
+
+def test_an_authority_id_linked_by_a_close_match_never_matches_automatically(client, schemas):
+    """Q881 is the SRV's skos:exactMatch and Vietnam's (the place) skos:closeMatch: the place
+    is a candidate but not a match, and ranks below the state at the same similarity."""
+    q881 = [{"pid": "wikidata", "v": "Q881"}]
+    answer = batch(client, {"place": {"query": "Vietnam", "properties": q881},
+                            "state": {"query": "Socialist Republic of Vietnam",
+                                      "properties": q881},
+                            "none": {"query": "", "properties": q881}}, schemas)
+    place = answer["place"]["result"]
+    assert ids(place) == ["place/vietnam"] and place[0]["match"] is False
+    assert place[0]["score"] < 90
+    state = answer["state"]["result"]
+    assert ids(state) == ["actor/srv"] and state[0]["match"] is True
+    assert state[0]["score"] == 100
+    ranked = answer["none"]["result"]
+    assert ids(ranked) == ["actor/srv", "place/vietnam"]
+    assert ranked[0]["score"] > ranked[1]["score"]
 
 
 def test_preview_escapes_what_it_shows():

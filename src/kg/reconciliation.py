@@ -23,7 +23,9 @@ has text. Types are filters and use every type, inferred ones included (``type_s
 ``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters
 (a candidate is kept when, for every condition, one of its values has the given id, or a label
 or text equal to the given name after normalisation; an authority identifier in any pasted
-form; a date at either precision). A cell that names nothing and has no condition, or is over
+form; a date at either precision). An authority identifier linked by skos:closeMatch only ("not
+the same entity") keeps its candidate, as an inexact one: never ``match``, scored as if no
+label were exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that names nothing and has no condition, or is over
 ``MAX_QUERY_CHARS``, gets no candidates rather than failing its batch.
 """
 
@@ -463,6 +465,10 @@ class TypeInfo:
     ancestors: set[str] = field(default_factory=set)  # reflexive-transitive
 
 
+#: How a candidate meets a condition (:meth:`ReconciliationIndex._meets`).
+_EXACT, _CLOSE = 2, 1
+
+
 @dataclass
 class Candidate:
     entity: Entity
@@ -642,16 +648,16 @@ class ReconciliationIndex:
                 hits = [t in e.types for t in wanted]
                 if not (all(hits) if strict == "all" else any(hits)):
                     continue
-            if not all(self._satisfies(e, prop, values) for prop, values in conditions):
+            met = [self._meets(e, prop, values) for prop, values in conditions]
+            if not all(met):
                 continue
-            if scorer is not None:
-                best = scorer.best(e.keys)
-                if best < MIN_SIMILARITY:
-                    continue
-                exact = best == 1.0
-                score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
-            else:
-                exact, score = False, 100.0
+            best = scorer.best(e.keys) if scorer is not None else 1.0
+            if best < MIN_SIMILARITY:
+                continue
+            if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
+                best = min(best, 0.99)
+            exact = best == 1.0 and scorer is not None
+            score = 100.0 if best == 1.0 else round(INEXACT_CEILING * best, 1)
             found.append(Candidate(e, score, exact))
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
         unique_exact = sum(c.exact for c in found) == 1 and bool(query)
@@ -664,9 +670,16 @@ class ReconciliationIndex:
             out.append(item)
         return out
 
-    def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
+    def _meets(self, e: Entity, prop: Property, given: list[Any]) -> int:
+        """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or, for an authority identifier
+        that only a skos:closeMatch link gives, ``_CLOSE``."""
         if prop.kind == "authority":
-            return _authority_matches(prop.id, e.direct("link") + e.direct("closeLink"), given)
+            if _authority_matches(prop.id, e.direct("link"), given):
+                return _EXACT
+            return _CLOSE if _authority_matches(prop.id, e.direct("closeLink"), given) else 0
+        return _EXACT if self._satisfies(e, prop, given) else 0
+
+    def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
         mine = self.values_of(e, prop, every=True)
         for g in given:
             if isinstance(g, dict):
