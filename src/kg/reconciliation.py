@@ -25,8 +25,9 @@ has text. Types are filters and use every type, inferred ones included (``type_s
 or text equal to the given name after normalisation; an authority identifier in any pasted
 form; a date at either precision). An authority identifier linked by skos:closeMatch only ("not
 the same entity") keeps its candidate, as an inexact one: never ``match``, scored as if no
-label were exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that names nothing and has no condition, or is over
-``MAX_QUERY_CHARS``, gets no candidates rather than failing its batch.
+label were exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that
+names nothing and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather
+than failing its batch.
 """
 
 from __future__ import annotations
