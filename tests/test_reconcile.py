@@ -401,6 +401,81 @@ def test_jsonp_callback_is_checked(client):
     assert client.get("/reconcile?callback=alert(1)//").status_code == 400
 
 
+@pytest.fixture(scope="module")
+def overrunning_client(dataset):
+    """query_timeout 0: every batch overruns after its first query (no sleeping, as
+    tests/test_endpoint.py overruns a SPARQL query)."""
+    from kg.endpoint import create_app
+
+    return create_app({"TESTING": True, "root": REPO, "query_timeout": 0.0},
+                      dataset=dataset).test_client()
+
+
+def test_a_batch_past_the_time_limit_gets_the_services_own_json_503(overrunning_client):
+    """Not the SPARQL endpoint's plain-text 503 and its advice (a LIMIT, a more selective
+    pattern): JSON, like the service's other errors, with advice that fits a batch."""
+    queries = {f"q{i}": {"query": "Phnom Penh"} for i in range(3)}
+    response = overrunning_client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert response.status_code == 503 and response.mimetype == "application/json"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    message = response.json["message"]
+    assert response.json["status"] == 503
+    assert "stopped after 1 of 3 queries" in message and "query_timeout" in message
+    assert "fewer queries per request" in message and "LIMIT" not in message
+    # a batch whose last query ends past the limit is answered all the same
+    one = overrunning_client.post("/reconcile", data={"queries": json.dumps({"q": {
+        "query": "Phnom Penh"}})})
+    assert one.status_code == 200 and one.json["q"]["result"][0]["id"] == "place/phnom-penh"
+
+
+@pytest.mark.parametrize(("field", "text"), [
+    ("extend", "[" * 50_000),
+    ("queries", '{"q0":' * 5000 + "1" + "}" * 5000),
+    ("queries", '{"q0": {"query": "x", "properties": [{"pid": "country", "v": '
+                + "[" * 40 + '"Cambodia"' + "]" * 40 + "}]}}"),
+])
+def test_deeply_nested_json_is_a_400_not_a_500(client, field, text):
+    """json.loads recurses: thousands of brackets raised RecursionError (500)."""
+    response = client.post("/reconcile", data={field: text})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["status"] == 400
+    assert "nested more than 32 levels deep" in response.json["message"]
+
+
+def test_an_unexpected_fault_is_a_json_500(app, monkeypatch, caplog):
+    index = app.extensions["kg.reconcile"]
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(index, "reconcile_batch", broken)
+    response = app.test_client().post("/reconcile", data={"queries": json.dumps({"q": {
+        "query": "x"}})})
+    assert response.status_code == 500 and response.mimetype == "application/json"
+    assert response.json == {"status": 500, "message": "internal error: the request could "
+                                                       "not be answered (see the server log)"}
+    assert "a bug" in caplog.text  # the traceback goes to the log, not to the client
+
+
+def test_jsonp_errors_are_wrapped_too(client, overrunning_client):
+    """A browser runs no script answered with an error status, so a JSONP consumer hears of
+    an error only from a 200 that calls it; the object says the status."""
+    for c, query in ((client, "queries=%7Bnot+json"), (client, "extend=%5B1%5D"),
+                     (overrunning_client, "queries=" + quote(json.dumps(
+                         {"a": {"query": "Vietnam"}, "b": {"query": "Kratie"}})))):
+        response = c.get(f"/reconcile?callback=cb_1&{query}")
+        assert response.status_code == 200, query
+        assert response.mimetype == "application/javascript"
+        assert response.headers["Cache-Control"] == "no-store"
+        text = response.get_data(as_text=True)
+        assert text.startswith("/**/cb_1({") and text.endswith("});")
+        error = json.loads(text[len("/**/cb_1("):-len(");")])
+        assert error["status"] in (400, 503) and error["message"]
+    # a callback that is no identifier is not echoed: the error comes as JSON
+    bad = client.get("/reconcile?callback=alert(1)//&queries=%7B")
+    assert bad.status_code == 400 and bad.mimetype == "application/json"
+
+
 # -- preview, suggest, extend ----------------------------------------------------------------
 
 def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):

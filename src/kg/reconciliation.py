@@ -35,6 +35,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+import time
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, PayloadTooLarge
+from kg.errors import InputError, PayloadTooLarge, QueryTimeout
 from kg.iris import BASE, INFERRED_GRAPH, KGO, PREFIXES
 from kg.store import solution_dicts
 
@@ -600,10 +601,12 @@ class ReconciliationIndex:
 
     # -- reconciliation ------------------------------------------------------------------
 
-    def reconcile_batch(self, queries: Any, *, max_batch: int) -> dict[str, dict]:
+    def reconcile_batch(self, queries: Any, *, max_batch: int,
+                        deadline: float | None = None) -> dict[str, dict]:
         """Answer a query batch (the decoded ``queries`` parameter): ``{key: {"result":
-        [...]}}``. Raises InputError (400) for a malformed batch and PayloadTooLarge (413)
-        for more than ``max_batch`` queries."""
+        [...]}}``. Raises InputError (400) for a malformed batch, PayloadTooLarge (413) for
+        more than ``max_batch`` queries, and QueryTimeout (503) when queries remain at
+        ``deadline`` (a :func:`time.monotonic` time)."""
         if not isinstance(queries, dict):
             raise InputError("'queries' must be a JSON object of queries, e.g. "
                              '{"q0": {"query": "Phnom Penh"}}')
@@ -611,8 +614,14 @@ class ReconciliationIndex:
             raise PayloadTooLarge(f"the batch has {len(queries)} queries; this service takes "
                                   f"at most {max_batch} at once (setting max_reconcile_batch)")
         pairs: dict = {}
-        return {str(key): {"result": self.reconcile(q, key=str(key), pairs=pairs)}
-                for key, q in queries.items()}
+        answer: dict[str, dict] = {}
+        for key, q in queries.items():
+            answer[str(key)] = {"result": self.reconcile(q, key=str(key), pairs=pairs)}
+            if (deadline is not None and len(answer) < len(queries)
+                    and time.monotonic() > deadline):
+                raise QueryTimeout(f"the batch was stopped after {len(answer)} of "
+                                   f"{len(queries)} queries")
+        return answer
 
     def reconcile(self, q: Any, *, key: str = "q", pairs: dict | None = None) -> list[dict]:
         """The candidates for one query object, best first. ``pairs``: token pairs' ratios

@@ -10,21 +10,28 @@
 
 The matching itself is :mod:`kg.reconciliation`; its index is read from the store once, when
 the blueprint is registered. Entity ids are IRIs without the base (``place/phnom-penh``); the
-manifest's ``view`` URL is this server's page for the id (``/place/phnom-penh``). Errors are
-JSON ``{"status", "message"}`` with the status of :mod:`kg.errors` (400 malformed, 413 over
-``max_reconcile_batch``, 415 for a POST whose body is not a form, such as a JSON batch).
+manifest's ``view`` URL is this server's page for the id (``/place/phnom-penh``). Every error
+of these routes is JSON ``{"status", "message"}`` with the status of :mod:`kg.errors` (400
+malformed or nested deeper than ``MAX_NESTING``, 413 over ``max_reconcile_batch`` or
+``max_body_bytes``, 415 for a POST whose body is not a form, such as a JSON batch, 503 for a
+batch stopped at its time limit, 500 for a fault of ours); with a JSONP ``callback`` it is
+wrapped too, and answered 200, since a browser runs no script answered with an error status
+(the object's ``status`` says what it was).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
+import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kg import __version__
-from kg.errors import InputError, KGError, UnsupportedMediaType
+from kg.errors import InputError, KGError, QueryTimeout, UnsupportedMediaType
 from kg.iris import BASE, KGO
 from kg.reconciliation import (
     DEFAULT_LIMIT,
@@ -35,9 +42,18 @@ from kg.reconciliation import (
     parse_positive,
 )
 
-__all__ = ["bp", "manifest"]
+__all__ = ["bp", "manifest", "MAX_NESTING"]
+
+log = logging.getLogger("kg.endpoint")
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
+
+#: Deepest nesting of JSON arrays and objects read in ``queries`` or ``extend`` (400 beyond):
+#: a query batch needs 5 levels, an extension 3; json.loads recurses, and fails on thousands.
+MAX_NESTING = 32
+#: The share of ``query_timeout`` a query batch may take: past it the batch stops with its own
+#: 503, before the watchdog of ``kg serve`` ends the worker with the SPARQL endpoint's.
+TIME_SHARE = 0.9
 
 #: Size of OpenRefine's preview pane.
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 180
@@ -62,25 +78,50 @@ def _root() -> str:
     return request.url_root.rstrip("/")
 
 
-def _json(payload: Any, status: int = 200) -> Response:
-    body = json.dumps(payload, ensure_ascii=False)
+def _callback() -> str | None:
+    """The JSONP callback of a GET, or None; InputError for a name that is no identifier."""
     callback = request.args.get("callback")
-    if callback is not None and request.method == "GET":
-        if not _CALLBACK.fullmatch(callback):
-            raise InputError("callback must be a JavaScript identifier")
-        # The comment keeps a response that starts with the caller's text from being read as
-        # anything but script.
-        return Response(f"/**/{callback}({body});", status,
-                        {"X-Content-Type-Options": "nosniff"},
-                        content_type="application/javascript; charset=utf-8")
-    return Response(body, status, content_type="application/json")
+    if callback is None or request.method != "GET":
+        return None
+    if not _CALLBACK.fullmatch(callback):
+        raise InputError("callback must be a JavaScript identifier")
+    return callback
+
+
+def _jsonp(callback: str, body: str, headers: dict[str, str] | None = None) -> Response:
+    # The comment keeps a response that starts with the caller's text from being read as
+    # anything but script.
+    return Response(f"/**/{callback}({body});", 200,
+                    {"X-Content-Type-Options": "nosniff", **(headers or {})},
+                    content_type="application/javascript; charset=utf-8")
+
+
+def _json(payload: Any) -> Response:
+    body = json.dumps(payload, ensure_ascii=False)
+    callback = _callback()
+    if callback is not None:
+        return _jsonp(callback, body)
+    return Response(body, 200, content_type="application/json")
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 def _decode(name: str) -> Any:
     raw = request.values.get(name, "")
+    depth = 0
+    for m in _JSON_TOKENS.finditer(raw):
+        token = m.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InputError(f"'{name}' is nested more than {MAX_NESTING} levels deep "
+                                 "(a query batch needs 5)")
+        elif token in ("]", "}"):
+            depth -= 1
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"'{name}' is not valid JSON: {exc}") from None
 
 
@@ -120,9 +161,20 @@ def manifest(index: ReconciliationIndex, root: str) -> dict[str, Any]:
 @bp.route("", methods=["GET", "POST"])
 def service() -> Response:
     """The manifest, a batch of queries (``queries``) or a data extension (``extend``)."""
-    limit = current_app.extensions["kg"].settings["max_reconcile_batch"]
+    state = current_app.extensions["kg"]
+    limit = state.settings["max_reconcile_batch"]
     if "queries" in request.values:
-        return _json(_index().reconcile_batch(_decode("queries"), max_batch=limit))
+        timeout = state.query_timeout
+        deadline = time.monotonic() + TIME_SHARE * timeout
+        try:
+            answer = _index().reconcile_batch(_decode("queries"), max_batch=limit,
+                                              deadline=deadline)
+        except QueryTimeout as exc:
+            raise QueryTimeout(
+                f"{exc}: it ran into the time limit of {timeout:g} s (setting query_timeout). "
+                "Send fewer queries per request (a smaller batch) or shorter cells, and try "
+                "again") from None
+        return _json(answer)
     if "extend" in request.values:
         return _json(_index().extend(_decode("extend"), max_batch=limit))
     if request.method == "POST":
@@ -210,7 +262,40 @@ def _cors(response: Response) -> Response:
     return response
 
 
+def _error_response(status: int, message: str) -> Response:
+    body = json.dumps({"status": status, "message": message}, ensure_ascii=False)
+    try:
+        callback = _callback()
+    except InputError:
+        callback = None  # a name that is no identifier is not echoed
+    if callback is not None:
+        # 200: a script answered with an error status is not run, and the callback would
+        # never hear of the error. Not to be cached as if it were an answer.
+        return _jsonp(callback, body, {"Cache-Control": "no-store"})
+    return Response(body, status, content_type="application/json")
+
+
 @bp.errorhandler(KGError)
 def _error(exc: KGError) -> Response:
-    body = json.dumps({"status": exc.http_status, "message": str(exc)}, ensure_ascii=False)
-    return Response(body, exc.http_status, content_type="application/json")
+    if exc.http_status >= 500 and exc.http_status != 503:
+        log.error("%s: %s", type(exc).__name__, exc)
+    return _error_response(exc.http_status, str(exc))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc: RequestEntityTooLarge) -> Response:
+    limit = current_app.extensions["kg"].max_body_bytes
+    return _error_response(413, f"the request body is larger than {limit} bytes (setting "
+                                "max_body_bytes): send fewer queries at once")
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    return _error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
+
+
+@bp.errorhandler(Exception)
+def _unexpected(_exc: Exception) -> Response:
+    log.exception("unexpected error")
+    return _error_response(500, "internal error: the request could not be answered (see the "
+                                "server log)")
