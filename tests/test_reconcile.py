@@ -627,6 +627,26 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     assert types["startDate"] is None
 
 
+def test_extend_refuses_a_property_asked_for_twice(client, schemas):
+    """v0.2 keys each row's values by the property id, so the same id twice (with other
+    settings) cannot be two columns: it gave two meta entries and one column (the last)."""
+    extend = {"ids": ["place/kratie"], "properties": [
+        {"id": "wikidata", "settings": {"match": "close"}},
+        {"id": "wikidata", "settings": {"match": "any"}}]}
+    schemas("data-extension-query.json", extend)
+    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 400
+    assert "'wikidata' is asked for twice" in response.json["message"]
+    # two names of one property are two ids, and two columns
+    extend = {"ids": ["place/tay-ninh"], "properties": [
+        {"id": "placeWithin"}, {"id": "schema:containedInPlace"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 200
+    schemas("data-extension-response.json", response.json)
+    assert [m["id"] for m in response.json["meta"]] == ["placeWithin",
+                                                        "schema:containedInPlace"]
+
+
 def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):
     """schema:containedInPlace and schema:parentOrganization hold the inferred chain in the
     graph (SPARQL answers Kratié and Cambodia for Snuol); asked by that name, the extension

@@ -780,6 +780,11 @@ class ReconciliationIndex:
                                   f"{max_batch} at once (setting max_reconcile_batch)")
         wanted = []
         for p in props:
+            if any(p["id"] == given for given, *_ in wanted):
+                # A response has one column per property id: rows are keyed by it (v0.2).
+                raise InputError(f"extend: the property {p['id']!r} is asked for twice; its "
+                                 "values come under its id, once per entity: ask for it once, "
+                                 "or with other settings in another request")
             prop = property_for(p["id"])
             settings = p.get("settings") or {}
             if not isinstance(settings, dict):
