@@ -344,6 +344,19 @@ def test_normalise():
     assert normalise("Kratié—Province") == "kratie province"
 
 
+def test_khmer_and_other_scripts_keep_the_marks_that_spell_their_words(client):
+    """Only Latin, Greek and Cyrillic accents are dropped: the Khmer COENG (U+17D2) makes the
+    next consonant a subscript, so ភ្នំពេញ and ភនំពេញ are different spellings, and the second
+    is not an automatic match for Phnom Penh; a Japanese voicing mark makes か into が."""
+    assert normalise("ភ្នំពេញ") == "ភ្នំពេញ" != normalise("ភនំពេញ")
+    assert normalise("ប៉ុល ពត") == "ប៉ុល ពត"
+    assert normalise("が") != normalise("か")
+    assert normalise("Snuŏl") == "snuol" and normalise("Ελλάδα") == "ελλαδα"
+    other = batch(client, {"q": {"query": "ភនំពេញ"}})["q"]["result"]
+    assert ids(other)[:1] == ["place/phnom-penh"]  # a near spelling: a candidate
+    assert not any(c["match"] for c in other) and all(c["score"] < 90 for c in other)
+
+
 # -- limits and errors -----------------------------------------------------------------------
 
 def test_malformed_requests_get_400_with_json(client):
@@ -733,11 +746,11 @@ def _normalise_by_walking(text: str) -> str:
     """normalise as it was before ASCII text got its own path: every character walked."""
     import unicodedata
 
-    from kg.reconciliation import _APOSTROPHES, _FOLD
+    from kg.reconciliation import _APOSTROPHES, _DIACRITICS, _FOLD
 
     out = []
     for ch in unicodedata.normalize("NFKD", text.translate(_FOLD)):
-        if unicodedata.combining(ch) or ch in _APOSTROPHES:
+        if ch in _DIACRITICS or ch in _APOSTROPHES:
             continue
         out.append(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " ")
     return " ".join("".join(out).casefold().split())

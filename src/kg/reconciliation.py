@@ -13,21 +13,22 @@ the ontology namespace (the ``schemaSpace``): ``Place``, ``placeWithin``. Full I
 **Candidates** are the instances (inferred types included) of kgo:Actor, kgo:Place, kgo:Event,
 kgo:Measure and kgo:Source that have a label.
 
-**Scoring.** The query and every ``rdfs:label`` and ``skos:altLabel`` are normalised (NFKD,
-combining marks dropped, đ→d and the like, case folded, apostrophes dropped, other punctuation
-and spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query
-(also with all spaces removed) scores 100; otherwise the best of a character similarity and a
-token similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
+**Scoring.** The query and every ``rdfs:label`` and ``skos:altLabel`` are normalised (NFKD, the
+accents it takes off Latin, Greek and Cyrillic letters dropped, other scripts' marks such as the
+Khmer COENG kept, đ→d and the like, case folded, apostrophes dropped, other punctuation and
+spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query (also
+with all spaces removed) scores 100; otherwise the best of a character similarity and a token
+similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
 candidate. ``match`` is true only when exactly one candidate has an exact label and the query
 has text. Types are filters and use every type, inferred ones included (``type_strict``
-``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters
-(a candidate is kept when, for every condition, one of its values has the given id, or a label
-or text equal to the given name after normalisation; an authority identifier in any pasted
-form; a date at either precision). An authority identifier linked by skos:closeMatch only ("not
-the same entity") keeps its candidate, as an inexact one: never ``match``, scored as if no
-label were exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that
-names nothing and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather
-than failing its batch.
+``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters (a
+candidate is kept when, for every condition, one of its values has the given id, or a label or
+text equal to the given name after normalisation; an authority identifier in any pasted form; a
+date at either precision). An authority identifier linked by skos:closeMatch only ("not the same
+entity") keeps its candidate, as an inexact one: never ``match``, scored as if no label were
+exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that names nothing
+and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
+batch.
 """
 
 from __future__ import annotations
@@ -215,6 +216,16 @@ SELECT DISTINCT ?c ?p ?o ?lang WHERE {{
 _FOLD = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ł": "l", "Ł": "L", "ø": "o",
                        "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i",
                        "þ": "th", "Þ": "Th"})
+#: The combining marks dropped: the accents of the Latin, Greek and Cyrillic scripts, which
+#: NFKD takes off their letters (Combining Diacritical Marks, its Extended and Supplement
+#: blocks, the marks for symbols and the half marks). Other scripts' marks spell their words
+#: and are kept: the Khmer COENG (U+17D2, combining class 9) makes the next consonant a
+#: subscript, so ភ្នំពេញ (Phnom Penh) and ភនំពេញ are different spellings; a Japanese voicing
+#: mark makes か into が.
+_DIACRITICS = frozenset(chr(c) for first, last in ((0x0300, 0x036F), (0x1AB0, 0x1AFF),
+                                                   (0x1DC0, 0x1DFF), (0x20D0, 0x20FF),
+                                                   (0xFE20, 0xFE2F))
+                        for c in range(first, last + 1))
 _APOSTROPHES = frozenset("'’ʼ‘`´")
 #: For ASCII text: the apostrophes dropped, and what is neither letter nor digit.
 _ASCII_DROP = str.maketrans("", "", "".join(c for c in _APOSTROPHES if c.isascii()))
@@ -222,16 +233,17 @@ _ASCII_OTHER = re.compile(r"[^A-Za-z0-9]+")
 
 
 def normalise(text: str) -> str:
-    """The form labels are compared in: accents and case gone, punctuation a single space,
-    apostrophes dropped ("Chong Th'nu" = "chong thnu")."""
+    """The form labels are compared in: accents (not other scripts' marks, see
+    ``_DIACRITICS``) and case gone, punctuation a single space, apostrophes dropped ("Chong
+    Th'nu" = "chong thnu")."""
     if text.isascii():  # the same as below, without the walk (NFKD changes no ASCII)
         return " ".join(_ASCII_OTHER.sub(" ", text.translate(_ASCII_DROP)).lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
     out = []
     for ch in decomposed:
-        if unicodedata.combining(ch) or ch in _APOSTROPHES:
+        if ch in _DIACRITICS or ch in _APOSTROPHES:
             continue
-        # Spacing marks (Khmer vowel signs) belong to their word.
+        # Other marks (Khmer vowel signs, COENG) belong to their word.
         out.append(ch if ch.isalnum() or unicodedata.category(ch).startswith("M") else " ")
     return " ".join("".join(out).casefold().split())
 
