@@ -715,6 +715,36 @@ def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schem
     assert response.json["rows"][day]["latestStart"] == []
 
 
+def test_extend_gives_the_day_bounds_as_dates(client, schemas):
+    """The derived day bounds (kg.dates) come as v0.2 dates, so OpenRefine reads a column it
+    can sort and facet: "May to November 1978" (month precision) gives the first and last
+    days of both months; an undated event with only a not-before bound gives the earliest
+    day it can have begun and ended, and no latest."""
+    help_ = "event/assistance-to-cambodian-revolutionaries-1978"
+    flight = "event/pol-pot-remnants-flight-1979"
+    bounds = ["beginOfTheBegin", "endOfTheBegin", "beginOfTheEnd", "endOfTheEnd"]
+    request = {"ids": [help_, flight], "properties": [{"id": b} for b in bounds]}
+    schemas("data-extension-query.json", request)
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    rows = response.json["rows"]
+    assert rows[help_] == {
+        "beginOfTheBegin": [{"date": "1978-05-01T00:00:00Z"}],
+        "endOfTheBegin": [{"date": "1978-05-31T00:00:00Z"}],
+        "beginOfTheEnd": [{"date": "1978-11-01T00:00:00Z"}],
+        "endOfTheEnd": [{"date": "1978-11-30T00:00:00Z"}]}
+    # not before 23 December 1978, nothing else: it can neither begin nor end before that day
+    assert rows[flight] == {"beginOfTheBegin": [{"date": "1978-12-23T00:00:00Z"}],
+                            "endOfTheBegin": [],
+                            "beginOfTheEnd": [{"date": "1978-12-23T00:00:00Z"}],
+                            "endOfTheEnd": []}
+    proposed = client.get("/reconcile/propose_properties?type=Event").json["properties"]
+    assert set(bounds) <= {p["id"] for p in proposed}
+    places = client.get("/reconcile/propose_properties?type=Place").json["properties"]
+    assert not set(bounds) & {p["id"] for p in places}
+
+
 def test_propose_properties_by_type(client, schemas):
     events = client.get("/reconcile/propose_properties?type=Event&limit=4").json
     schemas("data-extension-property-proposal.json", events)

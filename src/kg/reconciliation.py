@@ -96,7 +96,7 @@ class Property:
     id: str
     name: str
     description: str
-    kind: str  # "entity" (values are our entities), "text", or "authority"
+    kind: str  # "entity" (values are our entities), "text", "date" (a day), or "authority"
     applies_to: tuple[str, ...]  # root types (local names) whose instances have it
     aliases: tuple[str, ...] = ()  # other ids accepted for it (full IRIs)
 
@@ -114,6 +114,19 @@ PROPERTIES: tuple[Property, ...] = (
              "end: the latest day it can have ended.", "text", ("Event",), (_KGO + "notAfter",)),
     Property("notBefore", "not before", "For an event its source does not date: the earliest "
              "day its wording allows.", "text", ("Event",), (_KGO + "notBefore",)),
+    Property("beginOfTheBegin", "first day it can have begun", "Derived from an event's "
+             "dates, whatever their precision: the first day of its start date, or its "
+             "not-before bound. A date (a day) in data extension, for sorting and comparing "
+             "dates of any precision.", "date", ("Event",), (_KGO + "beginOfTheBegin",)),
+    Property("endOfTheBegin", "last day it can have begun", "Derived: the last day of its "
+             "start date, or its latest start. A date in data extension.", "date",
+             ("Event",), (_KGO + "endOfTheBegin",)),
+    Property("beginOfTheEnd", "first day it can have ended", "Derived: the first day of its "
+             "end date. A date in data extension.", "date", ("Event",),
+             (_KGO + "beginOfTheEnd",)),
+    Property("endOfTheEnd", "last day it can have ended", "Derived: the last day of its end "
+             "date, or its not-after bound. A date in data extension.", "date", ("Event",),
+             (_KGO + "endOfTheEnd",)),
     Property("endUndatedInSource", "end undated in source", "true for an event whose source "
              "gives when it began, not when it ended (not a one-day event).", "text",
              ("Event",), (_KGO + "endUndatedInSource",)),
@@ -163,6 +176,10 @@ _READ = {
     _KGO + "notBefore": "notBefore",
     _KGO + "endUndatedInSource": "endUndatedInSource",
     _KGO + "onDate": "onDate",
+    _KGO + "beginOfTheBegin": "beginOfTheBegin",  # the day bounds (kg.dates, inferred)
+    _KGO + "endOfTheBegin": "endOfTheBegin",
+    _KGO + "beginOfTheEnd": "beginOfTheEnd",
+    _KGO + "endOfTheEnd": "endOfTheEnd",
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
     _KGO + "subordinateTo": "subordinateTo",
@@ -745,6 +762,8 @@ class ReconciliationIndex:
                     if link.startswith(prefix)]
         if prop.id == "description":
             return [{"text": e.description}] if e.description else []
+        if prop.kind == "date":  # derived by the build: in the inferred graph only
+            return [{"text": t} for t in dict.fromkeys(e.every(prop.id))]
         found = e.direct(prop.id)
         if prop.id in ("startDate", "endDate"):
             found = found + e.direct("onDate")  # a one-day event's day is both
@@ -832,8 +851,9 @@ class ReconciliationIndex:
                     if e else []
                 if prop.kind == "authority" and match != "any":
                     values = [v for v in values if v["close"] == (match == "close")]
-                cells = [{"id": v["id"], "name": v["name"]} if "iri" in v else {"str": v["text"]}
-                         for v in values]
+                cells = [{"id": v["id"], "name": v["name"]} if "iri" in v
+                         else {"date": v["text"] + "T00:00:00Z"} if prop.kind == "date"
+                         else {"str": v["text"]} for v in values]
                 row[given] = cells[:limit] if limit else cells
             rows[given_id] = row
         return {"meta": meta, "rows": rows}
