@@ -512,10 +512,16 @@ def test_a_close_match_is_said_as_such_in_the_preview_and_still_found(client):
 
     def shown(entity: str) -> str:
         page = client.get(f"/reconcile/preview?id={entity}").get_data(as_text=True)
-        return re.search(r"<dt>Wikidata ID</dt><dd>([^<]*)</dd>", page)[1]
+        return re.search(r"<dt>Wikidata ID</dt><dd>(.*?)</dd>", page)[1]
 
-    assert shown("place/kratie") == "Q785896 (close match: not the same entity)"
-    assert shown("place/phnom-penh") == "Q1850"
+    # each identifier opens its record on the authority's own site
+    assert shown("place/kratie") == ('<a href="https://www.wikidata.org/wiki/Q785896" '
+                                     'target="_blank" rel="noopener">Q785896</a>'
+                                     " (close match: not the same entity)")
+    assert shown("place/phnom-penh") == ('<a href="https://www.wikidata.org/wiki/Q1850" '
+                                         'target="_blank" rel="noopener">Q1850</a>')
+    page = client.get("/reconcile/preview?id=place/phnom-penh").get_data(as_text=True)
+    assert '<a href="https://www.geonames.org/1821306/" target="_blank"' in page
 
     def extended(match: str | None) -> dict[str, list]:
         prop = {"id": "wikidata"} | ({"settings": {"match": match}} if match else {})

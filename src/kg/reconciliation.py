@@ -968,14 +968,21 @@ class ReconciliationIndex:
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:
-                fields.append({"name": prop.name,
-                               "values": [(v.get("name") or v.get("text", ""))
-                                          + (" (close match: not the same entity)"
-                                             if v.get("close") else "")
-                                          for v in values]})
+                fields.append({"name": prop.name, "values": [
+                    {"text": v.get("name") or v.get("text", ""),
+                     "href": _AUTHORITY_PAGES[pid].format(v["text"])
+                     if pid in _AUTHORITY_PAGES else None,
+                     "note": " (close match: not the same entity)" if v.get("close") else ""}
+                    for v in values]})
         return {"id": e.id, "iri": e.iri, "name": e.name, "description": e.description,
                 "types": [t["name"] for t in self.type_refs(e)], "fields": fields,
                 "altLabels": [v.text for v in e.values.get("altLabel", ())]}
+
+
+#: The authority's own page for an identifier, linked from the preview so that an archivist
+#: judging a candidate can open the record in one click.
+_AUTHORITY_PAGES = {"wikidata": "https://www.wikidata.org/wiki/{}",
+                    "geonames": "https://www.geonames.org/{}/"}
 
 
 # -- request parts -------------------------------------------------------------------------
