@@ -44,7 +44,7 @@ from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
 from kg.reason import REASONERS, infer
-from kg.validate import Report, check_validator, validate_view_store
+from kg.validate import Report, check_validator, validate_view_store, with_vocabulary_warnings
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
@@ -185,12 +185,16 @@ def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Grap
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
-    predicate a shape reads."""
+    predicate a shape reads. The report also warns of each use, in the asserted graphs (all
+    but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies)."""
     from kg.shacl_fast import view_store
+    from kg.vocabularies import unknown_terms_in_store
 
+    unknown = unknown_terms_in_store(store, inferred)
     view = view_store(store, inferred)
-    return validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
-                               lambda: graph_of(view))
+    report = validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
+                                 lambda: graph_of(view))
+    return with_vocabulary_warnings(report, unknown)
 
 
 def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:

@@ -757,12 +757,16 @@ def validate_closure(parts: Iterable[Graph], shapes: Graph, reasoner: str = "fas
     (a term pyoxigraph refuses, OWL the fast reasoner refuses or finds inconsistent, shapes
     kg.shacl_fast does not compile) goes through :func:`closure_view` and
     :func:`validate_with` from the start, which say it as they always did."""
+    from kg.vocabularies import unknown_terms_in_graph
+
     parts = list(parts)
     if reasoner == "fast" and check_validator(validator) == "fast":
         report = _validate_in_store(parts, shapes, log)
         if report is not None:
             return report
-    return validate_with(closure_view(_union(parts), reasoner), shapes, validator, log)
+    asserted = _union(parts)
+    report = validate_with(closure_view(asserted, reasoner), shapes, validator, log)
+    return with_vocabulary_warnings(report, unknown_terms_in_graph(asserted))
 
 
 def _validate_in_store(parts: list[Graph], shapes: Graph,
@@ -915,15 +919,61 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
-    # Per focus node, shapes with an sh:order first, by it: the shapes put the checks that
-    # name a root cause (a misspelt class or property) there, ahead of what follows from it.
+    return _in_report_order(out, shapes)
+
+
+def _in_report_order(results: Iterable[Result], shapes: Graph | None) -> list[Result]:
+    """``results`` by focus node, and for each, those of the shapes with an ``sh:order`` first,
+    by it: the shapes put the checks that name a root cause (a misspelt class or property)
+    there, ahead of what follows from it."""
     order: dict[str, float] = {}
-    for r in out:
+    for r in results:
         if r.shape not in order:
             given = shapes.value(URIRef(r.shape), SH.order) if shapes is not None else None
             order[r.shape] = float(given) if isinstance(given, Literal) else math.inf
-    return sorted(out, key=lambda r: (r.focus, order[r.shape], r.path or "", r.shape,
-                                      r.message, r.value or "", r.constraint))
+    return sorted(results, key=lambda r: (r.focus, order[r.shape], r.path or "", r.shape,
+                                          r.message, r.value or "", r.constraint))
+
+
+def with_vocabulary_warnings(report: Report, found) -> Report:
+    """``report`` with a warning for each use of a term a standard vocabulary does not define
+    (``found``: :class:`kg.vocabularies.UnknownTerms`), in its results (in report order) and in
+    its report graph, as results of ``kgs:VocabularyTermShape``: focus node the triple's
+    subject, path its predicate, value its object, the message naming the term and the
+    closest known one. A warning does not fail validation, so ``conforms`` is unchanged. The
+    report graph stays a ``sh:ValidationReport`` whose every result has its focus node,
+    severity, source shape (a shape of ``shapes/``, with no target: kg.vocabularies checks
+    it, not a SHACL engine) and source constraint component
+    (``kgs:VocabularyTermConstraintComponent``); the blank nodes the results name are
+    described in it, as pySHACL describes them."""
+    from kg.vocabularies import COMPONENT, SHAPE
+
+    if not found.uses:
+        return report
+    graph = report.graph
+    root = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None)
+    if root is None:
+        root = BNode()
+        graph.add((root, RDF.type, SH.ValidationReport))
+        graph.add((root, SH.conforms, Literal(report.conforms)))
+    graph += found.blank_nodes
+    added = []
+    for use in found.uses:
+        node = BNode()
+        message = use.message
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, use.subject),
+                     (SH.resultPath, use.predicate), (SH.value, use.object),
+                     (SH.resultSeverity, SH.Warning), (SH.sourceShape, SHAPE),
+                     (SH.sourceConstraintComponent, COMPONENT),
+                     (SH.resultMessage, Literal(message))):
+            graph.add((node, p, o))
+        graph.add((root, SH.result, node))
+        added.append(Result(
+            focus=_term_text(use.subject), path=str(use.predicate),
+            value=(_literal_text(use.object) if isinstance(use.object, Literal)
+                   else _term_text(use.object)),
+            severity="Warning", message=message, shape=str(SHAPE), constraint=str(COMPONENT)))
+    return replace(report, results=_in_report_order([*report.results, *added], report.shapes))
 
 
 def _literal_text(literal: Literal) -> str:
