@@ -25,7 +25,7 @@ from kg.vocabularies import (
     unknown_terms_in_graph,
     unknown_terms_in_store,
 )
-from kgtest import REPO
+from kgtest import REPO, project_copy
 
 PREFIXES = """@prefix ex:      <http://example.org/> .
 @prefix rdf:     <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
@@ -217,6 +217,29 @@ def test_the_project_graph_uses_no_unknown_term(dataset, shapes):
     report = validate_dataset_store(store, inferred, shapes, "fast", lambda _: None)
     assert report.conforms and report.results == [], report.as_text()
     assert unknown_terms_in_graph(load_sources(REPO).union()).uses == []
+
+
+def test_the_build_writes_the_dataset_and_says_the_warning_at_its_line(capsys, tmp_path):
+    """kg build logs a warning with its file and line and writes the dataset (exit 0); kg
+    validate of the built dataset reports it too."""
+    project = project_copy(tmp_path / "p")
+    entities = project / "graph" / "entities.ttl"
+    text = entities.read_text(encoding="utf-8")
+    entities.write_text(text + '\nactor:democratic-kampuchea skos:altLable "Kampuchea"@en .\n',
+                        encoding="utf-8")
+    line = text.count("\n") + 2
+    root = ("--root", str(project), "--build-dir", str(tmp_path / "build"))
+    assert main([*root, "build"]) == 0
+    err = capsys.readouterr().err
+    assert "1 warning (not fatal)" in err
+    assert "skos:altLable is not a term of SKOS (2009): a misspelt property? Did you mean " \
+           "skos:altLabel?" in err
+    assert f"where:      {entities}:{line}" in err
+    assert (tmp_path / "build" / "kg.nq").is_file()
+    assert main([*root, "validate", "--format", "json"]) == 0
+    [result] = json.loads(capsys.readouterr().out)["results"]
+    assert result["path"] == "http://www.w3.org/2004/02/skos/core#altLable"
+    assert result["focus"] == "https://w3id.org/kg1978/actor/democratic-kampuchea"
 
 
 def test_the_lists():
