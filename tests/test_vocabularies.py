@@ -256,3 +256,13 @@ def test_the_lists():
         assert not is_unknown(iri), iri
     assert is_unknown("https://schema.org/strtDate")  # schema.org's https IRIs alike
     assert suggestion("https://schema.org/strtDate") == "schema:startDate"
+
+
+@pytest.mark.parametrize(("iri", "meant"), [
+    ("http://www.w3.org/2002/07/owl#SAMEAS", "owl:sameAs"),  # another case, however far
+    ("http://www.cidoc-crm.org/cidoc-crm/P7_took_place_in", "crm:P7_took_place_at"),
+    ("http://purl.org/dc/terms/wasDerivedFrom", "prov:wasDerivedFrom"),  # another vocabulary
+    ("http://schema.org/qqqzzzxx", None),
+])
+def test_the_term_meant(iri, meant):
+    assert is_unknown(iri) and suggestion(iri) == meant
