@@ -10,10 +10,11 @@ time of the shape fixtures) and the build parses each time; and a SPARQL constra
 which known term is close. Here the lists are data (``vocabulary-terms/PREFIX.txt``, each read
 the first time a term of its namespace is met), the data's distinct predicates, the classes and
 properties its axioms name (the objects of :data:`TERM_POSITIONS`) and its literals' datatypes
-are looked up in them with one query (:func:`unknown_terms_in_store`; :func:`unknown_terms_in_graph`
-for rdflib graphs), the triples using an unknown term are found only when there is one, and
-the closest known term is chosen in Python (:mod:`difflib`). Only asserted triples are read:
-an inference repeats a term of the ontology, whose axiom is the one to report.
+are looked up in them with two queries a graph (:func:`unknown_terms_in_store`;
+:func:`unknown_terms_in_graph` for rdflib graphs), the triples using an unknown term are
+found only when there is one, and the closest known term is chosen in Python
+(:mod:`difflib`). Only asserted triples are read: an inference repeats a term of the ontology,
+whose axiom is the one to report.
 :func:`kg.validate.with_vocabulary_warnings` puts each use into the report as a result of
 :data:`SHAPE` (declared, with no target, in ``shapes/kg-shapes.ttl``, so that the report's
 ``sh:sourceShape`` names a shape that says what it checks) and :data:`COMPONENT`.
@@ -235,28 +236,30 @@ def unknown_terms_in_graph(graph: Graph) -> UnknownTerms:
 
 def unknown_terms_in_store(store, inferred=None) -> UnknownTerms:
     """The uses of unknown terms in the named graphs of the pyoxigraph ``store`` but
-    ``inferred`` (the reasoner's): a query for the distinct predicates and datatypes (one scan
-    of the asserted graphs: 0.8 s at a million triples), one for the terms in
-    :data:`TERM_POSITIONS` (an index lookup each), and, only when a term is unknown, one for
-    the triples that use it."""
+    ``inferred`` (the reasoner's): per graph, a query for the distinct predicates and datatypes
+    (one scan of its triples) and one for the terms in :data:`TERM_POSITIONS` (their index);
+    only when a term is unknown, a query for the triples that use it. 0.9 s at a million
+    asserted triples, a few milliseconds on the project graph."""
     from kg.shacl_fast import _data_pairs, _rdflib
 
     skip = None if inferred is None else _iri(inferred)
-    graphs = " ".join(f"<{g.value}>" for g in store.named_graphs() if g.value != skip)
-    if not graphs:
+    named = [g.value for g in store.named_graphs() if g.value != skip]
+    if not named:
         return UnknownTerms()
-    # the graphs named, not a filter on ?g: the inferred graph is not scanned at all
-    asserted = f"VALUES ?g {{ {graphs} }} GRAPH ?g"
-    predicates, datatypes = set(), set()
-    for row in store.query(f"SELECT ?p ?d WHERE {{ {asserted} {{ ?s ?p ?o }} "
-                           "BIND (DATATYPE(?o) AS ?d) } GROUP BY ?p ?d"):
-        predicates.add(row["p"].value)
-        if row["d"] is not None:
-            datatypes.add(row["d"].value)
     positions = " ".join(f"<{p}>" for p in TERM_POSITIONS)
-    objects = {row["o"].value for row in store.query(
-        f"SELECT DISTINCT ?o WHERE {{ VALUES ?p {{ {positions} }} {asserted} {{ ?s ?p ?o }} "
-        "FILTER isIRI(?o) }")}
+    predicates, datatypes, objects = set(), set(), set()
+    # graph by graph, each named as a constant: the inferred graph is not scanned at all, and
+    # pyoxigraph reads one graph's index (measured 3 to 10 times faster than a filter or a
+    # VALUES on ?g at a million triples)
+    for g in named:
+        for row in store.query(f"SELECT ?p ?d WHERE {{ GRAPH <{g}> {{ ?s ?p ?o }} "
+                               "BIND (DATATYPE(?o) AS ?d) } GROUP BY ?p ?d"):
+            predicates.add(row["p"].value)
+            if row["d"] is not None:
+                datatypes.add(row["d"].value)
+        objects |= {row["o"].value for row in store.query(
+            f"SELECT DISTINCT ?o WHERE {{ GRAPH <{g}> {{ VALUES ?p {{ {positions} }} ?s ?p ?o "
+            "FILTER isIRI(?o) } }")}
     bad_p, bad_o, bad_d = ({t for t in found if is_unknown(t)}
                            for found in (predicates, objects, datatypes))
     if not (bad_p or bad_o or bad_d):
@@ -265,6 +268,7 @@ def unknown_terms_in_store(store, inferred=None) -> UnknownTerms:
     def iris(found, sep=" "):
         return sep.join(f"<{t}>" for t in sorted(found)) or "<urn:kg:none>"
 
+    asserted = "VALUES ?g { " + " ".join(f"<{g}>" for g in named) + " } GRAPH ?g"
     rows = store.query(f"""SELECT DISTINCT ?s ?p ?o ?term WHERE {{
         {{ VALUES ?p {{ {iris(bad_p)} }} {asserted} {{ ?s ?p ?o }} BIND (?p AS ?term) }}
         UNION {{ VALUES ?p {{ {positions} }} VALUES ?o {{ {iris(bad_o)} }} {asserted} {{ ?s ?p ?o }}
