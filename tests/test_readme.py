@@ -156,3 +156,16 @@ def test_readme_curl_examples_answer(dataset, path, headers, form):
                 else client.get(path, headers=headers))
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_data()
+
+
+def test_readme_vocabulary_warning_is_what_kg_validate_prints(capsys, tmp_path, monkeypatch):
+    """The sample warning of a misspelt vocabulary term is real output, for the file the text
+    describes."""
+    from kg.cli import main
+
+    sample = next(b for b in blocks("text") if "kgs:VocabularyTermShape" in b)
+    lines = next(re.finditer(r"`mine.ttl` of two lines,\s+`([^`]+)`\s+and\s+`([^`]+)`", README))
+    (tmp_path / "mine.ttl").write_text(f"{lines[1]}\n{lines[2]}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["--root", str(REPO), "validate", "mine.ttl"]) == 0
+    assert capsys.readouterr().out.strip() == sample.strip()
