@@ -87,12 +87,15 @@ def test_project_graph_conforms_under_both(shapes):
 
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.ttl"))
+#: Fixtures no shape an engine runs fails: the clean one, and that of kg.vocabularies' warning
+#: (added to the report above the engines; tests/test_vocabularies.py)
+ENGINES_FIND_NOTHING = {"valid", "vocabulary-term-misspelt"}
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
 def test_fixture_same_results(path, ontology, shapes):
     report = assert_same(closure_view(parse_file(path) + ontology), shapes)
-    assert report.conforms == (path.stem == "valid")
+    assert report.conforms == (path.stem in ENGINES_FIND_NOTHING)
 
 
 def _shapes_with(select: str, more: str = "") -> Graph:
