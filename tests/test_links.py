@@ -434,12 +434,28 @@ def test_warnings_neither_stop_an_import_nor_read_as_its_problems(project, capsy
                           "Jane Doan,2026-11-27,Test: GeoNames 1234567,")
     assert run(project, "links", "import", str(good)) == 0
     assert "1234567" in (project / "graph" / "links.ttl").read_text(encoding="utf-8")
-    capsys.readouterr()
+    out = capsys.readouterr().out  # said, with what it is about
+    assert "warning(s), which do not stop the import" in out
+    assert "  an event is best placed (focus event:" in out
     set_link_pattern(project, OLD_PATTERN.replace("\\\\", "\\"))
     path = DATA / "pasted-forms.tsv"
     assert run(project, "links", "import", str(path)) == 2
     err = capsys.readouterr().err
     assert f"{path}: 2 problems" in err and "best placed" not in err
+
+
+def test_a_misspelt_vocabulary_term_in_the_links_is_said_by_an_import(project, capsys):
+    """A hand edit in graph/links.ttl with rdfs:lable: the import adds its link and says the
+    warning, as kg validate does."""
+    links = project / "graph" / "links.ttl"
+    links.write_text(links.read_text(encoding="utf-8") + f"<{KG}place/chong-thnu> "
+                     "<http://www.w3.org/2000/01/rdf-schema#lable> \"hand edit\"@en .\n",
+                     encoding="utf-8")
+    good = sheet(project, f"{KG}place/chong-thnu,https://sws.geonames.org/1234567/,exactMatch,"
+                          "Jane Doan,2026-11-27,Test: GeoNames 1234567,")
+    assert run(project, "links", "import", str(good)) == 0
+    out = capsys.readouterr().out
+    assert "1 link(s) added" in out and "1 warning(s)" in out and "rdfs:label" in out
 
 
 # ---------------------------------------------------------------- import: what gets written
@@ -725,12 +741,14 @@ def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tm
     refused with how to say either thing, neither matched (a person 'An' need not be the
     agent:an labelled 'Ân') nor minted as a second curators agent."""
     before = (project / "graph" / "links.ttl").read_bytes()
-    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,Curators,2026-11-01,Wikidata Q2000001")
-    assert run(project, "links", "import", str(path)) == 2
-    err = capsys.readouterr().err
-    assert f"{path}:2: who 'Curators' is the local name of agent:curators, not its label" in err
-    assert "write agent:curators to mean that agent" in err
-    assert (project / "graph" / "links.ttl").read_bytes() == before
+    for who in ("Curators", "Curators.", " curators! "):
+        path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,{who},2026-11-01,Wikidata Q2000001")
+        assert run(project, "links", "import", str(path)) == 2
+        err = capsys.readouterr().err
+        assert f"{path}:2: who '{who.strip()}' is the local name of agent:curators, not its " \
+               "label" in err
+        assert "write agent:curators to mean that agent" in err
+        assert (project / "graph" / "links.ttl").read_bytes() == before
     path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,kg curators,2026-11-01,Wikidata Q2000001")
     assert run(project, "links", "import", str(path)) == 0
     assert agents_of(project)["Q2000001"] == AGENT + "curators"
@@ -832,14 +850,17 @@ def test_an_edit_in_a_read_only_column_rejects_the_sheet(project, capsys):
     err = capsys.readouterr().err
     assert f"{path}: 4 problems; nothing was written" in err  # and Q999 a second id
     assert (f"{path}:{lines[A + 'kufns']}: column wikidata is read-only (it shows the stored "
-            "links), but it has Q1337046, where graph/ has none: to add a link, put it in "
+            "links), but it has Q1337046, where graph/ has none (if the links changed since "
+            "this sheet was exported, export it again): to add a link, put it in "
             "authority_iri (with relation, who and note)") in err
     assert (f"{path}:{lines[P + 'phnom-penh']}: column wikidata is read-only (it shows the "
-            f"stored links), but it has {WD}Q1851, where graph/ has {WD}Q1850: to add a link, "
+            f"stored links), but it has {WD}Q1851, where graph/ has {WD}Q1850 (if the links changed "
+            "since this sheet was exported, export it again): to add a link, "
             "put it in authority_iri") in err
     assert (f"{path}:{lines[P + 'kratie']}: column close_matches is read-only (it shows the "
             "stored links), but it has Q999, where graph/ has "
-            f"{WD}Q785896 | https://sws.geonames.org/1830563/: new links go in authority_iri, "
+            f"{WD}Q785896 | https://sws.geonames.org/1830563/ (if the links changed since this "
+            "sheet was exported, export it again): new links go in authority_iri, "
             "one per row; to change or remove one, edit graph/links.ttl") in err
     assert (project / "graph" / "links.ttl").read_bytes() == before
 

@@ -616,11 +616,18 @@ class ImportResult:
     added: list[tuple[int, str, str, str]] = field(default_factory=list)
     present: int = 0
     ignored: int = 0
+    #: What validation of the graph with the new links warned of (a misspelt term of a
+    #: standard vocabulary, a shape at sh:Warning): said, not stopping the import.
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"{self.links_file}: {len(self.added)} link(s) added, {self.present} already "
                  f"present, {self.ignored} row(s) without an authority_iri ignored"]
         lines += [f"  line {n}: {_short(x)} skos:{p} {m}" for n, x, p, m in self.added]
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warning(s), which do not stop the import "
+                         "(kg validate shows them in full):")
+            lines += [f"  {w}" for w in self.warnings]
         return "\n".join(lines) + "\n"
 
 
@@ -654,7 +661,8 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     candidate = Graph()
     candidate += sources.graphs.get(LINKS_GRAPH, Graph())
     _add_links(candidate, new, store)
-    _check_conforms(root, sources, candidate, new, path, settings.get("validator", "fast"))
+    result.warnings = _check_conforms(root, sources, candidate, new, path,
+                                      settings.get("validator", "fast"))
     data = links_turtle(candidate).encode("utf-8")
     if not isomorphic(Graph().parse(data=data, format="turtle"), candidate):
         raise KGError(f"internal error: {links_path} would not round-trip; nothing was written")
@@ -921,7 +929,8 @@ def _check_read_only(records, existing: list[tuple[str, str, str, str]]
                 continue
             stored = " | ".join(sorted(shown[(entity, column)])) or "none"
             text = (f"column {column} is read-only (it shows the stored links), but it has "
-                    f"{' | '.join(unstored)}, where graph/ has {stored}: ")
+                    f"{' | '.join(unstored)}, where graph/ has {stored} (if the links changed "
+                    "since this sheet was exported, export it again): ")
             if not v.get("authority_iri"):
                 text += ("to add a link, put it in authority_iri (with relation, who and note); "
                          "to change or remove one, edit graph/links.ttl")
@@ -1080,7 +1089,9 @@ class _Agents:
         "Ân") nor minted (a second "curators" agent)."""
         if re.match(r"https?://|agent:", who) or _name_key(who) in self.by_name:
             return None
-        iri = AGENT_NS + _name_key(who)
+        # the name as a local name, its letters kept (diacritics, any script) and the rest
+        # made hyphens: "Curators." is "curators"; "Nguyễn Văn Ân" is not "nguyen-van-an"
+        iri = AGENT_NS + re.sub(r"[\W_]+", "-", _name_key(who)).strip("-")
         return iri if iri in self.described else None
 
     def iri(self, who: str) -> str:
@@ -1216,14 +1227,19 @@ def _statement_iri(row: _Row, taken: set[str]) -> str:
 
 
 def _check_conforms(root: Path, sources: Sources, candidate: Graph, rows: list[_Row],
-                    path: Path, validator: str = "fast") -> None:
+                    path: Path, validator: str = "fast") -> list[str]:
+    """Raise :class:`LinksFileError` where the graph with the new links would not conform;
+    return what it warns of, one line each."""
     from kg.validate import validate_closure
 
     parts = [graph for name, graph in sources.graphs.items() if name != LINKS_GRAPH]
     # checked as the build checks it: the same view of the closure, the same shapes
     report = validate_closure([*parts, candidate], load_shapes(root), validator=validator)
+    warnings = [f"{r.message} (focus {_short(r.focus)}"
+                + (f", value {_short(r.value)})" if r.value else ")")
+                for r in report.results if not r.fails]
     if report.conforms:
-        return
+        return warnings
     problems: list[tuple[int | None, str]] = []
     for r in report.results:
         if not r.fails:  # a warning does not stop the import
