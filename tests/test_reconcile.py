@@ -379,6 +379,18 @@ def test_malformed_requests_get_400_with_json(client):
         assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_no_such_path_or_method_is_json_too(client):
+    """Errors raised before any route of the service runs (no such path under /reconcile, a
+    method it does not take) are its JSON too; elsewhere they stay the app's."""
+    for method, path in (("get", "/reconcile/nope"), ("delete", "/reconcile"),
+                         ("put", "/reconcile/preview?id=place/kratie")):
+        response = getattr(client, method)(path)
+        assert response.status_code in (404, 405) and response.mimetype == "application/json"
+        assert response.json["status"] == response.status_code and response.json["message"]
+    assert client.delete("/reconcile").headers.get("Allow")
+    assert client.get("/no-such-page").mimetype != "application/json"
+
+
 def test_a_post_without_a_batch_is_not_answered_with_the_manifest(client):
     """v0.2 sends a batch as the form field 'queries'; a JSON body (a common mistake) is a
     415 that says so, and an empty form a 400, not the manifest with 200."""

@@ -438,6 +438,17 @@ def test_bad_requests(client):
                        content_type="text/turtle").status_code == 400
 
 
+def test_a_parse_error_in_json_gives_its_line(client):
+    """/validate's JSON error has the parser's line (and column where it gives one), as
+    every route's JSON error; an error with no place has neither key."""
+    bad = "@prefix ex: <urn:ex:> .\n\nex:a ex:b ex:c .\nex:d ex:e .\n"
+    doc = post_file(client, bad, "x.ttl", headers={"Accept": "application/json"}).json
+    assert doc["status"] == 400 and doc["line"] == 4 and doc["message"].startswith("x.ttl:4:")
+    doc = client.post("/validate?format=xlsx", data=GOOD, content_type="text/turtle",
+                      headers={"Accept": "application/json"}).json
+    assert doc["status"] == 400 and "line" not in doc and "column" not in doc
+
+
 def test_uploads_over_the_size_limit_get_413(make_client):
     client = make_client(max_upload_bytes=300)
     big = GOOD + "# padding\n" * 40

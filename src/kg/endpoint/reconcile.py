@@ -275,6 +275,14 @@ def _error_response(status: int, message: str) -> Response:
     return Response(body, status, content_type="application/json")
 
 
+@bp.route("/<path:rest>", methods=["GET", "POST"])
+def _no_such_path(rest: str) -> Response:
+    """A path under /reconcile the service does not have: its JSON 404 (not the dataset's
+    page for an IRI, which a path of the site would otherwise be read as)."""
+    return _error_response(404, f"/reconcile/{rest} is not a path of the reconciliation "
+                                "service (see the manifest, GET /reconcile)")
+
+
 @bp.errorhandler(KGError)
 def _error(exc: KGError) -> Response:
     if exc.http_status >= 500 and exc.http_status != 503:

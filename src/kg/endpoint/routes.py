@@ -196,6 +196,12 @@ def _preflight_everywhere(response: Response) -> Response:
 
 def _error_response(status: int, message: str, line: int | None = None,
                     column: int | None = None) -> Response:
+    if request.path == "/reconcile" or request.path.startswith("/reconcile/"):
+        # an error no route of the reconciliation service saw (no such path, a method it
+        # does not take): in that service's own JSON, as all its errors
+        from kg.endpoint.reconcile import _error_response as reconcile_error
+
+        return reconcile_error(status, message)
     headers, body = error_parts(status, message, request.headers.get("Accept"), line, column)
     return Response(body, status, headers)
 

@@ -620,6 +620,10 @@ def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
         return _page(status, _settings(), error=str(exc), upload=upload, headers=headers)
     if fmt == "json":
         body = {"status": status, "exit_code": exit_code, "message": str(exc)}
+        if exc.line is not None:  # as every route's JSON error (kg.endpoint.responses)
+            body["line"] = exc.line
+            if exc.column is not None:
+                body["column"] = exc.column
         return Response(json.dumps(body, ensure_ascii=False) + "\n", status, headers,
                         content_type="application/json")
     return Response(str(exc).rstrip("\n") + "\n", status, headers,
