@@ -20,10 +20,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
-from pyshacl import validate as _pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH, XSD
-from rdflib.plugins.sparql import prepareQuery
 
 from kg.errors import ConfigError
 from kg.iris import KIND_PREFIXES, PREFIXES
@@ -621,6 +619,8 @@ def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
         cache = _PREPARED.queries = {}
     key = (text, namespaces)
     if key not in cache:
+        from rdflib.plugins.sparql import prepareQuery
+
         cache[key] = prepareQuery(text, initNs=dict(namespaces))
     return cache[key]
 
@@ -688,6 +688,10 @@ def validate(data: Graph, shapes: Graph) -> Report:
     graph it is given, so it gets a copy; it queries the data graph in place (no inference, no
     ontology to mix in), through :class:`_PreparedQueries`."""
     check_sparql_constraints(shapes)
+    # imported here: pySHACL (and rdflib's SPARQL engine under it) cost every kg command
+    # half a second at start-up, and most never run it
+    from pyshacl import validate as _pyshacl_validate
+
     conforms, report_graph, _ = _pyshacl_validate(
         _PreparedQueries(data) if type(data) is Graph else data,  # a dataset: as it is
         shacl_graph=Graph() + shapes,
