@@ -9,7 +9,25 @@ from urllib.parse import quote
 
 import pytest
 
-from .conftest import SECRET_MARKER, assert_clear_client_error, assert_no_leak
+from .conftest import (
+    SECRET_MARKER,
+    assert_clear_client_error,
+    assert_no_leak,
+    start_attacked_server,
+    stop_server,
+)
+
+
+@pytest.fixture(scope="module")
+def server(dataset):
+    """The attacked server, with time for validation: these tests ask whether an upload's
+    remote references are followed, not how long reasoning may take (test_exhaustion does),
+    and on a loaded machine a 4 s limit stopped a small upload's validation with a 503."""
+    srv = start_attacked_server(dataset.parent, env={"KG_VALIDATION_TIMEOUT": "60"})
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
