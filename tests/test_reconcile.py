@@ -387,6 +387,7 @@ def test_no_such_path_or_method_is_json_too(client):
         response = getattr(client, method)(path)
         assert response.status_code in (404, 405) and response.mimetype == "application/json"
         assert response.json["status"] == response.status_code and response.json["message"]
+        assert response.headers["Access-Control-Allow-Origin"] == "*"  # readable by a page
     assert client.delete("/reconcile").headers.get("Allow")
     assert client.get("/no-such-page").mimetype != "application/json"
 

@@ -42,7 +42,7 @@ from kg.reconciliation import (
     parse_positive,
 )
 
-__all__ = ["bp", "manifest", "MAX_NESTING"]
+__all__ = ["bp", "manifest", "error_response", "MAX_NESTING"]
 
 log = logging.getLogger("kg.endpoint")
 
@@ -262,7 +262,10 @@ def _cors(response: Response) -> Response:
     return response
 
 
-def _error_response(status: int, message: str) -> Response:
+def error_response(status: int, message: str) -> Response:
+    """An error of the service: JSON ``{"status", "message"}`` (wrapped for a JSONP
+    callback), with the CORS headers of its answers, also where the app answers for it (an
+    error no route of the service saw: :func:`kg.endpoint.routes._error_response`)."""
     body = json.dumps({"status": status, "message": message}, ensure_ascii=False)
     try:
         callback = _callback()
@@ -271,15 +274,15 @@ def _error_response(status: int, message: str) -> Response:
     if callback is not None:
         # 200: a script answered with an error status is not run, and the callback would
         # never hear of the error. Not to be cached as if it were an answer.
-        return _jsonp(callback, body, {"Cache-Control": "no-store"})
-    return Response(body, status, content_type="application/json")
+        return _cors(_jsonp(callback, body, {"Cache-Control": "no-store"}))
+    return _cors(Response(body, status, content_type="application/json"))
 
 
 @bp.route("/<path:rest>", methods=["GET", "POST"])
 def _no_such_path(rest: str) -> Response:
     """A path under /reconcile the service does not have: its JSON 404 (not the dataset's
     page for an IRI, which a path of the site would otherwise be read as)."""
-    return _error_response(404, f"/reconcile/{rest} is not a path of the reconciliation "
+    return error_response(404, f"/reconcile/{rest} is not a path of the reconciliation "
                                 "service (see the manifest, GET /reconcile)")
 
 
@@ -287,23 +290,23 @@ def _no_such_path(rest: str) -> Response:
 def _error(exc: KGError) -> Response:
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("%s: %s", type(exc).__name__, exc)
-    return _error_response(exc.http_status, str(exc))
+    return error_response(exc.http_status, str(exc))
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_exc: RequestEntityTooLarge) -> Response:
     limit = current_app.extensions["kg"].max_body_bytes
-    return _error_response(413, f"the request body is larger than {limit} bytes (setting "
+    return error_response(413, f"the request body is larger than {limit} bytes (setting "
                                 "max_body_bytes): send fewer queries at once")
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
-    return _error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
+    return error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
 
 
 @bp.errorhandler(Exception)
 def _unexpected(_exc: Exception) -> Response:
     log.exception("unexpected error")
-    return _error_response(500, "internal error: the request could not be answered (see the "
+    return error_response(500, "internal error: the request could not be answered (see the "
                                 "server log)")

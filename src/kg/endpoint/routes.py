@@ -199,9 +199,9 @@ def _error_response(status: int, message: str, line: int | None = None,
     if request.path == "/reconcile" or request.path.startswith("/reconcile/"):
         # an error no route of the reconciliation service saw (no such path, a method it
         # does not take): in that service's own JSON, as all its errors
-        from kg.endpoint.reconcile import _error_response as reconcile_error
+        from kg.endpoint.reconcile import error_response
 
-        return reconcile_error(status, message)
+        return error_response(status, message)
     headers, body = error_parts(status, message, request.headers.get("Accept"), line, column)
     return Response(body, status, headers)
 
