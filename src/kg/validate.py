@@ -609,6 +609,14 @@ def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
 _PREPARED = threading.local()
 
 
+def prepareQuery(text: str, **kwargs):  # noqa: N802 - rdflib's name, which tests patch
+    """rdflib's ``prepareQuery``, imported when first used: rdflib's SPARQL engine is part of
+    what made every kg command slow to start, and only pySHACL's path needs it."""
+    from rdflib.plugins.sparql import prepareQuery as prepare
+
+    return prepare(text, **kwargs)
+
+
 def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
     """``text`` parsed by rdflib with ``namespaces``: once per thread for each text and
     prefixes. A prepared query is evaluated on any graph with any bindings, but not from two
@@ -619,8 +627,6 @@ def _prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
         cache = _PREPARED.queries = {}
     key = (text, namespaces)
     if key not in cache:
-        from rdflib.plugins.sparql import prepareQuery
-
         cache[key] = prepareQuery(text, initNs=dict(namespaces))
     return cache[key]
 
