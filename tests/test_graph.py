@@ -121,6 +121,15 @@ def test_a_qualified_figure_is_a_lower_bound_for_schema_org(store):
             assert r["least"] is None and r["smin"] is None, r["f"]
 
 
+def test_every_figure_says_its_unit_in_schema_org(store):
+    """A schema.org reader tells kilometres from divisions: kgo:unitOfCount is inferred as
+    schema:unitCode, the URL of our unit, on every figure."""
+    rows = q(store, """SELECT ?f ?unit ?code WHERE { ?f a kgo:Quantity ; kgo:unitOfCount ?unit .
+        OPTIONAL { ?f schema:unitCode ?code } }""")
+    assert len(rows) == len(ARTICLE_FIGURES)
+    assert all(r["code"] == r["unit"] for r in rows), rows
+
+
 def test_what_a_measure_concerns_reaches_schema_org_and_cidoc_crm(store):
     rows = q(store, """SELECT ?m ?x ?about ?crm WHERE { ?m kgo:concerns ?x .
         BIND(EXISTS { ?m <http://schema.org/about> ?x } AS ?about)
