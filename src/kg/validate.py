@@ -914,16 +914,13 @@ def _shape_name(shape, shapes: Graph | None) -> str:
 def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
     out = []
     for node in report.subjects(RDF.type, SH.ValidationResult):
-        def one(p, node=node):
-            v = report.value(node, p)
-            return None if v is None else (_term_text(v) if not isinstance(v, Literal)
-                                           else _literal_text(v) if p == SH.value else str(v))
         path = report.value(node, SH.resultPath)
+        value = report.value(node, SH.value)
         out.append(Result(
             focus=_term_text(report.value(node, SH.focusNode)),
             path=(str(path) if isinstance(path, URIRef)
                   else path_text(report, path) if path is not None else None),
-            value=one(SH.value),
+            value=None if value is None else _value_text(value),
             severity=short_iri(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
             message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
@@ -980,10 +977,14 @@ def with_vocabulary_warnings(report: Report, found) -> Report:
         graph.add((root, SH.result, node))
         added.append(Result(
             focus=_term_text(use.subject), path=str(use.predicate),
-            value=(_literal_text(use.object) if isinstance(use.object, Literal)
-                   else _term_text(use.object)),
+            value=_value_text(use.object),
             severity="Warning", message=message, shape=str(SHAPE), constraint=str(COMPONENT)))
     return replace(report, results=_in_report_order([*report.results, *added], report.shapes))
+
+
+def _value_text(term) -> str:
+    """A result's value as reports show it: a literal in N-Triples, else the term."""
+    return _literal_text(term) if isinstance(term, Literal) else _term_text(term)
 
 
 def _literal_text(literal: Literal) -> str:

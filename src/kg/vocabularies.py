@@ -288,18 +288,14 @@ def _iri(node) -> str:
 def _found(uses: Iterable[UnknownTermUse],
            pairs_of: Callable[[BNode], Iterable[tuple]]) -> UnknownTerms:
     """:class:`UnknownTerms` of ``uses`` (in a stable order), with the statements about each
-    blank node they involve, followed to the blank nodes those reach."""
+    blank node they involve, followed to the blank nodes those reach (as kg.shacl_fast
+    describes a result's blank nodes)."""
+    from kg.shacl_fast import _describe
+
     out = UnknownTerms(uses=sorted(uses, key=lambda u: (str(u.subject), u.term,
                                                         str(u.predicate), str(u.object))))
     seen: set = set()
-    todo = [n for u in out.uses for n in (u.subject, u.object) if isinstance(n, BNode)]
-    while todo:
-        node = todo.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        for p, o in pairs_of(node):
-            out.blank_nodes.add((node, p, o))
-            if isinstance(o, BNode):
-                todo.append(o)
+    for u in out.uses:
+        for node in (u.subject, u.object):
+            _describe(node, pairs_of, out.blank_nodes, seen)
     return out
