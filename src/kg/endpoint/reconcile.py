@@ -22,16 +22,15 @@ wrapped too, and answered 200, since a browser runs no script answered with an e
 from __future__ import annotations
 
 import json
-import logging
 import re
 import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg import __version__
-from kg.errors import InputError, KGError, QueryTimeout, UnsupportedMediaType
+from kg.errors import InputError, QueryTimeout, UnsupportedMediaType
 from kg.iris import BASE, KGO
 from kg.reconciliation import (
     DEFAULT_LIMIT,
@@ -43,8 +42,6 @@ from kg.reconciliation import (
 )
 
 __all__ = ["bp", "manifest", "error_response", "MAX_NESTING"]
-
-log = logging.getLogger("kg.endpoint")
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -264,8 +261,9 @@ def _cors(response: Response) -> Response:
 
 def error_response(status: int, message: str) -> Response:
     """An error of the service: JSON ``{"status", "message"}`` (wrapped for a JSONP
-    callback), with the CORS headers of its answers, also where the app answers for it (an
-    error no route of the service saw: :func:`kg.endpoint.routes._error_response`)."""
+    callback), with the CORS headers of its answers. The app's error handlers answer every
+    error of a path under /reconcile with it (:func:`kg.endpoint.routes._error_response`),
+    those of its routes and those no route saw (a method it does not take) alike."""
     body = json.dumps({"status": status, "message": message}, ensure_ascii=False)
     try:
         callback = _callback()
@@ -286,27 +284,9 @@ def _no_such_path(rest: str) -> Response:
                                 "service (see the manifest, GET /reconcile)")
 
 
-@bp.errorhandler(KGError)
-def _error(exc: KGError) -> Response:
-    if exc.http_status >= 500 and exc.http_status != 503:
-        log.error("%s: %s", type(exc).__name__, exc)
-    return error_response(exc.http_status, str(exc))
-
-
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(_exc: RequestEntityTooLarge) -> Response:
     limit = current_app.extensions["kg"].max_body_bytes
     return error_response(413, f"the request body is larger than {limit} bytes (setting "
                                 "max_body_bytes): send fewer queries at once")
 
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException) -> Response:
-    return error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
-
-
-@bp.errorhandler(Exception)
-def _unexpected(_exc: Exception) -> Response:
-    log.exception("unexpected error")
-    return error_response(500, "internal error: the request could not be answered (see the "
-                                "server log)")
