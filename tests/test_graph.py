@@ -211,6 +211,31 @@ def test_figures_are_never_summed(store):
     assert 10 * 2 not in values or 20 not in values  # no "two military regions x two divisions"
 
 
+def test_every_event_is_part_of_the_war_or_says_why_not(store):
+    """The war's parts are the curators' choice by the rule in its rdfs:comment: what its sides
+    did to one another, with their decisions, preparations and outcomes. An event outside it
+    (the regime's purge of its own ranks, the genocide) says why in its own comment."""
+    war = "<https://w3id.org/kg1978/event/southwestern-border-war>"
+    assert ask(store, f"ASK {{ {war} rdfs:comment ?why }}")
+    outside = q(store, f"""SELECT ?e ?why WHERE {{
+        ?e a kgo:Event . GRAPH <https://w3id.org/kg1978/graph/article-part1> {{ ?e a ?type }}
+        FILTER (?e != {war})
+        FILTER NOT EXISTS {{ ?e kgo:subEventOf {war} }}
+        OPTIONAL {{ ?e rdfs:comment ?why }} }}""")
+    assert {r["e"].value.rsplit("/", 1)[1] for r in outside} == {
+        "pol-pot-internal-purge-1978", "genocide-under-pol-pot-regime"}
+    assert all(r["why"] is not None and "Not a part of the war" in r["why"].value
+               for r in outside), outside
+    # the Cambodian revolutionaries were a side: their bases, and the regime's moves against
+    # them, are parts of the war, as their uprisings are
+    parts = {r["e"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT ?e WHERE {{
+        ?e kgo:subEventOf {war} ; kgo:carriedOutBy|kgo:directedAgainst
+           <https://w3id.org/kg1978/unit/cambodian-revolutionary-forces> }}""")}
+    assert {"cambodian-revolutionary-bases", "uprising-forces-bases-1978",
+            "pol-pot-response-to-revolutionaries-1978",
+            "eastern-zone-uprising-1978-05-26"} <= parts
+
+
 @pytest.mark.parametrize("iri", [
     "unit/division-341", "unit/army-corps-3", "unit/army-corps-4", "unit/military-region-5",
     "unit/military-region-7", "unit/military-region-9", "unit/vpa-general-staff",
