@@ -130,6 +130,26 @@ def test_every_figure_says_its_unit_in_schema_org(store):
     assert all(r["code"] == r["unit"] for r in rows), rows
 
 
+def test_schema_org_readers_get_names_and_the_parts_of_the_article(store):
+    """Labels are rdfs:label and skos:altLabel, passages dcterms:isPartOf their article: four
+    bridge axioms in the ontology give schema.org readers schema:name, schema:alternateName,
+    schema:isPartOf and schema:hasPart with the same values, in the inferred graph."""
+    unnamed = q(store, """SELECT ?e WHERE { { ?e a schema:Event } UNION { ?e a schema:Place }
+        UNION { ?e a schema:Organization } UNION { ?e a schema:Person }
+        FILTER NOT EXISTS { ?e schema:name ?n } }""")
+    assert not unnamed, unnamed
+    dk = "<https://w3id.org/kg1978/actor/democratic-kampuchea>"
+    assert ask(store, f'ASK {{ {dk} schema:name "Democratic Kampuchea"@en ; '
+                      f'schema:alternateName "Pol Pot regime"@en }}')
+    article = "<https://w3id.org/kg1978/source/article-part1>"
+    parts = q(store, f"""SELECT ?p WHERE {{ ?p a kgo:Passage ; schema:isPartOf {article} .
+        {article} schema:hasPart ?p }}""")
+    assert len(parts) == 20
+    # the inferred graph holds them: the asserted graphs keep the terms the curators wrote
+    assert not ask(store, """ASK { GRAPH ?g { ?s schema:name ?n }
+        FILTER (?g != <https://w3id.org/kg1978/graph/inferred>) }""")
+
+
 def test_what_a_measure_concerns_reaches_schema_org_and_cidoc_crm(store):
     rows = q(store, """SELECT ?m ?x ?about ?crm WHERE { ?m kgo:concerns ?x .
         BIND(EXISTS { ?m <http://schema.org/about> ?x } AS ?about)
