@@ -248,3 +248,35 @@ def test_a_bad_name_is_refused(tmp_path, capsys, name, words):
 def test_an_unreadable_text_is_refused(tmp_path, capsys):
     assert run(tmp_path, "sources", "passages", str(tmp_path / "absent.txt")) == 2
     assert "cannot read the text" in capsys.readouterr().err
+
+
+def test_texts_in_two_folders_and_the_passages_a_curator_must_complete(project, tmp_path,
+                                                                        capsys):
+    """A contributor may not write into ../shared: part 2's text sits in a folder of her own,
+    given as a second --sources. Its passages, pasted as `kg sources passages` writes them
+    (descriptions commented out), are warned of until each says what it tells and whether it
+    carries facts."""
+    root, texts = project
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "article-part2.txt").write_text("A first block of part two.\n\nA second one.\n",
+                                            encoding="utf-8")
+    template = passages_turtle(mine / "article-part2.txt", part=2)
+    template = template.replace("    kgo:carriesFacts true .\n", "    .\n", 1)
+    # the template's own prefixes and comments, after the project's
+    sources = root / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8") + template, encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts), "--sources", str(mine)) == 0
+    out = capsys.readouterr().out
+    assert "2 source(s) compared with their text (article-part1.txt, article-part2.txt)" in out
+    assert out.count("has no schema:description: say what it tells") == 2
+    assert out.count("does not say whether it carries facts") == 1
+    assert "graph/sources.ttl:" in out.split("passage 1 of article-part2 does not say")[0]
+    # one folder alone: part 2's text is in none of them
+    assert run(root, "sources", "check", "--sources", str(texts)) == 0
+    assert (f"no text to compare: {texts / 'article-part2.txt'} is absent"
+            in capsys.readouterr().out)
+    assert run(root, "sources", "check", "--sources", str(texts), "--sources",
+               str(tmp_path)) == 0
+    assert (f"no text to compare: article-part2.txt is in none of {texts}, {tmp_path}"
+            in capsys.readouterr().out)

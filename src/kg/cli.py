@@ -73,8 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     ssub = so.add_subparsers(dest="sources_command", required=True, parser_class=_Parser)
     sc = ssub.add_parser("check", help="passages, digests and citations against the texts "
                                        "(exit 1 on an error)")
-    sc.add_argument("--sources", metavar="DIR",
-                    help="where the texts are, as NAME.txt (default: ROOT/../shared/sources)")
+    sc.add_argument("--sources", metavar="DIR", action="append",
+                    help="where the texts are, as NAME.txt (default: ROOT/../shared/sources); "
+                         "give it again for texts in several folders (the first that has a "
+                         "text wins)")
     spp = ssub.add_parser("passages", help="print the Turtle of a new text's article and its "
                                            "numbered, digested passages, to complete")
     spp.add_argument("file", metavar="FILE.txt")
@@ -182,11 +184,14 @@ def _dispatch(args: argparse.Namespace) -> int:
                                                      part=args.part))
             return 0
         root = Path(_settings(args)["root"])
-        folder = Path(args.sources) if args.sources else sources.default_sources_dir(root)
-        if not folder.is_dir():
-            _log(f"kg: error: {folder}: no such folder of source texts (give --sources DIR)")
-            return 2
-        report = sources.check_sources(root, folder)
+        folders = ([Path(f) for f in args.sources] if args.sources
+                   else [sources.default_sources_dir(root)])
+        for folder in folders:
+            if not folder.is_dir():
+                _log(f"kg: error: {folder}: no such folder of source texts "
+                     "(give --sources DIR)")
+                return 2
+        report = sources.check_sources(root, *folders)
         sys.stdout.write(report.as_text())
         return report.exit_code
     if args.command == "serve":

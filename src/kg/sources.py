@@ -90,8 +90,9 @@ class SourcesReport:
         return "\n".join(lines) + "\n"
 
 
-def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
-    """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dir``."""
+def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
+    """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dirs`` (a source's
+    text is the first ``NAME.txt`` found, in the order given)."""
     from kg.load import load_sources, source_files
     from kg.validate import subject_lines, texts_of
 
@@ -132,6 +133,16 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
             continue
         declared[passage] = source
         by_source.setdefault(source, {})[number] = passage
+        # what `kg sources passages` leaves for the curator to complete
+        if data.value(passage, KGO.carriesFacts) is None:
+            findings.append(Finding("warning", at(passage), f"passage {number} of "
+                                    f"{_name(source)} does not say whether it carries facts: "
+                                    "kgo:carriesFacts true, or false for a caption or a "
+                                    "judgement of the text's own"))
+        if data.value(passage, SCHEMA.description) is None:
+            findings.append(Finding("warning", at(passage), f"passage {number} of "
+                                    f"{_name(source)} has no schema:description: say what "
+                                    "it tells, in your own words"))
 
     # Two articles of a series at one position (`kg sources passages --part` given twice).
     positions: dict[tuple, URIRef] = {}
@@ -165,10 +176,12 @@ def check_sources(root: Path, sources_dir: Path) -> SourcesReport:
     checked = []
     for source, numbered in sorted(by_source.items()):
         name = str(source)[len(SOURCE):] if str(source).startswith(SOURCE) else ""
-        path = sources_dir / f"{name}.txt"
-        if not name or not path.is_file():
-            findings.append(Finding("warning", at(source),
-                                    f"no text to compare: {path} is absent"))
+        tried = [folder / f"{name}.txt" for folder in sources_dirs]
+        path = next((t for t in tried if name and t.is_file()), None)
+        if path is None:
+            absent = (f"{tried[0]} is absent" if len(tried) == 1 else
+                      f"{name}.txt is in none of {', '.join(str(f) for f in sources_dirs)}")
+            findings.append(Finding("warning", at(source), f"no text to compare: {absent}"))
             continue
         checked.append(path.name)
         whole = path.read_text(encoding="utf-8")
