@@ -1016,6 +1016,14 @@ def _entity_iri(text: str) -> str:
 
 def _did_you_mean(entity: str, known: Iterable[str]) -> str:
     """' (did you mean IRI?)' for the known entity an unknown id most likely meant, else ''."""
+    meant = closest_iri(entity, known)
+    return f" (did you mean {meant}?)" if meant else ""
+
+
+def closest_iri(entity: str, known: Iterable[str]) -> str | None:
+    """The project IRI of ``known`` that ``entity`` (an IRI, ``place:snuol`` or ``place/snuol``)
+    most likely meant: the closest by spelling, else the same name of another kind; None when
+    none is close. Also names what a dangling reference meant (kg.qc)."""
     said = re.sub(r"^.*?w3id\.org/kg1978/", "", entity, flags=re.IGNORECASE)
     said = said.strip("/").lower().replace(":", "/", 1)
     ours = {x[len(BASE):]: x for x in known if x.startswith(BASE)}
@@ -1023,7 +1031,7 @@ def _did_you_mean(entity: str, known: Iterable[str]) -> str:
     if not close:  # the right name of another kind: actor/snuol for place/snuol
         local = said.rsplit("/", 1)[-1]
         close = [r for r in sorted(ours) if r.rsplit("/", 1)[-1] == local][:1]
-    return f" (did you mean {ours[close[0]]}?)" if close else ""
+    return ours[close[0]] if close else None
 
 
 def _relation(text: str) -> str | None:
