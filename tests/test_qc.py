@@ -1,10 +1,13 @@
 """Ontology and graph QC in the OBO/ROBOT style (CONVENTIONS items 7 and 10).
 
-Each tests/qc/NAME-violation.rq opens with ``# Problem: ... # Solution: ...`` and must return no
-rows over the asserted named graphs (the ontology graph and one graph per graph/*.ttl, as
-kg.load names them; nothing inferred). tests/qc/fixtures/NAME-violation.trig is a tiny dataset
-with the problem, on which the query must return rows: a query that can never match (a misspelt
-graph IRI, say) would otherwise pass for ever.
+Each src/kg/qc/NAME-violation.rq (package data: kg validate, kg build and /validate run them,
+kg.qc) opens with ``# Problem: ... # Solution: ...`` and must return no rows over the asserted
+named graphs (the ontology graph and one graph per graph/*.ttl, as kg.load names them; nothing
+inferred). tests/qc/fixtures/NAME-violation.trig is a tiny dataset with the problem, on which
+the query must return rows: a query that can never match (a misspelt graph IRI, say) would
+otherwise pass for ever. Their rows as results of kg validate, kg build and /validate: the
+query's name, its Problem and Solution, the focus node at its file and line, the severity of
+kg.qc.SEVERITY (which kg sources check shares).
 
 Also here: the ontology's version is the package's, and the passages in graph/sources.ttl match
 the text of the article they number.
@@ -12,6 +15,8 @@ the text of the article they number.
 
 from __future__ import annotations
 
+import json
+import re
 from itertools import takewhile
 from pathlib import Path
 
@@ -23,11 +28,12 @@ from rdflib.namespace import OWL, RDF, RDFS
 import kg
 from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY, ONTOLOGY_GRAPH
 from kg.load import load_sources
+from kg.qc import QUERIES_DIR
 from kg.sources import digest, passages
 
 ROOT = Path(__file__).resolve().parent.parent
-QC = ROOT / "tests" / "qc"
-QC_FIXTURES = QC / "fixtures"
+QC = QUERIES_DIR
+QC_FIXTURES = ROOT / "tests" / "qc" / "fixtures"
 QUERIES = sorted(QC.glob("*-violation.rq"))
 
 ARTICLE = URIRef(BASE + "source/article-part1")
@@ -194,3 +200,160 @@ def test_photo_captions_carry_no_facts(data, number):
     passage = URIRef(f"{BASE}source/article-part1-passage-{number}")
     assert (passage, DCTERMS.isPartOf, ARTICLE) in data
     assert data.value(passage, KGO.carriesFacts) == Literal(False)
+
+
+# ---------------------------------------------------------------- QC as part of validation
+
+
+def test_the_queries_are_package_data():
+    """A wheel ships them: pyproject's package-data for kg names every query."""
+    import fnmatch
+    import tomllib
+
+    globs = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "tool"]["setuptools"]["package-data"]["kg"]
+    src = ROOT / "src" / "kg"
+    assert QUERIES and all(any(fnmatch.fnmatch(q.relative_to(src).as_posix(), g) for g in globs)
+                           for q in QUERIES)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.stem for q in QUERIES])
+def test_each_row_is_a_result_with_the_query_s_words(query):
+    """Through kg.qc, each fixture's rows are results of the query: its name, its Problem as
+    the message, its Solution as the advice, a focus node, the severity of kg.qc.SEVERITY."""
+    from kg.qc import NAMESPACE, queries, results_in_store
+
+    store = ox.Store()
+    store.load(path=str(QC_FIXTURES / f"{query.stem}.trig"), format=ox.RdfFormat.TRIG)
+    mine = next(q for q in queries() if q.name == query.stem)
+    found = [r for r in results_in_store(store).results if r.shape == NAMESPACE + query.stem]
+    assert found, query.stem
+    header = " ".join(line.lstrip("# ") for line in header_of(query))
+    assert mine.problem and mine.problem in header.replace("  ", " ")
+    for r in found:
+        assert r.message.startswith(mine.problem) and r.advice == mine.solution
+        assert r.focus and r.severity == mine.severity
+
+
+def test_the_project_graph_has_no_qc_result(sources):
+    """What kg validate and kg build report of QC: nothing, warnings included (a passage is
+    cited before a release)."""
+    from kg.qc import results_in_store
+
+    assert results_in_store(store_of(sources.graphs)).results == []
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    from kgtest import project_copy
+
+    return project_copy(tmp_path / "p")
+
+
+def _kg(capsys, *args) -> tuple[int, str, str]:
+    from kg.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _misspell(path: Path, old: str, new: str) -> int:
+    """Replace the first ``old`` in ``path`` with ``new``; return its line number."""
+    text = path.read_text(encoding="utf-8")
+    at = text.index(old)
+    path.write_text(text[:at] + new + text[at + len(old):], encoding="utf-8")
+    return text.count("\n", 0, at) + 1
+
+
+def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, monkeypatch):
+    facts = project / "graph" / "article-part1.ttl"
+    line = _misspell(facts, "place:phnom-penh", "place:phnom-pehn")
+    monkeypatch.chdir(project)
+    files = sorted(str(p.relative_to(project)) for p in (project / "graph").glob("*.ttl"))
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files)
+    assert code == 1
+    block = out[out.index("graph/ points at a project IRI"):].split("\n\n")[0]
+    assert "Did you mean place:phnom-penh?" in block.splitlines()[0]
+    assert f"  where:      graph/article-part1.ttl:{line}" in block
+    assert "  value:      place:phnom-pehn" in block
+    assert "  query:      qc:dangling-reference-violation" in block
+    assert "  advice:     correct the IRI, or describe the entity" in block
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
+    report = json.loads(out)
+    qc = [r for r in report["results"]
+          if r["shape"] == "urn:kg:qc:dangling-reference-violation"]
+    assert code == 1 and report["conforms"] is False and len(qc) == 1
+    assert qc[0]["location"] == f"graph/article-part1.ttl:{line}"
+    assert qc[0]["severity"] == "Violation"
+    assert qc[0]["value"] == "https://w3id.org/kg1978/place/phnom-pehn"
+    assert qc[0]["advice"].startswith("correct the IRI")
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "github")
+    assert (f"::error file=graph/article-part1.ttl,line={line},"
+            "title=QC qc%3Adangling-reference-violation::") in out
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "sarif")
+    rule = next(r for r in json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+                if r["id"] == "qc:dangling-reference-violation")
+    assert rule["help"]["text"].startswith("correct the IRI")
+
+
+def test_no_suggestion_when_nothing_is_close(capsys, project, monkeypatch):
+    _misspell(project / "graph" / "article-part1.ttl", "place:phnom-penh", "place:zzyzx")
+    monkeypatch.chdir(project)
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", "--format", "json",
+                       *sorted(str(p.relative_to(project)) for p in project.glob("graph/*.ttl")))
+    [qc] = [r for r in json.loads(out)["results"] if r["shape"].startswith("urn:kg:qc:")]
+    assert code == 1 and "did you mean" not in qc["message"].lower()
+
+
+def test_kg_build_refuses_a_written_day_bound_at_its_line(capsys, project):
+    """The build runs the QC queries: a violation stops it, named with its file and line. The
+    bound written is the one derived, so no shape sees a second value: only the query."""
+    facts = project / "graph" / "article-part1.ttl"
+    day = re.search(r'    kgo:onDate ("[0-9-]+"\^\^xsd:date)', facts.read_text("utf-8"))
+    line = _misspell(facts, day[0], f"    kgo:beginOfTheBegin {day[1]} ;\n{day[0]}")
+    code, out, err = _kg(capsys, "--root", str(project), "build")
+    assert code == 1 and not (project / "build" / "kg.nq").exists()
+    assert "qc:derived-date-bound-violation" in err
+    assert f"article-part1.ttl:{line}" in err.split("qc:derived-date-bound-violation")[0] \
+        .rsplit("Violation:", 1)[1]
+
+
+def test_kg_validate_of_the_built_dataset_locates_qc_results(capsys, project):
+    """With no file, kg validate reads the built dataset; a QC warning (the build writes the
+    dataset with it) is shown at its line in graph/."""
+    facts = project / "graph" / "article-part1.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("p:15", "p:13"),
+                     encoding="utf-8")
+    code, out, err = _kg(capsys, "--root", str(project), "build")
+    assert code == 0 and "qc:uncited-passage-violation" in err
+    code, out, _ = _kg(capsys, "--root", str(project), "validate")
+    assert code == 0 and out.startswith("Conforms, with warnings")
+    block = out[out.index("Warning: a passage marked kgo:carriesFacts true"):]
+    assert "  focus node: src:article-part1-passage-15" in block
+    assert re.search(r"  where:      \S*graph/sources\.ttl:\d+\n", block)
+
+
+def test_sources_check_and_validation_agree_on_an_uncited_passage(capsys, project):
+    """One severity, kg.qc.SEVERITY: an uncited passage is a warning in kg sources check and
+    in kg validate (exit 0 in both), a citation of a fact-free passage an error and a
+    violation."""
+    from kg.qc import level, severity
+
+    if not ARTICLE_TEXT.is_file():
+        pytest.skip(f"the article text is not here ({ARTICLE_TEXT})")
+    assert severity("uncited-passage-violation") == "Warning"
+    assert level("uncited-passage-violation") == "warning"
+    assert level("cited-factless-passage-violation") == "error"
+    facts = project / "graph" / "article-part1.ttl"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("p:15", "p:13"),
+                     encoding="utf-8")
+    files = [str(p) for p in sorted(project.glob("graph/*.ttl"))]
+    code, out, _ = _kg(capsys, "--root", str(project), "sources", "check", "--sources",
+                       str(ARTICLE_TEXT.parent))
+    assert code == 0 and ": warning: passage 15 of article-part1 carries facts" in out
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
+    report = json.loads(out)
+    [qc] = [r for r in report["results"] if r["shape"].startswith("urn:kg:qc:")]
+    assert code == 0 and report["conforms"] is True
+    assert (qc["shape"], qc["severity"]) == ("urn:kg:qc:uncited-passage-violation", "Warning")

@@ -176,3 +176,21 @@ def test_readme_vocabulary_warning_is_what_kg_validate_prints(capsys, tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert main(["--root", str(REPO), "validate", "mine.ttl"]) == 0
     assert capsys.readouterr().out.strip() == sample.strip()
+
+
+def test_readme_qc_sample_is_what_kg_validate_prints(capsys, tmp_path, monkeypatch):
+    """The README's sample QC result (a misspelt reference, with the IRI meant) is real
+    output of kg validate graph/*.ttl on the line it names."""
+    from kg.cli import main
+    from kgtest import project_copy
+
+    sample = next(b for b in blocks("text") if "qc:dangling-reference-violation" in b)
+    root = project_copy(tmp_path / "p")
+    facts = root / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("kgo:objective place:phnom-penh ;",
+                                  "kgo:objective place:phnom-pehn ;", 1), encoding="utf-8")
+    monkeypatch.chdir(root)
+    files = sorted(str(p.relative_to(root)) for p in (root / "graph").glob("*.ttl"))
+    assert main(["--root", str(root), "validate", *files]) == 1
+    assert sample.strip() in capsys.readouterr().out

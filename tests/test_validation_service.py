@@ -26,7 +26,8 @@ PREFIXES = """\
 """
 
 #: Conforms on its own (with the ontology): a country and a province inside it, the relation
-#: with its statement (kgs:ReifiedChainShape).
+#: with its statement (kgs:ReifiedChainShape), the agent it cites described (else the QC
+#: query dangling-reference-violation reports it).
 GOOD = PREFIXES + """
 place:xanadu a kgo:Country ;
     rdfs:label "Xanadu"@en .
@@ -39,6 +40,7 @@ place:xanadu-province a kgo:Province ;
     rdf:subject place:xanadu-province ; rdf:predicate kgo:placeWithin ; rdf:object place:xanadu ;
     prov:wasAttributedTo <https://w3id.org/kg1978/agent/curators> ;
     rdfs:comment "Where the province lies, as its writers know it."@en .
+<https://w3id.org/kg1978/agent/curators> a prov:Organization ; rdfs:label "The curators"@en .
 """
 
 #: Several violations: a label in the wrong language, a place in no country, a meeting with
@@ -114,6 +116,21 @@ def test_conforming_upload(client):
     assert response.json == {"conforms": True, "exit_code": 0, "results": []}
     assert response.headers["X-KG-Exit-Code"] == "0"
 
+
+
+@pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
+def test_qc_results_come_with_the_shapes(make_client, timeout):
+    """The QC queries run on an upload as kg validate runs them on a file (kg.qc): a misspelt
+    reference is a violation, at its line, with the query's advice and the IRI meant."""
+    upload = GOOD.replace("agent/curators> ;", "agent/curatorz> ;")
+    line = upload[:upload.index("agent/curatorz")].count("\n") + 1
+    response = post_file(make_client(validation_timeout=timeout), upload, "mine.ttl")
+    assert response.status_code == 200 and response.headers["X-KG-Exit-Code"] == "1"
+    [qc] = [r for r in response.json["results"] if r["shape"].startswith("urn:kg:qc:")]
+    assert qc["shape"] == "urn:kg:qc:dangling-reference-violation"
+    assert qc["location"] == f"mine.ttl:{line}" and qc["severity"] == "Violation"
+    assert qc["message"].endswith("Did you mean agent:curators?")
+    assert qc["advice"].startswith("correct the IRI")
 
 def test_warnings_only_conform_and_say_so(dataset, tmp_path):
     """A shape at sh:Warning: the upload conforms (exit 0), and the page and JSON say why the

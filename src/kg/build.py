@@ -43,6 +43,7 @@ from kg import __version__
 from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
+from kg.qc import results_in_store, with_qc_results
 from kg.reason import REASONERS, infer
 from kg.validate import Report, check_validator, validate_view_store, with_vocabulary_warnings
 
@@ -138,6 +139,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
             report = validate_dataset_store(store, inferred_graph, shapes, validator, log)
+            # the QC queries over the asserted graphs: their rows are results of the report
+            report = with_qc_results(report, results_in_store(store, skip=[inferred_graph]))
         if report.results:
             from kg.load import source_files
             from kg.validate import texts_of
@@ -145,8 +148,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             files = [p for _, paths in source_files(root) for p in paths]
             located = report.located(texts_of(files))
             if not report.conforms:
-                raise ValidationFailed("the graph does not conform to the shapes; nothing was "
-                                       "written\n\n" + located.as_text())
+                raise ValidationFailed("the graph does not conform to the shapes or the QC "
+                                       "queries; nothing was written\n\n" + located.as_text())
             # warnings (sh:Warning, sh:Info) are said, and do not stop the build
             log(f"  {located.counts()} (not fatal):\n" + located.as_text())
         with stage("write_s", f"writing {out}"):

@@ -21,6 +21,10 @@ of ``…/source/NAME``) and reports, each at ``FILE:LINE`` of the statement conc
 * warnings: a source with no text in the folder; a passage said to carry facts that nothing
   cites.
 
+The checks the QC queries also make (kg.qc: a citation of an undeclared or fact-free passage, a
+passage that nothing cites) take their level from the queries' severity, so ``kg sources
+check`` and ``kg validate`` agree.
+
 ``passages FILE`` prints the Turtle of a new text's article and passages, numbered and digested,
 for a curator to complete (descriptions, the series, the translator) and add to
 ``graph/sources.ttl`` before citing them.
@@ -94,6 +98,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
     """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dirs`` (a source's
     text is the first ``NAME.txt`` found, in the order given)."""
     from kg.load import load_sources, source_files
+    from kg.qc import level
     from kg.validate import subject_lines, texts_of
 
     loaded = load_sources(root)
@@ -162,7 +167,8 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
         if (passage, RDF.type, KGO.Passage) not in data:
             why = ("which is not a passage: cite the passages" if (passage, RDF.type, None)
                    in data else "which the graph does not declare")
-            findings.append(Finding("error", at(fact), f"cites <{passage}>, {why}"))
+            findings.append(Finding(level("missing-passage-violation"), at(fact),
+                                    f"cites <{passage}>, {why}"))
             continue
         if passage not in declared:
             continue  # its declaration is at fault, and said so above
@@ -170,7 +176,8 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
         if data.value(passage, KGO.carriesFacts) == Literal(False) and \
                 (fact, RDF.type, KGO.Article) not in data:
             findings.append(Finding(
-                "error", at(fact), f"cites passage {data.value(passage, KGO.passageNumber)} "
+                level("cited-factless-passage-violation"), at(fact),
+                f"cites passage {data.value(passage, KGO.passageNumber)} "
                                    f"of <{declared[passage]}>, which carries no facts"))
 
     checked = []
@@ -209,9 +216,9 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
                 findings.append(Finding("error", at(passage), f"passage {number} is a photo "
                                         "caption: kgo:carriesFacts false"))
             if carries == Literal(True) and passage not in cited:
-                findings.append(Finding("warning", at(passage), f"passage {number} of "
-                                        f"{_name(source)} carries facts, but nothing cites "
-                                        "it"))
+                findings.append(Finding(level("uncited-passage-violation"), at(passage),
+                                        f"passage {number} of {_name(source)} carries facts, "
+                                        "but nothing cites it"))
     findings.sort(key=lambda f: (f.level != "error", _sort_key(f.where)))
     return SourcesReport(findings, checked)
 

@@ -61,6 +61,8 @@ class Result:
     #: reached this path through the ontology (``kgo:onDate`` gives ``kgo:startDate``). Set by
     #: :func:`mark_followers`; the formats people read show it with that result.
     follows: str | None = None
+    #: What to do about it, where the check says (a QC query's Solution: kg.qc)
+    advice: str | None = None
 
     @property
     def fails(self) -> bool:
@@ -142,7 +144,7 @@ class Report:
             if r.location:
                 path, _, line = r.location.rpartition(":")
                 props += [f"file={_gh_property(path)}", f"line={line}"]
-            props.append(f"title={_gh_property('SHACL ' + short_iri(r.shape))}")
+            props.append(f"title={_gh_property(_rule_title(r))}")
             also = ("; repeated through super-properties as " + ", ".join(
                 f"{short_iri(f.path or '')} ({short_iri(f.shape)})" for f in repeats)
                 if repeats else "")
@@ -174,6 +176,9 @@ class Report:
                     rule["fullDescription"] = {"text": str(comment)}
             if shape.startswith(("http://", "https://")):
                 rule["helpUri"] = shape
+            advice = next((r.advice for r in self.results if r.shape == shape and r.advice), None)
+            if advice:
+                rule["help"] = {"text": advice}
             rules.append(rule)
         results = []
         for r in self.results:
@@ -217,7 +222,12 @@ class Report:
                 lines.append(f"  path:       {short_iri(r.path)}")
             if r.value is not None and not (r.value == r.focus and not r.path):
                 lines.append(f"  value:      {_short_value(r.value)}")
-            lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
+            if r.shape.startswith(_QC):
+                lines.append(f"  query:      {short_iri(r.shape)}")
+            else:
+                lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
+            if r.advice:
+                lines.append(f"  advice:     {r.advice}")
             for i, f in enumerate(repeats):
                 lines.append(f"  {'also as:' if i == 0 else '':<11} {short_iri(f.path or '')}: "
                              f"{f.message} ({short_iri(f.shape)})")
@@ -293,13 +303,22 @@ def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
 
 
 def _summary(r: Result) -> str:
-    """A result in one line: its message, then what it is about."""
+    """A result in one line: its message, then what it is about (and what to do, if said)."""
     facts = [f"focus node {short_iri(r.focus)}"]
     if r.path:
         facts.append(f"path {short_iri(r.path)}")
     if r.value is not None:
         facts.append(f"value {short_iri(r.value)}")
-    return f"{r.message} ({'; '.join(facts)})"
+    return f"{r.message} ({'; '.join(facts)})" + (f" Advice: {r.advice}" if r.advice else "")
+
+
+#: The IRIs of the QC queries (kg.qc.NAMESPACE; here, so short_iri does not import kg.qc).
+_QC = "urn:kg:qc:"
+
+
+def _rule_title(r: Result) -> str:
+    """What a GitHub annotation's title names: the shape, or the QC query."""
+    return ("QC " if r.shape.startswith(_QC) else "SHACL ") + short_iri(r.shape)
 
 
 def _short_value(value: str) -> str:
@@ -1023,7 +1042,7 @@ def path_text(graph: Graph, path, *, nested: bool = False) -> str:
     return str(path)
 
 
-_BY_LENGTH = sorted((("sh", str(SH)), *PREFIXES.items(), *KIND_PREFIXES.items()),
+_BY_LENGTH = sorted((("sh", str(SH)), ("qc", _QC), *PREFIXES.items(), *KIND_PREFIXES.items()),
                     key=lambda pn: -len(pn[1]))
 
 
@@ -1039,8 +1058,10 @@ def short_iri(iri: str) -> str:
 
 def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report:
     """Validate data files the way the build validates the graph: the files plus the ontology,
-    closed under OWL 2 RL, against the project's shapes. With no files, validate the built
-    dataset. Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
+    closed under OWL 2 RL, against the project's shapes, and the QC queries over the files
+    (each in a named graph of its own) and the ontology (kg.qc). With no files, validate the
+    built dataset (its asserted graphs for QC), and locate the results in the project's files.
+    Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
     from pathlib import Path
 
     import pyoxigraph as ox
@@ -1049,6 +1070,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     from kg.errors import InputError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
     from kg.load import load_shapes, parse_file, read_dataset, source_files
+    from kg.qc import results_in_graphs, results_in_store, with_qc_results
     from kg.store import rdf_syntax_error
 
     root = Path(settings["root"])
@@ -1064,21 +1086,31 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             raise rdf_syntax_error(exc, path, ox.RdfFormat.N_QUADS) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        return validate_dataset_store(store, ox.NamedNode(str(INFERRED_GRAPH)), shapes,
-                                      validator, log)
+        inferred = ox.NamedNode(str(INFERRED_GRAPH))
+        report = with_qc_results(
+            validate_dataset_store(store, inferred, shapes, validator, log),
+            results_in_store(store, skip=[inferred]))
+        return report.located(texts_of(
+            p for _, paths in source_files(root) for p in paths)) if report.results else report
     # each file's graph apart: merging them into one rdflib graph took longer than parsing
     parts: list[Graph] = []
     parsed = set()
+    ontology_files = {p.resolve() for name, paths in source_files(root)
+                      if name == ONTOLOGY_GRAPH for p in paths}
+    data: list[Graph] = []  # the graphs QC reads as data: the files but the project's ontology
     for f in files:
         path = Path(f)
         if not path.is_file():
             raise InputError("a directory, not a file" if path.is_dir() else "no such file",
                              path=str(path))
+        before = len(parts)
         if path.suffix.lower() in (".trig", ".nq"):
             parts += read_dataset(path).values()
         else:
             parts.append(parse_file(path))
             parsed.add(path.resolve())
+        if path.resolve() not in ontology_files:
+            data += parts[before:]
     ontology = Graph()
     # Read as the build's sources are (load_sources: the ontology, then each graph file), so a
     # project file that does not parse stops kg validate as it always did; only the ontology
@@ -1092,6 +1124,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     parts.append(ontology)
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
+    report = with_qc_results(report, results_in_graphs(data, ontology))
     return report.located(texts_of(Path(f) for f in files)) if report.results else report
 
 

@@ -285,11 +285,13 @@ def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
                    validator: str = "fast") -> Report:
     """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
-    view the shapes see with the build's engine (setting ``validator``). Raises
-    InconsistentGraph."""
+    view the shapes see with the build's engine (setting ``validator``), and run the QC
+    queries over the upload and the ontology (kg.qc). Raises InconsistentGraph."""
+    from kg.qc import results_in_graphs, with_qc_results
     from kg.validate import validate_closure
 
-    return validate_closure([data, ontology], shapes, validator=validator)
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    return with_qc_results(report, results_in_graphs([data], ontology))
 
 
 class _Resources:

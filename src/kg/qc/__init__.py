@@ -1,0 +1,233 @@
+"""Ontology and graph QC in the OBO/ROBOT style: zero-row SPARQL queries, run by validation.
+
+Each ``NAME-violation.rq`` in this folder opens with ``# Problem: …`` and ``# Solution: …``
+comment lines and selects what is wrong: ``?focus`` (the resource to fix) and, where they
+apply, ``?path`` (the property) and ``?value``; any other variable but ``?graph`` (``?other``,
+``?class``) is named in the result's message. The queries read the asserted named graphs,
+each file in a graph of its own and the ontology in ``…/graph/ontology`` (as kg.load names
+them), never the inferred graph.
+
+:func:`results_in_store` (the build, ``kg validate`` of the built dataset) and
+:func:`results_in_graphs` (``kg validate FILE``, ``/validate``) turn each row into a
+:class:`kg.validate.Result`: the query's name as its source (``qc:NAME``, the IRI
+``urn:kg:qc:NAME``), its Problem as the message, its Solution as the advice, and the severity of
+:data:`SEVERITY`; :func:`with_qc_results` puts them into a report, where the formats, the
+exit code and the locator treat them as any other result. A dangling reference's message
+names the project IRI it most likely meant.
+
+:data:`SEVERITY` is the one place a query's severity is decided; ``kg sources check`` takes the
+level of the checks it shares with the queries from it (:func:`level`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH
+
+#: The folder of the queries (package data: ``kg/qc/*.rq``).
+QUERIES_DIR = Path(__file__).resolve().parent
+#: A query's IRI is this and its name (``sh:sourceShape`` in the Turtle report).
+NAMESPACE = "urn:kg:qc:"
+#: What a QC result names as its ``sh:sourceConstraintComponent``: a query is a SPARQL-based
+#: constraint in all but name.
+COMPONENT = str(SH.SPARQLConstraintComponent)
+
+#: The severity of each query's rows; a query not named is ``Violation``. A passage said to
+#: carry facts that nothing cites yet is a warning: the graph says nothing wrong, it is
+#: incomplete, and the README's steps for a new part declare the passages (``kg sources
+#: check`` exit 0) before the facts that cite them are written.
+SEVERITY: dict[str, str] = {
+    "uncited-passage-violation": "Warning",
+}
+
+#: The variables a query selects that a result has a field for; ``?graph`` is the file, which
+#: the result's location names.
+_FIELDS = ("focus", "path", "value", "graph")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: str
+    problem: str
+    solution: str
+
+    @property
+    def iri(self) -> str:
+        return NAMESPACE + self.name
+
+    @property
+    def severity(self) -> str:
+        return SEVERITY.get(self.name, "Violation")
+
+
+def _comment(lines: list[str], label: str) -> str:
+    """The text of the comment paragraph that starts ``# LABEL: `` (continued by indented
+    comment lines), in one line."""
+    out: list[str] = []
+    for line in lines:
+        text = line.lstrip("#")
+        if out and text.startswith("   "):
+            out.append(text.strip())
+        elif out:
+            break
+        elif text.startswith(f" {label}: "):
+            out.append(text[len(label) + 3:].strip())
+    return " ".join(out)
+
+
+@functools.cache
+def queries() -> tuple[Query, ...]:
+    """The QC queries, by name."""
+    out = []
+    for path in sorted(QUERIES_DIR.glob("*-violation.rq")):
+        text = path.read_text(encoding="utf-8")
+        header = [line for line in text.splitlines() if line.startswith("#")]
+        out.append(Query(path.stem, text, _comment(header, "Problem"),
+                         _comment(header, "Solution")))
+    return tuple(out)
+
+
+def severity(name: str) -> str:
+    """The severity of the query ``name``'s rows: ``Violation`` or ``Warning``."""
+    if name not in {q.name for q in queries()}:
+        raise KeyError(name)
+    return SEVERITY.get(name, "Violation")
+
+
+def level(name: str) -> str:
+    """The query ``name``'s severity as ``kg sources check`` says it: error or warning."""
+    return "warning" if severity(name) == "Warning" else "error"
+
+
+@dataclass(frozen=True)
+class Found:
+    """The QC results, and the RDF terms of each (for the report graph)."""
+
+    results: list
+    terms: list[tuple]
+
+
+def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = ()) -> Found:
+    """The rows of every query over the named graphs ``graphs`` of the pyoxigraph ``store``
+    (default: all of them but those in ``skip``, such as the inferred graph)."""
+    import pyoxigraph as ox
+
+    left_out = {str(getattr(g, "value", g)) for g in skip}
+    named = ([ox.NamedNode(str(getattr(g, "value", g))) for g in graphs] if graphs is not None
+             else [g for g in store.named_graphs() if g.value not in left_out])
+    results, terms = [], []
+    for query in queries():
+        solutions = store.query(query.text, named_graphs=named)
+        extra = [v.value for v in solutions.variables if v.value not in _FIELDS]
+        rows = list(solutions)
+        meant = _meant(store, named, rows) if rows and query.name == _DANGLING else {}
+        for row in rows:
+            r, t = _result(query, row, extra, meant)
+            results.append(r)
+            terms.append(t)
+    return Found(results, terms)
+
+
+def results_in_graphs(data: Iterable[Graph], ontology: Graph) -> Found:
+    """The rows of every query over ``data`` (each graph a named graph of its own: one per file)
+    and the ``ontology`` in the ontology's named graph."""
+    import pyoxigraph as ox
+
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import ox_term
+
+    store = ox.Store()
+    names = [ox.NamedNode(str(ONTOLOGY_GRAPH))]
+    store.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), names[0]) for s, p, o in ontology)
+    for i, graph in enumerate(data):
+        names.append(ox.NamedNode(f"{NAMESPACE}input:{i}"))
+        store.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), names[-1])
+                     for s, p, o in graph)
+    return results_in_store(store, names)
+
+
+_DANGLING = "dangling-reference-violation"
+
+
+def _meant(store, named: list, rows) -> dict[str, str]:
+    """For each dangling reference of ``rows``, the labelled project IRI it most likely meant
+    (:func:`kg.links.closest_iri`), where one is close."""
+    from kg.iris import BASE
+    from kg.links import closest_iri
+
+    known = sorted({r["x"].value for r in store.query(
+        "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x <http://www.w3.org/2000/01/rdf-schema#label> "
+        f'?l }} FILTER (isIRI(?x) && STRSTARTS(STR(?x), "{BASE}")) }}', named_graphs=named)})
+    out: dict[str, str] = {}
+    for row in rows:
+        iri = row["value"].value
+        if iri not in out:
+            out[iri] = closest_iri(iri, known) or ""
+    return out
+
+
+def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
+    from kg.load import rdflib_term
+    from kg.validate import Result, _term_text, _value_text, short_iri
+
+    focus, path, value = (rdflib_term(row[v]) if row[v] is not None else None
+                          for v in ("focus", "path", "value"))
+    message = query.problem
+    details = [f"{name} {_value_text(rdflib_term(row[name]))}" for name in extra
+               if row[name] is not None]
+    if details:
+        message += f" ({'; '.join(short_iri(d) for d in details)})"
+    hint = meant.get(str(value)) if isinstance(value, URIRef) else None
+    if hint:
+        message += f" Did you mean {short_iri(hint)}?"
+    result = Result(
+        focus=_term_text(focus), path=None if path is None else str(path),
+        value=None if value is None else _value_text(value), severity=query.severity,
+        message=message, shape=query.iri, constraint=COMPONENT, advice=query.solution)
+    return result, (focus, path, value)
+
+
+def with_qc_results(report, found: Found):
+    """``report`` with the QC results ``found`` among its results (in report order) and in its
+    report graph, each an ``sh:ValidationResult`` whose source shape is the query's IRI; it no
+    longer conforms when one of them is a violation. A QC result on the focus node, path and
+    value of a result the report has is left out."""
+    from kg.validate import _in_report_order
+
+    # a row a shape reports already (same focus node, path and value: an ill-typed date the
+    # shapes constrain) is left out; the shape's message says more
+    said = {(r.focus, r.path, r.value) for r in report.results}
+    kept = [(r, t) for r, t in zip(found.results, found.terms, strict=True)
+            if (r.focus, r.path, r.value) not in said]
+    if not kept:
+        return report
+    conforms = report.conforms and not any(r.fails for r, _ in kept)
+    graph = report.graph
+    root = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None)
+    if root is None:
+        root = BNode()
+        graph.add((root, RDF.type, SH.ValidationReport))
+    graph.set((root, SH.conforms, Literal(conforms)))
+    for r, (focus, path, value) in kept:
+        node = BNode()
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
+                     (SH.resultPath, path), (SH.value, value),
+                     (SH.resultSeverity, SH[r.severity]), (SH.sourceShape, URIRef(r.shape)),
+                     (SH.sourceConstraintComponent, URIRef(r.constraint)),
+                     (SH.resultMessage, Literal(r.message))):
+            if o is not None:
+                graph.add((node, p, o))
+        graph.add((root, SH.result, node))
+    return replace(report, conforms=conforms,
+                   results=_in_report_order([*report.results, *(r for r, _ in kept)],
+                                            report.shapes))
+
+
+__all__ = ["COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level", "queries",
+           "results_in_graphs", "results_in_store", "severity", "with_qc_results"]
