@@ -95,8 +95,11 @@ class _Asserted:
         self._pending: dict[str, str] = {}  # meeting / announcement -> decided / announces
         self._regions = 0
         self._groups: set[str] = set()  # the organisations (generate.py's class), for lookup
-        #: the command, place and border relations written, each to get its rdf:Statement
-        self.chains: list[tuple[str, str, str]] = []
+        #: the command, place and border relations written, each to get its rdf:Statement in
+        #: the named graph of the triple (as the QC query unreified-relation wants)
+        self.chains: list[tuple[str, str, str, str]] = []
+        self._graph = EXTRA_GRAPH  # the named graph of the line being conformed
+        self._labels: set[str] = set()  # the labels written, lower-cased
         #: every event's [start, end] days (ISO text; None: no end), as generate.py dated it
         self.dates: dict[str, list[str | None]] = {}
 
@@ -114,6 +117,7 @@ class _Asserted:
                     self._groups.add(s)
             if self.conforming:
                 o, g = rest.rsplit(" ", 1)
+                self._graph = g
                 keep.extend(f"{t[0]} {t[1]} {t[2]} {g} .\n" for t in self._conform(s, p, o))
             else:
                 keep.append(line)
@@ -124,6 +128,9 @@ class _Asserted:
         """The triples that replace generate.py's (s, p, o): the same, in the ontology's terms,
         and what the shapes require of the node beside it."""
         if p == f"<{LABEL}>":  # EntityShape: exactly one English label
+            if o.lower() in self._labels:  # QC duplicate-entity-label: told apart
+                o = f'{o[:-1]} ({_local(s)})"'
+            self._labels.add(o.lower())
             return [(s, p, o + "@en")]
         if p == f"<{TYPE}>":
             cls = o[len(KGO) + 1 : -1] if o.startswith(f"<{KGO}") else None
@@ -138,7 +145,7 @@ class _Asserted:
             if cls == "MilitaryRegionCommand":  # MilitaryUnitShape: under armed forces
                 self._regions += 1
                 top = ARMED_FORCES[self._regions % len(ARMED_FORCES)]
-                self.chains.append((s, f"<{KGO}subordinateTo>", top))
+                self.chains.append((s, f"<{KGO}subordinateTo>", top, self._graph))
                 return [(s, p, o), (s, f"<{KGO}subordinateTo>", top)]
             if o in DELIBERATIONS:
                 self._pending[s] = DELIBERATIONS[o]
@@ -148,10 +155,11 @@ class _Asserted:
             # Shape): the counted group, a kgo:Group (its range), so only of an organisation
             return [(s, f"<{KGO}ofGroup>", o)] if o in self._groups else []
         if p in CHAINS:  # ReifiedChainShape: each gets its statement (write_asserted)
-            self.chains.append((s, p, o))
+            self.chains.append((s, p, o, self._graph))
         if p == f"<{GEO}hasGeometry>":  # GeometryShape: typed, and where it comes from
             return [(s, p, o), (o, f"<{TYPE}>", f"<{GEO}Geometry>"),
-                    (o, f"<{PROV}wasAttributedTo>", CURATORS)]
+                    (o, f"<{PROV}wasAttributedTo>", CURATORS),
+                    (o, f"<{LABEL}>", f'"Geometry of {_local(s)}"@en')]  # QC dangling-reference
         if p == f"<{KGO}unitOfCount>":  # QuantityShape: a kgo:UnitOfCount and a kgo:FigureKind
             unit, kind = FIGURES[o[len(KGO) + 1 : -1]]
             return [(s, p, f"<{KGO}{unit}>"), (s, f"<{KGO}figureKind>", f"<{KGO}{kind}>")]
@@ -237,8 +245,8 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
     passages = c.get("Passage", [])
     lines: list[str] = []
 
-    def quad(s: str, p: str, o: str) -> None:
-        lines.append(f"{s} {p} {o} {EXTRA_GRAPH} .\n")
+    def quad(s: str, p: str, o: str, graph: str = EXTRA_GRAPH) -> None:
+        lines.append(f"{s} {p} {o} {graph} .\n")
 
     def q(s: str, p: str, o: str) -> None:
         quad(s, f"<{KGO}{p}>", o)
@@ -247,13 +255,13 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         quad(s, f"<{TYPE}>", cls)
         quad(s, f"<{LABEL}>", f'"{label}"@en')
 
-    def statement(st: str, s: str, p: str, o: str) -> None:
-        """The rdf:Statement ``st`` of (s, p, o), citing a passage."""
-        quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>")
-        quad(st, f"<{RDF_NS}subject>", s)
-        quad(st, f"<{RDF_NS}predicate>", p)
-        quad(st, f"<{RDF_NS}object>", o)
-        quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
+    def statement(st: str, s: str, p: str, o: str, graph: str = EXTRA_GRAPH) -> None:
+        """The rdf:Statement ``st`` of (s, p, o), citing a passage, in ``graph``."""
+        quad(st, f"<{TYPE}>", f"<{RDF_NS}Statement>", graph)
+        quad(st, f"<{RDF_NS}subject>", s, graph)
+        quad(st, f"<{RDF_NS}predicate>", p, graph)
+        quad(st, f"<{RDF_NS}object>", o, graph)
+        quad(st, f"<{PROV}wasDerivedFrom>", rng.choice(passages), graph)
 
     if conforming:
         a(SOURCE, f"<{KGO}Article>", "Generated article, part 1")
@@ -266,14 +274,15 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         if rng.random() < 0.3:
             q(d, "adjacentTo", other := rng.choice(districts))
             if conforming:
-                sink.chains.append((d, f"<{KGO}adjacentTo>", other))
+                sink.chains.append((d, f"<{KGO}adjacentTo>", other, EXTRA_GRAPH))
     roads = [f"<{B}place/road-{i:04d}>" for i in range(1, max(2, len(events) // 50) + 1)]
     if conforming:
         countries = c.get("Country", [])
         for i, road in enumerate(roads, 1):
             a(road, f"<{KGO}Road>", f"Road No. {i}")
             q(road, "placeWithin", countries[i % len(countries)])  # PlaceInCountryShape
-            sink.chains.append((road, f"<{KGO}placeWithin>", countries[i % len(countries)]))
+            sink.chains.append((road, f"<{KGO}placeWithin>", countries[i % len(countries)],
+                                EXTRA_GRAPH))
     figures = 0
     for e in events:
         r = rng.random()
@@ -330,10 +339,10 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         q(unit, "attachedTo", command)
         if conforming:  # ReifiedRelationShape: the relation's statement, with its passage
             statement(f"<{B}statement/attached-{i:05d}>", unit, f"<{KGO}attachedTo>", command)
-    # ReifiedChainShape: every command, place and border relation with its statement, as in
-    # graph/ (the generated ones are in generate.py's graphs, these beside them in the extra)
-    for i, (s, p, o) in enumerate(sink.chains):
-        statement(f"<{B}statement/chain-{i:06d}>", s, p, o)
+    # ReifiedChainShape: every command, place and border relation with its statement in the
+    # triple's own named graph, as in graph/ (and as the QC query unreified-relation wants)
+    for i, (s, p, o, graph) in enumerate(sink.chains):
+        statement(f"<{B}statement/chain-{i:06d}>", s, p, o, graph)
     out.write("".join(lines))
     return sink.count + len(lines)
 
