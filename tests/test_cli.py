@@ -321,7 +321,7 @@ def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_pat
         return sorted(r["partialFingerprints"]["kgValidationResult/v1"] for r in results)
 
     first = fingerprints()
-    assert len(set(first)) == len(first) >= 4  # each result, each node, its own
+    assert len(set(first)) == len(first) >= 2  # each result, each node, its own
     assert fingerprints() == first == fingerprints("--validator", "pyshacl")
 
 

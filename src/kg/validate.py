@@ -935,17 +935,50 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
     for node in report.subjects(RDF.type, SH.ValidationResult):
         path = report.value(node, SH.resultPath)
         value = report.value(node, SH.value)
+        hint = _hint(value, report.value(node, SH.sourceConstraintComponent),
+                     report.value(node, SH.sourceShape), shapes)
         out.append(Result(
             focus=_term_text(report.value(node, SH.focusNode)),
             path=(str(path) if isinstance(path, URIRef)
                   else path_text(report, path) if path is not None else None),
             value=None if value is None else _value_text(value),
             severity=short_iri(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
-            message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage))),
+            message=" / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage)))
+            + hint,
             shape=_shape_name(report.value(node, SH.sourceShape), shapes),
             constraint=str(report.value(node, SH.sourceConstraintComponent)),
         ))
     return _in_report_order(out, shapes)
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _hint(value, component, shape, shapes: Graph | None) -> str:
+    """What to write, where a result's value shows what was meant: a plain string that is a
+    well-formed day where a datatype is wanted (``; write it "1979-03-03"^^xsd:date``), a
+    literal without a language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``,
+    the first language the shape lists). Else ""."""
+    import datetime
+
+    if not isinstance(value, Literal) or value.language or value.datatype not in (None, XSD.string):
+        return ""
+    lexical = Literal(str(value)).n3()
+    if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
+            and _DAY.fullmatch(str(value)):
+        try:
+            datetime.date.fromisoformat(str(value))
+        except ValueError:
+            return ""
+        return f"; write it {lexical}^^xsd:date"
+    if component == SH.LanguageInConstraintComponent and shapes is not None:
+        from rdflib.collection import Collection
+
+        tags = shapes.value(shape, SH.languageIn)
+        first = next(iter(Collection(shapes, tags)), None) if tags is not None else None
+        if first is not None and str(first) != "*":
+            return f"; write it {lexical}@{first}"
+    return ""
 
 
 def _in_report_order(results: Iterable[Result], shapes: Graph | None) -> list[Result]:
