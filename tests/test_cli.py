@@ -301,6 +301,40 @@ def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_pa
     assert (code, out) == (0, "")
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_blank_node_is_placed_at_the_line_that_introduces_it(capsys, project, tmp_path,
+                                                               monkeypatch, engine):
+    """A result about a blank node is on the line of its "[" (the triple whose object it is,
+    or its first) or of its label, in every format: found by what the report says of it."""
+    monkeypatch.chdir(tmp_path)
+    Path("bad.ttl").write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix place: <https://w3id.org/kg1978/place/> .
+[] a kgo:Attack ;
+    rdfs:label "An attack"@en ;
+    kgo:tookPlaceAt [ a kgo:City ;
+        rdfs:label "Somewhere"@en ;
+        kgo:placeWithin place:cambodia ] .
+_:x a kgo:Country ;
+    rdfs:label "Elsewhere"@en .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                       "--format", "json", "bad.ttl")
+    assert code == 1
+    iri = [(r["location"], r["message"]) for r in json.loads(out)["results"]
+           if r["shape"].endswith("/EntityShape")]
+    assert sorted(iri) == [(f"bad.ttl:{n}", "an entity needs an IRI https://w3id.org/kg1978/"
+                            "KIND/lower-case-name (a-z, 0-9 and hyphens, as "
+                            "event:attack-on-ha-tien-1978), not a blank node") for n in (4, 6, 9)]
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                       "--format", "github", "bad.ttl")
+    lines = out.splitlines()
+    assert lines and all(line.startswith("::error file=bad.ttl,line=") for line in lines)
+    # the city's own triple, not its "[": the result is about its kgo:placeWithin
+    assert any(line.startswith("::error file=bad.ttl,line=8,title=SHACL kgs%3AReifiedChain")
+               for line in lines)
+
+
 def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_path):
     """A blank node's label changes from run to run; its SARIF fingerprint is made from what
     the report says of it, so code scanning keeps the alert: the same in two runs and in both

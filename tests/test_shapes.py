@@ -463,6 +463,19 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert lines.of(result(ex + "l", ex + "super", '"x y"@en')) == "t.nt:2"
     assert found.of(result(ex + "d")) == "t.ttl:9"                       # where it is named
     assert found.of(result(ex + "nowhere")) is None
+    # a blank node: its own key, at its "[" or label, known again by its pairs
+    blank = found.blank({(ex + "inner", ex + "d"), (ex + "more", "x")})
+    assert blank is not None and found.blanks[blank] == "t.ttl:9"
+    assert found.triples[(ex + "a", ex + "nested", blank)] == "t.ttl:9"
+    assert found.predicates[(blank, ex + "inner")] == "t.ttl:9"
+    assert found.blank({(ex + "inner", ex + "other")}) is None
+    assert found.of(result(blank, ex + "missing")) == "t.ttl:9"
+    labelled = statement_lines([("b.ttl", '@prefix ex: <http://example.org/> .\n\n'
+                                            '_:n ex:p ex:q ;\n  ex:r "s" .\n'),
+                                ("b.nt", '_:n <http://example.org/p> "t" .\n')])
+    assert labelled.of(result(labelled.blank({(ex + "p", ex + "q"), (ex + "r", "s")}),
+                              ex + "r")) == "b.ttl:4"
+    assert labelled.of(result(labelled.blank({(ex + "p", "t")}))) == "b.nt:1"
 
 
 def test_subject_lines_point_at_statements():

@@ -101,8 +101,21 @@ class Report:
         focus node's path, with the value when that is an IRI), else the focus node's first
         statement, else the first line that names it (:meth:`StatementLines.of`)."""
         where = statement_lines(texts)
-        return replace(self, results=[replace(r, location=where.of(r))
-                                      for r in self.results])
+        keys: dict[str, str | None] = {}  # a report's blank node -> its key in the texts
+
+        def key(term: str | None) -> str | None:
+            if term is None or not term.startswith("_:") or not where.blanks:
+                return term
+            if term not in keys:
+                described = {(str(p), str(o)) for p, o
+                             in self.graph.predicate_objects(BNode(term[2:]))
+                             if not isinstance(o, BNode)}
+                keys[term] = where.blank(described) if described else None
+            return keys[term] or term
+
+        return replace(self, results=[
+            replace(r, location=where.of(replace(r, focus=key(r.focus), value=key(r.value))))
+            for r in self.results])
 
     def grouped(self) -> list[tuple[Result, list[Result]]]:
         """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
@@ -436,6 +449,25 @@ class StatementLines:
     #: (subject, object) -> line, whatever the predicate; an object is an IRI or a literal's
     #: lexical form (as written: escapes are not undone).
     values: dict[tuple[str, str], str] = field(default_factory=dict)
+    #: each blank node of the texts, by a key of its own ("_:NAME:LINE#N" for ``[ ]``,
+    #: "_:NAME#LABEL" for ``_:LABEL``) -> the line where it first comes (its ``[``, the line
+    #: of the triple whose object it is); the keys stand for it in the maps above
+    blanks: dict[str, str] = field(default_factory=dict)
+    #: a blank node's key -> its (predicate, object) pairs whose object is an IRI or a literal
+    #: (its lexical form): how :meth:`blank` knows it again
+    blank_pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def blank(self, described: set[tuple[str, str]]) -> str | None:
+        """The key of the blank node of the texts that a report's blank node is: the one with
+        the most (predicate, IRI or lexical form) pairs, all of them among ``described`` (what
+        the report, which describes the blank nodes its results are about, says of it; the
+        closure adds to what a file says, never takes away). The first in the texts on a tie;
+        None where none fits."""
+        best, size = None, 0
+        for key, pairs in self.blank_pairs.items():
+            if len(pairs) > size and pairs <= described:
+                best, size = key, len(pairs)
+        return best
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, IRI value), else the
@@ -457,7 +489,8 @@ class StatementLines:
                     (result.focus, literal[1] if literal else result.value))
                 if found:
                     return found
-        return self.subjects.get(result.focus) or self.mentions.get(result.focus)
+        return (self.subjects.get(result.focus) or self.mentions.get(result.focus)
+                or self.blanks.get(result.focus))
 
 
 #: The lexical form of a literal written in N-Triples / N3 (``"-12000"^^<…#integer>``).
@@ -526,6 +559,13 @@ def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
             literal = _LEXICAL_FORM.match(rest)
             if literal:
                 found.values.setdefault((subject, literal[1]), where)
+        if parts[0].startswith("_:"):  # a blank node: its pairs, to know it again
+            key = f"_:{name}#{parts[0][2:]}"
+            found.blanks.setdefault(key, where)
+            literal = _LEXICAL_FORM.match(rest)
+            obj = rest[1:rest.find(">")] if rest.startswith("<") else literal and literal[1]
+            if obj:
+                found.blank_pairs.setdefault(key, set()).add((predicate, obj))
 
 
 def _term(kind: str, value: str, prefixes: dict[str, str]) -> str | None:
@@ -550,18 +590,23 @@ def _lexical(kind: str, token: str) -> str | None:
 
 
 def _read_statements(name: str, text: str, found: StatementLines) -> None:
+    """One Turtle or TriG text into ``found``. A blank node (``[ … ]`` or ``_:label``) is a
+    subject like an IRI, under a key of its own (:meth:`StatementLines.blank`), first seen on
+    the line of its ``[`` (the line of the triple whose object it is) or its label."""
     prefixes: dict[str, str] = {}
     tokens = [("word", v, n) if k == "lang" and v.lower() in ("@prefix", "@base") else (k, v, n)
               for k, v, n in _tokens(text)]
     expect, subject, predicate = "subject", None, None
-    depth, resume = 0, "after"
+    # what to go back to at a "]" or ")": (subject, predicate, expect after it, in a list)
+    frames: list[tuple[str | None, str | None, str, bool]] = []
+    in_list = False
     i = 0
     while i < len(tokens):
         kind, value, line = tokens[i]
         i += 1
         where = f"{name}:{line}"
         if kind == "word" and value.lower() in ("@prefix", "prefix", "@base", "base") \
-                and depth == 0 and expect == "subject":
+                and not frames and expect == "subject":
             if value.lower().endswith("prefix") and i + 1 < len(tokens):
                 prefixes[tokens[i][1].rstrip(":")] = tokens[i + 1][1][1:-1]
                 i += 2
@@ -574,20 +619,36 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
             i += 1  # the datatype IRI is not an object
             continue
         iri = _term(kind, value, prefixes)
-        if iri is not None:
+        if iri is None and kind == "word" and value.startswith("_:"):
+            iri = f"_:{name}#{value[2:]}"  # a labelled blank node, the file's own
+            found.blanks.setdefault(iri, where)
+        elif iri is not None:
             found.mentions.setdefault(iri, where)
-        if depth:  # inside a blank node's [ ] or a collection's ( ): not the statement's own
-            if value in ("[", "("):
-                depth += 1
-            elif value in ("]", ")"):
-                depth -= 1
-                if not depth:
-                    expect = resume
-            continue
         if value in ("[", "("):
-            depth, resume = 1, "predicate" if expect == "subject" else "after"
-            subject = None if expect == "subject" else subject
-        elif value in ("{", "}"):
+            node = None
+            if value == "[":
+                node = f"_:{name}:{line}#{i}"  # a blank node: its own key
+                found.blanks[node] = where
+            if in_list:
+                frames.append((None, None, expect, True))
+            elif expect == "subject":  # "[] a kgo:Attack ;": the blank node goes on as subject
+                frames.append((node, None, "predicate", False))
+            else:
+                frames.append((subject, predicate, "after", False))
+                if subject and predicate and node:
+                    found.triples.setdefault((subject, predicate, node), where)
+            if node is not None:
+                subject, expect, in_list = node, "predicate", False
+            else:
+                subject, expect, in_list = None, "item", True
+            continue
+        if value in ("]", ")"):
+            if frames:
+                subject, predicate, expect, in_list = frames.pop()
+            continue
+        if in_list:
+            continue  # a collection's member: not the statement's own object
+        if value in ("{", "}"):
             if value == "{" and expect == "predicate" and subject is not None \
                     and found.subjects.get(subject) == where:
                 del found.subjects[subject]  # a graph's name, not a subject
@@ -615,6 +676,8 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
             obj = iri if iri is not None else _lexical(kind, value)
             if subject and obj is not None:
                 found.values.setdefault((subject, obj), where)
+                if subject.startswith("_:") and predicate:
+                    found.blank_pairs.setdefault(subject, set()).add((predicate, obj))
             expect = "after"
 
 
