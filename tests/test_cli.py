@@ -335,6 +335,47 @@ _:x a kgo:Country ;
                for line in lines)
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_several_values_are_each_named_at_their_line(capsys, project, engine):
+    """A later file re-dating an event of part 1: the sh:maxCount result says how many values
+    there are and where each is, in every format; the ones the closure repeats
+    (kgo:startDate, kgo:endDate from kgo:onDate) are shown with it."""
+    graph = project / "graph"
+    (graph / "article-part2.ttl").write_text(
+        "@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+        "<https://w3id.org/kg1978/event/liberation-of-phnom-penh-1979-01-07>\n"
+        '    kgo:onDate "1979-01-08"^^xsd:date .\n', encoding="utf-8")
+    files = [str(p) for p in sorted(graph.glob("*.ttl"))]
+    part1 = graph / "article-part1.ttl"
+    line = 1 + part1.read_text(encoding="utf-8").split(
+        'kgo:onDate "1979-01-07"^^xsd:date')[0].count("\n")
+    said = (f'it has 2 values of kgo:onDate: "1979-01-07"^^xsd:date ({part1}:{line}), '
+            f'"1979-01-08"^^xsd:date ({graph / "article-part2.ttl"}:5)')
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                       "--format", "json", *files)
+    assert code == 1
+    counted = [r for r in json.loads(out)["results"] if r["constraint"].endswith("#MaxCount"
+                                                                                  "ConstraintComponent")]
+    assert sorted(r["path"].rpartition("/")[2] for r in counted) == ["endDate", "onDate",
+                                                                     "startDate"]
+    on_date = next(r for r in counted if r["path"].endswith("onDate"))
+    assert on_date["message"].endswith(said)
+    assert on_date["values"] == [
+        {"value": '"1979-01-07"^^<http://www.w3.org/2001/XMLSchema#date>',
+         "location": f"{part1}:{line}"},
+        {"value": '"1979-01-08"^^<http://www.w3.org/2001/XMLSchema#date>',
+         "location": f"{graph / 'article-part2.ttl'}:5"}]
+    for fmt in ("text", "github", "sarif"):
+        code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                           "--format", fmt, *files)
+        if fmt == "sarif":
+            out = "\n".join(r["message"]["text"] for r in json.loads(out)["runs"][0]["results"])
+        assert code == 1 and said in out
+        # text and SARIF say it of the super-properties too; GitHub names them with it
+        assert out.count(" has 2 values of ") == (1 if fmt == "github" else 3)
+
+
 def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_path):
     """A blank node's label changes from run to run; its SARIF fingerprint is made from what
     the report says of it, so code scanning keeps the alert: the same in two runs and in both

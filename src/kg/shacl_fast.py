@@ -45,7 +45,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg.errors import BuildError
-from kg.validate import Report, _results, mark_followers
+from kg.validate import Report, _results, mark_followers, with_values
 
 _RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -505,11 +505,21 @@ def validate_store(store, shapes: Graph) -> Report:
     report.add((root, SH.conforms, Literal(violations == 0)))
     results = _results(report, shapes)
     if results:
+        results = with_values(results, lambda focus, path: (
+            _rdflib(q.object) for q in store.quads_for_pattern(
+                _ox_node(focus), _ox_node(path), None)))
         rows = store.query(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
                                    FILTER (isIRI(?a) && isIRI(?b)) }}""",
                            use_default_graph_as_union=True)
         results = mark_followers(results, [(row["a"].value, row["b"].value) for row in rows])
     return Report(conforms=violations == 0, results=results, graph=report, shapes=shapes)
+
+
+def _ox_node(text: str):
+    """The pyoxigraph term of a focus node as results give it (``_:label`` or an IRI)."""
+    import pyoxigraph as ox
+
+    return ox.BlankNode(text[2:]) if text.startswith("_:") else ox.NamedNode(text)
 
 
 def _add_result(report: Graph, root, check: Check, bound: dict, shapes: Graph,

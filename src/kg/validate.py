@@ -43,6 +43,14 @@ def check_validator(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class ValueAt:
+    """One of several values a result is about, and the FILE:LINE that gives it."""
+
+    value: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     """One validation result, in the terms a person acts on."""
 
@@ -63,6 +71,10 @@ class Result:
     follows: str | None = None
     #: What to do about it, where the check says (a QC query's Solution: kg.qc)
     advice: str | None = None
+    #: Each value of the focus node's path, for a result about how many there are
+    #: (sh:maxCount), its message saying them (:func:`with_values`); with their lines once
+    #: :meth:`Report.located`.
+    values: tuple[ValueAt, ...] = ()
 
     @property
     def fails(self) -> bool:
@@ -113,9 +125,17 @@ class Report:
                 keys[term] = where.blank(described) if described else None
             return keys[term] or term
 
-        return replace(self, results=[
-            replace(r, location=where.of(replace(r, focus=key(r.focus), value=key(r.value))))
-            for r in self.results])
+        def at(r: Result) -> Result:
+            r = replace(r, location=where.of(replace(r, focus=key(r.focus),
+                                                     value=key(r.value))))
+            if not r.values:
+                return r
+            values = tuple(replace(v, location=where.of_value(key(r.focus), r.path, v.value))
+                           for v in r.values)
+            return replace(r, values=values, message=r.message.replace(
+                _counted(r.path, r.values), _counted(r.path, values), 1))
+
+        return replace(self, results=[at(r) for r in self.results])
 
     def grouped(self) -> list[tuple[Result, list[Result]]]:
         """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
@@ -276,8 +296,42 @@ def _described(graph: Graph, node, depth: int, above: tuple) -> str:
 
 
 def _place(r: Result) -> tuple:
-    """What a result and those that repeat it share: focus node, value and severity."""
-    return r.focus, r.value, r.severity
+    """What a result and those that repeat it share: focus node, value (or values) and
+    severity."""
+    return r.focus, _value_key(r), r.severity
+
+
+def _value_key(r: Result):
+    """A result's value, or its values (:attr:`Result.values`), as one key."""
+    return r.value if r.value is not None or not r.values else tuple(v.value for v in r.values)
+
+
+#: The constraints whose results are about how many values there are.
+_COUNTED = (str(SH.MaxCountConstraintComponent),)
+
+
+def with_values(results: list[Result], objects: Callable[[str, str], Iterable]) -> list[Result]:
+    """``results`` with :attr:`Result.values` on each about too many values (sh:maxCount on a
+    property): the focus node's values of the path (``objects(focus, path)``: rdflib terms, in
+    the data validated), in order, and its message ending with how many and which ("; it has 2
+    values of kgo:startDate: …"; :meth:`Report.located` adds each one's line). Shared by both
+    engines, so their reports agree."""
+    out = []
+    for r in results:
+        if r.constraint in _COUNTED and r.path is not None and "://" in r.path \
+                and r.value is None:
+            values = tuple(ValueAt(v) for v in sorted({_value_text(o) for o in objects(
+                r.focus, r.path)}))
+            if values:
+                r = replace(r, values=values, message=f"{r.message}; {_counted(r.path, values)}")
+        out.append(r)
+    return out
+
+
+def _counted(path: str | None, values: tuple[ValueAt, ...]) -> str:
+    """How many values a path has, and each (with its line where known)."""
+    return f"it has {len(values)} values of {short_iri(path or '')}: " + ", ".join(
+        _short_value(v.value) + (f" ({v.location})" if v.location else "") for v in values)
 
 
 def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> list[Result]:
@@ -298,11 +352,11 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
         return results
     groups: dict[tuple, list[str]] = {}
     for r in results:
-        if r.path is not None and r.value is not None:
-            groups.setdefault((r.focus, r.value, r.severity), []).append(r.path)
+        if r.path is not None and _value_key(r) is not None:
+            groups.setdefault(_place(r), []).append(r.path)
     out = []
     for r in results:
-        paths = groups.get((r.focus, r.value, r.severity), ())
+        paths = groups.get(_place(r), ())
         below = sorted(p for p in set(paths) if (p, r.path) in pairs
                        and not any((q, p) in pairs for q in paths))
         out.append(replace(r, follows=below[0]) if below else r)
@@ -468,6 +522,13 @@ class StatementLines:
             if len(pairs) > size and pairs <= described:
                 best, size = key, len(pairs)
         return best
+
+    def of_value(self, focus: str, path: str | None, value: str) -> str | None:
+        """The line giving ``focus`` the value ``value`` (an IRI, or a literal in N-Triples):
+        by ``path``, else by any predicate (a sub-property of it), else None."""
+        literal = _LEXICAL_FORM.match(value)
+        return (self.triples.get((focus, path or "", value))
+                or self.values.get((focus, literal[1] if literal else value)))
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, IRI value), else the
@@ -794,6 +855,8 @@ def validate(data: Graph, shapes: Graph) -> Report:
                           + getattr(report_graph, "message", str(report_graph)))
     results = _results(report_graph, shapes)
     if results:
+        results = with_values(results, lambda focus, path: data.objects(_node(focus),
+                                                                        URIRef(path)))
         results = mark_followers(results, subproperties_in(data))
     return Report(conforms=bool(conforms), results=results, graph=report_graph, shapes=shapes)
 
@@ -1108,6 +1171,11 @@ def _literal_text(literal: Literal) -> str:
     if literal.datatype == XSD.string:
         return Literal(str(literal)).n3()
     return literal.n3()
+
+
+def _node(text: str):
+    """The rdflib term of a focus node as results give it (:func:`_term_text`)."""
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
 
 
 def _term_text(term) -> str:
