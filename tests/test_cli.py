@@ -376,6 +376,25 @@ def test_several_values_are_each_named_at_their_line(capsys, project, engine):
         assert out.count(" has 2 values of ") == (1 if fmt == "github" else 3)
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_cycle_is_named_edge_by_edge(capsys, project, engine):
+    """The closure makes a subordination cycle one reflexive triple; the report names the
+    asserted edges that close it, each at its line, and stands on the focus node's own."""
+    fixture = REPO / "tests" / "data" / "shapes" / "group-subordination-cycle.ttl"
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                       "--format", "json", str(fixture))
+    assert code == 1
+    cycles = {(r["focus"].rpartition("/")[2], r["location"], r["message"])
+              for r in json.loads(out)["results"] if r["constraint"].endswith("#SPARQL"
+                                                                              "ConstraintComponent")}
+    head = "subordination cycle: the group is subordinate to itself: "
+    assert cycles == {
+        ("politburo", f"{fixture}:24", head + f"actor:politburo → actor:commission ({fixture}:24)"
+                                              f" → actor:politburo ({fixture}:28)"),
+        ("commission", f"{fixture}:28", head + f"actor:commission → actor:politburo "
+                                               f"({fixture}:28) → actor:commission ({fixture}:24)")}
+
+
 def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_path):
     """A blank node's label changes from run to run; its SARIF fingerprint is made from what
     the report says of it, so code scanning keeps the alert: the same in two runs and in both

@@ -404,6 +404,37 @@ def test_domain_range_shape_fires_on_a_wrong_type(i, domain_range_report):
                for r in domain_range_report.results), f"{shape} did not fire on node-{i}"
 
 
+def test_a_later_sources_disagreeing_date_is_a_claim_the_shapes_accept(ontology, shapes):
+    """README, "A later source that disagrees": the second source's date is a reified
+    statement and a schema:Claim, citing its passage; the first source's date stays. As a
+    plain rdf:Statement it would describe a triple not in the graph."""
+    claim = """
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix schema: <http://schema.org/> .
+<https://w3id.org/kg1978/statement/attack-start-by-other-source> a rdf:Statement, schema:Claim ;
+    rdfs:label "An attack began on 24 December 1978, by another source"@en ;
+    rdf:subject <https://w3id.org/kg1978/event/attack> ;
+    rdf:predicate kgo:startDate ;
+    rdf:object "1978-12-24"^^xsd:date ;
+    prov:wasDerivedFrom <https://w3id.org/kg1978/source/article-passage-1> ;
+    rdfs:comment "The other source's date; the article's, 23 December, stays the event's."@en .
+"""
+    data = parse_file(FIXTURES / "valid.ttl") + Graph().parse(data=claim, format="turtle")
+    report = validate_closure([data, ontology], shapes)
+    assert report.conforms, report.as_text()
+    plain = Graph() + data
+    plain.remove((URIRef("https://w3id.org/kg1978/statement/attack-start-by-other-source"),
+                  RDF.type, URIRef("http://schema.org/Claim")))
+    report = validate_closure([plain, ontology], shapes)
+    assert [r.message for r in report.results] == [
+        "the statement describes a triple that is not in the graph (a source's claim that the "
+        "graph does not assert is also a schema:Claim)"]
+
+
 def test_statement_lines_point_at_the_triple_a_result_is_about():
     from kg.validate import Result, statement_lines
 

@@ -126,6 +126,11 @@ class Report:
             return keys[term] or term
 
         def at(r: Result) -> Result:
+            if r.path and r.value == r.focus and "://" in r.path:  # a cycle, in the closure
+                cycle = where.cycle(r.focus, r.path)
+                if cycle:
+                    return replace(r, location=cycle[0][1], message=f"{r.message}: " + " → ".join(
+                        [short_iri(r.focus)] + [f"{short_iri(o)} ({line})" for o, line in cycle]))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value))))
             if not r.values:
@@ -522,6 +527,30 @@ class StatementLines:
             if len(pairs) > size and pairs <= described:
                 best, size = key, len(pairs)
         return best
+
+    def cycle(self, node: str, predicate: str) -> list[tuple[str, str]]:
+        """The shortest way from ``node`` back to itself by ``predicate`` triples the texts
+        state, as (node reached, line of the triple) steps; [] where they state none (the
+        closure the shapes see makes a cycle one reflexive triple, whatever its steps)."""
+        step: dict[str, list[tuple[str, str]]] = {}
+        for (s, p, o), line in self.triples.items():
+            if p == predicate:
+                step.setdefault(s, []).append((o, line))
+        came: dict[str, tuple[str, str]] = {}
+        todo = [node]
+        while todo:
+            at = todo.pop(0)
+            for o, line in step.get(at, ()):
+                if o == node:
+                    path = [(o, line)]
+                    while at != node:
+                        path.insert(0, (at, came[at][1]))
+                        at = came[at][0]
+                    return path
+                if o not in came:
+                    came[o] = (at, line)
+                    todo.append(o)
+        return []
 
     def of_value(self, focus: str, path: str | None, value: str) -> str | None:
         """The line giving ``focus`` the value ``value`` (an IRI, or a literal in N-Triples):
