@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from pathlib import Path
 
@@ -872,3 +873,75 @@ def test_a_read_only_column_may_show_the_link_its_row_adds(project, capsys):
                          "relation": "exactMatch", "who": "Lan", "note": "Wikidata Q1337046"}})
     assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
     assert "1 link(s) added" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- conflicts typed in by hand
+
+def hand_link(root: Path, entity: str, qid: str, why: str = "") -> None:
+    """Append a link with a complete reified statement to the copy's graph/links.ttl, as an
+    archivist may type it."""
+    local = entity.split(":")[1]
+    note = f' ;\n    skos:editorialNote "{why}"' if why else ""
+    with (root / "graph" / "links.ttl").open("a", encoding="utf-8") as f:
+        f.write(f"""
+{entity} skos:exactMatch <{WD}{qid}> .
+link:{local}-wikidata-{qid.lower()} a rdf:Statement ; rdfs:label "Test same as {qid}"@en ;
+    rdf:subject {entity} ; rdf:predicate skos:exactMatch ; rdf:object <{WD}{qid}> ;
+    prov:wasAttributedTo agent:curators ;
+    dcterms:created "2026-11-25"^^xsd:date ;
+    dcterms:bibliographicCitation "Test record {qid}"{note} .
+""")
+
+
+def validate_links(root: Path, capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = run(root, "validate", *(str(p) for p in sorted((root / "graph").glob("*.ttl"))))
+    return code, capsys.readouterr().out
+
+
+def test_hand_typed_conflicts_fail_validation_and_the_report(project, capsys):
+    hand_link(project, "actor:pol-pot", "Q39465")        # a second id beside Q39464
+    hand_link(project, "unit:division-341", "Q39464")   # Pol Pot's id on another entity
+    code, out = validate_links(project, capsys)
+    assert code == 1
+    assert (f"actor:pol-pot has two Wikidata ids, {WD}Q39464 and {WD}Q39465: remove the wrong "
+            "link, or, if both are right, say why in a skos:editorialNote on either link's "
+            "rdf:Statement (the why column of `kg links import`)") in out
+    assert (f"{WD}Q39464 is linked from two entities, actor:pol-pot and unit:division-341"
+            in out)
+    assert f"unit:division-341 has two Wikidata ids, {WD}Q18161274 and {WD}Q39464" in out
+    assert "3 violations" in out
+    assert run(project, "links", "report") == 1
+    out = capsys.readouterr().out
+    assert "Conflicts (4, 3 without a reason):" in out
+    assert "say why: skos:editorialNote on either link's rdf:Statement" in out
+
+
+def test_a_reason_on_either_link_allows_a_conflict_in_both(project, capsys):
+    hand_link(project, "actor:pol-pot", "Q39465", why="Wikidata has a duplicate item")
+    code, out = validate_links(project, capsys)
+    assert code == 0, out
+    assert run(project, "links", "report") == 0
+    assert "Conflicts (2, 0 without a reason):" in capsys.readouterr().out
+
+
+def test_one_reason_does_not_cover_a_third_link_in_either(project, capsys):
+    """The rule is pairwise: Pol Pot's second id gives a reason, a third gives none, and the
+    pair of the first and the third has no reason (the shape and the report agree)."""
+    hand_link(project, "actor:pol-pot", "Q39465", why="Wikidata has a duplicate item")
+    hand_link(project, "actor:pol-pot", "Q39466")
+    code, out = validate_links(project, capsys)
+    assert code == 1
+    assert f"actor:pol-pot has two Wikidata ids, {WD}Q39464 and {WD}Q39466" in out
+    assert "1 violation" in out
+    assert run(project, "links", "report") == 1
+    out = capsys.readouterr().out
+    assert "Conflicts (2, 1 without a reason):" in out
+    assert "(not for every pair of these links: two of them give no reason)" in out
+
+
+def test_the_conflict_shape_knows_the_authorities_of_kg_links():
+    text = (REPO / "shapes" / "kg-shapes.ttl").read_text(encoding="utf-8")
+    named = re.findall(r'IF\(STRSTARTS\(STR\(\?value\), "([^"]+)"\), "([^"]+)"', text)
+    want = [(a.namespace, a.title) for a in links.AUTHORITIES.values()]
+    assert named == want + want  # once in each of the two constraints

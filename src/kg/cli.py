@@ -174,7 +174,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         elif args.links_command == "import":
             sys.stdout.write(links.import_links(_settings(args), Path(args.file)).summary())
         else:
-            sys.stdout.write(links.report_text(_settings(args)))
+            report = links.links_report(_settings(args))
+            sys.stdout.write(report.text)
+            return report.exit_code
         return 0
     if args.command == "sources":
         from kg import sources

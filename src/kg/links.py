@@ -319,10 +319,12 @@ def coverage(store: ox.Store) -> dict:
          "other_links": N,                               # links to no known authority
          "unlinked": [{"id", "label", "class"}],         # LISTED_UNLINKED classes, by id
          "conflicts": [{"kind": "two-ids" | "shared-id", "authority", "entities": [...],
-                        "ids": [...], "why": [...]}]}
+                        "ids": [...], "why": [...], "unexplained": bool}]}
 
     ``classes[C][A]`` counts entities of C with at least one link to authority A;
     ``authorities[A]["links"]`` counts link triples (what a VoID linkset's ``void:triples`` is).
+    A conflict is ``unexplained`` when two of its links give no reason (skos:editorialNote on
+    either link's statement): what shapes/kg-shapes.ttl's kgs:AuthorityIdShape reports.
     """
     members = _class_members(store)
     entities = _linkable_entities(store, members)
@@ -382,15 +384,23 @@ def _conflicts(links: list[tuple[str, str, str]], whys: dict) -> list[dict]:
     def why_of(pairs: Iterable[tuple[str, str]]) -> list[str]:
         return sorted({w for x, m in pairs for p in RELATIONS for w in whys.get((x, p, m), [])})
 
+    def unexplained(links_: list[tuple[str, str]]) -> bool:
+        # the rule of kgs:AuthorityIdShape: a pair of conflicting links needs a reason on
+        # either link, so one reason does not cover a third link added later
+        return any(not why_of([one]) and not why_of([other])
+                   for i, one in enumerate(links_) for other in links_[i + 1:])
+
     out = []
     for (x, a), ms in sorted(ids.items()):
         if len(ms) > 1:
+            pairs = [(x, m) for m in sorted(ms)]
             out.append({"kind": "two-ids", "authority": a, "entities": [x], "ids": sorted(ms),
-                        "why": why_of((x, m) for m in ms)})
+                        "why": why_of(pairs), "unexplained": unexplained(pairs)})
     for m, xs in sorted(owners.items()):
         if len(xs) > 1:
+            pairs = [(x, m) for x in sorted(xs)]
             out.append({"kind": "shared-id", "authority": authority_of(m), "entities": sorted(xs),
-                        "ids": [m], "why": why_of((x, m) for x in xs)})
+                        "ids": [m], "why": why_of(pairs), "unexplained": unexplained(pairs)})
     return out
 
 
@@ -413,7 +423,7 @@ def coverage_lines(cov: dict) -> list[str]:
     if cov["other_links"]:
         out.append(f"  {'other':<10}{cov['other_links']:>7}")
     out.append("")
-    unexplained = sum(1 for c in cov["conflicts"] if not c["why"])
+    unexplained = sum(1 for c in cov["conflicts"] if c["unexplained"])
     out.append(f"Conflicts ({len(cov['conflicts'])}, {unexplained} without a reason):")
     for c in cov["conflicts"]:
         title = AUTHORITIES[c["authority"]].title
@@ -425,19 +435,43 @@ def coverage_lines(cov: dict) -> list[str]:
                 _short(x) for x in c["entities"])
         out.append(f"  {text}")
         out.append("    why: " + " / ".join(c["why"]) if c["why"] else "    why: (no reason given)")
+        if c["why"] and c["unexplained"]:
+            out.append("    (not for every pair of these links: two of them give no reason)")
     if not cov["conflicts"]:
         out.append("  none")
+    elif unexplained:
+        out.append("  (if both links are right, say why: skos:editorialNote on either link's "
+                   "rdf:Statement, the why column of kg links import)")
     out.append("")
     out.append(f"Unlinked entities ({len(cov['unlinked'])}):")
     out += [f"  {u['id']}  {u['label']}  [{u['class']}]" for u in cov["unlinked"]]
     return out
 
 
-def report_text(settings: dict) -> str:
+@dataclass(frozen=True)
+class LinksReport:
+    """What ``kg links report`` prints, and how many conflicts give no reason."""
+
+    text: str
+    unexplained: int
+
+    @property
+    def exit_code(self) -> int:
+        """0, or 1 when a conflict gives no reason (kgs:AuthorityIdShape's violations)."""
+        return 1 if self.unexplained else 0
+
+
+def links_report(settings: dict) -> LinksReport:
     """``kg links report``: coverage, conflicts and the unlinked list, from the graph/ files."""
     root = Path(settings["root"])
     cov = coverage(source_store(load_sources(root)))
-    return "\n".join([f"Authority links in {root / 'graph'}", "", *coverage_lines(cov)]) + "\n"
+    text = "\n".join([f"Authority links in {root / 'graph'}", "", *coverage_lines(cov)]) + "\n"
+    return LinksReport(text, sum(1 for c in cov["conflicts"] if c["unexplained"]))
+
+
+def report_text(settings: dict) -> str:
+    """The text of :func:`links_report`."""
+    return links_report(settings).text
 
 
 def _short(iri: str) -> str:
