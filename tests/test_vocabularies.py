@@ -252,10 +252,40 @@ def test_the_lists():
     assert {"hasEarliestBeginTimeStamp", "Event", "subEventOf"} <= terms("sem")
     # not terms, not reported: rdf:_n (infinitely many), the namespace itself, other namespaces
     for iri in ("http://www.w3.org/1999/02/22-rdf-syntax-ns#_12", "http://schema.org/",
-                "http://example.org/lable", "https://schema.org/startDate"):
+                "http://example.org/lable", "http://www.w3.org/ns/org#memberOf"):
         assert not is_unknown(iri), iri
     assert is_unknown("https://schema.org/strtDate")  # schema.org's https IRIs alike
     assert suggestion("https://schema.org/strtDate") == "schema:startDate"
+
+
+#: (a namespace one character off a vocabulary's, or schema.org's https, and what is said)
+NEAR_MISSES = [
+    ("@prefix schema: <https://schema.org/> .", 'ex:thing schema:description "a thing" .',
+     "https://schema.org/description: this project writes schema.org as http://schema.org/ "
+     "(schema.org accepts https://schema.org/ too, but a query for schema:description misses "
+     "it) — did you mean schema:description?"),
+    ("@prefix prov: <http://www.w3.org/ns/prov/> .", "ex:thing prov:wasDerivedFrom ex:doc .",
+     "http://www.w3.org/ns/prov/wasDerivedFrom: this project writes PROV-O as "
+     "http://www.w3.org/ns/prov# — did you mean prov:wasDerivedFrom?"),
+    ("@prefix dcterms: <http://purl.org/dc/term/> .", "ex:thing a dcterms:Agent .",
+     "http://purl.org/dc/term/Agent: this project writes DCMI Metadata Terms as "
+     "http://purl.org/dc/terms/ — did you mean dcterms:Agent?"),
+    ("@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema> .", 'ex:thing rdfs:label "x" .',
+     "http://www.w3.org/2000/01/rdf-schemalabel: this project writes RDF Schema as "
+     "http://www.w3.org/2000/01/rdf-schema# — did you mean rdfs:label?"),
+]
+
+
+@pytest.mark.parametrize(("prefix", "statement", "message"), NEAR_MISSES)
+def test_a_namespace_one_character_off_is_a_warning_naming_the_term_meant(
+        capsys, tmp_path, prefix, statement, message):
+    path = tmp_path / "near-miss.ttl"
+    path.write_text(f"@prefix ex: <http://example.org/> .\n{prefix}\n{statement}\n",
+                    encoding="utf-8")
+    code, out = validate(capsys, "--format", "json", path)
+    report = json.loads(out)
+    assert code == 0 and report["conforms"] is True, out
+    assert [(r["message"], r["severity"]) for r in report["results"]] == [(message, "Warning")]
 
 
 @pytest.mark.parametrize(("iri", "meant"), [

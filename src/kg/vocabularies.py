@@ -46,11 +46,13 @@ wgs       W3C Basic Geo (WGS84 lat/long)            rdflib ``WGS`` (which says h
                                                     are those of the http namespace used here)
 crm       CIDOC CRM 7.1.3 (RDFS of February 2024)   ``CIDOC_CRM_v7.1.3.rdf`` (FORTH-ICS)
 sem       Simple Event Model (2009/11)              ``http://semanticweb.cs.vu.nl/2009/11/sem/sem.rdf``
-schema    schema.org 30.0, all layers (http and     ``schemaorg/schemaorg``
-          https IRIs)                               ``data/releases/30.0/schemaorg-all-http.nt``
+schema    schema.org 30.0, all layers (the http     ``schemaorg/schemaorg``
+          IRIs the project writes)                  ``data/releases/30.0/schemaorg-all-http.nt``
 ========  ========================================  =============================================
 
-No list is fetched at run time. A namespace not in the table is not checked.
+No list is fetched at run time. A namespace not in the table is not checked, but one a
+character off a namespace of the table, or schema.org's https namespace, which the project does
+not write, is (:func:`near_miss`): its terms are reported with the term meant.
 """
 
 from __future__ import annotations
@@ -97,6 +99,9 @@ class Vocabulary:
     namespaces: tuple[str, ...]
     #: names the source's list lacks, each said in the module docstring
     added: tuple[str, ...] = ()
+    #: namespaces the vocabulary's publisher also accepts for its terms, which this project
+    #: does not write (a query for the project's form misses a term written so)
+    also_accepted: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.title} {self.version}".strip()
@@ -122,7 +127,8 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
     Vocabulary("crm", "CIDOC CRM", "7.1.3", ("http://www.cidoc-crm.org/cidoc-crm/",)),
     Vocabulary("sem", "Simple Event Model", "(2009/11)",
                ("http://semanticweb.cs.vu.nl/2009/11/sem/",)),
-    Vocabulary("schema", "schema.org", "30.0", ("http://schema.org/", "https://schema.org/")),
+    Vocabulary("schema", "schema.org", "30.0", ("http://schema.org/",),
+               also_accepted=("https://schema.org/",)),
 )
 
 #: (namespace, vocabulary), longest namespace first
@@ -148,11 +154,73 @@ def vocabulary_of(iri: str) -> tuple[Vocabulary, str] | None:
     return None
 
 
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one character inserted, removed or changed."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] or a[i:] == b[i + 1:] or a[i + 1:] == b[i:]
+
+
+def _close_name(local: str, names: frozenset[str]) -> str | None:
+    """``local`` itself, or the same name in another case, or the closest name, from ``names``."""
+    if local in names:
+        return local
+    by_case = {n.lower(): n for n in sorted(names)}
+    if local.lower() in by_case:
+        return by_case[local.lower()]
+    close = difflib.get_close_matches(local, sorted(names), n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """An IRI in a namespace one character off a vocabulary's (``https://schema.org/``,
+    ``http://www.w3.org/ns/prov/``): the namespace written, the vocabulary's, and its term."""
+
+    vocabulary: Vocabulary
+    written: str
+    namespace: str
+    term: str
+
+
+_HEAD, _TAIL = 12, 5
+assert min(len(ns) for v in VOCABULARIES for ns in v.namespaces) >= _HEAD + 1 + _TAIL
+
+
+@functools.cache
+def near_miss(iri: str) -> NearMiss | None:
+    """The vocabulary term ``iri`` was meant to be when it is in no vocabulary's namespace but
+    in one a character off (an ``s`` added to ``http``, ``/`` for ``#``, a letter missing or
+    extra) or one the vocabulary's publisher also accepts, and the rest of it is (or is close
+    to) a term of that vocabulary; else None. Cheap: a few string comparisons a namespace."""
+    if vocabulary_of(iri) is not None:
+        return None
+    head = iri[:_HEAD]
+    for vocabulary in VOCABULARIES:
+        for ns in vocabulary.namespaces:
+            for cut in (len(ns) - 1, len(ns), len(ns) + 1):
+                written = iri[:cut]
+                # one edit leaves the first _HEAD or the last _TAIL characters of a namespace
+                # of 18 or more as they were: most terms go no further than this
+                if head != ns[:_HEAD] and written[-_TAIL:] != ns[-_TAIL:]:
+                    continue
+                if written in vocabulary.also_accepted or _one_edit(written, ns):
+                    name = _close_name(iri[cut:], terms(vocabulary.prefix)) if iri[cut:] else None
+                    if name:
+                        return NearMiss(vocabulary, written, ns, name)
+    return None
+
+
 def is_unknown(iri: str) -> bool:
     """Whether ``iri`` is in a vocabulary's namespace without being one of its terms (the
-    namespace IRI itself is not a term, and is not reported)."""
+    namespace IRI itself is not a term, and is not reported), or is a :func:`near_miss`."""
     found = vocabulary_of(iri)
-    if found is None or not found[1]:
+    if found is None:
+        return near_miss(iri) is not None
+    if not found[1]:
         return False
     vocabulary, local = found
     if vocabulary.prefix == "rdf" and _MEMBERSHIP.fullmatch(local):
@@ -167,7 +235,8 @@ def suggestion(iri: str) -> str | None:
     (``rdfs:prefLabel`` → ``skos:prefLabel``); None when nothing is close."""
     vocabulary, local = vocabulary_of(iri) or (None, "")
     if vocabulary is None:
-        return None
+        miss = near_miss(iri)
+        return f"{miss.vocabulary.prefix}:{miss.term}" if miss else None
     names = terms(vocabulary.prefix)
     by_case = {n.lower(): n for n in sorted(names)}
     if local.lower() in by_case:
@@ -193,9 +262,16 @@ class UnknownTermUse:
 
     @property
     def message(self) -> str:
-        vocabulary, local = vocabulary_of(self.term)
         role = ("property" if self.term == str(self.predicate) else
                 "datatype" if isinstance(self.object, Literal) else "class or property")
+        miss = near_miss(self.term)
+        if miss is not None:
+            v, meant = miss.vocabulary, f"{miss.vocabulary.prefix}:{miss.term}"
+            accepted = (f" ({v.title} accepts {miss.written} too, but a query for {meant} "
+                        "misses it)" if miss.written in v.also_accepted else "")
+            return (f"{self.term}: this project writes {v.title} as {miss.namespace}{accepted}"
+                    f" — did you mean {meant}?")
+        vocabulary, local = vocabulary_of(self.term)
         meant = suggestion(self.term)
         return (f"{vocabulary.prefix}:{local} is not a term of {vocabulary}: a misspelt "
                 f"{role}? " + (f"Did you mean {meant}?" if meant else
