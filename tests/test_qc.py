@@ -297,6 +297,45 @@ def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, m
     assert rule["help"]["text"].startswith("correct the IRI")
 
 
+def test_one_graph_file_reads_the_others_labels(capsys, project, monkeypatch):
+    """kg validate of one file of graph/: an entity another file describes (agent:curators,
+    the places of entities.ttl) is no dangling reference; a misspelt one still is."""
+    monkeypatch.chdir(project)
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", "graph/links.ttl")
+    assert code == 0 and "dangling" not in out, out
+    links = project / "graph" / "links.ttl"
+    text = links.read_text(encoding="utf-8")
+    links.write_text(text + "place:phnom-penh rdfs:seeAlso place:phnom-pehn .\n",
+                     encoding="utf-8")
+    line = text.count("\n") + 1
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", "graph/links.ttl",
+                       "--format", "json")
+    dangling = [r for r in json.loads(out)["results"]
+                if r["shape"] == "urn:kg:qc:dangling-reference-violation"]
+    assert code == 1 and [r["location"] for r in dangling] == [f"graph/links.ttl:{line}"]
+
+
+def test_a_blank_node_s_misspelt_kgo_type_is_the_shapes_and_located(capsys, tmp_path):
+    """An undeclared kgo: type on a blank node: the shape's result (no far-fetched "did you
+    mean" from the namespace alone) and undeclared-term's, no dangling reference; every result
+    at its line, the QC ones on a blank node too."""
+    data = tmp_path / "t.ttl"
+    data.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/actor/x> a kgo:Person ; rdfs:label "X"@en ;
+    rdfs:seeAlso [ a kgo:Thing ; rdfs:label "a thing"@en ] .
+""", encoding="utf-8")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", str(data), "--format", "json")
+    results = json.loads(out)["results"]
+    assert code == 1 and results
+    assert not [r for r in results if "dangling" in r["shape"]]
+    assert [r["message"] for r in results if r["shape"].endswith("/DeclaredTypeShape")] == [
+        "a type the ontology does not declare as a class: a misspelt class, or one to declare "
+        "in ontology/kg.ttl (with its label, comment and superclass)"]
+    assert all(r["location"] == f"{data}:4" for r in results if r["focus"].startswith("_:"))
+    assert all(r["location"] for r in results), results
+
+
 def test_no_suggestion_when_nothing_is_close(capsys, project, monkeypatch):
     _misspell(project / "graph" / "article-part1.ttl", "place:phnom-penh", "place:zzyzx")
     monkeypatch.chdir(project)

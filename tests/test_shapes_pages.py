@@ -88,7 +88,7 @@ def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
                           "[kgo:startDate: at least 1 value(s)]",
                           "[kgo:undatedInSource: has the value true]",
                           "an event needs a start date"]),
-    ("EntityShape", ["a node of kind sh:IRI", "matching the pattern",
+    ("EntityShape", ["not a blank node", "matching the pattern",
                      "Property shapes kgs:EntityDescriptionShape , kgs:EntityLabelShape"]),
     ("EventNotAfterShape", ["Used by kgs:EventShape", "kgo:notAfter", "at most 1 value(s)",
                             "of datatype xsd:date", "kgo:notAfter must be one xsd:date"]),

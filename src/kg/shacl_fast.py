@@ -42,10 +42,17 @@ from dataclasses import dataclass, field
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import BuildError
-from kg.validate import Report, _results, mark_followers, with_values
+from kg.validate import (
+    Report,
+    _results,
+    declared_terms,
+    mark_followers,
+    with_suggestions,
+    with_values,
+)
 
 _RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -508,6 +515,12 @@ def validate_store(store, shapes: Graph) -> Report:
         results = with_values(results, lambda focus, path: (
             _rdflib(q.object) for q in store.quads_for_pattern(
                 _ox_node(focus), _ox_node(path), None)))
+        results = with_suggestions(results, lambda: declared_terms(
+            (row["t"].value, row["k"].value) for row in store.query(
+                f"""SELECT DISTINCT ?t ?k WHERE {{ ?t <{RDF.type}> ?k
+                    FILTER (?k IN (<{OWL}Class>, <{OWL}ObjectProperty>, <{OWL}DatatypeProperty>,
+                                   <{OWL}AnnotationProperty>)) }}""",
+                use_default_graph_as_union=True)))
         rows = store.query(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
                                    FILTER (isIRI(?a) && isIRI(?b)) }}""",
                            use_default_graph_as_union=True)

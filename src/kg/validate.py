@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import ConfigError
 from kg.iris import KIND_PREFIXES, PREFIXES
@@ -337,6 +337,65 @@ def _counted(path: str | None, values: tuple[ValueAt, ...]) -> str:
     """How many values a path has, and each (with its line where known)."""
     return f"it has {len(values)} values of {short_iri(path or '')}: " + ", ".join(
         _short_value(v.value) + (f" ({v.location})" if v.location else "") for v in values)
+
+
+#: The shapes that report an undeclared kgo: term, and where their results name it: the type
+#: (value), the property (path), the class or property an axiom names (value).
+_UNDECLARED = {"DeclaredTypeShape": ("value", "class"),
+               "DeclaredPropertyShape": ("path", "property"),
+               "OntologyReferenceShape": ("value", None)}
+
+
+def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set[str]]]
+                     ) -> list[Result]:
+    """``results`` with "Did you mean kgo:Person?" on each that reports an undeclared kgo: term
+    (kgs:DeclaredTypeShape, kgs:DeclaredPropertyShape, kgs:OntologyReferenceShape), where a
+    declared term of its kind is close (by local name). ``declared()`` gives the
+    declared kgo: terms, ``{"class": …, "property": …}``; it is called only when a result
+    needs it. Shared by both engines, so their reports agree."""
+    from kg.iris import BASE, KGO
+
+    found: dict[str, set[str]] | None = None
+    out = []
+    for r in results:
+        said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
+            BASE + "shapes/") else None
+        term = getattr(r, said[0]) if said else None
+        if term and term.startswith(str(KGO)):
+            import difflib
+
+            found = declared() if found is None else found
+            kinds = [said[1]] if said[1] else ["class", "property"]
+            # by local name (the namespace would make any two names look alike), the same
+            # name in other case first (kgo:person for kgo:Person)
+            names = {t[len(KGO):]: t for k in kinds for t in found.get(k, ())}
+            local = term[len(KGO):]
+            close = ([n for n in sorted(names) if n.lower() == local.lower()][:1]
+                     or difflib.get_close_matches(local, sorted(names), n=1, cutoff=0.8))
+            meant = names[close[0]] if close else None
+            if meant and meant != term:
+                r = replace(r, message=f"{r.message}. Did you mean {short_iri(meant)}?")
+        out.append(r)
+    return out
+
+
+_CLASS_KINDS = (str(OWL.Class),)
+_PROPERTY_KINDS = (str(OWL.ObjectProperty), str(OWL.DatatypeProperty),
+                   str(OWL.AnnotationProperty))
+
+
+def declared_terms(typed: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """The kgo: classes and properties among ``typed`` ((term, rdf:type) IRI pairs)."""
+    from kg.iris import KGO
+
+    out: dict[str, set[str]] = {"class": set(), "property": set()}
+    for term, kind in typed:
+        if term.startswith(str(KGO)):
+            if kind in _CLASS_KINDS:
+                out["class"].add(term)
+            elif kind in _PROPERTY_KINDS:
+                out["property"].add(term)
+    return out
 
 
 def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> list[Result]:
@@ -886,6 +945,9 @@ def validate(data: Graph, shapes: Graph) -> Report:
     if results:
         results = with_values(results, lambda focus, path: data.objects(_node(focus),
                                                                         URIRef(path)))
+        results = with_suggestions(results, lambda: declared_terms(
+            (str(t), str(k)) for t, k in data.subject_objects(RDF.type)
+            if str(k) in _CLASS_KINDS + _PROPERTY_KINDS))
         results = mark_followers(results, subproperties_in(data))
     return Report(conforms=bool(conforms), results=results, graph=report_graph, shapes=shapes)
 
@@ -1306,18 +1368,20 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
             data += parts[before:]
     ontology = Graph()
     # Read as the build's sources are (load_sources: the ontology, then each graph file), so a
-    # project file that does not parse stops kg validate as it always did; only the ontology
-    # is used, and a graph file given as an input has been parsed already, alike.
+    # project file that does not parse stops kg validate as it always did; the ontology is
+    # used, and the other graph files' labels as QC's context (a graph file given as an input
+    # has been parsed already).
+    context: list[Graph] = []
     for name, paths in source_files(root):
         for path in paths:
             if name == ONTOLOGY_GRAPH:
                 parse_file(path, into=ontology)
             elif path.resolve() not in parsed:
-                parse_file(path)
+                context.append(parse_file(path))
     parts.append(ontology)
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
-    report = with_qc_results(report, results_in_graphs(data, ontology))
+    report = with_qc_results(report, results_in_graphs(data, ontology, context))
     return report.located(texts_of(Path(f) for f in files)) if report.results else report
 
 

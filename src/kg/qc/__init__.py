@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 #: The folder of the queries (package data: ``kg/qc/*.rq``).
 QUERIES_DIR = Path(__file__).resolve().parent
@@ -111,6 +111,10 @@ class Found:
 
     results: list
     terms: list[tuple]
+    #: each blank focus node's (predicate, IRI or literal) pairs in the data: written into the
+    #: report graph beside its result, so the report locates it in the files as it does the
+    #: shapes' (the data's blank nodes have other names in the shapes' report)
+    described: dict = field(default_factory=dict)
 
 
 def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = ()) -> Found:
@@ -131,15 +135,25 @@ def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = 
             r, t = _result(query, row, extra, meant)
             results.append(r)
             terms.append(t)
-    return Found(results, terms)
+    from kg.load import rdflib_term
+
+    described = {focus: [(rdflib_term(q.predicate), rdflib_term(q.object)) for q in
+                         store.quads_for_pattern(ox.BlankNode(focus), None, None, None)
+                         if not isinstance(q.object, ox.BlankNode)]
+                 for focus in {str(t[0]) for t in terms if isinstance(t[0], BNode)}}
+    return Found(results, terms, described)
 
 
-def results_in_graphs(data: Iterable[Graph], ontology: Graph) -> Found:
+def results_in_graphs(data: Iterable[Graph], ontology: Graph,
+                      context: Iterable[Graph] = ()) -> Found:
     """The rows of every query over ``data`` (each graph a named graph of its own: one per file)
-    and the ``ontology`` in the ontology's named graph."""
+    and the ``ontology`` in the ontology's named graph. The labels of the project's IRIs in
+    ``context`` (the project's other graph files, when only some are validated) are read too,
+    in a graph of their own: a reference to an entity another file describes is not dangling,
+    and a label another file gives its entity is a duplicate."""
     import pyoxigraph as ox
 
-    from kg.iris import ONTOLOGY_GRAPH
+    from kg.iris import BASE, ONTOLOGY_GRAPH
     from kg.load import ox_term
 
     store = ox.Store()
@@ -149,6 +163,13 @@ def results_in_graphs(data: Iterable[Graph], ontology: Graph) -> Found:
         names.append(ox.NamedNode(f"{NAMESPACE}input:{i}"))
         store.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), names[-1])
                      for s, p, o in graph)
+    labels = ox.NamedNode(f"{NAMESPACE}context")
+    for graph in context:
+        store.extend(ox.Quad(ox_term(s), ox_term(RDFS.label), ox_term(o), labels)
+                     for s, o in graph.subject_objects(RDFS.label)
+                     if isinstance(s, URIRef) and str(s).startswith(BASE))
+    if any(True for _ in store.quads_for_pattern(None, None, None, labels)):
+        names.append(labels)
     return results_in_store(store, names)
 
 
@@ -158,17 +179,20 @@ _DANGLING = "dangling-reference-violation"
 def _meant(store, named: list, rows) -> dict[str, str]:
     """For each dangling reference of ``rows``, the labelled project IRI it most likely meant
     (:func:`kg.links.closest_iri`), where one is close."""
-    from kg.iris import BASE
+    from kg.iris import BASE, KGO
     from kg.links import closest_iri
 
+    # an undeclared kgo: term is the shapes' (kgs:DeclaredTypeShape…, with their own
+    # suggestion of a declared term): only entities are offered here, for entities
     known = sorted({r["x"].value for r in store.query(
         "SELECT DISTINCT ?x WHERE { GRAPH ?g { ?x <http://www.w3.org/2000/01/rdf-schema#label> "
         f'?l }} FILTER (isIRI(?x) && STRSTARTS(STR(?x), "{BASE}")) }}', named_graphs=named)})
+    known = [x for x in known if not x.startswith(str(KGO))]
     out: dict[str, str] = {}
     for row in rows:
         iri = row["value"].value
         if iri not in out:
-            out[iri] = closest_iri(iri, known) or ""
+            out[iri] = "" if iri.startswith(str(KGO)) else closest_iri(iri, known) or ""
     return out
 
 
@@ -224,6 +248,8 @@ def with_qc_results(report, found: Found):
             if o is not None:
                 graph.add((node, p, o))
         graph.add((root, SH.result, node))
+        for p, o in found.described.get(str(focus), ()) if isinstance(focus, BNode) else ():
+            graph.add((focus, p, o))
     return replace(report, conforms=conforms,
                    results=_in_report_order([*report.results, *(r for r, _ in kept)],
                                             report.shapes))
