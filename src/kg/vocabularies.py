@@ -190,7 +190,7 @@ _HEAD, _TAIL = 12, 5
 assert min(len(ns) for v in VOCABULARIES for ns in v.namespaces) >= _HEAD + 1 + _TAIL
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded: /validate meets the IRIs of any upload
 def near_miss(iri: str) -> NearMiss | None:
     """The vocabulary term ``iri`` was meant to be when it is in no vocabulary's namespace but
     in one a character off (an ``s`` added to ``http``, ``/`` for ``#``, a letter missing or
@@ -237,13 +237,9 @@ def suggestion(iri: str) -> str | None:
     if vocabulary is None:
         miss = near_miss(iri)
         return f"{miss.vocabulary.prefix}:{miss.term}" if miss else None
-    names = terms(vocabulary.prefix)
-    by_case = {n.lower(): n for n in sorted(names)}
-    if local.lower() in by_case:
-        return f"{vocabulary.prefix}:{by_case[local.lower()]}"
-    close = difflib.get_close_matches(local, sorted(names), n=1, cutoff=0.75)
+    close = _close_name(local, terms(vocabulary.prefix))
     if close:
-        return f"{vocabulary.prefix}:{close[0]}"
+        return f"{vocabulary.prefix}:{close}"
     for other in VOCABULARIES:
         if other is not vocabulary and local in terms(other.prefix):
             return f"{other.prefix}:{local}"
