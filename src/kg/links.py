@@ -469,11 +469,6 @@ def links_report(settings: dict) -> LinksReport:
     return LinksReport(text, sum(1 for c in cov["conflicts"] if c["unexplained"]))
 
 
-def report_text(settings: dict) -> str:
-    """The text of :func:`links_report`."""
-    return links_report(settings).text
-
-
 def _short(iri: str) -> str:
     m = re.fullmatch(re.escape(BASE) + r"([a-z]+)/([a-z0-9][a-z0-9-]*)", iri)
     return f"{m.group(1)}:{m.group(2)}" if m else iri
