@@ -119,6 +119,26 @@ def test_conforming_upload(client):
 
 
 @pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
+def test_several_values_are_listed_with_their_lines(make_client, timeout):
+    """A result about too many values lists each with its line, from the child process too
+    (its results come back as JSON: the values were dicts there, and locating them a 500)."""
+    upload = PREFIXES + """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+<https://w3id.org/kg1978/event/x> a kgo:Meeting ; rdfs:label "A meeting"@en ;
+    kgo:onDate "1979-01-07"^^xsd:date ;
+    kgo:onDate "1979-01-08"^^xsd:date ;
+    prov:wasDerivedFrom <https://w3id.org/kg1978/source/article-part1-passage-6> .
+"""
+    first = upload[:upload.index('"1979-01-07"')].count("\n") + 1
+    response = post_file(make_client(validation_timeout=timeout), upload, "two.ttl")
+    assert response.status_code == 200, response.data
+    [on] = [r for r in response.json["results"] if r["values"]
+            and r["path"] == "https://w3id.org/kg1978/ontology/onDate"]
+    assert [v["location"] for v in on["values"]] == [f"two.ttl:{first}", f"two.ttl:{first + 1}"]
+    assert f'"1979-01-08"^^xsd:date (two.ttl:{first + 1})' in on["message"]
+
+
+@pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
 def test_qc_results_come_with_the_shapes(make_client, timeout):
     """The QC queries run on an upload as kg validate runs them on a file (kg.qc): a misspelt
     reference is a violation, at its line, with the query's advice and the IRI meant."""

@@ -59,7 +59,7 @@ from kg.errors import (
     UpdateRefused,
 )
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
-from kg.validate import Report, Result, short_iri
+from kg.validate import Report, Result, ValueAt, short_iri
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
 
@@ -358,8 +358,10 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
                415: UnsupportedMediaType}.get(answer.get("status"), KGError)
         raise cls(answer["message"], path=answer.get("path"), line=answer.get("line"))
     report_graph = Graph().parse(data=answer["report"], format="nt")
-    return Report(conforms=answer["conforms"],
-                  results=[Result(**r) for r in answer["results"]], graph=report_graph)
+    # a result's values come back as JSON objects: ValueAt again, as the report's methods read
+    results = [Result(**{**r, "values": tuple(ValueAt(**v) for v in r.get("values") or ())})
+               for r in answer["results"]]
+    return Report(conforms=answer["conforms"], results=results, graph=report_graph)
 
 
 def _child_main() -> int:
