@@ -139,6 +139,21 @@ def test_several_values_are_listed_with_their_lines(make_client, timeout):
 
 
 @pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
+def test_an_upload_may_refer_to_what_the_dataset_describes(make_client, timeout):
+    """Uploaded alone, a file's references to entities the served dataset labels are not
+    dangling (the QC queries read those labels); a misspelt one still is."""
+    upload = PREFIXES + """@prefix prov: <http://www.w3.org/ns/prov#> .
+place:xanadu a kgo:Country ; rdfs:label "Xanadu"@en ;
+    rdfs:seeAlso place:vietnam, place:cambodja .
+"""
+    response = post_file(make_client(validation_timeout=timeout), upload, "mine.ttl")
+    assert response.status_code == 200, response.data
+    dangling = [r["value"] for r in response.json["results"]
+                if r["shape"] == "urn:kg:qc:dangling-reference-violation"]
+    assert dangling == ["https://w3id.org/kg1978/place/cambodja"]
+
+
+@pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
 def test_qc_results_come_with_the_shapes(make_client, timeout):
     """The QC queries run on an upload as kg validate runs them on a file (kg.qc): a misspelt
     reference is a violation, at its line, with the query's advice and the IRI meant."""

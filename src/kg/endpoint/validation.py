@@ -282,16 +282,18 @@ def _oxigraph_line(data: bytes) -> int | None:
 # -- validating ------------------------------------------------------------------------------
 
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
-                   validator: str = "fast") -> Report:
+                   validator: str = "fast", labels: Graph | None = None) -> Report:
     """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
     view the shapes see with the build's engine (setting ``validator``), and run the QC
-    queries over the upload and the ontology (kg.qc). Raises InconsistentGraph."""
+    queries over the upload and the ontology (kg.qc), with ``labels`` (the served dataset's
+    labels of what the upload refers to) as their context. Raises InconsistentGraph."""
     from kg.qc import results_in_graphs, with_qc_results
     from kg.validate import validate_closure
 
     report = validate_closure([data, ontology], shapes, validator=validator)
-    return with_qc_results(report, results_in_graphs([data], ontology))
+    context = [labels] if labels is not None and len(labels) else []
+    return with_qc_results(report, results_in_graphs([data], ontology, context))
 
 
 class _Resources:
@@ -322,18 +324,19 @@ def _load_resources(root: Path) -> tuple[Graph, Graph]:
 
 
 def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
-                  context: bytes = b"") -> Report:
+                  context: bytes = b"", labels: bytes = b"") -> Report:
     """Validate in a child process that is killed past ``validation_timeout``; ``context``
-    (N-Triples) is validated with the upload."""
+    (N-Triples) is validated with the upload, ``labels`` (N-Triples) is the QC queries'
+    context (:func:`validate_graph`)."""
     budget = settings["validation_timeout"]
     cmd = [sys.executable, "-c",
            "from kg.endpoint.validation import _child_main; raise SystemExit(_child_main())",
            str(settings["root"]), fmt, name, str(settings["max_upload_nesting"]),
-           str(len(context)), settings.get("validator", "fast")]
+           str(len(context)), settings.get("validator", "fast"), str(len(labels))]
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE)
     try:
-        out, err = proc.communicate(context + data, timeout=budget)
+        out, err = proc.communicate(context + labels + data, timeout=budget)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
@@ -365,15 +368,16 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
 
 
 def _child_main() -> int:
-    """The child process: argv ROOT SYNTAX NAME MAX_NESTING CONTEXT_BYTES VALIDATOR, the
-    context (N-Triples, CONTEXT_BYTES long) then the upload on stdin, one JSON object on
-    stdout."""
+    """The child process: argv ROOT SYNTAX NAME MAX_NESTING CONTEXT_BYTES VALIDATOR
+    LABELS_BYTES, the context (N-Triples, CONTEXT_BYTES long), the labels (N-Triples,
+    LABELS_BYTES long) then the upload on stdin, one JSON object on stdout."""
     import resource
 
-    root, fmt, name, nesting, context_bytes, validator = sys.argv[1:7]
-    context_bytes = int(context_bytes)
+    root, fmt, name, nesting, context_bytes, validator, labels_bytes = sys.argv[1:8]
+    context_bytes, labels_bytes = int(context_bytes), int(labels_bytes)
     data = sys.stdin.buffer.read()
-    context, data = data[:context_bytes], data[context_bytes:]
+    context, labels = data[:context_bytes], data[context_bytes:context_bytes + labels_bytes]
+    data = data[context_bytes + labels_bytes:]
     try:
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     except (ValueError, OSError):
@@ -383,7 +387,8 @@ def _child_main() -> int:
         if context:
             graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
-        report = validate_graph(graph, ontology, shapes, validator)
+        report = validate_graph(graph, ontology, shapes, validator,
+                                Graph().parse(data=labels, format="nt") if labels else None)
         answer: dict[str, Any] = {"conforms": report.conforms,
                                   "results": [asdict(r) for r in report.results],
                                   "report": report.graph.serialize(format="nt")}
@@ -546,6 +551,36 @@ def _dataset_context(name: str, upload_triples: int, settings: dict) -> tuple[by
     return context, replaced
 
 
+#: An IRI that can go between < > in a query as it is.
+_PLAIN_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
+
+
+def _labels_of_references(graph: Graph) -> bytes:
+    """The served dataset's labels (asserted graphs but the ontology) of the project IRIs the
+    upload refers to, as N-Triples: the QC queries' context for an upload validated alone.
+    Only what the upload names is asked for, so the cost follows the upload, not the dataset."""
+    from rdflib import URIRef
+
+    from kg.iris import BASE, KGO
+
+    refs = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef)
+                   and str(o).startswith(BASE) and not str(o).startswith(str(KGO))
+                   and _PLAIN_IRI.fullmatch(str(o))})
+    store = current_app.extensions["kg"].store
+    lines: list[str] = []
+    for i in range(0, len(refs), 500):
+        values = " ".join(f"<{r}>" for r in refs[i:i + 500])
+        text = (f"CONSTRUCT {{ ?s <{RDFS_LABEL}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
+                f"GRAPH ?g {{ ?s <{RDFS_LABEL}> ?l }} FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, "
+                f"<{INFERRED_GRAPH}>)) }}")
+        lines += [f"{t.subject} {t.predicate} {t.object} .\n"
+                  for t in store.query(text, has_dataset_clause=True)]
+    return "".join(lines).encode()
+
+
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
 def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
     graph = parse_upload(upload.data, upload.fmt, upload.name,
                          max_nesting=settings["max_upload_nesting"])
@@ -557,13 +592,16 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
                        if context == "dataset" else (b"", None))
     upload.context = (None if context != "dataset" else
                       f"dataset; replaced={replaced}" if replaced else "dataset; added")
+    # alone, the upload's references to what the served dataset describes are not dangling
+    labels = _labels_of_references(graph) if context != "dataset" else b""
     if settings["validation_timeout"] > 0:
-        report = _run_in_child(upload.data, upload.fmt, upload.name, settings, extra)
+        report = _run_in_child(upload.data, upload.fmt, upload.name, settings, extra, labels)
     else:
         ontology, shapes = current_app.extensions["kg.validation"].get()
         if extra:
             graph += Graph().parse(data=extra, format="nt")
-        report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"))
+        report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"),
+                                Graph().parse(data=labels, format="nt") if labels else None)
     if not report.results or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
     # where each focus node is described in the upload (kg validate says the same)
