@@ -1169,11 +1169,25 @@ def _results(report: Graph, shapes: Graph | None = None) -> list[Result]:
 
 
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+def _datatypes(shapes: Graph, shape) -> set:
+    """The datatypes a property shape takes: its sh:datatype and those of its sh:or's members."""
+    from rdflib.collection import Collection
+
+    found = set(shapes.objects(shape, SH.datatype))
+    for members in shapes.objects(shape, SH["or"]):
+        for member in Collection(shapes, members):
+            found.update(shapes.objects(member, SH.datatype))
+    return found
 
 
 def _hint(value, component, shape, shapes: Graph | None) -> str:
     """What to write, where a result's value shows what was meant: a plain string that is a
-    well-formed day where a datatype is wanted (``; write it "1979-03-03"^^xsd:date``), a
+    well-formed day where a datatype is wanted (``; write it "1979-03-03"^^xsd:date``), or a
+    month or a year where the shape takes one (``; write it "1978-05"^^xsd:gYearMonth``), a
     literal without a language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``,
     the first language the shape lists). Else ""."""
     import datetime
@@ -1181,13 +1195,21 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     if not isinstance(value, Literal) or value.language or value.datatype not in (None, XSD.string):
         return ""
     lexical = Literal(str(value)).n3()
-    if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
-            and _DAY.fullmatch(str(value)):
-        try:
-            datetime.date.fromisoformat(str(value))
-        except ValueError:
-            return ""
-        return f"; write it {lexical}^^xsd:date"
+    text = str(value)
+    if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent):
+        if _DAY.fullmatch(text):
+            try:
+                datetime.date.fromisoformat(text)
+            except ValueError:
+                return ""
+            return f"; write it {lexical}^^xsd:date"
+        # a month or a year, where the shape takes one (a start date may be "1978-05"; a
+        # kgo:notBefore is a day, and gets no hint)
+        kind = (XSD.gYearMonth if _MONTH.fullmatch(text) else
+                XSD.gYear if _YEAR.fullmatch(text) else None)
+        if kind is not None and shapes is not None and kind in _datatypes(shapes, shape):
+            return f"; write it {lexical}^^xsd:{kind.rpartition('#')[2]}"
+        return ""
     if component == SH.LanguageInConstraintComponent and shapes is not None:
         from rdflib.collection import Collection
 
