@@ -280,3 +280,40 @@ def test_texts_in_two_folders_and_the_passages_a_curator_must_complete(project, 
                str(tmp_path)) == 0
     assert (f"no text to compare: article-part2.txt is in none of {texts}, {tmp_path}"
             in capsys.readouterr().out)
+
+
+def test_a_part_s_file_citing_only_another_part_is_warned_of(project, capsys):
+    """graph/article-part2.ttl whose p2: prefix was copied from part 1's file: its facts cite
+    part 1's passages only, which is said at their line (a warning: a part may cite another)."""
+    root, texts = project
+    sources = root / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8") + """
+src:article-part2 a kgo:Article ;
+    rdfs:label "Article, part 2"@en ;
+    schema:isPartOf src:series ;
+    schema:position 2 ;
+    schema:inLanguage "en" ;
+    dcterms:hasPart src:article-part2-passage-1 .
+src:article-part2-passage-1 a kgo:Passage ;
+    rdfs:label "Article part 2, passage 1"@en ;
+    schema:description "A passage of part 2."@en ;
+    dcterms:isPartOf src:article-part2 ;
+    kgo:passageNumber 1 ;
+    kgo:textDigest "0000000000000000000000000000000000000000000000000000000000000000" ;
+    kgo:carriesFacts true .
+""", encoding="utf-8")
+    (root / "graph" / "article-part2.ttl").write_text("""\
+@prefix kgo:   <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov:  <http://www.w3.org/ns/prov#> .
+@prefix p2:    <https://w3id.org/kg1978/source/article-part1-passage-> .
+<https://w3id.org/kg1978/event/a-later-meeting> a kgo:Meeting ;
+    rdfs:label "A later meeting"@en ;
+    kgo:undatedInSource true ;
+    prov:wasDerivedFrom p2:6 .
+""", encoding="utf-8")
+    run(root, "sources", "check", "--sources", str(texts))
+    out = capsys.readouterr().out
+    assert ("graph/article-part2.ttl:5: warning: in the file of article-part2, cites passages "
+            "of article-part1 only: is the passages' prefix bound to the right part?") in out
+    assert out.count("cites passages of") == 1

@@ -180,6 +180,21 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
                 f"cites passage {data.value(passage, KGO.passageNumber)} "
                                    f"of <{declared[passage]}>, which carries no facts"))
 
+    # A part's own file citing only another part's passages: most likely a prefix copied from
+    # that part's file (p2: bound to part 1's passages). The file's graph is named after it.
+    for name, graph in loaded.graphs.items():
+        own = URIRef(SOURCE + str(name).rsplit("/", 1)[-1])
+        if name == ONTOLOGY_GRAPH or own not in by_source:
+            continue
+        for fact in sorted(set(graph.subjects(PROV.wasDerivedFrom))):
+            sources = {declared[p] for p in graph.objects(fact, PROV.wasDerivedFrom)
+                       if p in declared}
+            if sources and own not in sources:
+                findings.append(Finding(
+                    "warning", at(fact), f"in the file of {_name(own)}, cites passages of "
+                    f"{', '.join(_name(x) for x in sorted(sources))} only: is the passages' "
+                    "prefix bound to the right part?"))
+
     checked = []
     for source, numbered in sorted(by_source.items()):
         name = str(source)[len(SOURCE):] if str(source).startswith(SOURCE) else ""
