@@ -43,7 +43,7 @@ from urllib.parse import quote
 from xml.parsers import expat
 
 from flask import Blueprint, Response, current_app, render_template, request
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg.endpoint.protocol import best_match
@@ -551,6 +551,7 @@ def _dataset_context(name: str, upload_triples: int, settings: dict) -> tuple[by
     return context, replaced
 
 
+_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: An IRI that can go between < > in a query as it is.
 _PLAIN_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
 
@@ -559,8 +560,6 @@ def _labels_of_references(graph: Graph) -> bytes:
     """The served dataset's labels (asserted graphs but the ontology) of the project IRIs the
     upload refers to, as N-Triples: the QC queries' context for an upload validated alone.
     Only what the upload names is asked for, so the cost follows the upload, not the dataset."""
-    from rdflib import URIRef
-
     from kg.iris import BASE, KGO
 
     refs = sorted({str(o) for o in graph.objects() if isinstance(o, URIRef)
@@ -570,15 +569,12 @@ def _labels_of_references(graph: Graph) -> bytes:
     lines: list[str] = []
     for i in range(0, len(refs), 500):
         values = " ".join(f"<{r}>" for r in refs[i:i + 500])
-        text = (f"CONSTRUCT {{ ?s <{RDFS_LABEL}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
-                f"GRAPH ?g {{ ?s <{RDFS_LABEL}> ?l }} FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, "
+        text = (f"CONSTRUCT {{ ?s <{_RDFS_LABEL}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
+                f"GRAPH ?g {{ ?s <{_RDFS_LABEL}> ?l }} FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, "
                 f"<{INFERRED_GRAPH}>)) }}")
         lines += [f"{t.subject} {t.predicate} {t.object} .\n"
                   for t in store.query(text, has_dataset_clause=True)]
     return "".join(lines).encode()
-
-
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
