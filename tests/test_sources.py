@@ -149,23 +149,30 @@ src:article-part1-passage-6-again a kgo:Passage ;
     assert "1 error(s)" in outs[0]
 
 
-def test_two_articles_at_one_position_of_the_series(project, capsys):
-    root, texts = project
+def declare_part_2(root: Path, position: int) -> None:
+    """Add to graph/sources.ttl a part 2 of the series at ``position``, with one passage (its
+    digest made up: its text is in no folder)."""
     sources = root / "graph" / "sources.ttl"
-    sources.write_text(sources.read_text(encoding="utf-8") + """
+    sources.write_text(sources.read_text(encoding="utf-8") + f"""
 src:article-part2 a kgo:Article ;
     rdfs:label "Article, part 2"@en ;
     schema:isPartOf src:series ;
-    schema:position 1 ;
+    schema:position {position} ;
     schema:inLanguage "en" ;
     dcterms:hasPart src:article-part2-passage-1 .
 src:article-part2-passage-1 a kgo:Passage ;
     rdfs:label "Article part 2, passage 1"@en ;
+    schema:description "A passage of part 2."@en ;
     dcterms:isPartOf src:article-part2 ;
     kgo:passageNumber 1 ;
     kgo:textDigest "0000000000000000000000000000000000000000000000000000000000000000" ;
     kgo:carriesFacts true .
 """, encoding="utf-8")
+
+
+def test_two_articles_at_one_position_of_the_series(project, capsys):
+    root, texts = project
+    declare_part_2(root, 1)
     assert run(root, "sources", "check", "--sources", str(texts)) == 1
     out = capsys.readouterr().out
     assert "article-part2 and article-part1 are both part 1 of series" in out
@@ -286,22 +293,7 @@ def test_a_part_s_file_citing_only_another_part_is_warned_of(project, capsys):
     """graph/article-part2.ttl whose p2: prefix was copied from part 1's file: its facts cite
     part 1's passages only, which is said at their line (a warning: a part may cite another)."""
     root, texts = project
-    sources = root / "graph" / "sources.ttl"
-    sources.write_text(sources.read_text(encoding="utf-8") + """
-src:article-part2 a kgo:Article ;
-    rdfs:label "Article, part 2"@en ;
-    schema:isPartOf src:series ;
-    schema:position 2 ;
-    schema:inLanguage "en" ;
-    dcterms:hasPart src:article-part2-passage-1 .
-src:article-part2-passage-1 a kgo:Passage ;
-    rdfs:label "Article part 2, passage 1"@en ;
-    schema:description "A passage of part 2."@en ;
-    dcterms:isPartOf src:article-part2 ;
-    kgo:passageNumber 1 ;
-    kgo:textDigest "0000000000000000000000000000000000000000000000000000000000000000" ;
-    kgo:carriesFacts true .
-""", encoding="utf-8")
+    declare_part_2(root, 2)
     (root / "graph" / "article-part2.ttl").write_text("""\
 @prefix kgo:   <https://w3id.org/kg1978/ontology/> .
 @prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
