@@ -417,6 +417,8 @@ def test_batch_size_is_limited(dataset):
     assert client.post("/reconcile", data={"extend": json.dumps(extend)}).status_code == 413
     two = {f"q{i}": {"query": "Vietnam"} for i in range(2)}
     assert client.post("/reconcile", data={"queries": json.dumps(two)}).status_code == 200
+    # the manifest says so, for clients that split their batches by it (OpenRefine)
+    assert client.get("/reconcile").json["batchSize"] == 2
 
 
 def test_jsonp_callback_is_checked(client):

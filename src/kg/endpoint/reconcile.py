@@ -122,11 +122,14 @@ def _decode(name: str) -> Any:
         raise InputError(f"'{name}' is not valid JSON: {exc}") from None
 
 
-def manifest(index: ReconciliationIndex, root: str) -> dict[str, Any]:
-    """The service manifest for a server whose root URL is ``root``."""
+def manifest(index: ReconciliationIndex, root: str, batch_size: int) -> dict[str, Any]:
+    """The service manifest for a server whose root URL is ``root`` and which takes at most
+    ``batch_size`` queries a request (advertised as ``batchSize``, which clients such as
+    OpenRefine read to split their batches, rather than learn it from a 413)."""
     service = {"service_url": root + "/reconcile"}
     return {
         "versions": ["0.2"],
+        "batchSize": batch_size,
         "name": "kg1978: the 1978-79 war on Vietnam's Southwestern border",
         "identifierSpace": BASE,
         "schemaSpace": str(KGO),
@@ -185,7 +188,7 @@ def service() -> Response:
             f"a request body of type {request.mimetype or 'unknown'!r} is not read: send the "
             "batch as the form field 'queries' (application/x-www-form-urlencoded), as the "
             "Reconciliation Service API v0.2 and OpenRefine do")
-    return _json(manifest(_index(), _root()))
+    return _json(manifest(_index(), _root(), limit))
 
 
 @bp.route("/", methods=["GET"])
