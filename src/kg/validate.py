@@ -1233,44 +1233,56 @@ def _in_report_order(results: Iterable[Result], shapes: Graph | None) -> list[Re
                                           r.message, r.value or "", r.constraint))
 
 
-def with_vocabulary_warnings(report: Report, found) -> Report:
-    """``report`` with a warning for each use of a term a standard vocabulary does not define
-    (``found``: :class:`kg.vocabularies.UnknownTerms`), in its results (in report order) and in
-    its report graph, as results of ``kgs:VocabularyTermShape``: focus node the triple's
-    subject, path its predicate, value its object, the message naming the term and the
-    closest known one. A warning does not fail validation, so ``conforms`` is unchanged. The
-    report graph stays a ``sh:ValidationReport`` whose every result has its focus node,
-    severity, source shape (a shape of ``shapes/``, with no target: kg.vocabularies checks
-    it, not a SHACL engine) and source constraint component
-    (``kgs:VocabularyTermConstraintComponent``); the blank nodes the results name are
-    described in it, as pySHACL describes them."""
-    from kg.vocabularies import COMPONENT, SHAPE
-
-    if not found.uses:
+def with_results(report: Report, added: list[tuple[Result, tuple]],
+                 described: Iterable[tuple] = ()) -> Report:
+    """``report`` with the results ``added`` (each with its focus node, path and value as RDF
+    terms, None where it has none) among its results, in report order, and in its report graph,
+    each an ``sh:ValidationResult`` with its focus node, path, value, severity, source shape,
+    source constraint component and message; ``described`` (triples: the blank nodes those
+    results name) goes into the graph too. It no longer conforms when one of them fails. The
+    checks run beside the SHACL engines (kg.vocabularies, kg.qc) report through this."""
+    if not added:
         return report
+    conforms = report.conforms and not any(r.fails for r, _ in added)
     graph = report.graph
     root = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None)
     if root is None:
         root = BNode()
         graph.add((root, RDF.type, SH.ValidationReport))
-        graph.add((root, SH.conforms, Literal(report.conforms)))
-    graph += found.blank_nodes
-    added = []
-    for use in found.uses:
+    graph.set((root, SH.conforms, Literal(conforms)))
+    for triple in described:
+        graph.add(triple)
+    for r, (focus, path, value) in added:
         node = BNode()
-        message = use.message
-        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, use.subject),
-                     (SH.resultPath, use.predicate), (SH.value, use.object),
-                     (SH.resultSeverity, SH.Warning), (SH.sourceShape, SHAPE),
-                     (SH.sourceConstraintComponent, COMPONENT),
-                     (SH.resultMessage, Literal(message))):
-            graph.add((node, p, o))
+        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
+                     (SH.resultPath, path), (SH.value, value),
+                     (SH.resultSeverity, SH[r.severity]), (SH.sourceShape, URIRef(r.shape)),
+                     (SH.sourceConstraintComponent, URIRef(r.constraint)),
+                     (SH.resultMessage, Literal(r.message))):
+            if o is not None:
+                graph.add((node, p, o))
         graph.add((root, SH.result, node))
-        added.append(Result(
-            focus=_term_text(use.subject), path=str(use.predicate),
-            value=_value_text(use.object),
-            severity="Warning", message=message, shape=str(SHAPE), constraint=str(COMPONENT)))
-    return replace(report, results=_in_report_order([*report.results, *added], report.shapes))
+    return replace(report, conforms=conforms,
+                   results=_in_report_order([*report.results, *(r for r, _ in added)],
+                                            report.shapes))
+
+
+def with_vocabulary_warnings(report: Report, found) -> Report:
+    """``report`` with a warning for each use of a term a standard vocabulary does not define
+    (``found``: :class:`kg.vocabularies.UnknownTerms`), through :func:`with_results`, as results
+    of ``kgs:VocabularyTermShape``: focus node the triple's subject, path its predicate, value
+    its object, the message naming the term and the closest known one. A warning does not fail
+    validation, so ``conforms`` is unchanged. Its source shape is a shape of ``shapes/`` with
+    no target (kg.vocabularies checks it, not a SHACL engine), its source constraint component
+    ``kgs:VocabularyTermConstraintComponent``; the blank nodes the results name are described
+    in the report graph, as pySHACL describes them."""
+    from kg.vocabularies import COMPONENT, SHAPE
+
+    added = [(Result(focus=_term_text(use.subject), path=str(use.predicate),
+                     value=_value_text(use.object), severity="Warning", message=use.message,
+                     shape=str(SHAPE), constraint=str(COMPONENT)),
+              (use.subject, use.predicate, use.object)) for use in found.uses]
+    return with_results(report, added, found.blank_nodes)
 
 
 def _value_text(term) -> str:

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDFS, SH
 
 #: The folder of the queries (package data: ``kg/qc/*.rq``).
 QUERIES_DIR = Path(__file__).resolve().parent
@@ -222,37 +222,16 @@ def with_qc_results(report, found: Found):
     report graph, each an ``sh:ValidationResult`` whose source shape is the query's IRI; it no
     longer conforms when one of them is a violation. A QC result on the focus node, path and
     value of a result the report has is left out."""
-    from kg.validate import _in_report_order
+    from kg.validate import with_results
 
     # a row a shape reports already (same focus node, path and value: an ill-typed date the
     # shapes constrain) is left out; the shape's message says more
     said = {(r.focus, r.path, r.value) for r in report.results}
     kept = [(r, t) for r, t in zip(found.results, found.terms, strict=True)
             if (r.focus, r.path, r.value) not in said]
-    if not kept:
-        return report
-    conforms = report.conforms and not any(r.fails for r, _ in kept)
-    graph = report.graph
-    root = next(iter(graph.subjects(RDF.type, SH.ValidationReport)), None)
-    if root is None:
-        root = BNode()
-        graph.add((root, RDF.type, SH.ValidationReport))
-    graph.set((root, SH.conforms, Literal(conforms)))
-    for r, (focus, path, value) in kept:
-        node = BNode()
-        for p, o in ((RDF.type, SH.ValidationResult), (SH.focusNode, focus),
-                     (SH.resultPath, path), (SH.value, value),
-                     (SH.resultSeverity, SH[r.severity]), (SH.sourceShape, URIRef(r.shape)),
-                     (SH.sourceConstraintComponent, URIRef(r.constraint)),
-                     (SH.resultMessage, Literal(r.message))):
-            if o is not None:
-                graph.add((node, p, o))
-        graph.add((root, SH.result, node))
-        for p, o in found.described.get(str(focus), ()) if isinstance(focus, BNode) else ():
-            graph.add((focus, p, o))
-    return replace(report, conforms=conforms,
-                   results=_in_report_order([*report.results, *(r for r, _ in kept)],
-                                            report.shapes))
+    described = [(focus, p, o) for focus in {t[0] for _, t in kept if isinstance(t[0], BNode)}
+                 for p, o in found.described.get(str(focus), ())]
+    return with_results(report, kept, described)
 
 
 __all__ = ["COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level", "queries",
