@@ -95,9 +95,10 @@ def queries() -> tuple[Query, ...]:
 
 def severity(name: str) -> str:
     """The severity of the query ``name``'s rows: ``Violation`` or ``Warning``."""
-    if name not in {q.name for q in queries()}:
+    query = next((q for q in queries() if q.name == name), None)
+    if query is None:
         raise KeyError(name)
-    return SEVERITY.get(name, "Violation")
+    return query.severity
 
 
 def level(name: str) -> str:
