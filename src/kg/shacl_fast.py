@@ -45,14 +45,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import BuildError
-from kg.validate import (
-    Report,
-    _results,
-    declared_terms,
-    mark_followers,
-    with_suggestions,
-    with_values,
-)
+from kg.validate import Report, _results, finish_results
 
 _RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -512,19 +505,18 @@ def validate_store(store, shapes: Graph) -> Report:
     report.add((root, SH.conforms, Literal(violations == 0)))
     results = _results(report, shapes)
     if results:
-        results = with_values(results, lambda focus, path: (
-            _rdflib(q.object) for q in store.quads_for_pattern(
-                _ox_node(focus), _ox_node(path), None)))
-        results = with_suggestions(results, lambda: declared_terms(
-            (row["t"].value, row["k"].value) for row in store.query(
-                f"""SELECT DISTINCT ?t ?k WHERE {{ ?t <{RDF.type}> ?k
-                    FILTER (?k IN (<{OWL}Class>, <{OWL}ObjectProperty>, <{OWL}DatatypeProperty>,
-                                   <{OWL}AnnotationProperty>)) }}""",
-                use_default_graph_as_union=True)))
-        rows = store.query(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
-                                   FILTER (isIRI(?a) && isIRI(?b)) }}""",
-                           use_default_graph_as_union=True)
-        results = mark_followers(results, [(row["a"].value, row["b"].value) for row in rows])
+        def pairs(text: str) -> list[tuple[str, str]]:
+            return [(row["a"].value, row["b"].value)
+                    for row in store.query(text, use_default_graph_as_union=True)]
+
+        results = finish_results(
+            results, lambda focus, path: (_rdflib(q.object) for q in store.quads_for_pattern(
+                _ox_node(focus), _ox_node(path), None)),
+            lambda: pairs(f"""SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDF.type}> ?b
+                FILTER (?b IN (<{OWL}Class>, <{OWL}ObjectProperty>, <{OWL}DatatypeProperty>,
+                               <{OWL}AnnotationProperty>)) }}"""),
+            lambda: pairs(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
+                FILTER (isIRI(?a) && isIRI(?b)) }}"""))
     return Report(conforms=violations == 0, results=results, graph=report, shapes=shapes)
 
 

@@ -398,6 +398,19 @@ def declared_terms(typed: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     return out
 
 
+def finish_results(results: list[Result], objects: Callable[[str, str], Iterable],
+                   typed: Callable[[], Iterable[tuple[str, str]]],
+                   sub_of: Callable[[], Iterable[tuple[str, str]]]) -> list[Result]:
+    """What both SHACL engines do to their results, so their reports agree: the values of a
+    result about how many there are (:func:`with_values`, ``objects(focus, path)``), the term
+    an undeclared one most likely meant (:func:`with_suggestions`, from ``typed()``: (term,
+    rdf:type) pairs of the data), and which results repeat another through a sub-property
+    (:func:`mark_followers`, ``sub_of()``: (sub-property, super-property) pairs)."""
+    results = with_values(results, objects)
+    results = with_suggestions(results, lambda: declared_terms(typed()))
+    return mark_followers(results, sub_of())
+
+
 def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> list[Result]:
     """``results`` with :attr:`Result.follows` set on each result that repeats another: a
     result on the same focus node and value, with the same severity, whose path is a
@@ -943,12 +956,11 @@ def validate(data: Graph, shapes: Graph) -> Report:
                           + getattr(report_graph, "message", str(report_graph)))
     results = _results(report_graph, shapes)
     if results:
-        results = with_values(results, lambda focus, path: data.objects(_node(focus),
-                                                                        URIRef(path)))
-        results = with_suggestions(results, lambda: declared_terms(
-            (str(t), str(k)) for t, k in data.subject_objects(RDF.type)
-            if str(k) in _CLASS_KINDS + _PROPERTY_KINDS))
-        results = mark_followers(results, subproperties_in(data))
+        results = finish_results(
+            results, lambda focus, path: data.objects(_node(focus), URIRef(path)),
+            lambda: ((str(t), str(k)) for t, k in data.subject_objects(RDF.type)
+                     if str(k) in _CLASS_KINDS + _PROPERTY_KINDS),
+            lambda: subproperties_in(data))
     return Report(conforms=bool(conforms), results=results, graph=report_graph, shapes=shapes)
 
 
