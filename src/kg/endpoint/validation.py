@@ -44,6 +44,7 @@ from xml.parsers import expat
 
 from flask import Blueprint, Response, current_app, render_template, request
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDFS
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg.endpoint.protocol import best_match
@@ -282,17 +283,18 @@ def _oxigraph_line(data: bytes) -> int | None:
 # -- validating ------------------------------------------------------------------------------
 
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
-                   validator: str = "fast", labels: Graph | None = None) -> Report:
+                   validator: str = "fast", labels: bytes = b"") -> Report:
     """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
     view the shapes see with the build's engine (setting ``validator``), and run the QC
-    queries over the upload and the ontology (kg.qc), with ``labels`` (the served dataset's
-    labels of what the upload refers to) as their context. Raises InconsistentGraph."""
+    queries over the upload and the ontology (kg.qc), with ``labels`` (N-Triples: the served
+    dataset's labels of what the upload refers to) as their context. Raises
+    InconsistentGraph."""
     from kg.qc import results_in_graphs, with_qc_results
     from kg.validate import validate_closure
 
     report = validate_closure([data, ontology], shapes, validator=validator)
-    context = [labels] if labels is not None and len(labels) else []
+    context = [Graph().parse(data=labels, format="nt")] if labels else []
     return with_qc_results(report, results_in_graphs([data], ontology, context))
 
 
@@ -387,8 +389,7 @@ def _child_main() -> int:
         if context:
             graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
-        report = validate_graph(graph, ontology, shapes, validator,
-                                Graph().parse(data=labels, format="nt") if labels else None)
+        report = validate_graph(graph, ontology, shapes, validator, labels)
         answer: dict[str, Any] = {"conforms": report.conforms,
                                   "results": [asdict(r) for r in report.results],
                                   "report": report.graph.serialize(format="nt")}
@@ -551,7 +552,6 @@ def _dataset_context(name: str, upload_triples: int, settings: dict) -> tuple[by
     return context, replaced
 
 
-_RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 #: An IRI that can go between < > in a query as it is.
 _PLAIN_IRI = re.compile(r'[^\x00-\x20<>"{}|^`\\]+')
 
@@ -569,8 +569,8 @@ def _labels_of_references(graph: Graph) -> bytes:
     lines: list[str] = []
     for i in range(0, len(refs), 500):
         values = " ".join(f"<{r}>" for r in refs[i:i + 500])
-        text = (f"CONSTRUCT {{ ?s <{_RDFS_LABEL}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
-                f"GRAPH ?g {{ ?s <{_RDFS_LABEL}> ?l }} FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, "
+        text = (f"CONSTRUCT {{ ?s <{RDFS.label}> ?l }} WHERE {{ VALUES ?s {{ {values} }} "
+                f"GRAPH ?g {{ ?s <{RDFS.label}> ?l }} FILTER (?g NOT IN (<{ONTOLOGY_GRAPH}>, "
                 f"<{INFERRED_GRAPH}>)) }}")
         lines += [f"{t.subject} {t.predicate} {t.object} .\n"
                   for t in store.query(text, has_dataset_clause=True)]
@@ -597,7 +597,7 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         if extra:
             graph += Graph().parse(data=extra, format="nt")
         report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"),
-                                Graph().parse(data=labels, format="nt") if labels else None)
+                                labels)
     if not report.results or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
     # where each focus node is described in the upload (kg validate says the same)
