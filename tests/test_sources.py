@@ -309,3 +309,30 @@ def test_a_part_s_file_citing_only_another_part_is_warned_of(project, capsys):
     assert ("graph/article-part2.ttl:5: warning: in the file of article-part2, cites passages "
             "of article-part1 only: is the passages' prefix bound to the right part?") in out
     assert out.count("cites passages of") == 1
+
+
+def test_a_part_whole_link_written_one_way_only_is_warned_of(project, capsys):
+    """The series lists its articles (schema:hasPart) and each article its passages
+    (dcterms:hasPart); a reader going down must find what a reader going up finds."""
+    root, texts = project
+    sources = root / "graph" / "sources.ttl"
+    text = sources.read_text(encoding="utf-8")
+    text = text.replace("    schema:hasPart src:article-part1 .", "    schema:inLanguage \"en\" .",
+                        1)
+    text = text.replace("src:article-part1-passage-19, src:article-part1-passage-20 .",
+                        "src:article-part1-passage-19 .", 1)
+    sources.write_text(text, encoding="utf-8")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 0  # warnings only
+    out = capsys.readouterr().out
+    assert "graph/sources.ttl:" in out
+    assert "warning: article-part1 schema:isPartOf series, but series does not say " \
+        "schema:hasPart article-part1: write both" in out
+    assert "warning: article-part1-passage-20 dcterms:isPartOf article-part1, but " \
+        "article-part1 does not say dcterms:hasPart article-part1-passage-20: write both" in out
+    assert "0 error(s), 2 warning(s)" in out
+    sources.write_text(sources.read_text(encoding="utf-8").replace(
+        "    schema:inLanguage \"en\" .", "    schema:hasPart src:article-part1 .", 1).replace(
+        "    schema:isPartOf src:series ;\n", "", 1), encoding="utf-8")
+    run(root, "sources", "check", "--sources", str(texts))
+    assert "warning: series schema:hasPart article-part1, but article-part1 does not say " \
+        "schema:isPartOf series: write both" in capsys.readouterr().out

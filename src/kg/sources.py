@@ -160,6 +160,24 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
                                             f"{_name(other)} are both part {position} of "
                                             f"{_name(series)}"))
 
+    # The part-whole links both ways, as the scaffold writes them: a reader going down from the
+    # series (schema:hasPart) or the article (dcterms:hasPart) finds what a reader going up
+    # from the part finds.
+    for prefix, up, down, parts in (("schema", SCHEMA.isPartOf, SCHEMA.hasPart, set(by_source)),
+                                    ("dcterms", DCTERMS.isPartOf, DCTERMS.hasPart,
+                                     set(declared))):
+        pairs = {(part, whole) for part in parts for whole in data.objects(part, up)} | \
+            {(part, whole) for whole, part in data.subject_objects(down) if part in parts}
+        for part, whole in sorted(pairs):
+            if (part, up, whole) not in data:
+                findings.append(Finding(
+                    "warning", at(whole), f"{_name(whole)} {prefix}:hasPart {_name(part)}, but "
+                    f"{_name(part)} does not say {prefix}:isPartOf {_name(whole)}: write both"))
+            elif (whole, down, part) not in data:
+                findings.append(Finding(
+                    "warning", at(part), f"{_name(part)} {prefix}:isPartOf {_name(whole)}, but "
+                    f"{_name(whole)} does not say {prefix}:hasPart {_name(part)}: write both"))
+
     cited: set[URIRef] = set()
     for fact, passage in sorted(data.subject_objects(PROV.wasDerivedFrom)):
         if not str(passage).startswith(SOURCE):
