@@ -324,6 +324,12 @@ REJECTIONS = {
     "evidence names a longer identifier": (
         [f"{P}snuol,Q185,exactMatch,Jane,2026-11-20,Test: Q1850,"],
         2, "note does not name the identifier it links to (the number 185, standing alone)"),
+    "a NUL byte in the evidence": (
+        [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: Q5\x00,"],
+        2, "note holds the control character U+0000 at character 9: remove it"),
+    "an escape character in the name": (
+        [f"{P}snuol,Q5,exactMatch,Ja\x1bne,2026-11-20,Test: Q5,"],
+        2, "who holds the control character U+001B at character 3: remove it"),
     "extra cells": (
         [f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: Q5,,surplus"],
         2, "8 cells but the header has 7 columns"),

@@ -869,6 +869,7 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
             ignored += 1
             continue
         faults = [v["_extra"]] if "_extra" in v else []
+        faults += _control_faults(v)
         entity = _entity_iri(v.get("id", ""))
         if not entity:
             faults.append("no entity IRI in column id")
@@ -1013,6 +1014,22 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
                              f"{'; '.join(differs)}: the import only adds links; to change "
                              "one, edit its statement in graph/links.ttl"))
     return problems
+
+
+#: C0 controls but tab and line breaks (a note may have several lines), DEL and C1 controls:
+#: invisible in a sheet, and a NUL or an escape would go into graph/links.ttl as it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_faults(values: dict[str, str]) -> list[str]:
+    """A control character in a cell to be written, named by column, position and code."""
+    faults = []
+    for column in ("id", "authority_iri", "relation", "who", "when", "note", "why"):
+        m = _CONTROL.search(values.get(column) or "")
+        if m:
+            faults.append(f"{column} holds the control character U+{ord(m.group()):04X} at "
+                          f"character {m.start() + 1}: remove it (it is invisible in a sheet)")
+    return faults
 
 
 def _note_faults(note: str, target: str) -> list[str]:
