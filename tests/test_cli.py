@@ -701,6 +701,12 @@ def test_version_matches_the_ontology(capsys):
     assert capsys.readouterr().out.strip() == f"kg {__version__}"
     onto = (REPO / "ontology" / "kg.ttl").read_text(encoding="utf-8")
     assert f'owl:versionInfo "{__version__}"' in onto
+    # the citation file and the licence say what the package and the dataset say
+    cff = (REPO / "CITATION.cff").read_text(encoding="utf-8")
+    assert f'\nversion: "{__version__}"\n' in cff
+    assert "\nlicense: CC-BY-4.0\n" in cff and 'url: "https://w3id.org/kg1978/"' in cff
+    licence = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "https://creativecommons.org/licenses/by/4.0/" in licence and "MIT License" in licence
 
 
 @pytest.mark.parametrize("args, environ, message", [
