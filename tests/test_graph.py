@@ -322,3 +322,22 @@ def test_the_article_sentences_are_not_copied():
         "all units along the whole borderline heightened vigilance and stayed ready", lang="en")))
     assert copied_wording(data, article) == [
         (event, "all units along the whole borderline heightened vigilance")]
+
+
+def test_every_concept_is_in_a_scheme_with_one_preferred_label(store):
+    """What SKOS tools (Skosmos, VocBench, skosify) read: each skos:Concept of the ontology in
+    a scheme, a top concept of it (both directions written), with one skos:prefLabel per
+    language, the same as its rdfs:label."""
+    rows = q(store, """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?c ?scheme ?top ?listed (COUNT(DISTINCT ?pref) AS ?n) (SAMPLE(?pref) AS ?p)
+               (SAMPLE(?label) AS ?l) WHERE {
+          ?c a skos:Concept . FILTER(STRSTARTS(STR(?c), STR(kgo:)))
+          OPTIONAL { ?c skos:inScheme ?scheme }
+          OPTIONAL { ?c skos:topConceptOf ?top }
+          OPTIONAL { ?listed skos:hasTopConcept ?c }
+          OPTIONAL { ?c skos:prefLabel ?pref } OPTIONAL { ?c rdfs:label ?label }
+        } GROUP BY ?c ?scheme ?top ?listed""")
+    assert len(rows) == 22  # 20 kinds of figure, 2 value qualifiers
+    for r in rows:
+        assert r["scheme"] is not None and r["top"] == r["scheme"] == r["listed"], r["c"]
+        assert r["n"].value == "1" and r["p"] == r["l"], r["c"]
