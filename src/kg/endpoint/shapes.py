@@ -21,6 +21,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.endpoint.pages import (
@@ -159,8 +160,10 @@ class Shapes:
     # -- RDF -------------------------------------------------------------------------------
     def quads(self, name: str | None = None) -> list[ox.Quad]:
         """The whole shapes graph (``name`` None), or one shape: its triples, its blank nodes,
-        and the named property shapes and SPARQL constraints it uses. Made once per name: a
-        parse names blank nodes anew, and the same labels give the same bytes (and ETag)."""
+        and the named property shapes and SPARQL constraints it uses. Made once per name, from
+        the shapes graph with its blank nodes labelled canonically (:meth:`canonical`): a parse
+        names blank nodes anew in each process, and a worker must give the bytes (and strong
+        ETag) every other worker gives."""
         cache = self.__dict__.setdefault("_quads_made", {})
         if name not in cache:
             if len(cache) >= 1024:  # names come from URLs: bounded
@@ -168,9 +171,18 @@ class Shapes:
             cache[name] = self._make_quads(name)
         return cache[name]
 
+    def canonical(self) -> Graph:
+        """The shapes graph with canonical blank-node labels (rdflib's canonical labelling, as
+        the build labels the dumps'): the same in every process that reads the same files.
+        Made once, on the first RDF answer (about a second for the project's shapes)."""
+        made = self.__dict__.get("_canonical")
+        if made is None:
+            assert self.graph is not None
+            made = self.__dict__["_canonical"] = to_canonical_graph(self.graph)
+        return made
+
     def _make_quads(self, name: str | None) -> list[ox.Quad]:
-        g = self.graph
-        assert g is not None
+        g = self.canonical()
         if name is None:
             triples = g
         else:
