@@ -483,6 +483,41 @@ def test_query_that_overran_is_503(make_app):
     r = client.get("/sparql", query_string={"query": COUNT_ALL})
     assert r.status_code == 503
     assert b"query_timeout" in r.data
+    assert "Retry-After" not in r.headers
+    r = client.get("/sparql", query_string={"query": COUNT_ALL},
+                   headers={"Accept": "application/json"})
+    assert r.status_code == 503 and r.mimetype == "application/json"
+    assert r.json["status"] == 503 and "query_timeout" in r.json["message"]
+
+
+@pytest.mark.parametrize("accept, path, mimetype", [
+    (None, "/sparql", "text/plain"),
+    ("application/sparql-results+json", "/sparql", "application/json"),
+    ("application/json", "/sparql", "application/json"),
+    ("text/csv", "/sparql", "text/plain"),
+    (None, "/reconcile", "application/json"),
+])
+def test_the_watchdogs_503_is_negotiated_and_invites_no_retry(accept, path, mimetype):
+    """What ``kg serve``'s watchdog writes on the socket when a query passes the time limit: a
+    400's negotiation, and no ``Retry-After`` (the same query would overrun again and end
+    another worker)."""
+    from kg.endpoint.watchdog import timeout_response
+
+    raw = timeout_response(1, accept, path)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0] == "HTTP/1.1 503 Service Unavailable"
+    headers = {k.lower(): v for k, v in (line.split(": ", 1) for line in lines[1:])}
+    assert "retry-after" not in headers
+    assert headers["content-type"].split(";")[0] == mimetype
+    assert int(headers["content-length"]) == len(body)
+    assert headers["access-control-allow-origin"] == "*" and headers["connection"] == "close"
+    if mimetype == "application/json":
+        doc = json.loads(body)
+        assert doc["status"] == 503 and "time limit of 1 s" in doc["message"]
+        assert not doc["message"].endswith("\n")
+    else:
+        assert b"time limit of 1 s" in body
 
 
 # -- the result-size limit ----------------------------------------------------------------

@@ -86,7 +86,12 @@ def test_a_query_past_the_time_limit_gets_503_and_the_worker_is_free_again(
     assert status == 503
     assert headers["Content-Type"].startswith("text/plain")
     assert b"time limit of 1 s" in body
+    assert "Retry-After" not in headers  # the same query would overrun again
     served.wait_for("answered 503, worker")
+    # a JSON client gets the error in JSON, as a 400 is
+    status, headers, body = _query(served.url, endless, Accept="application/json")
+    assert status == 503 and headers["Content-Type"] == "application/json"
+    assert json.loads(body)["status"] == 503 and "Retry-After" not in headers
     # One worker only: this answer comes from the worker re-forked in its place.
     status, _, body = _query(served.url, "ASK { ?s ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is True

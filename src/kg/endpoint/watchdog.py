@@ -5,14 +5,17 @@ pyoxigraph does release the GIL while it parses, evaluates, iterates and seriali
 thread of the same process keeps running. Hence, in ``kg serve``, each worker process (one query
 at a time) has a :class:`Watchdog` thread: when the query it watches passes its deadline, the
 watchdog writes a complete ``503`` response onto the client's socket, closes it, and ends the
-worker process at once. Gunicorn re-forks the worker from its preloaded parent (the store is
-already in memory; about a second), so the work really stops and the worker is free again.
+worker process at once. The response is the endpoint's error, negotiated as a 400's is (plain
+text, or ``{"status", "message"}`` for a JSON client; :func:`timeout_response`), and has no
+``Retry-After``: the same query would run past the limit again, and cost another worker.
+Gunicorn re-forks the worker from its preloaded parent (the store is already in memory; about a
+second), so the work really stops and the worker is free again.
 
 Outside a server that owns the socket (the Flask test client, an embedding program), the
 :class:`QueryGuard` base cannot stop anything: the endpoint then reports an overrun as a 503
 once the query has ended.
 
-The request path only writes two attributes and takes one uncontended lock per query; the
+The request path only writes three attributes and takes one uncontended lock per query; the
 watchdog thread polls a few times a second and does nothing else.
 """
 
@@ -24,7 +27,7 @@ import socket
 import threading
 import time
 
-__all__ = ["QueryGuard", "Watchdog", "timeout_message"]
+__all__ = ["QueryGuard", "Watchdog", "timeout_message", "timeout_response"]
 
 log = logging.getLogger("kg.serve")
 
@@ -32,6 +35,24 @@ log = logging.getLogger("kg.serve")
 def timeout_message(timeout: float) -> str:
     return (f"the query ran longer than the time limit of {timeout:g} s (setting query_timeout) "
             "and was stopped; narrow it (a LIMIT, a more selective pattern) and try again\n")
+
+
+def timeout_response(timeout: float, accept: str | None, path: str = "") -> bytes:
+    """The whole ``503`` the watchdog writes: the endpoint's error of the time limit, in plain
+    text or JSON as :func:`kg.endpoint.responses.error_parts` negotiates a 400 (the
+    reconciliation service's paths always JSON, as all its errors). No ``Retry-After``: a
+    query past the limit is past it on every try, and each try ends a worker; RFC 9110
+    §15.6.4 leaves the header optional, and a short one invites clients (urllib3's
+    ``Retry``, proxies) to send the query again."""
+    from kg.endpoint.responses import error_parts  # it imports the state, which imports this
+
+    if path == "/reconcile" or path.startswith("/reconcile/"):
+        accept = "application/json"
+    headers, body = error_parts(503, timeout_message(timeout).rstrip("\n"), accept)
+    head = ["HTTP/1.1 503 Service Unavailable"]
+    head += [f"{name}: {value}" for name, value in headers]
+    head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+    return "\r\n".join(head).encode("latin-1") + body
 
 
 class QueryGuard:
@@ -57,6 +78,7 @@ class Watchdog(QueryGuard):
         self._lock = threading.Lock()
         self._deadline: float | None = None
         self._socket: socket.socket | None = None
+        self._request: tuple[str | None, str] = (None, "")  # Accept and path of the request
         self._thread = threading.Thread(target=self._run, name="kg-watchdog", daemon=True)
         self._thread.start()
 
@@ -65,6 +87,7 @@ class Watchdog(QueryGuard):
         if sock is None:
             return
         self._socket = sock
+        self._request = (environ.get("HTTP_ACCEPT"), environ.get("PATH_INFO", ""))
         self._deadline = time.monotonic() + self.timeout
 
     def disarm(self) -> None:
@@ -86,18 +109,10 @@ class Watchdog(QueryGuard):
                 self._fire(self._socket)
 
     def _fire(self, sock: socket.socket) -> None:
-        body = timeout_message(self.timeout).encode()
-        head = (
-            "HTTP/1.1 503 Service Unavailable\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            "Access-Control-Allow-Origin: *\r\n"
-            "Retry-After: 1\r\n"
-            "Connection: close\r\n\r\n"
-        ).encode()
+        response = timeout_response(self.timeout, *self._request)
         try:
             sock.settimeout(2.0)
-            sock.sendall(head + body)
+            sock.sendall(response)
             sock.shutdown(socket.SHUT_WR)
         except OSError:
             pass  # the client is gone: the worker must stop all the same
