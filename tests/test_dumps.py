@@ -158,7 +158,7 @@ def test_dataset_description_is_void_and_dcat(client, store):
     ds = _one(graph, "SELECT ?d WHERE { ?d a dcat:Dataset , void:Dataset ; void:sparqlEndpoint ?e }")
     assert len(ds) == 1
     d = ds[0]["d"]
-    assert d.value == "http://localhost/void#dataset"  # the VoID's own node: one description
+    assert d.value == BASE  # the IRI its citation gives, one node for VoID and DCAT
     facts = _one(graph, f"""SELECT ?licence ?version ?triples ?creator WHERE {{
         <{d.value}> dcterms:license ?licence ; dcat:version ?version ; void:triples ?triples ;
         dcterms:creator/<http://xmlns.com/foaf/0.1/name> ?creator }}""")[0]
@@ -293,7 +293,7 @@ def test_void_is_the_void_of_the_dataset_description(built_app, accept):
         t.predicate.value == RDF + "type" and t.object.value.startswith(VOID))}
     assert in_void_terms <= void, sorted(map(str, in_void_terms - void))[:10]
     # the VoID names the dumps, and each is there
-    dataset = ox.NamedNode("http://localhost/void#dataset")
+    dataset = ox.NamedNode("https://w3id.org/kg1978/")
     dumps = {t.object.value for t in void
              if t.subject == dataset and t.predicate.value == VOID + "dataDump"}
     assert {d.rsplit("/", 1)[1] for d in dumps} == set(NAMES)
@@ -313,7 +313,7 @@ def test_the_landing_page_carries_schema_org_dataset_markup(client, store):
     page = client.get("/dataset", headers={"Accept": "text/html"})
     doc = _structured_data(page.data)
     assert doc["@context"] == "https://schema.org/" and doc["@type"] == "Dataset"
-    assert doc["@id"] == "http://localhost/void#dataset"  # the VoID and DCAT node
+    assert doc["@id"] == "https://w3id.org/kg1978/"  # the VoID and DCAT node
     assert doc["name"] and 50 <= len(doc["description"]) <= 5000  # the search engines' bounds
     assert doc["license"] == "https://creativecommons.org/licenses/by/4.0/"
     assert doc["version"] == __version__ and doc["citation"].startswith(doc["creator"]["name"])
@@ -348,3 +348,42 @@ def test_the_markup_cannot_close_its_script_element(tmp_path):
     assert page.status_code == 200
     assert b"<script>alert(1)" not in page.data
     assert _structured_data(page.data)["creator"]["name"] == evil
+
+
+# -- the dataset's IRI: the base, whatever host serves it -------------------------------------
+
+def test_the_datasets_iri_is_the_base_and_dereferences_to_its_description(client):
+    """The citation gives https://w3id.org/kg1978/, which is / on the server: an RDF client
+    gets the VoID and DCAT there (the bytes of /dataset), a browser the UI; and no Host
+    header makes the dataset another one."""
+    for accept, key in (("text/turtle", "ttl"), ("application/ld+json", "jsonld"),
+                        ("application/n-triples", "nt")):
+        root = client.get("/", headers={"Accept": accept})
+        assert root.status_code == 200 and root.mimetype == accept, accept
+        assert root.headers["Vary"] == "Accept"
+        assert root.data == client.get(f"/dataset?format={key}").data
+    assert client.get("/?format=ttl").mimetype == "text/turtle"
+    graph = ox.Store()
+    graph.load(client.get("/", headers={"Accept": "text/turtle"}).data,
+               format=ox.RdfFormat.TURTLE)
+    assert graph.query(f"ASK {{ <{BASE}> a <{DCAT}Dataset> , <{VOID}Dataset> ; "
+                       f"<{DCT}license> ?l ; <{DCT}bibliographicCitation> ?c "
+                       f"FILTER(CONTAINS(?c, \"{BASE}\")) }}")
+    for headers in ({"Accept": "text/html"}, {"Accept": "*/*"}, {}):
+        page = client.get("/", headers=headers)
+        assert page.status_code == 200 and page.mimetype == "text/html", headers
+        assert page.headers["Vary"] == "Accept"
+    # another host describes the same dataset (only where to reach it changes)
+    for path in ("/void", "/dataset?format=ttl", "/sparql"):
+        doc = client.get(path, headers={"Host": "other.example", "Accept": "text/turtle"}).data
+        assert b"other.example/sparql" in doc, path
+        assert b"other.example/void#" not in doc and b"localhost" not in doc, path
+        g = ox.Store()
+        g.load(doc, format=ox.RdfFormat.TURTLE)
+        assert g.query(f"ASK {{ <{BASE}> a <{VOID}Dataset> }}"), path
+
+
+def test_well_known_void_redirects_to_the_void(client):
+    r = client.get("/.well-known/void")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/void")
+    assert client.get("/.well-known/void", follow_redirects=True).mimetype == "text/turtle"

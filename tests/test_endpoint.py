@@ -680,7 +680,7 @@ def test_void_counts(client):
     r = client.get("/void")
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/turtle")
     g = rdflib.Graph().parse(data=r.data, format="turtle")
-    ds = rdflib.URIRef("http://localhost/void#dataset")
+    ds = rdflib.URIRef("https://w3id.org/kg1978/")
     assert int(g.value(ds, VOID.triples)) == 23
     assert (ds, VOID.sparqlEndpoint, rdflib.URIRef("http://localhost/sparql")) in g
     per_class = {str(g.value(p, VOID["class"])): int(g.value(p, VOID.entities))
@@ -690,13 +690,13 @@ def test_void_counts(client):
     linksets = list(g.subjects(rdflib.RDF.type, VOID.Linkset))
     assert len(linksets) == 1
     assert int(g.value(linksets[0], VOID.triples)) == 1
-    assert str(linksets[0]) == "http://localhost/void#links-wikidata-exactMatch"
+    assert str(linksets[0]) == "https://w3id.org/kg1978/void#links-wikidata-exactMatch"
     assert int(g.value(linksets[0], VOID.distinctSubjects)) == 1
     assert int(g.value(linksets[0], VOID.distinctObjects)) == 1
     assert str(g.value(linksets[0], rdflib.namespace.DCTERMS.title)) == \
         "Links to Wikidata by skos:exactMatch"
     target = g.value(linksets[0], VOID.objectsTarget)
-    assert str(target) == "http://localhost/void#target-wikidata"
+    assert str(target) == "https://w3id.org/kg1978/void#target-wikidata"
     assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
     assert str(g.value(target, rdflib.namespace.DCTERMS.title)) == "Wikidata"
     # the data uses the ontology's terms
@@ -727,12 +727,12 @@ def test_void_linksets_share_one_target_per_authority(built_app):
     target dataset whose URI space is where Wikidata's entities live."""
     g = rdflib.Graph().parse(data=built_app.test_client().get("/void").data, format="turtle")
     linksets = {str(x): x for x in g.subjects(rdflib.RDF.type, VOID.Linkset)}
-    exact = linksets["http://localhost/void#links-wikidata-exactMatch"]
-    close = linksets["http://localhost/void#links-wikidata-closeMatch"]
+    exact = linksets["https://w3id.org/kg1978/void#links-wikidata-exactMatch"]
+    close = linksets["https://w3id.org/kg1978/void#links-wikidata-closeMatch"]
     target = g.value(exact, VOID.objectsTarget)
     assert g.value(close, VOID.objectsTarget) == target
     assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
-    geonames = g.value(linksets["http://localhost/void#links-geonames-exactMatch"],
+    geonames = g.value(linksets["https://w3id.org/kg1978/void#links-geonames-exactMatch"],
                        VOID.objectsTarget)
     assert str(g.value(geonames, VOID.uriSpace)) == "https://sws.geonames.org/"
     assert len(set(g.objects(None, VOID.objectsTarget))) == 2
@@ -888,6 +888,6 @@ def test_a_triple_in_two_graphs_is_one_triple(make_app):
     assert int(sd.value(default, VOID.triples)) == 1
     assert {str(n) for n in sd.objects(None, SD.name)} == {a, b}
     void = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
-    assert int(void.value(rdflib.URIRef("http://localhost/void#dataset"), VOID.triples)) == 1
+    assert int(void.value(rdflib.URIRef("https://w3id.org/kg1978/"), VOID.triples)) == 1
     dump = ox.parse(client.get("/dumps/kg.trig").data, format=ox.RdfFormat.TRIG)
     assert sorted(q.graph_name.value for q in dump) == [a, b]

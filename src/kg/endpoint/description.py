@@ -8,6 +8,12 @@ every graph is. VoID counts triples, entities per class, properties, named graph
 to other datasets (a linkset per authority and link predicate), and names the dumps.
 ``/dataset`` (:mod:`.dumps`) is these same VoID triples with DCAT added, so the two never
 describe the dataset's IRI differently.
+
+The dataset's IRI is the project's base, ``https://w3id.org/kg1978/`` (:data:`DATASET`), the
+IRI its citation gives, whatever host serves it: ``/`` on the server answers RDF clients with
+the description. The nodes of the description (partitions, subsets, linksets and their
+targets) are fragments of ``https://w3id.org/kg1978/void`` (``/void`` here); the endpoint,
+the dumps and the document URLs are this server's, where a client reaches them.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from kg import iris
 from kg.endpoint.results import FORMATS, GRAPH, used_prefixes
 from kg.store import DatasetStore
 
-__all__ = ["Descriptions", "LINK_PREDICATES"]
+__all__ = ["DATASET", "VOID_DOCUMENT", "Descriptions", "LINK_PREDICATES"]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -45,6 +51,10 @@ LINK_PREDICATES = (
     "http://www.w3.org/2000/01/rdf-schema#seeAlso",
     "http://schema.org/sameAs",
 )
+#: The dataset's IRI, the same on every server: the base its citation gives.
+DATASET = iris.BASE
+#: The VoID document's IRI under the base, whose fragments name the description's nodes.
+VOID_DOCUMENT = iris.BASE + "void"
 _PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
 KGO = str(iris.KGO)
 
@@ -94,7 +104,7 @@ class Descriptions:
     def _sd_triples(self, endpoint: str, void_url: str) -> list[ox.Triple]:
         t = _Triples()
         service = _n(endpoint)
-        dataset = _n(void_url + "#dataset")
+        dataset = _n(DATASET)
         default_graph = ox.BlankNode("defaultGraph")
         t.add(service, RDF + "type", _n(SD + "Service"))
         t.add(service, SD + "endpoint", service)
@@ -239,8 +249,8 @@ class Descriptions:
 
         st = self.stats()
         t = _Triples()
-        void_url = root + "/void"
-        ds = _n(void_url + "#dataset")
+        void_url = VOID_DOCUMENT
+        ds = _n(DATASET)
         t.add(ds, RDF + "type", _n(VOID + "Dataset"))
         t.add(ds, DCT + "title", ox.Literal("kg1978 knowledge graph", language="en"))
         t.add(ds, VOID + "sparqlEndpoint", _n(root + "/sparql"))

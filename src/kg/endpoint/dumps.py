@@ -31,8 +31,10 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 
 from kg import __version__, iris
+from kg.endpoint.description import DATASET
 from kg.endpoint.pages import (
     REPRESENTATIONS,
+    Representation,
     curie,
     footer_context,
     local_path,
@@ -45,7 +47,8 @@ from kg.endpoint.state import per_app
 from kg.links import coverage
 from kg.store import DatasetStore
 
-__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_triples", "dump_names"]
+__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_rdf", "dataset_triples",
+           "dump_names"]
 
 bp = Blueprint("dumps", __name__)
 
@@ -269,10 +272,10 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     state = current_app.extensions["kg"]
     d = dumps()
     triples = list(state.descriptions.void_triples(root))
-    ds = _n(root + "/void#dataset")
+    ds = _n(DATASET)  # the IRI the citation gives, on every server
     here = root + "/dataset"
     endpoint = _n(root + "/sparql")
-    creator = _n(here + "#creator")
+    creator = _n(iris.BASE + "dataset#creator")
 
     def add(s, p: str, o) -> None:
         triples.append(ox.Triple(s, _n(p), o))
@@ -366,7 +369,7 @@ def schema_org_dataset(root: str, model: dict) -> dict:
         f"SELECT DISTINCT ?c ?name WHERE {{ ?c a <{schema}Country> ; <{RDFS}label> ?name "
         f"FILTER(LANGMATCHES(LANG(?name), \"en\")) }} ORDER BY ?name")
     doc: dict = {
-        "@context": "https://schema.org/", "@type": "Dataset", "@id": root + "/void#dataset",
+        "@context": "https://schema.org/", "@type": "Dataset", "@id": DATASET,
         "name": TITLE, "description": DESCRIPTION, "url": root + "/dataset",
         "identifier": iris.BASE, "version": model["version"], "license": model["licence"],
         "isAccessibleForFree": True, "inLanguage": "en", "keywords": list(KEYWORDS),
@@ -434,6 +437,12 @@ def dataset() -> Response:
                                **footer_context())
         return Response(html, 200, {"Content-Type": "text/html; charset=utf-8",
                                     "Vary": "Accept"})
+    return dataset_rdf(root, rep)
+
+
+def dataset_rdf(root: str, rep: Representation) -> Response:
+    """The description in RDF: ``/dataset``'s, and ``/``'s for an RDF client (the dataset's
+    IRI, ``https://w3id.org/kg1978/``, dereferenced)."""
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
              for t in dataset_triples(root)]
     return Response(serialize(sorted(quads, key=quad_key), rep), 200, {

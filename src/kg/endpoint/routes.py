@@ -109,6 +109,15 @@ def void() -> Response:
                         sd=False)
 
 
+@bp.route("/.well-known/void", methods=["GET"])
+def well_known_void() -> Response:
+    """VoID's discovery address (VoID Note §7.2, RFC 8615): redirects to ``/void``."""
+    from flask import redirect, url_for
+
+    query = request.query_string.decode("latin-1")
+    return redirect(url_for("sparql.void") + (f"?{query}" if query else ""), 302)
+
+
 @bp.route("/limits", methods=["GET"])
 def limits() -> Response:
     """What the endpoint's limits are, in plain text (the target of truncation links)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from kg.endpoint.pages import local_path
+from kg.endpoint.pages import local_path, representation_or_error
 from kg.endpoint.state import EndpointState
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
@@ -74,14 +74,35 @@ def _state() -> EndpointState:
     return current_app.extensions["kg"]
 
 
+#: What ``/`` offers: the UI first (a browser, ``*/*``, no ``Accept``), then the dataset's
+#: description in each RDF syntax.
+_INDEX_OFFERS = ("html", "ttl", "jsonld", "nt", "trig", "nq", "rdf")
+
+
 @bp.route("/", methods=["GET"])
 def index() -> str | Response:
-    """YASGUI where its files are installed, else the plain form."""
+    """YASGUI where its files are installed, else the plain form. ``/`` is the dataset's IRI
+    (the base, ``https://w3id.org/kg1978/``, which its citation gives): an RDF client (by
+    ``Accept`` or ``?format=``) gets the dataset's VoID and DCAT, as ``/dataset`` gives it."""
     state = _state()
+    if "query" not in request.args:
+        rep = representation_or_error(_INDEX_OFFERS)
+        if isinstance(rep, Response):
+            return rep
+        if rep.rdf is not None:
+            from kg.endpoint.dumps import dataset_rdf
+            from kg.endpoint.responses import base_url
+
+            return dataset_rdf(base_url(request.environ), rep)
     if state.assets_dir is None or "query" in request.args:
-        return form()
-    return render_template("index.html", examples=state.examples, endpoint="/sparql",
-                           limits=state.settings, base=BASE)
+        response = form()
+    else:
+        response = Response(render_template("index.html", examples=state.examples,
+                                            endpoint="/sparql", limits=state.settings,
+                                            base=BASE),
+                            200, {"Content-Type": "text/html; charset=utf-8"})
+    response.headers["Vary"] = "Accept"
+    return response
 
 
 @bp.route("/assets/yasgui/<path:name>", methods=["GET"])
