@@ -719,7 +719,46 @@ def test_void_linkset_names_for_any_predicate(tmp_path):
     assert names == ["links-wikidata-owl-sameAs", "links-wikidata-sameAs"]
     titles = sorted(map(str, g.objects(None, rdflib.namespace.DCTERMS.title)))
     assert "Links to Wikidata by owl:sameAs" in titles
-    assert not list(g.objects(None, VOID.vocabulary))  # no term of the ontology in this data
+    # the vocabularies of its predicates, and no term of the ontology
+    assert {str(v) for v in g.objects(None, VOID.vocabulary)} == {
+        "http://schema.org/", "http://www.w3.org/2002/07/owl#"}
+
+
+def test_void_entities_are_those_of_its_uri_space_and_vocabularies_those_used(tmp_path):
+    """void:uriSpace prefixes every entity IRI (VoID §4.6): a bridge axiom about another
+    vocabulary's term is no entity. void:vocabulary names every vocabulary the data's
+    classes and properties come from, not only the ontology. The licence is dcterms:license
+    (a resource), with no literal dcterms:rights beside it."""
+    from kg.endpoint import create_app
+
+    path = tmp_path / "data.trig"
+    path.write_text("""<https://w3id.org/kg1978/graph/entities> {
+  <https://w3id.org/kg1978/place/a> a <http://schema.org/City> ;
+      <http://www.w3.org/2000/01/rdf-schema#label> "A" ;
+      <http://www.opengis.net/ont/geosparql#hasGeometry> <https://w3id.org/kg1978/place/a-geometry> .
+  <https://w3id.org/kg1978/place/a-geometry> <http://www.opengis.net/ont/geosparql#asWKT> "POINT(1 2)" .
+  <https://w3id.org/kg1978/event/e> a <https://w3id.org/kg1978/ontology/Event> ;
+      <http://semanticweb.cs.vu.nl/2009/11/sem/hasPlace> <https://w3id.org/kg1978/place/a> .
+}
+<https://w3id.org/kg1978/graph/ontology> {
+  <http://www.w3.org/2000/01/rdf-schema#label> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <http://www.w3.org/2000/01/rdf-schema#label> .
+}""", encoding="utf-8")
+    client = create_app({"root": tmp_path}, dataset=path).test_client()
+    g = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
+    ds = rdflib.URIRef("https://w3id.org/kg1978/")
+    assert str(g.value(ds, VOID.uriSpace)) == "https://w3id.org/kg1978/"
+    assert int(g.value(ds, VOID.entities)) == 3  # not rdfs:label, a subject too
+    assert int(g.value(ds, VOID.distinctSubjects)) == 4
+    assert {str(v) for v in g.objects(ds, VOID.vocabulary)} == {
+        "http://schema.org/", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+        "http://www.w3.org/2000/01/rdf-schema#", "http://www.opengis.net/ont/geosparql#",
+        "http://semanticweb.cs.vu.nl/2009/11/sem/", "https://w3id.org/kg1978/ontology/"}
+    described = rdflib.Graph().parse(data=client.get("/dataset?format=ttl").data,
+                                     format="turtle")
+    DCT = rdflib.namespace.DCTERMS
+    assert not list(described.objects(ds, DCT.rights))
+    assert str(described.value(ds, DCT.license)) == \
+        "https://creativecommons.org/licenses/by/4.0/"
 
 
 def test_void_linksets_share_one_target_per_authority(built_app):

@@ -72,6 +72,21 @@ class _Triples(list):
         self.append(ox.Triple(s, _n(p), o))
 
 
+def vocabularies(classes, properties) -> list[str]:
+    """The vocabularies whose terms the data uses as classes or properties (``void:vocabulary``):
+    each term's namespace, up to its last ``#`` or ``/`` (``http://schema.org/``,
+    ``http://www.opengis.net/ont/geosparql#``), sorted. The ontology is ``kgo:``; other IRIs
+    under the base are the data's own, no vocabulary."""
+    found = set()
+    for term in (*classes, *properties):
+        namespace = term[:max(term.rfind("#"), term.rfind("/")) + 1]
+        if namespace.startswith(iris.BASE) and namespace != KGO:
+            continue  # the data's own IRIs
+        if namespace.partition("://")[2].strip("/#"):  # a scheme, then something
+            found.add(namespace)
+    return sorted(found)
+
+
 class Descriptions:
     """Service description and VoID of one store, serialised on demand and cached."""
 
@@ -215,8 +230,10 @@ class Descriptions:
                  for key, (n, subjects, objects) in found.items()}
         return {
             "triples": s.triple_count,  # the union's, each triple once
+            # the entities of void:uriSpace: IRIs under the base, not the subjects of bridge
+            # axioms about other vocabularies' terms (VoID: uriSpace prefixes every entity)
             "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
-                            "FILTER(isIRI(?s)) }"),
+                            f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{iris.BASE}\")) }}"),
             "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
             "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
             "graphs": graphs,
@@ -257,8 +274,8 @@ class Descriptions:
         for name in dump_names():
             t.add(ds, VOID + "dataDump", _n(f"{root}/dumps/{name}"))
         t.add(ds, VOID + "uriSpace", ox.Literal(iris.BASE))
-        if any(x.startswith(KGO) for x in (*st["classes"], *st["properties"])):
-            t.add(ds, VOID + "vocabulary", _n(str(iris.ONTOLOGY)))
+        for vocabulary in vocabularies(st["classes"], st["properties"]):
+            t.add(ds, VOID + "vocabulary", _n(vocabulary))
         t.add(ds, VOID + "triples", _int(st["triples"]))
         t.add(ds, VOID + "entities", _int(st["entities"]))
         t.add(ds, VOID + "distinctSubjects", _int(st["distinct_subjects"]))

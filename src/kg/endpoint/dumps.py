@@ -283,7 +283,6 @@ def dataset_triples(root: str) -> list[ox.Triple]:
     add(ds, RDF + "type", _n(DCAT + "Dataset"))
     add(ds, DCT + "description", ox.Literal(DESCRIPTION, language="en"))
     add(ds, DCT + "license", _n(LICENCE))
-    add(ds, DCT + "rights", ox.Literal("CC BY 4.0", language="en"))
     add(ds, DCT + "creator", creator)
     add(ds, DCT + "publisher", creator)
     add(creator, RDF + "type", _n(FOAF + "Agent"))
