@@ -149,6 +149,13 @@ def test_best_match_takes_another_name_of_a_type_only_where_it_is_named():
     ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
     ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
     ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+    # what the pages take too: a graph is a dataset of one default graph
+    ("application/trig", "application/trig", ox.RdfFormat.TRIG),
+    ("application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS),
+    # other names, answered as the pages answer them
+    ("application/x-turtle", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
+    ("text/n3", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
+    ("application/json", "application/ld+json", ox.RdfFormat.JSON_LD),
 ])
 def test_construct_formats(any_client, accept, content_type, fmt):
     headers = {"Accept": accept} if accept else {}
@@ -157,6 +164,26 @@ def test_construct_formats(any_client, accept, content_type, fmt):
     assert r.status_code == 200
     assert r.headers["Content-Type"] == content_type
     assert len(list(ox.parse(r.data, format=fmt))) == 7
+
+
+def test_a_graph_result_takes_every_rdf_media_type_a_page_takes(client):
+    """The README says the negotiation is the same for /sparql and pages: every RDF type an
+    entity page answers, a CONSTRUCT answers too, with the same Content-Type."""
+    from kg.endpoint.pages import _BY_MEDIA
+
+    construct = "CONSTRUCT WHERE { <https://w3id.org/kg1978/place/tay-ninh> ?p ?o }"
+    for media, rep in _BY_MEDIA.items():
+        if rep.rdf is None:
+            continue
+        page = client.get("/place/tay-ninh", headers={"Accept": media})
+        result = client.get("/sparql", headers={"Accept": media},
+                            query_string={"query": construct})
+        assert page.status_code == result.status_code == 200, media
+        assert page.headers["Content-Type"] == result.headers["Content-Type"], media
+    for name in ("trig", "nq", "nquads"):
+        r = client.get("/sparql", query_string={"query": construct, "format": name})
+        assert r.status_code == 200 and r.mimetype in ("application/trig",
+                                                       "application/n-quads"), name
 
 
 def test_construct_json_ld_is_compacted_with_the_prefixes_it_uses(client, monkeypatch):
@@ -650,7 +677,7 @@ def test_service_description(client):
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in g
     formats = set(g.objects(service, SD.resultFormat))
     assert rdflib.URIRef("http://www.w3.org/ns/formats/SPARQL_Results_CSV") in formats
-    assert len(formats) == 8
+    assert len(formats) == 10  # TriG and N-Quads for a graph too
     names = {str(n) for n in g.objects(None, SD.name)}
     assert names == {ENTITIES, INFERRED, "https://w3id.org/kg1978/graph/ontology"}
     inferred = next(g.subjects(SD.name, rdflib.URIRef(INFERRED)))

@@ -25,7 +25,7 @@ _SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-result
                    "text/csv", "text/tab-separated-values", "application/json",
                    "application/xml", "text/xml")
 _GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/rdf+xml",
-                "application/ld+json")
+                "application/ld+json", "application/trig", "application/n-quads")
 _PAGE_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n-triples",
                "application/trig", "application/n-quads", "application/rdf+xml")
 _ERROR = {"text/plain": {"schema": {"type": "string"}},

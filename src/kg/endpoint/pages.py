@@ -128,7 +128,7 @@ REPRESENTATIONS: tuple[Representation, ...] = (
 )
 _BY_KEY = {r.key: r for r in REPRESENTATIONS}
 _MEDIA_ALIASES = {"application/xhtml+xml": "html", "application/json": "jsonld",
-                  "application/x-turtle": "ttl"}
+                  "application/x-turtle": "ttl", "text/n3": "ttl"}  # Turtle is N3
 _BY_MEDIA = {**{r.media_type: r for r in REPRESENTATIONS},
              **{m: _BY_KEY[k] for m, k in _MEDIA_ALIASES.items()},
              # N-Triples under its media type of old, which rdflib still asks for

@@ -136,10 +136,11 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
 _BY_NAME = {f.name: f for f in FORMATS}
 
 
-def _alias(media: str, name: str) -> tuple[str, ResultFormat]:
-    """Offer the writer of ``name`` under another media type, answered with that type."""
+def _alias(media: str, name: str, *, answered_as_asked: bool = True) -> tuple[str, ResultFormat]:
+    """Offer the writer of ``name`` under another media type, answered with that type (or,
+    ``answered_as_asked`` false, with the format's own, as the pages answer their aliases)."""
     fmt = _BY_NAME[name]
-    if media != fmt.media_type:
+    if media != fmt.media_type and answered_as_asked:
         charset = "; charset=utf-8" if media.startswith("text/") else ""
         fmt = replace(fmt, media_type=media, content_type=media + charset)
     return media, fmt
@@ -167,12 +168,21 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("application/n-triples", "ntriples"),
         _alias("application/rdf+xml", "rdfxml"),
         _alias("application/ld+json", "jsonld"),
+        _alias("application/trig", "trig"),
+        _alias("application/n-quads", "nquads"),
         # N-Triples' media type of old, which rdflib still asks for (``format="nt"``)
         _alias("text/plain", "ntriples"),
+        # other names the pages take too, answered as they answer them: Turtle's of old
+        # (Sesame and older RDF4J clients), N3 (Turtle is N3, as ``format=n3`` gives it),
+        # JSON as JSON-LD (as ``format=json`` on a graph)
+        _alias("application/x-turtle", "turtle", answered_as_asked=False),
+        _alias("text/n3", "turtle", answered_as_asked=False),
+        _alias("application/json", "jsonld", answered_as_asked=False),
     ),
 }
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
-                   "rdf+xml": "rdfxml", "json-ld": "jsonld", "srj": "json", "srx": "xml"}
+                   "rdf+xml": "rdfxml", "json-ld": "jsonld", "srj": "json", "srx": "xml",
+                   "nq": "nquads", "n-quads": "nquads"}
 #: Names of a family of formats, meaning the family's graph syntax for a CONSTRUCT or DESCRIBE
 #: (as SPARQLWrapper sends them: ``format=xml`` with ``Accept: application/rdf+xml``, ``json``
 #: for JSON-LD, ``n3`` with Turtle first in its Accept; Turtle is a subset of N3).

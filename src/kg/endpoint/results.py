@@ -62,6 +62,12 @@ FORMATS: tuple[ResultFormat, ...] = (
                  frozenset({GRAPH}), _W3 + "RDF_XML"),
     ResultFormat("jsonld", "application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD,
                  frozenset({GRAPH}), _W3 + "JSON-LD"),
+    # a graph is a dataset with only a default graph: TriG and N-Quads write it as Turtle and
+    # N-Triples do (the pages offer them too)
+    ResultFormat("trig", "application/trig", "application/trig", ox.RdfFormat.TRIG,
+                 frozenset({GRAPH}), _W3 + "TriG"),
+    ResultFormat("nquads", "application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS,
+                 frozenset({GRAPH}), _W3 + "N-Quads"),
 )
 
 
