@@ -957,3 +957,23 @@ def test_a_triple_in_two_graphs_is_one_triple(make_app):
     assert int(void.value(rdflib.URIRef("https://w3id.org/kg1978/"), VOID.triples)) == 1
     dump = ox.parse(client.get("/dumps/kg.trig").data, format=ox.RdfFormat.TRIG)
     assert sorted(q.graph_name.value for q in dump) == [a, b]
+
+
+def test_sparql_with_a_trailing_slash_redirects_keeping_a_posts_body(client):
+    """As every URL with a trailing slash: /sparql/ is /sparql. A POST gets 308, which a
+    client follows with the same method and body (curl, requests, browsers)."""
+    r = client.get("/sparql/", query_string={"query": "ASK {}"})
+    assert r.status_code == 301 and r.headers["Location"] == "/sparql?query=ASK+%7B%7D"
+    assert client.head("/sparql/").status_code == 301
+    r = client.post("/sparql/", data={"query": COUNT_ALL})
+    assert r.status_code == 308 and r.headers["Location"] == "/sparql"
+    r = client.post("/sparql/?default-graph-uri=x", data=COUNT_ALL,
+                    content_type="application/sparql-query")
+    assert r.status_code == 308 and r.headers["Location"] == "/sparql?default-graph-uri=x"
+    assert client.post("/sparql/", data={"update": "CLEAR ALL"}).status_code == 403
+
+
+def test_options_on_sparql_lists_every_method_it_answers(client):
+    r = client.options("/sparql")
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+    assert client.head("/sparql", query_string={"query": "ASK {}"}).status_code == 200

@@ -77,6 +77,20 @@ def sparql() -> Response:
     return Response(payload, code, headers)
 
 
+@bp.route("/sparql/", methods=["GET", "POST"])
+def sparql_slash() -> Response:
+    """``/sparql/`` is ``/sparql``, as every URL with a trailing slash is the URL without
+    (the W3C protocol tests name the endpoint so): 301 for ``GET`` and ``HEAD``, 308 for a
+    ``POST``, which keeps its method and body (a 301 lets a client resend it as a ``GET``),
+    where the pages' route answered 404, and a ``POST`` 405."""
+    query = request.query_string.decode("latin-1")
+    target = request.script_root + "/sparql" + (f"?{query}" if query else "")
+    code = 308 if request.method == "POST" else 301
+    return Response(f"{code} moved to {target}\n", code, {
+        "Location": target, "Content-Type": "text/plain; charset=utf-8",
+        "Access-Control-Allow-Origin": "*"})
+
+
 def _for_a_browser(args, accept: str | None) -> bool:
     """A query a browser asks for (a shared link): answered as the plain form's HTML page,
     the result in a table. Not where the request names a format, or is an update (403)."""
