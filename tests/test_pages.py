@@ -961,7 +961,15 @@ def test_a_kind_folder_lists_its_members_for_browsers(client, store):
     names = re.findall(r'<li><a href="/place/[^"]+"[^>]*>([^<]+)</a>', page.text)
     assert names == sorted(names, key=str.casefold) and "Phnom Penh" in names
     assert client.get("/nope/", headers=HTML).status_code == 404
-    assert client.get("/place/").status_code == 404  # an RDF client: the folder is no resource
+    # the folder exists, as a page only: a client that takes any type gets it (RFC 9110
+    # §12.5.1), one that takes no HTML 406 (not a 404: that would say there is nothing)
+    for accept in (None, "*/*"):
+        r = client.get("/place/", headers={"Accept": accept} if accept else {})
+        assert r.status_code == 200 and r.mimetype == "text/html", accept
+    r = client.get("/place/", headers={"Accept": "text/turtle"})
+    assert r.status_code == 406 and r.headers["Vary"] == "Accept"
+    assert "text/html" in r.text
+    assert client.get("/place/?format=ttl").status_code == 400
     missing = client.get("/place/nowhere", headers=HTML).text
     assert '<a href="/place/"><code>place/</code></a>' in missing
 

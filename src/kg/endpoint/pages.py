@@ -996,13 +996,16 @@ def resource(kind: str, rest: str = "") -> Response:
         moved = _known_form(s, iri)
         if moved is not None:
             return moved
+    if iri not in s.known and iri == f"{BASE}{kind}/" and kind in s.kinds:
+        # a folder (/place/): its listing is a page only, so a client that takes no HTML
+        # gets 406 (it exists), and */* the page
+        rep = representation_or_error(("html",))
+        return rep if isinstance(rep, Response) else _kind_index(s, kind)
     rep = representation_or_error()
     if isinstance(rep, Response):
         return rep
     path = local_path(iri) or "/"
     if iri not in s.known:
-        if rep.rdf is None and iri == f"{BASE}{kind}/" and kind in s.kinds:
-            return _kind_index(s, kind)
         if kind == "ontology" and _looks_like_a_version(rest):
             return _no_such_version(s, iri, rest, rep)
         return _missing(s, iri, rep)
