@@ -72,6 +72,9 @@ def test_each_dump_parses_and_holds_its_graphs(client, store, name):
     schema_event = (ox.NamedNode(BASE + "event/general-counter-offensive-1978-1979"),
                     ox.NamedNode(RDF + "type"), ox.NamedNode("http://schema.org/Event"))
     assert (schema_event in triples) is not asserted_only  # an inferred triple
+    # the data's licence travels with every download, not only the ontology's
+    assert (ox.NamedNode(BASE), ox.NamedNode("http://purl.org/dc/terms/license"),
+            ox.NamedNode("https://creativecommons.org/licenses/by/4.0/")) in triples
 
 
 def test_etag_last_modified_and_conditional_get(client, dataset):
