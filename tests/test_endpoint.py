@@ -691,6 +691,31 @@ def test_service_description(client):
     assert (dataset, rdflib.RDFS.seeAlso, rdflib.URIRef("http://localhost/void")) in g
 
 
+def test_the_geosparql_functions_declared_are_those_the_endpoint_evaluates(client):
+    """sd:extensionFunction names each geof: function a query may call; one the engine does
+    not evaluate (pyoxigraph 0.5 has no geof:buffer) is a 400 and is not declared."""
+    g = rdflib.Graph().parse(data=client.get("/sparql").data, format="turtle")
+    declared = {str(f) for f in g.objects(rdflib.URIRef("http://localhost/sparql"),
+                                          SD.extensionFunction)}
+    geof = "http://www.opengis.net/def/function/geosparql/"
+    assert {geof + "distance", geof + "sfWithin", geof + "sfIntersects"} <= declared
+    query = ("PREFIX geo: <http://www.opengis.net/ont/geosparql#> "
+             f"PREFIX geof: <{geof}> SELECT ?km WHERE {{ "
+             'BIND(geof:distance("POINT(104.92 11.56)"^^geo:wktLiteral, '
+             '"POINT(106.63 10.82)"^^geo:wktLiteral, '
+             "<http://www.opengis.net/def/uom/OGC/1.0/metre>) / 1000 AS ?km) }")
+    r = client.get("/sparql", query_string={"query": query},
+                   headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    km = float(r.get_json()["results"]["bindings"][0]["km"]["value"])
+    assert 200 < km < 210  # Phnom Penh to Ho Chi Minh City
+    buffer = client.get("/sparql", query_string={"query": (
+        f"PREFIX geof: <{geof}> SELECT ?b WHERE {{ BIND(geof:buffer(\"POINT(1 2)\"^^"
+        "<http://www.opengis.net/ont/geosparql#wktLiteral>, 1, "
+        "<http://www.opengis.net/def/uom/OGC/1.0/metre>) AS ?b) }")})
+    assert (buffer.status_code == 400) == (geof + "buffer" not in declared)
+
+
 def test_service_description_in_other_formats(client):
     r = client.get("/sparql", headers={"Accept": "application/rdf+xml"})
     assert r.headers["Content-Type"] == "application/rdf+xml"

@@ -127,6 +127,7 @@ TYPED = {
     SD.NamedGraph: ([SD.entailmentRegime, SD.supportedEntailmentProfile, SD.name, SD.graph],
                     [SD.namedGraph]),
     SD.Graph: ([], [SD.defaultGraph, SD.graph]),
+    SD.Function: ([], [SD.extensionFunction]),
 }
 
 

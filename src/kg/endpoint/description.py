@@ -55,8 +55,42 @@ LINK_PREDICATES = (
 DATASET = iris.BASE
 #: The VoID document's IRI under the base, whose fragments name the description's nodes.
 VOID_DOCUMENT = iris.BASE + "void"
-_PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT}
+GEOF = "http://www.opengis.net/def/function/geosparql/"
+_PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms": DCT,
+             "geof": GEOF}
 KGO = str(iris.KGO)
+
+#: The GeoSPARQL 1.1 functions (geof:) and the arguments each is tried with: the engine's
+#: build decides which it evaluates, so the service description declares those it does.
+_GEOF_TRIALS = {
+    **{name: 2 for name in ("sfEquals", "sfDisjoint", "sfIntersects", "sfTouches", "sfCrosses",
+                            "sfWithin", "sfContains", "sfOverlaps", "ehEquals", "ehDisjoint",
+                            "ehMeets", "ehOverlap", "ehCovers", "ehCoveredBy", "ehInside",
+                            "ehContains", "rcc8eq", "rcc8dc", "rcc8ec", "rcc8po", "rcc8tppi",
+                            "rcc8tpp", "rcc8ntpp", "rcc8ntppi", "intersection", "union",
+                            "difference", "symDifference")},
+    "distance": 3, "buffer": 3,
+    **{name: 1 for name in ("envelope", "convexHull", "boundary", "getSRID", "isEmpty",
+                            "isSimple", "dimension", "coordinateDimension", "spatialDimension",
+                            "area", "length", "centroid", "asWKT", "asGeoJSON")},
+}
+
+
+def geosparql_functions() -> list[str]:
+    """The geof: functions pyoxigraph evaluates here, found by calling each on two points
+    (a function it does not know is an error; one it knows may give no value on points)."""
+    found = []
+    store = ox.Store()
+    point = '"POINT(104.9 11.55)"^^<http://www.opengis.net/ont/geosparql#wktLiteral>'
+    args = {1: point, 2: f"{point}, {point}",
+            3: f"{point}, {point}, <http://www.opengis.net/def/uom/OGC/1.0/metre>"}
+    for name, arity in _GEOF_TRIALS.items():
+        try:
+            store.query(f"SELECT * WHERE {{ BIND(<{GEOF}{name}>({args[arity]}) AS ?x) }}")
+        except (SyntaxError, OSError, ValueError, RuntimeError):
+            continue
+        found.append(GEOF + name)
+    return sorted(found)
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -128,6 +162,9 @@ class Descriptions:
         t.add(service, SD + "defaultEntailmentRegime", _n(ENT + "Simple"))
         for fmt in FORMATS:
             t.add(service, SD + "resultFormat", _n(fmt.w3c))
+        for function in geosparql_functions():
+            t.add(service, SD + "extensionFunction", _n(function))
+            t.add(_n(function), RDF + "type", _n(SD + "Function"))
         t.add(service, RDFS + "comment", ox.Literal(
             "Read-only SPARQL 1.1 Query endpoint (SPARQL Update is refused with 403). The default "
             "graph is the union of all named graphs. SERVICE is refused; FROM / FROM NAMED and "
