@@ -170,6 +170,78 @@ def test_ambiguous_query_gives_candidates_but_no_match(client, schemas):
     assert all(c["score"] < 90 for c in result)
 
 
+#: Two made-up places of a project copy that share the alternative label "Ha Tien test" (the
+#: archivist's case): a label equal to the cell, but not one entity's alone.
+SHARED_LABEL = """
+place:test-ha-tien a kgo:City ; rdfs:label "Hà Tiên (test)"@en ;
+    skos:altLabel "Ha Tien test"@en ; kgo:placeWithin place:vietnam .
+place:test-ha-tien-2 a kgo:City ; rdfs:label "Hà Tiên second (test)"@en ;
+    skos:altLabel "Ha Tien test"@en ; kgo:placeWithin place:vietnam .
+stmt:test-1 a rdf:Statement ; rdf:subject place:test-ha-tien ; rdf:predicate kgo:placeWithin ;
+    rdf:object place:vietnam ; prov:wasAttributedTo agent:curators ; rdfs:comment "A test." .
+stmt:test-2 a rdf:Statement ; rdf:subject place:test-ha-tien-2 ;
+    rdf:predicate kgo:placeWithin ; rdf:object place:vietnam ;
+    prov:wasAttributedTo agent:curators ; rdfs:comment "A test." .
+"""
+
+
+@pytest.fixture(scope="module")
+def shared_label_client(tmp_path_factory):
+    """A client of a project copy whose graph has SHARED_LABEL."""
+    from kg.build import build
+    from kg.endpoint import create_app
+    from kgtest import project_copy, settings_for
+
+    root = project_copy(tmp_path_factory.mktemp("shared-label") / "p")
+    entities = root / "graph" / "entities.ttl"
+    entities.write_text(entities.read_text(encoding="utf-8") + SHARED_LABEL, encoding="utf-8")
+    settings = settings_for(root)
+    dataset = build(settings).dataset
+    return create_app({"TESTING": True, "root": root}, dataset=dataset).test_client()
+
+
+def test_a_label_two_entities_share_scores_below_90(shared_label_client, schemas):
+    """The README: a cell is matched only when exactly one entity has a label equal to it
+    (100); any other candidate scores below 90. OpenRefine's bulk step (facet on 100, match
+    each cell to its best candidate) would otherwise pick one of the two by id order."""
+    answer = batch(shared_label_client, {
+        "shared": {"query": "Ha Tien test"},
+        "own": {"query": "Hà Tiên second (test)"},
+        "narrowed": {"query": "Ha Tien test", "type": "City", "type_strict": "should"},
+    }, schemas)
+    shared = answer["shared"]["result"]
+    assert ids(shared[:2]) == ["place/test-ha-tien", "place/test-ha-tien-2"]
+    assert [c["score"] for c in shared[:2]] == [89.5, 89.5]
+    assert not any(c["match"] for c in shared) and all(c["score"] < 90 for c in shared)
+    # above every inexact candidate
+    assert all(c["score"] < 89.5 for c in shared[2:])
+    # a label of one entity alone is still its match
+    own = answer["own"]["result"]
+    assert own[0]["id"] == "place/test-ha-tien-2" and own[0]["score"] == 100
+    assert own[0]["match"] is True
+    assert all(c["score"] < 90 for c in own[1:])
+    # a type both have leaves it as ambiguous
+    assert [c["score"] for c in answer["narrowed"]["result"][:2]] == [89.5, 89.5]
+
+
+def test_a_cell_with_no_text_scores_below_90(client, schemas):
+    """Found by its conditions alone, a candidate has no name to confirm it: below 90, never
+    a match, however few meet them."""
+    answer = batch(client, {
+        "within": {"query": "", "type": "Province",
+                   "properties": [{"pid": "placeWithin", "v": "Cambodia"}]},
+        "close": {"query": "", "properties": [{"pid": "wikidata", "v": "Q36608"}]},
+    }, schemas)
+    within = answer["within"]["result"]
+    assert "place/kratie" in ids(within)
+    assert {c["score"] for c in within} == {89.5}
+    assert not any(c["match"] for c in within)
+    # a close match (not the same entity) stays at most 89.1
+    assert ids(answer["close"]["result"]) == ["place/tay-ninh"]
+    assert answer["close"]["result"][0]["score"] == 89.1
+    assert answer["close"]["result"][0]["match"] is False
+
+
 def test_inexact_names_score_below_exact_ones_and_never_match(client):
     result = batch(client, {"q": {"query": "Penh Phnom"}})["q"]["result"]
     assert result[0]["id"] == "place/phnom-penh"

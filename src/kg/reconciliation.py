@@ -17,10 +17,12 @@ kgo:Measure and kgo:Source that have a label.
 accents it takes off Latin, Greek and Cyrillic letters dropped, other scripts' marks such as the
 Khmer COENG kept, đ→d and the like, case folded, apostrophes dropped, other punctuation and
 spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query (also
-with all spaces removed) scores 100; otherwise the best of a character similarity and a token
+with all spaces removed) is exact; otherwise the best of a character similarity and a token
 similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
-candidate. ``match`` is true only when exactly one candidate has an exact label and the query
-has text. Types are filters and use every type, inferred ones included (``type_strict``
+candidate. The one exact candidate of a query with text scores 100 and is the ``match``;
+exact candidates that are not alone (a label two entities share), and the candidates of a query
+with no text, which its conditions alone find, score ``AMBIGUOUS_SCORE`` (89.5): below 90, above
+any inexact label. Types are filters and use every type, inferred ones included (``type_strict``
 ``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters (a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
@@ -58,6 +60,11 @@ MAX_QUERY_CHARS = 500
 DEFAULT_LIMIT, MAX_LIMIT = 10, 100
 #: Inexact labels score at most this; exact ones score 100.
 INEXACT_CEILING = 90.0
+#: What a candidate scores that would be exact but is not the only one: a label equal to the
+#: cell that another candidate has too, or a cell with no text whose conditions several
+#: candidates meet alike (or one meets without a name to confirm it). Below the 90 that
+#: OpenRefine users facet on, above every inexact label (at most 89.1), so it still comes first.
+AMBIGUOUS_SCORE = 89.5
 #: Similarity below which a label is no candidate at all.
 MIN_SIMILARITY = 0.6
 
@@ -690,20 +697,27 @@ class ReconciliationIndex:
             met = [self._meets(e, prop, values) for prop, values in conditions]
             if not all(met):
                 continue
+            # with no text, a candidate is one by its conditions alone: "exact", not decided
             best = scorer.best(e.keys) if scorer is not None else 1.0
             if best < MIN_SIMILARITY:
                 continue
             if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
                 best = min(best, 0.99)
-            exact = best == 1.0 and scorer is not None
-            score = 100.0 if best == 1.0 else round(INEXACT_CEILING * best, 1)
+            exact = best == 1.0
+            score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
             found.append(Candidate(e, score, exact))
+        # 100 and match for the one exact candidate of a cell with text; several exact ones
+        # (a label two entities share) or a cell with none are for a person to decide.
+        exact = [c for c in found if c.exact]
+        winner = exact[0] if len(exact) == 1 and query else None
+        for c in exact:
+            if c is not winner:
+                c.score = AMBIGUOUS_SCORE
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
-        unique_exact = sum(c.exact for c in found) == 1 and bool(query)
         out = []
         for c in found[:limit]:
             item = {"id": c.entity.id, "name": c.entity.name, "score": c.score,
-                    "match": unique_exact and c.exact, "type": self.type_refs(c.entity)}
+                    "match": c is winner, "type": self.type_refs(c.entity)}
             if c.entity.description:
                 item["description"] = c.entity.description
             out.append(item)
