@@ -327,8 +327,34 @@ def test_property_conditions_narrow_the_candidates(client, schemas):
         <= set(ids(answer["parent"]["result"]))
     assert ids(answer["date"]["result"])[0] == "event/liberation-of-phnom-penh-1979-01-07"
     assert ids(answer["only"]["result"]) == ["place/phnom-penh"]
-    assert answer["only"]["result"][0]["match"] is False  # no name, no automatic match
+    assert answer["only"]["result"][0]["match"] is True  # the identifier names it
     assert ids(answer["iri"]["result"]) == ["place/phnom-penh"]
+
+
+def test_an_exact_authority_id_decides_the_match_whatever_the_name(client, schemas):
+    """kgs:AuthorityIdShape gives one identifier to one entity: a QID or GeoNames id that an
+    entity's skos:exactMatch gives names it, so a sheet that already carries identifiers
+    matches; a close match's identifier still does not (Tây Ninh's Q36608)."""
+    answer = batch(client, {
+        "other-name": {"query": "Phnom Penh City",
+                       "properties": [{"pid": "wikidata", "v": "Q1850"}]},
+        "no-name": {"query": "", "properties": [{"pid": "geonames", "v": 1821306}]},
+        "unlike": {"query": "Capital", "properties": [{"pid": "wikidata", "v": "Q1850"}]},
+        "reconciled": {"query": "Phnom Penh", "type": "Place", "type_strict": "should",
+                       "properties": [{"pid": "wikidata",
+                                       "v": {"id": "Q1850", "name": "Phnom Penh"}}]},
+        "close": {"query": "Tay Ninh", "properties": [{"pid": "wikidata", "v": "Q36608"}]},
+        "wrong-id": {"query": "Phnom Penh",
+                     "properties": [{"pid": "wikidata", "v": "Q36608"}]},
+    }, schemas)
+    for key in ("other-name", "no-name", "unlike", "reconciled"):
+        result = answer[key]["result"]
+        assert ids(result) == ["place/phnom-penh"], key
+        assert result[0]["score"] == 100 and result[0]["match"] is True, key
+    close = answer["close"]["result"]
+    assert ids(close) == ["place/tay-ninh"]
+    assert close[0]["score"] == 89.1 and close[0]["match"] is False
+    assert answer["wrong-id"]["result"] == []  # the identifier is another entity's
 
 
 def test_conditions_take_the_forms_openrefine_sends(client, schemas):
@@ -344,7 +370,8 @@ def test_conditions_take_the_forms_openrefine_sends(client, schemas):
         assert found("wikidata", v)[:1] == ["place/tay-ninh"], v
     for v in ("http://www.geonames.org/1566557/tay-ninh.html", 1566557, 1566557.0):
         assert found("geonames", v)[:1] == ["place/tay-ninh"], v
-    assert found("wikidata", {"id": "Q1850", "name": "Phnom Penh"}) == []  # another item
+    # another item: the identifier names Phnom Penh (skos:exactMatch), whatever the cell says
+    assert found("wikidata", {"id": "Q1850", "name": "Phnom Penh"}) == ["place/phnom-penh"]
     assert found("wikidata", "Tây Ninh") == []  # a name is not an identifier
     offensive = "event/phnom-penh-offensive-1979-01"
     name = "General offensive on Phnom Penh"
@@ -633,15 +660,16 @@ def test_a_close_match_is_said_as_such_in_the_preview_and_still_found(client):
 
 def test_an_authority_id_linked_by_a_close_match_never_matches_automatically(client, schemas):
     """Q881 is the SRV's skos:exactMatch and Vietnam's (the place) skos:closeMatch: the place
-    is a candidate but not a match, and ranks below the state at the same similarity."""
+    is a candidate but not a match, and ranks below the state, which the identifier names."""
     q881 = [{"pid": "wikidata", "v": "Q881"}]
     answer = batch(client, {"place": {"query": "Vietnam", "properties": q881},
                             "state": {"query": "Socialist Republic of Vietnam",
                                       "properties": q881},
                             "none": {"query": "", "properties": q881}}, schemas)
     place = answer["place"]["result"]
-    assert ids(place) == ["place/vietnam"] and place[0]["match"] is False
-    assert place[0]["score"] < 90
+    assert ids(place) == ["actor/srv", "place/vietnam"]
+    assert place[0]["match"] is True and place[1]["match"] is False
+    assert place[1]["score"] < 90
     state = answer["state"]["result"]
     assert ids(state) == ["actor/srv"] and state[0]["match"] is True
     assert state[0]["score"] == 100

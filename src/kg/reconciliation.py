@@ -26,9 +26,12 @@ any inexact label. Types are filters and use every type, inferred ones included 
 ``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters (a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
-date at either precision). An authority identifier linked by skos:closeMatch only ("not the same
-entity") keeps its candidate, as an inexact one: never ``match``, scored as if no label were
-exact (at most 89.1), so below an entity linked by skos:exactMatch. A cell that names nothing
+date at either precision). An authority identifier linked by skos:exactMatch names one entity
+(kgs:AuthorityIdShape): the one entity a query's identifier names that way scores 100 and is the
+``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
+linked by skos:closeMatch only ("not the same entity") keeps its candidate, as an inexact one:
+never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
+skos:exactMatch. A cell that names nothing
 and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
 batch.
 """
@@ -512,6 +515,7 @@ class Candidate:
     entity: Entity
     score: float
     exact: bool
+    by_id: bool = False  # an authority identifier of the query names it (skos:exactMatch)
 
 
 def _rows(solutions: Any, order: tuple[str, ...]) -> Iterable[tuple]:
@@ -697,21 +701,30 @@ class ReconciliationIndex:
             met = [self._meets(e, prop, values) for prop, values in conditions]
             if not all(met):
                 continue
+            # An authority identifier that an entity's skos:exactMatch gives names that entity
+            # (kgs:AuthorityIdShape: one identifier, one entity), whatever the cell's text.
+            by_id = _CLOSE not in met and any(
+                prop.kind == "authority" for prop, _ in conditions)
             # with no text, a candidate is one by its conditions alone: "exact", not decided
             best = scorer.best(e.keys) if scorer is not None else 1.0
-            if best < MIN_SIMILARITY:
+            if best < MIN_SIMILARITY and not by_id:
                 continue
             if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
                 best = min(best, 0.99)
             exact = best == 1.0
             score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
-            found.append(Candidate(e, score, exact))
-        # 100 and match for the one exact candidate of a cell with text; several exact ones
-        # (a label two entities share) or a cell with none are for a person to decide.
+            found.append(Candidate(e, score, exact, by_id))
+        # 100 and match for the one entity an identifier names, else for the one exact
+        # candidate of a cell with text; several (an identifier two entities share with a
+        # reason, a label two entities share) or a cell with no text are for a person.
+        decided = [c for c in found if c.by_id]
         exact = [c for c in found if c.exact]
-        winner = exact[0] if len(exact) == 1 and query else None
-        for c in exact:
-            if c is not winner:
+        winner = (decided[0] if len(decided) == 1
+                  else exact[0] if len(exact) == 1 and query else None)
+        for c in found:
+            if c is winner:
+                c.score = 100.0
+            elif c.exact or c.by_id:
                 c.score = AMBIGUOUS_SCORE
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
         out = []
