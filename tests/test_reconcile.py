@@ -289,6 +289,28 @@ def test_type_filter_excludes_other_types(client, schemas):
     assert answer["all"]["result"] == []
 
 
+def test_a_candidate_lists_the_type_asked_for_that_it_has(client, schemas):
+    """OpenRefine's type-match feature (StandardReconConfig) is true when the type asked for
+    is among the candidate's type ids: a City asked for as a Place lists Place too, under the
+    id the query gave, after its most specific type."""
+    answer = batch(client, {
+        "place": {"query": "Phnom Penh", "type": "Place", "type_strict": "should"},
+        "curie": {"query": "Phnom Penh", "type": "schema:Place"},
+        "unit": {"query": "division 341", "type": "MilitaryUnit", "type_strict": "should"},
+        "either": {"query": "Phnom Penh", "type": ["Event", "Place"]},
+        "own": {"query": "Phnom Penh", "type": "City"},
+        "none": {"query": "Phnom Penh"},
+    }, schemas)
+    top = {k: v["result"][0] for k, v in answer.items()}
+    assert top["place"]["type"] == [{"id": "City", "name": "city"},
+                                    {"id": "Place", "name": "place"}]
+    assert top["curie"]["type"][-1]["id"] == "schema:Place"
+    assert top["unit"]["type"][0]["id"] == "Division"
+    assert {"id": "MilitaryUnit", "name": "military unit"} in top["unit"]["type"]
+    assert [t["id"] for t in top["either"]["type"]] == ["City", "Place"]  # not Event
+    assert top["own"]["type"] == top["none"]["type"] == [{"id": "City", "name": "city"}]
+
+
 def test_a_type_from_inference_filters_too(client):
     """kgo:Division is declared; MilitaryUnit and Actor come from the ontology by inference."""
     for t in ("Division", "MilitaryUnit", "Actor"):

@@ -23,7 +23,9 @@ candidate. The one exact candidate of a query with text scores 100 and is the ``
 exact candidates that are not alone (a label two entities share), and the candidates of a query
 with no text, which its conditions alone find, score ``AMBIGUOUS_SCORE`` (89.5): below 90, above
 any inexact label. Types are filters and use every type, inferred ones included (``type_strict``
-``"should"``, which OpenRefine sends, is read as ``"any"``); property conditions are filters (a
+``"should"``, which OpenRefine sends, is read as ``"any"``), and a candidate's ``type`` lists
+the types asked for that it has, under the id given, after its most specific ones (OpenRefine's
+type match compares ids); property conditions are filters (a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
 date at either precision). An authority identifier linked by skos:exactMatch names one entity
@@ -621,12 +623,23 @@ class ReconciliationIndex:
         """The entity with this id or IRI, or None."""
         return self.entities.get(_entity_iri(given)) if isinstance(given, str) else None
 
-    def type_refs(self, entity: Entity) -> list[dict[str, str]]:
-        """The entity's most specific kgo types, as ``{"id", "name"}``."""
+    def type_refs(self, entity: Entity,
+                  requested: Iterable[tuple[str, str]] = ()) -> list[dict[str, str]]:
+        """The entity's most specific kgo types, as ``{"id", "name"}``; then each of the
+        ``requested`` types (the id as the query gave it, its IRI) that the entity has through
+        a subclass, under the id as given: OpenRefine's type-match feature compares the type
+        it asked for with the candidate's type ids as strings ("Place" for a City)."""
         ours = [t for t in entity.types if t in self.types]
         specific = [t for t in ours
                     if not any(o != t and t in self.types[o].ancestors for o in ours)]
-        return [{"id": self.types[t].id, "name": self.types[t].name} for t in sorted(specific)]
+        refs = [{"id": self.types[t].id, "name": self.types[t].name} for t in sorted(specific)]
+        listed = {r["id"] for r in refs}
+        for given, iri in requested:
+            if iri in entity.types and given not in listed:
+                t = self.types.get(iri)
+                refs.append({"id": given, "name": t.name if t else given})
+                listed.add(given)
+        return refs
 
     def reconcilable_types(self) -> list[TypeInfo]:
         """The kgo classes under the root types (candidates' classes), ordered by name."""
@@ -695,7 +708,7 @@ class ReconciliationIndex:
         found: list[Candidate] = []
         for e in self._ordered:
             if wanted:
-                hits = [t in e.types for t in wanted]
+                hits = [t in e.types for _, t in wanted]
                 if not (all(hits) if strict == "all" else any(hits)):
                     continue
             met = [self._meets(e, prop, values) for prop, values in conditions]
@@ -730,7 +743,7 @@ class ReconciliationIndex:
         out = []
         for c in found[:limit]:
             item = {"id": c.entity.id, "name": c.entity.name, "score": c.score,
-                    "match": c is winner, "type": self.type_refs(c.entity)}
+                    "match": c is winner, "type": self.type_refs(c.entity, wanted)}
             if c.entity.description:
                 item["description"] = c.entity.description
             out.append(item)
@@ -1069,13 +1082,14 @@ def _limit(given: Any, key: str) -> int:
     return min(int(given), MAX_LIMIT) or DEFAULT_LIMIT
 
 
-def _types(given: Any, key: str) -> list[str]:
+def _types(given: Any, key: str) -> list[tuple[str, str]]:
+    """The query's types: (the id as given, its IRI) each."""
     if given is None:
         return []
     items = given if isinstance(given, list) else [given]
     if not all(isinstance(t, str) for t in items):
         raise InputError(f"query {key!r}: 'type' must be a type id or a list of them")
-    return [_type_iri(t) for t in items if t.strip()]
+    return [(t.strip(), _type_iri(t)) for t in items if t.strip()]
 
 
 #: A date or date-time as OpenRefine sends a date cell ("1979-01-05T00:00:00Z"): its day.
