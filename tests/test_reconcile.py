@@ -311,6 +311,35 @@ def test_a_candidate_lists_the_type_asked_for_that_it_has(client, schemas):
     assert top["own"]["type"] == top["none"]["type"] == [{"id": "City", "name": "city"}]
 
 
+def test_a_state_is_a_weak_candidate_for_the_name_of_its_country(client, schemas):
+    """A column of states written as country names: "Vietnam" is 0.4 like "Socialist
+    Republic of Vietnam", under the 0.6 floor, so the type State left nothing, though the
+    graph says which state governs Vietnam (kgo:governs). The state comes at 60, no match;
+    a near label of its own still scores higher."""
+    answer = batch(client, {
+        "vietnam": {"query": "Vietnam", "type": "State", "type_strict": "should"},
+        "viet-nam": {"query": "Việt Nam", "type": "State"},
+        "cambodia": {"query": "Cambodia", "type": "State", "type_strict": "should"},
+        "untyped": {"query": "Vietnam"},
+        "own": {"query": "Republic of Vietnam", "type": "State"},
+        "near": {"query": "Vietnamm", "type": "State"},  # only a country's exact name
+    }, schemas)
+    vietnam = answer["vietnam"]["result"]
+    assert ids(vietnam) == ["actor/srv"] and vietnam[0]["score"] == 60
+    assert vietnam[0]["match"] is False
+    assert {"id": "State", "name": "state"} in vietnam[0]["type"]
+    assert ids(answer["viet-nam"]["result"]) == ["actor/srv"]
+    cambodia = answer["cambodia"]["result"]
+    assert set(ids(cambodia)) == {"actor/democratic-kampuchea", "actor/prk"}
+    assert {c["score"] for c in cambodia} == {60} and not any(c["match"] for c in cambodia)
+    untyped = answer["untyped"]["result"]
+    assert untyped[0]["id"] == "place/vietnam" and untyped[0]["match"] is True
+    assert "actor/srv" in ids(untyped)
+    own = answer["own"]["result"]
+    assert own[0]["id"] == "actor/srv" and 60 < own[0]["score"] < 90
+    assert answer["near"]["result"] == []
+
+
 def test_a_type_from_inference_filters_too(client):
     """kgo:Division is declared; MilitaryUnit and Actor come from the ontology by inference."""
     for t in ("Division", "MilitaryUnit", "Actor"):

@@ -33,7 +33,9 @@ date at either precision). An authority identifier linked by skos:exactMatch nam
 ``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
 linked by skos:closeMatch only ("not the same entity") keeps its candidate, as an inexact one:
 never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
-skos:exactMatch. A cell that names nothing
+skos:exactMatch. A state is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a
+country it governs (kgo:governs): "Vietnam" with the type State finds the Socialist Republic of
+Vietnam. A cell that names nothing
 and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
 batch.
 """
@@ -70,6 +72,11 @@ INEXACT_CEILING = 90.0
 #: candidates meet alike (or one meets without a name to confirm it). Below the 90 that
 #: OpenRefine users facet on, above every inexact label (at most 89.1), so it still comes first.
 AMBIGUOUS_SCORE = 89.5
+#: What a state scores when the cell is the name of a country it governs (kgo:governs), its
+#: own labels being further off: the graph keeps the state apart from the country, but a
+#: column of states is often written as country names ("Vietnam" for the Socialist Republic
+#: of Vietnam). Low among candidates (a near label of its own scores 54-89.1), never a match.
+TERRITORY_SCORE = 60.0
 #: Similarity below which a label is no candidate at all.
 MIN_SIMILARITY = 0.6
 
@@ -537,6 +544,13 @@ class ReconciliationIndex:
         self.entities: dict[str, Entity] = {e.iri: e for e in entities}
         self.types: dict[str, TypeInfo] = {t.iri: t for t in types}
         self._ordered = sorted(self.entities.values(), key=lambda e: (e.name.casefold(), e.id))
+        #: A state's names of the countries it governs (TERRITORY_SCORE).
+        self._territories: dict[str, list[str]] = {}
+        for e in self.entities.values():
+            keys = [k for place in dict.fromkeys(e.every("governs"))
+                    for k in getattr(self.entities.get(place), "keys", ())]
+            if keys:
+                self._territories[e.iri] = keys
 
     # -- building ----------------------------------------------------------------------
 
@@ -720,12 +734,16 @@ class ReconciliationIndex:
                 prop.kind == "authority" for prop, _ in conditions)
             # with no text, a candidate is one by its conditions alone: "exact", not decided
             best = scorer.best(e.keys) if scorer is not None else 1.0
-            if best < MIN_SIMILARITY and not by_id:
+            territory = bool(query) and e.iri in self._territories and any(
+                _exact(query, k) for k in self._territories[e.iri])
+            if best < MIN_SIMILARITY and not by_id and not territory:
                 continue
             if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
                 best = min(best, 0.99)
             exact = best == 1.0
             score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
+            if territory and not exact:
+                score = max(score, TERRITORY_SCORE)
             found.append(Candidate(e, score, exact, by_id))
         # 100 and match for the one entity an identifier names, else for the one exact
         # candidate of a cell with text; several (an identifier two entities share with a
