@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -879,6 +880,33 @@ def test_a_read_only_column_may_show_the_link_its_row_adds(project, capsys):
                          "relation": "exactMatch", "who": "Lan", "note": "Wikidata Q1337046"}})
     assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
     assert "1 link(s) added" in capsys.readouterr().out
+
+
+def test_an_import_says_the_running_service_needs_a_restart_which_shows_the_links(
+        project, capsys):
+    """kg serve loads the dataset once, when it starts: after an import the running service
+    and its /sparql still have the old links. The import says so; a server started afterwards
+    (as a restart does) rebuilds from graph/ and has the new link."""
+    from kg.endpoint import create_app
+
+    path, _ = edited_export(
+        project, "edited.csv",
+        **{A + "kufns": {"authority_iri": "Q1337046", "relation": "exactMatch", "who": "Lan",
+                         "note": "Wikidata Q1337046"}})
+    build = project / "build"
+    assert run(project, "build") == 0
+    capsys.readouterr()
+    assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert "1 link(s) added" in out and links.IMPORTED_NEXT in out
+    assert "restart it" in links.IMPORTED_NEXT
+    app = create_app({"TESTING": True, "root": project, "build_dir": build})
+    extend = {"ids": ["actor/kufns"], "properties": [{"id": "wikidata"}]}
+    answer = app.test_client().post("/reconcile", data={"extend": json.dumps(extend)}).json
+    assert answer["rows"]["actor/kufns"]["wikidata"] == [{"str": "Q1337046"}]
+    # nothing added: nothing to restart for
+    assert run(project, "links", "import", str(path)) == 0
+    assert links.IMPORTED_NEXT not in capsys.readouterr().out
 
 
 # ---------------------------------------------------------------- conflicts typed in by hand

@@ -637,6 +637,14 @@ class _Row:
         return (self.entity, self.relation, self.target)
 
 
+#: What to do after an import that added links: the running service still serves the graph it
+#: loaded at start (kg serve rebuilds the dataset only when it starts; kg query and kg build
+#: rebuild by themselves).
+IMPORTED_NEXT = ("The running kg serve still serves the links it loaded: restart it (it "
+                 "rebuilds build/kg.nq first) before /reconcile and /sparql show these; a kg "
+                 "serve --dataset FILE needs kg build first, a --store kg build and kg publish.")
+
+
 @dataclass
 class ImportResult:
     """What an import did: the links added (line, entity, relation, target), and what it skipped."""
@@ -653,6 +661,8 @@ class ImportResult:
         lines = [f"{self.links_file}: {len(self.added)} link(s) added, {self.present} already "
                  f"present, {self.ignored} row(s) without an authority_iri ignored"]
         lines += [f"  line {n}: {_short(x)} skos:{p} {m}" for n, x, p, m in self.added]
+        if self.added:
+            lines.append(IMPORTED_NEXT)
         if self.warnings:
             lines.append(f"{len(self.warnings)} warning(s), which do not stop the import "
                          "(kg validate shows them in full):")
