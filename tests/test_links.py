@@ -530,6 +530,67 @@ def test_imported_links_carry_their_provenance(round_trip):
     assert (None, URIRef("http://www.w3.org/2002/07/owl#sameAs"), None) not in g
 
 
+#: Alternative labels a spreadsheet could read as formulas (the archivist's, and the rest of
+#: OWASP's list) and one that only looks protected, each on a place whose other labels sort
+#: after it (so that its cell begins with it).
+FORMULA_LABELS = {"kratie": '=HYPERLINK("http://example.invalid","x")', "tay-ninh": "+1+2",
+                  "snuol": "-2+3", "chong-thnu": "@SUM(1)", "phnom-penh": "'=already quoted"}
+
+
+def test_exported_cells_are_protected_against_formula_injection(project, capsys):
+    """A cell that begins with = + - @ (a tab, a carriage return) is exported with an
+    apostrophe before it (OWASP, CSV injection), so Excel and LibreOffice keep it text; the
+    import takes it off again, so the round trip reads every cell as it was."""
+    entities = project / "graph" / "entities.ttl"
+    added = "".join(f'place:{x} skos:altLabel "{t.replace(chr(34), chr(92) + chr(34))}"@en .\n'
+                    for x, t in FORMULA_LABELS.items())
+    entities.write_text(entities.read_text(encoding="utf-8") + "\n" + added, encoding="utf-8")
+    for name in ("sheet.csv", "sheet.tsv"):
+        path = project / name
+        assert run(project, "links", "export", str(path)) == 0
+        delimiter = "\t" if name.endswith(".tsv") else ","
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            raw = {row["id"]: row for row in csv.DictReader(f, delimiter=delimiter)}
+        for x, label in FORMULA_LABELS.items():
+            cell = raw[P + x]["alt_labels"]
+            assert cell.startswith("'" + label + " | "), cell
+            assert links.unprotect_cell(cell).split(" | ")[0] == label
+        assert not [c for row in raw.values() for c in row.values() if c[:1] in "=+-@\t\r"
+                    and c]
+        capsys.readouterr()
+        assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+        assert "0 link(s) added" in capsys.readouterr().out
+    # a cell the import reads, protected as the export protects it, is read as it was
+    note = "-Q1337046: Wikidata's item, as OpenRefine matched it"
+    path, _ = edited_export(project, "edited.csv", **{A + "kufns": {
+        "authority_iri": "Q1337046", "relation": "exactMatch", "who": "Lan",
+        "note": links.protect_cell(note)}})
+    assert "'-Q1337046" in path.read_text(encoding="utf-8")
+    assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+    g = Graph().parse(project / "graph" / "links.ttl")
+    (st,) = g.subjects(RDF.object, URIRef(WD + "Q1337046"))
+    assert str(g.value(st, URIRef("http://purl.org/dc/terms/bibliographicCitation"))) == note
+    for value in (*FORMULA_LABELS.values(), "''", "'t Hooft", "'", "\tx", "\rx", "x=1", ""):
+        protected = links.protect_cell(value)
+        assert links.unprotect_cell(protected) == value
+        assert protected[:1] not in "=+-@\t\r" or not protected
+    assert links.protect_cell("-2+3") == "'-2+3" and links.protect_cell("'t") == "'t"
+
+
+def test_protecting_a_cell_is_undone_by_the_import_for_any_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text(alphabet="'=+-@\t\rab ", max_size=6) | st.text())
+    def undone(value):
+        protected = links.protect_cell(value)
+        assert links.unprotect_cell(protected) == value
+        assert protected[:1] not in set("=+-@\t\r")
+
+    undone()
+
+
 def test_reimport_is_idempotent(round_trip, capsys):
     root = round_trip["root"]
     assert run(root, "links", "import", str(round_trip["edited"])) == 0

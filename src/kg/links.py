@@ -512,11 +512,36 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
         for a in AUTHORITIES:
             row[a] = " | ".join(sorted(set(links.get(x, {}).get(a, []))))
         row["close_matches"] = " | ".join(sorted(set(links.get(x, {}).get("close", []))))
-        writer.writerow([row.get(c, "") for c in EXPORT_COLUMNS])
+        writer.writerow([protect_cell(row.get(c, "")) for c in EXPORT_COLUMNS])
     if bom is None:
         bom = delimiter == ","
     write_atomically(path, (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8"))
     return len(entities)
+
+
+#: What a cell may begin with that a spreadsheet could read as a formula (OWASP, "CSV
+#: Injection"): = + - @, a tab, a carriage return. Such a cell is exported with an apostrophe
+#: before it, which keeps it text; so is one that begins with an apostrophe before one of these
+#: or another apostrophe, so that the import can take exactly one apostrophe off (see
+#: :func:`unprotect_cell`). No column of the sheet holds a number, so a '-' costs no value.
+_FORMULA_START = frozenset("=+-@\t\r")
+
+
+def protect_cell(value: str) -> str:
+    """``value`` as the export writes it: with an apostrophe before it if a spreadsheet could
+    read it as a formula (or if it would read back as one that was protected)."""
+    if value[:1] in _FORMULA_START or (value[:1] == "'" and (value[1:2] in _FORMULA_START
+                                                             or value[1:2] == "'")):
+        return "'" + value
+    return value
+
+
+def unprotect_cell(cell: str) -> str:
+    """A cell of an imported sheet as the export had it: :func:`protect_cell` undone. An
+    apostrophe before anything else ("'t Hooft") is the cell's own."""
+    if cell[:1] == "'" and (cell[1:2] in _FORMULA_START or cell[1:2] == "'"):
+        return cell[1:]
+    return cell
 
 
 def _delimiter(path: Path) -> str:
@@ -765,7 +790,7 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise LinksFileError(path, problems)
     out = []
     for line, cells in records[1:]:
-        values = {name: cells[i].strip() if i < len(cells) else ""
+        values = {name: unprotect_cell(cells[i]).strip() if i < len(cells) else ""
                   for i, name in enumerate(names) if name}
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             values["_extra"] = f"{len(cells)} cells but the header has {len(header)} columns"
