@@ -753,7 +753,7 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_pat
     assert code == 2 and f"build_dir {a_file / 'build'}: cannot be made" in err
     code, _, err = run(capsys, "--root", str(project), "links", "export",
                        str(a_file / "sheets" / "links.csv"))
-    assert code == 2 and f"{a_file / 'sheets' / 'links.csv'}: cannot write here" in err
+    assert code == 2 and f"{a_file / 'sheets' / 'links.csv'}: no such folder" in err
     assert "Traceback" not in err
 
 

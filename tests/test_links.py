@@ -577,6 +577,16 @@ def test_exported_cells_are_protected_against_formula_injection(project, capsys)
     assert links.protect_cell("-2+3") == "'-2+3" and links.protect_cell("'t") == "'t"
 
 
+def test_export_to_a_folder_that_does_not_exist_is_a_usage_error(project, tmp_path, capsys):
+    """A mistyped folder is said, with the path (exit 2), not made and written into."""
+    target = tmp_path / "no-such" / "dir" / "x.csv"
+    assert run(project, "links", "export", str(target)) == 2
+    err = capsys.readouterr().err
+    assert str(target) in err and "no such folder" in err
+    assert not (tmp_path / "no-such").exists()
+    assert run(project, "links", "export", str(tmp_path / "x.csv")) == 0  # an existing one
+
+
 def test_protecting_a_cell_is_undone_by_the_import_for_any_text():
     from hypothesis import given, settings
     from hypothesis import strategies as st

@@ -488,6 +488,9 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
     the first column's name, hence ``--no-bom``. A .tsv is for OpenRefine and programs.
     """
     delimiter = _delimiter(path)
+    if not path.parent.is_dir():  # a mistyped folder is not made: it would hide the typo
+        raise InputError(f"no such folder {str(path.parent)!r}: make it first, or give a file "
+                         "in an existing folder", path=str(path))
     store = source_store(load_sources(Path(settings["root"])))
     entities = _linkable_entities(store)
     if type_:
