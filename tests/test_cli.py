@@ -667,6 +667,30 @@ def test_query_errors_exit_2(capsys, project, monkeypatch):
     assert code == 2
 
 
+def _command_row(command: str) -> str:
+    """The exit codes the README's command table gives ``command``."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    row = next(line for line in readme.splitlines() if line.startswith(f"| `{command}"))
+    return row.rsplit(" | ", 1)[1]
+
+
+def test_stats_and_links_report_exit_as_the_readme_says(capsys, project):
+    """An unexplained duplicate link typed by hand: kg links report exits 1 (a conflict
+    without a reason), kg stats 1 (the build it runs fails); a file that does not parse, 2."""
+    links_file = project / "graph" / "links.ttl"
+    good = links_file.read_text(encoding="utf-8")
+    duplicate = "place:road-7 skos:exactMatch <http://www.wikidata.org/entity/Q1850> ."
+    links_file.write_text(f"{good}\n{duplicate}\n", encoding="utf-8")
+    assert run(capsys, "--root", str(project), "links", "report")[0] == 1
+    assert run(capsys, "--root", str(project), "stats")[0] == 1
+    links_file.write_text(good + "\nplace:road-7 skos:exactMatch .\n", encoding="utf-8")
+    assert run(capsys, "--root", str(project), "links", "report")[0] == 2
+    assert run(capsys, "--root", str(project), "stats")[0] == 2
+    stats, links = _command_row("kg stats"), _command_row("kg links")
+    assert "1 the build it runs" in stats and "2 bad input" in stats
+    assert "1 (`report`) a conflict gives no reason" in links and "2 bad file" in links
+
+
 def test_stats_counts_and_unlinked(capsys, project):
     code, out, _ = run(capsys, "--root", str(project), "stats")
     assert code == 0
