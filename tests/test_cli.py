@@ -667,6 +667,34 @@ def test_query_errors_exit_2(capsys, project, monkeypatch):
     assert code == 2
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_hand_written_same_as_is_reported_before_what_follows_from_it(capsys, project,
+                                                                         monkeypatch, engine):
+    """OWL 2 RL makes the two IRIs of an owl:sameAs one: the external IRI gets Road 7's
+    statements (range violations on wd:Q777, an event's place that is no kgo:Place), a
+    statement gets two subjects. The results that name the cause come first, and say so."""
+    links_file = project / "graph" / "links.ttl"
+    links_file.write_text(links_file.read_text(encoding="utf-8") + "\n"
+                          "<https://w3id.org/kg1978/place/road-7> "
+                          "<http://www.w3.org/2002/07/owl#sameAs> "
+                          "<http://www.wikidata.org/entity/Q777> .\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    files = sorted(str(p.relative_to(project)) for p in (project / "graph").glob("*.ttl"))
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json",
+                       "--validator", engine, *files)
+    assert code == 1
+    paths = [r["path"] for r in json.loads(out)["results"]]
+    same_as = "http://www.w3.org/2002/07/owl#sameAs"
+    first = paths.count(same_as)
+    assert first >= 2 and paths[:first] == [same_as] * first
+    assert len(paths) > first  # the consequences, after it
+    code, text, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                        *files)
+    assert text.split("\n")[2].startswith("Violation: use skos:exactMatch or skos:closeMatch, "
+                                           "never owl:sameAs: the reasoner makes the two IRIs "
+                                           "one")
+
+
 def _command_row(command: str) -> str:
     """The exit codes the README's command table gives ``command``."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")

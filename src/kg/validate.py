@@ -1232,17 +1232,27 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     return ""
 
 
+#: Paths whose results come before every other result, whatever their focus node: a root cause
+#: whose consequences lie on other focus nodes. OWL 2 RL makes the two IRIs of an owl:sameAs
+#: one, so the external IRI gets our entity's statements (and their range violations), and a
+#: statement naming the entity gets a second subject: a hand-written owl:sameAs gave a
+#: report that opened with these, the one result that explains them in the middle.
+_CAUSES_FIRST = frozenset({str(OWL.sameAs)})
+
+
 def _in_report_order(results: Iterable[Result], shapes: Graph | None) -> list[Result]:
     """``results`` by focus node, and for each, those of the shapes with an ``sh:order`` first,
     by it: the shapes put the checks that name a root cause (a misspelt class or property)
-    there, ahead of what follows from it."""
+    there, ahead of what follows from it. Results on a path of ``_CAUSES_FIRST`` (owl:sameAs)
+    come before all the others, their consequences being on other focus nodes."""
     order: dict[str, float] = {}
     for r in results:
         if r.shape not in order:
             given = shapes.value(URIRef(r.shape), SH.order) if shapes is not None else None
             order[r.shape] = float(given) if isinstance(given, Literal) else math.inf
-    return sorted(results, key=lambda r: (r.focus, order[r.shape], r.path or "", r.shape,
-                                          r.message, r.value or "", r.constraint))
+    return sorted(results, key=lambda r: (r.path not in _CAUSES_FIRST, r.focus,
+                                          order[r.shape], r.path or "", r.shape, r.message,
+                                          r.value or "", r.constraint))
 
 
 def with_results(report: Report, added: list[tuple[Result, tuple]],
