@@ -478,7 +478,8 @@ def round_trip(tmp_path_factory):
     rows = read_export(first)
     rows[P + "chong-thnu"].update(authority_iri="https://www.geonames.org/1822158/chong-thnu.html",
                              relation="closeMatch", who="jane đoàn", when="2026-11-20",
-                             note="Test: a GeoNames record pasted as its page, 1822158")
+                             note="Test: a GeoNames record pasted as its page, 1822158",
+                             source="https://example.org/records/1822158")
     rows[A + "kufns"].update(authority_iri=" Q1061155 ", relation="exactMatch",
                              who="Jane Đoàn", when="2026-11-21", note="Test: reconciled to Q1061155")
     edited = root / "edited.csv"
@@ -527,6 +528,10 @@ def test_imported_links_carry_their_provenance(round_trip):
     (st2,) = g.subjects(RDF.object, URIRef(WD + "Q1061155"))
     assert g.value(st2, PROV.wasAttributedTo) == agent, "the same person, spelled differently"
     assert str(g.value(st, URIRef("http://purl.org/dc/terms/created"))) == "2026-11-20"
+    # the stored record the evidence was read in, where the sheet gives it
+    assert g.value(st, URIRef("http://purl.org/dc/terms/source")) == URIRef(
+        "https://example.org/records/1822158")
+    assert g.value(st2, URIRef("http://purl.org/dc/terms/source")) is None
     assert (None, URIRef("http://www.w3.org/2002/07/owl#sameAs"), None) not in g
 
 
@@ -1050,3 +1055,11 @@ def test_the_conflict_shape_knows_the_authorities_of_kg_links():
     named = re.findall(r'IF\(STRSTARTS\(STR\(\?value\), "([^"]+)"\), "([^"]+)"', text)
     want = [(a.namespace, a.title) for a in links.AUTHORITIES.values()]
     assert named == want + want  # once in each of the two constraints
+
+
+def test_a_source_must_be_an_address(project, tmp_path, capsys):
+    path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,2026-11-20,Test: Q5,the GeoNames dump,",
+                 header="id,authority_iri,relation,who,when,note,source,why")
+    assert run(project, "links", "import", str(path)) == 2
+    assert (f"{path}:2: source 'the GeoNames dump' is not the address of a record"
+            in capsys.readouterr().err)

@@ -103,11 +103,11 @@ _AUTHORITY_ALIASES = {
     "lcnaf": "lcnaf", "lc": "lcnaf", "loc": "lcnaf", "lccn": "lcnaf", "naf": "lcnaf",
 }
 
-#: Columns of an exported sheet. The last seven are for the decisions, filled in and imported.
+#: Columns of an exported sheet. The last eight are for the decisions, filled in and imported.
 EXPORT_COLUMNS = (
     "id", "label", "alt_labels", "type", "description", "date", "part_of", "country",
     *AUTHORITIES, "close_matches", "authority_iri", "authority", "relation", "who", "when",
-    "note", "why",
+    "note", "source", "why",
 )
 #: Column names an imported sheet may use, and the header spellings accepted for each.
 IMPORT_COLUMNS = {
@@ -118,6 +118,7 @@ IMPORT_COLUMNS = {
     "who": ("who", "by", "attributed_to"),
     "when": ("when", "date_decided", "created"),
     "note": ("note", "evidence", "citation"),
+    "source": ("source", "source_url", "record"),
     "why": ("why", "reason", "exception"),
 }
 _HEADER = {alias: name for name, aliases in IMPORT_COLUMNS.items() for alias in aliases}
@@ -659,6 +660,7 @@ class _Row:
     when: date
     note: str
     why: str
+    source: str = ""  # the address of the stored record the evidence was read in
 
     @property
     def triple(self) -> tuple[str, str, str]:
@@ -955,12 +957,17 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
                     faults.append(f"when {v['when']!r} is in the future")
             except ValueError:
                 faults.append(f"when must be a date written YYYY-MM-DD, not {v['when']!r}")
+        source = v.get("source", "")
+        if source and not _SOURCE.fullmatch(source):
+            faults.append(f"source {source!r} is not the address of a record: give the URL "
+                          "(https://…) of the stored file or record the evidence was read in, "
+                          "best pinned to its version")
         if faults:
             problems += [(line, f) for f in faults]
             continue
         rows.append(_Row(line, entity, authority, target, relation, agents.iri(who),
                          " ".join(unicodedata.normalize("NFC", who).split()), when,
-                         v.get("note", ""), v.get("why", "")))
+                         v.get("note", ""), v.get("why", ""), v.get("source", "")))
     return rows, ignored, problems
 
 
@@ -1059,10 +1066,15 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+#: A source: an absolute http(s) address with no spaces, quotes or angle brackets (it becomes an
+#: IRI in graph/links.ttl).
+_SOURCE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
+
 def _control_faults(values: dict[str, str]) -> list[str]:
     """A control character in a cell to be written, named by column, position and code."""
     faults = []
-    for column in ("id", "authority_iri", "relation", "who", "when", "note", "why"):
+    for column in ("id", "authority_iri", "relation", "who", "when", "note", "source", "why"):
         m = _CONTROL.search(values.get(column) or "")
         if m:
             faults.append(f"{column} holds the control character U+{ord(m.group()):04X} at "
@@ -1288,6 +1300,8 @@ def _add_links(graph: Graph, rows: list[_Row], store: ox.Store) -> None:
         graph.add((st, DCTERMS.created, Literal(row.when.isoformat(), datatype=XSD.date)))
         if row.note:
             graph.add((st, DCTERMS.bibliographicCitation, Literal(row.note)))
+        if row.source:
+            graph.add((st, DCTERMS.source, URIRef(row.source)))
         if row.why:
             graph.add((st, WHY, Literal(row.why)))
         if (row.who.startswith(AGENT_NS) and row.who not in known_agents
