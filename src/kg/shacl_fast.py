@@ -810,15 +810,20 @@ class _GraphsAsOneDocument(io.RawIOBase):
 def _range_types(store, inferred) -> list[tuple]:
     """(node, class) of the inferred rdf:type triples that only rdfs:domain / rdfs:range gave:
     the type is neither asserted nor a direct rdfs:subClassOf of an asserted type."""
-    asserted_type = (f"{{ GRAPH ?g {{ ?s {_RDF_TYPE} ?a }} FILTER (?g != {inferred}) }} "
-                     f"UNION {{ ?s {_RDF_TYPE} ?a }}")
+    def asserted_type(a: str) -> str:
+        return (f"{{ GRAPH ?g {{ ?s {_RDF_TYPE} {a} }} FILTER (?g != {inferred}) }} "
+                f"UNION {{ ?s {_RDF_TYPE} {a} }}")
+
+    # MINUS (on ?s and ?t) of the (node, type) pairs that an asserted type gives, not FILTER
+    # NOT EXISTS, which pyoxigraph evaluates for every inferred type (the same pairs: 4.4 s
+    # instead of 6.9 s at 1M generated triples)
     rows = store.query(f"""
         SELECT DISTINCT ?s ?t WHERE {{
             GRAPH {inferred} {{ ?s {_RDF_TYPE} ?t }}
-            FILTER NOT EXISTS {{
-                {asserted_type}
-                FILTER (?a = ?t || EXISTS {{ {{ GRAPH ?h {{ ?a {_SUBCLASS} ?t }} }}
-                                            UNION {{ ?a {_SUBCLASS} ?t }} }})
+            MINUS {{
+                {{ {asserted_type("?t")} }}
+                UNION {{ {{ {asserted_type("?a")} }}
+                         {{ GRAPH ?h {{ ?a {_SUBCLASS} ?t }} }} UNION {{ ?a {_SUBCLASS} ?t }} }}
             }}
         }}""")
     return [(row["s"], row["t"]) for row in rows]
