@@ -732,7 +732,8 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     ("Tay Ninh", "/place/tay-ninh", "Tây Ninh Province"),  # accents do not matter
     ("phnom", "/place/phnom-penh", "Phnom Penh"),  # a name's beginning
     ("pol pot", "/actor/pol-pot", "Pol Pot"),
-    ("Khmer Rouge", "/unit/pol-pot-forces", "Pol Pot forces"),  # a name the article does not use
+    ("Khmer Rouge", "/actor/democratic-kampuchea", "Democratic Kampuchea"),  # shared with the
+    # army (a name the article does not use): both found, in name order
 ])
 def test_search_finds_entities_by_name(client, q, first_href, first_text):
     r = client.get("/search", query_string={"q": q})
@@ -742,6 +743,12 @@ def test_search_finds_entities_by_name(client, q, first_href, first_text):
     assert (results[0]["href"], results[0]["text"]) == (first_href, first_text)
     assert len({x["href"] for x in results}) == len(results)  # each once
     assert client.get(first_href, headers=HTML).status_code == 200
+
+
+def test_search_finds_every_entity_a_shared_name_names(client):
+    page = Page(client.get("/search", query_string={"q": "Khmer Rouge"}).get_data(as_text=True))
+    hrefs = [x["href"] for x in page.links if "results" in x["within"]]
+    assert hrefs[:2] == ["/actor/democratic-kampuchea", "/unit/pol-pot-forces"]
 
 
 def test_search_without_a_match_or_a_text(client):
