@@ -18,6 +18,18 @@ def project_copy(dest: Path) -> Path:
     return dest
 
 
+def with_one_place(root: Path) -> Path:
+    """Make ``root``'s graph/ one labelled place (the ontology and shapes kept): a project that
+    builds in seconds with the reference engines, for tests of a path rather than of the
+    graph."""
+    for path in (root / "graph").glob("*.ttl"):
+        path.unlink()
+    (root / "graph" / "entities.ttl").write_text(
+        "<https://w3id.org/kg1978/place/cambodia> a <https://w3id.org/kg1978/ontology/Country> ;"
+        ' <http://www.w3.org/2000/01/rdf-schema#label> "Cambodia"@en .\n', encoding="utf-8")
+    return root
+
+
 def settings_for(root: Path, build_dir: Path | None = None) -> dict:
     from kg.settings import resolve
 

@@ -11,12 +11,36 @@ import pytest
 from rdflib import Graph
 
 from kg.cli import main
-from kgtest import REPO, WARNING_SHAPE, project_copy
+from kgtest import REPO, WARNING_SHAPE, project_copy, with_one_place
 
 
 @pytest.fixture()
 def project(tmp_path) -> Path:
     return project_copy(tmp_path / "p")
+
+
+@pytest.fixture()
+def validated_once(monkeypatch, project):
+    """``kg validate`` validates each input once: a test that prints one report in several
+    formats runs the command for each (its dispatch and its format), and the validation itself
+    (pySHACL's takes seconds) only when the project's files or the arguments changed."""
+    import hashlib
+
+    import kg.validate as kv
+
+    real, reports = kv.validate_files, {}
+
+    def once(settings, files, log=None):
+        digest = hashlib.sha256()
+        for path in sorted(project.rglob("*.ttl")) + [Path(f) for f in files]:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        key = (digest.hexdigest(), settings["validator"], tuple(map(str, files)))
+        if key not in reports:
+            reports[key] = real(settings, files, log=log)
+        return reports[key]
+
+    monkeypatch.setattr(kv, "validate_files", once)
+    return reports
 
 
 def run(capsys, *args: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
@@ -35,6 +59,9 @@ def test_build_prints_the_dataset_path(capsys, project):
 
 
 def test_build_engines_from_the_command_line(capsys, project):
+    # the options reach the build (the reference engines on the whole graph, and their output
+    # against the default's, are test_build's): a graph of one place keeps it quick
+    with_one_place(project)
     code, out, err = run(capsys, "--root", str(project), "build", "--reasoner", "owlrl",
                          "--validator", "pyshacl")
     assert code == 0
@@ -336,7 +363,7 @@ _:x a kgo:Country ;
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
-def test_several_values_are_each_named_at_their_line(capsys, project, engine):
+def test_several_values_are_each_named_at_their_line(capsys, project, engine, validated_once):
     """A later file re-dating an event of part 1: the sh:maxCount result says how many values
     there are and where each is, in every format; the ones the closure repeats
     (kgo:startDate, kgo:endDate from kgo:onDate) are shown with it."""
@@ -669,7 +696,8 @@ def test_query_errors_exit_2(capsys, project, monkeypatch):
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_hand_written_same_as_is_reported_before_what_follows_from_it(capsys, project,
-                                                                         monkeypatch, engine):
+                                                                         monkeypatch, engine,
+                                                                         validated_once):
     """OWL 2 RL makes the two IRIs of an owl:sameAs one: the external IRI gets Road 7's
     statements (range violations on wd:Q777, an event's place that is no kgo:Place), a
     statement gets two subjects. The results that name the cause come first, and say so."""
@@ -810,7 +838,7 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_pat
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
-def test_warnings_are_reported_and_do_not_fail(capsys, project, engine):
+def test_warnings_are_reported_and_do_not_fail(capsys, project, engine, validated_once):
     """Results at sh:Warning are reported, with file:line, and the data conforms (exit 0), as
     pySHACL's allow_warnings has it; a violation beside them still fails."""
     (project / "shapes" / "zz-warning.ttl").write_text(WARNING_SHAPE, encoding="utf-8")
