@@ -31,10 +31,12 @@ def validated_once(monkeypatch, project):
     real, reports = kv.validate_files, {}
 
     def once(settings, files, log=None):
+        # every file of the project and every input, by path and bytes, and every setting: a
+        # change to any of them validates again (a report reused prints no log lines)
         digest = hashlib.sha256()
-        for path in sorted(project.rglob("*.ttl")) + [Path(f) for f in files]:
+        for path in sorted(p for p in project.rglob("*") if p.is_file()) + [Path(f) for f in files]:
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
-        key = (digest.hexdigest(), settings["validator"], tuple(map(str, files)))
+        key = (digest.hexdigest(), repr(sorted(settings.items())), tuple(map(str, files)))
         if key not in reports:
             reports[key] = real(settings, files, log=log)
         return reports[key]

@@ -389,4 +389,5 @@ def test_the_datasets_iri_is_the_base_and_dereferences_to_its_description(client
 def test_well_known_void_redirects_to_the_void(client):
     r = client.get("/.well-known/void")
     assert r.status_code == 302 and r.headers["Location"].endswith("/void")
+    assert r.headers["Access-Control-Allow-Origin"] == "*"  # a browser may follow it
     assert client.get("/.well-known/void", follow_redirects=True).mimetype == "text/turtle"

@@ -1063,3 +1063,15 @@ def test_a_source_must_be_an_address(project, tmp_path, capsys):
     assert run(project, "links", "import", str(path)) == 2
     assert (f"{path}:2: source 'the GeoNames dump' is not the address of a record"
             in capsys.readouterr().err)
+
+
+def test_a_source_other_than_the_stored_link_s_is_refused_not_dropped(project, tmp_path, capsys):
+    before = (project / "graph" / "links.ttl").read_bytes()
+    path = sheet(tmp_path, f"{P}phnom-penh,Q1850,exactMatch,agent:curators,,,"
+                           "https://example.org/another,",
+                 header="id,authority_iri,relation,who,when,note,source,why")
+    assert run(project, "links", "import", str(path)) == 2
+    err = capsys.readouterr().err
+    assert (f"{path}:2: place:phnom-penh skos:exactMatch {WD}Q1850 is already in "
+            "graph/links.ttl, where its source is <https://github.com/SpocWiki/") in err
+    assert (project / "graph" / "links.ttl").read_bytes() == before

@@ -1024,24 +1024,27 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
     stored: dict[tuple[str, str, str], tuple[str, str, str]] = {}
     for r in _select(store, """
         SELECT ?x ?p ?m (SAMPLE(?n) AS ?note) (SAMPLE(?w) AS ?who) (SAMPLE(?c) AS ?when)
+               (SAMPLE(STR(?r)) AS ?source)
         WHERE { VALUES ?p { skos:exactMatch skos:closeMatch }
             ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?m .
             OPTIONAL { ?st dcterms:bibliographicCitation ?n }
+            OPTIONAL { ?st dcterms:source ?r }
             OPTIONAL { ?st prov:wasAttributedTo ?w }
             OPTIONAL { ?st dcterms:created ?c } } GROUP BY ?x ?p ?m"""):
         key = (r["x"], r["p"][len(str(SKOS)):], r["m"])
-        stored[key] = (r.get("note", ""), r.get("who", ""), r.get("when", ""))
+        stored[key] = (r.get("note", ""), r.get("who", ""), r.get("when", ""),
+                       r.get("source", ""))
     sheet: dict[tuple[str, str, str], int] = {}
     problems: list[tuple[int, str]] = []
     for row in rows:
         said = given.get(row.line, {})
         link = f"{_short(row.entity)} skos:{row.relation} {row.target}"
         if row.triple in stored:
-            note, who, when = stored[row.triple]
+            note, who, when, source = stored[row.triple]
             where = "graph/links.ttl"
         elif row.triple in sheet:
             first = next(r for r in rows if r.line == sheet[row.triple])
-            note, who, when = first.note, first.who, first.when.isoformat()
+            note, who, when, source = first.note, first.who, first.when.isoformat(), first.source
             where = f"line {first.line}"
         else:
             sheet[row.triple] = row.line
@@ -1054,6 +1057,8 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
                            else "it is attributed to no one")
         if said.get("when") and row.when.isoformat() != when:
             differs.append(f"it is dated {when}" if when else "it has no date")
+        if row.source and row.source != source:
+            differs.append(f"its source is <{source}>" if source else "it has no source")
         if differs:
             problems.append((row.line, f"{link} is already in {where}, where "
                              f"{'; '.join(differs)}: the import only adds links; to change "

@@ -77,8 +77,8 @@ _GEOF_TRIALS = {
 
 
 def geosparql_functions() -> list[str]:
-    """The geof: functions pyoxigraph evaluates here, found by calling each on two points
-    (a function it does not know is an error; one it knows may give no value on points)."""
+    """The geof: functions pyoxigraph accepts here, found by calling each on two points (a
+    function it does not know is an error; one it knows may give no value on points)."""
     found = []
     store = ox.Store()
     point = '"POINT(104.9 11.55)"^^<http://www.opengis.net/ont/geosparql#wktLiteral>'

@@ -129,7 +129,10 @@ def well_known_void() -> Response:
     from flask import redirect, url_for
 
     query = request.query_string.decode("latin-1")
-    return redirect(url_for("sparql.void") + (f"?{query}" if query else ""), 302)
+    response = redirect(url_for("sparql.void") + (f"?{query}" if query else ""), 302)
+    # a browser's cross-origin fetch follows a redirect only when the redirect allows it
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 @bp.route("/limits", methods=["GET"])
