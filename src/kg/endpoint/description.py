@@ -97,6 +97,13 @@ def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
 
+def _key(iri: str) -> str:
+    """A short name for a partition of ``iri``: the same on every server and in every version."""
+    import hashlib
+
+    return hashlib.sha256(iri.encode("utf-8")).hexdigest()[:12]
+
+
 def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + "integer"))
 
@@ -322,18 +329,20 @@ class Descriptions:
         for fmt in FORMATS:
             if GRAPH in fmt.kinds:
                 t.add(ds, VOID + "feature", _n(fmt.w3c))
-        for i, (cls, n) in enumerate(sorted(st["classes"].items())):
-            part = _n(f"{void_url}#class-{i}")
+        # Partitions and subsets are named by what they partition (a digest of its IRI), not
+        # by a position: the IRI is the dataset's on every server, and names the same thing.
+        for cls, n in sorted(st["classes"].items()):
+            part = _n(f"{void_url}#class-{_key(cls)}")
             t.add(ds, VOID + "classPartition", part)
             t.add(part, VOID + "class", _n(cls))
             t.add(part, VOID + "entities", _int(n))
-        for i, (prop, n) in enumerate(sorted(st["properties"].items())):
-            part = _n(f"{void_url}#property-{i}")
+        for prop, n in sorted(st["properties"].items()):
+            part = _n(f"{void_url}#property-{_key(prop)}")
             t.add(ds, VOID + "propertyPartition", part)
             t.add(part, VOID + "property", _n(prop))
             t.add(part, VOID + "triples", _int(n))
-        for i, (name, n) in enumerate(sorted(st["graphs"].items())):
-            sub = _n(f"{void_url}#graph-{i}")
+        for name, n in sorted(st["graphs"].items()):
+            sub = _n(f"{void_url}#graph-{_key(name)}")
             t.add(ds, VOID + "subset", sub)
             t.add(sub, RDF + "type", _n(VOID + "Dataset"))
             t.add(sub, RDF + "type", _n(SD + "NamedGraph"))
