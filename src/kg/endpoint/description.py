@@ -61,7 +61,7 @@ _PREFIXES = {**iris.WRITE_PREFIXES, "sd": SD, "void": VOID, "ent": ENT, "dcterms
 KGO = str(iris.KGO)
 
 #: The GeoSPARQL 1.1 functions (geof:) and the arguments each is tried with: the engine's
-#: build decides which it evaluates, so the service description declares those it does.
+#: build decides which it accepts, so the service description declares those it does.
 _GEOF_TRIALS = {
     **{name: 2 for name in ("sfEquals", "sfDisjoint", "sfIntersects", "sfTouches", "sfCrosses",
                             "sfWithin", "sfContains", "sfOverlaps", "ehEquals", "ehDisjoint",
