@@ -18,6 +18,8 @@ the dumps and the document URLs are this server's, where a client reaches them.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 import threading
 from collections import defaultdict
@@ -76,9 +78,11 @@ _GEOF_TRIALS = {
 }
 
 
-def geosparql_functions() -> list[str]:
+@functools.cache
+def geosparql_functions() -> tuple[str, ...]:
     """The geof: functions pyoxigraph accepts here, found by calling each on two points (a
-    function it does not know is an error; one it knows may give no value on points)."""
+    function it does not know is an error; one it knows may give no value on points). Once
+    per process: the engine does not change, and a description is made per host and format."""
     found = []
     store = ox.Store()
     point = '"POINT(104.9 11.55)"^^<http://www.opengis.net/ont/geosparql#wktLiteral>'
@@ -90,7 +94,7 @@ def geosparql_functions() -> list[str]:
         except (SyntaxError, OSError, ValueError, RuntimeError):
             continue
         found.append(GEOF + name)
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def _n(iri: str) -> ox.NamedNode:
@@ -99,8 +103,6 @@ def _n(iri: str) -> ox.NamedNode:
 
 def _key(iri: str) -> str:
     """A short name for a partition of ``iri``: the same on every server and in every version."""
-    import hashlib
-
     return hashlib.sha256(iri.encode("utf-8")).hexdigest()[:12]
 
 
