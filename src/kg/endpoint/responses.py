@@ -54,6 +54,11 @@ _ERROR_OFFERS = ["text/plain", "application/json", "application/sparql-results+j
 _JSON_ERROR_TYPES = frozenset(_ERROR_OFFERS[1:])
 
 
+def is_reconciliation_path(path: str) -> bool:
+    """Whether ``path`` is the reconciliation service's, whose errors are all JSON."""
+    return path == "/reconcile" or path.startswith("/reconcile/")
+
+
 def error_parts(status: int, message: str, accept: str | None,
                 line: int | None = None, column: int | None = None) -> tuple[list, bytes]:
     """Headers and body of an error: plain text, or JSON for a client that names a JSON type

@@ -20,6 +20,7 @@ from kg.endpoint.responses import (
     base_url,
     error_parts,
     headers_for,
+    is_reconciliation_path,
 )
 from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
 from kg.endpoint.state import EndpointState
@@ -222,7 +223,7 @@ def _preflight_everywhere(response: Response) -> Response:
 
 def _error_response(status: int, message: str, line: int | None = None,
                     column: int | None = None) -> Response:
-    if request.path == "/reconcile" or request.path.startswith("/reconcile/"):
+    if is_reconciliation_path(request.path):
         # an error no route of the reconciliation service saw (no such path, a method it
         # does not take): in that service's own JSON, as all its errors
         from kg.endpoint.reconcile import error_response

@@ -44,9 +44,10 @@ def timeout_response(timeout: float, accept: str | None, path: str = "") -> byte
     query past the limit is past it on every try, and each try ends a worker; RFC 9110
     §15.6.4 leaves the header optional, and a short one invites clients (urllib3's
     ``Retry``, proxies) to send the query again."""
-    from kg.endpoint.responses import error_parts  # it imports the state, which imports this
+    # it imports the state, which imports this
+    from kg.endpoint.responses import error_parts, is_reconciliation_path
 
-    if path == "/reconcile" or path.startswith("/reconcile/"):
+    if is_reconciliation_path(path):
         accept = "application/json"
     headers, body = error_parts(503, timeout_message(timeout).rstrip("\n"), accept)
     head = ["HTTP/1.1 503 Service Unavailable"]
