@@ -247,9 +247,11 @@ def test_every_event_is_part_of_the_war_or_says_why_not(store):
     assert all(r["why"] is not None and "Not a part of the war" in r["why"].value
                for r in outside), outside
     # the Cambodian revolutionaries were a side: their bases, and the regime's moves against
-    # them, are parts of the war, as their uprisings are
+    # them, are parts of the war, as their uprisings are (the May uprising's forces are a part
+    # of theirs)
     parts = {r["e"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT ?e WHERE {{
-        ?e kgo:subEventOf {war} ; kgo:carriedOutBy|kgo:directedAgainst
+        ?e kgo:subEventOf {war} ;
+           (kgo:carriedOutBy|kgo:directedAgainst)/kgo:subordinateTo*
            <https://w3id.org/kg1978/unit/cambodian-revolutionary-forces> }}""")}
     assert {"cambodian-revolutionary-bases", "uprising-forces-bases-1978",
             "pol-pot-response-to-revolutionaries-1978",
