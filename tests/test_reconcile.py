@@ -451,6 +451,110 @@ def test_conditions_take_the_forms_openrefine_sends(client, schemas):
     assert assistance not in found("startDate", "1978-06-20", help_)
 
 
+def capped(result: list[dict]) -> list[tuple[str, float]]:
+    """A result as it reads when its query was only partly understood: the same candidates in
+    the same order, each scoring at most 89.5."""
+    return [(c["id"], min(c["score"], 89.5)) for c in result]
+
+
+IGNORED_NOTE = "[Not matched automatically: this service does not know the "
+
+
+def test_an_unknown_property_is_ignored_and_nothing_matches_automatically(client, schemas,
+                                                                          caplog):
+    """OpenRefine 3.x hides a 400 (every cell of its batch unreconciled, no message): a
+    condition on a property the service does not have (Wikidata's P17, a name typed instead
+    of picked) is left out; the query, partly understood, is answered with its candidates at
+    most 89.5, none matched, each saying why; the other queries of the batch as ever."""
+    plain = batch(client, {"phnom-penh": {"query": "Phnom Penh"},
+                           "by-id": {"query": "Phnom Penh City",
+                                     "properties": [{"pid": "wikidata", "v": "Q1850"}]},
+                           "within": {"query": "Province", "type": "Place",
+                                      "properties": [{"pid": "placeWithin", "v": "Cambodia"}]}})
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {
+            "p17": {"query": "Phnom Penh", "properties": [{"pid": "P17", "v": "Cambodia"}]},
+            "by-id": {"query": "Phnom Penh City",
+                      "properties": [{"pid": "wikidata", "v": "Q1850"},
+                                     {"pid": "P31", "v": {"id": "Q5119", "name": "capital"}}]},
+            "within": {"query": "Province", "type": "Place",
+                       "properties": [{"pid": "placeWithin", "v": "Cambodia"},
+                                      {"pid": "Country", "v": "Cambodia"}]},
+            "only": {"properties": [{"pid": "P17", "v": "Cambodia"}]},
+            "good": {"query": "Phnom Penh"},
+        }, schemas)
+    p17 = answer["p17"]["result"]
+    assert plain["phnom-penh"]["result"][0]["score"] == 100
+    assert capped(p17) == capped(plain["phnom-penh"]["result"])
+    assert p17[0]["id"] == "place/phnom-penh" and p17[0]["score"] == 89.5
+    assert not any(c["match"] for c in p17)
+    for c in p17:
+        assert c["description"].endswith(IGNORED_NOTE + "property 'P17', and ignored it.]")
+    # the known conditions still decide which candidates there are
+    assert plain["by-id"]["result"][0]["match"] is True
+    assert capped(answer["by-id"]["result"]) == [("place/phnom-penh", 89.5)]
+    assert answer["by-id"]["result"][0]["match"] is False
+    assert ids(plain["within"]["result"]) == ["place/kratie"]  # the condition that filters
+    assert capped(answer["within"]["result"]) == capped(plain["within"]["result"])
+    assert "'Country'" in answer["within"]["result"][0]["description"]
+    assert answer["only"]["result"] == []  # nothing left to go by
+    good = answer["good"]["result"]
+    assert good == plain["phnom-penh"]["result"] and good[0]["match"] is True
+    assert not any(IGNORED_NOTE in c.get("description", "") for c in good)
+    warnings = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert len(warnings) == 1  # one line for the batch
+    assert "property 'P17' in 2 queries" in warnings[0]
+    assert "property 'P31' in 1 query" in warnings[0] and "'Country'" in warnings[0]
+
+
+def test_an_unknown_type_is_ignored_likewise(client, schemas, caplog):
+    """A type the ontology does not have and no candidate has (Wikidata's Q5, as OpenRefine
+    sends it with type_strict should) gave every query of the column an empty result, as if
+    nothing were found: it is left out, with the same cap and note. A known type stays a
+    filter, even one that leaves nothing (no note, no warning)."""
+    plain = batch(client, {"untyped": {"query": "Pol Pot"},
+                           "place": {"query": "Phnom Penh", "type": "Place"}})
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {
+            "q5": {"query": "Pol Pot", "type": "Q5", "type_strict": "should"},
+            "list": {"query": "Phnom Penh", "type": ["Q515", "Place"], "type_strict": "all"},
+            "known": {"query": "Phnom Penh", "type": "Person", "type_strict": "should"},
+        }, schemas)
+    q5 = answer["q5"]["result"]
+    assert capped(q5) == capped(plain["untyped"]["result"])
+    assert q5[0]["id"] == "actor/pol-pot" and q5[0]["score"] == 89.5
+    assert not any(c["match"] for c in q5)
+    assert all(c["description"].endswith(IGNORED_NOTE + "type 'Q5', and ignored it.]")
+               for c in q5)
+    assert all("Q5" not in [t["id"] for t in c["type"]] for c in q5)
+    # the type it knows still filters; the one it does not is left out of "all"
+    assert capped(answer["list"]["result"]) == capped(plain["place"]["result"])
+    assert answer["list"]["result"][0]["match"] is False
+    assert answer["known"]["result"] == []
+    warnings = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert len(warnings) == 1 and "type 'Q5' in 1 query" in warnings[0]
+    assert "'Q515'" in warnings[0] and "Person" not in warnings[0]
+    # type_strict is no id but the schema's enum: a value outside it is malformed
+    strict = client.post("/reconcile", data={"queries": json.dumps(
+        {"q": {"query": "Pol Pot", "type": "Person", "type_strict": "strict"}})})
+    assert strict.status_code == 400
+    assert strict.json["message"] == ("query 'q': type_strict must be one of the strings any, "
+                                      "all or should, not 'strict'")
+
+
+def test_what_is_ignored_is_logged_on_one_line_and_cut_short(client, caplog):
+    """An id is request text: quoted and escaped in the log (no forged line), and cut."""
+    pid = "P17\n127.0.0.1 \"GET /forged HTTP/1.1\" 200 " + "x" * 100
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        result = batch(client, {"q": {"query": "Pol Pot", "properties": [{"pid": pid,
+                                                                            "v": "x"}]}})
+    assert result["q"]["result"][0]["score"] == 89.5
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "\n" not in warning and "P17\\n127.0.0.1" in warning
+    assert "x" * 15 + "…' in 1 query" in warning and "x" * 100 not in warning
+    assert "a batch of 1 query asked" in warning
+
+
 def test_a_cell_that_names_nothing_gets_no_candidates_and_spares_its_batch(client, schemas):
     """OpenRefine sends ten cells at once: one empty, punctuation-only or over-long cell gets
     an empty result, not a 400 for all ten (nor every entity at score 100)."""
@@ -528,8 +632,13 @@ def test_malformed_requests_get_400_with_json(client):
                  {"queries": json.dumps({"q": {"query": "x", "limit": "ten"}})},
                  {"queries": json.dumps({"q": {"query": "x", "unknown": 1}})},
                  {"queries": json.dumps({"q": {"type": "Place"}})},
-                 {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": "nope",
+                 {"queries": json.dumps({"q": {"query": "x", "properties": [{"pid": 17,
                                                                               "v": "x"}]}})},
+                 {"queries": json.dumps({"q": {"query": "x", "type": {"id": "Place"}}})},
+                 # the v0.2 schema's enum: any, all, should
+                 {"queries": json.dumps({"q": {"query": "x", "type": "Place",
+                                               "type_strict": "strict"}})},
+                 {"queries": json.dumps({"q": {"query": "x", "type_strict": True}})},
                  {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
                  {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})},
                  {"extend": json.dumps({"ids": [], "properties": [

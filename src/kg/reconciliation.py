@@ -38,11 +38,24 @@ country it governs (kgo:governs): "Vietnam" with the type State finds the Social
 Vietnam. A cell that names nothing
 and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
 batch.
+
+**What the service does not know.** A condition whose ``pid`` is no property of the service, or
+a type id that is no class of the ontology and no candidate's type, is ignored rather than
+failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
+stays unreconciled, with no message). The query is answered without it, but only partly
+understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
+each candidate's ``description`` ends with a note naming what was ignored, and
+:meth:`ReconciliationIndex.reconcile_batch` logs it once per batch (logger
+``kg.reconciliation``). The v0.2 specification leaves to the service how a type restricts the
+candidates and how conditions filter and score them; what is malformed (a query that is no
+object, a member of the wrong JSON type, a ``type_strict`` outside the schema's ``any``,
+``all``, ``should``) is still an InputError.
 """
 
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import re
 import time
@@ -79,6 +92,12 @@ AMBIGUOUS_SCORE = 89.5
 TERRITORY_SCORE = 60.0
 #: Similarity below which a label is no candidate at all.
 MIN_SIMILARITY = 0.6
+#: The most characters of an unknown property or type id repeated in a note or the log.
+_IGNORED_ID_CHARS = 60
+#: The most unknown ids one log line names (then "and N more").
+_IGNORED_LOGGED = 5
+
+log = logging.getLogger("kg.reconciliation")
 
 _KGO = str(KGO)
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -544,6 +563,9 @@ class ReconciliationIndex:
         self.entities: dict[str, Entity] = {e.iri: e for e in entities}
         self.types: dict[str, TypeInfo] = {t.iri: t for t in types}
         self._ordered = sorted(self.entities.values(), key=lambda e: (e.name.casefold(), e.id))
+        #: Every type a candidate has (standard vocabularies' too, such as schema:Place): with
+        #: the ontology's classes, the types a query may name without being ignored.
+        self._held_types: set[str] = set().union(*(e.types for e in self.entities.values()))
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -673,7 +695,9 @@ class ReconciliationIndex:
         """Answer a query batch (the decoded ``queries`` parameter): ``{key: {"result":
         [...]}}``. Raises InputError (400) for a malformed batch, PayloadTooLarge (413) for
         more than ``max_batch`` queries, and QueryTimeout (503) when queries remain at
-        ``deadline`` (a :func:`time.monotonic` time)."""
+        ``deadline`` (a :func:`time.monotonic` time). What its queries asked for that the
+        service does not know (ignored, see the module's docstring) is logged, one warning
+        for the batch."""
         if not isinstance(queries, dict):
             raise InputError("'queries' must be a JSON object of queries, e.g. "
                              '{"q0": {"query": "Phnom Penh"}}')
@@ -682,17 +706,39 @@ class ReconciliationIndex:
                                   f"at most {max_batch} at once (setting max_reconcile_batch)")
         pairs: dict = {}
         answer: dict[str, dict] = {}
+        ignored: dict[str, int] = {}  # what was ignored: in how many queries
         for key, q in queries.items():
-            answer[str(key)] = {"result": self.reconcile(q, key=str(key), pairs=pairs)}
+            result, unknown = self._answer(q, str(key), pairs)
+            answer[str(key)] = {"result": result}
+            for what in unknown:
+                ignored[what] = ignored.get(what, 0) + 1
             if (deadline is not None and len(answer) < len(queries)
                     and time.monotonic() > deadline):
                 raise QueryTimeout(f"the batch was stopped after {len(answer)} of "
                                    f"{len(queries)} queries")
+        if ignored:
+            def counted(n: int) -> str:
+                return f"{n} {'query' if n == 1 else 'queries'}"
+
+            named = [f"{what} in {counted(n)}"
+                     for what, n in list(ignored.items())[:_IGNORED_LOGGED]]
+            more = len(ignored) - len(named)
+            log.warning("reconciliation: a batch of %s asked for what this service does not "
+                        "know, and it was ignored (those queries' candidates scored at most %g, "
+                        "none matched automatically): %s%s. The properties and types it knows: "
+                        "/reconcile/suggest/property and /reconcile/suggest/type",
+                        counted(len(queries)), AMBIGUOUS_SCORE, ", ".join(named),
+                        f", and {more} more" if more else "")
         return answer
 
     def reconcile(self, q: Any, *, key: str = "q", pairs: dict | None = None) -> list[dict]:
         """The candidates for one query object, best first. ``pairs``: token pairs' ratios
         shared by the queries of a batch."""
+        return self._answer(q, key, pairs)[0]
+
+    def _answer(self, q: Any, key: str, pairs: dict | None) -> tuple[list[dict], list[str]]:
+        """:meth:`reconcile`'s candidates, and what of the query was ignored, as the note
+        and the log name it (``property 'P17'``, ``type 'Q5'``)."""
         if not isinstance(q, dict):
             raise InputError(f"query {key!r} must be a JSON object")
         unknown = set(q) - {"query", "type", "limit", "properties", "type_strict"}
@@ -701,23 +747,36 @@ class ReconciliationIndex:
         text = q.get("query", "")
         if not isinstance(text, str):
             raise InputError(f"query {key!r}: 'query' must be a string")
-        conditions = _conditions(q.get("properties"), key)
-        if "query" not in q and not conditions:
+        conditions, unknown_pids = _conditions(q.get("properties"), key)
+        if "query" not in q and not conditions and not unknown_pids:
             raise InputError(f"query {key!r} has neither query text nor properties")
         limit = _limit(q.get("limit"), key)
-        wanted = _types(q.get("type"), key)
+        given_types = _types(q.get("type"), key)
+        wanted = [(given, iri) for given, iri in given_types
+                  if iri in self.types or iri in self._held_types]
+        # The v0.2 schema's enum: a strictness the service would have to guess the meaning of.
+        # OpenRefine sends "should" (with a type) or nothing.
         strict = q.get("type_strict", "any")
         if strict not in ("any", "all", "should"):
-            raise InputError(f"query {key!r}: type_strict must be any, all or should")
+            raise InputError(f"query {key!r}: type_strict must be one of the strings any, all "
+                             "or should" + (f", not {_quoted(strict)}"
+                                            if isinstance(strict, str) else ""))
+        # A property or type this service does not know (another service's P17 or Q5, a name
+        # typed rather than picked from the suggestions) is no fault of the batch: the query is
+        # answered without it, as one only partly understood (below).
+        ignored = list(dict.fromkeys(
+            [f"property {_quoted(pid)}" for pid in unknown_pids]
+            + [f"type {_quoted(given)}" for given, iri in given_types
+               if (given, iri) not in wanted]))
         # What a cell holds is data, not a fault of the request: a cell over the length limit,
         # or one that names nothing ("", "?", "—", often written for an unknown value) and has
         # no condition to go by, gets no candidates, and the other queries of its batch are
         # answered (OpenRefine sends ten cells at once and drops all ten on an error).
         if len(text) > MAX_QUERY_CHARS:
-            return []
+            return [], ignored
         query = normalise(text)
         if not query and not conditions:
-            return []
+            return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
         found: list[Candidate] = []
         for e in self._ordered:
@@ -758,14 +817,21 @@ class ReconciliationIndex:
             elif c.exact or c.by_id:
                 c.score = AMBIGUOUS_SCORE
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
+        note = (f"[Not matched automatically: this service does not know the "
+                f"{' or the '.join(ignored)}, and ignored {'them' if len(ignored) > 1 else 'it'}"
+                ".]" if ignored else "")
         out = []
         for c in found[:limit]:
-            item = {"id": c.entity.id, "name": c.entity.name, "score": c.score,
-                    "match": c is winner, "type": self.type_refs(c.entity, wanted)}
-            if c.entity.description:
-                item["description"] = c.entity.description
+            score, match = c.score, c is winner
+            if ignored:  # partly understood: for a person to confirm, in the full answer's order
+                score, match = min(score, AMBIGUOUS_SCORE), False
+            item = {"id": c.entity.id, "name": c.entity.name, "score": score,
+                    "match": match, "type": self.type_refs(c.entity, wanted)}
+            description = " ".join(filter(None, (c.entity.description, note)))
+            if description:
+                item["description"] = description
             out.append(item)
-        return out
+        return out, ignored
 
     def _meets(self, e: Entity, prop: Property, given: list[Any]) -> int:
         """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or, for an authority identifier
@@ -1070,12 +1136,14 @@ def _is_standard_alias(given: str, prop: Property) -> bool:
     return key in prop.aliases and not key.startswith(_KGO)
 
 
-def _conditions(given: Any, key: str) -> list[tuple[Property, list[Any]]]:
+def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]], list[str]]:
+    """The query's conditions on properties the service has, and the ``pid`` of each one on a
+    property it does not have (ignored). InputError for what is malformed."""
     if given is None:
-        return []
+        return [], []
     if not isinstance(given, list):
         raise InputError(f"query {key!r}: 'properties' must be a list")
-    out = []
+    out, unknown = [], []
     for item in given:
         if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
             raise InputError(f"query {key!r}: each property needs 'pid' and 'v'")
@@ -1087,8 +1155,20 @@ def _conditions(given: Any, key: str) -> list[tuple[Property, list[Any]]]:
                                  "boolean or {\"id\": ...}")
             if isinstance(v, str) and len(v) > MAX_QUERY_CHARS:
                 raise InputError(f"query {key!r}: a property value is too long")
-        out.append((property_for(item["pid"]), values))
-    return out
+        prop = _PROPERTY_BY_ID.get(_property_key(item["pid"]))
+        if prop is None:
+            unknown.append(item["pid"])
+        else:
+            out.append((prop, values))
+    return out, unknown
+
+
+def _quoted(given: str) -> str:
+    """An id from a request as a note or the log repeats it: quoted, escaped (no line break
+    gets into the log), at most ``_IGNORED_ID_CHARS`` characters."""
+    if len(given) > _IGNORED_ID_CHARS:
+        given = given[:_IGNORED_ID_CHARS] + "…"
+    return repr(given)
 
 
 def _limit(given: Any, key: str) -> int:

@@ -202,10 +202,13 @@ def documentation() -> Response:
         f"Entity ids are IRIs without {BASE} (e.g. place/phnom-penh); types and properties are\n"
         f"names in {KGO} (e.g. Place, placeWithin). A candidate is marked as a match only when\n"
         "exactly one entity has a label or alternative label equal to the cell (ignoring case,\n"
-        "accents and punctuation). Data extension offers dates, places, parent units and the\n"
-        "Wikidata, GeoNames, VIAF and LCNAF identifiers: those linked with skos:exactMatch,\n"
-        "or, with the setting match close (or any), skos:closeMatch (a related entity, such\n"
-        "as today's province for the 1978 one).\n"
+        "accents and punctuation). A property or type the service does not know is ignored\n"
+        "rather than failing the batch: that query's candidates score at most 89.5, none is\n"
+        "matched automatically, and each one's description says what was ignored. Data\n"
+        "extension offers dates, places, parent units and the Wikidata, GeoNames, VIAF and\n"
+        "LCNAF identifiers: those linked with skos:exactMatch, or, with the setting match\n"
+        "close (or any), skos:closeMatch (a related entity, such as today's province for the\n"
+        "1978 one).\n"
     )
     return Response(text, 200, content_type="text/plain; charset=utf-8")
 
