@@ -28,6 +28,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 PHNOM_PENH = BASE + "place/phnom-penh"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROV = "http://www.w3.org/ns/prov#"
 GCO = BASE + "event/general-counter-offensive-1978-1979"
 LIBERATION = BASE + "event/liberation-of-phnom-penh-1979-01-07"
 
@@ -270,6 +272,55 @@ def test_place_page(client, store):
     # the place hierarchy, and what links to it
     assert "/place/cambodia" in page.hrefs(within="hierarchy-1")
     assert local_path(LIBERATION) in page.hrefs(within="incoming")
+
+
+GEO = "http://www.opengis.net/ont/geosparql#"
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "jsonld", "trig", "rdf"])
+def test_a_places_rdf_carries_its_geometry(client, store, fmt):
+    """A client that dereferences a place gets its coordinates with it: the description
+    includes what is said of each geometry the place has, not only the link to it."""
+    geometry = PHNOM_PENH + "-geometry"
+    wkt = rows(store, f"SELECT ?w WHERE {{ <{geometry}> <{GEO}asWKT> ?w }}")[0]["w"]
+    r = client.get(f"/place/phnom-penh?format={fmt}")
+    syntax = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+              "jsonld": ox.RdfFormat.JSON_LD, "trig": ox.RdfFormat.TRIG,
+              "rdf": ox.RdfFormat.RDF_XML}[fmt]
+    said = {(q.subject.value, q.predicate.value, q.object.value)
+            for q in ox.parse(r.data, format=syntax)}
+    assert (PHNOM_PENH, GEO + "hasGeometry", geometry) in said
+    assert (geometry, GEO + "asWKT", wkt) in said
+    assert (geometry, RDF_TYPE, GEO + "Geometry") in said
+    assert (geometry, PROV + "wasDerivedFrom", "https://sws.geonames.org/1821306/") in said
+    if fmt == "trig":  # in the graph that says it
+        quads = list(ox.parse(r.data, format=syntax))
+        assert {q.graph_name.value for q in quads if q.subject.value == geometry
+                and q.predicate.value == GEO + "asWKT"} == {BASE + "graph/entities"}
+    # what points at the geometry from elsewhere, or what other places' geometries say, is not
+    assert not any(s.endswith("-geometry") and s != geometry for s, _, _ in said)
+
+
+def test_a_blank_node_geometry_comes_along_too(tmp_path):
+    place, other = ox.NamedNode(BASE + "place/somewhere"), ox.NamedNode(BASE + "place/else")
+    point, far = ox.BlankNode("point"), ox.BlankNode("far")
+    graph = ox.NamedNode(BASE + "graph/entities")
+    wkt = ox.Literal("POINT(105.0 11.5)", datatype=ox.NamedNode(GEO + "wktLiteral"))
+    store = DatasetStore.from_quads([
+        ox.Quad(place, ox.NamedNode(RDFS + "label"), ox.Literal("Somewhere", language="en"),
+                graph),
+        ox.Quad(place, ox.NamedNode(GEO + "hasDefaultGeometry"), point, graph),
+        ox.Quad(point, ox.NamedNode(GEO + "asWKT"), wkt, graph),
+        ox.Quad(other, ox.NamedNode(GEO + "hasGeometry"), far, graph),
+        ox.Quad(far, ox.NamedNode(GEO + "asWKT"), ox.Literal("POINT(0 0)"), graph),
+    ])
+    client = create_app({"root": tmp_path}, dataset=store).test_client()
+    quads = list(ox.parse(client.get("/place/somewhere?format=nq").data,
+                          format=ox.RdfFormat.N_QUADS))
+    objects = {q.object for q in quads if q.predicate.value == GEO + "asWKT"}
+    assert objects == {wkt}
+    node = next(q.object for q in quads if q.predicate.value == GEO + "hasDefaultGeometry")
+    assert any(q.subject == node and q.object == wkt for q in quads)  # the same blank node
 
 
 def test_asserted_and_inferred_types_are_told_apart(client, store):

@@ -20,9 +20,9 @@ that names the current one.
 * a type none of these matches gets 406 with the list of what is offered.
 
 The RDF of an entity is what the dataset says about it (every graph, asserted and inferred),
-what points at it, and the reified ``rdf:Statement`` s about it; TriG and N-Quads keep the named
-graphs apart. A named graph's IRI gives the graph's triples; the ontology's IRI gives the
-ontology graph.
+what points at it, the reified ``rdf:Statement`` s about it, and what is said of its geometries
+(``geo:hasGeometry``: a place's ``geo:asWKT``); TriG and N-Quads keep the named graphs apart.
+A named graph's IRI gives the graph's triples; the ontology's IRI gives the ontology graph.
 
 Pages are rendered by Jinja (autoescaped; nothing is marked safe) and need no JavaScript. What
 every page needs (labels, the IRIs that exist, passages, geometries, reified statements, the
@@ -85,6 +85,8 @@ HIERARCHIES = (
 LABEL_PREDICATES = (RDFS + "label", SKOS + "altLabel", SKOS + "prefLabel")
 DESCRIPTION_PREDICATES = (SCHEMA + "description", RDFS + "comment")
 AUTHORITY_PREDICATES = (SKOS + "exactMatch", SKOS + "closeMatch")
+#: A resource's geometries, whose own triples its RDF includes (:meth:`Site.description`).
+GEOMETRY_PREDICATES = (GEO + "hasGeometry", GEO + "hasDefaultGeometry")
 DATE_PREDICATES = (KGO + "startDate", KGO + "latestStart", KGO + "endDate", KGO + "notAfter",
                    KGO + "notBefore", KGO + "undatedInSource", KGO + "endUndatedInSource",
                    KGO + "onDate")
@@ -472,11 +474,27 @@ class Site:
     # -- per page ------------------------------------------------------------------------------
     def quads_about(self, iri: str) -> list[ox.Quad]:
         """Every quad with ``iri`` as subject or object (one query), then its statements."""
+        return self._quads(iri, geometries=False)
+
+    def description(self, iri: str) -> list[ox.Quad]:
+        """What the RDF of a resource holds: :meth:`quads_about` it, and the description of
+        each geometry it has (``geo:hasGeometry``, ``geo:hasDefaultGeometry``): the geometry's
+        own quads, with its ``geo:asWKT``, so that a client gets a place's coordinates
+        without asking again. One query, as for :meth:`quads_about`."""
+        return self._quads(iri, geometries=True)
+
+    def _quads(self, iri: str, *, geometries: bool) -> list[ox.Quad]:
         node = f"<{iri}>"
+        has = "|".join(f"<{p}>" for p in GEOMETRY_PREDICATES)
+        geometry = f"""UNION {{
+                {{ {node} {has} ?s }} UNION {{ GRAPH ?h {{ {node} {has} ?s }} }}
+                FILTER(!isLiteral(?s))
+                {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}""" if geometries else ""
         rows = self._rows(f"""SELECT ?s ?p ?o ?g WHERE {{
                 {{ {{ {node} ?p ?o }} UNION {{ GRAPH ?g {{ {node} ?p ?o }} }} BIND({node} AS ?s) }}
                 UNION
                 {{ {{ ?s ?p {node} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} BIND({node} AS ?o) }}
+                {geometry}
                 }}""", graphs=True)
         quads = {ox.Quad(r["s"], r["p"], r["o"], r.get("g") or ox.DefaultGraph()) for r in rows}
         for st in self.statements_about.get(iri, ()):
@@ -1057,7 +1075,7 @@ def _quads_of(s: Site, iri: str) -> list[ox.Quad]:
         return s.graph_quads(ONTOLOGY_GRAPH)
     if iri in s.graphs:
         return sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
-    return s.quads_about(iri)
+    return s.description(iri)
 
 
 #: File extensions people add to a resource's URL, as other linked-data sites serve them
