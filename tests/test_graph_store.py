@@ -11,6 +11,7 @@ the app serving exactly those graphs.
 
 from __future__ import annotations
 
+import gzip
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pyoxigraph as ox
@@ -147,6 +148,34 @@ def test_conditional_get_with_the_etag(client):
     assert again.status_code == 304 and again.data == b""
     other = client.get(f"/store?graph={quote(ARTICLE)}", headers={"If-None-Match": etag})
     assert other.status_code == 200
+
+
+def test_graphs_are_gzipped_under_their_own_tag(client):
+    plain = client.get("/store?default")
+    packed = client.get("/store?default", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data
+    assert packed.headers["Vary"] == "Accept, Accept-Encoding"
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    again = client.get("/store?default", headers={"Accept-Encoding": "gzip",
+                                                  "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    # the route set its tag before the coding was chosen: the identity tag is not the one
+    # of the gzipped bytes, and gets them
+    other = client.get("/store?default", headers={"Accept-Encoding": "gzip",
+                                                  "If-None-Match": plain.headers["ETag"]})
+    assert other.status_code == 200 and other.data == packed.data
+
+
+def test_the_whole_dataset_is_sent_as_its_dump_gzipped_and_in_ranges(client):
+    dump = client.get("/dumps/kg.nq", headers={"Accept-Encoding": "gzip"})
+    reply = client.get("/store", headers={"Accept": "application/n-quads",
+                                          "Accept-Encoding": "gzip"})
+    assert reply.data == dump.data and reply.headers["ETag"] == dump.headers["ETag"]
+    assert reply.headers["Vary"] == "Accept, Accept-Encoding"
+    part = client.get("/store", headers={"Accept": "application/n-quads",
+                                         "Accept-Encoding": "gzip", "Range": "bytes=-100"})
+    assert part.status_code == 206 and part.data == dump.data[-100:]
 
 
 def test_preflight_offers_reading_only(client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import signal
@@ -283,6 +284,17 @@ def test_express_and_gunicorn_lanes_answer_alike(serve_kg):
     assert h1[b"server"] == b"kg" and h2[b"server"] != b"kg"
     assert s1 == s2 == b"HTTP/1.1 200 OK" and len(b1) > 100_000 and b1.count(b"\r\n") == 530
     assert b1 == b2 and h1[b"content-length"] == h2[b"content-length"] == str(len(b1)).encode()
+    # gzipped alike: gzip without a time stamp gives the same bytes
+    fast, slow, _ = _raw_exchange(served.url, [
+        f"GET {big} HTTP/1.1\r\nHost: h\r\nAccept: text/csv\r\nAccept-Encoding: gzip\r\n"
+        f"\r\n".encode(),
+        f"GET {big_other} HTTP/1.1\r\nHost: h\r\nAccept: text/csv\r\nAccept-Encoding: gzip\r\n"
+        f"TE: gzip\r\nConnection: close\r\n\r\n".encode()])
+    (s1, h1, b1), (s2, h2, b2) = _split(fast), _split(slow)
+    assert h1[b"server"] == b"kg" and h2[b"server"] != b"kg"
+    assert s1 == s2 == b"HTTP/1.1 200 OK"
+    assert h1[b"content-encoding"] == h2[b"content-encoding"] == b"gzip"
+    assert b1 == b2 and gzip.decompress(b1).count(b"\r\n") == 530
     # both lanes write the request log line
     served.wait_for(f'"GET {target} HTTP/1.1" 200')
     served.wait_for(f'"GET {other} HTTP/1.1" 200')

@@ -13,16 +13,25 @@ the server runs. Two kinds of validator follow from that:
   remote store (``kg serve --store``), whose data may change behind the server.
 - **Every other ``GET``** answered ``200`` in full (pages, descriptions, the timeline,
   search, the shapes) gets a strong ``ETag``: a digest of its bytes, and ``304`` when it
-  matches. Dumps, ``/store`` and static files keep the validators they set themselves.
+  matches. Dumps, ``/store`` and static files keep the validators they set themselves
+  (static files are sent as they are, neither compressed nor re-validated here).
 
 ``Cache-Control`` is ``no-cache`` (store, but ask again each time) unless the setting
 ``cache_max_age`` allows reuse for that many seconds (``public, max-age=N``), as a reverse
 proxy in front of a public endpoint would want.
+
+The same hook compresses (:mod:`.compression`) before it validates, so that a validator and
+a 304 are those of the bytes sent: a full ``GET`` answer the route left uncompressed is
+gzipped where the client accepts it and it pays, its ``ETag`` made of the compressed bytes or,
+where the route set its own, that tag with ``-gzip``; conditional requests are then evaluated
+against the final tag, for routes that set their own validator too.
 """
 
 from __future__ import annotations
 
 from flask import Flask, Response, request
+
+from kg.endpoint import compression
 
 __all__ = ["cache_control", "etag_matches", "install"]
 
@@ -44,19 +53,45 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 
 def install(app: Flask, max_age: int) -> None:
-    """Give ``app``'s full ``GET`` answers a strong ``ETag`` and ``Cache-Control``, and answer
-    a matching ``If-None-Match`` with 304."""
+    """Give ``app``'s full ``GET`` answers their content coding, a strong ``ETag`` and
+    ``Cache-Control``, and answer a matching ``If-None-Match`` with 304."""
     control = cache_control(max_age)
 
     @app.after_request
     def _validate(response: Response) -> Response:
         if (request.method not in ("GET", "HEAD") or response.status_code != 200
-                or response.is_streamed or response.direct_passthrough
-                or "ETag" in response.headers or "Cache-Control" in response.headers):
-            return response  # not a full GET answer, or one that set its own caching
+                or response.is_streamed or response.direct_passthrough):
+            return response  # not a full GET answer
+        encode(response)
+        if "ETag" in response.headers or "Cache-Control" in response.headers:
+            # a route that set its own caching; its validator is evaluated here, on the tag
+            # sent (a query's answer was evaluated before the query ran, and is again)
+            if "ETag" in response.headers or "Last-Modified" in response.headers:
+                return response.make_conditional(request)
+            return response
         response.add_etag()
         response.headers["Cache-Control"] = control
         exposed = response.headers.get("Access-Control-Expose-Headers")
         if exposed is not None and "ETag" not in exposed:
             response.headers["Access-Control-Expose-Headers"] = exposed + ", ETag"
         return response.make_conditional(request)
+
+
+def encode(response: Response) -> None:
+    """Compress a full answer where the request accepts gzip and it pays (it may:
+    ``Vary: Accept-Encoding``); a body already in a coding is left alone."""
+    if not compression.compressible(response.content_type):
+        return
+    response.headers["Vary"] = compression.with_vary(response.headers.get("Vary"))
+    if "Content-Encoding" in response.headers:
+        return
+    body = response.get_data()
+    coding = compression.choose(request.headers.get("Accept-Encoding"), len(body),
+                                response.content_type)
+    if coding is None:
+        return
+    response.set_data(compression.compress(body))
+    response.headers["Content-Encoding"] = coding
+    etag = response.headers.get("ETag")
+    if etag is not None:
+        response.headers["ETag"] = compression.coded_etag(etag, coding)

@@ -6,7 +6,15 @@ JSON-LD keep the named graphs; Turtle is the union of the graphs as triples (eac
 dump is serialised once per process, on first request, in a stable order with blank nodes
 relabelled by content, so every worker serves the same bytes. Responses carry a strong ``ETag``
 (the SHA-256 of the body) and ``Last-Modified`` (the dataset file's modification time, else the
-time the app started), and answer conditional requests with 304.
+time the app started), and answer conditional requests with 304. A client that accepts gzip
+gets the dump gzipped (compressed once per process and kept), under the tag with ``-gzip``.
+A dump is static bytes, so it answers a single byte range (RFC 9110, 14): ``Range:
+bytes=0-1023``, ``bytes=1024-``, ``bytes=-500`` get 206 with ``Content-Range``, of the bytes
+sent (the gzipped ones where gzip was chosen); a range that starts past the end gets 416 with
+``Content-Range: bytes */N``; ``If-Range`` with the current tag (compared strongly) or the
+exact ``Last-Modified`` date lets the range through, anything else gets the whole dump. Several
+ranges in one request, a malformed or non-byte range are answered with the whole dump (200):
+RFC 9110 lets a server ignore ``Range``, and a multipart answer is not worth its code here.
 
 ``/dataset`` describes the dataset in VoID and DCAT: the VoID of :mod:`.description`, triple
 for triple (served alone at ``/void``; the one source of the counts, the linksets and their
@@ -20,6 +28,7 @@ type, byte size and checksum. Browsers get it as HTML (whose links per authority
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections import defaultdict
@@ -29,8 +38,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from werkzeug.http import parse_date
 
 from kg import __version__, iris
+from kg.endpoint import compression
 from kg.endpoint.description import DATASET
 from kg.endpoint.pages import (
     REPRESENTATIONS,
@@ -48,7 +59,7 @@ from kg.links import coverage
 from kg.store import DatasetStore
 
 __all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_rdf", "dataset_triples",
-           "dump_names"]
+           "dump_names", "send_dump"]
 
 bp = Blueprint("dumps", __name__)
 
@@ -116,6 +127,7 @@ class Dump:
         return "sha256-" + self.sha256
 
 
+
 class Dumps:
     """The dumps of one store, serialised on first use and kept."""
 
@@ -124,6 +136,7 @@ class Dumps:
         self._lock = threading.Lock()
         self._quads: list[ox.Quad] | None = None
         self._dumps: dict[str, Dump] = {}
+        self._gzipped: dict[str, bytes] = {}
         self._coverage: dict | None = None
         self._creator: str | None = None
         self.last_modified = _modified(store)
@@ -140,6 +153,14 @@ class Dumps:
             if dump is None:
                 dump = self._dumps[name] = self._make(stem, DUMP_FORMATS[ext])
             return dump
+
+    def gzipped(self, dump: Dump) -> bytes:
+        """``dump``'s bytes gzipped, made on first use and kept."""
+        with self._lock:
+            found = self._gzipped.get(dump.name)
+            if found is None:
+                found = self._gzipped[dump.name] = compression.compress(dump.body)
+            return found
 
     def all(self) -> list[Dump]:
         """Every dump, made now if need be; the quads they were made from are then let go."""
@@ -455,16 +476,98 @@ def index() -> Response:
 
 @bp.route("/dumps/<name>", methods=["GET"])
 def dump(name: str) -> Response:
-    """One dump, with ETag / Last-Modified and conditional GET."""
+    """One dump, gzipped where the client accepts it, with ETag / Last-Modified, conditional
+    GET and single byte ranges."""
     found = dumps().get(name)
     if found is None:
         listed = ", ".join(dumps().names())
         return Response(f"404 Not Found: no dump {name!r}; there are {listed}\n", 404,
                         {"Content-Type": "text/plain; charset=utf-8"})
-    response = Response(found.body, 200, {
-        "Content-Type": found.format.content_type, "Cache-Control": "no-cache",
+    return send_dump(found, found.format.content_type)
+
+
+def send_dump(found: Dump, content_type: str, headers: dict | None = None) -> Response:
+    """The answer carrying ``found``'s bytes as ``content_type``: ``/dumps/NAME`` and the
+    whole dataset from ``/store``."""
+    coding = compression.choose(request.headers.get("Accept-Encoding"), len(found.body),
+                                content_type)
+    body = found.body if coding is None else dumps().gzipped(found)
+    response = Response(body, 200, {
+        "Content-Type": content_type, "Cache-Control": "no-cache",
+        "Vary": "Accept-Encoding", "Accept-Ranges": "bytes",
         "Access-Control-Allow-Origin": "*",
-        "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length"})
-    response.set_etag(found.etag)
+        "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length, Content-Range, "
+                                         "Accept-Ranges",
+        **(headers or {})})
+    if coding is not None:
+        response.headers["Content-Encoding"] = coding
+    response.headers["Vary"] = compression.with_vary(response.headers["Vary"])
+    response.set_etag(found.etag if coding is None else f"{found.etag}-{coding}")
     response.last_modified = dumps().last_modified
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    if response.status_code == 200:
+        _byte_range(response, body)
+    return response
+
+
+def _byte_range(response: Response, body: bytes) -> None:
+    """Answer a single byte range of ``body`` (206, or 416 where it starts past the end); the
+    whole body where there is no ``Range``, ``If-Range`` names another version, or the range
+    is not one well-formed byte range."""
+    header = request.headers.get("Range")
+    if header is None or not _if_range_holds(response):
+        return
+    wanted = _single_byte_range(header)
+    if wanted is None:
+        return
+    size = len(body)
+    first, last = wanted
+    if first is None:  # bytes=-N: the last N bytes
+        if last == 0:
+            first = size  # an empty suffix is no byte at all
+        else:
+            first, last = max(size - last, 0), size - 1
+    elif last is None or last >= size:
+        last = size - 1
+    if first >= size or size == 0:
+        response.status_code = 416
+        response.set_data(f"416 Range Not Satisfiable: the representation has {size} "
+                          f"bytes; {header} starts past its end\n".encode())
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+        for name in ("Content-Encoding", "ETag", "Last-Modified"):  # not the dump's bytes
+            response.headers.pop(name, None)
+        response.headers["Content-Range"] = f"bytes */{size}"
+        return
+    response.status_code = 206
+    response.set_data(body[first:last + 1])
+    response.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+
+
+_BYTE_RANGE = re.compile(r"\s*bytes\s*=\s*(?:(\d+)\s*-\s*(\d*)|-\s*(\d+))\s*", re.ASCII)
+
+
+def _single_byte_range(header: str) -> tuple[int | None, int | None] | None:
+    """(first, last) of ``bytes=first-last`` (last None: to the end), (None, N) of
+    ``bytes=-N``; None for anything else (several ranges, another unit, a malformed one)."""
+    found = _BYTE_RANGE.fullmatch(header)
+    if found is None:
+        return None
+    first, last, suffix = found.groups()
+    if suffix is not None:
+        return None, int(suffix)
+    if last and int(last) < int(first):
+        return None  # invalid: RFC 9110 (14.1.1) lets it be ignored
+    return int(first), int(last) if last else None
+
+
+def _if_range_holds(response: Response) -> bool:
+    """Whether ``If-Range`` (if any) names the version being sent: its strong ``ETag``
+    (a weak tag never matches), or exactly its ``Last-Modified`` date (RFC 9110, 13.1.5)."""
+    condition = request.headers.get("If-Range")
+    if condition is None:
+        return True
+    condition = condition.strip()
+    if condition.startswith(("W/", '"')):
+        return condition == response.headers.get("ETag")
+    date = parse_date(condition)
+    return date is not None and date == parse_date(response.headers.get("Last-Modified"))

@@ -9,7 +9,9 @@ headers without the body; a graph the dataset does not hold is a 404.
 
 Graphs come as Turtle (the default), N-Triples, RDF/XML, JSON-LD, TriG or N-Quads, by
 ``Accept`` or ``?format=`` (:func:`kg.endpoint.pages.negotiate`), with a strong ``ETag`` (the
-SHA-256 of the body: the dataset does not change while served) and conditional ``GET``.
+SHA-256 of the body: the dataset does not change while served) and conditional ``GET``,
+gzipped where the client accepts it (:mod:`.caching`); the whole dataset as the dumps send it
+(:func:`kg.endpoint.dumps.send_dump`: gzipped once, in byte ranges).
 Writes (``PUT``, ``POST``, ``DELETE``, ``PATCH``) are refused with 405 and never executed.
 """
 
@@ -21,7 +23,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
-from kg.endpoint.dumps import dumps
+from kg.endpoint.dumps import dumps, send_dump
 from kg.endpoint.pages import (
     REPRESENTATIONS,
     UnknownFormat,
@@ -83,7 +85,7 @@ def store() -> Response:
     if not graphs and not default:
         found = dumps().get(f"kg.{rep.key}")
         assert found is not None  # every dataset offer is a dump format
-        return _answer(found.body, rep.content_type, found.etag)
+        return send_dump(found, rep.content_type, {"Vary": "Accept"})
     if graphs:
         name = graphs[0]
         if not _IRI.match(name):
@@ -106,10 +108,11 @@ def store() -> Response:
 
 
 def _answer(body: bytes, content_type: str, etag: str) -> Response:
+    """A graph with its validators; gzipped and made conditional by :mod:`.caching`."""
     response = Response(body, 200, {
         "Content-Type": content_type, "Vary": "Accept", "Cache-Control": "no-cache",
         "Access-Control-Allow-Origin": "*",
         "Access-Control-Expose-Headers": "ETag, Last-Modified, Content-Length"})
     response.set_etag(etag)
     response.last_modified = dumps().last_modified
-    return response.make_conditional(request)
+    return response

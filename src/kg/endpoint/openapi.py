@@ -28,6 +28,8 @@ _GRAPH_TYPES = ("text/turtle", "application/n-triples", "application/rdf+xml",
                 "application/ld+json", "application/trig", "application/n-quads")
 _PAGE_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n-triples",
                "application/trig", "application/n-quads", "application/rdf+xml")
+_DATASET_TYPES = ("application/trig", "application/n-quads", "application/ld+json")
+_DUMP_CONTENT = {t: _ANY for t in (*_DATASET_TYPES, "text/turtle")}
 _ERROR = {"text/plain": {"schema": {"type": "string"}},
           "application/json": {"schema": {"type": "object", "properties": {
               "status": {"type": "integer"}, "message": {"type": "string"}}}}}
@@ -149,14 +151,19 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                              "parameters": [_param("format", "query", "html or an RDF format")],
                              "responses": _responses(rdf_page, *page_errors)}},
         "/dumps/{name}": {"get": {
-            "summary": "a dump of the dataset (kg.trig, kg.nq, kg.ttl, kg.jsonld, kg-asserted.*)",
+            "summary": "a dump of the dataset (kg.trig, kg.nq, kg.ttl, kg.jsonld, "
+                       "kg-asserted.*); gzipped for Accept-Encoding: gzip; one byte range "
+                       "(Range: bytes=first-last, first-, -suffix; If-Range)",
             "parameters": [_param("name", "path", "the dump's file name", required=True)],
             "responses": {
-                "200": {"description": "the dump", "content": {t: _ANY for t in (
-                    "application/trig", "application/n-quads", "text/turtle",
-                    "application/ld+json")}},
+                "200": {"description": "the dump (also for several ranges, or one that is "
+                                       "malformed)", "content": _DUMP_CONTENT},
+                "206": {"description": "the byte range asked for (Content-Range)",
+                        "content": _DUMP_CONTENT},
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
                 "404": _error("no such dump"),
+                "416": {"description": "the range starts past the end (Content-Range: "
+                                       "bytes */size)", "content": _TEXT},
                 "503": _error("the request ran past query_timeout")}}},
         "/store": {"get": {
             "summary": "SPARQL 1.1 Graph Store Protocol, read-only: one named graph "
@@ -169,6 +176,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "responses": {
                 "200": {"description": "the graph or the dataset, with a strong ETag",
                         "content": {t: _ANY for t in _PAGE_TYPES if t != "text/html"}},
+                "206": {"description": "a byte range of the whole dataset, as of a dump",
+                        "content": {t: _ANY for t in _DATASET_TYPES}},
+                "416": {"description": "a range of the whole dataset past its end",
+                        "content": _TEXT},
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
                 "400": {"description": "both graph and default, a relative graph IRI, or an "
                                        "unknown format", "content": _TEXT},

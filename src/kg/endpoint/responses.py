@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 
+from kg.endpoint import compression
 from kg.endpoint.caching import etag_matches
 from kg.endpoint.protocol import best_match, read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat
@@ -36,7 +37,8 @@ def status_line(code: int) -> str:
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:
     headers = _HEADERS.get(fmt)
     if headers is None:
-        headers = _HEADERS[fmt] = (("Content-Type", fmt.content_type), ("Vary", "Accept"), *CORS)
+        headers = _HEADERS[fmt] = (("Content-Type", fmt.content_type),
+                                   ("Vary", "Accept, Accept-Encoding"), *CORS)
     return headers
 
 
@@ -92,9 +94,12 @@ def answer_query(state: EndpointState, environ: dict,
     no query (the caller then serves the service description). Raises
     :class:`~kg.errors.KGError`.
 
-    A ``GET`` (or ``HEAD``) answer may be cached (:mod:`.caching`): it says how long, and over
-    the embedded store it has an ``ETag``; an ``If-None-Match`` that matches it gets 304
-    without the query being run."""
+    The body is gzipped where ``Accept-Encoding`` accepts it and it pays
+    (:mod:`.compression`). A ``GET`` (or ``HEAD``) answer may be cached (:mod:`.caching`): it
+    says how long, and over the embedded store it has an ``ETag`` (with ``-gzip`` when
+    gzipped); an ``If-None-Match`` that matches it gets 304 without the query being run. That
+    is decided before the answer's size is known, so either coding's tag of this answer
+    matches: the client holds the same answer either way (a weak comparison)."""
     req = read_request(environ, body)
     if req.query is None:
         if body is None:
@@ -103,36 +108,49 @@ def answer_query(state: EndpointState, environ: dict,
                          "application/sparql-query body")
     cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
-    etag = None
+    accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
         # again. ("*" asks whether there is an answer at all: the query must run to tell.)
         info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
-        if etag is not None and etag_matches(if_none_match, etag):
-            return _not_modified(state, etag)
+        if etag is not None:
+            tags = [etag]
+            if compression.choose(accept_encoding, compression.MIN_SIZE,
+                                  fmt.content_type) is not None:
+                tags.insert(0, compression.coded_etag(etag, compression.GZIP))
+            for tag in tags:
+                if etag_matches(if_none_match, tag):
+                    return _not_modified(state, tag)
     root = base_url(environ)
     answer = state.run(req, accept=environ.get("HTTP_ACCEPT"), environ=environ,
                        base_iri=root + environ.get("PATH_INFO", "/sparql"),
                        truncation_link=root + "/limits#max-results")
-    headers = [*headers_for(answer.format), ("Content-Length", str(len(answer.body)))]
+    payload = answer.body
+    coding = compression.choose(accept_encoding, len(payload), answer.format.content_type)
+    if coding is not None:
+        payload = compression.compress(payload)
+    headers = [*headers_for(answer.format), ("Content-Length", str(len(payload)))]
+    if coding is not None:
+        headers.append(("Content-Encoding", coding))
     if cacheable:
         if answer.volatile:
             headers.append(("Cache-Control", "no-store"))
         else:
             headers.append(("Cache-Control", state.cache_control))
-            if etag is None:  # not made above (no If-None-Match, or "*")
-                etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
+            etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
             if etag is not None:
+                if coding is not None:
+                    etag = compression.coded_etag(etag, coding)
                 if if_none_match and etag_matches(if_none_match, etag):
                     return _not_modified(state, etag)
                 headers.append(("ETag", etag))
     if answer.truncated:
         headers.append((TRUNCATED_HEADER, str(state.max_results)))
         headers.append(("Link", f'<{root}/limits#max-results>; rel="describedby"'))
-    return 200, headers, answer.body
+    return 200, headers, payload
 
 
 def _not_modified(state: EndpointState, etag: str) -> tuple[int, list, bytes]:
-    return 304, [("ETag", etag), ("Cache-Control", state.cache_control), ("Vary", "Accept"),
-                 *CORS], b""
+    return 304, [("ETag", etag), ("Cache-Control", state.cache_control),
+                 ("Vary", "Accept, Accept-Encoding"), *CORS], b""
