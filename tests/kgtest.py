@@ -79,6 +79,49 @@ def unused_prefixes(turtle: str) -> list[str]:
             if not re.search(rf"(?:^|[\s(\[,;^]){re.escape(p)}:", body, re.MULTILINE)]
 
 
+JSON_LD_PROFILE = "http://www.w3.org/ns/json-ld#"
+
+
+def json_ld_accept(*forms: str, q: str = "") -> str:
+    """An ``Accept`` header asking for JSON-LD in these forms (``expanded``, ``compacted``,
+    ``flattened``…), as one ``profile`` parameter."""
+    profile = " ".join(JSON_LD_PROFILE + f for f in forms)
+    return f'application/ld+json; profile="{profile}"' + (f"; q={q}" if q else "")
+
+
+def is_expanded_json_ld(doc) -> bool:
+    """Whether a parsed JSON-LD document is in expanded document form (JSON-LD 1.1, 5.1.1):
+    an array of node objects, no context, every key a keyword or an absolute IRI (never a
+    prefixed name), every property's values an array of value objects, lists, node
+    references or nested node objects."""
+    import re
+
+    absolute = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://|_:")
+
+    def iri(text) -> bool:
+        return isinstance(text, str) and absolute.match(text) is not None
+
+    def node(obj) -> bool:
+        if not isinstance(obj, dict) or "@context" in obj:
+            return False
+        for key, values in obj.items():
+            if key == "@id":
+                ok = iri(values)
+            elif key == "@graph":
+                ok = isinstance(values, list) and all(node(v) for v in values)
+            elif key == "@type":
+                ok = isinstance(values, list) and all(iri(v) for v in values)
+            else:
+                ok = (iri(key) and isinstance(values, list)
+                      and all(isinstance(v, dict) and ("@value" in v or "@list" in v
+                                                       or node(v)) for v in values))
+            if not ok:
+                return False
+        return True
+
+    return isinstance(doc, list) and all(node(n) for n in doc)
+
+
 #: A shape at sh:Warning (on the property shape: SHACL does not pass a node shape's severity
 #: down): every event should have a place, which 18 of today's events have not.
 WARNING_SHAPE = """

@@ -16,6 +16,7 @@ import rdflib
 from kg.endpoint import protocol
 from kg.endpoint.results import TRUNCATED_HEADER
 from kg.iris import WRITE_PREFIXES
+from kgtest import is_expanded_json_ld, json_ld_accept
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 ENTITIES = "https://w3id.org/kg1978/graph/entities"
@@ -205,6 +206,68 @@ def test_construct_json_ld_is_compacted_with_the_prefixes_it_uses(client, monkey
     assert isinstance(json.loads(r.data), list)
     assert set(ox.parse(r.data, format=ox.RdfFormat.JSON_LD)) == set(
         ox.parse(turtle, format=ox.RdfFormat.TURTLE))
+
+
+@pytest.mark.parametrize("accept, form", [
+    (None, None),
+    ("", None),
+    ("application/ld+json", None),
+    (json_ld_accept("expanded"), "expanded"),
+    (json_ld_accept("compacted"), "compacted"),
+    (json_ld_accept("flattened"), None),
+    (json_ld_accept("flattened", "compacted"), "compacted"),
+    (json_ld_accept("expanded").replace('"', ""), "expanded"),
+    (f"text/turtle, {json_ld_accept('expanded', q='0.9')}", "expanded"),
+    (f"{json_ld_accept('expanded', q='0.4')}, application/ld+json;q=0.9", None),
+    (f"{json_ld_accept('expanded', q='0')}, {json_ld_accept('compacted', q='0.1')}",
+     "compacted"),
+    ('application/ld+json; profile="http://example.org/x"', None),
+])
+def test_the_json_ld_form_asked_for(accept, form):
+    assert protocol.json_ld_form(accept) == form
+
+
+def test_construct_json_ld_in_the_form_the_profile_asks(any_client):
+    query = {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}
+    expanded = any_client.get("/sparql", query_string=query,
+                              headers={"Accept": json_ld_accept("expanded")})
+    compacted = any_client.get("/sparql", query_string=query,
+                               headers={"Accept": json_ld_accept("compacted")})
+    plain = any_client.get("/sparql", query_string=query,
+                           headers={"Accept": "application/ld+json"})
+    assert expanded.headers["Content-Type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"')
+    assert compacted.headers["Content-Type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"')
+    assert plain.headers["Content-Type"] == "application/ld+json"
+    assert is_expanded_json_ld(json.loads(expanded.data))
+    assert "@context" in json.loads(compacted.data) and compacted.data == plain.data
+    assert set(ox.parse(expanded.data, format=ox.RdfFormat.JSON_LD)) == set(
+        ox.parse(compacted.data, format=ox.RdfFormat.JSON_LD))
+    # another body for the same URL: another validator, and neither validates the other
+    assert expanded.headers["ETag"] != compacted.headers["ETag"]
+    r = any_client.get("/sparql", query_string=query, headers={
+        "Accept": json_ld_accept("expanded"), "If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 200 and r.data == expanded.data
+    r = any_client.get("/sparql", query_string=query, headers={
+        "Accept": json_ld_accept("expanded"), "If-None-Match": expanded.headers["ETag"]})
+    assert r.status_code == 304
+    # with ?format= too, and for an answer as JSON that a graph gives as JSON-LD
+    r = any_client.get("/sparql", query_string={**query, "format": "jsonld"},
+                       headers={"Accept": json_ld_accept("expanded")})
+    assert is_expanded_json_ld(json.loads(r.data))
+
+
+@pytest.mark.parametrize("url", ["/void", "/sparql"])
+def test_descriptions_are_expanded_unless_compacted_is_asked(any_client, url):
+    expanded = json.loads(any_client.get(url, headers={"Accept": "application/ld+json"}).data)
+    assert is_expanded_json_ld(expanded)
+    r = any_client.get(url, headers={"Accept": json_ld_accept("compacted")})
+    assert r.headers["Content-Type"].endswith('#compacted"')
+    doc = json.loads(r.data)
+    assert doc["@context"]["void"] == "http://rdfs.org/ns/void#"
+    assert set(ox.parse(r.data, format=ox.RdfFormat.JSON_LD)) == set(
+        ox.parse(json.dumps(expanded).encode(), format=ox.RdfFormat.JSON_LD))
 
 
 def test_describe_and_ask(client):

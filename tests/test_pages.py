@@ -16,7 +16,7 @@ import pytest
 from kg.endpoint import create_app, pages
 from kg.endpoint.pages import local_path
 from kg.store import DatasetStore
-from kgtest import structured_data, unused_prefixes
+from kgtest import is_expanded_json_ld, json_ld_accept, structured_data, unused_prefixes
 
 BASE = "https://w3id.org/kg1978/"
 INFERRED = BASE + "graph/inferred"
@@ -1090,6 +1090,90 @@ def test_json_ld_is_compacted_with_our_prefixes(client, monkeypatch):
     assert isinstance(expanded, list) and "@context" not in json.dumps(expanded)
     assert rdflib.compare.isomorphic(
         rdflib.Graph().parse(data=json.dumps(expanded), format="json-ld"), turtle)
+
+
+def same_graph(a: bytes, b: bytes) -> bool:
+    """Whether two JSON-LD documents hold the same graph, blank nodes matched by structure."""
+    import rdflib.compare
+
+    def graph(data: bytes) -> rdflib.Graph:
+        nt = ox.serialize(list(ox.parse(data, format=ox.RdfFormat.JSON_LD)),
+                          format=ox.RdfFormat.N_QUADS)
+        return rdflib.Graph().parse(data=nt, format="nt")
+
+    return rdflib.compare.isomorphic(graph(a), graph(b))
+
+
+@pytest.mark.parametrize("url", [
+    "/place/phnom-penh", "/place/phnom-penh.jsonld", "/place/phnom-penh?format=jsonld",
+    "/ontology/hadParticipant", "/graph/links", "/dataset", "/",
+    f"/store?graph={BASE}graph/entities", "/store?default",
+])
+def test_a_json_ld_profile_chooses_expanded_or_compacted(client, url):
+    """JSON-LD 1.1 (9): the profile parameter of application/ld+json asks for a form; the
+    answer says in its Content-Type which form it is, and each form has its own validator."""
+    expanded = client.get(url, headers={"Accept": json_ld_accept("expanded")})
+    compacted = client.get(url, headers={"Accept": json_ld_accept("compacted")})
+    default = client.get(url, headers={"Accept": "application/ld+json"})
+    assert expanded.status_code == compacted.status_code == default.status_code == 200
+    assert expanded.headers["Content-Type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#expanded"')
+    assert compacted.headers["Content-Type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"')
+    assert default.headers["Content-Type"] == "application/ld+json"  # none asked, none said
+    assert is_expanded_json_ld(json.loads(expanded.data))
+    doc = json.loads(compacted.data)
+    assert isinstance(doc, dict) and "@context" in doc and not is_expanded_json_ld(doc)
+    assert compacted.data == default.data  # the default form of a page
+    assert expanded.headers["ETag"] != compacted.headers["ETag"]
+    assert "Accept" in expanded.headers["Vary"]
+    assert same_graph(expanded.data, compacted.data)
+
+
+@pytest.mark.parametrize("accept, form", [
+    (json_ld_accept("flattened"), "compacted"),  # not made here: the default, not 406
+    (json_ld_accept("frame"), "compacted"),
+    (json_ld_accept("flattened", "expanded"), "expanded"),  # the form it can have
+    (json_ld_accept("compacted", "flattened"), "compacted"),
+    (f"{json_ld_accept('flattened')}, {json_ld_accept('expanded', q='0.5')}", "expanded"),
+    (f"{json_ld_accept('expanded', q='0.5')}, application/ld+json", "compacted"),
+    (f"application/ld+json;q=0.5, {json_ld_accept('expanded')}", "expanded"),
+    ('application/ld+json;profile="https://example.org/other"', "compacted"),
+    ('application/ld+json;profile=http://www.w3.org/ns/json-ld#expanded', "expanded"),
+])
+def test_a_json_ld_profile_is_a_preference(client, accept, form):
+    r = client.get("/place/phnom-penh", headers={"Accept": accept})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == (
+        f'application/ld+json; profile="http://www.w3.org/ns/json-ld#{form}"')
+    assert is_expanded_json_ld(json.loads(r.data)) is (form == "expanded")
+
+
+def test_a_profile_counts_with_the_format_parameter_and_gzip(client):
+    r = client.get("/place/phnom-penh?format=jsonld",
+                   headers={"Accept": json_ld_accept("expanded") + ", text/html"})
+    assert is_expanded_json_ld(json.loads(r.data))
+    packed = client.get("/place/phnom-penh", headers={"Accept": json_ld_accept("expanded"),
+                                                      "Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Content-Type"].endswith('#expanded"')
+    import gzip
+
+    assert gzip.decompress(packed.data) == client.get(
+        "/place/phnom-penh", headers={"Accept": json_ld_accept("expanded")}).data
+
+
+def test_compacted_beyond_the_limit_is_expanded_and_says_so(client, monkeypatch):
+    monkeypatch.setattr(pages, "COMPACT_JSON_LD_LIMIT", 3)
+    r = client.get("/place/phnom-penh", headers={"Accept": json_ld_accept("compacted")})
+    assert r.headers["Content-Type"].endswith('#expanded"')
+    assert is_expanded_json_ld(json.loads(r.data))
+
+
+def test_a_dump_is_expanded_whatever_the_profile(client):
+    r = client.get("/dumps/kg-asserted.jsonld", headers={"Accept": json_ld_accept("compacted")})
+    assert r.headers["Content-Type"].endswith('#expanded"')
+    assert is_expanded_json_ld(json.loads(r.data))
 
 
 # -- robots.txt and the sitemap --------------------------------------------------------------

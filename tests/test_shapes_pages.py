@@ -3,6 +3,7 @@ name as its ``sh:sourceShape`` dereferences, as a page that says what it checks 
 
 from __future__ import annotations
 
+import json
 import re
 from html import unescape
 
@@ -12,6 +13,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH
 
 from kg.endpoint import create_app
+from kgtest import is_expanded_json_ld, json_ld_accept
 
 SHAPES = "https://w3id.org/kg1978/shapes/"
 HTML = {"Accept": "text/html"}
@@ -68,6 +70,11 @@ def test_every_shape_dereferences_as_rdf_with_its_own_triples(client, graph):
     assert client.get("/shapes/EventShape.nt", headers={"Accept": "image/png"}).mimetype \
         == "application/n-triples"
     assert client.get("/shapes/EventShape.nt?format=jsonld").mimetype == "application/ld+json"
+    # JSON-LD in the form a profile asks for, by extension too
+    for url in ("/shapes/EventShape.jsonld", "/shapes/EventShape?format=jsonld"):
+        expanded = client.get(url, headers={"Accept": json_ld_accept("expanded")})
+        assert expanded.headers["Content-Type"].endswith('#expanded"'), url
+        assert is_expanded_json_ld(json.loads(expanded.data)), url
 
 
 def test_every_shape_has_a_page_saying_what_it_checks(client, graph):

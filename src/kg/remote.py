@@ -566,7 +566,8 @@ class RemoteStore:
                 return b"".join(lines), cut
             triples = [q.triple for q in ox.parse(b"".join(lines),
                                                    format=ox.RdfFormat.N_TRIPLES)]
-            return write_triples(triples, fmt.writer, WRITE_PREFIXES), cut
+            return write_triples(triples, fmt.writer, WRITE_PREFIXES,
+                                 json_ld_form=fmt.json_ld_form), cut
         media = _MEDIA_OF_WRITER[fmt.writer]
         # an ASK answer is small: parsed always (Virtuoso writes it as a SELECT)
         verbatim = kind != BOOLEAN and fmt.writer in self.verbatim_formats()
@@ -601,7 +602,8 @@ def serialize_triples(triples, fmt, max_results: int, prefixes) -> tuple[bytes, 
     cut = len(triples) > max_results
     from kg.endpoint.results import write_triples
 
-    return write_triples(triples[:max_results], fmt.writer, prefixes), cut
+    return write_triples(triples[:max_results], fmt.writer, prefixes,
+                         json_ld_form=fmt.json_ld_form), cut
 
 
 def _chunks(client: RemoteClient, response, deadline: float, timeout: float):

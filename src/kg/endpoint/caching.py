@@ -32,6 +32,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 
 from kg.endpoint import compression
+from kg.endpoint.protocol import names_json_ld_profile
+from kg.endpoint.results import json_ld_content_type
 
 __all__ = ["cache_control", "etag_matches", "install"]
 
@@ -62,6 +64,10 @@ def install(app: Flask, max_age: int) -> None:
         if (request.method not in ("GET", "HEAD") or response.status_code != 200
                 or response.is_streamed or response.direct_passthrough):
             return response  # not a full GET answer
+        if (response.mimetype == "application/ld+json" and "Content-Encoding" not in
+                response.headers and names_json_ld_profile(request.headers.get("Accept"))):
+            # the client named a JSON-LD profile: the answer says which form it is
+            response.headers["Content-Type"] = json_ld_content_type(response.get_data())
         encode(response)
         if "ETag" in response.headers or "Cache-Control" in response.headers:
             # a route that set its own caching; its validator is evaluated here, on the tag

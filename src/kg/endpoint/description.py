@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kg import iris
-from kg.endpoint.results import FORMATS, GRAPH, used_prefixes
+from kg.endpoint.results import FORMATS, GRAPH, used_prefixes, write_triples
 from kg.store import DatasetStore
 
 __all__ = ["DATASET", "VOID_DOCUMENT", "Descriptions", "LINK_PREDICATES"]
@@ -145,17 +145,26 @@ class Descriptions:
         return tuple(f for f in FORMATS if GRAPH in f.kinds)
 
     # -- the service description -------------------------------------------------------
-    def service_description(self, endpoint: str, void_url: str, writer: ox.RdfFormat) -> bytes:
+    def service_description(self, endpoint: str, void_url: str, writer: ox.RdfFormat,
+                            json_ld_form: str | None = None) -> bytes:
         return self._serialized(("sd", endpoint + " " + void_url, writer.name), writer,
-                                lambda: self._sd_triples(endpoint, void_url))
+                                lambda: self._sd_triples(endpoint, void_url), json_ld_form)
 
-    def _serialized(self, key: tuple[str, str, str], writer: ox.RdfFormat, triples) -> bytes:
-        """The description ``triples()`` makes, serialised once per key (host and format)."""
+    def _serialized(self, key: tuple[str, str, str], writer: ox.RdfFormat, triples,
+                    json_ld_form: str | None = None) -> bytes:
+        """The description ``triples()`` makes, serialised once per key (host and format);
+        JSON-LD expanded, as pyoxigraph writes it, or compacted where ``json_ld_form`` asks."""
+        compacted = writer == ox.RdfFormat.JSON_LD and json_ld_form == "compacted"
+        if compacted:
+            key = (key[0], key[1], key[2] + "-compacted")
         body = self._cache.get(key)
         if body is None:
             made = triples()
-            body = ox.serialize(made, format=writer,
-                                prefixes=used_prefixes(made, _PREFIXES, syntax=writer))
+            if compacted:
+                body = write_triples(made, writer, _PREFIXES, json_ld_form=json_ld_form)
+            else:
+                body = ox.serialize(made, format=writer,
+                                    prefixes=used_prefixes(made, _PREFIXES, syntax=writer))
             self._remember(key, body)
         return body
 
@@ -288,10 +297,10 @@ class Descriptions:
             "links": links,
         }
 
-    def void(self, root: str, writer: ox.RdfFormat) -> bytes:
+    def void(self, root: str, writer: ox.RdfFormat, json_ld_form: str | None = None) -> bytes:
         """The VoID of the dataset served at ``root`` (``/void``), in ``writer``'s syntax."""
         return self._serialized(("void", root, writer.name), writer,
-                                lambda: self.void_triples(root))
+                                lambda: self.void_triples(root), json_ld_form)
 
     def void_triples(self, root: str) -> list[ox.Triple]:
         """The VoID of the dataset served at ``root``, made once: what ``/void`` serves and

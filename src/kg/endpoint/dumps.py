@@ -53,7 +53,9 @@ from kg.endpoint.pages import (
     representation_or_error,
     serialize,
 )
+from kg.endpoint.protocol import names_json_ld_profile
 from kg.endpoint.responses import base_url
+from kg.endpoint.results import json_ld_content_type
 from kg.endpoint.state import per_app
 from kg.links import coverage
 from kg.store import DatasetStore
@@ -492,6 +494,9 @@ def send_dump(found: Dump, content_type: str, headers: dict | None = None) -> Re
     coding = compression.choose(request.headers.get("Accept-Encoding"), len(found.body),
                                 content_type)
     body = found.body if coding is None else dumps().gzipped(found)
+    if content_type.startswith("application/ld+json") and names_json_ld_profile(
+            request.headers.get("Accept")):
+        content_type = json_ld_content_type(found.body)
     response = Response(body, 200, {
         "Content-Type": content_type, "Cache-Control": "no-cache",
         "Vary": "Accept-Encoding", "Accept-Ranges": "bytes",

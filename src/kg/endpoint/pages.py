@@ -23,6 +23,8 @@ The RDF of an entity is what the dataset says about it (every graph, asserted an
 what points at it, the reified ``rdf:Statement`` s about it, and what is said of its geometries
 (``geo:hasGeometry``: a place's ``geo:asWKT``); TriG and N-Quads keep the named graphs apart.
 A named graph's IRI gives the graph's triples; the ontology's IRI gives the ontology graph.
+JSON-LD is compacted with our prefixes, or expanded where a ``profile`` of the ``Accept``
+header asks for it (:func:`kg.endpoint.protocol.json_ld_form`).
 
 Pages are rendered by Jinja (autoescaped; nothing is marked safe) and need no JavaScript. What
 every page needs (labels, the IRIs that exist, passages, geometries, reified statements, the
@@ -44,7 +46,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from kg import __version__, iris
-from kg.endpoint.protocol import best_match
+from kg.endpoint.protocol import best_match, json_ld_form
 from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
@@ -104,6 +106,8 @@ class Representation:
     rdf: ox.RdfFormat | None
     names: tuple[str, ...]
     title: str
+    #: JSON-LD only: the form a profile of the Accept header asked for, None: the default
+    json_ld_form: str | None = None
 
     @property
     def quads(self) -> bool:
@@ -157,14 +161,23 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
         found = _BY_NAME.get(asked.strip().lower())
         if found is None or found not in allowed:
             raise UnknownFormat(asked)
-        return found
+        return _with_json_ld_form(found)
     if not request.headers.get("Accept", "").strip():
         return allowed[0]
     order = [r.key for r in allowed]
     candidates = [m for m, r in _BY_MEDIA.items() if r.key in order]
     candidates.sort(key=lambda m: order.index(_BY_MEDIA[m].key))
     best = best_match(request.headers["Accept"], candidates, named_only=_ALIASES)
-    return _BY_MEDIA[best] if best else None
+    return _with_json_ld_form(_BY_MEDIA[best]) if best else None
+
+
+def _with_json_ld_form(rep: Representation) -> Representation:
+    """JSON-LD in the form a ``profile`` of the Accept header asks for
+    (:func:`kg.endpoint.protocol.json_ld_form`), however JSON-LD was chosen."""
+    if rep.rdf is not ox.RdfFormat.JSON_LD:
+        return rep
+    form = json_ld_form(request.headers.get("Accept"))
+    return rep if form is None else replace(rep, json_ld_form=form)
 
 
 def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:
@@ -202,15 +215,16 @@ def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response
 
 def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:
     """Quads in an RDF syntax. TriG and N-Quads keep the named graphs apart, and so does JSON-LD
-    for a ``dataset`` (the dumps); the other syntaxes, and JSON-LD on a page, get the union of
-    the graphs, each triple once (JSON-LD compacted with our prefixes, up to
-    :data:`COMPACT_JSON_LD_LIMIT` triples)."""
+    for a ``dataset`` (the dumps: expanded); the other syntaxes, and JSON-LD on a page, get the
+    union of the graphs, each triple once (JSON-LD compacted with our prefixes, up to
+    :data:`COMPACT_JSON_LD_LIMIT` triples, or expanded where the request's profile asks)."""
     assert rep.rdf is not None
     if rep.quads or (dataset and rep.rdf.supports_datasets):
         return ox.serialize(quads, format=rep.rdf,
                             prefixes=used_prefixes(quads, _prefixes(), syntax=rep.rdf))
     triples = list(dict.fromkeys(q.triple for q in quads))
-    return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT)
+    return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT,
+                         json_ld_form=rep.json_ld_form)
 
 
 def _prefixes() -> dict[str, str]:
@@ -1098,7 +1112,7 @@ def _known_form(s: Site, iri: str) -> Response | None:
     key = _EXTENSIONS.get(extension.lower()) if dot else None
     if key is None or stem not in s.known:
         return None
-    rep: Representation | Response | None = _BY_KEY[key]
+    rep: Representation | Response | None = _with_json_ld_form(_BY_KEY[key])
     if "format" in request.args:  # as on the resource's own URL, ?format= wins
         rep = representation_or_error()
         if isinstance(rep, Response):

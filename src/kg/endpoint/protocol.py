@@ -13,11 +13,21 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
-from kg.endpoint.results import BOOLEAN, FORMATS, GRAPH, SOLUTIONS, ResultFormat
+import pyoxigraph as ox
+
+from kg.endpoint.results import (
+    BOOLEAN,
+    FORMATS,
+    GRAPH,
+    JSON_LD_PROFILE,
+    SOLUTIONS,
+    ResultFormat,
+)
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "FORM",
-           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED"]
+__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "json_ld_form",
+           "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE",
+           "UPDATE_REFUSED"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -258,6 +268,63 @@ def _choose(accept: str, kind: str) -> ResultFormat | None:
     return None if media is None else next(f for m, f in _OFFERS[kind] if m == media)
 
 
+#: The JSON-LD 1.1 profiles (JSON-LD 1.1, 9: IANA considerations) the endpoint's writers
+#: produce: ``…#expanded`` (pyoxigraph's writer) and ``…#compacted`` (rdflib's, with the
+#: prefixes as the context). ``…#flattened``, ``…#framed`` and others are not produced.
+JSON_LD_FORMS = ("expanded", "compacted")
+_JSON_LD = "application/ld+json"
+
+
+def _json_ld_ranges(accept: str | None) -> list[tuple[float, list[str]]]:
+    """(q, profile IRIs) of each ``application/ld+json`` range of ``accept`` with q above 0,
+    highest q first (ties in the header's order)."""
+    if not accept or _JSON_LD not in accept.lower():
+        return []
+    ranges = []
+    for part in accept.split(","):
+        media, *params = part.split(";")
+        if media.strip().lower() != _JSON_LD:
+            continue
+        q, profiles = 1.0, []
+        for param in params:
+            key, _, value = param.partition("=")
+            key = key.strip().lower()
+            if key == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+            elif key == "profile":
+                profiles = value.strip().strip('"').split()
+        if q > 0:
+            ranges.append((q, profiles))
+    ranges.sort(key=lambda r: -r[0])
+    return ranges
+
+
+def json_ld_form(accept: str | None) -> str | None:
+    """The JSON-LD form (``"expanded"`` or ``"compacted"``) an ``Accept`` header asks for with
+    the ``profile`` parameter of ``application/ld+json``, or None: the server's default form.
+    The ranges are read highest q first: the first that names no profile asks for the
+    default; one whose profiles name no form made here is passed over (a preference, not a
+    condition: ``…#flattened`` alone gets the default form, not 406)."""
+    for _, profiles in _json_ld_ranges(accept):
+        if not profiles:
+            return None
+        for profile in profiles:
+            if profile.startswith(JSON_LD_PROFILE):
+                form = profile[len(JSON_LD_PROFILE):]
+                if form in JSON_LD_FORMS:
+                    return form
+    return None
+
+
+def names_json_ld_profile(accept: str | None) -> bool:
+    """Whether ``accept`` names a JSON-LD profile at all (then the answer says in its
+    ``Content-Type`` which form it is)."""
+    return any(profiles for _, profiles in _json_ld_ranges(accept))
+
+
 _HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))
 _html_cache: dict[str, bool] = {}
 
@@ -288,11 +355,14 @@ _cache: dict[tuple[str | None, str | None, str], ResultFormat | str] = {}
 def negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat:
     """The result format for a result of ``kind``: the ``format`` parameter if given, else the
     best match of the Accept header (q-values honoured, ties to the server's preference);
-    raises :class:`NotAcceptable` when nothing fits."""
+    JSON-LD in the form a ``profile`` of the Accept header asks for (:func:`json_ld_form`).
+    Raises :class:`NotAcceptable` when nothing fits."""
     key = (accept, format_param, kind)
     chosen = _cache.get(key)
     if chosen is None:
         chosen = _negotiate(accept, format_param, kind)
+        if not isinstance(chosen, str):
+            chosen = _with_json_ld_form(chosen, accept)
         if len(_cache) > 1024:
             _cache.clear()
         _cache[key] = chosen
@@ -329,3 +399,11 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str) -> Resul
         return (f"none of the accepted media types ({accept}) can express {_KIND_WORDS[kind]}; "
                 f"this endpoint offers: {offered}")
     return chosen
+
+
+def _with_json_ld_form(fmt: ResultFormat, accept: str | None) -> ResultFormat:
+    """JSON-LD in the form the Accept header's profile asks for, however it was chosen."""
+    if fmt.writer is not ox.RdfFormat.JSON_LD:
+        return fmt
+    form = json_ld_form(accept)
+    return fmt if form is None else replace(fmt, json_ld_form=form)

@@ -8,8 +8,8 @@ from http import HTTPStatus
 
 from kg.endpoint import compression
 from kg.endpoint.caching import etag_matches
-from kg.endpoint.protocol import best_match, read_request
-from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat
+from kg.endpoint.protocol import best_match, names_json_ld_profile, read_request
+from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError
 
@@ -133,6 +133,9 @@ def answer_query(state: EndpointState, environ: dict,
     headers = [*headers_for(answer.format), ("Content-Length", str(len(payload)))]
     if coding is not None:
         headers.append(("Content-Encoding", coding))
+    if answer.format.media_type == "application/ld+json" and names_json_ld_profile(
+            environ.get("HTTP_ACCEPT")):
+        headers[0] = ("Content-Type", json_ld_content_type(answer.body))
     if cacheable:
         if answer.volatile:
             headers.append(("Cache-Control", "no-store"))

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.iris import WRITE_PREFIXES
 
 __all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
-           "cut_result_chunks", "TRUNCATED_HEADER"]
+           "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type"]
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 TRUNCATED_HEADER = "X-KG-Truncated"
@@ -40,6 +40,13 @@ class ResultFormat:
     writer: ox.QueryResultsFormat | ox.RdfFormat
     kinds: frozenset[str]
     w3c: str  # http://www.w3.org/ns/formats/ IRI, for the service description
+    #: JSON-LD only: the form a profile asked for ("expanded", "compacted"), None: the default
+    json_ld_form: str | None = None
+
+    @property
+    def variant(self) -> str:
+        """The name of the format with its form: what tells two answers' bytes apart."""
+        return self.name if self.json_ld_form is None else f"{self.name}-{self.json_ld_form}"
 
 
 _W3 = "http://www.w3.org/ns/formats/"
@@ -328,8 +335,19 @@ def used_prefixes(statements, prefixes: dict[str, str], *, graphs: bool = True,
 
 
 #: Up to this many triples, JSON-LD is compacted (rdflib's writer: ~10 ms per page); beyond,
-#: it stays expanded, as pyoxigraph writes it (a graph of generated data, say).
+#: it stays expanded, as pyoxigraph writes it (a graph of generated data, say), whatever
+#: profile is asked for.
 COMPACT_JSON_LD_LIMIT = 20_000
+JSON_LD_PROFILE = "http://www.w3.org/ns/json-ld#"
+
+
+def json_ld_content_type(body: bytes) -> str:
+    """The ``Content-Type`` of a JSON-LD document the endpoint wrote, naming its form as a
+    profile: compacted where it is an object (rdflib's writer, which always puts the
+    ``@context`` first), expanded where it is an array (pyoxigraph's writer, which writes no
+    context)."""
+    form = "compacted" if body[:64].lstrip()[:1] == b"{" else "expanded"
+    return f'application/ld+json; profile="{JSON_LD_PROFILE}{form}"'
 
 
 def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes:
@@ -352,9 +370,13 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
 
 
 def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
-                  prefixes: dict[str, str], compact_limit: int | None = None) -> bytes:
+                  prefixes: dict[str, str], compact_limit: int | None = None, *,
+                  json_ld_form: str | None = None) -> bytes:
     """Triples in a graph syntax, declaring the prefixes they use; JSON-LD compacted with
-    them up to ``compact_limit`` triples (default :data:`COMPACT_JSON_LD_LIMIT`)."""
+    them up to ``compact_limit`` triples (default :data:`COMPACT_JSON_LD_LIMIT`), unless
+    ``json_ld_form`` is ``"expanded"``."""
+    if writer == ox.RdfFormat.JSON_LD and json_ld_form == "expanded":
+        return ox.serialize(triples, format=writer)
     used = used_prefixes(triples, prefixes, syntax=writer)
     limit = COMPACT_JSON_LD_LIMIT if compact_limit is None else compact_limit
     if writer == ox.RdfFormat.JSON_LD and len(triples) <= limit:
@@ -376,7 +398,8 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         cut = len(triples) > max_results
         if cut:
             del triples[max_results:]
-        return write_triples(triples, fmt.writer, WRITE_PREFIXES), cut
+        return write_triples(triples, fmt.writer, WRITE_PREFIXES,
+                             json_ld_form=fmt.json_ld_form), cut
     counter = _COUNTERS[fmt.writer](max_results)
     try:
         result.serialize(counter, format=fmt.writer)

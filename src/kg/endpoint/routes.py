@@ -111,9 +111,9 @@ def _description(state: EndpointState, root: str, format_param: str | None, *,
     fmt = negotiate(request.headers.get("Accept"), format_param, GRAPH)
     if sd:
         body = state.descriptions.service_description(root + "/sparql", root + "/void",
-                                                      fmt.writer)
+                                                      fmt.writer, fmt.json_ld_form)
     else:
-        body = state.descriptions.void(root, fmt.writer)
+        body = state.descriptions.void(root, fmt.writer, fmt.json_ld_form)
     return Response(body, 200, headers_for(fmt))
 
 

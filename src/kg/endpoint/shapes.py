@@ -28,6 +28,7 @@ from kg.endpoint.pages import (
     _BY_KEY,
     _EXTENSIONS,
     Representation,
+    _with_json_ld_form,
     footer_context,
     plain_text,
     representation_or_error,
@@ -350,7 +351,7 @@ def _answer(name: str | None) -> Response:
             and extension.lower() in _EXTENSIONS:
         name = stem  # /shapes/EventShape.ttl: that syntax, unless ?format= says otherwise
         if "format" not in request.args:
-            rep = _BY_KEY[_EXTENSIONS[extension.lower()]]
+            rep = _with_json_ld_form(_BY_KEY[_EXTENSIONS[extension.lower()]])
     if rep is None:
         rep = representation_or_error()
         if isinstance(rep, Response):

@@ -58,12 +58,13 @@ class EndpointState:
 
     def etag_for(self, fmt: ResultFormat, query_string: str) -> str | None:
         """The weak ``ETag`` of a non-volatile answer in ``fmt`` to the URL with this query
-        string (None: no validator): the app's token, a digest of the URL's query, the format.
+        string (None: no validator): the app's token, a digest of the URL's query, the format
+        (with its JSON-LD form; a gzipped answer's tag adds ``-gzip``, see :mod:`.responses`).
         """
         if self._validator is None:
             return None
         digest = hashlib.blake2b(query_string.encode(), digest_size=6).hexdigest()
-        return f'W/"kg-{self._validator}-{digest}-{fmt.name}"'
+        return f'W/"kg-{self._validator}-{digest}-{fmt.variant}"'
 
     def plan(self, request: SparqlRequest, accept: str | None) -> tuple[QueryInfo, ResultFormat]:
         """What the query of ``request`` is (after the checks) and the format it is answered
