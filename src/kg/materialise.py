@@ -569,24 +569,28 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     text = _NQuadsText(result.terms, into)
     meaningful = _OxFilter(result.terms, structure)
     terms = result.terms
+    # A parser names a document's blank nodes anew: a triple about a blank node of the data
+    # goes into the store as the store's own term, not as text.
+    blank = {i for i, t in enumerate(terms) if isinstance(t, ox.BlankNode)}
     written, parts = 0, []
     for p, pairs_ in result.groups:
         into_store = keep is None or keep(terms[p].value)
-        for chunk in _chunks(meaningful.pairs(p, pairs_), batch):
-            written += len(chunk)
+        kept = meaningful.kept(p, pairs_)
+        written += len(kept)
+        for start in range(0, len(kept), batch):
+            chunk = kept[start:start + batch]
+            lines = text.lines(p, chunk).encode() if out is not None or into_store else None
             if out is not None:
-                out.write(text.lines(p, chunk).encode())
+                out.write(lines)
             if into_store:
-                # A parser names a document's blank nodes anew: a triple about a blank node of
-                # the data goes in as the store's own term, not as text.
-                blank = [(s, o) for s, o in chunk if isinstance(terms[s], ox.BlankNode)
-                         or isinstance(terms[o], ox.BlankNode)]
-                if blank:
-                    store.extend(ox.Quad(terms[s], terms[p], terms[o], into) for s, o in blank)
-                    stored = set(blank)
+                on_blank = [(s, o) for s, o in chunk if s in blank or o in blank] if blank else ()
+                if on_blank:
+                    store.extend(ox.Quad(terms[s], terms[p], terms[o], into) for s, o in on_blank)
+                    stored = set(on_blank)
                     chunk = [x for x in chunk if x not in stored]
-                if chunk:
-                    parts.append(text.lines(p, chunk).encode())
+                    lines = text.lines(p, chunk).encode() if chunk else None
+                if lines:
+                    parts.append(lines)
             if len(parts) >= 8:
                 _load_text(store, parts)
     _load_text(store, parts)
@@ -596,36 +600,21 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     return written
 
 
-def _chunks(items: Iterable, size: int) -> Iterable[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 class _NQuadsText:
     """N-Quads lines for encoded triples, each term written once (parsing text back is faster
     than building a Python Quad object per triple)."""
 
     def __init__(self, terms: list, graph) -> None:
         self.terms = terms
-        self.text: dict[int, str] = {}
+        self.text: list[str] | None = None
         self.suffix = f" {graph} .\n"
 
-    def term(self, i: int) -> str:
-        s = self.text.get(i)
-        if s is None:
-            s = self.text[i] = str(self.terms[i])
-        return s
-
     def lines(self, p: int, pairs: list) -> str:
-        term, suffix = self.term, self.suffix
-        pred = f" {term(p)} "
-        return "".join([term(s) + pred + term(o) + suffix for s, o in pairs])
+        if self.text is None:  # every term's text at once: a list index, not a call per use
+            self.text = [str(t) for t in self.terms]
+        text, suffix = self.text, self.suffix
+        pred = f" {text[p]} "
+        return "".join([text[s] + pred + text[o] + suffix for s, o in pairs])
 
 
 def _load_text(store, parts: list) -> None:
@@ -658,31 +647,38 @@ class _OxFilter:
         self.subject: dict[int, bool] = {}
         self.object: dict[int, bool] = {}
 
-    def pairs(self, p: int, pairs: Iterable[tuple[int, int]]) -> Iterable[tuple[int, int]]:
-        """The pairs (s, o) whose triple (s, p, o) is meaningful."""
+    def kept(self, p: int, pairs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The pairs (s, o) whose triple (s, p, o) is meaningful, in their order. Each distinct
+        subject and object is asked about once, and the pairs are filtered only when one of
+        them is refused (the common case at scale is that none is)."""
         ask, terms = self.meaningful, self.terms
         pred = _to_rdflib(terms[p])
         if not ask((self._S, pred, self._O)):
-            return
+            return []
+        pairs = pairs if isinstance(pairs, list) else list(pairs)
         reflexive_ok = ask((self._S, pred, self._S))
         subject_ok, object_ok = self.subject, self.object
         if str(pred) == TYPE:
             object_ok = {}  # rdf:type has conditions of its own on the object
         else:
             pred = self._P
-        for s, o in pairs:
-            if s == o and not reflexive_ok:
-                continue
+        bad_subjects, bad_objects = set(), set()
+        for s in {s for s, _ in pairs}:
             ok = subject_ok.get(s)
             if ok is None:
                 ok = subject_ok[s] = ask((_to_rdflib(terms[s]), self._P, self._O))
             if not ok:
-                continue
+                bad_subjects.add(s)
+        for o in {o for _, o in pairs}:
             ok = object_ok.get(o)
             if ok is None:
                 ok = object_ok[o] = ask((self._S, pred, _to_rdflib(terms[o])))
-            if ok:
-                yield s, o
+            if not ok:
+                bad_objects.add(o)
+        if reflexive_ok and not bad_subjects and not bad_objects:
+            return pairs
+        return [(s, o) for s, o in pairs if (reflexive_ok or s != o)
+                and s not in bad_subjects and o not in bad_objects]
 
 
 def _to_rdflib(term):
