@@ -166,6 +166,25 @@ def test_the_union_holds_a_shared_triple_once(shared):
     assert shared.shared_pairs == {frozenset((G1, G2)), frozenset(("", G3))}
 
 
+def test_shared_triples_are_found_whichever_graph_is_largest():
+    """The largest graph is looked up, not scanned (kg.store._shared_pairs): its pairs with
+    the others are found from their side, a graph named by a blank node's too."""
+    big = "".join(f"<http://e/s{i}> <http://e/p> <http://e/o> <{G3}> .\n" for i in range(5))
+    store = ox.Store()
+    store.load(input=(big + f"""<http://e/s1> <http://e/p> <http://e/o> <{G1}> .
+<http://e/x> <http://e/p> <http://e/o> <{G1}> .
+<http://e/x> <http://e/p> <http://e/o> _:g .
+<http://e/y> <http://e/p> <http://e/o> _:g .
+<http://e/z> <http://e/p> <http://e/o> <{G2}> .
+<http://e/s4> <http://e/p> <http://e/o> .
+""").encode(), format=ox.RdfFormat.N_QUADS)
+    shared = DatasetStore(store)
+    blank = next(str(g) for g in store.named_graphs() if isinstance(g, ox.BlankNode))
+    assert shared.shared_pairs == {frozenset((G1, G3)), frozenset((G1, blank)),
+                                   frozenset(("", G3))}
+    assert shared.quad_count == 11 and shared.triple_count == 8
+
+
 def test_graph_patterns_see_the_graphs_not_the_merge(shared):
     assert shared.named_graphs == (G1, G2, G3)
     graphs = {r["g"].value for r in shared.query("SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }")}

@@ -151,9 +151,10 @@ class DatasetStore:
         self._graph_terms: list[ox.NamedNode | ox.BlankNode] = named
         self.named_graphs: tuple[str, ...] = tuple(
             g.value for g in named if isinstance(g, ox.NamedNode))
-        self.quad_count = len(store)
+        sizes = _graph_sizes(store)
+        self.quad_count = sum(sizes.values())
         #: Pairs of graphs sharing at least one triple (the default graph is ``""``).
-        self.shared_pairs: frozenset[frozenset[str]] = _shared_pairs(store, named)
+        self.shared_pairs: frozenset[frozenset[str]] = _shared_pairs(store, named, sizes)
         self._merges: dict[tuple[str, ...], ox.NamedNode] = {}
         self._merge_lock = threading.Lock()
         self._union: ox.NamedNode | None = None
@@ -310,16 +311,41 @@ class DatasetStore:
             return merged
 
 
-def _shared_pairs(store: ox.Store, named: Sequence[ox.NamedNode | ox.BlankNode]
-                  ) -> frozenset[frozenset[str]]:
-    """The pairs of graphs (``""``: the default graph) that hold a triple in common. One pass
-    over the quads (about a second per million); none when there is a single graph."""
-    has_default = bool(store.query("ASK { ?s ?p ?o }"))
+def _graph_sizes(store: ox.Store) -> dict[str, int]:
+    """The quads of each graph of ``store`` by name (the default graph's under ``""``, when
+    it holds any): one pass over the quads, as ``len(store)`` makes."""
+    sizes = {_graph_name(r[0]): int(r[1].value) for r in store.query(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    default = int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
+    if default:
+        sizes[_DEFAULT] = default
+    return sizes
+
+
+def _shared_pairs(store: ox.Store, named: Sequence[ox.NamedNode | ox.BlankNode],
+                  sizes: dict[str, int]) -> frozenset[frozenset[str]]:
+    """The pairs of graphs (``""``: the default graph) that hold a triple in common; ``sizes``
+    are the graphs' quads (:func:`_graph_sizes`). No pair when there is a single graph.
+
+    Each named graph but the largest looks its triples up in the other graphs: every pair of
+    named graphs has a member that is not the largest, so every pair is found, and the largest
+    graph (the inferred one of a build, 80 % of the quads) is looked up, never scanned. At 1M
+    asserted triples of bench/build.py, 4-6 s against 25 s for one pass over every quad."""
+    has_default = _DEFAULT in sizes
     if len(named) + has_default < 2:
         return frozenset()
-    pairs = {frozenset((_graph_name(r[0]), _graph_name(r[1]))) for r in store.query(
-        "SELECT DISTINCT ?a ?b WHERE { GRAPH ?a { ?s ?p ?o } GRAPH ?b { ?s ?p ?o } "
-        "FILTER(?a != ?b) }")}
+    largest = max(named, key=lambda g: sizes.get(_graph_name(g), 0), default=None)
+    pairs: set[frozenset[str]] = set()
+    for g in named:
+        if g == largest:
+            continue
+        if isinstance(g, ox.NamedNode):
+            rows = store.query(f"SELECT DISTINCT ?b WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
+                               f"GRAPH ?b {{ ?s ?p ?o }} FILTER (?b != {g}) }}")
+        else:  # a blank node names no graph in a query: the graph as the default one
+            rows = store.query("SELECT DISTINCT ?b WHERE { ?s ?p ?o GRAPH ?b { ?s ?p ?o } }",
+                               default_graph=g, named_graphs=[h for h in named if h != g])
+        pairs.update(frozenset((_graph_name(g), _graph_name(r[0]))) for r in rows)
     if has_default:
         pairs.update(frozenset((_DEFAULT, _graph_name(r[0]))) for r in store.query(
             "SELECT DISTINCT ?g WHERE { ?s ?p ?o GRAPH ?g { ?s ?p ?o } }"))
