@@ -297,6 +297,47 @@ def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, m
     assert rule["help"]["text"].startswith("correct the IRI")
 
 
+def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, project,
+                                                                     monkeypatch):
+    """A misspelt place and a citation of no passage are also results of shapes, on the same
+    focus node, path and value; the queries' rows say what those do not (the IRI meant, that
+    the value is no passage), so they are kept beside them. An ill-typed date is only the
+    shape's: ill-typed-literal's row would say what the shape says."""
+    facts = project / "graph" / "article-part1.ttl"
+    place = _misspell(facts, "kgo:tookPlaceAt place:southwestern-border ;\n"
+                             "    kgo:subEventOf event:southwestern-border-war ;\n"
+                             "    prov:wasDerivedFrom p:6 .",
+                      "kgo:tookPlaceAt place:southwestern-bordr ;\n"
+                      "    kgo:subEventOf event:southwestern-border-war ;\n"
+                      "    prov:wasDerivedFrom p:6 .")
+    cite = 1 + _misspell(facts, "    kgo:concerns unit:vpa ;\n    prov:wasDerivedFrom p:2 .",
+                         "    kgo:concerns unit:vpa ;\n    prov:wasDerivedFrom p:999 .")
+    _misspell(facts, 'kgo:onDate "1978-02-05"^^xsd:date', 'kgo:onDate "1978-13-01"^^xsd:date')
+    monkeypatch.chdir(project)
+    files = sorted(str(p.relative_to(project)) for p in (project / "graph").glob("*.ttl"))
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
+    results = json.loads(out)["results"]
+    assert code == 1
+
+    def on(value: str) -> dict[str, dict]:
+        return {r["shape"].rpartition("/")[2].removeprefix("urn:kg:qc:"): r for r in results
+                if r["value"] == value}
+
+    bordr = on("https://w3id.org/kg1978/place/southwestern-bordr")
+    assert {"EventPlaceShape", "dangling-reference-violation"} <= set(bordr)
+    assert bordr["dangling-reference-violation"]["message"].endswith(
+        "Did you mean place:southwestern-border?")
+    assert {r["location"] for r in bordr.values()} == {f"graph/article-part1.ttl:{place}"}
+    passage = on("https://w3id.org/kg1978/source/article-part1-passage-999")
+    assert {"MeasureShape", "missing-passage-violation"} <= set(passage)
+    assert "not a kgo:Passage" in passage["missing-passage-violation"]["message"]
+    assert {r["location"] for r in passage.values()} == {f"graph/article-part1.ttl:{cite}"}
+    date = on('"1978-13-01"^^<http://www.w3.org/2001/XMLSchema#date>')
+    assert date and not [name for name in date if name.endswith("-violation")], date
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files)
+    assert "Did you mean place:southwestern-border?" in out and "not a kgo:Passage" in out
+
+
 def test_one_graph_file_reads_the_others_labels(capsys, project, monkeypatch):
     """kg validate of one file of graph/: an entity another file describes (agent:curators,
     the places of entities.ttl) is no dangling reference; a misspelt one still is."""

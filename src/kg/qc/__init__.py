@@ -45,6 +45,14 @@ SEVERITY: dict[str, str] = {
     "uncited-passage-violation": "Warning",
 }
 
+#: The queries whose rows tell what a shape's result on the same triple (focus node, path,
+#: value) does not, and are kept beside it: a reference that nothing labels, with the IRI it
+#: most likely meant (a shape says only that the value is not a kgo:Place), a citation of
+#: something that is no passage (a shape says only that a passage must be cited). A row of
+#: any other query on a triple a shape reports is left out: the shape says as much and what
+#: to write (an ill-typed date, a citation of a caption, a relation without its statement).
+BESIDE_SHAPES = frozenset({"dangling-reference-violation", "missing-passage-violation"})
+
 #: The variables a query selects that a result has a field for; ``?graph`` is the file, which
 #: the result's location names.
 _FIELDS = ("focus", "path", "value", "graph")
@@ -222,18 +230,18 @@ def with_qc_results(report, found: Found):
     """``report`` with the QC results ``found`` among its results (in report order) and in its
     report graph, each an ``sh:ValidationResult`` whose source shape is the query's IRI; it no
     longer conforms when one of them is a violation. A QC result on the focus node, path and
-    value of a result the report has is left out."""
+    value of a result the report has is left out, unless its query is one of
+    :data:`BESIDE_SHAPES`, which say what the shape does not."""
     from kg.validate import with_results
 
-    # a row a shape reports already (same focus node, path and value: an ill-typed date the
-    # shapes constrain) is left out; the shape's message says more
     said = {(r.focus, r.path, r.value) for r in report.results}
     kept = [(r, t) for r, t in zip(found.results, found.terms, strict=True)
-            if (r.focus, r.path, r.value) not in said]
+            if (r.focus, r.path, r.value) not in said
+            or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES]
     described = [(focus, p, o) for focus in {t[0] for _, t in kept if isinstance(t[0], BNode)}
                  for p, o in found.described.get(str(focus), ())]
     return with_results(report, kept, described)
 
 
-__all__ = ["COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level", "queries",
-           "results_in_graphs", "results_in_store", "severity", "with_qc_results"]
+__all__ = ["BESIDE_SHAPES", "COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level",
+           "queries", "results_in_graphs", "results_in_store", "severity", "with_qc_results"]
