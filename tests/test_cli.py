@@ -406,6 +406,55 @@ def test_several_values_are_each_named_at_their_line(capsys, project, engine, va
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_wrong_value_is_reported_at_the_triple_that_gives_it(capsys, project, engine,
+                                                                validated_once):
+    """A range result is about a triple: its focus node the subject, its path the property
+    (kgo:hadParticipant, of which the file's kgo:carriedOutBy is a sub-property), its value
+    the wrong one, at the line of the triple in every format. Both events also state a
+    kgo:hadParticipant on the next line, which is not the line meant; a literal has a line
+    too (the value as focus node had none)."""
+    part1 = project / "graph" / "article-part1.ttl"
+    text = part1.read_text(encoding="utf-8")
+    wrong = {"event:division-341-attachment": ("unit:vpa-general-staff ;", "place:phnom-penh ;"),
+             "event:southwestern-border-war": ("unit:vpa, unit:pol-pot-forces ;",
+                                               'unit:vpa, "Pol Pot forces" ;')}
+    for old, new in wrong.values():
+        assert text.count(f"kgo:carriedOutBy {old}") == 1
+        text = text.replace(f"kgo:carriedOutBy {old}", f"kgo:carriedOutBy {new}")
+    part1.write_text(text, encoding="utf-8")
+    at = {focus: f"{part1}:{1 + text.split(new)[0].count(chr(10))}"
+          for focus, (_, new) in wrong.items()}
+    files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
+
+    def validate(fmt):
+        code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                           "--format", fmt, *files)
+        assert code == 1
+        return out
+
+    results = [r for r in json.loads(validate("json"))["results"]
+               if r["shape"].endswith("/hadParticipant-range")]
+    event, kgo = "https://w3id.org/kg1978/event/", "https://w3id.org/kg1978/ontology/"
+    assert sorted((r["focus"], r["path"], r["value"], r["location"]) for r in results) == [
+        (event + "division-341-attachment", kgo + "hadParticipant",
+         "https://w3id.org/kg1978/place/phnom-penh", at["event:division-341-attachment"]),
+        (event + "southwestern-border-war", kgo + "hadParticipant", '"Pol Pot forces"',
+         at["event:southwestern-border-war"])]
+    out = validate("text")
+    for focus, line in at.items():
+        assert (f"  focus node: {focus}\n  where:      {line}\n  path:       kgo:hadParticipant"
+                in out), out
+    annotations = [a for a in validate("github").splitlines() if "hadParticipant-range" in a]
+    assert sorted(a.split(",title=")[0] for a in annotations) == sorted(
+        f"::error file={line.rpartition(':')[0]},line={line.rpartition(':')[2]}"
+        for line in at.values())
+    sarif = [r for r in json.loads(validate("sarif"))["runs"][0]["results"]
+             if r["ruleId"] == "kgs:hadParticipant-range"]
+    assert sorted(r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in sarif) \
+        == sorted(int(line.rpartition(":")[2]) for line in at.values())
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_cycle_is_named_edge_by_edge(capsys, project, engine):
     """The closure makes a subordination cycle one reflexive triple; the report names the
     asserted edges that close it, each at its line, and stands on the focus node's own."""

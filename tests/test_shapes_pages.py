@@ -110,7 +110,8 @@ def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
     ("QuantityQualifiedShape", ["any of [kgo:valueQualifier: at most 0 value(s)] or "
                                 "[kgo:atLeast: at least 1 value(s)]"]),
     ("QuantityExactValueShape", ["of datatype xsd:integer", "not [< 0]"]),
-    ("tookPlaceAt-range", ["every value of kgo:tookPlaceAt", "every value of kgo:alongRoute",
+    ("tookPlaceAt-range", ["every subject of kgo:tookPlaceAt", "every subject of kgo:alongRoute",
+                           "kgo:tookPlaceAt an instance of kgo:Place",
                            "an instance of kgo:Place", "shapes/domain-range.ttl"]),
 ])
 def test_a_shape_page_says_in_words_what_it_requires(client, name, words):

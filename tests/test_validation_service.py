@@ -682,6 +682,26 @@ def test_a_file_of_the_graph_validated_with_the_served_dataset(make_client):
         assert bad.headers["X-KG-Exit-Code"] == "1"
 
 
+def test_a_wrong_value_is_reported_at_its_triple_in_the_file_sent(client):
+    """A range result over the served dataset is about the uploaded triple (subject, property,
+    value, the upload's line), not about the value where graph/entities.ttl describes it;
+    a literal where an entity is wanted has its line too."""
+    text = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8")
+    for new, value in (("place:phnom-penh", "https://w3id.org/kg1978/place/phnom-penh"),
+                       ('"VPA General Staff"', '"VPA General Staff"')):
+        broken = text.replace("    kgo:carriedOutBy unit:vpa-general-staff ;",
+                              f"    kgo:carriedOutBy {new} ;", 1)
+        assert broken != text
+        line = 1 + broken.split(f"kgo:carriedOutBy {new} ;")[0].count("\n")
+        bad = post_file(client, broken, "article-part1.ttl", "?context=dataset")
+        assert bad.status_code == 200 and bad.headers["X-KG-Exit-Code"] == "1"
+        (result,) = bad.json["results"]
+        assert (result["focus"], result["path"], result["value"], result["location"]) == (
+            "https://w3id.org/kg1978/event/division-341-attachment",
+            "https://w3id.org/kg1978/ontology/hadParticipant", value,
+            f"article-part1.ttl:{line}"), result
+
+
 def test_the_context_is_a_form_field_too_and_checked(client):
     """The upload form's checkbox sends context=dataset as a field; an unknown context is a
     400 that says what the known one does."""

@@ -576,6 +576,8 @@ class StatementLines:
     subjects: dict[str, str] = field(default_factory=dict)
     predicates: dict[tuple[str, str], str] = field(default_factory=dict)
     triples: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: (subject, predicate, a literal's lexical form as written) -> the line of that triple
+    literals: dict[tuple[str, str, str], str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
     #: (subject, object) -> line, whatever the predicate; an object is an IRI or a literal's
     #: lexical form (as written: escapes are not undone).
@@ -632,25 +634,23 @@ class StatementLines:
                 or self.values.get((focus, literal[1] if literal else value)))
 
     def of(self, result: Result) -> str | None:
-        """The line to show for a result: its triple's (focus, path, IRI value), else the
-        focus node's path, else the line giving the focus node that value by another
-        predicate (the data's sub-property of the path: a shape reads kgo:value, the data
-        says kgo:exactValue), else the focus node's first statement, else its first
-        mention."""
+        """The line to show for a result: its triple's (focus, path, value), else the line
+        giving the focus node that value by another predicate (the data's sub-property of the
+        path: a shape reads kgo:hadParticipant or kgo:value, the data says kgo:carriedOutBy or
+        kgo:exactValue), else the focus node's path, else the focus node's first statement,
+        else its first mention."""
         if result.path:
             if result.value is not None:
-                found = self.triples.get((result.focus, result.path, result.value))
+                literal = _LEXICAL_FORM.match(result.value)
+                found = (self.literals.get((result.focus, result.path, literal[1])) if literal
+                         else self.triples.get((result.focus, result.path, result.value)))
+                found = found or self.values.get(
+                    (result.focus, literal[1] if literal else result.value))
                 if found:
                     return found
             found = self.predicates.get((result.focus, result.path))
             if found:
                 return found
-            if result.value is not None:
-                literal = _LEXICAL_FORM.match(result.value)
-                found = self.values.get(
-                    (result.focus, literal[1] if literal else result.value))
-                if found:
-                    return found
         return (self.subjects.get(result.focus) or self.mentions.get(result.focus)
                 or self.blanks.get(result.focus))
 
@@ -721,6 +721,7 @@ def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
             literal = _LEXICAL_FORM.match(rest)
             if literal:
                 found.values.setdefault((subject, literal[1]), where)
+                found.literals.setdefault((subject, predicate, literal[1]), where)
         if parts[0].startswith("_:"):  # a blank node: its pairs, to know it again
             key = f"_:{name}#{parts[0][2:]}"
             found.blanks.setdefault(key, where)
@@ -838,6 +839,8 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
             obj = iri if iri is not None else _lexical(kind, value)
             if subject and obj is not None:
                 found.values.setdefault((subject, obj), where)
+                if iri is None and predicate:
+                    found.literals.setdefault((subject, predicate, obj), where)
                 if subject.startswith("_:") and predicate:
                     found.blank_pairs.setdefault(subject, set()).add((predicate, obj))
             expect = "after"
@@ -1099,7 +1102,14 @@ def domain_range_shapes(ontology: Graph) -> Graph:
     """SHACL shapes that read the ontology's rdfs:domain / rdfs:range axioms on kgo: properties
     as constraints: the subject of the property (or of any of its sub-properties) is an instance
     of the domain, and its value an instance of the range class. shapes/domain-range.ttl is this
-    graph, rewritten with tests/data/regenerate_domain_range.py."""
+    graph, rewritten with tests/data/regenerate_domain_range.py.
+
+    A domain is a node shape on the subjects. A range is a property shape on the same subjects,
+    with the property as its path: its results name the subject, the property and the value, so
+    a report points at the triple that gives the wrong value (where a node shape on the values,
+    ``sh:targetObjectsOf``, made the value the focus node, with no path, shown where the value
+    is described or nowhere for a literal). The closure the shapes see holds a sub-property's
+    triples under the property too, so the path reaches them."""
     from kg.iris import BASE, KGO
 
     kgs = BASE + "shapes/"
@@ -1122,17 +1132,18 @@ def domain_range_shapes(ontology: Graph) -> Graph:
     owl_class = URIRef("http://www.w3.org/2002/07/owl#Class")
     for prop in ours:
         local = str(prop)[len(str(KGO)):]
-        for axiom, target, role in ((RDFS.domain, SH.targetSubjectsOf, "subject"),
-                                    (RDFS.range, SH.targetObjectsOf, "value")):
+        for axiom, kind, role in ((RDFS.domain, "domain", "subject"),
+                                  (RDFS.range, "range", "value")):
             for cls in sorted(ontology.objects(prop, axiom)):
                 if (cls, RDF.type, owl_class) not in ontology:
                     continue  # a datatype range: the datatype shapes check literals
-                kind = "domain" if axiom == RDFS.domain else "range"
                 shape = URIRef(f"{kgs}{local}-{kind}")
-                out.add((shape, RDF.type, SH.NodeShape))
+                out.add((shape, RDF.type, SH.NodeShape if kind == "domain" else SH.PropertyShape))
                 out.add((shape, RDFS.label, Literal(f"{kind} of kgo:{local}", lang="en")))
                 for sub in subproperties(prop):
-                    out.add((shape, target, sub))
+                    out.add((shape, SH.targetSubjectsOf, sub))
+                if kind == "range":
+                    out.add((shape, SH.path, prop))
                 out.add((shape, SH["class"], cls))
                 out.add((shape, SH.message, Literal(
                     f"the {role} of kgo:{local} (or of a sub-property) must be a "
