@@ -132,14 +132,15 @@ def test_machine_formats_say_why_nothing_was_validated(capsys, project):
     assert code == 2 and out == ""  # text: stderr only
 
 
-@pytest.mark.parametrize("text, line, column", [
-    ("<urn:a> <urn:b> <urn:c> .\noops\n", 2, None),  # rdflib: a line, no column
-    ("<urn:a> <urn:b> <urn:c d> .\n", 1, 17),  # pyoxigraph (rdflib let it through): both
+@pytest.mark.parametrize("name, text, line, column", [
+    ("zz.jsonld", '{"@id": "urn:a",\n "urn:b": }\n', 2, None),  # rdflib: a line, no column
+    ("zz.ttl", "<urn:a> <urn:b> <urn:c> .\noops\n", 2, 1),  # pyoxigraph: both
+    ("zz.ttl", "<urn:a> <urn:b> <urn:c d> .\n", 1, 17),  # pyoxigraph (rdflib let it through)
 ])
-def test_json_error_has_every_key_null_where_unknown(capsys, project, text, line, column):
+def test_json_error_has_every_key_null_where_unknown(capsys, project, name, text, line, column):
     """The JSON of "nothing could be validated" has the keys the README lists, whatever the
     parser could tell: a column it does not give is null, not a missing key."""
-    bad = project / "graph" / "zz.ttl"
+    bad = project / "graph" / name
     bad.write_text(text, encoding="utf-8")
     code, out, _ = run(capsys, "--root", str(project), "validate", str(bad), "--format", "json")
     doc = json.loads(out)
@@ -649,6 +650,20 @@ def test_validate_bad_input_exits_2_with_file_and_line(capsys, project, tmp_path
     assert code == 2 and "no such file" in err
     code, _, err = run(capsys, "--root", str(project), "validate", str(tmp_path))
     assert code == 2 and f"{tmp_path}: a directory, not a file" in err
+
+
+def test_a_syntax_error_is_placed_where_the_build_places_it(capsys, project):
+    """A "." missing after a language tag at the end of a line: rdflib's line was one late
+    (kg validate said :5 where kg build says :4:3); the position is pyoxigraph's, the build's
+    parser, when rdflib refuses the file too."""
+    bad = project / "graph" / "zz.ttl"
+    bad.write_text('@prefix e: <https://w3id.org/kg1978/test/> .\ne:a e:b "x"@en ,\n'
+                   '  "y"@en\n  e:d e:f .\n', encoding="utf-8")
+    code, _, built = run(capsys, "--root", str(project), "build")
+    assert code == 2 and f"{bad}:4:3: Turtle syntax error: " in built
+    code, out, err = run(capsys, "--root", str(project), "validate", str(bad), "--format", "json")
+    assert code == 2 and f"{bad}:4:3: Turtle syntax error: " in err
+    assert (json.loads(out)["line"], json.loads(out)["column"]) == (4, 3)
 
 
 def test_validate_without_files_checks_the_built_dataset(capsys, project):

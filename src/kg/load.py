@@ -82,10 +82,11 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
             for prefix, namespace in target.namespaces():
                 into.bind(prefix, namespace, override=False)
     except BadSyntax as exc:
-        raise ParseError(_bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
+        raise strict_syntax_error(data, fmt, str(path), base) or ParseError(
+            _bad_syntax_message(exc), path=str(path), line=exc.lines + 1) from exc
     except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
-        line = _line_of(exc)
-        raise ParseError(f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=line) from exc
+        raise strict_syntax_error(data, fmt, str(path), base) or ParseError(
+            f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=_line_of(exc)) from exc
     check_read(data, fmt, str(path), base, into, len(into) - before)
     return into
 
@@ -149,18 +150,29 @@ def check_strictly(data: bytes, fmt: str, name: str, base: str) -> None:
     """Raise ParseError (file:line:column) where pyoxigraph, which the build loads with, refuses
     what rdflib let through (an IRI with a space, say): so ``kg validate`` and ``/validate``
     refuse the files ``kg build`` refuses, instead of validating a mangled reading of them."""
+    error = strict_syntax_error(data, fmt, name, base)
+    if error is not None:
+        raise error
+
+
+def strict_syntax_error(data: bytes, fmt: str, name: str, base: str) -> ParseError | None:
+    """pyoxigraph's syntax error in ``data`` (``name:line:column``, as ``kg build`` says it),
+    or None where it reads ``data`` or does not read ``fmt``. Also asked where rdflib refused
+    the data: rdflib's line is one late after a ``"…"@lang,`` at the end of a line, and it
+    gives no column."""
     import pyoxigraph as ox
 
     from kg.store import rdf_syntax_error
 
     if fmt not in STRICT_FORMATS:
-        return
+        return None
     syntax = getattr(ox.RdfFormat, STRICT_FORMATS[fmt])
     try:
         for _ in ox.parse(input=data, format=syntax, base_iri=base):
             pass
     except SyntaxError as exc:
-        raise rdf_syntax_error(exc, name, syntax) from None
+        return rdf_syntax_error(exc, name, syntax)
+    return None
 
 
 #: What no IRI may hold (RFC 3987; what pyoxigraph refuses): spaces and controls, <>"{}|\^`.

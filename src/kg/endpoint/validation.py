@@ -238,7 +238,7 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
     except RecursionError:
         raise InputError("nested too deeply to parse", path=name) from None
     except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
-        raise _parse_error(exc, data, fmt, name) from None
+        raise _parse_error(exc, data, fmt, name, base) from None
     check_read(data, fmt, name, base, graph, len(graph))  # as kg validate FILE reads it
     return graph
 
@@ -254,30 +254,23 @@ def _parse_dataset(data: bytes, fmt: str, name: str, base: str) -> Graph:
     return graph
 
 
-def _parse_error(exc: Exception, data: bytes, fmt: str, name: str) -> ParseError:
+def _parse_error(exc: Exception, data: bytes, fmt: str, name: str, base: str) -> ParseError:
+    """The error in an upload rdflib refused: pyoxigraph's, where it refuses it too (the line
+    and column ``kg build`` gives; rdflib's line can be one late), else rdflib's."""
     from rdflib.plugins.parsers.notation3 import BadSyntax
 
+    from kg.load import strict_syntax_error
+
+    strict = strict_syntax_error(data, fmt, name, base)
+    if strict is not None:
+        return strict
     syntax = _SYNTAX_NAMES[fmt]
     if isinstance(exc, BadSyntax):
         why = getattr(exc, "_why", None) or str(exc)
         return ParseError(f"{syntax} syntax error: {why}", path=name, line=exc.lines + 1)
     first = (str(exc).strip() or type(exc).__name__).splitlines()[0][:300]
     line = getattr(exc, "getLineNumber", lambda: None)()
-    if line is None and fmt == "nt":
-        line = _oxigraph_line(data)
     return ParseError(f"not valid {syntax}: {first}", path=name, line=line)
-
-
-def _oxigraph_line(data: bytes) -> int | None:
-    """Where pyoxigraph finds the error (rdflib's N-Triples parser does not say)."""
-    import pyoxigraph as ox
-
-    try:
-        for _ in ox.parse(input=data, format=ox.RdfFormat.N_TRIPLES):
-            pass
-    except SyntaxError as exc:
-        return exc.lineno
-    return None
 
 
 # -- validating ------------------------------------------------------------------------------
