@@ -11,6 +11,7 @@ super-property).
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -195,7 +196,7 @@ def test_clean_fixture_reaches_every_node_shape(ontology, shapes):
     data = parse_file(CLEAN_FIXTURE) + ontology
     data += infer(data)
     unreached = []
-    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+    for shape in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated():
         focus = {s for c in shapes.objects(shape, SH.targetClass)
                  for s in data.subjects(RDF.type, c)}
         focus |= {s for p in shapes.objects(shape, SH.targetSubjectsOf) for s in data.subjects(p)}
@@ -229,7 +230,7 @@ def test_shape_fires_on_its_fixture(case, ontology, shapes):
         assert any((n, SH.sourceConstraint, constraint) in report.graph
                    for n in report.graph.subjects(SH.focusNode, focus)), report.as_text()
     # The generated domain/range shapes may also see a wrong value: they are tested on their own.
-    generated = {str(s) for s in _generated(shapes)}
+    generated = {str(s) for s in _generated()}
     stray = [r for r in report.results if r.shape not in generated
              and not case.same_constraint(r, shapes, components=(case.component, *case.also))
              and not case.also_breaks(r)]
@@ -276,11 +277,14 @@ def _path_text(g: Graph, path) -> str:
     raise AssertionError(f"path form not handled by this test: {path!r}")
 
 
-def _generated(shapes: Graph) -> set:
-    """The shapes of shapes/domain-range.ttl: each has its own generated fixture below."""
+@functools.cache
+def _generated() -> frozenset:
+    """The shapes of shapes/domain-range.ttl: each has its own generated fixture below. Made
+    once per worker: reading the project's files takes a quarter of a second, which every one
+    of the fixtures' tests paid again."""
     generated = domain_range_shapes(load_sources(ROOT).graphs[ONTOLOGY_GRAPH])
-    return set(generated.subjects(RDF.type, SH.NodeShape)) | set(
-        generated.subjects(RDF.type, SH.PropertyShape))
+    return frozenset(set(generated.subjects(RDF.type, SH.NodeShape))
+                     | set(generated.subjects(RDF.type, SH.PropertyShape)))
 
 
 def _constraints(shapes: Graph) -> dict[tuple[str, str], str]:
@@ -289,9 +293,9 @@ def _constraints(shapes: Graph) -> dict[tuple[str, str], str]:
     what is "" for a named property shape, the path of an inline property shape, the component of
     a node-level constraint, or the IRI of a SPARQL constraint."""
     needed: dict[tuple[str, str], str] = {}
-    for prop in set(shapes.subjects(RDF.type, SH.PropertyShape)) - _generated(shapes):
+    for prop in set(shapes.subjects(RDF.type, SH.PropertyShape)) - _generated():
         needed[(short(str(prop)), "")] = "named property shape"
-    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated():
         name = short(str(node))
         for prop in shapes.objects(node, SH.property):
             if isinstance(prop, BNode):
@@ -323,7 +327,7 @@ def test_every_shape_has_a_failing_fixture(shapes):
     assert not missing, f"no failing fixture in tests/data/shapes/manifest.toml for:\n{listing}"
     # A node shape whose only constraints are named property shapes is covered through them.
     reached = {c.shape for c in CASES}
-    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated(shapes):
+    for node in set(shapes.subjects(RDF.type, SH.NodeShape)) - _generated():
         props = {short(str(p)) for p in shapes.objects(node, SH.property)}
         assert short(str(node)) in reached or props & reached, f"{short(str(node))} has no fixture"
 
