@@ -173,6 +173,22 @@ def test_serve_without_dataset_uses_the_build(monkeypatch, tmp_path):
     assert seen["build_dir"] == tmp_path / "build"
 
 
+def test_the_build_is_loaded_leniently_and_a_given_file_is_checked(monkeypatch, tmp_path):
+    """The build's own output (ensure_built checked its digest) is parsed without checking
+    its terms again (kg.store.DatasetStore.load, ``lenient``); a file given is checked."""
+    import kg.build
+    from kg.endpoint import create_app
+    from kg.errors import ParseError
+
+    built = tmp_path / "kg.nq"
+    built.write_text("<http://e/s> <http://e/p> <http://e/%zz> <http://e/g> .\n")
+    monkeypatch.setattr(kg.build, "ensure_built", lambda settings, *, log=None: built)
+    app = create_app({"root": tmp_path})
+    assert app.extensions["kg"].store.quad_count == 1
+    with pytest.raises(ParseError, match="percent encoding"):
+        create_app({"root": tmp_path}, dataset=built)
+
+
 # ------------------------------------------------------------------------ the express lane
 
 class _Limits:

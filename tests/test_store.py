@@ -64,6 +64,18 @@ def test_bad_files(tmp_path):
         caught.value) and "Parser error at" not in str(caught.value)
 
 
+#: An IRI pyoxigraph's parser refuses (a bad percent escape) and lets through when lenient.
+BAD_IRI_QUAD = "<http://e/s> <http://e/p> <http://e/%zz> <http://e/g> .\n"
+
+
+def test_only_the_builds_own_output_is_parsed_leniently(tmp_path):
+    path = tmp_path / "kg.nq"
+    path.write_text(BAD_IRI_QUAD)
+    with pytest.raises(ParseError, match="percent encoding"):
+        DatasetStore.load(path)
+    assert len(DatasetStore.load(path, lenient=True)) == 1
+
+
 def test_protocol_dataset_overrides(tiny_store):
     entities = "https://w3id.org/kg1978/graph/entities"
     assert _n(tiny_store, COUNT, default_graph=[entities]) == 10

@@ -660,14 +660,15 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
               flush=True)
         store = open_remote_store(settings)
     else:
+        built = False
         if dataset is None:
-            from kg.endpoint import _dataset_path
+            from kg.endpoint import _built_dataset
 
-            dataset = _dataset_path(
+            dataset, built = _built_dataset(
                 settings, log=lambda line: print(f"kg serve: {line}", file=sys.stderr,
                                                  flush=True))
         print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
-        store = DatasetStore.load(dataset)
+        store = DatasetStore.load(dataset, lenient=built)
     app = create_app(settings, dataset=store)
     state = app.extensions["kg"]
     state.descriptions.stats()  # computed once here, before the workers are forked

@@ -29,6 +29,13 @@ _SETTING_NAMES = {s.name for s in SETTINGS}
 
 def _dataset_path(settings: dict[str, Any], log=lambda _: None) -> Path:
     """The built dataset: ``kg.build.ensure_built`` where it exists, else BUILD_DIR/kg.nq."""
+    return _built_dataset(settings, log)[0]
+
+
+def _built_dataset(settings: dict[str, Any], log=lambda _: None) -> tuple[Path, bool]:
+    """:func:`_dataset_path`, and whether ``kg.build.ensure_built`` made it or checked it
+    against the digest of its build-info.json: the build's own output, which
+    :meth:`DatasetStore.load` may parse leniently."""
     try:
         from kg.build import ensure_built
     except ImportError:
@@ -36,8 +43,8 @@ def _dataset_path(settings: dict[str, Any], log=lambda _: None) -> Path:
         if not path.is_file():
             raise ConfigError(f"no built dataset at {path}: run `kg build`, or give a "
                               "dataset file (`kg serve --dataset FILE`)") from None
-        return path
-    return Path(ensure_built(settings, log=log))
+        return path, False
+    return Path(ensure_built(settings, log=log)), True
 
 
 def create_app(config: Mapping[str, Any] | None = None, *,
@@ -48,10 +55,12 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     config = dict(config or {})
     overrides = {k: config.pop(k) for k in list(config) if k in _SETTING_NAMES}
     settings = resolve(overrides=overrides)
+    built = False
     if dataset is None:
-        dataset = _dataset_path(settings)
+        dataset, built = _built_dataset(settings)
     # a DatasetStore, a kg.remote.RemoteStore, or a file to load
-    store = DatasetStore.load(dataset) if isinstance(dataset, str | Path) else dataset
+    store = (DatasetStore.load(dataset, lenient=built) if isinstance(dataset, str | Path)
+             else dataset)
 
     from kg.endpoint import (
         caching,
