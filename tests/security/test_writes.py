@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import pytest
 
+from .conftest import start_attacked_server, stop_server
+
 G = "https://w3id.org/kg1978/graph/article-part1"
 UPDATES = [
     "INSERT DATA { <http://x/a> <http://x/p> <http://x/o> }",
@@ -38,6 +40,18 @@ def _digest(server) -> tuple[int, str]:
         "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
     assert reply.status == 200
     return server.count(), hashlib.sha256(reply.body).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def server(dataset):
+    """The module's server, with a validation time limit no loaded machine reaches: these tests
+    send uploads to /validate to see that nothing is stored, not to time them (the limit's 503
+    is test_exhaustion's; at 4 s, a cold worker on a busy CI machine answered it here)."""
+    srv = start_attacked_server(dataset.parent, env={"KG_VALIDATION_TIMEOUT": "120"})
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
 
 
 @pytest.fixture(scope="module")
