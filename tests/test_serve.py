@@ -54,6 +54,21 @@ def test_gunicorn_options_follow_the_settings():
     assert options["accesslog"] == "-"
 
 
+def test_serve_help_gives_each_option_its_default_and_variable(capsys):
+    from kg.cli import main
+    from kg.settings import SETTINGS
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--help"])
+    assert exit_.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    for setting in SETTINGS:
+        if setting.name in ("host", "port", "workers", "query_timeout"):
+            default = f"{setting.default:g}" if isinstance(setting.default, float) \
+                else str(setting.default)
+            assert f"{setting.help} Default {default}; KG_{setting.name.upper()}." in out
+
+
 def test_serves_a_dataset_file_and_logs_requests(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     assert served.url.startswith("http://127.0.0.1:")

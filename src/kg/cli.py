@@ -20,6 +20,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"kg: error: {message}\n")
 
 
+def _setting_help(name: str) -> str:
+    """An option's help from the settings table: what it does, its default, its variable."""
+    from kg.settings import SETTINGS
+
+    setting = next(s for s in SETTINGS if s.name == name)
+    # argparse expands % in help texts.
+    text = setting.help.replace("%", "%%")
+    return f"{text} Default {setting.default:g}; KG_{name.upper()}." if isinstance(
+        setting.default, float) else f"{text} Default {setting.default}; KG_{name.upper()}."
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="kg", description="Build, validate, query and serve the kg knowledge graph.")
     p.add_argument("--version", action="version", version=f"kg {__version__}")
@@ -85,10 +96,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
     sp.add_argument("--dataset", help="serve this RDF dataset file instead of the built graph")
-    sp.add_argument("--host")
-    sp.add_argument("--port", type=int)
-    sp.add_argument("--workers", type=int)
-    sp.add_argument("--query-timeout", type=float)
+    sp.add_argument("--host", help=_setting_help("host"))
+    sp.add_argument("--port", type=int, help=_setting_help("port"))
+    sp.add_argument("--workers", type=int, help=_setting_help("workers"))
+    sp.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                    help=_setting_help("query_timeout"))
     sp.add_argument("--store", dest="store_url", metavar="URL",
                     help="forward queries to this remote SPARQL query endpoint instead of "
                          "loading the dataset (credentials: KG_STORE_USER, KG_STORE_PASSWORD)")
