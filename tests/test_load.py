@@ -60,3 +60,33 @@ def test_empty_project_is_an_input_error(tmp_path: Path):
     (tmp_path / "ontology").mkdir()
     with pytest.raises(InputError, match="no ontology"):
         load_sources(tmp_path)
+
+
+def test_a_byte_order_mark_is_named_not_shown_as_an_invisible_token(tmp_path: Path):
+    bom = tmp_path / "bom.ttl"
+    bom.write_bytes(b"\xef\xbb\xbf@prefix a: <http://a/> .\na:x a:y a:z .\n")
+    with pytest.raises(ParseError) as info:
+        parse_file(bom)
+    assert str(info.value).startswith(f"{bom}:1:1: ")
+    assert "byte order mark (U+FEFF)" in str(info.value)
+    assert "\ufeff" not in str(info.value)
+    plain = tmp_path / "plain.ttl"  # a file without one keeps the parser's own words
+    plain.write_bytes(b"\xc2\xa0@prefix a: <http://a/> .\n")
+    with pytest.raises(ParseError) as info:
+        parse_file(plain)
+    assert "byte order mark" not in str(info.value)
+
+
+def test_an_ill_typed_number_is_said_without_pythons_wording(caplog):
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    with caplog.at_level("WARNING", logger="rdflib.term"):
+        Literal("twelve-and-a-bit", datatype=XSD.integer)
+        Literal("1.5e", datatype=XSD.double)
+    said = [r.getMessage() for r in caplog.records if r.name == "rdflib.term"]
+    assert said == [
+        'ill-typed literal "twelve-and-a-bit"^^<http://www.w3.org/2001/XMLSchema#integer>: '
+        "not a value of its datatype",
+        'ill-typed literal "1.5e"^^<http://www.w3.org/2001/XMLSchema#double>: '
+        "not a value of its datatype"], said

@@ -736,3 +736,19 @@ def test_the_upload_limit_counts_the_dataset_it_is_validated_with(make_client):
     assert response.status_code == 413
     assert "with the served dataset (" in response.json["message"]
     assert "max_upload_triples" in response.json["message"]
+
+
+def test_a_byte_order_mark_is_named_in_an_upload(client, tmp_path, monkeypatch):
+    """A BOM before Turtle that rdflib refuses is named, not shown as an invisible token; the
+    check reads the upload's bytes, never a file of the upload's name (here one with a BOM,
+    in the working directory)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.ttl").write_bytes(b"\xef\xbb\xbfnot even turtle")
+    bom = "\ufeff@prefix ex: <urn:ex:> .\nex:a ex:b ex:c .\n"
+    doc = post_file(client, bom, "x.ttl", headers={"Accept": "application/json"}).json
+    assert doc["status"] == 400, doc
+    assert "byte order mark (U+FEFF)" in doc["message"] and "\ufeff" not in doc["message"]
+    assert doc["line"] == 1
+    plain = post_file(client, "\u00a0@prefix ex: <urn:ex:> .\n", "x.ttl",
+                      headers={"Accept": "application/json"})
+    assert plain.status_code == 400 and "byte order mark" not in plain.json["message"]

@@ -33,6 +33,8 @@ class _IllTypedLiterals(logging.Filter):
         lexical, why = None, "not a value of its datatype"
         if record.exc_info and record.exc_info[1] is not None:
             why = str(record.exc_info[1]) or why
+            if why.startswith(("invalid literal for ", "could not convert ")):
+                why = "not a value of its datatype"  # Python's wording for int() and float()
             tb = record.exc_info[2]
             while tb is not None and lexical is None:  # rdflib's own name for the literal
                 lexical = tb.tb_frame.f_locals.get("lexical")

@@ -171,7 +171,7 @@ def strict_syntax_error(data: bytes, fmt: str, name: str, base: str) -> ParseErr
         for _ in ox.parse(input=data, format=syntax, base_iri=base):
             pass
     except SyntaxError as exc:
-        return rdf_syntax_error(exc, name, syntax)
+        return rdf_syntax_error(exc, name, syntax, data)
     return None
 
 
@@ -303,7 +303,8 @@ def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | No
             graphs.setdefault(key, Graph()).add(
                 (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
     except SyntaxError as exc:
-        raise rdf_syntax_error(exc, where, ox_format) from None
+        raise rdf_syntax_error(exc, where, ox_format,
+                               None if isinstance(source, Path) else source) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=where) from exc
     return graphs

@@ -80,14 +80,32 @@ def rdf_format_for(path: str | Path) -> ox.RdfFormat:
                          path=str(path)) from None
 
 
-def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat) -> ParseError:
-    """pyoxigraph's SyntaxError for an RDF file as a ParseError at ``file:line:column``
-    (the parser's own "Parser error at line L column C" left out: the place says it)."""
+def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
+                     data: bytes | None = None) -> ParseError:
+    """pyoxigraph's SyntaxError for an RDF file (or for ``data``, named ``path``) as a
+    ParseError at ``file:line:column`` (the parser's own "Parser error at line L column C"
+    left out: the place says it)."""
     where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
     message = " ".join(str(exc.args[0] if exc.args else exc).split())
     message = re.sub(r"^Parser error at [^:]*: ", "", message)
+    if (not where or where[1] == 1) and (
+            data.startswith(_BOM) if data is not None else _starts_with_bom(path)):
+        # The parser names the invisible U+FEFF as the token it refuses.
+        message = ("the file begins with a byte order mark (U+FEFF), which the parsers refuse: "
+                   "save it as UTF-8 without a BOM")
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
                       line=where[1] if where else None, column=where[2] if where else None)
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _starts_with_bom(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(3) == _BOM
+    except OSError:
+        return False
 
 
 #: A sentence among the parser's expected tokens ("SELECT * is not authorized with GROUP BY"):
