@@ -437,3 +437,28 @@ def test_sources_check_and_validation_agree_on_an_uncited_passage(capsys, projec
     [qc] = [r for r in report["results"] if r["shape"].startswith("urn:kg:qc:")]
     assert code == 0 and report["conforms"] is True
     assert (qc["shape"], qc["severity"]) == ("urn:kg:qc:uncited-passage-violation", "Warning")
+
+
+def test_sources_check_and_validation_agree_on_an_undeclared_citations_line(capsys, project):
+    """A citation of a passage the graph does not declare, on a line of its own below the
+    fact's first line: kg sources check and kg validate name the same file:line, the
+    citation's."""
+    if not ARTICLE_TEXT.is_file():
+        pytest.skip(f"the article text is not here ({ARTICLE_TEXT})")
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    old = "    prov:wasDerivedFrom p:2, p:3 .\nstmt:incursions-not-before-announcement"
+    assert text.count(old) == 1
+    facts.write_text(text.replace(old, old.replace("p:2, p:3 .", "p:2,\n        p:33 .")),
+                     encoding="utf-8")
+    line = facts.read_text(encoding="utf-8").splitlines().index("        p:33 .") + 1
+    code, out, _ = _kg(capsys, "--root", str(project), "sources", "check", "--sources",
+                       str(ARTICLE_TEXT.parent))
+    assert code == 1
+    cited = "https://w3id.org/kg1978/source/article-part1-passage-33"
+    assert f"graph/article-part1.ttl:{line}: error: cites <{cited}>" in out, out
+    files = [str(p) for p in sorted(project.glob("graph/*.ttl"))]
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
+    [qc] = [r for r in json.loads(out)["results"]
+            if r["shape"] == "urn:kg:qc:missing-passage-violation"]
+    assert code == 1 and qc["location"].endswith(f"graph/article-part1.ttl:{line}"), qc

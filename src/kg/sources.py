@@ -99,7 +99,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
     text is the first ``NAME.txt`` found, in the order given)."""
     from kg.load import load_sources, source_files
     from kg.qc import level
-    from kg.validate import subject_lines, texts_of
+    from kg.validate import statement_lines, texts_of
 
     loaded = load_sources(root)
     data = Graph()
@@ -107,11 +107,14 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
         if name != ONTOLOGY_GRAPH:
             data += graph
     files = [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]
-    where = subject_lines(texts_of(files))
+    lines = statement_lines(texts_of(files))
     rel = {str(p): str(p.relative_to(root)) for p in files}
 
-    def at(iri: URIRef) -> str:
-        found = where.get(str(iri))
+    def at(iri: URIRef, cites: URIRef | None = None) -> str:
+        """Where ``iri`` is first described; with ``cites``, the line of its citation of that
+        passage (the line ``kg validate`` gives the same finding)."""
+        found = (lines.triples.get((str(iri), str(PROV.wasDerivedFrom), str(cites)))
+                 if cites is not None else None) or lines.subjects.get(str(iri))
         if found is None:
             return str(iri)
         path, _, line = found.rpartition(":")
@@ -185,7 +188,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
         if (passage, RDF.type, KGO.Passage) not in data:
             why = ("which is not a passage: cite the passages" if (passage, RDF.type, None)
                    in data else "which the graph does not declare")
-            findings.append(Finding(level("missing-passage-violation"), at(fact),
+            findings.append(Finding(level("missing-passage-violation"), at(fact, passage),
                                     f"cites <{passage}>, {why}"))
             continue
         if passage not in declared:
@@ -194,7 +197,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
         if data.value(passage, KGO.carriesFacts) == Literal(False) and \
                 (fact, RDF.type, KGO.Article) not in data:
             findings.append(Finding(
-                level("cited-factless-passage-violation"), at(fact),
+                level("cited-factless-passage-violation"), at(fact, passage),
                 f"cites passage {data.value(passage, KGO.passageNumber)} "
                                    f"of <{declared[passage]}>, which carries no facts"))
 
