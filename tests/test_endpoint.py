@@ -218,7 +218,7 @@ def test_construct_json_ld_is_compacted_with_the_prefixes_it_uses(client, monkey
     (json_ld_accept("flattened", "compacted"), "compacted"),
     (json_ld_accept("expanded").replace('"', ""), "expanded"),
     (f"text/turtle, {json_ld_accept('expanded', q='0.9')}", "expanded"),
-    (f"{json_ld_accept('expanded', q='0.4')}, application/ld+json;q=0.9", None),
+    (f"{json_ld_accept('expanded', q='0.4')}, application/ld+json;q=0.9", "compacted"),
     (f"{json_ld_accept('expanded', q='0')}, {json_ld_accept('compacted', q='0.1')}",
      "compacted"),
     ('application/ld+json; profile="http://example.org/x"', None),
@@ -256,6 +256,45 @@ def test_construct_json_ld_in_the_form_the_profile_asks(any_client):
     r = any_client.get("/sparql", query_string={**query, "format": "jsonld"},
                        headers={"Accept": json_ld_accept("expanded")})
     assert is_expanded_json_ld(json.loads(r.data))
+
+
+NOT_EXPANDED = f"{json_ld_accept('expanded', q='0')}, application/ld+json;q=0.5"
+
+
+@pytest.mark.parametrize("url, query", [
+    ("/sparql", {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}),
+    ("/void", {}),
+    ("/sparql", {}),
+])
+def test_a_refused_json_ld_form_leaves_the_other(any_client, url, query):
+    # RFC 9110, 12.5.1: the range with a profile is the more specific for the expanded form;
+    # the plain one still accepts the compacted form (it was 406: both compared as equals)
+    r = any_client.get(url, query_string=query, headers={"Accept": NOT_EXPANDED})
+    assert r.status_code == 200, r.data
+    doc = json.loads(r.data)
+    assert not is_expanded_json_ld(doc) and "@context" in doc
+    assert r.headers["Content-Type"] == (
+        'application/ld+json; profile="http://www.w3.org/ns/json-ld#compacted"')
+
+
+@pytest.mark.parametrize("accept, media", [
+    ("text/csv;charset=iso-8859-1;q=0, text/csv;q=0.5", "text/csv"),
+    ("text/csv;charset=utf-8;q=0, text/csv, application/sparql-results+xml;q=0.1",
+     "application/sparql-results+xml"),
+    ("application/sparql-results+json;charset=utf-8;q=0.2, application/sparql-results+json;q=0,"
+     " text/csv;q=0.1", "application/sparql-results+json"),
+    ("text/tab-separated-values;charset=UTF-8", "text/tab-separated-values"),
+])
+def test_a_charset_range_is_more_specific_than_its_type(any_client, accept, media):
+    r = any_client.get("/sparql", query_string={"query": COUNT_ALL}, headers={"Accept": accept})
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Type"].split(";")[0] == media
+
+
+def test_a_charset_the_answer_is_not_in_is_not_acceptable(any_client):
+    r = any_client.get("/sparql", query_string={"query": COUNT_ALL},
+                       headers={"Accept": "text/csv;charset=iso-8859-1"})
+    assert r.status_code == 406
 
 
 @pytest.mark.parametrize("url", ["/void", "/sparql"])

@@ -1140,6 +1140,8 @@ def test_a_json_ld_profile_chooses_expanded_or_compacted(client, url):
     (f"application/ld+json;q=0.5, {json_ld_accept('expanded')}", "expanded"),
     ('application/ld+json;profile="https://example.org/other"', "compacted"),
     ('application/ld+json;profile=http://www.w3.org/ns/json-ld#expanded', "expanded"),
+    # refused expanded, plain JSON-LD at 0.5: the compacted form (RFC 9110, 12.5.1)
+    (f"{json_ld_accept('expanded', q='0')}, application/ld+json;q=0.5", "compacted"),
 ])
 def test_a_json_ld_profile_is_a_preference(client, accept, form):
     r = client.get("/place/phnom-penh", headers={"Accept": accept})

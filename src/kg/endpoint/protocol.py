@@ -201,8 +201,20 @@ _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
                GRAPH: "a CONSTRUCT or DESCRIBE result"}
 
 
-def _parse_accept(accept: str) -> list[tuple[str, str, float, int]]:
-    """(type, subtype, q, specificity) for each media range of an Accept header."""
+#: A media range: (type, subtype, q, specificity, binding parameters). Specificity is 0 for
+#: ``*/*``, 1 for ``type/*``, 2 for a full type, plus one for each parameter that tells
+#: representations of one type apart (RFC 9110, 12.5.1: "Media ranges can be overridden by
+#: more specific media ranges or specific media types"): ``charset``, and the ``profile`` of
+#: JSON-LD naming a form made here. Other parameters (``level``) are ignored; a profile of no
+#: form made here (kept, as an empty set) is a preference the answer cannot honour: it
+#: neither narrows the range nor, in :func:`json_ld_form`, chooses a form.
+_Range = tuple[str, str, float, int, tuple[tuple[str, str | frozenset[str]], ...]]
+#: Every body the endpoint writes is UTF-8 (``us-ascii`` would not hold a Vietnamese name).
+_CHARSETS = frozenset({"utf-8", "utf8"})
+
+
+def _parse_accept(accept: str) -> list[_Range]:
+    """The media ranges of an Accept header (:data:`_Range`), in the header's order."""
     ranges = []
     for part in accept.split(","):
         media, *params = part.split(";")
@@ -210,52 +222,90 @@ def _parse_accept(accept: str) -> list[tuple[str, str, float, int]]:
         if not media:
             continue
         main, _, sub = media.partition("/")
-        q = 1.0
+        q, binding = 1.0, []
         for param in params:
             key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
+            key, value = key.strip().lower(), value.strip()
+            if key == "q":
                 try:
                     q = min(max(float(value), 0.0), 1.0)
                 except ValueError:
                     q = 0.0
+            elif key == "charset" and value:
+                binding.append(("charset", value.strip('"').lower()))
+            elif key == "profile" and media == _JSON_LD:
+                binding.append(("profile", frozenset(_json_ld_forms(value))))
         if main == "*":
-            specificity = 0
+            specificity, binding = 0, []
         elif sub == "*" or not sub:
-            specificity, sub = 1, "*"
+            specificity, sub, binding = 1, "*", []
         else:
-            specificity = 2
-        ranges.append((main, sub, q, specificity))
+            specificity = 2 + sum(1 for _, value in binding if value)
+        ranges.append((main, sub, q, specificity, tuple(binding)))
     return ranges
 
 
-def _match(media: str, ranges: list[tuple[str, str, float, int]]) -> tuple[float, int]:
-    """(q, specificity) of the most specific of ``ranges`` matching ``media`` ((0, -1) where
-    none does)."""
+def _json_ld_forms(profile: str) -> list[str]:
+    """The forms made here that a ``profile`` parameter's IRIs name."""
+    return [iri[len(JSON_LD_PROFILE):] for iri in profile.strip('"').split()
+            if iri.startswith(JSON_LD_PROFILE) and iri[len(JSON_LD_PROFILE):] in JSON_LD_FORMS]
+
+
+def _variants(media: str) -> tuple[str | None, ...]:
+    """The representations an offered media type stands for, by JSON-LD form (None: one
+    representation): JSON-LD is offered in both forms."""
+    return JSON_LD_FORMS if media == _JSON_LD else (None,)
+
+
+def _binds(binding: tuple[tuple[str, str | frozenset[str]], ...], form: str | None) -> bool:
+    """Whether a range's binding parameters describe the representation of ``form``."""
+    for key, value in binding:
+        if key == "charset" and value not in _CHARSETS:
+            return False
+        if key == "profile" and value and form not in value:
+            return False
+    return True
+
+
+def _match(media: str, ranges: list[_Range], form: str | None = None) -> tuple[float, int]:
+    """(q, specificity) of the most specific of ``ranges`` matching the representation of
+    ``media`` (in JSON-LD ``form``) ((0, -1) where none does); of ranges equally specific,
+    the first."""
     main, _, sub = media.partition("/")
     q, specificity = 0.0, -1
-    for r_main, r_sub, r_q, r_spec in ranges:
+    for r_main, r_sub, r_q, r_spec, binding in ranges:
         if r_spec > specificity and (
-                r_spec == 0 or (r_main == main and (r_spec == 1 or r_sub == sub))):
+                r_spec == 0 or (r_main == main and (r_spec == 1 or (
+                    r_sub == sub and _binds(binding, form))))):
             q, specificity = r_q, r_spec
     return q, specificity
 
 
-def _quality(media: str, ranges: list[tuple[str, str, float, int]]) -> float:
+def _offer_match(media: str, ranges: list[_Range]) -> tuple[float, int]:
+    """The best (q, specificity) of the representations ``media`` stands for: an offer is
+    acceptable where one of them is (``application/ld+json;profile="…#expanded";q=0,
+    application/ld+json;q=0.5`` accepts JSON-LD, compacted)."""
+    return max(_match(media, ranges, form) for form in _variants(media))
+
+
+def _quality(media: str, ranges: list[_Range]) -> float:
     """The q the most specific of ``ranges`` matching ``media`` gives it (0 where none does)."""
-    return _match(media, ranges)[0]
+    return _offer_match(media, ranges)[0]
 
 
 def best_match(accept: str, offers: list[str], named_only: Collection[str] = ()) -> str | None:
-    """The media type of ``offers`` that ``accept`` ranks highest (RFC 9110: each offer gets
-    the q of the most specific range matching it; parameters other than q are ignored); a tie
-    goes to the offer a more specific range named (``*/*, text/html`` asks for HTML), then to
-    the order of ``offers``. Offers in ``named_only`` (other names of a type offered too)
-    count only where a range names them, never through a wildcard. None when no offer is
-    acceptable. The one negotiation of the endpoint: results, pages, graphs, reports."""
+    """The media type of ``offers`` that ``accept`` ranks highest (RFC 9110, 12.5.1: each
+    offer gets the q of the most specific range matching it, a range with a ``charset`` or a
+    JSON-LD ``profile`` more specific than one without, and matching only where the answer
+    can be what it names; other parameters are ignored); a tie goes to the offer a more
+    specific range named (``*/*, text/html`` asks for HTML), then to the order of ``offers``.
+    Offers in ``named_only`` (other names of a type offered too) count only where a range
+    names them, never through a wildcard. None when no offer is acceptable. The one
+    negotiation of the endpoint: results, pages, graphs, reports."""
     ranges = _parse_accept(accept)
     best, best_key = None, (0.0, -1)
     for media in offers:
-        key = _match(media.lower(), ranges)
+        key = _offer_match(media.lower(), ranges)
         if media in named_only and key[1] < 2:
             continue
         if key[0] > 0 and key > best_key:
@@ -275,54 +325,35 @@ JSON_LD_FORMS = ("expanded", "compacted")
 _JSON_LD = "application/ld+json"
 
 
-def _json_ld_ranges(accept: str | None) -> list[tuple[float, list[str]]]:
-    """(q, profile IRIs) of each ``application/ld+json`` range of ``accept`` with q above 0,
-    highest q first (ties in the header's order)."""
-    if not accept or _JSON_LD not in accept.lower():
-        return []
-    ranges = []
-    for part in accept.split(","):
-        media, *params = part.split(";")
-        if media.strip().lower() != _JSON_LD:
-            continue
-        q, profiles = 1.0, []
-        for param in params:
-            key, _, value = param.partition("=")
-            key = key.strip().lower()
-            if key == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-            elif key == "profile":
-                profiles = value.strip().strip('"').split()
-        if q > 0:
-            ranges.append((q, profiles))
-    ranges.sort(key=lambda r: -r[0])
-    return ranges
-
-
 def json_ld_form(accept: str | None) -> str | None:
     """The JSON-LD form (``"expanded"`` or ``"compacted"``) an ``Accept`` header asks for with
     the ``profile`` parameter of ``application/ld+json``, or None: the server's default form.
-    The ranges are read highest q first: the first that names no profile asks for the
-    default; one whose profiles name no form made here is passed over (a preference, not a
-    condition: ``…#flattened`` alone gets the default form, not 406)."""
-    for _, profiles in _json_ld_ranges(accept):
-        if not profiles:
-            return None
-        for profile in profiles:
-            if profile.startswith(JSON_LD_PROFILE):
-                form = profile[len(JSON_LD_PROFILE):]
-                if form in JSON_LD_FORMS:
-                    return form
-    return None
+    Each form gets the (q, specificity) of the most specific range matching it, as
+    :func:`best_match` gives them; the higher wins, and a tie is the default form. A profile
+    naming no form made here is a preference, not a condition, and chooses no form
+    (``…#flattened`` alone gets the default form, not 406; ``…#flattened``, then
+    ``…#expanded;q=0.5``, the expanded form); ``…#expanded";q=0, application/ld+json`` asks
+    for the compacted form."""
+    if not accept or _JSON_LD not in accept.lower():
+        return None
+    ranges = [r for r in _parse_accept(accept) if ("profile", frozenset()) not in r[4]]
+    keys = {form: _match(_JSON_LD, ranges, form) for form in JSON_LD_FORMS}
+    best = max(keys.values())
+    winners = [form for form, key in keys.items() if key == best]
+    return winners[0] if best[0] > 0 and len(winners) == 1 else None
 
 
 def names_json_ld_profile(accept: str | None) -> bool:
-    """Whether ``accept`` names a JSON-LD profile at all (then the answer says in its
-    ``Content-Type`` which form it is)."""
-    return any(profiles for _, profiles in _json_ld_ranges(accept))
+    """Whether ``accept`` names a JSON-LD profile at all, even to refuse it (then the answer
+    says in its ``Content-Type`` which form it is)."""
+    if not accept or _JSON_LD not in accept.lower():
+        return False
+    for part in accept.split(","):
+        media, *params = part.split(";")
+        if media.strip().lower() == _JSON_LD and any(
+                param.partition("=")[0].strip().lower() == "profile" for param in params):
+            return True
+    return False
 
 
 _HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))
@@ -339,8 +370,8 @@ def prefers_html(accept: str | None) -> bool:
     found = _html_cache.get(accept)
     if found is None:
         ranges = [r for r in _parse_accept(accept) if r[3] > 0]
-        html = max((q for main, sub, q, spec in ranges
-                    if spec == 2 and (main, sub) in _HTML_TYPES), default=0.0)
+        html = max((q for main, sub, q, spec, _ in ranges
+                    if spec >= 2 and (main, sub) in _HTML_TYPES), default=0.0)
         other = max(_quality(m, ranges) for offers in _OFFERS.values() for m, _ in offers)
         found = html > other
         if len(_html_cache) > 1024:
