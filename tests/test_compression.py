@@ -181,3 +181,61 @@ def test_post_and_volatile_results_are_gzipped_too(make_app, lane):
                    headers={"Accept": JSON, "Accept-Encoding": "gzip"})
     assert r.headers["Content-Encoding"] == "gzip" and "ETag" not in r.headers
     assert r.headers["Cache-Control"] == "no-store"
+
+
+# -- YASGUI's files, from node_modules ----------------------------------------------------------
+
+@pytest.fixture
+def yasgui_client(make_app, tmp_path):
+    """An app whose root has a YASGUI build: a script of 20 kB, a small stylesheet."""
+    build = tmp_path / "node_modules" / "@zazuko" / "yasgui" / "build"
+    build.mkdir(parents=True)
+    script = "".join(f"window.Yasgui{i} = function () {{ return {i}; }};\n" for i in range(500))
+    (build / "yasgui.min.js").write_text(script)
+    (build / "yasgui.min.css").write_text("body {}")
+    return make_app().test_client()
+
+
+def test_yasgui_files_are_gzipped_once_with_a_tag_per_coding(yasgui_client, monkeypatch):
+    from kg.endpoint import compression
+
+    made = []
+    real = compression.compress
+    monkeypatch.setattr(compression, "compress", lambda body: made.append(body) or real(body))
+    url = "/assets/yasgui/yasgui.min.js"
+    plain = yasgui_client.get(url)
+    packed = yasgui_client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers and plain.data.startswith(b"window.Yasgui0")
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 4
+    assert packed.headers["Content-Type"].startswith(plain.headers["Content-Type"])
+    for r in (plain, packed):
+        assert "Accept-Encoding" in r.headers["Vary"]
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    # the gzipped bytes are made once per process, not per request
+    again = yasgui_client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert again.data == packed.data and len(made) == 1
+    # each coding's validator validates that coding only
+    r = yasgui_client.get(url, headers={"Accept-Encoding": "gzip",
+                                        "If-None-Match": packed.headers["ETag"]})
+    assert r.status_code == 304
+    r = yasgui_client.get(url, headers={"Accept-Encoding": "gzip",
+                                        "If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 200 and r.data == packed.data
+    r = yasgui_client.get(url, headers={"If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 304
+
+
+def test_yasgui_files_keep_byte_ranges_and_small_ones_go_as_they_are(yasgui_client):
+    url = "/assets/yasgui/yasgui.min.js"
+    packed = yasgui_client.get(url, headers={"Accept-Encoding": "gzip"})
+    part = yasgui_client.get(url, headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.data == packed.data[:10]
+    assert part.headers["Content-Range"] == f"bytes 0-9/{len(packed.data)}"
+    small = yasgui_client.get("/assets/yasgui/yasgui.min.css", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200 and small.data == b"body {}"
+    assert "Content-Encoding" not in small.headers
+    assert small.headers["Content-Type"] == "text/css; charset=utf-8"
+    missing = yasgui_client.get("/assets/yasgui/../../../../etc/passwd")
+    assert missing.status_code == 404

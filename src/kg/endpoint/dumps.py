@@ -60,8 +60,8 @@ from kg.endpoint.state import per_app
 from kg.links import coverage
 from kg.store import DatasetStore
 
-__all__ = ["bp", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_rdf", "dataset_triples",
-           "dump_names", "send_dump"]
+__all__ = ["bp", "byte_range", "DUMP_FORMATS", "VARIANTS", "Dump", "Dumps", "dataset_rdf",
+           "dataset_triples", "dump_names", "send_dump"]
 
 bp = Blueprint("dumps", __name__)
 
@@ -511,14 +511,14 @@ def send_dump(found: Dump, content_type: str, headers: dict | None = None) -> Re
     response.last_modified = dumps().last_modified
     response.make_conditional(request)
     if response.status_code == 200:
-        _byte_range(response, body)
+        byte_range(response, body)
     return response
 
 
-def _byte_range(response: Response, body: bytes) -> None:
-    """Answer a single byte range of ``body`` (206, or 416 where it starts past the end); the
-    whole body where there is no ``Range``, ``If-Range`` names another version, or the range
-    is not one well-formed byte range."""
+def byte_range(response: Response, body: bytes) -> None:
+    """Answer a single byte range of ``body`` (206, or 416 where it starts past the end): the
+    dumps, ``/store`` and YASGUI's files. The whole body where there is no ``Range``,
+    ``If-Range`` names another version, or the range is not one well-formed byte range."""
     header = request.headers.get("Range")
     if header is None or not _if_range_holds(response):
         return

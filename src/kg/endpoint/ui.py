@@ -1,8 +1,10 @@
 """The browser UI: YASGUI bound to ``/sparql`` at ``/``, and a plain server-rendered form.
 
 YASGUI (npm ``@zazuko/yasgui``) is installed by the setup command into ``ROOT/node_modules``
-and served from there by :func:`yasgui_asset` - never copied into git. Where it is missing,
-``/`` is the plain form: it needs no JavaScript, runs the query through the same checks and
+and served from there by :func:`yasgui_asset` - never copied into git. Its files are read once
+per process and, where the client accepts gzip, gzipped once and kept, as the dumps are
+(``yasgui.min.js``, 1 MB, is 0.3 MB gzipped), each coding with its own ``ETag``. Where it is
+missing, ``/`` is the plain form: it needs no JavaScript, runs the query through the same checks and
 limits as ``/sparql`` and renders a table. The form is always at ``/form`` too, and answers a
 browser's ``GET /sparql?query=…`` (a shared link; see :func:`.protocol.prefers_html`).
 
@@ -12,15 +14,22 @@ names it) or, where there are none, from a few built-in ones.
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
+import threading
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
+from kg.endpoint import compression
+from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
-from kg.endpoint.state import EndpointState
+from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, sparql_prologue
@@ -105,16 +114,82 @@ def index() -> str | Response:
     return response
 
 
+@dataclass(frozen=True)
+class _Asset:
+    name: str
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: datetime
+
+
+class _Assets:
+    """YASGUI's built files, each read on first use and kept, with its gzipped bytes made on
+    first use too: one worker's copy (a few MB at most, the files the page loads and their
+    source maps)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder.resolve()
+        self._lock = threading.Lock()
+        self._files: dict[str, _Asset | None] = {}
+        self._gzipped: dict[str, bytes] = {}
+
+    def get(self, name: str) -> _Asset | None:
+        """The file ``name`` of the folder (None where it is none, or outside it)."""
+        with self._lock:
+            if name not in self._files:
+                self._files[name] = self._read(name)
+            return self._files[name]
+
+    def _read(self, name: str) -> _Asset | None:
+        path = (self.folder / name).resolve()
+        if self.folder not in path.parents or not path.is_file():
+            return None
+        body = path.read_bytes()
+        media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if media.startswith("text/") or media in ("application/javascript", "application/json"):
+            media += "; charset=utf-8"
+        return _Asset(name, body, media,
+                      "sha256-" + hashlib.sha256(body).hexdigest(),
+                      datetime.fromtimestamp(int(path.stat().st_mtime), UTC))
+
+    def gzipped(self, asset: _Asset) -> bytes:
+        """``asset``'s bytes gzipped, made on first use and kept."""
+        with self._lock:
+            found = self._gzipped.get(asset.name)
+            if found is None:
+                found = self._gzipped[asset.name] = compression.compress(asset.body)
+            return found
+
+
 @bp.route("/assets/yasgui/<path:name>", methods=["GET"])
 def yasgui_asset(name: str) -> Response:
-    """YASGUI's built files, straight from node_modules."""
-    assets = _state().assets_dir
-    if assets is None:
+    """YASGUI's built files from node_modules, gzipped where the client accepts it (each
+    coding its own ``ETag``, ``Vary: Accept-Encoding``), conditional GET and single byte
+    ranges, as the dumps are."""
+    folder = _state().assets_dir
+    if folder is None:
         abort(404)
-    path = (assets / name).resolve()
-    if assets.resolve() not in path.parents or not path.is_file():
+    assets = per_app("kg-yasgui", lambda _store: _Assets(folder))
+    found = assets.get(name)
+    if found is None:
         abort(404)
-    return send_file(path, max_age=3600)
+    coding = compression.choose(request.headers.get("Accept-Encoding"), len(found.body),
+                                found.content_type)
+    body = found.body if coding is None else assets.gzipped(found)
+    response = Response(body, 200, {"Content-Type": found.content_type,
+                                    "Cache-Control": "public, max-age=3600",
+                                    "Accept-Ranges": "bytes"})
+    if compression.compressible(found.content_type):
+        response.headers["Vary"] = "Accept-Encoding"
+    if coding is not None:
+        response.headers["Content-Encoding"] = coding
+    response.set_etag(found.etag if coding is None else f"{found.etag}-{coding}")
+    response.last_modified = found.last_modified
+    response.make_conditional(request)
+    if response.status_code == 200:
+        byte_range(response, body)
+    return response
 
 
 @bp.route("/form", methods=["GET"])
