@@ -640,7 +640,8 @@ def test_malformed_requests_get_400_with_json(client):
                                                "type_strict": "strict"}})},
                  {"queries": json.dumps({"q": {"query": "x", "type_strict": True}})},
                  {"extend": json.dumps({"ids": "place/vietnam", "properties": []})},
-                 {"extend": json.dumps({"ids": [], "properties": [{"id": "nope"}]})},
+                 {"extend": json.dumps({"ids": [], "properties": [
+                     {"id": "nope", "settings": "none"}]})},
                  {"extend": json.dumps({"ids": [], "properties": [
                      {"id": "wikidata", "settings": {"match": "related"}}]})},
                  {"extend": json.dumps({"ids": [], "properties": [
@@ -952,6 +953,39 @@ def test_extend_refuses_a_property_asked_for_twice(client, schemas):
     schemas("data-extension-response.json", response.json)
     assert [m["id"] for m in response.json["meta"]] == ["placeWithin",
                                                         "schema:containedInPlace"]
+
+
+def test_extend_answers_an_unknown_property_empty_and_the_others_as_ever(client, schemas,
+                                                                        caplog):
+    """A stale property id (picked from an earlier propose-properties list, a typo) failed
+    the whole request with a 400: OpenRefine then adds no column at all. It is a column of no
+    values now, its meta entry saying so, and one warning; the known ones are answered."""
+    known = {"ids": ["actor/pol-pot", "place/kratie"],
+             "properties": [{"id": "wikidata"}, {"id": "country"}]}
+    plain = client.post("/reconcile", data={"extend": json.dumps(known)}).json
+    extend = {"ids": known["ids"], "properties": [
+        {"id": "wikidata"}, {"id": "kgo:formerlyKnownAs"}, {"id": "country"},
+        {"id": "P17", "settings": {"limit": 2}}]}
+    schemas("data-extension-query.json", extend)
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    meta = response.json["meta"]
+    assert [m["id"] for m in meta] == [p["id"] for p in extend["properties"]]
+    by_id = {m["id"]: m for m in meta}
+    assert by_id["P17"] == {"id": "P17", "name": "P17 (not a property of this service)"}
+    assert by_id["country"] == next(m for m in plain["meta"] if m["id"] == "country")
+    for entity, row in response.json["rows"].items():
+        assert row["kgo:formerlyKnownAs"] == row["P17"] == []
+        assert {k: row[k] for k in ("wikidata", "country")} == plain["rows"][entity]
+    assert response.json["rows"]["actor/pol-pot"]["wikidata"] == [{"str": "Q39464"}]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert len(warnings) == 1  # one line for the request
+    assert "'kgo:formerlyKnownAs', 'P17'" in warnings[0] and "2 entities" in warnings[0]
+    # what is malformed is still refused, known or not
+    bad = {"ids": ["place/kratie"], "properties": [{"id": "P17", "settings": {"limit": "x"}}]}
+    assert client.post("/reconcile", data={"extend": json.dumps(bad)}).status_code == 400
 
 
 def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):

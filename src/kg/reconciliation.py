@@ -49,7 +49,10 @@ each candidate's ``description`` ends with a note naming what was ignored, and
 ``kg.reconciliation``). The v0.2 specification leaves to the service how a type restricts the
 candidates and how conditions filter and score them; what is malformed (a query that is no
 object, a member of the wrong JSON type, a ``type_strict`` outside the schema's ``any``,
-``all``, ``should``) is still an InputError.
+``all``, ``should``) is still an InputError. Likewise a data extension that asks for a
+property the service does not know (an id OpenRefine kept from an earlier propose-properties
+list, say) answers that property's column empty for every entity, its ``meta`` entry naming
+it as unknown, and logs one warning for the request; the other properties are answered.
 """
 
 from __future__ import annotations
@@ -921,7 +924,9 @@ class ReconciliationIndex:
         return [c for p in e.every("governs") for c in of_place(p)]
 
     def extend(self, request: Any, *, max_batch: int) -> dict:
-        """A data extension response for the decoded ``extend`` parameter."""
+        """A data extension response for the decoded ``extend`` parameter. A property the
+        service does not know gets no values (a stale id should not fail the batch; see the
+        module's docstring), and one warning for the request is logged."""
         if not isinstance(request, dict):
             raise InputError("'extend' must be a JSON object with 'ids' and 'properties'")
         ids, props = request.get("ids"), request.get("properties")
@@ -940,7 +945,7 @@ class ReconciliationIndex:
                 raise InputError(f"extend: the property {p['id']!r} is asked for twice; its "
                                  "values come under its id, once per entity: ask for it once, "
                                  "or with other settings in another request")
-            prop = property_for(p["id"])
+            prop = _PROPERTY_BY_ID.get(_property_key(p["id"]))
             settings = p.get("settings") or {}
             if not isinstance(settings, dict):
                 raise InputError(f"extend: the settings of {p['id']!r} must be an object")
@@ -952,13 +957,18 @@ class ReconciliationIndex:
             # OpenRefine sends every setting the manifest declares with every property: "match"
             # only means something for an authority identifier.
             match = settings.get("match") or "exact"
-            if prop.kind == "authority" and (not isinstance(match, str)
+            if prop is not None and prop.kind == "authority" and (not isinstance(match, str)
                                              or match not in MATCH_SETTINGS):
                 raise InputError(f"extend: the match of {p['id']!r} must be one of "
                                  f"{', '.join(MATCH_SETTINGS)}, not {match!r}")
             wanted.append((p["id"], prop, max(limit, 0), match))
         meta = []
         for given, prop, _, _ in wanted:
+            if prop is None:
+                # the v0.2 meta entry has an id and a name only; the name is the column
+                # OpenRefine makes, so it says why the column is empty
+                meta.append({"id": given, "name": f"{given} (not a property of this service)"})
+                continue
             m: dict[str, Any] = {"id": given, "name": prop.name}
             if prop.kind == "entity":
                 m["type"] = self.type_ref({"country": "Country", "subordinateTo": "Group"}
@@ -969,6 +979,9 @@ class ReconciliationIndex:
             e = self.get(given_id)
             row: dict[str, list] = {}
             for given, prop, limit, match in wanted:
+                if prop is None:
+                    row[given] = []
+                    continue
                 # Asked by its schema.org name (schema:containedInPlace …), a property answers
                 # as the graph does under that name: with the inferred rest of the chain.
                 values = self.values_of(e, prop, every=_is_standard_alias(given, prop)) \
@@ -980,6 +993,16 @@ class ReconciliationIndex:
                          else {"str": v["text"]} for v in values]
                 row[given] = cells[:limit] if limit else cells
             rows[given_id] = row
+        unknown = [_quoted(given) for given, prop, _, _ in wanted if prop is None]
+        if unknown:
+            named = unknown[:_IGNORED_LOGGED]
+            more = len(unknown) - len(named)
+            log.warning("reconciliation: a data extension of %d %s asked for %s that this "
+                        "service does not know, answered with no values: %s%s. The properties "
+                        "it knows: /reconcile/propose_properties and /reconcile/suggest/property",
+                        len(ids), "entity" if len(ids) == 1 else "entities",
+                        "a property" if len(unknown) == 1 else "properties",
+                        ", ".join(named), f", and {more} more" if more else "")
         return {"meta": meta, "rows": rows}
 
     def propose_properties(self, type_given: str | None, limit: int | None) -> dict:
