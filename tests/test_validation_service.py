@@ -752,3 +752,49 @@ def test_a_byte_order_mark_is_named_in_an_upload(client, tmp_path, monkeypatch):
     plain = post_file(client, "\u00a0@prefix ex: <urn:ex:> .\n", "x.ttl",
                       headers={"Accept": "application/json"})
     assert plain.status_code == 400 and "byte order mark" not in plain.json["message"]
+# -- SARIF and GitHub annotations, as kg validate prints them ------------------------------------
+
+@pytest.mark.parametrize("fmt, media", [("sarif", "application/sarif+json"),
+                                        ("github", "text/plain")])
+@pytest.mark.parametrize("timeout", [0, 120], ids=["in-process", "child"])
+def test_sarif_and_github_are_what_kg_validate_prints(make_client, tmp_path, fmt, media,
+                                                      timeout):
+    client = make_client(validation_timeout=timeout)
+    for text, exit_code in ((BAD, 1), (GOOD, 0)):
+        code, printed = kg_validate(tmp_path, text, fmt=fmt)
+        assert code == exit_code
+        response = post_file(client, text, "bad.ttl", query=f"?format={fmt}")
+        assert response.status_code == 200 and response.mimetype == media
+        assert response.headers["X-KG-Exit-Code"] == str(exit_code)
+        assert response.get_data(as_text=True) == printed
+    if fmt == "sarif":
+        log = json.loads(printed)  # the conforming upload: an empty run
+        assert log["version"] == "2.1.0" and log["runs"][0]["results"] == []
+        assert json.loads(post_file(client, BAD, "bad.ttl", query="?format=sarif").data)[
+            "runs"][0]["results"]
+    else:
+        assert printed == ""
+        assert "::error file=bad.ttl,line=" in post_file(
+            client, BAD, "bad.ttl", query="?format=github").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "github"])
+def test_an_unreadable_upload_in_sarif_or_github_is_what_kg_validate_prints(client, tmp_path,
+                                                                            fmt):
+    broken = PREFIXES + "place:a rdfs:label \"A\"@en ,\n    \"B\"@en\nplace:b a kgo:Country .\n"
+    code, printed = kg_validate(tmp_path, broken, fmt=fmt)
+    assert code == 2 and "bad.ttl" in printed
+    response = post_file(client, broken, "bad.ttl", query=f"?format={fmt}")
+    assert response.status_code == 400 and response.headers["X-KG-Exit-Code"] == "2"
+    assert response.get_data(as_text=True) == printed
+
+
+def test_sarif_by_accept_and_github_only_by_name(client):
+    sarif = client.post("/validate", data=BAD, content_type="text/turtle",
+                        headers={"Accept": "application/sarif+json"})
+    assert sarif.mimetype == "application/sarif+json"
+    assert json.loads(sarif.data)["version"] == "2.1.0"
+    # text/plain is the text report: GitHub's annotations only by ?format=github
+    text = client.post("/validate", data=BAD, content_type="text/turtle",
+                       headers={"Accept": "text/plain"})
+    assert text.get_data(as_text=True).startswith("Does not conform")

@@ -19,6 +19,8 @@ __all__ = ["bp", "openapi_document"]
 
 bp = Blueprint("openapi", __name__)
 
+#: The report formats of /validate (kg.endpoint.validation).
+_VALIDATE_FORMATS = "json, turtle, html, text, sarif or github"
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _ANY = {"schema": {"type": "string"}}
 _SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
@@ -247,12 +249,12 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "responses": _responses(rdf_page, *page_errors)}},
         "/validate": {
             "get": {"summary": "the upload form (HTML)",
-                    "parameters": [_param("format", "query", "json, turtle, html or text")],
+                    "parameters": [_param("format", "query", _VALIDATE_FORMATS)],
                     "responses": _responses({"description": "HTML", "content": {
                         "text/html": _ANY}}, ("400", "unknown format"))},
             "post": {
                 "summary": "SHACL validation of an uploaded RDF file",
-                "parameters": [_param("format", "query", "json, turtle, html or text"),
+                "parameters": [_param("format", "query", _VALIDATE_FORMATS),
                                _param("filename", "query", "the upload's file name"),
                                _param("context", "query", "dataset: validate the upload with "
                                       "the served dataset, replacing the named graph of its "
@@ -266,9 +268,11 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "responses": {
                     "200": {"description": "the validation report (conforms or not)",
                             "content": {t: _ANY for t in ("application/json", "text/turtle",
-                                                          "text/html", "text/plain")}},
+                                                          "text/html", "text/plain",
+                                                          "application/sarif+json")}},
                     **{code: {"description": text, "content": {
-                        t: _ANY for t in ("application/json", "text/html", "text/plain")}}
+                        t: _ANY for t in ("application/json", "text/html", "text/plain",
+                                          "application/sarif+json")}}
                        for code, text in (
                            ("400", "unparsable, too deeply nested, a remote JSON-LD context, "
                                    "an XML DOCTYPE or entity, or no file (a body of no bytes)"),

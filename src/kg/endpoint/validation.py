@@ -5,7 +5,8 @@ One code path with ``kg validate FILE``: the upload plus the ontology graph, clo
 OWL 2 RL and seen as the shapes see it, validated against ``ROOT/shapes``
 (:func:`kg.validate.validate_closure`). The answer is the :class:`~kg.validate.Report` as
 JSON (``kg validate --format json`` plus ``exit_code``), Turtle (an ``sh:ValidationReport``),
-text or an HTML page.
+text, SARIF 2.1.0 or GitHub Actions annotations (what ``kg validate --format sarif|github``
+prints, an error included) or an HTML page.
 
 Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer):
 
@@ -36,7 +37,7 @@ import re
 import subprocess
 import sys
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -60,7 +61,7 @@ from kg.errors import (
     UpdateRefused,
 )
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
-from kg.validate import Report, Result, ValueAt, short_iri
+from kg.validate import Report, Result, ValueAt, error_output, short_iri
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
 
@@ -87,10 +88,18 @@ EXTENSIONS = {
 _SYNTAX_NAMES = {"turtle": "Turtle", "trig": "TriG", "nt": "N-Triples", "nquads": "N-Quads",
                  "json-ld": "JSON-LD", "xml": "RDF/XML"}
 
-#: Response formats: ``format`` parameter value -> media type.
+#: Response formats: ``format`` parameter value -> media type (SARIF's is the one its
+#: specification, 2.1.0 section 3.1, gives it).
 _RESPONSE_TYPES = {"json": "application/json", "turtle": "text/turtle", "html": "text/html",
-                   "text": "text/plain"}
-_BY_MEDIA_TYPE = {v: k for k, v in _RESPONSE_TYPES.items()}
+                   "text": "text/plain", "sarif": "application/sarif+json",
+                   "github": "text/plain"}
+#: The formats ``Accept`` can choose: GitHub's annotations are plain text, as the text report
+#: is, so only ``?format=github`` asks for them.
+_NEGOTIATED = {k: v for k, v in _RESPONSE_TYPES.items() if k != "github"}
+_BY_MEDIA_TYPE = {v: k for k, v in _NEGOTIATED.items()}
+#: The formats answered as ``kg validate --format`` prints them, a report or an error.
+_AS_THE_CLI_PRINTS = {"sarif": "application/sarif+json",
+                      "github": "text/plain; charset=utf-8"}
 #: What an upload was validated with, when not alone: "dataset; replaced=GRAPH" or
 #: "dataset; added".
 CONTEXT_HEADER = "X-KG-Context"
@@ -434,10 +443,10 @@ def _response_format() -> str:
     if given:
         return given
     accept = request.headers.get("Accept", "")
-    best = best_match(accept, list(_RESPONSE_TYPES.values()))
+    best = best_match(accept, list(_NEGOTIATED.values()))
     if best is None and accept.strip():
         raise NotAcceptable(f"cannot answer in any type of Accept: {accept[:200]} (the report "
-                            f"is {', '.join(_RESPONSE_TYPES.values())})")
+                            f"is {', '.join(_NEGOTIATED.values())})")
     return _BY_MEDIA_TYPE.get(best or "", "json")
 
 
@@ -626,6 +635,12 @@ def validate_upload() -> Response:
                         content_type="text/turtle; charset=utf-8")
     if fmt == "text":
         return Response(report.as_text(), 200, headers, content_type="text/plain; charset=utf-8")
+    if fmt == "sarif":
+        if report.shapes is None:  # validated in a child process: the rules' descriptions
+            report = replace(report, shapes=current_app.extensions["kg.validation"].get()[1])
+        return Response(report.as_sarif(), 200, headers, content_type=_AS_THE_CLI_PRINTS[fmt])
+    if fmt == "github":
+        return Response(report.as_github(), 200, headers, content_type=_AS_THE_CLI_PRINTS[fmt])
     body = {"conforms": report.conforms, "exit_code": report.exit_code,
             "results": [asdict(r) for r in report.results]}
     if upload.context:
@@ -657,6 +672,9 @@ def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
                 body["column"] = exc.column
         return Response(json.dumps(body, ensure_ascii=False) + "\n", status, headers,
                         content_type="application/json")
+    if fmt in _AS_THE_CLI_PRINTS:  # as kg validate writes it to stdout when it cannot validate
+        return Response(error_output(exc, fmt), status, headers,
+                        content_type=_AS_THE_CLI_PRINTS[fmt])
     return Response(str(exc).rstrip("\n") + "\n", status, headers,
                     content_type="text/plain; charset=utf-8")
 
