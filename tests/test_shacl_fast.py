@@ -17,6 +17,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SH
 
+from kg.errors import ConfigError
 from kg.iris import INFERRED_GRAPH
 from kg.load import load_sources, parse_file
 from kg.shacl_fast import (
@@ -242,6 +243,46 @@ def test_pyshacl_parses_each_constraint_query_once(shapes, monkeypatch):
     assert texts and len(texts) == len(set(texts))
     parsed = len(texts)
     assert validate(view, shapes).conforms and len(texts) == parsed
+
+
+def test_pyshacl_checks_each_constraint_text_once(monkeypatch):
+    """pySHACL checks a SPARQL constraint's text before each focus node's query; kg.validate
+    has it check each text once (here: three focus nodes, one search by each pattern), and
+    the kept answer is the check's own: a text refused is refused at every validation, and the
+    same nested SELECT is refused where ``$value`` may be bound but not where it may not."""
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    searched: list[str] = []
+    pattern = SPARQLQueryHelper.has_minus_regex
+
+    class Counting:
+        def search(self, text):
+            searched.append(text)
+            return pattern.search(text)
+
+    monkeypatch.setattr(SPARQLQueryHelper, "has_minus_regex", Counting())
+    select = "SELECT $this WHERE { $this ex:checkedOnce ?o }"
+    data = Graph().parse(data="@prefix ex: <http://example.org/> . "
+                         + " ".join(f"ex:n{i} a ex:C ; ex:checkedOnce {i} ." for i in range(3)),
+                         format="turtle")
+    for _ in range(2):
+        report = validate(data, _shapes_with(select))
+        assert len(report.results) == 3  # each focus node's query did run
+    assert sum("checkedOnce" in text for text in searched) == 1
+
+    minus = _shapes_with("SELECT $this WHERE { $this ?p ?o MINUS { $this ex:q ?o } }")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="MINUS"):
+            validate(data, minus)
+    check = SPARQLQueryHelper.check_invalid_sparql
+    nested = "SELECT $this WHERE { { SELECT $this WHERE { $this ?p ?o } } }"
+    for _ in range(2):
+        assert check(None, nested) is True
+        with pytest.raises(ValidationFailure, match="pre-bound"):
+            check(None, nested, valuenode=URIRef("http://example.org/v"))
+        with pytest.raises(ValidationFailure, match="pre-bound"):
+            check(None, nested, extravars={"x"})
 
 
 def test_generated_graph_same_results(generated, shapes):

@@ -935,6 +935,37 @@ def check_sparql_constraints(shapes: Graph) -> None:
         raise ConfigError("the shapes (shapes/*.ttl) cannot be used: " + "; ".join(broken))
 
 
+def _check_each_sparql_text_once() -> None:
+    """Make pySHACL check each SPARQL constraint's text once, not once per focus node.
+
+    Before every focus node's query, pySHACL's ``SPARQLQueryHelper.check_invalid_sparql``
+    searches the constraint's text with five regular expressions (no MINUS, VALUES or SERVICE;
+    a nested SELECT selects the pre-bound variables; AS rebinds none of them): the same text
+    each time, about two fifths of pySHACL's time on a small graph. The check is a pure
+    function of the text, of whether ``$value`` may be pre-bound and of the extra variables (it
+    reads nothing of the helper but its class's patterns), so its answer is kept for each of
+    them. It answers True or raises: an exception is not kept, so a refused text raises again,
+    each time, as it did. Installed once per process, on pySHACL's class, when kg.validate
+    first runs pySHACL."""
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    check = SPARQLQueryHelper.check_invalid_sparql
+    if getattr(check, "checks_each_text_once", False):
+        return
+
+    @functools.lru_cache(maxsize=1024)
+    def allowed(text: str, with_value: bool, extravars: tuple[str, ...]) -> bool:
+        return check(SPARQLQueryHelper, text, valuenode=True if with_value else None,
+                     extravars=set(extravars))
+
+    @functools.wraps(check)
+    def check_once(self, sparql_text, valuenode=None, extravars=None):
+        return allowed(sparql_text, valuenode is not None, tuple(sorted(extravars or ())))
+
+    check_once.checks_each_text_once = True
+    SPARQLQueryHelper.check_invalid_sparql = check_once
+
+
 def validate(data: Graph, shapes: Graph) -> Report:
     """Validate ``data`` (asserted + inferred) against ``shapes``. The inputs are not changed:
     pySHACL adds RDFS/OWL axioms (``owl:Class rdfs:subClassOf rdfs:Class`` …) to the shapes
@@ -945,6 +976,7 @@ def validate(data: Graph, shapes: Graph) -> Report:
     # half a second at start-up, and most never run it
     from pyshacl import validate as _pyshacl_validate
 
+    _check_each_sparql_text_once()
     conforms, report_graph, _ = _pyshacl_validate(
         _PreparedQueries(data) if type(data) is Graph else data,  # a dataset: as it is
         shacl_graph=Graph() + shapes,
