@@ -45,6 +45,22 @@ def test_readme_commands_parse(line):
     assert args.command
 
 
+def test_readme_pyshacl_recipe_names_the_shapes_the_ontology_and_the_graph():
+    """The plain-pySHACL command (README, "With pySHACL alone") is pySHACL's, with owlrl
+    inference, and names files that exist: running it takes minutes, so the suite holds the
+    shapes to what owlrl adds instead (tests/test_shapes.py, a reflexive owl:sameAs)."""
+    from pyshacl.cli import parser
+
+    lines = [line for b in blocks("sh") for line in b.splitlines() if line.startswith("pyshacl ")]
+    assert len(lines) == 1
+    args = parser.parse_args(shlex.split(lines[0])[1:])
+    assert args.inference == "owlrl"
+    assert (REPO / args.shacl) == REPO / "shapes" / "kg-shapes.ttl"
+    assert (REPO / args.ont) == REPO / "ontology" / "kg.ttl"
+    files = sorted(p for pattern in args.data for p in REPO.glob(pattern))
+    assert files == sorted((REPO / "graph").glob("*.ttl")) and files
+
+
 @pytest.mark.parametrize("text", blocks("turtle"))
 def test_readme_turtle_is_in_the_graph(text):
     """Turtle shown in the README parses and is a verbatim subset of the curated graph."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.iris import BASE, ONTOLOGY_GRAPH, PREFIXES, sparql_prologue
 from kg.load import load_sources, parse_file
@@ -206,6 +206,33 @@ def test_clean_fixture_reaches_every_node_shape(ontology, shapes):
     # kgs:VocabularyTermShape has no target (kg.vocabularies checks the terms, not an engine).
     unreached = sorted(set(unreached) - {"kgs:NoSameAsShape", "kgs:VocabularyTermShape"})
     assert not unreached, f"valid.ttl has no focus node for {unreached}"
+
+
+def test_a_reflexive_same_as_is_not_reported(ontology, shapes):
+    """OWL 2 RL's eq-ref rule makes every term the same as itself: owlrl adds ``x owl:sameAs x``
+    for each (the build's reasoner leaves them out), so plain ``pyshacl -i owlrl`` (README,
+    "Validation") sees one on every resource, and kgs:NoSameAsShape reported them all.
+    It reports an owl:sameAs between two terms only, with both engines."""
+    import owlrl
+
+    tiny = Graph().parse(data=f"""
+        <{expand("place:country")}> a <{expand("kgo:Country")}> ;
+            <{RDFS.label}> "Country"@en .""", format="turtle")
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(tiny)
+    country = URIRef(expand("place:country"))
+    assert (country, OWL.sameAs, country) in tiny  # what the plain run sees
+
+    view = closure_view(parse_file(CLEAN_FIXTURE) + ontology)
+    assert (country, RDF.type, URIRef(expand("kgo:Country"))) in view
+    for subject in set(view.subjects()):
+        view.add((subject, OWL.sameAs, subject))
+    for report in (validate(view, shapes), validate_with(view, shapes)):
+        assert report.conforms, report.as_text()
+    view.add((country, OWL.sameAs, URIRef(expand("place:other-country"))))
+    for report in (validate(view, shapes), validate_with(view, shapes)):
+        assert [(short(r.focus), short(r.value)) for r in report.results
+                if r.shape == expand("kgs:NoSameAsShape")] == [
+                    ("place:country", "place:other-country")]
 
 
 # ---------------------------------------------------------------- every shape fires
