@@ -107,6 +107,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     # the inferred graph as N-Quads, written by the fast reasoner (removed whatever happens)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
         inferred_part: Path | None = None
+        inferred_count = 0
         if reasoner == "fast":
             with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph)"):
                 shapes = load_shapes(root)
@@ -123,8 +124,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                     # read, which is all that validation needs (a fraction at scale).
                     inferred_part = Path(tmp) / "inferred.nq"
                     with inferred_part.open("wb") as f:
-                        materialise_store(store, inferred_graph, keep=narrow.__contains__,
-                                          out=f)
+                        inferred_count = materialise_store(
+                            store, inferred_graph, keep=narrow.__contains__, out=f)
         else:
             narrow = None
             with stage("parse_s", f"parsing {root}/ontology, {root}/graph (rdflib)"):
@@ -153,7 +154,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             # warnings (sh:Warning, sh:Info) are said, and do not stop the build
             log(f"  {located.counts()} (not fatal):\n" + located.as_text())
         with stage("write_s", f"writing {out}"):
-            ready = {} if inferred_part is None else {inferred_graph.value: inferred_part}
+            ready = ({} if inferred_part is None
+                     else {inferred_graph.value: (inferred_part, inferred_count)})
             counts, sha256 = write_dataset(store, out, ready=ready)
     info = {
         "version": __version__,
@@ -230,7 +232,8 @@ def graph_of(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph | None = Non
 
 
 def write_dataset(store: ox.Store, path: Path,
-                  ready: dict[str, Path] | None = None) -> tuple[dict[str, int], str]:
+                  ready: dict[str, tuple[Path, int]] | None = None
+                  ) -> tuple[dict[str, int], str]:
     """Write every named graph of ``store`` (its default graph must be empty) to ``path`` as
     sorted, duplicate-free N-Quads, atomically; return the triples per graph and the file's
     SHA-256.
@@ -241,8 +244,9 @@ def write_dataset(store: ox.Store, path: Path,
     parts are merged in byte order by ``sort`` (``LC_ALL=C sort -u``, POSIX) where there is
     one, which sorts millions of lines in a fraction of the time and memory of a Python list;
     elsewhere in Python, to the same bytes (tested). ``ready`` maps a graph IRI to a file that
-    already holds that graph's N-Quads (unsorted, no blank nodes): it is used instead of the
-    store's graph of that name."""
+    already holds that graph's N-Quads (unsorted, no blank nodes, no line twice) and their
+    number, as the materialiser returns it: the file is used instead of the store's graph of
+    that name, and not read again to count its lines."""
     ready = ready or {}
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
         raise ValueError("the build puts every triple in a named graph")
@@ -256,9 +260,8 @@ def write_dataset(store: ox.Store, path: Path,
             part = Path(tmp) / f"{len(parts)}.nq"
             counts[name.value] = _write_part(store, name, part)
             parts.append(part)
-        for name, part in ready.items():
-            with part.open("rb") as f:
-                counts[name] = sum(b.count(b"\n") for b in iter(lambda: f.read(1 << 24), b""))
+        for name, (part, count) in ready.items():
+            counts[name] = count
             parts.append(part)
         digest = hashlib.sha256()
         sort = shutil.which("sort")
