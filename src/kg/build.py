@@ -139,7 +139,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
-            report = validate_dataset_store(store, inferred_graph, shapes, validator, log)
+            report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
+                                            in_place=inferred_part is not None)
             # the QC queries over the asserted graphs: their rows are results of the report
             report = with_qc_results(report, results_in_store(store, skip=[inferred_graph]))
         if report.results:
@@ -186,17 +187,21 @@ class _Stages:
 
 
 def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Graph,
-                           validator: str, log: Callable[[str], None]) -> Report:
+                           validator: str, log: Callable[[str], None], *,
+                           in_place: bool = False) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
     predicate a shape reads. The report also warns of each use, in the asserted graphs (all
-    but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies)."""
-    from kg.shacl_fast import view_store
+    but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies).
+    ``in_place``: ``store`` may become the view itself (:func:`kg.shacl_fast.view_in_place`,
+    when its graphs share no triple): its graph ``inferred`` then loses the types only a domain
+    or range gave, which the build allows once every inference is in a file of its own."""
+    from kg.shacl_fast import view_in_place, view_store
     from kg.vocabularies import unknown_terms_in_store
 
     unknown = unknown_terms_in_store(store, inferred)
-    view = view_store(store, inferred)
+    view = store if in_place and view_in_place(store, inferred) else view_store(store, inferred)
     report = validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
                                  lambda: graph_of(view))
     return with_vocabulary_warnings(report, unknown)
