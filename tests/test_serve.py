@@ -67,6 +67,31 @@ def test_serve_help_gives_each_option_its_default_and_variable(capsys):
             default = f"{setting.default:g}" if isinstance(setting.default, float) \
                 else str(setting.default)
             assert f"{setting.help} Default {default}; KG_{setting.name.upper()}." in out
+def test_what_every_worker_needs_is_made_before_the_fork(monkeypatch):
+    """``kg serve`` makes the page indexes and the shapes' views and RDF in the parent, so
+    that no worker makes them on its first request (``/shapes/`` took a second or more on
+    a cold worker). Gunicorn is not started here: only the order is checked."""
+    import threading
+
+    from gunicorn.app.base import BaseApplication
+
+    import kg.serve
+    from kg.endpoint import shapes
+    from kg.serve import serve
+    from kgtest import REPO
+
+    order = []
+    prepare = shapes.prepare
+    monkeypatch.setattr(shapes, "prepare", lambda: order.append("shapes") or prepare())
+    monkeypatch.setattr(kg.serve, "_before_fork", lambda: order.append("fork"))
+    monkeypatch.setattr(BaseApplication, "run", lambda self: order.append("run"))
+    stack = threading.stack_size()
+    try:
+        settings = resolve(overrides={"root": REPO, "port": 0, "workers": 1}, environ={})
+        assert serve(settings, dataset=TINY_DATASET) == 0
+    finally:
+        threading.stack_size(stack)
+    assert order == ["shapes", "fork", "run"]
 
 
 def test_serves_a_dataset_file_and_logs_requests(serve_kg):

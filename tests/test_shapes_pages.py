@@ -167,3 +167,44 @@ def test_the_shapes_rdf_is_the_same_bytes_in_every_worker(make_app):
         assert a.status_code == b.status_code == 200, url
         assert b"_:" in a.data or b"nodeID" in a.data, url  # it has blank nodes
         assert a.data == b.data and a.headers["ETag"] == b.headers["ETag"], url
+
+
+def test_prepared_shapes_leave_a_cold_request_nothing_to_make(make_app, monkeypatch):
+    """``kg serve`` prepares the shapes before it forks (:func:`prepare`): a worker's first
+    ``/shapes/`` then reads no file, labels no blank node and compiles no template (it took
+    a second or more on a cold worker, and was once a 503 on a loaded machine)."""
+    import pyoxigraph as ox
+
+    import kg.load
+    from kg.endpoint import shapes
+    from kgtest import REPO
+
+    app = make_app(root=REPO)
+    with app.app_context():
+        shapes.prepare()
+    made = []
+
+    def refused(what):
+        def record(*args, **kwargs):
+            made.append(what)
+            raise AssertionError(f"{what} on a request")
+        return record
+
+    monkeypatch.setattr(kg.load, "parse_file", refused("parse_file"))
+    monkeypatch.setattr(ox, "Dataset", refused("canonical labels"))
+    monkeypatch.setattr(app.jinja_env, "compile", refused("template compiled"))
+    client = app.test_client()
+    for url, accept in (("/shapes/", HTML), ("/shapes/", TURTLE),
+                        ("/shapes/EventShape", TURTLE), ("/shapes/EventShape", HTML)):
+        r = client.get(url, headers=accept)
+        assert r.status_code == 200, (url, accept, r.data[:300])
+    assert made == []
+
+
+def test_the_shapes_graph_keeps_its_triples_with_canonical_labels(client, graph):
+    """The blank nodes are labelled by RDFC-1.0 (pyoxigraph's), a standard canonical form:
+    the same graph, its labels those of the W3C algorithm."""
+    r = client.get("/shapes/", headers={"Accept": "application/n-triples"})
+    got = rdflib.Graph().parse(data=r.data, format="nt")
+    assert isomorphic(got, graph)
+    assert b"_:c14n0 " in r.data

@@ -672,10 +672,11 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
     app = create_app(settings, dataset=store)
     state = app.extensions["kg"]
     state.descriptions.stats()  # computed once here, before the workers are forked
-    from kg.endpoint import dumps, pages
+    from kg.endpoint import dumps, pages, shapes
 
     with app.app_context():  # the page indexes, likewise built once
         pages.site()
+        shapes.prepare()  # else each worker reads and labels the shapes on its first /shapes/
         if len(store) <= _PREBUILT_DUMPS_MAX_QUADS:
             # small datasets: the dumps too; at scale they cost a minute and a GiB before the
             # first answer, so each worker makes a dump when it is first asked for
