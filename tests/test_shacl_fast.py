@@ -160,6 +160,37 @@ def test_shape_predicates_in_a_namespace(select, bounded):
         assert predicates.namespaces == ("http://example.org/",)
 
 
+def test_compiled_shapes_are_kept_for_the_same_shapes_and_subclasses(monkeypatch):
+    """validate_store compiles shapes once for the validations after it: again only for shapes
+    that differ (a triple more) or data whose subclasses of a target class differ, which change
+    the checks; a copy of the graph (the same triples, blank nodes too) is the same shapes."""
+    import kg.shacl_fast as sf
+
+    compiled: list[Graph] = []
+    compile_ = sf.compile_shapes
+    monkeypatch.setattr(sf, "compile_shapes",
+                        lambda shapes, sub: compiled.append(shapes) or compile_(shapes, sub))
+    select = "SELECT $this WHERE { $this ex:keptCompiled ?o }"
+
+    def focus(data: str, shapes: Graph) -> set[str]:
+        graph = Graph().parse(data="@prefix ex: <http://example.org/> . "
+                              "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . " + data,
+                              format="turtle")
+        return {r.focus for r in validate_store(store_of(graph), shapes).results}
+
+    ex = "http://example.org/"
+    shapes = _shapes_with(select)
+    plain = "ex:a a ex:C ; ex:keptCompiled 1 . ex:b a ex:D ; ex:keptCompiled 2 ."
+    assert focus(plain, shapes) == {ex + "a"} and len(compiled) == 1
+    assert focus(plain, Graph() + shapes) == {ex + "a"} and len(compiled) == 1
+    sub = plain + " ex:D rdfs:subClassOf ex:C ."
+    assert focus(sub, shapes) == {ex + "a", ex + "b"} and len(compiled) == 2
+    assert focus(plain, shapes) == {ex + "a"} and len(compiled) == 2
+    more = _shapes_with(select, "sh:targetNode ex:c ;")
+    assert focus(plain + " ex:c ex:keptCompiled 3 .", more) == {ex + "a", ex + "c"}
+    assert len(compiled) == 3
+
+
 def test_predicates_keep_their_namespaces_or_refuse():
     """A union keeps the namespaces (an IRI in one is read); an operator that would return a
     plain set of the IRIs, without them, is refused instead of losing them silently."""

@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+import threading
 from dataclasses import dataclass, field
 
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
@@ -464,6 +465,47 @@ def compile_shapes(shapes: Graph, subclasses) -> list[Check]:
     return checks
 
 
+#: Compiled shapes kept for the next validation against the same shapes (kg serve's /validate,
+#: the test suite's fixtures: about two thirds of a small graph's validation was compiling):
+#: per shapes graph, as its triples and prefixes (compared in full, blank nodes by label: a copy
+#: finds them, a changed graph does not), the compiled checks with the subclass answers
+#: they were compiled from, and the shapes' SPARQL constraints checked once. A few at most.
+_KEPT: dict[tuple, list[tuple[tuple, tuple[Check, ...]]]] = {}
+_KEPT_SHAPES = 4
+_KEPT_LOCK = threading.Lock()
+
+
+def _checks(shapes: Graph, subclasses) -> tuple[Check, ...]:
+    """:func:`compile_shapes` of ``shapes`` as it is now with ``subclasses``, compiled anew
+    unless the same shapes were compiled with the same answers of ``subclasses`` to the
+    questions compiling asked (compiling reads nothing else: the same checks)."""
+    from kg.validate import check_sparql_constraints
+
+    key = (frozenset(shapes), tuple(sorted(shapes.namespaces())))
+    with _KEPT_LOCK:
+        kept = _KEPT.get(key)
+    if kept is None:
+        check_sparql_constraints(shapes)  # raises ConfigError: nothing kept
+        kept = []
+    for answers, checks in kept:
+        if all(subclasses(c) == found for c, found in answers):
+            return checks
+    asked: list[tuple] = []
+
+    def answered(c):
+        found = subclasses(c)
+        asked.append((c, found))
+        return found
+
+    checks = tuple(compile_shapes(shapes, answered))
+    with _KEPT_LOCK:
+        _KEPT.pop(key, None)  # the most recent last
+        _KEPT[key] = [*kept[-3:], (tuple(asked), checks)]
+        while len(_KEPT) > _KEPT_SHAPES:
+            del _KEPT[next(iter(_KEPT))]
+    return checks
+
+
 def validate_store(store, shapes: Graph) -> Report:
     """Validate the union of the graphs of the pyoxigraph ``store`` (asserted + inferred, as
     :func:`kg.validate.validation_view` makes it) against ``shapes``. Same report as
@@ -481,10 +523,7 @@ def validate_store(store, shapes: Graph) -> Report:
             cache[c] = sorted(found, key=str)
         return cache[c]
 
-    from kg.validate import check_sparql_constraints
-
-    check_sparql_constraints(shapes)
-    checks = compile_shapes(shapes, subclasses)
+    checks = _checks(shapes, subclasses)
     report = Graph()
     report.bind("sh", str(SH))
     root = BNode()
