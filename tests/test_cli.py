@@ -20,6 +20,14 @@ def project(tmp_path) -> Path:
 
 
 @pytest.fixture()
+def built(dataset) -> list[str]:
+    """The options that point kg at this checkout and its build made once per worker
+    (conftest's ``dataset``): for a test of a command that only reads the project and its
+    build (query, stats, validate without files), which otherwise built its own copy."""
+    return ["--root", str(REPO), "--build-dir", str(dataset.parent)]
+
+
+@pytest.fixture()
 def validated_once(monkeypatch, project):
     """``kg validate`` validates each input once: a test that prints one report in several
     formats runs the command for each (its dispatch and its format), and the validation itself
@@ -666,28 +674,28 @@ def test_a_syntax_error_is_placed_where_the_build_places_it(capsys, project):
     assert (json.loads(out)["line"], json.loads(out)["column"]) == (4, 3)
 
 
-def test_validate_without_files_checks_the_built_dataset(capsys, project):
-    code, out, err = run(capsys, "--root", str(project), "validate")
+def test_validate_without_files_checks_the_built_dataset(capsys, built):
+    code, out, err = run(capsys, *built, "validate")
     assert code == 0 and out.startswith("Conforms")
     assert "kg.nq" in err
 
 
-def test_query_from_argument_file_and_stdin(capsys, project, tmp_path, monkeypatch):
+def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch):
     q = ("PREFIX kgo: <https://w3id.org/kg1978/ontology/> "
          "SELECT ?n WHERE { ?p kgo:passageNumber ?n FILTER(?n < 3) } ORDER BY ?n")
-    code, out, _ = run(capsys, "--root", str(project), "query", q)
+    code, out, _ = run(capsys, *built, "query", q)
     assert code == 0 and out.splitlines()[2:4] == ["1", "2"]
     f = tmp_path / "q.rq"
     f.write_text(q, encoding="utf-8")
-    code, out, _ = run(capsys, "--root", str(project), "query", "-f", str(f), "--format", "json")
+    code, out, _ = run(capsys, *built, "query", "-f", str(f), "--format", "json")
     assert code == 0 and json.loads(out) == [{"n": "1"}, {"n": "2"}]
-    code, out, _ = run(capsys, "--root", str(project), "query", "--format", "csv",
+    code, out, _ = run(capsys, *built, "query", "--format", "csv",
                        stdin=q, monkeypatch=monkeypatch)
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
-def test_query_construct_as_turtle(capsys, project):
-    code, out, _ = run(capsys, "--root", str(project), "query", "--format", "turtle",
+def test_query_construct_as_turtle(capsys, built):
+    code, out, _ = run(capsys, *built, "query", "--format", "turtle",
                        "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3")
     assert code == 0
     assert len(Graph().parse(data=out, format="turtle")) == 3
@@ -704,7 +712,7 @@ def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
     assert code == 0 and out == "n\n1\n"
 
 
-def test_query_narrows_the_dataset_as_the_endpoint(capsys, project):
+def test_query_narrows_the_dataset_as_the_endpoint(capsys, built, dataset):
     """``FROM`` / ``FROM NAMED`` name the dataset in ``kg query`` as on ``/sparql`` (kg query
     answered every query over the whole union), a graph named twice counted once."""
     from kg.endpoint import create_app
@@ -722,10 +730,10 @@ def test_query_narrows_the_dataset_as_the_endpoint(capsys, project):
     }
     answers = {}
     for name, query in queries.items():
-        code, out, err = run(capsys, "--root", str(project), "query", "--format", "csv", query)
+        code, out, err = run(capsys, *built, "query", "--format", "csv", query)
         assert code == 0 and out.splitlines()[0] == "n", (name, err)
         answers[name] = int(out.splitlines()[1])
-    client = create_app({"root": project}, dataset=project / "build" / "kg.nq").test_client()
+    client = create_app({"root": REPO}, dataset=dataset).test_client()
     for name, query in queries.items():
         r = client.get("/sparql", query_string={"query": query},
                        headers={"Accept": "application/sparql-results+json"})
@@ -743,20 +751,20 @@ def test_query_narrows_the_dataset_as_the_endpoint(capsys, project):
     ("SELECT * WHERE { FILTER(" + "(" * 6000 + "1" + ")" * 6000 + ") }",
      "nests brackets 6002 deep"),
 ])
-def test_query_refusals_and_evaluation_errors_exit_2(capsys, project, query, message):
+def test_query_refusals_and_evaluation_errors_exit_2(capsys, built, query, message):
     """As the endpoint: no update, no outbound request, no stack overflow (6,000 brackets
     killed the process with SIGSEGV), and an engine error is a message, not a traceback."""
-    code, out, err = run(capsys, "--root", str(project), "query", query)
+    code, out, err = run(capsys, *built, "query", query)
     assert code == 2 and out == ""
     assert err.startswith("kg: error: query: ") and message in err and "Traceback" not in err
 
 
-def test_query_errors_exit_2(capsys, project, monkeypatch):
-    code, _, err = run(capsys, "--root", str(project), "query", "SELEC ?x")
+def test_query_errors_exit_2(capsys, built, monkeypatch):
+    code, _, err = run(capsys, *built, "query", "SELEC ?x")
     assert code == 2 and "malformed query" in err and "1:" in err
-    code, _, err = run(capsys, "--root", str(project), "query", stdin="", monkeypatch=monkeypatch)
+    code, _, err = run(capsys, *built, "query", stdin="", monkeypatch=monkeypatch)
     assert code == 2 and "no query given" in err
-    code, _, err = run(capsys, "--root", str(project), "query", "-f", "/nonexistent/q.rq")
+    code, _, err = run(capsys, *built, "query", "-f", "/nonexistent/q.rq")
     assert code == 2
 
 
@@ -813,8 +821,8 @@ def test_stats_and_links_report_exit_as_the_readme_says(capsys, project):
     assert "1 (`report`) a conflict gives no reason" in links and "2 bad file" in links
 
 
-def test_stats_counts_and_unlinked(capsys, project):
-    code, out, _ = run(capsys, "--root", str(project), "stats")
+def test_stats_counts_and_unlinked(capsys, built):
+    code, out, _ = run(capsys, *built, "stats")
     assert code == 0
     assert "https://w3id.org/kg1978/graph/article-part1" in out
     assert "kgo:Event" in out
