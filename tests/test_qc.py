@@ -143,6 +143,29 @@ def test_qc_query_catches_its_problem(query):
     assert rows, f"{query.name} finds nothing in {fixture.name}, which has the problem"
 
 
+@pytest.mark.parametrize(("query", "graph", "subjects"), [
+    ("duplicate-entity-label-violation", BASE + "graph/article-part1",
+     ("event/founding", "measure/founding")),
+    ("duplicate-label-violation", str(ONTOLOGY_GRAPH), ("ontology/Founding", "ontology/founded")),
+], ids=["entities", "ontology"])
+def test_duplicate_labels_are_compared_with_white_space_collapsed(query, graph, subjects):
+    """Labels that differ in white space only (a space at an end, two in a row, a tab) read
+    alike: the duplicate-label queries compare them collapsed, as they compare them without
+    case. Labels that differ in a word are no duplicates."""
+    store = ox.Store()
+    text = (QC / f"{query}.rq").read_text(encoding="utf-8")
+    first, second = (ox.NamedNode(BASE + s) for s in subjects)
+    label = ox.NamedNode(str(RDFS.label))
+    for one, other in (("Founding of a republic", " Founding of  a\tRepublic "),
+                       ("Founding of a republic", "Founding of a state")):
+        store.clear()
+        store.extend([ox.Quad(first, label, ox.Literal(one, language="en"), ox.NamedNode(graph)),
+                      ox.Quad(second, label, ox.Literal(other, language="en"),
+                              ox.NamedNode(graph))])
+        _, rows = rows_of(store, text)
+        assert len(rows) == (1 if "state" not in other else 0), (one, other, rows)
+
+
 def test_unreified_relation_query_knows_every_relation_between_entities(ontology):
     """The relations between entities (an object property whose domain is an actor or a place)
     are the ones that need an rdf:Statement: the QC query lists each, so a new one (as

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDFS, SH, SKOS
 
 from kg.errors import ConfigError
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
@@ -36,6 +36,7 @@ from kg.validate import Report, closure_view, validate, validate_with, validatio
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "shapes"
 KGO = "https://w3id.org/kg1978/ontology/"
+SHAPES = "https://w3id.org/kg1978/shapes/"
 
 
 def store_of(graph: Graph) -> ox.Store:
@@ -98,6 +99,25 @@ ENGINES_FIND_NOTHING = {"valid", "vocabulary-term-misspelt"}
 def test_fixture_same_results(path, ontology, shapes):
     report = assert_same(closure_view(parse_file(path) + ontology), shapes)
     assert report.conforms == (path.stem in ENGINES_FIND_NOTHING)
+
+
+def test_label_text_same_results(ontology, shapes):
+    """kgs:LabelTextShape's white space is SPARQL's \\s, in rdflib's regular expressions and
+    in pyoxigraph's: the same results for a tab, a no-break space, an empty label, and one
+    result per label, from the constraint that says what is wrong with it."""
+    data = parse_file(FIXTURES / "valid.ttl") + ontology
+    country = URIRef("https://w3id.org/kg1978/place/country")
+    labels = {"": "LabelNotEmpty", " lead": "LabelTrimmed", "tail\u00a0": "LabelTrimmed",
+              "two\t\tapart": "LabelSingleSpaced", "one space": None}
+    for text in labels:
+        data.add((country, SKOS.altLabel, Literal(text, lang="en")))
+    report = assert_same(closure_view(data), shapes)
+    found = {}
+    for node in report.graph.subjects(SH.sourceShape, URIRef(SHAPES + "LabelTextShape")):
+        value = str(report.graph.value(node, SH.value))
+        constraint = str(report.graph.value(node, SH.sourceConstraint))
+        found.setdefault(value, []).append(constraint.removeprefix(SHAPES))
+    assert found == {text: [name + "Constraint"] for text, name in labels.items() if name}
 
 
 def _shapes_with(select: str, more: str = "") -> Graph:
