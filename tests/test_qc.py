@@ -352,7 +352,7 @@ def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, pr
         "Did you mean place:southwestern-border?")
     assert {r["location"] for r in bordr.values()} == {f"graph/article-part1.ttl:{place}"}
     passage = on("https://w3id.org/kg1978/source/article-part1-passage-999")
-    assert {"MeasureShape", "missing-passage-violation"} <= set(passage)
+    assert {"MeasureCitesPassageShape", "missing-passage-violation"} <= set(passage)
     assert "not a kgo:Passage" in passage["missing-passage-violation"]["message"]
     assert {r["location"] for r in passage.values()} == {f"graph/article-part1.ttl:{cite}"}
     date = on('"1978-13-01"^^<http://www.w3.org/2001/XMLSchema#date>')
