@@ -482,6 +482,43 @@ def test_a_cycle_is_named_edge_by_edge(capsys, project, engine):
                                                f"({fixture}:28) → actor:commission ({fixture}:24)")}
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_cycle_written_with_the_inverse_is_named_edge_by_edge(capsys, project, tmp_path,
+                                                                 engine):
+    """A step of a cycle written with the inverse property (``a kgo:hasSubordinate b``: b is
+    subordinate to a) is followed too: each result stands on the focus node's own step and
+    names the steps at their lines, the inverse one as such. It was placed at the node's first
+    statement, with no steps named."""
+    fixture = REPO / "tests" / "data" / "shapes" / "group-subordination-cycle.ttl"
+    text = fixture.read_text(encoding="utf-8").replace(
+        '    rdfs:label "A commission"@en ;\n    kgo:subordinateTo actor:politburo .',
+        '    rdfs:label "A commission"@en .\nactor:politburo kgo:hasSubordinate actor:commission .'
+    ).replace(
+        "rdf:subject actor:commission ; rdf:predicate kgo:subordinateTo ; "
+        "rdf:object actor:politburo ;",
+        "rdf:subject actor:politburo ; rdf:predicate kgo:hasSubordinate ; "
+        "rdf:object actor:commission ;")
+    lines = text.splitlines()
+    assert lines[23].endswith("kgo:subordinateTo actor:commission .")
+    assert lines[27] == "actor:politburo kgo:hasSubordinate actor:commission ."
+    bad = tmp_path / "inverse-cycle.ttl"
+    bad.write_text(text, encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
+                       "--format", "json", str(bad))
+    assert code == 1
+    results = json.loads(out)["results"]
+    cycles = {(r["focus"].rpartition("/")[2], r["location"], r["message"]) for r in results
+              if r["shape"].endswith("GroupShape")}
+    head = "subordination cycle: the group is subordinate to itself: "
+    inverse = f"({bad}:28, as kgo:hasSubordinate)"
+    assert cycles == {
+        ("politburo", f"{bad}:24",
+         head + f"actor:politburo → actor:commission ({bad}:24) → actor:politburo {inverse}"),
+        ("commission", f"{bad}:28",
+         head + f"actor:commission → actor:politburo {inverse} → actor:commission ({bad}:24)")}
+    assert len(results) == 2, out
+
+
 def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_path):
     """A blank node's label changes from run to run; its SARIF fingerprint is made from what
     the report says of it, so code scanning keeps the alert: the same in two runs and in both

@@ -552,6 +552,34 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert labelled.of(result(labelled.blank({(ex + "p", "t")}))) == "b.nt:1"
 
 
+def test_cycle_inverses_are_the_ontologys(ontology):
+    """The report follows a cycle's steps written with the inverse property: each transitive
+    kgo: property with its owl:inverseOf, as the ontology declares them."""
+    from rdflib.namespace import OWL
+
+    from kg.validate import CYCLE_INVERSES
+
+    transitive = {str(p): str(ontology.value(p, OWL.inverseOf))
+                  for p in ontology.subjects(RDF.type, OWL.TransitiveProperty)
+                  if str(p).startswith(PREFIXES["kgo"])}
+    assert transitive and CYCLE_INVERSES == transitive
+
+
+def test_a_cycle_is_followed_through_inverse_steps():
+    from kg.validate import statement_lines
+
+    ex = "http://example.org/"
+    found = statement_lines([("c.ttl", """@prefix ex: <http://example.org/> .
+ex:a ex:under ex:b .
+ex:c ex:over ex:b .
+ex:c ex:under ex:a .
+""")])
+    assert found.cycle(ex + "a", ex + "under") == []
+    assert found.cycle(ex + "a", ex + "under", ex + "over") == [
+        (ex + "b", "c.ttl:2", ex + "under"), (ex + "c", "c.ttl:3", ex + "over"),
+        (ex + "a", "c.ttl:4", ex + "under")]
+
+
 def test_subject_lines_point_at_statements():
     from kg.validate import subject_lines
 

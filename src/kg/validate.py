@@ -127,10 +127,14 @@ class Report:
 
         def at(r: Result) -> Result:
             if r.path and r.value == r.focus and "://" in r.path:  # a cycle, in the closure
-                cycle = where.cycle(r.focus, r.path)
+                inverse = CYCLE_INVERSES.get(r.path)
+                cycle = where.cycle(r.focus, r.path, inverse)
                 if cycle:
-                    return replace(r, location=cycle[0][1], message=f"{r.message}: " + " → ".join(
-                        [short_iri(r.focus)] + [f"{short_iri(o)} ({line})" for o, line in cycle]))
+                    steps = [f"{short_iri(o)} ({line}"
+                             + (f", as {short_iri(p)})" if p != r.path else ")")
+                             for o, line, p in cycle]
+                    return replace(r, location=cycle[0][1], message=f"{r.message}: "
+                                   + " → ".join([short_iri(r.focus), *steps]))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value))))
             if not r.values:
@@ -602,27 +606,32 @@ class StatementLines:
                 best, size = key, len(pairs)
         return best
 
-    def cycle(self, node: str, predicate: str) -> list[tuple[str, str]]:
+    def cycle(self, node: str, predicate: str,
+              inverse: str | None = None) -> list[tuple[str, str, str]]:
         """The shortest way from ``node`` back to itself by ``predicate`` triples the texts
-        state, as (node reached, line of the triple) steps; [] where they state none (the
-        closure the shapes see makes a cycle one reflexive triple, whatever its steps)."""
-        step: dict[str, list[tuple[str, str]]] = {}
+        state, or ``inverse`` triples read backwards (``b kgo:hasSubordinate a`` is a step from
+        a to b), as (node reached, line of the triple, its predicate) steps; [] where they
+        state none (the closure the shapes see makes a cycle one reflexive triple, whatever
+        its steps)."""
+        step: dict[str, list[tuple[str, str, str]]] = {}
         for (s, p, o), line in self.triples.items():
             if p == predicate:
-                step.setdefault(s, []).append((o, line))
-        came: dict[str, tuple[str, str]] = {}
+                step.setdefault(s, []).append((o, line, p))
+            elif p == inverse:
+                step.setdefault(o, []).append((s, line, p))
+        came: dict[str, tuple[str, str, str]] = {}
         todo = [node]
         while todo:
             at = todo.pop(0)
-            for o, line in step.get(at, ()):
+            for o, line, p in step.get(at, ()):
                 if o == node:
-                    path = [(o, line)]
+                    path = [(o, line, p)]
                     while at != node:
-                        path.insert(0, (at, came[at][1]))
+                        path.insert(0, (at, came[at][1], came[at][2]))
                         at = came[at][0]
                     return path
                 if o not in came:
-                    came[o] = (at, line)
+                    came[o] = (at, line, p)
                     todo.append(o)
         return []
 
@@ -654,6 +663,14 @@ class StatementLines:
         return (self.subjects.get(result.focus) or self.mentions.get(result.focus)
                 or self.blanks.get(result.focus))
 
+
+#: The transitive properties whose cycles the shapes report, each with its inverse
+#: (owl:inverseOf in the ontology; tests/test_shapes.py compares them): a step of a cycle may be
+#: written either way, and :meth:`StatementLines.cycle` follows both.
+CYCLE_INVERSES = {
+    f"{PREFIXES['kgo']}{p}": f"{PREFIXES['kgo']}{inverse}" for p, inverse in (
+        ("subordinateTo", "hasSubordinate"), ("placeWithin", "containsPlace"),
+        ("subEventOf", "hasSubEvent"))}
 
 #: The lexical form of a literal written in N-Triples / N3 (``"-12000"^^<…#integer>``).
 _LEXICAL_FORM = re.compile(r'"((?:[^"\\]|\\.)*)"')
