@@ -248,7 +248,32 @@ def test_a_triple_in_two_graphs_counts_once(tmp_path):
     (root / "graph" / "zz-again.ttl").write_text(
         '<https://w3id.org/kg1978/place/phnom-penh> '
         '<http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en .\n', encoding="utf-8")
-    assert build(settings_for(root)).report.conforms
+    result = build(settings_for(root))
+    assert result.report.conforms
+    # the store was copied into the view, and the build does not vouch for the dataset's graphs
+    assert result.info["graphs_share_triples"] is None
+    from kg.build import dataset_facts
+    from kg.store import DatasetStore
+
+    assert "shared_pairs" not in dataset_facts(result.dataset)
+    store = DatasetStore.load(result.dataset, lenient=True, **dataset_facts(result.dataset))
+    assert frozenset({str(GRAPH["entities"]), str(GRAPH["zz-again"])}) in store.shared_pairs
+
+
+def test_what_the_build_records_of_its_graphs_is_what_the_store_finds(dataset):
+    """kg serve loads the build's output with the triples per graph and the graphs sharing
+    none, as build-info.json says them (kg.build.dataset_facts), instead of counting and
+    looking them up: they are what DatasetStore finds in the file."""
+    from kg.build import dataset_facts
+    from kg.store import DatasetStore
+
+    facts = dataset_facts(dataset)
+    assert facts["shared_pairs"] == frozenset()
+    told = DatasetStore.load(dataset, lenient=True, **facts)
+    found = DatasetStore.load(dataset, lenient=True)
+    assert found.shared_pairs == told.shared_pairs
+    assert (found.quad_count, found.triple_count) == (told.quad_count, told.triple_count)
+    assert found.quad_count == sum(facts["graph_sizes"].values())
 
 
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):

@@ -2,7 +2,8 @@
 
 The dataset is written as sorted N-Quads to ``<build_dir>/kg.nq`` with every triple in a named
 graph: the ontology, one graph per ``graph/*.ttl`` file, and the inferred graph. Beside it,
-``build-info.json`` records the package version, a digest of every input file and the counts.
+``build-info.json`` records the package version, a digest of every input file, the counts and
+whether the graphs share a triple (where the build found that they do not).
 On any failure nothing is written and the last good dataset stays in place.
 
 Two paths, one writer. With the default ``reasoner=fast`` everything happens in one pyoxigraph
@@ -108,6 +109,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
         inferred_part: Path | None = None
         inferred_count = 0
+        own_view = False
         if reasoner == "fast":
             with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph)"):
                 shapes = load_shapes(root)
@@ -139,8 +141,13 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
+            # the build's store as its own view, where its graphs share no triple (the
+            # inferred graph in the store is read no more once every inference is in its file)
+            from kg.shacl_fast import view_in_place
+
+            own_view = inferred_part is not None and view_in_place(store, inferred_graph)
             report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
-                                            in_place=inferred_part is not None)
+                                            own_view=own_view)
             # the QC queries over the asserted graphs: their rows are results of the report
             report = with_qc_results(report, results_in_store(store, skip=[inferred_graph]))
         if report.results:
@@ -165,6 +172,9 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         "dataset_sha256": sha256,
         "graphs": counts,
         "triples": sum(counts.values()),
+        # False where the build found it (kg.store.DatasetStore then need not look); None:
+        # not looked for
+        "graphs_share_triples": False if own_view else None,
     }
     write_atomically(out.parent / INFO_NAME, (json.dumps(info, indent=2) + "\n").encode())
     log(f"wrote {out} ({info['triples']} triples in {len(counts)} named graphs)")
@@ -188,20 +198,19 @@ class _Stages:
 
 def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Graph,
                            validator: str, log: Callable[[str], None], *,
-                           in_place: bool = False) -> Report:
+                           own_view: bool = False) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
     predicate a shape reads. The report also warns of each use, in the asserted graphs (all
     but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies).
-    ``in_place``: ``store`` may become the view itself (:func:`kg.shacl_fast.view_in_place`,
-    when its graphs share no triple): its graph ``inferred`` then loses the types only a domain
-    or range gave, which the build allows once every inference is in a file of its own."""
-    from kg.shacl_fast import view_in_place, view_store
+    ``own_view``: ``store`` is its own view already (:func:`kg.shacl_fast.view_in_place` made
+    it so), not to be copied."""
+    from kg.shacl_fast import view_store
     from kg.vocabularies import unknown_terms_in_store
 
     unknown = unknown_terms_in_store(store, inferred)
-    view = store if in_place and view_in_place(store, inferred) else view_store(store, inferred)
+    view = store if own_view else view_store(store, inferred)
     report = validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
                                  lambda: graph_of(view))
     return with_vocabulary_warnings(report, unknown)
@@ -322,6 +331,26 @@ def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> bytes:
     canonical = to_canonical_graph(graph_of(store, name))
     triples = [ox.Triple(relabel(s), relabel(p), relabel(o)) for s, p, o in canonical]
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+
+
+def dataset_facts(dataset: Path) -> dict:
+    """What the build recorded in build-info.json of the dataset it wrote, as keyword arguments
+    of :meth:`kg.store.DatasetStore.load`: the triples of each graph, and that no two graphs
+    share a triple where the build found so (its graphs were looked up in one another in its
+    store, and the reasoner's inferred graph leaves out every asserted triple). For the
+    build's own output only, checked against build-info.json's digest (:func:`ensure_built`);
+    nothing when the file does not say."""
+    try:
+        info = json.loads((Path(dataset).parent / INFO_NAME).read_text())
+        graphs = info["graphs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(graphs, dict):
+        return {}
+    facts: dict = {"graph_sizes": {str(g): int(n) for g, n in graphs.items()}}
+    if info.get("graphs_share_triples") is False:
+        facts["shared_pairs"] = frozenset()
+    return facts
 
 
 def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import ensure_built
+from kg.build import dataset_facts, ensure_built
 from kg.errors import InputError, ParseError
 
 
@@ -56,7 +56,8 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
                             "the files in graph/ and run kg build)", path=source) from None
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
-    store = DatasetStore.load(ensure_built(settings), lenient=True)  # the build's own
+    dataset = ensure_built(settings)
+    store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))  # the build's own
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
         if isinstance(result, ox.QuerySolutions):

@@ -668,7 +668,12 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
                 settings, log=lambda line: print(f"kg serve: {line}", file=sys.stderr,
                                                  flush=True))
         print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
-        store = DatasetStore.load(dataset, lenient=built)
+        if built:
+            from kg.build import dataset_facts
+
+            store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+        else:
+            store = DatasetStore.load(dataset)
     app = create_app(settings, dataset=store)
     state = app.extensions["kg"]
     state.descriptions.stats()  # computed once here, before the workers are forked

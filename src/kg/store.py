@@ -160,7 +160,11 @@ class DatasetStore:
     """
 
     def __init__(self, store: ox.Store, *, source: str | None = None,
-                 union_default_graph: bool = True):
+                 union_default_graph: bool = True, graph_sizes: dict[str, int] | None = None,
+                 shared_pairs: frozenset[frozenset[str]] | None = None):
+        """``graph_sizes`` (the quads of each graph, by name) and ``shared_pairs`` (see the
+        attribute), where the caller knows them for ``store`` (the build records them:
+        :func:`kg.build.dataset_facts`), are taken as they are, not counted and looked for."""
         self._store = store
         self.source = source
         self.union_default_graph = union_default_graph
@@ -169,10 +173,11 @@ class DatasetStore:
         self._graph_terms: list[ox.NamedNode | ox.BlankNode] = named
         self.named_graphs: tuple[str, ...] = tuple(
             g.value for g in named if isinstance(g, ox.NamedNode))
-        sizes = _graph_sizes(store)
+        sizes = _graph_sizes(store) if graph_sizes is None else graph_sizes
         self.quad_count = sum(sizes.values())
         #: Pairs of graphs sharing at least one triple (the default graph is ``""``).
-        self.shared_pairs: frozenset[frozenset[str]] = _shared_pairs(store, named, sizes)
+        self.shared_pairs: frozenset[frozenset[str]] = (
+            _shared_pairs(store, named, sizes) if shared_pairs is None else shared_pairs)
         self._merges: dict[tuple[str, ...], ox.NamedNode] = {}
         self._merge_lock = threading.Lock()
         self._union: ox.NamedNode | None = None
@@ -189,13 +194,17 @@ class DatasetStore:
 
     @classmethod
     def load(cls, path: str | Path, *, format: ox.RdfFormat | None = None,
-             union_default_graph: bool = True, lenient: bool = False) -> DatasetStore:
+             union_default_graph: bool = True, lenient: bool = False,
+             graph_sizes: dict[str, int] | None = None,
+             shared_pairs: frozenset[frozenset[str]] | None = None) -> DatasetStore:
         """Read a dataset file (N-Quads, TriG, Turtle, N-Triples, RDF/XML, JSON-LD, N3).
 
         ``lenient`` is for the build's own output only (``kg.build.ensure_built`` checked it
         against its digest): every term in it was checked when the build read or made it, so
         the parser does not check IRIs and language tags again (a quarter to a third less time
-        at scale). A file from anywhere else is checked."""
+        at scale). A file from anywhere else is checked. ``graph_sizes`` and ``shared_pairs``
+        are for the build's own output too (:func:`kg.build.dataset_facts`): what the build
+        knows of the file is not found again (:meth:`__init__`)."""
         path = Path(path)
         if not path.is_file():
             raise InputError("no such dataset file", path=str(path))
@@ -211,7 +220,8 @@ class DatasetStore:
             raise rdf_syntax_error(exc, path, fmt) from None
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        return cls(store, source=str(path), union_default_graph=union_default_graph)
+        return cls(store, source=str(path), union_default_graph=union_default_graph,
+                   graph_sizes=graph_sizes, shared_pairs=shared_pairs)
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad], *, union_default_graph: bool = True,

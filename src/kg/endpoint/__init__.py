@@ -59,8 +59,15 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     if dataset is None:
         dataset, built = _built_dataset(settings)
     # a DatasetStore, a kg.remote.RemoteStore, or a file to load
-    store = (DatasetStore.load(dataset, lenient=built) if isinstance(dataset, str | Path)
-             else dataset)
+    if isinstance(dataset, str | Path):
+        if built:
+            from kg.build import dataset_facts
+
+            store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+        else:
+            store = DatasetStore.load(dataset)
+    else:
+        store = dataset
 
     from kg.endpoint import (
         caching,
