@@ -109,7 +109,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
         inferred_part: Path | None = None
         inferred_count = 0
-        own_view = False
+        overlap: list[bool] = []  # whether two graphs of the store share a triple
         if reasoner == "fast":
             with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph)"):
                 shapes = load_shapes(root)
@@ -141,13 +141,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
-            # the build's store as its own view, where its graphs share no triple (the
-            # inferred graph in the store is read no more once every inference is in its file)
-            from kg.shacl_fast import view_in_place
-
-            own_view = inferred_part is not None and view_in_place(store, inferred_graph)
             report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
-                                            own_view=own_view)
+                                            overlap=overlap)
             # the QC queries over the asserted graphs: their rows are results of the report
             report = with_qc_results(report, results_in_store(store, skip=[inferred_graph]))
         if report.results:
@@ -172,9 +167,11 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         "dataset_sha256": sha256,
         "graphs": counts,
         "triples": sum(counts.values()),
-        # False where the build found it (kg.store.DatasetStore then need not look); None:
-        # not looked for
-        "graphs_share_triples": False if own_view else None,
+        # False where the build found that no two graphs share a triple (kg.store.DatasetStore
+        # then need not look): its store's graphs share none, and the materialiser's inferred
+        # graph leaves out every asserted triple, those it kept out of the store too
+        "graphs_share_triples": (None if overlap[:1] != [False] or reasoner != "fast"
+                                 else False),
     }
     write_atomically(out.parent / INFO_NAME, (json.dumps(info, indent=2) + "\n").encode())
     log(f"wrote {out} ({info['triples']} triples in {len(counts)} named graphs)")
@@ -198,19 +195,21 @@ class _Stages:
 
 def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Graph,
                            validator: str, log: Callable[[str], None], *,
-                           own_view: bool = False) -> Report:
+                           overlap: list[bool] | None = None) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
     predicate a shape reads. The report also warns of each use, in the asserted graphs (all
     but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies).
-    ``own_view``: ``store`` is its own view already (:func:`kg.shacl_fast.view_in_place` made
-    it so), not to be copied."""
-    from kg.shacl_fast import view_store
+    ``overlap``, if given, receives whether two graphs of ``store`` share a triple
+    (:func:`kg.shacl_fast.view_and_overlap`)."""
+    from kg.shacl_fast import view_and_overlap
     from kg.vocabularies import unknown_terms_in_store
 
     unknown = unknown_terms_in_store(store, inferred)
-    view = store if own_view else view_store(store, inferred)
+    view, shared = view_and_overlap(store, inferred)
+    if overlap is not None:
+        overlap.append(shared)
     report = validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
                                  lambda: graph_of(view))
     return with_vocabulary_warnings(report, unknown)

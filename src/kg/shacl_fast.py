@@ -29,8 +29,7 @@ feature, so the fast path never under-reports silently: the caller falls back to
 The store must hold what the shapes see (:func:`kg.validate.validation_view`): asserted triples
 plus inferences, less the types only rdfs:domain / rdfs:range gave. The queries read the union of
 the store's graphs; :func:`view_store` makes such a store from a store that holds the asserted
-graphs and the reasoner's inferred graph, and :func:`view_in_place` makes a store its own view
-where no triple is in two of its graphs.
+graphs and the reasoner's inferred graph.
 """
 
 from __future__ import annotations
@@ -784,11 +783,20 @@ def read_predicates(shapes: Graph, store) -> Predicates | None:
 
 
 def view_store(store, inferred):
+    """:func:`view_and_overlap`'s view."""
+    return view_and_overlap(store, inferred)[0]
+
+
+def view_and_overlap(store, inferred):
     """A new in-memory store holding what the shapes see (:func:`kg.validate.validation_view`)
     of ``store``: every graph but ``inferred`` as it is, and the triples of the graph
     ``inferred`` less the rdf:type triples that only rdfs:domain / rdfs:range gave (a type is
     kept when it is asserted or a direct rdfs:subClassOf of an asserted type), all in one
-    graph (a triple in two graphs is one triple). ``store`` is not changed."""
+    graph (a triple in two graphs is one triple). ``store`` is not changed.
+
+    Also whether a triple of ``store`` is in two of its graphs (its default graph one of them),
+    found for nothing: the view holds each triple once and leaves out one quad per type it
+    leaves out, so it holds fewer than the store less those exactly when one is."""
     import pyoxigraph as ox
 
     inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
@@ -808,34 +816,7 @@ def view_store(store, inferred):
     for s, t in ranged:
         if not isinstance(s, ox.BlankNode):
             view.remove(ox.Quad(s, ox.NamedNode(str(RDF.type)), t, ox.DefaultGraph()))
-    return view
-
-
-def view_in_place(store, inferred) -> bool:
-    """Make ``store`` what :func:`view_store` would copy it into, when no triple is in two of
-    its graphs (nor in its default graph): then the union the queries read holds each triple
-    once, as the view's one graph does, and only the rdf:type triples that rdfs:domain /
-    rdfs:range alone gave (:func:`_range_types`) are to leave, from the graph ``inferred``.
-    Return whether it was done; when not, ``store`` is unchanged. For a store of the caller's
-    own whose graph ``inferred`` is needed no more as it was (the build's, once the reasoner has
-    written every inference to its file): at 1M generated triples the copy was a quarter of
-    the validation stage.
-
-    Each graph but ``inferred`` (the largest: looked up, never scanned) is looked for in the
-    other graphs, as :class:`kg.store.DatasetStore` finds the graphs sharing a triple."""
-    import pyoxigraph as ox
-
-    inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
-    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None):
-        return False
-    for g in store.named_graphs():
-        if g != inferred and store.query(f"ASK {{ GRAPH {g} {{ ?s ?p ?o }} "
-                                         f"GRAPH ?b {{ ?s ?p ?o }} FILTER (?b != {g}) }}"):
-            return False
-    rdf_type = ox.NamedNode(str(RDF.type))
-    for s, t in _range_types(store, inferred):
-        store.remove(ox.Quad(s, rdf_type, t, inferred))
-    return True
+    return view, len(view) != len(store) - len(ranged)
 
 
 class _GraphsAsOneDocument(io.RawIOBase):
