@@ -12,7 +12,8 @@ Per size, in a child process of its own (so that peak RSS, ``ru_maxrss``, is per
    graph/), ``reason_s`` (:func:`kg.materialise.materialise_store`), ``validate_s`` (the
    validation view and :mod:`kg.shacl_fast`), ``write_s`` (sorted N-Quads and build-info.json);
 3. the serving load stage: :meth:`kg.store.DatasetStore.load` of the dataset written, ``load_s``,
-   lenient as ``kg serve`` loads the build's own output.
+   as ``kg serve`` loads the build's own output: lenient, with the graphs' counts and whether
+   they share a triple from build-info.json (:func:`kg.build.dataset_facts`).
 
 ``total_s`` is parse + reason + validate + write + load; ``build_wall_s`` is the whole
 ``build()`` call (it also hashes the inputs). The target is met when ``total_s`` < 120 s and the
