@@ -1264,8 +1264,12 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     the first language the shape lists). Else ""."""
     import datetime
 
-    if not isinstance(value, Literal) or value.language or value.datatype not in (None, XSD.string):
+    if isinstance(value, URIRef):
+        return _authority_hint(str(value), component)
+    if not isinstance(value, Literal) or value.language:
         return ""
+    if value.datatype not in (None, XSD.string):
+        return _datatype_hint(value, component, shape, shapes)
     lexical = Literal(str(value)).n3()
     text = str(value)
     if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent):
@@ -1290,6 +1294,62 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         if first is not None and str(first) != "*":
             return f"; write it {lexical}@{first}"
     return ""
+
+
+def _date_kind(text: str):
+    """The XSD type a date's lexical form is well formed for: a day (xsd:date), a month
+    (xsd:gYearMonth) or a year (xsd:gYear); None for anything else."""
+    import datetime
+
+    if _DAY.fullmatch(text):
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+        return XSD.date
+    return (XSD.gYearMonth if _MONTH.fullmatch(text) else
+            XSD.gYear if _YEAR.fullmatch(text) else None)
+
+
+_DATE_KINDS = {XSD.date: "a day", XSD.gYearMonth: "a month", XSD.gYear: "a year"}
+
+
+def _datatype_hint(value: Literal, component, shape, shapes: Graph | None) -> str:
+    """A date typed as another precision (``"1978-05-26"^^xsd:gYear``, a day typed as a year),
+    where the shape takes the type its lexical form is: ``; a day typed as xsd:gYear: did you
+    mean xsd:date ("1978-05-26"^^xsd:date)?``. Else ""."""
+    if component not in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
+            or shapes is None or value.datatype not in _DATE_KINDS:
+        return ""
+    kind = _date_kind(str(value))
+    if kind is None or kind == value.datatype or kind not in _datatypes(shapes, shape):
+        return ""
+    name = kind.rpartition("#")[2]
+    return (f"; {_DATE_KINDS[kind]} typed as xsd:{value.datatype.rpartition('#')[2]}: did you "
+            f"mean xsd:{name} ({Literal(str(value)).n3()}^^xsd:{name})?")
+
+
+_WIKIPEDIA = re.compile(r"https?://([a-z-]+\.)?(m\.)?wikipedia\.org/wiki/[^?#]+")
+
+
+def _authority_hint(iri: str, component) -> str:
+    """What an authority link that is not in its canonical form most likely meant: the
+    canonical IRI of the record it names, as ``kg links import`` reads a pasted link (a
+    Wikidata page, ``https://www.wikidata.org/wiki/Q881``: ``; write it
+    http://www.wikidata.org/entity/Q881``), or, for a Wikipedia article, that it is not a
+    Wikidata entity and where that is. Else ""."""
+    from kg.links import canonical_iri
+
+    if component != SH.PatternConstraintComponent:
+        return ""
+    if _WIKIPEDIA.fullmatch(iri):
+        return ("; a Wikipedia article, not a Wikidata entity: link the entity of the article's "
+                "\"Wikidata item\" (http://www.wikidata.org/entity/Q…)")
+    try:
+        canonical = canonical_iri(iri)
+    except ValueError:
+        return ""
+    return f"; write it {canonical}" if canonical != iri else ""
 
 
 #: Paths whose results come before every other result, whatever their focus node: a root cause
