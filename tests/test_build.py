@@ -276,6 +276,15 @@ def test_what_the_build_records_of_its_graphs_is_what_the_store_finds(dataset):
     assert found.quad_count == sum(facts["graph_sizes"].values())
 
 
+@pytest.mark.parametrize("info", ['{"graphs": {"g": null}}', '{"graphs": ["g"]}',
+                                  '{"graphs": {"g": "many"}}', "[]", "not json"])
+def test_a_build_info_that_says_its_graphs_otherwise_gives_nothing(tmp_path, info):
+    from kg.build import INFO_NAME, dataset_facts
+
+    (tmp_path / INFO_NAME).write_text(info)
+    assert dataset_facts(tmp_path / "kg.nq") == {}
+
+
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
     """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
     root = project_copy(tmp_path / "p")

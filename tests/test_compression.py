@@ -239,3 +239,21 @@ def test_yasgui_files_keep_byte_ranges_and_small_ones_go_as_they_are(yasgui_clie
     assert small.headers["Content-Type"] == "text/css; charset=utf-8"
     missing = yasgui_client.get("/assets/yasgui/../../../../etc/passwd")
     assert missing.status_code == 404
+
+
+def test_yasgui_files_are_kept_once_whatever_the_spelling_and_misses_not_at_all(yasgui_client,
+                                                                               monkeypatch):
+    """A worker keeps one copy per file of the build, however the name is spelt, and nothing
+    for names that are no file: a client cannot grow the cache by varying the URL."""
+    from kg.endpoint import ui
+
+    read = []
+    real = ui._Assets._read
+    monkeypatch.setattr(ui._Assets, "_read",
+                        staticmethod(lambda key, path: read.append(key) or real(key, path)))
+    for name in ("yasgui.min.js", "./yasgui.min.js", "././yasgui.min.js", "x/../yasgui.min.js"):
+        r = yasgui_client.get(f"/assets/yasgui/{name}", headers={"Accept-Encoding": "gzip"})
+        assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip", name
+    for i in range(5):
+        assert yasgui_client.get(f"/assets/yasgui/nope{i}.js").status_code == 404
+    assert read == ["yasgui.min.js"]  # read (and gzipped) once, misses never kept

@@ -130,11 +130,31 @@ def test_select_formats_follow_accept_with_q_values(any_client, accept, content_
      "text/turtle"),                                                # parameters ignored but q
     ("TEXT/HTML", ["text/html"], "text/html"),
     ("text/turtle;q=abc, text/html;q=0.1", ["text/turtle", "text/html"], "text/html"),
+    # a parameter not read here loses to the same range without it, in either order
+    ("text/csv;level=1;q=0, text/csv;q=0.5", ["text/csv"], "text/csv"),
+    ("text/csv;q=0.5, text/csv;level=1;q=0", ["text/csv"], "text/csv"),
+    ('application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened";q=0, '
+     "application/ld+json;q=0.5", ["application/ld+json"], "application/ld+json"),
+    ('application/ld+json;q=0.5, '
+     'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened";q=0',
+     ["application/ld+json"], "application/ld+json"),
     ("", ["text/html"], None),
 ])
 def test_best_match_is_rfc_9110_negotiation(accept, offers, expected):
     """The one negotiation of the endpoint (results, pages, /store, /validate)."""
     assert protocol.best_match(accept, offers) == expected
+
+
+@pytest.mark.parametrize("accept, html", [
+    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", True),  # a browser
+    ("application/sparql-results+json", False),
+    ("*/*", False),
+    # HTML in a charset the pages are not written in is not asked for
+    ("text/html;charset=iso-8859-1, application/sparql-results+json;q=0.5", False),
+    ("text/html;charset=utf-8, application/sparql-results+json;q=0.5", True),
+])
+def test_prefers_html_only_where_html_the_endpoint_writes_wins(accept, html):
+    assert protocol.prefers_html(accept) is html
 
 
 def test_best_match_takes_another_name_of_a_type_only_where_it_is_named():

@@ -90,3 +90,17 @@ def test_an_ill_typed_number_is_said_without_pythons_wording(caplog):
         "not a value of its datatype",
         'ill-typed literal "1.5e"^^<http://www.w3.org/2001/XMLSchema#double>: '
         "not a value of its datatype"], said
+
+
+def test_a_byte_order_mark_is_not_blamed_where_the_format_reads_past_it():
+    """JSON-LD reads past a BOM: an error on its line 1 (minified JSON-LD is all one line)
+    is the parser's own."""
+    import pyoxigraph as ox
+
+    from kg.store import rdf_syntax_error
+
+    data = b'\xef\xbb\xbf{"@id": "http://a", "http://b": {"@id": "http://c"}'
+    with pytest.raises(SyntaxError) as info:
+        list(ox.parse(data, format=ox.RdfFormat.JSON_LD))
+    error = rdf_syntax_error(info.value, "x.jsonld", ox.RdfFormat.JSON_LD, data)
+    assert "byte order mark" not in str(error) and str(error).startswith("x.jsonld:1:")

@@ -67,9 +67,11 @@ def test_serve_help_gives_each_option_its_default_and_variable(capsys):
             default = f"{setting.default:g}" if isinstance(setting.default, float) \
                 else str(setting.default)
             assert f"{setting.help} Default {default}; KG_{setting.name.upper()}." in out
-def test_what_every_worker_needs_is_made_before_the_fork(monkeypatch):
-    """``kg serve`` makes the page indexes and the shapes' views and RDF in the parent, so
-    that no worker makes them on its first request (``/shapes/`` took a second or more on
+
+
+def test_the_shapes_are_prepared_before_the_fork(monkeypatch):
+    """``kg serve`` makes the shapes' views and RDF in the parent, so that no worker makes
+    them on its first request (``/shapes/`` took a second or more on
     a cold worker). Gunicorn is not started here: only the order is checked."""
     import threading
 

@@ -754,6 +754,8 @@ def test_a_byte_order_mark_is_named_in_an_upload(client, tmp_path, monkeypatch):
     plain = post_file(client, "\u00a0@prefix ex: <urn:ex:> .\n", "x.ttl",
                       headers={"Accept": "application/json"})
     assert plain.status_code == 400 and "byte order mark" not in plain.json["message"]
+
+
 # -- SARIF and GitHub annotations, as kg validate prints them ------------------------------------
 
 @pytest.mark.parametrize("fmt, media", [("sarif", "application/sarif+json"),

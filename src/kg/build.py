@@ -341,12 +341,10 @@ def dataset_facts(dataset: Path) -> dict:
     nothing when the file does not say."""
     try:
         info = json.loads((Path(dataset).parent / INFO_NAME).read_text())
-        graphs = info["graphs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-    if not isinstance(graphs, dict):
-        return {}
-    facts: dict = {"graph_sizes": {str(g): int(n) for g, n in graphs.items()}}
+        sizes = {str(g): int(n) for g, n in info["graphs"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}  # a file that does not say, or says it in another form: nothing taken
+    facts: dict = {"graph_sizes": sizes}
     if info.get("graphs_share_triples") is False:
         facts["shared_pairs"] = frozenset()
     return facts

@@ -88,9 +88,10 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
     where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
     message = " ".join(str(exc.args[0] if exc.args else exc).split())
     message = re.sub(r"^Parser error at [^:]*: ", "", message)
-    if (not where or where[1] == 1) and (
+    if (not where or (where[1], where[2]) == (1, 1)) and fmt in _REFUSE_BOM and (
             data.startswith(_BOM) if data is not None else _starts_with_bom(path)):
-        # The parser names the invisible U+FEFF as the token it refuses.
+        # The parser names the invisible U+FEFF as the token it refuses (JSON-LD and
+        # RDF/XML read past it: their errors are their own).
         message = ("the file begins with a byte order mark (U+FEFF), which the parsers refuse: "
                    "save it as UTF-8 without a BOM")
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
@@ -98,6 +99,8 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
 
 
 _BOM = b"\xef\xbb\xbf"
+_REFUSE_BOM = frozenset({ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N_TRIPLES,
+                         ox.RdfFormat.N_QUADS, ox.RdfFormat.N3})
 
 
 def _starts_with_bom(path: str | Path) -> bool:

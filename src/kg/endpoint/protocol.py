@@ -205,10 +205,12 @@ _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
 #: ``*/*``, 1 for ``type/*``, 2 for a full type, plus one for each parameter that tells
 #: representations of one type apart (RFC 9110, 12.5.1: "Media ranges can be overridden by
 #: more specific media ranges or specific media types"): ``charset``, and the ``profile`` of
-#: JSON-LD naming a form made here. Other parameters (``level``) are ignored; a profile of no
-#: form made here (kept, as an empty set) is a preference the answer cannot honour: it
-#: neither narrows the range nor, in :func:`json_ld_form`, chooses a form.
-_Range = tuple[str, str, float, int, tuple[tuple[str, str | frozenset[str]], ...]]
+#: JSON-LD naming a form made here. Other parameters (``level``, a profile of no form made here,
+#: kept as an empty set: a preference the answer cannot honour) neither narrow the range nor, in
+#: :func:`json_ld_form`, choose a form; they take half a point off, so that of two ranges of
+#: one type the one without them wins, whatever their order (``…#flattened";q=0,
+#: application/ld+json;q=0.5`` accepts JSON-LD).
+_Range = tuple[str, str, float, float, tuple[tuple[str, str | frozenset[str]], ...]]
 #: Every body the endpoint writes is UTF-8 (``us-ascii`` would not hold a Vietnamese name).
 _CHARSETS = frozenset({"utf-8", "utf8"})
 
@@ -222,10 +224,12 @@ def _parse_accept(accept: str) -> list[_Range]:
         if not media:
             continue
         main, _, sub = media.partition("/")
-        q, binding = 1.0, []
+        q, binding, unread = 1.0, [], False
         for param in params:
             key, _, value = param.partition("=")
             key, value = key.strip().lower(), value.strip()
+            if not key:
+                continue
             if key == "q":
                 try:
                     q = min(max(float(value), 0.0), 1.0)
@@ -234,13 +238,19 @@ def _parse_accept(accept: str) -> list[_Range]:
             elif key == "charset" and value:
                 binding.append(("charset", value.strip('"').lower()))
             elif key == "profile" and media == _JSON_LD:
-                binding.append(("profile", frozenset(_json_ld_forms(value))))
+                forms = frozenset(_json_ld_forms(value))
+                binding.append(("profile", forms))  # empty: no form made here
+                unread = unread or not forms
+            else:  # a parameter that tells no answer made here apart (level)
+                unread = True
         if main == "*":
             specificity, binding = 0, []
         elif sub == "*" or not sub:
             specificity, sub, binding = 1, "*", []
         else:
-            specificity = 2 + sum(1 for _, value in binding if value)
+            # A parameter not read here neither narrows the range nor, between ranges of one
+            # type, lets it win by coming first: it ranks below the same range without it.
+            specificity = 2 + sum(1 for _, value in binding if value) - (0.5 if unread else 0)
         ranges.append((main, sub, q, specificity, tuple(binding)))
     return ranges
 
@@ -370,8 +380,9 @@ def prefers_html(accept: str | None) -> bool:
     found = _html_cache.get(accept)
     if found is None:
         ranges = [r for r in _parse_accept(accept) if r[3] > 0]
-        html = max((q for main, sub, q, spec, _ in ranges
-                    if spec >= 2 and (main, sub) in _HTML_TYPES), default=0.0)
+        html = max((q for main, sub, q, spec, binding in ranges
+                    if spec >= 2 and (main, sub) in _HTML_TYPES and _binds(binding, None)),
+                   default=0.0)
         other = max(_quality(m, ranges) for offers in _OFFERS.values() for m, _ in offers)
         found = html > other
         if len(_html_cache) > 1024:

@@ -126,30 +126,39 @@ class _Asset:
 class _Assets:
     """YASGUI's built files, each read on first use and kept, with its gzipped bytes made on
     first use too: one worker's copy (a few MB at most, the files the page loads and their
-    source maps)."""
+    source maps). Kept by the file's path inside the folder, so another spelling of a name
+    (``./yasgui.min.js``) is the same entry; a name that is no file of the folder is not kept,
+    and the files the folder holds bound what is kept. A file is read and gzipped outside the
+    lock (two first requests may both read it: the same bytes)."""
 
     def __init__(self, folder: Path):
         self.folder = folder.resolve()
         self._lock = threading.Lock()
-        self._files: dict[str, _Asset | None] = {}
+        self._files: dict[str, _Asset] = {}
         self._gzipped: dict[str, bytes] = {}
 
     def get(self, name: str) -> _Asset | None:
         """The file ``name`` of the folder (None where it is none, or outside it)."""
-        with self._lock:
-            if name not in self._files:
-                self._files[name] = self._read(name)
-            return self._files[name]
-
-    def _read(self, name: str) -> _Asset | None:
         path = (self.folder / name).resolve()
         if self.folder not in path.parents or not path.is_file():
             return None
+        key = path.relative_to(self.folder).as_posix()
+        with self._lock:
+            found = self._files.get(key)
+        if found is None:
+            found = self._read(key, path)
+            with self._lock:
+                found = self._files.setdefault(key, found)
+        return found
+
+    @staticmethod
+    def _read(key: str, path: Path) -> _Asset:
         body = path.read_bytes()
-        media = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        media = mimetypes.guess_type(path.name)[0] or (
+            "application/json" if path.suffix == ".map" else "application/octet-stream")
         if media.startswith("text/") or media in ("application/javascript", "application/json"):
             media += "; charset=utf-8"
-        return _Asset(name, body, media,
+        return _Asset(key, body, media,
                       "sha256-" + hashlib.sha256(body).hexdigest(),
                       datetime.fromtimestamp(int(path.stat().st_mtime), UTC))
 
@@ -157,9 +166,11 @@ class _Assets:
         """``asset``'s bytes gzipped, made on first use and kept."""
         with self._lock:
             found = self._gzipped.get(asset.name)
-            if found is None:
-                found = self._gzipped[asset.name] = compression.compress(asset.body)
-            return found
+        if found is None:
+            found = compression.compress(asset.body)
+            with self._lock:
+                found = self._gzipped.setdefault(asset.name, found)
+        return found
 
 
 @bp.route("/assets/yasgui/<path:name>", methods=["GET"])
