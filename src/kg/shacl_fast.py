@@ -330,7 +330,15 @@ def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
                             value_is_focus=value_is_focus, generic=generic))
 
     for param, arg in g.predicate_objects(shape):
-        if param in _VALUE_COMPONENTS:
+        kinds = _xone_of_classes(ctx, arg) if param == SH.xone and path is None else None
+        if kinds is not None:
+            # each focus node's types counted once against every member's classes, not an
+            # EXISTS per member and node (OneKindShape's ten: 0.43 s -> 0.30 s at 100k)
+            k, m = ctx.var("k"), ctx.var("m")
+            check(f"SELECT ?this (?this AS ?value) WHERE {{ {focus} OPTIONAL {{ "
+                  f"?this {_RDF_TYPE} {k} . VALUES ({k} {m}) {{ {kinds} }} }} }} "
+                  f"GROUP BY ?this HAVING (COUNT(DISTINCT {m}) != 1)", "Xone")
+        elif param in _VALUE_COMPONENTS:
             ok = _value_ok(ctx, param, arg, "?value", shape)
             check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} FILTER (!({ok})) }}",
                   _VALUE_COMPONENTS[param], generic=_generic(g, param, arg))
@@ -346,6 +354,19 @@ def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
     for constraint in g.objects(shape, SH.sparql):
         checks.append(_sparql_check(ctx, shape, constraint, focus, messages, severity))
     return checks
+
+
+def _xone_of_classes(ctx: _Ctx, members) -> str | None:
+    """Where each member of the ``sh:xone`` list ``members`` is a shape of one ``sh:class``
+    alone: VALUES rows pairing each class (or subclass) of a member with the member's
+    position; else None."""
+    g, rows = ctx.shapes, []
+    for i, member in enumerate(Collection(g, members)):
+        pairs = set(g.predicate_objects(member)) - {(RDF.type, SH.NodeShape)}
+        if len(pairs) != 1 or next(iter(pairs))[0] != SH["class"]:
+            return None
+        rows += [f"({_term(c)} {i})" for c in ctx.subclasses(next(iter(pairs))[1])]
+    return " ".join(rows) or None
 
 
 def _set_query(ctx: _Ctx, shape, param, arg, focus: str, path: str) -> str:
