@@ -375,6 +375,11 @@ def _set_query(ctx: _Ctx, shape, param, arg, focus: str, path: str) -> str:
         n = int(arg)
         if n == 0:
             return "SELECT ?this WHERE { FILTER (false) }"
+        if n == 1:
+            # no value at all: an unmatched OPTIONAL, without grouping every focus node's
+            # values (the minCount 1 checks 0.29 s -> 0.18 s together at 100k)
+            return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} "
+                    "FILTER (!BOUND(?v)) }")
         return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?v }} }} "
                 f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) < {n})")
     if param == SH.maxCount:
