@@ -1262,8 +1262,6 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     month or a year where the shape takes one (``; write it "1978-05"^^xsd:gYearMonth``), a
     literal without a language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``,
     the first language the shape lists). Else ""."""
-    import datetime
-
     if isinstance(value, URIRef):
         return _authority_hint(str(value), component)
     if not isinstance(value, Literal) or value.language:
@@ -1273,16 +1271,11 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     lexical = Literal(str(value)).n3()
     text = str(value)
     if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent):
-        if _DAY.fullmatch(text):
-            try:
-                datetime.date.fromisoformat(text)
-            except ValueError:
-                return ""
+        kind = _date_kind(text)
+        if kind == XSD.date:
             return f"; write it {lexical}^^xsd:date"
         # a month or a year, where the shape takes one (a start date may be "1978-05"; a
         # kgo:notBefore is a day, and gets no hint)
-        kind = (XSD.gYearMonth if _MONTH.fullmatch(text) else
-                XSD.gYear if _YEAR.fullmatch(text) else None)
         if kind is not None and shapes is not None and kind in _datatypes(shapes, shape):
             return f"; write it {lexical}^^xsd:{kind.rpartition('#')[2]}"
         return ""
