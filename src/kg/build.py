@@ -350,6 +350,16 @@ def dataset_facts(dataset: Path) -> dict:
     return facts
 
 
+def load_built(dataset: Path):
+    """The build's own output (``ensure_built``'s, checked against build-info.json's digest)
+    as a :class:`kg.store.DatasetStore`: parsed leniently, with what build-info.json records
+    of its graphs (:func:`dataset_facts`), as ``kg serve``, ``kg query`` and the endpoint
+    load it. A dataset file from anywhere else is loaded with ``DatasetStore.load``."""
+    from kg.store import DatasetStore
+
+    return DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+
+
 def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:
     """Return the dataset path, building first when it is missing or its inputs changed."""
     out = dataset_path(settings)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import dataset_facts, ensure_built
+from kg.build import ensure_built, load_built
 from kg.errors import InputError, ParseError
 
 
@@ -47,8 +47,6 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     engine cannot evaluate (an unknown function, say) an InputError - never a traceback."""
     from kg.endpoint.query_text import inspect_query
     from kg.errors import KGError, UpdateRefused
-    from kg.store import DatasetStore
-
     try:
         info = inspect_query(query, settings["max_query_depth"])
     except UpdateRefused:
@@ -56,8 +54,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
                             "the files in graph/ and run kg build)", path=source) from None
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
-    dataset = ensure_built(settings)
-    store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))  # the build's own
+    store = load_built(ensure_built(settings))
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
         if isinstance(result, ox.QuerySolutions):

@@ -669,9 +669,9 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
                                                  flush=True))
         print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
         if built:
-            from kg.build import dataset_facts
+            from kg.build import load_built
 
-            store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+            store = load_built(dataset)
         else:
             store = DatasetStore.load(dataset)
     app = create_app(settings, dataset=store)

@@ -61,9 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     # a DatasetStore, a kg.remote.RemoteStore, or a file to load
     if isinstance(dataset, str | Path):
         if built:
-            from kg.build import dataset_facts
+            from kg.build import load_built
 
-            store = DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+            store = load_built(dataset)
         else:
             store = DatasetStore.load(dataset)
     else:
