@@ -277,7 +277,7 @@ def _binds(binding: tuple[tuple[str, str | frozenset[str]], ...], form: str | No
     return True
 
 
-def _match(media: str, ranges: list[_Range], form: str | None = None) -> tuple[float, int]:
+def _match(media: str, ranges: list[_Range], form: str | None = None) -> tuple[float, float]:
     """(q, specificity) of the most specific of ``ranges`` matching the representation of
     ``media`` (in JSON-LD ``form``) ((0, -1) where none does); of ranges equally specific,
     the first."""
@@ -291,7 +291,7 @@ def _match(media: str, ranges: list[_Range], form: str | None = None) -> tuple[f
     return q, specificity
 
 
-def _offer_match(media: str, ranges: list[_Range]) -> tuple[float, int]:
+def _offer_match(media: str, ranges: list[_Range]) -> tuple[float, float]:
     """The best (q, specificity) of the representations ``media`` stands for: an offer is
     acceptable where one of them is (``application/ld+json;profile="…#expanded";q=0,
     application/ld+json;q=0.5`` accepts JSON-LD, compacted)."""
@@ -358,12 +358,8 @@ def names_json_ld_profile(accept: str | None) -> bool:
     says in its ``Content-Type`` which form it is)."""
     if not accept or _JSON_LD not in accept.lower():
         return False
-    for part in accept.split(","):
-        media, *params = part.split(";")
-        if media.strip().lower() == _JSON_LD and any(
-                param.partition("=")[0].strip().lower() == "profile" for param in params):
-            return True
-    return False
+    # _parse_accept keeps every JSON-LD profile, one naming no form made here as an empty set
+    return any(key == "profile" for *_, binding in _parse_accept(accept) for key, _ in binding)
 
 
 _HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))
