@@ -27,8 +27,8 @@ def _setting_help(name: str) -> str:
     setting = next(s for s in SETTINGS if s.name == name)
     # argparse expands % in help texts.
     text = setting.help.replace("%", "%%")
-    return f"{text} Default {setting.default:g}; KG_{name.upper()}." if isinstance(
-        setting.default, float) else f"{text} Default {setting.default}; KG_{name.upper()}."
+    default = f"{setting.default:g}" if isinstance(setting.default, float) else setting.default
+    return f"{text} Default {default}; KG_{name.upper()}."
 
 
 def _parser() -> argparse.ArgumentParser:
