@@ -248,20 +248,22 @@ def test_every_event_is_part_of_the_war_or_says_why_not(store):
                for r in outside), outside
     # the Cambodian revolutionaries were a side: their bases, and the regime's moves against
     # them, are parts of the war, as their uprisings are (the May uprising's forces are a part
-    # of theirs)
+    # of their movement), and so is what the movement's armed forces did
     parts = {r["e"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT ?e WHERE {{
         ?e kgo:subEventOf {war} ;
-           (kgo:carriedOutBy|kgo:directedAgainst)/kgo:subordinateTo*
-           <https://w3id.org/kg1978/unit/cambodian-revolutionary-forces> }}""")}
+           (kgo:carriedOutBy|kgo:directedAgainst)/(kgo:subordinateTo|kgo:armedForcesOf)*
+           <https://w3id.org/kg1978/actor/cambodian-revolutionary-movement> }}""")}
     assert {"cambodian-revolutionary-bases", "uprising-forces-bases-1978",
             "pol-pot-response-to-revolutionaries-1978",
-            "eastern-zone-uprising-1978-05-26"} <= parts
+            "eastern-zone-uprising-1978-05-26", "kufns-founding-1978-12-02",
+            "destruction-of-six-divisions-1978", "phnom-penh-offensive-1979-01"} <= parts
 
 
 @pytest.mark.parametrize("iri", [
     "unit/division-341", "unit/army-corps-3", "unit/army-corps-4", "unit/military-region-5",
     "unit/military-region-7", "unit/military-region-9", "unit/vpa-general-staff",
     "unit/pol-pot-forces", "unit/vietnamese-volunteers", "unit/cambodian-revolutionary-forces",
+    "actor/cambodian-revolutionary-movement",
     "actor/politburo", "actor/central-military-commission", "actor/kufns", "actor/kprc",
     "actor/prk", "actor/democratic-kampuchea", "actor/srv", "actor/pol-pot", "actor/huu-duong",
     "place/vietnam", "place/cambodia", "place/phnom-penh", "place/tay-ninh", "place/kratie",

@@ -59,7 +59,7 @@ SETTINGS: tuple[Setting, ...] = (
             1),
     Setting("max_upload_bytes", 1_048_576, int, "Largest file POST /validate accepts "
                                                 "(413 beyond).", 0),
-    Setting("max_upload_triples", 3000, int, "Most triples POST /validate reasons over "
+    Setting("max_upload_triples", 6000, int, "Most triples POST /validate reasons over "
                                              "(413 beyond).", 0),
     Setting("max_upload_nesting", 64, int, "Deepest nesting of brackets, JSON or XML elements "
                                            "accepted in an upload (400).", 1),

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import pytest
 
+from kg.settings import SETTINGS
+
 from .conftest import QUERY_TIMEOUT, VALIDATION_TIMEOUT, assert_clear_client_error, assert_no_leak
 
 MiB = 1024 * 1024
@@ -120,7 +122,9 @@ def test_inference_blow_up_in_an_upload_is_cut_off(server):
 
 
 def test_too_many_triples_in_an_upload_get_413(server):
-    body = "\n".join(f"<http://x/a{i}> <http://x/p> {i} ." for i in range(3500))
+    # the server runs with the default limit: one more triple than it
+    limit = next(s.default for s in SETTINGS if s.name == "max_upload_triples")
+    body = "\n".join(f"<http://x/a{i}> <http://x/p> {i} ." for i in range(limit + 1))
     reply = server.request("POST", "/validate", body, {"Content-Type": "text/turtle"})
     assert_clear_client_error(reply, 413)
     assert "max_upload_triples" in reply.text
