@@ -91,7 +91,12 @@ def test_what_is_in_the_graph_counts_what_the_graph_holds(dataset):
         return next(iter(rows))["n"].value
 
     held = [
-        [count("?x a kgo:Event"), count("?x a kgo:Event ; kgo:startDate ?d")],
+        [count("?x a kgo:Event"), count("?x a kgo:Event ; kgo:startDate ?d"),
+         # dated by the curators' reading: the start date reified and attributed to them
+         count("?x a kgo:Event ; kgo:startDate ?d . "
+               "?st <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> ?x ; "
+               "<http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> kgo:startDate ; "
+               "<http://www.w3.org/ns/prov#wasAttributedTo> ?who")],
         [count("?x a kgo:Quantity")],
         [count("?x a kgo:Measure")],
         [count("?x a kgo:Actor")],
