@@ -257,3 +257,51 @@ def test_yasgui_files_are_kept_once_whatever_the_spelling_and_misses_not_at_all(
     for i in range(5):
         assert yasgui_client.get(f"/assets/yasgui/nope{i}.js").status_code == 404
     assert read == ["yasgui.min.js"]  # read (and gzipped) once, misses never kept
+
+
+# -- the app's own static files ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["ui.js", "style.css"])
+def test_static_files_are_gzipped_once_with_a_tag_per_coding(client, monkeypatch, name):
+    """The app's ``/static/`` files go through YASGUI's code: gzipped once per process where
+    the client accepts it, ``Vary: Accept-Encoding``, and a validator per coding."""
+    from kg.endpoint import compression
+
+    made = []
+    real = compression.compress
+    monkeypatch.setattr(compression, "compress", lambda body: made.append(body) or real(body))
+    url = f"/static/{name}"
+    plain = client.get(url)
+    packed = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert plain.status_code == packed.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data)
+    assert packed.headers["Content-Type"] == plain.headers["Content-Type"]
+    assert plain.headers["Content-Type"].endswith("charset=utf-8")
+    for r in (plain, packed):
+        assert "Accept-Encoding" in r.headers["Vary"]
+    assert packed.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    assert client.get(url, headers={"Accept-Encoding": "gzip"}).data == packed.data
+    assert len(made) == 1
+    r = client.get(url, headers={"Accept-Encoding": "gzip",
+                                 "If-None-Match": packed.headers["ETag"]})
+    assert r.status_code == 304
+    r = client.get(url, headers={"Accept-Encoding": "gzip",
+                                 "If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 200 and r.data == packed.data
+    r = client.get(url, headers={"If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 304
+    r = client.get(url, headers={"If-None-Match": packed.headers["ETag"]})
+    assert r.status_code == 200 and r.data == plain.data
+
+
+def test_static_files_stay_inside_their_folder_and_follow_cache_max_age(make_app):
+    client = make_app().test_client()
+    assert client.get("/static/ui.js").headers["Cache-Control"] == "no-cache"
+    for name in ("nope.js", "../endpoint/ui.py", "%2e%2e/endpoint/ui.py"):
+        assert client.get(f"/static/{name}").status_code == 404, name
+    page = client.get("/form").data
+    assert b'href="/static/style.css"' in page  # url_for('static') names the route
+    client = make_app(cache_max_age=60).test_client()
+    assert client.get("/static/style.css").headers["Cache-Control"] == "public, max-age=60"

@@ -84,7 +84,10 @@ def create_app(config: Mapping[str, Any] | None = None, *,
 
     app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
                                                                  / "templates"),
-                static_folder=str(Path(__file__).parent.parent / "static"))
+                static_folder=None)
+    # the app's own static files as YASGUI's are served: gzipped once, a tag per coding
+    app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=ui.static_file,
+                     methods=["GET"])
     app.config.update(MAX_CONTENT_LENGTH=settings["max_body_bytes"], JSON_SORT_KEYS=False)
     app.config.update(config)
     app.extensions["kg"] = EndpointState(

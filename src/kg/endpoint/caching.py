@@ -13,9 +13,9 @@ the server runs. Two kinds of validator follow from that:
   remote store (``kg serve --store``), whose data may change behind the server.
 - **Every other ``GET``** answered ``200`` in full (pages, descriptions, the timeline,
   search, the shapes) gets a strong ``ETag``: a digest of its bytes, and ``304`` when it
-  matches. Dumps, ``/store``, YASGUI's files and static files keep the validators they set
-  themselves (the app's static files are sent as they are, neither compressed nor
-  re-validated here; YASGUI's are gzipped by their route, once per process).
+  matches. Dumps, ``/store``, YASGUI's files and the app's static files keep the validators
+  they set themselves (the files are gzipped by their route, once per process, a tag per
+  coding).
 
 ``Cache-Control`` is ``no-cache`` (store, but ask again each time) unless the setting
 ``cache_max_age`` allows reuse for that many seconds (``public, max-age=N``), as a reverse

@@ -2,9 +2,8 @@
 
 Every answer is bytes in memory before it is sent (a query result is bounded by
 ``max_results``, a page by its resource, a dump is made once per process), so a body is
-compressed whole; nothing the endpoint answers is streamed. The dumps and YASGUI's files are
-gzipped once per process and kept (:mod:`.dumps`, :mod:`.ui`); the app's own static files
-(``send_file``, a few kB) are left uncompressed.
+compressed whole; nothing the endpoint answers is streamed. The dumps, YASGUI's files and the
+app's own static files are gzipped once per process and kept (:mod:`.dumps`, :mod:`.ui`).
 
 The choice, made by :func:`choose` from ``Accept-Encoding`` (``x-gzip`` is ``gzip``):
 

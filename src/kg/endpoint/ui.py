@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from kg.endpoint import compression
+from kg.endpoint.caching import cache_control
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
 from kg.endpoint.state import EndpointState, per_app
@@ -34,7 +35,8 @@ from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, sparql_prologue
 
-__all__ = ["bp", "load_examples", "BUILTIN_EXAMPLES", "YASGUI_FILES"]
+__all__ = ["bp", "load_examples", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
+           "YASGUI_FILES"]
 
 bp = Blueprint("ui", __name__)
 
@@ -175,13 +177,31 @@ class _Assets:
 
 @bp.route("/assets/yasgui/<path:name>", methods=["GET"])
 def yasgui_asset(name: str) -> Response:
-    """YASGUI's built files from node_modules, gzipped where the client accepts it (each
-    coding its own ``ETag``, ``Vary: Accept-Encoding``), conditional GET and single byte
-    ranges, as the dumps are."""
+    """YASGUI's built files from node_modules (:func:`_asset_response`)."""
     folder = _state().assets_dir
     if folder is None:
         abort(404)
-    assets = per_app("kg-yasgui", lambda _store: _Assets(folder))
+    return _asset_response(per_app("kg-yasgui", lambda _store: _Assets(folder)), name,
+                           "public, max-age=3600")
+
+
+#: The app's own static files (the stylesheet, the UI's script).
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def static_file(filename: str) -> Response:
+    """The app's own ``/static/`` files (the ``static`` endpoint of ``url_for``), served as
+    YASGUI's are (:func:`_asset_response`) rather than by Flask's ``send_file``, which sends
+    them uncompressed. They change with the app: reused as long as its other answers are
+    (the setting ``cache_max_age``; by default revalidated each time)."""
+    return _asset_response(per_app("kg-static", lambda _store: _Assets(STATIC_DIR)), filename,
+                           cache_control(_state().settings["cache_max_age"]))
+
+
+def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
+    """The file ``name`` of ``assets``, gzipped where the client accepts it (each coding its
+    own ``ETag``, ``Vary: Accept-Encoding``), with conditional GET and single byte ranges, as
+    the dumps are, ``Cache-Control: cache``; 404 for a name that is no file of the folder."""
     found = assets.get(name)
     if found is None:
         abort(404)
@@ -189,7 +209,7 @@ def yasgui_asset(name: str) -> Response:
                                 found.content_type)
     body = found.body if coding is None else assets.gzipped(found)
     response = Response(body, 200, {"Content-Type": found.content_type,
-                                    "Cache-Control": "public, max-age=3600",
+                                    "Cache-Control": cache,
                                     "Accept-Ranges": "bytes"})
     if compression.compressible(found.content_type):
         response.headers["Vary"] = "Accept-Encoding"
