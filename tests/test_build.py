@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -255,8 +256,9 @@ def test_a_triple_in_two_graphs_counts_once(tmp_path):
     from kg.build import dataset_facts
     from kg.store import DatasetStore
 
-    assert "shared_pairs" not in dataset_facts(result.dataset)
-    store = DatasetStore.load(result.dataset, lenient=True, **dataset_facts(result.dataset))
+    facts = dataset_facts(result.dataset, sha256=result.info["dataset_sha256"])
+    assert "graph_sizes" in facts and "shared_pairs" not in facts
+    store = DatasetStore.load(result.dataset, lenient=True, **facts)
     assert frozenset({str(GRAPH["entities"]), str(GRAPH["zz-again"])}) in store.shared_pairs
 
 
@@ -267,7 +269,7 @@ def test_what_the_build_records_of_its_graphs_is_what_the_store_finds(dataset):
     from kg.build import dataset_facts
     from kg.store import DatasetStore
 
-    facts = dataset_facts(dataset)
+    facts = dataset_facts(dataset, sha256=hashlib.sha256(dataset.read_bytes()).hexdigest())
     assert facts["shared_pairs"] == frozenset()
     told = DatasetStore.load(dataset, lenient=True, **facts)
     found = DatasetStore.load(dataset, lenient=True)
@@ -281,8 +283,64 @@ def test_what_the_build_records_of_its_graphs_is_what_the_store_finds(dataset):
 def test_a_build_info_that_says_its_graphs_otherwise_gives_nothing(tmp_path, info):
     from kg.build import INFO_NAME, dataset_facts
 
+    info = info.replace('{"graphs"', '{"dataset_sha256": "abc", "graphs"')
     (tmp_path / INFO_NAME).write_text(info)
-    assert dataset_facts(tmp_path / "kg.nq") == {}
+    assert dataset_facts(tmp_path / "kg.nq", sha256="abc") == {}
+    (tmp_path / INFO_NAME).write_text('{"dataset_sha256": "abc", "graphs": {"g": 1}}')
+    assert dataset_facts(tmp_path / "kg.nq", sha256="abd") == {}  # another build's record
+    assert dataset_facts(tmp_path / "kg.nq", sha256="abc") == {"graph_sizes": {"g": 1}}
+
+
+# A dataset whose one IRI the lenient parser takes and the checking one refuses, and a
+# build-info.json that says its graph holds 7 quads (it holds 1): what is taken from it shows.
+_LENIENT_ONLY = "<http://e/s> <http://e/p> <http://e/%zz> <http://e/g> .\n"
+
+
+def _built_pair(folder: Path, sha256: str | None) -> Path:
+    dataset = folder / "kg.nq"
+    dataset.write_text(_LENIENT_ONLY)
+    digest = sha256 or hashlib.sha256(dataset.read_bytes()).hexdigest()
+    (folder / INFO_NAME).write_text(json.dumps(
+        {"dataset_sha256": digest, "graphs": {"http://e/g": 7}, "graphs_share_triples": False}))
+    return dataset
+
+
+def test_load_built_takes_the_facts_of_a_build_info_that_records_the_bytes_loaded(tmp_path):
+    from kg.build import load_built
+
+    store = load_built(_built_pair(tmp_path, None))
+    assert store.quad_count == 7  # taken as recorded, not counted
+    assert store.shared_pairs == frozenset()
+
+
+def test_load_built_ignores_a_build_info_of_other_bytes(tmp_path):
+    """Another build between ensure_built's check and the load (here: a build-info.json whose
+    digest is not that of kg.nq's bytes) pairs no build's counts with another's data: the
+    file is loaded as one from anywhere else, checked and counted."""
+    from kg.build import load_built
+
+    dataset = _built_pair(tmp_path, "0" * 64)
+    with pytest.raises(ParseError, match="percent encoding"):
+        load_built(dataset)
+    dataset.write_text("<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n")
+    store = load_built(dataset)
+    assert store.quad_count == 1
+
+
+def test_load_built_hashes_the_bytes_it_parses_reading_the_file_once(tmp_path, monkeypatch):
+    """The digest compared with build-info.json's is of the bytes parsed, from one open of
+    the file (a build replacing kg.nq after it is opened changes neither)."""
+    import builtins
+
+    from kg.build import load_built
+
+    dataset = _built_pair(tmp_path, None)
+    opened = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda file, *a, **k: opened.append(str(file))
+                        or real_open(file, *a, **k))
+    assert load_built(dataset).quad_count == 7
+    assert opened.count(str(dataset)) == 1
 
 
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):

@@ -216,14 +216,21 @@ def test_serve_without_dataset_uses_the_build(monkeypatch, tmp_path):
 
 
 def test_the_build_is_loaded_leniently_and_a_given_file_is_checked(monkeypatch, tmp_path):
-    """The build's own output (ensure_built checked its digest) is parsed without checking
-    its terms again (kg.store.DatasetStore.load, ``lenient``); a file given is checked."""
+    """The build's own output (ensure_built checked its digest, and build-info.json records
+    the bytes loaded) is parsed without checking its terms again (kg.build.load_built,
+    ``lenient``); a file given is checked."""
+    import hashlib
+    import json
+
     import kg.build
     from kg.endpoint import create_app
     from kg.errors import ParseError
 
     built = tmp_path / "kg.nq"
     built.write_text("<http://e/s> <http://e/p> <http://e/%zz> <http://e/g> .\n")
+    (tmp_path / kg.build.INFO_NAME).write_text(json.dumps(
+        {"dataset_sha256": hashlib.sha256(built.read_bytes()).hexdigest(),
+         "graphs": {"http://e/g": 1}}))
     monkeypatch.setattr(kg.build, "ensure_built", lambda settings, *, log=None: built)
     app = create_app({"root": tmp_path})
     assert app.extensions["kg"].store.quad_count == 1

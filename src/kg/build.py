@@ -332,15 +332,18 @@ def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
-def dataset_facts(dataset: Path) -> dict:
+def dataset_facts(dataset: Path, *, sha256: str) -> dict:
     """What the build recorded in build-info.json of the dataset it wrote, as keyword arguments
     of :meth:`kg.store.DatasetStore.load`: the triples of each graph, and that no two graphs
     share a triple where the build found so (its graphs were looked up in one another in its
-    store, and the reasoner's inferred graph leaves out every asserted triple). For the
-    build's own output only, checked against build-info.json's digest (:func:`ensure_built`);
-    nothing when the file does not say."""
+    store, and the reasoner's inferred graph leaves out every asserted triple). Only where
+    build-info.json's ``dataset_sha256`` is ``sha256``, the digest of the bytes loaded (another
+    build may have replaced either file since they were read); nothing when it is not, or
+    when the file does not say."""
     try:
         info = json.loads((Path(dataset).parent / INFO_NAME).read_text())
+        if info["dataset_sha256"] != sha256:
+            return {}  # the record of another build's dataset
         sizes = {str(g): int(n) for g, n in info["graphs"].items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}  # a file that does not say, or says it in another form: nothing taken
@@ -351,13 +354,24 @@ def dataset_facts(dataset: Path) -> dict:
 
 
 def load_built(dataset: Path):
-    """The build's own output (``ensure_built``'s, checked against build-info.json's digest)
-    as a :class:`kg.store.DatasetStore`: parsed leniently, with what build-info.json records
-    of its graphs (:func:`dataset_facts`), as ``kg serve``, ``kg query`` and the endpoint
-    load it. A dataset file from anywhere else is loaded with ``DatasetStore.load``."""
-    from kg.store import DatasetStore
+    """The build's own output (``ensure_built``'s) as a :class:`kg.store.DatasetStore`, as
+    ``kg serve``, ``kg query`` and the endpoint load it: parsed leniently, with what
+    build-info.json records of its graphs (:func:`dataset_facts`).
 
-    return DatasetStore.load(dataset, lenient=True, **dataset_facts(dataset))
+    The file is read once, hashed as it is parsed (:func:`kg.store.parse_dataset`), and
+    build-info.json vouches only for the bytes of its ``dataset_sha256``: where another build
+    replaced a file between ``ensure_built``'s check and this load, the digests differ, and
+    the dataset is loaded again as a file from anywhere else is (``DatasetStore.load``:
+    checked, counted), never with one build's counts over another's data."""
+    from kg.store import DatasetStore, parse_dataset
+
+    digest = hashlib.sha256()
+    store = parse_dataset(dataset, lenient=True, digest=digest)
+    facts = dataset_facts(dataset, sha256=digest.hexdigest())
+    if not facts:
+        del store
+        return DatasetStore.load(dataset)
+    return DatasetStore(store, source=str(dataset), **facts)
 
 
 def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:

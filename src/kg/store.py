@@ -25,6 +25,7 @@ which pyoxigraph 0.5.13 would otherwise match once per mention.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -36,7 +37,8 @@ import pyoxigraph as ox
 from kg.errors import InputError, ParseError
 
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
-           "MERGE_PREFIX", "rdf_format_for", "rdf_syntax_error", "solution_dicts"]
+           "MERGE_PREFIX", "parse_dataset", "rdf_format_for", "rdf_syntax_error",
+           "solution_dicts"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -202,27 +204,14 @@ class DatasetStore:
              shared_pairs: frozenset[frozenset[str]] | None = None) -> DatasetStore:
         """Read a dataset file (N-Quads, TriG, Turtle, N-Triples, RDF/XML, JSON-LD, N3).
 
-        ``lenient`` is for the build's own output only (``kg.build.ensure_built`` checked it
-        against its digest): every term in it was checked when the build read or made it, so
-        the parser does not check IRIs and language tags again (a quarter to a third less time
-        at scale). A file from anywhere else is checked. ``graph_sizes`` and ``shared_pairs``
-        are for the build's own output too (:func:`kg.build.dataset_facts`): what the build
-        knows of the file is not found again (:meth:`__init__`)."""
-        path = Path(path)
-        if not path.is_file():
-            raise InputError("no such dataset file", path=str(path))
-        fmt = format or rdf_format_for(path)
-        store = ox.Store()
-        try:
-            # Store.load, not Store.bulk_load: in pyoxigraph 0.5's in-memory store the bulk
-            # loader leaves a layout that answers the same queries up to 1.4x slower and holds
-            # ~200 MB more at 1M quads (bench/README.md, "Results"); loading takes as long.
-            store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(),
-                       lenient=lenient)
-        except SyntaxError as exc:
-            raise rdf_syntax_error(exc, path, fmt) from None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+        ``lenient`` is for the build's own output only (bytes whose digest build-info.json
+        records, :func:`kg.build.load_built`): every term in it was checked when the build
+        read or made it, so the parser does not check IRIs and language tags again (a quarter
+        to a third less time at scale). A file from anywhere else is checked. ``graph_sizes``
+        and ``shared_pairs`` are for the build's own output too
+        (:func:`kg.build.dataset_facts`): what the build knows of the file is not found again
+        (:meth:`__init__`)."""
+        store = parse_dataset(path, format=format, lenient=lenient)
         return cls(store, source=str(path), union_default_graph=union_default_graph,
                    graph_sizes=graph_sizes, shared_pairs=shared_pairs)
 
@@ -346,6 +335,63 @@ class DatasetStore:
             self._store.update(f"INSERT {{ GRAPH <{merged.value}> {{ ?s ?p ?o }} }} {where}")
             self._merges[key] = merged
             return merged
+
+
+class _Digest(Protocol):
+    """A :mod:`hashlib` object: what :func:`parse_dataset` feeds the bytes it reads."""
+
+    def update(self, data: bytes | memoryview, /) -> None: ...
+
+
+def parse_dataset(path: str | Path, *, format: ox.RdfFormat | None = None, lenient: bool = False,
+                  digest: _Digest | None = None) -> ox.Store:
+    """A pyoxigraph store holding the dataset file ``path`` (see :meth:`DatasetStore.load`).
+
+    ``digest`` (a :mod:`hashlib` object) is updated with the file's bytes as the parser reads
+    them: the file is opened and read once, so the digest is that of the bytes loaded even
+    if the file is replaced meanwhile (:func:`kg.build.load_built` takes build-info.json's
+    facts only for them). Through a 1 MiB buffer, as fast as the parser reading the path."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such dataset file", path=str(path))
+    fmt = format or rdf_format_for(path)
+    store = ox.Store()
+    try:
+        # Store.load, not Store.bulk_load: in pyoxigraph 0.5's in-memory store the bulk
+        # loader leaves a layout that answers the same queries up to 1.4x slower and holds
+        # ~200 MB more at 1M quads (bench/README.md, "Results"); loading takes as long.
+        if digest is None:
+            store.load(path=str(path), format=fmt, base_iri=path.resolve().as_uri(),
+                       lenient=lenient)
+        else:
+            with open(path, "rb", buffering=0) as raw:
+                # the parser asks for ~2 kB at a time: the buffer makes the hashing reader's
+                # calls (Python) a few hundred, not 50,000 per 100 MB
+                reader = io.BufferedReader(_HashingReader(raw, digest), buffer_size=1 << 20)
+                store.load(input=reader, format=fmt, base_iri=path.resolve().as_uri(),
+                           lenient=lenient)
+    except SyntaxError as exc:
+        raise rdf_syntax_error(exc, path, fmt) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    return store
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary file whose bytes, as they are read, update ``digest``."""
+
+    def __init__(self, raw: io.RawIOBase, digest: _Digest):
+        self._raw = raw
+        self._digest = digest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int | None:
+        n = self._raw.readinto(buffer)
+        if n:
+            self._digest.update(memoryview(buffer)[:n])
+        return n
 
 
 def _graph_sizes(store: ox.Store) -> dict[str, int]:
