@@ -799,6 +799,9 @@ def test_query_refusals_and_evaluation_errors_exit_2(capsys, built, query, messa
 def test_query_errors_exit_2(capsys, built, monkeypatch):
     code, _, err = run(capsys, *built, "query", "SELEC ?x")
     assert code == 2 and "malformed query" in err and "1:" in err
+    code, _, err = run(capsys, *built, "query", "SELECT * WHERE {\n  <http://a b> ?p ?o }")
+    assert code == 2 and err == ("kg: error: query:2:12: malformed query: the IRI <http://a b> "
+                                 "contains a space, which IRIs may not: write it %20\n")
     code, _, err = run(capsys, *built, "query", stdin="", monkeypatch=monkeypatch)
     assert code == 2 and "no query given" in err
     code, _, err = run(capsys, *built, "query", "-f", "/nonexistent/q.rq")

@@ -455,9 +455,24 @@ def test_malformed_query_is_400_with_line_and_column(any_client):
     ("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o }",
      b"line 1, column 47: the SELECT contains a variable that is unbound (with an aggregate "
      b"such as COUNT, every other selected variable must be in GROUP BY)\n"),
+    # an IRI that does not parse: what is wrong with it, where (the parser: "expected IRI
+    # parsing failed" after it)
     ("SELECT * WHERE { ?s ?p <http://a b> }",
-     b"line 1, column 36: invalid IRI (an IRI has no spaces, quotes, <, >, {, }, |, ^, ` or "
+     b"line 1, column 33: the IRI <http://a b> contains a space, which IRIs may not: "
+     b"write it %20\n"),
+    ("SELECT * WHERE { ?s ?p <http://a:9x/> }",
+     b"line 1, column 38: invalid IRI (an IRI has no spaces, quotes, <, >, {, }, |, ^, ` or "
      b"backslash, and a valid scheme and port)\n"),
+    # an escape of no character (the parser: "expected one of ENCODE_FOR_URI, ...")
+    (r'SELECT * WHERE { ?s ?p ?o FILTER(?o = "\uD83D\uDE00") }',
+     rb"line 1, column 40: \uD83D is half of a UTF-16 surrogate pair, not a character: an "
+     rb"escape names a Unicode code point (U+1F600 is \U0001F600, not \uD83D\uDE00)" + b"\n"),
+    # an unclosed bracket, a nameless variable (the parser: "expected OPTIONAL")
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o > 3 }",
+     b"line 1, column 41: this '}' comes while the '(' at line 1, column 33 is open: close it "
+     b"with ')' first\n"),
+    ("SELECT * WHERE { ?s ?p ? }",
+     b"line 1, column 24: '?' without a name: a variable is ?name, e.g. ?x\n"),
 ])
 def test_malformed_queries_are_explained(any_client, query, message):
     r = any_client.get("/sparql", query_string={"query": query})

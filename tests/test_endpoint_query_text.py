@@ -172,18 +172,84 @@ def test_undeclared_prefix(text, found):
      "not commas: SELECT ?a ?b", 1, 10),
     ("SELECT * WHERE {\n  ?s ?p ?o FILTER ?o > 3 }", "FILTER takes its condition in "
      "parentheses: FILTER(?x > 3), or FILTER EXISTS { ... }", 2, 19),
+    # the parser: "expected one of ",", ".", ";", "{", "{|", "}", "~", [_]"
+    ("SELECT * WHERE { ?s ?p ?o ", "this '{' is never closed: add '}'", 1, 16),
 ])
 def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
     assert diagnose(text) == (message, line, column)
 
 
+_REGEX_HINT = (r"is no escape in a SPARQL string (\t \b \n \r \f \" \' \\ \uXXXX "
+               r"\UXXXXXXXX): a backslash itself is \\ (a regular expression's ")
+
+
+@pytest.mark.parametrize("text, error_at, message, line, column", [
+    # pyoxigraph 0.5.13: "expected IRI parsing failed", just after the IRI
+    ("SELECT * WHERE { <http://a b> ?p ?o }", (1, 30), "the IRI <http://a b> contains a space, "
+     "which IRIs may not: write it %20", 1, 27),
+    ("SELECT * WHERE { ?s ?p <http://a\\u0020b> }", (1, 41), r"the IRI <http://a\u0020b> "
+     r"contains a space (written \u0020), which IRIs may not: write it %20", 1, 33),
+    ('SELECT * WHERE { ?s ?p <http://a|b> }', (1, 36), "the IRI <http://a|b> contains a "
+     "vertical bar (|), which IRIs may not: percent-encode it (%7C)", 1, 33),
+    # across a line: was read as the prefix 'http:' not declared
+    ("SELECT * WHERE { <http://a\nb> ?p ?o }", (2, 3), "the IRI <http://a b> contains a line "
+     "break, which IRIs may not: an IRI is on one line", 1, 27),
+    # "expected \u escape sequence should be followed by hexadecimal digits"; with a pair,
+    # "expected one of ENCODE_FOR_URI, ..."
+    (r'SELECT * WHERE { ?s ?p "\uD800" }', (1, 32), r"\uD800 is half of a UTF-16 surrogate "
+     r"pair, not a character: an escape names a Unicode code point (U+1F600 is \U0001F600, "
+     r"not \uD83D\uDE00)", 1, 25),
+    (r'SELECT * { ?s ?p ?o FILTER(?o = "\uD83D\uDE00") }', (1, 47), r"\uD83D is half of a "
+     r"UTF-16 surrogate pair, not a character: an escape names a Unicode code point (U+1F600 "
+     r"is \U0001F600, not \uD83D\uDE00)", 1, 34),
+    (r'SELECT * WHERE { ?s ?p "\U00110000" }', (1, 36), r"\U00110000 is beyond U+10FFFF, the "
+     "last Unicode code point", 1, 25),
+    (r'SELECT * WHERE { ?s ?p "\u12" }', (1, 29), r"\u takes four hexadecimal digits: "
+     r"\u00E9 or \U0001F600", 1, 25),
+    # "expected ['t' | 'b' | 'n' | ...]"; in a long string "expected OPTIONAL"
+    (r'SELECT * { ?s ?p ?o FILTER REGEX(?o, "\d+") }', (1, 40), r"\d " + _REGEX_HINT +
+     r"\d is written \\d)", 1, 39),
+    (r'SELECT * WHERE { ?s ?p """a\d""" }', (1, 34), r"\d " + _REGEX_HINT +
+     r"\d is written \\d)", 1, 28),
+    # "expected [_]"
+    ("SELECT * WHERE { ?s ?p ?o }}", (1, 29), "this '}' closes nothing: no '{' is open", 1, 28),
+    ("SELECT * WHERE { ?s ?p ?o ]", (1, 28), "this ']' comes while the '{' at line 1, column 16 "
+     "is open: close it with '}' first", 1, 27),
+    # "expected one of PREDICATE, STRBEFORE, STRSTARTS, [_], isLITERAL, isNUMERIC"
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o > 3 }", (1, 42), "this '}' comes while the '(' at "
+     "line 1, column 33 is open: close it with ')' first", 1, 41),
+    # "expected OPTIONAL", "expected DISTINCT", a list of character ranges
+    ("SELECT * WHERE { ?s ?p ? }", (1, 26), "'?' without a name: a variable is ?name, e.g. ?x",
+     1, 24),
+    ("SELECT ? WHERE { ?s ?p ?o }", (1, 16), "'?' without a name: a variable is ?name, e.g. ?x",
+     1, 8),
+    ("SELECT * WHERE { ?s ?p ?o } ORDER BY $", (1, 39), "'$' without a name: a variable is "
+     "$name, e.g. $x", 1, 38),
+])
+def test_diagnose_names_the_mistake_the_parser_stopped_at(text, error_at, message, line, column):
+    assert diagnose(text, error_at) == (message, line, column)
+
+
+@pytest.mark.parametrize("text, error_at", [
+    # the mistake found lies after where the parser stopped: not the one it met
+    ("SELECT * WHERE { ?s ?p } . <http://a b> ?p ?o }", (1, 24)),
+    ('SELECT * WHERE { ?s ?p } . ?s ?p "\\uD800" }', (1, 24)),
+    ("SELECT * WHERE { ?s ?p } ORDER BY ?", (1, 24)),
+    # a path's '?' is no variable; a '<' comparison no IRI; "\\d" is a backslash and d
+    ("SELECT * WHERE { ?s <http://p>? ?o . ?s ?p }", (1, 44)),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) . ?s ?p }", (1, 61)),
+    (r'SELECT * WHERE { ?s ?p "a\\d" . ?s ?p }', (1, 40)),
+])
+def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
+    assert diagnose(text, error_at) is None
+
+
 @pytest.mark.parametrize("text", [
     # the parser refuses these for reasons a cheap reading cannot tell: no diagnosis
-    "SELECT * WHERE { ?s ?p ?o ",
     "SELECT * WHERE { ?s ?p ?o } LIMIT 5 ORDER BY ?s",
-    # built-ins, keywords before brackets, IRIs (one with a space), prefixed calls
+    # built-ins, keywords before brackets, IRIs (one with a bracket), prefixed calls
     "PREFIX ex: <http://e/> SELECT DISTINCT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c ; "
-    "ex:p <http://a b> FILTER(?o IN (1) && ex:f(?o) && isIRI(?s) && STRLEN(?o) > 1) "
+    "ex:p <http://a(b> FILTER(?o IN (1) && ex:f(?o) && isIRI(?s) && STRLEN(?o) > 1) "
     "BIND(IRI(?o) AS ?i) VALUES (?x) { (1) } } GROUP BY (?c) HAVING (SUM(?n) > 1) "
     "ORDER BY DESC(?n) ASC(?c)",
     # SELECT clauses and FILTERs as the grammar has them

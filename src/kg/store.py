@@ -253,11 +253,12 @@ class DatasetStore:
         except SyntaxError as exc:
             from kg.endpoint.query_text import diagnose
 
-            diagnosis = diagnose(text)  # in words, where the text tells why
-            if diagnosis is not None:
-                raise ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2]) from None
             message = str(exc.args[0]) if exc.args else str(exc)
             where = _POSITION.match(message)
+            # in words, where the text tells why (and the mistake is not past the parser's stop)
+            diagnosis = diagnose(text, (int(where[1]), int(where[2])) if where else None)
+            if diagnosis is not None:
+                raise ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2]) from None
             if where:
                 raise ParseError(_readable(message[where.end():]), line=int(where[1]),
                                  column=int(where[2])) from None

@@ -224,15 +224,25 @@ _FORM_WORD = re.compile(_PROLOGUE + r"(?P<word>[^\W\d][\w-]*|[^\s{}()<>]+|\S?)",
 _BRACKETED = re.compile(r"<[^<>\n\r]*>")
 
 
-def diagnose(text: str) -> tuple[str, int, int] | None:
-    """Why a query the engine's parser refused is malformed, where a cheap reading can tell
+def diagnose(text: str, error_at: tuple[int, int] | None = None
+             ) -> tuple[str, int, int] | None:
+    r"""Why a query the engine's parser refused is malformed, where a cheap reading can tell
     better than the parser's list of expected tokens: (message, line, column), or None.
 
-    The first word after the prologue that is no query form; a prefix used but not declared;
+    An IRI with a character IRIs may not hold (a space, a line break, a quote...); an escape
+    in a string or IRI that names no character (a UTF-16 surrogate) or is no escape (``\d``);
+    the first word after the prologue that is no query form; a prefix used but not declared;
     a bare name called like a function that SPARQL does not have (with the built-ins it is
-    closest to). Only ever run on a query the parser already refused."""
+    closest to); a bracket closed by another kind or never closed; a ``?`` or ``$`` with no
+    name. Only ever run on a query the parser already refused; ``error_at`` is where the
+    parser stopped (line, column), where known: a mistake found after it is not the one the
+    parser met, and is not given."""
     import difflib
 
+    limit = _offset(text, *error_at) if error_at is not None else len(text)
+    found = _bad_iri(text, limit if error_at is not None else None) or _bad_escape(text, limit)
+    if found is not None:
+        return found
     code = _LEXICAL.sub(_blank_keeping_places, text)
     form = _FORM_WORD.match(code)
     if form is not None and form["word"].upper() not in QUERY_FORMS | UPDATE_KEYWORDS:
@@ -267,7 +277,154 @@ def diagnose(text: str) -> tuple[str, int, int] | None:
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
+    return _unbalanced(code, limit) or _nameless_variable(code, limit)
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """The offset of the 1-based ``line`` and ``column`` (characters) in ``text``."""
+    start = 0
+    for _ in range(line - 1):
+        newline = text.find("\n", start)
+        if newline < 0:
+            return len(text)
+        start = newline + 1
+    return min(start + max(column - 1, 0), len(text))
+
+
+#: What IRIREF (SPARQL 1.1, 19.8) refuses inside an IRI, as people would name it.
+_NOT_IN_IRI = {" ": "a space", "\n": "a line break", "\r": "a line break", "\t": "a tab",
+               '"': 'a double quote (")', "{": "a brace ({)", "}": "a brace (})",
+               "|": "a vertical bar (|)", "^": "a caret (^)", "`": "a backquote (`)",
+               "\\": "a backslash", "<": "a '<'"}
+_IRI_CHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|.", re.DOTALL)
+#: An IRI-shaped stretch: from '<' to the next '>' (line breaks included), in a text whose
+#: strings, comments and valid IRIs are blanked.
+_IRI_SHAPED = re.compile(r"<([^<>]*)>")
+_SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _blank_all_keeping_places(match: re.Match[str]) -> str:
+    """Strings (their quotes kept), comments and valid IRIs (their brackets too) as spaces."""
+    if match.lastgroup == "str":
+        return _blank_keeping_places(match)
+    return re.sub(r"[^\n\r]", " ", match[0])
+
+
+def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
+    """An IRI holding a character IRIs may not (after its escapes are read), at that
+    character. With ``error_end``, the IRI the parser refused (it stops just after it);
+    without, the first IRI-shaped stretch beginning with a scheme that holds one."""
+    code = _LEXICAL.sub(_blank_all_keeping_places, text)
+    for m in _IRI_SHAPED.finditer(code):
+        if error_end is not None:
+            if m.end() != error_end:
+                continue
+        elif not _SCHEME_START.match(m[1]):
+            continue
+        for ch in _IRI_CHAR.finditer(text, m.start(1), m.end(1)):
+            escape = ch[1] or ch[2]
+            char = chr(int(escape, 16)) if escape and int(escape, 16) <= 0x10FFFF else ch[0]
+            name = _NOT_IN_IRI.get(char) or (
+                f"the control character U+{ord(char):04X}" if ord(char) < 0x20 else None)
+            if name is None:
+                continue
+            iri = text[m.start():m.end()]
+            shown = " ".join(iri.split()) if len(iri) <= 60 else iri[:57] + "..."
+            written = f" (written {ch[0]})" if escape else ""
+            fix = ("write it %20" if char == " " else
+                   f"percent-encode it (%{ord(char):02X})" if char not in "\r\n" else
+                   "an IRI is on one line")
+            return (f"the IRI {shown} contains {name}{written}, which IRIs may not: {fix}",
+                    *_place(text, ch.start()))
+        if error_end is not None:
+            return None
     return None
+
+
+#: An escape in a string or IRI: \uXXXX, \UXXXXXXXX, or a backslash and what follows it.
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([uU])|(.))", re.DOTALL)
+_STRING_ESCAPES = frozenset("tbnrf\"'\\")
+
+
+def _bad_escape(text: str, limit: int) -> tuple[str, int, int] | None:
+    """The first escape, in a string or an IRI before ``limit``, that names no character (a
+    UTF-16 surrogate, beyond U+10FFFF), lacks its hexadecimal digits, or is no escape."""
+    for token in _LEXICAL.finditer(text, 0, len(text)):
+        if token.start() >= limit:
+            break
+        if token.lastgroup == "comment" or "\\" not in token[0]:
+            continue
+        for e in _ESCAPE.finditer(text, token.start(), token.end() - 1):
+            if e.start() >= limit:
+                break
+            written = e[0]
+            if e[1] or e[2]:
+                code = int(e[1] or e[2], 16)
+                if 0xD800 <= code <= 0xDFFF:
+                    message = (f"{written} is half of a UTF-16 surrogate pair, not a character: "
+                               "an escape names a Unicode code point (U+1F600 is \\U0001F600, "
+                               "not \\uD83D\\uDE00)")
+                elif code > 0x10FFFF:
+                    message = f"{written} is beyond U+10FFFF, the last Unicode code point"
+                else:
+                    continue
+            elif e[3]:
+                message = (f"\\{e[3]} takes {'four' if e[3] == 'u' else 'eight'} hexadecimal "
+                           f"digits: \\u00E9 or \\U0001F600")
+            elif token.lastgroup == "str" and e[4] not in _STRING_ESCAPES:
+                shown = e[4] if e[4].isprintable() else f"U+{ord(e[4]):04X}"
+                message = (f"\\{shown} is no escape in a SPARQL string (\\t \\b \\n \\r \\f "
+                           f"\\\" \\' \\\\ \\uXXXX \\UXXXXXXXX): a backslash itself is \\\\ "
+                           f"(a regular expression's \\{shown} is written \\\\{shown})")
+            else:
+                continue
+            return message, *_place(text, e.start())
+    return None
+
+
+_CLOSERS = {")": "(", "]": "[", "}": "{"}
+
+
+def _unbalanced(code: str, limit: int) -> tuple[str, int, int] | None:
+    """A bracket closed by another kind, a closer with nothing open, or an opener never
+    closed (in a text whose comments, strings and IRIs are blanked)."""
+    open_: list[int] = []
+    for m in _BRACKETS.finditer(code):
+        bracket, at = m[0], m.start()
+        if at > limit:
+            break
+        if bracket in _OPENERS:
+            open_.append(at)
+            continue
+        if not open_:
+            return f"this '{bracket}' closes nothing: no '{_CLOSERS[bracket]}' is open", \
+                *_place(code, at)
+        opener = code[open_[-1]]
+        if opener != _CLOSERS[bracket]:
+            line, column = _place(code, open_[-1])
+            closer = {"(": ")", "[": "]", "{": "}"}[opener]
+            return (f"this '{bracket}' comes while the '{opener}' at line {line}, column "
+                    f"{column} is open: close it with '{closer}' first", *_place(code, at))
+        open_.pop()
+    if open_ and limit >= len(code.rstrip()):
+        opener = code[open_[-1]]
+        closer = {"(": ")", "[": "]", "{": "}"}[opener]
+        return f"this '{opener}' is never closed: add '{closer}'", *_place(code, open_[-1])
+    return None
+
+
+#: '?' or '$' with no name (a variable is ?name), where it cannot be a path's '?' (which
+#: follows an IRI, a prefixed name or a bracket without a space).
+_NAMELESS = re.compile(r"(?:(?<![\w>):*+?'\"])\?|\$)(?![\w\u00b7\u0300-\u036f\u203f\u2040])")
+
+
+def _nameless_variable(code: str, limit: int) -> tuple[str, int, int] | None:
+    code = _BRACKETED.sub(_blank_brackets, code)
+    m = _NAMELESS.search(code)
+    if m is None or m.start() > limit:
+        return None
+    return (f"'{m[0]}' without a name: a variable is {m[0]}name, e.g. {m[0]}x",
+            *_place(code, m.start()))
 
 
 #: FILTER followed by a variable, a literal or a prefixed name rather than "(" (or EXISTS,
