@@ -374,6 +374,12 @@ def load_built(dataset: Path):
     return DatasetStore(store, source=str(dataset), **facts)
 
 
+def _file_sha256(path: Path) -> str:
+    """The file's SHA-256, read in chunks (a 1M-triple kg.nq is never held whole)."""
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:
     """Return the dataset path, building first when it is missing or its inputs changed."""
     out = dataset_path(settings)
@@ -384,7 +390,7 @@ def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None)
         except ValueError:
             info = {}
         if (info.get("input_digest") == input_digest(Path(settings["root"]))
-                and info.get("dataset_sha256") == hashlib.sha256(out.read_bytes()).hexdigest()):
+                and info.get("dataset_sha256") == _file_sha256(out)):
             return out
     return build(settings, log=log).dataset
 
