@@ -793,6 +793,30 @@ def test_an_unreadable_upload_in_sarif_or_github_is_what_kg_validate_prints(clie
     assert response.get_data(as_text=True) == printed
 
 
+_RDF_XML = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+            '\n    xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+            '  <rdf:Description rdf:about="https://w3id.org/kg1978/place/a">\n{}\n'
+            '  </rdf:Description>\n</rdf:RDF>\n')
+
+
+@pytest.mark.parametrize(("body", "where", "says"), [
+    ("    <rdfs:label>A</rdfs:labl>", "bad.rdf:5:20:", "not well-formed XML: mismatched tag"),
+    ('    <rdfs:seeAlso rdf:resource="http://a/b c"/>', "bad.rdf:5:33:",
+     "error while parsing IRI 'http://a/b c'"),
+], ids=["ill-formed", "iri"])
+def test_an_unreadable_rdf_xml_file_is_placed_by_kg_validate_as_by_the_upload(
+        client, tmp_path, body, where, says):
+    """pyoxigraph's RDF/XML errors carry no place: the line and column come from expat (as the
+    upload's safety scan gives them) or from where the refused IRI is written."""
+    text = _RDF_XML.format(body)
+    code, printed = kg_validate(tmp_path, text, fmt="github", suffix=".rdf")
+    _, line, column, _ = where.split(":")
+    assert code == 2 and f"file=bad.rdf,line={line},col={column}," in printed, printed
+    assert f"::{where} " in printed and says in printed, printed
+    response = post_file(client, text, "bad.rdf", query="?format=github")
+    assert response.status_code == 400 and response.get_data(as_text=True) == printed
+
+
 def test_sarif_by_accept_and_github_only_by_name(client):
     sarif = client.post("/validate", data=BAD, content_type="text/turtle",
                         headers={"Accept": "application/sarif+json"})

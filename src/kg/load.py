@@ -105,7 +105,7 @@ def _parse_with_pyoxigraph(into: Graph, data: bytes, fmt: str, path: Path, base:
     try:
         triples = [q.triple for q in ox.parse(input=data, format=syntax, base_iri=base)]
     except SyntaxError as exc:
-        raise rdf_syntax_error(exc, str(path), syntax) from None
+        raise rdf_syntax_error(exc, str(path), syntax, data) from None
     # N-Triples, which rdflib reads line by line: blank nodes keep their identity
     into.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 

@@ -31,6 +31,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
@@ -38,7 +39,7 @@ from kg.errors import InputError, ParseError
 
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
            "MERGE_PREFIX", "parse_dataset", "rdf_format_for", "rdf_syntax_error",
-           "solution_dicts"]
+           "solution_dicts", "xml_syntax_error"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -88,6 +89,8 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
     ParseError at ``file:line:column`` (the parser's own "Parser error at line L column C"
     left out: the place says it)."""
     where = exc.args[1] if len(exc.args) > 1 and exc.args[1] else None
+    if where and where[1] is None:  # RDF/XML's errors: a place of Nones
+        where = None
     message = " ".join(str(exc.args[0] if exc.args else exc).split())
     message = re.sub(r"^Parser error at [^:]*: ", "", message)
     if (not where or (where[1], where[2]) == (1, 1)) and fmt in _REFUSE_BOM and (
@@ -96,8 +99,58 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
         # RDF/XML read past it: their errors are their own).
         message = ("the file begins with a byte order mark (U+FEFF), which the parsers refuse: "
                    "save it as UTF-8 without a BOM")
+    if not where and fmt == ox.RdfFormat.RDF_XML:
+        # pyoxigraph's RDF/XML errors carry no place
+        if data is None:
+            try:
+                data = Path(path).read_bytes()
+            except OSError:
+                data = b""
+        place = _rdf_xml_place(data, message)
+        if isinstance(place, expat.ExpatError):
+            return xml_syntax_error(place, path)
+        where = (None, *place) if place else None
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
                       line=where[1] if where else None, column=where[2] if where else None)
+
+
+def xml_syntax_error(exc: expat.ExpatError, path: str | Path) -> ParseError:
+    """expat's error for a document that is not well-formed XML, at ``file:line:column``: what
+    ``kg validate`` and ``POST /validate`` say of such an RDF/XML file, in the same words."""
+    return ParseError(f"not well-formed XML: {expat.ErrorString(exc.code)}", path=str(path),
+                      line=exc.lineno, column=exc.offset + 1)
+
+
+class _DoctypeMet(Exception):
+    pass
+
+
+def _rdf_xml_place(data: bytes, message: str) -> expat.ExpatError | tuple[int, int] | None:
+    """Where in RDF/XML ``data`` the error pyoxigraph gives without a place lies: for an IRI it
+    refuses, the line and column of the IRI's first occurrence as the message quotes it; else,
+    where the data is not well-formed XML, expat's error (with its line and column).
+    None where neither tells. expat stops at a DOCTYPE: no entity of a file is expanded here."""
+    iri = re.match(r"error while parsing IRI '(.*)': ", message)
+    if iri:
+        offset = data.find(iri[1].encode("utf-8"))
+        if offset < 0:
+            return None
+        start = data.rfind(b"\n", 0, offset) + 1
+        return (data.count(b"\n", 0, offset) + 1,
+                len(data[start:offset].decode("utf-8", "replace")) + 1)
+    parser = expat.ParserCreate()
+
+    def doctype(*_args: object) -> None:
+        raise _DoctypeMet
+
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        return exc
+    except _DoctypeMet:
+        pass
+    return None
 
 
 _BOM = b"\xef\xbb\xbf"

@@ -61,6 +61,7 @@ from kg.errors import (
     UpdateRefused,
 )
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
+from kg.store import xml_syntax_error
 from kg.validate import Report, Result, ValueAt, error_output, short_iri
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
@@ -214,8 +215,7 @@ def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
     except _Refused as exc:
         raise InputError(str(exc), path=name, line=parser.CurrentLineNumber) from None
     except expat.ExpatError as exc:
-        raise ParseError(f"not well-formed XML: {expat.ErrorString(exc.code)}", path=name,
-                         line=exc.lineno, column=exc.offset + 1) from None
+        raise xml_syntax_error(exc, name) from None
 
 
 def _check(data: bytes, fmt: str, name: str, max_nesting: int) -> None:
