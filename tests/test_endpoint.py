@@ -64,6 +64,15 @@ def test_default_and_named_graph_uris_narrow_the_dataset(any_client):
         f"&default-graph-uri={quote(INFERRED)}")) == 14
 
 
+@pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
+def test_a_graph_uri_that_is_no_iri_is_named_in_the_400(client, parameter):
+    r = client.get("/sparql", query_string={"query": COUNT_ALL, parameter: "graph/links"})
+    assert r.status_code == 400
+    message = r.get_data(as_text=True)
+    assert message.startswith(f"{parameter} 'graph/links' is not an absolute IRI ("), message
+    assert "full IRI" in message
+
+
 def test_from_clause_selects_graphs_of_the_store(client):
     q = f"SELECT (COUNT(*) AS ?n) FROM <{INFERRED}> WHERE {{ ?s ?p ?o }}"
     assert _count(client.get("/sparql", query_string={"query": q})) == 4

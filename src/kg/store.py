@@ -121,6 +121,22 @@ def xml_syntax_error(exc: expat.ExpatError, path: str | Path) -> ParseError:
                       line=exc.lineno, column=exc.offset + 1)
 
 
+def _check_graph_iris(default_graph: Sequence[str], named_graphs: Sequence[str]) -> None:
+    """Raise InputError, naming the parameter, for a ``default-graph-uri`` or
+    ``named-graph-uri`` that is no absolute IRI (pyoxigraph's own words named neither the
+    parameter nor the value: "No scheme found in an absolute IRI")."""
+    for parameter, iris in (("default-graph-uri", default_graph),
+                            ("named-graph-uri", named_graphs)):
+        for iri in iris:
+            try:
+                ox.NamedNode(iri)
+            except ValueError as exc:
+                shown = iri if len(iri) <= 200 else iri[:200] + "…"
+                raise InputError(f"{parameter} {shown!r} is not an absolute IRI ({exc}): name "
+                                 "a graph by its full IRI, as the service description "
+                                 "(GET /sparql) lists them") from None
+
+
 class _DoctypeMet(Exception):
     pass
 
@@ -291,6 +307,8 @@ class DatasetStore:
         ``FROM``/``FROM NAMED``: the union default graph must then not override it.
         Raises :class:`~kg.errors.ParseError` with line and column for a malformed query.
         """
+        if default_graph is not None or named_graphs is not None:
+            _check_graph_iris(default_graph or (), named_graphs or ())
         try:
             if default_graph is not None or named_graphs is not None:
                 return self._query_dataset(text, base_iri, list(dict.fromkeys(default_graph or ())),
