@@ -420,6 +420,17 @@ def test_406_when_nothing_acceptable(any_client, query, extra):
     assert b"offers" in message or b"cannot express" in message
 
 
+@pytest.mark.parametrize(("path", "what"), [("/sparql", "the service description"),
+                                            ("/void", "the VoID description")])
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/html"}},
+                                   {"query_string": {"format": "csv"}}], ids=["accept", "format"])
+def test_406_of_a_description_names_it_not_a_query_result(client, path, what, asked):
+    r = client.get(path, **asked)
+    assert r.status_code == 406
+    message = r.get_data(as_text=True)
+    assert f" express {what};" in message and "CONSTRUCT" not in message, message
+
+
 def test_406_for_html_by_post(any_client):
     """The result as an HTML page is for a link a browser follows (GET); a POST asking for
     HTML alone gets the protocol's 406."""

@@ -387,18 +387,20 @@ def prefers_html(accept: str | None) -> bool:
     return found
 
 
-_cache: dict[tuple[str | None, str | None, str], ResultFormat | str] = {}
+_cache: dict[tuple[str | None, str | None, str, str | None], ResultFormat | str] = {}
 
 
-def negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat:
+def negotiate(accept: str | None, format_param: str | None, kind: str, *,
+              what: str | None = None) -> ResultFormat:
     """The result format for a result of ``kind``: the ``format`` parameter if given, else the
     best match of the Accept header (q-values honoured, ties to the server's preference);
     JSON-LD in the form a ``profile`` of the Accept header asks for (:func:`json_ld_form`).
-    Raises :class:`NotAcceptable` when nothing fits."""
-    key = (accept, format_param, kind)
+    Raises :class:`NotAcceptable` when nothing fits, saying that ``what`` (by default the kind
+    of query result: "a SELECT result") cannot be expressed."""
+    key = (accept, format_param, kind, what)
     chosen = _cache.get(key)
     if chosen is None:
-        chosen = _negotiate(accept, format_param, kind)
+        chosen = _negotiate(accept, format_param, kind, what or _KIND_WORDS[kind])
         if not isinstance(chosen, str):
             chosen = _with_json_ld_form(chosen, accept)
         if len(_cache) > 1024:
@@ -409,7 +411,8 @@ def negotiate(accept: str | None, format_param: str | None, kind: str) -> Result
     return chosen
 
 
-def _negotiate(accept: str | None, format_param: str | None, kind: str) -> ResultFormat | str:
+def _negotiate(accept: str | None, format_param: str | None, kind: str,
+               what: str) -> ResultFormat | str:
     offered = ", ".join(dict.fromkeys(m for m, _ in _OFFERS[kind]))
     if format_param:
         # a name or a media type; several (repeated parameters, or a comma-separated list, as
@@ -428,13 +431,13 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str) -> Resul
             if fmt is not None and kind in fmt.kinds:
                 return fmt
         names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
-        return (f"format={format_param} cannot express {_KIND_WORDS[kind]}; "
+        return (f"format={format_param} cannot express {what}; "
                 f"use one of: {names} (or a media type: {offered})")
     if not accept:
         return _OFFERS[kind][0][1]
     chosen = _choose(accept, kind)
     if chosen is None:
-        return (f"none of the accepted media types ({accept}) can express {_KIND_WORDS[kind]}; "
+        return (f"none of the accepted media types ({accept}) can express {what}; "
                 f"this endpoint offers: {offered}")
     return chosen
 

@@ -108,7 +108,8 @@ def _preflight() -> Response:
 
 def _description(state: EndpointState, root: str, format_param: str | None, *,
                  sd: bool) -> Response:
-    fmt = negotiate(request.headers.get("Accept"), format_param, GRAPH)
+    fmt = negotiate(request.headers.get("Accept"), format_param, GRAPH,
+                    what="the service description" if sd else "the VoID description")
     if sd:
         body = state.descriptions.service_description(root + "/sparql", root + "/void",
                                                       fmt.writer, fmt.json_ld_form)
