@@ -900,6 +900,19 @@ def test_suggest_entities_types_and_properties(client, schemas):
         assert client.get(path + "?prefix=x&limit=-1").status_code == 400
 
 
+@pytest.mark.parametrize(("query", "message"), [
+    ("/reconcile/suggest/entity?prefix=phn&cursor=x", "'cursor' must be a whole number, not 'x'"),
+    ("/reconcile/suggest/type?prefix=p&limit=ten", "'limit' must be a whole number, not 'ten'"),
+    ("/reconcile/suggest/property?prefix=c&cursor=-2",
+     "'cursor' must be a non-negative number, not -2"),
+    ("/reconcile/propose_properties?type=Place&limit=x", "'limit' must be a whole number"),
+])
+def test_a_bad_paging_parameter_is_named_in_the_400(client, query, message):
+    """A request may carry both limit and cursor: the message says which is wrong."""
+    r = client.get(query)
+    assert r.status_code == 400 and r.json["message"].startswith(message), r.json
+
+
 def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
     event = "event/liberation-of-phnom-penh-1979-01-07"
     request = {"ids": [event, "unit/division-341", "actor/pol-pot", BASE + "place/kratie",

@@ -1269,14 +1269,15 @@ def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:
     return best
 
 
-def parse_positive(value: Any, default: int, ceiling: int) -> int:
-    """A count from a request parameter, within [0, ceiling]; ``default`` when absent."""
+def parse_positive(value: Any, default: int, ceiling: int, *, name: str) -> int:
+    """A count from the request parameter ``name``, within [0, ceiling]; ``default`` when
+    absent. An error names the parameter: a request may carry two (``limit``, ``cursor``)."""
     if value in (None, ""):
         return default
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise InputError(f"expected a whole number, got {str(value)[:40]!r}") from None
+        raise InputError(f"'{name}' must be a whole number, not {str(value)[:40]!r}") from None
     if number < 0:
-        raise InputError("expected a non-negative number")
+        raise InputError(f"'{name}' must be a non-negative number, not {number}")
     return min(number, ceiling)

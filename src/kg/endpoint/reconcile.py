@@ -228,8 +228,9 @@ def preview() -> Response:
 
 def _paging() -> tuple[str, int, int]:
     prefix = request.args.get("prefix", "")
-    limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT) or DEFAULT_LIMIT
-    cursor = parse_positive(request.args.get("cursor"), 0, 1_000_000)
+    limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT,
+                           name="limit") or DEFAULT_LIMIT
+    cursor = parse_positive(request.args.get("cursor"), 0, 1_000_000, name="cursor")
     return prefix, limit, cursor
 
 
@@ -255,7 +256,7 @@ def suggest_property() -> Response:
 
 @bp.route("/propose_properties", methods=["GET", "POST"])
 def propose_properties() -> Response:
-    limit = parse_positive(request.values.get("limit"), 0, MAX_LIMIT)
+    limit = parse_positive(request.values.get("limit"), 0, MAX_LIMIT, name="limit")
     return _json(_index().propose_properties(request.values.get("type") or None, limit))
 
 
