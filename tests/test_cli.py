@@ -808,6 +808,19 @@ def test_query_errors_exit_2(capsys, built, monkeypatch):
     assert code == 2
 
 
+def test_an_unreadable_query_file_is_named_once_in_words(capsys, built, tmp_path):
+    """Not "cannot read query: [Errno 2] No such file or directory: '…/q.rq'", the path twice."""
+    missing = tmp_path / "q.rq"
+    code, _, err = run(capsys, *built, "query", "-f", str(missing))
+    assert code == 2
+    assert err == f"kg: error: {missing}: cannot read the query: No such file or directory\n"
+    code, _, err = run(capsys, *built, "query", "-f", str(tmp_path))
+    assert code == 2 and err == f"kg: error: {tmp_path}: cannot read the query: Is a directory\n"
+    missing.write_bytes(b"ASK { ?s ?p \"\xe9\" }")
+    code, _, err = run(capsys, *built, "query", "-f", str(missing))
+    assert code == 2 and err == f"kg: error: {missing}: the query is not UTF-8 (byte 13 is not)\n"
+
+
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_hand_written_same_as_is_reported_before_what_follows_from_it(capsys, project,
                                                                          monkeypatch, engine,

@@ -17,9 +17,14 @@ def read_query(text: str | None, file: str | None, stdin) -> str:
     """The query from an argument, a file, or standard input ('-' or nothing)."""
     if file:
         try:
-            return Path(file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read query: {exc}", path=file) from exc
+            data = Path(file).read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read the query: {exc.strerror or exc}", path=file) from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the query is not UTF-8 (byte {exc.start} is not)",
+                             path=file) from None
     if text and text != "-":
         return text
     data = stdin.read()
