@@ -253,8 +253,25 @@ def test_a_bad_name_is_refused(tmp_path, capsys, name, words):
 
 
 def test_an_unreadable_text_is_refused(tmp_path, capsys):
-    assert run(tmp_path, "sources", "passages", str(tmp_path / "absent.txt")) == 2
-    assert "cannot read the text" in capsys.readouterr().err
+    absent = tmp_path / "absent.txt"
+    assert run(tmp_path, "sources", "passages", str(absent)) == 2
+    assert capsys.readouterr().err == \
+        f"kg: error: {absent}: cannot read the text: No such file or directory\n"
+
+
+def test_a_text_not_in_utf8_is_bad_input_at_its_line_not_a_traceback(project, capsys):
+    """kg sources check read the text unguarded: a Latin-1 byte was a UnicodeDecodeError's
+    traceback, exit 1, as if the graph had errors."""
+    root, texts = project
+    text = texts / "article-part1.txt"
+    data = text.read_bytes()
+    text.write_bytes(data + b"\nCaf\xe9\n")
+    assert run(root, "sources", "check", "--sources", str(texts)) == 2
+    line = data.count(b"\n") + 2
+    assert capsys.readouterr().err == (f"kg: error: {text}:{line}: the text is not UTF-8 "
+                                       f"(byte {len(data) + 4} is not): save it as UTF-8\n")
+    assert run(root, "sources", "passages", str(text)) == 2
+    assert f"{text}:{line}: the text is not UTF-8" in capsys.readouterr().err
 
 
 def test_texts_in_two_folders_and_the_passages_a_curator_must_complete(project, tmp_path,
