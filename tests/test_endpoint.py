@@ -638,9 +638,14 @@ def test_two_queries_in_one_request_is_400(any_client):
 
 def test_other_methods_are_405_and_unknown_paths_404(client):
     r = client.put("/sparql", data="ASK {}")
-    assert r.status_code == 405 and "POST" in r.headers["Allow"]
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert r.get_data(as_text=True) == ("405 Method Not Allowed: /sparql does not answer PUT; "
+                                        "it answers GET, HEAD, POST, OPTIONS\n")
     r = client.delete("/sparql")
     assert r.status_code == 405
+    r = client.post("/place/phnom-penh", headers={"Accept": "application/json"})
+    assert r.status_code == 405 and r.json["message"].startswith(
+        "405 Method Not Allowed: /place/phnom-penh does not answer POST; it answers GET")
     r = client.get("/nothing-here")
     assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/plain")
 

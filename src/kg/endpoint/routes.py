@@ -10,7 +10,7 @@ import logging
 import re
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from kg.endpoint.protocol import FORM, SPARQL_UPDATE, UPDATE_REFUSED, negotiate, prefers_html
 from kg.endpoint.responses import (
@@ -248,11 +248,24 @@ def _too_large(exc: RequestEntityTooLarge) -> Response:
                                 "(setting max_body_bytes)")
 
 
+#: The order a 405 lists the methods a path answers in (werkzeug gives them as a set).
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+
 @bp.app_errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
-    response = _error_response(exc.code or 500, f"{exc.code} {exc.name}: {exc.description}")
-    if exc.code == 405:
-        response.headers["Allow"] = ", ".join(exc.valid_methods or ())  # type: ignore[attr-defined]
+    description = exc.description
+    allowed: list[str] = []
+    if isinstance(exc, MethodNotAllowed):
+        allowed = sorted(exc.valid_methods or (), key=lambda m: (
+            _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER), m))
+        if description == MethodNotAllowed.description:
+            # werkzeug's words name neither the method nor those the path answers
+            description = (f"{request.path} does not answer {request.method}; it answers "
+                           f"{', '.join(allowed)}")
+    response = _error_response(exc.code or 500, f"{exc.code} {exc.name}: {description}")
+    if isinstance(exc, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(allowed)
     return response
 
 
