@@ -928,6 +928,15 @@ def test_a_trailing_slash_redirects_to_the_resource(client):
     assert reply.status_code == 301 and reply.headers["Location"] == "/ontology/?format=nt"
 
 
+@pytest.mark.parametrize("path", ["/validate", "/timeline", "/dataset", "/void", "/limits",
+                                  "/store", "/search", "/openapi.json"])
+def test_a_trailing_slash_on_a_route_of_the_app_redirects_to_it(client, path):
+    """As /sparql/ to /sparql: not a 404 saying that <…/validate/> is not in the dataset."""
+    reply = client.get(path + "/?format=ttl", headers=HTML)
+    assert reply.status_code == 301 and reply.headers["Location"] == path + "?format=ttl"
+    assert client.get(path + "/x/").status_code == 404  # only the route itself
+
+
 def _version_iri(client) -> str:
     """The ontology's owl:versionIRI, as it states it."""
     ontology = ox.Store()

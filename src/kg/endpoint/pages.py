@@ -44,6 +44,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from kg import __version__, iris
 from kg.endpoint.protocol import best_match, json_ld_form
@@ -1106,6 +1107,9 @@ def _known_form(s: Site, iri: str) -> Response | None:
     version IRI (``…/ontology/0.1.0``), which is known and never reaches here."""
     if iri.endswith("/") and iri.rstrip("/") in s.known and iri.rstrip("/") != BASE.rstrip("/"):
         return _moved(iri.rstrip("/"))
+    if iri.endswith("/") and _is_a_route(request.path.rstrip("/")):
+        # /validate/, /timeline/, /dataset/: as /sparql/ is /sparql, not an IRI of the data
+        return _moved(iri.rstrip("/"))
     if not iri.endswith("/") and iri + "/" in s.known:
         return _moved(iri + "/")
     stem, dot, extension = iri.rpartition(".")
@@ -1127,6 +1131,17 @@ def _known_form(s: Site, iri: str) -> Response | None:
     return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
                                 "Content-Location": request.script_root + path,
                                 "Link": f'<{stem}>; rel="canonical"'})
+
+
+def _is_a_route(path: str) -> bool:
+    """Whether a ``GET`` of ``path`` is answered by a route of the app other than the pages'
+    (``/validate``, ``/timeline``, ``/void``)."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(path, method="GET")
+    except HTTPException:  # no route, another method, or a redirect of its own
+        return False
+    return endpoint != f"{bp.name}.resource"
 
 
 def _moved(iri: str) -> Response:
