@@ -665,6 +665,19 @@ def test_no_such_path_or_method_is_json_too(client):
     assert client.get("/no-such-page").mimetype != "application/json"
 
 
+@pytest.mark.parametrize("path", ["/reconcile/preview?id=place/kratie",
+                                  "/reconcile/suggest/entity?prefix=phn"])
+def test_a_post_to_a_get_route_is_405_not_no_such_path(client, path):
+    """The catch-all route of /reconcile takes POST too: a POST of /preview was a 404 saying
+    that /reconcile/preview "is not a path of the reconciliation service"."""
+    response = client.post(path)
+    assert response.status_code == 405, response.json
+    name = path.split("?")[0]
+    assert response.json["message"] == f"{name} does not answer POST; it answers GET"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.post("/reconcile/nope").status_code == 404
+
+
 def test_a_post_without_a_batch_is_not_answered_with_the_manifest(client):
     """v0.2 sends a batch as the form field 'queries'; a JSON body (a common mistake) is a
     415 that says so, and an empty form a 400, not the manifest with 200."""

@@ -27,7 +27,7 @@ import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kg import __version__
 from kg.errors import InputError, QueryTimeout, UnsupportedMediaType
@@ -286,9 +286,28 @@ def error_response(status: int, message: str) -> Response:
 @bp.route("/<path:rest>", methods=["GET", "POST"])
 def _no_such_path(rest: str) -> Response:
     """A path under /reconcile the service does not have: its JSON 404 (not the dataset's
-    page for an IRI, which a path of the site would otherwise be read as)."""
+    page for an IRI, which a path of the site would otherwise be read as). A path it has
+    that does not take the method (a ``POST`` of ``/preview``, which this route also
+    catches) is a 405 naming the methods it takes."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = [m for m in ("GET", "POST") if m != request.method
+               and _answered_by_a_route(adapter, request.path, m)]
+    if allowed:
+        response = error_response(405, f"/reconcile/{rest} does not answer {request.method}; "
+                                        f"it answers {', '.join(allowed)}")
+        response.headers["Allow"] = ", ".join(
+            [*allowed, *(["HEAD"] if "GET" in allowed else []), "OPTIONS"])
+        return response
     return error_response(404, f"/reconcile/{rest} is not a path of the reconciliation "
                                 "service (see the manifest, GET /reconcile)")
+
+
+def _answered_by_a_route(adapter, path: str, method: str) -> bool:
+    try:
+        endpoint, _ = adapter.match(path, method=method)
+    except HTTPException:
+        return False
+    return endpoint != f"{bp.name}._no_such_path"
 
 
 @bp.errorhandler(RequestEntityTooLarge)
