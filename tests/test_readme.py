@@ -215,3 +215,18 @@ def test_readme_qc_sample_is_what_kg_validate_prints(capsys, tmp_path, monkeypat
     files = sorted(str(p.relative_to(root)) for p in (root / "graph").glob("*.ttl"))
     assert main(["--root", str(root), "validate", *files]) == 1
     assert sample.strip() in capsys.readouterr().out
+
+
+def test_readme_count_of_results_of_one_file_alone_is_near_what_kg_validate_gives(capsys):
+    """"graph/article-part1.ttl alone has about N results": within a tenth of the real count
+    (it said about 430 while the file alone gave 844)."""
+    import json
+
+    from kg.cli import main
+
+    said = int(re.search(r"`graph/article-part1.ttl` alone has about (\d+) results",
+                         README.replace("\n", " "))[1])
+    assert main(["--root", str(REPO), "validate", str(REPO / "graph" / "article-part1.ttl"),
+                 "--format", "json"]) == 1
+    count = len(json.loads(capsys.readouterr().out)["results"])
+    assert abs(count - said) <= count / 10, (said, count)
