@@ -993,3 +993,13 @@ def test_warnings_are_reported_and_do_not_fail(capsys, project, engine, validate
     code, out, _ = run(capsys, *args)
     assert code == 1
     assert out.startswith("Does not conform") and "warning" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("command", [["build"], ["validate"], ["stats"]])
+def test_a_project_folder_that_does_not_exist_is_named_as_such(capsys, tmp_path, command):
+    """A mistyped --root said "no shapes: expected shapes/*.ttl", as if the folder were there."""
+    missing = tmp_path / "no-such-project"
+    code, out, err = run(capsys, "--root", str(missing), *command)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"kg: error: {missing}: no such project folder (--root DIR or KG_ROOT" in err, err
+    assert not missing.exists()  # kg build made it, to write its build into

@@ -43,7 +43,15 @@ from rdflib.compare import to_canonical_graph
 from kg import __version__
 from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
-from kg.load import input_files, load_shapes, load_sources, load_store, ox_term, rdflib_term
+from kg.load import (
+    check_project_folder,
+    input_files,
+    load_shapes,
+    load_sources,
+    load_store,
+    ox_term,
+    rdflib_term,
+)
 from kg.qc import results_in_store, with_qc_results
 from kg.reason import REASONERS, infer
 from kg.validate import Report, check_validator, validate_view_store, with_vocabulary_warnings
@@ -91,6 +99,7 @@ def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
 
 def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> BuildResult:
     root = Path(settings["root"])
+    check_project_folder(root)  # before the build folder is made in it
     reasoner = settings.get("reasoner", "fast")
     validator = check_validator(settings.get("validator", "fast"))
     if reasoner not in REASONERS:

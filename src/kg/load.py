@@ -237,8 +237,17 @@ def shape_files(root: Path) -> list[Path]:
     return sorted((root / "shapes").glob("*.ttl"))
 
 
+def check_project_folder(root: Path) -> None:
+    """Raise InputError where ``root`` is no folder: a mistyped ``--root`` or ``KG_ROOT``
+    said "no shapes", and ``kg build`` made the folder to write its build into."""
+    if not root.is_dir():
+        raise InputError("no such project folder (--root DIR or KG_ROOT: the folder holding "
+                         "ontology/, graph/ and shapes/)", path=str(root))
+
+
 def load_shapes(root: Path) -> Graph:
     """Parse every shapes/*.ttl into one graph."""
+    check_project_folder(root)
     shapes = Graph()
     files = shape_files(root)
     if not files:
