@@ -208,6 +208,11 @@ def test_a_missing_folder_is_a_usage_error(project, capsys):
     root, texts = project
     assert run(root, "sources", "check", "--sources", str(texts / "nope")) == 2
     assert "no such folder of source texts" in capsys.readouterr().err
+    text = texts / "article-part1.txt"  # the text given for its folder
+    assert run(root, "sources", "check", "--sources", str(text)) == 2
+    assert capsys.readouterr().err == (
+        f"kg: error: {text}: a file, not a folder of source texts (give the folder that "
+        "holds NAME.txt: --sources DIR)\n")
 
 
 def test_passages_of_a_new_text_are_numbered_and_digested(tmp_path, capsys):

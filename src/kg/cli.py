@@ -202,8 +202,11 @@ def _dispatch(args: argparse.Namespace) -> int:
                    else [sources.default_sources_dir(root)])
         for folder in folders:
             if not folder.is_dir():
-                _log(f"kg: error: {folder}: no such folder of source texts "
-                     "(give --sources DIR)")
+                # a text given for its folder (--sources DIR/article-part2.txt) is said so
+                what = ("a file, not a folder of source texts (give the folder that holds "
+                        "NAME.txt: --sources DIR)" if folder.is_file()
+                        else "no such folder of source texts (give --sources DIR)")
+                _log(f"kg: error: {folder}: {what}")
                 return 2
         report = sources.check_sources(root, *folders)
         sys.stdout.write(report.as_text())
