@@ -590,3 +590,37 @@ def test_sparql_constraints_that_shacl_forbids_are_refused(where, keyword):
     focus = Graph().parse(data="<http://example.org/x> a <http://example.org/C> .",
                           format="turtle")
     assert validate(focus, shapes(harmless)).conforms  # pySHACL runs it, and accepts it too
+
+
+def test_an_xone_of_classes_same_results_whatever_the_focus():
+    """An sh:xone of single sh:class shapes: where every focus class is a member's (ex:S1,
+    targets ex:A, a member), only nodes of two members or more can break it, and the typed
+    nodes are grouped once (no OPTIONAL per focus node); where a focus node may have no
+    member's type (ex:S2 targets ex:C; ex:S3 a node), the count per focus node. The same
+    results as pySHACL either way: two members (also by a subclass), none, one."""
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:S1 a sh:NodeShape ; sh:targetClass ex:A ; sh:message "one kind" ;
+            sh:xone ( [ sh:class ex:A ] [ sh:class ex:B ] ) .
+        ex:S2 a sh:NodeShape ; sh:targetClass ex:C ; sh:message "one kind" ;
+            sh:xone ( [ sh:class ex:A ] [ sh:class ex:B ] ) .
+        ex:S3 a sh:NodeShape ; sh:targetClass ex:A ; sh:targetNode ex:n8 ; sh:message "one kind" ;
+            sh:xone ( [ sh:class ex:A ] [ sh:class ex:B ] ) .
+        """, format="turtle")
+    view = Graph().parse(data="""
+        @prefix ex: <http://example.org/> .
+        ex:A2 <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:A .
+        ex:n1 a ex:A . ex:n2 a ex:A, ex:B . ex:n3 a ex:B . ex:n4 a ex:A2, ex:B .
+        ex:n5 a ex:C . ex:n6 a ex:C, ex:A . ex:n7 a ex:C, ex:A, ex:B . ex:n8 ex:note "none" .
+        """, format="turtle")
+    report = assert_same(view, shapes)
+    ex = "http://example.org/"
+    assert sorted((r.shape.removeprefix(ex), r.focus.removeprefix(ex))
+                  for r in report.results) == [
+        ("S1", "n2"), ("S1", "n4"), ("S1", "n7"), ("S2", "n5"), ("S2", "n7"),
+        ("S3", "n2"), ("S3", "n4"), ("S3", "n7"), ("S3", "n8")]
+    grouped = {str(c.shape).removeprefix(ex): "OPTIONAL" not in c.query
+               for c in compile_shapes(shapes, lambda c: [URIRef(ex + "A2"), c]
+                                       if c == URIRef(ex + "A") else [c])}
+    assert grouped == {"S1": True, "S2": False, "S3": False}
+

@@ -331,12 +331,22 @@ def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
 
     for param, arg in g.predicate_objects(shape):
         kinds = _xone_of_classes(ctx, arg) if param == SH.xone and path is None else None
-        if kinds is not None:
+        targets = _focus_classes(ctx, shape) if kinds is not None else None
+        if targets is not None and targets <= kinds[1]:
+            # Every focus node has a type of some member (its target class is one): only
+            # those of two members or more break the sh:xone. The typed nodes are grouped
+            # once, then joined with the focus, not an OPTIONAL per focus node
+            # (OneKindShape: 0.30 s -> 0.03 s at 100k)
+            k, m = ctx.var("k"), ctx.var("m")
+            check(f"SELECT ?this (?this AS ?value) WHERE {{ {{ SELECT ?this WHERE {{ "
+                  f"?this {_RDF_TYPE} {k} . VALUES ({k} {m}) {{ {kinds[0]} }} }} "
+                  f"GROUP BY ?this HAVING (COUNT(DISTINCT {m}) > 1) }} {focus} }}", "Xone")
+        elif kinds is not None:
             # each focus node's types counted once against every member's classes, not an
             # EXISTS per member and node (OneKindShape's ten: 0.43 s -> 0.30 s at 100k)
             k, m = ctx.var("k"), ctx.var("m")
             check(f"SELECT ?this (?this AS ?value) WHERE {{ {focus} OPTIONAL {{ "
-                  f"?this {_RDF_TYPE} {k} . VALUES ({k} {m}) {{ {kinds} }} }} }} "
+                  f"?this {_RDF_TYPE} {k} . VALUES ({k} {m}) {{ {kinds[0]} }} }} }} "
                   f"GROUP BY ?this HAVING (COUNT(DISTINCT {m}) != 1)", "Xone")
         elif param in _VALUE_COMPONENTS:
             ok = _value_ok(ctx, param, arg, "?value", shape)
@@ -356,17 +366,36 @@ def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
     return checks
 
 
-def _xone_of_classes(ctx: _Ctx, members) -> str | None:
-    """Where each member of the ``sh:xone`` list ``members`` is a shape of one ``sh:class``
-    alone: VALUES rows pairing each class (or subclass) of a member with the member's
-    position; else None."""
-    g, rows = ctx.shapes, []
-    for i, member in enumerate(Collection(g, members)):
+def _member_classes(ctx: _Ctx, members) -> list[list] | None:
+    """Where each member of the list ``members`` (of an ``sh:or`` or ``sh:xone``) is a shape
+    of one ``sh:class`` alone: per member, its class and subclasses; else None."""
+    g, found = ctx.shapes, []
+    for member in Collection(g, members):
         pairs = set(g.predicate_objects(member)) - {(RDF.type, SH.NodeShape)}
         if len(pairs) != 1 or next(iter(pairs))[0] != SH["class"]:
             return None
-        rows += [f"({_term(c)} {i})" for c in ctx.subclasses(next(iter(pairs))[1])]
-    return " ".join(rows) or None
+        found.append(ctx.subclasses(next(iter(pairs))[1]))
+    return found or None
+
+
+def _xone_of_classes(ctx: _Ctx, members) -> tuple[str, set] | None:
+    """Where each member of the ``sh:xone`` list ``members`` is a shape of one ``sh:class``
+    alone: VALUES rows pairing each class (or subclass) of a member with the member's
+    position, and the set of those classes; else None."""
+    found = _member_classes(ctx, members)
+    if found is None:
+        return None
+    rows = [f"({_term(c)} {i})" for i, classes in enumerate(found) for c in classes]
+    return " ".join(rows), {c for classes in found for c in classes}
+
+
+def _focus_classes(ctx: _Ctx, shape) -> set | None:
+    """The classes whose instances are the focus nodes of ``shape`` (its ``sh:targetClass``
+    and their subclasses) where it has such targets and no other; else None."""
+    g = ctx.shapes
+    if any((shape, p, None) in g for p in (*_TARGETS[1:], SH.target)):
+        return None
+    return {c for tc in g.objects(shape, SH.targetClass) for c in ctx.subclasses(tc)} or None
 
 
 def _set_query(ctx: _Ctx, shape, param, arg, focus: str, path: str) -> str:
