@@ -9,7 +9,8 @@ Per size, in a child process of its own (so that peak RSS, ``ru_maxrss``, is per
    The files are N-Triples, which is Turtle. Writing them is not part of the timings;
 2. :func:`kg.build.build` runs on it in-process, with the project's default settings (fast
    reasoner, fast validator) and ``timings=``: ``parse_s`` (pyoxigraph reads ontology/ and
-   graph/), ``reason_s`` (:func:`kg.materialise.materialise_store`), ``validate_s`` (the
+   graph/; rdflib reads shapes/ and the SPARQL of its constraints, to find the predicates they
+   read), ``reason_s`` (:func:`kg.materialise.materialise_store`), ``validate_s`` (the
    validation view and :mod:`kg.shacl_fast`), ``write_s`` (sorted N-Quads and build-info.json);
 3. the serving load stage: :meth:`kg.store.DatasetStore.load` of the dataset written, ``load_s``,
    as ``kg serve`` loads the build's own output: lenient, with the graphs' counts and whether
