@@ -624,3 +624,31 @@ def test_an_xone_of_classes_same_results_whatever_the_focus():
                                        if c == URIRef(ex + "A") else [c])}
     assert grouped == {"S1": True, "S2": False, "S3": False}
 
+
+def test_an_or_of_classes_is_one_class_check_with_the_same_results():
+    """An sh:or of single sh:class shapes compiles to one sh:class of all their classes (one
+    EXISTS per value, not one per member), on a property's values and on a node shape, with
+    the same results as pySHACL: a value of either class (or a subclass) passes, one of
+    neither or untyped fails."""
+    shapes = Graph().parse(data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        ex:P a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:of ; sh:message "A or B" ;
+            sh:or ( [ sh:class ex:A ] [ sh:class ex:B ] ) .
+        ex:N a sh:NodeShape ; sh:targetClass ex:C ; sh:message "A or C2" ;
+            sh:or ( [ sh:class ex:A ] [ sh:class ex:C2 ] ) .
+        """, format="turtle")
+    view = Graph().parse(data="""
+        @prefix ex: <http://example.org/> .
+        ex:A2 <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:A .
+        ex:a a ex:A . ex:a2 a ex:A2 . ex:b a ex:B . ex:d a ex:D .
+        ex:c1 a ex:C ; ex:of ex:a, ex:a2, ex:b . ex:c2 a ex:C, ex:C2 ; ex:of ex:d, ex:e, "x" .
+        ex:c3 a ex:C, ex:A2 ; ex:note "none" .
+        """, format="turtle")
+    report = assert_same(view, shapes)
+    ex = "http://example.org/"
+    assert sorted((r.shape.removeprefix(ex), r.focus.removeprefix(ex), r.value.removeprefix(ex))
+                  for r in report.results) == [
+        ("N", "c1", "c1"), ("P", "c2", '"x"'), ("P", "c2", "d"), ("P", "c2", "e")]
+    checks = compile_shapes(shapes, lambda c: [URIRef(ex + "A2"), c]
+                            if c == URIRef(ex + "A") else [c])
+    assert [c.query.count("EXISTS") for c in checks] == [1, 1]

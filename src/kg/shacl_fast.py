@@ -221,6 +221,13 @@ def _value_ok(ctx: _Ctx, param, arg, v: str, owner=None) -> str:
             # pySHACL's message for sh:not names each value node: not one per check
             raise UnsupportedShapes(f"{SH['not']} on a shape without sh:message ({owner})")
         return f"!({_conforms(ctx, arg, v)})"
+    members = _member_classes(ctx, arg) if param == SH["or"] else None
+    if members is not None:
+        # an sh:or of sh:class shapes is one sh:class of all their classes: one EXISTS per
+        # value node, not one per member
+        c = ctx.var("c")
+        classes = ", ".join(sorted({_term(x) for found in members for x in found}))
+        return f"EXISTS {{ {v} {_RDF_TYPE} {c} FILTER ({c} IN ({classes})) }}"
     if param in (SH["or"], SH.xone, SH["and"]):
         parts = [_conforms(ctx, member, v) for member in Collection(g, arg)]
         if param == SH["or"]:
