@@ -731,6 +731,18 @@ def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
+def test_query_ask_is_refused_in_csv_as_on_the_endpoint(capsys, built):
+    """SPARQL 1.1 CSV has no boolean form: the endpoint answers 406, kg query exits 2."""
+    code, out, err = run(capsys, *built, "query", "--format", "csv", "ASK {}")
+    assert code == 2 and out == ""
+    assert "an ASK result is true or false, which CSV cannot carry" in err
+    assert "use --format table or json" in err and "Traceback" not in err
+    code, out, err = run(capsys, *built, "query", "--format", "turtle", "ASK {}")
+    assert code == 2 and "not a graph: use --format table or json" in err
+    code, out, _ = run(capsys, *built, "query", "--format", "json", "ASK {}")
+    assert code == 0 and json.loads(out) == [{"ask": "true"}]
+
+
 def test_query_construct_as_turtle(capsys, built):
     code, out, _ = run(capsys, *built, "query", "--format", "turtle",
                        "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3")

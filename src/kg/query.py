@@ -59,6 +59,12 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
                             "the files in graph/ and run kg build)", path=source) from None
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
+    if info.form == "ASK" and fmt not in ("table", "json"):
+        # as /sparql, which answers an ASK asked for in CSV or TSV with 406
+        why = ("which CSV cannot carry (SPARQL 1.1's CSV and TSV results have no boolean form)"
+               if fmt == "csv" else "not a graph")
+        raise InputError(f"an ASK result is true or false, {why}: use --format table or json",
+                         path=source)
     store = load_built(ensure_built(settings))
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
@@ -66,7 +72,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
             variables = [v.value for v in result.variables]
             rows = [[_term(sol[v]) for v in variables] for sol in result]
             return _render_rows(variables, rows, fmt)
-        if isinstance(result, ox.QueryBoolean):
+        if isinstance(result, ox.QueryBoolean):  # as table or json (checked above)
             return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
         if fmt not in ("turtle", "table"):
             raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
