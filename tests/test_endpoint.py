@@ -823,6 +823,19 @@ def test_cors_preflight(client):
     assert "Access-Control-Allow-Credentials" not in r.headers
 
 
+@pytest.mark.parametrize("path", ["/sparql", "/store", "/reconcile", "/validate",
+                                  "/place/x", "/", "/void"])
+def test_an_options_answer_has_no_content_and_no_content_type(client, path):
+    """A 204 has no body (RFC 9110, 15.3.5), nor has Flask's own OPTIONS answer: neither says
+    a Content-Type (Flask gave every one text/html)."""
+    for headers in ({}, {"Origin": "https://example.org",
+                         "Access-Control-Request-Method": "POST"}):
+        r = client.options(path, headers=headers)
+        assert r.status_code in (200, 204) and r.data == b"", (path, r.status_code)
+        assert "Content-Type" not in r.headers, (path, r.headers)
+        assert "OPTIONS" in r.headers["Allow"]
+
+
 # -- service description and VoID --------------------------------------------------------
 
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")

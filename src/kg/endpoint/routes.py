@@ -209,7 +209,8 @@ def _disarm_guard(_exc: BaseException | None) -> None:
 def _preflight_everywhere(response: Response) -> Response:
     """Flask answers OPTIONS for every route itself, without CORS headers, so a browser's
     preflight for e.g. ``POST /validate`` with a Turtle body failed. Every route is public and
-    none uses credentials: any origin may send what the route's ``Allow`` header lists."""
+    none uses credentials: any origin may send what the route's ``Allow`` header lists. An
+    answer without content (a 204, an OPTIONS) says no ``Content-Type``."""
     if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = response.headers.get(
@@ -217,6 +218,10 @@ def _preflight_everywhere(response: Response) -> Response:
         asked = request.headers.get("Access-Control-Request-Headers")
         response.headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Accept"
         response.headers["Access-Control-Max-Age"] = "86400"
+    if response.status_code == 204 or (request.method == "OPTIONS"
+                                       and not response.is_streamed and not response.get_data()):
+        # no content, so no type of it (Flask gives every response text/html)
+        del response.headers["Content-Type"]
     return response
 
 
