@@ -916,6 +916,26 @@ def test_extensions_on_graphs_and_terms_and_what_is_not_there(client):
         assert client.get(missing).status_code == 404, missing
 
 
+@pytest.mark.parametrize("accept", ["application/json", "application/ld+json"])
+def test_an_unknown_iri_answers_a_json_client_in_json(client, accept):
+    """As the endpoint's other errors: ``{"status", "message"}`` for a client naming JSON,
+    plain text for another RDF client, the HTML page for a browser."""
+    reply = client.get("/place/nowhere", headers={"Accept": accept})
+    assert reply.status_code == 404 and reply.headers["Content-Type"] == "application/json"
+    assert reply.json == {"status": 404, "message": "404 Not Found: <https://w3id.org/kg1978/"
+                          "place/nowhere> is not in this dataset; see http://localhost/dataset"}
+    assert "Accept" in reply.headers["Vary"]
+    turtle = client.get("/place/nowhere", headers={"Accept": "text/turtle"})
+    assert turtle.status_code == 404 and turtle.mimetype == "text/plain"
+    assert turtle.text == reply.json["message"] + "\n"
+    assert client.get("/place/nowhere", headers=HTML).mimetype == "text/html"
+    bad_format = client.get("/place/phnom-penh?format=bogus", headers={"Accept": accept})
+    assert bad_format.status_code == 400 and bad_format.json["status"] == 400
+    graph = client.get("/store?graph=https%3A%2F%2Fw3id.org%2Fkg1978%2Fgraph%2Fnone",
+                       headers={"Accept": accept})
+    assert graph.status_code == 404 and "graph" in graph.json["message"]
+
+
 def test_a_trailing_slash_redirects_to_the_resource(client):
     reply = client.get("/place/phnom-penh/?format=nt")
     assert reply.status_code == 301 and reply.headers["Location"] == "/place/phnom-penh?format=nt"

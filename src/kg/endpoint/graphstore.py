@@ -27,9 +27,9 @@ from kg.endpoint.dumps import dumps, send_dump
 from kg.endpoint.pages import (
     REPRESENTATIONS,
     UnknownFormat,
+    error_answer,
     negotiate,
     not_acceptable,
-    plain_text,
     serialize,
     unknown_format,
 )
@@ -48,7 +48,7 @@ _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
 
 
 def _text(status: int, message: str, headers: dict | None = None) -> Response:
-    return plain_text(status, message, {"Access-Control-Allow-Origin": "*", **(headers or {})})
+    return error_answer(status, message, {"Access-Control-Allow-Origin": "*", **(headers or {})})
 
 
 # Flask's own OPTIONS would list the write methods in ``Allow``: a preflight must not offer them.

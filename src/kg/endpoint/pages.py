@@ -48,6 +48,7 @@ from werkzeug.exceptions import HTTPException
 
 from kg import __version__, iris
 from kg.endpoint.protocol import best_match, json_ld_form
+from kg.endpoint.responses import error_parts
 from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
@@ -194,24 +195,27 @@ def representation_or_error(offers: tuple[str, ...] | None = None) -> Representa
     return rep if rep is not None else not_acceptable(offers)
 
 
-def plain_text(status: int, message: str, headers: dict | None = None) -> Response:
-    """An answer in plain text, ``STATUS message`` on one line (errors for clients that do not
-    read HTML)."""
-    return Response(f"{status} {message}\n", status,
-                    {"Content-Type": "text/plain; charset=utf-8", **(headers or {})})
+def error_answer(status: int, message: str, headers: dict | None = None) -> Response:
+    """An error for a client that does not read HTML, ``STATUS message``: plain text, or
+    ``{"status", "message"}`` JSON for a client that names a JSON type (JSON-LD too), as the
+    app's other errors answer (:func:`kg.endpoint.responses.error_parts`)."""
+    parts, body = error_parts(status, f"{status} {message}", request.headers.get("Accept"))
+    response = Response(body, status, parts)
+    response.headers.update(headers or {})
+    return response
 
 
 def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
     allowed = _allowed(offers)
     listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
-    return plain_text(406, f"Not Acceptable: this resource is available as {listed}",
+    return error_answer(406, f"Not Acceptable: this resource is available as {listed}",
                       {"Vary": "Accept"})
 
 
 def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response:
     allowed = _allowed(offers)
     listed = ", ".join(r.key for r in allowed)
-    return plain_text(400, f"Bad Request: unknown format {name!r} (one of: {listed})")
+    return error_answer(400, f"Bad Request: unknown format {name!r} (one of: {listed})")
 
 
 def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:
@@ -1069,7 +1073,7 @@ def _no_such_version(s: Site, iri: str, rest: str, rep: Representation) -> Respo
     note = (f"the ontology has no version {rest.rstrip('/')!r} here: its current version is "
             f"{version}, <{current}>; the ontology itself is <{ONTOLOGY}>.")
     if rep.rdf is not None:
-        return plain_text(404, f"Not Found: {note}", {"Vary": "Accept"})
+        return error_answer(404, f"Not Found: {note}", {"Vary": "Accept"})
     html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
                            suggestions=[_link(s, current), _link(s, ONTOLOGY)],
                            kinds=_kinds(s), **footer_context())
@@ -1163,7 +1167,7 @@ def _kind_index(s: Site, kind: str) -> Response:
 
 def _missing(s: Site, iri: str, rep: Representation) -> Response:
     if rep.rdf is not None:
-        return plain_text(404, f"Not Found: <{iri}> is not in this dataset; see "
+        return error_answer(404, f"Not Found: <{iri}> is not in this dataset; see "
                           f"{request.host_url.rstrip('/')}{request.script_root}/dataset",
                           {"Vary": "Accept"})
     html = render_template("page_missing.html", iri=iri,
@@ -1269,7 +1273,7 @@ def sitemap() -> Response:
     else:
         number = int(page) if page and page.isdigit() else 1 if page is None else 0
         if not 1 <= number <= pages:
-            return plain_text(404, f"Not Found: the sitemap has pages 1 to {pages}")
+            return error_answer(404, f"Not Found: the sitemap has pages 1 to {pages}")
         chunk = urls[(number - 1) * SITEMAP_LIMIT:number * SITEMAP_LIMIT]
         body = "".join(f"<url><loc>{escape(u)}</loc><lastmod>{modified}</lastmod></url>\n"
                        for u in chunk)

@@ -30,8 +30,8 @@ from kg.endpoint.pages import (
     _EXTENSIONS,
     Representation,
     _with_json_ld_form,
+    error_answer,
     footer_context,
-    plain_text,
     representation_or_error,
     serialize,
 )
@@ -380,7 +380,7 @@ def _answer(name: str | None) -> Response:
         if isinstance(rep, Response):
             return rep
     if name is not None and name not in s.views:
-        return plain_text(404, f"Not Found: <{SHAPES}{name}> is not a shape of this project; "
+        return error_answer(404, f"Not Found: <{SHAPES}{name}> is not a shape of this project; "
                           f"every shape is listed at {request.host_url.rstrip('/')}"
                           f"{url_for('shapes.document')}", {"Vary": "Accept"})
     headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
