@@ -936,6 +936,24 @@ def test_an_unknown_iri_answers_a_json_client_in_json(client, accept):
     assert graph.status_code == 404 and "graph" in graph.json["message"]
 
 
+def test_an_extension_the_pages_do_not_serve_is_named_with_those_they_do(client):
+    served = ".ttl, .nt, .jsonld, .json, .rdf, .xml, .trig, .nq, .html"
+    reply = client.get("/place/phnom-penh.xyz", headers={"Accept": "text/turtle"})
+    assert reply.status_code == 404
+    assert reply.text == (f"404 Not Found: .xyz is not an extension the entity pages serve; "
+                          f"they serve {served}, or ?format= and Accept on the resource's own "
+                          f"URL, /place/phnom-penh (<{PHNOM_PENH}>).\n")
+    assert "not in this dataset" not in reply.text
+    as_json = client.get("/place/phnom-penh.xyz", headers={"Accept": "application/json"})
+    assert as_json.status_code == 404 and ".xyz is not an extension" in as_json.json["message"]
+    page = client.get("/place/phnom-penh.XYZ", headers=HTML)
+    assert page.status_code == 404 and ".XYZ is not an extension the entity pages" in page.text
+    assert f"they serve {served}" in page.text and 'href="/place/phnom-penh"' in page.text
+    # a resource that is not there is still not in the dataset, whatever its extension
+    for missing in ("/place/nowhere.xyz", "/place/phnom-penh.ttl.ttl"):
+        assert "is not in this dataset" in client.get(missing, headers={"Accept": "*/*"}).text
+
+
 def test_a_trailing_slash_redirects_to_the_resource(client):
     reply = client.get("/place/phnom-penh/?format=nt")
     assert reply.status_code == 301 and reply.headers["Location"] == "/place/phnom-penh?format=nt"

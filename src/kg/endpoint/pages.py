@@ -1045,6 +1045,9 @@ def resource(kind: str, rest: str = "") -> Response:
     if iri not in s.known:
         if kind == "ontology" and _looks_like_a_version(rest):
             return _no_such_version(s, iri, rest, rep)
+        stem, dot, extension = iri.rpartition(".")
+        if dot and stem in s.known and "/" not in extension:
+            return _unserved_extension(s, iri, stem, extension, rep)
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
@@ -1077,6 +1080,21 @@ def _no_such_version(s: Site, iri: str, rest: str, rep: Representation) -> Respo
     html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
                            suggestions=[_link(s, current), _link(s, ONTOLOGY)],
                            kinds=_kinds(s), **footer_context())
+    return _html(html, 404, {"Vary": "Accept"})
+
+
+def _unserved_extension(s: Site, iri: str, stem: str, extension: str,
+                        rep: Representation) -> Response:
+    """404 for a known resource's URL with a file extension the pages do not serve
+    (``/place/phnom-penh.xyz``), listing those they do."""
+    served = ", ".join(f".{e}" for e in _EXTENSIONS)
+    path = request.script_root + (local_path(stem) or "/")
+    note = (f".{extension} is not an extension the entity pages serve; they serve {served}, "
+            f"or ?format= and Accept on the resource's own URL, {path} (<{stem}>).")
+    if rep.rdf is not None:
+        return error_answer(404, f"Not Found: {note}", {"Vary": "Accept"})
+    html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
+                           suggestions=[_link(s, stem)], kinds=_kinds(s), **footer_context())
     return _html(html, 404, {"Vary": "Accept"})
 
 
