@@ -95,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", type=Path, default=REPO / "build" / "kg.nq")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-batch", action="store_true", help="no batches over Flask")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="at most N queries of the set, evenly spaced (a generated "
+                             "dataset's set has ~9 queries an entity)")
     args = parser.parse_args(argv)
 
     from kg.endpoint import create_app
@@ -106,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.against:
         impls[args.against] = load_module_at(args.against).ReconciliationIndex.from_store(store)
     queries = query_set(impls["this tree"])
+    if args.sample and len(queries) > args.sample:
+        queries = queries[::-(-len(queries) // args.sample)]
     print(f"{len(impls['this tree'].entities)} entities, {len(queries)} queries")
 
     status = 0

@@ -1170,3 +1170,121 @@ def test_rows_in_another_order_are_read_by_name():
     store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x")))
     local = store.query("SELECT ?s ?o WHERE { ?s ?p ?o }")
     assert _rows(local, ("s", "o")) is local
+
+
+# -- the candidates' index: only entities that may reach the floor are scored ---------------
+
+def _index_of(labels: list[list[str]]):
+    """An index of one Place per list of labels (the first its rdfs:label, the others
+    skos:altLabel), ``place/e0``, ``place/e1``…"""
+    from kg.reconciliation import ReconciliationIndex
+    from kg.store import DatasetStore
+
+    graph = ox.NamedNode(BASE + "graph/entities")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    alt = ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel")
+    quads = []
+    for n, names in enumerate(labels):
+        place = ox.NamedNode(f"{BASE}place/e{n}")
+        quads.append(ox.Quad(place, rdf_type, ox.NamedNode(BASE + "ontology/Place"), graph))
+        quads += [ox.Quad(place, label if i == 0 else alt, ox.Literal(name), graph)
+                  for i, name in enumerate(names)]
+    return ReconciliationIndex.from_store(DatasetStore.from_quads(quads))
+
+
+def _by_scan(index, query: dict) -> list[dict]:
+    """The answer with every entity scored, as before the candidates' index."""
+    from unittest import mock
+
+    with mock.patch.object(index, "_candidates", lambda text: index._ordered):
+        return index.reconcile(query)
+
+
+def _scores(index, text: str) -> dict[str, float]:
+    """The candidates of ``text`` (limit 100) by id, checked equal to every entity scored."""
+    found = index.reconcile({"query": text, "limit": 100})
+    assert found == _by_scan(index, {"query": text, "limit": 100}), text
+    return {c["id"]: c["score"] for c in found}
+
+
+#: A label with more distinct characters than the index gives a byte of their own (254).
+_MANY_CHARACTERS = "".join(chr(0x4E00 + i) for i in range(300))
+
+
+@pytest.fixture(scope="module")
+def edge_index():
+    return _index_of([
+        ["abcde"], ["aa bb cc"], ["x"], ["xa"], ["xab"], ["Phnom Penh", "ភ្នំពេញ"],
+        ["Tây Ninh"], ["Đồng Tháp Mười"], [_MANY_CHARACTERS], ["qqq rrr", "abc xyz"],
+    ])
+
+
+def test_a_typo_that_reaches_the_floor_exactly_is_a_candidate(edge_index):
+    """0.6 exactly, by the character ratio alone (3 of 5 letters: no token pair reaches 0.8)
+    and by the token ratio alone (3 of 7 query tokens, every label token: the harmonic mean
+    of 3/7 and 1; the characters give 16/28): each scores 54, the least a candidate scores."""
+    assert _scores(edge_index, "abcxy")["place/e0"] == 54.0
+    assert _scores(edge_index, "aa bb cc xx yy zz ww")["place/e1"] == 54.0
+    # one letter fewer in common is below the floor
+    assert "place/e0" not in _scores(edge_index, "abxyz")
+
+
+def test_a_one_character_cell_finds_its_label_and_the_labels_it_nearly_is(edge_index):
+    found = _scores(edge_index, "x")
+    assert found["place/e2"] == 100.0
+    assert found["place/e3"] == 60.0  # 2 * 1 / 3
+    assert "place/e4" not in found  # 2 * 1 / 4
+    assert _scores(edge_index, "ꙮ") == {}  # a letter no label has
+
+
+def test_other_scripts_and_accents_are_found_with_a_typo(edge_index):
+    assert _scores(edge_index, "ភ្នំពេ")["place/e5"] > 54  # Phnom Penh's Khmer name, cut
+    assert _scores(edge_index, "ភនំពេញ")["place/e5"] > 54  # without the COENG
+    assert _scores(edge_index, "Tay Nin")["place/e6"] > 54
+    assert _scores(edge_index, "dong thap muoi")["place/e7"] == 100.0
+    assert _scores(edge_index, "Dong Thap Muoj")["place/e7"] > 54
+    # the characters past the 254 most frequent have their bits built on their own
+    assert _scores(edge_index, _MANY_CHARACTERS[1:])["place/e8"] > 54
+    assert _scores(edge_index, _MANY_CHARACTERS[:150])["place/e8"] == 60.0
+    assert _scores(edge_index, _MANY_CHARACTERS[150:])["place/e8"] == 60.0
+
+
+def test_odd_cells_are_answered_as_by_scoring_every_entity(edge_index):
+    for text in ("phnompenh", "PHNOM-PENH!", "  abc   xyz ", "xyz abc", "a", "aa", "ab",
+                 "a" * 500, "abcde " * 80, "x x x x x", "qqq", "rrr qqq zzz zzz zzz"):
+        _scores(edge_index, text)
+    assert _scores(edge_index, "phnompenh")["place/e5"] == 100.0  # without the space
+    for q in ({"query": ""}, {"query": "?"}, {"query": "", "type": "Place"},
+              {"query": "x", "type": "Place", "limit": 1}):
+        assert edge_index.reconcile(q) == _by_scan(edge_index, q), q
+
+
+def test_random_labels_and_cells_are_answered_as_by_scoring_every_entity():
+    """Labels of a few letters, words and accents, and cells made from them with typos: the
+    index leaves out no entity that scoring every one finds, at any score."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rng = random.Random(1979)
+    alphabet = "abcdeéhnoptu ភ្ន"
+
+    def text(n: int) -> str:
+        return "".join(rng.choice(alphabet) for _ in range(n)).strip() or "a"
+
+    labels = [[text(rng.randrange(1, 25)) for _ in range(rng.randrange(1, 3))]
+              for _ in range(150)]
+    index = _index_of(labels)
+    flat = [name for names in labels for name in names]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(flat), st.integers(0, 30), st.text(alphabet, max_size=6),
+           st.integers(0, 6))
+    def same(name, at, inserted, dropped):
+        cell = name[:at] + inserted + name[at + dropped:]
+        if cell.strip():
+            _scores(index, cell)
+
+    same()

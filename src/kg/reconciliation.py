@@ -19,7 +19,15 @@ Khmer COENG kept, đ→d and the like, case folded, apostrophes dropped, other p
 spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query (also
 with all spaces removed) is exact; otherwise the best of a character similarity and a token
 similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
-candidate. The one exact candidate of a query with text scores 100 and is the ``match``;
+candidate. Only the entities that may reach 54 are scored, found in an index built with the
+labels (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose
+upper bound on the character similarity (the scorer's own, for all labels at once) reaches
+0.6; one with a token near enough (the token similarity's 0.8) to at least 3/7 of the
+query's tokens, which its 0.6 needs. The answers are those of scoring every entity. A query
+with no text, or with a condition on an authority identifier (which makes a candidate of any
+entity it names), is answered by scoring every entity its types and conditions keep.
+
+The one exact candidate of a query with text scores 100 and is the ``match``;
 exact candidates that are not alone (a label two entities share), and the candidates of a query
 with no text, which its conditions alone find, score ``AMBIGUOUS_SCORE`` (89.5): below 90, above
 any inexact label. Types are filters and use every type, inferred ones included (``type_strict``
@@ -57,12 +65,14 @@ it as unknown, and logs one warning for the request; the other properties are an
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import logging
 import math
 import re
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from sys import intern
@@ -466,6 +476,101 @@ class _Scorer:
         return found
 
 
+#: The token ratio of a key reaches ``MIN_SIMILARITY`` (0.6) only where both its coverages
+#: reach 3/7 (the harmonic mean of 3/7 and 1 is 0.6), so only where at least 3/7 of the
+#: query's tokens have a label token near enough to count (:meth:`_LcsScan.near` at
+#: ``_TOKEN_FLOOR``). Counted with a margin under 3/7, so that no rounding decides.
+_TOKEN_SHARE = 0.42
+
+
+class _LcsScan:
+    """Many texts at once for the bound :class:`_Scorer` puts on a ratio: which texts have
+    ``2.0 * _lcs(…) / (len(query) + len(text)) >= floor``, the same value to the last bit.
+
+    The texts, shortest first, are laid end to end in one bit string, each on whole bytes and
+    followed by at least one bit that is no text's; :func:`_lcs`'s recurrence runs over all of
+    them at once, one step per character of the query (a carry stops at the first bit that is
+    no text's, which is then cleared), and only over the texts whose lengths allow the floor.
+    The texts' counts are then read from the bytes. What stays linear is that last reading, a
+    few C calls per text: no index of substrings can bound a character ratio of 0.6 (``abc``
+    and ``axbxc`` share no two letters in a row and have a ratio of 0.75)."""
+
+    __slots__ = ("_order", "_lengths", "_starts", "_masks", "_live")
+
+    def __init__(self, texts: list[str]):
+        self._order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        self._lengths = [len(texts[i]) for i in self._order]
+        starts, parts, at = [], [], 0
+        for i in self._order:
+            text = texts[i]
+            size = (len(text) + 8) // 8  # bytes: the text and at least one bit after it
+            starts.append(at)
+            parts.append(text + "\0" * (size * 8 - len(text)))
+            at += size
+        starts.append(at)
+        self._starts = starts
+        laid = "".join(parts)
+        del parts
+        # Each character's bits, built by C loops: the text as one byte a character (the most
+        # frequent 254 characters; the rest share 255 and are found by str.find), the byte
+        # string turned into a string of 0s and 1s, read as a number (lowest bit first).
+        counts = Counter(laid)
+        del counts["\0"]
+        frequent = sorted(counts, key=lambda c: (-counts[c], c))[:254]
+        codes = {ord(c): chr(n) for n, c in enumerate(frequent, 1)}
+        codes.update({ord(c): "\xff" for c in counts if ord(c) not in codes})
+        codes[0] = "\0"
+        coded = laid.translate(codes).encode("latin-1")
+
+        def bits(table: bytes) -> int:
+            return int(coded.translate(table)[::-1] or b"0", 2)
+
+        masks = {}
+        for n, c in enumerate(frequent, 1):
+            masks[c] = bits(bytes(0x31 if b == n else 0x30 for b in range(256)))
+        for c in counts:
+            if c not in masks:
+                m, i = 0, laid.find(c)
+                while i >= 0:
+                    m |= 1 << i
+                    i = laid.find(c, i + 1)
+                masks[c] = m
+        self._masks = masks
+        self._live = bits(bytes(0x30 if b == 0 else 0x31 for b in range(256)))
+
+    def near(self, query: str, floor: float) -> list[int]:
+        """The indices (in the list given) of the texts whose bound reaches ``floor``."""
+        n = len(query)
+        if not n or not self._lengths:
+            return []
+        # The lengths 2 * min / (n + length) allows, one wider each way than needed.
+        first = bisect.bisect_left(self._lengths, int(n * floor / (2.0 - floor)) - 1)
+        last = bisect.bisect_right(self._lengths, int(n * (2.0 - floor) / floor) + 1)
+        if first >= last:
+            return []
+        starts = self._starts
+        shift, width = starts[first] * 8, (starts[last] - starts[first]) * 8
+        window = (1 << width) - 1
+        live = v = (self._live >> shift) & window
+        sliced: dict[str, int] = {}
+        for ch in query:
+            m = sliced.get(ch)
+            if m is None:
+                m = sliced[ch] = (self._masks.get(ch, 0) >> shift) & window
+            if m:
+                u = v & m
+                v = ((v + u) | (v - u)) & live
+        left = v.to_bytes(width // 8, "little")
+        base, lengths, order, out = starts[first], self._lengths, self._order, []
+        for j in range(first, last):
+            size = lengths[j]
+            ones = int.from_bytes(left[starts[j] - base:starts[j + 1] - base],
+                                  "little").bit_count()
+            if 2.0 * (size - ones) / (n + size) >= floor:
+                out.append(order[j])
+        return out
+
+
 # -- identifiers ---------------------------------------------------------------------------
 
 def entity_id(iri: str) -> str:
@@ -576,6 +681,55 @@ class ReconciliationIndex:
                     for k in getattr(self.entities.get(place), "keys", ())]
             if keys:
                 self._territories[e.iri] = keys
+        self._build_candidate_index()
+
+    def _build_candidate_index(self) -> None:
+        """What :meth:`_candidates` looks a query's text up in: every key of every entity
+        (its owner's place in ``_ordered``), their tokens, and the keys and the states'
+        territory names by their text without spaces (what :func:`_exact` compares)."""
+        owners: list[int] = []
+        texts: list[str] = []
+        self._by_compact: dict[str, list[int]] = {}
+        postings: dict[str, list[int]] = {}
+        for at, e in enumerate(self._ordered):
+            for k in e.keys:
+                self._by_compact.setdefault(k.replace(" ", ""), []).append(at)
+                for token in dict.fromkeys(k.split()):
+                    postings.setdefault(token, []).append(len(texts))
+                owners.append(at)
+                texts.append(k)
+        position = {e.iri: at for at, e in enumerate(self._ordered)}
+        for iri, keys in self._territories.items():
+            for k in keys:
+                self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
+        self._key_owner = owners
+        self._key_tokens = [len(k.split()) for k in texts]
+        self._key_scan = _LcsScan(texts)
+        self._vocabulary = list(postings)
+        self._postings = [postings[t] for t in self._vocabulary]
+        self._token_scan = _LcsScan(self._vocabulary)
+
+    def _candidates(self, query: str) -> list[Entity]:
+        """The entities, in ``_ordered``'s order, whose keys may score ``MIN_SIMILARITY``
+        against ``query`` (normalised, not empty), and the states it may name the country of:
+        a superset of those :class:`_Scorer` finds at or above it, the others left unscored.
+        A key is kept when it is exact, when its bound on the character ratio (the scorer's
+        own, :class:`_LcsScan`) reaches the floor, or when enough of the query's tokens have
+        a token of the key that may count in the token ratio (``_TOKEN_SHARE``)."""
+        kept = set(self._by_compact.get(query.replace(" ", ""), ()))
+        owners = self._key_owner
+        kept.update(owners[i] for i in self._key_scan.near(query, MIN_SIMILARITY))
+        tokens = query.split()
+        hits: dict[int, int] = {}
+        for token, times in Counter(tokens).items():
+            keys: set[int] = set()
+            for v in self._token_scan.near(token, _TOKEN_FLOOR):
+                keys.update(self._postings[v])
+            for i in keys:
+                hits[i] = hits.get(i, 0) + times
+        need = _TOKEN_SHARE * len(tokens)
+        kept.update(owners[i] for i, n in hits.items() if n >= need)
+        return [self._ordered[at] for at in sorted(kept)]
 
     # -- building ----------------------------------------------------------------------
 
@@ -781,8 +935,11 @@ class ReconciliationIndex:
         if not query and not conditions:
             return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
+        # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
+        # on an authority identifier may make a candidate of any entity (or there is no text).
+        scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
         found: list[Candidate] = []
-        for e in self._ordered:
+        for e in self._ordered if scan else self._candidates(query):
             if wanted:
                 hits = [t in e.types for _, t in wanted]
                 if not (all(hits) if strict == "all" else any(hits)):
