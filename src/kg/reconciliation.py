@@ -720,13 +720,13 @@ class ReconciliationIndex:
         owners = self._key_owner
         kept.update(owners[i] for i in self._key_scan.near(query, MIN_SIMILARITY))
         tokens = query.split()
-        hits: dict[int, int] = {}
+        hits: Counter[int] = Counter()  # a key: how many of the query's tokens are near one of its
         for token, times in Counter(tokens).items():
             keys: set[int] = set()
             for v in self._token_scan.near(token, _TOKEN_FLOOR):
                 keys.update(self._postings[v])
-            for i in keys:
-                hits[i] = hits.get(i, 0) + times
+            for _ in range(times):
+                hits.update(keys)
         need = _TOKEN_SHARE * len(tokens)
         kept.update(owners[i] for i, n in hits.items() if n >= need)
         return [self._ordered[at] for at in sorted(kept)]
