@@ -72,6 +72,7 @@ import math
 import re
 import time
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -687,7 +688,7 @@ class ReconciliationIndex:
         """What :meth:`_candidates` looks a query's text up in: every key of every entity
         (its owner's place in ``_ordered``), their tokens, and the keys and the states'
         territory names by their text without spaces (what :func:`_exact` compares)."""
-        owners: list[int] = []
+        owners = array("I")  # 4 bytes a key, not a list of int objects
         texts: list[str] = []
         self._by_compact: dict[str, list[int]] = {}
         postings: dict[str, list[int]] = {}
@@ -703,10 +704,9 @@ class ReconciliationIndex:
             for k in keys:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
         self._key_owner = owners
-        self._key_tokens = [len(k.split()) for k in texts]
         self._key_scan = _LcsScan(texts)
         self._vocabulary = list(postings)
-        self._postings = [postings[t] for t in self._vocabulary]
+        self._postings = [array("I", postings[t]) for t in self._vocabulary]
         self._token_scan = _LcsScan(self._vocabulary)
 
     def _candidates(self, query: str) -> list[Entity]:
