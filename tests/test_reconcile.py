@@ -282,6 +282,22 @@ def test_results_are_ordered_and_limited(client):
     assert result[0]["score"] > result[1]["score"]
 
 
+@pytest.mark.parametrize("limit", [1.5, 0.5, 2.000001])
+def test_a_limit_that_is_no_whole_number_is_a_400_naming_query_and_value(client, limit):
+    """v0.2: the limit "must be a positive integer"; 1.5 was read as 1, silently."""
+    queries = {"q0": {"query": "Pol Pot"}, "q7": {"query": "Pol Pot", "limit": limit}}
+    response = client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["message"] == (f"query 'q7': 'limit' must be a whole number, "
+                                        f"not {limit!r}")
+
+
+def test_a_limit_written_with_a_point_zero_is_that_number(client):
+    # JSON does not tell 2.0 from 2 (JSON Schema's integer takes both)
+    result = batch(client, {"q": {"query": "Pol Pot", "limit": 2.0}})["q"]["result"]
+    assert len(result) == 2
+
+
 def test_type_filter_excludes_other_types(client, schemas):
     answer = batch(client, {
         "person": {"query": "Phnom Penh", "type": "Person"},

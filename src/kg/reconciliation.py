@@ -1352,11 +1352,16 @@ def _quoted(given: str) -> str:
 
 
 def _limit(given: Any, key: str) -> int:
+    """A query's ``limit``: a whole number (v0.2: "a positive integer"; 0, or none, the
+    default). ``2.0`` is 2, as JSON does not tell them apart; ``1.5`` is an InputError naming
+    the query and the value, not read as 1."""
     if given is None:
         return DEFAULT_LIMIT
     if (isinstance(given, bool) or not isinstance(given, (int, float))
             or not math.isfinite(given) or given < 0):
         raise InputError(f"query {key!r}: 'limit' must be a non-negative number")
+    if isinstance(given, float) and not given.is_integer():
+        raise InputError(f"query {key!r}: 'limit' must be a whole number, not {given!r}")
     return min(int(given), MAX_LIMIT) or DEFAULT_LIMIT
 
 
