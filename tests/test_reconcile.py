@@ -917,7 +917,7 @@ def test_suggest_entities_types_and_properties(client, schemas):
     assert types.json["result"][0]["id"] == "Province"
     assert {"id": "AdministrativeArea", "name": "administrative area"} \
         in types.json["result"][0]["broader"]
-    everything = client.get("/reconcile/suggest/type?limit=100").json["result"]
+    everything = client.get("/reconcile/suggest/type?prefix=&limit=100").json["result"]
     assert {"Place", "Person", "Event", "Division"} <= {t["id"] for t in everything}
     assert "Quantity" not in {t["id"] for t in everything}  # figures are no candidates
 
@@ -927,6 +927,21 @@ def test_suggest_entities_types_and_properties(client, schemas):
     for path in ("/reconcile/suggest/entity", "/reconcile/suggest/type",
                  "/reconcile/suggest/property"):
         assert client.get(path + "?prefix=x&limit=-1").status_code == 400
+
+
+@pytest.mark.parametrize("kind", ["entity", "type", "property"])
+def test_suggest_without_a_prefix_or_with_a_nul_in_it_is_a_400(client, kind):
+    """v0.2's suggest takes the text typed so far as 'prefix'; none (or one OpenRefine never
+    sends, with a NUL) listed every entity, type or property, as if asked for."""
+    missing = client.get(f"/reconcile/suggest/{kind}?limit=3")
+    assert missing.status_code == 400 and "'prefix' is missing" in missing.json["message"]
+    assert missing.headers["Access-Control-Allow-Origin"] == "*"
+    for prefix in ("%00", "ph%00n"):
+        nul = client.get(f"/reconcile/suggest/{kind}?prefix={prefix}")
+        assert nul.status_code == 400 and "NUL" in nul.json["message"], nul.json
+    # nothing typed yet: the start of the whole list, as ever
+    everything = client.get(f"/reconcile/suggest/{kind}?prefix=&limit=3")
+    assert everything.status_code == 200 and len(everything.json["result"]) == 3
 
 
 @pytest.mark.parametrize(("query", "message"), [

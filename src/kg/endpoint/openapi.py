@@ -115,7 +115,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
     reconcile_errors = (("400", "malformed JSON or a malformed query, type or property"),
                         ("413", f"more than max_reconcile_batch ({batch}) queries or ids"),
                         ("503", "the request ran past query_timeout"))
-    paging = [_param("prefix", "query", "what the user typed so far"),
+    paging = [_param("prefix", "query", "what the user typed so far (may be empty)",
+                     required=True),
               _param("type", "query", "a type id (e.g. Place)"),
               _param("limit", "query", "most results", {"type": "integer", "minimum": 1}),
               _param("cursor", "query", "results to skip", {"type": "integer", "minimum": 0}),

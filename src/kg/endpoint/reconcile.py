@@ -227,7 +227,15 @@ def preview() -> Response:
 
 
 def _paging() -> tuple[str, int, int]:
-    prefix = request.args.get("prefix", "")
+    # v0.2: a suggest service takes "prefix", the text typed so far; without it the answer
+    # listed everything, as if a client had asked for that. An empty one (nothing typed yet;
+    # OpenRefine sends none then) still lists from the start.
+    prefix = request.args.get("prefix")
+    if prefix is None:
+        raise InputError("the parameter 'prefix' is missing: give what was typed so far "
+                         "(prefix=phn), or prefix= for the start of the whole list")
+    if "\0" in prefix:
+        raise InputError("'prefix' contains a NUL character (%00), which no name has")
     limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT,
                            name="limit") or DEFAULT_LIMIT
     cursor = parse_positive(request.args.get("cursor"), 0, 1_000_000, name="cursor")
