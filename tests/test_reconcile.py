@@ -707,6 +707,25 @@ def test_a_post_without_a_batch_is_not_answered_with_the_manifest(client):
     assert "versions" in client.get("/reconcile").json
 
 
+@pytest.mark.parametrize("method", ["post", "get"])
+def test_a_request_with_both_queries_and_extend_is_a_400(client, method):
+    """Each is a request of its own (v0.2); the extension was dropped, unsaid."""
+    form = {"queries": json.dumps({"q0": {"query": "Phnom Penh"}}),
+            "extend": json.dumps({"ids": ["place/phnom-penh"],
+                                  "properties": [{"id": "wikidata"}]})}
+    if method == "post":
+        response = client.post("/reconcile", data=form)
+    else:
+        response = client.get("/reconcile", query_string=form)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "either 'queries'" in response.json["message"]
+    assert "not both" in response.json["message"]
+    # one in the query string and the other in the form is both too
+    mixed = client.post("/reconcile?extend=" + quote(form["extend"]),
+                        data={"queries": form["queries"]})
+    assert mixed.status_code == 400
+
+
 def test_batch_size_is_limited(dataset):
     from kg.endpoint import create_app
 

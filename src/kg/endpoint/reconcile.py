@@ -3,7 +3,7 @@
 
 * ``GET /reconcile`` — the manifest (a ``callback`` parameter wraps it as JSONP);
 * ``GET|POST /reconcile`` with ``queries`` — a batch of reconciliation queries;
-* ``GET|POST /reconcile`` with ``extend`` — data extension;
+* ``GET|POST /reconcile`` with ``extend`` — data extension (a request with both is a 400);
 * ``GET /reconcile/preview?id=`` — an HTML fragment for OpenRefine's preview pane;
 * ``GET /reconcile/suggest/entity|type|property?prefix=`` — auto-completion;
 * ``GET /reconcile/propose_properties?type=`` — properties to offer for data extension.
@@ -163,6 +163,10 @@ def service() -> Response:
     """The manifest, a batch of queries (``queries``) or a data extension (``extend``)."""
     state = current_app.extensions["kg"]
     limit = state.settings["max_reconcile_batch"]
+    if "queries" in request.values and "extend" in request.values:
+        # v0.2 defines each request as one of them; answering one would drop the other unsaid
+        raise InputError("a request carries either 'queries' (a batch) or 'extend' (a data "
+                         "extension), not both: send them as two requests")
     if "queries" in request.values:
         timeout = state.query_timeout
         deadline = time.monotonic() + TIME_SHARE * timeout
