@@ -1064,6 +1064,36 @@ def test_extend_answers_an_unknown_property_empty_and_the_others_as_ever(client,
     assert client.post("/reconcile", data={"extend": json.dumps(bad)}).status_code == 400
 
 
+def test_extend_of_an_entity_the_service_does_not_have_is_logged(client, schemas, caplog):
+    """A row of no values was all an unknown id got: the v0.2 response has no place for a
+    note, so the log says it, in the request's one warning, with the unknown properties."""
+    extend = {"ids": ["place/kratie", "place/nope", BASE + "actor/nobody"],
+              "properties": [{"id": "wikidata"}, {"id": "P17"}]}
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    assert response.json["rows"]["place/nope"] == {"wikidata": [], "P17": []}
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "3 entities" in warning
+    assert f"entities that it does not have ('place/nope', '{BASE}actor/nobody'" in warning
+    assert "a property that this service does not know ('P17'" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        known = client.post("/reconcile", data={"extend": json.dumps(
+            {"ids": ["place/kratie"], "properties": [{"id": "wikidata"}]})})
+    assert known.status_code == 200
+    assert not [r for r in caplog.records if r.name == "kg.reconciliation"]
+
+
+def test_extend_names_at_most_five_unknown_ids_in_the_log(client, caplog):
+    extend = {"ids": [f"place/nope-{i}" for i in range(8)], "properties": [{"id": "wikidata"}]}
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        client.post("/reconcile", data={"extend": json.dumps(extend)})
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "'place/nope-4', and 3 more;" in warning and "nope-5" not in warning
+
+
 def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):
     """schema:containedInPlace and schema:parentOrganization hold the inferred chain in the
     graph (SPARQL answers Kratié and Cambodia for Snuol); asked by that name, the extension
@@ -1157,6 +1187,27 @@ def test_propose_properties_by_type(client, schemas):
     units = client.get("/reconcile/propose_properties?type=Division").json
     assert "subordinateTo" in [p["id"] for p in units["properties"]]
     assert "geonames" not in [p["id"] for p in units["properties"]]
+
+
+@pytest.mark.parametrize("given", ["Bogus", "Q5", "Quantity"])
+def test_properties_proposed_for_an_unknown_type_are_all_of_them_and_logged(client, schemas,
+                                                                            caplog, given):
+    """Every property, as for no type (OpenRefine then offers them all), and a warning: the
+    v0.2 proposal has no place for a note. A class of the ontology whose instances are no
+    candidates (figures) is no type of the service either."""
+    everything = client.get("/reconcile/propose_properties").json["properties"]
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        response = client.get(f"/reconcile/propose_properties?type={given}")
+    assert response.status_code == 200
+    schemas("data-extension-property-proposal.json", response.json)
+    assert response.json["properties"] == everything and response.json["type"] == given
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert f"the type '{given}', which is no type of this service's entities" in warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        assert client.get("/reconcile/propose_properties?type=Province").status_code == 200
+        assert client.get("/reconcile/propose_properties").status_code == 200
+    assert not [r for r in caplog.records if r.name == "kg.reconciliation"]
 
 
 def test_a_label_asserted_in_two_graphs_is_one_value():

@@ -60,7 +60,10 @@ object, a member of the wrong JSON type, a ``type_strict`` outside the schema's 
 ``all``, ``should``) is still an InputError. Likewise a data extension that asks for a
 property the service does not know (an id OpenRefine kept from an earlier propose-properties
 list, say) answers that property's column empty for every entity, its ``meta`` entry naming
-it as unknown, and logs one warning for the request; the other properties are answered.
+it as unknown, and logs one warning for the request; the other properties are answered. An id
+of no entity gets a row of no values, named in that warning; properties proposed for a type
+that is no candidate's are all of them, and a warning says so. Neither v0.2 response has a
+place for a note.
 """
 
 from __future__ import annotations
@@ -877,15 +880,12 @@ class ReconciliationIndex:
             def counted(n: int) -> str:
                 return f"{n} {'query' if n == 1 else 'queries'}"
 
-            named = [f"{what} in {counted(n)}"
-                     for what, n in list(ignored.items())[:_IGNORED_LOGGED]]
-            more = len(ignored) - len(named)
             log.warning("reconciliation: a batch of %s asked for what this service does not "
                         "know, and it was ignored (those queries' candidates scored at most %g, "
-                        "none matched automatically): %s%s. The properties and types it knows: "
+                        "none matched automatically): %s. The properties and types it knows: "
                         "/reconcile/suggest/property and /reconcile/suggest/type",
-                        counted(len(queries)), AMBIGUOUS_SCORE, ", ".join(named),
-                        f", and {more} more" if more else "")
+                        counted(len(queries)), AMBIGUOUS_SCORE,
+                        _named([f"{what} in {counted(n)}" for what, n in ignored.items()]))
         return answer
 
     def reconcile(self, q: Any, *, key: str = "q", pairs: dict | None = None) -> list[dict]:
@@ -1083,7 +1083,8 @@ class ReconciliationIndex:
     def extend(self, request: Any, *, max_batch: int) -> dict:
         """A data extension response for the decoded ``extend`` parameter. A property the
         service does not know gets no values (a stale id should not fail the batch; see the
-        module's docstring), and one warning for the request is logged."""
+        module's docstring), as does an id of no entity; one warning for the request names
+        them."""
         if not isinstance(request, dict):
             raise InputError("'extend' must be a JSON object with 'ids' and 'properties'")
         ids, props = request.get("ids"), request.get("properties")
@@ -1132,8 +1133,11 @@ class ReconciliationIndex:
                                           .get(prop.id, "Place"))
             meta.append(m)
         rows: dict[str, dict] = {}
+        missing = []  # ids of no entity: their rows are empty, and v0.2 has no place to say so
         for given_id in ids:
             e = self.get(given_id)
+            if e is None:
+                missing.append(_quoted(given_id))
             row: dict[str, list] = {}
             for given, prop, limit, match in wanted:
                 if prop is None:
@@ -1151,19 +1155,31 @@ class ReconciliationIndex:
                 row[given] = cells[:limit] if limit else cells
             rows[given_id] = row
         unknown = [_quoted(given) for given, prop, _, _ in wanted if prop is None]
-        if unknown:
-            named = unknown[:_IGNORED_LOGGED]
-            more = len(unknown) - len(named)
-            log.warning("reconciliation: a data extension of %d %s asked for %s that this "
-                        "service does not know, answered with no values: %s%s. The properties "
-                        "it knows: /reconcile/propose_properties and /reconcile/suggest/property",
-                        len(ids), "entity" if len(ids) == 1 else "entities",
-                        "a property" if len(unknown) == 1 else "properties",
-                        ", ".join(named), f", and {more} more" if more else "")
+        if unknown or missing:
+            asked = []
+            if unknown:
+                asked.append(f"{'a property' if len(unknown) == 1 else 'properties'} that this "
+                             f"service does not know ({_named(unknown)}; the properties it "
+                             "knows: /reconcile/propose_properties and "
+                             "/reconcile/suggest/property)")
+            if missing:
+                asked.append(f"{'an entity' if len(missing) == 1 else 'entities'} that it does "
+                             f"not have ({_named(missing)}; an id is one a reconciliation "
+                             "candidate has, e.g. place/phnom-penh)")
+            log.warning("reconciliation: a data extension of %d %s asked for %s, answered with "
+                        "no values", len(ids), "entity" if len(ids) == 1 else "entities",
+                        " and ".join(asked))
         return {"meta": meta, "rows": rows}
 
     def propose_properties(self, type_given: str | None, limit: int | None) -> dict:
+        """A property proposal response (v0.2) for ``type_given``. For a type that is no
+        candidate's (a typo, another service's ``Q5``) every property is proposed, as for no
+        type, and a warning is logged: the v0.2 response has no place to say so."""
         props = self.properties_for_type(type_given)
+        if type_given and not self._proposes_for(type_given):
+            log.warning("reconciliation: properties were proposed for the type %s, which is "
+                        "no type of this service's entities: every property is offered. The "
+                        "types it knows: /reconcile/suggest/type", _quoted(type_given))
         if limit:
             props = props[:limit]
         out: dict[str, Any] = {"properties": [
@@ -1174,14 +1190,16 @@ class ReconciliationIndex:
             out["limit"] = limit
         return out
 
-    def properties_for_type(self, type_given: str | None) -> list[Property]:
-        if not type_given:
-            return list(PROPERTIES)
+    def _proposes_for(self, type_given: str) -> bool:
+        """Whether ``type_given`` is a type of the candidates, whose properties are chosen."""
         t = self.types.get(_type_iri(type_given))
-        roots = {_KGO + r for r in ROOT_TYPES}
-        if t is None or not t.ancestors & roots:
+        return t is not None and bool(t.ancestors & {_KGO + r for r in ROOT_TYPES})
+
+    def properties_for_type(self, type_given: str | None) -> list[Property]:
+        if not type_given or not self._proposes_for(type_given):
             return list(PROPERTIES)
-        mine = {r[len(_KGO):] for r in t.ancestors & roots}
+        roots = {_KGO + r for r in ROOT_TYPES}
+        mine = {r[len(_KGO):] for r in self.types[_type_iri(type_given)].ancestors & roots}
         return [p for p in PROPERTIES if mine & set(p.applies_to)]
 
     # -- suggest -------------------------------------------------------------------------
@@ -1341,6 +1359,13 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
         else:
             out.append((prop, values))
     return out, unknown
+
+
+def _named(items: list[str]) -> str:
+    """What a warning names: the first ``_IGNORED_LOGGED`` items, then how many more."""
+    named = items[:_IGNORED_LOGGED]
+    more = len(items) - len(named)
+    return ", ".join(named) + (f", and {more} more" if more else "")
 
 
 def _quoted(given: str) -> str:
