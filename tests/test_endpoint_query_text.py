@@ -258,6 +258,8 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
     "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
+    # an escape beyond U+10FFFF in an IRI is no character: not read as one (it was a TypeError)
+    r"ASK { <http://ex.org/\U0011FFFF> ?p ?o }",
 ])
 def test_diagnose_leaves_the_rest_to_the_parser(text):
     assert diagnose(text) is None

@@ -323,7 +323,9 @@ def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
             continue
         for ch in _IRI_CHAR.finditer(text, m.start(1), m.end(1)):
             escape = ch[1] or ch[2]
-            char = chr(int(escape, 16)) if escape and int(escape, 16) <= 0x10FFFF else ch[0]
+            if escape and int(escape, 16) > 0x10FFFF:
+                continue  # no character at all: _bad_escape's to say
+            char = chr(int(escape, 16)) if escape else ch[0]
             name = _NOT_IN_IRI.get(char) or (
                 f"the control character U+{ord(char):04X}" if ord(char) < 0x20 else None)
             if name is None:
