@@ -299,8 +299,10 @@ def test_static_files_are_gzipped_once_with_a_tag_per_coding(client, monkeypatch
 def test_static_files_stay_inside_their_folder_and_follow_cache_max_age(make_app):
     client = make_app().test_client()
     assert client.get("/static/ui.js").headers["Cache-Control"] == "no-cache"
-    for name in ("nope.js", "../endpoint/ui.py", "%2e%2e/endpoint/ui.py"):
-        assert client.get(f"/static/{name}").status_code == 404, name
+    # a NUL in the name and a name too long for the system are no file either (were 500s)
+    for name in ("nope.js", "../endpoint/ui.py", "%2e%2e/endpoint/ui.py", "%00", "a" * 5000):
+        assert client.get(f"/static/{name}").status_code == 404, name[:20]
+        assert client.get(f"/assets/yasgui/{name}").status_code == 404, name[:20]
     page = client.get("/form").data
     assert b'href="/static/style.css"' in page  # url_for('static') names the route
     client = make_app(cache_max_age=60).test_client()

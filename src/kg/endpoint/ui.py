@@ -141,8 +141,11 @@ class _Assets:
 
     def get(self, name: str) -> _Asset | None:
         """The file ``name`` of the folder (None where it is none, or outside it)."""
-        path = (self.folder / name).resolve()
-        if self.folder not in path.parents or not path.is_file():
+        try:
+            path = (self.folder / name).resolve()
+            if self.folder not in path.parents or not path.is_file():
+                return None
+        except (OSError, ValueError):  # a NUL in the name, a name too long for the system
             return None
         key = path.relative_to(self.folder).as_posix()
         with self._lock:
