@@ -1015,3 +1015,7 @@ def test_a_project_folder_that_does_not_exist_is_named_as_such(capsys, tmp_path,
     assert code == 2 and out == "" and "Traceback" not in err
     assert f"kg: error: {missing}: no such project folder (--root DIR or KG_ROOT" in err, err
     assert not missing.exists()  # kg build made it, to write its build into
+    a_file = tmp_path / "graph.ttl"
+    a_file.write_text("")
+    code, out, err = run(capsys, "--root", str(a_file), *command)
+    assert code == 2 and f"kg: error: {a_file}: a file, not a project folder (--root" in err, err

@@ -241,7 +241,8 @@ def check_project_folder(root: Path) -> None:
     """Raise InputError where ``root`` is no folder: a mistyped ``--root`` or ``KG_ROOT``
     said "no shapes", and ``kg build`` made the folder to write its build into."""
     if not root.is_dir():
-        raise InputError("no such project folder (--root DIR or KG_ROOT: the folder holding "
+        what = "a file, not a project folder" if root.exists() else "no such project folder"
+        raise InputError(f"{what} (--root DIR or KG_ROOT: the folder holding "
                          "ontology/, graph/ and shapes/)", path=str(root))
 
 
