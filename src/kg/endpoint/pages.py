@@ -44,11 +44,10 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
-from werkzeug.exceptions import HTTPException
 
 from kg import __version__, iris
 from kg.endpoint.protocol import best_match, json_ld_form
-from kg.endpoint.responses import error_parts
+from kg.endpoint.responses import answered_by_a_route, error_parts
 from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
@@ -1129,7 +1128,8 @@ def _known_form(s: Site, iri: str) -> Response | None:
     version IRI (``…/ontology/0.1.0``), which is known and never reaches here."""
     if iri.endswith("/") and iri.rstrip("/") in s.known and iri.rstrip("/") != BASE.rstrip("/"):
         return _moved(iri.rstrip("/"))
-    if iri.endswith("/") and _is_a_route(request.path.rstrip("/")):
+    if iri.endswith("/") and answered_by_a_route(request.path.rstrip("/"), "GET",
+                                                  besides=f"{bp.name}.resource"):
         # /validate/, /timeline/, /dataset/: as /sparql/ is /sparql, not an IRI of the data
         return _moved(iri.rstrip("/"))
     if not iri.endswith("/") and iri + "/" in s.known:
@@ -1153,17 +1153,6 @@ def _known_form(s: Site, iri: str) -> Response | None:
     return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
                                 "Content-Location": request.script_root + path,
                                 "Link": f'<{stem}>; rel="canonical"'})
-
-
-def _is_a_route(path: str) -> bool:
-    """Whether a ``GET`` of ``path`` is answered by a route of the app other than the pages'
-    (``/validate``, ``/timeline``, ``/void``)."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        endpoint, _ = adapter.match(path, method="GET")
-    except HTTPException:  # no route, another method, or a redirect of its own
-        return False
-    return endpoint != f"{bp.name}.resource"
 
 
 def _moved(iri: str) -> Response:

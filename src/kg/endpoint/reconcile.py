@@ -27,9 +27,10 @@ import time
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg import __version__
+from kg.endpoint.responses import answered_by_a_route
 from kg.errors import InputError, QueryTimeout, UnsupportedMediaType
 from kg.iris import BASE, KGO
 from kg.reconciliation import (
@@ -301,9 +302,8 @@ def _no_such_path(rest: str) -> Response:
     page for an IRI, which a path of the site would otherwise be read as). A path it has
     that does not take the method (a ``POST`` of ``/preview``, which this route also
     catches) is a 405 naming the methods it takes."""
-    adapter = current_app.url_map.bind_to_environ(request.environ)
     allowed = [m for m in ("GET", "POST") if m != request.method
-               and _answered_by_a_route(adapter, request.path, m)]
+               and answered_by_a_route(request.path, m, besides=f"{bp.name}._no_such_path")]
     if allowed:
         response = error_response(405, f"/reconcile/{rest} does not answer {request.method}; "
                                         f"it answers {', '.join(allowed)}")
@@ -312,14 +312,6 @@ def _no_such_path(rest: str) -> Response:
         return response
     return error_response(404, f"/reconcile/{rest} is not a path of the reconciliation "
                                 "service (see the manifest, GET /reconcile)")
-
-
-def _answered_by_a_route(adapter, path: str, method: str) -> bool:
-    try:
-        endpoint, _ = adapter.match(path, method=method)
-    except HTTPException:
-        return False
-    return endpoint != f"{bp.name}._no_such_path"
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -14,7 +14,7 @@ from kg.endpoint.state import EndpointState
 from kg.errors import InputError
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
-           "status_line"]
+           "status_line", "answered_by_a_route"]
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
@@ -157,3 +157,19 @@ def answer_query(state: EndpointState, environ: dict,
 def _not_modified(state: EndpointState, etag: str) -> tuple[int, list, bytes]:
     return 304, [("ETag", etag), ("Cache-Control", state.cache_control),
                  ("Vary", "Accept, Accept-Encoding"), *CORS], b""
+
+
+def answered_by_a_route(path: str, method: str, *, besides: str) -> bool:
+    """Whether a ``method`` request of ``path`` is answered by a route of the app other than
+    the endpoint ``besides`` (a blueprint's catch-all: the pages' resource route, the
+    reconciliation service's unknown paths). No route, another method, or a redirect of the
+    route's own is False."""
+    from flask import current_app, request
+    from werkzeug.exceptions import HTTPException
+
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, _ = adapter.match(path, method=method)
+    except HTTPException:
+        return False
+    return endpoint != besides
