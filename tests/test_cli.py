@@ -830,7 +830,8 @@ def test_an_unreadable_query_file_is_named_once_in_words(capsys, built, tmp_path
     assert code == 2 and err == f"kg: error: {tmp_path}: cannot read the query: Is a directory\n"
     missing.write_bytes(b"ASK { ?s ?p \"\xe9\" }")
     code, _, err = run(capsys, *built, "query", "-f", str(missing))
-    assert code == 2 and err == f"kg: error: {missing}: the query is not UTF-8 (byte 13 is not)\n"
+    assert code == 2 and err == (f"kg: error: {missing}:1: the query is not UTF-8 (byte 13 is "
+                                 "not): save it as UTF-8\n")
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])

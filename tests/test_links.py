@@ -395,7 +395,8 @@ def test_a_file_that_is_not_a_utf8_sheet_is_rejected(project, tmp_path, capsys):
     path = tmp_path / "excel.csv"
     path.write_bytes(f"{HEADER}\n{P}snuol,Q5,exactMatch,Jos\xe9,2026-11-20,Test: Q5,\n".encode("cp1252"))
     assert run(project, "links", "import", str(path)) == 2
-    assert f"{path}:2: not UTF-8 text: save the sheet as 'CSV UTF-8'" in capsys.readouterr().err
+    assert (f"{path}:2: the sheet is not UTF-8 (byte 97 is not): save it as 'CSV UTF-8' (or TSV)"
+            in capsys.readouterr().err)
     path = sheet(tmp_path, f"{P}snuol,Q5,exactMatch,Jane,,Test: Q5,", name="sheet.xlsx")
     assert run(project, "links", "import", str(path)) == 2
     assert "a links sheet is a .csv or .tsv file" in capsys.readouterr().err

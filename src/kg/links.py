@@ -55,7 +55,7 @@ from kg.iris import (
     SKOS,
     graph_iri_for,
 )
-from kg.load import Sources, load_shapes, load_sources
+from kg.load import Sources, load_shapes, load_sources, read_utf8
 
 #: The classes whose instances archivists link to authorities (and may be imported).
 LINKABLE = ("Person", "Organisation", "State", "MilitaryUnit", "Place", "Event")
@@ -747,15 +747,8 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
 def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     """The sheet's data rows as (line number, {column: value}), header names normalised."""
     delimiter = _delimiter(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text: save the sheet as 'CSV UTF-8' (or TSV) and try again",
-                         path=str(path), line=data[:exc.start].count(b"\n") + 1) from exc
+    text = read_utf8(path, "the sheet", bom=True,
+                     advice="save it as 'CSV UTF-8' (or TSV) and try again")
     # strict: without it, a cell opened with a stray '"' silently runs to the end of the
     # file, swallowing every later row into one note
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)

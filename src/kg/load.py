@@ -53,6 +53,23 @@ class Sources:
         return sum(len(g) for g in self.graphs.values())
 
 
+def read_utf8(path: Path, what: str, *, bom: bool = False,
+              advice: str = "save it as UTF-8") -> str:
+    """The text of the file ``path`` (``what`` it is: "the query", "the sheet"), which must be
+    UTF-8 (``bom``: a byte order mark allowed, as spreadsheets write one). InputError (exit 2,
+    at the file) where it cannot be read, with the system's reason in words, or is not
+    UTF-8, at the line of the first byte that is not, with ``advice``."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {what}: {exc.strerror or exc}", path=str(path)) from None
+    try:
+        return data.decode("utf-8-sig" if bom else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} is not UTF-8 (byte {exc.start} is not): {advice}",
+                         path=str(path), line=data.count(b"\n", 0, exc.start) + 1) from None
+
+
 def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) -> Graph:
     """Parse one RDF file; raise ParseError with file:line when it is not well formed."""
     into = Graph() if into is None else into

@@ -11,20 +11,13 @@ import pyoxigraph as ox
 
 from kg.build import ensure_built, load_built
 from kg.errors import InputError, ParseError
+from kg.load import read_utf8
 
 
 def read_query(text: str | None, file: str | None, stdin) -> str:
     """The query from an argument, a file, or standard input ('-' or nothing)."""
     if file:
-        try:
-            data = Path(file).read_bytes()
-        except OSError as exc:
-            raise InputError(f"cannot read the query: {exc.strerror or exc}", path=file) from None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"the query is not UTF-8 (byte {exc.start} is not)",
-                             path=file) from None
+        return read_utf8(Path(file), "the query")
     if text and text != "-":
         return text
     data = stdin.read()

@@ -42,6 +42,7 @@ from rdflib.namespace import DCTERMS, PROV, RDFS, SKOS
 
 from kg.errors import InputError
 from kg.iris import BASE, KGO, ONTOLOGY_GRAPH, SCHEMA
+from kg.load import read_utf8
 
 __all__ = ["Finding", "SourcesReport", "passages", "digest", "check_sources",
            "copied_wording", "passages_turtle", "default_sources_dir"]
@@ -227,7 +228,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
             findings.append(Finding("warning", at(source), f"no text to compare: {absent}"))
             continue
         checked.append(path.name)
-        whole = _read_text(path)
+        whole = read_utf8(path, "the text")
         texts = passages(whole)
         for fact, words in copied_wording(data, whole):
             findings.append(Finding("error", at(fact), f"shares the words \u201c{words}\u201d "
@@ -306,24 +307,10 @@ def _name(iri) -> str:
     return text[len(SOURCE):] if text.startswith(SOURCE) else f"<{text}>"
 
 
-def _read_text(path: Path) -> str:
-    """A source text, which is UTF-8; InputError (exit 2, at the file) where it cannot be read
-    or is not UTF-8, with the reason in words."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the text: {exc.strerror or exc}", path=str(path)) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"the text is not UTF-8 (byte {exc.start} is not): save it as UTF-8",
-                         path=str(path), line=data.count(b"\n", 0, exc.start) + 1) from None
-
-
 def passages_turtle(path: Path, name: str | None = None, *, part: int | None = None) -> str:
     """Turtle describing the text at ``path`` as ``…/source/NAME`` (default: the file's stem)
     and its passages, numbered and digested, for a curator to complete."""
-    text = _read_text(path)
+    text = read_utf8(path, "the text")
     name = name or path.stem
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise InputError(f"{name!r} cannot name a source: lower-case letters, digits and "
