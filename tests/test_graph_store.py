@@ -111,6 +111,8 @@ def test_a_graph_in_trig_keeps_its_name(client):
     ("/store?graph=http%3A%2F%2Fnope.example%2Fg", 404, "no graph <http://nope.example/g>"),
     ("/store?graph=graph/article-part1", 400, "absolute IRI"),
     ("/store?graph=", 400, "absolute IRI"),
+    # the store's own rule, as for default-graph-uri: a bad percent escape is no IRI
+    ("/store?graph=http%3A%2F%2Fa.example%2F%25zz", 400, "absolute IRI"),
     (f"/store?graph={quote(ARTICLE)}&default", 400, "?graph=IRI or ?default"),
     (f"/store?graph={quote(ARTICLE)}&graph={quote(ARTICLE)}", 400, "once"),
     ("/store?default&format=csv", 400, "unknown format 'csv'"),

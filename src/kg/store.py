@@ -121,6 +121,16 @@ def xml_syntax_error(exc: expat.ExpatError, path: str | Path) -> ParseError:
                       line=exc.lineno, column=exc.offset + 1)
 
 
+def not_an_absolute_iri(text: str) -> str | None:
+    """Why ``text`` is no absolute IRI, in pyoxigraph's words (the store's own rule: "No scheme
+    found in an absolute IRI", "Invalid IRI code point ' '"); None where it is one."""
+    try:
+        ox.NamedNode(text)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _check_graph_iris(default_graph: Sequence[str], named_graphs: Sequence[str]) -> None:
     """Raise InputError, naming the parameter, for a ``default-graph-uri`` or
     ``named-graph-uri`` that is no absolute IRI (pyoxigraph's own words named neither the
@@ -128,13 +138,12 @@ def _check_graph_iris(default_graph: Sequence[str], named_graphs: Sequence[str])
     for parameter, iris in (("default-graph-uri", default_graph),
                             ("named-graph-uri", named_graphs)):
         for iri in iris:
-            try:
-                ox.NamedNode(iri)
-            except ValueError as exc:
+            why = not_an_absolute_iri(iri)
+            if why is not None:
                 shown = iri if len(iri) <= 200 else iri[:200] + "…"
-                raise InputError(f"{parameter} {shown!r} is not an absolute IRI ({exc}): name "
+                raise InputError(f"{parameter} {shown!r} is not an absolute IRI ({why}): name "
                                  "a graph by its full IRI, as the service description "
-                                 "(GET /sparql) lists them") from None
+                                 "(GET /sparql) lists them")
 
 
 class _DoctypeMet(Exception):

@@ -18,7 +18,6 @@ Writes (``PUT``, ``POST``, ``DELETE``, ``PATCH``) are refused with 405 and never
 from __future__ import annotations
 
 import hashlib
-import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
@@ -33,6 +32,7 @@ from kg.endpoint.pages import (
     serialize,
     unknown_format,
 )
+from kg.store import not_an_absolute_iri
 
 __all__ = ["bp", "PATH"]
 
@@ -44,7 +44,6 @@ GRAPH_OFFERS = tuple(r.key for r in REPRESENTATIONS if r.rdf is not None)
 DATASET_OFFERS = ("trig", "nq", "jsonld")
 _READ = "GET, HEAD, OPTIONS"
 #: What an absolute IRI may hold (RFC 3987, loosely: a scheme, no space or forbidden sign).
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*\Z")
 
 
 def _text(status: int, message: str, headers: dict | None = None) -> Response:
@@ -88,9 +87,10 @@ def store() -> Response:
         return send_dump(found, rep.content_type, {"Vary": "Accept"})
     if graphs:
         name = graphs[0]
-        if not _IRI.match(name):
+        why = not_an_absolute_iri(name)
+        if why is not None:
             return _text(400, f"Bad Request: the graph parameter must be an absolute IRI, not "
-                              f"{name!r}")
+                              f"{name!r} ({why})")
         held = current_app.extensions["kg"].store.named_graphs
         if name not in held:
             return _text(404, f"Not Found: no graph <{name}> in this dataset; its named graphs "
