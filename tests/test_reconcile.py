@@ -692,6 +692,12 @@ def test_a_post_to_a_get_route_is_405_not_no_such_path(client, path):
     assert response.json["message"] == f"{name} does not answer POST; it answers GET"
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert client.post("/reconcile/nope").status_code == 404
+    # another method (werkzeug's 405) names only what the path answers, not the catch-all's
+    # POST (a review: it said "it answers GET, HEAD, POST, OPTIONS")
+    response = client.put(path)
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert "POST" not in response.json["message"]
 
 
 def test_a_post_without_a_batch_is_not_answered_with_the_manifest(client):

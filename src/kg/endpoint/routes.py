@@ -17,6 +17,7 @@ from kg.endpoint.responses import (
     CORS,
     PREFLIGHT,
     answer_query,
+    answered_by_a_route,
     base_url,
     error_parts,
     headers_for,
@@ -264,6 +265,14 @@ def _http_error(exc: HTTPException) -> Response:
     if isinstance(exc, MethodNotAllowed):
         allowed = sorted(exc.valid_methods or (), key=lambda m: (
             _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER), m))
+        if is_reconciliation_path(request.path):
+            # the service's catch-all takes GET and POST on any path, to answer a 404 or a
+            # 405 of its own: a method only it takes is not one the path answers
+            answered = [m for m in allowed if m in ("GET", "POST") and answered_by_a_route(
+                request.path, m, besides="reconcile._no_such_path")]
+            if answered:  # else no route of the service has the path: as werkzeug says
+                allowed = [m for m in allowed if m in answered
+                           or m == "OPTIONS" or (m == "HEAD" and "GET" in answered)]
         if description == MethodNotAllowed.description:
             # werkzeug's words name neither the method nor those the path answers
             description = (f"{request.path} does not answer {request.method}; it answers "
