@@ -731,6 +731,23 @@ def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_query_select_star_columns_follow_the_text(capsys, built, fmt):
+    """As /sparql: SELECT *'s columns in the order of the text (pyoxigraph sorts them), the
+    same output as the variables written out."""
+    rows = 'VALUES (?z ?y ?x) { ("a,b" UNDEF 1) ("q\\"t" "t" 2) }'
+    outs = []
+    for query in ("SELECT * WHERE { " + rows + " }", "SELECT ?z ?y ?x WHERE { " + rows + " }"):
+        code, out, err = run(capsys, *built, "query", "--format", fmt, query)
+        assert code == 0, err
+        outs.append(out)
+    assert outs[0] == outs[1]
+    if fmt == "json":
+        assert list(json.loads(outs[0])[1]) == ["z", "y", "x"]
+    else:
+        assert outs[0].split()[0].startswith("z")
+
+
 def test_query_ask_is_refused_in_csv_as_on_the_endpoint(capsys, built):
     """SPARQL 1.1 CSV has no boolean form: the endpoint answers 406, kg query exits 2."""
     code, out, err = run(capsys, *built, "query", "--format", "csv", "ASK {}")

@@ -10,6 +10,7 @@ from kg.endpoint.query_text import (
     has_from,
     inspect_query,
     query_dataset,
+    text_order,
     undeclared_prefix,
 )
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
@@ -272,3 +273,25 @@ def test_a_run_of_comment_marks_is_read_in_one_pass():
     text = "SELECT * FROM " + "#" * 60 + "\n <http://a> FROM # x ## y\n<http://b> WHERE {}"
     assert query_dataset(text) == (["http://a", "http://b"], [])
     assert query_dataset("SELECT * FROM " + "#" * 60 + "\n x WHERE {}") is None
+
+
+@pytest.mark.parametrize("text, star", [
+    ("SELECT * WHERE { ?s ?p ?o }", True),
+    ("PREFIX ex: <http://e/*> # SELECT ?x\nselect distinct* { ?s ?p ?o }", True),
+    ("BASE <http://b/> SELECT REDUCED * {}", True),
+    ("SELECT ?s WHERE { { SELECT * { ?s ?p ?o } } }", False),  # a subquery's * only
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", False),
+    ("ASK { ?s ?p ?o }", False),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", False),
+])
+def test_select_star_is_read_once_with_the_query(text, star):
+    assert inspect_query(text, 100).select_star is star
+
+
+def test_text_order_is_the_first_mention_outside_strings_iris_and_comments():
+    text = ('# ?a ?b first in a comment\nSELECT * WHERE { ?s <http://e/?p> "?o" ; $p ?o . '
+            "BIND('?z' AS ?é) OPTIONAL { ?o ?p ?s } }")
+    assert text_order(text, ["o", "p", "s", "é"]) == ["s", "p", "o", "é"]
+    # a name the text does not show stays last, in the given order; none is added
+    assert text_order(text, ["x", "o", "s", "w"]) == ["s", "o", "x", "w"]
+    assert text_order("SELECT * {}", []) == []

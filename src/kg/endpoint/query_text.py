@@ -23,8 +23,9 @@ from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
-__all__ = ["QueryInfo", "inspect_query", "dataset_clauses", "query_dataset", "has_from",
-           "undeclared_prefix", "diagnose", "QUERY_FORMS", "UPDATE_KEYWORDS"]
+__all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "dataset_clauses",
+           "query_dataset", "has_from", "undeclared_prefix", "diagnose", "QUERY_FORMS",
+           "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -63,6 +64,10 @@ _DATASET_TOKENS = re.compile(
     f"(?:(?:{_GAP})?<(?P<iri>[^<>\\s]*)>|{_GAP}(?P<fp>[\\w.-]*):(?P<local>{_PN_LOCAL})?))",
     re.IGNORECASE | re.DOTALL)
 _OPENERS = frozenset("([{")
+_SELECT_STAR = re.compile(_PROLOGUE + r"SELECT\s*(?:(?:DISTINCT|REDUCED)(?![\w:-])\s*)?\*",
+                          re.IGNORECASE)
+# VARNAME (section 19.8), loosely: a name not among the result's variables is ignored
+_VARIABLE = re.compile(r"[?$]([\w\u00b7\u0300-\u036f\u203f\u2040]+)")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -73,6 +78,9 @@ class QueryInfo:
     #: Calls a function that answers differently on each run (RAND, NOW, UUID, STRUUID,
     #: BNODE): its answer may not be reused (no validator, see :mod:`.caching`).
     volatile: bool = False
+    #: A top-level ``SELECT *``: its columns are put in the order of the text
+    #: (:func:`text_order`), as Jena and Virtuoso give them; pyoxigraph sorts them.
+    select_star: bool = False
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -523,4 +531,33 @@ def _inspect_query(text: str, max_depth: int) -> QueryInfo:
     if _SERVICE.search(code):
         raise InputError("SERVICE (federated query) is not available: kg answers from its "
                          "own store only and never fetches from the network")
-    return QueryInfo(form, _FROM.search(code) is not None, _VOLATILE.search(code) is not None)
+    return QueryInfo(form, _FROM.search(code) is not None, _VOLATILE.search(code) is not None,
+                     form == "SELECT" and _SELECT_STAR.match(code) is not None)
+
+
+def text_order(text: str, names: list[str]) -> list[str]:
+    """``names`` (a result's variables) in the order they first appear in the query ``text``,
+    strings, IRIs and comments aside; a name the text does not show stays after the others, in
+    its place in ``names``. The same names, never one more or less: the query is not parsed
+    again, only read."""
+    wanted = set(names)
+    found: dict[str, None] = {}
+    for match in _VARIABLE.finditer(_LEXICAL.sub(_blank, text)):
+        name = match[1]
+        if name in wanted and name not in found:
+            found[name] = None
+            if len(found) == len(wanted):
+                break
+    return [*found, *(n for n in names if n not in found)]
+
+
+def select_star_order(info: QueryInfo, text: str, result: object) -> list[str] | None:
+    """The columns of ``result`` in the order of the ``text`` where the query is a top-level
+    ``SELECT *`` (``info``, read once per query text), else None: the writer's order stands.
+    Only names: ``result`` is not read further."""
+    if not info.select_star:
+        return None
+    variables = getattr(result, "variables", None)
+    if variables is None:
+        return None
+    return text_order(text, [v.value for v in variables])

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from kg.iris import WRITE_PREFIXES
 
 __all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
-           "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type"]
+           "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type", "reorder_columns"]
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 TRUNCATED_HEADER = "X-KG-Truncated"
@@ -265,6 +265,69 @@ def _mark_truncated(body: bytes, fmt: ResultFormat, link: str) -> bytes:
     return body
 
 
+_CSV_FIELD = re.compile(rb'"(?:[^"]|"")*"|[^,"\r\n]*')
+_HEAD = {ox.QueryResultsFormat.JSON: re.compile(rb'^(\{"head":\{"vars":)(\[[^\]]*\])'),
+         ox.QueryResultsFormat.XML: re.compile(rb"(<head>)((?:<variable [^>]*/>)*)")}
+
+
+def reorder_columns(body: bytes, writer: ox.QueryResultsFormat, names: list[str],
+                    order: list[str]) -> bytes:
+    """A SELECT results ``body`` written with its variables in the order ``names``, rewritten
+    with them in the ``order`` (the same names): SPARQL JSON and XML name each binding, so only
+    their head's list changes; CSV and TSV have every row's fields moved, each field's bytes
+    kept as the writer wrote them (its quoting or escapes: CSV quotes a field holding a comma,
+    a quote or a line break, SPARQL 1.1 CSV 4; TSV escapes tabs and line breaks inside its
+    terms, SPARQL 1.1 TSV 3, so a tab always separates fields and a newline ends a row). A
+    CSV body whose rows cannot be split for sure is returned as it is (:func:`_csv_rows`)."""
+    where = [names.index(n) for n in order]
+    if writer == ox.QueryResultsFormat.JSON:
+        import json
+
+        return _HEAD[writer].sub(lambda m: m[1] + json.dumps(order, ensure_ascii=False,
+                                                            separators=(",", ":")).encode(),
+                                 body, count=1)
+    if writer == ox.QueryResultsFormat.XML:
+        head = b"".join(b'<variable name="' + n.encode() + b'"/>' for n in order)
+        return _HEAD[writer].sub(lambda m: m[1] + head, body, count=1)
+    rows = (_tsv_rows(body, len(names)) if writer == ox.QueryResultsFormat.TSV
+            else _csv_rows(body, len(names)))
+    if rows is None:
+        return body
+    end = b"\n" if writer == ox.QueryResultsFormat.TSV else b"\r\n"
+    sep = b"\t" if writer == ox.QueryResultsFormat.TSV else b","
+    return b"".join(sep.join(fields[k] for k in where) + end for fields in rows)
+
+
+def _tsv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
+    rows = [line.split(b"\t") for line in body.split(b"\n")[:-1]]  # a newline ends each row
+    return rows if all(len(fields) == width for fields in rows) else None
+
+
+def _csv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
+    """The fields of each row, or None where a row has not ``width`` of them: pyoxigraph
+    writes an IRI holding a comma unquoted (``http://e/a,b``), and such a row cannot be split
+    for sure; that answer keeps the writer's order, header and rows alike."""
+    if b'"' not in body:  # no quoted field: no line break or comma inside one
+        rows = [line.split(b",") for line in body.split(b"\r\n")[:-1]]
+        return rows if all(len(fields) == width for fields in rows) else None
+    rows = []
+    pos, end = 0, len(body)
+    while pos < end:
+        fields = []
+        while True:
+            field = _CSV_FIELD.match(body, pos)
+            fields.append(field[0])
+            pos = field.end()
+            if not body.startswith(b",", pos):
+                break
+            pos += 1
+        if len(fields) != width or not body.startswith(b"\r\n", pos):
+            return None
+        pos += 2
+        rows.append(fields)
+    return rows
+
+
 def _json_string(text: str) -> bytes:
     import json
 
@@ -386,8 +449,10 @@ def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
 
 def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
               fmt: ResultFormat, max_results: int, *,
-              truncation_link: str = "") -> tuple[bytes, bool]:
-    """Serialise ``result`` in ``fmt``, keeping at most ``max_results`` rows or triples.
+              truncation_link: str = "", order: list[str] | None = None) -> tuple[bytes, bool]:
+    """Serialise ``result`` in ``fmt``, keeping at most ``max_results`` rows or triples; a
+    SELECT result's columns in the ``order`` given (its variables' names, all of them), if
+    any, else pyoxigraph's.
 
     Returns the body and whether it was cut.
     """
@@ -411,6 +476,10 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
             raise
         del exc
     body = counter.result()
+    if order is not None:
+        names = [v.value for v in result.variables]
+        if order != names:
+            body = reorder_columns(body, fmt.writer, names, order)
     if counter.cut is None:
         return body, False
     return _mark_truncated(body, fmt, truncation_link), True

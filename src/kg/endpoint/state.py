@@ -13,7 +13,7 @@ from typing import Any
 from kg.endpoint.caching import cache_control
 from kg.endpoint.description import Descriptions
 from kg.endpoint.protocol import SparqlRequest, negotiate
-from kg.endpoint.query_text import QueryInfo, inspect_query
+from kg.endpoint.query_text import QueryInfo, inspect_query, select_star_order
 from kg.endpoint.results import BOOLEAN, GRAPH, SOLUTIONS, ResultFormat, serialize
 from kg.endpoint.watchdog import QueryGuard, timeout_message
 from kg.errors import InputError, KGError, ParseError, QueryTimeout
@@ -93,7 +93,8 @@ class EndpointState:
                     named_graphs=request.named_graphs,
                     has_dataset_clause=info.has_dataset_clause, base_iri=base_iri)
                 body, cut = serialize(result, fmt, self.max_results,
-                                      truncation_link=truncation_link)
+                                      truncation_link=truncation_link,
+                                      order=select_star_order(info, text, result))
         except KGError:
             raise
         except (RuntimeError, ValueError) as exc:  # e.g. an unsupported function
