@@ -299,7 +299,9 @@ def reorder_columns(body: bytes, writer: ox.QueryResultsFormat, names: list[str]
 
 
 def _tsv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
-    rows = [line.split(b"\t") for line in body.split(b"\n")[:-1]]  # a newline ends each row
+    if not body.endswith(b"\n"):  # a newline ends each row: else the last would be lost
+        return None
+    rows = [line.split(b"\t") for line in body.split(b"\n")[:-1]]
     return rows if all(len(fields) == width for fields in rows) else None
 
 
