@@ -125,3 +125,13 @@ def test_rdf_xml_declares_only_the_namespaces_of_its_element_names():
     triples = _typed_thing_with("1979-01-07", "date")
     used = R.used_prefixes(triples, SPACES, syntax=ox.RdfFormat.RDF_XML)
     assert set(used) == {"rdf", "ex", "c"}  # rdf: RDF/XML's own (rdf:about, rdf:type)
+
+
+def test_a_tsv_body_without_its_last_newline_keeps_the_writers_order():
+    """Reordering splits TSV at newlines, each ending a row: a body whose last row has none
+    is not reordered, rather than losing that row."""
+    from kg.endpoint.results import reorder_columns
+
+    tsv = ox.QueryResultsFormat.TSV
+    assert reorder_columns(b"?a\t?b\n2\t1\n", tsv, ["a", "b"], ["b", "a"]) == b"?b\t?a\n1\t2\n"
+    assert reorder_columns(b"?a\t?b\n2\t1", tsv, ["a", "b"], ["b", "a"]) == b"?a\t?b\n2\t1"
