@@ -952,6 +952,10 @@ def test_an_extension_the_pages_do_not_serve_is_named_with_those_they_do(client)
     # a resource that is not there is still not in the dataset, whatever its extension
     for missing in ("/place/nowhere.xyz", "/place/phnom-penh.ttl.ttl"):
         assert "is not in this dataset" in client.get(missing, headers={"Accept": "*/*"}).text
+    # with an extension the pages serve, the resource named is the one without it
+    reply = client.get("/place/nowhere.ttl", headers={"Accept": "text/turtle"})
+    assert reply.status_code == 404
+    assert "<https://w3id.org/kg1978/place/nowhere> is not in this dataset" in reply.text
 
 
 def test_a_trailing_slash_redirects_to_the_resource(client):

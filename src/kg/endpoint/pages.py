@@ -1047,6 +1047,9 @@ def resource(kind: str, rest: str = "") -> Response:
         stem, dot, extension = iri.rpartition(".")
         if dot and stem in s.known and "/" not in extension:
             return _unserved_extension(s, iri, stem, extension, rep)
+        if dot and extension.lower() in _EXTENSIONS and "/" not in extension:
+            # /place/nowhere.ttl: it is <…/place/nowhere> that is not in the dataset
+            return _missing(s, stem, rep)
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path)}
     if rep.rdf is None:
