@@ -979,6 +979,16 @@ def test_a_trailing_slash_on_a_route_of_the_app_redirects_to_it(client, path):
     assert client.get(path + "/x/").status_code == 404  # only the route itself
 
 
+@pytest.mark.parametrize("path", ["/validate", "/reconcile"])
+def test_a_post_to_a_route_with_a_trailing_slash_is_redirected_keeping_it(client, path):
+    """POST /validate/ was a 405 naming GET: the route without the slash takes the POST, and
+    a 308 keeps the method and the body, as for /sparql/; a method no route takes stays 405."""
+    reply = client.post(path + "/?format=json", data={"queries": "{}"})
+    assert reply.status_code == 308 and reply.headers["Location"] == path + "?format=json"
+    assert client.put(path + "/").status_code == 405
+    assert client.post("/timeline/").status_code == 405  # /timeline takes no POST
+
+
 def _version_iri(client) -> str:
     """The ontology's owl:versionIRI, as it states it."""
     ontology = ox.Store()

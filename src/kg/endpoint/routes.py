@@ -260,6 +260,17 @@ _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 @bp.app_errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
+    if (isinstance(exc, MethodNotAllowed) and request.path.endswith("/")
+            and request.path.rstrip("/")
+            and answered_by_a_route(request.path.rstrip("/"), request.method,
+                                    besides="pages.resource")):
+        # POST /validate/: the pages' route took the slashed path for GET only; the route
+        # without the slash takes the method, so a 308 keeps it and its body, as /sparql/ does
+        query = request.query_string.decode("latin-1")
+        target = request.script_root + request.path.rstrip("/") + (f"?{query}" if query else "")
+        return Response(f"308 moved to {target}\n", 308, {
+            "Location": target, "Content-Type": "text/plain; charset=utf-8",
+            "Access-Control-Allow-Origin": "*"})
     description = exc.description
     allowed: list[str] = []
     if isinstance(exc, MethodNotAllowed):
