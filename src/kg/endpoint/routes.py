@@ -211,7 +211,8 @@ def _preflight_everywhere(response: Response) -> Response:
     """Flask answers OPTIONS for every route itself, without CORS headers, so a browser's
     preflight for e.g. ``POST /validate`` with a Turtle body failed. Every route is public and
     none uses credentials: any origin may send what the route's ``Allow`` header lists. An
-    answer without content (a 204, an OPTIONS) says no ``Content-Type``."""
+    answer without content (a 204, an OPTIONS) says no ``Content-Type``; Flask's own OPTIONS
+    answer, an empty 200, is a 204 as ``/sparql``'s and ``/store``'s are."""
     if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = response.headers.get(
@@ -223,6 +224,8 @@ def _preflight_everywhere(response: Response) -> Response:
                                        and not response.is_streamed and not response.get_data()):
         # no content, so no type of it (Flask gives every response text/html)
         del response.headers["Content-Type"]
+        if response.status_code == 200:
+            response.status_code = 204
     return response
 
 
