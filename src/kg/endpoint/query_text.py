@@ -64,10 +64,13 @@ _DATASET_TOKENS = re.compile(
     f"(?:(?:{_GAP})?<(?P<iri>[^<>\\s]*)>|{_GAP}(?P<fp>[\\w.-]*):(?P<local>{_PN_LOCAL})?))",
     re.IGNORECASE | re.DOTALL)
 _OPENERS = frozenset("([{")
-_SELECT_STAR = re.compile(_PROLOGUE + r"SELECT\s*(?:(?:DISTINCT|REDUCED)(?![\w:-])\s*)?\*",
+_MODIFIER_WORD = r"(?:DISTINCT|REDUCED)(?![\w:-])"
+_SELECT_STAR = re.compile(_PROLOGUE + r"SELECT\s*(?:" + _MODIFIER_WORD + r"\s*)?\*",
                           re.IGNORECASE)
-# VARNAME (section 19.8), loosely: a name not among the result's variables is ignored
-_VARIABLE = re.compile(r"[?$]([\w\u00b7\u0300-\u036f\u203f\u2040]+)")
+#: A character of VARNAME (section 19.8), loosely.
+_VARNAME_CHAR = r"[\w\u00b7\u0300-\u036f\u203f\u2040]"
+# a name not among the result's variables is ignored
+_VARIABLE = re.compile(r"[?$](" + _VARNAME_CHAR + "+)")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -308,7 +311,6 @@ _IRI_CHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|.", re.DOTALL)
 #: An IRI-shaped stretch: from '<' to the next '>' (line breaks included), in a text whose
 #: strings, comments and valid IRIs are blanked.
 _IRI_SHAPED = re.compile(r"<([^<>]*)>")
-_SCHEME_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def _blank_all_keeping_places(match: re.Match[str]) -> str:
@@ -327,7 +329,7 @@ def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
         if error_end is not None:
             if m.end() != error_end:
                 continue
-        elif not _SCHEME_START.match(m[1]):
+        elif not _SCHEME.match(m[1]):
             continue
         for ch in _IRI_CHAR.finditer(text, m.start(1), m.end(1)):
             escape = ch[1] or ch[2]
@@ -425,7 +427,7 @@ def _unbalanced(code: str, limit: int) -> tuple[str, int, int] | None:
 
 #: '?' or '$' with no name (a variable is ?name), where it cannot be a path's '?' (which
 #: follows an IRI, a prefixed name or a bracket without a space).
-_NAMELESS = re.compile(r"(?:(?<![\w>):*+?'\"])\?|\$)(?![\w\u00b7\u0300-\u036f\u203f\u2040])")
+_NAMELESS = re.compile(r"(?:(?<![\w>):*+?'\"])\?|\$)(?!" + _VARNAME_CHAR + ")")
 
 
 def _nameless_variable(code: str, limit: int) -> tuple[str, int, int] | None:
@@ -441,7 +443,7 @@ def _nameless_variable(code: str, limit: int) -> tuple[str, int, int] | None:
 #: NOT EXISTS, or a function call by IRI or name, which the grammar allows).
 _BARE_FILTER = re.compile(r"(?<![\w?$:])FILTER\s+([?$\"'0-9+-])", re.IGNORECASE)
 _PROJECTION_END = re.compile(r"(?<![\w?$:])(?:WHERE|FROM)(?![\w:-])|\{", re.IGNORECASE)
-_MODIFIER = re.compile(r"\s*(?:DISTINCT|REDUCED)(?![\w:-])", re.IGNORECASE)
+_MODIFIER = re.compile(r"\s*" + _MODIFIER_WORD, re.IGNORECASE)
 
 
 def _projection_mistake(code: str, start: int) -> tuple[str, int, int] | None:
