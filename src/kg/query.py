@@ -43,7 +43,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     deeper than ``max_query_depth`` (pyoxigraph's parser would overflow the stack and kill the
     process) are refused. A malformed query is a ParseError at ``source:line:column``; one the
     engine cannot evaluate (an unknown function, say) an InputError - never a traceback."""
-    from kg.endpoint.query_text import inspect_query, select_star_order
+    from kg.endpoint.query_text import inspect_query, result_columns
     from kg.errors import KGError, UpdateRefused
     try:
         info = inspect_query(query, settings["max_query_depth"])
@@ -62,8 +62,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
         if isinstance(result, ox.QuerySolutions):
-            variables = (select_star_order(info, query, result)
-                         or [v.value for v in result.variables])
+            variables = result_columns(info, query, result)
             rows = [[_term(sol[v]) for v in variables] for sol in result]
             return _render_rows(variables, rows, fmt)
         if isinstance(result, ox.QueryBoolean):  # as table or json (checked above)

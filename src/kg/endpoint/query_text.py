@@ -23,9 +23,9 @@ from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
-__all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "dataset_clauses",
-           "query_dataset", "has_from", "undeclared_prefix", "diagnose", "QUERY_FORMS",
-           "UPDATE_KEYWORDS"]
+__all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "result_columns",
+           "dataset_clauses", "query_dataset", "has_from", "undeclared_prefix", "diagnose",
+           "QUERY_FORMS", "UPDATE_KEYWORDS"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -563,3 +563,10 @@ def select_star_order(info: QueryInfo, text: str, result: object) -> list[str] |
     if variables is None:
         return None
     return text_order(text, [v.value for v in variables])
+
+
+def result_columns(info: QueryInfo, text: str, result: object) -> list[str]:
+    """The columns of the SELECT ``result`` as they are shown: in the order of the ``text``
+    for a top-level ``SELECT *`` (:func:`select_star_order`), else the writer's."""
+    return (select_star_order(info, text, result)
+            or [v.value for v in result.variables])  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ from kg.endpoint import compression
 from kg.endpoint.caching import cache_control
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
-from kg.endpoint.query_text import select_star_order
+from kg.endpoint.query_text import result_columns
 from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
@@ -280,8 +280,7 @@ def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | N
         if isinstance(result, ox.QueryBoolean):
             out = {"kind": "boolean", "value": bool(result)}
         elif isinstance(result, ox.QuerySolutions):
-            names = (select_star_order(info, query, result)
-                     or [v.value for v in result.variables])
+            names = result_columns(info, query, result)
             rows = [[_cell(row[n]) for n in names] for row in islice(result, limit + 1)]
             out = {"kind": "table", "head": names, "rows": rows[:limit],
                    "truncated": len(rows) > limit}
