@@ -1175,11 +1175,12 @@ class ReconciliationIndex:
         """A property proposal response (v0.2) for ``type_given``. For a type that is no
         candidate's (a typo, another service's ``Q5``) every property is proposed, as for no
         type, and a warning is logged: the v0.2 response has no place to say so."""
-        props = self.properties_for_type(type_given)
-        if type_given and not self._proposes_for(type_given):
+        roots = self._root_types(type_given)
+        if type_given and not roots:
             log.warning("reconciliation: properties were proposed for the type %s, which is "
                         "no type of this service's entities: every property is offered. The "
                         "types it knows: /reconcile/suggest/type", _quoted(type_given))
+        props = _properties_for(roots)
         if limit:
             props = props[:limit]
         out: dict[str, Any] = {"properties": [
@@ -1190,17 +1191,16 @@ class ReconciliationIndex:
             out["limit"] = limit
         return out
 
-    def _proposes_for(self, type_given: str) -> bool:
-        """Whether ``type_given`` is a type of the candidates, whose properties are chosen."""
-        t = self.types.get(_type_iri(type_given))
-        return t is not None and bool(t.ancestors & {_KGO + r for r in ROOT_TYPES})
+    def _root_types(self, type_given: str | None) -> set[str]:
+        """The candidates' root types (``ROOT_TYPES``) that ``type_given`` falls under: none
+        for no type, or for one that is no candidate's (its properties are not chosen)."""
+        t = self.types.get(_type_iri(type_given)) if type_given else None
+        if t is None:
+            return set()
+        return {r[len(_KGO):] for r in t.ancestors & {_KGO + r for r in ROOT_TYPES}}
 
     def properties_for_type(self, type_given: str | None) -> list[Property]:
-        if not type_given or not self._proposes_for(type_given):
-            return list(PROPERTIES)
-        roots = {_KGO + r for r in ROOT_TYPES}
-        mine = {r[len(_KGO):] for r in self.types[_type_iri(type_given)].ancestors & roots}
-        return [p for p in PROPERTIES if mine & set(p.applies_to)]
+        return _properties_for(self._root_types(type_given))
 
     # -- suggest -------------------------------------------------------------------------
 
@@ -1359,6 +1359,13 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
         else:
             out.append((prop, values))
     return out, unknown
+
+
+def _properties_for(roots: set[str]) -> list[Property]:
+    """The properties that apply to the root types ``roots``; every one for none."""
+    if not roots:
+        return list(PROPERTIES)
+    return [p for p in PROPERTIES if roots & set(p.applies_to)]
 
 
 def _named(items: list[str]) -> str:
