@@ -85,9 +85,14 @@ def sparql_slash() -> Response:
     (the W3C protocol tests name the endpoint so): 301 for ``GET`` and ``HEAD``, 308 for a
     ``POST``, which keeps its method and body (a 301 lets a client resend it as a ``GET``),
     where the pages' route answered 404, and a ``POST`` 405."""
+    return _moved_to("/sparql", 308 if request.method == "POST" else 301)
+
+
+def _moved_to(path: str, code: int) -> Response:
+    """A redirect to the app's ``path`` with the request's query string: 301, or 308 where
+    the method and body must be kept."""
     query = request.query_string.decode("latin-1")
-    target = request.script_root + "/sparql" + (f"?{query}" if query else "")
-    code = 308 if request.method == "POST" else 301
+    target = request.script_root + path + (f"?{query}" if query else "")
     return Response(f"{code} moved to {target}\n", code, {
         "Location": target, "Content-Type": "text/plain; charset=utf-8",
         "Access-Control-Allow-Origin": "*"})
@@ -269,11 +274,7 @@ def _http_error(exc: HTTPException) -> Response:
                                     besides="pages.resource")):
         # POST /validate/: the pages' route took the slashed path for GET only; the route
         # without the slash takes the method, so a 308 keeps it and its body, as /sparql/ does
-        query = request.query_string.decode("latin-1")
-        target = request.script_root + request.path.rstrip("/") + (f"?{query}" if query else "")
-        return Response(f"308 moved to {target}\n", 308, {
-            "Location": target, "Content-Type": "text/plain; charset=utf-8",
-            "Access-Control-Allow-Origin": "*"})
+        return _moved_to(request.path.rstrip("/"), 308)
     description = exc.description
     allowed: list[str] = []
     if isinstance(exc, MethodNotAllowed):
