@@ -1077,12 +1077,7 @@ def _no_such_version(s: Site, iri: str, rest: str, rep: Representation) -> Respo
     current, version = s.ontology_version
     note = (f"the ontology has no version {rest.rstrip('/')!r} here: its current version is "
             f"{version}, <{current}>; the ontology itself is <{ONTOLOGY}>.")
-    if rep.rdf is not None:
-        return error_answer(404, f"Not Found: {note}", {"Vary": "Accept"})
-    html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
-                           suggestions=[_link(s, current), _link(s, ONTOLOGY)],
-                           kinds=_kinds(s), **footer_context())
-    return _html(html, 404, {"Vary": "Accept"})
+    return _not_found_saying(s, iri, rep, note, [current, ONTOLOGY])
 
 
 def _unserved_extension(s: Site, iri: str, stem: str, extension: str,
@@ -1093,10 +1088,18 @@ def _unserved_extension(s: Site, iri: str, stem: str, extension: str,
     path = request.script_root + (local_path(stem) or "/")
     note = (f".{extension} is not an extension the entity pages serve; they serve {served}, "
             f"or ?format= and Accept on the resource's own URL, {path} (<{stem}>).")
+    return _not_found_saying(s, iri, rep, note, [stem])
+
+
+def _not_found_saying(s: Site, iri: str, rep: Representation, note: str,
+                      suggested: list[str]) -> Response:
+    """404 for ``iri`` with a ``note`` saying why and what to ask for instead: the note as the
+    error a client that reads no HTML gets, or the missing page with it and ``suggested``."""
     if rep.rdf is not None:
         return error_answer(404, f"Not Found: {note}", {"Vary": "Accept"})
     html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
-                           suggestions=[_link(s, stem)], kinds=_kinds(s), **footer_context())
+                           suggestions=[_link(s, x) for x in suggested], kinds=_kinds(s),
+                           **footer_context())
     return _html(html, 404, {"Vary": "Accept"})
 
 
