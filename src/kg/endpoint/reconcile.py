@@ -30,7 +30,7 @@ from flask import Blueprint, Response, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg import __version__
-from kg.endpoint.responses import answered_by_a_route
+from kg.endpoint.responses import reconciliation_methods
 from kg.errors import InputError, QueryTimeout, UnsupportedMediaType
 from kg.iris import BASE, KGO
 from kg.reconciliation import (
@@ -302,8 +302,7 @@ def _no_such_path(rest: str) -> Response:
     page for an IRI, which a path of the site would otherwise be read as). A path it has
     that does not take the method (a ``POST`` of ``/preview``, which this route also
     catches) is a 405 naming the methods it takes."""
-    allowed = [m for m in ("GET", "POST") if m != request.method
-               and answered_by_a_route(request.path, m, besides=f"{bp.name}._no_such_path")]
+    allowed = reconciliation_methods(request.path)
     if allowed:
         response = error_response(405, f"/reconcile/{rest} does not answer {request.method}; "
                                         f"it answers {', '.join(allowed)}")

@@ -14,7 +14,7 @@ from kg.endpoint.state import EndpointState
 from kg.errors import InputError
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
-           "status_line", "answered_by_a_route"]
+           "status_line", "answered_by_a_route", "reconciliation_methods"]
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
@@ -173,3 +173,10 @@ def answered_by_a_route(path: str, method: str, *, besides: str) -> bool:
     except HTTPException:
         return False
     return endpoint != besides
+
+
+def reconciliation_methods(path: str) -> list[str]:
+    """Which of GET and POST a route of the reconciliation service answers for ``path``: not
+    its catch-all, which takes both on any path to answer a 404 or a 405 of its own."""
+    return [m for m in ("GET", "POST")
+            if answered_by_a_route(path, m, besides="reconcile._no_such_path")]

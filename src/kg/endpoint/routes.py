@@ -22,6 +22,7 @@ from kg.endpoint.responses import (
     error_parts,
     headers_for,
     is_reconciliation_path,
+    reconciliation_methods,
 )
 from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
 from kg.endpoint.state import EndpointState
@@ -281,10 +282,8 @@ def _http_error(exc: HTTPException) -> Response:
         allowed = sorted(exc.valid_methods or (), key=lambda m: (
             _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER), m))
         if is_reconciliation_path(request.path):
-            # the service's catch-all takes GET and POST on any path, to answer a 404 or a
-            # 405 of its own: a method only it takes is not one the path answers
-            answered = [m for m in allowed if m in ("GET", "POST") and answered_by_a_route(
-                request.path, m, besides="reconcile._no_such_path")]
+            # a method only the service's catch-all takes is not one the path answers
+            answered = reconciliation_methods(request.path)
             if answered:  # else no route of the service has the path: as werkzeug says
                 allowed = [m for m in allowed if m in answered
                            or m == "OPTIONS" or (m == "HEAD" and "GET" in answered)]
