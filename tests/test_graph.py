@@ -345,3 +345,24 @@ def test_every_concept_is_in_a_scheme_with_one_preferred_label(store):
     for r in rows:
         assert r["scheme"] is not None and r["top"] == r["scheme"] == r["listed"], r["c"]
         assert r["n"].value == "1" and r["p"] == r["l"], r["c"]
+
+
+def test_every_typed_literal_is_written_in_canonical_form():
+    """The store serves a literal in canonical form ("05"^^xsd:integer as "5"): one written
+    otherwise in graph/ or ontology/ would be served as another term than the files hold
+    (README, "Why pyoxigraph")."""
+    from kg.load import ox_term
+
+    changed, typed = [], 0
+    for path in sorted([*(REPO / "graph").glob("*.ttl"), *(REPO / "ontology").glob("*.ttl")]):
+        for literal in set(rdflib.Graph().parse(path).objects()):
+            if not isinstance(literal, rdflib.Literal) or literal.datatype is None:
+                continue
+            typed += 1
+            store = ox.Store()
+            term = ox_term(literal)
+            store.add(ox.Quad(ox.NamedNode("http://e/s"), ox.NamedNode("http://e/p"), term))
+            stored = next(iter(store)).object
+            if stored != term:
+                changed.append(f"{path.name}: {term} is stored as {stored}")
+    assert typed > 50 and not changed, changed
