@@ -111,6 +111,20 @@ def test_what_is_in_the_graph_counts_what_the_graph_holds(dataset):
     assert not stale, "\n".join(stale)
 
 
+def test_the_number_of_derived_dates_is_right(dataset):
+    """The README counts the dates and date bounds the curators worked out: the statements
+    tests/competency/derived-dates.rq lists (one row per passage)."""
+    from kg.query import open_store
+
+    says = re.search(r"`tests/competency/derived-dates\.rq`: (\d+) of them", README)
+    assert says, "the README no longer counts the derived dates"
+    query = (REPO / "tests" / "competency" / "derived-dates.rq").read_text(encoding="utf-8")
+    query = query.replace("SELECT ?eventLabel ?bound ?date ?passage ?why",
+                          "SELECT (COUNT(DISTINCT ?st) AS ?n)").split("ORDER BY")[0]
+    rows = open_store(dataset).query(query, use_default_graph_as_union=True)
+    assert says[1] == next(iter(rows))["n"].value
+
+
 def test_the_number_of_competency_questions_is_right():
     count = len(list((REPO / "tests" / "competency").glob("*.rq")))
     assert f"are in `tests/competency/` ({count} of them" in README
