@@ -756,8 +756,14 @@ def test_query_ask_is_refused_in_csv_as_on_the_endpoint(capsys, built):
     assert "use --format table or json" in err and "Traceback" not in err
     code, out, err = run(capsys, *built, "query", "--format", "turtle", "ASK {}")
     assert code == 2 and "not a graph: use --format table or json" in err
-    code, out, _ = run(capsys, *built, "query", "--format", "json", "ASK {}")
-    assert code == 0 and json.loads(out) == [{"ask": "true"}]
+
+
+def test_query_ask_in_json_is_a_boolean(capsys, built):
+    """In SELECT's shape, a list of rows, the answer a JSON boolean: it was the string
+    "true" or "false", and a script's ``if rows[0]["ask"]`` took "false" for true."""
+    for query, answer in (("ASK {}", True), ("ASK { ?s ?p <urn:x-kg:nothing> }", False)):
+        code, out, _ = run(capsys, *built, "query", "--format", "json", query)
+        assert code == 0 and json.loads(out) == [{"ask": answer}]
 
 
 def test_query_construct_as_turtle(capsys, built):

@@ -66,6 +66,8 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
             rows = [[_term(sol[v]) for v in variables] for sol in result]
             return _render_rows(variables, rows, fmt)
         if isinstance(result, ox.QueryBoolean):  # as table or json (checked above)
+            if fmt == "json":  # a JSON boolean: the answer is no RDF term, unlike SELECT's
+                return json.dumps([{"ask": bool(result)}]) + "\n"
             return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
         if fmt not in ("turtle", "table"):
             raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
