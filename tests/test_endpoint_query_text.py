@@ -180,6 +180,8 @@ def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
     assert diagnose(text) == (message, line, column)
 
 
+_NO_OBJECT = ("the triple pattern {} has no object: a triple pattern is a subject, a predicate "
+              "and an object (?s ?p ?o)")
 _REGEX_HINT = (r"is no escape in a SPARQL string (\t \b \n \r \f \" \' \\ \uXXXX "
                r"\UXXXXXXXX): a backslash itself is \\ (a regular expression's ")
 
@@ -226,20 +228,57 @@ _REGEX_HINT = (r"is no escape in a SPARQL string (\t \b \n \r \f \" \' \\ \uXXXX
      1, 8),
     ("SELECT * WHERE { ?s ?p ?o } ORDER BY $", (1, 39), "'$' without a name: a variable is "
      "$name, e.g. $x", 1, 38),
+    # "expected one of LATERAL, SERVICE, [_]" (after '}'), "expected OPTIONAL" (at it, or
+    # after ';'), "expected one of BIND, [_]", "expected [_]" (after ','), or the list of every
+    # character a term may begin with (after a prefixed name)
+    ("SELECT * { ?s ?p }", (1, 19), _NO_OBJECT.format("?s ?p"), 1, 18),
+    ("PREFIX ex: <http://e/> SELECT * {\n  ?s ex:p ?o .\n  ?o ex:q\n}", (4, 1),
+     _NO_OBJECT.format("?o ex:q"), 4, 1),
+    ('SELECT * { ?s ?p "x"@en . [] a . }', (1, 35), _NO_OBJECT.format("[] a"), 1, 32),
+    ("SELECT * { ?s ?p ; ?q ?o }", (1, 20), _NO_OBJECT.format("?s ?p"), 1, 18),
+    ("SELECT * { GRAPH ?g { ?s ?p 1.5 ; ?q } }", (1, 41), "the predicate ?q after ';' has no "
+     "object: ';' is followed by another predicate and its object (?s ?p ?o ; ?q ?v)", 1, 38),
+    ("SELECT * { ?s ?p ?o , }", (1, 24), "this ',' is followed by no object: ',' gives the "
+     "subject and predicate before it another object (?s ?p ?o1 , ?o2)", 1, 21),
+    # ... where the parser met it: a path's '?' is no variable, a '<' comparison no IRI, "\\d"
+    # a backslash and d; the '?' after the parser's stop is not the mistake it met
+    ("SELECT * WHERE { ?s <http://p>? ?o . ?s ?p }", (1, 45), _NO_OBJECT.format("?s ?p"), 1, 44),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) . ?s ?p }", (1, 61),
+     _NO_OBJECT.format("?s ?p"), 1, 60),
+    (r'SELECT * WHERE { ?s ?p "a\\d" . ?s ?p }', (1, 40), _NO_OBJECT.format("?s ?p"), 1, 39),
+    ("SELECT * WHERE { ?s ?p } ORDER BY ?", (1, 26), _NO_OBJECT.format("?s ?p"), 1, 24),
+    # "expected one of HAVING, OFFSET, OPTIONAL, VALUES, ['0'..='9']", "expected [_]"
+    ("SELECT * { ?s ?p ?o } LIMIT x", (1, 29), "LIMIT takes a whole number of rows (LIMIT 10), "
+     "not 'x'", 1, 29),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 10.5 } }", (1, 51), "LIMIT takes a whole "
+     "number of rows (LIMIT 10), not '10.5'", 1, 43),
+    ("SELECT * { ?s ?p ?o } OFFSET ?n", (1, 30), "OFFSET takes a whole number of rows "
+     "(OFFSET 10), not '?n'", 1, 30),
+    ("SELECT * { ?s ?p ?o } LIMIT 5 OFFSET", (1, 37), "OFFSET takes a whole number of rows "
+     "(OFFSET 10), found nothing", 1, 31),
+    # the list of every character a name may begin with; "expected one of LANGMATCHES, [_]"
+    ("SELECT (COUNT(*) AS ?n) { ?s ?p ?o } GROUP BY", (1, 46), "GROUP BY names nothing: give "
+     "it a variable or an expression to group by (GROUP BY ?x)", 1, 38),
+    ("SELECT ?s { ?s ?p ?o } GROUP BY ORDER BY ?s", (1, 44), "GROUP BY names nothing: give it "
+     "a variable or an expression to group by (GROUP BY ?x)", 1, 24),
+    ("SELECT * { ?s ?p ?o }\nORDER BY LIMIT 5", (2, 17), "ORDER BY names nothing: give it a "
+     "variable or an expression to sort by (ORDER BY ?x, or DESC(?x))", 2, 1),
+    # "expected \\u escape sequence should be followed by hexadecimal digits", after the IRI
+    (r"SELECT * { <http://a/\uD800> ?p ?o }", (1, 29), r"\uD800 is half of a UTF-16 "
+     r"surrogate pair, not a character: an escape names a Unicode code point (U+1F600 is "
+     r"\U0001F600, not \uD83D\uDE00)", 1, 22),
+    (r"ASK { <http://ex.org/\U0011FFFF> ?p ?o }", (1, 33), r"\U0011FFFF is beyond U+10FFFF, the "
+     "last Unicode code point", 1, 22),
 ])
 def test_diagnose_names_the_mistake_the_parser_stopped_at(text, error_at, message, line, column):
     assert diagnose(text, error_at) == (message, line, column)
 
 
 @pytest.mark.parametrize("text, error_at", [
-    # the mistake found lies after where the parser stopped: not the one it met
-    ("SELECT * WHERE { ?s ?p } . <http://a b> ?p ?o }", (1, 24)),
-    ('SELECT * WHERE { ?s ?p } . ?s ?p "\\uD800" }', (1, 24)),
-    ("SELECT * WHERE { ?s ?p } ORDER BY ?", (1, 24)),
-    # a path's '?' is no variable; a '<' comparison no IRI; "\\d" is a backslash and d
-    ("SELECT * WHERE { ?s <http://p>? ?o . ?s ?p }", (1, 44)),
-    ("SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) . ?s ?p }", (1, 61)),
-    (r'SELECT * WHERE { ?s ?p "a\\d" . ?s ?p }', (1, 40)),
+    # the mistake found lies after where the parser stopped (pyoxigraph 0.5.13: after the
+    # '}', "expected OPTIONAL"): not the one it met
+    ("SELECT * WHERE { ?s ?p ?o ?x } . <http://a b> ?p ?o }", (1, 35)),
+    ('SELECT * WHERE { ?s ?p ?o ?x } . ?s ?p "\\uD800" }', (1, 35)),
 ])
 def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     assert diagnose(text, error_at) is None
@@ -259,8 +298,13 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
     "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
-    # an escape beyond U+10FFFF in an IRI is no character: not read as one (it was a TypeError)
-    r"ASK { <http://ex.org/\U0011FFFF> ?p ?o }",
+    # a triple pattern with a path, a blank node's properties or after a FILTER: not read
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/ex:q }",
+    "PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] ex:q }",
+    "SELECT * { ?s ?p ?o FILTER(?o) ?s ?p }",
+    # the data of VALUES are no triples; a variable named limit is no LIMIT
+    "PREFIX ex: <http://e/> SELECT * { VALUES (?s ?t) { (ex:a ex:b) } }",
+    "SELECT ?limit { ?s ?limit ?o } ORDER BY ?limit LIMIT 1 OFFSET 2 .",
 ])
 def test_diagnose_leaves_the_rest_to_the_parser(text):
     assert diagnose(text) is None

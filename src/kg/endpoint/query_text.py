@@ -245,7 +245,9 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     the first word after the prologue that is no query form; a prefix used but not declared;
     a bare name called like a function that SPARQL does not have (with the built-ins it is
     closest to); a bracket closed by another kind or never closed; a ``?`` or ``$`` with no
-    name. Only ever run on a query the parser already refused; ``error_at`` is where the
+    name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object;
+    ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing.
+    Only ever run on a query the parser already refused; ``error_at`` is where the
     parser stopped (line, column), where known: a mistake found after it is not the one the
     parser met, and is not given."""
     import difflib
@@ -288,7 +290,8 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
         hint = f" (did you mean {' or '.join(close)}?)" if close else ""
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
-    return _unbalanced(code, limit) or _nameless_variable(code, limit)
+    return (_unbalanced(code, limit) or _nameless_variable(code, limit)
+            or _modifier_mistake(code, text, limit) or _missing_object(code, text, limit))
 
 
 def _offset(text: str, line: int, column: int) -> int:
@@ -321,9 +324,10 @@ def _blank_all_keeping_places(match: re.Match[str]) -> str:
 
 
 def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
-    """An IRI holding a character IRIs may not (after its escapes are read), at that
-    character. With ``error_end``, the IRI the parser refused (it stops just after it);
-    without, the first IRI-shaped stretch beginning with a scheme that holds one."""
+    """An IRI holding a character IRIs may not (after its escapes are read), or an escape
+    that names no character, at that character. With ``error_end``, the IRI the parser
+    refused (it stops just after it); without, the first IRI-shaped stretch beginning with a
+    scheme that holds one."""
     code = _LEXICAL.sub(_blank_all_keeping_places, text)
     for m in _IRI_SHAPED.finditer(code):
         if error_end is not None:
@@ -333,8 +337,10 @@ def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
             continue
         for ch in _IRI_CHAR.finditer(text, m.start(1), m.end(1)):
             escape = ch[1] or ch[2]
-            if escape and int(escape, 16) > 0x10FFFF:
-                continue  # no character at all: _bad_escape's to say
+            if escape:
+                no_character = _no_character(ch[0], int(escape, 16))
+                if no_character is not None:  # an IRI is no string: _bad_escape reads none
+                    return no_character, *_place(text, ch.start())
             char = chr(int(escape, 16)) if escape else ch[0]
             name = _NOT_IN_IRI.get(char) or (
                 f"the control character U+{ord(char):04X}" if ord(char) < 0x20 else None)
@@ -358,9 +364,21 @@ _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([uU])|(.))", re
 _STRING_ESCAPES = frozenset("tbnrf\"'\\")
 
 
+def _no_character(written: str, code: int) -> str | None:
+    """Why the escape ``written`` (``\\uXXXX`` or ``\\UXXXXXXXX``), naming ``code``, names no
+    character; None where it names one."""
+    if 0xD800 <= code <= 0xDFFF:
+        return (f"{written} is half of a UTF-16 surrogate pair, not a character: an escape "
+                "names a Unicode code point (U+1F600 is \\U0001F600, not \\uD83D\\uDE00)")
+    if code > 0x10FFFF:
+        return f"{written} is beyond U+10FFFF, the last Unicode code point"
+    return None
+
+
 def _bad_escape(text: str, limit: int) -> tuple[str, int, int] | None:
-    """The first escape, in a string or an IRI before ``limit``, that names no character (a
-    UTF-16 surrogate, beyond U+10FFFF), lacks its hexadecimal digits, or is no escape."""
+    """The first escape, in a string before ``limit``, that names no character (a UTF-16
+    surrogate, beyond U+10FFFF), lacks its hexadecimal digits, or is no escape (an IRI's
+    escapes are :func:`_bad_iri`'s: an IRI holding a backslash is no IRIREF token here)."""
     for token in _LEXICAL.finditer(text, 0, len(text)):
         if token.start() >= limit:
             break
@@ -371,14 +389,8 @@ def _bad_escape(text: str, limit: int) -> tuple[str, int, int] | None:
                 break
             written = e[0]
             if e[1] or e[2]:
-                code = int(e[1] or e[2], 16)
-                if 0xD800 <= code <= 0xDFFF:
-                    message = (f"{written} is half of a UTF-16 surrogate pair, not a character: "
-                               "an escape names a Unicode code point (U+1F600 is \\U0001F600, "
-                               "not \\uD83D\\uDE00)")
-                elif code > 0x10FFFF:
-                    message = f"{written} is beyond U+10FFFF, the last Unicode code point"
-                else:
+                message = _no_character(written, int(e[1] or e[2], 16))
+                if message is None:
                     continue
             elif e[3]:
                 message = (f"\\{e[3]} takes {'four' if e[3] == 'u' else 'eight'} hexadecimal "
@@ -482,6 +494,129 @@ def _projection_mistake(code: str, start: int) -> tuple[str, int, int] | None:
                 return (f"an expression in SELECT goes in parentheses with a name: "
                         f"({word[0]}(...) AS ?name)", *_place(code, i))
             return None  # something the parser will name better
+    return None
+
+
+#: LIMIT or OFFSET, and what follows it when that is no whole number (SPARQL 1.1, 18.1.13).
+_SLICE = re.compile(r"(?<![\w?$:.-])(LIMIT|OFFSET)(?![\w:-])\s*+(?!\d+(?![\w.]))",
+                    re.IGNORECASE)
+#: GROUP BY or ORDER BY followed by another clause, the end of a group or of the query.
+_EMPTY_CONDITION = re.compile(
+    r"(?<![\w?$:.-])(GROUP|ORDER)\s+BY(?![\w:-])\s*"
+    r"(?=$|\}|(?:GROUP|ORDER|HAVING|LIMIT|OFFSET|VALUES)(?![\w:-]))", re.IGNORECASE)
+_WORD_AT = re.compile(r"[^\s{}()]+|\S?")
+
+
+def _modifier_mistake(code: str, text: str, limit: int) -> tuple[str, int, int] | None:
+    """``LIMIT`` or ``OFFSET`` followed by no whole number, or a ``GROUP BY`` or ``ORDER BY``
+    naming nothing, before ``limit`` (the parser lists the tokens it expected)."""
+    m = _SLICE.search(code)
+    if m is not None and m.start() <= limit:
+        word = m[1].upper()
+        value = _WORD_AT.match(text, m.end())[0]
+        found = f"not '{value[:40]}'" if value else "found nothing"
+        return (f"{word} takes a whole number of rows ({word} 10), {found}",
+                *_place(code, m.end() if value else m.start()))
+    m = _EMPTY_CONDITION.search(code)
+    if m is not None and m.start() <= limit:
+        what = ("to group by (GROUP BY ?x)" if m[1].upper() == "GROUP"
+                else "to sort by (ORDER BY ?x, or DESC(?x))")
+        return (f"{m[1].upper()} BY names nothing: give it a variable or an expression {what}",
+                *_place(code, m.start()))
+    return None
+
+
+_PN_PREFIX = r"[^\W\d_](?:[\w.-]*[\w-])?"
+#: A token of a triple pattern, in a text whose comments, strings and IRIs are blanked in place:
+#: an RDF term (a literal with its language or datatype), or the punctuation that ends or
+#: opens one; anything else (a keyword, a path's operator, a bracket, a blank node's
+#: property list) is "other", and ends the reading.
+_TRIPLE_TOKEN = re.compile(
+    r"(?P<term>(?:\"[^\"]*\"|'[^']*')(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    f"|\\^\\^(?:<\\s*>|(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?))?"
+    r"|<\s*>|[?$]" + _VARNAME_CHAR + r"+|_:[\w.-]*\w|\[\s*\]"
+    r"|[+-]?(?:\d+\.\d*[eE][+-]?\d+|\.?\d+[eE][+-]?\d+|\d*\.\d+|\d+)(?![\w.]\d)"
+    f"|(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?"
+    r"|(?<![\w:])(?:a|true|false)(?![\w:-]))"
+    r"|(?P<punct>[.;,{}])|(?P<other>\w+|\S)")
+
+
+def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | None:
+    """The first triple pattern before ``limit`` whose predicate is followed by ``.``, ``;``,
+    ``,`` or ``}`` where its object should be, or a ``,`` followed by no object (the parser
+    lists the tokens it expected, and stops there or further on, after a closing brace).
+    Only patterns of plain terms are read: one with a path, a keyword or brackets is the
+    parser's to name, and so is any other mistake in a pattern read before it."""
+    # the parser stops on the punctuation or after it
+    tokens = [t for t in _TRIPLE_TOKEN.finditer(code)
+              if t.start() < limit or (t.start() == limit and t.lastgroup == "punct")]
+    stretch: list[re.Match[str]] = []
+    plain = False  # no triple pattern before the first brace
+    for i, token in enumerate(tokens):
+        if token[0] not in "{}.":
+            plain = plain and token.lastgroup != "other"
+            stretch.append(token)
+            continue
+        if plain and stretch and token[0] in ".}":
+            found = _pattern_without_object(stretch + [token], text, code)
+            if found is not None:
+                return found or None
+        stretch = []
+        plain = token[0] != "{" or not _values_block(tokens, i)
+    if plain and len(stretch) > 1 and stretch[-1][0] in ";,":  # the parser stopped after it
+        return _pattern_without_object(stretch, text, code) or None
+    return None
+
+
+def _values_block(tokens: list[re.Match[str]], brace: int) -> bool:
+    """Whether the ``{`` at ``tokens[brace]`` opens the data of ``VALUES`` (no triples)."""
+    before = brace - 1
+    while before >= 0 and (tokens[before][0] in "()" or tokens[before][0][0] in "?$"):
+        before -= 1
+    return before >= 0 and tokens[before][0].upper() == "VALUES"
+
+
+def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
+                            ) -> tuple[str, int, int] | tuple[()] | None:
+    """A triple pattern of plain terms (and ``;``, ``,``), ending with the punctuation that
+    ends it: the mistake if one of its objects is missing; ``()`` where it is at fault
+    otherwise (the parser's to name); None where it is well formed."""
+    ends_with = stretch[-1]
+    segments: list[list[re.Match[str]]] = [[]]
+    for token in stretch[:-1]:
+        if token[0] == ";":
+            segments.append([])
+        segments[-1].append(token)
+    for index, segment in enumerate(segments):
+        if index and not any(t.lastgroup == "term" for t in segment):
+            continue  # ';' may be repeated, or end a pattern
+        parts: list[list[re.Match[str]]] = [[]]
+        for token in segment[1 if index else 0:]:
+            if token[0] == ",":
+                parts.append([])
+            parts[-1].append(token)
+        head = [t for t in parts[0] if t[0] != ","]
+        need = 2 if index else 3
+        if len(head) == need - 1:
+            after = (parts[1][0] if len(parts) > 1 else  # the token where the object is not
+                     segments[index + 1][0] if index + 1 < len(segments) else ends_with)
+            shown = " ".join(text[head[0].start():head[-1].end()].split())
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            if index:
+                return (f"the predicate {shown} after ';' has no object: ';' is followed by "
+                        "another predicate and its object (?s ?p ?o ; ?q ?v)",
+                        *_place(code, after.start()))
+            return (f"the triple pattern {shown} has no object: a triple pattern is a "
+                    "subject, a predicate and an object (?s ?p ?o)", *_place(code, after.start()))
+        if len(head) != need:
+            return ()
+        for part in parts[1:]:
+            if len(part) == 1:  # a ',' alone
+                return ("this ',' is followed by no object: ',' gives the subject and "
+                        "predicate before it another object (?s ?p ?o1 , ?o2)",
+                        *_place(code, part[0].start()))
+            if len(part) != 2:
+                return ()
     return None
 
 
