@@ -30,7 +30,8 @@ JSON = "application/sparql-results+json"
     ("br", BIG, None),
     ("gzip;q=0", BIG, None),
     ("gzip;q=0, *", BIG, None),  # named refusal wins over the wildcard
-    ("gzip;q=bad", BIG, None),
+    ("gzip;q=bad", BIG, "gzip"),  # a weight that is no number is ignored, as in Accept
+    ("gzip;q=0.5;q=bad, identity", BIG, None),
     ("*;q=0", BIG, None),
     ("gzip;q=0.5, identity", BIG, None),  # the client prefers the body as it is
     ("gzip, identity;q=0.5", BIG, "gzip"),

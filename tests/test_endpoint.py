@@ -138,7 +138,11 @@ def test_select_formats_follow_accept_with_q_values(any_client, accept, content_
     ("text/turtle; charset=utf-8;q=0.2, text/html;q=0.1", ["text/html", "text/turtle"],
      "text/turtle"),                                                # parameters ignored but q
     ("TEXT/HTML", ["text/html"], "text/html"),
-    ("text/turtle;q=abc, text/html;q=0.1", ["text/turtle", "text/html"], "text/html"),
+    # a weight that is no number is ignored (it was read as 0): the range keeps its weight
+    ("text/turtle;q=abc, text/html;q=0.1", ["text/turtle", "text/html"], "text/turtle"),
+    ("text/turtle;q=, text/html;q=0.1", ["text/turtle", "text/html"], "text/turtle"),
+    ("text/turtle;q=0.2;q=nan, text/html;q=0.1", ["text/turtle", "text/html"], "text/turtle"),
+    ("text/turtle;q=0.05;q=x, text/html;q=0.1", ["text/turtle", "text/html"], "text/html"),
     # a parameter not read here loses to the same range without it, in either order
     ("text/csv;level=1;q=0, text/csv;q=0.5", ["text/csv"], "text/csv"),
     ("text/csv;q=0.5, text/csv;level=1;q=0", ["text/csv"], "text/csv"),
@@ -152,6 +156,20 @@ def test_select_formats_follow_accept_with_q_values(any_client, accept, content_
 def test_best_match_is_rfc_9110_negotiation(accept, offers, expected):
     """The one negotiation of the endpoint (results, pages, /store, /validate)."""
     assert protocol.best_match(accept, offers) == expected
+
+
+@pytest.mark.parametrize("path", ["/sparql?query=ASK%7B%7D", "/sparql", "/void",
+                                  "/event/e1"])
+def test_a_weight_that_is_no_number_accepts_as_if_unwritten(any_client, path):
+    """``Accept: */*;q=abc`` was a 406 (the weight read as 0); the malformed parameter is
+    ignored on every route (RFC 9110 gives it no meaning), as in ``Accept-Encoding``."""
+    for accept in ("*/*;q=abc", "*/*; q=", "*/*;q=NaN"):
+        r = any_client.get(path, headers={"Accept": accept})
+        assert r.status_code == 200, (accept, r.data)
+    r = any_client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s a ?c }"},
+                       headers={"Accept": "application/sparql-results+json;q=0.5, "
+                                          "text/csv;q=abc"})
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
 
 
 @pytest.mark.parametrize("accept, html", [

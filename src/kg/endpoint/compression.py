@@ -25,9 +25,10 @@ the route's own ``ETag`` with ``-gzip`` added inside the quotes (:func:`coded_et
 from __future__ import annotations
 
 import gzip
+import re
 
 __all__ = ["MIN_SIZE", "GZIP", "choose", "compress", "compressible", "coded_etag",
-           "with_vary"]
+           "with_vary", "weight"]
 
 #: Bodies shorter than this are sent as they are (unless ``identity;q=0``): they fit in one
 #: packet either way, and gzip's own header and trailer (18 bytes) eat what it saves.
@@ -53,6 +54,21 @@ def compressible(content_type: str | None) -> bool:
             or media.endswith(("+json", "+xml")))
 
 
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+
+
+def weight(value: str) -> float | None:
+    """The weight a ``q`` parameter gives (RFC 9110, 12.4.2), for ``Accept`` (every route)
+    and ``Accept-Encoding`` alike: a number, held to 0-1 (``q=1.5`` is 1, ``q=-1`` 0); None
+    for a value that is no number (``q=abc``, ``q=``, ``q=nan``), which says no preference:
+    the parameter is ignored and the range or coding keeps its weight (1, unless another
+    ``q`` gave one). It was read as 0, and ``Accept: */*;q=abc`` answered 406."""
+    value = value.strip().strip('"')
+    if not _NUMBER.fullmatch(value):
+        return None
+    return min(max(float(value), 0.0), 1.0)
+
+
 def _weights(accept_encoding: str) -> dict[str, float]:
     weights: dict[str, float] = {}
     for part in accept_encoding.split(","):
@@ -64,10 +80,7 @@ def _weights(accept_encoding: str) -> dict[str, float]:
         for param in params:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = min(max(float(value.strip()), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0  # a q that does not parse accepts nothing
+                q = q if (given := weight(value)) is None else given
         weights[GZIP if coding == "x-gzip" else coding] = q
     return weights
 

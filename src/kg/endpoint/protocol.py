@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
+from kg.endpoint.compression import weight
 from kg.endpoint.results import (
     BOOLEAN,
     FORMATS,
@@ -231,10 +232,7 @@ def _parse_accept(accept: str) -> list[_Range]:
             if not key:
                 continue
             if key == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
+                q = q if (given := weight(value)) is None else given
             elif key == "charset" and value:
                 binding.append(("charset", value.strip('"').lower()))
             elif key == "profile" and media == _JSON_LD:
