@@ -306,3 +306,16 @@ def test_static_files_stay_inside_their_folder_and_follow_cache_max_age(make_app
     assert b'href="/static/style.css"' in page  # url_for('static') names the route
     client = make_app(cache_max_age=60).test_client()
     assert client.get("/static/style.css").headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_static_file_has_one_url(yasgui_client):
+    """A file's name with a trailing slash redirects to the file, as every URL of the app with
+    one does (it was the file again, at a second URL, as Flask's route served it); a folder
+    stays a 404."""
+    for url in ("/static/style.css/", "/static/style.css//", "/assets/yasgui/yasgui.min.js/"):
+        r = yasgui_client.get(url + "?v=1")
+        assert r.status_code == 301, url
+        assert r.headers["Location"] == url.rstrip("/") + "?v=1"
+        assert yasgui_client.get(r.headers["Location"]).status_code == 200
+    assert yasgui_client.get("/static/").status_code == 404
+    assert yasgui_client.get("/static/nope.css/").status_code == 404

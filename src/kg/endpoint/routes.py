@@ -28,7 +28,7 @@ from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge, UpdateRefused
 
-__all__ = ["bp"]
+__all__ = ["bp", "moved_to"]
 
 log = logging.getLogger("kg.endpoint")
 bp = Blueprint("sparql", __name__)
@@ -86,10 +86,10 @@ def sparql_slash() -> Response:
     (the W3C protocol tests name the endpoint so): 301 for ``GET`` and ``HEAD``, 308 for a
     ``POST``, which keeps its method and body (a 301 lets a client resend it as a ``GET``),
     where the pages' route answered 404, and a ``POST`` 405."""
-    return _moved_to("/sparql", 308 if request.method == "POST" else 301)
+    return moved_to("/sparql", 308 if request.method == "POST" else 301)
 
 
-def _moved_to(path: str, code: int) -> Response:
+def moved_to(path: str, code: int) -> Response:
     """A redirect to the app's ``path`` with the request's query string: 301, or 308 where
     the method and body must be kept."""
     query = request.query_string.decode("latin-1")
@@ -275,7 +275,7 @@ def _http_error(exc: HTTPException) -> Response:
                                     besides="pages.resource")):
         # POST /validate/: the pages' route took the slashed path for GET only; the route
         # without the slash takes the method, so a 308 keeps it and its body, as /sparql/ does
-        return _moved_to(request.path.rstrip("/"), 308)
+        return moved_to(request.path.rstrip("/"), 308)
     description = exc.description
     allowed: list[str] = []
     if isinstance(exc, MethodNotAllowed):

@@ -205,10 +205,15 @@ def static_file(filename: str) -> Response:
 def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
     """The file ``name`` of ``assets``, gzipped where the client accepts it (each coding its
     own ``ETag``, ``Vary: Accept-Encoding``), with conditional GET and single byte ranges, as
-    the dumps are, ``Cache-Control: cache``; 404 for a name that is no file of the folder."""
+    the dumps are, ``Cache-Control: cache``; 404 for a name that is no file of the folder,
+    301 for a file's name with a trailing slash (``/static/style.css/``)."""
     found = assets.get(name)
     if found is None:
         abort(404)
+    if name.endswith("/"):  # the file's one URL has none, as every route's: 301 to it
+        from kg.endpoint.routes import moved_to
+
+        return moved_to(request.path.rstrip("/"), 301)
     coding = compression.choose(request.headers.get("Accept-Encoding"), len(found.body),
                                 found.content_type)
     body = found.body if coding is None else assets.gzipped(found)
