@@ -731,6 +731,15 @@ def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
+def test_query_from_a_file_with_a_byte_order_mark(capsys, built, tmp_path):
+    """A query file saved with a byte order mark is read as /sparql reads the query (it was
+    refused: "not 'ASK'", the mark invisible before it)."""
+    f = tmp_path / "q.rq"
+    f.write_bytes(b"\xef\xbb\xbfASK { ?s ?p ?o }\n")
+    code, out, err = run(capsys, *built, "query", "-f", str(f), "--format", "json")
+    assert code == 0 and json.loads(out) == [{"ask": True}], err
+
+
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_query_select_star_columns_follow_the_text(capsys, built, fmt):
     """As /sparql: SELECT *'s columns in the order of the text (pyoxigraph sorts them), the

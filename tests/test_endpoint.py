@@ -531,6 +531,23 @@ def test_malformed_queries_are_explained(any_client, query, message):
     assert (r.status_code, r.data) == (400, message)
 
 
+def test_a_byte_order_mark_before_the_query_is_read_past(any_client):
+    """A query saved with a byte order mark (U+FEFF) and sent as it is, by GET, form or body:
+    the mark was the token the parser refused ("not '\ufeffASK'", the mark invisible);
+    the place of a mistake is where an editor shows it."""
+    bom = "\ufeff"
+    ask = bom + "ASK { ?s ?p ?o }"
+    for r in (any_client.get("/sparql", query_string={"query": ask}),
+              any_client.post("/sparql", data={"query": ask}),
+              any_client.post("/sparql", data=ask.encode(),
+                              content_type="application/sparql-query")):
+        assert (r.status_code, json.loads(r.data)["boolean"]) == (200, True), r.data
+    r = any_client.get("/sparql", query_string={"query": bom + "SELECT * WHERE { ?s ?p }"})
+    assert r.data.startswith(b"line 1, column 24: the triple pattern ?s ?p has no object")
+    r = any_client.get("/sparql", query_string={"query": bom + bom + "ASK {}"})
+    assert r.status_code == 400  # one mark, at the start: another is a character
+
+
 def test_error_as_json_when_asked(client):
     r = client.get("/sparql", query_string={"query": "SELECT"},
                    headers={"Accept": "application/json"})

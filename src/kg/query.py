@@ -15,12 +15,16 @@ from kg.load import read_utf8
 
 
 def read_query(text: str | None, file: str | None, stdin) -> str:
-    """The query from an argument, a file, or standard input ('-' or nothing)."""
+    """The query from an argument, a file, or standard input ('-' or nothing), without the
+    byte order mark some editors begin a file with (as ``/sparql`` reads it:
+    :func:`kg.endpoint.query_text.without_bom`)."""
+    from kg.endpoint.query_text import without_bom
+
     if file:
-        return read_utf8(Path(file), "the query")
+        return read_utf8(Path(file), "the query", bom=True)
     if text and text != "-":
-        return text
-    data = stdin.read()
+        return without_bom(text)
+    data = without_bom(stdin.read())
     if not data.strip():
         raise InputError("no query given (as an argument, with -f FILE, or on standard input)")
     return data

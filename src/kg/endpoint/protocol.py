@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 
 from kg.endpoint.compression import weight
+from kg.endpoint.query_text import without_bom
 from kg.endpoint.results import (
     BOOLEAN,
     FORMATS,
@@ -129,7 +130,7 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
         if key == "query":
             if query is not None:
                 raise InputError("more than one query in one request")
-            query = value
+            query = without_bom(value)
         elif key == "default-graph-uri":
             default_graph = (*(default_graph or ()), value)
         elif key == "named-graph-uri":

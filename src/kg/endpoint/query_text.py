@@ -25,7 +25,7 @@ from kg.errors import InputError, QueryTooComplex, UpdateRefused
 
 __all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "result_columns",
            "dataset_clauses", "query_dataset", "has_from", "undeclared_prefix", "diagnose",
-           "QUERY_FORMS", "UPDATE_KEYWORDS"]
+           "QUERY_FORMS", "UPDATE_KEYWORDS", "without_bom"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -72,6 +72,16 @@ _VARNAME_CHAR = r"[\w\u00b7\u0300-\u036f\u203f\u2040]"
 # a name not among the result's variables is ignored
 _VARIABLE = re.compile(r"[?$](" + _VARNAME_CHAR + "+)")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def without_bom(text: str) -> str:
+    """The query without the byte order mark (U+FEFF) a file saved by some editors begins
+    with, and so a query sent from it (``curl --data-binary @q.rq``): the file's encoding
+    signature, not the query's first character, which the parser would refuse as a token
+    (and ``not 'ASK'`` would name it, invisibly). Only at the very start, as UTF-8 decoders
+    drop it (WHATWG Encoding, "UTF-8 decode"); the columns of line 1 are then those an
+    editor shows."""
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from kg.endpoint import compression
 from kg.endpoint.caching import cache_control
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
-from kg.endpoint.query_text import result_columns
+from kg.endpoint.query_text import result_columns, without_bom
 from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
@@ -236,7 +236,7 @@ def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
 def form() -> str | Response:
     """The plain query form; with ``?query=`` it runs the query and shows the result."""
     state = _state()
-    query = request.args.get("query")
+    query = without_bom(request.args.get("query") or "")
     result = error = None
     status = 200
     if query:
