@@ -263,7 +263,16 @@ _REGEX_HINT = (r"is no escape in a SPARQL string (\t \b \n \r \f \" \' \\ \uXXXX
      "a variable or an expression to group by (GROUP BY ?x)", 1, 24),
     ("SELECT * { ?s ?p ?o }\nORDER BY LIMIT 5", (2, 17), "ORDER BY names nothing: give it a "
      "variable or an expression to sort by (ORDER BY ?x, or DESC(?x))", 2, 1),
-    # "expected \\u escape sequence should be followed by hexadecimal digits", after the IRI
+    # a line break pasted into a literal ("expected UNDEF", "expected one of "\"", "\\", ...")
+    ('SELECT ?x { VALUES ?x { "a\\"b" "e\nf" } }', (2, 3), 'this string is not closed on its '
+     'line: a "..." string ends on the line it begins (write a line break as \\n, or use a '
+     'long string: """...""")', 1, 32),
+    ("SELECT * { ?s ?p 'it\ns' }", (1, 21), "this string is not closed on its line: a '...' "
+     "string ends on the line it begins (write a line break as \\n, or use a long string: "
+     + "'" * 3 + "..." + "'" * 3 + ")", 1, 18),
+    ('SELECT * { ?s ?p """abc\ndef }', (2, 6), 'this string ("""...) is never closed: end it '
+     'with """', 1, 18),
+    # "expected \u escape sequence should be followed by hexadecimal digits", after the IRI
     (r"SELECT * { <http://a/\uD800> ?p ?o }", (1, 29), r"\uD800 is half of a UTF-16 "
      r"surrogate pair, not a character: an escape names a Unicode code point (U+1F600 is "
      r"\U0001F600, not \uD83D\uDE00)", 1, 22),
@@ -305,6 +314,8 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     # the data of VALUES are no triples; a variable named limit is no LIMIT
     "PREFIX ex: <http://e/> SELECT * { VALUES (?s ?t) { (ex:a ex:b) } }",
     "SELECT ?limit { ?s ?limit ?o } ORDER BY ?limit LIMIT 1 OFFSET 2 .",
+    # a quote in a comment, in a string of the other quote, in an IRI: no string begins there
+    "SELECT * { ?s <http://p'q> \"don't\" } # it's . ?s ?p }",
 ])
 def test_diagnose_leaves_the_rest_to_the_parser(text):
     assert diagnose(text) is None

@@ -263,7 +263,8 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     import difflib
 
     limit = _offset(text, *error_at) if error_at is not None else len(text)
-    found = _bad_iri(text, limit if error_at is not None else None) or _bad_escape(text, limit)
+    found = (_bad_iri(text, limit if error_at is not None else None) or _bad_escape(text, limit)
+             or _unclosed_string(text, limit))
     if found is not None:
         return found
     code = _LEXICAL.sub(_blank_keeping_places, text)
@@ -414,6 +415,24 @@ def _bad_escape(text: str, limit: int) -> tuple[str, int, int] | None:
                 continue
             return message, *_place(text, e.start())
     return None
+
+
+def _unclosed_string(text: str, limit: int) -> tuple[str, int, int] | None:
+    """A quote, before ``limit``, that opens no string the grammar reads: a ``"..."`` or
+    ``'...'`` string going on past its line (a line break pasted into a literal), or a long
+    one never closed."""
+    code = _LEXICAL.sub(lambda m: re.sub(r"[^\n\r]", " ", m[0]), text)
+    m = re.search(r"[\"']", code, 0)
+    if m is None or m.start() > limit:
+        return None
+    quote = m[0]
+    if text.startswith(quote * 3, m.start()) or text[max(m.start() - 2, 0):m.start()] == quote * 2:
+        return (f"this string ({quote * 3}...) is never closed: end it with {quote * 3}",
+                *_place(text, m.start() if text.startswith(quote * 3, m.start())
+                        else m.start() - 2))
+    return (f"this string is not closed on its line: a {quote}...{quote} string ends on the "
+            f"line it begins (write a line break as \\n, or use a long string: "
+            f"{quote * 3}...{quote * 3})", *_place(text, m.start()))
 
 
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
