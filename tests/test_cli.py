@@ -255,6 +255,8 @@ def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path
     assert out.startswith("Does not conform: 3 result(s) (3 violations); 2 of them repeat "
                           "another")
     assert out.count("Violation:") == 1 and "  path:       kgo:onDate\n" in out
+    # why "1978-02-30"^^xsd:date is no xsd:date, which it reads as
+    assert "on a day; 1978-02-30 is not a day of the calendar: day is out of range" in out
     assert "  also as:    kgo:endDate: end date must be" in out
     assert re.search(r"\n {14}kgo:startDate: start date must be", out)
     code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "github",

@@ -1260,12 +1260,16 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     """What to write, where a result's value shows what was meant: a plain string that is a
     well-formed day where a datatype is wanted (``; write it "1979-03-03"^^xsd:date``), or a
     month or a year where the shape takes one (``; write it "1978-05"^^xsd:gYearMonth``), a
-    literal without a language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``,
-    the first language the shape lists). Else ""."""
+    count in quotes where an integer is wanted (``; write it 10``), a literal without a
+    language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``, the first language
+    the shape lists) or a label in another language (:func:`_other_language_hint`), a date
+    that is not one (:func:`_datatype_hint`). Else ""."""
     if isinstance(value, URIRef):
         return _authority_hint(str(value), component)
-    if not isinstance(value, Literal) or value.language:
+    if not isinstance(value, Literal):
         return ""
+    if value.language:
+        return _other_language_hint(value, component, shape, shapes)
     if value.datatype not in (None, XSD.string):
         return _datatype_hint(value, component, shape, shapes)
     lexical = Literal(str(value)).n3()
@@ -1278,6 +1282,10 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         # kgo:notBefore is a day, and gets no hint)
         if kind is not None and shapes is not None and kind in _datatypes(shapes, shape):
             return f"; write it {lexical}^^xsd:{kind.rpartition('#')[2]}"
+        # a count in quotes ("10" for a figure's value): the number, unquoted
+        if _COUNT.fullmatch(text) and shapes is not None \
+                and XSD.integer in _datatypes(shapes, shape):
+            return f"; write it {text} (a number, without quotes)"
         return ""
     if component == SH.LanguageInConstraintComponent and shapes is not None:
         from rdflib.collection import Collection
@@ -1287,6 +1295,16 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         if first is not None and str(first) != "*":
             return f"; write it {lexical}@{first}"
     return ""
+
+
+def _other_language_hint(value: Literal, component, shape, shapes: Graph | None) -> str:
+    """A name in another language where an English rdfs:label is wanted (``"Quân tình
+    nguyện"@vi``): where it goes, and what is still missing. Else ""."""
+    if component != SH.LanguageInConstraintComponent or shapes is None \
+            or shapes.value(shape, SH.path) != RDFS.label:
+        return ""
+    return (f"; {value.n3()} is a name in another language: write it as a skos:altLabel, "
+            f"and give the entity its English rdfs:label")
 
 
 def _date_kind(text: str):
@@ -1305,17 +1323,45 @@ def _date_kind(text: str):
 
 
 _DATE_KINDS = {XSD.date: "a day", XSD.gYearMonth: "a month", XSD.gYear: "a year"}
+_DATE_FORMS = {XSD.date: "YYYY-MM-DD", XSD.gYearMonth: "YYYY-MM", XSD.gYear: "YYYY"}
+_COUNT = re.compile(r"[0-9]+")
+
+
+def _not_a_date(text: str, datatype) -> str:
+    """Why a date typed as what the shape takes is not one of its values, where its text
+    tells: a day that is not in the calendar (``"1978-02-30"^^xsd:date``: ``; 1978-02-30 is
+    not a day of the calendar: day is out of range for month``; the shape says only that an
+    xsd:date is wanted, which the literal seems to be), a month past 12, or text not written
+    in the type's form. Else "" (a form XSD allows that this check does not read, such as a
+    time zone)."""
+    import datetime
+
+    name = datatype.rpartition("#")[2]
+    if datatype == XSD.date and _DAY.fullmatch(text):
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError as error:
+            return f"; {text} is not a day of the calendar: {error}"
+        return ""
+    if datatype == XSD.gYearMonth and re.fullmatch(r"[0-9]{4}-[0-9]{2}", text):
+        return f"; {text} is not a month of the calendar (months are 01 to 12)"
+    if re.fullmatch(r"-?[0-9]{4,}(-[0-9]{2}){0,2}(Z|[+-][0-9]{2}:[0-9]{2})?", text):
+        return ""
+    return f"; {text} is not written as an xsd:{name} ({_DATE_FORMS[datatype]})"
 
 
 def _datatype_hint(value: Literal, component, shape, shapes: Graph | None) -> str:
     """A date typed as another precision (``"1978-05-26"^^xsd:gYear``, a day typed as a year),
     where the shape takes the type its lexical form is: ``; a day typed as xsd:gYear: did you
-    mean xsd:date ("1978-05-26"^^xsd:date)?``. Else ""."""
+    mean xsd:date ("1978-05-26"^^xsd:date)?``; a date that is no value of its type, why
+    (:func:`_not_a_date`). Else ""."""
     if component not in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
             or shapes is None or value.datatype not in _DATE_KINDS:
         return ""
     kind = _date_kind(str(value))
-    if kind is None or kind == value.datatype or kind not in _datatypes(shapes, shape):
+    if kind is None or kind == value.datatype:
+        return _not_a_date(str(value), value.datatype)
+    if kind not in _datatypes(shapes, shape):
         return ""
     name = kind.rpartition("#")[2]
     return (f"; {_DATE_KINDS[kind]} typed as xsd:{value.datatype.rpartition('#')[2]}: did you "
