@@ -449,6 +449,29 @@ def test_kg_validate_of_the_built_dataset_locates_qc_results(capsys, project):
     assert re.search(r"  where:      \S*graph/sources\.ttl:\d+\n", block)
 
 
+def test_a_reading_without_its_reader_is_a_warning_at_its_line(capsys, project):
+    """A reading (a statement citing its passage, with why in an rdfs:comment) that lost its
+    prov:wasAttributedTo passes every shape, as what the passage states: the QC query says so,
+    as a warning, at the statement's line; no shape or other query reports it."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    start = text.index("stmt:attachment-aimed-at-readiness a rdf:Statement")
+    line = text.count("\n", 0, start) + 1
+    end = text.index("\n", start)
+    assert text.count("prov:wasAttributedTo agent:curators ; ", start, end) == 1
+    facts.write_text(text[:start] + text[start:end].replace(
+        "prov:wasAttributedTo agent:curators ; ", "") + text[end:], encoding="utf-8")
+    code, out, _ = _kg(capsys, "--root", str(project), "validate",
+                       *sorted(str(f) for f in (project / "graph").glob("*.ttl")))
+    assert code == 0 and out.startswith("Conforms, with warnings"), out
+    assert out.count("Warning:") == 1 and "Violation:" not in out, out
+    block = out[out.index("Warning: a statement cites its passage and says why"):]
+    assert "  focus node: stmt:attachment-aimed-at-readiness\n" in block
+    assert f"article-part1.ttl:{line}\n" in block
+    assert "  query:      qc:unattributed-reading-violation\n" in block
+    assert "add prov:wasAttributedTo agent:curators" in block
+
+
 def test_sources_check_and_validation_agree_on_an_uncited_passage(capsys, project):
     """One severity, kg.qc.SEVERITY: an uncited passage is a warning in kg sources check and
     in kg validate (exit 0 in both), a citation of a fact-free passage an error and a

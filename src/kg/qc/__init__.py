@@ -40,9 +40,12 @@ COMPONENT = str(SH.SPARQLConstraintComponent)
 #: The severity of each query's rows; a query not named is ``Violation``. A passage said to
 #: carry facts that nothing cites yet is a warning: the graph says nothing wrong, it is
 #: incomplete, and the README's steps for a new part declare the passages (``kg sources
-#: check`` exit 0) before the facts that cite them are written.
+#: check`` exit 0) before the facts that cite them are written. A statement that explains
+#: itself but names no reader is a warning: the comment may be a note on what the passage
+#: states, which the graph allows; the graph's own readings are all attributed.
 SEVERITY: dict[str, str] = {
     "uncited-passage-violation": "Warning",
+    "unattributed-reading-violation": "Warning",
 }
 
 #: The queries whose rows tell what a shape's result on the same triple (focus node, path,
