@@ -39,6 +39,25 @@ def test_parse_error_names_file_and_line(tmp_path: Path):
     assert info.value.exit_code == 2
 
 
+def test_a_statement_run_on_names_the_line_that_lacks_its_end(tmp_path: Path):
+    """A ';' left off at the end of a line: pyoxigraph stops at the next line's first term,
+    where nothing is wrong; the message names the line before it (past comments and blank
+    lines) as the one to look at. Where the extra term is inside a line, that line is all."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("@prefix a: <http://a/> .\na:x a:y a:z\n# a note\n\n    a:b a:c .\n",
+                   encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(bad)
+    assert info.value.line == 5
+    assert str(info.value) == (f"{bad}:5:5: Turtle syntax error: A dot is expected at the end "
+                               "of statements (is a ';' or a '.' missing at the end of line 2?)")
+    bad.write_text("@prefix a: <http://a/> .\na:x a:y a:z a:b a:c .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(bad)
+    assert str(info.value).endswith(":2:13: Turtle syntax error: A dot is expected at the end "
+                                    "of statements")
+
+
 def test_broken_file_in_graph_folder_stops_the_load(tmp_path: Path):
     root = project_copy(tmp_path)
     (root / "graph" / "zz-broken.ttl").write_text("<http://a> <http://b> .\n", encoding="utf-8")

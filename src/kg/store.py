@@ -110,8 +110,37 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
         if isinstance(place, expat.ExpatError):
             return xml_syntax_error(place, path)
         where = (None, *place) if place else None
+    if where and message == _DOT_EXPECTED and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
+        message += _missing_end(data, path, where[1], where[2])
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
                       line=where[1] if where else None, column=where[2] if where else None)
+
+
+#: pyoxigraph's words where a statement goes on past its last object.
+_DOT_EXPECTED = "A dot is expected at the end of statements"
+
+
+def _missing_end(data: bytes | None, path: str | Path, line: int, column: int) -> str:
+    """Where a statement runs on because the line before ends without its ``;`` or ``.``
+    (``kgo:figureOf event:x`` and then ``prov:wasDerivedFrom p:11 .``): pyoxigraph names the
+    next line's first term, where nothing is wrong. When that term begins its line, the line
+    to look at is the last one before it that holds anything but a comment. Else ""."""
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return ""
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if not 0 < line <= len(lines):
+        return ""
+    text = lines[line - 1]
+    if column - 1 != len(text) - len(text.lstrip()):
+        return ""
+    before = next((n for n in range(line - 1, 0, -1)
+                   if lines[n - 1].strip() and not lines[n - 1].lstrip().startswith("#")), None)
+    if before is None:
+        return ""
+    return f" (is a ';' or a '.' missing at the end of line {before}?)"
 
 
 def xml_syntax_error(exc: expat.ExpatError, path: str | Path) -> ParseError:
