@@ -5,6 +5,7 @@ the way OpenRefine drives it, every response checked against the specification's
 from __future__ import annotations
 
 import json
+import math
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -1301,10 +1302,12 @@ def _index_of(labels: list[list[str]]):
 
 
 def _by_scan(index, query: dict) -> list[dict]:
-    """The answer with every entity scored, as before the candidates' index."""
+    """The answer with every entity scored, as before the candidates' index: none is left
+    out, and none has a bound that would stop the scoring before it (limit or not)."""
     from unittest import mock
 
-    with mock.patch.object(index, "_candidates", lambda text: index._ordered):
+    with mock.patch.object(index, "_candidates",
+                           lambda text: [(math.inf, e) for e in index._ordered]):
         return index.reconcile(query)
 
 
@@ -1393,5 +1396,60 @@ def test_random_labels_and_cells_are_answered_as_by_scoring_every_entity():
         cell = name[:at] + inserted + name[at + dropped:]
         if cell.strip():
             _scores(index, cell)
+
+    same()
+
+
+# -- the scoring stops once the top `limit` candidates are settled --------------------------
+
+def test_scoring_stops_once_the_limit_is_settled_and_the_answer_is_the_same(monkeypatch):
+    """Candidates are scored best bound first; once ``limit`` of them score more than the
+    next bound allows, the rest are not scored. Equal scores are ordered by name, as when
+    every candidate is scored: the cut at 3 falls between two equal ones."""
+    import kg.reconciliation as rec
+
+    # two labels of each length: "…commune xb", "…commune xa", "…commune xbb", …
+    index = _index_of([[f"Tay Ninh border commune x{letter * n}"]
+                       for n in range(6, 0, -1) for letter in "ba"])
+    real, calls = rec._Scorer.best, []
+    monkeypatch.setattr(rec._Scorer, "best", lambda self, keys: calls.append(keys)
+                        or real(self, keys))
+    query = "Tay Ninh border commune x"
+    everything = _by_scan(index, {"query": query, "limit": 100})
+    assert len(everything) == 12 and everything[2]["score"] == everything[3]["score"]
+    scored = {}
+    for limit in (1, 3, 5, 12, 100):
+        calls.clear()
+        found = index.reconcile({"query": query, "limit": limit})
+        scored[limit] = len(calls)
+        assert found == everything[:limit], limit
+    assert [c["name"][-3:] for c in everything[:3]] == [" xa", " xb", "xaa"]
+    # the first pair's scores are above every other bound: two scored for one candidate
+    assert scored == {1: 2, 3: 4, 5: 6, 12: 12, 100: 12}
+
+
+def test_random_cells_at_any_limit_are_answered_as_by_scoring_every_entity():
+    """The early stop, against scoring every entity, with limits of 1 to 12 on labels of a
+    few letters (many scores are equal)."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rng = random.Random(1978)
+    alphabet = "abcdeéhnot ភ្ន"
+    labels = [["".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 18))).strip()
+               or "a" for _ in range(rng.randrange(1, 3))] for _ in range(200)]
+    index = _index_of(labels)
+    flat = [name for names in labels for name in names]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(flat), st.integers(0, 20), st.text(alphabet, max_size=5),
+           st.integers(0, 5), st.integers(1, 12), st.sampled_from(flat))
+    def same(name, at, inserted, dropped, limit, other):
+        for cell in (name[:at] + inserted + name[at + dropped:], f"{name} {other}"):
+            if cell.strip():
+                query = {"query": cell, "limit": limit}
+                assert index.reconcile(query) == _by_scan(index, query), query
 
     same()

@@ -23,7 +23,10 @@ candidate. Only the entities that may reach 54 are scored, found in an index bui
 labels (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose
 upper bound on the character similarity (the scorer's own, for all labels at once) reaches
 0.6; one with a token near enough (the token similarity's 0.8) to at least 3/7 of the
-query's tokens, which its 0.6 needs. The answers are those of scoring every entity. A query
+query's tokens, which its 0.6 needs. Those bounds bound each entity's score too: the
+entities are scored best bound first, and no further once ``limit`` candidates score more than
+the next bound allows (equal scores are ordered by name, so a bound equal to the lowest of
+them is still scored). The answers are those of scoring every entity. A query
 with no text, or with a condition on an authority identifier (which makes a candidate of any
 entity it names), is answered by scoring every entity its types and conditions keep.
 
@@ -70,6 +73,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
 import logging
 import math
 import re
@@ -480,6 +484,10 @@ class _Scorer:
         return found
 
 
+#: Added to an upper bound of a similarity (:meth:`ReconciliationIndex._candidates`), so that
+#: no rounding of the scorer's own sums lets a candidate beat its bound.
+_BOUND_MARGIN = 1e-9
+
 #: The token ratio of a key reaches ``MIN_SIMILARITY`` (0.6) only where both its coverages
 #: reach 3/7 (the harmonic mean of 3/7 and 1 is 0.6), so only where at least 3/7 of the
 #: query's tokens have a label token near enough to count (:meth:`_LcsScan.near` at
@@ -544,6 +552,10 @@ class _LcsScan:
 
     def near(self, query: str, floor: float) -> list[int]:
         """The indices (in the list given) of the texts whose bound reaches ``floor``."""
+        return [i for i, _ in self.bounds(query, floor)]
+
+    def bounds(self, query: str, floor: float) -> list[tuple[int, float]]:
+        """:meth:`near`'s texts, each with its bound."""
         n = len(query)
         if not n or not self._lengths:
             return []
@@ -570,8 +582,9 @@ class _LcsScan:
             size = lengths[j]
             ones = int.from_bytes(left[starts[j] - base:starts[j + 1] - base],
                                   "little").bit_count()
-            if 2.0 * (size - ones) / (n + size) >= floor:
-                out.append(order[j])
+            bound = 2.0 * (size - ones) / (n + size)
+            if bound >= floor:
+                out.append((order[j], bound))
         return out
 
 
@@ -712,16 +725,26 @@ class ReconciliationIndex:
         self._postings = [array("I", postings[t]) for t in self._vocabulary]
         self._token_scan = _LcsScan(self._vocabulary)
 
-    def _candidates(self, query: str) -> list[Entity]:
+    def _candidates(self, query: str) -> list[tuple[float, Entity]]:
         """The entities, in ``_ordered``'s order, whose keys may score ``MIN_SIMILARITY``
         against ``query`` (normalised, not empty), and the states it may name the country of:
         a superset of those :class:`_Scorer` finds at or above it, the others left unscored.
         A key is kept when it is exact, when its bound on the character ratio (the scorer's
         own, :class:`_LcsScan`) reaches the floor, or when enough of the query's tokens have
-        a token of the key that may count in the token ratio (``_TOKEN_SHARE``)."""
-        kept = set(self._by_compact.get(query.replace(" ", ""), ()))
+        a token of the key that may count in the token ratio (``_TOKEN_SHARE``).
+
+        Each entity comes with an upper bound on what :meth:`_Scorer.best` gives it: 1.0 for
+        an exact key or a territory's name; else the best of its keys' bounds on the character
+        ratio and on the token ratio (``h`` of the query's tokens near one of the key's bound
+        its coverage, the key's own coverage is at most 1: at most ``2h / (1 + h)``), with
+        ``_BOUND_MARGIN``. A key that reaches neither floor scores under ``MIN_SIMILARITY``:
+        it decides no candidate's score."""
         owners = self._key_owner
-        kept.update(owners[i] for i in self._key_scan.near(query, MIN_SIMILARITY))
+        bounds: dict[int, float] = {}
+        for i, char in self._key_scan.bounds(query, MIN_SIMILARITY):
+            at = owners[i]
+            if char > bounds.get(at, 0.0):
+                bounds[at] = char
         tokens = query.split()
         hits: Counter[int] = Counter()  # a key: how many of the query's tokens are near one of its
         for token, times in Counter(tokens).items():
@@ -731,8 +754,15 @@ class ReconciliationIndex:
             for _ in range(times):
                 hits.update(keys)
         need = _TOKEN_SHARE * len(tokens)
-        kept.update(owners[i] for i, n in hits.items() if n >= need)
-        return [self._ordered[at] for at in sorted(kept)]
+        for i, n in hits.items():
+            at = owners[i]
+            if n >= need or at in bounds:
+                share = n / len(tokens)
+                bounds[at] = max(bounds.get(at, 0.0), 2 * share / (1 + share))
+        for at in self._by_compact.get(query.replace(" ", ""), ()):
+            bounds[at] = 1.0
+        return [(bound + _BOUND_MARGIN, self._ordered[at])
+                for at, bound in sorted(bounds.items())]
 
     # -- building ----------------------------------------------------------------------
 
@@ -938,8 +968,18 @@ class ReconciliationIndex:
         # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
         # on an authority identifier may make a candidate of any entity (or there is no text).
         scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
+        ranked = ([(math.inf, e) for e in self._ordered] if scan
+                  else sorted(self._candidates(query), key=lambda be: -be[0]))
+        # Best bound first, and no further once ``limit`` candidates are sure to score more
+        # than any other can: the lowest score each of them can end with (an exact one's
+        # 89.5, or its own) is above the next bound's score. Above, not equal: the next
+        # one's name may come first among equal scores. Every exact candidate is scored
+        # (its bound is 100), so the match is decided as with every entity scored.
+        floors: list[float] = []  # a min-heap of the ``limit`` highest lowest final scores
         found: list[Candidate] = []
-        for e in self._ordered if scan else self._candidates(query):
+        for bound, e in ranked:
+            if len(floors) == limit and _bound_score(bound) < floors[0]:
+                break
             if wanted:
                 hits = [t in e.types for _, t in wanted]
                 if not (all(hits) if strict == "all" else any(hits)):
@@ -964,6 +1004,11 @@ class ReconciliationIndex:
             if territory and not exact:
                 score = max(score, TERRITORY_SCORE)
             found.append(Candidate(e, score, exact, by_id))
+            lowest = AMBIGUOUS_SCORE if exact or by_id else score
+            if len(floors) < limit:
+                heapq.heappush(floors, lowest)
+            elif lowest > floors[0]:
+                heapq.heapreplace(floors, lowest)
         # 100 and match for the one entity an identifier names, else for the one exact
         # candidate of a cell with text; several (an identifier two entities share with a
         # reason, a label two entities share) or a cell with no text are for a person.
@@ -1381,6 +1426,12 @@ def _quoted(given: str) -> str:
     if len(given) > _IGNORED_ID_CHARS:
         given = given[:_IGNORED_ID_CHARS] + "…"
     return repr(given)
+
+
+def _bound_score(bound: float) -> float:
+    """The most a candidate whose similarity is at most ``bound`` can score (rounding as the
+    score does, which keeps the order)."""
+    return 100.0 if bound >= 1.0 else round(INEXACT_CEILING * bound, 1)
 
 
 def _limit(given: Any, key: str) -> int:
