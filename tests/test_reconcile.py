@@ -572,6 +572,33 @@ def test_what_is_ignored_is_logged_on_one_line_and_cut_short(client, caplog):
     assert "a batch of 1 query asked" in warning
 
 
+def test_a_cell_repeated_in_a_batch_is_answered_once(app, client, schemas, monkeypatch,
+                                                     caplog):
+    """A column repeats its cells: each distinct query of a batch is looked up once, and its
+    repeats get the same answer; a query differing in anything else (a limit, a type, a
+    condition) is its own. What it ignored is still counted per query."""
+    index = app.extensions["kg.reconcile"]
+    real, asked = index._answer, []
+    monkeypatch.setattr(index, "_answer", lambda q, key, pairs: asked.append(key)
+                        or real(q, key, pairs))
+    cell = {"query": "Pol Pot troops attack Vietnamese border communes in Tay Ninh"}
+    queries = {f"q{i}": dict(cell) for i in range(50)}
+    queries.update({"limited": {**cell, "limit": 2}, "typed": {**cell, "type": "Event"},
+                    "reordered": {"type": "Event", "query": cell["query"]},
+                    "odd": {**cell, "properties": [{"pid": "P17", "v": "x"}]},
+                    "odd again": {"properties": [{"v": "x", "pid": "P17"}], **cell}})
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, queries, schemas)
+    assert asked == ["q0", "limited", "typed", "odd"]
+    alone = index.reconcile(cell)
+    assert all(answer[f"q{i}"]["result"] == alone for i in range(50))
+    assert answer["limited"]["result"] == alone[:2]
+    assert answer["reordered"] == answer["typed"] != answer["q0"]
+    assert answer["odd again"] == answer["odd"] and answer["odd"]["result"][0]["score"] < 90
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "property 'P17' in 2 queries" in warning and "a batch of 55 queries" in warning
+
+
 def test_a_cell_that_names_nothing_gets_no_candidates_and_spares_its_batch(client, schemas):
     """OpenRefine sends ten cells at once: one empty, punctuation-only or over-long cell gets
     an empty result, not a 400 for all ten (nor every entity at score 100)."""

@@ -74,6 +74,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import heapq
+import json
 import logging
 import math
 import re
@@ -897,8 +898,17 @@ class ReconciliationIndex:
         pairs: dict = {}
         answer: dict[str, dict] = {}
         ignored: dict[str, int] = {}  # what was ignored: in how many queries
+        # A column repeats its cells (a place name on every row of its events): each distinct
+        # query is answered once a batch; its repeats share that answer.
+        answered: dict[str, tuple[list[dict], list[str]]] = {}
         for key, q in queries.items():
-            result, unknown = self._answer(q, str(key), pairs)
+            same = json.dumps(q, sort_keys=True) if isinstance(q, dict) else None
+            if same in answered:
+                result, unknown = answered[same]
+            else:
+                result, unknown = self._answer(q, str(key), pairs)
+                if same is not None:
+                    answered[same] = result, unknown
             answer[str(key)] = {"result": result}
             for what in unknown:
                 ignored[what] = ignored.get(what, 0) + 1
