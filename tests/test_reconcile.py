@@ -293,6 +293,21 @@ def test_a_limit_that_is_no_whole_number_is_a_400_naming_query_and_value(client,
                                         f"not {limit!r}")
 
 
+@pytest.mark.parametrize("limit", [0, 0.0, -1, -100])
+def test_a_limit_under_1_is_a_400_not_the_default(client, limit):
+    """v0.2's limit is the most candidates to return: 0 asks for none, which no client means
+    (OpenRefine leaves the limit out for the service's own); it was read as 10, unsaid."""
+    queries = {"q0": {"query": "Pol Pot"}, "q7": {"query": "Pol Pot", "limit": limit}}
+    response = client.post("/reconcile", data={"queries": json.dumps(queries)})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["message"] == (
+        f"query 'q7': 'limit' must be at least 1, not {limit!r} (leave it out for 10 "
+        "candidates, at most 100 are given)")
+    assert len(batch(client, {"q": {"query": "Pol Pot", "limit": 1}})["q"]["result"]) == 1
+    assert batch(client, {"q": {"query": "Pol Pot", "limit": 1000}}) \
+        == batch(client, {"q": {"query": "Pol Pot", "limit": 100}})  # at most 100
+
+
 def test_a_limit_written_with_a_point_zero_is_that_number(client):
     # JSON does not tell 2.0 from 2 (JSON Schema's integer takes both)
     result = batch(client, {"q": {"query": "Pol Pot", "limit": 2.0}})["q"]["result"]
@@ -980,6 +995,10 @@ def test_suggest_entities_types_and_properties(client, schemas):
     for path in ("/reconcile/suggest/entity", "/reconcile/suggest/type",
                  "/reconcile/suggest/property"):
         assert client.get(path + "?prefix=x&limit=-1").status_code == 400
+        none = client.get(path + "?prefix=p&limit=0")
+        assert none.status_code == 400, none.json
+        assert none.json["message"] == ("'limit' must be at least 1, not 0 (leave it out for "
+                                        "10, at most 100 are given)")
 
 
 @pytest.mark.parametrize("kind", ["entity", "type", "property"])

@@ -1445,17 +1445,23 @@ def _bound_score(bound: float) -> float:
 
 
 def _limit(given: Any, key: str) -> int:
-    """A query's ``limit``: a whole number (v0.2: "a positive integer"; 0, or none, the
-    default). ``2.0`` is 2, as JSON does not tell them apart; ``1.5`` is an InputError naming
-    the query and the value, not read as 1."""
+    """A query's ``limit``, the most candidates to return (v0.2): a whole number from 1, at
+    most ``MAX_LIMIT`` of them given; none, ``DEFAULT_LIMIT``. ``2.0`` is 2, as JSON does not
+    tell them apart. What cannot be honoured is an InputError naming the query and the value,
+    not read as something else: ``1.5`` (not 1), and 0, a request for no candidates at all,
+    which no client means (OpenRefine leaves ``limit`` out for the service's own; read as the
+    default, it would be answered with what was not asked for)."""
     if given is None:
         return DEFAULT_LIMIT
-    if (isinstance(given, bool) or not isinstance(given, (int, float))
-            or not math.isfinite(given) or given < 0):
-        raise InputError(f"query {key!r}: 'limit' must be a non-negative number")
+    if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(
+            given):
+        raise InputError(f"query {key!r}: 'limit' must be a whole number from 1")
     if isinstance(given, float) and not given.is_integer():
         raise InputError(f"query {key!r}: 'limit' must be a whole number, not {given!r}")
-    return min(int(given), MAX_LIMIT) or DEFAULT_LIMIT
+    if given < 1:
+        raise InputError(f"query {key!r}: 'limit' must be at least 1, not {given!r} (leave it "
+                         f"out for {DEFAULT_LIMIT} candidates, at most {MAX_LIMIT} are given)")
+    return min(int(given), MAX_LIMIT)
 
 
 def _types(given: Any, key: str) -> list[tuple[str, str]]:

@@ -241,8 +241,10 @@ def _paging() -> tuple[str, int, int]:
                          "(prefix=phn), or prefix= for the start of the whole list")
     if "\0" in prefix:
         raise InputError("'prefix' contains a NUL character (%00), which no name has")
-    limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT,
-                           name="limit") or DEFAULT_LIMIT
+    limit = parse_positive(request.args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT, name="limit")
+    if not limit:  # as a query's limit: a list of none is asked for by no one
+        raise InputError(f"'limit' must be at least 1, not 0 (leave it out for "
+                         f"{DEFAULT_LIMIT}, at most {MAX_LIMIT} are given)")
     cursor = parse_positive(request.args.get("cursor"), 0, 1_000_000, name="cursor")
     return prefix, limit, cursor
 
