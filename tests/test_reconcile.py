@@ -1016,6 +1016,24 @@ def test_suggest_without_a_prefix_or_with_a_nul_in_it_is_a_400(client, kind):
     assert everything.status_code == 200 and len(everything.json["result"]) == 3
 
 
+@pytest.mark.parametrize("kind", ["entity", "type", "property"])
+@pytest.mark.parametrize("prefix", ["%3F", "--", "(", "%E2%80%94", "%27"])
+def test_a_suggest_prefix_of_punctuation_alone_suggests_nothing(client, schemas, kind, prefix):
+    """Names are compared without punctuation, so "?" or "—" typed can start no name: no
+    suggestion, as a cell of it gets no candidate (it listed every name, as prefix= does).
+    Spaces alone are nothing typed yet: the list from the start."""
+    response = client.get(f"/reconcile/suggest/{kind}?prefix={prefix}")
+    assert response.status_code == 200
+    schemas({"entity": "suggest-entities-response.json", "type": "suggest-types-response.json",
+             "property": "suggest-properties-response.json"}[kind], response.json)
+    assert response.json == {"result": []}
+    spaces = client.get(f"/reconcile/suggest/{kind}?prefix=%20%20&limit=3").json["result"]
+    assert spaces == client.get(f"/reconcile/suggest/{kind}?prefix=&limit=3").json["result"]
+    assert len(spaces) == 3
+    # punctuation within a prefix is ignored as ever
+    assert client.get(f"/reconcile/suggest/{kind}?prefix=p-").json["result"]
+
+
 @pytest.mark.parametrize(("query", "message"), [
     ("/reconcile/suggest/entity?prefix=phn&cursor=x", "'cursor' must be a whole number, not 'x'"),
     ("/reconcile/suggest/type?prefix=p&limit=ten", "'limit' must be a whole number, not 'ten'"),

@@ -1261,7 +1261,9 @@ class ReconciliationIndex:
 
     def suggest_entities(self, prefix: str, *, type_given: str | None = None,
                          limit: int = DEFAULT_LIMIT, cursor: int = 0) -> list[dict]:
-        p = normalise(prefix[:MAX_QUERY_CHARS])
+        p = _prefix_key(prefix)
+        if p is None:
+            return []
         wanted = _type_iri(type_given) if type_given else None
         ranked = []
         for e in self._ordered:
@@ -1303,7 +1305,9 @@ class ReconciliationIndex:
 
     def suggest_types(self, prefix: str, *, limit: int = DEFAULT_LIMIT,
                       cursor: int = 0) -> list[dict]:
-        p = normalise(prefix[:MAX_QUERY_CHARS])
+        p = _prefix_key(prefix)
+        if p is None:
+            return []
         ranked = []
         for t in self.reconcilable_types():
             rank = _prefix_rank(p, [normalise(t.name), normalise(t.id)])
@@ -1324,7 +1328,9 @@ class ReconciliationIndex:
 
     def suggest_properties(self, prefix: str, *, type_given: str | None = None,
                            limit: int = DEFAULT_LIMIT, cursor: int = 0) -> list[dict]:
-        p = normalise(prefix[:MAX_QUERY_CHARS])
+        p = _prefix_key(prefix)
+        if p is None:
+            return []
         ranked = []
         for prop in self.properties_for_type(type_given):
             rank = _prefix_rank(p, [normalise(prop.name), normalise(prop.id)])
@@ -1515,6 +1521,14 @@ def _authority_matches(authority: str, links: Iterable[str], given: list[Any]) -
             except ValueError:
                 continue
     return False
+
+
+def _prefix_key(prefix: str) -> str | None:
+    """A suggest prefix as names are compared (:func:`normalise`): "" for nothing typed yet
+    (the whole list, from the start), None for a prefix that can start no name: punctuation
+    alone ("?", "--"), which normalising leaves empty, as a cell of it names nothing."""
+    key = normalise(prefix[:MAX_QUERY_CHARS])
+    return None if not key and prefix.strip() else key
 
 
 def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:
