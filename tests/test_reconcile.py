@@ -1281,6 +1281,29 @@ def test_properties_proposed_for_an_unknown_type_are_all_of_them_and_logged(clie
     assert not [r for r in caplog.records if r.name == "kg.reconciliation"]
 
 
+@pytest.mark.parametrize("given", ["Bogus", "Q5"])
+def test_properties_suggested_for_an_unknown_type_are_logged_too(client, schemas, caplog,
+                                                                 given):
+    """suggest/property offers every property for a type that is no type of the service's
+    entities, as propose_properties does, and says so in the log as propose_properties does:
+    the suggest response has no place for a note either."""
+    everything = client.get("/reconcile/suggest/property?prefix=&limit=100").json["result"]
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        response = client.get(f"/reconcile/suggest/property?prefix=&limit=100&type={given}")
+    assert response.status_code == 200
+    schemas("suggest-properties-response.json", response.json)
+    assert response.json["result"] == everything
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert warning.startswith(f"reconciliation: properties were suggested for the type "
+                              f"'{given}', which is no type of this service's entities")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        typed = client.get("/reconcile/suggest/property?prefix=coun&type=Province")
+        assert [p["id"] for p in typed.json["result"]] == ["country"]
+        assert client.get("/reconcile/suggest/property?prefix=coun").status_code == 200
+    assert not [r for r in caplog.records if r.name == "kg.reconciliation"]
+
+
 def test_a_label_asserted_in_two_graphs_is_one_value():
     """Data extension gives each value once, whichever graphs state it."""
     from kg.reconciliation import ReconciliationIndex

@@ -1230,12 +1230,7 @@ class ReconciliationIndex:
         """A property proposal response (v0.2) for ``type_given``. For a type that is no
         candidate's (a typo, another service's ``Q5``) every property is proposed, as for no
         type, and a warning is logged: the v0.2 response has no place to say so."""
-        roots = self._root_types(type_given)
-        if type_given and not roots:
-            log.warning("reconciliation: properties were proposed for the type %s, which is "
-                        "no type of this service's entities: every property is offered. The "
-                        "types it knows: /reconcile/suggest/type", _quoted(type_given))
-        props = _properties_for(roots)
+        props = self._properties_offered(type_given, "proposed")
         if limit:
             props = props[:limit]
         out: dict[str, Any] = {"properties": [
@@ -1256,6 +1251,16 @@ class ReconciliationIndex:
 
     def properties_for_type(self, type_given: str | None) -> list[Property]:
         return _properties_for(self._root_types(type_given))
+
+    def _properties_offered(self, type_given: str | None, how: str) -> list[Property]:
+        """:meth:`properties_for_type`, with a warning for a type that is no candidate's
+        (every property is offered then): ``how`` they were offered, for the log."""
+        roots = self._root_types(type_given)
+        if type_given and not roots:
+            log.warning("reconciliation: properties were %s for the type %s, which is no type "
+                        "of this service's entities: every property is offered. The types it "
+                        "knows: /reconcile/suggest/type", how, _quoted(type_given))
+        return _properties_for(roots)
 
     # -- suggest -------------------------------------------------------------------------
 
@@ -1332,7 +1337,7 @@ class ReconciliationIndex:
         if p is None:
             return []
         ranked = []
-        for prop in self.properties_for_type(type_given):
+        for prop in self._properties_offered(type_given, "suggested"):
             rank = _prefix_rank(p, [normalise(prop.name), normalise(prop.id)])
             if rank is not None:
                 ranked.append((rank, prop))
