@@ -1394,7 +1394,7 @@ def _by_scan(index, query: dict) -> list[dict]:
     from unittest import mock
 
     with mock.patch.object(index, "_candidates",
-                           lambda text: [(math.inf, e) for e in index._ordered]):
+                           lambda text: dict.fromkeys(range(len(index._ordered)), math.inf)):
         return index.reconcile(query)
 
 

@@ -726,20 +726,21 @@ class ReconciliationIndex:
         self._postings = [array("I", postings[t]) for t in self._vocabulary]
         self._token_scan = _LcsScan(self._vocabulary)
 
-    def _candidates(self, query: str) -> list[tuple[float, Entity]]:
-        """The entities, in ``_ordered``'s order, whose keys may score ``MIN_SIMILARITY``
-        against ``query`` (normalised, not empty), and the states it may name the country of:
-        a superset of those :class:`_Scorer` finds at or above it, the others left unscored.
-        A key is kept when it is exact, when its bound on the character ratio (the scorer's
-        own, :class:`_LcsScan`) reaches the floor, or when enough of the query's tokens have
-        a token of the key that may count in the token ratio (``_TOKEN_SHARE``).
+    def _candidates(self, query: str) -> dict[int, float]:
+        """The entities (their places in ``_ordered``) whose keys may score
+        ``MIN_SIMILARITY`` against ``query`` (normalised, not empty), and the states it may
+        name the country of: a superset of those :class:`_Scorer` finds at or above it, the
+        others left unscored. A key is kept when it is exact, when its bound on the character
+        ratio (the scorer's own, :class:`_LcsScan`) reaches the floor, or when enough of the
+        query's tokens have a token of the key that may count in the token ratio
+        (``_TOKEN_SHARE``).
 
         Each entity comes with an upper bound on what :meth:`_Scorer.best` gives it: 1.0 for
-        an exact key or a territory's name; else the best of its keys' bounds on the character
-        ratio and on the token ratio (``h`` of the query's tokens near one of the key's bound
-        its coverage, the key's own coverage is at most 1: at most ``2h / (1 + h)``), with
-        ``_BOUND_MARGIN``. A key that reaches neither floor scores under ``MIN_SIMILARITY``:
-        it decides no candidate's score."""
+        an exact key or a territory's name; else the best of its kept keys' bounds on the
+        character ratio and on the token ratio (``h`` of the query's tokens near one of the
+        key's bound its coverage, the key's own coverage is at most 1: at most ``2h / (1 +
+        h)``), with ``_BOUND_MARGIN``. A key that reaches neither floor scores under
+        ``MIN_SIMILARITY``: it decides no candidate's score."""
         owners = self._key_owner
         bounds: dict[int, float] = {}
         for i, char in self._key_scan.bounds(query, MIN_SIMILARITY):
@@ -755,15 +756,20 @@ class ReconciliationIndex:
             for _ in range(times):
                 hits.update(keys)
         need = _TOKEN_SHARE * len(tokens)
+        most: dict[int, int] = {}  # an entity: the most of the query's tokens one key has near
         for i, n in hits.items():
-            at = owners[i]
-            if n >= need or at in bounds:
-                share = n / len(tokens)
-                bounds[at] = max(bounds.get(at, 0.0), 2 * share / (1 + share))
+            if n >= need and n > most.get(at := owners[i], 0):
+                most[at] = n
+        for at, n in most.items():
+            share = n / len(tokens)
+            token = 2 * share / (1 + share)
+            if token > bounds.get(at, 0.0):
+                bounds[at] = token
         for at in self._by_compact.get(query.replace(" ", ""), ()):
             bounds[at] = 1.0
-        return [(bound + _BOUND_MARGIN, self._ordered[at])
-                for at, bound in sorted(bounds.items())]
+        for at in bounds:
+            bounds[at] += _BOUND_MARGIN
+        return bounds
 
     # -- building ----------------------------------------------------------------------
 
@@ -978,8 +984,12 @@ class ReconciliationIndex:
         # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
         # on an authority identifier may make a candidate of any entity (or there is no text).
         scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
-        ranked = ([(math.inf, e) for e in self._ordered] if scan
-                  else sorted(self._candidates(query), key=lambda be: -be[0]))
+        if scan:
+            bounds: dict[int, float] = dict.fromkeys(range(len(self._ordered)), math.inf)
+            ranked: Iterable[int] = bounds
+        else:
+            bounds = self._candidates(query)
+            ranked = sorted(bounds, key=bounds.__getitem__, reverse=True)
         # Best bound first, and no further once ``limit`` candidates are sure to score more
         # than any other can: the lowest score each of them can end with (an exact one's
         # 89.5, or its own) is above the next bound's score. Above, not equal: the next
@@ -987,9 +997,10 @@ class ReconciliationIndex:
         # (its bound is 100), so the match is decided as with every entity scored.
         floors: list[float] = []  # a min-heap of the ``limit`` highest lowest final scores
         found: list[Candidate] = []
-        for bound, e in ranked:
-            if len(floors) == limit and _bound_score(bound) < floors[0]:
+        for at in ranked:
+            if len(floors) == limit and _bound_score(bounds[at]) < floors[0]:
                 break
+            e = self._ordered[at]
             if wanted:
                 hits = [t in e.types for _, t in wanted]
                 if not (all(hits) if strict == "all" else any(hits)):
