@@ -984,12 +984,9 @@ class ReconciliationIndex:
         # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
         # on an authority identifier may make a candidate of any entity (or there is no text).
         scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
-        if scan:
-            bounds: dict[int, float] = dict.fromkeys(range(len(self._ordered)), math.inf)
-            ranked: Iterable[int] = bounds
-        else:
-            bounds = self._candidates(query)
-            ranked = sorted(bounds, key=bounds.__getitem__, reverse=True)
+        bounds = None if scan else self._candidates(query)
+        ranked: Iterable[int] = (range(len(self._ordered)) if bounds is None
+                                 else sorted(bounds, key=bounds.__getitem__, reverse=True))
         # Best bound first, and no further once ``limit`` candidates are sure to score more
         # than any other can: the lowest score each of them can end with (an exact one's
         # 89.5, or its own) is above the next bound's score. Above, not equal: the next
@@ -998,7 +995,8 @@ class ReconciliationIndex:
         floors: list[float] = []  # a min-heap of the ``limit`` highest lowest final scores
         found: list[Candidate] = []
         for at in ranked:
-            if len(floors) == limit and _bound_score(bounds[at]) < floors[0]:
+            # (with no bounds, every entity its types and conditions keep is scored)
+            if bounds and len(floors) == limit and _bound_score(bounds[at]) < floors[0]:
                 break
             e = self._ordered[at]
             if wanted:
