@@ -149,3 +149,42 @@ def test_inverses_answer_cidoc_crm_from_the_actors_side(small):
     assert (u("actor/v"), CRM.P11i_participated_in, u("event/x")) in inferred
     assert (u("actor/v"), KGO.targetOf, u("event/x")) in inferred
     assert (u("actor/v"), KGO.participatedIn, u("event/x")) not in inferred
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_sem_readers_get_the_dates_as_time_stamps_but_not_the_bounds(reasoner):
+    """sem:hasTimeStamp, SEM's commonest time property, holds an event's start and end dates
+    (SEM makes begin and end time stamps time stamps); not the bound of an undated event, which
+    a reader would take for its date."""
+    g = _ontology()
+    g.parse(data=f"""@prefix kgo: <{KGO}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <{EX}event/r> a kgo:Offensive ; kgo:startDate "1978-06-14"^^xsd:date ;
+            kgo:endDate "1978-09"^^xsd:gYearMonth .
+        <{EX}event/d> a kgo:Meeting ; kgo:onDate "1978-06-15"^^xsd:date .
+        <{EX}event/u> a kgo:Purge ; kgo:undatedInSource true ;
+            kgo:notBefore "1978-05-26"^^xsd:date .""", format="turtle")
+    inf = infer(g, reasoner)
+    stamps = {(s, o.toPython().isoformat() if hasattr(o.toPython(), "isoformat") else str(o))
+              for s, o in inf.subject_objects(SEM.hasTimeStamp)}
+    assert stamps == {(u("event/r"), "1978-06-14"), (u("event/r"), "1978-09"),
+                      (u("event/d"), "1978-06-15")}
+    assert (u("event/u"), SEM.hasEarliestBeginTimeStamp, None) in inf
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_cidoc_crm_readers_get_a_figure_s_value_lower_limit_and_unit(reasoner):
+    """A kgo:Quantity is a crm:E54_Dimension: an exact figure is its P90 has value, a lower
+    bound its P90a has lower value limit (never P90), the unit its P91 has unit."""
+    g = _ontology()
+    g.parse(data=f"""@prefix kgo: <{KGO}> .
+        <{EX}figure/x> a kgo:Quantity ; kgo:exactValue 6 ; kgo:unitOfCount kgo:divisions .
+        <{EX}figure/y> a kgo:Quantity ; kgo:atLeast 30000 ; kgo:valueQualifier kgo:moreThan ;
+            kgo:unitOfCount kgo:persons .""", format="turtle")
+    inf = infer(g, reasoner)
+    x, y = u("figure/x"), u("figure/y")
+    assert (x, CRM.P90_has_value, Literal(6)) in inf
+    assert (x, CRM.P91_has_unit, KGO.divisions) in inf
+    assert (y, CRM.P90a_has_lower_value_limit, Literal(30000)) in inf
+    assert (y, CRM.P91_has_unit, KGO.persons) in inf
+    assert (y, CRM.P90_has_value, None) not in inf and (x, CRM.P90a_has_lower_value_limit,
+                                                        None) not in inf
