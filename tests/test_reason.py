@@ -188,3 +188,17 @@ def test_cidoc_crm_readers_get_a_figure_s_value_lower_limit_and_unit(reasoner):
     assert (y, CRM.P91_has_unit, KGO.persons) in inf
     assert (y, CRM.P90_has_value, None) not in inf and (x, CRM.P90a_has_lower_value_limit,
                                                         None) not in inf
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_prov_o_readers_get_every_agent_as_a_prov_agent(reasoner):
+    """Whoever a record is attributed to is typed with PROV-O's classes (the curators are a
+    prov:Organization); PROV-O's own subclass axioms, stated in the ontology, make each one a
+    prov:Agent, as PROV-O readers ask."""
+    g = _ontology()
+    g.parse(data=f"""@prefix prov: <http://www.w3.org/ns/prov#> .
+        <{EX}agent/o> a prov:Organization . <{EX}agent/p> a prov:Person .
+        <{EX}agent/s> a prov:SoftwareAgent .""", format="turtle")
+    inf = infer(g, reasoner)
+    for a in ("o", "p", "s"):
+        assert (u(f"agent/{a}"), RDF.type, URIRef("http://www.w3.org/ns/prov#Agent")) in inf
