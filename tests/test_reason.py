@@ -202,3 +202,13 @@ def test_prov_o_readers_get_every_agent_as_a_prov_agent(reasoner):
     inf = infer(g, reasoner)
     for a in ("o", "p", "s"):
         assert (u(f"agent/{a}"), RDF.type, URIRef("http://www.w3.org/ns/prov#Agent")) in inf
+
+
+def test_geosparql_readers_get_containment_as_sf_within(small):
+    """Which place lies in which is GeoSPARQL's sfWithin / sfContains between the features,
+    transitive as kgo:placeWithin is (the geometries are points, which geof: cannot compare)."""
+    _, inf = small
+    geo = "http://www.opengis.net/ont/geosparql#"
+    assert (u("place/v"), URIRef(geo + "sfWithin"), u("place/c")) in inf
+    assert (u("place/c"), URIRef(geo + "sfContains"), u("place/v")) in inf
+    assert (u("place/v"), RDF.type, URIRef(geo + "Feature")) in inf
