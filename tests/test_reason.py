@@ -212,3 +212,20 @@ def test_geosparql_readers_get_containment_as_sf_within(small):
     assert (u("place/v"), URIRef(geo + "sfWithin"), u("place/c")) in inf
     assert (u("place/c"), URIRef(geo + "sfContains"), u("place/v")) in inf
     assert (u("place/v"), RDF.type, URIRef(geo + "Feature")) in inf
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_an_exact_authority_match_is_schema_same_as_and_a_close_one_is_not(reasoner):
+    """schema.org readers find authority links as schema:sameAs: an exact match (identity),
+    never a close one (a 1978 province whose successor has other borders), and never
+    owl:sameAs, which would merge the two IRIs."""
+    g = _ontology()
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    g.parse(data=f"""@prefix kgo: <{KGO}> . @prefix skos: <{skos}> .
+        <{EX}place/c> a kgo:City ; skos:exactMatch <http://www.wikidata.org/entity/Q1> .
+        <{EX}place/p> a kgo:Province ;
+            skos:closeMatch <http://www.wikidata.org/entity/Q2> .""", format="turtle")
+    inf = infer(g, reasoner)
+    assert (u("place/c"), SCHEMA.sameAs, URIRef("http://www.wikidata.org/entity/Q1")) in inf
+    assert (u("place/p"), SCHEMA.sameAs, None) not in inf
+    assert (None, OWL.sameAs, None) not in inf

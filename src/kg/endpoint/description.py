@@ -265,11 +265,14 @@ class Descriptions:
 
         # (predicate, authority name or host, URI space) -> link triples, and the distinct
         # subjects and objects among them; a known authority's space is where its entities'
-        # IRIs live (http://www.wikidata.org/entity/), another site's its host.
+        # IRIs live (http://www.wikidata.org/entity/), another site's its host. The links as
+        # written: the inferred graph repeats each exact match as schema:sameAs (a bridge
+        # axiom of the ontology), the same links, which are not counted twice.
         found: dict[tuple[str, str, str], list] = defaultdict(lambda: [0, set(), set()])
         values = " ".join(f"<{p}>" for p in LINK_PREDICATES)
         for r in s.select(
-                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o "
+                f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
+                f"GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{iris.INFERRED_GRAPH}>) "
                 f"FILTER(isIRI(?o) && !STRSTARTS(STR(?o), \"{iris.BASE}\")) }}"):
             name = authority_of(r["o"].value)
             if name:

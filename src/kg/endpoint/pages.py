@@ -667,7 +667,8 @@ def schema_org_markup(s: Site, iri: str, quads: list[ox.Quad]) -> dict | None:
         p, o = q.predicate.value, q.object
         if p == SKOS + "altLabel" and isinstance(o, ox.Literal):
             key, value = "alternateName", o.value
-        elif p == SKOS + "exactMatch" and isinstance(o, ox.NamedNode):
+        elif p in (SKOS + "exactMatch", SCHEMA + "sameAs") and isinstance(o, ox.NamedNode):
+            # the inferred graph has each exact match as schema:sameAs too: one URL each
             key, value = "sameAs", o.value
         elif p.startswith(SCHEMA) and "/" not in p[len(SCHEMA):]:
             key = p[len(SCHEMA):]
