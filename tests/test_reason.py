@@ -174,10 +174,12 @@ def test_sem_readers_get_the_dates_as_time_stamps_but_not_the_bounds(reasoner):
 @pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
 def test_cidoc_crm_readers_get_a_figure_s_value_lower_limit_and_unit(reasoner):
     """A kgo:Quantity is a crm:E54_Dimension: an exact figure is its P90 has value, a lower
-    bound its P90a has lower value limit (never P90), the unit its P91 has unit."""
+    bound its P90a has lower value limit (never P90), the unit its P91 has unit, what it
+    counts its P2 has type."""
     g = _ontology()
     g.parse(data=f"""@prefix kgo: <{KGO}> .
-        <{EX}figure/x> a kgo:Quantity ; kgo:exactValue 6 ; kgo:unitOfCount kgo:divisions .
+        <{EX}figure/x> a kgo:Quantity ; kgo:exactValue 6 ; kgo:unitOfCount kgo:divisions ;
+            kgo:figureKind kgo:divisionsDestroyed .
         <{EX}figure/y> a kgo:Quantity ; kgo:atLeast 30000 ; kgo:valueQualifier kgo:moreThan ;
             kgo:unitOfCount kgo:persons .""", format="turtle")
     inf = infer(g, reasoner)
@@ -186,6 +188,7 @@ def test_cidoc_crm_readers_get_a_figure_s_value_lower_limit_and_unit(reasoner):
     assert (x, CRM.P91_has_unit, KGO.divisions) in inf
     assert (y, CRM.P90a_has_lower_value_limit, Literal(30000)) in inf
     assert (y, CRM.P91_has_unit, KGO.persons) in inf
+    assert (x, CRM.P2_has_type, KGO.divisionsDestroyed) in inf  # what the dimension measures
     assert (y, CRM.P90_has_value, None) not in inf and (x, CRM.P90a_has_lower_value_limit,
                                                         None) not in inf
 
