@@ -678,7 +678,7 @@ def test_a_file_of_the_graph_validated_with_the_served_dataset(make_client):
         assert whole.json["context"] == said and whole.headers["X-KG-Context"] == said
         # an event nothing else in graph/ refers to: its missing label is the one result
         label = ('    rdfs:label "Cambodian revolutionary forces gather, set up bases and begin a '
-                 'joint leadership"@en ;\n')
+                 'united leadership"@en ;\n')
         broken = text.replace(label, "", 1)
         assert broken != text
         bad = post_file(client, broken, "article-part1.ttl", "?context=dataset")
