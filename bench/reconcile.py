@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO / "src"))
 
-#: The archivist's cells (/tmp/arch/perf.py): a name, an event title, and the long ones.
+#: The cells of an archivist's timing script: a name, an event title, and the long ones.
 _LONG = "Kampuchean United Front for National Salvation forces attacked Tây Ninh and Division 341 "
 CELLS = {"7": "Pol Pot", "60": "Pol Pot troops attack Vietnamese border communes in Tay Ninh",
          "100": (_LONG * 10)[:100], "450": (_LONG * 10)[:450]}
