@@ -39,7 +39,8 @@ def accept_headers(draw) -> str:
 
 
 def _q(media: str, accept: str) -> float:
-    """The q-value ``accept`` gives ``media`` (most specific range wins), as RFC 9110 says."""
+    """The q-value ``accept`` gives ``media`` (most specific range wins), as RFC 9110 says; a
+    ``q`` that is no number is ignored, the range keeping its weight, as the README says."""
     main, sub = media.split("/")
     best, specificity = 0.0, -1
     for part in accept.split(","):
@@ -52,7 +53,7 @@ def _q(media: str, accept: str) -> float:
                 try:
                     q = min(max(float(v), 0.0), 1.0)
                 except ValueError:
-                    q = 0.0
+                    pass  # a weight that is no number says no preference: ignored
         spec = 0 if r_main == "*" else 1 if r_sub == "*" else 2
         if spec > specificity and (spec == 0 or (r_main == main and (spec == 1 or r_sub == sub))):
             best, specificity = q, spec
