@@ -203,6 +203,51 @@ def test_validate_conforming_files_exits_0(capsys, project):
     assert out.startswith("Conforms")
 
 
+CONTRIBUTION = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix event: <https://w3id.org/kg1978/event/> .
+@prefix place: <https://w3id.org/kg1978/place/> .
+@prefix unit: <https://w3id.org/kg1978/unit/> .
+@prefix p: <https://w3id.org/kg1978/source/article-part1-passage-> .
+
+event:a-contribution a kgo:Attack ;
+    rdfs:label "An attack near the Tây Ninh border, 24 December 1978"@en ;
+    kgo:onDate "1978-12-24"^^xsd:date ;
+    kgo:carriedOutBy unit:vpa ;
+    kgo:tookPlaceAt place:tay-ninh-border-area ;
+    kgo:subEventOf event:southwestern-border-war ;
+    prov:wasDerivedFrom p:13 .
+"""
+
+
+def test_validate_with_the_project_finds_its_passages_and_entities(capsys, project, tmp_path):
+    """A contributor's new file alone cites passages and entities the project declares in
+    other files (reported as undeclared); --with-project validates it with graph/*.ttl, and a
+    file named as one of graph/ stands in its place rather than beside it."""
+    new = tmp_path / "contribution.ttl"
+    new.write_text(CONTRIBUTION, encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", str(new))
+    assert code == 1 and "not a passage declared in graph/sources.ttl" in out
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project", str(new))
+    assert (code, out.splitlines()[0]) == (0, "Conforms: the data satisfies every shape.")
+    wrong = tmp_path / "wrong" / "contribution.ttl"
+    wrong.parent.mkdir()
+    wrong.write_text(CONTRIBUTION.replace("place:tay-ninh-border-area", "place:tay-nihn"),
+                     encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project", str(wrong))
+    assert code == 1 and f"where:      {wrong}:14" in out and "place:tay-nihn" in out
+    # a copy of a project file replaces it: beside it, every label would be a duplicate
+    copy = tmp_path / "article-part1.ttl"
+    copy.write_bytes((project / "graph" / "article-part1.ttl").read_bytes())
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project", str(copy))
+    assert code == 0, out[:600]
+    code, _, err = run(capsys, "--root", str(project), "validate", "--with-project", str(new),
+                       str(wrong))
+    assert code == 2 and "two files named contribution.ttl" in err
+
+
 def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .

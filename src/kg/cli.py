@@ -55,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--validator", choices=("fast", "pyshacl"),
                    help="SHACL engine, as the build's: fast (default) or pyshacl (the "
                         "reference; the same results, slower)")
+    v.add_argument("--with-project", action="store_true",
+                   help="validate the files together with the project's graph/*.ttl, as "
+                        "/validate?context=dataset does: a new file's passages and entities "
+                        "are then found; a file named as one of graph/ stands in its place")
 
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
@@ -152,11 +156,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         print(result.dataset)
         return 0
     if args.command == "validate":
-        from kg.validate import error_output, validate_files
+        from kg.validate import error_output, validate_files, with_project
 
         try:
-            report = validate_files(_settings(args, "validator"), [Path(f) for f in args.files],
-                                    log=_log)
+            settings = _settings(args, "validator")
+            files = [Path(f) for f in args.files]
+            if args.with_project:
+                files = with_project(settings, files)
+            report = validate_files(settings, files, log=_log)
         except KGError as exc:  # also said on stderr (main); here in the format asked for
             sys.stdout.write(error_output(exc, args.format))
             raise

@@ -1526,6 +1526,30 @@ def short_iri(iri: str) -> str:
     return iri
 
 
+def with_project(settings: dict, files: list) -> list:
+    """``files`` with the project's data files (``graph/*.ttl``) beside them, for ``kg
+    validate --with-project``: a contributor's new file is validated with the passages it
+    cites and the entities it refers to, as ``/validate?context=dataset`` validates an upload
+    with the served dataset. A file named as one of ``graph/`` (``article-part1.ttl``) stands
+    in its place, as an upload of that name replaces its graph; without files, the project's.
+    Raises InputError for a file given twice by name."""
+    from pathlib import Path
+
+    from kg.errors import InputError
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import source_files
+
+    names: dict[str, Path] = {}
+    for path in map(Path, files):
+        if path.name in names:
+            raise InputError(f"two files named {path.name} (with --with-project, a file named "
+                             "as one of graph/ stands in its place)", path=str(path))
+        names[path.name] = path
+    project = [p for name, paths in source_files(Path(settings["root"]))
+               if name != ONTOLOGY_GRAPH for p in paths]
+    return [p for p in project if p.name not in names] + list(names.values())
+
+
 def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report:
     """Validate data files the way the build validates the graph: the files plus the ontology,
     closed under OWL 2 RL, against the project's shapes, and the QC queries over the files
