@@ -320,6 +320,41 @@ def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path
         "", kgo + "onDate", kgo + "onDate"]
 
 
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_a_range_shape_repeating_a_hand_written_one_is_shown_with_it(capsys, project, tmp_path,
+                                                                     engine):
+    """An event's place that is no kgo:Place breaks kgs:EventPlaceShape and the generated
+    kgs:tookPlaceAt-range alike: text and GitHub annotations show the hand-written result
+    with the generated one under it; JSON and SARIF keep both, the generated one marked as
+    the repeat; the exit code is unchanged."""
+    bad = tmp_path / "bad.ttl"
+    literal = (REPO / "tests" / "data" / "shapes" / "event-place-literal.ttl").read_text("utf-8")
+    assert literal.count('kgo:tookPlaceAt "Tay Ninh"') == 1
+    bad.write_text(literal.replace('kgo:tookPlaceAt "Tay Ninh"', "kgo:tookPlaceAt src:doc"),
+                   encoding="utf-8")
+    options = ("--root", str(project), "validate", "--validator", engine, "--with-project")
+    code, out, _ = run(capsys, *options, str(bad))
+    assert code == 1
+    assert out.startswith("Does not conform: 2 result(s) (2 violations); 1 of them repeat "
+                          "another")
+    assert out.count("Violation:") == 1
+    assert "Violation: an event takes place at a kgo:Place\n" in out
+    assert ("  also as:    kgo:tookPlaceAt: the value of kgo:tookPlaceAt (or of a "
+            "sub-property) must be a kgo:Place (kgs:tookPlaceAt-range)") in out
+    code, out, _ = run(capsys, *options, "--format", "github", str(bad))
+    assert code == 1 and len(out.splitlines()) == 1
+    assert "title=SHACL kgs%3AEventPlaceShape::" in out
+    code, out, _ = run(capsys, *options, "--format", "json", str(bad))
+    kgo, kgs = "https://w3id.org/kg1978/ontology/", "https://w3id.org/kg1978/shapes/"
+    assert code == 1 and json.loads(out)["conforms"] is False
+    assert sorted((r["shape"], r["follows"]) for r in json.loads(out)["results"]) == [
+        (kgs + "EventPlaceShape", None), (kgs + "tookPlaceAt-range", kgo + "tookPlaceAt")]
+    code, out, _ = run(capsys, *options, "--format", "sarif", str(bad))
+    sarif = json.loads(out)["runs"][0]["results"]
+    assert sorted((r["ruleId"], r["properties"].get("follows", "")) for r in sarif) == [
+        ("kgs:EventPlaceShape", ""), ("kgs:tookPlaceAt-range", kgo + "tookPlaceAt")]
+
+
 def test_a_misspelt_class_is_listed_before_what_follows_from_it(capsys, project, tmp_path):
     """A type kgo:Atack leaves the event outside kgo:Event, so every date it has breaks a
     domain: the report lists the root cause first for that focus node (its shape has an

@@ -716,3 +716,39 @@ def test_mark_followers_points_each_repeat_at_the_result_it_repeats():
         "urn:onDate", ["urn:startDate", "urn:schemaStart", "urn:endDate"])
     assert sum(1 + len(repeats) for _, repeats in groups) == len(results)
     assert mark_followers(results, []) == results
+
+
+def test_a_range_shapes_repeat_of_a_hand_written_result_follows_it():
+    """A generated range shape (kgs:P-range) whose result says what a hand-written shape's
+    says (same focus node, value, severity and component; the same path or an alternative
+    path that has it) follows it, whichever comes first; not across components or values."""
+    from kg.validate import Report, Result, mark_followers
+
+    kgo, kgs = "https://w3id.org/kg1978/ontology/", "https://w3id.org/kg1978/shapes/"
+    cls = str(SH.ClassConstraintComponent)
+
+    def result(shape, path, value="urn:doc", constraint=cls):
+        return Result(focus="urn:e", path=path, value=value, severity="Violation",
+                      message=shape, shape=kgs + shape, constraint=constraint)
+
+    results = [result("tookPlaceAt-range", kgo + "tookPlaceAt"),
+               result("EventPlaceShape", kgo + "tookPlaceAt"),
+               result("hadParticipant-range", kgo + "hadParticipant"),
+               result("OperationParticipantActorShape",
+                      "kgo:hadParticipant|kgo:directedAgainst"),
+               result("figureKind-range", kgo + "figureKind"),
+               result("QuantityKindShape", kgo + "figureKind", value="urn:other"),
+               result("alongRoute-range", kgo + "alongRoute"),
+               result("RouteShape", kgo + "alongRoute",
+                      constraint=str(SH.NodeKindConstraintComponent))]
+    marked = mark_followers(results, [])
+    assert [r.follows for r in marked] == [
+        kgo + "tookPlaceAt", None, "kgo:hadParticipant|kgo:directedAgainst", None,
+        None, None, None, None]
+    groups = Report(conforms=False, results=marked).grouped()
+    assert [(short(lead.shape), [short(f.shape) for f in repeats])
+            for lead, repeats in groups][:2] == [
+        ("kgs:EventPlaceShape", ["kgs:tookPlaceAt-range"]),
+        ("kgs:OperationParticipantActorShape", ["kgs:hadParticipant-range"])]
+    assert sum(1 + len(repeats) for _, repeats in groups) == len(results)
+

@@ -66,8 +66,9 @@ class Result:
     location: str | None = None
     #: The path of another result, on the same focus node and value with the same severity,
     #: that this one repeats: this result's path is a super-property of it, so the value
-    #: reached this path through the ontology (``kgo:onDate`` gives ``kgo:startDate``). Set by
-    #: :func:`mark_followers`; the formats people read show it with that result.
+    #: reached this path through the ontology (``kgo:onDate`` gives ``kgo:startDate``), or
+    #: this is a generated range shape's result saying what a hand-written shape's says. Set
+    #: by :func:`mark_followers`; the formats people read show it with that result.
     follows: str | None = None
     #: What to do about it, where the check says (a QC query's Solution: kg.qc)
     advice: str | None = None
@@ -252,8 +253,9 @@ class Report:
         head = ("Conforms, with warnings (they do not fail validation)" if self.conforms
                 else "Does not conform")
         lines = [f"{head}: {len(self.results)} result(s) ({self.counts()})"
-                 + (f"; {repeated} of them repeat another through a sub-property "
-                    "(rdfs:subPropertyOf) and are shown with it (\"also as\")."
+                 + (f"; {repeated} of them repeat another (through a sub-property, "
+                    "rdfs:subPropertyOf, or as a generated range shape) and are shown with it "
+                    "(\"also as\")."
                     if repeated else "."), ""]
         for r, repeats in groups:
             lines.append(f"{r.severity}: {r.message}")
@@ -422,15 +424,14 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
     under transitivity). A value given by ``kgo:onDate`` is also one of ``kgo:startDate`` and
     ``kgo:endDate`` in the closure, so one wrong date is three results; two of them follow the
     first. The result followed is one that follows nothing (properties equivalent to each
-    other follow none)."""
+    other follow none). A generated range shape's result that repeats a hand-written shape's
+    follows it too (:func:`_mark_range_repeats`)."""
     from kg.materialise import _closure
 
     above: dict[str, set[str]] = {}
     for a, b in sub_of:
         above.setdefault(a, set()).add(b)
     pairs = {(a, b) for a, supers in _closure(above).items() for b in supers if a != b}
-    if not pairs:
-        return results
     groups: dict[tuple, list[str]] = {}
     for r in results:
         if r.path is not None and _value_key(r) is not None:
@@ -441,7 +442,41 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
         below = sorted(p for p in set(paths) if (p, r.path) in pairs
                        and not any((q, p) in pairs for q in paths))
         out.append(replace(r, follows=below[0]) if below else r)
+    return _mark_range_repeats(out)
+
+
+def _mark_range_repeats(results: list[Result]) -> list[Result]:
+    """``results`` with :attr:`Result.follows` set on each result of a generated range shape
+    (shapes/domain-range.ttl, ``kgs:P-range``) that says what a hand-written shape's result
+    says: the same focus node, value, severity and constraint component, on the same path or
+    on an alternative path (``kgo:hadParticipant|kgo:directedAgainst``) that has it. The
+    hand-written one's message is the one written for the case (``kgs:EventPlaceShape``: "an
+    event takes place at a kgo:Place"); the generated one follows it, or follows what it
+    follows."""
+    leads: dict[tuple, Result] = {}
+    for r in results:
+        if r.path is not None and _value_key(r) is not None and not _generated_range(r.shape):
+            for alternative in _alternatives(r.path):
+                leads.setdefault((*_place(r), r.constraint, alternative), r)
+    out = []
+    for r in results:
+        lead = (leads.get((*_place(r), r.constraint, short_iri(r.path)))
+                if r.path is not None and r.follows is None and _generated_range(r.shape)
+                else None)
+        out.append(replace(r, follows=lead.follows or lead.path) if lead else r)
     return out
+
+
+def _generated_range(shape: str) -> bool:
+    """Whether ``shape`` is one :func:`domain_range_shapes` made from an rdfs:range."""
+    return re.fullmatch(r"kgs:[A-Za-z0-9_]+-range", short_iri(shape)) is not None
+
+
+def _alternatives(path: str) -> list[str]:
+    """The properties (as CURIEs) a result's path reaches in one step: the path itself, or
+    each of a top-level alternative path's (``kgo:a|kgo:b``) that is one property."""
+    return [short_iri(p) for p in path.split("|")] if "|" in path and "(" not in path \
+        else [short_iri(path)]
 
 
 def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
