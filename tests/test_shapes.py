@@ -752,3 +752,20 @@ def test_a_range_shapes_repeat_of_a_hand_written_result_follows_it():
         ("kgs:OperationParticipantActorShape", ["kgs:hadParticipant-range"])]
     assert sum(1 + len(repeats) for _, repeats in groups) == len(results)
 
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_statement_naming_another_object_is_reported_on_its_object(ontology, shapes, validator):
+    """A link's statement whose rdf:object is another identifier than the link's (a mistyped
+    id) describes a triple not in the graph: the result is on rdf:object, the part that
+    differs, with the statement's identifier as its value; not on rdf:subject, which agrees."""
+    fixture = (FIXTURES / "link-evidence-without-identifier.ttl").read_text("utf-8")
+    statement = "rdf:object <http://www.wikidata.org/entity/Q1850> ;\n    prov:"
+    assert fixture.count(statement) == 1
+    data = Graph().parse(data=fixture.replace(statement, statement.replace("Q1850", "Q1805")),
+                         format="turtle")
+    report = validate_with(closure_view(data + ontology), shapes, validator)
+    assert not report.conforms
+    found = [(short(r.focus), short(r.path or ""), r.value) for r in report.results
+             if r.message.startswith("the statement describes a triple that is not in the graph")]
+    assert found == [("link:party-wikidata", "rdf:object", "http://www.wikidata.org/entity/Q1805")]
