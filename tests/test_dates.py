@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from kg.dates import (
     BEGIN_OF_THE_BEGIN,
@@ -19,8 +19,9 @@ from kg.dates import (
     YEAR_MONTH,
     day_bounds,
     span,
+    time_spans,
 )
-from kg.iris import INFERRED_GRAPH, KGO, SEM
+from kg.iris import CRM, INFERRED_GRAPH, KGO, SEM
 from kg.load import rdflib_term
 from kg.materialise import materialise_store
 from kg.reason import infer
@@ -149,6 +150,63 @@ def about_dates(triples) -> set:
     return {t for t in triples if t[0] == EVENT and t[1] in keep}
 
 
+SPAN = URIRef(str(EVENT) + "#time-span")
+CRM_EXPECTED = {
+    (EVENT, CRM["P4_has_time-span"], SPAN),
+    (SPAN, RDF.type, CRM["E52_Time-Span"]),
+    (SPAN, CRM.P82a_begin_of_the_begin, day("1978-05-01")),
+    (SPAN, CRM.P81a_end_of_the_begin, day("1978-05-31")),
+    (SPAN, CRM.P81b_begin_of_the_end, day("1978-11-01")),
+    (SPAN, CRM.P82b_end_of_the_end, day("1978-11-30")),
+}
+
+
+def about_time_span(triples) -> set:
+    return {t for t in triples if t[0] == SPAN or t[1] == CRM["P4_has_time-span"]}
+
+
+def test_time_spans_give_each_event_one_span_with_its_bounds():
+    bounds = [("e", BEGIN_OF_THE_BEGIN, "1978-05-01"), ("e", END_OF_THE_END, "1978-11-30"),
+              ("f", END_OF_THE_END, "1979-01-17")]
+    crm = str(CRM)
+    assert time_spans(bounds) == [
+        ("e", crm + "P4_has_time-span", "e#time-span", None),
+        ("e#time-span", str(RDF.type), crm + "E52_Time-Span", None),
+        ("e#time-span", crm + "P82a_begin_of_the_begin", "", "1978-05-01"),
+        ("e#time-span", crm + "P82b_end_of_the_end", "", "1978-11-30"),
+        ("f", crm + "P4_has_time-span", "f#time-span", None),
+        ("f#time-span", str(RDF.type), crm + "E52_Time-Span", None),
+        ("f#time-span", crm + "P82b_end_of_the_end", "", "1979-01-17"),
+    ]
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_both_reasoners_give_the_bounds_on_a_crm_time_span(month_range, reasoner):
+    """CIDOC-CRM puts the four bounds on the event's E52 time-span, not on the event; they stay
+    xsd:date (the README says why, against CRM's xsd:dateTime range)."""
+    assert about_time_span(infer(month_range, reasoner=reasoner)) == CRM_EXPECTED
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_an_undated_event_bounded_by_the_curators_has_a_time_span_of_those_bounds(reasoner):
+    g = Graph().parse(REPO / "ontology" / "kg.ttl")
+    g.add((EVENT, KGO.undatedInSource, Literal(True)))
+    g.add((EVENT, KGO.notBefore, day("1978-06-14")))
+    assert about_time_span(infer(g, reasoner=reasoner)) == {
+        (EVENT, CRM["P4_has_time-span"], SPAN),
+        (SPAN, RDF.type, CRM["E52_Time-Span"]),
+        (SPAN, CRM.P82a_begin_of_the_begin, day("1978-06-14")),
+        (SPAN, CRM.P81b_begin_of_the_end, day("1978-06-14")),
+    }
+
+
+def test_an_event_with_no_bound_has_no_time_span():
+    g = Graph().parse(REPO / "ontology" / "kg.ttl")
+    g.add((EVENT, RDF.type, KGO.Event))
+    g.add((EVENT, KGO.undatedInSource, Literal(True)))
+    assert about_time_span(infer(g, reasoner="fast")) == set()
+
+
 @pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
 def test_both_reasoners_infer_the_bounds_and_their_sem_time_stamps(month_range, reasoner):
     assert about_dates(infer(month_range, reasoner=reasoner)) == EXPECTED
@@ -175,6 +233,7 @@ def test_the_store_path_infers_them_too(month_range, narrow, tmp_path):
         got = {tuple(map(rdflib_term, (q.subject, q.predicate, q.object)))
                for q in ox.parse(path=str(part), format=ox.RdfFormat.N_QUADS)}
     assert about_dates(got) == EXPECTED
+    assert about_time_span(got) == CRM_EXPECTED
 
 
 def test_a_month_filter_finds_the_help_of_may_to_november(dataset):

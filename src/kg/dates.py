@@ -22,6 +22,12 @@ the bounds are derived before reasoning, so it is read here as such). A bound th
 gives is left out: an event whose end is unknown has no kgo:endOfTheEnd. A value that is not a
 well-formed date of the three kinds gives no bound (the shapes report it); a time zone is left
 out (rdflib drops it from the lexical form, so the reasoners would otherwise differ).
+
+The same days are given the CIDOC-CRM way too (:func:`time_spans`): the event
+crm:P4_has_time-span its time-span, ``<event>#time-span``, a crm:E52_Time-Span with
+crm:P82a_begin_of_the_begin, crm:P81a_end_of_the_begin, crm:P81b_begin_of_the_end and
+crm:P82b_end_of_the_end. They stay xsd:date, though CIDOC-CRM's RDFS gives them the range
+xsd:dateTime: a day is what the sources give, and a time of day and a zone would be made up.
 """
 
 from __future__ import annotations
@@ -48,6 +54,16 @@ LATEST_START, NOT_BEFORE, NOT_AFTER = (str(KGO.latestStart), str(KGO.notBefore),
                                        str(KGO.notAfter))
 #: The properties the bounds are derived from.
 SOURCES = (START, END, ON, LATEST_START, NOT_BEFORE, NOT_AFTER)
+
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+HAS_TIME_SPAN, TIME_SPAN = _CRM + "P4_has_time-span", _CRM + "E52_Time-Span"
+#: Each bound's CIDOC-CRM property, on the event's time-span.
+CRM_BOUNDS = {BEGIN_OF_THE_BEGIN: _CRM + "P82a_begin_of_the_begin",
+              END_OF_THE_BEGIN: _CRM + "P81a_end_of_the_begin",
+              BEGIN_OF_THE_END: _CRM + "P81b_begin_of_the_end",
+              END_OF_THE_END: _CRM + "P82b_end_of_the_end"}
+TIME_SPAN_FRAGMENT = "#time-span"
 
 # A time zone is allowed and left out of the bounds: rdflib writes a zoned date without its zone,
 # so the two reasoners would otherwise disagree.
@@ -116,15 +132,41 @@ def day_bounds(values: Iterable[tuple[Hashable, str, str, str]]
     return sorted(out, key=lambda t: (str(t[0]), t[1]))
 
 
+def time_span(event: str) -> str:
+    """The IRI of the CIDOC-CRM time-span of an event's IRI: a fragment of the event's own."""
+    return event + TIME_SPAN_FRAGMENT
+
+
+def time_spans(bounds: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str | None]]:
+    """The CIDOC-CRM form of :func:`day_bounds`' ``(event IRI, bound property IRI, day)``:
+    ``(subject, property, object, day)`` triples, ``day`` None where the object is the IRI in
+    ``object``: each event ``crm:P4_has_time-span`` its :func:`time_span`, a
+    ``crm:E52_Time-Span`` with the event's bounds as P82a, P81a, P81b and P82b (xsd:date)."""
+    out: list[tuple[str, str, str | None]] = []
+    seen: set[str] = set()
+    for event, prop, day in bounds:
+        span_iri = time_span(event)
+        if event not in seen:
+            seen.add(event)
+            out += [(event, HAS_TIME_SPAN, span_iri, None), (span_iri, TYPE, TIME_SPAN, None)]
+        out.append((span_iri, CRM_BOUNDS[prop], "", day))
+    return out
+
+
 def graph_bounds(graph) -> list[tuple]:
-    """:func:`day_bounds` of an rdflib graph, as rdflib triples."""
+    """:func:`day_bounds` of an rdflib graph, as rdflib triples, with their :func:`time_spans`
+    for the bounds of IRIs."""
     from rdflib import Literal, URIRef
 
     values = ((s, str(p), str(o), str(o.datatype)) for prop in SOURCES
               for s, p, o in graph.triples((None, URIRef(prop), None))
               if isinstance(o, Literal) and o.datatype is not None)
-    return [(s, URIRef(p), Literal(day, datatype=URIRef(DATE)))
-            for s, p, day in day_bounds(values)]
+    bounds = day_bounds(values)
+    date = URIRef(DATE)
+    spans = time_spans((str(s), p, day) for s, p, day in bounds if isinstance(s, URIRef))
+    return ([(s, URIRef(p), Literal(day, datatype=date)) for s, p, day in bounds]
+            + [(URIRef(s), URIRef(p), URIRef(o) if day is None else Literal(day, datatype=date))
+               for s, p, o, day in spans])
 
 
 def store_bounds(store) -> list[tuple]:
@@ -134,6 +176,10 @@ def store_bounds(store) -> list[tuple]:
     values = ((q.subject, prop, q.object.value, q.object.datatype.value) for prop in SOURCES
               for q in store.quads_for_pattern(None, ox.NamedNode(prop), None, None)
               if isinstance(q.object, ox.Literal))
+    bounds = day_bounds(values)
     date = ox.NamedNode(DATE)
-    return [(s, ox.NamedNode(p), ox.Literal(day, datatype=date))
-            for s, p, day in day_bounds(values)]
+    spans = time_spans((s.value, p, day) for s, p, day in bounds if isinstance(s, ox.NamedNode))
+    return ([(s, ox.NamedNode(p), ox.Literal(day, datatype=date)) for s, p, day in bounds]
+            + [(ox.NamedNode(s), ox.NamedNode(p),
+                ox.NamedNode(o) if day is None else ox.Literal(day, datatype=date))
+               for s, p, o, day in spans])

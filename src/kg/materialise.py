@@ -374,8 +374,12 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
 
     engine = _Engine(tb, encode)
     extra: dict[Hashable, set] = defaultdict(set)
+    derived_types = []  # (the time-spans' class) typed in stratum 2, as inferred types are
     for s, p, o in derived:
-        extra[p].add((s, o))
+        if p == iri(TYPE):
+            derived_types.append((s, o))
+        else:
+            extra[p].add((s, o))
     added: dict[int, set] = {}
     for p in sorted(set(tb.properties()) | set(extra), key=str):
         pairs = {(encode(s), encode(o)) for s, o in facts_of(p)}
@@ -392,6 +396,8 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
     direct: dict[int, set] = defaultdict(set)
     for x, cs in asserted_types.items():
         direct[x] |= cs
+    for s, c in derived_types:
+        direct[encode(s)].add(encode(c))
     for table, side in ((tb.domains, 0), (tb.ranges, 1)):
         for p, classes in table.items():
             cs = {encode(c) for c in classes}
