@@ -356,6 +356,9 @@ class _Result:
 
     groups: list
     terms: list
+    #: More groups, for readers only: the types of the derived time-spans (:mod:`kg.dates`),
+    #: which no shape reads (the shapes check kgo: types), kept out of a narrowed store.
+    for_readers: list
 
 
 def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Iterable[tuple],
@@ -374,7 +377,7 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
 
     engine = _Engine(tb, encode)
     extra: dict[Hashable, set] = defaultdict(set)
-    derived_types = []  # (the time-spans' class) typed in stratum 2, as inferred types are
+    derived_types = []  # the time-spans' class: no rule reads it, no shape either
     for s, p, o in derived:
         if p == iri(TYPE):
             derived_types.append((s, o))
@@ -396,8 +399,6 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
     direct: dict[int, set] = defaultdict(set)
     for x, cs in asserted_types.items():
         direct[x] |= cs
-    for s, c in derived_types:
-        direct[encode(s)].add(encode(c))
     for table, side in ((tb.domains, 0), (tb.ranges, 1)):
         for p, classes in table.items():
             cs = {encode(c) for c in classes}
@@ -429,7 +430,8 @@ def _run(tb: TBox, facts_of: Callable[[Hashable], Iterable[tuple]], types: Itera
     for p, s, o in _schema_triples(tb, encode, iri):
         schema[p].append((s, o))
     groups.extend(schema.items())
-    return _Result(groups, terms)
+    typed = [(encode(s), encode(c)) for s, c in derived_types]
+    return _Result(groups, terms, [(encode(iri(TYPE)), typed)] if typed else [])
 
 
 def _schema_triples(tb: TBox, encode, iri) -> list:
@@ -516,7 +518,7 @@ def materialise(asserted: Graph) -> Graph:
     terms = result.terms
     inferred = Graph()
     add = inferred.add
-    for p, pairs in result.groups:
+    for p, pairs in result.groups + result.for_readers:
         pred = terms[p]
         for s, o in pairs:
             triple = (terms[s], pred, terms[o])
@@ -579,8 +581,9 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     # goes into the store as the store's own term, not as text.
     blank = {i for i, t in enumerate(terms) if isinstance(t, ox.BlankNode)}
     written, parts = 0, []
-    for p, pairs_ in result.groups:
-        into_store = keep is None or keep(terms[p].value)
+    readers_from = len(result.groups)
+    for i, (p, pairs_) in enumerate(result.groups + result.for_readers):
+        into_store = keep is None or (i < readers_from and keep(terms[p].value))
         kept = meaningful.kept(p, pairs_)
         written += len(kept)
         for start in range(0, len(kept), batch):
