@@ -132,6 +132,16 @@ def day_bounds(values: Iterable[tuple[Hashable, str, str, str]]
     return sorted(out, key=lambda t: (str(t[0]), t[1]))
 
 
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def span_label(event_labels: list[str]) -> str:
+    """The English label of an event's time-span, from the event's English labels (the first
+    in order, where a merge of graphs gave it several): every resource of ours is labelled,
+    for its page and for readers."""
+    return f"Time-span of {sorted(event_labels)[0]}"
+
+
 def time_span(event: str) -> str:
     """The IRI of the CIDOC-CRM time-span of an event's IRI: a fragment of the event's own."""
     return event + TIME_SPAN_FRAGMENT
@@ -164,9 +174,15 @@ def graph_bounds(graph) -> list[tuple]:
     bounds = day_bounds(values)
     date = URIRef(DATE)
     spans = time_spans((str(s), p, day) for s, p, day in bounds if isinstance(s, URIRef))
+    events = sorted({s for s, p, _, _ in spans if p == HAS_TIME_SPAN})
+    label = URIRef(LABEL)
+    named = {e: [str(o) for o in graph.objects(URIRef(e), label)
+                 if isinstance(o, Literal) and o.language == "en"] for e in events}
     return ([(s, URIRef(p), Literal(day, datatype=date)) for s, p, day in bounds]
             + [(URIRef(s), URIRef(p), URIRef(o) if day is None else Literal(day, datatype=date))
-               for s, p, o, day in spans])
+               for s, p, o, day in spans]
+            + [(URIRef(time_span(e)), label, Literal(span_label(names), lang="en"))
+               for e, names in named.items() if names])
 
 
 def store_bounds(store) -> list[tuple]:
@@ -179,7 +195,15 @@ def store_bounds(store) -> list[tuple]:
     bounds = day_bounds(values)
     date = ox.NamedNode(DATE)
     spans = time_spans((s.value, p, day) for s, p, day in bounds if isinstance(s, ox.NamedNode))
+    events = sorted({s for s, p, _, _ in spans if p == HAS_TIME_SPAN})
+    label = ox.NamedNode(LABEL)
+    named = {e: [q.object.value for q in store.quads_for_pattern(ox.NamedNode(e), label, None,
+                                                                  None)
+                 if isinstance(q.object, ox.Literal) and q.object.language == "en"]
+             for e in events}
     return ([(s, ox.NamedNode(p), ox.Literal(day, datatype=date)) for s, p, day in bounds]
             + [(ox.NamedNode(s), ox.NamedNode(p),
                 ox.NamedNode(o) if day is None else ox.Literal(day, datatype=date))
-               for s, p, o, day in spans])
+               for s, p, o, day in spans]
+            + [(ox.NamedNode(time_span(e)), label, ox.Literal(span_label(names), language="en"))
+               for e, names in named.items() if names])
