@@ -35,7 +35,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 from kg.iris import KGO
 
@@ -142,6 +142,14 @@ def span_label(event_labels: list[str]) -> str:
     return f"Time-span of {sorted(event_labels)[0]}"
 
 
+def span_labels(spans: list[tuple], english_labels: Callable[[str], list[str]]
+                ) -> list[tuple[str, str]]:
+    """``(time-span IRI, its label)`` for each event of :func:`time_spans`' ``spans`` that
+    ``english_labels`` (an event's IRI: its English labels) gives a label."""
+    events = sorted({s for s, p, _, _ in spans if p == HAS_TIME_SPAN})
+    return [(time_span(e), span_label(names)) for e in events if (names := english_labels(e))]
+
+
 def time_span(event: str) -> str:
     """The IRI of the CIDOC-CRM time-span of an event's IRI: a fragment of the event's own."""
     return event + TIME_SPAN_FRAGMENT
@@ -174,15 +182,13 @@ def graph_bounds(graph) -> list[tuple]:
     bounds = day_bounds(values)
     date = URIRef(DATE)
     spans = time_spans((str(s), p, day) for s, p, day in bounds if isinstance(s, URIRef))
-    events = sorted({s for s, p, _, _ in spans if p == HAS_TIME_SPAN})
     label = URIRef(LABEL)
-    named = {e: [str(o) for o in graph.objects(URIRef(e), label)
-                 if isinstance(o, Literal) and o.language == "en"] for e in events}
+    named = span_labels(spans, lambda e: [str(o) for o in graph.objects(URIRef(e), label)
+                                          if isinstance(o, Literal) and o.language == "en"])
     return ([(s, URIRef(p), Literal(day, datatype=date)) for s, p, day in bounds]
             + [(URIRef(s), URIRef(p), URIRef(o) if day is None else Literal(day, datatype=date))
                for s, p, o, day in spans]
-            + [(URIRef(time_span(e)), label, Literal(span_label(names), lang="en"))
-               for e, names in named.items() if names])
+            + [(URIRef(span), label, Literal(text, lang="en")) for span, text in named])
 
 
 def store_bounds(store) -> list[tuple]:
@@ -195,15 +201,13 @@ def store_bounds(store) -> list[tuple]:
     bounds = day_bounds(values)
     date = ox.NamedNode(DATE)
     spans = time_spans((s.value, p, day) for s, p, day in bounds if isinstance(s, ox.NamedNode))
-    events = sorted({s for s, p, _, _ in spans if p == HAS_TIME_SPAN})
     label = ox.NamedNode(LABEL)
-    named = {e: [q.object.value for q in store.quads_for_pattern(ox.NamedNode(e), label, None,
-                                                                  None)
-                 if isinstance(q.object, ox.Literal) and q.object.language == "en"]
-             for e in events}
+    named = span_labels(spans, lambda e: [
+        q.object.value for q in store.quads_for_pattern(ox.NamedNode(e), label, None, None)
+        if isinstance(q.object, ox.Literal) and q.object.language == "en"])
     return ([(s, ox.NamedNode(p), ox.Literal(day, datatype=date)) for s, p, day in bounds]
             + [(ox.NamedNode(s), ox.NamedNode(p),
                 ox.NamedNode(o) if day is None else ox.Literal(day, datatype=date))
                for s, p, o, day in spans]
-            + [(ox.NamedNode(time_span(e)), label, ox.Literal(span_label(names), language="en"))
-               for e, names in named.items() if names])
+            + [(ox.NamedNode(span), label, ox.Literal(text, language="en"))
+               for span, text in named])
