@@ -219,6 +219,11 @@ def source_files(root: Path) -> list[tuple[URIRef, list[Path]]]:
             *((graph_iri_for(path.stem), [path]) for path in graph_files)]
 
 
+def data_files(root: Path) -> list[Path]:
+    """The project's data files, ``graph/*.ttl``: :func:`source_files` but the ontology's."""
+    return [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]
+
+
 def load_sources(root: Path) -> Sources:
     """Parse ontology/*.ttl and graph/*.ttl under ``root`` into rdflib graphs."""
     sources = Sources()

@@ -98,7 +98,7 @@ class SourcesReport:
 def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
     """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dirs`` (a source's
     text is the first ``NAME.txt`` found, in the order given)."""
-    from kg.load import load_sources, source_files
+    from kg.load import data_files, load_sources
     from kg.qc import level
     from kg.validate import statement_lines, texts_of
 
@@ -107,7 +107,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
     for name, graph in loaded.graphs.items():
         if name != ONTOLOGY_GRAPH:
             data += graph
-    files = [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]
+    files = data_files(root)
     lines = statement_lines(texts_of(files))
     rel = {str(p): str(p.relative_to(root)) for p in files}
 

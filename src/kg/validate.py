@@ -1571,8 +1571,7 @@ def with_project(settings: dict, files: list) -> list:
     from pathlib import Path
 
     from kg.errors import InputError
-    from kg.iris import ONTOLOGY_GRAPH
-    from kg.load import source_files
+    from kg.load import data_files
 
     names: dict[str, Path] = {}
     for path in map(Path, files):
@@ -1580,9 +1579,8 @@ def with_project(settings: dict, files: list) -> list:
             raise InputError(f"two files named {path.name} (with --with-project, a file named "
                              "as one of graph/ stands in its place)", path=str(path))
         names[path.name] = path
-    project = [p for name, paths in source_files(Path(settings["root"]))
-               if name != ONTOLOGY_GRAPH for p in paths]
-    return [p for p in project if p.name not in names] + list(names.values())
+    return ([p for p in data_files(Path(settings["root"])) if p.name not in names]
+            + list(names.values()))
 
 
 def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report:
