@@ -7,7 +7,7 @@ import pytest
 
 from conftest import TINY_DATASET
 from kg.errors import InputError, ParseError
-from kg.store import DatasetStore, rdf_format_for
+from kg.store import DatasetStore, rdf_format_for, rows_of_each
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
@@ -312,3 +312,18 @@ def test_the_store_canonicalises_literals():
         ox.NamedNode("http://e/g"))])
     [row] = store.select("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert row["o"].value == "5"
+
+
+@pytest.mark.parametrize("threads", [1, 2, 5])
+def test_rows_of_each_answers_in_the_order_of_the_queries(threads):
+    """kg.store.rows_of_each: each query's variables and rows, in the queries' order, however
+    many run at a time; a query that fails raises its error to the caller."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o")))
+    queries = [f"SELECT ?o{i} (STR({i}) AS ?n) WHERE {{ ?s ?p ?o{i} }}" for i in range(12)]
+    answers = list(rows_of_each(store, queries, threads))
+    assert [names for names, _ in answers] == [[f"o{i}", "n"] for i in range(12)]
+    assert [[(r[0].value, r[1].value) for r in rows] for _, rows in answers] == [
+        [("o", str(i))] for i in range(12)]
+    with pytest.raises(SyntaxError):
+        list(rows_of_each(store, [queries[0], "SELECT nothing", queries[1]], threads))

@@ -567,11 +567,14 @@ def _checks(shapes: Graph, subclasses) -> tuple[Check, ...]:
     return checks
 
 
-def validate_store(store, shapes: Graph) -> Report:
+def validate_store(store, shapes: Graph, threads: int | None = None) -> Report:
     """Validate the union of the graphs of the pyoxigraph ``store`` (asserted + inferred, as
     :func:`kg.validate.validation_view` makes it) against ``shapes``. Same report as
     :func:`kg.validate.validate`; raises :class:`UnsupportedShapes` before running anything if
-    the shapes use a feature not compiled."""
+    the shapes use a feature not compiled. The checks' queries run ``threads`` at a time
+    (:func:`kg.store.rows_of_each`; default one per core, at most 4): the same report."""
+    from kg.store import rows_of_each
+
     cache: dict = {}
 
     def subclasses(c):
@@ -592,10 +595,10 @@ def validate_store(store, shapes: Graph) -> Report:
     copied: set = set()  # blank nodes of the shapes described in the report
     described: set = set()  # and of the data (labels of another graph)
     violations = 0
-    for check in checks:
-        solutions = store.query(check.query, use_default_graph_as_union=True)
-        names = [v.value for v in solutions.variables]
-        for row in solutions:
+    answers = rows_of_each(store, [check.query for check in checks], threads,
+                           use_default_graph_as_union=True)
+    for check, (names, rows) in zip(checks, answers, strict=True):
+        for row in rows:
             bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
             _add_result(report, root, check, bound, shapes, copied)
             for node in (bound["this"], bound.get("value")):  # described, as pySHACL does

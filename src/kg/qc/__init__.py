@@ -131,17 +131,20 @@ class Found:
 
 def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = ()) -> Found:
     """The rows of every query over the named graphs ``graphs`` of the pyoxigraph ``store``
-    (default: all of them but those in ``skip``, such as the inferred graph)."""
+    (default: all of them but those in ``skip``, such as the inferred graph), evaluated a few
+    at a time (:func:`kg.store.rows_of_each`)."""
     import pyoxigraph as ox
 
     left_out = {str(getattr(g, "value", g)) for g in skip}
     named = ([ox.NamedNode(str(getattr(g, "value", g))) for g in graphs] if graphs is not None
              else [g for g in store.named_graphs() if g.value not in left_out])
+    from kg.store import rows_of_each
+
     results, terms = [], []
-    for query in queries():
-        solutions = store.query(query.text, named_graphs=named)
-        extra = [v.value for v in solutions.variables if v.value not in _FIELDS]
-        rows = list(solutions)
+    kinds = queries()
+    answers = rows_of_each(store, [query.text for query in kinds], named_graphs=named)
+    for query, (names, rows) in zip(kinds, answers, strict=True):
+        extra = [name for name in names if name not in _FIELDS]
         meant = _meant(store, named, rows) if rows and query.name == _DANGLING else {}
         for row in rows:
             r, t = _result(query, row, extra, meant)
