@@ -214,13 +214,16 @@ def test_victims_are_not_said_to_have_taken_part(store):
 def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
     """The Politburo and the Central Military Commission met and decided (passages 6, 10);
     participation climbs the unit hierarchy, not a party's organs (kgo:organOf), so the Party
-    took part in nothing. schema.org readers still see the Party as their parent organisation."""
+    took part only in what the article has it do itself: the political and diplomatic effort
+    (passage 1). schema.org readers still see the Party as their parent organisation."""
     cpv = "<https://w3id.org/kg1978/actor/cpv>"
     bodies = {r["b"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT ?b WHERE {{
         ?b kgo:organOf {cpv} ; <http://schema.org/parentOrganization> {cpv} ;
            kgo:participatedIn ?meeting . ?meeting a kgo:Meeting }}""")}
     assert bodies == {"politburo", "central-military-commission"}
-    assert not ask(store, f"ASK {{ ?e kgo:hadParticipant {cpv} }}")
+    took_part = {r["e"].value.rsplit("/", 1)[1] for r in q(store, f"""SELECT DISTINCT ?e
+        WHERE {{ ?e kgo:hadParticipant {cpv} }}""")}
+    assert took_part == {"vietnamese-political-diplomatic-effort-1978"}
     assert not ask(store, f"ASK {{ ?b kgo:subordinateTo {cpv} }}")
 
 

@@ -345,7 +345,7 @@ def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, pr
                       "kgo:tookPlaceAt place:southwestern-bordr ;\n"
                       "    kgo:subEventOf event:southwestern-border-war ;\n"
                       "    prov:wasDerivedFrom p:6 .")
-    cite = 1 + _misspell(facts, "    kgo:concerns unit:vpa ;\n    prov:wasDerivedFrom p:2 .",
+    cite = 1 + _misspell(facts, "    kgo:concerns unit:vpa ;\n    prov:wasDerivedFrom p:7 .",
                          "    kgo:concerns unit:vpa ;\n    prov:wasDerivedFrom p:999 .")
     _misspell(facts, 'kgo:onDate "1978-02-05"^^xsd:date', 'kgo:onDate "1978-13-01"^^xsd:date')
     monkeypatch.chdir(project)

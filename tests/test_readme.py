@@ -244,3 +244,19 @@ def test_readme_count_of_results_of_one_file_alone_is_near_what_kg_validate_give
                  "--format", "json"]) == 1
     count = len(json.loads(capsys.readouterr().out)["results"])
     assert abs(count - said) <= count / 10, (said, count)
+
+
+def test_readme_lines_of_the_article_graph_are_where_it_says():
+    """Every ``graph/article-part1.ttl:N`` the README gives is a line of the file holding what
+    the text just before it is about (the cycle example pointed at a blank line for a while)."""
+    lines = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8").splitlines()
+    holds = {"objective": "kgo:objective place:phnom-penh ;",
+             "onDate": 'kgo:onDate "1979-01-07"^^xsd:date ;',
+             "army-corps-4": "unit:division-341 kgo:subordinateTo unit:army-corps-4"}
+    found = list(re.finditer(r"graph/article-part1\.ttl:(\d+)", README))
+    assert len(found) >= 3
+    for match in found:
+        before = README[max(0, match.start() - 300):match.start()]
+        about = max(holds, key=before.rfind)
+        assert about in before, match[0]
+        assert holds[about] in lines[int(match[1]) - 1], (match[0], holds[about])
