@@ -163,7 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
             files = [Path(f) for f in args.files]
             if args.with_project:
                 files = with_project(settings, files)
-            report = validate_files(settings, files, log=_log)
+            report = validate_files(settings, files, log=_log,
+                                    stand_in=args.with_project)
         except KGError as exc:  # also said on stderr (main); here in the format asked for
             sys.stdout.write(error_output(exc, args.format))
             raise

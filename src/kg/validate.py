@@ -1583,12 +1583,17 @@ def with_project(settings: dict, files: list) -> list:
             + list(names.values()))
 
 
-def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report:
+def validate_files(settings: dict, files: list, *, log=lambda _: None,
+                   stand_in: bool = False) -> Report:
     """Validate data files the way the build validates the graph: the files plus the ontology,
     closed under OWL 2 RL, against the project's shapes, and the QC queries over the files
     (each in a named graph of its own) and the ontology (kg.qc). With no files, validate the
     built dataset (its asserted graphs for QC), and locate the results in the project's files.
-    Raises InputError/ParseError (exit 2) for files that cannot be read or parsed."""
+    ``stand_in`` (``--with-project``, :func:`with_project`): a file named as one of
+    ``graph/`` stands in its place for QC's context of labels too (the project's file of that
+    name gave the labels a new version had lost, and a reference to an event whose label was
+    removed was not dangling). Raises InputError/ParseError (exit 2) for files that cannot be
+    read or parsed."""
     from pathlib import Path
 
     import pyoxigraph as ox
@@ -1644,11 +1649,12 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None) -> Report
     # used, and the other graph files' labels as QC's context (a graph file given as an input
     # has been parsed already).
     context: list[Graph] = []
+    standing_in = {Path(f).name for f in files} if stand_in else set()
     for name, paths in source_files(root):
         for path in paths:
             if name == ONTOLOGY_GRAPH:
                 parse_file(path, into=ontology)
-            elif path.resolve() not in parsed:
+            elif path.resolve() not in parsed and path.name not in standing_in:
                 context.append(parse_file(path))
     parts.append(ontology)
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
