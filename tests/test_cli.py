@@ -853,14 +853,74 @@ def test_query_select_star_columns_follow_the_text(capsys, built, fmt):
         assert outs[0].split()[0].startswith("z")
 
 
-def test_query_ask_is_refused_in_csv_as_on_the_endpoint(capsys, built):
-    """SPARQL 1.1 CSV has no boolean form: the endpoint answers 406, kg query exits 2."""
-    code, out, err = run(capsys, *built, "query", "--format", "csv", "ASK {}")
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_query_ask_is_refused_in_csv_and_tsv_as_on_the_endpoint(capsys, built, fmt):
+    """SPARQL 1.1 CSV and TSV have no boolean form: the endpoint answers 406, kg query exits 2
+    and names the formats that can carry it."""
+    code, out, err = run(capsys, *built, "query", "--format", fmt, "ASK {}")
     assert code == 2 and out == ""
-    assert "an ASK result is true or false, which CSV cannot carry" in err
-    assert "use --format table or json" in err and "Traceback" not in err
+    assert (f"--format {fmt} cannot express an ASK result (SPARQL 1.1's CSV and TSV results "
+            "define no form for a boolean") in err
+    assert "use --format table, json, srj, srx or xml" in err and "Traceback" not in err
     code, out, err = run(capsys, *built, "query", "--format", "turtle", "ASK {}")
-    assert code == 2 and "not a graph: use --format table or json" in err
+    assert code == 2 and "--format turtle cannot express an ASK result: use" in err
+
+
+@pytest.mark.parametrize(("query", "fmt", "message"), [
+    ("SELECT * WHERE { ?s ?p ?o }", "jsonld",
+     "cannot express a SELECT result (it is a table, not a graph): use --format table, json, "
+     "srj, srx, xml, csv or tsv"),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "srj",
+     "cannot express a CONSTRUCT or DESCRIBE result (it is a graph): use --format table, "
+     "turtle, ntriples, rdfxml, jsonld, trig or nquads"),
+])
+def test_query_a_format_that_cannot_express_the_result_exits_2(capsys, built, query, fmt,
+                                                               message):
+    code, out, err = run(capsys, *built, "query", "--format", fmt, query)
+    assert code == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_query_format_choices_are_the_result_formats():
+    from kg.cli import QUERY_FORMATS
+    from kg.query import RESULT_FORMATS
+
+    assert QUERY_FORMATS == ("table", "json", *RESULT_FORMATS)
+
+
+LABELS = ('SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } '
+          'ORDER BY ?s ?label LIMIT 4')
+LABELS_STAR = LABELS.replace("?s ?label WHERE", "* WHERE", 1)
+GRAPH_OF_LABELS = ('CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } '
+                   'WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label }')
+
+
+@pytest.mark.parametrize(("query", "fmt", "name"), [
+    (LABELS, "srj", "json"), (LABELS, "srx", "xml"), (LABELS, "xml", "xml"),
+    (LABELS, "csv", "csv"), (LABELS, "tsv", "tsv"),
+    (LABELS_STAR, "srj", "json"), (LABELS_STAR, "tsv", "tsv"),
+    ("ASK {}", "srj", "json"), ("ASK { ?s ?p <urn:x-kg:nothing> }", "srx", "xml"),
+    *((GRAPH_OF_LABELS, f, f) for f in ("turtle", "ntriples", "rdfxml", "jsonld", "trig",
+                                        "nquads")),
+])
+def test_query_writes_the_endpoints_result_formats(capsys, built, dataset, query, fmt, name):
+    """``--format srj`` and the others are what ``/sparql?format=`` answers, byte for byte
+    (a final line break added where the format has none): datatypes and language tags kept,
+    as the plain ``json`` list of rows does not (``"xml:lang": "en"``)."""
+    from kg.endpoint import create_app
+
+    code, out, err = run(capsys, *built, "query", "--format", fmt, query)
+    assert code == 0, err
+    client = create_app({"root": REPO}, dataset=dataset).test_client()
+    served = client.get("/sparql", query_string={"query": query, "format": name})
+    assert served.status_code == 200, served.data
+    body = served.get_data(as_text=True)
+    assert out == (body if body.endswith("\n") else body + "\n")
+    if query == LABELS and fmt == "srj":
+        bindings = json.loads(out)["results"]["bindings"]
+        assert len(bindings) == 4 and {b["label"]["xml:lang"] for b in bindings} == {"en"}
+    if query == LABELS_STAR:  # the text's order (pyoxigraph sorts: label, s)
+        assert (json.loads(out)["head"]["vars"] == ["s", "label"] if fmt == "srj"
+                else out.startswith("?s\t?label\n"))
 
 
 def test_query_ask_in_json_is_a_boolean(capsys, built):
@@ -872,10 +932,12 @@ def test_query_ask_in_json_is_a_boolean(capsys, built):
 
 
 def test_query_construct_as_turtle(capsys, built):
-    code, out, _ = run(capsys, *built, "query", "--format", "turtle",
-                       "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3")
-    assert code == 0
-    assert len(Graph().parse(data=out, format="turtle")) == 3
+    for fmt in ("turtle", "table"):  # a graph's table is its Turtle
+        code, out, _ = run(capsys, *built, "query", "--format", fmt,
+                           "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t } LIMIT 3")
+        assert code == 0
+        assert len(Graph().parse(data=out, format="turtle")) == 3
+        assert "@prefix" in out  # the prefixes it uses, as /sparql writes it
 
 
 def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
@@ -886,7 +948,7 @@ def test_query_counts_a_triple_in_two_graphs_once(capsys, project):
     code, out, _ = run(capsys, "--root", str(project), "query", "--format", "csv",
                        'SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/place/phnom-penh>'
                        ' <http://www.w3.org/2000/01/rdf-schema#label> "Phnom Penh"@en }')
-    assert code == 0 and out == "n\n1\n"
+    assert code == 0 and out == "n\r\n1\r\n"  # SPARQL 1.1 CSV: CRLF
 
 
 def test_query_narrows_the_dataset_as_the_endpoint(capsys, built, dataset):

@@ -20,6 +20,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"kg: error: {message}\n")
 
 
+#: ``kg query --format``: kg query's own table and json, then the endpoint's formats
+#: (:data:`kg.query.RESULT_FORMATS`; kg.query is not imported to build the parser).
+QUERY_FORMATS = ("table", "json", "srj", "srx", "xml", "csv", "tsv", "turtle", "ntriples",
+                 "rdfxml", "jsonld", "trig", "nquads")
+
+
 def _setting_help(name: str) -> str:
     """An option's help from the settings table: what it does, its default, its variable."""
     from kg.settings import SETTINGS
@@ -63,7 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
     q.add_argument("-f", "--file", help="read the query from this file")
-    q.add_argument("--format", choices=("table", "json", "csv", "turtle"), default="table")
+    q.add_argument("--format", choices=QUERY_FORMATS, default="table",
+                   help="table (default) or json (a list of rows, each value its lexical "
+                        "form), or a format /sparql answers in, written as it writes it: for "
+                        "SELECT and ASK srj (SPARQL JSON), srx or xml (SPARQL XML), and for "
+                        "SELECT csv, tsv; for CONSTRUCT and DESCRIBE turtle, ntriples, "
+                        "rdfxml, jsonld, trig, nquads")
 
     sub.add_parser("stats", help="counts per class and named graph, authority-link coverage")
 

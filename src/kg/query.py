@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -37,10 +36,19 @@ def open_store(dataset: Path) -> ox.Store:
     return store
 
 
+#: ``kg query --format`` names of the endpoint's result formats (its ``format=`` names, and
+#: ``srj`` / ``srx``, the W3C results files' extensions), each written by the writer
+#: ``/sparql`` uses (:func:`kg.endpoint.results.serialize`), byte for byte.
+RESULT_FORMATS = {"srj": "json", "srx": "xml", "xml": "xml", "csv": "csv", "tsv": "tsv",
+                  "turtle": "turtle", "ntriples": "ntriples", "rdfxml": "rdfxml",
+                  "jsonld": "jsonld", "trig": "trig", "nquads": "nquads"}
+
+
 def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query") -> str:
     """Run ``query`` over the union of the built dataset's graphs (their RDF merge), or over
     the graphs its ``FROM`` / ``FROM NAMED`` clauses name, as ``kg serve`` answers it
-    (:class:`kg.store.DatasetStore`); return it rendered.
+    (:class:`kg.store.DatasetStore`); return it rendered: as a ``table``, as ``json`` (a list
+    of rows), or in one of the endpoint's result formats (:data:`RESULT_FORMATS`), whole.
 
     The query is checked as the endpoint checks it first (:func:`kg.endpoint.query_text.
     inspect_query`): SPARQL Update, ``SERVICE`` (pyoxigraph would fetch it) and brackets nested
@@ -56,15 +64,12 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
                             "the files in graph/ and run kg build)", path=source) from None
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
-    if info.form == "ASK" and fmt not in ("table", "json"):
-        # as /sparql, which answers an ASK asked for in CSV or TSV with 406
-        why = ("which CSV cannot carry (SPARQL 1.1's CSV and TSV results have no boolean form)"
-               if fmt == "csv" else "not a graph")
-        raise InputError(f"an ASK result is true or false, {why}: use --format table or json",
-                         path=source)
+    written = _result_format(info.form, fmt, source)
     store = load_built(ensure_built(settings))
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
+        if written is not None:
+            return _serialized(info, query, result, written)
         if isinstance(result, ox.QuerySolutions):
             variables = result_columns(info, query, result)
             rows = [[_term(sol[v]) for v in variables] for sol in result]
@@ -73,15 +78,57 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
             if fmt == "json":  # a JSON boolean: the answer is no RDF term, unlike SELECT's
                 return json.dumps([{"ask": bool(result)}]) + "\n"
             return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
-        if fmt not in ("turtle", "table"):
-            raise InputError("a CONSTRUCT or DESCRIBE result is a graph: "
-                             f"use --format turtle, not {fmt}")
-        return ox.serialize(result, format=ox.RdfFormat.TURTLE).decode()
+        return _serialized(info, query, result, _result_format(info.form, "turtle", source))
     except ParseError as exc:
         raise ParseError(f"malformed query: {exc.message}", path=source, line=exc.line,
                          column=exc.column) from None
     except (RuntimeError, ValueError, OSError) as exc:  # raised while the engine evaluates
         raise InputError(f"the query could not be evaluated: {exc}", path=source) from None
+
+
+_KINDS = {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+_OWN_FORMATS = {"solutions": ("table", "json"), "boolean": ("table", "json"),
+                "graph": ("table",)}
+_KIND_WORDS = {"solutions": "a SELECT result", "boolean": "an ASK result",
+               "graph": "a CONSTRUCT or DESCRIBE result"}
+
+
+def _result_format(form: str, fmt: str, source: str):
+    """The endpoint's :class:`~kg.endpoint.results.ResultFormat` for ``--format fmt``, None
+    for kg query's own ``table`` and ``json``; an InputError, before anything is loaded, where
+    ``fmt`` cannot express a result of the query's ``form``."""
+    from kg.endpoint.results import FORMATS
+
+    kind = _KINDS.get(form)
+    if kind is None:  # no query form: the engine's parser says where the text goes wrong
+        return None
+    name = RESULT_FORMATS.get(fmt)
+    if name is None and fmt in _OWN_FORMATS[kind]:
+        return None
+    written = next((f for f in FORMATS if f.name == name), None)
+    if written is not None and kind in written.kinds:
+        return written
+    usable = [*_OWN_FORMATS[kind],
+              *(cli for cli, n in RESULT_FORMATS.items()
+                if kind in next(f for f in FORMATS if f.name == n).kinds)]
+    why = {"boolean": " (SPARQL 1.1's CSV and TSV results define no form for a boolean: "
+                      "/sparql answers them 406)" if fmt in ("csv", "tsv") else "",
+           "graph": " (it is a graph)", "solutions": " (it is a table, not a graph)"}[kind]
+    raise InputError(f"--format {fmt} cannot express {_KIND_WORDS[kind]}{why}: use "
+                     f"--format {' or '.join([', '.join(usable[:-1]), usable[-1]])}",
+                     path=source)
+
+
+def _serialized(info, query: str, result, written) -> str:
+    """``result`` as ``/sparql`` writes it in ``written`` (SELECT *'s columns in the text's
+    order), uncut, ending with a line break (JSON and XML have none of their own)."""
+    from kg.endpoint.query_text import select_star_order
+    from kg.endpoint.results import serialize
+
+    body, _ = serialize(result, written, sys.maxsize - 1,
+                        order=select_star_order(info, query, result))
+    text = body.decode("utf-8")
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _term(term) -> str | None:
@@ -98,14 +145,6 @@ def _render_rows(variables: list[str], rows: list[list[str | None]], fmt: str) -
     if fmt == "json":
         return json.dumps([dict(zip(variables, r, strict=True)) for r in rows], indent=2,
                           ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(variables)
-        w.writerows([["" if c is None else c for c in r] for r in rows])
-        return out.getvalue()
-    if fmt == "turtle":
-        raise InputError("--format turtle is for CONSTRUCT and DESCRIBE; use table, json or csv")
     cells = [["" if c is None else c for c in r] for r in rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True)).rstrip()  # noqa: E731
