@@ -438,6 +438,28 @@ def test_406_when_nothing_acceptable(any_client, query, extra):
     assert b"offers" in message or b"cannot express" in message
 
 
+@pytest.mark.parametrize("asked", [
+    {"headers": {"Accept": "text/csv"}}, {"headers": {"Accept": "text/tab-separated-values"}},
+    {"query_string": {"format": "csv"}}, {"query_string": {"format": "text/tab-separated-values"}},
+], ids=["accept-csv", "accept-tsv", "format-csv", "format-tsv-media-type"])
+def test_406_of_an_ask_in_csv_or_tsv_says_the_format_has_no_boolean(any_client, asked):
+    """SPARQL 1.1's CSV and TSV results define no form for ASK, and the servers that answer one
+    disagree (Jena a one-column table of ``_askResult``, Oxigraph a bare ``true``; RDF4J
+    refuses): 406, saying why, where the message named only the types offered."""
+    params = {"query": "ASK {}", **asked.get("query_string", {})}
+    r = any_client.get("/sparql", query_string=params, headers=asked.get("headers", {}))
+    assert r.status_code == 406
+    message = r.get_data(as_text=True)
+    assert "can express an ASK result (SPARQL 1.1's CSV and TSV results define no form for a " \
+           "boolean: ask for SPARQL JSON or XML)" in message or \
+           "cannot express an ASK result (SPARQL 1.1's CSV and TSV results define no form" \
+           in message, message
+    # other refusals of an ASK say nothing of CSV
+    r = any_client.get("/sparql", query_string={"query": "ASK {}"},
+                       headers={"Accept": "image/png"})
+    assert r.status_code == 406 and "CSV" not in r.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(("path", "what"), [("/sparql", "the service description"),
                                             ("/void", "the VoID description")])
 @pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/html"}},

@@ -430,15 +430,33 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
             if fmt is not None and kind in fmt.kinds:
                 return fmt
         names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
-        return (f"format={format_param} cannot express {what}; "
+        why = _NO_BOOLEAN_TABLE if kind == BOOLEAN and any(
+            _table_format(w.strip()) for w in format_param.lower().split(",")) else ""
+        return (f"format={format_param} cannot express {what}{why}; "
                 f"use one of: {names} (or a media type: {offered})")
     if not accept:
         return _OFFERS[kind][0][1]
     chosen = _choose(accept, kind)
     if chosen is None:
-        return (f"none of the accepted media types ({accept}) can express {what}; "
+        table = _choose(accept, SOLUTIONS) if kind == BOOLEAN else None
+        why = _NO_BOOLEAN_TABLE if table is not None and table.name in ("csv", "tsv") else ""
+        return (f"none of the accepted media types ({accept}) can express {what}{why}; "
                 f"this endpoint offers: {offered}")
     return chosen
+
+
+#: Why an ASK is not answered in CSV or TSV: the W3C format defines none (Jena writes a
+#: one-column table of ``_askResult``, Oxigraph a bare ``true``, RDF4J refuses: no answer a
+#: client could rely on).
+_NO_BOOLEAN_TABLE = (" (SPARQL 1.1's CSV and TSV results define no form for a boolean: ask "
+                     "for SPARQL JSON or XML)")
+
+
+def _table_format(wanted: str) -> bool:
+    """Whether a ``format`` value names CSV or TSV, by name or media type."""
+    media = wanted.split(";")[0].strip()
+    return (media in ("text/csv", "text/tab-separated-values")
+            or _FORMAT_ALIASES.get(media, media) in ("csv", "tsv"))
 
 
 def _with_json_ld_form(fmt: ResultFormat, accept: str | None) -> ResultFormat:
