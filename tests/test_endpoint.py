@@ -460,6 +460,23 @@ def test_406_of_an_ask_in_csv_or_tsv_says_the_format_has_no_boolean(any_client, 
     assert r.status_code == 406 and "CSV" not in r.get_data(as_text=True)
 
 
+def test_reason_phrases_are_one_spelling_whichever_lane_answers(any_client):
+    """The fast path wrote "406 Not Acceptable", Flask (werkzeug) "406 NOT ACCEPTABLE": every
+    answer now has RFC 9110's phrase, a 304 too."""
+    r = any_client.get("/sparql", query_string={"query": "ASK {}"},
+                       headers={"Accept": "text/csv"})
+    assert r.status == "406 Not Acceptable"
+    assert any_client.get("/sparql", query_string={"query": "SELECT"}).status == \
+        "400 Bad Request"
+    assert any_client.get("/no-such-page").status == "404 Not Found"
+    assert any_client.delete("/sparql").status == "405 Method Not Allowed"
+    first = any_client.get("/void", headers={"Accept": "text/turtle"})
+    assert first.status == "200 OK"
+    again = any_client.get("/void", headers={"Accept": "text/turtle",
+                                             "If-None-Match": first.headers["ETag"]})
+    assert again.status == "304 Not Modified"
+
+
 @pytest.mark.parametrize(("path", "what"), [("/sparql", "the service description"),
                                             ("/void", "the VoID description")])
 @pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/html"}},

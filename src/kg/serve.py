@@ -31,6 +31,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import gunicorn
 from gunicorn import glogging, http
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
@@ -287,7 +288,7 @@ class OneQueryThreadWorker(ThreadWorker):
         except Exception:
             self.log.exception("Error handling request %s", request.target)
             status, headers, body, keep = "500 Internal Server Error", [], _ERROR_BODY, False
-        head = [f"HTTP/1.1 {status}\r\nServer: kg\r\nDate: {_http_date()}\r\n"]
+        head = [f"HTTP/1.1 {status}\r\nServer: {gunicorn.SERVER}\r\nDate: {_http_date()}\r\n"]
         length = None
         for name, value in headers:
             if name.lower() == "content-length":
@@ -431,7 +432,8 @@ class _ExpressRequest:
             "QUERY_STRING": self.target.partition("?")[2], "RAW_URI": self.target,
             "SERVER_PROTOCOL": self.version, "SERVER_NAME": server_name,
             "SERVER_PORT": server_port, "REMOTE_ADDR": remote[0], "REMOTE_PORT": remote[1],
-            "SERVER_SOFTWARE": "kg", "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
+            "SERVER_SOFTWARE": gunicorn.SERVER_SOFTWARE, "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
             "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr,
             "wsgi.multithread": True, "wsgi.multiprocess": True, "wsgi.run_once": False,
             "wsgi.input_terminated": True, "gunicorn.socket": conn.sock,

@@ -76,6 +76,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         openapi,
         pages,
         reconcile,
+        responses,
         routes,
         shapes,
         ui,
@@ -98,6 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         assets_dir=ui.yasgui_dir(Path(settings["root"])),
         examples=ui.load_examples(Path(settings["root"])),
     )
+    # registered first, so run last (after_request runs in reverse): on every answer, a 304 too
+    app.after_request(responses.with_reason_phrase)
     caching.install(app, settings["cache_max_age"])
     for blueprint in (routes.bp, ui.bp, pages.bp, dumps.bp, graphstore.bp, openapi.bp,
                       validation.bp, reconcile.bp, shapes.bp):

@@ -14,7 +14,8 @@ from kg.endpoint.state import EndpointState
 from kg.errors import InputError
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
-           "status_line", "answered_by_a_route", "reconciliation_methods"]
+           "status_line", "with_reason_phrase", "answered_by_a_route",
+           "reconciliation_methods"]
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
@@ -31,7 +32,16 @@ _STATUS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 
 
 def status_line(code: int) -> str:
+    """The status and its reason phrase as RFC 9110 and gunicorn write it (``404 Not Found``)."""
     return _STATUS.get(code) or f"{code} Unknown"
+
+
+def with_reason_phrase(response):
+    """``response`` with the reason phrase of :func:`status_line`, which the fast path and
+    gunicorn's own answers use, not werkzeug's capitals (``404 NOT FOUND``): one server, one
+    spelling, whichever lane answers."""
+    response.status = status_line(response.status_code)
+    return response
 
 
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:
