@@ -251,17 +251,21 @@ def test_yasgui_files_keep_byte_ranges_and_small_ones_go_as_they_are(yasgui_clie
 
 def test_yasgui_files_are_kept_once_whatever_the_spelling_and_misses_not_at_all(yasgui_client,
                                                                                monkeypatch):
-    """A worker keeps one copy per file of the build, however the name is spelt, and nothing
-    for names that are no file: a client cannot grow the cache by varying the URL."""
+    """A worker keeps one copy per file of the build, however the name is spelt (another
+    spelling redirects to the file's URL), and nothing for names that are no file: a client
+    cannot grow the cache by varying the URL."""
     from kg.endpoint import ui
 
     read = []
     real = ui._Assets._read
     monkeypatch.setattr(ui._Assets, "_read",
                         staticmethod(lambda key, path: read.append(key) or real(key, path)))
-    for name in ("yasgui.min.js", "./yasgui.min.js", "././yasgui.min.js", "x/../yasgui.min.js"):
+    r = yasgui_client.get("/assets/yasgui/yasgui.min.js", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip"
+    for name in ("./yasgui.min.js", "././yasgui.min.js", "x/../yasgui.min.js"):
         r = yasgui_client.get(f"/assets/yasgui/{name}", headers={"Accept-Encoding": "gzip"})
-        assert r.status_code == 200 and r.headers["Content-Encoding"] == "gzip", name
+        assert r.status_code == 301, name  # to its one URL (see below)
+        assert r.headers["Location"] == "/assets/yasgui/yasgui.min.js"
     for i in range(5):
         assert yasgui_client.get(f"/assets/yasgui/nope{i}.js").status_code == 404
     assert read == ["yasgui.min.js"]  # read (and gzipped) once, misses never kept
@@ -319,3 +323,18 @@ def test_a_static_file_has_one_url(yasgui_client):
         assert yasgui_client.get(r.headers["Location"]).status_code == 200
     assert yasgui_client.get("/static/").status_code == 404
     assert yasgui_client.get("/static/nope.css/").status_code == 404
+
+
+@pytest.mark.parametrize("url", [
+    "/static/./style.css", "/static/%2e/style.css", "/static/x/../style.css",
+    "/static/../static/style.css", "/static/./style.css/", "/assets/yasgui/./yasgui.min.js",
+])
+def test_a_static_file_named_with_dot_segments_redirects_to_its_one_url(yasgui_client, url):
+    """``curl --path-as-is`` sends dot segments as they are: the file was served at each such
+    second URL (200); it is a 301 to the file's URL, as for a trailing slash (RFC 3986,
+    6.2.2.3)."""
+    r = yasgui_client.get(url + "?v=1")
+    assert r.status_code == 301, url
+    canonical = "/assets/yasgui/yasgui.min.js" if "yasgui" in url else "/static/style.css"
+    assert r.headers["Location"] == canonical + "?v=1"
+    assert yasgui_client.get(r.headers["Location"]).status_code == 200

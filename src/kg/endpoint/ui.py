@@ -206,14 +206,17 @@ def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
     """The file ``name`` of ``assets``, gzipped where the client accepts it (each coding its
     own ``ETag``, ``Vary: Accept-Encoding``), with conditional GET and single byte ranges, as
     the dumps are, ``Cache-Control: cache``; 404 for a name that is no file of the folder,
-    301 for a file's name with a trailing slash (``/static/style.css/``)."""
+    301 to the file's one URL for any other spelling of its name: a trailing slash
+    (``/static/style.css/``), dot segments (``/static/./style.css``,
+    ``/static/x/../style.css``, which ``curl --path-as-is`` sends as they are)."""
     found = assets.get(name)
     if found is None:
         abort(404)
-    if name.endswith("/"):  # the file's one URL has none, as every route's: 301 to it
+    if name != found.name and request.path.endswith(name):
+        # one URL per file, as every route's (RFC 3986, 6.2.2.3: dot segments removed)
         from kg.endpoint.routes import moved_to
 
-        return moved_to(request.path.rstrip("/"), 301)
+        return moved_to(request.path[:len(request.path) - len(name)] + found.name, 301)
     coding = compression.choose(request.headers.get("Accept-Encoding"), len(found.body),
                                 found.content_type)
     body = found.body if coding is None else assets.gzipped(found)
