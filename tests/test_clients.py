@@ -168,6 +168,19 @@ def test_sparqlwrapper_construct(sparql_url, expected, method, request_method, f
 
 
 @pytest.mark.parametrize(("method", "request_method"), REQUESTS, ids=REQUEST_IDS)
+@pytest.mark.parametrize("fmt", [SW.TURTLE, SW.JSONLD])
+def test_sparqlwrapper_select_with_a_graph_format_gets_a_result(sparql_url, expected, method,
+                                                                request_method, fmt):
+    """SPARQLWrapper sends its return format whatever the query form (format=turtle, or
+    json-ld and an empty one, for a SELECT) with ``Accept: */*``: the Accept header decides
+    (SPARQL JSON), where it was a 406 and SPARQLWrapper raised."""
+    result = _wrapper(sparql_url, SELECT, fmt, method, request_method).query()
+    assert result.response.headers["Content-Type"] == "application/sparql-results+json"
+    bindings = json.loads(result.response.read())["results"]["bindings"]
+    assert [(b["s"]["value"], b["label"]["value"]) for b in bindings] == expected["rows"]
+
+
+@pytest.mark.parametrize(("method", "request_method"), REQUESTS, ids=REQUEST_IDS)
 def test_sparqlwrapper_describe(sparql_url, expected, method, request_method):
     graph = _wrapper(sparql_url, DESCRIBE, SW.RDFXML, method, request_method).queryAndConvert()
     assert len(graph) == expected["described"] > 3

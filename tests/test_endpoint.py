@@ -408,6 +408,45 @@ def test_format_parameter_names_families_and_lists(any_client, query, formats, c
         assert len(list(ox.parse(r.data, format=ox.RdfFormat.TURTLE))) == 7
 
 
+@pytest.mark.parametrize(("query", "formats", "accept", "content_type"), [
+    # SPARQLWrapper's SELECT with TURTLE asked for: its return format in three parameters,
+    # Accept: */* (it warns it sends that)
+    ("SELECT ?s { ?s a ?c }", ["turtle"], "*/*", "application/sparql-results+json"),
+    ("SELECT ?s { ?s a ?c }", ["n3"], "text/csv, */*;q=0.1", "text/csv; charset=utf-8"),
+    # its JSON-LD for a SELECT: format=json-ld and an empty one
+    ("SELECT ?s { ?s a ?c }", ["json-ld", ""], "*/*", "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s a ?c }", ["csv"], "*/*", "text/turtle; charset=utf-8"),
+    ("CONSTRUCT WHERE { ?s a ?c }", ["text/csv"], "application/rdf+xml",
+     "application/rdf+xml"),
+    ("ASK {}", ["tsv"], "application/sparql-results+xml, text/tab-separated-values",
+     "application/sparql-results+xml"),
+])
+def test_a_format_of_another_kind_of_result_gives_way_to_accept(any_client, query, formats,
+                                                                accept, content_type):
+    """``format=`` overrides Accept where it can express the result; where it names only
+    formats of another kind of result (a client library's one return format, whatever the
+    query form), the Accept header sent with it decides, where it was a 406."""
+    params = [("query", query)] + [(k, f) for f in formats for k in ("format", "output")]
+    r = any_client.get("/sparql?" + urlencode(params), headers={"Accept": accept})
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Type"] == content_type
+    assert "Accept" in r.headers["Vary"]
+
+
+@pytest.mark.parametrize(("query", "fmt", "headers"), [
+    ("SELECT ?s { ?s a ?c }", "turtle", {}),  # no Accept: format= is all the client said
+    ("SELECT ?s { ?s a ?c }", "turtle", {"Accept": "text/turtle"}),
+    ("SELECT ?s { ?s a ?c }", "tutle", {"Accept": "*/*"}),  # a typo is named, not passed over
+    ("ASK {}", "csv", {"Accept": "text/csv"}),  # SPARQLWrapper's ASK with CSV
+])
+def test_a_format_that_cannot_express_the_result_is_406_without_an_accept_that_can(
+        any_client, query, fmt, headers):
+    r = any_client.get("/sparql", query_string={"query": query, "format": fmt},
+                       headers=headers)
+    assert r.status_code == 406
+    assert f"format={fmt} cannot express" in r.get_data(as_text=True)
+
+
 def test_output_parameter_is_format_too(any_client):
     r = any_client.post("/sparql", data={"query": CONSTRUCT_LABELS, "output": "xml",
                                          "results": "xml"})

@@ -192,6 +192,8 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("application/json", "jsonld", answered_as_asked=False),
     ),
 }
+#: Every media type offered for some kind of result.
+_ALL_OFFERED = frozenset(m for offers in _OFFERS.values() for m, _ in offers)
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
                    "rdf+xml": "rdfxml", "json-ld": "jsonld", "srj": "json", "srx": "xml",
                    "nq": "nquads", "n-quads": "nquads"}
@@ -391,8 +393,10 @@ _cache: dict[tuple[str | None, str | None, str, str | None], ResultFormat | str]
 
 def negotiate(accept: str | None, format_param: str | None, kind: str, *,
               what: str | None = None) -> ResultFormat:
-    """The result format for a result of ``kind``: the ``format`` parameter if given, else the
-    best match of the Accept header (q-values honoured, ties to the server's preference);
+    """The result format for a result of ``kind``: the ``format`` parameter if given and it
+    can express the result, else the best match of the Accept header (q-values honoured, ties
+    to the server's preference), which also decides where ``format`` names only formats of
+    another kind of result (an Accept header sent, and matching);
     JSON-LD in the form a ``profile`` of the Accept header asks for (:func:`json_ld_form`).
     Raises :class:`NotAcceptable` when nothing fits, saying that ``what`` (by default the kind
     of query result: "a SELECT result") cannot be expressed."""
@@ -416,6 +420,7 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
     if format_param:
         # a name or a media type; several (repeated parameters, or a comma-separated list, as
         # SPARQLWrapper sends them): the first that can express the result
+        known = False  # a format of another kind of result was named
         for wanted in format_param.lower().split(","):
             wanted = wanted.strip()
             if "/" in wanted:
@@ -423,12 +428,21 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
                 for offered_media, fmt in _OFFERS[kind]:
                     if offered_media == media:
                         return fmt
+                known = known or media in _ALL_OFFERED
                 continue
             if kind == GRAPH and wanted in _GRAPH_FAMILIES:
                 wanted = _GRAPH_FAMILIES[wanted]
             fmt = _BY_NAME.get(_FORMAT_ALIASES.get(wanted, wanted))
             if fmt is not None and kind in fmt.kinds:
                 return fmt
+            known = known or fmt is not None or wanted in _GRAPH_FAMILIES
+        if known and accept:
+            # A client library sends its one return format whatever the query form
+            # (SPARQLWrapper: format=turtle for a SELECT too, with Accept: */*): where that
+            # format cannot express the result, the Accept header it also sent decides.
+            chosen = _choose(accept, kind)
+            if chosen is not None:
+                return chosen
         names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
         why = _NO_BOOLEAN_TABLE if kind == BOOLEAN and any(
             _table_format(w.strip()) for w in format_param.lower().split(",")) else ""
