@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from kg.endpoint.query_text import (
@@ -307,10 +309,15 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
     "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
-    # a triple pattern with a path, a blank node's properties or after a FILTER: not read
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/ex:q }",
-    "PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] ex:q }",
-    "SELECT * { ?s ?p ?o FILTER(?o) ?s ?p }",
+    # a path with a negated set or brackets, a collection, a blank node's properties missing
+    # an object inside: not read
+    "PREFIX ex: <http://e/> SELECT * { ?s !ex:p }",
+    "PREFIX ex: <http://e/> SELECT * { ?s (ex:p/ex:q)* }",
+    "PREFIX ex: <http://e/> SELECT * { ( ?a ?b ) ex:q }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ] }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/ ?o }",
+    # a local name's escaped '?' is no nameless variable (W3C syn-pname-05)
+    "PREFIX : <http://example/> SELECT * { :a :b :c:d\\? . }",
     # the data of VALUES are no triples; a variable named limit is no LIMIT
     "PREFIX ex: <http://e/> SELECT * { VALUES (?s ?t) { (ex:a ex:b) } }",
     "SELECT ?limit { ?s ?limit ?o } ORDER BY ?limit LIMIT 1 OFFSET 2 .",
@@ -350,3 +357,61 @@ def test_text_order_is_the_first_mention_outside_strings_iris_and_comments():
     # a name the text does not show stays last, in the given order; none is added
     assert text_order(text, ["x", "o", "s", "w"]) == ["s", "o", "x", "w"]
     assert text_order("SELECT * {}", []) == []
+
+
+@pytest.mark.parametrize("text, pattern, line, column", [
+    # triples after a FILTER(...) or BIND(...) without a '.', as the grammar allows
+    ("SELECT * { ?s ?p ?o FILTER(?o) ?s ?p }", "?s ?p", 1, 38),
+    ("SELECT * {\n  ?s ?p ?o FILTER regex(?o, 'a(')\n  ?s ?p }", "?s ?p", 3, 9),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER ex:f(?o) ?s ex:q }", "?s ex:q", 1, 68),
+    ("SELECT * { ?s ?p ?o BIND(1 AS ?x) ?s ?p . ?a ?b ?c }", "?s ?p", 1, 41),
+    # ... and before one, which ends the triples before it as '.' does
+    ("SELECT * { ?s ?p FILTER(?o) }", "?s ?p", 1, 18),
+    ("SELECT * { ?s ?p OPTIONAL { ?s ?p ?o } }", "?s ?p", 1, 18),
+    # a property path as the predicate
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:p/ex:q }", "?s ex:p/ex:q", 1, 48),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ^ex:p* . ?a ?b ?c }", "?s ^ex:p*", 1, 45),
+    ("PREFIX ex: <http://e/> SELECT * { ?s a/ex:sub* | <http://e/q>+ }",
+     "?s a/ex:sub* | <http://e/q>+", 1, 64),
+    # a blank node's property list as the subject ("[ ex:p ?o ] ." alone is a whole pattern)
+    ("PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] ex:q }", "[ ex:p ?o ] ex:q", 1, 52),
+    ("PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] . ?s ?p }", "?s ?p", 1, 55),
+])
+def test_diagnose_reads_patterns_after_a_filter_with_a_path_or_a_blank_node(text, pattern,
+                                                                            line, column):
+    """The reading went on past FILTER(...) / BIND(...) only after a '.', and stopped at a
+    path or a blank node's properties; the message is the one a query gets from the store,
+    where the parser stopped (it lists tokens)."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    expected = (f"the triple pattern {pattern} has no object: a triple pattern is a subject, "
+                "a predicate and an object (?s ?p ?o)")
+    assert diagnose(text) == (expected, line, column)
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        expected, line, column)
+
+
+def test_no_valid_w3c_query_gets_a_diagnosis(w3c_dir):
+    """Every query of the W3C SPARQL 1.1 suites but their negative syntax tests (the
+    positive syntax tests, the evaluation tests' queries) is valid: diagnose, the reading of
+    a refused query, must find no mistake in any, whatever it learns to read."""
+    import rdflib
+
+    mf = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+    negative = set()
+    for manifest in w3c_dir.glob("*/manifest.ttl"):
+        g = rdflib.Graph().parse(manifest, format="turtle")
+        for kind in (mf.NegativeSyntaxTest11, mf.NegativeSyntaxTest):
+            for entry in g.subjects(rdflib.RDF.type, kind):
+                action = str(g.value(entry, mf.action)).removeprefix("file://")
+                negative.add(Path(action).resolve())
+    queries = [f for f in sorted(w3c_dir.rglob("*.rq")) if f.resolve() not in negative]
+    assert len(negative) >= 40 and len(queries) >= 370
+    diagnosed = {f.relative_to(w3c_dir).as_posix(): found for f in queries
+                 if (found := diagnose(f.read_text(encoding="utf-8"))) is not None}
+    assert diagnosed == {}

@@ -467,8 +467,9 @@ def _unbalanced(code: str, limit: int) -> tuple[str, int, int] | None:
 
 
 #: '?' or '$' with no name (a variable is ?name), where it cannot be a path's '?' (which
-#: follows an IRI, a prefixed name or a bracket without a space).
-_NAMELESS = re.compile(r"(?:(?<![\w>):*+?'\"])\?|\$)(?!" + _VARNAME_CHAR + ")")
+#: follows an IRI, a prefixed name or a bracket without a space) nor a local name's escaped
+#: '?' (``:c:d\?``, PN_LOCAL_ESC).
+_NAMELESS = re.compile(r"(?:(?<![\w>):*+?'\"\\])\?|\$)(?!" + _VARNAME_CHAR + ")")
 
 
 def _nameless_variable(code: str, limit: int) -> tuple[str, int, int] | None:
@@ -574,14 +575,35 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
     """The first triple pattern before ``limit`` whose predicate is followed by ``.``, ``;``,
     ``,`` or ``}`` where its object should be, or a ``,`` followed by no object (the parser
     lists the tokens it expected, and stops there or further on, after a closing brace).
-    Only patterns of plain terms are read: one with a path, a keyword or brackets is the
-    parser's to name, and so is any other mistake in a pattern read before it."""
+    A ``FILTER``, ``BIND``, ``OPTIONAL``... ends the triples before it as ``.`` does, and
+    after ``FILTER(...)`` or ``BIND(...)`` triples may follow without one. Only patterns of
+    plain terms are read, a property path of IRIs and a blank node's property list counting
+    as one term (:func:`_joined`): one with a negated or bracketed path, a collection or a
+    keyword is the parser's to name, and so is any other mistake in a pattern read before it."""
     # the parser stops on the punctuation or after it
-    tokens = [t for t in _TRIPLE_TOKEN.finditer(code)
-              if t.start() < limit or (t.start() == limit and t.lastgroup == "punct")]
-    stretch: list[re.Match[str]] = []
+    tokens = _joined([t for t in _TRIPLE_TOKEN.finditer(code)
+                      if t.start() < limit or (t.start() == limit and t.lastgroup == "punct")])
+    stretch: list = []
     plain = False  # no triple pattern before the first brace
-    for i, token in enumerate(tokens):
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        word = token[0].upper() if token.lastgroup == "other" else ""
+        if word in _NOT_TRIPLES:
+            # a FILTER, BIND, OPTIONAL...: it ends the triples before it, as "." does, and
+            # triples may follow it without one (SPARQL 1.1, 19.8: GroupGraphPatternSub)
+            if plain and stretch:
+                found = _pattern_without_object(stretch + [token], text, code)
+                if found is not None:
+                    return found or None
+            stretch, plain = [], False
+            end = _call_end(tokens, i) if word in ("FILTER", "BIND") else None
+            if end is not None:  # FILTER(...), FILTER fn(...), BIND(...): triples may follow
+                i, plain = end + 1, True
+                continue
+            i += 1  # the others (and FILTER EXISTS) go on with a group: its brace resets
+            continue
+        i += 1
         if token[0] not in "{}.":
             plain = plain and token.lastgroup != "other"
             stretch.append(token)
@@ -591,10 +613,124 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
             if found is not None:
                 return found or None
         stretch = []
-        plain = token[0] != "{" or not _values_block(tokens, i)
+        plain = token[0] != "{" or not _values_block(tokens, i - 1)
     if plain and len(stretch) > 1 and stretch[-1][0] in ";,":  # the parser stopped after it
         return _pattern_without_object(stretch, text, code) or None
     return None
+
+
+#: Keywords of a group that begin something other than triples (SPARQL 1.1, 19.8:
+#: GraphPatternNotTriples and Filter).
+_NOT_TRIPLES = frozenset({"FILTER", "BIND", "OPTIONAL", "MINUS", "GRAPH", "SERVICE", "VALUES"})
+
+
+def _call_end(tokens: list, at: int) -> int | None:
+    """Where the parentheses of the FILTER or BIND at ``tokens[at]`` close: ``FILTER(...)``,
+    ``FILTER fn(...)`` with a function named by a word, a prefixed name or an IRI, ``BIND(...)``;
+    None for ``FILTER EXISTS`` and what is no call (the parser's to read)."""
+    i = at + 1
+    if (i + 1 < len(tokens) and tokens[i + 1][0] == "(" and tokens[at][0].upper() == "FILTER"
+            and (tokens[i].lastgroup == "term" or tokens[i][0].isalpha())
+            and tokens[i][0][:1] not in "?$\"'" and tokens[i][0].upper() not in (
+                "EXISTS", "NOT")):
+        i += 1
+    if i >= len(tokens) or tokens[i][0] != "(":
+        return None
+    depth = 0
+    for j in range(i, len(tokens)):
+        depth += {"(": 1, ")": -1}.get(tokens[j][0], 0)
+        if depth == 0:
+            return j
+        if tokens[j][0] in "{}.":
+            return None  # a brace or a dot inside: not read here
+    return None
+
+
+class _Joined:
+    """Tokens read as one term of a triple pattern: a property path, or a blank node's
+    property list ``[ ... ]``; shaped as the token matches it replaces."""
+
+    __slots__ = ("_text", "_start", "_end", "lastgroup", "property_list")
+
+    def __init__(self, code: str, first, last, *, property_list: bool = False):
+        self._start, self._end = first.start(), last.end()
+        self._text = code[self._start:self._end]
+        self.lastgroup = "term"
+        self.property_list = property_list
+
+    def __getitem__(self, group: int) -> str:
+        return self._text
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
+def _iri_like(token) -> bool:
+    """An IRI, a prefixed name or ``a``: what a property path is made of."""
+    text = token[0]
+    return token.lastgroup == "term" and (text[0] == "<" or text == "a" or (
+        ":" in text and text[0] not in "?$\"'_[+-.0123456789"))
+
+
+def _joined(tokens: list) -> list:
+    """``tokens`` with each property path of IRIs (``ex:p/ex:q``, ``ex:p|ex:q``, ``^ex:p``,
+    ``ex:p*``, ``+`` or ``?``; negated sets and brackets are left as they are) and each blank
+    node's property list ``[ ... ]`` (brackets balanced, no brace or dot inside) made one
+    term, so that a pattern with them is read as one of plain terms."""
+    code = tokens[0].string if tokens else ""
+    out: list = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token[0] == "[":
+            depth, j = 0, i
+            while j < len(tokens):
+                depth += {"[": 1, "]": -1}.get(tokens[j][0], 0)
+                if depth == 0 or tokens[j][0] in "{}.":
+                    break
+                j += 1
+            if j < len(tokens) and depth == 0:
+                out.append(_Joined(code, token, tokens[j], property_list=True))
+                i = j + 1
+                continue
+        end = _path_end(tokens, i)
+        if end > i:
+            out.append(_Joined(code, token, tokens[end]))
+            i = end + 1
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+def _path_end(tokens: list, i: int) -> int:
+    """The index of the last token of a property path of IRIs beginning at ``tokens[i]`` that
+    has an operator (one IRI alone is no path: ``i - 1`` where none begins), adjacent tokens
+    only (``ex:p / ex:q`` too: the grammar allows spaces)."""
+
+    def step(k: int) -> int | None:  # [^] iri [*+?]: the index after it, or None
+        if k < len(tokens) and tokens[k][0] == "^":
+            k += 1
+        if k >= len(tokens) or not _iri_like(tokens[k]):
+            return None
+        k += 1
+        if k < len(tokens) and tokens[k][0] in ("*", "+", "?"):
+            k += 1
+        return k
+
+    k = step(i)
+    if k is None:
+        return i - 1
+    operators = k - i > 1 or tokens[i][0] == "^"
+    while k < len(tokens) and tokens[k][0] in ("/", "|"):
+        after = step(k + 1)
+        if after is None:
+            break
+        k, operators = after, True
+    return k - 1 if operators else i - 1
 
 
 def _values_block(tokens: list[re.Match[str]], brace: int) -> bool:
@@ -626,6 +762,9 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
             parts[-1].append(token)
         head = [t for t in parts[0] if t[0] != ","]
         need = 2 if index else 3
+        if (not index and len(head) == 1 and len(parts) == len(segments) == 1
+                and getattr(head[0], "property_list", False)):
+            continue  # "[ ex:p ?o ] ." is a whole triple pattern
         if len(head) == need - 1:
             after = (parts[1][0] if len(parts) > 1 else  # the token where the object is not
                      segments[index + 1][0] if index + 1 < len(segments) else ends_with)
