@@ -671,3 +671,21 @@ def test_checks_run_in_threads_give_the_report_of_checks_run_one_by_one(ontology
         return sorted(tuple(_blank(t.n3()) for t in triple) for triple in g)
 
     assert triples(threaded.graph) == triples(alone.graph)
+
+
+def test_the_view_s_graphs_are_dumped_one_ahead_in_order():
+    """The view's copy dumps each graph in a thread while the parser reads the one before:
+    in order, and never more than two made and not yet read (memory at scale)."""
+    from kg.shacl_fast import _one_ahead
+
+    made, used = [], []
+
+    def make(i: int) -> int:
+        made.append(i)
+        assert len(made) - len(used) <= 2
+        return i * 10
+
+    for value in _one_ahead(make, range(7)):
+        used.append(value)
+    assert used == [i * 10 for i in range(7)] and made == list(range(7))
+    assert list(_one_ahead(make, [])) == []

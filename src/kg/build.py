@@ -32,6 +32,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -153,10 +154,14 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
                                  f"({validator})"):
-            report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
-                                            overlap=overlap)
-            # the QC queries over the asserted graphs: their rows are results of the report
-            report = with_qc_results(report, results_in_store(store, skip=[inferred_graph]))
+            # the QC queries over the asserted graphs (their rows are results of the report),
+            # in a thread while the shapes' view is made: pyoxigraph copies the graphs into it
+            # on one core without Python's lock, and the QC queries take the other
+            with ThreadPoolExecutor(1, thread_name_prefix="kg-qc") as pool:
+                qc = pool.submit(results_in_store, store, skip=[inferred_graph])
+                report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
+                                                overlap=overlap)
+                report = with_qc_results(report, qc.result())
         if report.results:
             from kg.load import source_files
             from kg.validate import texts_of
