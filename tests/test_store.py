@@ -327,3 +327,30 @@ def test_rows_of_each_answers_in_the_order_of_the_queries(threads):
         [("o", str(i))] for i in range(12)]
     with pytest.raises(SyntaxError):
         list(rows_of_each(store, [queries[0], "SELECT nothing", queries[1]], threads))
+
+
+def test_gc_paused_nests_and_gives_the_collector_back_as_it_was():
+    """kg.store.gc_paused: no collection inside (a collection in a worker thread would free
+    the main thread's pyoxigraph results there, which pyoxigraph refuses); nested or
+    overlapping blocks turn it back on only when the last ends, and only if it was on."""
+    import gc
+
+    from kg.store import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+        with gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), gc_paused():
+        raise ValueError
+    assert gc.isenabled()

@@ -56,6 +56,7 @@ from kg.load import (
 )
 from kg.qc import results_in_store, with_qc_results
 from kg.reason import REASONERS, infer
+from kg.store import gc_paused
 from kg.validate import Report, check_validator, validate_view_store, with_vocabulary_warnings
 
 DATASET_NAME = "kg.nq"
@@ -158,7 +159,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             # the QC queries over the asserted graphs (their rows are results of the report),
             # in a thread while the shapes' view is made: pyoxigraph copies the graphs into it
             # on one core without Python's lock, and the QC queries take the other
-            with ThreadPoolExecutor(1, thread_name_prefix="kg-qc") as pool:
+            with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="kg-qc") as pool:
                 qc = pool.submit(results_in_store, store, skip=[inferred_graph])
                 report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
                                                 overlap=overlap)
@@ -289,7 +290,7 @@ def write_dataset(store: ox.Store, path: Path,
         parts = [Path(tmp) / f"{i}.nq" for i in range(len(names))]
         # two graphs at a time: pyoxigraph dumps one without Python's lock while the other's
         # lines get their graph name
-        with ThreadPoolExecutor(2, thread_name_prefix="kg-write") as pool:
+        with gc_paused(), ThreadPoolExecutor(2, thread_name_prefix="kg-write") as pool:
             for name, count in zip(names, pool.map(partial(_write_part, store), names, parts),
                                    strict=True):
                 counts[name.value] = count

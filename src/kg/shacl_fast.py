@@ -842,9 +842,11 @@ def read_predicates(shapes: Graph, store) -> Predicates | None:
     markers = {p for p in found if p.startswith((OBJECTS_OF, PREDICATES_IN))}
     wanted = set(found - markers)
     for p in sorted(m for m in markers if m.startswith(OBJECTS_OF)):
-        rows = store.query(f"SELECT DISTINCT ?p WHERE {{ ?x <{p[len(OBJECTS_OF):]}> ?p "
-                           "FILTER isIRI(?p) }", use_default_graph_as_union=True)
-        wanted |= {row["p"].value for row in rows}
+        # the results are not kept in a local: this frame is in rdflib's parser's reference
+        # cycles (kg.store.gc_paused says why that matters)
+        wanted |= {row["p"].value for row in store.query(
+            f"SELECT DISTINCT ?p WHERE {{ ?x <{p[len(OBJECTS_OF):]}> ?p FILTER isIRI(?p) }}",
+            use_default_graph_as_union=True)}
     return Predicates(wanted, [m[len(PREDICATES_IN):] for m in markers
                                if m.startswith(PREDICATES_IN)])
 
@@ -867,8 +869,10 @@ def view_and_overlap(store, inferred):
     import pyoxigraph as ox
 
     inferred = inferred if isinstance(inferred, ox.NamedNode) else ox.NamedNode(str(inferred))
+    from kg.store import gc_paused
+
     view = ox.Store()
-    with ThreadPoolExecutor(1, thread_name_prefix="kg-view") as pool:
+    with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="kg-view") as pool:
         # the range types are found while the other graphs are copied (pyoxigraph reads,
         # dumps and parses without Python's lock); the inferred graph is copied last
         asking = pool.submit(_range_types, store, inferred)

@@ -31,6 +31,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Protocol
 from xml.parsers import expat
@@ -41,7 +42,8 @@ from kg.errors import InputError, ParseError
 
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
            "MERGE_PREFIX", "parse_dataset", "query_threads", "rdf_format_for",
-           "rdf_syntax_error", "rows_of_each", "solution_dicts", "xml_syntax_error"]
+           "gc_paused", "rdf_syntax_error", "rows_of_each", "solution_dicts",
+           "xml_syntax_error"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -579,11 +581,44 @@ def rows_of_each(store: ox.Store, queries: Sequence[str], threads: int | None = 
     on data worth building are few."""
     def rows(text: str) -> tuple[list[str], list[ox.QuerySolution]]:
         solutions = store.query(text, **options)
-        return [v.value for v in solutions.variables], list(solutions)
+        try:
+            return [v.value for v in solutions.variables], list(solutions)
+        finally:
+            del solutions  # here, in its own thread, even when an error keeps this frame
 
     threads = query_threads() if threads is None else max(1, threads)
     if threads == 1 or len(queries) < 2:
         yield from map(rows, queries)
         return
-    with ThreadPoolExecutor(threads, thread_name_prefix="kg-query") as pool:
+    with gc_paused(), ThreadPoolExecutor(threads, thread_name_prefix="kg-query") as pool:
         yield from pool.map(rows, queries)
+
+
+_PAUSES = [0, False]  # threads in gc_paused, and whether the collector was on before the first
+_PAUSES_LOCK = threading.Lock()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No garbage collection while the block runs (the collector is turned back on when the
+    last such block ends, if it was on before the first). pyoxigraph's query results
+    (``QuerySolutions``, ``QueryTriples``) must be freed in the thread that made them, or
+    pyoxigraph leaks them with a "dropped on another thread" error; a collection runs in
+    whichever thread allocates, and the main thread's frames end up in reference cycles
+    (rdflib's SPARQL parser raises and catches exceptions by the thousand), query results in
+    their locals. So the collector is paused while the threads of :func:`rows_of_each` and
+    of the build run, and the results made in them are freed there, never left in a cycle."""
+    import gc
+
+    with _PAUSES_LOCK:
+        if _PAUSES[0] == 0:
+            _PAUSES[1] = gc.isenabled()
+            gc.disable()
+        _PAUSES[0] += 1
+    try:
+        yield
+    finally:
+        with _PAUSES_LOCK:
+            _PAUSES[0] -= 1
+            if _PAUSES[0] == 0 and _PAUSES[1]:
+                gc.enable()
