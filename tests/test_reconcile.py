@@ -1394,7 +1394,7 @@ def _by_scan(index, query: dict) -> list[dict]:
     from unittest import mock
 
     with mock.patch.object(index, "_candidates",
-                           lambda text: dict.fromkeys(range(len(index._ordered)), math.inf)):
+                           lambda text: ((math.inf, at) for at in range(len(index._ordered)))):
         return index.reconcile(query)
 
 
@@ -1485,6 +1485,94 @@ def test_random_labels_and_cells_are_answered_as_by_scoring_every_entity():
             _scores(index, cell)
 
     same()
+
+
+def _candidates_by_counting(index, query: str) -> dict[int, float]:
+    """The candidates and their bounds as :meth:`ReconciliationIndex._candidates` found
+    them before the token counts were kept as bit planes: the keys near each query token
+    counted one by one in a Counter, every entity's bound before any was scored."""
+    from collections import Counter
+
+    from kg.reconciliation import _BOUND_MARGIN, _TOKEN_FLOOR, _TOKEN_SHARE, MIN_SIMILARITY
+
+    def keys_of(posting) -> list[int]:
+        if isinstance(posting, int):
+            return [i for i in range(posting.bit_length()) if posting >> i & 1]
+        return list(posting)
+
+    owners = index._key_owner
+    bounds: dict[int, float] = {}
+    for i, char in index._key_scan.bounds(query, MIN_SIMILARITY):
+        bounds[owners[i]] = max(char, bounds.get(owners[i], 0.0))
+    tokens = query.split()
+    hits: Counter[int] = Counter()
+    for token, times in Counter(tokens).items():
+        keys: set[int] = set()
+        for v in index._token_scan.near(token, _TOKEN_FLOOR):
+            keys.update(keys_of(index._postings[v]))
+        for _ in range(times):
+            hits.update(keys)
+    most: dict[int, int] = {}
+    for i, n in hits.items():
+        if n >= _TOKEN_SHARE * len(tokens) and n > most.get(owners[i], 0):
+            most[owners[i]] = n
+    for at, n in most.items():
+        share = n / len(tokens)
+        bounds[at] = max(bounds.get(at, 0.0), 2 * share / (1 + share))
+    for at in index._by_compact.get(query.replace(" ", ""), ()):
+        bounds[at] = 1.0
+    return {at: b + _BOUND_MARGIN for at, b in bounds.items()}
+
+
+def _candidates_of(index, query: str) -> dict[int, float]:
+    """Every pair :meth:`ReconciliationIndex._candidates` gives, read to the end: each entity
+    with its first bound, checked to come best bound first."""
+    found: dict[int, float] = {}
+    last = float("inf")
+    for bound, at in index._candidates(query):
+        assert bound <= last, query
+        last = bound
+        found.setdefault(at, bound)
+    return found
+
+
+def test_the_candidates_and_their_bounds_are_those_of_counting_each_key():
+    """The keys near each token counted as bit planes of whole ints, a token's postings a
+    bit set when it is in 1/32 of the keys or more: the same entities with the same bounds
+    as counting each key in a Counter, on random labels of words from a small vocabulary
+    (many tokens in every key, the bit sets' case, and rare ones, the lists') and cells made
+    of their words, typos and repeats."""
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rng = random.Random(1980)
+    common = ["attack", "on", "commune", "tay", "ninh", "province", "ha", "tien", "kien",
+              "giang", "division", "341", "regiment", "border", "an", "giang", "đồng", "tháp",
+              "ភ្នំ", "ពេញ"]
+    rare = [f"w{n}" for n in range(300)]
+    words = common + rare
+    labels = [[" ".join(rng.choice(common if rng.random() < 0.5 else rare)
+                        for _ in range(rng.randrange(1, 9)))
+               for _ in range(rng.randrange(1, 3))] for _ in range(300)]
+    index = _index_of(labels)
+    assert any(isinstance(p, int) for p in index._postings)
+    assert any(not isinstance(p, int) for p in index._postings)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.sampled_from(words) | st.text("abcdehnot", min_size=1, max_size=8),
+                    min_size=1, max_size=30), st.integers(0, 3))
+    def same(tokens, repeat):
+        query = normalise(" ".join(tokens + tokens[:repeat]))
+        if query:
+            assert _candidates_of(index, query) == _candidates_by_counting(index, query), query
+
+    same()
+    for names in labels[:40]:
+        for name in names:
+            query = normalise(name)
+            assert _candidates_of(index, query) == _candidates_by_counting(index, query), query
 
 
 # -- the scoring stops once the top `limit` candidates are settled --------------------------

@@ -82,7 +82,7 @@ import time
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from sys import intern
 from typing import Any
@@ -589,6 +589,37 @@ class _LcsScan:
         return out
 
 
+def _bit_set(members: Iterable[int], size: int) -> int:
+    """The int whose bit ``i`` is set for each ``i`` of ``members`` (all under ``size``)."""
+    laid = bytearray((size + 7) // 8)
+    for i in members:
+        laid[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(laid, "little")
+
+
+def _count_into(counts: list[int], members: int) -> None:
+    """Add 1 to the count of each member of the bit set ``members``, the counts kept as bit
+    planes (bit ``i`` of ``counts[j]`` is bit ``j`` of member ``i``'s count): a ripple-carry
+    adder over whole ints, a few C operations for all members at once."""
+    carry = members
+    for j, bits in enumerate(counts):
+        if not carry:
+            return
+        counts[j], carry = bits ^ carry, bits & carry
+    if carry:
+        counts.append(carry)
+
+
+def _members(bits: int) -> Iterator[int]:
+    """The members of a bit set, highest first (``str.find`` over its binary digits)."""
+    digits = bin(bits)
+    top = len(digits) - 1
+    at = digits.find("1", 2)
+    while at >= 0:
+        yield top - at
+        at = digits.find("1", at + 1)
+
+
 # -- identifiers ---------------------------------------------------------------------------
 
 def entity_id(iri: str) -> str:
@@ -704,7 +735,13 @@ class ReconciliationIndex:
     def _build_candidate_index(self) -> None:
         """What :meth:`_candidates` looks a query's text up in: every key of every entity
         (its owner's place in ``_ordered``), their tokens, and the keys and the states'
-        territory names by their text without spaces (what :func:`_exact` compares)."""
+        territory names by their text without spaces (what :func:`_exact` compares).
+
+        A token's postings (the keys that have it) are a bit set of the keys (an int, bit
+        ``i`` for key ``i``) when it is in at least 1/32 of them, which then takes no more
+        memory than the list of their numbers (4 bytes each): those tokens ("attack", "on",
+        "commune") are the ones whose keys a query counts in their thousands, and a bit set
+        counts them with a few operations on whole ints (:func:`_count_into`)."""
         owners = array("I")  # 4 bytes a key, not a list of int objects
         texts: list[str] = []
         self._by_compact: dict[str, list[int]] = {}
@@ -723,10 +760,13 @@ class ReconciliationIndex:
         self._key_owner = owners
         self._key_scan = _LcsScan(texts)
         self._vocabulary = list(postings)
-        self._postings = [array("I", postings[t]) for t in self._vocabulary]
+        dense = max(1, len(texts) // 32)
+        self._postings: list[array | int] = [
+            array("I", keys) if len(keys) < dense else _bit_set(keys, len(texts))
+            for keys in map(postings.__getitem__, self._vocabulary)]
         self._token_scan = _LcsScan(self._vocabulary)
 
-    def _candidates(self, query: str) -> dict[int, float]:
+    def _candidates(self, query: str) -> Iterator[tuple[float, int]]:
         """The entities (their places in ``_ordered``) whose keys may score
         ``MIN_SIMILARITY`` against ``query`` (normalised, not empty), and the states it may
         name the country of: a superset of those :class:`_Scorer` finds at or above it, the
@@ -740,36 +780,64 @@ class ReconciliationIndex:
         character ratio and on the token ratio (``h`` of the query's tokens near one of the
         key's bound its coverage, the key's own coverage is at most 1: at most ``2h / (1 +
         h)``), with ``_BOUND_MARGIN``. A key that reaches neither floor scores under
-        ``MIN_SIMILARITY``: it decides no candidate's score."""
+        ``MIN_SIMILARITY``: it decides no candidate's score.
+
+        The pairs ``(bound, entity)`` come best bound first, lazily: an entity may come again
+        (a lower bound of another of its keys), the first time with its own bound. The keys
+        of each count of near tokens are read only when the scoring gets to their bound, so
+        a query whose ``limit`` is settled early reads none of the thousands that share a
+        word or two with it."""
+        exact = [(1.0 + _BOUND_MARGIN, at)
+                 for at in self._by_compact.get(query.replace(" ", ""), ())]
         owners = self._key_owner
-        bounds: dict[int, float] = {}
+        chars: dict[int, float] = {}
         for i, char in self._key_scan.bounds(query, MIN_SIMILARITY):
             at = owners[i]
-            if char > bounds.get(at, 0.0):
-                bounds[at] = char
-        tokens = query.split()
-        hits: Counter[int] = Counter()  # a key: how many of the query's tokens are near one of its
+            if char > chars.get(at, 0.0):
+                chars[at] = char
+        by_char = sorted(((b + _BOUND_MARGIN, at) for at, b in chars.items()), reverse=True)
+        return heapq.merge(exact, by_char, self._by_tokens(query.split()),
+                           key=lambda pair: pair[0], reverse=True)
+
+    def _by_tokens(self, tokens: list[str]) -> Iterator[tuple[float, int]]:
+        """:meth:`_candidates`'s entities by the token ratio: the keys with ``n`` of the
+        query's tokens near one of theirs (each token counted as often as the query has it),
+        for ``n`` from all of them down to the least that may reach the floor, each with its
+        bound ``2h / (1 + h)`` for ``h = n / len(tokens)``."""
+        size = len(self._key_owner)
+        counts: list[int] = []  # bit ``i`` of counts[j]: bit j of key i's count
         for token, times in Counter(tokens).items():
-            keys: set[int] = set()
+            near = 0
+            sparse = bytearray((size + 7) // 8)
             for v in self._token_scan.near(token, _TOKEN_FLOOR):
-                keys.update(self._postings[v])
-            for _ in range(times):
-                hits.update(keys)
-        need = _TOKEN_SHARE * len(tokens)
-        most: dict[int, int] = {}  # an entity: the most of the query's tokens one key has near
-        for i, n in hits.items():
-            if n >= need and n > most.get(at := owners[i], 0):
-                most[at] = n
-        for at, n in most.items():
+                keys = self._postings[v]
+                if isinstance(keys, int):
+                    near |= keys
+                else:
+                    for i in keys:
+                        sparse[i >> 3] |= 1 << (i & 7)
+            near |= int.from_bytes(sparse, "little")
+            if near:
+                for _ in range(times):
+                    _count_into(counts, near)
+        if not counts:
+            return
+        full = (1 << size) - 1
+        owners = self._key_owner
+        for n in range(len(tokens), math.ceil(_TOKEN_SHARE * len(tokens)) - 1, -1):
+            if n >> len(counts):
+                continue  # no key's count has that many bits
+            keys = full
+            for j, bits in enumerate(counts):
+                keys &= bits if n >> j & 1 else bits ^ full
+                if not keys:
+                    break
+            if not keys:
+                continue
             share = n / len(tokens)
-            token = 2 * share / (1 + share)
-            if token > bounds.get(at, 0.0):
-                bounds[at] = token
-        for at in self._by_compact.get(query.replace(" ", ""), ()):
-            bounds[at] = 1.0
-        for at in bounds:
-            bounds[at] += _BOUND_MARGIN
-        return bounds
+            bound = 2 * share / (1 + share) + _BOUND_MARGIN
+            for i in _members(keys):
+                yield bound, owners[i]
 
     # -- building ----------------------------------------------------------------------
 
@@ -984,9 +1052,9 @@ class ReconciliationIndex:
         # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
         # on an authority identifier may make a candidate of any entity (or there is no text).
         scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
-        bounds = None if scan else self._candidates(query)
-        ranked: Iterable[int] = (range(len(self._ordered)) if bounds is None
-                                 else sorted(bounds, key=bounds.__getitem__, reverse=True))
+        ranked: Iterable[tuple[float, int]] = (
+            ((math.inf, at) for at in range(len(self._ordered))) if scan
+            else self._candidates(query))
         # Best bound first, and no further once ``limit`` candidates are sure to score more
         # than any other can: the lowest score each of them can end with (an exact one's
         # 89.5, or its own) is above the next bound's score. Above, not equal: the next
@@ -994,10 +1062,14 @@ class ReconciliationIndex:
         # (its bound is 100), so the match is decided as with every entity scored.
         floors: list[float] = []  # a min-heap of the ``limit`` highest lowest final scores
         found: list[Candidate] = []
-        for at in ranked:
-            # (with no bounds, every entity its types and conditions keep is scored)
-            if bounds and len(floors) == limit and _bound_score(bounds[at]) < floors[0]:
+        scored: set[int] = set()
+        for bound, at in ranked:
+            # (with no text, every entity its types and conditions keep is scored: inf)
+            if len(floors) == limit and _bound_score(bound) < floors[0]:
                 break
+            if at in scored:  # again, by a lower bound of another of its keys
+                continue
+            scored.add(at)
             e = self._ordered[at]
             if wanted:
                 hits = [t in e.types for _, t in wanted]
