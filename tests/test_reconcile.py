@@ -1319,6 +1319,48 @@ def test_a_label_asserted_in_two_graphs_is_one_value():
     assert index.get("place/twice").direct("label") == ["Twice"]
 
 
+@pytest.mark.parametrize("given", ["Bogus", "Q5"])
+def test_entities_suggested_for_an_unknown_type_are_all_of_them_and_logged(client, schemas,
+                                                                           caplog, given):
+    """suggest/entity ignores a type that is no class of the ontology and no candidate's, as
+    a query does, and says so in the log as suggest/property does: it answered nothing,
+    unsaid (no entity has the type Bogus)."""
+    everything = client.get("/reconcile/suggest/entity?prefix=phn").json["result"]
+    assert everything
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        response = client.get(f"/reconcile/suggest/entity?prefix=phn&type={given}")
+    assert response.status_code == 200
+    schemas("suggest-entities-response.json", response.json)
+    assert response.json["result"] == everything
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert warning.startswith(f"reconciliation: entities were suggested for the type "
+                              f"'{given}', which is no type of this service's entities")
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        typed = client.get("/reconcile/suggest/entity?prefix=tay&type=Province").json["result"]
+        assert typed and len(typed) < len(
+            client.get("/reconcile/suggest/entity?prefix=tay").json["result"])
+        # a class of the ontology whose instances are no candidates: known, and it keeps none
+        assert client.get("/reconcile/suggest/entity?prefix=p&type=Quantity").json == {
+            "result": []}
+    assert not [r for r in caplog.records if r.name == "kg.reconciliation"]
+
+
+def test_propose_properties_limit_0_is_a_400_and_a_limit_is_echoed(client, schemas):
+    """v0.2's limit controls "the number of proposed properties": 0 asks for none, as a
+    query's and suggest's limit of 0 do, and is a 400 like theirs (it was read as "all")."""
+    none = client.get("/reconcile/propose_properties?type=Place&limit=0")
+    assert none.status_code == 400
+    assert none.json["message"] == ("'limit' must be at least 1, not 0 (leave it out for "
+                                    "every property, at most 100 are given)")
+    every = client.get("/reconcile/propose_properties?type=Place").json
+    assert "limit" not in every and len(every["properties"]) > 3
+    three = client.get("/reconcile/propose_properties?type=Place&limit=3").json
+    schemas("data-extension-property-proposal.json", three)
+    assert three["limit"] == 3 and three["properties"] == every["properties"][:3]
+    assert client.get("/reconcile/propose_properties?type=Place&limit=").json == every
+
+
 # -- building the index --------------------------------------------------------------------
 
 def _normalise_by_walking(text: str) -> str:

@@ -309,8 +309,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         "/reconcile/propose_properties": {"get": {
             "summary": "properties to offer for data extension",
             "parameters": [_param("type", "query", "a type id"),
-                           _param("limit", "query", "most properties",
-                                  {"type": "integer", "minimum": 0}),
+                           _param("limit", "query", "most properties (none: all)",
+                                  {"type": "integer", "minimum": 1}),
                            _param("callback", "query", "JSONP callback name")],
             "responses": _responses(json_ok, *reconcile_errors)}},
     }

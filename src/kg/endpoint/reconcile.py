@@ -271,7 +271,14 @@ def suggest_property() -> Response:
 
 @bp.route("/propose_properties", methods=["GET", "POST"])
 def propose_properties() -> Response:
-    limit = parse_positive(request.values.get("limit"), 0, MAX_LIMIT, name="limit")
+    # v0.2: "an optional limit ... to control the number of proposed properties". 0 asks for
+    # none, which no client means (OpenRefine sends no limit): as a query's and suggest's
+    # limit, a 400 rather than a reading of our own ("all" was one).
+    given = request.values.get("limit")
+    limit = parse_positive(given, 0, MAX_LIMIT, name="limit")
+    if given not in (None, "") and not limit:
+        raise InputError("'limit' must be at least 1, not 0 (leave it out for every "
+                         f"property, at most {MAX_LIMIT} are given)")
     return _json(_index().propose_properties(request.values.get("type") or None, limit))
 
 
