@@ -35,7 +35,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -285,15 +284,13 @@ def write_dataset(store: ox.Store, path: Path,
     path.parent.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix=f".{path.name}.parts.", dir=path.parent) as tmp:
-        names = [name for name in sorted(store.named_graphs(), key=lambda g: str(g))
-                 if name.value not in ready]
-        parts = [Path(tmp) / f"{i}.nq" for i in range(len(names))]
-        # two graphs at a time: pyoxigraph dumps one without Python's lock while the other's
-        # lines get their graph name
-        with gc_paused(), ThreadPoolExecutor(2, thread_name_prefix="kg-write") as pool:
-            for name, count in zip(names, pool.map(partial(_write_part, store), names, parts),
-                                   strict=True):
-                counts[name.value] = count
+        parts = []
+        for name in sorted(store.named_graphs(), key=lambda g: str(g)):
+            if name.value in ready:
+                continue
+            part = Path(tmp) / f"{len(parts)}.nq"
+            counts[name.value] = _write_part(store, name, part)
+            parts.append(part)
         for name, (part, count) in ready.items():
             counts[name] = count
             parts.append(part)
