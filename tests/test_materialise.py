@@ -386,26 +386,3 @@ def test_build_reasoner_option_and_setting(tmp_path):
     with pytest.raises(ConfigError, match="reasoner"):
         build(settings)
     assert not (tmp_path / "kg.nq").exists()
-
-
-def test_the_inferred_text_is_loaded_in_a_thread_one_load_at_a_time():
-    """materialise_store loads each batch of inferred N-Quads in a thread while it writes the
-    next (kg.materialise._Loader): every batch lands, and a batch that fails to parse raises
-    in the caller, at the next load or wait, not in a thread that nobody reads."""
-    import pyoxigraph as ox
-
-    from kg.materialise import _Loader
-
-    store = ox.Store()
-    loader = _Loader(store)
-    for i in range(5):
-        parts = [f"<urn:s{i}> <urn:p> <urn:o> <urn:g> .\n".encode()]
-        loader.load(parts)
-        assert parts == []
-    loader.wait()
-    assert len(store) == 5
-    loader.load([b"<urn:s> <urn:p> not-a-term <urn:g> .\n"])
-    with pytest.raises(SyntaxError):
-        loader.wait()
-    loader.wait()  # the error is raised once
-    assert len(store) == 5

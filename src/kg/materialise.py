@@ -582,7 +582,6 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
     blank = {i for i, t in enumerate(terms) if isinstance(t, ox.BlankNode)}
     written, parts = 0, []
     readers_from = len(result.groups)
-    loader = _Loader(store)
     for i, (p, pairs_) in enumerate(result.groups + result.for_readers):
         into_store = keep is None or (i < readers_from and keep(terms[p].value))
         kept = meaningful.kept(p, pairs_)
@@ -595,7 +594,6 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
             if into_store:
                 on_blank = [(s, o) for s, o in chunk if s in blank or o in blank] if blank else ()
                 if on_blank:
-                    loader.wait()  # one writer at a time
                     store.extend(ox.Quad(terms[s], terms[p], terms[o], into) for s, o in on_blank)
                     stored = set(on_blank)
                     chunk = [x for x in chunk if x not in stored]
@@ -603,9 +601,8 @@ def materialise_store(store, into, *, batch: int = 100_000, timings: dict | None
                 if lines:
                     parts.append(lines)
             if len(parts) >= 8:
-                loader.load(parts)
-    loader.load(parts)
-    loader.wait()
+                _load_text(store, parts)
+    _load_text(store, parts)
     if timings is not None:
         timings["reason_s"] = reasoned - started
         timings["write_s"] = time.perf_counter() - reasoned
@@ -627,46 +624,6 @@ class _NQuadsText:
         text, suffix = self.text, self.suffix
         pred = f" {text[p]} "
         return "".join([text[s] + pred + text[o] + suffix for s, o in pairs])
-
-
-class _Loader:
-    """Loads N-Quads text into ``store`` in a thread while the caller writes the next text
-    (pyoxigraph parses without Python's lock): one load at a time, the next waiting for the
-    one before (:meth:`wait` for the last, or before writing to the store otherwise)."""
-
-    def __init__(self, store) -> None:
-        self.store = store
-        self.pending = None
-
-    def load(self, parts: list) -> None:
-        """Load the text of ``parts`` (then emptied), after any load still running."""
-        import threading
-
-        if not parts:
-            return
-        self.wait()
-        text = b"".join(parts)
-        parts.clear()
-        failed: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                _load_text(self.store, [text])
-            except BaseException as exc:  # raised again by wait(), in the caller's thread
-                failed.append(exc)
-
-        thread = threading.Thread(target=run, name="kg-infer-load", daemon=True)
-        thread.start()
-        self.pending = (thread, failed)
-
-    def wait(self) -> None:
-        """Until the load running, if any, is done; its error raised here."""
-        if self.pending is not None:
-            thread, failed = self.pending
-            self.pending = None
-            thread.join()
-            if failed:
-                raise failed[0]
 
 
 def _load_text(store, parts: list) -> None:
