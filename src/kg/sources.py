@@ -267,7 +267,12 @@ _NAMED = ("/unit/", "/actor/", "/place/")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    """The words of ``text``, lower case; a hyphen or an apostrophe within a word joins it
+    (``north-western`` is the article's ``Northwestern``, ``Th'nu`` its ``Th’nu``)."""
+    return re.findall(r"[a-z0-9]+", _JOINERS.sub("", text.lower()))
+
+
+_JOINERS = re.compile(r"(?<=[a-z0-9])['\u2019\u2010\u2011-](?=[a-z0-9])")
 
 
 def copied_wording(data: Graph, text: str) -> list[tuple[URIRef, str]]:
