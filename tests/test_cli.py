@@ -709,9 +709,10 @@ def test_github_annotations_are_escaped():
                                   "(focus node https://x/a)\n")
 
 
-def test_the_text_report_names_values_briefly():
+def test_the_reports_people_read_name_values_briefly():
     """A literal's datatype as a CURIE; a node shape's result (value = focus node, no path)
-    does not repeat the focus node as its value."""
+    does not repeat the focus node as its value: in the text report, GitHub annotations and
+    SARIF's messages alike."""
     from kg.validate import Report, Result
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
@@ -725,6 +726,13 @@ def test_the_text_report_names_values_briefly():
     text = report.as_text()
     assert 'value:      "1978-02-35"^^xsd:date' in text
     assert text.count("value:") == 1 and text.count("focus node: event:x") == 2
+    github = report.as_github().splitlines()
+    assert github[0].endswith('::m (focus node event:x; path kgo:onDate; '
+                              'value "1978-02-35"^^xsd:date)')
+    assert github[1].endswith("::n (focus node event:x)")
+    sarif = [r["message"]["text"] for r in json.loads(report.as_sarif())["runs"][0]["results"]]
+    assert sarif == ['m (focus node event:x; path kgo:onDate; value "1978-02-35"^^xsd:date)',
+                     "n (focus node event:x)"]
 
 
 def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):

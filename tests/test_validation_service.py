@@ -299,6 +299,8 @@ def test_html_report_shows_a_repeated_result_with_the_one_it_repeats(client):
     page = post_file(client, bad, "bad.ttl", query="?format=html").get_data(as_text=True)
     rows = re.findall(r"<tr>\s*<td>Violation</td>.*?</tr>", page, re.S)
     assert len(rows) == 1 and "kgo:onDate must be one xsd:date" in rows[0]
+    # the value as the text report writes it: its datatype as a CURIE
+    assert '<td class="iri">&#34;1978-02-30&#34;^^xsd:date</td>' in rows[0]
     assert re.findall(r"<li>Also as <span[^>]*>(kgo:\w+)</span>", rows[0]) == [
         "kgo:endDate", "kgo:startDate"]
     assert "3\n        results (3 violations);\n        2 of them repeat another" in page

@@ -264,8 +264,8 @@ class Report:
                 lines.append(f"  where:      {r.location}")
             if r.path:
                 lines.append(f"  path:       {short_iri(r.path)}")
-            if r.value is not None and not (r.value == r.focus and not r.path):
-                lines.append(f"  value:      {_short_value(r.value)}")
+            if shown_value(r) is not None:
+                lines.append(f"  value:      {shown_value(r)}")
             if r.shape.startswith(_QC):
                 lines.append(f"  query:      {short_iri(r.shape)}")
             else:
@@ -486,17 +486,28 @@ def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
 
 
 def _summary(r: Result) -> str:
-    """A result in one line: its message, then what it is about (and what to do, if said)."""
+    """A result in one line: its message, then what it is about (and what to do, if said);
+    its value as :func:`shown_value` gives it."""
     facts = [f"focus node {short_iri(r.focus)}"]
     if r.path:
         facts.append(f"path {short_iri(r.path)}")
-    if r.value is not None:
-        facts.append(f"value {short_iri(r.value)}")
+    if shown_value(r) is not None:
+        facts.append(f"value {shown_value(r)}")
     return f"{r.message} ({'; '.join(facts)})" + (f" Advice: {r.advice}" if r.advice else "")
 
 
 #: The IRIs of the QC queries (kg.qc.NAMESPACE; here, so short_iri does not import kg.qc).
 _QC = "urn:kg:qc:"
+
+
+def shown_value(r: Result) -> str | None:
+    """A result's value as the formats people read show it (text, GitHub annotations, SARIF's
+    message, the /validate page): an IRI as a CURIE, a literal with its datatype as one
+    (``"1978-13-01"^^xsd:date``); None when there is none, or when it only repeats the focus
+    node (a node shape's result: no path, and SHACL gives the focus node as sh:value)."""
+    if r.value is None or (r.value == r.focus and not r.path):
+        return None
+    return _short_value(r.value)
 
 
 def _rule_title(r: Result) -> str:
