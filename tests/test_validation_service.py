@@ -498,13 +498,13 @@ def test_bad_requests(client):
 
 def test_a_parse_error_in_json_gives_its_line(client):
     """/validate's JSON error has the parser's line (and column where it gives one), as
-    every route's JSON error; an error with no place has neither key."""
+    every route's JSON error; an error with no place has them null, as kg validate's."""
     bad = "@prefix ex: <urn:ex:> .\n\nex:a ex:b ex:c .\nex:d ex:e .\n"
     doc = post_file(client, bad, "x.ttl", headers={"Accept": "application/json"}).json
     assert doc["status"] == 400 and doc["line"] == 4 and doc["message"].startswith("x.ttl:4:")
     doc = client.post("/validate?format=xlsx", data=GOOD, content_type="text/turtle",
                       headers={"Accept": "application/json"}).json
-    assert doc["status"] == 400 and "line" not in doc and "column" not in doc
+    assert doc["status"] == 400 and doc["line"] is None and doc["column"] is None
 
 
 def test_uploads_over_the_size_limit_get_413(make_client):
@@ -793,6 +793,20 @@ def test_an_unreadable_upload_in_sarif_or_github_is_what_kg_validate_prints(clie
     response = post_file(client, broken, "bad.ttl", query=f"?format={fmt}")
     assert response.status_code == 400 and response.headers["X-KG-Exit-Code"] == "2"
     assert response.get_data(as_text=True) == printed
+
+
+def test_an_unreadable_upload_in_json_has_kg_validates_keys(client, tmp_path):
+    """The same keys as kg validate --format json prints for a file it cannot read, the
+    same values, and the HTTP status besides."""
+    broken = PREFIXES + "place:a rdfs:label \"A\"@en ,\n    \"B\"@en\nplace:b a kgo:Country .\n"
+    code, printed = kg_validate(tmp_path, broken)
+    expected = json.loads(printed)
+    assert code == 2 and expected["line"] == 8
+    response = post_file(client, broken, "bad.ttl", headers={"Accept": "application/json"})
+    assert response.status_code == 400 and response.headers["X-KG-Exit-Code"] == "2"
+    body = response.json
+    assert body.pop("status") == 400
+    assert body == expected
 
 
 _RDF_XML = ('<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'

@@ -665,11 +665,11 @@ def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
     if fmt == "html":
         return _page(status, _settings(), error=str(exc), upload=upload, headers=headers)
     if fmt == "json":
-        body = {"status": status, "exit_code": exit_code, "message": str(exc)}
-        if exc.line is not None:  # as every route's JSON error (kg.endpoint.responses)
-            body["line"] = exc.line
-            if exc.column is not None:
-                body["column"] = exc.column
+        # kg validate --format json's keys for what it cannot validate (conforms null, path,
+        # line, column: null where unknown, no results), and "status" as every route's JSON
+        # error has it (kg.endpoint.responses)
+        body = {**json.loads(error_output(exc, "json")), "exit_code": exit_code,
+                "status": status}
         return Response(json.dumps(body, ensure_ascii=False) + "\n", status, headers,
                         content_type="application/json")
     if fmt in _AS_THE_CLI_PRINTS:  # as kg validate writes it to stdout when it cannot validate
