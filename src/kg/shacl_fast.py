@@ -45,10 +45,10 @@ from dataclasses import dataclass, field
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
+from rdflib.namespace import RDF, RDFS, SH, XSD
 
 from kg.errors import BuildError
-from kg.validate import Report, _results, finish_results
+from kg.validate import DECLARING_TYPES, Report, _results, finish_results
 
 _RDF_TYPE, _SUBCLASS = f"<{RDF.type}>", f"<{RDFS.subClassOf}>"
 
@@ -619,8 +619,7 @@ def validate_store(store, shapes: Graph, threads: int | None = None) -> Report:
             results, lambda focus, path: (_rdflib(q.object) for q in store.quads_for_pattern(
                 _ox_node(focus), _ox_node(path), None)),
             lambda: pairs(f"""SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDF.type}> ?b
-                FILTER (?b IN (<{OWL}Class>, <{OWL}ObjectProperty>, <{OWL}DatatypeProperty>,
-                               <{OWL}AnnotationProperty>)) }}"""),
+                FILTER (?b IN ({", ".join(f"<{t}>" for t in DECLARING_TYPES)})) }}"""),
             lambda: pairs(f"""SELECT ?a ?b WHERE {{ ?a <{RDFS.subPropertyOf}> ?b
                 FILTER (isIRI(?a) && isIRI(?b)) }}"""))
     return Report(conforms=violations == 0, results=results, graph=report, shapes=shapes)

@@ -349,7 +349,10 @@ def _counted(path: str | None, values: tuple[ValueAt, ...]) -> str:
 #: (value), the property (path), the class or property an axiom names (value).
 _UNDECLARED = {"DeclaredTypeShape": ("value", "class"),
                "DeclaredPropertyShape": ("path", "property"),
-               "OntologyReferenceShape": ("value", None)}
+               "OntologyReferenceShape": ("value", None),
+               # a figure's kind and unit are individuals the ontology declares
+               "QuantityKindShape": ("value", "figure kind"),
+               "QuantityUnitShape": ("value", "unit of count")}
 
 
 def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set[str]]]
@@ -357,7 +360,8 @@ def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set
     """``results`` with "Did you mean kgo:Person?" on each that reports an undeclared kgo: term
     (kgs:DeclaredTypeShape, kgs:DeclaredPropertyShape, kgs:OntologyReferenceShape), where a
     declared term of its kind is close (by local name). ``declared()`` gives the
-    declared kgo: terms, ``{"class": …, "property": …}``; it is called only when a result
+    declared kgo: terms, ``{"class": …, "property": …, "figure kind": …, "unit of count": …}``
+    (the last two the ontology's named individuals a figure names); called only when a result
     needs it. Shared by both engines, so their reports agree."""
     from kg.iris import BASE, KGO
 
@@ -388,19 +392,27 @@ def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set
 _CLASS_KINDS = (str(OWL.Class),)
 _PROPERTY_KINDS = (str(OWL.ObjectProperty), str(OWL.DatatypeProperty),
                    str(OWL.AnnotationProperty))
+#: The ontology's classes of named individuals a shape wants (kgs:QuantityKindShape, …).
+_INDIVIDUAL_KINDS = {"https://w3id.org/kg1978/ontology/FigureKind": "figure kind",
+                     "https://w3id.org/kg1978/ontology/UnitOfCount": "unit of count"}
+#: Every rdf:type whose terms :func:`declared_terms` sorts.
+DECLARING_TYPES = _CLASS_KINDS + _PROPERTY_KINDS + tuple(_INDIVIDUAL_KINDS)
 
 
 def declared_terms(typed: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     """The kgo: classes and properties among ``typed`` ((term, rdf:type) IRI pairs)."""
     from kg.iris import KGO
 
-    out: dict[str, set[str]] = {"class": set(), "property": set()}
+    out: dict[str, set[str]] = {"class": set(), "property": set(),
+                                **{name: set() for name in _INDIVIDUAL_KINDS.values()}}
     for term, kind in typed:
         if term.startswith(str(KGO)):
             if kind in _CLASS_KINDS:
                 out["class"].add(term)
             elif kind in _PROPERTY_KINDS:
                 out["property"].add(term)
+            elif kind in _INDIVIDUAL_KINDS:
+                out[_INDIVIDUAL_KINDS[kind]].add(term)
     return out
 
 
@@ -1057,7 +1069,7 @@ def validate(data: Graph, shapes: Graph) -> Report:
         results = finish_results(
             results, lambda focus, path: data.objects(_node(focus), URIRef(path)),
             lambda: ((str(t), str(k)) for t, k in data.subject_objects(RDF.type)
-                     if str(k) in _CLASS_KINDS + _PROPERTY_KINDS),
+                     if str(k) in DECLARING_TYPES),
             lambda: subproperties_in(data))
     return Report(conforms=bool(conforms), results=results, graph=report_graph, shapes=shapes)
 
