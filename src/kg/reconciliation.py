@@ -74,6 +74,7 @@ from __future__ import annotations
 import bisect
 import difflib
 import heapq
+import itertools
 import json
 import logging
 import math
@@ -808,15 +809,14 @@ class ReconciliationIndex:
         counts: list[int] = []  # bit ``i`` of counts[j]: bit j of key i's count
         for token, times in Counter(tokens).items():
             near = 0
-            sparse = bytearray((size + 7) // 8)
+            sparse: list[array] = []
             for v in self._token_scan.near(token, _TOKEN_FLOOR):
                 keys = self._postings[v]
                 if isinstance(keys, int):
                     near |= keys
                 else:
-                    for i in keys:
-                        sparse[i >> 3] |= 1 << (i & 7)
-            near |= int.from_bytes(sparse, "little")
+                    sparse.append(keys)
+            near |= _bit_set(itertools.chain.from_iterable(sparse), size)
             if near:
                 for _ in range(times):
                     _count_into(counts, near)
