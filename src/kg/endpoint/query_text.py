@@ -636,13 +636,20 @@ def _call_end(tokens: list, at: int) -> int | None:
         i += 1
     if i >= len(tokens) or tokens[i][0] != "(":
         return None
+    return _closing(tokens, i, "()")
+
+
+def _closing(tokens: list, at: int, pair: str) -> int | None:
+    """The index of the token that closes the bracket ``tokens[at]`` opens (``pair``: "()" or
+    "[]"), brackets balanced; None where it is not closed, or a brace or a dot comes first
+    (not read here)."""
     depth = 0
-    for j in range(i, len(tokens)):
-        depth += {"(": 1, ")": -1}.get(tokens[j][0], 0)
+    for j in range(at, len(tokens)):
+        depth += {pair[0]: 1, pair[1]: -1}.get(tokens[j][0], 0)
         if depth == 0:
             return j
         if tokens[j][0] in "{}.":
-            return None  # a brace or a dot inside: not read here
+            return None
     return None
 
 
@@ -685,17 +692,10 @@ def _joined(tokens: list) -> list:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        if token[0] == "[":
-            depth, j = 0, i
-            while j < len(tokens):
-                depth += {"[": 1, "]": -1}.get(tokens[j][0], 0)
-                if depth == 0 or tokens[j][0] in "{}.":
-                    break
-                j += 1
-            if j < len(tokens) and depth == 0:
-                out.append(_Joined(code, token, tokens[j], property_list=True))
-                i = j + 1
-                continue
+        if token[0] == "[" and (j := _closing(tokens, i, "[]")) is not None:
+            out.append(_Joined(code, token, tokens[j], property_list=True))
+            i = j + 1
+            continue
         end = _path_end(tokens, i)
         if end > i:
             out.append(_Joined(code, token, tokens[end]))
