@@ -183,7 +183,7 @@ def test_time_spans_give_each_event_one_span_with_its_bounds():
 @pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
 def test_both_reasoners_give_the_bounds_on_a_crm_time_span(month_range, reasoner):
     """CIDOC-CRM puts the four bounds on the event's E52 time-span, not on the event; they stay
-    xsd:date (the README says why, against CRM's xsd:dateTime range)."""
+    xsd:date (the README says why: CRM 7.1.3's range is rdfs:Literal, older data xsd:dateTime)."""
     assert about_time_span(infer(month_range, reasoner=reasoner)) == CRM_EXPECTED
 
 

@@ -26,8 +26,9 @@ out (rdflib drops it from the lexical form, so the reasoners would otherwise dif
 The same days are given the CIDOC-CRM way too (:func:`time_spans`): the event
 crm:P4_has_time-span its time-span, ``<event>#time-span``, a crm:E52_Time-Span with
 crm:P82a_begin_of_the_begin, crm:P81a_end_of_the_begin, crm:P81b_begin_of_the_end and
-crm:P82b_end_of_the_end. They stay xsd:date, though CIDOC-CRM's RDFS gives them the range
-xsd:dateTime: a day is what the sources give, and a time of day and a zone would be made up.
+crm:P82b_end_of_the_end. They stay xsd:date, which CIDOC-CRM 7.1.3's RDFS range (rdfs:Literal)
+admits; earlier releases (6.2.1) gave xsd:dateTime, but a day is what the sources give, and a time
+of day and a zone would be made up.
 """
 
 from __future__ import annotations
