@@ -390,15 +390,24 @@ def test_kg_serve_store_forwards_to_the_remote(serve_kg, oxigraph):
 # -- Virtuoso 7 (Debian virtuoso-opensource), where it is installed --------------------------------
 
 #: Answers in which Virtuoso 7 changes literals itself: xsd:boolean values come back as 1 / 0
-#: (the-article, shift-to-offensive), and geo:wktLiteral as virtrdf:Geometry with its
-#: coordinates reordered (phnom-penh). The rows are the same; the values are Virtuoso's.
-VIRTUOSO_LITERALS = {"the-article", "shift-to-offensive-1978-03-26", "phnom-penh"}
+#: (the-article, shift-to-offensive, what-prompted), and geo:wktLiteral as virtrdf:Geometry
+#: with its coordinates reordered (phnom-penh). The rows are the same; the values are Virtuoso's.
+VIRTUOSO_LITERALS = {"the-article", "shift-to-offensive-1978-03-26", "phnom-penh",
+                     "what-prompted"}
+
+#: Virtuoso 7.2.5.1 answers ``?endOfTheBegin <= "1978-12-31"^^xsd:date`` on
+#: crm:P81a_end_of_the_begin with no row at all (its ``<``, ``=`` and ``>=`` answer right, and
+#: so does ``<=`` on crm:P82a): a bug of its own, which the README names with the rewrite that
+#: answers right. The question, and the rewrite the README gives.
+VIRTUOSO_DATE_BUG = ("under-way-december-1978-crm",
+                     '?endOfTheBegin <= "1978-12-31"^^xsd:date',
+                     '?endOfTheBegin < "1979-01-01"^^xsd:date')
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(virtuoso_bin() is None,
                     reason="virtuoso-t is not installed (Debian: apt-get install "
-                           "virtuoso-opensource); CI does not install it")
+                           "virtuoso-opensource; .ci/run installs it)")
 def test_virtuoso_publish_and_serve(tmp_path: Path, dataset):
     server = start_virtuoso(tmp_path / "virtuoso")
     try:
@@ -419,6 +428,14 @@ def test_virtuoso_publish_and_serve(tmp_path: Path, dataset):
             if query.stem in VIRTUOSO_LITERALS:
                 assert got["head"] == want["head"]
                 assert len(got["results"]["bindings"]) == len(want["results"]["bindings"])
+            elif query.stem == VIRTUOSO_DATE_BUG[0]:
+                assert got["head"] == want["head"] and not got["results"]["bindings"], (
+                    "Virtuoso answers <= on a date now: drop the README's warning")
+                rewritten = text.replace(*VIRTUOSO_DATE_BUG[1:])
+                assert rewritten != text
+                got = client.post("/sparql", data={"query": rewritten},
+                                  headers={"Accept": JSON})
+                _same_answer(json.loads(got.data), want, rewritten)
             else:
                 _same_answer(got, want, text)
         store.close()
