@@ -274,3 +274,72 @@ def test_a_zoned_date_gets_the_same_bounds_from_both_reasoners():
                    if q.predicate.value in BOUNDS}
     assert by["owlrl"] == by["fast"] == by["store"] == {
         (EVENT, URIRef(p), day("1978-05-01")) for p in BOUNDS}
+
+
+# -- founding dates and places, for schema.org readers ------------------------------------------
+
+SCHEMA = "http://schema.org/"
+FRONT, COUNCIL, REPUBLIC = (URIRef(f"https://w3id.org/kg1978/actor/{n}")
+                            for n in ("front", "council", "republic"))
+PLACE, MOVEMENT = (URIRef("https://w3id.org/kg1978/place/somewhere"),
+                   URIRef("https://w3id.org/kg1978/actor/movement"))
+
+
+def foundings() -> Graph:
+    """A front founded on a day at a place by a movement; a council founded over a month range
+    (its start a month), named from the group's side (kgo:foundedIn); a republic whose founding
+    is undated in the source, bounded only (no founding date: its time-span has the bound)."""
+    g = Graph().parse(REPO / "ontology" / "kg.ttl")
+    ev = "https://w3id.org/kg1978/event/"
+    front, council, republic = URIRef(ev + "f1"), URIRef(ev + "f2"), URIRef(ev + "f3")
+    for e in (front, council, republic):
+        g.add((e, RDF.type, KGO.Founding))
+    g.add((front, KGO.founded, FRONT))
+    g.add((front, KGO.onDate, day("1978-12-02")))
+    g.add((front, KGO.tookPlaceAt, PLACE))
+    g.add((front, KGO.carriedOutBy, MOVEMENT))
+    g.add((COUNCIL, KGO.foundedIn, council))
+    g.add((council, KGO.startDate, Literal("1978-12", datatype=XSD.gYearMonth)))
+    g.add((council, KGO.endDate, Literal("1979-01", datatype=XSD.gYearMonth)))
+    g.add((republic, KGO.founded, REPUBLIC))
+    g.add((republic, KGO.undatedInSource, Literal(True)))
+    g.add((republic, KGO.notBefore, day("1979-01-08")))
+    g.add((republic, KGO.carriedOutBy, COUNCIL))
+    return g
+
+
+FOUNDING_EXPECTED = {
+    (FRONT, KGO.foundingDate, day("1978-12-02")),
+    (FRONT, URIRef(SCHEMA + "foundingDate"), day("1978-12-02")),
+    (FRONT, KGO.foundingLocation, PLACE),
+    (FRONT, URIRef(SCHEMA + "foundingLocation"), PLACE),
+    (FRONT, KGO.founder, MOVEMENT),
+    (FRONT, URIRef(SCHEMA + "founder"), MOVEMENT),
+    (COUNCIL, KGO.foundingDate, Literal("1978-12", datatype=XSD.gYearMonth)),
+    (COUNCIL, URIRef(SCHEMA + "foundingDate"), Literal("1978-12", datatype=XSD.gYearMonth)),
+    (REPUBLIC, KGO.founder, COUNCIL),
+    (REPUBLIC, URIRef(SCHEMA + "founder"), COUNCIL),
+}
+FOUNDING_PROPERTIES = {KGO.foundingDate, KGO.foundingLocation, KGO.founder,
+                       URIRef(SCHEMA + "foundingDate"), URIRef(SCHEMA + "foundingLocation"),
+                       URIRef(SCHEMA + "founder")}
+
+
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_a_group_gets_its_founding_date_place_and_founder(reasoner):
+    """The founding's own date (at its precision), where it took place and who carried it out,
+    on the group; an undated founding gives no date, whatever its bounds."""
+    got = {t for t in infer(foundings(), reasoner=reasoner) if t[1] in FOUNDING_PROPERTIES}
+    assert got == FOUNDING_EXPECTED
+
+
+def test_the_store_path_gives_the_founding_dates_too():
+    store = ox.Store()
+    store.load(foundings().serialize(format="nt", encoding="utf-8"),
+               format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode("https://w3id.org/kg1978/graph/asserted"))
+    target = ox.NamedNode(str(INFERRED_GRAPH))
+    materialise_store(store, target)
+    got = {tuple(map(rdflib_term, (q.subject, q.predicate, q.object)))
+           for q in store.quads_for_pattern(None, None, None, target)}
+    assert {t for t in got if t[1] in FOUNDING_PROPERTIES} == FOUNDING_EXPECTED

@@ -29,6 +29,10 @@ crm:P82a_begin_of_the_begin, crm:P81a_end_of_the_begin, crm:P81b_begin_of_the_en
 crm:P82b_end_of_the_end. They stay xsd:date, which CIDOC-CRM 7.1.3's RDFS range (rdfs:Literal)
 admits; earlier releases (6.2.1) gave xsd:dateTime, but a day is what the sources give, and a time
 of day and a zone would be made up.
+
+A group's founding date is derived here too (:func:`founding_dates`): kgo:foundingDate, a
+sub-property of schema:foundingDate, is the date of its founding as the source gives it. Where
+and by whom it was founded need no code: the ontology's property chains give them.
 """
 
 from __future__ import annotations
@@ -55,6 +59,10 @@ LATEST_START, NOT_BEFORE, NOT_AFTER = (str(KGO.latestStart), str(KGO.notBefore),
                                        str(KGO.notAfter))
 #: The properties the bounds are derived from.
 SOURCES = (START, END, ON, LATEST_START, NOT_BEFORE, NOT_AFTER)
+
+FOUNDED, FOUNDED_IN = str(KGO.founded), str(KGO.foundedIn)
+#: The derived founding date of a group (a sub-property of schema:foundingDate).
+FOUNDING_DATE = str(KGO.foundingDate)
 
 TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 _CRM = "http://www.cidoc-crm.org/cidoc-crm/"
@@ -133,6 +141,22 @@ def day_bounds(values: Iterable[tuple[Hashable, str, str, str]]
     return sorted(out, key=lambda t: (str(t[0]), t[1]))
 
 
+def founding_dates(founded: Iterable[tuple[Hashable, Hashable]],
+                   dates: Callable[[Hashable], Iterable[tuple[str, Hashable, str, str]]]
+                   ) -> list[tuple[Hashable, Hashable]]:
+    """``(group, date)`` for kgo:foundingDate: each ``(founding, group)`` of ``founded`` gives
+    the group the date its founding happened on or began, as the source gives it (day, month or
+    year: the founding's own literal, from ``dates(founding)``: ``(property IRI, literal,
+    lexical form, datatype IRI)`` of its values). A founding without such a date (undated in
+    the source, only bounded) gives none; a malformed date gives none (the shapes report it)."""
+    out: dict[tuple[Hashable, Hashable], None] = {}
+    for founding, group in founded:
+        for prop, literal, lexical, datatype in dates(founding):
+            if prop in (ON, START) and span(lexical, datatype) is not None:
+                out[(group, literal)] = None
+    return sorted(out, key=lambda pair: (str(pair[0]), str(pair[1])))
+
+
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
@@ -174,7 +198,7 @@ def time_spans(bounds: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, s
 
 def graph_bounds(graph) -> list[tuple]:
     """:func:`day_bounds` of an rdflib graph, as rdflib triples, with their :func:`time_spans`
-    for the bounds of IRIs."""
+    for the bounds of IRIs and the groups' :func:`founding_dates`."""
     from rdflib import Literal, URIRef
 
     values = ((s, str(p), str(o), str(o.datatype)) for prop in SOURCES
@@ -186,14 +210,22 @@ def graph_bounds(graph) -> list[tuple]:
     label = URIRef(LABEL)
     named = span_labels(spans, lambda e: [str(o) for o in graph.objects(URIRef(e), label)
                                           if isinstance(o, Literal) and o.language == "en"])
+    founded = ([(e, g) for e, g in graph.subject_objects(URIRef(FOUNDED))]
+               + [(e, g) for g, e in graph.subject_objects(URIRef(FOUNDED_IN))])
+    founding_date = URIRef(FOUNDING_DATE)
     return ([(s, URIRef(p), Literal(day, datatype=date)) for s, p, day in bounds]
             + [(URIRef(s), URIRef(p), URIRef(o) if day is None else Literal(day, datatype=date))
                for s, p, o, day in spans]
-            + [(URIRef(span), label, Literal(text, lang="en")) for span, text in named])
+            + [(URIRef(span), label, Literal(text, lang="en")) for span, text in named]
+            + [(group, founding_date, literal) for group, literal in founding_dates(
+                founded, lambda e: ((prop, o, str(o), str(o.datatype)) for prop in (ON, START)
+                                    for o in graph.objects(e, URIRef(prop))
+                                    if isinstance(o, Literal) and o.datatype is not None))])
 
 
 def store_bounds(store) -> list[tuple]:
-    """:func:`day_bounds` of every graph of a pyoxigraph store, as pyoxigraph triples."""
+    """:func:`day_bounds` of every graph of a pyoxigraph store, as pyoxigraph triples, with
+    their :func:`time_spans` and the groups' :func:`founding_dates`."""
     import pyoxigraph as ox
 
     values = ((q.subject, prop, q.object.value, q.object.datatype.value) for prop in SOURCES
@@ -206,9 +238,22 @@ def store_bounds(store) -> list[tuple]:
     named = span_labels(spans, lambda e: [
         q.object.value for q in store.quads_for_pattern(ox.NamedNode(e), label, None, None)
         if isinstance(q.object, ox.Literal) and q.object.language == "en"])
+    founded = ([(q.subject, q.object) for q in store.quads_for_pattern(
+                   None, ox.NamedNode(FOUNDED), None, None)]
+               + [(q.object, q.subject) for q in store.quads_for_pattern(
+                   None, ox.NamedNode(FOUNDED_IN), None, None)])
+    founding_date = ox.NamedNode(FOUNDING_DATE)
+
+    def dates(event):
+        return ((prop, q.object, q.object.value, q.object.datatype.value) for prop in (ON, START)
+                for q in store.quads_for_pattern(event, ox.NamedNode(prop), None, None)
+                if isinstance(q.object, ox.Literal))
+
     return ([(s, ox.NamedNode(p), ox.Literal(day, datatype=date)) for s, p, day in bounds]
             + [(ox.NamedNode(s), ox.NamedNode(p),
                 ox.NamedNode(o) if day is None else ox.Literal(day, datatype=date))
                for s, p, o, day in spans]
             + [(ox.NamedNode(span), label, ox.Literal(text, language="en"))
-               for span, text in named])
+               for span, text in named]
+            + [(group, founding_date, literal)
+               for group, literal in founding_dates(founded, dates)])
