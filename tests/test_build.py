@@ -181,9 +181,9 @@ def test_build_times_and_logs_each_stage(tmp_path, monkeypatch):
     lines: list[str] = []
     found = kg.build._shape_predicates
 
-    def shape_predicates(store, shapes):
+    def shape_predicates(store, shapes, folder=None):
         lines.append("shape predicates")
-        return found(store, shapes)
+        return found(store, shapes, folder)
 
     monkeypatch.setattr(kg.build, "_shape_predicates", shape_predicates)
     build(settings_for(root), log=lines.append, timings=timings)
@@ -194,6 +194,41 @@ def test_build_times_and_logs_each_stage(tmp_path, monkeypatch):
     parse = next(i for i, line in enumerate(lines) if line.startswith("parsing "))
     parsed = next(i for i, line in enumerate(lines) if line.strip().startswith("parse: "))
     assert parse < lines.index("shape predicates") < parsed
+
+
+def test_the_build_folder_keeps_what_the_shapes_constraints_read(tmp_path, monkeypatch):
+    """Parsing the shapes' SPARQL is most of a small build: the build folder keeps what each
+    constraint reads, and the next build parses none (the same dataset); a cache made by other
+    code, or one that does not read, is ignored and made anew."""
+    import json
+
+    import kg.shacl_fast
+    from kg.build import SHAPE_READS_NAME
+
+    root = project_copy(tmp_path / "p")
+    first = build(settings_for(root))
+    kept = first.dataset.parent / SHAPE_READS_NAME
+    cache = json.loads(kept.read_text(encoding="utf-8"))
+    assert cache["version"] == kg.shacl_fast.analysis_version()
+    assert len(cache["reads"]) >= 30 and all(v is None or isinstance(v, list)
+                                             for v in cache["reads"].values())
+    dataset = first.dataset.read_bytes()
+    parsed: list[str] = []
+    reads = kg.shacl_fast._constraint_reads
+
+    def counted(select, namespaces):
+        parsed.append(select)
+        return reads(select, namespaces)
+
+    monkeypatch.setattr(kg.shacl_fast, "_constraint_reads", counted)
+    assert build(settings_for(root)).dataset.read_bytes() == dataset
+    assert parsed == []
+    for text in (json.dumps({**cache, "version": "other code"}), "{not json", "[]"):
+        kept.write_text(text, encoding="utf-8")
+        assert build(settings_for(root)).dataset.read_bytes() == dataset
+        assert len(parsed) == len(cache["reads"])
+        assert json.loads(kept.read_text(encoding="utf-8")) == cache
+        parsed.clear()
 
 
 def _add_shape(root: Path, feature: str) -> None:

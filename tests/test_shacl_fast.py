@@ -155,6 +155,29 @@ def test_shape_predicates(select, bounded):
         assert (OBJECTS_OF + ex + "a" in found) is ("?p" in select)
 
 
+@pytest.mark.parametrize("select", [
+    "SELECT $this WHERE { $this ex:a ?p FILTER NOT EXISTS { ?s ?p ?o . ?o ex:b ?w } }",
+    "SELECT $this WHERE { $this ?p ?o }",  # unbounded: kept as such
+])
+def test_shape_predicates_from_a_cache_are_what_parsing_finds(select, monkeypatch):
+    """A cache filled by one call answers the next without parsing (kg.build keeps it in the
+    build folder)."""
+    import kg.shacl_fast
+
+    shapes = _shapes_with(select, "sh:property [ sh:path ex:q ] ;")
+    cache: dict = {}
+    found = shape_predicates(shapes, cache)
+    assert found == shape_predicates(shapes) and len(cache) == 1
+
+    def parse(*_):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(kg.shacl_fast, "_constraint_reads", parse)
+    assert shape_predicates(shapes, cache) == found
+    with pytest.raises(AssertionError, match="parsed again"):
+        shape_predicates(shapes, {})
+
+
 @pytest.mark.parametrize(("select", "bounded"), [
     ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), STR(ex:))) }", True),
     ("SELECT $this WHERE { $this ?p ?o FILTER (STRSTARTS(STR(?p), 'http://example.org/')) }",

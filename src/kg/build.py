@@ -126,9 +126,10 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                                   "shapes"):
                 shapes = load_shapes(root)
                 store = load_store(root)
-                # rdflib parses the shapes' SPARQL here (~0.6 s whatever the data's size): in
-                # a stage, so that the stages add up to the build
-                narrow = _shape_predicates(store, shapes) if validator == "fast" else None
+                # rdflib parses the shapes' SPARQL here (~2 s whatever the data's size, unless
+                # the build folder keeps what it found): in a stage, so the stages add up
+                narrow = (_shape_predicates(store, shapes, out.parent) if validator == "fast"
+                          else None)
             with stage("reason_s", f"reasoning (OWL 2 RL, fast) over {len(store)} asserted "
                                    "triples"):
                 from kg.materialise import materialise_store
@@ -233,17 +234,44 @@ def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Grap
     return with_vocabulary_warnings(report, unknown)
 
 
-def _shape_predicates(store: ox.Store, shapes: Graph) -> frozenset[str] | None:
+#: In the build folder: what each SPARQL constraint of the shapes reads, by
+#: :func:`kg.shacl_fast.constraint_key`, with the version of the code that found it.
+SHAPE_READS_NAME = "shape-reads.json"
+
+
+def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path | None = None
+                      ) -> frozenset[str] | None:
     """The predicates the shapes read in this data (:func:`kg.shacl_fast.read_predicates`,
     looked up in the asserted store), or None when they cannot be bounded or kg.shacl_fast
-    does not compile the shapes (the build then keeps everything)."""
-    from kg.shacl_fast import UnsupportedShapes, compile_shapes, read_predicates
+    does not compile the shapes (the build then keeps everything). What each constraint reads
+    is kept in ``folder`` (:data:`SHAPE_READS_NAME`) for the next build: parsing the
+    constraints' SPARQL is most of a small build's time. A cache that cannot be read, or was
+    made by other code, is ignored and made anew."""
+    from kg.shacl_fast import UnsupportedShapes, analysis_version, compile_shapes, read_predicates
 
     try:
         compile_shapes(shapes, lambda c: [c])  # refuses what it does not compile, early
     except UnsupportedShapes:
         return None
-    return read_predicates(shapes, store)
+    if folder is None:
+        return read_predicates(shapes, store)
+    path, version = folder / SHAPE_READS_NAME, analysis_version()
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        reads = kept["reads"] if kept.get("version") == version else {}
+        if not isinstance(reads, dict):
+            reads = {}
+    except (OSError, ValueError, AttributeError, KeyError, TypeError):
+        reads = {}
+    known = dict(reads)
+    found = read_predicates(shapes, store, reads)
+    if reads != known:
+        text = json.dumps({"version": version, "reads": reads}, indent=1, sort_keys=True)
+        try:
+            replace_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        except (InputError, OSError):  # not written: the next build parses again
+            pass
+    return found
 
 
 def store_of(graphs: dict[URIRef, Graph]) -> ox.Store:

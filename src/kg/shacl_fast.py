@@ -37,10 +37,12 @@ from __future__ import annotations
 import functools
 import io
 import itertools
+import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from rdflib import BNode, Graph, Literal, URIRef
@@ -767,75 +769,125 @@ def _algebra(select: str, namespaces: tuple[tuple[str, str], ...]):
     return prepareQuery(select, initNs=dict(namespaces)).algebra
 
 
-def shape_predicates(shapes: Graph) -> frozenset[str] | None:
+def shape_predicates(shapes: Graph, cache: MutableMapping[str, list[str] | None] | None = None
+                     ) -> frozenset[str] | None:
     """Every predicate the shapes can read: each IRI of the shapes graph (paths, targets,
     ``sh:equals``…), each IRI of their SPARQL constraints, ``rdf:type`` and
     ``rdfs:subClassOf`` (and :data:`OBJECTS_OF` / :data:`PREDICATES_IN` entries, see below).
     None when that cannot be bounded (a SPARQL constraint with a free variable predicate, or
     one that does not parse). Triples with other predicates cannot change a report: the build
     leaves them out of the store it validates (:func:`read_predicates` gives the set for given
-    data)."""
-    from rdflib.paths import NegatedPath, Path
-    from rdflib.term import Variable
+    data).
 
+    ``cache`` (a mapping, e.g. read from a file), if given, holds what each constraint reads
+    under :func:`constraint_key`, and receives what it lacks: rdflib's SPARQL parser takes
+    about 50 ms a constraint, most of a small build."""
     found = {str(RDF.type), str(RDFS.subClassOf)}
     found |= {str(t) for triple in shapes for t in triple if isinstance(t, URIRef)}
     for constraint in shapes.objects(None, SH.sparql):
         select = _one(shapes, constraint, SH.select)
         if select is None:
             continue
-        namespaces = {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
-                      for node in shapes.objects(constraint, SH.prefixes)
-                      for d in shapes.objects(node, SH.declare)}
-        try:
-            algebra = _algebra(str(select), tuple(sorted(namespaces.items())))
-        except Exception:  # noqa: BLE001 - any parse failure: the set cannot be bounded
+        namespaces = tuple(sorted(
+            {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+             for node in shapes.objects(constraint, SH.prefixes)
+             for d in shapes.objects(node, SH.declare)}.items()))
+        if cache is None:
+            reads = _constraint_reads(str(select), namespaces)
+        else:
+            key = constraint_key(str(select), namespaces)
+            if key in cache:
+                cached = cache[key]
+                reads = None if cached is None else frozenset(cached)
+            else:
+                reads = _constraint_reads(str(select), namespaces)
+                cache[key] = None if reads is None else sorted(reads)
+        if reads is None:
             return None
-        # each node with the namespace bounds of the filters around it
-        nodes, patterns = [(algebra, {})], []
-        while nodes:
-            node, bounds = nodes.pop()
-            if isinstance(node, URIRef):
-                found.add(str(node))
-            elif isinstance(node, dict):  # rdflib's CompValue (algebra operators)
-                if getattr(node, "name", None) == "ToMultiSet":
-                    bounds = {}  # a sub-SELECT: its variables are its own
-                if getattr(node, "name", None) == "Filter":
-                    bounds = {**bounds, **_namespace_bounds(node["expr"])}
-                # a BGP's triples, or (inside EXISTS, untranslated) a TriplesBlock's flat lists
-                for triple in node.get("triples") or ():
-                    triple = list(triple)
-                    patterns.extend((s, p, o, bounds) for s, p, o in
-                                    zip(triple[0::3], triple[1::3], triple[2::3], strict=False))
-                nodes.extend((v, bounds) for v in node.values())
-            elif isinstance(node, list | tuple | set):
-                nodes.extend((v, bounds) for v in node)
-            elif isinstance(node, NegatedPath):  # !(…): any other predicate
-                return None
-            elif isinstance(node, Path):  # sequence, alternative, inverse, repetition
-                nodes.extend((v, bounds) for v in getattr(node, "args", ()))
-                nodes.extend((getattr(node, a), bounds) for a in ("arg", "path")
-                             if hasattr(node, a))
-        # A variable predicate is bounded when the same query binds it as the object of an IRI
-        # predicate (`?st rdf:predicate ?p . ?s ?p ?o`): then the objects of that predicate in
-        # the data are read too; or when a filter around it keeps it in a namespace.
-        for _, p, _, bounds in patterns:
-            if isinstance(p, Variable):
-                sources = [q for _, q, o, _ in patterns if o == p and isinstance(q, URIRef)]
-                if sources:
-                    found |= {OBJECTS_OF + str(q) for q in sources}
-                elif p in bounds:
-                    found.add(PREDICATES_IN + bounds[p])
-                else:
-                    return None
+        found |= reads
     return frozenset(found)
 
 
-def read_predicates(shapes: Graph, store) -> Predicates | None:
+def constraint_key(select: str, namespaces: tuple[tuple[str, str], ...]) -> str:
+    """The key of a SPARQL constraint's reads in :func:`shape_predicates`' cache: a digest of
+    its text and prefixes."""
+    import hashlib
+
+    text = json.dumps([select, namespaces], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def analysis_version() -> str:
+    """A digest of this module's source and rdflib's version (whose parser it reads): a cache
+    of :func:`shape_predicates`' reads made by other code than this is not to be trusted."""
+    import hashlib
+
+    import rdflib
+
+    return hashlib.sha256(Path(__file__).read_bytes()
+                          + rdflib.__version__.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=256)
+def _constraint_reads(select: str, namespaces: tuple[tuple[str, str], ...]
+                      ) -> frozenset[str] | None:
+    """What one SPARQL constraint's query reads (see :func:`shape_predicates`), or None when
+    that cannot be bounded."""
+    from rdflib.paths import NegatedPath
+    from rdflib.paths import Path as PropertyPath
+    from rdflib.term import Variable
+
+    try:
+        algebra = _algebra(select, namespaces)
+    except Exception:  # noqa: BLE001 - any parse failure: the set cannot be bounded
+        return None
+    found: set[str] = set()
+    # each node with the namespace bounds of the filters around it
+    nodes, patterns = [(algebra, {})], []
+    while nodes:
+        node, bounds = nodes.pop()
+        if isinstance(node, URIRef):
+            found.add(str(node))
+        elif isinstance(node, dict):  # rdflib's CompValue (algebra operators)
+            if getattr(node, "name", None) == "ToMultiSet":
+                bounds = {}  # a sub-SELECT: its variables are its own
+            if getattr(node, "name", None) == "Filter":
+                bounds = {**bounds, **_namespace_bounds(node["expr"])}
+            # a BGP's triples, or (inside EXISTS, untranslated) a TriplesBlock's flat lists
+            for triple in node.get("triples") or ():
+                triple = list(triple)
+                patterns.extend((s, p, o, bounds) for s, p, o in
+                                zip(triple[0::3], triple[1::3], triple[2::3], strict=False))
+            nodes.extend((v, bounds) for v in node.values())
+        elif isinstance(node, list | tuple | set):
+            nodes.extend((v, bounds) for v in node)
+        elif isinstance(node, NegatedPath):  # !(…): any other predicate
+            return None
+        elif isinstance(node, PropertyPath):  # sequence, alternative, inverse, repetition
+            nodes.extend((v, bounds) for v in getattr(node, "args", ()))
+            nodes.extend((getattr(node, a), bounds) for a in ("arg", "path")
+                         if hasattr(node, a))
+    # A variable predicate is bounded when the same query binds it as the object of an IRI
+    # predicate (`?st rdf:predicate ?p . ?s ?p ?o`): then the objects of that predicate in
+    # the data are read too; or when a filter around it keeps it in a namespace.
+    for _, p, _, bounds in patterns:
+        if isinstance(p, Variable):
+            sources = [q for _, q, o, _ in patterns if o == p and isinstance(q, URIRef)]
+            if sources:
+                found |= {OBJECTS_OF + str(q) for q in sources}
+            elif p in bounds:
+                found.add(PREDICATES_IN + bounds[p])
+            else:
+                return None
+    return frozenset(found)
+
+
+def read_predicates(shapes: Graph, store, cache: MutableMapping[str, list[str] | None] | None
+                    = None) -> Predicates | None:
     """:func:`shape_predicates` for the data in ``store`` (its :data:`OBJECTS_OF` entries
     replaced by the IRIs they name there, its :data:`PREDICATES_IN` entries by namespaces): the
-    predicates the shapes can read, or None."""
-    found = shape_predicates(shapes)
+    predicates the shapes can read, or None. ``cache`` as for :func:`shape_predicates`."""
+    found = shape_predicates(shapes, cache)
     if found is None:
         return None
     markers = {p for p in found if p.startswith((OBJECTS_OF, PREDICATES_IN))}
