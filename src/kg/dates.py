@@ -210,8 +210,11 @@ def graph_bounds(graph) -> list[tuple]:
     label = URIRef(LABEL)
     named = span_labels(spans, lambda e: [str(o) for o in graph.objects(URIRef(e), label)
                                           if isinstance(o, Literal) and o.language == "en"])
-    founded = ([(e, g) for e, g in graph.subject_objects(URIRef(FOUNDED))]
-               + [(e, g) for g, e in graph.subject_objects(URIRef(FOUNDED_IN))])
+    # a literal where a group belongs is the shapes' to report, not a subject to give a date
+    founded = ([(e, g) for e, g in graph.subject_objects(URIRef(FOUNDED))
+                if not isinstance(g, Literal)]
+               + [(e, g) for g, e in graph.subject_objects(URIRef(FOUNDED_IN))
+                  if not isinstance(e, Literal)])
     founding_date = URIRef(FOUNDING_DATE)
     return ([(s, URIRef(p), Literal(day, datatype=date)) for s, p, day in bounds]
             + [(URIRef(s), URIRef(p), URIRef(o) if day is None else Literal(day, datatype=date))
@@ -239,9 +242,11 @@ def store_bounds(store) -> list[tuple]:
         q.object.value for q in store.quads_for_pattern(ox.NamedNode(e), label, None, None)
         if isinstance(q.object, ox.Literal) and q.object.language == "en"])
     founded = ([(q.subject, q.object) for q in store.quads_for_pattern(
-                   None, ox.NamedNode(FOUNDED), None, None)]
+                   None, ox.NamedNode(FOUNDED), None, None)
+                if not isinstance(q.object, ox.Literal)]
                + [(q.object, q.subject) for q in store.quads_for_pattern(
-                   None, ox.NamedNode(FOUNDED_IN), None, None)])
+                   None, ox.NamedNode(FOUNDED_IN), None, None)
+                  if not isinstance(q.object, ox.Literal)])
     founding_date = ox.NamedNode(FOUNDING_DATE)
 
     def dates(event):
