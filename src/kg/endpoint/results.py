@@ -265,7 +265,6 @@ def _mark_truncated(body: bytes, fmt: ResultFormat, link: str) -> bytes:
     return body
 
 
-_CSV_FIELD = re.compile(rb'"(?:[^"]|"")*"|[^,"\r\n]*')
 _HEAD = {ox.QueryResultsFormat.JSON: re.compile(rb'^(\{"head":\{"vars":)(\[[^\]]*\])'),
          ox.QueryResultsFormat.XML: re.compile(rb"(<head>)((?:<variable [^>]*/>)*)")}
 
@@ -274,11 +273,10 @@ def reorder_columns(body: bytes, writer: ox.QueryResultsFormat, names: list[str]
                     order: list[str]) -> bytes:
     """A SELECT results ``body`` written with its variables in the order ``names``, rewritten
     with them in the ``order`` (the same names): SPARQL JSON and XML name each binding, so only
-    their head's list changes; CSV and TSV have every row's fields moved, each field's bytes
-    kept as the writer wrote them (its quoting or escapes: CSV quotes a field holding a comma,
-    a quote or a line break, SPARQL 1.1 CSV 4; TSV escapes tabs and line breaks inside its
-    terms, SPARQL 1.1 TSV 3, so a tab always separates fields and a newline ends a row). A
-    CSV body whose rows cannot be split for sure is returned as it is (:func:`_csv_rows`)."""
+    their head's list changes; TSV has every row's fields moved, each field's bytes kept as
+    the writer wrote them (TSV escapes tabs and line breaks inside its terms, SPARQL 1.1 TSV 3,
+    so a tab always separates fields and a newline ends a row). CSV is written in the order
+    asked by :func:`write_csv`, never reordered."""
     where = [names.index(n) for n in order]
     if writer == ox.QueryResultsFormat.JSON:
         import json
@@ -289,13 +287,12 @@ def reorder_columns(body: bytes, writer: ox.QueryResultsFormat, names: list[str]
     if writer == ox.QueryResultsFormat.XML:
         head = b"".join(b'<variable name="' + n.encode() + b'"/>' for n in order)
         return _HEAD[writer].sub(lambda m: m[1] + head, body, count=1)
-    rows = (_tsv_rows(body, len(names)) if writer == ox.QueryResultsFormat.TSV
-            else _csv_rows(body, len(names)))
+    if writer != ox.QueryResultsFormat.TSV:
+        raise ValueError(f"reorder_columns: no {writer} (CSV is written in order: write_csv)")
+    rows = _tsv_rows(body, len(names))
     if rows is None:
         return body
-    end = b"\n" if writer == ox.QueryResultsFormat.TSV else b"\r\n"
-    sep = b"\t" if writer == ox.QueryResultsFormat.TSV else b","
-    return b"".join(sep.join(fields[k] for k in where) + end for fields in rows)
+    return b"".join(b"\t".join(fields[k] for k in where) + b"\n" for fields in rows)
 
 
 def _tsv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
@@ -303,31 +300,6 @@ def _tsv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
         return None
     rows = [line.split(b"\t") for line in body.split(b"\n")[:-1]]
     return rows if all(len(fields) == width for fields in rows) else None
-
-
-def _csv_rows(body: bytes, width: int) -> list[list[bytes]] | None:
-    """The fields of each row, or None where a row has not ``width`` of them: pyoxigraph
-    writes an IRI holding a comma unquoted (``http://e/a,b``), and such a row cannot be split
-    for sure; that answer keeps the writer's order, header and rows alike."""
-    if b'"' not in body:  # no quoted field: no line break or comma inside one
-        rows = [line.split(b",") for line in body.split(b"\r\n")[:-1]]
-        return rows if all(len(fields) == width for fields in rows) else None
-    rows = []
-    pos, end = 0, len(body)
-    while pos < end:
-        fields = []
-        while True:
-            field = _CSV_FIELD.match(body, pos)
-            fields.append(field[0])
-            pos = field.end()
-            if not body.startswith(b",", pos):
-                break
-            pos += 1
-        if len(fields) != width or not body.startswith(b"\r\n", pos):
-            return None
-        pos += 2
-        rows.append(fields)
-    return rows
 
 
 def _json_string(text: str) -> bytes:
@@ -467,6 +439,9 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
             del triples[max_results:]
         return write_triples(triples, fmt.writer, WRITE_PREFIXES,
                              json_ld_form=fmt.json_ld_form), cut
+    if fmt.writer == ox.QueryResultsFormat.CSV:
+        names = [v.value for v in result.variables]
+        return write_csv(result, names if order is None else order, max_results)
     counter = _COUNTERS[fmt.writer](max_results)
     try:
         result.serialize(counter, format=fmt.writer)
@@ -485,6 +460,42 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
     if counter.cut is None:
         return body, False
     return _mark_truncated(body, fmt, truncation_link), True
+
+
+_CSV_QUOTED = re.compile(r'[,"\r\n]')
+
+
+def _csv_field(term) -> str:
+    """A term as SPARQL 1.1 CSV writes it (section 4): an IRI bare, a blank node ``_:``
+    and its label, a literal its lexical form, nothing for no binding; quoted, quotes doubled,
+    where it holds a comma, a quote or a line break."""
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        text = "_:" + term.value
+    elif isinstance(term, ox.NamedNode | ox.Literal):
+        text = term.value
+    else:  # a triple term: no CSV form is defined; its N-Triples text
+        text = str(term)
+    if _CSV_QUOTED.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_csv(solutions, columns: list[str], max_results: int) -> tuple[bytes, bool]:
+    """SELECT results as SPARQL 1.1 CSV (rows end with CRLF), the ``columns`` in that order,
+    at most ``max_results`` rows; returns the body and whether it was cut. Written here, not
+    by pyoxigraph, whose CSV leaves an IRI holding a comma unquoted (``http://e/a,b``): a
+    client splits that row into one field too many."""
+    lines = [",".join(columns)]  # variable names: never a comma, a quote or a line break
+    cut = False
+    for n, solution in enumerate(solutions):
+        if n == max_results:
+            cut = True
+            break
+        lines.append(",".join(_csv_field(solution[c]) for c in columns))
+    lines.append("")
+    return "\r\n".join(lines).encode("utf-8"), cut
 
 
 def cut_result_chunks(chunks: Iterable[bytes], writer: ox.QueryResultsFormat, max_results: int,
