@@ -102,8 +102,15 @@ def test_the_store_is_read_as_the_embedded_one(remote, embedded):
     assert remote.named_graphs == embedded.named_graphs
     assert remote.quad_count == len(embedded)
     assert remote.server_union is True
+    # Oxigraph writes an IRI holding a comma unquoted in CSV: its CSV is written again
     assert remote.verbatim_formats() == {ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML,
-                                         ox.QueryResultsFormat.CSV, ox.QueryResultsFormat.TSV}
+                                         ox.QueryResultsFormat.TSV}
+
+
+def test_an_iri_holding_a_comma_is_quoted_in_csv_from_a_store(remote_client):
+    query = "SELECT ?z ?x WHERE { VALUES (?z ?x) { (<http://e/a,b> 1) } }"
+    got = remote_client.get("/sparql", query_string={"query": query, "format": "csv"})
+    assert got.status_code == 200 and got.data == b'z,x\r\n"http://e/a,b",1\r\n'
 
 
 @pytest.mark.parametrize("query", COMPETENCY, ids=[p.stem for p in COMPETENCY])
@@ -419,6 +426,9 @@ def test_virtuoso_publish_and_serve(tmp_path: Path, dataset):
         assert again.remote == result.local
         store = RemoteStore(server.base + "/sparql")
         assert store.server_union  # Virtuoso's default graph is the union of all its graphs
+        # Virtuoso quotes an IRI holding a comma in CSV (the probe has one); its JSON is not
+        # laid out as the row counter cuts it
+        assert store.verbatim_formats() == {ox.QueryResultsFormat.XML, ox.QueryResultsFormat.CSV}
         client = create_app({"root": tmp_path}, dataset=store).test_client()
         for query in COMPETENCY:
             text = query.read_text(encoding="utf-8")

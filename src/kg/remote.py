@@ -324,9 +324,10 @@ _MEDIA_OF_WRITER = {
     ox.QueryResultsFormat.TSV: "text/tab-separated-values",
 }
 #: A probe answer whose rows hold what could fool a row counter: a comma, a quote and a
-#: newline inside a literal, an unbound value, an IRI.
+#: newline inside a literal, an unbound value, an IRI (one holding a comma, which CSV must
+#: quote: Oxigraph's writer does not).
 _PROBE = ('SELECT ?x ?y WHERE { VALUES (?x ?y) { (1 "a,\\"b\\"\\n<result>[{") '
-          '(2 UNDEF) (3 <urn:x-kg:probe>) } }')
+          '(2 UNDEF) (3 <urn:x-kg:probe,comma>) } }')
 
 
 def _boolean_if_ask(result):
@@ -568,9 +569,10 @@ class RemoteStore:
                                                    format=ox.RdfFormat.N_TRIPLES)]
             return write_triples(triples, fmt.writer, WRITE_PREFIXES,
                                  json_ld_form=fmt.json_ld_form), cut
-        media = _MEDIA_OF_WRITER[fmt.writer]
         # an ASK answer is small: parsed always (Virtuoso writes it as a SELECT)
         verbatim = kind != BOOLEAN and fmt.writer in self.verbatim_formats()
+        # what is parsed and written again is asked for in SPARQL JSON (pyoxigraph reads no CSV)
+        media = _MEDIA_OF_WRITER[fmt.writer if verbatim else ox.QueryResultsFormat.JSON]
         response = self._post(text, dataset, media, timeout)
         if (verbatim and response.status < 400
                 and _media(response.getheader("Content-Type")) == media):
@@ -590,7 +592,10 @@ def _rows_in(body: bytes, writer: ox.QueryResultsFormat) -> int:
     """Rows of a results body, parsed (pyoxigraph reads no CSV: the csv module does)."""
     try:
         if writer == ox.QueryResultsFormat.CSV:
-            return len(list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))) - 1
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8"), newline="")))
+            if any(len(row) != len(rows[0]) for row in rows):
+                return -1  # a field that should have been quoted: not SPARQL CSV
+            return len(rows) - 1
         return len(list(ox.parse_query_results(body, format=writer)))
     except (SyntaxError, ValueError, csv.Error):
         return -1
