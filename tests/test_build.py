@@ -223,7 +223,9 @@ def test_the_build_folder_keeps_what_the_shapes_constraints_read(tmp_path, monke
     monkeypatch.setattr(kg.shacl_fast, "_constraint_reads", counted)
     assert build(settings_for(root)).dataset.read_bytes() == dataset
     assert parsed == []
-    for text in (json.dumps({**cache, "version": "other code"}), "{not json", "[]"):
+    wrong_values = {"version": cache["version"], "reads": {k: 5 for k in cache["reads"]}}
+    for text in (json.dumps({**cache, "version": "other code"}), "{not json", "[]",
+                 json.dumps(wrong_values), json.dumps({**cache, "reads": []})):
         kept.write_text(text, encoding="utf-8")
         assert build(settings_for(root)).dataset.read_bytes() == dataset
         assert len(parsed) == len(cache["reads"])

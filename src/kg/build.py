@@ -259,8 +259,9 @@ def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path | None = None
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
         reads = kept["reads"] if kept.get("version") == version else {}
-        if not isinstance(reads, dict):
-            reads = {}
+        # only what shape_predicates writes: a list of IRIs, or None (unbounded)
+        reads = {k: v for k, v in reads.items() if v is None or (
+            isinstance(v, list) and all(isinstance(i, str) for i in v))}
     except (OSError, ValueError, AttributeError, KeyError, TypeError):
         reads = {}
     known = dict(reads)
