@@ -420,6 +420,10 @@ def test_format_parameter_names_families_and_lists(any_client, query, formats, c
      "application/rdf+xml"),
     ("ASK {}", ["tsv"], "application/sparql-results+xml, text/tab-separated-values",
      "application/sparql-results+xml"),
+    # no Accept is */* (RFC 9110, 12.5.1): the form's default, as if no format were given
+    ("SELECT ?s { ?s a ?c }", ["turtle"], None, "application/sparql-results+json"),
+    ("ASK {}", ["csv"], None, "application/sparql-results+json"),
+    ("CONSTRUCT WHERE { ?s a ?c }", ["csv"], None, "text/turtle; charset=utf-8"),
 ])
 def test_a_format_of_another_kind_of_result_gives_way_to_accept(any_client, query, formats,
                                                                 accept, content_type):
@@ -427,16 +431,17 @@ def test_a_format_of_another_kind_of_result_gives_way_to_accept(any_client, quer
     formats of another kind of result (a client library's one return format, whatever the
     query form), the Accept header sent with it decides, where it was a 406."""
     params = [("query", query)] + [(k, f) for f in formats for k in ("format", "output")]
-    r = any_client.get("/sparql?" + urlencode(params), headers={"Accept": accept})
+    r = any_client.get("/sparql?" + urlencode(params),
+                       headers={} if accept is None else {"Accept": accept})
     assert r.status_code == 200, r.data
     assert r.headers["Content-Type"] == content_type
     assert "Accept" in r.headers["Vary"]
 
 
 @pytest.mark.parametrize(("query", "fmt", "headers"), [
-    ("SELECT ?s { ?s a ?c }", "turtle", {}),  # no Accept: format= is all the client said
     ("SELECT ?s { ?s a ?c }", "turtle", {"Accept": "text/turtle"}),
     ("SELECT ?s { ?s a ?c }", "tutle", {"Accept": "*/*"}),  # a typo is named, not passed over
+    ("SELECT ?s { ?s a ?c }", "tutle", {}),
     ("ASK {}", "csv", {"Accept": "text/csv"}),  # SPARQLWrapper's ASK with CSV
 ])
 def test_a_format_that_cannot_express_the_result_is_406_without_an_accept_that_can(
@@ -458,9 +463,9 @@ def test_output_parameter_is_format_too(any_client):
     ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "image/png"}}),
     ("ASK {}", {"headers": {"Accept": "text/csv"}}),
     ("CONSTRUCT WHERE { ?s ?p ?o }", {"headers": {"Accept": "application/sparql-results+json"}}),
-    ("SELECT * { ?s ?p ?o }", {"format": "turtle"}),
-    ("SELECT * { ?s ?p ?o }", {"format": "n3"}),
-    ("CONSTRUCT WHERE { ?s ?p ?o }", {"format": "csv"}),
+    ("SELECT * { ?s ?p ?o }", {"format": "turtle", "headers": {"Accept": "text/turtle"}}),
+    ("SELECT * { ?s ?p ?o }", {"format": "n3", "headers": {"Accept": "text/n3"}}),
+    ("CONSTRUCT WHERE { ?s ?p ?o }", {"format": "csv", "headers": {"Accept": "text/csv"}}),
 ])
 def test_406_when_nothing_acceptable(any_client, query, extra):
     params = {"query": query}
@@ -479,7 +484,9 @@ def test_406_when_nothing_acceptable(any_client, query, extra):
 
 @pytest.mark.parametrize("asked", [
     {"headers": {"Accept": "text/csv"}}, {"headers": {"Accept": "text/tab-separated-values"}},
-    {"query_string": {"format": "csv"}}, {"query_string": {"format": "text/tab-separated-values"}},
+    {"query_string": {"format": "csv"}, "headers": {"Accept": "text/csv"}},
+    {"query_string": {"format": "text/tab-separated-values"},
+     "headers": {"Accept": "text/tab-separated-values"}},
 ], ids=["accept-csv", "accept-tsv", "format-csv", "format-tsv-media-type"])
 def test_406_of_an_ask_in_csv_or_tsv_says_the_format_has_no_boolean(any_client, asked):
     """SPARQL 1.1's CSV and TSV results define no form for ASK, and the servers that answer one
@@ -519,12 +526,20 @@ def test_reason_phrases_are_one_spelling_whichever_lane_answers(any_client):
 @pytest.mark.parametrize(("path", "what"), [("/sparql", "the service description"),
                                             ("/void", "the VoID description")])
 @pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/html"}},
-                                   {"query_string": {"format": "csv"}}], ids=["accept", "format"])
+                                   {"query_string": {"format": "csv"},
+                                    "headers": {"Accept": "text/csv"}}], ids=["accept", "format"])
 def test_406_of_a_description_names_it_not_a_query_result(client, path, what, asked):
     r = client.get(path, **asked)
     assert r.status_code == 406
     message = r.get_data(as_text=True)
     assert f" express {what};" in message and "CONSTRUCT" not in message, message
+
+
+def test_a_description_asked_for_in_csv_without_accept_is_turtle(client):
+    """``format=csv`` cannot express the service description; no Accept is ``*/*``."""
+    r = client.get("/void", query_string={"format": "csv"})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/turtle; charset=utf-8"
 
 
 def test_406_for_html_by_post(any_client):

@@ -396,7 +396,7 @@ def negotiate(accept: str | None, format_param: str | None, kind: str, *,
     """The result format for a result of ``kind``: the ``format`` parameter if given and it
     can express the result, else the best match of the Accept header (q-values honoured, ties
     to the server's preference), which also decides where ``format`` names only formats of
-    another kind of result (an Accept header sent, and matching);
+    another kind of result (none sent is ``*/*``: the default format of the result);
     JSON-LD in the form a ``profile`` of the Accept header asks for (:func:`json_ld_form`).
     Raises :class:`NotAcceptable` when nothing fits, saying that ``what`` (by default the kind
     of query result: "a SELECT result") cannot be expressed."""
@@ -436,11 +436,12 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
             if fmt is not None and kind in fmt.kinds:
                 return fmt
             known = known or fmt is not None or wanted in _GRAPH_FAMILIES
-        if known and accept:
+        if known:
             # A client library sends its one return format whatever the query form
             # (SPARQLWrapper: format=turtle for a SELECT too, with Accept: */*): where that
-            # format cannot express the result, the Accept header it also sent decides.
-            chosen = _choose(accept, kind)
+            # format cannot express the result, the Accept header it also sent decides; no
+            # Accept header is */* (RFC 9110, 12.5.1), as curl sends it: the form's default.
+            chosen = _choose(accept or "*/*", kind)
             if chosen is not None:
                 return chosen
         names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
