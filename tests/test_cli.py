@@ -912,6 +912,8 @@ GRAPH_OF_LABELS = ('CONSTRUCT { ?s <http://www.w3.org/2000/01/rdf-schema#label> 
     ("ASK {}", "srj", "json"), ("ASK { ?s ?p <urn:x-kg:nothing> }", "srx", "xml"),
     *((GRAPH_OF_LABELS, f, f) for f in ("turtle", "ntriples", "rdfxml", "jsonld", "trig",
                                         "nquads")),
+    # as /sparql reads format=xml and json for a graph (SPARQLWrapper's): RDF/XML, JSON-LD
+    (GRAPH_OF_LABELS, "xml", "xml"), (GRAPH_OF_LABELS, "json", "json"),
 ])
 def test_query_writes_the_endpoints_result_formats(capsys, built, dataset, query, fmt, name):
     """``--format srj`` and the others are what ``/sparql?format=`` answers, byte for byte
@@ -932,6 +934,9 @@ def test_query_writes_the_endpoints_result_formats(capsys, built, dataset, query
     if query == LABELS_STAR:  # the text's order (pyoxigraph sorts: label, s)
         assert (json.loads(out)["head"]["vars"] == ["s", "label"] if fmt == "srj"
                 else out.startswith("?s\t?label\n"))
+    if query == GRAPH_OF_LABELS and fmt in ("xml", "json"):
+        assert served.headers["Content-Type"].startswith(
+            {"xml": "application/rdf+xml", "json": "application/ld+json"}[fmt])
 
 
 def test_query_ask_in_json_is_a_boolean(capsys, built):

@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
                         "form), or a format /sparql answers in, written as it writes it: for "
                         "SELECT and ASK srj (SPARQL JSON), srx or xml (SPARQL XML), and for "
                         "SELECT csv, tsv; for CONSTRUCT and DESCRIBE turtle, ntriples, "
-                        "rdfxml, jsonld, trig, nquads")
+                        "rdfxml (or xml), jsonld (or json), trig, nquads")
 
     sub.add_parser("stats", help="counts per class and named graph, authority-link coverage")
 

@@ -95,14 +95,18 @@ _KIND_WORDS = {"solutions": "a SELECT result", "boolean": "an ASK result",
 
 def _result_format(form: str, fmt: str, source: str):
     """The endpoint's :class:`~kg.endpoint.results.ResultFormat` for ``--format fmt``, None
-    for kg query's own ``table`` and ``json``; an InputError, before anything is loaded, where
-    ``fmt`` cannot express a result of the query's ``form``."""
+    for kg query's own ``table`` and ``json`` (for a CONSTRUCT or DESCRIBE, ``xml`` and ``json``
+    are RDF/XML and JSON-LD, as ``format=`` on ``/sparql`` reads them); an InputError, before
+    anything is loaded, where ``fmt`` cannot express a result of the query's ``form``."""
+    from kg.endpoint.protocol import GRAPH_FAMILIES
     from kg.endpoint.results import FORMATS
 
     kind = _KINDS.get(form)
     if kind is None:  # no query form: the engine's parser says where the text goes wrong
         return None
-    name = RESULT_FORMATS.get(fmt)
+    # as /sparql reads format=xml or json for a graph: RDF/XML, JSON-LD
+    name = GRAPH_FAMILIES.get(fmt) if kind == "graph" else None
+    name = name or RESULT_FORMATS.get(fmt)
     if name is None and fmt in _OWN_FORMATS[kind]:
         return None
     written = next((f for f in FORMATS if f.name == name), None)

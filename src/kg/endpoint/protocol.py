@@ -29,7 +29,7 @@ from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRef
 
 __all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "json_ld_form",
            "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE",
-           "UPDATE_REFUSED"]
+           "UPDATE_REFUSED", "GRAPH_FAMILIES"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -200,7 +200,7 @@ _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "
 #: Names of a family of formats, meaning the family's graph syntax for a CONSTRUCT or DESCRIBE
 #: (as SPARQLWrapper sends them: ``format=xml`` with ``Accept: application/rdf+xml``, ``json``
 #: for JSON-LD, ``n3`` with Turtle first in its Accept; Turtle is a subset of N3).
-_GRAPH_FAMILIES = {"json": "jsonld", "xml": "rdfxml", "n3": "turtle"}
+GRAPH_FAMILIES = {"json": "jsonld", "xml": "rdfxml", "n3": "turtle"}
 _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
                GRAPH: "a CONSTRUCT or DESCRIBE result"}
 
@@ -430,12 +430,12 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
                         return fmt
                 known = known or media in _ALL_OFFERED
                 continue
-            if kind == GRAPH and wanted in _GRAPH_FAMILIES:
-                wanted = _GRAPH_FAMILIES[wanted]
+            if kind == GRAPH and wanted in GRAPH_FAMILIES:
+                wanted = GRAPH_FAMILIES[wanted]
             fmt = _BY_NAME.get(_FORMAT_ALIASES.get(wanted, wanted))
             if fmt is not None and kind in fmt.kinds:
                 return fmt
-            known = known or fmt is not None or wanted in _GRAPH_FAMILIES
+            known = known or fmt is not None or wanted in GRAPH_FAMILIES
         if known:
             # A client library sends its one return format whatever the query form
             # (SPARQLWrapper: format=turtle for a SELECT too, with Accept: */*): where that
