@@ -169,10 +169,13 @@ def test_a_request_line_or_fields_over_the_limit_are_readable_from_any_origin(se
                                    Origin="http://elsewhere.example")
     assert status == 414 and headers["Access-Control-Allow-Origin"] == "*"
     assert headers["Content-Type"].startswith("text/plain")
+    # the Server and Date fields of every other answer (gunicorn's, the express lane's)
+    assert headers["Server"] == "gunicorn" and headers["Date"].endswith(" GMT")
     assert b"longer than 8190 bytes: send a long query with POST" in body
     status, headers, body = _get(served.url, "/sparql?query=ASK%7B%7D",
                                  {f"X-Field-{i}": "x" for i in range(101)})
     assert status == 431 and headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Server"] == "gunicorn" and headers["Date"].endswith(" GMT")
     assert b"at most 100 fields" in body
     assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
     parts = urlsplit(served.url)
@@ -182,6 +185,7 @@ def test_a_request_line_or_fields_over_the_limit_are_readable_from_any_origin(se
         while chunk := sock.recv(4096):
             data += chunk
     assert data.startswith(b"HTTP/1.1 408") and b"(setting request_timeout)" in data
+    assert b"\r\nServer: gunicorn\r\nDate: " in data.split(b"\r\n\r\n")[0]
 
 
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):

@@ -230,7 +230,8 @@ class OneQueryThreadWorker(ThreadWorker):
         now = time.monotonic()
         late = [conn for conn, arrival in self._arriving.items() if arrival.deadline <= now]
         for conn in late:
-            self._drop(conn, _REQUEST_TIMEOUT_RESPONSE if self._arriving[conn].data else b"")
+            self._drop(conn, _plain_response(*_REQUEST_TIMEOUT) if self._arriving[conn].data
+                       else b"")
 
     # -- the express lane: a plain GET /sparql?… answered without gunicorn's HTTP layer ------
 
@@ -343,16 +344,17 @@ class _Done:
 
 def _plain_response(status: str, text: str) -> bytes:
     """A whole HTTP response the worker writes itself, before or instead of the app: plain
-    text, readable from any origin, closing the connection."""
+    text, readable from any origin, closing the connection; with the ``Server`` and ``Date``
+    fields every other answer carries (gunicorn's, and the express lane's)."""
     body = text.encode("utf-8")
-    return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    return (f"HTTP/1.1 {status}\r\nServer: {gunicorn.SERVER}\r\nDate: {_http_date()}\r\n"
+            f"Content-Type: text/plain; charset=utf-8\r\n"
             f"Access-Control-Allow-Origin: *\r\nConnection: close\r\n"
             f"Content-Length: {len(body)}\r\n\r\n").encode("latin-1") + body
 
 
-_REQUEST_TIMEOUT_RESPONSE = _plain_response(
-    "408 Request Timeout",
-    "the request did not arrive whole within the time limit (setting request_timeout)\n")
+_REQUEST_TIMEOUT = ("408 Request Timeout", "the request did not arrive whole within the time "
+                    "limit (setting request_timeout)\n")
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
 _CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
