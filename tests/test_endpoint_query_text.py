@@ -309,13 +309,11 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
     "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
-    # a path with a negated set or brackets, a collection, a blank node's properties missing
-    # an object inside: not read
-    "PREFIX ex: <http://e/> SELECT * { ?s !ex:p }",
-    "PREFIX ex: <http://e/> SELECT * { ?s (ex:p/ex:q)* }",
-    "PREFIX ex: <http://e/> SELECT * { ( ?a ?b ) ex:q }",
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ] }",
+    # a path cut short, a collection holding a blank node's properties: not read
     "PREFIX ex: <http://e/> SELECT * { ?s ex:p/ ?o }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:q (1 2 [ ex:p ]) }",
+    # a function's arguments are no collection, a negated call no path
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER ex:f(?o) FILTER(!ex:g(?o)) ?s ?p ?o }",
     # a local name's escaped '?' is no nameless variable (W3C syn-pname-05)
     "PREFIX : <http://example/> SELECT * { :a :b :c:d\\? . }",
     # the data of VALUES are no triples; a variable named limit is no LIMIT
@@ -376,6 +374,14 @@ def test_text_order_is_the_first_mention_outside_strings_iris_and_comments():
     # a blank node's property list as the subject ("[ ex:p ?o ] ." alone is a whole pattern)
     ("PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] ex:q }", "[ ex:p ?o ] ex:q", 1, 52),
     ("PREFIX ex: <http://e/> SELECT * { [ ex:p ?o ] . ?s ?p }", "?s ?p", 1, 55),
+    # a negated or bracketed path as the predicate, a collection as the subject
+    ("PREFIX ex: <http://e/> SELECT * { ?s !ex:p }", "?s !ex:p", 1, 44),
+    ("PREFIX ex: <http://e/> SELECT * { ?s !(ex:p|^ex:q) . ?a ?b ?c }", "?s !(ex:p|^ex:q)", 1,
+     52),
+    ("PREFIX ex: <http://e/> SELECT * { ?s (ex:p/ex:q)* }", "?s (ex:p/ex:q)*", 1, 51),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:a/(ex:b|!a)+ ; ex:c ?o }", "?s ex:a/(ex:b|!a)+",
+     1, 54),
+    ("PREFIX ex: <http://e/> SELECT * { ( ?a ?b ) ex:q }", "( ?a ?b ) ex:q", 1, 50),
 ])
 def test_diagnose_reads_patterns_after_a_filter_with_a_path_or_a_blank_node(text, pattern,
                                                                             line, column):
@@ -394,6 +400,44 @@ def test_diagnose_reads_patterns_after_a_filter_with_a_path_or_a_blank_node(text
         DatasetStore(ox.Store(), union_default_graph=False).query(text)
     assert (refused.value.message, refused.value.line, refused.value.column) == (
         expected, line, column)
+
+
+_IN_BRACKETS = ("the predicate {} inside [ ... ] has no object: a blank node's properties are "
+                "each a predicate and its object ([ ex:p ?o ; ex:q ?v ])")
+_NO_MORE = ("this ',' is followed by no object: ',' gives the subject and predicate before it "
+            "another object (?s ?p ?o1 , ?o2)")
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ] }", _IN_BRACKETS.format("ex:p"), 1,
+     50),
+    ("PREFIX ex: <http://e/> SELECT * { [ ex:p ] ex:q ?o }", _IN_BRACKETS.format("ex:p"), 1,
+     42),
+    # the parser stops at the ';' or ',' inside, or at a nested list's ']'
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ; ex:r ?x ] }",
+     _IN_BRACKETS.format("ex:p"), 1, 50),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p , ?o ] }", _IN_BRACKETS.format("ex:p"),
+     1, 50),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p [ ex:r ] ] }",
+     _IN_BRACKETS.format("ex:r"), 1, 57),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o ; ex:r [ ex:t ?u ] ; ex:z ] }",
+     _IN_BRACKETS.format("ex:z"), 1, 79),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o , ] }", _NO_MORE, 1, 53),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q ( ?a ?b ) , }", _NO_MORE, 1, 53),
+])
+def test_diagnose_reads_inside_a_blank_nodes_properties(text, message, line, column):
+    """A predicate without its object inside ``[ ... ]``, and a ``,`` after a collection: the
+    message the store gives, where the parser stopped or before (it lists tokens)."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    assert diagnose(text) == (message, line, column)
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        message, line, column)
 
 
 def test_no_valid_w3c_query_gets_a_diagnosis(w3c_dir):

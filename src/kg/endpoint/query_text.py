@@ -255,7 +255,9 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     the first word after the prologue that is no query form; a prefix used but not declared;
     a bare name called like a function that SPARQL does not have (with the built-ins it is
     closest to); a bracket closed by another kind or never closed; a ``?`` or ``$`` with no
-    name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object;
+    name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object (its
+    predicate a path, its subject a collection or a blank node's properties too), and a
+    predicate without its object inside ``[ ... ]``;
     ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing.
     Only ever run on a query the parser already refused; ``error_at`` is where the
     parser stopped (line, column), where known: a mistake found after it is not the one the
@@ -577,12 +579,14 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
     lists the tokens it expected, and stops there or further on, after a closing brace).
     A ``FILTER``, ``BIND``, ``OPTIONAL``... ends the triples before it as ``.`` does, and
     after ``FILTER(...)`` or ``BIND(...)`` triples may follow without one. Only patterns of
-    plain terms are read, a property path of IRIs and a blank node's property list counting
-    as one term (:func:`_joined`): one with a negated or bracketed path, a collection or a
-    keyword is the parser's to name, and so is any other mistake in a pattern read before it."""
+    plain terms are read, a property path (negated and bracketed ones too), a collection and
+    a blank node's property list counting as one term (:func:`_joined`), the property list
+    read inside for a predicate without its object: one with a keyword is the parser's to
+    name, and so is any other mistake in a pattern read before it."""
     # the parser stops on the punctuation or after it
     tokens = _joined([t for t in _TRIPLE_TOKEN.finditer(code)
-                      if t.start() < limit or (t.start() == limit and t.lastgroup == "punct")])
+                      if t.start() < limit or (t.start() == limit and (
+                          t.lastgroup == "punct" or t[0] in ")]"))])
     stretch: list = []
     plain = False  # no triple pattern before the first brace
     i = 0
@@ -607,6 +611,10 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
         if token[0] not in "{}.":
             plain = plain and token.lastgroup != "other"
             stretch.append(token)
+            if plain and getattr(token, "property_list", False):
+                found = _property_list_without_object(token, text, code)
+                if found is not None:
+                    return found or None
             continue
         if plain and stretch and token[0] in ".}":
             found = _pattern_without_object(stretch + [token], text, code)
@@ -657,13 +665,18 @@ class _Joined:
     """Tokens read as one term of a triple pattern: a property path, or a blank node's
     property list ``[ ... ]``; shaped as the token matches it replaces."""
 
-    __slots__ = ("_text", "_start", "_end", "lastgroup", "property_list")
+    __slots__ = ("_text", "_start", "_end", "lastgroup", "property_list", "inside", "atom",
+                 "string")
 
-    def __init__(self, code: str, first, last, *, property_list: bool = False):
+    def __init__(self, code: str, first, last, *, property_list: bool = False,
+                 inside: list | None = None, atom: bool = False):
+        self.string = code  # as a match's: the text read
         self._start, self._end = first.start(), last.end()
         self._text = code[self._start:self._end]
         self.lastgroup = "term"
         self.property_list = property_list
+        self.inside = inside or []  # a property list's tokens, between its brackets
+        self.atom = atom  # a negated or bracketed path, or a collection
 
     def __getitem__(self, group: int) -> str:
         return self._text
@@ -678,24 +691,73 @@ class _Joined:
 def _iri_like(token) -> bool:
     """An IRI, a prefixed name or ``a``: what a property path is made of."""
     text = token[0]
-    return token.lastgroup == "term" and (text[0] == "<" or text == "a" or (
+    return token.lastgroup == "term" and (getattr(token, "atom", False) or text[0] == "<"
+                                          or text == "a" or (
         ":" in text and text[0] not in "?$\"'_[+-.0123456789"))
 
 
+def _atoms(tokens: list) -> list:
+    """``tokens`` with each negated path (``!ex:p``, ``!(ex:p|^ex:q)``) and each bracket
+    ``( ... )`` where a triple pattern may hold one (after a term, or a ``{``, ``.``, ``;``,
+    ``,``, ``[``, ``/``, ``|``, ``^``: a bracketed path or a collection, which only the place
+    tells apart) made one token; never the arguments of a call, ``FILTER ex:f(?o)``.
+    Brackets balanced, no brace or dot inside."""
+    code = tokens[0].string if tokens else ""
+    out: list = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        start = i
+        if token[0] == "!" and i + 1 < len(tokens) and (
+                _iri_like(tokens[i + 1]) or tokens[i + 1][0] == "("):
+            i += 1
+            if tokens[i][0] != "(":
+                out.append(_Joined(code, token, tokens[i], atom=True))
+                i += 1
+                continue
+        if tokens[i][0] == "(" and (start < i or _holds_a_bracket(out)) and (
+                j := _closing(tokens, i, "()")) is not None:
+            out.append(_Joined(code, token, tokens[j], atom=True))
+            i = j + 1
+            continue
+        out.extend(tokens[start:i + 1])
+        i += 1
+    return out
+
+
+def _holds_a_bracket(before: list) -> bool:
+    """Whether a ``(`` after the tokens ``before`` is a term of a triple pattern."""
+    if not before:
+        return False
+    last = before[-1]
+    if last.lastgroup == "term":  # a call's arguments follow a function's IRI in FILTER
+        return not (len(before) > 1 and before[-2][0].upper() == "FILTER")
+    return last[0] in ("{", ".", ";", ",", "[", "/", "|", "^")
+
+
 def _joined(tokens: list) -> list:
-    """``tokens`` with each property path of IRIs (``ex:p/ex:q``, ``ex:p|ex:q``, ``^ex:p``,
-    ``ex:p*``, ``+`` or ``?``; negated sets and brackets are left as they are) and each blank
-    node's property list ``[ ... ]`` (brackets balanced, no brace or dot inside) made one
-    term, so that a pattern with them is read as one of plain terms."""
+    """``tokens`` with each property path (``ex:p/ex:q``, ``ex:p|ex:q``, ``^ex:p``,
+    ``ex:p*``, ``+`` or ``?``, a negated or bracketed one: :func:`_atoms`), each collection and
+    each blank node's property list ``[ ... ]`` (brackets balanced, no brace or dot inside)
+    made one term, so that a pattern with them is read as one of plain terms."""
+    tokens = _atoms(tokens)
     code = tokens[0].string if tokens else ""
     out: list = []
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if token[0] == "[" and (j := _closing(tokens, i, "[]")) is not None:
-            out.append(_Joined(code, token, tokens[j], property_list=True))
+            out.append(_Joined(code, token, tokens[j], property_list=True,
+                               inside=tokens[i + 1:j]))
             i = j + 1
             continue
+        if token[0] == "[" and i + 1 < len(tokens) and tokens[-1][0] in ";,]" and not any(
+                t[0] in "{}." for t in tokens[i + 1:]):
+            # the parser stopped at a ';', ',' or inner ']' inside it ("[ ex:p ; ..."): read
+            # it up to there
+            out.append(_Joined(code, token, tokens[-1], property_list=True,
+                               inside=tokens[i + 1:]))
+            break
         end = _path_end(tokens, i)
         if end > i:
             out.append(_Joined(code, token, tokens[end]))
@@ -739,6 +801,52 @@ def _values_block(tokens: list[re.Match[str]], brace: int) -> bool:
     while before >= 0 and (tokens[before][0] in "()" or tokens[before][0][0] in "?$"):
         before -= 1
     return before >= 0 and tokens[before][0].upper() == "VALUES"
+
+
+def _property_list_without_object(listed: _Joined, text: str, code: str
+                                  ) -> tuple[str, int, int] | tuple[()] | None:
+    """Inside a blank node's property list ``[ ... ]``: the mistake if one of its predicates
+    (or a ``,``) has no object; ``()`` where it is at fault otherwise (the parser's to name);
+    None where it is well formed (``[]`` too)."""
+    segments: list[list] = [[]]
+    for token in _joined(listed.inside):
+        if token[0] == ";":
+            segments.append([])
+        segments[-1].append(token)
+    closing = listed.end() - 1  # the "]"
+    for index, segment in enumerate(segments):
+        terms = segment[1:] if index else segment
+        if not terms:
+            continue  # '[]', or ';' repeated or last
+        parts: list[list] = [[]]
+        for token in terms:
+            if token[0] == ",":
+                parts.append([])
+            parts[-1].append(token)
+        head = parts[0]
+        for term in (t for part in parts for t in part):
+            if getattr(term, "property_list", False):
+                found = _property_list_without_object(term, text, code)
+                if found is not None:
+                    return found
+        if len(head) == 1:
+            after = (parts[1][0].start() if len(parts) > 1 else
+                     segments[index + 1][0].start() if index + 1 < len(segments) else closing)
+            shown = " ".join(text[head[0].start():head[0].end()].split())
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            return (f"the predicate {shown} inside [ ... ] has no object: a blank node's "
+                    "properties are each a predicate and its object ([ ex:p ?o ; ex:q ?v ])",
+                    *_place(code, after))
+        if len(head) != 2:
+            return ()
+        for part in parts[1:]:
+            if len(part) == 1:
+                return ("this ',' is followed by no object: ',' gives the subject and "
+                        "predicate before it another object (?s ?p ?o1 , ?o2)",
+                        *_place(code, part[0].start()))
+            if len(part) != 2:
+                return ()
+    return None
 
 
 def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
