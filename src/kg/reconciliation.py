@@ -1348,14 +1348,16 @@ class ReconciliationIndex:
     def suggest_entities(self, prefix: str, *, type_given: str | None = None,
                          limit: int = DEFAULT_LIMIT, cursor: int = 0) -> list[dict]:
         """Entities a label of which starts with ``prefix`` (then those with a word that
-        does), of ``type_given`` and its subclasses. A type that is no class of the ontology
-        and no candidate's is ignored, as a query's is, with a warning: every entity is
-        suggested then, and the v0.2 response has no place to say so."""
+        does), of ``type_given`` and its subclasses. A type that is no type of the service's
+        entities (no class under ``ROOT_TYPES`` and no candidate's type: ``Q5``, or a class
+        of the ontology whose instances are no candidates, ``Quantity``) is ignored with a
+        warning, as suggest/property's is: every entity is suggested then, and the v0.2
+        response has no place to say so."""
         p = _prefix_key(prefix)
         if p is None:
             return []
         wanted = _type_iri(type_given) if type_given else None
-        if wanted and wanted not in self.types and wanted not in self._held_types:
+        if wanted and not self._root_types(type_given) and wanted not in self._held_types:
             log.warning("reconciliation: entities were suggested for the type %s, which is no "
                         "type of this service's entities: it was ignored. The types it knows: "
                         "/reconcile/suggest/type", _quoted(type_given))
