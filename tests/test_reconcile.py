@@ -1668,3 +1668,51 @@ def test_random_cells_at_any_limit_are_answered_as_by_scoring_every_entity():
                 assert index.reconcile(query) == _by_scan(index, query), query
 
     same()
+
+
+def test_the_character_bounds_by_bands_are_those_of_each_text_alone():
+    """:class:`_LcsScan` works out ``2 * _lcs / (n + length)`` for many texts at once, band by
+    band of lengths, and reads it best first: the same texts with the same bounds, to the
+    last bit, as :func:`_lcs` of each text alone, and never a bound above one read before.
+    Random texts of 1 to 300 characters (over 247: counts that need not fit in a byte), many
+    of a few lengths (bands of one length), characters past the 254 most frequent, and
+    queries made from them with typos, at the floors the index uses and others."""
+    import itertools
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kg.reconciliation import _BAND_TEXTS, _lcs, _LcsScan, _masks
+
+    rng = random.Random(1981)
+    alphabet = "abcdeéhnoptu ភ្ន"
+    texts = ["".join(rng.choice(alphabet if rng.random() < 0.9 else _MANY_CHARACTERS)
+                     for _ in range(length))
+             for length in [rng.randrange(1, 300) for _ in range(300)]
+             + [rng.choice((20, 21, 50)) for _ in range(4 * _BAND_TEXTS)]]
+    scan = _LcsScan(texts)
+    assert any(len({len(texts[i]) for i in band.order}) > 1 for band in scan._bands)
+    assert sum(len(band.order) >= _BAND_TEXTS for band in scan._bands) >= 3
+
+    def check(query: str, floor: float) -> None:
+        masks, n = _masks(query), len(query)
+        alone = {i: b for i, t in enumerate(texts)
+                 if (b := 2.0 * _lcs(masks, n, t) / (n + len(t))) >= floor}
+        read = list(scan.ranked(query, floor))
+        assert dict(read) == alone and len(read) == len(alone), (query, floor)
+        assert all(a >= b for (_, a), (_, b) in itertools.pairwise(read)), (query, floor)
+        assert scan.bounds(query, floor) == read and scan.near(query, floor) == [
+            i for i, _ in read]
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.sampled_from(texts), st.integers(0, 300), st.text(alphabet, max_size=40),
+           st.integers(0, 40), st.sampled_from([0.6, 0.8, 0.3, 1.0]))
+    def same(text, at, inserted, dropped, floor):
+        query = text[:at] + inserted + text[at + dropped:]
+        if query:
+            check(query, floor)
+
+    same()
+    check("ꙮ", 0.1)  # a character no text has
+    assert list(scan.ranked("", 0.6)) == []

@@ -21,14 +21,15 @@ with all spaces removed) is exact; otherwise the best of a character similarity 
 similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
 candidate. Only the entities that may reach 54 are scored, found in an index built with the
 labels (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose
-upper bound on the character similarity (the scorer's own, for all labels at once) reaches
-0.6; one with a token near enough (the token similarity's 0.8) to at least 3/7 of the
-query's tokens, which its 0.6 needs. Those bounds bound each entity's score too: the
-entities are scored best bound first, and no further once ``limit`` candidates score more than
-the next bound allows (equal scores are ordered by name, so a bound equal to the lowest of
-them is still scored). The answers are those of scoring every entity. A query
-with no text, or with a condition on an authority identifier (which makes a candidate of any
-entity it names), is answered by scoring every entity its types and conditions keep.
+upper bound on the character similarity (the scorer's own, for many labels at once, those of
+lengths nearest the query's first) reaches 0.6; one with a token near enough (the token
+similarity's 0.8) to at least 3/7 of the query's tokens, which its 0.6 needs. Those bounds
+bound each entity's score too: the entities are scored best bound first, and no further once
+``limit`` candidates score more than the next bound allows (equal scores are ordered by
+name, so a bound equal to the lowest of them is still scored). The answers are those of
+scoring every entity. A query with no text, or with a condition on an authority identifier
+(which makes a candidate of any entity it names), is answered by scoring every entity its
+types and conditions keep.
 
 The one exact candidate of a query with text scores 100 and is the ``match``;
 exact candidates that are not alone (a label two entities share), and the candidates of a query
@@ -71,7 +72,6 @@ place for a note.
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import heapq
 import itertools
@@ -499,32 +499,120 @@ _TOKEN_SHARE = 0.42
 
 class _LcsScan:
     """Many texts at once for the bound :class:`_Scorer` puts on a ratio: which texts have
-    ``2.0 * _lcs(…) / (len(query) + len(text)) >= floor``, the same value to the last bit.
+    ``2.0 * _lcs(…) / (len(query) + len(text)) >= floor``, the same value to the last bit,
+    best bound first and only as far as they are read (:meth:`ranked`).
 
-    The texts, shortest first, are laid end to end in one bit string, each on whole bytes and
-    followed by at least one bit that is no text's; :func:`_lcs`'s recurrence runs over all of
-    them at once, one step per character of the query (a carry stops at the first bit that is
-    no text's, which is then cleared), and only over the texts whose lengths allow the floor.
-    The texts' counts are then read from the bytes. What stays linear is that last reading, a
-    few C calls per text: no index of substrings can bound a character ratio of 0.6 (``abc``
-    and ``axbxc`` share no two letters in a row and have a ratio of 0.75)."""
+    The texts are kept in bands of lengths that take the same bytes, ``(length + 8) // 8``
+    (56-63, 64-71 …), a length in a band of its own once it has ``_BAND_TEXTS`` texts: in a
+    band each text is laid on the same whole number of bytes, followed by at least one bit
+    that is no text's. :func:`_lcs`'s recurrence runs over a
+    band's texts at once, one step per character of the query (a carry stops at the first bit
+    that is no text's, which is then cleared), and the common subsequences' lengths are read
+    back for all of them with a few C calls: the bytes' bit counts (``bytes.translate``), a
+    text's bytes summed by adding the band shifted, every text's first byte taken by a slice.
+    A text's length bounds its ratio (``2 * min / (n + length)``, ``real_quick_ratio``): a
+    band is scanned only once the texts of the bands scanned before have been read down to
+    the most its lengths allow, so a cell whose candidates are settled early never scans the
+    bands of lengths far from its own. No index of substrings can bound a character ratio of
+    0.6 (``abc`` and ``axbxc`` share no two letters in a row and have a ratio of 0.75)."""
 
-    __slots__ = ("_order", "_lengths", "_starts", "_masks", "_live")
+    __slots__ = ("_bands",)
 
     def __init__(self, texts: list[str]):
-        self._order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        self._lengths = [len(texts[i]) for i in self._order]
-        starts, parts, at = [], [], 0
-        for i in self._order:
-            text = texts[i]
-            size = (len(text) + 8) // 8  # bytes: the text and at least one bit after it
-            starts.append(at)
-            parts.append(text + "\0" * (size * 8 - len(text)))
-            at += size
-        starts.append(at)
-        self._starts = starts
-        laid = "".join(parts)
-        del parts
+        bands: list[list[int]] = []
+        for i in sorted(range(len(texts)), key=lambda i: len(texts[i])):
+            if bands:
+                last = texts[bands[-1][-1]]
+                if len(texts[i]) == len(last) or (
+                        (len(texts[i]) + 8) // 8 == (len(last) + 8) // 8
+                        and len(bands[-1]) < _BAND_TEXTS):
+                    bands[-1].append(i)
+                    continue
+            bands.append([i])
+        self._bands = [_LcsBand((len(texts[members[0]]) + 8) // 8,
+                                [texts[i] for i in members], members) for members in bands]
+
+    def near(self, query: str, floor: float) -> list[int]:
+        """The indices (in the list given) of the texts whose bound reaches ``floor``."""
+        return [i for i, _ in self.ranked(query, floor)]
+
+    def bounds(self, query: str, floor: float) -> list[tuple[int, float]]:
+        """:meth:`near`'s texts, each with its bound."""
+        return list(self.ranked(query, floor))
+
+    def ranked(self, query: str, floor: float) -> Iterator[tuple[int, float]]:
+        """:meth:`bounds`, lazily, best bound first (the order of equal bounds is not
+        defined). A band is scanned when the next text may be one of its."""
+        n = len(query)
+        if not n:
+            return
+        # (-bound, 0, tie, (band, first, counts, common)) for the texts of a band whose
+        # common subsequence has ``common`` characters; (-ceiling, 1, tie, band) for a band
+        # not scanned yet. At equal bounds, texts found come before a scan.
+        heap: list[tuple] = []
+        for tie, band in enumerate(self._bands):
+            ceiling = band.ceiling(n)
+            if ceiling >= floor:
+                heap.append((-ceiling, 1, tie, band))
+        heapq.heapify(heap)
+        tie = len(heap)
+        while heap:
+            negative, kind, _, found = heapq.heappop(heap)
+            if kind == 1:
+                for first, length, counts in found.scan(query):
+                    for common in range(min(n, length), -1, -1):
+                        bound = 2.0 * common / (n + length)
+                        if bound < floor:
+                            break
+                        if common in counts:
+                            heapq.heappush(heap, (-bound, 0, tie, (found, first, counts,
+                                                                   common)))
+                            tie += 1
+                continue
+            band, first, counts, common = found
+            order, bound = band.order, -negative
+            if isinstance(counts, bytes):
+                value = common.to_bytes(1, "little")
+                at = counts.find(value)
+                while at >= 0:
+                    yield order[first + at], bound
+                    at = counts.find(value, at + 1)
+            else:
+                for at in counts[common]:
+                    yield order[first + at], bound
+
+
+#: A band of :class:`_LcsScan` takes the texts of the next lengths (of the same bytes each)
+#: until it has this many, then a length of its own each: a band costs a few operations a
+#: character of the query however few its texts, and a cell reads the lengths near its own.
+_BAND_TEXTS = 256
+
+#: The number of 1 bits of each byte value, for ``bytes.translate``.
+_BIT_COUNTS = bytes(b.bit_count() for b in range(256))
+#: For ``bytes.translate``: "1" for the code ``n`` and "0" for the others (``_CODE_BITS[n]``),
+#: and "1" for every code but 0, which is no character's (:class:`_LcsBand`).
+_CODE_BITS = [bytes(0x31 if b == n else 0x30 for b in range(256)) for n in range(256)]
+_LIVE_BITS = bytes(0x30 if b == 0 else 0x31 for b in range(256))
+
+
+class _LcsBand:
+    """The texts of :class:`_LcsScan` that take ``size`` bytes each, laid end to end: each
+    character's bits, and the bits that are the texts' (``live``)."""
+
+    __slots__ = ("size", "order", "lengths", "masks", "live")
+
+    def __init__(self, size: int, texts: list[str], order: list[int]):
+        self.size = size
+        self.order = array("I", order)
+        #: (length, its first text, its last text + 1), the texts being sorted by length
+        self.lengths: list[tuple[int, int, int]] = []
+        for at, text in enumerate(texts):
+            if self.lengths and self.lengths[-1][0] == len(text):
+                length, first, _ = self.lengths[-1]
+                self.lengths[-1] = (length, first, at + 1)
+            else:
+                self.lengths.append((len(text), at, at + 1))
+        laid = "".join(text + "\0" * (size * 8 - len(text)) for text in texts)
         # Each character's bits, built by C loops: the text as one byte a character (the most
         # frequent 254 characters; the rest share 255 and are found by str.find), the byte
         # string turned into a string of 0s and 1s, read as a number (lowest bit first).
@@ -534,14 +622,14 @@ class _LcsScan:
         codes = {ord(c): chr(n) for n, c in enumerate(frequent, 1)}
         codes.update({ord(c): "\xff" for c in counts if ord(c) not in codes})
         codes[0] = "\0"
-        coded = laid.translate(codes).encode("latin-1")
+        backwards = laid.translate(codes).encode("latin-1")[::-1]
 
         def bits(table: bytes) -> int:
-            return int(coded.translate(table)[::-1] or b"0", 2)
+            return int(backwards.translate(table) or b"0", 2)
 
         masks = {}
         for n, c in enumerate(frequent, 1):
-            masks[c] = bits(bytes(0x31 if b == n else 0x30 for b in range(256)))
+            masks[c] = bits(_CODE_BITS[n])
         for c in counts:
             if c not in masks:
                 m, i = 0, laid.find(c)
@@ -549,44 +637,47 @@ class _LcsScan:
                     m |= 1 << i
                     i = laid.find(c, i + 1)
                 masks[c] = m
-        self._masks = masks
-        self._live = bits(bytes(0x30 if b == 0 else 0x31 for b in range(256)))
+        self.masks = masks
+        self.live = bits(_LIVE_BITS)
 
-    def near(self, query: str, floor: float) -> list[int]:
-        """The indices (in the list given) of the texts whose bound reaches ``floor``."""
-        return [i for i, _ in self.bounds(query, floor)]
+    def ceiling(self, n: int) -> float:
+        """The most a text of the band can have as its bound against a query of ``n``
+        characters: that of its length nearest ``n`` (the same float as the bound of a text
+        of that length all of whose characters, or the query's, are in common)."""
+        return max(2.0 * min(n, length) / (n + length) for length, _, _ in self.lengths)
 
-    def bounds(self, query: str, floor: float) -> list[tuple[int, float]]:
-        """:meth:`near`'s texts, each with its bound."""
-        n = len(query)
-        if not n or not self._lengths:
-            return []
-        # The lengths 2 * min / (n + length) allows, one wider each way than needed.
-        first = bisect.bisect_left(self._lengths, int(n * floor / (2.0 - floor)) - 1)
-        last = bisect.bisect_right(self._lengths, int(n * (2.0 - floor) / floor) + 1)
-        if first >= last:
-            return []
-        starts = self._starts
-        shift, width = starts[first] * 8, (starts[last] - starts[first]) * 8
-        window = (1 << width) - 1
-        live = v = (self._live >> shift) & window
-        sliced: dict[str, int] = {}
+    def scan(self, query: str) -> list[tuple[int, int, bytes | dict[int, list[int]]]]:
+        """For each length of the band's texts: its first text, the length, and how many
+        characters each of its texts has in common with ``query`` (the length of their
+        longest common subsequence), a byte each (or, for texts of over 247 characters, whose
+        counts need not fit in a byte, the texts by their count)."""
+        live = v = self.live
+        masks = self.masks
         for ch in query:
-            m = sliced.get(ch)
-            if m is None:
-                m = sliced[ch] = (self._masks.get(ch, 0) >> shift) & window
+            m = masks.get(ch)
             if m:
                 u = v & m
                 v = ((v + u) | (v - u)) & live
-        left = v.to_bytes(width // 8, "little")
-        base, lengths, order, out = starts[first], self._lengths, self._order, []
-        for j in range(first, last):
-            size = lengths[j]
-            ones = int.from_bytes(left[starts[j] - base:starts[j + 1] - base],
-                                  "little").bit_count()
-            bound = 2.0 * (size - ones) / (n + size)
-            if bound >= floor:
-                out.append((order[j], bound))
+        size, width = self.size, len(self.order) * self.size
+        common = (v ^ live).to_bytes(width, "little")  # the bits of characters in common
+        out: list[tuple[int, int, bytes | dict[int, list[int]]]] = []
+        if size * 8 <= 255:
+            # a byte each: the bit counts of a text's bytes summed into its first byte (at
+            # most 8 * size: no carry from one byte to the next)
+            per_byte = int.from_bytes(common.translate(_BIT_COUNTS), "little")
+            total = per_byte
+            for k in range(1, size):
+                total += per_byte >> (8 * k)
+            firsts = total.to_bytes(width, "little")[::size]
+            for length, first, last in self.lengths:
+                out.append((first, length, firsts[first:last]))
+            return out
+        for length, first, last in self.lengths:
+            by_count: dict[int, list[int]] = {}
+            for at in range(first, last):
+                ones = int.from_bytes(common[at * size:(at + 1) * size], "little").bit_count()
+                by_count.setdefault(ones, []).append(at - first)
+            out.append((first, length, by_count))
         return out
 
 
@@ -787,16 +878,14 @@ class ReconciliationIndex:
         (a lower bound of another of its keys), the first time with its own bound. The keys
         of each count of near tokens are read only when the scoring gets to their bound, so
         a query whose ``limit`` is settled early reads none of the thousands that share a
-        word or two with it."""
+        word or two with it; likewise the character bounds of the keys whose lengths are far
+        from the query's are worked out only when the scoring gets to what their lengths
+        allow (:meth:`_LcsScan.ranked`)."""
         exact = [(1.0 + _BOUND_MARGIN, at)
                  for at in self._by_compact.get(query.replace(" ", ""), ())]
         owners = self._key_owner
-        chars: dict[int, float] = {}
-        for i, char in self._key_scan.bounds(query, MIN_SIMILARITY):
-            at = owners[i]
-            if char > chars.get(at, 0.0):
-                chars[at] = char
-        by_char = sorted(((b + _BOUND_MARGIN, at) for at, b in chars.items()), reverse=True)
+        by_char = ((b + _BOUND_MARGIN, owners[i])
+                   for i, b in self._key_scan.ranked(query, MIN_SIMILARITY))
         return heapq.merge(exact, by_char, self._by_tokens(query.split()),
                            key=lambda pair: pair[0], reverse=True)
 
