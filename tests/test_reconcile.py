@@ -1184,6 +1184,26 @@ def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):
         >= {"unit/army-corps-4", "unit/vpa"}
 
 
+def test_extend_gives_a_groups_founding_date_place_and_founder(client, schemas):
+    """Derived and inferred in the graph (kgo:foundingDate, kgo:foundingLocation,
+    kgo:founder): the extension reads them from the inferred graph, by our names or
+    schema.org's; a founding the source does not date gives no date."""
+    request = {"ids": ["actor/kufns", "actor/prk"],
+               "properties": [{"id": "foundingDate"}, {"id": "foundingLocation"},
+                              {"id": "founder"}, {"id": "schema:foundingDate"}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    assert [m.get("type", {}).get("id") for m in response.json["meta"]] == [
+        None, "Place", "Actor", None]
+    front, republic = (response.json["rows"][i] for i in ("actor/kufns", "actor/prk"))
+    assert front["foundingDate"] == front["schema:foundingDate"] == [{"str": "1978-12-02"}]
+    assert [v["id"] for v in front["foundingLocation"]] == ["place/chong-thnu"]
+    assert [v["id"] for v in front["founder"]] == ["actor/cambodian-revolutionary-movement"]
+    assert republic["foundingDate"] == [] and republic["foundingLocation"] == []
+    assert [v["id"] for v in republic["founder"]] == ["actor/kprc"]
+
+
 def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schemas):
     recapture = "event/recapture-of-occupied-areas-1978-12"
     request = {"ids": [recapture], "properties": [{"id": "startDate"}, {"id": "endDate"},

@@ -198,6 +198,15 @@ PROPERTIES: tuple[Property, ...] = (
              "the country a state governs.", "entity", ("Place", "Event", "Actor")),
     Property("tookPlaceAt", "took place at", "Where an event took place.", "entity",
              ("Event",), (_KGO + "tookPlaceAt", _SCHEMA + "location")),
+    Property("foundingDate", "founding date", "Derived: the date a group was founded, at the "
+             "precision of its source (its founding's own date; none where the source does not "
+             "date it).", "text", ("Actor",), (_KGO + "foundingDate", _SCHEMA + "foundingDate")),
+    Property("foundingLocation", "founding location", "Inferred: where a group's founding took "
+             "place.", "entity", ("Actor",),
+             (_KGO + "foundingLocation", _SCHEMA + "foundingLocation")),
+    Property("founder", "founder", "Inferred: who carried out a group's founding (a reading of "
+             "the curators where that is).", "entity", ("Actor",),
+             (_KGO + "founder", _SCHEMA + "founder")),
     Property("subordinateTo", "parent organisation", "The unit or body this one belongs to "
              "(directly; conditions also match those further up).", "entity", ("Actor",),
              (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
@@ -243,6 +252,9 @@ _READ = {
     _KGO + "endOfTheEnd": "endOfTheEnd",
     _KGO + "placeWithin": "placeWithin",
     _KGO + "tookPlaceAt": "tookPlaceAt",
+    _KGO + "foundingDate": "foundingDate",  # derived and inferred: the inferred graph only
+    _KGO + "foundingLocation": "foundingLocation",
+    _KGO + "founder": "founder",
     _KGO + "subordinateTo": "subordinateTo",
     _KGO + "organOf": "subordinateTo",  # a party's body: its parent organisation too
     _KGO + "governs": "governs",
@@ -1262,6 +1274,10 @@ class ReconciliationIndex:
         pick = e.every if every else e.direct
         if prop.id in ("placeWithin", "tookPlaceAt", "subordinateTo"):
             return self._refs(pick(prop.id))
+        if prop.id in ("foundingLocation", "founder"):  # inferred only
+            return self._refs(e.every(prop.id))
+        if prop.id == "foundingDate":
+            return [{"text": t} for t in dict.fromkeys(e.every(prop.id))]
         if prop.id == "country":
             return self._refs(self._countries(e))
         if prop.kind == "authority":  # a close match (skos:closeMatch) says so: "close"
@@ -1354,8 +1370,8 @@ class ReconciliationIndex:
                 continue
             m: dict[str, Any] = {"id": given, "name": prop.name}
             if prop.kind == "entity":
-                m["type"] = self.type_ref({"country": "Country", "subordinateTo": "Group"}
-                                          .get(prop.id, "Place"))
+                m["type"] = self.type_ref({"country": "Country", "subordinateTo": "Group",
+                                           "founder": "Actor"}.get(prop.id, "Place"))
             meta.append(m)
         rows: dict[str, dict] = {}
         missing = []  # ids of no entity: their rows are empty, and v0.2 has no place to say so
