@@ -190,7 +190,7 @@ def test_export_has_one_row_per_linkable_entity_with_its_links(project, capsys):
         "1978-03-26, end undated in source"  # "from 26 March 1978": not a one-day event
     assert rows[event + "liberation-of-phnom-penh-1979-01-07"]["date"] == "1979-01-07"  # one day
     assert (rows[event + "phnom-penh-offensive-1979-01"]["date"]  # "on January 5-6"
-            == "1979-01-05, ended not after 1979-01-17, began not after 1979-01-06")
+            == "1979-01-05, ended not after 1979-01-07, began not after 1979-01-06")
     assert [r["date"] for r in rows.values() if r["date"].startswith("not before ")]
     assert all(not r["authority_iri"] and not r["relation"] for r in rows.values())
     assert f"wrote {len(rows)} rows" in capsys.readouterr().err
