@@ -284,6 +284,54 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert len(Graph().parse(data=out, format="turtle")) > 0
 
 
+def test_validate_turtle_report_carries_what_the_text_report_says(capsys, project, tmp_path):
+    """The Turtle report is a SHACL report whose results also carry, in the shapes' namespace,
+    the file and line, the hint and the advice of the text report, each declared in the
+    shapes; every result of the JSON report is one result of it."""
+    from rdflib import RDF, Literal, Namespace
+    from rdflib.namespace import RDFS, SH, XSD
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/event/incident> a kgo:Atack ;
+    rdfs:label "an incident"@en ;
+    kgo:onDate "1978-02-30"^^xsd:date .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "turtle", str(bad))
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    assert report.value(root, SH.conforms) == Literal(False)
+    results = set(report.objects(root, SH.result))
+    assert results == set(report.subjects(RDF.type, SH.ValidationResult))
+    _, printed, _ = run(capsys, "--root", str(project), "validate", "--format", "json", str(bad))
+    expected = json.loads(printed)["results"]
+    assert len(results) == len(expected)
+    for node in results:  # still what SHACL says of a result
+        assert report.value(node, SH.focusNode) is not None
+        assert report.value(node, SH.sourceConstraintComponent) is not None
+    # every result on the file's lines, as the JSON report places them
+    assert sorted(f"{report.value(n, kgs.file)}:{report.value(n, kgs.line)}" for n in results) \
+        == sorted(r["location"] for r in expected)
+    assert {report.value(n, kgs.file) for n in results} == {Literal(str(bad))}
+    assert {report.value(n, kgs.line).datatype for n in results} == {XSD.integer}
+    hints = {str(h) for h in report.objects(None, kgs.hint)}
+    assert "Did you mean kgo:Attack?" in hints
+    advice = {str(a) for a in report.objects(None, kgs.advice)}
+    assert advice == {r["advice"] for r in expected if r["advice"]} and advice
+    # each hint is what the text report's message adds to the shape's
+    for node in report.subjects(kgs.hint, None):
+        message = f"{report.value(node, SH.resultMessage)}"
+        assert any(r["message"].startswith(message) and r["message"].endswith(
+            str(report.value(node, kgs.hint))) for r in expected)
+    shapes = Graph().parse(REPO / "shapes" / "kg-shapes.ttl")
+    for term in (kgs.file, kgs.line, kgs.hint, kgs.advice):
+        assert (term, RDF.type, RDF.Property) in shapes and (term, RDFS.comment, None) in shapes
+
+
 def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
     the reference: the same results, in the same order; an unknown engine is bad input."""

@@ -12,7 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from kgtest import REPO
@@ -329,6 +329,13 @@ def test_the_child_process_gives_the_same_report(make_client, tmp_path):
     report = Graph().parse(data=turtle.get_data(as_text=True), format="turtle")
     assert len(list(report.subjects(RDF.type, SH.ValidationResult))) \
         == len(response.json["results"])
+    # with the lines of the text report (kg validate's Turtle report, tests/test_cli.py)
+    line = URIRef("https://w3id.org/kg1978/shapes/line")
+    file = URIRef("https://w3id.org/kg1978/shapes/file")
+    assert sorted(f"{report.value(n, file)}:{report.value(n, line)}"
+                  for n in report.subjects(line, None)) \
+        == sorted(r["location"] for r in response.json["results"] if r["location"])
+    assert any(r["location"] for r in response.json["results"])
     broken = client.post("/validate", data=b"<a> <b> .", content_type="text/turtle")
     assert broken.status_code == 400
 

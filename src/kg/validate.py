@@ -171,10 +171,14 @@ class Report:
         ) + "\n"
 
     def as_turtle(self) -> str:
+        """The report graph, an ``sh:ValidationReport``, with what the text report says of each
+        result beyond SHACL's terms as triples on its ``sh:ValidationResult``
+        (:func:`annotated_report`)."""
+        graph = annotated_report(self.graph, self.results)
         for prefix, iri in PREFIXES.items():
-            self.graph.bind(prefix, iri)
-        self.graph.bind("sh", str(SH))
-        return self.graph.serialize(format="turtle")
+            graph.bind(prefix, iri)
+        graph.bind("sh", str(SH))
+        return graph.serialize(format="turtle")
 
     def as_github(self) -> str:
         """One GitHub Actions workflow command per result (``::error file=F,line=N,title=…::``),
@@ -277,6 +281,58 @@ class Report:
                              f"{f.message} ({short_iri(f.shape)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def _result_key(report: Graph, node) -> tuple:
+    """What a report graph's result and the :class:`Result` made of it share (its focus node,
+    path, value, severity and constraint component, as :func:`_results` writes them)."""
+    path = report.value(node, SH.resultPath)
+    value = report.value(node, SH.value)
+    return (_term_text(report.value(node, SH.focusNode)),
+            str(path) if isinstance(path, URIRef)
+            else path_text(report, path) if path is not None else None,
+            None if value is None else _value_text(value),
+            short_iri(str(report.value(node, SH.resultSeverity))).replace("sh:", ""),
+            str(report.value(node, SH.sourceConstraintComponent)))
+
+
+def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
+    """A copy of ``report`` (a SHACL validation report) with, on each ``sh:ValidationResult``,
+    what its :class:`Result` says beyond SHACL's terms, in the shapes' namespace (declared in
+    shapes/kg-shapes.ttl; SHACL allows a result further triples): ``kgs:file`` and
+    ``kgs:line``, its :attr:`Result.location`; ``kgs:hint``, what :attr:`Result.message`
+    adds to the result's ``sh:resultMessage`` ("Did you mean kgo:Person?", "write it …");
+    ``kgs:advice``, :attr:`Result.advice`. A result is found by its focus node, path, value,
+    severity and constraint component, and by its message beginning with the result's."""
+    from kg.iris import SHAPES
+
+    kgs = {name: URIRef(SHAPES + name) for name in ("file", "line", "hint", "advice")}
+    out = Graph()
+    out += report
+    nodes: dict[tuple, list[tuple[str, object]]] = {}
+    for node in report.subjects(RDF.type, SH.ValidationResult):
+        said = " / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage)))
+        nodes.setdefault(_result_key(report, node), []).append((said, node))
+    for r in results:
+        candidates = nodes.get((r.focus, r.path, r.value, r.severity, r.constraint), [])
+        # the result whose message this one's begins with, the longest such first
+        match = max((c for c in candidates if r.message.startswith(c[0])),
+                    key=lambda c: len(c[0]), default=None)
+        if match is None:
+            continue
+        candidates.remove(match)
+        said, node = match
+        hint = re.sub(r"^[;.:]?\s*", "", r.message[len(said):]) if said else r.message
+        if r.location:
+            file, _, line = r.location.rpartition(":")
+            out.add((node, kgs["file"], Literal(file)))
+            if line.isdigit():
+                out.add((node, kgs["line"], Literal(int(line))))
+        if hint and said != r.message:
+            out.add((node, kgs["hint"], Literal(hint)))
+        if r.advice:
+            out.add((node, kgs["advice"], Literal(r.advice)))
+    return out
 
 
 def _stable_blank(graph: Graph, seen: dict, text: str) -> str:
