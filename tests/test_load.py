@@ -96,6 +96,39 @@ def test_a_byte_order_mark_is_named_not_shown_as_an_invisible_token(tmp_path: Pa
     assert "byte order mark" not in str(info.value)
 
 
+def test_an_ill_typed_literal_is_said_at_its_place(caplog, tmp_path):
+    """A file's ill-typed literal is said at its line in Turtle and TriG (rdflib's own line
+    count runs ahead where its parser backtracks over a newline, after a ';'), with its file
+    in the syntaxes whose parser keeps no line; the same literal in another file is said
+    there too, and a conversion outside a parse is not said again."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.load import read_dataset
+
+    files = {
+        "a.ttl": '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                 '<http://x/a> <http://x/b> """a\nb""" ;\n  <http://x/c>\n'
+                 '   "1978-02-31"^^xsd:date .\n',
+        "b.trig": '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n<http://x/g> {\n'
+                  '<http://x/a> <http://x/c> (\n "1978-02-31"^^xsd:date ) .\n}\n',
+        "c.nt": '<http://x/a> <http://x/c> "1978-02-31"^^<http://www.w3.org/2001/XMLSchema#date>'
+                ' .\n',
+    }
+    with caplog.at_level("WARNING", logger="rdflib.term"):
+        for name, text in files.items():
+            (tmp_path / name).write_text(text, encoding="utf-8")
+            parse_file(tmp_path / name)
+        (tmp_path / "d.nq").write_text(files["c.nt"], encoding="utf-8")
+        read_dataset(tmp_path / "d.nq")  # pyoxigraph's terms made rdflib's
+        Literal("1978-02-31", datatype=XSD.date)
+    said = [r.getMessage() for r in caplog.records if r.name == "rdflib.term"]
+    literal = ('ill-typed literal "1978-02-31"^^<http://www.w3.org/2001/XMLSchema#date>: '
+               "day is out of range for month")
+    assert said == [f"{tmp_path / 'a.ttl'}:5: {literal}", f"{tmp_path / 'b.trig'}:4: {literal}",
+                    f"{tmp_path / 'c.nt'}: {literal}", f"{tmp_path / 'd.nq'}: {literal}"], said
+
+
 def test_an_ill_typed_number_is_said_without_pythons_wording(caplog):
     from rdflib import Literal
     from rdflib.namespace import XSD

@@ -5,6 +5,8 @@ functions. The SPARQL endpoint is built by :func:`kg.endpoint.create_app`.
 """
 
 import logging
+import sys
+from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -15,12 +17,40 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = ["__version__"]
 
 
+#: The file rdflib is parsing, as the user named it (set by kg.load.parse_file), so that an
+#: ill-typed literal it meets is said at its place.
+reading: ContextVar[str | None] = ContextVar("kg_reading", default=None)
+
+
+def _parser_line() -> int | None:
+    """The line of the literal rdflib's Turtle or TriG parser is reading, where it is on the
+    stack, else None (the other parsers say no place). Counted from the parser's position in
+    its text: the line count it keeps grows again each time it backtracks over a newline."""
+    from rdflib.plugins.parsers.notation3 import SinkParser
+
+    frame = sys._getframe(2)
+    for _ in range(40):  # the parser is a few calls above Literal's conversion
+        if frame is None:
+            return None
+        if frame.f_code.co_name == "nodeOrLiteral" \
+                and isinstance(frame.f_locals.get("self"), SinkParser):
+            text, at = frame.f_locals.get("argstr"), frame.f_locals.get("i")
+            if isinstance(text, str) and isinstance(at, int):
+                return text.count("\n", 0, at) + 1
+            return None
+        frame = frame.f_back
+    return None
+
+
 class _IllTypedLiterals(logging.Filter):
     """rdflib logs a warning with a traceback for every ill-typed literal it reads
     (``"1979-13-45"^^xsd:date``); a traceback is never what a user should see. The record
-    becomes one line naming the literal and why (the shapes report it where they constrain its
-    property; ``kg validate`` and ``/validate`` then fail). Each literal is said once per
-    process, not once for every time rdflib converts it (four times in one ``kg validate``)."""
+    becomes one line naming the literal and why, at its place when a file of the user is being
+    parsed (``bad.ttl:3: ill-typed literal …``, the line where the parser keeps one: Turtle and
+    TriG); the shapes report it where they constrain its property (``kg validate`` and
+    ``/validate`` then fail). Each literal is said once per process and place, not once for
+    every time rdflib converts it (four times in one ``kg validate``): a conversion outside a
+    parse, with no place, is said only for a literal not said before."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -41,13 +71,16 @@ class _IllTypedLiterals(logging.Filter):
                 tb = tb.tb_next
         datatype = message.partition("Datatype=")[2].partition(",")[0] or "?"
         key = (lexical, datatype, why)
-        if key in self._said:
+        file = reading.get()
+        place = None if file is None else (file, _parser_line())
+        if (*key, place) in self._said or (place is None and key in self._said):
             return False
         if len(self._said) < 10_000:  # a bound on what a long-running server remembers
-            self._said.add(key)
-        record.msg = "ill-typed literal %s^^<%s>: %s"
-        record.args = (f'"{lexical}"' if isinstance(lexical, str) else "(a value)", datatype,
-                       why)
+            self._said.update((key, (*key, place)))
+        where = "" if place is None else f"{file}:{place[1]}: " if place[1] else f"{file}: "
+        record.msg = "%sill-typed literal %s^^<%s>: %s"
+        record.args = (where, f'"{lexical}"' if isinstance(lexical, str) else "(a value)",
+                       datatype, why)
         record.exc_info = record.exc_text = None
         return True
 

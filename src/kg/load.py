@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
+from kg import reading
 from kg.errors import InputError, ParseError
 from kg.iris import ONTOLOGY_GRAPH, graph_iri_for
 
@@ -86,6 +87,7 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     # into a graph of its own when ``into`` holds triples already: what a parser that gave up
     # part way added can then be taken out
     target = into if not before else Graph()
+    said_at = reading.set(str(path))  # an ill-typed literal is said at its place (kg)
     try:
         try:
             rdflib_parse(target, data, fmt, base)
@@ -104,6 +106,8 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     except Exception as exc:  # rdflib raises many types for bad input; all are the user's input
         raise strict_syntax_error(data, fmt, str(path), base) or ParseError(
             f"not valid {fmt}: {_first_line(exc)}", path=str(path), line=_line_of(exc)) from exc
+    finally:
+        reading.reset(said_at)
     check_read(data, fmt, str(path), base, into, len(into) - before)
     return into
 
@@ -328,6 +332,7 @@ def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | No
                          path=where)
     graphs: dict[URIRef | None, Graph] = {}
     given = {"path": str(source)} if isinstance(source, Path) else {"input": source}
+    said_at = reading.set(str(source) if isinstance(source, Path) else None)
     try:
         for quad in ox.parse(**given, format=ox_format, base_iri=base_iri):
             graph = quad.graph_name
@@ -339,6 +344,8 @@ def read_dataset(source: Path | bytes, fmt: str | None = None, *, name: str | No
                                None if isinstance(source, Path) else source) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=where) from exc
+    finally:
+        reading.reset(said_at)
     return graphs
 
 
