@@ -69,6 +69,24 @@ def test_build_prints_the_dataset_path(capsys, project):
     assert "wrote" in err
 
 
+def test_build_prints_paths_as_the_other_commands_do(capsys, project, monkeypatch):
+    """In the project folder kg build prints the dataset as build/kg.nq, and logs the files
+    and the warnings' places as graph/NAME.ttl:LINE, as kg validate graph/*.ttl and kg sources
+    check name them; outside it, absolute paths (test_build_prints_the_dataset_path)."""
+    facts = project / "graph" / "article-part1.ttl"  # a QC warning, at its line
+    facts.write_text(facts.read_text(encoding="utf-8").replace("p:15", "p:13"),
+                     encoding="utf-8")
+    monkeypatch.chdir(project)
+    code, out, err = run(capsys, "--root", str(project), "build")
+    assert code == 0 and out == "build/kg.nq\n"
+    assert "wrote build/kg.nq (" in err and "parsing ontology, graph " in err
+    assert re.search(r"  where:      graph/sources\.ttl:\d+\n", err), err
+    assert str(project) not in err
+    code, out, _ = run(capsys, "--root", str(project), "validate")  # the built dataset
+    assert code == 0 and re.search(r"  where:      graph/sources\.ttl:\d+\n", out), out
+    assert str(project) not in out
+
+
 def test_build_engines_from_the_command_line(capsys, project):
     # the options reach the build (the reference engines on the whole graph, and their output
     # against the default's, are test_build's): a graph of one place keeps it quick

@@ -52,6 +52,7 @@ from kg.load import (
     load_store,
     ox_term,
     rdflib_term,
+    shown_path,
 )
 from kg.qc import results_in_store, with_qc_results
 from kg.reason import REASONERS, infer
@@ -122,8 +123,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         inferred_count = 0
         overlap: list[bool] = []  # whether two graphs of the store share a triple
         if reasoner == "fast":
-            with stage("parse_s", f"parsing {root}/ontology, {root}/graph (pyoxigraph) and the "
-                                  "shapes"):
+            with stage("parse_s", f"parsing {shown_path(root / 'ontology')}, "
+                                  f"{shown_path(root / 'graph')} (pyoxigraph) and the shapes"):
                 shapes = load_shapes(root)
                 store = load_store(root)
                 # rdflib parses the shapes' SPARQL here (~2 s whatever the data's size, unless
@@ -145,7 +146,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                             store, inferred_graph, keep=narrow.__contains__, out=f)
         else:
             narrow = None
-            with stage("parse_s", f"parsing {root}/ontology, {root}/graph (rdflib)"):
+            with stage("parse_s", f"parsing {shown_path(root / 'ontology')}, "
+                                  f"{shown_path(root / 'graph')} (rdflib)"):
                 shapes = load_shapes(root)
                 sources = load_sources(root)
             with stage("reason_s", f"reasoning (OWL 2 RL, {reasoner}) over {len(sources)} "
@@ -168,14 +170,14 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             from kg.load import source_files
             from kg.validate import texts_of
 
-            files = [p for _, paths in source_files(root) for p in paths]
+            files = [shown_path(p) for _, paths in source_files(root) for p in paths]
             located = report.located(texts_of(files))
             if not report.conforms:
                 raise ValidationFailed("the graph does not conform to the shapes or the QC "
                                        "queries; nothing was written\n\n" + located.as_text())
             # warnings (sh:Warning, sh:Info) are said, and do not stop the build
             log(f"  {located.counts()} (not fatal):\n" + located.as_text())
-        with stage("write_s", f"writing {out}"):
+        with stage("write_s", f"writing {shown_path(out)}"):
             ready = ({} if inferred_part is None
                      else {inferred_graph.value: (inferred_part, inferred_count)})
             counts, sha256 = write_dataset(store, out, ready=ready)
@@ -193,7 +195,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                                  else False),
     }
     write_atomically(out.parent / INFO_NAME, (json.dumps(info, indent=2) + "\n").encode())
-    log(f"wrote {out} ({info['triples']} triples in {len(counts)} named graphs)")
+    log(f"wrote {shown_path(out)} ({info['triples']} triples in {len(counts)} named graphs)")
     return BuildResult(dataset=out, info=info, report=report)
 
 

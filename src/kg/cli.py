@@ -162,9 +162,10 @@ def _log(message: str) -> None:
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "build":
         from kg.build import build
+        from kg.load import shown_path
 
         result = build(_settings(args, "reasoner", "validator"), log=_log)
-        print(result.dataset)
+        print(shown_path(result.dataset))
         return 0
     if args.command == "validate":
         from kg.validate import error_output, validate_files, with_project

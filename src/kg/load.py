@@ -223,6 +223,17 @@ def source_files(root: Path) -> list[tuple[URIRef, list[Path]]]:
             *((graph_iri_for(path.stem), [path]) for path in graph_files)]
 
 
+def shown_path(path: Path) -> str:
+    """``path`` as the commands print it: relative to the working folder where it is under it
+    (``build/kg.nq``, ``graph/x.ttl`` in the project folder, as given on a command line),
+    else absolute; a path printed stays one the shell that ran the command can open."""
+    path = Path(path)
+    try:
+        return str(path.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def data_files(root: Path) -> list[Path]:
     """The project's data files, ``graph/*.ttl``: :func:`source_files` but the ontology's."""
     return [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]

@@ -1680,7 +1680,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     from kg.build import ensure_built, validate_dataset_store
     from kg.errors import InputError
     from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
-    from kg.load import load_shapes, parse_file, read_dataset, source_files
+    from kg.load import load_shapes, parse_file, read_dataset, shown_path, source_files
     from kg.qc import results_in_graphs, results_in_store, with_qc_results
     from kg.store import rdf_syntax_error
 
@@ -1689,7 +1689,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     shapes = load_shapes(root)
     if not files:
         path = ensure_built(settings, log=log)
-        log(f"validating the built dataset {path}")
+        log(f"validating the built dataset {shown_path(path)}")
         store = ox.Store()
         try:
             store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
@@ -1701,8 +1701,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
         report = with_qc_results(
             validate_dataset_store(store, inferred, shapes, validator, log),
             results_in_store(store, skip=[inferred]))
-        return report.located(texts_of(
-            p for _, paths in source_files(root) for p in paths)) if report.results else report
+        return report.located(texts_of(shown_path(p) for _, paths in source_files(root)
+                                       for p in paths)) if report.results else report
     # each file's graph apart: merging them into one rdflib graph took longer than parsing
     parts: list[Graph] = []
     parsed = set()
