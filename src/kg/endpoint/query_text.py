@@ -808,21 +808,13 @@ def _property_list_without_object(listed: _Joined, text: str, code: str
     """Inside a blank node's property list ``[ ... ]``: the mistake if one of its predicates
     (or a ``,``) has no object; ``()`` where it is at fault otherwise (the parser's to name);
     None where it is well formed (``[]`` too)."""
-    segments: list[list] = [[]]
-    for token in _joined(listed.inside):
-        if token[0] == ";":
-            segments.append([])
-        segments[-1].append(token)
+    segments = _split(_joined(listed.inside), ";")
     closing = listed.end() - 1  # the "]"
     for index, segment in enumerate(segments):
         terms = segment[1:] if index else segment
         if not terms:
             continue  # '[]', or ';' repeated or last
-        parts: list[list] = [[]]
-        for token in terms:
-            if token[0] == ",":
-                parts.append([])
-            parts[-1].append(token)
+        parts = _split(terms, ",")
         head = parts[0]
         for term in (t for part in parts for t in part):
             if getattr(term, "property_list", False):
@@ -832,20 +824,45 @@ def _property_list_without_object(listed: _Joined, text: str, code: str
         if len(head) == 1:
             after = (parts[1][0].start() if len(parts) > 1 else
                      segments[index + 1][0].start() if index + 1 < len(segments) else closing)
-            shown = " ".join(text[head[0].start():head[0].end()].split())
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            return (f"the predicate {shown} inside [ ... ] has no object: a blank node's "
-                    "properties are each a predicate and its object ([ ex:p ?o ; ex:q ?v ])",
-                    *_place(code, after))
+            return (f"the predicate {_shown(text, head)} inside [ ... ] has no object: a blank "
+                    "node's properties are each a predicate and its object "
+                    "([ ex:p ?o ; ex:q ?v ])", *_place(code, after))
         if len(head) != 2:
             return ()
-        for part in parts[1:]:
-            if len(part) == 1:
-                return ("this ',' is followed by no object: ',' gives the subject and "
-                        "predicate before it another object (?s ?p ?o1 , ?o2)",
-                        *_place(code, part[0].start()))
-            if len(part) != 2:
-                return ()
+        found = _comma_without_object(parts, code)
+        if found is not None:
+            return found
+    return None
+
+
+def _split(tokens: list, mark: str) -> list[list]:
+    """``tokens`` in runs, a new one at each ``mark`` token (``;`` or ``,``), which begins it."""
+    runs: list[list] = [[]]
+    for token in tokens:
+        if token[0] == mark:
+            runs.append([])
+        runs[-1].append(token)
+    return runs
+
+
+def _shown(text: str, terms: list) -> str:
+    """The text of ``terms`` (from the first's start to the last's end) as a message shows it:
+    white space collapsed, at most 60 characters."""
+    shown = " ".join(text[terms[0].start():terms[-1].end()].split())
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _comma_without_object(parts: list[list], code: str) -> tuple[str, int, int] | tuple[()] | None:
+    """Of a predicate's objects split at ``,`` (:func:`_split`; the first with the subject and
+    predicate, checked by the caller): the mistake of a ``,`` with no object after it; ``()``
+    where an object is more than one term (the parser's to name); None where each is one."""
+    for part in parts[1:]:
+        if len(part) == 1:  # a ',' alone
+            return ("this ',' is followed by no object: ',' gives the subject and "
+                    "predicate before it another object (?s ?p ?o1 , ?o2)",
+                    *_place(code, part[0].start()))
+        if len(part) != 2:
+            return ()
     return None
 
 
@@ -855,19 +872,11 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
     ends it: the mistake if one of its objects is missing; ``()`` where it is at fault
     otherwise (the parser's to name); None where it is well formed."""
     ends_with = stretch[-1]
-    segments: list[list[re.Match[str]]] = [[]]
-    for token in stretch[:-1]:
-        if token[0] == ";":
-            segments.append([])
-        segments[-1].append(token)
+    segments = _split(stretch[:-1], ";")
     for index, segment in enumerate(segments):
         if index and not any(t.lastgroup == "term" for t in segment):
             continue  # ';' may be repeated, or end a pattern
-        parts: list[list[re.Match[str]]] = [[]]
-        for token in segment[1 if index else 0:]:
-            if token[0] == ",":
-                parts.append([])
-            parts[-1].append(token)
+        parts = _split(segment[1 if index else 0:], ",")
         head = [t for t in parts[0] if t[0] != ","]
         need = 2 if index else 3
         if (not index and len(head) == 1 and len(parts) == len(segments) == 1
@@ -876,23 +885,18 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
         if len(head) == need - 1:
             after = (parts[1][0] if len(parts) > 1 else  # the token where the object is not
                      segments[index + 1][0] if index + 1 < len(segments) else ends_with)
-            shown = " ".join(text[head[0].start():head[-1].end()].split())
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
             if index:
-                return (f"the predicate {shown} after ';' has no object: ';' is followed by "
-                        "another predicate and its object (?s ?p ?o ; ?q ?v)",
+                return (f"the predicate {_shown(text, head)} after ';' has no object: ';' is "
+                        "followed by another predicate and its object (?s ?p ?o ; ?q ?v)",
                         *_place(code, after.start()))
-            return (f"the triple pattern {shown} has no object: a triple pattern is a "
-                    "subject, a predicate and an object (?s ?p ?o)", *_place(code, after.start()))
+            return (f"the triple pattern {_shown(text, head)} has no object: a triple pattern "
+                    "is a subject, a predicate and an object (?s ?p ?o)",
+                    *_place(code, after.start()))
         if len(head) != need:
             return ()
-        for part in parts[1:]:
-            if len(part) == 1:  # a ',' alone
-                return ("this ',' is followed by no object: ',' gives the subject and "
-                        "predicate before it another object (?s ?p ?o1 , ?o2)",
-                        *_place(code, part[0].start()))
-            if len(part) != 2:
-                return ()
+        found = _comma_without_object(parts, code)
+        if found is not None:
+            return found
     return None
 
 
