@@ -167,11 +167,9 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                                                 overlap=overlap)
                 report = with_qc_results(report, qc.result())
         if report.results:
-            from kg.load import source_files
-            from kg.validate import texts_of
+            from kg.validate import project_texts
 
-            files = [shown_path(p) for _, paths in source_files(root) for p in paths]
-            located = report.located(texts_of(files))
+            located = report.located(project_texts(root))
             if not report.conforms:
                 raise ValidationFailed("the graph does not conform to the shapes or the QC "
                                        "queries; nothing was written\n\n" + located.as_text())

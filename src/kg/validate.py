@@ -1701,8 +1701,7 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
         report = with_qc_results(
             validate_dataset_store(store, inferred, shapes, validator, log),
             results_in_store(store, skip=[inferred]))
-        return report.located(texts_of(shown_path(p) for _, paths in source_files(root)
-                                       for p in paths)) if report.results else report
+        return report.located(project_texts(root)) if report.results else report
     # each file's graph apart: merging them into one rdflib graph took longer than parsing
     parts: list[Graph] = []
     parsed = set()
@@ -1744,6 +1743,15 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
 
 #: The syntaxes :func:`subject_lines` reads.
 _LINE_SYNTAXES = (".ttl", ".trig", ".nt", ".nq")
+
+
+def project_texts(root) -> list[tuple[str, str]]:
+    """:func:`texts_of` the project's ontology and graph files, each named as the commands
+    print it (:func:`kg.load.shown_path`): where a report on the built dataset locates its
+    results (the build, ``kg validate`` with no file)."""
+    from kg.load import shown_path, source_files
+
+    return texts_of(shown_path(p) for _, paths in source_files(root) for p in paths)
 
 
 def texts_of(paths: Iterable) -> list[tuple[str, str]]:
