@@ -268,8 +268,8 @@ class Report:
                 lines.append(f"  where:      {r.location}")
             if r.path:
                 lines.append(f"  path:       {short_iri(r.path)}")
-            if shown_value(r) is not None:
-                lines.append(f"  value:      {shown_value(r)}")
+            if (value := shown_value(r)) is not None:
+                lines.append(f"  value:      {value}")
             if r.shape.startswith(_QC):
                 lines.append(f"  query:      {short_iri(r.shape)}")
             else:
@@ -559,8 +559,8 @@ def _summary(r: Result) -> str:
     facts = [f"focus node {short_iri(r.focus)}"]
     if r.path:
         facts.append(f"path {short_iri(r.path)}")
-    if shown_value(r) is not None:
-        facts.append(f"value {shown_value(r)}")
+    if (value := shown_value(r)) is not None:
+        facts.append(f"value {value}")
     return f"{r.message} ({'; '.join(facts)})" + (f" Advice: {r.advice}" if r.advice else "")
 
 
