@@ -760,10 +760,9 @@ def _namespace_bounds(expr) -> dict:
     return bounds
 
 
-@functools.lru_cache(maxsize=256)
 def _algebra(select: str, namespaces: tuple[tuple[str, str], ...]):
-    """The algebra of a constraint's query, parsed by rdflib once per text and prefixes (the
-    parser takes about 0.1 s a query; :func:`shape_predicates` only reads the result)."""
+    """The algebra of a constraint's query, parsed by rdflib (about 50 ms a query): once per
+    text and prefixes, as :func:`_constraint_reads`, its one caller, keeps what it found."""
     from rdflib.plugins.sparql import prepareQuery
 
     return prepareQuery(select, initNs=dict(namespaces)).algebra
