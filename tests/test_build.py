@@ -181,7 +181,7 @@ def test_build_times_and_logs_each_stage(tmp_path, monkeypatch):
     lines: list[str] = []
     found = kg.build._shape_predicates
 
-    def shape_predicates(store, shapes, folder=None):
+    def shape_predicates(store, shapes, folder):
         lines.append("shape predicates")
         return found(store, shapes, folder)
 

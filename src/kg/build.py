@@ -239,8 +239,7 @@ def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Grap
 SHAPE_READS_NAME = "shape-reads.json"
 
 
-def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path | None = None
-                      ) -> frozenset[str] | None:
+def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path) -> frozenset[str] | None:
     """The predicates the shapes read in this data (:func:`kg.shacl_fast.read_predicates`,
     looked up in the asserted store), or None when they cannot be bounded or kg.shacl_fast
     does not compile the shapes (the build then keeps everything). What each constraint reads
@@ -253,8 +252,6 @@ def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path | None = None
         compile_shapes(shapes, lambda c: [c])  # refuses what it does not compile, early
     except UnsupportedShapes:
         return None
-    if folder is None:
-        return read_predicates(shapes, store)
     path, version = folder / SHAPE_READS_NAME, analysis_version()
     try:
         kept = json.loads(path.read_text(encoding="utf-8"))
