@@ -199,7 +199,8 @@ def test_build_times_and_logs_each_stage(tmp_path, monkeypatch):
 def test_the_build_folder_keeps_what_the_shapes_constraints_read(tmp_path, monkeypatch):
     """Parsing the shapes' SPARQL is most of a small build: the build folder keeps what each
     constraint reads, and the next build parses none (the same dataset); a cache made by other
-    code, or one that does not read, is ignored and made anew."""
+    code, or one that does not read, is ignored and made anew; entries of constraints the
+    shapes no longer have are dropped."""
     import json
 
     import kg.shacl_fast
@@ -231,6 +232,13 @@ def test_the_build_folder_keeps_what_the_shapes_constraints_read(tmp_path, monke
         assert len(parsed) == len(cache["reads"])
         assert json.loads(kept.read_text(encoding="utf-8")) == cache
         parsed.clear()
+    # an entry of a constraint the shapes no longer have (edited since) is dropped, unparsed
+    rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+    stale = {**cache, "reads": {**cache["reads"], "0" * 64: [rdf_type]}}
+    kept.write_text(json.dumps(stale), encoding="utf-8")
+    assert build(settings_for(root)).dataset.read_bytes() == dataset
+    assert parsed == []
+    assert json.loads(kept.read_text(encoding="utf-8")) == cache
 
 
 def _add_shape(root: Path, feature: str) -> None:

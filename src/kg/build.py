@@ -245,8 +245,15 @@ def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path) -> frozenset
     does not compile the shapes (the build then keeps everything). What each constraint reads
     is kept in ``folder`` (:data:`SHAPE_READS_NAME`) for the next build: parsing the
     constraints' SPARQL is most of a small build's time. A cache that cannot be read, or was
-    made by other code, is ignored and made anew."""
-    from kg.shacl_fast import UnsupportedShapes, analysis_version, compile_shapes, read_predicates
+    made by other code, is ignored and made anew; entries of constraints the shapes no longer
+    have are dropped."""
+    from kg.shacl_fast import (
+        UnsupportedShapes,
+        analysis_version,
+        compile_shapes,
+        constraint_keys,
+        read_predicates,
+    )
 
     try:
         compile_shapes(shapes, lambda c: [c])  # refuses what it does not compile, early
@@ -263,6 +270,8 @@ def _shape_predicates(store: ox.Store, shapes: Graph, folder: Path) -> frozenset
         reads = {}
     known = dict(reads)
     found = read_predicates(shapes, store, reads)
+    current = constraint_keys(shapes)  # entries of constraints since changed are dropped
+    reads = {k: v for k, v in reads.items() if k in current}
     if reads != known:
         text = json.dumps({"version": version, "reads": reads}, indent=1, sort_keys=True)
         try:

@@ -768,6 +768,25 @@ def _algebra(select: str, namespaces: tuple[tuple[str, str], ...]):
     return prepareQuery(select, initNs=dict(namespaces)).algebra
 
 
+def _sparql_constraints(shapes: Graph) -> Iterator[tuple[str, tuple[tuple[str, str], ...]]]:
+    """The text and prefixes of each SPARQL constraint of the shapes that has a query."""
+    for constraint in shapes.objects(None, SH.sparql):
+        select = _one(shapes, constraint, SH.select)
+        if select is None:
+            continue
+        yield str(select), tuple(sorted(
+            {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
+             for node in shapes.objects(constraint, SH.prefixes)
+             for d in shapes.objects(node, SH.declare)}.items()))
+
+
+def constraint_keys(shapes: Graph) -> frozenset[str]:
+    """The :func:`constraint_key` of every SPARQL constraint of the shapes: what a cache of
+    :func:`shape_predicates` keeps for them (other entries are of constraints since changed)."""
+    return frozenset(constraint_key(select, namespaces)
+                     for select, namespaces in _sparql_constraints(shapes))
+
+
 def shape_predicates(shapes: Graph, cache: MutableMapping[str, list[str] | None] | None = None
                      ) -> frozenset[str] | None:
     """Every predicate the shapes can read: each IRI of the shapes graph (paths, targets,
@@ -783,23 +802,16 @@ def shape_predicates(shapes: Graph, cache: MutableMapping[str, list[str] | None]
     about 50 ms a constraint, most of a small build."""
     found = {str(RDF.type), str(RDFS.subClassOf)}
     found |= {str(t) for triple in shapes for t in triple if isinstance(t, URIRef)}
-    for constraint in shapes.objects(None, SH.sparql):
-        select = _one(shapes, constraint, SH.select)
-        if select is None:
-            continue
-        namespaces = tuple(sorted(
-            {str(shapes.value(d, SH.prefix)): str(shapes.value(d, SH.namespace))
-             for node in shapes.objects(constraint, SH.prefixes)
-             for d in shapes.objects(node, SH.declare)}.items()))
+    for select, namespaces in _sparql_constraints(shapes):
         if cache is None:
-            reads = _constraint_reads(str(select), namespaces)
+            reads = _constraint_reads(select, namespaces)
         else:
-            key = constraint_key(str(select), namespaces)
+            key = constraint_key(select, namespaces)
             if key in cache:
                 cached = cache[key]
                 reads = None if cached is None else frozenset(cached)
             else:
-                reads = _constraint_reads(str(select), namespaces)
+                reads = _constraint_reads(select, namespaces)
                 cache[key] = None if reads is None else sorted(reads)
         if reads is None:
             return None
