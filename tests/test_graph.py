@@ -312,7 +312,7 @@ def test_authority_links_use_skos_only_and_live_in_the_links_graph(store):
 
 def test_the_article_sentences_are_not_copied():
     """Facts carry into the graph, the article's wording does not: once the names of entities
-    are masked, no literal shares a run of eight words with the article (kg sources check
+    are masked, no literal shares a run of six words with the article (kg sources check
     reports the same, with the file and line)."""
     if not ARTICLE.exists():
         pytest.skip(f"the source article is not at {ARTICLE} (../shared/sources is absent)")
@@ -328,14 +328,19 @@ def test_the_article_sentences_are_not_copied():
     data.add((event, rdflib.RDFS.comment, rdflib.Literal(
         "all units along the whole borderline heightened vigilance and stayed ready", lang="en")))
     assert copied_wording(data, article) == [
-        (event, "all units along the whole borderline heightened vigilance")]
+        (event, "all units along the whole borderline")]
+    # six words are enough: a clause a historian found copied where eight were looked for
+    data.remove((event, rdflib.RDFS.comment, None))
+    data.add((event, rdflib.RDFS.comment, rdflib.Literal(
+        "It decided to strike the enemy both inside and outside its borders.", lang="en")))
+    assert copied_wording(data, article) == [(event, "the enemy both inside and outside")]
     # a word respelt with a hyphen or another apostrophe is the same word
     data.remove((event, rdflib.RDFS.comment, None))
     flight = rdflib.URIRef("https://w3id.org/kg1978/event/pol-pot-remnants-flight-1979")
     data.add((flight, rdflib.RDFS.comment, rdflib.Literal(
         "They fled to forests in the Western and North-western regions of Cambodia.", lang="en")))
     assert copied_wording(data, article) == [
-        (flight, "fled to forests in the western and northwestern")]
+        (flight, "fled to forests in the western")]
 
 
 def test_every_concept_is_in_a_scheme_with_one_preferred_label(store):

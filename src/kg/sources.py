@@ -16,7 +16,7 @@ of ``…/source/NAME``) and reports, each at ``FILE:LINE`` of the statement conc
   wrong); a photo caption said to carry facts; a citation of a passage that carries no facts,
   of a passage the graph does not declare, or of a whole source instead of its passages; a
   passage declared twice, or two articles at one position of a series; a literal that shares
-  a run of eight words with the text (names of units, actors and places masked): the graph
+  a run of six words with the text (names of units, actors and places masked): the graph
   says things in its own words;
 * warnings: a source with no text in the folder; a passage said to carry facts that nothing
   cites.
@@ -261,7 +261,7 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
 
 
 #: How many words in a row a literal of the graph may share with a source text.
-COPIED_RUN = 8
+COPIED_RUN = 6
 #: Labels of these kinds of things are proper names, which the graph shares with the text.
 _NAMED = ("/unit/", "/actor/", "/place/")
 
