@@ -574,6 +574,31 @@ def test_an_unknown_type_is_ignored_likewise(client, schemas, caplog):
                                       "all or should, not 'strict'")
 
 
+def test_a_class_whose_instances_are_no_candidates_is_ignored_as_an_unknown_type(
+        client, schemas, caplog):
+    """A query's type Quantity (figures: a class of the ontology, but figures are no
+    candidates, and suggest/type never offers it) filtered every cell to nothing, with no note
+    and no log line, where suggest/entity ignores it and logs it: it is ignored as Q5 is, with
+    the same cap, note and warning. A class of candidates that has no instance here
+    (Battalion) is a type the service knows: it still filters, to nothing, unsaid."""
+    plain = batch(client, {"q": {"query": "Phnom Penh"}})["q"]["result"]
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {
+            "figure": {"query": "Phnom Penh", "type": "Quantity", "type_strict": "should"},
+            "iri": {"query": "Phnom Penh", "type": BASE + "ontology/Quantity"},
+            "none-yet": {"query": "Phnom Penh", "type": "Battalion"},
+        }, schemas)
+    figure = answer["figure"]["result"]
+    assert figure and capped(figure) == capped(plain)
+    assert figure[0]["id"] == "place/phnom-penh" and figure[0]["match"] is False
+    assert all(c["description"].endswith(IGNORED_NOTE + "type 'Quantity', and ignored it.]")
+               for c in figure)
+    assert capped(answer["iri"]["result"]) == capped(plain)
+    assert answer["none-yet"]["result"] == []
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "type 'Quantity' in 1 query" in warning and "Battalion" not in warning
+
+
 def test_what_is_ignored_is_logged_on_one_line_and_cut_short(client, caplog):
     """An id is request text: quoted and escaped in the log (no forged line), and cut."""
     pid = "P17\n127.0.0.1 \"GET /forged HTTP/1.1\" 200 " + "x" * 100

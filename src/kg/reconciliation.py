@@ -52,7 +52,8 @@ and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather 
 batch.
 
 **What the service does not know.** A condition whose ``pid`` is no property of the service, or
-a type id that is no class of the ontology and no candidate's type, is ignored rather than
+a type id that is no type of the candidates (no class of the ontology and no candidate's
+type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), is ignored rather than
 failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
 stays unreconciled, with no message). The query is answered without it, but only partly
 understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
@@ -1124,8 +1125,7 @@ class ReconciliationIndex:
             raise InputError(f"query {key!r} has neither query text nor properties")
         limit = _limit(q.get("limit"), key)
         given_types = _types(q.get("type"), key)
-        wanted = [(given, iri) for given, iri in given_types
-                  if iri in self.types or iri in self._held_types]
+        wanted = [(given, iri) for given, iri in given_types if self._reconciled_type(iri)]
         # The v0.2 schema's enum: a strictness the service would have to guess the meaning of.
         # OpenRefine sends "should" (with a type) or nothing.
         strict = q.get("type_strict", "any")
@@ -1435,6 +1435,16 @@ class ReconciliationIndex:
             return set()
         return {r[len(_KGO):] for r in t.ancestors & {_KGO + r for r in ROOT_TYPES}}
 
+    def _reconciled_type(self, iri: str) -> bool:
+        """Whether a query or suggest may filter by the type ``iri``: a class under
+        ``ROOT_TYPES`` (one with no instance yet too) or a type a candidate has (schema:Place).
+        Another class of the ontology (``Quantity``: figures are no candidates) is no more a
+        type of the service's entities than ``Q5`` is."""
+        if iri in self._held_types:
+            return True
+        t = self.types.get(iri)
+        return t is not None and any(_KGO + r in t.ancestors for r in ROOT_TYPES)
+
     def properties_for_type(self, type_given: str | None) -> list[Property]:
         return _properties_for(self._root_types(type_given))
 
@@ -1462,7 +1472,7 @@ class ReconciliationIndex:
         if p is None:
             return []
         wanted = _type_iri(type_given) if type_given else None
-        if wanted and not self._root_types(type_given) and wanted not in self._held_types:
+        if wanted and not self._reconciled_type(wanted):
             log.warning("reconciliation: entities were suggested for the type %s, which is no "
                         "type of this service's entities: it was ignored. The types it knows: "
                         "/reconcile/suggest/type", _quoted(type_given))
