@@ -1160,6 +1160,33 @@ def test_extend_answers_an_unknown_property_empty_and_the_others_as_ever(client,
     assert client.post("/reconcile", data={"extend": json.dumps(bad)}).status_code == 400
 
 
+@pytest.mark.parametrize("limit", ["-1", "1.5", "1e400", "NaN", "true", "[1]", '"two"', '"-1"'])
+def test_extend_limit_that_cannot_be_honoured_is_a_400(client, limit):
+    """A property's settings limit is a whole number from 0, as a query's limit is a whole
+    number from 1: -1 was read as every value, 1.5 as 1, and 1e400 (JSON's infinity) was a
+    500 with a traceback in the log."""
+    extend = ('{"ids": ["place/kratie"], "properties": [{"id": "altLabel", "settings": '
+              f'{{"limit": {limit}}}}}]}}')
+    response = client.post("/reconcile", data={"extend": extend})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.json["message"].startswith(
+        "extend: the limit of 'altLabel' must be a whole number from 0 (0, or none, for every "
+        "value), not ")
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(("limit", "values"), [(1, 1), ("2", 2), (3.0, 3), (" 1 ", 1), (0, 4),
+                                               ("0", 4), ("", 4), (None, 4), (100, 4)])
+def test_extend_limit_as_a_number_or_text(client, schemas, limit, values):
+    """The limit as a number or as a form field's text; 0, empty or none: every value."""
+    extend = {"ids": ["place/kratie"],
+              "properties": [{"id": "altLabel", "settings": {"limit": limit}}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    assert len(response.json["rows"]["place/kratie"]["altLabel"]) == values
+
+
 def test_extend_of_an_entity_the_service_does_not_have_is_logged(client, schemas, caplog):
     """A row of no values was all an unknown id got: the v0.2 response has no place for a
     note, so the log says it, in the request's one warning, with the unknown properties."""

@@ -1348,11 +1348,7 @@ class ReconciliationIndex:
             settings = p.get("settings") or {}
             if not isinstance(settings, dict):
                 raise InputError(f"extend: the settings of {p['id']!r} must be an object")
-            limit = settings.get("limit", 0)
-            try:
-                limit = int(limit or 0)
-            except (TypeError, ValueError):
-                raise InputError(f"extend: the limit of {p['id']!r} must be a number") from None
+            limit = _extend_limit(settings.get("limit"), p["id"])
             # OpenRefine sends every setting the manifest declares with every property: "match"
             # only means something for an authority identifier.
             match = settings.get("match") or "exact"
@@ -1360,7 +1356,7 @@ class ReconciliationIndex:
                                              or match not in MATCH_SETTINGS):
                 raise InputError(f"extend: the match of {p['id']!r} must be one of "
                                  f"{', '.join(MATCH_SETTINGS)}, not {match!r}")
-            wanted.append((p["id"], prop, max(limit, 0), match))
+            wanted.append((p["id"], prop, limit, match))
         meta = []
         for given, prop, _, _ in wanted:
             if prop is None:
@@ -1680,6 +1676,31 @@ def _limit(given: Any, key: str) -> int:
         raise InputError(f"query {key!r}: 'limit' must be at least 1, not {given!r} (leave it "
                          f"out for {DEFAULT_LIMIT} candidates, at most {MAX_LIMIT} are given)")
     return min(int(given), MAX_LIMIT)
+
+
+def _extend_limit(given: Any, pid: str) -> int:
+    """A data extension property's ``settings`` ``limit``, the most values per entity: a whole
+    number from 0, as a number or as text (a form field's value); 0, or none given, is every
+    value. What cannot be honoured is an InputError naming the property, as a query's
+    ``limit`` is, not read as something else: -1 (it was every value), 1.5 (it was 1), and
+    1e400, JSON's infinity (it was a 500)."""
+    if given is None or given == "":
+        return 0
+    number: Any = None
+    if isinstance(given, str):
+        try:
+            number = int(given.strip())
+        except ValueError:
+            pass
+    elif isinstance(given, int) and not isinstance(given, bool):
+        number = given
+    elif isinstance(given, float) and math.isfinite(given) and given.is_integer():
+        number = int(given)
+    if number is None or number < 0:
+        shown = _quoted(given) if isinstance(given, str) else json.dumps(given)[:_IGNORED_ID_CHARS]
+        raise InputError(f"extend: the limit of {pid!r} must be a whole number from 0 (0, or "
+                         f"none, for every value), not {shown}")
+    return number
 
 
 def _types(given: Any, key: str) -> list[tuple[str, str]]:
