@@ -231,6 +231,31 @@ def test_export_refuses_an_unknown_class_and_suffix(project, capsys):
     assert "a links sheet is a .csv or .tsv file, not '.xlsx'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("given", ["Quantity", "kgo:Quantity", "figure", "Measure", "Passage"])
+def test_export_refuses_a_class_whose_entities_are_never_linked(project, capsys, given):
+    """A class of the ontology whose instances are not linkable (figures, measures,
+    passages) wrote a sheet of no rows and exit 0, as if every entity of it were linked or it
+    had none: it is a usage error naming the classes that are linked, and writes nothing."""
+    out = project / "figures.csv"
+    assert run(project, "links", "export", "--type", given, str(out)) == 2
+    assert (f"class {given!r} has no entities that are linked to authorities: use one of "
+            "Person, Organisation, State, MilitaryUnit, Place, Event") in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_export_of_a_class_above_or_under_the_linked_ones(project, capsys):
+    """A class above the linkable ones (Actor: people, groups, states and units) exports its
+    linkable entities; one under them with no entity yet (Battalion), a sheet of no rows."""
+    assert run(project, "links", "export", "--type", "Actor", str(project / "actors.csv")) == 0
+    rows = read_export(project / "actors.csv")
+    assert {KG + "actor/pol-pot", KG + "unit/division-341", KG + "actor/srv"} <= set(rows)
+    assert not any(iri.startswith((KG + "place/", KG + "event/")) for iri in rows)
+    capsys.readouterr()
+    assert run(project, "links", "export", "--type", "Battalion", str(project / "b.csv")) == 0
+    assert read_export(project / "b.csv") == {}
+    assert "wrote 0 rows" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- import: every rejection rule
 
 P = KG + "place/"

@@ -496,6 +496,7 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
     entities = _linkable_entities(store)
     if type_:
         cls = _resolve_class(store, type_)
+        _require_linkable(store, cls, type_)
         members = {r["x"] for r in _select(store, f"""
             SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
         entities = {x: c for x, c in entities.items() if x in members}
@@ -568,6 +569,20 @@ def _resolve_class(store: ox.Store, text: str) -> str:
             return r["c"]
     raise InputError(f"unknown class {text!r}: use an ontology class such as "
                      f"{', '.join(LINKABLE)}")
+
+
+def _require_linkable(store: ox.Store, cls: str, given: str) -> None:
+    """InputError unless ``cls`` may hold linkable entities: a class of ``LINKABLE``, one
+    under it (Province) or one above it (Actor). A class of the ontology whose instances are
+    never linked (Quantity, figures) would give an empty sheet, as if every entity of it had
+    been linked or there were none."""
+    linkable = {str(KGO) + c for c in LINKABLE}
+    ancestors = _ancestors(store)
+    if cls in linkable or linkable & ancestors.get(cls, set()) or any(
+            cls in ancestors.get(c, set()) for c in linkable):
+        return
+    raise InputError(f"class {given!r} has no entities that are linked to authorities: use "
+                     f"one of {', '.join(LINKABLE)}, or a class under them (Province)")
 
 
 def _ancestors(store: ox.Store) -> dict[str, set[str]]:
