@@ -974,6 +974,37 @@ def test_an_authority_id_linked_by_a_close_match_never_matches_automatically(cli
     assert ranked[0]["score"] > ranked[1]["score"]
 
 
+def test_preview_shows_viaf_and_lcnaf_links_too():
+    """The preview showed Wikidata and GeoNames identifiers only: a person's VIAF or LCNAF
+    link (which the import writes and the extension fetches) was not there to judge a
+    candidate by. Each opens its record; a close match says so. (Test values, in a store of
+    the test's own.)"""
+    from kg.endpoint import create_app
+    from kg.store import DatasetStore
+
+    person = ox.NamedNode(BASE + "actor/test-person")
+    g = ox.NamedNode(BASE + "graph/entities")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    store = DatasetStore.from_quads([  # no reasoning here: the candidates' root type stated
+        *(ox.Quad(person, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                  ox.NamedNode(BASE + "ontology/" + cls), g) for cls in ("Person", "Actor")),
+        ox.Quad(person, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                ox.Literal("Test Person", language="en"), g),
+        ox.Quad(person, ox.NamedNode(skos + "exactMatch"),
+                ox.NamedNode("http://viaf.org/viaf/4242"), ox.NamedNode(BASE + "graph/links")),
+        ox.Quad(person, ox.NamedNode(skos + "closeMatch"),
+                ox.NamedNode("http://id.loc.gov/authorities/names/n4242"),
+                ox.NamedNode(BASE + "graph/links")),
+    ])
+    client = create_app({"TESTING": True, "root": REPO}, dataset=store).test_client()
+    page = client.get("/reconcile/preview?id=actor/test-person").get_data(as_text=True)
+    assert ('<dt>VIAF ID</dt><dd><a href="https://viaf.org/viaf/4242/" target="_blank" '
+            'rel="noopener">4242</a></dd>') in page
+    assert ('<dt>LCNAF ID</dt><dd><a href="https://id.loc.gov/authorities/names/n4242.html" '
+            'target="_blank" rel="noopener">n4242</a> (close match: not the same entity)</dd>'
+            ) in page
+
+
 def test_preview_escapes_what_it_shows():
     from kg.endpoint import create_app
     from kg.store import DatasetStore

@@ -1555,7 +1555,7 @@ class ReconciliationIndex:
         fields = []
         for pid in ("startDate", "latestStart", "endDate", "endUndatedInSource", "notAfter",
                     "notBefore", "placeWithin", "tookPlaceAt", "country", "subordinateTo",
-                    "wikidata", "geonames", "coordinates"):
+                    "wikidata", "geonames", "viaf", "lcnaf", "coordinates"):
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:
@@ -1573,7 +1573,9 @@ class ReconciliationIndex:
 #: The authority's own page for an identifier, linked from the preview so that an archivist
 #: judging a candidate can open the record in one click.
 _AUTHORITY_PAGES = {"wikidata": "https://www.wikidata.org/wiki/{}",
-                    "geonames": "https://www.geonames.org/{}/"}
+                    "geonames": "https://www.geonames.org/{}/",
+                    "viaf": "https://viaf.org/viaf/{}/",
+                    "lcnaf": "https://id.loc.gov/authorities/names/{}.html"}
 
 
 # -- request parts -------------------------------------------------------------------------
