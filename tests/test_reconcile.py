@@ -262,6 +262,25 @@ def test_inexact_names_score_below_exact_ones_and_never_match(client):
     assert result[0]["score"] < 90 and result[0]["match"] is False
 
 
+def test_a_label_whose_numbers_are_not_the_cells_is_no_candidate(client):
+    """Numbers name roads, regions and divisions: "Route 19" is not Road No. 1 however close
+    the letters ("route 19" and "route 1" share all but one), and "Quân khu 7" is Military
+    Region 7, not 5 or 9. A label with no number, or one that shares a number, is scored as
+    before."""
+    answer = batch(client, {"road": {"query": "Route 19"}, "region": {"query": "Quan khu 7"},
+                            "division": {"query": "Sư đoàn 341"},
+                            "named": {"query": "Military Region"},
+                            "dated": {"query": "Capture of Phnom Penh 1979"}})
+    ids = {k: [c["id"] for c in v["result"]] for k, v in answer.items()}
+    assert "place/road-1" not in ids["road"] and "place/road-7" not in ids["road"]
+    assert ids["region"] == ["unit/military-region-7"]
+    assert ids["division"][0] == "unit/division-341"
+    assert "unit/army-corps-4" not in ids["division"]
+    assert {"unit/military-region-5", "unit/military-region-7",
+            "unit/military-region-9"} <= set(ids["named"])
+    assert ids["dated"][0] == "event/liberation-of-phnom-penh-1979-01-07"
+
+
 def test_a_long_cell_is_scored_without_comparing_every_label_in_full(app, monkeypatch):
     """A 60-character cell against every label: difflib's full ratio only where its upper
     bounds allow a score that counts (14,058 calls before, 0.3-0.5 s a cell)."""

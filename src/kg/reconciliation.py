@@ -116,6 +116,10 @@ AMBIGUOUS_SCORE = 89.5
 TERRITORY_SCORE = 60.0
 #: Similarity below which a label is no candidate at all.
 MIN_SIMILARITY = 0.6
+#: What a label's similarity is multiplied by when the cell and the label both hold numbers
+#: and share none ("Route 19" and "Route 1", "Quân khu 7" and "Quân khu 9"): the numbers name
+#: the thing, so such a label falls under ``MIN_SIMILARITY`` however close its letters are.
+NUMBER_MISMATCH = 0.5
 #: The most characters of an unknown property or type id repeated in a note or the log.
 _IGNORED_ID_CHARS = 60
 #: The most unknown ids one log line names (then "and N more").
@@ -368,10 +372,16 @@ def _token_ratio(q_tokens: list[str], k_tokens: list[str]) -> float:
     return 2 * there * back / (there + back) if there + back else 0.0
 
 
+def _numbers(tokens: Iterable[str]) -> frozenset[str]:
+    """The tokens that are numbers (of a normalised text)."""
+    return frozenset(t for t in tokens if t.isdigit())
+
+
 def _similarity(query: str, key: str) -> float:
     """1.0 for an exact normalised match, else the better of a character ratio and a token
-    ratio (each query token paired with its closest label token and back). The definition of
-    the score: :class:`_Scorer` computes the same, faster."""
+    ratio (each query token paired with its closest label token and back), times
+    ``NUMBER_MISMATCH`` where both hold numbers and share none. The definition of the score:
+    :class:`_Scorer` computes the same, faster."""
     if _exact(query, key):
         return 1.0
     chars = _ratio(query, key)
@@ -380,7 +390,10 @@ def _similarity(query: str, key: str) -> float:
         return chars
     tokens = _token_ratio(q_tokens, k_tokens)
     # Only an exact label is 1.0: the same words in another order are not.
-    return min(max(chars, tokens), 0.99)
+    score = min(max(chars, tokens), 0.99)
+    numbers, others = _numbers(q_tokens), _numbers(k_tokens)
+    return score * NUMBER_MISMATCH if numbers and others and numbers.isdisjoint(others) \
+        else score
 
 
 def _masks(text: str) -> dict[str, int]:
@@ -420,10 +433,11 @@ class _Scorer:
     """
 
     __slots__ = ("query", "tokens", "floor", "_compact", "_masks", "_token_masks", "_pairs",
-                 "_columns")
+                 "_columns", "_numbers")
 
     def __init__(self, query: str, floor: float, pairs: dict | None = None):
         self.query, self.tokens, self.floor = query, query.split(), floor
+        self._numbers = _numbers(self.tokens)
         self._compact = query.replace(" ", "")
         self._masks = _masks(query)
         self._token_masks = {t: _masks(t) for t in self.tokens}
@@ -448,6 +462,11 @@ class _Scorer:
                     score = max(_ratio(query, key), tokens)
             if k_tokens and self.tokens:
                 score = min(score, 0.99)
+                # a lower score than the bounds above allow, never a higher one
+                if self._numbers and score:
+                    numbers = _numbers(k_tokens)
+                    if numbers and self._numbers.isdisjoint(numbers):
+                        score *= NUMBER_MISMATCH
             if score > best:
                 best = score
         return best
