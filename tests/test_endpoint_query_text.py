@@ -184,6 +184,8 @@ def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
 
 _NO_OBJECT = ("the triple pattern {} has no object: a triple pattern is a subject, a predicate "
               "and an object (?s ?p ?o)")
+_RUN_ON = ("{} followed by {} with no '.' or ';' between: '.' ends a triple pattern, ';' "
+           "gives its subject another predicate and object (?s ?p ?o ; ?q ?v)")
 _REGEX_HINT = (r"is no escape in a SPARQL string (\t \b \n \r \f \" \' \\ \uXXXX "
                r"\UXXXXXXXX): a backslash itself is \\ (a regular expression's ")
 
@@ -286,13 +288,14 @@ def test_diagnose_names_the_mistake_the_parser_stopped_at(text, error_at, messag
 
 
 @pytest.mark.parametrize("text, error_at", [
-    # the mistake found lies after where the parser stopped (pyoxigraph 0.5.13: after the
-    # '}', "expected OPTIONAL"): not the one it met
+    # the IRI or escape lies after where the parser stopped (pyoxigraph 0.5.13: after the
+    # '}', "expected OPTIONAL"): not the mistake it met, the '?x' before it is
     ("SELECT * WHERE { ?s ?p ?o ?x } . <http://a b> ?p ?o }", (1, 35)),
     ('SELECT * WHERE { ?s ?p ?o ?x } . ?s ?p "\\uD800" }', (1, 35)),
 ])
 def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
-    assert diagnose(text, error_at) is None
+    assert diagnose(text, error_at) == (_RUN_ON.format("the triple pattern ?s ?p ?o is", "?x"),
+                                        1, 27)
 
 
 @pytest.mark.parametrize("text", [
@@ -308,10 +311,13 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "PREFIX ex: <http://e/> SELECT ?s (ex:f(?s) AS ?y) $z * WHERE {}",
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
-    "SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",  # a missing '.': the parser's to say
-    # a path cut short, a collection holding a blank node's properties: not read
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/ ?o }",
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:q (1 2 [ ex:p ]) }",
+    # a term after a subject that is no predicate (a collection), or touching another (a
+    # variable's name holds no ':', W3C syn-bad-pname-10), a path cut short before a '^'
+    "PREFIX ex: <http://e/> SELECT * { (1 2) (3 4) ex:p ?o }",
+    "PREFIX : <http://example/> SELECT * { ?x:a :b :c . }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/^ ?o }",
+    # a collection alone after FILTER(...) is a whole triple pattern
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(?o) (1 2) }",
     # a function's arguments are no collection, a negated call no path
     "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER ex:f(?o) FILTER(!ex:g(?o)) ?s ?p ?o }",
     # a local name's escaped '?' is no nameless variable (W3C syn-pname-05)
@@ -438,6 +444,66 @@ def test_diagnose_reads_inside_a_blank_nodes_properties(text, message, line, col
         DatasetStore(ox.Store(), union_default_graph=False).query(text)
     assert (refused.value.message, refused.value.line, refused.value.column) == (
         message, line, column)
+
+
+_CUT_SHORT = "the property path {} ends with '{}': '{}' is followed by "
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    # a term after a whole triple pattern, a ';' or ',' of one: a '.' or ';' missing (the
+    # parser: "expected one of FILTER, VALUES, [_]", "expected OPTIONAL", "expected one of
+    # BIND, [_]", after the term or further on)
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o ] ex:r }",
+     _RUN_ON.format("the triple pattern ?s ex:q [ ex:p ?o ] is", "ex:r"), 1, 55),
+    ("SELECT ?s WHERE { ?s a ?c ?s ?p ?o }",
+     _RUN_ON.format("the triple pattern ?s a ?c is", "?s"), 1, 27),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q ?o ; ex:r ?x ?y }",
+     _RUN_ON.format("the predicate and object ex:r ?x after ';' are", "?y"), 1, 56),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q ?o , ?x ?y . }",
+     _RUN_ON.format("the object ?x after ',' is", "?y"), 1, 51),
+    # a collection holding a blank node's properties (the parser stops at the ']' and lists
+    # every character a term may begin with), nested too
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q (1 2 [ ex:p ]) }",
+     _IN_BRACKETS.format("ex:p"), 1, 55),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q ( 1 ( [ ex:p ?o ; ex:r ] ) ) }",
+     _IN_BRACKETS.format("ex:r"), 1, 66),
+    # a collection as the subject after FILTER(...) or BIND(...) with no '.'
+    ("PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(?o) (1 2) ex:p }",
+     _NO_OBJECT.format("(1 2) ex:p"), 1, 66),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ?p ?o BIND(1 AS ?x) ( ?x ) ex:p . }",
+     _NO_OBJECT.format("( ?x ) ex:p"), 1, 70),
+    # a predicate's path ending with '/' or '|' (the parser lists every character a step
+    # may begin with)
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:p/ ?o }",
+     _CUT_SHORT.format("ex:p/", "/", "/") + "the path's next step (ex:p/ex:q)", 1, 44),
+    ("PREFIX ex: <http://e/> SELECT * {\n  ?s ex:a ?b ;\n     ex:p/ex:q| .\n}",
+     _CUT_SHORT.format("ex:p/ex:q|", "|", "|") + "the other path (ex:p|ex:q)", 3, 17),
+])
+def test_diagnose_reads_a_missing_dot_a_collection_and_a_path_cut_short(text, message, line,
+                                                                         column):
+    """The message the store gives, where the parser stopped or before (it lists tokens)."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    assert diagnose(text) == (message, line, column)
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        message, line, column)
+
+
+def test_diagnose_reads_a_missing_semicolon_inside_a_blank_nodes_properties():
+    """Where the parser stops at the term (it lists the ',', ';' and ']' it expected) the
+    mistake is the parser's to name; read from the text alone (a remote store's error) it is
+    told."""
+    text = "PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o ex:r ?v ] }"
+    assert diagnose(text) == (
+        "the predicate and object ex:p ?o inside [ ... ] are followed by ex:r with no ';' "
+        "between: a blank node's properties are separated by ';' ([ ex:p ?o ; ex:q ?v ])",
+        1, 53)
+    assert diagnose(text, (1, 53)) is None
 
 
 def test_no_valid_w3c_query_gets_a_diagnosis(w3c_dir):

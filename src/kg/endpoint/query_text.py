@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from urllib.parse import urljoin
 
 from kg.errors import InputError, QueryTooComplex, UpdateRefused
@@ -256,8 +257,9 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     a bare name called like a function that SPARQL does not have (with the built-ins it is
     closest to); a bracket closed by another kind or never closed; a ``?`` or ``$`` with no
     name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object (its
-    predicate a path, its subject a collection or a blank node's properties too), and a
-    predicate without its object inside ``[ ... ]``;
+    predicate a path, its subject a collection or a blank node's properties too), or is
+    followed by another term with no ``.`` or ``;``; a predicate without its object inside
+    ``[ ... ]`` (in a collection too); a predicate's path ending with ``/`` or ``|``;
     ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing.
     Only ever run on a query the parser already refused; ``error_at`` is where the
     parser stopped (line, column), where known: a mistake found after it is not the one the
@@ -581,8 +583,10 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
     after ``FILTER(...)`` or ``BIND(...)`` triples may follow without one. Only patterns of
     plain terms are read, a property path (negated and bracketed ones too), a collection and
     a blank node's property list counting as one term (:func:`_joined`), the property list
-    read inside for a predicate without its object: one with a keyword is the parser's to
-    name, and so is any other mistake in a pattern read before it."""
+    (and a collection) read inside for a predicate without its object: one with a keyword is
+    the parser's to name, and so is any other mistake in a pattern read before it. Also a
+    term that follows a whole triple pattern with no ``.`` or ``;`` before it, and a
+    predicate's path that ends with ``/`` or ``|``."""
     # the parser stops on the punctuation or after it
     tokens = _joined([t for t in _TRIPLE_TOKEN.finditer(code)
                       if t.start() < limit or (t.start() == limit and (
@@ -609,10 +613,15 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
             continue
         i += 1
         if token[0] not in "{}.":
+            if plain and token.lastgroup == "other" and token[0] in "/|":
+                found = _path_cut_short(stretch, token, tokens[i] if i < len(tokens) else None,
+                                        text, code)
+                if found is not None:
+                    return found
             plain = plain and token.lastgroup != "other"
             stretch.append(token)
-            if plain and getattr(token, "property_list", False):
-                found = _property_list_without_object(token, text, code)
+            if plain:
+                found = _inner_without_object(token, text, code)
                 if found is not None:
                     return found or None
             continue
@@ -624,6 +633,8 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
         plain = token[0] != "{" or not _values_block(tokens, i - 1)
     if plain and len(stretch) > 1 and stretch[-1][0] in ";,":  # the parser stopped after it
         return _pattern_without_object(stretch, text, code) or None
+    if plain and len(stretch) > 3:  # the parser stopped in it: read what there is
+        return _pattern_without_object(stretch, text, code, open_end=True) or None
     return None
 
 
@@ -675,7 +686,7 @@ class _Joined:
         self._text = code[self._start:self._end]
         self.lastgroup = "term"
         self.property_list = property_list
-        self.inside = inside or []  # a property list's tokens, between its brackets
+        self.inside = inside or []  # a property list's or bracket's tokens, inside it
         self.atom = atom  # a negated or bracketed path, or a collection
 
     def __getitem__(self, group: int) -> str:
@@ -699,14 +710,22 @@ def _iri_like(token) -> bool:
 def _atoms(tokens: list) -> list:
     """``tokens`` with each negated path (``!ex:p``, ``!(ex:p|^ex:q)``) and each bracket
     ``( ... )`` where a triple pattern may hold one (after a term, or a ``{``, ``.``, ``;``,
-    ``,``, ``[``, ``/``, ``|``, ``^``: a bracketed path or a collection, which only the place
-    tells apart) made one token; never the arguments of a call, ``FILTER ex:f(?o)``.
-    Brackets balanced, no brace or dot inside."""
+    ``,``, ``[``, ``/``, ``|``, ``^``, or a ``FILTER(...)`` or ``BIND(...)``: a bracketed path
+    or a collection, which only the place tells apart) made one token; never the arguments of
+    a call, ``FILTER ex:f(?o)``. Brackets balanced, no brace or dot inside; a collection the
+    parser stopped in, where it holds a blank node's properties, up to there."""
     code = tokens[0].string if tokens else ""
     out: list = []
+    after_call = -1  # the length of ``out`` just after a FILTER(...) or BIND(...)
     i = 0
     while i < len(tokens):
         token = tokens[i]
+        if token.lastgroup == "other" and token[0].upper() in ("FILTER", "BIND") and (
+                end := _call_end(tokens, i)) is not None:
+            out.extend(tokens[i:end + 1])  # a call's arguments hold no triple pattern
+            i = end + 1
+            after_call = len(out)
+            continue
         start = i
         if token[0] == "!" and i + 1 < len(tokens) and (
                 _iri_like(tokens[i + 1]) or tokens[i + 1][0] == "("):
@@ -715,11 +734,19 @@ def _atoms(tokens: list) -> list:
                 out.append(_Joined(code, token, tokens[i], atom=True))
                 i += 1
                 continue
-        if tokens[i][0] == "(" and (start < i or _holds_a_bracket(out)) and (
-                j := _closing(tokens, i, "()")) is not None:
-            out.append(_Joined(code, token, tokens[j], atom=True))
-            i = j + 1
-            continue
+        if tokens[i][0] == "(" and (start < i or len(out) == after_call
+                                    or _holds_a_bracket(out)):
+            j = _closing(tokens, i, "()")
+            if j is not None:
+                out.append(_Joined(code, token, tokens[j], atom=True, inside=tokens[i + 1:j]))
+                i = j + 1
+                continue
+            inside = tokens[i + 1:]
+            if any(t[0] == "[" for t in inside) and not any(t[0] in "{}." for t in inside):
+                # the parser stopped inside it ("( 1 [ ex:p ]"), as no path holds a '[': a
+                # collection, read up to there
+                out.append(_Joined(code, token, tokens[-1], atom=True, inside=inside))
+                break
         out.extend(tokens[start:i + 1])
         i += 1
     return out
@@ -817,22 +844,91 @@ def _property_list_without_object(listed: _Joined, text: str, code: str
         parts = _split(terms, ",")
         head = parts[0]
         for term in (t for part in parts for t in part):
-            if getattr(term, "property_list", False):
-                found = _property_list_without_object(term, text, code)
-                if found is not None:
-                    return found
+            found = _inner_without_object(term, text, code)
+            if found is not None:
+                return found
         if len(head) == 1:
             after = (parts[1][0].start() if len(parts) > 1 else
                      segments[index + 1][0].start() if index + 1 < len(segments) else closing)
             return (f"the predicate {_shown(text, head)} inside [ ... ] has no object: a blank "
                     "node's properties are each a predicate and its object "
                     "([ ex:p ?o ; ex:q ?v ])", *_place(code, after))
+        plain = all(t.lastgroup == "term" for part in parts for t in part if t[0] != ",")
+        if len(head) > 2 and plain and _verb_like(head[0]):
+            return _run_on(text, code, "the predicate and object {} inside [ ... ] are", head[:2],
+                           head[2], _SEMICOLON_INSIDE)
         if len(head) != 2:
             return ()
-        found = _comma_without_object(parts, code)
+        found = _comma_without_object(parts, text, code, _SEMICOLON_INSIDE if plain
+                                      and _verb_like(head[0]) else None)
         if found is not None:
             return found
     return None
+
+
+def _inner_without_object(term, text: str, code: str) -> tuple[str, int, int] | tuple[()] | None:
+    """:func:`_property_list_without_object` of a blank node's property list, and of each
+    one a collection holds (``( 1 [ ex:p ] )``, nested too); None for other terms."""
+    if getattr(term, "property_list", False):
+        return _property_list_without_object(term, text, code)
+    if getattr(term, "atom", False) and term[0].startswith("("):
+        for inner in _joined(term.inside):
+            found = _inner_without_object(inner, text, code)
+            if found is not None:
+                return found
+    return None
+
+
+def _verb_like(token) -> bool:
+    """A variable, an IRI or a property path: what may be a triple pattern's predicate (a
+    collection may not)."""
+    if token[0][:1] in ("?", "$"):
+        return True
+    if not _iri_like(token):
+        return False
+    return not token[0].startswith("(") or bool(token.inside) and all(
+        _iri_like(t) or t[0] in "/|^*+?!()" for t in token.inside)
+
+
+#: After a term that follows a whole triple pattern (or a property list's predicate and
+#: object) with no punctuation: what goes between.
+_SEMICOLON_OR_DOT = ("with no '.' or ';' between: '.' ends a triple pattern, ';' gives its "
+                     "subject another predicate and object (?s ?p ?o ; ?q ?v)")
+_SEMICOLON_INSIDE = ("with no ';' between: a blank node's properties are separated by ';' "
+                     "([ ex:p ?o ; ex:q ?v ])")
+
+
+def _run_on(text: str, code: str, what: str, before: list, extra, between: str
+            ) -> tuple[str, int, int] | tuple[()]:
+    """The message for the term ``extra`` following ``before`` (``what`` shows them) with
+    nothing between, at ``extra``; ``()`` where two of these terms touch, as a name read
+    as two would (``?x:a`` is no variable, W3C syn-bad-pname-10): the parser's to name."""
+    terms = [*before, extra]
+    if any(a.end() >= b.start() for a, b in pairwise(terms)):
+        return ()
+    return (f"{what.format(_shown(text, before))} followed by {_shown(text, [extra])} "
+            f"{between}", *_place(code, extra.start()))
+
+
+def _path_cut_short(stretch: list, operator, following, text: str, code: str
+                    ) -> tuple[str, int, int] | None:
+    """A triple pattern's predicate, a property path, ending with the ``/`` or ``|``
+    ``operator`` (after the last of the ``stretch`` so far), no step following it but a term,
+    punctuation or nothing (the parser stopped there: it lists every character a step may
+    begin with)."""
+    if not stretch or not _iri_like(stretch[-1]):
+        return None
+    if not ((len(stretch) == 2 and stretch[0][0] not in ";,")
+            or (len(stretch) > 2 and stretch[-2][0] == ";")):
+        return None  # not where a predicate is
+    if following is not None and following.lastgroup == "other":
+        return None  # '^', '!', '<<'...: the parser's to name
+    at = following.start() if following is not None else re.compile(r"\s*").match(
+        code, operator.end()).end()
+    next_step = ("'/' is followed by the path's next step (ex:p/ex:q)" if operator[0] == "/"
+                 else "'|' is followed by the other path (ex:p|ex:q)")
+    return (f"the property path {_shown(text, [stretch[-1], operator])} ends with "
+            f"'{operator[0]}': {next_step}", *_place(code, at))
 
 
 def _split(tokens: list, mark: str) -> list[list]:
@@ -852,27 +948,36 @@ def _shown(text: str, terms: list) -> str:
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
-def _comma_without_object(parts: list[list], code: str) -> tuple[str, int, int] | tuple[()] | None:
+def _comma_without_object(parts: list[list], text: str, code: str, between: str | None = None
+                          ) -> tuple[str, int, int] | tuple[()] | None:
     """Of a predicate's objects split at ``,`` (:func:`_split`; the first with the subject and
-    predicate, checked by the caller): the mistake of a ``,`` with no object after it; ``()``
-    where an object is more than one term (the parser's to name); None where each is one."""
+    predicate, checked by the caller): the mistake of a ``,`` with no object after it, or,
+    given what goes ``between`` (the terms are plain), of a term following an object;
+    ``()`` where an object is more than one term otherwise (the parser's to name); None where
+    each is one."""
     for part in parts[1:]:
         if len(part) == 1:  # a ',' alone
             return ("this ',' is followed by no object: ',' gives the subject and "
                     "predicate before it another object (?s ?p ?o1 , ?o2)",
                     *_place(code, part[0].start()))
+        if len(part) > 2 and between is not None:
+            where = " inside [ ... ]" if between is _SEMICOLON_INSIDE else ""
+            return _run_on(text, code, "the object {} after ','" + where + " is", part[1:2],
+                           part[2], between)
         if len(part) != 2:
             return ()
     return None
 
 
-def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
-                            ) -> tuple[str, int, int] | tuple[()] | None:
+def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str, *,
+                            open_end: bool = False) -> tuple[str, int, int] | tuple[()] | None:
     """A triple pattern of plain terms (and ``;``, ``,``), ending with the punctuation that
-    ends it: the mistake if one of its objects is missing; ``()`` where it is at fault
-    otherwise (the parser's to name); None where it is well formed."""
+    ends it: the mistake if one of its objects is missing, or a term follows one with no
+    punctuation; ``()`` where it is at fault otherwise (the parser's to name); None where it
+    is well formed. With ``open_end``, the pattern as far as the parser read it, with no
+    punctuation ending it: only a term following an object is told."""
     ends_with = stretch[-1]
-    segments = _split(stretch[:-1], ";")
+    segments = _split(stretch if open_end else stretch[:-1], ";")
     for index, segment in enumerate(segments):
         if index and not any(t.lastgroup == "term" for t in segment):
             continue  # ';' may be repeated, or end a pattern
@@ -882,6 +987,12 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
         if (not index and len(head) == 1 and len(parts) == len(segments) == 1
                 and getattr(head[0], "property_list", False)):
             continue  # "[ ex:p ?o ] ." is a whole triple pattern
+        if len(head) > need and _verb_like(head[need - 2]):
+            what = "the predicate and object {} after ';' are" if index else (
+                "the triple pattern {} is")
+            return _run_on(text, code, what, head[:need], head[need], _SEMICOLON_OR_DOT)
+        if open_end and index == len(segments) - 1 and len(parts) == 1:
+            return ()  # it may go on past where the parser stopped
         if len(head) == need - 1:
             after = (parts[1][0] if len(parts) > 1 else  # the token where the object is not
                      segments[index + 1][0] if index + 1 < len(segments) else ends_with)
@@ -894,7 +1005,8 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str
                     *_place(code, after.start()))
         if len(head) != need:
             return ()
-        found = _comma_without_object(parts, code)
+        found = _comma_without_object(parts, text, code,
+                                      _SEMICOLON_OR_DOT if _verb_like(head[need - 2]) else None)
         if found is not None:
             return found
     return None
