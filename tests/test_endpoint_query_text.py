@@ -287,6 +287,53 @@ def test_diagnose_names_the_mistake_the_parser_stopped_at(text, error_at, messag
     assert diagnose(text, error_at) == (message, line, column)
 
 
+_SPACE_IN_IRI = "the IRI <http://a b> contains a space, which IRIs may not: write it %20"
+
+
+@pytest.mark.parametrize("text, message, column", [
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o = <http://a b>) }", _SPACE_IN_IRI, 48),
+    ("SELECT * WHERE { ?s ?p ?o BIND(<http://a b> AS ?x) }", _SPACE_IN_IRI, 41),
+    ("SELECT (<http://a b> AS ?x) WHERE { }", _SPACE_IN_IRI, 18),
+    ("SELECT * WHERE { ?s ?p ?o } ORDER BY (<http://a b>)", _SPACE_IN_IRI, 48),
+    ("SELECT * WHERE { ?s ?p ?o FILTER(?o IN (<http://c>, <http://a|b>)) }",
+     "the IRI <http://a|b> contains a vertical bar (|), which IRIs may not: percent-encode it "
+     "(%7C)", 62),
+])
+def test_diagnose_names_a_bad_iri_in_an_expression(text, message, column):
+    """In an expression, where '<' may be "less than", pyoxigraph 0.5.13 stops past the IRI
+    ("expected ENCODE_FOR_URI", or "expected one of ENCODE_FOR_URI, [_]"): the store's
+    message names the character, as for an IRI in a triple pattern."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        message, 1, column)
+
+
+@pytest.mark.parametrize("text", [
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(IF(?o<ex:b, ex:c, ex:d>?o)) ?s ?p }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(?o<ex:b && ex:c>?o) ?s ?p }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(?o<ex:b) FILTER(ex:c>?o) ?s ?p }",
+])
+def test_diagnose_takes_comparisons_for_no_iri(text):
+    """'<' and '>' of two comparisons hold a stretch that begins with a scheme-like prefix and
+    has spaces: not an IRI with a space, the mistake is elsewhere."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    expected = _NO_OBJECT.format("?s ?p")
+    assert diagnose(text)[0] == expected
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert refused.value.message == expected
+
+
 @pytest.mark.parametrize("text, error_at", [
     # the IRI or escape lies after where the parser stopped (pyoxigraph 0.5.13: after the
     # '}', "expected OPTIONAL"): not the mistake it met, the '?x' before it is

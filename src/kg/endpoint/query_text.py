@@ -329,6 +329,10 @@ _IRI_CHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|.", re.DOTALL)
 #: An IRI-shaped stretch: from '<' to the next '>' (line breaks included), in a text whose
 #: strings, comments and valid IRIs are blanked.
 _IRI_SHAPED = re.compile(r"<([^<>]*)>")
+#: What shows an IRI-shaped stretch to be two comparisons and what lies between them
+#: (``?a<ex:b && ex:c>?d``, ``IF(?a<ex:b, 1, ex:c>?d)``) rather than an IRI: a variable, a
+#: bracket or a logical operator after white space, a bracket or comma before it.
+_COMPARED = re.compile(r"\s(?:[?$(]|&&|\|\|)|[),]\s")
 
 
 def _blank_all_keeping_places(match: re.Match[str]) -> str:
@@ -341,14 +345,21 @@ def _blank_all_keeping_places(match: re.Match[str]) -> str:
 def _bad_iri(text: str, error_end: int | None) -> tuple[str, int, int] | None:
     """An IRI holding a character IRIs may not (after its escapes are read), or an escape
     that names no character, at that character. With ``error_end``, the IRI the parser
-    refused (it stops just after it); without, the first IRI-shaped stretch beginning with a
-    scheme that holds one."""
+    refused (it stops just after it); without, or where no IRI-shaped stretch ends there (in
+    an expression), the first one before it beginning with a scheme that holds one and does
+    not read as comparisons (:data:`_COMPARED`)."""
     code = _LEXICAL.sub(_blank_all_keeping_places, text)
-    for m in _IRI_SHAPED.finditer(code):
+    shaped = list(_IRI_SHAPED.finditer(code))
+    if error_end is not None and not any(m.end() == error_end for m in shaped):
+        # in an expression, where '<' may be "less than", the parser stops further on
+        # ("expected ENCODE_FOR_URI"): an IRI before that place
+        shaped = [m for m in shaped if m.end() <= error_end]
+        error_end = None
+    for m in shaped:
         if error_end is not None:
             if m.end() != error_end:
                 continue
-        elif not _SCHEME.match(m[1]):
+        elif not _SCHEME.match(m[1]) or _COMPARED.search(m[1]):
             continue
         for ch in _IRI_CHAR.finditer(text, m.start(1), m.end(1)):
             escape = ch[1] or ch[2]
