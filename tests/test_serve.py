@@ -188,6 +188,47 @@ def test_a_request_line_or_fields_over_the_limit_are_readable_from_any_origin(se
     assert b"\r\nServer: gunicorn\r\nDate: " in data.split(b"\r\n\r\n")[0]
 
 
+@pytest.mark.parametrize("target", [
+    "/sparql?query=ASK%7B?s%20?p%20%22Vi\u1ec7t%22@vi%7D".encode(),  # UTF-8 bytes, not %-encoded
+    b"/sparql?query=ASK { ?s ?p ?o }",  # spaces: gunicorn read "?s ?p ?o } HTTP/1.1" as a version
+    b"/sparql?query=ASK%7B%7D\x01",
+])
+def test_a_url_not_percent_encoded_gets_a_plain_400_saying_so(serve_kg, target):
+    """curl sends a URL as typed; gunicorn refused these with an HTML page naming an invalid
+    request line or HTTP version (the UTF-8 bytes shown as Latin-1), with no CORS header."""
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    parts = urlsplit(served.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: h\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:300]
+    assert b"\r\nContent-Type: text/plain; charset=utf-8\r\n" in head
+    assert b"\r\nAccess-Control-Allow-Origin: *\r\n" in head
+    assert body.decode("utf-8").startswith(
+        "the request line holds a space, a control character or a character outside ASCII, "
+        "which a URL may not: percent-encode the query (a space is %20, \u00e9 is %C3%A9;")
+    assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
+
+
+def test_other_malformed_request_lines_keep_gunicorns_answer(serve_kg):
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    parts = urlsplit(served.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(b"GET /sparql HTTP/2.0\r\nHost: h\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:300]
+    assert b"Invalid HTTP Version" in data and b"percent-encode" not in data
+
+
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"

@@ -82,11 +82,24 @@ class OneQueryThreadWorker(ThreadWorker):
         """gunicorn answers a request line or header fields over its limits itself, before
         the app, with an HTML page and no CORS header: a browser's script could not read why
         its long GET failed. These two get a plain-text answer saying what to do, readable
-        from any origin; every other error is gunicorn's."""
+        from any origin, and so does a request line holding what a URL may not (a space, a
+        control character, a character outside ASCII: ``curl "…?query=SELECT … Việt …"``),
+        which gunicorn's page named as an invalid request line or HTTP version, showing the
+        UTF-8 bytes as Latin-1; every other error is gunicorn's."""
         from gunicorn import util
-        from gunicorn.http.errors import LimitRequestHeaders, LimitRequestLine
+        from gunicorn.http.errors import (
+            InvalidHTTPVersion,
+            InvalidRequestLine,
+            LimitRequestHeaders,
+            LimitRequestLine,
+        )
 
-        if isinstance(exc, LimitRequestLine):
+        if _unencoded_target(exc, InvalidRequestLine, InvalidHTTPVersion):
+            status, text = "400 Bad Request", (
+                "the request line holds a space, a control character or a character outside "
+                "ASCII, which a URL may not: percent-encode the query (a space is %20, é is "
+                "%C3%A9; curl -G --data-urlencode 'query=...' does it), or POST it\n")
+        elif isinstance(exc, LimitRequestLine):
             status, text = "414 URI Too Long", (
                 f"the request line is longer than {self.cfg.limit_request_line} bytes: send a "
                 "long query with POST, as a form field (application/x-www-form-urlencoded) "
@@ -340,6 +353,20 @@ class _Done:
 
     def cancelled(self) -> bool:
         return False
+
+
+def _unencoded_target(exc: Exception, invalid_line: type, invalid_version: type) -> bool:
+    """Whether gunicorn refused a request line for a URL not percent-encoded: a character
+    outside printable ASCII in the line (its parser keeps the line, read as Latin-1), or a
+    space, which splits the line into more than method, target and version (the "version"
+    it read then holds the rest of the line)."""
+    if isinstance(exc, invalid_line):
+        line = getattr(exc, "req", None)
+        return isinstance(line, str) and any(not " " <= ch <= "~" for ch in line)
+    if isinstance(exc, invalid_version):
+        version = getattr(exc, "version", None)
+        return isinstance(version, str) and " " in version
+    return False
 
 
 def _plain_response(status: str, text: str) -> bytes:
