@@ -586,6 +586,13 @@ def test_malformed_query_is_400_with_line_and_column(any_client):
     ("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o }",
      b"line 1, column 47: the SELECT contains a variable that is unbound (with an aggregate "
      b"such as COUNT, every other selected variable must be in GROUP BY)\n"),
+    ("SELECT (LANG(?l) AS ?lang) (COUNT(*) AS ?n) WHERE { ?s ?p ?l } GROUP BY (LANG(?l))",
+     b"line 1, column 83: an expression in SELECT uses a variable that is neither grouped nor "
+     b"aggregated (with GROUP BY or an aggregate such as COUNT: group by the variable, or by "
+     b"the expression named, GROUP BY (LANG(?l) AS ?lang), and select the name)\n"),
+    ("SELECT (1 AS ?s) WHERE { ?s ?p ?o }",
+     b"line 1, column 36: an expression in SELECT is named (AS ?x) after a variable the query "
+     b"already has: give it a new name\n"),
     # an IRI that does not parse: what is wrong with it, where (the parser: "expected IRI
     # parsing failed" after it)
     ("SELECT * WHERE { ?s ?p <http://a b> }",

@@ -233,6 +233,13 @@ _SENTENCES = {
     "The SELECT contains a variable that is unbound": (
         "the SELECT contains a variable that is unbound (with an aggregate such as COUNT, "
         "every other selected variable must be in GROUP BY)"),
+    "The SELECT contains an expression with a variable that is unbound": (
+        "an expression in SELECT uses a variable that is neither grouped nor aggregated (with "
+        "GROUP BY or an aggregate such as COUNT: group by the variable, or by the expression "
+        "named, GROUP BY (LANG(?l) AS ?lang), and select the name)"),
+    "The SELECT overrides an existing variable using an expression": (
+        "an expression in SELECT is named (AS ?x) after a variable the query already has: "
+        "give it a new name"),
 }
 
 
