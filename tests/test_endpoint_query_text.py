@@ -553,6 +553,49 @@ def test_diagnose_reads_a_missing_semicolon_inside_a_blank_nodes_properties():
     assert diagnose(text, (1, 53)) is None
 
 
+_BOUND = ("BIND(... AS {0}) gives {0} a value, but the pattern before it in this group already "
+          "binds {0}: BIND to a new variable, or compare with FILTER({0} = ...)")
+
+
+@pytest.mark.parametrize("text, message, line, column", [
+    # pyoxigraph 0.5.13: "expected [_]" after the group, or "expected OPTIONAL" at the end
+    ("SELECT * WHERE { ?s ?p ?l BIND(1 AS ?s) }", _BOUND.format("?s"), 1, 37),
+    ("SELECT * WHERE { ?s ?p ?l BIND(1 AS ?s) } LIMIT 1", _BOUND.format("?s"), 1, 37),
+    ("SELECT * WHERE { ?s ?p ?l .\n  BIND (\n   ?l AS $s ) }", _BOUND.format("$s"), 3, 10),
+    ("SELECT * WHERE { ?x ?p ?l OPTIONAL { ?x ?q ?s BIND(1 AS ?s) } ?a ?b ?c }",
+     _BOUND.format("?s"), 1, 57),
+    ("SELECT * WHERE { VALUES ?s { 1 } BIND(1 AS ?s) }", _BOUND.format("?s"), 1, 44),
+    ("SELECT * WHERE { GRAPH ?g { ?a ?b ?c } BIND(1 AS ?g) }", _BOUND.format("?g"), 1, 50),
+    ("SELECT * WHERE { ?s ?p ?l BIND(1 AS ?t) FILTER(?t) BIND(2 AS ?t) }",
+     _BOUND.format("?t"), 1, 62),
+])
+def test_diagnose_names_a_bind_of_a_variable_already_bound(text, message, line, column):
+    """SPARQL 1.1, 18.2.1: the variable of BIND(... AS ?v) must not be in scope before it;
+    the message the store gives (the parser's was "expected [_]")."""
+    import pyoxigraph as ox
+
+    from kg.errors import ParseError
+    from kg.store import DatasetStore
+
+    assert diagnose(text) == (message, line, column)
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        message, line, column)
+
+
+@pytest.mark.parametrize("text", [
+    # in scope nowhere before it: a FILTER's, a MINUS's, a subquery's unprojected variable
+    "SELECT * WHERE { ?x ?p ?l FILTER(?s) BIND(1 AS ?s) }",
+    "SELECT * WHERE { MINUS { ?s ?p ?l } BIND(1 AS ?s) }",
+    "SELECT * WHERE { { SELECT ?x { ?s ?p ?x } } BIND(1 AS ?s) }",
+    "SELECT * WHERE { BIND(1 AS ?s) ?s ?p ?l }",  # after it
+    "SELECT * WHERE { { ?s ?p ?l } BIND(1 AS ?s) }",  # a nested group's: not read here
+])
+def test_diagnose_leaves_binds_it_cannot_tell(text):
+    assert diagnose(text) is None
+
+
 def test_no_valid_w3c_query_gets_a_diagnosis(w3c_dir):
     """Every query of the W3C SPARQL 1.1 suites but their negative syntax tests (the
     positive syntax tests, the evaluation tests' queries) is valid: diagnose, the reading of

@@ -260,7 +260,8 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     predicate a path, its subject a collection or a blank node's properties too), or is
     followed by another term with no ``.`` or ``;``; a predicate without its object inside
     ``[ ... ]`` (in a collection too); a predicate's path ending with ``/`` or ``|``;
-    ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing.
+    ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing;
+    a ``BIND(... AS ?v)`` whose variable its group binds before it.
     Only ever run on a query the parser already refused; ``error_at`` is where the
     parser stopped (line, column), where known: a mistake found after it is not the one the
     parser met, and is not given."""
@@ -306,7 +307,83 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
     return (_unbalanced(code, limit) or _nameless_variable(code, limit)
-            or _modifier_mistake(code, text, limit) or _missing_object(code, text, limit))
+            or _modifier_mistake(code, text, limit) or _missing_object(code, text, limit)
+            or _bind_of_a_bound_variable(code, limit))
+
+
+_BIND_CALL = re.compile(r"(?<![\w?$:])BIND\s*\(", re.IGNORECASE)
+_BIND_AS = re.compile(r"(?<![\w?$:])AS\s*[?$](" + _VARNAME_CHAR + r"+)\s*$", re.IGNORECASE)
+
+
+def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | None:
+    """A ``BIND(... AS ?v)`` whose ``?v`` the group already binds before it (SPARQL 1.1,
+    18.2.1: it must not be in scope there), in a group closed before ``limit``, read where
+    that is certain: ``?v`` in the group's own triple patterns, a ``VALUES ?v``, a
+    ``GRAPH ?v`` or an earlier ``BIND(... AS ?v)``, not in its nested groups nor in brackets
+    (a ``FILTER``'s variables are in no scope). pyoxigraph checks a group once it is whole,
+    and says "expected [_]" (or "expected OPTIONAL") after it, or at the end of the query."""
+    opened: list[int] = []
+    for brace in re.finditer(r"[{}]", code):
+        if brace.start() > limit:
+            break
+        if brace[0] == "{":
+            opened.append(brace.start())
+            continue
+        if not opened:
+            return None
+        start = opened.pop()
+        found = _bound_then_bound_again(code, start + 1, brace.start())
+        if found is not None:
+            return found
+    return None
+
+
+def _bound_then_bound_again(code: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """In the group between ``start`` and ``end``: :func:`_bind_of_a_bound_variable`."""
+    bound: set[str] = set()
+    flat: list[str] = []  # the group's own text, so far, nested groups and brackets blanked
+    depth = 0
+    i = start
+    while i < end:
+        ch = code[i]
+        call = _BIND_CALL.match(code, i) if depth == 0 else None
+        if call is not None:
+            close = _matching_paren(code, call.end() - 1, end)
+            if close is None:
+                return None
+            bound.update(m[1] for m in _VARIABLE.finditer("".join(flat)))
+            flat = []
+            named = _BIND_AS.search(code, call.end(), close)
+            if named is not None:
+                name = named[1]
+                if name in bound:
+                    v = code[named.start(1) - 1] + name  # ?name or $name, as written
+                    return (f"BIND(... AS {v}) gives {v} a value, but the pattern before it in "
+                            f"this group already binds {v}: BIND to a new variable, or compare "
+                            f"with FILTER({v} = ...)", *_place(code, named.start(1) - 1))
+                bound.add(name)
+            i = close + 1
+            continue
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+        flat.append(ch if depth == 0 and ch not in "})" else " ")
+        i += 1
+    return None
+
+
+def _matching_paren(code: str, at: int, end: int) -> int | None:
+    """The offset of the ``)`` closing the ``(`` at ``at``, before ``end``; None if none."""
+    depth = 0
+    for j in range(at, end):
+        if code[j] == "(":
+            depth += 1
+        elif code[j] == ")":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 def _offset(text: str, line: int, column: int) -> int:
