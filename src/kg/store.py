@@ -237,6 +237,12 @@ _SENTENCES = {
         "an expression in SELECT uses a variable that is neither grouped nor aggregated (with "
         "GROUP BY or an aggregate such as COUNT: group by the variable, or by the expression "
         "named, GROUP BY (LANG(?l) AS ?lang), and select the name)"),
+    # also where no GROUP BY is written: an aggregate anywhere groups (FILTER(COUNT(?s) > 1))
+    "SELECT * is not authorized with GROUP BY": (
+        "SELECT * is not allowed where the solutions are grouped, by GROUP BY or by an "
+        "aggregate (COUNT, SUM...) anywhere in the query, which makes them one group: select "
+        "the grouped variables and aggregates by name, SELECT ?x (COUNT(?y) AS ?n) (an "
+        "aggregate filters in HAVING, after GROUP BY, not in FILTER)"),
     "The SELECT overrides an existing variable using an expression": (
         "an expression in SELECT is named (AS ?x) after a variable the query already has: "
         "give it a new name"),
