@@ -334,6 +334,9 @@ def test_curl_errors_are_readable(curl, sparql_url):
     code, _, body = _curl(curl, sparql_url, "-H", "Content-Type: text/plain",
                           "--data-binary", SELECT)
     assert code == 415 and b"application/sparql-query" in body
+    # a URL typed with a character outside ASCII: curl sends its UTF-8 bytes as they are
+    code, content_type, body = _curl(curl, sparql_url + "?query=ASK%7B?s%20?p%20%22Vi\u1ec7t%22%7D")
+    assert code == 400 and content_type.startswith("text/plain") and b"percent-encode" in body
 
 
 # -- rdflib reading our documents by URL (Graph.parse negotiates by the format it is given) ---
