@@ -278,6 +278,25 @@ def test_rdflib_sparqlstore_csv_tsv_select(sparql_url, expected, return_format):
     assert [(str(s), str(label)) for s, label in graph.query(SELECT)] == expected["rows"]
 
 
+def test_rdflib_sparqlstore_errors(sparql_url):
+    """What rdflib makes of a 400, as the README says: by GET a ValueError of its own words,
+    the endpoint's answer in its ``__context__``, its line counted with the PREFIX lines rdflib
+    puts before the query; by POST no exception: the tuple (400, reason, None) as the result."""
+    import re
+
+    graph = rdflib.Graph(store=SPARQLStore(sparql_url))
+    with pytest.raises(ValueError, match="You did something wrong") as refused:
+        graph.query("SELECT * WHERE { ?s ?p }")
+    answer = refused.value.__context__
+    assert isinstance(answer, HTTPError) and answer.code == 400
+    line = re.match(rb"line (\d+), column 24: the triple pattern \?s \?p has no object",
+                    answer.read())
+    assert line is not None and int(line[1]) > 1
+    for method in ("POST", "POST_FORM"):
+        graph = rdflib.Graph(store=SPARQLStore(sparql_url, method=method))
+        assert graph.query("SELECT * WHERE { ?s ?p }")[0] == 400
+
+
 # -- curl ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
