@@ -321,56 +321,61 @@ def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | N
     that is certain: ``?v`` in the group's own triple patterns, a ``VALUES ?v``, a
     ``GRAPH ?v`` or an earlier ``BIND(... AS ?v)``, not in its nested groups nor in brackets
     (a ``FILTER``'s variables are in no scope). pyoxigraph checks a group once it is whole,
-    and says "expected [_]" (or "expected OPTIONAL") after it, or at the end of the query."""
-    opened: list[int] = []
-    for brace in re.finditer(r"[{}]", code):
-        if brace.start() > limit:
-            break
-        if brace[0] == "{":
-            opened.append(brace.start())
-            continue
-        if not opened:
-            return None
-        start = opened.pop()
-        found = _bound_then_bound_again(code, start + 1, brace.start())
-        if found is not None:
-            return found
-    return None
-
-
-def _bound_then_bound_again(code: str, start: int, end: int) -> tuple[str, int, int] | None:
-    """In the group between ``start`` and ``end``: :func:`_bind_of_a_bound_variable`."""
-    bound: set[str] = set()
-    flat: list[str] = []  # the group's own text, so far, nested groups and brackets blanked
-    depth = 0
-    i = start
+    and says "expected [_]" (or "expected OPTIONAL") after it, or at the end of the query.
+    One pass over the text, each group's reading kept while its nested groups are read."""
+    groups: list[_GroupReading] = []
+    i, end = 0, len(code)
     while i < end:
         ch = code[i]
-        call = _BIND_CALL.match(code, i) if depth == 0 else None
-        if call is not None:
-            close = _matching_paren(code, call.end() - 1, end)
-            if close is None:
+        if ch == "{":
+            groups.append(_GroupReading())
+        elif ch == "}":
+            if i > limit or not groups:
                 return None
-            bound.update(m[1] for m in _VARIABLE.finditer("".join(flat)))
-            flat = []
-            named = _BIND_AS.search(code, call.end(), close)
-            if named is not None:
-                name = named[1]
-                if name in bound:
-                    v = code[named.start(1) - 1] + name  # ?name or $name, as written
-                    return (f"BIND(... AS {v}) gives {v} a value, but the pattern before it in "
-                            f"this group already binds {v}: BIND to a new variable, or compare "
-                            f"with FILTER({v} = ...)", *_place(code, named.start(1) - 1))
-                bound.add(name)
-            i = close + 1
-            continue
-        if ch in "{(":
-            depth += 1
-        elif ch in "})":
-            depth -= 1
-        flat.append(ch if depth == 0 and ch not in "})" else " ")
+            found = groups.pop().found
+            if found is not None:
+                return found
+        elif groups:
+            group = groups[-1]
+            if ch == "(":
+                group.brackets += 1
+            elif ch == ")":
+                group.brackets -= 1
+            elif group.brackets == 0 and group.found is None:
+                if ch in "?$" and (variable := _VARIABLE.match(code, i)) is not None:
+                    group.bound.add(variable[1])
+                    i = variable.end()
+                    continue
+                if ch in "bB" and (call := _BIND_CALL.match(code, i)) is not None:
+                    close = _matching_paren(code, call.end() - 1, end)
+                    if close is None:
+                        return None
+                    named = _BIND_AS.search(code, call.end(), close)
+                    if named is not None:
+                        if named[1] in group.bound:
+                            v = code[named.start(1) - 1] + named[1]  # ?name or $name
+                            group.found = (
+                                f"BIND(... AS {v}) gives {v} a value, but the pattern before "
+                                f"it in this group already binds {v}: BIND to a new variable, "
+                                f"or compare with FILTER({v} = ...)",
+                                *_place(code, named.start(1) - 1))
+                        group.bound.add(named[1])
+                    i = close + 1
+                    continue
         i += 1
     return None
+
+
+class _GroupReading:
+    """What :func:`_bind_of_a_bound_variable` knows of a group being read: the variables it
+    binds so far, how deep in brackets the reading is, the mistake found."""
+
+    __slots__ = ("bound", "brackets", "found")
+
+    def __init__(self) -> None:
+        self.bound: set[str] = set()
+        self.brackets = 0
+        self.found: tuple[str, int, int] | None = None
 
 
 def _matching_paren(code: str, at: int, end: int) -> int | None:
