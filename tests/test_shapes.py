@@ -338,7 +338,9 @@ def _constraints(shapes: Graph) -> dict[tuple[str, str], str]:
 
 def _covered(case: Case, shapes: Graph) -> set[tuple[str, str]]:
     if case.sparql is not None:
-        return {(case.shape, case.sparql)}
+        # a named property shape's SPARQL constraint (kgs:LinkEvidenceShape's) is the shape's
+        named = (URIRef(expand(case.shape)), RDF.type, SH.PropertyShape) in shapes
+        return {(case.shape, case.sparql)} | ({(case.shape, "")} if named else set())
     if case.is_inline(shapes):
         return {(case.shape, case.path)}
     if (URIRef(expand(case.shape)), RDF.type, SH.PropertyShape) in shapes:
@@ -758,7 +760,8 @@ def test_a_range_shapes_repeat_of_a_hand_written_result_follows_it():
 def test_a_statement_naming_another_object_is_reported_on_its_object(ontology, shapes, validator):
     """A link's statement whose rdf:object is another identifier than the link's (a mistyped
     id) describes a triple not in the graph: the result is on rdf:object, the part that
-    differs, with the statement's identifier as its value; not on rdf:subject, which agrees."""
+    differs, with the statement's identifier as its value; not on rdf:subject, which agrees,
+    nor on the link its statement was meant for."""
     fixture = (FIXTURES / "link-evidence-without-identifier.ttl").read_text("utf-8")
     statement = "rdf:object <http://www.wikidata.org/entity/Q1850> ;\n    prov:"
     assert fixture.count(statement) == 1
@@ -766,6 +769,44 @@ def test_a_statement_naming_another_object_is_reported_on_its_object(ontology, s
                          format="turtle")
     report = validate_with(closure_view(data + ontology), shapes, validator)
     assert not report.conforms
-    found = [(short(r.focus), short(r.path or ""), r.value) for r in report.results
-             if r.message.startswith("the statement describes a triple that is not in the graph")]
+    found = [(short(r.focus), short(r.path or ""), r.value) for r in report.results]
     assert found == [("link:party-wikidata", "rdf:object", "http://www.wikidata.org/entity/Q1805")]
+
+
+LINK_OBJECT_DIFFERS = (
+    "this link's statement names another identifier than the link: actor:party links to {}, "
+    "which no statement describes; one of the two is mistyped: correct it to the identifier the "
+    "evidence (dcterms:bibliographicCitation) names")
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize(("fixture", "expected"), [
+    # the path names what is missing, and there is no value: not the statement itself
+    ("link-without-evidence", [(
+        "kgs:LinkEvidenceShape", "link:party-wikidata", "dcterms:bibliographicCitation", None,
+        "an authority link's statement cites the evidence the link was verified from "
+        "(dcterms:bibliographicCitation: what the stored record shows, naming the identifier; "
+        "the note column of `kg links import`): this one has none")]),
+    # the link mistyped: one result, on the statement's identifier, naming the link's; not
+    # also "an authority link needs its reified statement" on the entity
+    ("link-mistyped-beside-its-statement", [(
+        "kgs:StatementShape", "link:party-wikidata", "rdf:object",
+        "http://www.wikidata.org/entity/Q1850",
+        LINK_OBJECT_DIFFERS.format("http://www.wikidata.org/entity/Q1851"))]),
+    # the statement mistyped: the same, and not also "the evidence does not name 1851"
+    ("link-statement-object-mistyped", [(
+        "kgs:StatementShape", "link:party-wikidata", "rdf:object",
+        "http://www.wikidata.org/entity/Q1851",
+        LINK_OBJECT_DIFFERS.format("http://www.wikidata.org/entity/Q1850"))]),
+])
+def test_a_links_statement_at_fault_is_one_result_naming_what_is_wrong(
+        fixture, expected, validator, ontology, shapes):
+    """One cause, one result, in both engines: a link's statement without evidence is reported
+    on the missing property with no value; a link and its statement naming two identifiers
+    on the statement's rdf:object, its message naming the link's identifier."""
+    report = validate_closure([parse_file(FIXTURES / f"{fixture}.ttl"), ontology], shapes,
+                              validator=validator)
+    assert not report.conforms and report.exit_code == 1
+    assert [(short(r.shape), short(r.focus), short(r.path or ""), r.value, r.message)
+            for r in report.results] == expected, report.as_text()
+    assert ("\n  value:" in report.as_text()) == (expected[0][3] is not None)
