@@ -350,6 +350,53 @@ def test_validate_turtle_report_carries_what_the_text_report_says(capsys, projec
         assert (term, RDF.type, RDF.Property) in shapes and (term, RDFS.comment, None) in shapes
 
 
+def test_validate_turtle_report_carries_repeats_and_counted_values(capsys, tmp_path):
+    """What the text report shows beyond a result's own lines is in the Turtle report too: a
+    result that repeats another (JSON's follows) points at it (kgs:repeats), and a result about
+    too many values gives each (kgs:countedValue) with the file and line that give it."""
+    from rdflib import RDF, Literal, Namespace
+    from rdflib.namespace import RDFS, SH, XSD
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    redated = tmp_path / "redated.ttl"  # the README's later file re-dating an event of part 1
+    redated.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/kg1978/event/liberation-of-phnom-penh-1979-01-07>
+    kgo:onDate "1979-01-08"^^xsd:date .
+""", encoding="utf-8")
+    args = ("--root", str(REPO), "validate", "--with-project", str(redated))
+    code, out, _ = run(capsys, *args, "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    _, printed, _ = run(capsys, *args, "--format", "json")
+    expected = json.loads(printed)["results"]
+    results = set(report.subjects(RDF.type, SH.ValidationResult))
+    assert len(results) == len(expected)
+
+    def path(node):
+        return str(report.value(node, SH.resultPath))
+
+    repeats = {(path(n), path(report.value(n, kgs.repeats)))
+               for n in report.subjects(kgs.repeats, None)}
+    assert repeats == {(r["path"], r["follows"]) for r in expected if r["follows"]}
+    on_date = "https://w3id.org/kg1978/ontology/onDate"
+    assert repeats == {("https://w3id.org/kg1978/ontology/startDate", on_date),
+                       ("https://w3id.org/kg1978/ontology/endDate", on_date)}
+    for a, b in report.subject_objects(kgs.repeats):
+        assert (b, RDF.type, SH.ValidationResult) in report
+        assert report.value(a, SH.focusNode) == report.value(b, SH.focusNode)
+    counted = {(path(n), report.value(v, kgs.value),
+                f"{report.value(v, kgs.file)}:{report.value(v, kgs.line)}")
+               for n, v in report.subject_objects(kgs.countedValue)}
+    assert counted == {(r["path"], Literal(v["value"][1:11], datatype=XSD.date), v["location"])
+                       for r in expected for v in r["values"]}
+    assert (on_date, Literal("1979-01-08", datatype=XSD.date), f"{redated}:4") in counted
+    assert len(counted) == 6  # two values on each of onDate, startDate and endDate
+    shapes = Graph().parse(REPO / "shapes" / "kg-shapes.ttl")
+    for term in (kgs.repeats, kgs.countedValue, kgs.value):
+        assert (term, RDF.type, RDF.Property) in shapes and (term, RDFS.comment, None) in shapes
+
+
 def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
     the reference: the same results, in the same order; an unknown engine is bad input."""

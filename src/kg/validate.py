@@ -302,17 +302,32 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
     shapes/kg-shapes.ttl; SHACL allows a result further triples): ``kgs:file`` and
     ``kgs:line``, its :attr:`Result.location`; ``kgs:hint``, what :attr:`Result.message`
     adds to the result's ``sh:resultMessage`` ("Did you mean kgo:Person?", "write it …");
-    ``kgs:advice``, :attr:`Result.advice`. A result is found by its focus node, path, value,
-    severity and constraint component, and by its message beginning with the result's."""
+    ``kgs:advice``, :attr:`Result.advice`; ``kgs:repeats``, the result it repeats
+    (:attr:`Result.follows`, shown with that one as "also as" in the text report); and
+    ``kgs:countedValue``, each of :attr:`Result.values` (a value too many, sh:maxCount) as a
+    node with its ``kgs:value`` and, where known, ``kgs:file`` and ``kgs:line``. A result is
+    found by its focus node, path, value, severity and constraint component, and by its
+    message beginning with the result's."""
     from kg.iris import SHAPES
 
-    kgs = {name: URIRef(SHAPES + name) for name in ("file", "line", "hint", "advice")}
+    kgs = {name: URIRef(SHAPES + name) for name in ("file", "line", "hint", "advice",
+                                                       "repeats", "countedValue", "value")}
+    results = list(results)
     out = Graph()
     out += report
     nodes: dict[tuple, list[tuple[str, object]]] = {}
     for node in report.subjects(RDF.type, SH.ValidationResult):
         said = " / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage)))
         nodes.setdefault(_result_key(report, node), []).append((said, node))
+    node_of: dict[int, object] = {}  # id of a Result -> its node in the report
+
+    def place(node, location: str | None) -> None:
+        if location:
+            file, _, line = location.rpartition(":")
+            out.add((node, kgs["file"], Literal(file)))
+            if line.isdigit():
+                out.add((node, kgs["line"], Literal(int(line))))
+
     for r in results:
         candidates = nodes.get((r.focus, r.path, r.value, r.severity, r.constraint), [])
         # the result whose message this one's begins with, the longest such first
@@ -322,16 +337,22 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
             continue
         candidates.remove(match)
         said, node = match
+        node_of[id(r)] = node
         hint = re.sub(r"^[;.:]?\s*", "", r.message[len(said):]) if said else r.message
-        if r.location:
-            file, _, line = r.location.rpartition(":")
-            out.add((node, kgs["file"], Literal(file)))
-            if line.isdigit():
-                out.add((node, kgs["line"], Literal(int(line))))
+        place(node, r.location)
         if hint and said != r.message:
             out.add((node, kgs["hint"], Literal(hint)))
         if r.advice:
             out.add((node, kgs["advice"], Literal(r.advice)))
+        for v in r.values:
+            counted = BNode()
+            out.add((node, kgs["countedValue"], counted))
+            out.add((counted, kgs["value"], _value_term(v.value)))
+            place(counted, v.location)
+    for lead, repeats in Report(conforms=False, results=results).grouped():
+        for f in repeats:
+            if id(f) in node_of and id(lead) in node_of:
+                out.add((node_of[id(f)], kgs["repeats"], node_of[id(lead)]))
     return out
 
 
@@ -1591,6 +1612,16 @@ def _literal_text(literal: Literal) -> str:
     if literal.datatype == XSD.string:
         return Literal(str(literal)).n3()
     return literal.n3()
+
+
+def _value_term(text: str):
+    """The rdflib term of a value as results give it (:func:`_value_text`: a literal in
+    N-Triples, an IRI as it is, a blank node as ``_:label``)."""
+    if text.startswith('"'):
+        from rdflib.util import from_n3
+
+        return from_n3(text)
+    return _node(text)
 
 
 def _node(text: str):
