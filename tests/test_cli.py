@@ -108,6 +108,41 @@ def test_build_parse_error_exits_2_with_file_and_line(capsys, project):
     assert "zz.ttl:2:" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("reasoner", ["fast", "owlrl"])
+def test_build_names_a_file_that_does_not_parse_as_kg_validate_does(
+        capsys, project, monkeypatch, reasoner):
+    """In the working folder, a graph file that does not parse is named relative to it
+    (graph/x.ttl:2:1), as kg validate graph/*.ttl names it and as the build names the
+    dataset, not by the absolute path of the project folder; the same with rdflib's parser."""
+    (project / "graph" / "zz.ttl").write_text("<urn:a> <urn:b> <urn:c> .\noops\n",
+                                              encoding="utf-8")
+    monkeypatch.chdir(project)
+    code, _, err = run(capsys, "--root", str(project), "build", "--reasoner", reasoner)
+    assert code == 2
+    assert f"kg: error: {Path('graph', 'zz.ttl')}:2:" in err and str(project) not in err
+    code, _, validated = run(capsys, "validate", *map(str, Path("graph").glob("*.ttl")))
+    assert code == 2 and f"{Path('graph', 'zz.ttl')}:2:" in validated
+
+
+def test_validate_with_project_names_the_projects_files_as_kg_validate_does(
+        capsys, project, monkeypatch, tmp_path):
+    """--with-project's graph files are named as kg validate graph/*.ttl names them, relative
+    to the working folder: a result on one of them is at graph/x.ttl:N."""
+    redated = tmp_path / "redated.ttl"  # a later file re-dating an event of part 1
+    redated.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/kg1978/event/liberation-of-phnom-penh-1979-01-07>
+    kgo:onDate "1979-01-08"^^xsd:date .
+""", encoding="utf-8")
+    monkeypatch.chdir(project)
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project",
+                       str(redated), "--format", "json")
+    assert code == 1
+    places = {v["location"] for r in json.loads(out)["results"] for v in r["values"]}
+    assert places == {f"{Path('graph', 'article-part1.ttl')}:852", f"{redated}:4"}
+    assert str(project) not in out
+
+
 def test_validate_refuses_what_the_build_refuses(capsys, project):
     """rdflib reads an IRI with a space (and warns); pyoxigraph, which the build loads with,
     refuses it: kg validate FILE says so at file:line:column too, instead of reporting

@@ -7,6 +7,7 @@ file and line.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import warnings
@@ -17,7 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from kg import reading
-from kg.errors import InputError, ParseError
+from kg.errors import InputError, KGError, ParseError
 from kg.iris import ONTOLOGY_GRAPH, graph_iri_for
 
 #: rdflib format names by file suffix, for the files ``kg validate`` accepts.
@@ -263,9 +264,10 @@ def load_store(root: Path):
                 store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph,
                            base_iri=path.resolve().as_uri())
             except SyntaxError as exc:
-                raise rdf_syntax_error(exc, path, ox.RdfFormat.TURTLE) from None
+                raise rdf_syntax_error(exc, shown_path(path), ox.RdfFormat.TURTLE) from None
             except OSError as exc:
-                raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+                raise InputError(f"cannot read: {exc.strerror}",
+                                 path=shown_path(path)) from exc
     return store
 
 
@@ -303,8 +305,22 @@ def input_files(root: Path) -> list[Path]:
 def _load_into(sources: Sources, name: URIRef, paths: list[Path]) -> None:
     g = sources.graphs.setdefault(name, Graph())
     for path in paths:
-        parse_file(path, into=g)
+        with _shown_in_errors(path):
+            parse_file(path, into=g)
         sources.files.setdefault(name, []).append(path)
+
+
+@contextlib.contextmanager
+def _shown_in_errors(path: Path):
+    """An error about the project file ``path`` names it as the commands print paths
+    (:func:`shown_path`: ``graph/x.ttl:12:5`` in the project folder), not by the absolute
+    path the project folder's setting gives."""
+    try:
+        yield
+    except KGError as exc:
+        if exc.path == str(path):
+            exc.path = shown_path(path)
+        raise
 
 
 def _bad_syntax_message(exc: BadSyntax) -> str:

@@ -1681,7 +1681,7 @@ def with_project(settings: dict, files: list) -> list:
     from pathlib import Path
 
     from kg.errors import InputError
-    from kg.load import data_files
+    from kg.load import data_files, shown_path
 
     names: dict[str, Path] = {}
     for path in map(Path, files):
@@ -1689,8 +1689,9 @@ def with_project(settings: dict, files: list) -> list:
             raise InputError(f"two files named {path.name} (with --with-project, a file named "
                              "as one of graph/ stands in its place)", path=str(path))
         names[path.name] = path
-    return ([p for p in data_files(Path(settings["root"])) if p.name not in names]
-            + list(names.values()))
+    # the project's files named as the command names them (graph/x.ttl in the project folder)
+    return ([Path(shown_path(p)) for p in data_files(Path(settings["root"]))
+             if p.name not in names] + list(names.values()))
 
 
 def validate_files(settings: dict, files: list, *, log=lambda _: None,
