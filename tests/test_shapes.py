@@ -810,3 +810,23 @@ def test_a_links_statement_at_fault_is_one_result_naming_what_is_wrong(
     assert [(short(r.shape), short(r.focus), short(r.path or ""), r.value, r.message)
             for r in report.results] == expected, report.as_text()
     assert ("\n  value:" in report.as_text()) == (expected[0][3] is not None)
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize(("point", "hint"), [
+    ("POINT(108.0 95.0)", "; the latitude 95.0 is out of range (-90 to 90)"),
+    ("POINT(16.0 108.0)", "; the latitude 108.0 is out of range (-90 to 90): written latitude "
+                          "first? (POINT(longitude latitude))"),
+    ("POINT(-181 12.5)", "; the longitude -181 is out of range (-180 to 180)"),
+    ("POINT(105,12.5)", ""),  # not a point's form: the message says the form
+])
+def test_a_point_out_of_range_is_a_violation_that_says_which_coordinate(
+        point, hint, validator, ontology, shapes):
+    """A latitude past 90 or a longitude past 180 is no place: a violation of the geometry's
+    pattern (a latitude of 95 was only the plausibility warning), saying which coordinate."""
+    fixture = (FIXTURES / "geometry-latitude-out-of-range.ttl").read_text("utf-8")
+    data = Graph().parse(data=fixture.replace("POINT(108.0 95.0)", point), format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    assert [(short(r.shape), r.severity, r.message) for r in report.results] == [(
+        "kgs:GeometryShape", "Violation", "a geometry is one WKT POINT(longitude latitude), "
+        "longitude -180 to 180 and latitude -90 to 90, typed geo:wktLiteral" + hint)]

@@ -1405,6 +1405,8 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         return ""
     if value.language:
         return _other_language_hint(value, component, shape, shapes)
+    if value.datatype == _WKT and component == SH.PatternConstraintComponent:
+        return _point_hint(str(value))
     if value.datatype not in (None, XSD.string):
         return _datatype_hint(value, component, shape, shapes)
     lexical = Literal(str(value)).n3()
@@ -1429,6 +1431,31 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         first = next(iter(Collection(shapes, tags)), None) if tags is not None else None
         if first is not None and str(first) != "*":
             return f"; write it {lexical}@{first}"
+    return ""
+
+
+_WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
+_POINT = re.compile(r"\s*POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*", re.IGNORECASE)
+
+
+def _point_hint(text: str) -> str:
+    """Why a WKT point breaks the geometry pattern, where its coordinates are numbers out of
+    range: a latitude past 90 (``; the latitude 200 is out of range (-90 to 90)``, and
+    ``: written latitude first?`` where the longitude would be a latitude), a longitude past
+    180. Else ""."""
+    found = _POINT.fullmatch(text)
+    if not found:
+        return ""
+    try:
+        longitude, latitude = (float(n) for n in found.groups())
+    except ValueError:
+        return ""
+    if abs(latitude) > 90:
+        order = (": written latitude first? (POINT(longitude latitude))"
+                 if abs(longitude) <= 90 else "")
+        return f"; the latitude {found[2]} is out of range (-90 to 90){order}"
+    if abs(longitude) > 180:
+        return f"; the longitude {found[1]} is out of range (-180 to 180)"
     return ""
 
 
