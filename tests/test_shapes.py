@@ -582,6 +582,24 @@ ex:c ex:under ex:a .
         (ex + "a", "c.ttl:4", ex + "under")]
 
 
+def test_only_a_transitive_propertys_reflexive_result_is_read_as_a_cycle():
+    """A result whose value is its focus node on kgo:subordinateTo, kgo:placeWithin or
+    kgo:subEventOf is a cycle in the closure, and gets its steps; on another property (an
+    actor the leader of itself) it is the triple itself, its message left as the shape wrote
+    it (it got "→ actor:x (x.ttl:2)", as if a cycle)."""
+    actor, kgo = "https://w3id.org/kg1978/actor/", "https://w3id.org/kg1978/ontology/"
+    text = """@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+<https://w3id.org/kg1978/actor/x> kgo:leaderOf <https://w3id.org/kg1978/actor/x> ;
+    kgo:subordinateTo <https://w3id.org/kg1978/actor/x> .
+"""
+    results = [Result(focus=actor + "x", path=kgo + p, value=actor + "x", severity="Violation",
+                      message="said", shape="urn:s", constraint="urn:c")
+               for p in ("leaderOf", "subordinateTo")]
+    located = Report(conforms=False, results=results).located([("x.ttl", text)]).results
+    assert [(r.message, r.location) for r in located] == [
+        ("said", "x.ttl:2"), ("said: actor:x → actor:x (x.ttl:3)", "x.ttl:3")]
+
+
 def test_subject_lines_point_at_statements():
     from kg.validate import subject_lines
 

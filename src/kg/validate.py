@@ -127,7 +127,9 @@ class Report:
             return keys[term] or term
 
         def at(r: Result) -> Result:
-            if r.path and r.value == r.focus and "://" in r.path:  # a cycle, in the closure
+            # a cycle, in the closure: a reflexive triple of a transitive property (one of
+            # another property, such as a misspelt one, is its own triple, no cycle)
+            if r.path in CYCLE_INVERSES and r.value == r.focus:
                 inverse = CYCLE_INVERSES.get(r.path)
                 cycle = where.cycle(r.focus, r.path, inverse)
                 if cycle:
