@@ -418,6 +418,31 @@ def test_a_blank_node_s_misspelt_kgo_type_is_the_shapes_and_located(capsys, tmp_
     assert all(r["location"] for r in results), results
 
 
+def test_a_term_the_shapes_name_undeclared_is_not_said_again_by_the_query(capsys, tmp_path):
+    """A misspelt kgo: class or property is the shapes' result, at the triple that uses it and
+    with the term meant; undeclared-term's row on the same term said it again, with neither.
+    The query still names an undeclared term no shape sees (here, an rdfs:seeAlso value)."""
+    data = tmp_path / "t.ttl"
+    data.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/actor/x> a kgo:Persn ; rdfs:label "X"@en ;
+    kgo:leaderOff <https://w3id.org/kg1978/actor/x> ;
+    rdfs:seeAlso kgo:Nonesuch .
+""", encoding="utf-8")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", str(data), "--format", "json")
+    results = json.loads(out)["results"]
+    kgo = "https://w3id.org/kg1978/ontology/"
+    assert code == 1
+    assert [(r["value"], r["message"].rpartition(". ")[2]) for r in results
+            if r["shape"].endswith("/DeclaredTypeShape")] == [
+        (kgo + "Persn", "Did you mean kgo:Person?")]
+    assert [(r["path"], r["message"].rpartition(". ")[2]) for r in results
+            if r["shape"].endswith("/DeclaredPropertyShape")] == [
+        (kgo + "leaderOff", "Did you mean kgo:leaderOf?")]
+    assert [r["focus"] for r in results
+            if r["shape"] == "urn:kg:qc:undeclared-term-violation"] == [kgo + "Nonesuch"]
+
+
 def test_no_suggestion_when_nothing_is_close(capsys, project, monkeypatch):
     _misspell(project / "graph" / "article-part1.ttl", "place:phnom-penh", "place:zzyzx")
     monkeypatch.chdir(project)

@@ -434,6 +434,22 @@ _UNDECLARED = {"DeclaredTypeShape": ("value", "class"),
                "QuantityUnitShape": ("value", "unit of count")}
 
 
+def undeclared_terms(results: Iterable[Result]) -> set[str]:
+    """The kgo: terms that ``results`` of the shapes name as undeclared (:data:`_UNDECLARED`:
+    a type, a property, an axiom's term, a figure's kind or unit), each in the field that names
+    it."""
+    from kg.iris import BASE, KGO
+
+    found = set()
+    for r in results:
+        said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
+            BASE + "shapes/") else None
+        term = getattr(r, said[0]) if said else None
+        if term and term.startswith(str(KGO)):
+            found.add(term)
+    return found
+
+
 def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set[str]]]
                      ) -> list[Result]:
     """``results`` with "Did you mean kgo:Person?" on each that reports an undeclared kgo: term

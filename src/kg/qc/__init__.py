@@ -237,13 +237,19 @@ def with_qc_results(report, found: Found):
     report graph, each an ``sh:ValidationResult`` whose source shape is the query's IRI; it no
     longer conforms when one of them is a violation. A QC result on the focus node, path and
     value of a result the report has is left out, unless its query is one of
-    :data:`BESIDE_SHAPES`, which say what the shape does not."""
-    from kg.validate import with_results
+    :data:`BESIDE_SHAPES`, which say what the shape does not; so is an undeclared term's
+    (``undeclared-term-violation``) where a shape's result names that term as undeclared (a
+    misspelt class or property, at the triple that uses it, with the term meant:
+    :func:`kg.validate.undeclared_terms`)."""
+    from kg.validate import undeclared_terms, with_results
 
     said = {(r.focus, r.path, r.value) for r in report.results}
+    named = undeclared_terms(report.results)
     kept = [(r, t) for r, t in zip(found.results, found.terms, strict=True)
-            if (r.focus, r.path, r.value) not in said
-            or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES]
+            if ((r.focus, r.path, r.value) not in said
+                or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES)
+            and not (r.shape == NAMESPACE + "undeclared-term-violation"
+                     and r.focus in named)]
     described = [(focus, p, o) for focus in {t[0] for _, t in kept if isinstance(t[0], BNode)}
                  for p, o in found.described.get(str(focus), ())]
     return with_results(report, kept, described)
