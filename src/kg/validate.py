@@ -1479,12 +1479,15 @@ def _point_hint(text: str) -> str:
 
 def _other_language_hint(value: Literal, component, shape, shapes: Graph | None) -> str:
     """A name in another language where an English rdfs:label is wanted (``"Quân tình
-    nguyện"@vi``): where it goes, and what is still missing. Else ""."""
+    nguyện"@vi``): where it goes, and what is still missing; or, an English name with the
+    wrong tag (``"Vietnamese announcement of 5 February 1978"@vi``), the tag to write. Else
+    ""."""
     if component != SH.LanguageInConstraintComponent or shapes is None \
             or shapes.value(shape, SH.path) != RDFS.label:
         return ""
     return (f"; {value.n3()} is a name in another language: write it as a skos:altLabel, "
-            f"and give the entity its English rdfs:label")
+            f"and give the entity its English rdfs:label (or, if this is the English name "
+            f"tagged wrongly, write it {Literal(str(value)).n3()}@en)")
 
 
 def _date_kind(text: str):
