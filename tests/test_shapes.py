@@ -811,6 +811,13 @@ LINK_OBJECT_DIFFERS = (
         "kgs:StatementShape", "link:party-wikidata", "rdf:object",
         "http://www.wikidata.org/entity/Q1850",
         LINK_OBJECT_DIFFERS.format("http://www.wikidata.org/entity/Q1851"))]),
+    # the link malformed: the form's result alone, which says what is wrong with it
+    ("link-malformed-beside-its-statement", [(
+        "kgs:ExactMatchFormShape", "actor:party", "skos:exactMatch",
+        "http://www.wikidata.org/entity/Q1850x",
+        "an authority link must be a canonical Wikidata entity IRI "
+        "(http://www.wikidata.org/entity/Q…), GeoNames IRI (https://sws.geonames.org/N/), VIAF "
+        "IRI (http://viaf.org/viaf/N) or LCNAF IRI (http://id.loc.gov/authorities/names/n…)")]),
     # the statement mistyped: the same, and not also "the evidence does not name 1851"
     ("link-statement-object-mistyped", [(
         "kgs:StatementShape", "link:party-wikidata", "rdf:object",
