@@ -811,6 +811,12 @@ LINK_OBJECT_DIFFERS = (
         "kgs:StatementShape", "link:party-wikidata", "rdf:object",
         "http://www.wikidata.org/entity/Q1850",
         LINK_OBJECT_DIFFERS.format("http://www.wikidata.org/entity/Q1851"))]),
+    # a second statement of a stated link, naming another identifier: not in the graph
+    ("link-statement-of-no-link", [(
+        "kgs:StatementShape", "link:party-wikidata-2", "rdf:object",
+        "http://www.wikidata.org/entity/Q1851",
+        "the statement describes a triple that is not in the graph (a source's claim that the "
+        "graph does not assert is also a schema:Claim)")]),
     # the link malformed: the form's result alone, which says what is wrong with it
     ("link-malformed-beside-its-statement", [(
         "kgs:ExactMatchFormShape", "actor:party", "skos:exactMatch",
