@@ -1101,3 +1101,120 @@ def test_a_source_other_than_the_stored_link_s_is_refused_not_dropped(project, t
     assert (f"{path}:2: place:phnom-penh skos:exactMatch {WD}Q1850 is already in "
             "graph/links.ttl, where its source is <https://github.com/SpocWiki/") in err
     assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+# ---------------------------------------------------------------- list: each link's provenance
+
+
+def read_list(path: Path) -> list[dict[str, str]]:
+    delimiter = "\t" if path.suffix == ".tsv" else ","
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f, delimiter=delimiter))
+
+
+def test_list_gives_each_link_who_when_evidence_and_source(project, capsys):
+    """An archivist audits a link by who decided it, when, and the record it was read in."""
+    out = project / "links.csv"
+    assert run(project, "links", "list", str(out)) == 0
+    rows = read_list(out)
+    assert list(rows[0]) == list(links.LIST_COLUMNS)
+    g = Graph().parse(project / "graph" / "links.ttl")
+    assert len(rows) == len(set(g.subjects(RDF.type, RDF.Statement))) > 0
+    assert f"wrote {len(rows)} rows" in capsys.readouterr().err
+    (pp,) = [r for r in rows if r["authority_iri"] == "https://sws.geonames.org/1821306/"]
+    assert pp == {
+        "id": P + "phnom-penh", "label": "Phnom Penh", "relation": "exactMatch",
+        "authority": "geonames", "authority_iri": "https://sws.geonames.org/1821306/",
+        "who": "agent:curators", "who_label": "kg curators", "when": "2026-11-25",
+        "note": "GeoNames cities15000.txt (copy in abdelrahmanrageh/Thekr-Chrome-extension): "
+                "row 1821306 Phnom Penh, PPLC, KH",
+        "source": "https://github.com/abdelrahmanrageh/Thekr-Chrome-extension/blob/"
+                  "f9234ff955819848b1d34d18c89e9b118307ce7a/cities15000.txt",
+        "why": "", "statement": KG + "link/phnom-penh-geonames-1821306"}
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert f'"{pp["note"]}"' in readme and "reads `agent:curators`, `kg curators`, " \
+        f'`{pp["when"]}`' in readme  # the README's example is this row
+    # a statement with two sources: both, in one cell, as the import reads several
+    (dk,) = [r for r in rows if r["id"] == KG + "actor/democratic-kampuchea"]
+    assert dk["source"].split(" | ") == sorted(
+        str(o) for o in g.objects(URIRef(KG + "link/democratic-kampuchea-wikidata-q330988"),
+                                  URIRef("http://purl.org/dc/terms/source"))) != []
+    assert len(dk["source"].split(" | ")) == 2
+    # today's province for the 1978 one: related, not the same (skos:closeMatch)
+    assert {r["relation"] for r in rows if r["id"] == P + "kratie"} == {"closeMatch"}
+
+
+def test_list_quotes_a_note_of_several_lines_with_quotes_commas_and_tabs(project, tmp_path):
+    note = 'Wikidata Q2000003,\nthe district;\t"Snuŏl" in the record'
+    path = sheet(tmp_path, f'{P}snuol,Q2000003,closeMatch,Lan,2026-11-01,"'
+                           + note.replace('"', '""') + '",')
+    assert run(project, "links", "import", str(path)) == 0
+    for name in ("links.csv", "links.tsv"):
+        out = project / name
+        assert run(project, "links", "list", "--type", "Place", str(out)) == 0
+        (row,) = [r for r in read_list(out) if r["authority_iri"] == WD + "Q2000003"]
+        assert (row["note"], row["who_label"], row["when"]) == (note, "Lan", "2026-11-01")
+        assert row["who"].startswith("agent:")
+    assert all(r["id"].startswith(P) for r in read_list(project / "links.csv"))
+
+
+def test_list_imports_again_with_nothing_to_add(project, capsys):
+    before = (project / "graph" / "links.ttl").read_bytes()
+    for name in ("links.csv", "links.tsv"):
+        out = project / name
+        assert run(project, "links", "list", str(out)) == 0
+        n = len(read_list(out))
+        assert run(project, "links", "import", str(out)) == 0
+        assert f"0 link(s) added, {n} already present, 0 row(s)" in capsys.readouterr().out
+    assert (project / "graph" / "links.ttl").read_bytes() == before
+
+
+def test_list_refuses_what_export_refuses(project, tmp_path, capsys):
+    assert run(project, "links", "list", str(project / "x.xlsx")) == 2
+    assert "a links sheet is a .csv or .tsv file" in capsys.readouterr().err
+    assert run(project, "links", "list", "--type", "Quantity", str(project / "x.csv")) == 2
+    assert "has no entities that are linked" in capsys.readouterr().err
+    assert run(project, "links", "list", str(tmp_path / "missing" / "x.csv")) == 2
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_a_source_cell_may_give_several_addresses(project, tmp_path, capsys):
+    a, b = "https://example.org/record/2", "https://example.org/record/1"
+    path = sheet(tmp_path, f"{P}snuol,Q2000003,closeMatch,Lan,2026-11-01,Wikidata Q2000003,"
+                           f"{a} | {b},",
+                 header="id,authority_iri,relation,who,when,note,source,why")
+    assert run(project, "links", "import", str(path)) == 0
+    g = Graph().parse(project / "graph" / "links.ttl")
+    (st,) = g.subjects(RDF.object, URIRef(WD + "Q2000003"))
+    assert set(g.objects(st, URIRef("http://purl.org/dc/terms/source"))) == {
+        URIRef(a), URIRef(b)}
+    # the same link again with its sources in the other order adds nothing; with one of them
+    # it is refused, naming both
+    path = sheet(tmp_path, f"{P}snuol,Q2000003,closeMatch,Lan,2026-11-01,,{b}|{a},",
+                 header="id,authority_iri,relation,who,when,note,source,why", name="again.csv")
+    assert run(project, "links", "import", str(path)) == 0
+    assert "0 link(s) added, 1 already present" in capsys.readouterr().out
+    path = sheet(tmp_path, f"{P}snuol,Q2000003,closeMatch,Lan,,,{a},",
+                 header="id,authority_iri,relation,who,when,note,source,why", name="one.csv")
+    assert run(project, "links", "import", str(path)) == 2
+    assert f"where its source is <{b}> | <{a}>" in capsys.readouterr().err
+
+
+def test_list_gives_a_row_per_statement_and_one_for_a_link_without_any(project):
+    with (project / "graph" / "links.ttl").open("a", encoding="utf-8") as f:
+        f.write(f"""
+place:snuol skos:closeMatch <{WD}Q2000003> .
+link:phnom-penh-second a rdf:Statement ; rdfs:label "Phnom Penh same as Q1850, again"@en ;
+    rdf:subject place:phnom-penh ; rdf:predicate skos:exactMatch ; rdf:object <{WD}Q1850> ;
+    prov:wasAttributedTo agent:curators ;
+    dcterms:created "2026-11-26"^^xsd:date ;
+    dcterms:bibliographicCitation "A second record of Q1850" .
+""")
+    out = project / "links.tsv"
+    assert run(project, "links", "list", str(out)) == 0
+    rows = read_list(out)
+    assert sorted(r["when"] for r in rows if r["authority_iri"] == WD + "Q1850") == [
+        "2026-11-25", "2026-11-26"]
+    (bare,) = [r for r in rows if r["authority_iri"] == WD + "Q2000003"]
+    assert (bare["id"], bare["relation"]) == (P + "snuol", "closeMatch")
+    assert not any(bare[c] for c in ("who", "who_label", "when", "note", "source", "statement"))

@@ -79,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("stats", help="counts per class and named graph, authority-link coverage")
 
     lk = sub.add_parser("links", help="authority links (Wikidata, GeoNames, VIAF, LCNAF): "
-                                      "export a sheet, import decisions, report coverage")
+                                      "export a sheet, import decisions, list links with their "
+                                      "evidence, report coverage")
     lsub = lk.add_subparsers(dest="links_command", required=True, parser_class=_Parser)
     le = lsub.add_parser("export", help="one row per linkable entity, with its current links, "
                                         "for OpenRefine or a spreadsheet")
@@ -92,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     li = lsub.add_parser("import", help="check every row, then add the links to graph/links.ttl "
                                         "atomically (nothing is written if any row is at fault)")
     li.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    ll = lsub.add_parser("list", help="one row per stored link: who decided it, when, the "
+                                      "evidence and the source its statement records")
+    ll.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    ll.add_argument("--type", metavar="CLASS", help="only links of instances of this class")
+    ll.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
+                    help="begin with a UTF-8 byte order mark, for Excel (default: for a .csv, "
+                         "not for a .tsv)")
     lsub.add_parser("report", help="coverage per class and authority, conflicts, unlinked list")
 
     so = sub.add_parser("sources", help="the texts the graph cites: check the passages and "
@@ -202,6 +210,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         if args.links_command == "export":
             n = links.export_links(_settings(args), Path(args.file), unlinked=args.unlinked,
                                    type_=args.type, bom=args.bom)
+            _log(f"wrote {n} rows to {args.file}")
+        elif args.links_command == "list":
+            n = links.list_links(_settings(args), Path(args.file), type_=args.type, bom=args.bom)
             _log(f"wrote {n} rows to {args.file}")
         elif args.links_command == "import":
             sys.stdout.write(links.import_links(_settings(args), Path(args.file)).summary())

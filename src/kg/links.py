@@ -9,6 +9,8 @@ exception to the one-identifier rules, why (``skos:editorialNote``).
 
 * :func:`export_links` writes one row per linkable entity to a CSV/TSV sheet that OpenRefine
   opens and reconciles against Wikidata;
+* :func:`list_links` writes one row per stored link with who decided it, when, the evidence
+  and the source, for an audit (a sheet the import reads again, adding nothing);
 * :func:`import_links` checks every row of such a sheet, and only when all are good rewrites
   ``graph/links.ttl`` atomically and deterministically (sorted), keeping what was there;
 * :func:`coverage` computes the link figures from any store holding the graph, for
@@ -524,6 +526,80 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
     return len(entities)
 
 
+#: Columns of ``kg links list``: one row per stored link and the statement that records it. The
+#: names the import reads (id, authority_iri, authority, relation, who, when, note, source, why)
+#: are the import's, so the sheet imports again with nothing to add; label, who_label and
+#: statement are for the reader and ignored by the import.
+LIST_COLUMNS = (
+    "id", "label", "relation", "authority", "authority_iri", "who", "who_label", "when", "note",
+    "source", "why", "statement",
+)
+
+
+def list_links(settings: dict, path: Path, *, type_: str | None = None,
+               bom: bool | None = None) -> int:
+    """Write one row per stored link to ``path`` (.csv or .tsv), with who decided it, when, the
+    evidence and the source its statement records; return the row count.
+
+    A link with several statements gets a row for each; one without any (typed by hand with no
+    ``rdf:Statement``) a row with those columns empty. ``type_`` and ``bom`` as for
+    :func:`export_links`.
+    """
+    delimiter = _delimiter(path)
+    if not path.parent.is_dir():
+        raise InputError(f"no such folder {str(path.parent)!r}: make it first, or give a file "
+                         "in an existing folder", path=str(path))
+    store = source_store(load_sources(Path(settings["root"])))
+    members = None
+    if type_:
+        cls = _resolve_class(store, type_)
+        _require_linkable(store, cls, type_)
+        members = {r["x"] for r in _select(store, f"""
+            SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
+    # a statement may say a thing twice (two sources): every value, sorted, in one cell
+    # joined by " | ", as the import reads several sources; gathered with a unit separator,
+    # which no value holds (the import refuses control characters)
+    fields = {"who": "prov:wasAttributedTo", "when": "dcterms:created",
+              "note": "dcterms:bibliographicCitation", "source": "dcterms:source",
+              "why": "skos:editorialNote"}
+    statements: dict[tuple[str, str, str], list[dict[str, list[str]]]] = defaultdict(list)
+    for r in _select(store, """
+        SELECT ?st ?x ?p ?m """ + " ".join(
+            f"(GROUP_CONCAT(DISTINCT STR(?{f}); separator='\\u001f') AS ?{f}s)" for f in fields)
+            + """ WHERE { VALUES ?p { skos:exactMatch skos:closeMatch }
+            ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?m . """ + " ".join(
+            f"OPTIONAL {{ ?st {pred} ?{f} }}" for f, pred in fields.items())
+            + "} GROUP BY ?st ?x ?p ?m"):
+        values = {f: sorted(v for v in r.get(f + "s", "").split("\x1f") if v) for f in fields}
+        statements[(r["x"], r["p"][len(str(SKOS)):], r["m"])].append({"st": [r["st"]], **values})
+    labels = {r["x"]: r["l"] for r in _select(store, """
+        SELECT ?x (MIN(STR(?label)) AS ?l) WHERE { ?x rdfs:label ?label
+            FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") } GROUP BY ?x""")}
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)  # QUOTE_MINIMAL: a note's quotes, tabs, lines
+    writer.writerow(LIST_COLUMNS)
+    n = 0
+    for x, relation, m in sorted({(x, p, m) for x, p, m, _ in _links(store)}):
+        if members is not None and x not in members:
+            continue
+        for st in sorted(statements.get((x, relation, m), []), key=lambda r: r["st"]) or [{}]:
+            whos = st.get("who", [])
+            row = {"id": x, "label": labels.get(x, ""), "relation": relation,
+                   "authority": authority_of(m) or "", "authority_iri": m,
+                   "who": " | ".join("agent:" + w[len(AGENT_NS):] if w.startswith(AGENT_NS)
+                                     else w for w in whos),
+                   "who_label": " | ".join(labels.get(w, "") for w in whos),
+                   **{f: " | ".join(st.get(f, [])) for f in ("when", "note", "source", "why",
+                                                             "st")}}
+            row["statement"] = row.pop("st")
+            writer.writerow([protect_cell(row[c]) for c in LIST_COLUMNS])
+            n += 1
+    if bom is None:
+        bom = delimiter == ","
+    write_atomically(path, (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8"))
+    return n
+
+
 #: What a cell may begin with that a spreadsheet could read as a formula (OWASP, "CSV
 #: Injection"): = + - @, a tab, a carriage return. Such a cell is exported with an apostrophe
 #: before it, which keeps it text; so is one that begins with an apostrophe before one of these
@@ -965,17 +1041,18 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
                     faults.append(f"when {v['when']!r} is in the future")
             except ValueError:
                 faults.append(f"when must be a date written YYYY-MM-DD, not {v['when']!r}")
-        source = v.get("source", "")
-        if source and not _SOURCE.fullmatch(source):
-            faults.append(f"source {source!r} is not the address of a record: give the URL "
-                          "(https://…) of the stored file or record the evidence was read in, "
-                          "best pinned to its version")
+        sources = _sources(v.get("source", ""))
+        for source in sources:
+            if not _SOURCE.fullmatch(source):
+                faults.append(f"source {source!r} is not the address of a record: give the URL "
+                              "(https://…) of the stored file or record the evidence was read "
+                              "in, best pinned to its version")
         if faults:
             problems += [(line, f) for f in faults]
             continue
         rows.append(_Row(line, entity, authority, target, relation, agents.iri(who),
                          " ".join(unicodedata.normalize("NFC", who).split()), when,
-                         v.get("note", ""), v.get("why", ""), v.get("source", "")))
+                         v.get("note", ""), v.get("why", ""), " | ".join(sources)))
     return rows, ignored, problems
 
 
@@ -1032,7 +1109,7 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
     stored: dict[tuple[str, str, str], tuple[str, str, str]] = {}
     for r in _select(store, """
         SELECT ?x ?p ?m (SAMPLE(?n) AS ?note) (SAMPLE(?w) AS ?who) (SAMPLE(?c) AS ?when)
-               (SAMPLE(STR(?r)) AS ?source)
+               (GROUP_CONCAT(DISTINCT STR(?r); separator=" ") AS ?source)
         WHERE { VALUES ?p { skos:exactMatch skos:closeMatch }
             ?st rdf:subject ?x ; rdf:predicate ?p ; rdf:object ?m .
             OPTIONAL { ?st dcterms:bibliographicCitation ?n }
@@ -1041,7 +1118,7 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
             OPTIONAL { ?st dcterms:created ?c } } GROUP BY ?x ?p ?m"""):
         key = (r["x"], r["p"][len(str(SKOS)):], r["m"])
         stored[key] = (r.get("note", ""), r.get("who", ""), r.get("when", ""),
-                       r.get("source", ""))
+                       " | ".join(sorted(set(r.get("source", "").split()))))
     sheet: dict[tuple[str, str, str], int] = {}
     problems: list[tuple[int, str]] = []
     for row in rows:
@@ -1066,7 +1143,8 @@ def _check_restated(rows: list[_Row], records, store: ox.Store) -> list[tuple[in
         if said.get("when") and row.when.isoformat() != when:
             differs.append(f"it is dated {when}" if when else "it has no date")
         if row.source and row.source != source:
-            differs.append(f"its source is <{source}>" if source else "it has no source")
+            differs.append(f"its source is {' | '.join(f'<{s}>' for s in _sources(source))}"
+                           if source else "it has no source")
         if differs:
             problems.append((row.line, f"{link} is already in {where}, where "
                              f"{'; '.join(differs)}: the import only adds links; to change "
@@ -1082,6 +1160,12 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 #: A source: an absolute http(s) address with no spaces, quotes or angle brackets (it becomes an
 #: IRI in graph/links.ttl).
 _SOURCE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
+
+def _sources(cell: str) -> list[str]:
+    """The addresses a source cell gives, sorted: one, or several joined by '|' (as ``kg links
+    list`` writes a statement's several sources), which no address holds."""
+    return sorted({part.strip() for part in cell.split("|") if part.strip()})
 
 
 def _control_faults(values: dict[str, str]) -> list[str]:
@@ -1313,8 +1397,8 @@ def _add_links(graph: Graph, rows: list[_Row], store: ox.Store) -> None:
         graph.add((st, DCTERMS.created, Literal(row.when.isoformat(), datatype=XSD.date)))
         if row.note:
             graph.add((st, DCTERMS.bibliographicCitation, Literal(row.note)))
-        if row.source:
-            graph.add((st, DCTERMS.source, URIRef(row.source)))
+        for source in _sources(row.source):
+            graph.add((st, DCTERMS.source, URIRef(source)))
         if row.why:
             graph.add((st, WHY, Literal(row.why)))
         if (row.who.startswith(AGENT_NS) and row.who not in known_agents
