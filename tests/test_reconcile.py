@@ -502,6 +502,95 @@ def test_conditions_take_the_forms_openrefine_sends(client, schemas):
     assert assistance not in found("startDate", "1978-06-20", help_)
 
 
+def test_a_date_written_out_or_unpadded_is_read_as_its_iso_form(client, schemas):
+    """A condition on a date matched only ISO 8601 (1979, 1979-01, 1979-01-07): "7 January
+    1979" found nothing, unsaid. The forms that say which is the day and which the month are
+    read; so is a day in numbers where only one order is a date (25/01/1979)."""
+    def found(pid, v, query):
+        q = {"q": {"query": query, "properties": [{"pid": pid, "v": v}]}}
+        result = batch(client, q, schemas)["q"]["result"]
+        assert not any("Not matched" in c.get("description", "") for c in result), (v, result)
+        return ids(result)
+
+    liberation, name = "event/liberation-of-phnom-penh-1979-01-07", "Liberation of Phnom Penh"
+    for v in ("7 January 1979", "January 7, 1979", "1979-1-7", "7 Jan. 1979", "Jan 7th, 1979",
+              "7th of January 1979", "  7  JANUARY 1979 ", "january 1979", "1979-1",
+              {"id": "x", "name": "7 January 1979"}, ["8 January 1979", "January 7, 1979"]):
+        assert found("startDate", v, name)[:1] == [liberation], v
+    for v in ("8 January 1979", "January 8, 1979", "1979-1-8", "February 1979"):
+        assert liberation not in found("startDate", v, name), v
+    # a day bound (kind "date", derived by the build) likewise
+    assert found("beginOfTheBegin", "January 7, 1979", name)[:1] == [liberation]
+    assert liberation not in found("beginOfTheBegin", "January 8, 1979", name)
+    counter = "event/general-counter-offensive-1978-1979"
+    for v in ("17/01/1979", "01/17/1979", "17.1.1979"):  # one order only is a date
+        assert found("endDate", v, "General counter-offensive")[:1] == [counter], v
+    front = "actor/kufns"
+    for v in ("2 December 1978", "December 2, 1978", "1978-12-2", "Dec 1978"):
+        assert found("foundingDate", v, "KUFNS") == [front], v
+    assert found("foundingDate", "3 December 1978", "KUFNS") == []
+
+
+def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client, schemas,
+                                                                        caplog):
+    """07/01/1979 is 7 January or 1 July, by a column's convention said nowhere; "1979s" is
+    no date. Either silently matched nothing: the value is left out (the condition with it
+    when it has no other), the query answered as one partly understood, with the cap, the note
+    (saying what to write) and one warning for the batch, as for a property the service does
+    not know."""
+    name = "Liberation of Phnom Penh"
+    liberation = "event/liberation-of-phnom-penh-1979-01-07"
+    plain = batch(client, {"q": {"query": name}})["q"]["result"]
+    dated = batch(client, {"q": {"query": name, "properties": [
+        {"pid": "startDate", "v": "1979-01-07"}]}})["q"]["result"]
+    assert dated[0]["match"] is True and len(dated) < len(plain)
+
+    def cond(*conditions):
+        return {"query": name, "properties": [{"pid": p, "v": v} for p, v in conditions]}
+
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {
+            "ambiguous": cond(("startDate", "07/01/1979")),
+            "words": cond(("startDate", "the 1979s")),
+            "two-digits": cond(("kgo:startDate", "7/1/79")),
+            "no-such-day": cond(("endDate", "31 February 1979")),
+            "with-a-good-one": cond(("startDate", ["07/01/1979", "7 January 1979"])),
+            "and-p17": cond(("startDate", "07/01/1979"), ("P17", "Cambodia")),
+            "number": cond(("startDate", 7)),
+            "only": {"properties": [{"pid": "startDate", "v": "07/01/1979"}]},
+            "good": cond(("startDate", "7 January 1979")),
+        }, schemas)
+    note = "[Not matched automatically: this service cannot read the date "
+    ambiguous = answer["ambiguous"]["result"]
+    assert capped(ambiguous) == capped(plain)  # as if the condition were not there
+    assert ambiguous[0]["id"] == liberation and not any(c["match"] for c in ambiguous)
+    assert all(c["description"].endswith(
+        note + "'07/01/1979' of startDate (the day may come first or the month: 1979-01-07 or "
+        "1979-07-01? write it YYYY-MM-DD), and ignored it.]") for c in ambiguous)
+    assert answer["words"]["result"][0]["description"].endswith(
+        note + "'the 1979s' of startDate (not a date: write it 1979-01-07, 7 January 1979 or "
+        "January 7, 1979), and ignored it.]")
+    assert "two digits may be of any century" in answer["two-digits"]["result"][0]["description"]
+    assert "'31 February 1979' of endDate (no such date" in (
+        answer["no-such-day"]["result"][0]["description"])
+    assert "'7' of startDate (not a year" in answer["number"]["result"][0]["description"]
+    for key in ("words", "two-digits", "no-such-day", "number"):
+        assert capped(answer[key]["result"]) == capped(plain), key
+    # the value it reads still filters; the one it cannot is said
+    assert capped(answer["with-a-good-one"]["result"]) == capped(dated)
+    assert answer["with-a-good-one"]["result"][0]["match"] is False
+    assert answer["and-p17"]["result"][0]["description"].endswith(
+        "this service does not know the property 'P17' and cannot read the date '07/01/1979' "
+        "of startDate (the day may come first or the month: 1979-01-07 or 1979-07-01? write it "
+        "YYYY-MM-DD), and ignored them.]")
+    assert answer["only"]["result"] == []  # nothing left to go by
+    assert answer["good"]["result"] == dated
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "does not know or cannot read" in warning
+    assert "date '07/01/1979' of startDate in 4 queries" in warning
+    assert "property 'P17' in 1 query" in warning
+
+
 def capped(result: list[dict]) -> list[tuple[str, float]]:
     """A result as it reads when its query was only partly understood: the same candidates in
     the same order, each scoring at most 89.5."""

@@ -40,7 +40,9 @@ the types asked for that it has, under the id given, after its most specific one
 type match compares ids); property conditions are filters (a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
-date at either precision). An authority identifier linked by skos:exactMatch names one entity
+date at either precision, read as ISO 8601 from the forms that say which is the day and which
+the month: ``7 January 1979``, ``January 7, 1979``, ``1979-1-7``, see :func:`_read_date`).
+An authority identifier linked by skos:exactMatch names one entity
 (kgs:AuthorityIdShape): the one entity a query's identifier names that way scores 100 and is the
 ``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
 linked by skos:closeMatch only ("not the same entity") keeps its candidate, as an inexact one:
@@ -53,11 +55,13 @@ batch.
 
 **What the service does not know.** A condition whose ``pid`` is no property of the service, or
 a type id that is no type of the candidates (no class of the ontology and no candidate's
-type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), is ignored rather than
+type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), or a date it cannot
+read (``07/01/1979``, 7 January or 1 July; ``the 1979s``), is ignored rather than
 failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
 stays unreconciled, with no message). The query is answered without it, but only partly
 understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
-each candidate's ``description`` ends with a note naming what was ignored, and
+each candidate's ``description`` ends with a note naming what was ignored (for a date, what
+to write instead), and
 :meth:`ReconciliationIndex.reconcile_batch` logs it once per batch (logger
 ``kg.reconciliation``). The v0.2 specification leaves to the service how a type restricts the
 candidates and how conditions filter and score them; what is malformed (a query that is no
@@ -86,6 +90,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from sys import intern
 from typing import Any
 
@@ -1116,9 +1121,11 @@ class ReconciliationIndex:
                 return f"{n} {'query' if n == 1 else 'queries'}"
 
             log.warning("reconciliation: a batch of %s asked for what this service does not "
-                        "know, and it was ignored (those queries' candidates scored at most %g, "
-                        "none matched automatically): %s. The properties and types it knows: "
-                        "/reconcile/suggest/property and /reconcile/suggest/type",
+                        "know or cannot read, and it was ignored (those queries' candidates "
+                        "scored at most %g, none matched automatically): %s. The properties "
+                        "and types it knows: /reconcile/suggest/property and "
+                        "/reconcile/suggest/type; dates: YYYY-MM-DD, YYYY-MM, YYYY, 7 January "
+                        "1979, January 7, 1979",
                         counted(len(queries)), AMBIGUOUS_SCORE,
                         _named([f"{what} in {counted(n)}" for what, n in ignored.items()]))
         return answer
@@ -1139,8 +1146,8 @@ class ReconciliationIndex:
         text = q.get("query", "")
         if not isinstance(text, str):
             raise InputError(f"query {key!r}: 'query' must be a string")
-        conditions, unknown_pids = _conditions(q.get("properties"), key)
-        if "query" not in q and not conditions and not unknown_pids:
+        conditions, unknown_pids, unread = _conditions(q.get("properties"), key)
+        if "query" not in q and not conditions and not unknown_pids and not unread:
             raise InputError(f"query {key!r} has neither query text nor properties")
         limit = _limit(q.get("limit"), key)
         given_types = _types(q.get("type"), key)
@@ -1155,10 +1162,14 @@ class ReconciliationIndex:
         # A property or type this service does not know (another service's P17 or Q5, a name
         # typed rather than picked from the suggestions) is no fault of the batch: the query is
         # answered without it, as one only partly understood (below).
-        ignored = list(dict.fromkeys(
+        # So is a date it cannot read ("07/01/1979": 7 January or 1 July?): that value of the
+        # condition is left out, a condition with no value left with it.
+        unknown = list(dict.fromkeys(
             [f"property {_quoted(pid)}" for pid in unknown_pids]
             + [f"type {_quoted(given)}" for given, iri in given_types
                if (given, iri) not in wanted]))
+        hints = {f"date {_quoted(raw)} of {pid}": hint for pid, raw, hint in unread}
+        ignored = unknown + list(hints)
         # What a cell holds is data, not a fault of the request: a cell over the length limit,
         # or one that names nothing ("", "?", "—", often written for an unknown value) and has
         # no condition to go by, gets no candidates, and the other queries of its batch are
@@ -1233,9 +1244,11 @@ class ReconciliationIndex:
             elif c.exact or c.by_id:
                 c.score = AMBIGUOUS_SCORE
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
-        note = (f"[Not matched automatically: this service does not know the "
-                f"{' or the '.join(ignored)}, and ignored {'them' if len(ignored) > 1 else 'it'}"
-                ".]" if ignored else "")
+        said = ([f"does not know the {' or the '.join(unknown)}"] if unknown else []) + (
+            [f"cannot read the {' or the '.join(f'{d} ({h})' for d, h in hints.items())}"]
+            if hints else [])
+        note = (f"[Not matched automatically: this service {' and '.join(said)}, and ignored "
+                f"{'them' if len(ignored) > 1 else 'it'}.]" if ignored else "")
         out = []
         for c in found[:limit]:
             score, match = c.score, c is winner
@@ -1624,14 +1637,17 @@ def _is_standard_alias(given: str, prop: Property) -> bool:
     return key in prop.aliases and not key.startswith(_KGO)
 
 
-def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]], list[str]]:
-    """The query's conditions on properties the service has, and the ``pid`` of each one on a
-    property it does not have (ignored). InputError for what is malformed."""
+def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]], list[str],
+                                               list[tuple[str, str, str]]]:
+    """The query's conditions on properties the service has (a date's values as ISO 8601), the
+    ``pid`` of each one on a property it does not have, and (property, value, hint) for each
+    value of a date that is no date it can read: the last two ignored. InputError for what is
+    malformed."""
     if given is None:
-        return [], []
+        return [], [], []
     if not isinstance(given, list):
         raise InputError(f"query {key!r}: 'properties' must be a list")
-    out, unknown = [], []
+    out, unknown, unread = [], [], []
     for item in given:
         if not isinstance(item, dict) or not isinstance(item.get("pid"), str) or "v" not in item:
             raise InputError(f"query {key!r}: each property needs 'pid' and 'v'")
@@ -1646,9 +1662,100 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
         prop = _PROPERTY_BY_ID.get(_property_key(item["pid"]))
         if prop is None:
             unknown.append(item["pid"])
-        else:
-            out.append((prop, values))
-    return out, unknown
+            continue
+        if prop.kind == "date" or prop.id in _DATED:
+            read, misread = [], []
+            for v in values:
+                raw = v.get("name", v["id"]) if isinstance(v, dict) else v
+                if isinstance(raw, str) and not raw.strip():
+                    continue  # a blank cell names nothing, as for any property: no value
+                iso, hint = _read_date(raw)
+                if iso is None:
+                    misread.append((prop.id, str(raw), hint))
+                else:
+                    read.append(iso)
+            unread += misread
+            if misread and not read:
+                continue  # nothing left to go by: the condition is left out
+            values = read
+        out.append((prop, values))
+    return out, unknown, unread
+
+
+#: The properties whose values are dates (a day, month or year, ISO 8601) though their kind is
+#: text (they are given at the source's precision); those of kind "date" are days.
+_DATED = frozenset({"startDate", "endDate", "latestStart", "notAfter", "notBefore",
+                    "foundingDate"})
+_MONTHS = {name: n for n, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+    ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_ISO_LOOSE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
+_DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?([^\W\d_]+)\.?,?\s+"
+                             r"([0-9]{4})")
+_MONTH_DAY_YEAR = re.compile(rf"([^\W\d_]+)\.?\s+([0-9]{{1,2}}){_ORDINAL},?\s+([0-9]{{4}})")
+_MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+([0-9]{4})")
+_NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", re.ASCII)
+#: What a note says to write instead.
+_WRITE_ISO = "write it 1979-01-07, 7 January 1979 or January 7, 1979"
+
+
+def _iso(year: str, month: int | None = None, day: int | None = None) -> str | None:
+    """The ISO 8601 form of a year, month or day, or None if there is no such day."""
+    try:
+        date(int(year), month or 1, day or 1)
+    except ValueError:
+        return None
+    return year + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
+
+
+def _read_date(raw: Any) -> tuple[str | None, str]:
+    """A condition's date as ISO 8601 at its precision (``1979``, ``1979-01``, ``1979-01-07``)
+    and "", or None and what a note says of it. Read: ISO 8601, unpadded too (``1979-1-7``),
+    a date-time by its day (as OpenRefine sends a date cell), a year as a number, a day or a
+    month named in English (``7 January 1979``, ``January 7, 1979``, ``Jan 1979``), and a day
+    in numbers (``25/01/1979``) only where one order of day and month alone is a date: in
+    ``07/01/1979`` either may come first, and a column's order is nowhere said."""
+    if isinstance(raw, bool):
+        return None, f"not a date: {_WRITE_ISO}"
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)  # a number cell: 1979.0 is the year 1979
+    if isinstance(raw, int):
+        return (str(raw), "") if 1000 <= raw <= 9999 else (None, f"not a year: {_WRITE_ISO}")
+    text = " ".join(str(raw).split())
+    m = _DATE_TIME.fullmatch(text)
+    if m:
+        text = m.group(1)
+    m = _ISO_LOOSE.fullmatch(text)
+    if m:
+        iso = _iso(m.group(1), *(int(g) if g else None for g in m.group(2, 3)))
+        return (iso, "") if iso else (None, f"no such date: {_WRITE_ISO}")
+    named = None
+    for pattern, order in ((_DAY_MONTH_YEAR, (2, 1, 3)), (_MONTH_DAY_YEAR, (1, 2, 3)),
+                           (_MONTH_YEAR, (1, None, 2))):
+        m = pattern.fullmatch(text)
+        if m and m.group(order[0]).casefold() in _MONTHS:
+            named = (m.group(order[2]), _MONTHS[m.group(order[0]).casefold()],
+                     int(m.group(order[1])) if order[1] else None)
+            break
+    if named:
+        iso = _iso(*named)
+        return (iso, "") if iso else (None, f"no such date: {_WRITE_ISO}")
+    m = _NUMERIC.fullmatch(text)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(3)), m.group(4)
+        if len(year) == 2:
+            return None, "a year of two digits may be of any century: write it 1979-01-07"
+        readings = sorted({r for r in (_iso(year, second, first), _iso(year, first, second))
+                           if r})
+        if len(readings) == 1:
+            return readings[0], ""
+        if readings:
+            return None, (f"the day may come first or the month: {' or '.join(readings)}? "
+                          "write it YYYY-MM-DD")
+        return None, f"no such date: {_WRITE_ISO}"
+    return None, f"not a date: {_WRITE_ISO}"
 
 
 def _properties_for(roots: set[str]) -> list[Property]:
