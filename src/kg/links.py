@@ -490,17 +490,9 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
     (Python's ``csv`` with ``encoding="utf-8"``, some database importers) takes the mark into
     the first column's name, hence ``--no-bom``. A .tsv is for OpenRefine and programs.
     """
-    delimiter = _delimiter(path)
-    if not path.parent.is_dir():  # a mistyped folder is not made: it would hide the typo
-        raise InputError(f"no such folder {str(path.parent)!r}: make it first, or give a file "
-                         "in an existing folder", path=str(path))
-    store = source_store(load_sources(Path(settings["root"])))
+    delimiter, store, members = _sheet_source(settings, path, type_)
     entities = _linkable_entities(store)
-    if type_:
-        cls = _resolve_class(store, type_)
-        _require_linkable(store, cls, type_)
-        members = {r["x"] for r in _select(store, f"""
-            SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
+    if members is not None:
         entities = {x: c for x, c in entities.items() if x in members}
     # an authority's column holds the same entity (skos:exactMatch); a related one
     # (skos:closeMatch: today's province for the 1978 one) goes to close_matches, never beside
@@ -520,10 +512,35 @@ def export_links(settings: dict, path: Path, *, unlinked: bool = False,
             row[a] = " | ".join(sorted(set(links.get(x, {}).get(a, []))))
         row["close_matches"] = " | ".join(sorted(set(links.get(x, {}).get("close", []))))
         writer.writerow([protect_cell(row.get(c, "")) for c in EXPORT_COLUMNS])
+    _write_sheet(path, out.getvalue(), delimiter, bom)
+    return len(entities)
+
+
+def _sheet_source(settings: dict, path: Path, type_: str | None
+                  ) -> tuple[str, ox.Store, set[str] | None]:
+    """For a sheet written to ``path``: its delimiter, the project's store, and the instances
+    of the class ``type_`` (None for every entity). InputError for a folder that does not
+    exist (a mistyped folder is not made: it would hide the typo) or a class whose entities
+    are never linked."""
+    delimiter = _delimiter(path)
+    if not path.parent.is_dir():
+        raise InputError(f"no such folder {str(path.parent)!r}: make it first, or give a file "
+                         "in an existing folder", path=str(path))
+    store = source_store(load_sources(Path(settings["root"])))
+    if not type_:
+        return delimiter, store, None
+    cls = _resolve_class(store, type_)
+    _require_linkable(store, cls, type_)
+    return delimiter, store, {r["x"] for r in _select(store, f"""
+        SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
+
+
+def _write_sheet(path: Path, text: str, delimiter: str, bom: bool | None) -> None:
+    """Write a sheet atomically, with a UTF-8 byte order mark where ``bom`` says (by default
+    for a .csv, not for a .tsv: see :func:`export_links`)."""
     if bom is None:
         bom = delimiter == ","
-    write_atomically(path, (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8"))
-    return len(entities)
+    write_atomically(path, (("\ufeff" if bom else "") + text).encode("utf-8"))
 
 
 #: Columns of ``kg links list``: one row per stored link and the statement that records it. The
@@ -545,17 +562,7 @@ def list_links(settings: dict, path: Path, *, type_: str | None = None,
     ``rdf:Statement``) a row with those columns empty. ``type_`` and ``bom`` as for
     :func:`export_links`.
     """
-    delimiter = _delimiter(path)
-    if not path.parent.is_dir():
-        raise InputError(f"no such folder {str(path.parent)!r}: make it first, or give a file "
-                         "in an existing folder", path=str(path))
-    store = source_store(load_sources(Path(settings["root"])))
-    members = None
-    if type_:
-        cls = _resolve_class(store, type_)
-        _require_linkable(store, cls, type_)
-        members = {r["x"] for r in _select(store, f"""
-            SELECT DISTINCT ?x WHERE {{ ?x a ?t . ?t rdfs:subClassOf* <{cls}> }}""")}
+    delimiter, store, members = _sheet_source(settings, path, type_)
     # a statement may say a thing twice (two sources): every value, sorted, in one cell
     # joined by " | ", as the import reads several sources; gathered with a unit separator,
     # which no value holds (the import refuses control characters)
@@ -594,9 +601,7 @@ def list_links(settings: dict, path: Path, *, type_: str | None = None,
             row["statement"] = row.pop("st")
             writer.writerow([protect_cell(row[c]) for c in LIST_COLUMNS])
             n += 1
-    if bom is None:
-        bom = delimiter == ","
-    write_atomically(path, (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8"))
+    _write_sheet(path, out.getvalue(), delimiter, bom)
     return n
 
 
