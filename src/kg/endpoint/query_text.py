@@ -600,12 +600,8 @@ def _projection_mistake(code: str, start: int) -> tuple[str, int, int] | None:
             return ("SELECT lists its variables with spaces between them, not commas: "
                     "SELECT ?a ?b", *_place(code, i))
         elif ch == "(":
-            depth, j = 0, i
-            while j < stop:
-                depth += {"(": 1, ")": -1}.get(code[j], 0)
-                if depth == 0:
-                    break
-                j += 1
+            j = _matching_paren(code, i, stop)
+            j = stop if j is None else j  # unclosed: the rest of the projection
             group = code[i:j + 1]
             if not re.search(r"(?<![\w?$:])AS\s*[?$]", group, re.IGNORECASE):
                 return ("an expression in SELECT needs a name: (COUNT(?x) AS ?n)",
