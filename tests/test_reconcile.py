@@ -73,6 +73,15 @@ def batch(client, queries: dict, schemas=None, *, method: str = "post") -> dict:
     return response.json
 
 
+def post_extend(client, request: dict, schemas):
+    """POST a data extension request as OpenRefine does (the form field ``extend``): the
+    response, a 200 whose answer the v0.2 schema validates."""
+    response = client.post("/reconcile", data={"extend": json.dumps(request)})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    schemas("data-extension-response.json", response.json)
+    return response
+
+
 def ids(result: list[dict]) -> list[str]:
     return [c["id"] for c in result]
 
@@ -1222,9 +1231,7 @@ def test_extend_returns_dates_places_parents_and_authority_ids(client, schemas):
                               # OpenRefine sends every declared setting with every property
                               {"id": "altLabel", "settings": {"limit": 1, "match": "exact"}}]}
     schemas("data-extension-query.json", request)
-    response = client.post("/reconcile", data={"extend": json.dumps(request)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, request, schemas)
     rows = response.json["rows"]
     assert rows[event]["startDate"] == [{"str": "1979-01-07"}]
     assert rows[event]["tookPlaceAt"] == [{"id": "place/phnom-penh", "name": "Phnom Penh"}]
@@ -1279,9 +1286,7 @@ def test_extend_answers_an_unknown_property_empty_and_the_others_as_ever(client,
         {"id": "P17", "settings": {"limit": 2}}]}
     schemas("data-extension-query.json", extend)
     with caplog.at_level("WARNING", logger="kg.reconciliation"):
-        response = client.post("/reconcile", data={"extend": json.dumps(extend)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+        response = post_extend(client, extend, schemas)
     meta = response.json["meta"]
     assert [m["id"] for m in meta] == [p["id"] for p in extend["properties"]]
     by_id = {m["id"]: m for m in meta}
@@ -1320,9 +1325,7 @@ def test_extend_limit_as_a_number_or_text(client, schemas, limit, values):
     """The limit as a number or as a form field's text; 0, empty or none: every value."""
     extend = {"ids": ["place/kratie"],
               "properties": [{"id": "altLabel", "settings": {"limit": limit}}]}
-    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, extend, schemas)
     assert len(response.json["rows"]["place/kratie"]["altLabel"]) == values
 
 
@@ -1332,9 +1335,7 @@ def test_extend_of_an_entity_the_service_does_not_have_is_logged(client, schemas
     extend = {"ids": ["place/kratie", "place/nope", BASE + "actor/nobody"],
               "properties": [{"id": "wikidata"}, {"id": "P17"}]}
     with caplog.at_level("WARNING", logger="kg.reconciliation"):
-        response = client.post("/reconcile", data={"extend": json.dumps(extend)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+        response = post_extend(client, extend, schemas)
     assert response.json["rows"]["place/nope"] == {"wikidata": [], "P17": []}
     [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
     assert "3 entities" in warning
@@ -1363,9 +1364,7 @@ def test_extend_by_a_schema_org_name_answers_as_the_graph_does(client, schemas):
     request = {"ids": ["place/snuol", "unit/division-341"],
                "properties": [{"id": "placeWithin"}, {"id": "http://schema.org/containedInPlace"},
                               {"id": "subordinateTo"}, {"id": "schema:parentOrganization"}]}
-    response = client.post("/reconcile", data={"extend": json.dumps(request)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, request, schemas)
     rows = response.json["rows"]
     assert [v["id"] for v in rows["place/snuol"]["placeWithin"]] == ["place/kratie"]
     assert {v["id"] for v in rows["place/snuol"]["http://schema.org/containedInPlace"]} \
@@ -1382,9 +1381,7 @@ def test_extend_gives_a_groups_founding_date_place_and_founder(client, schemas):
     request = {"ids": ["actor/kufns", "actor/prk"],
                "properties": [{"id": "foundingDate"}, {"id": "foundingLocation"},
                               {"id": "founder"}, {"id": "schema:foundingDate"}]}
-    response = client.post("/reconcile", data={"extend": json.dumps(request)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, request, schemas)
     assert [m.get("type", {}).get("id") for m in response.json["meta"]] == [
         None, "Place", "Actor", None]
     front, republic = (response.json["rows"][i] for i in ("actor/kufns", "actor/prk"))
@@ -1400,9 +1397,7 @@ def test_extend_gives_the_bounds_of_dates_the_source_does_not_give(client, schem
     request = {"ids": [recapture], "properties": [{"id": "startDate"}, {"id": "endDate"},
                                                   {"id": "notAfter"}, {"id": "notBefore"}]}
     schemas("data-extension-query.json", request)
-    response = client.post("/reconcile", data={"extend": json.dumps(request)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, request, schemas)
     assert response.json["rows"][recapture] == {
         "startDate": [{"str": "1978-12-23"}], "endDate": [],
         "notAfter": [{"str": "1978-12-31"}], "notBefore": []}
@@ -1441,9 +1436,7 @@ def test_extend_gives_the_day_bounds_as_dates(client, schemas):
     bounds = ["beginOfTheBegin", "endOfTheBegin", "beginOfTheEnd", "endOfTheEnd"]
     request = {"ids": [help_, flight], "properties": [{"id": b} for b in bounds]}
     schemas("data-extension-query.json", request)
-    response = client.post("/reconcile", data={"extend": json.dumps(request)})
-    assert response.status_code == 200, response.get_data(as_text=True)
-    schemas("data-extension-response.json", response.json)
+    response = post_extend(client, request, schemas)
     rows = response.json["rows"]
     assert rows[help_] == {
         "beginOfTheBegin": [{"date": "1978-05-01T00:00:00Z"}],
