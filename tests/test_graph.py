@@ -11,6 +11,29 @@ import rdflib
 from kg.load import load_sources
 from kgtest import ARTICLE, REPO
 
+# The accounts other than the article that the graph's comments name. The graph cites only the
+# article: a comment may set another account beside it, but never anonymously ("other accounts
+# have ..."): it names which, so a reader can check it. A new one is added here on purpose.
+NAMED_ACCOUNTS = ("Wikipedia", "Phnom Penh Post", "the purge's comment")
+
+
+def _anonymous_accounts(data: rdflib.Graph) -> list:
+    return sorted(s for s, o in data.subject_objects()
+                  if isinstance(o, rdflib.Literal) and "other accounts" in str(o).lower()
+                  and not any(name in str(o) for name in NAMED_ACCOUNTS))
+
+
+def test_a_comment_citing_other_accounts_names_one():
+    data = rdflib.Graph()
+    for graph in load_sources(REPO).graphs.values():
+        data += graph
+    assert _anonymous_accounts(data) == []
+    # and it finds one: the comment the first bases had
+    bases = rdflib.URIRef("https://w3id.org/kg1978/event/cambodian-revolutionary-bases")
+    data.add((bases, rdflib.RDFS.comment, rdflib.Literal(
+        "Other accounts have camps on Vietnamese soil in 1977-78.", lang="en")))
+    assert _anonymous_accounts(data) == [bases]
+
 PRE = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
