@@ -323,6 +323,29 @@ def test_a_blank_node_geometry_comes_along_too(tmp_path):
     assert any(q.subject == node and q.object == wkt for q in quads)  # the same blank node
 
 
+CRM = "http://www.cidoc-crm.org/cidoc-crm/"
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "trig"])
+def test_an_events_rdf_describes_its_hash_iri_time_span(client, store, fmt):
+    """A hash IRI is dereferenced at its document's URL (a client sends no fragment), so the
+    event's RDF says what the dataset says of ``…#time-span``; it gave only the link to it."""
+    event = BASE + "event/announcement-1978-02-05"
+    span = event + "#time-span"
+    expected = {(r["p"], r["o"]) for r in rows(store, f"SELECT ?p ?o WHERE {{ <{span}> ?p ?o }}")}
+    assert (CRM + "P82a_begin_of_the_begin", "1978-02-05") in expected
+    syntax = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+              "trig": ox.RdfFormat.TRIG}[fmt]
+    quads = list(ox.parse(client.get(f"{local_path(event)}?format={fmt}").data, format=syntax))
+    assert {(q.predicate.value, q.object.value) for q in quads
+            if q.subject.value == span} == expected
+    if fmt == "trig":  # in the graph that says it: the time-spans are inferred
+        assert {q.graph_name.value for q in quads if q.subject.value == span} == {INFERRED}
+    # other events' time-spans stay with their events
+    assert not any("#" in q.subject.value and q.subject.value != span for q in quads
+                   if isinstance(q.subject, ox.NamedNode))
+
+
 def test_asserted_and_inferred_types_are_told_apart(client, store):
     asserted = {r["t"] for r in rows(store, f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{
         <{GCO}> a ?t }} FILTER(?g != <{INFERRED}>) }}""")}

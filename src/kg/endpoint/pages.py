@@ -314,6 +314,13 @@ class Site:
         self.graphs = set(store.named_graphs)
         self.labels = self._labels()
         self.known = self._known()
+        #: the hash IRIs of each document (``…/event/x#time-span`` of ``…/event/x``): a client
+        #: dereferencing one drops the fragment, so the document's RDF must describe it
+        self.fragments: dict[str, list[str]] = defaultdict(list)
+        for x in sorted(self.known):
+            document, hash_, _ = x.partition("#")
+            if hash_ and document in self.known:
+                self.fragments[document].append(x)
         self.kinds: dict[str, list[str]] = defaultdict(list)
         for x in sorted(self.known):
             self.kinds[x[len(BASE):].split("/", 1)[0]].append(x)
@@ -495,28 +502,34 @@ class Site:
         return self._quads(iri, geometries=False)
 
     def description(self, iri: str) -> list[ox.Quad]:
-        """What the RDF of a resource holds: :meth:`quads_about` it, and the description of
+        """What the RDF of a resource holds: :meth:`quads_about` it, the description of
         each geometry it has (``geo:hasGeometry``, ``geo:hasDefaultGeometry``): the geometry's
         own quads, with its ``geo:asWKT``, so that a client gets a place's coordinates
-        without asking again. One query, as for :meth:`quads_about`."""
-        return self._quads(iri, geometries=True)
+        without asking again; and what is said of each hash IRI of its document
+        (``…#time-span``), which a client dereferences at this URL (HTTP sends no fragment).
+        One query, as for :meth:`quads_about`."""
+        return self._quads(iri, geometries=True, hashes=self.fragments.get(iri, ()))
 
-    def _quads(self, iri: str, *, geometries: bool) -> list[ox.Quad]:
+    def _quads(self, iri: str, *, geometries: bool, hashes=()) -> list[ox.Quad]:
         node = f"<{iri}>"
         has = "|".join(f"<{p}>" for p in GEOMETRY_PREDICATES)
         geometry = f"""UNION {{
                 {{ {node} {has} ?s }} UNION {{ GRAPH ?h {{ {node} {has} ?s }} }}
                 FILTER(!isLiteral(?s))
                 {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}""" if geometries else ""
+        fragments = f"""UNION {{ VALUES ?s {{ {" ".join(f"<{x}>" for x in hashes)} }}
+                {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}""" if hashes else ""
         rows = self._rows(f"""SELECT ?s ?p ?o ?g WHERE {{
                 {{ {{ {node} ?p ?o }} UNION {{ GRAPH ?g {{ {node} ?p ?o }} }} BIND({node} AS ?s) }}
                 UNION
                 {{ {{ ?s ?p {node} }} UNION {{ GRAPH ?g {{ ?s ?p {node} }} }} BIND({node} AS ?o) }}
                 {geometry}
+                {fragments}
                 }}""", graphs=True)
         quads = {ox.Quad(r["s"], r["p"], r["o"], r.get("g") or ox.DefaultGraph()) for r in rows}
-        for st in self.statements_about.get(iri, ()):
-            quads.update(self.statement_quads[st])
+        for x in (iri, *hashes):
+            for st in self.statements_about.get(x, ()):
+                quads.update(self.statement_quads[st])
         return sorted(quads, key=quad_key)
 
     def graph_quads(self, name: str) -> list[ox.Quad]:
