@@ -931,6 +931,22 @@ def test_a_file_extension_gives_that_syntax(client, extension, key):
     assert by_extension.headers["Link"] == f'<{PHNOM_PENH}>; rel="canonical"'
 
 
+@pytest.mark.parametrize("url", ["/place/phnom-penh.jsonld", "/place/phnom-penh.json",
+                                 "/place/phnom-penh.ttl?format=jsonld"])
+def test_a_json_ld_extension_varies_with_accept_as_its_profile_chooses_the_form(client, url):
+    """``.jsonld`` answers expanded or compacted by the Accept header's profile: a shared cache
+    must key it by Accept too, or it serves one client's form to another."""
+    expanded = client.get(url, headers={"Accept": json_ld_accept("expanded")})
+    compacted = client.get(url)
+    assert is_expanded_json_ld(json.loads(expanded.data))
+    assert not is_expanded_json_ld(json.loads(compacted.data))
+    for r in (expanded, compacted):
+        assert "Accept" in [v.strip() for v in r.headers["Vary"].split(",")], r.headers
+    # a syntax with one form does not vary with Accept
+    assert "Accept" not in client.get("/place/phnom-penh.ttl").headers.get("Vary", "").split(
+        ", ")
+
+
 def test_extensions_on_graphs_and_terms_and_what_is_not_there(client):
     graph = client.get("/graph/links.trig")
     assert graph.status_code == 200 and graph.data == client.get("/graph/links?format=trig").data

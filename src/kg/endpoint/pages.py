@@ -1170,9 +1170,13 @@ def _known_form(s: Site, iri: str) -> Response | None:
                               "text/html; charset=utf-8")
     else:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
-    return Response(body, 200, {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
-                                "Content-Location": request.script_root + path,
-                                "Link": f'<{stem}>; rel="canonical"'})
+    headers = {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
+               "Content-Location": request.script_root + path,
+               "Link": f'<{stem}>; rel="canonical"'}
+    if rep.rdf is ox.RdfFormat.JSON_LD:
+        # the extension fixes the syntax, but a profile of Accept still chooses the form
+        headers["Vary"] = "Accept"
+    return Response(body, 200, headers)
 
 
 def _moved(iri: str) -> Response:
