@@ -947,6 +947,19 @@ def test_a_json_ld_extension_varies_with_accept_as_its_profile_chooses_the_form(
         ", ")
 
 
+@pytest.mark.parametrize("url", ["/place/phnom-penh", "/place/phnom-penh.ttl",
+                                 "/ontology/Event?format=jsonld", "/dataset", "/"])
+def test_a_script_of_any_origin_reads_the_headers_of_a_resources_rdf(client, url):
+    """CORS lets a script read only the headers it is told it may: the alternates (Link), the
+    resource's URL (Content-Location) and the ETag were sent but hidden from it."""
+    r = client.get(url, headers={"Accept": "text/turtle", "Origin": "https://example.org"})
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {v.strip().lower() for v in r.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"link", "content-location", "etag"} <= exposed
+    assert "ETag" in r.headers
+
+
 def test_extensions_on_graphs_and_terms_and_what_is_not_there(client):
     graph = client.get("/graph/links.trig")
     assert graph.status_code == 200 and graph.data == client.get("/graph/links?format=trig").data

@@ -44,6 +44,7 @@ from kg import __version__, iris
 from kg.endpoint import compression
 from kg.endpoint.description import DATASET
 from kg.endpoint.pages import (
+    CORS_READ,
     REPRESENTATIONS,
     Representation,
     curie,
@@ -468,7 +469,7 @@ def dataset_rdf(root: str, rep: Representation) -> Response:
     quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
              for t in dataset_triples(root)]
     return Response(serialize(sorted(quads, key=quad_key), rep), 200, {
-        "Content-Type": rep.content_type, "Vary": "Accept", "Access-Control-Allow-Origin": "*"})
+        "Content-Type": rep.content_type, "Vary": "Accept", **CORS_READ})
 
 
 @bp.route("/dumps/", methods=["GET"])

@@ -54,7 +54,7 @@ from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
 
 __all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
-           "local_path"]
+           "local_path", "CORS_READ"]
 
 bp = Blueprint("pages", __name__)
 
@@ -93,6 +93,13 @@ GEOMETRY_PREDICATES = (GEO + "hasGeometry", GEO + "hasDefaultGeometry")
 DATE_PREDICATES = (KGO + "startDate", KGO + "latestStart", KGO + "endDate", KGO + "notAfter",
                    KGO + "notBefore", KGO + "undatedInSource", KGO + "endUndatedInSource",
                    KGO + "onDate")
+
+
+#: The CORS headers of a resource's RDF: any origin may read it, and a script may read the
+#: headers that say what it is (the alternates in ``Link``, the resource's URL in
+#: ``Content-Location``, the ``ETag`` to revalidate with), which CORS hides unless exposed.
+CORS_READ = {"Access-Control-Allow-Origin": "*",
+             "Access-Control-Expose-Headers": "Link, Content-Location, ETag"}
 
 
 # -- content negotiation ---------------------------------------------------------------------
@@ -1069,7 +1076,7 @@ def resource(kind: str, rest: str = "") -> Response:
     if rep.rdf is None:
         return _html(_entity_html(s, s.document_of(iri), path), 200, vary)
     return Response(serialize(_quads_of(s, iri), rep), 200, {
-        "Content-Type": rep.content_type, "Access-Control-Allow-Origin": "*", **vary})
+        "Content-Type": rep.content_type, **CORS_READ, **vary})
 
 
 #: A version in the ontology's namespace (``0.1.0``, ``v2``, ``1.0.0-rc.1``): term names
@@ -1170,7 +1177,7 @@ def _known_form(s: Site, iri: str) -> Response | None:
                               "text/html; charset=utf-8")
     else:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
-    headers = {"Content-Type": content_type, "Access-Control-Allow-Origin": "*",
+    headers = {"Content-Type": content_type, **CORS_READ,
                "Content-Location": request.script_root + path,
                "Link": f'<{stem}>; rel="canonical"'}
     if rep.rdf is ox.RdfFormat.JSON_LD:

@@ -28,6 +28,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from kg.endpoint.pages import (
     _BY_KEY,
     _EXTENSIONS,
+    CORS_READ,
     Representation,
     _with_json_ld_form,
     error_answer,
@@ -383,7 +384,7 @@ def _answer(name: str | None) -> Response:
         return error_answer(404, f"Not Found: <{SHAPES}{name}> is not a shape of this project; "
                           f"every shape is listed at {request.host_url.rstrip('/')}"
                           f"{url_for('shapes.document')}", {"Vary": "Accept"})
-    headers = {"Vary": "Accept", "Access-Control-Allow-Origin": "*"}
+    headers = {"Vary": "Accept", **CORS_READ}
     if rep.rdf is not None:
         return Response(serialize(s.quads(name), rep), 200,
                         {"Content-Type": rep.content_type, **headers})
