@@ -346,6 +346,25 @@ def test_an_events_rdf_describes_its_hash_iri_time_span(client, store, fmt):
                    if isinstance(q.subject, ox.NamedNode))
 
 
+def test_a_hash_iri_is_shown_on_its_documents_page_where_its_fragment_points(client, store):
+    """The time-span ``…/event/NAME#time-span`` belongs to the event's document: its page is the
+    event's, where an element with the fragment's id shows it, and links go there; it was a
+    page of its own at ``/event/NAME%23time-span``, which a browser given the IRI never asks."""
+    span = GCO + "#time-span"
+    page = get_page(client, GCO)
+    assert "/event/general-counter-offensive-1978-1979#time-span" in page.hrefs(
+        within="properties")
+    shown = page.ids["time-span"]
+    assert shown.startswith("Time-span of General counter-offensive")
+    bounds = rows(store, f"SELECT ?p ?o WHERE {{ <{span}> ?p ?o FILTER(isLiteral(?o)) }}")
+    assert {r["p"] for r in bounds} >= {CRM + "P82a_begin_of_the_begin",
+                                        CRM + "P82b_end_of_the_end"}
+    for r in bounds:
+        assert r["o"] in shown, r
+    # no sitemap URL for it: its document is there
+    assert "%23" not in client.get("/sitemap.xml").get_data(as_text=True)
+
+
 def test_asserted_and_inferred_types_are_told_apart(client, store):
     asserted = {r["t"] for r in rows(store, f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{
         <{GCO}> a ?t }} FILTER(?g != <{INFERRED}>) }}""")}
@@ -369,8 +388,8 @@ def test_every_property_value_is_a_link(client, store):
     targets = {r["o"] for r in rows(store, f"""SELECT DISTINCT ?o WHERE {{
         <{GCO}> ?p ?o FILTER(isIRI(?o)) }}""")}
     hrefs = set(page.hrefs(within="properties")) | set(page.hrefs(within="types"))
-    for iri in targets:
-        assert (local_path(iri) or iri) in hrefs, iri
+    for iri in targets:  # a hash IRI at its document's page (below)
+        assert (local_path(iri) or iri).replace("%23", "#") in hrefs, iri
     incoming = {r["s"] for r in rows(store, f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{
         ?s ?p <{GCO}> }} FILTER(?g != <{INFERRED}> && ?p NOT IN (rdf:subject, rdf:object)) }}""")}
     assert incoming

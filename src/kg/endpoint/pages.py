@@ -505,8 +505,9 @@ class Site:
 
     # -- per page ------------------------------------------------------------------------------
     def quads_about(self, iri: str) -> list[ox.Quad]:
-        """Every quad with ``iri`` as subject or object (one query), then its statements."""
-        return self._quads(iri, geometries=False)
+        """Every quad with ``iri`` as subject or object, and what is said of the hash IRIs of
+        its document (one query), then their statements."""
+        return self._quads(iri, geometries=False, hashes=self.fragments.get(iri, ()))
 
     def description(self, iri: str) -> list[ox.Quad]:
         """What the RDF of a resource holds: :meth:`quads_about` it, the description of
@@ -629,11 +630,38 @@ def site() -> Site:
 
 def _link(s: Site, iri: str) -> dict:
     path = local_path(iri)
+    document, _, fragment = iri.partition("#")
+    if iri in s.fragments.get(document, ()):
+        # a hash IRI is shown on its document's page, at the element its fragment names
+        path = f"{local_path(document)}#{quote(fragment, safe=_FRAGMENT_SAFE)}"
     label = s.labels.get(iri)
     text = label or curie(iri)
     return {"kind": "iri", "iri": iri, "text": text,
             "href": request.script_root + path if path is not None else iri,
             "external": path is None, "curie": curie(iri)}
+
+
+_FRAGMENT_SAFE = "/?:@!$&'()*+,;=-._~"
+
+
+def _fragment_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
+    """A hash IRI of the page's document (an event's ``#time-span``), shown on the page under
+    the id its fragment names, so that the IRI, dereferenced by a browser, lands on it."""
+    node = ox.NamedNode(iri)
+    asserted: dict[str, list] = defaultdict(list)
+    inferred: dict[str, list] = defaultdict(list)
+    said = {(q.predicate.value, q.object) for q in quads
+            if q.subject == node and q.graph_name != ox.NamedNode(INFERRED)}
+    for q in quads:
+        if q.subject != node:
+            continue
+        pair = (q.predicate.value, q.object)
+        target = asserted if pair in said else inferred
+        if q.object not in target[q.predicate.value]:
+            target[q.predicate.value].append(q.object)
+    return {"id": iri.partition("#")[2], "iri": iri, "label": s.labels.get(iri) or curie(iri),
+            "properties": _property_rows(s, dict(asserted)),
+            "inferred_properties": _property_rows(s, dict(inferred))}
 
 
 def _value(s: Site, term) -> dict:
@@ -826,6 +854,7 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "authority": authority, "coordinates": coordinates, "dates": dates,
         "hierarchies": hierarchies, "graph": graph, "terms": terms,
         "passage_number": s.passages.get(iri),
+        "fragments": [_fragment_model(s, x, quads) for x in s.fragments.get(iri, ())],
     }
 
 
@@ -1297,7 +1326,9 @@ def sitemap() -> Response:
 
     urls = [root + "/", root + "/dataset", root + "/timeline"]
     urls += [root + "/shapes/"] if shapes().graph is not None else []
-    urls += [root + path for path in sorted(filter(None, map(local_path, s.known)))]
+    # a hash IRI's page is its document's (and a sitemap URL has no fragment)
+    urls += [root + path for path in sorted(filter(None, map(local_path, s.known - {
+        x for xs in s.fragments.values() for x in xs})))]
     urls = list(dict.fromkeys(urls))
     modified = dumps().last_modified.date().isoformat()
     pages = max(1, -(-len(urls) // SITEMAP_LIMIT))
