@@ -461,6 +461,36 @@ def test_statements_about_an_entity_cite_their_passages(client, store):
     assert "attributed to" in get_page(client, curated).ids["statements"]
 
 
+def test_readings_are_marked_as_readings_wherever_a_page_shows_them(client, store):
+    """A triple the curators read in a passage (its statement cites the passage and is
+    attributed) is marked "reading", linking the statement that says why, where the page shows
+    the value: in its types, "When", the properties and "Links to it". A date worked out from the account
+    ("Not before 26 March 1978") read as a date the source gives."""
+    readings = rows(store, """SELECT DISTINCT ?st ?s ?o WHERE {
+        ?st a rdf:Statement ; rdf:subject ?s ; rdf:object ?o ; prov:wasAttributedTo ?who ;
+            prov:wasDerivedFrom ?passage . ?passage kgo:passageNumber ?n
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/kg1978/")) }""")
+    assert len(readings) > 50
+    marked: dict[str, set[str]] = {}
+    for r in readings:
+        for end in ("s", "o"):
+            iri = r[end]
+            if end == "o" and not iri.startswith(BASE) or "#" in iri:
+                continue
+            if iri not in marked:
+                page = get_page(client, iri)
+                marked[iri] = {x["href"] for x in page.links if "reading" in x["class"].split()
+                               and {"types", "dates", "properties", "incoming"}
+                               & set(x["within"])}
+            assert local_path(r["st"]) in marked[iri], (iri, r["st"])
+    # and only readings: a relation a passage states is not marked
+    stated = {local_path(r["st"]) for r in rows(store, """SELECT ?st WHERE {
+        ?st a rdf:Statement ; prov:wasDerivedFrom ?p
+        FILTER NOT EXISTS { ?st prov:wasAttributedTo ?who } }""")}
+    assert stated and not stated & set().union(*marked.values())
+    assert {local_path(r["st"]) for r in readings} >= set().union(*marked.values())
+
+
 def test_statements_no_passage_supports_say_what_they_rest_on(client):
     """The curators' comment on a relation, and a link's evidence, beside it."""
     text = get_page(client, BASE + "unit/army-corps-3").ids["statements"]

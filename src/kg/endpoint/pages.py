@@ -420,6 +420,22 @@ class Site:
             if r["p"].value in (RDF + "subject", RDF + "object") and isinstance(
                     r["o"], ox.NamedNode) and key not in self.statements_about[r["o"].value]:
                 self.statements_about[r["o"].value].append(key)
+        #: the readings among them: a triple someone read in a passage rather than found stated
+        #: there (the statement cites the passage and is attributed), keyed by its triple
+        self.readings: dict[tuple, list[str]] = defaultdict(list)
+        for key, quads in self.statement_quads.items():
+            said = defaultdict(list)
+            for q in quads:
+                said[q.predicate.value].append(q.object)
+            subject, predicate = said.get(RDF + "subject"), said.get(RDF + "predicate")
+            if (not subject or not predicate or RDF + "object" not in said
+                    or PROV + "wasAttributedTo" not in said
+                    or not any(isinstance(o, ox.NamedNode) and o.value in self.passages
+                               for o in said.get(PROV + "wasDerivedFrom", ()))):
+                continue
+            triple = (subject[0].value, predicate[0].value, said[RDF + "object"][0])
+            if key not in self.readings[triple]:
+                self.readings[triple].append(key)
 
     def _hierarchies(self) -> None:
         """Direct, asserted edges of each hierarchy (the inferred graph holds their closure)."""
@@ -683,13 +699,36 @@ def _passage(s: Site, iri: str) -> dict:
             "name": s.passage_names.get(iri, curie(iri))}
 
 
-def _property_rows(s: Site, pairs: dict[str, list]) -> list[dict]:
+def _marked(s: Site, shown: dict, subject, predicate: str, obj) -> dict:
+    """``shown``, a value of the triple, marked as a reading (linking the statement that says
+    why) where a statement says someone read the triple in a passage: a page never shows a
+    reading as what the source states."""
+    found = s.readings.get((subject.value, predicate, obj)) if isinstance(
+        subject, ox.NamedNode) else None
+    if found:
+        shown["reading"] = _link(s, found[0]) if found[0].startswith(BASE) else {
+            "text": found[0], "href": None}
+    return shown
+
+
+def _property_rows(s: Site, pairs: dict[str, list], *, subject: str | None = None,
+                   target: str | None = None) -> list[dict]:
+    """Rows of values by property: of ``subject`` (its properties), or of what links to
+    ``target`` (each value a subject), each reading marked as such."""
     rows = []
     for p in sorted(pairs, key=lambda p: (p != RDF + "type", s.labels.get(p, curie(p)).lower())):
         values = sorted(pairs[p], key=lambda v: (
             not isinstance(v, ox.NamedNode), s.labels.get(v.value, v.value).lower()
             if isinstance(v, ox.NamedNode) else ""))
-        rows.append({"property": _link(s, p), "vals": [_value(s, v) for v in values[:MAX_VALUES]],
+        if subject is not None:
+            shown = [_marked(s, _value(s, v), ox.NamedNode(subject), p, v)
+                     for v in values[:MAX_VALUES]]
+        elif target is not None:
+            shown = [_marked(s, _value(s, v), v, p, ox.NamedNode(target))
+                     for v in values[:MAX_VALUES]]
+        else:
+            shown = [_value(s, v) for v in values[:MAX_VALUES]]
+        rows.append({"property": _link(s, p), "vals": shown,
                      "cut": max(0, len(values) - MAX_VALUES)})
     return rows
 
@@ -812,7 +851,7 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     for p in DATE_PREDICATES:
         vals = objects(p, asserted_only=True)
         if vals:
-            dates[p[len(KGO):]] = [_value(s, v) for v in vals]
+            dates[p[len(KGO):]] = [_marked(s, _value(s, v), node, p, v) for v in vals]
 
     hierarchies = []
     for p, title, above, below in HIERARCHIES:
@@ -840,14 +879,16 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         terms = {k: [_link(s, t) for t in v] for k, v in s.terms.items()}
     return {
         "iri": iri, "label": label, "alt_labels": alt, "descriptions": descriptions,
-        "types_asserted": [_link(s, t.value) for t in types_asserted],
-        "types_inferred": [_link(s, t.value) for t in types_inferred],
+        "types_asserted": [_marked(s, _link(s, t.value), node, RDF + "type", t)
+                           for t in types_asserted],
+        "types_inferred": [_marked(s, _link(s, t.value), node, RDF + "type", t)
+                           for t in types_inferred],
         "properties": _property_rows(s, {p: v for p, v in out_asserted.items()
-                                         if p not in shown_elsewhere}),
+                                         if p not in shown_elsewhere}, subject=iri),
         "inferred_properties": _property_rows(s, {p: v for p, v in out_inferred.items()
-                                                  if p != RDF + "type"}),
-        "incoming": _property_rows(s, dict(in_asserted)),
-        "incoming_inferred": _property_rows(s, dict(in_inferred)),
+                                                  if p != RDF + "type"}, subject=iri),
+        "incoming": _property_rows(s, dict(in_asserted), target=iri),
+        "incoming_inferred": _property_rows(s, dict(in_inferred), target=iri),
         "passages": [_passage(s, x) for x in direct],
         "derived_from": [_link(s, x) for x in derived_other],
         "statements": statements,
