@@ -265,7 +265,7 @@ def test_place_page(client, store):
     lon, lat = re.findall(r"[-\d.]+", wkt)
     assert f"{float(lat):.5f}, {float(lon):.5f}" in page.ids["coordinates"]
     # authority links, outbound
-    authority = [x for x in page.links if "authority" in x["within"]]
+    authority = [x for x in page.links if "authority" in x["class"].split()]
     assert {x["href"] for x in authority} == {"http://www.wikidata.org/entity/Q1850",
                                              "https://sws.geonames.org/1821306/"}
     assert all("external" in x["class"] for x in authority)
@@ -497,6 +497,34 @@ def test_statements_no_passage_supports_say_what_they_rest_on(client):
     assert "attributed to" in text and "is the curators' general knowledge" in text
     text = get_page(client, BASE + "place/phnom-penh").ids["statements"]
     assert "has_id_wikidata Q1850" in text  # the evidence cited on the link
+
+
+def test_authority_links_are_shown_with_their_evidence(client, store):
+    """Beside each authority link, what its statement records: the evidence, the record it was
+    read in, who decided it and when, and the statement; they were only in the table of
+    statements (without the record), away from the link."""
+    links = rows(store, """PREFIX dcterms: <http://purl.org/dc/terms/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?st ?s ?o ?note ?created (GROUP_CONCAT(STR(?src); separator=" ") AS ?sources) WHERE {
+        ?st rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasAttributedTo ?who ;
+            dcterms:bibliographicCitation ?note ; dcterms:created ?created ;
+            dcterms:source ?src VALUES ?p { skos:exactMatch skos:closeMatch } }
+        GROUP BY ?st ?s ?o ?note ?created""")
+    assert len(links) >= 20
+    pages_of: dict[str, tuple] = {}
+    for r in links:
+        if r["s"] not in pages_of:
+            page = get_page(client, r["s"])
+            html = client.get(local_path(r["s"]), headers=HTML).get_data(as_text=True)
+            pages_of[r["s"]] = (page, html[html.index('id="authority"'):])
+        page, section = pages_of[r["s"]]
+        item = unescape(section[section.index(f'href="{r["o"]}"'):]).split("</li>")[0]
+        assert r["note"] in item, r
+        assert re.search(rf'class="literal">[^<]*</span> <span class="dt">\({r["created"]}\)',
+                         item), r
+        for src in r["sources"].split():
+            assert f'class="external evidence-source" rel="external" href="{src}"' in item, r
+        assert f'href="{local_path(r["st"])}"' in item, r
 
 
 def test_statements_say_from_and_until_which_event_a_relation_held(client):

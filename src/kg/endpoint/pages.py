@@ -840,7 +840,8 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
             if isinstance(o, ox.NamedNode):
                 name = authority_of(o.value)
                 authority.append({"iri": o.value, "relation": curie(p),
-                                  "title": AUTHORITIES[name].title if name else "other"})
+                                  "title": AUTHORITIES[name].title if name else "other",
+                                  "evidence": _link_evidence(s, iri, p, o)})
 
     coordinates = []
     for geom in objects(GEO + "hasGeometry"):
@@ -897,6 +898,29 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "passage_number": s.passages.get(iri),
         "fragments": [_fragment_model(s, x, quads) for x in s.fragments.get(iri, ())],
     }
+
+
+def _link_evidence(s: Site, iri: str, predicate: str, target: ox.NamedNode) -> dict | None:
+    """What the statement of an authority link records beside the link: its evidence
+    (``dcterms:bibliographicCitation``), the record it was read in (``dcterms:source``), who
+    decided it and when; None where no statement reifies the link."""
+    for st in s.statements_about.get(iri, ()):
+        said: dict[str, list] = defaultdict(list)
+        for q in s.statement_quads[st]:
+            said[q.predicate.value].append(q.object)
+        if (said.get(RDF + "subject") == [ox.NamedNode(iri)]
+                and said.get(RDF + "predicate") == [ox.NamedNode(predicate)]
+                and said.get(RDF + "object") == [target]):
+            return {
+                "statement": _link(s, st) if st.startswith(BASE) else None,
+                "citations": sorted(o.value for o in said.get(DCTERMS + "bibliographicCitation",
+                                                              ()) if isinstance(o, ox.Literal)),
+                "sources": sorted(o.value for o in said.get(DCTERMS + "source", ())
+                                  if isinstance(o, ox.NamedNode)),
+                "by": [_value(s, o) for o in said.get(PROV + "wasAttributedTo", ())],
+                "created": [_value(s, o) for o in said.get(DCTERMS + "created", ())],
+            }
+    return None
 
 
 def _event_sort(s: Site, iri: str) -> tuple:
