@@ -527,6 +527,20 @@ def test_authority_links_are_shown_with_their_evidence(client, store):
         assert f'href="{local_path(r["st"])}"' in item, r
 
 
+def test_a_resources_own_source_is_cited_on_its_page(client, store):
+    """A link statement's page names the record it was read in (``dcterms:source``) and its
+    evidence under "Sources"; it said "No source is cited for it."."""
+    cited = rows(store, """PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?x ?src ?note WHERE { ?x dcterms:source ?src ; dcterms:bibliographicCitation ?note
+        FILTER(STRSTARTS(STR(?x), "https://w3id.org/kg1978/link/")) }""")
+    assert len(cited) >= 20
+    for r in cited:
+        page = get_page(client, r["x"])
+        assert r["src"] in page.hrefs(within="sources"), r
+        assert r["note"] in page.ids["sources"] and "No source is cited" not in page.ids[
+            "sources"], r
+
+
 def test_statements_say_from_and_until_which_event_a_relation_held(client):
     page = get_page(client, BASE + "place/cambodia")
     text = page.ids["statements"]

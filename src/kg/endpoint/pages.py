@@ -829,6 +829,11 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
                     key=s.passage_key)
     derived_other = [o.value for o in objects(PROV + "wasDerivedFrom")
                      if isinstance(o, ox.NamedNode) and o.value not in s.passages]
+    # what it says it was read in or taken from (an authority link's record)
+    cited = [_link(s, o.value) for o in objects(DCTERMS + "source", asserted_only=True)
+             if isinstance(o, ox.NamedNode)]
+    citations = sorted(o.value for o in objects(DCTERMS + "bibliographicCitation",
+                                                asserted_only=True) if isinstance(o, ox.Literal))
     statements = [_statement(s, st) for st in s.statements_about.get(iri, ())]
     statements.sort(key=lambda st: (s.passage_key(st["passages"][0]["iri"]) if st["passages"]
                                     else s.passage_key(""),
@@ -892,6 +897,7 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "incoming_inferred": _property_rows(s, dict(in_inferred), target=iri),
         "passages": [_passage(s, x) for x in direct],
         "derived_from": [_link(s, x) for x in derived_other],
+        "cited": cited, "citations": citations,
         "statements": statements,
         "authority": authority, "coordinates": coordinates, "dates": dates,
         "hierarchies": hierarchies, "graph": graph, "terms": terms,
