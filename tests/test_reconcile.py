@@ -290,6 +290,26 @@ def test_a_label_whose_numbers_are_not_the_cells_is_no_candidate(client):
     assert ids["dated"][0] == "event/liberation-of-phnom-penh-1979-01-07"
 
 
+def test_an_event_named_without_the_date_its_label_ends_in_is_an_exact_match(client):
+    """An event's label ends in its date ("Capture of Phnom Penh, 7 January 1979"); a cell
+    that names the event without it is still its exact name (it scored 67.5, the label's
+    tokens half the cell's). With the date it is exact too; another day is not; a label
+    whose last words after a comma are no date keeps them."""
+    answer = batch(client, {"bare": {"query": "Capture of Phnom Penh"},
+                            "dated": {"query": "Capture of Phnom Penh, 7 January 1979"},
+                            "other-day": {"query": "Capture of Phnom Penh, 8 January 1979"},
+                            "range": {"query": "Vietnamese advance into Cambodia"},
+                            "not-a-date": {"query": "Pol Pot forces thrown onto the defensive"}})
+    best = {k: v["result"][0] for k, v in answer.items()}
+    for key in ("bare", "dated"):
+        assert best[key]["id"] == "event/liberation-of-phnom-penh-1979-01-07"
+        assert (best[key]["score"], best[key]["match"]) == (100, True)
+    assert best["other-day"]["id"] == "event/liberation-of-phnom-penh-1979-01-07"
+    assert best["other-day"]["score"] < 90 and best["other-day"]["match"] is False
+    assert best["range"]["match"] is True
+    assert best["not-a-date"]["match"] is False
+
+
 def test_a_long_cell_is_scored_without_comparing_every_label_in_full(app, monkeypatch):
     """A 60-character cell against every label: difflib's full ratio only where its upper
     bounds allow a score that counts (14,058 calls before, 0.3-0.5 s a cell)."""

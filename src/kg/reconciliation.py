@@ -16,7 +16,9 @@ kgo:Measure and kgo:Source that have a label.
 **Scoring.** The query and every ``rdfs:label`` and ``skos:altLabel`` are normalised (NFKD, the
 accents it takes off Latin, Greek and Cyrillic letters dropped, other scripts' marks such as the
 Khmer COENG kept, đ→d and the like, case folded, apostrophes dropped, other punctuation and
-spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A normalised label equal to the query (also
+spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A label that ends in a date after a comma
+("Capture of Phnom Penh, 7 January 1979") is also a key without it (:func:`_undated`), so a
+cell naming the event without its date is exact. A normalised label equal to the query (also
 with all spaces removed) is exact; otherwise the best of a character similarity and a token
 similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
 candidate. Only the entities that may reach 54 are scored, found in an index built with the
@@ -399,6 +401,28 @@ def _similarity(query: str, key: str) -> float:
     numbers, others = _numbers(q_tokens), _numbers(k_tokens)
     return score * NUMBER_MISMATCH if numbers and others and numbers.isdisjoint(others) \
         else score
+
+
+#: The words a label's date may be written in after its last comma ("…, 7 January 1979",
+#: "…, from 5-6 January 1979", "…, May to November 1978"), normalised: with the numbers,
+#: English month names (:data:`_MONTHS`) and those of :func:`_undated`.
+_DATE_TAIL_WORDS = frozenset({"from", "to", "on", "in", "by", "until", "since", "completed",
+                              "and", "or", "after", "before", "early", "late", "mid"})
+
+
+def _undated(label: str) -> str:
+    """The normalised label without the date that ends it after a comma ("Capture of Phnom
+    Penh, 7 January 1979": "capture of phnom penh"), or "" if it ends in no date. Event
+    labels carry their date to tell events apart in lists; a cell names the event with or
+    without it, and without it is compared with this key, so an exact name is exact."""
+    head, comma, tail = label.rpartition(",")
+    if not comma:
+        return ""
+    words = normalise(tail).split()
+    if not any(len(w) == 4 and w.isdigit() for w in words) or not all(
+            w.isdigit() or w in _MONTHS or w in _DATE_TAIL_WORDS for w in words):
+        return ""
+    return normalise(head)
 
 
 def _masks(text: str) -> dict[str, int]:
@@ -797,7 +821,7 @@ class Entity:
     id: str
     name: str = ""
     description: str = ""
-    keys: list[str] = field(default_factory=list)  # normalised label and altLabels
+    keys: list[str] = field(default_factory=list)  # normalised labels, altLabels, undated
     types: set[str] = field(default_factory=set)  # every rdf:type, inferred ones included
     values: dict[str, list[Value]] = field(default_factory=dict)
 
@@ -1035,9 +1059,9 @@ class ReconciliationIndex:
             e.name = sorted(english or others or [text for _, text in own])[0]
             keys = []
             for _, text in own:
-                k = normalise(text)
-                if k and k not in keys:
-                    keys.append(k)
+                for k in (normalise(text), _undated(text)):
+                    if k and k not in keys:
+                        keys.append(k)
             e.keys = keys
             for v in e.values.values():
                 v.sort(key=lambda x: (x.inferred, x.text))
