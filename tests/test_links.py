@@ -673,6 +673,23 @@ def test_report_and_stats_show_the_same_coverage(round_trip, capsys):
     assert f"  {P}chong-thnu" not in out, "no longer in the unlinked list"
 
 
+def test_report_and_import_name_graph_relative_to_the_working_folder(project, tmp_path,
+                                                                    capsys, monkeypatch):
+    """As kg build and validate print their paths: graph/ relative where the command runs in
+    the project (it was the absolute path), absolute from elsewhere."""
+    path = sheet(tmp_path, f"{P}snuol,Q998,closeMatch,Jane,2026-11-20,Test: Q998,")
+    monkeypatch.chdir(project)
+    assert run(project, "links", "report") == 0
+    assert capsys.readouterr().out.startswith("Authority links in graph\n")
+    assert run(project, "links", "import", str(path)) == 0
+    assert capsys.readouterr().out.startswith("graph/links.ttl: 1 link(s) added")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert run(project, "links", "report") == 0
+    assert capsys.readouterr().out.startswith(f"Authority links in {project / 'graph'}\n")
+
+
 def test_the_why_column_allows_the_exceptions(project, tmp_path, capsys):
     path = sheet(tmp_path,
                  f"{P}road-7,Q1320165,closeMatch,Jane,2026-11-20,Test: Q1320165,"

@@ -57,7 +57,7 @@ from kg.iris import (
     SKOS,
     graph_iri_for,
 )
-from kg.load import Sources, load_shapes, load_sources, read_utf8
+from kg.load import Sources, load_shapes, load_sources, read_utf8, shown_path
 
 #: The classes whose instances archivists link to authorities (and may be imported).
 LINKABLE = ("Person", "Organisation", "State", "MilitaryUnit", "Place", "Event")
@@ -468,7 +468,8 @@ def links_report(settings: dict) -> LinksReport:
     """``kg links report``: coverage, conflicts and the unlinked list, from the graph/ files."""
     root = Path(settings["root"])
     cov = coverage(source_store(load_sources(root)))
-    text = "\n".join([f"Authority links in {root / 'graph'}", "", *coverage_lines(cov)]) + "\n"
+    text = "\n".join([f"Authority links in {shown_path(root / 'graph')}", "",
+                      *coverage_lines(cov)]) + "\n"
     return LinksReport(text, sum(1 for c in cov["conflicts"] if c["unexplained"]))
 
 
@@ -784,8 +785,9 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        lines = [f"{self.links_file}: {len(self.added)} link(s) added, {self.present} already "
-                 f"present, {self.ignored} row(s) without an authority_iri ignored"]
+        lines = [f"{shown_path(self.links_file)}: {len(self.added)} link(s) added, "
+                 f"{self.present} already present, {self.ignored} row(s) without an "
+                 "authority_iri ignored"]
         lines += [f"  line {n}: {_short(x)} skos:{p} {m}" for n, x, p, m in self.added]
         if self.added:
             lines.append(IMPORTED_NEXT)
@@ -830,11 +832,12 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
                                       settings.get("validator", "fast"))
     data = links_turtle(candidate).encode("utf-8")
     if not isomorphic(Graph().parse(data=data, format="turtle"), candidate):
-        raise KGError(f"internal error: {links_path} would not round-trip; nothing was written")
+        raise KGError(f"internal error: {shown_path(links_path)} would not round-trip; "
+                      "nothing was written")
     current = links_path.read_bytes() if links_path.exists() else b""
     if current != before:
-        raise InputError(f"{links_path} changed while importing; nothing was written: run the "
-                         "import again")
+        raise InputError(f"{shown_path(links_path)} changed while importing; nothing was "
+                         "written: run the import again")
     write_atomically(links_path, data)
     result.added = [(r.line, r.entity, r.relation, r.target) for r in new]
     return result
