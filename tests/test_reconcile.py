@@ -1484,6 +1484,37 @@ def test_propose_properties_by_type(client, schemas):
     assert "geonames" not in [p["id"] for p in units["properties"]]
 
 
+def test_a_type_is_offered_only_the_properties_its_members_may_have(app, client, schemas):
+    """A person has no founding, parent organisation or country (a group's, a state's): they
+    were offered, in proposals and suggestions, to every Actor. A class above the one a
+    property is for is offered it (an actor may be a group), one beside it is not; and the
+    graph agrees: every entity with a value of a property is of a class it is offered to."""
+    from kg.reconciliation import PROPERTIES
+
+    def proposed(type_: str) -> set[str]:
+        answer = client.get(f"/reconcile/propose_properties?type={type_}").json
+        schemas("data-extension-property-proposal.json", answer)
+        return {p["id"] for p in answer["properties"]}
+
+    group_only = {"foundingDate", "foundingLocation", "founder", "subordinateTo"}
+    person = proposed("Person")
+    assert not (group_only | {"country", "geonames", "startDate"}) & person
+    assert {"wikidata", "viaf", "lcnaf", "description", "altLabel"} <= person
+    assert group_only | {"country"} <= proposed("State")
+    assert group_only <= proposed("MilitaryUnit") and "country" not in proposed("MilitaryUnit")
+    assert group_only | {"country", "viaf"} <= proposed("Actor")
+    suggested = client.get("/reconcile/suggest/property?prefix=found&type=Person").json
+    assert suggested["result"] == []
+    index = app.extensions["kg.reconcile"]
+    for e in index.entities.values():
+        offered = set()
+        for t in e.types:
+            if t in index.types:
+                offered |= {p.id for p in index.properties_for_type(t)}
+        held = {p.id for p in PROPERTIES if index.values_of(e, p, every=True)}
+        assert held <= offered, (e.id, held - offered)
+
+
 @pytest.mark.parametrize("given", ["Bogus", "Q5", "Quantity"])
 def test_properties_proposed_for_an_unknown_type_are_all_of_them_and_logged(client, schemas,
                                                                             caplog, given):

@@ -170,7 +170,9 @@ class Property:
     name: str
     description: str
     kind: str  # "entity" (values are our entities), "text", "date" (a day), or "authority"
-    applies_to: tuple[str, ...]  # root types (local names) whose instances have it
+    #: the classes (local names) whose instances may have it: the ontology's domain, or
+    #: what derives it (kgo:founded's range, kgo:Group, for the founding properties)
+    applies_to: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # other ids accepted for it (full IRIs)
 
 
@@ -207,20 +209,20 @@ PROPERTIES: tuple[Property, ...] = (
              "conditions also match the places further up).", "entity", ("Place",),
              (_KGO + "placeWithin", _SCHEMA + "containedInPlace")),
     Property("country", "country", "The country a place lies in or an event took place in; "
-             "the country a state governs.", "entity", ("Place", "Event", "Actor")),
+             "the country a state governs.", "entity", ("Place", "Event", "State")),
     Property("tookPlaceAt", "took place at", "Where an event took place.", "entity",
              ("Event",), (_KGO + "tookPlaceAt", _SCHEMA + "location")),
     Property("foundingDate", "founding date", "Derived: the date a group was founded, at the "
              "precision of its source (its founding's own date; none where the source does not "
-             "date it).", "text", ("Actor",), (_KGO + "foundingDate", _SCHEMA + "foundingDate")),
+             "date it).", "text", ("Group",), (_KGO + "foundingDate", _SCHEMA + "foundingDate")),
     Property("foundingLocation", "founding location", "Inferred: where a group's founding took "
-             "place.", "entity", ("Actor",),
+             "place.", "entity", ("Group",),
              (_KGO + "foundingLocation", _SCHEMA + "foundingLocation")),
     Property("founder", "founder", "Inferred: who carried out a group's founding (a reading of "
-             "the curators where that is).", "entity", ("Actor",),
+             "the curators where that is).", "entity", ("Group",),
              (_KGO + "founder", _SCHEMA + "founder")),
     Property("subordinateTo", "parent organisation", "The unit or body this one belongs to "
-             "(directly; conditions also match those further up).", "entity", ("Actor",),
+             "(directly; conditions also match those further up).", "entity", ("Group",),
              (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
     Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch "
              "(Q1850); the setting match gives skos:closeMatch too (close or any).",
@@ -1479,13 +1481,23 @@ class ReconciliationIndex:
             out["limit"] = limit
         return out
 
-    def _root_types(self, type_given: str | None) -> set[str]:
-        """The candidates' root types (``ROOT_TYPES``) that ``type_given`` falls under: none
-        for no type, or for one that is no candidate's (its properties are not chosen)."""
+    def _candidate_class(self, type_given: str | None) -> TypeInfo | None:
+        """The class ``type_given`` names when it is under ``ROOT_TYPES``; None for no type,
+        or for one that is no candidate's (its properties are not chosen)."""
         t = self.types.get(_type_iri(type_given)) if type_given else None
+        if t is None or not t.ancestors & {_KGO + r for r in ROOT_TYPES}:
+            return None
+        return t
+
+    def _properties_of(self, t: TypeInfo | None) -> list[Property]:
+        """The properties the instances of ``t`` may have (every one for None): those that
+        apply to a class above it (all its instances) or below it (some: an Actor may be a
+        group, so it is offered a founding date; a Person never is)."""
         if t is None:
-            return set()
-        return {r[len(_KGO):] for r in t.ancestors & {_KGO + r for r in ROOT_TYPES}}
+            return list(PROPERTIES)
+        return [p for p in PROPERTIES if any(
+            _KGO + c in t.ancestors or t.iri in getattr(self.types.get(_KGO + c), "ancestors", ())
+            for c in p.applies_to)]
 
     def _reconciled_type(self, iri: str) -> bool:
         """Whether a query or suggest may filter by the type ``iri``: a class under
@@ -1498,17 +1510,17 @@ class ReconciliationIndex:
         return t is not None and any(_KGO + r in t.ancestors for r in ROOT_TYPES)
 
     def properties_for_type(self, type_given: str | None) -> list[Property]:
-        return _properties_for(self._root_types(type_given))
+        return self._properties_of(self._candidate_class(type_given))
 
     def _properties_offered(self, type_given: str | None, how: str) -> list[Property]:
         """:meth:`properties_for_type`, with a warning for a type that is no candidate's
         (every property is offered then): ``how`` they were offered, for the log."""
-        roots = self._root_types(type_given)
-        if type_given and not roots:
+        t = self._candidate_class(type_given)
+        if type_given and t is None:
             log.warning("reconciliation: properties were %s for the type %s, which is no type "
                         "of this service's entities: every property is offered. The types it "
                         "knows: /reconcile/suggest/type", how, _quoted(type_given))
-        return _properties_for(roots)
+        return self._properties_of(t)
 
     # -- suggest -------------------------------------------------------------------------
 
@@ -1780,13 +1792,6 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
                           "write it YYYY-MM-DD")
         return None, f"no such date: {_WRITE_ISO}"
     return None, f"not a date: {_WRITE_ISO}"
-
-
-def _properties_for(roots: set[str]) -> list[Property]:
-    """The properties that apply to the root types ``roots``; every one for none."""
-    if not roots:
-        return list(PROPERTIES)
-    return [p for p in PROPERTIES if roots & set(p.applies_to)]
 
 
 def _named(items: list[str]) -> str:
