@@ -764,12 +764,15 @@ class _Row:
         return (self.entity, self.relation, self.target)
 
 
-#: What to do after an import that added links: the running service still serves the graph it
-#: loaded at start (kg serve rebuilds the dataset only when it starts; kg query and kg build
-#: rebuild by themselves).
-IMPORTED_NEXT = ("The running kg serve still serves the links it loaded: restart it (it "
-                 "rebuilds build/kg.nq first) before /reconcile and /sparql show these; a kg "
-                 "serve --dataset FILE needs kg build first, a --store kg build and kg publish.")
+#: What to do after an import that added links: a service started before it still serves the
+#: graph it loaded then (kg serve rebuilds the dataset only when it starts; kg query and kg
+#: build rebuild by themselves). Said conditionally: the import cannot know whether a server
+#: runs (kg serve leaves no pid file, and one may run elsewhere, over a --store), so it does
+#: not claim one does.
+IMPORTED_NEXT = ("If kg serve is running, it still serves the links it loaded when it started: "
+                 "restart it (it rebuilds build/kg.nq first) before /reconcile and /sparql "
+                 "show these; a kg serve --dataset FILE needs kg build first, a --store kg "
+                 "build and kg publish.")
 
 
 @dataclass
