@@ -548,6 +548,16 @@ def test_a_date_written_out_or_unpadded_is_read_as_its_iso_form(client, schemas)
         assert found("startDate", v, name)[:1] == [liberation], v
     for v in ("8 January 1979", "January 8, 1979", "1979-1-8", "February 1979"):
         assert liberation not in found("startDate", v, name), v
+    # Vietnamese and French, where the words say which number is the day and which the month
+    for v in ("7 tháng 1 năm 1979", "ngày 7 tháng 1 năm 1979", "ngày 7/1/1979", "tháng 1/1979",
+              "Tháng 1 năm 1979", "thang 1 nam 1979", "năm 1979", "7 janvier 1979",
+              "le 7 janvier 1979", "janv. 1979", "Janvier 1979"):
+        assert found("startDate", v, name)[:1] == [liberation], v
+    for v in ("8 tháng 1 năm 1979", "tháng 2/1979", "ngày 1/7/1979", "8 janvier 1979",
+              "février 1979"):
+        assert liberation not in found("startDate", v, name), v
+    assert found("foundingDate", "2 décembre 1978", "KUFNS") == ["actor/kufns"]
+    assert found("foundingDate", "2 tháng 12 năm 1978", "KUFNS") == ["actor/kufns"]
     # a day bound (kind "date", derived by the build) likewise
     assert found("beginOfTheBegin", "January 7, 1979", name)[:1] == [liberation]
     assert liberation not in found("beginOfTheBegin", "January 8, 1979", name)
@@ -618,6 +628,16 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     assert "does not know or cannot read" in warning
     assert "date '07/01/1979' of startDate in 4 queries" in warning
     assert "property 'P17' in 1 query" in warning
+    # Vietnamese: a month 13 is none; the first month's own name (Giêng), not a number, is
+    # not read, and said as for any other
+    more = batch(client, {"no-such-month": cond(("endDate", "tháng 13/1979")),
+                          "month-by-name": cond(("startDate", "7 tháng Giêng 1979"))}, schemas)
+    assert "'tháng 13/1979' of endDate (no such date" in (
+        more["no-such-month"]["result"][0]["description"])
+    assert "'7 tháng Giêng 1979' of startDate (not a date" in (
+        more["month-by-name"]["result"][0]["description"])
+    for key in more:
+        assert capped(more[key]["result"]) == capped(plain), key
 
 
 def capped(result: list[dict]) -> list[tuple[str, float]]:

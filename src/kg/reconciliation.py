@@ -43,7 +43,8 @@ type match compares ids); property conditions are filters (a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
 date at either precision, read as ISO 8601 from the forms that say which is the day and which
-the month: ``7 January 1979``, ``January 7, 1979``, ``1979-1-7``, see :func:`_read_date`).
+the month: ``7 January 1979``, ``January 7, 1979``, ``1979-1-7``, ``7 tháng 1 năm 1979``,
+``tháng 1/1979``, ``7 janvier 1979``, see :func:`_read_date`).
 An authority identifier linked by skos:exactMatch names one entity
 (kgs:AuthorityIdShape): the one entity a query's identifier names that way scores 100 and is the
 ``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
@@ -1726,6 +1727,22 @@ _MONTHS = {name: n for n, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
     ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
+#: French month names and abbreviations, accents off (as :func:`normalise` leaves them).
+_MONTHS_FR = {name: n for n, names in enumerate((
+    ("janvier", "janv"), ("fevrier", "fevr", "fev"), ("mars",), ("avril", "avr"), ("mai",),
+    ("juin",), ("juillet", "juil"), ("aout",), ("septembre", "sept"), ("octobre", "oct"),
+    ("novembre", "nov"), ("decembre", "dec")), 1) for name in names}
+#: Vietnamese and French forms, on the text as :func:`normalise` leaves it (accents, case and
+#: punctuation gone: "tháng 1/1979" is "thang 1 1979"). Vietnamese says which number is the
+#: month ("tháng", month) and which the day ("ngày", day): "7 tháng 1 năm 1979", "ngày
+#: 7/1/1979", "tháng 1/1979", "năm 1979". French: "7 janvier 1979", "le 1er janvier 1979",
+#: "janv. 1979".
+_VI_DAY = re.compile(r"(?:ngay )?([0-9]{1,2}) thang ([0-9]{1,2}) (?:nam )?([0-9]{4})")
+_VI_DAY_FIRST = re.compile(r"ngay ([0-9]{1,2}) ([0-9]{1,2}) ([0-9]{4})")
+_VI_MONTH = re.compile(r"thang ([0-9]{1,2}) (?:nam )?([0-9]{4})")
+_VI_YEAR = re.compile(r"nam ([0-9]{4})")
+_FR_DAY = re.compile(r"(?:le )?([0-9]{1,2})(?:er)? ([a-z]+) ([0-9]{4})")
+_FR_MONTH = re.compile(r"([a-z]+) ([0-9]{4})")
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _ISO_LOOSE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
 _DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?([^\W\d_]+)\.?,?\s+"
@@ -1750,7 +1767,9 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
     """A condition's date as ISO 8601 at its precision (``1979``, ``1979-01``, ``1979-01-07``)
     and "", or None and what a note says of it. Read: ISO 8601, unpadded too (``1979-1-7``),
     a date-time by its day (as OpenRefine sends a date cell), a year as a number, a day or a
-    month named in English (``7 January 1979``, ``January 7, 1979``, ``Jan 1979``), and a day
+    month named in English (``7 January 1979``, ``January 7, 1979``, ``Jan 1979``), in
+    Vietnamese (``7 tháng 1 năm 1979``, ``ngày 7/1/1979``, ``tháng 1/1979``) or in French
+    (``7 janvier 1979``, ``1er janvier 1979``, ``janv. 1979``), and a day
     in numbers (``25/01/1979``) only where one order of day and month alone is a date: in
     ``07/01/1979`` either may come first, and a column's order is nowhere said."""
     if isinstance(raw, bool):
@@ -1775,6 +1794,8 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
             named = (m.group(order[2]), _MONTHS[m.group(order[0]).casefold()],
                      int(m.group(order[1])) if order[1] else None)
             break
+    if named is None:
+        named = _named_elsewhere(normalise(text))
     if named:
         iso = _iso(*named)
         return (iso, "") if iso else (None, f"no such date: {_WRITE_ISO}")
@@ -1792,6 +1813,23 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
                           "write it YYYY-MM-DD")
         return None, f"no such date: {_WRITE_ISO}"
     return None, f"not a date: {_WRITE_ISO}"
+
+
+def _named_elsewhere(text: str) -> tuple[str, int | None, int | None] | None:
+    """(year, month, day) of a date written in Vietnamese or French (``_VI_*``, ``_FR_*``) in
+    the normalised ``text``, or None."""
+    for pattern, order in ((_VI_DAY, (3, 2, 1)), (_VI_DAY_FIRST, (3, 2, 1)),
+                           (_VI_MONTH, (2, 1, None)), (_VI_YEAR, (1, None, None))):
+        m = pattern.fullmatch(text)
+        if m:
+            return (m.group(order[0]), *(int(m.group(i)) if i else None for i in order[1:]))
+    m = _FR_DAY.fullmatch(text)
+    if m and m.group(2) in _MONTHS_FR:
+        return m.group(3), _MONTHS_FR[m.group(2)], int(m.group(1))
+    m = _FR_MONTH.fullmatch(text)
+    if m and m.group(1) in _MONTHS_FR:
+        return m.group(2), _MONTHS_FR[m.group(1)], None
+    return None
 
 
 def _named(items: list[str]) -> str:
