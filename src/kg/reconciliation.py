@@ -20,7 +20,8 @@ spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A label that ends in a date 
 ("Capture of Phnom Penh, 7 January 1979") is also a key without it (:func:`_undated`), so a
 cell naming the event without its date is exact. A normalised label equal to the query (also
 with all spaces removed) is exact; otherwise the best of a character similarity and a token
-similarity (difflib), times 90, so any inexact label scores below 90; under 54 is not a
+similarity (difflib; two generic road words, "highway" and "route", pair as near words:
+``_ROAD_WORDS``), times 90, so any inexact label scores below 90; under 54 is not a
 candidate. Only the entities that may reach 54 are scored, found in an index built with the
 labels (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose
 upper bound on the character similarity (the scorer's own, for many labels at once, those of
@@ -368,13 +369,27 @@ _PAIR_CACHE_SIZE = 100_000
 _NO_PAIR = (0.0, 0.0)
 
 
+#: Generic words for a road, normalised ("đường" is "duong", "quốc lộ" written "QL 7"): two
+#: different ones count as a token pair at ``_TOKEN_FLOOR`` however unlike their letters, so
+#: "Highway 7" is a candidate for "Route 7" (81), never an exact match: a road's names are
+#: the curators' (Vietnam's Quốc lộ 7 is not Cambodia's Road No. 7).
+_ROAD_WORDS = frozenset({"road", "route", "highway", "hwy", "duong", "ql"})
+
+
+def _token_pair(t: str, u: str) -> float:
+    """What :func:`_token_ratio` pairs two tokens at: difflib's ratio, or ``_TOKEN_FLOOR`` for
+    two road words (``_ROAD_WORDS``) that it puts lower."""
+    ratio = _ratio(t, u)
+    return max(ratio, _TOKEN_FLOOR) if t in _ROAD_WORDS and u in _ROAD_WORDS else ratio
+
+
 def _token_ratio(q_tokens: list[str], k_tokens: list[str]) -> float:
-    """Each token paired with its closest on the other side (counting from 0.8), both ways:
-    the harmonic mean of the two coverages."""
+    """Each token paired with its closest on the other side (counting from 0.8; two road
+    words at 0.8 at least), both ways: the harmonic mean of the two coverages."""
     def coverage(these: list[str], those: list[str]) -> float:
         total = 0.0
         for t in these:
-            best = max(_ratio(t, u) for u in those)
+            best = max(_token_pair(t, u) for u in those)
             total += best if best >= _TOKEN_FLOOR else 0.0
         return total / len(these)
 
@@ -525,6 +540,11 @@ class _Scorer:
             if t == u:
                 there.append(1.0)
                 back = 1.0
+            elif t in _ROAD_WORDS and u in _ROAD_WORDS:
+                to, fro = self._pair(t, u) if 2.0 * min(len(t), size) / (
+                    len(t) + size) >= _TOKEN_FLOOR else _NO_PAIR
+                there.append(max(to, _TOKEN_FLOOR))
+                back = max(back, fro, _TOKEN_FLOOR)
             elif 2.0 * min(len(t), size) / (len(t) + size) < _TOKEN_FLOOR:
                 there.append(0.0)
             else:
@@ -921,6 +941,8 @@ class ReconciliationIndex:
             array("I", keys) if len(keys) < dense else _bit_set(keys, len(texts))
             for keys in map(postings.__getitem__, self._vocabulary)]
         self._token_scan = _LcsScan(self._vocabulary)
+        #: The road words the keys have (``_ROAD_WORDS``), by their place in the vocabulary.
+        self._road_words = [v for v, t in enumerate(self._vocabulary) if t in _ROAD_WORDS]
 
     def _candidates(self, query: str) -> Iterator[tuple[float, int]]:
         """The entities (their places in ``_ordered``) whose keys may score
@@ -963,7 +985,10 @@ class ReconciliationIndex:
         for token, times in Counter(tokens).items():
             near = 0
             sparse: list[array] = []
-            for v in self._token_scan.near(token, _TOKEN_FLOOR):
+            near_ones = self._token_scan.near(token, _TOKEN_FLOOR)
+            if token in _ROAD_WORDS:  # near every road word (_token_pair)
+                near_ones = dict.fromkeys(itertools.chain(near_ones, self._road_words))
+            for v in near_ones:
                 keys = self._postings[v]
                 if isinstance(keys, int):
                     near |= keys
