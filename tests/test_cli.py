@@ -1171,6 +1171,11 @@ def test_query_errors_exit_2(capsys, built, monkeypatch):
     code, _, err = run(capsys, *built, "query", "SELECT * WHERE {\n  <http://a b> ?p ?o }")
     assert code == 2 and err == ("kg: error: query:2:12: malformed query: the IRI <http://a b> "
                                  "contains a space, which IRIs may not: write it %20\n")
+    # refused before the engine runs it (which would group the solutions)
+    code, _, err = run(capsys, *built, "query",
+                       "SELECT ?s WHERE {\n  ?s ?p ?o FILTER(COUNT(?o) > 1) }")
+    assert code == 2 and err.startswith("kg: error: query:2:19: malformed query: COUNT is an "
+                                        "aggregate, which SPARQL allows only in SELECT, ")
     code, _, err = run(capsys, *built, "query", stdin="", monkeypatch=monkeypatch)
     assert code == 2 and "no query given" in err
     code, _, err = run(capsys, *built, "query", "-f", "/nonexistent/q.rq")

@@ -590,8 +590,12 @@ _GROUPED_STAR = (b"SELECT * is not allowed where the solutions are grouped, by G
     # the parser's own sentences, without its list of expected characters
     ("SELECT * WHERE { ?s ?p ?o } GROUP BY ?s",
      b"line 1, column 40: " + _GROUPED_STAR),
-    # no GROUP BY: an aggregate makes one group (pyoxigraph names GROUP BY all the same)
-    ("SELECT * WHERE { ?s ?p ?o FILTER(COUNT(?s) > 1) }", b"line 1, column 50: " + _GROUPED_STAR),
+    # an aggregate in FILTER (SPARQL 1.1, 11.1), before the engine (which would group)
+    ("SELECT * WHERE { ?s ?p ?o FILTER(COUNT(?s) > 1) }",
+     b"line 1, column 34: COUNT is an aggregate, which SPARQL allows only in SELECT, HAVING and "
+     b"ORDER BY, not in FILTER: filter the groups with HAVING, after GROUP BY: GROUP BY ?x "
+     b"HAVING(COUNT(?y) > 1)\n"),
+    ("SELECT * WHERE { ?s ?p ?o } HAVING(COUNT(?s) > 1)", b"line 1, column 50: " + _GROUPED_STAR),
     ("SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o }",
      b"line 1, column 47: the SELECT contains a variable that is unbound (with an aggregate "
      b"such as COUNT, every other selected variable must be in GROUP BY)\n"),

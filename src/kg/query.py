@@ -62,6 +62,9 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     except UpdateRefused:
         raise UpdateRefused("SPARQL Update is not accepted: kg query is read-only (change "
                             "the files in graph/ and run kg build)", path=source) from None
+    except ParseError as exc:  # an aggregate in FILTER or BIND, read before the engine
+        raise ParseError(f"malformed query: {exc.message}", path=source, line=exc.line,
+                         column=exc.column) from None
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
     written = _result_format(info.form, fmt, source)

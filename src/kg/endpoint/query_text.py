@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urljoin
 
-from kg.errors import InputError, QueryTooComplex, UpdateRefused
+from kg.errors import InputError, ParseError, QueryTooComplex, UpdateRefused
 
 __all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "result_columns",
            "dataset_clauses", "query_dataset", "has_from", "undeclared_prefix", "diagnose",
@@ -1149,8 +1149,45 @@ def _inspect_query(text: str, max_depth: int) -> QueryInfo:
     if _SERVICE.search(code):
         raise InputError("SERVICE (federated query) is not available: kg answers from its "
                          "own store only and never fetches from the network")
+    if _AGGREGATE_CALL.search(code) and _EXPRESSION_CLAUSE.search(code):
+        misplaced = _misplaced_aggregate(text)
+        if misplaced is not None:
+            raise ParseError(misplaced[0], line=misplaced[1], column=misplaced[2])
     return QueryInfo(form, _FROM.search(code) is not None, _VOLATILE.search(code) is not None,
                      form == "SELECT" and _SELECT_STAR.match(code) is not None)
+
+
+#: An aggregate's call, and the clauses whose expression is evaluated per solution.
+_AGGREGATE_CALL = re.compile(r"(?<![\w?$:@.-])(COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(",
+                             re.IGNORECASE)
+_EXPRESSION_CLAUSE = re.compile(r"(?<![\w?$:@.-])(FILTER|BIND)\s*\(", re.IGNORECASE)
+
+
+def _misplaced_aggregate(text: str) -> tuple[str, int, int] | None:
+    """The first aggregate (``COUNT``, ``SUM``...) called in a ``FILTER(...)`` or ``BIND(...)``:
+    (message, line, column). SPARQL 1.1, 11.1: aggregates may only be used in SELECT, HAVING
+    and ORDER BY; the grammar lets them into any expression, and pyoxigraph evaluates one in
+    a FILTER as if the query were grouped. One in a subquery inside the expression
+    (``FILTER EXISTS { SELECT (COUNT(*) AS ?n) ... }``) is that subquery's, and allowed."""
+    code = _LEXICAL.sub(_blank_keeping_places, text)
+    for clause in _EXPRESSION_CLAUSE.finditer(code):
+        close = _matching_paren(code, clause.end() - 1, len(code))
+        end = len(code) if close is None else close
+        braces = 0
+        for j in range(clause.end(), end):
+            ch = code[j]
+            if ch in "{}":
+                braces += 1 if ch == "{" else -1
+            elif braces == 0 and ch in "cCsSmMaAgG" and (
+                    call := _AGGREGATE_CALL.match(code, j)) is not None:
+                name, where = call[1].upper(), clause[1].upper()
+                fix = ("filter the groups with HAVING, after GROUP BY: "
+                       f"GROUP BY ?x HAVING({name}(?y) > 1)" if where == "FILTER" else
+                       f"compute it in SELECT, ({name}(?y) AS ?n), in a subquery if it is "
+                       "to be joined with other patterns")
+                return (f"{name} is an aggregate, which SPARQL allows only in SELECT, HAVING "
+                        f"and ORDER BY, not in {where}: {fix}", *_place(code, j))
+    return None
 
 
 def text_order(text: str, names: list[str]) -> list[str]:
