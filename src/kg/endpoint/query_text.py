@@ -319,8 +319,10 @@ def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | N
     """A ``BIND(... AS ?v)`` whose ``?v`` the group already binds before it (SPARQL 1.1,
     18.2.1: it must not be in scope there), in a group closed before ``limit``, read where
     that is certain: ``?v`` in the group's own triple patterns, a ``VALUES ?v``, a
-    ``GRAPH ?v`` or an earlier ``BIND(... AS ?v)``, not in its nested groups nor in brackets
-    (a ``FILTER``'s variables are in no scope). pyoxigraph checks a group once it is whole,
+    ``GRAPH ?v`` or an earlier ``BIND(... AS ?v)``, or in those of a group nested in it (a
+    ``{ ... }``, an ``OPTIONAL``, a ``UNION``'s side, a ``GRAPH``'s; a subquery's selected
+    variables), not in brackets (a ``FILTER``'s variables are in no scope) nor in a
+    ``MINUS`` or ``EXISTS``. pyoxigraph checks a group once it is whole,
     and says "expected [_]" (or "expected OPTIONAL") after it, or at the end of the query.
     One pass over the text, each group's reading kept while its nested groups are read."""
     groups: list[_GroupReading] = []
@@ -328,13 +330,25 @@ def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | N
     while i < end:
         ch = code[i]
         if ch == "{":
-            groups.append(_GroupReading())
+            group = _GroupReading()
+            group.subquery = _SUBSELECT.match(code, i + 1) is not None
+            if groups:
+                parent = groups[-1]
+                # a MINUS's or an EXISTS's variables are not in scope after it, nor an
+                # expression's; a subquery's are those it selects, read before its WHERE
+                word = _WORD_BEFORE.search(code, 0, i)
+                group.in_scope = not (parent.brackets or parent.subquery or (
+                    word is not None and word[1].upper() in ("MINUS", "EXISTS")))
+                parent.projected = True
+            groups.append(group)
         elif ch == "}":
             if i > limit or not groups:
                 return None
-            found = groups.pop().found
-            if found is not None:
-                return found
+            closed = groups.pop()
+            if closed.found is not None:
+                return closed.found
+            if closed.in_scope and groups:
+                groups[-1].bound |= closed.bound
         elif groups:
             group = groups[-1]
             if ch == "(":
@@ -343,7 +357,8 @@ def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | N
                 group.brackets -= 1
             elif group.brackets == 0 and group.found is None:
                 if ch in "?$" and (variable := _VARIABLE.match(code, i)) is not None:
-                    group.bound.add(variable[1])
+                    if not (group.subquery and group.projected):
+                        group.bound.add(variable[1])
                     i = variable.end()
                     continue
                 if ch in "bB" and (call := _BIND_CALL.match(code, i)) is not None:
@@ -366,16 +381,26 @@ def _bind_of_a_bound_variable(code: str, limit: int) -> tuple[str, int, int] | N
     return None
 
 
+_SUBSELECT = re.compile(r"\s*SELECT(?![\w:-])", re.IGNORECASE)
+_WORD_BEFORE = re.compile(r"([A-Za-z]+)\s*$")
+
+
 class _GroupReading:
     """What :func:`_bind_of_a_bound_variable` knows of a group being read: the variables it
-    binds so far, how deep in brackets the reading is, the mistake found."""
+    binds so far, how deep in brackets the reading is, the mistake found; whether its
+    variables are in scope in the group around it once it closes (a nested group, an
+    OPTIONAL, a UNION's, a GRAPH's: SPARQL 1.1, 18.2.1), whether it is a subquery and has
+    read its projection."""
 
-    __slots__ = ("bound", "brackets", "found")
+    __slots__ = ("bound", "brackets", "found", "in_scope", "subquery", "projected")
 
     def __init__(self) -> None:
         self.bound: set[str] = set()
         self.brackets = 0
         self.found: tuple[str, int, int] | None = None
+        self.in_scope = False
+        self.subquery = False
+        self.projected = False
 
 
 def _matching_paren(code: str, at: int, end: int) -> int | None:
