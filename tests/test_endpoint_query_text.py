@@ -359,10 +359,9 @@ def test_diagnose_keeps_to_where_the_parser_stopped(text, error_at):
     "SELECT * { ?s ?p ?o FILTER EXISTS { ?s a ?c } FILTER NOT EXISTS { ?s a ?d } "
     "FILTER regex(?o, 'a') FILTER <http://x/f>(?o) FILTER(?o > 1) }",
     # a term after a subject that is no predicate (a collection), or touching another (a
-    # variable's name holds no ':', W3C syn-bad-pname-10), a path cut short before a '^'
+    # variable's name holds no ':', W3C syn-bad-pname-10)
     "PREFIX ex: <http://e/> SELECT * { (1 2) (3 4) ex:p ?o }",
     "PREFIX : <http://example/> SELECT * { ?x:a :b :c . }",
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:p/^ ?o }",
     # a collection alone after FILTER(...) is a whole triple pattern
     "PREFIX ex: <http://e/> SELECT * { ?s ?p ?o FILTER(?o) (1 2) }",
     # a function's arguments are no collection, a negated call no path
@@ -493,6 +492,10 @@ def test_diagnose_reads_inside_a_blank_nodes_properties(text, message, line, col
         message, line, column)
 
 
+_INVERSE_OF_NOTHING = ("'^' (an inverse path) is followed by no predicate: '^' goes before "
+                       "the IRI it inverts (?o ^ex:p ?s, ?s ex:p/^ex:q ?o)")
+
+
 _CUT_SHORT = "the property path {} ends with '{}': '{}' is followed by "
 
 
@@ -525,6 +528,11 @@ _CUT_SHORT = "the property path {} ends with '{}': '{}' is followed by "
      _CUT_SHORT.format("ex:p/", "/", "/") + "the path's next step (ex:p/ex:q)", 1, 44),
     ("PREFIX ex: <http://e/> SELECT * {\n  ?s ex:a ?b ;\n     ex:p/ex:q| .\n}",
      _CUT_SHORT.format("ex:p/ex:q|", "|", "|") + "the other path (ex:p|ex:q)", 3, 17),
+    # a '^' inverting nothing (the parser lists every character a name may begin with, or
+    # says "expected OPTIONAL" at the end)
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:p/^ ?o }", _INVERSE_OF_NOTHING, 1, 45),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ^ ?o }", _INVERSE_OF_NOTHING, 1, 40),
+    ("PREFIX ex: <http://e/> SELECT * {\n  ?s ex:p|^\n  ?o }", _INVERSE_OF_NOTHING, 3, 3),
 ])
 def test_diagnose_reads_a_missing_dot_a_collection_and_a_path_cut_short(text, message, line,
                                                                          column):
@@ -539,6 +547,17 @@ def test_diagnose_reads_a_missing_dot_a_collection_and_a_path_cut_short(text, me
         DatasetStore(ox.Store(), union_default_graph=False).query(text)
     assert (refused.value.message, refused.value.line, refused.value.column) == (
         message, line, column)
+
+
+def test_a_literals_datatype_and_an_inverse_path_are_no_caret_of_nothing():
+    import pyoxigraph as ox
+
+    from kg.store import DatasetStore
+
+    text = ("PREFIX ex: <http://e/> SELECT * { ?s ex:p \"x\" ^^ ex:t . ?s ^ ex:q ?o . "
+            "?s ^<http://a> ?o . ?s ^a ?o . ?s ^( ex:p ) ?o . ?s ^!ex:p ?o . ?s ex:p '^' }")
+    DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert diagnose(text) is None
 
 
 def test_diagnose_reads_a_missing_semicolon_inside_a_blank_nodes_properties():

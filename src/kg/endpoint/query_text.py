@@ -259,7 +259,8 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object (its
     predicate a path, its subject a collection or a blank node's properties too), or is
     followed by another term with no ``.`` or ``;``; a predicate without its object inside
-    ``[ ... ]`` (in a collection too); a predicate's path ending with ``/`` or ``|``;
+    ``[ ... ]`` (in a collection too); a predicate's path ending with ``/`` or ``|``; a
+    path's ``^`` inverting nothing;
     ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing;
     a ``BIND(... AS ?v)`` whose variable its group binds before it.
     Only ever run on a query the parser already refused; ``error_at`` is where the
@@ -307,8 +308,28 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
         return (f"{name} is not a SPARQL function{hint}: call a built-in by its name, or an "
                 "extension function by its IRI", line, column)
     return (_unbalanced(code, limit) or _nameless_variable(code, limit)
-            or _modifier_mistake(code, text, limit) or _missing_object(code, text, limit)
+            or _modifier_mistake(code, text, limit) or _inverse_of_nothing(code, limit)
+            or _missing_object(code, text, limit)
             or _bind_of_a_bound_variable(code, limit))
+
+
+#: A '^' with white space around it, and what follows: outside strings and IRIs, a '^' is
+#: a path's inverse, or half of a literal's '^^' (SPARQL 1.1, 19.8: PathPrimary, RDFLiteral).
+_CARET = re.compile(r"(\^?)\s*\^\s*(?P<next>\S?)")
+
+
+def _inverse_of_nothing(code: str, limit: int) -> tuple[str, int, int] | None:
+    """A path's ``^`` (inverse), before ``limit``, followed by no IRI, ``a``, ``(`` or ``!``
+    (``?s ex:p/^ ?o``): the parser lists every character a name may begin with."""
+    for m in _CARET.finditer(_BRACKETED.sub(_blank_brackets, code)):
+        if m.start() >= limit:
+            return None
+        after = m["next"]
+        if m[1] or after == "^" or after.isalpha() or after in ("<", "(", "!", ":"):
+            continue
+        return ("'^' (an inverse path) is followed by no predicate: '^' goes before the "
+                "IRI it inverts (?o ^ex:p ?s, ?s ex:p/^ex:q ?o)", *_place(code, m.start("next")))
+    return None
 
 
 _BIND_CALL = re.compile(r"(?<![\w?$:])BIND\s*\(", re.IGNORECASE)
