@@ -1263,6 +1263,31 @@ def test_the_forms_table_links_iris(make_app):
     assert ">urn:x:1</td>" in page
 
 
+def test_the_forms_table_writes_literals_as_sparql_does(make_app):
+    """The string "1979" and the integer 1979 do not look alike; a language tag and a
+    datatype are shown, as SPARQL and Turtle write them (escaped in the page)."""
+    import pyoxigraph as ox
+
+    from kg.store import DatasetStore
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    values = [ox.Literal("1979"), ox.Literal("1979", datatype=ox.NamedNode(xsd + "integer")),
+              ox.Literal("INF", datatype=ox.NamedNode(xsd + "double")),
+              ox.Literal("Tây Ninh", language="vi"),
+              ox.Literal("1979-01-07", datatype=ox.NamedNode(xsd + "date")),
+              ox.Literal("a \"b\"\nc", datatype=ox.NamedNode("urn:x:t")),
+              ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean"))]
+    store = DatasetStore.from_quads([
+        ox.Quad(ox.NamedNode(f"urn:x:{i}"), ox.NamedNode("http://example.org/p"), v)
+        for i, v in enumerate(values)])
+    page = make_app(dataset=store).test_client().get(
+        "/form", query_string={"query": "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?s"}).text
+    cells = re.findall(r'<td class="literal">(.*?)</td>', page)
+    assert cells == ["&#34;1979&#34;", "1979", "&#34;INF&#34;^^xsd:double",
+                     "&#34;Tây Ninh&#34;@vi", "&#34;1979-01-07&#34;^^xsd:date",
+                     r"&#34;a \&#34;b\&#34;\nc&#34;^^&lt;urn:x:t&gt;", "true"]
+
+
 def test_examples_come_from_competency_queries(make_app, tmp_path):
     folder = tmp_path / "tests" / "competency"
     folder.mkdir(parents=True)
