@@ -560,16 +560,36 @@ def test_a_literals_datatype_and_an_inverse_path_are_no_caret_of_nothing():
     assert diagnose(text) is None
 
 
-def test_diagnose_reads_a_missing_semicolon_inside_a_blank_nodes_properties():
-    """Where the parser stops at the term (it lists the ',', ';' and ']' it expected) the
-    mistake is the parser's to name; read from the text alone (a remote store's error) it is
-    told."""
-    text = "PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o ex:r ?v ] }"
-    assert diagnose(text) == (
-        "the predicate and object ex:p ?o inside [ ... ] are followed by ex:r with no ';' "
-        "between: a blank node's properties are separated by ';' ([ ex:p ?o ; ex:q ?v ])",
-        1, 53)
-    assert diagnose(text, (1, 53)) is None
+_NO_SEMICOLON = ("{} inside [ ... ] {} followed by {} with no ';' between: a blank node's "
+                 "properties are separated by ';' ([ ex:p ?o ; ex:q ?v ])")
+
+
+@pytest.mark.parametrize("text, message, column", [
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o ex:r ?v ] }",
+     _NO_SEMICOLON.format("the predicate and object ex:p ?o", "are", "ex:r"), 53),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:a 1 ; ex:p/ex:q ?o ex:r ?v ] }",
+     _NO_SEMICOLON.format("the predicate and object ex:p/ex:q ?o", "are", "ex:r"), 67),
+    ("PREFIX ex: <http://e/> SELECT * { [ ex:p [ ex:a ?b ] ex:r ?v ] ex:q ?o }",
+     _NO_SEMICOLON.format("the predicate and object ex:p [ ex:a ?b ]", "are", "ex:r"), 54),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p ?o , ?o2 ex:r ?v ] }",
+     _NO_SEMICOLON.format("the object ?o2 after ','", "is", "ex:r"), 59),
+    ("PREFIX ex: <http://e/> SELECT * { ?s ex:q [ ex:p 'x'@en ex:r ?v ] }",
+     _NO_SEMICOLON.format("the predicate and object ex:p 'x'@en", "are", "ex:r"), 57),
+])
+def test_diagnose_reads_a_missing_semicolon_inside_a_blank_nodes_properties(text, message,
+                                                                             column):
+    """The parser stops at the term that follows the object, listing the ',', ';' and ']'
+    it expected: the store names it, read from the text alone (a remote store's error) too."""
+    import pyoxigraph as ox
+
+    from kg.store import DatasetStore
+
+    assert diagnose(text) == (message, 1, column)
+    assert diagnose(text, (1, column)) == (message, 1, column)
+    with pytest.raises(ParseError) as refused:
+        DatasetStore(ox.Store(), union_default_graph=False).query(text)
+    assert (refused.value.message, refused.value.line, refused.value.column) == (
+        message, 1, column)
 
 
 _BOUND = ("BIND(... AS {0}) gives {0} a value, but the pattern before it in this group already "

@@ -259,7 +259,8 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     name; a triple pattern, or a ``;`` or ``,`` of one, that ends without its object (its
     predicate a path, its subject a collection or a blank node's properties too), or is
     followed by another term with no ``.`` or ``;``; a predicate without its object inside
-    ``[ ... ]`` (in a collection too); a predicate's path ending with ``/`` or ``|``; a
+    ``[ ... ]`` (in a collection too), or followed by another with no ``;``; a predicate's
+    path ending with ``/`` or ``|``; a
     path's ``^`` inverting nothing;
     ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing;
     a ``BIND(... AS ?v)`` whose variable its group binds before it.
@@ -309,7 +310,7 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
                 "extension function by its IRI", line, column)
     return (_unbalanced(code, limit) or _nameless_variable(code, limit)
             or _modifier_mistake(code, text, limit) or _inverse_of_nothing(code, limit)
-            or _missing_object(code, text, limit)
+            or _missing_object(code, text, limit) or _no_semicolon_inside(code, text, limit)
             or _bind_of_a_bound_variable(code, limit))
 
 
@@ -771,6 +772,39 @@ def _missing_object(code: str, text: str, limit: int) -> tuple[str, int, int] | 
     if plain and len(stretch) > 3:  # the parser stopped in it: read what there is
         return _pattern_without_object(stretch, text, code, open_end=True) or None
     return None
+
+
+def _no_semicolon_inside(code: str, text: str, limit: int) -> tuple[str, int, int] | None:
+    """Inside a blank node's property list left open where the parser stopped, at a term:
+    the predicate and object before it with no ``;`` between (``[ ex:p ?o ex:r ?v ]``; the
+    parser lists the ``,``, ``;`` and ``]`` it expected there)."""
+    tokens = list(_TRIPLE_TOKEN.finditer(code, 0, len(code)))
+    at = next((k for k, t in enumerate(tokens) if t.start() >= limit), None)
+    if at is None or tokens[at].start() != limit or tokens[at].lastgroup != "term":
+        return None
+    opened: list[int] = []
+    for k in range(at):
+        if tokens[k][0] == "[":
+            opened.append(k)
+        elif tokens[k][0] == "]" and opened:
+            opened.pop()
+        elif tokens[k][0] in "{}.":
+            opened.clear()
+    if not opened:
+        return None
+    inside = _joined(tokens[opened[-1] + 1:at])
+    last = _split(inside, ";")[-1]
+    parts = _split(last[1:] if last and last[0][0] == ";" else last, ",")
+    pair, objects = parts[0], [part[1:] for part in parts[1:]]
+    if (len(pair) != 2 or any(len(o) != 1 for o in objects)
+            or any(t.lastgroup != "term" for t in pair + [o[0] for o in objects])
+            or not _verb_like(pair[0])):
+        return None
+    if objects:
+        return _run_on(text, code, "the object {} after ',' inside [ ... ] is", objects[-1],
+                       tokens[at], _SEMICOLON_INSIDE) or None
+    return _run_on(text, code, "the predicate and object {} inside [ ... ] are", pair,
+                   tokens[at], _SEMICOLON_INSIDE) or None
 
 
 #: Keywords of a group that begin something other than triples (SPARQL 1.1, 19.8:
