@@ -1288,6 +1288,34 @@ def test_the_forms_table_writes_literals_as_sparql_does(make_app):
                      r"&#34;a \&#34;b\&#34;\nc&#34;^^&lt;urn:x:t&gt;", "true"]
 
 
+def test_the_form_says_when_a_decomposed_string_may_be_why_nothing_matched(make_app):
+    """A query pasted in NFD (accents as combining marks) matches none of the graph's NFC
+    labels; the answer is SPARQL's, and the form, where nothing matched, says why it may be."""
+    import unicodedata
+
+    import pyoxigraph as ox
+
+    from kg.store import DatasetStore
+
+    label = ox.Literal(unicodedata.normalize("NFC", "Việt Nam"), language="vi")
+    store = DatasetStore.from_quads([ox.Quad(ox.NamedNode("urn:x:vn"),
+                                             ox.NamedNode("http://example.org/name"), label)])
+    client = make_app(dataset=store).test_client()
+    query = 'SELECT ?s WHERE {{ ?s ?p "{}"@vi }}'
+    nfd = client.get("/form", query_string={
+        "query": query.format(unicodedata.normalize("NFD", "Việt Nam"))}).text
+    assert "0 rows" in nfd and 'class="hint"' in nfd and "Unicode NFD" in nfd
+    nfc = client.get("/form", query_string={"query": query.format(label.value)}).text
+    assert "1 row" in nfc and 'class="hint"' not in nfc
+    # something matched: the literal is not why nothing did
+    other = client.get("/form", query_string={"query": 'SELECT * WHERE { ?s ?p ?o '
+                       f'FILTER(?o != "{unicodedata.normalize("NFD", "ệ")}") }}'}).text
+    assert "1 row" in other and 'class="hint"' not in other
+    ask = client.get("/form", query_string={"query": query.replace("SELECT ?s WHERE", "ASK")
+                     .format(unicodedata.normalize("NFD", "Việt Nam"))}).text
+    assert "no (false)" in ask and 'class="hint"' in ask
+
+
 def test_examples_come_from_competency_queries(make_app, tmp_path):
     folder = tmp_path / "tests" / "competency"
     folder.mkdir(parents=True)

@@ -413,3 +413,14 @@ def test_every_typed_literal_is_written_in_canonical_form():
             if stored != term:
                 changed.append(f"{path.name}: {term} is stored as {stored}")
     assert typed > 50 and not changed, changed
+
+
+def test_the_graphs_text_is_in_unicode_nfc():
+    """SPARQL compares strings code point by code point: a label in NFD would match no query
+    typed in NFC (nor the reverse); the endpoint's form takes the graph's text to be NFC."""
+    import unicodedata
+
+    files = sorted((REPO / "graph").rglob("*.ttl")) + sorted((REPO / "ontology").glob("*.ttl"))
+    assert files
+    assert [f.name for f in files
+            if not unicodedata.is_normalized("NFC", f.read_text(encoding="utf-8"))] == []

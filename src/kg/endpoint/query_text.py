@@ -26,7 +26,7 @@ from kg.errors import InputError, ParseError, QueryTooComplex, UpdateRefused
 
 __all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "result_columns",
            "dataset_clauses", "query_dataset", "has_from", "undeclared_prefix", "diagnose",
-           "QUERY_FORMS", "UPDATE_KEYWORDS", "without_bom"]
+           "QUERY_FORMS", "UPDATE_KEYWORDS", "without_bom", "decomposed_literal"]
 
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY",
@@ -83,6 +83,19 @@ def without_bom(text: str) -> str:
     drop it (WHATWG Encoding, "UTF-8 decode"); the columns of line 1 are then those an
     editor shows."""
     return text[1:] if text.startswith("\ufeff") else text
+
+
+def decomposed_literal(text: str) -> str | None:
+    """The first string literal of the query that is not in Unicode NFC (its accents typed
+    as combining marks, as some macOS tools paste them: ``"Vie\u0302\u0323t"``), else None.
+    The graph's text is NFC and SPARQL compares strings code point by code point, so such a
+    literal matches no label that looks the same."""
+    import unicodedata
+
+    for m in _LEXICAL.finditer(text):
+        if m.lastgroup == "str" and not unicodedata.is_normalized("NFC", m[0]):
+            return m[0] if len(m[0]) <= 60 else m[0][:57] + "..."
+    return None
 
 
 @dataclass(frozen=True, slots=True)

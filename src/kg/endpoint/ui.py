@@ -31,7 +31,7 @@ from kg.endpoint import compression
 from kg.endpoint.caching import cache_control
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
-from kg.endpoint.query_text import result_columns, without_bom
+from kg.endpoint.query_text import decomposed_literal, result_columns, without_bom
 from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
@@ -333,4 +333,12 @@ def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | N
         guard.disarm()
     if time.monotonic() - started > state.query_timeout:
         raise QueryTimeout(timeout_message(state.query_timeout).strip())
+    if not (out.get("rows") or out.get("value")):
+        decomposed = decomposed_literal(query)
+        if decomposed is not None:
+            out["hint"] = (f"The string {decomposed} has its accents typed as separate "
+                           "combining marks (Unicode NFD, as some macOS tools paste text); "
+                           "the graph's text is in NFC, and SPARQL compares strings character "
+                           "by character, so it matches no label that looks the same. Retype "
+                           "it, or convert the query to NFC.")
     return out
