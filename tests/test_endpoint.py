@@ -758,6 +758,22 @@ def test_update_is_refused_with_403_on_every_route_and_method(any_client, path, 
     assert b"read-only" in r.data
 
 
+@pytest.mark.parametrize("path, accept", [
+    ("/validate", None),  # was 415: taken for a POST without a body
+    ("/sparql?query=ASK%7B%7D", "text/html,application/xhtml+xml,*/*;q=0.8"),  # was XML
+    ("/reconcile?callback=cb", None),  # was JSON, not JSONP
+    ("/sparql?query=ASK%7B%7D", None), ("/form?query=ASK%7B%7D", None), ("/", None),
+])
+def test_head_answers_with_the_head_of_get(any_client, path, accept):
+    """RFC 9110, 9.3.2: HEAD gets the status and header fields GET would, without the body."""
+    headers = {"Accept": accept} if accept else {}
+    get = any_client.get(path, headers=headers)
+    head = any_client.head(path, headers=headers)
+    assert get.status_code == 200 and head.status_code == 200 and head.data == b""
+    for field in ("Content-Type", "Content-Length", "ETag", "Vary"):
+        assert head.headers.get(field) == get.headers.get(field), field
+
+
 def test_the_update_check_leaves_a_form_body_to_the_route(any_client):
     """The reconciliation service still reads its form after the check, and a field that
     merely contains the word is no update."""

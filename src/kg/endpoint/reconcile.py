@@ -79,7 +79,7 @@ def _root() -> str:
 def _callback() -> str | None:
     """The JSONP callback of a GET, or None; InputError for a name that is no identifier."""
     callback = request.args.get("callback")
-    if callback is None or request.method != "GET":
+    if callback is None or request.method not in ("GET", "HEAD"):
         return None
     if not _CALLBACK.fullmatch(callback):
         raise InputError("callback must be a JavaScript identifier")

@@ -50,7 +50,7 @@ def sparql() -> Response:
     method = environ["REQUEST_METHOD"]
     if method == "OPTIONS":
         return _preflight()
-    if method == "GET" and _for_a_browser(request.args, environ.get("HTTP_ACCEPT")):
+    if method in ("GET", "HEAD") and _for_a_browser(request.args, environ.get("HTTP_ACCEPT")):
         from kg.endpoint.ui import form
 
         response = form()  # the query and its result as an HTML page

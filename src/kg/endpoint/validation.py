@@ -611,7 +611,8 @@ def validate_upload() -> Response:
     """GET: the upload form. POST: the validation report of the uploaded RDF."""
     settings = _settings()
     try:
-        if request.method == "GET":  # the form, whatever the Accept; a bad format is still 400
+        if request.method in ("GET", "HEAD"):  # the form, whatever the Accept; a bad format
+            # is still 400
             _format_parameter()
             return _page(200, settings)
         fmt = _response_format()
