@@ -463,6 +463,17 @@ def test_send_writes_head_then_body_whatever_a_write_takes(first):
     assert sock.sent == head + body
 
 
+def test_a_later_http_1_minor_version_is_answered_in_http_1_1(serve_kg):
+    """RFC 9110, 2.5 (and RFC 9112, 2.3): HTTP/1.7 is processed as HTTP/1.1, and the answer
+    says HTTP/1.1, the version the server conforms to; gunicorn wrote "HTTP/1.7 200 OK"."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    answers = _raw_exchange(served.url, [
+        b"GET /limits HTTP/1.7\r\nHost: h\r\n\r\n",  # kept open, as in HTTP/1.1
+        b"GET /sparql?query=ASK%7B%7D HTTP/1.9\r\nHost: h\r\nConnection: close\r\n\r\n"])
+    assert [_split(a)[0] for a in answers[:2]] == [b"HTTP/1.1 200 OK"] * 2
+    assert answers[2] == b""
+
+
 def test_express_lane_errors_and_http_1_0(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     bad = "/sparql?query=" + quote("SELECT WHERE {")

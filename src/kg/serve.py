@@ -326,6 +326,10 @@ class OneQueryThreadWorker(ThreadWorker):
         # A blocking socket with a timeout: one write to a client that does not read is
         # abandoned after request_timeout (socket.sendall's timeout covers the whole call).
         conn.sock.settimeout(self.request_timeout)
+        if req.version > (1, 1):
+            # RFC 9110, 2.5: a later HTTP/1.x is processed as the highest minor version the
+            # server conforms to, and answered in it (gunicorn echoed "HTTP/1.7 200 OK")
+            req.version = (1, 1)
         return super().handle_request(req, conn)
 
     def finish_request(self, conn, fs) -> None:
