@@ -1259,6 +1259,28 @@ def test_a_browser_following_a_query_link_gets_the_result_as_a_page(any_client):
         "Content-Type"].startswith("text/turtle")
 
 
+@pytest.mark.parametrize("fmt, accept", [
+    ("html", None), ("text/html", "*/*"), ("HTML", "application/sparql-results+json"),
+    ("html,json", None)])
+def test_format_html_asks_for_the_result_as_a_page(any_client, fmt, accept):
+    """``format=text/html`` (Virtuoso's links) or ``format=html`` (as on pages) is the form's
+    page whatever the Accept, as a browser's Accept is; it was a 406."""
+    rows = len(json.loads(any_client.get("/sparql", query_string={"query": LABELS}).data)[
+        "results"]["bindings"])
+    r = any_client.get("/sparql", query_string={"query": LABELS, "format": fmt},
+                       headers={"Accept": accept} if accept else {})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert r.data.count(b"<tr>") == rows + 1 and b"<form" in r.data
+
+
+def test_a_format_naming_a_result_format_first_keeps_the_protocol(any_client):
+    r = any_client.get("/sparql", query_string={"query": LABELS, "format": "json,html"},
+                       headers={"Accept": BROWSER})
+    assert r.headers["Content-Type"].startswith("application/sparql-results+json")
+    r = any_client.get("/sparql", query_string={"query": "ASK { <urn:x:html> ?p ?o }"})
+    assert r.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
 def test_the_forms_table_links_iris(make_app):
     """Dataset IRIs link to their pages here, other web IRIs to themselves (nofollow), and an
     IRI of any other scheme (javascript:, urn:) is text only."""

@@ -37,7 +37,9 @@ class FastPath:
         method = environ["REQUEST_METHOD"]
         body = None
         if method == "GET":
-            if not environ.get("QUERY_STRING") or prefers_html(environ.get("HTTP_ACCEPT")):
+            target = environ.get("QUERY_STRING")
+            if not target or prefers_html(environ.get("HTTP_ACCEPT")) or (
+                    "html" in target.lower()):  # format=html, format=text/html: the route's
                 return self.app(environ, start_response)  # the description, or a browser
         elif method == "POST":
             length = environ.get("CONTENT_LENGTH")

@@ -99,7 +99,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         _param("format", "query", "result format, over Accept (also as 'output'): json, xml, "
                                   "csv, tsv, turtle, ntriples, rdfxml, jsonld, n3, a media "
                                   "type, or a comma-separated list (the first that fits); "
-                                  "json and xml give JSON-LD and RDF/XML for a graph"),
+                                  "json and xml give JSON-LD and RDF/XML for a graph; html "
+                                  "or text/html first: the result as an HTML page (GET)"),
     ]
     form_schema = {"type": "object", "properties": {
         "query": {"type": "string"}, "format": {"type": "string"},
@@ -125,7 +126,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         "/sparql": {
             "get": {"summary": "SPARQL query by GET; without a query, the service description; "
                                "for a client preferring text/html (a browser following a "
-                               "link), the result as an HTML page",
+                               "link), or format=html, the result as an HTML page",
                     "parameters": query_params,
                     "responses": _with_html(_responses(sparql_ok, *sparql_errors),
                                             ("200", "400", "403", "503"))},

@@ -99,11 +99,22 @@ def moved_to(path: str, code: int) -> Response:
         "Access-Control-Allow-Origin": "*"})
 
 
+#: The ``format`` values that ask for the result as an HTML table (Virtuoso's link
+#: convention, ``format=text/html``; pages' ``format=html``).
+_HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
+
+
 def _for_a_browser(args, accept: str | None) -> bool:
     """A query a browser asks for (a shared link): answered as the plain form's HTML page,
-    the result in a table. Not where the request names a format, or is an update (403)."""
-    return ("query" in args and not any(k in args for k in ("format", "output", "update"))
-            and prefers_html(accept))
+    the result in a table. Where the request names a format, only if the first it names is
+    HTML (``format=html``, ``format=text/html``); never for an update (403)."""
+    if "query" not in args or "update" in args:
+        return False
+    named = [v.strip().lower() for k in ("format", "output") for value in args.getlist(k)
+             for v in value.split(",")]
+    if named:
+        return named[0] in _HTML_FORMATS
+    return prefers_html(accept)
 
 
 def _preflight() -> Response:
