@@ -679,48 +679,62 @@ def _check_address(host: str, port: int) -> None:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
+def _prepared_app(settings: dict[str, Any], dataset: str | Path | None):
+    """The app of :func:`serve`, with everything its workers would otherwise each make on
+    their first requests made once, before they are forked: the statistics, the pages'
+    indexes, the shapes' page, a small dataset's dumps.
+
+    The cyclic garbage collector is paused meanwhile (:func:`_before_fork` collects once,
+    after): the indexes are a few million objects and few cycles, and at 1M quads its passes
+    over them took 4-5 s of the ~17."""
+    from kg.endpoint import create_app
+    from kg.store import DatasetStore, gc_paused
+
+    with gc_paused():
+        if settings.get("store_url") and dataset is None:
+            from kg.remote import open_remote_store
+
+            print(f"kg serve: forwarding queries to {settings['store_url']}", file=sys.stderr,
+                  flush=True)
+            store = open_remote_store(settings)
+        else:
+            built = False
+            if dataset is None:
+                from kg.endpoint import _built_dataset
+
+                dataset, built = _built_dataset(
+                    settings, log=lambda line: print(f"kg serve: {line}", file=sys.stderr,
+                                                     flush=True))
+            print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
+            if built:
+                from kg.build import load_built
+
+                store = load_built(dataset)
+            else:
+                store = DatasetStore.load(dataset)
+        app = create_app(settings, dataset=store)
+        app.extensions["kg"].descriptions.stats()
+        from kg.endpoint import dumps, pages, shapes
+
+        with app.app_context():
+            pages.site()
+            shapes.prepare()  # else each worker reads and labels the shapes on its first /shapes/
+            if len(store) <= _PREBUILT_DUMPS_MAX_QUADS:
+                # small datasets: the dumps too; at scale they cost a minute and a GiB before
+                # the first answer, so each worker makes a dump when it is first asked for
+                dumps.dumps().all()
+    return app
+
+
 def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int:
     """Serve the built graph (building it if needed), or ``dataset``, or the remote store of
     the setting ``store_url`` (:mod:`kg.remote`), until stopped."""
     from gunicorn.app.base import BaseApplication
 
-    from kg.endpoint import create_app
-    from kg.store import DatasetStore
-
     _check_address(settings["host"], settings["port"])  # before minutes of loading, not after
-    if settings.get("store_url") and dataset is None:
-        from kg.remote import open_remote_store
-
-        print(f"kg serve: forwarding queries to {settings['store_url']}", file=sys.stderr,
-              flush=True)
-        store = open_remote_store(settings)
-    else:
-        built = False
-        if dataset is None:
-            from kg.endpoint import _built_dataset
-
-            dataset, built = _built_dataset(
-                settings, log=lambda line: print(f"kg serve: {line}", file=sys.stderr,
-                                                 flush=True))
-        print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
-        if built:
-            from kg.build import load_built
-
-            store = load_built(dataset)
-        else:
-            store = DatasetStore.load(dataset)
-    app = create_app(settings, dataset=store)
+    app = _prepared_app(settings, dataset)
     state = app.extensions["kg"]
-    state.descriptions.stats()  # computed once here, before the workers are forked
-    from kg.endpoint import dumps, pages, shapes
-
-    with app.app_context():  # the page indexes, likewise built once
-        pages.site()
-        shapes.prepare()  # else each worker reads and labels the shapes on its first /shapes/
-        if len(store) <= _PREBUILT_DUMPS_MAX_QUADS:
-            # small datasets: the dumps too; at scale they cost a minute and a GiB before the
-            # first answer, so each worker makes a dump when it is first asked for
-            dumps.dumps().all()
+    store = state.store
     print(f"kg serve: {len(store)} quads in {len(store.named_graphs)} named graphs",
           file=sys.stderr, flush=True)
     if state.assets_dir is None:
