@@ -303,6 +303,9 @@ class DatasetStore:
         self.named_graphs: tuple[str, ...] = tuple(
             g.value for g in named if isinstance(g, ox.NamedNode))
         sizes = _graph_sizes(store) if graph_sizes is None else graph_sizes
+        #: The quads of each graph by name (the default graph's under ``""``), as counted here
+        #: or recorded by the build; the statistics read them (:mod:`kg.endpoint.description`).
+        self.graph_sizes: dict[str, int] = sizes
         self.quad_count = sum(sizes.values())
         #: Pairs of graphs sharing at least one triple (the default graph is ``""``).
         self.shared_pairs: frozenset[frozenset[str]] = (

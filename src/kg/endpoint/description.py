@@ -249,9 +249,13 @@ class Descriptions:
             rows = s.select(query)
             return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
 
-        graphs = {str(r["g"].value): int(r["n"].value) for r in s.select(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-            if isinstance(r["g"], ox.NamedNode)}
+        sizes = getattr(s, "graph_sizes", None)  # a DatasetStore's, counted as it loaded
+        if sizes is not None:
+            graphs = {g: sizes[g] for g in s.named_graphs if sizes.get(g)}
+        else:
+            graphs = {str(r["g"].value): int(r["n"].value) for r in s.select(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+                if isinstance(r["g"], ox.NamedNode)}
         classes = {r["c"].value: int(r["n"].value) for r in s.select(
             "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
             if isinstance(r.get("c"), ox.NamedNode)}
@@ -286,13 +290,17 @@ class Descriptions:
             entry[2].add(r["o"])
         links = {key: {"triples": n, "subjects": len(subjects), "objects": len(objects)}
                  for key, (n, subjects, objects) in found.items()}
+        # The entities of void:uriSpace: IRIs under the base, not the subjects of bridge axioms
+        # about other vocabularies' terms (VoID: uriSpace prefixes every entity). Counted among
+        # the distinct subjects, in one pass (the filter on every triple took twice as long).
+        subjects = s.select(
+            "SELECT (COUNT(*) AS ?n) (SUM(IF(isIRI(?s) && STRSTARTS(STR(?s), "
+            f"\"{iris.BASE}\"), 1, 0)) AS ?e) WHERE {{ SELECT DISTINCT ?s WHERE {{ ?s ?p ?o }} }}")
         return {
             "triples": s.triple_count,  # the union's, each triple once
-            # the entities of void:uriSpace: IRIs under the base, not the subjects of bridge
-            # axioms about other vocabularies' terms (VoID: uriSpace prefixes every entity)
-            "entities": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o "
-                            f"FILTER(isIRI(?s) && STRSTARTS(STR(?s), \"{iris.BASE}\")) }}"),
-            "distinct_subjects": one("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"),
+            "entities": int(subjects[0]["e"].value) if subjects and "e" in subjects[0] else 0,
+            "distinct_subjects": (int(subjects[0]["n"].value)
+                                  if subjects and "n" in subjects[0] else 0),
             "distinct_objects": one("SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { ?s ?p ?o }"),
             "graphs": graphs,
             "classes": classes,
