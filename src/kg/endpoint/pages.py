@@ -353,6 +353,23 @@ class Site:
         # default graph) for the queries that tell the graphs apart with GRAPH.
         return solution_dicts(self.store.query(_PROLOGUE + text, has_dataset_clause=graphs))
 
+    def _iri_rows(self, text: str, names: tuple[str, ...], *,
+                  graphs: bool = False) -> list[tuple[str, ...]]:
+        """The solutions of a query that binds ``names`` to IRIs in every solution (its FILTER
+        says so), as tuples of the IRIs in that order: read from the engine's tab-separated
+        results, where an IRI is written ``<...>`` as it is, without a term object for each
+        value."""
+        lines = self.store.query(_PROLOGUE + text, has_dataset_clause=graphs).serialize(
+            format=ox.QueryResultsFormat.TSV).decode().split("\n")
+        head = [v.lstrip("?") for v in lines[0].split("\t")]
+        order = [head.index(n) for n in names]
+        rows = []
+        for line in lines[1:]:
+            if line:
+                values = line.split("\t")
+                rows.append(tuple(values[i][1:-1] for i in order))
+        return rows
+
     def _passage_sources(self) -> None:
         """How a page names and orders passages: "passage 13" while one source has passages;
         with more, each says its part ("part 2, passage 3") or its source, and passages sort
@@ -395,10 +412,12 @@ class Site:
 
     def _known(self) -> set[str]:
         known = {g for g in self.graphs if g.startswith(BASE)}
-        for r in self._rows(f"""SELECT DISTINCT ?x WHERE {{
-                {{ ?x ?p ?o }} UNION {{ ?s ?x ?o }} UNION {{ ?s ?p ?x }}
-                FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{BASE}") && STR(?x) != "{BASE}") }}"""):
-            known.add(r["x"].value)
+        # One DISTINCT a position, the base checked here: one over a three-way UNION, the
+        # engine testing STR() of every term, took 40 % longer at 1M quads.
+        for pattern in ("?x ?p ?o", "?s ?x ?o", "?s ?p ?x"):
+            known.update(x for x, in self._iri_rows(
+                f"SELECT DISTINCT ?x WHERE {{ {pattern} FILTER(isIRI(?x)) }}", ("x",))
+                if x.startswith(BASE) and x != BASE)
         return known
 
     def _statements(self) -> None:
@@ -443,11 +462,10 @@ class Site:
         self.down: dict[str, dict[str, list[str]]] = {p: defaultdict(list)
                                                       for p, *_ in HIERARCHIES}
         values = " ".join(f"<{p}>" for p, *_ in HIERARCHIES)
-        rows = self._rows(f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }}
+        rows = self._iri_rows(f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }}
                 {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{INFERRED}>) }}
-                FILTER(isIRI(?s) && isIRI(?o)) }}""", graphs=True)
-        for r in sorted(rows, key=lambda r: (r["s"].value, r["o"].value)):
-            p, s, o = r["p"].value, r["s"].value, r["o"].value
+                FILTER(isIRI(?s) && isIRI(?o)) }}""", ("s", "p", "o"), graphs=True)
+        for s, p, o in sorted(rows, key=lambda r: (r[0], r[2])):
             self.up[p][s].append(o)
             self.down[p][o].append(s)
 
