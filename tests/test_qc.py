@@ -340,10 +340,11 @@ def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, m
 
 def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, project,
                                                                      monkeypatch):
-    """A misspelt place and a citation of no passage are also results of shapes, on the same
-    focus node, path and value; the queries' rows say what those do not (the IRI meant, that
-    the value is no passage), so they are kept beside them. An ill-typed date is only the
-    shape's: ill-typed-literal's row would say what the shape says."""
+    """A misspelt place is also a result of a shape, on the same focus node, path and value;
+    the query's row says what the shape does not (the IRI meant), so it is kept beside it. An
+    ill-typed date and a citation of no passage are only the shapes': the rows of
+    ill-typed-literal and missing-passage would say what the shape says ("not a passage
+    declared in graph/sources.ttl")."""
     facts = project / "graph" / "article-part1.ttl"
     place = _misspell(facts, "kgo:tookPlaceAt place:southwestern-border ;\n"
                              "    kgo:subEventOf event:southwestern-border-war ;\n"
@@ -370,13 +371,35 @@ def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, pr
         "Did you mean place:southwestern-border?")
     assert {r["location"] for r in bordr.values()} == {f"graph/article-part1.ttl:{place}"}
     passage = on("https://w3id.org/kg1978/source/article-part1-passage-999")
-    assert {"MeasureCitesPassageShape", "missing-passage-violation"} <= set(passage)
-    assert "not a kgo:Passage" in passage["missing-passage-violation"]["message"]
+    assert "MeasureCitesPassageShape" in set(passage)
+    assert "missing-passage-violation" not in passage, passage
+    assert "this is not a passage declared in graph/sources.ttl" in (
+        passage["MeasureCitesPassageShape"]["message"])
     assert {r["location"] for r in passage.values()} == {f"graph/article-part1.ttl:{cite}"}
     date = on('"1978-13-01"^^<http://www.w3.org/2001/XMLSchema#date>')
     assert date and not [name for name in date if name.endswith("-violation")], date
     code, out, _ = _kg(capsys, "--root", str(project), "validate", *files)
-    assert "Did you mean place:southwestern-border?" in out and "not a kgo:Passage" in out
+    assert "Did you mean place:southwestern-border?" in out and "not a kgo:Passage" not in out
+
+
+def test_a_citation_of_no_passage_is_the_shapes_one_result(capsys, monkeypatch):
+    """A statement citing a source instead of one of its passages: the statement shape says
+    it is "not a passage declared in graph/sources.ttl", so missing-passage's row, which says
+    the same, is left out beside it (it was a second result for one cause)."""
+    monkeypatch.chdir(ROOT)
+    fixture = "tests/data/shapes/statement-derived-from-source.ttl"
+    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
+        "    prov:wasDerivedFrom src:doc .")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", fixture, "--format", "json")
+    assert code == 1
+    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
+            for r in json.loads(out)["results"]] == [(
+                BASE + "shapes/StatementShape", BASE + "statement/politburo-in-party",
+                "http://www.w3.org/ns/prov#wasDerivedFrom", BASE + "source/doc",
+                f"{fixture}:{line}",
+                "a statement cites passages: this is not a passage declared in "
+                "graph/sources.ttl (a mistyped number, or a source whose passages are not "
+                "declared yet: kg sources passages)")]
 
 
 def test_one_graph_file_reads_the_others_labels(capsys, project, monkeypatch):
@@ -548,6 +571,10 @@ def test_sources_check_and_validation_agree_on_an_undeclared_citations_line(caps
     assert f"graph/article-part1.ttl:{line}: error: cites <{cited}>" in out, out
     files = [str(p) for p in sorted(project.glob("graph/*.ttl"))]
     code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
-    [qc] = [r for r in json.loads(out)["results"]
-            if r["shape"] == "urn:kg:qc:missing-passage-violation"]
-    assert code == 1 and qc["location"].endswith(f"graph/article-part1.ttl:{line}"), qc
+    # the event's citation shape's result (missing-passage's row, which says the same, is
+    # left out beside it)
+    found = {r["shape"].rpartition("/")[2]: r for r in json.loads(out)["results"]
+             if r["value"] == cited}
+    assert "urn:kg:qc:missing-passage-violation" not in found, found
+    shape = found["EventCitesPassageShape"]
+    assert code == 1 and shape["location"].endswith(f"graph/article-part1.ttl:{line}"), shape

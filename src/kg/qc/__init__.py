@@ -50,11 +50,11 @@ SEVERITY: dict[str, str] = {
 
 #: The queries whose rows tell what a shape's result on the same triple (focus node, path,
 #: value) does not, and are kept beside it: a reference that nothing labels, with the IRI it
-#: most likely meant (a shape says only that the value is not a kgo:Place), a citation of
-#: something that is no passage (a shape says only that a passage must be cited). A row of
-#: any other query on a triple a shape reports is left out: the shape says as much and what
-#: to write (an ill-typed date, a citation of a caption, a relation without its statement).
-BESIDE_SHAPES = frozenset({"dangling-reference-violation", "missing-passage-violation"})
+#: most likely meant (a shape says only that the value is not a kgo:Place). A row of any
+#: other query on a triple a shape reports is left out: the shape says as much and what to
+#: write (an ill-typed date, a citation of a caption, a relation without its statement, a
+#: citation of what is no passage: "this is not a passage declared in graph/sources.ttl").
+BESIDE_SHAPES = frozenset({"dangling-reference-violation"})
 
 #: The variables a query selects that a result has a field for; ``?graph`` is the file, which
 #: the result's location names.
