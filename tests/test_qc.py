@@ -178,6 +178,23 @@ def test_duplicate_labels_are_compared_with_white_space_collapsed(query, graph, 
         assert len(rows) == (1 if "state" not in other else 0), (one, other, rows)
 
 
+def test_a_duplicate_labels_result_names_the_resources_as_the_report_names_them():
+    """duplicate-entity-label's message names the resources that share the label by their
+    prefixed names, in order, as the rest of the report does (it gave the full IRIs, in a
+    quoted string): one result, on the first of them."""
+    from kg.qc import queries, results_in_store
+
+    store = ox.Store()
+    store.load(path=str(QC_FIXTURES / "duplicate-entity-label-violation.trig"),
+               format=ox.RdfFormat.TRIG)
+    query = next(q for q in queries() if q.name == "duplicate-entity-label-violation")
+    found = [r for r in results_in_store(store).results if r.shape == query.iri]
+    assert [(r.focus, r.path, r.value, r.message) for r in found] == [(
+        BASE + "event/founding", str(RDFS.label), found[0].value,
+        f"{query.problem} (resources event:founding, measure:founding)")]
+    assert found[0].value in ('"Founding of a republic"@en', '"Founding of a Republic"@en')
+
+
 def test_unreified_relation_query_knows_every_relation_between_entities(ontology):
     """The relations between entities (an object property whose domain is an actor or a place)
     are the ones that need an rdf:Statement: the QC query lists each, so a new one (as

@@ -218,10 +218,10 @@ def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
     focus, path, value = (rdflib_term(row[v]) if row[v] is not None else None
                           for v in ("focus", "path", "value"))
     message = query.problem
-    details = [f"{name} {_value_text(rdflib_term(row[name]))}" for name in extra
+    details = [f"{name} {_detail(rdflib_term(row[name]))}" for name in extra
                if row[name] is not None]
     if details:
-        message += f" ({'; '.join(short_iri(d) for d in details)})"
+        message += f" ({'; '.join(details)})"
     hint = meant.get(str(value)) if isinstance(value, URIRef) else None
     if hint:
         message += f" Did you mean {short_iri(hint)}?"
@@ -230,6 +230,23 @@ def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
         value=None if value is None else _value_text(value), severity=query.severity,
         message=message, shape=query.iri, constraint=COMPONENT, advice=query.solution)
     return result, (focus, path, value)
+
+
+def _detail(term) -> str:
+    """A selected variable's value as a message names it: an IRI as a CURIE (``unit:vpa``), as
+    the rest of the report names them; a string listing IRIs (a GROUP_CONCAT, such as
+    ``duplicate-entity-label``'s ``?resources``) as their CURIEs in order; another literal as
+    in N-Triples."""
+    from rdflib import Literal
+    from rdflib.namespace import XSD
+
+    from kg.validate import _value_text, short_iri
+
+    if isinstance(term, Literal) and term.datatype in (None, XSD.string) and not term.language:
+        parts = str(term).split(", ")
+        if all("://" in p and " " not in p for p in parts):
+            return ", ".join(sorted(short_iri(p) for p in parts))
+    return short_iri(_value_text(term))
 
 
 def with_qc_results(report, found: Found):
