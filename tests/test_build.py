@@ -139,6 +139,46 @@ def test_validation_failure_keeps_last_good_dataset(good_build):
     _left_alone(out, before)
 
 
+def test_an_ill_typed_literal_is_said_at_its_file_and_line(good_build, caplog, monkeypatch):
+    """pyoxigraph parses the build's files; rdflib meets an ill-typed date only when it
+    converts it later (reasoning, validation), with no file being parsed: the warning names
+    the line of the project's file that writes it, as kg validate FILE does (it had no
+    place), once."""
+    root, settings, out, before = good_build
+    path = root / "graph" / "article-part1.ttl"
+    text = path.read_text(encoding="utf-8")
+    # on a line of its own, below its event's first line
+    old = '    kgo:onDate "1978-02-05"^^xsd:date ;\n'
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, '    kgo:onDate\n        "1978-13-01"^^xsd:date ;\n'),
+                    encoding="utf-8")
+    line = text.count("\n", 0, text.index(old)) + 2
+    monkeypatch.chdir(root)
+    with pytest.raises(ValidationFailed):
+        build(settings)
+    said = [r.getMessage() for r in caplog.records if "ill-typed literal" in r.getMessage()]
+    assert said == [f'graph/article-part1.ttl:{line}: ill-typed literal "1978-13-01"'
+                    "^^<http://www.w3.org/2001/XMLSchema#date>: month must be in 1..12"]
+    _left_alone(out, before)
+
+
+def test_literal_places_find_a_typed_literal_as_written():
+    """kg.validate.literal_places: the datatype as a prefixed name or a full IRI; another
+    datatype's literal of the same form, or one written nowhere, is not it."""
+    from kg.validate import literal_places
+
+    place = literal_places(lambda: [("a.ttl", '<x> <p> "1978-13-01"^^xsd:gYear .\n'
+                                              '<x> <q>\n  "1978-13-01"^^xsd:date .\n'),
+                                    ("b.nt", '<x> <p> "7"^^<http://www.w3.org/2001/'
+                                             'XMLSchema#integer> .\n')])
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    assert place("1978-13-01", xsd + "date") == "a.ttl:3"
+    assert place("1978-13-01", xsd + "gYear") == "a.ttl:1"
+    assert place("7", xsd + "integer") == "b.nt:1"
+    assert place("7", xsd + "decimal") is None
+    assert place("1978-13-02", xsd + "date") is None
+
+
 def test_inconsistency_keeps_last_good_dataset(good_build):
     root, settings, out, before = good_build
     (root / "graph" / "zz-bad.ttl").write_text(

@@ -6,6 +6,7 @@ functions. The SPARQL endpoint is built by :func:`kg.endpoint.create_app`.
 
 import logging
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
 
@@ -20,6 +21,11 @@ __all__ = ["__version__"]
 #: The file rdflib is parsing, as the user named it (set by kg.load.parse_file), so that an
 #: ill-typed literal it meets is said at its place.
 reading: ContextVar[str | None] = ContextVar("kg_reading", default=None)
+#: Where a literal read by another parser than rdflib's was written: (lexical form, datatype
+#: IRI) -> "FILE:LINE" or None (set by the build, which parses with pyoxigraph, and so meets
+#: an ill-typed literal only when rdflib converts it later, with no file being parsed).
+locating: ContextVar[Callable[[str, str], str | None] | None] = ContextVar(
+    "kg_locating", default=None)
 
 
 def _parser_line() -> int | None:
@@ -47,7 +53,8 @@ class _IllTypedLiterals(logging.Filter):
     (``"1979-13-45"^^xsd:date``); a traceback is never what a user should see. The record
     becomes one line naming the literal and why, at its place when a file of the user is being
     parsed (``bad.ttl:3: ill-typed literal …``, the line where the parser keeps one: Turtle and
-    TriG); the shapes report it where they constrain its property (``kg validate`` and
+    TriG), or where :data:`locating` finds it written (the build's files, which pyoxigraph
+    parsed); the shapes report it where they constrain its property (``kg validate`` and
     ``/validate`` then fail). Each literal is said once per process and place, not once for
     every time rdflib converts it (four times in one ``kg validate``): a conversion outside a
     parse, with no place, is said only for a literal not said before."""
@@ -73,6 +80,11 @@ class _IllTypedLiterals(logging.Filter):
         key = (lexical, datatype, why)
         file = reading.get()
         place = None if file is None else (file, _parser_line())
+        locate = locating.get() if place is None and isinstance(lexical, str) else None
+        found = locate(lexical, datatype) if locate is not None else None
+        if found:
+            file, _, line = found.rpartition(":")
+            place = (file, int(line))
         if (*key, place) in self._said or (place is None and key in self._said):
             return False
         if len(self._said) < 10_000:  # a bound on what a long-running server remembers

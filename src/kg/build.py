@@ -23,6 +23,7 @@ rdflib parses and owlrl reasons as before, and the graphs are then put in a stor
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import hashlib
 import json
@@ -41,7 +42,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
-from kg import __version__
+from kg import __version__, locating
 from kg.errors import ConfigError, InputError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import (
@@ -88,10 +89,16 @@ def input_digest(root: Path) -> str:
 def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
           timings: dict | None = None) -> BuildResult:
     """Run the whole pipeline and write the dataset. Raises KGError subclasses on failure.
-    ``timings``, if given, receives the seconds of each stage (:data:`STAGES`)."""
+    ``timings``, if given, receives the seconds of each stage (:data:`STAGES`). An ill-typed
+    literal, which rdflib meets only after pyoxigraph has parsed the files, is said at the
+    line of the project's file that writes it (:data:`kg.locating`)."""
+    from kg.validate import literal_places, project_texts
+
+    said_at = locating.set(literal_places(lambda: project_texts(Path(settings["root"]))))
     try:
         return _build(settings, log, timings)
     finally:
+        locating.reset(said_at)
         # The parsers (rdflib's SPARQL parser runs on pyparsing, which raises and catches as it
         # goes) leave reference cycles of tracebacks and frames, and a frame holds its locals:
         # pyoxigraph query results among them, which only the thread that made one may free.
@@ -162,7 +169,9 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             # in a thread while the shapes' view is made: pyoxigraph copies the graphs into it
             # on one core without Python's lock, and the QC queries take the other
             with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="kg-qc") as pool:
-                qc = pool.submit(results_in_store, store, skip=[inferred_graph])
+                # in this thread's context (kg.locating: where an ill-typed literal is)
+                qc = pool.submit(contextvars.copy_context().run, results_in_store, store,
+                                 skip=[inferred_graph])
                 report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
                                                 overlap=overlap)
                 report = with_qc_results(report, qc.result())

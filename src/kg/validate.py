@@ -1016,6 +1016,30 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
             expect = "after"
 
 
+def literal_places(texts: Callable[[], Iterable[tuple[str, str]]]
+                   ) -> Callable[[str, str], str | None]:
+    """A function of a typed literal's lexical form and datatype IRI to "NAME:LINE", the first
+    line of the (name, text) Turtle-family ``texts`` (read when first asked) that writes it
+    (``"1978-13-01"^^xsd:date``, or with the datatype's full IRI), else None: where the build
+    says an ill-typed literal is (:data:`kg.locating`)."""
+    read: list[tuple[str, str]] | None = None
+
+    def place(lexical: str, datatype: str) -> str | None:
+        nonlocal read
+        read = list(texts()) if read is None else read
+        local = re.split(r"[#/]", datatype)[-1]
+        written = re.compile(re.escape(f'"{lexical}"') + r"\^\^\s*(<[^>]*>|[\w.-]*:[\w.-]+)")
+        for name, text in read:
+            for m in written.finditer(text):
+                token = m[1]
+                if token[1:-1] == datatype if token.startswith("<") \
+                        else token.partition(":")[2] == local:
+                    return f"{name}:{text.count(chr(10), 0, m.start()) + 1}"
+        return None
+
+    return place
+
+
 def subject_lines(texts: Iterable[tuple[str, str]]) -> dict[str, str]:
     """IRI -> "NAME:LINE" of the first statement whose subject it is, in Turtle-family texts
     (name, text)."""
@@ -1755,33 +1779,23 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     read or parsed."""
     from pathlib import Path
 
-    import pyoxigraph as ox
-
-    from kg.build import ensure_built, validate_dataset_store
     from kg.errors import InputError
-    from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
-    from kg.load import load_shapes, parse_file, read_dataset, shown_path, source_files
-    from kg.qc import results_in_graphs, results_in_store, with_qc_results
-    from kg.store import rdf_syntax_error
+    from kg.iris import ONTOLOGY_GRAPH
+    from kg.load import load_shapes, parse_file, read_dataset, source_files
+    from kg.qc import results_in_graphs, with_qc_results
 
     root = Path(settings["root"])
     validator = check_validator(settings.get("validator", "fast"))
     shapes = load_shapes(root)
     if not files:
-        path = ensure_built(settings, log=log)
-        log(f"validating the built dataset {shown_path(path)}")
-        store = ox.Store()
+        from kg import locating
+
+        # an ill-typed literal of the dataset is said at the project file's line that writes it
+        said_at = locating.set(literal_places(lambda: project_texts(root)))
         try:
-            store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-        except SyntaxError as exc:
-            raise rdf_syntax_error(exc, path, ox.RdfFormat.N_QUADS) from None
-        except OSError as exc:
-            raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-        inferred = ox.NamedNode(str(INFERRED_GRAPH))
-        report = with_qc_results(
-            validate_dataset_store(store, inferred, shapes, validator, log),
-            results_in_store(store, skip=[inferred]))
-        return report.located(project_texts(root)) if report.results else report
+            return _validate_built(settings, shapes, validator, log)
+        finally:
+            locating.reset(said_at)
     # each file's graph apart: merging them into one rdflib graph took longer than parsing
     parts: list[Graph] = []
     parsed = set()
@@ -1819,6 +1833,33 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
     report = with_qc_results(report, results_in_graphs(data, ontology, context))
     return report.located(texts_of(Path(f) for f in files)) if report.results else report
+
+
+def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Report:
+    """:func:`validate_files` of the built dataset (no files), located in the project's."""
+    import pyoxigraph as ox
+
+    from kg.build import ensure_built, validate_dataset_store
+    from kg.errors import InputError
+    from kg.iris import INFERRED_GRAPH
+    from kg.load import shown_path
+    from kg.qc import results_in_store, with_qc_results
+    from kg.store import rdf_syntax_error
+
+    path = ensure_built(settings, log=log)
+    log(f"validating the built dataset {shown_path(path)}")
+    store = ox.Store()
+    try:
+        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    except SyntaxError as exc:
+        raise rdf_syntax_error(exc, path, ox.RdfFormat.N_QUADS) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    inferred = ox.NamedNode(str(INFERRED_GRAPH))
+    report = with_qc_results(
+        validate_dataset_store(store, inferred, shapes, validator, log),
+        results_in_store(store, skip=[inferred]))
+    return report.located(project_texts(settings["root"])) if report.results else report
 
 
 #: The syntaxes :func:`subject_lines` reads.
