@@ -861,3 +861,91 @@ def test_a_point_out_of_range_is_a_violation_that_says_which_coordinate(
     assert [(short(r.shape), r.severity, r.message) for r in report.results] == [(
         "kgs:GeometryShape", "Violation", "a geometry is one WKT POINT(longitude latitude), "
         "longitude -180 to 180 and latitude -90 to 90, typed geo:wktLiteral" + hint)]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_misspelt_class_is_one_result_its_domains_follow(validator, ontology, shapes):
+    """An event whose one class is misspelt is no kgo:Event, so each of its properties breaks
+    its domain: those results only repeat the misspelling, and follow the result that names
+    it, at the line where the class is written (they stood as results of their own, at the
+    event's first line)."""
+    fixture = FIXTURES / "event-class-misspelt-alone.ttl"
+    line = 1 + fixture.read_text(encoding="utf-8").splitlines().index("    a kgo:Atack ;")
+    report = validate_closure([parse_file(fixture), ontology], shapes, validator=validator)
+    report = report.located([(fixture.name, fixture.read_text(encoding="utf-8"))])
+    assert [(short(r.shape), short(r.focus), r.path and short(r.path),
+             r.value and short(r.value), r.follows and short(r.follows)) for r in report.results
+            ] == [("kgs:DeclaredTypeShape", "event:incident", "rdf:type", "kgo:Atack", None),
+                  ("kgs:endUndatedInSource-domain", "event:incident", None, "event:incident",
+                   "rdf:type"),
+                  ("kgs:startDate-domain", "event:incident", None, "event:incident",
+                   "rdf:type")]
+    assert report.results[0].location == f"{fixture.name}:{line}"
+    assert report.results[0].message.endswith(". Did you mean kgo:Attack?")
+    [(lead, repeats)] = report.grouped()
+    assert lead is report.results[0] and repeats == report.results[1:]
+    text = report.as_text()
+    assert text.startswith("Does not conform: 3 result(s) (3 violations); 2 of them repeat "
+                           "another"), text
+    assert ("  also as:    the subject of kgo:endUndatedInSource (or of a sub-property) must "
+            "be a kgo:Event (kgs:endUndatedInSource-domain)\n") in text
+
+
+#: An event part 1 dates 7 January, within a whole that ended that day, and a later file that
+#: dates it again, 8 January (README: "A later source that disagrees"), as the lines of one text.
+REDATED = """@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix event: <https://w3id.org/kg1978/event/> .
+@prefix src: <https://w3id.org/kg1978/source/> .
+src:doc a kgo:Source ; rdfs:label "Test document"@en .
+src:doc-passage-1 a kgo:Passage ; rdfs:label "Test document, passage 1"@en ;
+    dcterms:isPartOf src:doc ; kgo:passageNumber 1 ;
+    kgo:textDigest "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" .
+event:offensive a kgo:Event ; rdfs:label "An offensive"@en ;
+    kgo:startDate "1979-01-01"^^xsd:date ; kgo:endDate "1979-01-07"^^xsd:date ;
+    prov:wasDerivedFrom src:doc-passage-1 .
+event:capture a kgo:Event ; rdfs:label "A capture"@en ;
+    kgo:onDate "1979-01-07"^^xsd:date ;
+    kgo:subEventOf event:offensive ;
+    prov:wasDerivedFrom src:doc-passage-1 .
+event:capture kgo:onDate "1979-01-08"^^xsd:date .
+"""
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_second_date_is_one_result_its_chronology_follows(validator, ontology, shapes):
+    """An event given a second kgo:onDate: the too-many-values result is the cause. The
+    chronology results on the event compare the date too many ("start date 1979-01-08 is
+    after end date 1979-01-07", "dated 1979-01-08 at the earliest, after the event it is part
+    of had ended"), so they follow it, as the same said of kgo:startDate and kgo:endDate do,
+    and are shown with it, each with its path and value."""
+    data = Graph().parse(data=REDATED, format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    report = report.located([("later.ttl", REDATED)])
+    on_date = "kgo:onDate"
+    assert sorted((short(r.shape), short(r.path), r.follows and short(r.follows))
+                  for r in report.results) == [
+        ("kgs:EventChronologyShape", "kgo:subEventOf", on_date),
+        ("kgs:EventEndDateShape", "kgo:endDate", on_date),
+        ("kgs:EventOnDateShape", on_date, None),
+        ("kgs:EventShape", "kgo:endDate", on_date),
+        ("kgs:EventStartDateShape", "kgo:startDate", on_date)]
+    [(lead, repeats)] = report.grouped()
+    assert (short(lead.focus), lead.message) == (
+        "event:capture", 'kgo:onDate must be one xsd:date: a one-day event happened on a day; '
+        'it has 2 values of kgo:onDate: "1979-01-07"^^xsd:date (later.ttl:16), '
+        '"1979-01-08"^^xsd:date (later.ttl:19)')
+    text = report.as_text()
+    assert ('              kgo:endDate "1979-01-07"^^xsd:date: start date 1979-01-08 is after '
+            'end date 1979-01-07 (kgs:EventShape)\n') in text, text
+    assert ('              kgo:subEventOf event:offensive: dated 1979-01-08 at the earliest, '
+            'after the event it is part of had ended (1979-01-07 at the latest) '
+            '(kgs:EventChronologyShape)\n') in text, text
+    # the Turtle report links each to the result it repeats
+    turtle = Graph().parse(data=report.as_turtle(), format="turtle")
+    repeats_of = URIRef(expand("kgs:repeats"))
+    assert len(set(turtle.subjects(repeats_of, None))) == 4
+    assert len(set(turtle.objects(None, repeats_of))) == 1

@@ -154,14 +154,20 @@ class Report:
         it: what the formats people read (text, GitHub annotations, the /validate page)
         show. Every result is in exactly one group."""
         followers: dict[tuple, list[Result]] = {}  # by what they repeat, in report order
+        leads = {(*_place(r), r.path) for r in self.results if r.follows is None}
         for r in self.results:
             if r.follows is not None:
-                followers.setdefault((*_place(r), r.follows), []).append(r)
+                key = (*_place(r), r.follows)
+                # one that follows from a cause (:func:`_mark_cause_repeats`) has a value of
+                # its own: the cause's result is on its focus node and severity, on that path
+                key = key if key in leads else (r.focus, r.severity, r.follows)
+                followers.setdefault(key, []).append(r)
         out = []
         for lead in self.results:
             if lead.follows is None:
                 # the first result on that path takes them; another on it, none
-                out.append((lead, followers.pop((*_place(lead), lead.path), [])))
+                out.append((lead, followers.pop((*_place(lead), lead.path), [])
+                            + followers.pop((lead.focus, lead.severity, lead.path), [])))
         # a follower whose result is missing (not made by mark_followers) stands alone
         out += [(r, []) for repeats in followers.values() for r in repeats]
         return out
@@ -194,9 +200,9 @@ class Report:
                 path, _, line = r.location.rpartition(":")
                 props += [f"file={_gh_property(path)}", f"line={line}"]
             props.append(f"title={_gh_property(_rule_title(r))}")
-            also = ("; repeated through super-properties as " + ", ".join(
-                f"{short_iri(f.path or '')} ({short_iri(f.shape)})" for f in repeats)
-                if repeats else "")
+            also = ("; also as " + ", ".join(
+                " ".join(filter(None, (repeat_name(r, f), f"({short_iri(f.shape)})")))
+                for f in repeats) if repeats else "")
             lines.append(f"::{level.get(r.severity, 'error')} {','.join(props)}::"
                          f"{_gh_data(_summary(r) + also)}")
         return "".join(f"{line}\n" for line in lines)
@@ -260,8 +266,8 @@ class Report:
                 else "Does not conform")
         lines = [f"{head}: {len(self.results)} result(s) ({self.counts()})"
                  + (f"; {repeated} of them repeat another (through a sub-property, "
-                    "rdfs:subPropertyOf, or as a generated range shape) and are shown with it "
-                    "(\"also as\")."
+                    "rdfs:subPropertyOf, as a generated range shape, or as what follows from "
+                    "a cause it reports) and are shown with it (\"also as\")."
                     if repeated else "."), ""]
         for r, repeats in groups:
             lines.append(f"{r.severity}: {r.message}")
@@ -279,10 +285,20 @@ class Report:
             if r.advice:
                 lines.append(f"  advice:     {r.advice}")
             for i, f in enumerate(repeats):
-                lines.append(f"  {'also as:' if i == 0 else '':<11} {short_iri(f.path or '')}: "
-                             f"{f.message} ({short_iri(f.shape)})")
+                name = repeat_name(r, f)
+                lines.append(f"  {'also as:' if i == 0 else '':<11} "
+                             + (f"{name}: " if name else "")
+                             + f"{f.message} ({short_iri(f.shape)})")
             lines.append("")
         return "\n".join(lines)
+
+
+def repeat_name(lead: Result, repeat: Result) -> str:
+    """How a result that repeats ``lead`` is named beside it: its path, and its value where it
+    is not the lead's (what follows from a cause: ``kgo:subEventOf event:offensive``); nothing
+    for a node shape's result (a domain's, which follows from an undeclared class)."""
+    value = shown_value(repeat) if _value_key(repeat) != _value_key(lead) else None
+    return " ".join(filter(None, (short_iri(repeat.path) if repeat.path else None, value)))
 
 
 def _result_key(report: Graph, node) -> tuple:
@@ -532,7 +548,8 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
     ``kgo:endDate`` in the closure, so one wrong date is three results; two of them follow the
     first. The result followed is one that follows nothing (properties equivalent to each
     other follow none). A generated range shape's result that repeats a hand-written shape's
-    follows it too (:func:`_mark_range_repeats`)."""
+    follows it too (:func:`_mark_range_repeats`), and so does a result that only follows from
+    a cause another result on its focus node reports (:func:`_mark_cause_repeats`)."""
     from kg.materialise import _closure
 
     above: dict[str, set[str]] = {}
@@ -549,7 +566,7 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
         below = sorted(p for p in set(paths) if (p, r.path) in pairs
                        and not any((q, p) in pairs for q in paths))
         out.append(replace(r, follows=below[0]) if below else r)
-    return _mark_range_repeats(out)
+    return _mark_cause_repeats(_mark_range_repeats(out))
 
 
 def _mark_range_repeats(results: list[Result]) -> list[Result]:
@@ -572,6 +589,53 @@ def _mark_range_repeats(results: list[Result]) -> list[Result]:
                 else None)
         out.append(replace(r, follows=lead.follows or lead.path) if lead else r)
     return out
+
+
+#: The datatypes of dates: a result comparing dates that names a date a too-many-values
+#: result counts follows from it.
+_DATE_TYPES = tuple(str(t) for t in (XSD.date, XSD.gYearMonth, XSD.gYear))
+_TYPED = re.compile(r'"([^"]*)"\^\^<([^>]+)>')
+
+
+def _mark_cause_repeats(results: list[Result]) -> list[Result]:
+    """``results`` with :attr:`Result.follows` set on each that only follows from a cause
+    another result on the same focus node (and severity) reports, pointing at that result's
+    path: a generated domain shape's result (``kgs:P-domain``, "the subject of kgo:P must be a
+    kgo:Event") where the focus node's class is one the ontology does not declare
+    (kgs:DeclaredTypeShape: a misspelt ``kgo:Atack`` leaves the event outside every class,
+    and each of its properties then breaks a domain), and a SPARQL result comparing a date
+    that a too-many-values result counts (an event given a second kgo:onDate "starts after it
+    ends", or lies outside the event it is part of, only by the date too many)."""
+    undeclared: dict[tuple, Result] = {}
+    counted: dict[tuple, list[tuple[Result, set[str]]]] = {}
+    for r in results:
+        if r.follows is not None:
+            continue
+        if short_iri(r.shape) == "kgs:DeclaredTypeShape" and r.path is not None:
+            undeclared.setdefault((r.focus, r.severity), r)
+        dates = {m[1] for v in r.values
+                 if (m := _TYPED.fullmatch(v.value)) and m[2] in _DATE_TYPES}
+        if r.constraint in _COUNTED and dates:
+            counted.setdefault((r.focus, r.severity), []).append((r, dates))
+    if not undeclared and not counted:
+        return results
+    sparql = str(SH.SPARQLConstraintComponent)
+    out = []
+    for r in results:
+        lead = None
+        if r.follows is None and _generated_domain(r.shape):
+            lead = undeclared.get((r.focus, r.severity))
+        elif r.follows is None and r.constraint == sparql:
+            lead = next((c for c, dates in counted.get((r.focus, r.severity), ())
+                         if any(d in r.message or (r.value or "").startswith(f'"{d}"')
+                                for d in dates)), None)
+        out.append(replace(r, follows=lead.path) if lead is not None and lead is not r else r)
+    return out
+
+
+def _generated_domain(shape: str) -> bool:
+    """Whether ``shape`` is one :func:`domain_range_shapes` made from an rdfs:domain."""
+    return re.fullmatch(r"kgs:[A-Za-z0-9_]+-domain", short_iri(shape)) is not None
 
 
 def _generated_range(shape: str) -> bool:

@@ -62,7 +62,15 @@ from kg.errors import (
 )
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
 from kg.store import xml_syntax_error
-from kg.validate import Report, Result, ValueAt, error_output, short_iri, shown_value
+from kg.validate import (
+    Report,
+    Result,
+    ValueAt,
+    error_output,
+    repeat_name,
+    short_iri,
+    shown_value,
+)
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
 
@@ -684,7 +692,7 @@ def _page(status: int, settings: dict, *, report: Report | None = None,
           error: str | None = None, upload: _Upload | None = None,
           headers: dict | None = None) -> Response:
     html = render_template("validate.html", report=report, error=error, short=_curie,
-                           shown_value=shown_value,
+                           shown_value=shown_value, repeat_name=repeat_name,
                            shapes_base=SHAPES,
                            upload_name=upload.name if upload else None,
                            syntax=_SYNTAX_NAMES.get(upload.fmt) if upload else None,
