@@ -949,3 +949,29 @@ def test_a_second_date_is_one_result_its_chronology_follows(validator, ontology,
     repeats_of = URIRef(expand("kgs:repeats"))
     assert len(set(turtle.subjects(repeats_of, None))) == 4
     assert len(set(turtle.objects(None, repeats_of))) == 1
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize("stated", [True, False])
+def test_a_unit_made_subordinate_to_itself_is_one_result(stated, validator, ontology, shapes):
+    """A unit made subordinate to itself (a mistyped value; its statement names the army
+    meant) was three results: the cycle, the statement describing a triple not in the graph,
+    and the relation without its statement. The cycle is the cause: its one result stands on
+    the triple's line and names the statement and what it says. Without a statement, the
+    reflexive triple is the cycle's alone too (not also "needs an rdf:Statement")."""
+    fixture = FIXTURES / "unit-subordinate-to-itself.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    if not stated:
+        text = text.split("stmt:division-in-army a rdf:Statement", 1)[0]
+    lines = text.splitlines()
+    line = 1 + lines.index("    kgo:subordinateTo unit:division .")
+    data = Graph().parse(data=text, format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    report = report.located([("x.ttl", text)])
+    said = (f"; its statement stmt:division-in-army (x.ttl:{line + 3}) names unit:army: one of "
+            "the two is mistyped") if stated else ""
+    assert [(short(r.shape), short(r.focus), short(r.path), short(r.value), r.location,
+             r.message) for r in report.results] == [(
+        "kgs:GroupShape", "unit:division", "kgo:subordinateTo", "unit:division", f"x.ttl:{line}",
+        "subordination cycle: the group is subordinate to itself: unit:division → unit:division "
+        f"(x.ttl:{line})" + said)]

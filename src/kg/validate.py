@@ -137,7 +137,8 @@ class Report:
                              + (f", as {short_iri(p)})" if p != r.path else ")")
                              for o, line, p in cycle]
                     return replace(r, location=cycle[0][1], message=f"{r.message}: "
-                                   + " → ".join([short_iri(r.focus), *steps]))
+                                   + " → ".join([short_iri(r.focus), *steps])
+                                   + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value))))
             if not r.values:
@@ -879,6 +880,21 @@ class StatementLines:
                 return found
         return (self.subjects.get(result.focus) or self.mentions.get(result.focus)
                 or self.blanks.get(result.focus))
+
+
+def _stated_otherwise(where: StatementLines, r: Result) -> str:
+    """What a reflexive triple's statements say instead, where the texts have one: "; its
+    statement stmt:x (FILE:LINE) names unit:y: one of the two is mistyped" (a unit made
+    subordinate to itself by a mistyped value, its statement naming the unit meant, which the
+    shapes then leave to this result)."""
+    subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
+    said = []
+    for (st, p, o), _ in where.triples.items():
+        if p == subject and o == r.focus and (st, predicate, r.path) in where.triples:
+            said += [(st, value, line) for (s2, p2, value), line in where.triples.items()
+                     if s2 == st and p2 == obj and value != r.focus]
+    return "".join(f"; its statement {short_iri(st)} ({line}) names {short_iri(value)}: one of "
+                   "the two is mistyped" for st, value, line in said[:1])
 
 
 #: The transitive properties whose cycles the shapes report, each with its inverse
