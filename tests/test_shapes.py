@@ -975,3 +975,19 @@ def test_a_unit_made_subordinate_to_itself_is_one_result(stated, validator, onto
         "kgs:GroupShape", "unit:division", "kgo:subordinateTo", "unit:division", f"x.ttl:{line}",
         "subordination cycle: the group is subordinate to itself: unit:division → unit:division "
         f"(x.ttl:{line})" + said)]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_date_with_a_stray_space_says_so(validator, ontology, shapes):
+    """"1978-02-05 "^^xsd:date is no xsd:date: the message said "1978-02-05  is not written as
+    an xsd:date (YYYY-MM-DD)", which it seems to be; it says where the space is and what to
+    write. One result."""
+    fixture = FIXTURES / "event-start-date-trailing-space.ttl"
+    report = validate_closure([parse_file(fixture), ontology], shapes, validator=validator)
+    assert [(short(r.shape), short(r.focus), short(r.path), r.value, r.message)
+            for r in report.results] == [(
+        "kgs:EventStartDateShape", "event:incident", "kgo:startDate",
+        '"1978-02-05 "^^<http://www.w3.org/2001/XMLSchema#date>',
+        "start date must be one well-formed xsd:date (1979-01-07), xsd:gYearMonth (1978-05) or "
+        'xsd:gYear (1978); "1978-02-05 " has white space at an end: write it '
+        '"1978-02-05"^^xsd:date')]

@@ -1620,10 +1620,16 @@ def _not_a_date(text: str, datatype) -> str:
     not a day of the calendar: day is out of range for month``; the shape says only that an
     xsd:date is wanted, which the literal seems to be), a month past 12, or text not written
     in the type's form. Else "" (a form XSD allows that this check does not read, such as a
-    time zone)."""
+    time zone). A date with white space at an end (``"1978-03-26 "``) is told so, and what to
+    write."""
     import datetime
 
     name = datatype.rpartition("#")[2]
+    if text.strip() != text and text.strip() and _date_kind(text.strip()) == datatype \
+            and not _not_a_date(text.strip(), datatype):
+        # a stray space, which the message would show as none: "1978-03-26  is not written…"
+        return (f"; {Literal(text).n3()} has white space at an end: write it "
+                f"{Literal(text.strip()).n3()}^^xsd:{name}")
     if datatype == XSD.date and _DAY.fullmatch(text):
         try:
             datetime.date.fromisoformat(text)
