@@ -1390,3 +1390,35 @@ def test_a_project_folder_that_does_not_exist_is_named_as_such(capsys, tmp_path,
     a_file.write_text("")
     code, out, err = run(capsys, "--root", str(a_file), *command)
     assert code == 2 and f"kg: error: {a_file}: a file, not a project folder (--root" in err, err
+
+
+TRIG_IN_TURTLE = (" (a TriG named graph, NAME { … }, in a Turtle file? Turtle has no graphs: "
+                  "write the triples without the braces, or save the file as .trig)")
+
+
+@pytest.mark.parametrize(("text", "place", "said"), [
+    ("graph:part2 {\n    event:x rdfs:label \"X\"@en .\n}\n", "4:13",
+     "{ is not a valid predicate"),
+    ("GRAPH graph:part2 { event:x rdfs:label \"X\"@en . }\n", "4:1",
+     "GRAPH is not a valid subject or graph name"),
+    # an N3 formula as an object is no named graph: no hint
+    ("event:x rdfs:seeAlso { event:y rdfs:label \"Y\"@en } .\n", "4:22",
+     "{ is not a valid RDF object"),
+])
+def test_a_trig_graph_in_a_turtle_file_is_named_as_such(capsys, project, monkeypatch, text,
+                                                        place, said):
+    """A TriG named graph written into a file of graph/ (Turtle): kg validate and kg build stop
+    at its line, and say what it most likely is and what to do (they said only "{ is not a
+    valid predicate")."""
+    prefixes = ("@prefix graph: <https://w3id.org/kg1978/graph/> .\n"
+                "@prefix event: <https://w3id.org/kg1978/event/> .\n"
+                "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n")
+    (project / "graph" / "article-part2.ttl").write_text(prefixes + text, encoding="utf-8")
+    monkeypatch.chdir(project)
+    hint = TRIG_IN_TURTLE if said.startswith(("{ is not a valid predicate", "GRAPH")) else ""
+    expected = (f"kg: error: {Path('graph', 'article-part2.ttl')}:{place}: Turtle syntax "
+                f"error: {said}{hint}\n")
+    code, _, err = run(capsys, "validate", str(Path("graph", "article-part2.ttl")))
+    assert (code, err) == (2, expected)
+    code, _, err = run(capsys, "--root", str(project), "build")
+    assert code == 2 and err.endswith(expected), err

@@ -116,9 +116,17 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
         where = (None, *place) if place else None
     if where and message == _DOT_EXPECTED and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG):
         message += _missing_end(data, path, where[1], where[2])
+    if where and fmt == ox.RdfFormat.TURTLE and message.startswith(
+            ("{ is not a valid predicate", "GRAPH is not a valid subject")):
+        message += _TRIG_IN_TURTLE
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
                       line=where[1] if where else None, column=where[2] if where else None)
 
+
+#: What a Turtle file's ``{`` after a subject, or its ``GRAPH``, most likely is: TriG's named
+#: graph (``graph:x { … }``, ``GRAPH graph:x { … }``), which Turtle has no syntax for.
+_TRIG_IN_TURTLE = (" (a TriG named graph, NAME { … }, in a Turtle file? Turtle has no graphs:"
+                   " write the triples without the braces, or save the file as .trig)")
 
 #: pyoxigraph's words where a statement goes on past its last object.
 _DOT_EXPECTED = "A dot is expected at the end of statements"
