@@ -156,3 +156,34 @@ def test_a_byte_order_mark_is_not_blamed_where_the_format_reads_past_it():
         list(ox.parse(data, format=ox.RdfFormat.JSON_LD))
     error = rdf_syntax_error(info.value, "x.jsonld", ox.RdfFormat.JSON_LD, data)
     assert "byte order mark" not in str(error) and str(error).startswith("x.jsonld:1:")
+
+
+def test_a_prefix_declared_again_with_another_iri_is_said_at_its_line(tmp_path, caplog,
+                                                                      monkeypatch):
+    """Turtle lets a later @prefix give a prefix another IRI; in a file of graph/ it is a
+    mistake whose hundreds of results ("the value of kgo:setUp must be a kgo:Group", on
+    kg:units/…) never name it. kg validate (rdflib) and the build (pyoxigraph) say it at its
+    line, once; a prefix declared again alike, or another prefix, is not said."""
+    import logging
+
+    from kg.load import load_store
+
+    root = project_copy(tmp_path / "p")
+    facts = root / "graph" / "article-part1.ttl"
+    lines = facts.read_text(encoding="utf-8").splitlines(keepends=True)
+    first = 1 + next(n for n, line in enumerate(lines) if line.startswith("@prefix unit: "))
+    at = next(n for n, line in enumerate(lines) if line.startswith("unit:division-341 "))
+    lines[at:at] = ["@prefix unit:    <https://w3id.org/kg1978/units/> .\n",
+                    "@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n"]
+    facts.write_text("".join(lines), encoding="utf-8")
+    monkeypatch.chdir(root)
+    said = (f"{Path('graph', 'article-part1.ttl')}:{at + 1}: @prefix unit: declared again, as "
+            f"<https://w3id.org/kg1978/units/> (line {first} declared "
+            "<https://w3id.org/kg1978/unit/>): every unit: name after it is an IRI of the "
+            "second; remove one")
+    for read in (lambda: parse_file(Path("graph", "article-part1.ttl")),
+                 lambda: load_store(Path("."))):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="kg.load"):
+            read()
+        assert [r.getMessage() for r in caplog.records if r.name == "kg.load"] == [said]

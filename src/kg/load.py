@@ -110,6 +110,8 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     finally:
         reading.reset(said_at)
     check_read(data, fmt, str(path), base, into, len(into) - before)
+    if fmt in ("turtle", "trig"):
+        warn_of_redeclared_prefixes(data, str(path))
     return into
 
 
@@ -248,6 +250,39 @@ def load_sources(root: Path) -> Sources:
     return sources
 
 
+_log = logging.getLogger("kg.load")
+
+#: A prefix declaration at the start of a line (Turtle's ``@prefix``, SPARQL's ``PREFIX``).
+_PREFIX_LINE = re.compile(rb"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>\n]*)>",
+                          re.IGNORECASE | re.MULTILINE)
+
+
+def redeclared_prefixes(data: bytes) -> list[tuple[int, str]]:
+    """Each prefix a Turtle or TriG text declares again with another IRI, in words with its
+    line: Turtle allows it, and every name written after it then means an IRI of the other
+    namespace (a second ``@prefix unit:`` made hundreds of results, none naming it)."""
+    said: dict[bytes, tuple[bytes, int]] = {}
+    out = []
+    for m in _PREFIX_LINE.finditer(data):
+        prefix, iri = m[1] or b"", m[2]
+        line = data.count(b"\n", 0, m.start()) + 1
+        if prefix in said and said[prefix][0] != iri:
+            name = prefix.decode("utf-8", "replace")
+            out.append((line, f"@prefix {name}: declared again, as "
+                              f"<{iri.decode('utf-8', 'replace')}> (line {said[prefix][1]} "
+                              f"declared <{said[prefix][0].decode('utf-8', 'replace')}>): every "
+                              f"{name}: name after it is an IRI of the second; remove one"))
+        said[prefix] = (iri, line)
+    return out
+
+
+def warn_of_redeclared_prefixes(data: bytes, name: str) -> None:
+    """Log a warning at ``NAME:LINE`` for each prefix ``data`` declares again with another IRI
+    (:func:`redeclared_prefixes`)."""
+    for line, message in redeclared_prefixes(data):
+        _log.warning("%s:%d: %s", name, line, message)
+
+
 def load_store(root: Path):
     """Parse the same files as :func:`load_sources` into the named graphs of a new in-memory
     pyoxigraph ``Store`` (the build's scale path).
@@ -261,6 +296,8 @@ def load_store(root: Path):
         graph = ox.NamedNode(str(name))
         for path in paths:
             try:
+                # the text scanned, then let go of before the store reads the file
+                warn_of_redeclared_prefixes(path.read_bytes(), shown_path(path))
                 store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph,
                            base_iri=path.resolve().as_uri())
             except SyntaxError as exc:
