@@ -991,3 +991,25 @@ def test_a_date_with_a_stray_space_says_so(validator, ontology, shapes):
         "start date must be one well-formed xsd:date (1979-01-07), xsd:gYearMonth (1978-05) or "
         'xsd:gYear (1978); "1978-02-05 " has white space at an end: write it '
         '"1978-02-05"^^xsd:date')]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize(("fixture", "message"), [
+    ("group-active-after-dissolution",
+     "actor:front takes part in it from 1978-12-23 at the earliest, after its dissolution "
+     "(event:dissolution) had ended (1978-01-10 at the latest): a date, the dissolution's or "
+     "this event's, or the participant mistyped?"),
+])
+def test_a_group_takes_part_in_nothing_outside_its_lifetime(fixture, message, validator,
+                                                             ontology, shapes):
+    """A group dissolved before it acted (the shapes let it through): one result, on the
+    event, at the line naming the group."""
+    path = FIXTURES / f"{fixture}.ttl"
+    text = path.read_text(encoding="utf-8")
+    line = 1 + text.splitlines().index("    kgo:carriedOutBy actor:front ;")
+    report = validate_closure([parse_file(path), ontology], shapes, validator=validator)
+    report = report.located([("x.ttl", text)])
+    assert [(short(r.shape), short(r.focus), short(r.path), short(r.value), r.location,
+             r.message) for r in report.results] == [(
+        "kgs:GroupLifetimeShape", "event:appeal", "kgo:hadParticipant", "actor:front",
+        f"x.ttl:{line}", message)]
