@@ -848,6 +848,23 @@ def test_timeline_groups_by_operation(client, store):
     assert not set(war) & set(gco)
 
 
+def test_timeline_says_which_dates_are_the_curators_readings(client):
+    """A mark's dates say where one is a reading (a statement attributed to the curators), as
+    the event's page does: the offensive on Phnom Penh's end, "not after 7 January 1979", is
+    the curators' (the article gives its start and the city's capture); the announcement's day
+    is the article's."""
+    titles = {t.split(" (", 1)[0]: t for t in re.findall(
+        r"<title>([^<]*)</title>", unescape(client.get("/timeline").get_data(
+            as_text=True)))}
+    assert titles["General offensive on Phnom Penh, from 5-6 January 1979"].endswith(
+        "(5 or 6 January 1979 – not after 7 January 1979; the end is the curators' reading)")
+    assert titles["Fall of the Pol Pot regime"].endswith(
+        "; start and end are the curators' readings)")
+    assert titles["Retaking of all occupied Vietnamese areas, completed by 31 December 1978"
+                  ].endswith("; the start is the curators' reading)")
+    assert titles["Vietnamese announcement of 5 February 1978"].endswith("(5 February 1978)")
+
+
 def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     html = client.get("/timeline").get_data(as_text=True)
     marks = re.findall(r'<a class="event-mark (range|point)( open-end)?( ongoing)?" '
@@ -888,7 +905,8 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     offensive = [title for *_, href, _, _, title, _, _, _ in marks
                  if href.endswith("/phnom-penh-offensive-1979-01")]
     assert offensive == ["General offensive on Phnom Penh, from 5-6 January 1979 "
-                         "(5 or 6 January 1979 – not after 7 January 1979)"]
+                         "(5 or 6 January 1979 – not after 7 January 1979; the end is the "
+                         "curators&#39; reading)"]
 
 
 # -- search by name ------------------------------------------------------------------------------

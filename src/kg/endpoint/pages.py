@@ -1093,6 +1093,7 @@ def _timeline_model(s: Site) -> dict:
                 when += (" – not after " if open_end else " – ") + human_date(end[1], end[2])
             elif ongoing:
                 when = f"from {when}, no end given"
+            when += _dates_read(s, e, start, end if end is not None else None, open_end)
             label = s.labels.get(e, curie(e))
             after = (x2 + 6) if is_range else (x1 + 8 + (_TAIL if ongoing else 0))
             extent = len(label) * _CHAR
@@ -1146,6 +1147,23 @@ def _alternates(path: str) -> list[dict]:
     href = request.script_root + path
     return [{"type": r.media_type, "title": r.title, "key": r.key,
              "href": f"{href}?format={r.key}"} for r in REPRESENTATIONS if r.rdf is not None]
+
+
+def _dates_read(s: Site, e: str, start: tuple, end: tuple | None, open_end: bool) -> str:
+    """What a timeline mark adds to its dates where one is the curators' reading (a statement
+    attributed to them reifies it, :attr:`Site.readings`), as the event's page marks it: a
+    mark never shows a reading as a date the source gives."""
+    def read(value: tuple, predicates: tuple[str, ...]) -> bool:
+        literal = ox.Literal(value[1], datatype=ox.NamedNode(value[2]))
+        return any(s.readings.get((e, KGO + p, literal)) for p in predicates)
+
+    first = read(start, ("startDate", "onDate"))
+    last = end is not None and read(end, ("notAfter",) if open_end else ("endDate", "onDate"))
+    if first and last:
+        return "; start and end are the curators' readings"
+    if first or last:
+        return f"; the {'start' if first else 'end'} is the curators' reading"
+    return ""
 
 
 def _link_header(path: str) -> str:
