@@ -145,6 +145,8 @@ _GEO = "http://www.opengis.net/ont/geosparql#"
 
 #: The classes whose instances are candidates.
 ROOT_TYPES = ("Actor", "Place", "Event", "Measure", "Source")
+#: Their IRIs: a class is a candidates' class when its ancestors (itself among them) meet these.
+_ROOT_IRIS = frozenset(_KGO + r for r in ROOT_TYPES)
 #: The types offered to OpenRefine first.
 DEFAULT_TYPES = ("Place", "Person", "MilitaryUnit", "Organisation", "State", "Event")
 
@@ -1122,8 +1124,7 @@ class ReconciliationIndex:
 
     def reconcilable_types(self) -> list[TypeInfo]:
         """The kgo classes under the root types (candidates' classes), ordered by name."""
-        roots = {_KGO + r for r in ROOT_TYPES}
-        return sorted((t for t in self.types.values() if t.ancestors & roots),
+        return sorted((t for t in self.types.values() if t.ancestors & _ROOT_IRIS),
                       key=lambda t: (t.name.casefold(), t.id))
 
     def type_ref(self, given: str) -> dict[str, str]:
@@ -1511,7 +1512,7 @@ class ReconciliationIndex:
         """The class ``type_given`` names when it is under ``ROOT_TYPES``; None for no type,
         or for one that is no candidate's (its properties are not chosen)."""
         t = self.types.get(_type_iri(type_given)) if type_given else None
-        if t is None or not t.ancestors & {_KGO + r for r in ROOT_TYPES}:
+        if t is None or not t.ancestors & _ROOT_IRIS:
             return None
         return t
 
@@ -1533,7 +1534,7 @@ class ReconciliationIndex:
         if iri in self._held_types:
             return True
         t = self.types.get(iri)
-        return t is not None and any(_KGO + r in t.ancestors for r in ROOT_TYPES)
+        return t is not None and bool(t.ancestors & _ROOT_IRIS)
 
     def properties_for_type(self, type_given: str | None) -> list[Property]:
         return self._properties_of(self._candidate_class(type_given))
