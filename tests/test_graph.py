@@ -15,9 +15,10 @@ from kgtest import ARTICLE, REPO
 # article: a comment may set another account beside it, but never anonymously ("other accounts
 # have ...", "in English-language histories"): it names which, so a reader can check it. A new
 # one is added here on purpose.
-NAMED_ACCOUNTS = ("Wikipedia", "Phnom Penh Post", "discovery.researcher.life")
+NAMED_ACCOUNTS = ("Wikipedia", "Phnom Penh Post", "discovery.researcher.life",
+                  "Library of Congress", "Time magazine")
 ANONYMOUS = ("other accounts", "other sources", "english-language histories",
-             "english-language writing", "historians say", "elsewhere dated")
+             "english-language writing", "historians say", "elsewhere")
 
 
 def _anonymous_accounts(data: rdflib.Graph) -> list:
@@ -42,6 +43,11 @@ def test_a_comment_citing_other_accounts_names_one():
     data.add((kprc, rdflib.RDFS.comment, rdflib.Literal(
         "The label is the council's name in English-language histories.", lang="en")))
     assert _anonymous_accounts(data) == [kprc, bases]
+    # and a name given "elsewhere", as the Pol Pot forces' description gave the Khmer Rouge
+    forces = rdflib.URIRef("https://w3id.org/kg1978/unit/pol-pot-forces")
+    data.add((forces, rdflib.RDFS.comment, rdflib.Literal(
+        "The armed forces of the regime; elsewhere commonly called the Khmer Rouge.", lang="en")))
+    assert _anonymous_accounts(data) == [kprc, bases, forces]
 
 PRE = """PREFIX kgo: <https://w3id.org/kg1978/ontology/>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
