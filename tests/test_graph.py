@@ -15,8 +15,7 @@ from kgtest import ARTICLE, REPO
 # article: a comment may set another account beside it, but never anonymously ("other accounts
 # have ...", "in English-language histories"): it names which, so a reader can check it. A new
 # one is added here on purpose.
-NAMED_ACCOUNTS = ("Wikipedia", "Phnom Penh Post", "discovery.researcher.life",
-                  "Library of Congress", "Time magazine")
+NAMED_ACCOUNTS = ("Wikipedia", "Phnom Penh Post", "discovery.researcher.life", "Time magazine")
 ANONYMOUS = ("other accounts", "other sources", "english-language histories",
              "english-language writing", "historians say", "elsewhere")
 
