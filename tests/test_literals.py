@@ -85,3 +85,26 @@ def test_a_results_value_is_its_literal_in_n_triples_and_shown_with_curies():
         f'"a \\"b\\"\\\\c\\r"^^<{KGO}Kind>', '"a \\"b\\"\\\\c\\r"^^kgo:Kind')
     assert _shown(Literal("x", datatype=URIRef(BASE + "event/T"))) == (
         f'"x"^^<{BASE}event/T>', '"x"^^event:T')
+
+
+def test_a_value_with_a_line_break_is_written_on_one_line():
+    """N-Triples escapes a line break, so the text report keeps a result's value on its line
+    (it was Turtle's long string, a line break in it)."""
+    value, shown = _shown(Literal("1978-01-01\n", datatype=XSD.date))
+    assert value == f'"1978-01-01\\n"^^<{XSD}date>'
+    assert shown == '"1978-01-01\\n"^^xsd:date'
+    report = validate.Report(conforms=False, results=[validate.Result(
+        focus="urn:x:f", path="urn:x:p", value=value, severity="Violation", message="m",
+        shape="urn:x:s", constraint="urn:x:c")])
+    assert '  value:      "1978-01-01\\n"^^xsd:date\n' in report.as_text()
+
+
+def test_a_datatype_under_no_prefix_is_shown_in_angle_brackets():
+    assert _shown(Literal("x", datatype=URIRef("http://example.org/dt"))) == (
+        '"x"^^<http://example.org/dt>', '"x"^^<http://example.org/dt>')
+
+
+def test_an_infinity_keeps_the_form_xsd_writes():
+    """rdflib gives a double's infinity as Python writes it ("inf"); XSD's is "INF"."""
+    for lexical, written in (("INF", "INF"), ("-INF", "-INF"), ("NaN", "NaN")):
+        assert _shown(Literal(lexical, datatype=XSD.double))[1] == f'"{written}"^^xsd:double'

@@ -25,6 +25,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import ConfigError
 from kg.iris import KIND_PREFIXES, PREFIXES
+from kg.literals import literal_text
 
 #: Exit codes of ``kg validate``.
 CONFORMS, VIOLATIONS = 0, 1
@@ -689,10 +690,13 @@ def _rule_title(r: Result) -> str:
 
 def _short_value(value: str) -> str:
     """A result's value as the text report shows it: an IRI as a CURIE, a literal's datatype
-    too ("1978-13-01"^^xsd:date)."""
+    too ("1978-13-01"^^xsd:date; under no prefix, in full as :func:`_value_text` wrote it).
+    The value is the text :func:`kg.literals.literal_text` wrote, so only its datatype is
+    named again (read back through rdflib, a ``\\x`` in the string is taken for an escape)."""
     typed = re.fullmatch(r'(".*")\^\^<([^>]+)>', value, flags=re.S)
     if typed:
-        return f"{typed[1]}^^{short_iri(typed[2])}"
+        short = short_iri(typed[2])
+        return f"{typed[1]}^^" + (f"<{short}>" if short == typed[2] else short)
     return short_iri(value)
 
 
@@ -1760,16 +1764,10 @@ def with_vocabulary_warnings(report: Report, found) -> Report:
 
 
 def _value_text(term) -> str:
-    """A result's value as reports show it: a literal in N-Triples, else the term."""
-    return _literal_text(term) if isinstance(term, Literal) else _term_text(term)
-
-
-def _literal_text(literal: Literal) -> str:
-    """A literal in N-Triples, an xsd:string as a plain string (the same literal in RDF 1.1:
-    pyoxigraph gives it so, rdflib keeps the datatype)."""
-    if literal.datatype == XSD.string:
-        return Literal(str(literal)).n3()
-    return literal.n3()
+    """A result's value as reports show it: a literal in N-Triples, an xsd:string as a plain
+    string (the same literal in RDF 1.1: pyoxigraph gives it so, rdflib keeps the datatype),
+    else the term."""
+    return literal_text(term) if isinstance(term, Literal) else _term_text(term)
 
 
 def _value_term(text: str):
