@@ -108,3 +108,11 @@ def test_an_infinity_keeps_the_form_xsd_writes():
     """rdflib gives a double's infinity as Python writes it ("inf"); XSD's is "INF"."""
     for lexical, written in (("INF", "INF"), ("-INF", "-INF"), ("NaN", "NaN")):
         assert _shown(Literal(lexical, datatype=XSD.double))[1] == f'"{written}"^^xsd:double'
+
+
+def test_the_links_file_writes_an_infinity_as_xsd_does():
+    """rdflib gives a double's infinity as Python writes it; the file had "inf"^^xsd:double,
+    which is no xsd:double."""
+    g = Graph().add((URIRef(BASE + "place/x"), URIRef("http://example.org/p"),
+                     Literal("INF", datatype=XSD.double)))
+    assert links.links_turtle(g).splitlines()[-1].endswith(' "INF"^^xsd:double .')

@@ -57,6 +57,7 @@ from kg.iris import (
     SKOS,
     graph_iri_for,
 )
+from kg.literals import literal_text
 from kg.load import Sources, load_shapes, load_sources, read_utf8, shown_path
 
 #: The classes whose instances archivists link to authorities (and may be imported).
@@ -1509,13 +1510,7 @@ def links_turtle(graph: Graph) -> str:
             return f"<{t}>"
         if isinstance(t, BNode):
             return f"_:{t}"
-        text = (str(t).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                .replace("\r", "\\r"))
-        if t.language:
-            return f'"{text}"@{t.language}'
-        if t.datatype:
-            return f'"{text}"^^{term(t.datatype)}'
-        return f'"{text}"'
+        return literal_text(t, datatype=lambda iri: term(URIRef(iri)), keep_string_type=True)
 
     def objects(s, p) -> str:
         return ", ".join(sorted(term(o) for o in g.objects(s, p)))

@@ -36,6 +36,7 @@ from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
 from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, PREFIXES, sparql_prologue
+from kg.literals import literal_text
 
 __all__ = ["bp", "load_examples", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
            "YASGUI_FILES"]
@@ -267,40 +268,21 @@ def _cell(term: object) -> dict[str, str]:
                 term.value if term.value.startswith(("http://", "https://")) else "")
         return {"text": term.value, "kind": "iri", "href": href, "local": bool(path)}
     if isinstance(term, ox.Literal):
-        return {"text": _literal_text(term), "kind": "literal"}
+        # as SPARQL and Turtle write it, so that the string "1979" and the integer 1979 do
+        # not look alike in a table: "1979", 1979, "Hà Nội"@vi, "1979-01-07"^^xsd:date
+        return {"text": literal_text(term, datatype=_prefixed, bare=True), "kind": "literal"}
     return {"text": str(term), "kind": "other"}
 
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-#: The literals Turtle and SPARQL write bare (Turtle 1.1, 2.5.2: INTEGER, DECIMAL, DOUBLE,
-#: BooleanLiteral), each with the lexical forms that keep their datatype when so written.
-_BARE = {_XSD + "integer": re.compile(r"[+-]?\d+"),
-         _XSD + "decimal": re.compile(r"[+-]?\d*\.\d+"),
-         _XSD + "double": re.compile(r"[+-]?(?:\d+\.\d*|\.?\d+)[eE][+-]?\d+"),
-         _XSD + "boolean": re.compile(r"true|false")}
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w-]*")
 
 
-def _literal_text(literal: ox.Literal) -> str:
-    """A literal as SPARQL and Turtle write it, so that the string "1979" and the integer
-    1979 do not look alike in a table: ``"1979"``, ``1979``, ``"Hà Nội"@vi``,
-    ``"1979-01-07"^^xsd:date`` (a datatype under a prefix of the graph's vocabularies
-    written with it, others in full)."""
-    datatype = literal.datatype.value
-    bare = _BARE.get(datatype)
-    if bare is not None and bare.fullmatch(literal.value):
-        return literal.value
-    quoted = '"' + literal.value.translate(_ESCAPES) + '"'
-    if literal.language:
-        direction = getattr(literal, "direction", None)
-        return f"{quoted}@{literal.language}" + (f"--{direction}" if direction else "")
-    if datatype == _XSD + "string":
-        return quoted
+def _prefixed(iri: str) -> str:
+    """A datatype under a prefix of the graph's vocabularies written with it, others in full."""
     for prefix, namespace in PREFIXES.items():
-        if datatype.startswith(namespace) and _LOCAL_NAME.fullmatch(datatype[len(namespace):]):
-            return f"{quoted}^^{prefix}:{datatype[len(namespace):]}"
-    return f"{quoted}^^<{datatype}>"
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace):]):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return f"<{iri}>"
 
 
 def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | None = None,
