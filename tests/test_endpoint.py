@@ -1281,6 +1281,52 @@ def test_a_format_naming_a_result_format_first_keeps_the_protocol(any_client):
     assert r.headers["Content-Type"].startswith("application/sparql-results+json")
 
 
+@pytest.mark.parametrize("target", [
+    "format=ht%6Dl", "format=%68tml", "format=text%2Fht%6Dl", "output=%48TML",
+    "f%6Frmat=html"])
+def test_a_percent_encoded_html_format_is_the_page_in_both_lanes(any_client, target):
+    """The fast path sent to the form a query string holding "html", as it is written: it
+    answered ``format=ht%6Dl`` itself, 406, where Flask decodes it and gives the page."""
+    r = any_client.get(f"/sparql?query={quote(LABELS)}&{target}")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<form" in r.data
+
+
+def test_xhtml_asked_for_is_the_page_and_xhtml_named_elsewhere_is_not(any_client):
+    r = any_client.get("/sparql", query_string={"query": LABELS},
+                       headers={"Accept": "application/xhtml+xml"})
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8" and b"<form" in r.data
+    r = any_client.get("/sparql", query_string={"query": LABELS, "format": "xhtml"})
+    assert r.status_code == 406
+    r = any_client.get("/sparql", query_string={
+        "query": 'ASK { ?s ?p "<html>" }', "format": "json"}, headers={"Accept": BROWSER})
+    assert r.headers["Content-Type"].startswith("application/sparql-results+json")
+
+
+def test_the_fast_path_answers_a_query_that_only_mentions_html(make_app):
+    """Only a format naming HTML first, or a browser's Accept, leaves a query to Flask: one
+    whose text holds "html" (an XHTML literal's datatype, a string) is the fast path's."""
+    app = make_app({"KG_FAST_PATH": True})
+    fast, to_flask = app.wsgi_app, []
+    flask = fast.app
+    fast.app = lambda environ, start: to_flask.append(environ["QUERY_STRING"]) or flask(
+        environ, start)
+    client = app.test_client()
+    for query in ('ASK { ?s ?p "html" }',
+                  "ASK { ?s ?p ?o FILTER (datatype(?o) = <http://www.w3.org/1999/02/"
+                  "22-rdf-syntax-ns#HTML>) }",
+                  "SELECT * { ?s ?p ?o } LIMIT 1"):
+        r = client.get("/sparql", query_string={"query": query, "format": "json"})
+        assert r.headers["Content-Type"].startswith("application/sparql-results+json")
+        r = client.get("/sparql", query_string={"query": query},
+                       headers={"Accept": "application/xhtml+xml;q=0.5, application/json"})
+        assert r.status_code == 200 and not r.headers["Content-Type"].startswith("text/html")
+    assert to_flask == []
+    client.get("/sparql", query_string={"query": LABELS, "format": "text/html"})
+    client.get("/sparql", query_string={"query": LABELS}, headers={"Accept": BROWSER})
+    assert len(to_flask) == 2
+
+
 def test_the_forms_table_links_iris(make_app):
     """Dataset IRIs link to their pages here, other web IRIs to themselves (nofollow), and an
     IRI of any other scheme (javascript:, urn:) is text only."""

@@ -366,6 +366,26 @@ def _split(response: bytes) -> tuple[bytes, dict[bytes, bytes], bytes]:
     return status, {k.lower(): v.strip() for k, _, v in (f.partition(b":") for f in fields)}, body
 
 
+def test_both_lanes_give_the_page_for_a_percent_encoded_html_format(serve_kg):
+    """``format=ht%6Dl`` names HTML (the fast path answered it 406, as it looked for "html"
+    as written); a query that only mentions html keeps to its format."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    target = "/sparql?query=" + quote("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1") + "&format=ht%6Dl"
+    other = "/sparql?query=" + quote('ASK { ?s ?p "html" }') + "&format=json"
+    express = f"GET {target} HTTP/1.1\r\nHost: h\r\n\r\n".encode()
+    plain = f"GET {target} HTTP/1.1\r\nHost: h\r\nTE: gzip\r\n\r\n".encode()
+    mention = f"GET {other} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n".encode()
+    fast, slow, json_answer, _ = _raw_exchange(served.url, [express, plain, mention])
+    (s1, h1, b1), (s2, h2, b2) = _split(fast), _split(slow)
+    assert b"connection" not in h1 and h2[b"connection"] == b"keep-alive"  # both lanes ran
+    assert s1 == s2 == b"HTTP/1.1 200 OK"
+    assert h1[b"content-type"] == h2[b"content-type"] == b"text/html; charset=utf-8"
+    assert b"<form" in b1 and b"<form" in b2
+    s3, h3, _ = _split(json_answer)
+    assert s3 == b"HTTP/1.1 200 OK"
+    assert h3[b"content-type"].startswith(b"application/sparql-results+json")
+
+
 def test_express_and_gunicorn_lanes_answer_alike(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     text = "SELECT ?s ?p WHERE { ?s ?p ?o } ORDER BY ?s ?p LIMIT 5"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from kg.endpoint.protocol import prefers_html
+from kg.endpoint.protocol import for_a_browser
 from kg.endpoint.responses import answer_query, error_parts, status_line
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge
@@ -38,9 +38,8 @@ class FastPath:
         body = None
         if method == "GET":
             target = environ.get("QUERY_STRING")
-            if not target or prefers_html(environ.get("HTTP_ACCEPT")) or (
-                    "html" in target.lower()):  # format=html, format=text/html: the route's
-                return self.app(environ, start_response)  # the description, or a browser
+            if not target or for_a_browser(target, environ.get("HTTP_ACCEPT")):
+                return self.app(environ, start_response)  # the description, or the form's page
         elif method == "POST":
             length = environ.get("CONTENT_LENGTH")
             if not length or not length.isdigit():

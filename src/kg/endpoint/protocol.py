@@ -27,9 +27,9 @@ from kg.endpoint.results import (
 )
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "json_ld_form",
-           "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE",
-           "UPDATE_REFUSED", "GRAPH_FAMILIES"]
+__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "for_a_browser",
+           "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY",
+           "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -386,6 +386,39 @@ def prefers_html(accept: str | None) -> bool:
             _html_cache.clear()
         _html_cache[accept] = found
     return found
+
+
+#: The ``format`` / ``output`` values that ask for a query's result as an HTML table
+#: (Virtuoso's link convention, ``format=text/html``; pages' ``format=html``).
+_HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
+_named_cache: dict[str, tuple[bool, str | None]] = {}
+
+
+def for_a_browser(query_string: str, accept: str | None) -> bool:
+    """Whether a ``GET /sparql`` with this (raw) query string is a query a browser asks for (a
+    shared link), answered as the plain form's page with the result in a table: where the
+    request names a format (``format``, then ``output``; percent-decoded), only if the first it
+    names is HTML (``format=html``, ``format=text/html``); else where :func:`prefers_html`
+    says ``accept`` is a browser's. Never without a query, never for an update (403). The
+    route and the WSGI fast path both ask this, so that they send the same requests to the
+    form."""
+    found = _named_cache.get(query_string)
+    if found is None:
+        pairs = parse_qsl(query_string, keep_blank_values=True, errors="replace")
+        keys = {k for k, _ in pairs}
+        named = [v.strip().lower() for name in ("format", "output") for k, value in pairs
+                 if k == name for v in value.split(",")]
+        found = ("query" in keys and "update" not in keys, named[0] if named else None)
+        if len(query_string) <= 16384:
+            if len(_named_cache) >= 512:
+                _named_cache.clear()
+            _named_cache[query_string] = found
+    query, named_first = found
+    if not query:
+        return False
+    if named_first is not None:
+        return named_first in _HTML_FORMATS
+    return prefers_html(accept)
 
 
 _cache: dict[tuple[str | None, str | None, str, str | None], ResultFormat | str] = {}

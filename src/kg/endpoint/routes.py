@@ -12,7 +12,7 @@ import re
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from kg.endpoint.protocol import FORM, SPARQL_UPDATE, UPDATE_REFUSED, negotiate, prefers_html
+from kg.endpoint.protocol import FORM, SPARQL_UPDATE, UPDATE_REFUSED, for_a_browser, negotiate
 from kg.endpoint.responses import (
     CORS,
     PREFLIGHT,
@@ -50,7 +50,8 @@ def sparql() -> Response:
     method = environ["REQUEST_METHOD"]
     if method == "OPTIONS":
         return _preflight()
-    if method in ("GET", "HEAD") and _for_a_browser(request.args, environ.get("HTTP_ACCEPT")):
+    if method in ("GET", "HEAD") and for_a_browser(environ.get("QUERY_STRING", ""),
+                                                   environ.get("HTTP_ACCEPT")):
         from kg.endpoint.ui import form
 
         response = form()  # the query and its result as an HTML page
@@ -97,24 +98,6 @@ def moved_to(path: str, code: int) -> Response:
     return Response(f"{code} moved to {target}\n", code, {
         "Location": target, "Content-Type": "text/plain; charset=utf-8",
         "Access-Control-Allow-Origin": "*"})
-
-
-#: The ``format`` values that ask for the result as an HTML table (Virtuoso's link
-#: convention, ``format=text/html``; pages' ``format=html``).
-_HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
-
-
-def _for_a_browser(args, accept: str | None) -> bool:
-    """A query a browser asks for (a shared link): answered as the plain form's HTML page,
-    the result in a table. Where the request names a format, only if the first it names is
-    HTML (``format=html``, ``format=text/html``); never for an update (403)."""
-    if "query" not in args or "update" in args:
-        return False
-    named = [v.strip().lower() for k in ("format", "output") for value in args.getlist(k)
-             for v in value.split(",")]
-    if named:
-        return named[0] in _HTML_FORMATS
-    return prefers_html(accept)
 
 
 def _preflight() -> Response:
