@@ -454,6 +454,39 @@ def test_load_built_hashes_the_bytes_it_parses_reading_the_file_once(tmp_path, m
     assert not bool(store.query("ASK { GRAPH ?g { <http://e/other> ?p ?o } }"))
 
 
+def _served_store(settings):
+    """The store an app over the built dataset serves (create_app without a dataset)."""
+    from kg.endpoint import create_app
+
+    return create_app({"root": settings["root"], "build_dir": settings["build_dir"]}
+                      ).extensions["kg"].store
+
+
+def _facts(store) -> tuple:
+    """The quads (blank nodes by no label: each load names them anew) and the graphs' facts."""
+    quads = sorted(re.sub(r"BlankNode value=\w+", "BlankNode", str(row))
+                   for row in store.query("SELECT * { GRAPH ?g { ?s ?p ?o } }"))
+    return quads, store.graph_sizes, store.shared_pairs, store.triple_count
+
+
+def test_the_served_build_is_the_checked_build_loaded(tmp_path):
+    """Served as ``load_built(ensure_built(settings))`` loads it: the same quads, with the
+    build's record of its graphs; a kg.nq changed since the build (a line removed, bytes that
+    do not parse) is built again and that build served."""
+    from kg.build import load_built
+
+    settings = settings_for(with_one_place(project_copy(tmp_path / "p")))
+    out = ensure_built(settings)
+    built = out.read_bytes()
+    expected = _facts(load_built(out))
+    assert _facts(_served_store(settings)) == expected
+    assert expected[1] == json.loads((out.parent / INFO_NAME).read_text())["graphs"]
+    for changed in (b"\n".join(built.splitlines()[1:]) + b"\n", b"<not n-quads\n"):
+        out.write_bytes(changed)
+        assert _facts(_served_store(settings)) == expected
+        assert out.read_bytes() == built  # built again
+
+
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
     """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
     root = project_copy(tmp_path / "p")
