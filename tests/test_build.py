@@ -487,6 +487,24 @@ def test_the_served_build_is_the_checked_build_loaded(tmp_path):
         assert out.read_bytes() == built  # built again
 
 
+def test_the_built_store_reads_the_dataset_once(tmp_path, monkeypatch):
+    """ensure_built read all of kg.nq to check its digest, and load_built again to parse it:
+    kg.build.built_store (kg serve, kg query, an app over the build) hashes what it parses."""
+    import builtins
+
+    from kg.build import built_store, load_built
+
+    settings = settings_for(with_one_place(project_copy(tmp_path / "p")))
+    out = ensure_built(settings)
+    expected = _facts(load_built(out))
+    opened, real_open = [], builtins.open
+    monkeypatch.setattr(builtins, "open", lambda file, *a, **k: (
+        opened.append(file) if str(file) == str(out) else None) or real_open(file, *a, **k))
+    said = []
+    assert _facts(built_store(settings, log=said.append)) == expected
+    assert len(opened) == 1 and said == [f"loading {out}"]
+
+
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
     """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
     root = project_copy(tmp_path / "p")

@@ -246,23 +246,24 @@ def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):
 
 def test_serve_without_dataset_uses_the_build(monkeypatch, tmp_path):
     import kg.build
-    from kg.endpoint import _dataset_path
+    from kg.endpoint import _built_store
+    from kg.store import DatasetStore
 
     seen = {}
 
-    def fake_ensure_built(settings, *, log=lambda _: None):
+    def fake_built_store(settings, *, log=lambda _: None):
         seen["build_dir"] = settings["build_dir"]
-        return TINY_DATASET
+        return DatasetStore.load(TINY_DATASET)
 
-    monkeypatch.setattr(kg.build, "ensure_built", fake_ensure_built)
+    monkeypatch.setattr(kg.build, "built_store", fake_built_store)
     settings = resolve(overrides={"root": tmp_path}, environ={})
-    assert _dataset_path(settings) == TINY_DATASET
+    assert _built_store(settings).source == str(TINY_DATASET)
     assert seen["build_dir"] == tmp_path / "build"
 
 
-def test_the_build_is_loaded_leniently_and_a_given_file_is_checked(monkeypatch, tmp_path):
-    """The build's own output (ensure_built checked its digest, and build-info.json records
-    the bytes loaded) is parsed without checking its terms again (kg.build.load_built,
+def test_the_build_is_loaded_leniently_and_a_given_file_is_checked(tmp_path):
+    """The build's own output (its inputs unchanged, and build-info.json records the digest
+    of the bytes loaded) is parsed without checking its terms again (kg.build.built_store,
     ``lenient``); a file given is checked."""
     import hashlib
     import json
@@ -271,12 +272,13 @@ def test_the_build_is_loaded_leniently_and_a_given_file_is_checked(monkeypatch, 
     from kg.endpoint import create_app
     from kg.errors import ParseError
 
-    built = tmp_path / "kg.nq"
+    built = tmp_path / "build" / "kg.nq"
+    built.parent.mkdir()
     built.write_text("<http://e/s> <http://e/p> <http://e/%zz> <http://e/g> .\n")
-    (tmp_path / kg.build.INFO_NAME).write_text(json.dumps(
-        {"dataset_sha256": hashlib.sha256(built.read_bytes()).hexdigest(),
+    (built.parent / kg.build.INFO_NAME).write_text(json.dumps(
+        {"input_digest": kg.build.input_digest(tmp_path),
+         "dataset_sha256": hashlib.sha256(built.read_bytes()).hexdigest(),
          "graphs": {"http://e/g": 1}}))
-    monkeypatch.setattr(kg.build, "ensure_built", lambda settings, *, log=None: built)
     app = create_app({"root": tmp_path})
     assert app.extensions["kg"].store.quad_count == 1
     with pytest.raises(ParseError, match="percent encoding"):

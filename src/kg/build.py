@@ -43,7 +43,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg import __version__, locating
-from kg.errors import ConfigError, InputError, ValidationFailed
+from kg.errors import ConfigError, InputError, KGError, ValidationFailed
 from kg.iris import INFERRED_GRAPH
 from kg.load import (
     check_project_folder,
@@ -442,8 +442,9 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:
-    """Return the dataset path, building first when it is missing or its inputs changed."""
+def _current_record(settings: dict) -> dict:
+    """build-info.json of the dataset, where both exist and the inputs are those it records
+    (not changed since that build); else {}."""
     out = dataset_path(settings)
     info_path = out.parent / INFO_NAME
     if out.exists() and info_path.exists():
@@ -451,10 +452,52 @@ def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None)
             info = json.loads(info_path.read_text())
         except ValueError:
             info = {}
-        if (info.get("input_digest") == input_digest(Path(settings["root"]))
-                and info.get("dataset_sha256") == _file_sha256(out)):
-            return out
+        if info.get("input_digest") == input_digest(Path(settings["root"])):
+            return info
+    return {}
+
+
+def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None) -> Path:
+    """Return the dataset path, building first when it is missing or its inputs changed."""
+    out = dataset_path(settings)
+    info = _current_record(settings)
+    if info and info.get("dataset_sha256") == _file_sha256(out):
+        return out
     return build(settings, log=log).dataset
+
+
+def built_store(settings: dict, *, log: Callable[[str], None] = lambda _: None):
+    """``load_built(ensure_built(settings))``, reading the dataset once, not twice (once to
+    check its digest, once to parse it): the bytes parsed are hashed as they are read
+    (:func:`kg.store.parse_dataset`), and where their digest is the one build-info.json
+    records, that is ensure_built's check passed and load_built's store; where it is not (a
+    kg.nq changed since its build, or that does not parse), the store is dropped and the
+    dataset built and loaded, as ensure_built would have built it. ``log`` hears "loading
+    PATH" before each load, after the build's own lines."""
+    from kg.store import DatasetStore, parse_dataset
+
+    out = dataset_path(settings)
+    info = _current_record(settings)
+    if info:
+        log(f"loading {out}")
+        digest = hashlib.sha256()
+        try:
+            store = parse_dataset(out, lenient=True, digest=digest)
+        except KGError:
+            if info.get("dataset_sha256") == _file_sha256(out):
+                raise  # the build's own bytes: as load_built would
+        else:
+            sha256 = digest.hexdigest()
+            if info.get("dataset_sha256") == sha256:
+                facts = dataset_facts(out, sha256=sha256)
+                if facts:
+                    return DatasetStore(store, source=str(out), **facts)
+                del store  # another build's record by now: as load_built does
+                return DatasetStore.load(out)
+            del store
+    path = build(settings, log=log).dataset
+    log(f"loading {path}")
+    return load_built(path)
 
 
 def _umask() -> int:

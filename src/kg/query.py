@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.build import ensure_built, load_built
+from kg.build import built_store
 from kg.errors import InputError, ParseError
 from kg.load import read_utf8
 
@@ -68,7 +68,7 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
     written = _result_format(info.form, fmt, source)
-    store = load_built(ensure_built(settings))
+    store = built_store(settings)
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
         if written is not None:

@@ -697,21 +697,14 @@ def _prepared_app(settings: dict[str, Any], dataset: str | Path | None):
             print(f"kg serve: forwarding queries to {settings['store_url']}", file=sys.stderr,
                   flush=True)
             store = open_remote_store(settings)
+        elif dataset is None:
+            from kg.endpoint import _built_store
+
+            store = _built_store(settings, log=lambda line: print(
+                f"kg serve: {line}", file=sys.stderr, flush=True))
         else:
-            built = False
-            if dataset is None:
-                from kg.endpoint import _built_dataset
-
-                dataset, built = _built_dataset(
-                    settings, log=lambda line: print(f"kg serve: {line}", file=sys.stderr,
-                                                     flush=True))
             print(f"kg serve: loading {dataset}", file=sys.stderr, flush=True)
-            if built:
-                from kg.build import load_built
-
-                store = load_built(dataset)
-            else:
-                store = DatasetStore.load(dataset)
+            store = DatasetStore.load(dataset)
         app = create_app(settings, dataset=store)
         app.extensions["kg"].descriptions.stats()
         from kg.endpoint import dumps, pages, shapes

@@ -27,24 +27,19 @@ __all__ = ["create_app"]
 _SETTING_NAMES = {s.name for s in SETTINGS}
 
 
-def _dataset_path(settings: dict[str, Any], log=lambda _: None) -> Path:
-    """The built dataset: ``kg.build.ensure_built`` where it exists, else BUILD_DIR/kg.nq."""
-    return _built_dataset(settings, log)[0]
-
-
-def _built_dataset(settings: dict[str, Any], log=lambda _: None) -> tuple[Path, bool]:
-    """:func:`_dataset_path`, and whether ``kg.build.ensure_built`` made it or checked it
-    against the digest of its build-info.json: the build's own output, which
-    :meth:`DatasetStore.load` may parse leniently."""
+def _built_store(settings: dict[str, Any], log=lambda _: None) -> DatasetStore:
+    """The built dataset loaded: ``kg.build.built_store`` (built first where it is missing or
+    its inputs changed, read once), else, without kg.build, BUILD_DIR/kg.nq as any file."""
     try:
-        from kg.build import ensure_built
+        from kg.build import built_store
     except ImportError:
         path = Path(settings["build_dir"]) / "kg.nq"
         if not path.is_file():
             raise ConfigError(f"no built dataset at {path}: run `kg build`, or give a "
                               "dataset file (`kg serve --dataset FILE`)") from None
-        return path, False
-    return Path(ensure_built(settings, log=log)), True
+        log(f"loading {path}")
+        return DatasetStore.load(path)
+    return built_store(settings, log=log)
 
 
 def create_app(config: Mapping[str, Any] | None = None, *,
@@ -55,17 +50,11 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     config = dict(config or {})
     overrides = {k: config.pop(k) for k in list(config) if k in _SETTING_NAMES}
     settings = resolve(overrides=overrides)
-    built = False
-    if dataset is None:
-        dataset, built = _built_dataset(settings)
     # a DatasetStore, a kg.remote.RemoteStore, or a file to load
-    if isinstance(dataset, str | Path):
-        if built:
-            from kg.build import load_built
-
-            store = load_built(dataset)
-        else:
-            store = DatasetStore.load(dataset)
+    if dataset is None:
+        store = _built_store(settings)
+    elif isinstance(dataset, str | Path):
+        store = DatasetStore.load(dataset)
     else:
         store = dataset
 
