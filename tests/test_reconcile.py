@@ -1242,6 +1242,26 @@ def test_suggest_entities_types_and_properties(client, schemas):
                                         "10, at most 100 are given)")
 
 
+@pytest.mark.parametrize("kind, extra", [
+    ("entity", ""), ("entity", "&type=Place"), ("type", ""), ("property", ""),
+    ("property", "&type=Event")])
+@pytest.mark.parametrize("prefix", ["", "p", "ph", "co", "di", "1"])
+def test_suggest_pages_the_list_ranked_by_prefix(client, kind, extra, prefix):
+    """Those a name of which starts with the prefix, then those with a word that does, each
+    kind in its own order within a rank; ``cursor`` pages through that list."""
+    from kg.reconciliation import _prefix_rank, normalise
+
+    url = f"/reconcile/suggest/{kind}?prefix={prefix}{extra}"
+    whole = client.get(f"{url}&limit=100").json["result"]
+    pages = [client.get(f"{url}&limit=4&cursor={c}").json["result"] for c in range(0, 40, 4)]
+    assert [x for page in pages for x in page] == whole[:40]
+    assert len({x["id"] for x in whole}) == len(whole)
+    if kind != "entity":  # an entity is ranked by each of its labels, not only its name
+        ranks = [_prefix_rank(prefix, [normalise(x["name"]), normalise(x["id"])])
+                 for x in whole]
+        assert None not in ranks and ranks == sorted(ranks)
+
+
 @pytest.mark.parametrize("kind", ["entity", "type", "property"])
 def test_suggest_without_a_prefix_or_with_a_nul_in_it_is_a_400(client, kind):
     """v0.2's suggest takes the text typed so far as 'prefix'; none (or one OpenRefine never
