@@ -92,11 +92,11 @@ import time
 import unicodedata
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from sys import intern
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -1568,16 +1568,10 @@ class ReconciliationIndex:
                         "type of this service's entities: it was ignored. The types it knows: "
                         "/reconcile/suggest/type", _quoted(type_given))
             wanted = None
-        ranked = []
-        for e in self._ordered:
-            if wanted and wanted not in e.types:
-                continue
-            rank = _prefix_rank(p, e.keys)
-            if rank is not None:
-                ranked.append((rank, e))
-        ranked.sort(key=lambda re_: re_[0])
         out = []
-        for _, e in ranked[cursor:cursor + limit]:
+        for e in _page_by_prefix(
+                p, (e for e in self._ordered if not wanted or wanted in e.types),
+                lambda e: e.keys, cursor, limit):
             item = {"id": e.id, "name": e.name, "notable": self.type_refs(e)}
             if e.description:
                 item["description"] = e.description
@@ -1611,14 +1605,9 @@ class ReconciliationIndex:
         p = _prefix_key(prefix)
         if p is None:
             return []
-        ranked = []
-        for t in self.reconcilable_types():
-            rank = _prefix_rank(p, [normalise(t.name), normalise(t.id)])
-            if rank is not None:
-                ranked.append((rank, t))
-        ranked.sort(key=lambda rt: rt[0])
         out = []
-        for _, t in ranked[cursor:cursor + limit]:
+        for t in _page_by_prefix(p, self.reconcilable_types(),
+                                 lambda t: [normalise(t.name), normalise(t.id)], cursor, limit):
             item: dict[str, Any] = {"id": t.id, "name": t.name}
             if t.description:
                 item["description"] = t.description
@@ -1634,14 +1623,10 @@ class ReconciliationIndex:
         p = _prefix_key(prefix)
         if p is None:
             return []
-        ranked = []
-        for prop in self._properties_offered(type_given, "suggested"):
-            rank = _prefix_rank(p, [normalise(prop.name), normalise(prop.id)])
-            if rank is not None:
-                ranked.append((rank, prop))
-        ranked.sort(key=lambda rp: rp[0])
         return [{"id": prop.id, "name": prop.name, "description": prop.description}
-                for _, prop in ranked[cursor:cursor + limit]]
+                for prop in _page_by_prefix(
+                    p, self._properties_offered(type_given, "suggested"),
+                    lambda prop: [normalise(prop.name), normalise(prop.id)], cursor, limit)]
 
     # -- preview -------------------------------------------------------------------------
 
@@ -1983,6 +1968,23 @@ def _prefix_key(prefix: str) -> str | None:
     alone ("?", "--"), which normalising leaves empty, as a cell of it names nothing."""
     key = normalise(prefix[:MAX_QUERY_CHARS])
     return None if not key and prefix.strip() else key
+
+
+_T = TypeVar("_T")
+
+
+def _page_by_prefix(prefix: str, items: Iterable[_T], keys: Callable[[_T], Iterable[str]],
+                    cursor: int, limit: int) -> list[_T]:
+    """The ``items`` a key of which (``keys(item)``, normalised) starts with ``prefix``, then
+    those with a word that does (:func:`_prefix_rank`), each rank in the items' order: the
+    ``limit`` from ``cursor`` on (suggest's entities, types and properties)."""
+    ranked = []
+    for item in items:
+        rank = _prefix_rank(prefix, keys(item))
+        if rank is not None:
+            ranked.append((rank, item))
+    ranked.sort(key=lambda pair: pair[0])
+    return [item for _, item in ranked[cursor:cursor + limit]]
 
 
 def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:
