@@ -1013,3 +1013,30 @@ def test_a_group_takes_part_in_nothing_outside_its_lifetime(fixture, message, va
              r.message) for r in report.results] == [(
         "kgs:GroupLifetimeShape", "event:appeal", "kgo:hadParticipant", "actor:front",
         f"x.ttl:{line}", message)]
+
+
+def test_undeclared_terms_and_their_suggestions_are_read_from_the_same_results():
+    """Each shape reporting an undeclared kgo: term names it in its own field (kgs:… shapes
+    only, kgo: terms only); the terms and the "Did you mean" agree on which results those are."""
+    from kg.iris import BASE, KGO
+    from kg.validate import Result, undeclared_terms, with_suggestions
+
+    def result(shape: str, *, path=None, value=None) -> Result:
+        return Result(focus=BASE + "event/x", path=path, value=value, severity="Violation",
+                      message="m", shape=shape, constraint="urn:x:c")
+
+    kgs = BASE + "shapes/"
+    results = [result(kgs + "DeclaredTypeShape", value=f"{KGO}Attak"),
+               result(kgs + "DeclaredPropertyShape", path=f"{KGO}tookPlceAt"),
+               result(kgs + "OntologyReferenceShape", value=f"{KGO}tookPlaceAT"),
+               result(kgs + "QuantityKindShape", value=f"{KGO}troopKilled"),
+               result(kgs + "DeclaredTypeShape", value="http://schema.org/Evnt"),
+               result("urn:x:DeclaredTypeShape", value=f"{KGO}Attak"),
+               result(kgs + "DeclaredTypeShape", path=f"{KGO}Attak")]
+    assert undeclared_terms(results) == {f"{KGO}{n}" for n in (
+        "Attak", "tookPlceAt", "tookPlaceAT", "troopKilled")}
+    declared = {"class": {f"{KGO}Attack"}, "property": {f"{KGO}tookPlaceAt"},
+                "figure kind": {f"{KGO}troopsKilled"}}
+    assert [r.message for r in with_suggestions(results, lambda: declared)] == [
+        "m. Did you mean kgo:Attack?", "m. Did you mean kgo:tookPlaceAt?",
+        "m. Did you mean kgo:tookPlaceAt?", "m. Did you mean kgo:troopsKilled?", "m", "m", "m"]
