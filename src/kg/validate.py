@@ -456,16 +456,18 @@ def undeclared_terms(results: Iterable[Result]) -> set[str]:
     """The kgo: terms that ``results`` of the shapes name as undeclared (:data:`_UNDECLARED`:
     a type, a property, an axiom's term, a figure's kind or unit), each in the field that names
     it."""
+    return {named[0] for r in results if (named := _undeclared(r))}
+
+
+def _undeclared(r: Result) -> tuple[str, str | None] | None:
+    """The undeclared kgo: term a result of the shapes names (:data:`_UNDECLARED`) and the
+    kind of term it should be (None: a class or a property), else None."""
     from kg.iris import BASE, KGO
 
-    found = set()
-    for r in results:
-        said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
-            BASE + "shapes/") else None
-        term = getattr(r, said[0]) if said else None
-        if term and term.startswith(str(KGO)):
-            found.add(term)
-    return found
+    said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
+        BASE + "shapes/") else None
+    term = getattr(r, said[0]) if said else None
+    return (term, said[1]) if term and term.startswith(str(KGO)) else None
 
 
 def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set[str]]]
@@ -476,19 +478,18 @@ def with_suggestions(results: list[Result], declared: Callable[[], dict[str, set
     declared kgo: terms, ``{"class": …, "property": …, "figure kind": …, "unit of count": …}``
     (the last two the ontology's named individuals a figure names); called only when a result
     needs it. Shared by both engines, so their reports agree."""
-    from kg.iris import BASE, KGO
+    from kg.iris import KGO
 
     found: dict[str, set[str]] | None = None
     out = []
     for r in results:
-        said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
-            BASE + "shapes/") else None
-        term = getattr(r, said[0]) if said else None
-        if term and term.startswith(str(KGO)):
+        named = _undeclared(r)
+        if named:
             import difflib
 
+            term, kind = named
             found = declared() if found is None else found
-            kinds = [said[1]] if said[1] else ["class", "property"]
+            kinds = [kind] if kind else ["class", "property"]
             # by local name (the namespace would make any two names look alike), the same
             # name in other case first (kgo:person for kgo:Person)
             names = {t[len(KGO):]: t for k in kinds for t in found.get(k, ())}
