@@ -541,6 +541,38 @@ def test_a_resources_own_source_is_cited_on_its_page(client, store):
             "sources"], r
 
 
+@pytest.mark.parametrize("iri, via, prop, passages", [
+    (BASE + "actor/vietnamese-people", "/event/recapture-of-occupied-areas-1978-12",
+     "/ontology/carriedOutBy", ["/source/article-part1-passage-13"]),
+    (BASE + "actor/other-recognising-states", "/event/recognition-of-prk-1979",
+     "/ontology/carriedOutBy", ["/source/article-part1-passage-13"]),
+    (BASE + "actor/huu-duong", "/source/article-part1", "http://schema.org/translator",
+     ["/source/article-part1-passage-19", "/source/article-part1-passage-20"]),
+])
+def test_a_page_citing_nothing_names_the_passages_of_what_names_it(client, iri, via, prop,
+                                                                     passages):
+    """A catalogue entity cites no passage (README: "Provenance"); its page said "No source is
+    cited for it." Now it lists what names it, with the passages that cites, derived for the
+    page: its RDF gains no prov:wasDerivedFrom."""
+    page = get_page(client, iri)
+    item = next(x for x in page.links if x["href"] == via and "named-in" in x["within"])
+    line = [x["href"] for x in page.links if x["line"] == item["line"]]
+    assert line == [*passages, via, prop]
+    assert "No source is cited for it; it is named in" in page.ids["sources"]
+    turtle = client.get(local_path(iri), headers={"Accept": "text/turtle"}).data
+    assert not [t for t in ox.parse(turtle, format=ox.RdfFormat.TURTLE)
+                if t.subject == ox.NamedNode(iri) and t.predicate.value == PROV + "wasDerivedFrom"]
+
+
+def test_named_in_only_where_nothing_is_cited_and_never_on_ontology_terms(client, store):
+    """The derived list stands in for citations, never beside them; a class is not "named in"
+    the passages of its instances, nor the curators in those of what they are credited with."""
+    for path in ("/event/recapture-of-occupied-areas-1978-12", "/unit/vpa", "/place/cambodia",
+                 "/ontology/Attack", "/ontology/troopsKilled", "/agent/curators"):
+        page = get_page(client, BASE + path[1:])
+        assert "named-in" not in page.ids, path
+
+
 def test_statements_say_from_and_until_which_event_a_relation_held(client):
     page = get_page(client, BASE + "place/cambodia")
     text = page.ids["statements"]

@@ -335,6 +335,15 @@ class Site:
             "SELECT ?x ?n WHERE { ?x kgo:passageNumber ?n FILTER(isIRI(?x)) }")
             if r["n"].value.isdigit()}
         self._passage_sources()
+        #: the passages each IRI is derived from (``prov:wasDerivedFrom``), for the pages of
+        #: what cites none itself but is named by such things (:func:`_named_in`)
+        self.derived_passages: dict[str, list[str]] = defaultdict(list)
+        for x, p in self._iri_rows("""SELECT DISTINCT ?x ?p WHERE {
+                ?x prov:wasDerivedFrom ?p FILTER(isIRI(?x) && isIRI(?p)) }""", ("x", "p")):
+            if p in self.passages:
+                self.derived_passages[x].append(p)
+        for found in self.derived_passages.values():
+            found.sort(key=self.passage_key)
         self.wkt: dict[str, list[str]] = defaultdict(list)
         for r in self._rows("SELECT DISTINCT ?x ?w WHERE { ?x geo:asWKT ?w }"):
             self.wkt[str(r["x"].value)].append(r["w"].value)
@@ -856,6 +865,9 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     statements.sort(key=lambda st: (s.passage_key(st["passages"][0]["iri"]) if st["passages"]
                                     else s.passage_key(""),
                                     st["label"]))
+    # an ontology term (a class, a unit of count) is documented by the ontology, not a source
+    cites = bool(direct or derived_other or cited or citations or statements
+                 or iri in s.passages or iri.startswith(KGO))
 
     authority = []
     for p in AUTHORITY_PREDICATES:
@@ -914,6 +926,7 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "incoming": _property_rows(s, dict(in_asserted), target=iri),
         "incoming_inferred": _property_rows(s, dict(in_inferred), target=iri),
         "passages": [_passage(s, x) for x in direct],
+        "named_in": [] if cites else _named_in(s, node, in_asserted),
         "derived_from": [_link(s, x) for x in derived_other],
         "cited": cited, "citations": citations,
         "statements": statements,
@@ -922,6 +935,28 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "passage_number": s.passages.get(iri),
         "fragments": [_fragment_model(s, x, quads) for x in s.fragments.get(iri, ())],
     }
+
+
+def _named_in(s: Site, node: ox.NamedNode, incoming: dict[str, list]) -> list[dict]:
+    """For an entity that cites no passage itself (a catalogue entity: the README says why),
+    what names it and the passages that cites: each subject of an asserted triple pointing at
+    it that is derived from passages (an event it carried out, the article it translated),
+    with the property and the passages. Derived here for the page, never asserted."""
+    found = []
+    for p, subjects in incoming.items():
+        if p.startswith((RDF, PROV)):
+            # a class its instances' type, a property its statements' predicate, an agent
+            # what is attributed to it: none is named in the passages these cite
+            continue
+        for x in subjects:
+            if not isinstance(x, ox.NamedNode) or x.value not in s.derived_passages:
+                continue
+            found.append(_marked(s, {
+                "via": _link(s, x.value), "property": _link(s, p),
+                "passages": [_passage(s, q) for q in s.derived_passages[x.value]]}, x, p, node))
+    found.sort(key=lambda f: (s.passage_key(f["passages"][0]["iri"]), f["via"]["text"].lower(),
+                              f["property"]["text"].lower()))
+    return found[:MAX_VALUES]
 
 
 def _link_evidence(s: Site, iri: str, predicate: str, target: ox.NamedNode) -> dict | None:
