@@ -429,12 +429,14 @@ def test_the_landing_page_carries_schema_org_dataset_markup(client, store):
         "SELECT ?d WHERE { ?e a <http://schema.org/Event> { ?e <http://schema.org/startDate> ?d }"
         " UNION { ?e <http://schema.org/endDate> ?d } }")]
     assert (first, last) == (min(dates), max(dates)) == ("1978-02-05", "1979-01-17")
-    assert {c["name"] for c in doc["spatialCoverage"]} == {"Vietnam", "Cambodia"}
+    assert [c["name"] for c in doc["spatialCoverage"]] == [
+        {"@value": "Cambodia", "@language": "en"}, {"@value": "Vietnam", "@language": "en"}]
     # valid JSON-LD: read offline with schema.org's context as its vocabulary
     doc["@context"] = {"@vocab": "http://schema.org/"}
     triples = [q.triple for q in ox.parse(json.dumps(doc), format=ox.RdfFormat.JSON_LD)]
     assert ox.Triple(ox.NamedNode(doc["@id"]), ox.NamedNode(RDF + "type"),
                      ox.NamedNode("http://schema.org/Dataset")) in triples
+    assert ox.Literal("Cambodia", language="en") in {t.object for t in triples}
 
 
 def test_the_markup_cannot_close_its_script_element(tmp_path):

@@ -996,6 +996,7 @@ def test_every_site_page_has_the_search_box(client):
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+SCHEMA = "http://schema.org/"
 
 
 def ask(store: DatasetStore, pattern: str) -> bool:
@@ -1039,6 +1040,36 @@ def test_entity_pages_carry_schema_org_markup_true_to_the_data(client, store, pa
             assert ask(store, f"<{iri}> <{t.predicate.value}> {obj}"), t
 
 
+# rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("path", ["/place/phnom-penh", "/unit/vpa", "/actor/pol-pot",
+                                  "/event/liberation-of-phnom-penh-1979-01-07"])
+def test_the_markup_keeps_the_labels_language_tags(client, store, path):
+    """The labels in the markup, read as RDF by rdflib and by pyoxigraph, are the entity's
+    label and alternative labels with their tags ("Phnôm Pênh"@vi, "ភ្នំពេញ"@km): they were
+    plain strings, which read as untagged text."""
+    import rdflib
+
+    iri = "https://w3id.org/kg1978" + path
+    doc = _markup(client.get(path, headers={"Accept": "text/html"}))
+    doc["@context"] = {"@vocab": "http://schema.org/"}  # read offline, as schema.org's context
+    want = {(lit.value, lit.language) for p in (RDFS + "label", SKOS + "altLabel")
+            for lit in (r["o"] for r in store.select(f"SELECT ?o WHERE {{ <{iri}> <{p}> ?o }}"))}
+    assert any(lang not in (None, "en") for _, lang in want) or path != "/place/phnom-penh"
+    by_oxigraph = {(t.object.value, t.object.language)
+                   for t in ox.parse(json.dumps(doc), format=ox.RdfFormat.JSON_LD)
+                   if t.subject == ox.NamedNode(iri) and t.predicate.value in (
+                       "http://schema.org/name", "http://schema.org/alternateName")}
+    graph = rdflib.Graph().parse(data=json.dumps(doc), format="json-ld")
+    by_rdflib = {(str(o), o.language) for p in ("name", "alternateName")
+                 for o in graph.objects(rdflib.URIRef(iri), rdflib.URIRef(SCHEMA + p))}
+    assert by_oxigraph == by_rdflib == want
+    described = {(t.object.value, t.object.language)
+                 for t in ox.parse(json.dumps(doc), format=ox.RdfFormat.JSON_LD)
+                 if t.predicate.value == SCHEMA + "description"}
+    assert described and all(lang == "en" for _, lang in described)
+
+
 def test_the_markup_says_what_the_page_shows(client):
     place = _markup(client.get("/place/phnom-penh", headers={"Accept": "text/html"}))
     assert set(place["@type"]) == {"City", "Place"}
@@ -1046,11 +1077,11 @@ def test_the_markup_says_what_the_page_shows(client):
     assert sorted(place["sameAs"]) == ["http://www.wikidata.org/entity/Q1850",
                                        "https://sws.geonames.org/1821306/"]
     assert place["containedInPlace"] == {"@id": "https://w3id.org/kg1978/place/cambodia",
-                                         "name": "Cambodia"}
+                                         "name": {"@value": "Cambodia", "@language": "en"}}
     event = _markup(client.get("/event/liberation-of-phnom-penh-1979-01-07",
                                headers={"Accept": "text/html"}))
     assert event["@type"] == "Event" and event["startDate"] == "1979-01-07"
-    assert event["location"]["name"] == "Phnom Penh"
+    assert event["location"]["name"] == {"@value": "Phnom Penh", "@language": "en"}
     # ontology terms and graphs are not things in the world: no markup
     assert _markup(client.get("/ontology/Event", headers={"Accept": "text/html"})) is None
 

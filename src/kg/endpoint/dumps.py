@@ -407,8 +407,11 @@ def schema_org_dataset(root: str, model: dict) -> dict:
     if first is not None and last is not None:
         doc["temporalCoverage"] = f"{first.value[:10]}/{last.value[:10]}"
     if countries:
+        # the label with its language tag, as the entity pages' markup keeps it
         doc["spatialCoverage"] = [{"@type": "Country", "@id": r["c"].value,
-                                   "name": r["name"].value} for r in countries]
+                                   "name": {"@value": r["name"].value,
+                                            "@language": r["name"].language}}
+                                  for r in countries]
     return doc
 
 

@@ -319,6 +319,8 @@ class Site:
     def __init__(self, store: DatasetStore):
         self.store = store
         self.graphs = set(store.named_graphs)
+        #: each IRI's label (English first) and that label's language tag ('' for none)
+        self.label_languages: dict[str, str] = {}
         self.labels = self._labels()
         self.known = self._known()
         #: the hash IRIs of each document (``…/event/x#time-span`` of ``…/event/x``): a client
@@ -415,9 +417,10 @@ class Site:
             lang = (lit.language or "").lower()
             rank = 0 if lang.startswith("en") else 1 if not lang else 2
             x = r["x"].value
-            if x not in ranked or (rank, lit.value) < ranked[x]:
-                ranked[x] = (rank, lit.value)
-        return {x: v for x, (_, v) in ranked.items()}
+            if x not in ranked or (rank, lit.value) < ranked[x][:2]:
+                ranked[x] = (rank, lit.value, lit.language or "")
+        self.label_languages = {x: lang for x, (_, _, lang) in ranked.items()}
+        return {x: v for x, (_, v, _) in ranked.items()}
 
     def _known(self) -> set[str]:
         known = {g for g in self.graphs if g.startswith(BASE)}
@@ -764,8 +767,11 @@ def schema_org_markup(s: Site, iri: str, quads: list[ox.Quad]) -> dict | None:
     """The entity in schema.org terms as JSON-LD, for the page's
     ``<script type="application/ld+json">``: its schema.org types and statements (the
     inferred graph maps ours onto them), its English label as ``name``, its alternative
-    labels, and its exact authority matches as ``sameAs``. None for an entity with no
-    schema.org type (passages, statements, ontology terms)."""
+    labels, and its exact authority matches as ``sameAs``. A text with a language tag keeps
+    it, as a value object (``{"@value": "Phnôm Pênh", "@language": "vi"}``): a plain string
+    would read as untagged; a typed literal (a date) is its lexical form, as schema.org's
+    examples write dates. None for an entity with no schema.org type (passages, statements,
+    ontology terms)."""
     node = ox.NamedNode(iri)
     mine = [q for q in quads if q.subject == node]
     types = sorted({q.object.value[len(SCHEMA):] for q in mine if q.predicate.value == RDF
@@ -775,22 +781,23 @@ def schema_org_markup(s: Site, iri: str, quads: list[ox.Quad]) -> dict | None:
     doc: dict = {"@context": "https://schema.org/", "@id": iri,
                  "@type": types[0] if len(types) == 1 else types}
     if iri in s.labels:
-        doc["name"] = s.labels[iri]
+        doc["name"] = _text(s.labels[iri], s.label_languages.get(iri))
     values: dict[str, list] = defaultdict(list)
     for q in mine:
         p, o = q.predicate.value, q.object
         if p == SKOS + "altLabel" and isinstance(o, ox.Literal):
-            key, value = "alternateName", o.value
+            key, value = "alternateName", _text(o.value, o.language)
         elif p in (SKOS + "exactMatch", SCHEMA + "sameAs") and isinstance(o, ox.NamedNode):
             # the inferred graph has each exact match as schema:sameAs too: one URL each
             key, value = "sameAs", o.value
         elif p.startswith(SCHEMA) and "/" not in p[len(SCHEMA):]:
             key = p[len(SCHEMA):]
             if isinstance(o, ox.NamedNode):
-                value = {"@id": o.value, **({"name": s.labels[o.value]}
+                value = {"@id": o.value, **({"name": _text(s.labels[o.value],
+                                                           s.label_languages.get(o.value))}
                                             if o.value in s.labels else {})}
             elif isinstance(o, ox.Literal):
-                value = o.value
+                value = _text(o.value, o.language)
             else:
                 continue
         else:
@@ -798,9 +805,15 @@ def schema_org_markup(s: Site, iri: str, quads: list[ox.Quad]) -> dict | None:
         if value not in values[key]:
             values[key].append(value)
     for key in sorted(values):
-        found = sorted(values[key], key=lambda v: v["@id"] if isinstance(v, dict) else v)
+        found = sorted(values[key], key=lambda v: (v.get("@id") or v["@value"], v.get(
+            "@language", "")) if isinstance(v, dict) else (v, ""))
         doc[key] = found[0] if len(found) == 1 else found
     return doc
+
+
+def _text(value: str, language: str | None) -> str | dict:
+    """A literal's text for JSON-LD: with its language tag, a value object."""
+    return {"@value": value, "@language": language} if language else value
 
 
 def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
