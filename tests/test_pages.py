@@ -203,6 +203,26 @@ def test_unacceptable_type_and_unknown_format(client):
     assert b"docx" in r.data
 
 
+@pytest.mark.parametrize("accept", [",,,", " , ,", ""])
+@pytest.mark.parametrize("path", ["/place/phnom-penh", "/timeline", "/", "/dataset", "/void",
+                                  "/sparql", "/sparql?query=ASK%7B%7D", "/store?default",
+                                  "/ontology/", "/place/"])
+def test_an_accept_field_with_no_members_is_no_accept(client, path, accept):
+    """RFC 9110: a list's empty elements are ignored (5.6.1), and no Accept is any type
+    (12.5.1): ``Accept: ,,,`` names nothing, so it gets what no Accept gets; it was a 406."""
+    without = client.get(path)
+    r = client.get(path, headers={"Accept": accept})
+    assert without.status_code == 200, path
+    assert (r.status_code, r.headers["Content-Type"]) == (200, without.headers["Content-Type"])
+    assert r.data == without.data
+
+
+def test_empty_members_beside_a_type_are_ignored(client):
+    r = client.get("/place/phnom-penh", headers={"Accept": ",, application/n-triples ,,"})
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/n-triples"
+    assert client.get("/place/phnom-penh", headers={"Accept": ",image/png,"}).status_code == 406
+
+
 def test_head_works(client):
     got = client.get("/place/phnom-penh", headers=HTML)
     head = client.head("/place/phnom-penh", headers=HTML)

@@ -29,7 +29,7 @@ from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRef
 
 __all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "for_a_browser",
            "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY",
-           "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES"]
+           "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES", "EmptyAcceptAsAbsent"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -217,6 +217,23 @@ _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
 _Range = tuple[str, str, float, float, tuple[tuple[str, str | frozenset[str]], ...]]
 #: Every body the endpoint writes is UTF-8 (``us-ascii`` would not hold a Vietnamese name).
 _CHARSETS = frozenset({"utf-8", "utf8"})
+
+
+class EmptyAcceptAsAbsent:
+    """WSGI middleware: an ``Accept`` field with no members (``Accept: ,,,``, or blank) is
+    taken as no ``Accept`` at all, which RFC 9110 (12.5.1) makes "any media type". Its list
+    syntax allows empty elements, which a recipient ignores (5.6.1), so such a field names
+    nothing; it was a 406 on every negotiated route, where a blank one got the default. Done
+    once, before the express lane and Flask, so every route reads the same request."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        accept = environ.get("HTTP_ACCEPT")
+        if accept is not None and not accept.replace(",", "").strip():
+            del environ["HTTP_ACCEPT"]
+        return self.app(environ, start_response)
 
 
 def _parse_accept(accept: str) -> list[_Range]:
