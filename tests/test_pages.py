@@ -261,11 +261,16 @@ def test_every_iri_of_the_dataset_resolves(client, store):
     iris = sorted({r["x"] for r in found} | {g for g in store.named_graphs})
     assert len(iris) > 300
     for iri in iris:
-        html = client.get(local_path(iri), headers=HTML)
+        # a client dereferences a hash IRI at its document's URL: it sends no fragment
+        url = local_path(iri.partition("#")[0])
+        html = client.get(url, headers=HTML)
         assert html.status_code == 200, iri
-        turtle = client.get(local_path(iri), headers={"Accept": "text/turtle"})
+        turtle = client.get(url, headers={"Accept": "text/turtle"})
         assert turtle.status_code == 200, iri
-        assert list(ox.parse(turtle.data, format=ox.RdfFormat.TURTLE)), iri
+        triples = list(ox.parse(turtle.data, format=ox.RdfFormat.TURTLE))
+        assert triples, iri
+        if "#" in iri:  # the document describes it
+            assert ox.NamedNode(iri) in {t.subject for t in triples}, iri
 
 
 # -- what an entity page shows ---------------------------------------------------------------------
@@ -383,6 +388,36 @@ def test_a_hash_iri_is_shown_on_its_documents_page_where_its_fragment_points(cli
         assert r["o"] in shown, r
     # no sitemap URL for it: its document is there
     assert "%23" not in client.get("/sitemap.xml").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("accept", [BROWSER, "text/turtle", None])
+def test_a_fragment_encoded_into_the_path_redirects_to_the_documents_page(client, accept):
+    """``/event/NAME%23time-span`` is another URL than the time-span's IRI (RFC 3986: %23 in a
+    path is no fragment); it answered the time-span's page, whose alternates and links were
+    all %23 URLs. It is a 301 to the event's page at the fragment, the query string kept."""
+    headers = {"Accept": accept} if accept else {}
+    r = client.get("/event/general-counter-offensive-1978-1979%23time-span", headers=headers)
+    assert r.status_code == 301
+    assert r.headers["Location"] == "/event/general-counter-offensive-1978-1979#time-span"
+    r = client.get("/event/general-counter-offensive-1978-1979%23time-span?format=nt")
+    assert r.status_code == 301
+    assert r.headers["Location"] == \
+        "/event/general-counter-offensive-1978-1979?format=nt#time-span"
+
+
+@pytest.mark.parametrize("accept", [BROWSER, "text/turtle"])
+def test_an_unknown_fragment_encoded_into_the_path_is_a_404_naming_the_document(client, accept):
+    r = client.get("/event/general-counter-offensive-1978-1979%23timespan",
+                   headers={"Accept": accept})
+    assert r.status_code == 404
+    text = unescape(r.get_data(as_text=True))
+    assert "%23" in text and "#time-span" in text
+    assert "/event/general-counter-offensive-1978-1979" in text
+    if accept == BROWSER:
+        page = Page(r.get_data(as_text=True))
+        assert "/event/general-counter-offensive-1978-1979" in page.hrefs()
+    # an unknown document is the plain 404
+    assert client.get("/event/nothing%23time-span", headers={"Accept": accept}).status_code == 404
 
 
 def test_asserted_and_inferred_types_are_told_apart(client, store):

@@ -1233,6 +1233,12 @@ def resource(kind: str, rest: str = "") -> Response:
     else:
         iri = BASE + kind
     s = site()
+    document, hash_, fragment = iri.partition("#")
+    if hash_ and iri in s.fragments.get(document, ()):
+        # /event/x%23time-span: a hash IRI's fragment percent-encoded into the path (a tool
+        # quoting the whole IRI). That URL names another resource (RFC 3986, 2.2 and 3.5),
+        # not in the dataset; the IRI meant is described on its document's page.
+        return _moved(document, fragment)
     if iri not in s.known:
         moved = _known_form(s, iri)
         if moved is not None:
@@ -1247,6 +1253,13 @@ def resource(kind: str, rest: str = "") -> Response:
         return rep
     path = local_path(iri) or "/"
     if iri not in s.known:
+        if hash_ and document in s.known:
+            held = ", ".join(f"#{x.partition('#')[2]}" for x in s.fragments.get(document, ()))
+            note = (f"<{iri}> is not in this dataset (this URL's path holds %23, an encoded "
+                    f"#: a fragment goes after a plain #, and is not sent to the server); the "
+                    f"page of <{document}> is {request.script_root}{local_path(document)}"
+                    + (f", with its fragments {held}." if held else "."))
+            return _not_found_saying(s, iri, rep, note, [document])
         if kind == "ontology" and _looks_like_a_version(rest):
             return _no_such_version(s, iri, rest, rep)
         stem, dot, extension = iri.rpartition(".")
@@ -1370,11 +1383,12 @@ def _known_form(s: Site, iri: str) -> Response | None:
     return Response(body, 200, headers)
 
 
-def _moved(iri: str) -> Response:
-    """301 to the URL of ``iri``, with the request's query string."""
+def _moved(iri: str, fragment: str = "") -> Response:
+    """301 to the URL of ``iri``, with the request's query string (and ``fragment``)."""
     target = request.script_root + (local_path(iri) or "/")
     query = request.query_string.decode("latin-1")
-    return redirect(target + (f"?{query}" if query else ""), 301)
+    hash_ = f"#{quote(fragment, safe=_FRAGMENT_SAFE)}" if fragment else ""
+    return redirect(target + (f"?{query}" if query else "") + hash_, 301)
 
 
 def _kind_index(s: Site, kind: str) -> Response:
