@@ -1148,14 +1148,43 @@ def test_the_markup_says_what_the_page_shows(client):
                                             ("nq", "nq"), ("html", "html")])
 def test_a_file_extension_gives_that_syntax(client, extension, key):
     """``/place/phnom-penh.ttl`` as ``/place/phnom-penh?format=ttl``, saying which resource
-    it is (Content-Location, canonical link)."""
+    it is (the canonical link) and which representation (Content-Location: its own URL, the
+    syntax's one for ``.json``)."""
     by_extension = client.get(f"/place/phnom-penh.{extension}")
     by_format = client.get(f"/place/phnom-penh?format={key}")
     assert by_extension.status_code == 200
     assert by_extension.headers["Content-Type"] == by_format.headers["Content-Type"]
     assert by_extension.data == by_format.data
-    assert by_extension.headers["Content-Location"] == "/place/phnom-penh"
+    assert by_extension.headers["Content-Location"] == f"/place/phnom-penh.{key}"
     assert by_extension.headers["Link"] == f'<{PHNOM_PENH}>; rel="canonical"'
+
+
+@pytest.mark.parametrize("path, headers, location", [
+    ("/place/phnom-penh", {"Accept": "text/turtle"}, "/place/phnom-penh.ttl"),
+    ("/place/phnom-penh", HTML, "/place/phnom-penh.html"),
+    ("/place/phnom-penh", {}, "/place/phnom-penh.ttl"),
+    ("/place/phnom-penh", {"Accept": "application/ld+json"}, "/place/phnom-penh.jsonld"),
+    ("/place/phnom-penh", {"Accept": "application/rdf+xml"}, "/place/phnom-penh.rdf"),
+    ("/place/phnom-penh?format=trig", {}, "/place/phnom-penh.trig"),
+    ("/graph/links", {"Accept": "application/n-quads"}, "/graph/links.nq"),
+    ("/ontology/0.1.0", {}, "/ontology/0.1.0.ttl"),
+])
+def test_content_location_names_the_representation(client, path, headers, location):
+    """RFC 9110, 8.7: a negotiated answer's Content-Location names the URL of that
+    representation (the extension's), which gives the same bytes; it named the resource
+    itself, on the extension URLs only, which says the resource is a different one."""
+    r = client.get(path, headers=headers)
+    assert r.status_code == 200
+    assert r.headers["Content-Location"] == location
+    there = client.get(location, headers=headers)
+    assert there.status_code == 200 and there.headers["Content-Location"] == location
+    assert (there.headers["Content-Type"], there.data) == (r.headers["Content-Type"], r.data)
+
+
+def test_no_content_location_where_no_extension_url_is_handed_out(client):
+    assert "Content-Location" not in client.get("/ontology/").headers
+    assert "Content-Location" not in client.get("/place/", headers=HTML).headers
+    assert "Content-Location" not in client.get("/place/nowhere").headers
 
 
 @pytest.mark.parametrize("url", ["/place/phnom-penh.jsonld", "/place/phnom-penh.json",

@@ -71,6 +71,13 @@ def test_every_shape_dereferences_as_rdf_with_its_own_triples(client, graph):
     assert client.get("/shapes/EventShape.nt", headers={"Accept": "image/png"}).mimetype \
         == "application/n-triples"
     assert client.get("/shapes/EventShape.nt?format=jsonld").mimetype == "application/ld+json"
+    # Content-Location names the representation's own URL, as on pages; the document's none
+    negotiated = client.get("/shapes/EventShape", headers={"Accept": "application/n-triples"})
+    assert negotiated.headers["Content-Location"] == "/shapes/EventShape.nt"
+    assert client.get("/shapes/EventShape.nt").data == negotiated.data
+    assert client.get("/shapes/EventShape.nt?format=jsonld").headers["Content-Location"] == \
+        "/shapes/EventShape.jsonld"
+    assert "Content-Location" not in client.get("/shapes/").headers
     # JSON-LD in the form a profile asks for, by extension too
     for url in ("/shapes/EventShape.jsonld", "/shapes/EventShape?format=jsonld"):
         expanded = client.get(url, headers={"Accept": json_ld_accept("expanded")})

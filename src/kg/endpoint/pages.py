@@ -54,7 +54,7 @@ from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
 
 __all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
-           "local_path", "CORS_READ"]
+           "local_path", "CORS_READ", "content_location"]
 
 bp = Blueprint("pages", __name__)
 
@@ -96,7 +96,7 @@ DATE_PREDICATES = (KGO + "startDate", KGO + "latestStart", KGO + "endDate", KGO 
 
 
 #: The CORS headers of a resource's RDF: any origin may read it, and a script may read the
-#: headers that say what it is (the alternates in ``Link``, the resource's URL in
+#: headers that say what it is (the alternates in ``Link``, the representation's own URL in
 #: ``Content-Location``, the ``ETag`` to revalidate with), which CORS hides unless exposed.
 CORS_READ = {"Access-Control-Allow-Origin": "*",
              "Access-Control-Expose-Headers": "Link, Content-Location, ETag"}
@@ -199,6 +199,16 @@ def representation_or_error(offers: tuple[str, ...] | None = None) -> Representa
     except UnknownFormat as exc:
         return unknown_format(str(exc), offers)
     return rep if rep is not None else not_acceptable(offers)
+
+
+def content_location(path: str, rep: Representation) -> dict[str, str]:
+    """``Content-Location`` for ``rep`` of the resource at ``path``: the URL of that
+    representation alone, the path with the syntax's extension (``/place/phnom-penh.ttl``),
+    which RFC 9110 (8.7) has it name for a negotiated answer. Nothing for a path ending in ``/``
+    (the ontology's: ``/ontology/.ttl`` is served, but no URL to hand out)."""
+    if path.endswith("/"):
+        return {}
+    return {"Content-Location": f"{request.script_root}{path}.{rep.key}"}
 
 
 def error_answer(status: int, message: str, headers: dict | None = None) -> Response:
@@ -1269,7 +1279,7 @@ def resource(kind: str, rest: str = "") -> Response:
             # /place/nowhere.ttl: it is <…/place/nowhere> that is not in the dataset
             return _missing(s, stem, rep)
         return _missing(s, iri, rep)
-    vary = {"Vary": "Accept", "Link": _link_header(path)}
+    vary = {"Vary": "Accept", "Link": _link_header(path), **content_location(path, rep)}
     if rep.rdf is None:
         return _html(_entity_html(s, s.document_of(iri), path), 200, vary)
     return Response(serialize(_quads_of(s, iri), rep), 200, {
@@ -1347,8 +1357,8 @@ _EXTENSIONS = {"ttl": "ttl", "nt": "nt", "jsonld": "jsonld", "json": "jsonld", "
 def _known_form(s: Site, iri: str) -> Response | None:
     """A URL that names a known resource another way: with a trailing slash, or without the
     one its IRI ends in (``/ontology``; 301 to the resource's own URL), or with a file
-    extension (its representation in that syntax, the resource's own URL in
-    ``Content-Location``). None otherwise: our IRIs hold no dot, but for the ontology's
+    extension (its representation in that syntax, with the resource's IRI as its canonical
+    ``Link``). None otherwise: our IRIs hold no dot, but for the ontology's
     version IRI (``…/ontology/0.1.0``), which is known and never reaches here."""
     if iri.endswith("/") and iri.rstrip("/") in s.known and iri.rstrip("/") != BASE.rstrip("/"):
         return _moved(iri.rstrip("/"))
@@ -1374,8 +1384,7 @@ def _known_form(s: Site, iri: str) -> Response | None:
                               "text/html; charset=utf-8")
     else:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
-    headers = {"Content-Type": content_type, **CORS_READ,
-               "Content-Location": request.script_root + path,
+    headers = {"Content-Type": content_type, **CORS_READ, **content_location(path, rep),
                "Link": f'<{stem}>; rel="canonical"'}
     if rep.rdf is ox.RdfFormat.JSON_LD:
         # the extension fixes the syntax, but a profile of Accept still chooses the form

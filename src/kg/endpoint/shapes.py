@@ -31,6 +31,7 @@ from kg.endpoint.pages import (
     CORS_READ,
     Representation,
     _with_json_ld_form,
+    content_location,
     error_answer,
     footer_context,
     representation_or_error,
@@ -385,6 +386,9 @@ def _answer(name: str | None) -> Response:
                           f"every shape is listed at {request.host_url.rstrip('/')}"
                           f"{url_for('shapes.document')}", {"Vary": "Accept"})
     headers = {"Vary": "Accept", **CORS_READ}
+    if name is not None:
+        headers.update(content_location(url_for("shapes.shape", name=name).removeprefix(
+            request.script_root), rep))
     if rep.rdf is not None:
         return Response(serialize(s.quads(name), rep), 200,
                         {"Content-Type": rep.content_type, **headers})
