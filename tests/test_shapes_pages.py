@@ -135,6 +135,16 @@ def test_unknown_shapes_are_404(client):
     assert client.get("/shapes/EventShape?format=xlsx").status_code == 400
 
 
+def test_an_unknown_shape_is_the_missing_page_for_a_browser(client):
+    """As an unknown IRI of the dataset: it was the plain-text error, which a browser shows
+    as a line of text with no way on."""
+    r = client.get("/shapes/EventShap", headers=HTML)
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert "is not a shape of this project" in html
+    assert 'href="/shapes/EventShape"' in html and 'id="suggestions"' in html
+
+
 def test_validation_reports_link_their_shapes(client):
     bad = ("@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n"
            "<https://w3id.org/kg1978/event/nameless> a kgo:Meeting .\n")

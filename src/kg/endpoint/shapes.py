@@ -17,6 +17,7 @@ answer 404.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -30,12 +31,14 @@ from kg.endpoint.pages import (
     _EXTENSIONS,
     CORS_READ,
     Representation,
+    _not_found_saying,
     _with_json_ld_form,
     content_location,
     error_answer,
     footer_context,
     representation_or_error,
     serialize,
+    site,
 )
 from kg.endpoint.state import per_app
 from kg.iris import SHAPES
@@ -382,9 +385,15 @@ def _answer(name: str | None) -> Response:
         if isinstance(rep, Response):
             return rep
     if name is not None and name not in s.views:
+        listed = f"{request.host_url.rstrip('/')}{url_for('shapes.document')}"
+        if rep.rdf is None:
+            # a browser gets the missing page, as for an unknown IRI of the dataset
+            close = difflib.get_close_matches(name, list(s.views), n=6, cutoff=0.5)
+            return _not_found_saying(site(), SHAPES + name, rep, (
+                f"<{SHAPES}{name}> is not a shape of this project; every shape is listed at "
+                f"{listed}"), [SHAPES + n for n in close])
         return error_answer(404, f"Not Found: <{SHAPES}{name}> is not a shape of this project; "
-                          f"every shape is listed at {request.host_url.rstrip('/')}"
-                          f"{url_for('shapes.document')}", {"Vary": "Accept"})
+                          f"every shape is listed at {listed}", {"Vary": "Accept"})
     headers = {"Vary": "Accept", **CORS_READ}
     if name is not None:
         headers.update(content_location(url_for("shapes.shape", name=name).removeprefix(
