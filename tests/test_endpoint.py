@@ -1307,7 +1307,7 @@ def test_the_fast_path_answers_a_query_that_only_mentions_html(make_app):
     """Only a format naming HTML first, or a browser's Accept, leaves a query to Flask: one
     whose text holds "html" (an XHTML literal's datatype, a string) is the fast path's."""
     app = make_app({"KG_FAST_PATH": True})
-    fast, to_flask = app.wsgi_app, []
+    fast, to_flask = app.wsgi_app.app, []  # under the step that drops an empty Accept
     flask = fast.app
     fast.app = lambda environ, start: to_flask.append(environ["QUERY_STRING"]) or flask(
         environ, start)
