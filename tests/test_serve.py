@@ -215,18 +215,43 @@ def test_a_url_not_percent_encoded_gets_a_plain_400_saying_so(serve_kg, target):
     assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
 
 
-def test_other_malformed_request_lines_keep_gunicorns_answer(serve_kg):
+def _raw_answer(url: str, raw: bytes) -> bytes:
+    """Everything the server sends back on one connection for ``raw`` (until it closes)."""
     import socket
 
-    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
-    parts = urlsplit(served.url)
+    parts = urlsplit(url)
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(b"GET /sparql HTTP/2.0\r\nHost: h\r\n\r\n")
+        sock.sendall(raw)
         data = b""
         while chunk := sock.recv(4096):
             data += chunk
-    assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:300]
-    assert b"Invalid HTTP Version" in data and b"percent-encode" not in data
+    return data
+
+
+def test_another_major_version_of_http_gets_a_plain_505(serve_kg):
+    """RFC 9110, 15.6.6: a request line in a version the server does not speak is a 505
+    saying so (gunicorn's HTML page said 400, "Invalid HTTP Version: (2, 0)"), whichever lane
+    the request would take (the express lane takes HTTP/1.x only); a malformed version is
+    still gunicorn's 400."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    for line, version in [(b"GET / HTTP/2.0", "HTTP/2.0"), (b"GET /limits HTTP/0.9", "HTTP/0.9"),
+                          (b"GET /sparql?query=ASK%7B%7D HTTP/2.0", "HTTP/2.0"),
+                          (b"GET /sparql HTTP/3.0", "HTTP/3.0"),
+                          (b"PRI * HTTP/2.0", "HTTP/2.0")]:  # HTTP/2's connection preface
+        data = _raw_answer(served.url, line + b"\r\nHost: h\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 505 HTTP Version Not Supported\r\n"), data[:300]
+        assert b"\r\nContent-Type: text/plain; charset=utf-8\r\n" in head
+        assert b"\r\nAccess-Control-Allow-Origin: *\r\n" in head
+        assert b"\r\nConnection: close\r\n" in head
+        assert body.decode() == (f"the request line is in {version}; this server speaks "
+                                 "HTTP/1.1 (and HTTP/1.0): send the request in HTTP/1.1 "
+                                 "(curl --http1.1)\n")
+    for line in (b"GET /sparql HTTP/1.10", b"GET /sparql HTTP/12.0", b"GET /sparql HTTP/x"):
+        data = _raw_answer(served.url, line + b"\r\nHost: h\r\n\r\n")
+        assert data.startswith(b"HTTP/1.1 400 Bad Request\r\n"), data[:300]
+        assert b"Invalid HTTP Version" in data and b"percent-encode" not in data
+    assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
 
 
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):

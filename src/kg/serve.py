@@ -85,7 +85,8 @@ class OneQueryThreadWorker(ThreadWorker):
         from any origin, and so does a request line holding what a URL may not (a space, a
         control character, a character outside ASCII: ``curl "…?query=SELECT … Việt …"``),
         which gunicorn's page named as an invalid request line or HTTP version, showing the
-        UTF-8 bytes as Latin-1; every other error is gunicorn's."""
+        UTF-8 bytes as Latin-1, and one in another major version of HTTP (``HTTP/2.0``,
+        ``HTTP/0.9``: 505, where gunicorn's page said 400); every other error is gunicorn's."""
         from gunicorn import util
         from gunicorn.http.errors import (
             InvalidHTTPVersion,
@@ -94,11 +95,17 @@ class OneQueryThreadWorker(ThreadWorker):
             LimitRequestLine,
         )
 
+        version = _unsupported_version(exc, InvalidRequestLine, InvalidHTTPVersion)
         if _unencoded_target(exc, InvalidRequestLine, InvalidHTTPVersion):
             status, text = "400 Bad Request", (
                 "the request line holds a space, a control character or a character outside "
                 "ASCII, which a URL may not: percent-encode the query (a space is %20, é is "
                 "%C3%A9; curl -G --data-urlencode 'query=...' does it), or POST it\n")
+        elif version is not None:
+            # RFC 9110, 15.6.6: the major version is refused, saying why and what is spoken
+            status, text = "505 HTTP Version Not Supported", (
+                f"the request line is in {version}; this server speaks HTTP/1.1 (and HTTP/1.0):"
+                " send the request in HTTP/1.1 (curl --http1.1)\n")
         elif isinstance(exc, LimitRequestLine):
             status, text = "414 URI Too Long", (
                 f"the request line is longer than {self.cfg.limit_request_line} bytes: send a "
@@ -371,6 +378,26 @@ def _unencoded_target(exc: Exception, invalid_line: type, invalid_version: type)
         version = getattr(exc, "version", None)
         return isinstance(version, str) and " " in version
     return False
+
+
+_VERSION = re.compile(r"HTTP/(\d)\.(\d)")
+
+
+def _unsupported_version(exc: Exception, invalid_line: type,
+                         invalid_version: type) -> str | None:
+    """The version a request line names where it is well formed (``HTTP/`` DIGIT ``.`` DIGIT,
+    RFC 9112, 2.3) but of another major version than 1 (``HTTP/2.0``, ``HTTP/0.9``; HTTP/2's
+    connection preface, ``PRI * HTTP/2.0``, too): the server understood the request and does
+    not speak its version. None for anything else (``HTTP/1.10`` is malformed: a 400)."""
+    version = getattr(exc, "version", None) if isinstance(exc, invalid_version) else None
+    if isinstance(version, tuple) and len(version) == 2:
+        version = f"HTTP/{version[0]}.{version[1]}"
+    elif isinstance(exc, invalid_line) and isinstance(getattr(exc, "req", None), str):
+        version = exc.req.rpartition(" ")[2]
+    if not isinstance(version, str):
+        return None
+    match = _VERSION.fullmatch(version)
+    return version if match is not None and match[1] != "1" else None
 
 
 def _plain_response(status: str, text: str) -> bytes:
