@@ -544,3 +544,53 @@ def test_express_lane_errors_and_http_1_0(serve_kg):
     (s1, h1, _), (s2, h2, _), (s3, h3, _) = (_split(a) for a in answers[:3])
     assert s1 == b"HTTP/1.1 404 Not Found" and s2 == s3 == b"HTTP/1.1 406 Not Acceptable"
     assert h1[b"server"] == h2[b"server"] == h3[b"server"] == b"gunicorn"
+
+
+def test_http_1_0_is_answered_in_http_1_1_by_both_lanes_with_its_own_keep_alive(serve_kg):
+    """RFC 9110, 2.5: the status line says the server's version, HTTP/1.1, whichever lane
+    answers (gunicorn's said "HTTP/1.0 200 OK", the express lane's HTTP/1.1); an HTTP/1.0
+    client's connection is closed after the answer unless it asked to keep it, and the
+    answer says which (RFC 9112, 9.3)."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    express = b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n\r\n"
+    plain = b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nTE: gzip\r\n\r\n"  # gunicorn's lane
+    for raw in (express, plain, b"GET /limits HTTP/1.0\r\n\r\n"):
+        answer, rest = _raw_exchange(served.url, [raw])
+        status, fields, body = _split(answer)
+        assert status == b"HTTP/1.1 200 OK" and body
+        assert fields[b"connection"] == b"close" and rest == b""
+    kept = [r.replace(b"\r\n\r\n", b"\r\nConnection: keep-alive\r\n\r\n")
+            for r in (express, plain, b"GET /limits HTTP/1.0\r\n\r\n")]
+    answers = _raw_exchange(served.url, [*kept, b"GET /limits HTTP/1.0\r\n\r\n"])
+    assert [_split(a)[0] for a in answers[:4]] == [b"HTTP/1.1 200 OK"] * 4
+    assert [_split(a)[1][b"connection"] for a in answers[:4]] == [b"keep-alive"] * 3 + [b"close"]
+    assert answers[4] == b""
+    # the access log keeps the request's own version, on both lanes
+    served.wait_for('"GET /sparql?query=ASK%7B%7D HTTP/1.0" 200')
+    served.wait_for('"GET /limits HTTP/1.0" 200')
+
+
+@pytest.mark.parametrize(("version", "chunked"), [((1, 0), False), ((1, 1), True)])
+def test_gunicorns_response_frames_a_body_by_the_requests_version(version, chunked):
+    """Only the status line changes: a body of unknown length is chunked for HTTP/1.1 and
+    delimited by closing the connection for HTTP/1.0, which knows no chunks."""
+    from gunicorn.config import Config
+    from gunicorn.http.wsgi import Response
+
+    from kg.serve import _answered_in_http_1_1
+
+    class Request:
+        method, headers, must_close = "GET", [], False
+
+        def should_close(self):
+            return self.version <= (1, 0)
+
+    req = Request()
+    req.version = version
+    response = Response(req, None, Config())
+    _answered_in_http_1_1(lambda environ, start: start("200 OK", [("X", "1")]))(
+        {}, response.start_response)
+    head = response.default_headers()
+    assert head[0] == "HTTP/1.1 200 OK\r\n"
+    assert response.chunked is chunked and response.should_close() is not chunked
+    assert ("Transfer-Encoding: chunked\r\n" in head) is chunked

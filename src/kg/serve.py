@@ -33,6 +33,7 @@ from typing import Any
 
 import gunicorn
 from gunicorn import glogging, http
+from gunicorn.http.wsgi import Response as GunicornResponse
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from kg.endpoint.watchdog import Watchdog
@@ -179,6 +180,10 @@ class OneQueryThreadWorker(ThreadWorker):
             time.sleep(self._heartbeat_every)
             if self._handling:
                 self.notify()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = _answered_in_http_1_1(self.wsgi)
 
     def init_process(self) -> None:
         self.express = self.express and isinstance(self.log, AccessLogger) and (
@@ -349,6 +354,34 @@ class OneQueryThreadWorker(ThreadWorker):
 
     def set_accept_enabled(self, enabled: bool) -> None:
         super().set_accept_enabled(enabled and not self._busy)
+
+
+class _Http11Response(GunicornResponse):
+    """gunicorn's response, whose status line says HTTP/1.1 whatever HTTP/1.x the request was
+    in: RFC 9110, 2.5, a server sends the highest minor version it conforms to (gunicorn
+    echoed ``HTTP/1.0 200 OK``, the express lane said HTTP/1.1). Everything else still
+    follows the request's version, as HTTP/1.1 wants of an HTTP/1.0 client (RFC 9112, 9.3):
+    no chunked body, the connection closed after the answer unless the client sent
+    ``Connection: keep-alive``, which the answer then says."""
+
+    def default_headers(self) -> list[str]:
+        headers = super().default_headers()
+        headers[0] = "HTTP/1.1 " + headers[0].partition(" ")[2]
+        return headers
+
+
+def _answered_in_http_1_1(app):
+    """``app`` with gunicorn's responses made :class:`_Http11Response`: the worker's
+    ``handle_request`` (gunicorn's) makes the response itself, and hands the app its bound
+    ``start_response``; the express lane's own ``start_response`` is left alone."""
+
+    def answered(environ, start_response):
+        response = getattr(start_response, "__self__", None)
+        if type(response) is GunicornResponse:
+            response.__class__ = _Http11Response
+        return app(environ, start_response)
+
+    return answered
 
 
 class _Done:
