@@ -231,8 +231,11 @@ def test_every_load_serves_the_same_bytes(dataset, tmp_path):
 def test_unknown_dump_and_dumps_index(client):
     r = client.get("/dumps/kg.xlsx")
     assert r.status_code == 404 and b"kg.trig" in r.data
-    r = client.get("/dumps/")
-    assert r.status_code in (301, 302) and r.headers["Location"].endswith("/dataset#downloads")
+    for method in ("GET", "HEAD"):  # a permanent address: 301 (was 302), readable anywhere
+        r = client.open("/dumps/", method=method)
+        assert r.status_code == 301 and r.headers["Location"] == "/dataset#downloads"
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert client.post("/dumps/").status_code == 405
 
 
 # -- the VoID + DCAT description ---------------------------------------------------------------------
@@ -487,9 +490,11 @@ def test_the_datasets_iri_is_the_base_and_dereferences_to_its_description(client
 
 
 def test_well_known_void_redirects_to_the_void(client):
-    r = client.get("/.well-known/void")
-    assert r.status_code == 302 and r.headers["Location"].endswith("/void")
-    assert r.headers["Access-Control-Allow-Origin"] == "*"  # a browser may follow it
+    for method in ("GET", "HEAD"):  # a permanent address: 301 (was 302)
+        r = client.open("/.well-known/void?format=nt", method=method)
+        assert r.status_code == 301 and r.headers["Location"] == "/void?format=nt"
+        assert r.headers["Access-Control-Allow-Origin"] == "*"  # a browser may follow it
+    assert client.post("/.well-known/void").status_code == 405
     assert client.get("/.well-known/void", follow_redirects=True).mimetype == "text/turtle"
 
 

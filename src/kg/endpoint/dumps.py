@@ -37,7 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.http import parse_date
 
 from kg import __version__, iris
@@ -477,7 +477,11 @@ def dataset_rdf(root: str, rep: Representation) -> Response:
 
 @bp.route("/dumps/", methods=["GET"])
 def index() -> Response:
-    return redirect(url_for("dumps.dataset") + "#downloads")
+    """The downloads are listed on the dataset's page: a permanent redirect there, 301 (the
+    route takes ``GET`` and ``HEAD`` only, which a 301 keeps; Flask's default was 302)."""
+    from kg.endpoint.routes import moved_to
+
+    return moved_to("/dataset", 301, "#downloads")
 
 
 @bp.route("/dumps/<name>", methods=["GET"])

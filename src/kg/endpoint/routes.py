@@ -90,11 +90,12 @@ def sparql_slash() -> Response:
     return moved_to("/sparql", 308 if request.method == "POST" else 301)
 
 
-def moved_to(path: str, code: int) -> Response:
-    """A redirect to the app's ``path`` with the request's query string: 301, or 308 where
-    the method and body must be kept."""
+def moved_to(path: str, code: int, fragment: str = "") -> Response:
+    """A redirect to the app's ``path`` with the request's query string (and ``fragment``):
+    301, or 308 where the method and body must be kept; readable from any origin, as a
+    browser's cross-origin fetch follows a redirect only when the redirect allows it."""
     query = request.query_string.decode("latin-1")
-    target = request.script_root + path + (f"?{query}" if query else "")
+    target = request.script_root + path + (f"?{query}" if query else "") + fragment
     return Response(f"{code} moved to {target}\n", code, {
         "Location": target, "Content-Type": "text/plain; charset=utf-8",
         "Access-Control-Allow-Origin": "*"})
@@ -128,14 +129,9 @@ def void() -> Response:
 
 @bp.route("/.well-known/void", methods=["GET"])
 def well_known_void() -> Response:
-    """VoID's discovery address (VoID Note §7.2, RFC 8615): redirects to ``/void``."""
-    from flask import redirect, url_for
-
-    query = request.query_string.decode("latin-1")
-    response = redirect(url_for("sparql.void") + (f"?{query}" if query else ""), 302)
-    # a browser's cross-origin fetch follows a redirect only when the redirect allows it
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    """VoID's discovery address (VoID Note §7.2, RFC 8615): redirects to ``/void`` for good,
+    301 (the route takes ``GET`` and ``HEAD`` only, which a 301 keeps)."""
+    return moved_to("/void", 301)
 
 
 @bp.route("/limits", methods=["GET"])
