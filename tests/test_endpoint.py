@@ -127,6 +127,45 @@ def test_select_formats_follow_accept_with_q_values(any_client, accept, content_
         assert len(r.data.decode().strip().splitlines()) == 12
 
 
+@pytest.mark.parametrize("query, accept, content_type", [
+    # a format refused by its own name is not sent under another one through a wildcard
+    # (SPARQL JSON labelled application/json): the next format the wildcard admits
+    ("SELECT ?s WHERE { ?s a ?c }", "application/sparql-results+json;q=0, */*",
+     "application/sparql-results+xml"),
+    ("ASK { ?s a ?c }", "application/sparql-results+json;q=0, */*",
+     "application/sparql-results+xml"),
+    ("SELECT ?s WHERE { ?s a ?c }", "application/sparql-results+json;q=0.5, */*;q=0.9",
+     "application/sparql-results+xml"),
+    ("SELECT ?s WHERE { ?s a ?c }",
+     "application/sparql-results+xml;q=0, application/sparql-results+json;q=0, */*",
+     "text/csv; charset=utf-8"),
+    ("CONSTRUCT WHERE { ?s a ?c }", "text/turtle;q=0, */*", "application/n-triples"),
+    # the other name asked for by name is answered so; a range as specific as it, or none
+    # for the format's own type, leaves it as it was
+    ("SELECT ?s WHERE { ?s a ?c }", "application/sparql-results+json;q=0, application/json",
+     "application/json"),
+    ("ASK { ?s a ?c }", "text/*", "text/xml; charset=utf-8"),
+    ("SELECT ?s WHERE { ?s a ?c }", "application/json;q=0, */*",
+     "application/sparql-results+json"),
+])
+def test_a_format_refused_by_name_is_not_sent_under_another(any_client, query, accept,
+                                                            content_type):
+    r = any_client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert (r.status_code, r.headers["Content-Type"]) == (200, content_type)
+
+
+@pytest.mark.parametrize("query, accept", [
+    ("ASK { ?s a ?c }",
+     "application/sparql-results+xml;q=0, application/sparql-results+json;q=0, */*"),
+    ("CONSTRUCT WHERE { ?s a ?c }", "text/turtle;q=0, application/n-triples;q=0, "
+     "application/rdf+xml;q=0, application/ld+json;q=0, application/trig;q=0, "
+     "application/n-quads;q=0, */*"),  # was N-Triples, labelled text/plain
+])
+def test_every_format_refused_by_name_is_406_whatever_the_wildcard(any_client, query, accept):
+    r = any_client.get("/sparql", query_string={"query": query}, headers={"Accept": accept})
+    assert r.status_code == 406 and b"none of the accepted media types" in r.data
+
+
 @pytest.mark.parametrize("accept, offers, expected", [
     ("text/turtle", ["text/html", "text/turtle"], "text/turtle"),
     ("*/*", ["text/html", "text/turtle"], "text/html"),            # the server's order

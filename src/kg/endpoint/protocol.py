@@ -9,7 +9,7 @@ UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
@@ -192,6 +192,15 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("application/json", "jsonld", answered_as_asked=False),
     ),
 }
+#: The other names of a format offered for each kind of result, each with the format's own
+#: media type (``application/json`` → ``application/sparql-results+json``; ``text/plain`` →
+#: ``application/n-triples``): the first offer of a writer is its own name.
+_SAME_AS: dict[str, dict[str, str]] = {}
+for _kind, _offered in _OFFERS.items():
+    _own: dict[str, str] = {}
+    for _media, _fmt in _offered:
+        _own.setdefault(_fmt.name, _media)
+    _SAME_AS[_kind] = {m: _own[f.name] for m, f in _offered if m != _own[f.name]}
 #: Every media type offered for some kind of result.
 _ALL_OFFERED = frozenset(m for offers in _OFFERS.values() for m, _ in offers)
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
@@ -321,28 +330,37 @@ def _quality(media: str, ranges: list[_Range]) -> float:
     return _offer_match(media, ranges)[0]
 
 
-def best_match(accept: str, offers: list[str], named_only: Collection[str] = ()) -> str | None:
+def best_match(accept: str, offers: list[str], named_only: Collection[str] = (),
+               same_as: Mapping[str, str] | None = None) -> str | None:
     """The media type of ``offers`` that ``accept`` ranks highest (RFC 9110, 12.5.1: each
     offer gets the q of the most specific range matching it, a range with a ``charset`` or a
     JSON-LD ``profile`` more specific than one without, and matching only where the answer
     can be what it names; other parameters are ignored); a tie goes to the offer a more
     specific range named (``*/*, text/html`` asks for HTML), then to the order of ``offers``.
     Offers in ``named_only`` (other names of a type offered too) count only where a range
-    names them, never through a wildcard. None when no offer is acceptable. The one
-    negotiation of the endpoint: results, pages, graphs, reports."""
+    names them, never through a wildcard. An offer that is another name of a type (``same_as``
+    maps it to that type: ``application/json`` for SPARQL JSON) takes the type's q where a
+    more specific range than its own gives it one: the client has said what it thinks of the
+    format (``application/sparql-results+json;q=0, */*`` refuses SPARQL JSON under any
+    name). None when no offer is acceptable. The one negotiation of the endpoint: results,
+    pages, graphs, reports."""
     ranges = _parse_accept(accept)
     best, best_key = None, (0.0, -1)
     for media in offers:
         key = _offer_match(media.lower(), ranges)
         if media in named_only and key[1] < 2:
             continue
+        if same_as and media in same_as:
+            own = _offer_match(same_as[media], ranges)
+            if own[1] > key[1]:
+                key = (min(key[0], own[0]), key[1])
         if key[0] > 0 and key > best_key:
             best, best_key = media, key
     return best
 
 
 def _choose(accept: str, kind: str) -> ResultFormat | None:
-    media = best_match(accept, [m for m, _ in _OFFERS[kind]])
+    media = best_match(accept, [m for m, _ in _OFFERS[kind]], same_as=_SAME_AS[kind])
     return None if media is None else next(f for m, f in _OFFERS[kind] if m == media)
 
 
