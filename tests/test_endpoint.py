@@ -1612,3 +1612,40 @@ def test_an_iri_holding_a_comma_is_quoted_in_csv(make_app, fast, query):
     rows = list(csv.reader(io.StringIO(r.data.decode("utf-8"), newline="")))
     assert rows == [["z", "y", "x"], ["a,b", 'q"t', "t\tab"], ["n\nl", "", "http://e/x"],
                     ["", " sp", "1"], ["c\r\nd", 'é "x", y', "2"], ["4", "5", "\t"]]
+
+
+@pytest.mark.parametrize("path, media", [
+    ("/limits", "text/plain"), ("/openapi.json", "application/json"),
+    ("/search?q=phnom", "text/html"), ("/sitemap.xml", "application/xml"),
+    ("/form", "text/html"), ("/validate", "text/html"), ("/reconcile", "application/json"),
+    ("/static/ui.js", "text/javascript"), ("/dumps/kg.nq", "application/n-quads"),
+])
+def test_a_route_of_one_type_refused_by_accept_is_406(client, path, media):
+    """RFC 9110, 12.5.1: as the routes that negotiate, the routes of one type answer 406
+    where the Accept header refuses it (they sent it whatever the header)."""
+    for method in ("GET", "HEAD"):
+        r = client.open(path, method=method, headers={"Accept": "*/*;q=0"})
+        assert r.status_code == 406, (path, method)
+        assert r.headers["Vary"] == "Accept" and r.headers["Access-Control-Allow-Origin"] == "*"
+        assert "ETag" not in r.headers  # an error has no validator
+    r = client.get(path, headers={"Accept": "*/*;q=0"})
+    assert r.data.decode() == (f"406 Not Acceptable: {path.partition('?')[0]} is available as "
+                               f"{media} only (the Accept header, */*;q=0, refuses it)\n")
+    r = client.get(path, headers={"Accept": "image/png"})
+    assert r.status_code == 406 and r.mimetype == "text/plain"
+    r = client.get(path, headers={"Accept": "application/ld+json;q=0.5, image/png"})
+    assert r.status_code == 406 and r.json["status"] == 406  # in JSON for a JSON client
+    for accept in (None, "*/*", f"{media.partition('/')[0]}/*", media, "*/*;q=abc"):
+        r = client.get(path, headers={"Accept": accept} if accept else {})
+        assert (r.status_code, r.mimetype) == (200, media), (path, accept)
+
+
+def test_robots_txt_and_errors_are_sent_whatever_the_accept(client):
+    """A crawler reads a 4xx for robots.txt as "no rule" (RFC 9309, 2.3.1.3): it is sent
+    whatever the Accept header; an error, a redirect and an XHTML client's page too."""
+    r = client.get("/robots.txt", headers={"Accept": "*/*;q=0"})
+    assert r.status_code == 200 and b"Disallow: /sparql" in r.data
+    assert client.get("/dumps/kg.xlsx", headers={"Accept": "*/*;q=0"}).status_code == 404
+    assert client.get("/dumps/", headers={"Accept": "*/*;q=0"}).status_code == 301
+    r = client.get("/search?q=phnom", headers={"Accept": "application/xhtml+xml"})
+    assert (r.status_code, r.mimetype) == (200, "text/html")

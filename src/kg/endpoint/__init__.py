@@ -92,6 +92,8 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     # registered first, so run last (after_request runs in reverse): on every answer, a 304 too
     app.after_request(responses.with_reason_phrase)
     caching.install(app, settings["cache_max_age"])
+    # registered after caching, so run before it: a refused answer gets no validator
+    app.after_request(responses.refused_by_accept)
     for blueprint in (routes.bp, ui.bp, pages.bp, dumps.bp, graphstore.bp, openapi.bp,
                       validation.bp, reconcile.bp, shapes.bp):
         app.register_blueprint(blueprint)

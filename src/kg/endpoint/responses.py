@@ -14,7 +14,7 @@ from kg.endpoint.state import EndpointState
 from kg.errors import InputError
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
-           "status_line", "with_reason_phrase", "answered_by_a_route",
+           "status_line", "with_reason_phrase", "refused_by_accept", "answered_by_a_route",
            "reconciliation_methods"]
 
 CORS = (
@@ -42,6 +42,35 @@ def with_reason_phrase(response):
     spelling, whichever lane answers."""
     response.status = status_line(response.status_code)
     return response
+
+
+#: Paths whose one type is sent whatever the Accept header: RFC 9309 (2.3.1.3) reads a 4xx
+#: for robots.txt as "no rule", so a refusal would open /sparql and the tools to crawlers.
+_SENT_WHATEVER_ACCEPT = frozenset({"/robots.txt"})
+
+
+def refused_by_accept(response):
+    """``response``, or a 406 where the route has one type only (it does not negotiate: no
+    ``Vary: Accept``) and the request's ``Accept`` refuses it (``*/*;q=0``, ``text/html`` for
+    ``/limits``): RFC 9110, 12.5.1 lets a server either answer 406 or disregard the header,
+    and the routes that negotiate answer 406, so these do too (they sent their type
+    whatever the header). Only full ``GET`` and ``HEAD`` answers (200, 206) are looked at;
+    an error, a redirect or a 304 is sent as it is, and so is :data:`_SENT_WHATEVER_ACCEPT`."""
+    from flask import Response, request
+
+    if (request.method not in ("GET", "HEAD") or response.status_code not in (200, 206)
+            or "accept" in response.vary or request.path in _SENT_WHATEVER_ACCEPT):
+        return response
+    accept = request.headers.get("Accept", "")
+    media = response.mimetype
+    # a page is HTML for an XHTML client, as the pages negotiate it (kg.endpoint.protocol)
+    offers = [media, "application/xhtml+xml"] if media == "text/html" else [media]
+    if not accept.strip() or not media or best_match(accept, offers) is not None:
+        return response
+    headers, body = error_parts(
+        406, f"406 Not Acceptable: {request.path} is available as {media} only (the Accept "
+        f"header, {accept}, refuses it)", accept)
+    return Response(body, 406, headers)
 
 
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:
