@@ -997,6 +997,30 @@ def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
+def test_query_table_writes_literals_as_sparql_does_and_json_and_csv_their_values(capsys,
+                                                                                 built):
+    """The table tells the string "1979" from the integer 1979 and keeps language tags and
+    datatypes, as the endpoint's form does; json (kg query's own) and csv (SPARQL 1.1 CSV)
+    keep the lexical forms alone."""
+    query = ('SELECT ?s ?i ?l ?d ?x ?q ?u WHERE { VALUES (?s ?i ?l ?d ?x ?q) { ("1979" 1979 '
+             '"T\u00e2y Ninh"@vi "1979-01-07"^^<http://www.w3.org/2001/XMLSchema#date> '
+             '<https://w3id.org/kg1978/place/tay-ninh> "say \\"hi\\"") } }')
+    code, out, _ = run(capsys, *built, "query", query)
+    assert code == 0
+    head, rule, row, count = out.splitlines()
+    assert row.split() == ['"1979"', "1979", '"T\u00e2y', 'Ninh"@vi', '"1979-01-07"^^xsd:date',
+                           "https://w3id.org/kg1978/place/tay-ninh", '"say', '\\"hi\\""']
+    assert head.split() == ["s", "i", "l", "d", "x", "q", "u"] and count == "(1 row)"
+    code, out, _ = run(capsys, *built, "query", "--format", "json", query)
+    assert code == 0 and json.loads(out) == [{
+        "s": "1979", "i": "1979", "l": "T\u00e2y Ninh", "d": "1979-01-07",
+        "x": "https://w3id.org/kg1978/place/tay-ninh", "q": 'say "hi"', "u": None}]
+    code, out, _ = run(capsys, *built, "query", "--format", "csv", query)
+    assert code == 0 and out.splitlines()[1] == ('1979,1979,T\u00e2y Ninh,1979-01-07,'
+                                                 'https://w3id.org/kg1978/place/tay-ninh,'
+                                                 '"say ""hi""",')
+
+
 def test_query_from_a_file_with_a_byte_order_mark(capsys, built, tmp_path):
     """A query file saved with a byte order mark is read as /sparql reads the query (it was
     refused: "not 'ASK'", the mark invisible before it)."""

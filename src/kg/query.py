@@ -75,7 +75,8 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
             return _serialized(info, query, result, written)
         if isinstance(result, ox.QuerySolutions):
             variables = result_columns(info, query, result)
-            rows = [[_term(sol[v]) for v in variables] for sol in result]
+            cell = _term if fmt == "json" else _table_cell
+            rows = [[cell(sol[v]) for v in variables] for sol in result]
             return _render_rows(variables, rows, fmt)
         if isinstance(result, ox.QueryBoolean):  # as table or json (checked above)
             if fmt == "json":  # a JSON boolean: the answer is no RDF term, unlike SELECT's
@@ -138,7 +139,20 @@ def _serialized(info, query: str, result, written) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def _table_cell(term) -> str | None:
+    """A value as the table shows it: a literal as SPARQL writes it, as the endpoint's form
+    does (``"1979"`` and ``1979``, ``"Tây Ninh"@vi``, ``"1979-01-07"^^xsd:date``), so that a
+    string and a number, or two languages, do not look alike; an IRI bare, a blank node
+    ``_:…``."""
+    if isinstance(term, ox.Literal):
+        from kg.endpoint.ui import _literal_text  # the form's writer, one for both tables
+
+        return _literal_text(term)
+    return _term(term)
+
+
 def _term(term) -> str | None:
+    """A value as ``--format json`` gives it: a literal's lexical form alone."""
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
