@@ -124,22 +124,27 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
                 f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}")
     query = None
     formats: list[str] = []
-    default_graph: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
+    # lists, made tuples once: a tuple grown by one per IRI was quadratic, and a form body
+    # within max_body_bytes of 40,000 default-graph-uri took 8.8 s to read (0.5 s for 10,000)
+    default_graph: list[str] | None = None
+    named_graphs: list[str] | None = None
     for key, value in pairs:
         if key == "query":
             if query is not None:
                 raise InputError("more than one query in one request")
             query = without_bom(value)
         elif key == "default-graph-uri":
-            default_graph = (*(default_graph or ()), value)
+            default_graph = default_graph or []
+            default_graph.append(value)
         elif key == "named-graph-uri":
-            named_graphs = (*(named_graphs or ()), value)
+            named_graphs = named_graphs or []
+            named_graphs.append(value)
         elif key in ("format", "output"):
             formats.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
             raise UpdateRefused(UPDATE_REFUSED)
-    return SparqlRequest(query, default_graph, named_graphs,
+    return SparqlRequest(query, None if default_graph is None else tuple(default_graph),
+                         None if named_graphs is None else tuple(named_graphs),
                          ",".join(dict.fromkeys(formats)) if formats else None)
 
 
