@@ -594,3 +594,27 @@ def test_gunicorns_response_frames_a_body_by_the_requests_version(version, chunk
     assert head[0] == "HTTP/1.1 200 OK\r\n"
     assert response.chunked is chunked and response.should_close() is not chunked
     assert ("Transfer-Encoding: chunked\r\n" in head) is chunked
+
+
+def test_close_among_the_connection_options_closes_on_both_lanes(serve_kg):
+    """RFC 9112, 9.6: a client that lists "close" gets its connection closed after the
+    answer, which says so; gunicorn's lane heard "close" only as the field's whole value and
+    kept "Connection: TE, close" open (the express lane read the list)."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    for raw in (b"GET /limits HTTP/1.1\r\nHost: h\r\nConnection: TE, close\r\nTE: gzip\r\n\r\n",
+                b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\nTE: gzip\r\n"
+                b"Connection: keep-alive, Close\r\n\r\n",  # gunicorn's lane
+                b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: h\r\n"
+                b"Connection: keep-alive, Close\r\n\r\n"):  # the express lane
+        answer, rest = _raw_exchange(served.url, [raw])
+        status, fields, _ = _split(answer)
+        assert status == b"HTTP/1.1 200 OK" and fields[b"connection"] == b"close", raw
+        assert rest == b""
+
+
+def test_asks_to_close_reads_every_connection_field_and_option():
+    from kg.serve import _asks_to_close
+
+    assert _asks_to_close([("HOST", "h"), ("CONNECTION", "TE"), ("CONNECTION", " Close ")])
+    assert _asks_to_close([("CONNECTION", "keep-alive,close")])
+    assert not _asks_to_close([("CONNECTION", "keep-alive, closed"), ("X", "close")])

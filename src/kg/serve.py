@@ -342,6 +342,11 @@ class OneQueryThreadWorker(ThreadWorker):
             # RFC 9110, 2.5: a later HTTP/1.x is processed as the highest minor version the
             # server conforms to, and answered in it (gunicorn echoed "HTTP/1.7 200 OK")
             req.version = (1, 1)
+        if not req.must_close and _asks_to_close(req.headers):
+            # RFC 9112, 9.6: "close" among the connection options ends the connection after
+            # this answer; gunicorn heard it only as the field's whole value, and kept
+            # "Connection: TE, close" open (the express lane reads the list)
+            req.must_close = True
         return super().handle_request(req, conn)
 
     def finish_request(self, conn, fs) -> None:
@@ -397,6 +402,13 @@ class _Done:
 
     def cancelled(self) -> bool:
         return False
+
+
+def _asks_to_close(headers: list[tuple[str, str]]) -> bool:
+    """Whether a request's ``Connection`` fields (gunicorn's upper-case names) list the
+    ``close`` option, in any case and among others."""
+    return any(token.strip().lower() == "close" for name, value in headers
+               if name == "CONNECTION" for token in value.split(","))
 
 
 def _unencoded_target(exc: Exception, invalid_line: type, invalid_version: type) -> bool:
