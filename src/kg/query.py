@@ -145,9 +145,9 @@ def _table_cell(term) -> str | None:
     string and a number, or two languages, do not look alike; an IRI bare, a blank node
     ``_:…``."""
     if isinstance(term, ox.Literal):
-        from kg.endpoint.ui import _literal_text  # the form's writer, one for both tables
+        from kg.endpoint.ui import form_literal  # the form's writer, one for both tables
 
-        return _literal_text(term)
+        return form_literal(term)
     return _term(term)
 
 

@@ -39,7 +39,7 @@ from kg.iris import BASE, PREFIXES, sparql_prologue
 from kg.literals import literal_text
 
 __all__ = ["bp", "load_examples", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
-           "YASGUI_FILES"]
+           "YASGUI_FILES", "form_literal"]
 
 bp = Blueprint("ui", __name__)
 
@@ -270,11 +270,17 @@ def _cell(term: object) -> dict[str, str]:
     if isinstance(term, ox.Literal):
         # as SPARQL and Turtle write it, so that the string "1979" and the integer 1979 do
         # not look alike in a table: "1979", 1979, "Hà Nội"@vi, "1979-01-07"^^xsd:date
-        return {"text": literal_text(term, datatype=_prefixed, bare=True), "kind": "literal"}
+        return {"text": form_literal(term), "kind": "literal"}
     return {"text": str(term), "kind": "other"}
 
 
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def form_literal(term) -> str:
+    """A literal as the form's table (and ``kg query``'s) writes it: as SPARQL and Turtle do,
+    numbers and booleans bare, a datatype under the graph's prefixes."""
+    return literal_text(term, datatype=_prefixed, bare=True)
 
 
 def _prefixed(iri: str) -> str:
