@@ -1712,6 +1712,34 @@ def test_ascii_text_is_normalised_as_every_other_text():
         assert normalise(text) == _normalise_by_walking(text)
 
 
+def test_an_events_key_without_its_date_is_cut_from_its_labels_key_as_made_alone():
+    """The index cuts a label's key without its date (:func:`_undated`) out of the label's
+    own key rather than normalising the label's head again: the same key, whatever the head
+    (any text, marks and letters casefold changes included) and the date's words."""
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    from kg.reconciliation import _undated
+
+    words = st.sampled_from(["7", "1979", "5-6", "January", "jan.", "from", "to", "mid",
+                             " ", ",", ".", "\u0301", "\u17d2", "Đ", "ß", "Σ", "x", "'"])
+
+    @settings(max_examples=3000, deadline=None)
+    @given(st.text() | st.text(alphabet=st.characters(max_codepoint=127)),
+           st.lists(words, max_size=8).map("".join))
+    @example("Capture of Phnom Penh", " 7 January 1979")
+    @example("Tây Ninh\u0301", "\u0301 7 January 1979")
+    @example("", " 1979")
+    @example("ΣΑΣ ", "from 5-6 January 1979")
+    def same(head, tail):
+        label = head + "," + tail
+        assert _undated(label, normalise(label)) == _undated(label)
+
+    same()
+    assert _undated("Capture of Phnom Penh, 7 January 1979",
+                    "capture of phnom penh 7 january 1979") == "capture of phnom penh"
+
+
 def test_rows_in_another_order_are_read_by_name():
     """A remote store may list a result's variables in its own order: the index reads them
     by name then (a local store's rows are read as they come)."""
