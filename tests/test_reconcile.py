@@ -338,6 +338,29 @@ def test_generic_road_words_pair_as_near_words_never_as_one(app, client):
             assert other.reconcile(query) == _by_scan(other, query), query
 
 
+def test_both_scorers_pair_road_words_alike():
+    """The road-word rule is one definition (``_least_pair``) that the reference scorer
+    (``_similarity``) and the fast one (``_Scorer``) both apply: every text of road words,
+    near-road words, numbers and others scores the same to the last bit in both, and two road
+    words pair at the floor in both ("highway 7" and "route 7", "QL 7" and "đường 7")."""
+    from kg.reconciliation import _TOKEN_FLOOR, _least_pair, _Scorer, _similarity
+
+    words = ["road", "route", "highway", "hwy", "duong", "ql", "roads", "rout", "q", "quoc",
+             "lo", "no", "7", "19", "national", "rue"]
+    texts = [" ".join(words[(n * k + j) % len(words)] for j in range(1 + n % 4))
+             for n in range(len(words) * 3) for k in (1, 5)]
+    texts += ["highway 7", "route 7", "ql 7", normalise("Đường 7"), "hwy", "road no 7"]
+    for query in texts:
+        scorer = _Scorer(query, 0.0)
+        for key in texts:
+            assert scorer.best([key]) == _similarity(query, key), (query, key)
+    assert _similarity("highway 7", "route 7") == _Scorer("highway 7", 0.0).best(["route 7"])
+    assert _similarity("highway 7", "route 7") >= _TOKEN_FLOOR
+    assert _similarity("ql 7", "duong 7") >= _TOKEN_FLOOR
+    assert _least_pair("highway", "route") == _TOKEN_FLOOR
+    assert _least_pair("roads", "route") == 0.0  # near a road word is not one
+
+
 def test_a_long_cell_is_scored_without_comparing_every_label_in_full(app, monkeypatch):
     """A 60-character cell against every label: difflib's full ratio only where its upper
     bounds allow a score that counts (14,058 calls before, 0.3-0.5 s a cell)."""

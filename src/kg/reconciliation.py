@@ -381,11 +381,17 @@ _NO_PAIR = (0.0, 0.0)
 _ROAD_WORDS = frozenset({"road", "route", "highway", "hwy", "duong", "ql"})
 
 
+def _least_pair(t: str, u: str) -> float:
+    """The least two tokens pair at, however unlike their letters: ``_TOKEN_FLOOR`` for two
+    road words (``_ROAD_WORDS``), else 0.0. The road-word rule, which both scorers
+    (:func:`_token_pair`, :meth:`_Scorer._column`) apply."""
+    return _TOKEN_FLOOR if t in _ROAD_WORDS and u in _ROAD_WORDS else 0.0
+
+
 def _token_pair(t: str, u: str) -> float:
-    """What :func:`_token_ratio` pairs two tokens at: difflib's ratio, or ``_TOKEN_FLOOR`` for
-    two road words (``_ROAD_WORDS``) that it puts lower."""
-    ratio = _ratio(t, u)
-    return max(ratio, _TOKEN_FLOOR) if t in _ROAD_WORDS and u in _ROAD_WORDS else ratio
+    """What :func:`_token_ratio` pairs two tokens at: difflib's ratio, or the least they pair
+    at (:func:`_least_pair`) where it is lower."""
+    return max(_ratio(t, u), _least_pair(t, u))
 
 
 def _token_ratio(q_tokens: list[str], k_tokens: list[str]) -> float:
@@ -549,21 +555,27 @@ class _Scorer:
         if found is not None:
             return found
         size, there, back = len(u), [], 0.0
+        # only a road word pairs by more than its letters (_least_pair is 0 for the others):
+        # asked once per label token, not for each pair (a call a pair cost 15 % of a scan)
+        road = u in _ROAD_WORDS
         for t in self.tokens:
             if t == u:
                 there.append(1.0)
                 back = 1.0
-            elif t in _ROAD_WORDS and u in _ROAD_WORDS:
-                to, fro = self._pair(t, u) if 2.0 * min(len(t), size) / (
-                    len(t) + size) >= _TOKEN_FLOOR else _NO_PAIR
-                there.append(max(to, _TOKEN_FLOOR))
-                back = max(back, fro, _TOKEN_FLOOR)
-            elif 2.0 * min(len(t), size) / (len(t) + size) < _TOKEN_FLOOR:
-                there.append(0.0)
-            else:
+                continue
+            near = 2.0 * min(len(t), size) / (len(t) + size) >= _TOKEN_FLOOR
+            if road:
+                # lengths that keep the ratio under the floor: no pair but the least
+                to, fro = self._pair(t, u) if near else _NO_PAIR
+                least = _least_pair(t, u)
+                there.append(max(to, least))
+                back = max(back, fro, least)
+            elif near:
                 to, fro = self._pair(t, u)
                 there.append(to)
                 back = max(back, fro)
+            else:
+                there.append(0.0)
         found = self._columns[u] = (tuple(there) if any(there) else None, back)
         return found
 
@@ -999,7 +1011,7 @@ class ReconciliationIndex:
             near = 0
             sparse: list[array] = []
             near_ones = self._token_scan.near(token, _TOKEN_FLOOR)
-            if token in _ROAD_WORDS:  # near every road word (_token_pair)
+            if token in _ROAD_WORDS:  # near every road word (_least_pair)
                 near_ones = dict.fromkeys(itertools.chain(near_ones, self._road_words))
             for v in near_ones:
                 keys = self._postings[v]
