@@ -1430,6 +1430,42 @@ def test_extend_limit_that_cannot_be_honoured_is_a_400(client, limit):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
 
 
+@pytest.mark.parametrize("text", ["\u0665", "1_0", "\uff12", "1.0", "1e1", "0x2", "2 3"])
+def test_every_count_reads_whole_numbers_alike(client, text):
+    """One reader of whole numbers for a query's limit, a data extension's and suggest's and
+    propose_properties' limit and cursor: text of ASCII digits, as a form sends it. A limit
+    of Arabic-Indic five ("\u0665"), "1_0" or a full-width two was read by ``int()`` as 5, 10
+    and 2 by two of them, a 400 by the query's; now a 400 everywhere, saying the parameter."""
+    extend = {"ids": ["place/kratie"],
+              "properties": [{"id": "altLabel", "settings": {"limit": text}}]}
+    response = client.post("/reconcile", data={"extend": json.dumps(extend)})
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert "the limit of 'altLabel' must be a whole number from 0" in response.json["message"]
+    for path in ("/reconcile/suggest/entity?prefix=p", "/reconcile/suggest/type?prefix=p",
+                 "/reconcile/suggest/property?prefix=p", "/reconcile/propose_properties?"):
+        for name in ("limit", "cursor") if "suggest" in path else ("limit",):
+            response = client.get(f"{path}&{name}={quote(text)}")
+            assert response.status_code == 400, (path, name, response.get_data(as_text=True))
+            assert response.json["message"].startswith(f"'{name}' must be a whole number"), (
+                path, name)
+    query = {"q": {"query": "Pol Pot", "limit": text}}
+    response = client.post("/reconcile", data={"queries": json.dumps(query)})
+    assert response.status_code == 400  # a query's limit is a JSON number, not text
+
+
+def test_every_count_takes_a_whole_number_as_a_number_or_its_digits(client):
+    for given in ("2", " 2 ", "+2", "02"):
+        for path in ("/reconcile/suggest/entity?prefix=p", "/reconcile/suggest/type?prefix=p",
+                     "/reconcile/suggest/property?prefix=p", "/reconcile/propose_properties?"):
+            response = client.get(f"{path}&limit={quote(given)}")
+            assert response.status_code == 200, (path, given, response.get_data(as_text=True))
+            result = response.json.get("result", response.json.get("properties"))
+            assert len(result) == 2, (path, given)
+    for given in (2, 2.0):
+        result = batch(client, {"q": {"query": "Pol Pot", "limit": given}})["q"]["result"]
+        assert len(result) == 2
+
+
 @pytest.mark.parametrize(("limit", "values"), [(1, 1), ("2", 2), (3.0, 3), (" 1 ", 1), (0, 4),
                                                ("0", 4), ("", 4), (None, 4), (100, 4)])
 def test_extend_limit_as_a_number_or_text(client, schemas, limit, values):

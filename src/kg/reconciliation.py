@@ -1891,6 +1891,28 @@ def _bound_score(bound: float) -> float:
     return 100.0 if bound >= 1.0 else round(INEXACT_CEILING * bound, 1)
 
 
+#: A whole number written as text: ASCII digits, a sign before them at most (``int()`` also
+#: takes "1_000" and other scripts' digits, "٥", which no form field of a count means).
+_WHOLE_TEXT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _whole_number(given: Any, *, text: bool) -> int | None:
+    """A whole number as a request gives one, or None: a JSON number with no fraction (``2.0``
+    is 2, as JSON does not tell them apart), or with ``text`` a form field's digits (spaces
+    around them dropped). Not a boolean, ``1.5``, an infinity, ``"1e3"``, ``"1_000"``. The one
+    reader of the service's counts (a query's ``limit``, a data extension property's, suggest's
+    and propose_properties' ``limit`` and ``cursor``), each of which says its own range."""
+    if isinstance(given, bool):
+        return None
+    if isinstance(given, int):
+        return given
+    if isinstance(given, float):
+        return int(given) if math.isfinite(given) and given.is_integer() else None
+    if text and isinstance(given, str) and _WHOLE_TEXT.fullmatch(given.strip()):
+        return int(given.strip())
+    return None
+
+
 def _limit(given: Any, key: str) -> int:
     """A query's ``limit``, the most candidates to return (v0.2): a whole number from 1, at
     most ``MAX_LIMIT`` of them given; none, ``DEFAULT_LIMIT``. ``2.0`` is 2, as JSON does not
@@ -1900,15 +1922,15 @@ def _limit(given: Any, key: str) -> int:
     default, it would be answered with what was not asked for)."""
     if given is None:
         return DEFAULT_LIMIT
-    if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(
-            given):
+    number = _whole_number(given, text=False)
+    if number is None:
+        if isinstance(given, float) and math.isfinite(given):
+            raise InputError(f"query {key!r}: 'limit' must be a whole number, not {given!r}")
         raise InputError(f"query {key!r}: 'limit' must be a whole number from 1")
-    if isinstance(given, float) and not given.is_integer():
-        raise InputError(f"query {key!r}: 'limit' must be a whole number, not {given!r}")
-    if given < 1:
+    if number < 1:
         raise InputError(f"query {key!r}: 'limit' must be at least 1, not {given!r} (leave it "
                          f"out for {DEFAULT_LIMIT} candidates, at most {MAX_LIMIT} are given)")
-    return min(int(given), MAX_LIMIT)
+    return min(number, MAX_LIMIT)
 
 
 def _extend_limit(given: Any, pid: str) -> int:
@@ -1919,16 +1941,7 @@ def _extend_limit(given: Any, pid: str) -> int:
     1e400, JSON's infinity (it was a 500)."""
     if given is None or given == "":
         return 0
-    number: Any = None
-    if isinstance(given, str):
-        try:
-            number = int(given.strip())
-        except ValueError:
-            pass
-    elif isinstance(given, int) and not isinstance(given, bool):
-        number = given
-    elif isinstance(given, float) and math.isfinite(given) and given.is_integer():
-        number = int(given)
+    number = _whole_number(given, text=True)
     if number is None or number < 0:
         shown = _quoted(given) if isinstance(given, str) else json.dumps(given)[:_IGNORED_ID_CHARS]
         raise InputError(f"extend: the limit of {pid!r} must be a whole number from 0 (0, or "
@@ -2032,10 +2045,9 @@ def parse_positive(value: Any, default: int, ceiling: int, *, name: str) -> int:
     absent. An error names the parameter: a request may carry two (``limit``, ``cursor``)."""
     if value in (None, ""):
         return default
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise InputError(f"'{name}' must be a whole number, not {str(value)[:40]!r}") from None
+    number = _whole_number(value, text=True)
+    if number is None:
+        raise InputError(f"'{name}' must be a whole number, not {str(value)[:40]!r}")
     if number < 0:
         raise InputError(f"'{name}' must be a non-negative number, not {number}")
     return min(number, ceiling)
