@@ -679,6 +679,21 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     assert "does not know or cannot read" in warning
     assert "date '07/01/1979' of startDate in 4 queries" in warning
     assert "property 'P17' in 1 query" in warning
+    # it lists the forms read, in each language, each of which is read as the day, month or
+    # year it shows (it listed English ones only)
+    from kg.reconciliation import _read_date
+
+    listed = warning.split("the dates it reads: ", 1)[1]
+    languages = dict(part.split(": ", 1) for part in listed.split("; "))
+    assert set(languages) == {"ISO 8601", "English", "Vietnamese", "French", "numbers, where "
+                              "one order of day and month alone is a date"}, languages
+    assert "7 tháng 1 năm 1979" in languages["Vietnamese"]
+    assert "7 janvier 1979" in languages["French"]
+    for language, forms in languages.items():
+        for form in forms.split(" / "):
+            read = _read_date(form)[0]
+            assert read in ("1979", "1979-01", "1979-01-07", "1979-01-01", "1979-01-17"), (
+                language, form)
     # Vietnamese: a month 13 is none; the first month's own name (Giêng), not a number, is
     # not read, and said as for any other
     more = batch(client, {"no-such-month": cond(("endDate", "tháng 13/1979")),

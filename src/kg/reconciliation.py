@@ -1204,10 +1204,10 @@ class ReconciliationIndex:
                         "know or cannot read, and it was ignored (those queries' candidates "
                         "scored at most %g, none matched automatically): %s. The properties "
                         "and types it knows: /reconcile/suggest/property and "
-                        "/reconcile/suggest/type; dates: YYYY-MM-DD, YYYY-MM, YYYY, 7 January "
-                        "1979, January 7, 1979",
+                        "/reconcile/suggest/type; the dates it reads: %s",
                         counted(len(queries)), AMBIGUOUS_SCORE,
-                        _named([f"{what} in {counted(n)}" for what, n in ignored.items()]))
+                        _named([f"{what} in {counted(n)}" for what, n in ignored.items()]),
+                        _DATE_FORMS_SAID)
         return answer
 
     def reconcile(self, q: Any, *, key: str = "q", pairs: dict | None = None) -> list[dict]:
@@ -1790,6 +1790,17 @@ _MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+([0-9]{4})")
 _NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", re.ASCII)
 #: What a note says to write instead.
 _WRITE_ISO = "write it 1979-01-07, 7 January 1979 or January 7, 1979"
+#: The forms of a date :func:`_read_date` reads, by language (or script), as the log's warning
+#: lists them: a Vietnamese or French archivist's column is read as well as an English one's.
+_DATE_FORMS = (
+    ("ISO 8601", ("1979-01-07", "1979-01", "1979", "1979-1-7")),
+    ("English", ("7 January 1979", "January 7, 1979", "Jan. 7th, 1979", "January 1979")),
+    ("Vietnamese", ("7 tháng 1 năm 1979", "ngày 7/1/1979", "tháng 1/1979", "năm 1979")),
+    ("French", ("7 janvier 1979", "le 1er janvier 1979", "janv. 1979")),
+    ("numbers, where one order of day and month alone is a date", ("17/01/1979",)),
+)
+_DATE_FORMS_SAID = "; ".join(f"{language}: {' / '.join(forms)}"
+                             for language, forms in _DATE_FORMS)
 
 
 def _iso(year: str, month: int | None = None, day: int | None = None) -> str | None:
