@@ -602,10 +602,10 @@ def test_a_date_written_out_or_unpadded_is_read_as_its_iso_form(client, schemas)
     # Vietnamese and French, where the words say which number is the day and which the month
     for v in ("7 tháng 1 năm 1979", "ngày 7 tháng 1 năm 1979", "ngày 7/1/1979", "tháng 1/1979",
               "Tháng 1 năm 1979", "thang 1 nam 1979", "năm 1979", "7 janvier 1979",
-              "le 7 janvier 1979", "janv. 1979", "Janvier 1979"):
+              "le 7 janvier 1979", "janv. 1979", "Janvier 1979", "le 7/1/1979"):
         assert found("startDate", v, name)[:1] == [liberation], v
     for v in ("8 tháng 1 năm 1979", "tháng 2/1979", "ngày 1/7/1979", "8 janvier 1979",
-              "février 1979"):
+              "février 1979", "le 1/7/1979"):
         assert liberation not in found("startDate", v, name), v
     assert found("foundingDate", "2 décembre 1978", "KUFNS") == ["actor/kufns"]
     assert found("foundingDate", "2 tháng 12 năm 1978", "KUFNS") == ["actor/kufns"]
@@ -697,13 +697,54 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     # Vietnamese: a month 13 is none; the first month's own name (Giêng), not a number, is
     # not read, and said as for any other
     more = batch(client, {"no-such-month": cond(("endDate", "tháng 13/1979")),
-                          "month-by-name": cond(("startDate", "7 tháng Giêng 1979"))}, schemas)
+                          "month-by-name": cond(("startDate", "7 tháng Giêng 1979")),
+                          "last-month-by-name": cond(("startDate", "tháng Chạp 1978")),
+                          "french-two-digits": cond(("startDate", "le 7/1/79"))}, schemas)
     assert "'tháng 13/1979' of endDate (no such date" in (
         more["no-such-month"]["result"][0]["description"])
-    assert "'7 tháng Giêng 1979' of startDate (not a date" in (
-        more["month-by-name"]["result"][0]["description"])
+    lunar = ("of startDate (a month by its Vietnamese name may be the lunar calendar's (tháng "
+             "Giêng its first, tháng Chạp its last): write its number, tháng 1 năm 1979 for "
+             "January, or 1979-01)")
+    assert f"'7 tháng Giêng 1979' {lunar}" in more["month-by-name"]["result"][0]["description"]
+    assert f"'tháng Chạp 1978' {lunar}" in (
+        more["last-month-by-name"]["result"][0]["description"])
+    assert "'le 7/1/79' of startDate (a year of two digits may be of any century" in (
+        more["french-two-digits"]["result"][0]["description"])
     for key in more:
         assert capped(more[key]["result"]) == capped(plain), key
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    # day first where the value's own words say so: Vietnamese "ngày" (day), French "le"
+    ("ngày 7/1/1979", "1979-01-07"), ("ngày 1/7/1979", "1979-07-01"),
+    ("le 7/1/1979", "1979-01-07"), ("le 1/7/1979", "1979-07-01"), ("Le 7.1.1979", "1979-01-07"),
+    ("le 1er/1/1979", "1979-01-01"),
+    # no words: only where one order alone is a date, whichever it is
+    ("17/01/1979", "1979-01-17"), ("01/17/1979", "1979-01-17"), ("7/1/1979", None),
+    ("07/01/1979", None), ("1/7/1979", None),
+    # a year of two digits, with words or without: its century is not said
+    ("7/1/79", None), ("ngày 7/1/79", None), ("le 7/1/79", None), ("7 janvier 79", None),
+    ("7 tháng 1 năm 79", None), ("January 7, 79", None), ("17/01/79", None),
+    # a Vietnamese month by its name: the lunar calendar's, or the Gregorian one's?
+    ("tháng Giêng 1979", None), ("7 tháng Giêng năm 1979", None), ("tháng Chạp 1978", None),
+    ("tháng Một 1979", None), ("Tháng Năm 1979", None), ("tháng 1 năm 1979", "1979-01"),
+    ("tháng 12/1978", "1978-12"),
+])
+def test_a_day_in_numbers_is_read_day_first_only_where_its_own_words_say_so(text, read):
+    """Vietnamese and French write the day first; a column's convention is said nowhere, and
+    v0.2 gives a query no language ("lang" is no member of its schema, and the language of a
+    cell's name says nothing of how its date column was typed): only the value's own words
+    decide. A two-digit year is refused, with words or without, and a month by its Vietnamese
+    name, which may be a lunar month ("tháng Chạp 1978" is mostly January 1979 by the lunar
+    calendar), each with what to write."""
+    from kg.reconciliation import _read_date
+
+    iso, hint = _read_date(text)
+    assert iso == read, (text, hint)
+    if read is None:
+        assert hint.startswith(("the day may come first or the month", "a year of two digits",
+                                "a month by its Vietnamese name")), (text, hint)
+        assert "write" in hint
 
 
 def capped(result: list[dict]) -> list[tuple[str, float]]:

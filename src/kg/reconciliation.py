@@ -60,7 +60,8 @@ batch.
 **What the service does not know.** A condition whose ``pid`` is no property of the service, or
 a type id that is no type of the candidates (no class of the ontology and no candidate's
 type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), or a date it cannot
-read (``07/01/1979``, 7 January or 1 July; ``the 1979s``), is ignored rather than
+read (``07/01/1979``, 7 January or 1 July; ``7/1/79``; ``tháng Chạp 1978``, perhaps a
+lunar month; ``the 1979s``), is ignored rather than
 failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
 stays unreconciled, with no message). The query is answered without it, but only partly
 understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
@@ -1774,12 +1775,21 @@ _MONTHS_FR = {name: n for n, names in enumerate((
 #: punctuation gone: "tháng 1/1979" is "thang 1 1979"). Vietnamese says which number is the
 #: month ("tháng", month) and which the day ("ngày", day): "7 tháng 1 năm 1979", "ngày
 #: 7/1/1979", "tháng 1/1979", "năm 1979". French: "7 janvier 1979", "le 1er janvier 1979",
-#: "janv. 1979".
+#: "janv. 1979", "le 7/1/1979" (day first).
 _VI_DAY = re.compile(r"(?:ngay )?([0-9]{1,2}) thang ([0-9]{1,2}) (?:nam )?([0-9]{4})")
 _VI_DAY_FIRST = re.compile(r"ngay ([0-9]{1,2}) ([0-9]{1,2}) ([0-9]{4})")
 _VI_MONTH = re.compile(r"thang ([0-9]{1,2}) (?:nam )?([0-9]{4})")
 _VI_YEAR = re.compile(r"nam ([0-9]{4})")
+#: French writes the day first, always: "le" says the text is French ("le 7/1/1979").
+_FR_DAY_FIRST = re.compile(r"le ([0-9]{1,2})(?:er)? ([0-9]{1,2}) ([0-9]{4})")
 _FR_DAY = re.compile(r"(?:le )?([0-9]{1,2})(?:er)? ([a-z]+) ([0-9]{4})")
+#: A Vietnamese month by its name, not its number ("tháng Giêng", "tháng Chạp", "tháng Năm"):
+#: the names are the lunar calendar's (Giêng its first month, Chạp its last, Một its eleventh)
+#: as well as, to many, January, December, January again: "tháng Chạp 1978" of the lunar
+#: calendar is mostly January 1979. Not read, said.
+_VI_MONTH_NAMED = re.compile(r"(?:^| )thang ([a-z]+)(?: |$)")
+#: A year of two digits at the end ("7/1/79", "ngày 7/1/79", "7 janvier 79").
+_TWO_DIGIT_YEAR = re.compile(r"(?<![0-9])([0-9]{2})$")
 _FR_MONTH = re.compile(r"([a-z]+) ([0-9]{4})")
 _ORDINAL = r"(?:st|nd|rd|th)?"
 _ISO_LOOSE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", re.ASCII)
@@ -1796,7 +1806,7 @@ _DATE_FORMS = (
     ("ISO 8601", ("1979-01-07", "1979-01", "1979", "1979-1-7")),
     ("English", ("7 January 1979", "January 7, 1979", "Jan. 7th, 1979", "January 1979")),
     ("Vietnamese", ("7 tháng 1 năm 1979", "ngày 7/1/1979", "tháng 1/1979", "năm 1979")),
-    ("French", ("7 janvier 1979", "le 1er janvier 1979", "janv. 1979")),
+    ("French", ("7 janvier 1979", "le 1er janvier 1979", "le 7/1/1979", "janv. 1979")),
     ("numbers, where one order of day and month alone is a date", ("17/01/1979",)),
 )
 _DATE_FORMS_SAID = "; ".join(f"{language}: {' / '.join(forms)}"
@@ -1818,9 +1828,15 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
     a date-time by its day (as OpenRefine sends a date cell), a year as a number, a day or a
     month named in English (``7 January 1979``, ``January 7, 1979``, ``Jan 1979``), in
     Vietnamese (``7 tháng 1 năm 1979``, ``ngày 7/1/1979``, ``tháng 1/1979``) or in French
-    (``7 janvier 1979``, ``1er janvier 1979``, ``janv. 1979``), and a day
-    in numbers (``25/01/1979``) only where one order of day and month alone is a date: in
-    ``07/01/1979`` either may come first, and a column's order is nowhere said."""
+    (``7 janvier 1979``, ``1er janvier 1979``, ``le 7/1/1979``, ``janv. 1979``), and a day
+    in numbers (``25/01/1979``) only where one order of day and month alone is a date or the
+    value's own words say the day comes first (``ngày``, ``le``): in ``07/01/1979`` either
+    may, and a column's order is nowhere said (v0.2 gives a query no language, and the
+    language of a cell's name says nothing of how its date column was typed). Not read, each
+    with what to write: a year of two digits (``7/1/79``, ``le 7/1/79``: which century?) and
+    a Vietnamese month by its name (``tháng Giêng``, ``tháng Chạp``: the lunar calendar's
+    first and last months as well as January and December to many; "tháng Chạp 1978" of the
+    lunar calendar is mostly January 1979)."""
     if isinstance(raw, bool):
         return None, f"not a date: {_WRITE_ISO}"
     if isinstance(raw, float) and raw.is_integer():
@@ -1852,7 +1868,7 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
     if m:
         first, second, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if len(year) == 2:
-            return None, "a year of two digits may be of any century: write it 1979-01-07"
+            return None, _TWO_DIGITS
         readings = sorted({r for r in (_iso(year, second, first), _iso(year, first, second))
                            if r})
         if len(readings) == 1:
@@ -1861,14 +1877,29 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
             return None, (f"the day may come first or the month: {' or '.join(readings)}? "
                           "write it YYYY-MM-DD")
         return None, f"no such date: {_WRITE_ISO}"
+    norm = normalise(text)
+    m = _VI_MONTH_NAMED.search(norm)
+    if m:
+        return None, ("a month by its Vietnamese name may be the lunar calendar's (tháng "
+                      "Giêng its first, tháng Chạp its last): write its number, tháng 1 "
+                      "năm 1979 for January, or 1979-01")
+    m = _TWO_DIGIT_YEAR.search(text)
+    if m:  # a form read with the year's four digits ("31 February 79": no such day either)
+        iso, hint = _read_date(text[:m.start()] + "19" + m.group(1))
+        if iso is not None or not hint.startswith("not a date"):
+            return None, _TWO_DIGITS
     return None, f"not a date: {_WRITE_ISO}"
+
+
+_TWO_DIGITS = "a year of two digits may be of any century: write it 1979-01-07"
 
 
 def _named_elsewhere(text: str) -> tuple[str, int | None, int | None] | None:
     """(year, month, day) of a date written in Vietnamese or French (``_VI_*``, ``_FR_*``) in
     the normalised ``text``, or None."""
     for pattern, order in ((_VI_DAY, (3, 2, 1)), (_VI_DAY_FIRST, (3, 2, 1)),
-                           (_VI_MONTH, (2, 1, None)), (_VI_YEAR, (1, None, None))):
+                           (_VI_MONTH, (2, 1, None)), (_VI_YEAR, (1, None, None)),
+                           (_FR_DAY_FIRST, (3, 2, 1))):
         m = pattern.fullmatch(text)
         if m:
             return (m.group(order[0]), *(int(m.group(i)) if i else None for i in order[1:]))
