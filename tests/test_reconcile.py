@@ -921,6 +921,30 @@ def test_a_cell_that_names_nothing_gets_no_candidates_and_spares_its_batch(clien
         assert search.status_code == 200 and 'id="results"' not in search.get_data(as_text=True)
 
 
+def test_a_condition_of_a_blank_cell_is_no_condition(client, schemas):
+    """A blank cell in a column tied to a property says nothing of the entity: OpenRefine
+    sends no value for it, and a client that sends "" (or "?", "—", an empty list) now gets
+    the answer without the condition. It was a condition that no candidate met: the row got
+    no candidates at all, unsaid."""
+    plain = batch(client, {"q": {"query": "Snuol"}})["q"]["result"]
+    assert plain[0]["id"] == "place/snuol" and plain[0]["match"] is True
+    blanks = {"empty": ("country", ""), "spaces": ("placeWithin", "  "), "unknown": ("country",
+              "?"), "dash": ("wikidata", "—"), "list": ("country", []), "date": ("startDate", ""),
+              "entity": ("placeWithin", {"id": "", "name": " "}), "p17": ("P17", "")}
+    answer = batch(client, {key: {"query": "Snuol", "properties": [{"pid": p, "v": v}]}
+                            for key, (p, v) in blanks.items()}, schemas)
+    for key in blanks:
+        assert answer[key]["result"] == plain, key  # no cap, no note: nothing was ignored
+    # a blank beside a value: the value filters
+    kept = batch(client, {"q": {"query": "Snuol", "properties": [
+        {"pid": "country", "v": ["", "Vietnam"]}]}}, schemas)["q"]["result"]
+    assert kept == []
+    # no text and blank conditions: a cell that names nothing, no candidates, the batch spared
+    nothing = batch(client, {"q": {"properties": [{"pid": "country", "v": ""}]},
+                             "good": {"query": "Snuol"}}, schemas)
+    assert nothing["q"]["result"] == [] and nothing["good"]["result"] == plain
+
+
 def test_get_works_as_post(client):
     got = batch(client, {"q": {"query": "Phnom Penh"}}, method="get")
     assert got == batch(client, {"q": {"query": "Phnom Penh"}})

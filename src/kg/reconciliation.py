@@ -40,7 +40,8 @@ with no text, which its conditions alone find, score ``AMBIGUOUS_SCORE`` (89.5):
 any inexact label. Types are filters and use every type, inferred ones included (``type_strict``
 ``"should"``, which OpenRefine sends, is read as ``"any"``), and a candidate's ``type`` lists
 the types asked for that it has, under the id given, after its most specific ones (OpenRefine's
-type match compares ids); property conditions are filters (a
+type match compares ids); property conditions are filters (a blank value, "" or "?", is
+none, and a condition of no other value is left out; a
 candidate is kept when, for every condition, one of its values has the given id, or a label or
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
 date at either precision, read as ISO 8601 from the forms that say which is the day and which
@@ -1227,9 +1228,9 @@ class ReconciliationIndex:
         text = q.get("query", "")
         if not isinstance(text, str):
             raise InputError(f"query {key!r}: 'query' must be a string")
-        conditions, unknown_pids, unread = _conditions(q.get("properties"), key)
-        if "query" not in q and not conditions and not unknown_pids and not unread:
+        if "query" not in q and not q.get("properties"):
             raise InputError(f"query {key!r} has neither query text nor properties")
+        conditions, unknown_pids, unread = _conditions(q.get("properties"), key)
         limit = _limit(q.get("limit"), key)
         given_types = _types(q.get("type"), key)
         wanted = [(given, iri) for given, iri in given_types if self._reconciled_type(iri)]
@@ -1735,6 +1736,12 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
                                  "boolean or {\"id\": ...}")
             if isinstance(v, str) and len(v) > MAX_QUERY_CHARS:
                 raise InputError(f"query {key!r}: a property value is too long")
+        # A blank cell ("", "?", "—": no letter or digit) says nothing of the entity: no value,
+        # and a condition with no other is none, as OpenRefine sends none for a blank cell. It
+        # was a condition no candidate met: a row with its country cell empty got none.
+        values = [v for v in values if not _names_nothing(v)]
+        if not values:
+            continue
         prop = _PROPERTY_BY_ID.get(_property_key(item["pid"]))
         if prop is None:
             unknown.append(item["pid"])
@@ -1742,9 +1749,7 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
         if prop.kind == "date" or prop.id in _DATED:
             read, misread = [], []
             for v in values:
-                raw = v.get("name", v["id"]) if isinstance(v, dict) else v
-                if isinstance(raw, str) and not raw.strip():
-                    continue  # a blank cell names nothing, as for any property: no value
+                raw = (v.get("name") or v["id"]) if isinstance(v, dict) else v
                 iso, hint = _read_date(raw)
                 if iso is None:
                     misread.append((prop.id, str(raw), hint))
@@ -1756,6 +1761,17 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
             values = read
         out.append((prop, values))
     return out, unknown, unread
+
+
+def _names_nothing(value: Any) -> bool:
+    """Whether a condition's value is a blank cell: text with no letter or digit (as a query's
+    text that names nothing), or an entity whose id and name are such text."""
+    if isinstance(value, str):
+        return not normalise(value)
+    if isinstance(value, dict):
+        name = value.get("name")
+        return not normalise(value["id"]) and not (isinstance(name, str) and normalise(name))
+    return False
 
 
 #: The properties whose values are dates (a day, month or year, ISO 8601) though their kind is
