@@ -567,7 +567,9 @@ def test_conditions_take_the_forms_openrefine_sends(client, schemas):
         assert found("geonames", v)[:1] == ["place/tay-ninh"], v
     # another item: the identifier names Phnom Penh (skos:exactMatch), whatever the cell says
     assert found("wikidata", {"id": "Q1850", "name": "Phnom Penh"}) == ["place/phnom-penh"]
-    assert found("wikidata", "Tây Ninh") == []  # a name is not an identifier
+    # a name is not an identifier: read as none, it matched nothing, unsaid; it is ignored
+    # now, as a date the service cannot read is (test_an_identifier_that_cannot_be_read_…)
+    assert found("wikidata", "Q99999999") == []  # an identifier of nothing here filters
     offensive = "event/phnom-penh-offensive-1979-01"
     name = "General offensive on Phnom Penh"
     for v in ("1979-01-05T00:00:00Z", "1979-01-05T00:00:00+07:00", "1979-01-05", "1979-01",
@@ -745,6 +747,44 @@ def test_a_day_in_numbers_is_read_day_first_only_where_its_own_words_say_so(text
         assert hint.startswith(("the day may come first or the month", "a year of two digits",
                                 "a month by its Vietnamese name")), (text, hint)
         assert "write" in hint
+
+
+def test_an_identifier_that_cannot_be_read_is_ignored_as_a_date_is(client, schemas, caplog):
+    """A column of names tied to the Wikidata ID, "unknown" in a column of QIDs, a QID tied to
+    GeoNames: no identifier of that authority, it matched nothing, unsaid (the row got no
+    candidates). It is ignored now as a date the service cannot read is: the answer without
+    it, each candidate at most 89.5 with a note saying what to write, one warning. A value it
+    reads still filters, and an identifier of nothing here still finds nothing."""
+    plain = batch(client, {"q": {"query": "Tay Ninh"}})["q"]["result"]
+    assert plain[0]["id"] == "place/tay-ninh" and plain[0]["match"] is True
+
+    def cond(pid, v):
+        return {"query": "Tay Ninh", "properties": [{"pid": pid, "v": v}]}
+
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {"name": cond("wikidata", "Tây Ninh"),
+                                "unknown": cond("wikidata", "unknown"),
+                                "qid-as-geonames": cond("geonames", "Q36608"),
+                                "entity": cond("wikidata", {"id": "place/tay-ninh"}),
+                                "with-a-good-one": {"query": "Phnom Penh", "properties": [
+                                    {"pid": "wikidata", "v": ["n/a", "Q1850"]}]},
+                                "nothing-here": cond("wikidata", "Q99999999")}, schemas)
+    note = "[Not matched automatically: this service cannot read the identifier "
+    for key in ("name", "unknown", "qid-as-geonames", "entity"):
+        assert capped(answer[key]["result"]) == capped(plain), key
+        assert not any(c["match"] for c in answer[key]["result"]), key
+    assert answer["name"]["result"][0]["description"].endswith(
+        note + "'Tây Ninh' of wikidata (not a Wikidata identifier: write it Q1850, wd:Q1850 or "
+        "the item's address), and ignored it.]")
+    assert "'Q36608' of geonames (not a GeoNames identifier: write it 1821306" in (
+        answer["qid-as-geonames"]["result"][0]["description"])
+    # Q1850 decides (it would be 100 and matched), "n/a" is said and caps it
+    assert ids(answer["with-a-good-one"]["result"]) == ["place/phnom-penh"]
+    assert answer["with-a-good-one"]["result"][0]["score"] == 89.5
+    assert "'n/a' of wikidata" in answer["with-a-good-one"]["result"][0]["description"]
+    assert answer["nothing-here"]["result"] == []
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "identifier 'Tây Ninh' of wikidata in 1 query" in warning
 
 
 def capped(result: list[dict]) -> list[tuple[str, float]]:

@@ -62,7 +62,8 @@ batch.
 a type id that is no type of the candidates (no class of the ontology and no candidate's
 type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), or a date it cannot
 read (``07/01/1979``, 7 January or 1 July; ``7/1/79``; ``tháng Chạp 1978``, perhaps a
-lunar month; ``the 1979s``), is ignored rather than
+lunar month; ``the 1979s``), or an authority identifier it cannot read (a name tied to
+``wikidata``), is ignored rather than
 failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
 stays unreconciled, with no message). The query is answered without it, but only partly
 understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
@@ -1250,7 +1251,7 @@ class ReconciliationIndex:
             [f"property {_quoted(pid)}" for pid in unknown_pids]
             + [f"type {_quoted(given)}" for given, iri in given_types
                if (given, iri) not in wanted]))
-        hints = {f"date {_quoted(raw)} of {pid}": hint for pid, raw, hint in unread}
+        hints = {f"{what} {_quoted(raw)} of {pid}": hint for what, pid, raw, hint in unread}
         ignored = unknown + list(hints)
         # What a cell holds is data, not a fault of the request: a cell over the length limit,
         # or one that names nothing ("", "?", "—", often written for an unknown value) and has
@@ -1348,9 +1349,9 @@ class ReconciliationIndex:
         """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or, for an authority identifier
         that only a skos:closeMatch link gives, ``_CLOSE``."""
         if prop.kind == "authority":
-            if _authority_matches(prop.id, e.direct("link"), given):
+            if _authority_matches(e.direct("link"), given):
                 return _EXACT
-            return _CLOSE if _authority_matches(prop.id, e.direct("closeLink"), given) else 0
+            return _CLOSE if _authority_matches(e.direct("closeLink"), given) else 0
         return _EXACT if self._satisfies(e, prop, given) else 0
 
     def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
@@ -1715,11 +1716,12 @@ def _is_standard_alias(given: str, prop: Property) -> bool:
 
 
 def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]], list[str],
-                                               list[tuple[str, str, str]]]:
-    """The query's conditions on properties the service has (a date's values as ISO 8601), the
-    ``pid`` of each one on a property it does not have, and (property, value, hint) for each
-    value of a date that is no date it can read: the last two ignored. InputError for what is
-    malformed."""
+                                               list[tuple[str, str, str, str]]]:
+    """The query's conditions on properties the service has (a date's values as ISO 8601, an
+    authority identifier's as the set of its canonical IRIs), the ``pid`` of each one on a
+    property it does not have, and ("date" or "identifier", property, value, hint) for each
+    value of a date or an identifier it cannot read: the last two ignored. InputError for what
+    is malformed."""
     if given is None:
         return [], [], []
     if not isinstance(given, list):
@@ -1752,14 +1754,29 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
                 raw = (v.get("name") or v["id"]) if isinstance(v, dict) else v
                 iso, hint = _read_date(raw)
                 if iso is None:
-                    misread.append((prop.id, str(raw), hint))
+                    misread.append(("date", prop.id, str(raw), hint))
                 else:
                     read.append(iso)
-            unread += misread
-            if misread and not read:
-                continue  # nothing left to go by: the condition is left out
-            values = read
-        out.append((prop, values))
+        elif prop.kind == "authority":
+            # read once here, not again for each entity; a value that is no identifier of the
+            # authority (a name, "unknown", a QID tied to geonames) is one it cannot read
+            read, misread = [], []
+            for v in values:
+                iris = _identifier_iris(prop.id, v)
+                if iris:
+                    read.append(iris)
+                else:
+                    raw = v["id"] if isinstance(v, dict) else v
+                    misread.append(("identifier", prop.id, str(raw),
+                                    f"not a {_AUTHORITY_TITLES[prop.id]} identifier: write it "
+                                    f"{_AUTHORITY_EXAMPLES[prop.id]}"))
+        else:
+            out.append((prop, values))
+            continue
+        unread += misread
+        if misread and not read:
+            continue  # nothing left to go by: the condition is left out
+        out.append((prop, read))
     return out, unknown, unread
 
 
@@ -2038,26 +2055,42 @@ def _value_matches(name: str, raw: str, value: str) -> bool:
     return value.startswith(raw + "-") or raw.startswith(value + "-")
 
 
-def _authority_matches(authority: str, links: Iterable[str], given: list[Any]) -> bool:
-    """Whether an entity's links include the identifier a condition gives, in any form people
-    paste (Q36608, wd:Q36608, a Wikidata or GeoNames page URL) or as OpenRefine sends a cell
-    reconciled against Wikidata ({"id": "Q36608", "name": ...})."""
+#: How a note names an authority's identifiers and says to write one.
+_AUTHORITY_TITLES = {"wikidata": "Wikidata", "geonames": "GeoNames", "viaf": "VIAF",
+                     "lcnaf": "LCNAF"}
+_AUTHORITY_EXAMPLES = {
+    "wikidata": "Q1850, wd:Q1850 or the item's address",
+    "geonames": "1821306 or the place's address on geonames.org",
+    "viaf": "its number or its address on viaf.org",
+    "lcnaf": "n79021164 or its address on id.loc.gov",
+}
+
+
+def _identifier_iris(authority: str, value: Any) -> frozenset[str]:
+    """The canonical IRIs of the identifier a condition's value gives, in any form people paste
+    (Q36608, wd:Q36608, a Wikidata or GeoNames page URL) or as OpenRefine sends a cell
+    reconciled against Wikidata ({"id": "Q36608", "name": ...}): none if it gives none."""
     from kg.links import canonical_iri
 
+    found = set()
+    forms = [value.get("id"), value.get("name")] if isinstance(value, dict) else [value]
+    for form in forms:
+        if form is None or isinstance(form, bool):
+            continue
+        if isinstance(form, float) and form.is_integer():
+            form = int(form)
+        try:
+            found.add(canonical_iri(str(form), authority))
+        except ValueError:
+            continue
+    return frozenset(found)
+
+
+def _authority_matches(links: Iterable[str], given: list[frozenset[str]]) -> bool:
+    """Whether an entity's links include an identifier a condition gives (its values read by
+    :func:`_identifier_iris`)."""
     mine = set(links)
-    for g in given:
-        forms = [g.get("id"), g.get("name")] if isinstance(g, dict) else [g]
-        for form in forms:
-            if form is None or isinstance(form, bool):
-                continue
-            if isinstance(form, float) and form.is_integer():
-                form = int(form)
-            try:
-                if canonical_iri(str(form), authority) in mine:
-                    return True
-            except ValueError:
-                continue
-    return False
+    return any(not mine.isdisjoint(iris) for iris in given)
 
 
 def _prefix_key(prefix: str) -> str | None:
