@@ -1203,14 +1203,16 @@ class ReconciliationIndex:
             def counted(n: int) -> str:
                 return f"{n} {'query' if n == 1 else 'queries'}"
 
+            # the forms of a date where one was not read: the other warnings are long enough
+            dates = any(what.startswith("date ") for what in ignored)
             log.warning("reconciliation: a batch of %s asked for what this service does not "
                         "know or cannot read, and it was ignored (those queries' candidates "
                         "scored at most %g, none matched automatically): %s. The properties "
                         "and types it knows: /reconcile/suggest/property and "
-                        "/reconcile/suggest/type; the dates it reads: %s",
+                        "/reconcile/suggest/type%s",
                         counted(len(queries)), AMBIGUOUS_SCORE,
                         _named([f"{what} in {counted(n)}" for what, n in ignored.items()]),
-                        _DATE_FORMS_SAID)
+                        f"; the dates it reads: {_DATE_FORMS_SAID}" if dates else "")
         return answer
 
     def reconcile(self, q: Any, *, key: str = "q", pairs: dict | None = None) -> list[dict]:
