@@ -704,9 +704,9 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
                           "french-two-digits": cond(("startDate", "le 7/1/79"))}, schemas)
     assert "'tháng 13/1979' of endDate (no such date" in (
         more["no-such-month"]["result"][0]["description"])
-    lunar = ("of startDate (a month by its Vietnamese name may be the lunar calendar's (tháng "
-             "Giêng its first, tháng Chạp its last): write its number, tháng 1 năm 1979 for "
-             "January, or 1979-01)")
+    lunar = ("of startDate (a month by its Vietnamese name may be one of the lunar calendar, "
+             "whose first is tháng Giêng and last tháng Chạp: write its number, tháng 1 năm "
+             "1979 for January, or 1979-01)")
     assert f"'7 tháng Giêng 1979' {lunar}" in more["month-by-name"]["result"][0]["description"]
     assert f"'tháng Chạp 1978' {lunar}" in (
         more["last-month-by-name"]["result"][0]["description"])

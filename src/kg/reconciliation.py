@@ -1915,9 +1915,9 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
     norm = normalise(text)
     m = _VI_MONTH_NAMED.search(norm)
     if m:
-        return None, ("a month by its Vietnamese name may be the lunar calendar's (tháng "
-                      "Giêng its first, tháng Chạp its last): write its number, tháng 1 "
-                      "năm 1979 for January, or 1979-01")
+        return None, ("a month by its Vietnamese name may be one of the lunar calendar, "
+                      "whose first is tháng Giêng and last tháng Chạp: write its number, "
+                      "tháng 1 năm 1979 for January, or 1979-01")
     m = _TWO_DIGIT_YEAR.search(text)
     if m:  # a form read with the year's four digits ("31 February 79": no such day either)
         iso, hint = _read_date(text[:m.start()] + "19" + m.group(1))
