@@ -7,6 +7,8 @@ schema:location, kgo:placeWithin and schema:containedInPlace closures, schema:pa
 in graph/inferred.
 
 The generator is deterministic: the same ``--triples`` and ``--seed`` give byte-identical output.
+Foundings are dated in the year before the other events (from 30 April 1976), so a group founded
+in one takes part in no event that was over before it (kgs:GroupLifetimeShape).
 Lines are written directly (no rdflib) so a million quads take a few seconds.
 
 The benchmark queries in bench/queries/ name a few fixed IRIs (the first event, the first military
@@ -327,6 +329,11 @@ def _events(w, rng, c, places, place_labels, units, actors, passages) -> list[st
             start = dt.date(1978, 12, 1) + dt.timedelta(days=rng.randrange(60))
         else:
             start = START + dt.timedelta(days=rng.randrange(span))
+        if cls == "Founding":
+            # a group is founded before the events it takes part in (kgs:GroupLifetimeShape),
+            # so a founding is dated in the year before the others, from the same draw (the
+            # rest of the graph is as it was)
+            start = START - dt.timedelta(days=1 + (start - START).days % 365)
         place = rng.choice(places)
         unit = rng.choice(units)
         place_name = place_labels[place].split(",")[0]

@@ -102,6 +102,8 @@ class _Asserted:
         self._labels: set[str] = set()  # the labels written, lower-cased
         #: every event's [start, end] days (ISO text; None: no end), as generate.py dated it
         self.dates: dict[str, list[str | None]] = {}
+        #: the events each actor takes part in (kgo:hadParticipant), for the foundings
+        self.participations: dict[str, list[str]] = {}
 
     def write(self, chunk: str) -> None:
         keep = []
@@ -110,6 +112,10 @@ class _Asserted:
             if body.endswith(DROPPED_GRAPHS):
                 continue
             s, p, rest = body.split(" ", 2)
+            if p == f"<{KGO}hadParticipant>":
+                self.participations.setdefault(rest.split(" ", 1)[0], []).append(s)
+            elif p in (f"<{KGO}startDate>", f"<{KGO}endDate>"):
+                self.dates.setdefault(s, [None, None])[p == f"<{KGO}endDate>"] = rest[1:11]
             if p == f"<{TYPE}>" and rest.startswith(f"<{KGO}"):
                 cls = rest.split(" ", 1)[0][len(KGO) + 1 : -1]
                 self.by_class.setdefault(cls, []).append(s)
@@ -163,8 +169,6 @@ class _Asserted:
         if p == f"<{KGO}unitOfCount>":  # QuantityShape: a kgo:UnitOfCount and a kgo:FigureKind
             unit, kind = FIGURES[o[len(KGO) + 1 : -1]]
             return [(s, p, f"<{KGO}{unit}>"), (s, f"<{KGO}figureKind>", f"<{KGO}{kind}>")]
-        if p in (f"<{KGO}startDate>", f"<{KGO}endDate>"):
-            self.dates.setdefault(s, [None, None])[p == f"<{KGO}endDate>"] = o[1:11]
         if p == f"<{KGO}subEventOf>" and not self._within(s, o):
             return []  # EventChronologyShape: a part lies within its whole's dates
         if p == f"<{PROV}wasDerivedFrom>" and s in self._pending:
@@ -177,6 +181,13 @@ class _Asserted:
                     (measure, p, o)]
         return [(s, p, o)]
 
+
+    def founded_by(self, group: str, founding: str) -> bool:
+        """Whether ``group`` can have been founded in ``founding``: each other event it takes
+        part in that has an end date ends no earlier than the founding begins."""
+        begins = self.dates[founding][0]
+        return all(self.dates[e][1] is None or self.dates[e][1] >= begins
+                   for e in self.participations.get(group, ()) if e != founding)
 
     def _within(self, part: str, whole: str) -> bool:
         """Whether the part's dates lie within the whole's (generate.py dates an event before
@@ -289,7 +300,8 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
         if r < 0.10:
             q(e, "directedAgainst", rng.choice(units))
         elif r < 0.15:
-            q(e, "supportedBy", rng.choice(actors + units))
+            q(e, "supportedBy", supporter := rng.choice(actors + units))
+            sink.participations.setdefault(supporter, []).append(e)
         elif r < 0.20:
             q(e, "alongRoute", rng.choice(roads))
         elif r < 0.25 and quantities:
@@ -307,7 +319,13 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
             quad(figure, f"<{PROV}wasDerivedFrom>", rng.choice(passages))
     groups = c.get("Organization", []) if conforming else actors
     for f in c.get("Founding", []):
-        q(f, "founded", rng.choice(groups))
+        # GroupLifetimeShape: a group founded after an event it took part in had ended is
+        # refused (generate.py dates foundings before its other events, but a founding may
+        # count a group founded later among its participants): the group drawn, else the
+        # first after it in the list that took part in nothing over before the founding
+        drawn = groups.index(rng.choice(groups))
+        q(f, "founded", next((g for g in groups[drawn:] + groups[:drawn]
+                              if sink.founded_by(g, f)), groups[drawn]))
     battalions = c.get("Battalion", [])
     for i in range(1, max(1, triples // 50_000) + 1):
         # a cycle of a transitive property: owlrl and the fast path must agree on it (the

@@ -999,11 +999,16 @@ def test_a_date_with_a_stray_space_says_so(validator, ontology, shapes):
      "actor:front takes part in it from 1978-12-23 at the earliest, after its dissolution "
      "(event:dissolution) had ended (1978-01-10 at the latest): a date, the dissolution's or "
      "this event's, or the participant mistyped?"),
+    ("group-active-before-founding",
+     "actor:front takes part in it until 1978-02 at the latest, before its founding "
+     "(event:founding) can have begun (1978-12-02 at the earliest): a date, the founding's or "
+     "this event's, or the participant mistyped?"),
 ])
 def test_a_group_takes_part_in_nothing_outside_its_lifetime(fixture, message, validator,
                                                              ontology, shapes):
-    """A group dissolved before it acted (the shapes let it through): one result, on the
-    event, at the line naming the group."""
+    """A group dissolved before it acted, or founded after (the shapes let both through): one
+    result, on the event, at the line naming the group; an event that may have gone on past
+    the founding (no end) or ends in its month is not one."""
     path = FIXTURES / f"{fixture}.ttl"
     text = path.read_text(encoding="utf-8")
     line = 1 + text.splitlines().index("    kgo:carriedOutBy actor:front ;")
