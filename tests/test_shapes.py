@@ -159,8 +159,10 @@ def validate_like_the_build(data: Graph, shapes: Graph) -> Report:
 
 def validate_fixture(path: Path, ontology: Graph, shapes: Graph) -> Report:
     """A fixture as ``kg validate FIXTURE`` validates it (kg.validate.validate_closure): the
-    shapes, and the warnings of kg.vocabularies on the asserted triples."""
-    return validate_closure([parse_file(path), ontology], shapes)
+    shapes, and the warnings of kg.vocabularies on the asserted triples, located in its text
+    (which also leaves out a statement's result another one says)."""
+    return validate_closure([parse_file(path), ontology], shapes).located(
+        [(str(path), path.read_text(encoding="utf-8"))])
 
 
 # ---------------------------------------------------------------- the project and the shapes
@@ -1045,3 +1047,35 @@ def test_undeclared_terms_and_their_suggestions_are_read_from_the_same_results()
     assert [r.message for r in with_suggestions(results, lambda: declared)] == [
         "m. Did you mean kgo:Attack?", "m. Did you mean kgo:tookPlaceAt?",
         "m. Did you mean kgo:tookPlaceAt?", "m. Did you mean kgo:troopsKilled?", "m", "m", "m"]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_relation_and_its_statement_naming_two_values_is_one_result(validator, ontology,
+                                                                       shapes):
+    """A division written under one army and stated under another was two results: the
+    relation without its statement, and the statement describing a triple not in the graph.
+    One cause: the relation's result, on its line, names the statement and what it says."""
+    fixture = FIXTURES / "relation-and-statement-name-two-values.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    line = 1 + lines.index("    kgo:subordinateTo unit:front-army .")
+    stated = 1 + lines.index("    rdf:subject unit:division ; rdf:predicate kgo:subordinateTo ;"
+                             " rdf:object unit:army ;")
+    report = validate_closure([parse_file(fixture), ontology], shapes, validator=validator)
+    assert len(report.results) == 2
+    report = report.located([("x.ttl", text)])
+    assert [(short(r.shape), short(r.focus), short(r.path), short(r.value), r.location,
+             r.message) for r in report.results] == [(
+        "kgs:ReifiedChainShape", "unit:division", "kgo:subordinateTo", "unit:front-army",
+        f"x.ttl:{line}",
+        "a unit or body under another needs an rdf:Statement beside it naming the triple "
+        "(rdf:subject, rdf:predicate, rdf:object) with the passage it comes from "
+        "(prov:wasDerivedFrom) or who asserted it (prov:wasAttributedTo); one that only "
+        "follows from others (through a unit between them) needs theirs; its statement "
+        f"stmt:division-in-army (x.ttl:{stated}) names unit:army: one of the two is mistyped: "
+        "correct the one its source does not bear")]
+    # the report graph has the one result too, annotated with what the message adds
+    turtle = Graph().parse(data=report.as_turtle(), format="turtle")
+    assert len(set(turtle.subjects(RDF.type, SH.ValidationResult))) == 1
+    assert "names unit:army: one of the two is mistyped" in str(
+        next(turtle.objects(None, URIRef(BASE + "shapes/hint"))))

@@ -113,7 +113,9 @@ class Report:
         """This report with each result's ``location`` in the (name, text) Turtle, TriG,
         N-Triples or N-Quads texts: the line of the triple it is about where one is (the
         focus node's path, with the value when that is an IRI), else the focus node's first
-        statement, else the first line that names it (:meth:`StatementLines.of`)."""
+        statement, else the first line that names it (:meth:`StatementLines.of`). A
+        statement's result that the texts show to be another result's cause or consequence is
+        left out, and said by that one (:func:`_fold_statement_results`)."""
         where = statement_lines(texts)
         keys: dict[str, str | None] = {}  # a report's blank node -> its key in the texts
 
@@ -149,7 +151,10 @@ class Report:
             return replace(r, values=values, message=r.message.replace(
                 _counted(r.path, r.values), _counted(r.path, values), 1))
 
-        return replace(self, results=[at(r) for r in self.results])
+        results, dropped = _fold_statement_results([at(r) for r in self.results], where)
+        if not dropped:
+            return replace(self, results=results)
+        return replace(self, results=results, graph=_without_results(self.graph, dropped))
 
     def grouped(self) -> list[tuple[Result, list[Result]]]:
         """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
@@ -900,6 +905,71 @@ def _stated_otherwise(where: StatementLines, r: Result) -> str:
                      if s2 == st and p2 == obj and value != r.focus]
     return "".join(f"; its statement {short_iri(st)} ({line}) names {short_iri(value)}: one of "
                    "the two is mistyped" for st, value, line in said[:1])
+
+
+#: How kgs:StatementInGraphConstraint's results begin (shapes/kg-shapes.ttl).
+_NOT_IN_GRAPH = "the statement describes a triple that is not in the graph"
+#: The shapes whose results are a relation without its rdf:Statement.
+_UNSTATED = ("ReifiedRelationShape", "ReifiedChainShape")
+
+
+def _fold_statement_results(results: list[Result], where: StatementLines
+                            ) -> tuple[list[Result], list[Result]]:
+    """``results`` without those a statement's mistyped value makes twice, and those left out.
+    A relation whose value differs from its statement's (``unit:a kgo:subordinateTo unit:b``
+    written, ``rdf:object unit:c`` stated): the relation's result ("needs an rdf:Statement")
+    says what the statement names instead, and the statement's ("describes a triple that is
+    not in the graph") goes. Read from the texts (the statements' triples): where they do not
+    say, every result stays."""
+    subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
+    stated = [r for r in results if r.message.startswith(_NOT_IN_GRAPH)
+              and short_iri(r.shape) == "kgs:StatementShape"]
+    if not stated:
+        return results, []
+    wanted = {r.focus for r in stated}
+    of: dict[tuple[str, str], str] = {}  # (statement, rdf:subject|predicate|object) -> value
+    for (s, p, o) in where.triples:
+        if s in wanted and p in (subject, predicate, obj):
+            of.setdefault((s, p), o)
+    unstated = {(r.focus, r.path, r.value): r for r in results
+                if r.shape.rpartition("/")[2] in _UNSTATED and r.path and r.value}
+    dropped: dict[int, Result] = {}
+    said: dict[int, str] = {}  # id of a relation's result -> what its statement names
+    for r in stated:
+        s, p, o = (of.get((r.focus, x)) for x in (subject, predicate, obj))
+        if None in (s, p, o):
+            continue
+        if r.path == obj and (s, p, o) not in where.triples:
+            ours = [q for (focus, path, value), q in unstated.items()
+                    if (focus, path) == (s, p) and value != o
+                    and (focus, path, value) in where.triples]
+            if ours:
+                dropped[id(r)] = r
+                for q in ours:
+                    said.setdefault(id(q), (
+                        f"; its statement {short_iri(r.focus)} ({where.triples[(r.focus, obj, o)]}"
+                        f") names {short_iri(o)}: one of the two is mistyped: correct the one "
+                        "its source does not bear"))
+    if not dropped:
+        return results, []
+    return ([replace(r, message=r.message + said[id(r)]) if id(r) in said else r
+             for r in results if id(r) not in dropped], list(dropped.values()))
+
+
+def _without_results(report: Graph, results: Iterable[Result]) -> Graph:
+    """A copy of the report graph ``report`` without the ``sh:ValidationResult`` of each of
+    ``results`` (found as :func:`annotated_report` finds them)."""
+    out = Graph()
+    out += report
+    for r in results:
+        for node in list(out.subjects(RDF.type, SH.ValidationResult)):
+            if _result_key(out, node) == (r.focus, r.path, r.value, r.severity, r.constraint) \
+                    and any(r.message.startswith(str(m))
+                            for m in out.objects(node, SH.resultMessage)):
+                out.remove((None, None, node))
+                out.remove((node, None, None))
+                break
+    return out
 
 
 #: The transitive properties whose cycles the shapes report, each with its inverse
