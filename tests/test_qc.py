@@ -23,7 +23,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, SH
 
 import kg
 from kg.iris import BASE, DCTERMS, KGO, ONTOLOGY, ONTOLOGY_GRAPH
@@ -596,3 +596,28 @@ def test_sources_check_and_validation_agree_on_an_undeclared_citations_line(caps
     assert "urn:kg:qc:missing-passage-violation" not in found, found
     shape = found["EventCitesPassageShape"]
     assert code == 1 and shape["location"].endswith(f"graph/article-part1.ttl:{line}"), shape
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_misspelt_statement_subject_is_one_result(capsys, monkeypatch, validator):
+    """A statement whose rdf:subject names an IRI nothing describes (unit:divison) was three
+    results: the statement describing a triple not in the graph, the reference nothing
+    labels, and the division's relation without its statement. One cause: the reference, at
+    the statement's line, with the IRI meant; in the Turtle report too."""
+    monkeypatch.chdir(ROOT)
+    fixture = "tests/data/validation/statement-subject-misspelt.ttl"
+    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
+        "    rdf:subject unit:divison ; rdf:predicate kgo:subordinateTo ; rdf:object unit:army ;")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "json")
+    assert code == 1
+    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
+            for r in json.loads(out)["results"]] == [(
+                "urn:kg:qc:dangling-reference-violation", BASE + "statement/division-in-army",
+                str(RDF.subject), BASE + "unit/divison", f"{fixture}:{line}",
+                "graph/ points at a project IRI that nothing labels anywhere: a misspelt "
+                "reference or an entity that was never described. Did you mean unit:division?")]
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "turtle")
+    report = Graph().parse(data=out, format="turtle")
+    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1

@@ -911,6 +911,7 @@ def _stated_otherwise(where: StatementLines, r: Result) -> str:
 _NOT_IN_GRAPH = "the statement describes a triple that is not in the graph"
 #: The shapes whose results are a relation without its rdf:Statement.
 _UNSTATED = ("ReifiedRelationShape", "ReifiedChainShape")
+_DID_YOU_MEAN = re.compile(r"Did you mean (\S+)\?$")
 
 
 def _fold_statement_results(results: list[Result], where: StatementLines
@@ -919,8 +920,10 @@ def _fold_statement_results(results: list[Result], where: StatementLines
     A relation whose value differs from its statement's (``unit:a kgo:subordinateTo unit:b``
     written, ``rdf:object unit:c`` stated): the relation's result ("needs an rdf:Statement")
     says what the statement names instead, and the statement's ("describes a triple that is
-    not in the graph") goes. Read from the texts (the statements' triples): where they do not
-    say, every result stays."""
+    not in the graph") goes. A statement whose ``rdf:subject`` nothing labels (a misspelt IRI):
+    the QC result naming it, with the IRI meant, is the one left; the statement's, and the
+    result on the relation of the IRI meant that the statement would have described, go. Read
+    from the texts (the statements' triples): where they do not say, every result stays."""
     subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
     stated = [r for r in results if r.message.startswith(_NOT_IN_GRAPH)
               and short_iri(r.shape) == "kgs:StatementShape"]
@@ -933,13 +936,21 @@ def _fold_statement_results(results: list[Result], where: StatementLines
             of.setdefault((s, p), o)
     unstated = {(r.focus, r.path, r.value): r for r in results
                 if r.shape.rpartition("/")[2] in _UNSTATED and r.path and r.value}
+    dangling = {(r.focus, r.path, r.value): r for r in results
+                if r.shape == _QC + "dangling-reference-violation"}
     dropped: dict[int, Result] = {}
     said: dict[int, str] = {}  # id of a relation's result -> what its statement names
     for r in stated:
         s, p, o = (of.get((r.focus, x)) for x in (subject, predicate, obj))
         if None in (s, p, o):
             continue
-        if r.path == obj and (s, p, o) not in where.triples:
+        if r.path == subject and (typo := dangling.get((r.focus, r.path, r.value))):
+            dropped[id(r)] = r
+            meant = _DID_YOU_MEAN.search(typo.message)
+            for (focus, path, value), q in unstated.items():
+                if meant and short_iri(focus) == meant[1] and (path, value) == (p, o):
+                    dropped[id(q)] = q
+        elif r.path == obj and (s, p, o) not in where.triples:
             ours = [q for (focus, path, value), q in unstated.items()
                     if (focus, path) == (s, p) and value != o
                     and (focus, path, value) in where.triples]
