@@ -621,3 +621,51 @@ def test_a_misspelt_statement_subject_is_one_result(capsys, monkeypatch, validat
                        fixture, "--format", "turtle")
     report = Graph().parse(data=out, format="turtle")
     assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_passage_past_the_last_is_one_result_naming_the_passages(capsys, monkeypatch,
+                                                                  validator):
+    """A citation of src:doc-passage-12 where the source has passages 1 to 3 and 5 was two
+    results, the shape's and the reference nothing labels, which guessed "Did you mean
+    src:doc-passage-1?". One result, the shape's, ending with the passages there are; the
+    Turtle report has it as its hint."""
+    monkeypatch.chdir(ROOT)
+    fixture = "tests/data/validation/passage-number-past-the-last.ttl"
+    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
+        "    prov:wasDerivedFrom src:doc-passage-1, src:doc-passage-12 .")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "json")
+    assert code == 1
+    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
+            for r in json.loads(out)["results"]] == [(
+                BASE + "shapes/EventCitesPassageShape", BASE + "event/appeal",
+                "http://www.w3.org/ns/prov#wasDerivedFrom", BASE + "source/doc-passage-12",
+                f"{fixture}:{line}",
+                "an event cites passages: this is not a passage declared in graph/sources.ttl "
+                "(a mistyped number, or a source whose passages are not declared yet: kg "
+                "sources passages); src:doc has passages 1 to 3 and 5")]
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "turtle")
+    report = Graph().parse(data=out, format="turtle")
+    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1
+    assert [str(h) for h in report.objects(None, URIRef(BASE + "shapes/hint"))] == [
+        "src:doc has passages 1 to 3 and 5"]
+
+
+def test_a_passage_no_shape_checks_is_named_with_the_passages_there_are(capsys, project,
+                                                                       monkeypatch):
+    """The reference nothing labels, where no shape sees the passage (an rdfs:seeAlso), names
+    the passages of its source rather than guessing one ("Did you mean …-passage-2?" for
+    passage 21)."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text + "event:kufns-call-for-help rdfs:seeAlso p:21 .\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    files = sorted(str(p.relative_to(project)) for p in (project / "graph").glob("*.ttl"))
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
+    assert code == 1
+    assert [(r["shape"], r["value"], r["message"]) for r in json.loads(out)["results"]] == [(
+        "urn:kg:qc:dangling-reference-violation", BASE + "source/article-part1-passage-21",
+        "graph/ points at a project IRI that nothing labels anywhere: a misspelt reference or "
+        "an entity that was never described. src:article-part1 has passages 1 to 20.")]

@@ -22,6 +22,7 @@ level of the checks it shares with the queries from it (:func:`level`).
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,11 +192,18 @@ def results_in_graphs(data: Iterable[Graph], ontology: Graph,
 _DANGLING = "dangling-reference-violation"
 
 
+#: A passage's IRI: its source's, ``-passage-`` and its number.
+_PASSAGE = re.compile(r"(.+)-passage-([0-9]+)")
+
+
 def _meant(store, named: list, rows) -> dict[str, str]:
-    """For each dangling reference of ``rows``, the labelled project IRI it most likely meant
-    (:func:`kg.links.closest_iri`), where one is close."""
+    """For each dangling reference of ``rows``, what its result adds: the labelled project IRI
+    it most likely meant (:func:`kg.links.closest_iri`), "Did you mean place:snuol?", where one
+    is close; for a passage of a source with passages, the passages there are (a number past
+    the last is no misspelling of one of them: :func:`_passages_hint`)."""
     from kg.iris import BASE, KGO
     from kg.links import closest_iri
+    from kg.validate import short_iri
 
     # an undeclared kgo: term is the shapes' (kgs:DeclaredTypeShape…, with their own
     # suggestion of a declared term): only entities are offered here, for entities
@@ -207,13 +215,40 @@ def _meant(store, named: list, rows) -> dict[str, str]:
     for row in rows:
         iri = row["value"].value
         if iri not in out:
-            out[iri] = "" if iri.startswith(str(KGO)) else closest_iri(iri, known) or ""
+            meant = None if iri.startswith(str(KGO)) else closest_iri(iri, known)
+            out[iri] = (_passages_hint(iri, known)
+                        or (f"Did you mean {short_iri(meant)}?" if meant else ""))
     return out
+
+
+def _passages_hint(iri: str, known: list[str]) -> str:
+    """For the IRI of a passage no one declares (``…/article-part1-passage-21``), the numbers
+    of its source's passages that are declared, "src:article-part1 has passages 1 to 20" (the
+    closest spelling would be a guess: -passage-2 for -passage-21); "" for another IRI, or a
+    source with none."""
+    from kg.validate import short_iri
+
+    cited = _PASSAGE.fullmatch(iri)
+    if not cited:
+        return ""
+    numbers = sorted(int(m[2]) for x in known
+                     if (m := _PASSAGE.fullmatch(x)) and m[1] == cited[1])
+    if not numbers:
+        return ""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    said = [str(r[0]) if len(r) == 1 else f"{r[0]} to {r[-1]}" for r in runs]
+    listed = said[0] if len(said) == 1 else ", ".join(said[:-1]) + " and " + said[-1]
+    return f"{short_iri(cited[1])} has passage{'s' if len(numbers) > 1 else ''} {listed}"
 
 
 def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
     from kg.load import rdflib_term
-    from kg.validate import Result, _term_text, _value_text, short_iri
+    from kg.validate import Result, _term_text, _value_text
 
     focus, path, value = (rdflib_term(row[v]) if row[v] is not None else None
                           for v in ("focus", "path", "value"))
@@ -224,7 +259,7 @@ def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
         message += f" ({'; '.join(details)})"
     hint = meant.get(str(value)) if isinstance(value, URIRef) else None
     if hint:
-        message += f" Did you mean {short_iri(hint)}?"
+        message += f" {hint}" + ("" if hint.endswith("?") else ".")
     result = Result(
         focus=_term_text(focus), path=None if path is None else str(path),
         value=None if value is None else _value_text(value), severity=query.severity,
@@ -258,18 +293,39 @@ def with_qc_results(report, found: Found):
     (``undeclared-term-violation``) where a shape's result names that term as undeclared (a
     misspelt class or property, at the triple that uses it, with the term meant:
     :func:`kg.validate.undeclared_terms`)."""
+    from dataclasses import replace
+
     from kg.validate import undeclared_terms, with_results
 
-    said = {(r.focus, r.path, r.value) for r in report.results}
+    said: dict[tuple, int] = {}  # (focus, path, value) -> index of the first result on it
+    for i, r in enumerate(report.results):
+        said.setdefault((r.focus, r.path, r.value), i)
     named = undeclared_terms(report.results)
-    kept = [(r, t) for r, t in zip(found.results, found.terms, strict=True)
-            if ((r.focus, r.path, r.value) not in said
-                or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES)
-            and not (r.shape == NAMESPACE + "undeclared-term-violation"
-                     and r.focus in named)]
+    hints: dict[int, str] = {}  # index of a shape's result -> a passage row's hint it takes
+    kept = []
+    for r, t in zip(found.results, found.terms, strict=True):
+        on = said.get((r.focus, r.path, r.value))
+        if r.shape == NAMESPACE + _DANGLING and on is not None \
+                and _PASSAGE.fullmatch(r.value or "") and r.message != _problem(_DANGLING):
+            # a passage no one declares: the shape says so ("not a passage declared in
+            # graph/sources.ttl"), the row what passages there are; one result says both
+            hints.setdefault(on, r.message[len(_problem(_DANGLING)):].strip().rstrip("."))
+        elif (on is None or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES) \
+                and not (r.shape == NAMESPACE + "undeclared-term-violation"
+                         and r.focus in named):
+            kept.append((r, t))
+    if hints:
+        report = replace(report, results=[
+            replace(r, message=f"{r.message}; {hints[i]}") if i in hints else r
+            for i, r in enumerate(report.results)])
     described = [(focus, p, o) for focus in {t[0] for _, t in kept if isinstance(t[0], BNode)}
                  for p, o in found.described.get(str(focus), ())]
     return with_results(report, kept, described)
+
+
+def _problem(name: str) -> str:
+    """The Problem the query ``name`` opens with: its rows' message, before what they add."""
+    return next(q.problem for q in queries() if q.name == name)
 
 
 __all__ = ["BESIDE_SHAPES", "COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level",
