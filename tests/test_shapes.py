@@ -35,6 +35,7 @@ from kg.validate import (
     validate,
     validate_closure,
     validate_with,
+    with_prefix_warnings,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,9 +161,11 @@ def validate_like_the_build(data: Graph, shapes: Graph) -> Report:
 def validate_fixture(path: Path, ontology: Graph, shapes: Graph) -> Report:
     """A fixture as ``kg validate FIXTURE`` validates it (kg.validate.validate_closure): the
     shapes, and the warnings of kg.vocabularies on the asserted triples, located in its text
-    (which also leaves out a statement's result another one says)."""
-    return validate_closure([parse_file(path), ontology], shapes).located(
-        [(str(path), path.read_text(encoding="utf-8"))])
+    (which also leaves out a statement's result another one says), with the warnings of a
+    prefix declared again."""
+    texts = [(str(path), path.read_text(encoding="utf-8"))]
+    return with_prefix_warnings(
+        validate_closure([parse_file(path), ontology], shapes).located(texts), texts)
 
 
 # ---------------------------------------------------------------- the project and the shapes
@@ -205,8 +208,10 @@ def test_clean_fixture_reaches_every_node_shape(ontology, shapes):
         if not focus:
             unreached.append(short(str(shape)))
     # owl:sameAs is forbidden outright, so no conforming data can give that shape a focus node;
-    # kgs:VocabularyTermShape has no target (kg.vocabularies checks the terms, not an engine).
-    unreached = sorted(set(unreached) - {"kgs:NoSameAsShape", "kgs:VocabularyTermShape"})
+    # kgs:VocabularyTermShape has no target (kg.vocabularies checks the terms, not an engine),
+    # nor kgs:PrefixDeclarationShape (kg.validate reads the files' text).
+    unreached = sorted(set(unreached) - {"kgs:NoSameAsShape", "kgs:VocabularyTermShape",
+                                         "kgs:PrefixDeclarationShape"})
     assert not unreached, f"valid.ttl has no focus node for {unreached}"
 
 
@@ -1079,3 +1084,39 @@ def test_a_relation_and_its_statement_naming_two_values_is_one_result(validator,
     assert len(set(turtle.subjects(RDF.type, SH.ValidationResult))) == 1
     assert "names unit:army: one of the two is mistyped" in str(
         next(turtle.objects(None, URIRef(BASE + "shapes/hint"))))
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "turtle"])
+def test_a_prefix_declared_again_is_a_warning_in_every_report(fmt, ontology, shapes):
+    """A prefix declared again with another IRI was said on stderr only: a JSON, SARIF or
+    Turtle report (CI, code scanning) had no word of it. A warning result at the second
+    declaration, its focus node the IRI declared there; the data conforms."""
+    import json
+
+    fixture = FIXTURES / "prefix-declared-again.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    line = 1 + text.splitlines().index("@prefix unit:    <https://w3id.org/kg1978/place/> .")
+    report = with_prefix_warnings(validate_closure([parse_file(fixture), ontology], shapes),
+                                  [("x.ttl", text)])
+    message = ("@prefix unit: declared again, as <https://w3id.org/kg1978/place/> (line 15 "
+               "declared <https://w3id.org/kg1978/unit/>): every unit: name after it is an IRI "
+               "of the second; remove one")
+    assert report.conforms
+    if fmt == "json":
+        assert [(r["severity"], short(r["shape"]), r["focus"], r["location"], r["message"])
+                for r in json.loads(report.as_json())["results"]] == [(
+            "Warning", "kgs:PrefixDeclarationShape", "https://w3id.org/kg1978/place/",
+            f"x.ttl:{line}", message)]
+    elif fmt == "sarif":
+        run = json.loads(report.as_sarif())["runs"][0]
+        assert [(r["level"], r["ruleId"], r["locations"][0]["physicalLocation"]["region"][
+            "startLine"]) for r in run["results"]] == [
+            ("warning", "kgs:PrefixDeclarationShape", line)]
+        assert run["tool"]["driver"]["rules"][0]["shortDescription"]["text"] == (
+            "prefix declared once")
+    else:
+        graph = Graph().parse(data=report.as_turtle(), format="turtle")
+        (node,) = graph.subjects(RDF.type, SH.ValidationResult)
+        assert graph.value(node, SH.resultSeverity) == SH.Warning
+        assert str(graph.value(node, SH.resultMessage)) == message
+        assert graph.value(node, URIRef(BASE + "shapes/line")).toPython() == line

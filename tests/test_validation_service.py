@@ -849,3 +849,18 @@ def test_sarif_by_accept_and_github_only_by_name(client):
     text = client.post("/validate", data=BAD, content_type="text/turtle",
                        headers={"Accept": "text/plain"})
     assert text.get_data(as_text=True).startswith("Does not conform")
+
+
+def test_a_prefix_declared_again_is_in_the_report_as_kg_validate_has_it(client, tmp_path):
+    """POST /validate of a Turtle file that declares a prefix again with another IRI: the
+    warning kg validate reports, at the file's line, in the JSON report too (it was said on
+    the server's stderr only)."""
+    text = (REPO / "tests" / "data" / "shapes" / "prefix-declared-again.ttl").read_text(
+        encoding="utf-8")
+    response = post_file(client, text, "bad.ttl")
+    assert response.status_code == 200 and response.json["conforms"] is True
+    warnings = [(r["shape"].rpartition("/")[2], r["location"]) for r in response.json["results"]]
+    line = 1 + text.splitlines().index("@prefix unit:    <https://w3id.org/kg1978/place/> .")
+    assert warnings == [("PrefixDeclarationShape", f"bad.ttl:{line}")]
+    code, out = kg_validate(tmp_path, text)
+    assert code == 0 and json.loads(out)["results"] == response.json["results"]

@@ -257,10 +257,11 @@ _PREFIX_LINE = re.compile(rb"^[ \t]*@?prefix[ \t]+([A-Za-z][\w.-]*)?:[ \t]*<([^>
                           re.IGNORECASE | re.MULTILINE)
 
 
-def redeclared_prefixes(data: bytes) -> list[tuple[int, str]]:
-    """Each prefix a Turtle or TriG text declares again with another IRI, in words with its
-    line: Turtle allows it, and every name written after it then means an IRI of the other
-    namespace (a second ``@prefix unit:`` made hundreds of results, none naming it)."""
+def redeclared_prefixes(data: bytes) -> list[tuple[int, str, str]]:
+    """Each prefix a Turtle or TriG text declares again with another IRI, as (its line, the
+    IRI it declares there, what is wrong in words): Turtle allows it, and every name written
+    after it then means an IRI of the other namespace (a second ``@prefix unit:`` made
+    hundreds of results, none naming it)."""
     said: dict[bytes, tuple[bytes, int]] = {}
     out = []
     for m in _PREFIX_LINE.finditer(data):
@@ -268,10 +269,11 @@ def redeclared_prefixes(data: bytes) -> list[tuple[int, str]]:
         line = data.count(b"\n", 0, m.start()) + 1
         if prefix in said and said[prefix][0] != iri:
             name = prefix.decode("utf-8", "replace")
-            out.append((line, f"@prefix {name}: declared again, as "
-                              f"<{iri.decode('utf-8', 'replace')}> (line {said[prefix][1]} "
-                              f"declared <{said[prefix][0].decode('utf-8', 'replace')}>): every "
-                              f"{name}: name after it is an IRI of the second; remove one"))
+            out.append((line, iri.decode("utf-8", "replace"),
+                        f"@prefix {name}: declared again, as "
+                        f"<{iri.decode('utf-8', 'replace')}> (line {said[prefix][1]} "
+                        f"declared <{said[prefix][0].decode('utf-8', 'replace')}>): every "
+                        f"{name}: name after it is an IRI of the second; remove one"))
         said[prefix] = (iri, line)
     return out
 
@@ -279,7 +281,7 @@ def redeclared_prefixes(data: bytes) -> list[tuple[int, str]]:
 def warn_of_redeclared_prefixes(data: bytes, name: str) -> None:
     """Log a warning at ``NAME:LINE`` for each prefix ``data`` declares again with another IRI
     (:func:`redeclared_prefixes`)."""
-    for line, message in redeclared_prefixes(data):
+    for line, _, message in redeclared_prefixes(data):
         _log.warning("%s:%d: %s", name, line, message)
 
 

@@ -24,7 +24,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import ConfigError
-from kg.iris import KIND_PREFIXES, PREFIXES
+from kg.iris import KIND_PREFIXES, PREFIXES, SHAPES
 from kg.literals import literal_text
 
 #: Exit codes of ``kg validate``.
@@ -1788,7 +1788,8 @@ def _in_report_order(results: Iterable[Result], shapes: Graph | None) -> list[Re
         if r.shape not in order:
             given = shapes.value(URIRef(r.shape), SH.order) if shapes is not None else None
             order[r.shape] = float(given) if isinstance(given, Literal) else math.inf
-    return sorted(results, key=lambda r: (r.path not in _CAUSES_FIRST, r.focus,
+    return sorted(results, key=lambda r: (r.path not in _CAUSES_FIRST
+                                          and r.shape != _PREFIX_SHAPE, r.focus,
                                           order[r.shape], r.path or "", r.shape, r.message,
                                           r.value or "", r.constraint))
 
@@ -1843,6 +1844,30 @@ def with_vocabulary_warnings(report: Report, found) -> Report:
                      shape=str(SHAPE), constraint=str(COMPONENT)),
               (use.subject, use.predicate, use.object)) for use in found.uses]
     return with_results(report, added, found.blank_nodes)
+
+
+#: The shape of a prefix declared again (:func:`with_prefix_warnings`), whose results come
+#: first: every name after it means another IRI, and the results about them follow from it.
+_PREFIX_SHAPE = SHAPES + "PrefixDeclarationShape"
+
+
+def with_prefix_warnings(report: Report, texts: Iterable[tuple[str, str]]) -> Report:
+    """``report`` with a warning for each prefix a text of ``texts`` ((name, text) pairs:
+    Turtle, TriG, N-Triples, N-Quads) declares again with another IRI
+    (:func:`kg.load.redeclared_prefixes`), at its line: a result of
+    ``kgs:PrefixDeclarationShape`` (a shape no engine runs, as kgs:VocabularyTermShape), its
+    focus node the IRI declared the second time, so that the JSON, SARIF and Turtle reports
+    say it, not stderr alone. A warning: ``conforms`` is unchanged."""
+    from kg.load import redeclared_prefixes
+
+    added = []
+    for name, text in texts:
+        for line, iri, message in redeclared_prefixes(text.encode("utf-8")):
+            added.append((Result(focus=iri, path=None, value=None, severity="Warning",
+                                 message=message, shape=_PREFIX_SHAPE,
+                                 constraint=SHAPES + "PrefixDeclarationConstraintComponent",
+                                 location=f"{name}:{line}"), (URIRef(iri), None, None)))
+    return with_results(report, added)
 
 
 def _value_text(term) -> str:
@@ -1998,7 +2023,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
     report = with_qc_results(report, results_in_graphs(data, ontology, context))
-    return report.located(texts_of(Path(f) for f in files)) if report.results else report
+    texts = texts_of(Path(f) for f in files)
+    return with_prefix_warnings(report.located(texts) if report.results else report, texts)
 
 
 def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Report:
@@ -2025,7 +2051,8 @@ def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Repor
     report = with_qc_results(
         validate_dataset_store(store, inferred, shapes, validator, log),
         results_in_store(store, skip=[inferred]))
-    return report.located(project_texts(settings["root"])) if report.results else report
+    texts = project_texts(settings["root"])
+    return with_prefix_warnings(report.located(texts) if report.results else report, texts)
 
 
 #: The syntaxes :func:`subject_lines` reads.

@@ -70,6 +70,7 @@ from kg.validate import (
     repeat_name,
     short_iri,
     shown_value,
+    with_prefix_warnings,
 )
 
 __all__ = ["bp", "parse_upload", "validate_graph", "syntax_for", "EXIT_CODE_HEADER"]
@@ -608,10 +609,12 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
             graph += Graph().parse(data=extra, format="nt")
         report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"),
                                 labels)
-    if not report.results or upload.fmt not in ("turtle", "trig", "nt", "nquads"):
+    if upload.fmt not in ("turtle", "trig", "nt", "nquads"):
         return report
-    # where each focus node is described in the upload (kg validate says the same)
-    return report.located([(upload.name, upload.data.decode("utf-8", errors="replace"))])
+    # where each focus node is described in the upload (kg validate says the same), and a
+    # prefix it declares again
+    texts = [(upload.name, upload.data.decode("utf-8", errors="replace"))]
+    return with_prefix_warnings(report.located(texts) if report.results else report, texts)
 
 
 @bp.route("/validate", methods=["GET", "POST"])
