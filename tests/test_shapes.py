@@ -1120,3 +1120,42 @@ def test_a_prefix_declared_again_is_a_warning_in_every_report(fmt, ontology, sha
         assert graph.value(node, SH.resultSeverity) == SH.Warning
         assert str(graph.value(node, SH.resultMessage)) == message
         assert graph.value(node, URIRef(BASE + "shapes/line")).toPython() == line
+
+
+DAY_WANTED = ("must be one well-formed xsd:date (1979-01-07), xsd:gYearMonth (1978-05) or "
+              "xsd:gYear (1978)")
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize(("fixture", "value", "hint"), [
+    ("event-date-in-words", '"7 January 1979"',
+     '; "7 January 1979" is a date in words: write it "1979-01-07"^^xsd:date'),
+    ("event-date-time", '"1979-01-07T00:00:00"^^<http://www.w3.org/2001/XMLSchema#dateTime>',
+     '; "1979-01-07T00:00:00" is a date-time: write it "1979-01-07"^^xsd:date'),
+])
+def test_a_day_written_another_way_says_what_to_write(fixture, value, hint, validator,
+                                                      ontology, shapes):
+    """A day as the article writes it ("7 January 1979") or typed as a date-time gave no hint
+    of what to write; the words, compared with the whole's dates as text, also made "dated 7
+    January 1979 at the earliest, after the event it is part of had ended", a result of its
+    own. The datatype's result says what to write; the rest are shown under it."""
+    path = ROOT / "tests" / "data" / "validation" / f"{fixture}.ttl"
+    text = path.read_text(encoding="utf-8")
+    report = validate_closure([parse_file(path), ontology], shapes, validator=validator)
+    report = report.located([("x.ttl", text)])
+    got = [(short(r.shape), short(r.path), r.value, short(r.follows) if r.follows else None,
+            r.message) for r in report.results]
+    expected = [
+        ("kgs:EventOnDateShape", "kgo:onDate", value, None,
+         "kgo:onDate must be one xsd:date: a one-day event happened on a day" + hint),
+        ("kgs:EventEndDateShape", "kgo:endDate", value, "kgo:onDate",
+         f"end date {DAY_WANTED}{hint}"),
+        ("kgs:EventStartDateShape", "kgo:startDate", value, "kgo:onDate",
+         f"start date {DAY_WANTED}{hint}")]
+    if fixture == "event-date-in-words":
+        expected.append(("kgs:EventChronologyShape", "kgo:subEventOf", BASE + "event/offensive",
+                         "kgo:onDate", "dated 7 January 1979 at the earliest, after the event "
+                         "it is part of had ended (1979-01-07 at the latest)"))
+    assert sorted(got, key=str) == sorted(expected, key=str)
+    assert {r.focus for r in report.results} == {BASE + "event/capture"}
+    assert len(report.grouped()) == 1

@@ -599,6 +599,7 @@ def _mark_range_repeats(results: list[Result]) -> list[Result]:
     return out
 
 
+_DATATYPE = str(SH.DatatypeConstraintComponent)
 #: The datatypes of dates: a result comparing dates that names a date a too-many-values
 #: result counts follows from it.
 _DATE_TYPES = tuple(str(t) for t in (XSD.date, XSD.gYearMonth, XSD.gYear))
@@ -613,7 +614,9 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
     (kgs:DeclaredTypeShape: a misspelt ``kgo:Atack`` leaves the event outside every class,
     and each of its properties then breaks a domain), and a SPARQL result comparing a date
     that a too-many-values result counts (an event given a second kgo:onDate "starts after it
-    ends", or lies outside the event it is part of, only by the date too many)."""
+    ends", or lies outside the event it is part of, only by the date too many) or that a
+    datatype result says is no date ("7 January 1979" for a kgo:onDate: the constraints
+    compare it with dates as text)."""
     undeclared: dict[tuple, Result] = {}
     counted: dict[tuple, list[tuple[Result, set[str]]]] = {}
     for r in results:
@@ -623,7 +626,13 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
             undeclared.setdefault((r.focus, r.severity), r)
         dates = {m[1] for v in r.values
                  if (m := _TYPED.fullmatch(v.value)) and m[2] in _DATE_TYPES}
-        if r.constraint in _COUNTED and dates:
+        # a value that is no date where one is wanted ("7 January 1979"): the dates the
+        # chronology constraints compare it with as text say nothing more
+        written = _LEXICAL_FORM.match(r.value or "") if r.constraint == _DATATYPE else None
+        typed = _TYPED.fullmatch(r.value or "")
+        if written and len(written[1]) >= 4 and (typed is None or typed[2] not in _DATE_TYPES):
+            dates = {written[1]}
+        if (r.constraint in _COUNTED or r.constraint == _DATATYPE) and dates:
             counted.setdefault((r.focus, r.severity), []).append((r, dates))
     if not undeclared and not counted:
         return results
@@ -1615,6 +1624,8 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         return _other_language_hint(value, component, shape, shapes)
     if value.datatype == _WKT and component == SH.PatternConstraintComponent:
         return _point_hint(str(value))
+    if value.datatype == XSD.dateTime:
+        return _date_written_otherwise(str(value), "a date-time", component, shape, shapes)
     if value.datatype not in (None, XSD.string):
         return _datatype_hint(value, component, shape, shapes)
     lexical = Literal(str(value)).n3()
@@ -1627,6 +1638,10 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         # kgo:notBefore is a day, and gets no hint)
         if kind is not None and shapes is not None and kind in _datatypes(shapes, shape):
             return f"; write it {lexical}^^xsd:{kind.rpartition('#')[2]}"
+        if kind is None and not _COUNT.fullmatch(text):
+            found = _date_written_otherwise(text, "a date in words", component, shape, shapes)
+            if found:
+                return found
         # a count in quotes ("10" for a figure's value): the number, unquoted
         if _COUNT.fullmatch(text) and shapes is not None \
                 and XSD.integer in _datatypes(shapes, shape):
@@ -1693,6 +1708,25 @@ def _date_kind(text: str):
         return XSD.date
     return (XSD.gYearMonth if _MONTH.fullmatch(text) else
             XSD.gYear if _YEAR.fullmatch(text) else None)
+
+
+def _date_written_otherwise(text: str, what: str, component, shape,
+                            shapes: Graph | None) -> str:
+    """Where a date is wanted and ``text`` is one written another way (``7 January 1979``,
+    ``1979-01-07T00:00:00``: read as kg.reconciliation reads a date a user types), what to
+    write: ``; "7 January 1979" is a date in words: write it "1979-01-07"^^xsd:date``, at the
+    precision written, where the shape takes it. Else ""."""
+    if component not in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
+            or shapes is None:
+        return ""
+    from kg.reconciliation import _read_date
+
+    iso, _ = _read_date(text)
+    kind = _date_kind(iso) if iso else None
+    if kind is None or kind not in _datatypes(shapes, shape):
+        return ""
+    return (f"; {Literal(text).n3()} is {what}: write it "
+            f"{Literal(iso).n3()}^^xsd:{kind.rpartition('#')[2]}")
 
 
 _DATE_KINDS = {XSD.date: "a day", XSD.gYearMonth: "a month", XSD.gYear: "a year"}
