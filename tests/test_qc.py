@@ -669,3 +669,25 @@ def test_a_passage_no_shape_checks_is_named_with_the_passages_there_are(capsys, 
         "urn:kg:qc:dangling-reference-violation", BASE + "source/article-part1-passage-21",
         "graph/ points at a project IRI that nothing labels anywhere: a misspelt reference or "
         "an entity that was never described. src:article-part1 has passages 1 to 20.")]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_misspelt_statement_predicate_is_one_result(capsys, monkeypatch, validator):
+    """A statement's misspelt rdf:predicate (kgo:subordinatTo) was three results: the
+    statement "describing a triple not in the graph" on its rdf:subject (which is right), the
+    undeclared term without the term meant, and the division's relation without its
+    statement. One result, on the statement's predicate, naming the property meant."""
+    monkeypatch.chdir(ROOT)
+    fixture = "tests/data/validation/statement-predicate-misspelt.ttl"
+    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
+        "    rdf:subject unit:division ; rdf:predicate kgo:subordinatTo ; rdf:object unit:army ;")
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "json")
+    assert code == 1
+    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
+            for r in json.loads(out)["results"]] == [(
+                BASE + "shapes/StatementShape", BASE + "statement/division-in-army",
+                str(RDF.predicate), str(KGO) + "subordinatTo", f"{fixture}:{line}",
+                "the statement describes a triple that is not in the graph (a source's claim "
+                "that the graph does not assert is also a schema:Claim). Did you mean "
+                "kgo:subordinateTo?")]

@@ -459,18 +459,24 @@ _UNDECLARED = {"DeclaredTypeShape": ("value", "class"),
 
 def undeclared_terms(results: Iterable[Result]) -> set[str]:
     """The kgo: terms that ``results`` of the shapes name as undeclared (:data:`_UNDECLARED`:
-    a type, a property, an axiom's term, a figure's kind or unit), each in the field that names
-    it."""
+    a type, a property, an axiom's term, a figure's kind or unit, a statement's predicate),
+    each in the field that names it."""
     return {named[0] for r in results if (named := _undeclared(r))}
 
 
 def _undeclared(r: Result) -> tuple[str, str | None] | None:
     """The undeclared kgo: term a result of the shapes names (:data:`_UNDECLARED`) and the
-    kind of term it should be (None: a class or a property), else None."""
+    kind of term it should be (None: a class or a property), else None; a statement's
+    ``rdf:predicate`` that no triple uses (kgs:StatementShape, "describes a triple that is not
+    in the graph") is a property's."""
     from kg.iris import BASE, KGO
 
-    said = _UNDECLARED.get(r.shape.rpartition("/")[2]) if r.shape.startswith(
-        BASE + "shapes/") else None
+    if not r.shape.startswith(BASE + "shapes/"):
+        return None
+    if r.path == str(RDF.predicate) and r.message.startswith(_NOT_IN_GRAPH):
+        said: tuple[str, str | None] | None = ("value", "property")
+    else:
+        said = _UNDECLARED.get(r.shape.rpartition("/")[2])
     term = getattr(r, said[0]) if said else None
     return (term, said[1]) if term and term.startswith(str(KGO)) else None
 
@@ -931,8 +937,10 @@ def _fold_statement_results(results: list[Result], where: StatementLines
     says what the statement names instead, and the statement's ("describes a triple that is
     not in the graph") goes. A statement whose ``rdf:subject`` nothing labels (a misspelt IRI):
     the QC result naming it, with the IRI meant, is the one left; the statement's, and the
-    result on the relation of the IRI meant that the statement would have described, go. Read
-    from the texts (the statements' triples): where they do not say, every result stays."""
+    result on the relation of the IRI meant that the statement would have described, go; so
+    does the latter where the statement's ``rdf:predicate`` is misspelt (its result names the
+    property meant). Read from the texts (the statements' triples): where they do not say,
+    every result stays."""
     subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
     stated = [r for r in results if r.message.startswith(_NOT_IN_GRAPH)
               and short_iri(r.shape) == "kgs:StatementShape"]
@@ -958,6 +966,11 @@ def _fold_statement_results(results: list[Result], where: StatementLines
             meant = _DID_YOU_MEAN.search(typo.message)
             for (focus, path, value), q in unstated.items():
                 if meant and short_iri(focus) == meant[1] and (path, value) == (p, o):
+                    dropped[id(q)] = q
+        elif r.path == predicate and (meant := _DID_YOU_MEAN.search(r.message)):
+            # a misspelt predicate: the relation it meant has this statement
+            for (focus, path, value), q in unstated.items():
+                if short_iri(path) == meant[1] and (focus, value) == (s, o):
                     dropped[id(q)] = q
         elif r.path == obj and (s, p, o) not in where.triples:
             ours = [q for (focus, path, value), q in unstated.items()
