@@ -1159,3 +1159,20 @@ def test_a_day_written_another_way_says_what_to_write(fixture, value, hint, vali
     assert sorted(got, key=str) == sorted(expected, key=str)
     assert {r.focus for r in report.results} == {BASE + "event/capture"}
     assert len(report.grouped()) == 1
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_relative_iri_says_it_is_one(validator, ontology, shapes):
+    """kgo:tookPlaceAt <city> (place:city meant) is made a file: IRI by the parser, against the
+    file's address: the result said only "an event takes place at a kgo:Place", its value a
+    path of this machine. It says the IRI was relative, and what to write."""
+    path = ROOT / "tests" / "data" / "validation" / "relative-iri.ttl"
+    report = validate_closure([parse_file(path), ontology], shapes, validator=validator)
+    hint = ("; <city> is a relative IRI, read against the file's own address: write the "
+            "entity's prefixed name (place:…, unit:…) or its full https://w3id.org/kg1978/ IRI")
+    assert sorted((short(r.shape), short(r.path), r.value, r.message)
+                  for r in report.results) == [
+        ("kgs:EventPlaceShape", "kgo:tookPlaceAt", path.parent.as_uri() + "/city",
+         "an event takes place at a kgo:Place" + hint),
+        ("kgs:tookPlaceAt-range", "kgo:tookPlaceAt", path.parent.as_uri() + "/city",
+         "the value of kgo:tookPlaceAt (or of a sub-property) must be a kgo:Place" + hint)]

@@ -1628,8 +1628,15 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     count in quotes where an integer is wanted (``; write it 10``), a literal without a
     language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``, the first language
     the shape lists) or a label in another language (:func:`_other_language_hint`), a date
-    that is not one (:func:`_datatype_hint`). Else ""."""
+    that is not one (:func:`_datatype_hint`), a relative IRI (``<phnom-penh>``, made a
+    ``file:`` IRI by the parser). Else ""."""
     if isinstance(value, URIRef):
+        if str(value).startswith("file:"):
+            # <phnom-penh> for place:phnom-penh: the parser makes it absolute against the
+            # file's own address, which names nothing of the graph
+            return (f"; <{str(value).rpartition('/')[2]}> is a relative IRI, read against the "
+                    "file's own address: write the entity's prefixed name (place:…, unit:…) or "
+                    "its full https://w3id.org/kg1978/ IRI")
         return _authority_hint(str(value), component)
     if not isinstance(value, Literal):
         return ""
