@@ -691,3 +691,32 @@ def test_a_misspelt_statement_predicate_is_one_result(capsys, monkeypatch, valid
                 "the statement describes a triple that is not in the graph (a source's claim "
                 "that the graph does not assert is also a schema:Claim). Did you mean "
                 "kgo:subordinateTo?")]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_place_written_under_actor_is_the_reference_s_cause(capsys, monkeypatch, validator):
+    """A district's container written actor:province for place:province gave its results side
+    by side, the cause (the reference nothing labels, "Did you mean place:province?") last. It
+    comes first, and what the shapes say of that value on the district follows it (JSON's
+    follows; the text report's "also as"); the district no longer within a country stays a
+    result of its own."""
+    monkeypatch.chdir(ROOT)
+    fixture = "tests/data/validation/place-under-actor.ttl"
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture, "--format", "json")
+    assert code == 1
+    within, province = str(KGO) + "placeWithin", BASE + "actor/province"
+    assert [(r["shape"].removeprefix(BASE + "shapes/"), r["focus"], r["path"], r["value"],
+             r["follows"]) for r in json.loads(out)["results"]] == [
+        ("urn:kg:qc:dangling-reference-violation", BASE + "place/district", within, province,
+         None),
+        ("PlaceInCountryShape", BASE + "place/district", None, BASE + "place/district", None),
+        ("PlaceShape", BASE + "place/district", within, province, within),
+        ("ReifiedChainShape", BASE + "place/district", within, province, within),
+        ("placeWithin-range", BASE + "place/district", within, province, within)]
+    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
+                       fixture)
+    first = out.split("\n\n")[1]
+    assert first.startswith("Violation: graph/ points at a project IRI that nothing labels "
+                            "anywhere") and "Did you mean place:province?" in first
+    assert first.count("kgo:placeWithin: ") == 3

@@ -318,9 +318,30 @@ def with_qc_results(report, found: Found):
         report = replace(report, results=[
             replace(r, message=f"{r.message}; {hints[i]}") if i in hints else r
             for i, r in enumerate(report.results)])
+    # a reference nothing labels, with the IRI meant, is the cause of what the shapes say of
+    # the same value on the same focus node (actor:kratie for place:kratie: "a place lies
+    # within a kgo:Place", "needs an rdf:Statement"): those follow it, as what follows from a
+    # misspelt class follows kgs:DeclaredTypeShape's result
+    causes = {(r.focus, r.value, r.severity): r.path for r, _ in kept
+              if r.shape == NAMESPACE + _DANGLING and "Did you mean" in r.message}
+    if causes:
+        report = replace(report, results=[
+            replace(r, follows=causes[(r.focus, r.value, r.severity)])
+            if r.follows is None and (r.focus, r.value, r.severity) in causes else r
+            for r in report.results])
     described = [(focus, p, o) for focus in {t[0] for _, t in kept if isinstance(t[0], BNode)}
                  for p, o in found.described.get(str(focus), ())]
-    return with_results(report, kept, described)
+    out = with_results(report, kept, described)
+    if not causes:
+        return out
+    # the cause first among its focus node's results
+    first: dict[str, int] = {}
+    for i, r in enumerate(out.results):
+        first.setdefault(r.focus, i)
+    return replace(out, results=[r for _, _, _, r in sorted(
+        (first[r.focus], not (r.shape == NAMESPACE + _DANGLING and r.follows is None
+                              and (r.focus, r.value, r.severity) in causes), i, r)
+        for i, r in enumerate(out.results))])
 
 
 def _problem(name: str) -> str:
