@@ -564,7 +564,7 @@ def test_reason_phrases_are_one_spelling_whichever_lane_answers(any_client):
 
 @pytest.mark.parametrize(("path", "what"), [("/sparql", "the service description"),
                                             ("/void", "the VoID description")])
-@pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/html"}},
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "image/png"}},
                                    {"query_string": {"format": "csv"},
                                     "headers": {"Accept": "text/csv"}}], ids=["accept", "format"])
 def test_406_of_a_description_names_it_not_a_query_result(client, path, what, asked):
@@ -1293,9 +1293,46 @@ def test_a_browser_following_a_query_link_gets_the_result_as_a_page(any_client):
     assert r.status_code == 403
     r = any_client.get("/sparql", query_string={"query": "DROP ALL"}, headers={"Accept": BROWSER})
     assert r.status_code == 403 and b'class="error"' in r.data
-    # no query: still the service description (RDF), whoever asks
+    # no query, a browser: the query UI (see test_a_browser_asking_a_description_gets_a_page)
     assert any_client.get("/sparql", headers={"Accept": BROWSER}).headers[
-        "Content-Type"].startswith("text/turtle")
+        "Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize("accept", [BROWSER, "text/html"])
+def test_a_browser_asking_a_description_gets_a_page(any_client, accept):
+    """``/`` and ``/dataset`` link to ``/sparql`` and ``/void``: a browser following them got
+    Turtle to save (its ``*/*``) or, asking ``text/html`` alone, a 406. ``/sparql`` without a
+    query is the query UI, as ``/`` is, ``/void`` the dataset's page, as ``/dataset`` is."""
+    ui = any_client.get("/sparql", headers={"Accept": accept})
+    assert ui.status_code == 200 and ui.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in ui.headers["Vary"]
+    assert ui.data == any_client.get("/", headers={"Accept": accept}).data
+    page = any_client.get("/void", headers={"Accept": accept})
+    assert page.status_code == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in page.headers["Vary"]
+    assert page.data == any_client.get("/dataset", headers={"Accept": accept}).data
+    # a format named is the description in it, whatever the browser accepts
+    for path in ("/sparql", "/void"):
+        r = any_client.get(path, query_string={"format": "ttl"}, headers={"Accept": accept})
+        assert r.headers["Content-Type"] == "text/turtle; charset=utf-8", path
+
+
+@pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
+                                    "application/rdf+xml", "text/plain", "*/*", None,
+                                    "text/turtle,text/html;q=0.5"])
+def test_an_rdf_client_asking_a_description_gets_it_unchanged(any_client, accept):
+    """The pages for a browser leave every RDF client's answer as it was: the description,
+    byte for byte what the same ``Accept`` gets as ``?format=`` of its syntax."""
+    headers = {"Accept": accept} if accept else {}
+    for path in ("/sparql", "/void"):
+        r = any_client.get(path, headers=headers)
+        assert r.status_code == 200 and not r.headers["Content-Type"].startswith("text/html")
+        key = {"text/turtle": "ttl", "application/ld+json": "jsonld",
+               "application/n-triples": "nt", "application/rdf+xml": "rdf",
+               "text/plain": "nt"}.get(r.mimetype)
+        assert key, r.mimetype
+        same = any_client.get(path, query_string={"format": key}, headers=headers)
+        assert same.data == r.data, (path, accept)
 
 
 @pytest.mark.parametrize("fmt, accept", [

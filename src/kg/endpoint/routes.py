@@ -12,7 +12,14 @@ import re
 from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from kg.endpoint.protocol import FORM, SPARQL_UPDATE, UPDATE_REFUSED, for_a_browser, negotiate
+from kg.endpoint.protocol import (
+    FORM,
+    SPARQL_UPDATE,
+    UPDATE_REFUSED,
+    for_a_browser,
+    negotiate,
+    prefers_html,
+)
 from kg.endpoint.responses import (
     CORS,
     PREFLIGHT,
@@ -76,6 +83,12 @@ def sparql() -> Response:
     answered = answer_query(state, environ, body)
     if answered is None:
         fmt_param = request.args.get("format") or request.args.get("output")
+        if _a_browser_without_format(fmt_param):
+            # no query, from a browser: the query UI, as Virtuoso's /sparql gives its form
+            # (the UI's own page is /'s; an RDF client still gets the service description)
+            from kg.endpoint.ui import index
+
+            return index()
         return _description(state, base_url(environ), fmt_param, sd=True)
     code, headers, payload = answered
     return Response(payload, code, headers)
@@ -108,6 +121,14 @@ def _preflight() -> Response:
     return response
 
 
+def _a_browser_without_format(format_param: str | None) -> bool:
+    """Whether a ``GET`` of a description (``/sparql`` without a query, ``/void``) is a
+    browser's: no ``format`` named and an ``Accept`` that prefers HTML to every RDF syntax
+    (:func:`~kg.endpoint.protocol.prefers_html`), so never an RDF client's, nor ``*/*``."""
+    return (request.method in ("GET", "HEAD") and not format_param
+            and prefers_html(request.headers.get("Accept")))
+
+
 def _description(state: EndpointState, root: str, format_param: str | None, *,
                  sd: bool) -> Response:
     fmt = negotiate(request.headers.get("Accept"), format_param, GRAPH,
@@ -122,7 +143,12 @@ def _description(state: EndpointState, root: str, format_param: str | None, *,
 
 @bp.route("/void", methods=["GET"])
 def void() -> Response:
-    """The VoID description of the dataset (Turtle by default)."""
+    """The VoID description of the dataset (Turtle by default); for a browser, the dataset's
+    page, ``/dataset``'s, which shows the same description (VoID and DCAT) as HTML."""
+    if _a_browser_without_format(request.args.get("format")):
+        from kg.endpoint.dumps import dataset
+
+        return dataset()
     return _description(_state(), base_url(request.environ), request.args.get("format"),
                         sd=False)
 
