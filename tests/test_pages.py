@@ -1181,6 +1181,26 @@ def test_content_location_names_the_representation(client, path, headers, locati
     assert (there.headers["Content-Type"], there.data) == (r.headers["Content-Type"], r.data)
 
 
+def test_alternates_are_the_extension_urls(client):
+    """The ``Link`` alternates and the page's ``<link rel="alternate">`` and links name each
+    syntax's own URL, the one ``Content-Location`` names (they named ``?format=`` URLs), and
+    each answers in its type; ``/ontology/``, which has no such URL, keeps ``?format=``."""
+    r = client.get("/place/phnom-penh", headers={"Accept": "text/turtle"})
+    links = re.findall(r'<([^>]*)>; rel="alternate"; type="([^"]*)"', r.headers["Link"])
+    assert len(links) == 6
+    assert ("/place/phnom-penh.ttl", "text/turtle") in links
+    for href, media_type in links:
+        assert "?" not in href, href
+        there = client.get(href)
+        assert there.status_code == 200 and there.mimetype == media_type, href
+    page = client.get("/place/phnom-penh", headers=HTML).get_data(as_text=True)
+    assert '<link rel="alternate" type="text/turtle" href="/place/phnom-penh.ttl"' in page
+    assert '<a href="/place/phnom-penh.jsonld" type="application/ld+json">' in page
+    assert "phnom-penh?format=" not in page
+    ontology = client.get("/ontology/", headers={"Accept": "text/turtle"})
+    assert '</ontology/?format=ttl>; rel="alternate"' in ontology.headers["Link"]
+
+
 def test_no_content_location_where_no_extension_url_is_handed_out(client):
     assert "Content-Location" not in client.get("/ontology/").headers
     assert "Content-Location" not in client.get("/place/", headers=HTML).headers

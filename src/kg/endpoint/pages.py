@@ -1202,9 +1202,13 @@ def _html(body: str, status: int = 200, headers: dict | None = None) -> Response
 
 
 def _alternates(path: str) -> list[dict]:
+    """The resource's RDF representations, each at its own URL, the path with the syntax's
+    extension (``/place/phnom-penh.ttl``), which ``Content-Location`` names too; ``?format=``
+    for a path ending in ``/`` (the ontology's), which has no such URL to hand out."""
     href = request.script_root + path
     return [{"type": r.media_type, "title": r.title, "key": r.key,
-             "href": f"{href}?format={r.key}"} for r in REPRESENTATIONS if r.rdf is not None]
+             "href": f"{href}?format={r.key}" if path.endswith("/") else f"{href}.{r.key}"}
+            for r in REPRESENTATIONS if r.rdf is not None]
 
 
 def _dates_read(s: Site, e: str, start: tuple, end: tuple | None, open_end: bool) -> str:
