@@ -1165,6 +1165,8 @@ def test_a_file_extension_gives_that_syntax(client, extension, key):
     ("/place/phnom-penh", {}, "/place/phnom-penh.ttl"),
     ("/place/phnom-penh", {"Accept": "application/ld+json"}, "/place/phnom-penh.jsonld"),
     ("/place/phnom-penh", {"Accept": "application/rdf+xml"}, "/place/phnom-penh.rdf"),
+    # N-Triples under its old type: the .nt URL answers text/plain too, asked so (it was 406)
+    ("/place/phnom-penh", {"Accept": "text/plain"}, "/place/phnom-penh.nt"),
     ("/place/phnom-penh?format=trig", {}, "/place/phnom-penh.trig"),
     ("/graph/links", {"Accept": "application/n-quads"}, "/graph/links.nq"),
     ("/ontology/0.1.0", {}, "/ontology/0.1.0.ttl"),
@@ -1199,6 +1201,22 @@ def test_alternates_are_the_extension_urls(client):
     assert "phnom-penh?format=" not in page
     ontology = client.get("/ontology/", headers={"Accept": "text/turtle"})
     assert '</ontology/?format=ttl>; rel="alternate"' in ontology.headers["Link"]
+
+
+@pytest.mark.parametrize("accept, content_type", [
+    (None, "application/n-triples"), ("*/*", "application/n-triples"),
+    ("application/n-triples", "application/n-triples"), ("text/turtle", "application/n-triples"),
+    ("text/plain", "text/plain; charset=utf-8"),
+    ("text/plain, application/n-triples;q=0.5", "text/plain; charset=utf-8"),
+])
+def test_the_nt_extension_is_text_plain_only_where_asked_so(client, accept, content_type):
+    """``.nt`` is ``application/n-triples``, but ``text/plain`` (as rdflib asks) where Accept
+    prefers that, so that it answers as the resource's URL does, whose Content-Location it is;
+    the same bytes either way, and ``Vary: Accept``."""
+    r = client.get("/place/phnom-penh.nt", headers={"Accept": accept} if accept else {})
+    assert r.status_code == 200 and r.headers["Content-Type"] == content_type
+    assert r.data == client.get("/place/phnom-penh?format=nt").data
+    assert "Accept" in r.headers["Vary"]
 
 
 def test_no_content_location_where_no_extension_url_is_handed_out(client):

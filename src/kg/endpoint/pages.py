@@ -1381,6 +1381,10 @@ def _known_form(s: Site, iri: str) -> Response | None:
         rep = representation_or_error()
         if isinstance(rep, Response):
             return rep
+    elif key == "nt":
+        # N-Triples under text/plain, its type of old, where Accept names that type: the URL
+        # the resource's Content-Location names for that answer gives it in the same type
+        rep = negotiate(("nt",)) or rep
     assert isinstance(rep, Representation)
     path = local_path(stem) or "/"
     if rep.rdf is None:
@@ -1390,8 +1394,9 @@ def _known_form(s: Site, iri: str) -> Response | None:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
     headers = {"Content-Type": content_type, **CORS_READ, **content_location(path, rep),
                "Link": f'<{stem}>; rel="canonical"'}
-    if rep.rdf is ox.RdfFormat.JSON_LD:
-        # the extension fixes the syntax, but a profile of Accept still chooses the form
+    if rep.rdf in (ox.RdfFormat.JSON_LD, ox.RdfFormat.N_TRIPLES):
+        # the extension fixes the syntax, but Accept still chooses JSON-LD's form (a profile)
+        # and N-Triples' type (text/plain)
         headers["Vary"] = "Accept"
     return Response(body, 200, headers)
 
