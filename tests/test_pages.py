@@ -154,7 +154,7 @@ def test_content_negotiation_on_the_same_url(client, accept, content_type, rdf_f
     assert r.headers["Content-Type"].split(";")[0] == content_type
     assert "Accept" in r.headers["Vary"]
     if rdf_format is None:
-        assert "<h1 id=\"label\">Phnom Penh</h1>" in r.get_data(as_text=True)
+        assert "<h1 id=\"label\" lang=\"en\">Phnom Penh</h1>" in r.get_data(as_text=True)
         return
     parsed = list(ox.parse(r.data, format=rdf_format))
     triples = {(str(x.subject), str(x.predicate), str(x.object)) for x in parsed}
@@ -324,6 +324,33 @@ def test_a_places_rdf_carries_its_geometry(client, store, fmt):
                 and q.predicate.value == GEO + "asWKT"} == {BASE + "graph/entities"}
     # what points at the geometry from elsewhere, or what other places' geometries say, is not
     assert not any(s.endswith("-geometry") and s != geometry for s, _, _ in said)
+
+
+def test_a_literal_shown_on_a_page_carries_its_language_tag(tmp_path):
+    """The label, alt labels, descriptions and the labels of links say their language in
+    ``lang`` (the page is ``lang="en"``; a Vietnamese name read as English is mispronounced
+    by a screen reader and mis-hyphenated); an untagged literal claims none."""
+    place, other = ox.NamedNode(BASE + "place/tay-ninh"), ox.NamedNode(BASE + "place/nam-bo")
+    graph = ox.NamedNode(BASE + "graph/entities")
+    label, comment = ox.NamedNode(RDFS + "label"), ox.NamedNode(RDFS + "comment")
+    store = DatasetStore.from_quads([
+        ox.Quad(place, label, ox.Literal("Tây Ninh", language="vi"), graph),
+        ox.Quad(place, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+                ox.Literal("Tỉnh Tây Ninh", language="vi"), graph),
+        ox.Quad(place, comment, ox.Literal("Một tỉnh biên giới.", language="vi"), graph),
+        ox.Quad(place, comment, ox.Literal("A border province.", language="en"), graph),
+        ox.Quad(place, comment, ox.Literal("Untagged."), graph),
+        ox.Quad(place, ox.NamedNode(BASE + "ontology/placeWithin"), other, graph),
+        ox.Quad(other, label, ox.Literal("Nam Bộ", language="vi"), graph),
+    ])
+    client = create_app({"root": tmp_path}, dataset=store).test_client()
+    page = client.get("/place/tay-ninh", headers=HTML).get_data(as_text=True)
+    assert '<h1 id="label" lang="vi">Tây Ninh</h1>' in page
+    assert '<span class="alt" lang="vi">Tỉnh Tây Ninh</span>' in page
+    assert '<p class="description" lang="vi">Một tỉnh biên giới.</p>' in page
+    assert '<p class="description" lang="en">A border province.</p>' in page
+    assert '<p class="description">Untagged.</p>' in page
+    assert re.search(r'<a href="/place/nam-bo" lang="vi" title="[^"]*">Nam Bộ</a>', page), page
 
 
 def test_a_blank_node_geometry_comes_along_too(tmp_path):

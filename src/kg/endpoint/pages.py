@@ -692,7 +692,8 @@ def _link(s: Site, iri: str) -> dict:
         path = f"{local_path(document)}#{quote(fragment, safe=_FRAGMENT_SAFE)}"
     label = s.labels.get(iri)
     text = label or curie(iri)
-    return {"kind": "iri", "iri": iri, "text": text,
+    # the label's language tag, for the element's lang (none for a CURIE or an untagged label)
+    return {"kind": "iri", "iri": iri, "text": text, "lang": s.label_languages.get(iri) or None,
             "href": request.script_root + path if path is not None else iri,
             "external": path is None, "curie": curie(iri)}
 
@@ -716,6 +717,7 @@ def _fragment_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         if q.object not in target[q.predicate.value]:
             target[q.predicate.value].append(q.object)
     return {"id": iri.partition("#")[2], "iri": iri, "label": s.labels.get(iri) or curie(iri),
+            "label_lang": s.label_languages.get(iri) or None,
             "properties": _property_rows(s, dict(asserted)),
             "inferred_properties": _property_rows(s, dict(inferred))}
 
@@ -937,7 +939,8 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     if iri == ONTOLOGY:
         terms = {k: [_link(s, t) for t in v] for k, v in s.terms.items()}
     return {
-        "iri": iri, "label": label, "alt_labels": alt, "descriptions": descriptions,
+        "iri": iri, "label": label, "label_lang": s.label_languages.get(iri) or None,
+        "alt_labels": alt, "descriptions": descriptions,
         "types_asserted": [_marked(s, _link(s, t.value), node, RDF + "type", t)
                            for t in types_asserted],
         "types_inferred": [_marked(s, _link(s, t.value), node, RDF + "type", t)
