@@ -867,6 +867,41 @@ def test_other_methods_are_405_and_unknown_paths_404(client):
     assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("path", ["/no-such", "/nothing-here"])
+def test_a_one_segment_path_takes_what_the_pages_route_takes(client, path):
+    """``/no-such`` is the IRI ``BASE + "no-such"`` to the pages' route, which takes ``GET``:
+    ``OPTIONS`` lists those methods in ``Allow`` and offers them to a preflight (it had no
+    ``Allow`` and offered ``GET, POST, OPTIONS``), and a ``POST`` is a 405 saying so, as for
+    ``/place/nowhere`` (RFC 9110, 15.5.6; it was a 404), while a ``GET`` stays a 404."""
+    r = client.options(path, headers={"Origin": "https://example.org",
+                                      "Access-Control-Request-Method": "POST"})
+    assert r.status_code == 204 and r.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert r.headers["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+    for method in ("POST", "PUT", "DELETE"):
+        r = client.open(path, method=method)
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, OPTIONS", method
+        assert r.get_data(as_text=True) == (f"405 Method Not Allowed: {path} does not answer "
+                                            f"{method}; it answers GET, HEAD, OPTIONS\n")
+    assert client.get(path).status_code == 404
+    assert client.post("/place/nowhere").headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert client.get("/static/no-such.css").status_code == 404  # GET is taken, the file missing
+    assert client.post("/reconcile/no-such").status_code == 404  # the service's own JSON 404
+
+
+def test_options_asterisk_is_about_the_server(client):
+    """``OPTIONS *`` (RFC 9110, 9.3.7) applies to the server, not a resource, and no browser
+    sends it as a preflight: the methods some route answers, and no CORS headers (it had no
+    ``Allow``, and a made-up ``Access-Control-Allow-Methods``)."""
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(method="OPTIONS").get_environ()
+    environ["PATH_INFO"] = environ["REQUEST_URI"] = environ["RAW_URI"] = "*"
+    r = client.open(environ)
+    assert r.status_code == 204 and r.data == b""
+    assert r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert not [h for h in r.headers.keys() if h.startswith("Access-Control-")]
+
+
 def test_body_over_the_limit_is_413(make_app):
     client = make_app(max_body_bytes=100).test_client()
     r = client.post("/sparql", data="ASK {} #" + "x" * 200,

@@ -10,7 +10,12 @@ import logging
 import re
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
+from werkzeug.exceptions import (
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    RequestEntityTooLarge,
+)
 
 from kg.endpoint.protocol import (
     FORM,
@@ -234,8 +239,18 @@ def _preflight_everywhere(response: Response) -> Response:
     preflight for e.g. ``POST /validate`` with a Turtle body failed. Every route is public and
     none uses credentials: any origin may send what the route's ``Allow`` header lists. An
     answer without content (a 204, an OPTIONS) says no ``Content-Type``; Flask's own OPTIONS
-    answer, an empty 200, is a 204 as ``/sparql``'s and ``/store``'s are."""
-    if request.method == "OPTIONS" and "Access-Control-Allow-Origin" not in response.headers:
+    answer, an empty 200, is a 204 as ``/sparql``'s and ``/store``'s are. ``OPTIONS *`` asks
+    about the server in general (RFC 9110, 9.3.7), never a browser's preflight: the methods
+    some route answers, in ``Allow``, and no CORS."""
+    server_wide = request.method == "OPTIONS" and request.environ.get("PATH_INFO") == "*"
+    if (request.method == "OPTIONS" and response.status_code in (200, 204)
+            and "Allow" not in response.headers):
+        # werkzeug lists no methods for a path only the pages' /<kind> route takes without
+        # its slash (/no-such), so Flask's answer had no Allow
+        response.headers["Allow"] = ("GET, HEAD, POST, OPTIONS" if server_wide
+                                     else ", ".join(_methods_of(request.path)))
+    if (request.method == "OPTIONS" and not server_wide
+            and "Access-Control-Allow-Origin" not in response.headers):
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Allow-Methods"] = response.headers.get(
             "Allow", "GET, POST, OPTIONS")
@@ -283,8 +298,27 @@ def _too_large(exc: RequestEntityTooLarge) -> Response:
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 
+def _methods_of(path: str) -> list[str]:
+    """The methods some route answers for ``path``, in :data:`_METHOD_ORDER`, OPTIONS last."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    found = []
+    for method in _METHOD_ORDER[:-1]:
+        try:
+            adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        found.append(method)
+    return [*found, "OPTIONS"]
+
+
 @bp.app_errorhandler(HTTPException)
 def _http_error(exc: HTTPException) -> Response:
+    if (isinstance(exc, NotFound) and not is_reconciliation_path(request.path)
+            and request.method not in (allowed := _methods_of(request.path))
+            and len(allowed) > 1):
+        # POST /no-such: the pages' /<kind> route takes the path for GET only, but werkzeug
+        # matches a path without its slash for no other method, and said 404 (RFC 9110, 15.5.6)
+        exc = MethodNotAllowed(valid_methods=allowed)
     if (isinstance(exc, MethodNotAllowed) and request.path.endswith("/")
             and request.path.rstrip("/")
             and answered_by_a_route(request.path.rstrip("/"), request.method,
