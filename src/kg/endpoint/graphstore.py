@@ -29,6 +29,7 @@ from kg.endpoint.pages import (
     error_answer,
     negotiate,
     not_acceptable,
+    quad_key,
     serialize,
     unknown_format,
 )
@@ -101,9 +102,11 @@ def store() -> Response:
         graph, where = ox.DefaultGraph(), "?s ?p ?o"
     triples = current_app.extensions["kg"].store.query(
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
-    quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
-             for t in dict.fromkeys(triples)]
-    body = serialize(quads, rep)
+    # blank nodes labelled canonically (RDFC-1.0) and the quads sorted: each process labels
+    # them its own way, and the ETag (the body's hash) must be the same from every worker
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    body = serialize(sorted(dataset, key=quad_key), rep)
     return _answer(body, rep.content_type, "sha256-" + hashlib.sha256(body).hexdigest())
 
 
