@@ -683,7 +683,7 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     assert "property 'P17' in 1 query" in warning
     # it lists the forms read, in each language, each of which is read as the day, month or
     # year it shows (it listed English ones only)
-    from kg.reconciliation import _read_date
+    from kg.reconciliation import read_date
 
     listed = warning.split("the dates it reads: ", 1)[1]
     languages = dict(part.split(": ", 1) for part in listed.split("; "))
@@ -693,7 +693,7 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     assert "7 janvier 1979" in languages["French"]
     for language, forms in languages.items():
         for form in forms.split(" / "):
-            read = _read_date(form)[0]
+            read = read_date(form)[0]
             assert read in ("1979", "1979-01", "1979-01-07", "1979-01-01", "1979-01-17"), (
                 language, form)
     # Vietnamese: a month 13 is none; the first month's own name (Giêng), not a number, is
@@ -739,9 +739,9 @@ def test_a_day_in_numbers_is_read_day_first_only_where_its_own_words_say_so(text
     decide. A two-digit year is refused, with words or without, and a month by its Vietnamese
     name, which may be a lunar month ("tháng Chạp 1978" is mostly January 1979 by the lunar
     calendar), each with what to write."""
-    from kg.reconciliation import _read_date
+    from kg.reconciliation import read_date
 
-    iso, hint = _read_date(text)
+    iso, hint = read_date(text)
     assert iso == read, (text, hint)
     if read is None:
         assert hint.startswith(("the day may come first or the month", "a year of two digits",

@@ -46,7 +46,7 @@ candidate is kept when, for every condition, one of its values has the given id,
 text equal to the given name after normalisation; an authority identifier in any pasted form; a
 date at either precision, read as ISO 8601 from the forms that say which is the day and which
 the month: ``7 January 1979``, ``January 7, 1979``, ``1979-1-7``, ``7 tháng 1 năm 1979``,
-``tháng 1/1979``, ``7 janvier 1979``, see :func:`_read_date`).
+``tháng 1/1979``, ``7 janvier 1979``, see :func:`read_date`).
 An authority identifier linked by skos:exactMatch names one entity
 (kgs:AuthorityIdShape): the one entity a query's identifier names that way scores 100 and is the
 ``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
@@ -108,7 +108,8 @@ from kg.iris import BASE, INFERRED_GRAPH, KGO, PREFIXES
 from kg.store import solution_dicts
 
 __all__ = ["ReconciliationIndex", "Entity", "Property", "PROPERTIES", "ROOT_TYPES",
-           "DEFAULT_TYPES", "normalise", "entity_id", "MAX_QUERY_CHARS", "MATCH_SETTINGS"]
+           "DEFAULT_TYPES", "normalise", "entity_id", "read_date", "MAX_QUERY_CHARS",
+           "MATCH_SETTINGS"]
 
 #: Longest query text accepted (characters).
 MAX_QUERY_CHARS = 500
@@ -1754,7 +1755,7 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
             read, misread = [], []
             for v in values:
                 raw = (v.get("name") or v["id"]) if isinstance(v, dict) else v
-                iso, hint = _read_date(raw)
+                iso, hint = read_date(raw)
                 if iso is None:
                     misread.append(("date", prop.id, str(raw), hint))
                 else:
@@ -1835,7 +1836,7 @@ _MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+([0-9]{4})")
 _NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", re.ASCII)
 #: What a note says to write instead.
 _WRITE_ISO = "write it 1979-01-07, 7 January 1979 or January 7, 1979"
-#: The forms of a date :func:`_read_date` reads, by language (or script), as the log's warning
+#: The forms of a date :func:`read_date` reads, by language (or script), as the log's warning
 #: lists them: a Vietnamese or French archivist's column is read as well as an English one's.
 _DATE_FORMS = (
     ("ISO 8601", ("1979-01-07", "1979-01", "1979", "1979-1-7")),
@@ -1857,7 +1858,7 @@ def _iso(year: str, month: int | None = None, day: int | None = None) -> str | N
     return year + (f"-{month:02d}" if month else "") + (f"-{day:02d}" if day else "")
 
 
-def _read_date(raw: Any) -> tuple[str | None, str]:
+def read_date(raw: Any) -> tuple[str | None, str]:
     """A condition's date as ISO 8601 at its precision (``1979``, ``1979-01``, ``1979-01-07``)
     and "", or None and what a note says of it. Read: ISO 8601, unpadded too (``1979-1-7``),
     a date-time by its day (as OpenRefine sends a date cell), a year as a number, a day or a
@@ -1920,7 +1921,7 @@ def _read_date(raw: Any) -> tuple[str | None, str]:
                       "tháng 1 năm 1979 for January, or 1979-01")
     m = _TWO_DIGIT_YEAR.search(text)
     if m:  # a form read with the year's four digits ("31 February 79": no such day either)
-        iso, hint = _read_date(text[:m.start()] + "19" + m.group(1))
+        iso, hint = read_date(text[:m.start()] + "19" + m.group(1))
         if iso is not None or not hint.startswith("not a date"):
             return None, _TWO_DIGITS
     return None, f"not a date: {_WRITE_ISO}"

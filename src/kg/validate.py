@@ -1739,9 +1739,9 @@ def _date_written_otherwise(text: str, what: str, component, shape,
     if component not in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
             or shapes is None:
         return ""
-    from kg.reconciliation import _read_date
+    from kg.reconciliation import read_date
 
-    iso, _ = _read_date(text)
+    iso, _ = read_date(text)
     kind = _date_kind(iso) if iso else None
     if kind is None or kind not in _datatypes(shapes, shape):
         return ""
