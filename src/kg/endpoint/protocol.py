@@ -197,15 +197,22 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("application/json", "jsonld", answered_as_asked=False),
     ),
 }
+
+
+def _other_names(offered: tuple[tuple[str, ResultFormat], ...]) -> dict[str, str]:
+    """Each other name of a format among ``offered``, with the format's own media type (the
+    first offer of a writer is its own name)."""
+    own: dict[str, str] = {}
+    for media, fmt in offered:
+        own.setdefault(fmt.name, media)
+    return {m: own[f.name] for m, f in offered if m != own[f.name]}
+
+
 #: The other names of a format offered for each kind of result, each with the format's own
 #: media type (``application/json`` → ``application/sparql-results+json``; ``text/plain`` →
-#: ``application/n-triples``): the first offer of a writer is its own name.
-_SAME_AS: dict[str, dict[str, str]] = {}
-for _kind, _offered in _OFFERS.items():
-    _own: dict[str, str] = {}
-    for _media, _fmt in _offered:
-        _own.setdefault(_fmt.name, _media)
-    _SAME_AS[_kind] = {m: _own[f.name] for m, f in _offered if m != _own[f.name]}
+#: ``application/n-triples``).
+_SAME_AS: dict[str, dict[str, str]] = {kind: _other_names(offered)
+                                       for kind, offered in _OFFERS.items()}
 #: Every media type offered for some kind of result.
 _ALL_OFFERED = frozenset(m for offers in _OFFERS.values() for m, _ in offers)
 _FORMAT_ALIASES = {"ttl": "turtle", "nt": "ntriples", "n-triples": "ntriples", "rdf": "rdfxml",
