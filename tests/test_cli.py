@@ -305,7 +305,7 @@ def test_validate_with_the_project_finds_its_passages_and_entities(capsys, proje
     text = copy.read_text(encoding="utf-8")
     about = set(re.findall(r"^stmt:([a-z0-9-]+) a rdf:Statement [^\n]*rdf:subject "
                            r"event:pol-pot-forces-reduced-to-reacting-1978 ;", text, re.M))
-    assert len(about) == 2
+    assert len(about) == 3
     copy.write_text(text.replace(label, "", 1), encoding="utf-8")
     code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project", str(copy),
                        "--format", "json")
