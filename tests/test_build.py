@@ -505,6 +505,68 @@ def test_the_built_store_reads_the_dataset_once(tmp_path, monkeypatch):
     assert len(opened) == 1 and said == [f"loading {out}"]
 
 
+def _stats(settings) -> str:
+    from kg.stats import stats_text
+
+    return stats_text(settings)
+
+
+def _published(settings) -> dict[str, int]:
+    """What ``kg publish`` sends of the built dataset: the triples of each graph."""
+    from kg.publish import publish
+    from remote_stores import FakeStore
+
+    store = FakeStore()
+    try:
+        return publish(settings, store.base + "/store").local
+    finally:
+        store.close()
+
+
+#: Commands over the built dataset that read it themselves (not through built_store).
+_READERS_OF_THE_BUILD = [pytest.param(_stats, id="stats"), pytest.param(_published, id="publish")]
+
+
+@pytest.mark.parametrize("read", _READERS_OF_THE_BUILD)
+def test_a_dataset_changed_since_its_build_is_built_again_before_it_is_read(tmp_path, read):
+    """``kg stats`` and ``kg publish`` read what ``ensure_built`` vouches for: a kg.nq changed
+    since its build (a line removed, bytes that do not parse) is built again, and read."""
+    settings = settings_for(with_one_place(project_copy(tmp_path / "p")))
+    out = ensure_built(settings)
+    built = out.read_bytes()
+    expected = read(settings)
+    for changed in (b"\n".join(built.splitlines()[1:]) + b"\n", b"<not n-quads\n"):
+        out.write_bytes(changed)
+        assert read(settings) == expected
+        assert out.read_bytes() == built  # built again
+
+
+@pytest.mark.parametrize("read", _READERS_OF_THE_BUILD)
+def test_the_built_dataset_is_read_once(tmp_path, monkeypatch, read):
+    """ensure_built read all of kg.nq to check its digest, and the command again to parse it:
+    another build replacing kg.nq between the two reads (here: once kg.nq is first opened) had
+    the command read bytes no build-info.json vouched for. What is read is what was hashed."""
+    import builtins
+
+    settings = settings_for(with_one_place(project_copy(tmp_path / "p")))
+    out = ensure_built(settings)
+    expected = read(settings)
+    other = tmp_path / "other.nq"
+    other.write_text("<http://e/other> <http://e/p> <http://e/o> <http://e/g> .\n")
+    opened, real_open = [], builtins.open
+
+    def open_then_replace(file, *a, **k):
+        handle = real_open(file, *a, **k)
+        if str(file) == str(out) and not opened:
+            opened.append(file)
+            os.replace(other, out)  # another build's kg.nq, once this one is open
+        return handle
+
+    monkeypatch.setattr(builtins, "open", open_then_replace)
+    assert read(settings) == expected
+    assert opened == [out]
+
+
 def test_warnings_are_logged_and_the_dataset_is_written(tmp_path):
     """A shape at sh:Warning does not stop the build: its results are logged, with file:line."""
     root = project_copy(tmp_path / "p")

@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
@@ -64,6 +65,8 @@ DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
 #: Keys :func:`build` fills in ``timings``, one per stage, in seconds.
 STAGES = ("parse_s", "reason_s", "validate_s", "write_s")
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -466,38 +469,53 @@ def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None)
     return build(settings, log=log).dataset
 
 
-def built_store(settings: dict, *, log: Callable[[str], None] = lambda _: None):
-    """``load_built(ensure_built(settings))``, reading the dataset once, not twice (once to
-    check its digest, once to parse it): the bytes parsed are hashed as they are read
-    (:func:`kg.store.parse_dataset`), and where their digest is the one build-info.json
-    records, that is ensure_built's check passed and load_built's store; where it is not (a
-    kg.nq changed since its build, or that does not parse), the store is dropped and the
-    dataset built and loaded, as ensure_built would have built it. ``log`` hears "loading
-    PATH" before each load, after the build's own lines."""
-    from kg.store import DatasetStore, parse_dataset
-
+def read_built(settings: dict, read: Callable[[Path, hashlib._Hash], _T], *,
+               log: Callable[[str], None] = lambda _: None) -> tuple[_T, Path, str]:
+    """``read(ensure_built(settings), digest)``, reading the dataset once, not twice (once to
+    check its digest, once to read it): ``read`` parses the file at the path and updates
+    ``digest`` with the bytes it reads (:func:`kg.store.parse_dataset` does), and where their
+    digest is the one build-info.json records, that is ensure_built's check passed. Where it
+    is not (a kg.nq changed since its build, or that does not parse: ``read`` raised a
+    :class:`~kg.errors.KGError`), what was read is dropped and the dataset built, as
+    ensure_built would have built it, and read. Returns what ``read`` returned, the dataset's
+    path and the SHA-256 of the bytes read; ``log`` hears the build's lines."""
     out = dataset_path(settings)
     info = _current_record(settings)
     if info:
-        log(f"loading {out}")
         digest = hashlib.sha256()
         try:
-            store = parse_dataset(out, lenient=True, digest=digest)
+            value = read(out, digest)
         except KGError:
             if info.get("dataset_sha256") == _file_sha256(out):
-                raise  # the build's own bytes: as load_built would
+                raise  # the build's own bytes: as reading them after ensure_built would
         else:
             sha256 = digest.hexdigest()
             if info.get("dataset_sha256") == sha256:
-                facts = dataset_facts(out, sha256=sha256)
-                if facts:
-                    return DatasetStore(store, source=str(out), **facts)
-                del store  # another build's record by now: as load_built does
-                return DatasetStore.load(out)
-            del store
+                return value, out, sha256
+            del value
     path = build(settings, log=log).dataset
-    log(f"loading {path}")
-    return load_built(path)
+    digest = hashlib.sha256()
+    value = read(path, digest)
+    return value, path, digest.hexdigest()
+
+
+def built_store(settings: dict, *, log: Callable[[str], None] = lambda _: None):
+    """``load_built(ensure_built(settings))``, reading the dataset once (:func:`read_built`):
+    parsed leniently, with what build-info.json records of the bytes parsed, else as
+    load_built loads a dataset whose record is another build's by now. ``log`` hears
+    "loading PATH" before each load, after the build's own lines."""
+    from kg.store import DatasetStore, parse_dataset
+
+    def parse(path: Path, digest) -> ox.Store:
+        log(f"loading {path}")
+        return parse_dataset(path, lenient=True, digest=digest)
+
+    store, path, sha256 = read_built(settings, parse, log=log)
+    facts = dataset_facts(path, sha256=sha256)
+    if not facts:
+        del store  # another build's record by now: as load_built does
+        return DatasetStore.load(path)
+    return DatasetStore(store, source=str(path), **facts)
 
 
 def _umask() -> int:

@@ -22,6 +22,7 @@ Credentials come from the settings ``store_user`` / ``store_password`` (environm
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 
 from kg.errors import BuildError, ConfigError, InputError
 from kg.remote import RemoteClient, RemoteError
+from kg.store import hashing_reader
 
 __all__ = ["publish", "PublishResult", "PublishMismatch", "PROTOCOLS", "query_url_for"]
 
@@ -101,17 +103,25 @@ def query_url_for(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path or "/", "", ""))
 
 
-def read_graphs(path: Path) -> dict[str, list[ox.Triple]]:
-    """The named graphs of an N-Quads dataset file, their triples deduplicated."""
+def read_graphs(path: Path, *, digest=None) -> dict[str, list[ox.Triple]]:
+    """The named graphs of an N-Quads dataset file, their triples deduplicated. ``digest`` (a
+    :mod:`hashlib` object), if given, is updated with the bytes parsed, the file read once
+    (:func:`kg.store.hashing_reader`)."""
     graphs: dict[str, dict[ox.Triple, None]] = {}
-    try:
-        for quad in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS):
-            if not isinstance(quad.graph_name, ox.NamedNode):
-                raise InputError("the dataset has triples outside any named graph: only named "
-                                 "graphs are published", path=str(path))
-            graphs.setdefault(quad.graph_name.value, {})[quad.triple] = None
-    except SyntaxError as exc:
-        raise InputError(f"the dataset does not parse: {exc}", path=str(path)) from None
+    with ExitStack() as opened:
+        if digest is None:
+            quads = ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+        else:
+            raw = opened.enter_context(open(path, "rb", buffering=0))
+            quads = ox.parse(hashing_reader(raw, digest), format=ox.RdfFormat.N_QUADS)
+        try:
+            for quad in quads:
+                if not isinstance(quad.graph_name, ox.NamedNode):
+                    raise InputError("the dataset has triples outside any named graph: only "
+                                     "named graphs are published", path=str(path))
+                graphs.setdefault(quad.graph_name.value, {})[quad.triple] = None
+        except SyntaxError as exc:
+            raise InputError(f"the dataset does not parse: {exc}", path=str(path)) from None
     return {g: list(ts) for g, ts in sorted(graphs.items())}
 
 
@@ -194,10 +204,12 @@ def publish(settings: dict, to: str, *, protocol: str = "auto", query_url: str |
     if protocol == "auto":
         protocol = protocol_for(to)
     if dataset is None:
-        from kg.build import ensure_built
+        from kg.build import read_built
 
-        dataset = ensure_built(settings, log=log)
-    graphs = read_graphs(Path(dataset))
+        graphs, _, _ = read_built(settings, lambda path, digest: read_graphs(
+            path, digest=digest), log=log)
+    else:
+        graphs = read_graphs(Path(dataset))
     timeout = float(settings.get("store_timeout") or 300.0)
     credentials = {"user": settings.get("store_user"), "password": settings.get("store_password")}
     client = RemoteClient(to, timeout=timeout, **credentials)

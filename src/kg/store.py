@@ -41,7 +41,7 @@ import pyoxigraph as ox
 from kg.errors import InputError, ParseError
 
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
-           "MERGE_PREFIX", "parse_dataset", "query_threads", "rdf_format_for",
+           "MERGE_PREFIX", "hashing_reader", "parse_dataset", "query_threads", "rdf_format_for",
            "gc_paused", "rdf_syntax_error", "rows_of_each", "solution_dicts",
            "xml_syntax_error"]
 
@@ -503,16 +503,21 @@ def parse_dataset(path: str | Path, *, format: ox.RdfFormat | None = None, lenie
                        lenient=lenient)
         else:
             with open(path, "rb", buffering=0) as raw:
-                # the parser asks for ~2 kB at a time: the buffer makes the hashing reader's
-                # calls (Python) a few hundred, not 50,000 per 100 MB
-                reader = io.BufferedReader(_HashingReader(raw, digest), buffer_size=1 << 20)
-                store.load(input=reader, format=fmt, base_iri=path.resolve().as_uri(),
-                           lenient=lenient)
+                store.load(input=hashing_reader(raw, digest), format=fmt,
+                           base_iri=path.resolve().as_uri(), lenient=lenient)
     except SyntaxError as exc:
         raise rdf_syntax_error(exc, path, fmt) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
     return store
+
+
+def hashing_reader(raw: io.RawIOBase, digest: _Digest) -> io.BufferedReader:
+    """``raw`` (a file opened unbuffered) to give a parser, updating ``digest`` with its bytes
+    as they are read: the digest is that of the bytes parsed, from one read of the file."""
+    # the parser asks for ~2 kB at a time: the buffer makes the hashing reader's calls
+    # (Python) a few hundred, not 50,000 per 100 MB
+    return io.BufferedReader(_HashingReader(raw, digest), buffer_size=1 << 20)
 
 
 class _HashingReader(io.RawIOBase):
