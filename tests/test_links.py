@@ -492,6 +492,32 @@ def test_a_misspelt_vocabulary_term_in_the_links_is_said_by_an_import(project, c
     assert "1 link(s) added" in out and "1 warning(s)" in out and "rdfs:label" in out
 
 
+def test_an_import_keeps_the_lexical_form_of_every_literal_in_the_links(project, capsys):
+    """rdflib reads ``1e3`` as the double written ``1000.0`` (and ``"01"^^xsd:integer`` as
+    ``1``, ``"1"^^xsd:boolean`` as ``true``): another literal in RDF, which the import wrote
+    back for a hand edit it was not asked to change. Each is kept as written."""
+    import pyoxigraph as ox
+
+    given = {("1e3", "double"), ("01", "integer"), ("1", "boolean"), ("1.50", "decimal"),
+             ("-0.0E0", "double")}
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    links_file = project / "graph" / "links.ttl"
+    links_file.write_text(links_file.read_text(encoding="utf-8") + f"<{KG}place/chong-thnu> "
+                          "<http://example.org/measure> " + ", ".join(
+                              f'"{v}"^^<{xsd}{t}>' for v, t in sorted(given)) + " .\n",
+                          encoding="utf-8")
+    good = sheet(project, f"{KG}place/chong-thnu,https://sws.geonames.org/1234567/,exactMatch,"
+                          "Jane Doan,2026-11-27,Test: GeoNames 1234567,")
+    assert run(project, "links", "import", str(good)) == 0, capsys.readouterr().err
+    written = links_file.read_text(encoding="utf-8")
+    assert "1234567" in written  # imported
+    kept = {(q.object.value, q.object.datatype.value[len(xsd):])
+            for q in ox.parse(input=written.encode(), format=ox.RdfFormat.TURTLE,
+                              base_iri=links_file.resolve().as_uri())
+            if q.predicate.value == "http://example.org/measure"}
+    assert kept == given
+
+
 # ---------------------------------------------------------------- import: what gets written
 
 

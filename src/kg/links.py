@@ -58,7 +58,8 @@ from kg.iris import (
     graph_iri_for,
 )
 from kg.literals import literal_text
-from kg.load import Sources, load_shapes, load_sources, read_utf8, shown_path
+from kg.load import Sources, load_shapes, load_sources, rdflib_term, read_utf8, shown_path
+from kg.store import rdf_syntax_error
 
 #: The classes whose instances archivists link to authorities (and may be imported).
 LINKABLE = ("Person", "Organisation", "State", "MilitaryUnit", "Place", "Event")
@@ -72,6 +73,7 @@ LINK_NS = BASE + "link/"
 AGENT_NS = BASE + "agent/"
 RELATIONS = {"exactMatch": SKOS.exactMatch, "closeMatch": SKOS.closeMatch}
 WHY = SKOS.editorialNote
+_XSD_STRING = ox.NamedNode(str(XSD.string))
 _AGENT_TYPES = (PROV.Agent, PROV.Person, PROV.Organization, PROV.SoftwareAgent)
 
 
@@ -830,12 +832,13 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     if not new:
         return result
     candidate = Graph()
-    candidate += sources.graphs.get(LINKS_GRAPH, Graph())
+    for links_source in sources.files.get(LINKS_GRAPH, []):
+        candidate += _as_written(links_source.read_bytes(), links_source)
     _add_links(candidate, new, store)
     result.warnings = _check_conforms(root, sources, candidate, new, path,
                                       settings.get("validator", "fast"))
     data = links_turtle(candidate).encode("utf-8")
-    if not isomorphic(Graph().parse(data=data, format="turtle"), candidate):
+    if not isomorphic(_as_written(data, links_path), candidate):
         raise KGError(f"internal error: {shown_path(links_path)} would not round-trip; "
                       "nothing was written")
     current = links_path.read_bytes() if links_path.exists() else b""
@@ -845,6 +848,26 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     write_atomically(links_path, data)
     result.added = [(r.line, r.entity, r.relation, r.target) for r in new]
     return result
+
+
+def _as_written(data: bytes, path: Path) -> Graph:
+    """The Turtle ``data`` of the file at ``path`` as an rdflib graph whose literals keep the
+    lexical forms written: rdflib's parser gives a number or a boolean its canonical form
+    (``1e3`` is read as ``1000.0``, ``"01"^^xsd:integer`` as ``1``), which is another RDF
+    literal, and writing the file back would put it in place of the one a person wrote."""
+    def term(t):
+        if isinstance(t, ox.Literal) and not t.language and t.datatype != _XSD_STRING:
+            return Literal(t.value, datatype=URIRef(t.datatype.value), normalize=False)
+        return rdflib_term(t)
+
+    graph = Graph()
+    try:
+        for q in ox.parse(input=data, format=ox.RdfFormat.TURTLE,
+                          base_iri=path.resolve().as_uri()):
+            graph.add((term(q.subject), term(q.predicate), term(q.object)))
+    except SyntaxError as exc:  # what rdflib read and pyoxigraph does not: kg build would not
+        raise rdf_syntax_error(exc, shown_path(path), ox.RdfFormat.TURTLE, data) from None
+    return graph
 
 
 def _read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
