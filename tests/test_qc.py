@@ -598,59 +598,70 @@ def test_sources_check_and_validation_agree_on_an_undeclared_citations_line(caps
     assert code == 1 and shape["location"].endswith(f"graph/article-part1.ttl:{line}"), shape
 
 
+#: A fixture whose one mistake the shapes and the QC queries each said (two or three results
+#: for one cause), the line of the fixture that makes it, and the one result left: shape,
+#: focus, path, value, message; and the Turtle report's kgs:hint on it (what the message adds
+#: to a shape's sh:resultMessage), if any.
+_ONE_CAUSE = [
+    # A statement whose rdf:subject names an IRI nothing describes (unit:divison) was three
+    # results: the statement describing a triple not in the graph, the reference nothing
+    # labels, and the division's relation without its statement. One cause: the reference, at
+    # the statement's line, with the IRI meant.
+    pytest.param(
+        "statement-subject-misspelt.ttl",
+        "    rdf:subject unit:divison ; rdf:predicate kgo:subordinateTo ; rdf:object unit:army ;",
+        ("urn:kg:qc:dangling-reference-violation", BASE + "statement/division-in-army",
+         str(RDF.subject), BASE + "unit/divison",
+         "graph/ points at a project IRI that nothing labels anywhere: a misspelt reference or "
+         "an entity that was never described. Did you mean unit:division?"),
+        None, id="misspelt-statement-subject"),  # a QC result: its message is all it says
+    # A citation of src:doc-passage-12 where the source has passages 1 to 3 and 5 was two
+    # results, the shape's and the reference nothing labels, which guessed "Did you mean
+    # src:doc-passage-1?". One result, the shape's, ending with the passages there are.
+    pytest.param(
+        "passage-number-past-the-last.ttl",
+        "    prov:wasDerivedFrom src:doc-passage-1, src:doc-passage-12 .",
+        (BASE + "shapes/EventCitesPassageShape", BASE + "event/appeal",
+         "http://www.w3.org/ns/prov#wasDerivedFrom", BASE + "source/doc-passage-12",
+         "an event cites passages: this is not a passage declared in graph/sources.ttl (a "
+         "mistyped number, or a source whose passages are not declared yet: kg sources "
+         "passages); src:doc has passages 1 to 3 and 5"),
+        "src:doc has passages 1 to 3 and 5", id="passage-past-the-last"),
+    # A statement's misspelt rdf:predicate (kgo:subordinatTo) was three results: the statement
+    # "describing a triple not in the graph" on its rdf:subject (which is right), the
+    # undeclared term without the term meant, and the division's relation without its
+    # statement. One result, on the statement's predicate, naming the property meant.
+    pytest.param(
+        "statement-predicate-misspelt.ttl",
+        "    rdf:subject unit:division ; rdf:predicate kgo:subordinatTo ; rdf:object unit:army ;",
+        (BASE + "shapes/StatementShape", BASE + "statement/division-in-army",
+         str(RDF.predicate), str(KGO) + "subordinatTo",
+         "the statement describes a triple that is not in the graph (a source's claim that the "
+         "graph does not assert is also a schema:Claim). Did you mean kgo:subordinateTo?"),
+        "Did you mean kgo:subordinateTo?", id="misspelt-statement-predicate"),
+]
+
+
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
-def test_a_misspelt_statement_subject_is_one_result(capsys, monkeypatch, validator):
-    """A statement whose rdf:subject names an IRI nothing describes (unit:divison) was three
-    results: the statement describing a triple not in the graph, the reference nothing
-    labels, and the division's relation without its statement. One cause: the reference, at
-    the statement's line, with the IRI meant; in the Turtle report too."""
+@pytest.mark.parametrize(("name", "written", "result", "hint"), _ONE_CAUSE)
+def test_one_cause_is_one_result(capsys, monkeypatch, validator, name, written, result, hint):
+    """One result for one mistake (:data:`_ONE_CAUSE`), at the fixture's line; in the Turtle
+    report too, with its hint."""
     monkeypatch.chdir(ROOT)
-    fixture = "tests/data/validation/statement-subject-misspelt.ttl"
-    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
-        "    rdf:subject unit:divison ; rdf:predicate kgo:subordinateTo ; rdf:object unit:army ;")
+    fixture = f"tests/data/validation/{name}"
+    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(written)
     code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
                        fixture, "--format", "json")
     assert code == 1
     assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
-            for r in json.loads(out)["results"]] == [(
-                "urn:kg:qc:dangling-reference-violation", BASE + "statement/division-in-army",
-                str(RDF.subject), BASE + "unit/divison", f"{fixture}:{line}",
-                "graph/ points at a project IRI that nothing labels anywhere: a misspelt "
-                "reference or an entity that was never described. Did you mean unit:division?")]
+            for r in json.loads(out)["results"]] == [(*result[:4], f"{fixture}:{line}",
+                                                      result[4])]
     code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
                        fixture, "--format", "turtle")
     report = Graph().parse(data=out, format="turtle")
-    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1
-
-
-@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
-def test_a_passage_past_the_last_is_one_result_naming_the_passages(capsys, monkeypatch,
-                                                                  validator):
-    """A citation of src:doc-passage-12 where the source has passages 1 to 3 and 5 was two
-    results, the shape's and the reference nothing labels, which guessed "Did you mean
-    src:doc-passage-1?". One result, the shape's, ending with the passages there are; the
-    Turtle report has it as its hint."""
-    monkeypatch.chdir(ROOT)
-    fixture = "tests/data/validation/passage-number-past-the-last.ttl"
-    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
-        "    prov:wasDerivedFrom src:doc-passage-1, src:doc-passage-12 .")
-    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
-                       fixture, "--format", "json")
-    assert code == 1
-    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
-            for r in json.loads(out)["results"]] == [(
-                BASE + "shapes/EventCitesPassageShape", BASE + "event/appeal",
-                "http://www.w3.org/ns/prov#wasDerivedFrom", BASE + "source/doc-passage-12",
-                f"{fixture}:{line}",
-                "an event cites passages: this is not a passage declared in graph/sources.ttl "
-                "(a mistyped number, or a source whose passages are not declared yet: kg "
-                "sources passages); src:doc has passages 1 to 3 and 5")]
-    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
-                       fixture, "--format", "turtle")
-    report = Graph().parse(data=out, format="turtle")
-    assert len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1
-    assert [str(h) for h in report.objects(None, URIRef(BASE + "shapes/hint"))] == [
-        "src:doc has passages 1 to 3 and 5"]
+    assert code == 1 and len(set(report.subjects(RDF.type, SH.ValidationResult))) == 1
+    assert [str(h) for h in report.objects(None, URIRef(BASE + "shapes/hint"))] == (
+        [hint] if hint else [])
 
 
 def test_a_passage_no_shape_checks_is_named_with_the_passages_there_are(capsys, project,
@@ -669,28 +680,6 @@ def test_a_passage_no_shape_checks_is_named_with_the_passages_there_are(capsys, 
         "urn:kg:qc:dangling-reference-violation", BASE + "source/article-part1-passage-21",
         "graph/ points at a project IRI that nothing labels anywhere: a misspelt reference or "
         "an entity that was never described. src:article-part1 has passages 1 to 20.")]
-
-
-@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
-def test_a_misspelt_statement_predicate_is_one_result(capsys, monkeypatch, validator):
-    """A statement's misspelt rdf:predicate (kgo:subordinatTo) was three results: the
-    statement "describing a triple not in the graph" on its rdf:subject (which is right), the
-    undeclared term without the term meant, and the division's relation without its
-    statement. One result, on the statement's predicate, naming the property meant."""
-    monkeypatch.chdir(ROOT)
-    fixture = "tests/data/validation/statement-predicate-misspelt.ttl"
-    line = 1 + (ROOT / fixture).read_text(encoding="utf-8").splitlines().index(
-        "    rdf:subject unit:division ; rdf:predicate kgo:subordinatTo ; rdf:object unit:army ;")
-    code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
-                       fixture, "--format", "json")
-    assert code == 1
-    assert [(r["shape"], r["focus"], r["path"], r["value"], r["location"], r["message"])
-            for r in json.loads(out)["results"]] == [(
-                BASE + "shapes/StatementShape", BASE + "statement/division-in-army",
-                str(RDF.predicate), str(KGO) + "subordinatTo", f"{fixture}:{line}",
-                "the statement describes a triple that is not in the graph (a source's claim "
-                "that the graph does not assert is also a schema:Claim). Did you mean "
-                "kgo:subordinateTo?")]
 
 
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
