@@ -447,6 +447,34 @@ def test_an_unknown_fragment_encoded_into_the_path_is_a_404_naming_the_document(
     assert client.get("/event/nothing%23time-span", headers={"Accept": accept}).status_code == 404
 
 
+def test_an_entitys_values_are_split_by_graph_each_once():
+    """What the entity page shows as asserted and as inferred, going out and coming in: a
+    value the inferred graph repeats is asserted, whichever quad comes first; each value once;
+    a statement's rdf:subject and rdf:object, and a self-reference coming in, left out."""
+    ex = "http://example.org/"
+    node, other, third = (ox.NamedNode(ex + n) for n in ("node", "other", "third"))
+    p, q = ox.NamedNode(ex + "p"), ox.NamedNode(ex + "q")
+    asserted, inferred = ox.NamedNode(BASE + "graph/entities"), ox.NamedNode(INFERRED)
+    label = ox.Literal("Node", language="en")
+    quads = [ox.Quad(node, p, other, inferred),        # asserted below: asserted
+             ox.Quad(node, p, other, asserted),
+             ox.Quad(node, p, other, asserted),        # once
+             ox.Quad(node, q, third, inferred),        # inferred only
+             ox.Quad(node, q, label, asserted),
+             ox.Quad(node, p, node, asserted),         # a self-reference: going out only
+             ox.Quad(other, p, node, asserted),
+             ox.Quad(third, p, node, inferred),
+             ox.Quad(third, q, node, inferred),
+             ox.Quad(third, q, node, asserted),        # asserted too: asserted
+             ox.Quad(ox.NamedNode(ex + "st"), ox.NamedNode(RDF_TYPE.replace("type", "subject")),
+                     node, asserted)]
+    found = [{k: list(v) for k, v in side.items()} for side in
+             pages._values_by_graph(node, quads)]
+    assert found == [{ex + "p": [other, node], ex + "q": [label]}, {ex + "q": [third]},
+                     {ex + "p": [other], ex + "q": [third]}, {ex + "p": [third]}]
+    assert pages._values_by_graph(node, quads[::-1])[1] == {ex + "q": [third]}
+
+
 def test_asserted_and_inferred_types_are_told_apart(client, store):
     asserted = {r["t"] for r in rows(store, f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{
         <{GCO}> a ?t }} FILTER(?g != <{INFERRED}>) }}""")}

@@ -828,36 +828,44 @@ def _text(value: str, language: str | None) -> str | dict:
     return {"@value": value, "@language": language} if language else value
 
 
-def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
-    """Everything the entity page shows, from the quads about it and the site's indexes."""
-    node = ox.NamedNode(iri)
+def _values_by_graph(node: ox.NamedNode, quads: list[ox.Quad]
+                     ) -> tuple[dict[str, list], dict[str, list], dict[str, list], dict[str, list]]:
+    """The values of ``node`` in ``quads``, by predicate, each once, in the quads' order:
+    outgoing asserted, outgoing inferred, incoming asserted, incoming inferred. A value the
+    inferred graph repeats from an asserted one is asserted; an incoming ``rdf:subject`` or
+    ``rdf:object`` (a statement about it, shown with the statements) and an incoming
+    self-reference (shown as outgoing) are left out."""
     out_asserted: dict[str, list] = defaultdict(list)
     out_inferred: dict[str, list] = defaultdict(list)
     in_asserted: dict[str, list] = defaultdict(list)
     in_inferred: dict[str, list] = defaultdict(list)
-    seen: set[tuple] = set()
-    asserted_pairs: set[tuple] = set()
-    for q in quads:
-        if q.subject == node and q.graph_name != ox.NamedNode(INFERRED):
-            asserted_pairs.add(("o", q.predicate.value, q.object))
-        if q.object == node and q.graph_name != ox.NamedNode(INFERRED):
-            asserted_pairs.add(("i", q.predicate.value, q.subject))
-    for q in quads:
-        inferred = q.graph_name == ox.NamedNode(INFERRED)
+    into = {"o": (out_asserted, out_inferred), "i": (in_asserted, in_inferred)}
+    shown = (RDF + "subject", RDF + "object")  # coming in: shown with the statements
+    graph = ox.NamedNode(INFERRED)
+
+    def sides(q: ox.Quad):
         if q.subject == node:
-            key = ("o", q.predicate.value, q.object)
-            target = out_inferred if inferred and key not in asserted_pairs else out_asserted
-            if key not in seen:
-                seen.add(key)
-                target[q.predicate.value].append(q.object)
-        if q.object == node and q.subject != node:
-            if q.predicate.value in (RDF + "subject", RDF + "object"):
-                continue  # shown with the statements
-            key = ("i", q.predicate.value, q.subject)
-            target = in_inferred if inferred and key not in asserted_pairs else in_asserted
-            if key not in seen:
-                seen.add(key)
-                target[q.predicate.value].append(q.subject)
+            yield "o", q.predicate.value, q.object
+        if q.object == node and q.subject != node and q.predicate.value not in shown:
+            yield "i", q.predicate.value, q.subject
+
+    keyed = [(q.graph_name == graph, key) for q in quads for key in sides(q)]
+    asserted_keys = {key for inferred, key in keyed if not inferred}
+    seen: set[tuple] = set()
+    for inferred, key in keyed:
+        if key not in seen:
+            seen.add(key)
+            direction, predicate, value = key
+            asserted, inferred_only = into[direction]
+            target = inferred_only if inferred and key not in asserted_keys else asserted
+            target[predicate].append(value)
+    return out_asserted, out_inferred, in_asserted, in_inferred
+
+
+def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
+    """Everything the entity page shows, from the quads about it and the site's indexes."""
+    node = ox.NamedNode(iri)
+    out_asserted, out_inferred, in_asserted, in_inferred = _values_by_graph(node, quads)
 
     def objects(p: str, *, asserted_only: bool = False) -> list:
         found = list(out_asserted.get(p, []))
