@@ -98,6 +98,21 @@ class ServerProcess:
                 self.process.wait(timeout=20)
 
 
+def _started(argv: list[str], port: int, log: Path, query_path: str, deadline_s: float, *,
+             cwd: Path | None = None, extra: dict | None = None) -> ServerProcess:
+    """The server ``argv`` started (its output in ``log``) once its query endpoint on
+    ``port`` (``query_path``) answers ``ASK {}``; stopped if it does not by ``deadline_s``."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    server = ServerProcess(proc, f"http://{HOST}:{port}", log, extra or {})
+    try:
+        _wait_until_answers(f"{server.base}{query_path}?query=ASK%7B%7D", proc, deadline_s, log)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def oxigraph_bin() -> str | None:
     exe = Path(sys.executable).parent / "oxigraph"
     return str(exe) if exe.exists() else shutil.which("oxigraph")
@@ -118,16 +133,7 @@ def start_oxigraph(folder: Path, *, union: bool = True, in_memory: bool = False,
         argv.append("--union-default-graph")
     if timeout_s:
         argv += ["--timeout-s", str(timeout_s)]
-    log = folder / "oxigraph.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
-    server = ServerProcess(proc, f"http://{HOST}:{port}", log)
-    try:
-        _wait_until_answers(f"{server.base}/query?query=ASK%7B%7D", proc, 30, log)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return _started(argv, port, folder / "oxigraph.log", "/query", 30)
 
 
 # -- a fake store that records requests ------------------------------------------------------
@@ -311,15 +317,6 @@ def start_virtuoso(folder: Path) -> ServerProcess:
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, host=HOST, http_port=http_port,
                                        isql_port=isql_port))
-    log = folder / "virtuoso-stdout.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen([exe, "+configfile", str(ini), "+foreground"], cwd=folder,
-                                stdout=out, stderr=subprocess.STDOUT)
-    server = ServerProcess(proc, f"http://{HOST}:{http_port}", log,
-                           {"isql_port": isql_port})
-    try:
-        _wait_until_answers(f"{server.base}/sparql?query=ASK%7B%7D", proc, 120, log)
-    except BaseException:
-        server.stop()
-        raise
-    return server
+    return _started([exe, "+configfile", str(ini), "+foreground"], http_port,
+                    folder / "virtuoso-stdout.log", "/sparql", 120, cwd=folder,
+                    extra={"isql_port": isql_port})
