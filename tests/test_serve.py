@@ -606,6 +606,32 @@ def test_close_among_the_connection_options_closes_on_both_lanes(serve_kg):
         assert rest == b""
 
 
+def test_keep_alive_among_the_connection_options_keeps_http_1_0_open_on_both_lanes(serve_kg):
+    """RFC 9112, 9.3: an HTTP/1.0 connection is kept where the client lists the keep-alive
+    option, among others too; gunicorn's lane heard it only as the field's whole value and
+    closed "Connection: keep-alive, TE" (the express lane read the list)."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    kept = [b"GET /limits HTTP/1.0\r\nConnection: keep-alive, TE\r\nTE: gzip\r\n\r\n",
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nTE: gzip\r\n"
+            b"Connection: TE, Keep-Alive\r\n\r\n",  # gunicorn's lane
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\nConnection: TE\r\n"
+            b"Connection: keep-alive\r\n\r\n",  # two fields: gunicorn's lane
+            b"GET /sparql?query=ASK%7B%7D HTTP/1.0\r\n"
+            b"Connection: keep-alive, TE\r\n\r\n"]  # the express lane
+    answers = _raw_exchange(served.url, [*kept, b"GET /limits HTTP/1.0\r\n\r\n"])
+    assert [_split(a)[0] for a in answers[:5]] == [b"HTTP/1.1 200 OK"] * 5
+    assert [_split(a)[1][b"connection"] for a in answers[:5]] == [b"keep-alive"] * 4 + [b"close"]
+    assert answers[5] == b""
+
+
+def test_asks_to_keep_alive_reads_every_connection_field_and_option():
+    from kg.serve import _asks_to_keep_alive
+
+    assert _asks_to_keep_alive([("HOST", "h"), ("CONNECTION", "TE"), ("CONNECTION", " Keep-Alive ")])
+    assert _asks_to_keep_alive([("CONNECTION", "TE,keep-alive")])
+    assert not _asks_to_keep_alive([("CONNECTION", "keep-alive2, TE"), ("X", "keep-alive")])
+
+
 def test_asks_to_close_reads_every_connection_field_and_option():
     from kg.serve import _asks_to_close
 

@@ -347,6 +347,11 @@ class OneQueryThreadWorker(ThreadWorker):
             # this answer; gunicorn heard it only as the field's whole value, and kept
             # "Connection: TE, close" open (the express lane reads the list)
             req.must_close = True
+        elif req.version == (1, 0) and not req.must_close and _asks_to_keep_alive(req.headers):
+            # RFC 9112, 9.3: an HTTP/1.0 connection persists where "keep-alive" is among the
+            # options; gunicorn heard it only as the field's whole value, and closed
+            # "Connection: keep-alive, TE" (the express lane reads the list)
+            req.should_close = _kept_open(req)
         return super().handle_request(req, conn)
 
     def finish_request(self, conn, fs) -> None:
@@ -404,11 +409,29 @@ class _Done:
         return False
 
 
+def _connection_options(headers: list[tuple[str, str]]) -> set[str]:
+    """The options a request's ``Connection`` fields (gunicorn's upper-case names) list, in
+    lower case, from every field."""
+    return {token.strip().lower() for name, value in headers
+            if name == "CONNECTION" for token in value.split(",")}
+
+
 def _asks_to_close(headers: list[tuple[str, str]]) -> bool:
-    """Whether a request's ``Connection`` fields (gunicorn's upper-case names) list the
-    ``close`` option, in any case and among others."""
-    return any(token.strip().lower() == "close" for name, value in headers
-               if name == "CONNECTION" for token in value.split(","))
+    """Whether a request's ``Connection`` fields list the ``close`` option, in any case and
+    among others."""
+    return "close" in _connection_options(headers)
+
+
+def _asks_to_keep_alive(headers: list[tuple[str, str]]) -> bool:
+    """Whether a request's ``Connection`` fields list the ``keep-alive`` option, in any case
+    and among others."""
+    return "keep-alive" in _connection_options(headers)
+
+
+def _kept_open(req):
+    """``req.should_close`` for an HTTP/1.0 request that asked to keep its connection: closed
+    only where gunicorn itself must close it (a limit, a body it could not read)."""
+    return lambda: req.must_close
 
 
 def _unencoded_target(exc: Exception, invalid_line: type, invalid_version: type) -> bool:
