@@ -497,6 +497,32 @@ def test_output_parameter_is_format_too(any_client):
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/rdf+xml"
 
 
+@pytest.mark.parametrize(("method", "target", "data", "content_type"), [
+    ("GET", "/sparql?query=ASK%7B%7D&output=xml&format=json", None,
+     "application/sparql-results+json"),
+    ("GET", "/sparql?query=ASK%7B%7D&output=json&format=csv,xml", None,
+     "application/sparql-results+xml"),
+    ("POST", "/sparql?output=xml", {"query": "ASK {}", "format": "json"},
+     "application/sparql-results+json"),
+    ("GET", f"/sparql?query={quote(COUNT_ALL)}&output=html&format=json", None,
+     "application/sparql-results+json"),
+    ("GET", f"/sparql?query={quote(COUNT_ALL)}&output=json&format=html", None, "text/html"),
+    ("GET", "/sparql?output=jsonld&format=tutle&format=ntriples", None, "application/n-triples"),
+    ("GET", "/sparql?output=ntriples", None, "application/n-triples"),
+    ("GET", "/void?output=jsonld&format=ntriples", None, "application/n-triples"),
+    ("GET", "/void?output=ntriples", None, "application/n-triples"),
+])
+def test_format_comes_before_output_and_every_value_counts_on_every_route(
+        any_client, method, target, data, content_type):
+    """One rule for ``format`` and ``output``, on both lanes and every route that reads them:
+    ``format``'s values, then ``output``'s, whatever their order in the request; the first
+    that can express the answer. The query's format went by the order of the request, the
+    description's by the first ``format`` alone, and ``/void`` read no ``output``."""
+    r = any_client.open(target, method=method, data=data)
+    assert r.status_code == 200, r.data
+    assert r.headers["Content-Type"].split(";")[0] == content_type
+
+
 @pytest.mark.parametrize("query, extra", [
     # (a GET asking for text/html gets the result as a page: see the browser test below)
     ("SELECT * { ?s ?p ?o }", {"headers": {"Accept": "image/png"}}),

@@ -96,11 +96,12 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                {"type": "array", "items": {"type": "string"}}),
         _param("named-graph-uri", "query", "a graph of the store as a named graph",
                {"type": "array", "items": {"type": "string"}}),
-        _param("format", "query", "result format, over Accept (also as 'output'): json, xml, "
-                                  "csv, tsv, turtle, ntriples, rdfxml, jsonld, n3, a media "
-                                  "type, or a comma-separated list (the first that fits); "
-                                  "json and xml give JSON-LD and RDF/XML for a graph; html "
-                                  "or text/html first: the result as an HTML page (GET)"),
+        _param("format", "query", "result format, over Accept (also as 'output', read after "
+                                  "'format'): json, xml, csv, tsv, turtle, ntriples, rdfxml, "
+                                  "jsonld, n3, a media type, or a comma-separated list (the "
+                                  "first that fits); json and xml give JSON-LD and RDF/XML "
+                                  "for a graph; html or text/html first: the result as an "
+                                  "HTML page (GET)"),
     ]
     form_schema = {"type": "object", "properties": {
         "query": {"type": "string"}, "format": {"type": "string"},
@@ -139,7 +140,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                      "responses": _responses(sparql_ok, *sparql_errors)},
         },
         "/void": {"get": {"summary": "the VoID description of the dataset",
-                          "parameters": [_param("format", "query", "an RDF format")],
+                          "parameters": [_param(
+                              "format", "query",
+                              "an RDF format, over Accept (also as 'output', read after "
+                              "'format')")],
                           "responses": _responses(
                               {"description": "VoID", "content": {t: _ANY for t in
                                                                   _GRAPH_TYPES}},

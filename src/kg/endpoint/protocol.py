@@ -9,7 +9,7 @@ UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
@@ -27,9 +27,10 @@ from kg.endpoint.results import (
 )
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "negotiate", "prefers_html", "for_a_browser",
-           "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM", "SPARQL_QUERY",
-           "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES", "EmptyAcceptAsAbsent"]
+__all__ = ["SparqlRequest", "read_request", "named_formats", "negotiate", "prefers_html",
+           "for_a_browser", "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM",
+           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES",
+           "EmptyAcceptAsAbsent"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -42,7 +43,18 @@ class SparqlRequest:
     query: str | None  # None: no query at all (GET of the service description)
     default_graph: tuple[str, ...] | None
     named_graphs: tuple[str, ...] | None
-    format: str | None  # the ``format`` / ``output`` parameters, comma-joined when repeated
+    format: str | None  # the ``format`` / ``output`` parameters: :func:`named_formats`
+
+
+def named_formats(pairs: Iterable[tuple[str, str]]) -> str | None:
+    """The formats a request names, as one ``format`` value: every ``format`` parameter's
+    value, then every ``output`` parameter's, each in the request's order, comma-joined
+    (repeats dropped); None where neither is given. One rule for every route and both lanes,
+    whatever the order of the two in the request: ``format`` first (``output=xml&format=json``
+    asks for JSON, then XML), and the first that can express the answer is sent."""
+    pairs = list(pairs)
+    named = [value for name in ("format", "output") for key, value in pairs if key == name]
+    return ",".join(dict.fromkeys(named)) if named else None
 
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
@@ -123,7 +135,6 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             raise UnsupportedMediaType(
                 f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}")
     query = None
-    formats: list[str] = []
     # lists, made tuples once: a tuple grown by one per IRI was quadratic, and a form body
     # within max_body_bytes of 40,000 default-graph-uri took 8.8 s to read (0.5 s for 10,000)
     default_graph: list[str] | None = None
@@ -139,13 +150,11 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
         elif key == "named-graph-uri":
             named_graphs = named_graphs or []
             named_graphs.append(value)
-        elif key in ("format", "output"):
-            formats.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
             raise UpdateRefused(UPDATE_REFUSED)
     return SparqlRequest(query, None if default_graph is None else tuple(default_graph),
                          None if named_graphs is None else tuple(named_graphs),
-                         ",".join(dict.fromkeys(formats)) if formats else None)
+                         named_formats(pairs))
 
 
 # Media types offered for each kind of result, in the server's order of preference; aliases
@@ -444,18 +453,18 @@ _named_cache: dict[str, tuple[bool, str | None]] = {}
 def for_a_browser(query_string: str, accept: str | None) -> bool:
     """Whether a ``GET /sparql`` with this (raw) query string is a query a browser asks for (a
     shared link), answered as the plain form's page with the result in a table: where the
-    request names a format (``format``, then ``output``; percent-decoded), only if the first it
-    names is HTML (``format=html``, ``format=text/html``); else where :func:`prefers_html`
-    says ``accept`` is a browser's. Never without a query, never for an update (403). The
-    route and the WSGI fast path both ask this, so that they send the same requests to the
-    form."""
+    request names a format (:func:`named_formats`: ``format``, then ``output``;
+    percent-decoded), only if the first it names is HTML (``format=html``,
+    ``format=text/html``); else where :func:`prefers_html` says ``accept`` is a browser's.
+    Never without a query, never for an update (403). The route and the WSGI fast path both
+    ask this, so that they send the same requests to the form."""
     found = _named_cache.get(query_string)
     if found is None:
         pairs = parse_qsl(query_string, keep_blank_values=True, errors="replace")
         keys = {k for k, _ in pairs}
-        named = [v.strip().lower() for name in ("format", "output") for k, value in pairs
-                 if k == name for v in value.split(",")]
-        found = ("query" in keys and "update" not in keys, named[0] if named else None)
+        named = named_formats(pairs)
+        found = ("query" in keys and "update" not in keys,
+                 None if named is None else named.split(",")[0].strip().lower())
         if len(query_string) <= 16384:
             if len(_named_cache) >= 512:
                 _named_cache.clear()

@@ -22,6 +22,7 @@ from kg.endpoint.protocol import (
     SPARQL_UPDATE,
     UPDATE_REFUSED,
     for_a_browser,
+    named_formats,
     negotiate,
     prefers_html,
 )
@@ -87,7 +88,7 @@ def sparql() -> Response:
                 f"accepts at most {state.max_body_bytes} (setting max_body_bytes)")
     answered = answer_query(state, environ, body)
     if answered is None:
-        fmt_param = request.args.get("format") or request.args.get("output")
+        fmt_param = _format_parameter()
         if _a_browser_without_format(fmt_param):
             # no query, from a browser: the query UI, as Virtuoso's /sparql gives its form
             # (the UI's own page is /'s; an RDF client still gets the service description)
@@ -126,6 +127,11 @@ def _preflight() -> Response:
     return response
 
 
+def _format_parameter() -> str | None:
+    """The formats the URL names (``format``, then ``output``), as a query's are read."""
+    return named_formats(request.args.items(multi=True))
+
+
 def _a_browser_without_format(format_param: str | None) -> bool:
     """Whether a ``GET`` of a description (``/sparql`` without a query, ``/void``) is a
     browser's: no ``format`` named and an ``Accept`` that prefers HTML to every RDF syntax
@@ -150,12 +156,12 @@ def _description(state: EndpointState, root: str, format_param: str | None, *,
 def void() -> Response:
     """The VoID description of the dataset (Turtle by default); for a browser, the dataset's
     page, ``/dataset``'s, which shows the same description (VoID and DCAT) as HTML."""
-    if _a_browser_without_format(request.args.get("format")):
+    fmt_param = _format_parameter()
+    if _a_browser_without_format(fmt_param):
         from kg.endpoint.dumps import dataset
 
         return dataset()
-    return _description(_state(), base_url(request.environ), request.args.get("format"),
-                        sd=False)
+    return _description(_state(), base_url(request.environ), fmt_param, sd=False)
 
 
 @bp.route("/.well-known/void", methods=["GET"])
