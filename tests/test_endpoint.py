@@ -190,11 +190,27 @@ def test_every_format_refused_by_name_is_406_whatever_the_wildcard(any_client, q
     ('application/ld+json;q=0.5, '
      'application/ld+json;profile="http://www.w3.org/ns/json-ld#flattened";q=0',
      ["application/ld+json"], "application/ld+json"),
-    ("", ["text/html"], None),
+    # a field with no members is no field, which is any type (RFC 9110, 5.6.1 and 12.5.1)
+    ("", ["text/html"], "text/html"),
+    (",,,", ["text/csv", "text/html"], "text/csv"),
+    (" , ;q=0,", ["text/csv"], None),  # a member, if a malformed one
 ])
 def test_best_match_is_rfc_9110_negotiation(accept, offers, expected):
     """The one negotiation of the endpoint (results, pages, /store, /validate)."""
     assert protocol.best_match(accept, offers) == expected
+
+
+@pytest.mark.parametrize("accept", [",,,", " , ,", ""])
+def test_an_accept_with_no_members_is_any_type_to_negotiation_itself(make_app, accept):
+    """``Accept: ,,,`` is no Accept in content negotiation itself (the form's default, never
+    a browser's, a plain-text error), not by a WSGI step in front of the app that took the
+    field out of every request's environ."""
+    assert protocol.negotiate(accept, None, "solutions").media_type == (
+        "application/sparql-results+json")
+    assert protocol.negotiate(accept, "turtle", "boolean").name == "json"
+    assert protocol.negotiate(accept, None, "graph").name == "turtle"
+    assert not protocol.prefers_html(accept) and not protocol.for_a_browser("query=1", accept)
+    assert make_app().wsgi_app.__class__.__name__ == "FastPath"
 
 
 @pytest.mark.parametrize("path", ["/sparql?query=ASK%7B%7D", "/sparql", "/void",
@@ -1444,7 +1460,7 @@ def test_the_fast_path_answers_a_query_that_only_mentions_html(make_app):
     """Only a format naming HTML first, or a browser's Accept, leaves a query to Flask: one
     whose text holds "html" (an XHTML literal's datatype, a string) is the fast path's."""
     app = make_app({"KG_FAST_PATH": True})
-    fast, to_flask = app.wsgi_app.app, []  # under the step that drops an empty Accept
+    fast, to_flask = app.wsgi_app, []
     flask = fast.app
     fast.app = lambda environ, start: to_flask.append(environ["QUERY_STRING"]) or flask(
         environ, start)

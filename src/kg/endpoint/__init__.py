@@ -16,7 +16,6 @@ from flask import Flask
 
 from kg.endpoint.description import Descriptions
 from kg.endpoint.fast import FastPath
-from kg.endpoint.protocol import EmptyAcceptAsAbsent
 from kg.endpoint.state import EndpointState
 from kg.endpoint.watchdog import QueryGuard
 from kg.errors import ConfigError
@@ -99,5 +98,4 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         app.register_blueprint(blueprint)
     if app.config.get("KG_FAST_PATH", True):
         app.wsgi_app = FastPath(app.wsgi_app, app.extensions["kg"])  # type: ignore[method-assign]
-    app.wsgi_app = EmptyAcceptAsAbsent(app.wsgi_app)  # type: ignore[method-assign]
     return app

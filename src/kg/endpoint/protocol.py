@@ -29,8 +29,7 @@ from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRef
 
 __all__ = ["SparqlRequest", "read_request", "named_formats", "negotiate", "prefers_html",
            "for_a_browser", "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM",
-           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES",
-           "EmptyAcceptAsAbsent"]
+           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -245,25 +244,10 @@ _KIND_WORDS = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result",
 #: one type the one without them wins, whatever their order (``…#flattened";q=0,
 #: application/ld+json;q=0.5`` accepts JSON-LD).
 _Range = tuple[str, str, float, float, tuple[tuple[str, str | frozenset[str]], ...]]
+#: What no ``Accept`` asks for (RFC 9110, 12.5.1), and so one with no members.
+_ANY: list[_Range] = [("*", "*", 1.0, 0, ())]
 #: Every body the endpoint writes is UTF-8 (``us-ascii`` would not hold a Vietnamese name).
 _CHARSETS = frozenset({"utf-8", "utf8"})
-
-
-class EmptyAcceptAsAbsent:
-    """WSGI middleware: an ``Accept`` field with no members (``Accept: ,,,``, or blank) is
-    taken as no ``Accept`` at all, which RFC 9110 (12.5.1) makes "any media type". Its list
-    syntax allows empty elements, which a recipient ignores (5.6.1), so such a field names
-    nothing; it was a 406 on every negotiated route, where a blank one got the default. Done
-    once, before the express lane and Flask, so every route reads the same request."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        accept = environ.get("HTTP_ACCEPT")
-        if accept is not None and not accept.replace(",", "").strip():
-            del environ["HTTP_ACCEPT"]
-        return self.app(environ, start_response)
 
 
 def _parse_accept(accept: str) -> list[_Range]:
@@ -364,8 +348,15 @@ def best_match(accept: str, offers: list[str], named_only: Collection[str] = (),
     more specific range than its own gives it one: the client has said what it thinks of the
     format (``application/sparql-results+json;q=0, */*`` refuses SPARQL JSON under any
     name). None when no offer is acceptable. The one negotiation of the endpoint: results,
-    pages, graphs, reports."""
+    pages, graphs, reports.
+
+    An ``accept`` with no members (blank, or commas alone: ``Accept: ,,,``) is ``*/*``: its
+    list syntax allows empty elements, which a recipient ignores (RFC 9110, 5.6.1), so it
+    names nothing, and no ``Accept`` is any type (12.5.1). Every route negotiates here, so
+    each reads it so (on the hot path the answer is cached per header, in :func:`negotiate`)."""
     ranges = _parse_accept(accept)
+    if not ranges and not accept.replace(",", "").strip():
+        ranges = _ANY
     best, best_key = None, (0.0, -1)
     for media in offers:
         key = _offer_match(media.lower(), ranges)
