@@ -1785,3 +1785,33 @@ def test_graph_iris_of_a_request_are_read_in_order_however_many(any_client):
                            headers={"Accept": "text/csv"})
     assert once.status_code == many.status_code == 200 and once.data == many.data
     assert once.data != b"n\r\n0\r\n"
+
+
+def test_a_bounded_cache_forgets_everything_at_its_bound():
+    from kg.endpoint.bounded_cache import BoundedCache
+
+    cache = BoundedCache(3)
+    assert [cache.remember(k, k * 2) for k in (1, 2, 3)] == [2, 4, 6]
+    assert dict(cache) == {1: 2, 2: 4, 3: 6} and cache.get(2) == 4
+    cache.remember(4, 8)  # full: what it held is dropped, not one entry a request
+    assert dict(cache) == {4: 8} and cache.get(1) is None
+
+
+def test_every_cache_of_the_endpoint_is_bounded_by_the_one_helper(make_app):
+    """The caches keyed by what requests send (the raw request, Accept, query string, query
+    text, host name, shape name) are one helper, each with its bound, and stay within it."""
+    from kg.endpoint import query_text
+    from kg.endpoint.bounded_cache import BoundedCache
+
+    app = make_app()
+    descriptions = app.extensions["kg"].descriptions
+    bounds = {"requests": (protocol._requests, 512), "html": (protocol._html_cache, 1024),
+              "named": (protocol._named_cache, 512), "formats": (protocol._cache, 1024),
+              "inspected": (query_text._inspected, 512),
+              "descriptions": (descriptions._cache, 256), "void": (descriptions._void, 256)}
+    for name, (cache, bound) in bounds.items():
+        assert isinstance(cache, BoundedCache) and cache.bound == bound, name
+    for i in range(1100):
+        protocol.prefers_html(f"text/x-{i}")
+        protocol.negotiate(None, "json", "solutions", what=str(i))
+    assert 0 < len(protocol._html_cache) <= 1024 and 0 < len(protocol._cache) <= 1024

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 
 from kg import iris
+from kg.endpoint.bounded_cache import BoundedCache
 from kg.endpoint.results import FORMATS, GRAPH, used_prefixes, write_triples
 from kg.store import DatasetStore
 
@@ -136,8 +137,9 @@ class Descriptions:
     def __init__(self, store: DatasetStore, limits: dict):
         self._store = store
         self._limits = limits
-        self._cache: dict[tuple[str, str, str], bytes] = {}
-        self._void: dict[str, list[ox.Triple]] = {}
+        # one entry per host name (and format): a bound, not a policy
+        self._cache: BoundedCache[tuple[str, str, str], bytes] = BoundedCache(256)
+        self._void: BoundedCache[str, list[ox.Triple]] = BoundedCache(256)
         self._stats: dict | None = None
         self._lock = threading.Lock()
 
@@ -165,7 +167,7 @@ class Descriptions:
             else:
                 body = ox.serialize(made, format=writer,
                                     prefixes=used_prefixes(made, _PREFIXES, syntax=writer))
-            self._remember(key, body)
+            self._cache.remember(key, body)
         return body
 
     def _sd_triples(self, endpoint: str, void_url: str) -> list[ox.Triple]:
@@ -321,9 +323,7 @@ class Descriptions:
         if made is None:
             made = self._void_triples(root)
             with self._lock:
-                if len(self._void) > 256:  # one entry per host name: a bound, not a policy
-                    self._void.clear()
-                self._void[root] = made
+                self._void.remember(root, made)
         return made
 
     def _void_triples(self, root: str) -> list[ox.Triple]:
@@ -401,8 +401,3 @@ class Descriptions:
             t.add(target, DCT + "title", ox.Literal(title))
             t.add(target, VOID + "uriSpace", ox.Literal(space))
         return list(dict.fromkeys(t))
-
-    def _remember(self, key: tuple[str, str, str], body: bytes) -> None:
-        if len(self._cache) > 256:  # one entry per host name and format: a bound, not a policy
-            self._cache.clear()
-        self._cache[key] = body

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
+from kg.endpoint.bounded_cache import BoundedCache
 from kg.endpoint.compression import weight
 from kg.endpoint.query_text import without_bom
 from kg.endpoint.results import (
@@ -81,7 +82,7 @@ def _check_charset(charset: str | None) -> None:
         raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8")
 
 
-_requests: dict[tuple, SparqlRequest] = {}
+_requests: BoundedCache[tuple, SparqlRequest] = BoundedCache(512)
 
 
 def read_request(environ: dict, body: bytes | None) -> SparqlRequest:
@@ -96,9 +97,7 @@ def read_request(environ: dict, body: bytes | None) -> SparqlRequest:
     if parsed is None:
         parsed = _read_request(environ, body)
         if len(key[2]) + len(body or b"") <= 16384:
-            if len(_requests) >= 512:
-                _requests.clear()
-            _requests[key] = parsed
+            _requests.remember(key, parsed)
     return parsed
 
 
@@ -411,7 +410,7 @@ def names_json_ld_profile(accept: str | None) -> bool:
 
 
 _HTML_TYPES = (("text", "html"), ("application", "xhtml+xml"))
-_html_cache: dict[str, bool] = {}
+_html_cache: BoundedCache[str, bool] = BoundedCache(1024)
 
 
 def prefers_html(accept: str | None) -> bool:
@@ -428,17 +427,14 @@ def prefers_html(accept: str | None) -> bool:
                     if spec >= 2 and (main, sub) in _HTML_TYPES and _binds(binding, None)),
                    default=0.0)
         other = max(_quality(m, ranges) for offers in _OFFERS.values() for m, _ in offers)
-        found = html > other
-        if len(_html_cache) > 1024:
-            _html_cache.clear()
-        _html_cache[accept] = found
+        found = _html_cache.remember(accept, html > other)
     return found
 
 
 #: The ``format`` / ``output`` values that ask for a query's result as an HTML table
 #: (Virtuoso's link convention, ``format=text/html``; pages' ``format=html``).
 _HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
-_named_cache: dict[str, tuple[bool, str | None]] = {}
+_named_cache: BoundedCache[str, tuple[bool, str | None]] = BoundedCache(512)
 
 
 def for_a_browser(query_string: str, accept: str | None) -> bool:
@@ -457,9 +453,7 @@ def for_a_browser(query_string: str, accept: str | None) -> bool:
         found = ("query" in keys and "update" not in keys,
                  None if named is None else named.split(",")[0].strip().lower())
         if len(query_string) <= 16384:
-            if len(_named_cache) >= 512:
-                _named_cache.clear()
-            _named_cache[query_string] = found
+            _named_cache.remember(query_string, found)
     query, named_first = found
     if not query:
         return False
@@ -468,7 +462,8 @@ def for_a_browser(query_string: str, accept: str | None) -> bool:
     return prefers_html(accept)
 
 
-_cache: dict[tuple[str | None, str | None, str, str | None], ResultFormat | str] = {}
+_cache: BoundedCache[tuple[str | None, str | None, str, str | None], ResultFormat | str] = (
+    BoundedCache(1024))
 
 
 def negotiate(accept: str | None, format_param: str | None, kind: str, *,
@@ -486,9 +481,7 @@ def negotiate(accept: str | None, format_param: str | None, kind: str, *,
         chosen = _negotiate(accept, format_param, kind, what or _KIND_WORDS[kind])
         if not isinstance(chosen, str):
             chosen = _with_json_ld_form(chosen, accept)
-        if len(_cache) > 1024:
-            _cache.clear()
-        _cache[key] = chosen
+        _cache.remember(key, chosen)
     if isinstance(chosen, str):
         raise NotAcceptable(chosen)
     return chosen

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 from urllib.parse import urljoin
 
+from kg.endpoint.bounded_cache import BoundedCache
 from kg.errors import InputError, ParseError, QueryTooComplex, UpdateRefused
 
 __all__ = ["QueryInfo", "inspect_query", "text_order", "select_star_order", "result_columns",
@@ -1194,7 +1195,7 @@ def _pattern_without_object(stretch: list[re.Match[str]], text: str, code: str, 
     return None
 
 
-_inspected: dict[tuple[str, int], QueryInfo] = {}
+_inspected: BoundedCache[tuple[str, int], QueryInfo] = BoundedCache(512)
 
 
 def inspect_query(text: str, max_depth: int) -> QueryInfo:
@@ -1204,9 +1205,7 @@ def inspect_query(text: str, max_depth: int) -> QueryInfo:
     if info is None:
         info = _inspect_query(text, max_depth)
         if len(text) <= 16384:
-            if len(_inspected) >= 512:
-                _inspected.clear()
-            _inspected[key] = info
+            _inspected.remember(key, info)
     return info
 
 

@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from kg.endpoint.bounded_cache import BoundedCache
 from kg.endpoint.pages import (
     _BY_KEY,
     _EXTENSIONS,
@@ -171,11 +172,11 @@ class Shapes:
         the shapes graph with its blank nodes labelled canonically (:meth:`canonical`): a parse
         names blank nodes anew in each process, and a worker must give the bytes (and strong
         ETag) every other worker gives."""
-        cache = self.__dict__.setdefault("_quads_made", {})
+        cache = self.__dict__.get("_quads_made")
+        if cache is None:
+            cache = self.__dict__["_quads_made"] = BoundedCache(1024)  # names come from URLs
         if name not in cache:
-            if len(cache) >= 1024:  # names come from URLs: bounded
-                cache.clear()
-            cache[name] = self._make_quads(name)
+            cache.remember(name, self._make_quads(name))
         return cache[name]
 
     def canonical(self) -> dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]]:
