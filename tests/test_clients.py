@@ -272,6 +272,17 @@ def test_rdflib_sparqlstore_named_graphs(sparql_url, expected, method):
     assert len(list(entities.query("SELECT * WHERE { ?s ?p ?o }"))) == expected["entities"]
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "POST_FORM"])
+def test_rdflib_dataset_over_sparqlstore_queries_the_default_graph(sparql_url, expected,
+                                                                   method):
+    """rdflib's Dataset (ConjunctiveGraph's successor) sends default-graph-uri with its own
+    name of the default graph, urn:x-rdflib:default: its queries found nothing."""
+    dataset = rdflib.Dataset(store=SPARQLStore(sparql_url, method=method))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(next(iter(dataset.query(count)))[0]) == expected["triples"] == len(dataset)
+    assert [(str(s), str(label)) for s, label in dataset.query(SELECT)] == expected["rows"]
+
+
 @pytest.mark.parametrize("return_format", ["csv", "tsv"])
 def test_rdflib_sparqlstore_csv_tsv_select(sparql_url, expected, return_format):
     graph = rdflib.Graph(store=SPARQLStore(sparql_url, returnFormat=return_format))

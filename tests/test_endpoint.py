@@ -64,6 +64,29 @@ def test_default_and_named_graph_uris_narrow_the_dataset(any_client):
         f"&default-graph-uri={quote(INFERRED)}")) == 14
 
 
+def test_rdflibs_name_of_the_default_graph_is_the_services_default_graph(any_client):
+    """rdflib's ``Dataset`` over its ``SPARQLStore`` sends its own name of the dataset's
+    default graph, ``default-graph-uri=urn:x-rdflib:default``, with every query: it named
+    no graph of the store, so every query over it found nothing (while ``len()`` counted
+    every triple). Alone, it is the service's default graph, as if no graph were named."""
+    rdflib_default = "urn:x-rdflib:default"
+    for send in (any_client.get, any_client.post):
+        q = {"query": COUNT_ALL, "default-graph-uri": rdflib_default}
+        assert _count(send("/sparql", **{"query_string" if send == any_client.get
+                                          else "data": q})) == 23
+    # the query's own FROM is then its dataset, as without the parameter
+    q = {"query": f"SELECT (COUNT(*) AS ?n) FROM <{ENTITIES}> WHERE {{ ?s ?p ?o }}",
+         "default-graph-uri": rdflib_default}
+    assert _count(any_client.get("/sparql", query_string=q)) == 10
+    # with a graph of the store, or with named graphs, it is an IRI like any other: no graph
+    assert _count(any_client.get(
+        f"/sparql?query={quote(COUNT_ALL)}&default-graph-uri={quote(ENTITIES)}"
+        f"&default-graph-uri={quote(rdflib_default)}")) == 10
+    assert _count(any_client.get("/sparql", query_string={
+        "query": COUNT_ALL, "default-graph-uri": rdflib_default,
+        "named-graph-uri": INFERRED})) == 0
+
+
 @pytest.mark.parametrize("parameter", ["default-graph-uri", "named-graph-uri"])
 def test_a_graph_uri_that_is_no_iri_is_named_in_the_400(client, parameter):
     r = client.get("/sparql", query_string={"query": COUNT_ALL, parameter: "graph/links"})

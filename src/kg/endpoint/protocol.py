@@ -82,6 +82,11 @@ def _check_charset(charset: str | None) -> None:
         raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8")
 
 
+#: rdflib's name for a dataset's default graph, which its ``SPARQLStore`` sends as
+#: ``default-graph-uri`` with every query of a ``Dataset`` (rdflib 7): alone, it names the
+#: service's default graph, and is read as no ``default-graph-uri`` at all (else a ``Dataset``
+#: over this endpoint found nothing, its ``len()`` every triple).
+_RDFLIB_DEFAULT_GRAPH = "urn:x-rdflib:default"
 _requests: BoundedCache[tuple, SparqlRequest] = BoundedCache(512)
 
 
@@ -150,6 +155,9 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             named_graphs.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
             raise UpdateRefused(UPDATE_REFUSED)
+    if named_graphs is None and default_graph and all(
+            iri == _RDFLIB_DEFAULT_GRAPH for iri in default_graph):
+        default_graph = None  # the service's default graph, by rdflib's name for it
     return SparqlRequest(query, None if default_graph is None else tuple(default_graph),
                          None if named_graphs is None else tuple(named_graphs),
                          named_formats(pairs))
