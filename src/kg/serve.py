@@ -220,6 +220,15 @@ class OneQueryThreadWorker(ThreadWorker):
                 return
             arrival.data += data
         if not arrival.is_whole(self.max_buffered):
+            if arrival.owes_continue and len(arrival.data) == arrival.body_at:
+                # the client waits for this before it sends its body (curl a second, other
+                # clients until their own timeout): ask for it now, not once it has come
+                arrival.owes_continue = False
+                conn._kg_continued = True
+                try:
+                    conn.sock.send(_CONTINUE)
+                except OSError:
+                    self._drop(conn)
             return
         self._forget(conn)
         if conn.parser is None:
@@ -342,6 +351,9 @@ class OneQueryThreadWorker(ThreadWorker):
             # RFC 9110, 2.5: a later HTTP/1.x is processed as the highest minor version the
             # server conforms to, and answered in it (gunicorn echoed "HTTP/1.7 200 OK")
             req.version = (1, 1)
+        if getattr(conn, "_kg_continued", False):
+            conn._kg_continued = False
+            req._expected_100_continue = False  # the 100 went out as the body was awaited
         if not req.must_close and _asks_to_close(req.headers):
             # RFC 9112, 9.6: "close" among the connection options ends the connection after
             # this answer; gunicorn heard it only as the field's whole value, and kept
@@ -484,13 +496,15 @@ _REQUEST_TIMEOUT = ("408 Request Timeout", "the request did not arrive whole wit
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _CONTENT_LENGTH = re.compile(rb"(?im)^content-length[ \t]*:[ \t]*(\d+)[ \t]*\r?$")
 _CHUNKED = re.compile(rb"(?im)^transfer-encoding[ \t]*:.*chunked")
+_EXPECTS_CONTINUE = re.compile(rb"(?im)^expect[ \t]*:[ \t]*100-continue[ \t]*\r?$")
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 class _Arrival:
     """The bytes of one request arriving, and what its head says is still to come."""
 
     __slots__ = ("deadline", "data", "registered", "_scanned", "_body_at", "_length",
-                 "_chunked")
+                 "_chunked", "owes_continue")
 
     def __init__(self, deadline: float, data: bytes):
         self.deadline = deadline
@@ -500,6 +514,8 @@ class _Arrival:
         self._body_at: int | None = None
         self._length = 0
         self._chunked = False
+        #: the head asks for a 100 (Continue) before its body, not sent yet
+        self.owes_continue = False
 
     def is_whole(self, limit: int) -> bool:
         """Whether the head and the body it announces are here (or more than ``limit``
@@ -519,10 +535,18 @@ class _Arrival:
             self._length = int(length[1]) if length else 0
             if self._length > limit:
                 return True
+            # RFC 9110, 10.1.1 (an HTTP/1.0 client's expectation is ignored: it knows no 1xx)
+            self.owes_continue = (_EXPECTS_CONTINUE.search(head) is not None
+                                  and not head.split(b"\n", 1)[0].rstrip().endswith(b"/1.0"))
         if self._chunked:
             return len(data) > self._body_at and (data.endswith(b"0\r\n\r\n")
                                                   or data.endswith(b"0\n\n"))
         return len(data) - self._body_at >= self._length
+
+    @property
+    def body_at(self) -> int | None:
+        """Where the body starts in :attr:`data` (None: the head is not whole yet)."""
+        return self._body_at
 
 
 _EXPRESS_LINE = re.compile(rb"GET (/sparql\?[!-\"$-~]*) (HTTP/1\.[01])\r\n")  # no "#"
