@@ -1721,3 +1721,58 @@ def test_passages_of_two_parts_say_which_part(tmp_path):
     first = sources.index(">part 1, passage 13</a>")
     assert first < sources.index(">part 2, passage 2</a>")
     assert ">passage 2</a>" not in sources
+
+
+#: Serialises every JSON-LD the server writes (and a page with a blank node in each syntax)
+#: for the dataset file given, printing each body's digest: run in two processes.
+_SERIALISE_EVERYWHERE = """
+import hashlib, sys
+from pathlib import Path
+from kg.endpoint import create_app
+from kg.store import DatasetStore
+client = create_app({"root": Path(sys.argv[2])},
+                    dataset=DatasetStore.load(Path(sys.argv[1]))).test_client()
+ld = {"Accept": "application/ld+json"}
+for url, headers in [("/place/a", ld), ("/place/a.jsonld", {}), ("/graph/entities", ld),
+                     ("/store?default", ld), ("/store?graph=https://w3id.org/kg1978/graph/entities", ld),
+                     ("/dataset", ld), ("/", ld), ("/dumps/kg.jsonld", {}),
+                     ("/sparql?query=DESCRIBE+%3Chttps://w3id.org/kg1978/place/c%3E", ld),
+                     ("/place/a.ttl", {}), ("/place/a.nt", {}), ("/place/a.rdf", {}),
+                     ("/place/a.trig", {})]:
+    reply = client.get(url, headers=headers)
+    assert reply.status_code == 200, (url, reply.status_code)
+    tag = reply.headers.get("ETag")  # a query's is weak, drawn at start-up on purpose
+    print(url, hashlib.sha256(reply.data).hexdigest(), tag if tag[:1] == '"' else "")
+"""
+
+
+def test_json_ld_is_the_same_bytes_from_every_process(tmp_path):
+    """rdflib's JSON-LD writer gathers its nodes from a set, whose order follows the process's
+    hash seed, and each load labels blank nodes its own way: a page's JSON-LD (and its
+    ``ETag``) differed from worker to worker and restart to restart, so a client's
+    revalidation failed. Two processes with other seeds give the same bytes (a query's
+    answer too, where it holds no blank node: SPARQL scopes their labels to one answer)."""
+    import os
+    import subprocess
+    import sys
+
+    subjects = "\n".join(
+        f"<{BASE}place/{n}> <http://www.w3.org/2000/01/rdf-schema#label> \"{n}\"@en "
+        f"<{BASE}graph/entities> .\n<{BASE}place/{n}> <{BASE}ontology/placeWithin> "
+        f"<{BASE}place/a> <{BASE}graph/entities> ." for n in "bcdefghijklmnop")
+    data = tmp_path / "kg.nq"
+    data.write_text(subjects + f"""
+<{BASE}place/a> <http://www.w3.org/2000/01/rdf-schema#label> "A"@en <{BASE}graph/entities> .
+<{BASE}place/a> <http://www.opengis.net/ont/geosparql#hasGeometry> _:g <{BASE}graph/entities> .
+_:g <http://www.opengis.net/ont/geosparql#asWKT> "POINT(1 2)" <{BASE}graph/entities> .
+_:s <http://www.w3.org/1999/02/22-rdf-syntax-ns#subject> <{BASE}place/b> <{BASE}graph/entities> .
+_:s <http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate> <{BASE}ontology/placeWithin> <{BASE}graph/entities> .
+_:s <http://www.w3.org/1999/02/22-rdf-syntax-ns#object> <{BASE}place/a> <{BASE}graph/entities> .
+_:s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/1999/02/22-rdf-syntax-ns#Statement> <{BASE}graph/entities> .
+""", encoding="utf-8")
+    runs = [subprocess.run([sys.executable, "-c", _SERIALISE_EVERYWHERE, str(data),
+                            str(tmp_path)], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    assert runs[0].count("\n") == 13
+    assert runs[0] == runs[1]

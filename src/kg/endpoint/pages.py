@@ -54,7 +54,7 @@ from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
 
 __all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
-           "local_path", "CORS_READ", "content_location"]
+           "local_path", "CORS_READ", "content_location", "stable_blank_nodes"]
 
 bp = Blueprint("pages", __name__)
 
@@ -246,6 +246,17 @@ def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = Fals
     triples = list(dict.fromkeys(q.triple for q in quads))
     return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT,
                          json_ld_form=rep.json_ld_form)
+
+
+def stable_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """``quads`` sorted, their blank nodes labelled by RDFC-1.0 where they have any: each
+    load of the dataset (each worker, each restart) labels blank nodes its own way, and a
+    body, so its ``ETag``, must be the same from every process."""
+    if not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
+        return sorted(quads, key=quad_key)
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=quad_key)
 
 
 def _prefixes() -> dict[str, str]:
@@ -1355,12 +1366,14 @@ def _entity_html(s: Site, iri: str, path: str) -> str:
 
 def _quads_of(s: Site, iri: str) -> list[ox.Quad]:
     """What the RDF of a resource holds: the quads about it; a named graph's own quads too;
-    for the ontology and its current version IRI, its graph."""
+    for the ontology and its current version IRI, its graph. Blank nodes labelled by RDFC-1.0
+    (:func:`stable_blank_nodes`)."""
     if s.document_of(iri) == ONTOLOGY and ONTOLOGY_GRAPH in s.graphs:
-        return s.graph_quads(ONTOLOGY_GRAPH)
+        return stable_blank_nodes(s.graph_quads(ONTOLOGY_GRAPH))
     if iri in s.graphs:
-        return sorted({*s.graph_quads(iri), *s.quads_about(iri)}, key=quad_key)
-    return s.description(iri)
+        return stable_blank_nodes(sorted({*s.graph_quads(iri), *s.quads_about(iri)},
+                                         key=quad_key))
+    return stable_blank_nodes(s.description(iri))
 
 
 #: File extensions people add to a resource's URL, as other linked-data sites serve them

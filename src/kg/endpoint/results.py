@@ -15,6 +15,7 @@ the first row past the limit. The cut document is closed properly and marked:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -390,6 +391,7 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     """JSON-LD with ``prefixes`` as its ``@context`` (``"rdfs:label"``, ``"@type":
     ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
     import rdflib
+    from rdflib.plugins.serializers.jsonld import from_rdf
 
     from kg.load import rdflib_term
 
@@ -401,8 +403,14 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
                                                  str(t.object))):
         graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
                    rdflib_term(triple.object)))
-    text = graph.serialize(format="json-ld", context=prefixes, auto_compact=True)
-    return text.encode("utf-8")
+    doc = from_rdf(graph, context_data=prefixes, auto_compact=True)
+    # the writer gathers the nodes from a set of subjects, whose order follows the process's
+    # hash seed: sorted, every worker and restart writes the same bytes (and ETag)
+    if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
+        doc["@graph"].sort(key=lambda node: str(node.get("@id", "")))
+    # as rdflib's serializer writes it (without orjson)
+    return json.dumps(doc, indent=2, separators=(",", ": "), sort_keys=True,
+                      ensure_ascii=False).encode("utf-8")
 
 
 def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
