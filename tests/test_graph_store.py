@@ -12,6 +12,7 @@ the app serving exactly those graphs.
 from __future__ import annotations
 
 import gzip
+from html.parser import HTMLParser
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pyoxigraph as ox
@@ -72,13 +73,12 @@ def test_each_named_graph_is_the_graph_in_the_store(client, store):
 
 
 @pytest.mark.parametrize("accept", ["text/turtle", "application/n-triples", "text/plain",
-                                    "application/rdf+xml", "application/ld+json",
-                                    "text/html,application/xhtml+xml,*/*;q=0.8"])
+                                    "application/rdf+xml", "application/ld+json"])
 def test_the_default_graph_is_the_union_each_triple_once(client, store, accept):
     reply = client.get("/store?default", headers={"Accept": accept})
     assert reply.status_code == 200, reply.text
     media = reply.headers["Content-Type"].split(";")[0]
-    assert media == (accept if "html" not in accept else "text/turtle")
+    assert media == accept
     got = _graph(reply)
     assert len(got) == store.triple_count
     if media == "application/n-triples":  # one line per triple: none repeated
@@ -98,6 +98,86 @@ def test_without_a_graph_the_whole_dataset_as_its_dump(client, store, accept, du
         names = {line.rsplit(b" ", 2)[-2].strip(b"<>").decode()
                  for line in reply.data.splitlines()}
         assert names == set(store.named_graphs)
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+class _Links(HTMLParser):
+    """The ``href`` of every ``a`` and ``link`` of a page, and its ``h1`` text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.links: list[str] = []
+        self.alternates: list[tuple[str, str]] = []
+        self.h1 = ""
+        self._in_h1 = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "link" and a.get("rel") == "alternate":
+            self.alternates.append((a["type"], a["href"]))
+        self._in_h1 = self._in_h1 or tag == "h1"
+
+    def handle_endtag(self, tag):
+        self._in_h1 = self._in_h1 and tag != "h1"
+
+    def handle_data(self, data):
+        if self._in_h1:
+            self.h1 += data
+
+
+@pytest.mark.parametrize("query, title", [
+    ("default", "default graph"), (f"graph={quote(ARTICLE, safe='')}", ARTICLE),
+    ("", "whole dataset")])
+@pytest.mark.parametrize("accept", [BROWSER, "text/html"])
+def test_a_browser_gets_a_page_linking_each_format(client, store, query, title, accept):
+    """A browser (whose Accept prefers HTML, or names it alone: a 406) got Turtle to save, or
+    TriG for the whole dataset: it gets a page saying what the URL holds, linking each format
+    and the graphs, every link of which answers."""
+    reply = client.get(f"/store?{query}", headers={"Accept": accept})
+    assert reply.status_code == 200, reply.text
+    assert reply.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in reply.headers["Vary"] and reply.headers["ETag"]
+    page = _Links(reply.get_data(as_text=True))
+    assert title in page.h1
+    formats = [h for h in page.links if "format=" in h]
+    keys = {parse_qs(urlsplit(h).query)["format"][0] for h in formats}
+    assert keys == ({"trig", "nq", "jsonld"} if not query
+                    else {"ttl", "nt", "jsonld", "trig", "nq", "rdf"})
+    assert sorted(h for _, h in page.alternates) == sorted(formats)
+    for href in formats:  # each is what a client naming that format gets, byte for byte
+        got = client.get(href, headers={"Accept": accept})
+        key = parse_qs(urlsplit(href).query)["format"][0]
+        assert got.status_code == 200, href
+        assert got.data == client.get(f"/store?{query}{'&' if query else ''}format={key}").data
+    for href in set(page.links) - set(formats):
+        if href.startswith("/"):
+            assert client.get(href, headers={"Accept": accept}).status_code == 200, href
+    if query != "default":  # a graph's page, the default graph's view
+        assert "/store?default" in page.links
+
+
+@pytest.mark.parametrize("query", ["default", f"graph={quote(ARTICLE, safe='')}", ""])
+@pytest.mark.parametrize("accept", [None, "*/*", "text/turtle", "application/n-quads",
+                                    "application/ld+json"])
+def test_rdf_clients_get_rdf_as_before(client, query, accept):
+    """The page is for clients that prefer HTML: no Accept, */* and RDF types get RDF."""
+    reply = client.get(f"/store?{query}", headers={"Accept": accept} if accept else {})
+    if query and accept == "application/n-quads":
+        assert reply.headers["Content-Type"] == "application/n-quads"
+    elif not query and accept == "text/turtle":
+        assert reply.status_code == 406
+        return
+    assert reply.status_code == 200
+    assert "html" not in reply.headers["Content-Type"]
+    expected = {None: "ttl" if query else "trig", "*/*": "ttl" if query else "trig",
+                "text/turtle": "ttl", "application/n-quads": "nq",
+                "application/ld+json": "jsonld"}[accept]
+    assert reply.data == client.get(f"/store?{query}{'&' if query else ''}format={expected}").data
 
 
 def test_a_graph_in_trig_keeps_its_name(client):

@@ -12,21 +12,26 @@ Graphs come as Turtle (the default), N-Triples, RDF/XML, JSON-LD, TriG or N-Quad
 SHA-256 of the body: the dataset does not change while served) and conditional ``GET``,
 gzipped where the client accepts it (:mod:`.caching`); the whole dataset as the dumps send it
 (:func:`kg.endpoint.dumps.send_dump`: gzipped once, in byte ranges).
-Writes (``PUT``, ``POST``, ``DELETE``, ``PATCH``) are refused with 405 and never executed.
+A browser (an ``Accept`` preferring HTML) gets a page instead: what the URL holds, with a
+link to each format's ``?format=`` URL. Writes (``PUT``, ``POST``, ``DELETE``, ``PATCH``) are
+refused with 405 and never executed.
 """
 
 from __future__ import annotations
 
 import hashlib
+from urllib.parse import quote
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, render_template, request
 
 from kg.endpoint.dumps import dumps, send_dump
 from kg.endpoint.pages import (
     REPRESENTATIONS,
     UnknownFormat,
     error_answer,
+    footer_context,
+    local_path,
     negotiate,
     not_acceptable,
     quad_key,
@@ -71,17 +76,20 @@ def store() -> Response:
     default = "default" in request.args
     if len(graphs) > 1 or (graphs and default):
         return _text(400, "Bad Request: name one graph: ?graph=IRI or ?default, once")
-    offers = GRAPH_OFFERS if graphs or default else DATASET_OFFERS
+    # HTML last: chosen only where the client prefers it (a browser), never for */*
+    offers = (GRAPH_OFFERS if graphs or default else DATASET_OFFERS) + ("html",)
     try:
         rep = negotiate(offers)
     except UnknownFormat as exc:
         return unknown_format(str(exc), offers)
     if rep is None:
         refused = not_acceptable(offers)
-        if offers == DATASET_OFFERS:
+        if not graphs and not default:
             refused.set_data(refused.get_data(as_text=True).rstrip("\n")
                              + "; one graph, as triples: ?default or ?graph=IRI\n")
         return refused
+    if rep.rdf is None and not graphs:
+        return _page(None, default)
     if not graphs and not default:
         found = dumps().get(f"kg.{rep.key}")
         assert found is not None  # every dataset offer is a dump format
@@ -96,6 +104,8 @@ def store() -> Response:
         if name not in held:
             return _text(404, f"Not Found: no graph <{name}> in this dataset; its named graphs "
                               f"are {', '.join(f'<{g}>' for g in held) or 'none'}")
+        if rep.rdf is None:
+            return _page(name, False)
         graph: ox.NamedNode | ox.DefaultGraph = ox.NamedNode(name)
         where = f"GRAPH <{name}> {{ ?s ?p ?o }}"
     else:
@@ -108,6 +118,40 @@ def store() -> Response:
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     body = serialize(sorted(dataset, key=quad_key), rep)
     return _answer(body, rep.content_type, "sha256-" + hashlib.sha256(body).hexdigest())
+
+
+def _page(name: str | None, default: bool) -> Response:
+    """What a browser gets: what the URL holds, a link to each format (the ``?format=`` URL
+    an RDF client's ``Accept`` would get), the named graphs, and the graph's own page."""
+    store = current_app.extensions["kg"].store
+    sizes = current_app.extensions["kg"].descriptions.stats()["graphs"]
+    here = request.script_root + PATH
+    if name is not None:
+        query = f"graph={quote(name, safe='')}&"
+        path = local_path(name)
+        view = {"kind": "graph", "title": f"the named graph <{name}>",
+                "holds": f"The {sizes.get(name, 0)} triples of the named graph <{name}>.",
+                "page": request.script_root + path if path else None, "graphs": []}
+    else:
+        query = "default&" if default else ""
+        view = {"kind": "default", "title": "the default graph",
+                "holds": f"The {store.triple_count} triples of the union of the named graphs "
+                         "(each triple once): the default graph of the SPARQL endpoint."
+                } if default else {
+                "kind": "dataset", "title": "the whole dataset",
+                "holds": f"The {store.quad_count} quads of every named graph, as the "
+                         "downloads with inferences give them."}
+        view |= {"page": None, "graphs": [
+            {"iri": g, "triples": sizes.get(g, 0),
+             "href": f"{here}?graph={quote(g, safe='')}"} for g in store.named_graphs]}
+    keys = GRAPH_OFFERS if name is not None or default else DATASET_OFFERS
+    formats = [{"title": r.title, "type": r.media_type, "href": f"{here}?{query}format={r.key}"}
+               for r in REPRESENTATIONS if r.key in keys]
+    html = render_template("graph_store.html", v={**view, "formats": formats, "store": here},
+                           alternates=formats, **footer_context())
+    body = html.encode()
+    return _answer(body, "text/html; charset=utf-8",
+                   "sha256-" + hashlib.sha256(body).hexdigest())
 
 
 def _answer(body: bytes, content_type: str, etag: str) -> Response:

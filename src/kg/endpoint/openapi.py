@@ -180,10 +180,12 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "parameters": [_param("graph", "query", "a named graph's IRI (absolute)"),
                            _param("default", "query", "present: the default graph",
                                   {"type": "string", "enum": [""]}),
-                           _param("format", "query", "an RDF format, over Accept")],
+                           _param("format", "query", "an RDF format or html, over Accept")],
             "responses": {
-                "200": {"description": "the graph or the dataset, with a strong ETag",
-                        "content": {t: _ANY for t in _PAGE_TYPES if t != "text/html"}},
+                "200": {"description": "the graph or the dataset, with a strong ETag; for a "
+                                       "browser (Accept preferring HTML), a page linking each "
+                                       "format",
+                        "content": {t: _ANY for t in _PAGE_TYPES}},
                 "206": {"description": "a byte range of the whole dataset, as of a dump",
                         "content": {t: _ANY for t in _DATASET_TYPES}},
                 "416": {"description": "a range of the whole dataset past its end",
