@@ -131,3 +131,40 @@ WARNING_SHAPE = """
     sh:property [ sh:path kgo:tookPlaceAt ; sh:minCount 1 ; sh:severity sh:Warning ;
                   sh:message "an event is best placed" ] .
 """
+
+
+def text_languages(html: str) -> dict[str, set[str]]:
+    """Each text of an HTML page (whitespace collapsed) with the languages it is in: the
+    ``lang`` of its nearest element that has one (``<html lang>`` for the rest), as a screen
+    reader or a hyphenator reads it."""
+    from html.parser import HTMLParser
+
+    void = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr", "circle", "line", "rect", "path"}
+    found: dict[str, set[str]] = {}
+
+    class Parser(HTMLParser):
+        stack: list[tuple[str, str | None]] = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                self.stack.append((tag, dict(attrs).get("lang")))
+
+        def handle_startendtag(self, tag, attrs):
+            pass
+
+        def handle_endtag(self, tag):
+            while self.stack:
+                if self.stack.pop()[0] == tag:
+                    break
+
+        def handle_data(self, data):
+            text = " ".join(data.split())
+            if text:
+                lang = next((lang for _, lang in reversed(self.stack) if lang is not None), "")
+                found.setdefault(text, set()).add(lang)
+
+    parser = Parser()
+    parser.stack = []
+    parser.feed(html)
+    return found

@@ -16,7 +16,13 @@ import pytest
 from kg.endpoint import create_app, pages
 from kg.endpoint.pages import local_path
 from kg.store import DatasetStore
-from kgtest import is_expanded_json_ld, json_ld_accept, structured_data, unused_prefixes
+from kgtest import (
+    is_expanded_json_ld,
+    json_ld_accept,
+    structured_data,
+    text_languages,
+    unused_prefixes,
+)
 
 BASE = "https://w3id.org/kg1978/"
 INFERRED = BASE + "graph/inferred"
@@ -1776,3 +1782,48 @@ _:s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://www.w3.org/1999/02
             for seed in ("1", "2")]
     assert runs[0].count("\n") == 13
     assert runs[0] == runs[1]
+
+
+@pytest.fixture
+def vietnamese_client(tmp_path):
+    """A dataset whose names are Vietnamese only (``@vi``): a place within a region, and an
+    event there, dated."""
+    g = ox.NamedNode(BASE + "graph/entities")
+    place, region = ox.NamedNode(BASE + "place/tay-ninh"), ox.NamedNode(BASE + "place/nam-bo")
+    event = ox.NamedNode(BASE + "event/tran-tay-ninh")
+    label, kgo = ox.NamedNode(RDFS + "label"), BASE + "ontology/"
+    date = ox.Literal("1978-12-25", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    store = DatasetStore.from_quads([ox.Quad(s, p, o, g) for s, p, o in (
+        (place, ox.NamedNode(RDF_TYPE), ox.NamedNode(kgo + "Place")),
+        (place, label, ox.Literal("Tây Ninh", language="vi")),
+        (place, ox.NamedNode("http://www.w3.org/2004/02/skos/core#altLabel"),
+         ox.Literal("Tỉnh Tây Ninh", language="vi")),
+        (place, ox.NamedNode(kgo + "placeWithin"), region),
+        (region, ox.NamedNode(RDF_TYPE), ox.NamedNode(kgo + "Place")),
+        (region, label, ox.Literal("Nam Bộ", language="vi")),
+        (event, ox.NamedNode(RDF_TYPE), ox.NamedNode(kgo + "Event")),
+        (event, label, ox.Literal("Trận Tây Ninh", language="vi")),
+        (event, ox.NamedNode(kgo + "startDate"), date),
+        (event, ox.NamedNode(kgo + "onDate"), date),
+        (event, ox.NamedNode(kgo + "tookPlaceAt"), place),
+    )])
+    return create_app({"root": tmp_path}, dataset=store).test_client()
+
+
+@pytest.mark.parametrize("url, names", [
+    ("/search?q=tay+ninh", ["Tây Ninh", "Trận Tây Ninh"]),
+    ("/timeline", ["Trận Tây Ninh"]),
+    ("/place/tay-ninh", ["Tây Ninh · kg1978", "Tây Ninh", "Tỉnh Tây Ninh", "Nam Bộ"]),
+    ("/event/tran-tay-ninh", ["Trận Tây Ninh · kg1978", "Trận Tây Ninh", "Tây Ninh"]),
+    ("/reconcile/preview?id=place/tay-ninh", ["Tây Ninh", "Tỉnh Tây Ninh", "Nam Bộ"]),
+])
+def test_names_shown_are_marked_with_their_language(vietnamese_client, url, names):
+    """A label with a language tag is marked with it wherever a page shows it, the
+    ``<title>`` too (the page is ``lang="en"``: a screen reader reads an unmarked Vietnamese
+    name as English): search results, the timeline's marks, an entity's title, the
+    reconciliation preview (its title, alternative labels and the entities of its fields)."""
+    reply = vietnamese_client.get(url, headers=HTML)
+    assert reply.status_code == 200
+    languages = text_languages(reply.get_data(as_text=True))
+    for name in names:
+        assert languages.get(name) == {"vi"}, (name, languages.get(name))

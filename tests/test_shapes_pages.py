@@ -226,3 +226,31 @@ def test_the_shapes_graph_keeps_its_triples_with_canonical_labels(client, graph)
     got = rdflib.Graph().parse(data=r.data, format="nt")
     assert isomorphic(got, graph)
     assert b"_:c14n0 " in r.data
+
+
+def test_a_shapes_texts_are_marked_with_their_language(make_app, tmp_path):
+    """A shape's label, comment and messages say their language in ``lang`` where their
+    literals are tagged (the project's are ``@en``, as the page; another project's may not
+    be), on the shapes' page, the shape's own page and its ``<title>``."""
+    from kgtest import text_languages
+
+    (tmp_path / "shapes").mkdir()
+    (tmp_path / "shapes" / "vi.ttl").write_text("""
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix kgs: <https://w3id.org/kg1978/shapes/> .
+kgs:NhanShape a sh:NodeShape ;
+    rdfs:label "Nhãn bắt buộc"@vi ;
+    rdfs:comment "Mỗi thực thể có một nhãn."@vi ;
+    sh:targetClass <https://w3id.org/kg1978/ontology/Place> ;
+    sh:property [ sh:path rdfs:label ; sh:minCount 1 ; sh:message "Thiếu nhãn"@vi ] .
+""", encoding="utf-8")
+    client = make_app(root=tmp_path).test_client()
+    for url, texts in (("/shapes/", ["Nhãn bắt buộc", "Mỗi thực thể có một nhãn.", "Thiếu nhãn"]),
+                       ("/shapes/NhanShape", ["Nhãn bắt buộc (shape) · kg1978", "Nhãn bắt buộc",
+                                              "Mỗi thực thể có một nhãn.", "Thiếu nhãn"])):
+        reply = client.get(url, headers=HTML)
+        assert reply.status_code == 200, reply.text
+        languages = text_languages(reply.get_data(as_text=True))
+        for text in texts:
+            assert languages.get(text) == {"vi"}, (url, text, languages.get(text))

@@ -1464,6 +1464,7 @@ def _kinds(s: Site) -> list[dict]:
 def search() -> Response:
     """Entities by name (``?q=``), with the reconciliation service's matching: a page with the
     form, and the matches linked to their pages. 400 for a text over the service's limit."""
+    from kg.endpoint.reconcile import text_language
     from kg.errors import InputError
     from kg.reconciliation import MAX_QUERY_CHARS
 
@@ -1475,9 +1476,12 @@ def search() -> Response:
     except InputError as exc:
         found, error, status = [], str(exc), 400
     for item in found:
-        iri = index.get(item["id"]).iri
-        path = local_path(iri)
-        results.append({**item, "href": request.script_root + path if path else iri})
+        entity = index.get(item["id"])
+        path = local_path(entity.iri)
+        results.append({**item, "href": request.script_root + path if path else entity.iri,
+                        "lang": text_language(entity, "label", item["name"]),
+                        "description_lang": text_language(entity, "description",
+                                                          item.get("description", ""))})
     html = render_template("search.html", q=q, results=results, error=error,
                            limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context())
     return _html(html, status)

@@ -38,11 +38,13 @@ from kg.reconciliation import (
     DEFAULT_TYPES,
     MATCH_SETTINGS,
     MAX_LIMIT,
+    PROPERTIES,
+    Entity,
     ReconciliationIndex,
     parse_positive,
 )
 
-__all__ = ["bp", "manifest", "error_response", "MAX_NESTING"]
+__all__ = ["bp", "manifest", "error_response", "MAX_NESTING", "text_language"]
 
 bp = Blueprint("reconcile", __name__, url_prefix="/reconcile")
 
@@ -226,9 +228,39 @@ def preview() -> Response:
     if entity is None:
         html = render_template("reconcile_preview.html", entity=None, given=given)
         return Response(html, 404, content_type="text/html; charset=utf-8")
-    html = render_template("reconcile_preview.html", entity=_index().preview(entity),
+    html = render_template("reconcile_preview.html", entity=_with_languages(entity),
                            view_url=f"{_root()}/{entity.id}")
     return Response(html, 200, content_type="text/html; charset=utf-8")
+
+
+def text_language(entity: Entity | None, key: str, text: str) -> str | None:
+    """The language tag of ``entity``'s ``key`` value (``label``, ``altLabel``,
+    ``description``) whose text is ``text``, for the ``lang`` of the element showing it; None
+    for an untagged one, or text no such value has (the page's language then holds)."""
+    if entity is None or not text:
+        return None
+    return next((v.lang for v in entity.values.get(key, ()) if v.text == text), "") or None
+
+
+def _with_languages(entity: Entity) -> dict:
+    """The preview of :meth:`ReconciliationIndex.preview` with the language of each text it
+    shows: the name, the description, each alternative label, and each entity named in a
+    field (its name's), so that the card marks a Vietnamese name as Vietnamese."""
+    index = _index()
+    card = index.preview(entity)
+    card["name_lang"] = text_language(entity, "label", card["name"])
+    card["description_lang"] = text_language(entity, "description", card["description"])
+    card["altLabels"] = [{"text": text, "lang": text_language(entity, "altLabel", text)}
+                         for text in card["altLabels"]]
+    by_name = {p.name: p for p in PROPERTIES}
+    for field in card["fields"]:
+        prop = by_name.get(field["name"])
+        named = index.values_of(entity, prop) if prop is not None else []
+        # the same values in the same order: an entity's carries its IRI
+        for shown, value in zip(field["values"], named, strict=False):
+            target = index.get(value["iri"]) if "iri" in value else None
+            shown["lang"] = text_language(target, "label", shown["text"])
+    return card
 
 
 def _paging() -> tuple[str, int, int]:

@@ -57,6 +57,9 @@ class ShapeView:
     kind: str  # "node" or "property"
     label: str | None
     comment: str | None
+    #: the language tag the label's (the comment's) values share, for the element's ``lang``
+    label_lang: str | None = None
+    comment_lang: str | None = None
     targets: list[str] = field(default_factory=list)
     #: (path, rules, message) of the shape itself (path None for a node shape) and of each
     #: property shape written inside it
@@ -121,7 +124,9 @@ class Shapes:
             name = str(s)[len(SHAPES):]
             kind = "node" if (s, RDF.type, SH.NodeShape) in g else "property"
             view = ShapeView(name=name, iri=str(s), kind=kind, label=_text(g, s, RDFS.label),
-                             comment=_text(g, s, RDFS.comment))
+                             comment=_text(g, s, RDFS.comment),
+                             label_lang=_language(g, s, RDFS.label),
+                             comment_lang=_language(g, s, RDFS.comment))
             view.targets = self._targets(s)
             if kind == "property":
                 view.constraints.append(self._property(s))
@@ -129,7 +134,8 @@ class Shapes:
                 own = _rules(g, s)
                 if own or g.value(s, SH.message) is not None:
                     view.constraints.append({"path": None, "rules": own,
-                                             "message": _text(g, s, SH.message)})
+                                             "message": _text(g, s, SH.message),
+                                             "message_lang": _language(g, s, SH.message)})
             for p in g.objects(s, SH.property):
                 if isinstance(p, URIRef) and str(p).startswith(SHAPES):
                     view.uses.append(str(p)[len(SHAPES):])
@@ -139,6 +145,7 @@ class Shapes:
                 view.sparql.append({
                     "name": _short(str(c)) if isinstance(c, URIRef) else None,
                     "message": _text(g, c, SH.message),
+                    "message_lang": _language(g, c, SH.message),
                     "select": _text(g, c, SH.select)})
             view.uses.sort()
             view.sparql.sort(key=lambda c: c["name"] or "")
@@ -163,7 +170,8 @@ class Shapes:
         g = self.graph
         assert g is not None
         return {"path": _path(g, g.value(p, SH.path)), "rules": _rules(g, p),
-                "message": _text(g, p, SH.message)}
+                "message": _text(g, p, SH.message),
+                "message_lang": _language(g, p, SH.message)}
 
     # -- RDF -------------------------------------------------------------------------------
     def quads(self, name: str | None = None) -> list[ox.Quad]:
@@ -252,6 +260,13 @@ def _generated(path) -> bool:
 def _text(g: Graph, s, p) -> str | None:
     values = sorted(str(v) for v in g.objects(s, p))
     return " / ".join(values) if values else None
+
+
+def _language(g: Graph, s, p) -> str | None:
+    """The language tag every value of ``p`` shares (``en``), else None: untagged, or several
+    languages joined (the page's language then holds)."""
+    tags = {v.language if isinstance(v, Literal) else None for v in g.objects(s, p)}
+    return tags.pop() if len(tags) == 1 else None
 
 
 def _short(iri: str) -> str:
