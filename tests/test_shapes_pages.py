@@ -254,3 +254,36 @@ kgs:NhanShape a sh:NodeShape ;
         languages = text_languages(reply.get_data(as_text=True))
         for text in texts:
             assert languages.get(text) == {"vi"}, (url, text, languages.get(text))
+
+
+def test_every_iri_of_the_shapes_namespace_dereferences(client, graph):
+    """A validation result names its SPARQL constraint (``sh:sourceConstraint``,
+    ``kgs:StartNeedsEndConstraint``) and kg's reports use the properties ``kgs:file``,
+    ``kgs:line``, ``kgs:hint``…: each was a 404 ("not a shape of this project"). Each IRI
+    under ``kgs:`` the shapes graph holds is a page (saying what it is, with its label,
+    comment and, for a constraint, the shapes using it, its message and its SPARQL) and its
+    triples as RDF."""
+    iris = {str(t) for triple in graph for t in triple
+            if isinstance(t, rdflib.URIRef) and str(t).startswith(SHAPES) and str(t) != SHAPES}
+    others = sorted(i for i in iris if i[len(SHAPES):] not in _named(graph))
+    assert len(others) >= 40 and SHAPES + "StartNeedsEndConstraint" in others
+    assert SHAPES + "hint" in others
+    for iri in others:
+        name = iri[len(SHAPES):]
+        page = client.get(f"/shapes/{name}", headers=HTML)
+        assert page.status_code == 200, (name, page.text[:200])
+        text = _text(page.get_data(as_text=True))
+        label = graph.value(rdflib.URIRef(iri), rdflib.RDFS.label)
+        assert str(label or name) in text
+        turtle = client.get(f"/shapes/{name}", headers=TURTLE)
+        assert turtle.status_code == 200
+        got = rdflib.Graph().parse(data=turtle.data, format="turtle")
+        mine = {(p, o) for _, p, o in graph.triples((rdflib.URIRef(iri), None, None))
+                if not isinstance(o, rdflib.BNode)}
+        assert mine and mine <= set(got.predicate_objects(rdflib.URIRef(iri))), name
+    constraint = _text(client.get("/shapes/StartNeedsEndConstraint", headers=HTML)
+                       .get_data(as_text=True))
+    assert "kgs:EventShape" in constraint and "FILTER NOT EXISTS" in constraint
+    assert "says nothing of the end" in constraint
+    assert client.get("/shapes/StartNeedsEndConstraint.ttl").status_code == 200
+    assert client.get("/shapes/NoSuchThing", headers=HTML).status_code == 404

@@ -72,6 +72,28 @@ class ShapeView:
     file: str = ""
 
 
+@dataclass
+class TermView:
+    """An IRI of the shapes' namespace that is no shape, as its page shows it: a SPARQL
+    constraint a validation result names (``sh:sourceConstraint``), or a property of kg's
+    reports (``kgs:hint``, ``kgs:line``)."""
+
+    name: str
+    iri: str
+    kind: str  # "SPARQL constraint", "property", or its type's CURIE
+    label: str | None
+    comment: str | None
+    label_lang: str | None = None
+    comment_lang: str | None = None
+    message: str | None = None
+    message_lang: str | None = None
+    select: str | None = None
+    #: the shapes using it (``sh:sparql``)
+    used_by: list[str] = field(default_factory=list)
+    #: what a property says of its values: domain and range
+    about: list[str] = field(default_factory=list)
+
+
 class Shapes:
     """The shapes graph of the app's project, and what the pages show of it."""
 
@@ -86,6 +108,8 @@ class Shapes:
         root = Path(current_app.extensions["kg"].settings["root"])
         self.graph: Graph | None = None
         self.views: dict[str, ShapeView] = {}
+        #: the other IRIs of the namespace the shapes graph describes (:class:`TermView`)
+        self.terms: dict[str, TermView] = {}
         #: (file, names of the shapes it declares), in file order
         self.files: list[tuple[str, list[str]]] = []
         declared: dict[str, str] = {}
@@ -154,6 +178,30 @@ class Shapes:
             for used in view.uses:
                 if used in self.views:
                     self.views[used].used_by.append(view.name)
+        self._read_terms()
+
+    def _read_terms(self) -> None:
+        g = self.graph
+        assert g is not None
+        for s in sorted({s for s in g.subjects() if isinstance(s, URIRef)}, key=str):
+            name = str(s)[len(SHAPES):]
+            if not str(s).startswith(SHAPES) or not name or name in self.views:
+                continue
+            types = set(g.objects(s, RDF.type))
+            kind = ("SPARQL constraint" if SH.SPARQLConstraint in types
+                    else "property" if RDF.Property in types or OWL.ObjectProperty in types
+                    or OWL.DatatypeProperty in types
+                    else ", ".join(sorted(_short(str(t)) for t in types)) or "term")
+            self.terms[name] = TermView(
+                name=name, iri=str(s), kind=kind, label=_text(g, s, RDFS.label),
+                comment=_text(g, s, RDFS.comment), label_lang=_language(g, s, RDFS.label),
+                comment_lang=_language(g, s, RDFS.comment), message=_text(g, s, SH.message),
+                message_lang=_language(g, s, SH.message), select=_text(g, s, SH.select),
+                used_by=sorted(str(u)[len(SHAPES):] for u in g.subjects(SH.sparql, s)
+                               if str(u)[len(SHAPES):] in self.views),
+                about=[f"{words} {_short(str(o))}" for p, words in (
+                    (RDFS.domain, "on a"), (RDFS.range, "whose value is a"))
+                    for o in sorted(g.objects(s, p), key=str)])
 
     def _targets(self, s) -> list[str]:
         g = self.graph
@@ -244,6 +292,7 @@ def prepare() -> None:
     if made.graph is not None:
         made.quads(None)
         current_app.jinja_env.get_template("shapes.html")
+        current_app.jinja_env.get_template("shape_term.html")
         current_app.jinja_env.get_template("base_site.html")  # which it extends
 
 
@@ -391,7 +440,8 @@ def _answer(name: str | None) -> Response:
         abort(404, description="this project has no shapes (shapes/*.ttl)")
     rep: Representation | Response | None = None
     stem, dot, extension = (name or "").rpartition(".")
-    if name and name not in s.views and dot and stem in s.views \
+    known = s.views.keys() | s.terms.keys()
+    if name and name not in known and dot and stem in known \
             and extension.lower() in _EXTENSIONS:
         name = stem  # /shapes/EventShape.ttl: that syntax, unless ?format= says otherwise
         if "format" not in request.args:
@@ -400,7 +450,7 @@ def _answer(name: str | None) -> Response:
         rep = representation_or_error()
         if isinstance(rep, Response):
             return rep
-    if name is not None and name not in s.views:
+    if name is not None and name not in known:
         listed = f"{request.host_url.rstrip('/')}{url_for('shapes.document')}"
         if rep.rdf is None:
             # a browser gets the missing page, as for an unknown IRI of the dataset
@@ -417,6 +467,9 @@ def _answer(name: str | None) -> Response:
     if rep.rdf is not None:
         return Response(serialize(s.quads(name), rep), 200,
                         {"Content-Type": rep.content_type, **headers})
+    if name in s.terms:
+        html = render_template("shape_term.html", t=s.terms[name], **footer_context())
+        return Response(html, 200, {"Content-Type": "text/html; charset=utf-8", **headers})
     if name is None:
         groups = [(file, [s.views[n] for n in names]) for file, names in s.files]
     else:
