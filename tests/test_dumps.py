@@ -516,3 +516,15 @@ def test_a_partition_has_the_same_iri_in_every_dataset(client, tmp_path):
     shared = set(ours) & set(theirs)
     assert len(shared) >= 3 and len(ours) > len(shared)  # other classes shift no position
     assert all(ours[c] == theirs[c] for c in shared)
+
+
+@pytest.mark.parametrize("accept, media", [(None, "text/plain"), ("text/turtle", "text/plain"),
+                                           ("application/json", "application/json"),
+                                           ("application/ld+json", "application/json")])
+def test_an_unknown_dump_is_a_404_listing_the_dumps_in_the_clients_form(client, accept, media):
+    """As the pages', /store's and /shapes/' errors: JSON ``{"status", "message"}`` for a
+    client naming a JSON type (it got plain text), plain text otherwise."""
+    reply = client.get("/dumps/kg.xyz", headers={"Accept": accept} if accept else {})
+    assert reply.status_code == 404 and reply.mimetype == media
+    text = reply.json["message"] if media == "application/json" else reply.text
+    assert "no dump 'kg.xyz'" in text and all(name in text for name in NAMES)

@@ -48,6 +48,7 @@ from kg.endpoint.pages import (
     REPRESENTATIONS,
     Representation,
     curie,
+    error_answer,
     footer_context,
     local_path,
     quad_key,
@@ -491,8 +492,7 @@ def dump(name: str) -> Response:
     found = dumps().get(name)
     if found is None:
         listed = ", ".join(dumps().names())
-        return Response(f"404 Not Found: no dump {name!r}; there are {listed}\n", 404,
-                        {"Content-Type": "text/plain; charset=utf-8"})
+        return error_answer(404, f"Not Found: no dump {name!r}; there are {listed}")
     return send_dump(found, found.format.content_type)
 
 
