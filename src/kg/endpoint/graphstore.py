@@ -34,8 +34,8 @@ from kg.endpoint.pages import (
     local_path,
     negotiate,
     not_acceptable,
-    quad_key,
     serialize,
+    stable_blank_nodes,
     unknown_format,
 )
 from kg.store import not_an_absolute_iri
@@ -114,9 +114,8 @@ def store() -> Response:
         f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {where} }}")
     # blank nodes labelled canonically (RDFC-1.0) and the quads sorted: each process labels
     # them its own way, and the ETag (the body's hash) must be the same from every worker
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    body = serialize(sorted(dataset, key=quad_key), rep)
+    body = serialize(stable_blank_nodes(
+        [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]), rep)
     return _answer(body, rep.content_type, "sha256-" + hashlib.sha256(body).hexdigest())
 
 

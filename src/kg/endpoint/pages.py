@@ -253,7 +253,7 @@ def stable_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
     load of the dataset (each worker, each restart) labels blank nodes its own way, and a
     body, so its ``ETag``, must be the same from every process."""
     if not any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object)):
-        return sorted(quads, key=quad_key)
+        return sorted(set(quads), key=quad_key)
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
     return sorted(dataset, key=quad_key)
