@@ -21,10 +21,11 @@ spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A label that ends in a date 
 cell naming the event without its date is exact. A normalised label equal to the query (also
 with all spaces removed) is exact; otherwise the best of a character similarity and a token
 similarity (difflib; two generic road words, "highway" and "route", pair as near words:
-``_ROAD_WORDS``), times 90, so any inexact label scores below 90; under 54 is not a
-candidate. Only the entities that may reach 54 are scored, found in an index built with the
-labels (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose
-upper bound on the character similarity (the scorer's own, for many labels at once, those of
+``_ROAD_WORDS``, and a cell's "QL7" is read "QL 7": :func:`_road_designations`), times 90,
+so any inexact label scores below 90; under 54 is not a candidate. Only the entities that
+may reach 54 are scored, found in an index built with the labels
+(:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose upper
+bound on the character similarity (the scorer's own, for many labels at once, those of
 lengths nearest the query's first) reaches 0.6; one with a token near enough (the token
 similarity's 0.8) to at least 3/7 of the query's tokens, which its 0.6 needs. Those bounds
 bound each entity's score too: the entities are scored best bound first, and no further once
@@ -383,6 +384,22 @@ _NO_PAIR = (0.0, 0.0)
 #: "Highway 7" is a candidate for "Route 7" (81), never an exact match: a road's names are
 #: the curators' (Vietnam's Quốc lộ 7 is not Cambodia's Road No. 7).
 _ROAD_WORDS = frozenset({"road", "route", "highway", "hwy", "duong", "ql"})
+
+
+#: A road word with its number run into it ("ql7", "hwy19": "QL7" as Vietnamese records write
+#: a national road), and "quoc lo", the words QL abbreviates: :func:`_road_designations`.
+_ROAD_NUMBER = re.compile(rf"(?<!\S)({'|'.join(sorted(_ROAD_WORDS))})([0-9]+)(?!\S)")
+_QUOC_LO = re.compile(r"(?<!\S)quoc lo(?!\S)")
+
+
+def _road_designations(query: str) -> str:
+    """A normalised cell with its road designations read as the labels write them: a road
+    word and its number as two words ("ql7" is "ql 7", "route7" "route 7"), and "quoc lo"
+    (Quốc lộ) as "ql", so that the road-word rule (:func:`_least_pair`) and the number rule
+    (``NUMBER_MISMATCH``) see them. A cell's text only: the labels are the curators'."""
+    if "quoc lo" not in query and not any(word in query for word in _ROAD_WORDS):
+        return query  # most cells: no regular expression run
+    return _ROAD_NUMBER.sub(r"\1 \2", _QUOC_LO.sub("ql", query))
 
 
 def _least_pair(t: str, u: str) -> float:
@@ -1262,7 +1279,7 @@ class ReconciliationIndex:
         # answered (OpenRefine sends ten cells at once and drops all ten on an error).
         if len(text) > MAX_QUERY_CHARS:
             return [], ignored
-        query = normalise(text)
+        query = _road_designations(normalise(text))
         if not query and not conditions:
             return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
