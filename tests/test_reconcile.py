@@ -843,7 +843,7 @@ def test_an_unknown_property_is_ignored_and_nothing_matches_automatically(client
                                      {"pid": "P31", "v": {"id": "Q5119", "name": "capital"}}]},
             "within": {"query": "Province", "type": "Place",
                        "properties": [{"pid": "placeWithin", "v": "Cambodia"},
-                                      {"pid": "Country", "v": "Cambodia"}]},
+                                      {"pid": "pays", "v": "Cambodia"}]},
             "only": {"properties": [{"pid": "P17", "v": "Cambodia"}]},
             "good": {"query": "Phnom Penh"},
         }, schemas)
@@ -860,7 +860,7 @@ def test_an_unknown_property_is_ignored_and_nothing_matches_automatically(client
     assert answer["by-id"]["result"][0]["match"] is False
     assert ids(plain["within"]["result"]) == ["place/kratie"]  # the condition that filters
     assert capped(answer["within"]["result"]) == capped(plain["within"]["result"])
-    assert "'Country'" in answer["within"]["result"][0]["description"]
+    assert "'pays'" in answer["within"]["result"][0]["description"]
     assert answer["only"]["result"] == []  # nothing left to go by
     good = answer["good"]["result"]
     assert good == plain["phnom-penh"]["result"] and good[0]["match"] is True
@@ -868,7 +868,7 @@ def test_an_unknown_property_is_ignored_and_nothing_matches_automatically(client
     warnings = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
     assert len(warnings) == 1  # one line for the batch
     assert "property 'P17' in 2 queries" in warnings[0]
-    assert "property 'P31' in 1 query" in warnings[0] and "'Country'" in warnings[0]
+    assert "property 'P31' in 1 query" in warnings[0] and "'pays'" in warnings[0]
 
 
 def test_an_unknown_type_is_ignored_likewise(client, schemas, caplog):
@@ -904,6 +904,56 @@ def test_an_unknown_type_is_ignored_likewise(client, schemas, caplog):
     assert strict.status_code == 400
     assert strict.json["message"] == ("query 'q': type_strict must be one of the strings any, "
                                       "all or should, not 'strict'")
+
+
+def test_type_and_property_ids_are_read_whatever_their_case(client, schemas, caplog):
+    """OpenRefine sends the text typed into its type or property box as the id when no
+    suggestion was picked: "event", "militaryunit", "startdate" named no type or property
+    (ids were compared as written) and were ignored, every candidate capped at 89.5 with a
+    note. An id that one type or property has, but for case, is that one: the answers are
+    those of the id as the ontology writes it, and a candidate lists the type under the id
+    the query gave (OpenRefine's type match compares the strings). No warning."""
+    exact = batch(client, {
+        "event": {"query": "Capture of Phnom Penh", "type": "Event"},
+        "unit": {"query": "division 341", "type": "MilitaryUnit", "type_strict": "should"},
+        "date": {"query": "Capture of Phnom Penh",
+                 "properties": [{"pid": "startDate", "v": "1979"}]},
+        "within": {"query": "Tay Ninh", "properties": [{"pid": "country", "v": "Vietnam"}]},
+        "list": {"query": "Phnom Penh", "type": ["City", "Place"], "type_strict": "all"},
+    })
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        folded = batch(client, {
+            "event": {"query": "Capture of Phnom Penh", "type": "event"},
+            "unit": {"query": "division 341", "type": "militaryunit", "type_strict": "should"},
+            "date": {"query": "Capture of Phnom Penh",
+                     "properties": [{"pid": "startdate", "v": "1979"}]},
+            "within": {"query": "Tay Ninh", "properties": [{"pid": "COUNTRY", "v": "Vietnam"}]},
+            "list": {"query": "Phnom Penh", "type": ["city", "kgo:PLACE"], "type_strict": "all"},
+        }, schemas)
+        suggested = client.get("/reconcile/suggest/entity?prefix=tay&type=province").json
+        proposed = client.get("/reconcile/propose_properties?type=militaryUnit").json
+        props = client.get("/reconcile/suggest/property?prefix=found&type=PERSON").json
+        extended = post_extend(client, {"ids": ["place/phnom-penh"], "properties": [
+            {"id": "Wikidata"}, {"id": "placewithin"}]}, schemas).json
+    assert [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"] == []
+    for key, answer in folded.items():
+        got, want = answer["result"], exact[key]["result"]
+        assert [(c["id"], c["score"]) for c in got] == [(c["id"], c["score"]) for c in want]
+        assert got[0]["match"] is True, key
+        assert not any("Not matched automatically" in c.get("description", "") for c in got)
+    assert {"id": "event", "name": "event"} in folded["event"]["result"][0]["type"]
+    assert {"id": "militaryunit", "name": "military unit"} \
+        in folded["unit"]["result"][0]["type"]
+    assert [e["id"] for e in suggested["result"]] == ["place/tay-ninh"]
+    assert proposed["type"] == "militaryUnit"  # echoed as given
+    assert [p["id"] for p in proposed["properties"]] == [
+        p["id"] for p in client.get("/reconcile/propose_properties?type=MilitaryUnit").json[
+            "properties"]]
+    assert props["result"] == []  # a person has no founding date: the type still narrows
+    row = extended["rows"]["place/phnom-penh"]
+    assert row["Wikidata"] == [{"str": "Q1850"}]
+    assert row["placewithin"] == [{"id": "place/cambodia", "name": "Cambodia"}]
+    assert [m["name"] for m in extended["meta"]] == ["Wikidata ID", "within"]
 
 
 def test_a_class_whose_instances_are_no_candidates_is_ignored_as_an_unknown_type(

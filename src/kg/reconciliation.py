@@ -7,7 +7,8 @@ data extension. :mod:`kg.endpoint.reconcile` speaks the Reconciliation Service A
 
 **Identifiers.** An entity's id is its IRI without the base ``https://w3id.org/kg1978/`` (the
 service's ``identifierSpace``): ``place/phnom-penh``. Types and properties are local names in
-the ontology namespace (the ``schemaSpace``): ``Place``, ``placeWithin``. Full IRIs and
+the ontology namespace (the ``schemaSpace``): ``Place``, ``placeWithin``, read whatever their
+case (``place``: what OpenRefine sends for a type typed and not picked). Full IRIs and
 ``kg:`` / ``kgo:`` CURIEs are accepted wherever an id is read.
 
 **Candidates** are the instances (inferred types included) of kgo:Actor, kgo:Place, kgo:Event,
@@ -255,6 +256,22 @@ _PROPERTY_BY_ID: dict[str, Property] = {}
 for _p in PROPERTIES:
     for _key in (_p.id, _KGO + _p.id, *_p.aliases):
         _PROPERTY_BY_ID.setdefault(_key, _p)
+
+
+def _by_folded_case(named: dict[str, _T]) -> dict[str, _T]:
+    """``named`` by its keys case-folded, those that two keys share but for case left out (an
+    id read whatever its case must name one thing)."""
+    folded: dict[str, list[_T]] = {}
+    for key, value in named.items():
+        found = folded.setdefault(key.casefold(), [])
+        if value not in found:
+            found.append(value)
+    return {key: values[0] for key, values in folded.items() if len(values) == 1}
+
+
+#: OpenRefine sends what was typed in its property box as the id when no suggestion was picked
+#: ("startdate"): a property's id is read whatever its case (:func:`_property_named`).
+_PROPERTY_BY_FOLDED = _by_folded_case(_PROPERTY_BY_ID)
 
 #: The predicates read from the store, by the key they are kept under in :attr:`Entity.values`.
 _READ = {
@@ -945,6 +962,8 @@ class ReconciliationIndex:
         #: Every type a candidate has (standard vocabularies' too, such as schema:Place): with
         #: the ontology's classes, the types a query may name without being ignored.
         self._held_types: set[str] = set().union(*(e.types for e in self.entities.values()))
+        #: Those and the ontology's classes by their IRIs case-folded (:meth:`_type_named`).
+        self._type_by_folded = _by_folded_case({t: t for t in (*self.types, *self._held_types)})
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1170,6 +1189,15 @@ class ReconciliationIndex:
                 listed.add(given)
         return refs
 
+    def _type_named(self, given: str) -> str:
+        """The IRI of the type ``given`` names (an id, CURIE or IRI: :func:`_type_iri`), as
+        written or but for its case ("event", as OpenRefine sends a type typed in its box and
+        not picked from the suggestions); where it names none, its IRI as written."""
+        iri = _type_iri(given)
+        if iri in self.types or iri in self._held_types:
+            return iri
+        return self._type_by_folded.get(iri.casefold(), iri)
+
     def reconcilable_types(self) -> list[TypeInfo]:
         """The kgo classes under the root types (candidates' classes), ordered by name."""
         return sorted((t for t in self.types.values() if t.ancestors & _ROOT_IRIS),
@@ -1253,7 +1281,7 @@ class ReconciliationIndex:
             raise InputError(f"query {key!r} has neither query text nor properties")
         conditions, unknown_pids, unread = _conditions(q.get("properties"), key)
         limit = _limit(q.get("limit"), key)
-        given_types = _types(q.get("type"), key)
+        given_types = [(given, self._type_named(given)) for given in _types(q.get("type"), key)]
         wanted = [(given, iri) for given, iri in given_types if self._reconciled_type(iri)]
         # The v0.2 schema's enum: a strictness the service would have to guess the meaning of.
         # OpenRefine sends "should" (with a type) or nothing.
@@ -1479,7 +1507,7 @@ class ReconciliationIndex:
                 raise InputError(f"extend: the property {p['id']!r} is asked for twice; its "
                                  "values come under its id, once per entity: ask for it once, "
                                  "or with other settings in another request")
-            prop = _PROPERTY_BY_ID.get(_property_key(p["id"]))
+            prop = _property_named(p["id"])
             settings = p.get("settings") or {}
             if not isinstance(settings, dict):
                 raise InputError(f"extend: the settings of {p['id']!r} must be an object")
@@ -1561,7 +1589,7 @@ class ReconciliationIndex:
     def _candidate_class(self, type_given: str | None) -> TypeInfo | None:
         """The class ``type_given`` names when it is under ``ROOT_TYPES``; None for no type,
         or for one that is no candidate's (its properties are not chosen)."""
-        t = self.types.get(_type_iri(type_given)) if type_given else None
+        t = self.types.get(self._type_named(type_given)) if type_given else None
         if t is None or not t.ancestors & _ROOT_IRIS:
             return None
         return t
@@ -1612,7 +1640,7 @@ class ReconciliationIndex:
         p = _prefix_key(prefix)
         if p is None:
             return []
-        wanted = _type_iri(type_given) if type_given else None
+        wanted = self._type_named(type_given) if type_given else None
         if wanted and not self._reconciled_type(wanted):
             log.warning("reconciliation: entities were suggested for the type %s, which is no "
                         "type of this service's entities: it was ignored. The types it knows: "
@@ -1719,9 +1747,17 @@ def _property_key(given: str) -> str:
     return key
 
 
+def _property_named(given: str) -> Property | None:
+    """The property with this id (local name, ``kgo:`` CURIE or IRI), as written or but for
+    its case ("startdate", as OpenRefine sends a property typed and not picked); None if
+    none."""
+    key = _property_key(given)
+    return _PROPERTY_BY_ID.get(key) or _PROPERTY_BY_FOLDED.get(key.casefold())
+
+
 def property_for(given: str) -> Property:
-    """The property with this id (local name, ``kgo:`` CURIE or IRI); InputError if none."""
-    prop = _PROPERTY_BY_ID.get(_property_key(given))
+    """The property with this id (:func:`_property_named`); InputError if none."""
+    prop = _property_named(given)
     if prop is None:
         raise InputError(f"unknown property {given!r} (known: "
                          f"{', '.join(p.id for p in PROPERTIES)})")
@@ -1764,7 +1800,7 @@ def _conditions(given: Any, key: str) -> tuple[list[tuple[Property, list[Any]]],
         values = [v for v in values if not _names_nothing(v)]
         if not values:
             continue
-        prop = _PROPERTY_BY_ID.get(_property_key(item["pid"]))
+        prop = _property_named(item["pid"])
         if prop is None:
             unknown.append(item["pid"])
             continue
@@ -2044,14 +2080,14 @@ def _extend_limit(given: Any, pid: str) -> int:
     return number
 
 
-def _types(given: Any, key: str) -> list[tuple[str, str]]:
-    """The query's types: (the id as given, its IRI) each."""
+def _types(given: Any, key: str) -> list[str]:
+    """The query's type ids, as given (:meth:`ReconciliationIndex._type_named` reads them)."""
     if given is None:
         return []
     items = given if isinstance(given, list) else [given]
     if not all(isinstance(t, str) for t in items):
         raise InputError(f"query {key!r}: 'type' must be a type id or a list of them")
-    return [(t.strip(), _type_iri(t)) for t in items if t.strip()]
+    return [t.strip() for t in items if t.strip()]
 
 
 #: A date or date-time as OpenRefine sends a date cell ("1979-01-05T00:00:00Z"): its day.
