@@ -611,6 +611,19 @@ def test_conditions_take_the_forms_openrefine_sends(client, schemas):
     assert assistance not in found("startDate", "1978-06-20", help_)
 
 
+@pytest.mark.parametrize("given, read", [
+    (1979.0, 1979), (1566557.0, 1566557), (2.0, 2), (1979, 1979), (1979.5, 1979.5),
+    (math.inf, math.inf), ("1979.0", "1979.0"), (True, True),
+])
+def test_a_number_cell_is_read_as_a_whole_number_in_one_place(given, read):
+    """JSON, and OpenRefine, send a number cell 1979 as 1979.0: the year 1979, a GeoNames id,
+    a limit of 2. One function says so for every reader (a date, a condition's text, an
+    authority identifier, a count); text and other numbers are left as they are."""
+    from kg.reconciliation import _number_cell
+
+    assert _number_cell(given) == read and type(_number_cell(given)) is type(read)
+
+
 def test_a_date_written_out_or_unpadded_is_read_as_its_iso_form(client, schemas):
     """A condition on a date matched only ISO 8601 (1979, 1979-01, 1979-01-07): "7 January
     1979" found nothing, unsaid. The forms that say which is the day and which the month are
