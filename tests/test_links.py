@@ -1263,3 +1263,29 @@ link:phnom-penh-second a rdf:Statement ; rdfs:label "Phnom Penh same as Q1850, a
     (bare,) = [r for r in rows if r["authority_iri"] == WD + "Q2000003"]
     assert (bare["id"], bare["relation"]) == (P + "snuol", "closeMatch")
     assert not any(bare[c] for c in ("who", "who_label", "when", "note", "source", "statement"))
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    ("exactMatch", "exactMatch"), ("skos:closeMatch", "closeMatch"),
+    ("exact", "exactMatch"), ("Exact match", "exactMatch"), ("exact-match", "exactMatch"),
+    ("CLOSE", "closeMatch"), ("close_match", "closeMatch"), (" Close Match ", "closeMatch"),
+    ("sameAs", None), ("", None), ("exactly", None), ("closer", None), ("match", None),
+])
+def test_a_relation_is_read_as_an_archivist_writes_it(written, read):
+    """The column says which of two SKOS relations: "exact" or "Exact match" (as a sheet's
+    drop-down or a person writes it) can mean nothing else, and was refused, the row's
+    decision to be retyped; owl:sameAs and other words still are."""
+    assert links._relation(written) == read
+
+
+def test_an_archivists_relation_imports_as_the_skos_one(project, capsys):
+    path, _ = edited_export(project, "words.csv", **{
+        A + "kufns": {"authority_iri": "Q1337046", "relation": "Exact match", "who": "Lan",
+                      "note": "Wikidata Q1337046"},
+        P + "chong-thnu": {"authority_iri": "https://www.geonames.org/1831142",
+                           "relation": "close", "who": "Lan", "note": "GeoNames 1831142"}})
+    assert run(project, "links", "import", str(path)) == 0, capsys.readouterr().err
+    g = Graph().parse(project / "graph" / "links.ttl")
+    assert (URIRef(A + "kufns"), SKOS.exactMatch, URIRef(WD + "Q1337046")) in g
+    assert (URIRef(P + "chong-thnu"), SKOS.closeMatch,
+            URIRef("https://sws.geonames.org/1831142/")) in g

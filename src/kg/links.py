@@ -1263,11 +1263,16 @@ def closest_iri(entity: str, known: Iterable[str]) -> str | None:
 
 
 def _relation(text: str) -> str | None:
+    """The SKOS relation a ``relation`` cell names: ``exactMatch``, ``skos:closeMatch``, its
+    IRI, or as an archivist writes it ("exact", "Exact match", "close-match": either word can
+    mean one relation only); None for anything else (``sameAs`` included)."""
     t = text.strip()
     for prefix in (str(SKOS), "skos:"):
         if t.startswith(prefix):
             t = t[len(prefix):]
-    return {"exactmatch": "exactMatch", "closematch": "closeMatch"}.get(t.lower())
+    word = re.sub(r"[\s_-]+", "", t).lower()
+    word = {"exact": "exactmatch", "close": "closematch"}.get(word, word)
+    return {"exactmatch": "exactMatch", "closematch": "closeMatch"}.get(word)
 
 
 def _slug(text: str) -> str:
