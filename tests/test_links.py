@@ -888,6 +888,41 @@ def test_names_that_differ_by_diacritics_are_two_agents_in_one_sheet(project, tm
     assert (project / "graph" / "links.ttl").read_bytes() == after
 
 
+def test_a_new_agent_whose_name_is_another_without_its_accents_is_warned_of(project, tmp_path,
+                                                                           capsys):
+    """An archivist who types her name with its accents on one row and without them on
+    another ("nguyen thi hoa") became two agents, written unsaid (in Vietnamese such names may
+    be two people, so it is not refused; in a later sheet the unaccented name is refused as
+    the first agent's local name). The import now warns, on the line of the agent minted
+    second, naming both and what to do if they are one person; whichever comes first. Not
+    again for the sheet re-imported."""
+    hoa = "Nguyễn Thị Hoa"
+    for name, rows in (("accents-first.csv", (hoa, "nguyen thi hoa")),
+                       ("accents-second.csv", ("nguyen thi hoa", hoa))):
+        root = project_copy(tmp_path / name.removesuffix(".csv"))
+        path = sheet(tmp_path,
+                     f"{A}kprc,Q2000001,exactMatch,{rows[0]},2026-11-01,Wikidata Q2000001",
+                     f"{A}kufns,Q2000002,exactMatch,{rows[1]},2026-11-02,Wikidata Q2000002",
+                     f"{P}snuol,Q2000003,closeMatch,{rows[1]},2026-11-02,Wikidata Q2000003",
+                     name=name)
+        assert run(root, "links", "import", str(path)) == 0
+        out = capsys.readouterr().out
+        assert "1 warning(s), which do not stop the import" in out
+        assert (f"  line 3: who {rows[1]!r} is a new agent, agent:nguyen-thi-hoa-2, not "
+                f"{rows[0]!r} (agent:nguyen-thi-hoa), whose name has the same letters but for "
+                "accents and case: if they are one person, replace agent:nguyen-thi-hoa-2 by "
+                "agent:nguyen-thi-hoa in graph/links.ttl") in out, out
+        assert agents_of(root)["Q2000003"] == AGENT + "nguyen-thi-hoa-2"
+        assert run(root, "links", "import", str(path)) == 0
+        assert "warning" not in capsys.readouterr().out
+    # one name, however cased and spaced, is one agent: nothing to warn of
+    path = sheet(tmp_path, f"{A}kprc,Q2000001,exactMatch,{hoa},2026-11-01,Wikidata Q2000001",
+                 f"{A}kufns,Q2000002,exactMatch, {hoa.upper()},2026-11-02,Wikidata Q2000002",
+                 name="one.csv")
+    assert run(project, "links", "import", str(path)) == 0
+    assert "warning" not in capsys.readouterr().out
+
+
 def test_a_name_is_not_matched_to_an_agent_by_its_slug_or_local_name(project, tmp_path,
                                                                       capsys):
     """agent:curators is 'the curators' only by its label ("kg curators"): 'Curators' is

@@ -787,7 +787,8 @@ class ImportResult:
     present: int = 0
     ignored: int = 0
     #: What validation of the graph with the new links warned of (a misspelt term of a
-    #: standard vocabulary, a shape at sh:Warning): said, not stopping the import.
+    #: standard vocabulary, a shape at sh:Warning), and a new agent whose name is another's
+    #: but for accents (:meth:`_Agents.alike`): said, not stopping the import.
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -799,7 +800,7 @@ class ImportResult:
             lines.append(IMPORTED_NEXT)
         if self.warnings:
             lines.append(f"{len(self.warnings)} warning(s), which do not stop the import "
-                         "(kg validate shows them in full):")
+                         "(kg validate shows the graph's in full):")
             lines += [f"  {w}" for w in self.warnings]
         return "\n".join(lines) + "\n"
 
@@ -815,7 +816,7 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     sources = load_sources(root)
     store = source_store(sources)
     existing = _links(store)
-    rows, ignored, problems = _check_rows(records, store, existing, today)
+    rows, ignored, problems, agents = _check_rows(records, store, existing, today)
     problems += _check_read_only(records, existing)
     problems += _check_against_graph(rows, existing, root)
     problems += _check_restated(rows, records, store)
@@ -835,8 +836,8 @@ def import_links(settings: dict, path: Path, *, today: date | None = None) -> Im
     for links_source in sources.files.get(LINKS_GRAPH, []):
         candidate += _as_written(links_source.read_bytes(), links_source)
     _add_links(candidate, new, store)
-    result.warnings = _check_conforms(root, sources, candidate, new, path,
-                                      settings.get("validator", "fast"))
+    result.warnings = agents.alike(new) + _check_conforms(root, sources, candidate, new, path,
+                                                          settings.get("validator", "fast"))
     data = links_turtle(candidate).encode("utf-8")
     if not isomorphic(_as_written(data, links_path), candidate):
         raise KGError(f"internal error: {shown_path(links_path)} would not round-trip; "
@@ -1013,7 +1014,7 @@ def _rows_in_a_cell(line: int, cells: list[str], delimiter: str) -> list[tuple[i
 
 
 def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, str]],
-                today: date) -> tuple[list[_Row], int, list]:
+                today: date) -> tuple[list[_Row], int, list, _Agents]:
     entities = _linkable_entities(store)
     typed = {r["x"]: r["t"] for r in _select(store, f"""
         SELECT ?x (MIN(STR(?c)) AS ?t) WHERE {{ GRAPH ?g {{ ?x a ?c }}
@@ -1088,7 +1089,7 @@ def _check_rows(records, store: ox.Store, existing: list[tuple[str, str, str, st
         rows.append(_Row(line, entity, authority, target, relation, agents.iri(who),
                          " ".join(unicodedata.normalize("NFC", who).split()), when,
                          v.get("note", ""), v.get("why", ""), " | ".join(sources)))
-    return rows, ignored, problems
+    return rows, ignored, problems, agents
 
 
 def _check_read_only(records, existing: list[tuple[str, str, str, str]]
@@ -1322,6 +1323,8 @@ class _Agents:
     described: set[str]
     #: Every IRI under the agent namespace in graph/ or minted for this sheet: not to mint again.
     taken: set[str]
+    #: Each agent's label (the first, by ``_agents``'s order), and each minted one's name.
+    labels: dict[str, str] = field(default_factory=dict)
 
     def named_by_local_name(self, who: str) -> str | None:
         """The described agent whose IRI's local name ``who`` is (``curators`` for
@@ -1350,13 +1353,34 @@ class _Agents:
                 iri, n = f"{AGENT_NS}{stem}-{n}", n + 1
             self.by_name[key] = iri
             self.taken.add(iri)
+            self.labels[iri] = who.strip()
         return self.by_name[key]
+
+    def alike(self, rows: list[_Row]) -> list[str]:
+        """A warning for each agent minted for ``rows`` whose IRI took a suffix because
+        another agent's name gives the same ASCII form ("nguyen thi hoa" after "Nguyễn Thị
+        Hoa"): two people in Vietnamese perhaps, so not refused, or one person who typed the
+        name once without its accents, whose links would be split between two agents."""
+        out, said = [], set()
+        for row in rows:
+            if row.who in self.described or row.who in said:
+                continue
+            other = AGENT_NS + _name_stem(row.who_label)
+            if other != row.who and other in self.labels:
+                said.add(row.who)
+                new, old = _short(row.who), _short(other)
+                out.append(f"line {row.line}: who {self.labels[row.who]!r} is a new agent, "
+                           f"{new}, not {self.labels[other]!r} ({old}), whose name has the "
+                           "same letters but for accents and case: if they are one person, "
+                           f"replace {new} by {old} in graph/{LINKS_FILE}")
+        return out
 
 
 def _agents(store: ox.Store) -> _Agents:
     """The agents of the graph in ``store``, matched only by their labels."""
     by_name: dict[str, str] = {}
     described: set[str] = set()
+    labels: dict[str, str] = {}
     types = " ".join(f"<{t}>" for t in _AGENT_TYPES)
     for r in _select(store, f"""
         SELECT DISTINCT ?a ?l WHERE {{ VALUES ?t {{ {types} }} ?a a ?t
@@ -1364,10 +1388,11 @@ def _agents(store: ox.Store) -> _Agents:
         described.add(r["a"])
         if "l" in r:
             by_name.setdefault(_name_key(r["l"]), r["a"])
+            labels.setdefault(r["a"], r["l"])
     taken = described | {r["a"] for r in _select(store, f"""
         SELECT DISTINCT ?a WHERE {{ {{ ?a ?p ?o }} UNION {{ ?s ?p ?a }}
             FILTER(isIRI(?a) && STRSTARTS(STR(?a), "{AGENT_NS}")) }}""")}
-    return _Agents(by_name, described, taken)
+    return _Agents(by_name, described, taken, labels)
 
 
 def _check_against_graph(rows: list[_Row], existing, root: Path) -> list[tuple[int, str]]:
