@@ -553,6 +553,42 @@ def test_property_conditions_narrow_the_candidates(client, schemas):
     assert ids(answer["iri"]["result"]) == ["place/phnom-penh"]
 
 
+def test_a_condition_on_a_property_its_type_never_has_is_ignored_and_said(client, schemas,
+                                                                          caplog):
+    """An archivist's sheet of states with a date column tied to startDate (an event's) got
+    nothing for "PRK" (a state has no start date, so none met it), as if the graph had no
+    such state. A property that no entity of the query's types may have (the one
+    propose_properties never offers for them) is ignored as an unknown one is: the candidates
+    of the name, at most 89.5, none matched, each saying why; one warning. A property the
+    type may have still filters (Liberation of Phnom Penh, an event, by its start date)."""
+    plain = batch(client, {"q": {"query": "PRK", "type": "State"}})["q"]["result"]
+    assert plain[0]["id"] == "actor/prk" and plain[0]["match"] is True
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        answer = batch(client, {
+            "state": {"query": "PRK", "type": "State", "type_strict": "should",
+                      "properties": [{"pid": "startDate", "v": "1979"}]},
+            "person": {"query": "Pol Pot", "type": ["Person"],
+                       "properties": [{"pid": "geonames", "v": "1821306"},
+                                      {"pid": "wikidata", "v": "Q39464"}]},
+            "event": {"query": "Liberation of Phnom Penh", "type": "Event",
+                      "properties": [{"pid": "startDate", "v": "1978"}]},
+        }, schemas)
+    state = answer["state"]["result"]
+    assert capped(state) == capped(plain) and state[0]["match"] is False
+    assert all(c["description"].endswith(
+        "[Not matched automatically: this service finds the property 'startDate' on no "
+        "entity of the type 'State', and ignored it.]") for c in state)
+    # an identifier the type may have still decides, but the query is only partly understood
+    person = answer["person"]["result"]
+    assert ids(person) == ["actor/pol-pot"] and person[0]["score"] == 89.5
+    assert person[0]["description"].endswith(
+        "finds the property 'geonames' on no entity of the type 'Person', and ignored it.]")
+    assert answer["event"]["result"] == []  # an event has a start date: it filters
+    [warning] = [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"]
+    assert "property 'startDate' of the type 'State' in 1 query" in warning
+    assert "property 'geonames' of the type 'Person' in 1 query" in warning
+
+
 def test_an_exact_authority_id_decides_the_match_whatever_the_name(client, schemas):
     """kgs:AuthorityIdShape gives one identifier to one entity: a QID or GeoNames id that an
     entity's skos:exactMatch gives names it, so a sheet that already carries identifiers

@@ -65,7 +65,8 @@ a type id that is no type of the candidates (no class of the ontology and no can
 type, ``Q5``, or a class whose instances are no candidates, ``Quantity``), or a date it cannot
 read (``07/01/1979``, 7 January or 1 July; ``7/1/79``; ``tháng Chạp 1978``, perhaps a
 lunar month; ``the 1979s``), or an authority identifier it cannot read (a name tied to
-``wikidata``), is ignored rather than
+``wikidata``), or a condition on a property no entity of the query's types may have (a
+state's ``startDate``: :meth:`ReconciliationIndex._applicable`), is ignored rather than
 failing the batch with a 400 (OpenRefine 3.x does not show that error: every cell of the batch
 stays unreconciled, with no message). The query is answered without it, but only partly
 understood: every candidate scores at most ``AMBIGUOUS_SCORE`` (89.5) and none is the ``match``;
@@ -1302,7 +1303,15 @@ class ReconciliationIndex:
             + [f"type {_quoted(given)}" for given, iri in given_types
                if (given, iri) not in wanted]))
         hints = {f"{what} {_quoted(raw)} of {pid}": hint for what, pid, raw, hint in unread}
-        ignored = unknown + list(hints)
+        # So is a condition on a property that no entity of the query's types may have (a
+        # state's startDate, an event's): it filtered out every candidate, leaving a cell that
+        # names a state in the graph with none, as if it were not there.
+        conditions, misplaced = self._applicable(conditions, wanted)
+        types_said = ""
+        if misplaced:
+            types_said = ("the type " if len(wanted) == 1 else "the types ") + " or ".join(
+                _quoted(given) for given, _ in wanted)
+        ignored = unknown + list(hints) + [f"{what} of {types_said}" for what in misplaced]
         # What a cell holds is data, not a fault of the request: a cell over the length limit,
         # or one that names nothing ("", "?", "—", often written for an unknown value) and has
         # no condition to go by, gets no candidates, and the other queries of its batch are
@@ -1379,7 +1388,9 @@ class ReconciliationIndex:
         found.sort(key=lambda c: (-c.score, c.entity.name.casefold(), c.entity.id))
         said = ([f"does not know the {' or the '.join(unknown)}"] if unknown else []) + (
             [f"cannot read the {' or the '.join(f'{d} ({h})' for d, h in hints.items())}"]
-            if hints else [])
+            if hints else []) + (
+            [f"finds the {' or the '.join(misplaced)} on no entity of {types_said}"]
+            if misplaced else [])
         note = (f"[Not matched automatically: this service {' and '.join(said)}, and ignored "
                 f"{'them' if len(ignored) > 1 else 'it'}.]" if ignored else "")
         out = []
@@ -1394,6 +1405,22 @@ class ReconciliationIndex:
                 item["description"] = description
             out.append(item)
         return out, ignored
+
+    def _applicable(self, conditions: list[tuple[Property, list[Any]]],
+                    wanted: list[tuple[str, str]]
+                    ) -> tuple[list[tuple[Property, list[Any]]], list[str]]:
+        """The conditions on properties an entity of the ``wanted`` types may have (those
+        :meth:`propose_properties` offers for one of them), and the others as a note names
+        them (``property 'startDate'``). Every condition where no type is wanted, or one of
+        another vocabulary (schema:Place), whose properties the ontology does not say."""
+        infos = [self.types.get(iri) for _, iri in wanted]
+        if not conditions or not infos or None in infos:
+            return conditions, []
+        offered = {p.id for t in infos for p in self._properties_of(t)}
+        kept = [(prop, values) for prop, values in conditions if prop.id in offered]
+        misplaced = [f"property {_quoted(prop.id)}" for prop, _ in conditions
+                     if prop.id not in offered]
+        return kept, list(dict.fromkeys(misplaced))
 
     def _meets(self, e: Entity, prop: Property, given: list[Any]) -> int:
         """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or, for an authority identifier
