@@ -1482,6 +1482,41 @@ def test_preview_escapes_what_it_shows():
     assert result[0]["name"] == "<script>alert(1)</script>" and result[0]["match"] is True
 
 
+def test_a_class_label_in_another_language_is_suggested_by(client):
+    """suggest/type found classes by their English label and id only: a Vietnamese archivist
+    typing "tỉnh" found nothing. Every rdfs:label of a class, in any language, now prefixes
+    it (the English one is still its name). The ontology has no label but English yet, so
+    "tỉnh" still finds nothing here: a curator adds the labels (a tiny ontology shows it)."""
+    from kg.reconciliation import ReconciliationIndex
+    from kg.store import DatasetStore
+
+    assert client.get("/reconcile/suggest/type?prefix=t%E1%BB%89nh").json["result"] == []
+    kgo = BASE + "ontology/"
+    ontology = ox.NamedNode(BASE + "graph/ontology")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    owl_class = ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
+    place, province = ox.NamedNode(kgo + "Place"), ox.NamedNode(kgo + "Province")
+    tay_ninh = ox.NamedNode(BASE + "place/tay-ninh")
+    store = DatasetStore.from_quads([
+        ox.Quad(place, rdf_type, owl_class, ontology),
+        ox.Quad(place, label, ox.Literal("place", language="en"), ontology),
+        ox.Quad(province, rdf_type, owl_class, ontology),
+        ox.Quad(province, sub, place, ontology),
+        ox.Quad(province, label, ox.Literal("province", language="en"), ontology),
+        ox.Quad(province, label, ox.Literal("tỉnh", language="vi"), ontology),
+        ox.Quad(tay_ninh, rdf_type, place, ontology),
+        ox.Quad(tay_ninh, rdf_type, province, ontology),
+        ox.Quad(tay_ninh, label, ox.Literal("Tây Ninh", language="vi"), ontology),
+    ])
+    index = ReconciliationIndex.from_store(store)
+    for prefix in ("tỉnh", "TINH", "tin"):
+        found = index.suggest_types(prefix)
+        assert [(t["id"], t["name"]) for t in found] == [("Province", "province")], prefix
+    assert [t["id"] for t in index.suggest_types("prov")] == ["Province"]
+
+
 def test_suggest_entities_types_and_properties(client, schemas):
     entities = client.get("/reconcile/suggest/entity?prefix=phn")
     schemas("suggest-entities-response.json", entities.json)

@@ -929,6 +929,8 @@ class TypeInfo:
     description: str = ""
     supers: set[str] = field(default_factory=set)  # direct kgo superclasses
     ancestors: set[str] = field(default_factory=set)  # reflexive-transitive
+    #: rdfs:labels in other languages than English (suggest/type finds the class by them)
+    labels: list[str] = field(default_factory=list)
 
 
 #: How a candidate meets a condition (:meth:`ReconciliationIndex._meets`).
@@ -1097,6 +1099,8 @@ class ReconciliationIndex:
             lang = row["lang"].value if "lang" in row else ""
             if p == _RDFS + "label" and lang in ("en", ""):
                 t.name = o.value
+            elif p == _RDFS + "label":
+                t.labels.append(o.value)
             elif p == _RDFS + "comment" and lang in ("en", ""):
                 t.description = o.value
             elif p == _RDFS + "subClassOf" and o.value.startswith(_KGO) and o.value != iri:
@@ -1711,7 +1715,8 @@ class ReconciliationIndex:
             return []
         out = []
         for t in _page_by_prefix(p, self.reconcilable_types(),
-                                 lambda t: [normalise(t.name), normalise(t.id)], cursor, limit):
+                                 lambda t: [normalise(t.name), normalise(t.id),
+                                            *map(normalise, t.labels)], cursor, limit):
             item: dict[str, Any] = {"id": t.id, "name": t.name}
             if t.description:
                 item["description"] = t.description
