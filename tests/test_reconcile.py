@@ -1005,6 +1005,38 @@ def test_type_and_property_ids_are_read_whatever_their_case(client, schemas, cap
     assert [m["name"] for m in extended["meta"]] == ["Wikidata ID", "within"]
 
 
+def test_type_and_property_are_read_by_their_names_too(client, schemas, caplog):
+    """What OpenRefine sends for a type or property typed and not picked may be its name, as
+    the suggestions show it ("military unit", "parent organisation", "start date"): read as
+    the one type or property of that name (accents, case and spacing aside), as
+    ``kg links export --type`` reads a class's label. A name of none is ignored as ever."""
+    exact = batch(client, {
+        "unit": {"query": "division 341", "type": "MilitaryUnit",
+                 "properties": [{"pid": "subordinateTo", "v": "Army Corps 4"}]},
+        "event": {"query": "Capture of Phnom Penh", "type": "Event",
+                  "properties": [{"pid": "startDate", "v": "1979"}]},
+    })
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        named = batch(client, {
+            "unit": {"query": "division 341", "type": "military unit",
+                     "properties": [{"pid": "Parent Organisation", "v": "Army Corps 4"}]},
+            "event": {"query": "Capture of Phnom Penh", "type": " Event ",
+                      "properties": [{"pid": "start  date", "v": "1979"}]},
+        }, schemas)
+        proposed = client.get("/reconcile/propose_properties?type=military+unit").json
+    assert [r.getMessage() for r in caplog.records if r.name == "kg.reconciliation"] == []
+    for key in exact:
+        got, want = named[key]["result"], exact[key]["result"]
+        assert [(c["id"], c["score"], c["match"]) for c in got] == [
+            (c["id"], c["score"], c["match"]) for c in want], key
+    assert {"id": "military unit", "name": "military unit"} in named["unit"]["result"][0]["type"]
+    assert "subordinateTo" in [p["id"] for p in proposed["properties"]]
+    assert "startDate" not in [p["id"] for p in proposed["properties"]]
+    with caplog.at_level("WARNING", logger="kg.reconciliation"):
+        unknown = batch(client, {"q": {"query": "Pol Pot", "type": "human"}})["q"]["result"]
+    assert unknown[0]["score"] == 89.5 and "type 'human'" in unknown[0]["description"]
+
+
 def test_a_class_whose_instances_are_no_candidates_is_ignored_as_an_unknown_type(
         client, schemas, caplog):
     """A query's type Quantity (figures: a class of the ontology, but figures are no

@@ -8,7 +8,8 @@ data extension. :mod:`kg.endpoint.reconcile` speaks the Reconciliation Service A
 **Identifiers.** An entity's id is its IRI without the base ``https://w3id.org/kg1978/`` (the
 service's ``identifierSpace``): ``place/phnom-penh``. Types and properties are local names in
 the ontology namespace (the ``schemaSpace``): ``Place``, ``placeWithin``, read whatever their
-case (``place``: what OpenRefine sends for a type typed and not picked). Full IRIs and
+case (``place``) and by their names (``military unit``, ``start date``): what OpenRefine
+sends for a type or property typed and not picked. Full IRIs and
 ``kg:`` / ``kgo:`` CURIEs are accepted wherever an id is read.
 
 **Candidates** are the instances (inferred types included) of kgo:Actor, kgo:Place, kgo:Event,
@@ -257,22 +258,6 @@ _PROPERTY_BY_ID: dict[str, Property] = {}
 for _p in PROPERTIES:
     for _key in (_p.id, _KGO + _p.id, *_p.aliases):
         _PROPERTY_BY_ID.setdefault(_key, _p)
-
-
-def _by_folded_case(named: dict[str, _T]) -> dict[str, _T]:
-    """``named`` by its keys case-folded, those that two keys share but for case left out (an
-    id read whatever its case must name one thing)."""
-    folded: dict[str, list[_T]] = {}
-    for key, value in named.items():
-        found = folded.setdefault(key.casefold(), [])
-        if value not in found:
-            found.append(value)
-    return {key: values[0] for key, values in folded.items() if len(values) == 1}
-
-
-#: OpenRefine sends what was typed in its property box as the id when no suggestion was picked
-#: ("startdate"): a property's id is read whatever its case (:func:`_property_named`).
-_PROPERTY_BY_FOLDED = _by_folded_case(_PROPERTY_BY_ID)
 
 #: The predicates read from the store, by the key they are kept under in :attr:`Entity.values`.
 _READ = {
@@ -968,7 +953,11 @@ class ReconciliationIndex:
         #: the ontology's classes, the types a query may name without being ignored.
         self._held_types: set[str] = set().union(*(e.types for e in self.entities.values()))
         #: Those and the ontology's classes by their IRIs case-folded (:meth:`_type_named`).
-        self._type_by_folded = _by_folded_case({t: t for t in (*self.types, *self._held_types)})
+        self._type_by_folded = _unambiguous((t.casefold(), t)
+                                            for t in (*self.types, *self._held_types))
+        #: The ontology's classes by their labels, in any language (:meth:`_type_named`).
+        self._type_by_name = _unambiguous((normalise(label), t.iri) for t in self.types.values()
+                                          for label in (t.name, *t.labels))
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1198,12 +1187,14 @@ class ReconciliationIndex:
 
     def _type_named(self, given: str) -> str:
         """The IRI of the type ``given`` names (an id, CURIE or IRI: :func:`_type_iri`), as
-        written or but for its case ("event", as OpenRefine sends a type typed in its box and
-        not picked from the suggestions); where it names none, its IRI as written."""
+        written or but for its case ("event"), or by a label of the class ("military unit",
+        accents, case and spacing aside), as OpenRefine sends a type typed in its box and not
+        picked from the suggestions; where it names none, its IRI as written."""
         iri = _type_iri(given)
         if iri in self.types or iri in self._held_types:
             return iri
-        return self._type_by_folded.get(iri.casefold(), iri)
+        return (self._type_by_folded.get(iri.casefold()) or self._type_by_name.get(
+            normalise(given)) or iri)
 
     def reconcilable_types(self) -> list[TypeInfo]:
         """The kgo classes under the root types (candidates' classes), ordered by name."""
@@ -1769,6 +1760,24 @@ _AUTHORITY_PAGES = {"wikidata": "https://www.wikidata.org/wiki/{}",
 
 # -- request parts -------------------------------------------------------------------------
 
+def _unambiguous(pairs: Iterable[tuple[str, _T]]) -> dict[str, _T]:
+    """The pairs as a dict, leaving out a key given for two values: an id read whatever its
+    case, or a name, must name one thing."""
+    found: dict[str, list[_T]] = {}
+    for key, value in pairs:
+        values = found.setdefault(key, [])
+        if value not in values:
+            values.append(value)
+    return {key: values[0] for key, values in found.items() if len(values) == 1}
+
+
+#: OpenRefine sends what was typed in its property box as the id when no suggestion was picked
+#: ("startdate", "start date"): a property is read by its id whatever its case, and by its
+#: name as the suggestions show it (:func:`_property_named`).
+_PROPERTY_BY_FOLDED = _unambiguous((key.casefold(), p) for key, p in _PROPERTY_BY_ID.items())
+_PROPERTY_BY_NAME = _unambiguous((normalise(p.name), p) for p in PROPERTIES)
+
+
 def _property_key(given: str) -> str:
     """A property id as given (local name, CURIE or IRI) with a known prefix expanded."""
     key = given.strip()
@@ -1780,10 +1789,11 @@ def _property_key(given: str) -> str:
 
 def _property_named(given: str) -> Property | None:
     """The property with this id (local name, ``kgo:`` CURIE or IRI), as written or but for
-    its case ("startdate", as OpenRefine sends a property typed and not picked); None if
-    none."""
+    its case ("startdate"), or with this name ("start date", accents, case and spacing aside),
+    as OpenRefine sends a property typed and not picked; None if none."""
     key = _property_key(given)
-    return _PROPERTY_BY_ID.get(key) or _PROPERTY_BY_FOLDED.get(key.casefold())
+    return (_PROPERTY_BY_ID.get(key) or _PROPERTY_BY_FOLDED.get(key.casefold())
+            or _PROPERTY_BY_NAME.get(normalise(given)))
 
 
 def property_for(given: str) -> Property:
