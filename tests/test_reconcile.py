@@ -764,7 +764,8 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
     listed = warning.split("the dates it reads: ", 1)[1]
     languages = dict(part.split(": ", 1) for part in listed.split("; "))
     assert set(languages) == {"ISO 8601", "English", "Vietnamese", "French", "numbers, where "
-                              "one order of day and month alone is a date"}, languages
+                              "one order of day and month alone is a date",
+                              "as spreadsheets save them"}, languages
     assert "7 tháng 1 năm 1979" in languages["Vietnamese"]
     assert "7 janvier 1979" in languages["French"]
     for language, forms in languages.items():
@@ -790,6 +791,27 @@ def test_a_date_that_cannot_be_read_is_ignored_as_an_unknown_property_is(client,
         more["french-two-digits"]["result"][0]["description"])
     for key in more:
         assert capped(more[key]["result"]) == capped(plain), key
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("1979-01-07 00:00:00", "1979-01-07"), ("1979-01-07 00:00", "1979-01-07"),
+    ("1979/01/07", "1979-01-07"), ("1979/1/7", "1979-01-07"), ("1979/01", "1979-01"),
+    ("01/1979", "1979-01"), ("1/1979", "1979-01"), ("12-1978", "1978-12"),
+    ("7-Jan-1979", "1979-01-07"), ("07-Jan-1979", "1979-01-07"), ("Jan-1979", "1979-01"),
+    # not a date, or one that cannot be read as it stands
+    ("13/1979", None), ("1979/13/01", None), ("1979/02/30", None), ("7-Jan-79", None),
+    ("Jan-79", None), ("1979.1", None), ("1.1979", None), ("1979-01-07 25:00", None),
+])
+def test_a_date_as_a_spreadsheet_writes_it_is_read(text, read):
+    """An archivist's date column, as spreadsheets save it: a date-time exported as text
+    (a space where ISO 8601 has T), year first with slashes, a month and its year in
+    numbers, Excel's 7-Jan-1979. Each says which number is which; each was "not a date". A
+    number's text (1979.1) is no month, and a two-digit year is still refused."""
+    from kg.reconciliation import read_date
+
+    iso, hint = read_date(text)
+    assert iso == read, hint
+    assert (hint == "") == (read is not None)
 
 
 @pytest.mark.parametrize(("text", "read"), [

@@ -1929,6 +1929,12 @@ _MONTH_DAY_YEAR = re.compile(rf"([^\W\d_]+)\.?\s+([0-9]{{1,2}}){_ORDINAL},?\s+([
 _MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+([0-9]{4})")
 _NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", re.ASCII)
 #: What a note says to write instead.
+#: A spreadsheet's day or month, year first with slashes (1979/01/07, 1979/01), a month and
+#: its year in numbers (01/1979, 1-1979: not with a point, which a number's text has), and
+#: Excel's day-month-year with hyphens (7-Jan-1979, Jan-1979: read as with spaces).
+_YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})(?:/(\d{1,2}))?", re.ASCII)
+_MONTH_NUMBER_YEAR = re.compile(r"(\d{1,2})[/-](\d{4})", re.ASCII)
+_HYPHENATED = re.compile(r"(?:[0-9]{1,2}-)?[^\W\d_]+\.?-[0-9]{2}(?:[0-9]{2})?")
 _WRITE_ISO = "write it 1979-01-07, 7 January 1979 or January 7, 1979"
 #: The forms of a date :func:`read_date` reads, by language (or script), as the log's warning
 #: lists them: a Vietnamese or French archivist's column is read as well as an English one's.
@@ -1938,6 +1944,8 @@ _DATE_FORMS = (
     ("Vietnamese", ("7 tháng 1 năm 1979", "ngày 7/1/1979", "tháng 1/1979", "năm 1979")),
     ("French", ("7 janvier 1979", "le 1er janvier 1979", "le 7/1/1979", "janv. 1979")),
     ("numbers, where one order of day and month alone is a date", ("17/01/1979",)),
+    ("as spreadsheets save them", ("1979-01-07 00:00:00", "1979/01/07", "01/1979",
+                                   "7-Jan-1979")),
 )
 _DATE_FORMS_SAID = "; ".join(f"{language}: {' / '.join(forms)}"
                              for language, forms in _DATE_FORMS)
@@ -1955,7 +1963,9 @@ def _iso(year: str, month: int | None = None, day: int | None = None) -> str | N
 def read_date(raw: Any) -> tuple[str | None, str]:
     """A condition's date as ISO 8601 at its precision (``1979``, ``1979-01``, ``1979-01-07``)
     and "", or None and what a note says of it. Read: ISO 8601, unpadded too (``1979-1-7``),
-    a date-time by its day (as OpenRefine sends a date cell), a year as a number, a day or a
+    a date-time by its day (as OpenRefine sends a date cell; with a space for the T, as a
+    spreadsheet saves one), year first with slashes (``1979/01/07``), a month and its year in
+    numbers (``01/1979``), Excel's ``7-Jan-1979``, a year as a number, a day or a
     month named in English (``7 January 1979``, ``January 7, 1979``, ``Jan 1979``), in
     Vietnamese (``7 tháng 1 năm 1979``, ``ngày 7/1/1979``, ``tháng 1/1979``) or in French
     (``7 janvier 1979``, ``1er janvier 1979``, ``le 7/1/1979``, ``janv. 1979``), and a day
@@ -1976,6 +1986,15 @@ def read_date(raw: Any) -> tuple[str | None, str]:
     m = _DATE_TIME.fullmatch(text)
     if m:
         text = m.group(1)
+    # spreadsheets' forms, each saying which number is which: 1979/01/07, 01/1979, 7-Jan-1979
+    m = _YEAR_FIRST.fullmatch(text) or _MONTH_NUMBER_YEAR.fullmatch(text)
+    if m:
+        year, month, day = (m.group(1, 2, 3) if m.re is _YEAR_FIRST
+                            else (m.group(2), m.group(1), None))
+        iso = _iso(year, int(month), int(day) if day else None)
+        return (iso, "") if iso else (None, f"no such date: {_WRITE_ISO}")
+    if _HYPHENATED.fullmatch(text):
+        text = text.replace("-", " ")
     m = _ISO_LOOSE.fullmatch(text)
     if m:
         iso = _iso(m.group(1), *(int(g) if g else None for g in m.group(2, 3)))
@@ -2139,7 +2158,9 @@ def _types(given: Any, key: str) -> list[str]:
 
 
 #: A date or date-time as OpenRefine sends a date cell ("1979-01-05T00:00:00Z"): its day.
-_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+#: A spreadsheet's date-time saved as text has a space for the T ("1979-01-07 00:00:00").
+_DATE_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](?:[01]\d|2[0-3]):[0-5]\d(:\d{2}(\.\d+)?)?"
+                        r"(Z|[+-]\d{2}:\d{2})?")
 
 
 def _value_matches(name: str, raw: str, value: str) -> bool:
