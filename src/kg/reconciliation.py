@@ -1928,13 +1928,13 @@ _DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL}\.?\s+(?:of\s+)?([^\W\d_
 _MONTH_DAY_YEAR = re.compile(rf"([^\W\d_]+)\.?\s+([0-9]{{1,2}}){_ORDINAL},?\s+([0-9]{{4}})")
 _MONTH_YEAR = re.compile(r"([^\W\d_]+)\.?,?\s+([0-9]{4})")
 _NUMERIC = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})", re.ASCII)
-#: What a note says to write instead.
 #: A spreadsheet's day or month, year first with slashes (1979/01/07, 1979/01), a month and
 #: its year in numbers (01/1979, 1-1979: not with a point, which a number's text has), and
 #: Excel's day-month-year with hyphens (7-Jan-1979, Jan-1979: read as with spaces).
 _YEAR_FIRST = re.compile(r"(\d{4})/(\d{1,2})(?:/(\d{1,2}))?", re.ASCII)
 _MONTH_NUMBER_YEAR = re.compile(r"(\d{1,2})[/-](\d{4})", re.ASCII)
 _HYPHENATED = re.compile(r"(?:[0-9]{1,2}-)?[^\W\d_]+\.?-[0-9]{2}(?:[0-9]{2})?")
+#: What a note says to write instead.
 _WRITE_ISO = "write it 1979-01-07, 7 January 1979 or January 7, 1979"
 #: The forms of a date :func:`read_date` reads, by language (or script), as the log's warning
 #: lists them: a Vietnamese or French archivist's column is read as well as an English one's.
@@ -2102,7 +2102,7 @@ def _whole_number(given: Any, *, text: bool) -> int | None:
     reader of the service's counts (a query's ``limit``, a data extension property's, suggest's
     and propose_properties' ``limit`` and ``cursor``), each of which says its own range."""
     given = _number_cell(given)
-    if isinstance(given, bool) or isinstance(given, float):
+    if isinstance(given, (bool, float)):
         return None
     if isinstance(given, int):
         return given
