@@ -1324,9 +1324,10 @@ def test_version_matches_the_ontology(capsys):
 
 
 @pytest.mark.parametrize("args, environ, message", [
-    (["serve", "--port", "99999"], {}, "option: port must be between 0 and 65535: 99999"),
-    (["serve", "--workers", "0"], {}, "option: workers must be at least 1: 0"),
-    (["serve", "--query-timeout", "nan"], {}, "query_timeout must be a finite number, at least 0: nan"),
+    (["serve", "--port", "99999"], {}, "option --port: port must be between 0 and 65535: 99999"),
+    (["serve", "--workers", "0"], {}, "option --workers: workers must be at least 1: 0"),
+    (["serve", "--query-timeout", "nan"], {},
+     "option --query-timeout: query_timeout must be a finite number, at least 0: nan"),
     (["query", "ASK {}"], {"KG_MAX_RESULTS": "-1"},
      "environment KG_MAX_RESULTS: max_results must be at least 0: -1"),
 ])

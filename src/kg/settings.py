@@ -122,7 +122,9 @@ def resolve(
             if key not in _BY_NAME:
                 raise ConfigError(f"unknown setting: {key}")
             if value is not None:
-                values[key] = _coerce(_BY_NAME[key], value, origin)
+                # the option as typed (--query-timeout), so that its user knows which it was
+                where = f"option --{key.replace('_', '-')}" if origin == "option" else origin
+                values[key] = _coerce(_BY_NAME[key], value, where)
     if values["root"] is None:
         values["root"] = _default_root()
     values["root"] = Path(values["root"]).resolve()
