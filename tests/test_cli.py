@@ -1307,6 +1307,61 @@ def test_usage_errors_exit_2(capsys):
     assert info.value.code == 2
 
 
+def _subcommands(parser, path=()):
+    """(words, parser) of the kg command and of each of its subcommands, at any depth."""
+    import argparse
+
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _subcommands(sub, (*path, name))
+
+
+def test_every_option_and_argument_says_what_it_takes():
+    """Every option and argument of every subcommand has a help text that names each of its
+    choices and its default: `kg validate --help` said what github and sarif are but not text
+    (the default), turtle or json; `kg links import --help` showed FILE.csv|FILE.tsv with no
+    word about it; `kg publish --batch` hid its default of 10000."""
+    import argparse
+
+    from kg.cli import _parser
+
+    missing = []
+    for words, parser in _subcommands(_parser()):
+        for action in parser._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction,
+                                   argparse._SubParsersAction)):
+                continue
+            name = " ".join(["kg", *words, action.option_strings[-1] if action.option_strings
+                             else action.metavar or action.dest])
+            text = action.help or ""
+            if not text.strip():
+                missing.append(f"{name}: no help")
+            for choice in action.choices or ():
+                if choice not in text:
+                    missing.append(f"{name}: help does not say what {choice} is")
+            if action.default not in (None, False) and str(action.default) not in text:
+                missing.append(f"{name}: help does not give its default {action.default}")
+    assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("args, choices", [
+    ([], "{build,validate,query,stats,links,sources,serve,publish}"),
+    (["links"], "{export,import,list,report}"),
+    (["sources"], "{check,passages}"),
+])
+def test_a_missing_subcommand_is_named_by_its_choices(capsys, args, choices):
+    """`kg links` alone said "the following arguments are required: links_command", the name
+    of an attribute of the code; it names the subcommands to choose from."""
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert f"the following arguments are required: {choices}" in err
+    assert "_command" not in err
+
+
 def test_version_matches_the_ontology(capsys):
     from kg import __version__
 

@@ -56,8 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="*", metavar="FILE", help="RDF files; default: the built dataset")
     v.add_argument("--format", choices=("text", "turtle", "json", "github", "sarif"),
                    default="text",
-                   help="github: one GitHub Actions annotation per result, on its file and "
-                        "line; sarif: a SARIF 2.1.0 log (code scanning, editors)")
+                   help="text (default): the report for a reader; turtle: a SHACL "
+                        "sh:ValidationReport; json: the results as JSON; github: one GitHub "
+                        "Actions annotation per result, on its file and line; sarif: a SARIF "
+                        "2.1.0 log (code scanning, editors)")
     v.add_argument("--validator", choices=("fast", "pyshacl"),
                    help="SHACL engine, as the build's: fast (default) or pyshacl (the "
                         "reference; the same results, slower)")
@@ -84,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     lsub = lk.add_subparsers(dest="links_command", required=True, parser_class=_Parser)
     le = lsub.add_parser("export", help="one row per linkable entity, with its current links, "
                                         "for OpenRefine or a spreadsheet")
-    le.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    le.add_argument("file", metavar="FILE.csv|FILE.tsv",
+                    help="the sheet to write (its folder must exist); .tsv separates by tabs")
     le.add_argument("--unlinked", action="store_true", help="only entities without any link")
     le.add_argument("--type", metavar="CLASS", help="only instances of this class (e.g. Place)")
     le.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
@@ -92,10 +95,13 @@ def _parser() -> argparse.ArgumentParser:
                          "not for a .tsv)")
     li = lsub.add_parser("import", help="check every row, then add the links to graph/links.ttl "
                                         "atomically (nothing is written if any row is at fault)")
-    li.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    li.add_argument("file", metavar="FILE.csv|FILE.tsv",
+                    help="the sheet to read: an export with its authority_iri, relation, who, "
+                         "when and note columns filled in")
     ll = lsub.add_parser("list", help="one row per stored link: who decided it, when, the "
                                       "evidence and the source its statement records")
-    ll.add_argument("file", metavar="FILE.csv|FILE.tsv")
+    ll.add_argument("file", metavar="FILE.csv|FILE.tsv",
+                    help="the sheet to write (its folder must exist); .tsv separates by tabs")
     ll.add_argument("--type", metavar="CLASS", help="only links of instances of this class")
     ll.add_argument("--bom", action=argparse.BooleanOptionalAction, default=None,
                     help="begin with a UTF-8 byte order mark, for Excel (default: for a .csv, "
@@ -113,12 +119,15 @@ def _parser() -> argparse.ArgumentParser:
                          "text wins)")
     spp = ssub.add_parser("passages", help="print the Turtle of a new text's article and its "
                                            "numbered, digested passages, to complete")
-    spp.add_argument("file", metavar="FILE.txt")
+    spp.add_argument("file", metavar="FILE.txt",
+                     help="the text, UTF-8, its passages separated by blank lines")
     spp.add_argument("--name", help="the source's name, …/source/NAME (default: the file's)")
     spp.add_argument("--part", type=int, help="its part number in the series")
 
     sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
-    sp.add_argument("--dataset", help="serve this RDF dataset file instead of the built graph")
+    sp.add_argument("--dataset", metavar="FILE",
+                    help="serve this RDF dataset file instead of the built graph (N-Quads, "
+                         "TriG, Turtle, N-Triples, RDF/XML or JSON-LD, by its extension)")
     sp.add_argument("--host", help=_setting_help("host"))
     sp.add_argument("--port", type=int, help=_setting_help("port"))
     sp.add_argument("--workers", type=int, help=_setting_help("workers"))
@@ -140,8 +149,13 @@ def _parser() -> argparse.ArgumentParser:
     pb.add_argument("--query-url", dest="store_url", metavar="URL",
                     help="the store's SPARQL query endpoint, to count what arrived (default: "
                          "found from --to for Oxigraph, Fuseki, GraphDB, Virtuoso)")
-    pb.add_argument("--batch", type=int, default=10000,
-                    help="triples per INSERT DATA request with --protocol update")
+    pb.add_argument("--batch", type=int, default=10000, metavar="N",
+                    help="triples per INSERT DATA request with --protocol update (default "
+                         "10000)")
+    # a missing subcommand is named by its choices, not by the attribute argparse keeps it in
+    # ("the following arguments are required: links_command")
+    for action in (sub, lsub, ssub):
+        action.metavar = "{" + ",".join(action.choices) + "}"
     return p
 
 
