@@ -275,3 +275,18 @@ def test_readme_size_of_the_gzipped_dump_is_near_what_is_served(built_app):
     sizes = (len(plain.get_data()) / 1e6, len(gzipped.get_data()) / 1e3)
     for shown, size in zip((float(said[1]), float(said[2])), sizes, strict=True):
         assert abs(shown - size) <= size / 6, (said[0], sizes)
+
+
+def test_readme_count_of_events_under_way_is_what_the_question_answers(dataset):
+    """"`under-way-1978-08-01.rq` asks which events can have been under way on a day (N, of
+    which M have only an end bound)": its answer (it said 13 and 2 when it was 19 and 3)."""
+    from kg.query import open_store
+
+    said = re.search(r"under-way-1978-08-01\.rq` asks which events can have been under way "
+                     r"on a day\s+\((\d+), of which (\d+) have only an end bound\)", README)
+    assert said, "the README no longer counts the events under way"
+    query = (REPO / "tests" / "competency" / "under-way-1978-08-01.rq").read_text(
+        encoding="utf-8")
+    rows = list(open_store(dataset).query(query, use_default_graph_as_union=True))
+    end_only = [r for r in rows if r["beginOfTheBegin"] is None]
+    assert (int(said[1]), int(said[2])) == (len(rows), len(end_only))
