@@ -45,6 +45,24 @@ def test_the_graph_matches_its_text(project, capsys):
         in out
 
 
+def test_findings_name_files_as_the_working_folder_reaches_them(project, capsys, monkeypatch):
+    """Run beside the project (--root p), `graph/sources.ttl:206` was a path of no file there:
+    it is `p/graph/sources.ttl:206`, as kg build and kg validate name the same file; in the
+    project folder still `graph/sources.ttl:206`."""
+    root, texts = project
+    text = (texts / "article-part1.txt").read_text(encoding="utf-8")
+    (texts / "article-part1.txt").write_text(text.replace("Division 341", "Division 314", 1),
+                                             encoding="utf-8")
+    for cwd, shown in ((root.parent, f"{root.name}/graph/sources.ttl:"),
+                       (root, "graph/sources.ttl:")):
+        monkeypatch.chdir(cwd)
+        assert run(root, "sources", "check", "--sources", str(texts)) == 1
+        line = next(x for x in capsys.readouterr().out.splitlines() if "textDigest" in x)
+        assert line.startswith(shown), line
+        path = line.split(":", 1)[0]
+        assert (cwd / path).is_file(), line
+
+
 def test_the_default_folder_is_the_shared_one_beside_the_project(article, capsys):
     from kgtest import REPO
 

@@ -98,7 +98,7 @@ class SourcesReport:
 def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
     """Compare the passages of ``graph/*.ttl`` with the texts in ``sources_dirs`` (a source's
     text is the first ``NAME.txt`` found, in the order given)."""
-    from kg.load import data_files, load_sources
+    from kg.load import data_files, load_sources, shown_path
     from kg.qc import level
     from kg.validate import statement_lines, texts_of
 
@@ -109,7 +109,8 @@ def check_sources(root: Path, *sources_dirs: Path) -> SourcesReport:
             data += graph
     files = data_files(root)
     lines = statement_lines(texts_of(files))
-    rel = {str(p): str(p.relative_to(root)) for p in files}
+    # as kg validate and kg build name them: a path the shell that ran the command can open
+    rel = {str(p): shown_path(p) for p in files}
 
     def at(iri: URIRef, cites: URIRef | None = None) -> str:
         """Where ``iri`` is first described; with ``cites``, the line of its citation of that
