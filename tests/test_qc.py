@@ -155,6 +155,20 @@ def test_qc_query_catches_its_problem(query):
     assert rows, f"{query.name} finds nothing in {fixture.name}, which has the problem"
 
 
+def test_a_later_sources_claim_is_no_unattributed_reading():
+    """README, "A later source that disagrees": a claim cites its passage and says in
+    rdfs:comment how it differs; `kg validate` of the README's example warned that it named
+    no reader and "passes for what the passage states", which it is. The fixture's reading
+    without its reader is the one row; its claim, and its attributed reading, none."""
+    store = ox.Store()
+    store.load(path=str(QC_FIXTURES / "unattributed-reading-violation.trig"),
+               format=ox.RdfFormat.TRIG)
+    text = (QC / "unattributed-reading-violation.rq").read_text(encoding="utf-8")
+    names, rows = rows_of(store, text)
+    focus = [row[names.index("focus")] for row in rows]
+    assert focus == ["kg:statement/shelling-followed-from-massing"], focus
+
+
 @pytest.mark.parametrize(("query", "graph", "subjects"), [
     ("duplicate-entity-label-violation", BASE + "graph/article-part1",
      ("event/founding", "measure/founding")),
