@@ -997,6 +997,16 @@ def test_query_from_argument_file_and_stdin(capsys, built, tmp_path, monkeypatch
     assert code == 0 and out.splitlines() == ["n", "1", "2"]
 
 
+@pytest.mark.parametrize("text", ["SELECT * {}", "-"])
+def test_query_refuses_both_an_argument_and_a_file(capsys, built, tmp_path, text):
+    """`kg query 'SELECT …' -f q.rq` ran the file and dropped the argument without a word."""
+    f = tmp_path / "q.rq"
+    f.write_text("ASK {}", encoding="utf-8")
+    code, out, err = run(capsys, *built, "query", text, "-f", str(f))
+    assert (code, out) == (2, "")
+    assert "kg: error: give the query as an argument or with -f FILE, not both" in err
+
+
 def test_query_table_writes_literals_as_sparql_does_and_json_and_csv_their_values(capsys,
                                                                                  built):
     """The table tells the string "1979" from the integer 1979 and keeps language tags and

@@ -70,7 +70,8 @@ def _parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("query", help="run a SPARQL query over the built dataset (with inferences)")
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
-    q.add_argument("-f", "--file", help="read the query from this file")
+    q.add_argument("-f", "--file", help="read the query from this file (then give no query "
+                                        "argument)")
     q.add_argument("--format", choices=QUERY_FORMATS, default="table",
                    help="table (default) or json (a list of rows, each value its lexical "
                         "form), or a format /sparql answers in, written as it writes it: for "

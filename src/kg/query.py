@@ -19,6 +19,9 @@ def read_query(text: str | None, file: str | None, stdin) -> str:
     :func:`kg.endpoint.query_text.without_bom`)."""
     from kg.endpoint.query_text import without_bom
 
+    if file and text is not None:
+        # one of the two would be run and the other dropped without a word
+        raise InputError("give the query as an argument or with -f FILE, not both")
     if file:
         return read_utf8(Path(file), "the query", bom=True)
     if text and text != "-":
