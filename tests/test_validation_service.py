@@ -428,6 +428,17 @@ def test_unknown_syntax_gets_415(client, request_kw):
     assert response.headers["X-KG-Exit-Code"] == "2"
 
 
+def test_the_415_lists_every_file_name_ending_it_reads(client):
+    """The 415 for an upload of no telling type listed .ttl, .trig, .nt, .nq, .jsonld and
+    .rdf as the endings a file's name may have; .turtle, .json, .owl and .xml are read too."""
+    from kg.endpoint.validation import EXTENSIONS
+
+    response = client.post("/validate", data={"data": GOOD})
+    assert response.status_code == 415
+    ends = response.json["message"].split("whose name ends in ", 1)[1]
+    assert ends.replace(" or ", ", ").split(", ") == list(EXTENSIONS)
+
+
 def test_the_file_name_tells_the_syntax_of_a_raw_body(client):
     response = client.post("/validate?filename=data.ttl", data=GOOD,
                            content_type="application/octet-stream")

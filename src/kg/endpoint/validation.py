@@ -491,8 +491,8 @@ def _read_upload(settings: dict) -> _Upload:
                 "application/x-www-form-urlencoded unless told: -H 'Content-Type: "
                 "text/turtle' --data-binary @FILE), a raw body without a "
                 "Content-Type (or application/octet-stream) with ?filename=NAME.ttl, or a "
-                "multipart field 'file' whose name ends in .ttl, .trig, .nt, .nq, .jsonld or "
-                ".rdf")
+                "multipart field 'file' whose name ends in "
+                f"{', '.join(list(EXTENSIONS)[:-1])} or {list(EXTENSIONS)[-1]}")
         else:
             data = request.get_data(cache=False)
             if not data:  # HTTP cannot tell an empty file from a body left out
