@@ -1431,6 +1431,9 @@ def test_an_output_folder_that_cannot_be_made_is_exit_2(capsys, project, tmp_pat
     code, _, err = run(capsys, "--root", str(project), "--build-dir", str(a_file / "build"),
                        "build")
     assert code == 2 and f"build_dir {a_file / 'build'}: cannot be made" in err
+    code, out, err = run(capsys, "--root", str(project), "--build-dir", str(a_file), "build")
+    assert (code, out) == (2, "")
+    assert f"build_dir {a_file}: a file, not a folder (--build-dir DIR or KG_BUILD_DIR" in err
     code, _, err = run(capsys, "--root", str(project), "links", "export",
                        str(a_file / "sheets" / "links.csv"))
     assert code == 2 and f"{a_file / 'sheets' / 'links.csv'}: no such folder" in err

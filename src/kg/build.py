@@ -125,8 +125,11 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigError(f"build_dir {out.parent}: cannot be made: {exc.strerror or exc}"
-                          ) from None
+        # --build-dir naming a file was "cannot be made: File exists"
+        what = ("a file, not a folder" if out.parent.is_file()
+                else f"cannot be made: {exc.strerror or exc}")
+        raise ConfigError(f"build_dir {out.parent}: {what} (--build-dir DIR or KG_BUILD_DIR: "
+                          "the folder the built dataset is written in)") from None
     # the inferred graph as N-Quads, written by the fast reasoner (removed whatever happens)
     with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
         inferred_part: Path | None = None
