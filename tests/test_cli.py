@@ -1395,6 +1395,11 @@ def test_version_matches_the_ontology(capsys):
      "option --query-timeout: query_timeout must be a finite number, at least 0: nan"),
     (["query", "ASK {}"], {"KG_MAX_RESULTS": "-1"},
      "environment KG_MAX_RESULTS: max_results must be at least 0: -1"),
+    # a name out of its list said which setting, not where it came from
+    (["build"], {"KG_REASONER": "bogus"},
+     "environment KG_REASONER: reasoner must be one of fast, owlrl: 'bogus'"),
+    (["validate"], {"KG_VALIDATOR": "shacl"},
+     "environment KG_VALIDATOR: validator must be one of fast, pyshacl: 'shacl'"),
 ])
 def test_settings_out_of_range_exit_2_before_anything_runs(capsys, monkeypatch, tmp_path, args,
                                                            environ, message):
@@ -1404,6 +1409,17 @@ def test_settings_out_of_range_exit_2_before_anything_runs(capsys, monkeypatch, 
         monkeypatch.setenv(key, value)
     code, out, err = run(capsys, "--root", str(tmp_path), *args)
     assert code == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_the_settings_choices_are_the_engines_there_are():
+    """The settings table's names of reasoners and validators are those the stages take."""
+    from kg.reason import REASONERS
+    from kg.settings import SETTINGS
+    from kg.validate import VALIDATORS
+
+    choices = {s.name: s.choices for s in SETTINGS if s.choices}
+    assert set(choices["reasoner"]) == set(REASONERS)
+    assert set(choices["validator"]) == set(VALIDATORS)
 
 
 def test_serve_refuses_an_address_it_cannot_listen_on_before_loading(capsys, tmp_path):

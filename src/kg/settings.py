@@ -25,6 +25,7 @@ class Setting:
     help: str
     minimum: float | None = None  # for numbers: the accepted range, both ends included
     maximum: float | None = None
+    choices: tuple[str, ...] | None = None  # for names: the accepted ones
 
 
 def _default_root() -> Path:
@@ -39,11 +40,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("root", None, Path, "Project folder holding ontology/, graph/ and shapes/."),
     Setting("build_dir", None, Path, "Where `kg build` writes the dataset (default ROOT/build)."),
     Setting("reasoner", "fast", str, "OWL 2 RL reasoner of the build: fast (kg.materialise) or "
-                                     "owlrl (the reference, slow at scale)."),
+                                     "owlrl (the reference, slow at scale).",
+            choices=("fast", "owlrl")),
     Setting("validator", "fast", str, "SHACL engine of the build, `kg validate` and /validate: "
                                       "fast (kg.shacl_fast, shapes "
                                       "compiled to SPARQL; pySHACL for shapes it does not "
-                                      "compile) or pyshacl (the reference)."),
+                                      "compile) or pyshacl (the reference).",
+            choices=("fast", "pyshacl")),
     Setting("host", "127.0.0.1", str, "Address `kg serve` binds."),
     Setting("port", 8000, int, "Port `kg serve` binds.", 0, 65535),
     Setting("workers", 2, int, "Query worker processes of `kg serve`.", 1),
@@ -94,6 +97,9 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
         except (TypeError, ValueError) as exc:
             raise ConfigError(
                 f"{origin}: {setting.name} must be {setting.type.__name__}: {value!r}") from exc
+    if setting.choices is not None and value not in setting.choices:
+        raise ConfigError(f"{origin}: {setting.name} must be one of "
+                          f"{', '.join(setting.choices)}: {value!r}")
     low, high = setting.minimum, setting.maximum
     if low is not None or high is not None:
         if not math.isfinite(value) or (low is not None and value < low) or (
