@@ -1,6 +1,6 @@
 # The two commands of the README:  make serve  |  make test
 # Everything they need is installed by this file: a virtualenv with the package and its
-# pinned dependencies (PyPI), and the browser UI's assets (npm).
+# dependencies (PyPI, within pyproject.toml's ranges), and the browser UI's assets (npm).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv

@@ -290,3 +290,19 @@ def test_readme_count_of_events_under_way_is_what_the_question_answers(dataset):
     rows = list(open_store(dataset).query(query, use_default_graph_as_union=True))
     end_only = [r for r in rows if r["beginOfTheBegin"] is None]
     assert (int(said[1]), int(said[2])) == (len(rows), len(end_only))
+
+
+def test_readme_says_whether_the_dependencies_are_pinned():
+    """The quick start said the venv gets the package's "pinned dependencies" while
+    pyproject.toml gives ranges (rdflib>=7.1,<8): a reader expecting the versions tested got
+    the newest in range. Pinned is said only if every dependency is `==`, bounded if not."""
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    deps = [*project["dependencies"], *project["optional-dependencies"]["test"]]
+    quick = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    setup = quick.split("Both commands create", 1)[1].split("npm", 1)[0]
+    if all("==" in d for d in deps):
+        assert "not pinned" not in setup and "pinned" in setup
+    else:
+        assert "not pinned" in setup and "pyproject.toml" in setup
