@@ -306,3 +306,15 @@ def test_readme_says_whether_the_dependencies_are_pinned():
         assert "not pinned" not in setup and "pinned" in setup
     else:
         assert "not pinned" in setup and "pyproject.toml" in setup
+
+
+def test_readme_layout_names_every_module_of_the_package():
+    """The layout's src/kg/ line named 15 of the package's 22 modules (not settings, errors,
+    sources, shacl_fast…): a reader looking for where a stage lives did not find it."""
+    layout = next(b for b in blocks("text") if b.startswith("ontology/"))
+    package = layout.split("src/kg/", 1)[1].split("\ntests/", 1)[0]
+    named = set(re.findall(r"[a-z_]+(?:-[a-z]+)*", package))
+    src = REPO / "src" / "kg"
+    modules = {p.stem for p in src.glob("*.py") if p.stem != "__init__"}
+    folders = {p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("__")}
+    assert not (modules | folders) - named, sorted((modules | folders) - named)
