@@ -72,6 +72,40 @@ def read_utf8(path: Path, what: str, *, bom: bool = False,
                          path=str(path), line=data.count(b"\n", 0, exc.start) + 1) from None
 
 
+def refuse_remote_contexts(doc, name: str) -> None:
+    """InputError (exit 2, 400) where the JSON-LD document ``doc`` (parsed JSON) names a remote
+    ``@context`` or an ``@import``, which rdflib would fetch: kg reads no network (as
+    ``kg query`` refuses SERVICE), and ``kg validate FILE`` and ``POST /validate`` answer the
+    same file alike."""
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            if "@import" in node:
+                raise InputError("JSON-LD @import is not followed: give the context inline",
+                                 path=name)
+            context = node.get("@context")
+            for item in context if isinstance(context, list) else [context]:
+                if isinstance(item, str):
+                    raise InputError(f"remote JSON-LD contexts are not fetched ({item[:100]!r})"
+                                     ": give the @context inline", path=name)
+            todo.extend(node.values())
+
+
+def _refuse_remote_json_ld(data: bytes, name: str) -> None:
+    """:func:`refuse_remote_contexts` of a JSON-LD file's bytes; JSON that does not parse is
+    left to rdflib's parser, which says where."""
+    import json
+
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return
+    refuse_remote_contexts(doc, name)
+
+
 def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) -> Graph:
     """Parse one RDF file; raise ParseError with file:line when it is not well formed."""
     into = Graph() if into is None else into
@@ -83,6 +117,8 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    if fmt == "json-ld":
+        _refuse_remote_json_ld(data, str(path))
     base = path.resolve().as_uri()
     before = len(into)
     # into a graph of its own when ``into`` holds triples already: what a parser that gave up

@@ -165,6 +165,8 @@ def _text(data: bytes, name: str, syntax: str) -> str:
 
 
 def _check_json_ld(data: bytes, name: str, max_nesting: int) -> None:
+    from kg.load import refuse_remote_contexts
+
     text = _text(data, name, "JSON-LD")
     _bracket_depth(text, _JSON_TOKENS, max_nesting, name)
     try:
@@ -172,21 +174,7 @@ def _check_json_ld(data: bytes, name: str, max_nesting: int) -> None:
     except json.JSONDecodeError as exc:
         raise ParseError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                          column=exc.colno) from None
-    todo = [doc]
-    while todo:
-        node = todo.pop()
-        if isinstance(node, list):
-            todo.extend(node)
-        elif isinstance(node, dict):
-            if "@import" in node:
-                raise InputError("JSON-LD @import is not followed: give the context inline",
-                                 path=name)
-            context = node.get("@context")
-            for item in context if isinstance(context, list) else [context]:
-                if isinstance(item, str):
-                    raise InputError(f"remote JSON-LD contexts are not fetched ({item[:100]!r})"
-                                     ": give the @context inline", path=name)
-            todo.extend(node.values())
+    refuse_remote_contexts(doc, name)  # as kg validate FILE refuses them
 
 
 class _Refused(Exception):
