@@ -25,7 +25,11 @@ def test_quick_start_is_exactly_two_commands_that_the_makefile_defines():
     assert commands == ["make serve", "make test"]
     makefile = (REPO / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^serve:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
-    assert "make test" in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
+    # what CI installs besides (it said chromium alone while it installed Virtuoso too)
+    installed = re.findall(r"apt-get install -y -qq(?: \\\n)?\s+([a-z0-9.+-]+)", ci)
+    assert installed and all(f"`{name}`" in quick for name in installed), installed
 
 
 @pytest.mark.parametrize("query", blocks("sparql"))
