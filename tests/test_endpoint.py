@@ -1066,6 +1066,16 @@ def test_limits_page_explains(client):
     assert r.status_code == 200 and b"max_results" in r.data and TRUNCATED_HEADER.encode() in r.data
 
 
+def test_limits_page_states_every_limit_the_openapi_document_does(client):
+    """The README has /limits and /openapi.json's x-kg-limits state the limits in force; the
+    page left out the uploads', validation's and reconciliation's."""
+    page = client.get("/limits").get_data(as_text=True)
+    limits = client.get("/openapi.json").get_json()["info"]["x-kg-limits"]
+    for name, value in limits.items():
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        assert re.search(rf"^{name} +{re.escape(shown)}\b", page, re.M), name
+
+
 # -- no outbound network ------------------------------------------------------------------
 
 @pytest.fixture
