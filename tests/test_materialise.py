@@ -381,8 +381,8 @@ def test_build_reasoner_option_and_setting(tmp_path):
     assert _parser().parse_args(["build"]).reasoner is None
     assert resolve(environ={})["reasoner"] == "fast"
     assert resolve(environ={"KG_REASONER": "owlrl"})["reasoner"] == "owlrl"
-    settings = resolve(overrides={"root": REPO, "build_dir": tmp_path, "reasoner": "pellet"},
-                       environ={})
-    with pytest.raises(ConfigError, match="reasoner"):
-        build(settings)
+    with pytest.raises(ConfigError, match="reasoner must be one of fast, owlrl: 'pellet'"):
+        # refused where the settings are read, before anything is built
+        build(resolve(overrides={"root": REPO, "build_dir": tmp_path, "reasoner": "pellet"},
+                      environ={}))
     assert not (tmp_path / "kg.nq").exists()
