@@ -875,3 +875,49 @@ def test_a_prefix_declared_again_is_in_the_report_as_kg_validate_has_it(client, 
     assert warnings == [("PrefixDeclarationShape", f"bad.ttl:{line}")]
     code, out = kg_validate(tmp_path, text)
     assert code == 0 and json.loads(out)["results"] == response.json["results"]
+
+
+#: Fixtures whose results are folded into one: a relation and its statement naming two values,
+#: a statement's misspelt rdf:subject or rdf:predicate, a unit made subordinate to itself.
+FOLDED = [REPO / "tests" / "data" / "shapes" / "relation-and-statement-name-two-values.ttl",
+          REPO / "tests" / "data" / "validation" / "statement-subject-misspelt.ttl",
+          REPO / "tests" / "data" / "validation" / "statement-predicate-misspelt.ttl",
+          REPO / "tests" / "data" / "shapes" / "unit-subordinate-to-itself.ttl"]
+
+
+def _without_lines(results: list[dict]) -> list[dict]:
+    """Results as a syntax without lines gives them: no location, and no "(bad.ttl:12)" in
+    the message."""
+    def unplaced(message: str) -> str:
+        message = re.sub(r"bad\.[a-z]+:[0-9]+(, )?", "", message)
+        return message.replace(" ()", "")
+
+    return [{**r, "location": None, "message": unplaced(r["message"])} for r in results]
+
+
+@pytest.mark.parametrize(("rdflib_format", "suffix"), [
+    ("nt", ".nt"), ("json-ld", ".jsonld"), ("xml", ".rdf")])
+@pytest.mark.parametrize("fixture", FOLDED, ids=lambda p: p.stem)
+def test_folded_results_are_the_same_in_every_syntax(client, tmp_path, fixture, rdflib_format,
+                                                      suffix):
+    """The results one cause folds into one (a relation and its statement naming two values;
+    a statement's misspelt rdf:subject or rdf:predicate; a unit subordinate to itself, its
+    statement naming another) were folded by reading the file's text: JSON-LD and RDF/XML of
+    the same data kept the statement's result, or the relation's, beside the one that says it
+    all. Folded from the parsed graph, every syntax gives the Turtle file's results (the lines
+    aside, which only the line syntaxes have), by kg validate and by POST /validate."""
+    text = fixture.read_text(encoding="utf-8")
+    code, printed = kg_validate(tmp_path, text)
+    expected = json.loads(printed)["results"]
+    assert code == 1 and len(expected) == 1, printed
+    other = Graph().parse(data=text, format="turtle").serialize(format=rdflib_format)
+    code, printed = kg_validate(tmp_path, other, suffix=suffix)
+    assert code == 1
+    got = json.loads(printed)["results"]
+    if suffix == ".nt":  # lines of its own: the same results, placed in it
+        assert all(r["location"].startswith("bad.nt:") for r in got), got
+    assert _without_lines(got) == _without_lines(expected)
+    response = post_file(client, other, f"bad{suffix}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json["results"] == got
+

@@ -109,14 +109,18 @@ class Report:
         return ", ".join(f"{n} {s.lower()}{'' if n == 1 else 's'}" for s, n in
                          sorted(by.items(), key=lambda sn: (order.get(sn[0], 3), sn[0])))
 
-    def located(self, texts: Iterable[tuple[str, str]]) -> Report:
+    def located(self, texts: Iterable[tuple[str, str]], data: Iterable[Graph] = ()) -> Report:
         """This report with each result's ``location`` in the (name, text) Turtle, TriG,
         N-Triples or N-Quads texts: the line of the triple it is about where one is (the
         focus node's path, with the value when that is an IRI), else the focus node's first
         statement, else the first line that names it (:meth:`StatementLines.of`). A
-        statement's result that the texts show to be another result's cause or consequence is
-        left out, and said by that one (:func:`_fold_statement_results`)."""
+        statement's result that the data shows to be another result's cause or consequence is
+        left out, and said by that one (:func:`_fold_statement_results`), and a cycle's
+        result names its steps: read from the texts, and from ``data`` (the asserted graphs
+        validated) where the texts do not say, as for JSON-LD and RDF/XML, which have no
+        lines to show (:meth:`StatementLines.add_stated`)."""
         where = statement_lines(texts)
+        where.add_stated(data, self.results)
         keys: dict[str, str | None] = {}  # a report's blank node -> its key in the texts
 
         def key(term: str | None) -> str | None:
@@ -136,10 +140,11 @@ class Report:
                 inverse = CYCLE_INVERSES.get(r.path)
                 cycle = where.cycle(r.focus, r.path, inverse)
                 if cycle:
-                    steps = [f"{short_iri(o)} ({line}"
-                             + (f", as {short_iri(p)})" if p != r.path else ")")
+                    steps = [short_iri(o) + _at(line, f"as {short_iri(p)}" if p != r.path
+                                                else None)
                              for o, line, p in cycle]
-                    return replace(r, location=cycle[0][1], message=f"{r.message}: "
+                    return replace(r, location=cycle[0][1] or where.of(r),
+                                   message=f"{r.message}: "
                                    + " → ".join([short_iri(r.focus), *steps])
                                    + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
@@ -822,7 +827,8 @@ class StatementLines:
 
     subjects: dict[str, str] = field(default_factory=dict)
     predicates: dict[tuple[str, str], str] = field(default_factory=dict)
-    triples: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: the line is None for a triple only the parsed graph gives (:meth:`add_stated`)
+    triples: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
     #: (subject, predicate, a literal's lexical form as written) -> the line of that triple
     literals: dict[tuple[str, str, str], str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
@@ -836,6 +842,33 @@ class StatementLines:
     #: a blank node's key -> its (predicate, object) pairs whose object is an IRI or a literal
     #: (its lexical form): how :meth:`blank` knows it again
     blank_pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def add_stated(self, graphs: Iterable[Graph], results: Iterable[Result]) -> None:
+        """Add to :attr:`triples`, with no line (None), the triples between IRIs of
+        ``graphs`` that the texts do not give and that folding ``results`` may read: those
+        of the results' focus nodes, of the statements about them and of the subjects their
+        statements name, and every triple of a property whose cycles the shapes report
+        (:data:`CYCLE_INVERSES`). A syntax without lines (JSON-LD, RDF/XML) is folded as
+        Turtle is; a graph's triples, looked up by subject, cost what the report is."""
+        graphs = list(graphs)
+        if not graphs:
+            return
+        foci = {r.focus for r in results if not r.focus.startswith("_:")}
+        subject = RDF.subject
+        cycles = {URIRef(p) for pair in CYCLE_INVERSES.items() for p in pair}
+        for graph in graphs:
+            nodes = set(foci)
+            for focus in foci:
+                node = URIRef(focus)
+                nodes.update(str(o) for o in graph.objects(node, subject)
+                             if isinstance(o, URIRef))
+                nodes.update(str(s) for s in graph.subjects(subject, node)
+                             if isinstance(s, URIRef))
+            triples = [t for node in nodes for t in graph.triples((URIRef(node), None, None))]
+            triples += [t for p in cycles for t in graph.triples((None, p, None))]
+            for s, p, o in triples:
+                if isinstance(s, URIRef) and isinstance(o, URIRef):
+                    self.triples.setdefault((str(s), str(p), str(o)), None)
 
     def blank(self, described: set[tuple[str, str]]) -> str | None:
         """The key of the blank node of the texts that a report's blank node is: the one with
@@ -918,8 +951,15 @@ def _stated_otherwise(where: StatementLines, r: Result) -> str:
         if p == subject and o == r.focus and (st, predicate, r.path) in where.triples:
             said += [(st, value, line) for (s2, p2, value), line in where.triples.items()
                      if s2 == st and p2 == obj and value != r.focus]
-    return "".join(f"; its statement {short_iri(st)} ({line}) names {short_iri(value)}: one of "
-                   "the two is mistyped" for st, value, line in said[:1])
+    return "".join(f"; its statement {short_iri(st)}{_at(line)} names {short_iri(value)}: one "
+                   "of the two is mistyped" for st, value, line in said[:1])
+
+
+def _at(line: str | None, also: str | None = None) -> str:
+    """" (FILE:LINE)", " (FILE:LINE, also)", " (also)" or "": what a message says of where a
+    triple is, where a text says it."""
+    said = ", ".join(filter(None, (line, also)))
+    return f" ({said})" if said else ""
 
 
 #: How kgs:StatementInGraphConstraint's results begin (shapes/kg-shapes.ttl).
@@ -939,8 +979,8 @@ def _fold_statement_results(results: list[Result], where: StatementLines
     the QC result naming it, with the IRI meant, is the one left; the statement's, and the
     result on the relation of the IRI meant that the statement would have described, go; so
     does the latter where the statement's ``rdf:predicate`` is misspelt (its result names the
-    property meant). Read from the texts (the statements' triples): where they do not say,
-    every result stays."""
+    property meant). Read from the statements' triples (the texts', or the parsed graph's:
+    :meth:`StatementLines.add_stated`): where they do not say, every result stays."""
     subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
     stated = [r for r in results if r.message.startswith(_NOT_IN_GRAPH)
               and short_iri(r.shape) == "kgs:StatementShape"]
@@ -980,9 +1020,9 @@ def _fold_statement_results(results: list[Result], where: StatementLines
                 dropped[id(r)] = r
                 for q in ours:
                     said.setdefault(id(q), (
-                        f"; its statement {short_iri(r.focus)} ({where.triples[(r.focus, obj, o)]}"
-                        f") names {short_iri(o)}: one of the two is mistyped: correct the one "
-                        "its source does not bear"))
+                        f"; its statement {short_iri(r.focus)}"
+                        f"{_at(where.triples.get((r.focus, obj, o)))} names {short_iri(o)}: "
+                        "one of the two is mistyped: correct the one its source does not bear"))
     if not dropped:
         return results, []
     return ([replace(r, message=r.message + said[id(r)]) if id(r) in said else r
@@ -2078,7 +2118,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
     report = with_qc_results(report, results_in_graphs(data, ontology, context))
     texts = texts_of(Path(f) for f in files)
-    return with_prefix_warnings(report.located(texts) if report.results else report, texts)
+    return with_prefix_warnings(report.located(texts, data) if report.results else report,
+                                texts)
 
 
 def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Report:

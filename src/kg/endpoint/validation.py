@@ -593,16 +593,19 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         report = _run_in_child(upload.data, upload.fmt, upload.name, settings, extra, labels)
     else:
         ontology, shapes = current_app.extensions["kg.validation"].get()
-        if extra:
-            graph += Graph().parse(data=extra, format="nt")
-        report = validate_graph(graph, ontology, shapes, settings.get("validator", "fast"),
+        validated = graph
+        if extra:  # the upload's own graph stays as it was: the report is folded from it
+            validated = Graph().parse(data=extra, format="nt")
+            validated += graph
+        report = validate_graph(validated, ontology, shapes, settings.get("validator", "fast"),
                                 labels)
-    if upload.fmt not in ("turtle", "trig", "nt", "nquads"):
-        return report
     # where each focus node is described in the upload (kg validate says the same), and a
-    # prefix it declares again
-    texts = [(upload.name, upload.data.decode("utf-8", errors="replace"))]
-    return with_prefix_warnings(report.located(texts) if report.results else report, texts)
+    # prefix it declares again; the results one cause makes, folded from the upload's graph
+    # in any syntax
+    texts = ([(upload.name, upload.data.decode("utf-8", errors="replace"))]
+             if upload.fmt in ("turtle", "trig", "nt", "nquads") else [])
+    return with_prefix_warnings(report.located(texts, [graph]) if report.results else report,
+                                texts)
 
 
 @bp.route("/validate", methods=["GET", "POST"])
