@@ -1575,3 +1575,47 @@ def test_a_trig_graph_in_a_turtle_file_is_named_as_such(capsys, project, monkeyp
     assert (code, err) == (2, expected)
     code, _, err = run(capsys, "--root", str(project), "build")
     assert code == 2 and err.endswith(expected), err
+
+
+def test_a_passage_cited_by_its_number_says_which_iri_to_write(capsys, monkeypatch):
+    """prov:wasDerivedFrom 2 (or "3", "passage 5") for a passage's IRI was "not a passage
+    declared in graph/sources.ttl" and no more: the one result says which IRI to write, the
+    passage of that number (of the source the node's other citations are from), or, for a
+    number past the last, the passages there are."""
+    monkeypatch.chdir(REPO)
+    fixture = "tests/data/validation/passage-cited-by-number.ttl"
+    code, out, _ = run(capsys, "--root", str(REPO), "validate", fixture, "--format", "json")
+    assert code == 1
+    said = ("an event cites passages: this is not a passage declared in graph/sources.ttl (a "
+            "mistyped number, or a source whose passages are not declared yet: kg sources "
+            "passages); ")
+    assert sorted((r["focus"].rpartition("/")[2], r["message"].removeprefix(said))
+                  for r in json.loads(out)["results"]) == [
+        ("appeal", "2 is a passage's number, not the passage: write its IRI, src:doc-passage-2"),
+        ("call", '"3" is a passage\'s number, not the passage: write its IRI, src:doc-passage-3'),
+        ("march", "12 is a passage's number, not the passage: write its IRI; src:doc has "
+                  "passages 1 to 3 and 5"),
+        ("rally", '"passage 5" is a passage\'s number, not the passage: write its IRI, '
+                  "src:doc-passage-5")]
+
+
+def test_a_passage_of_the_project_cited_by_its_number_names_its_iri(capsys, project,
+                                                                   monkeypatch):
+    """In the project, part 1's prov:wasDerivedFrom 18: the passage's IRI, from
+    graph/sources.ttl; kg build says it too."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count("prov:wasDerivedFrom p:6, p:8, p:10, p:13, p:15 .") == 1
+    facts.write_text(text.replace("prov:wasDerivedFrom p:6, p:8, p:10, p:13, p:15 .",
+                                  "prov:wasDerivedFrom p:6, p:8, p:10, p:13, 18 ."),
+                     encoding="utf-8")
+    monkeypatch.chdir(project)
+    code, out, _ = run(capsys, "--root", str(project), "validate", "graph/article-part1.ttl",
+                       "--with-project", "--format", "json")
+    assert code == 1
+    [result] = json.loads(out)["results"]
+    hint = "; 18 is a passage's number, not the passage: write its IRI, src:article-part1-passage-18"
+    assert result["message"].endswith(hint), result
+    code, _, err = run(capsys, "--root", str(project), "build")
+    assert code == 1 and f"{hint}\n  focus node: event:southwestern-border-war\n" in err, err
+

@@ -921,3 +921,14 @@ def test_folded_results_are_the_same_in_every_syntax(client, tmp_path, fixture, 
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.json["results"] == got
 
+
+def test_a_passage_cited_by_its_number_says_which_iri_to_write(client, tmp_path):
+    """POST /validate: a citation by a passage's number says which IRI to write, as
+    kg validate says it."""
+    text = (REPO / "tests" / "data" / "validation" / "passage-cited-by-number.ttl").read_text(
+        encoding="utf-8")
+    code, out = kg_validate(tmp_path, text)
+    response = post_file(client, text, "bad.ttl")
+    assert code == 1 and response.json["results"] == json.loads(out)["results"]
+    assert any(r["message"].endswith("write its IRI, src:doc-passage-2")
+               for r in response.json["results"])

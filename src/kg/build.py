@@ -59,7 +59,15 @@ from kg.load import (
 from kg.qc import results_in_store, with_qc_results
 from kg.reason import REASONERS, infer
 from kg.store import gc_paused
-from kg.validate import Report, check_validator, validate_view_store, with_vocabulary_warnings
+from kg.validate import (
+    Report,
+    check_validator,
+    cited_in,
+    passages_in,
+    validate_view_store,
+    with_passage_hints,
+    with_vocabulary_warnings,
+)
 
 DATASET_NAME = "kg.nq"
 INFO_NAME = "build-info.json"
@@ -181,6 +189,8 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
                                                 overlap=overlap)
                 report = with_qc_results(report, qc.result())
+            if report.results:
+                report = with_passage_hints(report, passages_in(store), cited_in(store))
         if report.results:
             from kg.validate import project_texts
 

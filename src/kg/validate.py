@@ -1964,6 +1964,96 @@ def with_prefix_warnings(report: Report, texts: Iterable[tuple[str, str]]) -> Re
     return with_results(report, added)
 
 
+_DERIVED_FROM = "http://www.w3.org/ns/prov#wasDerivedFrom"
+#: A passage cited by its number: ``18``, ``"18"``, ``"passage 18"``, ``"p. 18"``.
+_PASSAGE_NUMBER = re.compile(r"\s*(?:passage|p\.?)?\s*([0-9]+)\s*", re.IGNORECASE)
+#: The passages of the data: each one's IRI, source and number (:func:`passages_in`).
+_PASSAGES = """SELECT DISTINCT ?passage ?source ?number WHERE {
+  GRAPH ?g { ?passage a <https://w3id.org/kg1978/ontology/Passage> ;
+               <http://purl.org/dc/terms/isPartOf> ?source ;
+               <https://w3id.org/kg1978/ontology/passageNumber> ?number } }"""
+
+
+def passages_in(store) -> list[tuple[str, str, int]]:
+    """(passage, source, number) of each ``kgo:Passage`` in any graph of the pyoxigraph
+    ``store`` (graph/sources.ttl declares them)."""
+    out = []
+    for row in store.query(_PASSAGES):
+        if row["number"].value.isdigit():
+            out.append((row["passage"].value, row["source"].value, int(row["number"].value)))
+    return out
+
+
+def cited_in(store) -> Callable[[str], list[str]]:
+    """The IRIs a node cites (``prov:wasDerivedFrom``) in any graph of the pyoxigraph
+    ``store``, as :func:`with_passage_hints` reads them."""
+    import pyoxigraph as ox
+
+    def cited(focus: str) -> list[str]:
+        if focus.startswith("_:"):
+            return []
+        return [q.object.value for q in store.quads_for_pattern(
+            ox.NamedNode(focus), ox.NamedNode(_DERIVED_FROM), None, None)
+            if isinstance(q.object, ox.NamedNode)]
+
+    return cited
+
+
+def passages_in_graphs(graphs: Iterable[Graph]) -> list[tuple[str, str, int]]:
+    """:func:`passages_in` of rdflib graphs."""
+    from kg.iris import DCTERMS, KGO
+
+    out = []
+    for graph in graphs:
+        for passage in graph.subjects(RDF.type, KGO.Passage):
+            for source in graph.objects(passage, DCTERMS.isPartOf):
+                for number in graph.objects(passage, KGO.passageNumber):
+                    if str(number).isdigit():
+                        out.append((str(passage), str(source), int(str(number))))
+    return out
+
+
+def with_passage_hints(report: Report, passages: Iterable[tuple[str, str, int]],
+                       cited: Callable[[str], Iterable[str]] = lambda _: (),
+                       own: Iterable[tuple[str, str, int]] = ()) -> Report:
+    """``report`` with what to write on each result about a passage cited by its number where
+    its IRI is wanted (``prov:wasDerivedFrom 18``, ``"18"``, ``"passage 18"``): "; 18 is a
+    passage's number, not the passage: write its IRI, src:article-part1-passage-18", of the
+    sources the focus node's other citations (``cited(focus)``: IRIs) are from, else of
+    those the files validated declare (``own``), else of any; where none of those has it,
+    the passages they have. ``passages`` and ``own``: (passage,
+    source, number), :func:`passages_in`."""
+    todo = [r for r in report.results if r.path == _DERIVED_FROM and r.value
+            and (m := _LEXICAL_FORM.match(r.value)) and _PASSAGE_NUMBER.fullmatch(m[1])]
+    if not todo:
+        return report
+    from kg.qc import passages_hint
+
+    own = list(own)
+    passages = list({*passages, *own})
+    source_of = {p: s for p, s, _ in passages}
+    declared = {s for _, s, _ in own}
+    hints: dict[int, str] = {}
+    for r in todo:
+        written = _LEXICAL_FORM.match(r.value)[1]
+        number = int(_PASSAGE_NUMBER.fullmatch(written)[1])
+        shown = written if r.value.endswith("#integer>") else f'"{written}"'
+        sources = {source_of[c] for c in cited(r.focus) if c in source_of}
+        # the sources it may be from: those the node cites, else those the files declare
+        sources = sources or declared or set(source_of.values())
+        found = sorted(p for p, s, n in passages if n == number and s in sources)
+        said = f"; {shown} is a passage's number, not the passage: write its IRI"
+        if found:
+            said += ", " + " or ".join(short_iri(p) for p in found)
+        else:
+            known = [p for p, _, _ in passages]
+            said += "".join(f"; {hint}" for s in sorted(sources)
+                            if (hint := passages_hint(f"{s}-passage-{number}", known)))
+        hints[id(r)] = said
+    return replace(report, results=[replace(r, message=r.message + hints[id(r)])
+                                    if id(r) in hints else r for r in report.results])
+
+
 def _value_text(term) -> str:
     """A result's value as reports show it: a literal in N-Triples, an xsd:string as a plain
     string (the same literal in RDF 1.1: pyoxigraph gives it so, rdflib keeps the datatype),
@@ -2117,6 +2207,9 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
     report = with_qc_results(report, results_in_graphs(data, ontology, context))
+    report = with_passage_hints(report, passages_in_graphs(context), lambda focus: {
+        str(o) for g in data for o in g.objects(_node(focus), URIRef(_DERIVED_FROM))},
+        own=passages_in_graphs(data))
     texts = texts_of(Path(f) for f in files)
     return with_prefix_warnings(report.located(texts, data) if report.results else report,
                                 texts)
@@ -2146,6 +2239,7 @@ def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Repor
     report = with_qc_results(
         validate_dataset_store(store, inferred, shapes, validator, log),
         results_in_store(store, skip=[inferred]))
+    report = with_passage_hints(report, passages_in(store), cited_in(store))
     texts = project_texts(settings["root"])
     return with_prefix_warnings(report.located(texts) if report.results else report, texts)
 

@@ -60,16 +60,19 @@ from kg.errors import (
     UnsupportedMediaType,
     UpdateRefused,
 )
-from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, SHAPES, graph_iri_for
+from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROV, SHAPES, graph_iri_for
 from kg.store import xml_syntax_error
 from kg.validate import (
     Report,
     Result,
     ValueAt,
     error_output,
+    passages_in,
+    passages_in_graphs,
     repeat_name,
     short_iri,
     shown_value,
+    with_passage_hints,
     with_prefix_warnings,
 )
 
@@ -599,6 +602,13 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
             validated += graph
         report = validate_graph(validated, ontology, shapes, settings.get("validator", "fast"),
                                 labels)
+    if report.results:  # a passage cited by its number: the served dataset's passages
+        store = current_app.extensions["kg"].store
+        report = with_passage_hints(
+            report, passages_in(store),
+            lambda focus: {str(o) for o in graph.objects(
+                URIRef(focus), PROV.wasDerivedFrom)} if not focus.startswith("_:")
+            else set(), own=passages_in_graphs([graph]))
     # where each focus node is described in the upload (kg validate says the same), and a
     # prefix it declares again; the results one cause makes, folded from the upload's graph
     # in any syntax

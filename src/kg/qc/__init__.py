@@ -200,7 +200,7 @@ def _meant(store, named: list, rows) -> dict[str, str]:
     """For each dangling reference of ``rows``, what its result adds: the labelled project IRI
     it most likely meant (:func:`kg.links.closest_iri`), "Did you mean place:snuol?", where one
     is close; for a passage of a source with passages, the passages there are (a number past
-    the last is no misspelling of one of them: :func:`_passages_hint`)."""
+    the last is no misspelling of one of them: :func:`passages_hint`)."""
     from kg.iris import BASE, KGO
     from kg.links import closest_iri
     from kg.validate import short_iri
@@ -216,12 +216,12 @@ def _meant(store, named: list, rows) -> dict[str, str]:
         iri = row["value"].value
         if iri not in out:
             meant = None if iri.startswith(str(KGO)) else closest_iri(iri, known)
-            out[iri] = (_passages_hint(iri, known)
+            out[iri] = (passages_hint(iri, known)
                         or (f"Did you mean {short_iri(meant)}?" if meant else ""))
     return out
 
 
-def _passages_hint(iri: str, known: list[str]) -> str:
+def passages_hint(iri: str, known: list[str]) -> str:
     """For the IRI of a passage no one declares (``…/article-part1-passage-21``), the numbers
     of its source's passages that are declared, "src:article-part1 has passages 1 to 20" (the
     closest spelling would be a guess: -passage-2 for -passage-21); "" for another IRI, or a
@@ -350,4 +350,5 @@ def _problem(name: str) -> str:
 
 
 __all__ = ["BESIDE_SHAPES", "COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level",
-           "queries", "results_in_graphs", "results_in_store", "severity", "with_qc_results"]
+           "passages_hint", "queries", "results_in_graphs", "results_in_store", "severity",
+           "with_qc_results"]
