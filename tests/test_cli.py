@@ -1619,3 +1619,33 @@ def test_a_passage_of_the_project_cited_by_its_number_names_its_iri(capsys, proj
     code, _, err = run(capsys, "--root", str(project), "build")
     assert code == 1 and f"{hint}\n  focus node: event:southwestern-border-war\n" in err, err
 
+
+def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, project):
+    """kg build said a prefix declared again with another IRI on stderr alone, and kg validate
+    as a warning result too: the build's report has that warning, at its line, as kg
+    validate's has it, and a build that conforms besides still writes the dataset (exit 0);
+    where the names after it break the shapes, the warning comes first in the failed build's
+    report, before its consequences."""
+    sources = project / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8")
+                       + "@prefix event: <https://w3id.org/kg1978/events/> .\n", encoding="utf-8")
+    line = len(sources.read_text(encoding="utf-8").splitlines())
+    code, _, err = run(capsys, "--root", str(project), "build")
+    assert code == 0, err
+    warning = ("Warning: @prefix event: declared again, as <https://w3id.org/kg1978/events/> "
+               "(line 9 declared <https://w3id.org/kg1978/event/>): every event: name after it "
+               "is an IRI of the second; remove one\n"
+               "  focus node: kg:events/\n"
+               f"  where:      {sources}:{line}\n")
+    assert "  1 warning (not fatal):\nConforms, with warnings" in err and warning in err, err
+    code, out, _ = run(capsys, "--root", str(project), "validate")
+    assert code == 0 and warning in out, out
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("\nunit:", "\n@prefix unit: <https://w3id.org/kg1978/units/> ."
+                                  "\nunit:", 1), encoding="utf-8")
+    code, _, err = run(capsys, "--root", str(project), "build")
+    assert code == 1
+    blocks = err.split("Does not conform: ", 1)[1].split("\n\n")[1:3]
+    assert sorted(b.split(" declared again")[0] for b in blocks) == [
+        "Warning: @prefix event:", "Warning: @prefix unit:"], err

@@ -191,15 +191,19 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 report = with_qc_results(report, qc.result())
             if report.results:
                 report = with_passage_hints(report, passages_in(store), cited_in(store))
-        if report.results:
-            from kg.validate import project_texts
+        from kg.validate import project_texts, with_prefix_warnings
 
-            located = report.located(project_texts(root))
+        # a prefix declared again is a warning result of the report, as kg validate has it
+        # (besides the line on stderr that reading the file gave)
+        texts = project_texts(root)
+        report = with_prefix_warnings(report.located(texts) if report.results else report,
+                                      texts)
+        if report.results:
             if not report.conforms:
                 raise ValidationFailed("the graph does not conform to the shapes or the QC "
-                                       "queries; nothing was written\n\n" + located.as_text())
+                                       "queries; nothing was written\n\n" + report.as_text())
             # warnings (sh:Warning, sh:Info) are said, and do not stop the build
-            log(f"  {located.counts()} (not fatal):\n" + located.as_text())
+            log(f"  {report.counts()} (not fatal):\n" + report.as_text())
         with stage("write_s", f"writing {shown_path(out)}"):
             ready = ({} if inferred_part is None
                      else {inferred_graph.value: (inferred_part, inferred_count)})
