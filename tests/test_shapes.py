@@ -1176,3 +1176,33 @@ def test_a_relative_iri_says_it_is_one(validator, ontology, shapes):
          "an event takes place at a kgo:Place" + hint),
         ("kgs:tookPlaceAt-range", "kgo:tookPlaceAt", path.parent.as_uri() + "/city",
          "the value of kgo:tookPlaceAt (or of a sub-property) must be a kgo:Place" + hint)]
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_date_in_words_compared_by_other_events_says_so(validator, ontology, shapes):
+    """A date in words on one event ("2 December 1978" for a founding, "5 January 1979" for an
+    offensive's start) was compared as text by the checks of other events: a meeting of
+    1978-12-21 "before its founding can have begun (2 December 1978 at the earliest)", a
+    capture of 1979-01-06 "before the event it is part of can have begun", read as their own
+    mistakes. Each says it compared the words as text and what to write; the offensive's own
+    "start date 5 January 1979 is after end date" (sh:or's result, as kgo:startDate has it)
+    follows the start date's result, as a kgo:onDate's does."""
+    path = ROOT / "tests" / "data" / "validation" / "dates-in-words-compared.ttl"
+    report = validate_closure([parse_file(path), ontology], shapes, validator=validator)
+    founding = ('; 2 December 1978 is event:founding\'s kgo:onDate in words, compared here as '
+                'text: this says nothing until it is written "1978-12-02"^^xsd:date')
+    offensive = ('; 5 January 1979 is event:offensive\'s kgo:startDate in words, compared here '
+                 'as text: this says nothing until it is written "1979-01-05"^^xsd:date')
+    compared = sorted((short(r.focus), short(r.shape), r.message.endswith(founding),
+                       r.message.endswith(offensive))
+                      for r in report.results if r.shape.endswith(("LifetimeShape",
+                                                                    "ChronologyShape")))
+    assert compared == [
+        ("event:capture", "kgs:EventChronologyShape", False, True),
+        ("event:capture", "kgs:GroupLifetimeShape", True, False),
+        ("event:meeting", "kgs:GroupLifetimeShape", True, False),
+        ("event:offensive", "kgs:GroupLifetimeShape", True, False)]
+    [after] = [r for r in report.results if short(r.shape) == "kgs:EventShape"]
+    assert (short(after.focus), after.message, short(after.follows)) == (
+        "event:offensive", "start date 5 January 1979 is after end date 1979-01-07",
+        "kgo:startDate")

@@ -585,7 +585,40 @@ def mark_followers(results: list[Result], sub_of: Iterable[tuple[str, str]]) -> 
         below = sorted(p for p in set(paths) if (p, r.path) in pairs
                        and not any((q, p) in pairs for q in paths))
         out.append(replace(r, follows=below[0]) if below else r)
-    return _mark_cause_repeats(_mark_range_repeats(out))
+    return _words_compared(_mark_cause_repeats(_mark_range_repeats(out)))
+
+
+#: How a date result's hint says what a date in words is (:func:`_date_written_otherwise`).
+_IN_WORDS = re.compile(r'; "([^"]+)" is a date in words: write it ("[^"]+"\^\^xsd:[A-Za-z]+)$')
+
+
+def _words_compared(results: list[Result]) -> list[Result]:
+    """``results`` with, on each SPARQL result that names a date another event writes in
+    words (``kgo:onDate "2 December 1978"``: a datatype result says what to write) and does not
+    follow that result already, that the check compared the words as text, which says nothing
+    of the dates: "; 2 December 1978 is event:founding's kgo:onDate in words, compared here as
+    text: this says nothing until it is written "1978-12-02"^^xsd:date". A group's lifetime or
+    a whole's dates checked against it were results that read as the event's own mistake
+    ("takes part in it until 1978-12-21 at the latest, before its founding can have begun (2
+    December 1978 at the earliest)")."""
+    words: dict[str, tuple[Result, str]] = {}
+    for r in results:
+        if r.follows is None and r.constraint in _DATE_FORM_CHECKS \
+                and (m := _IN_WORDS.search(r.message)):
+            words.setdefault(m[1], (r, m[2]))
+    if not words:
+        return results
+    sparql = str(SH.SPARQLConstraintComponent)
+    out = []
+    for r in results:
+        if r.constraint == sparql and r.follows is None:
+            said = [f"; {text} is {short_iri(lead.focus)}'s {short_iri(lead.path or '')} in "
+                    f"words, compared here as text: this says nothing until it is written "
+                    f"{iso}" for text, (lead, iso) in words.items() if text in r.message]
+            if said:
+                r = replace(r, message=r.message + "".join(said))
+        out.append(r)
+    return out
 
 
 def _mark_range_repeats(results: list[Result]) -> list[Result]:
@@ -611,6 +644,9 @@ def _mark_range_repeats(results: list[Result]) -> list[Result]:
 
 
 _DATATYPE = str(SH.DatatypeConstraintComponent)
+#: The constraints that say a value is no date where one is wanted: sh:datatype (kgo:onDate),
+#: sh:or of the date types (kgo:startDate, kgo:endDate).
+_DATE_FORM_CHECKS = (_DATATYPE, str(SH.OrConstraintComponent))
 #: The datatypes of dates: a result comparing dates that names a date a too-many-values
 #: result counts follows from it.
 _DATE_TYPES = tuple(str(t) for t in (XSD.date, XSD.gYearMonth, XSD.gYear))
@@ -639,11 +675,12 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
                  if (m := _TYPED.fullmatch(v.value)) and m[2] in _DATE_TYPES}
         # a value that is no date where one is wanted ("7 January 1979"): the dates the
         # chronology constraints compare it with as text say nothing more
-        written = _LEXICAL_FORM.match(r.value or "") if r.constraint == _DATATYPE else None
+        written = (_LEXICAL_FORM.match(r.value or "") if r.constraint in _DATE_FORM_CHECKS
+                   else None)
         typed = _TYPED.fullmatch(r.value or "")
         if written and len(written[1]) >= 4 and (typed is None or typed[2] not in _DATE_TYPES):
             dates = {written[1]}
-        if (r.constraint in _COUNTED or r.constraint == _DATATYPE) and dates:
+        if (r.constraint in _COUNTED or r.constraint in _DATE_FORM_CHECKS) and dates:
             counted.setdefault((r.focus, r.severity), []).append((r, dates))
     if not undeclared and not counted:
         return results
