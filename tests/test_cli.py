@@ -658,7 +658,8 @@ _:x a kgo:Country ;
     iri = [(r["location"], r["message"]) for r in json.loads(out)["results"]
            if r["shape"].endswith("/EntityShape")]
     assert sorted(iri) == [(f"bad.ttl:{n}", "an entity needs an IRI https://w3id.org/kg1978/"
-                            "KIND/lower-case-name (a-z, 0-9 and hyphens, as "
+                            "KIND/lower-case-name (KIND one of actor, unit, place, event, "
+                            "measure, figure and source; a-z, 0-9 and hyphens, as "
                             "event:attack-on-ha-tien-1978), not a blank node") for n in (4, 6, 9)]
     code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
                        "--format", "github", "bad.ttl")

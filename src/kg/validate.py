@@ -1714,7 +1714,7 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
             return (f"; <{str(value).rpartition('/')[2]}> is a relative IRI, read against the "
                     "file's own address: write the entity's prefixed name (place:…, unit:…) or "
                     "its full https://w3id.org/kg1978/ IRI")
-        return _authority_hint(str(value), component)
+        return _kind_hint(str(value), component) or _authority_hint(str(value), component)
     if not isinstance(value, Literal):
         return ""
     if value.language:
@@ -1876,6 +1876,31 @@ def _datatype_hint(value: Literal, component, shape, shapes: Graph | None) -> st
     name = kind.rpartition("#")[2]
     return (f"; {_DATE_KINDS[kind]} typed as xsd:{value.datatype.rpartition('#')[2]}: did you "
             f"mean xsd:{name} ({Literal(str(value)).n3()}^^xsd:{name})?")
+
+
+#: The kinds of the entities' IRIs (``BASE + KIND/NAME``: kgs:EntityShape's pattern).
+_ENTITY_KINDS = ("actor", "unit", "place", "event", "measure", "figure", "source")
+
+
+def _kind_hint(iri: str, component) -> str:
+    """For an entity's IRI under a namespace of the base that is no kind
+    (``https://w3id.org/kg1978/evnt/appeal``, as a prefix declared with a mistyped namespace
+    makes every name under it), the kind it most likely meant: ``; evnt/ is no kind of the
+    project's IRIs: did you mean event/ (event:appeal)?``. Else ""."""
+    import difflib
+
+    from kg.iris import BASE
+
+    if component != SH.PatternConstraintComponent or not iri.startswith(BASE):
+        return ""
+    kind, slash, name = iri[len(BASE):].partition("/")
+    if not slash or kind in _ENTITY_KINDS:
+        return ""
+    close = difflib.get_close_matches(kind, _ENTITY_KINDS, n=1, cutoff=0.6)
+    meant = (f": did you mean {close[0]}/ ({short_iri(f'{BASE}{close[0]}/{name}')})?"
+             if close else f" (the kinds are {', '.join(k + '/' for k in _ENTITY_KINDS)})")
+    return (f"; {kind}/ is no kind of the project's IRIs{meant} A prefix declared with a "
+            "mistyped namespace makes every name under it one")
 
 
 _WIKIPEDIA = re.compile(r"https?://([a-z-]+\.)?(m\.)?wikipedia\.org/wiki/[^?#]+")
