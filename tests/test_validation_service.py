@@ -932,3 +932,30 @@ def test_a_passage_cited_by_its_number_says_which_iri_to_write(client, tmp_path)
     assert code == 1 and response.json["results"] == json.loads(out)["results"]
     assert any(r["message"].endswith("write its IRI, src:doc-passage-2")
                for r in response.json["results"])
+
+
+@pytest.mark.parametrize(("rdflib_format", "suffix"), [("turtle", ".ttl"), ("json-ld", ".jsonld")])
+def test_a_statement_typed_wrongly_is_named_by_its_relation(client, tmp_path, rdflib_format,
+                                                             suffix):
+    """A statement typed rdf:Statemnt: the vocabulary warning named the type, and the
+    relation's "needs an rdf:Statement" did not say that a node describes it; it says which,
+    where and how it is typed (in JSON-LD too, without the line), by kg validate and by
+    /validate."""
+    fixture = REPO / "tests" / "data" / "validation" / "statement-type-misspelt.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    if rdflib_format != "turtle":
+        text = Graph().parse(data=text, format="turtle").serialize(format=rdflib_format)
+    code, printed = kg_validate(tmp_path, text, suffix=suffix)
+    results = json.loads(printed)["results"]
+    line = (1 + text.splitlines().index("stmt:division-in-army a rdf:Statemnt ;")
+            if suffix == ".ttl" else None)
+    where = f" (bad.ttl:{line})" if line else ""
+    assert code == 1 and [(r["severity"], r["shape"].rpartition("/")[2],
+                           r["message"].rpartition("; ")[2]) for r in results] == [
+        ("Warning", "VocabularyTermShape",
+         "rdf:Statemnt is not a term of RDF 1.1: a misspelt class or property? Did you mean "
+         "rdf:Statement?"),
+        ("Violation", "ReifiedChainShape", f"stmt:division-in-army{where} names this triple, "
+         "and is typed rdf:Statemnt, not rdf:Statement")], results
+    response = post_file(client, text, f"bad{suffix}")
+    assert response.json["results"] == results

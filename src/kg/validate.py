@@ -157,6 +157,7 @@ class Report:
                 _counted(r.path, r.values), _counted(r.path, values), 1))
 
         results, dropped = _fold_statement_results([at(r) for r in self.results], where)
+        results = _untyped_statements(results, where)
         if not dropped:
             return replace(self, results=results)
         return replace(self, results=results, graph=_without_results(self.graph, dropped))
@@ -1064,6 +1065,43 @@ def _fold_statement_results(results: list[Result], where: StatementLines
         return results, []
     return ([replace(r, message=r.message + said[id(r)]) if id(r) in said else r
              for r in results if id(r) not in dropped], list(dropped.values()))
+
+
+def _untyped_statements(results: list[Result], where: StatementLines) -> list[Result]:
+    """``results`` with, on each relation's "needs an rdf:Statement" whose triple a node
+    describes (its ``rdf:subject``, ``rdf:predicate`` and ``rdf:object``) that is not typed
+    ``rdf:Statement`` (``rdf:Statemnt``, a type mistyped), that node and its type, at the
+    line of its type: "; stmt:x (FILE:LINE) names this triple, and is typed rdf:Statemnt, not
+    rdf:Statement". The
+    vocabulary check warns of the type; the relation's result said nothing of the node."""
+    subject, predicate, obj = (str(RDF.subject), str(RDF.predicate), str(RDF.object))
+    statement = str(RDF.Statement)
+    unstated = [r for r in results if r.shape.rpartition("/")[2] in _UNSTATED
+                and r.path and r.value]
+    if not unstated:
+        return results
+    about: dict[str, list[tuple[str, str | None]]] = {}  # subject -> (node, its line)
+    types: dict[str, list[str]] = {}
+    for (st, p, o), line in where.triples.items():
+        if p == subject:
+            about.setdefault(o, []).append((st, line))
+        elif p == _RDF_TYPE:
+            types.setdefault(st, []).append(o)
+    said: dict[int, str] = {}
+    for r in unstated:
+        for st, line in about.get(r.focus, ()):
+            if (st, predicate, r.path) in where.triples and (st, obj, r.value) in where.triples \
+                    and statement not in types.get(st, ()):
+                typed = sorted(short_iri(t) for t in types.get(st, ()))
+                # the line of its type, where the mistake is
+                line = next((where.triples[(st, _RDF_TYPE, t)] for t in types.get(st, ())
+                             if where.triples[(st, _RDF_TYPE, t)]), line)
+                said[id(r)] = (f"; {short_iri(st)}{_at(line)} names this triple, and is "
+                               + (f"typed {', '.join(typed)}, not rdf:Statement" if typed
+                                  else "not typed rdf:Statement"))
+                break
+    return [replace(r, message=r.message + said[id(r)]) if id(r) in said else r
+            for r in results]
 
 
 def _without_results(report: Graph, results: Iterable[Result]) -> Graph:
