@@ -1650,3 +1650,23 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
     blocks = err.split("Does not conform: ", 1)[1].split("\n\n")[1:3]
     assert sorted(b.split(" declared again")[0] for b in blocks) == [
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
+
+
+def test_a_missing_value_is_placed_where_its_node_is_described(capsys, project, monkeypatch):
+    """A value missing from an event of part 1 (its citation), validated with the project, was
+    placed at graph/links.ttl:70, the first statement about the event in the files read (the
+    project's come first), not where the event is described: it is at the statement that
+    types it."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count("    prov:wasDerivedFrom p:6, p:8, p:10, p:13, p:15 .") == 1
+    facts.write_text(text.replace("    prov:wasDerivedFrom p:6, p:8, p:10, p:13, p:15 .",
+                                  "    ."), encoding="utf-8")
+    line = 1 + text.splitlines().index("event:southwestern-border-war a kgo:War ;")
+    monkeypatch.chdir(project)
+    code, out, _ = run(capsys, "--root", str(project), "validate", "graph/article-part1.ttl",
+                       "--with-project", "--format", "json")
+    assert code == 1
+    [result] = json.loads(out)["results"]
+    assert (result["path"], result["location"]) == (
+        "http://www.w3.org/ns/prov#wasDerivedFrom", f"graph/article-part1.ttl:{line}")

@@ -960,8 +960,8 @@ class StatementLines:
         """The line to show for a result: its triple's (focus, path, value), else the line
         giving the focus node that value by another predicate (the data's sub-property of the
         path: a shape reads kgo:hadParticipant or kgo:value, the data says kgo:carriedOutBy or
-        kgo:exactValue), else the focus node's path, else the focus node's first statement,
-        else its first mention."""
+        kgo:exactValue), else the focus node's path, else the statement that types it (where it
+        is described), else its first statement, else its first mention."""
         if result.path:
             if result.value is not None:
                 literal = _LEXICAL_FORM.match(result.value)
@@ -974,7 +974,10 @@ class StatementLines:
             found = self.predicates.get((result.focus, result.path))
             if found:
                 return found
-        return (self.subjects.get(result.focus) or self.mentions.get(result.focus)
+        # where it is described: its type's statement (a file validated with the project's
+        # may say the node first in another file, links.ttl linking it), else its first
+        return (self.predicates.get((result.focus, _RDF_TYPE))
+                or self.subjects.get(result.focus) or self.mentions.get(result.focus)
                 or self.blanks.get(result.focus))
 
 
