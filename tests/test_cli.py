@@ -1670,3 +1670,29 @@ def test_a_missing_value_is_placed_where_its_node_is_described(capsys, project, 
     [result] = json.loads(out)["results"]
     assert (result["path"], result["location"]) == (
         "http://www.w3.org/ns/prov#wasDerivedFrom", f"graph/article-part1.ttl:{line}")
+
+
+def test_a_mistyped_prefix_namespace_is_named_not_suggested(capsys, project, monkeypatch):
+    """Part 1's @prefix event: mistyped as <https://w3id.org/kg1978/evnt/>: its events break
+    the IRI pattern with the kind meant, and the other files' references to them, which
+    nothing labels now, suggested the mistyped IRIs ("Did you mean kg:evnt/…?"): they say that
+    the labelled IRI is of no kind, and that the prefix is to correct."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    old = "@prefix event:   <https://w3id.org/kg1978/event/> ."
+    assert text.count(old) == 1
+    facts.write_text(text.replace(old, "@prefix event:   <https://w3id.org/kg1978/evnt/> ."),
+                     encoding="utf-8")
+    monkeypatch.chdir(project)
+    code, out, _ = run(capsys, "--root", str(project), "validate", "graph/article-part1.ttl",
+                       "--with-project", "--format", "json")
+    assert code == 1
+    results = json.loads(out)["results"]
+    dangling = [r["message"] for r in results if r["shape"].endswith("dangling-reference-violation")
+                and r["value"] == "https://w3id.org/kg1978/event/southwestern-border-war"]
+    assert dangling and all(m.endswith(
+        "described. It is labelled as kg:evnt/southwestern-border-war, under evnt/, no kind of "
+        "the project's IRIs: a prefix declared with a mistyped namespace made that name; "
+        "correct the prefix, not this reference.") for m in dangling), dangling
+    assert any(r["shape"].endswith("/EntityShape") and r["focus"].endswith(
+        "/evnt/southwestern-border-war") for r in results)

@@ -216,9 +216,29 @@ def _meant(store, named: list, rows) -> dict[str, str]:
         iri = row["value"].value
         if iri not in out:
             meant = None if iri.startswith(str(KGO)) else closest_iri(iri, known)
-            out[iri] = (passages_hint(iri, known)
+            out[iri] = (passages_hint(iri, known) or (_of_no_kind(meant) if meant else "")
                         or (f"Did you mean {short_iri(meant)}?" if meant else ""))
     return out
+
+
+#: What a dangling reference's message says where the IRI meant is of no kind
+#: (:func:`_of_no_kind`).
+_NO_KIND = "no kind of the project's IRIs"
+
+
+def _of_no_kind(meant: str) -> str:
+    """Where the labelled IRI a dangling reference most likely meant is under a namespace of
+    no kind (``kg:evnt/x``, as a prefix declared with a mistyped namespace names every entity
+    of a file), that the prefix is the mistake, not the reference; else ""."""
+    from kg.iris import BASE, KGO, KIND_PREFIXES
+    from kg.validate import short_iri
+
+    if not meant.startswith(BASE) or meant.startswith((str(KGO), *KIND_PREFIXES.values())):
+        return ""
+    kind = meant[len(BASE):].partition("/")[0]
+    return (f"It is labelled as {short_iri(meant)}, under {kind}/, {_NO_KIND}: a prefix "
+            "declared with a mistyped namespace made that name; correct the "
+            "prefix, not this reference")
 
 
 def passages_hint(iri: str, known: list[str]) -> str:
@@ -323,7 +343,8 @@ def with_qc_results(report, found: Found):
     # within a kgo:Place", "needs an rdf:Statement"): those follow it, as what follows from a
     # misspelt class follows kgs:DeclaredTypeShape's result
     causes = {(r.focus, r.value, r.severity): r.path for r, _ in kept
-              if r.shape == NAMESPACE + _DANGLING and "Did you mean" in r.message}
+              if r.shape == NAMESPACE + _DANGLING
+              and ("Did you mean" in r.message or _NO_KIND in r.message)}
     if causes:
         report = replace(report, results=[
             replace(r, follows=causes[(r.focus, r.value, r.severity)])
