@@ -1206,3 +1206,21 @@ def test_a_date_in_words_compared_by_other_events_says_so(validator, ontology, s
     assert (short(after.focus), after.message, short(after.follows)) == (
         "event:offensive", "start date 5 January 1979 is after end date 1979-01-07",
         "kgo:startDate")
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_value_listed_is_placed_at_its_own_predicate(validator, ontology, shapes):
+    """The too-many-values result lists each value at the line giving it by the result's
+    path, not at an earlier line giving the focus the same text by another predicate (a
+    kgo:notBefore of the same day, written first)."""
+    text = REDATED.replace('event:capture a kgo:Event ; rdfs:label "A capture"@en ;\n',
+                           'event:capture a kgo:Event ; rdfs:label "A capture"@en ;\n'
+                           '    kgo:notBefore "1979-01-07"^^xsd:date ;\n')
+    assert text.splitlines()[15] == '    kgo:notBefore "1979-01-07"^^xsd:date ;'
+    data = Graph().parse(data=text, format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    report = report.located([("later.ttl", text)])
+    lead = next(r for r in report.results if short(r.shape) == "kgs:EventOnDateShape")
+    assert lead.message.endswith(
+        'it has 2 values of kgo:onDate: "1979-01-07"^^xsd:date (later.ttl:17), '
+        '"1979-01-08"^^xsd:date (later.ttl:20)'), lead.message

@@ -951,9 +951,11 @@ class StatementLines:
 
     def of_value(self, focus: str, path: str | None, value: str) -> str | None:
         """The line giving ``focus`` the value ``value`` (an IRI, or a literal in N-Triples):
-        by ``path``, else by any predicate (a sub-property of it), else None."""
+        by ``path`` (a literal by its lexical form, as ``of`` finds it), else by any predicate
+        (a sub-property of it), else None."""
         literal = _LEXICAL_FORM.match(value)
-        return (self.triples.get((focus, path or "", value))
+        return ((self.literals.get((focus, path or "", literal[1])) if literal
+                 else self.triples.get((focus, path or "", value)))
                 or self.values.get((focus, literal[1] if literal else value)))
 
     def of(self, result: Result) -> str | None:
