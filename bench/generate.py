@@ -306,7 +306,7 @@ def _passages(w: _Writer, c: dict[str, int]) -> list[str]:
     g = G_FACTS
     out = []
     for i in range(1, c["passages"] + 1):
-        iri = _iri(f"{B}passage/part1-{i:05d}")
+        iri = _iri(f"{B}source/part1-passage-{i:05d}")
         w.q(iri, RDF_TYPE, _iri(KGO + "Passage"), g)
         w.q(iri, _iri(KGO + "passageNumber"), _int(i), g)
         w.q(iri, LABEL, _lit(f"Article part 1, passage {i}"), g)
@@ -376,7 +376,7 @@ def _events(w, rng, c, places, place_labels, units, actors, passages) -> list[st
 def _quantities(w, rng, c, events, actors, passages) -> None:
     g = G_FACTS
     for i in range(1, c["quantities"] + 1):
-        iri = _iri(f"{B}quantity/q{i:06d}")
+        iri = _iri(f"{B}figure/q{i:06d}")
         w.q(iri, RDF_TYPE, _iri(KGO + "Quantity"), g)
         w.q(
             iri,

@@ -309,7 +309,7 @@ def write_asserted(triples: int, out, seed: int = 1978, conforming: bool = True)
                 q(e, "hasFigure", rng.choice(quantities))
                 continue
             figures += 1
-            figure = f"<{B}quantity/x{figures:06d}>"
+            figure = f"<{B}figure/x{figures:06d}>"
             unit, kind = FIGURES[rng.choice(sorted(FIGURES))]
             q(e, "hasFigure", figure)
             a(figure, f"<{KGO}Quantity>", f"Figure x{figures:06d}")
