@@ -168,3 +168,48 @@ def text_languages(html: str) -> dict[str, set[str]]:
     parser.stack = []
     parser.feed(html)
     return found
+
+
+class Canary:
+    """An HTTP server on 127.0.0.1 that records every request it gets (``requests``: "GET
+    /path") and answers each with a small JSON-LD context, so that a fetch, had one been made,
+    would have succeeded: a test that nothing is fetched asserts ``requests == []``. A context
+    manager, or ``close()`` it."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[str] = []
+        canary = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _record(self) -> None:
+                canary.requests.append(f"{self.command} {self.path}")
+                body = b'{"@context": {"name": "http://schema.org/name"}}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/ld+json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_HEAD = _record
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join()
+
+    def __enter__(self) -> Canary:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

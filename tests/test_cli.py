@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 
 from kg.cli import main
-from kgtest import REPO, WARNING_SHAPE, project_copy, with_one_place
+from kgtest import REPO, WARNING_SHAPE, Canary, project_copy, with_one_place
 
 
 @pytest.fixture()
@@ -164,29 +164,8 @@ def test_validate_fetches_no_remote_json_ld_context(capsys, project, tmp_path):
     """`kg validate` of JSON-LD naming a remote @context had rdflib fetch it (a file whose
     context was down: "not valid json-ld: <urlopen error [Errno 111] Connection refused>");
     it is refused as /validate refuses it, and a server on loopback sees no request."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    hits = []
-
-    class Canary(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
-            hits.append(self.path)
-            body = b'{"@context": {"name": "http://schema.org/name"}}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/ctx.jsonld"
+    with Canary() as canary:
+        url = canary.url + "/ctx.jsonld"
         node = {"@id": "https://w3id.org/kg1978/place/x", "name": "X"}
         for n, doc in enumerate([{"@context": url, **node},
                                  {"@context": {"@import": url}, **node},
@@ -197,11 +176,7 @@ def test_validate_fetches_no_remote_json_ld_context(capsys, project, tmp_path):
             assert (code, out) == (2, ""), err
             assert f"kg: error: {f}: " in err and ("remote JSON-LD contexts are not fetched"
                                                    in err or "@import is not followed" in err)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-    assert hits == []
+    assert canary.requests == []
 
 
 def test_a_json_ld_file_of_nothing_is_not_said_to_conform(capsys, project, tmp_path):

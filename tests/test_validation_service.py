@@ -8,14 +8,12 @@ import io
 import json
 import re
 import tempfile
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
-from kgtest import REPO
+from kgtest import REPO, Canary
 
 PREFIXES = """\
 @prefix kgo:    <https://w3id.org/kg1978/ontology/> .
@@ -549,33 +547,11 @@ def test_uploads_over_the_triple_limit_get_413(make_client):
 
 # -- safe parsing ----------------------------------------------------------------------------
 
-class _Canary(BaseHTTPRequestHandler):
-    hits: list[str] = []
-
-    def do_GET(self):  # noqa: N802 (the http.server API)
-        self.hits.append(self.path)
-        body = json.dumps({"@context": {"name": "http://xmlns.com/foaf/0.1/name"}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/ld+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def canary():
     """An HTTP server on 127.0.0.1 that records every request it gets."""
-    _Canary.hits = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", _Canary.hits
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with Canary() as c:
+        yield c.url, c.requests
 
 
 def test_remote_json_ld_contexts_are_never_fetched(client, canary):
@@ -599,7 +575,7 @@ def test_remote_json_ld_contexts_are_never_fetched(client, canary):
 
     with urlopen(url + "/probe") as answer:
         assert answer.status == 200
-    assert hits == ["/probe"]
+    assert hits == ["GET /probe"]
 
 
 def test_inline_json_ld_contexts_are_read(client):

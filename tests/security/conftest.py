@@ -11,17 +11,15 @@ import http.client
 import json
 import os
 import signal
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 
 from conftest import ServedEndpoint, start_kg_serve
-from kgtest import REPO
+from kgtest import REPO, Canary
 
 #: Short limits so that every cut-off is seen quickly (request_timeout too).
 QUERY_TIMEOUT = 2
@@ -210,36 +208,6 @@ def server(dataset: Path) -> Iterator[Server]:
 
 
 # -- a canary: any request the server makes on our behalf lands here -----------------------
-
-class Canary:
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        canary = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _record(self) -> None:
-                canary.requests.append(f"{self.command} {self.path}")
-                body = b'{"@context": {"name": "http://schema.org/name"}}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/ld+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_HEAD = _record
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
 
 @pytest.fixture(scope="module")
 def canary() -> Iterator[Canary]:
