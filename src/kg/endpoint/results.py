@@ -391,19 +391,19 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
     """JSON-LD with ``prefixes`` as its ``@context`` (``"rdfs:label"``, ``"@type":
     ["kgo:City", …]``), which people and JavaScript read, instead of full IRIs everywhere."""
     import rdflib
-    from rdflib.plugins.serializers.jsonld import from_rdf
 
     from kg.load import rdflib_term
 
     # the terms as they are, blank nodes keeping their labels (a parse of N-Triples would name
     # them anew each time, and the bytes, so the ETag, would change with every request), in
     # sorted order, which the writer follows
-    graph = rdflib.Graph()
+    graph = rdflib.Graph(bind_namespaces="none")
     for triple in sorted(triples, key=lambda t: (str(t.subject), str(t.predicate),
                                                  str(t.object))):
         graph.add((rdflib_term(triple.subject), rdflib_term(triple.predicate),
                    rdflib_term(triple.object)))
-    doc = from_rdf(graph, context_data=prefixes, auto_compact=True)
+    # rdflib's public writer (its ``from_rdf`` is a plugin's internal), read back to sort it
+    doc = json.loads(graph.serialize(format="json-ld", context=prefixes, auto_compact=True))
     # the writer gathers the nodes from a set of subjects, whose order follows the process's
     # hash seed: sorted, every worker and restart writes the same bytes (and ETag)
     if isinstance(doc, dict) and isinstance(doc.get("@graph"), list):
