@@ -30,7 +30,7 @@ PAGES = [
     "/actor/pol-pot", "/source/article-part1-passage-14", "/ontology/", "/ontology/Event",
     "/graph/links", "/place/nowhere", "/place/", "/event/", "/dataset", "/timeline", "/search",
     "/search?q=phnom", "/validate", "/shapes/", "/shapes/EventShape", "/store?default", "/store",
-    "/shapes/StartNeedsEndConstraint", "/shapes/hint",
+    "/shapes/StartNeedsEndConstraint", "/shapes/hint", "/timeline?format=ttlx",
 ]
 
 

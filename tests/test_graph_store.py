@@ -187,7 +187,7 @@ def test_a_graph_in_trig_keeps_its_name(client):
     assert names == {ox.NamedNode(ARTICLE)}
 
 
-@pytest.mark.parametrize("target, status, words", [
+BAD_GRAPH_REQUESTS = [
     ("/store?graph=http%3A%2F%2Fnope.example%2Fg", 404, "no graph <http://nope.example/g>"),
     ("/store?graph=graph/article-part1", 400, "absolute IRI"),
     ("/store?graph=", 400, "absolute IRI"),
@@ -196,12 +196,61 @@ def test_a_graph_in_trig_keeps_its_name(client):
     (f"/store?graph={quote(ARTICLE)}&default", 400, "?graph=IRI or ?default"),
     (f"/store?graph={quote(ARTICLE)}&graph={quote(ARTICLE)}", 400, "once"),
     ("/store?default&format=csv", 400, "unknown format 'csv'"),
-])
+    ("/store?format=csv", 400, "unknown format 'csv'"),
+    (f"/store?graph={quote(ARTICLE)}&format=tutle", 400, "unknown format 'tutle'"),
+]
+
+
+@pytest.mark.parametrize("target, status, words", BAD_GRAPH_REQUESTS)
 def test_bad_graph_requests_are_explained(client, target, status, words):
     reply = client.get(target)
     assert reply.status_code == status
     assert reply.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert words in reply.text, reply.text
+    for accept in ("*/*", "text/turtle", "application/n-quads", "text/plain"):
+        assert client.get(target, headers={"Accept": accept}).data == reply.data, accept
+    json = client.get(target, headers={"Accept": "application/ld+json"})
+    assert json.status_code == status and json.mimetype == "application/json"
+    assert json.json == {"status": status, "message": reply.text.rstrip("\n")}
+
+
+class _ErrorPage(HTMLParser):
+    """The text of the error page's message (``id="error-message"``)."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.message: str | None = None
+        self._depth = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth:
+            self._depth += 1
+        elif dict(attrs).get("id") == "error-message":
+            self._depth, self.message = 1, ""
+
+    def handle_endtag(self, tag):
+        self._depth = max(self._depth - 1, 0)
+
+    def handle_data(self, data):
+        if self._depth:
+            self.message += data
+
+
+@pytest.mark.parametrize("target, status, words", BAD_GRAPH_REQUESTS)
+def test_a_browser_gets_a_bad_graph_request_explained_on_a_page(client, target, status, words):
+    """A browser asking for a graph the dataset does not have (a link to an old graph's IRI),
+    or with a format mistyped, got the message in plain text: the site's error page says it,
+    with the same status (text for other clients, above)."""
+    text = client.get(target)
+    page = client.get(target, headers={"Accept": BROWSER})
+    assert page.status_code == status
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "Accept" in page.headers["Vary"]
+    message = _ErrorPage(page.text).message
+    assert message is not None and " ".join(message.split()) == " ".join(text.text.split())
+    assert words in message
+    assert "/dataset" in _Links(page.text).links  # the site's navigation
 
 
 def test_nothing_acceptable_is_406_naming_the_formats(client):

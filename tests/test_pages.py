@@ -1345,6 +1345,85 @@ def test_an_unknown_iri_answers_a_json_client_in_json(client, accept):
     assert graph.status_code == 404 and "graph" in graph.json["message"]
 
 
+#: Requests that go wrong on each route that has a way to (every route of the app's url_map was
+#: tried with bad parameters): method, URL, status, form body. ``/sparql`` with a query is
+#: answered by the WSGI fast path (kg.endpoint.fast), without one by the route.
+BAD_REQUESTS = [
+    ("GET", "/timeline?format=ttlx", 400),
+    ("GET", "/dataset?format=xx", 400),
+    ("GET", "/void?format=xx", 406),
+    ("GET", "/?format=xx", 400),
+    ("GET", "/place/phnom-penh?format=xx", 400),
+    ("GET", "/place/nowhere?format=xx", 400),
+    ("GET", "/place/?format=xx", 400),
+    ("GET", "/shapes/", 404),  # this client's project has no shapes
+    ("GET", "/static/nope", 404),
+    ("GET", "/assets/yasgui/nope", 404),
+    ("GET", "/dumps/nope", 404),
+    ("GET", "/sitemap.xml?page=99", 404),
+    ("GET", "/sparql?format=xyz", 406),
+    ("GET", "/sparql?query=ASK%7B%7D&format=xyz", 406),
+    ("POST", "/sparql", 400, "query=SELEC"),
+    ("GET", "/timeline?update=x", 403),
+    ("POST", "/timeline", 405),
+]
+BAD_REQUESTS = [(*r, None) if len(r) == 3 else r for r in BAD_REQUESTS]
+#: Clients that read no HTML, with what they get an error as.
+NOT_BROWSERS = [(None, "text/plain"), ("*/*", "text/plain"), ("text/turtle", "text/plain"),
+                ("text/plain", "text/plain"), ("application/n-quads", "text/plain"),
+                ("application/sparql-results+xml", "text/plain"),
+                ("application/json", "application/json"),
+                ("application/ld+json", "application/json")]
+
+
+def _open(client, method: str, url: str, body: str | None, accept: str | None = None):
+    return client.open(url, method=method, data=body, headers={"Accept": accept} if accept else {},
+                       content_type="application/x-www-form-urlencoded" if body else None)
+
+
+@pytest.mark.parametrize(("method", "url", "status", "body"), BAD_REQUESTS)
+def test_a_browser_gets_an_error_as_the_sites_page(client, method, url, status, body):
+    """A browser (an ``Accept`` preferring HTML) got these errors in plain text, where an
+    unknown IRI's 404 is a page: it gets the site's error page, with the status and the
+    message other clients get, and the site's navigation."""
+    text = _open(client, method, url, body)
+    page = _open(client, method, url, body, BROWSER)
+    assert (text.status_code, page.status_code) == (status, status)
+    assert page.mimetype == "text/html" and "Accept" in page.headers["Vary"]
+    html = page.get_data(as_text=True)
+    assert Page(html).ids["error-message"] == " ".join(text.text.split())
+    assert text.text.startswith(str(status)) or str(status) in Page(html).ids["error-status"]
+    assert "/dataset" in Page(html).hrefs() and '<html lang="en">' in html
+    assert _open(client, method, url, body, "text/html").data == page.data
+
+
+@pytest.mark.parametrize(("method", "url", "status", "body"), BAD_REQUESTS)
+def test_clients_that_read_no_html_get_an_error_as_they_did(client, method, url, status, body):
+    """The error page is for browsers: no ``Accept``, ``*/*`` and every RDF or results type
+    get plain text, a client naming JSON ``{"status", "message"}``, with the same message."""
+    text = _open(client, method, url, body)
+    assert text.status_code == status and text.mimetype == "text/plain"
+    for accept, mimetype in NOT_BROWSERS:
+        got = _open(client, method, url, body, accept)
+        assert (got.status_code, got.mimetype) == (status, mimetype), accept
+        if mimetype == "text/plain":
+            assert got.data == text.data, accept
+        else:
+            assert {k: got.json[k] for k in ("status", "message")} == {
+                "status": status, "message": text.text.rstrip("\n")}, accept
+
+
+def test_a_client_taking_html_only_gets_a_406_of_a_text_route_as_a_page(client):
+    """``/limits`` is text only: ``Accept: text/html`` alone is refused (406) with the page;
+    ``image/png`` with the text, as before."""
+    page = client.get("/limits", headers={"Accept": "text/html"})
+    assert page.status_code == 406 and page.mimetype == "text/html"
+    assert "/limits is available as text/plain only" in Page(page.text).ids["error-message"]
+    png = client.get("/limits", headers={"Accept": "image/png"})
+    assert png.status_code == 406 and png.mimetype == "text/plain"
+    assert png.text.startswith("406 Not Acceptable: /limits is available as text/plain only")
+
+
 def test_an_extension_the_pages_do_not_serve_is_named_with_those_they_do(client):
     served = ".ttl, .nt, .jsonld, .json, .rdf, .xml, .trig, .nq, .html"
     reply = client.get("/place/phnom-penh.xyz", headers={"Accept": "text/turtle"})

@@ -4,6 +4,7 @@ remote JSON-LD contexts, no XML entities, nothing kept)."""
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -511,6 +512,30 @@ def test_bad_requests(client):
     assert client.post("/validate?format=xlsx", data=GOOD,
                        content_type="text/turtle").status_code == 400
 
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
+
+
+@pytest.mark.parametrize(("method", "url", "status"), [
+    ("GET", "/validate?format=xyz", 400), ("POST", "/validate?format=xyz", 400),
+    ("GET", "/validate?update=x", 403)])
+def test_a_browser_gets_a_request_this_route_refuses_on_the_sites_page(client, method, url,
+                                                                       status):
+    """A browser following a link with a format mistyped got the JSON of a script: it gets the
+    site's error page, with the status, the message and the exit code; a client that does not
+    prefer HTML gets the JSON, as before."""
+    kw = {"data": GOOD, "content_type": "text/turtle"} if method == "POST" else {}
+    doc = client.open(url, method=method, **kw)
+    assert doc.status_code == status and doc.mimetype == "application/json"
+    for accept in ("*/*", "application/json", "text/turtle", "text/plain", "image/png"):
+        other = client.open(url, method=method, headers={"Accept": accept}, **kw)
+        assert (other.status_code, other.data) == (status, doc.data), accept
+    page = client.open(url, method=method, headers={"Accept": BROWSER}, **kw)
+    assert page.status_code == status and page.mimetype == "text/html"
+    assert page.headers["X-KG-Exit-Code"] == "2" and "Accept" in page.headers["Vary"]
+    found = re.search(r'<p id="error-message"[^>]*>(.*?)</p>', page.get_data(as_text=True), re.S)
+    assert found and " ".join(html.unescape(found[1]).split()) == " ".join(
+        doc.json["message"].split())
 
 def test_a_parse_error_in_json_gives_its_line(client):
     """/validate's JSON error has the parser's line (and column where it gives one), as

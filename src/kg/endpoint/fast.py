@@ -5,15 +5,16 @@ times what pyoxigraph needs to answer an IRI lookup. This middleware answers ``G
 ``POST`` queries on ``/sparql`` with the same code as the Blueprint route
 (:func:`.responses.answer_query`) straight from the WSGI environ, and hands every other
 request (pages, the service description, a browser's query, preflight, HEAD, chunked bodies)
-to Flask untouched.
+to Flask untouched, and so a browser's bad request, which gets the site's error page.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable
 
-from kg.endpoint.protocol import for_a_browser
+from kg.endpoint.protocol import for_a_browser, prefers_html
 from kg.endpoint.responses import answer_query, error_parts, status_line
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge
@@ -61,6 +62,13 @@ class FastPath:
             start_response(status_line(code), headers)
             return [payload]
         except KGError as exc:
+            if exc.http_status < 500 and prefers_html(environ.get("HTTP_ACCEPT")):
+                # a browser's bad request: Flask's route meets the same error and answers it
+                # with the site's error page (kg.endpoint.pages.error_response), which needs
+                # Flask; the body it reads is the one read here
+                if body is not None:
+                    environ["wsgi.input"] = io.BytesIO(body)
+                return self.app(environ, start_response)
             if exc.http_status >= 500 and exc.http_status != 503:
                 log.error("%s: %s", type(exc).__name__, exc)
             code = exc.http_status

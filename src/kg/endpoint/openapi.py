@@ -32,9 +32,12 @@ _PAGE_TYPES = ("text/html", "text/turtle", "application/ld+json", "application/n
                "application/trig", "application/n-quads", "application/rdf+xml")
 _DATASET_TYPES = ("application/trig", "application/n-quads", "application/ld+json")
 _DUMP_CONTENT = {t: _ANY for t in (*_DATASET_TYPES, "text/turtle")}
+#: An error: plain text, JSON for a client naming JSON, the site's error page for a browser
+#: (kg.endpoint.pages.error_response).
 _ERROR = {"text/plain": {"schema": {"type": "string"}},
           "application/json": {"schema": {"type": "object", "properties": {
-              "status": {"type": "integer"}, "message": {"type": "string"}}}}}
+              "status": {"type": "integer"}, "message": {"type": "string"}}}},
+          "text/html": _ANY}
 
 
 def _error(text: str) -> dict:
@@ -191,17 +194,16 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "416": {"description": "a range of the whole dataset past its end",
                         "content": _TEXT},
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
-                "400": {"description": "both graph and default, a relative graph IRI, or an "
-                                       "unknown format", "content": _TEXT},
-                "404": {"description": "no such graph in the dataset", "content": _TEXT},
-                "406": {"description": "no RDF format the client accepts", "content": _TEXT},
+                "400": _error("both graph and default, a relative graph IRI, or an unknown "
+                              "format"),
+                "404": _error("no such graph in the dataset"),
+                "406": _error("no RDF format the client accepts"),
                 "503": _error("the request ran past query_timeout")}},
             **{method: {"summary": f"{method.upper()} is refused: the graph store is "
                                    "read-only",
                         "parameters": [_param("graph", "query", "a graph IRI"),
                                        _param("default", "query", "the default graph")],
-                        "responses": {"405": {"description": "read-only: nothing is written",
-                                              "content": _TEXT}}}
+                        "responses": {"405": _error("read-only: nothing is written")}}
                for method in ("put", "post", "delete", "patch")}},
         "/robots.txt": {"get": {
             "summary": "what crawlers may read (not queries or tools), and the sitemap",
@@ -212,7 +214,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                   {"type": "integer", "minimum": 1})],
             "responses": {"200": {"description": "a sitemap or a sitemap index",
                                   "content": {"application/xml": _ANY}},
-                          "404": {"description": "no such part", "content": _TEXT}}}},
+                          "404": _error("no such part")}}},
         "/search": {"get": {
             "summary": "entities by name (HTML): the reconciliation service's matching",
             "parameters": [_param("q", "query", "a name, or its beginning",

@@ -46,15 +46,16 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from kg import __version__, iris
-from kg.endpoint.protocol import best_match, json_ld_form
-from kg.endpoint.responses import answered_by_a_route, error_parts
+from kg.endpoint.protocol import best_match, json_ld_form, prefers_html
+from kg.endpoint.responses import answered_by_a_route, error_parts, status_line
 from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
 
 __all__ = ["bp", "Site", "site", "Representation", "REPRESENTATIONS", "negotiate",
-           "local_path", "CORS_READ", "content_location", "stable_blank_nodes"]
+           "local_path", "CORS_READ", "content_location", "stable_blank_nodes",
+           "error_response"]
 
 bp = Blueprint("pages", __name__)
 
@@ -212,13 +213,32 @@ def content_location(path: str, rep: Representation) -> dict[str, str]:
 
 
 def error_answer(status: int, message: str, headers: dict | None = None) -> Response:
-    """An error for a client that does not read HTML, ``STATUS message``: plain text, or
-    ``{"status", "message"}`` JSON for a client that names a JSON type (JSON-LD too), as the
-    app's other errors answer (:func:`kg.endpoint.responses.error_parts`)."""
-    parts, body = error_parts(status, f"{status} {message}", request.headers.get("Accept"))
+    """An error, ``STATUS message``, as :func:`error_response` answers it."""
+    return error_response(status, f"{status} {message}", headers)
+
+
+def error_response(status: int, message: str, headers: dict | None = None, *,
+                   line: int | None = None, column: int | None = None) -> Response:
+    """An error as the client reads it: for a browser (an ``Accept`` preferring HTML,
+    :func:`kg.endpoint.protocol.prefers_html`) the site's error page, with the status and
+    ``message``, as an unknown IRI's 404 is a page; for any other client plain text, or
+    ``{"status", "message"}`` JSON for one that names a JSON type (JSON-LD too)
+    (:func:`kg.endpoint.responses.error_parts`). ``headers`` are added to either."""
+    accept = request.headers.get("Accept")
+    parts, body = error_parts(status, message, accept, line, column)
     response = Response(body, status, parts)
+    if prefers_html(accept):
+        response.set_data(error_page(status, message))
+        response.headers["Content-Type"] = "text/html; charset=utf-8"
     response.headers.update(headers or {})
     return response
+
+
+def error_page(status: int, message: str) -> str:
+    """The site's error page: the status and ``message``, with the site's header and footer."""
+    return render_template("error.html", status=status_line(status),
+                           phrase=status_line(status).partition(" ")[2],
+                           message=message.rstrip("\n"), **footer_context())
 
 
 def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:

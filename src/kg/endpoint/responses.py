@@ -56,7 +56,7 @@ def refused_by_accept(response):
     and the routes that negotiate answer 406, so these do too (they sent their type
     whatever the header). Only full ``GET`` and ``HEAD`` answers (200, 206) are looked at;
     an error, a redirect or a 304 is sent as it is, and so is :data:`_SENT_WHATEVER_ACCEPT`."""
-    from flask import Response, request
+    from flask import request
 
     if (request.method not in ("GET", "HEAD") or response.status_code not in (200, 206)
             or "accept" in response.vary or request.path in _SENT_WHATEVER_ACCEPT):
@@ -67,10 +67,10 @@ def refused_by_accept(response):
     offers = [media, "application/xhtml+xml"] if media == "text/html" else [media]
     if not accept.strip() or not media or best_match(accept, offers) is not None:
         return response
-    headers, body = error_parts(
-        406, f"406 Not Acceptable: {request.path} is available as {media} only (the Accept "
-        f"header, {accept}, refuses it)", accept)
-    return Response(body, 406, headers)
+    from kg.endpoint.pages import error_response  # it imports this module
+
+    return error_response(406, f"406 Not Acceptable: {request.path} is available as {media} "
+                               f"only (the Accept header, {accept}, refuses it)")
 
 
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:

@@ -17,6 +17,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from kg.endpoint import pages
 from kg.endpoint.protocol import (
     FORM,
     SPARQL_UPDATE,
@@ -32,7 +33,6 @@ from kg.endpoint.responses import (
     answer_query,
     answered_by_a_route,
     base_url,
-    error_parts,
     headers_for,
     is_reconciliation_path,
     reconciliation_methods,
@@ -292,8 +292,8 @@ def _error_response(status: int, message: str, line: int | None = None,
         from kg.endpoint.reconcile import error_response
 
         return error_response(status, message)
-    headers, body = error_parts(status, message, request.headers.get("Accept"), line, column)
-    return Response(body, status, headers)
+    # a browser gets the site's error page, any other client text or JSON
+    return pages.error_response(status, message, line=line, column=column)
 
 
 @bp.app_errorhandler(KGError)

@@ -48,7 +48,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDFS
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from kg.endpoint.protocol import best_match
+from kg.endpoint.pages import error_response
+from kg.endpoint.protocol import best_match, prefers_html
 from kg.errors import (
     InconsistentGraph,
     InputError,
@@ -629,7 +630,7 @@ def validate_upload() -> Response:
             return _page(200, settings)
         fmt = _response_format()
     except KGError as exc:  # an unknown format (400), or nothing in Accept we can send (406)
-        return _error(exc, "json", exit_code=2)
+        return _refused(exc)
     upload = None
     try:
         upload = _read_upload(settings)
@@ -665,7 +666,16 @@ def validate_upload() -> Response:
 @bp.errorhandler(UpdateRefused)
 def _update_refused(exc: UpdateRefused) -> Response:
     """The 403 of SPARQL Update (:func:`kg.endpoint.routes._refuse_updates`), in this route's
-    error format: JSON with ``X-KG-Exit-Code``."""
+    error format: JSON with ``X-KG-Exit-Code``, or the site's error page for a browser."""
+    return _refused(exc)
+
+
+def _refused(exc: KGError) -> Response:
+    """A request refused before any upload is read (an unknown format, an Accept nothing can
+    answer, an update), exit code 2: JSON, as a script reads it; for a browser (an Accept
+    preferring HTML: a link followed with a mistyped format) the site's error page."""
+    if prefers_html(request.headers.get("Accept")):
+        return error_response(exc.http_status, str(exc), {EXIT_CODE_HEADER: "2", **_CORS})
     return _error(exc, "json", exit_code=2)
 
 
