@@ -105,6 +105,28 @@ def test_head_gives_the_headers_of_get(client):
     assert head.headers["ETag"] == got.headers["ETag"]
 
 
+@pytest.mark.parametrize("accept", ["text/turtle", "application/trig", "application/ld+json",
+                                    "text/html", "image/png", "*/*;q=0"])
+def test_a_dump_is_sent_whatever_the_accept(client, accept):
+    """A dump is a file of one format, named by its URL: as Apache httpd and nginx serve a
+    file, it is sent with its own type whatever ``Accept`` says (RFC 9110, 12.5.1 lets the
+    header be disregarded), for a client to read by its ``Content-Type`` (a Linked Data client
+    following ``void:dataDump`` with ``Accept: text/turtle`` got 406); nothing varies with
+    ``Accept``, so it is not in ``Vary``. Ranges and gzip as ever."""
+    plain = client.get("/dumps/kg.nq")
+    for method in ("GET", "HEAD"):
+        r = client.open("/dumps/kg.nq", method=method, headers={"Accept": accept})
+        assert (r.status_code, r.headers["Content-Type"]) == (200, "application/n-quads")
+        assert r.headers["ETag"] == plain.headers["ETag"]
+        assert r.headers["Vary"] == "Accept-Encoding"
+        assert r.data == (plain.data if method == "GET" else b"")
+    r = client.get("/dumps/kg.nq", headers={"Accept": accept, "Range": "bytes=0-99",
+                                            "Accept-Encoding": "gzip"})
+    assert r.status_code == 206 and r.headers["Content-Encoding"] == "gzip"
+    r = client.get("/dumps/kg.nq", headers={"Accept": accept,
+                                            "If-None-Match": plain.headers["ETag"]})
+    assert r.status_code == 304
+
 def test_a_dump_is_gzipped_once_under_its_own_tag(client, store, monkeypatch):
     plain = client.get("/dumps/kg.nq")
     packed = client.get("/dumps/kg.nq", headers={"Accept-Encoding": "gzip"})

@@ -1765,7 +1765,7 @@ def test_an_iri_holding_a_comma_is_quoted_in_csv(make_app, fast, query):
     ("/limits", "text/plain"), ("/openapi.json", "application/json"),
     ("/search?q=phnom", "text/html"), ("/sitemap.xml", "application/xml"),
     ("/form", "text/html"), ("/validate", "text/html"), ("/reconcile", "application/json"),
-    ("/static/ui.js", "text/javascript"), ("/dumps/kg.nq", "application/n-quads"),
+    ("/static/ui.js", "text/javascript"),
 ])
 def test_a_route_of_one_type_refused_by_accept_is_406(client, path, media):
     """RFC 9110, 12.5.1: as the routes that negotiate, the routes of one type answer 406
@@ -1789,9 +1789,12 @@ def test_a_route_of_one_type_refused_by_accept_is_406(client, path, media):
 
 def test_robots_txt_and_errors_are_sent_whatever_the_accept(client):
     """A crawler reads a 4xx for robots.txt as "no rule" (RFC 9309, 2.3.1.3): it is sent
-    whatever the Accept header; an error, a redirect and an XHTML client's page too."""
+    whatever the Accept header; a dump, as a file server sends a file (tests/test_dumps.py);
+    an error, a redirect and an XHTML client's page too."""
     r = client.get("/robots.txt", headers={"Accept": "*/*;q=0"})
     assert r.status_code == 200 and b"Disallow: /sparql" in r.data
+    r = client.get("/dumps/kg.nq", headers={"Accept": "*/*;q=0"})
+    assert (r.status_code, r.mimetype) == (200, "application/n-quads")
     assert client.get("/dumps/kg.xlsx", headers={"Accept": "*/*;q=0"}).status_code == 404
     assert client.get("/dumps/", headers={"Accept": "*/*;q=0"}).status_code == 301
     r = client.get("/search?q=phnom", headers={"Accept": "application/xhtml+xml"})

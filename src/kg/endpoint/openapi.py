@@ -332,7 +332,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             item["get"]["responses"].setdefault("304", {
                 "description": "not modified: If-None-Match names the answer's ETag"})
     for path, item in paths.items():  # kg.endpoint.responses.refused_by_accept
-        if "get" in item and path != "/robots.txt":
+        if "get" in item and path not in ("/robots.txt", "/dumps/{name}"):
             item["get"]["responses"].setdefault("406", _error(
                 "the Accept header refuses the one type this route sends"))
     return {

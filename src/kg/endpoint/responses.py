@@ -47,6 +47,11 @@ def with_reason_phrase(response):
 #: Paths whose one type is sent whatever the Accept header: RFC 9309 (2.3.1.3) reads a 4xx
 #: for robots.txt as "no rule", so a refusal would open /sparql and the tools to crawlers.
 _SENT_WHATEVER_ACCEPT = frozenset({"/robots.txt"})
+#: Folders of files sent whatever the Accept header: a dump is a file of one format that its
+#: URL names, and file servers (Apache httpd without MultiViews, nginx) send a file with its
+#: own type whatever Accept says, for the client to read by Content-Type; a Linked Data
+#: client following void:dataDump with Accept: text/turtle is better served so than refused.
+_FILES_SENT_WHATEVER_ACCEPT = ("/dumps/",)
 
 
 def refused_by_accept(response):
@@ -55,11 +60,13 @@ def refused_by_accept(response):
     ``/limits``): RFC 9110, 12.5.1 lets a server either answer 406 or disregard the header,
     and the routes that negotiate answer 406, so these do too (they sent their type
     whatever the header). Only full ``GET`` and ``HEAD`` answers (200, 206) are looked at;
-    an error, a redirect or a 304 is sent as it is, and so is :data:`_SENT_WHATEVER_ACCEPT`."""
+    an error, a redirect or a 304 is sent as it is, and so are :data:`_SENT_WHATEVER_ACCEPT`
+    and the dumps (:data:`_FILES_SENT_WHATEVER_ACCEPT`)."""
     from flask import request
 
     if (request.method not in ("GET", "HEAD") or response.status_code not in (200, 206)
-            or "accept" in response.vary or request.path in _SENT_WHATEVER_ACCEPT):
+            or "accept" in response.vary or request.path in _SENT_WHATEVER_ACCEPT
+            or request.path.startswith(_FILES_SENT_WHATEVER_ACCEPT)):
         return response
     accept = request.headers.get("Accept", "")
     media = response.mimetype
