@@ -92,3 +92,41 @@ def test_the_query_page_with_yasgui(site, page):
     labels = page.evaluate("Array.from(document.querySelectorAll('.yasqe textarea'))"
                            ".map(t => t.getAttribute('aria-label'))")
     assert labels and set(labels) == {"SPARQL query"}
+
+
+#: An event named in Vietnamese only, dated: its timeline mark's label is not in the page's
+#: language.
+VIETNAMESE_EVENT = """\
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/kg1978/graph/entities> {
+  <https://w3id.org/kg1978/event/tran-tay-ninh> a kgo:Event ; rdfs:label "Trận Tây Ninh"@vi ;
+      kgo:startDate "1978-12-25"^^xsd:date ; kgo:onDate "1978-12-25"^^xsd:date . }
+"""
+
+
+def test_a_timeline_marks_title_reads_its_label_in_the_labels_language(page, tmp_path):
+    """As Chromium parses the timeline (an SVG ``<title>`` holds HTML, being an integration
+    point): the mark's label is in an element whose language is the label's, the dates in the
+    page's; the link's accessible name is still the label and the dates, and axe finds
+    nothing."""
+    from kg.endpoint import create_app
+
+    data = tmp_path / "vi.trig"
+    data.write_text(VIETNAMESE_EVENT, encoding="utf-8")
+    client = create_app({"root": tmp_path}, dataset=data).test_client()
+    page.set_content(client.get("/timeline", headers={"Accept": "text/html"}).text)
+    marks = page.evaluate("""() => Array.from(document.querySelectorAll('a.event-mark'), a => {
+        const title = a.querySelector('title'), label = title.firstElementChild;
+        const rest = Array.from(title.childNodes).filter(n => n.nodeType === Node.TEXT_NODE);
+        return {label: label && label.textContent, lang: label && label.closest('[lang]').lang,
+                rest: rest.map(n => n.textContent).join(''),
+                restLang: title.closest('[lang]').lang}; })""")
+    assert marks == [{"label": "Trận Tây Ninh", "lang": "vi", "rest": " (25 December 1978)",
+                      "restLang": "en"}]
+    cdp = page.context.new_cdp_session(page)
+    names = [n["name"]["value"] for n in cdp.send("Accessibility.getFullAXTree")["nodes"]
+             if n.get("role", {}).get("value") == "link" and "Tây Ninh" in str(n.get("name"))]
+    assert "Trận Tây Ninh (25 December 1978)" in names
+    assert _violations(page) == []

@@ -1001,9 +1001,8 @@ def test_timeline_says_which_dates_are_the_curators_readings(client):
     the event's page does: the offensive on Phnom Penh's end, "not after 7 January 1979", is
     the curators' (the article gives its start and the city's capture); the announcement's day
     is the article's."""
-    titles = {t.split(" (", 1)[0]: t for t in re.findall(
-        r"<title>([^<]*)</title>", unescape(client.get("/timeline").get_data(
-            as_text=True)))}
+    titles = {t.split(" (", 1)[0]: t for t in (re.sub(r"<[^>]*>", "", t) for t in re.findall(
+        r"<title>(.*?)</title>", unescape(client.get("/timeline").get_data(as_text=True))))}
     assert titles["General offensive on Phnom Penh, from 5-6 January 1979"].endswith(
         "(5 or 6 January 1979 – not after 7 January 1979; the end is the curators' reading)")
     assert titles["Fall of the Pol Pot regime"].endswith(
@@ -1017,7 +1016,7 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     html = client.get("/timeline").get_data(as_text=True)
     marks = re.findall(r'<a class="event-mark (range|point)( open-end)?( ongoing)?" '
                        r'href="([^"]*)" data-iri="[^"]*" data-start="([^"]*)" '
-                       r'data-end="([^"]*)">\s*<title>([^<]*)</title>\s*'
+                       r'data-end="([^"]*)">\s*<title>((?:[^<]|</?span[^>]*>)*)</title>\s*'
                        r'(<line [^>]*stroke-dasharray[^>]*/>\s*)?<(rect|circle) (?:x|cx)="([\d.]+)"',
                        html)
     assert len(marks) == html.count('<a class="event-mark')
@@ -1052,7 +1051,8 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     # a start over two days says both days
     offensive = [title for *_, href, _, _, title, _, _, _ in marks
                  if href.endswith("/phnom-penh-offensive-1979-01")]
-    assert offensive == ["General offensive on Phnom Penh, from 5-6 January 1979 "
+    assert offensive == ['<span lang="en">General offensive on Phnom Penh, from 5-6 January 1979'
+                         '</span> '
                          "(5 or 6 January 1979 – not after 7 January 1979; the end is the "
                          "curators&#39; reading)"]
 
@@ -1906,3 +1906,16 @@ def test_names_shown_are_marked_with_their_language(vietnamese_client, url, name
     languages = text_languages(reply.get_data(as_text=True))
     for name in names:
         assert languages.get(name) == {"vi"}, (name, languages.get(name))
+
+
+def test_a_timeline_marks_title_gives_the_label_its_language(vietnamese_client):
+    """A mark's ``<title>`` (its tooltip and its link's name) held the label and the dates as
+    one unmarked string, read as English: the label is marked with its language, as its
+    ``<text>`` is, and the dates stay in the page's."""
+    html = vietnamese_client.get("/timeline", headers=HTML).get_data(as_text=True)
+    languages = text_languages(html)
+    holding = {text: langs for text, langs in languages.items() if "Tây Ninh" in text}
+    assert holding == {"Trận Tây Ninh": {"vi"}}, holding
+    assert languages["(25 December 1978)"] == {"en"}  # the page's
+    titles = re.findall(r'<a class="event-mark[^>]*>\s*<title>(.*?)</title>', html, re.S)
+    assert titles == ['<span lang="vi">Trận Tây Ninh</span> (25 December 1978)']
