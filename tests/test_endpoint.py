@@ -1427,6 +1427,20 @@ def test_a_browser_asking_a_description_gets_a_page(any_client, accept):
         assert r.headers["Content-Type"] == "text/turtle; charset=utf-8", path
 
 
+@pytest.mark.parametrize("fmt", ["html", "text/html", "HTML"])
+@pytest.mark.parametrize("accept", [None, "*/*", "text/turtle"])
+def test_a_description_asked_as_html_by_format_is_the_page(any_client, fmt, accept):
+    """``?format=html`` on ``/sparql`` (no query) and ``/void`` names the page a browser gets
+    there, as on entity pages, ``/store`` and a query's ``/sparql?query=…&format=html``: it
+    was a 406 saying no RDF syntax is named html."""
+    headers = {"Accept": accept} if accept else {}
+    for path, same_as in (("/sparql", "/"), ("/void", "/dataset")):
+        r = any_client.get(path, query_string={"format": fmt}, headers=headers)
+        assert r.status_code == 200, (path, r.data[:200])
+        assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert r.data == any_client.get(same_as, headers={"Accept": "text/html"}).data, path
+
+
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json", "application/n-triples",
                                     "application/rdf+xml", "text/plain", "*/*", None,
                                     "text/turtle,text/html;q=0.5"])

@@ -29,8 +29,9 @@ from kg.endpoint.results import (
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
 __all__ = ["SparqlRequest", "read_request", "named_formats", "negotiate", "prefers_html",
-           "for_a_browser", "json_ld_form", "names_json_ld_profile", "JSON_LD_FORMS", "FORM",
-           "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED", "GRAPH_FAMILIES"]
+           "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
+           "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED",
+           "GRAPH_FAMILIES"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -441,7 +442,7 @@ def prefers_html(accept: str | None) -> bool:
 
 #: The ``format`` / ``output`` values that ask for a query's result as an HTML table
 #: (Virtuoso's link convention, ``format=text/html``; pages' ``format=html``).
-_HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
+HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
 _named_cache: BoundedCache[str, tuple[bool, str | None]] = BoundedCache(512)
 
 
@@ -466,7 +467,7 @@ def for_a_browser(query_string: str, accept: str | None) -> bool:
     if not query:
         return False
     if named_first is not None:
-        return named_first in _HTML_FORMATS
+        return named_first in HTML_FORMATS
     return prefers_html(accept)
 
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import (
 from kg.endpoint import pages
 from kg.endpoint.protocol import (
     FORM,
+    HTML_FORMATS,
     SPARQL_UPDATE,
     UPDATE_REFUSED,
     for_a_browser,
@@ -89,9 +90,9 @@ def sparql() -> Response:
     answered = answer_query(state, environ, body)
     if answered is None:
         fmt_param = _format_parameter()
-        if _a_browser_without_format(fmt_param):
-            # no query, from a browser: the query UI, as Virtuoso's /sparql gives its form
-            # (the UI's own page is /'s; an RDF client still gets the service description)
+        if _a_page_asked(fmt_param):
+            # no query, a browser's (or format=html): the query UI, as Virtuoso's /sparql
+            # gives its form (the UI's own page is /'s; an RDF client gets the description)
             from kg.endpoint.ui import index
 
             return index()
@@ -132,12 +133,16 @@ def _format_parameter() -> str | None:
     return named_formats(request.args.items(multi=True))
 
 
-def _a_browser_without_format(format_param: str | None) -> bool:
-    """Whether a ``GET`` of a description (``/sparql`` without a query, ``/void``) is a
-    browser's: no ``format`` named and an ``Accept`` that prefers HTML to every RDF syntax
+def _a_page_asked(format_param: str | None) -> bool:
+    """Whether a ``GET`` of a description (``/sparql`` without a query, ``/void``) asks for
+    its HTML page: the first format named is HTML (``format=html``, as a query's is read), or
+    none is named and the ``Accept`` prefers HTML to every RDF syntax
     (:func:`~kg.endpoint.protocol.prefers_html`), so never an RDF client's, nor ``*/*``."""
-    return (request.method in ("GET", "HEAD") and not format_param
-            and prefers_html(request.headers.get("Accept")))
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if format_param:  # the first format named, as a query's ``format=html`` is read
+        return format_param.split(",")[0].strip().lower() in HTML_FORMATS
+    return prefers_html(request.headers.get("Accept"))
 
 
 def _description(state: EndpointState, root: str, format_param: str | None, *,
@@ -157,7 +162,7 @@ def void() -> Response:
     """The VoID description of the dataset (Turtle by default); for a browser, the dataset's
     page, ``/dataset``'s, which shows the same description (VoID and DCAT) as HTML."""
     fmt_param = _format_parameter()
-    if _a_browser_without_format(fmt_param):
+    if _a_page_asked(fmt_param):
         from kg.endpoint.dumps import dataset
 
         return dataset()
