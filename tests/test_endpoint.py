@@ -7,6 +7,7 @@ import json
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
@@ -1865,3 +1866,42 @@ def test_every_cache_of_the_endpoint_is_bounded_by_the_one_helper(make_app):
         protocol.prefers_html(f"text/x-{i}")
         protocol.negotiate(None, "json", "solutions", what=str(i))
     assert 0 < len(protocol._html_cache) <= 1024 and 0 < len(protocol._cache) <= 1024
+
+
+@pytest.mark.parametrize(("target", "status", "content_type"), [
+    ("/place/tay-ninh?output=nt", 200, "application/n-triples"),
+    ("/place/tay-ninh?output=nt&format=ttl", 200, "text/turtle"),
+    ("/place/tay-ninh.ttl?output=nt", 200, "application/n-triples"),
+    ("/timeline?output=ttlx", 400, None),
+    ("/store?default&output=nt", 200, "application/n-triples"),
+    ("/store?output=nt&format=nq&default", 200, "application/n-quads"),
+    ("/dataset?output=nt", 200, "application/n-triples"),
+    ("/shapes/?output=nt", 200, "application/n-triples"),
+])
+def test_output_is_format_on_every_route_that_reads_format(make_app, target, status,
+                                                            content_type):
+    """``output`` (SPARQLWrapper's name, and others') is ``format`` on pages, ``/store``,
+    ``/dataset``, ``/shapes/`` as on ``/sparql`` and ``/void`` (``format`` first when both are
+    given): they read ``format`` alone, and answered ``?output=nt`` with the page's HTML or
+    Turtle."""
+    client = make_app(root=Path(__file__).parents[1]).test_client()
+    r = client.get(target, headers={"Accept": "text/html"})
+    assert r.status_code == status, r.data[:300]
+    if content_type:
+        assert r.headers["Content-Type"].split(";")[0] == content_type
+
+
+@pytest.mark.parametrize(("query", "status", "content_type"), [
+    ("?output=text", 200, "text/plain"),
+    ("?output=text&format=turtle", 200, "text/turtle"),
+    ("?output=xyz", 400, None),
+])
+def test_output_is_format_on_validate(make_app, query, status, content_type):
+    client = make_app(root=Path(__file__).parents[1], validation_timeout=0).test_client()
+    r = client.post("/validate" + query, data=b"<urn:a> <urn:b> <urn:c> .",
+                    content_type="text/turtle", headers={"Accept": "application/json"})
+    assert r.status_code == status, r.data[:300]
+    if content_type:
+        assert r.headers["Content-Type"].split(";")[0] == content_type
+    else:
+        assert b"xyz" in r.data

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.datastructures import MultiDict
+from werkzeug.utils import cached_property
 
 from kg.endpoint.description import Descriptions
 from kg.endpoint.fast import FastPath
@@ -25,6 +27,25 @@ from kg.store import DatasetStore, ReadOnlyStore
 __all__ = ["create_app"]
 
 _SETTING_NAMES = {s.name for s in SETTINGS}
+
+
+class _Request(Request):
+    """Flask's request, reading ``output`` (SPARQLWrapper's name for it, and others') as
+    ``format`` on every route: ``format``'s values, then ``output``'s, as
+    :func:`~kg.endpoint.protocol.named_formats` reads them for queries, so a route that takes
+    one format (``request.args.get("format")``: pages, ``/store``, ``/validate``) takes the
+    first of them."""
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        args = Request.args.fget(self)  # type: ignore[attr-defined]
+        if "output" not in args:
+            return args
+        pairs = list(args.items(multi=True))
+        named = [value for name in ("format", "output") for key, value in pairs if key == name]
+        return self.parameter_storage_class(
+            [(key, value) for key, value in pairs if key != "format"]
+            + [("format", value) for value in named])
 
 
 def _built_store(settings: dict[str, Any], log=lambda _: None) -> DatasetStore:
@@ -75,6 +96,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     app = Flask(__name__.rsplit(".", 1)[0], template_folder=str(Path(__file__).parent.parent
                                                                  / "templates"),
                 static_folder=None)
+    app.request_class = _Request
     # the app's own static files as YASGUI's are served: gzipped once, a tag per coding
     app.add_url_rule("/static/<path:filename>", endpoint="static", view_func=ui.static_file,
                      methods=["GET"])
