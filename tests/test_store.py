@@ -354,3 +354,24 @@ def test_gc_paused_nests_and_gives_the_collector_back_as_it_was():
     with pytest.raises(ValueError), gc_paused():
         raise ValueError
     assert gc.isenabled()
+
+
+def test_merges_forget_the_oldest_one_and_its_graph_never_the_union(monkeypatch):
+    """Not a :class:`~kg.endpoint.bounded_cache.BoundedCache` (which forgets every entry at
+    its bound): a merge is a graph in the store, so the one forgotten is removed from it, one
+    at a time, the oldest made first (a hit does not renew it); and the union's, made at load
+    (seconds on the built graph) and asked for by every query, is never forgotten nor counted."""
+    monkeypatch.setattr("kg.store._MAX_MERGES", 2)
+    g4 = "http://e/g4"
+    store = ox.Store()
+    store.load(input="".join(f'<http://e/s> <http://e/p> "1" <{g}> .\n'
+                             for g in (G1, G2, G3, g4)).encode(), format=ox.RdfFormat.N_QUADS)
+    four = DatasetStore(store)
+    union = four._union
+    made = [four._merge_of(graphs) for graphs in ([G1, G2], [G1, G3], [G2, G1], [G1, g4])]
+    assert made[0] == made[2]  # a hit
+    assert set(four._merges) == {(G1, G3), (G1, g4), tuple(sorted(["", G1, G2, G3, g4]))}
+    assert four._union == union and union in four._merges.values()
+    in_store = {g for g in store.named_graphs() if g.value.startswith("urn:x-kg:merge:")}
+    assert in_store == set(four._merges.values()) and made[0] not in in_store
+    assert _n(four, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }") == 1

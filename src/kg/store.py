@@ -318,6 +318,8 @@ class DatasetStore:
         #: Pairs of graphs sharing at least one triple (the default graph is ``""``).
         self.shared_pairs: frozenset[frozenset[str]] = (
             _shared_pairs(store, named, sizes) if shared_pairs is None else shared_pairs)
+        # Not a BoundedCache (which forgets every entry at its bound): each merge is a graph in
+        # the store, removed when forgotten, the oldest first; the union's is kept, uncounted.
         self._merges: dict[tuple[str, ...], ox.NamedNode] = {}
         self._merge_lock = threading.Lock()
         self._union: ox.NamedNode | None = None
