@@ -657,6 +657,66 @@ def test_a_body_awaited_with_100_continue_is_asked_for_at_once(serve_kg):
     assert _raw_answer(served.url, old).startswith(b"HTTP/1.1 200 OK\r\n")
 
 
+TOO_LARGE = b"HTTP/1.1 413 Request Entity Too Large"
+
+
+@pytest.mark.parametrize(("path", "length", "status"), [
+    ("/sparql", 5000, TOO_LARGE),  # held by the worker until whole: it sent the 100 at once
+    ("/sparql", 5_000_000, TOO_LARGE),  # beyond what the worker holds: gunicorn sent it
+    ("/sparql?x=%2F", 5000, TOO_LARGE),
+    ("/validate", 5_000_000, TOO_LARGE),  # over max_upload_bytes, /validate's own limit
+    ("/limits", 5000, b"HTTP/1.1 405 Method Not Allowed"),  # a route that reads no body
+])
+def test_a_body_over_the_limit_is_refused_without_a_100(serve_kg, path, length, status):
+    """RFC 9110, 10.1.1 and 15.5.14: a ``Content-Length`` over the limit is answered 413 at
+    once, with no 100 (Continue) first, which asked for a body only to refuse it; the
+    connection then closes, as the body may follow. Both lanes sent a 100 before the 413: the
+    worker's, which holds a body until whole, and gunicorn's, given a body larger than that."""
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1",
+                      env={"KG_MAX_BODY_BYTES": "1000"})
+    parts = urlsplit(served.url)
+    head = (b"POST %s HTTP/1.1\r\nHost: h\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % (path.encode(), length))
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head)
+        data = b""
+        while chunk := sock.recv(4096):  # the server closes: no body is sent
+            data += chunk
+    assert not data.startswith(b"HTTP/1.1 100"), data[:200]
+    answered, fields, _ = _split(data)
+    assert answered == status, data[:200]
+    assert fields[b"connection"] == b"close"
+
+
+def test_a_body_within_its_route_limit_is_still_asked_for(serve_kg):
+    """/validate takes more than max_body_bytes (max_upload_bytes): its 100 is still sent."""
+    import socket
+
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1",
+                      env={"KG_MAX_BODY_BYTES": "1000"})
+    parts = urlsplit(served.url)
+    body = b"<urn:a> <urn:b> <urn:c> .\n" + b"#" * 5000 + b"\n"
+    head = (b"POST /validate HTTP/1.1\r\nHost: h\r\nContent-Type: text/turtle\r\n"
+            b"Connection: close\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n"
+            % len(body))
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(head)
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            chunk = sock.recv(1)
+            assert chunk, "closed before a 100"
+            interim += chunk
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        data = b""
+        while chunk := sock.recv(4096):
+            data += chunk
+    assert _split(data)[0] != TOO_LARGE, data[:300]
+    assert b'"exit_code"' in data
+
+
 def test_asks_to_keep_alive_reads_every_connection_field_and_option():
     from kg.serve import _asks_to_keep_alive
 

@@ -30,6 +30,7 @@ from email.utils import formatdate
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import gunicorn
 from gunicorn import glogging, http
@@ -74,6 +75,10 @@ class OneQueryThreadWorker(ThreadWorker):
     #: Most bytes held for one arriving request; a larger one is handed to the thread, whose
     #: app refuses it (413) without waiting for the rest.
     max_buffered = 2 * 1024 * 1024 + 65536
+    #: The largest body the app takes (413 beyond, unread): ``max_body_bytes``, and for
+    #: ``/validate`` ``max_upload_bytes`` and a multipart envelope; set in :func:`serve`.
+    max_body_bytes = 1_048_576
+    max_upload_body = 1_048_576 + 65536
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -149,7 +154,7 @@ class OneQueryThreadWorker(ThreadWorker):
         # some of the next request: that too must be whole before the thread gets it.
         if conn.parser is not None and not getattr(conn, "_kg_whole", False):
             pending = conn.parser.unreader.take_buffered()
-            if not _Arrival(0.0, pending).is_whole(self.max_buffered):
+            if not _Arrival(0.0, pending).is_whole(self.max_buffered, self._body_limit):
                 self._await_request(conn, pending)
                 return
             conn.parser.unreader.unread(pending)
@@ -219,7 +224,7 @@ class OneQueryThreadWorker(ThreadWorker):
                 self._drop(conn)
                 return
             arrival.data += data
-        if not arrival.is_whole(self.max_buffered):
+        if not arrival.is_whole(self.max_buffered, self._body_limit):
             if arrival.owes_continue and len(arrival.data) == arrival.body_at:
                 # the client waits for this before it sends its body (curl a second, other
                 # clients until their own timeout): ask for it now, not once it has come
@@ -239,6 +244,14 @@ class OneQueryThreadWorker(ThreadWorker):
         conn.data_ready = True
         conn._kg_whole = True
         self.enqueue_req(conn)
+
+    def _body_limit(self, target: bytes | str) -> int:
+        """The most body bytes the app takes for a request ``target`` (as the routes check
+        them: :mod:`kg.endpoint.validation`, every other route ``max_body_bytes``)."""
+        if isinstance(target, bytes):
+            target = target.decode("latin-1")
+        path = unquote(target.split("?", 1)[0])
+        return self.max_upload_body if path == "/validate" else self.max_body_bytes
 
     def _forget(self, conn) -> None:
         arrival = self._arriving.pop(conn, None)
@@ -354,6 +367,12 @@ class OneQueryThreadWorker(ThreadWorker):
         if getattr(conn, "_kg_continued", False):
             conn._kg_continued = False
             req._expected_100_continue = False  # the 100 went out as the body was awaited
+        length = next((value for name, value in req.headers if name == "CONTENT-LENGTH"), None)
+        if length is not None and length.isdigit() and int(length) > self._body_limit(req.path):
+            # RFC 9110, 10.1.1: the app answers 413 without reading the body, so no 100 asks
+            # for it, and the connection closes (the body may follow, or be here in part)
+            req._expected_100_continue = False
+            req.must_close = True
         if not req.must_close and _asks_to_close(req.headers):
             # RFC 9112, 9.6: "close" among the connection options ends the connection after
             # this answer; gunicorn heard it only as the field's whole value, and kept
@@ -517,9 +536,10 @@ class _Arrival:
         #: the head asks for a 100 (Continue) before its body, not sent yet
         self.owes_continue = False
 
-    def is_whole(self, limit: int) -> bool:
+    def is_whole(self, limit: int, body_limit=None) -> bool:
         """Whether the head and the body it announces are here (or more than ``limit``
-        bytes, which the app refuses without reading on)."""
+        bytes, or a ``Content-Length`` over ``body_limit(target)``: what the app refuses
+        without reading on, and so asks no 100 for)."""
         data = self.data
         if len(data) > limit:
             return True
@@ -535,6 +555,10 @@ class _Arrival:
             self._length = int(length[1]) if length else 0
             if self._length > limit:
                 return True
+            if body_limit is not None and self._length:
+                line = head.split(b"\n", 1)[0].split(b" ")
+                if len(line) == 3 and self._length > body_limit(line[1]):
+                    return True
             # RFC 9110, 10.1.1 (an HTTP/1.0 client's expectation is ignored: it knows no 1xx)
             self.owes_continue = (_EXPECTS_CONTINUE.search(head) is not None
                                   and not head.split(b"\n", 1)[0].rstrip().endswith(b"/1.0"))
@@ -862,6 +886,8 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
         worker.request_timeout = max(settings["request_timeout"], 1.0)
         worker.max_buffered = max(settings["max_body_bytes"],
                                   settings.get("max_upload_bytes", 0)) + 65536
+        worker.max_body_bytes = settings["max_body_bytes"]
+        worker.max_upload_body = settings.get("max_upload_bytes", 0) + 65536
 
     class _Application(BaseApplication):
         def load_config(self) -> None:
