@@ -905,6 +905,25 @@ def test_wrong_media_type_is_415(any_client):
     assert r.status_code == 415
 
 
+@pytest.mark.parametrize(("content_type", "accept"), [
+    ("text/plain", None),
+    ("application/sparql-query; charset=latin1", None),
+    ("application/x-www-form-urlencoded; charset=ISO-8859-1", None),
+    (None, None),
+    ("text/plain", "text/html"),  # a browser's: the error page, the same field
+])
+def test_a_415_says_which_media_types_are_taken(any_client, content_type, accept):
+    """RFC 9110, 15.5.16 and 12.5.1: a 415 names in ``Accept`` the media types the resource
+    takes, so a client can tell what to send without reading the message (it had none)."""
+    headers = {"Content-Type": content_type or ""}
+    if accept:
+        headers["Accept"] = accept
+    r = any_client.post("/sparql", data=b"ASK {}", headers=headers)
+    assert r.status_code == 415
+    assert r.headers["Accept"] == "application/sparql-query, application/x-www-form-urlencoded"
+    assert "Accept" in r.headers["Vary"]  # the body still varies with Accept, not the field
+
+
 @pytest.mark.parametrize("raw", [b"ASK { FILTER(\"\xff\") }", b"ASK { FILTER(\"a\x00b\") }"])
 def test_invalid_utf8_and_nul_are_400(any_client, raw):
     r = any_client.post("/sparql", data=raw, content_type="application/sparql-query")

@@ -79,6 +79,12 @@ class NotAcceptable(KGError):
 class UnsupportedMediaType(KGError):
     http_status = 415
 
+    def __init__(self, message: str, *, accept: str | None = None, **where) -> None:
+        super().__init__(message, **where)
+        #: the media types the resource takes, for the answer's ``Accept`` field (RFC 9110,
+        #: 15.5.16); None where it does not say
+        self.accept = accept
+
 
 class PayloadTooLarge(KGError):
     http_status = 413

@@ -74,6 +74,9 @@ class FastPath:
             code = exc.http_status
             headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"),
                                            exc.line, exc.column)
+            accept = getattr(exc, "accept", None)  # a 415's (UnsupportedMediaType)
+            if accept:
+                headers.append(("Accept", accept))
         except Exception:
             log.exception("unexpected error")
             code = 500

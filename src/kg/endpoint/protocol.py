@@ -78,9 +78,14 @@ def _content_type(environ: dict) -> tuple[str, str | None]:
     return media.strip().lower(), charset
 
 
+#: What a 415 of ``/sparql`` says it takes, in its ``Accept`` field (RFC 9110, 15.5.16).
+_TAKEN = f"{SPARQL_QUERY}, {FORM}"
+
+
 def _check_charset(charset: str | None) -> None:
     if charset is not None and charset not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8")
+        raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8",
+                                   accept=_TAKEN)
 
 
 #: rdflib's name for a dataset's default graph, which its ``SPARQLStore`` sends as
@@ -134,10 +139,11 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             raise UpdateRefused(UPDATE_REFUSED)
         elif not media:
             raise UnsupportedMediaType(
-                f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}")
+                f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}", accept=_TAKEN)
         else:
             raise UnsupportedMediaType(
-                f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}")
+                f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}",
+                accept=_TAKEN)
     query = None
     # lists, made tuples once: a tuple grown by one per IRI was quadratic, and a form body
     # within max_body_bytes of 40,000 default-graph-uri took 8.8 s to read (0.5 s for 10,000)

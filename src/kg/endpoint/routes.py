@@ -290,7 +290,7 @@ def _preflight_everywhere(response: Response) -> Response:
 # -- errors: a readable message and the status of errors.py, never a traceback -------------
 
 def _error_response(status: int, message: str, line: int | None = None,
-                    column: int | None = None) -> Response:
+                    column: int | None = None, headers: dict | None = None) -> Response:
     if is_reconciliation_path(request.path):
         # an error no route of the reconciliation service saw (no such path, a method it
         # does not take): in that service's own JSON, as all its errors
@@ -298,14 +298,16 @@ def _error_response(status: int, message: str, line: int | None = None,
 
         return error_response(status, message)
     # a browser gets the site's error page, any other client text or JSON
-    return pages.error_response(status, message, line=line, column=column)
+    return pages.error_response(status, message, headers, line=line, column=column)
 
 
 @bp.app_errorhandler(KGError)
 def _kg_error(exc: KGError) -> Response:
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("%s: %s", type(exc).__name__, exc)
-    return _error_response(exc.http_status, str(exc), exc.line, exc.column)
+    accept = getattr(exc, "accept", None)  # a 415's (UnsupportedMediaType)
+    return _error_response(exc.http_status, str(exc), exc.line, exc.column,
+                           {"Accept": accept} if accept else None)
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
