@@ -924,6 +924,35 @@ def test_a_415_says_which_media_types_are_taken(any_client, content_type, accept
     assert "Accept" in r.headers["Vary"]  # the body still varies with Accept, not the field
 
 
+@pytest.mark.parametrize(("method", "raw", "stray"), [
+    ("GET", "query=ASK%7B%7", "%7"),
+    ("GET", "format=json&query=ASK%zz%7B%7D", "%zz"),
+    ("POST", "query=ASK%7B%7D%", "%"),
+    ("POST", "default-graph-uri=urn:x&query=SELECT%20*%7B%3Fs%20%3Fp%20%3Fo%20FILTER(%3Fo%3D%25)%",
+     "%"),
+])
+def test_a_malformed_query_with_a_stray_percent_says_so(any_client, method, raw, stray):
+    """A ``%`` that begins no percent-escape is kept as it is (as browsers and werkzeug read
+    a URL or a form; a query with one that still parses is answered), so a query that then
+    does not parse says so: its error named a column of a query the client never wrote."""
+    if method == "GET":
+        r = any_client.get("/sparql?" + raw)
+    else:
+        r = any_client.post("/sparql", data=raw.encode(),
+                            content_type="application/x-www-form-urlencoded")
+    assert r.status_code == 400
+    message = r.get_data(as_text=True)
+    assert message.startswith("line 1, column ")
+    assert f"'{stray}'" in message and "%25" in message
+
+
+def test_a_stray_percent_is_no_error_in_itself(any_client):
+    r = any_client.get('/sparql?query=ASK%7BFILTER("100%"%20!%3D%20"")%7D')
+    assert r.status_code == 200 and b"true" in r.data
+    r = any_client.get("/sparql?query=ASK%7B&x=%zz")  # elsewhere than in the query
+    assert r.status_code == 400 and b"%25" not in r.data
+
+
 @pytest.mark.parametrize("raw", [b"ASK { FILTER(\"\xff\") }", b"ASK { FILTER(\"a\x00b\") }"])
 def test_invalid_utf8_and_nul_are_400(any_client, raw):
     r = any_client.post("/sparql", data=raw, content_type="application/sparql-query")

@@ -4,6 +4,7 @@ and the WSGI fast path (:mod:`.fast`), so both answer byte for byte alike."""
 from __future__ import annotations
 
 import json
+import re
 from http import HTTPStatus
 
 from kg.endpoint import compression
@@ -11,7 +12,7 @@ from kg.endpoint.caching import etag_matches
 from kg.endpoint.protocol import best_match, names_json_ld_profile, read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
-from kg.errors import InputError
+from kg.errors import InputError, ParseError
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
            "status_line", "with_reason_phrase", "refused_by_accept", "answered_by_a_route",
@@ -134,11 +135,45 @@ def base_url(environ: dict) -> str:
     return f"{environ['wsgi.url_scheme']}://{host}{environ.get('SCRIPT_NAME', '')}"
 
 
+#: A ``query`` parameter's ``%`` that begins no percent-escape (RFC 3986, 2.1), in a URL's
+#: query string or a form body: kept as it is, as browsers and werkzeug read them (WHATWG URL)
+_STRAY_PERCENT = re.compile(r"(?:^|&)query=[^&]*?(%(?![0-9A-Fa-f]{2})[^&%]{0,2})")
+
+
+def _stray_percent(environ: dict, body: bytes | None) -> str | None:
+    """What to add to the parse error of a query sent with a stray ``%``: the query parsed is
+    then not the one the client meant to send (a ``%`` of it sent unescaped)."""
+    where = [("URL", environ.get("QUERY_STRING", ""))]
+    if body is not None and (environ.get("CONTENT_TYPE") or "").lower().startswith(
+            "application/x-www-form-urlencoded"):
+        where.append(("form body", body.decode("utf-8", "replace")))
+    for what, text in where:
+        found = _STRAY_PERCENT.search(text)
+        if found:
+            return (f"the query in the {what} has a '%' that begins no percent-escape "
+                    f"('{found[1]}'), read as it is: send a '%' of the query as %25")
+    return None
+
+
 def answer_query(state: EndpointState, environ: dict,
                  body: bytes | None) -> tuple[int, list, bytes] | None:
     """Status, headers and body answering the query of this request; None when a GET carries
     no query (the caller then serves the service description). Raises
-    :class:`~kg.errors.KGError`.
+    :class:`~kg.errors.KGError`; a parse error says where the query had a stray ``%``.
+    """
+    try:
+        return _answer_query(state, environ, body)
+    except ParseError as exc:
+        stray = _stray_percent(environ, body)
+        if stray is None:
+            raise
+        raise ParseError(f"{exc.message} ({stray})", line=exc.line,
+                         column=exc.column) from None
+
+
+def _answer_query(state: EndpointState, environ: dict,
+                  body: bytes | None) -> tuple[int, list, bytes] | None:
+    """:func:`answer_query`, without the hint.
 
     The body is gzipped where ``Accept-Encoding`` accepts it and it pays
     (:mod:`.compression`). A ``GET`` (or ``HEAD``) answer may be cached (:mod:`.caching`): it
