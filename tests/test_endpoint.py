@@ -924,6 +924,39 @@ def test_a_415_says_which_media_types_are_taken(any_client, content_type, accept
     assert "Accept" in r.headers["Vary"]  # the body still varies with Accept, not the field
 
 
+@pytest.mark.parametrize("coding", ["gzip", "br", "GZIP", "identity, gzip"])
+def test_a_coded_body_is_415_not_read_as_plain(any_client, coding):
+    """RFC 9110, 8.4.1 and 15.5.16: a body with a content coding the server does not decode
+    is a 415 naming in ``Accept-Encoding`` what it takes (identity); the coding was ignored,
+    and a gzipped query read as text (400, not UTF-8), a body labelled ``br`` as plain."""
+    import gzip
+
+    for body in (b"ASK {}", gzip.compress(b"ASK {}")):
+        r = any_client.post("/sparql", data=body, headers={
+            "Content-Type": "application/sparql-query", "Content-Encoding": coding})
+        assert r.status_code == 415, r.data
+        assert r.headers["Accept-Encoding"] == "identity"
+        assert "Content-Encoding" in r.get_data(as_text=True)
+
+
+def test_a_coded_body_is_415_on_other_routes_too(make_app):
+    import gzip
+
+    client = make_app(root=Path(__file__).parents[1], validation_timeout=0).test_client()
+    r = client.post("/validate", data=gzip.compress(b"<urn:a> <urn:b> <urn:c> ."),
+                    headers={"Content-Type": "text/turtle", "Content-Encoding": "gzip"})
+    assert r.status_code == 415 and r.headers["Accept-Encoding"] == "identity"
+
+
+@pytest.mark.parametrize("coding", ["identity", "Identity", ""])
+def test_an_identity_coding_is_no_coding(any_client, coding):
+    r = any_client.post("/sparql", data=b"ASK {}", headers={
+        "Content-Type": "application/sparql-query", "Content-Encoding": coding})
+    assert r.status_code == 200 and b"true" in r.data
+    r = any_client.get("/sparql?query=ASK%7B%7D", headers={"Content-Encoding": "gzip"})
+    assert r.status_code == 200  # no body: nothing coded
+
+
 @pytest.mark.parametrize(("method", "raw", "stray"), [
     ("GET", "query=ASK%7B%7", "%7"),
     ("GET", "format=json&query=ASK%zz%7B%7D", "%zz"),

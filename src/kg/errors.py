@@ -79,11 +79,14 @@ class NotAcceptable(KGError):
 class UnsupportedMediaType(KGError):
     http_status = 415
 
-    def __init__(self, message: str, *, accept: str | None = None, **where) -> None:
+    def __init__(self, message: str, *, accept: str | None = None,
+                 accept_encoding: str | None = None, **where) -> None:
         super().__init__(message, **where)
-        #: the media types the resource takes, for the answer's ``Accept`` field (RFC 9110,
-        #: 15.5.16); None where it does not say
-        self.accept = accept
+        #: the answer's fields saying what the resource takes: ``Accept``, the media types,
+        #: ``Accept-Encoding``, the content codings (RFC 9110, 15.5.16)
+        self.fields = {name: value for name, value in (("Accept", accept),
+                                                       ("Accept-Encoding", accept_encoding))
+                       if value}
 
 
 class PayloadTooLarge(KGError):

@@ -74,9 +74,7 @@ class FastPath:
             code = exc.http_status
             headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"),
                                            exc.line, exc.column)
-            accept = getattr(exc, "accept", None)  # a 415's (UnsupportedMediaType)
-            if accept:
-                headers.append(("Accept", accept))
+            headers.extend(getattr(exc, "fields", {}).items())  # a 415's
         except Exception:
             log.exception("unexpected error")
             code = 500

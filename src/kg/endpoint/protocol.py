@@ -28,8 +28,8 @@ from kg.endpoint.results import (
 )
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "named_formats", "negotiate", "prefers_html",
-           "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
+__all__ = ["SparqlRequest", "read_request", "check_coding", "named_formats", "negotiate",
+           "prefers_html", "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
            "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED",
            "GRAPH_FAMILIES"]
 
@@ -82,6 +82,16 @@ def _content_type(environ: dict) -> tuple[str, str | None]:
 _TAKEN = f"{SPARQL_QUERY}, {FORM}"
 
 
+def check_coding(environ: dict) -> None:
+    """Refuse a request body in a content coding (RFC 9110, 8.4.1: ``Content-Encoding``, but
+    ``identity``): none is decoded, and a coded body read as it is would be another query or
+    file. 415, saying in ``Accept-Encoding`` that only ``identity`` is taken (15.5.16)."""
+    coding = environ.get("HTTP_CONTENT_ENCODING")
+    if coding and any(c.strip().lower() not in ("", "identity") for c in coding.split(",")):
+        raise UnsupportedMediaType(f"Content-Encoding {coding.strip()} is not accepted: send "
+                                   "the body as it is, not coded", accept_encoding="identity")
+
+
 def _check_charset(charset: str | None) -> None:
     if charset is not None and charset not in ("utf-8", "utf8"):
         raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8",
@@ -102,6 +112,8 @@ def read_request(environ: dict, body: bytes | None) -> SparqlRequest:
     Requests repeat (clients poll, benchmarks loop, pages reload): a small cache of raw request
     to parsed request skips percent-decoding the same query again.
     """
+    if body is not None:
+        check_coding(environ)  # not in the cache's key
     key = (environ["REQUEST_METHOD"], environ.get("CONTENT_TYPE"),
            environ.get("QUERY_STRING", ""), body)
     parsed = _requests.get(key)

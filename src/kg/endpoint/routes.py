@@ -23,6 +23,7 @@ from kg.endpoint.protocol import (
     HTML_FORMATS,
     SPARQL_UPDATE,
     UPDATE_REFUSED,
+    check_coding,
     for_a_browser,
     named_formats,
     negotiate,
@@ -216,6 +217,14 @@ _SELF_GUARDED = frozenset({"sparql.sparql", "ui.form", "ui.index", "validation.v
 
 
 @bp.before_app_request
+def _refuse_coded_bodies() -> None:
+    """A body in a content coding is refused on every route (``/sparql``'s own reading
+    refuses it too, on the fast path): :func:`kg.endpoint.protocol.check_coding`."""
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        check_coding(request.environ)
+
+
+@bp.before_app_request
 def _refuse_updates() -> None:
     """SPARQL Update gets 403 on every route and method, not only on ``/sparql`` (whose own
     parsing refuses it for GET and POST, on the fast path too): a body typed
@@ -305,9 +314,8 @@ def _error_response(status: int, message: str, line: int | None = None,
 def _kg_error(exc: KGError) -> Response:
     if exc.http_status >= 500 and exc.http_status != 503:
         log.error("%s: %s", type(exc).__name__, exc)
-    accept = getattr(exc, "accept", None)  # a 415's (UnsupportedMediaType)
     return _error_response(exc.http_status, str(exc), exc.line, exc.column,
-                           {"Accept": accept} if accept else None)
+                           getattr(exc, "fields", None))  # a 415's (UnsupportedMediaType)
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
