@@ -523,13 +523,21 @@ def _published(settings) -> dict[str, int]:
         store.close()
 
 
+def _validated(settings) -> str:
+    """``kg validate`` of the built dataset (no file): its report as JSON."""
+    from kg.validate import validate_files
+
+    return validate_files(settings, []).as_json()
+
+
 #: Commands over the built dataset that read it themselves (not through built_store).
-_READERS_OF_THE_BUILD = [pytest.param(_stats, id="stats"), pytest.param(_published, id="publish")]
+_READERS_OF_THE_BUILD = [pytest.param(_stats, id="stats"), pytest.param(_published, id="publish"),
+                         pytest.param(_validated, id="validate")]
 
 
 @pytest.mark.parametrize("read", _READERS_OF_THE_BUILD)
 def test_a_dataset_changed_since_its_build_is_built_again_before_it_is_read(tmp_path, read):
-    """``kg stats`` and ``kg publish`` read what ``ensure_built`` vouches for: a kg.nq changed
+    """``kg stats``, ``kg publish`` and ``kg validate`` read what ``ensure_built`` vouches for: a kg.nq changed
     since its build (a line removed, bytes that do not parse) is built again, and read."""
     settings = settings_for(with_one_place(project_copy(tmp_path / "p")))
     out = ensure_built(settings)

@@ -2324,22 +2324,19 @@ def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Repor
     """:func:`validate_files` of the built dataset (no files), located in the project's."""
     import pyoxigraph as ox
 
-    from kg.build import ensure_built, validate_dataset_store
-    from kg.errors import InputError
+    from kg.build import read_built, validate_dataset_store
     from kg.iris import INFERRED_GRAPH
     from kg.load import shown_path
     from kg.qc import results_in_store, with_qc_results
-    from kg.store import rdf_syntax_error
+    from kg.store import parse_dataset
 
-    path = ensure_built(settings, log=log)
-    log(f"validating the built dataset {shown_path(path)}")
-    store = ox.Store()
-    try:
-        store.load(path=str(path), format=ox.RdfFormat.N_QUADS)
-    except SyntaxError as exc:
-        raise rdf_syntax_error(exc, path, ox.RdfFormat.N_QUADS) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+    def read(path, digest) -> ox.Store:
+        log(f"validating the built dataset {shown_path(path)}")
+        return parse_dataset(path, format=ox.RdfFormat.N_QUADS, digest=digest)
+
+    # read once, what build-info.json vouches for (not once to check its digest, once more
+    # to load it: another build could replace kg.nq between the two)
+    store, _, _ = read_built(settings, read, log=log)
     inferred = ox.NamedNode(str(INFERRED_GRAPH))
     report = with_qc_results(
         validate_dataset_store(store, inferred, shapes, validator, log),
