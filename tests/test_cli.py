@@ -1408,8 +1408,34 @@ def test_version_matches_the_ontology(capsys):
     assert "https://creativecommons.org/licenses/by/4.0/" in licence and "MIT License" in licence
 
 
+def _readme_commands() -> list[tuple[list[str], list[str]]]:
+    """Each row of the README's table of commands: the subcommand's words and each
+    ``--option VALUE`` it writes with a value's name (``--part N``)."""
+    rows = []
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for cell in re.findall(r"^\| `kg ([^`]+)` \|", readme, re.M):
+        words = re.match(r"(?:[a-z]+(?: |$))*", cell).group(0).split()
+        rows.append((words, re.findall(r"(?:^|[\s\[])(--?[a-z-]+ [A-Z]+)\b", cell)))
+    return rows
+
+
+@pytest.mark.parametrize(("words", "options"), _readme_commands(),
+                         ids=[" ".join(words) for words, _ in _readme_commands()])
+def test_the_readme_names_each_options_value_as_the_help_does(capsys, words, options):
+    """``kg sources passages --help`` showed ``--part PART`` where the README says
+    ``--part N``: each option the README writes with its value's name is so in the help."""
+    with pytest.raises(SystemExit):
+        main([*words, "--help"])
+    usage = " ".join(capsys.readouterr().out.split())
+    for option in options:
+        assert f"{option}" in usage or f"[{option}]" in usage, (option, usage)
+
+
 @pytest.mark.parametrize("args, environ, message", [
     (["serve", "--port", "99999"], {}, "option --port: port must be between 0 and 65535: 99999"),
+    # as the settings' options are named (it said "batch must be at least 1: 0")
+    (["publish", "--to", "http://127.0.0.1:9/store", "--batch", "0"], {},
+     "option --batch: batch must be at least 1: 0"),
     (["serve", "--workers", "0"], {}, "option --workers: workers must be at least 1: 0"),
     (["serve", "--query-timeout", "nan"], {},
      "option --query-timeout: query_timeout must be a finite number, at least 0: nan"),

@@ -72,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("query", nargs="?", help="the query text; '-' or absent: read stdin")
     q.add_argument("-f", "--file", help="read the query from this file (then give no query "
                                         "argument)")
-    q.add_argument("--format", choices=QUERY_FORMATS, default="table",
+    q.add_argument("--format", choices=QUERY_FORMATS, default="table", metavar="FORMAT",
                    help="table (default) or json (a list of rows, each value its lexical "
                         "form), or a format /sparql answers in, written as it writes it: for "
                         "SELECT and ASK srj (SPARQL JSON), srx or xml (SPARQL XML), and for "
@@ -123,7 +123,7 @@ def _parser() -> argparse.ArgumentParser:
     spp.add_argument("file", metavar="FILE.txt",
                      help="the text, UTF-8, its passages separated by blank lines")
     spp.add_argument("--name", help="the source's name, …/source/NAME (default: the file's)")
-    spp.add_argument("--part", type=int, help="its part number in the series")
+    spp.add_argument("--part", type=int, metavar="N", help="its part number in the series")
 
     sp = sub.add_parser("serve", help="build if needed, then serve the SPARQL endpoint")
     sp.add_argument("--dataset", metavar="FILE",
@@ -266,7 +266,11 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 2
         return serve(settings, dataset=args.dataset)
     if args.command == "publish":
+        from kg.errors import ConfigError
         from kg.publish import publish
+
+        if args.batch < 1:  # named as the settings' options are (kg.settings.resolve)
+            raise ConfigError(f"option --batch: batch must be at least 1: {args.batch}")
 
         result = publish(_settings(args, "store_url"), args.to, protocol=args.protocol,
                          batch=args.batch, log=_log)
