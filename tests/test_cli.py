@@ -1152,6 +1152,36 @@ def test_query_writes_the_endpoints_result_formats(capsys, built, dataset, query
             {"xml": "application/rdf+xml", "json": "application/ld+json"}[fmt])
 
 
+@pytest.mark.parametrize("fmt", ["table", "json", "srj", "csv", "turtle"])
+def test_query_cuts_at_max_results_and_says_so_as_the_endpoint(capsys, built, dataset,
+                                                               monkeypatch, fmt):
+    """KG_MAX_RESULTS (the endpoint's limit, "more is cut and said") was ignored by kg query:
+    the rows or triples past it are left out, as /sparql leaves them out, and stderr says
+    so; a result within the limit is whole and nothing is said."""
+    from kg.endpoint import create_app
+
+    query = GRAPH_OF_LABELS + " LIMIT 3" if fmt == "turtle" else LABELS.replace("4", "3")
+    counted = {"table": lambda out: int(re.search(r"\((\d+) rows?\)", out)[1]),
+               "json": lambda out: len(json.loads(out)),
+               "srj": lambda out: len(json.loads(out)["results"]["bindings"]),
+               "csv": lambda out: len(out.splitlines()) - 1,
+               "turtle": lambda out: len(Graph().parse(data=out, format="turtle"))}[fmt]
+    monkeypatch.setenv("KG_MAX_RESULTS", "2")
+    code, out, err = run(capsys, *built, "query", "--format", fmt, query)
+    assert code == 0 and counted(out) == 2
+    what = "triples" if fmt == "turtle" else "rows"
+    assert f"the result is cut after 2 {what} (setting max_results, KG_MAX_RESULTS" in err
+    served = create_app({"root": REPO, "max_results": 2}, dataset=dataset).test_client().get(
+        "/sparql", query_string={"query": query,
+                                 "format": fmt if fmt in ("csv", "turtle") else "json"})
+    assert served.headers["X-KG-Truncated"] == "2"  # the endpoint cuts it there too
+    if fmt == "srj":  # the same rows; the endpoint's link to /limits is the header's word
+        assert json.loads(out)["results"] == served.get_json()["results"]
+    monkeypatch.setenv("KG_MAX_RESULTS", "3")
+    code, out, err = run(capsys, *built, "query", "--format", fmt, query)
+    assert code == 0 and counted(out) == 3 and "cut" not in err
+
+
 def test_query_ask_in_json_is_a_boolean(capsys, built):
     """In SELECT's shape, a list of rows, the answer a JSON boolean: it was the string
     "true" or "false", and a script's ``if rows[0]["ask"]`` took "false" for true."""

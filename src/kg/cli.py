@@ -212,7 +212,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         text = read_query(args.query, args.file, sys.stdin)
         sys.stdout.write(run_query(_settings(args), text, args.format,
-                                   source=args.file or "query"))
+                                   source=args.file or "query", log=_log))
         return 0
     if args.command == "stats":
         from kg.stats import stats_text

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import sys
+from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -47,11 +48,15 @@ RESULT_FORMATS = {"srj": "json", "srx": "xml", "xml": "xml", "csv": "csv", "tsv"
                   "jsonld": "jsonld", "trig": "trig", "nquads": "nquads"}
 
 
-def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query") -> str:
+def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "query",
+              log: Callable[[str], None] = lambda _: None) -> str:
     """Run ``query`` over the union of the built dataset's graphs (their RDF merge), or over
     the graphs its ``FROM`` / ``FROM NAMED`` clauses name, as ``kg serve`` answers it
     (:class:`kg.store.DatasetStore`); return it rendered: as a ``table``, as ``json`` (a list
-    of rows), or in one of the endpoint's result formats (:data:`RESULT_FORMATS`), whole.
+    of rows), or in one of the endpoint's result formats (:data:`RESULT_FORMATS`).
+
+    At most the setting ``max_results`` rows or triples are given, as the endpoint gives
+    them; a result cut there is said to ``log`` (the endpoint says it in a header).
 
     The query is checked as the endpoint checks it first (:func:`kg.endpoint.query_text.
     inspect_query`): SPARQL Update, ``SERVICE`` (pyoxigraph would fetch it) and brackets nested
@@ -71,21 +76,32 @@ def run_query(settings: dict, query: str, fmt: str = "table", *, source: str = "
     except KGError as exc:
         raise type(exc)(exc.message, path=source) from None
     written = _result_format(info.form, fmt, source)
+    limit = settings["max_results"]
     store = built_store(settings)
+
+    def said(text: str, cut: bool, what: str) -> str:
+        if cut:
+            log(f"kg query: the result is cut after {limit} {what} (setting max_results, "
+                "KG_MAX_RESULTS, as the endpoint cuts it)")
+        return text
+
     try:
         result = store.query(query, has_dataset_clause=info.has_dataset_clause)
+        what = "rows" if isinstance(result, ox.QuerySolutions) else "triples"
         if written is not None:
-            return _serialized(info, query, result, written)
+            return said(*_serialized(info, query, result, written, limit), what)
         if isinstance(result, ox.QuerySolutions):
             variables = result_columns(info, query, result)
             cell = _term if fmt == "json" else _table_cell
-            rows = [[cell(sol[v]) for v in variables] for sol in result]
-            return _render_rows(variables, rows, fmt)
+            rows = [[cell(sol[v]) for v in variables] for sol in islice(result, limit + 1)]
+            cut = len(rows) > limit
+            return said(_render_rows(variables, rows[:limit], fmt), cut, what)
         if isinstance(result, ox.QueryBoolean):  # as table or json (checked above)
             if fmt == "json":  # a JSON boolean: the answer is no RDF term, unlike SELECT's
                 return json.dumps([{"ask": bool(result)}]) + "\n"
             return _render_rows(["ask"], [["true" if bool(result) else "false"]], fmt)
-        return _serialized(info, query, result, _result_format(info.form, "turtle", source))
+        return said(*_serialized(info, query, result,
+                                 _result_format(info.form, "turtle", source), limit), what)
     except ParseError as exc:
         raise ParseError(f"malformed query: {exc.message}", path=source, line=exc.line,
                          column=exc.column) from None
@@ -130,16 +146,17 @@ def _result_format(form: str, fmt: str, source: str):
                      path=source)
 
 
-def _serialized(info, query: str, result, written) -> str:
+def _serialized(info, query: str, result, written, limit: int) -> tuple[str, bool]:
     """``result`` as ``/sparql`` writes it in ``written`` (SELECT *'s columns in the text's
-    order), uncut, ending with a line break (JSON and XML have none of their own)."""
+    order), cut after ``limit`` rows or triples, ending with a line break (JSON and XML have
+    none of their own); and whether it was cut."""
     from kg.endpoint.query_text import select_star_order
     from kg.endpoint.results import serialize
 
-    body, _ = serialize(result, written, sys.maxsize - 1,
-                        order=select_star_order(info, query, result))
+    body, cut = serialize(result, written, limit, truncation_link=None,
+                          order=select_star_order(info, query, result))
     text = body.decode("utf-8")
-    return text if text.endswith("\n") else text + "\n"
+    return (text if text.endswith("\n") else text + "\n"), cut
 
 
 def _table_cell(term) -> str | None:

@@ -430,10 +430,12 @@ def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
 
 def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
               fmt: ResultFormat, max_results: int, *,
-              truncation_link: str = "", order: list[str] | None = None) -> tuple[bytes, bool]:
+              truncation_link: str | None = "",
+              order: list[str] | None = None) -> tuple[bytes, bool]:
     """Serialise ``result`` in ``fmt``, keeping at most ``max_results`` rows or triples; a
     SELECT result's columns in the ``order`` given (its variables' names, all of them), if
-    any, else pyoxigraph's.
+    any, else pyoxigraph's. A cut SPARQL JSON or XML result carries ``truncation_link`` in
+    its head, unless it is None (``kg query``, which says the cut on stderr).
 
     Returns the body and whether it was cut.
     """
@@ -466,6 +468,8 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
             body = reorder_columns(body, fmt.writer, names, order)
     if counter.cut is None:
         return body, False
+    if truncation_link is None:
+        return body, True
     return _mark_truncated(body, fmt, truncation_link), True
 
 
