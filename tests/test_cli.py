@@ -1438,6 +1438,34 @@ def test_version_matches_the_ontology(capsys):
     assert "https://creativecommons.org/licenses/by/4.0/" in licence and "MIT License" in licence
 
 
+@pytest.mark.parametrize("args", [
+    ["publish", "--to", "http://127.0.0.1:9/store"], ["build"], ["stats"]])
+def test_a_build_folder_that_cannot_be_written_in_is_named_with_the_reason(
+        capsys, monkeypatch, project, tmp_path, args):
+    """``kg publish`` (which builds first) into a build folder that exists but may not be
+    written in was a PermissionError traceback from tempfile: exit 2, the folder and the
+    system's reason. (The folder is refused by os.mkdir, as the system refuses it to a user
+    without the right: tests run as root, which chmod does not stop.)"""
+    import errno
+    import os
+
+    build_dir = tmp_path / "read-only"
+    build_dir.mkdir()
+    real_mkdir = os.mkdir
+
+    def refused(path, *a, **k):
+        if Path(path).parent == build_dir:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_mkdir(path, *a, **k)
+
+    monkeypatch.setattr(os, "mkdir", refused)
+    code, out, err = run(capsys, "--root", str(project), "--build-dir", str(build_dir), *args)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == (
+        f"kg: error: build_dir {build_dir}: cannot be written in: Permission denied "
+        "(--build-dir DIR or KG_BUILD_DIR: the folder the built dataset is written in)")
+
+
 def _readme_commands() -> list[tuple[list[str], list[str]]]:
     """Each row of the README's table of commands: the subcommand's words and each
     ``--option VALUE`` it writes with a value's name (``--part N``)."""

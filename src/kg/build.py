@@ -139,7 +139,14 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         raise ConfigError(f"build_dir {out.parent}: {what} (--build-dir DIR or KG_BUILD_DIR: "
                           "the folder the built dataset is written in)") from None
     # the inferred graph as N-Quads, written by the fast reasoner (removed whatever happens)
-    with tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.", dir=out.parent) as tmp:
+    try:
+        inferred_dir = tempfile.TemporaryDirectory(prefix=f".{out.name}.inferred.",
+                                                   dir=out.parent)
+    except OSError as exc:  # a folder there that may not be written in was a traceback
+        raise ConfigError(f"build_dir {out.parent}: cannot be written in: "
+                          f"{exc.strerror or exc} (--build-dir DIR or KG_BUILD_DIR: the folder "
+                          "the built dataset is written in)") from None
+    with inferred_dir as tmp:
         inferred_part: Path | None = None
         inferred_count = 0
         overlap: list[bool] = []  # whether two graphs of the store share a triple
