@@ -1466,6 +1466,55 @@ def test_a_build_folder_that_cannot_be_written_in_is_named_with_the_reason(
         "(--build-dir DIR or KG_BUILD_DIR: the folder the built dataset is written in)")
 
 
+@pytest.mark.parametrize("declaration", [
+    '<!DOCTYPE rdf:RDF [<!ENTITY e SYSTEM "{url}">]>',
+    '<!DOCTYPE rdf:RDF [<!ENTITY e PUBLIC "-//kg//x" "{url}">]>',
+    '<!DOCTYPE rdf:RDF [<!ENTITY % e SYSTEM "{url}"> %e;]>',  # a parameter entity
+    '<!DOCTYPE rdf:RDF SYSTEM "{url}">',  # an external DTD
+])
+def test_validate_refuses_an_external_dtd_entity_and_never_reads_it(capsys, project, tmp_path,
+                                                                     declaration):
+    """An RDF/XML file naming a file or URL in its DTD (``<!ENTITY e SYSTEM
+    "file:///etc/passwd">``, XXE) was refused with pyoxigraph's "<!ENTITY values should be
+    enclosed in double quotes", a mistake it had not made: it is said plainly, at the
+    declaration's line, and the entity is never fetched (here a loopback URL that no
+    connection reaches: the listening socket has none waiting)."""
+    import socket
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(8)
+        url = f"http://127.0.0.1:{listening.getsockname()[1]}/secret"
+        path = tmp_path / "xxe.rdf"
+        path.write_text(
+            '<?xml version="1.0"?>\n' + declaration.format(url=url) + "\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+            '         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+            '  <rdf:Description rdf:about="http://e/s"><rdfs:label>&e;</rdfs:label>'
+            "</rdf:Description>\n</rdf:RDF>\n", encoding="utf-8")
+        code, out, err = run(capsys, "--root", str(project), "validate", str(path))
+        listening.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            listening.accept()  # no parser connected to fetch the entity
+    assert code == 2 and "Traceback" not in err
+    assert f"kg: error: {path}:2: " in err and "double quotes" not in err
+    assert "external DTD entities are refused" in err
+
+
+def test_validate_reads_an_internal_dtd_entity(capsys, project, tmp_path):
+    """An internal entity (Protégé writes one per namespace) is text in the file itself:
+    read, as the build's parser reads it."""
+    path = tmp_path / "internal.rdf"
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ex "http://e/">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        '         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+        '  <rdf:Description rdf:about="&ex;s"><rdfs:label>x</rdfs:label>'
+        "</rdf:Description>\n</rdf:RDF>\n", encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(project), "validate", str(path))
+    assert code == 0, err
+
+
 def _readme_commands() -> list[tuple[list[str], list[str]]]:
     """Each row of the README's table of commands: the subcommand's words and each
     ``--option VALUE`` it writes with a value's name (``--part N``)."""

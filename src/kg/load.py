@@ -106,6 +106,54 @@ def _refuse_remote_json_ld(data: bytes, name: str) -> None:
     refuse_remote_contexts(doc, name)
 
 
+class _ExternalDeclaration(Exception):
+    pass
+
+
+class _PastTheDTD(Exception):
+    """The first element: every declaration has been read."""
+
+
+def _refuse_external_dtd_entities(data: bytes, name: str) -> None:
+    """An RDF/XML file's DTD naming a file or URL (``<!ENTITY e SYSTEM "file:///etc/passwd">``,
+    a PUBLIC one, an external DTD): an InputError at the declaration's line, before any
+    parser sees the file. pyoxigraph refused one as "<!ENTITY values should be enclosed in
+    double quotes", a mistake the file had not made. expat reads the declarations and
+    fetches nothing (no handler for external entities is set). An internal entity, text in
+    the file itself, is read as the build's parser reads it; XML that is not well-formed is
+    left to the parsers, which say where."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+
+    def doctype(_name, system_id, public_id, _internal) -> None:
+        if system_id or public_id:
+            raise _ExternalDeclaration(f"an external DTD ({system_id or public_id})")
+
+    def entity(entity_name, is_parameter, _value, _base, system_id, public_id, *_rest) -> None:
+        if system_id or public_id:
+            what = "parameter entity %" if is_parameter else "entity "
+            raise _ExternalDeclaration(f"the {what}{entity_name} ({system_id or public_id})")
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = lambda entity_name, _b, system_id, *_: entity(
+        entity_name, False, None, None, system_id, None)
+    def element(*_args) -> None:
+        raise _PastTheDTD
+
+    parser.StartElementHandler = element
+    try:
+        parser.Parse(data, True)
+    except _ExternalDeclaration as exc:
+        raise InputError(f"external DTD entities are refused: {exc} names a file or URL, "
+                         "which kg never reads; write its text in the file (or declare it "
+                         'as an internal entity, <!ENTITY name "text">)', path=name,
+                         line=parser.CurrentLineNumber) from None
+    except (_PastTheDTD, expat.ExpatError):
+        return
+
+
 def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) -> Graph:
     """Parse one RDF file; raise ParseError with file:line when it is not well formed."""
     into = Graph() if into is None else into
@@ -119,6 +167,8 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
         raise InputError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     if fmt == "json-ld":
         _refuse_remote_json_ld(data, str(path))
+    elif fmt == "xml":
+        _refuse_external_dtd_entities(data, str(path))
     base = path.resolve().as_uri()
     before = len(into)
     # into a graph of its own when ``into`` holds triples already: what a parser that gave up
