@@ -1515,6 +1515,23 @@ def test_validate_reads_an_internal_dtd_entity(capsys, project, tmp_path):
     assert code == 0, err
 
 
+@pytest.mark.parametrize(("args", "message"), [
+    (["publish", "--to", "http://[::1"], "not a valid URL: 'http://[::1' (invalid IPv6 URL)"),
+    (["publish", "--to", "http://h:99999/store"],
+     "not a valid URL: 'http://h:99999/store' (port out of range 0-65535)"),
+    (["publish", "--to", "http://127.0.0.1:9/store", "--query-url", "http://[::1/query"],
+     "not a valid URL: 'http://[::1/query' (invalid IPv6 URL)"),
+    (["serve", "--store", "http://[::1"], "not a valid URL: 'http://[::1' (invalid IPv6 URL)"),
+])
+def test_a_store_url_that_does_not_parse_exits_2_before_anything_runs(capsys, tmp_path, args,
+                                                                      message):
+    """urlsplit's ValueError (an unclosed IPv6 bracket, a port past 65535) was a traceback,
+    after kg publish had built the dataset."""
+    code, out, err = run(capsys, "--root", str(tmp_path), *args)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.splitlines()[-1] == f"kg: error: {message}"
+
+
 def _readme_commands() -> list[tuple[list[str], list[str]]]:
     """Each row of the README's table of commands: the subcommand's words and each
     ``--option VALUE`` it writes with a value's name (``--part N``)."""

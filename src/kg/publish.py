@@ -30,7 +30,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from kg.errors import BuildError, ConfigError, InputError
-from kg.remote import RemoteClient, RemoteError
+from kg.remote import RemoteClient, RemoteError, check_url
 from kg.store import hashing_reader
 
 __all__ = ["publish", "PublishResult", "PublishMismatch", "PROTOCOLS", "query_url_for"]
@@ -201,6 +201,9 @@ def publish(settings: dict, to: str, *, protocol: str = "auto", query_url: str |
         raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}: {protocol!r}")
     if batch < 1:
         raise ConfigError(f"batch must be at least 1: {batch}")
+    for url in (to, query_url or settings.get("store_url")):
+        if url:
+            check_url(url)  # before anything is built or read
     if protocol == "auto":
         protocol = protocol_for(to)
     if dataset is None:

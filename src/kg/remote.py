@@ -42,7 +42,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
@@ -57,7 +57,8 @@ from kg.errors import (  # noqa: F401  (RemoteError, RemoteTimeout: importable f
 )
 from kg.store import COUNT_DISTINCT_TRIPLES, solution_dicts
 
-__all__ = ["RemoteClient", "RemoteStore", "RemoteError", "RemoteTimeout", "open_remote_store"]
+__all__ = ["RemoteClient", "RemoteStore", "RemoteError", "RemoteTimeout", "open_remote_store",
+           "check_url"]
 
 
 #: How much of the server's error body a message quotes.
@@ -87,17 +88,31 @@ def _message(body: bytes) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT].rstrip() + " ..."
 
 
+def check_url(url: str) -> SplitResult:
+    """``url`` split, where it is an http(s) URL a client can be made for; else a
+    ConfigError saying why (urlsplit's ValueError for ``http://[::1`` or a port out of
+    range was a traceback)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        reason = str(exc)
+        raise ConfigError(f"not a valid URL: {url!r} "
+                          f"({reason[:1].lower() + reason[1:]})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"not an http(s) URL: {url!r}")
+    if parts.username or parts.password:
+        raise ConfigError("put credentials in KG_STORE_USER / KG_STORE_PASSWORD, not in "
+                          "the URL")
+    return parts
+
+
 class RemoteClient:
     """HTTP requests to one URL (query endpoint, update endpoint or graph store)."""
 
     def __init__(self, url: str, *, user: str | None = None, password: str | None = None,
                  timeout: float = 60.0):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"not an http(s) URL: {url!r}")
-        if parts.username or parts.password:
-            raise ConfigError("put credentials in KG_STORE_USER / KG_STORE_PASSWORD, not in "
-                              "the URL")
+        parts = check_url(url)
         self.url = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
         self._https = parts.scheme == "https"
         self._host = parts.hostname
