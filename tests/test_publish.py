@@ -234,3 +234,42 @@ def test_credentials_in_the_url_are_refused(settings):
 def test_protocol_and_query_endpoint_found_from_the_url(url, protocol, query):
     assert protocol_for(url) == protocol
     assert query_url_for(url) == query
+
+
+@pytest.mark.parametrize("protocol", ["gsp", "update"])
+def test_a_store_that_drops_the_write_is_said_in_words(settings, protocol):
+    """A store that takes the request's head and resets the connection without answering
+    (one that takes no writes at that URL, a body over its limit) was said in Python's words,
+    "closed the connection: [Errno 104] Connection reset by peer"."""
+    import socket
+    import struct
+    import threading
+
+    listening = socket.create_server(("127.0.0.1", 0))
+
+    def drop_each_request() -> None:
+        while True:
+            try:
+                conn, _ = listening.accept()
+            except OSError:  # closed: the test is over
+                return
+            with conn:
+                head = b""
+                while b"\r\n\r\n" not in head and (chunk := conn.recv(65536)):
+                    head += chunk
+                # closed with a reset, not a FIN: what a proxy refusing the body does
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    dropper = threading.Thread(target=drop_each_request, daemon=True)
+    dropper.start()
+    url = f"http://127.0.0.1:{listening.getsockname()[1]}/store"
+    try:
+        with pytest.raises(RemoteError) as raised:
+            publish(settings, url, protocol=protocol)
+    finally:
+        listening.close()
+        dropper.join(timeout=30)
+    message = str(raised.value)
+    assert message.startswith(f"the store at {url} closed the connection before answering (")
+    assert "may drop the request so" in message and "[Errno" not in message
+

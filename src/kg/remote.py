@@ -88,6 +88,17 @@ def _message(body: bytes) -> str:
     return text if len(text) <= _MESSAGE_LIMIT else text[:_MESSAGE_LIMIT].rstrip() + " ..."
 
 
+#: What a store that drops a request with a body most often means.
+_REFUSED_WRITE = (": a store that does not take writes at this URL, or a body over its size "
+                  "limit, may drop the request so")
+
+
+def _reason(exc: BaseException) -> str:
+    """An OSError in words ("connection reset by peer"), without Python's "[Errno 104]"."""
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
 def check_url(url: str) -> SplitResult:
     """``url`` split, where it is an http(s) URL a client can be made for; else a
     ConfigError saying why (urlsplit's ValueError for ``http://[::1`` or a port out of
@@ -204,7 +215,8 @@ class RemoteClient:
                                 f"{kwargs.get('timeout') or self.timeout:g} s") from None
         except OSError as exc:
             self.drop()
-            raise RemoteError(f"the store at {self.url} broke off its answer: {exc}") from None
+            raise RemoteError(f"the store at {self.url} broke off its answer: "
+                              f"{_reason(exc)}") from None
         if response.will_close:
             self.drop()
         return Reply(response.status, _media(response.getheader("Content-Type")), body)
@@ -222,8 +234,9 @@ class RemoteClient:
                 self.drop()
                 if reused and attempt == 1:
                     continue
-                raise RemoteError(f"the store at {self.url} closed the connection: "
-                                  f"{exc or type(exc).__name__}") from None
+                raise RemoteError(f"the store at {self.url} closed the connection before "
+                                  f"answering ({_reason(exc)}){_REFUSED_WRITE if body else ''}"
+                                  ) from None
             except ConnectionRefusedError:
                 self.drop()
                 raise RemoteError(f"cannot connect to the store at {self.url}: connection "
@@ -235,7 +248,7 @@ class RemoteClient:
             except OSError as exc:
                 self.drop()
                 raise RemoteError(f"cannot reach the store at {self.url}: "
-                                  f"{exc.strerror or exc}") from None
+                                  f"{_reason(exc)}") from None
         raise AssertionError("unreachable")
 
     # -- authentication ----------------------------------------------------------------------
