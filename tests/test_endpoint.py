@@ -946,6 +946,12 @@ def test_a_coded_body_is_415_on_other_routes_too(make_app):
     r = client.post("/validate", data=gzip.compress(b"<urn:a> <urn:b> <urn:c> ."),
                     headers={"Content-Type": "text/turtle", "Content-Encoding": "gzip"})
     assert r.status_code == 415 and r.headers["Accept-Encoding"] == "identity"
+    # the reconciliation service answers it in its own JSON, with the same field
+    for path in ("/reconcile", "/reconcile/propose_properties"):
+        r = client.post(path, data=gzip.compress(b"queries=%7B%7D"), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"})
+        assert r.status_code == 415 and r.headers["Accept-Encoding"] == "identity", path
+        assert r.get_json()["status"] == 415
 
 
 @pytest.mark.parametrize("coding", ["identity", "Identity", ""])

@@ -305,7 +305,9 @@ def _error_response(status: int, message: str, line: int | None = None,
         # does not take): in that service's own JSON, as all its errors
         from kg.endpoint.reconcile import error_response
 
-        return error_response(status, message)
+        response = error_response(status, message)
+        response.headers.update(headers or {})  # a 415's Accept / Accept-Encoding
+        return response
     # a browser gets the site's error page, any other client text or JSON
     return pages.error_response(status, message, headers, line=line, column=column)
 
