@@ -1777,6 +1777,20 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
 
 
+@pytest.mark.parametrize("reasoner", ["fast", "owlrl"])
+def test_build_says_a_prefix_declared_again_once(capsys, caplog, project, reasoner):
+    """kg build said a prefix declared again twice on stderr: a line as it read the file, and
+    the report's warning; the report's alone now, with either reasoner's way of reading."""
+    sources = project / "graph" / "sources.ttl"
+    sources.write_text(sources.read_text(encoding="utf-8")
+                       + "@prefix event: <https://w3id.org/kg1978/events/> .\n", encoding="utf-8")
+    code, _, err = run(capsys, "--root", str(project), "build", "--reasoner", reasoner)
+    assert code == 0, err
+    said = err + caplog.text  # a logged line goes to caplog under pytest, to stderr otherwise
+    assert said.count("@prefix event: declared again") == 1, said
+    assert "Warning: @prefix event: declared again" in err, err
+
+
 def test_a_missing_value_is_placed_where_its_node_is_described(capsys, project, monkeypatch):
     """A value missing from an event of part 1 (its citation), validated with the project, was
     placed at graph/links.ttl:70, the first statement about the event in the files read (the

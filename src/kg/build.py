@@ -154,7 +154,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             with stage("parse_s", f"parsing {shown_path(root / 'ontology')}, "
                                   f"{shown_path(root / 'graph')} (pyoxigraph) and the shapes"):
                 shapes = load_shapes(root)
-                store = load_store(root)
+                store = load_store(root, warn=False)
                 # rdflib parses the shapes' SPARQL here (~2 s whatever the data's size, unless
                 # the build folder keeps what it found): in a stage, so the stages add up
                 narrow = (_shape_predicates(store, shapes, out.parent) if validator == "fast"
@@ -177,7 +177,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             with stage("parse_s", f"parsing {shown_path(root / 'ontology')}, "
                                   f"{shown_path(root / 'graph')} (rdflib)"):
                 shapes = load_shapes(root)
-                sources = load_sources(root)
+                sources = load_sources(root, warn=False)
             with stage("reason_s", f"reasoning (OWL 2 RL, {reasoner}) over {len(sources)} "
                                    "asserted triples"):
                 graphs = dict(sources.graphs)
@@ -201,7 +201,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         from kg.validate import project_texts, with_prefix_warnings
 
         # a prefix declared again is a warning result of the report, as kg validate has it
-        # (besides the line on stderr that reading the file gave)
+        # (reading the files above did not log it too: the report says it once, at its line)
         texts = project_texts(root)
         report = with_prefix_warnings(report.located(texts) if report.results else report,
                                       texts)

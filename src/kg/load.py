@@ -154,8 +154,11 @@ def _refuse_external_dtd_entities(data: bytes, name: str) -> None:
         return
 
 
-def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) -> Graph:
-    """Parse one RDF file; raise ParseError with file:line when it is not well formed."""
+def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None, *,
+               warn: bool = True) -> Graph:
+    """Parse one RDF file; raise ParseError with file:line when it is not well formed. A
+    prefix a Turtle or TriG file declares again is logged as a warning unless not ``warn``
+    (the build, whose report says it: :func:`kg.validate.with_prefix_warnings`)."""
     into = Graph() if into is None else into
     fmt = fmt or FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -196,7 +199,7 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None) ->
     finally:
         reading.reset(said_at)
     check_read(data, fmt, str(path), base, into, len(into) - before)
-    if fmt in ("turtle", "trig"):
+    if warn and fmt in ("turtle", "trig"):
         warn_of_redeclared_prefixes(data, str(path))
     return into
 
@@ -328,11 +331,12 @@ def data_files(root: Path) -> list[Path]:
     return [p for name, paths in source_files(root) if name != ONTOLOGY_GRAPH for p in paths]
 
 
-def load_sources(root: Path) -> Sources:
-    """Parse ontology/*.ttl and graph/*.ttl under ``root`` into rdflib graphs."""
+def load_sources(root: Path, *, warn: bool = True) -> Sources:
+    """Parse ontology/*.ttl and graph/*.ttl under ``root`` into rdflib graphs; ``warn`` as
+    :func:`parse_file`'s."""
     sources = Sources()
     for name, paths in source_files(root):
-        _load_into(sources, name, paths)
+        _load_into(sources, name, paths, warn)
     return sources
 
 
@@ -371,10 +375,11 @@ def warn_of_redeclared_prefixes(data: bytes, name: str) -> None:
         _log.warning("%s:%d: %s", name, line, message)
 
 
-def load_store(root: Path):
+def load_store(root: Path, *, warn: bool = True):
     """Parse the same files as :func:`load_sources` into the named graphs of a new in-memory
     pyoxigraph ``Store`` (the build's scale path).
-    Relative IRIs resolve against each file's URI, as in :func:`load_sources`."""
+    Relative IRIs resolve against each file's URI, as in :func:`load_sources`; ``warn`` as
+    :func:`parse_file`'s."""
     import pyoxigraph as ox
 
     from kg.store import rdf_syntax_error
@@ -384,8 +389,8 @@ def load_store(root: Path):
         graph = ox.NamedNode(str(name))
         for path in paths:
             try:
-                # the text scanned, then let go of before the store reads the file
-                warn_of_redeclared_prefixes(path.read_bytes(), shown_path(path))
+                if warn:  # the text scanned, then let go of before the store reads the file
+                    warn_of_redeclared_prefixes(path.read_bytes(), shown_path(path))
                 store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph,
                            base_iri=path.resolve().as_uri())
             except SyntaxError as exc:
@@ -427,11 +432,11 @@ def input_files(root: Path) -> list[Path]:
     return [p for d in ("ontology", "graph", "shapes") for p in sorted((root / d).glob("*.ttl"))]
 
 
-def _load_into(sources: Sources, name: URIRef, paths: list[Path]) -> None:
+def _load_into(sources: Sources, name: URIRef, paths: list[Path], warn: bool = True) -> None:
     g = sources.graphs.setdefault(name, Graph())
     for path in paths:
         with _shown_in_errors(path):
-            parse_file(path, into=g)
+            parse_file(path, into=g, warn=warn)
         sources.files.setdefault(name, []).append(path)
 
 
