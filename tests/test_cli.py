@@ -1777,6 +1777,34 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
 
 
+@pytest.mark.parametrize("suffix", [".ttl", ".nt"])
+def test_a_label_in_another_language_is_placed_at_its_own_line(capsys, tmp_path, suffix):
+    """A unit's second rdfs:label, of the same text as its English one but in Vietnamese, was
+    placed at the English label's line (lines were found by the text alone)."""
+    from rdflib import Graph
+
+    turtle = """@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix unit: <https://w3id.org/kg1978/unit/> .
+unit:armed-forces-9 a kgo:ArmedForces ;
+    rdfs:label "Kampuchea"@en ;
+    rdfs:label "Kampuchea"@vi .
+"""
+    path = tmp_path / f"k{suffix}"
+    if suffix == ".ttl":
+        path.write_text(turtle, encoding="utf-8")
+    else:
+        path.write_text("".join(sorted(Graph().parse(data=turtle, format="turtle")
+                                       .serialize(format="nt").splitlines(True))),
+                        encoding="utf-8")
+    vi = 1 + path.read_text(encoding="utf-8").splitlines().index(next(
+        line for line in path.read_text(encoding="utf-8").splitlines() if "@vi" in line))
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert code == 1
+    [other] = [r for r in json.loads(out)["results"] if r["value"] == '"Kampuchea"@vi']
+    assert other["location"] == f"{path}:{vi}", other
+
+
 @pytest.mark.parametrize("reasoner", ["fast", "owlrl"])
 def test_build_says_a_prefix_declared_again_once(capsys, caplog, project, reasoner):
     """kg build said a prefix declared again twice on stderr: a line as it read the file, and

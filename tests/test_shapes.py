@@ -561,6 +561,47 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert labelled.of(result(labelled.blank({(ex + "p", "t")}))) == "b.nt:1"
 
 
+def test_statement_lines_tell_literals_apart_by_language_and_datatype():
+    """A literal was found by its lexical form alone: "Kampuchea"@vi, on the line after
+    "Kampuchea"@en, was placed on the English one's line, as was a typed literal written as
+    a plain string before it; the language tag (any case) and the datatype (a CURIE, an IRI,
+    or a bare number) are part of what is looked up, in Turtle and in N-Triples."""
+    from kg.validate import Result, statement_lines
+
+    ex, xsd = "http://example.org/", "http://www.w3.org/2001/XMLSchema#"
+    turtle = """@prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:k ex:label "Kampuchea"@en ;
+    ex:label "Kampuchea"@VI ;
+    ex:n "12" ;
+    ex:n "12"^^xsd:integer ;
+    ex:m "7"^^<http://www.w3.org/2001/XMLSchema#decimal> , 7 .
+"""
+    nt = ('<http://example.org/k> <http://example.org/label> "Kampuchea"@en .\n'
+          '<http://example.org/k> <http://example.org/label> "Kampuchea"@vi .\n'
+          '<http://example.org/k> <http://example.org/n> "12" .\n'
+          f'<http://example.org/k> <http://example.org/n> "12"^^<{xsd}integer> .\n')
+
+    def at(lines, path, value):
+        return lines.of(Result(focus=ex + "k", path=ex + path, value=value,
+                               severity="Violation", message="m", shape="s", constraint="c"))
+    for name, text, offset in (("k.ttl", turtle, 2), ("k.nt", nt, 0)):
+        lines = statement_lines([(name, text)])
+        assert at(lines, "label", '"Kampuchea"@en') == f"{name}:{1 + offset}"
+        assert at(lines, "label", '"Kampuchea"@vi') == f"{name}:{2 + offset}"
+        assert at(lines, "n", '"12"') == f"{name}:{3 + offset}"
+        assert at(lines, "n", f'"12"^^<{xsd}integer>') == f"{name}:{4 + offset}"
+        # by another predicate (a sub-property of the path), the same
+        assert at(lines, "name", '"Kampuchea"@vi') == f"{name}:{2 + offset}"
+        assert lines.of_value(ex + "k", ex + "label", '"Kampuchea"@vi') \
+            == f"{name}:{2 + offset}"
+    lines = statement_lines([("k.ttl", turtle)])
+    assert at(lines, "m", f'"7"^^<{xsd}decimal>') == "k.ttl:7"
+    assert at(lines, "m", f'"7"^^<{xsd}integer>') == "k.ttl:7"
+    # a language the file does not give: its lexical form's line, as before
+    assert at(lines, "label", '"Kampuchea"@fr') == "k.ttl:3"
+
+
 def test_cycle_inverses_are_the_ontologys(ontology):
     """The report follows a cycle's steps written with the inverse property: each transitive
     kgo: property with its owl:inverseOf, as the ontology declares them."""

@@ -869,6 +869,12 @@ class StatementLines:
     triples: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
     #: (subject, predicate, a literal's lexical form as written) -> the line of that triple
     literals: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    #: (subject, predicate, lexical form, tag) -> the line of that triple, the tag saying the
+    #: rest of the literal (:func:`_literal_tag`): "Kampuchea"@en and "Kampuchea"@vi on two
+    #: lines are two keys, where :attr:`literals` has the first line for both
+    tagged_literals: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    #: (subject, lexical form, tag) -> line, whatever the predicate (as :attr:`values`)
+    tagged_values: dict[tuple[str, str, str], str] = field(default_factory=dict)
     mentions: dict[str, str] = field(default_factory=dict)
     #: (subject, object) -> line, whatever the predicate; an object is an IRI or a literal's
     #: lexical form (as written: escapes are not undone).
@@ -951,12 +957,18 @@ class StatementLines:
 
     def of_value(self, focus: str, path: str | None, value: str) -> str | None:
         """The line giving ``focus`` the value ``value`` (an IRI, or a literal in N-Triples):
-        by ``path`` (a literal by its lexical form, as ``of`` finds it), else by any predicate
-        (a sub-property of it), else None."""
+        by ``path``, else by any predicate (a sub-property of it), else None. A literal is
+        found with its language tag or datatype, else by its lexical form alone (a datatype
+        the text names by a prefix it does not declare)."""
         literal = _LEXICAL_FORM.match(value)
-        return ((self.literals.get((focus, path or "", literal[1])) if literal
-                 else self.triples.get((focus, path or "", value)))
-                or self.values.get((focus, literal[1] if literal else value)))
+        if not literal:
+            return (self.triples.get((focus, path or "", value))
+                    or self.values.get((focus, value)))
+        lexical, tag = literal[1], _literal_tag(value[literal.end():])
+        return (self.tagged_literals.get((focus, path or "", lexical, tag))
+                or self.tagged_values.get((focus, lexical, tag))
+                or self.literals.get((focus, path or "", lexical))
+                or self.values.get((focus, lexical)))
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, value), else the line
@@ -966,11 +978,7 @@ class StatementLines:
         is described), else its first statement, else its first mention."""
         if result.path:
             if result.value is not None:
-                literal = _LEXICAL_FORM.match(result.value)
-                found = (self.literals.get((result.focus, result.path, literal[1])) if literal
-                         else self.triples.get((result.focus, result.path, result.value)))
-                found = found or self.values.get(
-                    (result.focus, literal[1] if literal else result.value))
+                found = self.of_value(result.focus, result.path, result.value)
                 if found:
                     return found
             found = self.predicates.get((result.focus, result.path))
@@ -1200,6 +1208,9 @@ def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
             if literal:
                 found.values.setdefault((subject, literal[1]), where)
                 found.literals.setdefault((subject, predicate, literal[1]), where)
+                tag = _literal_tag(rest[literal.end():])
+                found.tagged_values.setdefault((subject, literal[1], tag), where)
+                found.tagged_literals.setdefault((subject, predicate, literal[1], tag), where)
         if parts[0].startswith("_:"):  # a blank node: its pairs, to know it again
             key = f"_:{name}#{parts[0][2:]}"
             found.blanks.setdefault(key, where)
@@ -1220,6 +1231,47 @@ def _term(kind: str, value: str, prefixes: dict[str, str]) -> str | None:
         if colon and prefix in prefixes:
             return prefixes[prefix] + local
     return None
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+#: After a literal's closing quote in N-Triples: its language tag, or its datatype's IRI.
+_TAG = re.compile(r"@([A-Za-z0-9-]+)|\^\^<([^>]*)>")
+#: The datatype of a number or boolean Turtle writes bare (Turtle 1.1, 2.5.2).
+_BARE = ((re.compile(r"[+-]?[0-9]+$"), "integer"),
+         (re.compile(r"[+-]?[0-9]*\.[0-9]+$"), "decimal"),
+         (re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+$"), "double"),
+         (re.compile(r"(true|false)$"), "boolean"))
+
+
+def _tag(language: str | None, datatype: str | None) -> str:
+    """What tells a literal from another of its lexical form: "@vi" (the language lowercased,
+    as RDF compares tags), "^^IRI" for a datatype, "" for a plain string (an xsd:string)."""
+    if language:
+        return "@" + language.lower()
+    return "" if datatype in (None, _XSD + "string") else "^^" + datatype
+
+
+def _literal_tag(after: str) -> str:
+    """:func:`_tag` of a literal in N-Triples, from the text after its closing quote."""
+    m = _TAG.match(after)
+    return _tag(m[1], m[2]) if m else ""
+
+
+def _written_tag(kind: str, token: str, tokens: list, at: int, prefixes: dict[str, str]
+                 ) -> str | None:
+    """:func:`_tag` of the literal ``token`` of a Turtle text, ``tokens[at]`` the token after
+    it (a language tag, or ``^^`` and its datatype); None where it is unknown (a datatype by
+    an undeclared prefix, a word that is no number)."""
+    if kind == "word":
+        return next((_tag(None, _XSD + name) for bare, name in _BARE if bare.match(token)),
+                    None)
+    after = tokens[at] if at < len(tokens) else ("", "", 0)
+    if after[0] == "lang":
+        return _tag(after[1][1:], None)
+    if after[0] == "datatype" and at + 1 < len(tokens):
+        datatype = _term(tokens[at + 1][0], tokens[at + 1][1], prefixes)
+        return None if datatype is None else _tag(None, datatype)
+    return ""
 
 
 def _lexical(kind: str, token: str) -> str | None:
@@ -1319,6 +1371,12 @@ def _read_statements(name: str, text: str, found: StatementLines) -> None:
                 found.values.setdefault((subject, obj), where)
                 if iri is None and predicate:
                     found.literals.setdefault((subject, predicate, obj), where)
+                tag = None if iri is not None else _written_tag(kind, value, tokens, i,
+                                                                  prefixes)
+                if tag is not None:
+                    found.tagged_values.setdefault((subject, obj, tag), where)
+                    if predicate:
+                        found.tagged_literals.setdefault((subject, predicate, obj, tag), where)
                 if subject.startswith("_:") and predicate:
                     found.blank_pairs.setdefault(subject, set()).add((predicate, obj))
             expect = "after"
