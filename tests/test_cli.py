@@ -1777,6 +1777,51 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
 
 
+def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_path):
+    """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all:
+    each is at the line of its node's "@id" (compacted by the file's context) or
+    rdf:about (an entity of the file's DOCTYPE expanded); a node with no name in a file
+    validated alone is still in that file, "FILE:", which GitHub annotations and SARIF give
+    as the file with no line."""
+    jsonld = tmp_path / "u.jsonld"
+    jsonld.write_text(json.dumps({
+        "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+                     "unit": "https://w3id.org/kg1978/unit/"},
+        "@graph": [{"@id": "unit:division-998", "@type": "kgo:Division"},
+                   {"@type": "kgo:Division"}]}, indent=1), encoding="utf-8")
+    rdfxml = tmp_path / "u.rdf"
+    rdfxml.write_text("""<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY unit "https://w3id.org/kg1978/unit/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+
+  <rdf:Description rdf:about="&unit;division-998">
+    <rdf:type rdf:resource="https://w3id.org/kg1978/ontology/Division"/>
+  </rdf:Description>
+</rdf:RDF>
+""", encoding="utf-8")
+    def line_of(path, text):
+        return 1 + next(i for i, line in enumerate(path.read_text("utf-8").splitlines())
+                        if text in line)
+    for path, line in ((jsonld, line_of(jsonld, '"@id": "unit:division-998"')),
+                       (rdfxml, line_of(rdfxml, 'rdf:about="&unit;division-998"'))):
+        code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+        assert code == 1
+        results = json.loads(out)["results"]
+        named = [r for r in results if r["focus"].endswith("/unit/division-998")]
+        assert named and {r["location"] for r in named} == {f"{path}:{line}"}, results
+        assert all(r["location"] for r in results), results
+    code, out, _ = run(capsys, "validate", str(jsonld), "--format", "json")
+    [blank] = {r["location"] for r in json.loads(out)["results"] if r["focus"].startswith("_:")}
+    assert blank == f"{jsonld}:"
+    code, out, _ = run(capsys, "validate", str(jsonld), "--format", "github")
+    line = line_of(jsonld, '"@id": "unit:division-998"')
+    assert f"file={jsonld},title=" in out and f"file={jsonld},line={line}," in out, out
+    code, out, _ = run(capsys, "validate", str(jsonld), "--format", "sarif")
+    places = [loc["physicalLocation"] for r in json.loads(out)["runs"][0]["results"]
+              for loc in r.get("locations", [])]
+    assert {p.get("region", {}).get("startLine") for p in places} == {line, None}, places
+
+
 @pytest.mark.parametrize("suffix", [".ttl", ".nt"])
 def test_a_label_in_another_language_is_placed_at_its_own_line(capsys, tmp_path, suffix):
     """A unit's second rdfs:label, of the same text as its English one but in Vietnamese, was

@@ -119,8 +119,12 @@ class Report:
         result names its steps: read from the texts, and from ``data`` (the asserted graphs
         validated) where the texts do not say, as for JSON-LD and RDF/XML, which have no
         lines to show (:meth:`StatementLines.add_stated`)."""
+        texts = list(texts)
         where = statement_lines(texts)
         where.add_stated(data, self.results)
+        # a JSON-LD or RDF/XML file validated alone: a result whose node it does not name
+        # by an IRI (a blank node) is still in that file, "FILE:" (no line can be known)
+        alone = f"{where.lineless[0]}:" if len(texts) == 1 and where.lineless else None
         keys: dict[str, str | None] = {}  # a report's blank node -> its key in the texts
 
         def key(term: str | None) -> str | None:
@@ -148,7 +152,7 @@ class Report:
                                    + " → ".join([short_iri(r.focus), *steps])
                                    + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
-                                                     value=key(r.value))))
+                                                     value=key(r.value))) or alone)
             if not r.values:
                 return r
             values = tuple(replace(v, location=where.of_value(key(r.focus), r.path, v.value))
@@ -210,8 +214,8 @@ class Report:
         for r, repeats in self.grouped():
             props = []
             if r.location:
-                path, _, line = r.location.rpartition(":")
-                props += [f"file={_gh_property(path)}", f"line={line}"]
+                path, _, line = r.location.rpartition(":")  # "FILE:" where no line is known
+                props += [f"file={_gh_property(path)}", *([f"line={line}"] if line else [])]
             props.append(f"title={_gh_property(_rule_title(r))}")
             also = ("; also as " + ", ".join(
                 " ".join(filter(None, (repeat_name(r, f), f"({short_iri(f.shape)})")))
@@ -266,7 +270,7 @@ class Report:
                 path, _, line = r.location.rpartition(":")
                 result["locations"] = [{"physicalLocation": {
                     "artifactLocation": {"uri": _file_uri(path)},
-                    "region": {"startLine": int(line)}}}]
+                    **({"region": {"startLine": int(line)}} if line else {})}}]
             results.append(result)
         return _sarif_log(rules, results)
 
@@ -886,6 +890,9 @@ class StatementLines:
     #: a blank node's key -> its (predicate, object) pairs whose object is an IRI or a literal
     #: (its lexical form): how :meth:`blank` knows it again
     blank_pairs: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    #: the names of the JSON-LD and RDF/XML texts, of which only the nodes' names have lines
+    #: (:func:`_read_node_names`)
+    lineless: list[str] = field(default_factory=list)
 
     def add_stated(self, graphs: Iterable[Graph], results: Iterable[Result]) -> None:
         """Add to :attr:`triples`, with no line (None), the triples between IRIs of
@@ -1177,9 +1184,104 @@ def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
     for name, text in texts:
         if name.lower().endswith((".nt", ".nq")):
             _read_line_per_triple(name, text, found)
+        elif _json_ld(text):
+            _read_node_names(name, text, _JSON_LD_NAMES, _json_ld_prefixes(text), found)
+        elif _RDF_XML.match(text):
+            _read_node_names(name, text, _RDF_XML_NAMES, _rdf_xml_prefixes(text), found)
         else:
             _read_statements(name, text, found)
     return found
+
+
+#: How an RDF/XML text begins (an XML declaration, a comment, a DOCTYPE, or an element with a
+#: namespace declaration), as against a Turtle text that begins with an IRI.
+_RDF_XML = re.compile(r"\s*(<\?xml|<!--|<!DOCTYPE|<[A-Za-z_][\w.-]*(:[\w.-]+)?\s[^>]*xmlns)")
+#: A node named in JSON-LD (``"@id": "unit:x"``) and in RDF/XML (``rdf:about="…"`` a
+#: subject, ``rdf:resource="…"`` an object): the name, and whether it is a subject's.
+_JSON_LD_NAMES = re.compile(r'"@id"\s*:\s*"(?P<subject>[^"\\]*)"')
+_RDF_XML_NAMES = re.compile(r"""(?:\b[\w.-]+:)?
+    (?:about\s*=\s*(?:"(?P<subject>[^"]*)"|'(?P<s2>[^']*)')
+      |resource\s*=\s*(?:"(?P<object>[^"]*)"|'(?P<o2>[^']*)'))""", re.VERBOSE)
+
+
+def _json_ld(text: str) -> bool:
+    """Whether ``text`` is JSON (a JSON-LD document: no Turtle text is JSON but ``[]``)."""
+    if text.lstrip()[:1] not in ("{", "["):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_ld_prefixes(text: str) -> dict[str, str]:
+    """The prefixes of a JSON-LD text's own contexts: each term of an ``@context`` object
+    whose value is an IRI string (``"unit": "https://w3id.org/kg1978/unit/"``), and
+    ``@base`` as the empty name's base (a remote context is not fetched)."""
+    prefixes: dict[str, str] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            context = node.get("@context")
+            for ctx in context if isinstance(context, list) else [context]:
+                if isinstance(ctx, dict):
+                    for term, iri in ctx.items():
+                        if isinstance(iri, str) and (term == "@base" or not
+                                                     term.startswith("@")):
+                            prefixes.setdefault(term, iri)
+            for value in node.values():
+                walk(value)
+
+    walk(json.loads(text))
+    return prefixes
+
+
+def _rdf_xml_prefixes(text: str) -> dict[str, str]:
+    """The entities an RDF/XML text declares (``<!ENTITY unit "…">``), as ``&unit;`` is
+    written, and its ``xml:base`` as ``@base``."""
+    out = {f"&{m[1]};": m[2] for m in re.finditer(r'<!ENTITY\s+([\w.-]+)\s+"([^"]*)"', text)}
+    base = re.search(r"""xml:base\s*=\s*["']([^"']*)["']""", text)
+    if base:
+        out["@base"] = base[1]
+    return out
+
+
+def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str, str],
+                     found: StatementLines) -> None:
+    """A JSON-LD or RDF/XML text, whose parsers keep no lines: the line of each node's name,
+    its first ``"@id"`` (JSON-LD: a node's description and a reference to it look alike) or
+    ``rdf:about`` as its first statement, and every name's first line as a mention; a name
+    compacted with the text's own prefixes (``"unit:x"``, ``&unit;x``) or relative to its
+    base is expanded first. What is said of a node (its predicates and values) is left to the
+    parsed graph (:meth:`StatementLines.add_stated`); a result on it is placed at its name."""
+    from urllib.parse import urljoin
+
+    found.lineless.append(name)
+    for m in names.finditer(text):
+        subject = m.groupdict().get("subject") or m.groupdict().get("s2")
+        written = subject if subject is not None else (m.groupdict().get("object")
+                                                       or m.groupdict().get("o2"))
+        if not written:
+            continue
+        iri = written
+        for prefix, namespace in prefixes.items():
+            if prefix.startswith("&") and iri.startswith(prefix):
+                iri = namespace + iri[len(prefix):]
+        head, colon, local = iri.partition(":")
+        if colon and head in prefixes and not local.startswith("//"):
+            iri = prefixes[head] + local
+        elif not colon:
+            if "@base" not in prefixes:
+                continue
+            iri = urljoin(prefixes["@base"], iri)
+        where = f"{name}:{text.count(chr(10), 0, m.start()) + 1}"
+        found.mentions.setdefault(iri, where)
+        if subject is not None:
+            found.subjects.setdefault(iri, where)
 
 
 def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
@@ -2119,6 +2221,8 @@ def with_prefix_warnings(report: Report, texts: Iterable[tuple[str, str]]) -> Re
 
     added = []
     for name, text in texts:
+        if _json_ld(text) or _RDF_XML.match(text):
+            continue  # no Turtle prefixes
         for line, iri, message in redeclared_prefixes(text.encode("utf-8")):
             added.append((Result(focus=iri, path=None, value=None, severity="Warning",
                                  message=message, shape=_PREFIX_SHAPE,
@@ -2404,8 +2508,8 @@ def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Repor
     return with_prefix_warnings(report.located(texts) if report.results else report, texts)
 
 
-#: The syntaxes :func:`subject_lines` reads.
-_LINE_SYNTAXES = (".ttl", ".trig", ".nt", ".nq")
+#: The syntaxes :func:`subject_lines` reads (JSON-LD and RDF/XML for their nodes' names).
+_LINE_SYNTAXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".json", ".rdf", ".owl", ".xml")
 
 
 def project_texts(root) -> list[tuple[str, str]]:

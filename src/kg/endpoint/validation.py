@@ -614,7 +614,7 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
     # prefix it declares again; the results one cause makes, folded from the upload's graph
     # in any syntax
     texts = ([(upload.name, upload.data.decode("utf-8", errors="replace"))]
-             if upload.fmt in ("turtle", "trig", "nt", "nquads") else [])
+             if upload.fmt in ("turtle", "trig", "nt", "nquads", "json-ld", "xml") else [])
     return with_prefix_warnings(report.located(texts, [graph]) if report.results else report,
                                 texts)
 
