@@ -256,7 +256,8 @@ def test_readme_lines_of_the_article_graph_are_where_it_says():
     lines = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8").splitlines()
     holds = {"objective": "kgo:objective place:phnom-penh ;",
              "onDate": 'kgo:onDate "1979-01-07"^^xsd:date ;',
-             "army-corps-4": "unit:division-341 kgo:subordinateTo unit:army-corps-4"}
+             "army-corps-4": "unit:division-341 kgo:subordinateTo unit:army-corps-4",
+             "attachment": "kgo:attachedUnit unit:division-341 ;"}
     found = list(re.finditer(r"graph/article-part1\.ttl:(\d+)", README))
     assert len(found) >= 3
     for match in found:

@@ -754,6 +754,31 @@ def test_the_context_is_a_form_field_too_and_checked(client):
         assert added.json["context"] == "dataset; added"
 
 
+def test_results_on_the_served_datasets_nodes_are_placed_in_the_projects_files(client):
+    """With ?context=dataset, an upload of entities.ttl that makes unit:division-341 a place
+    breaks part 1's attachment of the division; those results, on a node the upload does not
+    describe, had no location: they are at the line of graph/article-part1.ttl that gives the
+    value, named relative to the project (no path of the server's machine), and the upload's
+    own results at its lines."""
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    assert text.count("unit:division-341 a kgo:Division ;") == 1
+    broken = text.replace("unit:division-341 a kgo:Division ;", "unit:division-341 a kgo:Place ;")
+    response = post_file(client, broken, "entities.ttl", "?context=dataset")
+    assert response.status_code == 200
+    results = response.json["results"]
+    part1 = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8").splitlines()
+    attachment = [r for r in results if r["focus"].endswith("/event/division-341-attachment")]
+    assert attachment, results
+    for r in attachment:
+        name, _, line = r["location"].rpartition(":")
+        assert name == "graph/article-part1.ttl", r
+        assert "unit:division-341" in part1[int(line) - 1], (r, part1[int(line) - 1])
+    own = [r for r in results if r["focus"].endswith("/unit/division-341")]
+    assert own and {r["location"] for r in own} == {
+        f"entities.ttl:{1 + broken.splitlines().index('unit:division-341 a kgo:Place ;')}"}
+    assert not any(str(REPO) in (r["location"] or "") for r in results)
+
+
 def test_the_upload_limit_counts_the_dataset_it_is_validated_with(make_client):
     """max_upload_triples bounds what one request reasons over: the context counts too."""
     client = make_client(max_upload_triples=1000)

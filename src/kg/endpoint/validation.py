@@ -615,8 +615,41 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
     # in any syntax
     texts = ([(upload.name, upload.data.decode("utf-8", errors="replace"))]
              if upload.fmt in ("turtle", "trig", "nt", "nquads", "json-ld", "xml") else [])
-    return with_prefix_warnings(report.located(texts, [graph]) if report.results else report,
-                                texts)
+    if not report.results:
+        return with_prefix_warnings(report, texts)
+    # with the served dataset, a result on a node the upload does not describe is at the line
+    # of the project's file that does (the upload first: what it says is what is checked)
+    served = _served_texts(settings, replaced) if context == "dataset" else []
+    return with_prefix_warnings(report.located(texts + served, [graph]), texts)
+
+
+def _served_texts(settings: dict, replaced: str | None) -> list[tuple[str, str]]:
+    """(name, text) of the project's ``graph/*.ttl`` files whose named graph the served
+    dataset has (it was built from them) and the upload does not replace, each named relative
+    to the project, ``graph/entities.ttl``: a person acts on that, and no path of the
+    server's machine is shown. Read once: the served dataset never changes. [] where the
+    project has no such files (a dataset served from elsewhere)."""
+    cache = current_app.extensions.setdefault("kg.validation.served_texts", {})
+    if "texts" not in cache:
+        from kg.load import data_files
+
+        root = Path(settings["root"])
+        graphs = {str(g) for g in current_app.extensions["kg"].store.named_graphs}
+        texts = []
+        try:
+            files = data_files(root)
+        except KGError:
+            files = []
+        for path in files:
+            if str(graph_iri_for(path.stem)) in graphs:
+                try:
+                    texts.append((str(graph_iri_for(path.stem)),
+                                  path.relative_to(root).as_posix(),
+                                  path.read_text(encoding="utf-8", errors="replace")))
+                except OSError:
+                    continue
+        cache["texts"] = texts
+    return [(name, text) for graph, name, text in cache["texts"] if graph != replaced]
 
 
 @bp.route("/validate", methods=["GET", "POST"])
