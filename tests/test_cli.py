@@ -1777,6 +1777,50 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
 
 
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_path,
+                                                                     validator):
+    """A division under two corps, neither within the other, was reported only as a relation
+    without its statement (or not at all, with statements): one result, naming both parents
+    at their lines. A unit under a corps under an army (the closure makes the army a parent
+    too) is none, nor is a move said by kgo:heldFrom on a relation's statement."""
+    fixture = REPO / "tests" / "data" / "shapes" / "unit-two-parents.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    path = tmp_path / "two.ttl"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    a, b = (1 + lines.index(f"    kgo:subordinateTo unit:corps-{x}" + (" ;" if x == "a" else " ."))
+            for x in "ab")
+    code, out, _ = run(capsys, "validate", str(path), "--validator", validator, "--format", "json")
+    assert code == 1
+    [result] = json.loads(out)["results"]
+    assert result["location"] == f"{path}:{b}"
+    assert (f"it is subordinate to unit:corps-a ({path}:{a}) and to unit:corps-b ({path}:{b}), "
+            "neither within the other") in result["message"], result
+    # a chain: corps-b under corps-a, the division under corps-b alone
+    chain = text.replace("    kgo:subordinateTo unit:corps-a ;\n    kgo:subordinateTo unit:corps-b .",
+                         "    kgo:subordinateTo unit:corps-b .").replace(
+        "rdf:subject unit:corps-b ; rdf:predicate kgo:subordinateTo ; rdf:object unit:army",
+        "rdf:subject unit:corps-b ; rdf:predicate kgo:subordinateTo ; rdf:object unit:corps-a")
+    chain = chain.replace("unit:corps-b a kgo:ArmyCorps ;\n    rdfs:label \"Corps B\"@en ;\n"
+                          "    kgo:subordinateTo unit:army .",
+                          "unit:corps-b a kgo:ArmyCorps ;\n    rdfs:label \"Corps B\"@en ;\n"
+                          "    kgo:subordinateTo unit:corps-a .")
+    chain = "\n".join(line for line in chain.split("\n\n") if "division-in-corps-a" not in line)
+    # a move: the second parent from an event
+    moved = text.replace("rdf:object unit:corps-b ;",
+                         "rdf:object unit:corps-b ; kgo:heldFrom event:move ;").replace(
+        "@prefix unit:", "@prefix event:   <https://w3id.org/kg1978/event/> .\n@prefix unit:", 1)
+    assert "unit:corps-a ;\n    kgo:subordinateTo unit:corps-b" not in chain
+    assert "division-in-corps-a" not in chain and "kgo:heldFrom event:move" in moved
+    for other in (chain, moved):
+        path.write_text(other, encoding="utf-8")
+        code, out, _ = run(capsys, "validate", str(path), "--validator", validator,
+                           "--format", "json")
+        assert not [r for r in json.loads(out)["results"]
+                    if "one group at a time" in r["message"]], out
+
+
 def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_path):
     """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all:
     each is at the line of its node's "@id" (compacted by the file's context) or

@@ -153,6 +153,10 @@ class Report:
                                    + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value))) or alone)
+            if r.message.startswith(_TWO_PARENTS):  # each parent's line, not the second's alone
+                r = replace(r, message=_TWO_PARENT_NAMES.sub(
+                    lambda m: m[0] + _at(where.of_value(r.focus, r.path, _expanded(m[1]))),
+                    r.message, count=2))
             if not r.values:
                 return r
             values = tuple(replace(v, location=where.of_value(key(r.focus), r.path, v.value))
@@ -1018,6 +1022,20 @@ def _at(line: str | None, also: str | None = None) -> str:
     triple is, where a text says it."""
     said = ", ".join(filter(None, (line, also)))
     return f" ({said})" if said else ""
+
+
+#: How kgs:OneParentConstraint's results begin, and the two parents they name
+#: (shapes/kg-shapes.ttl), which :meth:`Report.located` gives their lines.
+_TWO_PARENTS = "a military unit belongs to one group at a time: it is subordinate to "
+_TWO_PARENT_NAMES = re.compile(r"(?:subordinate to | and to )([^\s,;]+)")
+
+
+def _expanded(name: str) -> str:
+    """The IRI of a CURIE of :data:`kg.iris.KIND_PREFIXES` or :data:`kg.iris.PREFIXES`
+    (``unit:x``), else ``name``."""
+    prefix, colon, local = name.partition(":")
+    namespace = KIND_PREFIXES.get(prefix) or PREFIXES.get(prefix)
+    return namespace + local if colon and namespace else name
 
 
 #: How kgs:StatementInGraphConstraint's results begin (shapes/kg-shapes.ttl).
