@@ -1777,6 +1777,28 @@ def test_build_reports_a_prefix_declared_again_as_kg_validate_does(capsys, proje
         "Warning: @prefix event:", "Warning: @prefix unit:"], err
 
 
+def test_a_domain_result_says_where_the_property_is_used_and_what_the_node_is(capsys,
+                                                                             tmp_path):
+    """A leader typed as a state (graph/entities.ttl's Pol Pot made a kgo:State) gave "the
+    subject of kgo:leaderOf … must be a kgo:Person" at the line of its type alone, naming
+    neither the kgo:leaderOf that makes it a leader nor what it is: both, at their lines."""
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    assert text.count("actor:pol-pot a kgo:Person ;") == 1
+    broken = text.replace("actor:pol-pot a kgo:Person ;", "actor:pol-pot a kgo:State ;")
+    path = tmp_path / "entities.ttl"
+    path.write_text(broken, encoding="utf-8")
+    lines = broken.splitlines()
+    typed = 1 + lines.index("actor:pol-pot a kgo:State ;")
+    used = 1 + lines.index("actor:pol-pot kgo:leaderOf actor:democratic-kampuchea .")
+    code, out, _ = run(capsys, "validate", "--with-project", str(path), "--format", "json")
+    assert code == 1
+    [result] = json.loads(out)["results"]
+    assert result["message"] == (
+        "the subject of kgo:leaderOf (or of a sub-property) must be a kgo:Person; kgo:leaderOf "
+        f"at {path}:{used}, and actor:pol-pot is a kgo:State ({path}:{typed})"), result
+    assert result["location"] == f"{path}:{typed}"
+
+
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
 def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_path,
                                                                      validator):

@@ -122,6 +122,11 @@ class Report:
         texts = list(texts)
         where = statement_lines(texts)
         where.add_stated(data, self.results)
+        types: dict[str, list[tuple[str, str | None]]] = {}  # node -> (class, line): stated
+        if any(r.path is None and _generated_domain(r.shape) for r in self.results):
+            for (s, p, o), line in where.triples.items():
+                if p == _RDF_TYPE:
+                    types.setdefault(s, []).append((o, line))
         # a JSON-LD or RDF/XML file validated alone: a result whose node it does not name
         # by an IRI (a blank node) is still in that file, "FILE:" (no line can be known)
         alone = f"{where.lineless[0]}:" if len(texts) == 1 and where.lineless else None
@@ -153,6 +158,9 @@ class Report:
                                    + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value))) or alone)
+            if r.path is None and r.follows is None and _generated_domain(r.shape):
+                # not a follower's: its cause (a misspelt class) says it already
+                r = replace(r, message=r.message + _domain_said(where, r, types))
             if r.message.startswith(_TWO_PARENTS):  # each parent's line, not the second's alone
                 r = replace(r, message=_TWO_PARENT_NAMES.sub(
                     lambda m: m[0] + _at(where.of_value(r.focus, r.path, _expanded(m[1]))),
@@ -710,6 +718,23 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
 def _generated_domain(shape: str) -> bool:
     """Whether ``shape`` is one :func:`domain_range_shapes` made from an rdfs:domain."""
     return re.fullmatch(r"kgs:[A-Za-z0-9_]+-domain", short_iri(shape)) is not None
+
+
+def _domain_said(where: StatementLines, r: Result,
+                 types: dict[str, list[tuple[str, str | None]]]) -> str:
+    """What a domain shape's result (no path, no value: "the subject of kgo:leaderOf … must
+    be a kgo:Person") leaves to find: the line that uses the property, and what the texts type
+    the node instead: "; kgo:leaderOf at x.ttl:319, and actor:pol-pot is a kgo:State
+    (x.ttl:82)"; "" where the texts say neither (a sub-property used)."""
+    prop = PREFIXES["kgo"] + short_iri(r.shape)[len("kgs:"):-len("-domain")]
+    used = where.predicates.get((r.focus, prop))
+    stated = types.get(r.focus, [])
+    if not used and not stated:
+        return ""
+    node = short_iri(r.focus)
+    kinds = ("is a " + ", ".join(short_iri(c) + _at(line) for c, line in stated) if stated
+             else "has no type in the files")
+    return "; " + (f"{short_iri(prop)} at {used}, and " if used else "") + f"{node} {kinds}"
 
 
 def _generated_range(shape: str) -> bool:
