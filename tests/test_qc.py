@@ -192,6 +192,30 @@ def test_duplicate_labels_are_compared_with_white_space_collapsed(query, graph, 
         assert len(rows) == (1 if "state" not in other else 0), (one, other, rows)
 
 
+def test_ontology_labels_are_compared_within_one_language():
+    """The ontology's duplicate-label query compared labels whatever their language, so a
+    Vietnamese label could not be written as an English one of another term is (a French
+    "division" beside the English one would have been a duplicate). Now two terms sharing a
+    label in one language are a row, and the same text in two languages, or a term's own
+    labels in two, none; tags compared without case, as BCP 47 reads them."""
+    store = ox.Store()
+    text = (QC / "duplicate-label-violation.rq").read_text(encoding="utf-8")
+    graph = ox.NamedNode(str(ONTOLOGY_GRAPH))
+    division, corps = (ox.NamedNode(KGO + name) for name in ("Division", "ArmyCorps"))
+    label = ox.NamedNode(str(RDFS.label))
+    for first, second, rows in ((("division", "en"), ("Division", "fr"), 0),
+                                (("sư đoàn", "vi"), ("Sư  đoàn", "VI"), 1),
+                                (("quân đoàn", "vi"), ("sư đoàn", "vi"), 0),
+                                (("division", "en"), ("division", "en"), 1)):
+        store.clear()
+        store.extend([ox.Quad(division, label, ox.Literal(first[0], language=first[1]), graph),
+                      ox.Quad(corps, label, ox.Literal(second[0], language=second[1]), graph),
+                      ox.Quad(corps, label, ox.Literal("corps", language="en"), graph),
+                      ox.Quad(corps, label, ox.Literal("corps", language="fr"), graph)])
+        _, found = rows_of(store, text)
+        assert len(found) == rows, (first, second, found)
+
+
 def test_a_duplicate_labels_result_names_the_resources_as_the_report_names_them():
     """duplicate-entity-label's message names the resources that share the label by their
     prefixed names, in order, as the rest of the report does (it gave the full IRIs, in a

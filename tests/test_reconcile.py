@@ -1539,12 +1539,11 @@ def test_preview_escapes_what_it_shows():
 def test_a_class_label_in_another_language_is_suggested_by(client):
     """suggest/type found classes by their English label and id only: a Vietnamese archivist
     typing "tỉnh" found nothing. Every rdfs:label of a class, in any language, now prefixes
-    it (the English one is still its name). The ontology has no label but English yet, so
-    "tỉnh" still finds nothing here: a curator adds the labels (a tiny ontology shows it)."""
+    it (the English one is still its name), as a tiny ontology shows; the project's own is
+    tested below."""
     from kg.reconciliation import ReconciliationIndex
     from kg.store import DatasetStore
 
-    assert client.get("/reconcile/suggest/type?prefix=t%E1%BB%89nh").json["result"] == []
     kgo = BASE + "ontology/"
     ontology = ox.NamedNode(BASE + "graph/ontology")
     rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -1569,6 +1568,52 @@ def test_a_class_label_in_another_language_is_suggested_by(client):
         found = index.suggest_types(prefix)
         assert [(t["id"], t["name"]) for t in found] == [("Province", "province")], prefix
     assert [t["id"] for t in index.suggest_types("prov")] == ["Province"]
+
+
+def test_every_type_an_archivist_reconciles_against_has_a_vietnamese_label(client, schemas):
+    """The ontology's labels were English only, so a Vietnamese archivist typing "tỉnh" or
+    "đơn vị" into *Reconcile against type* found nothing. Every class the service lists as a
+    type has one @vi label, no two alike (accents ignored, as the service reads them);
+    suggest/type finds a class by it, with or without accents, and a query's type given by it
+    (what OpenRefine sends when it is typed and not picked) is that class, matched in full."""
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    ontology = Graph().parse(REPO / "ontology" / "kg.ttl")
+    listed = client.get("/reconcile/suggest/type?prefix=&limit=100").json["result"]
+    assert len(listed) == 56
+    vietnamese = {}
+    for t in listed:
+        labels = [o for o in ontology.objects(URIRef(BASE + "ontology/" + t["id"]), RDFS.label)
+                  if isinstance(o, Literal) and o.language == "vi"]
+        assert len(labels) == 1, (t["id"], labels)
+        vietnamese[t["id"]] = str(labels[0])
+    assert len({normalise(label) for label in vietnamese.values()}) == len(listed)
+    assert vietnamese["Province"] == "tỉnh" and vietnamese["Division"] == "sư đoàn"
+    assert vietnamese["MilitaryUnit"] == "đơn vị quân đội"
+
+    for prefix, wanted in (("tỉnh", "Province"), ("TINH", "Province"),
+                           ("đơn vị quân", "MilitaryUnit"), ("don vi", "MilitaryUnit"),
+                           ("sư đoàn", "Division"), ("quân đoàn", "ArmyCorps"),
+                           ("chiến dịch", "MilitaryOperation")):
+        found = client.get("/reconcile/suggest/type?prefix=" + quote(prefix))
+        schemas("suggest-types-response.json", found.json)
+        assert wanted in [t["id"] for t in found.json["result"]], prefix
+    province = client.get("/reconcile/suggest/type?prefix=" + quote("tỉnh")).json["result"]
+    assert [(t["id"], t["name"]) for t in province] == [("Province", "province")]
+
+    answers = batch(client, {"q0": {"query": "Tây Ninh", "type": "tỉnh"},
+                             "q1": {"query": "Sư đoàn 341", "type": "sư đoàn"},
+                             "q2": {"query": "Tay Ninh", "type": "su doan"},
+                             "q3": {"query": "Sư đoàn 341", "type": "đơn vị quân đội"}}, schemas)
+    for key, wanted, type_id in (("q0", "place/tay-ninh", "tỉnh"),
+                                 ("q1", "unit/division-341", "sư đoàn"),
+                                 ("q3", "unit/division-341", "đơn vị quân đội")):
+        best = answers[key]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == (wanted, 100, True), key
+        assert best["type"][-1]["id"] == type_id, key  # listed under the id as sent
+        assert "Not matched automatically" not in best.get("description", ""), key
+    assert answers["q2"]["result"] == []  # a type, understood, that Tây Ninh is not
 
 
 def test_suggest_entities_types_and_properties(client, schemas):
@@ -1601,6 +1646,18 @@ def test_suggest_entities_types_and_properties(client, schemas):
                                         "10, at most 100 are given)")
 
 
+def type_labels_in_other_languages() -> dict[str, list[str]]:
+    """Each class's rdfs:labels in languages other than English, by its id."""
+    from rdflib import Graph, Literal
+    from rdflib.namespace import RDFS
+
+    found: dict[str, list[str]] = {}
+    for term, label in Graph().parse(REPO / "ontology" / "kg.ttl").subject_objects(RDFS.label):
+        if isinstance(label, Literal) and label.language not in (None, "en"):
+            found.setdefault(str(term).removeprefix(BASE + "ontology/"), []).append(str(label))
+    return found
+
+
 @pytest.mark.parametrize("kind, extra", [
     ("entity", ""), ("entity", "&type=Place"), ("type", ""), ("property", ""),
     ("property", "&type=Event")])
@@ -1616,7 +1673,10 @@ def test_suggest_pages_the_list_ranked_by_prefix(client, kind, extra, prefix):
     assert [x for page in pages for x in page] == whole[:40]
     assert len({x["id"] for x in whole}) == len(whole)
     if kind != "entity":  # an entity is ranked by each of its labels, not only its name
-        ranks = [_prefix_rank(prefix, [normalise(x["name"]), normalise(x["id"])])
+        # a type by its labels in other languages too ("đơn vị quân đội")
+        other = {} if kind == "property" else type_labels_in_other_languages()
+        ranks = [_prefix_rank(prefix, [normalise(x["name"]), normalise(x["id"]),
+                                       *map(normalise, other.get(x["id"], ()))])
                  for x in whole]
         assert None not in ranks and ranks == sorted(ranks)
 
