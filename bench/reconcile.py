@@ -43,6 +43,9 @@ _LONG = "Kampuchean United Front for National Salvation forces attacked Tây Nin
 CELLS = {"7": "Pol Pot", "60": "Pol Pot troops attack Vietnamese border communes in Tay Ninh",
          "100": (_LONG * 10)[:100], "450": (_LONG * 10)[:450]}
 
+#: Formations as records and archivists' sheets write them, not as any label does.
+DESIGNATIONS = ("F341", "f 341", "Div. 341", "QK7", "QĐ3", "MR 9", "F999", "F341 Tây Ninh")
+
 
 def load_module_at(revision: str):
     """kg/reconciliation.py as it was at ``revision``, as a module of its own."""
@@ -76,6 +79,7 @@ def query_set(index, seed: int = 1978) -> list[str]:
         out.append(text + " " + rng.choice(labels))
         out.append(text.upper())
     out.extend(CELLS.values())
+    out.extend(DESIGNATIONS)
     return list(dict.fromkeys(out))
 
 

@@ -2522,3 +2522,22 @@ def test_the_character_bounds_by_bands_are_those_of_each_text_alone():
     same()
     check("ꙮ", 0.1)  # a character no text has
     assert list(scan.ranked("", 0.6)) == []
+
+
+def test_a_formation_written_as_its_designation_is_found(client, schemas):
+    """Vietnamese records write a formation by its letters and number: "F341" for Sư đoàn 341,
+    "QK7" for Quân khu 7, "QĐ3" for Quân đoàn 3; English ones "MR 9" and "Div. 341". "F341"
+    and "MR 9" found nothing, "Div. 341" Division 341 at 66.3 for review. A cell that is such
+    a designation is read as its labels write it: the formation, matched. Only a whole cell:
+    "F341 Tây Ninh" or a lone "F" is read as ever, and an unknown number finds no formation."""
+    answers = batch(client, {f"q{i}": {"query": text, "type": "MilitaryUnit",
+                                       "type_strict": "should"}
+                             for i, text in enumerate((
+                                 "F341", "f 341", "Div. 341", "QK7", "qk 7", "QĐ3", "MR 9",
+                                 "F999", "F", "F341 Tây Ninh"))}, schemas)
+    top = [(r["result"][0]["id"], r["result"][0]["match"]) if r["result"] else None
+           for r in (answers[f"q{i}"] for i in range(10))]
+    assert top[:7] == [("unit/division-341", True)] * 3 + [("unit/military-region-7", True)] * 2 \
+        + [("unit/army-corps-3", True), ("unit/military-region-9", True)]
+    assert all(r["id"] != "unit/division-341" or not r["match"]
+               for i in (7, 8, 9) for r in answers[f"q{i}"]["result"])

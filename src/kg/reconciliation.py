@@ -23,7 +23,9 @@ spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A label that ends in a date 
 cell naming the event without its date is exact. A normalised label equal to the query (also
 with all spaces removed) is exact; otherwise the best of a character similarity and a token
 similarity (difflib; two generic road words, "highway" and "route", pair as near words:
-``_ROAD_WORDS``, and a cell's "QL7" is read "QL 7": :func:`_road_designations`), times 90,
+``_ROAD_WORDS``, and a cell's "QL7" is read "QL 7": :func:`_road_designations`; a cell
+that is a formation's designation, "F341", is read as its words, "Sư đoàn 341":
+:func:`_unit_designations`), times 90,
 so any inexact label scores below 90; under 54 is not a candidate. Only the entities that
 may reach 54 are scored, found in an index built with the labels
 (:meth:`ReconciliationIndex._candidates`): a label equal without spaces; one whose upper
@@ -403,6 +405,22 @@ def _road_designations(query: str) -> str:
     if "quoc lo" not in query and not any(word in query for word in _ROAD_WORDS):
         return query  # most cells: no regular expression run
     return _ROAD_NUMBER.sub(r"\1 \2", _QUOC_LO.sub("ql", query))
+
+
+#: The letters Vietnamese military writing designates a formation by, before its number
+#: ("F341" Sư đoàn 341, "QK7" Quân khu 7, "QĐ3" Quân đoàn 3), and the English "MR 9" and
+#: "Div. 341", each with the words the labels write it in: :func:`_unit_designations`.
+_UNIT_LETTERS = {"f": "su doan", "qk": "quan khu", "qd": "quan doan", "mr": "military region",
+                 "div": "division"}
+_UNIT_NUMBER = re.compile(rf"^({'|'.join(sorted(_UNIT_LETTERS))}) ?([0-9]+)$")
+
+
+def _unit_designations(query: str) -> str:
+    """A normalised cell that is a formation's designation ("f341", "qk 7", "mr 9") written
+    out as its labels write it ("su doan 341", "quan khu 7", "military region 9"); any other
+    cell as it is. The whole cell only: an "f" or "mr" among other words may be anything."""
+    found = _UNIT_NUMBER.match(query)
+    return f"{_UNIT_LETTERS[found[1]]} {found[2]}" if found else query
 
 
 def _least_pair(t: str, u: str) -> float:
@@ -1313,7 +1331,7 @@ class ReconciliationIndex:
         # answered (OpenRefine sends ten cells at once and drops all ten on an error).
         if len(text) > MAX_QUERY_CHARS:
             return [], ignored
-        query = _road_designations(normalise(text))
+        query = _unit_designations(_road_designations(normalise(text)))
         if not query and not conditions:
             return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
