@@ -640,12 +640,7 @@ def test_a_body_awaited_with_100_continue_is_asked_for_at_once(serve_kg):
             b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body))
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(head)
-        interim = b""
-        while not interim.endswith(b"\r\n\r\n"):
-            chunk = sock.recv(1)
-            assert chunk, "closed before a 100"
-            interim += chunk
-        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        _await_100(sock)
         sock.sendall(body + b"GET /limits HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
         data = b""
         while chunk := sock.recv(4096):
@@ -658,6 +653,17 @@ def test_a_body_awaited_with_100_continue_is_asked_for_at_once(serve_kg):
 
 
 TOO_LARGE = b"HTTP/1.1 413 Request Entity Too Large"
+
+
+def _await_100(sock) -> None:
+    """Read the interim answer off ``sock``, byte by byte (what follows is the client's to
+    send): it must be one ``100 Continue``."""
+    interim = b""
+    while not interim.endswith(b"\r\n\r\n"):
+        chunk = sock.recv(1)
+        assert chunk, "closed before a 100"
+        interim += chunk
+    assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
 
 
 @pytest.mark.parametrize(("path", "length", "status"), [
@@ -703,12 +709,7 @@ def test_a_body_within_its_route_limit_is_still_asked_for(serve_kg):
             % len(body))
     with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
         sock.sendall(head)
-        interim = b""
-        while not interim.endswith(b"\r\n\r\n"):
-            chunk = sock.recv(1)
-            assert chunk, "closed before a 100"
-            interim += chunk
-        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        _await_100(sock)
         sock.sendall(body)
         data = b""
         while chunk := sock.recv(4096):
