@@ -2541,3 +2541,13 @@ def test_a_formation_written_as_its_designation_is_found(client, schemas):
         + [("unit/army-corps-3", True), ("unit/military-region-9", True)]
     assert all(r["id"] != "unit/division-341" or not r["match"]
                for i in (7, 8, 9) for r in answers[f"q{i}"]["result"])
+
+
+def test_a_party_written_as_its_initials_is_found(client, schemas):
+    """"CPV" found nothing, where "SRV", "PRK" and "KUFNS" found their actors: the party has
+    its initials as an alternative label, as they do."""
+    answers = batch(client, {"q0": {"query": "CPV"},
+                             "q1": {"query": "cpv", "type": "PoliticalParty"}}, schemas)
+    for answer in answers.values():
+        best = answer["result"][0]
+        assert (best["id"], best["match"]) == ("actor/cpv", True)
