@@ -114,7 +114,7 @@ class _PastTheDTD(Exception):
     """The first element: every declaration has been read."""
 
 
-def _refuse_external_dtd_entities(data: bytes, name: str) -> None:
+def refuse_external_dtd_entities(data: bytes, name: str) -> None:
     """An RDF/XML file's DTD naming a file or URL (``<!ENTITY e SYSTEM "file:///etc/passwd">``,
     a PUBLIC one, an external DTD): an InputError at the declaration's line, before any
     parser sees the file. pyoxigraph refused one as "<!ENTITY values should be enclosed in
@@ -171,7 +171,7 @@ def parse_file(path: Path, into: Graph | None = None, fmt: str | None = None, *,
     if fmt == "json-ld":
         _refuse_remote_json_ld(data, str(path))
     elif fmt == "xml":
-        _refuse_external_dtd_entities(data, str(path))
+        refuse_external_dtd_entities(data, str(path))
     base = path.resolve().as_uri()
     before = len(into)
     # into a graph of its own when ``into`` holds triples already: what a parser that gave up

@@ -508,6 +508,12 @@ def parse_dataset(path: str | Path, *, format: ox.RdfFormat | None = None, lenie
                 store.load(input=hashing_reader(raw, digest), format=fmt,
                            base_iri=path.resolve().as_uri(), lenient=lenient)
     except SyntaxError as exc:
+        if fmt == ox.RdfFormat.RDF_XML:
+            # pyoxigraph refuses an external entity as "<!ENTITY values should be enclosed in
+            # double quotes", a mistake the file did not make: say what it is, as kg validate
+            from kg.load import refuse_external_dtd_entities
+
+            refuse_external_dtd_entities(path.read_bytes(), str(path))
         raise rdf_syntax_error(exc, path, fmt) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
