@@ -531,6 +531,7 @@ def test_a_browser_gets_a_request_this_route_refuses_on_the_sites_page(client, m
     kw = {"data": GOOD, "content_type": "text/turtle"} if method == "POST" else {}
     doc = client.open(url, method=method, **kw)
     assert doc.status_code == status and doc.mimetype == "application/json"
+    assert "Accept" in doc.headers.get("Vary", "")  # a browser gets a page at the same URL
     for accept in ("*/*", "application/json", "text/turtle", "text/plain", "image/png"):
         other = client.open(url, method=method, headers={"Accept": accept}, **kw)
         assert (other.status_code, other.data) == (status, doc.data), accept
@@ -540,6 +541,7 @@ def test_a_browser_gets_a_request_this_route_refuses_on_the_sites_page(client, m
     found = re.search(r'<p id="error-message"[^>]*>(.*?)</p>', page.get_data(as_text=True), re.S)
     assert found and " ".join(html.unescape(found[1]).split()) == " ".join(
         doc.json["message"].split())
+
 
 def test_a_parse_error_in_json_gives_its_line(client):
     """/validate's JSON error has the parser's line (and column where it gives one), as

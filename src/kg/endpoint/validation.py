@@ -709,7 +709,9 @@ def _refused(exc: KGError) -> Response:
     preferring HTML: a link followed with a mistyped format) the site's error page."""
     if prefers_html(request.headers.get("Accept")):
         return error_response(exc.http_status, str(exc), {EXIT_CODE_HEADER: "2", **_CORS})
-    return _error(exc, "json", exit_code=2)
+    response = _error(exc, "json", exit_code=2)
+    response.vary.add("Accept")  # a browser gets a page at the same URL
+    return response
 
 
 def _error(exc: KGError, fmt: str, *, exit_code: int, status: int | None = None,
