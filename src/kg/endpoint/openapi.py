@@ -21,6 +21,9 @@ bp = Blueprint("openapi", __name__)
 
 #: The report formats of /validate (kg.endpoint.validation).
 _VALIDATE_FORMATS = "json, turtle, html, text, sarif or github"
+_VALIDATE_FORMATS_PARAM = _VALIDATE_FORMATS + " (also as 'output')"
+_HTML_OR_RDF = "html or an RDF format (also as 'output')"
+_RDF_OR_HTML = "an RDF format or html, over Accept (also as 'output')"
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _ANY = {"schema": {"type": "string"}}
 _SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
@@ -104,7 +107,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                   "jsonld, n3, a media type, or a comma-separated list (the "
                                   "first that fits); json and xml give JSON-LD and RDF/XML "
                                   "for a graph; html or text/html first: the result as an "
-                                  "HTML page (GET)"),
+                                  "HTML page (GET; without a query, the query UI)"),
     ]
     form_schema = {"type": "object", "properties": {
         "query": {"type": "string"}, "format": {"type": "string"},
@@ -145,8 +148,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         "/void": {"get": {"summary": "the VoID description of the dataset",
                           "parameters": [_param(
                               "format", "query",
-                              "an RDF format, over Accept (also as 'output', read after "
-                              "'format')")],
+                              "an RDF format, over Accept, or html for the dataset's page "
+                              "(also as 'output', read after 'format')")],
                           "responses": _responses(
                               {"description": "VoID", "content": {t: _ANY for t in
                                                                   _GRAPH_TYPES}},
@@ -159,7 +162,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             {"description": "OpenAPI 3.0", "content": {"application/json": {
                 "schema": {"type": "object"}}}})}},
         "/dataset": {"get": {"summary": "the dataset's VoID + DCAT description",
-                             "parameters": [_param("format", "query", "html or an RDF format")],
+                             "parameters": [_param("format", "query", _HTML_OR_RDF)],
                              "responses": _responses(rdf_page, *page_errors)}},
         "/dumps/{name}": {"get": {
             "summary": "a dump of the dataset (kg.trig, kg.nq, kg.ttl, kg.jsonld, "
@@ -183,7 +186,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "parameters": [_param("graph", "query", "a named graph's IRI (absolute)"),
                            _param("default", "query", "present: the default graph",
                                   {"type": "string", "enum": [""]}),
-                           _param("format", "query", "an RDF format or html, over Accept")],
+                           _param("format", "query", _RDF_OR_HTML)],
             "responses": {
                 "200": {"description": "the graph or the dataset, with a strong ETag; for a "
                                        "browser (Accept preferring HTML), a page linking each "
@@ -239,7 +242,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                                   "ontology, the current version "
                                                   f"({__version__}) gives the ontology",
                                   required=True),
-                           _param("format", "query", "html or an RDF format")],
+                           _param("format", "query", _HTML_OR_RDF)],
             "responses": {**_responses(rdf_page, *page_errors),
                           "301": {"description": "the same IRI with a trailing slash, or "
                                                  "without the one the resource's IRI ends "
@@ -247,7 +250,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                                  "/ontology, to /ontology/)"}}}},
         "/shapes/": {"get": {
             "summary": "the SHACL shapes: a page saying what each checks, or the shapes graph",
-            "parameters": [_param("format", "query", "html or an RDF format")],
+            "parameters": [_param("format", "query", _HTML_OR_RDF)],
             "responses": _responses(rdf_page, *page_errors)}},
         "/shapes/{name}": {"get": {
             "summary": "one shape (https://w3id.org/kg1978/shapes/{name}, the sh:sourceShape "
@@ -255,16 +258,16 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "parameters": [_param("name", "path", "the shape's local name; a file extension "
                                                   "(.ttl, …) asks for that syntax",
                                   required=True),
-                           _param("format", "query", "html or an RDF format")],
+                           _param("format", "query", _HTML_OR_RDF)],
             "responses": _responses(rdf_page, *page_errors)}},
         "/validate": {
             "get": {"summary": "the upload form (HTML)",
-                    "parameters": [_param("format", "query", _VALIDATE_FORMATS)],
+                    "parameters": [_param("format", "query", _VALIDATE_FORMATS_PARAM)],
                     "responses": _responses({"description": "HTML", "content": {
                         "text/html": _ANY}}, ("400", "unknown format"))},
             "post": {
                 "summary": "SHACL validation of an uploaded RDF file",
-                "parameters": [_param("format", "query", _VALIDATE_FORMATS),
+                "parameters": [_param("format", "query", _VALIDATE_FORMATS_PARAM),
                                _param("filename", "query", "the upload's file name"),
                                _param("context", "query", "dataset: validate the upload with "
                                       "the served dataset, replacing the named graph of its "
