@@ -135,6 +135,11 @@ def test_a_query_past_the_time_limit_gets_503_and_the_worker_is_free_again(
     status, headers, body = _query(served.url, endless, Accept="application/json")
     assert status == 503 and headers["Content-Type"] == "application/json"
     assert json.loads(body)["status"] == 503 and "Retry-After" not in headers
+    # a browser (a shared link to the query) gets the site's error page, as for a 400
+    status, headers, body = _query(served.url, endless, Accept="text/html")
+    assert status == 503 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b'<h1 id="error-status">503 Service Unavailable</h1>' in body
+    assert b"time limit of 1 s" in body and "Accept" in headers["Vary"]
     # One worker only: this answer comes from the worker re-forked in its place.
     status, _, body = _query(served.url, "ASK { ?s ?p ?o }")
     assert status == 200 and json.loads(body)["boolean"] is True

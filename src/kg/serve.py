@@ -37,7 +37,7 @@ from gunicorn import glogging, http
 from gunicorn.http.wsgi import Response as GunicornResponse
 from gunicorn.workers.gthread import TConn, ThreadWorker
 
-from kg.endpoint.watchdog import Watchdog
+from kg.endpoint.watchdog import Watchdog, timeout_message
 
 __all__ = ["serve", "gunicorn_options", "OneQueryThreadWorker"]
 
@@ -880,9 +880,13 @@ def serve(settings: dict[str, Any], *, dataset: str | Path | None = None) -> int
     _before_fork()
     threading.stack_size(_THREAD_STACK)
     timeout = settings["query_timeout"]
+    with app.test_request_context("/"):  # the page a browser gets when the watchdog fires
+        from kg.endpoint.pages import error_page
+
+        page = error_page(503, timeout_message(timeout)).encode("utf-8")
 
     def post_fork(server, worker) -> None:
-        state.guard = Watchdog(timeout)
+        state.guard = Watchdog(timeout, page=page)
         worker.request_timeout = max(settings["request_timeout"], 1.0)
         worker.max_buffered = max(settings["max_body_bytes"],
                                   settings.get("max_upload_bytes", 0)) + 65536

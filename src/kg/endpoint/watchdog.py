@@ -37,10 +37,13 @@ def timeout_message(timeout: float) -> str:
             "and was stopped; narrow it (a LIMIT, a more selective pattern) and try again\n")
 
 
-def timeout_response(timeout: float, accept: str | None, path: str = "") -> bytes:
+def timeout_response(timeout: float, accept: str | None, path: str = "",
+                     page: bytes | None = None) -> bytes:
     """The whole ``503`` the watchdog writes: the endpoint's error of the time limit, in plain
     text or JSON as :func:`kg.endpoint.responses.error_parts` negotiates a 400 (the
-    reconciliation service's paths always JSON, as all its errors). No ``Retry-After``: a
+    reconciliation service's paths always JSON, as all its errors); for a browser, ``page``,
+    the site's error page saying it, made before any query ran (the watchdog's thread has no
+    request to render one in) where the server made one. No ``Retry-After``: a
     query past the limit is past it on every try, and each try ends a worker; RFC 9110
     §15.6.4 leaves the header optional, and a short one invites clients (urllib3's
     ``Retry``, proxies) to send the query again."""
@@ -50,6 +53,13 @@ def timeout_response(timeout: float, accept: str | None, path: str = "") -> byte
     if is_reconciliation_path(path):
         accept = "application/json"
     headers, body = error_parts(503, timeout_message(timeout).rstrip("\n"), accept)
+    if page is not None and not is_reconciliation_path(path):
+        from kg.endpoint.protocol import prefers_html
+
+        if prefers_html(accept):
+            headers = [("Content-Type", "text/html; charset=utf-8"),
+                       *((name, value) for name, value in headers if name != "Content-Type")]
+            body = page
     head = ["HTTP/1.1 503 Service Unavailable"]
     head += [f"{name}: {value}" for name, value in headers]
     head += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
@@ -72,8 +82,10 @@ class QueryGuard:
 class Watchdog(QueryGuard):
     """Ends this worker process with a 503 to the client when a query passes its deadline."""
 
-    def __init__(self, timeout: float, *, tick: float = 0.05, exit_code: int = 0):
+    def __init__(self, timeout: float, *, tick: float = 0.05, exit_code: int = 0,
+                 page: bytes | None = None):
         super().__init__(timeout)
+        self._page = page  # the site's error page of the time limit, for a browser
         self._tick = min(tick, max(timeout / 10, 0.005))
         self._exit_code = exit_code
         self._lock = threading.Lock()
@@ -110,7 +122,7 @@ class Watchdog(QueryGuard):
                 self._fire(self._socket)
 
     def _fire(self, sock: socket.socket) -> None:
-        response = timeout_response(self.timeout, *self._request)
+        response = timeout_response(self.timeout, *self._request, page=self._page)
         try:
             sock.settimeout(2.0)
             sock.sendall(response)
