@@ -403,7 +403,7 @@ VIRTUOSO_LITERALS = {"the-article", "shift-to-offensive-1978-03-26", "phnom-penh
                      "what-prompted"}
 
 #: Virtuoso 7.2.5.1 answers ``?endOfTheBegin <= "1978-12-31"^^xsd:date`` on
-#: crm:P81a_end_of_the_begin with no row at all (its ``<``, ``=`` and ``>=`` answer right, and
+#: crm:P81a_end_of_the_begin with no row at all on some data (its ``<``, ``=`` and ``>=`` answer right, and
 #: so does ``<=`` on crm:P82a): a bug of its own, which the README names with the rewrite that
 #: answers right. The question, and the rewrite the README gives.
 VIRTUOSO_DATE_BUG = ("under-way-december-1978-crm",
@@ -439,8 +439,12 @@ def test_virtuoso_publish_and_serve(tmp_path: Path, dataset):
                 assert got["head"] == want["head"]
                 assert len(got["results"]["bindings"]) == len(want["results"]["bindings"])
             elif query.stem == VIRTUOSO_DATE_BUG[0]:
-                assert got["head"] == want["head"] and not got["results"]["bindings"], (
-                    "Virtuoso answers <= on a date now: drop the README's warning")
+                # its bug depends on the data: no row at all on the graph before three
+                # latest-start days joined it, every row since; never more rows than are due
+                assert got["head"] == want["head"]
+                assert len(got["results"]["bindings"]) <= len(want["results"]["bindings"])
+                if got["results"]["bindings"]:
+                    _same_answer(got, want, text)
                 rewritten = text.replace(*VIRTUOSO_DATE_BUG[1:])
                 assert rewritten != text
                 got = client.post("/sparql", data={"query": rewritten},
