@@ -267,8 +267,12 @@ def test_a_store_that_drops_the_write_is_said_in_words(settings, protocol):
         with pytest.raises(RemoteError) as raised:
             publish(settings, url, protocol=protocol)
     finally:
+        # shutdown wakes the accept (a close alone leaves the thread blocked in it, its
+        # listening socket alive, for the rest of the run)
+        listening.shutdown(socket.SHUT_RDWR)
         listening.close()
         dropper.join(timeout=30)
+    assert not dropper.is_alive()
     message = str(raised.value)
     assert message.startswith(f"the store at {url} closed the connection before answering (")
     assert "may drop the request so" in message and "[Errno" not in message
