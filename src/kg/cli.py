@@ -165,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(args)
     except KGError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
+        option = getattr(exc, "parameter", None)  # named as the settings' options are
+        where = f"option --{option.replace('_', '-')}: " if option else ""
+        print(f"kg: error: {where}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
@@ -266,12 +268,9 @@ def _dispatch(args: argparse.Namespace) -> int:
             return 2
         return serve(settings, dataset=args.dataset)
     if args.command == "publish":
-        from kg.errors import ConfigError
         from kg.publish import publish
 
-        if args.batch < 1:  # named as the settings' options are (kg.settings.resolve)
-            raise ConfigError(f"option --batch: batch must be at least 1: {args.batch}")
-
+        # publish() checks --batch (before anything is built or sent); main() names the option
         result = publish(_settings(args, "store_url"), args.to, protocol=args.protocol,
                          batch=args.batch, log=_log)
         sys.stdout.write(result.summary())

@@ -53,7 +53,13 @@ class KGError(Exception):
 
 
 class ConfigError(KGError):
-    pass
+    """A setting or parameter with a bad value. ``parameter``: the name of the function's
+    parameter it came through, where a command line names it as an option (``batch`` is
+    ``--batch``): the check stays in the function, the command says which option."""
+
+    def __init__(self, message: str, *, parameter: str | None = None, **where):
+        super().__init__(message, **where)
+        self.parameter = parameter
 
 
 class InputError(KGError):

@@ -198,9 +198,10 @@ def publish(settings: dict, to: str, *, protocol: str = "auto", query_url: str |
     counts differ, :class:`~kg.remote.RemoteError` when the store cannot be reached or refuses.
     """
     if protocol not in PROTOCOLS:
-        raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}: {protocol!r}")
+        raise ConfigError(f"protocol must be one of {', '.join(PROTOCOLS)}: {protocol!r}",
+                          parameter="protocol")
     if batch < 1:
-        raise ConfigError(f"batch must be at least 1: {batch}")
+        raise ConfigError(f"batch must be at least 1: {batch}", parameter="batch")
     for url in (to, query_url or settings.get("store_url")):
         if url:
             check_url(url)  # before anything is built or read
