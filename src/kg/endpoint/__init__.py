@@ -18,6 +18,7 @@ from werkzeug.utils import cached_property
 
 from kg.endpoint.description import Descriptions
 from kg.endpoint.fast import FastPath
+from kg.endpoint.protocol import format_values
 from kg.endpoint.state import EndpointState
 from kg.endpoint.watchdog import QueryGuard
 from kg.errors import ConfigError
@@ -31,10 +32,10 @@ _SETTING_NAMES = {s.name for s in SETTINGS}
 
 class _Request(Request):
     """Flask's request, reading ``output`` (SPARQLWrapper's name for it, and others') as
-    ``format`` on every route: ``format``'s values, then ``output``'s, as
-    :func:`~kg.endpoint.protocol.named_formats` reads them for queries, so a route that takes
-    one format (``request.args.get("format")``: pages, ``/store``, ``/validate``) takes the
-    first of them."""
+    ``format`` on every route: ``format``'s values, then ``output``'s
+    (:func:`~kg.endpoint.protocol.format_values`, the ordering queries' formats are read in),
+    so a route that takes one format (``request.args.get("format")``: pages, ``/store``,
+    ``/validate``) takes the first of them."""
 
     @cached_property
     def args(self) -> MultiDict[str, str]:
@@ -42,10 +43,9 @@ class _Request(Request):
         if "output" not in args:
             return args
         pairs = list(args.items(multi=True))
-        named = [value for name in ("format", "output") for key, value in pairs if key == name]
         return self.parameter_storage_class(
             [(key, value) for key, value in pairs if key != "format"]
-            + [("format", value) for value in named])
+            + [("format", value) for value in format_values(pairs)])
 
 
 def _built_store(settings: dict[str, Any], log=lambda _: None) -> DatasetStore:

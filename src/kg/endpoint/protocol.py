@@ -53,9 +53,16 @@ def named_formats(pairs: Iterable[tuple[str, str]]) -> str | None:
     (repeats dropped); None where neither is given. One rule for every route and both lanes,
     whatever the order of the two in the request: ``format`` first (``output=xml&format=json``
     asks for JSON, then XML), and the first that can express the answer is sent."""
-    pairs = list(pairs)
-    named = [value for name in ("format", "output") for key, value in pairs if key == name]
+    named = format_values(pairs)
     return ",".join(dict.fromkeys(named)) if named else None
+
+
+def format_values(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """The values of a request's ``format`` parameters, then of its ``output`` parameters,
+    each in the request's order: the ordering :func:`named_formats` and every route's
+    ``request.args`` (``kg.endpoint._Request``) share."""
+    pairs = list(pairs)
+    return [value for name in ("format", "output") for key, value in pairs if key == name]
 
 
 def _pairs(text: str, what: str) -> list[tuple[str, str]]:
