@@ -284,17 +284,22 @@ def test_readme_size_of_the_gzipped_dump_is_near_what_is_served(built_app):
 
 def test_readme_count_of_events_under_way_is_what_the_question_answers(dataset):
     """"`under-way-1978-08-01.rq` asks which events can have been under way on a day (N, of
-    which M have only an end bound)": its answer (it said 13 and 2 when it was 19 and 3)."""
+    which M have no earliest start, and K of those no end bound either …)": its answer (it said
+    13 and 2 when it was 19 and 3; it skipped the events with only a latest start, K)."""
     from kg.query import open_store
 
     said = re.search(r"under-way-1978-08-01\.rq` asks which events can have been under way "
-                     r"on a day\s+\((\d+), of which (\d+) have only an end bound\)", README)
+                     r"on a day\s+\((\d+), of which (\d+) have no earliest start, and (\d+) of "
+                     r"those no end bound either", README)
     assert said, "the README no longer counts the events under way"
     query = (REPO / "tests" / "competency" / "under-way-1978-08-01.rq").read_text(
         encoding="utf-8")
     rows = list(open_store(dataset).query(query, use_default_graph_as_union=True))
-    end_only = [r for r in rows if r["beginOfTheBegin"] is None]
-    assert (int(said[1]), int(said[2])) == (len(rows), len(end_only))
+    no_start = [r for r in rows if r["beginOfTheBegin"] is None]
+    latest_start_only = [r for r in no_start if r["endOfTheEnd"] is None]
+    assert (int(said[1]), int(said[2]), int(said[3])) == (
+        len(rows), len(no_start), len(latest_start_only))
+    assert latest_start_only, "an event begun by a day, its end unknown, is not asked about"
 
 
 def test_readme_says_whether_the_dependencies_are_pinned():
