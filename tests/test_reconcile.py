@@ -166,6 +166,8 @@ def test_case_diacritics_and_punctuation_do_not_matter(client, schemas, text):
     ("Saloth Sar", "actor/pol-pot"),
     ("quân Pol Pot", "unit/pol-pot-forces"),  # the Vietnamese name
     ("ភ្នំពេញ", "place/phnom-penh"),           # Khmer
+    # the article's name for the council (passage 13); the label spells out "KPRC"
+    ("Cambodian Revolutionary People's Council", "actor/kprc"),
 ])
 def test_alternative_labels_in_any_language_match(client, text, expected):
     result = batch(client, {"q": {"query": text}})["q"]["result"]
