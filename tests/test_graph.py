@@ -84,6 +84,8 @@ ARTICLE_DATES = [
     ("1978-12-23", "1979-01-17", 13), ("1978-12-26", None, 13), ("1978-12-23", "by 1978-12-31", 13),
     ("1979-01-02", None, 13), ("1979-01-05", "by 1979-01-07", 13), ("1979-01-07", None, 13),
     ("1979-01-08", None, 13), ("1979-01-17", None, 13), ("1978-12-23", "1979-01-17", 14),
+    # passage 18 names the victory by its day: the capture of Phnom Penh's day (passage 13)
+    # cites it for that day alone (stmt:phnom-penh-capture-day); the victory is read as the fall
     ("1979-01-07", None, 18),
 ]
 
