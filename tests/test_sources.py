@@ -201,7 +201,7 @@ def test_a_sentence_of_the_article_in_a_description_is_an_error(project, capsys)
     root, texts = project
     facts = root / "graph" / "article-part1.ttl"
     text = facts.read_text(encoding="utf-8")
-    copied = ('"Units along the whole border raised their readiness and kept an active '
+    copied = ('"Units along the whole border grew more watchful and kept an active '
               'defence, backing Vietnam\'s political and diplomatic efforts. The article gives '
               'no date."@en')
     assert copied in text
