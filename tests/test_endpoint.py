@@ -1867,7 +1867,6 @@ def test_an_iri_holding_a_comma_is_quoted_in_csv(make_app, fast, query):
     ("/limits", "text/plain"), ("/openapi.json", "application/json"),
     ("/search?q=phnom", "text/html"), ("/sitemap.xml", "application/xml"),
     ("/form", "text/html"), ("/validate", "text/html"), ("/reconcile", "application/json"),
-    ("/static/ui.js", "text/javascript"),
 ])
 def test_a_route_of_one_type_refused_by_accept_is_406(client, path, media):
     """RFC 9110, 12.5.1: as the routes that negotiate, the routes of one type answer 406
@@ -1901,6 +1900,39 @@ def test_robots_txt_and_errors_are_sent_whatever_the_accept(client):
     assert client.get("/dumps/", headers={"Accept": "*/*;q=0"}).status_code == 301
     r = client.get("/search?q=phnom", headers={"Accept": "application/xhtml+xml"})
     assert (r.status_code, r.mimetype) == (200, "text/html")
+
+
+@pytest.mark.parametrize("path, media", [
+    ("/static/ui.js", "text/javascript"), ("/static/style.css", "text/css"),
+    ("/assets/yasgui/yasgui.min.js", "text/javascript"),
+    ("/assets/yasgui/yasgui.min.css", "text/css"),
+])
+def test_static_files_are_sent_whatever_the_accept_as_the_dumps_are(make_app, tmp_path, path,
+                                                                     media):
+    """The app's static files and YASGUI's are files of one type their URL names, sent with
+    it whatever ``Accept`` says, as a dump is and as file servers send a file (they answered
+    406 to ``*/*;q=0`` or ``image/png``); ranges, gzip and 304s as ever."""
+    build = tmp_path / "node_modules" / "@zazuko" / "yasgui" / "build"
+    build.mkdir(parents=True)
+    (build / "yasgui.min.js").write_text("window.Yasgui = function () {};\n" * 100)
+    (build / "yasgui.min.css").write_text("body {}\n")
+    client = make_app().test_client()
+    whole = client.get(path)
+    assert (whole.status_code, whole.mimetype) == (200, media)
+    for accept in ("*/*;q=0", "image/png", "text/turtle", "text/html",
+                   "application/ld+json;q=0.5, image/png"):
+        for method in ("GET", "HEAD"):
+            r = client.open(path, method=method, headers={"Accept": accept})
+            assert (r.status_code, r.mimetype) == (200, media), (path, accept, method)
+            assert r.headers["ETag"] == whole.headers["ETag"]
+            assert "accept" not in r.vary
+        r = client.get(path, headers={"Accept": accept})
+        assert r.data == whole.data
+        r = client.get(path, headers={"Accept": accept, "Range": "bytes=0-3"})
+        assert r.status_code == 206 and r.data == whole.data[:4]
+        r = client.get(path, headers={"Accept": accept, "If-None-Match": whole.headers["ETag"]})
+        assert r.status_code == 304
+    assert client.get("/static/nope.js", headers={"Accept": "*/*;q=0"}).status_code == 404
 
 
 def test_graph_iris_of_a_request_are_read_in_order_however_many(any_client):

@@ -48,11 +48,13 @@ def with_reason_phrase(response):
 #: Paths whose one type is sent whatever the Accept header: RFC 9309 (2.3.1.3) reads a 4xx
 #: for robots.txt as "no rule", so a refusal would open /sparql and the tools to crawlers.
 _SENT_WHATEVER_ACCEPT = frozenset({"/robots.txt"})
-#: Folders of files sent whatever the Accept header: a dump is a file of one format that its
-#: URL names, and file servers (Apache httpd without MultiViews, nginx) send a file with its
-#: own type whatever Accept says, for the client to read by Content-Type; a Linked Data
-#: client following void:dataDump with Accept: text/turtle is better served so than refused.
-_FILES_SENT_WHATEVER_ACCEPT = ("/dumps/",)
+#: Folders of files sent whatever the Accept header: a dump, one of the app's own static
+#: files or YASGUI's is a file of one format that its URL names, and file servers (Apache
+#: httpd without MultiViews, nginx) send a file with its own type whatever Accept says, for
+#: the client to read by Content-Type; a Linked Data client following void:dataDump with
+#: Accept: text/turtle is better served so than refused, and so is a browser fetching a
+#: script or a stylesheet with an Accept of its own (an extension's, a proxy's).
+_FILES_SENT_WHATEVER_ACCEPT = ("/dumps/", "/static/", "/assets/yasgui/")
 
 
 def refused_by_accept(response):
@@ -62,7 +64,7 @@ def refused_by_accept(response):
     and the routes that negotiate answer 406, so these do too (they sent their type
     whatever the header). Only full ``GET`` and ``HEAD`` answers (200, 206) are looked at;
     an error, a redirect or a 304 is sent as it is, and so are :data:`_SENT_WHATEVER_ACCEPT`
-    and the dumps (:data:`_FILES_SENT_WHATEVER_ACCEPT`)."""
+    and the files (the dumps, static files, YASGUI's: :data:`_FILES_SENT_WHATEVER_ACCEPT`)."""
     from flask import request
 
     if (request.method not in ("GET", "HEAD") or response.status_code not in (200, 206)
