@@ -194,6 +194,31 @@ def test_a_range_past_the_end_gets_416_naming_the_size(client, header):
     assert packed.headers["Content-Range"] == f"bytes */{gzipped}"
 
 
+@pytest.mark.parametrize("path", ["/dumps/kg.ttl", "/dumps/kg-asserted.nq", "/static/ui.js"])
+def test_a_browsers_416_is_the_sites_error_page(client, path):
+    """A range past the end is an error as the site's others are: a browser (an ``Accept``
+    preferring HTML) gets the error page, a JSON client JSON, with the same status and
+    ``Content-Range`` (it got plain text whatever it asked for)."""
+    size = len(client.get(path).data)
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    for method in ("GET", "HEAD"):
+        r = client.open(path, method=method, headers={"Range": "bytes=999999999-",
+                                                      "Accept": browser})
+        assert r.status_code == 416 and r.mimetype == "text/html", (path, method)
+        assert r.headers["Content-Range"] == f"bytes */{size}"
+        assert "ETag" not in r.headers and "Content-Encoding" not in r.headers
+        assert {"accept", "accept-encoding"} <= {v.lower() for v in r.vary}
+    page = client.get(path, headers={"Range": "bytes=999999999-", "Accept": browser}).data
+    assert b"Range Not Satisfiable" in page and f"{size} bytes".encode() in page
+    assert b"<nav" in page  # the site's page, with its navigation
+    r = client.get(path, headers={"Range": "bytes=999999999-", "Accept": "application/json"})
+    assert r.status_code == 416 and r.json["status"] == 416 and str(size) in r.json["message"]
+    r = client.get(path, headers={"Range": "bytes=999999999-"})
+    assert r.status_code == 416 and r.mimetype == "text/plain"
+    assert "Content-Range" in r.headers["Access-Control-Expose-Headers"] or path.startswith(
+        "/static/")
+
+
 @pytest.mark.parametrize("header", [
     "bytes=0-9, 20-29",  # several ranges: the whole dump (no multipart answers)
     "bytes=9-0",  # invalid

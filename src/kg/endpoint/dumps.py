@@ -49,6 +49,7 @@ from kg.endpoint.pages import (
     Representation,
     curie,
     error_answer,
+    error_response,
     footer_context,
     local_path,
     quad_key,
@@ -519,20 +520,23 @@ def send_dump(found: Dump, content_type: str, headers: dict | None = None) -> Re
     response.last_modified = dumps().last_modified
     response.make_conditional(request)
     if response.status_code == 200:
-        byte_range(response, body)
+        return byte_range(response, body)
     return response
 
 
-def byte_range(response: Response, body: bytes) -> None:
-    """Answer a single byte range of ``body`` (206, or 416 where it starts past the end): the
-    dumps, ``/store`` and YASGUI's files. The whole body where there is no ``Range``,
-    ``If-Range`` names another version, or the range is not one well-formed byte range."""
+def byte_range(response: Response, body: bytes) -> Response:
+    """The answer to send for ``response``, the whole ``body``: a single byte range of it
+    (206), or a 416 where the range starts past the end — the dumps, ``/store``, the static
+    files and YASGUI's. ``response`` itself where there is no ``Range``, ``If-Range`` names
+    another version, or the range is not one well-formed byte range. The 416 is an error as
+    the site's others are (:func:`kg.endpoint.pages.error_response`: a browser's is the error
+    page, a JSON client's JSON, any other's plain text), with ``Content-Range: bytes */N``."""
     header = request.headers.get("Range")
     if header is None or not _if_range_holds(response):
-        return
+        return response
     wanted = _single_byte_range(header)
     if wanted is None:
-        return
+        return response
     size = len(body)
     first, last = wanted
     if first is None:  # bytes=-N: the last N bytes
@@ -543,17 +547,20 @@ def byte_range(response: Response, body: bytes) -> None:
     elif last is None or last >= size:
         last = size - 1
     if first >= size or size == 0:
-        response.status_code = 416
-        response.set_data(f"416 Range Not Satisfiable: the representation has {size} "
-                          f"bytes; {header} starts past its end\n".encode())
-        response.headers["Content-Type"] = "text/plain; charset=utf-8"
-        for name in ("Content-Encoding", "ETag", "Last-Modified"):  # not the dump's bytes
-            response.headers.pop(name, None)
-        response.headers["Content-Range"] = f"bytes */{size}"
-        return
+        # a message, not the file's bytes: no Content-Encoding, ETag or Last-Modified of it
+        refused = error_response(416, f"416 Range Not Satisfiable: the representation has "
+                                      f"{size} bytes; {header} starts past its end")
+        refused.headers["Content-Range"] = f"bytes */{size}"
+        for name in ("Accept-Ranges", "Access-Control-Expose-Headers"):  # Content-Range's
+            if name in response.headers:
+                refused.headers[name] = response.headers[name]
+        for name in response.vary:  # the size is the gzipped bytes' where gzip was chosen
+            refused.vary.add(name)
+        return refused
     response.status_code = 206
     response.set_data(body[first:last + 1])
     response.headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+    return response
 
 
 _BYTE_RANGE = re.compile(r"\s*bytes\s*=\s*(?:(\d+)\s*-\s*(\d*)|-\s*(\d+))\s*", re.ASCII)

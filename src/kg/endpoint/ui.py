@@ -233,7 +233,7 @@ def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
     response.last_modified = found.last_modified
     response.make_conditional(request)
     if response.status_code == 200:
-        byte_range(response, body)
+        return byte_range(response, body)
     return response
 
 
