@@ -954,6 +954,48 @@ def test_a_coded_body_is_415_on_other_routes_too(make_app):
         assert r.get_json()["status"] == 415
 
 
+@pytest.mark.parametrize("headers, fields", [
+    ({"Content-Type": "text/plain"}, ["Accept"]),
+    ({"Content-Type": "application/sparql-query; charset=latin1"}, ["Accept"]),
+    ({"Content-Type": "application/sparql-query", "Content-Encoding": "gzip"},
+     ["Accept-Encoding"]),
+    ({"Content-Type": "text/plain", "Accept": "application/json"}, ["Accept"]),
+    ({"Content-Type": "text/plain", "Accept": "text/html"}, ["Accept"]),  # the error page
+])
+def test_a_415s_fields_are_exposed_alike_on_both_lanes(make_app, headers, fields):
+    """A 415 names what the resource takes in ``Accept`` / ``Accept-Encoding``, which are no
+    CORS-safelisted response fields: its one ``Access-Control-Expose-Headers`` names them, so
+    that a browser's script can read them (it could not), and the fast lane and Flask send the
+    same fields, in the same order, and the same body."""
+    answers = []
+    for fast in (True, False):
+        client = make_app({"KG_FAST_PATH": fast}).test_client()
+        r = client.post("/sparql", data=b"ASK {}", headers=headers)
+        assert r.status_code == 415, (fast, r.data)
+        assert len(r.headers.getlist("Access-Control-Expose-Headers")) == 1
+        exposed = [v.strip() for v in r.headers["Access-Control-Expose-Headers"].split(",")]
+        for field in fields:
+            assert r.headers[field] and field in exposed, (fast, field, exposed)
+        assert len(exposed) == len({v.lower() for v in exposed})  # each named once
+        answers.append((r.status, list(r.headers.items()), r.data))
+    assert answers[0] == answers[1]
+
+
+def test_a_415s_fields_are_exposed_on_other_routes_too(make_app):
+    """A coded body refused on any route (the site's error, or the reconciliation service's
+    JSON) exposes its ``Accept-Encoding`` the same way."""
+    import gzip
+
+    client = make_app().test_client()
+    for path, body in (("/validate", b"<urn:a> <urn:b> <urn:c> ."),
+                       ("/reconcile", b"queries=%7B%7D"), ("/reconcile/nope", b"x")):
+        r = client.post(path, data=gzip.compress(body), headers={
+            "Content-Type": "application/x-www-form-urlencoded", "Content-Encoding": "gzip"})
+        assert r.status_code == 415 and r.headers["Accept-Encoding"] == "identity", path
+        assert len(r.headers.getlist("Access-Control-Expose-Headers")) == 1, path
+        assert "Accept-Encoding" in r.headers["Access-Control-Expose-Headers"].split(", ")
+
+
 @pytest.mark.parametrize("coding", ["identity", "Identity", ""])
 def test_an_identity_coding_is_no_coding(any_client, coding):
     r = any_client.post("/sparql", data=b"ASK {}", headers={

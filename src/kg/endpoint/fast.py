@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 
 from kg.endpoint.protocol import for_a_browser, prefers_html
-from kg.endpoint.responses import answer_query, error_parts, status_line
+from kg.endpoint.responses import answer_query, error_parts, status_line, with_fields
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge
 
@@ -74,13 +74,16 @@ class FastPath:
             code = exc.http_status
             headers, payload = error_parts(code, str(exc), environ.get("HTTP_ACCEPT"),
                                            exc.line, exc.column)
-            headers.extend(getattr(exc, "fields", {}).items())  # a 415's
+            fields = getattr(exc, "fields", {})  # a 415's
         except Exception:
             log.exception("unexpected error")
             code = 500
             headers, payload = error_parts(
                 code, "internal error: the request could not be answered (see the server log)",
                 environ.get("HTTP_ACCEPT"))
+            fields = {}
         headers.append(("Content-Length", str(len(payload))))
+        # after Content-Length, where Flask's error handlers add them: one order on both lanes
+        headers = with_fields(headers, fields)
         start_response(status_line(code), headers)
         return [payload]

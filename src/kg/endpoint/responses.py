@@ -14,9 +14,9 @@ from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError, ParseError
 
-__all__ = ["CORS", "PREFLIGHT", "headers_for", "error_parts", "base_url", "answer_query",
-           "status_line", "with_reason_phrase", "refused_by_accept", "answered_by_a_route",
-           "reconciliation_methods"]
+__all__ = ["CORS", "PREFLIGHT", "EXPOSE", "headers_for", "with_fields", "exposing",
+           "error_parts", "base_url", "answer_query", "status_line", "with_reason_phrase",
+           "refused_by_accept", "answered_by_a_route", "reconciliation_methods"]
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
@@ -81,6 +81,31 @@ def refused_by_accept(response):
 
     return error_response(406, f"406 Not Acceptable: {request.path} is available as {media} "
                                f"only (the Accept header, {accept}, refuses it)")
+
+
+EXPOSE = "Access-Control-Expose-Headers"
+
+
+def with_fields(headers: list[tuple[str, str]], fields: dict[str, str]) -> list[tuple[str, str]]:
+    """``headers`` with ``fields`` added (a 415's ``Accept`` / ``Accept-Encoding``, saying what
+    the resource takes) and named in their one ``Access-Control-Expose-Headers``, so that a
+    browser's script may read them: neither is a CORS-safelisted response field. Both lanes
+    (:mod:`.fast` and Flask's error handlers) write an error's fields through this."""
+    if not fields:
+        return headers
+    out = [*headers, *fields.items()]
+    for i, (name, value) in enumerate(out):
+        if name.lower() == EXPOSE.lower():
+            out[i] = (name, exposing(value, fields))
+            return out
+    return [*out, (EXPOSE, exposing(None, fields))]
+
+
+def exposing(exposed: str | None, names) -> str:
+    """An ``Access-Control-Expose-Headers`` value naming ``names`` too, each once."""
+    listed = [v.strip() for v in (exposed or "").split(",") if v.strip()]
+    known = {v.lower() for v in listed}
+    return ", ".join([*listed, *(n for n in names if n.lower() not in known)])
 
 
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:

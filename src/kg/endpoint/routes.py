@@ -10,6 +10,7 @@ import logging
 import re
 
 from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import Headers
 from werkzeug.exceptions import (
     HTTPException,
     MethodNotAllowed,
@@ -38,6 +39,7 @@ from kg.endpoint.responses import (
     headers_for,
     is_reconciliation_path,
     reconciliation_methods,
+    with_fields,
 )
 from kg.endpoint.results import GRAPH, TRUNCATED_HEADER
 from kg.endpoint.state import EndpointState
@@ -306,10 +308,12 @@ def _error_response(status: int, message: str, line: int | None = None,
         from kg.endpoint.reconcile import error_response
 
         response = error_response(status, message)
-        response.headers.update(headers or {})  # a 415's Accept / Accept-Encoding
-        return response
-    # a browser gets the site's error page, any other client text or JSON
-    return pages.error_response(status, message, headers, line=line, column=column)
+    else:
+        # a browser gets the site's error page, any other client text or JSON
+        response = pages.error_response(status, message, line=line, column=column)
+    if headers:  # a 415's Accept / Accept-Encoding, exposed to a script as the fast lane does
+        response.headers = Headers(with_fields(list(response.headers.items()), headers))
+    return response
 
 
 @bp.app_errorhandler(KGError)
