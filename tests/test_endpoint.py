@@ -1083,6 +1083,48 @@ def test_a_one_segment_path_takes_what_the_pages_route_takes(client, path):
     assert client.post("/reconcile/no-such").status_code == 404  # the service's own JSON 404
 
 
+#: A path for each route's rule: its variables given a value the tiny dataset has.
+_SAMPLE = {"<path:filename>": "ui.js", "<path:name>": "yasgui.min.js", "<name>": "kg.nq",
+           "<kind>": "place", "<path:rest>": "tay-ninh"}
+_SAMPLE_BY_RULE = {"/shapes/<name>": "/shapes/EventShape", "/reconcile/<path:rest>":
+                   "/reconcile/nope"}
+
+
+def _sample_paths(app) -> list[str]:
+    paths = {"/no-such", "/reconcile/", "/validate/", "/timeline/", "/place/nowhere"}
+    for rule in app.url_map.iter_rules():
+        path = _SAMPLE_BY_RULE.get(rule.rule, rule.rule)
+        for variable, value in _SAMPLE.items():
+            path = path.replace(variable, value)
+        paths.add(path)
+    return sorted(paths)
+
+
+def test_every_routes_allow_and_preflight_agree(app):
+    """On every route, ``OPTIONS`` offers a preflight (``Access-Control-Allow-Methods``)
+    exactly the methods its ``Allow`` lists, in one order, and those are the methods the path
+    answers: each method it lists is answered (not 405; a 308 to the path without its slash
+    is), each it does not list is a 405 with the same ``Allow``. ``/reconcile`` listed HEAD in
+    ``Allow`` and not in the preflight; ``/reconcile/preview`` listed ``POST`` (its 405);
+    ``/reconcile/`` offered POST to a preflight and not in ``Allow`` (its 308)."""
+    client = app.test_client()
+    order = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+    for path in _sample_paths(app):
+        r = client.options(path, headers={"Origin": "https://example.org",
+                                          "Access-Control-Request-Method": "GET"})
+        assert r.status_code == 204, path
+        allow = r.headers["Allow"].split(", ")
+        assert r.headers["Access-Control-Allow-Methods"] == r.headers["Allow"], path
+        assert allow == sorted(allow, key=order.index) and allow[-1] == "OPTIONS", path
+        for method in order[:-1]:
+            answer = client.open(path, method=method)
+            if method in allow:
+                assert answer.status_code != 405, (path, method)
+            else:
+                assert answer.status_code == 405, (path, method, answer.status_code)
+                assert answer.headers["Allow"] == r.headers["Allow"], (path, method)
+
+
 def test_options_asterisk_is_about_the_server(client):
     """``OPTIONS *`` (RFC 9110, 9.3.7) applies to the server, not a resource, and no browser
     sends it as a preflight: the methods some route answers, and no CORS headers (it had no

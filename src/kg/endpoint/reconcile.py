@@ -59,8 +59,9 @@ TIME_SHARE = 0.9
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 180
 #: What a JSONP callback name may look like (the name is echoed into JavaScript).
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,99}")
+#: On every answer; a preflight's Access-Control-Allow-Methods is the app's, the path's Allow
+#: (kg.endpoint.routes._preflight_everywhere): GET, POST where the path takes both.
 _CORS = {"Access-Control-Allow-Origin": "*",
-         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
          "Access-Control-Allow-Headers": "Content-Type"}
 
 

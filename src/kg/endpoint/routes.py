@@ -276,19 +276,25 @@ def _preflight_everywhere(response: Response) -> Response:
     some route answers, in ``Allow``, and no CORS."""
     server_wide = request.method == "OPTIONS" and request.environ.get("PATH_INFO") == "*"
     if (request.method == "OPTIONS" and response.status_code in (200, 204)
-            and "Allow" not in response.headers):
+            and ("Allow" not in response.headers or _flasks_own_options())):
         # werkzeug lists no methods for a path only the pages' /<kind> route takes without
-        # its slash (/no-such), so Flask's answer had no Allow
+        # its slash (/no-such), so Flask's answer had no Allow; where it has one, it lists a
+        # set (HEAD, GET, OPTIONS) and, under /reconcile, the POST of the service's catch-all,
+        # which answers a POST of /reconcile/preview with 405: the methods the path answers,
+        # as a 405 lists them
         response.headers["Allow"] = ("GET, HEAD, POST, OPTIONS" if server_wide
                                      else ", ".join(_methods_of(request.path)))
-    if (request.method == "OPTIONS" and not server_wide
-            and "Access-Control-Allow-Origin" not in response.headers):
-        response.headers["Access-Control-Allow-Origin"] = "*"
+    if request.method == "OPTIONS" and not server_wide:
+        # a preflight is offered what Allow lists, no more, no less, on every route (the
+        # reconciliation service's answers offered GET, POST where Allow said HEAD too, or no
+        # POST)
         response.headers["Access-Control-Allow-Methods"] = response.headers.get(
             "Allow", "GET, POST, OPTIONS")
-        asked = request.headers.get("Access-Control-Request-Headers")
-        response.headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Accept"
-        response.headers["Access-Control-Max-Age"] = "86400"
+        if "Access-Control-Allow-Origin" not in response.headers:
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            asked = request.headers.get("Access-Control-Request-Headers")
+            response.headers["Access-Control-Allow-Headers"] = asked or "Content-Type, Accept"
+            response.headers["Access-Control-Max-Age"] = "86400"
     if response.status_code == 204 or (request.method == "OPTIONS"
                                        and not response.is_streamed and not response.get_data()):
         # no content, so no type of it (Flask gives every response text/html)
@@ -335,8 +341,18 @@ def _too_large(exc: RequestEntityTooLarge) -> Response:
 _METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 
+def _flasks_own_options() -> bool:
+    """Whether this OPTIONS request was answered by Flask itself (a route's automatic
+    OPTIONS), not by a route that answers OPTIONS and says its own ``Allow`` (``/sparql``,
+    ``/store``, whose route takes the write methods only to refuse them)."""
+    rule = request.url_rule
+    return rule is not None and getattr(rule, "provide_automatic_options", False)
+
+
 def _methods_of(path: str) -> list[str]:
-    """The methods some route answers for ``path``, in :data:`_METHOD_ORDER`, OPTIONS last."""
+    """The methods some route answers for ``path``, in :data:`_METHOD_ORDER`, OPTIONS last;
+    under /reconcile, not those only the service's catch-all takes (to answer 404 or 405),
+    where a route of the service has the path."""
     adapter = current_app.url_map.bind_to_environ(request.environ)
     found = []
     for method in _METHOD_ORDER[:-1]:
@@ -345,6 +361,16 @@ def _methods_of(path: str) -> list[str]:
         except HTTPException:
             continue
         found.append(method)
+    if is_reconciliation_path(path):
+        answered = reconciliation_methods(path)
+        if answered:  # else no route of the service has the path: as werkzeug says
+            found = [m for m in found if m in answered or (m == "HEAD" and "GET" in answered)]
+    if path.endswith("/") and path.rstrip("/"):
+        # what :func:`_http_error` answers with a 308 to the path without its slash
+        # (POST /reconcile/, POST /validate/) is answered too
+        found += [m for m in _METHOD_ORDER[:-1] if m not in found and answered_by_a_route(
+            path.rstrip("/"), m, besides="pages.resource")]
+        found.sort(key=_METHOD_ORDER.index)
     return [*found, "OPTIONS"]
 
 
@@ -366,14 +392,9 @@ def _http_error(exc: HTTPException) -> Response:
     description = exc.description
     allowed: list[str] = []
     if isinstance(exc, MethodNotAllowed):
-        allowed = sorted(exc.valid_methods or (), key=lambda m: (
-            _METHOD_ORDER.index(m) if m in _METHOD_ORDER else len(_METHOD_ORDER), m))
-        if is_reconciliation_path(request.path):
-            # a method only the service's catch-all takes is not one the path answers
-            answered = reconciliation_methods(request.path)
-            if answered:  # else no route of the service has the path: as werkzeug says
-                allowed = [m for m in allowed if m in answered
-                           or m == "OPTIONS" or (m == "HEAD" and "GET" in answered)]
+        # what OPTIONS lists (a method only the reconciliation service's catch-all takes is
+        # not one the path answers; a POST redirected by 308 is)
+        allowed = _methods_of(request.path)
         if description == MethodNotAllowed.description:
             # werkzeug's words name neither the method nor those the path answers
             description = (f"{request.path} does not answer {request.method}; it answers "
