@@ -1919,3 +1919,46 @@ def test_a_timeline_marks_title_gives_the_label_its_language(vietnamese_client):
     assert languages["(25 December 1978)"] == {"en"}  # the page's
     titles = re.findall(r'<a class="event-mark[^>]*>\s*<title>(.*?)</title>', html, re.S)
     assert titles == ['<span lang="vi">Trận Tây Ninh</span> (25 December 1978)']
+
+
+@pytest.mark.parametrize("fmt, media", [("nt", "application/n-triples"), ("ttl", "text/turtle"),
+                                        ("nq", "application/n-quads")])
+def test_the_ontology_of_a_dataset_without_its_header_is_its_graph(make_app, fmt, media):
+    """``kg serve --dataset`` with a small file whose ontology graph has no ``owl:Ontology``
+    header (tests/data/endpoint/tiny.trig): ``/ontology/`` is that graph, as for the built
+    dataset, by ``?format=`` and ``Accept``, and for a browser the list of its terms. It was
+    the terms' folder, a page only, and ``?format=nt`` a 400 saying N-Triples is an unknown
+    format."""
+    from conftest import TINY_DATASET
+    from kg.iris import ONTOLOGY_GRAPH
+
+    client = make_app().test_client()
+    graph = {(q.subject, q.predicate, q.object)
+             for q in ox.parse(path=TINY_DATASET, format=ox.RdfFormat.TRIG)
+             if q.graph_name == ox.NamedNode(str(ONTOLOGY_GRAPH))}
+    assert graph
+    for r in (client.get(f"/ontology/?format={fmt}"),
+              client.get("/ontology/", headers={"Accept": media})):
+        assert (r.status_code, r.mimetype) == (200, media), r.data
+        served = {(q.subject, q.predicate, q.object)
+                  for q in ox.parse(r.data, format=ox.RdfFormat.from_media_type(media))}
+        assert served == graph
+        assert "accept" in r.vary and r.headers["Access-Control-Allow-Origin"] == "*"
+    page = client.get("/ontology/", headers=HTML)
+    assert page.status_code == 200 and b'href="/ontology/Attack"' in page.data
+
+
+def test_the_ontology_of_a_dataset_without_one_is_a_404_saying_so(make_app, tmp_path):
+    """A dataset with no ontology graph: ``/ontology/`` is a 404 that says so, in every
+    format and for a browser."""
+    data = tmp_path / "places.ttl"
+    data.write_text('<https://w3id.org/kg1978/place/x> '
+                    '<http://www.w3.org/2000/01/rdf-schema#label> "X" .\n')
+    client = make_app(dataset=DatasetStore.load(data)).test_client()
+    for r in (client.get("/ontology/?format=nt"), client.get("/ontology/"),
+              client.get("/ontology/", headers={"Accept": "text/turtle"})):
+        assert r.status_code == 404 and r.mimetype == "text/plain"
+        assert "has no ontology graph <https://w3id.org/kg1978/graph/ontology>" in r.text
+    page = client.get("/ontology/", headers=HTML)
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "has no ontology graph" in page.text

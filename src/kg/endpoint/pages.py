@@ -1299,6 +1299,8 @@ def resource(kind: str, rest: str = "") -> Response:
         moved = _known_form(s, iri)
         if moved is not None:
             return moved
+    if iri == ONTOLOGY and iri not in s.known:
+        return _ontology_undescribed(s, iri)
     if iri not in s.known and iri == f"{BASE}{kind}/" and kind in s.kinds:
         # a folder (/place/): its listing is a page only, so a client that takes no HTML
         # gets 406 (it exists), and */* the page
@@ -1330,6 +1332,30 @@ def resource(kind: str, rest: str = "") -> Response:
         return _html(_entity_html(s, s.document_of(iri), path), 200, vary)
     return Response(serialize(_quads_of(s, iri), rep), 200, {
         "Content-Type": rep.content_type, **CORS_READ, **vary})
+
+
+def _ontology_undescribed(s: Site, iri: str) -> Response:
+    """``/ontology/`` where the dataset says nothing of the ontology's IRI (no ``owl:Ontology``
+    header: a small file given to ``kg serve --dataset``). Its RDF is the ontology's named
+    graph, as for the built dataset (:func:`_quads_of`), and its page the list of the terms;
+    where there is no such graph, a 404 saying so. It was the terms' folder, a page only, and
+    ``?format=nt`` a 400 calling N-Triples an unknown format."""
+    rep = representation_or_error()
+    if isinstance(rep, Response):
+        return rep
+    path = local_path(iri) or "/"
+    if ONTOLOGY_GRAPH in s.graphs:
+        if rep.rdf is None:
+            return _kind_index(s, "ontology")
+        return Response(serialize(_quads_of(s, iri), rep), 200, {
+            "Content-Type": rep.content_type, **CORS_READ, "Vary": "Accept",
+            "Link": _link_header(path)})
+    note = (f"this dataset has no ontology graph <{ONTOLOGY_GRAPH}>, and says nothing of "
+            f"<{iri}>; see {request.host_url.rstrip('/')}{request.script_root}/dataset for "
+            "the graphs it has.")
+    if rep.rdf is None and "ontology" in s.kinds:
+        return _kind_index(s, "ontology")  # terms in the namespace, from other graphs
+    return _not_found_saying(s, iri, rep, note, [])
 
 
 #: A version in the ontology's namespace (``0.1.0``, ``v2``, ``1.0.0-rc.1``): term names
