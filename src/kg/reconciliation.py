@@ -331,6 +331,17 @@ SELECT DISTINCT ?c ?p ?o ?lang WHERE {{
 """
 
 
+#: The labels other than English of the ontology's properties the service offers (those it
+#: reads from kgo:, whose IRI is ``kgo:`` + the property's id).
+_PROPERTY_LABEL_QUERY = f"""
+SELECT DISTINCT ?p ?label WHERE {{
+  ?p <{_RDFS}label> ?label .
+  VALUES ?p {{ {" ".join(f"<{_KGO}{p.id}>" for p in PROPERTIES if _KGO + p.id in p.aliases)} }}
+  FILTER(LANG(?label) != "" && !LANGMATCHES(LANG(?label), "en"))
+}} ORDER BY ?p ?label
+"""
+
+
 # -- normalisation and similarity ---------------------------------------------------------
 
 #: Letters NFKD does not take apart.
@@ -963,9 +974,13 @@ class ReconciliationIndex:
     """Every candidate entity with its normalised labels, types and the values the service
     returns, held in memory; built once per app (:meth:`from_store`)."""
 
-    def __init__(self, entities: Iterable[Entity], types: Iterable[TypeInfo]):
+    def __init__(self, entities: Iterable[Entity], types: Iterable[TypeInfo],
+                 property_labels: dict[str, list[str]] | None = None):
         self.entities: dict[str, Entity] = {e.iri: e for e in entities}
         self.types: dict[str, TypeInfo] = {t.iri: t for t in types}
+        #: The properties' rdfs:labels in other languages than English, by property id
+        #: (suggest/property finds a property by them, as suggest/type a class)
+        self.property_labels: dict[str, list[str]] = dict(property_labels or {})
         self._ordered = sorted(self.entities.values(), key=lambda e: (e.name.casefold(), e.id))
         #: Every type a candidate has (standard vocabularies' too, such as schema:Place): with
         #: the ontology's classes, the types a query may name without being ignored.
@@ -1177,7 +1192,12 @@ class ReconciliationIndex:
             for v in e.values.values():
                 v.sort(key=lambda x: (x.inferred, x.text))
             kept.append(e)
-        return cls(kept, types.values())
+        property_labels: dict[str, list[str]] = {}
+        for row in store.select(_PROPERTY_LABEL_QUERY):
+            found = _PROPERTY_BY_ID.get(row["p"].value)
+            if found is not None and row["label"].value not in property_labels.get(found.id, ()):
+                property_labels.setdefault(found.id, []).append(row["label"].value)
+        return cls(kept, types.values(), property_labels)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -1744,7 +1764,9 @@ class ReconciliationIndex:
         return [{"id": prop.id, "name": prop.name, "description": prop.description}
                 for prop in _page_by_prefix(
                     p, self._properties_offered(type_given, "suggested"),
-                    lambda prop: [normalise(prop.name), normalise(prop.id)], cursor, limit)]
+                    lambda prop: [normalise(prop.name), normalise(prop.id),
+                                  *map(normalise, self.property_labels.get(prop.id, ()))],
+                    cursor, limit)]
 
     # -- preview -------------------------------------------------------------------------
 
