@@ -1026,6 +1026,32 @@ def test_a_unit_made_subordinate_to_itself_is_one_result(stated, validator, onto
 
 
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_place_within_itself_leaves_it_in_no_country_as_a_follower(validator, ontology,
+                                                                     shapes):
+    """A place made to lie within itself (its one kgo:placeWithin names itself) is in no
+    country: kgs:PlaceInCountryShape's result is a consequence of the cycle (the step that
+    closes it is the one that should lead to the country), so it follows the cycle's result
+    and is shown under it, as "also as", and linked to it by kgs:repeats in the Turtle
+    report; it stood beside the cycle as a mistake of its own."""
+    head = (FIXTURES / "place-containment-cycle.ttl").read_text(encoding="utf-8")
+    head = head.split("place:vietnam a kgo:Country", 1)[0]
+    text = head + (
+        'place:north a kgo:Region ;\n    rdfs:label "The north"@en ;\n'
+        "    kgo:placeWithin place:north .\n")
+    line = text.splitlines().index("    kgo:placeWithin place:north .") + 1
+    data = Graph().parse(data=text, format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    report = report.located([("x.ttl", text)])
+    groups = [(short(lead.shape), lead.location, [(short(f.shape), short(f.follows))
+                                                    for f in repeats])
+              for lead, repeats in report.grouped()]
+    assert groups == [("kgs:PlaceShape", f"x.ttl:{line}",
+                       [("kgs:PlaceInCountryShape", "kgo:placeWithin")])]
+    turtle = Graph().parse(data=report.as_turtle(), format="turtle")
+    assert len(set(turtle.subject_objects(URIRef(expand("kgs:repeats"))))) == 1
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
 def test_a_date_with_a_stray_space_says_so(validator, ontology, shapes):
     """"1978-02-05 "^^xsd:date is no xsd:date: the message said "1978-02-05  is not written as
     an xsd:date (YYYY-MM-DD)", which it seems to be; it says where the space is and what to

@@ -680,12 +680,17 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
     that a too-many-values result counts (an event given a second kgo:onDate "starts after it
     ends", or lies outside the event it is part of, only by the date too many) or that a
     datatype result says is no date ("7 January 1979" for a kgo:onDate: the constraints
-    compare it with dates as text)."""
+    compare it with dates as text), and a place's "must lie within a kgo:Country" where the
+    place lies within itself (a cycle's result on it: the step that closes the cycle is the
+    one that should lead out of it, to the place's country; :data:`_IN_A_COUNTRY`)."""
     undeclared: dict[tuple, Result] = {}
     counted: dict[tuple, list[tuple[Result, set[str]]]] = {}
+    cycles: dict[tuple, Result] = {}  # a place within itself, by focus node and severity
     for r in results:
         if r.follows is not None:
             continue
+        if r.path == _PLACE_WITHIN and r.value == r.focus:
+            cycles.setdefault((r.focus, r.severity), r)
         if short_iri(r.shape) == "kgs:DeclaredTypeShape" and r.path is not None:
             undeclared.setdefault((r.focus, r.severity), r)
         dates = {m[1] for v in r.values
@@ -699,7 +704,7 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
             dates = {written[1]}
         if (r.constraint in _COUNTED or r.constraint in _DATE_FORM_CHECKS) and dates:
             counted.setdefault((r.focus, r.severity), []).append((r, dates))
-    if not undeclared and not counted:
+    if not undeclared and not counted and not cycles:
         return results
     sparql = str(SH.SPARQLConstraintComponent)
     out = []
@@ -707,12 +712,21 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
         lead = None
         if r.follows is None and _generated_domain(r.shape):
             lead = undeclared.get((r.focus, r.severity))
+        elif r.follows is None and r.shape == _IN_A_COUNTRY:
+            lead = cycles.get((r.focus, r.severity))
         elif r.follows is None and r.constraint == sparql:
             lead = next((c for c, dates in counted.get((r.focus, r.severity), ())
                          if any(d in r.message or (r.value or "").startswith(f'"{d}"')
                                 for d in dates)), None)
         out.append(replace(r, follows=lead.path) if lead is not None and lead is not r else r)
     return out
+
+
+#: A place's containment, whose cycle (a reflexive triple in the closure) leaves the place in
+#: no country where the step the cycle replaced led to one: kgs:PlaceInCountryShape's result
+#: then follows the cycle's (:func:`_mark_cause_repeats`).
+_PLACE_WITHIN = PREFIXES["kgo"] + "placeWithin"
+_IN_A_COUNTRY = SHAPES + "PlaceInCountryShape"
 
 
 def _generated_domain(shape: str) -> bool:
