@@ -1930,6 +1930,19 @@ def test_build_says_a_prefix_declared_again_once(capsys, caplog, project, reason
     assert "Warning: @prefix event: declared again" in err, err
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_validate_says_a_prefix_declared_again_once(capsys, caplog, fmt):
+    """kg validate FILE logged a prefix declared again on stderr as it read the file, and
+    reported it on stdout as a warning result: the report's result alone now (a finding about
+    the data is the report's, on stdout, as pySHACL and ruff print theirs; stderr is for what
+    the command says of its run)."""
+    fixture = REPO / "tests" / "data" / "shapes" / "prefix-declared-again.ttl"
+    code, out, err = run(capsys, "--root", str(REPO), "validate", str(fixture), "--format", fmt)
+    assert code == 0, err
+    assert out.count("@prefix unit: declared again") == 1, out
+    assert "declared again" not in err + caplog.text, err + caplog.text
+
+
 def test_a_missing_value_is_placed_where_its_node_is_described(capsys, project, monkeypatch):
     """A value missing from an event of part 1 (its citation), validated with the project, was
     placed at graph/links.ttl:70, the first statement about the event in the files read (the

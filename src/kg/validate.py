@@ -2510,7 +2510,9 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
         if path.suffix.lower() in (".trig", ".nq"):
             parts += read_dataset(path).values()
         else:
-            parts.append(parse_file(path))
+            # a prefix declared again is a warning result of the report (with_prefix_warnings,
+            # below), on stdout as every finding is: not logged on stderr as well
+            parts.append(parse_file(path, warn=False))
             parsed.add(path.resolve())
         if path.resolve() not in ontology_files:
             data += parts[before:]
