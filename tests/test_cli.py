@@ -1843,6 +1843,39 @@ def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_
                     if "one group at a time" in r["message"]], out
 
 
+def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
+    """The two-parents result named both parents at their lines in text, JSON, GitHub and
+    SARIF, but its Turtle result had neither line, nor even its own kgs:file and kgs:line (its
+    message, with the lines in it, was not found in the report graph): it has its place now,
+    and each parent as SHACL's sh:detail, a result with the parent as sh:value and the line
+    that gives it, as a SHACL tool reads further details of a result's cause."""
+    from rdflib import RDF, Namespace, URIRef
+    from rdflib.namespace import SH
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    fixture = REPO / "tests" / "data" / "shapes" / "unit-two-parents.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    path = tmp_path / "two.ttl"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    a, b = (1 + lines.index(f"    kgo:subordinateTo unit:corps-{x}" + (" ;" if x == "a" else " ."))
+            for x in "ab")
+    code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    (result,) = report.objects(root, SH.result)
+    assert (str(report.value(result, kgs.file)), report.value(result, kgs.line).toPython()) == (
+        str(path), b)
+    unit = "https://w3id.org/kg1978/unit/"
+    details = {(str(report.value(d, SH.value)), str(report.value(d, kgs.file)),
+                report.value(d, kgs.line).toPython(), report.value(d, SH.focusNode),
+                report.value(d, SH.sourceShape), (d, RDF.type, SH.ValidationResult) in report)
+               for d in report.objects(result, SH.detail)}
+    assert details == {(f"{unit}corps-{x}", str(path), line, URIRef(f"{unit}division"),
+                        kgs.UnitParentShape, True) for x, line in (("a", a), ("b", b))}
+
+
 def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_path):
     """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all:
     each is at the line of its node's "@id" (compacted by the file's context) or

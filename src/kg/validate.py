@@ -377,16 +377,21 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
 
     for r in results:
         candidates = nodes.get((r.focus, r.path, r.value, r.severity, r.constraint), [])
+        # the two parents' lines are said in the message, between its words (:meth:`located`)
+        message = (_TWO_PARENT_PLACES.sub(r"\1", r.message, count=2)
+                   if r.message.startswith(_TWO_PARENTS) else r.message)
         # the result whose message this one's begins with, the longest such first
-        match = max((c for c in candidates if r.message.startswith(c[0])),
+        match = max((c for c in candidates if message.startswith(c[0])),
                     key=lambda c: len(c[0]), default=None)
         if match is None:
             continue
         candidates.remove(match)
         said, node = match
         node_of[id(r)] = node
-        hint = re.sub(r"^[;.:]?\s*", "", r.message[len(said):]) if said else r.message
+        hint = re.sub(r"^[;.:]?\s*", "", message[len(said):]) if said else message
         place(node, r.location)
+        if message.startswith(_TWO_PARENTS):
+            _detail_parents(out, node, r.message, place)
         if hint and said != r.message:
             out.add((node, kgs["hint"], Literal(hint)))
         if r.advice:
@@ -401,6 +406,27 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
             if id(f) in node_of and id(lead) in node_of:
                 out.add((node_of[id(f)], kgs["repeats"], node_of[id(lead)]))
     return out
+
+
+def _detail_parents(out: Graph, node, message: str, place: Callable) -> None:
+    """On a two-parents result (kgs:OneParentConstraint) of the report ``out``, each parent
+    as SHACL's ``sh:detail``: a result further on the cause of this one, with this one's focus
+    node, path, severity, shape and component, the parent as its ``sh:value`` (a result has
+    one), and the file and line that give it (``place``). A SHACL tool reads ``sh:detail``
+    (pySHACL writes its own nested results so); a parent named in the message alone was read
+    by none."""
+    for _, parent, location in _TWO_PARENT_NAMED.findall(message)[:2]:
+        detail = BNode()
+        out.add((node, SH.detail, detail))
+        out.add((detail, RDF.type, SH.ValidationResult))
+        for p in (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceShape,
+                  SH.sourceConstraint, SH.sourceConstraintComponent):
+            for o in out.objects(node, p):
+                out.add((detail, p, o))
+        out.add((detail, SH.value, URIRef(_expanded(parent))))
+        out.add((detail, SH.resultMessage, Literal(
+            f"one of the two parents: subordinate to {parent}")))
+        place(detail, location or None)
 
 
 def _stable_blank(graph: Graph, seen: dict, text: str) -> str:
@@ -1067,6 +1093,10 @@ def _at(line: str | None, also: str | None = None) -> str:
 #: (shapes/kg-shapes.ttl), which :meth:`Report.located` gives their lines.
 _TWO_PARENTS = "a military unit belongs to one group at a time: it is subordinate to "
 _TWO_PARENT_NAMES = re.compile(r"(?:subordinate to | and to )([^\s,;]+)")
+#: A parent so named with its line, "subordinate to unit:x (FILE:LINE)": the name, the line.
+_TWO_PARENT_PLACES = re.compile(r"((?:subordinate to | and to )[^\s,;]+) \(([^()]*)\)")
+#: Each parent so named, with its line where the message gives it.
+_TWO_PARENT_NAMED = re.compile(r"((?:subordinate to | and to )([^\s,;]+))(?: \(([^()]*)\))?")
 
 
 def _expanded(name: str) -> str:
