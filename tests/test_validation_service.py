@@ -645,6 +645,25 @@ def test_xml_entities_are_rejected_and_never_expanded(client, tmp_path):
             assert "DOCTYPE" in body
 
 
+def test_an_internal_entity_is_refused_with_the_rule_and_why(client):
+    """kg validate FILE reads an internal entity (Protégé writes one per namespace), an upload
+    may not: the 400 said "XML DOCTYPE and entity declarations are not accepted", which did not
+    say why the command takes the same file, nor what to do. It says the rule (internal
+    entities included), the reason (anyone's files; an entity bomb) and the way out."""
+    text = ('<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY ex "http://e/">]>\n'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+            '         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+            '  <rdf:Description rdf:about="&ex;s"><rdfs:label>x</rdfs:label>'
+            "</rdf:Description>\n</rdf:RDF>\n")
+    response = post_file(client, text, "internal.rdf")
+    assert response.status_code == 400, response.get_data(as_text=True)
+    assert response.headers["X-KG-Exit-Code"] == "2"
+    message = response.json["message"]
+    assert response.json["line"] == 2, response.json
+    for said in ("internal entities included", "billion laughs", "kg validate FILE"):
+        assert said in message, message
+
+
 @pytest.mark.parametrize(("filename", "text"), [
     ("deep.ttl", PREFIXES + "place:x kgo:p " + "[ kgo:p " * 500 + "1" + " ]" * 500 + " .\n"),
     ("deep-list.ttl", PREFIXES + "place:x kgo:p " + "(" * 500 + ")" * 500 + " .\n"),

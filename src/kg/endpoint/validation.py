@@ -24,7 +24,9 @@ Safe parsing, all before rdflib sees the bytes: the size limit (``Content-Length
 read); a cheap scan that rejects nesting deeper than ``max_upload_nesting`` (Turtle/TriG
 brackets, JSON arrays and objects, XML elements); JSON-LD whose ``@context`` is (or lists) a
 URL or that uses ``@import`` is rejected, so rdflib never fetches a context; RDF/XML goes
-through expat first and any DOCTYPE or entity declaration is rejected. Uploads are parsed from
+through expat first and any DOCTYPE or entity declaration is rejected, internal entities too
+(``kg validate FILE`` reads those: an upload is anyone's, and an entity can expand into
+gigabytes; :data:`_NO_DOCTYPE`). Uploads are parsed from
 memory and nothing is kept. Reasoning runs in a child process (``validation_timeout`` > 0)
 that is killed at the deadline, so no upload can hold a worker longer.
 """
@@ -185,6 +187,18 @@ class _Refused(Exception):
     pass
 
 
+#: Why an upload's DOCTYPE is refused, internal entities too, where ``kg validate FILE`` reads
+#: internal ones: the service parses files from anyone, on a machine others share, and an
+#: internal entity alone can expand a few hundred bytes into gigabytes ("billion laughs");
+#: a file of one's own, on one's own machine, is the person's to read (expat's amplification
+#: limit still holds there).
+_NO_DOCTYPE = (
+    "an XML DOCTYPE is not accepted in an upload, internal entities included: the service "
+    "reads files from anyone, and an entity can expand a few hundred bytes into gigabytes "
+    "(\"billion laughs\"); write the IRIs in full (or use XML namespaces), or validate the file "
+    "with kg validate FILE, which reads internal entities")
+
+
 def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
     """Run expat over the upload first: no DOCTYPE, no entity declarations (so no entity
     expansion, internal or external), no nesting deeper than the limit."""
@@ -192,7 +206,7 @@ def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
     depth = 0
 
     def refuse(*_args: Any) -> None:
-        raise _Refused("XML DOCTYPE and entity declarations are not accepted")
+        raise _Refused(_NO_DOCTYPE)
 
     def start(*_args: Any) -> None:
         nonlocal depth
