@@ -800,6 +800,52 @@ def test_results_on_the_served_datasets_nodes_are_placed_in_the_projects_files(c
     assert not any(str(REPO) in (r["location"] or "") for r in results)
 
 
+def test_lines_in_the_projects_files_are_the_builds_or_said_to_have_changed(dataset, tmp_path):
+    """With ?context=dataset, a result on a served node was placed at the line of the
+    project's file as it is now, not as built: an edit since the build moved the lines, and
+    the report pointed at the wrong one without a word. A file as the build read it (its
+    SHA-256 in build-info.json's input_files) is kept, so its lines stay the built ones when
+    it changes later; a file changed before it was first read is placed as it is now, and each
+    result placed in it says that the line may not be the served triple's."""
+    from kg.endpoint import create_app
+    from kgtest import project_copy
+
+    root = project_copy(tmp_path / "p")
+    part1 = root / "graph" / "article-part1.ttl"
+    built = part1.read_text(encoding="utf-8")
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    broken = text.replace("unit:division-341 a kgo:Division ;", "unit:division-341 a kgo:Place ;")
+
+    def placed(client):
+        response = post_file(client, broken, "entities.ttl", "?context=dataset")
+        assert response.status_code == 200
+        found = [r for r in response.json["results"] if r["location"]
+                 and r["location"].startswith("graph/article-part1.ttl:")]
+        assert found, response.json
+        return found
+
+    def client():
+        return create_app({"TESTING": True, "root": root, "validation_timeout": 0},
+                          dataset=dataset).test_client()
+
+    # read as built, then edited: the built lines, and nothing said
+    first = client()
+    before = placed(first)
+    assert not any("has changed since" in r["message"] for r in before)
+    part1.write_text("# a comment\n# and another\n\n" + built, encoding="utf-8")
+    assert placed(first) == before
+    # edited before it was first read: its lines as now, and said
+    after = placed(client())
+    assert {r["location"] for r in after} == {
+        f"{name}:{int(line) + 3}" for name, _, line in
+        (r["location"].rpartition(":") for r in before)}
+    for r in after:
+        assert r["message"].endswith(
+            "; graph/article-part1.ttl has changed since the served dataset was built: this "
+            "is its line as the file is now, which may not be the one the served triple came "
+            "from"), r
+
+
 def test_the_upload_limit_counts_the_dataset_it_is_validated_with(make_client):
     """max_upload_triples bounds what one request reasons over: the context counts too."""
     client = make_client(max_upload_triples=1000)

@@ -2,8 +2,9 @@
 
 The dataset is written as sorted N-Quads to ``<build_dir>/kg.nq`` with every triple in a named
 graph: the ontology, one graph per ``graph/*.ttl`` file, and the inferred graph. Beside it,
-``build-info.json`` records the package version, a digest of every input file, the counts and
-whether the graphs share a triple (where the build found that they do not).
+``build-info.json`` records the package version, a digest of the inputs and each input file's
+SHA-256 (``input_files``: what ``/validate?context=dataset`` checks its lines against), the
+counts and whether the graphs share a triple (where the build found that they do not).
 On any failure nothing is written and the last good dataset stays in place.
 
 Two paths, one writer. With the default ``reasoner=fast`` everything happens in one pyoxigraph
@@ -97,6 +98,14 @@ def input_digest(root: Path) -> str:
     return h.hexdigest()
 
 
+def input_file_digests(root: Path) -> dict[str, str]:
+    """Each input file's SHA-256, by its path relative to ``root`` (``graph/entities.ttl``):
+    build-info.json's ``input_files``, by which a report placing results in the project's files
+    tells a file changed since the build (:mod:`kg.endpoint.validation`)."""
+    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in input_files(root)}
+
+
 def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
           timings: dict | None = None) -> BuildResult:
     """Run the whole pipeline and write the dataset. Raises KGError subclasses on failure.
@@ -128,6 +137,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     timings = {} if timings is None else timings
     stage = _Stages(timings, log)
     digest = input_digest(root)
+    file_digests = input_file_digests(root)
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     out = dataset_path(settings)
     try:
@@ -218,6 +228,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
     info = {
         "version": __version__,
         "input_digest": digest,
+        "input_files": file_digests,
         "dataset": DATASET_NAME,
         "dataset_sha256": sha256,
         "graphs": counts,

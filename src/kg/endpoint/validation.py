@@ -633,37 +633,104 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
         return with_prefix_warnings(report, texts)
     # with the served dataset, a result on a node the upload does not describe is at the line
     # of the project's file that does (the upload first: what it says is what is checked)
-    served = _served_texts(settings, replaced) if context == "dataset" else []
-    return with_prefix_warnings(report.located(texts + served, [graph]), texts)
+    served, changed = _served_texts(settings, replaced) if context == "dataset" else ([], set())
+    report = report.located(texts + served, [graph])
+    if changed:
+        report = _said_changed(report, changed)
+    return with_prefix_warnings(report, texts)
 
 
-def _served_texts(settings: dict, replaced: str | None) -> list[tuple[str, str]]:
+def _said_changed(report: Report, changed: set[str]) -> Report:
+    """``report`` with, on each result placed in a project file of ``changed`` (edited since
+    the served dataset was built, :func:`_served_texts`), that its line is the file's as it is
+    now: the served triples were read from the file as it was."""
+    out = []
+    for r in report.results:
+        name = (r.location or "").rpartition(":")[0]
+        if name in changed:
+            r = replace(r, message=f"{r.message}; {name} has changed since the served dataset "
+                        "was built: this is its line as the file is now, which may not be the "
+                        "one the served triple came from")
+        out.append(r)
+    return replace(report, results=out)
+
+
+def _served_texts(settings: dict, replaced: str | None
+                  ) -> tuple[list[tuple[str, str]], set[str]]:
     """(name, text) of the project's ``graph/*.ttl`` files whose named graph the served
     dataset has (it was built from them) and the upload does not replace, each named relative
     to the project, ``graph/entities.ttl``: a person acts on that, and no path of the
-    server's machine is shown. Read once: the served dataset never changes. [] where the
-    project has no such files (a dataset served from elsewhere)."""
-    cache = current_app.extensions.setdefault("kg.validation.served_texts", {})
-    if "texts" not in cache:
-        from kg.load import data_files
+    server's machine is shown; and the names of those changed since the build. A file whose
+    SHA-256 is the one the served dataset's build-info.json records (``input_files``) is the
+    file the triples came from: its text is kept, and its lines stay right however the file
+    changes later. One that differs is read again at each request, and its name returned:
+    the lines are those of the file as it is now (:func:`_said_changed` says so). Where the
+    build recorded nothing (a dataset served from elsewhere, an older build), the files are
+    read once, as they are. [] where the project has no such files."""
+    import hashlib
 
+    from kg.load import data_files
+
+    cache = current_app.extensions.setdefault("kg.validation.served_texts", {})
+    if "record" not in cache:
+        cache["record"] = _built_file_digests()
+    record: dict[str, str] | None = cache["record"]
+    kept: dict[str, str] = cache.setdefault("kept", {})  # name -> the text the build read
+    if record is None and "files" in cache:
+        files = cache["files"]
+    else:
         root = Path(settings["root"])
         graphs = {str(g) for g in current_app.extensions["kg"].store.named_graphs}
-        texts = []
         try:
-            files = data_files(root)
+            files = [(str(graph_iri_for(p.stem)), p.relative_to(root).as_posix(), p)
+                     for p in data_files(root) if str(graph_iri_for(p.stem)) in graphs]
         except KGError:
             files = []
-        for path in files:
-            if str(graph_iri_for(path.stem)) in graphs:
-                try:
-                    texts.append((str(graph_iri_for(path.stem)),
-                                  path.relative_to(root).as_posix(),
-                                  path.read_text(encoding="utf-8", errors="replace")))
-                except OSError:
-                    continue
-        cache["texts"] = texts
-    return [(name, text) for graph, name, text in cache["texts"] if graph != replaced]
+        cache["files"] = files
+    texts, changed = [], set()
+    for graph, name, path in files:
+        if graph == replaced:
+            continue
+        if name in kept:
+            texts.append((name, kept[name]))
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        texts.append((name, text))
+        if record is None or record.get(name) == hashlib.sha256(data).hexdigest():
+            kept[name] = text
+        else:
+            changed.add(name)
+    return texts, changed
+
+
+def _built_file_digests() -> dict[str, str] | None:
+    """Each input file's SHA-256 as the build of the served dataset recorded it
+    (build-info.json's ``input_files``, beside the dataset file), where that record is of the
+    bytes served (its ``dataset_sha256``); None where nothing says (a dataset served from
+    elsewhere, a remote store, a build before the record was kept)."""
+    import hashlib
+
+    from kg.build import INFO_NAME
+
+    source = getattr(current_app.extensions["kg"].store, "source", None)
+    if not source:
+        return None
+    dataset = Path(source)
+    try:
+        info = json.loads((dataset.parent / INFO_NAME).read_text(encoding="utf-8"))
+        files = info["input_files"]
+        if not isinstance(files, dict):
+            return None
+        with open(dataset, "rb") as f:
+            if hashlib.file_digest(f, "sha256").hexdigest() != info["dataset_sha256"]:
+                return None  # the record of another build's dataset
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return {str(k): str(v) for k, v in files.items()}
 
 
 @bp.route("/validate", methods=["GET", "POST"])
