@@ -1921,6 +1921,50 @@ def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_pa
     assert {p.get("region", {}).get("startLine") for p in places} == {line, None}, places
 
 
+JSON_LD_LITERALS = """{
+  "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+               "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+               "xsd": "http://www.w3.org/2001/XMLSchema#",
+               "place": "https://w3id.org/kg1978/place/",
+               "id": "@id", "type": "@type",
+               "label": {"@id": "rdfs:label", "@language": "en"}},
+  "@graph": [
+    {"id": "place:xanadu",
+     "type": "kgo:Country",
+     "label": "Xanadu",
+     "rdfs:label":
+        "Xanadu  Land"},
+    {"@id": "place:cathay", "@type": "kgo:Country",
+     "label": "Cathay",
+     "kgo:startDate": {"@value": "1978-02-30", "@type": "xsd:date"}}
+  ]
+}
+"""
+
+
+def test_a_json_ld_literals_result_is_placed_at_its_value(capsys, tmp_path):
+    """JSON-LD results were placed at the node's "@id", a literal's too, and a node named by
+    an alias of "@id" ("id": "@id" in the context) had no line: a literal the file's own
+    context lets us read (a string, a {"@value": …} with its type or language, a term's
+    @language) is placed at its value's line, and an aliased name at its line."""
+    path = tmp_path / "u.jsonld"
+    path.write_text(JSON_LD_LITERALS, encoding="utf-8")
+    lines = JSON_LD_LITERALS.splitlines()
+
+    def line_of(text):
+        return 1 + next(i for i, line in enumerate(lines) if text in line)
+
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert code == 1
+    placed = {(r["focus"].rpartition("/")[2], r["value"], r["location"])
+              for r in json.loads(out)["results"]}
+    assert ("xanadu", '"Xanadu  Land"', f"{path}:{line_of('Xanadu  Land')}") in placed, placed
+    assert ("cathay", '"1978-02-30"^^<http://www.w3.org/2001/XMLSchema#date>',
+            f"{path}:{line_of('1978-02-30')}") in placed, placed
+    # the label counted twice, on the node named by the alias: at that name
+    assert ("xanadu", None, f"{path}:{line_of('place:xanadu')}") in placed, placed
+
+
 @pytest.mark.parametrize("suffix", [".ttl", ".nt"])
 def test_a_label_in_another_language_is_placed_at_its_own_line(capsys, tmp_path, suffix):
     """A unit's second rdfs:label, of the same text as its English one but in Vietnamese, was

@@ -1273,6 +1273,10 @@ def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
             _read_line_per_triple(name, text, found)
         elif _json_ld(text):
             _read_node_names(name, text, _JSON_LD_NAMES, _json_ld_prefixes(text), found)
+            try:
+                _read_json_ld_literals(name, text, found)
+            except (RecursionError, ValueError, IndexError, TypeError, AttributeError):
+                pass  # lines are a help to the reader: a text read otherwise keeps the nodes'
         elif _RDF_XML.match(text):
             _read_node_names(name, text, _RDF_XML_NAMES, _rdf_xml_prefixes(text), found)
         else:
@@ -1369,6 +1373,178 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
         found.mentions.setdefault(iri, where)
         if subject is not None:
             found.subjects.setdefault(iri, where)
+
+
+_JSON_WHITE = re.compile(r"[ \t\r\n]*")
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _json_with_lines(text: str):
+    """``text`` (JSON) as ``(value, line)`` pairs: an object a dict of its keys to the pair of
+    each value (its line the value's own), an array a list of pairs, a scalar as json reads
+    it. Only for a text :func:`_json_ld` has read as JSON."""
+    from json.decoder import scanstring
+
+    def parse(at: int):
+        at = _JSON_WHITE.match(text, at).end()
+        line = text.count("\n", 0, at) + 1
+        char = text[at]
+        if char == "{":
+            out: dict = {}
+            at = _JSON_WHITE.match(text, at + 1).end()
+            if text[at] == "}":
+                return (out, line), at + 1
+            while True:
+                at = _JSON_WHITE.match(text, at).end()
+                key, at = scanstring(text, at + 1)
+                at = _JSON_WHITE.match(text, at).end() + 1  # the ":"
+                out[key], at = parse(at)
+                at = _JSON_WHITE.match(text, at).end()
+                if text[at] == "}":
+                    return (out, line), at + 1
+                at += 1  # the ","
+        if char == "[":
+            items: list = []
+            at = _JSON_WHITE.match(text, at + 1).end()
+            if text[at] == "]":
+                return (items, line), at + 1
+            while True:
+                item, at = parse(at)
+                items.append(item)
+                at = _JSON_WHITE.match(text, at).end()
+                if text[at] == "]":
+                    return (items, line), at + 1
+                at += 1
+        if char == '"':
+            value, at = scanstring(text, at + 1)
+            return (value, line), at
+        for word, value in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(word, at):
+                return (value, line), at + len(word)
+        number = _JSON_NUMBER.match(text, at)
+        written = number[0]
+        return ((float(written) if number[1] or number[2] else int(written)), line), \
+            number.end()
+
+    return parse(0)[0]
+
+
+def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
+    """The lines of a JSON-LD text's literals, where its own contexts say what they are: each
+    value of a node object named by ``"@id"`` (or a term the context makes its alias, ``"id":
+    "@id"``) under a property the context or a full IRI names, a string, number, boolean or
+    ``{"@value": …}`` with its language or datatype (the term's ``@language`` or ``@type``,
+    the context's ``@language``), at the line of the value: a result on a literal is placed
+    at it, not at the node's name. A remote context is never fetched (kg refuses the file
+    before it is validated), so what it would define is not read here."""
+    from urllib.parse import urljoin
+
+    terms: dict[str, object] = {}
+    defaults: dict[str, str] = {}
+
+    def contexts(node) -> None:  # every inline context, the first definition of a term kept
+        value = node[0]
+        if isinstance(value, list):
+            for item in value:
+                contexts(item)
+        elif isinstance(value, dict):
+            given = value.get("@context", (None, 0))[0]
+            for ctx in given if isinstance(given, list) else [(given, 0)]:
+                if isinstance(ctx[0], dict):
+                    for term, (definition, _) in ctx[0].items():
+                        if term in ("@base", "@vocab", "@language"):
+                            defaults.setdefault(term, definition)
+                        elif not term.startswith("@"):
+                            terms.setdefault(term, definition)
+            for key, item in value.items():
+                if key != "@context":
+                    contexts(item)
+
+    def iri(written: str, vocab: bool) -> str | None:
+        definition = terms.get(written)
+        if isinstance(definition, dict):
+            definition = definition.get("@id", (None, 0))[0]
+        if isinstance(definition, str) and definition != written:
+            return iri(definition, vocab) if not definition.startswith("@") else definition
+        prefix, colon, local = written.partition(":")
+        if colon and not local.startswith("//"):
+            namespace = terms.get(prefix)
+            if isinstance(namespace, str):
+                return namespace + local
+            return written if prefix not in ("", "_") else None
+        if colon:
+            return written
+        if vocab and isinstance(defaults.get("@vocab"), str):
+            return defaults["@vocab"] + written
+        base = defaults.get("@base")
+        return urljoin(base, written) if not vocab and isinstance(base, str) else None
+
+    def literal(value, line: int, subject: str, predicate: str, definition) -> None:
+        language = defaults.get("@language") if isinstance(defaults.get("@language"), str) \
+            else None
+        datatype = None
+        if isinstance(definition, dict):
+            if "@language" in definition:
+                language = definition["@language"][0]
+            kind = definition.get("@type", (None, 0))[0]
+            if isinstance(kind, str):
+                if kind in ("@id", "@vocab"):
+                    return  # an IRI, not a literal
+                datatype, language = iri(kind, True), None
+        if isinstance(value, dict):
+            written = value.get("@value", (None, 0))[0]
+            language = value["@language"][0] if "@language" in value else None
+            kind = value.get("@type", (None, 0))[0]
+            datatype = iri(kind, True) if isinstance(kind, str) else None
+            value = written
+        if isinstance(value, bool):
+            lexical, datatype, language = str(value).lower(), _XSD + "boolean", None
+        elif isinstance(value, int):
+            lexical, datatype, language = str(value), datatype or _XSD + "integer", None
+        elif isinstance(value, str):
+            lexical = value
+        else:
+            return  # a double's lexical form is rdflib's to choose: not guessed
+        tag = _tag(language, datatype)
+        where = f"{name}:{line}"
+        found.values.setdefault((subject, lexical), where)
+        found.literals.setdefault((subject, predicate, lexical), where)
+        found.tagged_values.setdefault((subject, lexical, tag), where)
+        found.tagged_literals.setdefault((subject, predicate, lexical, tag), where)
+
+    def node(value: dict) -> None:
+        ids = [k for k in value if k == "@id" or terms.get(k) == "@id"]
+        subject = value[ids[0]][0] if ids else None
+        subject = iri(subject, False) if isinstance(subject, str) else None
+        if subject and ids[0] != "@id":  # an alias of "@id": the name's line, as "@id"'s
+            where = f"{name}:{value[ids[0]][1]}"
+            found.subjects.setdefault(subject, where)
+            found.mentions.setdefault(subject, where)
+        for key, (item, _) in value.items():
+            if key.startswith("@") or isinstance(terms.get(key), str) \
+                    and str(terms.get(key)).startswith("@"):
+                if key in ("@graph", "@included"):
+                    walk((item, 0))
+                continue
+            predicate = iri(key, True)
+            for one, line in item if isinstance(item, list) else [(item, 0)]:
+                if isinstance(one, dict) and "@value" not in one:
+                    node(one)
+                elif subject and predicate:
+                    if isinstance(one, list) or one is None:
+                        continue
+                    line = line or next((n for v, n in [value[key]]), 0)
+                    literal(one, line, subject, predicate, terms.get(key))
+
+    def walk(tree) -> None:
+        value = tree[0]
+        for item, _ in value if isinstance(value, list) else [(value, 0)]:
+            if isinstance(item, dict):
+                node(item)
+
+    tree = _json_with_lines(text)
+    contexts(tree)
+    walk(tree)
 
 
 def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
