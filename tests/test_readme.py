@@ -300,6 +300,12 @@ def test_readme_count_of_events_under_way_is_what_the_question_answers(dataset):
     assert (int(said[1]), int(said[2]), int(said[3])) == (
         len(rows), len(no_start), len(latest_start_only))
     assert latest_start_only, "an event begun by a day, its end unknown, is not asked about"
+    certain = re.search(r"`certainly` column, which were for certain \(begun[^;]*: (\d+);",
+                        README.replace("\n  ", " "))
+    assert certain, "the README no longer counts the events certainly under way"
+    assert int(certain[1]) == sum(r["certainly"].value == "true" for r in rows)
+    # an event with only a latest start only may have been under way
+    assert all(r["certainly"].value == "false" for r in latest_start_only)
 
 
 def test_readme_says_whether_the_dependencies_are_pinned():
