@@ -1799,6 +1799,19 @@ def test_a_domain_result_says_where_the_property_is_used_and_what_the_node_is(ca
     assert result["location"] == f"{path}:{typed}"
 
 
+def _two_parents_fixture(tmp_path):
+    """tests/data/shapes/unit-two-parents.ttl copied to ``tmp_path``: its path, its text and
+    the lines of the division's two kgo:subordinateTo (corps A's, corps B's)."""
+    text = (REPO / "tests" / "data" / "shapes" / "unit-two-parents.ttl").read_text(
+        encoding="utf-8")
+    path = tmp_path / "two.ttl"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    a, b = (1 + lines.index(f"    kgo:subordinateTo unit:corps-{x}" + (" ;" if x == "a" else " ."))
+            for x in "ab")
+    return path, text, a, b
+
+
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
 def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_path,
                                                                      validator):
@@ -1806,13 +1819,7 @@ def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_
     without its statement (or not at all, with statements): one result, naming both parents
     at their lines. A unit under a corps under an army (the closure makes the army a parent
     too) is none, nor is a move said by kgo:heldFrom on a relation's statement."""
-    fixture = REPO / "tests" / "data" / "shapes" / "unit-two-parents.ttl"
-    text = fixture.read_text(encoding="utf-8")
-    path = tmp_path / "two.ttl"
-    path.write_text(text, encoding="utf-8")
-    lines = text.splitlines()
-    a, b = (1 + lines.index(f"    kgo:subordinateTo unit:corps-{x}" + (" ;" if x == "a" else " ."))
-            for x in "ab")
+    path, text, a, b = _two_parents_fixture(tmp_path)
     code, out, _ = run(capsys, "validate", str(path), "--validator", validator, "--format", "json")
     assert code == 1
     [result] = json.loads(out)["results"]
@@ -1853,13 +1860,7 @@ def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
     from rdflib.namespace import SH
 
     kgs = Namespace("https://w3id.org/kg1978/shapes/")
-    fixture = REPO / "tests" / "data" / "shapes" / "unit-two-parents.ttl"
-    text = fixture.read_text(encoding="utf-8")
-    path = tmp_path / "two.ttl"
-    path.write_text(text, encoding="utf-8")
-    lines = text.splitlines()
-    a, b = (1 + lines.index(f"    kgo:subordinateTo unit:corps-{x}" + (" ;" if x == "a" else " ."))
-            for x in "ab")
+    path, text, a, b = _two_parents_fixture(tmp_path)
     code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
     assert code == 1
     report = Graph().parse(data=out, format="turtle")
