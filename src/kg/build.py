@@ -432,6 +432,19 @@ def _canonical_ntriples(store: ox.Store, name: ox.NamedNode) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
 
 
+def build_record(dataset: Path, *, sha256: str) -> dict:
+    """build-info.json beside ``dataset``, where its ``dataset_sha256`` is ``sha256``, the
+    digest of the bytes read (another build may have replaced either file since); {} where it
+    is another build's record, or there is none, or it is not a JSON object."""
+    try:
+        info = json.loads((Path(dataset).parent / INFO_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(info, dict) or info.get("dataset_sha256") != sha256:
+        return {}  # the record of another build's dataset
+    return info
+
+
 def dataset_facts(dataset: Path, *, sha256: str) -> dict:
     """What the build recorded in build-info.json of the dataset it wrote, as keyword arguments
     of :meth:`kg.store.DatasetStore.load`: the triples of each graph, and that no two graphs
@@ -440,12 +453,10 @@ def dataset_facts(dataset: Path, *, sha256: str) -> dict:
     build-info.json's ``dataset_sha256`` is ``sha256``, the digest of the bytes loaded (another
     build may have replaced either file since they were read); nothing when it is not, or
     when the file does not say."""
+    info = build_record(dataset, sha256=sha256)
     try:
-        info = json.loads((Path(dataset).parent / INFO_NAME).read_text())
-        if info["dataset_sha256"] != sha256:
-            return {}  # the record of another build's dataset
         sizes = {str(g): int(n) for g, n in info["graphs"].items()}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (KeyError, TypeError, AttributeError, ValueError):
         return {}  # a file that does not say, or says it in another form: nothing taken
     facts: dict = {"graph_sizes": sizes}
     if info.get("graphs_share_triples") is False:
@@ -474,7 +485,7 @@ def load_built(dataset: Path):
     return DatasetStore(store, source=str(dataset), **facts)
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     """The file's SHA-256, read in chunks (a 1M-triple kg.nq is never held whole)."""
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -499,7 +510,7 @@ def ensure_built(settings: dict, *, log: Callable[[str], None] = lambda _: None)
     """Return the dataset path, building first when it is missing or its inputs changed."""
     out = dataset_path(settings)
     info = _current_record(settings)
-    if info and info.get("dataset_sha256") == _file_sha256(out):
+    if info and info.get("dataset_sha256") == file_sha256(out):
         return out
     return build(settings, log=log).dataset
 
@@ -521,7 +532,7 @@ def read_built(settings: dict, read: Callable[[Path, hashlib._Hash], _T], *,
         try:
             value = read(out, digest)
         except KGError:
-            if info.get("dataset_sha256") == _file_sha256(out):
+            if info.get("dataset_sha256") == file_sha256(out):
                 raise  # the build's own bytes: as reading them after ensure_built would
         else:
             sha256 = digest.hexdigest()

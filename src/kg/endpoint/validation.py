@@ -710,25 +710,19 @@ def _served_texts(settings: dict, replaced: str | None
 def _built_file_digests() -> dict[str, str] | None:
     """Each input file's SHA-256 as the build of the served dataset recorded it
     (build-info.json's ``input_files``, beside the dataset file), where that record is of the
-    bytes served (its ``dataset_sha256``); None where nothing says (a dataset served from
-    elsewhere, a remote store, a build before the record was kept)."""
-    import hashlib
-
-    from kg.build import INFO_NAME
+    bytes served (its ``dataset_sha256``: :func:`kg.build.build_record`); None where nothing
+    says (a dataset served from elsewhere, a remote store, a build before the record was
+    kept)."""
+    from kg.build import build_record, file_sha256
 
     source = getattr(current_app.extensions["kg"].store, "source", None)
     if not source:
         return None
-    dataset = Path(source)
     try:
-        info = json.loads((dataset.parent / INFO_NAME).read_text(encoding="utf-8"))
-        files = info["input_files"]
-        if not isinstance(files, dict):
-            return None
-        with open(dataset, "rb") as f:
-            if hashlib.file_digest(f, "sha256").hexdigest() != info["dataset_sha256"]:
-                return None  # the record of another build's dataset
-    except (OSError, ValueError, KeyError, TypeError):
+        files = build_record(Path(source), sha256=file_sha256(Path(source))).get("input_files")
+    except OSError:
+        return None
+    if not isinstance(files, dict):
         return None
     return {str(k): str(v) for k, v in files.items()}
 
