@@ -162,8 +162,8 @@ class Report:
                 # not a follower's: its cause (a misspelt class) says it already
                 r = replace(r, message=r.message + _domain_said(where, r, types))
             if r.message.startswith(_TWO_PARENTS):  # each parent's line, not the second's alone
-                r = replace(r, message=_TWO_PARENT_NAMES.sub(
-                    lambda m: m[0] + _at(where.of_value(r.focus, r.path, _expanded(m[1]))),
+                r = replace(r, message=_TWO_PARENT_NAMED.sub(
+                    lambda m: m[1] + _at(where.of_value(r.focus, r.path, _expanded(m[2]))),
                     r.message, count=2))
             if not r.values:
                 return r
@@ -378,7 +378,7 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
     for r in results:
         candidates = nodes.get((r.focus, r.path, r.value, r.severity, r.constraint), [])
         # the two parents' lines are said in the message, between its words (:meth:`located`)
-        message = (_TWO_PARENT_PLACES.sub(r"\1", r.message, count=2)
+        message = (_TWO_PARENT_NAMED.sub(r"\1", r.message, count=2)
                    if r.message.startswith(_TWO_PARENTS) else r.message)
         # the result whose message this one's begins with, the longest such first
         match = max((c for c in candidates if message.startswith(c[0])),
@@ -1092,10 +1092,8 @@ def _at(line: str | None, also: str | None = None) -> str:
 #: How kgs:OneParentConstraint's results begin, and the two parents they name
 #: (shapes/kg-shapes.ttl), which :meth:`Report.located` gives their lines.
 _TWO_PARENTS = "a military unit belongs to one group at a time: it is subordinate to "
-_TWO_PARENT_NAMES = re.compile(r"(?:subordinate to | and to )([^\s,;]+)")
-#: A parent so named with its line, "subordinate to unit:x (FILE:LINE)": the name, the line.
-_TWO_PARENT_PLACES = re.compile(r"((?:subordinate to | and to )[^\s,;]+) \(([^()]*)\)")
-#: Each parent so named, with its line where the message gives it.
+#: Each parent so named ("subordinate to unit:x", "and to unit:y"), with its line where the
+#: message gives it (" (FILE:LINE)"): the words and name, the name, the line.
 _TWO_PARENT_NAMED = re.compile(r"((?:subordinate to | and to )([^\s,;]+))(?: \(([^()]*)\))?")
 
 
