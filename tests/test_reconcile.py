@@ -292,6 +292,30 @@ def test_a_label_whose_numbers_are_not_the_cells_is_no_candidate(client):
     assert ids["dated"][0] == "event/liberation-of-phnom-penh-1979-01-07"
 
 
+def test_a_number_written_as_an_ordinal_is_that_number(client):
+    """"341st Division" names 341 as "Division 341" does: an ordinal's digits are its number.
+    So "Division 314" offers no Division 341 (its label "341st Division" scored 55.4 when
+    only bare digits counted as numbers), and "341st Division" is still its exact name."""
+    answer = batch(client, {"other": {"query": "Division 314"},
+                            "ordinal": {"query": "314th Division"},
+                            "same": {"query": "341st division"},
+                            "zero": {"query": "Division 0341"}})
+    ids = {k: [c["id"] for c in v["result"]] for k, v in answer.items()}
+    assert "unit/division-341" not in ids["other"] + ids["ordinal"]
+    assert answer["same"]["result"][0]["id"] == "unit/division-341"
+    assert answer["same"]["result"][0]["match"] is True
+    assert ids["zero"][0] == "unit/division-341"
+
+
+@pytest.mark.parametrize("tokens, numbers", [
+    (["division", "341"], {"341"}), (["341st", "division"], {"341"}), (["4th"], {"4"}),
+    (["0341"], {"341"}), (["00"], {"0"}), (["341x"], set()), (["st"], set()), (["1st2"], set())])
+def test_the_numbers_of_a_text_are_its_figures_and_ordinals(tokens, numbers):
+    from kg.reconciliation import _numbers
+
+    assert _numbers(tokens) == numbers
+
+
 def test_an_event_named_without_the_date_its_label_ends_in_is_an_exact_match(client):
     """An event's label ends in its date ("Capture of Phnom Penh, 7 January 1979"); a cell
     that names the event without it is still its exact name (it scored 67.5, the label's

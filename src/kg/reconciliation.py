@@ -461,9 +461,19 @@ def _token_ratio(q_tokens: list[str], k_tokens: list[str]) -> float:
     return 2 * there * back / (there + back) if there + back else 0.0
 
 
+#: A number token of a normalised text, or an English ordinal written in figures ("341st",
+#: "4th"): its digits are the number it names.
+_NUMBER_TOKEN = re.compile(r"(\d+)(?:st|nd|rd|th)?")
+
+
 def _numbers(tokens: Iterable[str]) -> frozenset[str]:
-    """The tokens that are numbers (of a normalised text)."""
-    return frozenset(t for t in tokens if t.isdigit())
+    """The numbers the tokens of a normalised text name, without leading zeros: "341" and
+    "341st" both name 341, so "Division 314" and the label "341st Division" share none."""
+    found = set()
+    for t in tokens:
+        if t[0].isdigit() and (m := _NUMBER_TOKEN.fullmatch(t)):
+            found.add(m.group(1).lstrip("0") or "0")
+    return frozenset(found)
 
 
 def _similarity(query: str, key: str) -> float:
