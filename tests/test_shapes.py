@@ -648,6 +648,25 @@ def test_only_a_transitive_propertys_reflexive_result_is_read_as_a_cycle():
         ("said", "x.ttl:2"), ("said: actor:x → actor:x (x.ttl:3)", "x.ttl:3")]
 
 
+def test_json_nested_too_deep_falls_back_to_no_line():
+    """The line finder read a JSON-LD text with json.loads unguarded: an array nested deeper
+    than it reads raised RecursionError out of the report (rdflib refuses such a file first
+    today, but lines are a help only): the text is still JSON-LD, its nodes' names keep their
+    lines where they are written in full, and a result on a node it cannot name is at the
+    file."""
+    from kg.validate import statement_lines
+
+    text = ('{"@id": "urn:x:a", "urn:x:p": ' + "[" * 100_000 + "]" * 100_000
+            + ',\n "urn:x:q": {"@id": "urn:x:b"}}')
+    found = statement_lines([("d.jsonld", text)])
+    assert found.lineless == ["d.jsonld"] and found.subjects["urn:x:a"] == "d.jsonld:1"
+    results = [Result(focus=f, path=None, value=None, severity="Violation", message="m",
+                      shape="urn:s", constraint="urn:c") for f in ("urn:x:a", "_:b0")]
+    report = Report(conforms=False, results=results).located([("d.jsonld", text)])
+    assert [r.location for r in report.results] == ["d.jsonld:1", "d.jsonld:"]
+    assert with_prefix_warnings(report, [("d.jsonld", text)]).results == report.results
+
+
 def test_subject_lines_point_at_statements():
     from kg.validate import subject_lines
 

@@ -1270,7 +1270,11 @@ def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
         if name.lower().endswith((".nt", ".nq")):
             _read_line_per_triple(name, text, found)
         elif _json_ld(text):
-            _read_node_names(name, text, _JSON_LD_NAMES, _json_ld_prefixes(text), found)
+            try:
+                prefixes = _json_ld_prefixes(text)
+            except RecursionError:  # nested too deep to read here: names as written
+                prefixes = {}
+            _read_node_names(name, text, _JSON_LD_NAMES, prefixes, found)
             try:
                 _read_json_ld_literals(name, text, found)
             except (RecursionError, ValueError, IndexError, TypeError, AttributeError):
@@ -1294,11 +1298,15 @@ _RDF_XML_NAMES = re.compile(r"""(?:\b[\w.-]+:)?
 
 
 def _json_ld(text: str) -> bool:
-    """Whether ``text`` is JSON (a JSON-LD document: no Turtle text is JSON but ``[]``)."""
+    """Whether ``text`` is JSON (a JSON-LD document: no Turtle text is JSON but ``[]``); JSON
+    nested deeper than :func:`json.loads` reads is JSON too (whose lines are then not read: the
+    line finder falls back to no line rather than fail)."""
     if text.lstrip()[:1] not in ("{", "["):
         return False
     try:
         json.loads(text)
+    except RecursionError:
+        return True
     except ValueError:
         return False
     return True
