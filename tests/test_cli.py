@@ -680,7 +680,17 @@ def test_several_values_are_each_named_at_their_line(capsys, project, engine, va
         code, out, _ = run(capsys, "--root", str(project), "validate", "--validator", engine,
                            "--format", fmt, *files)
         if fmt == "sarif":
-            out = "\n".join(r["message"]["text"] for r in json.loads(out)["runs"][0]["results"])
+            # the values as JSON lists them, and each one's line a related location
+            sarif = json.loads(out)["runs"][0]["results"]
+            [counted] = [r for r in sarif if r["properties"]["resultPath"] == on_date["path"]]
+            assert counted["properties"]["values"] == on_date["values"]
+            assert [(p["id"], p["message"]["text"],
+                     p["physicalLocation"]["artifactLocation"]["uri"],
+                     p["physicalLocation"]["region"]["startLine"])
+                    for p in counted["relatedLocations"]] == [
+                (1, '"1979-01-07"^^xsd:date', part1.as_uri(), line),
+                (2, '"1979-01-08"^^xsd:date', (graph / "article-part2.ttl").as_uri(), 5)]
+            out = "\n".join(r["message"]["text"] for r in sarif)
         assert code == 1 and said in out
         # text and SARIF say it of the super-properties too; GitHub names them with it
         assert out.count(" has 2 values of ") == (1 if fmt == "github" else 3)

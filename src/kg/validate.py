@@ -278,11 +278,15 @@ class Report:
                                "sourceShape": r.shape, "sourceConstraintComponent": r.constraint,
                                **({"follows": r.follows} if r.follows else {})},
             }
+            if r.values:  # as JSON lists them; a viewer shows each line as a related one
+                result["properties"]["values"] = [asdict(v) for v in r.values]
+                related = [{"id": i, "physicalLocation": _sarif_place(v.location),
+                            "message": {"text": _short_value(v.value)}}
+                           for i, v in enumerate((v for v in r.values if v.location), 1)]
+                if related:
+                    result["relatedLocations"] = related
             if r.location:
-                path, _, line = r.location.rpartition(":")
-                result["locations"] = [{"physicalLocation": {
-                    "artifactLocation": {"uri": _file_uri(path)},
-                    **({"region": {"startLine": int(line)}} if line else {})}}]
+                result["locations"] = [{"physicalLocation": _sarif_place(r.location)}]
             results.append(result)
         return _sarif_log(rules, results)
 
@@ -893,6 +897,13 @@ def _sarif_log(rules: list, results: list, **run: list) -> str:
                "informationUri": "https://w3id.org/kg1978/shapes/", "rules": rules}},
                **run, "results": results}]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif_place(location: str) -> dict:
+    """A "FILE:LINE" (or "FILE:", no line known) as a SARIF physicalLocation."""
+    path, _, line = location.rpartition(":")
+    return {"artifactLocation": {"uri": _file_uri(path)},
+            **({"region": {"startLine": int(line)}} if line else {})}
 
 
 def _file_uri(path: str) -> str:
