@@ -1976,6 +1976,57 @@ def test_a_json_ld_literals_result_is_placed_at_its_value(capsys, tmp_path):
     assert ("xanadu", None, f"{path}:{line_of('place:xanadu')}") in placed, placed
 
 
+JSON_LD_RELATIONS = """{
+  "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+               "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+               "place": "https://w3id.org/kg1978/place/",
+               "event": "https://w3id.org/kg1978/event/",
+               "type": "@type",
+               "within": {"@id": "kgo:placeWithin", "@type": "@id"}},
+  "@graph": [
+    {"@id": "event:raid",
+     "type": "kgo:Event",
+     "rdfs:label": {"@value": "Raid", "@language": "en"},
+     "within": "place:xanadu",
+     "kgo:carriedOutBy": {
+        "@id": "place:cathay"}},
+    {"@id": "place:xanadu", "type": "kgo:Country",
+     "rdfs:label": {"@value": "Xanadu", "@language": "en"}},
+    {"@id": "place:cathay",
+     "@type": ["kgo:Country",
+               "kgo:Atack"],
+     "rdfs:label": {"@value": "Cathay", "@language": "en"}}
+  ]
+}
+"""
+
+
+def test_a_json_ld_relations_result_is_placed_at_its_value(capsys, tmp_path):
+    """A JSON-LD literal's result was placed at its value, a relation's (an IRI value) still
+    at the node's "@id": a {"@id": …} value, a string under a term whose @type is @id and a
+    @type (or its alias) are each placed at the line that names the value, and a domain's
+    result says the line of the node's type."""
+    path = tmp_path / "r.jsonld"
+    path.write_text(JSON_LD_RELATIONS, encoding="utf-8")
+    lines = JSON_LD_RELATIONS.splitlines()
+
+    def line_of(text):
+        return 1 + next(i for i, line in enumerate(lines) if text in line)
+
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert code == 1
+    results = json.loads(out)["results"]
+    placed = {(r["shape"].rpartition("/")[2], r["focus"].rpartition("/")[2],
+               r["value"].rpartition("/")[2] if r["value"] else None, r["location"])
+              for r in results}
+    for expected in (("ReifiedChainShape", "raid", "xanadu", line_of('"within": "place')),
+                     ("hadParticipant-range", "raid", "cathay", line_of('"place:cathay"}')),
+                     ("DeclaredTypeShape", "cathay", "Atack", line_of('"kgo:Atack"'))):
+        assert (*expected[:3], f"{path}:{expected[3]}") in placed, placed
+    [domain] = [r["message"] for r in results if r["shape"].endswith("/placeWithin-domain")]
+    assert domain.endswith(f"event:raid is a kgo:Event ({path}:{line_of('kgo:Event')})"), domain
+
+
 @pytest.mark.parametrize("suffix", [".ttl", ".nt"])
 def test_a_label_in_another_language_is_placed_at_its_own_line(capsys, tmp_path, suffix):
     """A unit's second rdfs:label, of the same text as its English one but in Vietnamese, was

@@ -1036,17 +1036,18 @@ def test_a_statement_typed_wrongly_is_named_by_its_relation(client, tmp_path, rd
                                                              suffix):
     """A statement typed rdf:Statemnt: the vocabulary warning named the type, and the
     relation's "needs an rdf:Statement" did not say that a node describes it; it says which,
-    where and how it is typed (in JSON-LD too, without the line), by kg validate and by
-    /validate."""
+    where and how it is typed (in JSON-LD too, at the line of its "@type"), by kg validate
+    and by /validate."""
     fixture = REPO / "tests" / "data" / "validation" / "statement-type-misspelt.ttl"
     text = fixture.read_text(encoding="utf-8")
     if rdflib_format != "turtle":
         text = Graph().parse(data=text, format="turtle").serialize(format=rdflib_format)
     code, printed = kg_validate(tmp_path, text, suffix=suffix)
     results = json.loads(printed)["results"]
-    line = (1 + text.splitlines().index("stmt:division-in-army a rdf:Statemnt ;")
-            if suffix == ".ttl" else None)
-    where = f" (bad.ttl:{line})" if line else ""
+    typed = ("stmt:division-in-army a rdf:Statemnt ;" if suffix == ".ttl"
+             else '"http://www.w3.org/1999/02/22-rdf-syntax-ns#Statemnt"')
+    line = 1 + next(i for i, said in enumerate(text.splitlines()) if typed in said)
+    where = f" (bad{suffix}:{line})"
     assert code == 1 and [(r["severity"], r["shape"].rpartition("/")[2],
                            r["message"].rpartition("; ")[2]) for r in results] == [
         ("Warning", "VocabularyTermShape",

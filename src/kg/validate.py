@@ -1537,21 +1537,45 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
             where = f"{name}:{value[ids[0]][1]}"
             found.subjects.setdefault(subject, where)
             found.mentions.setdefault(subject, where)
-        for key, (item, _) in value.items():
-            if key.startswith("@") or isinstance(terms.get(key), str) \
-                    and str(terms.get(key)).startswith("@"):
-                if key in ("@graph", "@included"):
+        for key, (item, at) in value.items():
+            keyword = key if key.startswith("@") else terms.get(key)
+            if isinstance(keyword, str) and keyword.startswith("@"):
+                if keyword in ("@graph", "@included"):
                     walk((item, 0))
+                elif keyword == "@type" and subject:
+                    for one, line in item if isinstance(item, list) else [(item, at)]:
+                        if isinstance(one, str):
+                            relation(subject, _RDF_TYPE, iri(one, True), line)
                 continue
             predicate = iri(key, True)
-            for one, line in item if isinstance(item, list) else [(item, 0)]:
+            definition = terms.get(key)
+            kind = definition.get("@type", (None, 0))[0] if isinstance(definition, dict) \
+                else None
+            for one, line in item if isinstance(item, list) else [(item, at)]:
                 if isinstance(one, dict) and "@value" not in one:
+                    # a node object: the relation to it at its name's line, else at its "{"
+                    named = [k for k in one if k == "@id" or terms.get(k) == "@id"]
+                    if subject and predicate and named and isinstance(one[named[0]][0], str):
+                        relation(subject, predicate, iri(one[named[0]][0], False),
+                                 one[named[0]][1] or line)
                     node(one)
                 elif subject and predicate:
                     if isinstance(one, list) or one is None:
                         continue
-                    line = line or next((n for v, n in [value[key]]), 0)
-                    literal(one, line, subject, predicate, terms.get(key))
+                    if kind in ("@id", "@vocab"):  # a term whose strings are IRIs
+                        if isinstance(one, str):
+                            relation(subject, predicate, iri(one, kind == "@vocab"), line)
+                        continue
+                    literal(one, line, subject, predicate, definition)
+
+    def relation(subject: str, predicate: str, obj: str | None, line: int) -> None:
+        """A triple whose object is an IRI, at the line of the value that names it."""
+        if obj is None or obj.startswith("_:"):
+            return
+        where = f"{name}:{line}"
+        found.triples.setdefault((subject, predicate, obj), where)
+        found.values.setdefault((subject, obj), where)
+        found.mentions.setdefault(obj, where)
 
     def walk(tree) -> None:
         value = tree[0]
