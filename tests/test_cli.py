@@ -2027,6 +2027,65 @@ def test_a_json_ld_relations_result_is_placed_at_its_value(capsys, tmp_path):
     assert domain.endswith(f"event:raid is a kgo:Event ({path}:{line_of('kgo:Event')})"), domain
 
 
+RDF_XML_PROPERTIES = """<?xml version="1.0"?>
+<!DOCTYPE rdf:RDF [ <!ENTITY place "https://w3id.org/kg1978/place/"> ]>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"
+         xmlns:kgo="https://w3id.org/kg1978/ontology/"
+         xml:lang="en">
+  <kgo:Event rdf:about="https://w3id.org/kg1978/event/raid">
+    <rdfs:label>Raid</rdfs:label>
+    <kgo:placeWithin rdf:resource="&place;xanadu"/>
+    <kgo:carriedOutBy>
+      <kgo:Country rdf:about="&place;cathay">
+        <rdfs:label>Cathay</rdfs:label>
+      </kgo:Country>
+    </kgo:carriedOutBy>
+    <kgo:startDate
+        rdf:datatype="http://www.w3.org/2001/XMLSchema#date">1978-02-30</kgo:startDate>
+  </kgo:Event>
+  <rdf:Description rdf:about="&place;xanadu" rdfs:label="Xanadu">
+    <rdf:type rdf:resource="https://w3id.org/kg1978/ontology/Country"/>
+    <rdf:type rdf:resource="https://w3id.org/kg1978/ontology/Atack"/>
+    <rdfs:label>Xanadu  Land</rdfs:label>
+  </rdf:Description>
+</rdf:RDF>
+"""
+
+
+def test_rdf_xml_results_are_placed_at_their_property_elements(capsys, tmp_path):
+    """RDF/XML results were all placed at their node's rdf:about: read with expat, which
+    gives each element's line, a literal's result is at its property element (its xml:lang
+    in scope, its rdf:datatype; a property attribute's at its node element), a relation's at
+    the line that names its value (rdf:resource, a nested node element, an rdf:type), and
+    each value a result counts at its own line."""
+    path = tmp_path / "r.rdf"
+    path.write_text(RDF_XML_PROPERTIES, encoding="utf-8")
+    lines = RDF_XML_PROPERTIES.splitlines()
+
+    def line_of(text):
+        return f"{path}:{1 + next(i for i, line in enumerate(lines) if text in line)}"
+
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert code == 1
+    results = json.loads(out)["results"]
+    placed = {(r["shape"].rpartition("/")[2], r["focus"].rpartition("/")[2],
+               (r["value"] or "").rpartition("/")[2], r["location"]) for r in results}
+    for expected in (
+            ("ReifiedChainShape", "raid", "xanadu", line_of("kgo:placeWithin rdf:resource")),
+            ("hadParticipant-range", "raid", "cathay", line_of('<kgo:Country rdf:about')),
+            ("DeclaredTypeShape", "xanadu", "Atack", line_of("/ontology/Atack")),
+            ("LabelTextShape", "xanadu", '"Xanadu  Land"@en', line_of("Xanadu  Land"))):
+        assert expected in placed, placed
+    dates = [r for r in results if r["focus"].endswith("/raid")
+             and (r["path"] or "").endswith("/startDate") and r["value"]]
+    assert dates and {r["location"] for r in dates} == {line_of("<kgo:startDate")}, dates
+    [counted] = [r for r in results if r["values"]]
+    assert counted["values"] == [
+        {"value": '"Xanadu  Land"@en', "location": line_of("Xanadu  Land")},
+        {"value": '"Xanadu"@en', "location": line_of('rdfs:label="Xanadu"')}]
+
+
 @pytest.mark.parametrize("suffix", [".ttl", ".nt"])
 def test_a_label_in_another_language_is_placed_at_its_own_line(capsys, tmp_path, suffix):
     """A unit's second rdfs:label, of the same text as its English one but in Vietnamese, was

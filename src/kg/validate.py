@@ -1292,6 +1292,10 @@ def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
                 pass  # lines are a help to the reader: a text read otherwise keeps the nodes'
         elif _RDF_XML.match(text):
             _read_node_names(name, text, _RDF_XML_NAMES, _rdf_xml_prefixes(text), found)
+            try:
+                _read_rdf_xml_properties(name, text, found)
+            except (RecursionError, ValueError, IndexError, KeyError, TypeError):
+                pass  # lines are a help to the reader: the nodes' names keep theirs
         else:
             _read_statements(name, text, found)
     return found
@@ -1522,12 +1526,8 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
             lexical = value
         else:
             return  # a double's lexical form is rdflib's to choose: not guessed
-        tag = _tag(language, datatype)
-        where = f"{name}:{line}"
-        found.values.setdefault((subject, lexical), where)
-        found.literals.setdefault((subject, predicate, lexical), where)
-        found.tagged_values.setdefault((subject, lexical, tag), where)
-        found.tagged_literals.setdefault((subject, predicate, lexical, tag), where)
+        _add_literal(found, f"{name}:{line}", subject, predicate, lexical,
+                     _tag(language, datatype))
 
     def node(value: dict) -> None:
         ids = [k for k in value if k == "@id" or terms.get(k) == "@id"]
@@ -1569,13 +1569,8 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
                     literal(one, line, subject, predicate, definition)
 
     def relation(subject: str, predicate: str, obj: str | None, line: int) -> None:
-        """A triple whose object is an IRI, at the line of the value that names it."""
-        if obj is None or obj.startswith("_:"):
-            return
-        where = f"{name}:{line}"
-        found.triples.setdefault((subject, predicate, obj), where)
-        found.values.setdefault((subject, obj), where)
-        found.mentions.setdefault(obj, where)
+        if obj is not None and not obj.startswith("_:"):
+            _add_relation(found, f"{name}:{line}", subject, predicate, obj)
 
     def walk(tree) -> None:
         value = tree[0]
@@ -1586,6 +1581,133 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
     tree = _json_with_lines(text)
     contexts(tree)
     walk(tree)
+
+
+def _add_literal(found: StatementLines, where: str, subject: str, predicate: str,
+                 lexical: str, tag: str) -> None:
+    """A triple whose object is a literal (its lexical form and :func:`_tag`), at ``where``:
+    what a syntax without lines for triples (JSON-LD, RDF/XML) can still say of one."""
+    found.values.setdefault((subject, lexical), where)
+    found.literals.setdefault((subject, predicate, lexical), where)
+    found.tagged_values.setdefault((subject, lexical, tag), where)
+    found.tagged_literals.setdefault((subject, predicate, lexical, tag), where)
+
+
+def _add_relation(found: StatementLines, where: str, subject: str, predicate: str,
+                  obj: str) -> None:
+    """A triple whose object is an IRI, at ``where``, the line that names the value."""
+    found.triples.setdefault((subject, predicate, obj), where)
+    found.values.setdefault((subject, obj), where)
+    found.mentions.setdefault(obj, where)
+
+
+_RDF_NS = str(RDF)
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+#: The attributes of RDF/XML's syntax (RDF 1.1 XML Syntax, 2.1), which are no property.
+_RDF_XML_SYNTAX = {_RDF_NS + a for a in ("about", "ID", "nodeID", "resource", "datatype",
+                                          "parseType", "bagID", "aboutEach",
+                                          "aboutEachPrefix")}
+
+
+def _read_rdf_xml_properties(name: str, text: str, found: StatementLines) -> None:
+    """The lines of an RDF/XML text's triples, read with expat (which gives each element's
+    line): a literal at its property element's line (its text, with the ``xml:lang`` in scope
+    or its ``rdf:datatype``; a property attribute at its node element's), a relation at the
+    line that names its value (the property element's ``rdf:resource``, the nested node
+    element's start), a typed node element's ``rdf:type`` at its start. A node named by
+    ``rdf:about`` or ``rdf:ID`` (against the ``xml:base`` in scope); a blank node's triples,
+    an ``rdf:parseType="Literal"`` or ``"Collection"`` are not read. Nothing is fetched: no
+    handler for external entities is set, as :func:`kg.load.refuse_external_dtd_entities`
+    reads declarations; the file was parsed, with its internal entities, before this."""
+    from urllib.parse import urljoin
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator="")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    # each open element: (what its children are: "node" or "property" elements, or "skip";
+    # the subject of the properties within; xml:lang; xml:base; the property element's
+    # predicate, datatype, line and whether it names its value itself)
+    stack: list[dict] = []
+    text_of: list[str] = []
+
+    def resolve(iri: str, base: str | None) -> str | None:
+        if ":" in iri.split("/", 1)[0] and not iri.startswith("#"):
+            return iri
+        return urljoin(base, iri) if base else None
+
+    def start(tag: str, attrs: dict) -> None:
+        parent = stack[-1] if stack else {"children": "root", "lang": None, "base": None}
+        lang = attrs.get(_XML_NS + "lang", parent["lang"])
+        base = attrs.get(_XML_NS + "base", parent["base"])
+        line = parser.CurrentLineNumber
+        where = f"{name}:{line}"
+        frame: dict = {"children": "skip", "lang": lang, "base": base}
+        if parent["children"] == "root" and tag == _RDF_NS + "RDF":
+            frame["children"] = "node"
+        elif parent["children"] in ("root", "node"):  # a node element
+            subject = None
+            if _RDF_NS + "about" in attrs:
+                subject = resolve(attrs[_RDF_NS + "about"], base)
+            elif _RDF_NS + "ID" in attrs:
+                subject = resolve("#" + attrs[_RDF_NS + "ID"], base)
+            frame.update(children="property", subject=subject)
+            if parent.get("predicate") and parent.get("parent_subject") and subject:
+                _add_relation(found, where, parent["parent_subject"], parent["predicate"],
+                              subject)
+                parent["named"] = True
+            elif parent.get("predicate"):
+                parent["named"] = True  # a blank node's: no relation to place
+            if subject:
+                if tag != _RDF_NS + "Description":
+                    _add_relation(found, where, subject, _RDF_TYPE, tag)
+                for attr, value in attrs.items():
+                    if attr == _RDF_NS + "type":
+                        iri = resolve(value, base)
+                        if iri:
+                            _add_relation(found, where, subject, _RDF_TYPE, iri)
+                    elif attr not in _RDF_XML_SYNTAX and not attr.startswith(_XML_NS) \
+                            and ":" in attr:
+                        _add_literal(found, where, subject, attr, value, _tag(lang, None))
+        elif parent["children"] == "property":  # a property element
+            subject = parent.get("subject")
+            kind = attrs.get(_RDF_NS + "parseType")
+            frame.update(subject=None, predicate=tag, line=line, named=kind is not None,
+                         datatype=attrs.get(_RDF_NS + "datatype"),
+                         children="property" if kind == "Resource" else
+                         "skip" if kind else "node")
+            if _RDF_NS + "resource" in attrs:
+                frame["named"] = True
+                iri = resolve(attrs[_RDF_NS + "resource"], base)
+                if subject and iri:
+                    _add_relation(found, where, subject, tag, iri)
+            elif _RDF_NS + "nodeID" in attrs or any(
+                    a not in _RDF_XML_SYNTAX and not a.startswith(_XML_NS) for a in attrs):
+                frame["named"] = True  # a blank node's
+            frame["parent_subject"] = subject
+        stack.append(frame)
+        text_of.append("")
+
+    def end(_element: str) -> None:
+        frame, written = stack.pop(), text_of.pop()
+        subject = frame.get("parent_subject")
+        if frame.get("predicate") and not frame["named"] and subject:
+            datatype = frame["datatype"]
+            datatype = resolve(datatype, frame["base"]) if datatype else None
+            _add_literal(found, f"{name}:{frame['line']}", subject, frame["predicate"],
+                         written, _tag(None if datatype else frame["lang"], datatype))
+
+    def data(chars: str) -> None:
+        if text_of:
+            text_of[-1] += chars
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    parser.buffer_text = True
+    try:
+        parser.Parse(text, True)
+    except expat.ExpatError:
+        return  # the parsers read it: what was read before the error keeps its lines
 
 
 def _read_line_per_triple(name: str, text: str, found: StatementLines) -> None:
