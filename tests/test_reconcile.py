@@ -1643,11 +1643,15 @@ def test_every_type_an_archivist_reconciles_against_has_a_vietnamese_label(clien
 
 
 #: The Vietnamese rdfs:label of each ontology property the service offers by it: only the
-#: terms the curators are sure of (the derived day bounds and the source's bounds have none).
+#: terms the curators are sure of (the four derived day bounds have none). The source's
+#: bounds say which end they bound, as the service's names do ("began not after").
 PROPERTY_LABELS_VI = {"startDate": "ngày bắt đầu", "endDate": "ngày kết thúc",
                       "tookPlaceAt": "diễn ra tại", "placeWithin": "nằm trong",
                       "foundingDate": "ngày thành lập", "foundingLocation": "nơi thành lập",
-                      "founder": "người sáng lập", "subordinateTo": "trực thuộc"}
+                      "founder": "người sáng lập", "subordinateTo": "trực thuộc",
+                      "latestStart": "bắt đầu không muộn hơn",
+                      "notBefore": "bắt đầu không sớm hơn",
+                      "notAfter": "kết thúc không muộn hơn"}
 
 
 def test_properties_an_archivist_extends_with_have_vietnamese_labels(client, schemas):
@@ -1678,6 +1682,11 @@ def test_properties_an_archivist_extends_with_have_vietnamese_labels(client, sch
             assert pid in ids, (prefix, ids)
         english = client.get("/reconcile/suggest/property?prefix=" + quote(label)).json
         assert next(p for p in english["result"] if p["id"] == pid)["name"].isascii()
+    # kgo:onDate, which the service does not list (a one-day event's date is its start and end
+    # date), has its term too
+    on_date = [str(o) for o in ontology.objects(URIRef(BASE + "ontology/onDate"), RDFS.label)
+               if isinstance(o, Literal) and o.language == "vi"]
+    assert on_date == ["vào ngày"]
 
 
 def test_suggest_entities_types_and_properties(client, schemas):
