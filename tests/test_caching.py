@@ -243,3 +243,23 @@ def test_the_openapi_document_says_every_get_may_answer_304(make_app):
     doc = openapi_document(make_app().extensions["kg"].settings)
     gets = [item["get"] for item in doc["paths"].values() if "get" in item]
     assert len(gets) > 10 and all("304" in get["responses"] for get in gets)
+
+
+@pytest.mark.parametrize("exposed, expected", [
+    ("Link", "Link, ETag"),
+    # a field that only holds the letters was taken for ETag, which went unexposed
+    ("Link, X-Prior-ETag", "Link, X-Prior-ETag, ETag"),
+    ("Link, etag", "Link, etag"),  # field names are compared without case: once
+])
+def test_the_strong_etag_is_exposed_once_where_the_answer_exposes_fields(make_app, exposed,
+                                                                         expected):
+    """A route that lets scripts read some fields lets them read the validator added here too,
+    by the one helper that names exposed fields (kg.endpoint.cors.exposing)."""
+    from flask import Response
+
+    app = make_app()
+    app.add_url_rule("/exposing-test", "exposing_test", lambda: Response(
+        "x", headers={"Access-Control-Expose-Headers": exposed}))
+    r = app.test_client().get("/exposing-test")
+    assert r.status_code == 200 and r.headers["ETag"]
+    assert r.headers["Access-Control-Expose-Headers"] == expected

@@ -9,6 +9,7 @@ from http import HTTPStatus
 
 from kg.endpoint import compression
 from kg.endpoint.caching import etag_matches
+from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import best_match, names_json_ld_profile, read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
@@ -83,9 +84,6 @@ def refused_by_accept(response):
                                f"only (the Accept header, {accept}, refuses it)")
 
 
-EXPOSE = "Access-Control-Expose-Headers"
-
-
 def with_fields(headers: list[tuple[str, str]], fields: dict[str, str]) -> list[tuple[str, str]]:
     """``headers`` with ``fields`` added (a 415's ``Accept`` / ``Accept-Encoding``, saying what
     the resource takes) and named in their one ``Access-Control-Expose-Headers``, so that a
@@ -99,13 +97,6 @@ def with_fields(headers: list[tuple[str, str]], fields: dict[str, str]) -> list[
             out[i] = (name, exposing(value, fields))
             return out
     return [*out, (EXPOSE, exposing(None, fields))]
-
-
-def exposing(exposed: str | None, names) -> str:
-    """An ``Access-Control-Expose-Headers`` value naming ``names`` too, each once."""
-    listed = [v.strip() for v in (exposed or "").split(",") if v.strip()]
-    known = {v.lower() for v in listed}
-    return ", ".join([*listed, *(n for n in names if n.lower() not in known)])
 
 
 def headers_for(fmt: ResultFormat) -> tuple[tuple[str, str], ...]:
