@@ -1944,8 +1944,13 @@ def test_the_ontology_of_a_dataset_without_its_header_is_its_graph(make_app, fmt
                   for q in ox.parse(r.data, format=ox.RdfFormat.from_media_type(media))}
         assert served == graph
         assert "accept" in r.vary and r.headers["Access-Control-Allow-Origin"] == "*"
-    page = client.get("/ontology/", headers=HTML)
-    assert page.status_code == 200 and b'href="/ontology/Attack"' in page.data
+    # by its file extension too, as the built dataset's /ontology/.ttl (it was a 404)
+    by_extension = client.get(f"/ontology/.{fmt}", headers=HTML)
+    assert (by_extension.status_code, by_extension.mimetype) == (200, media)
+    assert by_extension.data == client.get(f"/ontology/?format={fmt}").data
+    assert by_extension.headers["Link"] == f'<{BASE}ontology/>; rel="canonical"'
+    for page in (client.get("/ontology/", headers=HTML), client.get("/ontology/.html")):
+        assert page.status_code == 200 and b'href="/ontology/Attack"' in page.data
 
 
 def test_the_ontology_of_a_dataset_without_one_is_a_404_saying_so(make_app, tmp_path):
@@ -1956,7 +1961,8 @@ def test_the_ontology_of_a_dataset_without_one_is_a_404_saying_so(make_app, tmp_
                     '<http://www.w3.org/2000/01/rdf-schema#label> "X" .\n')
     client = make_app(dataset=DatasetStore.load(data)).test_client()
     for r in (client.get("/ontology/?format=nt"), client.get("/ontology/"),
-              client.get("/ontology/", headers={"Accept": "text/turtle"})):
+              client.get("/ontology/", headers={"Accept": "text/turtle"}),
+              client.get("/ontology/.nt"), client.get("/ontology/.ttl")):
         assert r.status_code == 404 and r.mimetype == "text/plain"
         assert "has no ontology graph <https://w3id.org/kg1978/graph/ontology>" in r.text
     page = client.get("/ontology/", headers=HTML)

@@ -1334,15 +1334,18 @@ def resource(kind: str, rest: str = "") -> Response:
         "Content-Type": rep.content_type, **CORS_READ, **vary})
 
 
-def _ontology_undescribed(s: Site, iri: str) -> Response:
+def _ontology_undescribed(s: Site, iri: str, rep: Representation | None = None) -> Response:
     """``/ontology/`` where the dataset says nothing of the ontology's IRI (no ``owl:Ontology``
     header: a small file given to ``kg serve --dataset``). Its RDF is the ontology's named
     graph, as for the built dataset (:func:`_quads_of`), and its page the list of the terms;
     where there is no such graph, a 404 saying so. It was the terms' folder, a page only, and
-    ``?format=nt`` a 400 calling N-Triples an unknown format."""
-    rep = representation_or_error()
-    if isinstance(rep, Response):
-        return rep
+    ``?format=nt`` a 400 calling N-Triples an unknown format. ``rep``: the representation a
+    file extension chose (``/ontology/.ttl``), else negotiated."""
+    if rep is None:
+        chosen = representation_or_error()
+        if isinstance(chosen, Response):
+            return chosen
+        rep = chosen
     path = local_path(iri) or "/"
     if ONTOLOGY_GRAPH in s.graphs:
         if rep.rdf is None:
@@ -1444,7 +1447,9 @@ def _known_form(s: Site, iri: str) -> Response | None:
         return _moved(iri + "/")
     stem, dot, extension = iri.rpartition(".")
     key = _EXTENSIONS.get(extension.lower()) if dot else None
-    if key is None or stem not in s.known:
+    # /ontology/.ttl of a dataset without the ontology's header: what /ontology/ serves
+    undescribed = stem == ONTOLOGY and stem not in s.known
+    if key is None or (stem not in s.known and not undescribed):
         return None
     rep: Representation | Response | None = _with_json_ld_form(_BY_KEY[key])
     if "format" in request.args:  # as on the resource's own URL, ?format= wins
@@ -1456,6 +1461,11 @@ def _known_form(s: Site, iri: str) -> Response | None:
         # the resource's Content-Location names for that answer gives it in the same type
         rep = negotiate(("nt",)) or rep
     assert isinstance(rep, Representation)
+    if undescribed:
+        answer = _ontology_undescribed(s, stem, rep)
+        if answer.status_code == 200:
+            answer.headers["Link"] = f'<{stem}>; rel="canonical"'
+        return answer
     path = local_path(stem) or "/"
     if rep.rdf is None:
         body, content_type = (_entity_html(s, s.document_of(stem), path),
