@@ -392,3 +392,17 @@ def test_a_dataset_file_with_an_external_dtd_entity_is_refused_plainly(tmp_path)
         DatasetStore.load(path)
     assert raised.value.line == 2 and "external DTD entities are refused" in str(raised.value)
     assert "double quotes" not in str(raised.value)
+
+
+def test_the_store_keeps_the_digest_of_the_bytes_it_loaded(tmp_path):
+    """What build-info.json must record to vouch for what is served: the file may be rewritten
+    after loading (kg.endpoint.validation reads the record with it)."""
+    import hashlib
+
+    path = tmp_path / "d.nq"
+    path.write_bytes(b"<urn:a> <urn:b> <urn:c> <urn:g> .\n")
+    loaded = hashlib.sha256(path.read_bytes()).hexdigest()
+    store = DatasetStore.load(path)
+    path.write_bytes(b"<urn:x> <urn:y> <urn:z> .\n")
+    assert store.sha256 == loaded
+    assert DatasetStore.from_quads([]).sha256 is None

@@ -482,7 +482,7 @@ def load_built(dataset: Path):
     if not facts:
         del store
         return DatasetStore.load(dataset)
-    return DatasetStore(store, source=str(dataset), **facts)
+    return DatasetStore(store, source=str(dataset), sha256=digest.hexdigest(), **facts)
 
 
 def file_sha256(path: Path) -> str:
@@ -561,7 +561,7 @@ def built_store(settings: dict, *, log: Callable[[str], None] = lambda _: None):
     if not facts:
         del store  # another build's record by now: as load_built does
         return DatasetStore.load(path)
-    return DatasetStore(store, source=str(path), **facts)
+    return DatasetStore(store, source=str(path), sha256=sha256, **facts)
 
 
 def _umask() -> int:

@@ -298,12 +298,18 @@ class DatasetStore:
 
     def __init__(self, store: ox.Store, *, source: str | None = None,
                  union_default_graph: bool = True, graph_sizes: dict[str, int] | None = None,
-                 shared_pairs: frozenset[frozenset[str]] | None = None):
+                 shared_pairs: frozenset[frozenset[str]] | None = None,
+                 sha256: str | None = None):
         """``graph_sizes`` (the quads of each graph, by name) and ``shared_pairs`` (see the
         attribute), where the caller knows them for ``store`` (the build records them:
-        :func:`kg.build.dataset_facts`), are taken as they are, not counted and looked for."""
+        :func:`kg.build.dataset_facts`), are taken as they are, not counted and looked for.
+        ``sha256``: the digest of the bytes of ``source`` that ``store`` was loaded from."""
         self._store = store
         self.source = source
+        #: The SHA-256 of the bytes loaded from ``source`` (None where not read from a file):
+        #: what build-info.json must record to vouch for what is served, the file on disk
+        #: being another build's once a build replaces it (:func:`kg.build.build_record`).
+        self.sha256 = sha256
         self.union_default_graph = union_default_graph
         # The store never changes after loading, so everything below is computed once.
         named = sorted(store.named_graphs(), key=_graph_name)
@@ -348,9 +354,11 @@ class DatasetStore:
         and ``shared_pairs`` are for the build's own output too
         (:func:`kg.build.dataset_facts`): what the build knows of the file is not found again
         (:meth:`__init__`)."""
-        store = parse_dataset(path, format=format, lenient=lenient)
+        digest = hashlib.sha256()
+        store = parse_dataset(path, format=format, lenient=lenient, digest=digest)
         return cls(store, source=str(path), union_default_graph=union_default_graph,
-                   graph_sizes=graph_sizes, shared_pairs=shared_pairs)
+                   graph_sizes=graph_sizes, shared_pairs=shared_pairs,
+                   sha256=digest.hexdigest())
 
     @classmethod
     def from_quads(cls, quads: Iterable[ox.Quad], *, union_default_graph: bool = True,

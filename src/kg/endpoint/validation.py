@@ -710,18 +710,18 @@ def _served_texts(settings: dict, replaced: str | None
 def _built_file_digests() -> dict[str, str] | None:
     """Each input file's SHA-256 as the build of the served dataset recorded it
     (build-info.json's ``input_files``, beside the dataset file), where that record is of the
-    bytes served (its ``dataset_sha256``: :func:`kg.build.build_record`); None where nothing
-    says (a dataset served from elsewhere, a remote store, a build before the record was
-    kept)."""
-    from kg.build import build_record, file_sha256
+    bytes served: its ``dataset_sha256`` is the digest of the bytes the store loaded
+    (:attr:`kg.store.DatasetStore.sha256`; :func:`kg.build.build_record`), not of the file
+    as it is now, which a build since the start has replaced. None where nothing says (a
+    dataset served from elsewhere, a remote store, a build before the record was kept, a
+    record of another build)."""
+    from kg.build import build_record
 
-    source = getattr(current_app.extensions["kg"].store, "source", None)
-    if not source:
+    store = current_app.extensions["kg"].store
+    source, sha256 = getattr(store, "source", None), getattr(store, "sha256", None)
+    if not source or not sha256:
         return None
-    try:
-        files = build_record(Path(source), sha256=file_sha256(Path(source))).get("input_files")
-    except OSError:
-        return None
+    files = build_record(Path(source), sha256=sha256).get("input_files")
     if not isinstance(files, dict):
         return None
     return {str(k): str(v) for k, v in files.items()}
