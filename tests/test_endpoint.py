@@ -2075,7 +2075,7 @@ def test_every_cache_of_the_endpoint_is_bounded_by_the_one_helper(make_app):
     ("/place/tay-ninh?output=nt", 200, "application/n-triples"),
     ("/place/tay-ninh?output=nt&format=ttl", 200, "text/turtle"),
     ("/place/tay-ninh.ttl?output=nt", 200, "application/n-triples"),
-    ("/timeline?output=ttlx", 400, None),
+    ("/timeline?output=ttlx", 406, None),
     ("/store?default&output=nt", 200, "application/n-triples"),
     ("/store?output=nt&format=nq&default", 200, "application/n-quads"),
     ("/dataset?output=nt", 200, "application/n-triples"),
@@ -2097,7 +2097,7 @@ def test_output_is_format_on_every_route_that_reads_format(make_app, target, sta
 @pytest.mark.parametrize(("query", "status", "content_type"), [
     ("?output=text", 200, "text/plain"),
     ("?output=text&format=turtle", 200, "text/turtle"),
-    ("?output=xyz", 400, None),
+    ("?output=xyz", 406, None),
 ])
 def test_output_is_format_on_validate(make_app, query, status, content_type):
     client = make_app(root=Path(__file__).parents[1], validation_timeout=0).test_client()

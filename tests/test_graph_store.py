@@ -195,9 +195,13 @@ BAD_GRAPH_REQUESTS = [
     ("/store?graph=http%3A%2F%2Fa.example%2F%25zz", 400, "absolute IRI"),
     (f"/store?graph={quote(ARTICLE)}&default", 400, "?graph=IRI or ?default"),
     (f"/store?graph={quote(ARTICLE)}&graph={quote(ARTICLE)}", 400, "once"),
-    ("/store?default&format=csv", 400, "unknown format 'csv'"),
-    ("/store?format=csv", 400, "unknown format 'csv'"),
-    (f"/store?graph={quote(ARTICLE)}&format=tutle", 400, "unknown format 'tutle'"),
+    ("/store?default&format=csv", 406, "format=csv is not a format of this resource"),
+    ("/store?format=csv", 406, "format=csv is not a format of this resource"),
+    # the whole dataset is in no triples' syntax: as Accept: text/turtle, with the way to one
+    ("/store?format=ttl", 406, "format=ttl is not a format of this resource, which is available "
+                               "as application/trig (format=trig)"),
+    (f"/store?graph={quote(ARTICLE)}&format=tutle", 406,
+     "format=tutle is not a format of this resource"),
 ]
 
 
@@ -259,6 +263,11 @@ def test_nothing_acceptable_is_406_naming_the_formats(client):
     reply = client.get("/store", headers={"Accept": "text/turtle"})
     assert reply.status_code == 406
     assert "application/trig" in reply.text and "?default" in reply.text
+    # a JSON client's error is one object, the way to one graph in its message (the words
+    # were written after the object, and the body was no JSON)
+    reply = client.get("/store", headers={"Accept": "application/sparql-results+json"})
+    assert reply.status_code == 406 and reply.mimetype == "application/json"
+    assert reply.json["message"].endswith("; one graph, as triples: ?default or ?graph=IRI")
 
 
 def test_head_has_the_headers_of_get_and_no_body(client):

@@ -132,7 +132,7 @@ def test_unknown_shapes_are_404(client):
     r = client.get("/shapes/NoSuchShape", headers=TURTLE)
     assert r.status_code == 404 and r.mimetype == "text/plain"
     assert "is not a shape of this project" in r.get_data(as_text=True)
-    assert client.get("/shapes/EventShape?format=xlsx").status_code == 400
+    assert client.get("/shapes/EventShape?format=xlsx").status_code == 406
 
 
 def test_an_unknown_shape_is_the_missing_page_for_a_browser(client):

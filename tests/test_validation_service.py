@@ -513,15 +513,17 @@ def test_bad_requests(client):
     assert client.post("/validate", data=b"", content_type="text/turtle").status_code == 400
     assert client.post("/validate", data={"other": (io.BytesIO(b"x"), "a.ttl")},
                        content_type="multipart/form-data").status_code == 400
-    assert client.post("/validate?format=xlsx", data=GOOD,
-                       content_type="text/turtle").status_code == 400
+    refused = client.post("/validate?format=xlsx", data=GOOD, content_type="text/turtle")
+    assert refused.status_code == 406 and refused.headers["X-KG-Exit-Code"] == "2"
+    assert refused.json["message"] == ("format=xlsx is not a format of the report (use one of: "
+                                       "json, turtle, html, text, sarif, github)")
 
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 
 
 @pytest.mark.parametrize(("method", "url", "status"), [
-    ("GET", "/validate?format=xyz", 400), ("POST", "/validate?format=xyz", 400),
+    ("GET", "/validate?format=xyz", 406), ("POST", "/validate?format=xyz", 406),
     ("GET", "/validate?update=x", 403)])
 def test_a_browser_gets_a_request_this_route_refuses_on_the_sites_page(client, method, url,
                                                                        status):
@@ -551,7 +553,7 @@ def test_a_parse_error_in_json_gives_its_line(client):
     assert doc["status"] == 400 and doc["line"] == 4 and doc["message"].startswith("x.ttl:4:")
     doc = client.post("/validate?format=xlsx", data=GOOD, content_type="text/turtle",
                       headers={"Accept": "application/json"}).json
-    assert doc["status"] == 400 and doc["line"] is None and doc["column"] is None
+    assert doc["status"] == 406 and doc["line"] is None and doc["column"] is None
 
 
 def test_uploads_over_the_size_limit_get_413(make_client):

@@ -28,15 +28,15 @@ from flask import Blueprint, Response, current_app, render_template, request
 from kg.endpoint.dumps import dumps, send_dump
 from kg.endpoint.pages import (
     REPRESENTATIONS,
-    UnknownFormat,
+    FormatNotOffered,
     error_answer,
     footer_context,
+    format_not_offered,
     local_path,
     negotiate,
     not_acceptable,
     serialize,
     stable_blank_nodes,
-    unknown_format,
 )
 from kg.store import not_an_absolute_iri
 
@@ -78,16 +78,14 @@ def store() -> Response:
         return _text(400, "Bad Request: name one graph: ?graph=IRI or ?default, once")
     # HTML last: chosen only where the client prefers it (a browser), never for */*
     offers = (GRAPH_OFFERS if graphs or default else DATASET_OFFERS) + ("html",)
+    # in the message itself, not added to the body: a JSON client's is an object
+    note = "" if graphs or default else "; one graph, as triples: ?default or ?graph=IRI"
     try:
         rep = negotiate(offers)
-    except UnknownFormat as exc:
-        return unknown_format(str(exc), offers)
+    except FormatNotOffered as exc:
+        return format_not_offered(str(exc), offers, note)
     if rep is None:
-        refused = not_acceptable(offers)
-        if not graphs and not default:
-            refused.set_data(refused.get_data(as_text=True).rstrip("\n")
-                             + "; one graph, as triples: ?default or ?graph=IRI\n")
-        return refused
+        return not_acceptable(offers, note)
     if rep.rdf is None and not graphs:
         return _page(None, default)
     if not graphs and not default:

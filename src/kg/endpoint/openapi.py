@@ -114,8 +114,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         "default-graph-uri": {"type": "string"}, "named-graph-uri": {"type": "string"}}}
     rdf_page = {"description": "the page (HTML) or the RDF of the resource",
                 "content": {t: _ANY for t in _PAGE_TYPES}}
-    page_errors = (("400", "unknown format parameter"), ("404", "not in this dataset"),
-                   ("406", "no representation the client accepts"),
+    page_errors = (("404", "not in this dataset"),
+                   ("406", "no representation the client accepts, or a format parameter "
+                           "naming none the resource is in"),
                    ("503", "the request ran past query_timeout"))
     json_ok = {"description": "JSON (JSONP with callback)",
                "content": {"application/json": {"schema": {"type": "object"}},
@@ -197,10 +198,10 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "416": {"description": "a range of the whole dataset past its end",
                         "content": _TEXT},
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
-                "400": _error("both graph and default, a relative graph IRI, or an unknown "
-                              "format"),
+                "400": _error("both graph and default, or a relative graph IRI"),
                 "404": _error("no such graph in the dataset"),
-                "406": _error("no RDF format the client accepts"),
+                "406": _error("no RDF format the client accepts, or a format parameter "
+                              "naming none the graph is in"),
                 "503": _error("the request ran past query_timeout")}},
             **{method: {"summary": f"{method.upper()} is refused: the graph store is "
                                    "read-only",
@@ -264,7 +265,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             "get": {"summary": "the upload form (HTML)",
                     "parameters": [_param("format", "query", _VALIDATE_FORMATS_PARAM)],
                     "responses": _responses({"description": "HTML", "content": {
-                        "text/html": _ANY}}, ("400", "unknown format"))},
+                        "text/html": _ANY}}, ("406", "a format the report is not in"))},
             "post": {
                 "summary": "SHACL validation of an uploaded RDF file",
                 "parameters": [_param("format", "query", _VALIDATE_FORMATS_PARAM),
@@ -289,6 +290,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                        for code, text in (
                            ("400", "unparsable, too deeply nested, a remote JSON-LD context, "
                                    "an XML DOCTYPE or entity, or no file (a body of no bytes)"),
+                           ("406", "a format the report is not in, or an Accept naming none"),
                            ("413", "over max_upload_bytes or max_upload_triples"),
                            ("415", "an RDF syntax that cannot be told or read"),
                            ("422", "inconsistent under OWL 2 RL"),

@@ -155,21 +155,22 @@ _BY_NAME = {n: r for r in REPRESENTATIONS for n in (*r.names, r.media_type)}
 _ALIASES = frozenset(_BY_MEDIA) - {r.media_type for r in REPRESENTATIONS}
 
 
-class UnknownFormat(ValueError):
-    """A ``format`` parameter that names no representation."""
+class FormatNotOffered(ValueError):
+    """A ``format`` parameter that names no representation the resource offers: a syntax it
+    is not in (``/timeline?format=ttl``), or no syntax at all (``format=tutle``)."""
 
 
 def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     """The representation for this request: ``?format=`` wins, else the ``Accept`` header
     (Turtle when it names nothing); None when nothing offered is acceptable (406).
     ``offers`` limits the choice to some keys, in their order of preference. Raises
-    :class:`UnknownFormat`."""
+    :class:`FormatNotOffered`."""
     allowed = _allowed(offers)
     asked = request.args.get("format")
     if asked:
         found = _BY_NAME.get(asked.strip().lower())
         if found is None or found not in allowed:
-            raise UnknownFormat(asked)
+            raise FormatNotOffered(asked)
         return _with_json_ld_form(found)
     if not request.headers.get("Accept", "").strip():
         return allowed[0]
@@ -194,11 +195,12 @@ def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:
 
 
 def representation_or_error(offers: tuple[str, ...] | None = None) -> Representation | Response:
-    """:func:`negotiate` with its failures answered: 400 for an unknown format, 406."""
+    """:func:`negotiate` with its failures answered: 406, for a ``format`` not offered as for
+    an ``Accept`` naming nothing offered."""
     try:
         rep = negotiate(offers)
-    except UnknownFormat as exc:
-        return unknown_format(str(exc), offers)
+    except FormatNotOffered as exc:
+        return format_not_offered(str(exc), offers)
     return rep if rep is not None else not_acceptable(offers)
 
 
@@ -241,17 +243,25 @@ def error_page(status: int, message: str) -> str:
                            message=message.rstrip("\n"), **footer_context())
 
 
-def not_acceptable(offers: tuple[str, ...] | None = None) -> Response:
+def not_acceptable(offers: tuple[str, ...] | None = None, note: str = "") -> Response:
+    """406 for an ``Accept`` naming nothing offered, listing what is, then ``note``."""
     allowed = _allowed(offers)
     listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
-    return error_answer(406, f"Not Acceptable: this resource is available as {listed}",
-                      {"Vary": "Accept"})
+    return error_answer(406, f"Not Acceptable: this resource is available as {listed}{note}",
+                        {"Vary": "Accept"})
 
 
-def unknown_format(name: str, offers: tuple[str, ...] | None = None) -> Response:
+def format_not_offered(name: str, offers: tuple[str, ...] | None = None,
+                       note: str = "") -> Response:
+    """406 for a ``format`` the resource is not in: the parameter overrides ``Accept``, so
+    nothing acceptable is offered, as ``/sparql`` answers ``format=tutle`` (a request, not a
+    malformed one: a syntax another resource has, ``/timeline?format=ttl``, is refused as
+    ``Accept: text/turtle`` is). Names the formats it is in, then ``note``."""
     allowed = _allowed(offers)
-    listed = ", ".join(r.key for r in allowed)
-    return error_answer(400, f"Bad Request: unknown format {name!r} (one of: {listed})")
+    listed = ", ".join(f"{r.media_type} (format={r.key})" for r in allowed)
+    return error_answer(406, f"Not Acceptable: format={name} is not a format of this "
+                             f"resource, which is available as {listed}{note}",
+                        {"Vary": "Accept"})
 
 
 def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = False) -> bytes:

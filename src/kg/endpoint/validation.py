@@ -16,6 +16,7 @@ Statuses (``X-KG-Exit-Code`` carries ``kg validate``'s exit code on every answer
   context, an XML DOCTYPE or entity declaration, a request that carries no file (a raw body
   of no bytes, a form sent without a file); an uploaded empty file is read as its syntax
   says, as ``kg validate FILE`` reads it (empty Turtle conforms);
+* 406 a ``format`` the report is not in, or an ``Accept`` naming none (exit 2);
 * 413 over ``max_upload_bytes`` or ``max_upload_triples``; 415 a syntax we cannot tell or read;
 * 422 the upload is inconsistent under OWL 2 RL (exit 1, as ``kg validate`` exits);
 * 503 reasoning and validation ran past ``validation_timeout`` and were stopped.
@@ -447,9 +448,13 @@ def _settings() -> dict:
 
 
 def _format_parameter() -> str | None:
+    """The report format the ``format`` parameter names; 406 for one the report is not in, as
+    for an ``Accept`` naming none (the parameter overrides it), on every route that takes
+    ``format`` (:func:`kg.endpoint.pages.format_not_offered`)."""
     given = request.args.get("format")
     if given and given not in _RESPONSE_TYPES:
-        raise InputError(f"unknown format {given!r} (use one of: {', '.join(_RESPONSE_TYPES)})")
+        raise NotAcceptable(f"format={given} is not a format of the report (use one of: "
+                            f"{', '.join(_RESPONSE_TYPES)})")
     return given or None
 
 
@@ -733,11 +738,11 @@ def validate_upload() -> Response:
     settings = _settings()
     try:
         if request.method in ("GET", "HEAD"):  # the form, whatever the Accept; a bad format
-            # is still 400
+            # is still 406
             _format_parameter()
             return _page(200, settings)
         fmt = _response_format()
-    except KGError as exc:  # an unknown format (400), or nothing in Accept we can send (406)
+    except KGError as exc:  # a format or an Accept we cannot answer in (406), an update
         return _refused(exc)
     upload = None
     try:
