@@ -44,6 +44,22 @@ def test_query_by_get_post_form_and_post_direct(any_client):
                                   content_type="application/sparql-query")) == 23
 
 
+def test_a_form_post_may_carry_its_parameters_in_the_url(any_client):
+    """Lenient, as Oxigraph and Fuseki are, and as the W3C suite's own query_post_form test
+    needs (its default-graph-uri is in the URL, its query in the form): the URL's parameters
+    count with the form's, a query there too (SPARQL 1.1 Protocol, 2.1.2, asks clients to put
+    them in the body), but one query, not one in each."""
+    form = "application/x-www-form-urlencoded"
+    url = f"/sparql?query={quote(COUNT_ALL)}"
+    assert _count(any_client.post(url, data="", content_type=form)) == 23
+    assert _count(any_client.post(f"{url}&default-graph-uri={quote(ENTITIES)}", data="",
+                                  content_type=form)) == 10
+    assert _count(any_client.post(f"/sparql?default-graph-uri={quote(ENTITIES)}",
+                                  data={"query": COUNT_ALL})) == 10
+    twice = any_client.post(url, data={"query": COUNT_ALL})
+    assert twice.status_code == 400 and b"more than one query" in twice.data
+
+
 def test_default_graph_is_the_union_of_the_named_graphs(client):
     assert _count(client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/event/e1> a ?c }"})) \
