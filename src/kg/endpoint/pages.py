@@ -1564,7 +1564,7 @@ TIMELINE_OFFERS = ("html",)
 @bp.route("/timeline", methods=["GET"])
 def timeline() -> Response:
     """Every dated event on a time axis (server-rendered SVG), grouped by operation. HTML only:
-    another ``?format=`` is a 400 and an ``Accept`` without HTML a 406, as on the other pages
+    another ``?format=`` and an ``Accept`` without HTML are a 406, as on the other pages
     (the events' data is at their own IRIs and in the dumps)."""
     rep = representation_or_error(TIMELINE_OFFERS)
     if isinstance(rep, Response):

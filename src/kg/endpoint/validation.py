@@ -784,9 +784,9 @@ def _update_refused(exc: UpdateRefused) -> Response:
 
 
 def _refused(exc: KGError) -> Response:
-    """A request refused before any upload is read (an unknown format, an Accept nothing can
-    answer, an update), exit code 2: JSON, as a script reads it; for a browser (an Accept
-    preferring HTML: a link followed with a mistyped format) the site's error page."""
+    """A request refused before any upload is read (a format the report is not in, an Accept
+    nothing can answer, an update), exit code 2: JSON, as a script reads it; for a browser (an
+    Accept preferring HTML: a link followed with a mistyped format) the site's error page."""
     if prefers_html(request.headers.get("Accept")):
         return error_response(exc.http_status, str(exc), {EXIT_CODE_HEADER: "2", **_CORS})
     response = _error(exc, "json", exit_code=2)
