@@ -339,7 +339,7 @@ def test_validate_with_the_project_finds_its_passages_and_entities(capsys, proje
     assert code == 2 and "two files named contribution.ttl" in err
 
 
-def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
+def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path, validated_once):
     bad = tmp_path / "bad.ttl"
     bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
 <https://w3id.org/kg1978/event/nameless> a kgo:Meeting .
@@ -358,7 +358,8 @@ def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path):
     assert len(Graph().parse(data=out, format="turtle")) > 0
 
 
-def test_validate_turtle_report_carries_what_the_text_report_says(capsys, project, tmp_path):
+def test_validate_turtle_report_carries_what_the_text_report_says(capsys, project, tmp_path,
+                                                                   validated_once):
     """The Turtle report is a SHACL report whose results also carry, in the shapes' namespace,
     the file and line, the hint and the advice of the text report, each declared in the
     shapes; every result of the JSON report is one result of it."""
@@ -475,7 +476,8 @@ def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     assert info.value.code == 2
 
 
-def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path):
+def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path,
+                                                       validated_once):
     """kgo:onDate is a sub-property of kgo:startDate and kgo:endDate: one wrong day is three
     results in the closure. Text and GitHub annotations show the one on kgo:onDate, with the
     other two under it; JSON and SARIF keep all three, the two marked as repeats."""
@@ -511,7 +513,7 @@ def test_one_wrong_date_is_shown_once_with_its_repeats(capsys, project, tmp_path
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_range_shape_repeating_a_hand_written_one_is_shown_with_it(capsys, project, tmp_path,
-                                                                     engine):
+                                                                     engine, validated_once):
     """An event's place that is no kgo:Place breaks kgs:EventPlaceShape and the generated
     kgs:tookPlaceAt-range alike: text and GitHub annotations show the hand-written result
     with the generated one under it; JSON and SARIF keep both, the generated one marked as
@@ -612,7 +614,8 @@ def test_validate_as_github_annotations_on_file_and_line(capsys, project, tmp_pa
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_blank_node_is_placed_at_the_line_that_introduces_it(capsys, project, tmp_path,
-                                                               monkeypatch, engine):
+                                                               monkeypatch, engine,
+                                                               validated_once):
     """A result about a blank node is on the line of its "[" (the triple whose object it is,
     or its first) or of its label, in every format: found by what the report says of it."""
     monkeypatch.chdir(tmp_path)
