@@ -54,6 +54,40 @@ def ontology():
     return load_sources(REPO).graphs[ONTOLOGY_GRAPH]
 
 
+@pytest.fixture()
+def validated_once(monkeypatch):
+    """``kg validate`` validates each input once: a test that prints one report in several
+    formats runs the command for each (its dispatch and its format), and the validation itself
+    (pySHACL's takes seconds) only when the project's files (ontology/, graph/, shapes/ and
+    build/ of the ``--root``), the inputs or the settings changed. The built dataset (no
+    input files) is validated each time."""
+    import hashlib
+
+    import kg.validate as kv
+
+    real, reports = kv.validate_files, {}
+
+    def once(settings, files, log=None, stand_in=False):
+        if not files:
+            return real(settings, files, log=log, stand_in=stand_in)
+        # every file of the project and every input, by path and bytes, and every setting: a
+        # change to any of them validates again (a report reused prints no log lines)
+        root = Path(settings["root"])
+        project = sorted(p for folder in ("ontology", "graph", "shapes", "build")
+                         for p in (root / folder).rglob("*") if p.is_file())
+        digest = hashlib.sha256()
+        for path in project + [Path(f) for f in files]:
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+        key = (digest.hexdigest(), repr(sorted(settings.items())), tuple(map(str, files)),
+               stand_in)
+        if key not in reports:
+            reports[key] = real(settings, files, log=log, stand_in=stand_in)
+        return reports[key]
+
+    monkeypatch.setattr(kv, "validate_files", once)
+    return reports
+
+
 # -- the SPARQL endpoint (store, app, served process, W3C data, browser) -------------------
 # Generic fixtures: a test module that needs a served endpoint, the W3C suites or Chromium asks
 # for them by name; nothing here knows a particular test.

@@ -27,33 +27,6 @@ def built(dataset) -> list[str]:
     return ["--root", str(REPO), "--build-dir", str(dataset.parent)]
 
 
-@pytest.fixture()
-def validated_once(monkeypatch, project):
-    """``kg validate`` validates each input once: a test that prints one report in several
-    formats runs the command for each (its dispatch and its format), and the validation itself
-    (pySHACL's takes seconds) only when the project's files or the arguments changed."""
-    import hashlib
-
-    import kg.validate as kv
-
-    real, reports = kv.validate_files, {}
-
-    def once(settings, files, log=None, stand_in=False):
-        # every file of the project and every input, by path and bytes, and every setting: a
-        # change to any of them validates again (a report reused prints no log lines)
-        digest = hashlib.sha256()
-        for path in sorted(p for p in project.rglob("*") if p.is_file()) + [Path(f) for f in files]:
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-        key = (digest.hexdigest(), repr(sorted(settings.items())), tuple(map(str, files)),
-               stand_in)
-        if key not in reports:
-            reports[key] = real(settings, files, log=log, stand_in=stand_in)
-        return reports[key]
-
-    monkeypatch.setattr(kv, "validate_files", once)
-    return reports
-
-
 def run(capsys, *args: str, stdin: str | None = None, monkeypatch=None) -> tuple[int, str, str]:
     if stdin is not None:
         monkeypatch.setattr("sys.stdin", io.StringIO(stdin))

@@ -362,7 +362,8 @@ def _misspell(path: Path, old: str, new: str) -> int:
     return text.count("\n", 0, at) + 1
 
 
-def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, monkeypatch):
+def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, monkeypatch,
+                                                              validated_once):
     facts = project / "graph" / "article-part1.ttl"
     line = _misspell(facts, "place:phnom-penh", "place:phnom-pehn")
     monkeypatch.chdir(project)
@@ -394,7 +395,8 @@ def test_kg_validate_reports_a_dangling_reference_at_its_line(capsys, project, m
 
 
 def test_a_qc_hint_is_kept_beside_a_shape_s_result_on_the_same_triple(capsys, project,
-                                                                     monkeypatch):
+                                                                     monkeypatch,
+                                                                     validated_once):
     """A misspelt place is also a result of a shape, on the same focus node, path and value;
     the query's row says what the shape does not (the IRI meant), so it is kept beside it. An
     ill-typed date and a citation of no passage are only the shapes': the rows of
@@ -682,7 +684,8 @@ _ONE_CAUSE = [
 
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
 @pytest.mark.parametrize(("name", "written", "result", "hint"), _ONE_CAUSE)
-def test_one_cause_is_one_result(capsys, monkeypatch, validator, name, written, result, hint):
+def test_one_cause_is_one_result(capsys, monkeypatch, validator, name, written, result, hint,
+                                 validated_once):
     """One result for one mistake (:data:`_ONE_CAUSE`), at the fixture's line; in the Turtle
     report too, with its hint."""
     monkeypatch.chdir(ROOT)
@@ -721,7 +724,8 @@ def test_a_passage_no_shape_checks_is_named_with_the_passages_there_are(capsys, 
 
 
 @pytest.mark.parametrize("validator", ["fast", "pyshacl"])
-def test_a_place_written_under_actor_is_the_reference_s_cause(capsys, monkeypatch, validator):
+def test_a_place_written_under_actor_is_the_reference_s_cause(capsys, monkeypatch, validator,
+                                                               validated_once):
     """A district's container written actor:province for place:province gave its results side
     by side, the cause (the reference nothing labels, "Did you mean place:province?") last. It
     comes first, and what the shapes say of that value on the district follows it (JSON's
