@@ -1929,22 +1929,28 @@ JSON_LD_LITERALS = """{
 """
 
 
+def _validated_in_json(capsys, path, text):
+    """``kg validate`` of ``text`` written to ``path``, in JSON, where it does not conform
+    (exit 1): the path, the results, and the line of the first line holding a given text."""
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+
+    def line_of(needle):
+        return 1 + next(i for i, line in enumerate(lines) if needle in line)
+
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    assert code == 1
+    return path, json.loads(out)["results"], line_of
+
+
 def test_a_json_ld_literals_result_is_placed_at_its_value(capsys, tmp_path):
     """JSON-LD results were placed at the node's "@id", a literal's too, and a node named by
     an alias of "@id" ("id": "@id" in the context) had no line: a literal the file's own
     context lets us read (a string, a {"@value": …} with its type or language, a term's
     @language) is placed at its value's line, and an aliased name at its line."""
-    path = tmp_path / "u.jsonld"
-    path.write_text(JSON_LD_LITERALS, encoding="utf-8")
-    lines = JSON_LD_LITERALS.splitlines()
-
-    def line_of(text):
-        return 1 + next(i for i, line in enumerate(lines) if text in line)
-
-    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
-    assert code == 1
-    placed = {(r["focus"].rpartition("/")[2], r["value"], r["location"])
-              for r in json.loads(out)["results"]}
+    path, results, line_of = _validated_in_json(capsys, tmp_path / "u.jsonld",
+                                                JSON_LD_LITERALS)
+    placed = {(r["focus"].rpartition("/")[2], r["value"], r["location"]) for r in results}
     assert ("xanadu", '"Xanadu  Land"', f"{path}:{line_of('Xanadu  Land')}") in placed, placed
     assert ("cathay", '"1978-02-30"^^<http://www.w3.org/2001/XMLSchema#date>',
             f"{path}:{line_of('1978-02-30')}") in placed, placed
@@ -1982,16 +1988,8 @@ def test_a_json_ld_relations_result_is_placed_at_its_value(capsys, tmp_path):
     at the node's "@id": a {"@id": …} value, a string under a term whose @type is @id and a
     @type (or its alias) are each placed at the line that names the value, and a domain's
     result says the line of the node's type."""
-    path = tmp_path / "r.jsonld"
-    path.write_text(JSON_LD_RELATIONS, encoding="utf-8")
-    lines = JSON_LD_RELATIONS.splitlines()
-
-    def line_of(text):
-        return 1 + next(i for i, line in enumerate(lines) if text in line)
-
-    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
-    assert code == 1
-    results = json.loads(out)["results"]
+    path, results, line_of = _validated_in_json(capsys, tmp_path / "r.jsonld",
+                                                JSON_LD_RELATIONS)
     placed = {(r["shape"].rpartition("/")[2], r["focus"].rpartition("/")[2],
                r["value"].rpartition("/")[2] if r["value"] else None, r["location"])
               for r in results}
@@ -2035,16 +2033,11 @@ def test_rdf_xml_results_are_placed_at_their_property_elements(capsys, tmp_path)
     in scope, its rdf:datatype; a property attribute's at its node element), a relation's at
     the line that names its value (rdf:resource, a nested node element, an rdf:type), and
     each value a result counts at its own line."""
-    path = tmp_path / "r.rdf"
-    path.write_text(RDF_XML_PROPERTIES, encoding="utf-8")
-    lines = RDF_XML_PROPERTIES.splitlines()
+    path, results, line = _validated_in_json(capsys, tmp_path / "r.rdf", RDF_XML_PROPERTIES)
 
     def line_of(text):
-        return f"{path}:{1 + next(i for i, line in enumerate(lines) if text in line)}"
+        return f"{path}:{line(text)}"
 
-    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
-    assert code == 1
-    results = json.loads(out)["results"]
     placed = {(r["shape"].rpartition("/")[2], r["focus"].rpartition("/")[2],
                (r["value"] or "").rpartition("/")[2], r["location"]) for r in results}
     for expected in (
