@@ -11,6 +11,7 @@ Actions annotations or SARIF.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -1373,6 +1374,7 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
     from urllib.parse import urljoin
 
     found.lineless.append(name)
+    line_at = _line_finder(text)
     for m in names.finditer(text):
         subject = m.groupdict().get("subject") or m.groupdict().get("s2")
         written = subject if subject is not None else (m.groupdict().get("object")
@@ -1390,10 +1392,18 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
             if "@base" not in prefixes:
                 continue
             iri = urljoin(prefixes["@base"], iri)
-        where = f"{name}:{text.count(chr(10), 0, m.start()) + 1}"
+        where = f"{name}:{line_at(m.start())}"
         found.mentions.setdefault(iri, where)
         if subject is not None:
             found.subjects.setdefault(iri, where)
+
+
+def _line_finder(text: str) -> Callable[[int], int]:
+    """The line (from 1) of an offset of ``text``: a binary search over the offsets of its
+    line ends. Counting the newlines before each name or value a file's reader meets made
+    reading a file quadratic (a 1.1 MB JSON-LD file: 8.8 s)."""
+    ends = [m.start() for m in re.finditer("\n", text)]
+    return lambda at: bisect.bisect_left(ends, at) + 1
 
 
 _JSON_WHITE = re.compile(r"[ \t\r\n]*")
@@ -1406,9 +1416,11 @@ def _json_with_lines(text: str):
     it. Only for a text :func:`_json_ld` has read as JSON."""
     from json.decoder import scanstring
 
+    line_at = _line_finder(text)
+
     def parse(at: int):
         at = _JSON_WHITE.match(text, at).end()
-        line = text.count("\n", 0, at) + 1
+        line = line_at(at)
         char = text[at]
         if char == "{":
             out: dict = {}
