@@ -15,9 +15,9 @@ from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError, ParseError
 
-__all__ = ["CORS", "PREFLIGHT", "EXPOSE", "headers_for", "with_fields", "exposing",
-           "error_parts", "base_url", "answer_query", "status_line", "with_reason_phrase",
-           "refused_by_accept", "answered_by_a_route", "reconciliation_methods"]
+__all__ = ["CORS", "PREFLIGHT", "headers_for", "with_fields", "error_parts", "base_url",
+           "answer_query", "status_line", "with_reason_phrase", "refused_by_accept",
+           "answered_by_a_route", "reconciliation_methods"]
 
 CORS = (
     ("Access-Control-Allow-Origin", "*"),
