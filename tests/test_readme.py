@@ -334,3 +334,22 @@ def test_readme_layout_names_every_module_of_the_package():
     modules = {p.stem for p in src.glob("*.py") if p.stem != "__init__"}
     folders = {p.name for p in src.iterdir() if p.is_dir() and not p.name.startswith("__")}
     assert not (modules | folders) - named, sorted((modules | folders) - named)
+
+
+def test_changelog_has_each_kind_of_change_once_per_release():
+    """Keep a Changelog's layout: per release, each kind of change (Added, Changed, …) under
+    one heading, its entries bullets. A merge once left a second "### Changed" list far below
+    the first, under "### Fixed"'s entries, where a reader of Unreleased stops looking."""
+    text = (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    kinds = {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+    releases = re.split(r"^## ", text, flags=re.M)[1:]
+    assert releases and releases[0].startswith("Unreleased")
+    for release in releases:
+        name = release.splitlines()[0]
+        headings = re.findall(r"^### (.+)$", release, re.M)
+        assert set(headings) <= kinds, (name, headings)
+        assert len(headings) == len(set(headings)), (name, headings)
+        for section in re.split(r"^### .+$", release, flags=re.M)[1:]:
+            stray = [line for line in section.splitlines()
+                     if line and not line.startswith(("- ", "  "))]
+            assert not stray, (name, stray[:3])
