@@ -1798,6 +1798,37 @@ def test_examples_come_from_competency_queries(make_app, tmp_path):
     assert b"Which attacks are there?" in r.data and b"Named graphs and their sizes" not in r.data
 
 
+def test_examples_follow_the_article_then_cross_it_then_check_the_graph(make_app, tmp_path):
+    """The UI opens with the first example: a question on the article's first passages, not
+    a check on the graph (the alphabetically first file was an ASK that no researcher asks).
+    Questions on a few passages come in the order of their first passage (part 1's before
+    another source's), then those across the article, then checks (``# Passages: none``)."""
+    from kg.endpoint.ui import EXAMPLE_GROUPS, load_examples
+
+    folder = tmp_path / "tests" / "competency"
+    folder.mkdir(parents=True)
+    for name, passages in {"a-check": "none (a check on the graph as a whole)",
+                           "b-late": "13, 14", "c-across": "1, 5, 9, 13, 17",
+                           "d-early": "2", "e-part2": "article-part2:1", "f-first": "1, 3"
+                           }.items():
+        (folder / f"{name}.rq").write_text(f"# Question {name}\n# Passages: {passages}\n"
+                                           "ASK {}\n", encoding="utf-8")
+    examples = load_examples(tmp_path)
+    assert [e["source"] for e in examples] == [
+        "f-first.rq", "d-early.rq", "b-late.rq", "e-part2.rq", "c-across.rq", "a-check.rq"]
+    assert [e["group"] for e in examples] == [EXAMPLE_GROUPS[0]] * 4 + list(EXAMPLE_GROUPS[1:])
+    page = make_app().test_client().get("/").text  # the plain form: one heading per group
+    assert [page.index(f"<h3>{group}</h3>") for group in EXAMPLE_GROUPS] == sorted(
+        page.index(f"<h3>{group}</h3>") for group in EXAMPLE_GROUPS)
+    assert page.index("Question f-first") < page.index("Question a-check")
+    assert page.count('<ul class="examples">') == 3 and page.count("</ul>") >= 3
+    # the project's own: every group used, in order, a question first
+    from kgtest import REPO
+
+    groups = [EXAMPLE_GROUPS.index(e["group"]) for e in load_examples(REPO)]
+    assert groups == sorted(groups) and set(groups) == {0, 1, 2}
+
+
 def test_yasgui_page_and_assets(make_app, tmp_path):
     build = tmp_path / "node_modules" / "@zazuko" / "yasgui" / "build"
     build.mkdir(parents=True)

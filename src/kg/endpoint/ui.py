@@ -9,7 +9,8 @@ limits as ``/sparql`` and renders a table. The form is always at ``/form`` too, 
 browser's ``GET /sparql?query=…`` (a shared link; see :func:`.protocol.prefers_html`).
 
 Example queries come from ``ROOT/tests/competency/*.rq`` (the first line of each, ``# title``,
-names it) or, where there are none, from a few built-in ones.
+names it; the second, ``# Passages: …``, places it in the article: :func:`load_examples`) or,
+where there are none, from a few built-in ones.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, PREFIXES, sparql_prologue
 from kg.literals import literal_text
 
-__all__ = ["bp", "load_examples", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
+__all__ = ["bp", "load_examples", "EXAMPLE_GROUPS", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
            "YASGUI_FILES", "form_literal"]
 
 bp = Blueprint("ui", __name__)
@@ -67,21 +68,52 @@ def yasgui_dir(root: Path) -> Path | None:
     return build if all((build / f).is_file() for f in YASGUI_FILES) else None
 
 
+#: The example groups, in the order offered: questions on a few passages, in the article's
+#: order (the first one is the query the UI opens with); questions across the article; checks
+#: on the graph as a whole (``# Passages: none``).
+EXAMPLE_GROUPS = ("Passage by passage", "Across the article", "On the graph as a whole")
+
+#: A question naming more passages than this is one across the article.
+FEW_PASSAGES = 4
+
+#: The source a bare passage number of a ``# Passages:`` line belongs to (another source's is
+#: written with its name: ``article-part2:5``), ordered first.
+FIRST_SOURCE = "article-part1"
+
+
+def _passages(text: str) -> list[tuple[bool, str, int]]:
+    """The passages a competency query's second line (``# Passages: 2, 13``) names, as
+    sortable (another source's, source, number); none for ``none`` or no such line."""
+    lines = text.split("\n", 2)
+    line = lines[1] if len(lines) > 1 else ""
+    if not line.startswith("# Passages:"):
+        return []
+    return sorted((bool(name) and name != FIRST_SOURCE, name or FIRST_SOURCE, int(n))
+                  for name, n in re.findall(r"(?:([a-z0-9][a-z0-9-]*):)?(\d+)", line))
+
+
 def load_examples(root: Path) -> list[dict[str, str]]:
-    """Example queries: ``tests/competency/*.rq`` titled by their first ``#`` line, else
-    built-in ones (with the project's PREFIX lines)."""
+    """Example queries: ``tests/competency/*.rq`` titled by their first ``#`` line and grouped
+    (:data:`EXAMPLE_GROUPS`) by the passages their second line names: the few-passage
+    questions in the order of their first passage, then those across the article, then the
+    checks, each by name. Where there are none, built-in ones (with the project's PREFIX
+    lines), in one group."""
     examples = []
     folder = root / "tests" / "competency"
     for path in sorted(folder.glob("*.rq")) if folder.is_dir() else ():
         text = path.read_text(encoding="utf-8")
         first = text.split("\n", 1)[0].strip()
         title = first.lstrip("#").strip() if first.startswith("#") else path.stem
-        examples.append({"title": title or path.stem, "query": text, "source": path.name})
-    if not examples:
-        prologue = sparql_prologue()
-        examples = [{"title": title, "query": f"# {title}\n{prologue}\n{body}", "source": ""}
-                    for title, body in BUILTIN_EXAMPLES]
-    return examples
+        passages = _passages(text)
+        group = (2 if not passages else 0 if len(passages) <= FEW_PASSAGES else 1)
+        examples.append(((group, passages[:1] if group == 0 else [], path.stem),
+                         {"title": title or path.stem, "query": text, "source": path.name,
+                          "group": EXAMPLE_GROUPS[group]}))
+    if examples:
+        return [example for _, example in sorted(examples, key=lambda pair: pair[0])]
+    prologue = sparql_prologue()
+    return [{"title": title, "query": f"# {title}\n{prologue}\n{body}", "source": "",
+             "group": ""} for title, body in BUILTIN_EXAMPLES]
 
 
 def _state() -> EndpointState:
