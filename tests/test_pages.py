@@ -781,6 +781,29 @@ def test_an_event_with_two_direct_parents_shows_each_path_to_the_top(client, sto
         in text
 
 
+def test_undated_sub_events_stand_where_their_bounds_put_them(client, store):
+    """The war's sub-events in order of time: an event the article leaves undated where the
+    earliest (else latest) day its wording allows puts it, after the events starting that
+    day; events with no bound last. They came after every dated event, by label."""
+    war = BASE + "event/southwestern-border-war"
+    html = client.get(local_path(war), headers=HTML).get_data(as_text=True)
+    listed = html[html.index("Sub-events:"):]
+    listed = re.findall(r'<li><a href="(/event/[^"]+)"', listed[:listed.index("</ul>")])
+    days = {local_path(r["e"]): (r["d"][:10] if r["d"].count("-") == 2 else r["d"] + "-01",
+                                 r["k"])
+            for r in rows(store, f"""
+        PREFIX kgo: <https://w3id.org/kg1978/ontology/>
+        SELECT ?e (STR(COALESCE(?s, ?nb, ?na)) AS ?d) (IF(BOUND(?s), 0, 1) AS ?k) WHERE {{
+          ?e kgo:subEventOf <{war}> OPTIONAL {{ ?e kgo:startDate ?s }}
+          OPTIONAL {{ ?e kgo:notBefore ?nb }} OPTIONAL {{ ?e kgo:notAfter ?na }}
+          FILTER(BOUND(?s) || BOUND(?nb) || BOUND(?na)) }}""")}
+    dated = [days[path] for path in listed if path in days]
+    assert len(listed) >= 20 and len(dated) >= 20
+    assert [(d, int(k)) for d, k in dated] == sorted((d, int(k)) for d, k in dated)
+    assert {path for path in listed if path in days} == set(listed[:len(dated)])
+    assert "/event/division-341-attachment" in listed[len(dated):]  # no date, no bound
+
+
 def test_a_single_parent_chain_is_one_line_as_before(client, store):
     chong_thnu = BASE + "place/chong-thnu"
     page = get_page(client, chong_thnu)

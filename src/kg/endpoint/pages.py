@@ -1058,9 +1058,18 @@ def _link_evidence(s: Site, iri: str, predicate: str, target: ox.NamedNode) -> d
 
 
 def _event_sort(s: Site, iri: str) -> tuple:
+    """An event's place in a list: by its start; an event the source leaves undated by the
+    earliest day its wording allows (``kgo:notBefore``), else the latest (``kgo:notAfter``),
+    after the events starting that day; then by label. Events with neither, and what is no
+    event, come last, by label (the war's sub-events listed the undated ones after all the
+    dated ones, alphabetically: a loss "in or after the 1978 offensive" after 1979's)."""
     e = s.events.get(iri)
-    start = e["start"][0] if e and e["start"] else date.max
-    return (start, s.labels.get(iri, iri).lower())
+    day, bounded = date.max, 0
+    if e and e["start"]:
+        day = e["start"][0]
+    elif e and (e["not_before"] or e["not_after"]):
+        day, bounded = (e["not_before"] or e["not_after"])[0], 1
+    return (day, bounded, s.labels.get(iri, iri).lower())
 
 
 _GROUNDS = (RDFS + "comment", DCTERMS + "bibliographicCitation")
