@@ -1243,6 +1243,68 @@ def test_khmer_and_other_scripts_keep_the_marks_that_spell_their_words(client):
     assert not any(c["match"] for c in other) and all(c["score"] < 90 for c in other)
 
 
+def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas):
+    """Authority files write a name with a qualifier ("Snuol (Cambodia)", "Kratie (Cambodia :
+    Province)", "Pol Pot, 1925-1998"): the name decides the candidates, the qualifier whether
+    one is matched. "Snuol (Cambodia)" offered Cambodia first and Snuol District at 60."""
+    cells = {
+        "held": ["Snuol (Cambodia)", "Kratie (Cambodia : Province)", "Snuol (Kratie)",
+                 "Chong Th'nu (Snuol District)", "Division 341 (Army Corps 4)",
+                 "Capture of Phnom Penh (1979)", "Capture of Phnom Penh, 1979",
+                 "Revolutionary Army of Kampuchea (RAK)", "Pol Pot (Saloth Sar)",
+                 "Kampuchean United Front for National Salvation (1978-1979)"],
+        "not held": ["Phnom Penh (Vietnam)", "Tây Ninh (Cambodia)", "Pol Pot, 1925-1998",
+                     "Capture of Phnom Penh (1978)", "Division 341 (Navy)"],
+    }
+    want = {"Snuol (Cambodia)": "place/snuol", "Kratie (Cambodia : Province)": "place/kratie",
+            "Snuol (Kratie)": "place/snuol", "Chong Th'nu (Snuol District)": "place/chong-thnu",
+            "Division 341 (Army Corps 4)": "unit/division-341",
+            "Capture of Phnom Penh (1979)": "event/liberation-of-phnom-penh-1979-01-07",
+            "Capture of Phnom Penh, 1979": "event/liberation-of-phnom-penh-1979-01-07",
+            "Revolutionary Army of Kampuchea (RAK)": "unit/pol-pot-forces",
+            "Pol Pot (Saloth Sar)": "actor/pol-pot",
+            "Kampuchean United Front for National Salvation (1978-1979)": "actor/kufns",
+            "Phnom Penh (Vietnam)": "place/phnom-penh", "Tây Ninh (Cambodia)": "place/tay-ninh",
+            "Pol Pot, 1925-1998": "actor/pol-pot",
+            "Capture of Phnom Penh (1978)": "event/liberation-of-phnom-penh-1979-01-07",
+            "Division 341 (Navy)": "unit/division-341"}
+    queries = {f"q{i}": {"query": cell}
+               for i, cell in enumerate(cells["held"] + cells["not held"])}
+    answer = batch(client, queries, schemas)
+    for key, q in queries.items():
+        cell, best = q["query"], answer[key]["result"][0]
+        assert best["id"] == want[cell], (cell, answer[key]["result"][:2])
+        if cell in cells["held"]:
+            assert best["match"] and best["score"] == 100.0, (cell, best)
+        else:  # the name is exact, the qualifier not what the graph holds: for a person
+            assert not best["match"] and best["score"] == 89.5, (cell, best)
+            qualifier = (cell.rsplit("(", 1)[1].rstrip(")") if cell.endswith(")")
+                         else cell.rsplit(", ", 1)[1])
+            assert best["description"].endswith(f"with the qualifier '{qualifier}', which "
+                                                "this service does not hold of it.]")
+    # a cell that is a parenthesis alone, or names its thing with one, is read as it is
+    answer = batch(client, {"a": {"query": "(Cambodia)"},
+                            "b": {"query": "Eastern Military Region (Cambodia)"}})
+    assert answer["a"]["result"][0]["id"] == "place/cambodia"
+    assert answer["b"]["result"][0]["id"] == "place/eastern-military-region"
+    assert answer["b"]["result"][0]["match"]
+
+
+def test_heading_reader():
+    from kg.reconciliation import _heading, _initials
+
+    assert _heading("Kratie (Cambodia : Province)") == ("Kratie", "Cambodia : Province",
+                                                        ["cambodia", "province"])
+    assert _heading("Pol Pot, 1925-1998") == ("Pol Pot", "1925-1998", ["1925 1998"])
+    assert _heading("Capture of Phnom Penh, 1979") == ("Capture of Phnom Penh", "1979",
+                                                       ["1979"])
+    for plain in ("Phnom Penh", "(Cambodia)", "Capture of Phnom Penh, 7 January 1979",
+                  "Pol Pot, Saloth Sar", "a (b) c", "x ( )", "x (:)", 12):
+        assert _heading(plain) is None, plain
+    assert _initials("kampuchean united front for national salvation") == ("kuffns", "kufns")
+    assert _initials("pol") == ()
+
+
 # -- limits and errors -----------------------------------------------------------------------
 
 def test_malformed_requests_get_400_with_json(client):

@@ -525,6 +525,49 @@ def _undated(label: str, key: str | None = None) -> str:
     return key[:len(key) - len(tail_key)].rstrip(" ")
 
 
+#: A heading's qualifier: the name and, at its end, a parenthesis ("Snuol (Cambodia)",
+#: "Kratie (Cambodia : Province)") or a year or years after a comma ("Pol Pot, 1925-1998",
+#: "Capture of Phnom Penh, 1979").
+_QUALIFIED = re.compile(r"\s*(?P<head>[^()]*?\S)\s*(?:\((?P<paren>[^()]*?\S[^()]*?)\)"
+                        r"|,\s*(?P<years>\d{4}|\d{3,4}\s*[-\u2013]\s*(?:\d{3,4})?\??))\s*")
+#: A year, or a span of years, as :func:`normalise` leaves it ("1925 1998").
+_YEARS = re.compile(r"(\d{3,4})(?: (\d{3,4}))?")
+#: The keys of the dates :meth:`ReconciliationIndex._qualifies` reads a year in.
+_DATED = ("startDate", "endDate", "onDate", "foundingDate", "latestStart", "notBefore",
+          "notAfter")
+
+
+#: Words an abbreviation may skip ("KUFNS": Kampuchean United Front for National Salvation).
+_SKIPPED_IN_INITIALS = frozenset({"of", "for", "the", "and", "in", "on"})
+
+
+def _initials(key: str) -> tuple[str, ...]:
+    """The abbreviations a normalised name of several words may have: the first letters of
+    all its words, and of those besides :data:`_SKIPPED_IN_INITIALS` ("rak" and "roak" for
+    "revolutionary army of kampuchea")."""
+    words = key.split()
+    if len(words) < 2:
+        return ()
+    return ("".join(w[0] for w in words),
+            "".join(w[0] for w in words if w not in _SKIPPED_IN_INITIALS))
+
+
+def _heading(text: Any) -> tuple[str, str, list[str]] | None:
+    """A cell written as a catalogue heading: (its name, its qualifier as written, the
+    qualifier's parts normalised: split at ":", ";" and ","), or None. A parenthesis or,
+    after a comma, years (a person's life: "1925-1998", "1925-") end the cell."""
+    if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
+        return None
+    found = _QUALIFIED.fullmatch(text)
+    if found is None or not normalise(found["head"]):
+        return None
+    qualifier = found["paren"] or found["years"]
+    parts = [normalise(part) for part in re.split(r"[:;,]", qualifier)]
+    if not all(parts):
+        return None
+    return found["head"], qualifier.strip(), parts
+
+
 def _masks(text: str) -> dict[str, int]:
     """For each character of ``text``, the bit set of where it occurs (for :func:`_lcs`)."""
     masks: dict[str, int] = {}
@@ -1314,7 +1357,71 @@ class ReconciliationIndex:
 
     def _answer(self, q: Any, key: str, pairs: dict | None) -> tuple[list[dict], list[str]]:
         """:meth:`reconcile`'s candidates, and what of the query was ignored, as the note
-        and the log name it (``property 'P17'``, ``type 'Q5'``)."""
+        and the log name it (``property 'P17'``, ``type 'Q5'``).
+
+        A cell written as a catalogue heading, a name and its qualifier ("Snuol (Cambodia)",
+        "Kratie (Cambodia : Province)", "Pol Pot, 1925-1998": :func:`_heading`), is also
+        answered by its name alone; a candidate of the name keeps its score, and its match,
+        where each part of the qualifier is something the service holds of it
+        (:meth:`_qualifies`: a place it lies in or belongs to, a unit above it, one of its
+        types, one of its own names, a year of its dates), and is otherwise left for a person
+        to confirm (at most ``AMBIGUOUS_SCORE``, never the match, its description saying
+        why). Each entity keeps the better of its two scores; two different matches cancel
+        each other. Without this, "Snuol (Cambodia)" offered Cambodia first."""
+        out, ignored = self._answer_text(q, key, pairs)
+        heading = _heading(q.get("query")) if isinstance(q, dict) else None
+        if heading is None:
+            return out, ignored
+        head, qualifier, parts = heading
+        limit = _limit(q.get("limit"), key)
+        by_head, _ = self._answer_text({**q, "query": head}, key, pairs)
+        best: dict[str, dict] = {c["id"]: c for c in out}
+        for c in by_head:
+            e = self.get(c["id"])
+            if e is None or not all(self._qualifies(e, part) for part in parts):
+                note = (f"[Not matched automatically: read as {_quoted(head)} with the "
+                        f"qualifier {_quoted(qualifier)}, which this service does not hold "
+                        "of it.]")
+                c = {**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False,
+                     "description": " ".join(filter(None, (c.get("description"), note)))}
+            if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
+                best[c["id"]] = c
+        found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
+        if sum(c["match"] for c in found) > 1:
+            found = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
+                     for c in found]
+        return found[:limit], ignored
+
+    def _qualifies(self, e: Entity, part: str) -> bool:
+        """Whether one part of a heading's qualifier (normalised) is something the index
+        holds of ``e``: a name of a place it lies in, took place at or governs, or of a
+        place those lie in (its countries too); a name of a unit or body it is under; the
+        name of one of its types, in any language ("province", "tỉnh"); one of its own
+        names or their initials ("Revolutionary Army of Kampuchea (RAK)": :func:`_initials`);
+        a year, or a span of years, that one of its dates falls in ("Capture of Phnom Penh
+        (1979)")."""
+        years = _YEARS.fullmatch(part)
+        if years:
+            low, high = int(years[1]), int(years[2] or years[1])
+            return any(low <= int(v.text[:4]) <= high
+                       for k in _DATED for v in e.values.get(k, ())
+                       if v.text[:4].isdigit())
+        if part in e.keys or any(part in _initials(k) for k in e.keys):
+            return True
+        for t in e.types:
+            info = self.types.get(t)
+            if info is not None and part in {normalise(n) for n in (info.name, *info.labels)}:
+                return True
+        places = [*e.every("placeWithin"), *e.every("tookPlaceAt"), *e.every("governs")]
+        above = [*places, *(p for place in places
+                            for p in getattr(self.entities.get(place), "every",
+                                             lambda _: [])("placeWithin")),
+                 *e.every("subordinateTo"), *self._countries(e)]
+        return any(part in getattr(self.entities.get(iri), "keys", ()) for iri in above)
+
+    def _answer_text(self, q: Any, key: str, pairs: dict | None
+                     ) -> tuple[list[dict], list[str]]:
+        """:meth:`_answer` for the query's text as it is."""
         if not isinstance(q, dict):
             raise InputError(f"query {key!r} must be a JSON object")
         unknown = set(q) - {"query", "type", "limit", "properties", "type_strict"}
