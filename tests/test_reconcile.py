@@ -2429,6 +2429,32 @@ def test_other_scripts_and_accents_are_found_with_a_typo(edge_index):
     assert _scores(edge_index, _MANY_CHARACTERS[150:])["place/e8"] == 60.0
 
 
+def test_a_run_of_a_long_labels_words_is_a_candidate():
+    """A cell of two or more words found whole and in order in a longer label ("General
+    Staff", "United Front") is a candidate, at 54 plus 18 times the share of the label's
+    words it is, never a match: it found nothing (a token ratio of 0.44 for two words of
+    seven). Words of the label out of order, or cut, are not a run. The index finds what
+    scoring every entity finds, and the scorer what the definition gives."""
+    from kg.reconciliation import _Scorer, _similarity, normalise
+
+    index = _index_of([["General Staff of the Vietnam People's Army"],
+                       ["Kampuchean United Front for National Salvation"],
+                       ["Staff General"], ["General Staffing Office of the Army"]])
+    found = _scores(index, "General Staff")  # the same words in another order: 89.1
+    assert found == {"place/e0": round(90 * (0.6 + 0.2 * 2 / 7), 1), "place/e2": 89.1}
+    assert _scores(index, "united front") == {"place/e1": 60.0}
+    assert _scores(index, "front united") == {}  # not in order
+    assert _scores(index, "general staff of the vietnam peoples army")["place/e0"] == 100.0
+    for query, key in (("general staff", "general staff of the vietnam peoples army"),
+                       ("vietnam peoples army", "general staff of the vietnam peoples army"),
+                       ("of the", "general staffing office of the army"),
+                       ("staff general", "general staff of the vietnam peoples army")):
+        want = _similarity(query, key)
+        assert _Scorer(query, 0.0).best([key]) == want, (query, key)
+    assert _similarity("vietnam peoples army", normalise(
+        "General Staff of the Vietnam People's Army")) == 0.6 + 0.2 * 3 / 7
+
+
 def test_odd_cells_are_answered_as_by_scoring_every_entity(edge_index):
     for text in ("phnompenh", "PHNOM-PENH!", "  abc   xyz ", "xyz abc", "a", "aa", "ab",
                  "a" * 500, "abcde " * 80, "x x x x x", "qqq", "rrr qqq zzz zzz zzz"):

@@ -21,8 +21,9 @@ Khmer COENG kept, đ→d and the like, case folded, apostrophes dropped, other p
 spaces collapsed), so "Tay Ninh" meets "Tây Ninh". A label that ends in a date after a comma
 ("Capture of Phnom Penh, 7 January 1979") is also a key without it (:func:`_undated`), so a
 cell naming the event without its date is exact. A normalised label equal to the query (also
-with all spaces removed) is exact; otherwise the best of a character similarity and a token
-similarity (difflib; two generic road words, "highway" and "route", pair as near words:
+with all spaces removed) is exact; otherwise the best of a character similarity, a token
+similarity and, for a cell that is a run of a longer label's words, a phrase score
+(:func:`_phrase`) (difflib; two generic road words, "highway" and "route", pair as near words:
 ``_ROAD_WORDS``, and a cell's "QL7" is read "QL 7": :func:`_road_designations`; a cell
 that is a formation's designation, "F341", is read as its words, "Sư đoàn 341":
 :func:`_unit_designations`), times 90,
@@ -461,6 +462,26 @@ def _token_ratio(q_tokens: list[str], k_tokens: list[str]) -> float:
     return 2 * there * back / (there + back) if there + back else 0.0
 
 
+#: A query of at least two words found whole and in order in a label of more words ("general
+#: staff" in "general staff of the vietnam peoples army", whose token ratio is 0.44) is at
+#: least ``PHRASE_FLOOR`` similar to it, and ``PHRASE_SPAN`` more the larger a share of the
+#: label's words it is (:func:`_phrase`): a candidate, at 54 to 72, never near an exact one.
+PHRASE_FLOOR, PHRASE_SPAN = 0.6, 0.2
+
+
+def _phrase(q_tokens: list[str], k_tokens: list[str]) -> float:
+    """``PHRASE_FLOOR + PHRASE_SPAN * len(q_tokens) / len(k_tokens)`` where the query's
+    tokens (two or more) are a run of the label's (more of them), else 0.0."""
+    n = len(q_tokens)
+    if n < 2 or n >= len(k_tokens):
+        return 0.0
+    first = q_tokens[0]
+    for i in range(len(k_tokens) - n + 1):
+        if k_tokens[i] == first and k_tokens[i:i + n] == q_tokens:
+            return PHRASE_FLOOR + PHRASE_SPAN * n / len(k_tokens)
+    return 0.0
+
+
 #: A number token of a normalised text, or an English ordinal written in figures ("341st",
 #: "4th"): its digits are the number it names.
 _NUMBER_TOKEN = re.compile(r"(\d+)(?:st|nd|rd|th)?")
@@ -477,8 +498,9 @@ def _numbers(tokens: Iterable[str]) -> frozenset[str]:
 
 
 def _similarity(query: str, key: str) -> float:
-    """1.0 for an exact normalised match, else the better of a character ratio and a token
-    ratio (each query token paired with its closest label token and back), times
+    """1.0 for an exact normalised match, else the best of a character ratio, a token ratio
+    (each query token paired with its closest label token and back) and, for a query that is
+    a run of the label's words, :func:`_phrase`, times
     ``NUMBER_MISMATCH`` where both hold numbers and share none. The definition of the score:
     :class:`_Scorer` computes the same, faster."""
     if _exact(query, key):
@@ -487,7 +509,7 @@ def _similarity(query: str, key: str) -> float:
     q_tokens, k_tokens = query.split(), key.split()
     if not q_tokens or not k_tokens:
         return chars
-    tokens = _token_ratio(q_tokens, k_tokens)
+    tokens = max(_token_ratio(q_tokens, k_tokens), _phrase(q_tokens, k_tokens))
     # Only an exact label is 1.0: the same words in another order are not.
     score = min(max(chars, tokens), 0.99)
     numbers, others = _numbers(q_tokens), _numbers(k_tokens)
@@ -624,7 +646,8 @@ class _Scorer:
             if key == query or key.replace(" ", "") == self._compact:
                 return 1.0
             k_tokens = key.split()
-            tokens = self._token_ratio(k_tokens) if k_tokens and self.tokens else 0.0
+            tokens = (max(self._token_ratio(k_tokens), _phrase(self.tokens, k_tokens))
+                      if k_tokens and self.tokens else 0.0)
             score, bar = tokens, max(best, tokens)
             size = len(query) + len(key)
             bound = 2.0 * min(len(query), len(key)) / size
@@ -1103,7 +1126,9 @@ class ReconciliationIndex:
         character ratio and on the token ratio (``h`` of the query's tokens near one of the
         key's bound its coverage, the key's own coverage is at most 1: at most ``2h / (1 +
         h)``), with ``_BOUND_MARGIN``. A key that reaches neither floor scores under
-        ``MIN_SIMILARITY``: it decides no candidate's score.
+        ``MIN_SIMILARITY``: it decides no candidate's score. A key the query is a run of
+        (:func:`_phrase`) has every query token: its bound on the token ratio is 1.0, above
+        what the phrase gives it.
 
         The pairs ``(bound, entity)`` come best bound first, lazily: an entity may come again
         (a lower bound of another of its keys), the first time with its own bound. The keys
@@ -1364,10 +1389,11 @@ class ReconciliationIndex:
         answered by its name alone; a candidate of the name keeps its score, and its match,
         where each part of the qualifier is something the service holds of it
         (:meth:`_qualifies`: a place it lies in or belongs to, a unit above it, one of its
-        types, one of its own names, a year of its dates), and is otherwise left for a person
-        to confirm (at most ``AMBIGUOUS_SCORE``, never the match, its description saying
-        why). Each entity keeps the better of its two scores; two different matches cancel
-        each other. Without this, "Snuol (Cambodia)" offered Cambodia first."""
+        types, one of its own names, a year of its dates); an exact one is otherwise left
+        for a person to confirm (at most ``AMBIGUOUS_SCORE``, never the match, its
+        description saying why), an inexact one dropped. Each entity keeps the better of
+        its two scores; two different matches cancel each other. Without this, "Snuol
+        (Cambodia)" offered Cambodia first."""
         out, ignored = self._answer_text(q, key, pairs)
         heading = _heading(q.get("query")) if isinstance(q, dict) else None
         if heading is None:
@@ -1379,6 +1405,8 @@ class ReconciliationIndex:
         for c in by_head:
             e = self.get(c["id"])
             if e is None or not all(self._qualifies(e, part) for part in parts):
+                if c["score"] < AMBIGUOUS_SCORE:
+                    continue  # near the name only, and not what the qualifier says
                 note = (f"[Not matched automatically: read as {_quoted(head)} with the "
                         f"qualifier {_quoted(qualifier)}, which this service does not hold "
                         "of it.]")
