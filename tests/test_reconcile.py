@@ -1288,6 +1288,15 @@ def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas
     assert answer["a"]["result"][0]["id"] == "place/cambodia"
     assert answer["b"]["result"][0]["id"] == "place/eastern-military-region"
     assert answer["b"]["result"][0]["match"]
+    # a name only near the cell's, with a qualifier the graph does not hold of it, does not
+    # take the name's score (Military Region 5, near "Eastern Military Region", is Vietnam's):
+    # it keeps what the whole cell gives it
+    near = batch(client, {"c": {"query": "Eastern Military Region (Cambodia)", "limit": 20},
+                          "d": {"query": "Eastern Military Region", "limit": 20}})
+    qualified, plain = ({c["id"]: c for c in near[k]["result"]} for k in "cd")
+    region = "unit/military-region-5"
+    assert qualified[region]["score"] < plain[region]["score"] < 89.5
+    assert "qualifier" not in qualified[region].get("description", "")
 
 
 def test_heading_reader():
