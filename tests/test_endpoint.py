@@ -60,6 +60,33 @@ def test_a_form_post_may_carry_its_parameters_in_the_url(any_client):
     assert twice.status_code == 400 and b"more than one query" in twice.data
 
 
+def test_a_form_posts_graph_uris_in_its_url_and_its_body_name_one_dataset(any_client):
+    """The URL's and the form's parameters are one list, and the Protocol's cardinalities
+    (2.1.1) hold for the whole: ``query`` exactly once (above), ``default-graph-uri`` and
+    ``named-graph-uri`` zero or more, so those of the URL and those of the body together name
+    the dataset, as the same parameter repeated does (Oxigraph refuses any parameter given in
+    both). An endpoint URL that carries its graph, with a client adding its own in the body
+    (rdflib's ``POST_FORM`` over a ``Dataset`` adds ``urn:x-rdflib:default``), keeps it."""
+    url = f"/sparql?default-graph-uri={quote(ENTITIES)}"
+    both = any_client.post(url, data={"query": COUNT_ALL, "default-graph-uri": INFERRED})
+    assert _count(both) == 14  # 10 + 4: neither side wins, neither is refused
+    assert _count(any_client.post(url, data={"query": COUNT_ALL,
+                                             "default-graph-uri": ENTITIES})) == 10  # once
+    assert _count(any_client.post(url, data={
+        "query": COUNT_ALL, "default-graph-uri": "urn:x-rdflib:default"})) == 10
+    per_graph = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    r = any_client.post(f"/sparql?named-graph-uri={quote(ENTITIES)}",
+                        data={"query": per_graph, "named-graph-uri": INFERRED})
+    assert r.status_code == 200, r.data
+    assert {b["g"]["value"]: b["n"]["value"] for b in r.json["results"]["bindings"]} == {
+        ENTITIES: "10", INFERRED: "4"}
+    # a default graph in the URL, named graphs in the body: one dataset of both
+    r = any_client.post(url, data={"query": per_graph, "named-graph-uri": INFERRED})
+    assert {b["g"]["value"] for b in r.json["results"]["bindings"]} == {INFERRED}
+    assert _count(any_client.post(url, data={"query": COUNT_ALL,
+                                             "named-graph-uri": INFERRED})) == 10
+
+
 def test_default_graph_is_the_union_of_the_named_graphs(client):
     assert _count(client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/event/e1> a ?c }"})) \

@@ -2,7 +2,8 @@
 
 Three ways to send a query (Protocol 2.1): ``GET ?query=``, ``POST`` of an
 ``application/x-www-form-urlencoded`` form, and ``POST`` of an ``application/sparql-query``
-body. ``default-graph-uri`` / ``named-graph-uri`` come from the URL (or the form). Text must be
+body. The URL's parameters and a form's are one list, the Protocol's cardinalities (2.1.1) over
+the whole: one ``query``; ``default-graph-uri`` / ``named-graph-uri`` from both. Text must be
 UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). Update requests
 (``update=``, ``application/sparql-update``) are refused with 403 before anything is parsed.
 """
