@@ -2168,10 +2168,48 @@ def test_output_is_format_on_every_route_that_reads_format(make_app, target, sta
         assert r.headers["Content-Type"].split(";")[0] == content_type
 
 
+@pytest.mark.parametrize(("target", "status", "content_type"), [
+    ("/place/tay-ninh?format=tutle,nt", 200, "application/n-triples"),
+    ("/place/tay-ninh?format=csv&format=ttl", 200, "text/turtle"),
+    ("/place/tay-ninh?format=,jsonld", 200, "application/ld+json"),
+    ("/place/tay-ninh?format=nt,ttl", 200, "application/n-triples"),
+    ("/place/tay-ninh?format=tutle,csv", 406, None),
+    ("/timeline?format=ttl,html", 200, "text/html"),
+    ("/store?default&format=csv,nt", 200, "application/n-triples"),
+    ("/store?format=nt&output=nq", 200, "application/n-quads"),
+    ("/dataset?format=NT,ttl", 200, "application/n-triples"),
+    ("/shapes/?format=html;q=1,ttl", 200, "text/turtle"),
+    ("/?format=tutle,ttl", 200, "text/turtle"),
+    (f"/sparql?query={quote(COUNT_ALL)}&format=tutle,html", 200, "text/html"),
+    (f"/sparql?query={quote(COUNT_ALL)}&format=tutle", 406, None),
+    ("/sparql?format=tutle,html", 200, "text/html"),
+    ("/void?format=tutle&format=html", 200, "text/html"),
+    ("/void?format=tutle", 406, None),
+])
+def test_every_route_tries_each_format_named_in_turn(make_app, target, status, content_type):
+    """One rule for ``format`` on every route: each value named (repeated, comma-separated,
+    ``output``'s after ``format``'s) is tried in turn and the first the route answers in is
+    the answer; a typo or a format the route has not is passed over, and only where none is
+    left is the request refused (406). The pages, ``/store``, ``/dataset``, ``/shapes/`` and
+    ``/validate`` read the first value alone (``format=tutle,nt`` was a 406, and
+    ``format=csv&format=ttl`` too, where ``/sparql`` answers the first it can); ``/sparql``'s
+    page was asked for only where HTML came first, a typo before it giving the 406."""
+    client = make_app(root=Path(__file__).parents[1]).test_client()
+    r = client.get(target, headers={"Accept": "application/json"})
+    assert r.status_code == status, r.data[:300]
+    if content_type:
+        assert r.headers["Content-Type"].split(";")[0] == content_type
+    else:
+        assert b"tutle" in r.data
+
+
 @pytest.mark.parametrize(("query", "status", "content_type"), [
     ("?output=text", 200, "text/plain"),
     ("?output=text&format=turtle", 200, "text/turtle"),
     ("?output=xyz", 406, None),
+    ("?format=xyz,text", 200, "text/plain"),
+    ("?format=xyz&output=TURTLE", 200, "text/turtle"),
+    ("?format=xyz,", 406, None),
 ])
 def test_output_is_format_on_validate(make_app, query, status, content_type):
     client = make_app(root=Path(__file__).parents[1], validation_timeout=0).test_client()

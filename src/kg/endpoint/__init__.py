@@ -34,8 +34,8 @@ class _Request(Request):
     """Flask's request, reading ``output`` (SPARQLWrapper's name for it, and others') as
     ``format`` on every route: ``format``'s values, then ``output``'s
     (:func:`~kg.endpoint.protocol.format_values`, the ordering queries' formats are read in),
-    so a route that takes one format (``request.args.get("format")``: pages, ``/store``,
-    ``/validate``) takes the first of them."""
+    so a route that reads ``format`` (pages, ``/store``, ``/validate``) tries them in that
+    order (:func:`~kg.endpoint.protocol.first_format`)."""
 
     @cached_property
     def args(self) -> MultiDict[str, str]:

@@ -105,8 +105,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         _param("format", "query", "result format, over Accept (also as 'output', read after "
                                   "'format'): json, xml, csv, tsv, turtle, ntriples, rdfxml, "
                                   "jsonld, n3, a media type, or a comma-separated list (the "
-                                  "first that fits); json and xml give JSON-LD and RDF/XML "
-                                  "for a graph; html or text/html first: the result as an "
+                                  "first that fits, a typo passed over); json and xml give "
+                                  "JSON-LD and RDF/XML for a graph; html or text/html first "
+                                  "of those known: the result as an "
                                   "HTML page (GET; without a query, the query UI)"),
     ]
     form_schema = {"type": "object", "properties": {

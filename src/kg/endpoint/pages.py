@@ -46,7 +46,13 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
 from kg import __version__, iris
-from kg.endpoint.protocol import best_match, json_ld_form, prefers_html
+from kg.endpoint.protocol import (
+    best_match,
+    first_format,
+    json_ld_form,
+    named_formats,
+    prefers_html,
+)
 from kg.endpoint.responses import answered_by_a_route, error_parts, status_line
 from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
 from kg.endpoint.state import per_app
@@ -163,15 +169,17 @@ class FormatNotOffered(ValueError):
 def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
     """The representation for this request: ``?format=`` wins, else the ``Accept`` header
     (Turtle when it names nothing); None when nothing offered is acceptable (406).
-    ``offers`` limits the choice to some keys, in their order of preference. Raises
-    :class:`FormatNotOffered`."""
+    ``offers`` limits the choice to some keys, in their order of preference. Every format
+    named (repeated, comma-separated, ``output`` after ``format``) is tried in turn, the
+    first offered chosen, as ``/sparql`` tries them (:func:`~kg.endpoint.protocol.first_format`);
+    raises :class:`FormatNotOffered` where none is."""
     allowed = _allowed(offers)
-    asked = request.args.get("format")
+    asked = named_formats(request.args.items(multi=True))
     if asked:
-        found = _BY_NAME.get(asked.strip().lower())
-        if found is None or found not in allowed:
+        found = first_format(asked, lambda name: _BY_NAME.get(name) in allowed)
+        if found is None:
             raise FormatNotOffered(asked)
-        return _with_json_ld_form(found)
+        return _with_json_ld_form(_BY_NAME[found])
     if not request.headers.get("Accept", "").strip():
         return allowed[0]
     order = [r.key for r in allowed]

@@ -10,7 +10,7 @@ UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl
 
@@ -29,10 +29,11 @@ from kg.endpoint.results import (
 )
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "check_coding", "named_formats", "negotiate",
+__all__ = ["SparqlRequest", "read_request", "check_coding", "named_formats", "each_format",
+           "first_format", "negotiate",
            "prefers_html", "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
            "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED",
-           "GRAPH_FAMILIES"]
+           "GRAPH_FAMILIES", "answered_by_sparql", "names_html"]
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -56,6 +57,21 @@ def named_formats(pairs: Iterable[tuple[str, str]]) -> str | None:
     asks for JSON, then XML), and the first that can express the answer is sent."""
     named = format_values(pairs)
     return ",".join(dict.fromkeys(named)) if named else None
+
+
+def each_format(named: str | None) -> list[str]:
+    """The formats a ``format`` value names (:func:`named_formats` joins a request's), one by
+    one: split at its commas, stripped, in lower case, blanks dropped."""
+    return [w for w in (v.strip().lower() for v in (named or "").split(",")) if w]
+
+
+def first_format(named: str | None, answered: Callable[[str], bool]) -> str | None:
+    """The first of the formats ``named`` (:func:`each_format`) that the route answers in
+    (``answered``), or None: none is, and the request is refused (406), as one whose
+    ``Accept`` names nothing offered. The one rule of every route that takes a ``format``:
+    each value is tried in turn, and a typo or a format the route has not is passed over
+    (``format=tutle,ttl`` is Turtle)."""
+    return next((w for w in each_format(named) if answered(w)), None)
 
 
 def format_values(pairs: Iterable[tuple[str, str]]) -> list[str]:
@@ -469,32 +485,49 @@ def prefers_html(accept: str | None) -> bool:
 #: The ``format`` / ``output`` values that ask for a query's result as an HTML table
 #: (Virtuoso's link convention, ``format=text/html``; pages' ``format=html``).
 HTML_FORMATS = frozenset({"html", "text/html", "application/xhtml+xml"})
-_named_cache: BoundedCache[str, tuple[bool, str | None]] = BoundedCache(512)
+_named_cache: BoundedCache[str, tuple[bool, bool | None]] = BoundedCache(512)
+
+
+def answered_by_sparql(name: str) -> bool:
+    """Whether ``/sparql`` answers in the format ``name`` (an :func:`each_format` value) for
+    some request: HTML (its page), or a format of some kind of result, by name, family or
+    media type."""
+    media = name.split(";")[0].strip()
+    return (name in HTML_FORMATS or media in _ALL_OFFERED or name in GRAPH_FAMILIES
+            or _FORMAT_ALIASES.get(name, name) in _BY_NAME)
+
+
+def names_html(named: str | None) -> bool | None:
+    """Whether the formats ``named`` (a ``format`` value, :func:`named_formats`) ask
+    ``/sparql`` or ``/void`` for the HTML page: the first of them /sparql answers in
+    (:func:`first_format`, :func:`answered_by_sparql`) is HTML; False where none is (a typo
+    alone: the protocol's 406); None where none is named (blank values are none)."""
+    if not each_format(named):
+        return None
+    first = first_format(named, answered_by_sparql)
+    return first is not None and first in HTML_FORMATS
 
 
 def for_a_browser(query_string: str, accept: str | None) -> bool:
     """Whether a ``GET /sparql`` with this (raw) query string is a query a browser asks for (a
     shared link), answered as the plain form's page with the result in a table: where the
     request names a format (:func:`named_formats`: ``format``, then ``output``;
-    percent-decoded), only if the first it names is HTML (``format=html``,
-    ``format=text/html``); else where :func:`prefers_html` says ``accept`` is a browser's.
+    percent-decoded), only if the first /sparql answers in is HTML (``format=html``,
+    ``format=text/html``: :func:`names_html`); else where :func:`prefers_html` says
+    ``accept`` is a browser's.
     Never without a query, never for an update (403). The route and the WSGI fast path both
     ask this, so that they send the same requests to the form."""
     found = _named_cache.get(query_string)
     if found is None:
         pairs = parse_qsl(query_string, keep_blank_values=True, errors="replace")
         keys = {k for k, _ in pairs}
-        named = named_formats(pairs)
-        found = ("query" in keys and "update" not in keys,
-                 None if named is None else named.split(",")[0].strip().lower())
+        found = ("query" in keys and "update" not in keys, names_html(named_formats(pairs)))
         if len(query_string) <= 16384:
             _named_cache.remember(query_string, found)
-    query, named_first = found
+    query, html = found
     if not query:
         return False
-    if named_first is not None:
-        return named_first in HTML_FORMATS
-    return prefers_html(accept)
+    return prefers_html(accept) if html is None else html
 
 
 _cache: BoundedCache[tuple[str | None, str | None, str, str | None], ResultFormat | str] = (
@@ -529,8 +562,7 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
         # a name or a media type; several (repeated parameters, or a comma-separated list, as
         # SPARQLWrapper sends them): the first that can express the result
         known = False  # a format of another kind of result was named
-        for wanted in format_param.lower().split(","):
-            wanted = wanted.strip()
+        for wanted in each_format(format_param):
             if "/" in wanted:
                 media = wanted.split(";")[0].strip()
                 for offered_media, fmt in _OFFERS[kind]:
@@ -554,7 +586,7 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
                 return chosen
         names = ", ".join(f.name for f in FORMATS if kind in f.kinds)
         why = _NO_BOOLEAN_TABLE if kind == BOOLEAN and any(
-            _table_format(w.strip()) for w in format_param.lower().split(",")) else ""
+            _table_format(w) for w in each_format(format_param)) else ""
         return (f"format={format_param} cannot express {what}{why}; "
                 f"use one of: {names} (or a media type: {offered})")
     if not accept:

@@ -21,12 +21,12 @@ from werkzeug.exceptions import (
 from kg.endpoint import pages
 from kg.endpoint.protocol import (
     FORM,
-    HTML_FORMATS,
     SPARQL_UPDATE,
     UPDATE_REFUSED,
     check_coding,
     for_a_browser,
     named_formats,
+    names_html,
     negotiate,
     prefers_html,
 )
@@ -138,14 +138,14 @@ def _format_parameter() -> str | None:
 
 def _a_page_asked(format_param: str | None) -> bool:
     """Whether a ``GET`` of a description (``/sparql`` without a query, ``/void``) asks for
-    its HTML page: the first format named is HTML (``format=html``, as a query's is read), or
+    its HTML page: the first format named that /sparql answers in is HTML (``format=html``,
+    as a query's is read: :func:`~kg.endpoint.protocol.names_html`), or
     none is named and the ``Accept`` prefers HTML to every RDF syntax
     (:func:`~kg.endpoint.protocol.prefers_html`), so never an RDF client's, nor ``*/*``."""
     if request.method not in ("GET", "HEAD"):
         return False
-    if format_param:  # the first format named, as a query's ``format=html`` is read
-        return format_param.split(",")[0].strip().lower() in HTML_FORMATS
-    return prefers_html(request.headers.get("Accept"))
+    html = names_html(format_param)  # as a query's ``format=html`` is read
+    return prefers_html(request.headers.get("Accept")) if html is None else html
 
 
 def _description(state: EndpointState, root: str, format_param: str | None, *,

@@ -52,7 +52,7 @@ from rdflib.namespace import RDFS
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kg.endpoint.pages import error_response
-from kg.endpoint.protocol import best_match, prefers_html
+from kg.endpoint.protocol import best_match, first_format, named_formats, prefers_html
 from kg.errors import (
     InconsistentGraph,
     InputError,
@@ -448,14 +448,18 @@ def _settings() -> dict:
 
 
 def _format_parameter() -> str | None:
-    """The report format the ``format`` parameter names; 406 for one the report is not in, as
-    for an ``Accept`` naming none (the parameter overrides it), on every route that takes
-    ``format`` (:func:`kg.endpoint.pages.format_not_offered`)."""
-    given = request.args.get("format")
-    if given and given not in _RESPONSE_TYPES:
+    """The report format the ``format`` parameter names: the first of its values the report
+    is in (:func:`~kg.endpoint.protocol.first_format`, as every route reads it); 406 where
+    none is, as for an ``Accept`` naming none (the parameter overrides it), on every route
+    that takes ``format`` (:func:`kg.endpoint.pages.format_not_offered`)."""
+    given = named_formats(request.args.items(multi=True))
+    if not given:
+        return None
+    found = first_format(given, lambda name: name in _RESPONSE_TYPES)
+    if found is None:
         raise NotAcceptable(f"format={given} is not a format of the report (use one of: "
                             f"{', '.join(_RESPONSE_TYPES)})")
-    return given or None
+    return found
 
 
 def _response_format() -> str:
