@@ -1715,14 +1715,16 @@ def test_every_type_an_archivist_reconciles_against_has_a_vietnamese_label(clien
 
 #: The Vietnamese rdfs:label of each ontology property the service offers by it: only the
 #: terms the curators are sure of (the four derived day bounds have none). The source's
-#: bounds say which end they bound, as the service's names do ("began not after").
+#: bounds say which end they bound, as the service's names do ("began not after"); the flag
+#: of an event whose end the source leaves undated says so ("the source gives no end date").
 PROPERTY_LABELS_VI = {"startDate": "ngày bắt đầu", "endDate": "ngày kết thúc",
                       "tookPlaceAt": "diễn ra tại", "placeWithin": "nằm trong",
                       "foundingDate": "ngày thành lập", "foundingLocation": "nơi thành lập",
                       "founder": "người sáng lập", "subordinateTo": "trực thuộc",
                       "latestStart": "bắt đầu không muộn hơn",
                       "notBefore": "bắt đầu không sớm hơn",
-                      "notAfter": "kết thúc không muộn hơn"}
+                      "notAfter": "kết thúc không muộn hơn",
+                      "endUndatedInSource": "nguồn không ghi ngày kết thúc"}
 
 
 def test_properties_an_archivist_extends_with_have_vietnamese_labels(client, schemas):
@@ -1758,6 +1760,12 @@ def test_properties_an_archivist_extends_with_have_vietnamese_labels(client, sch
     on_date = [str(o) for o in ontology.objects(URIRef(BASE + "ontology/onDate"), RDFS.label)
                if isinstance(o, Literal) and o.language == "vi"]
     assert on_date == ["vào ngày"]
+    # and so has kgo:undatedInSource, which it does not list either (an undated event is
+    # found by its bounds)
+    undated = [str(o) for o in ontology.objects(URIRef(BASE + "ontology/undatedInSource"),
+                                                RDFS.label)
+               if isinstance(o, Literal) and o.language == "vi"]
+    assert undated == ["nguồn không ghi ngày"]
 
 
 def test_suggest_entities_types_and_properties(client, schemas):
