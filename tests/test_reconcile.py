@@ -1299,6 +1299,21 @@ def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas
     assert "qualifier" not in qualified[region].get("description", "")
 
 
+def test_a_heading_near_a_name_with_its_own_parenthesis_is_taken_as_written():
+    """A cell whose whole text finds a name at 85 or more (a label with a parenthesis of its
+    own, with a typo) is not scored again by its name: that second pass doubled a batch of
+    the 100k generated graph's labels, which all end in a parenthesis."""
+    from unittest import mock
+
+    index = _index_of([["Eastern Military Region (Cambodia)"], ["Snuol"], ["Cambodia"]])
+    with mock.patch.object(index, "_answer_text", wraps=index._answer_text) as spy:
+        assert index.reconcile({"query": "Estern Military Region (Cambodia)"})[0]["score"] >= 85
+        assert spy.call_count == 1
+        spy.reset_mock()
+        assert index.reconcile({"query": "Snuol (Cambodia)"})[0]["id"] == "place/e1"
+        assert spy.call_count == 2
+
+
 def test_heading_reader():
     from kg.reconciliation import _heading, _initials
 
