@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from kg.endpoint.caching import cache_control, etag_matches
+from kg.endpoint.caching import cache_control, etag_matches, if_match_holds
 
 ASK = "ASK { ?s ?p ?o }"
 JSON = "application/sparql-results+json"
@@ -53,6 +53,22 @@ def test_if_none_match_is_compared_weakly(header, etag, matches):
     assert etag_matches(header, etag) is matches
 
 
+@pytest.mark.parametrize("header, etag, holds", [
+    ('"a"', '"a"', True),
+    ('"b", "a"', '"a"', True),
+    ("*", '"a"', True),
+    ("*", 'W/"a"', True),
+    ("*", None, True),  # an answer without a validator is still an answer
+    ('W/"a"', 'W/"a"', False),  # If-Match compares strongly: a weak tag meets nothing
+    ('"a"', 'W/"a"', False),
+    ('W/"a"', '"a"', False),
+    ('"a"', None, False),
+    ('"ab"', '"a"', False),
+])
+def test_if_match_is_compared_strongly(header, etag, holds):
+    assert if_match_holds(header, etag) is holds
+
+
 def test_cache_control_follows_the_setting():
     assert cache_control(0) == "no-cache"
     assert cache_control(300) == "public, max-age=300"
@@ -94,6 +110,54 @@ def test_a_matching_if_none_match_gets_304_without_running_the_query(make_app, l
     head = client.head("/sparql", query_string={"query": ASK},
                        headers={"Accept": JSON, "If-None-Match": etag})
     assert head.status_code == 304 and store.queries == 2
+
+
+def test_if_match_on_a_query_is_one_answer_on_both_lanes_and_head(make_app, lane):
+    """RFC 9110 (13.1.1): ``If-Match`` holds for ``*`` where there is an answer, and for a tag
+    only by strong comparison, which a query answer's weak tag never meets; where it does not
+    hold the answer is 412, before the query runs. The express lane read no ``If-Match`` (200)
+    while ``HEAD``, through Flask, got Werkzeug's 412, for ``*`` too."""
+    app = make_app(lane)
+    client, store = app.test_client(), _counted(app)
+    q = {"query": ASK}
+    etag = client.get("/sparql", query_string=q, headers={"Accept": JSON}).headers["ETag"]
+    assert store.queries == 1
+    for header in ('"x"', etag, etag.removeprefix("W/")):
+        for send in (client.get, client.head):
+            r = send("/sparql", query_string=q, headers={"Accept": JSON, "If-Match": header})
+            assert r.status_code == 412, (header, send)
+            assert "ETag" not in r.headers and r.headers["Content-Type"] == "application/json"
+            if send == client.get:
+                assert "If-Match" in r.json["message"] and etag in r.json["message"]
+    assert store.queries == 1  # refused before running
+    for send in (client.get, client.head):
+        r = send("/sparql", query_string=q, headers={"Accept": JSON, "If-Match": "*"})
+        assert r.status_code == 200 and r.headers["ETag"] == etag, send
+    # a request that would not be answered is refused as it would be: the precondition is moot
+    r = client.get("/sparql", query_string={"query": "SELEC"}, headers={"If-Match": '"x"'})
+    assert r.status_code == 400
+
+
+def test_if_match_on_the_other_routes(built_app):
+    """Werkzeug's reading, which every other route used: ``If-Match: *`` was a 412, a weak tag
+    met a strong one once its ``W/`` was dropped, and a 412 carried the whole representation
+    (``/void``'s 43 kB of Turtle). Now ``*`` and the tag itself hold, and a 412 says why."""
+    client = built_app.test_client()
+    for url in ("/place/phnom-penh", "/void", "/dumps/kg.nq", "/static/ui.js"):
+        full = client.get(url)
+        assert full.status_code == 200, url
+        etag = full.headers["ETag"]
+        for header in ("*", etag, f'"other", {etag}'):
+            r = client.get(url, headers={"If-Match": header})
+            assert r.status_code == 200 and r.data == full.data, (url, header)
+        for header in ('"other"', f"W/{etag}"):
+            r = client.get(url, headers={"If-Match": header})
+            assert r.status_code == 412, (url, header)
+            assert r.mimetype == "text/plain" and len(r.data) < 300, (url, r.data[:100])
+            assert b"If-Match" in r.data and etag.encode() in r.data
+        # If-Match holds: If-None-Match is read next (13.2.2)
+        r = client.get(url, headers={"If-Match": etag, "If-None-Match": etag})
+        assert r.status_code == 304, url
 
 
 def test_an_etag_of_another_format_or_server_start_gets_the_answer(make_app, lane):

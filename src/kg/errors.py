@@ -11,6 +11,7 @@
     +-- NotAcceptable            exit 2   HTTP 406   no result format the client accepts
     +-- UnsupportedMediaType     exit 2   HTTP 415   a request body type we do not read
     +-- PayloadTooLarge          exit 2   HTTP 413   a body over max_body_bytes
+    +-- PreconditionFailed       exit 2   HTTP 412   an If-Match no current answer meets
     +-- QueryTimeout             exit 2   HTTP 503   a query ran past query_timeout
     |   +-- RemoteTimeout        exit 2   HTTP 503   a remote store did not answer in time
     +-- RemoteError              exit 2   HTTP 502   a remote store is unreachable or failed
@@ -97,6 +98,10 @@ class UnsupportedMediaType(KGError):
 
 class PayloadTooLarge(KGError):
     http_status = 413
+
+
+class PreconditionFailed(KGError):
+    http_status = 412
 
 
 class QueryTimeout(KGError):

@@ -37,7 +37,7 @@ from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import names_json_ld_profile
 from kg.endpoint.results import json_ld_content_type
 
-__all__ = ["cache_control", "etag_matches", "install"]
+__all__ = ["cache_control", "etag_matches", "if_match_holds", "conditional", "install"]
 
 
 def cache_control(max_age: int) -> str:
@@ -54,6 +54,47 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
         if tag == "*" or tag.removeprefix("W/") == wanted:
             return True
     return False
+
+
+def if_match_holds(if_match: str, etag: str | None) -> bool:
+    """Whether an ``If-Match`` header holds for a current representation tagged ``etag``
+    (None: untagged), by the strong comparison RFC 9110 (13.1.1) prescribes for it: ``*``
+    (there is a representation), or a listed tag equal to ``etag``, neither weak; so a weak
+    tag, a query answer's, never meets a listed one. A field that lists nothing is none."""
+    tags = [tag.strip() for tag in if_match.split(",") if tag.strip()]
+    if not tags or "*" in tags:
+        return True
+    return etag is not None and not etag.startswith("W/") and etag in tags
+
+
+def if_match_failed(etag: str | None) -> str:
+    """The message of a 412 for an ``If-Match`` that does not hold."""
+    held = f"its ETag is {etag}" if etag else "it has no ETag"
+    weak = ("; a weak tag never meets If-Match, which compares strongly (RFC 9110, 13.1.1): "
+            "revalidate with If-None-Match") if etag and etag.startswith("W/") else ""
+    return (f"Precondition Failed: If-Match names no tag of the current answer ({held}"
+            f"{weak})")
+
+
+def conditional(response: Response) -> Response:
+    """``response`` (a full ``GET`` or ``HEAD`` answer) made conditional on the request:
+    Werkzeug's ``make_conditional`` (``If-None-Match``, ``If-Modified-Since``, ranges), after
+    ``If-Match`` read as RFC 9110 (13.1.1, 13.2.2) reads it, first: ``*`` holds where there is
+    an answer, a tag meets only a strong tag equal to it, and where it does not hold the answer
+    is a 412 saying so, never the representation. Werkzeug (3.1) answered ``If-Match: *``
+    with 412, compared a weak tag strongly once its ``W/`` was dropped, and sent the whole
+    representation as the 412's body; and the query lane read no ``If-Match``, so a
+    ``HEAD`` (Flask's lane) and a ``GET`` (the express lane) of one URL disagreed."""
+    if_match = request.headers.get("If-Match")
+    if if_match is None:
+        return response.make_conditional(request)
+    etag = response.headers.get("ETag")
+    if not if_match_holds(if_match, etag):
+        from kg.endpoint.pages import error_answer
+
+        return error_answer(412, if_match_failed(etag))
+    environ = {key: value for key, value in request.environ.items() if key != "HTTP_IF_MATCH"}
+    return response.make_conditional(environ)
 
 
 def install(app: Flask, max_age: int) -> None:
@@ -75,13 +116,13 @@ def install(app: Flask, max_age: int) -> None:
             # a route that set its own caching; its validator is evaluated here, on the tag
             # sent (a query's answer was evaluated before the query ran, and is again)
             if "ETag" in response.headers or "Last-Modified" in response.headers:
-                return response.make_conditional(request)
+                return conditional(response)
             return response
         response.add_etag()
         response.headers["Cache-Control"] = control
         if EXPOSE in response.headers:  # a script reading the answer may read its validator
             response.headers[EXPOSE] = exposing(response.headers[EXPOSE], ("ETag",))
-        return response.make_conditional(request)
+        return conditional(response)
 
 
 def encode(response: Response) -> None:

@@ -42,6 +42,7 @@ from werkzeug.http import parse_date
 
 from kg import __version__, iris
 from kg.endpoint import compression
+from kg.endpoint.caching import conditional
 from kg.endpoint.description import DATASET
 from kg.endpoint.pages import (
     CORS_READ,
@@ -518,7 +519,7 @@ def send_dump(found: Dump, content_type: str, headers: dict | None = None) -> Re
     response.headers["Vary"] = compression.with_vary(response.headers["Vary"])
     response.set_etag(found.etag if coding is None else f"{found.etag}-{coding}")
     response.last_modified = dumps().last_modified
-    response.make_conditional(request)
+    response = conditional(response)
     if response.status_code == 200:
         return byte_range(response, body)
     return response

@@ -337,6 +337,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
         if "get" in item:
             item["get"]["responses"].setdefault("304", {
                 "description": "not modified: If-None-Match names the answer's ETag"})
+            item["get"]["responses"].setdefault("412", _error(
+                "If-Match names no tag of the answer (compared strongly: a query answer's "
+                "weak tag meets none; * holds)"))
     for path, item in paths.items():  # kg.endpoint.responses.refused_by_accept
         if "get" in item and path not in ("/robots.txt", "/dumps/{name}"):
             item["get"]["responses"].setdefault("406", _error(

@@ -8,12 +8,12 @@ import re
 from http import HTTPStatus
 
 from kg.endpoint import compression
-from kg.endpoint.caching import etag_matches
+from kg.endpoint.caching import etag_matches, if_match_failed, if_match_holds
 from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import best_match, names_json_ld_profile, read_request
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
-from kg.errors import InputError, ParseError
+from kg.errors import InputError, ParseError, PreconditionFailed
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "with_fields", "error_parts", "base_url",
            "answer_query", "status_line", "with_reason_phrase", "refused_by_accept",
@@ -208,6 +208,14 @@ def _answer_query(state: EndpointState, environ: dict,
     cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
     accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
+    if cacheable and "HTTP_IF_MATCH" in environ and not if_match_holds(
+            environ["HTTP_IF_MATCH"], None):
+        # An answer's tag is weak, or it has none (volatile): no tag meets If-Match
+        # (:func:`.caching.conditional`), so 412 before the query runs, once the request is
+        # known to be one that would be answered (a bad query is a 400 still, RFC 9110 13.2.1)
+        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
+        etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
+        raise PreconditionFailed(if_match_failed(etag))
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
         # again. ("*" asks whether there is an answer at all: the query must run to tell.)

@@ -29,7 +29,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from kg.endpoint import compression
-from kg.endpoint.caching import cache_control
+from kg.endpoint.caching import cache_control, conditional
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
 from kg.endpoint.query_text import decomposed_literal, result_columns, without_bom
@@ -263,7 +263,7 @@ def _asset_response(assets: _Assets, name: str, cache: str) -> Response:
         response.headers["Content-Encoding"] = coding
     response.set_etag(found.etag if coding is None else f"{found.etag}-{coding}")
     response.last_modified = found.last_modified
-    response.make_conditional(request)
+    response = conditional(response)
     if response.status_code == 200:
         return byte_range(response, body)
     return response
