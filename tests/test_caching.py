@@ -160,6 +160,28 @@ def test_if_match_on_the_other_routes(built_app):
         assert r.status_code == 304, url
 
 
+def test_if_unmodified_since_on_the_answers_with_a_modification_date(built_app):
+    """RFC 9110 (13.1.4, 13.2.2): without ``If-Match``, an answer modified after the date is a
+    412 (Werkzeug reads no ``If-Unmodified-Since``: the dumps and static files answered 200);
+    a date that is no date, an answer without ``Last-Modified``, or ``If-Match`` with it: read
+    as if absent."""
+    client = built_app.test_client()
+    past = "Sat, 01 Jan 2000 00:00:00 GMT"
+    for url in ("/dumps/kg.nq", "/static/ui.js"):
+        full = client.get(url)
+        modified = full.headers["Last-Modified"]
+        r = client.get(url, headers={"If-Unmodified-Since": past})
+        assert r.status_code == 412 and r.mimetype == "text/plain", url
+        assert modified.encode() in r.data and len(r.data) < 300
+        for date in (modified, "Fri, 01 Jan 2100 00:00:00 GMT", "yesterday", f"{past}, {past}"):
+            r = client.get(url, headers={"If-Unmodified-Since": date})
+            assert r.status_code == 200 and r.data == full.data, (url, date)
+        r = client.get(url, headers={"If-Unmodified-Since": past, "If-Match": "*"})
+        assert r.status_code == 200, url
+    page = client.get("/place/phnom-penh", headers={"If-Unmodified-Since": past})
+    assert page.status_code == 200 and "Last-Modified" not in page.headers
+
+
 def test_an_etag_of_another_format_or_server_start_gets_the_answer(make_app, lane):
     app = make_app(lane)
     client = app.test_client()

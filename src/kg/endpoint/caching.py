@@ -31,6 +31,7 @@ against the final tag, for routes that set their own validator too.
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from werkzeug.http import parse_date
 
 from kg.endpoint import compression
 from kg.endpoint.cors import EXPOSE, exposing
@@ -79,14 +80,27 @@ def if_match_failed(etag: str | None) -> str:
 def conditional(response: Response) -> Response:
     """``response`` (a full ``GET`` or ``HEAD`` answer) made conditional on the request:
     Werkzeug's ``make_conditional`` (``If-None-Match``, ``If-Modified-Since``, ranges), after
-    ``If-Match`` read as RFC 9110 (13.1.1, 13.2.2) reads it, first: ``*`` holds where there is
-    an answer, a tag meets only a strong tag equal to it, and where it does not hold the answer
-    is a 412 saying so, never the representation. Werkzeug (3.1) answered ``If-Match: *``
-    with 412, compared a weak tag strongly once its ``W/`` was dropped, and sent the whole
-    representation as the 412's body; and the query lane read no ``If-Match``, so a
-    ``HEAD`` (Flask's lane) and a ``GET`` (the express lane) of one URL disagreed."""
+    ``If-Match``, else ``If-Unmodified-Since``, read first as RFC 9110 (13.1.1, 13.1.4,
+    13.2.2) reads them: ``*`` holds where there is an answer, a tag meets only a strong tag
+    equal to it, a date holds unless the answer's ``Last-Modified`` is later; where one does
+    not hold the answer is a 412 saying so, never the representation. Werkzeug (3.1) answered
+    ``If-Match: *`` with 412, compared a weak tag strongly once its ``W/`` was dropped, sent
+    the whole representation as the 412's body and read no ``If-Unmodified-Since``; and the
+    query lane read no ``If-Match``, so a ``HEAD`` (Flask's lane) and a ``GET`` (the express
+    lane) of one URL disagreed."""
     if_match = request.headers.get("If-Match")
     if if_match is None:
+        # If-Unmodified-Since, read only without If-Match (13.2.2, step 2), where the answer
+        # has a modification date (the dumps, the static files): Werkzeug reads none
+        given = request.headers.get("If-Unmodified-Since", "")
+        # an HTTP-date holds one comma at most: more is a list, ignored as no date (13.1.4)
+        since = parse_date(given) if given.count(",") <= 1 else None
+        modified = response.last_modified
+        if since is not None and modified is not None and modified > since:
+            from kg.endpoint.pages import error_answer
+
+            return error_answer(412, "Precondition Failed: modified since If-Unmodified-Since "
+                                     f"(Last-Modified: {response.headers['Last-Modified']})")
         return response.make_conditional(request)
     etag = response.headers.get("ETag")
     if not if_match_holds(if_match, etag):
