@@ -87,6 +87,32 @@ def test_a_form_posts_graph_uris_in_its_url_and_its_body_name_one_dataset(any_cl
                                              "named-graph-uri": INFERRED})) == 10
 
 
+def test_graphs_named_without_a_query_are_a_400_not_the_service_description(any_client):
+    """SPARQLWrapper by ``GET`` over an endpoint URL that carries its graph
+    (``…/sparql?default-graph-uri=G``, as the W3C suite's own does) adds ``?query=…`` after a
+    second ``?``: the query became part of the graph IRI, and the request, having no query,
+    got the service description (200, JSON-LD for ``format=json``), which the client took for
+    the answer. A dataset named without a query is a 400 (as Oxigraph answers), which says so;
+    a ``GET`` of nothing but formats is still the description."""
+    from SPARQLWrapper import GET, JSON, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(f"http://localhost/sparql?default-graph-uri={quote(ENTITIES)}")
+    wrapper.setQuery(COUNT_ALL)
+    wrapper.setMethod(GET)
+    wrapper.setReturnFormat(JSON)
+    url = wrapper._createRequest().full_url
+    assert url.count("?") == 2  # the client's URL, as it sends it
+    r = any_client.get(url.removeprefix("http://localhost"))
+    assert r.status_code == 400, r.data[:200]
+    message = r.get_data(as_text=True)
+    assert message.startswith("no query") and f"'{ENTITIES}' is followed by '?query='" in message
+    r = any_client.get("/sparql", query_string={"named-graph-uri": INFERRED})
+    assert r.status_code == 400 and b"for no query" in r.data
+    assert any_client.get("/sparql", query_string={"format": "json"}).status_code == 200
+    assert _count(any_client.get(url.replace("?query=", "&query=").removeprefix(
+        "http://localhost"))) == 10
+
+
 def test_default_graph_is_the_union_of_the_named_graphs(client):
     assert _count(client.get("/sparql", query_string={
         "query": "SELECT (COUNT(*) AS ?n) WHERE { <https://w3id.org/kg1978/event/e1> a ?c }"})) \

@@ -10,7 +10,12 @@ from http import HTTPStatus
 from kg.endpoint import compression
 from kg.endpoint.caching import etag_matches, if_match_failed, if_match_holds
 from kg.endpoint.cors import EXPOSE, exposing
-from kg.endpoint.protocol import best_match, names_json_ld_profile, read_request
+from kg.endpoint.protocol import (
+    SparqlRequest,
+    best_match,
+    names_json_ld_profile,
+    read_request,
+)
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError, ParseError, PreconditionFailed
@@ -173,10 +178,26 @@ def _stray_percent(environ: dict, body: bytes | None) -> str | None:
     return None
 
 
+def _query_in_a_graph_iri(req: SparqlRequest) -> str:
+    """Why a request naming graphs has no query, where a graph IRI swallowed it: an endpoint
+    URL holding its ``?default-graph-uri=``, to which a client (SPARQLWrapper by ``GET``) adds
+    ``?query=…`` with a second ``?``, so the query is part of the IRI (it got the service
+    description, as a ``GET`` without a query, and read it as the answer)."""
+    if req.default_graph is None and req.named_graphs is None:
+        return ""
+    for name, iris in (("default-graph-uri", req.default_graph),
+                       ("named-graph-uri", req.named_graphs)):
+        for iri in iris or ():
+            if "?query=" in iri:
+                return (f" (the {name} {iri.partition('?query=')[0]!r} is followed by "
+                        "'?query=': a second '?' joins no parameter; join them with '&')")
+    return " (graphs are named, by default-graph-uri or named-graph-uri, for no query)"
+
+
 def answer_query(state: EndpointState, environ: dict,
                  body: bytes | None) -> tuple[int, list, bytes] | None:
     """Status, headers and body answering the query of this request; None when a GET carries
-    no query (the caller then serves the service description). Raises
+    no query and names no graph (the caller then serves the service description). Raises
     :class:`~kg.errors.KGError`; a parse error says where the query had a stray ``%``.
     """
     try:
@@ -201,10 +222,10 @@ def _answer_query(state: EndpointState, environ: dict,
     matches: the client holds the same answer either way (a weak comparison)."""
     req = read_request(environ, body)
     if req.query is None:
-        if body is None:
+        if body is None and req.default_graph is None and req.named_graphs is None:
             return None
         raise InputError("no query: send it as the 'query' parameter or as an "
-                         "application/sparql-query body")
+                         f"application/sparql-query body{_query_in_a_graph_iri(req)}")
     cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
     accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
