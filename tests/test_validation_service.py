@@ -1097,3 +1097,28 @@ def test_a_statement_typed_wrongly_is_named_by_its_relation(client, tmp_path, rd
          "and is typed rdf:Statemnt, not rdf:Statement")], results
     response = post_file(client, text, f"bad{suffix}")
     assert response.json["results"] == results
+
+
+@pytest.mark.parametrize(("rdflib_format", "suffix"), [("turtle", ".ttl"), ("xml", ".rdf")])
+def test_a_value_given_by_a_sub_property_is_placed_at_that_triple(client, tmp_path,
+                                                                   rdflib_format, suffix):
+    """A place written as an announcement's kgo:carriedOutBy breaks the range of
+    kgo:hadParticipant, its super-property: the result was placed at the first line giving the
+    event that value by any property, here the kgo:tookPlaceAt above it, not at the
+    kgo:carriedOutBy that is wrong; kg validate and POST /validate (which reads the
+    ontology's sub-properties apart from the upload) place it at the sub-property's line."""
+    fixture = REPO / "tests" / "data" / "shapes" / "announcement-by-a-place.ttl"
+    text = fixture.read_text(encoding="utf-8")
+    if suffix != ".ttl":
+        text = Graph().parse(data=text, format="turtle").serialize(format=rdflib_format)
+    by = next(line for line in text.splitlines() if "kgo:carriedOutBy" in line)
+    # the same place given by kgo:tookPlaceAt (no sub-property of it) on the line above
+    text = text.replace(by, by.replace("kgo:carriedOutBy", "kgo:tookPlaceAt") + "\n" + by)
+    by = 1 + next(i for i, line in enumerate(text.splitlines()) if "kgo:carriedOutBy" in line)
+    code, printed = kg_validate(tmp_path, text, suffix=suffix)
+    ranges = [r for r in json.loads(printed)["results"]
+              if r["shape"].endswith("/hadParticipant-range")]
+    assert code == 1 and ranges, printed
+    assert {r["location"] for r in ranges} == {f"bad{suffix}:{by}"}, ranges
+    response = post_file(client, text, f"bad{suffix}", query="?format=json")
+    assert response.json["results"] == json.loads(printed)["results"]

@@ -110,7 +110,8 @@ class Report:
         return ", ".join(f"{n} {s.lower()}{'' if n == 1 else 's'}" for s, n in
                          sorted(by.items(), key=lambda sn: (order.get(sn[0], 3), sn[0])))
 
-    def located(self, texts: Iterable[tuple[str, str]], data: Iterable[Graph] = ()) -> Report:
+    def located(self, texts: Iterable[tuple[str, str]], data: Iterable[Graph] = (),
+                sub_of: Iterable[tuple[str, str]] = ()) -> Report:
         """This report with each result's ``location`` in the (name, text) Turtle, TriG,
         N-Triples or N-Quads texts: the line of the triple it is about where one is (the
         focus node's path, with the value when that is an IRI), else the focus node's first
@@ -119,10 +120,15 @@ class Report:
         left out, and said by that one (:func:`_fold_statement_results`), and a cycle's
         result names its steps: read from the texts, and from ``data`` (the asserted graphs
         validated) where the texts do not say, as for JSON-LD and RDF/XML, which have no
-        lines to show (:meth:`StatementLines.add_stated`)."""
-        texts = list(texts)
+        lines to show (:meth:`StatementLines.add_stated`). A value the data gives by a
+        sub-property of the result's path is at that triple's line: the sub-properties are
+        ``sub_of``'s (sub-property, super-property) pairs (the ontology's, where its file is
+        not among ``texts``), those ``data`` states and those the texts do."""
+        texts, data = list(texts), list(data)
         where = statement_lines(texts)
         where.add_stated(data, self.results)
+        where.with_sub_properties([*sub_of, *(pair for graph in data
+                                              for pair in subproperties_in(graph))])
         types: dict[str, list[tuple[str, str | None]]] = {}  # node -> (class, line): stated
         if any(r.path is None and _generated_domain(r.shape) for r in self.results):
             for (s, p, o), line in where.triples.items():
@@ -929,6 +935,7 @@ def _gh_property(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+_SUB_PROPERTY_OF = str(RDFS.subPropertyOf)
 _TOKEN = re.compile(r"""
     (?P<nl>\n) | [ \t\r\f]+ | \#[^\n]*
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
@@ -974,6 +981,34 @@ class StatementLines:
     #: the names of the JSON-LD and RDF/XML texts, of which only the nodes' names have lines
     #: (:func:`_read_node_names`)
     lineless: list[str] = field(default_factory=list)
+    #: a property -> its sub-properties (rdfs:subPropertyOf, at any depth): where a shape's
+    #: path is the super-property, the line of the triple the data writes with a sub-property
+    #: (:meth:`with_sub_properties`)
+    sub_properties: dict[str, set[str]] = field(default_factory=dict)
+
+    def with_sub_properties(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Learn (sub-property, super-property) ``pairs``, with those the texts state (the
+        ontology's file, where it is read), closed under transitivity."""
+        sub_of = {(s, o) for (s, p, o) in self.triples if p == _SUB_PROPERTY_OF}
+        sub_of.update(pairs)
+        direct: dict[str, set[str]] = {}
+        for sub, sup in sub_of:
+            if sub != sup:
+                direct.setdefault(sup, set()).add(sub)
+        for sup in direct:
+            below, todo = set(), list(direct[sup])
+            while todo:
+                p = todo.pop()
+                if p not in below and p != sup:
+                    below.add(p)
+                    todo += direct.get(p, ())
+            self.sub_properties[sup] = below
+
+    def _by_sub_property(self, table: dict, key: Callable[[str], tuple],
+                         path: str | None) -> str | None:
+        """The earliest line of ``table`` at ``key(p)`` for a sub-property p of ``path``."""
+        lines = [table.get(key(p)) for p in self.sub_properties.get(path or "", ())]
+        return min(filter(None, lines), key=_line_order, default=None)
 
     def add_stated(self, graphs: Iterable[Graph], results: Iterable[Result]) -> None:
         """Add to :attr:`triples`, with no line (None), the triples between IRIs of
@@ -1045,31 +1080,40 @@ class StatementLines:
 
     def of_value(self, focus: str, path: str | None, value: str) -> str | None:
         """The line giving ``focus`` the value ``value`` (an IRI, or a literal in N-Triples):
-        by ``path``, else by any predicate (a sub-property of it), else None. A literal is
-        found with its language tag or datatype, else by its lexical form alone (a datatype
-        the text names by a prefix it does not declare)."""
+        by ``path``, else by a sub-property of it (:attr:`sub_properties`: the earliest, not
+        the first line giving that value by another property), else by any predicate (a
+        sub-property not known here), else None. A literal is found with its language tag or
+        datatype, else by its lexical form alone (a datatype the text names by a prefix it
+        does not declare)."""
         literal = _LEXICAL_FORM.match(value)
         if not literal:
             return (self.triples.get((focus, path or "", value))
+                    or self._by_sub_property(self.triples, lambda p: (focus, p, value), path)
                     or self.values.get((focus, value)))
         lexical, tag = literal[1], _literal_tag(value[literal.end():])
         return (self.tagged_literals.get((focus, path or "", lexical, tag))
+                or self._by_sub_property(self.tagged_literals,
+                                         lambda p: (focus, p, lexical, tag), path)
                 or self.tagged_values.get((focus, lexical, tag))
                 or self.literals.get((focus, path or "", lexical))
+                or self._by_sub_property(self.literals, lambda p: (focus, p, lexical), path)
                 or self.values.get((focus, lexical)))
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, value), else the line
         giving the focus node that value by another predicate (the data's sub-property of the
         path: a shape reads kgo:hadParticipant or kgo:value, the data says kgo:carriedOutBy or
-        kgo:exactValue), else the focus node's path, else the statement that types it (where it
-        is described), else its first statement, else its first mention."""
+        kgo:exactValue), else the focus node's path (or, where the data writes a sub-property
+        of it, that property's first line), else the statement that types it (where it is
+        described), else its first statement, else its first mention."""
         if result.path:
             if result.value is not None:
                 found = self.of_value(result.focus, result.path, result.value)
                 if found:
                     return found
-            found = self.predicates.get((result.focus, result.path))
+            found = (self.predicates.get((result.focus, result.path))
+                     or self._by_sub_property(self.predicates, lambda p: (result.focus, p),
+                                              result.path))
             if found:
                 return found
         # where it is described: its type's statement (a file validated with the project's
@@ -1077,6 +1121,12 @@ class StatementLines:
         return (self.predicates.get((result.focus, _RDF_TYPE))
                 or self.subjects.get(result.focus) or self.mentions.get(result.focus)
                 or self.blanks.get(result.focus))
+
+
+def _line_order(where: str) -> tuple[str, int]:
+    """A "NAME:LINE" as it sorts: by file, then by line."""
+    name, _, line = where.rpartition(":")
+    return name, int(line) if line.isdigit() else 0
 
 
 def _stated_otherwise(where: StatementLines, r: Result) -> str:
@@ -2918,8 +2968,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
         str(o) for g in data for o in g.objects(_node(focus), URIRef(_DERIVED_FROM))},
         own=passages_in_graphs(data))
     texts = texts_of(Path(f) for f in files)
-    return with_prefix_warnings(report.located(texts, data) if report.results else report,
-                                texts)
+    return with_prefix_warnings(report.located(texts, data, subproperties_in(ontology))
+                                if report.results else report, texts)
 
 
 def _validate_built(settings: dict, shapes: Graph, validator: str, log) -> Report:

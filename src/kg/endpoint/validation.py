@@ -76,6 +76,7 @@ from kg.validate import (
     repeat_name,
     short_iri,
     shown_value,
+    subproperties_in,
     with_passage_hints,
     with_prefix_warnings,
 )
@@ -643,7 +644,9 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
     # with the served dataset, a result on a node the upload does not describe is at the line
     # of the project's file that does (the upload first: what it says is what is checked)
     served, changed = _served_texts(settings, replaced) if context == "dataset" else ([], set())
-    report = report.located(texts + served, [graph])
+    # a value given by a sub-property of a shape's path is at that triple: the ontology's
+    report = report.located(texts + served, [graph], subproperties_in(
+        current_app.extensions["kg.validation"].get()[0]))
     if changed:
         report = _said_changed(report, changed)
     return with_prefix_warnings(report, texts)
