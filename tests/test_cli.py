@@ -1863,12 +1863,13 @@ def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
                         kgs.UnitParentShape, True) for x, line in (("a", a), ("b", b))}
 
 
-def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_path):
-    """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all:
-    each is at the line of its node's "@id" (compacted by the file's context) or
-    rdf:about (an entity of the file's DOCTYPE expanded); a node with no name in a file
-    validated alone is still in that file, "FILE:", which GitHub annotations and SARIF give
-    as the file with no line."""
+def test_json_ld_and_rdf_xml_results_are_placed_where_the_node_is_described(capsys, tmp_path):
+    """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all;
+    then each was at its node's "@id" or rdf:about, where Turtle places a result with no value
+    of its own (a missing label, a node shape's) at the statement that types the node: now
+    so are these, at the "@type" (compacted by the file's context) or rdf:type, and a blank
+    node's at its own, as Turtle's `[] a kgo:Division` is. GitHub annotations and SARIF give
+    each its line."""
     jsonld = tmp_path / "u.jsonld"
     jsonld.write_text(json.dumps({
         "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
@@ -1883,29 +1884,44 @@ def test_json_ld_and_rdf_xml_results_are_placed_at_the_nodes_name(capsys, tmp_pa
   <rdf:Description rdf:about="&unit;division-998">
     <rdf:type rdf:resource="https://w3id.org/kg1978/ontology/Division"/>
   </rdf:Description>
+  <rdf:Description>
+    <rdf:type rdf:resource="https://w3id.org/kg1978/ontology/Division"/>
+  </rdf:Description>
 </rdf:RDF>
 """, encoding="utf-8")
-    def line_of(path, text):
-        return 1 + next(i for i, line in enumerate(path.read_text("utf-8").splitlines())
-                        if text in line)
-    for path, line in ((jsonld, line_of(jsonld, '"@id": "unit:division-998"')),
-                       (rdfxml, line_of(rdfxml, 'rdf:about="&unit;division-998"'))):
+    def line_of(path, text, nth=0):
+        return 1 + [i for i, line in enumerate(path.read_text("utf-8").splitlines())
+                    if text in line][nth]
+    for path, typed in ((jsonld, '"@type": "kgo:Division"'), (rdfxml, "/ontology/Division")):
         code, out, _ = run(capsys, "validate", str(path), "--format", "json")
         assert code == 1
         results = json.loads(out)["results"]
         named = [r for r in results if r["focus"].endswith("/unit/division-998")]
-        assert named and {r["location"] for r in named} == {f"{path}:{line}"}, results
-        assert all(r["location"] for r in results), results
-    code, out, _ = run(capsys, "validate", str(jsonld), "--format", "json")
-    [blank] = {r["location"] for r in json.loads(out)["results"] if r["focus"].startswith("_:")}
-    assert blank == f"{jsonld}:"
+        assert named and {r["location"] for r in named} == {f"{path}:{line_of(path, typed)}"}
+        blank = {r["location"] for r in results if r["focus"].startswith("_:")}
+        assert blank == {f"{path}:{line_of(path, typed, 1)}"}, results
     code, out, _ = run(capsys, "validate", str(jsonld), "--format", "github")
-    line = line_of(jsonld, '"@id": "unit:division-998"')
-    assert f"file={jsonld},title=" in out and f"file={jsonld},line={line}," in out, out
+    lines = {line_of(jsonld, '"@type": "kgo:Division"', n) for n in (0, 1)}
+    assert {f"file={jsonld},line={n}," in out for n in lines} == {True}, out
     code, out, _ = run(capsys, "validate", str(jsonld), "--format", "sarif")
     places = [loc["physicalLocation"] for r in json.loads(out)["runs"][0]["results"]
               for loc in r.get("locations", [])]
-    assert {p.get("region", {}).get("startLine") for p in places} == {line, None}, places
+    assert {p.get("region", {}).get("startLine") for p in places} == lines, places
+
+
+def test_a_result_on_a_node_no_json_ld_file_names_has_no_place(capsys, tmp_path):
+    """A JSON-LD or RDF/XML file validated alone had every result it could not place at the
+    file ("FILE:"), one on another file's node too: a fixture's label that duplicates the
+    project's place:vietnam was said to be in the fixture. As in Turtle, it has no place; a
+    blank node's result the file does not place stays at the file."""
+    fixture = REPO / "tests" / "data" / "shapes" / "iri-kind-place-under-unit.ttl"
+    for fmt, suffix in (("turtle", ".ttl"), ("json-ld", ".jsonld"), ("xml", ".rdf")):
+        path = tmp_path / f"u{suffix}"
+        Graph().parse(fixture).serialize(path, format=fmt)
+        code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+        placed = {r["focus"]: r["location"] for r in json.loads(out)["results"]}
+        assert placed["https://w3id.org/kg1978/place/vietnam"] is None, (fmt, placed)
+        assert placed["https://w3id.org/kg1978/unit/vietnam"].startswith(f"{path}:"), placed
 
 
 JSON_LD_LITERALS = """{
@@ -1954,8 +1970,10 @@ def test_a_json_ld_literals_result_is_placed_at_its_value(capsys, tmp_path):
     assert ("xanadu", '"Xanadu  Land"', f"{path}:{line_of('Xanadu  Land')}") in placed, placed
     assert ("cathay", '"1978-02-30"^^<http://www.w3.org/2001/XMLSchema#date>',
             f"{path}:{line_of('1978-02-30')}") in placed, placed
-    # the label counted twice, on the node named by the alias: at that name
-    assert ("xanadu", None, f"{path}:{line_of('place:xanadu')}") in placed, placed
+    # the label counted twice, on the node named by the alias: at its first label's key
+    # (a term of the context), as Turtle places it at its first rdfs:label
+    first_label = line_of('"label": "Xanadu"')
+    assert ("xanadu", None, f"{path}:{first_label}") in placed, placed
 
 
 JSON_LD_RELATIONS = """{

@@ -561,6 +561,111 @@ ex:g ex:p ex:a ; ex:q "x; y" ; ex:r ex:h.
     assert labelled.of(result(labelled.blank({(ex + "p", "t")}))) == "b.nt:1"
 
 
+#: One description in four syntaxes: ex:a typed, at a place ex:c and carried out by ex:c (ex:by
+#: a sub-property of ex:participant), with a blank node, ex:w its ex:weight "5". Each text has
+#: the comment-free markers the test looks for on the line it means.
+SAME_DATA = {
+    "t.ttl": """@prefix ex: <http://example.org/> .
+ex:a a ex:Thing ;
+    ex:place ex:c ;
+    ex:by ex:c ;
+    ex:nested [
+        a ex:Part ;
+        ex:weight "5" ] .
+""",
+    "t.jsonld": """{
+  "@context": {"ex": "http://example.org/", "id": "@id", "type": "@type",
+               "place": {"@id": "ex:place", "@type": "@id"}},
+  "@graph": [
+    {"id": "ex:a",
+     "type": "ex:Thing",
+     "place": "ex:c",
+     "ex:by": {"id": "ex:c"},
+     "ex:nested": {
+        "type": "ex:Part",
+        "ex:weight": "5"}}
+  ]
+}
+""",
+    "t.rdf": """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:ex="http://example.org/">
+  <ex:Thing rdf:about="http://example.org/a">
+    <ex:place rdf:resource="http://example.org/c"/>
+    <ex:by rdf:resource="http://example.org/c"/>
+    <ex:nested>
+      <ex:Part>
+        <ex:weight>5</ex:weight>
+      </ex:Part>
+    </ex:nested>
+  </ex:Thing>
+</rdf:RDF>
+""",
+    "p.rdf": """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+         xmlns:ex="http://example.org/">
+  <ex:Thing rdf:about="http://example.org/a">
+    <ex:place rdf:resource="http://example.org/c"/>
+    <ex:by rdf:resource="http://example.org/c"/>
+    <ex:nested rdf:parseType="Resource">
+        <rdf:type rdf:resource="http://example.org/Part"/>
+        <ex:weight>5</ex:weight>
+    </ex:nested>
+  </ex:Thing>
+</rdf:RDF>
+""",
+}
+
+
+# rdflib's own JSON-LD parser builds a ConjunctiveGraph, which rdflib 7.1+ deprecates
+@pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("name", list(SAME_DATA))
+def test_the_same_data_is_placed_alike_in_each_syntax(name):
+    """JSON-LD and RDF/XML placed a result with a path and no value (a missing or repeated
+    property) at the node's name, where Turtle gives the statement that types it or the
+    property's line; a value reached by a sub-property of the path at the first line giving
+    that value by any property (ex:place, above ex:by); and a blank node's result nowhere (or
+    at the file): each is now where Turtle puts it, and a context's alias of "@id" names a
+    node as "@id" does."""
+    from rdflib import Graph
+
+    from kg.validate import Result, statement_lines
+
+    ex = "http://example.org/"
+    text = SAME_DATA[name]
+    Graph().parse(data=text, format={"ttl": "turtle", "jsonld": "json-ld",
+                                     "rdf": "xml"}[name.rpartition(".")[2]])  # it is RDF
+
+    def line(*markers):
+        return f"{name}:" + str(1 + next(i for i, t in enumerate(text.splitlines())
+                                         if any(m in t for m in markers)))
+
+    def result(focus, path=None, value=None):
+        return Result(focus=focus, path=path, value=value, severity="Violation", message="m",
+                      shape="s", constraint="c")
+    found = statement_lines([(name, text)])
+    found.with_sub_properties([(ex + "by", ex + "participant")])
+    typed = line(" a ex:Thing", '"type": "ex:Thing"', "<ex:Thing")
+    assert found.of(result(ex + "a")) == typed                       # a node's result
+    assert found.of(result(ex + "a", ex + "label")) == typed         # a value missing
+    by = line("ex:by")
+    assert found.of(result(ex + "a", ex + "participant", ex + "c")) == by  # a sub-property's
+    assert found.of(result(ex + "a", ex + "participant")) == by      # a repeated one
+    assert found.of(result(ex + "a", ex + "place", ex + "c")) == line(
+        "ex:place ex:c", '"place": "ex:c"', "<ex:place")
+    assert found.subjects[ex + "a"] == line("ex:a a", '"id": "ex:a"', 'org/a"')  # "id": "@id"
+    # the blank node, known again by what a report says of it
+    blank = found.blank({(str(RDF.type), ex + "Part"), (ex + "weight", "5")})
+    assert blank is not None, found.blank_pairs
+    opened = line("ex:nested [", '"ex:nested"', "<ex:Part>", "parseType")
+    assert found.blanks[blank] == opened
+    assert found.of(result(ex + "a", ex + "nested", blank)) == opened
+    assert found.of(result(blank, ex + "weight", '"5"')) == line("ex:weight")
+    assert found.of(result(blank)) == line("a ex:Part", '"type": "ex:Part"', "<ex:Part>",
+                                           "/Part")
+    assert found.of(result(blank, ex + "label")) == found.of(result(blank))
+
+
 def test_statement_lines_tell_literals_apart_by_language_and_datatype():
     """A literal was found by its lexical form alone: "Kampuchea"@vi, on the line after
     "Kampuchea"@en, was placed on the English one's line, as was a typed literal written as

@@ -134,8 +134,9 @@ class Report:
             for (s, p, o), line in where.triples.items():
                 if p == _RDF_TYPE:
                     types.setdefault(s, []).append((o, line))
-        # a JSON-LD or RDF/XML file validated alone: a result whose node it does not name
-        # by an IRI (a blank node) is still in that file, "FILE:" (no line can be known)
+        # a JSON-LD or RDF/XML file validated alone: a result on a blank node it does not
+        # place is still in that file, "FILE:" (no line can be known); one on an IRI it does
+        # not name is about another file's node (the project's), as in Turtle: no place
         alone = f"{where.lineless[0]}:" if len(texts) == 1 and where.lineless else None
         keys: dict[str, str | None] = {}  # a report's blank node -> its key in the texts
 
@@ -164,7 +165,8 @@ class Report:
                                    + " → ".join([short_iri(r.focus), *steps])
                                    + (_stated_otherwise(where, r) if len(cycle) == 1 else ""))
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
-                                                     value=key(r.value))) or alone)
+                                                     value=key(r.value)))
+                        or (alone if r.focus.startswith("_:") else None))
             if r.path is None and r.follows is None and _generated_domain(r.shape):
                 # not a follower's: its cause (a misspelt class) says it already
                 r = replace(r, message=r.message + _domain_said(where, r, types))
@@ -1336,7 +1338,13 @@ def statement_lines(texts: Iterable[tuple[str, str]]) -> StatementLines:
                 prefixes = _json_ld_prefixes(text)
             except RecursionError:  # nested too deep to read here: names as written
                 prefixes = {}
-            _read_node_names(name, text, _JSON_LD_NAMES, prefixes, found)
+            # "@id" and its aliases the file's own contexts declare ("id": "@id")
+            aliases = [re.escape(t) for t, iri in prefixes.items() if iri == "@id"]
+            names = re.compile(_JSON_LD_NAMES.pattern.replace(
+                '"@id"', '"(?:@id|' + "|".join(aliases) + ')"', 1)) if aliases \
+                else _JSON_LD_NAMES
+            prefixes = {t: iri for t, iri in prefixes.items() if not iri.startswith("@")}
+            _read_node_names(name, text, names, prefixes, found)
             try:
                 _read_json_ld_literals(name, text, found)
             except (RecursionError, ValueError, IndexError, TypeError, AttributeError):
@@ -1429,8 +1437,8 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
         subject = m.groupdict().get("subject") or m.groupdict().get("s2")
         written = subject if subject is not None else (m.groupdict().get("object")
                                                        or m.groupdict().get("o2"))
-        if not written:
-            continue
+        if not written or written.startswith(("_:", "@")):
+            continue  # a blank node's label: :func:`_read_json_ld_literals` keys it
         iri = written
         for prefix, namespace in prefixes.items():
             if prefix.startswith("&") and iri.startswith(prefix):
@@ -1460,10 +1468,11 @@ _JSON_WHITE = re.compile(r"[ \t\r\n]*")
 _JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?")
 
 
-def _json_with_lines(text: str):
+def _json_with_lines(text: str, key_lines: dict[int, dict[str, int]] | None = None):
     """``text`` (JSON) as ``(value, line)`` pairs: an object a dict of its keys to the pair of
     each value (its line the value's own), an array a list of pairs, a scalar as json reads
-    it. Only for a text :func:`_json_ld` has read as JSON."""
+    it; ``key_lines``, where given, gets each object's keys' own lines, by the object's
+    ``id``. Only for a text :func:`_json_ld` has read as JSON."""
     from json.decoder import scanstring
 
     line_at = _line_finder(text)
@@ -1477,9 +1486,12 @@ def _json_with_lines(text: str):
             at = _JSON_WHITE.match(text, at + 1).end()
             if text[at] == "}":
                 return (out, line), at + 1
+            keys = key_lines.setdefault(id(out), {}) if key_lines is not None else {}
             while True:
                 at = _JSON_WHITE.match(text, at).end()
+                key_line = line_at(at)
                 key, at = scanstring(text, at + 1)
+                keys[key] = key_line
                 at = _JSON_WHITE.match(text, at).end() + 1  # the ":"
                 out[key], at = parse(at)
                 at = _JSON_WHITE.match(text, at).end()
@@ -1562,7 +1574,8 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
         base = defaults.get("@base")
         return urljoin(base, written) if not vocab and isinstance(base, str) else None
 
-    def literal(value, line: int, subject: str, predicate: str, definition) -> None:
+    def literal(value, line: int, subject: str, predicate: str, definition,
+                said: str) -> None:
         language = defaults.get("@language") if isinstance(defaults.get("@language"), str) \
             else None
         datatype = None
@@ -1589,78 +1602,112 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
         else:
             return  # a double's lexical form is rdflib's to choose: not guessed
         _add_literal(found, f"{name}:{line}", subject, predicate, lexical,
-                     _tag(language, datatype))
+                     _tag(language, datatype), said)
 
-    def node(value: dict) -> None:
+    def name_of(written: str, line: int) -> str | None:
+        """The IRI a node's name stands for, or a blank node's key (``"_:b0"``, the
+        file's own, keyed as Turtle's ``_:b0`` is)."""
+        if written.startswith("_:"):
+            key = f"_:{name}#{written[2:]}"
+            found.blanks.setdefault(key, f"{name}:{line}")
+            return key
+        return iri(written, False)
+
+    def node(value: dict, line: int) -> str | None:
+        """Read a node object (at ``line``, its "{"): its name, an IRI or a blank node's key
+        (a node with no name is a blank node of its own, known by its "{")."""
         ids = [k for k in value if k == "@id" or terms.get(k) == "@id"]
-        subject = value[ids[0]][0] if ids else None
-        subject = iri(subject, False) if isinstance(subject, str) else None
-        if subject and ids[0] != "@id":  # an alias of "@id": the name's line, as "@id"'s
-            where = f"{name}:{value[ids[0]][1]}"
-            found.subjects.setdefault(subject, where)
-            found.mentions.setdefault(subject, where)
+        if ids:
+            written, at = value[ids[0]]
+            subject = name_of(written, at) if isinstance(written, str) else None
+            if subject and ids[0] != "@id" and not subject.startswith("_:"):
+                where = f"{name}:{at}"  # an alias of "@id": the name's line, as "@id"'s
+                found.subjects.setdefault(subject, where)
+                found.mentions.setdefault(subject, where)
+        elif set(value) <= {"@context", "@graph"}:
+            subject = None  # a document's wrapper, no node
+        else:
+            subject = f"_:{name}:{line}#{len(found.blanks)}"
+            found.blanks[subject] = f"{name}:{line}"
+        said_at = key_lines.get(id(value), {})
         for key, (item, at) in value.items():
+            said = f"{name}:{said_at.get(key, at)}"
             keyword = key if key.startswith("@") else terms.get(key)
             if isinstance(keyword, str) and keyword.startswith("@"):
                 if keyword in ("@graph", "@included"):
-                    walk((item, 0))
+                    walk((item, at))
                 elif keyword == "@type" and subject:
                     for one, line in item if isinstance(item, list) else [(item, at)]:
                         if isinstance(one, str):
-                            relation(subject, _RDF_TYPE, iri(one, True), line)
+                            relation(subject, _RDF_TYPE, iri(one, True), line, said)
                 continue
             predicate = iri(key, True)
+            if subject and predicate:  # its key's line, whatever its values (a list too)
+                found.predicates.setdefault((subject, predicate), said)
             definition = terms.get(key)
             kind = definition.get("@type", (None, 0))[0] if isinstance(definition, dict) \
                 else None
             for one, line in item if isinstance(item, list) else [(item, at)]:
                 if isinstance(one, dict) and "@value" not in one:
+                    if "@list" in one or "@set" in one:
+                        continue  # a collection: left at the node
                     # a node object: the relation to it at its name's line, else at its "{"
                     named = [k for k in one if k == "@id" or terms.get(k) == "@id"]
-                    if subject and predicate and named and isinstance(one[named[0]][0], str):
-                        relation(subject, predicate, iri(one[named[0]][0], False),
-                                 one[named[0]][1] or line)
-                    node(one)
+                    obj = node(one, line)
+                    if subject and predicate and obj:
+                        relation(subject, predicate, obj,
+                                 (one[named[0]][1] if named else None) or line, said)
                 elif subject and predicate:
                     if isinstance(one, list) or one is None:
                         continue
                     if kind in ("@id", "@vocab"):  # a term whose strings are IRIs
                         if isinstance(one, str):
-                            relation(subject, predicate, iri(one, kind == "@vocab"), line)
+                            relation(subject, predicate, name_of(one, line) if kind == "@id"
+                                     else iri(one, True), line, said)
                         continue
-                    literal(one, line, subject, predicate, definition)
+                    literal(one, line, subject, predicate, definition, said)
+        return subject
 
-    def relation(subject: str, predicate: str, obj: str | None, line: int) -> None:
-        if obj is not None and not obj.startswith("_:"):
-            _add_relation(found, f"{name}:{line}", subject, predicate, obj)
+    def relation(subject: str, predicate: str, obj: str | None, line: int, said: str) -> None:
+        if obj is not None:
+            _add_relation(found, f"{name}:{line}", subject, predicate, obj, said)
 
     def walk(tree) -> None:
-        value = tree[0]
-        for item, _ in value if isinstance(value, list) else [(value, 0)]:
+        value, line = tree
+        for item, at in value if isinstance(value, list) else [(value, line)]:
             if isinstance(item, dict):
-                node(item)
+                node(item, at)
 
-    tree = _json_with_lines(text)
+    key_lines: dict[int, dict[str, int]] = {}
+    tree = _json_with_lines(text, key_lines)
     contexts(tree)
     walk(tree)
 
 
 def _add_literal(found: StatementLines, where: str, subject: str, predicate: str,
-                 lexical: str, tag: str) -> None:
+                 lexical: str, tag: str, said: str | None = None) -> None:
     """A triple whose object is a literal (its lexical form and :func:`_tag`), at ``where``:
-    what a syntax without lines for triples (JSON-LD, RDF/XML) can still say of one."""
+    what a syntax without lines for triples (JSON-LD, RDF/XML) can still say of one; ``said``
+    the line of its property (its key, its element), where that is another."""
     found.values.setdefault((subject, lexical), where)
     found.literals.setdefault((subject, predicate, lexical), where)
     found.tagged_values.setdefault((subject, lexical, tag), where)
     found.tagged_literals.setdefault((subject, predicate, lexical, tag), where)
+    found.predicates.setdefault((subject, predicate), said or where)
+    if subject.startswith("_:"):  # a blank node's: how the report's is known again
+        found.blank_pairs.setdefault(subject, set()).add((predicate, lexical))
 
 
 def _add_relation(found: StatementLines, where: str, subject: str, predicate: str,
-                  obj: str) -> None:
-    """A triple whose object is an IRI, at ``where``, the line that names the value."""
+                  obj: str, said: str | None = None) -> None:
+    """A triple whose object is an IRI (or a blank node's key), at ``where``, the line that
+    names the value; ``said`` the line of its property, where that is another."""
     found.triples.setdefault((subject, predicate, obj), where)
     found.values.setdefault((subject, obj), where)
     found.mentions.setdefault(obj, where)
+    found.predicates.setdefault((subject, predicate), said or where)
+    if subject.startswith("_:") and not obj.startswith("_:"):
+        found.blank_pairs.setdefault(subject, set()).add((predicate, obj))
 
 
 _RDF_NS = str(RDF)
@@ -1676,9 +1723,12 @@ def _read_rdf_xml_properties(name: str, text: str, found: StatementLines) -> Non
     line): a literal at its property element's line (its text, with the ``xml:lang`` in scope
     or its ``rdf:datatype``; a property attribute at its node element's), a relation at the
     line that names its value (the property element's ``rdf:resource``, the nested node
-    element's start), a typed node element's ``rdf:type`` at its start. A node named by
-    ``rdf:about`` or ``rdf:ID`` (against the ``xml:base`` in scope); a blank node's triples,
-    an ``rdf:parseType="Literal"`` or ``"Collection"`` are not read. Nothing is fetched: no
+    element's start), a typed node element's ``rdf:type`` at its start, each property at its
+    element (:attr:`StatementLines.predicates`). A node named by ``rdf:about`` or ``rdf:ID``
+    (against the ``xml:base`` in scope), or a blank node (``rdf:nodeID``, a node element with
+    no name, ``rdf:parseType="Resource"``, a property element's attributes) under a key of
+    its own, known again by its pairs as Turtle's are; the members of an
+    ``rdf:parseType="Collection"`` and a ``"Literal"``'s XML are not read. Nothing is fetched: no
     handler for external entities is set, as :func:`kg.load.refuse_external_dtd_entities`
     reads declarations; the file was parsed, with its internal entities, before this."""
     from urllib.parse import urljoin
@@ -1697,6 +1747,24 @@ def _read_rdf_xml_properties(name: str, text: str, found: StatementLines) -> Non
             return iri
         return urljoin(base, iri) if base else None
 
+    def blank(label: str | None, where: str) -> str:
+        """A blank node's key: ``rdf:nodeID``'s label, keyed as Turtle's ``_:label``, else
+        its own, known by where it starts."""
+        key = f"_:{name}#{label}" if label is not None else f"_:{where}#{len(found.blanks)}"
+        found.blanks.setdefault(key, where)
+        return key
+
+    def described(subject: str, attrs: dict, lang: str | None, base: str | None,
+                  where: str) -> None:  # a node's rdf:type and property attributes
+        for attr, value in attrs.items():
+            if attr == _RDF_NS + "type":
+                iri = resolve(value, base)
+                if iri:
+                    _add_relation(found, where, subject, _RDF_TYPE, iri)
+            elif attr not in _RDF_XML_SYNTAX and not attr.startswith(_XML_NS) \
+                    and ":" in attr:
+                _add_literal(found, where, subject, attr, value, _tag(lang, None))
+
     def start(tag: str, attrs: dict) -> None:
         parent = stack[-1] if stack else {"children": "root", "lang": None, "base": None}
         lang = attrs.get(_XML_NS + "lang", parent["lang"])
@@ -1707,29 +1775,22 @@ def _read_rdf_xml_properties(name: str, text: str, found: StatementLines) -> Non
         if parent["children"] == "root" and tag == _RDF_NS + "RDF":
             frame["children"] = "node"
         elif parent["children"] in ("root", "node"):  # a node element
-            subject = None
             if _RDF_NS + "about" in attrs:
                 subject = resolve(attrs[_RDF_NS + "about"], base)
             elif _RDF_NS + "ID" in attrs:
                 subject = resolve("#" + attrs[_RDF_NS + "ID"], base)
+            else:  # a blank node, labelled or not
+                subject = blank(attrs.get(_RDF_NS + "nodeID"), where)
             frame.update(children="property", subject=subject)
-            if parent.get("predicate") and parent.get("parent_subject") and subject:
-                _add_relation(found, where, parent["parent_subject"], parent["predicate"],
-                              subject)
+            if parent.get("predicate"):
                 parent["named"] = True
-            elif parent.get("predicate"):
-                parent["named"] = True  # a blank node's: no relation to place
+                if parent.get("parent_subject") and subject:
+                    _add_relation(found, where, parent["parent_subject"], parent["predicate"],
+                                  subject, f"{name}:{parent['line']}")
             if subject:
                 if tag != _RDF_NS + "Description":
                     _add_relation(found, where, subject, _RDF_TYPE, tag)
-                for attr, value in attrs.items():
-                    if attr == _RDF_NS + "type":
-                        iri = resolve(value, base)
-                        if iri:
-                            _add_relation(found, where, subject, _RDF_TYPE, iri)
-                    elif attr not in _RDF_XML_SYNTAX and not attr.startswith(_XML_NS) \
-                            and ":" in attr:
-                        _add_literal(found, where, subject, attr, value, _tag(lang, None))
+                described(subject, attrs, lang, base, where)
         elif parent["children"] == "property":  # a property element
             subject = parent.get("subject")
             kind = attrs.get(_RDF_NS + "parseType")
@@ -1737,14 +1798,23 @@ def _read_rdf_xml_properties(name: str, text: str, found: StatementLines) -> Non
                          datatype=attrs.get(_RDF_NS + "datatype"),
                          children="property" if kind == "Resource" else
                          "skip" if kind else "node")
+            obj = None
             if _RDF_NS + "resource" in attrs:
+                obj = resolve(attrs[_RDF_NS + "resource"], base)
+            elif _RDF_NS + "nodeID" in attrs:
+                obj = blank(attrs[_RDF_NS + "nodeID"], where)
+            elif kind == "Resource" or (kind is None and any(
+                    a not in _RDF_XML_SYNTAX and not a.startswith(_XML_NS) for a in attrs)):
+                obj = blank(None, where)  # a blank node of the element's own
+                if kind is None:
+                    described(obj, attrs, lang, base, where)
+                frame["subject"] = obj
+            if obj is not None or _RDF_NS + "resource" in attrs:
                 frame["named"] = True
-                iri = resolve(attrs[_RDF_NS + "resource"], base)
-                if subject and iri:
-                    _add_relation(found, where, subject, tag, iri)
-            elif _RDF_NS + "nodeID" in attrs or any(
-                    a not in _RDF_XML_SYNTAX and not a.startswith(_XML_NS) for a in attrs):
-                frame["named"] = True  # a blank node's
+            if subject and obj:
+                _add_relation(found, where, subject, tag, obj)
+            elif subject and kind is not None:
+                found.predicates.setdefault((subject, tag), where)
             frame["parent_subject"] = subject
         stack.append(frame)
         text_of.append("")
