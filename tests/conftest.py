@@ -258,3 +258,17 @@ def chromium_path() -> str:
         if candidate and Path(candidate).is_file():
             return candidate
     pytest.skip("no Chromium found (/usr/bin/chromium): apt-get install chromium")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Name the shape fixtures whose recorded pySHACL report was stale (pySHACL ran for them,
+    tests/test_shacl_fast.py::test_fixture_same_results), with the command that records them
+    again (tests/pyshacl_records.py)."""
+    stale = sorted({value for reports in terminalreporter.stats.values() for report in reports
+                    for name, value in getattr(report, "user_properties", ())
+                    if name == "stale_pyshacl_record"})
+    if stale:
+        terminalreporter.write_line(
+            f"pySHACL ran for {len(stale)} shape fixture(s) whose record is stale or missing "
+            f"({', '.join(stale[:5])}{', …' if len(stale) > 5 else ''}): record them again "
+            "with `.venv/bin/python tests/pyshacl_records.py`", yellow=True)

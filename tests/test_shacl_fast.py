@@ -9,6 +9,11 @@ are compared as blank (their labels differ between rdflib and the store).
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, SH, SKOS
 
+import pyshacl_records as pyshacl_records_module
 from kg.errors import ConfigError
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.load import load_sources, parse_file
@@ -32,6 +38,7 @@ from kg.shacl_fast import (
     view_store,
 )
 from kg.validate import Report, closure_view, validate, validate_with, validation_view
+from pyshacl_records import _blank, comparable
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "data" / "shapes"
@@ -45,27 +52,20 @@ def store_of(graph: Graph) -> ox.Store:
     return store
 
 
-def _blank(term: str | None) -> str | None:
-    """A blank node (``_:label``, or a shape's bare label) has no scheme; an IRI has one, a
-    literal's n3() a quote."""
-    if term is None or "://" in term or term.startswith('"'):
-        return term
-    return "_:"
-
-
-def comparable(report: Report) -> list[tuple]:
-    return sorted((_blank(r.focus), r.path or "", _blank(r.value) or "", r.severity,
-                    " ".join(r.message.split()), r.shape, r.constraint) for r in report.results)
-
-
-def assert_same(view: Graph, shapes: Graph) -> Report:
-    reference = validate(view, shapes)
+def assert_same(view: Graph, shapes: Graph,
+                recorded: tuple[bool, list[tuple]] | None = None) -> Report:
+    """kg.shacl_fast's report on ``view`` is pySHACL's: pySHACL's (conforms, comparable
+    results) as ``recorded`` (tests/pyshacl_records.py), or pySHACL run here."""
+    if recorded is None:
+        reference = validate(view, shapes)
+        recorded = bool(reference.conforms), comparable(reference)
+    conforms, expected = recorded
     fast = validate_store(store_of(view), shapes)
-    expected, got = comparable(reference), comparable(fast)
+    got = comparable(fast)
     missing = [r for r in expected if r not in got]
     extra = [r for r in got if r not in expected]
     assert expected == got, f"pySHACL only: {missing}\nfast only: {extra}"
-    assert fast.conforms == reference.conforms
+    assert fast.conforms == conforms
     # the build validates only the triples whose predicate the shapes can read: same report
     predicates = read_predicates(shapes, store_of(view))
     assert predicates is not None
@@ -98,13 +98,109 @@ ENGINES_FIND_NOTHING = {"valid", "vocabulary-term-misspelt", "prefix-declared-ag
 WARNINGS_ONLY = {"event-date-implausible", "geometry-outside-indochina"}
 
 
+@pytest.fixture(scope="module")
+def pyshacl_records() -> tuple[dict, str]:
+    """The recorded pySHACL reports, and the key's part shared by every fixture."""
+    return pyshacl_records_module.load(), pyshacl_records_module.shared_key()
+
+
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[p.stem for p in FIXTURE_FILES])
-def test_fixture_same_results(path, ontology, shapes):
-    report = assert_same(closure_view(parse_file(path) + ontology), shapes)
+def test_fixture_same_results(path, ontology, shapes, pyshacl_records, record_property):
+    """pySHACL's report is the fixture's record where its key is the fixture's now
+    (tests/pyshacl_records.py); pySHACL runs where it is not, and the run's summary says so."""
+    recorded = pyshacl_records_module.recorded(path, *pyshacl_records)
+    if recorded is None:
+        record_property("stale_pyshacl_record", path.stem)
+    report = assert_same(closure_view(parse_file(path) + ontology), shapes, recorded)
     assert report.conforms == (path.stem in ENGINES_FIND_NOTHING | WARNINGS_ONLY)
     assert bool(report.results) == (path.stem not in ENGINES_FIND_NOTHING)
     if path.stem in WARNINGS_ONLY:
         assert {r.severity for r in report.results} == {"Warning"}
+
+
+def _copy_of_what_the_key_reads(root: Path) -> Path:
+    for folder in ("ontology", "shapes"):
+        shutil.copytree(ROOT / folder, root / folder)
+    for module in pyshacl_records_module.KG_MODULES:
+        (root / "src" / "kg" / module).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / "src" / "kg" / module, root / "src" / "kg" / module)
+    (root / "tests").mkdir()
+    shutil.copy(ROOT / "tests" / "pyshacl_records.py", root / "tests")
+    fixture = root / "adjacency-without-statement.ttl"
+    shutil.copy(FIXTURES / fixture.name, fixture)
+    return fixture
+
+
+def test_a_pyshacl_record_s_key_changes_with_each_thing_it_depends_on(tmp_path):
+    """A record is only used while nothing pySHACL's report depends on has changed: a byte
+    more in the fixture, in a file of the ontology or of the shapes, in a kg module the
+    reference path imports or in tests/pyshacl_records.py, or another version of a package
+    or of Python, and the key is another."""
+    records = pyshacl_records_module
+    fixture = _copy_of_what_the_key_reads(tmp_path)
+    versions = records.versions()
+    assert {"pyshacl", "rdflib", "owlrl", "pyoxigraph"} <= set(versions)
+
+    def key(versions_of=versions) -> str:
+        return records.key(fixture, records.shared_key(tmp_path, versions_of))
+
+    before = key()
+    assert before == records.key(FIXTURES / "adjacency-without-statement.ttl",
+                                 records.shared_key())
+    stem = "adjacency-without-statement"
+    assert records.recorded(fixture, {stem: {"key": before, "conforms": True,
+                                             "results": [["a"]]}},
+                            records.shared_key(tmp_path)) == (True, [("a",)])
+    files = [fixture, tmp_path / "ontology" / "kg.ttl", tmp_path / "shapes" / "kg-shapes.ttl",
+             tmp_path / "tests" / "pyshacl_records.py",
+             *(tmp_path / "src" / "kg" / m for m in records.KG_MODULES)]
+    for path in files:
+        text = path.read_bytes()
+        path.write_bytes(text + b"\n")
+        assert key() != before, path
+        path.write_bytes(text)
+        assert key() == before
+    (tmp_path / "shapes" / "more.ttl").write_bytes(b"")
+    assert key() != before
+    (tmp_path / "shapes" / "more.ttl").unlink()
+    for name in versions:
+        assert key({**versions, name: versions[name] + ".1"}) != before, name
+    assert records.recorded(fixture, {stem: {"key": before, "conforms": True,
+                                             "results": []}},
+                            records.shared_key(tmp_path, {})) is None
+    assert records.recorded(fixture, {}, records.shared_key(tmp_path)) is None
+
+
+def test_a_pyshacl_record_s_key_reads_every_module_the_reference_path_imports():
+    """What a fresh process imports to parse a fixture, close it and run pySHACL on it:
+    each kg module and each package among those the key reads."""
+    script = (
+        "import sys, json\n"
+        "before = set(sys.modules)\n"
+        "import pyshacl_records as r\n"
+        "from kg.iris import ONTOLOGY_GRAPH\n"
+        "from kg.load import load_shapes, load_sources\n"
+        "r.reference(r.FIXTURES / 'adjacency-without-statement.ttl',\n"
+        "            load_sources(r.REPO).graphs[ONTOLOGY_GRAPH], load_shapes(r.REPO))\n"
+        "new = [m for m in sys.modules if m not in before and '.' not in m]\n"
+        "src = r.REPO / 'src' / 'kg'\n"
+        "print(json.dumps({'kg': sorted(r.Path(sys.modules[m].__file__).relative_to(src)\n"
+        "                               .as_posix() for m in sys.modules\n"
+        "                               if m.split('.')[0] == 'kg'),\n"
+        "                  'site': sorted(m for m in new if 'site-packages' in\n"
+        "                                 str(getattr(sys.modules[m], '__file__', '')))}))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "src"), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")])}
+    out = json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                    text=True, check=True, env=env, cwd=ROOT).stdout)
+    kg = set(out["kg"])
+    assert "validate.py" in kg
+    assert kg <= set(pyshacl_records_module.KG_MODULES), kg - set(
+        pyshacl_records_module.KG_MODULES)
+    site = set(out["site"])
+    assert "pyshacl" in site
+    assert site <= set(pyshacl_records_module.PACKAGES), site - set(
+        pyshacl_records_module.PACKAGES)
 
 
 def test_label_text_same_results(ontology, shapes):
