@@ -6,7 +6,7 @@ queries a fixture) took about 1 s a fixture, nine tenths of that test's time; it
 changes when something it depends on does. So each fixture's pySHACL report is recorded with a
 key, the SHA-256 of everything that report depends on (:func:`key`, :func:`shared_key`): the fixture's bytes, every
 file of ontology/ and shapes/, the kg modules the reference path imports (:data:`KG_MODULES`,
-tested against what a fresh process imports), this file, the versions of the packages it
+tested against what a fresh process imports) and the QC queries kg.qc reads, this file, the versions of the packages it
 imports (:data:`PACKAGES`) and Python's. Where a fixture's key is its record's, the test
 compares kg.shacl_fast with the record; where it is not, it runs pySHACL as before and the
 run's summary says the records are stale, with the command that writes them again:
@@ -74,6 +74,8 @@ def shared_key(root: Path = REPO, versions_of: dict[str, str] | None = None) -> 
     files = [p for d in ("ontology", "shapes") for p in sorted((root / d).rglob("*"))
              if p.is_file()]
     files += [root / "src" / "kg" / m for m in KG_MODULES]
+    # the queries kg.qc (one of KG_MODULES) reads: package data, not modules
+    files += sorted((root / "src" / "kg" / "qc").glob("*.rq"))
     files.append(root / "tests" / "pyshacl_records.py")
     digest = hashlib.sha256()
     for path in files:

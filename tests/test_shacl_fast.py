@@ -126,6 +126,8 @@ def _copy_of_what_the_key_reads(root: Path) -> Path:
     for module in pyshacl_records_module.KG_MODULES:
         (root / "src" / "kg" / module).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "src" / "kg" / module, root / "src" / "kg" / module)
+    for query in (ROOT / "src" / "kg" / "qc").glob("*.rq"):
+        shutil.copy(query, root / "src" / "kg" / "qc" / query.name)
     (root / "tests").mkdir()
     shutil.copy(ROOT / "tests" / "pyshacl_records.py", root / "tests")
     fixture = root / "adjacency-without-statement.ttl"
@@ -136,8 +138,8 @@ def _copy_of_what_the_key_reads(root: Path) -> Path:
 def test_a_pyshacl_record_s_key_changes_with_each_thing_it_depends_on(tmp_path):
     """A record is only used while nothing pySHACL's report depends on has changed: a byte
     more in the fixture, in a file of the ontology or of the shapes, in a kg module the
-    reference path imports or in tests/pyshacl_records.py, or another version of a package
-    or of Python, and the key is another."""
+    reference path imports, in a QC query or in tests/pyshacl_records.py, or another version
+    of a package or of Python, and the key is another."""
     records = pyshacl_records_module
     fixture = _copy_of_what_the_key_reads(tmp_path)
     versions = records.versions()
@@ -155,7 +157,8 @@ def test_a_pyshacl_record_s_key_changes_with_each_thing_it_depends_on(tmp_path):
                             records.shared_key(tmp_path)) == (True, [("a",)])
     files = [fixture, tmp_path / "ontology" / "kg.ttl", tmp_path / "shapes" / "kg-shapes.ttl",
              tmp_path / "tests" / "pyshacl_records.py",
-             *(tmp_path / "src" / "kg" / m for m in records.KG_MODULES)]
+             *(tmp_path / "src" / "kg" / m for m in records.KG_MODULES),
+             next((tmp_path / "src" / "kg" / "qc").glob("*.rq"))]
     for path in files:
         text = path.read_bytes()
         path.write_bytes(text + b"\n")
