@@ -145,12 +145,15 @@ class FakeStore:
 
     ``auth``: None, ``"basic"`` or ``"digest"`` (user ``kg``, password ``s3cret``);
     ``fail``: answer every PUT with this status and a message; ``hang``: never answer a query
-    whose request body holds these bytes, until :meth:`close`.
+    whose request body holds these bytes, until :meth:`close`; ``unread_on_401``: answer a
+    request it does not authorise with 401 and close the connection without reading its body,
+    as Virtuoso does. ``HEAD`` is answered 200 once authorised.
     """
 
     auth: str | None = None
     fail: int | None = None
     hang: bytes | None = None
+    unread_on_401: bool = False
     user: str = "kg"
     password: str = "s3cret"
     requests: list[dict] = field(default_factory=list)
@@ -174,7 +177,8 @@ class FakeStore:
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)
                 self.end_headers()
-                self.wfile.write(body)
+                if self.command != "HEAD":
+                    self.wfile.write(body)
 
             def _authorised(self) -> bool:
                 header = self.headers.get("Authorization", "")
@@ -201,7 +205,32 @@ class FakeStore:
                                        "headers": dict(self.headers), "body": body})
                 return body
 
+            def _refused_unread(self) -> bool:
+                """Virtuoso's way: a 401 before the body is read, and the connection closed."""
+                if not store.unread_on_401 or store.auth is None:
+                    return False
+                header = self.headers.get("Authorization", "")
+                if header.startswith("Digest ") and store.digest_ok(self.command, header):
+                    return False
+                store.requests.append({"method": self.command, "path": self.path,
+                                       "headers": dict(self.headers), "body": None})
+                self.close_connection = True
+                self._answer(401, b"authentication required", headers={
+                    "Connection": "close",
+                    "WWW-Authenticate": 'Digest realm="kg-test", nonce="n0nce", qop="auth", '
+                                        'algorithm=MD5, opaque="0paque"'})
+                return True
+
+            def do_HEAD(self) -> None:
+                if self._refused_unread() or not self._authorised():
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_PUT(self) -> None:
+                if self._refused_unread():
+                    return
                 body = self._record()
                 if not self._authorised():
                     return

@@ -3,7 +3,8 @@
 :class:`RemoteClient` speaks HTTP/1.1 to one URL with the standard library (``http.client``):
 one keep-alive connection per process and thread (never shared across gunicorn's fork), HTTP
 Basic credentials sent with every request when a user is set, HTTP Digest when the server asks
-for it (Virtuoso's ``/sparql-auth``), and every failure turned into a readable
+for it (Virtuoso's ``/sparql-auth``; asked with a ``HEAD`` before the first body is sent:
+:meth:`RemoteClient._probe`), and every failure turned into a readable
 :class:`RemoteError` - connection refused, a timeout, 401/403, or the server's own message for
 any other 4xx/5xx - never a traceback.
 
@@ -139,6 +140,7 @@ class RemoteClient:
             self._basic = f"Basic {token}"
         self._digest: dict[str, str] | None = None  # the server's last Digest challenge
         self._nc = 0
+        self._probed = False  # asked how the server authenticates (:meth:`_probe`)
         self._local = threading.local()
 
     # -- connections -------------------------------------------------------------------------
@@ -179,6 +181,8 @@ class RemoteClient:
         the end, or calls :meth:`drop`). Raises :class:`RemoteError` / :class:`RemoteTimeout`
         when no response comes; an error status is the caller's to check."""
         timeout = self.timeout if timeout is None else timeout
+        if body and self._user and self._digest is None and not self._probed:
+            self._probe(params, timeout)
         target = self.target(params)
         headers = dict(headers or {})
         send_auth = True
@@ -203,6 +207,23 @@ class RemoteClient:
                 return _Replayed(response, body401)
             return response
         raise AssertionError("unreachable")
+
+    def _probe(self, params: Iterable[tuple[str, str]], timeout: float) -> None:
+        """Before the first request with a body, when credentials are set: a ``HEAD`` of the
+        same URL, whose 401s (Basic refused, then a Digest challenge) :meth:`open` answers
+        as it answers any, so that the body goes out once, with credentials the server
+        takes. Virtuoso answers an unauthenticated ``PUT`` with 401 without reading its
+        body and closes the connection: a body larger than the socket's buffers broke off
+        (a broken pipe), and ``kg publish`` of a graph of ~0.6 MB failed now and then. What
+        the ``HEAD`` itself answers (200, 404, 405…) does not matter, nor does it failing."""
+        self._probed = True
+        try:
+            response = self.open("HEAD", params=params, timeout=timeout)
+            response.read()
+            if response.will_close:
+                self.drop()
+        except (RemoteError, RemoteTimeout, OSError, http.client.HTTPException):
+            self.drop()
 
     def request(self, method: str, **kwargs) -> Reply:
         """:meth:`open`, with the body read in full."""
