@@ -1449,12 +1449,13 @@ class ReconciliationIndex:
             info = self.types.get(t)
             if info is not None and part in {normalise(n) for n in (info.name, *info.labels)}:
                 return True
+        # the places and the places they lie in (every() is the whole chain): their
+        # countries among them, as _countries finds them
         places = [*e.every("placeWithin"), *e.every("tookPlaceAt"), *e.every("governs")]
-        above = [*places, *(p for place in places
-                            for p in getattr(self.entities.get(place), "every",
-                                             lambda _: [])("placeWithin")),
-                 *e.every("subordinateTo"), *self._countries(e)]
-        return any(part in getattr(self.entities.get(iri), "keys", ()) for iri in above)
+        wider = [p for place in places if (known := self.entities.get(place)) is not None
+                 for p in known.every("placeWithin")]
+        return any(part in getattr(self.entities.get(iri), "keys", ())
+                   for iri in (*places, *wider, *e.every("subordinateTo")))
 
     def _answer_text(self, q: Any, key: str, pairs: dict | None
                      ) -> tuple[list[dict], list[str]]:

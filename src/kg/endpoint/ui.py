@@ -39,8 +39,8 @@ from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, PREFIXES, sparql_prologue
 from kg.literals import literal_text
 
-__all__ = ["bp", "load_examples", "EXAMPLE_GROUPS", "static_file", "BUILTIN_EXAMPLES", "STATIC_DIR",
-           "YASGUI_FILES", "form_literal"]
+__all__ = ["bp", "load_examples", "EXAMPLE_GROUPS", "static_file", "BUILTIN_EXAMPLES",
+           "STATIC_DIR", "YASGUI_FILES", "form_literal"]
 
 bp = Blueprint("ui", __name__)
 
