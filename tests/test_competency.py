@@ -76,19 +76,18 @@ def test_competency_question(store, name, query, expected):
         assert Counter(_rows(got)) == Counter(_rows(want))
 
 
-#: The source a bare passage number in a '# Passages:' line belongs to; another source's is
-#: written with its name (``article-part2:5``).
-FIRST_SOURCE = "article-part1"
 SOURCE = "https://w3id.org/kg1978/source/"
 
 
 def _declared_passages(query: Path) -> set[tuple[str, int]]:
     """(source name, passage number) for each passage the query's second line names: "2, 13"
-    for part 1's, "article-part2:5" for another source's; "none" for a check on the whole."""
+    for part 1's, "article-part2:5" for another source's; "none" for a check on the whole
+    (read as the UI reads it to order the examples: kg.endpoint.ui.declared_passages)."""
+    from kg.endpoint.ui import declared_passages
+
     line = query.read_text(encoding="utf-8").splitlines()[1]
     assert line.startswith("# Passages:"), f"{query.name}: second line must be '# Passages: N, M'"
-    return {(name or FIRST_SOURCE, int(n))
-            for name, n in re.findall(r"(?:([a-z0-9][a-z0-9-]*):)?(\d+)", line)}
+    return set(declared_passages(line))
 
 
 def _answer_strings(expected: Path) -> set[str]:

@@ -39,8 +39,8 @@ from kg.errors import KGError, QueryTimeout
 from kg.iris import BASE, PREFIXES, sparql_prologue
 from kg.literals import literal_text
 
-__all__ = ["bp", "load_examples", "EXAMPLE_GROUPS", "static_file", "BUILTIN_EXAMPLES",
-           "STATIC_DIR", "YASGUI_FILES", "form_literal"]
+__all__ = ["bp", "load_examples", "EXAMPLE_GROUPS", "declared_passages", "static_file",
+           "BUILTIN_EXAMPLES", "STATIC_DIR", "YASGUI_FILES", "form_literal"]
 
 bp = Blueprint("ui", __name__)
 
@@ -81,6 +81,14 @@ FEW_PASSAGES = 4
 FIRST_SOURCE = "article-part1"
 
 
+def declared_passages(line: str) -> list[tuple[str, int]]:
+    """(source name, passage number) for each passage a competency query's ``# Passages:``
+    line names: "2, 13" for part 1's, "article-part2:5" for another source's; none for
+    "none" (a check on the whole). tests/test_competency.py reads the line with it too."""
+    return [(name or FIRST_SOURCE, int(n))
+            for name, n in re.findall(r"(?:([a-z0-9][a-z0-9-]*):)?(\d+)", line)]
+
+
 def _passages(text: str) -> list[tuple[bool, str, int]]:
     """The passages a competency query's second line (``# Passages: 2, 13``) names, as
     sortable (another source's, source, number); none for ``none`` or no such line."""
@@ -88,8 +96,7 @@ def _passages(text: str) -> list[tuple[bool, str, int]]:
     line = lines[1] if len(lines) > 1 else ""
     if not line.startswith("# Passages:"):
         return []
-    return sorted((bool(name) and name != FIRST_SOURCE, name or FIRST_SOURCE, int(n))
-                  for name, n in re.findall(r"(?:([a-z0-9][a-z0-9-]*):)?(\d+)", line))
+    return sorted((name != FIRST_SOURCE, name, n) for name, n in declared_passages(line))
 
 
 def load_examples(root: Path) -> list[dict[str, str]]:
