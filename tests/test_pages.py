@@ -581,12 +581,24 @@ def test_readings_are_marked_as_readings_wherever_a_page_shows_them(client, stor
     """A triple the curators read in a passage (its statement cites the passage and is
     attributed) is marked "reading", linking the statement that says why, where the page shows
     the value: in its types, "When", the properties and "Links to it". A date worked out from the account
-    ("Not before 26 March 1978") read as a date the source gives."""
+    ("Not before 26 March 1978") read as a date the source gives. A triple a passage states
+    (a statement naming no reader) is not a reading where another passage is read as giving it
+    too: the capture of Phnom Penh's day."""
     readings = rows(store, """SELECT DISTINCT ?st ?s ?o WHERE {
-        ?st a rdf:Statement ; rdf:subject ?s ; rdf:object ?o ; prov:wasAttributedTo ?who ;
-            prov:wasDerivedFrom ?passage . ?passage kgo:passageNumber ?n
-        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/kg1978/")) }""")
+        ?st a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+            prov:wasAttributedTo ?who ; prov:wasDerivedFrom ?passage .
+        ?passage kgo:passageNumber ?n
+        FILTER(isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/kg1978/"))
+        FILTER NOT EXISTS { ?stated a rdf:Statement ; rdf:subject ?s ; rdf:predicate ?p ;
+            rdf:object ?o ; prov:wasDerivedFrom/kgo:passageNumber ?m
+            FILTER NOT EXISTS { ?stated prov:wasAttributedTo ?anyone } } }""")
     assert len(readings) > 50
+    capture = get_page(client, BASE + "event/liberation-of-phnom-penh-1979-01-07")
+    assert "7 January 1979" in capture.ids["dates"]
+    assert not [x for x in capture.links if "reading" in x["class"].split()
+                and "dates" in x["within"]]
+    assert "/statement/phnom-penh-capture-day" in {x["href"] for x in capture.links
+                                                   if "statements" in x["within"]}
     marked: dict[str, set[str]] = {}
     for r in readings:
         for end in ("s", "o"):
@@ -1039,6 +1051,45 @@ def test_timeline_says_which_dates_are_the_curators_readings(client):
     assert titles["Retaking of all occupied Vietnamese areas, completed by 31 December 1978"
                   ].endswith("; the start is the curators' reading)")
     assert titles["Vietnamese announcement of 5 February 1978"].endswith("(5 February 1978)")
+    # passage 13 gives the capture's day: passage 18's victory read as that day is no reading of it
+    assert titles["Capture of Phnom Penh, 7 January 1979"].endswith("(7 January 1979)")
+
+
+@pytest.mark.parametrize("stated", [False, True])
+def test_a_days_reading_is_marked_unless_a_passage_states_the_day(tmp_path, stated):
+    """A one-day event whose day the curators read (their statement of its kgo:onDate) says
+    "the date is the curators' reading" on its timeline mark and page, not "the start"; a
+    statement of that day citing a passage and naming no reader (the passage states it) makes
+    it the source's, as the capture of Phnom Penh's day is passage 13's."""
+    data = """@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix e: <https://w3id.org/kg1978/event/> .
+@prefix s: <https://w3id.org/kg1978/statement/> .
+@prefix src: <https://w3id.org/kg1978/source/> .
+src:p1 kgo:passageNumber 1 . src:p2 kgo:passageNumber 2 .
+e:x a kgo:Event ; rdfs:label "X"@en ; kgo:onDate "1979-01-07"^^xsd:date ;
+    kgo:startDate "1979-01-07"^^xsd:date ; kgo:endDate "1979-01-07"^^xsd:date .
+s:read a rdf:Statement ; rdf:subject e:x ; rdf:predicate kgo:onDate ;
+    rdf:object "1979-01-07"^^xsd:date ; prov:wasDerivedFrom src:p2 ;
+    prov:wasAttributedTo <https://w3id.org/kg1978/agent/curators> ; rdfs:comment "Why."@en .
+""" + ("""s:given a rdf:Statement ; rdf:subject e:x ; rdf:predicate kgo:onDate ;
+    rdf:object "1979-01-07"^^xsd:date ; prov:wasDerivedFrom src:p1 .
+""" if stated else "")
+    graph = ox.NamedNode(BASE + "graph/article-part1")
+    store = DatasetStore.from_quads([ox.Quad(q.subject, q.predicate, q.object, graph)
+                                     for q in ox.parse(data, format=ox.RdfFormat.TURTLE)])
+    client = create_app({"root": tmp_path}, dataset=store).test_client()
+    titles = [re.sub(r"<[^>]*>", "", t) for t in re.findall(
+        r"<title>(.*?)</title>", unescape(client.get("/timeline").get_data(as_text=True)))]
+    assert [t for t in titles if t.startswith("X (")] == [
+        "X (7 January 1979)" if stated else "X (7 January 1979; the date is the curators' reading)"]
+    page = get_page(client, BASE + "event/x")
+    marks = [x["href"] for x in page.links
+             if "reading" in x["class"].split() and "dates" in x["within"]]
+    assert marks == ([] if stated else ["/statement/read"])
 
 
 def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):

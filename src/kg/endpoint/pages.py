@@ -511,21 +511,29 @@ class Site:
                     r["o"], ox.NamedNode) and key not in self.statements_about[r["o"].value]:
                 self.statements_about[r["o"].value].append(key)
         #: the readings among them: a triple someone read in a passage rather than found stated
-        #: there (the statement cites the passage and is attributed), keyed by its triple
+        #: there (the statement cites the passage and is attributed), keyed by its triple —
+        #: unless another statement of that triple cites a passage that states it (no one named
+        #: as its reader, no later source's claim): a date passage 13 gives, also read into
+        #: passage 18's words, is what the source states, and is not shown as a reading
         self.readings: dict[tuple, list[str]] = defaultdict(list)
+        stated: set[tuple] = set()
         for key, quads in self.statement_quads.items():
             said = defaultdict(list)
             for q in quads:
                 said[q.predicate.value].append(q.object)
             subject, predicate = said.get(RDF + "subject"), said.get(RDF + "predicate")
             if (not subject or not predicate or RDF + "object" not in said
-                    or PROV + "wasAttributedTo" not in said
                     or not any(isinstance(o, ox.NamedNode) and o.value in self.passages
                                for o in said.get(PROV + "wasDerivedFrom", ()))):
                 continue
             triple = (subject[0].value, predicate[0].value, said[RDF + "object"][0])
-            if key not in self.readings[triple]:
+            if PROV + "wasAttributedTo" not in said:
+                if ox.NamedNode(SCHEMA + "Claim") not in said.get(RDF + "type", ()):
+                    stated.add(triple)
+            elif key not in self.readings[triple]:
                 self.readings[triple].append(key)
+        for triple in stated:
+            self.readings.pop(triple, None)
 
     def _hierarchies(self) -> None:
         """Direct, asserted edges of each hierarchy (the inferred graph holds their closure)."""
@@ -1290,6 +1298,8 @@ def _dates_read(s: Site, e: str, start: tuple, end: tuple | None, open_end: bool
 
     first = read(start, ("startDate", "onDate"))
     last = end is not None and read(end, ("notAfter",) if open_end else ("endDate", "onDate"))
+    if end is None and read(start, ("onDate",)):  # one day: its date, not a start
+        return "; the date is the curators' reading"
     if first and last:
         return "; start and end are the curators' readings"
     if first or last:
