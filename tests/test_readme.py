@@ -267,6 +267,21 @@ def test_readme_lines_of_the_article_graph_are_where_it_says():
         assert holds[about] in lines[int(match[1]) - 1], (match[0], holds[about])
 
 
+def test_readme_names_in_the_curators_voice_are_labels_of_the_graph():
+    """The labels "One side's words" quotes are the graph's (it quoted the atrocities' label
+    as "Mass atrocities under the Pol Pot regime" long after the label named their victims)."""
+    from rdflib.namespace import RDFS, SKOS
+
+    paragraph = README.split("- **One side's words.**", 1)[1].split("\n- **", 1)[0]
+    quoted = [q for q in re.findall(r'"([^"]+)"', " ".join(paragraph.split())) if "…" not in q]
+    graph = Graph()
+    for path in sorted((REPO / "graph").glob("*.ttl")):
+        graph.parse(path)
+    labels = {str(o) for p in (RDFS.label, SKOS.altLabel) for o in graph.objects(None, p)}
+    assert len(quoted) >= 4
+    assert [q for q in quoted if q not in labels] == []
+
+
 def test_readme_size_of_the_gzipped_dump_is_near_what_is_served(built_app):
     """"`kg.nq`: about X MB as about Y kB": within a sixth of the dump's size, plain and
     gzipped, as /dumps/kg.nq sends it (it said 1.5 MB as 90 kB when it was 1.8 MB as 118 kB)."""
