@@ -259,6 +259,25 @@ def test_every_format_refused_by_name_is_406_whatever_the_wildcard(any_client, q
     assert r.status_code == 406 and b"none of the accepted media types" in r.data
 
 
+@pytest.mark.parametrize("accept, media", [
+    ("application/*", "application/n-triples"),
+    # a tie between two types named is decided by the same order
+    ("application/ld+json, application/n-triples", "application/n-triples"),
+    ("application/ld+json, application/rdf+xml", "application/rdf+xml"),
+    ("application/n-quads, application/ld+json", "application/ld+json"),
+])
+@pytest.mark.parametrize("path", [
+    "/sparql?query=CONSTRUCT+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D", "/sparql", "/void",
+    "/store?default", "/dataset", "/", "/place/tay-ninh", "/ontology/"])
+def test_one_order_of_rdf_syntaxes_on_every_route(any_client, path, accept, media):
+    """Where ``Accept`` ranks several RDF syntaxes alike (a wildcard, or a tie), every route
+    answers the first of one order, ``/sparql``'s (Turtle, N-Triples, RDF/XML, JSON-LD, TriG,
+    N-Quads): ``application/*`` was N-Triples on ``/sparql`` and JSON-LD on the pages,
+    ``/store`` and ``/``."""
+    r = any_client.get(path, headers={"Accept": accept})
+    assert (r.status_code, r.mimetype) == (200, media), r.data[:200]
+
+
 @pytest.mark.parametrize("accept, offers, expected", [
     ("text/turtle", ["text/html", "text/turtle"], "text/turtle"),
     ("*/*", ["text/html", "text/turtle"], "text/html"),            # the server's order

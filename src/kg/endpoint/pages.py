@@ -54,7 +54,12 @@ from kg.endpoint.protocol import (
     prefers_html,
 )
 from kg.endpoint.responses import answered_by_a_route, error_parts, status_line
-from kg.endpoint.results import COMPACT_JSON_LD_LIMIT, used_prefixes, write_triples
+from kg.endpoint.results import (
+    COMPACT_JSON_LD_LIMIT,
+    GRAPH_SYNTAXES,
+    used_prefixes,
+    write_triples,
+)
 from kg.endpoint.state import per_app
 from kg.links import AUTHORITIES, authority_of
 from kg.store import DatasetStore, solution_dicts
@@ -182,7 +187,7 @@ def negotiate(offers: tuple[str, ...] | None = None) -> Representation | None:
         return _with_json_ld_form(_BY_NAME[found])
     if not request.headers.get("Accept", "").strip():
         return allowed[0]
-    order = [r.key for r in allowed]
+    order = [r.key for r in _preferred(allowed)]
     candidates = [m for m, r in _BY_MEDIA.items() if r.key in order]
     candidates.sort(key=lambda m: order.index(_BY_MEDIA[m].key))
     best = best_match(request.headers["Accept"], candidates, named_only=_ALIASES)
@@ -200,6 +205,21 @@ def _with_json_ld_form(rep: Representation) -> Representation:
 
 def _allowed(offers: tuple[str, ...] | None) -> list[Representation]:
     return list(REPRESENTATIONS) if offers is None else [_BY_KEY[k] for k in offers]
+
+
+#: Each RDF syntax's rank in the one order of the app (:data:`kg.endpoint.results.GRAPH_SYNTAXES`).
+_SYNTAX_RANK = {f.writer: i for i, f in enumerate(GRAPH_SYNTAXES)}
+
+
+def _preferred(allowed: list[Representation]) -> list[Representation]:
+    """``allowed`` in the order a tie or a wildcard is decided in: the route's default first
+    (what ``*/*`` gets) and HTML where the route puts it, the other RDF syntaxes in the app's
+    one order, ``/sparql``'s (``application/*`` is N-Triples on every route: it was JSON-LD on
+    the pages and ``/store``, N-Triples on ``/sparql``)."""
+    first, rest = allowed[0], allowed[1:]
+    syntaxes = iter(sorted((r for r in rest if r.rdf is not None),
+                           key=lambda r: _SYNTAX_RANK[r.rdf]))
+    return [first, *(next(syntaxes) if r.rdf is not None else r for r in rest)]
 
 
 def representation_or_error(offers: tuple[str, ...] | None = None) -> Representation | Response:

@@ -23,6 +23,7 @@ from kg.endpoint.results import (
     BOOLEAN,
     FORMATS,
     GRAPH,
+    GRAPH_SYNTAXES,
     JSON_LD_PROFILE,
     SOLUTIONS,
     ResultFormat,
@@ -239,12 +240,8 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("text/xml", "xml"),
     ),
     GRAPH: (
-        _alias("text/turtle", "turtle"),
-        _alias("application/n-triples", "ntriples"),
-        _alias("application/rdf+xml", "rdfxml"),
-        _alias("application/ld+json", "jsonld"),
-        _alias("application/trig", "trig"),
-        _alias("application/n-quads", "nquads"),
+        # the one order of RDF syntaxes, which the pages rank theirs by too
+        *(_alias(f.media_type, f.name) for f in GRAPH_SYNTAXES),
         # N-Triples' media type of old, which rdflib still asks for (``format="nt"``)
         _alias("text/plain", "ntriples"),
         # other names the pages take too, answered as they answer them: Turtle's of old

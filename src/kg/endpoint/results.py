@@ -26,8 +26,9 @@ import pyoxigraph as ox
 
 from kg.iris import WRITE_PREFIXES
 
-__all__ = ["ResultFormat", "FORMATS", "SOLUTIONS", "BOOLEAN", "GRAPH", "serialize",
-           "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type", "reorder_columns"]
+__all__ = ["ResultFormat", "FORMATS", "GRAPH_SYNTAXES", "SOLUTIONS", "BOOLEAN", "GRAPH",
+           "serialize", "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type",
+           "reorder_columns"]
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
 TRUNCATED_HEADER = "X-KG-Truncated"
@@ -77,6 +78,12 @@ FORMATS: tuple[ResultFormat, ...] = (
     ResultFormat("nquads", "application/n-quads", "application/n-quads", ox.RdfFormat.N_QUADS,
                  frozenset({GRAPH}), _W3 + "N-Quads"),
 )
+#: The RDF syntaxes in the one order every route prefers them in, where the ``Accept`` header
+#: ranks several alike (``application/*``, or two types at one q): Turtle, N-Triples,
+#: RDF/XML, JSON-LD, TriG, N-Quads, as Fuseki offers them. ``/sparql`` offers a graph in this
+#: order; the pages, ``/store`` and ``/`` rank theirs by it after their own default
+#: (:func:`kg.endpoint.pages.negotiate`).
+GRAPH_SYNTAXES: tuple[ResultFormat, ...] = tuple(f for f in FORMATS if GRAPH in f.kinds)
 
 
 class _LimitReached(Exception):
