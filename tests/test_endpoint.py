@@ -259,6 +259,44 @@ def test_every_format_refused_by_name_is_406_whatever_the_wildcard(any_client, q
     assert r.status_code == 406 and b"none of the accepted media types" in r.data
 
 
+@pytest.mark.parametrize("asked", [{"headers": {"Accept": "text/plain"}},
+                                   {"headers": {"Accept": "text/plain, */*;q=0.1"}},
+                                   {"query_string": {"format": "text/plain"}}])
+def test_text_plain_is_tsv_for_a_select_and_n_triples_for_a_graph(any_client, asked):
+    """``text/plain`` asks for a table a person reads: a SELECT's is TSV (each term as SPARQL
+    writes it, where CSV drops kinds and datatypes), labelled as asked, byte for byte the
+    TSV answer, as a graph's is N-Triples; it was a 406 (Oxigraph answers CSV labelled
+    ``text/csv``). An ASK has no such form: 406, saying why."""
+    def get(query, **kwargs):
+        kwargs["query_string"] = {"query": query, **kwargs.get("query_string", {})}
+        return any_client.get("/sparql", **kwargs)
+
+    select = "SELECT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+    r = get(select, **asked)
+    assert (r.status_code, r.headers["Content-Type"]) == (200, "text/plain; charset=utf-8")
+    assert r.data == get(select, headers={"Accept": "text/tab-separated-values"}).data
+    assert r.data.startswith(b"?s\t?o\n<https://w3id.org/kg1978/") and b'"@' in r.data
+    graph = "CONSTRUCT WHERE { ?s ?p ?o }"
+    r = get(graph, **asked)
+    assert (r.status_code, r.headers["Content-Type"]) == (200, "text/plain; charset=utf-8")
+    assert r.data == get(graph, headers={"Accept": "application/n-triples"}).data
+    r = get("ASK {}", **asked)
+    if "*/*" in asked.get("headers", {}).get("Accept", "*/*"):
+        # a format gives way to Accept, and none is */*: the boolean's default
+        assert (r.status_code, r.mimetype) == (200, "application/sparql-results+json")
+    else:
+        assert r.status_code == 406 and b"define no form for a boolean" in r.data
+
+
+@pytest.mark.parametrize("query, content_type", [
+    ("SELECT * WHERE { ?s ?p ?o }", "text/xml; charset=utf-8"),  # SPARQL XML: lossless
+    ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle; charset=utf-8"),
+])
+def test_any_text_type_is_the_first_text_type_offered(any_client, query, content_type):
+    r = any_client.get("/sparql", query_string={"query": query}, headers={"Accept": "text/*"})
+    assert (r.status_code, r.headers["Content-Type"]) == (200, content_type)
+
+
 @pytest.mark.parametrize("accept, media", [
     ("application/*", "application/n-triples"),
     # a tie between two types named is decided by the same order

@@ -86,7 +86,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
     sparql_ok = {"description": "the result: solutions, a boolean or a graph (cut at "
                                 f"{settings['max_results']} rows; header X-KG-Truncated), or "
                                 "the service description when no query is given",
-                 "content": {t: _ANY for t in (*_SOLUTION_TYPES, *_GRAPH_TYPES)}}
+                 "content": {t: _ANY for t in (*_SOLUTION_TYPES, *_GRAPH_TYPES,
+                                                "text/plain")}}
     sparql_errors = (
         ("400", "malformed query (line and column), empty query, NUL, invalid UTF-8, "
                 "SERVICE, or nesting deeper than max_query_depth"),

@@ -231,6 +231,10 @@ _OFFERS: dict[str, tuple[tuple[str, ResultFormat], ...]] = {
         _alias("text/xml", "xml"),
         _alias("text/csv", "csv"),
         _alias("text/tab-separated-values", "tsv"),
+        # a table to read: TSV, which writes each term as SPARQL does (CSV drops the kinds
+        # and datatypes), as N-Triples is a graph's ``text/plain``; last, so that ``text/*``
+        # keeps SPARQL XML (``text/xml``), the lossless one. An ASK has none (406).
+        _alias("text/plain", "tsv"),
     ),
     BOOLEAN: (
         _alias("application/sparql-results+json", "json"),
@@ -597,9 +601,9 @@ def _negotiate(accept: str | None, format_param: str | None, kind: str,
     return chosen
 
 
-#: Why an ASK is not answered in CSV or TSV: the W3C format defines none (Jena writes a
-#: one-column table of ``_askResult``, Oxigraph a bare ``true``, RDF4J refuses: no answer a
-#: client could rely on).
+#: Why an ASK is not answered in CSV or TSV, nor as ``text/plain`` (a SELECT's TSV): the W3C
+#: format defines none (Jena writes a one-column table of ``_askResult``, Oxigraph a bare
+#: ``true`` labelled ``text/csv``, RDF4J refuses: no answer a client could rely on).
 _NO_BOOLEAN_TABLE = (" (SPARQL 1.1's CSV and TSV results define no form for a boolean: ask "
                      "for SPARQL JSON or XML)")
 
@@ -607,7 +611,7 @@ _NO_BOOLEAN_TABLE = (" (SPARQL 1.1's CSV and TSV results define no form for a bo
 def _table_format(wanted: str) -> bool:
     """Whether a ``format`` value names CSV or TSV, by name or media type."""
     media = wanted.split(";")[0].strip()
-    return (media in ("text/csv", "text/tab-separated-values")
+    return (media in ("text/csv", "text/tab-separated-values", "text/plain")
             or _FORMAT_ALIASES.get(media, media) in ("csv", "tsv"))
 
 
