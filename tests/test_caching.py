@@ -199,13 +199,72 @@ def test_an_etag_of_another_format_or_server_start_gets_the_answer(make_app, lan
 
 def test_post_and_errors_have_no_validator(make_app, lane):
     client = make_app(lane).test_client()
-    r = client.post("/sparql", data={"query": ASK}, headers={"If-None-Match": "*"})
+    r = client.post("/sparql", data={"query": ASK}, headers={"If-None-Match": '"x"'})
     assert r.status_code == 200 and "ETag" not in r.headers and "Cache-Control" not in r.headers
     etag = client.get("/sparql", query_string={"query": ASK}).headers["ETag"]
     for header in ("*", etag):  # "*": is there an answer? a malformed query has none
         r = client.get("/sparql", query_string={"query": "ASK {"},
                        headers={"If-None-Match": header})
         assert r.status_code == 400 and "ETag" not in r.headers, header
+
+
+@pytest.mark.parametrize("body", [{"data": {"query": ASK}},
+                                  {"data": ASK, "content_type": "application/sparql-query"}])
+def test_preconditions_of_a_post_query_are_read_before_it_runs(make_app, lane, body):
+    """RFC 9110 (13.2.2) for a method other than GET and HEAD, whose answer has no validator:
+    ``If-Match`` naming a tag and ``If-None-Match: *`` are a 412 (not a 304), before the query
+    runs, on both lanes; ``If-Match: *``, ``If-None-Match`` naming tags and the dates hold or
+    are ignored. They were all ignored: a POST answered 200 whatever they said."""
+    app = make_app(lane)
+    client, store = app.test_client(), _counted(app)
+    etag = client.get("/sparql", query_string={"query": ASK}).headers["ETag"]
+    for headers in ({"If-Match": '"x"'}, {"If-Match": etag}, {"If-None-Match": "*"},
+                    {"If-None-Match": '"x", *'}, {"If-Match": '"x"', "If-None-Match": '"y"'}):
+        r = client.post("/sparql", headers={"Accept": JSON, **headers}, **body)
+        assert r.status_code == 412, headers
+        assert r.json["message"].startswith("Precondition Failed: If-"), r.json
+        assert "ETag" not in r.headers
+    assert store.queries == 1  # the GET's: no POST ran
+    for headers in ({"If-Match": "*"}, {"If-None-Match": f'"x", {etag}'},
+                    {"If-Match": "*", "If-None-Match": '"y"'},
+                    {"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+                    {"If-Unmodified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"}):
+        r = client.post("/sparql", headers={"Accept": JSON, **headers}, **body)
+        assert r.status_code == 200 and r.json == {"head": {}, "boolean": True}, headers
+    # a request that would not be answered is refused as it would be (13.2.1): a query
+    # malformed past its form too (a GET's If-Match gave it 412), though the query never runs
+    r = client.post("/sparql", data={"query": "ASK {"},
+                    headers={"If-None-Match": "*", "Accept": JSON})
+    assert r.status_code == 400 and r.json["line"] == 1
+    r = client.get("/sparql", query_string={"query": "ASK {"}, headers={"If-Match": '"x"'})
+    assert r.status_code == 400
+    r = client.post("/sparql", data={"query": ASK},
+                    headers={"If-Match": '"x"', "Accept": "text/csv"})
+    assert r.status_code == 406
+
+
+def test_preconditions_of_the_other_posts(make_app):
+    """The same reading on ``POST /validate`` and ``/reconcile`` (safe: answered, then
+    refused where a precondition fails), each 412 in the route's own error form; a failure
+    stays the failure it was."""
+    from pathlib import Path
+
+    client = make_app(root=Path(__file__).parents[1], validation_timeout=0).test_client()
+    upload = {"data": b"<urn:a> <urn:b> <urn:c> .", "content_type": "text/turtle",
+              "headers": {"Accept": "application/json"}}
+    batch = {"data": {"queries": '{"q0": {"query": "Tay Ninh"}}'}}
+    for url, kwargs in (("/validate", upload), ("/reconcile", batch)):
+        assert client.post(url, **kwargs).status_code == 200, url
+        for headers, status in (({"If-Match": '"x"'}, 412), ({"If-None-Match": "*"}, 412),
+                                ({"If-Match": "*"}, 200), ({"If-None-Match": '"x"'}, 200)):
+            sent = {**kwargs, "headers": {**kwargs.get("headers", {}), **headers}}
+            r = client.post(url, **sent)
+            assert r.status_code == status, (url, headers, r.data[:200])
+            if status == 412:
+                assert r.json["status"] == 412 and "If-" in r.json["message"], url
+    r = client.post("/validate", data=b"<urn:a> <urn:b>", content_type="text/turtle",
+                    headers={"If-None-Match": "*"})
+    assert r.status_code == 400
 
 
 @pytest.mark.parametrize("query", [
@@ -312,8 +371,9 @@ def test_errors_and_writes_are_not_validated(built_app):
     missing = client.get("/actor/nobody", headers={"If-None-Match": "*"})
     assert missing.status_code == 404 and "ETag" not in missing.headers
     triple = b"<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n"
+    # (If-None-Match: * is a 412 for a POST: test_preconditions_of_the_other_posts)
     posted = client.post("/validate", data=triple, content_type="application/n-triples",
-                         headers={"If-None-Match": "*"})
+                         headers={"If-None-Match": '"x"'})
     assert posted.status_code == 200 and "ETag" not in posted.headers
 
 

@@ -43,7 +43,7 @@ from kg.errors import InputError, ParseError
 __all__ = ["DatasetStore", "ReadOnlyStore", "QueryResult", "COUNT_DISTINCT_TRIPLES",
            "MERGE_PREFIX", "hashing_reader", "parse_dataset", "query_threads", "rdf_format_for",
            "gc_paused", "rdf_syntax_error", "rows_of_each", "solution_dicts",
-           "xml_syntax_error"]
+           "xml_syntax_error", "query_syntax_error", "check_query_syntax"]
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -257,6 +257,34 @@ _SENTENCES = {
 }
 
 
+def query_syntax_error(exc: SyntaxError, text: str) -> ParseError:
+    """The :class:`ParseError` of the engine's ``SyntaxError`` on the query ``text``: with its
+    line and column, in words where the text tells why."""
+    from kg.endpoint.query_text import diagnose
+
+    message = str(exc.args[0]) if exc.args else str(exc)
+    where = _POSITION.match(message)
+    # in words, where the text tells why (and the mistake is not past the parser's stop)
+    diagnosis = diagnose(text, (int(where[1]), int(where[2])) if where else None)
+    if diagnosis is not None:
+        return ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2])
+    if where:
+        return ParseError(_readable(message[where.end():]), line=int(where[1]),
+                          column=int(where[2]))
+    return ParseError(_readable(message))
+
+
+def check_query_syntax(text: str, base_iri: str | None = None) -> None:
+    """Raise the :class:`ParseError` a malformed query gets, without running it on the data:
+    parsed by the engine over an empty store, where it finds nothing at once. For the
+    requests refused before their query runs (a precondition), which a malformed query must
+    not be: its 400 comes first (RFC 9110, 13.2.1)."""
+    try:
+        ox.Store().query(text, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise query_syntax_error(exc, text) from None
+
+
 def _readable(message: str, limit: int = 300) -> str:
     """The parser's message: its sentence where it has one, else its list of expected tokens
     cut to a readable length."""
@@ -398,18 +426,7 @@ class DatasetStore:
                                          use_default_graph_as_union=True)
             return self._query_own_dataset(text, base_iri)
         except SyntaxError as exc:
-            from kg.endpoint.query_text import diagnose
-
-            message = str(exc.args[0]) if exc.args else str(exc)
-            where = _POSITION.match(message)
-            # in words, where the text tells why (and the mistake is not past the parser's stop)
-            diagnosis = diagnose(text, (int(where[1]), int(where[2])) if where else None)
-            if diagnosis is not None:
-                raise ParseError(diagnosis[0], line=diagnosis[1], column=diagnosis[2]) from None
-            if where:
-                raise ParseError(_readable(message[where.end():]), line=int(where[1]),
-                                 column=int(where[2])) from None
-            raise ParseError(_readable(message)) from None
+            raise query_syntax_error(exc, text) from None
         except ValueError as exc:  # e.g. an invalid graph IRI given by the protocol
             raise InputError(str(exc)) from None
 

@@ -38,7 +38,8 @@ from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import names_json_ld_profile
 from kg.endpoint.results import json_ld_content_type
 
-__all__ = ["cache_control", "etag_matches", "if_match_holds", "conditional", "install"]
+__all__ = ["cache_control", "etag_matches", "if_match_holds", "conditional", "install",
+           "unvalidated_precondition"]
 
 
 def cache_control(max_age: int) -> str:
@@ -66,6 +67,30 @@ def if_match_holds(if_match: str, etag: str | None) -> bool:
     if not tags or "*" in tags:
         return True
     return etag is not None and not etag.startswith("W/") and etag in tags
+
+
+def _lists_any(field: str) -> bool:
+    """Whether an ``If-Match`` or ``If-None-Match`` field is (or lists) ``*``: any current
+    representation."""
+    return any(tag.strip() == "*" for tag in field.split(","))
+
+
+def unvalidated_precondition(if_match: str | None, if_none_match: str | None) -> str | None:
+    """Why a request other than ``GET`` or ``HEAD`` (a ``POST`` query, an upload to
+    ``/validate``, a reconciliation batch) fails its preconditions, or None where they hold,
+    for an answer that exists and has no validator (POST answers have none), as RFC 9110
+    (13.2.2) evaluates them for such a method: ``If-Match`` holds for ``*`` only (no tag
+    meets an untagged answer); ``If-None-Match`` fails for ``*`` (there is an answer) with
+    412, not 304, which only ``GET`` and ``HEAD`` get, and holds for a list of tags;
+    ``If-Unmodified-Since`` is ignored (the answer has no modification date, 13.1.4), and so
+    is ``If-Modified-Since`` (``GET`` and ``HEAD`` only, 13.1.3). Called only for a request
+    that would otherwise succeed: an error's preconditions are ignored (13.2.1)."""
+    if if_match is not None and not if_match_holds(if_match, None):
+        return if_match_failed(None)
+    if if_match is None and if_none_match is not None and _lists_any(if_none_match):
+        return ("Precondition Failed: If-None-Match: * asks for no current answer, and there "
+                "is one (a POST is refused so, never answered 304: RFC 9110, 13.1.2)")
+    return None
 
 
 def if_match_failed(etag: str | None) -> str:
@@ -118,6 +143,8 @@ def install(app: Flask, max_age: int) -> None:
 
     @app.after_request
     def _validate(response: Response) -> Response:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and 200 <= response.status_code < 300:
+            return _unsafe_conditional(response)
         if (request.method not in ("GET", "HEAD") or response.status_code != 200
                 or response.is_streamed or response.direct_passthrough):
             return response  # not a full GET answer
@@ -137,6 +164,27 @@ def install(app: Flask, max_age: int) -> None:
         if EXPOSE in response.headers:  # a script reading the answer may read its validator
             response.headers[EXPOSE] = exposing(response.headers[EXPOSE], ("ETag",))
         return conditional(response)
+
+
+def _unsafe_conditional(response: Response) -> Response:
+    """A successful answer to a method other than ``GET``, ``HEAD`` or ``OPTIONS`` (the
+    routes' ``POST``), or a 412 where its preconditions fail (:func:`unvalidated_precondition`;
+    ``/sparql`` evaluates them before the query runs, on both lanes). Evaluated once the
+    answer is known to be a success, as RFC 9110 (13.2.1) ignores an error's preconditions;
+    the routes' ``POST`` are safe, so nothing was changed by answering first."""
+    why = unvalidated_precondition(request.headers.get("If-Match"),
+                                   request.headers.get("If-None-Match"))
+    if why is None:
+        return response
+    from kg.endpoint.responses import is_reconciliation_path
+
+    if is_reconciliation_path(request.path):  # its errors are its own JSON, for OpenRefine
+        from kg.endpoint.reconcile import error_response
+
+        return error_response(412, why)
+    from kg.endpoint.pages import error_answer
+
+    return error_answer(412, why)
 
 
 def encode(response: Response) -> None:

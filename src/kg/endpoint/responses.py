@@ -8,7 +8,12 @@ import re
 from http import HTTPStatus
 
 from kg.endpoint import compression
-from kg.endpoint.caching import etag_matches, if_match_failed, if_match_holds
+from kg.endpoint.caching import (
+    etag_matches,
+    if_match_failed,
+    if_match_holds,
+    unvalidated_precondition,
+)
 from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import (
     SparqlRequest,
@@ -19,6 +24,7 @@ from kg.endpoint.protocol import (
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError, ParseError, PreconditionFailed
+from kg.store import check_query_syntax
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "with_fields", "error_parts", "base_url",
            "answer_query", "status_line", "with_reason_phrase", "refused_by_accept",
@@ -227,6 +233,16 @@ def _answer_query(state: EndpointState, environ: dict,
         raise InputError("no query: send it as the 'query' parameter or as an "
                          f"application/sparql-query body{_query_in_a_graph_iri(req)}")
     cacheable = body is None and environ["REQUEST_METHOD"] in ("GET", "HEAD")
+    if not cacheable and ("HTTP_IF_MATCH" in environ or "HTTP_IF_NONE_MATCH" in environ):
+        # a POST: its answer has no validator (:func:`.caching.unvalidated_precondition`);
+        # decided before the query runs, once the request is known to be one that would be
+        # answered (a bad query or format is a 400 or 406 still, RFC 9110 13.2.1)
+        state.plan(req, environ.get("HTTP_ACCEPT"))
+        why = unvalidated_precondition(environ.get("HTTP_IF_MATCH"),
+                                       environ.get("HTTP_IF_NONE_MATCH"))
+        if why is not None:
+            check_query_syntax(req.query, base_url(environ) + environ.get("PATH_INFO", ""))
+            raise PreconditionFailed(why)
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
     accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
     if cacheable and "HTTP_IF_MATCH" in environ and not if_match_holds(
@@ -236,6 +252,7 @@ def _answer_query(state: EndpointState, environ: dict,
         # known to be one that would be answered (a bad query is a 400 still, RFC 9110 13.2.1)
         info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
+        check_query_syntax(req.query, base_url(environ) + environ.get("PATH_INFO", ""))
         raise PreconditionFailed(if_match_failed(etag))
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
