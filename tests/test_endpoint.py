@@ -1160,6 +1160,44 @@ def test_a_stray_percent_is_no_error_in_itself(any_client):
     assert r.status_code == 400 and b"%25" not in r.data
 
 
+PLUS_QUERIES = [
+    # spaces as %20 (a browser's address bar, a URL built by hand): a '+' was the query's own
+    "query=SELECT%20?x%20WHERE%20%7B%20VALUES%20?x%20%7B%201%20%7D%20FILTER(?x+1%3E1)%20%7D",
+    # no space sent encoded at all: the query parses with its '+' read as plus signs
+    "format=json&query=ASK%7BFILTER(1+1%3D2)%7D",
+]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("raw", PLUS_QUERIES)
+def test_a_malformed_query_with_a_plus_read_as_a_space_says_so(any_client, method, raw):
+    """Form encoding reads a ``+`` of a URL's query string or a form body as a space, so a
+    query's own ``+`` sent unescaped (``FILTER(?x+1>2)``) is ``FILTER(?x 1>2)``: a bare
+    parse error at a place the client never wrote. It now says why, where the ``+`` cannot
+    have been a space; sent as ``%2B`` the query is answered."""
+    def send(text):
+        if method == "GET":
+            return any_client.get("/sparql?" + text)
+        return any_client.post("/sparql", data=text.encode(),
+                               content_type="application/x-www-form-urlencoded")
+
+    r = send(raw)
+    message = r.get_data(as_text=True)
+    assert r.status_code == 400 and message.startswith("line 1, column "), message
+    assert "has a '+', which the " in message and "%2B" in message, message
+    r = send(raw.replace("+", "%2B"))
+    assert r.status_code == 200, r.data
+
+
+def test_a_plus_for_a_space_gets_no_such_word(any_client):
+    """``+`` for the spaces (form encoding, as curl's ``--data-urlencode`` and HTML forms
+    send them) is answered, and a query malformed otherwise is not told about its ``+``."""
+    r = any_client.get("/sparql?query=ASK+%7B+FILTER(1+%3D+1)+%7D")
+    assert r.status_code == 200 and b"true" in r.data
+    r = any_client.get("/sparql?query=SELECT+*+WHERE+%7B+?s+?p+%7D")
+    assert r.status_code == 400 and b"'+'" not in r.data
+
+
 @pytest.mark.parametrize("raw", [b"ASK { FILTER(\"\xff\") }", b"ASK { FILTER(\"a\x00b\") }"])
 def test_invalid_utf8_and_nul_are_400(any_client, raw):
     r = any_client.post("/sparql", data=raw, content_type="application/sparql-query")

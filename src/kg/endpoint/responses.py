@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from http import HTTPStatus
+from urllib.parse import parse_qsl
 
 from kg.endpoint import compression
 from kg.endpoint.caching import (
@@ -169,18 +170,52 @@ def base_url(environ: dict) -> str:
 _STRAY_PERCENT = re.compile(r"(?:^|&)query=[^&]*?(%(?![0-9A-Fa-f]{2})[^&%]{0,2})")
 
 
-def _stray_percent(environ: dict, body: bytes | None) -> str | None:
-    """What to add to the parse error of a query sent with a stray ``%``: the query parsed is
-    then not the one the client meant to send (a ``%`` of it sent unescaped)."""
+def _encoded_texts(environ: dict, body: bytes | None) -> list[tuple[str, str]]:
+    """Where a query may have come percent-encoded, and the raw text of each: the URL's query
+    string, and a form body."""
     where = [("URL", environ.get("QUERY_STRING", ""))]
     if body is not None and (environ.get("CONTENT_TYPE") or "").lower().startswith(
             "application/x-www-form-urlencoded"):
         where.append(("form body", body.decode("utf-8", "replace")))
-    for what, text in where:
+    return where
+
+
+def _stray_percent(environ: dict, body: bytes | None) -> str | None:
+    """What to add to the parse error of a query sent with a stray ``%``: the query parsed is
+    then not the one the client meant to send (a ``%`` of it sent unescaped)."""
+    for what, text in _encoded_texts(environ, body):
         found = _STRAY_PERCENT.search(text)
         if found:
             return (f"the query in the {what} has a '%' that begins no percent-escape "
                     f"('{found[1]}'), read as it is: send a '%' of the query as %25")
+    return None
+
+
+#: A ``query`` parameter holding a ``+``, in a URL's query string or a form body.
+_PLUS = re.compile(r"(?:^|&)query=([^&]*\+[^&]*)")
+
+
+def _plus_as_space(environ: dict, body: bytes | None, base_iri: str) -> str | None:
+    """What to add to the parse error of a query sent with a ``+`` of its own unescaped: form
+    encoding reads a ``+`` of a URL's query string or a form body as a space
+    (``FILTER(?x+1>2)`` is ``FILTER(?x 1>2)``). Said where the query parses with its ``+``
+    read as plus signs, or where its spaces were sent as ``%20``, so a ``+`` was no space:
+    the query that failed is then not the one the client meant to send. Looked at only once
+    the query has failed to parse."""
+    for what, text in _encoded_texts(environ, body):
+        found = _PLUS.search(text)
+        if found is None:
+            continue
+        value = found[1]
+        if "%20" not in value:
+            as_plus = dict(parse_qsl("query=" + value.replace("+", "%2B"),
+                                     keep_blank_values=True)).get("query", "")
+            try:
+                check_query_syntax(as_plus, base_iri)
+            except ParseError:
+                continue
+        return (f"the query in the {what} has a '+', which the {what} reads as a space (form "
+                "encoding): send a '+' of the query as %2B")
     return None
 
 
@@ -204,12 +239,14 @@ def answer_query(state: EndpointState, environ: dict,
                  body: bytes | None) -> tuple[int, list, bytes] | None:
     """Status, headers and body answering the query of this request; None when a GET carries
     no query and names no graph (the caller then serves the service description). Raises
-    :class:`~kg.errors.KGError`; a parse error says where the query had a stray ``%``.
+    :class:`~kg.errors.KGError`; a parse error says where the query had a stray ``%``, or a
+    ``+`` of its own read as a space.
     """
     try:
         return _answer_query(state, environ, body)
     except ParseError as exc:
-        stray = _stray_percent(environ, body)
+        stray = _stray_percent(environ, body) or _plus_as_space(
+            environ, body, base_url(environ) + environ.get("PATH_INFO", ""))
         if stray is None:
             raise
         raise ParseError(f"{exc.message} ({stray})", line=exc.line,
