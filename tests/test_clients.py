@@ -353,6 +353,30 @@ def test_curl_direct_post_with_accept(curl, sparql_url, expected):
     assert _pairs(graph) == expected["graph"]
 
 
+def test_the_http_query_method_as_fetch_sparql_endpoint_sends_it(sparql_url, expected):
+    """fetch-sparql-endpoint 7's ``--httpQuery`` (and its ``method: 'QUERY'``) sends the query
+    as the content of an HTTP ``QUERY`` request (RFC 10008), typed
+    ``application/sparql-query``, which Oxigraph's server answers: through gunicorn, the
+    request as it sends it. It was a 405."""
+    import urllib.request
+
+    def query(text: str, accept: str) -> tuple[int, str, bytes]:
+        request = urllib.request.Request(sparql_url, data=text.encode(), method="QUERY",
+                                         headers={"Accept": accept,
+                                                  "Content-Type": "application/sparql-query"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+
+    code, content_type, body = query(
+        SELECT, "application/sparql-results+json;q=1.0,application/sparql-results+xml;q=0.7")
+    assert (code, content_type) == (200, "application/sparql-results+json")
+    assert [(b["s"]["value"], b["label"]["value"])
+            for b in json.loads(body)["results"]["bindings"]] == expected["rows"]
+    code, content_type, body = query(CONSTRUCT, "text/turtle")
+    assert (code, content_type) == (200, "text/turtle; charset=utf-8")
+    assert _pairs(rdflib.Graph().parse(data=body.decode(), format="turtle")) == expected["graph"]
+
+
 def test_curl_errors_are_readable(curl, sparql_url):
     code, content_type, body = _curl(curl, sparql_url, "--data-urlencode",
                                      "update=CLEAR ALL")

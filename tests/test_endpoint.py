@@ -20,6 +20,7 @@ from kg.iris import WRITE_PREFIXES
 from kgtest import is_expanded_json_ld, json_ld_accept
 
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ASK_ANY = "ASK { ?s ?p ?o }"
 ENTITIES = "https://w3id.org/kg1978/graph/entities"
 INFERRED = "https://w3id.org/kg1978/graph/inferred"
 
@@ -36,6 +37,26 @@ def _count(response) -> int:
 
 
 # -- the three ways to send a query -------------------------------------------------------
+
+def test_query_by_the_http_query_method(any_client):
+    """``QUERY`` (RFC 10008) sends the query as its content, as a ``POST`` does, in either
+    body type, and is read as a ``POST`` is: a body of another type 415, an update 403, a
+    malformed query 400; ``OPTIONS`` and a 405 list it. It was a 405 (Oxigraph answers it)."""
+    def query(**kwargs):
+        return any_client.open("/sparql", method="QUERY", **kwargs)
+
+    assert _count(query(data=COUNT_ALL, content_type="application/sparql-query")) == 23
+    assert _count(query(data={"query": COUNT_ALL})) == 23
+    assert query(data=COUNT_ALL, content_type="text/plain").status_code == 415
+    assert query(data="CLEAR ALL", content_type="application/sparql-update").status_code == 403
+    r = query(data="ASK {", content_type="application/sparql-query")
+    assert r.status_code == 400 and r.data.startswith(b"line 1, column ")
+    assert "QUERY" in any_client.options("/sparql").headers["Allow"].split(", ")
+    assert "QUERY" in any_client.put("/sparql").headers["Allow"].split(", ")
+    r = any_client.open("/sparql/", method="QUERY", data=ASK_ANY,
+                        content_type="application/sparql-query")
+    assert (r.status_code, r.headers["Location"]) == (308, "/sparql")
+
 
 def test_query_by_get_post_form_and_post_direct(any_client):
     assert _count(any_client.get("/sparql", query_string={"query": COUNT_ALL})) == 23
@@ -1214,9 +1235,9 @@ def test_two_queries_in_one_request_is_400(any_client):
 
 def test_other_methods_are_405_and_unknown_paths_404(client):
     r = client.put("/sparql", data="ASK {}")
-    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST, QUERY, OPTIONS"
     assert r.get_data(as_text=True) == ("405 Method Not Allowed: /sparql does not answer PUT; "
-                                        "it answers GET, HEAD, POST, OPTIONS\n")
+                                        "it answers GET, HEAD, POST, QUERY, OPTIONS\n")
     r = client.delete("/sparql")
     assert r.status_code == 405
     r = client.post("/place/phnom-penh", headers={"Accept": "application/json"})
@@ -1272,7 +1293,7 @@ def test_every_routes_allow_and_preflight_agree(app):
     ``Allow`` and not in the preflight; ``/reconcile/preview`` listed ``POST`` (its 405);
     ``/reconcile/`` offered POST to a preflight and not in ``Allow`` (its 308)."""
     client = app.test_client()
-    order = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+    order = ("GET", "HEAD", "POST", "QUERY", "PUT", "DELETE", "PATCH", "OPTIONS")
     for path in _sample_paths(app):
         r = client.options(path, headers={"Origin": "https://example.org",
                                           "Access-Control-Request-Method": "GET"})
@@ -1299,7 +1320,7 @@ def test_options_asterisk_is_about_the_server(client):
     environ["PATH_INFO"] = environ["REQUEST_URI"] = environ["RAW_URI"] = "*"
     r = client.open(environ)
     assert r.status_code == 204 and r.data == b""
-    assert r.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert r.headers["Allow"] == "GET, HEAD, POST, QUERY, OPTIONS"
     assert not [h for h in r.headers.keys() if h.startswith("Access-Control-")]
 
 
@@ -2041,7 +2062,7 @@ def test_sparql_with_a_trailing_slash_redirects_keeping_a_posts_body(client):
 
 def test_options_on_sparql_lists_every_method_it_answers(client):
     r = client.options("/sparql")
-    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "OPTIONS"}
+    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "POST", "QUERY", "OPTIONS"}
     assert client.head("/sparql", query_string={"query": "ASK {}"}).status_code == 200
 
 

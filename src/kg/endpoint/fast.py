@@ -14,7 +14,7 @@ import io
 import logging
 from collections.abc import Callable, Iterable
 
-from kg.endpoint.protocol import for_a_browser, prefers_html
+from kg.endpoint.protocol import BODY_METHODS, for_a_browser, prefers_html
 from kg.endpoint.responses import answer_query, error_parts, status_line, with_fields
 from kg.endpoint.state import EndpointState
 from kg.errors import KGError, PayloadTooLarge
@@ -41,14 +41,14 @@ class FastPath:
             target = environ.get("QUERY_STRING")
             if not target or for_a_browser(target, environ.get("HTTP_ACCEPT")):
                 return self.app(environ, start_response)  # the description, or the form's page
-        elif method == "POST":
+        elif method in BODY_METHODS:
             length = environ.get("CONTENT_LENGTH")
             if not length or not length.isdigit():
                 return self.app(environ, start_response)
         else:
             return self.app(environ, start_response)
         try:
-            if method == "POST":
+            if method in BODY_METHODS:
                 size = int(environ["CONTENT_LENGTH"])
                 if size > self.state.max_body_bytes:
                     raise PayloadTooLarge(

@@ -57,7 +57,9 @@ def _text(status: int, message: str, headers: dict | None = None) -> Response:
 
 
 # Flask's own OPTIONS would list the write methods in ``Allow``: a preflight must not offer them.
-@bp.route(PATH, methods=["GET", "OPTIONS", "PUT", "POST", "DELETE", "PATCH"],
+# The methods it does not answer are taken to say so in its own 405 (werkzeug's would list
+# those it takes to refuse): the writes, and ``QUERY``, which ``/sparql`` answers.
+@bp.route(PATH, methods=["GET", "OPTIONS", "PUT", "POST", "DELETE", "PATCH", "QUERY"],
           provide_automatic_options=False)
 def store() -> Response:
     """One graph (``?graph=IRI``), the default graph (``?default``), or the whole dataset."""

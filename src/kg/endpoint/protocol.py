@@ -30,12 +30,16 @@ from kg.endpoint.results import (
 )
 from kg.errors import InputError, NotAcceptable, UnsupportedMediaType, UpdateRefused
 
-__all__ = ["SparqlRequest", "read_request", "check_coding", "named_formats", "each_format",
-           "first_format", "negotiate",
+__all__ = ["BODY_METHODS", "SparqlRequest", "read_request", "check_coding", "named_formats",
+           "each_format", "first_format", "negotiate",
            "prefers_html", "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
            "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED",
            "GRAPH_FAMILIES", "answered_by_sparql", "names_html"]
 
+#: The methods that send the query in their body, alike: ``POST`` (the Protocol's 2.1.2 and
+#: 2.1.3) and ``QUERY`` (the HTTP QUERY method, RFC 10008: safe and idempotent, the query as
+#: its content; Oxigraph's server takes it, fetch-sparql-endpoint's ``--httpQuery`` sends it).
+BODY_METHODS = ("POST", "QUERY")
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
@@ -153,7 +157,7 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
     query_string = environ.get("QUERY_STRING", "")
     pairs = _pairs(query_string, "URL query string") if query_string else []
     method = environ["REQUEST_METHOD"]
-    if method == "POST":
+    if method in BODY_METHODS:
         media, charset = _content_type(environ)
         if media == FORM:
             _check_charset(charset)
@@ -176,7 +180,7 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             raise UpdateRefused(UPDATE_REFUSED)
         elif not media:
             raise UnsupportedMediaType(
-                f"a POST needs a Content-Type: {FORM} or {SPARQL_QUERY}", accept=_TAKEN)
+                f"a {method} needs a Content-Type: {FORM} or {SPARQL_QUERY}", accept=_TAKEN)
         else:
             raise UnsupportedMediaType(
                 f"Content-Type {media} is not accepted: send {FORM} or {SPARQL_QUERY}",

@@ -37,9 +37,9 @@ CORS = (
 )
 PREFLIGHT = (
     ("Access-Control-Allow-Origin", "*"),
-    ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, POST, QUERY, OPTIONS"),
     ("Access-Control-Max-Age", "86400"),
-    ("Allow", "GET, HEAD, POST, OPTIONS"),
+    ("Allow", "GET, HEAD, POST, QUERY, OPTIONS"),
 )
 _HEADERS: dict[ResultFormat, tuple[tuple[str, str], ...]] = {}
 _STATUS = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}

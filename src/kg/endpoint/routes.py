@@ -20,6 +20,7 @@ from werkzeug.exceptions import (
 
 from kg.endpoint import pages
 from kg.endpoint.protocol import (
+    BODY_METHODS,
     FORM,
     SPARQL_UPDATE,
     UPDATE_REFUSED,
@@ -55,7 +56,7 @@ def _state() -> EndpointState:
     return current_app.extensions["kg"]
 
 
-@bp.route("/sparql", methods=["GET", "POST", "OPTIONS"])
+@bp.route("/sparql", methods=["GET", "POST", "QUERY", "OPTIONS"])
 def sparql() -> Response:
     """The SPARQL 1.1 Protocol query operation; without a query, the service description.
 
@@ -75,7 +76,7 @@ def sparql() -> Response:
         response.headers["Vary"] = "Accept"
         return response
     body = None
-    if method == "POST":
+    if method in BODY_METHODS:
         length = request.content_length
         if length is not None and length > state.max_body_bytes:
             raise PayloadTooLarge(
@@ -104,13 +105,13 @@ def sparql() -> Response:
     return Response(payload, code, headers)
 
 
-@bp.route("/sparql/", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST", "QUERY"])
 def sparql_slash() -> Response:
     """``/sparql/`` is ``/sparql``, as every URL with a trailing slash is the URL without
     (the W3C protocol tests name the endpoint so): 301 for ``GET`` and ``HEAD``, 308 for a
     ``POST``, which keeps its method and body (a 301 lets a client resend it as a ``GET``),
     where the pages' route answered 404, and a ``POST`` 405."""
-    return moved_to("/sparql", 308 if request.method == "POST" else 301)
+    return moved_to("/sparql", 308 if request.method in BODY_METHODS else 301)
 
 
 def moved_to(path: str, code: int, fragment: str = "") -> Response:
@@ -235,7 +236,7 @@ def _refuse_updates() -> None:
     body is scanned as bytes, not parsed, and stays readable by the route; one larger than
     ``max_body_bytes`` is left to the route (no update is that long)."""
     if request.method == "OPTIONS" or (request.path == "/sparql"
-                                       and request.method in ("GET", "POST")):
+                                       and request.method in ("GET", *BODY_METHODS)):
         return
     refused = request.mimetype == SPARQL_UPDATE or "update" in request.args
     if not refused and request.mimetype == FORM:
@@ -282,7 +283,7 @@ def _preflight_everywhere(response: Response) -> Response:
         # set (HEAD, GET, OPTIONS) and, under /reconcile, the POST of the service's catch-all,
         # which answers a POST of /reconcile/preview with 405: the methods the path answers,
         # as a 405 lists them
-        response.headers["Allow"] = ("GET, HEAD, POST, OPTIONS" if server_wide
+        response.headers["Allow"] = ("GET, HEAD, POST, QUERY, OPTIONS" if server_wide
                                      else ", ".join(_methods_of(request.path)))
     if request.method == "OPTIONS" and not server_wide:
         # a preflight is offered what Allow lists, no more, no less, on every route (the
@@ -338,7 +339,7 @@ def _too_large(exc: RequestEntityTooLarge) -> Response:
 
 
 #: The order a 405 lists the methods a path answers in (werkzeug gives them as a set).
-_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+_METHOD_ORDER = ("GET", "HEAD", "POST", "QUERY", "PUT", "DELETE", "PATCH", "OPTIONS")
 
 
 def _flasks_own_options() -> bool:
