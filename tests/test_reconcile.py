@@ -1299,6 +1299,104 @@ def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas
     assert "qualifier" not in qualified[region].get("description", "")
 
 
+def test_a_units_state_and_its_country_qualify_its_heading(client, schemas):
+    """A unit's heading is qualified by its country ("Division 341 (Vietnam)"): the graph
+    holds it through the units above it, the armed forces they belong to
+    (kgo:armedForcesOf), that army's state and the country the state governs. Both cells were
+    left at 89.5 for review, the state not read. Another country, or a unit of the other
+    side, is still not matched."""
+    held = {"Division 341 (Vietnam)": "unit/division-341",
+            "Sư đoàn 341 (Việt Nam)": "unit/division-341",
+            "Division 341 (Socialist Republic of Vietnam)": "unit/division-341",
+            "Military Region 9 (Vietnam)": "unit/military-region-9",
+            "Pol Pot forces (Cambodia)": "unit/pol-pot-forces",
+            "Pol Pot troops (Democratic Kampuchea)": "unit/pol-pot-forces",
+            "Three main regular groupings of Pol Pot forces (Cambodia)":
+                "unit/pol-pot-regular-groups",
+            "Cambodian revolutionary armed forces (KUFNS)":
+                "unit/cambodian-revolutionary-forces"}
+    not_held = {"Division 341 (Cambodia)": "unit/division-341",
+                "Military Region 9 (Cambodia)": "unit/military-region-9",
+                "Division 341 (Democratic Kampuchea)": "unit/division-341",
+                "Pol Pot forces (Vietnam)": "unit/pol-pot-forces",
+                "Army Corps 3 (Kampuchea)": "unit/army-corps-3",
+                "Army Corps 4 (Vietnam : Division)": "unit/army-corps-4"}  # no division
+    cells = [*held, *not_held]
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, cell in enumerate(cells):
+        best = answer[f"q{i}"]["result"][0]
+        if cell in held:
+            assert (best["id"], best["score"], best["match"]) == (held[cell], 100.0, True), cell
+        else:
+            assert (best["id"], best["score"], best["match"]) == (not_held[cell], 89.5,
+                                                                  False), cell
+            assert "which this service does not hold of it" in best["description"], cell
+            assert not any(c["match"] for c in answer[f"q{i}"]["result"]), cell
+    # a name two entities share stays for review whatever the qualifier: the regime and its
+    # army are both Cambodia's
+    shared = batch(client, {"q": {"query": "Khmer Rouge (Cambodia)"}})["q"]["result"]
+    assert {(c["id"], c["score"], c["match"]) for c in shared[:2]} == {
+        ("actor/democratic-kampuchea", 89.5, False), ("unit/pol-pot-forces", 89.5, False)}
+
+
+def _classes_index(classes: dict[str, list[str]], entities: list[tuple[str, str, str]]):
+    """An index of kgo classes (local name: labels, the first English, the others
+    Vietnamese, each under kgo:Place) and entities (id, class, label)."""
+    from kg.reconciliation import ReconciliationIndex
+    from kg.store import DatasetStore
+
+    graph = ox.NamedNode(BASE + "graph/entities")
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    sub = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+    owl_class = ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
+    place = ox.NamedNode(BASE + "ontology/Place")
+    quads = [ox.Quad(place, rdf_type, owl_class, graph),
+             ox.Quad(place, label, ox.Literal("place", language="en"), graph)]
+    for name, labels in classes.items():
+        c = ox.NamedNode(BASE + "ontology/" + name)
+        quads += [ox.Quad(c, rdf_type, owl_class, graph), ox.Quad(c, sub, place, graph)]
+        quads += [ox.Quad(c, label, ox.Literal(text, language="en" if i == 0 else "vi"), graph)
+                  for i, text in enumerate(labels)]
+    for id_, cls, name in entities:
+        e = ox.NamedNode(BASE + id_)
+        quads += [ox.Quad(e, rdf_type, ox.NamedNode(BASE + "ontology/" + cls), graph),
+                  ox.Quad(e, rdf_type, place, graph), ox.Quad(e, label, ox.Literal(name), graph)]
+    return ReconciliationIndex.from_store(DatasetStore.from_quads(quads))
+
+
+def test_a_heading_reads_a_type_as_a_querys_type_is_read(app):
+    """A heading's qualifier names a type by its labels as a query's ``type`` does (one
+    table, :meth:`_types_named`), with one difference, on purpose: a label two classes share
+    ("vùng", region and military region in Vietnamese) is no type of a query, which must
+    name one (it is ignored, and said), but qualifies an entity of either class. A label a
+    class shares with an entity ("Bộ Tổng Tham mưu": the class of general staffs and the
+    Vietnam People's Army's) qualifies the entities of that class and those the entity is
+    over, as both readings are held."""
+    index = _classes_index({"Region": ["region", "vùng"], "MilitaryRegion": ["military region",
+                                                                           "vùng"]},
+                           [("place/r", "Region", "Mekong"), ("place/m", "MilitaryRegion",
+                                                              "Zone 9")])
+    assert index._types_named("vung") == {BASE + "ontology/Region",
+                                          BASE + "ontology/MilitaryRegion"}
+    for cell, expected in (("Mekong (vùng)", "place/r"), ("Zone 9 (Vung)", "place/m"),
+                           ("Zone 9 (military region)", "place/m")):
+        best = index.reconcile({"query": cell})[0]
+        assert (best["id"], best["match"]) == (expected, True), cell
+    assert not index.reconcile({"query": "Mekong (military region)"})[0]["match"]
+    typed = index.reconcile({"query": "Mekong", "type": "vùng"})[0]
+    assert not typed["match"] and "does not know the type 'vùng'" in typed["description"]
+    # on the project's graph, the two readings agree on every class label
+    project = app.extensions["kg.reconcile"]
+    for t in project.types.values():
+        for label in (t.name, *t.labels):
+            named = project._types_named(normalise(label))
+            assert project._type_named(label) in named
+            if len(named) == 1:
+                assert all(project._qualifies(e, normalise(label))
+                           for e in project.entities.values() if t.iri in e.types), label
+
+
 def test_a_heading_near_a_name_with_its_own_parenthesis_is_taken_as_written():
     """A cell whose whole text finds a name at 85 or more (a label with a parenthesis of its
     own, with a typo) is not scored again by its name: that second pass doubled a batch of

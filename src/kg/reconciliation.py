@@ -294,6 +294,7 @@ _READ = {
     _KGO + "subordinateTo": "subordinateTo",
     _KGO + "organOf": "subordinateTo",  # a party's body: its parent organisation too
     _KGO + "governs": "governs",
+    _KGO + "armedForcesOf": "armedForcesOf",  # a heading's qualifier: the unit's state
     _SKOS + "exactMatch": "link",
     _SKOS + "closeMatch": "closeLink",  # the authority's entity differs (see values_of)
     _GEO + "asWKT": "coordinates",
@@ -1071,9 +1072,16 @@ class ReconciliationIndex:
         #: Those and the ontology's classes by their IRIs case-folded (:meth:`_type_named`).
         self._type_by_folded = _unambiguous((t.casefold(), t)
                                             for t in (*self.types, *self._held_types))
-        #: The ontology's classes by their labels, in any language (:meth:`_type_named`).
-        self._type_by_name = _unambiguous((normalise(label), t.iri) for t in self.types.values()
-                                          for label in (t.name, *t.labels))
+        #: The ontology's classes by their labels, in any language, normalised: every class
+        #: a label names (:meth:`_types_named`), and the one it names where it names one
+        #: (:meth:`_type_named`).
+        self._types_by_name: dict[str, frozenset[str]] = {}
+        for t in self.types.values():
+            for label in (t.name, *t.labels):
+                name = normalise(label)
+                self._types_by_name[name] = self._types_by_name.get(name, frozenset()) | {t.iri}
+        self._type_by_name = {name: next(iter(iris))
+                              for name, iris in self._types_by_name.items() if len(iris) == 1}
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1319,6 +1327,13 @@ class ReconciliationIndex:
         return (self._type_by_folded.get(iri.casefold()) or self._type_by_name.get(
             normalise(given)) or iri)
 
+    def _types_named(self, name: str) -> frozenset[str]:
+        """The IRIs of the classes a normalised ``name`` is a label of, in any language:
+        the reading of :meth:`_type_named` by name, but every class a label two classes
+        share names (a query's ``type`` must name one; a heading's qualifier is held of an
+        entity of either)."""
+        return self._types_by_name.get(name, frozenset())
+
     def reconcilable_types(self) -> list[TypeInfo]:
         """The kgo classes under the root types (candidates' classes), ordered by name."""
         return sorted((t for t in self.types.values() if t.ancestors & _ROOT_IRIS),
@@ -1432,11 +1447,15 @@ class ReconciliationIndex:
     def _qualifies(self, e: Entity, part: str) -> bool:
         """Whether one part of a heading's qualifier (normalised) is something the index
         holds of ``e``: a name of a place it lies in, took place at or governs, or of a
-        place those lie in (its countries too); a name of a unit or body it is under; the
-        name of one of its types, in any language ("province", "tỉnh"); one of its own
-        names or their initials ("Revolutionary Army of Kampuchea (RAK)": :func:`_initials`);
-        a year, or a span of years, that one of its dates falls in ("Capture of Phnom Penh
-        (1979)")."""
+        place those lie in (its countries too); a name of a unit or body it is under; for a
+        unit, a name of the state or movement whose armed forces it is or is under
+        (kgo:armedForcesOf) and of the country that state governs ("Division 341
+        (Vietnam)": Army Corps 4, the Vietnam People's Army, the Socialist Republic of
+        Vietnam, Vietnam); the name of one of its types, in any language ("province",
+        "tỉnh"), read as the ``type`` of a query reads it (:meth:`_types_named`); one of its
+        own names or their initials ("Revolutionary Army of Kampuchea (RAK)":
+        :func:`_initials`); a year, or a span of years, that one of its dates falls in
+        ("Capture of Phnom Penh (1979)")."""
         years = _YEARS.fullmatch(part)
         if years:
             low, high = int(years[1]), int(years[2] or years[1])
@@ -1445,17 +1464,21 @@ class ReconciliationIndex:
                        if v.text[:4].isdigit())
         if part in e.keys or any(part in _initials(k) for k in e.keys):
             return True
-        for t in e.types:
-            info = self.types.get(t)
-            if info is not None and part in {normalise(n) for n in (info.name, *info.labels)}:
-                return True
+        if not self._types_named(part).isdisjoint(e.types):
+            return True
+        above = e.every("subordinateTo")  # the whole chain
+        # the armed forces it is or is under, and whose they are: a unit's state
+        states = [s for unit in (e.iri, *above) if (known := self.entities.get(unit))
+                  for s in known.every("armedForcesOf")]
         # the places and the places they lie in (every() is the whole chain): their
-        # countries among them, as _countries finds them
-        places = [*e.every("placeWithin"), *e.every("tookPlaceAt"), *e.every("governs")]
+        # countries among them, as _countries finds them; a unit's state's country too
+        places = [*e.every("placeWithin"), *e.every("tookPlaceAt"), *e.every("governs"),
+                  *(p for s in states if (known := self.entities.get(s))
+                    for p in known.every("governs"))]
         wider = [p for place in places if (known := self.entities.get(place)) is not None
                  for p in known.every("placeWithin")]
         return any(part in getattr(self.entities.get(iri), "keys", ())
-                   for iri in (*places, *wider, *e.every("subordinateTo")))
+                   for iri in (*places, *wider, *above, *states))
 
     def _answer_text(self, q: Any, key: str, pairs: dict | None
                      ) -> tuple[list[dict], list[str]]:
