@@ -135,11 +135,13 @@ AMBIGUOUS_SCORE = 89.5
 #: of Vietnam). Low among candidates (a near label of its own scores 54-89.1), never a match.
 TERRITORY_SCORE = 60.0
 
-#: A cell written as a catalogue heading (:func:`_heading`) whose whole text finds a name at
-#: this score or more is taken as written, not read again as a name and its qualifier: the
-#: name it finds has the parenthesis too ("Eastern Military Region (Cambodia)", or a typo of
-#: it). The generated benchmark's labels end in a parenthesis: a second pass for each of
-#: their cells doubled the time of a batch of them at 100k.
+#: A cell written as a catalogue heading (:func:`_heading`) whose whole text finds, at this
+#: score or more, a name written with the heading's parenthesis or comma too ("Eastern
+#: Military Region (Cambodia)", or a typo of it) is taken as written, not read again as a
+#: name and its qualifier. The generated benchmark's labels end in a parenthesis: a second
+#: pass for each of their cells doubled the time of a batch of them at 100k. A name found
+#: without one ("Vietnam People's Army (Vietnam)" finds Vietnam People's Army at 89.1) is
+#: no reason: the cell is read as a heading too, and its qualifier may match it.
 AS_WRITTEN_SCORE = 85.0
 #: Similarity below which a label is no candidate at all.
 MIN_SIMILARITY = 0.6
@@ -556,10 +558,16 @@ def _undated(label: str, key: str | None = None) -> str:
 
 
 #: A heading's qualifier: the name and, at its end, a parenthesis ("Snuol (Cambodia)",
-#: "Kratie (Cambodia : Province)") or a year or years after a comma ("Pol Pot, 1925-1998",
-#: "Capture of Phnom Penh, 1979").
+#: "Kratie (Cambodia : Province)") or, after its first comma, a year or years ("Pol Pot,
+#: 1925-1998", "Capture of Phnom Penh, 1979") or other words ("Phnom Penh, Cambodia", as
+#: archives write a place and its country; "Snuol, Kratie, Cambodia"): names, no figures
+#: and not a date's words alone (an event's label ends in its date after a comma, and a cell
+#: may be cut short in it), at most ``_QUALIFIER_WORDS`` words a part (not a cell that runs
+#: on after a comma).
 _QUALIFIED = re.compile(r"\s*(?P<head>[^()]*?\S)\s*(?:\((?P<paren>[^()]*?\S[^()]*?)\)"
-                        r"|,\s*(?P<years>\d{4}|\d{3,4}\s*[-\u2013]\s*(?:\d{3,4})?\??))\s*")
+                        r"|,\s*(?P<years>\d{4}|\d{3,4}\s*[-\u2013]\s*(?:\d{3,4})?\??)"
+                        r"|,\s*(?P<place>[^()\d]*?\S))\s*")
+_QUALIFIER_WORDS = 4
 #: A year, or a span of years, as :func:`normalise` leaves it ("1925 1998").
 _YEARS = re.compile(r"(\d{3,4})(?: (\d{3,4}))?")
 #: The keys of the dates :meth:`ReconciliationIndex._qualifies` reads a year in.
@@ -584,18 +592,27 @@ def _initials(key: str) -> tuple[str, ...]:
 
 def _heading(text: Any) -> tuple[str, str, list[str]] | None:
     """A cell written as a catalogue heading: (its name, its qualifier as written, the
-    qualifier's parts normalised: split at ":", ";" and ","), or None. A parenthesis or,
-    after a comma, years (a person's life: "1925-1998", "1925-") end the cell."""
+    qualifier's parts normalised: split at ":", ";" and ","), or None. A parenthesis
+    ends the cell, or what follows its first comma: years (a person's life: "1925-1998",
+    "1925-") or words ("Phnom Penh, Cambodia")."""
     if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
         return None
     found = _QUALIFIED.fullmatch(text)
     if found is None or not normalise(found["head"]):
         return None
-    qualifier = found["paren"] or found["years"]
+    head, qualifier = found["head"], found["paren"] or found["years"] or found["place"]
     parts = [normalise(part) for part in re.split(r"[:;,]", qualifier)]
-    if not all(parts):
-        return None
-    return found["head"], qualifier.strip(), parts
+    if not all(parts) or found["place"] and (
+            any(len(p.split()) > _QUALIFIER_WORDS for p in parts)
+            or all(w in _MONTHS or w in _DATE_TAIL_WORDS for p in parts for w in p.split())):
+        return None  # run on after a comma, or a date's words cut short ("…, Dec")
+    inner = _QUALIFIED.fullmatch(head) if found["paren"] else None
+    if inner is not None and inner["paren"] is None and normalise(inner["head"]):
+        # a comma's qualifier before the parenthesis: "Snuol, Kratie (Cambodia)"
+        outer = _heading(head)
+        if outer is not None:
+            return outer[0], text.strip()[len(inner["head"]):].lstrip(" ,"), outer[2] + parts
+    return head, qualifier.strip(), parts
 
 
 def _masks(text: str) -> dict[str, int]:
@@ -1082,6 +1099,14 @@ class ReconciliationIndex:
                 self._types_by_name[name] = self._types_by_name.get(name, frozenset()) | {t.iri}
         self._type_by_name = {name: next(iter(iris))
                               for name, iris in self._types_by_name.items() if len(iris) == 1}
+        #: The marks of a heading ("(" and ",") that an entity's names are written with, by
+        #: its id: a cell that finds such a name is taken as written (``AS_WRITTEN_SCORE``).
+        self._punctuated: dict[str, str] = {}
+        for e in self.entities.values():
+            marks = "".join(m for m in "(," if any(
+                m in v.text for k in ("label", "altLabel") for v in e.values.get(k, ())))
+            if marks:
+                self._punctuated[e.id] = marks
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1407,22 +1432,29 @@ class ReconciliationIndex:
         and the log name it (``property 'P17'``, ``type 'Q5'``).
 
         A cell written as a catalogue heading, a name and its qualifier ("Snuol (Cambodia)",
-        "Kratie (Cambodia : Province)", "Pol Pot, 1925-1998": :func:`_heading`), is also
+        "Kratie (Cambodia : Province)", "Pol Pot, 1925-1998", "Phnom Penh, Cambodia":
+        :func:`_heading`), is also
         answered by its name alone; a candidate of the name keeps its score, and its match,
         where each part of the qualifier is something the service holds of it
-        (:meth:`_qualifies`: a place it lies in or belongs to, a unit above it, one of its
-        types, one of its own names, a year of its dates); an exact one is otherwise left
+        (:meth:`_qualifies`: a place it lies in or belongs to, a unit above it, a unit's
+        state, one of its types, one of its own names, a date); an exact one is otherwise left
         for a person to confirm (at most ``AMBIGUOUS_SCORE``, never the match, its
         description saying why), an inexact one dropped. Each entity keeps the better of
         its two scores; two different matches cancel each other. Without this, "Snuol
         (Cambodia)" offered Cambodia first. A cell whose whole text finds a name scoring
-        ``AS_WRITTEN_SCORE`` or more (a label with a parenthesis, as written or with a typo)
-        is taken as written: its name is not scored again."""
+        ``AS_WRITTEN_SCORE`` or more that is written with the heading's parenthesis too (or
+        a comma, for a qualifier after a comma: a label with one, as written or with a typo)
+        is taken as written: its name is not scored again. A name found without it ("Vietnam
+        People's Army (Vietnam)", 89.1) is no reason not to read the heading."""
         out, ignored = self._answer_text(q, key, pairs)
         heading = _heading(q.get("query")) if isinstance(q, dict) else None
-        if heading is None or (out and out[0]["score"] >= AS_WRITTEN_SCORE):
+        if heading is None:
             return out, ignored
         head, qualifier, parts = heading
+        mark = "(" if q["query"].rstrip().endswith(")") else ","
+        if any(c["score"] >= AS_WRITTEN_SCORE and mark in self._punctuated.get(c["id"], "")
+               for c in out):
+            return out, ignored
         limit = _limit(q.get("limit"), key)
         by_head, _ = self._answer_text({**q, "query": head}, key, pairs)
         best: dict[str, dict] = {c["id"]: c for c in out}
@@ -1446,22 +1478,30 @@ class ReconciliationIndex:
 
     def _qualifies(self, e: Entity, part: str) -> bool:
         """Whether one part of a heading's qualifier (normalised) is something the index
-        holds of ``e``: a name of a place it lies in, took place at or governs, or of a
-        place those lie in (its countries too); a name of a unit or body it is under; for a
-        unit, a name of the state or movement whose armed forces it is or is under
-        (kgo:armedForcesOf) and of the country that state governs ("Division 341
-        (Vietnam)": Army Corps 4, the Vietnam People's Army, the Socialist Republic of
-        Vietnam, Vietnam); the name of one of its types, in any language ("province",
-        "tỉnh"), read as the ``type`` of a query reads it (:meth:`_types_named`); one of its
-        own names or their initials ("Revolutionary Army of Kampuchea (RAK)":
-        :func:`_initials`); a year, or a span of years, that one of its dates falls in
-        ("Capture of Phnom Penh (1979)")."""
+        holds of ``e``: a name of a place it lies in, took place at, governs or was founded
+        at, or of a place those lie in (its countries too); a name of a unit or body it is
+        under; for a unit, a name of the state or movement whose armed forces it is or is
+        under (kgo:armedForcesOf) and of the country that state governs or the place it was
+        founded at ("Division 341 (Vietnam)": Army Corps 4, the Vietnam People's Army, the
+        Socialist Republic of Vietnam, Vietnam); the name of one of its types, in any
+        language ("province", "tỉnh"), read as the ``type`` of a query reads it
+        (:meth:`_types_named`); one of its own names or their initials ("Revolutionary
+        Army of Kampuchea (RAK)": :func:`_initials`); a year, or a span of years, that one
+        of its dates falls in ("Capture of Phnom Penh (1979)"), or a month or day of one at
+        either precision, read as a condition's date is (:func:`read_date`: "Capture of
+        Phnom Penh (January 1979)")."""
         years = _YEARS.fullmatch(part)
         if years:
             low, high = int(years[1]), int(years[2] or years[1])
             return any(low <= int(v.text[:4]) <= high
                        for k in _DATED for v in e.values.get(k, ())
                        if v.text[:4].isdigit())
+        if part[-4:].isdigit():  # a month or a day, as a condition's date is read
+            day, _ = read_date(part)
+            if day is not None and any(
+                    v.text == day or v.text.startswith(day + "-") or day.startswith(v.text + "-")
+                    for k in _DATED for v in e.values.get(k, ())):
+                return True
         if part in e.keys or any(part in _initials(k) for k in e.keys):
             return True
         if not self._types_named(part).isdisjoint(e.types):
@@ -1473,8 +1513,9 @@ class ReconciliationIndex:
         # the places and the places they lie in (every() is the whole chain): their
         # countries among them, as _countries finds them; a unit's state's country too
         places = [*e.every("placeWithin"), *e.every("tookPlaceAt"), *e.every("governs"),
+                  *e.every("foundingLocation"),
                   *(p for s in states if (known := self.entities.get(s))
-                    for p in known.every("governs"))]
+                    for p in (*known.every("governs"), *known.every("foundingLocation")))]
         wider = [p for place in places if (known := self.entities.get(place)) is not None
                  for p in known.every("placeWithin")]
         return any(part in getattr(self.entities.get(iri), "keys", ())
