@@ -1364,7 +1364,8 @@ def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client,
 def test_a_heading_after_a_comma_names_a_place_date_or_founding_place(client, schemas):
     """Archives write a place with its country after a comma ("Phnom Penh, Cambodia"), which
     found Phnom Penh at 72, and "Tay Ninh Province, Vietnam" Tây Ninh at 77.1, unmatched;
-    a heading's date may be a month or a day ("Capture of Phnom Penh (January 1979)"), and
+    a heading's date may be a month or a day ("Capture of Phnom Penh (January 1979)", or
+    after a comma as an event's label writes it, whatever name the cell finds), and
     a group's qualifier the place the graph has it founded at (the front, and the forces
     that are its: "(Cambodia)"). Each is read as a qualifier, and matched where the graph
     holds it; where not, the exact name is left at 89.5 for review."""
@@ -1377,6 +1378,14 @@ def test_a_heading_after_a_comma_names_a_place_date_or_founding_place(client, sc
                  ("event/liberation-of-phnom-penh-1979-01-07", True),
              "Capture of Phnom Penh (tháng 1 năm 1979)":
                  ("event/liberation-of-phnom-penh-1979-01-07", True),
+             # an alternative label and the day after a comma, as the label writes its own
+             # (77.1 before); the month of the label's day (87.4, taken as written, before)
+             "Liberation of Phnom Penh, 7 January 1979":
+                 ("event/liberation-of-phnom-penh-1979-01-07", True),
+             "Capture of Phnom Penh, January 1979":
+                 ("event/liberation-of-phnom-penh-1979-01-07", True),
+             "Liberation of Phnom Penh, 8 January 1979":
+                 ("event/liberation-of-phnom-penh-1979-01-07", False),
              "Kampuchean United Front for National Salvation (Cambodia)":
                  ("actor/kufns", True),
              "Cambodian revolutionary armed forces (Cambodia)":
@@ -1484,6 +1493,12 @@ def test_heading_reader():
     assert _heading("Snuol, Kratie (Cambodia)") == ("Snuol", "Kratie (Cambodia)",
                                                     ["kratie", "cambodia"])
     assert _heading("Pol Pot, Saloth Sar") == ("Pol Pot", "Saloth Sar", ["saloth sar"])
+    # a day or month after the last comma, as a condition's date is read; not one cut short
+    assert _heading("Liberation of Phnom Penh, 7 January 1979") == (
+        "Liberation of Phnom Penh", "7 January 1979", ["7 january 1979"])
+    for plain in ("Whole of Cambodia taken, 17 January", "Vietnamese advance into Cambodia, Dec",
+                  "Phnom Penh, 07/01/1979", "A, b c d e f"):
+        assert _heading(plain) is None, plain
     for plain in ("Phnom Penh", "(Cambodia)", "a (b) c", "x ( )", "x (:)", "x, :", 12):
         assert _heading(plain) is None, plain
     assert _initials("kampuchean united front for national salvation") == ("kuffns", "kufns")

@@ -594,11 +594,18 @@ def _heading(text: Any) -> tuple[str, str, list[str]] | None:
     """A cell written as a catalogue heading: (its name, its qualifier as written, the
     qualifier's parts normalised: split at ":", ";" and ","), or None. A parenthesis
     ends the cell, or what follows its first comma: years (a person's life: "1925-1998",
-    "1925-") or words ("Phnom Penh, Cambodia")."""
+    "1925-") or words ("Phnom Penh, Cambodia"), or a day or month after its last comma, as
+    a condition's date is read (:func:`read_date`: "Liberation of Phnom Penh, 7 January
+    1979", as an event's label is written)."""
     if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
         return None
     found = _QUALIFIED.fullmatch(text)
-    if found is None or not normalise(found["head"]):
+    if found is None:  # a day or month after the last comma: "…, 7 January 1979"
+        head, comma, tail = text.rpartition(",")
+        if comma and normalise(head) and "(" not in tail and read_date(tail.strip())[0]:
+            return head.strip(), tail.strip(), [normalise(tail)]
+        return None
+    if not normalise(found["head"]):
         return None
     head, qualifier = found["head"], found["paren"] or found["years"] or found["place"]
     parts = [normalise(part) for part in re.split(r"[:;,]", qualifier)]
@@ -1452,8 +1459,11 @@ class ReconciliationIndex:
             return out, ignored
         head, qualifier, parts = heading
         mark = "(" if q["query"].rstrip().endswith(")") else ","
-        if any(c["score"] >= AS_WRITTEN_SCORE and mark in self._punctuated.get(c["id"], "")
-               for c in out):
+        # a date after a comma is read whatever the name found: an event's label has its
+        # date after a comma too, and the heading's date may be that date's month
+        dated = mark == "," and all(_YEARS.fullmatch(p) or p[-4:].isdigit() for p in parts)
+        if not dated and any(c["score"] >= AS_WRITTEN_SCORE
+                             and mark in self._punctuated.get(c["id"], "") for c in out):
             return out, ignored
         limit = _limit(q.get("limit"), key)
         by_head, _ = self._answer_text({**q, "query": head}, key, pairs)
