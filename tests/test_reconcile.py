@@ -1538,6 +1538,15 @@ def test_a_heading_near_a_name_with_its_own_parenthesis_is_taken_as_written():
         spy.reset_mock()
         assert index.reconcile({"query": "Snuol (Cambodia)"})[0]["id"] == "place/e1"
         assert spy.call_count == 2
+    # a date after a comma is read whatever the name found, but not for a cell matched as
+    # written: the labels of dated events are written so
+    index = _index_of([["Capture of Snuol, 7 January 1979"], ["Snuol"]])
+    with mock.patch.object(index, "_answer_text", wraps=index._answer_text) as spy:
+        assert index.reconcile({"query": "Capture of Snuol, 7 January 1979"})[0]["match"]
+        assert spy.call_count == 1
+        spy.reset_mock()
+        assert index.reconcile({"query": "Captur of Snuol, 7 January 1979"})[0]["score"] >= 85
+        assert spy.call_count == 2
 
 
 def test_heading_reader():

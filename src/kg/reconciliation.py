@@ -588,6 +588,7 @@ def _undated(label: str, key: str | None = None) -> str:
 _QUALIFIED = re.compile(r"\s*(?P<head>[^()]*?\S)\s*(?:\((?P<paren>[^()]*?\S[^()]*?)\)"
                         r"|,\s*(?P<years>\d{4}|\d{3,4}\s*[-\u2013]\s*(?:\d{3,4})?\??)"
                         r"|,\s*(?P<place>[^()\d]*?\S))\s*")
+#: The most words of one part of a qualifier after a comma ("Kratie", "Socialist Republic of").
 _QUALIFIER_WORDS = 4
 #: A year, or a span of years, as :func:`normalise` leaves it ("1925 1998").
 _YEARS = re.compile(r"(\d{3,4})(?: (\d{3,4}))?")
@@ -1490,8 +1491,8 @@ class ReconciliationIndex:
         People's Army (Vietnam)", 89.1) is no reason not to read the heading."""
         out, ignored = self._answer_text(q, key, pairs)
         heading = _heading(q.get("query")) if isinstance(q, dict) else None
-        if heading is None:
-            return out, ignored
+        if heading is None or (out and out[0]["match"]):
+            return out, ignored  # a name written so, its parenthesis or date and all
         head, qualifier, parts = heading
         mark = "(" if q["query"].rstrip().endswith(")") else ","
         # a date after a comma is read whatever the name found: an event's label has its
