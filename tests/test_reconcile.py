@@ -1954,7 +1954,9 @@ def test_every_type_an_archivist_reconciles_against_has_a_vietnamese_label(clien
     for prefix, wanted in (("tỉnh", "Province"), ("TINH", "Province"),
                            ("đơn vị quân", "MilitaryUnit"), ("don vi", "MilitaryUnit"),
                            ("sư đoàn", "Division"), ("quân đoàn", "ArmyCorps"),
-                           ("chiến dịch", "MilitaryOperation")):
+                           ("hoạt động quân sự", "MilitaryOperation"),
+                           ("hoat dong quan su", "MilitaryOperation"),
+                           ("loại khỏi vòng", "Neutralisation")):
         found = client.get("/reconcile/suggest/type?prefix=" + quote(prefix))
         schemas("suggest-types-response.json", found.json)
         assert wanted in [t["id"] for t in found.json["result"]], prefix
