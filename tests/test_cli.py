@@ -793,12 +793,55 @@ def test_a_blank_focus_node_keeps_its_sarif_fingerprint(capsys, project, tmp_pat
                            *options, str(bad))
         assert code == 1
         results = json.loads(out)["runs"][0]["results"]
-        assert all(r["properties"]["focusNode"].startswith("_:") for r in results)
+        assert all(r["properties"]["focusNode"].startswith("[ a kgo:Country") for r in results)
         return sorted(r["partialFingerprints"]["kgValidationResult/v1"] for r in results)
 
     first = fingerprints()
     assert len(set(first)) == len(first) >= 2  # each result, each node, its own
     assert fingerprints() == first == fingerprints("--validator", "pyshacl")
+
+
+def test_a_blank_node_has_the_same_name_in_every_run(project, tmp_path):
+    """A blank node's label is the engine's, another in every run and process; the reports
+    name it by what the file says instead, how a named node reaches it or what it is (with
+    its line where two would share a name), so two processes on the same file write the same
+    report in every format, which a CI diff or a SARIF baseline compares."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix place: <https://w3id.org/kg1978/place/> .
+<https://w3id.org/kg1978/event/x> a kgo:Attack ; rdfs:label "An attack"@en ;
+    kgo:tookPlaceAt [ a kgo:City ; rdfs:label "Somewhere"@en ;
+        kgo:placeWithin place:cambodia ] .
+[] a kgo:Country ; rdfs:label "Nowhere"@en .
+[] a kgo:Country ; rdfs:label "Twice"@en ; rdfs:comment "one" .
+_:twin a kgo:Country ; rdfs:label "Twice"@en ; rdfs:comment "two" .
+""", encoding="utf-8")
+
+    def reports() -> dict[str, str]:
+        out = {}
+        for fmt in ("text", "json", "sarif", "github"):
+            done = subprocess.run([sys.executable, "-m", "kg.cli", "--root", str(project),
+                                   "validate", "--format", fmt, str(bad)],
+                                  capture_output=True, text=True, timeout=300)
+            assert done.returncode == 1, done.stderr
+            out[fmt] = done.stdout
+        return out
+
+    first = reports()
+    assert reports() == first
+    for fmt, out in first.items():
+        assert not re.search(r"_:[A-Za-z0-9]", out), (fmt, out)
+    focus = {r["focus"] for r in json.loads(first["json"])["results"]}
+    assert focus == {"https://w3id.org/kg1978/event/x", "event:x → kgo:tookPlaceAt → [ ]",
+                     '[ a kgo:Country ; rdfs:label "Nowhere" ]',
+                     f'[ a kgo:Country ; rdfs:label "Twice" ] ({bad}:8)',
+                     f'[ a kgo:Country ; rdfs:label "Twice" ] ({bad}:9)'}, focus
+    assert "  focus node: event:x → kgo:tookPlaceAt → [ ]\n  where:      " in first["text"]
+    assert "(focus node event:x → kgo:tookPlaceAt → [ ]; path kgo:placeWithin" in first["github"]
 
 
 def test_validate_as_a_sarif_log(capsys, project, tmp_path, monkeypatch):
@@ -1898,7 +1941,7 @@ def test_json_ld_and_rdf_xml_results_are_placed_where_the_node_is_described(caps
         results = json.loads(out)["results"]
         named = [r for r in results if r["focus"].endswith("/unit/division-998")]
         assert named and {r["location"] for r in named} == {f"{path}:{line_of(path, typed)}"}
-        blank = {r["location"] for r in results if r["focus"].startswith("_:")}
+        blank = {r["location"] for r in results if "[ " in r["focus"]}
         assert blank == {f"{path}:{line_of(path, typed, 1)}"}, results
     code, out, _ = run(capsys, "validate", str(jsonld), "--format", "github")
     lines = {line_of(jsonld, '"@type": "kgo:Division"', n) for n in (0, 1)}

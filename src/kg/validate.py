@@ -95,6 +95,9 @@ class Report:
     graph: Graph = field(default_factory=Graph, repr=False)
     #: the shapes validated against, where known (they describe the rules of a SARIF log)
     shapes: Graph | None = field(default=None, repr=False)
+    #: a blank node's label in :attr:`graph` (``_:b3f…``, another in every run) -> the name
+    #: the results give it instead (:meth:`located`, :meth:`StatementLines.blank_names`)
+    blank_names: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def exit_code(self) -> int:
@@ -183,9 +186,11 @@ class Report:
 
         results, dropped = _fold_statement_results([at(r) for r in self.results], where)
         results = _untyped_statements(results, where)
+        results, names = _blanks_named(results, where, key, self.graph)
         if not dropped:
-            return replace(self, results=results)
-        return replace(self, results=results, graph=_without_results(self.graph, dropped))
+            return replace(self, results=results, blank_names=names)
+        return replace(self, results=results, blank_names=names,
+                       graph=_without_results(self.graph, dropped))
 
     def grouped(self) -> list[tuple[Result, list[Result]]]:
         """Each result that repeats no other (:attr:`Result.follows`), with those that repeat
@@ -220,7 +225,7 @@ class Report:
         """The report graph, an ``sh:ValidationReport``, with what the text report says of each
         result beyond SHACL's terms as triples on its ``sh:ValidationResult``
         (:func:`annotated_report`)."""
-        graph = annotated_report(self.graph, self.results)
+        graph = annotated_report(self.graph, self.results, self.blank_names)
         for prefix, iri in PREFIXES.items():
             graph.bind(prefix, iri)
         graph.bind("sh", str(SH))
@@ -356,7 +361,8 @@ def _result_key(report: Graph, node) -> tuple:
             str(report.value(node, SH.sourceConstraintComponent)))
 
 
-def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
+def annotated_report(report: Graph, results: Iterable[Result],
+                     blank_names: dict[str, str] | None = None) -> Graph:
     """A copy of ``report`` (a SHACL validation report) with, on each ``sh:ValidationResult``,
     what its :class:`Result` says beyond SHACL's terms, in the shapes' namespace (declared in
     shapes/kg-shapes.ttl; SHACL allows a result further triples): ``kgs:file`` and
@@ -367,7 +373,8 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
     ``kgs:countedValue``, each of :attr:`Result.values` (a value too many, sh:maxCount) as a
     node with its ``kgs:value`` and, where known, ``kgs:file`` and ``kgs:line``. A result is
     found by its focus node, path, value, severity and constraint component, and by its
-    message beginning with the result's."""
+    message beginning with the result's; a blank node by the name the result gives it
+    (``blank_names``: :attr:`Report.blank_names`)."""
     from kg.iris import SHAPES
 
     kgs = {name: URIRef(SHAPES + name) for name in ("file", "line", "hint", "advice",
@@ -378,7 +385,11 @@ def annotated_report(report: Graph, results: Iterable[Result]) -> Graph:
     nodes: dict[tuple, list[tuple[str, object]]] = {}
     for node in report.subjects(RDF.type, SH.ValidationResult):
         said = " / ".join(sorted(str(m) for m in report.objects(node, SH.resultMessage)))
-        nodes.setdefault(_result_key(report, node), []).append((said, node))
+        focus, path, value, *rest = _result_key(report, node)
+        if blank_names:
+            focus = blank_names.get(focus, focus)
+            value = blank_names.get(value, value) if value is not None else None
+        nodes.setdefault((focus, path, value, *rest), []).append((said, node))
     node_of: dict[int, object] = {}  # id of a Result -> its node in the report
 
     def place(node, location: str | None) -> None:
@@ -467,6 +478,45 @@ def _described(graph: Graph, node, depth: int, above: tuple) -> str:
             value = o.n3()
         lines.append(f"{p.n3()} {value}")
     return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+#: A blank node's label as the results write it (:func:`_term_text`).
+_BLANK_LABEL = re.compile(r"_:[A-Za-z0-9_-]+")
+
+
+def _blanks_named(results: list[Result], where: StatementLines,
+                  key: Callable[[str | None], str | None], report: Graph
+                  ) -> tuple[list[Result], dict[str, str]]:
+    """``results`` with each blank node they name (focus node, value, a counted value, in a
+    message) given a name that is the same in every run and process, where its label
+    (``_:b3f…``, the engine's) is another each time, so that two runs on the same file give the
+    same report, which a CI diff and a SARIF baseline compare: the name of the texts' blank
+    node it is (``key``, :meth:`StatementLines.blank_names`: ``event:x → kgo:tookPlaceAt →
+    [ ]``), else ``[ ] #`` and a digest of what ``report`` says of it (:func:`_described`);
+    and the names by label."""
+    labels = {t for r in results for t in (r.focus, r.value, *(v.value for v in r.values))
+              if t and t.startswith("_:")}
+    if not labels:
+        return results, {}
+    of_key = where.blank_names()
+    names = {label: of_key.get(key(label) or "")
+             or "[ ] #" + _described(report, BNode(label[2:]), 3, ())[:12]
+             for label in sorted(labels)}
+
+    def named(text: str) -> str:
+        return _BLANK_LABEL.sub(lambda m: names.get(m[0], m[0]), text)
+
+    out = [replace(r, focus=names.get(r.focus, r.focus),
+                   value=names.get(r.value, r.value) if r.value is not None else None,
+                   values=tuple(replace(v, value=names.get(v.value, v.value)) for v in r.values),
+                   message=named(r.message)) for r in results]
+    # the results on blank nodes came in the order of their labels: in their names' (a
+    # stable sort, each node's own in the order they had), where they were
+    slots = [i for i, r in enumerate(results) if r.focus in names]
+    for i, r in zip(slots, sorted((out[i] for i in slots), key=lambda r: r.focus),
+                    strict=True):
+        out[i] = r
+    return out, names
 
 
 def _place(r: Result) -> tuple:
@@ -949,6 +999,8 @@ _TOKEN = re.compile(r"""
   | (?P<word>[^\s;,\[\](){}"'<\#]+)
     """, re.VERBOSE)
 _RDF_TYPE = str(RDF.type)
+#: The labels a blank node's name says (:meth:`StatementLines.blank_names`).
+_LABELS = (str(RDFS.label), "http://www.w3.org/2004/02/skos/core#prefLabel")
 
 
 @dataclass
@@ -1050,6 +1102,37 @@ class StatementLines:
             if len(pairs) > size and pairs <= described:
                 best, size = key, len(pairs)
         return best
+
+    def blank_names(self) -> dict[str, str]:
+        """A name for each blank node of the texts (by its key), made of what they say, so
+        the same in every run and process: how it is reached from a named node, ``event:x →
+        kgo:tookPlaceAt → [ ]`` (the first triple of the texts whose object it is, one with a
+        named subject first; through other blank nodes as far as they go), else what it is,
+        ``[ a kgo:Country ; rdfs:label "Elsewhere" ]`` (its types and labels, else ``[ ]``);
+        where two would share a name, each with the FILE:LINE that introduces it."""
+        into: dict[str, tuple[str, str]] = {}  # blank node -> (subject, predicate) to it
+        for (s, p, o) in self.triples:
+            if o in self.blanks and o != s and (o not in into or (
+                    into[o][0] in self.blanks and s not in self.blanks)):
+                into[o] = (s, p)
+
+        def name(node: str, seen: frozenset) -> str:
+            if node in into and into[node][0] not in seen:
+                subject, predicate = into[node]
+                head = (name(subject, seen | {node}) if subject in self.blanks
+                        else short_iri(subject))
+                return f"{head} → {short_iri(predicate)} → [ ]"
+            pairs = self.blank_pairs.get(node, set())
+            said = ([f"a {short_iri(o)}" for o in sorted(o for p, o in pairs if p == _RDF_TYPE)]
+                    + [f'{short_iri(p)} "{o}"' for p, o in sorted(pairs) if p in _LABELS])
+            return f"[ {' ; '.join(said)} ]" if said else "[ ]"
+
+        names = {node: name(node, frozenset({node})) for node in self.blanks}
+        counts: dict[str, int] = {}
+        for n in names.values():
+            counts[n] = counts.get(n, 0) + 1
+        return {node: f"{n} ({self.blanks[node]})" if counts[n] > 1 else n
+                for node, n in names.items()}
 
     def cycle(self, node: str, predicate: str,
               inverse: str | None = None) -> list[tuple[str, str, str]]:
