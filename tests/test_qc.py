@@ -652,8 +652,9 @@ _ONE_CAUSE = [
         "    rdf:subject unit:divison ; rdf:predicate kgo:subordinateTo ; rdf:object unit:army ;",
         ("urn:kg:qc:dangling-reference-violation", BASE + "statement/division-in-army",
          str(RDF.subject), BASE + "unit/divison",
-         "graph/ points at a project IRI that nothing labels anywhere: a misspelt reference or "
-         "an entity that was never described. Did you mean unit:division?"),
+         "tests/data/validation/statement-subject-misspelt.ttl points at a project IRI that "
+         "nothing labels anywhere: a misspelt reference or an entity that was never described. "
+         "Did you mean unit:division?"),
         None, id="misspelt-statement-subject"),  # a QC result: its message is all it says
     # A citation of src:doc-passage-12 where the source has passages 1 to 3 and 5 was two
     # results, the shape's and the reference nothing labels, which guessed "Did you mean
@@ -748,6 +749,46 @@ def test_a_place_written_under_actor_is_the_reference_s_cause(capsys, monkeypatc
     code, out, _ = _kg(capsys, "--root", str(ROOT), "validate", "--validator", validator,
                        fixture)
     first = out.split("\n\n")[1]
-    assert first.startswith("Violation: graph/ points at a project IRI that nothing labels "
-                            "anywhere") and "Did you mean place:province?" in first
+    assert first.startswith(f"Violation: {fixture} points at a project IRI that nothing "
+                            "labels anywhere") and "Did you mean place:province?" in first
     assert first.count("kgo:placeWithin: ") == 3
+
+
+def test_a_qc_message_names_the_files_validated(capsys, project, monkeypatch):
+    """The queries' texts name the project's graph files ("used in graph/"), which they read in
+    the build; of a file elsewhere, or of an upload, they name it instead, and keep naming a
+    file of graph/ they mean (graph/sources.ttl)."""
+    monkeypatch.chdir(project)
+    bad = Path("elsewhere.ttl")
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/actor/x> a kgo:Person ; rdfs:label "X"@en ;
+    rdfs:seeAlso kgo:Atack, <https://w3id.org/kg1978/place/nowhere> .
+""", encoding="utf-8")
+
+    def said(*files: str) -> list[tuple[str, str]]:
+        code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format",
+                           "json")
+        assert code == 1
+        return sorted((r["message"].split(" (")[0].split(":")[0], r["advice"])
+                      for r in json.loads(out)["results"] if r["shape"].startswith("urn:kg:qc:"))
+
+    assert said(str(bad)) == [
+        ("a kgo", "fix the spelling in elsewhere.ttl, or declare the term (with label and "
+         "comment) in ontology/kg.ttl."),
+        ("elsewhere.ttl points at a project IRI that nothing labels anywhere", "correct the "
+         "IRI, or describe the entity (with an rdfs:label) in elsewhere.ttl.")]
+    code, out, _ = _kg(capsys, "--root", str(project), "validate", str(bad))
+    assert "Violation: a kgo: term is used in elsewhere.ttl (as a predicate" in out
+    assert "graph/" not in out, out
+    # in graph/, graph/ it is; with another file, one of the files validated
+    moved = Path("graph") / bad.name
+    bad.rename(moved)
+    files = sorted(str(p) for p in Path("graph").glob("*.ttl"))
+    assert [m for m, _ in said(*files)] == [
+        "a kgo", "graph/ points at a project IRI that nothing labels anywhere"]
+    other = Path("other.ttl")
+    other.write_text("", encoding="utf-8")
+    assert said(str(moved), str(other))[1] == (
+        "one of the files validated points at a project IRI that nothing labels anywhere",
+        "correct the IRI, or describe the entity (with an rdfs:label) in one of the files validated.")

@@ -155,16 +155,28 @@ place:xanadu a kgo:Country ; rdfs:label "Xanadu"@en ;
 @pytest.mark.parametrize("timeout", [0, 60], ids=["in-process", "child-process"])
 def test_qc_results_come_with_the_shapes(make_client, timeout):
     """The QC queries run on an upload as kg validate runs them on a file (kg.qc): a misspelt
-    reference is a violation, at its line, with the query's advice and the IRI meant."""
+    reference is a violation, at its line, with the query's advice and the IRI meant, naming
+    the upload where the query says "graph/" (the project's files, which it reads in the
+    build), as kg validate names its file, and with ?context=dataset, "or the served
+    dataset"."""
     upload = GOOD.replace("agent/curators> ;", "agent/curatorz> ;")
     line = upload[:upload.index("agent/curatorz")].count("\n") + 1
-    response = post_file(make_client(validation_timeout=timeout), upload, "mine.ttl")
+    client = make_client(validation_timeout=timeout)
+    response = post_file(client, upload, "mine.ttl")
     assert response.status_code == 200 and response.headers["X-KG-Exit-Code"] == "1"
     [qc] = [r for r in response.json["results"] if r["shape"].startswith("urn:kg:qc:")]
     assert qc["shape"] == "urn:kg:qc:dangling-reference-violation"
     assert qc["location"] == f"mine.ttl:{line}" and qc["severity"] == "Violation"
     assert qc["message"].endswith("Did you mean agent:curators?")
-    assert qc["advice"].startswith("correct the IRI")
+    assert qc["message"].startswith("mine.ttl points at a project IRI that nothing labels")
+    assert qc["advice"] == ("correct the IRI, or describe the entity (with an rdfs:label) in "
+                            "mine.ttl.")
+    response = post_file(client, upload, "mine.ttl", "?context=dataset")
+    [qc] = [r for r in response.json["results"] if r["shape"].startswith("urn:kg:qc:")]
+    assert qc["message"].startswith("mine.ttl or the served dataset points at a project IRI")
+    response = client.post("/validate", data=upload.encode(), content_type="text/turtle")
+    [qc] = [r for r in response.json["results"] if r["shape"].startswith("urn:kg:qc:")]
+    assert qc["message"].startswith("the upload points at a project IRI"), qc
 
 def test_warnings_only_conform_and_say_so(dataset, tmp_path):
     """A shape at sh:Warning: the upload conforms (exit 0), and the page and JSON say why the
@@ -1028,12 +1040,14 @@ FOLDED = [REPO / "tests" / "data" / "shapes" / "relation-and-statement-name-two-
 
 def _without_lines(results: list[dict]) -> list[dict]:
     """Results as a syntax without lines gives them: no location, and no "(bad.ttl:12)" in
-    the message."""
+    the message; the file's name, which a QC message says ("bad.nt points at …"), without
+    its extension."""
     def unplaced(message: str) -> str:
         message = re.sub(r"bad\.[a-z]+:[0-9]+(, )?", "", message)
-        return message.replace(" ()", "")
+        return re.sub(r"\bbad\.[a-z]+\b", "bad", message.replace(" ()", ""))
 
-    return [{**r, "location": None, "message": unplaced(r["message"])} for r in results]
+    return [{**r, "location": None, "message": unplaced(r["message"]),
+             "advice": r["advice"] and unplaced(r["advice"])} for r in results]
 
 
 @pytest.mark.parametrize(("rdflib_format", "suffix"), [

@@ -3116,7 +3116,10 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     parts.append(ontology)
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
     report = validate_closure(parts, shapes, settings.get("reasoner", "fast"), validator, log)
-    report = with_qc_results(report, results_in_graphs(data, ontology, context))
+    # the queries' messages say "graph/", the project's files, of what they read: the files
+    report = with_qc_results(report, results_in_graphs(data, ontology, context, named=(
+        "graph/" if all(Path(f).resolve().parent == root.resolve() / "graph" for f in files)
+        else str(files[0]) if len(files) == 1 else "one of the files validated")))
     report = with_passage_hints(report, passages_in_graphs(context), lambda focus: {
         str(o) for g in data for o in g.objects(_node(focus), URIRef(_DERIVED_FROM))},
         own=passages_in_graphs(data))

@@ -302,19 +302,21 @@ def _parse_error(exc: Exception, data: bytes, fmt: str, name: str, base: str) ->
 # -- validating ------------------------------------------------------------------------------
 
 def validate_graph(data: Graph, ontology: Graph, shapes: Graph,
-                   validator: str = "fast", labels: bytes = b"") -> Report:
+                   validator: str = "fast", labels: bytes = b"",
+                   named: str = "the upload") -> Report:
     """What ``kg validate FILE`` does with the file's triples: add the ontology, reason as the
     build does (owlrl where the upload uses OWL the fast path does not implement), validate the
     view the shapes see with the build's engine (setting ``validator``), and run the QC
     queries over the upload and the ontology (kg.qc), with ``labels`` (N-Triples: the served
-    dataset's labels of what the upload refers to) as their context. Raises
+    dataset's labels of what the upload refers to) as their context, their messages saying
+    ``named`` where the queries say graph/ (:func:`kg.qc.said_of`). Raises
     InconsistentGraph."""
     from kg.qc import results_in_graphs, with_qc_results
     from kg.validate import validate_closure
 
     report = validate_closure([data, ontology], shapes, validator=validator)
     context = [Graph().parse(data=labels, format="nt")] if labels else []
-    return with_qc_results(report, results_in_graphs([data], ontology, context))
+    return with_qc_results(report, results_in_graphs([data], ontology, context, named=named))
 
 
 class _Resources:
@@ -408,7 +410,8 @@ def _child_main() -> int:
         if context:
             graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
-        report = validate_graph(graph, ontology, shapes, validator, labels)
+        report = validate_graph(graph, ontology, shapes, validator, labels,
+                                _upload_named(name, bool(context)))
         answer: dict[str, Any] = {"conforms": report.conforms,
                                   "results": [asdict(r) for r in report.results],
                                   "report": report.graph.serialize(format="nt")}
@@ -478,7 +481,11 @@ def _response_format() -> str:
 def _clean_name(given: str | None) -> str:
     """A file name fit for messages and a child's argv: the last segment, printable, short."""
     name = "".join(ch for ch in Path((given or "").replace("\\", "/")).name if ch.isprintable())
-    return name[:120] or "upload"
+    return name[:120] or _NO_NAME
+
+
+#: An upload's name where it was given none.
+_NO_NAME = "upload"
 
 
 def _read_upload(settings: dict) -> _Upload:
@@ -604,6 +611,14 @@ def _labels_of_references(graph: Graph) -> bytes:
     return "".join(lines).encode()
 
 
+def _upload_named(name: str, with_dataset: bool) -> str:
+    """How a QC result's message names what it read (:func:`kg.qc.said_of`): the upload's file
+    name, as ``kg validate`` names the file ("the upload" where none was given), "or the
+    served dataset" where it was validated with it."""
+    said = "the upload" if name == _NO_NAME else name
+    return f"{said} or the served dataset" if with_dataset else said
+
+
 def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
     graph = parse_upload(upload.data, upload.fmt, upload.name,
                          max_nesting=settings["max_upload_nesting"])
@@ -626,7 +641,7 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
             validated = Graph().parse(data=extra, format="nt")
             validated += graph
         report = validate_graph(validated, ontology, shapes, settings.get("validator", "fast"),
-                                labels)
+                                labels, _upload_named(upload.name, bool(extra)))
     if report.results:  # a passage cited by its number: the served dataset's passages
         store = current_app.extensions["kg"].store
         report = with_passage_hints(

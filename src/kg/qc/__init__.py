@@ -128,12 +128,16 @@ class Found:
     #: report graph beside its result, so the report locates it in the files as it does the
     #: shapes' (the data's blank nodes have other names in the shapes' report)
     described: dict = field(default_factory=dict)
+    #: how the messages name the data the queries read (:func:`said_of`)
+    data: str = "graph/"
 
 
-def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = ()) -> Found:
+def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = (),
+                     data: str = "graph/") -> Found:
     """The rows of every query over the named graphs ``graphs`` of the pyoxigraph ``store``
     (default: all of them but those in ``skip``, such as the inferred graph), evaluated a few
-    at a time (:func:`kg.store.rows_of_each`)."""
+    at a time (:func:`kg.store.rows_of_each`); ``data`` how their messages name the data read
+    (:func:`said_of`)."""
     import pyoxigraph as ox
 
     left_out = {str(getattr(g, "value", g)) for g in skip}
@@ -148,7 +152,7 @@ def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = 
         extra = [name for name in names if name not in _FIELDS]
         meant = _meant(store, named, rows) if rows and query.name == _DANGLING else {}
         for row in rows:
-            r, t = _result(query, row, extra, meant)
+            r, t = _result(query, row, extra, meant, data)
             results.append(r)
             terms.append(t)
     from kg.load import rdflib_term
@@ -157,16 +161,17 @@ def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = 
                          store.quads_for_pattern(ox.BlankNode(focus), None, None, None)
                          if not isinstance(q.object, ox.BlankNode)]
                  for focus in {str(t[0]) for t in terms if isinstance(t[0], BNode)}}
-    return Found(results, terms, described)
+    return Found(results, terms, described, data)
 
 
 def results_in_graphs(data: Iterable[Graph], ontology: Graph,
-                      context: Iterable[Graph] = ()) -> Found:
+                      context: Iterable[Graph] = (), *, named: str = "graph/") -> Found:
     """The rows of every query over ``data`` (each graph a named graph of its own: one per file)
     and the ``ontology`` in the ontology's named graph. The labels of the project's IRIs in
     ``context`` (the project's other graph files, when only some are validated) are read too,
     in a graph of their own: a reference to an entity another file describes is not dangling,
-    and a label another file gives its entity is a duplicate."""
+    and a label another file gives its entity is a duplicate. ``named`` is how the messages
+    name ``data`` (:func:`said_of`): the files validated, or an upload."""
     import pyoxigraph as ox
 
     from kg.iris import BASE, ONTOLOGY_GRAPH
@@ -186,7 +191,20 @@ def results_in_graphs(data: Iterable[Graph], ontology: Graph,
                      if isinstance(s, URIRef) and str(s).startswith(BASE))
     if any(True for _ in store.quads_for_pattern(None, None, None, labels)):
         names.append(labels)
-    return results_in_store(store, names)
+    return results_in_store(store, names, data=named)
+
+
+#: How the queries' texts name the data they read, the project's graph files ("used in
+#: graph/", "in graph/*.ttl"); a file of it ("graph/sources.ttl", where passages are declared)
+#: is named for itself.
+_GRAPH_FOLDER = re.compile(r"(?<![\w/.-])graph/(?:\*\.ttl)?(?![\w*-]|\.\w)")
+
+
+def said_of(text: str, data: str) -> str:
+    """A query's Problem or Solution said of ``data`` (the file validated, "the files
+    validated", an upload's name) where it names the project's graph files, which it reads
+    in the build: "a kgo: term is used in bad.ttl", not "in graph/", for a file elsewhere."""
+    return text if data == "graph/" else _GRAPH_FOLDER.sub(lambda _: data, text)
 
 
 _DANGLING = "dangling-reference-violation"
@@ -266,13 +284,13 @@ def passages_hint(iri: str, known: list[str]) -> str:
     return f"{short_iri(cited[1])} has passage{'s' if len(numbers) > 1 else ''} {listed}"
 
 
-def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
+def _result(query: Query, row, extra: list[str], meant: dict[str, str], data: str = "graph/"):
     from kg.load import rdflib_term
     from kg.validate import Result, _term_text, _value_text
 
     focus, path, value = (rdflib_term(row[v]) if row[v] is not None else None
                           for v in ("focus", "path", "value"))
-    message = query.problem
+    message = said_of(query.problem, data)
     details = [f"{name} {_detail(rdflib_term(row[name]))}" for name in extra
                if row[name] is not None]
     if details:
@@ -283,7 +301,8 @@ def _result(query: Query, row, extra: list[str], meant: dict[str, str]):
     result = Result(
         focus=_term_text(focus), path=None if path is None else str(path),
         value=None if value is None else _value_text(value), severity=query.severity,
-        message=message, shape=query.iri, constraint=COMPONENT, advice=query.solution)
+        message=message, shape=query.iri, constraint=COMPONENT,
+        advice=said_of(query.solution, data))
     return result, (focus, path, value)
 
 
@@ -322,14 +341,15 @@ def with_qc_results(report, found: Found):
         said.setdefault((r.focus, r.path, r.value), i)
     named = undeclared_terms(report.results)
     hints: dict[int, str] = {}  # index of a shape's result -> a passage row's hint it takes
+    dangling = said_of(_problem(_DANGLING), found.data)
     kept = []
     for r, t in zip(found.results, found.terms, strict=True):
         on = said.get((r.focus, r.path, r.value))
         if r.shape == NAMESPACE + _DANGLING and on is not None \
-                and _PASSAGE.fullmatch(r.value or "") and r.message != _problem(_DANGLING):
+                and _PASSAGE.fullmatch(r.value or "") and r.message != dangling:
             # a passage no one declares: the shape says so ("not a passage declared in
             # graph/sources.ttl"), the row what passages there are; one result says both
-            hints.setdefault(on, r.message[len(_problem(_DANGLING)):].strip().rstrip("."))
+            hints.setdefault(on, r.message[len(dangling):].strip().rstrip("."))
         elif (on is None or r.shape.removeprefix(NAMESPACE) in BESIDE_SHAPES) \
                 and not (r.shape == NAMESPACE + "undeclared-term-violation"
                          and r.focus in named):
@@ -371,5 +391,5 @@ def _problem(name: str) -> str:
 
 
 __all__ = ["BESIDE_SHAPES", "COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level",
-           "passages_hint", "queries", "results_in_graphs", "results_in_store", "severity",
-           "with_qc_results"]
+           "passages_hint", "queries", "results_in_graphs", "results_in_store", "said_of",
+           "severity", "with_qc_results"]
