@@ -753,6 +753,56 @@ def test_only_a_transitive_propertys_reflexive_result_is_read_as_a_cycle():
         ("said", "x.ttl:2"), ("said: actor:x → actor:x (x.ttl:3)", "x.ttl:3")]
 
 
+@pytest.mark.parametrize("name", ["x.ttl", "x.jsonld"])
+def test_a_value_stated_by_the_inverse_of_the_path_is_at_that_triple(name):
+    """A shape's path is kgo:subordinateTo; the file states ``unit:army kgo:hasSubordinate
+    unit:division`` (owl:inverseOf): the result on the division's kgo:subordinateTo is at that
+    triple, saying how it is written, not at the division's first statement; so is one whose
+    path is a super-property of the inverse's property, and a domain's result names the line.
+    The inverses are the ones given (the ontology's), or the ones the files state."""
+    kgo, unit = "https://w3id.org/kg1978/ontology/", "https://w3id.org/kg1978/unit/"
+    text = {"x.ttl": """@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix unit: <https://w3id.org/kg1978/unit/> .
+unit:division a kgo:Division .
+
+unit:army kgo:hasSubordinate unit:division .
+unit:corps kgo:hasPart unit:division .
+""", "x.jsonld": """{"@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+              "unit": "https://w3id.org/kg1978/unit/"},
+ "@graph": [{"@id": "unit:division", "@type": "kgo:Division"},
+            {"@id": "unit:army",
+             "kgo:hasSubordinate": {"@id": "unit:division"}},
+            {"@id": "unit:corps",
+             "kgo:hasPart": {"@id": "unit:division"}}]}
+"""}[name]
+
+    def result(path, value, shape="urn:s"):
+        return Result(focus=unit + "division", path=path and kgo + path,
+                      value=value and unit + value, severity="Violation", message="said",
+                      shape=shape, constraint="urn:c")
+
+    results = [result("subordinateTo", "army"), result("within", "corps"),
+               result(None, None, "https://w3id.org/kg1978/shapes/subordinateTo-domain")]
+    inverses = [(kgo + "subordinateTo", kgo + "hasSubordinate"), (kgo + "partOf", kgo + "hasPart")]
+    located = Report(conforms=False, results=results).located(
+        [(name, text)], sub_of=[(kgo + "partOf", kgo + "within")], inverse_of=inverses).results
+    lines = (5, 6) if name == "x.ttl" else (5, 7)
+    assert [(r.message, r.location) for r in located] == [
+        ("said; written as unit:army kgo:hasSubordinate unit:division", f"{name}:{lines[0]}"),
+        ("said; written as unit:corps kgo:hasPart unit:division", f"{name}:{lines[1]}"),
+        (f"said; kgo:subordinateTo by its inverse kgo:hasSubordinate at {name}:{lines[0]}, and "
+         f"unit:division is a kgo:Division ({name}:3)", f"{name}:3")]
+    # the ontology's file among the texts says them itself
+    ontology = (f"<{kgo}subordinateTo> <http://www.w3.org/2002/07/owl#inverseOf> "
+                f"<{kgo}hasSubordinate> .\n")
+    located = Report(conforms=False, results=results[:1]).located(
+        [(name, text), ("o.nt", ontology)]).results
+    assert [r.location for r in located] == [f"{name}:{lines[0]}"]
+    # without inverses it stayed at the division's first statement
+    located = Report(conforms=False, results=results[:1]).located([(name, text)]).results
+    assert [(r.message, r.location) for r in located] == [("said", f"{name}:3")]
+
+
 def test_json_nested_too_deep_falls_back_to_no_line():
     """The line finder read a JSON-LD text with json.loads unguarded: an array nested deeper
     than it reads raised RecursionError out of the report (rdflib refuses such a file first

@@ -1140,3 +1140,26 @@ def test_a_value_given_by_a_sub_property_is_placed_at_that_triple(client, tmp_pa
     assert {r["location"] for r in ranges} == {f"bad{suffix}:{by}"}, ranges
     response = post_file(client, text, f"bad{suffix}", query="?format=json")
     assert response.json["results"] == json.loads(printed)["results"]
+
+
+def test_a_value_stated_by_an_inverse_is_at_its_line(client, tmp_path):
+    """A place's kgo:placeWithin written as its container's kgo:containsPlace (owl:inverseOf
+    in the ontology): kg validate and POST /validate place the results on it at that triple,
+    saying how it is written, not at the place's first statement."""
+    upload = PREFIXES + """place:xanadu a kgo:Country ;
+    rdfs:label "Xanadu"@en .
+place:xanadu-province a kgo:Province ;
+    rdfs:label "Province of Xanadu"@en .
+place:xanadu kgo:containsPlace place:xanadu-province .
+"""
+    line = upload.count("\n", 0, upload.index("kgo:containsPlace")) + 1
+    code, out = kg_validate(tmp_path, upload)
+    assert code == 1
+    on = [(r["location"], r["message"]) for r in json.loads(out)["results"]
+          if r["path"] == "https://w3id.org/kg1978/ontology/placeWithin"]
+    assert on and all(where == f"bad.ttl:{line}" and message.endswith(
+        "; written as place:xanadu kgo:containsPlace place:xanadu-province")
+        for where, message in on), on
+    response = post_file(client, upload, "bad.ttl")
+    assert response.status_code == 200 and response.json["results"] == json.loads(out)["results"]
+

@@ -114,7 +114,8 @@ class Report:
                          sorted(by.items(), key=lambda sn: (order.get(sn[0], 3), sn[0])))
 
     def located(self, texts: Iterable[tuple[str, str]], data: Iterable[Graph] = (),
-                sub_of: Iterable[tuple[str, str]] = ()) -> Report:
+                sub_of: Iterable[tuple[str, str]] = (),
+                inverse_of: Iterable[tuple[str, str]] = ()) -> Report:
         """This report with each result's ``location`` in the (name, text) Turtle, TriG,
         N-Triples or N-Quads texts: the line of the triple it is about where one is (the
         focus node's path, with the value when that is an IRI), else the focus node's first
@@ -126,12 +127,18 @@ class Report:
         lines to show (:meth:`StatementLines.add_stated`). A value the data gives by a
         sub-property of the result's path is at that triple's line: the sub-properties are
         ``sub_of``'s (sub-property, super-property) pairs (the ontology's, where its file is
-        not among ``texts``), those ``data`` states and those the texts do."""
+        not among ``texts``), those ``data`` states and those the texts do. A value the data
+        gives by the inverse of the path (``unit:army kgo:hasSubordinate unit:division`` for
+        unit:division's kgo:subordinateTo) is at that triple's line: the inverses are
+        ``inverse_of``'s (property, inverse) pairs (owl:inverseOf: the ontology's), those
+        ``data`` states and those the texts do."""
         texts, data = list(texts), list(data)
         where = statement_lines(texts)
         where.add_stated(data, self.results)
         where.with_sub_properties([*sub_of, *(pair for graph in data
                                               for pair in subproperties_in(graph))])
+        where.with_inverses([*inverse_of, *(pair for graph in data
+                                            for pair in inverses_in(graph))])
         types: dict[str, list[tuple[str, str | None]]] = {}  # node -> (class, line): stated
         if any(r.path is None and _generated_domain(r.shape) for r in self.results):
             for (s, p, o), line in where.triples.items():
@@ -170,6 +177,7 @@ class Report:
             r = replace(r, location=where.of(replace(r, focus=key(r.focus),
                                                      value=key(r.value)))
                         or (alone if r.focus.startswith("_:") else None))
+            r = _stated_inversely(where, r)
             if r.path is None and r.follows is None and _generated_domain(r.shape):
                 # not a follower's: its cause (a misspelt class) says it already
                 r = replace(r, message=r.message + _domain_said(where, r, types))
@@ -823,6 +831,22 @@ def _generated_domain(shape: str) -> bool:
     return re.fullmatch(r"kgs:[A-Za-z0-9_]+-domain", short_iri(shape)) is not None
 
 
+def _stated_inversely(where: StatementLines, r: Result) -> Result:
+    """``r`` with, where its triple is placed at a triple the texts write with an inverse of
+    its path, subject and object swapped (:meth:`StatementLines.by_inverse`), and with no
+    triple of the path or a sub-property of it, the triple as written: "; written as
+    unit:army kgo:hasSubordinate unit:division": the line shows no kgo:subordinateTo."""
+    if not r.location or not r.path or not r.value or r.value.startswith('"'):
+        return r
+    inverse = where.by_inverse(r.focus, r.path, r.value)
+    if inverse is None or inverse[0] != r.location \
+            or where.triples.get((r.focus, r.path, r.value)) \
+            or where._by_sub_property(where.triples, lambda p: (r.focus, p, r.value), r.path):
+        return r
+    return replace(r, message=f"{r.message}; written as {short_iri(r.value)} "
+                   f"{short_iri(inverse[1])} {short_iri(r.focus)}")
+
+
 def _domain_said(where: StatementLines, r: Result,
                  types: dict[str, list[tuple[str, str | None]]]) -> str:
     """What a domain shape's result (no path, no value: "the subject of kgo:leaderOf … must
@@ -831,13 +855,18 @@ def _domain_said(where: StatementLines, r: Result,
     (x.ttl:82)"; "" where the texts say neither (a sub-property used)."""
     prop = PREFIXES["kgo"] + short_iri(r.shape)[len("kgs:"):-len("-domain")]
     used = where.predicates.get((r.focus, prop))
+    # or its inverse, the node its object: "place:x kgo:containsPlace unit:y"
+    inverse = where.by_inverse(r.focus, prop, None) if not used else None
     stated = types.get(r.focus, [])
-    if not used and not stated:
+    if not used and not inverse and not stated:
         return ""
     node = short_iri(r.focus)
     kinds = ("is a " + ", ".join(short_iri(c) + _at(line) for c, line in stated) if stated
              else "has no type in the files")
-    return "; " + (f"{short_iri(prop)} at {used}, and " if used else "") + f"{node} {kinds}"
+    use = (f"{short_iri(prop)} at {used}, and " if used else
+           f"{short_iri(prop)} by its inverse {short_iri(inverse[1])} at {inverse[0]}, and "
+           if inverse else "")
+    return "; " + use + f"{node} {kinds}"
 
 
 def _generated_range(shape: str) -> bool:
@@ -850,6 +879,12 @@ def _alternatives(path: str) -> list[str]:
     each of a top-level alternative path's (``kgo:a|kgo:b``) that is one property."""
     return [short_iri(p) for p in path.split("|")] if "|" in path and "(" not in path \
         else [short_iri(path)]
+
+
+def inverses_in(graph: Graph) -> list[tuple[str, str]]:
+    """The (property, inverse) IRIs ``graph`` states (owl:inverseOf)."""
+    return [(str(a), str(b)) for a, b in graph.subject_objects(OWL.inverseOf)
+            if isinstance(a, URIRef) and isinstance(b, URIRef)]
 
 
 def subproperties_in(graph: Graph) -> list[tuple[str, str]]:
@@ -988,6 +1023,7 @@ def _gh_property(text: str) -> str:
 
 
 _SUB_PROPERTY_OF = str(RDFS.subPropertyOf)
+_INVERSE_OF = str(OWL.inverseOf)
 _TOKEN = re.compile(r"""
     (?P<nl>\n) | [ \t\r\f]+ | \#[^\n]*
   | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
@@ -1039,6 +1075,37 @@ class StatementLines:
     #: path is the super-property, the line of the triple the data writes with a sub-property
     #: (:meth:`with_sub_properties`)
     sub_properties: dict[str, set[str]] = field(default_factory=dict)
+    #: a property -> its inverses (owl:inverseOf, either way): where a shape's path is the
+    #: property, the line of the triple the data writes with an inverse, subject and object
+    #: swapped (:meth:`with_inverses`)
+    inverses: dict[str, set[str]] = field(default_factory=dict)
+
+    def with_inverses(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Learn (property, inverse) ``pairs``, with those the texts state (the ontology's
+        file, where it is read), each both ways."""
+        pairs = [*pairs, *((s, o) for (s, p, o) in self.triples if p == _INVERSE_OF)]
+        for a, b in pairs:
+            if a != b:
+                self.inverses.setdefault(a, set()).add(b)
+                self.inverses.setdefault(b, set()).add(a)
+
+    def by_inverse(self, focus: str, path: str | None, value: str | None
+                   ) -> tuple[str, str] | None:
+        """The earliest triple ``value Q focus`` the texts give a line for where Q is an
+        inverse of ``path`` or of a sub-property of it, or a sub-property of such an inverse
+        (each of which gives ``focus path value`` in the closure), as (line, Q); any value
+        where ``value`` is None; else None."""
+        if not path:
+            return None
+        inverses = {q for p in (path, *self.sub_properties.get(path, ()))
+                    for q in self.inverses.get(p, ())}
+        predicates = {q for p in inverses for q in (p, *self.sub_properties.get(p, ()))}
+        if value is None:
+            found = [(line, p) for (s, p, o), line in self.triples.items()
+                     if o == focus and p in predicates and line]
+        else:
+            found = [(line, q) for q in predicates if (line := self.triples.get((value, q, focus)))]
+        return min(found, key=lambda lp: _line_order(lp[0]), default=None)
 
     def with_sub_properties(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Learn (sub-property, super-property) ``pairs``, with those the texts state (the
@@ -1174,6 +1241,7 @@ class StatementLines:
         if not literal:
             return (self.triples.get((focus, path or "", value))
                     or self._by_sub_property(self.triples, lambda p: (focus, p, value), path)
+                    or (self.by_inverse(focus, path, value) or (None,))[0]
                     or self.values.get((focus, value)))
         lexical, tag = literal[1], _literal_tag(value[literal.end():])
         return (self.tagged_literals.get((focus, path or "", lexical, tag))
@@ -3124,7 +3192,8 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
         str(o) for g in data for o in g.objects(_node(focus), URIRef(_DERIVED_FROM))},
         own=passages_in_graphs(data))
     texts = texts_of(Path(f) for f in files)
-    return with_prefix_warnings(report.located(texts, data, subproperties_in(ontology))
+    return with_prefix_warnings(report.located(texts, data, subproperties_in(ontology),
+                                               inverses_in(ontology))
                                 if report.results else report, texts)
 
 

@@ -71,6 +71,7 @@ from kg.validate import (
     Result,
     ValueAt,
     error_output,
+    inverses_in,
     passages_in,
     passages_in_graphs,
     repeat_name,
@@ -659,9 +660,11 @@ def _report(upload: _Upload, settings: dict, context: str | None = None) -> Repo
     # with the served dataset, a result on a node the upload does not describe is at the line
     # of the project's file that does (the upload first: what it says is what is checked)
     served, changed = _served_texts(settings, replaced) if context == "dataset" else ([], set())
-    # a value given by a sub-property of a shape's path is at that triple: the ontology's
-    report = report.located(texts + served, [graph], subproperties_in(
-        current_app.extensions["kg.validation"].get()[0]))
+    # a value given by a sub-property or an inverse of a shape's path is at that triple: the
+    # ontology's
+    ontology = current_app.extensions["kg.validation"].get()[0]
+    report = report.located(texts + served, [graph], subproperties_in(ontology),
+                            inverses_in(ontology))
     if changed:
         report = _said_changed(report, changed)
     return with_prefix_warnings(report, texts)
