@@ -803,6 +803,32 @@ unit:corps kgo:hasPart unit:division .
     assert [(r.message, r.location) for r in located] == [("said", f"{name}:3")]
 
 
+def test_a_json_ld_context_s_term_definitions_name_no_node():
+    """An "@id" in a context's term definition ({"home": {"@id": "place:xanadu"}}) names the
+    term's IRI, not a node: a result on the node is at the node object's "@id", as the same
+    data in Turtle places it at its statement, not at the context (it was)."""
+    place = "https://w3id.org/kg1978/place/"
+    text = """{"@context": {"place": "https://w3id.org/kg1978/place/",
+              "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+              "home": {"@id": "place:xanadu", "@type": "@id"},
+              "@vocab": "https://w3id.org/kg1978/ontology/"},
+ "@graph": [{"@id": "place:elsewhere", "rdfs:label": "Elsewhere"},
+            {"@id": "place:xanadu",
+             "rdfs:label": "Xanadu"}]}
+"""
+    turtle = """@prefix place: <https://w3id.org/kg1978/place/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+place:elsewhere rdfs:label "Elsewhere" .
+place:xanadu
+    rdfs:label "Xanadu" .
+"""
+    result = Result(focus=place + "xanadu", path=None, value=None, severity="Violation",
+                    message="m", shape="urn:s", constraint="urn:c")
+    for name, data, line in (("d.jsonld", text, 6), ("d.ttl", turtle, 4)):
+        report = Report(conforms=False, results=[result]).located([(name, data)])
+        assert [r.location for r in report.results] == [f"{name}:{line}"]
+
+
 def test_json_nested_too_deep_falls_back_to_no_line():
     """The line finder read a JSON-LD text with json.loads unguarded: an array nested deeper
     than it reads raised RecursionError out of the report (rdflib refuses such a file first

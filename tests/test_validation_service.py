@@ -1163,3 +1163,76 @@ place:xanadu kgo:containsPlace place:xanadu-province .
     response = post_file(client, upload, "bad.ttl")
     assert response.status_code == 200 and response.json["results"] == json.loads(out)["results"]
 
+
+#: JSON-LD constructs whose triples the line reader read as nothing (a result on them was at
+#: the node's name or "@type"), and the same data in Turtle: each file has a province within a
+#: country with no statement beside it, written by the construct, and in "@nest" a label with
+#: two spaces in a row; the line, in the JSON-LD, of the triple each result is about.
+_JSON_LD_CONSTRUCTS = {
+    "reverse": ("""{"@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+              "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+              "place": "https://w3id.org/kg1978/place/"},
+ "@graph": [
+  {"@id": "place:xanadu", "@type": "kgo:Country",
+   "rdfs:label": {"@value": "Xanadu", "@language": "en"},
+   "@reverse": {
+     "kgo:placeWithin": {"@id": "place:xanadu-province"}}},
+  {"@id": "place:xanadu-province", "@type": "kgo:Province",
+   "rdfs:label": {"@value": "Province of Xanadu", "@language": "en"}}]}
+""", 8),
+    "reverse-term": ("""{"@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+              "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+              "place": "https://w3id.org/kg1978/place/",
+              "contains": {"@reverse": "kgo:placeWithin", "@type": "@id"}},
+ "@graph": [
+  {"@id": "place:xanadu", "@type": "kgo:Country",
+   "rdfs:label": {"@value": "Xanadu", "@language": "en"},
+   "contains":
+     "place:xanadu-province"},
+  {"@id": "place:xanadu-province", "@type": "kgo:Province",
+   "rdfs:label": {"@value": "Province of Xanadu", "@language": "en"}}]}
+""", 9),
+    "nest": ("""{"@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+              "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+              "place": "https://w3id.org/kg1978/place/",
+              "labels": "@nest"},
+ "@graph": [
+  {"@id": "place:xanadu", "@type": "kgo:Country",
+   "rdfs:label": {"@value": "Xanadu", "@language": "en"}},
+  {"@id": "place:xanadu-province", "@type": "kgo:Province",
+   "@nest": {
+     "kgo:placeWithin": {"@id": "place:xanadu"}},
+   "labels": {
+     "rdfs:label": {"@value": "Province  of Xanadu", "@language": "en"}}}]}
+""", 10),
+}
+
+
+@pytest.mark.parametrize("construct", list(_JSON_LD_CONSTRUCTS))
+def test_json_ld_reverse_and_nest_are_read_for_their_lines(tmp_path, construct):
+    """A triple written with "@reverse" (a node's own, or a term's definition) or inside
+    "@nest" is read for its line: a result on it is at that line, as the same data in Turtle
+    places it at its own; the results are the Turtle file's, lines and the file's name aside."""
+    text, line = _JSON_LD_CONSTRUCTS[construct]
+    code, printed = kg_validate(tmp_path, text, suffix=".jsonld")
+    assert code == 1
+    got = json.loads(printed)["results"]
+    turtle = PREFIXES + """place:xanadu a kgo:Country ;
+    rdfs:label "Xanadu"@en .
+place:xanadu-province a kgo:Province ;
+    rdfs:label "LABEL"@en ;
+    kgo:placeWithin place:xanadu .
+""".replace("LABEL", "Province  of Xanadu" if construct == "nest" else "Province of Xanadu")
+    code, printed = kg_validate(tmp_path, turtle)
+    assert code == 1
+    expected = json.loads(printed)["results"]
+    assert _without_lines(got) == _without_lines(expected)
+    turtle_lines = [t.count("\n") + 1 for t in (turtle[:turtle.index("kgo:placeWithin")],)]
+    within = "https://w3id.org/kg1978/ontology/placeWithin"
+    placed = {(r["path"], r["location"]) for r in got if r["path"] == within}
+    assert placed == {(within, f"bad.jsonld:{line}")}, got
+    assert {r["location"] for r in expected if r["path"] == within} == {
+        f"bad.ttl:{turtle_lines[0]}"}
+    if construct == "nest":  # a literal too: the label's own line
+        label = [r["location"] for r in got if r["value"] and "Province  of" in r["value"]]
+        assert label and set(label) == {f"bad.jsonld:{line + 2}"}, got

@@ -1584,7 +1584,13 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
 
     found.lineless.append(name)
     line_at = _line_finder(text)
+    # a context's term definitions ({"x": {"@id": "kgo:x"}}) name a term's IRI, no node
+    contexts = _json_context_spans(text) if names is not _RDF_XML_NAMES else []
+    starts = [start for start, _ in contexts]
     for m in names.finditer(text):
+        inside = bisect.bisect_right(starts, m.start()) - 1
+        if inside >= 0 and m.start() < contexts[inside][1]:
+            continue
         subject = m.groupdict().get("subject") or m.groupdict().get("s2")
         written = subject if subject is not None else (m.groupdict().get("object")
                                                        or m.groupdict().get("o2"))
@@ -1605,6 +1611,32 @@ def _read_node_names(name: str, text: str, names: re.Pattern, prefixes: dict[str
         found.mentions.setdefault(iri, where)
         if subject is not None:
             found.subjects.setdefault(iri, where)
+
+
+_JSON_CONTEXT = re.compile(r'"@context"\s*:\s*([\[{])')
+_JSON_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_context_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of the values of a JSON text's ``"@context"`` keys that are
+    objects or arrays, in order, none inside another (strings skipped, so a bracket in one is
+    not counted)."""
+    spans: list[tuple[int, int]] = []
+    at = 0
+    while (m := _JSON_CONTEXT.search(text, at)) is not None:
+        depth, end = 0, len(text)
+        for token in _JSON_STRING_OR_BRACKET.finditer(text, m.start(1)):
+            char = token[0]
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    end = token.end()
+                    break
+        spans.append((m.start(1), end))
+        at = end
+    return spans
 
 
 def _line_finder(text: str) -> Callable[[int], int]:
@@ -1780,6 +1812,12 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
         else:
             subject = f"_:{name}:{line}#{len(found.blanks)}"
             found.blanks[subject] = f"{name}:{line}"
+        properties(subject, value)
+        return subject
+
+    def properties(subject: str | None, value: dict) -> None:
+        """Read a node object's keys (or a ``@nest``'s, which are the node's own) as
+        ``subject``'s properties."""
         said_at = key_lines.get(id(value), {})
         for key, (item, at) in value.items():
             said = f"{name}:{said_at.get(key, at)}"
@@ -1791,33 +1829,63 @@ def _read_json_ld_literals(name: str, text: str, found: StatementLines) -> None:
                     for one, line in item if isinstance(item, list) else [(item, at)]:
                         if isinstance(one, str):
                             relation(subject, _RDF_TYPE, iri(one, True), line, said)
+                elif keyword == "@nest":  # JSON-LD 1.1, 4.4: its properties are the node's
+                    for one, _ in item if isinstance(item, list) else [(item, at)]:
+                        if isinstance(one, dict):
+                            properties(subject, one)
+                elif keyword == "@reverse" and subject and isinstance(item, dict):
+                    # each of its properties a triple from its value to this node
+                    reverse_at = key_lines.get(id(item), {})
+                    for prop, (values, where) in item.items():
+                        objects(subject, iri(prop, True), values, where,
+                                f"{name}:{reverse_at.get(prop, where)}", terms.get(prop),
+                                reverse=True)
                 continue
-            predicate = iri(key, True)
-            if subject and predicate:  # its key's line, whatever its values (a list too)
-                found.predicates.setdefault((subject, predicate), said)
             definition = terms.get(key)
-            kind = definition.get("@type", (None, 0))[0] if isinstance(definition, dict) \
-                else None
-            for one, line in item if isinstance(item, list) else [(item, at)]:
-                if isinstance(one, dict) and "@value" not in one:
-                    if "@list" in one or "@set" in one:
-                        continue  # a collection: left at the node
-                    # a node object: the relation to it at its name's line, else at its "{"
-                    named = [k for k in one if k == "@id" or terms.get(k) == "@id"]
-                    obj = node(one, line)
-                    if subject and predicate and obj:
-                        relation(subject, predicate, obj,
-                                 (one[named[0]][1] if named else None) or line, said)
-                elif subject and predicate:
-                    if isinstance(one, list) or one is None:
-                        continue
-                    if kind in ("@id", "@vocab"):  # a term whose strings are IRIs
-                        if isinstance(one, str):
-                            relation(subject, predicate, name_of(one, line) if kind == "@id"
-                                     else iri(one, True), line, said)
-                        continue
-                    literal(one, line, subject, predicate, definition, said)
-        return subject
+            # a term defined as a reverse property ({"@reverse": "kgo:x"}): its values'
+            # triples come to this node
+            reverse = isinstance(definition, dict) and "@reverse" in definition
+            predicate = (iri(definition["@reverse"][0], True)
+                         if reverse and isinstance(definition["@reverse"][0], str)
+                         else None if reverse else iri(key, True))
+            objects(subject, predicate, item, at, said, definition, reverse=reverse)
+
+    def objects(subject: str | None, predicate: str | None, item, at: int, said: str,
+                definition, *, reverse: bool = False) -> None:
+        """Read one property's value (or values) of ``subject``; ``reverse``: each a node
+        whose triple it is, to ``subject``, at the line that names it."""
+        if subject and predicate and not reverse:  # its key's line, whatever its values
+            found.predicates.setdefault((subject, predicate), said)
+        kind = definition.get("@type", (None, 0))[0] if isinstance(definition, dict) \
+            else None
+        for one, line in item if isinstance(item, list) else [(item, at)]:
+            if isinstance(one, dict) and "@value" not in one:
+                if "@list" in one or "@set" in one:
+                    continue  # a collection: left at the node
+                # a node object: the relation to it at its name's line, else at its "{"
+                named = [k for k in one if k == "@id" or terms.get(k) == "@id"]
+                obj = node(one, line)
+                if subject and predicate and obj:
+                    at_name = (one[named[0]][1] if named else None) or line
+                    if reverse:
+                        relation(obj, predicate, subject, at_name, f"{name}:{at_name}")
+                    else:
+                        relation(subject, predicate, obj, at_name, said)
+            elif subject and predicate:
+                if isinstance(one, list) or one is None:
+                    continue
+                if reverse:  # a reverse property's string is a node's name (1.1, 9.8)
+                    if isinstance(one, str):
+                        obj = iri(one, True) if kind == "@vocab" else name_of(one, line)
+                        if obj:
+                            relation(obj, predicate, subject, line, f"{name}:{line}")
+                    continue
+                if kind in ("@id", "@vocab"):  # a term whose strings are IRIs
+                    if isinstance(one, str):
+                        relation(subject, predicate, name_of(one, line) if kind == "@id"
+                                 else iri(one, True), line, said)
+                    continue
+                literal(one, line, subject, predicate, definition, said)
 
     def relation(subject: str, predicate: str, obj: str | None, line: int, said: str) -> None:
         if obj is not None:
