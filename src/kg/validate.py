@@ -2707,6 +2707,8 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         return _datatype_hint(value, component, shape, shapes)
     lexical = Literal(str(value)).n3()
     text = str(value)
+    if component in (SH.ClassConstraintComponent, SH.NodeKindConstraintComponent):
+        return _quoted_iri_hint(text)
     if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent):
         kind = _date_kind(text)
         if kind == XSD.date:
@@ -2840,13 +2842,54 @@ def _not_a_date(text: str, datatype) -> str:
     return f"; {text} is not written as an xsd:{name} ({_DATE_FORMS[datatype]})"
 
 
+#: The numeric datatypes other than xsd:integer that a count may be written in by mistake
+#: (``300.0`` in Turtle is an xsd:decimal).
+_NUMBERS = (XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger, XSD.positiveInteger,
+            XSD.int, XSD.long, XSD.short, XSD.unsignedInt, XSD.unsignedLong)
+
+
+def _integer_hint(value: Literal) -> str:
+    """A whole number typed as another number where the shape takes an xsd:integer
+    (``300.0``, ``"300"^^xsd:int``): ``; write it 300 (an xsd:integer: digits alone, without
+    a decimal point, quotes or datatype)``. Else ""."""
+    import decimal
+
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except decimal.InvalidOperation:
+        return ""
+    if not number.is_finite() or number != number.to_integral_value():
+        return ""
+    return (f"; write it {int(number)} (an xsd:integer: digits alone, without a decimal "
+            "point, quotes or datatype)")
+
+
+#: A string that names an IRI: a project prefix's name (``unit:vpa``) or a full IRI.
+_NAMED_IRI = re.compile(r"(?P<curie>[a-z]+:[A-Za-z0-9][\w.-]*)|(?P<iri>https?://\S+)")
+
+
+def _quoted_iri_hint(text: str) -> str:
+    """A string where an entity is wanted whose text names one (``"unit:vpa"``, a prefixed
+    name of the project's prefixes, or a full IRI): ``; "unit:vpa" is a string: write
+    unit:vpa without quotes, for the IRI``. Else ""."""
+    m = _NAMED_IRI.fullmatch(text.strip())
+    if m is None or (m["curie"] and _expanded(m["curie"]) == m["curie"]):
+        return ""
+    written = m["curie"] or f"<{m['iri']}>"
+    return f"; {Literal(text).n3()} is a string: write {written} without quotes, for the IRI"
+
+
 def _datatype_hint(value: Literal, component, shape, shapes: Graph | None) -> str:
     """A date typed as another precision (``"1978-05-26"^^xsd:gYear``, a day typed as a year),
     where the shape takes the type its lexical form is: ``; a day typed as xsd:gYear: did you
     mean xsd:date ("1978-05-26"^^xsd:date)?``; a date that is no value of its type, why
     (:func:`_not_a_date`). Else ""."""
     if component not in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent) \
-            or shapes is None or value.datatype not in _DATE_KINDS:
+            or shapes is None:
+        return ""
+    if value.datatype in _NUMBERS and XSD.integer in _datatypes(shapes, shape):
+        return _integer_hint(value)
+    if value.datatype not in _DATE_KINDS:
         return ""
     kind = _date_kind(str(value))
     if kind is None or kind == value.datatype:
