@@ -1405,68 +1405,6 @@ def test_a_heading_after_a_comma_names_a_place_date_or_founding_place(client, sc
             assert "which this service does not hold of it" in best["description"], cell
 
 
-def test_a_name_of_the_wider_war_offers_ours_for_review_never_as_a_match(client, schemas):
-    """"Cambodian–Vietnamese War", the usual English name of the wider war (1978–1989 by the
-    English Wikipedia's account), found nothing. The graph's war, the article's war on the
-    Southwestern border, is a close match of that war's Wikidata item (skos:closeMatch), and
-    the graph labels the item with the names stored sources give it: a cell of one of them
-    offers our war at 60, never matched, its description saying it is a related war, not
-    the same. A type it is not (Place) still filters it out."""
-    cells = ["Cambodian–Vietnamese War", "Cambodian-Vietnamese War", "cambodian vietnamese war",
-             "Xung đột biên giới Việt Nam-Campuchia (1975-1979)"]
-    queries = {f"q{i}": {"query": cell, "type": "Event", "type_strict": "should"}
-               for i, cell in enumerate(cells)}
-    queries["place"] = {"query": cells[0], "type": "Place"}
-    queries["ours"] = {"query": "Southwestern border war"}
-    answer = batch(client, queries, schemas)
-    for i, cell in enumerate(cells):
-        result = answer[f"q{i}"]["result"]
-        assert [(c["id"], c["score"], c["match"]) for c in result] == [
-            ("event/southwestern-border-war", 60.0, False)], cell
-        assert result[0]["description"].endswith(
-            f"[Not matched automatically: {cell!r} is a name of Wikidata's Q635533, which this "
-            "service links to War on Vietnam's Southwestern border as a close match "
-            "(skos:closeMatch): a related entity, not the same one.]"), result[0]
-    assert answer["place"]["result"] == []
-    best = answer["ours"]["result"][0]
-    assert (best["id"], best["match"]) == ("event/southwestern-border-war", True)
-    assert "skos:closeMatch" not in best.get("description", "")
-
-
-def test_only_a_close_matchs_names_are_read_for_it():
-    """The names of an authority's entity linked by skos:closeMatch make ours a candidate at
-    60; those of one linked by skos:exactMatch are not read (the same entity: its names would
-    be ours, as labels), nor is a name in a comment."""
-    from kg.reconciliation import ReconciliationIndex
-    from kg.store import DatasetStore
-
-    graph = ox.NamedNode(BASE + "graph/entities")
-    skos = "http://www.w3.org/2004/02/skos/core#"
-    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
-    q = [ox.Quad(ox.NamedNode(BASE + f"place/e{n}"),
-                 ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                 ox.NamedNode(BASE + "ontology/Place"), graph) for n in (0, 1)]
-    q += [ox.Quad(ox.NamedNode(BASE + f"place/e{n}"), ox.NamedNode(rdfs + "label"),
-                  ox.Literal(f"Place {n}", language="en"), graph) for n in (0, 1)]
-    for n, link, other in ((0, "closeMatch", "Q1"), (1, "exactMatch", "Q2")):
-        item = ox.NamedNode("http://www.wikidata.org/entity/" + other)
-        q += [ox.Quad(ox.NamedNode(BASE + f"place/e{n}"), ox.NamedNode(skos + link), item, graph),
-              ox.Quad(item, ox.NamedNode(rdfs + "label"), ox.Literal(f"Name of {other}"), graph),
-              ox.Quad(item, ox.NamedNode(skos + "altLabel"),
-                      ox.Literal(f"Other name of {other}", language="en"), graph),
-              ox.Quad(item, ox.NamedNode(rdfs + "comment"), ox.Literal(f"Told of {other}"),
-                      graph)]
-    index = ReconciliationIndex.from_store(DatasetStore.from_quads(q))
-    for cell in ("Name of Q1", "other name of q1"):
-        result = index.reconcile({"query": cell})
-        assert [(c["id"], c["score"], c["match"]) for c in result] == [
-            ("place/e0", 60.0, False)], cell
-        assert "Wikidata's Q1, which this service links to Place 0" in result[0]["description"]
-    for cell in ("Name of Q2", "Other name of Q2", "Told of Q1"):
-        assert [c["id"] for c in index.reconcile({"query": cell})] != ["place/e1"], cell
-        assert all(c["score"] != 60.0 for c in index.reconcile({"query": cell})), cell
-
-
 def _classes_index(classes: dict[str, list[str]], entities: list[tuple[str, str, str]]):
     """An index of kgo classes (local name: labels, the first English, the others
     Vietnamese, each under kgo:Place) and entities (id, class, label)."""

@@ -60,11 +60,7 @@ linked by skos:closeMatch only ("not the same entity") keeps its candidate, as a
 never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
 skos:exactMatch. A state is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a
 country it governs (kgo:governs): "Vietnam" with the type State finds the Socialist Republic of
-Vietnam. An entity is a candidate at ``CLOSE_NAME_SCORE`` (60), never the match, for a name
-the graph gives (rdfs:label, skos:altLabel) the authority's entity it is a close match of
-(skos:closeMatch): "Cambodian–Vietnamese War", Wikidata's Q635533, offers the war on
-Vietnam's Southwestern border, its description saying it is a related entity, not the same.
-A cell that names nothing
+Vietnam. A cell that names nothing
 and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
 batch.
 
@@ -138,12 +134,6 @@ AMBIGUOUS_SCORE = 89.5
 #: column of states is often written as country names ("Vietnam" for the Socialist Republic
 #: of Vietnam). Low among candidates (a near label of its own scores 54-89.1), never a match.
 TERRITORY_SCORE = 60.0
-#: What an entity scores when the cell is a name of the authority's entity it is a close match
-#: of (skos:closeMatch; the graph labels that entity with names stored sources give it): the
-#: graph's war on Vietnam's Southwestern border for "Cambodian–Vietnamese War", the wider war
-#: other accounts name. A related entity, not the same: low among candidates, never a match,
-#: with a note saying so.
-CLOSE_NAME_SCORE = 60.0
 
 #: A cell written as a catalogue heading (:func:`_heading`) whose whole text finds, at this
 #: score or more, a name written with the heading's parenthesis or comma too ("Eastern
@@ -360,17 +350,6 @@ SELECT DISTINCT ?p ?label WHERE {{
   VALUES ?p {{ {" ".join(f"<{_KGO}{p.id}>" for p in PROPERTIES if _KGO + p.id in p.aliases)} }}
   FILTER(LANG(?label) != "" && !LANGMATCHES(LANG(?label), "en"))
 }} ORDER BY ?p ?label
-"""
-
-
-#: The names the graph gives the authorities' entities ours are close matches of (their
-#: rdfs:label and skos:altLabel), by our entity: :data:`CLOSE_NAME_SCORE`.
-_CLOSE_NAME_QUERY = f"""
-SELECT DISTINCT ?s ?other ?name WHERE {{
-  ?s <{_SKOS}closeMatch> ?other .
-  {{ ?other <{_RDFS}label> ?name }} UNION {{ ?other <{_SKOS}altLabel> ?name }}
-  FILTER(STRSTARTS(STR(?s), "{BASE}") && isLiteral(?name))
-}} ORDER BY ?s ?other ?name
 """
 
 
@@ -1087,7 +1066,6 @@ class Candidate:
     score: float
     exact: bool
     by_id: bool = False  # an authority identifier of the query names it (skos:exactMatch)
-    note: str = ""  # why it is a candidate, where its own names are not (CLOSE_NAME_SCORE)
 
 
 def _rows(solutions: Any, order: tuple[str, ...]) -> Iterable[tuple]:
@@ -1106,17 +1084,12 @@ class ReconciliationIndex:
     returns, held in memory; built once per app (:meth:`from_store`)."""
 
     def __init__(self, entities: Iterable[Entity], types: Iterable[TypeInfo],
-                 property_labels: dict[str, list[str]] | None = None,
-                 close_names: dict[str, list[tuple[str, str]]] | None = None):
+                 property_labels: dict[str, list[str]] | None = None):
         self.entities: dict[str, Entity] = {e.iri: e for e in entities}
         self.types: dict[str, TypeInfo] = {t.iri: t for t in types}
         #: The properties' rdfs:labels in other languages than English, by property id
         #: (suggest/property finds a property by them, as suggest/type a class)
         self.property_labels: dict[str, list[str]] = dict(property_labels or {})
-        #: The names of the authorities' entities ours are close matches of, by our entity's
-        #: IRI: (normalised name, the authority's IRI), for :data:`CLOSE_NAME_SCORE`.
-        self._close_names: dict[str, list[tuple[str, str]]] = {
-            iri: names for iri, names in (close_names or {}).items() if iri in self.entities}
         self._ordered = sorted(self.entities.values(), key=lambda e: (e.name.casefold(), e.id))
         #: Every type a candidate has (standard vocabularies' too, such as schema:Place): with
         #: the ontology's classes, the types a query may name without being ignored.
@@ -1175,9 +1148,6 @@ class ReconciliationIndex:
         position = {e.iri: at for at, e in enumerate(self._ordered)}
         for iri, keys in self._territories.items():
             for k in keys:
-                self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
-        for iri, names in self._close_names.items():
-            for k, _ in names:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
         self._key_owner = owners
         self._key_scan = _LcsScan(texts)
@@ -1353,12 +1323,7 @@ class ReconciliationIndex:
             found = _PROPERTY_BY_ID.get(row["p"].value)
             if found is not None and row["label"].value not in property_labels.get(found.id, ()):
                 property_labels.setdefault(found.id, []).append(row["label"].value)
-        close_names: dict[str, list[tuple[str, str]]] = {}
-        for row in store.select(_CLOSE_NAME_QUERY):
-            key = normalise(row["name"].value)
-            if key:
-                close_names.setdefault(row["s"].value, []).append((key, row["other"].value))
-        return cls(kept, types.values(), property_labels, close_names)
+        return cls(kept, types.values(), property_labels)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -1657,9 +1622,7 @@ class ReconciliationIndex:
             best = scorer.best(e.keys) if scorer is not None else 1.0
             territory = bool(query) and e.iri in self._territories and any(
                 _exact(query, k) for k in self._territories[e.iri])
-            close = [other for k, other in self._close_names.get(e.iri, ())
-                     if query and _exact(query, k)]
-            if best < MIN_SIMILARITY and not by_id and not territory and not close:
+            if best < MIN_SIMILARITY and not by_id and not territory:
                 continue
             if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
                 best = min(best, 0.99)
@@ -1667,14 +1630,7 @@ class ReconciliationIndex:
             score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
             if territory and not exact:
                 score = max(score, TERRITORY_SCORE)
-            note = ""
-            if close and not exact and score <= CLOSE_NAME_SCORE:
-                score = CLOSE_NAME_SCORE
-                note = (f"[Not matched automatically: {_quoted(text.strip())} is a name of "
-                        f"{_authority_name(close[0])}, which this service links to "
-                        f"{e.name} as a close match (skos:closeMatch): a related entity, "
-                        "not the same one.]")
-            found.append(Candidate(e, score, exact, by_id, note))
+            found.append(Candidate(e, score, exact, by_id))
             lowest = AMBIGUOUS_SCORE if exact or by_id else score
             if len(floors) < limit:
                 heapq.heappush(floors, lowest)
@@ -1707,7 +1663,7 @@ class ReconciliationIndex:
                 score, match = min(score, AMBIGUOUS_SCORE), False
             item = {"id": c.entity.id, "name": c.entity.name, "score": score,
                     "match": match, "type": self.type_refs(c.entity, wanted)}
-            description = " ".join(filter(None, (c.entity.description, c.note, note)))
+            description = " ".join(filter(None, (c.entity.description, note)))
             if description:
                 item["description"] = description
             out.append(item)
@@ -2372,14 +2328,6 @@ def _named_elsewhere(text: str) -> tuple[str, int | None, int | None] | None:
     if m and m.group(1) in _MONTHS_FR:
         return m.group(2), _MONTHS_FR[m.group(1)], None
     return None
-
-
-def _authority_name(iri: str) -> str:
-    """An authority's entity as a note names it: "Wikidata's Q635533", or its IRI."""
-    for authority, prefix in AUTHORITIES.items():
-        if iri.startswith(prefix):
-            return f"{_AUTHORITY_TITLES[authority]}'s {iri[len(prefix):].strip('/')}"
-    return f"<{iri}>"
 
 
 def _named(items: list[str]) -> str:
