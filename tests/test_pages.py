@@ -1145,6 +1145,16 @@ def test_timeline_marks_are_placed_by_date_and_ranges_are_bars(client, store):
     ("pol pot", "/actor/pol-pot", "Pol Pot"),
     ("Khmer Rouge", "/actor/democratic-kampuchea", "Democratic Kampuchea"),  # shared with the
     # army (a name the article does not use): both found, in name order
+    # an event by its Vietnamese name, with or without its diacritics (without them the
+    # People's Republic, "Cộng hòa Nhân dân Campuchia", came first)
+    ("Giải phóng toàn bộ Campuchia", "/event/liberation-of-cambodia-1979-01-17",
+     "Whole of Cambodia taken, 17 January 1979"),
+    ("giai phong toan bo Campuchia", "/event/liberation-of-cambodia-1979-01-17",
+     "Whole of Cambodia taken, 17 January 1979"),
+    ("tong phan cong", "/event/general-counter-offensive-1978-1979",
+     "General counter-offensive of 23 December 1978 to 17 January 1979"),
+    ("Chiến thắng ngày 7 tháng 1 năm 1979", "/event/fall-of-pol-pot-regime",
+     "Fall of the Pol Pot regime"),
 ])
 def test_search_finds_entities_by_name(client, q, first_href, first_text):
     r = client.get("/search", query_string={"q": q})
@@ -1154,6 +1164,18 @@ def test_search_finds_entities_by_name(client, q, first_href, first_text):
     assert (results[0]["href"], results[0]["text"]) == (first_href, first_text)
     assert len({x["href"] for x in results}) == len(results)  # each once
     assert client.get(first_href, headers=HTML).status_code == 200
+
+
+def test_an_event_page_gives_its_vietnamese_name_as_vietnamese(client):
+    """A Vietnamese reader meets the event's Vietnamese name on its page, marked lang="vi" (for
+    screen readers and fonts), and in its markup as a schema:alternateName tagged @vi."""
+    path = local_path(LIBERATION)
+    html = client.get(path, headers=HTML).get_data(as_text=True)
+    assert ('<span class="alt" lang="vi">Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979</span>'
+            in html)
+    names = _markup(client.get(path, headers=HTML))["alternateName"]
+    names = names if isinstance(names, list) else [names]
+    assert {"@language": "vi", "@value": "Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979"} in names
 
 
 def test_search_finds_every_entity_a_shared_name_names(client):

@@ -174,6 +174,22 @@ def test_alternative_labels_in_any_language_match(client, text, expected):
     assert result[0]["id"] == expected and result[0]["match"] is True
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979", "event/liberation-of-phnom-penh-1979-01-07"),
+    ("giai phong phnom penh, ngay 7 thang 1 nam 1979", "event/liberation-of-phnom-penh-1979-01-07"),
+    ("Chiến thắng ngày 7 tháng 1 năm 1979", "event/fall-of-pol-pot-regime"),
+    ("Thành lập Mặt trận Đoàn kết Dân tộc Cứu nước Campuchia", "event/kufns-founding-1978-12-02"),
+    ("Hội nghị Bộ Chính trị và Quân ủy Trung ương ngày 15 tháng 6 năm 1978",
+     "event/leadership-meeting-1978-06-15"),
+])
+def test_an_event_is_matched_by_its_vietnamese_name(client, schemas, text, expected):
+    """A Vietnamese column of events (OpenRefine) is matched by the events' Vietnamese names,
+    with or without diacritics: the name alone, without a type."""
+    result = batch(client, {"q": {"query": text}}, schemas)["q"]["result"]
+    assert result[0]["id"] == expected and result[0]["match"] is True
+    assert result[0]["score"] == 100
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("Khmer Rouge", {"unit/pol-pot-forces", "actor/democratic-kampuchea"}),
     ("Kampuchea", {"place/cambodia", "actor/democratic-kampuchea"}),
