@@ -190,6 +190,22 @@ def test_an_event_is_matched_by_its_vietnamese_name(client, schemas, text, expec
     assert result[0]["score"] == 100
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Giải phóng Phnôm Pênh", "event/liberation-of-phnom-penh-1979-01-07"),
+    ("giai phong Phnom Penh", "event/liberation-of-phnom-penh-1979-01-07"),
+    ("Tổng phản công và tiến công", "event/general-counter-offensive-1978-1979"),
+    ("Việt Nam giúp xây dựng lực lượng cách mạng Campuchia",
+     "event/assistance-to-cambodian-revolutionaries-1978"),
+])
+def test_an_event_is_matched_by_its_vietnamese_name_without_its_date(client, text, expected):
+    """A Vietnamese name ends in its date after a comma as the English label does ("…, ngày 7
+    tháng 1 năm 1979", "…, từ tháng 5 đến tháng 11 năm 1978"): a cell without the date is
+    exact too (it scored 64, an inexact name, sent to review)."""
+    result = batch(client, {"q": {"query": text}})["q"]["result"]
+    assert result[0]["id"] == expected and result[0]["match"] is True
+    assert result[0]["score"] == 100
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ("Khmer Rouge", {"unit/pol-pot-forces", "actor/democratic-kampuchea"}),
     ("Kampuchea", {"place/cambodia", "actor/democratic-kampuchea"}),
@@ -2548,6 +2564,7 @@ def test_an_events_key_without_its_date_is_cut_from_its_labels_key_as_made_alone
     from kg.reconciliation import _undated
 
     words = st.sampled_from(["7", "1979", "5-6", "January", "jan.", "from", "to", "mid",
+                             "ngày", "tháng", "năm", "từ", "đến",
                              " ", ",", ".", "\u0301", "\u17d2", "Đ", "ß", "Σ", "x", "'"])
 
     @settings(max_examples=3000, deadline=None)
@@ -2564,6 +2581,11 @@ def test_an_events_key_without_its_date_is_cut_from_its_labels_key_as_made_alone
     same()
     assert _undated("Capture of Phnom Penh, 7 January 1979",
                     "capture of phnom penh 7 january 1979") == "capture of phnom penh"
+    # a Vietnamese name's date, and a tail that names more than a date, which stays
+    assert _undated("Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979") == "giai phong phnom penh"
+    assert _undated("Việt Nam giúp xây dựng, từ tháng 5 đến tháng 11 năm 1978") \
+        == "viet nam giup xay dung"
+    assert _undated("Tiêu diệt sáu sư đoàn, trong hoặc sau cuộc tiến công năm 1978") == ""
 
 
 def test_rows_in_another_order_are_read_by_name():

@@ -528,10 +528,13 @@ def _similarity(query: str, key: str) -> float:
 
 
 #: The words a label's date may be written in after its last comma ("…, 7 January 1979",
-#: "…, from 5-6 January 1979", "…, May to November 1978"), normalised: with the numbers,
+#: "…, from 5-6 January 1979", "…, May to November 1978"; the Vietnamese names "…, ngày 7
+#: tháng 1 năm 1979", "…, từ tháng 5 đến tháng 11 năm 1978"), normalised: with the numbers,
 #: English month names (:data:`_MONTHS`) and those of :func:`_undated`.
 _DATE_TAIL_WORDS = frozenset({"from", "to", "on", "in", "by", "until", "since", "completed",
-                              "and", "or", "after", "before", "early", "late", "mid"})
+                              "and", "or", "after", "before", "early", "late", "mid",
+                              "ngay", "thang", "nam", "tu", "den", "va", "hoac", "truoc",
+                              "sau", "hoan", "thanh"})
 
 
 def _undated(label: str, key: str | None = None) -> str:
