@@ -470,10 +470,23 @@ def test_every_event_has_one_vietnamese_name(store):
     assert len(keys) == len(set(keys))
 
 
+def test_every_measure_has_one_vietnamese_name(store):
+    """So has every measure (an aim, a plan, an announced step): one Vietnamese name each, and
+    none shared with another measure or an event."""
+    from kg.reconciliation import normalise
+
+    names = _vietnamese_names(store, "kgo:Measure")
+    assert len(names) == 21
+    assert {m: vi for m, vi in names.items() if len(vi) != 1} == {}
+    keys = [normalise(vi[0]) for vi in names.values()]
+    keys += [normalise(vi[0]) for vi in _vietnamese_names(store, "kgo:Event").values() if vi]
+    assert len(keys) == len(set(keys))
+
+
 def test_the_events_vietnamese_names_spell_the_catalogues_as_it_does(store):
-    """An event's Vietnamese name that names an actor, unit or place writes it as the catalogue's
-    Vietnamese name does ("Phnôm Pênh", "Sư đoàn 341"), accents included, so the two read alike
-    and a search for the one finds the other."""
+    """An event's or measure's Vietnamese name that names an actor, unit or place writes it as
+    the catalogue's Vietnamese name does ("Phnôm Pênh", "Sư đoàn 341"), accents included, so
+    the two read alike and a search for the one finds the other."""
     from kg.reconciliation import normalise
 
     catalogue = {r["vi"].value for r in q(store, """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -491,7 +504,7 @@ def test_the_events_vietnamese_names_spell_the_catalogues_as_it_does(store):
                           and entity.casefold() not in name.casefold()]
         return sorted(found)
 
-    names = _vietnamese_names(store, "kgo:Event")
+    names = {**_vietnamese_names(store, "kgo:Event"), **_vietnamese_names(store, "kgo:Measure")}
     uses = {e for e, vi in names.items() for n in vi if "Phnôm Pênh" in n}
     assert "liberation-of-phnom-penh-1979-01-07" in uses
     assert misspelt(names) == []

@@ -181,6 +181,9 @@ def test_alternative_labels_in_any_language_match(client, text, expected):
     ("Thành lập Mặt trận Đoàn kết Dân tộc Cứu nước Campuchia", "event/kufns-founding-1978-12-02"),
     ("Hội nghị Bộ Chính trị và Quân ủy Trung ương ngày 15 tháng 6 năm 1978",
      "event/leadership-meeting-1978-06-15"),
+    # and a measure, an aim of the front
+    ("Lật đổ chế độ Pol Pot", "measure/overthrow-pol-pot-regime"),
+    ("Rút quân đội Việt Nam cách biên giới 5 km", "measure/troop-withdrawal-from-border"),
 ])
 def test_an_event_is_matched_by_its_vietnamese_name(client, schemas, text, expected):
     """A Vietnamese column of events (OpenRefine) is matched by the events' Vietnamese names,
