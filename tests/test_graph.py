@@ -483,10 +483,30 @@ def test_every_measure_has_one_vietnamese_name(store):
     assert len(keys) == len(set(keys))
 
 
+def test_every_figure_has_one_vietnamese_name_with_its_number(store):
+    """So has every figure, which ends, as its English label does, in its number, written as
+    Vietnamese writes it ("12.000" for "12,000"): the same digits after the last colon."""
+    import re
+
+    names = _vietnamese_names(store, "kgo:Quantity")
+    assert len(names) == 21
+    assert {f: vi for f, vi in names.items() if len(vi) != 1} == {}
+    english = {r["f"].value.rsplit("/", 1)[1]: r["l"].value for r in q(store, """
+        SELECT ?f ?l WHERE { ?f a kgo:Quantity ; rdfs:label ?l }""")}
+
+    def digits(label: str) -> str:
+        return re.sub(r"\D", "", label.rpartition(":")[2])
+
+    assert digits(english["campaign-troops-killed"]) == digits(
+        names["campaign-troops-killed"][0]) == "12000"
+    assert {f: (english[f], vi[0]) for f, vi in names.items()
+            if digits(vi[0]) != digits(english[f])} == {}
+
+
 def test_the_events_vietnamese_names_spell_the_catalogues_as_it_does(store):
-    """An event's or measure's Vietnamese name that names an actor, unit or place writes it as
-    the catalogue's Vietnamese name does ("Phnôm Pênh", "Sư đoàn 341"), accents included, so
-    the two read alike and a search for the one finds the other."""
+    """An event's, measure's or figure's Vietnamese name that names an actor, unit or place
+    writes it as the catalogue's Vietnamese name does ("Phnôm Pênh", "Sư đoàn 341"), accents
+    included, so the two read alike and a search for the one finds the other."""
     from kg.reconciliation import normalise
 
     catalogue = {r["vi"].value for r in q(store, """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -504,7 +524,8 @@ def test_the_events_vietnamese_names_spell_the_catalogues_as_it_does(store):
                           and entity.casefold() not in name.casefold()]
         return sorted(found)
 
-    names = {**_vietnamese_names(store, "kgo:Event"), **_vietnamese_names(store, "kgo:Measure")}
+    names = {**_vietnamese_names(store, "kgo:Event"), **_vietnamese_names(store, "kgo:Measure"),
+             **_vietnamese_names(store, "kgo:Quantity")}
     uses = {e for e, vi in names.items() for n in vi if "Phnôm Pênh" in n}
     assert "liberation-of-phnom-penh-1979-01-07" in uses
     assert misspelt(names) == []
