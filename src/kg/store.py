@@ -276,9 +276,11 @@ def query_syntax_error(exc: SyntaxError, text: str) -> ParseError:
 
 def check_query_syntax(text: str, base_iri: str | None = None) -> None:
     """Raise the :class:`ParseError` a malformed query gets, without running it on the data:
-    parsed by the engine over an empty store, where it finds nothing at once. For the
-    requests refused before their query runs (a precondition), which a malformed query must
-    not be: its 400 comes first (RFC 9110, 13.2.1)."""
+    parsed by the engine over an empty store. For the requests refused before their query
+    runs (a precondition), which a malformed query must not be: its 400 comes first (RFC
+    9110, 13.2.1). The engine evaluates what it parses (an ``ASK`` at once, ``VALUES`` and
+    all; a ``SERVICE`` fetched): check the text as any query first, and give this the time
+    limit (:func:`kg.endpoint.responses._parse_checked`)."""
     try:
         ox.Store().query(text, base_iri=base_iri)
     except SyntaxError as exc:

@@ -22,9 +22,10 @@ from kg.endpoint.protocol import (
     names_json_ld_profile,
     read_request,
 )
+from kg.endpoint.query_text import inspect_query
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
-from kg.errors import InputError, ParseError, PreconditionFailed
+from kg.errors import InputError, KGError, ParseError, PreconditionFailed
 from kg.store import check_query_syntax
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "with_fields", "error_parts", "base_url",
@@ -195,7 +196,24 @@ def _stray_percent(environ: dict, body: bytes | None) -> str | None:
 _PLUS = re.compile(r"(?:^|&)query=([^&]*\+[^&]*)")
 
 
-def _plus_as_space(environ: dict, body: bytes | None, base_iri: str) -> str | None:
+def _parse_checked(state: EndpointState, environ: dict, text: str, base_iri: str) -> None:
+    """Raise the :class:`ParseError` a malformed ``text`` gets, for a request answered
+    without its query running (a precondition failed) or a hint on a query that failed. The
+    engine parses a query only to evaluate it: over an empty store nothing is read, but an
+    ``ASK`` is evaluated at once, a cross product of ``VALUES`` blocks with it, and a
+    ``SERVICE`` fetched. So the text first gets the checks every query gets
+    (:func:`~kg.endpoint.query_text.inspect_query`: ``SERVICE``, nesting, updates), and the
+    parse the time limit a query runs under (the guard, :meth:`EndpointState.run`)."""
+    inspect_query(text, state.max_query_depth)
+    state.guard.arm(environ)
+    try:
+        check_query_syntax(text, base_iri)
+    finally:
+        state.guard.disarm()
+
+
+def _plus_as_space(state: EndpointState, environ: dict, body: bytes | None,
+                   base_iri: str) -> str | None:
     """What to add to the parse error of a query sent with a ``+`` of its own unescaped: form
     encoding reads a ``+`` of a URL's query string or a form body as a space
     (``FILTER(?x+1>2)`` is ``FILTER(?x 1>2)``). Said where the query parses with its ``+``
@@ -211,8 +229,8 @@ def _plus_as_space(environ: dict, body: bytes | None, base_iri: str) -> str | No
             as_plus = dict(parse_qsl("query=" + value.replace("+", "%2B"),
                                      keep_blank_values=True)).get("query", "")
             try:
-                check_query_syntax(as_plus, base_iri)
-            except ParseError:
+                _parse_checked(state, environ, as_plus, base_iri)
+            except KGError:  # no query, or one refused: a hint would not help
                 continue
         return (f"the query in the {what} has a '+', which the {what} reads as a space (form "
                 "encoding): send a '+' of the query as %2B")
@@ -246,7 +264,7 @@ def answer_query(state: EndpointState, environ: dict,
         return _answer_query(state, environ, body)
     except ParseError as exc:
         stray = _stray_percent(environ, body) or _plus_as_space(
-            environ, body, base_url(environ) + environ.get("PATH_INFO", ""))
+            state, environ, body, base_url(environ) + environ.get("PATH_INFO", ""))
         if stray is None:
             raise
         raise ParseError(f"{exc.message} ({stray})", line=exc.line,
@@ -278,7 +296,8 @@ def _answer_query(state: EndpointState, environ: dict,
         why = unvalidated_precondition(environ.get("HTTP_IF_MATCH"),
                                        environ.get("HTTP_IF_NONE_MATCH"))
         if why is not None:
-            check_query_syntax(req.query, base_url(environ) + environ.get("PATH_INFO", ""))
+            _parse_checked(state, environ, req.query,
+                           base_url(environ) + environ.get("PATH_INFO", ""))
             raise PreconditionFailed(why)
     if_none_match = environ.get("HTTP_IF_NONE_MATCH") if cacheable else None
     accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
@@ -289,7 +308,8 @@ def _answer_query(state: EndpointState, environ: dict,
         # known to be one that would be answered (a bad query is a 400 still, RFC 9110 13.2.1)
         info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
-        check_query_syntax(req.query, base_url(environ) + environ.get("PATH_INFO", ""))
+        _parse_checked(state, environ, req.query,
+                           base_url(environ) + environ.get("PATH_INFO", ""))
         raise PreconditionFailed(if_match_failed(etag))
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
