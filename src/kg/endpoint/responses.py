@@ -309,7 +309,7 @@ def _answer_query(state: EndpointState, environ: dict,
         info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
         _parse_checked(state, environ, req.query,
-                           base_url(environ) + environ.get("PATH_INFO", ""))
+                       base_url(environ) + environ.get("PATH_INFO", ""))
         raise PreconditionFailed(if_match_failed(etag))
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
