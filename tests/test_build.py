@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.build import INFO_NAME, build, ensure_built, input_digest
+from kg.build import INFO_NAME, build, ensure_built, input_digest, input_digests
 from kg.errors import InconsistentGraph, ParseError, ValidationFailed
 from kg.iris import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH
 from kg.load import read_dataset
@@ -89,6 +89,29 @@ def test_ensure_built_rebuilds_only_when_inputs_change(tmp_path):
     ensure_built(settings)
     info = json.loads((out.parent / INFO_NAME).read_text())
     assert info["input_digest"] == input_digest(root)
+
+
+def test_build_info_records_the_bytes_its_digest_is_of(tmp_path, monkeypatch):
+    """build-info.json's input_digest and each file's SHA-256 in input_files are of the same
+    bytes: every input file is read once for both, so a file saved between two reads cannot
+    leave a record whose two halves disagree."""
+    root = project_copy(tmp_path / "p")
+    reads = []
+    real = Path.read_bytes
+
+    def counting(self):
+        reads.append(self.relative_to(root).as_posix())
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    digest, files = input_digests(root)
+    monkeypatch.undo()
+    assert sorted(reads) == sorted(files) and len(reads) == len(set(reads))
+    assert files["graph/article-part1.ttl"] == hashlib.sha256(
+        (root / "graph" / "article-part1.ttl").read_bytes()).hexdigest()
+    out = ensure_built(settings_for(root))
+    info = json.loads((out.parent / INFO_NAME).read_text())
+    assert (info["input_digest"], info["input_files"]) == (digest, files)
 
 
 @pytest.fixture()

@@ -91,19 +91,24 @@ def dataset_path(settings: dict) -> Path:
 
 def input_digest(root: Path) -> str:
     """SHA-256 over the package version and every input file's name and bytes."""
+    return input_digests(root)[0]
+
+
+def input_digests(root: Path) -> tuple[str, dict[str, str]]:
+    """:func:`input_digest`, and each input file's SHA-256 by its path relative to ``root``
+    (``graph/entities.ttl``): build-info.json's ``input_files``, by which a report placing
+    results in the project's files tells a file changed since the build
+    (:mod:`kg.endpoint.validation`). Each file is read once, so the two always describe the
+    same bytes, even where a file is being saved while the build starts."""
     h = hashlib.sha256(f"kg {__version__}\n".encode())
+    files = {}
     for path in input_files(root):
-        h.update(f"{path.relative_to(root).as_posix()}\n".encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def input_file_digests(root: Path) -> dict[str, str]:
-    """Each input file's SHA-256, by its path relative to ``root`` (``graph/entities.ttl``):
-    build-info.json's ``input_files``, by which a report placing results in the project's files
-    tells a file changed since the build (:mod:`kg.endpoint.validation`)."""
-    return {path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in input_files(root)}
+        name = path.relative_to(root).as_posix()
+        data = path.read_bytes()
+        h.update(f"{name}\n".encode())
+        h.update(data)
+        files[name] = hashlib.sha256(data).hexdigest()
+    return h.hexdigest(), files
 
 
 def build(settings: dict, *, log: Callable[[str], None] = lambda _: None,
@@ -136,8 +141,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
         raise ConfigError(f"reasoner must be one of {', '.join(REASONERS)}: {reasoner!r}")
     timings = {} if timings is None else timings
     stage = _Stages(timings, log)
-    digest = input_digest(root)
-    file_digests = input_file_digests(root)
+    digest, file_digests = input_digests(root)
     inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
     out = dataset_path(settings)
     try:
