@@ -1178,6 +1178,25 @@ def test_an_event_page_gives_its_vietnamese_name_as_vietnamese(client):
     assert {"@language": "vi", "@value": "Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979"} in names
 
 
+def test_search_shows_the_name_a_result_was_found_by(client):
+    """A result found by a name other than the one it is shown by (an event's Vietnamese name)
+    shows that name too, marked with its language, so that the reader sees why it matched; a
+    result found by the name it is shown by shows none."""
+    html = client.get("/search", query_string={"q": "giai phong phnom penh"}).get_data(
+        as_text=True)
+    items = re.findall(r"<li>(.*?)</li>", html.split('id="results"')[1], re.S)
+    assert 'href="/event/liberation-of-phnom-penh-1979-01-07"' in items[0]
+    assert ('<span class="matched">(found by its name “<span lang="vi">Giải phóng Phnôm Pênh, '
+            'ngày 7 tháng 1 năm 1979</span>” <span class="lang">@vi</span>)</span>'
+            in items[0]), items[0]
+    assert text_languages(html)["Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979"] == {"vi"}
+    # "Phnom Penh" is found by its own name: nothing more to say
+    place = next(i for i in items if 'href="/place/phnom-penh"' in i)
+    assert 'class="matched"' not in place
+    html = client.get("/search", query_string={"q": "phnom"}).get_data(as_text=True)
+    assert 'class="matched"' not in html.split('id="results"')[1].split("</ol>")[0]
+
+
 def test_search_finds_every_entity_a_shared_name_names(client):
     page = Page(client.get("/search", query_string={"q": "Khmer Rouge"}).get_data(as_text=True))
     hrefs = [x["href"] for x in page.links if "results" in x["within"]]

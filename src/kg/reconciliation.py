@@ -1970,6 +1970,35 @@ class ReconciliationIndex:
                                  if "description" in item else {})})
         return found
 
+    def matched_name(self, e: Entity, text: str) -> Value | None:
+        """The name of ``e`` (a label or alternative label) that ``text`` found it by, where it
+        is not the name the entity is shown by (``e.name``): the search page shows it, with
+        its language, so that a reader who searched "giai phong phnom penh" sees that the
+        English "Capture of Phnom Penh, 7 January 1979" was found by its Vietnamese name.
+
+        The name whose keys score best against the text (:func:`_similarity`, the text read
+        as :meth:`search` reads it), or, for a text that scores under ``MIN_SIMILARITY``
+        against every name (an entity :meth:`search` found by a name's beginning), the one
+        whose key starts with the text, else has a word that does; the shown name wins a
+        tie. None where that is the shown name, or no name of ``e`` has the text's words."""
+        query = _unit_designations(_road_designations(normalise(text)))
+        if not query:
+            return None
+        names = [v for key in ("label", "altLabel") for v in e.values.get(key, ())]
+        names.sort(key=lambda v: v.text != e.name)  # the shown name first: it wins a tie
+        best, best_rank = None, None
+        for v in names:
+            whole = normalise(v.text)
+            keys = [k for k in (whole, _undated(v.text, whole)) if k]
+            score = max((_similarity(query, k) for k in keys), default=0.0)
+            prefix = _prefix_rank(query, keys)
+            # a scored match first, by its score; then a name's beginning, then a word's
+            rank = ((1, score, 0) if score >= MIN_SIMILARITY
+                    else (0, 0.0, 2 - prefix) if prefix is not None else None)
+            if rank is not None and (best_rank is None or rank > best_rank):
+                best, best_rank = v, rank
+        return best if best is not None and best.text != e.name else None
+
     def suggest_types(self, prefix: str, *, limit: int = DEFAULT_LIMIT,
                       cursor: int = 0) -> list[dict]:
         p = _prefix_key(prefix)

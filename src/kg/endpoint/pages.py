@@ -1576,7 +1576,9 @@ def _kinds(s: Site) -> list[dict]:
 @bp.route("/search", methods=["GET"])
 def search() -> Response:
     """Entities by name (``?q=``), with the reconciliation service's matching: a page with the
-    form, and the matches linked to their pages. 400 for a text over the service's limit."""
+    form, and the matches linked to their pages, each with the name it was found by where
+    that is not the name shown (:meth:`~kg.reconciliation.ReconciliationIndex.matched_name`).
+    400 for a text over the service's limit."""
     from kg.endpoint.reconcile import text_language
     from kg.errors import InputError
     from kg.reconciliation import MAX_QUERY_CHARS
@@ -1591,7 +1593,11 @@ def search() -> Response:
     for item in found:
         entity = index.get(item["id"])
         path = local_path(entity.iri)
+        # the name it was found by, where it is not the one shown (a Vietnamese name)
+        matched = index.matched_name(entity, q)
         results.append({**item, "href": request.script_root + path if path else entity.iri,
+                        "matched": matched and {"text": matched.text,
+                                                "lang": matched.lang or None},
                         "lang": text_language(entity, "label", item["name"]),
                         "description_lang": text_language(entity, "description",
                                                           item.get("description", ""))})
