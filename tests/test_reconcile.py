@@ -1951,9 +1951,11 @@ def test_every_type_an_archivist_reconciles_against_has_a_vietnamese_label(clien
 
 
 #: The Vietnamese rdfs:label of each ontology property the service offers by it: only the
-#: terms the curators are sure of (the four derived day bounds have none). The source's
-#: bounds say which end they bound, as the service's names do ("began not after"); the flag
-#: of an event whose end the source leaves undated says so ("the source gives no end date").
+#: terms the curators are sure of. The source's bounds say which end they bound, as the
+#: service's names do ("began not after"); the four derived day bounds render the service's
+#: plain names ("first day it can have begun": "ngày sớm nhất có thể bắt đầu"), not
+#: CIDOC-CRM's terms, which have no Vietnamese rendering; the flag of an event whose end the
+#: source leaves undated says so ("the source gives no end date").
 PROPERTY_LABELS_VI = {"startDate": "ngày bắt đầu", "endDate": "ngày kết thúc",
                       "tookPlaceAt": "diễn ra tại", "placeWithin": "nằm trong",
                       "foundingDate": "ngày thành lập", "foundingLocation": "nơi thành lập",
@@ -1961,6 +1963,10 @@ PROPERTY_LABELS_VI = {"startDate": "ngày bắt đầu", "endDate": "ngày kết
                       "latestStart": "bắt đầu không muộn hơn",
                       "notBefore": "bắt đầu không sớm hơn",
                       "notAfter": "kết thúc không muộn hơn",
+                      "beginOfTheBegin": "ngày sớm nhất có thể bắt đầu",
+                      "endOfTheBegin": "ngày muộn nhất có thể bắt đầu",
+                      "beginOfTheEnd": "ngày sớm nhất có thể kết thúc",
+                      "endOfTheEnd": "ngày muộn nhất có thể kết thúc",
                       "endUndatedInSource": "nguồn không ghi ngày kết thúc"}
 
 
