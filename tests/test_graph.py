@@ -4,6 +4,8 @@ copied into the graph."""
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -532,3 +534,162 @@ def test_the_events_vietnamese_names_spell_the_catalogues_as_it_does(store):
     # and it finds one: the capital written without its Vietnamese accents
     names["liberation-of-phnom-penh-1979-01-07"] = ["Giải phóng Phnom Penh, ngày 7 tháng 1 năm 1979"]
     assert misspelt(names) == [("liberation-of-phnom-penh-1979-01-07", "Phnôm Pênh")]
+
+
+#: English month names, for the dates a label writes ("7 January 1979", "May to November 1978").
+_EN_MONTHS = {m: i for i, m in enumerate((
+    "january february march april may june july august september october november december"
+).split(), 1)}
+#: A date as an English label writes it: a day or a span of days, a month, a year, or a year
+#: alone ("the 1978 offensive").
+_EN_DATE = re.compile(r"(?:\b(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?\s+)?\b(" + "|".join(_EN_MONTHS)
+                      + r")\b(?:\s+(\d{4})\b)?|\b(1[89]\d\d|20\d\d)\b", re.I)
+#: The same as a Vietnamese name writes it: "ngày 7 tháng 1 năm 1979", "ngày 5-6 tháng 1 năm
+#: 1979", "từ tháng 5 đến tháng 11 năm 1978", "năm 1978".
+_VI_DATE = re.compile(r"(?:\bngày\s+(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?\s+)?\btháng\s+(\d{1,2})\b"
+                      r"(?:\s+năm\s+(\d{4})\b)?|\bnăm\s+(\d{4})\b", re.I)
+#: Numbers written as words. Not "one" / "một", which are also "a" ("một bộ phận", a part), nor
+#: Vietnamese "năm", which is "five" and "year" ("ba năm", three years).
+_EN_NUMBER_WORDS = {w: n for n, w in enumerate(
+    "two three four five six seven eight nine ten eleven twelve".split(), 2)}
+_VI_NUMBER_WORDS = {"hai": 2, "ba": 3, "bốn": 4, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9,
+                    "mười": 10}
+
+
+def _written_dates_and_numbers(text: str, lang: str) -> tuple[list[tuple], list]:
+    """The dates a label writes, each (first day, last day, month, year) with 0 where it gives
+    none and a month or day's year taken from the date after it ("May to November 1978": both
+    1978), sorted; and the other numbers it writes, figures ("12,000" in English, "12.000" in
+    Vietnamese) and words ("six", "sáu"; "thousands", "hàng nghìn"), sorted."""
+    vi = lang == "vi"
+    pattern = _VI_DATE if vi else _EN_DATE
+    dates = []
+    for m in pattern.finditer(text):
+        first, last, month, year, bare = m.groups()
+        if bare:
+            dates.append([0, 0, 0, int(bare)])
+        else:
+            dates.append([int(first or 0), int(last or 0),
+                          int(month) if vi else _EN_MONTHS[month.lower()], int(year or 0)])
+    for i in range(len(dates) - 2, -1, -1):
+        dates[i][3] = dates[i][3] or dates[i + 1][3]
+    rest = pattern.sub(" ", text).lower()
+    thousands = r"\." if vi else ","
+    numbers: list = [int(re.sub(r"\D", "", n))
+                     for n in re.findall(rf"\d{{1,3}}(?:{thousands}\d{{3}})+|\d+", rest)]
+    words = _VI_NUMBER_WORDS if vi else _EN_NUMBER_WORDS
+    numbers += [words[w] for w in re.findall(r"\w+", rest) if w in words]
+    numbers += ["thousands"] * rest.count("hàng nghìn" if vi else "thousands")
+    return sorted(map(tuple, dates)), sorted(numbers, key=lambda n: (isinstance(n, str), n))
+
+
+def test_written_dates_and_numbers_are_read_in_both_languages():
+    read = _written_dates_and_numbers
+    assert read("Capture of Phnom Penh, 7 January 1979", "en") == read(
+        "Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979", "vi") == ([(7, 0, 1, 1979)], [])
+    assert read("help, May to November 1978", "en") == read(
+        "giúp, từ tháng 5 đến tháng 11 năm 1978", "vi") == ([(0, 0, 5, 1978), (0, 0, 11, 1978)], [])
+    assert read("offensive, from 5-6 January 1979", "en")[0] == [(5, 6, 1, 1979)]
+    assert read("tiến công, từ ngày 5-6 tháng 1 năm 1979", "vi")[0] == [(5, 6, 1, 1979)]
+    assert read("Pol Pot troops killed: more than 12,000", "en") == read(
+        "Số quân Pol Pot: hơn 12.000", "vi") == ([], [12000])
+    assert read("Destruction of six Pol Pot divisions, in or after the 1978 offensive",
+                "en") == read("Tiêu diệt sáu sư đoàn Pol Pot, trong hoặc sau cuộc tiến công năm "
+                              "1978", "vi") == ([(0, 0, 0, 1978)], [6])
+    assert read("Length of the war: three years", "en") == read(
+        "Thời gian của cuộc chiến tranh: ba năm", "vi") == ([], [3])
+    assert read("Attachment of Division 341 to Military Region 9", "en")[1] == [9, 341]
+    assert read("buildings burned: thousands", "en")[1] == read(
+        "công trình bị đốt: hàng nghìn", "vi")[1] == ["thousands"]
+
+
+#: Resources whose Vietnamese name renders an English alternative label, not the label, with
+#: the date or number that one writes: the fall of the regime is called in Vietnamese by the
+#: victory's day, as its English alternative label "Victory of 7 January 1979" (passage 18).
+_VIETNAMESE_NAME_OF_AN_ALTERNATIVE_LABEL = {"fall-of-pol-pot-regime"}
+
+
+def _mismatched_names(labels: dict[str, tuple[str, list[str], list[str]]]
+                      ) -> tuple[list[tuple], set[str]]:
+    """Each resource's Vietnamese names whose dates and numbers (as
+    :func:`_written_dates_and_numbers` reads them) are not its English label's, nor one of its
+    English alternative labels'; and the resources whose Vietnamese names agree with an
+    alternative label only. ``labels``: each resource's (English label, English alternative
+    labels, Vietnamese names)."""
+    wrong, by_alternative = [], set()
+    for name, (label, alternatives, vietnamese) in labels.items():
+        english = _written_dates_and_numbers(label, "en")
+        for vi in vietnamese:
+            written = _written_dates_and_numbers(vi, "vi")
+            if written == english:
+                continue
+            if any(written == _written_dates_and_numbers(a, "en") for a in alternatives):
+                by_alternative.add(name)
+            else:
+                wrong.append((name, label, vi))
+    return sorted(wrong), by_alternative
+
+
+def test_the_vietnamese_names_write_the_dates_and_numbers_of_the_english_labels(store):
+    """An event's, measure's or figure's Vietnamese name that writes a date or a number
+    writes those its English label writes ("7 January 1979" is "ngày 7 tháng 1 năm 1979",
+    "12,000" "12.000", "six" "sáu"), and no other: nothing tied them, so a date corrected in
+    the English label would have left the Vietnamese one stale. And each date an event's
+    English label writes is, at its precision, one of the event's dates (or bounds)."""
+    labels: dict[str, tuple[str, list[str], list[str]]] = {}
+    for r in q(store, """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+            SELECT ?x ?label ?alt ?vi WHERE {
+              VALUES ?kind { kgo:Event kgo:Measure kgo:Quantity } ?x a ?kind ;
+                rdfs:label ?label FILTER (LANGMATCHES(LANG(?label), "en"))
+              ?x skos:altLabel ?vi FILTER (LANGMATCHES(LANG(?vi), "vi"))
+              OPTIONAL { ?x skos:altLabel ?alt FILTER (LANGMATCHES(LANG(?alt), "en")) } }"""):
+        name = r["x"].value.rsplit("/", 1)[1]
+        label, alternatives, vietnamese = labels.setdefault(name, (r["label"].value, [], []))
+        if r["alt"] is not None and r["alt"].value not in alternatives:
+            alternatives.append(r["alt"].value)
+        if r["vi"].value not in vietnamese:
+            vietnamese.append(r["vi"].value)
+    # every event with a Vietnamese name, every measure and figure
+    assert len(labels) == sum(1 for kind in ("kgo:Event", "kgo:Measure", "kgo:Quantity")
+                              for vi in _vietnamese_names(store, kind).values() if vi)
+    dated = [n for n, (label, _, _) in labels.items() if _written_dates_and_numbers(label, "en")[0]]
+    assert len(dated) >= 25
+    wrong, by_alternative = _mismatched_names(labels)
+    assert wrong == []
+    assert by_alternative == _VIETNAMESE_NAME_OF_AN_ALTERNATIVE_LABEL
+    # and it finds one: a Vietnamese name left at a day the English label no longer gives,
+    # a figure's number written otherwise, and a name the alternative label does not save
+    stale = {**labels,
+             "liberation-of-phnom-penh-1979-01-07": (
+                 "Capture of Phnom Penh, 8 January 1979", [],
+                 ["Giải phóng Phnôm Pênh, ngày 7 tháng 1 năm 1979"]),
+             "campaign-troops-killed": ("Pol Pot troops killed in the campaign: 12,000", [],
+                                        ["Số quân Pol Pot bị giết trong chiến dịch: 1.200"]),
+             "fall-of-pol-pot-regime": ("Fall of the Pol Pot regime",
+                                        ["Victory of 8 January 1979"],
+                                        ["Chiến thắng ngày 7 tháng 1 năm 1979"])}
+    assert [name for name, _, _ in _mismatched_names(stale)[0]] == [
+        "campaign-troops-killed", "fall-of-pol-pot-regime",
+        "liberation-of-phnom-penh-1979-01-07"]
+
+    dates: dict[str, set[str]] = {}
+    for r in q(store, """SELECT ?e ?d WHERE { ?e a kgo:Event .
+            VALUES ?p { kgo:startDate kgo:endDate kgo:onDate kgo:latestStart kgo:notBefore
+                        kgo:notAfter } ?e ?p ?d }"""):
+        dates.setdefault(r["e"].value.rsplit("/", 1)[1], set()).add(r["d"].value)
+
+    def undated_in_label(name: str) -> list[str]:
+        written = []
+        for first, last, month, year in _written_dates_and_numbers(labels[name][0], "en")[0]:
+            for day in range(first, (last or first) + 1) if first else [0]:
+                written.append(f"{year:04d}" + (f"-{month:02d}" if month else "")
+                               + (f"-{day:02d}" if day else ""))
+        # a month or a year is one of a day's; a day is one of a month's
+        return [w for w in written if not any(d.startswith(w) or w.startswith(d)
+                                              for d in dates.get(name, ()))]
+
+    events = [n for n in labels if n in dates]
+    assert {n: undated_in_label(n) for n in events if undated_in_label(n)} == {}
+    labels["pol-pot-attack-1978-12-23"] = ("Pol Pot attack along the Southwestern border, "
+                                           "24 December 1978", [], [])
+    assert undated_in_label("pol-pot-attack-1978-12-23") == ["1978-12-24"]
