@@ -1055,6 +1055,29 @@ def test_timeline_says_which_dates_are_the_curators_readings(client):
     assert titles["Capture of Phnom Penh, 7 January 1979"].endswith("(7 January 1979)")
 
 
+def test_timeline_says_which_bounds_of_undated_events_are_readings(client):
+    """The undated events' bounds say where one is the curators' reading, as the marks' dates
+    do (they read as the source's: the six divisions' "not before 14 June 1978" is the
+    curators', who read "then" as after the offensive's start); and the day by which the
+    source has an undated event under way (its kgo:latestStart) is listed, as the event's
+    page gives it: the troop movements showed no date at all."""
+    html = client.get("/timeline", headers=HTML).get_data(as_text=True)
+    listed = {unescape(re.sub(r"<[^>]*>", "", link)): [unescape(b) for b in re.findall(
+                  r'<span class="muted bound">\((.*?)\)</span>', rest)]
+              for link, rest in re.findall(r"<li>(<a [^>]*>.*?</a>)(.*?)</li>",
+                                           html.split('id="undated-list"')[1], re.S)}
+    assert listed["Destruction of six Pol Pot divisions, in or after the 1978 offensive"] == [
+        "not before 14 June 1978; the curators' reading"]
+    assert listed["Pol Pot troop movements towards Vietnam's border areas"] == [
+        "began not after 5 February 1978; the curators' reading"]
+    assert listed["Appeal for help by the Kampuchean United Front for National Salvation"] == [
+        "not before 2 December 1978; the curators' reading",
+        "ended not after 23 December 1978; the curators' reading"]
+    # a bound the source gives ("after the uprising") is not a reading
+    assert listed["Internal purge by the Pol Pot regime after the Eastern uprising"] == [
+        "not before 26 May 1978"]
+
+
 @pytest.mark.parametrize("stated", [False, True])
 def test_a_days_reading_is_marked_unless_a_passage_states_the_day(tmp_path, stated):
     """A one-day event whose day the curators read (their statement of its kgo:onDate) says

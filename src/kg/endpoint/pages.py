@@ -1282,13 +1282,29 @@ def _timeline_model(s: Site) -> dict:
             "ticks": ticks, "axis_y": _AXIS - 10}
 
 
+#: The bounds of an undated event the timeline lists, as it words them.
+_UNDATED_BOUNDS = (("not_before", "notBefore", "not before"),
+                   ("latest_start", "latestStart", "began not after"),
+                   ("not_after", "notAfter", "ended not after"))
+
+
 def _undated(s: Site, e: str) -> dict:
+    """An undated event as the timeline lists it: its link, the bounds its source (or the
+    curators) put on it, each saying where it is the curators' reading (as a mark's dates and
+    the event's page do), and what it is part of. The day by which the source has it under
+    way (kgo:latestStart on an undated event) was left out, and the bounds read as the
+    source's."""
     info = s.events[e]
-    nb, na = info["not_before"], info["not_after"]
+    bounds = []
+    for key, predicate, words in _UNDATED_BOUNDS:
+        bound = info[key]
+        if bound is None:
+            continue
+        literal = ox.Literal(bound[1], datatype=ox.NamedNode(bound[2]))
+        bounds.append({"text": f"{words} {human_date(bound[1], bound[2])}",
+                       "reading": bool(s.readings.get((e, KGO + predicate, literal)))})
     parents = [_link(s, x) for x in s.up[KGO + "subEventOf"].get(e, [])]
-    return {"link": _link(s, e), "not_before": human_date(nb[1], nb[2]) if nb else None,
-            "not_after": human_date(na[1], na[2]) if na else None,
-            "parents": parents}
+    return {"link": _link(s, e), "bounds": bounds, "parents": parents}
 
 
 # -- routes ------------------------------------------------------------------------------------
