@@ -1055,6 +1055,49 @@ def test_timeline_says_which_dates_are_the_curators_readings(client):
     assert titles["Capture of Phnom Penh, 7 January 1979"].endswith("(7 January 1979)")
 
 
+def _day_bound_readings(html: str) -> dict[str, str | None]:
+    """Each day bound a page shows (kgo:beginOfTheBegin …, and crm:P82a … on the event's
+    time-span), with the href of its "reading" badge, or None."""
+    found = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        head = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+        # the property's CURIE: after its label, or its link's text where it has no label
+        name = head and re.search(r"((?:kgo|crm):[A-Za-z0-9_]+)\s*$",
+                                  re.sub(r"<[^>]*>", " ", head.group(1)))
+        if name and re.search(r"OfThe|P8[12][ab]_", name.group(1)):
+            badge = re.search(r'<a class="badge reading" href="([^"]*)"', row)
+            found[name.group(1)] = badge.group(1) if badge else None
+    return found
+
+
+def test_day_bounds_derived_from_a_reading_are_marked_as_readings(client):
+    """A day bound the build derives from a date the curators read (the offensive on Phnom
+    Penh's end, "not after 7 January 1979") is marked "reading" with that statement, in the
+    inferred properties and on the event's time-span, as the date itself is: it showed 7
+    January 1979 as the source's. A bound from the source's own dates (its start, 5-6
+    January) is not; nor is any bound of the capture of Phnom Penh, whose day passage 13
+    gives."""
+    html = client.get("/event/phnom-penh-offensive-1979-01", headers=HTML).get_data(
+        as_text=True)
+    statement = "/statement/phnom-penh-offensive-not-after-capture"
+    assert _day_bound_readings(html) == {
+        "kgo:beginOfTheBegin": None, "kgo:endOfTheBegin": None, "kgo:beginOfTheEnd": None,
+        "kgo:endOfTheEnd": statement,
+        "crm:P82a_begin_of_the_begin": None, "crm:P81a_end_of_the_begin": None,
+        "crm:P81b_begin_of_the_end": None, "crm:P82b_end_of_the_end": statement}
+    # a start read by the curators: every bound that rests on it, the end's first day too
+    # (the end is bounded, not dated); the end the source bounds is its own
+    bounds = _day_bound_readings(client.get("/event/recapture-of-occupied-areas-1978-12",
+                                            headers=HTML).get_data(as_text=True))
+    assert {k for k, v in bounds.items() if v} == {
+        "kgo:beginOfTheBegin", "kgo:endOfTheBegin", "kgo:beginOfTheEnd",
+        "crm:P82a_begin_of_the_begin", "crm:P81a_end_of_the_begin",
+        "crm:P81b_begin_of_the_end"}
+    bounds = _day_bound_readings(client.get(local_path(LIBERATION), headers=HTML).get_data(
+        as_text=True))
+    assert len(bounds) == 8 and set(bounds.values()) == {None}
+
+
 def test_timeline_says_which_bounds_of_undated_events_are_readings(client):
     """The undated events' bounds say where one is the curators' reading, as the marks' dates
     do (they read as the source's: the six divisions' "not before 14 June 1978" is the

@@ -429,6 +429,7 @@ class Site:
         for r in self._rows("SELECT DISTINCT ?x ?w WHERE { ?x geo:asWKT ?w }"):
             self.wkt[str(r["x"].value)].append(r["w"].value)
         self._statements()
+        self._derived_readings()
         self._hierarchies()
         self.events = self._events()
         self.wars = {r["e"].value for r in self._rows(
@@ -554,6 +555,46 @@ class Site:
                 self.readings[triple].append(key)
         for triple in stated:
             self.readings.pop(triple, None)
+
+    def _derived_readings(self) -> None:
+        """The day bounds (kgo:beginOfTheBegin …, and the same days on the event's
+        ``#time-span``: P82a …) that rest on a reading of an event's dates, added to
+        :attr:`readings` with the statement of that reading: the build derives them from the
+        dates (:mod:`kg.dates`), so a bound from the curators' "not after 7 January 1979"
+        showed that day as the source's on the event's page. A bound rests on a reading where
+        the dates without the event's read ones give it another day or none; it is linked to
+        the reading whose leaving out alone changes it (else to the first of them)."""
+        from kg.dates import CRM_BOUNDS, SOURCES, day_bounds, time_span
+
+        read = {(e, p, o) for e, p, o in self.readings if p in SOURCES}
+        if not read:
+            return
+        events = {e for e, _, _ in read}
+        values = " ".join(f"<{p}>" for p in SOURCES)
+        # the asserted dates, as the build reads them (the inferred graph has an onDate's
+        # day as a start and an end date too, which would stand in for a read onDate)
+        dates = [(r["e"].value, r["p"].value, r["v"]) for r in self._rows(
+            f"""SELECT DISTINCT ?e ?p ?v WHERE {{ VALUES ?p {{ {values} }}
+                {{ ?e ?p ?v }} UNION {{ GRAPH ?g {{ ?e ?p ?v }} FILTER(?g != <{INFERRED}>) }}
+                FILTER(isIRI(?e) && isLiteral(?v)) }}""", graphs=True)
+            if r["e"].value in events]
+
+        def bounds(leaving_out: set) -> dict[tuple[str, str], str]:
+            return {(e, p): day for e, p, day in day_bounds(
+                (e, p, v.value, v.datatype.value) for e, p, v in dates
+                if (e, p, v) not in leaving_out)}
+
+        every = bounds(set())
+        without = bounds(read)
+        for (e, p), day in every.items():
+            if without.get((e, p)) == day:
+                continue
+            mine = sorted(t for t in read if t[0] == e)
+            deciding = next((t for t in mine if bounds({t}).get((e, p)) != day), mine[0])
+            literal = ox.Literal(day, datatype=ox.NamedNode(XSD + "date"))
+            for triple in ((e, p, literal), (time_span(e), CRM_BOUNDS[p], literal)):
+                if triple not in self.readings:
+                    self.readings[triple] = list(self.readings[deciding])
 
     def _hierarchies(self) -> None:
         """Direct, asserted edges of each hierarchy (the inferred graph holds their closure)."""
@@ -795,8 +836,8 @@ def _fragment_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
             target[q.predicate.value].append(q.object)
     return {"id": iri.partition("#")[2], "iri": iri, "label": s.labels.get(iri) or curie(iri),
             "label_lang": s.label_languages.get(iri) or None,
-            "properties": _property_rows(s, dict(asserted)),
-            "inferred_properties": _property_rows(s, dict(inferred))}
+            "properties": _property_rows(s, dict(asserted), subject=iri),
+            "inferred_properties": _property_rows(s, dict(inferred), subject=iri)}
 
 
 def _value(s: Site, term) -> dict:
