@@ -1754,6 +1754,32 @@ def test_preview_accepts_ids_and_iris_and_404s_unknown_ones(client):
     assert "place/atlantis&lt;b&gt;" in missing.get_data(as_text=True)
 
 
+def test_the_preview_says_which_values_are_the_curators_readings(client):
+    """A value of the card that is the curators' reading (its statement cites a passage and
+    is attributed) says so, as the entity's page and the timeline do: the offensive on Phnom
+    Penh's "ended not after 1979-01-07" and its place, Cambodia, read as the source's; its
+    start, which passage 13 gives, does not. A one-day event's day, shown as its start and
+    end date, is the source's where a passage states it (the capture of Phnom Penh)."""
+    import re
+    from html import unescape
+
+    def fields(entity: str) -> dict[str, str]:
+        page = client.get(f"/reconcile/preview?id={entity}").get_data(as_text=True)
+        return {dt: unescape(re.sub(r"<[^>]*>", "", dd)) for dt, dd in
+                re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", page)}
+
+    offensive = fields("event/phnom-penh-offensive-1979-01")
+    assert offensive["ended not after"] == "1979-01-07 (the curators' reading)"
+    assert offensive["took place at"] == "Cambodia (the curators' reading)"
+    assert offensive["start date"] == "1979-01-05"
+    assert offensive["began not after"] == "1979-01-06"
+    fall = fields("event/fall-of-pol-pot-regime")
+    assert fall["start date"] == "1978-12-23 (the curators' reading)"
+    capture = fields("event/liberation-of-phnom-penh-1979-01-07")
+    assert capture["start date"] == capture["end date"] == "1979-01-07"
+    assert "reading" not in str(capture)
+
+
 def test_a_close_match_is_said_as_such_in_the_preview_and_still_found(client):
     """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
     preview says the identifier is a close match, Phnom Penh's exact one says nothing more; the

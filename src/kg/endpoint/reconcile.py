@@ -243,11 +243,29 @@ def text_language(entity: Entity | None, key: str, text: str) -> str | None:
     return next((v.lang for v in entity.values.get(key, ()) if v.text == text), "") or None
 
 
+#: The predicates a preview field's values come from, where not its own id's (a one-day
+#: event's day is its start and end date: :meth:`ReconciliationIndex.values_of`).
+_FIELD_PREDICATES = {"startDate": ("startDate", "onDate"), "endDate": ("endDate", "onDate")}
+
+
+def _readings_of(entity: Entity) -> set[tuple[str, str]]:
+    """``(predicate's local name, value)`` of each of ``entity``'s triples that is a reading
+    (its statement cites a passage and is attributed: :attr:`kg.endpoint.pages.Site.readings`),
+    the value an IRI or a literal's lexical form."""
+    from kg.endpoint.pages import site
+
+    return {(p[len(KGO):], o.value) for s, p, o in site().readings
+            if s == entity.iri and p.startswith(KGO)}
+
+
 def _with_languages(entity: Entity) -> dict:
     """The preview of :meth:`ReconciliationIndex.preview` with the language of each text it
     shows: the name, the description, each alternative label, and each entity named in a
-    field (its name's), so that the card marks a Vietnamese name as Vietnamese."""
+    field (its name's), so that the card marks a Vietnamese name as Vietnamese; and a value
+    that is the curators' reading says so, as the entity's page and the timeline do (a card
+    showed "ended not after 1979-01-07" as the source's)."""
     index = _index()
+    read = _readings_of(entity)
     card = index.preview(entity)
     card["name_lang"] = text_language(entity, "label", card["name"])
     card["description_lang"] = text_language(entity, "description", card["description"])
@@ -261,6 +279,10 @@ def _with_languages(entity: Entity) -> dict:
         for shown, value in zip(field["values"], named, strict=False):
             target = index.get(value["iri"]) if "iri" in value else None
             shown["lang"] = text_language(target, "label", shown["text"])
+            if prop is not None and any(
+                    (p, value.get("iri", value.get("text"))) in read
+                    for p in _FIELD_PREDICATES.get(prop.id, (prop.id,))):
+                shown["note"] = shown.get("note", "") + " (the curators' reading)"
     return card
 
 
