@@ -543,6 +543,26 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
     assert "From" not in dates and "only the bound above" in dates
 
 
+def test_an_undated_events_bounds_are_counted_and_in_order_of_time(client):
+    """An undated event's "the source gives no date" says "only the bound above" for a latest
+    start too (the troop movements said no more, under their "Began not after 5 February
+    1978"), "only the bounds above" for two, and its earliest bound comes first (the
+    incursions' "Not before 5 February 1978" came under "Began not after 15 June 1978")."""
+    def rows(event: str) -> list[str]:
+        html = client.get(f"/event/{event}", headers=HTML).get_data(as_text=True)
+        table = html.split('id="dates"')[1].split("</table>")[0]
+        return [" ".join(unescape(re.sub(r"<[^>]*>", " ", r)).split())
+                for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+
+    assert rows("pol-pot-troop-movements") == [
+        "Began not after 5 February 1978 (1978-02-05) reading",
+        "Undated the source gives no date, only the bound above"]
+    assert rows("pol-pot-border-incursions") == [
+        "Not before 5 February 1978 (1978-02-05) reading",
+        "Began not after 15 June 1978 (1978-06-15) reading",
+        "Undated the source gives no date, only the bounds above"]
+
+
 def test_a_start_over_two_days_shows_its_latest_start(client):
     """The offensive on Phnom Penh began "on January 5-6": from the first day, and not after
     the second (kgo:latestStart); it was over by the city's capture (kgo:notAfter)."""
