@@ -543,6 +543,16 @@ def test_an_end_the_source_only_bounds_is_shown_as_such(client):
     assert "From" not in dates and "only the bound above" in dates
 
 
+def test_the_inferred_properties_are_counted_in_english(client):
+    """A statement's page said "Inferred inferred (1 properties)"."""
+    html = client.get("/statement/phnom-penh-offensive-not-after-capture",
+                      headers=HTML).get_data(as_text=True)
+    summary = re.search(r'<details id="inferred"><summary>(.*?)</summary>', html).group(1)
+    assert summary.endswith("(1 property)"), summary
+    html = client.get(local_path(LIBERATION), headers=HTML).get_data(as_text=True)
+    assert re.search(r'<details id="inferred"><summary>.*?\(\d+ properties\)</summary>', html)
+
+
 def test_an_undated_events_bounds_are_counted_and_in_order_of_time(client):
     """An undated event's "the source gives no date" says "only the bound above" for a latest
     start too (the troop movements said no more, under their "Began not after 5 February
