@@ -1128,6 +1128,18 @@ def test_day_bounds_derived_from_a_reading_are_marked_as_readings(client):
     assert len(bounds) == 8 and set(bounds.values()) == {None}
 
 
+def test_timeline_gives_machines_the_dates_at_their_sources_precision(client):
+    """The list's ``<time datetime>`` is the start as the source gives it: "1978-05" for the
+    help of May to November 1978, not "1978-05-01", a day no one gave (the drawing's own
+    ``data-start`` is a day, for its axis)."""
+    html = client.get("/timeline", headers=HTML).get_data(as_text=True)
+    times = dict((text, when) for when, text in re.findall(
+        r'<time datetime="([^"]*)">([^<]*)</time>', html))
+    assert times["May 1978 – November 1978"] == "1978-05"
+    assert times["5 February 1978"] == "1978-02-05"
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", w) for w in times.values())
+
+
 def test_timeline_says_which_bounds_of_undated_events_are_readings(client):
     """The undated events' bounds say where one is the curators' reading, as the marks' dates
     do (they read as the source's: the six divisions' "not before 14 June 1978" is the

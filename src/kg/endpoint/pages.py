@@ -1307,6 +1307,9 @@ def _timeline_model(s: Site) -> dict:
                 "text_x": round(text_x, 1), "anchor": "end" if not (inside or right) else "start",
                 "inside": inside,
                 "start_iso": start[0].isoformat(), "end_iso": last_day.isoformat(),
+                # the start at its source's precision, for <time datetime>: "1978-05" is May
+                # 1978, where its first day, "1978-05-01", told a machine a day no one gave
+                "datetime": start[1] if _HTML_DATE.fullmatch(start[1]) else start[0].isoformat(),
             })
             y += _ROW
         out_groups.append({"head": head, "marks": marks, "top": head["y"] - 18, "bottom": y})
@@ -1327,6 +1330,10 @@ def _timeline_model(s: Site) -> dict:
 _UNDATED_BOUNDS = (("not_before", "notBefore", "not before"),
                    ("latest_start", "latestStart", "began not after"),
                    ("not_after", "notAfter", "ended not after"))
+
+
+#: A date as HTML's ``<time datetime>`` takes it at a day's, a month's or a year's precision.
+_HTML_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 
 
 def _undated(s: Site, e: str) -> dict:
