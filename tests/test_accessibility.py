@@ -29,7 +29,8 @@ PAGES = [
     "/place/phnom-penh", "/event/liberation-of-phnom-penh-1979-01-07", "/unit/division-341",
     "/actor/pol-pot", "/source/article-part1-passage-14", "/ontology/", "/ontology/Event",
     "/graph/links", "/place/nowhere", "/place/", "/event/", "/dataset", "/timeline", "/search",
-    "/search?q=phnom", "/validate", "/shapes/", "/shapes/EventShape", "/store?default", "/store",
+    "/search?q=phnom", "/search?q=giai+phong+phnom+penh", "/validate", "/shapes/",
+    "/shapes/EventShape", "/store?default", "/store",
     "/shapes/StartNeedsEndConstraint", "/shapes/hint", "/timeline?format=ttlx",
 ]
 
