@@ -275,6 +275,27 @@ def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
     assert not ask(store, f"ASK {{ ?b kgo:subordinateTo {cpv} }}")
 
 
+def test_a_meeting_by_reading_is_not_called_one_in_its_own_words(store):
+    """Passages 6 and 10 have the Politburo and the Central Military Commission discuss, agree
+    and approve, never meet: that they met is the curators' reading, reified as a statement on
+    the event's rdf:type. So the event's labels and description (English or Vietnamese, "hội
+    nghị") do not call it a meeting, and no comment says a passage tells of one."""
+    read = {r["e"].value.rsplit("/", 1)[1] for r in q(store, """SELECT ?e WHERE {
+        ?st rdf:subject ?e ; rdf:predicate rdf:type ; rdf:object kgo:Meeting ;
+            prov:wasAttributedTo ?who }""")}
+    assert read == {"leadership-meeting-1978-06-15", "counter-offensive-plan-approval-1978-12"}
+    named = q(store, """SELECT ?e ?text WHERE {
+        ?st rdf:subject ?e ; rdf:predicate rdf:type ; rdf:object kgo:Meeting .
+        ?e rdfs:label|<http://www.w3.org/2004/02/skos/core#altLabel>|schema:description ?text .
+        FILTER(CONTAINS(LCASE(STR(?text)), "meeting") || CONTAINS(LCASE(STR(?text)), "hội nghị"))
+    }""")
+    assert [r["text"].value for r in named] == []
+    told = q(store, """SELECT ?text WHERE {
+        ?s rdfs:comment|<http://www.w3.org/2004/02/skos/core#editorialNote> ?text .
+        FILTER(REGEX(STR(?text), "Passage [0-9]+ (says|has|tells) the meeting")) }""")
+    assert [r["text"].value for r in told] == []
+
+
 def test_figures_are_never_summed(store):
     values = [int(r["v"].value) for r in q(store, "SELECT ?v WHERE { ?f kgo:value ?v }")]
     campaign = [12000, 8800, 3200, 44000]
