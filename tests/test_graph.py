@@ -275,6 +275,18 @@ def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
     assert not ask(store, f"ASK {{ ?b kgo:subordinateTo {cpv} }}")
 
 
+def test_the_volunteers_go_by_the_articles_name_only(store):
+    """The article calls them volunteer soldiers of Vietnam (passages 13, 14) and tells other
+    Vietnamese troops and forces apart (passages 3, 5, 7, 8: the corps and divisions of the
+    1978 offensive, read as fighting in Cambodia too). An English name without "volunteer",
+    as "Vietnamese forces in Cambodia" was, fits those as well, and the article gives none."""
+    names = [r["n"].value for r in q(store, """SELECT ?n WHERE {
+        <https://w3id.org/kg1978/unit/vietnamese-volunteers>
+            rdfs:label|<http://www.w3.org/2004/02/skos/core#altLabel> ?n .
+        FILTER(LANG(?n) = "en") }""")]
+    assert names and all("volunteer" in n.lower() for n in names), names
+
+
 def test_a_meeting_by_reading_is_not_called_one_in_its_own_words(store):
     """Passages 6 and 10 have the Politburo and the Central Military Commission discuss, agree
     and approve, never meet: that they met is the curators' reading, reified as a statement on
