@@ -275,6 +275,26 @@ def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
     assert not ask(store, f"ASK {{ ?b kgo:subordinateTo {cpv} }}")
 
 
+def test_the_state_for_vietnam_is_a_reading_its_editorial_note_covers(store):
+    """The article names the Socialist Republic of Vietnam once (passage 2); everywhere else
+    it says Vietnam, and giving the state for it is the curators' reading, reified. The
+    state's description states only the announcement as the article's; its editorial note
+    names every passage such a reading cites, so a new one is not passed over in silence."""
+    srv = "<https://w3id.org/kg1978/actor/srv>"
+    cited = {int(r["n"].value) for r in q(store, f"""SELECT DISTINCT ?n WHERE {{
+        ?st rdf:object {srv} ; rdf:predicate ?p ; prov:wasAttributedTo ?who ;
+            prov:wasDerivedFrom/kgo:passageNumber ?n .
+        FILTER(?p NOT IN (kgo:armedForcesOf)) }}""")}
+    assert cited >= {1, 3, 5, 9, 10, 11, 13}
+    note = q(store, f"SELECT ?n WHERE {{ {srv} <http://www.w3.org/2004/02/skos/core#editorialNote> ?n }}")
+    assert len(note) == 1
+    named = {int(n) for run in re.findall(r"passages? ([0-9, and]+)", note[0]["n"].value)
+             for n in re.findall(r"[0-9]+", run)}
+    assert cited <= named, sorted(cited - named)
+    described = q(store, f"SELECT ?d WHERE {{ {srv} schema:description ?d }}")[0]["d"].value
+    assert "curators' reading" in described
+
+
 def test_the_volunteers_go_by_the_articles_name_only(store):
     """The article calls them volunteer soldiers of Vietnam (passages 13, 14) and tells other
     Vietnamese troops and forces apart (passages 3, 5, 7, 8: the corps and divisions of the
