@@ -430,7 +430,8 @@ def test_victims_are_not_said_to_have_taken_part(store):
 
 
 def test_a_party_is_not_said_to_have_taken_part_in_its_organs_meetings(store):
-    """The Politburo and the Central Military Commission met and decided (passages 6, 10);
+    """The Politburo and the Central Military Commission discussed and decided (passages 6, 10;
+    at meetings, by the curators' reading);
     participation climbs the unit hierarchy, not a party's organs (kgo:organOf), so the Party
     took part only in what the article has it do itself: the political and diplomatic effort
     (passage 1). schema.org readers still see the Party as their parent organisation."""
