@@ -179,7 +179,7 @@ def test_alternative_labels_in_any_language_match(client, text, expected):
     ("giai phong phnom penh, ngay 7 thang 1 nam 1979", "event/liberation-of-phnom-penh-1979-01-07"),
     ("Chiến thắng ngày 7 tháng 1 năm 1979", "event/fall-of-pol-pot-regime"),
     ("Thành lập Mặt trận Đoàn kết Dân tộc Cứu nước Campuchia", "event/kufns-founding-1978-12-02"),
-    ("Bộ Chính trị và Quân ủy Trung ương thảo luận và quyết định ngày 15 tháng 6 năm 1978",
+    ("Thảo luận và quyết định của Bộ Chính trị và Quân ủy Trung ương ngày 15 tháng 6 năm 1978",
      "event/leadership-meeting-1978-06-15"),
     # and a measure, an aim of the front
     ("Lật đổ chế độ Pol Pot", "measure/overthrow-pol-pot-regime"),
