@@ -140,6 +140,12 @@ def test_results_are_passed_through_byte_for_byte(remote_client, oxigraph, accep
     assert got.headers["Content-Type"].startswith(accept)
     # the store's data may change behind the endpoint: no validator, asked again each time
     assert "ETag" not in got.headers and got.headers["Cache-Control"] == "no-cache"
+    # an untagged answer is an answer: If-None-Match: * is false, a GET's 304 (RFC 9110,
+    # 13.1.2), the 200's Cache-Control and no tag
+    again = remote_client.get("/sparql", query_string={"query": query},
+                              headers={"Accept": accept, "If-None-Match": "*"})
+    assert again.status_code == 304 and again.data == b""
+    assert "ETag" not in again.headers and again.headers["Cache-Control"] == "no-cache"
 
 
 def test_construct_is_answered_in_every_graph_format(remote_client, embedded_client):

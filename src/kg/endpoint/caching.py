@@ -38,8 +38,8 @@ from kg.endpoint.cors import EXPOSE, exposing
 from kg.endpoint.protocol import names_json_ld_profile
 from kg.endpoint.results import json_ld_content_type
 
-__all__ = ["cache_control", "etag_matches", "if_match_holds", "conditional", "install",
-           "unvalidated_precondition"]
+__all__ = ["cache_control", "etag_matches", "if_match_holds", "lists_any", "conditional",
+           "install", "unvalidated_precondition"]
 
 
 def cache_control(max_age: int) -> str:
@@ -69,7 +69,7 @@ def if_match_holds(if_match: str, etag: str | None) -> bool:
     return etag is not None and not etag.startswith("W/") and etag in tags
 
 
-def _lists_any(field: str) -> bool:
+def lists_any(field: str) -> bool:
     """Whether an ``If-Match`` or ``If-None-Match`` field is (or lists) ``*``: any current
     representation."""
     return any(tag.strip() == "*" for tag in field.split(","))
@@ -87,7 +87,7 @@ def unvalidated_precondition(if_match: str | None, if_none_match: str | None) ->
     that would otherwise succeed: an error's preconditions are ignored (13.2.1)."""
     if if_match is not None and not if_match_holds(if_match, None):
         return if_match_failed(None)
-    if if_match is None and if_none_match is not None and _lists_any(if_none_match):
+    if if_match is None and if_none_match is not None and lists_any(if_none_match):
         return ("Precondition Failed: If-None-Match: * asks for no current answer, and there "
                 "is one (a POST is refused so, never answered 304: RFC 9110, 13.1.2)")
     return None

@@ -13,6 +13,7 @@ from kg.endpoint.caching import (
     etag_matches,
     if_match_failed,
     if_match_holds,
+    lists_any,
     unvalidated_precondition,
 )
 from kg.endpoint.cors import EXPOSE, exposing
@@ -339,25 +340,32 @@ def _answer_query(state: EndpointState, environ: dict,
             environ.get("HTTP_ACCEPT")):
         headers[0] = ("Content-Type", json_ld_content_type(answer.body))
     if cacheable:
-        if answer.volatile:
-            headers.append(("Cache-Control", "no-store"))
-        else:
-            headers.append(("Cache-Control", state.cache_control))
-            etag = state.etag_for(answer.format, environ.get("QUERY_STRING", ""))
-            if etag is not None:
-                if coding is not None:
-                    etag = compression.coded_etag(etag, coding)
-                if if_none_match and etag_matches(if_none_match, etag):
-                    return _not_modified(state, etag)
-                headers.append(("ETag", etag))
+        control = "no-store" if answer.volatile else state.cache_control
+        etag = None if answer.volatile else state.etag_for(answer.format,
+                                                            environ.get("QUERY_STRING", ""))
+        if etag is not None and coding is not None:
+            etag = compression.coded_etag(etag, coding)
+        if if_none_match and (lists_any(if_none_match) if etag is None
+                              else etag_matches(if_none_match, etag)):
+            # "*" is false where there is a current answer, tagged or not (RFC 9110, 13.1.2;
+            # a volatile query's, a remote store's): a GET's failed If-None-Match is a 304
+            # (13.2.2), with the Cache-Control the 200 would have had (15.4.5)
+            return _not_modified(state, etag, control)
+        headers.append(("Cache-Control", control))
+        if etag is not None:
+            headers.append(("ETag", etag))
     if answer.truncated:
         headers.append((TRUNCATED_HEADER, str(state.max_results)))
         headers.append(("Link", f'<{root}/limits#max-results>; rel="describedby"'))
     return 200, headers, payload
 
 
-def _not_modified(state: EndpointState, etag: str) -> tuple[int, list, bytes]:
-    return 304, [("ETag", etag), ("Cache-Control", state.cache_control),
+def _not_modified(state: EndpointState, etag: str | None,
+                  control: str | None = None) -> tuple[int, list, bytes]:
+    """A 304 with the fields the 200 would have had (RFC 9110, 15.4.5): an untagged answer's
+    has no ``ETag``, a volatile query's says ``no-store``."""
+    tagged = [("ETag", etag)] if etag is not None else []
+    return 304, [*tagged, ("Cache-Control", control or state.cache_control),
                  ("Vary", "Accept, Accept-Encoding"), *CORS], b""
 
 
