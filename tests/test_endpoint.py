@@ -1323,6 +1323,24 @@ def test_other_methods_are_405_and_unknown_paths_404(client):
     assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/plain")
 
 
+@pytest.mark.parametrize("path", ["/sparql", "/", "/place/phnom-penh", "/nothing/here",
+                                  "/store", "/reconcile", "/sparql?update=CLEAR%20ALL"])
+@pytest.mark.parametrize("method", ["FOO", "PROPFIND", "MKCOL", "LINK"])
+def test_a_method_the_server_does_not_recognise_is_501_on_every_path(client, path, method):
+    """RFC 9110 (9.1, 15.6.2): a method the server does not recognise is a 501, whatever the
+    path, with no ``Allow`` (no resource takes it); one it knows but the path does not take
+    is a 405 with ``Allow`` (15.5.6). ``FOO /sparql`` was a 405 listing /sparql's methods,
+    ``FOO /nothing/here`` a 404."""
+    r = client.open(path, method=method, headers={"Accept": "application/json"})
+    assert r.status == "501 Not Implemented" and "Allow" not in r.headers, r.data
+    assert r.json["message"].startswith(
+        f"501 Not Implemented: this server does not implement {method} on any resource; it "
+        "answers GET, HEAD, POST, QUERY and OPTIONS"), r.json
+    for known in ("PUT", "DELETE", "PATCH", "TRACE"):
+        r = client.open("/sparql", method=known)
+        assert r.status_code == 405 and r.headers["Allow"] == "GET, HEAD, POST, QUERY, OPTIONS"
+
+
 @pytest.mark.parametrize("path", ["/no-such", "/nothing-here"])
 def test_a_one_segment_path_takes_what_the_pages_route_takes(client, path):
     """``/no-such`` is the IRI ``BASE + "no-such"`` to the pages' route, which takes ``GET``:

@@ -259,6 +259,23 @@ def test_another_major_version_of_http_gets_a_plain_505(serve_kg):
     assert _query(served.url, "ASK {}")[0] == 200  # the worker is still there
 
 
+def test_a_method_no_resource_implements_is_501_through_gunicorn(serve_kg):
+    """A method gunicorn passes on (a token in capitals) and the server does not recognise
+    is the app's 501 (RFC 9110, 15.6.2) over a real socket, on a path of the express lane's
+    too; one it knows and the path refuses stays a 405 with ``Allow``."""
+    served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
+    for target in (b"PROPFIND /sparql?query=ASK%7B%7D", b"FOO /place/tay-ninh"):
+        data = _raw_answer(served.url, target + b" HTTP/1.1\r\nHost: h\r\n"
+                                                b"Connection: close\r\n\r\n")
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 501 Not Implemented\r\n"), data[:300]
+        assert b"\r\nAllow:" not in head and b"does not implement" in body, data[:300]
+    data = _raw_answer(served.url, b"PUT /sparql HTTP/1.1\r\nHost: h\r\nContent-Length: 0"
+                                   b"\r\nConnection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 405 Method Not Allowed\r\n"), data[:300]
+    assert b"\r\nAllow: GET, HEAD, POST, QUERY, OPTIONS\r\n" in data
+
+
 def test_deep_nesting_is_refused_and_the_process_survives(serve_kg):
     served = serve_kg("--dataset", str(TINY_DATASET), "--workers", "1")
     deep = "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"

@@ -17,6 +17,9 @@ from werkzeug.exceptions import (
     NotFound,
     RequestEntityTooLarge,
 )
+from werkzeug.exceptions import (
+    NotImplemented as MethodNotImplemented,
+)
 
 from kg.endpoint import pages
 from kg.endpoint.protocol import (
@@ -217,6 +220,26 @@ def limits() -> Response:
 #: Routes that bound their own work: ``/sparql`` and the form arm the guard around the query
 #: alone; ``/validate`` reasons in a child process killed at ``validation_timeout``.
 _SELF_GUARDED = frozenset({"sparql.sparql", "ui.form", "ui.index", "validation.validate_upload"})
+
+
+#: The methods this server recognises: RFC 9110's, PATCH (RFC 5789) and QUERY (RFC 10008).
+#: Those no route answers (PUT, DELETE, PATCH, TRACE, CONNECT) are known and refused where
+#: they are asked, 405 with ``Allow`` (RFC 9110, 15.5.6); any other (``PROPFIND``, ``FOO``)
+#: is one no resource of the server implements: 501 (9.1, 15.6.2).
+RECOGNISED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS",
+                                "TRACE", "PATCH", "QUERY"})
+
+
+@bp.before_app_request
+def _refuse_unknown_methods() -> None:
+    """501 for a method the server does not recognise, on every path (RFC 9110, 9.1: "An
+    origin server that receives a request method that is unrecognized or not implemented
+    SHOULD respond with the 501"), before the path is looked at: it was a 405 listing what
+    the path answers, or a 404, as if the method were one the server knew."""
+    if request.method not in RECOGNISED_METHODS:
+        raise MethodNotImplemented(
+            f"this server does not implement {request.method} on any resource; it answers "
+            "GET, HEAD, POST, QUERY and OPTIONS (OPTIONS * lists them)")
 
 
 @bp.before_app_request
