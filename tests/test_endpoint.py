@@ -1223,16 +1223,19 @@ class _RecordingGuard:
         self.armed = False
 
 
-@pytest.mark.parametrize("kind", ["precondition", "plus hint"])
+@pytest.mark.parametrize("kind", ["precondition", "plus hint", "no form", "no form, page"])
 def test_a_query_parsed_without_running_gets_the_time_limit(any_client, monkeypatch, kind):
     """The engine parses a query only to evaluate it, over an empty store where nothing is
     read, but an ASK is evaluated at once (a cross product of VALUES blocks took 10 s for 27
-    million rows): a query parsed for a POST's failed precondition, or for a '+' hint, is
-    parsed under the time limit a query runs under, never outside it."""
-    from kg.endpoint import responses
+    million rows): a query parsed for a POST's failed precondition, for a '+' hint, or for
+    the line and column of a text whose form the checks found none of, is parsed under the
+    time limit a query runs under, never outside it, and never by the served store (which
+    got the formless text, outside the limit; a remote store, sent it)."""
+    from kg.endpoint import responses, state
 
+    served = any_client.application.extensions["kg"]
     guard = _RecordingGuard()
-    monkeypatch.setattr(any_client.application.extensions["kg"], "guard", guard)
+    monkeypatch.setattr(served, "guard", guard)
     seen = []
     parse = responses.check_query_syntax
 
@@ -1240,8 +1243,20 @@ def test_a_query_parsed_without_running_gets_the_time_limit(any_client, monkeypa
         seen.append(guard.armed)
         return parse(text, base_iri)
 
+    def queried(*args, **kwargs):
+        raise AssertionError("the served store got a text no query was found in")
+
     monkeypatch.setattr(responses, "check_query_syntax", checked)
-    if kind == "precondition":
+    monkeypatch.setattr(state, "check_query_syntax", checked)
+    if kind.startswith("no form"):
+        monkeypatch.setattr(served, "store", type("NoStore", (), {"query": queried})())
+        page = kind.endswith("page")
+        r = any_client.get("/sparql", query_string={"query": "PREFIX : <http://e/>\nSELEKT *"},
+                           headers={"Accept": "text/html" if page else "application/json"})
+        assert r.status_code == 400, r.data
+        if not page:
+            assert r.json["line"] == 2 and r.json["column"] == 1, r.json
+    elif kind == "precondition":
         r = any_client.post("/sparql", data="ASK {}", headers={"If-Match": '"x"'},
                             content_type="application/sparql-query")
         assert r.status_code == 412, r.data

@@ -293,7 +293,7 @@ def _answer_query(state: EndpointState, environ: dict,
         # a POST: its answer has no validator (:func:`.caching.unvalidated_precondition`);
         # decided before the query runs, once the request is known to be one that would be
         # answered (a bad query or format is a 400 or 406 still, RFC 9110 13.2.1)
-        state.plan(req, environ.get("HTTP_ACCEPT"))
+        state.plan(req, environ.get("HTTP_ACCEPT"), environ)
         why = unvalidated_precondition(environ.get("HTTP_IF_MATCH"),
                                        environ.get("HTTP_IF_NONE_MATCH"))
         if why is not None:
@@ -307,7 +307,7 @@ def _answer_query(state: EndpointState, environ: dict,
         # An answer's tag is weak, or it has none (volatile): no tag meets If-Match
         # (:func:`.caching.conditional`), so 412 before the query runs, once the request is
         # known to be one that would be answered (a bad query is a 400 still, RFC 9110 13.2.1)
-        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
+        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"), environ)
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
         _parse_checked(state, environ, req.query,
                        base_url(environ) + environ.get("PATH_INFO", ""))
@@ -315,7 +315,7 @@ def _answer_query(state: EndpointState, environ: dict,
     if if_none_match and if_none_match.strip() != "*":
         # A validator this server gave for this URL: the query answered 200 once, and would
         # again. ("*" asks whether there is an answer at all: the query must run to tell.)
-        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"))
+        info, fmt = state.plan(req, environ.get("HTTP_ACCEPT"), environ)
         etag = None if info.volatile else state.etag_for(fmt, environ.get("QUERY_STRING", ""))
         if etag is not None:
             tags = [etag]

@@ -17,7 +17,7 @@ from kg.endpoint.query_text import QueryInfo, inspect_query, select_star_order
 from kg.endpoint.results import BOOLEAN, GRAPH, SOLUTIONS, ResultFormat, serialize
 from kg.endpoint.watchdog import QueryGuard, timeout_message
 from kg.errors import InputError, KGError, ParseError, QueryTimeout
-from kg.store import ReadOnlyStore
+from kg.store import ReadOnlyStore, check_query_syntax
 
 __all__ = ["EndpointState", "Answer"]
 
@@ -66,17 +66,18 @@ class EndpointState:
         digest = hashlib.blake2b(query_string.encode(), digest_size=6).hexdigest()
         return f'W/"kg-{self._validator}-{digest}-{fmt.variant}"'
 
-    def plan(self, request: SparqlRequest, accept: str | None) -> tuple[QueryInfo, ResultFormat]:
+    def plan(self, request: SparqlRequest, accept: str | None,
+             environ: dict) -> tuple[QueryInfo, ResultFormat]:
         """What the query of ``request`` is (after the checks) and the format it is answered
         in, before anything runs."""
-        info = self.inspect(request.query or "")
+        info = self.inspect(request.query or "", environ)
         return info, negotiate(accept, request.format, _KIND_OF_FORM[info.form])
 
     def run(self, request: SparqlRequest, *, accept: str | None, environ: dict,
             base_iri: str, truncation_link: str) -> Answer:
         """Check, negotiate, evaluate and serialise one query under the time limit."""
         text = request.query or ""
-        info, fmt = self.plan(request, accept)
+        info, fmt = self.plan(request, accept, environ)
         guard = self.guard
         started = time.monotonic()
         guard.arm(environ)
@@ -107,11 +108,22 @@ class EndpointState:
             raise QueryTimeout(timeout_message(self.query_timeout).strip())
         return Answer(body, fmt, cut, info.volatile)
 
-    def inspect(self, text: str) -> QueryInfo:
-        """The query's form, after the checks; a text that is no query raises ParseError."""
+    def inspect(self, text: str, environ: dict) -> QueryInfo:
+        """The query's form, after the checks; a text that is no query raises ParseError.
+
+        Where no form is found, the engine's parser says where the text goes wrong (line and
+        column): over an empty store, not the served one (a remote store's would get the text
+        sent to it, and any store's would evaluate a query the checks misread), and under the
+        time limit, as every parse without a run (:func:`.responses._parse_checked`): the
+        engine evaluates what it parses, an ``ASK`` at once, ``VALUES`` cross products and
+        all."""
         info = inspect_query(text, self.max_query_depth)
         if not info.form:
-            self.store.query(text)  # raises ParseError with the parser's line and column
+            self.guard.arm(environ)
+            try:
+                check_query_syntax(text)  # raises ParseError with the line and column
+            finally:
+                self.guard.disarm()
             raise ParseError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
         return info
 

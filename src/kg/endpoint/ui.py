@@ -334,7 +334,7 @@ def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | N
                   named_graphs: list[str] | None = None) -> dict:
     """The query's result for the HTML table; the protocol's ``default-graph-uri`` /
     ``named-graph-uri`` narrow the dataset as they do on ``/sparql``."""
-    info = state.inspect(query)
+    info = state.inspect(query, request.environ)
     guard = state.guard
     started = time.monotonic()
     guard.arm(request.environ)
