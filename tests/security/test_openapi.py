@@ -42,6 +42,26 @@ def test_the_document_is_served_and_states_the_limits(app):
         assert path in doc["paths"], path
 
 
+def test_the_document_is_openapi_3_2_and_states_the_query_method(app):
+    """``/sparql`` answers the HTTP QUERY method (RFC 10008), which OpenAPI can state from
+    3.2.0 on, as a Path Item's ``query`` operation (3.0.3, declared before, has no place for
+    it, and its schema refuses the key). The document conforms to the OpenAPI 3.2 schema
+    (the one published as https://spec.openapis.org/oas/3.2/schema/2025-09-17, as
+    schemathesis carries it), and schemathesis drives the operation (below)."""
+    from jsonschema import Draft202012Validator
+    from schemathesis.specs.openapi.definitions import OPENAPI_32
+
+    doc = json.loads(app.test_client().get("/openapi.json").data)
+    assert doc["openapi"] == "3.2.0"
+    sparql = doc["paths"]["/sparql"]
+    assert set(sparql) == {"get", "post", "query"}
+    assert sparql["query"]["requestBody"] == sparql["post"]["requestBody"]
+    assert OPENAPI_32["$id"] == "https://spec.openapis.org/oas/3.2/schema/2025-09-17"
+    errors = [e.message for e in Draft202012Validator(OPENAPI_32).iter_errors(doc)]
+    assert errors == []
+    assert "QUERY /sparql" in [f"{o.method.upper()} {o.path}" for o in _operations(app)]
+
+
 def _operations(app) -> list:
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     return [result.ok() for result in schema.get_all_operations()]

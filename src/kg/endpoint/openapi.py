@@ -1,4 +1,4 @@
-"""The HTTP API as an OpenAPI 3.0 document, served at ``/openapi.json``.
+"""The HTTP API as an OpenAPI 3.2 document, served at ``/openapi.json``.
 
 The document is built from the settings in force, so the limits it states (``maxLength`` of a
 request body, ``maxProperties`` of a reconciliation batch, the ``x-kg-limits`` extension of its
@@ -74,7 +74,8 @@ def _param(name: str, where: str, text: str, schema: dict | None = None, *,
 
 
 def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
-    """The OpenAPI 3.0.3 document of this server under ``settings``."""
+    """The OpenAPI 3.2.0 document of this server under ``settings``: 3.2 for the ``query``
+    operation (the HTTP QUERY method ``/sparql`` answers), which 3.0 and 3.1 cannot state."""
     timeout = settings["query_timeout"]
     max_body = settings["max_body_bytes"]
     batch = settings.get("max_reconcile_batch", 100)
@@ -132,6 +133,9 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
               _param("limit", "query", "most results", {"type": "integer", "minimum": 1}),
               _param("cursor", "query", "results to skip", {"type": "integer", "minimum": 0}),
               _param("callback", "query", "JSONP callback name")]
+    query_body = {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": form_schema},
+        "application/sparql-query": {"schema": {"type": "string", "maxLength": max_body}}}}
     paths: dict[str, Any] = {
         "/sparql": {
             "get": {"summary": "SPARQL query by GET; without a query, the service description; "
@@ -142,11 +146,15 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                             ("200", "400", "403", "503"))},
             "post": {"summary": "SPARQL query by POST (form, or application/sparql-query)",
                      "parameters": query_params[1:],
-                     "requestBody": {"required": True, "content": {
-                         "application/x-www-form-urlencoded": {"schema": form_schema},
-                         "application/sparql-query": {
-                             "schema": {"type": "string", "maxLength": max_body}}}},
+                     "requestBody": query_body,
                      "responses": _responses(sparql_ok, *sparql_errors)},
+            # the HTTP QUERY method (RFC 10008), a Path Item's own operation since OpenAPI
+            # 3.2.0; answered as a POST is
+            "query": {"summary": "SPARQL query by the HTTP QUERY method (RFC 10008: safe and "
+                                 "idempotent), the body read as a POST's",
+                      "parameters": query_params[1:],
+                      "requestBody": query_body,
+                      "responses": _responses(sparql_ok, *sparql_errors)},
         },
         "/void": {"get": {"summary": "the VoID description of the dataset",
                           "parameters": [_param(
@@ -162,7 +170,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                             "responses": _responses({"description": "the limits",
                                                      "content": _TEXT})}},
         "/openapi.json": {"get": {"summary": "this document", "responses": _responses(
-            {"description": "OpenAPI 3.0", "content": {"application/json": {
+            {"description": "OpenAPI 3.2", "content": {"application/json": {
                 "schema": {"type": "object"}}}})}},
         "/dataset": {"get": {"summary": "the dataset's VoID + DCAT description",
                              "parameters": [_param("format", "query", _HTML_OR_RDF)],
@@ -346,7 +354,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
             item["get"]["responses"].setdefault("406", _error(
                 "the Accept header refuses the one type this route sends"))
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.2.0",
         "info": {
             "title": "kg1978 SPARQL endpoint, linked data, validation and reconciliation",
             "version": __version__,
