@@ -146,6 +146,85 @@ def test_a_query_past_the_time_limit_gets_503_and_the_worker_is_free_again(
     assert sum("Booting worker" in line for line in served.lines) >= 2
 
 
+@pytest.mark.parametrize("lane", ["express", "gunicorn"])
+def test_a_query_whose_client_closed_the_connection_is_stopped(
+        serve_kg, cartesian_dataset, lane):
+    """A client that closes its connection while its query runs leaves no one to read the
+    answer: the watchdog sees the socket closed (once the query has run a second) and ends
+    the worker, as it does past the time limit, without an answer; the work stopped long
+    before query_timeout (60 s here, whose 503 never comes), and the worker re-forked in its
+    place answers the next query. It ran to the limit."""
+    import socket
+
+    served = serve_kg("--dataset", str(cartesian_dataset), "--workers", "1",
+                      "--query-timeout", "60")
+    served.wait_for("Booting worker")
+    endless = quote("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    # the express lane takes a plain GET; a field repeated sends it to gunicorn's lane
+    extra = b"" if lane == "express" else b"Accept: */*\r\naccept: */*\r\n"
+    parts = urlsplit(served.url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=30)
+    sock.sendall(b"GET /sparql?query=%s HTTP/1.1\r\nHost: h\r\n%s\r\n"
+                 % (endless.encode(), extra))
+    # closed once the worker has read the request (a request and the close read together
+    # are dropped unanswered before they run: the worker's event loop sees the client gone)
+    _wait_until_read(parts.port, sock.getsockname()[1])
+    sock.close()
+    line = served.wait_for("the client closed the connection while its request ran")
+    assert "/sparql" in line and "worker" in line and "exits to stop it" in line
+    status, _, body = _query(served.url, "ASK { ?s ?p ?o }")
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert sum("Booting worker" in line for line in served.lines) >= 2
+    assert not any("query_timeout" in line for line in served.lines)
+
+
+def _wait_until_read(server_port: int, client_port: int) -> None:
+    """Return once the server's end of the loopback connection from ``client_port`` has
+    nothing left to read (its receive queue in /proc/net/tcp is empty): the worker has taken
+    the request. Bounded: fails after 30 s."""
+    import time
+
+    local, remote = f"0100007F:{server_port:04X}", f"0100007F:{client_port:04X}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for row in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[1] == local and fields[2] == remote and fields[4].endswith(":00000000"):
+                return
+        time.sleep(0.01)  # polling a condition, not waiting for a time
+    raise AssertionError("the server never read the request")
+
+
+def test_a_client_still_there_is_not_taken_for_gone():
+    """:func:`kg.endpoint.watchdog.client_gone` on a real socket pair: a client waiting (its
+    side open, nothing sent), one that pipelined its next request (bytes waiting), are there;
+    one that closed, or reset, is gone."""
+    import socket
+    import struct
+
+    from kg.endpoint.watchdog import client_gone
+
+    server, client = socket.socketpair()
+    with server, client:
+        assert client_gone(server) is False
+        client.sendall(b"GET / HTTP/1.1\r\n\r\n")
+        assert client_gone(server) is False  # bytes waiting: not read, peeked
+        assert server.recv(100) == b"GET / HTTP/1.1\r\n\r\n"
+        client.close()
+        assert client_gone(server) is True
+    listener = socket.create_server(("127.0.0.1", 0))
+    with listener:
+        client = socket.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        with server:
+            assert client_gone(server) is False
+            # a reset (SO_LINGER 0): the peer's RST, read as gone
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+            assert client_gone(server) is True
+        assert client_gone(server) is False  # closed here: nothing to say about a client
+
+
 def test_request_timeout_not_query_timeout_bounds_a_slow_request(serve_kg):
     import socket
 

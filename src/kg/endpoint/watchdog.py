@@ -15,6 +15,16 @@ Outside a server that owns the socket (the Flask test client, an embedding progr
 :class:`QueryGuard` base cannot stop anything: the endpoint then reports an overrun as a 503
 once the query has ended.
 
+A client that goes away while its request runs (a closed tab, a client's own timeout) would
+leave the worker busy until the work ends or reaches the limit: nothing is streamed, so no
+write fails before the answer is whole. The watchdog also looks, at each tick once the request
+has run :data:`ABANDONED_AFTER` seconds, whether the client has closed its side of the
+connection (the socket is readable and holds nothing more: the peer's FIN, or a reset); if so
+it ends the worker without an answer, as nginx gives up a request whose client closed (its
+499). A client that only half-closes its side after sending (``shutdown(SHUT_WR)``, rare in
+HTTP) is taken as gone too, as nginx takes it. Before that second nothing is looked at: a
+re-fork costs about as much as the work it would save.
+
 The request path only writes three attributes and takes one uncontended lock per query; the
 watchdog thread polls a few times a second and does nothing else.
 """
@@ -23,13 +33,32 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import socket
 import threading
 import time
 
-__all__ = ["QueryGuard", "Watchdog", "timeout_message", "timeout_response"]
+__all__ = ["QueryGuard", "Watchdog", "timeout_message", "timeout_response", "client_gone",
+           "ABANDONED_AFTER"]
 
 log = logging.getLogger("kg.serve")
+
+#: Seconds a request runs before the watchdog looks whether its client is still there: about
+#: what re-forking a worker costs, so that ending one saves more than it spends.
+ABANDONED_AFTER = 1.0
+
+
+def client_gone(sock: socket.socket) -> bool:
+    """Whether the client has closed its side of ``sock`` (or reset it): the socket is
+    readable and a peek reads nothing. Bytes waiting (a pipelined request) are a client still
+    there; so is a socket with nothing to read."""
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except (ValueError, OSError) as exc:  # reset by the peer; ValueError: closed here
+        return not isinstance(exc, ValueError)
 
 
 def timeout_message(timeout: float) -> str:
@@ -83,8 +112,10 @@ class Watchdog(QueryGuard):
     """Ends this worker process with a 503 to the client when a query passes its deadline."""
 
     def __init__(self, timeout: float, *, tick: float = 0.05, exit_code: int = 0,
-                 page: bytes | None = None):
+                 page: bytes | None = None, abandoned_after: float = ABANDONED_AFTER):
         super().__init__(timeout)
+        self._abandoned_after = abandoned_after
+        self._started = 0.0
         self._page = page  # the site's error page of the time limit, for a browser
         self._tick = min(tick, max(timeout / 10, 0.005))
         self._exit_code = exit_code
@@ -101,7 +132,8 @@ class Watchdog(QueryGuard):
             return
         self._socket = sock
         self._request = (environ.get("HTTP_ACCEPT"), environ.get("PATH_INFO", ""))
-        self._deadline = time.monotonic() + self.timeout
+        self._started = time.monotonic()
+        self._deadline = self._started + self.timeout
 
     def disarm(self) -> None:
         if self._deadline is not None:
@@ -114,12 +146,29 @@ class Watchdog(QueryGuard):
             deadline = self._deadline
             now = time.monotonic()
             if deadline is None or now < deadline:
+                sock = self._socket
+                if (deadline is not None and sock is not None
+                        and now - self._started >= self._abandoned_after and client_gone(sock)):
+                    with self._lock:
+                        if self._deadline == deadline and self._socket is sock:
+                            self._abandon(now - self._started)
                 time.sleep(self._tick if deadline is None else min(self._tick, deadline - now))
                 continue
             with self._lock:
                 if self._deadline != deadline or self._socket is None:
                     continue
                 self._fire(self._socket)
+
+    def _abandon(self, ran: float) -> None:
+        """End the worker whose client has gone: no one reads the answer (nothing is sent)."""
+        log.warning("the client closed the connection while its request ran (%.1fs, %s): "
+                    "worker %d exits to stop it", ran, self._request[1] or "?", os.getpid())
+        self._exit()
+
+    def _exit(self) -> None:
+        for handler in logging.getLogger().handlers + log.handlers:
+            handler.flush()
+        os._exit(self._exit_code)
 
     def _fire(self, sock: socket.socket) -> None:
         response = timeout_response(self.timeout, *self._request, page=self._page)
@@ -131,6 +180,4 @@ class Watchdog(QueryGuard):
             pass  # the client is gone: the worker must stop all the same
         log.warning("query passed query_timeout=%gs: answered 503, worker %d exits to stop it",
                     self.timeout, os.getpid())
-        for handler in logging.getLogger().handlers + log.handlers:
-            handler.flush()
-        os._exit(self._exit_code)
+        self._exit()
