@@ -1288,7 +1288,7 @@ def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas
                  "Capture of Phnom Penh (1979)", "Capture of Phnom Penh, 1979",
                  "Revolutionary Army of Kampuchea (RAK)", "Pol Pot (Saloth Sar)",
                  "Kampuchean United Front for National Salvation (1978-1979)"],
-        "not held": ["Phnom Penh (Vietnam)", "Tây Ninh (Cambodia)", "Pol Pot, 1925-1998",
+        "not held": ["Phnom Penh (Vietnam)", "Tây Ninh (Cambodia)",
                      "Capture of Phnom Penh (1978)", "Division 341 (Navy)"],
     }
     want = {"Snuol (Cambodia)": "place/snuol", "Kratie (Cambodia : Province)": "place/kratie",
@@ -1300,7 +1300,6 @@ def test_a_catalogue_heading_is_read_as_a_name_and_its_qualifier(client, schemas
             "Pol Pot (Saloth Sar)": "actor/pol-pot",
             "Kampuchean United Front for National Salvation (1978-1979)": "actor/kufns",
             "Phnom Penh (Vietnam)": "place/phnom-penh", "Tây Ninh (Cambodia)": "place/tay-ninh",
-            "Pol Pot, 1925-1998": "actor/pol-pot",
             "Capture of Phnom Penh (1978)": "event/liberation-of-phnom-penh-1979-01-07",
             "Division 341 (Navy)": "unit/division-341"}
     queries = {f"q{i}": {"query": cell}
@@ -1372,6 +1371,39 @@ def test_a_units_state_and_its_country_qualify_its_heading(client, schemas):
     shared = batch(client, {"q": {"query": "Khmer Rouge (Cambodia)"}})["q"]["result"]
     assert {(c["id"], c["score"], c["match"]) for c in shared[:2]} == {
         ("actor/democratic-kampuchea", 89.5, False), ("unit/pol-pot-forces", 89.5, False)}
+
+
+def test_a_personal_name_heading_with_another_name_and_life_dates(client, schemas):
+    """LC and VIAF write a person as "Pol Pot (Saloth Sar), 1925-1998": a fuller or other name
+    in a parenthesis, then life dates. The cell found nothing. The parenthesis is read as
+    any qualifier (Saloth Sar is one of his names); the graph holds no dates of his life, so
+    the dates neither confirm the name nor contradict it: the candidate stays, at most 89.5,
+    never matched, its note saying why, and a near name keeps its own score (it was
+    dropped). Dates an entity has still decide: the front's founding is of 1978."""
+    undated = ["Pol Pot (Saloth Sar), 1925-1998", "Pol Pot, 1925-1998", "Saloth Sar, 1925-1998.",
+               "Pol Pot, 1925?-1998", "Pol Pot (Saloth Sar), 1925-"]
+    cells = [*undated, "Pol Pott, 1925-1998", "Pol Pot (Saloth Sar)", "Pol Pot (Ieng Sary), 1925-1998",
+             "Kampuchean United Front for National Salvation (KUFNS), 1978-1979",
+             "Kampuchean United Front for National Salvation (KUFNS), 1950-1960"]
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    best = {cell: answer[f"q{i}"]["result"][0] for i, cell in enumerate(cells)}
+    for cell in undated:
+        assert (best[cell]["id"], best[cell]["score"], best[cell]["match"]) == (
+            "actor/pol-pot", 89.5, False), cell
+        assert best[cell]["description"].endswith(
+            "; this service holds no dates of it to check them against.]"), cell
+    typo = best["Pol Pott, 1925-1998"]
+    assert typo["id"] == "actor/pol-pot" and not typo["match"] and 80 < typo["score"] < 89.5
+    assert best["Pol Pot (Saloth Sar)"]["match"] and best["Pol Pot (Saloth Sar)"]["score"] == 100
+    other = best["Pol Pot (Ieng Sary), 1925-1998"]  # another man's name: not his
+    assert (other["id"], other["score"], other["match"]) == ("actor/pol-pot", 89.5, False)
+    assert other["description"].endswith("which this service does not hold of it.]")
+    front = "Kampuchean United Front for National Salvation (KUFNS)"
+    assert best[front + ", 1978-1979"]["match"] and best[front + ", 1978-1979"]["id"] == \
+        "actor/kufns"
+    wrong = best[front + ", 1950-1960"]
+    assert (wrong["id"], wrong["score"], wrong["match"]) == ("actor/kufns", 89.5, False)
+    assert wrong["description"].endswith("which this service does not hold of it.]")
 
 
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
@@ -1537,6 +1569,11 @@ def test_heading_reader():
     assert _heading("Snuol, Kratie (Cambodia)") == ("Snuol", "Kratie (Cambodia)",
                                                     ["kratie", "cambodia"])
     assert _heading("Pol Pot, Saloth Sar") == ("Pol Pot", "Saloth Sar", ["saloth sar"])
+    # LC's and VIAF's personal names: another name in a parenthesis, then life dates
+    assert _heading("Pol Pot (Saloth Sar), 1925-1998") == (
+        "Pol Pot", "(Saloth Sar), 1925-1998", ["saloth sar", "1925 1998"])
+    assert _heading("Pol Pot, 1925?-1998.") == ("Pol Pot", "1925?-1998", ["1925 1998"])
+    assert _heading("(Saloth Sar), 1925-1998") is None
     # a day or month after the last comma, as a condition's date is read; not one cut short
     assert _heading("Liberation of Phnom Penh, 7 January 1979") == (
         "Liberation of Phnom Penh", "7 January 1979", ["7 january 1979"])

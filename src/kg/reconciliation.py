@@ -568,8 +568,13 @@ def _undated(label: str, key: str | None = None) -> str:
 #: may be cut short in it), at most ``_QUALIFIER_WORDS`` words a part (not a cell that runs
 #: on after a comma).
 _QUALIFIED = re.compile(r"\s*(?P<head>[^()]*?\S)\s*(?:\((?P<paren>[^()]*?\S[^()]*?)\)"
-                        r"|,\s*(?P<years>\d{4}|\d{3,4}\s*[-\u2013]\s*(?:\d{3,4})?\??)"
+                        r"|,\s*(?P<years>\d{4}|\d{3,4}\??\s*[-\u2013]\s*(?:\d{3,4})?\??)\.?"
                         r"|,\s*(?P<place>[^()\d]*?\S))\s*")
+#: A personal name heading as LC and VIAF write one with a fuller or other name in a
+#: parenthesis and life dates after it: "Pol Pot (Saloth Sar), 1925-1998".
+_LIFE_AFTER_PARENTHESIS = re.compile(r"\s*(?P<named>[^()]*\([^()]*\))\s*,\s*"
+                                     r"(?P<years>\d{3,4}\??\s*[-\u2013]\s*(?:\d{3,4})?\??"
+                                     r"|\d{4})\.?\s*")
 #: The most words of one part of a qualifier after a comma ("Kratie", "Socialist Republic of").
 _QUALIFIER_WORDS = 4
 #: A year, or a span of years, as :func:`normalise` leaves it ("1925 1998").
@@ -577,6 +582,11 @@ _YEARS = re.compile(r"(\d{3,4})(?: (\d{3,4}))?")
 #: The keys of the dates :meth:`ReconciliationIndex._qualifies` reads a year in.
 _DATED = ("startDate", "endDate", "onDate", "foundingDate", "latestStart", "notBefore",
           "notAfter")
+
+
+#: Why a heading's qualifier that nothing held contradicts still leaves its candidate for a
+#: person (:meth:`ReconciliationIndex._qualifier_verdict`), as the candidate's note says it.
+_UNCONFIRMED = {"undated": "this service holds no dates of it to check them against"}
 
 
 #: Words an abbreviation may skip ("KUFNS": Kampuchean United Front for National Salvation).
@@ -604,6 +614,12 @@ def _heading(text: Any) -> tuple[str, str, list[str]] | None:
     if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
         return None
     found = _QUALIFIED.fullmatch(text)
+    dates = _LIFE_AFTER_PARENTHESIS.fullmatch(text) if found is None else None
+    if dates is not None:  # "Pol Pot (Saloth Sar), 1925-1998": a name, another, life dates
+        inner = _heading(dates["named"])
+        if inner is not None and inner[1] != dates["named"].strip():
+            return (inner[0], text.strip()[len(inner[0]):].strip(),
+                    [*inner[2], normalise(dates["years"])])
     if found is None:  # a day or month after the last comma: "…, 7 January 1979"
         head, comma, tail = text.rpartition(",")
         if comma and normalise(head) and "(" not in tail and read_date(tail.strip())[0]:
@@ -1474,12 +1490,18 @@ class ReconciliationIndex:
         best: dict[str, dict] = {c["id"]: c for c in out}
         for c in by_head:
             e = self.get(c["id"])
-            if e is None or not all(self._qualifies(e, part) for part in parts):
-                if c["score"] < AMBIGUOUS_SCORE:
-                    continue  # near the name only, and not what the qualifier says
-                note = (f"[Not matched automatically: read as {_quoted(head)} with the "
-                        f"qualifier {_quoted(qualifier)}, which this service does not hold "
-                        "of it.]")
+            verdicts = {self._qualifier_verdict(e, part) if e is not None else "not held"
+                        for part in parts}
+            if verdicts != {"held"}:
+                read = f"[Not matched automatically: read as {_quoted(head)} with the " \
+                    f"qualifier {_quoted(qualifier)}"
+                if "not held" in verdicts:
+                    if c["score"] < AMBIGUOUS_SCORE:
+                        continue  # near the name only, and not what the qualifier says
+                    note = f"{read}, which this service does not hold of it.]"
+                else:  # nothing it holds says otherwise: a lower score, never a match
+                    note = read + "; " + " and ".join(
+                        _UNCONFIRMED[v] for v in ("undated",) if v in verdicts) + ".]"
                 c = {**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False,
                      "description": " ".join(filter(None, (c.get("description"), note)))}
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
@@ -1489,6 +1511,18 @@ class ReconciliationIndex:
             found = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
                      for c in found]
         return found[:limit], ignored
+
+    def _qualifier_verdict(self, e: Entity, part: str) -> str:
+        """What the index holds of one part of a heading's qualifier for ``e``: ``"held"``
+        (:meth:`_qualifies`); ``"undated"``, years of a person, who has no date in the
+        graph (life dates, "Pol Pot, 1925-1998": the ontology has no birth or death, so they
+        neither confirm nor contradict the name); else ``"not held"``."""
+        if self._qualifies(e, part):
+            return "held"
+        if _YEARS.fullmatch(part) and _KGO + "Person" in e.types and not any(
+                e.values.get(k) for k in _DATED):
+            return "undated"  # a person's life dates, which the graph does not hold
+        return "not held"
 
     def _qualifies(self, e: Entity, part: str) -> bool:
         """Whether one part of a heading's qualifier (normalised) is something the index
