@@ -1406,6 +1406,48 @@ def test_a_personal_name_heading_with_another_name_and_life_dates(client, schema
     assert wrong["description"].endswith("which this service does not hold of it.]")
 
 
+def test_a_command_a_unit_was_attached_to_is_a_parent_for_review_only(client, schemas):
+    """Division 341 was attached to Military Region 9 (kgo:attachedTo) and stays in Army
+    Corps 4. A parent-organisation condition naming the region, as a sheet of the units under
+    a command writes it, left the division with no candidate. The property promises "the
+    unit or body this one belongs to", which an attachment is not: the division is a
+    candidate, as an inexact one (at most 89.1, never the match), its note naming the
+    attachment; its own parents still match. A unit not attached to the region is not one."""
+    region = "Military Region 9"
+    answer = batch(client, {
+        "attached": {"query": "Division 341",
+                     "properties": [{"pid": "subordinateTo", "v": region}]},
+        "by-id": {"query": "Division 341", "type": "MilitaryUnit", "type_strict": "should",
+                  "properties": [{"pid": "subordinateTo",
+                                  "v": {"id": "unit/military-region-9", "name": region}}]},
+        "parent": {"query": "Division 341",
+                   "properties": [{"pid": "subordinateTo", "v": "Army Corps 4"}]},
+        "other": {"query": "Division 341",
+                  "properties": [{"pid": "subordinateTo", "v": "Military Region 7"}]},
+        "not-attached": {"query": "Two divisions of Military Region 7",
+                         "properties": [{"pid": "subordinateTo", "v": region}]},
+        "heading": {"query": "Division 341 (Military Region 9)"},
+        "other-heading": {"query": "Division 341 (Military Region 7)"},
+    }, schemas)
+    result = {k: v["result"] for k, v in answer.items()}
+    for key in ("attached", "by-id"):
+        [division] = result[key]
+        assert (division["id"], division["score"], division["match"]) == (
+            "unit/division-341", 89.1, False), key
+        assert division["description"].endswith(
+            "[Not matched automatically: attached to Military Region 9 (put under its command "
+            "for operations), not part of it.]"), key
+    assert result["parent"][0]["match"] and result["parent"][0]["id"] == "unit/division-341"
+    assert result["other"] == [] and result["not-attached"] == []
+    heading, other = result["heading"][0], result["other-heading"][0]
+    assert (heading["id"], heading["score"], heading["match"]) == ("unit/division-341", 89.5,
+                                                                   False)
+    assert heading["description"].endswith("a command it was attached to (put under for "
+                                           "operations), not a unit or body it belongs to.]")
+    assert (other["id"], other["score"], other["match"]) == ("unit/division-341", 89.5, False)
+    assert other["description"].endswith("which this service does not hold of it.]")
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

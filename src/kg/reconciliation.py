@@ -246,7 +246,9 @@ PROPERTIES: tuple[Property, ...] = (
              "the curators where that is).", "entity", ("Group",),
              (_KGO + "founder", _SCHEMA + "founder")),
     Property("subordinateTo", "parent organisation", "The unit or body this one belongs to "
-             "(directly; conditions also match those further up).", "entity", ("Group",),
+             "(directly; conditions also match those further up). A command a unit was only "
+             "attached to for operations is not its parent: a condition naming it keeps the "
+             "unit as a candidate, never a match.", "entity", ("Group",),
              (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
     Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch "
              "(Q1850); the setting match gives skos:closeMatch too (close or any).",
@@ -297,6 +299,7 @@ _READ = {
     _KGO + "organOf": "subordinateTo",  # a party's body: its parent organisation too
     _KGO + "governs": "governs",
     _KGO + "armedForcesOf": "armedForcesOf",  # a heading's qualifier: the unit's state
+    _KGO + "attachedTo": "attachedTo",  # a command over a unit, not its parent (see _meets)
     _SKOS + "exactMatch": "link",
     _SKOS + "closeMatch": "closeLink",  # the authority's entity differs (see values_of)
     _GEO + "asWKT": "coordinates",
@@ -586,7 +589,9 @@ _DATED = ("startDate", "endDate", "onDate", "foundingDate", "latestStart", "notB
 
 #: Why a heading's qualifier that nothing held contradicts still leaves its candidate for a
 #: person (:meth:`ReconciliationIndex._qualifier_verdict`), as the candidate's note says it.
-_UNCONFIRMED = {"undated": "this service holds no dates of it to check them against"}
+_UNCONFIRMED = {"undated": "this service holds no dates of it to check them against",
+                "attached": "a command it was attached to (put under for operations), not "
+                            "a unit or body it belongs to"}
 
 
 #: Words an abbreviation may skip ("KUFNS": Kampuchean United Front for National Salvation).
@@ -1085,6 +1090,7 @@ class Candidate:
     score: float
     exact: bool
     by_id: bool = False  # an authority identifier of the query names it (skos:exactMatch)
+    note: str = ""  # why it is not matched, where that is the candidate's own (an attachment)
 
 
 def _rows(solutions: Any, order: tuple[str, ...]) -> Iterable[tuple]:
@@ -1501,7 +1507,7 @@ class ReconciliationIndex:
                     note = f"{read}, which this service does not hold of it.]"
                 else:  # nothing it holds says otherwise: a lower score, never a match
                     note = read + "; " + " and ".join(
-                        _UNCONFIRMED[v] for v in ("undated",) if v in verdicts) + ".]"
+                        _UNCONFIRMED[v] for v in ("undated", "attached") if v in verdicts) + ".]"
                 c = {**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False,
                      "description": " ".join(filter(None, (c.get("description"), note)))}
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
@@ -1516,12 +1522,17 @@ class ReconciliationIndex:
         """What the index holds of one part of a heading's qualifier for ``e``: ``"held"``
         (:meth:`_qualifies`); ``"undated"``, years of a person, who has no date in the
         graph (life dates, "Pol Pot, 1925-1998": the ontology has no birth or death, so they
-        neither confirm nor contradict the name); else ``"not held"``."""
+        neither confirm nor contradict the name); ``"attached"``, a command it was attached to
+        (kgo:attachedTo, or one above that command: "Division 341 (Military Region 9)"),
+        which a parent-organisation condition meets likewise (:meth:`_meets`); else ``"not
+        held"``."""
         if self._qualifies(e, part):
             return "held"
         if _YEARS.fullmatch(part) and _KGO + "Person" in e.types and not any(
                 e.values.get(k) for k in _DATED):
             return "undated"  # a person's life dates, which the graph does not hold
+        if self.attached_to(e, [part]):
+            return "attached"
         return "not held"
 
     def _qualifies(self, e: Entity, part: str) -> bool:
@@ -1661,13 +1672,22 @@ class ReconciliationIndex:
                 _exact(query, k) for k in self._territories[e.iri])
             if best < MIN_SIMILARITY and not by_id and not territory:
                 continue
+            own_note = ""
             if _CLOSE in met:  # "not the same entity": a candidate, never an exact one
                 best = min(best, 0.99)
+                commands = [c["name"] for (prop, values), how in zip(conditions, met,
+                                                                          strict=True)
+                            if how == _CLOSE and prop.id == "subordinateTo"
+                            for c in self.attached_to(e, values)]
+                if commands:
+                    own_note = (f"[Not matched automatically: attached to "
+                                f"{_named(list(dict.fromkeys(commands)))} (put under its "
+                                "command for operations), not part of it.]")
             exact = best == 1.0
             score = 100.0 if exact else round(INEXACT_CEILING * best, 1)
             if territory and not exact:
                 score = max(score, TERRITORY_SCORE)
-            found.append(Candidate(e, score, exact, by_id))
+            found.append(Candidate(e, score, exact, by_id, own_note))
             lowest = AMBIGUOUS_SCORE if exact or by_id else score
             if len(floors) < limit:
                 heapq.heappush(floors, lowest)
@@ -1700,7 +1720,7 @@ class ReconciliationIndex:
                 score, match = min(score, AMBIGUOUS_SCORE), False
             item = {"id": c.entity.id, "name": c.entity.name, "score": score,
                     "match": match, "type": self.type_refs(c.entity, wanted)}
-            description = " ".join(filter(None, (c.entity.description, note)))
+            description = " ".join(filter(None, (c.entity.description, c.note, note)))
             if description:
                 item["description"] = description
             out.append(item)
@@ -1723,16 +1743,40 @@ class ReconciliationIndex:
         return kept, list(dict.fromkeys(misplaced))
 
     def _meets(self, e: Entity, prop: Property, given: list[Any]) -> int:
-        """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or, for an authority identifier
-        that only a skos:closeMatch link gives, ``_CLOSE``."""
+        """Whether ``e`` meets a condition: 0 (no), ``_EXACT`` or ``_CLOSE``: for an authority
+        identifier that only a skos:closeMatch link gives, and for a parent organisation that
+        is only a command the unit was attached to (kgo:attachedTo) or one above it. An
+        attachment puts a unit under a command for operations while it stays in its own
+        formation (Division 341, of Army Corps 4, under Military Region 9): not the parent the
+        property names ("the unit or body this one belongs to"), but what a sheet listing the
+        units under a command may mean by it, so the unit stays a candidate, for a person to
+        confirm (:meth:`attached_to`)."""
         if prop.kind == "authority":
             if _authority_matches(e.direct("link"), given):
                 return _EXACT
             return _CLOSE if _authority_matches(e.direct("closeLink"), given) else 0
-        return _EXACT if self._satisfies(e, prop, given) else 0
+        if self._satisfies(e, prop, given):
+            return _EXACT
+        if prop.id == "subordinateTo" and self.attached_to(e, given):
+            return _CLOSE
+        return 0
 
-    def _satisfies(self, e: Entity, prop: Property, given: list[Any]) -> bool:
-        mine = self.values_of(e, prop, every=True)
+    def attached_to(self, e: Entity, given: list[Any]) -> list[dict]:
+        """The commands ``e`` was attached to (kgo:attachedTo) that a parent-organisation
+        condition's values name, itself or through a unit or body above it."""
+        commands = self._refs(e.every("attachedTo"))
+        return [c for c in commands
+                if self._satisfies(e, None, given, [c, *self._refs(
+                    self.entities[c["iri"]].every("subordinateTo")
+                    if c["iri"] in self.entities else ())])]
+
+    def _satisfies(self, e: Entity, prop: Property | None, given: list[Any],
+                   mine: list[dict] | None = None) -> bool:
+        """Whether one of ``mine`` (``prop``'s values on ``e``, its chain too, by default)
+        is one of the ``given`` values; ``prop`` None for entity values given."""
+        if mine is None:
+            mine = self.values_of(e, prop, every=True)
+        kind = prop.kind if prop is not None else "entity"
         for g in given:
             if isinstance(g, dict):
                 wanted_iri = _entity_iri(str(g.get("id", "")))
@@ -1743,7 +1787,7 @@ class ReconciliationIndex:
                     continue
             g = _number_cell(g)
             text = ("true" if g else "false") if isinstance(g, bool) else str(g)
-            if prop.kind == "entity" and any(v.get("iri") == _entity_iri(text) for v in mine):
+            if kind == "entity" and any(v.get("iri") == _entity_iri(text) for v in mine):
                 return True
             name = normalise(text)
             if not name:
@@ -1751,7 +1795,7 @@ class ReconciliationIndex:
             for v in mine:
                 if any(_exact(name, k) for k in v.get("keys", ())):
                     return True
-                if prop.kind != "entity" and _value_matches(name, text, v["text"]):
+                if kind != "entity" and _value_matches(name, text, v["text"]):
                     return True
         return False
 
