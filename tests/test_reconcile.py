@@ -1448,6 +1448,29 @@ def test_a_command_a_unit_was_attached_to_is_a_parent_for_review_only(client, sc
     assert other["description"].endswith("which this service does not hold of it.]")
 
 
+def test_a_partys_or_organs_country_is_read_from_its_own_name(client, schemas):
+    """No relation of the graph ties the Communist Party of Vietnam, or its Politburo (kgo:
+    organOf the party), to a state or a country: the ontology has none, and the party's
+    description is prose. Its name does: "Communist Party of Vietnam", "Politburo of the
+    Communist Party of Vietnam". A qualifier that one of its names, or its party's, ends in
+    qualifies it where the qualifier names a place or a state; both cells were left for
+    review. Another country is still not matched, nor a qualifier that ends a name but names
+    no place or state."""
+    held = ["Communist Party of Vietnam (Vietnam)", "Politburo (Vietnam)",
+            "Đảng Cộng sản Việt Nam (Việt Nam)", "Central Military Commission (Vietnam)",
+            "CPV (Vietnam)"]
+    not_held = ["Communist Party of Vietnam (Cambodia)", "Politburo (Cambodia)",
+                "Politburo (Party of Vietnam)", "Division 341 (341)"]
+    cells = [*held, *not_held]
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, cell in enumerate(cells):
+        best = answer[f"q{i}"]["result"][0]
+        if cell in held:
+            assert best["match"] and best["score"] == 100.0, (cell, best)
+        else:
+            assert not best["match"] and best["score"] == 89.5, (cell, best)
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region
@@ -1461,8 +1484,8 @@ def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client,
                  ("unit/vpa-general-staff", True),
              "Estern Military Region (Cambodia)": ("place/eastern-military-region", False),
              "Eastern Military Region (Cambodia)": ("place/eastern-military-region", True),
-             # the party's country is nowhere in the graph: for review, as before
-             "Communist Party of Vietnam (Vietnam)": ("actor/cpv", False)}
+             # no relation gives the party's country, but its own name ends in it
+             "Communist Party of Vietnam (Vietnam)": ("actor/cpv", True)}
     answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
     for i, (cell, (expected, match)) in enumerate(cells.items()):
         best = answer[f"q{i}"]["result"][0]

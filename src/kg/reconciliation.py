@@ -587,6 +587,9 @@ _DATED = ("startDate", "endDate", "onDate", "foundingDate", "latestStart", "notB
           "notAfter")
 
 
+#: What a qualifier that ends one of an entity's own names must name to qualify it
+#: (:meth:`ReconciliationIndex._qualifies`): a place or a state, as "(Vietnam)" does.
+_JURISDICTIONS = frozenset({_KGO + "Place", _KGO + "State"})
 #: Why a heading's qualifier that nothing held contradicts still leaves its candidate for a
 #: person (:meth:`ReconciliationIndex._qualifier_verdict`), as the candidate's note says it.
 _UNCONFIRMED = {"undated": "this service holds no dates of it to check them against",
@@ -1545,7 +1548,10 @@ class ReconciliationIndex:
         Socialist Republic of Vietnam, Vietnam); the name of one of its types, in any
         language ("province", "tỉnh"), read as the ``type`` of a query reads it
         (:meth:`_types_named`); one of its own names or their initials ("Revolutionary
-        Army of Kampuchea (RAK)": :func:`_initials`); a year, or a span of years, that one
+        Army of Kampuchea (RAK)": :func:`_initials`); the name of a place or state that one
+        of its own names, or of the party or unit it is a body of, ends in ("Communist Party
+        of Vietnam (Vietnam)", "Politburo (Vietnam)": no relation of the graph ties a party to
+        a state or a country, but its name is the graph's); a year, or a span of years, that one
         of its dates falls in ("Capture of Phnom Penh (1979)"), or a month or day of one at
         either precision, read as a condition's date is (:func:`read_date`: "Capture of
         Phnom Penh (January 1979)")."""
@@ -1566,6 +1572,14 @@ class ReconciliationIndex:
         if not self._types_named(part).isdisjoint(e.types):
             return True
         above = e.every("subordinateTo")  # the whole chain
+        if any(k.endswith(" " + part) for iri in (e.iri, *above)
+               for k in getattr(self.entities.get(iri), "keys", ())) and any(
+                not self._ordered[at].types.isdisjoint(_JURISDICTIONS)
+                for at in self._by_compact.get(part.replace(" ", ""), ())):
+            # a name of its own, or of the party or unit it is a body of, that ends in the
+            # place's or state's: "Communist Party of Vietnam (Vietnam)"; the graph links
+            # no party to a state or country (the ontology has no such relation)
+            return True
         # the armed forces it is or is under, and whose they are: a unit's state
         states = [s for unit in (e.iri, *above) if (known := self.entities.get(unit))
                   for s in known.every("armedForcesOf")]
