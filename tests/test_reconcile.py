@@ -1471,6 +1471,39 @@ def test_a_partys_or_organs_country_is_read_from_its_own_name(client, schemas):
             assert not best["match"] and best["score"] == 89.5, (cell, best)
 
 
+def test_a_cell_naming_a_thing_by_another_of_its_names_is_read_with_that_name(client,
+                                                                               schemas):
+    """Records name one thing inside another's name by a name the graph holds beside its
+    label: "Founding of KUFNS" (an alternative label of the front), "Eastern Zone uprising"
+    (of the region), "Fall of the Khmer Rouge" (of the regime). They found nothing, or the
+    region first. The cell is also read with the thing's other names in the same language:
+    the right candidate first, never matched (at most 89.1), its note saying how it was
+    read; the thing named in it comes after at an equal score. A cell that finds a name at
+    85 or more is not read again; a name of no other language is swapped in."""
+    cells = {"Founding of KUFNS": "event/kufns-founding-1978-12-02",
+             "KUFNS founding": "event/kufns-founding-1978-12-02",
+             "KUFNS founding, 2 December 1978": "event/kufns-founding-1978-12-02",
+             "Eastern Zone uprising": "event/eastern-zone-uprising-1978-05-26",
+             "Uprising in the Eastern Zone": "event/eastern-zone-uprising-1978-05-26",
+             "Fall of the Khmer Rouge": "event/fall-of-pol-pot-regime",
+             "Kampuchean United Front for National Salvation forces":
+                 "unit/cambodian-revolutionary-forces"}
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, expected) in enumerate(cells.items()):
+        result = answer[f"q{i}"]["result"]
+        assert result[0]["id"] == expected, (cell, result[:2])
+        assert not any(c["match"] for c in result) and result[0]["score"] <= 89.1, cell
+        assert "[Not matched automatically: read with '" in result[0]["description"], cell
+    uprising = {c["id"]: c["score"] for c in answer["q3"]["result"]}
+    assert uprising["place/eastern-military-region"] < uprising[cells["Eastern Zone uprising"]]
+    assert "another of the names of Kampuchean United Front for National Salvation" in \
+        answer["q0"]["result"][0]["description"]
+    assert "'Mặt trận" not in json.dumps(answer, ensure_ascii=False)  # no Vietnamese swapped in
+    plain = batch(client, {"q": {"query": "Capture of Phnom Penh 1979"}})["q"]["result"]
+    assert plain[0]["id"] == "event/liberation-of-phnom-penh-1979-01-07"
+    assert "read with" not in plain[0].get("description", "")
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

@@ -58,11 +58,12 @@ An authority identifier linked by skos:exactMatch names one entity
 ``match``, whatever its text (several, which the shape allows with a reason, score 89.5). One
 linked by skos:closeMatch only ("not the same entity") keeps its candidate, as an inexact one:
 never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
-skos:exactMatch. A state is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a
-country it governs (kgo:governs): "Vietnam" with the type State finds the Socialist Republic of
-Vietnam. A cell that names nothing
-and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates rather than failing its
-batch.
+skos:exactMatch. A cell holding a name the graph gives a thing beside others ("Founding of
+KUFNS") is also read with those (:meth:`ReconciliationIndex._answer`), never matched. A state
+is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a country it governs
+(kgo:governs): "Vietnam" with the type State finds the Socialist Republic of Vietnam. A cell
+that names nothing and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates
+rather than failing its batch.
 
 **What the service does not know.** A condition whose ``pid`` is no property of the service, or
 a type id that is no type of the candidates (no class of the ontology and no candidate's
@@ -590,6 +591,17 @@ _DATED = ("startDate", "endDate", "onDate", "foundingDate", "latestStart", "notB
 #: What a qualifier that ends one of an entity's own names must name to qualify it
 #: (:meth:`ReconciliationIndex._qualifies`): a place or a state, as "(Vietnam)" does.
 _JURISDICTIONS = frozenset({_KGO + "Place", _KGO + "State"})
+#: The most readings of a cell with another name for a name in it (:meth:`_renamings`),
+#: the most entities one run of its words may name there, and what those readings score
+#: at most: an inexact label's ceiling, so below any exact name of the cell as written.
+_RENAMINGS, _RENAMED_OWNERS, _RENAMED_CEILING = 6, 3, 89.1
+#: The least a reading's candidate scores to be offered: a reading is a guess, and one that
+#: finds only names far off ("PAVN forces" read "Vietnam People's Army forces" found People
+#: of Vietnam at 65.8, above the army) says nothing the cell as written does not.
+_RENAMED_FLOOR = 72.0
+#: The most words of a cell read so: an archive's name of a thing ("Founding of KUFNS"), not
+#: a sentence, whose readings would cost a query each.
+_RENAMED_WORDS = 8
 #: Why a heading's qualifier that nothing held contradicts still leaves its candidate for a
 #: person (:meth:`ReconciliationIndex._qualifier_verdict`), as the candidate's note says it.
 _UNCONFIRMED = {"undated": "this service holds no dates of it to check them against",
@@ -1465,7 +1477,100 @@ class ReconciliationIndex:
 
     def _answer(self, q: Any, key: str, pairs: dict | None) -> tuple[list[dict], list[str]]:
         """:meth:`reconcile`'s candidates, and what of the query was ignored, as the note
-        and the log name it (``property 'P17'``, ``type 'Q5'``).
+        and the log name it (``property 'P17'``, ``type 'Q5'``): :meth:`_answer_heading`'s,
+        and, where none of those scores ``AS_WRITTEN_SCORE`` or more, those of the cell read
+        with another name for a name it holds (:meth:`_renamings`).
+
+        Records name one thing by several names in one name: "Founding of KUFNS" is the
+        graph's "Founding of the Kampuchean United Front for National Salvation" (KUFNS is
+        one of the front's names), "Eastern Zone uprising" its "Uprising in the Eastern
+        Military Region" (the Eastern Zone one of the region's), "Fall of the Khmer Rouge"
+        its "Fall of the Pol Pot regime" (the Khmer Rouge one of the regime's): each found
+        nothing, or a name far off. Such a reading is the service's, not the graph's: its
+        candidates score at most 89.1, as an inexact label, never the match, each saying
+        how the cell was read. Only names the graph holds are swapped, never a made-up
+        abbreviation."""
+        out, ignored = self._answer_heading(q, key, pairs)
+        if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
+            return out, ignored
+        text = q.get("query")
+        if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
+            return out, ignored
+        best = {c["id"]: c for c in out}
+        named: set[str] = set()  # the entities whose names were swapped
+        top = 0.0  # the best score of a reading's candidate
+        # a heading's name is read so, its qualifier kept: "KUFNS founding, 2 December 1978"
+        heading, written = _heading(text), text.strip()
+        name = heading[0] if heading and written.startswith(heading[0]) else written
+        for variant, owner, note in self._renamings(normalise(name)):
+            named.add(owner.id)
+            found, _ = self._answer_heading({**q, "query": variant + written[len(name):]},
+                                            key, pairs)
+            for c in found:
+                score = min(c["score"], _RENAMED_CEILING)
+                if score < _RENAMED_FLOOR or c["id"] == owner.id or (
+                        c["id"] in best and best[c["id"]]["score"] >= score):
+                    continue  # far off, or the entity named, a part of the cell, not it
+                top = max(top, score)
+                best[c["id"]] = {**c, "score": score, "match": False, "description": " ".join(
+                    filter(None, (self.entities[_entity_iri(c["id"])].description, note)))}
+        if len(best) == len(out) and all(best[c["id"]] is c for c in out):
+            return out, ignored
+        for id_ in named & best.keys():
+            # the cell names it and says more of it ("Eastern Zone uprising", the region at
+            # 72 as the uprising read so): at an equal score, what the reading finds first
+            if best[id_]["score"] == top:
+                best[id_] = {**best[id_], "score": round(top - 0.1, 1)}
+        found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
+        return found[:_limit(q.get("limit"), key)], ignored
+
+    def _renamings(self, query: str) -> list[tuple[str, Entity, str]]:
+        """The normalised ``query`` with a run of its words that is a name of an entity
+        (the whole of one of its labels) replaced by another of that entity's names, and the
+        note saying so: at most ``_RENAMINGS`` of them, the longest runs first. Not the
+        whole cell (that is the entity itself), nor runs of words that name nothing."""
+        tokens = query.split()
+        out: list[tuple[str, Entity, str]] = []
+        if len(tokens) > _RENAMED_WORDS:
+            return out
+        for size in range(len(tokens) - 1, 0, -1):
+            for start in range(len(tokens) - size + 1):
+                rest = (*tokens[:start], *tokens[start + size:])
+                if all(t in _SKIPPED_IN_INITIALS or len(t) < 3 or t.isdigit() for t in rest):
+                    continue  # the name and "the", or a year: the entity, not a name in one
+                run = " ".join(tokens[start:start + size])
+                compact = run.replace(" ", "")
+                for at in self._by_compact.get(compact, ())[:_RENAMED_OWNERS]:
+                    e = self._ordered[at]
+                    if " ".join(rest) in e.keys:
+                        continue  # two of its names ("FUNSK KUFNS"): the entity itself
+                    names = [v for k in ("label", "altLabel") for v in e.values.get(k, ())]
+                    # its other names in the language of the one the cell has (not a
+                    # Vietnamese name into an English cell); none for a state found by the
+                    # name of its country
+                    languages = {v.lang for v in names if compact in (
+                        normalise(v.text).replace(" ", ""),
+                        _undated(v.text, normalise(v.text)).replace(" ", ""))}
+                    for said in (v.text for v in names if v.lang in languages):
+                        # a name's own qualifier is no part of it in a longer name
+                        heading = _heading(said)
+                        other = normalise(heading[0] if heading and "(" in said else said)
+                        if not other or _exact(run, other) or f" {run} " in f" {other} ":
+                            continue  # the same name, or one with more words (its date)
+                        if not set(self._by_compact.get(other.replace(" ", ""), ())) <= {at}:
+                            continue  # another entity's name too ("Kampuchea"): not its own
+                        variant = " ".join((*tokens[:start], other, *tokens[start + size:]))
+                        note = (f"[Not matched automatically: read with {_quoted(said)} for "
+                                f"{_quoted(run)}, another of the names of {e.name}.]")
+                        if all(variant != v for v, _, _ in out):
+                            out.append((variant, e, note))
+                        if len(out) == _RENAMINGS:
+                            return out
+        return out
+
+    def _answer_heading(self, q: Any, key: str, pairs: dict | None
+                        ) -> tuple[list[dict], list[str]]:
+        """:meth:`_answer` for the cell as written and as a catalogue heading.
 
         A cell written as a catalogue heading, a name and its qualifier ("Snuol (Cambodia)",
         "Kratie (Cambodia : Province)", "Pol Pot, 1925-1998", "Phnom Penh, Cambodia":
