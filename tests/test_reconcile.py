@@ -3132,6 +3132,29 @@ def test_a_formation_written_as_its_designation_is_found(client, schemas):
                for i in (7, 8, 9) for r in answers[f"q{i}"]["result"])
 
 
+def test_a_formations_roman_numeral_is_its_number(client, schemas):
+    """English records number corps and regions in Roman numerals: "Army Corps IV" tied Army
+    Corps 3 and 4 at 79.2, "Military Region IX" all three regions at 82.3. A Roman numeral
+    after or before a formation's word is read as its figures, in a cell, a label and a
+    heading's qualifier alike: the formation, matched. Not a numeral beside other words."""
+    cells = {"Army Corps IV": "unit/army-corps-4", "Military Region IX": "unit/military-region-9",
+             "Quân khu IX": "unit/military-region-9", "Military Region V": "unit/military-region-5",
+             "Division 341 (Army Corps IV)": "unit/division-341"}
+    answer = batch(client, {f"q{i}": {"query": cell, "type": "MilitaryUnit",
+                                      "type_strict": "should"}
+                            for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, expected) in enumerate(cells.items()):
+        best = answer[f"q{i}"]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == (expected, 100.0, True), cell
+    from kg.reconciliation import _formation_numbers, _roman
+
+    assert [_roman(t) for t in ("i", "iv", "ix", "xiv", "xxxix", "iiii", "vv", "")] == [
+        1, 4, 9, 14, 39, None, None, None]
+    assert _formation_numbers("iv corps") == "4 corps"
+    for plain in ("vi", "region of vi", "louis xiv", "mix corpse"):
+        assert _formation_numbers(plain) == plain
+
+
 def test_a_party_written_as_its_initials_is_found(client, schemas):
     """"CPV" found nothing, where "SRV", "PRK" and "KUFNS" found their actors: the party has
     its initials as an alternative label, as they do."""

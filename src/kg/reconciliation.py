@@ -441,12 +441,46 @@ _UNIT_LETTERS = {"f": "su doan", "qk": "quan khu", "qd": "quan doan", "mr": "mil
 _UNIT_NUMBER = re.compile(rf"^({'|'.join(sorted(_UNIT_LETTERS))}) ?([0-9]+)$")
 
 
+#: The words a formation's number follows or precedes ("Army Corps IV", "IX Corps"), where a
+#: Roman numeral is that number (:func:`_unit_designations`).
+_FORMATION_WORDS = frozenset({"corps", "region", "division", "doan", "khu", "regiment",
+                              "brigade", "battalion"})
+_ROMAN = re.compile(r"x{0,3}(?:ix|iv|v?i{0,3})")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def _roman(token: str) -> int | None:
+    """The number a Roman numeral of 1 to 39 writes ("iv" 4, "xix" 19), or None."""
+    if not token or not _ROMAN.fullmatch(token):
+        return None
+    values = [_ROMAN_VALUES[c] for c in token]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v
+               for i, v in enumerate(values))
+
+
 def _unit_designations(query: str) -> str:
     """A normalised cell that is a formation's designation ("f341", "qk 7", "mr 9") written
     out as its labels write it ("su doan 341", "quan khu 7", "military region 9"); any other
-    cell as it is. The whole cell only: an "f" or "mr" among other words may be anything."""
+    cell as it is. The whole cell only: an "f" or "mr" among other words may be anything.
+    A Roman numeral after or before a formation's word is its number, as English writes
+    corps and regions ("army corps iv", "ix corps", "military region v": 4, 9, 5)."""
     found = _UNIT_NUMBER.match(query)
-    return f"{_UNIT_LETTERS[found[1]]} {found[2]}" if found else query
+    return f"{_UNIT_LETTERS[found[1]]} {found[2]}" if found else _formation_numbers(query)
+
+
+def _formation_numbers(text: str) -> str:
+    """A normalised name with each Roman numeral after or before a formation's word in
+    figures ("army corps iv": "army corps 4"): a cell's, a label's (the index's keys) and a
+    heading qualifier's alike, so that either way of writing finds the other."""
+    if not any(w in text for w in _FORMATION_WORDS):
+        return text
+    tokens = text.split()
+    for at, token in enumerate(tokens):
+        number = _roman(token)
+        if number is not None and (at and tokens[at - 1] in _FORMATION_WORDS
+                                   or at + 1 < len(tokens) and tokens[at + 1] in _FORMATION_WORDS):
+            tokens[at] = str(number)
+    return " ".join(tokens)
 
 
 def _least_pair(t: str, u: str) -> float:
@@ -1350,7 +1384,7 @@ class ReconciliationIndex:
             e.name = sorted(english or others or [text for _, text in own])[0]
             keys = []
             for _, text in own:
-                whole = normalise(text)
+                whole = _formation_numbers(normalise(text))
                 for k in (whole, _undated(text, whole)):
                     if k and k not in keys:
                         keys.append(k)
@@ -1660,6 +1694,7 @@ class ReconciliationIndex:
         of its dates falls in ("Capture of Phnom Penh (1979)"), or a month or day of one at
         either precision, read as a condition's date is (:func:`read_date`: "Capture of
         Phnom Penh (January 1979)")."""
+        part = _formation_numbers(part)
         years = _YEARS.fullmatch(part)
         if years:
             low, high = int(years[1]), int(years[2] or years[1])
