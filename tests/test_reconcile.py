@@ -1448,6 +1448,37 @@ def test_a_command_a_unit_was_attached_to_is_a_parent_for_review_only(client, sc
     assert other["description"].endswith("which this service does not hold of it.]")
 
 
+def test_a_units_attachment_is_a_property_of_its_own(client, schemas):
+    """The attachment had no property: a sheet could not tie a column of commands to it, nor
+    fetch it. attachedTo (attached to) is offered for military units: a condition on it
+    matches, by the command's name in any language; data extension and the preview give
+    it; a unit attached to nothing, or to another command, does not meet it."""
+    answer = batch(client, {
+        "en": {"query": "Division 341", "properties": [{"pid": "attachedTo",
+                                                         "v": "Military Region 9"}]},
+        "vi": {"query": "Sư đoàn 341", "properties": [{"pid": "attached to", "v": "Quân khu 9"}]},
+        "other": {"query": "Division 341", "properties": [{"pid": "attachedTo",
+                                                            "v": "Military Region 7"}]},
+        "none": {"query": "Army Corps 4", "properties": [{"pid": "attachedTo",
+                                                           "v": "Military Region 9"}]},
+    }, schemas)
+    for key in ("en", "vi"):
+        best = answer[key]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == ("unit/division-341", 100.0, True)
+    assert answer["other"]["result"] == [] and answer["none"]["result"] == []
+    proposed = client.get("/reconcile/propose_properties?type=Division").json
+    assert "attachedTo" in {p["id"] for p in proposed["properties"]}
+    assert "attachedTo" not in {p["id"] for p in client.get(
+        "/reconcile/propose_properties?type=Person").json["properties"]}
+    rows = post_extend(client, {"ids": ["unit/division-341", "unit/army-corps-4"],
+                                "properties": [{"id": "attachedTo"}]}, schemas).json["rows"]
+    assert rows["unit/division-341"]["attachedTo"] == [{"id": "unit/military-region-9",
+                                                        "name": "Military Region 9"}]
+    assert rows["unit/army-corps-4"]["attachedTo"] == []
+    preview = client.get("/reconcile/preview?id=unit/division-341").get_data(as_text=True)
+    assert "<dt>attached to</dt>" in preview
+
+
 def test_a_partys_or_organs_country_is_read_from_its_own_name(client, schemas):
     """No relation of the graph ties the Communist Party of Vietnam, or its Politburo (kgo:
     organOf the party), to a state or a country: the ontology has none, and the party's

@@ -251,6 +251,9 @@ PROPERTIES: tuple[Property, ...] = (
              "attached to for operations is not its parent: a condition naming it keeps the "
              "unit as a candidate, never a match.", "entity", ("Group",),
              (_KGO + "subordinateTo", _SCHEMA + "parentOrganization")),
+    Property("attachedTo", "attached to", "The command a unit was attached to (put under for "
+             "operations) while staying in its own formation, as the sources tell it: not its "
+             "parent organisation.", "entity", ("MilitaryUnit",), (_KGO + "attachedTo",)),
     Property("wikidata", "Wikidata ID", "The Wikidata item linked with skos:exactMatch "
              "(Q1850); the setting match gives skos:closeMatch too (close or any).",
              "authority", ROOT_TYPES),
@@ -1904,7 +1907,7 @@ class ReconciliationIndex:
         formation (Division 341, of Army Corps 4, under Military Region 9): not the parent the
         property names ("the unit or body this one belongs to"), but what a sheet listing the
         units under a command may mean by it, so the unit stays a candidate, for a person to
-        confirm (:meth:`attached_to`)."""
+        confirm (:meth:`attached_to`); a condition on ``attachedTo`` itself is met."""
         if prop.kind == "authority":
             if _authority_matches(e.direct("link"), given):
                 return _EXACT
@@ -1959,7 +1962,7 @@ class ReconciliationIndex:
         """The values of ``prop`` on ``e``: ``{"iri", "name", "keys"}`` for entities,
         ``{"text"}`` otherwise. ``every`` adds inferred values (the rest of a chain)."""
         pick = e.every if every else e.direct
-        if prop.id in ("placeWithin", "tookPlaceAt", "subordinateTo"):
+        if prop.id in ("placeWithin", "tookPlaceAt", "subordinateTo", "attachedTo"):
             return self._refs(pick(prop.id))
         if prop.id in ("foundingLocation", "founder"):  # inferred only
             return self._refs(e.every(prop.id))
@@ -2269,7 +2272,7 @@ class ReconciliationIndex:
         fields = []
         for pid in ("startDate", "latestStart", "endDate", "endUndatedInSource", "notAfter",
                     "notBefore", "placeWithin", "tookPlaceAt", "country", "subordinateTo",
-                    "wikidata", "geonames", "viaf", "lcnaf", "coordinates"):
+                    "attachedTo", "wikidata", "geonames", "viaf", "lcnaf", "coordinates"):
             prop = property_for(pid)
             values = self.values_of(e, prop)
             if values:
