@@ -3186,6 +3186,27 @@ def test_a_formations_roman_numeral_is_its_number(client, schemas):
         assert _formation_numbers(plain) == plain
 
 
+def test_a_cell_of_initials_the_graph_does_not_hold_finds_the_name_they_abbreviate(client,
+                                                                                  schemas):
+    """"KPRC" found nothing (its label spells it out: rdfs:comment), "RAK" the People's
+    Republic of Kampuchea at 60 (the editorial note calls Revolutionary Army of Kampuchea,
+    an alternative label of the Pol Pot forces, RAK). A cell of initials of three letters
+    or more finds the entities one of whose names of three words or more they abbreviate,
+    at 72, never matched, saying so; the query's type still filters; initials the graph
+    holds as a name still match."""
+    answer = batch(client, {"kprc": {"query": "KPRC"}, "rak": {"query": "rak"},
+                            "cmc": {"query": "CMC", "type": "PoliticalBody"},
+                            "person": {"query": "RAK", "type": "Person"},
+                            "held": {"query": "KUFNS"}}, schemas)
+    for key, expected in (("kprc", "actor/kprc"), ("rak", "unit/pol-pot-forces"),
+                          ("cmc", "actor/central-military-commission")):
+        best = answer[key]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == (expected, 72.0, False), key
+        assert "[Not matched automatically: read as the initials of " in best["description"]
+    assert answer["person"]["result"] == []
+    assert answer["held"]["result"][0]["match"]
+
+
 def test_a_party_written_as_its_initials_is_found(client, schemas):
     """"CPV" found nothing, where "SRV", "PRK" and "KUFNS" found their actors: the party has
     its initials as an alternative label, as they do."""

@@ -636,6 +636,9 @@ _RENAMINGS, _RENAMED_OWNERS, _RENAMED_CEILING = 6, 3, 89.1
 #: finds only names far off ("PAVN forces" read "Vietnam People's Army forces" found People
 #: of Vietnam at 65.8, above the army) says nothing the cell as written does not.
 _RENAMED_FLOOR = 72.0
+#: What an entity scores for a cell that is the initials of one of its names of three words
+#: or more, which the graph does not hold as a name ("KPRC", "RAK"): a reading, as above.
+_INITIALS_SCORE = 72.0
 #: The most words of a cell read so: an archive's name of a thing ("Founding of KUFNS"), not
 #: a sentence, whose readings would cost a query each.
 _RENAMED_WORDS = 8
@@ -1227,6 +1230,14 @@ class ReconciliationIndex:
             for k in keys:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
         self._key_owner = owners
+        #: The keys of three words or more by their initials (:func:`_initials`): a cell that
+        #: is one of them ("KPRC", "RAK") finds the name it abbreviates (:meth:`_answer`).
+        self._by_initials: dict[str, list[int]] = {}
+        for at, k in zip(owners, texts, strict=True):
+            if k.count(" ") >= 2:
+                for short in dict.fromkeys(_initials(k)):
+                    if len(short) >= 3:
+                        self._by_initials.setdefault(short, []).append(at)
         self._key_scan = _LcsScan(texts)
         self._vocabulary = list(postings)
         dense = max(1, len(texts) // 32)
@@ -1534,6 +1545,19 @@ class ReconciliationIndex:
         if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
             return out, ignored
         best = {c["id"]: c for c in out}
+        initials = normalise(text)
+        if initials.isalpha() and 3 <= len(initials) <= _RENAMED_WORDS and initials.isascii():
+            # a cell of initials the graph does not hold: "KPRC", whose label spells it out
+            for at in dict.fromkeys(self._by_initials.get(initials, ())):
+                e = self._ordered[at]
+                said = next((v.text for k in ("label", "altLabel") for v in e.values.get(k, ())
+                             if initials in _initials(normalise(v.text))), e.name)
+                for c in self._answer_heading({**q, "query": said}, key, pairs)[0]:
+                    if c["id"] == e.id and c["id"] not in best:
+                        best[c["id"]] = {**c, "score": _INITIALS_SCORE, "match": False,
+                                         "description": " ".join(filter(None, (
+                                             e.description, "[Not matched automatically: read "
+                                             f"as the initials of {_quoted(said)}.]")))}
         named: set[str] = set()  # the entities whose names were swapped
         top = 0.0  # the best score of a reading's candidate
         # a heading's name is read so, its qualifier kept: "KUFNS founding, 2 December 1978"
