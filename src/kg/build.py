@@ -29,6 +29,7 @@ import gc
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -169,6 +170,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                                   f"{shown_path(root / 'graph')} (pyoxigraph) and the shapes"):
                 shapes = load_shapes(root)
                 store = load_store(root, warn=False)
+                written = written_in_files(root)
                 # rdflib parses the shapes' SPARQL here (~2 s whatever the data's size, unless
                 # the build folder keeps what it found): in a stage, so the stages add up
                 narrow = (_shape_predicates(store, shapes, out.parent) if validator == "fast"
@@ -196,6 +198,9 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                                    "asserted triples"):
                 graphs = dict(sources.graphs)
                 graphs[INFERRED_GRAPH] = infer(sources.union(), reasoner=reasoner)
+                from kg.shacl_fast import written_otherwise
+
+                written = written_otherwise(t for g in sources.graphs.values() for t in g)
                 store = store_of(graphs)
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
@@ -208,7 +213,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
                 qc = pool.submit(contextvars.copy_context().run, results_in_store, store,
                                  skip=[inferred_graph])
                 report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
-                                                overlap=overlap)
+                                                overlap=overlap, written=written)
                 report = with_qc_results(report, qc.result())
             if report.results:
                 report = with_passage_hints(report, passages_in(store), cited_in(store))
@@ -265,14 +270,16 @@ class _Stages:
 
 def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Graph,
                            validator: str, log: Callable[[str], None], *,
-                           overlap: list[bool] | None = None) -> Report:
+                           overlap: list[bool] | None = None, written=None) -> Report:
     """The shapes over what they should see of ``store`` (kg.validate.validation_view), in one
     graph: a triple asserted in two graphs counts once, as in pySHACL. The store holds every
     inference, or (on the narrowed path, where kg.shacl_fast compiles the shapes) those whose
     predicate a shape reads. The report also warns of each use, in the asserted graphs (all
     but ``inferred``), of a term a standard vocabulary does not define (kg.vocabularies).
     ``overlap``, if given, receives whether two graphs of ``store`` share a triple
-    (:func:`kg.shacl_fast.view_and_overlap`)."""
+    (:func:`kg.shacl_fast.view_and_overlap`). ``written``: the literals of the data the store
+    keeps in another datatype (:func:`kg.shacl_fast.written_otherwise`), which the store's
+    report gives as written."""
     from kg.shacl_fast import view_and_overlap
     from kg.vocabularies import unknown_terms_in_store
 
@@ -281,8 +288,32 @@ def validate_dataset_store(store: ox.Store, inferred: ox.NamedNode, shapes: Grap
     if overlap is not None:
         overlap.append(shared)
     report = validate_view_store(view, shapes, validator, lambda m: log(f"  {m}"),
-                                 lambda: graph_of(view))
+                                 lambda: graph_of(view), written)
     return with_vocabulary_warnings(report, unknown)
+
+
+#: A literal's datatype that a store keeps as another (kg.shacl_fast.STORED_OTHERWISE) as a
+#: file may write it, ``^^xsd:int`` or ``^^<…XMLSchema#int>``: a file without one is not parsed
+#: again by :func:`written_in_files`
+_WRITTEN_OTHERWISE = re.compile(
+    rb"\^\^\S*?[#:](?:int|long|short|byte|nonNegativeInteger|positiveInteger|negativeInteger|"
+    rb"nonPositiveInteger|unsignedInt|unsignedLong|unsignedShort|unsignedByte|dateTimeStamp)"
+    rb"(?![\w-])")
+
+
+def written_in_files(root: Path):
+    """:func:`kg.shacl_fast.written_otherwise` of the project's files, which the build's store
+    read (and keeps ``"300"^^xsd:int`` as an xsd:integer): only a file that may write such a
+    literal is parsed again."""
+    from kg.load import parse_file, source_files
+    from kg.shacl_fast import written_otherwise
+
+    triples = []
+    for _name, paths in source_files(root):
+        for path in paths:
+            if _WRITTEN_OTHERWISE.search(path.read_bytes()):
+                triples += parse_file(path, warn=False)
+    return written_otherwise(triples)
 
 
 #: In the build folder: what each SPARQL constraint of the shapes reads, by

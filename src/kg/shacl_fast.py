@@ -39,7 +39,7 @@ import io
 import itertools
 import json
 import threading
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +101,10 @@ class Check:
     value_is_focus: bool = False
     constraint: object = None   # sh:sourceConstraint (SPARQL constraints)
     generic: str | None = None  # pySHACL's message when the shape has no sh:message
+    #: for an sh:datatype check: the datatype, and the query of the value nodes that pass it
+    #: in the store among the stored literals put for :data:`_STORED` (:func:`validate_store`)
+    datatype: URIRef | None = None
+    passing: str | None = None
 
 
 @dataclass
@@ -114,6 +118,10 @@ class _Ctx:
 
 
 # ---------------------------------------------------------------------------- terms and paths
+
+
+#: Where a :class:`Check`'s ``passing`` query takes the stored literals
+_STORED = "__STORED_LITERALS__"
 
 
 def _term(node) -> str:
@@ -363,6 +371,10 @@ def _shape_checks(ctx: _Ctx, shape, focus: str) -> list[Check]:
             ok = _value_ok(ctx, param, arg, "?value", shape)
             check(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} FILTER (!({ok})) }}",
                   _VALUE_COMPONENTS[param], generic=_generic(g, param, arg))
+            if param == SH.datatype and isinstance(arg, URIRef):
+                checks[-1].datatype = arg
+                checks[-1].passing = (f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value "
+                                      f"{{ {_STORED} }} {focus} {values} FILTER ({ok}) }}")
         elif param in _SET_COMPONENTS:
             if path is None:
                 raise UnsupportedShapes(f"{param} on a node shape ({shape})")
@@ -571,12 +583,72 @@ def _checks(shapes: Graph, subclasses) -> tuple[Check, ...]:
     return checks
 
 
-def validate_store(store, shapes: Graph, threads: int | None = None) -> Report:
+#: Datatypes a pyoxigraph store keeps as another (pyoxigraph 0.5 stores a value, not the
+#: lexical form and datatype written): the integer types derived from xsd:integer as
+#: xsd:integer, xsd:dateTimeStamp as xsd:dateTime. ``"300"^^xsd:int`` is no xsd:integer to
+#: SHACL's sh:datatype, an exact match of the datatype IRI (SHACL 4.2.2), as pySHACL has it.
+STORED_OTHERWISE = frozenset(XSD[n] for n in (
+    "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong", "unsignedShort",
+    "unsignedByte", "dateTimeStamp"))
+
+
+@dataclass(frozen=True)
+class WrittenOtherwise:
+    """The literals of the data a store keeps in another datatype (:data:`STORED_OTHERWISE`),
+    as :func:`written_otherwise` finds them: for each literal as the store keeps it, the
+    (subject, literal as written) pairs that have it."""
+
+    literals: dict
+
+    def __bool__(self) -> bool:
+        return bool(self.literals)
+
+    def written(self, subject, stored) -> list[Literal]:
+        """The literals ``subject`` was written with that the store keeps as ``stored`` (an
+        rdflib Literal). A blank node's label is the store's own, not the data's: for one,
+        those of any blank node (the same value written with a datatype the store keeps and
+        one it does not, each on a blank node, is read as the first). A value reached by a
+        path from another subject than the one written is not found."""
+        pairs = self.literals.get(stored, ())
+        own = [lit for s, lit in pairs if s == subject]
+        if own or not isinstance(subject, BNode):
+            return own
+        return [lit for s, lit in pairs if isinstance(s, BNode)]
+
+
+def written_otherwise(triples: Iterable[tuple]) -> WrittenOtherwise:
+    """The literals of ``triples`` (rdflib terms) whose datatype a pyoxigraph store keeps as
+    another, keyed by the literal the store keeps (found by storing them: its own
+    canonical form)."""
+    import pyoxigraph as ox
+
+    found = [(s, o) for s, _p, o in triples
+             if isinstance(o, Literal) and o.datatype in STORED_OTHERWISE]
+    if not found:
+        return WrittenOtherwise({})
+    literals: dict = {}
+    for s, o in found:
+        scratch = ox.Store()
+        scratch.add(ox.Quad(ox.NamedNode("urn:kg:s"), ox.NamedNode("urn:kg:p"),
+                            ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)))))
+        stored = _rdflib(next(iter(scratch)).object)
+        if stored != o or stored.datatype != o.datatype:
+            literals.setdefault(stored, []).append((s, o))
+    return WrittenOtherwise(literals)
+
+
+def validate_store(store, shapes: Graph, threads: int | None = None,
+                   written: WrittenOtherwise | None = None) -> Report:
     """Validate the union of the graphs of the pyoxigraph ``store`` (asserted + inferred, as
     :func:`kg.validate.validation_view` makes it) against ``shapes``. Same report as
     :func:`kg.validate.validate`; raises :class:`UnsupportedShapes` before running anything if
     the shapes use a feature not compiled. The checks' queries run ``threads`` at a time
-    (:func:`kg.store.rows_of_each`; default one per core, at most 4): the same report."""
+    (:func:`kg.store.rows_of_each`; default one per core, at most 4): the same report.
+
+    ``written``: the literals of the data the store keeps in another datatype
+    (:func:`written_otherwise`), which the report gives as written, and which an sh:datatype
+    check the stored one passes fails where the written datatype is not its own."""
     from kg.store import rows_of_each
 
     cache: dict = {}
@@ -599,11 +671,24 @@ def validate_store(store, shapes: Graph, threads: int | None = None) -> Report:
     copied: set = set()  # blank nodes of the shapes described in the report
     described: set = set()  # and of the data (labels of another graph)
     violations = 0
-    answers = rows_of_each(store, [check.query for check in checks], threads,
+    queries = [(check, check.query, False) for check in checks]
+    if written:
+        stored = " ".join(sorted(lit.n3() for lit in written.literals))
+        queries += [(check, check.passing.replace(_STORED, stored), True) for check in checks
+                    if check.passing is not None]
+    answers = rows_of_each(store, [query for _c, query, _p in queries], threads,
                            use_default_graph_as_union=True)
-    for check, (names, rows) in zip(checks, answers, strict=True):
+    for (check, _query, passing), (names, rows) in zip(queries, answers, strict=True):
         for row in rows:
             bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
+            if written and isinstance(bound.get("value"), Literal):
+                as_written = written.written(bound["this"], bound["value"])
+                if passing:  # the stored datatype passes: the written one may not
+                    as_written = [lit for lit in as_written if lit.datatype != check.datatype]
+                    if not as_written:
+                        continue
+                if as_written:
+                    bound["value"] = as_written[0]
             _add_result(report, root, check, bound, shapes, copied)
             for node in (bound["this"], bound.get("value")):  # described, as pySHACL does
                 _describe(node, lambda b: _data_pairs(store, b), report, described)

@@ -2456,20 +2456,25 @@ def validate_with(view: Graph, shapes: Graph, validator: str = "fast",
             log(f"the data cannot be loaded into pyoxigraph ({' '.join(str(exc).split())}); "
                 "validating with pySHACL")
         else:
-            return validate_view_store(store, shapes, validator, log, lambda: view)
+            from kg.shacl_fast import written_otherwise
+
+            return validate_view_store(store, shapes, validator, log, lambda: view,
+                                       written_otherwise(view))
     return validate(view, shapes)
 
 
 def validate_view_store(store, shapes: Graph, validator: str, log: Callable[[str], None],
-                        view: Callable[[], Graph]) -> Report:
+                        view: Callable[[], Graph], written=None) -> Report:
     """What the shapes see, in one graph of the pyoxigraph ``store``, against ``shapes`` with
     the engine ``validator``; pySHACL, over ``view()`` (the same triples as an rdflib Graph),
-    when asked for or where kg.shacl_fast does not compile the shapes (``log`` says so)."""
+    when asked for or where kg.shacl_fast does not compile the shapes (``log`` says so).
+    ``written``: the data's literals the store keeps in another datatype
+    (:func:`kg.shacl_fast.written_otherwise`), for kg.shacl_fast."""
     if check_validator(validator) == "fast":
         from kg.shacl_fast import UnsupportedShapes, validate_store
 
         try:
-            return validate_store(store, shapes)
+            return validate_store(store, shapes, written=written)
         except UnsupportedShapes as exc:
             log(f"kg.shacl_fast does not compile these shapes ({exc}); using pySHACL")
     return validate(view(), shapes)
@@ -2515,6 +2520,7 @@ def _validate_in_store(parts: list[Graph], shapes: Graph,
     from kg.iris import INFERRED_GRAPH
     from kg.load import ox_term
     from kg.materialise import UnsupportedOntology, materialise_store
+    from kg.shacl_fast import written_otherwise
 
     asserted, inferred = ox.NamedNode(_ASSERTED_GRAPH), ox.NamedNode(str(INFERRED_GRAPH))
     store = ox.Store()
@@ -2527,7 +2533,8 @@ def _validate_in_store(parts: list[Graph], shapes: Graph,
         materialise_store(store, inferred)
     except (UnsupportedOntology, InconsistentGraph):
         return None  # closure_view reasons with owlrl instead, or raises, with its own words
-    return validate_dataset_store(store, inferred, shapes, "fast", log)
+    return validate_dataset_store(store, inferred, shapes, "fast", log,
+                                  written=written_otherwise(t for part in parts for t in part))
 
 
 #: The graph :func:`_validate_in_store` puts the asserted triples in (a name of its own: the
