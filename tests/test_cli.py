@@ -672,6 +672,52 @@ def test_several_values_are_each_named_at_their_line(capsys, project, engine, va
         assert out.count(" has 2 values of ") == (1 if fmt == "github" else 3)
 
 
+def test_a_start_after_the_end_names_both_lines(capsys, tmp_path):
+    """"start after end" is on the end date's line, and names the start date's too, as a
+    validator wants both before changing one: text "see also", JSON's ``related``, SARIF's
+    ``relatedLocations``, the GitHub annotation's message. The same in JSON-LD."""
+    fixture = (REPO / "tests" / "data" / "shapes" / "event-start-after-end.ttl").read_text(
+        encoding="utf-8")
+    bad = tmp_path / "bad.ttl"
+    # a line between the two, so that neither line is the other's neighbour by chance
+    bad.write_text(fixture.replace('    kgo:endDate "1978', '    rdfs:comment "x"@en ;\n'
+                                   '    kgo:endDate "1978'), encoding="utf-8")
+    lines = bad.read_text(encoding="utf-8").splitlines()
+    start = 1 + next(i for i, t in enumerate(lines) if "kgo:startDate" in t)
+    end = 1 + next(i for i, t in enumerate(lines) if "kgo:endDate" in t)
+    assert end == start + 2
+    date = "<http://www.w3.org/2001/XMLSchema#date>"
+    code, out, _ = run(capsys, "validate", str(bad))
+    assert code == 1
+    assert f"  where:      {bad}:{end}\n" in out
+    assert (f'  see also:   kgo:startDate "1979-01-17"^^xsd:date at {bad}:{start}\n') in out
+    code, out, _ = run(capsys, "validate", "--format", "json", str(bad))
+    [result] = json.loads(out)["results"]
+    assert result["location"] == f"{bad}:{end}"
+    assert result["related"] == [{"path": "https://w3id.org/kg1978/ontology/startDate",
+                                  "value": f'"1979-01-17"^^{date}',
+                                  "location": f"{bad}:{start}"}]
+    code, out, _ = run(capsys, "validate", "--format", "sarif", str(bad))
+    [result] = json.loads(out)["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == end
+    assert [(p["id"], p["message"]["text"], p["physicalLocation"]["region"]["startLine"])
+            for p in result["relatedLocations"]] == [
+        (1, 'kgo:startDate "1979-01-17"^^xsd:date', start)]
+    code, out, _ = run(capsys, "validate", "--format", "github", str(bad))
+    assert out.startswith(f"::error file={bad},line={end},")
+    assert f'see also kgo:startDate "1979-01-17"^^xsd:date at {bad}:{start})' in out
+    # JSON-LD: the start date at the line of its value object's "{", as the end date is
+    g = Graph().parse(bad)
+    jsonld = tmp_path / "bad.jsonld"
+    jsonld.write_text(g.serialize(format="json-ld", indent=2), encoding="utf-8")
+    text = jsonld.read_text(encoding="utf-8").splitlines()
+    start = 2 + next(i for i, t in enumerate(text) if "ontology/startDate" in t)
+    assert text[start - 1].strip() == "{"
+    code, out, _ = run(capsys, "validate", str(jsonld))
+    assert code == 1
+    assert (f'  see also:   kgo:startDate "1979-01-17"^^xsd:date at {jsonld}:{start}\n') in out
+
+
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
 def test_a_wrong_value_is_reported_at_the_triple_that_gives_it(capsys, project, engine,
                                                                 validated_once):

@@ -326,6 +326,28 @@ def test_html_report_shows_a_repeated_result_with_the_one_it_repeats(client):
     assert sorted(bool(r["follows"]) for r in results) == [False, True, True]
 
 
+def test_a_start_after_the_end_names_both_lines_in_every_report(make_client, tmp_path):
+    """The result on the end date's line names the start date's line: JSON's ``related``
+    (through the child process too), the page's "See also", SARIF's relatedLocations, as
+    kg validate prints them."""
+    bad = (REPO / "tests" / "data" / "shapes" / "event-start-after-end.ttl").read_text("utf-8")
+    lines = bad.splitlines()
+    start = 1 + next(i for i, t in enumerate(lines) if "kgo:startDate" in t)
+    for client in (make_client(), make_client(validation_timeout=120)):
+        [result] = post_file(client, bad, "bad.ttl").json["results"]
+        assert result["related"] == [{
+            "path": "https://w3id.org/kg1978/ontology/startDate",
+            "value": '"1979-01-17"^^<http://www.w3.org/2001/XMLSchema#date>',
+            "location": f"bad.ttl:{start}"}]
+        page = post_file(client, bad, "bad.ttl", query="?format=html").get_data(as_text=True)
+        assert (f'See also kgo:startDate &#34;1979-01-17&#34;^^xsd:date at bad.ttl:{start}'
+                in page)
+        sarif = post_file(client, bad, "bad.ttl", query="?format=sarif").get_data(as_text=True)
+        assert sarif == kg_validate(tmp_path, bad, "sarif")[1]
+        [related] = json.loads(sarif)["runs"][0]["results"][0]["relatedLocations"]
+        assert related["physicalLocation"]["region"]["startLine"] == start
+
+
 def test_inconsistent_upload_gets_422_and_exit_code_1(client, tmp_path):
     bad = PREFIXES + "place:nowhere a owl:Nothing ; rdfs:label \"Nowhere\"@en .\n"
     code, _ = kg_validate(tmp_path, bad)

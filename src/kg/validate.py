@@ -53,6 +53,16 @@ class ValueAt:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another triple of the focus node that a result compares its value with, and the
+    FILE:LINE that gives it (a start date after the end date: the start date's)."""
+
+    path: str
+    value: str
+    location: str | None = None
+
+
+@dataclass(frozen=True)
 class Result:
     """One validation result, in the terms a person acts on."""
 
@@ -78,6 +88,10 @@ class Result:
     #: (sh:maxCount), its message saying them (:func:`with_values`); with their lines once
     #: :meth:`Report.located`.
     values: tuple[ValueAt, ...] = ()
+    #: The focus node's other values the message names, each with its triple's line: what
+    #: the result's value is compared with (:meth:`StatementLines.compared`), set by
+    #: :meth:`Report.located`; the formats show them as "see also"
+    related: tuple[Related, ...] = ()
 
     @property
     def fails(self) -> bool:
@@ -178,6 +192,8 @@ class Report:
                                                      value=key(r.value)))
                         or (alone if r.focus.startswith("_:") else None))
             r = _stated_inversely(where, r)
+            if r.constraint == _SPARQL_COMPONENT and r.path and r.value:
+                r = replace(r, related=where.compared(r))
             if r.path is None and r.follows is None and _generated_domain(r.shape):
                 # not a follower's: its cause (a misspelt class) says it already
                 r = replace(r, message=r.message + _domain_said(where, r, types))
@@ -307,6 +323,14 @@ class Report:
                            for i, v in enumerate((v for v in r.values if v.location), 1)]
                 if related:
                     result["relatedLocations"] = related
+            if r.related:  # what the value is compared with: the start date of a later end
+                known = result.setdefault("relatedLocations", [])
+                known += [{"id": i, "physicalLocation": _sarif_place(x.location),
+                           "message": {"text": f"{short_iri(x.path)} {_short_value(x.value)}"}}
+                          for i, x in enumerate((x for x in r.related if x.location),
+                                                len(known) + 1)]
+                if not known:
+                    del result["relatedLocations"]
             if r.location:
                 result["locations"] = [{"physicalLocation": _sarif_place(r.location)}]
             results.append(result)
@@ -339,6 +363,7 @@ class Report:
                 lines.append(f"  shape:      {short_iri(r.shape)} ({short_iri(r.constraint)})")
             if r.advice:
                 lines.append(f"  advice:     {r.advice}")
+            lines += [f"  see also:   {related_text(x)}" for x in r.related]
             for i, f in enumerate(repeats):
                 name = repeat_name(r, f)
                 lines.append(f"  {'also as:' if i == 0 else '':<11} "
@@ -901,7 +926,15 @@ def _summary(r: Result) -> str:
         facts.append(f"path {short_iri(r.path)}")
     if (value := shown_value(r)) is not None:
         facts.append(f"value {value}")
+    facts += [f"see also {related_text(x)}" for x in r.related]
     return f"{r.message} ({'; '.join(facts)})" + (f" Advice: {r.advice}" if r.advice else "")
+
+
+def related_text(related: Related) -> str:
+    """``kgo:startDate "1979-01-17"^^xsd:date at FILE:LINE``: a related triple, as the
+    formats people read show it."""
+    return (f"{short_iri(related.path)} {_short_value(related.value)}"
+            + (f" at {related.location}" if related.location else ""))
 
 
 #: The IRIs of the QC queries (kg.qc.NAMESPACE; here, so short_iri does not import kg.qc).
@@ -1252,6 +1285,24 @@ class StatementLines:
                 or self._by_sub_property(self.literals, lambda p: (focus, p, lexical), path)
                 or self.values.get((focus, lexical)))
 
+    def compared(self, result: Result) -> tuple[Related, ...]:
+        """The focus node's dates that a SPARQL constraint's ``result`` names in its message,
+        on other properties than its path, each with the line of its triple: what its value
+        is compared with ("start date 1979-01-17 is after end date 1978-12-23" is on the end
+        date's line, and names the start date's). A date: a number would be found in any
+        message."""
+        if not _LEXICAL_FORM.match(result.value or ""):
+            return ()
+        named = set(_DATE_IN_MESSAGE.findall(result.message))
+        own = _LEXICAL_FORM.match(result.value)[1]
+        found = sorted({(p, lexical, tag, line) for (s, p, lexical, tag), line
+                        in self.tagged_literals.items()
+                        if s == result.focus and p != result.path and lexical in named
+                        and lexical != own and tag.startswith("^^" + _XSD)},
+                       key=lambda f: (_line_order(f[3]), f[0]))
+        return tuple(Related(p, f'"{lexical}"{tag[:2]}<{tag[2:]}>', line)
+                     for p, lexical, tag, line in found)
+
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, value), else the line
         giving the focus node that value by another predicate (the data's sub-property of the
@@ -1450,6 +1501,9 @@ CYCLE_INVERSES = {
 
 #: The lexical form of a literal written in N-Triples / N3 (``"-12000"^^<…#integer>``).
 _LEXICAL_FORM = re.compile(r'"((?:[^"\\]|\\.)*)"')
+#: A date, a month or a year as a message names it (:meth:`StatementLines.compared`)
+_DATE_IN_MESSAGE = re.compile(r"(?<![\w-])-?\d{4}(?:-\d\d){0,2}(?![\w-])")
+_SPARQL_COMPONENT = str(SH.SPARQLConstraintComponent)
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str, int]]:

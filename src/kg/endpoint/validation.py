@@ -67,6 +67,7 @@ from kg.errors import (
 from kg.iris import INFERRED_GRAPH, ONTOLOGY_GRAPH, PROV, SHAPES, graph_iri_for
 from kg.store import xml_syntax_error
 from kg.validate import (
+    Related,
     Report,
     Result,
     ValueAt,
@@ -74,6 +75,7 @@ from kg.validate import (
     inverses_in,
     passages_in,
     passages_in_graphs,
+    related_text,
     repeat_name,
     short_iri,
     shown_value,
@@ -386,7 +388,8 @@ def _run_in_child(data: bytes, fmt: str, name: str, settings: dict,
         raise cls(answer["message"], path=answer.get("path"), line=answer.get("line"))
     report_graph = Graph().parse(data=answer["report"], format="nt")
     # a result's values come back as JSON objects: ValueAt again, as the report's methods read
-    results = [Result(**{**r, "values": tuple(ValueAt(**v) for v in r.get("values") or ())})
+    results = [Result(**{**r, "values": tuple(ValueAt(**v) for v in r.get("values") or ()),
+                         "related": tuple(Related(**x) for x in r.get("related") or ())})
                for r in answer["results"]]
     return Report(conforms=answer["conforms"], results=results, graph=report_graph)
 
@@ -847,6 +850,7 @@ def _page(status: int, settings: dict, *, report: Report | None = None,
           headers: dict | None = None) -> Response:
     html = render_template("validate.html", report=report, error=error, short=_curie,
                            shown_value=shown_value, repeat_name=repeat_name,
+                           related_text=related_text,
                            shapes_base=SHAPES,
                            upload_name=upload.name if upload else None,
                            syntax=_SYNTAX_NAMES.get(upload.fmt) if upload else None,
