@@ -851,9 +851,12 @@ def test_a_blank_node_has_the_same_name_in_every_run(project, tmp_path):
     """A blank node's label is the engine's, another in every run and process; the reports
     name it by what the file says instead, how a named node reaches it or what it is (with
     its line where two would share a name), so two processes on the same file write the same
-    report in every format, which a CI diff or a SARIF baseline compares."""
+    report in every format, which a CI diff or a SARIF baseline compares. The Turtle report
+    keeps the blank nodes, labelled by what it says of them: the same bytes too."""
     import subprocess
     import sys
+
+    from rdflib.namespace import SH
 
     bad = tmp_path / "bad.ttl"
     bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
@@ -869,7 +872,7 @@ _:twin a kgo:Country ; rdfs:label "Twice"@en ; rdfs:comment "two" .
 
     def reports() -> dict[str, str]:
         out = {}
-        for fmt in ("text", "json", "sarif", "github"):
+        for fmt in ("text", "json", "sarif", "github", "turtle"):
             done = subprocess.run([sys.executable, "-m", "kg.cli", "--root", str(project),
                                    "validate", "--format", fmt, str(bad)],
                                   capture_output=True, text=True, timeout=300)
@@ -879,8 +882,14 @@ _:twin a kgo:Country ; rdfs:label "Twice"@en ; rdfs:comment "two" .
 
     first = reports()
     assert reports() == first
+    turtle = first.pop("turtle")
     for fmt, out in first.items():
         assert not re.search(r"_:[A-Za-z0-9]", out), (fmt, out)
+    # the Turtle report: the engine's report graph, its blank nodes relabelled, and they are
+    # labelled in it (the data's are described there, as pySHACL does)
+    report = Graph().parse(data=turtle, format="turtle")
+    assert re.search(r"_:b[0-9a-f]{32}\b", turtle)
+    assert len(set(report.objects(None, SH.result))) == len(json.loads(first["json"])["results"])
     focus = {r["focus"] for r in json.loads(first["json"])["results"]}
     assert focus == {"https://w3id.org/kg1978/event/x", "event:x → kgo:tookPlaceAt → [ ]",
                      '[ a kgo:Country ; rdfs:label "Nowhere" ]',
