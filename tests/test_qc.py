@@ -169,6 +169,23 @@ def test_a_later_sources_claim_is_no_unattributed_reading():
     assert focus == ["kg:statement/shelling-followed-from-massing"], focus
 
 
+def test_an_entity_described_without_its_label_is_no_dangling_reference(tmp_path):
+    """A unit typed but left without its rdfs:label is the shapes' one result ("needs
+    exactly one English rdfs:label", at its description); the dangling-reference query
+    reported each reference to it too, as "a project IRI that nothing labels anywhere: a
+    misspelt reference or an entity that was never described" (33 rows for actor:srv's
+    label removed from graph/entities.ttl). An IRI nothing describes is still one."""
+    fixture = QC_FIXTURES / "dangling-reference-violation.trig"
+    text = fixture.read_text(encoding="utf-8").replace(
+        "kgo:leaderOf actor:ghost .",
+        "kgo:leaderOf actor:ghost, actor:unlabelled .\n    actor:unlabelled a kgo:Person .")
+    assert "actor:unlabelled a kgo:Person" in text
+    store = ox.Store()
+    store.load(text.encode("utf-8"), format=ox.RdfFormat.TRIG)
+    names, rows = rows_of(store, (QC / "dangling-reference-violation.rq").read_text("utf-8"))
+    assert [row[names.index("value")] for row in rows] == ["kg:actor/ghost"], rows
+
+
 @pytest.mark.parametrize(("query", "graph", "subjects"), [
     ("duplicate-entity-label-violation", BASE + "graph/article-part1",
      ("event/founding", "measure/founding")),
