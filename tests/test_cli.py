@@ -716,6 +716,17 @@ def test_a_start_after_the_end_names_both_lines(capsys, tmp_path):
     code, out, _ = run(capsys, "validate", str(jsonld))
     assert code == 1
     assert (f'  see also:   kgo:startDate "1979-01-17"^^xsd:date at {jsonld}:{start}\n') in out
+    # RDF/XML: at its property element; N-Triples: at its line
+    for name, syntax in (("bad.rdf", "xml"), ("bad.nt", "nt")):
+        other = tmp_path / name
+        other.write_text(g.serialize(format=syntax), encoding="utf-8")
+        text = other.read_text(encoding="utf-8").splitlines()
+        start = 1 + next(i for i, t in enumerate(text) if "startDate" in t)
+        end = 1 + next(i for i, t in enumerate(text) if "endDate" in t)
+        code, out, _ = run(capsys, "validate", str(other))
+        assert code == 1 and f"  where:      {other}:{end}\n" in out, out
+        assert (f'  see also:   kgo:startDate "1979-01-17"^^xsd:date at {other}:{start}\n'
+                in out), out
 
 
 @pytest.mark.parametrize("engine", ["fast", "pyshacl"])
