@@ -478,6 +478,25 @@ def test_the_volunteers_go_by_the_articles_name_only(store):
     assert names and all("volunteer" in n.lower() for n in names), names
 
 
+def test_a_figure_of_an_event_whose_end_is_read_is_its_figure_by_reading(store):
+    """Passage 14 counts what the volunteers and the Cambodian revolutionary forces did from 23
+    December 1978 to 17 January 1979 and names no campaign; that the counter-offensive ended
+    on 17 January is the curators' reading (its end date's statement). So each figure the
+    graph gives that campaign rests on the reading that the period is the campaign's: its
+    kgo:figureOf has the curators' statement, as a relation read so has elsewhere."""
+    rows = q(store, """SELECT ?f (COUNT(?st) AS ?n) WHERE {
+        ?f kgo:figureOf ?e ; prov:wasDerivedFrom ?p .
+        ?e kgo:endDate ?end .
+        ?read rdf:subject ?e ; rdf:predicate kgo:endDate ; rdf:object ?end ;
+              prov:wasAttributedTo ?who .
+        OPTIONAL { ?st rdf:subject ?f ; rdf:predicate kgo:figureOf ; rdf:object ?e ;
+                       prov:wasAttributedTo ?curators ; prov:wasDerivedFrom ?p }
+    } GROUP BY ?f""")
+    assert len(rows) >= 6, rows
+    assert all(int(r["n"].value) >= 1 for r in rows), [
+        r["f"].value for r in rows if int(r["n"].value) < 1]
+
+
 def test_a_meeting_by_reading_is_not_called_one_in_its_own_words(store):
     """Passages 6 and 10 have the Politburo and the Central Military Commission discuss, agree
     and approve, never meet: that they met is the curators' reading, reified as a statement on
