@@ -1389,6 +1389,30 @@ def test_a_prefix_declared_again_is_a_warning_in_every_report(fmt, ontology, sha
         assert graph.value(node, URIRef(BASE + "shapes/line")).toPython() == line
 
 
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+@pytest.mark.parametrize(("written", "hint"), [
+    ('"tỉnh Tây Ninh"', '; write it "tỉnh Tây Ninh"@vi'),
+    ('"ក្រចេះ"', '; write it "ក្រចេះ"@km'),
+    # â, ê, ô alone are French as well: no language is guessed
+    ('"Phnôm Pênh"', '; write it with its language\'s tag ("Phnôm Pênh"@en for an English name)'),
+    ('"Saloth Sar"', '; write it with its language\'s tag ("Saloth Sar"@en for an English name)'),
+])
+def test_an_alternative_label_without_its_tag_says_which_to_write(written, hint, validator,
+                                                                  ontology, shapes):
+    """A skos:altLabel written without a language tag said only that it needs one: where its
+    letters tell the language (Vietnamese's own, the Khmer script), the result says which
+    tag to write; else how a tag is written."""
+    data = Graph().parse(data=f"""
+        @prefix kgo: <https://w3id.org/kg1978/ontology/> .
+        @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/kg1978/actor/someone> a kgo:Person ; rdfs:label "Someone"@en ;
+            skos:altLabel {written} .""", format="turtle")
+    report = validate_closure([data, ontology], shapes, validator=validator)
+    got = [(short(r.shape), r.message) for r in report.results]
+    assert got == [("kgs:AltLabelShape", "a skos:altLabel needs a language tag" + hint)], got
+
+
 DAY_WANTED = ("must be one well-formed xsd:date (1979-01-07), xsd:gYearMonth (1978-05) or "
               "xsd:gYear (1978)")
 

@@ -2785,7 +2785,8 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     month or a year where the shape takes one (``; write it "1978-05"^^xsd:gYearMonth``), a
     count in quotes where an integer is wanted (``; write it 10``), a literal without a
     language tag where sh:languageIn wants one (``; write it "Hà Tiên"@en``, the first language
-    the shape lists) or a label in another language (:func:`_other_language_hint`), a date
+    the shape lists) or a label in another language (:func:`_other_language_hint`), the tag a
+    plain string needs where any language's is wanted (:func:`_language_tag_hint`), a date
     that is not one (:func:`_datatype_hint`), a relative IRI (``<phnom-penh>``, made a
     ``file:`` IRI by the parser). Else ""."""
     if isinstance(value, URIRef):
@@ -2811,6 +2812,9 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     if component in (SH.ClassConstraintComponent, SH.NodeKindConstraintComponent):
         return _quoted_iri_hint(text)
     if component in (SH.DatatypeConstraintComponent, SH.OrConstraintComponent):
+        if component == SH.DatatypeConstraintComponent and shapes is not None \
+                and RDF.langString in _datatypes(shapes, shape):
+            return _language_tag_hint(text, lexical)
         kind = _date_kind(text)
         if kind == XSD.date:
             return f"; write it {lexical}^^xsd:date"
@@ -2835,6 +2839,23 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
         if first is not None and str(first) != "*":
             return f"; write it {lexical}@{first}"
     return ""
+
+
+#: Letters of the Latin script that Vietnamese alone writes among the languages of the graph's
+#: names (ă, đ, ơ, ư, and the vowels with tone marks of Latin Extended Additional: "tỉnh"); â,
+#: ê and ô are French too ("Phnôm Pênh" is both). And the Khmer script's block.
+_VIETNAMESE_LETTER = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+_KHMER_LETTER = re.compile("[\u1780-\u17ff]")
+
+
+def _language_tag_hint(text: str, lexical: str) -> str:
+    """The tag a plain string needs where a language-tagged one is wanted (a skos:altLabel):
+    the language its letters tell (``; write it "tỉnh Tây Ninh"@vi``, Khmer script ``@km``),
+    else how a tag is written, English's for the example."""
+    for letters, tag in ((_KHMER_LETTER, "km"), (_VIETNAMESE_LETTER, "vi")):
+        if letters.search(text):
+            return f"; write it {lexical}@{tag}"
+    return f"; write it with its language's tag ({lexical}@en for an English name)"
 
 
 _WKT = URIRef("http://www.opengis.net/ont/geosparql#wktLiteral")
