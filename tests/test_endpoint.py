@@ -1231,13 +1231,13 @@ def test_a_query_parsed_without_running_gets_the_time_limit(any_client, monkeypa
     the line and column of a text whose form the checks found none of, is parsed under the
     time limit a query runs under, never outside it, and never by the served store (which
     got the formless text, outside the limit; a remote store, sent it)."""
-    from kg.endpoint import responses, state
+    from kg.endpoint import state
 
     served = any_client.application.extensions["kg"]
     guard = _RecordingGuard()
     monkeypatch.setattr(served, "guard", guard)
     seen = []
-    parse = responses.check_query_syntax
+    parse = state.check_query_syntax
 
     def checked(text, base_iri=None):
         seen.append(guard.armed)
@@ -1246,7 +1246,6 @@ def test_a_query_parsed_without_running_gets_the_time_limit(any_client, monkeypa
     def queried(*args, **kwargs):
         raise AssertionError("the served store got a text no query was found in")
 
-    monkeypatch.setattr(responses, "check_query_syntax", checked)
     monkeypatch.setattr(state, "check_query_syntax", checked)
     if kind.startswith("no form"):
         monkeypatch.setattr(served, "store", type("NoStore", (), {"query": queried})())

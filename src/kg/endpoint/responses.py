@@ -27,7 +27,6 @@ from kg.endpoint.query_text import inspect_query
 from kg.endpoint.results import FORMATS, TRUNCATED_HEADER, ResultFormat, json_ld_content_type
 from kg.endpoint.state import EndpointState
 from kg.errors import InputError, KGError, ParseError, PreconditionFailed
-from kg.store import check_query_syntax
 
 __all__ = ["CORS", "PREFLIGHT", "headers_for", "with_fields", "error_parts", "base_url",
            "answer_query", "status_line", "with_reason_phrase", "refused_by_accept",
@@ -206,11 +205,7 @@ def _parse_checked(state: EndpointState, environ: dict, text: str, base_iri: str
     (:func:`~kg.endpoint.query_text.inspect_query`: ``SERVICE``, nesting, updates), and the
     parse the time limit a query runs under (the guard, :meth:`EndpointState.run`)."""
     inspect_query(text, state.max_query_depth)
-    state.guard.arm(environ)
-    try:
-        check_query_syntax(text, base_iri)
-    finally:
-        state.guard.disarm()
+    state.parse_unrun(text, environ, base_iri)
 
 
 def _plus_as_space(state: EndpointState, environ: dict, body: bytes | None,

@@ -114,18 +114,26 @@ class EndpointState:
         Where no form is found, the engine's parser says where the text goes wrong (line and
         column): over an empty store, not the served one (a remote store's would get the text
         sent to it, and any store's would evaluate a query the checks misread), and under the
-        time limit, as every parse without a run (:func:`.responses._parse_checked`): the
+        time limit, as every parse without a run (:meth:`parse_unrun`): the
         engine evaluates what it parses, an ``ASK`` at once, ``VALUES`` cross products and
         all."""
         info = inspect_query(text, self.max_query_depth)
         if not info.form:
-            self.guard.arm(environ)
-            try:
-                check_query_syntax(text)  # raises ParseError with the line and column
-            finally:
-                self.guard.disarm()
+            self.parse_unrun(text, environ)  # raises ParseError with the line and column
             raise ParseError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")
         return info
+
+    def parse_unrun(self, text: str, environ: dict, base_iri: str | None = None) -> None:
+        """Raise the :class:`ParseError` a malformed ``text`` gets, parsed by the engine over
+        an empty store (:func:`kg.store.check_query_syntax`) under the time limit a query runs
+        under: the engine evaluates what it parses (an ``ASK`` at once, ``VALUES`` cross
+        products and all). Every parse without a run goes through here (:meth:`inspect`,
+        :func:`.responses._parse_checked`)."""
+        self.guard.arm(environ)
+        try:
+            check_query_syntax(text, base_iri)
+        finally:
+            self.guard.disarm()
 
 
 def per_app(key: str, build):
