@@ -192,15 +192,15 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             narrow = None
             with stage("parse_s", f"parsing {shown_path(root / 'ontology')}, "
                                   f"{shown_path(root / 'graph')} (rdflib)"):
+                from kg.shacl_fast import written_otherwise
+
                 shapes = load_shapes(root)
                 sources = load_sources(root, warn=False)
+                written = written_otherwise(t for g in sources.graphs.values() for t in g)
             with stage("reason_s", f"reasoning (OWL 2 RL, {reasoner}) over {len(sources)} "
                                    "asserted triples"):
                 graphs = dict(sources.graphs)
                 graphs[INFERRED_GRAPH] = infer(sources.union(), reasoner=reasoner)
-                from kg.shacl_fast import written_otherwise
-
-                written = written_otherwise(t for g in sources.graphs.values() for t in g)
                 store = store_of(graphs)
                 del sources, graphs
         with stage("validate_s", f"validating {len(store)} triples against the shapes "
