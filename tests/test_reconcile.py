@@ -1946,6 +1946,29 @@ def test_the_preview_says_which_values_are_the_curators_readings(client):
     assert "reading" not in str(capture)
 
 
+def test_the_preview_marks_a_country_reached_through_a_reading(client):
+    """The card's country is derived (the places an entity is at or within, up to a
+    country): one reached only through a triple the curators read (the offensive on Phnom
+    Penh took place in Cambodia by their reading; the Eastern Military Region lies in
+    Cambodia by theirs; Democratic Kampuchea governs it by theirs) says so, as the place it
+    came from does; one reached through what the source states (the capture of Phnom Penh,
+    in Phnom Penh, within Cambodia) does not."""
+    import re
+    from html import unescape
+
+    def country(entity: str) -> str:
+        page = client.get(f"/reconcile/preview?id={entity}").get_data(as_text=True)
+        found = re.findall(r"<dt>country</dt><dd>(.*?)</dd>", page)
+        return unescape(re.sub(r"<[^>]*>", "", found[0])) if found else ""
+
+    for read in ("event/phnom-penh-offensive-1979-01", "place/eastern-military-region",
+                 "actor/democratic-kampuchea"):
+        assert country(read) == "Cambodia (the curators' reading)", read
+    assert country("event/liberation-of-phnom-penh-1979-01-07") == "Cambodia"
+    assert country("place/phnom-penh") == "Cambodia"
+    assert country("place/vietnamese-border-communes") == "Vietnam"
+
+
 def test_a_close_match_is_said_as_such_in_the_preview_and_still_found(client):
     """graph/links.ttl links the 1978 Kratié province to today's with skos:closeMatch: its
     preview says the identifier is a close match, Phnom Penh's exact one says nothing more; the

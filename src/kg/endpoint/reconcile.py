@@ -267,6 +267,7 @@ def _with_languages(entity: Entity) -> dict:
     index = _index()
     read = _readings_of(entity)
     card = index.preview(entity)
+    read_countries = _countries_read(index, entity, read)
     card["name_lang"] = text_language(entity, "label", card["name"])
     card["description_lang"] = text_language(entity, "description", card["description"])
     card["altLabels"] = [{"text": text, "lang": text_language(entity, "altLabel", text)}
@@ -279,11 +280,53 @@ def _with_languages(entity: Entity) -> dict:
         for shown, value in zip(field["values"], named, strict=False):
             target = index.get(value["iri"]) if "iri" in value else None
             shown["lang"] = text_language(target, "label", shown["text"])
-            if prop is not None and any(
+            if prop is not None and (any(
                     (p, value.get("iri", value.get("text"))) in read
-                    for p in _FIELD_PREDICATES.get(prop.id, (prop.id,))):
+                    for p in _FIELD_PREDICATES.get(prop.id, (prop.id,)))
+                    or (prop.id == "country" and value.get("iri") in read_countries)):
                 shown["note"] = shown.get("note", "") + " (the curators' reading)"
     return card
+
+
+def _countries_read(index: ReconciliationIndex, entity: Entity,
+                    read: set[tuple[str, str]]) -> set[str]:
+    """The countries of ``entity``'s ``country`` field that rest on a reading: reached by its
+    asserted places (kgo:tookPlaceAt, kgo:placeWithin, kgo:governs) only through a triple that
+    is the curators' reading (:func:`_readings_of`), as the offensive on Phnom Penh's Cambodia
+    is, through the place the curators read it took place at. The card showed such a country
+    as the source's while marking the place it came from as a reading."""
+    from kg.endpoint.pages import site
+
+    every_read = {(s, p[len(KGO):], o.value) for s, p, o in site().readings
+                  if p.startswith(KGO)}
+    country = KGO + "Country"
+
+    def reached(skip: bool) -> set[str]:
+        first = [(entity.iri, "placeWithin")] if KGO + "Place" in entity.types else \
+            [(entity.iri, "tookPlaceAt")] if KGO + "Event" in entity.types else \
+            [(entity.iri, "governs")]
+        frontier: list[str] = []
+        for iri, key in first:
+            if key == "placeWithin":
+                frontier.append(iri)
+                continue
+            frontier += [o for o in entity.direct(key)
+                         if not (skip and (key, o) in read)]
+        seen, found = set(frontier), set()
+        while frontier:
+            iri = frontier.pop()
+            place = index.entities.get(iri)
+            if place is None:
+                continue
+            if country in place.types:
+                found.add(iri)
+            for o in place.direct("placeWithin"):
+                if o not in seen and not (skip and (iri, "placeWithin", o) in every_read):
+                    seen.add(o)
+                    frontier.append(o)
+        return found
+
+    return reached(False) - reached(True)
 
 
 def _paging() -> tuple[str, int, int]:
