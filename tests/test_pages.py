@@ -1322,6 +1322,27 @@ def test_search_without_a_match_or_a_text(client):
     assert 'id="q"' in r.get_data(as_text=True)
 
 
+def test_the_search_pages_title_is_english_and_quotes_the_query(client):
+    """The page is ``lang="en"`` and a ``<title>`` cannot mark the language of a part: the
+    title says in English what the page is, "Search results for" the query in quotes (it was
+    the Vietnamese query first, read as English); the query, the reader's text, is marked in
+    the body with the language its letters tell (a letter only Vietnamese writes), and left
+    unmarked where they tell none (WCAG 3.1.2: words of indeterminate language)."""
+    from kgtest import text_languages
+
+    query = "Chiến thắng ngày 7 tháng 1 năm 1979"
+    html = client.get("/search", query_string={"q": query}).get_data(as_text=True)
+    assert re.search(r"<title>(.*?)</title>", html).group(1) == (
+        f"Search results for “{query}” · kg1978")
+    assert f'value="{query}" lang="vi"' in html
+    assert client.get("/search").get_data(as_text=True).count("<title>Search · kg1978<") == 1
+    nothing = client.get("/search", query_string={"q": "Đồng Xoài xyzzy"}).get_data(
+        as_text=True)
+    assert text_languages(nothing)["Đồng Xoài xyzzy"] == {"vi"}
+    plain = client.get("/search", query_string={"q": "Sihanouk"}).get_data(as_text=True)
+    assert 'lang="vi"' not in plain and "<title>Search results for “Sihanouk” · kg1978<" in plain
+
+
 def test_search_text_over_the_limit_is_400(client):
     r = client.get("/search", query_string={"q": "x" * 501})
     assert r.status_code == 400

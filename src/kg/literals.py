@@ -57,3 +57,20 @@ def literal_text(literal, *, datatype: Callable[[str], str] = _bracketed, bare: 
     if iri is None or (iri == _XSD + "string" and not keep_string_type):
         return quoted
     return f"{quoted}^^{datatype(iri)}"
+
+
+#: Letters of the Latin script that Vietnamese alone writes among the languages of the graph's
+#: names (ă, đ, ơ, ư, and the vowels with tone marks of Latin Extended Additional: "tỉnh"); â,
+#: ê and ô are French too ("Phnôm Pênh" is both). And the Khmer script's block.
+_VIETNAMESE_LETTER = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
+_KHMER_LETTER = re.compile("[\u1780-\u17ff]")
+
+
+def language_of_letters(text: str) -> str | None:
+    """The language a text's letters tell among those of the graph's names: ``km`` for the
+    Khmer script, ``vi`` for a letter only Vietnamese writes ("tỉnh Tây Ninh", by its "ỉ");
+    None where they tell none ("Tây Ninh": its "â" is French too)."""
+    for letters, tag in ((_KHMER_LETTER, "km"), (_VIETNAMESE_LETTER, "vi")):
+        if letters.search(text):
+            return tag
+    return None

@@ -26,7 +26,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from kg.errors import ConfigError
 from kg.iris import KIND_PREFIXES, PREFIXES, SHAPES
-from kg.literals import literal_text
+from kg.literals import language_of_letters, literal_text
 
 #: Exit codes of ``kg validate``.
 CONFORMS, VIOLATIONS = 0, 1
@@ -2841,20 +2841,13 @@ def _hint(value, component, shape, shapes: Graph | None) -> str:
     return ""
 
 
-#: Letters of the Latin script that Vietnamese alone writes among the languages of the graph's
-#: names (ă, đ, ơ, ư, and the vowels with tone marks of Latin Extended Additional: "tỉnh"); â,
-#: ê and ô are French too ("Phnôm Pênh" is both). And the Khmer script's block.
-_VIETNAMESE_LETTER = re.compile("[ăđơưĂĐƠƯ\u1ea0-\u1ef9]")
-_KHMER_LETTER = re.compile("[\u1780-\u17ff]")
-
-
 def _language_tag_hint(text: str, lexical: str) -> str:
     """The tag a plain string needs where a language-tagged one is wanted (a skos:altLabel):
     the language its letters tell (``; write it "tỉnh Tây Ninh"@vi``, Khmer script ``@km``),
     else how a tag is written, English's for the example."""
-    for letters, tag in ((_KHMER_LETTER, "km"), (_VIETNAMESE_LETTER, "vi")):
-        if letters.search(text):
-            return f"; write it {lexical}@{tag}"
+    tag = language_of_letters(text)
+    if tag is not None:
+        return f"; write it {lexical}@{tag}"
     return f"; write it with its language's tag ({lexical}@en for an English name)"
 
 

@@ -1642,9 +1642,14 @@ def search() -> Response:
     """Entities by name (``?q=``), with the reconciliation service's matching: a page with the
     form, and the matches linked to their pages, each with the name it was found by where
     that is not the name shown (:meth:`~kg.reconciliation.ReconciliationIndex.matched_name`).
-    400 for a text over the service's limit."""
+    400 for a text over the service's limit. The page is in English, its ``<title>`` too
+    ("Search results for “…”"): a title cannot mark the language of a part, and the query is
+    the reader's text, of a language its letters tell at best (WCAG 2.1, 3.1.2, leaves words
+    of indeterminate language unmarked); where they tell one
+    (:func:`kg.literals.language_of_letters`), the query is marked with it in the body."""
     from kg.endpoint.reconcile import text_language
     from kg.errors import InputError
+    from kg.literals import language_of_letters
     from kg.reconciliation import MAX_QUERY_CHARS
 
     q = request.args.get("q", "")
@@ -1665,7 +1670,8 @@ def search() -> Response:
                         "lang": text_language(entity, "label", item["name"]),
                         "description_lang": text_language(entity, "description",
                                                           item.get("description", ""))})
-    html = render_template("search.html", q=q, results=results, error=error,
+    html = render_template("search.html", q=q, q_lang=language_of_letters(q), results=results,
+                           error=error,
                            limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context())
     return _html(html, status)
 
