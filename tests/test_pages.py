@@ -1067,6 +1067,34 @@ def test_timeline_groups_by_operation(client, store):
     assert not set(war) & set(gco)
 
 
+def test_a_readings_label_writes_its_day_as_the_page_writes_dates(client):
+    """The statements of readings are labelled in the graph with an ISO day ("…: not before
+    1978-02-05"); a page writes dates for people ("5 February 1978 (1978-02-05)"), and shows
+    such a label so too: in the statements' table, as a value's reading badge's target, and
+    as the statement's own title and heading. The RDF keeps the label as the graph has it,
+    and a literal holding it (its inferred schema:name) is shown as it is."""
+    import html as html_lib
+
+    iso = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+    page = Page(client.get("/event/pol-pot-border-incursions", headers=HTML).get_data(
+        as_text=True))
+    statements = [x for x in page.links if x["href"].startswith("/statement/")]
+    texts = {x["text"] for x in statements}
+    assert ("Pol Pot incursions into Vietnamese border areas: not before 5 February 1978"
+            in texts), texts
+    assert not [x for x in texts if iso.search(x)], texts
+    path = "/statement/incursions-begun-by-meeting"
+    own = client.get(path, headers=HTML).get_data(as_text=True)
+    shown = "Pol Pot incursions into Vietnamese border areas: latest start 15 June 1978"
+    assert html_lib.unescape(re.search(r"<title[^>]*>(.*?)</title>", own).group(1)) == (
+        shown + " · kg1978")
+    assert html_lib.unescape(Page(own).ids["label"]) == shown
+    # the label as data: the inferred schema:name's value, a literal shown as it is
+    assert own.count("latest start 1978-06-15") == 1
+    assert b'"Pol Pot incursions into Vietnamese border areas: latest start 1978-06-15"@en' in (
+        client.get(path + ".ttl").data)
+
+
 def test_timeline_says_which_dates_are_the_curators_readings(client):
     """A mark's dates say where one is a reading (a statement attributed to the curators), as
     the event's page does: the offensive on Phnom Penh's end, "not after 7 January 1979", is

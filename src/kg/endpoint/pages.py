@@ -377,6 +377,16 @@ def _parse_date(lexical: str, datatype: str, *, end: bool) -> date | None:
     return None
 
 
+#: A day written as ISO 8601 writes it, alone (not part of a longer run of digits and dashes).
+_ISO_DAY = re.compile(r"(?<![0-9-])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9-])")
+
+
+def readable_days(text: str) -> str:
+    """``text`` with each ISO day in it written as :func:`human_date` writes it: "…: not
+    before 1978-02-05" → "…: not before 5 February 1978"; what is no day stays."""
+    return _ISO_DAY.sub(lambda m: human_date(m[0], XSD + "date"), text)
+
+
 def human_date(lexical: str, datatype: str) -> str:
     """``1979-01-07`` → ``7 January 1979``; ``1978-05`` → ``May 1978``; else as written."""
     try:
@@ -401,6 +411,11 @@ class Site:
         #: each IRI's label (English first) and that label's language tag ('' for none)
         self.label_languages: dict[str, str] = {}
         self.labels = self._labels()
+        #: the labels a page shows otherwise: a day written ``1979-01-07`` in a label (a
+        #: reading's statement, "…: not after 1979-01-07") as the page writes dates,
+        #: "7 January 1979" (:func:`readable_days`); the RDF and the markup keep the label
+        self.shown_labels = {x: shown for x, v in self.labels.items()
+                             if (shown := readable_days(v)) != v}
         self.known = self._known()
         #: the hash IRIs of each document (``…/event/x#time-span`` of ``…/event/x``): a client
         #: dereferencing one drops the fragment, so the document's RDF must describe it
@@ -808,7 +823,7 @@ def _link(s: Site, iri: str) -> dict:
     if iri in s.fragments.get(document, ()):
         # a hash IRI is shown on its document's page, at the element its fragment names
         path = f"{local_path(document)}#{quote(fragment, safe=_FRAGMENT_SAFE)}"
-    label = s.labels.get(iri)
+    label = s.shown_labels.get(iri) or s.labels.get(iri)
     text = label or curie(iri)
     # the label's language tag, for the element's lang (none for a CURIE or an untagged label)
     return {"kind": "iri", "iri": iri, "text": text, "lang": s.label_languages.get(iri) or None,
@@ -834,7 +849,8 @@ def _fragment_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         target = asserted if pair in said else inferred
         if q.object not in target[q.predicate.value]:
             target[q.predicate.value].append(q.object)
-    return {"id": iri.partition("#")[2], "iri": iri, "label": s.labels.get(iri) or curie(iri),
+    return {"id": iri.partition("#")[2], "iri": iri,
+            "label": s.shown_labels.get(iri) or s.labels.get(iri) or curie(iri),
             "label_lang": s.label_languages.get(iri) or None,
             "properties": _property_rows(s, dict(asserted), subject=iri),
             "inferred_properties": _property_rows(s, dict(inferred), subject=iri)}
@@ -1065,7 +1081,8 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     if iri == ONTOLOGY:
         terms = {k: [_link(s, t) for t in v] for k, v in s.terms.items()}
     return {
-        "iri": iri, "label": label, "label_lang": s.label_languages.get(iri) or None,
+        "iri": iri, "label": s.shown_labels.get(iri, label),
+        "label_lang": s.label_languages.get(iri) or None,
         "alt_labels": alt, "descriptions": descriptions,
         "types_asserted": [_marked(s, _link(s, t.value), node, RDF + "type", t)
                            for t in types_asserted],
