@@ -1368,7 +1368,60 @@ def test_the_search_pages_title_is_english_and_quotes_the_query(client):
         as_text=True)
     assert text_languages(nothing)["Đồng Xoài xyzzy"] == {"vi"}
     plain = client.get("/search", query_string={"q": "Sihanouk"}).get_data(as_text=True)
-    assert 'lang="vi"' not in plain and "<title>Search results for “Sihanouk” · kg1978<" in plain
+    assert 'value="Sihanouk" maxlength' in plain  # no lang: its letters tell none
+    assert "<title>Search results for “Sihanouk” · kg1978<" in plain
+
+
+def test_pages_show_names_in_the_language_asked_for(client):
+    """``Accept-Language: vi`` (or ``?lang=vi``, which wins and keeps itself in the site's
+    links) gives the names in Vietnamese where the data has them (a label, else a sole
+    alternative label): the entity's heading and title, its links, each marked
+    ``lang="vi"``; a name the data has in English only stays English, marked ``lang="en"``,
+    and a heading so shown says so. The page's own words stay English: ``Content-Language:
+    en, vi``. ``Vary`` names ``Accept-Language`` where that header chose; the RDF does not
+    depend on it. A language the names are not in is a 400 listing those they are."""
+    from kgtest import text_languages
+
+    vi = {**HTML, "Accept-Language": "vi-VN,vi;q=0.9,en;q=0.5"}
+    r = client.get("/place/phnom-penh", headers=vi)
+    assert r.headers["Content-Language"] == "en, vi"
+    assert "Accept-Language" in r.headers["Vary"] and "Accept" in r.headers["Vary"]
+    html = r.get_data(as_text=True)
+    assert '<h1 id="label" lang="vi">Phnôm Pênh</h1>' in html
+    assert '<title lang="vi">Phnôm Pênh · kg1978</title>' in html
+    languages = text_languages(html)
+    assert languages["thành phố"] == {"vi"}  # its type, kgo:City, by its Vietnamese label
+    assert languages["Position of Phnom Penh"] == {"en"}  # no Vietnamese name: English
+    assert '<span class="alt" lang="en">Phnom Penh</span>' in html  # the English name, below
+    assert 'id="name-fallback"' not in html
+    assert ('<a href="/place/phnom-penh?lang=en" hreflang="en" lang="en">English</a>'
+            in html)
+    english = client.get("/place/phnom-penh", headers=HTML)
+    assert english.headers["Content-Language"] == "en"
+    assert "Accept-Language" in english.headers["Vary"]
+    assert '<h1 id="label" lang="en">Phnom Penh</h1>' in english.get_data(as_text=True)
+    chosen = client.get("/place/phnom-penh?lang=vi", headers=HTML)
+    assert "Accept-Language" not in chosen.headers["Vary"]
+    page = chosen.get_data(as_text=True)
+    assert '<h1 id="label" lang="vi">Phnôm Pênh</h1>' in page
+    assert 'href="/ontology/City?lang=vi"' in page and 'href="/timeline?lang=vi"' in page
+    assert '<strong lang="vi" aria-current="page">Tiếng Việt</strong>' in page
+    fallback = client.get("/agent/curators?lang=vi", headers=HTML).get_data(as_text=True)
+    assert '<h1 id="label" lang="en">kg curators</h1>' in fallback
+    assert 'id="name-fallback"' in fallback
+    turtle = client.get("/place/phnom-penh", headers={"Accept": "text/turtle",
+                                                      "Accept-Language": "vi"})
+    assert turtle.data == client.get("/place/phnom-penh.ttl").data
+    assert "Accept-Language" not in turtle.headers["Vary"]
+    timeline = client.get("/timeline", headers=vi).get_data(as_text=True)
+    assert text_languages(timeline)["Chiến tranh biên giới Tây Nam"] == {"vi"}
+    search = client.get("/search", query_string={"q": "phnom penh", "lang": "vi"})
+    first = re.search(r'<ol id="results">\s*<li><a ([^>]*)>([^<]*)</a>', search.text)
+    assert first.groups() == ('href="/place/phnom-penh?lang=vi" lang="vi"', "Phnôm Pênh")
+    refused = client.get("/place/phnom-penh?lang=de", headers=HTML)
+    assert refused.status_code == 400
+    assert "lang=de" in refused.text and "en (English), " in refused.text
+    assert "vi (Vietnamese)" in refused.text
 
 
 def test_search_text_over_the_limit_is_400(client):

@@ -23,6 +23,11 @@ bp = Blueprint("openapi", __name__)
 _VALIDATE_FORMATS = "json, turtle, html, text, sarif or github"
 _VALIDATE_FORMATS_PARAM = _VALIDATE_FORMATS + " (also as 'output')"
 _HTML_OR_RDF = "html or an RDF format (also as 'output')"
+#: The language of the names a page shows (else Accept-Language's; 400 for one not offered).
+_LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": "the language of the names an HTML page shows (en, vi, km: a tag or "
+                        "its primary subtag); else Accept-Language chooses; 400 for one the "
+                        "names are not in"}
 _RDF_OR_HTML = "an RDF format or html, over Accept (also as 'output')"
 _TEXT = {"text/plain": {"schema": {"type": "string"}}}
 _ANY = {"schema": {"type": "string"}}
@@ -253,7 +258,7 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                                                   "ontology, the current version "
                                                   f"({__version__}) gives the ontology",
                                   required=True),
-                           _param("format", "query", _HTML_OR_RDF)],
+                           _param("format", "query", _HTML_OR_RDF), _LANG],
             "responses": {**_responses(rdf_page, *page_errors),
                           "301": {"description": "the same IRI with a trailing slash, or "
                                                  "without the one the resource's IRI ends "

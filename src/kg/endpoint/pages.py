@@ -40,10 +40,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request
 
 from kg import __version__, iris
 from kg.endpoint.protocol import (
@@ -85,6 +85,8 @@ ONTOLOGY = str(iris.ONTOLOGY)
 ONTOLOGY_GRAPH = str(iris.ONTOLOGY_GRAPH)
 
 _PROLOGUE = iris.sparql_prologue()
+#: The fewest entities the data must name in a language for the pages to offer it.
+LANGUAGE_MIN_NAMES = 5
 #: Most values listed per property on a page (the RDF representations are never cut).
 MAX_VALUES = 500
 #: Most paths drawn up one hierarchy from an entity (entities reached by several routes
@@ -416,6 +418,15 @@ class Site:
         #: "7 January 1979" (:func:`readable_days`); the RDF and the markup keep the label
         self.shown_labels = {x: shown for x, v in self.labels.items()
                              if (shown := readable_days(v)) != v}
+        #: the names in the other languages a page may show them in (:func:`page_language`):
+        #: by language (a tag's primary subtag, ``vi``), each IRI's rdfs:label in it, else its
+        #: skos:prefLabel, else its one skos:altLabel in it (of several, none is the name),
+        #: with the tag as the data writes it
+        self.labels_in = self._labels_in()
+        #: the languages the pages show names in: English, the site's, then the others the
+        #: data names enough entities in (one French spelling makes no French pages)
+        self.page_languages = ("en", *sorted(lang for lang, names in self.labels_in.items()
+                                             if len(names) >= LANGUAGE_MIN_NAMES))
         self.known = self._known()
         #: the hash IRIs of each document (``…/event/x#time-span`` of ``…/event/x``): a client
         #: dereferencing one drops the fragment, so the document's RDF must describe it
@@ -451,7 +462,7 @@ class Site:
             "SELECT DISTINCT ?e WHERE { ?e a kgo:War FILTER(isIRI(?e)) }")}
         self.terms = self._terms()
         self.ontology_version = self._ontology_version()
-        self._timeline = None
+        self._timeline: dict[str, dict] = {}
         self._graph_summaries: dict[str, tuple[int, list[str]]] = {}
 
     def _rows(self, text: str, *, graphs: bool = False) -> list[dict]:
@@ -516,6 +527,31 @@ class Site:
                 ranked[x] = (rank, lit.value, lit.language or "")
         self.label_languages = {x: lang for x, (_, _, lang) in ranked.items()}
         return {x: v for x, (_, v, _) in ranked.items()}
+
+    def _labels_in(self) -> dict[str, dict[str, tuple[str, str]]]:
+        ranked: dict[str, dict[str, tuple[int, str, str]]] = defaultdict(dict)
+        alternatives: dict[tuple[str, str], set] = defaultdict(set)
+        ranks = {RDFS + "label": 0, SKOS + "prefLabel": 1, SKOS + "altLabel": 2}
+        for r in self._rows("""SELECT DISTINCT ?x ?p ?l WHERE {
+                VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
+                ?x ?p ?l FILTER(isIRI(?x) && isLiteral(?l) && LANG(?l) != "") }"""):
+            lit = r["l"]
+            primary = (lit.language or "").lower().partition("-")[0]
+            if primary in ("", "en"):
+                continue
+            x, rank = r["x"].value, ranks[r["p"].value]
+            if rank == 2:
+                alternatives[primary, x].add((lit.value, lit.language))
+                if len(alternatives[primary, x]) > 1:
+                    continue
+            found = (rank, lit.value, lit.language)
+            if x not in ranked[primary] or found < ranked[primary][x]:
+                ranked[primary][x] = found
+        for (primary, x), names in alternatives.items():
+            if len(names) > 1 and ranked[primary].get(x, (0,))[0] == 2:
+                del ranked[primary][x]
+        return {lang: {x: (v, tag) for x, (_, v, tag) in names.items()}
+                for lang, names in ranked.items()}
 
     def _known(self) -> set[str]:
         known = {g for g in self.graphs if g.startswith(BASE)}
@@ -804,10 +840,25 @@ class Site:
         return [names[k] for k in close[:n]]
 
     def timeline(self) -> dict:
-        """The timeline's model, computed once."""
-        if self._timeline is None:
-            self._timeline = _timeline_model(self)
-        return self._timeline
+        """The timeline's model in the page's language (:func:`page_language`), computed once
+        for each."""
+        lang = page_language(self)
+        if lang not in self._timeline:
+            self._timeline[lang] = _timeline_model(self)
+        return self._timeline[lang]
+
+    def name(self, iri: str) -> tuple[str | None, str | None]:
+        """The name a page shows for ``iri`` and its language tag: its label in the page's
+        language (:func:`page_language`) where the data has one, else its English label (its
+        ISO days written as the page writes dates, :func:`readable_days`), tagged ``en``
+        (the fallback is marked as English); (None, None) for an IRI without a label."""
+        lang = page_language(self)
+        if lang != "en":
+            found = self.labels_in.get(lang, {}).get(iri)
+            if found is not None:
+                return found
+        label = self.shown_labels.get(iri) or self.labels.get(iri)
+        return label, (self.label_languages.get(iri) or None) if label is not None else None
 
 
 def site() -> Site:
@@ -823,11 +874,11 @@ def _link(s: Site, iri: str) -> dict:
     if iri in s.fragments.get(document, ()):
         # a hash IRI is shown on its document's page, at the element its fragment names
         path = f"{local_path(document)}#{quote(fragment, safe=_FRAGMENT_SAFE)}"
-    label = s.shown_labels.get(iri) or s.labels.get(iri)
+    label, lang = s.name(iri)
     text = label or curie(iri)
     # the label's language tag, for the element's lang (none for a CURIE or an untagged label)
-    return {"kind": "iri", "iri": iri, "text": text, "lang": s.label_languages.get(iri) or None,
-            "href": request.script_root + path if path is not None else iri,
+    return {"kind": "iri", "iri": iri, "text": text, "lang": lang,
+            "href": _with_language(request.script_root + path) if path is not None else iri,
             "external": path is None, "curie": curie(iri)}
 
 
@@ -849,9 +900,9 @@ def _fragment_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         target = asserted if pair in said else inferred
         if q.object not in target[q.predicate.value]:
             target[q.predicate.value].append(q.object)
-    return {"id": iri.partition("#")[2], "iri": iri,
-            "label": s.shown_labels.get(iri) or s.labels.get(iri) or curie(iri),
-            "label_lang": s.label_languages.get(iri) or None,
+    label, lang = s.name(iri)
+    return {"id": iri.partition("#")[2], "iri": iri, "label": label or curie(iri),
+            "label_lang": lang,
             "properties": _property_rows(s, dict(asserted), subject=iri),
             "inferred_properties": _property_rows(s, dict(inferred), subject=iri)}
 
@@ -1008,7 +1059,10 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         return found
 
     labels = [lit for p in LABEL_PREDICATES for lit in objects(p) if isinstance(lit, ox.Literal)]
-    label = s.labels.get(iri) or curie(iri)
+    shown_name, name_lang = s.name(iri)
+    # the name shown, as the data writes it (an English label's ISO day is not)
+    label = (s.labels_in.get(page_language(s), {}).get(iri, (None,))[0]
+             or s.labels.get(iri) or curie(iri))
     alt = [{"text": lit.value, "lang": lit.language} for lit in labels if lit.value != label]
     alt = list({(a["text"], a["lang"]): a for a in alt}.values())
     descriptions = [{"text": lit.value, "lang": lit.language}
@@ -1081,8 +1135,10 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
     if iri == ONTOLOGY:
         terms = {k: [_link(s, t) for t in v] for k, v in s.terms.items()}
     return {
-        "iri": iri, "label": s.shown_labels.get(iri, label),
-        "label_lang": s.label_languages.get(iri) or None,
+        "iri": iri, "label": shown_name or label, "label_lang": name_lang,
+        # the page's language has no name for it: the one shown is English, and says so
+        "fallback": page_language(s) != "en" and name_lang is not None
+        and not name_lang.lower().startswith(page_language(s)),
         "alt_labels": alt, "descriptions": descriptions,
         "types_asserted": [_marked(s, _link(s, t.value), node, RDF + "type", t)
                            for t in types_asserted],
@@ -1276,7 +1332,7 @@ def _timeline_model(s: Site) -> dict:
         members = sorted(groups[key], key=lambda e: (e != key, _event_sort(s, e),
                                                      (s.events[e]["until"] or (date.max,))[0]))
         head = {"y": y + 18, "link": _link(s, key) if key else None,
-                "title": s.labels.get(key, curie(key)) if key else
+                "title": (s.name(key)[0] or curie(key)) if key else
                 "Not part of a larger event"}
         y += _GROUP_HEAD
         marks = []
@@ -1307,7 +1363,7 @@ def _timeline_model(s: Site) -> dict:
             elif ongoing:
                 when = f"from {when}, no end given"
             when += _dates_read(s, e, start, end if end is not None else None, open_end)
-            label = s.labels.get(e, curie(e))
+            label = s.name(e)[0] or curie(e)
             after = (x2 + 6) if is_range else (x1 + 8 + (_TAIL if ongoing else 0))
             extent = len(label) * _CHAR
             # the label goes inside a bar long enough, else after the mark where it fits, else
@@ -1370,6 +1426,101 @@ def _undated(s: Site, e: str) -> dict:
                        "reading": bool(s.readings.get((e, KGO + predicate, literal)))})
     parents = [_link(s, x) for x in s.up[KGO + "subEventOf"].get(e, [])]
     return {"link": _link(s, e), "bounds": bounds, "parents": parents}
+
+
+# -- the language of the names --------------------------------------------------------------
+
+#: Each language's name for itself, for the links that switch the pages' language.
+LANGUAGE_NAMES = {"en": "English", "vi": "Tiếng Việt", "km": "ភាសាខ្មែរ", "fr": "Français"}
+#: Their names in English, for an error's message (plain text, in English).
+LANGUAGE_NAMES_EN = {"en": "English", "vi": "Vietnamese", "km": "Khmer", "fr": "French"}
+
+
+class LanguageNotOffered(ValueError):
+    """A ``lang`` parameter naming no language the pages show names in."""
+
+
+def page_language(s: Site) -> str:
+    """The language a page shows names in: ``?lang=`` (a tag or its primary subtag, ``vi``
+    or ``vi-VN``; it wins), else the ``Accept-Language`` header's best among
+    :attr:`Site.page_languages`, else English. The page itself, its headings and words, is
+    English; what changes is the names (the entity's, its links'), each marked with its
+    language. English for a ``lang`` not offered, which a page's route refuses first
+    (:func:`_language_refused`)."""
+    found = g.get("kg_page_language")
+    if found is None:
+        try:
+            found = _requested_language(s)
+        except LanguageNotOffered:
+            found = "en"
+        g.kg_page_language = found
+    return found
+
+
+def _requested_language(s: Site) -> str:
+    asked = request.args.get("lang")
+    if asked is None:
+        return request.accept_languages.best_match(s.page_languages, default="en")
+    found = asked.strip().lower().partition("-")[0]
+    if found not in s.page_languages:
+        raise LanguageNotOffered(asked)
+    return found
+
+
+def _with_language(href: str) -> str:
+    """A link to a page of the site keeping a language chosen with ``?lang=`` (a reader who
+    chose Vietnamese stays in it from page to page; one whose browser chose it needs no
+    parameter)."""
+    lang = g.get("kg_page_language")
+    if lang is None or "lang" not in request.args:
+        return href
+    path, hash_, fragment = href.partition("#")
+    joined = "&" if "?" in path else "?"
+    return f"{path}{joined}lang={lang}{hash_}{fragment}"
+
+
+def _language_refused(s: Site) -> Response | None:
+    """400 for a ``lang`` naming no language the names are in, listing those offered; else
+    None (the language chosen, :func:`page_language`)."""
+    try:
+        _requested_language(s)
+    except LanguageNotOffered as exc:
+        offered = ", ".join(f"{x} ({LANGUAGE_NAMES_EN.get(x, x)})" for x in s.page_languages)
+        return error_answer(400, f"Bad Request: lang={exc} is not a language this site has "
+                                 f"names in; the pages show them in {offered}")
+    return None
+
+
+def language_context(s: Site, path: str | None = None) -> dict:
+    """What a page that shows names in :func:`page_language` gives its template: the
+    language, and a link to the page in each language offered (``?lang=``; at ``path``, a
+    resource's own, where given: the page of ``/place/x.html`` and ``?format=html`` is one),
+    the current one marked."""
+    lang = page_language(s)
+    base = request.script_root + (path or quote(request.path, safe=_FRAGMENT_SAFE))
+    links = []
+    for tag in s.page_languages:
+        args = [(k, v) for k, v in request.args.items(multi=True)
+                if k != "lang" and (path is None or k not in ("format", "output"))]
+        links.append({"tag": tag, "name": LANGUAGE_NAMES.get(tag, tag), "current": tag == lang,
+                      "href": f"{base}?{urlencode([*args, ('lang', tag)])}"})
+    return {"page_language": lang, "page_languages": links if len(links) > 1 else [],
+            "page_language_name": LANGUAGE_NAMES.get(lang, lang),
+            # the site's own links keep a language chosen with ?lang=
+            "lang_args": {"lang": lang} if "lang" in request.args else {}}
+
+
+def language_headers(s: Site, vary: str = "Accept") -> dict[str, str]:
+    """``Content-Language`` of a page in :func:`page_language` (English, the page's words,
+    and the names' language where it is another: ``en, vi``), and ``Vary`` naming
+    ``Accept-Language`` where that header chose it (a ``?lang=`` URL is one language)."""
+    lang = page_language(s)
+    headers = {"Content-Language": "en" if lang == "en" else f"en, {lang}"}
+    if "lang" not in request.args and len(s.page_languages) > 1:
+        vary = f"{vary}, Accept-Language" if vary else "Accept-Language"
+    if vary:
+        headers["Vary"] = vary
+    return headers
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -1447,6 +1598,8 @@ def resource(kind: str, rest: str = "") -> Response:
     rep = representation_or_error()
     if isinstance(rep, Response):
         return rep
+    if rep.rdf is None and (refused := _language_refused(s)) is not None:
+        return refused
     path = local_path(iri) or "/"
     if iri not in s.known:
         if hash_ and document in s.known:
@@ -1467,7 +1620,8 @@ def resource(kind: str, rest: str = "") -> Response:
         return _missing(s, iri, rep)
     vary = {"Vary": "Accept", "Link": _link_header(path), **content_location(path, rep)}
     if rep.rdf is None:
-        return _html(_entity_html(s, s.document_of(iri), path), 200, vary)
+        return _html(_entity_html(s, s.document_of(iri), path), 200,
+                     {**vary, **language_headers(s)})
     return Response(serialize(_quads_of(s, iri), rep), 200, {
         "Content-Type": rep.content_type, **CORS_READ, **vary})
 
@@ -1540,13 +1694,14 @@ def _not_found_saying(s: Site, iri: str, rep: Representation, note: str,
         return error_answer(404, f"Not Found: {note}", {"Vary": "Accept"})
     html = render_template("page_missing.html", iri=iri, note=note[:1].upper() + note[1:],
                            suggestions=[_link(s, x) for x in suggested], kinds=_kinds(s),
-                           **footer_context())
-    return _html(html, 404, {"Vary": "Accept"})
+                           **footer_context(), **language_context(s))
+    return _html(html, 404, language_headers(s))
 
 
 def _entity_html(s: Site, iri: str, path: str) -> str:
     about = s.quads_about(iri)
     return render_template("page_entity.html", e=entity_model(s, iri, about),
+                           **language_context(s, path),
                            alternates=_alternates(path),
                            structured_data=schema_org_markup(s, iri, about), **footer_context())
 
@@ -1606,12 +1761,16 @@ def _known_form(s: Site, iri: str) -> Response | None:
         return answer
     path = local_path(stem) or "/"
     if rep.rdf is None:
+        if (refused := _language_refused(s)) is not None:
+            return refused
         body, content_type = (_entity_html(s, s.document_of(stem), path),
                               "text/html; charset=utf-8")
     else:
         body, content_type = serialize(_quads_of(s, stem), rep), rep.content_type
     headers = {"Content-Type": content_type, **CORS_READ, **content_location(path, rep),
                "Link": f'<{stem}>; rel="canonical"'}
+    if rep.rdf is None:
+        headers.update(language_headers(s, vary=""))
     if rep.rdf in (ox.RdfFormat.JSON_LD, ox.RdfFormat.N_TRIPLES):
         # the extension fixes the syntax, but Accept still chooses JSON-LD's form (a profile)
         # and N-Triples' type (text/plain)
@@ -1630,11 +1789,14 @@ def _moved(iri: str, fragment: str = "") -> Response:
 def _kind_index(s: Site, kind: str) -> Response:
     """Every IRI under ``BASE + kind + "/"`` (a browser asking for the folder of places,
     events, …), by name."""
+    if (refused := _language_refused(s)) is not None:
+        return refused
     links = sorted((_link(s, x) for x in s.kinds[kind]),
                    key=lambda x: (x["text"].casefold(), x["iri"]))
     html = render_template("kind_index.html", kind=kind, base=BASE, links=links,
+                           **language_context(s),
                            **footer_context())
-    return _html(html, 200, {"Vary": "Accept"})
+    return _html(html, 200, language_headers(s))
 
 
 def _missing(s: Site, iri: str, rep: Representation) -> Response:
@@ -1644,8 +1806,8 @@ def _missing(s: Site, iri: str, rep: Representation) -> Response:
                           {"Vary": "Accept"})
     html = render_template("page_missing.html", iri=iri,
                            suggestions=[_link(s, x) for x in s.suggestions(iri)],
-                           kinds=_kinds(s), **footer_context())
-    return _html(html, 404, {"Vary": "Accept"})
+                           kinds=_kinds(s), **footer_context(), **language_context(s))
+    return _html(html, 404, language_headers(s))
 
 
 def _kinds(s: Site) -> list[dict]:
@@ -1669,6 +1831,10 @@ def search() -> Response:
     from kg.literals import language_of_letters
     from kg.reconciliation import MAX_QUERY_CHARS
 
+    s = site()
+    if (refused := _language_refused(s)) is not None:
+        return refused
+    lang = page_language(s)
     q = request.args.get("q", "")
     index = current_app.extensions["kg.reconcile"]
     results, error, status = [], None, 200
@@ -1681,16 +1847,25 @@ def search() -> Response:
         path = local_path(entity.iri)
         # the name it was found by, where it is not the one shown (a Vietnamese name)
         matched = index.matched_name(entity, q)
-        results.append({**item, "href": request.script_root + path if path else entity.iri,
+        # its name in the page's language, where the data has one
+        name, name_lang = s.name(entity.iri) if lang != "en" else (None, None)
+        if name is None or (name_lang or "").lower().partition("-")[0] != lang:
+            name, name_lang = item["name"], text_language(entity, "label", item["name"])
+        elif matched is not None and matched.text == name:
+            matched = None
+        results.append({**item, "name": name,
+                        "href": _with_language(request.script_root + path) if path
+                        else entity.iri,
                         "matched": matched and {"text": matched.text,
                                                 "lang": matched.lang or None},
-                        "lang": text_language(entity, "label", item["name"]),
+                        "lang": name_lang,
                         "description_lang": text_language(entity, "description",
                                                           item.get("description", ""))})
     html = render_template("search.html", q=q, q_lang=language_of_letters(q), results=results,
                            error=error,
-                           limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context())
-    return _html(html, status)
+                           limit=SEARCH_LIMIT, maxlength=MAX_QUERY_CHARS, **footer_context(),
+                           **language_context(s))
+    return _html(html, status, language_headers(s, vary=""))
 
 
 #: Matches shown on the search page.
@@ -1710,8 +1885,12 @@ def timeline() -> Response:
     if isinstance(rep, Response):
         return rep
     s = site()
-    html = render_template("timeline.html", t=s.timeline(), **footer_context())
-    return _html(html, 200, {"Vary": "Accept"})
+    refused = _language_refused(s)
+    if refused is not None:
+        return refused
+    html = render_template("timeline.html", t=s.timeline(), **footer_context(),
+                           **language_context(s))
+    return _html(html, 200, language_headers(s))
 
 
 # -- for crawlers: robots.txt and the sitemap -----------------------------------------------------
