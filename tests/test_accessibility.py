@@ -95,6 +95,22 @@ def test_the_query_page_with_yasgui(site, page):
     assert labels and set(labels) == {"SPARQL query"}
 
 
+def test_the_query_editors_line_numbers_can_be_read(site, page):
+    """A query of ten lines or more (the page opens with such an example): CodeMirror wrote
+    their numbers #999 on its gutter's #f7f7f7, 2.65:1, under WCAG AA's 4.5:1 (axe checks the
+    numbers of two digits; a one-line query shows none)."""
+    if not YASGUI.is_file():
+        pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
+    page.goto(site + "/")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    query = "\n".join(["# a query of twelve lines", "SELECT ?s WHERE {",
+                        *["  # a line" for _ in range(8)], "  ?s ?p ?o", "} LIMIT 1"])
+    page.evaluate("q => { window.kgYasgui.getTab().setQuery(q); }", query)
+    page.wait_for_function("document.querySelectorAll('.yasqe .CodeMirror-linenumber')"
+                           ".length >= 12")
+    assert _violations(page, exclude=[".tabsList"]) == []
+
+
 #: An event named in Vietnamese only, dated: its timeline mark's label is not in the page's
 #: language.
 VIETNAMESE_EVENT = """\
