@@ -32,6 +32,10 @@ PAGES = [
     "/search?q=phnom", "/search?q=giai+phong+phnom+penh", "/validate", "/shapes/",
     "/shapes/EventShape", "/store?default", "/store",
     "/shapes/StartNeedsEndConstraint", "/shapes/hint", "/timeline?format=ttlx",
+    # names in Vietnamese and Khmer (?lang=): the language links, a heading in English for
+    # want of a Vietnamese name
+    "/place/phnom-penh?lang=vi", "/agent/curators?lang=vi", "/timeline?lang=vi",
+    "/search?q=phnom&lang=vi", "/place/?lang=km",
 ]
 
 
