@@ -1095,6 +1095,25 @@ def test_a_readings_label_writes_its_day_as_the_page_writes_dates(client):
         client.get(path + ".ttl").data)
 
 
+def test_a_readings_own_page_says_it_is_a_reading(client, store):
+    """A statement recording the curators' reading (its triple read in a passage, attributed
+    to them) says so on its own page, first: its heading and its ``rdf:object`` (a date)
+    read as a fact there, to a reader who lands on it from a search. A statement of what a
+    passage states (no reader named) and an entity say nothing of the kind."""
+    page = Page(client.get("/statement/incursions-begun-by-meeting", headers=HTML).text)
+    note = page.ids["reading-note"]
+    assert note.startswith("reading This statement records a reading, not what the source "
+                           "states: kg curators read it in passage 3, passage 6"), note
+    for path in ("/place/phnom-penh", local_path(LIBERATION)):
+        assert 'id="reading-note"' not in client.get(path, headers=HTML).text, path
+    stated = rows(store, """SELECT ?st WHERE { ?st a rdf:Statement ; prov:wasDerivedFrom ?p
+        FILTER(isIRI(?st)) FILTER NOT EXISTS { ?st prov:wasAttributedTo ?a } } LIMIT 3""")
+    assert stated
+    for st in stated:
+        path = local_path(st["st"])
+        assert 'id="reading-note"' not in client.get(path, headers=HTML).text, path
+
+
 def test_timeline_says_which_dates_are_the_curators_readings(client):
     """A mark's dates say where one is a reading (a statement attributed to the curators), as
     the event's page does: the offensive on Phnom Penh's end, "not after 7 January 1979", is

@@ -456,6 +456,8 @@ class Site:
             self.wkt[str(r["x"].value)].append(r["w"].value)
         self._statements()
         self._derived_readings()
+        #: the statements that record a reading (:attr:`readings`), whose own page says so
+        self.reading_statements = {st for found in self.readings.values() for st in found}
         self._hierarchies()
         self.events = self._events()
         self.wars = {r["e"].value for r in self._rows(
@@ -1158,6 +1160,10 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "authority": authority, "coordinates": coordinates, "dates": dates,
         "hierarchies": hierarchies, "graph": graph, "terms": terms,
         "passage_number": s.passages.get(iri),
+        # a statement recording a reading: its page says so, and by whom, before its triple
+        "reading_by": [_value(s, o) for o in objects(PROV + "wasAttributedTo",
+                                                     asserted_only=True)]
+        if iri in s.reading_statements else None,
         "fragments": [_fragment_model(s, x, quads) for x in s.fragments.get(iri, ())],
     }
 
