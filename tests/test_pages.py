@@ -1437,6 +1437,8 @@ def test_pages_show_names_in_the_language_asked_for(client):
     search = client.get("/search", query_string={"q": "phnom penh", "lang": "vi"})
     first = re.search(r'<ol id="results">\s*<li><a ([^>]*)>([^<]*)</a>', search.text)
     assert first.groups() == ('href="/place/phnom-penh?lang=vi" lang="vi"', "Phnôm Pênh")
+    # both its forms, the page's and the header's, keep the language chosen
+    assert search.text.count('<input type="hidden" name="lang" value="vi">') == 2
     refused = client.get("/place/phnom-penh?lang=de", headers=HTML)
     assert refused.status_code == 400
     assert "lang=de" in refused.text and "en (English), " in refused.text

@@ -19,6 +19,13 @@ that names the current one.
 * a client that names no type (no ``Accept``, or only ``*/*``: curl, scripts) gets Turtle;
 * a type none of these matches gets 406 with the list of what is offered.
 
+**The names' language**: an HTML page gives names in the language ``?lang=`` names, else the
+one ``Accept-Language`` prefers among English and the languages the data names enough
+entities in (:func:`page_language`), each marked with its language, English where the data
+has no name in it; the page's own words stay English (``Content-Language: en, vi``), and a
+page the header chose for says ``Vary: Accept-Language``. The RDF is the same in every
+language.
+
 The RDF of an entity is what the dataset says about it (every graph, asserted and inferred),
 what points at it, the reified ``rdf:Statement`` s about it, and what is said of its geometries
 (``geo:hasGeometry``: a place's ``geo:asWKT``); TriG and N-Quads keep the named graphs apart.
