@@ -1445,6 +1445,17 @@ def test_pages_show_names_in_the_language_asked_for(client):
     assert "vi (Vietnamese)" in refused.text
 
 
+def test_the_ontologys_page_names_each_section_once(client):
+    """The ontology's page lists the terms it defines under their own headings: "Properties"
+    headed both the list of its properties and the table of the ontology resource's own
+    (its title, licence, version), two sections a screen reader's list of headings could not
+    tell apart."""
+    html = client.get("/ontology/", headers=HTML).text
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    assert "Classes it defines" in headings and "Properties it defines" in headings
+    assert len(headings) == len(set(headings)), headings
+
+
 def test_search_text_over_the_limit_is_400(client):
     r = client.get("/search", query_string={"q": "x" * 501})
     assert r.status_code == 400
