@@ -1535,6 +1535,32 @@ def test_a_cell_naming_a_thing_by_another_of_its_names_is_read_with_that_name(cl
     assert "read with" not in plain[0].get("description", "")
 
 
+def test_a_reading_with_another_name_is_sound_only_where_the_rest_of_the_cell_fits(
+        client, app, schemas, monkeypatch):
+    """A cell read with another name of a name in it put look-alikes first: "KUFNS forces
+    province" read "Forces of the Kampuchean United Front for National Salvation province"
+    offered the front's founding at 76.9, "Road No. 1 PRK" the founding of the People's
+    Republic of Kampuchea at 75, "Southwestern border war KUFNS" the front's forces at 72.
+    A reading's candidate must have the rest of the cell (its words besides the name
+    swapped, "province", "road") in one of its names, or be of the class a word names; a
+    reading no entity has the rest of the cell for is not scored at all."""
+    cells = {"KUFNS forces province": "event/kufns-founding-1978-12-02",
+             "Road No. 1 PRK": "event/prk-founding-1979",
+             "Southwestern border war KUFNS": "unit/cambodian-revolutionary-forces"}
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, look_alike) in enumerate(cells.items()):
+        result = answer[f"q{i}"]["result"]
+        assert look_alike not in [c["id"] for c in result], (cell, result[:3])
+        assert not any("read with" in c.get("description", "") for c in result), cell
+    index = app.extensions["kg.reconcile"]
+    passes = []
+    answer_text = index._answer_text
+    monkeypatch.setattr(index, "_answer_text", lambda *a: passes.append(a[0])
+                        or answer_text(*a))
+    index.reconcile({"query": "KUFNS forces zzyzx"})
+    assert [q["query"] for q in passes] == ["KUFNS forces zzyzx"]  # no reading scored
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

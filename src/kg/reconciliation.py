@@ -59,7 +59,8 @@ An authority identifier linked by skos:exactMatch names one entity
 linked by skos:closeMatch only ("not the same entity") keeps its candidate, as an inexact one:
 never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
 skos:exactMatch. A cell holding a name the graph gives a thing beside others ("Founding of
-KUFNS") is also read with those (:meth:`ReconciliationIndex._answer`), never matched. A state
+KUFNS") is also read with those (:meth:`ReconciliationIndex._answer`), never matched, a
+candidate of such a reading kept only where a name of its own has the rest of the cell. A state
 is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a country it governs
 (kgo:governs): "Vietnam" with the type State finds the Socialist Republic of Vietnam. A cell
 that names nothing and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates
@@ -1195,6 +1196,8 @@ class ReconciliationIndex:
                 m in v.text for k in ("label", "altLabel") for v in e.values.get(k, ())))
             if marks:
                 self._punctuated[e.id] = marks
+        #: The names :meth:`_renamings` swaps, by an entity's place (:meth:`_names_of`).
+        self._renaming_names: dict[int, list[tuple[str, tuple[str, str], str, str]]] = {}
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1218,14 +1221,19 @@ class ReconciliationIndex:
         texts: list[str] = []
         self._by_compact: dict[str, list[int]] = {}
         postings: dict[str, list[int]] = {}
+        #: Where each entity's keys begin among them (its keys are the next ones up to the
+        #: next entity's): a reading's words are looked up in an entity's keys (:meth:`_fit`).
+        self._key_start = array("I")
         for at, e in enumerate(self._ordered):
+            self._key_start.append(len(texts))
             for k in e.keys:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(at)
                 for token in dict.fromkeys(k.split()):
                     postings.setdefault(token, []).append(len(texts))
                 owners.append(at)
                 texts.append(k)
-        position = {e.iri: at for at, e in enumerate(self._ordered)}
+        self._key_start.append(len(texts))
+        position = self._position = {e.iri: at for at, e in enumerate(self._ordered)}
         for iri, keys in self._territories.items():
             for k in keys:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
@@ -1537,7 +1545,9 @@ class ReconciliationIndex:
         nothing, or a name far off. Such a reading is the service's, not the graph's: its
         candidates score at most 89.1, as an inexact label, never the match, each saying
         how the cell was read. Only names the graph holds are swapped, never a made-up
-        abbreviation."""
+        abbreviation, and a reading's candidate must have the rest of the cell in a name of
+        its own (or be of the class a word of it names: :meth:`_fit`); a reading no entity
+        has the rest for is not scored."""
         out, ignored = self._answer_heading(q, key, pairs)
         if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
             return out, ignored
@@ -1563,7 +1573,10 @@ class ReconciliationIndex:
         # a heading's name is read so, its qualifier kept: "KUFNS founding, 2 December 1978"
         heading, written = _heading(text), text.strip()
         name = heading[0] if heading and written.startswith(heading[0]) else written
-        for variant, owner, note in self._renamings(normalise(name)):
+        for variant, owner, note, rest in self._renamings(normalise(name)):
+            fit = self._fit(rest)
+            if fit is None:
+                continue  # no entity has the rest of the cell in a name: no pass for it
             named.add(owner.id)
             found, _ = self._answer_heading({**q, "query": variant + written[len(name):]},
                                             key, pairs)
@@ -1572,9 +1585,12 @@ class ReconciliationIndex:
                 if score < _RENAMED_FLOOR or c["id"] == owner.id or (
                         c["id"] in best and best[c["id"]]["score"] >= score):
                     continue  # far off, or the entity named, a part of the cell, not it
+                if not self._fits(self._position[_entity_iri(c["id"])], fit):
+                    continue  # a look-alike the rest of the cell does not describe
                 top = max(top, score)
                 best[c["id"]] = {**c, "score": score, "match": False, "description": " ".join(
-                    filter(None, (self.entities[_entity_iri(c["id"])].description, note)))}
+                    filter(None, (self.entities[_entity_iri(c["id"])].description,
+                                  f"[Not matched automatically: {note}.]")))}
         if len(best) == len(out) and all(best[c["id"]] is c for c in out):
             return out, ignored
         for id_ in named & best.keys():
@@ -1585,19 +1601,22 @@ class ReconciliationIndex:
         found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
         return found[:_limit(q.get("limit"), key)], ignored
 
-    def _renamings(self, query: str) -> list[tuple[str, Entity, str]]:
+    def _renamings(self, query: str) -> list[tuple[str, Entity, str, list[str]]]:
         """The normalised ``query`` with a run of its words that is a name of an entity
-        (the whole of one of its labels) replaced by another of that entity's names, and the
-        note saying so: at most ``_RENAMINGS`` of them, the longest runs first. Not the
-        whole cell (that is the entity itself), nor runs of words that name nothing."""
+        (the whole of one of its labels) replaced by another of that entity's names, the
+        note saying so, and the words of the rest of the cell that a candidate of the reading
+        must have (:meth:`_fit`): at most ``_RENAMINGS`` of them, the longest runs first. Not
+        the whole cell (that is the entity itself), nor runs of words that name nothing."""
         tokens = query.split()
-        out: list[tuple[str, Entity, str]] = []
+        out: list[tuple[str, Entity, str, list[str]]] = []
         if len(tokens) > _RENAMED_WORDS:
             return out
         for size in range(len(tokens) - 1, 0, -1):
             for start in range(len(tokens) - size + 1):
                 rest = (*tokens[:start], *tokens[start + size:])
-                if all(t in _SKIPPED_IN_INITIALS or len(t) < 3 or t.isdigit() for t in rest):
+                words = [t for t in rest if t not in _SKIPPED_IN_INITIALS and len(t) >= 3
+                         and not t.isdigit()]
+                if not words:
                     continue  # the name and "the", or a year: the entity, not a name in one
                 run = " ".join(tokens[start:start + size])
                 compact = run.replace(" ", "")
@@ -1605,29 +1624,95 @@ class ReconciliationIndex:
                     e = self._ordered[at]
                     if " ".join(rest) in e.keys:
                         continue  # two of its names ("FUNSK KUFNS"): the entity itself
-                    names = [v for k in ("label", "altLabel") for v in e.values.get(k, ())]
+                    names = self._names_of(at)
                     # its other names in the language of the one the cell has (not a
                     # Vietnamese name into an English cell); none for a state found by the
                     # name of its country
-                    languages = {v.lang for v in names if compact in (
-                        normalise(v.text).replace(" ", ""),
-                        _undated(v.text, normalise(v.text)).replace(" ", ""))}
-                    for said in (v.text for v in names if v.lang in languages):
-                        # a name's own qualifier is no part of it in a longer name
-                        heading = _heading(said)
-                        other = normalise(heading[0] if heading and "(" in said else said)
-                        if not other or _exact(run, other) or f" {run} " in f" {other} ":
+                    languages = {lang for lang, compacts, _, _ in names if compact in compacts}
+                    for lang, _, other, said in names:
+                        if lang not in languages or not other or _exact(run, other) \
+                                or f" {run} " in f" {other} ":
                             continue  # the same name, or one with more words (its date)
                         if not set(self._by_compact.get(other.replace(" ", ""), ())) <= {at}:
                             continue  # another entity's name too ("Kampuchea"): not its own
                         variant = " ".join((*tokens[:start], other, *tokens[start + size:]))
-                        note = (f"[Not matched automatically: read with {_quoted(said)} for "
-                                f"{_quoted(run)}, another of the names of {e.name}.]")
-                        if all(variant != v for v, _, _ in out):
-                            out.append((variant, e, note))
+                        note = (f"read with {_quoted(said)} for {_quoted(run)}, another of "
+                                f"the names of {e.name}")
+                        if all(variant != v for v, _, _, _ in out):
+                            out.append((variant, e, note, words))
                         if len(out) == _RENAMINGS:
                             return out
         return out
+
+    def _names_of(self, at: int) -> list[tuple[str, tuple[str, str], str, str]]:
+        """The names of the entity at ``at`` as :meth:`_renamings` swaps them, worked out
+        once an index: each name's language, its keys without spaces (as written and without
+        its date: what a run of a cell's words is compared with), the name normalised
+        without a qualifier in a parenthesis (a name's own qualifier is no part of it in a
+        longer name), and the name as written."""
+        names = self._renaming_names.get(at)
+        if names is None:
+            e = self._ordered[at]
+            names = []
+            for v in (v for k in ("label", "altLabel") for v in e.values.get(k, ())):
+                key = normalise(v.text)
+                heading = _heading(v.text)
+                other = normalise(heading[0]) if heading and "(" in v.text else key
+                names.append((v.lang, (key.replace(" ", ""),
+                                       _undated(v.text, key).replace(" ", "")), other, v.text))
+            self._renaming_names[at] = names
+        return names
+
+    def _fit(self, words: list[str]) -> tuple[int | None, list[tuple[int, frozenset[str]]]] \
+            | None:
+        """What a candidate of a reading must have for the reading to be sound: each of
+        ``words`` (the rest of the cell, besides the name swapped) near a word of one of its
+        names (a token pair of ``_TOKEN_FLOOR``, or two road words), all in the same name,
+        or, for a word that names a class ("province"), that class or the word in a name.
+        "KUFNS forces province" read "Forces of the Kampuchean United Front for National Salvation
+        province" found the front's founding at 76.9: the rest of the cell, "province",
+        says nothing of it. As bit sets of the keys (``None``: no word to look up so);
+        ``None`` for no entity at all, when the reading is not scored."""
+        keys: int | None = None
+        typed: list[tuple[int, frozenset[str]]] = []
+        for word in dict.fromkeys(words):
+            near = self._near_keys(word)
+            types = self._types_named(word)
+            if types:
+                typed.append((near, types))
+                continue
+            keys = near if keys is None else keys & near
+            if not keys:
+                return None
+        return keys, typed
+
+    def _near_keys(self, word: str) -> int:
+        """The keys with a token near ``word`` (a token pair at ``_TOKEN_FLOOR`` or more,
+        two road words), as a bit set."""
+        vocabulary = self._vocabulary
+        near = [v for v in self._token_scan.near(word, _TOKEN_FLOOR)
+                if _token_pair(word, vocabulary[v]) >= _TOKEN_FLOOR]
+        if word in _ROAD_WORDS:
+            near += self._road_words
+        bits, sparse = 0, []
+        for v in near:
+            keys = self._postings[v]
+            if isinstance(keys, int):
+                bits |= keys
+            else:
+                sparse.append(keys)
+        return bits | _bit_set(itertools.chain.from_iterable(sparse), len(self._key_owner))
+
+    def _fits(self, at: int, fit: tuple[int | None, list[tuple[int, frozenset[str]]]]) -> bool:
+        """Whether the entity at ``at`` has what :meth:`_fit` asks of it."""
+        start, end = self._key_start[at], self._key_start[at + 1]
+        span = (1 << (end - start)) - 1
+        keys, typed = fit
+        if keys is not None and not keys >> start & span:
+            return False
+        e = self._ordered[at]
+        return all(near >> start & span or not types.isdisjoint(e.types)
+                   for near, types in typed)
 
     def _answer_heading(self, q: Any, key: str, pairs: dict | None
                         ) -> tuple[list[dict], list[str]]:
