@@ -1561,6 +1561,32 @@ def test_a_reading_with_another_name_is_sound_only_where_the_rest_of_the_cell_fi
     assert [q["query"] for q in passes] == ["KUFNS forces zzyzx"]  # no reading scored
 
 
+def test_a_heading_word_is_read_as_another_of_the_same_meaning(client, schemas):
+    """Catalogues name an event by any of a few heading words: "Eastern Zone rebellion" is
+    the graph's "Uprising in the Eastern Military Region", and found only the region (72).
+    A cell is also read with uprising, rebellion, revolt or insurrection for another: its
+    candidates are the service's reading, first where the rest of the cell fits them, never
+    matched. Road words are paired by the scorer already ("Highway 7": Road No. 7, whose
+    names have "Route 7", a candidate). The graph has one war and does not call it the
+    Cambodian–Vietnamese War: that cell finds nothing (no name is made up for it)."""
+    uprising = "event/eastern-zone-uprising-1978-05-26"
+    cells = {"Eastern Zone rebellion": uprising, "Eastern Zone revolt": uprising,
+             "Rebellion in the Eastern Military Region": uprising,
+             "Revolt of the Cambodian people": "event/cambodian-people-uprising",
+             "Highway 7": "place/road-7"}
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, expected) in enumerate(cells.items()):
+        result = answer[f"q{i}"]["result"]
+        assert result[0]["id"] == expected, (cell, result[:2])
+        assert not any(c["match"] for c in result) and result[0]["score"] <= 89.1, cell
+    for i in range(4):
+        assert "a word of the same meaning" in answer[f"q{i}"]["result"][0]["description"]
+    war = batch(client, {"q0": {"query": "Cambodian–Vietnamese War"},
+                         "q1": {"query": "Southwestern border war", "type": "Event"}})
+    assert war["q0"]["result"] == []
+    assert war["q1"]["result"][0]["id"] == "event/southwestern-border-war"
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

@@ -633,6 +633,13 @@ _JURISDICTIONS = frozenset({_KGO + "Place", _KGO + "State"})
 #: the most entities one run of its words may name there, and what those readings score
 #: at most: an inexact label's ceiling, so below any exact name of the cell as written.
 _RENAMINGS, _RENAMED_OWNERS, _RENAMED_CEILING = 6, 3, 89.1
+#: Heading words of the same meaning (normalised), for events as catalogues name them: a
+#: cell is also read with one for another (:meth:`ReconciliationIndex._readings`), as the
+#: service's reading, never a match. Road words need none: the scorer pairs them
+#: (``_ROAD_WORDS``).
+_HEADING_EQUIVALENTS = {word: tuple(w for w in group if w != word)
+                        for group in (("uprising", "rebellion", "revolt", "insurrection"),)
+                        for word in group}
 #: The least a reading's candidate scores to be offered: a reading is a guess, and one that
 #: finds only names far off ("PAVN forces" read "Vietnam People's Army forces" found People
 #: of Vietnam at 65.8, above the army) says nothing the cell as written does not.
@@ -1248,6 +1255,7 @@ class ReconciliationIndex:
                         self._by_initials.setdefault(short, []).append(at)
         self._key_scan = _LcsScan(texts)
         self._vocabulary = list(postings)
+        self._token_at = {token: v for v, token in enumerate(self._vocabulary)}
         dense = max(1, len(texts) // 32)
         self._postings: list[array | int] = [
             array("I", keys) if len(keys) < dense else _bit_set(keys, len(texts))
@@ -1547,7 +1555,9 @@ class ReconciliationIndex:
         how the cell was read. Only names the graph holds are swapped, never a made-up
         abbreviation, and a reading's candidate must have the rest of the cell in a name of
         its own (or be of the class a word of it names: :meth:`_fit`); a reading no entity
-        has the rest for is not scored."""
+        has the rest for is not scored. A heading word of an event is also read as another of
+        the same meaning ("Eastern Zone rebellion" as "Eastern Zone uprising":
+        :meth:`_readings`), likewise a reading."""
         out, ignored = self._answer_heading(q, key, pairs)
         if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
             return out, ignored
@@ -1573,16 +1583,17 @@ class ReconciliationIndex:
         # a heading's name is read so, its qualifier kept: "KUFNS founding, 2 December 1978"
         heading, written = _heading(text), text.strip()
         name = heading[0] if heading and written.startswith(heading[0]) else written
-        for variant, owner, note, rest in self._renamings(normalise(name)):
+        for variant, owner, note, rest in self._readings(normalise(name)):
             fit = self._fit(rest)
             if fit is None:
                 continue  # no entity has the rest of the cell in a name: no pass for it
-            named.add(owner.id)
+            if owner is not None:
+                named.add(owner.id)
             found, _ = self._answer_heading({**q, "query": variant + written[len(name):]},
                                             key, pairs)
             for c in found:
                 score = min(c["score"], _RENAMED_CEILING)
-                if score < _RENAMED_FLOOR or c["id"] == owner.id or (
+                if score < _RENAMED_FLOOR or owner is not None and c["id"] == owner.id or (
                         c["id"] in best and best[c["id"]]["score"] >= score):
                     continue  # far off, or the entity named, a part of the cell, not it
                 if not self._fits(self._position[_entity_iri(c["id"])], fit):
@@ -1600,6 +1611,29 @@ class ReconciliationIndex:
                 best[id_] = {**best[id_], "score": round(top - 0.1, 1)}
         found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
         return found[:_limit(q.get("limit"), key)], ignored
+
+    def _readings(self, query: str) -> list[tuple[str, Entity | None, str, list[str]]]:
+        """The readings of a normalised cell's name that :meth:`_answer` answers besides the
+        cell: :meth:`_renamings` of it, and of it with a heading word in it read as another
+        of the same meaning (``_HEADING_EQUIVALENTS``: "Eastern Zone rebellion" read
+        "Eastern Zone uprising", and so "Eastern Military Region uprising"), each a reading
+        of the cell (its text, the entity whose name was swapped or None, the note saying
+        how it was read, the words a candidate's name must have: :meth:`_fit`)."""
+        out: list[tuple[str, Entity | None, str, list[str]]] = []
+        tokens = query.split()
+        forms = [(query, "", [])]
+        if len(tokens) <= _RENAMED_WORDS:
+            for at, token in enumerate(tokens):
+                for other in _HEADING_EQUIVALENTS.get(token, ()):
+                    form = " ".join((*tokens[:at], other, *tokens[at + 1:]))
+                    forms.append((form, f"read with {_quoted(other)} for {_quoted(token)}, "
+                                  "a word of the same meaning", [other]))
+        for form, said, words in forms:
+            if said:  # the word alone: a candidate must have it in a name
+                out.append((form, None, said, words))
+            for variant, owner, note, rest in self._renamings(form):
+                out.append((variant, owner, "; ".join(filter(None, (said, note))), rest))
+        return out
 
     def _renamings(self, query: str) -> list[tuple[str, Entity, str, list[str]]]:
         """The normalised ``query`` with a run of its words that is a name of an entity
@@ -1667,10 +1701,11 @@ class ReconciliationIndex:
             | None:
         """What a candidate of a reading must have for the reading to be sound: each of
         ``words`` (the rest of the cell, besides the name swapped) near a word of one of its
-        names (a token pair of ``_TOKEN_FLOOR``, or two road words), all in the same name,
-        or, for a word that names a class ("province"), that class or the word in a name.
-        "KUFNS forces province" read "Forces of the Kampuchean United Front for National Salvation
-        province" found the front's founding at 76.9: the rest of the cell, "province",
+        names (a token pair of ``_TOKEN_FLOOR``, two road words, or two of the same meaning:
+        ``_HEADING_EQUIVALENTS``), all in the same name, or, for a word that names a class
+        ("province"), that class or the word in a name. "KUFNS forces province" read "Forces
+        of the Kampuchean United Front for National Salvation province" found the front's
+        founding at 76.9: the rest of the cell, "province",
         says nothing of it. As bit sets of the keys (``None``: no word to look up so);
         ``None`` for no entity at all, when the reading is not scored."""
         keys: int | None = None
@@ -1688,10 +1723,12 @@ class ReconciliationIndex:
 
     def _near_keys(self, word: str) -> int:
         """The keys with a token near ``word`` (a token pair at ``_TOKEN_FLOOR`` or more,
-        two road words), as a bit set."""
+        two road words, or two of the same meaning), as a bit set."""
         vocabulary = self._vocabulary
         near = [v for v in self._token_scan.near(word, _TOKEN_FLOOR)
                 if _token_pair(word, vocabulary[v]) >= _TOKEN_FLOOR]
+        near += [self._token_at[w] for w in _HEADING_EQUIVALENTS.get(word, ())
+                 if w in self._token_at]
         if word in _ROAD_WORDS:
             near += self._road_words
         bits, sparse = 0, []
