@@ -1587,6 +1587,24 @@ def test_a_heading_word_is_read_as_another_of_the_same_meaning(client, schemas):
     assert war["q1"]["result"][0]["id"] == "event/southwestern-border-war"
 
 
+def test_an_inverted_personal_name_is_its_person(client, schemas):
+    """Library catalogues invert personal names ("Surname, Forename"), and a sheet inverts a
+    Khmer or Vietnamese name the same way, though it is written family name first already:
+    "Pot, Pol" and "Duong, Huu" found Pol Pot and Huu Duong at 89.1, for review. The
+    inversion is a way of writing the name: the person whose name it is, read back in
+    order, is the match; with life dates, as the name with them (89.5, the graph holds
+    none). A place is not written so: "Penh, Phnom" stays for review."""
+    cells = {"Pot, Pol": ("actor/pol-pot", 100.0), "Duong, Huu": ("actor/huu-duong", 100.0),
+             "Dương, Hữu": ("actor/huu-duong", 100.0), "Sar, Saloth": ("actor/pol-pot", 100.0),
+             "Pot, Pol, 1925-1998": ("actor/pol-pot", 89.5),
+             "Penh, Phnom": ("place/phnom-penh", 89.1), "Pott, Pol": ("actor/pol-pot", 83.6)}
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, (expected, score)) in enumerate(cells.items()):
+        best = answer[f"q{i}"]["result"][0]
+        assert (best["id"], best["score"], best["match"]) == (expected, score, score == 100), \
+            (cell, best)
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

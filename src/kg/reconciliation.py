@@ -710,6 +710,27 @@ def _heading(text: Any) -> tuple[str, str, list[str]] | None:
     return head, qualifier.strip(), parts
 
 
+#: A personal name inverted as catalogues write one: a family name, a comma and the other
+#: names (each of one to three words, no figures), and perhaps life dates after a second
+#: comma ("Pot, Pol", "Duong, Huu", "Pot, Pol, 1925-1998").
+_INVERTED = re.compile(r"\s*(?P<family>[^\W\d_]+(?:[\s'’-]+[^\W\d_]+){0,2})\s*,\s*"
+                       r"(?P<given>[^\W\d_]+(?:[\s'’-]+[^\W\d_]+){0,2})\.?"
+                       r"(?:\s*,\s*(?P<years>\d{3,4}\??\s*[-\u2013]\s*(?:\d{3,4})?\??|\d{4}))?"
+                       r"\.?\s*")
+
+
+def _uninverted(text: Any) -> str | None:
+    """A cell written as an inverted personal name (``_INVERTED``) with its names back in
+    order ("Pol Pot", "Pol Pot, 1925-1998"), or None."""
+    if not isinstance(text, str) or len(text) > MAX_QUERY_CHARS:
+        return None
+    found = _INVERTED.fullmatch(text)
+    if found is None:
+        return None
+    name = f"{found['given']} {found['family']}"
+    return f"{name}, {found['years']}" if found["years"] else name
+
+
 def _masks(text: str) -> dict[str, int]:
     """For each character of ``text``, the bit set of where it occurs (for :func:`_lcs`)."""
     masks: dict[str, int] = {}
@@ -1559,6 +1580,9 @@ class ReconciliationIndex:
         the same meaning ("Eastern Zone rebellion" as "Eastern Zone uprising":
         :meth:`_readings`), likewise a reading."""
         out, ignored = self._answer_heading(q, key, pairs)
+        inverted = _uninverted(q.get("query")) if isinstance(q, dict) else None
+        if inverted is not None:
+            out = self._with_uninverted(q, key, pairs, out, inverted)
         if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
             return out, ignored
         text = q.get("query")
@@ -1611,6 +1635,31 @@ class ReconciliationIndex:
                 best[id_] = {**best[id_], "score": round(top - 0.1, 1)}
         found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
         return found[:_limit(q.get("limit"), key)], ignored
+
+    def _with_uninverted(self, q: dict, key: str, pairs: dict | None, out: list[dict],
+                         inverted: str) -> list[dict]:
+        """``out``, the candidates of a cell written as an inverted personal name ("Pot,
+        Pol", "Duong, Huu": :func:`_uninverted`), with the persons found at
+        ``AMBIGUOUS_SCORE`` or more by the name read back in order ("Pol Pot"), each at the
+        better of its two scores. Catalogues invert personal names ("Surname, Forename");
+        a sheet inverts a Khmer or Vietnamese name the same way, though it is written
+        family name first already ("Pol Pot" found at 89.1 for review): the inversion is a
+        way of writing the name, not another name, so a person's exact name is its match.
+        Only persons: "Penh, Phnom" is no catalogue's way of writing a place."""
+        found, _ = self._answer_heading({**q, "query": inverted}, key, pairs)
+        best = {c["id"]: c for c in out}
+        for c in found:
+            e = self.get(c["id"])
+            if e is None or _KGO + "Person" not in e.types or c["score"] < AMBIGUOUS_SCORE:
+                continue
+            if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
+                best[c["id"]] = c
+        merged = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(),
+                                                      c["id"]))
+        if sum(c["match"] for c in merged) > 1:
+            merged = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
+                      for c in merged]
+        return merged[:_limit(q.get("limit"), key)]
 
     def _readings(self, query: str) -> list[tuple[str, Entity | None, str, list[str]]]:
         """The readings of a normalised cell's name that :meth:`_answer` answers besides the
