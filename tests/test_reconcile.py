@@ -1605,6 +1605,41 @@ def test_an_inverted_personal_name_is_its_person(client, schemas):
             (cell, best)
 
 
+def test_a_date_inside_an_events_name_is_read_against_its_dates(client, schemas):
+    """A date inside a cell's name is read against the events' dates, at the graph's
+    precision. "Uprising of 26 May 1978" found nothing: the uprising in the Eastern Military
+    Region began that day, and its name has the cell's word; "Offensive of August 1978"
+    likewise, the offensive of June to September 1978. Each is a candidate at 72, never a
+    match on the date and a word. A date that contradicts an event's lowers it (at most 60,
+    never matched): "Capture of Phnom Penh 8 January 1979" offered the capture of the 7th at
+    87.5. A date that agrees keeps an exact name's match; a date of an event the graph does
+    not date leaves its exact name for review (89.5); a date alone names nothing."""
+    cells = {"Uprising of 26 May 1978": ("event/eastern-zone-uprising-1978-05-26", 72.0),
+             "Offensive of August 1978": ("event/border-offensive-1978", 72.0),
+             "Capture of Phnom Penh 8 January 1979":
+                 ("event/liberation-of-phnom-penh-1979-01-07", 60.0),
+             "Capture of Phnom Penh 1980": ("event/liberation-of-phnom-penh-1979-01-07", 60.0),
+             "Capture of Phnom Penh on 7 January 1979":
+                 ("event/liberation-of-phnom-penh-1979-01-07", 100.0),
+             "Southwestern border war 1978": ("event/southwestern-border-war", 89.5),
+             # a heading's date after a comma, as archives write an event (67.5 and nothing)
+             "Pol Pot attack, 23 December 1978": ("event/pol-pot-attack-1978-12-23", 72.0),
+             "Uprising, 26 May 1978": ("event/eastern-zone-uprising-1978-05-26", 72.0)}
+    answer = batch(client, {f"q{i}": {"query": cell} for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, (expected, score)) in enumerate(cells.items()):
+        result = answer[f"q{i}"]["result"]
+        assert (result[0]["id"], result[0]["score"], result[0]["match"]) == (
+            expected, score, score == 100.0), (cell, result[:2])
+    assert "found by 'Uprising' and the date 1978-05-26" in \
+        answer["q0"]["result"][0]["description"]
+    assert "the cell's date, 1979-01-08, is not its date (1979-01-07)" in \
+        answer["q2"]["result"][0]["description"]
+    other = batch(client, {"q0": {"query": "Uprising of 27 May 1978"},
+                           "q1": {"query": "26 May 1978"},
+                           "q2": {"query": "Uprising of 26 May 1978", "type": "Place"}})
+    assert [other[k]["result"] for k in ("q0", "q1", "q2")] == [[], [], []]
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

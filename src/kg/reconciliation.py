@@ -60,7 +60,11 @@ linked by skos:closeMatch only ("not the same entity") keeps its candidate, as a
 never ``match``, scored as if no label were exact (at most 89.1), so below an entity linked by
 skos:exactMatch. A cell holding a name the graph gives a thing beside others ("Founding of
 KUFNS") is also read with those (:meth:`ReconciliationIndex._answer`), never matched, a
-candidate of such a reading kept only where a name of its own has the rest of the cell. A state
+candidate of such a reading kept only where a name of its own has the rest of the cell. An
+inverted personal name ("Pot, Pol") is read back in order, a person's exact name its match; a
+date inside a name ("Uprising of 26 May 1978") is read against the events' dates
+(:meth:`ReconciliationIndex._answer_dated`): a contradicted event is lowered, an agreeing
+one found by the rest of the cell's words is a candidate. A state
 is also a candidate, at ``TERRITORY_SCORE`` (60), for the name of a country it governs
 (kgo:governs): "Vietnam" with the type State finds the Socialist Republic of Vietnam. A cell
 that names nothing and has no condition, or is over ``MAX_QUERY_CHARS``, gets no candidates
@@ -93,6 +97,7 @@ place for a note.
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import heapq
 import itertools
@@ -640,6 +645,16 @@ _RENAMINGS, _RENAMED_OWNERS, _RENAMED_CEILING = 6, 3, 89.1
 _HEADING_EQUIVALENTS = {word: tuple(w for w in group if w != word)
                         for group in (("uprising", "rebellion", "revolt", "insurrection"),)
                         for word in group}
+#: What an event scores that a cell's date and the rest of its words find
+#: (:meth:`ReconciliationIndex._answer_dated`): a reading, as ``_INITIALS_SCORE``.
+_DATED_SCORE = 72.0
+#: The most an event scores whose dates contradict the date in a cell: low, a person may
+#: still see it (the sheet's date may be the error), below anything a date agrees with.
+_DATE_CONTRADICTED = 60.0
+#: An event's own dates, as stated (not the bounds of an undated one: notBefore, notAfter).
+_STATED_DATES = ("startDate", "endDate", "onDate", "latestStart")
+#: The longest span of years whose days an event is found under by a date within it.
+_SPAN_YEARS = 5
 #: The least a reading's candidate scores to be offered: a reading is a guess, and one that
 #: finds only names far off ("PAVN forces" read "Vietnam People's Army forces" found People
 #: of Vietnam at 65.8, above the army) says nothing the cell as written does not.
@@ -729,6 +744,61 @@ def _uninverted(text: Any) -> str | None:
         return None
     name = f"{found['given']} {found['family']}"
     return f"{name}, {found['years']}" if found["years"] else name
+
+
+#: What may stand beside a date in a cell and is no part of the name ("Uprising of 26 May
+#: 1978", "Capture of Phnom Penh on 7 January 1979"), normalised.
+_DATE_JOINERS = _SKIPPED_IN_INITIALS | _DATE_TAIL_WORDS
+_DATE_EDGES = ".,;:()[]"
+
+
+def _date_in(text: str) -> tuple[str, str] | None:
+    """A date inside a cell's name, as :func:`read_date` reads it (ISO 8601 at its
+    precision), and the cell without it and the words before it that join it to the name
+    ("Uprising of 26 May 1978": "1978-05-26", "Uprising"; words after it are kept); the last
+    date of the cell, its longest reading. None for a cell with no date, nothing but one, or
+    two (a span, "from June to September 1978", or two names run together)."""
+    if len(text) > MAX_QUERY_CHARS:
+        return None
+    tokens = text.split()
+    for end in range(len(tokens) - 1, -1, -1):
+        last = tokens[end].strip(_DATE_EDGES)
+        if len(last) < 4 or not last[-4:].isdigit():
+            continue
+        for start in range(max(0, end - 5), end + 1):
+            span = " ".join(tokens[start:end + 1]).strip(_DATE_EDGES)
+            day, _ = read_date(span)
+            if day is None:
+                continue
+            before, after = tokens[:start], tokens[end + 1:]
+            while before and normalise(before[-1]) in _DATE_JOINERS | {""}:
+                before.pop()
+            rest = " ".join((*before, *after)).strip(" " + _DATE_EDGES)
+            if not normalise(rest) or _date_in(rest) is not None:
+                return None  # a date alone, or two dates: which would the name's be?
+            return day, rest
+    return None
+
+
+def _day_span(day: str) -> tuple[str, str]:
+    """The first and last days of an ISO 8601 date at its precision."""
+    if len(day) == 4:
+        return f"{day}-01-01", f"{day}-12-31"
+    if len(day) == 7:
+        year, month = int(day[:4]), int(day[5:])
+        return f"{day}-01", f"{day}-{calendar.monthrange(year, month)[1]:02d}"
+    return day, day
+
+
+def _days_within(first: str, last: str) -> Iterator[str]:
+    """Every day, month and year from ``first`` to ``last`` (ISO days), as ISO 8601."""
+    at, end = date.fromisoformat(first), date.fromisoformat(last)
+    while at <= end:
+        iso = at.isoformat()
+        yield iso
+        yield iso[:7]
+        yield iso[:4]
+        at = date.fromordinal(at.toordinal() + 1)
 
 
 def _masks(text: str) -> dict[str, int]:
@@ -1226,6 +1296,23 @@ class ReconciliationIndex:
                 self._punctuated[e.id] = marks
         #: The names :meth:`_renamings` swaps, by an entity's place (:meth:`_names_of`).
         self._renaming_names: dict[int, list[tuple[str, tuple[str, str], str, str]]] = {}
+        #: The events by their stated dates at each precision (1978-05-26 under 1978 and
+        #: 1978-05 too) and by the days, months and years within their first and last
+        #: possible days where the graph bounds both (:meth:`_answer_dated`), by their places
+        #: in ``_ordered``: the candidates a date in a cell may find.
+        self._by_day: dict[str, list[int]] = {}
+        for at, e in enumerate(self._ordered):
+            if _KGO + "Event" not in e.types:
+                continue
+            days = {v.text[:n] for k in _STATED_DATES for v in e.values.get(k, ())
+                    for n in (4, 7, 10)}
+            begins = [v.text for v in e.values.get("beginOfTheBegin", ())]
+            ends = [v.text for v in e.values.get("endOfTheEnd", ())]
+            if begins and ends and min(begins) <= max(ends) and \
+                    int(max(ends)[:4]) - int(min(begins)[:4]) <= _SPAN_YEARS:
+                days |= set(_days_within(min(begins), max(ends)))
+            for d in days:
+                self._by_day.setdefault(d, []).append(at)
         #: A state's names of the countries it governs (TERRITORY_SCORE).
         self._territories: dict[str, list[str]] = {}
         for e in self.entities.values():
@@ -1561,6 +1648,143 @@ class ReconciliationIndex:
         return self._answer(q, key, pairs)[0]
 
     def _answer(self, q: Any, key: str, pairs: dict | None) -> tuple[list[dict], list[str]]:
+        """:meth:`_answer_written`'s candidates; for a cell with a date inside a name
+        ("Uprising of 26 May 1978": :func:`_date_in`), :meth:`_answer_dated`'s."""
+        text = q.get("query") if isinstance(q, dict) else None
+        dated = _date_in(text) if isinstance(text, str) and _heading(text) is None else None
+        if dated is not None:
+            return self._answer_dated(q, key, pairs, *dated)
+        out, ignored = self._answer_written(q, key, pairs)
+        heading = _heading(text) if isinstance(text, str) else None
+        if heading is not None and len(heading[2]) == 1 and heading[1][-4:].isdigit():
+            # a heading's day or month ("Pol Pot attack, 23 December 1978"): the events of
+            # that date with its name's words, as for a date inside a name; its qualifier
+            # is read against the candidates of its name as a heading's is
+            day, _ = read_date(heading[1])
+            seen = {c["id"]: c["score"] for c in out}
+            more = [c for c in self._events_of_day(q, key, day, heading[0])
+                    if seen.get(c["id"], 0.0) < c["score"]] if day else []
+            if more:
+                merged = {c["id"]: c for c in out} | {c["id"]: c for c in more}
+                out = sorted(merged.values(), key=lambda c: (-c["score"], c["name"].casefold(),
+                                                             c["id"]))[:_limit(q.get("limit"),
+                                                                                key)]
+        return out, ignored
+
+    def _answer_dated(self, q: dict, key: str, pairs: dict | None, day: str, rest: str
+                      ) -> tuple[list[dict], list[str]]:
+        """The candidates of a cell with a date inside a name: those of the cell as written
+        and the events of the cell without its date (``rest``), each read against the date
+        (:meth:`_date_verdict`), at the graph's precision. An event whose dates contradict
+        the cell's scores at most ``_DATE_CONTRADICTED``, never matched (it was as near as its
+        letters: "Capture of Phnom Penh 8 January 1979" found the capture of the 7th at
+        87.5); one found without the date that the date agrees with keeps its score (and
+        its match, where its name is exact: the date is held of it, as a heading's is);
+        one the graph holds no date of to check is for a person (at most
+        ``AMBIGUOUS_SCORE``). An event of that date, or of a span the date lies in, with
+        the rest of the cell's words in a name of its own (:meth:`_fit`) is a candidate at
+        ``_DATED_SCORE`` at least, never the match: the date and a word or two are not a
+        name ("Uprising of 26 May 1978" found nothing; the uprising in the Eastern Military
+        Region began that day). Not for a cell that is a heading, whose date is read as its
+        qualifier (:meth:`_answer_heading`)."""
+        out, ignored = self._answer_written(q, key, pairs)
+        best: dict[str, dict] = {}
+
+        def add(c: dict) -> None:
+            if c["id"] not in best or (c["score"], c["match"]) > (
+                    best[c["id"]]["score"], best[c["id"]]["match"]):
+                best[c["id"]] = c
+
+        def noted(c: dict, note: str) -> dict:
+            return {**c, "description": " ".join(filter(None, (
+                c.get("description"), f"[Not matched automatically: {note}.]")))}
+
+        for c in out:
+            e = self.get(c["id"])
+            verdict, said = self._date_verdict(e, day) if e is not None else ("", "")
+            if verdict == "contradicts":
+                c = noted({**c, "score": min(c["score"], _DATE_CONTRADICTED), "match": False},
+                          f"the cell's date, {day}, is not its date ({said})")
+            add(c)
+        found, _ = self._answer_written({**q, "query": rest}, key, pairs)
+        for c in found:
+            e = self.get(c["id"])
+            if e is None or _KGO + "Event" not in e.types:
+                continue  # a date in a name is an event's: "Phnom Penh" is no reading of it
+            verdict, said = self._date_verdict(e, day)
+            if verdict == "contradicts":
+                c = noted({**c, "score": min(c["score"], _DATE_CONTRADICTED), "match": False},
+                          f"read as {_quoted(rest)}; the cell's date, {day}, is not its "
+                          f"date ({said})")
+            elif verdict != "agrees":
+                c = noted({**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False},
+                          f"read as {_quoted(rest)} with the date {day}, which this service "
+                          "holds no date of it to check against")
+            add(c)
+        for c in self._events_of_day(q, key, day, rest):
+            if c["id"] not in best or best[c["id"]]["score"] < c["score"]:
+                add(c)
+        result = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(),
+                                                      c["id"]))
+        if sum(c["match"] for c in result) > 1:
+            result = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
+                      for c in result]
+        for c in result:
+            if not c.get("description"):
+                c.pop("description", None)
+        return result[:_limit(q.get("limit"), key)], ignored
+
+    def _events_of_day(self, q: dict, key: str, day: str, rest: str) -> list[dict]:
+        """The events of a day or month (:attr:`_by_day`: a stated date of theirs at either
+        precision, or a span the day lies in) that have the words of ``rest`` in a name of
+        their own (:meth:`_fit`), of the query's types, each a candidate at
+        ``_DATED_SCORE``, never the match; none for a query with conditions."""
+        words = [w for w in normalise(rest).split() if w not in _SKIPPED_IN_INITIALS
+                 and w not in _DATE_TAIL_WORDS and len(w) >= 3 and not w.isdigit()]
+        fit = self._fit(words) if words and len(day) > 4 and not q.get("properties") else None
+        if fit is None:
+            return []
+        wanted = [(given, iri) for given in _types(q.get("type"), key)
+                  if self._reconciled_type(iri := self._type_named(given))]
+        out = []
+        for at in self._by_day.get(day, ()):
+            e = self._ordered[at]
+            if (wanted and not any(iri in e.types for _, iri in wanted)
+                    or not self._fits(at, fit) or self._date_verdict(e, day)[0] != "agrees"):
+                continue
+            out.append({"id": e.id, "name": e.name, "score": _DATED_SCORE, "match": False,
+                        "type": self.type_refs(e, wanted), "description": " ".join(filter(
+                            None, (e.description, f"[Not matched automatically: found by "
+                                   f"{_quoted(rest)} and the date {day}, which it holds.]")))})
+        return out
+
+    def _date_verdict(self, e: Entity, day: str) -> tuple[str, str]:
+        """What the graph holds of an event's time against a cell's date (ISO 8601 at its
+        precision), and the event's dates as a note says them: ``"agrees"`` where one of its
+        stated dates is that date at the coarser of the two precisions (1978-05-26 and
+        1978-05 agree) or the date lies within its first and last possible days;
+        ``"contradicts"`` where the date lies wholly before the first day it can have begun
+        or after the last it can have ended (kg.dates' bounds); else "" (not an event, or
+        one the graph dates too loosely to tell)."""
+        if _KGO + "Event" not in e.types:
+            return "", ""
+        stated = [v.text for k in _STATED_DATES for v in e.values.get(k, ())]
+        begins = [v.text for v in e.values.get("beginOfTheBegin", ())]
+        ends = [v.text for v in e.values.get("endOfTheEnd", ())]
+        said = ", ".join(dict.fromkeys(stated)) or " to ".join(
+            filter(None, (min(begins, default=""), max(ends, default="")))) or ""
+        if any(v == day or v.startswith(day + "-") or day.startswith(v + "-") for v in stated):
+            return "agrees", said
+        low, high = _day_span(day)
+        begin, end = min(begins, default=""), max(ends, default="")
+        if begin and end and begin <= low and high <= end:
+            return "agrees", said
+        if begin and high < begin or end and low > end:
+            return "contradicts", said
+        return "", said
+
+    def _answer_written(self, q: Any, key: str, pairs: dict | None
+                        ) -> tuple[list[dict], list[str]]:
         """:meth:`reconcile`'s candidates, and what of the query was ignored, as the note
         and the log name it (``property 'P17'``, ``type 'Q5'``): :meth:`_answer_heading`'s,
         and, where none of those scores ``AS_WRITTEN_SCORE`` or more, those of the cell read
