@@ -1672,6 +1672,28 @@ def test_a_date_in_a_name_is_read_against_stated_dates_where_no_bounds_are_infer
     assert scores["event/e0"] > 60.0  # began 20 March, its end undated: nothing to tell
 
 
+def test_an_ordinal_before_a_formation_is_its_number(client, schemas):
+    """Archives write a formation with its ordinal first ("3rd Army Corps", "7th Military
+    Region"): they found Army Corps 3 and Military Region 7 at 72 and 75, for the token
+    "3rd" is near no label's "3". An ordinal in figures in a name with a formation's word is
+    its number, as a Roman numeral beside one is: the same words in another order, 89.1,
+    never an exact match; another number finds nothing."""
+    cells = {"3rd Army Corps": "unit/army-corps-3", "4th Army Corps": "unit/army-corps-4",
+             "7th Military Region": "unit/military-region-7",
+             "341st Division": "unit/division-341", "5th Army Corps": None}
+    answer = batch(client, {f"q{i}": {"query": cell, "type": "MilitaryUnit"}
+                            for i, cell in enumerate(cells)}, schemas)
+    for i, (cell, expected) in enumerate(cells.items()):
+        result = answer[f"q{i}"]["result"]
+        if expected is None:
+            assert result == [], cell
+        elif cell == "341st Division":  # an alternative label of the division
+            assert (result[0]["id"], result[0]["match"]) == (expected, True)
+        else:
+            assert (result[0]["id"], result[0]["score"], result[0]["match"]) == (
+                expected, 89.1, False), (cell, result[:2])
+
+
 def test_a_heading_is_read_where_its_name_is_found_without_its_qualifier(client, schemas):
     """A cell whose whole text found a name at 85 or more was taken as written, not read as
     a heading: right for a name written with a parenthesis ("Eastern Military Region

@@ -477,14 +477,26 @@ def _unit_designations(query: str) -> str:
     return f"{_UNIT_LETTERS[found[1]]} {found[2]}" if found else _formation_numbers(query)
 
 
+#: An English ordinal in figures ("3rd", "341st"), read as its number in a name with a
+#: formation's word (:func:`_formation_numbers`).
+_ORDINAL_TOKEN = re.compile(r"([0-9]+)(?:st|nd|rd|th)")
+
+
 def _formation_numbers(text: str) -> str:
     """A normalised name with each Roman numeral after or before a formation's word in
-    figures ("army corps iv": "army corps 4"): a cell's, a label's (the index's keys) and a
-    heading qualifier's alike, so that either way of writing finds the other."""
+    figures ("army corps iv": "army corps 4"), and where it has one, each English ordinal
+    ("3rd army corps": "3 army corps", then as near "army corps 3" as the same words in
+    another order are): a cell's,
+    a label's (the index's keys) and a heading qualifier's alike, so that either way of
+    writing finds the other."""
     if not any(w in text for w in _FORMATION_WORDS):
         return text
     tokens = text.split()
     for at, token in enumerate(tokens):
+        ordinal = _ORDINAL_TOKEN.fullmatch(token)
+        if ordinal:  # a number wherever a formation is named: "3rd army corps"
+            tokens[at] = ordinal[1]
+            continue
         number = _roman(token)
         if number is not None and (at and tokens[at - 1] in _FORMATION_WORDS
                                    or at + 1 < len(tokens) and tokens[at + 1] in _FORMATION_WORDS):
@@ -1522,8 +1534,11 @@ class ReconciliationIndex:
             e.name = sorted(english or others or [text for _, text in own])[0]
             keys = []
             for _, text in own:
-                whole = _formation_numbers(normalise(text))
-                for k in (whole, _undated(text, whole)):
+                plain = normalise(text)
+                whole = _formation_numbers(plain)
+                # a label's ordinal as written too: a cell cut short ("341st") has no
+                # formation's word to read its ordinal by
+                for k in (whole, _undated(text, whole), plain):
                     if k and k not in keys:
                         keys.append(k)
             e.keys = keys
