@@ -593,6 +593,45 @@ def test_every_relation_between_entities_cites_its_source(store):
     assert rows == [], [tuple(str(r[v]) for v in ("s", "p", "o")) for r in rows]
 
 
+# The passages that name the Southwestern border (passage 7 names a Southwestern province, not
+# the border); the others speak of the border, the borderline or border areas without saying which.
+NAMES_THE_SOUTHWESTERN_BORDER = {6, 10, 11}
+
+
+def _passages(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def test_only_the_passages_listed_name_the_southwestern_border():
+    if not ARTICLE.exists():
+        pytest.skip(f"the source article is not at {ARTICLE} (../shared/sources is absent)")
+    passages = _passages(ARTICLE.read_text(encoding="utf-8"))
+    assert {n for n, text in enumerate(passages, 1)
+            if re.search(r"southwestern border", text, re.I)} == NAMES_THE_SOUTHWESTERN_BORDER
+
+
+def test_a_tie_to_the_southwestern_border_from_a_passage_not_naming_it_is_a_reading(store):
+    """An event or measure tied to place:southwestern-border where none of the passages it
+    cites names that border (passage 2's agreement with Cambodia on "the border", the
+    borderline the troops pulled back from) rests on the curators' reading that the border
+    meant is the Southwestern one: reified, attributed to them, with why."""
+    names = ", ".join(str(n) for n in sorted(NAMES_THE_SOUTHWESTERN_BORDER))
+    rows = q(store, f"""SELECT ?s ?p WHERE {{
+        GRAPH <https://w3id.org/kg1978/graph/article-part1> {{
+            ?s ?p <https://w3id.org/kg1978/place/southwestern-border> }}
+        FILTER(?p != rdf:object)
+        FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom/kgo:passageNumber ?n . FILTER(?n IN ({names})) }}
+        FILTER NOT EXISTS {{ ?st rdf:subject ?s ; rdf:predicate ?p ;
+            rdf:object <https://w3id.org/kg1978/place/southwestern-border> ;
+            prov:wasAttributedTo ?who ; rdfs:comment ?why }} }}""")
+    assert rows == [], [(r["s"].value, r["p"].value) for r in rows]
+    # the rule reaches something: the ties read so are there, the agreement's among them
+    read = {r["s"].value.rsplit("/", 1)[1] for r in q(store, """SELECT ?s WHERE {
+        ?st rdf:subject ?s ; rdf:predicate kgo:concerns ; prov:wasAttributedTo ?who ;
+            rdf:object <https://w3id.org/kg1978/place/southwestern-border> }""")}
+    assert {"non-invasion-and-border-treaty", "troop-withdrawal-from-border"} <= read
+
+
 def test_authority_links_use_skos_only_and_live_in_the_links_graph(store):
     assert q(store, "SELECT ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }") == []
     rows = q(store, """SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o
