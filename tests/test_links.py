@@ -572,7 +572,7 @@ def test_imported_links_carry_their_provenance(round_trip):
     (st,) = g.subjects(RDF.object, target)
     assert str(st) == KG + "link/chong-thnu-geonames-1822158"
     assert (st, RDF.type, RDF.Statement) in g and (st, RDF.subject, entity) in g
-    assert g.value(st, RDFS.label) == Literal("Chong Th'nu close to GeoNames 1822158",
+    assert g.value(st, RDFS.label) == Literal("Chong Th’nu close to GeoNames 1822158",
                                               lang="en")
     agent = g.value(st, PROV.wasAttributedTo)
     assert str(agent) == KG + "agent/jane-doan"
