@@ -466,6 +466,24 @@ def test_the_state_for_vietnam_is_a_reading_its_editorial_note_covers(store):
     assert "curators' reading" in described
 
 
+def test_a_reading_that_gives_a_state_says_so_in_its_why(store):
+    """The article says Vietnam and the Pol Pot regime, and names a state once (passage 2's
+    Socialist Republic of Vietnam). A reading whose triple gives the state (its object
+    actor:srv or actor:democratic-kampuchea) says no more than its why only where the why
+    names that state: a why that reads the regime as the uprising's target, or Vietnam as the
+    call's addressee, and leaves the state unsaid, reads less than the triple says."""
+    rows = q(store, """SELECT ?st ?state WHERE {
+        VALUES ?state { <https://w3id.org/kg1978/actor/srv> <https://w3id.org/kg1978/actor/democratic-kampuchea> }
+        GRAPH <https://w3id.org/kg1978/graph/article-part1> {
+            ?st rdf:object ?state ; prov:wasAttributedTo ?who ; rdfs:comment ?why }
+        ?state rdfs:label ?name . FILTER(LANG(?name) = "en")
+        FILTER(!CONTAINS(STR(?why), STR(?name))) }""")
+    assert rows == [], [r["st"].value.rsplit("/", 1)[1] for r in rows]
+    assert len(q(store, """SELECT ?st WHERE { GRAPH <https://w3id.org/kg1978/graph/article-part1> {
+        ?st rdf:object <https://w3id.org/kg1978/actor/democratic-kampuchea> ;
+            prov:wasAttributedTo ?who } }""")) >= 15
+
+
 def test_the_volunteers_go_by_the_articles_name_only(store):
     """The article calls them volunteer soldiers of Vietnam (passages 13, 14) and tells other
     Vietnamese troops and forces apart (passages 3, 5, 7, 8: the corps and divisions of the
