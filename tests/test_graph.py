@@ -123,9 +123,9 @@ def test_every_date_of_the_article_is_an_event(store, start, end, passage):
 # under which), as a pattern the graph must hold: the event or figure with the agents, dates,
 # places and counts the passage gives, citing it. Where the graph gives a fact through a reading
 # (the state for "Vietnam", the army for "Vietnamese troops", reified with why), the pattern asks
-# for what the graph gives. A fact the graph keeps in words only (the surprise attacks' heavy
-# losses, passage 8; the rear left empty, passage 11) is not listed. Passages 4 and 12 are
-# captions, 16 the article's judgement (kgo:carriesFacts false).
+# for what the graph gives. A fact the graph keeps in words only (WORDS_ONLY, below: an amount
+# without a number, which no figure may carry) is not listed. Passages 4 and 12 are captions,
+# 16 the article's judgement (kgo:carriesFacts false).
 FACT_PREFIXES = """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX src: <https://w3id.org/kg1978/source/>
@@ -287,6 +287,32 @@ ARTICLE_FACTS = [
                          [pytest.param(fact, pattern, id=key) for key, fact, pattern in ARTICLE_FACTS])
 def test_every_fact_the_article_states_is_in_the_graph(store, fact, pattern):
     assert ask(store, FACT_PREFIXES + "ASK { " + pattern + " }"), fact
+
+
+# What the article gives as an amount without a number stays in the words of the event it
+# belongs to (its schema:description, citing the passage): a kgo:Quantity is a number claimed by
+# the source, and these have none; nor does any name a group, a place or a body the graph could
+# hold as a triple. The surprise attacks' heavy losses (passage 8) are the 1978 offensive's,
+# which is kgo:directedAgainst the Pol Pot forces already; the rear left empty (passage 11) is
+# no place the article bounds, only what the massing left behind; "from the central to the local
+# levels" (passage 14) is how far the regime's political system was broken, which the fall
+# carries as kgo:overthrew, the levels naming no body of the regime.
+WORDS_ONLY = [
+    ("border-offensive-1978", 8, r"cost the Pol Pot troops heavily"),
+    ("pol-pot-forces-massing-1978", 11, r"leaving its rear areas bare"),
+    ("fall-of-pol-pot-regime", 14, r"entire political apparatus, national and local"),
+]
+
+
+@pytest.mark.parametrize(("event", "passage", "words"), WORDS_ONLY)
+def test_an_amount_without_a_number_is_kept_in_words(store, event, passage, words):
+    iri = f"<https://w3id.org/kg1978/event/{event}>"
+    rows = q(store, f"""SELECT ?d WHERE {{ {iri} schema:description ?d ;
+        prov:wasDerivedFrom/kgo:passageNumber {passage} }}""")
+    assert rows and re.search(words, rows[0]["d"].value), (event, words)
+    assert not ask(store, f"ASK {{ ?f a kgo:Quantity ; kgo:figureOf {iri} ; "
+                          f"prov:wasDerivedFrom/kgo:passageNumber {passage} "
+                          "FILTER NOT EXISTS { ?f kgo:value ?v } }")
 
 
 def test_the_only_start_over_two_days_has_its_latest_start(store):
