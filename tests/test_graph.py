@@ -680,6 +680,19 @@ def test_a_tie_to_the_southwestern_border_from_a_passage_not_naming_it_is_a_read
     assert {"non-invasion-and-border-treaty", "troop-withdrawal-from-border"} <= read
 
 
+def test_a_relation_held_from_or_until_an_event_cites_a_passage_of_that_event(store):
+    """A relation that held for part of the story says from or until which event (kgo:heldFrom,
+    kgo:heldUntil): that bound rests on the passage telling the event, so the statement cites
+    it too, even where the relation itself is the curators' general knowledge (the People's
+    Republic governing Cambodia from its founding, passage 13; the revolutionary forces the
+    front's from its founding, passage 9)."""
+    rows = q(store, """SELECT ?st ?e WHERE { ?st kgo:heldFrom|kgo:heldUntil ?e .
+        FILTER NOT EXISTS { ?st prov:wasDerivedFrom ?p . ?e prov:wasDerivedFrom ?p } }""")
+    assert rows == [], [(r["st"].value.rsplit("/", 1)[1], r["e"].value.rsplit("/", 1)[1])
+                        for r in rows]
+    assert len(q(store, "SELECT ?st WHERE { ?st kgo:heldFrom|kgo:heldUntil ?e }")) >= 5
+
+
 def test_authority_links_use_skos_only_and_live_in_the_links_graph(store):
     assert q(store, "SELECT ?s WHERE { ?s <http://www.w3.org/2002/07/owl#sameAs> ?o }") == []
     rows = q(store, """SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o
