@@ -1717,7 +1717,7 @@ def test_void_counts(client):
     target = g.value(linksets[0], VOID.objectsTarget)
     assert str(target) == "https://w3id.org/kg1978/void#target-wikidata"
     assert str(g.value(target, VOID.uriSpace)) == "http://www.wikidata.org/entity/"
-    assert str(g.value(target, rdflib.namespace.DCTERMS.title)) == "Wikidata"
+    assert g.value(target, rdflib.namespace.DCTERMS.title) == rdflib.Literal("Wikidata", lang="en")
     # the data uses the ontology's terms
     assert (ds, VOID.vocabulary, rdflib.URIRef("https://w3id.org/kg1978/ontology/")) in g
 
@@ -1731,16 +1731,21 @@ def test_void_linkset_names_for_any_predicate(tmp_path):
     path.write_text("""<https://w3id.org/kg1978/graph/links> {
   <https://w3id.org/kg1978/place/a> <http://schema.org/sameAs> <http://www.wikidata.org/entity/Q1> .
   <https://w3id.org/kg1978/place/b> <http://www.w3.org/2002/07/owl#sameAs> <http://www.wikidata.org/entity/Q2> .
+  <https://w3id.org/kg1978/place/b> <http://www.w3.org/2000/01/rdf-schema#seeAlso> <https://example.org/b> .
 }""", encoding="utf-8")
     client = create_app({"root": tmp_path}, dataset=path).test_client()
     g = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
     names = sorted(str(x).rpartition("#")[2] for x in g.subjects(rdflib.RDF.type, VOID.Linkset))
-    assert names == ["links-wikidata-owl-sameAs", "links-wikidata-sameAs"]
+    assert names == ["links-example.org-seeAlso", "links-wikidata-owl-sameAs",
+                     "links-wikidata-sameAs"]
     titles = sorted(map(str, g.objects(None, rdflib.namespace.DCTERMS.title)))
     assert "Links to Wikidata by owl:sameAs" in titles
+    # every title in English, the linksets' and their targets' (an authority's name, a host)
+    assert {t.language for t in g.objects(None, rdflib.namespace.DCTERMS.title)} == {"en"}
     # the vocabularies of its predicates, and no term of the ontology
     assert {str(v) for v in g.objects(None, VOID.vocabulary)} == {
-        "http://schema.org/", "http://www.w3.org/2002/07/owl#"}
+        "http://schema.org/", "http://www.w3.org/2002/07/owl#",
+        "http://www.w3.org/2000/01/rdf-schema#"}
 
 
 def test_void_entities_are_those_of_its_uri_space_and_vocabularies_those_used(tmp_path):

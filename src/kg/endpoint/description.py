@@ -398,6 +398,6 @@ class Descriptions:
             t.add(linkset, VOID + "distinctSubjects", _int(n["subjects"]))
             t.add(linkset, VOID + "distinctObjects", _int(n["objects"]))
             t.add(target, RDF + "type", _n(VOID + "Dataset"))
-            t.add(target, DCT + "title", ox.Literal(title))
+            t.add(target, DCT + "title", ox.Literal(title, language="en"))
             t.add(target, VOID + "uriSpace", ox.Literal(space))
         return list(dict.fromkeys(t))
