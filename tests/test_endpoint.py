@@ -1822,8 +1822,28 @@ def test_descriptions_declare_only_the_prefixes_they_use(built_app, path, accept
     names = {str(p) for p in graph.predicates()} | {str(o) for o in graph.objects(
         None, rdflib.RDF.type)}
     unused = [p for p, ns in declared.items()
-              if p not in ("rdf", "its") and not any(n.startswith(ns) for n in names)]
+              if p != "rdf" and not any(n.startswith(ns) for n in names)]
     assert not unused, unused
+
+
+@pytest.mark.parametrize("path", ["/dataset", "/store?default", "/place/phnom-penh"])
+def test_rdf_xml_declares_no_unused_its_namespace(built_app, path):
+    """pyoxigraph's RDF/XML writer declares ITS's namespace (RDF 1.2's its:dir) in every
+    document; the pages, the graphs and the descriptions drop it where unused."""
+    r = built_app.test_client().get(path, headers={"Accept": "application/rdf+xml"})
+    assert r.status_code == 200 and r.mimetype == "application/rdf+xml", r.status_code
+    assert b"<rdf:RDF" in r.data and b"xmlns:its" not in r.data
+
+
+def test_rdf_xml_keeps_its_namespace_where_a_directional_literal_uses_it():
+    from kg.endpoint.results import without_unused_its
+
+    literal = ox.Literal("x", language="ar", direction=ox.BaseDirection.RTL)
+    body = ox.serialize([ox.Triple(ox.NamedNode("http://a/s"), ox.NamedNode("http://a/p"),
+                                   literal)], format=ox.RdfFormat.RDF_XML)
+    assert without_unused_its(body) == body
+    assert list(ox.parse(without_unused_its(body), format=ox.RdfFormat.RDF_XML))[0].object \
+        == literal
 
 
 # -- the plain form (no YASGUI installed under this root) ----------------------------------

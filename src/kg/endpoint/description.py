@@ -29,7 +29,13 @@ import pyoxigraph as ox
 
 from kg import iris
 from kg.endpoint.bounded_cache import BoundedCache
-from kg.endpoint.results import FORMATS, GRAPH, used_prefixes, write_triples
+from kg.endpoint.results import (
+    FORMATS,
+    GRAPH,
+    used_prefixes,
+    without_unused_its,
+    write_triples,
+)
 from kg.store import DatasetStore
 
 __all__ = ["DATASET", "VOID_DOCUMENT", "Descriptions", "LINK_PREDICATES"]
@@ -167,6 +173,8 @@ class Descriptions:
             else:
                 body = ox.serialize(made, format=writer,
                                     prefixes=used_prefixes(made, _PREFIXES, syntax=writer))
+                if writer == ox.RdfFormat.RDF_XML:
+                    body = without_unused_its(body)
             self._cache.remember(key, body)
         return body
 

@@ -65,6 +65,7 @@ from kg.endpoint.results import (
     COMPACT_JSON_LD_LIMIT,
     GRAPH_SYNTAXES,
     used_prefixes,
+    without_unused_its,
     write_triples,
 )
 from kg.endpoint.state import per_app
@@ -311,8 +312,9 @@ def serialize(quads: list[ox.Quad], rep: Representation, *, dataset: bool = Fals
         return ox.serialize(quads, format=rep.rdf,
                             prefixes=used_prefixes(quads, _prefixes(), syntax=rep.rdf))
     triples = list(dict.fromkeys(q.triple for q in quads))
-    return write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT,
+    body = write_triples(triples, rep.rdf, _prefixes(), COMPACT_JSON_LD_LIMIT,
                          json_ld_form=rep.json_ld_form)
+    return without_unused_its(body) if rep.rdf == ox.RdfFormat.RDF_XML else body
 
 
 def stable_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:

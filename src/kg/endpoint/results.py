@@ -420,6 +420,22 @@ def compact_json_ld(triples: list[ox.Triple], prefixes: dict[str, str]) -> bytes
                       ensure_ascii=False).encode("utf-8")
 
 
+_ITS_DECLARATION = b' xmlns:its="http://www.w3.org/2005/11/its"'
+_ITS_NAME = re.compile(rb"[\s<]its:")
+
+
+def without_unused_its(body: bytes) -> bytes:
+    """RDF/XML as pyoxigraph writes it, less the declaration of ITS's namespace on its root
+    where nothing uses it: the writer declares it in every document, for the ``its:dir`` and
+    ``its:version`` of RDF 1.2's directional literals, which this data has none of. Harmless
+    to a parser (an unused declaration is no statement), but a reader wonders what it is for.
+    Kept wherever a name ``its:…`` may occur (after a space or ``<``: in text too, where
+    "Limits:" is none): dropped only where nothing can need it. A pass over the bytes, so for
+    what is written once (descriptions) or small (pages, a graph), not for a query's answer."""
+    stripped = body.replace(_ITS_DECLARATION, b"", 1)
+    return body if _ITS_NAME.search(stripped) else stripped
+
+
 def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
                   prefixes: dict[str, str], compact_limit: int | None = None, *,
                   json_ld_form: str | None = None) -> bytes:
