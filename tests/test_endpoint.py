@@ -1722,6 +1722,46 @@ def test_void_counts(client):
     assert (ds, VOID.vocabulary, rdflib.URIRef("https://w3id.org/kg1978/ontology/")) in g
 
 
+_GRAPHS_AND_SIZES = """
+PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX void: <http://rdfs.org/ns/void#>
+SELECT ?name ?triples WHERE {
+  ?dataset sd:namedGraph ?named . ?named sd:name ?name ; sd:graph ?graph .
+  ?graph a sd:Graph ; void:triples ?triples }"""
+_SUBSETS_BY_NAME = """
+PREFIX sd: <http://www.w3.org/ns/sparql-service-description#>
+PREFIX void: <http://rdfs.org/ns/void#>
+SELECT ?name ?triples WHERE {
+  <https://w3id.org/kg1978/> void:subset ?graph . ?graph a void:Dataset ; void:triples ?triples .
+  ?named a sd:NamedGraph ; sd:graph ?graph ; sd:name ?name }"""
+
+
+def test_service_description_and_void_describe_each_named_graph_alike(client):
+    """A named graph is an sd:NamedGraph pairing its name (sd:name) with a graph (sd:graph),
+    an sd:Graph, which the VoID counts as a subset (void:Dataset): in the Service
+    Description's own example, the sd:Graph has the void:triples. One query finds the graphs
+    and their sizes over the service description, over the VoID and over the two merged,
+    the same rows each time (one node per graph in both), the sizes the store's."""
+    def rows(graph, query):
+        return sorted((str(r.name), int(r.triples)) for r in graph.query(query))
+
+    sd = rdflib.Graph().parse(data=client.get("/sparql").data, format="turtle")
+    void = rdflib.Graph().parse(data=client.get("/void").data, format="turtle")
+    stored = json.loads(client.get("/sparql", query_string={
+        "query": "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"}).data)
+    expected = sorted((b["g"]["value"], int(b["n"]["value"]))
+                      for b in stored["results"]["bindings"])
+    assert len(expected) >= 2
+    assert rows(sd, _GRAPHS_AND_SIZES) == rows(void, _GRAPHS_AND_SIZES) == expected
+    assert rows(void, _SUBSETS_BY_NAME) == expected
+    assert rows(sd + void, _GRAPHS_AND_SIZES) == rows(sd + void, _SUBSETS_BY_NAME) == expected
+    # the pairing of a name and a graph is no dataset of triples
+    SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+    for g in (sd, void):
+        assert not set(g.subjects(rdflib.RDF.type, SD.NamedGraph)) & set(
+            g.subjects(rdflib.RDF.type, VOID.Dataset))
+
+
 def test_void_linkset_names_for_any_predicate(tmp_path):
     """A link predicate of a "/" vocabulary (schema:sameAs) gives a plain fragment, and two
     predicates with one local name (owl:sameAs, schema:sameAs) two linksets."""

@@ -117,6 +117,13 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_n(XSD + "integer"))
 
 
+def _named_graph_nodes(name: str) -> tuple[ox.NamedNode, ox.NamedNode]:
+    """The sd:NamedGraph of the graph named ``name`` (``void#named-graph-…``) and the graph
+    itself, an sd:Graph and a VoID subset (``void#graph-…``), in both descriptions."""
+    key = _key(name)
+    return _n(f"{VOID_DOCUMENT}#named-graph-{key}"), _n(f"{VOID_DOCUMENT}#graph-{key}")
+
+
 class _Triples(list):
     def add(self, s, p: str, o) -> None:
         self.append(ox.Triple(s, _n(p), o))
@@ -214,14 +221,16 @@ class Descriptions:
             "graphs is in it once.", language="en"))
         t.add(default_graph, VOID + "triples", _int(self._store.triple_count))
         counts = self.stats()["graphs"]
-        for i, name in enumerate(self._store.named_graphs):
-            node = ox.BlankNode(f"namedGraph{i}")
-            graph = ox.BlankNode(f"graph{i}")
+        for name in self._store.named_graphs:
+            # the nodes the VoID gives the graph and its naming: the two documents merged
+            # describe each graph once
+            node, graph = _named_graph_nodes(name)
             t.add(dataset, SD + "namedGraph", node)
             t.add(node, RDF + "type", _n(SD + "NamedGraph"))
             t.add(node, SD + "name", _n(name))
             t.add(node, SD + "graph", graph)
             t.add(graph, RDF + "type", _n(SD + "Graph"))
+            t.add(graph, RDF + "type", _n(VOID + "Dataset"))
             t.add(graph, VOID + "triples", _int(counts.get(name, 0)))
             if name == str(iris.INFERRED_GRAPH):
                 # What the graph holds was entailed under OWL 2 RL when the dataset was built;
@@ -371,13 +380,22 @@ class Descriptions:
             t.add(ds, VOID + "propertyPartition", part)
             t.add(part, VOID + "property", _n(prop))
             t.add(part, VOID + "triples", _int(n))
+        # A named graph's triples are a subset, a void:Dataset that is the sd:Graph of the
+        # sd:NamedGraph pairing it with its name, as the Service Description's own example
+        # counts a graph (sd:graph [ a sd:Graph ; void:triples 2000 ]): the subset is the
+        # graph, not the pairing. The service description gives the same nodes.
+        if st["graphs"]:
+            t.add(ds, RDF + "type", _n(SD + "Dataset"))
         for name, n in sorted(st["graphs"].items()):
-            sub = _n(f"{void_url}#graph-{_key(name)}")
+            node, sub = _named_graph_nodes(name)
             t.add(ds, VOID + "subset", sub)
             t.add(sub, RDF + "type", _n(VOID + "Dataset"))
-            t.add(sub, RDF + "type", _n(SD + "NamedGraph"))
-            t.add(sub, SD + "name", _n(name))
+            t.add(sub, RDF + "type", _n(SD + "Graph"))
             t.add(sub, VOID + "triples", _int(n))
+            t.add(ds, SD + "namedGraph", node)
+            t.add(node, RDF + "type", _n(SD + "NamedGraph"))
+            t.add(node, SD + "name", _n(name))
+            t.add(node, SD + "graph", sub)
         # One linkset per authority and predicate (#links-wikidata-exactMatch: a linkset has
         # one void:linkPredicate), and one target dataset per authority (#target-wikidata)
         # that its linksets share.
