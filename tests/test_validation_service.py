@@ -272,6 +272,33 @@ def test_every_syntax_gives_the_same_results(client, tmp_path, rdflib_format, fi
                 assert name and any(w in written[int(line) - 1] for w in said), (r, written)
 
 
+def test_a_json_ld_upload_is_parsed_once(client, monkeypatch):
+    """The checks (nesting, remote contexts), rdflib's parser and the line finders (where a
+    result's node is, the prefixes of its contexts) read one parse of a JSON-LD upload's
+    JSON: it was parsed five times. A report with results, so that the lines are found."""
+    upload = json.dumps({
+        "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+                     "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+        "@graph": [{"@id": "https://w3id.org/kg1978/event/x", "@type": "kgo:Attack",
+                    "rdfs:label": {"@value": "X", "@language": "en"}}]}, indent=1)
+    parsed = []
+    loads = json.loads
+
+    def counting(text, *args, **kwargs):
+        if (text.decode("utf-8") if isinstance(text, bytes) else text) == upload:
+            parsed.append(text)
+        return loads(text, *args, **kwargs)
+
+    monkeypatch.setattr(json, "loads", counting)
+    response = post_file(client, upload, "x.jsonld", headers={"Accept": "application/json"})
+    monkeypatch.undo()
+    report = response.get_json()
+    assert response.status_code == 200 and report["conforms"] is False
+    assert any(r.get("location", "").startswith("x.jsonld:") for r in report["results"]), \
+        report["results"]
+    assert len(parsed) == 1
+
+
 def test_turtle_report_is_a_shacl_validation_report(client):
     response = client.post("/validate?format=turtle", data=BAD, content_type="text/turtle")
     assert response.status_code == 200 and response.mimetype == "text/turtle"

@@ -11,6 +11,8 @@ import contextlib
 import logging
 import re
 import warnings
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +74,36 @@ def read_utf8(path: Path, what: str, *, bom: bool = False,
                          path=str(path), line=data.count(b"\n", 0, exc.start) + 1) from None
 
 
+#: Within :func:`json_read_once`, the document of each JSON text read so far (by the text):
+#: an upload to /validate is read by its safety checks, by rdflib and by the line finders.
+_JSON_DOCUMENTS: ContextVar[dict[str, object] | None] = ContextVar("kg_json_documents",
+                                                                   default=None)
+
+
+@contextlib.contextmanager
+def json_read_once() -> Iterator[None]:
+    """Within it, :func:`json_document` parses each text once; the documents are let go of
+    at its end. They are shared: a reader must not change one."""
+    token = _JSON_DOCUMENTS.set({})
+    try:
+        yield
+    finally:
+        _JSON_DOCUMENTS.reset(token)
+
+
+def json_document(text: str):
+    """``json.loads(text)``, once per text within :func:`json_read_once` (an error, raised
+    as json.loads raises it, is not kept: it ends the reading)."""
+    import json
+
+    documents = _JSON_DOCUMENTS.get()
+    if documents is None:
+        return json.loads(text)
+    if text not in documents:
+        documents[text] = json.loads(text)
+    return documents[text]
+
+
 def refuse_remote_contexts(doc, name: str) -> None:
     """InputError (exit 2, 400) where the JSON-LD document ``doc`` (parsed JSON) names a remote
     ``@context`` or an ``@import``, which rdflib would fetch: kg reads no network (as
@@ -97,10 +129,8 @@ def refuse_remote_contexts(doc, name: str) -> None:
 def _refuse_remote_json_ld(data: bytes, name: str) -> None:
     """:func:`refuse_remote_contexts` of a JSON-LD file's bytes; JSON that does not parse is
     left to rdflib's parser, which says where."""
-    import json
-
     try:
-        doc = json.loads(data.decode("utf-8-sig"))
+        doc = json_document(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return
     refuse_remote_contexts(doc, name)
@@ -223,10 +253,11 @@ def _parse_with_pyoxigraph(into: Graph, data: bytes, fmt: str, path: Path, base:
     into.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
 
 
-def rdflib_parse(graph: Graph, data: bytes, fmt: str, base: str) -> None:
+def rdflib_parse(graph: Graph, data, fmt: str, base: str) -> None:
     """rdflib's ``Graph.parse`` of ``data`` into ``graph``, without the warning rdflib's own
     JSON-LD parser gives for building a ConjunctiveGraph (which rdflib 7 deprecates): rdflib's
-    business, not the user's."""
+    business, not the user's. ``data``: bytes, or for JSON-LD a JSON document already parsed
+    (which rdflib reads as it is, and does not change)."""
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
         graph.parse(data=data, format=fmt, publicID=base)

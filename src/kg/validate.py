@@ -1620,10 +1620,12 @@ def _json_ld(text: str) -> bool:
     """Whether ``text`` is JSON (a JSON-LD document: no Turtle text is JSON but ``[]``); JSON
     nested deeper than :func:`json.loads` reads is JSON too (whose lines are then not read: the
     line finder falls back to no line rather than fail)."""
+    from kg.load import json_document
+
     if text.lstrip()[:1] not in ("{", "["):
         return False
     try:
-        json.loads(text)
+        json_document(text)
     except RecursionError:
         return True
     except ValueError:
@@ -1652,7 +1654,9 @@ def _json_ld_prefixes(text: str) -> dict[str, str]:
             for value in node.values():
                 walk(value)
 
-    walk(json.loads(text))
+    from kg.load import json_document
+
+    walk(json_document(text))
     return prefixes
 
 

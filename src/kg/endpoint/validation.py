@@ -175,17 +175,19 @@ def _text(data: bytes, name: str, syntax: str) -> str:
                          line=data.count(b"\n", 0, exc.start) + 1) from None
 
 
-def _check_json_ld(data: bytes, name: str, max_nesting: int) -> None:
-    from kg.load import refuse_remote_contexts
+def _check_json_ld(data: bytes, name: str, max_nesting: int):
+    """The JSON document of a JSON-LD upload, checked: nesting, JSON, no remote context."""
+    from kg.load import json_document, refuse_remote_contexts
 
     text = _text(data, name, "JSON-LD")
     _bracket_depth(text, _JSON_TOKENS, max_nesting, name)
     try:
-        doc = json.loads(text)
+        doc = json_document(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"not valid JSON: {exc.msg}", path=name, line=exc.lineno,
                          column=exc.colno) from None
     refuse_remote_contexts(doc, name)  # as kg validate FILE refuses them
+    return doc
 
 
 class _Refused(Exception):
@@ -238,16 +240,19 @@ def _check_xml(data: bytes, name: str, max_nesting: int) -> None:
         raise xml_syntax_error(exc, name) from None
 
 
-def _check(data: bytes, fmt: str, name: str, max_nesting: int) -> None:
+def _check(data: bytes, fmt: str, name: str, max_nesting: int):
+    """The safety checks of an upload; for JSON-LD, its JSON document, which rdflib is given
+    as it is (the JSON parsed once)."""
     # No test for an empty file: it is read as kg validate reads it, so Turtle, TriG,
     # N-Triples and N-Quads of no statements conform, while JSON-LD and RDF/XML of nothing are
     # not JSON or XML. A request that carries no file is refused before (_read_upload).
     if fmt in ("turtle", "trig"):
         _bracket_depth(_text(data, name, _SYNTAX_NAMES[fmt]), _TURTLE_TOKENS, max_nesting, name)
     elif fmt == "json-ld":
-        _check_json_ld(data, name, max_nesting)
+        return _check_json_ld(data, name, max_nesting)
     elif fmt == "xml":
         _check_xml(data, name, max_nesting)
+    return None
 
 
 def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph:
@@ -255,7 +260,7 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
     or N-Quads file), after the safety checks. Raises InputError/ParseError (400)."""
     if fmt not in _SYNTAX_NAMES:
         raise UnsupportedMediaType(f"cannot read {fmt!r}")
-    _check(data, fmt, name, max_nesting)
+    document = _check(data, fmt, name, max_nesting)
     base = "http://upload.invalid/" + quote(name)
     if fmt in ("trig", "nquads"):
         return _parse_dataset(data, fmt, name, base)
@@ -263,13 +268,22 @@ def parse_upload(data: bytes, fmt: str, name: str, *, max_nesting: int) -> Graph
 
     graph = Graph()
     try:
-        rdflib_parse(graph, data, fmt, base)
+        rdflib_parse(graph, data if document is None else _for_rdflib(document), fmt, base)
     except RecursionError:
         raise InputError("nested too deeply to parse", path=name) from None
     except Exception as exc:  # rdflib raises many types for bad input: all are the upload's
         raise _parse_error(exc, data, fmt, name, base) from None
     check_read(data, fmt, name, base, graph, len(graph))  # as kg validate FILE reads it
     return graph
+
+
+def _for_rdflib(document):
+    """A JSON-LD document as rdflib's parser takes one already parsed: an object; a top-level
+    array is the same nodes as the ``@graph`` of an object with no context (JSON-LD 1.1,
+    expansion), and anything else, no JSON-LD, is given as its bytes, for rdflib to say so."""
+    if isinstance(document, list):
+        return {"@graph": document}
+    return document if isinstance(document, dict) else json.dumps(document).encode("utf-8")
 
 
 def _parse_dataset(data: bytes, fmt: str, name: str, base: str) -> Graph:
@@ -409,8 +423,11 @@ def _child_main() -> int:
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
     except (ValueError, OSError):
         pass  # a lower hard limit is already in place
+    from kg.load import json_read_once
+
     try:
-        graph = parse_upload(data, fmt, name, max_nesting=int(nesting))
+        with json_read_once():
+            graph = parse_upload(data, fmt, name, max_nesting=int(nesting))
         if context:
             graph += Graph().parse(data=context, format="nt")
         ontology, shapes = _load_resources(Path(root))
@@ -624,6 +641,14 @@ def _upload_named(name: str, with_dataset: bool) -> str:
 
 
 def _report(upload: _Upload, settings: dict, context: str | None = None) -> Report:
+    from kg.load import json_read_once
+
+    # a JSON-LD upload's JSON is parsed once, for the checks, rdflib and the line finders
+    with json_read_once():
+        return _report_read_once(upload, settings, context)
+
+
+def _report_read_once(upload: _Upload, settings: dict, context: str | None) -> Report:
     graph = parse_upload(upload.data, upload.fmt, upload.name,
                          max_nesting=settings["max_upload_nesting"])
     if len(graph) > settings["max_upload_triples"]:
