@@ -4,7 +4,8 @@ Three ways to send a query (Protocol 2.1): ``GET ?query=``, ``POST`` of an
 ``application/x-www-form-urlencoded`` form, and ``POST`` of an ``application/sparql-query``
 body. The URL's parameters and a form's are one list, the Protocol's cardinalities (2.1.1) over
 the whole: one ``query``; ``default-graph-uri`` / ``named-graph-uri`` from both. Text must be
-UTF-8: anything else is refused (400, or 415 for a declared non-UTF-8 charset). Update requests
+UTF-8 (a form may declare another charset that writes ASCII as ASCII, ISO-8859-1 say):
+anything else is refused (400, or 415 for a declared charset not read). Update requests
 (``update=``, ``application/sparql-update``) are refused with 403 before anything is parsed.
 """
 
@@ -87,11 +88,41 @@ def format_values(pairs: Iterable[tuple[str, str]]) -> list[str]:
     return [value for name in ("format", "output") for key, value in pairs if key == name]
 
 
-def _pairs(text: str, what: str) -> list[tuple[str, str]]:
+def _pairs(text: str, what: str, charset: str = "utf-8") -> list[tuple[str, str]]:
     try:
-        return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        return parse_qsl(text, keep_blank_values=True, encoding=charset, errors="strict")
     except UnicodeDecodeError:
-        raise InputError(f"the {what} is not valid UTF-8 once percent-decoded") from None
+        raise InputError(f"the {what} is not valid {_CHARSET_NAMES.get(charset, charset)} "
+                         "once percent-decoded") from None
+
+
+_CHARSET_NAMES = {"utf-8": "UTF-8"}
+#: Python's names of the character sets a form may be declared in (IANA's, not Python's own
+#: text transforms such as unicode-escape or idna, which also read ASCII as ASCII)
+_CHARSET_FAMILIES = ("ascii", "iso8859-", "cp125", "koi8-", "mac-", "shift_jis", "euc_",
+                     "gb2312", "gbk", "gb18030", "big5")
+
+
+def _form_charset(charset: str | None) -> str:
+    """The codec a form's percent-encoded octets are decoded with: UTF-8, or the ``charset``
+    the request declares where Python knows it and it writes ASCII as ASCII (a form is ASCII
+    text). Apache HttpClient 4's ``UrlEncodedFormEntity`` declares ``charset=ISO-8859-1`` by
+    default, encoding ``é`` as ``%E9``; Fuseki (Jetty) decodes by the parameter, Oxigraph as
+    UTF-8 whatever it says. Another charset (UTF-16) is 415."""
+    if charset is None or charset in ("utf-8", "utf8"):
+        return "utf-8"
+    import codecs
+
+    try:
+        codec = codecs.lookup(charset).name
+        ascii_compatible = codec.startswith(_CHARSET_FAMILIES) and bytes(range(128)).decode(
+            codec) == "".join(map(chr, range(128)))
+    except (LookupError, UnicodeError, ValueError, TypeError):
+        ascii_compatible = False
+    if not ascii_compatible:
+        raise UnsupportedMediaType(f"charset {charset} is not accepted: send UTF-8",
+                                   accept=_TAKEN)
+    return codec
 
 
 def _content_type(environ: dict) -> tuple[str, str | None]:
@@ -160,12 +191,13 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
     if method in BODY_METHODS:
         media, charset = _content_type(environ)
         if media == FORM:
-            _check_charset(charset)
+            codec = _form_charset(charset)
             try:
-                text = (body or b"").decode("utf-8")
+                text = (body or b"").decode(codec)
             except UnicodeDecodeError:
-                raise InputError("the form body is not valid UTF-8") from None
-            pairs = pairs + _pairs(text, "form body")
+                raise InputError(f"the form body is not valid "
+                                 f"{_CHARSET_NAMES.get(codec, codec)}") from None
+            pairs = pairs + _pairs(text, "form body", codec)
         elif media == SPARQL_QUERY:
             _check_charset(charset)
             if any(k == "query" for k, _ in pairs):
