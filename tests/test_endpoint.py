@@ -1052,6 +1052,20 @@ def test_wrong_media_type_is_415(any_client):
     assert r.status_code == 415
 
 
+@pytest.mark.parametrize("name", ["QUERY", "Query"])
+def test_a_query_parameter_of_another_case_is_400_not_the_description(any_client, name):
+    """Parameter names are case-sensitive: ``?QUERY=`` names no query, and the service
+    description it got (200, Turtle) would be read as the answer; the Service Description
+    gives one to a GET "without any query parameter strings". A 400 saying the name, as
+    Oxigraph and Virtuoso answer. Other parameters without a query still get it."""
+    r = any_client.get(f"/sparql?{name}=ASK%7B%7D")
+    assert r.status_code == 400, r.status_code
+    assert f"'{name}'" in r.get_data(as_text=True) and "lower case" in r.get_data(as_text=True)
+    for url in ("/sparql?format=ttl", "/sparql?foo=bar", "/sparql"):
+        r = any_client.get(url)
+        assert r.status_code == 200 and r.mimetype == "text/turtle", url
+
+
 @pytest.mark.parametrize("charset", ["ISO-8859-1", "windows-1252", "latin1"])
 def test_a_form_in_a_declared_charset_is_read_in_it(any_client, charset):
     """A form's percent-encoded octets are in the charset it declares: Apache HttpClient 4's

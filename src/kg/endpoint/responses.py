@@ -249,6 +249,19 @@ def _query_in_a_graph_iri(req: SparqlRequest) -> str:
     return " (graphs are named, by default-graph-uri or named-graph-uri, for no query)"
 
 
+def _check_no_query_meant(query_string: str) -> None:
+    """InputError where a ``GET`` without a ``query`` parameter has one of another case
+    (``QUERY=``, ``Query=``): the Protocol's names are case-sensitive, and the service
+    description, which a ``GET`` "without any query parameter strings" gets (Service
+    Description, 2), would be read as the answer. Oxigraph and Virtuoso answer 400 too."""
+    if "=" not in query_string:
+        return
+    for name, _ in parse_qsl(query_string, keep_blank_values=True):
+        if name != "query" and name.lower() == "query":
+            raise InputError(f"no query: the parameter is named 'query', in lower case "
+                             f"(parameter names are case-sensitive), not {name!r}")
+
+
 def answer_query(state: EndpointState, environ: dict,
                  body: bytes | None) -> tuple[int, list, bytes] | None:
     """Status, headers and body answering the query of this request; None when a GET carries
@@ -280,6 +293,7 @@ def _answer_query(state: EndpointState, environ: dict,
     req = read_request(environ, body)
     if req.query is None:
         if body is None and req.default_graph is None and req.named_graphs is None:
+            _check_no_query_meant(environ.get("QUERY_STRING", ""))
             return None
         raise InputError("no query: send it as the 'query' parameter or as an "
                          f"application/sparql-query body{_query_in_a_graph_iri(req)}")
