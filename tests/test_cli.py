@@ -535,6 +535,37 @@ def test_a_misspelt_class_is_listed_before_what_follows_from_it(capsys, project,
         assert code == 1 and len(shapes) >= 3 and shapes[0] == "DeclaredTypeShape", shapes
 
 
+def test_what_a_misspelt_class_breaks_on_other_nodes_names_it(capsys, tmp_path):
+    """An event typed kgo:Atack in part 1 is of no class, so each of its three figures fails
+    "a figure is the figure of exactly one event or measure" on the figure: those results say
+    that the event's class is the cause, and give its line ("see also", JSON's related), in
+    both engines."""
+    text = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8")
+    typo = "event:attacks-on-vietnamese-border-communes a kgo:Atack ;"
+    bad = tmp_path / "article-part1.ttl"
+    bad.write_text(text.replace("event:attacks-on-vietnamese-border-communes a kgo:Attack ;",
+                                typo), encoding="utf-8")
+    line = text.splitlines().index(typo.replace("Atack", "Attack")) + 1
+    event, kgo = "https://w3id.org/kg1978/event/attacks-on-vietnamese-border-communes", \
+        "https://w3id.org/kg1978/ontology/"
+    for engine in ("fast", "pyshacl"):
+        code, out, _ = run(capsys, "--root", str(REPO), "validate", "--with-project",
+                           "--validator", engine, "--format", "json", str(bad))
+        figures = [r for r in json.loads(out)["results"] if r["focus"] != event]
+        assert code == 1 and len(figures) == 3, (engine, figures)
+        for r in figures:
+            assert r["message"].endswith(
+                "; event:attacks-on-vietnamese-border-communes is typed kgo:Atack, which the "
+                "ontology does not declare (Did you mean kgo:Attack?): correct its class and "
+                "this result goes"), r
+            assert r["related"] == [{"path": "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+                                     "value": kgo + "Atack", "location": f"{bad}:{line}",
+                                     "focus": event}]
+    code, out, _ = run(capsys, "--root", str(REPO), "validate", "--with-project", str(bad))
+    assert out.count("  see also:   event:attacks-on-vietnamese-border-communes rdf:type "
+                     f"kgo:Atack at {bad}:{line}\n") == 3
+
+
 def test_validate_falls_back_to_pyshacl_where_the_fast_engine_cannot(capsys, project,
                                                                      tmp_path):
     """Shapes kg.shacl_fast does not compile (sh:not without sh:message) are run by pySHACL,
@@ -696,7 +727,7 @@ def test_a_start_after_the_end_names_both_lines(capsys, tmp_path):
     assert result["location"] == f"{bad}:{end}"
     assert result["related"] == [{"path": "https://w3id.org/kg1978/ontology/startDate",
                                   "value": f'"1979-01-17"^^{date}',
-                                  "location": f"{bad}:{start}"}]
+                                  "location": f"{bad}:{start}", "focus": None}]
     code, out, _ = run(capsys, "validate", "--format", "sarif", str(bad))
     [result] = json.loads(out)["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == end

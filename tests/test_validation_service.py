@@ -365,7 +365,7 @@ def test_a_start_after_the_end_names_both_lines_in_every_report(make_client, tmp
         assert result["related"] == [{
             "path": "https://w3id.org/kg1978/ontology/startDate",
             "value": '"1979-01-17"^^<http://www.w3.org/2001/XMLSchema#date>',
-            "location": f"bad.ttl:{start}"}]
+            "location": f"bad.ttl:{start}", "focus": None}]
         page = post_file(client, bad, "bad.ttl", query="?format=html").get_data(as_text=True)
         assert (f'See also kgo:startDate &#34;1979-01-17&#34;^^xsd:date at bad.ttl:{start}'
                 in page)

@@ -54,12 +54,16 @@ class ValueAt:
 
 @dataclass(frozen=True)
 class Related:
-    """Another triple of the focus node that a result compares its value with, and the
-    FILE:LINE that gives it (a start date after the end date: the start date's)."""
+    """Another triple that a result names, and the FILE:LINE that gives it: one of the focus
+    node's that the result compares its value with (a start date after the end date: the
+    start date's), or one of another node's (``focus``) that causes it (the value's type, a
+    class the ontology does not declare)."""
 
     path: str
     value: str
     location: str | None = None
+    #: the triple's subject, where it is not the result's focus node
+    focus: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,7 +212,8 @@ class Report:
             return replace(r, values=values, message=r.message.replace(
                 _counted(r.path, r.values), _counted(r.path, values), 1))
 
-        results, dropped = _fold_statement_results([at(r) for r in self.results], where)
+        results, dropped = _fold_statement_results(
+            _of_an_undeclared_class([at(r) for r in self.results]), where)
         results = _untyped_statements(results, where)
         results, names = _blanks_named(results, where, key, self.graph)
         if not dropped:
@@ -327,7 +332,7 @@ class Report:
             if r.related:  # what the value is compared with: the start date of a later end
                 known = result.setdefault("relatedLocations", [])
                 known += [{"id": i, "physicalLocation": _sarif_place(x.location),
-                           "message": {"text": f"{short_iri(x.path)} {_short_value(x.value)}"}}
+                           "message": {"text": related_text(replace(x, location=None))}}
                           for i, x in enumerate((x for x in r.related if x.location),
                                                 len(known) + 1)]
                 if not known:
@@ -884,6 +889,44 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
     return out
 
 
+#: The constraints that ask what class a value is of (sh:class, and sh:or, sh:xone, sh:and,
+#: sh:node and qualified shapes of classes): a value typed with an undeclared class fails them
+#: on every node that names it (:func:`_of_an_undeclared_class`).
+_CLASS_CHECKS = frozenset(str(SH[c + "ConstraintComponent"]) for c in (
+    "Class", "Or", "Xone", "And", "Node", "QualifiedMinCount", "QualifiedMaxCount"))
+
+
+def _of_an_undeclared_class(results: list[Result]) -> list[Result]:
+    """``results`` with, on each whose value is a node typed with a kgo: class the ontology
+    does not declare (kgs:DeclaredTypeShape's result on that node: a misspelt ``kgo:Atack``)
+    and that asks what class the value is of (:data:`_CLASS_CHECKS`), on another focus node,
+    that it follows from that type: its message ends "; event:x is typed kgo:Atack, which
+    the ontology does not declare (Did you mean kgo:Attack?): correct its class and this
+    result goes", and the type's triple, with its line, is :attr:`Result.related` ("see
+    also"). Three figures of an event typed ``kgo:Atack`` were "a figure is the figure of
+    exactly one event or measure" and no more, on other focus nodes than the type's result,
+    where the results that repeat it are shown."""
+    typed: dict[tuple[str, str], list[Result]] = {}  # (node, severity) -> its undeclared types
+    for r in results:
+        if short_iri(r.shape) == "kgs:DeclaredTypeShape" and r.path == _RDF_TYPE and r.value:
+            typed.setdefault((r.focus, r.severity), []).append(r)
+    if not typed:
+        return results
+    out = []
+    for r in results:
+        causes = typed.get((r.value or "", r.severity), [])
+        if causes and r.focus != r.value and r.constraint in _CLASS_CHECKS:
+            said = "".join(
+                f"; {short_iri(c.focus)} is typed {short_iri(c.value or '')}, which the ontology "
+                "does not declare" + (f" ({m[0]})" if (m := _DID_YOU_MEAN.search(c.message))
+                                      else "")
+                + ": correct its class and this result goes" for c in causes)
+            r = replace(r, message=r.message + said, related=r.related + tuple(
+                Related(_RDF_TYPE, c.value or "", c.location, c.focus) for c in causes))
+        out.append(r)
+    return out
+
+
 #: A place's containment, whose cycle (a reflexive triple in the closure) leaves the place in
 #: no country where the step the cycle replaced led to one: kgs:PlaceInCountryShape's result
 #: then follows the cycle's (:func:`_mark_cause_repeats`).
@@ -973,7 +1016,8 @@ def _summary(r: Result) -> str:
 def related_text(related: Related) -> str:
     """``kgo:startDate "1979-01-17"^^xsd:date at FILE:LINE``: a related triple, as the
     formats people read show it."""
-    return (f"{short_iri(related.path)} {_short_value(related.value)}"
+    return (" ".join(filter(None, (short_iri(related.focus) if related.focus else None,
+                                   short_iri(related.path), _short_value(related.value))))
             + (f" at {related.location}" if related.location else ""))
 
 
