@@ -566,6 +566,32 @@ def test_what_a_misspelt_class_breaks_on_other_nodes_names_it(capsys, tmp_path):
                      f"kgo:Atack at {bad}:{line}\n") == 3
 
 
+def test_a_shared_label_names_the_other_resource_at_its_line(capsys, tmp_path):
+    """Two resources labelled alike (but for case) are one QC result, on the first: it names
+    the other's label at its line, either being the one to reword ("see also" in text,
+    JSON's related, SARIF's relatedLocations)."""
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    bad = tmp_path / "entities.ttl"
+    bad.write_text(text.replace('rdfs:label "Snuol District"@en', 'rdfs:label "Phnom penh"@en'),
+                   encoding="utf-8")
+    line = text.splitlines().index('    rdfs:label "Snuol District"@en ;') + 1
+    options = ("--root", str(REPO), "validate", "--with-project", str(bad))
+    code, out, _ = run(capsys, *options, "--format", "json")
+    [shared] = [r for r in json.loads(out)["results"]
+                if r["shape"] == "urn:kg:qc:duplicate-entity-label-violation"]
+    assert code == 1 and shared["focus"] == "https://w3id.org/kg1978/place/phnom-penh"
+    assert shared["related"] == [{"path": "http://www.w3.org/2000/01/rdf-schema#label",
+                                  "value": '"Phnom penh"@en', "location": f"{bad}:{line}",
+                                  "focus": "https://w3id.org/kg1978/place/snuol"}]
+    code, out, _ = run(capsys, *options)
+    assert f'  see also:   place:snuol rdfs:label "Phnom penh"@en at {bad}:{line}\n' in out
+    code, out, _ = run(capsys, *options, "--format", "sarif")
+    [shared] = json.loads(out)["runs"][0]["results"]
+    assert [(p["message"]["text"], p["physicalLocation"]["region"]["startLine"])
+            for p in shared["relatedLocations"]] == [
+        ('place:snuol rdfs:label "Phnom penh"@en', line)]
+
+
 def test_validate_falls_back_to_pyshacl_where_the_fast_engine_cannot(capsys, project,
                                                                      tmp_path):
     """Shapes kg.shacl_fast does not compile (sh:not without sh:message) are run by pySHACL,

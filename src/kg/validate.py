@@ -198,6 +198,8 @@ class Report:
             r = _stated_inversely(where, r)
             if r.constraint == _SPARQL_COMPONENT and r.path and r.value:
                 r = replace(r, related=where.compared(r))
+            if r.shape == _QC + "duplicate-entity-label-violation":
+                r = replace(r, related=where.labelled_alike(r))
             if r.path is None and r.follows is None and _generated_domain(r.shape):
                 # not a follower's: its cause (a misspelt class) says it already
                 r = replace(r, message=r.message + _domain_said(where, r, types))
@@ -1154,6 +1156,9 @@ _TOKEN = re.compile(r"""
 _RDF_TYPE = str(RDF.type)
 #: The labels a blank node's name says (:meth:`StatementLines.blank_names`).
 _LABELS = (str(RDFS.label), "http://www.w3.org/2004/02/skos/core#prefLabel")
+_LABEL = str(RDFS.label)
+#: The resources a ``duplicate-entity-label`` row names (kg.qc's ``?resources``, as CURIEs).
+_SHARING_A_LABEL = re.compile(r"\(resources ([^()]+)\)")
 
 
 @dataclass
@@ -1386,6 +1391,32 @@ class StatementLines:
                        key=lambda f: (_line_order(f[3]), f[0]))
         return tuple(Related(p, f'"{lexical}"{tag[:2]}<{tag[2:]}>', line)
                      for p, lexical, tag, line in found)
+
+    def labelled_alike(self, result: Result) -> tuple[Related, ...]:
+        """The other resources ``result`` (``duplicate-entity-label``'s row: "(resources
+        place:phnom-penh, place:snuol)") names as sharing its English label, each with its
+        label as written and the line of that triple: the one to reword may be either.
+        Compared as the query compares them: without case, white space collapsed."""
+        named = _SHARING_A_LABEL.search(result.message)
+        own = _LEXICAL_FORM.match(result.value or "")
+        if not named or not own or result.path != _LABEL:
+            return ()
+
+        def key(text: str) -> str:
+            return " ".join(text.split()).lower()
+
+        out = []
+        for other in (_expanded(n) for n in named[1].split(", ")):
+            if other == result.focus:
+                continue
+            found = sorted(((lexical, line) for (s, p, lexical, tag), line
+                            in self.tagged_literals.items()
+                            if s == other and p == _LABEL and tag.lower().startswith("@en")
+                            and key(lexical) == key(own[1])), key=lambda f: _line_order(f[1]))
+            lexical = found[0][0] if found else own[1]
+            out.append(Related(_LABEL, f'"{lexical}"@en', found[0][1] if found else None,
+                               other))
+        return tuple(out)
 
     def of(self, result: Result) -> str | None:
         """The line to show for a result: its triple's (focus, path, value), else the line
