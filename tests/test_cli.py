@@ -430,6 +430,34 @@ def test_validate_turtle_report_carries_repeats_and_counted_values(capsys, tmp_p
         assert (term, RDF.type, RDF.Property) in shapes and (term, RDFS.comment, None) in shapes
 
 
+def test_validate_turtle_report_carries_related_triples(capsys, tmp_path):
+    """The text report's "see also" (JSON's related) is in the Turtle report too: each
+    related triple a kgs:related node of its result, the triple reified, with its file and
+    line; kgs:related is declared with the report's other terms."""
+    from rdflib import RDF, Literal, Namespace, URIRef
+    from rdflib.namespace import RDFS, SH
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    text = (REPO / "graph" / "entities.ttl").read_text(encoding="utf-8")
+    bad = tmp_path / "entities.ttl"
+    bad.write_text(text.replace('rdfs:label "Snuol District"@en', 'rdfs:label "Phnom penh"@en'),
+                   encoding="utf-8")
+    line = text.splitlines().index('    rdfs:label "Snuol District"@en ;') + 1
+    code, out, _ = run(capsys, "--root", str(REPO), "validate", "--with-project",
+                       "--format", "turtle", str(bad))
+    report = Graph().parse(data=out, format="turtle")
+    [(result, related)] = list(report.subject_objects(kgs.related))
+    assert code == 1 and (result, RDF.type, SH.ValidationResult) in report
+    assert report.value(result, SH.focusNode) == URIRef("https://w3id.org/kg1978/place/phnom-penh")
+    assert {(p, o) for p, o in report.predicate_objects(related)} == {
+        (RDF.subject, URIRef("https://w3id.org/kg1978/place/snuol")),
+        (RDF.predicate, RDFS.label), (RDF.object, Literal("Phnom penh", lang="en")),
+        (kgs.file, Literal(str(bad))), (kgs.line, Literal(line))}
+    shapes = Graph().parse(REPO / "shapes" / "kg-shapes.ttl")
+    assert (kgs.related, RDF.type, RDF.Property) in shapes
+    assert (kgs.related, RDFS.comment, None) in shapes and (kgs.related, RDFS.label, None) in shapes
+
+
 def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
     the reference: the same results, in the same order; an unknown engine is bad input."""

@@ -412,14 +412,17 @@ def annotated_report(report: Graph, results: Iterable[Result],
     ``kgs:advice``, :attr:`Result.advice`; ``kgs:repeats``, the result it repeats
     (:attr:`Result.follows`, shown with that one as "also as" in the text report); and
     ``kgs:countedValue``, each of :attr:`Result.values` (a value too many, sh:maxCount) as a
-    node with its ``kgs:value`` and, where known, ``kgs:file`` and ``kgs:line``. A result is
-    found by its focus node, path, value, severity and constraint component, and by its
-    message beginning with the result's; a blank node by the name the result gives it
-    (``blank_names``: :attr:`Report.blank_names`)."""
+    node with its ``kgs:value`` and, where known, ``kgs:file`` and ``kgs:line``; and
+    ``kgs:related``, each of :attr:`Result.related` ("see also") as a node giving its triple
+    (``rdf:subject``, ``rdf:predicate``, ``rdf:object``) and, where known, its file and
+    line. A result is found by its focus node, path, value, severity and constraint
+    component, and by its message beginning with the result's; a blank node by the name the
+    result gives it (``blank_names``: :attr:`Report.blank_names`)."""
     from kg.iris import SHAPES
 
     kgs = {name: URIRef(SHAPES + name) for name in ("file", "line", "hint", "advice",
-                                                       "repeats", "countedValue", "value")}
+                                                       "repeats", "countedValue", "value",
+                                                       "related")}
     results = list(results)
     out = Graph()
     out += report
@@ -432,6 +435,7 @@ def annotated_report(report: Graph, results: Iterable[Result],
             value = blank_names.get(value, value) if value is not None else None
         nodes.setdefault((focus, path, value, *rest), []).append((said, node))
     node_of: dict[int, object] = {}  # id of a Result -> its node in the report
+    blank_labels = {name: label for label, name in (blank_names or {}).items()}
 
     def place(node, location: str | None) -> None:
         if location:
@@ -466,6 +470,15 @@ def annotated_report(report: Graph, results: Iterable[Result],
             out.add((node, kgs["countedValue"], counted))
             out.add((counted, kgs["value"], _value_term(v.value)))
             place(counted, v.location)
+        for x in r.related:  # the text report's "see also": the triple, at its line
+            related = BNode()
+            out.add((node, kgs["related"], related))
+            subject = blank_labels.get(x.focus or r.focus, x.focus or r.focus)
+            if subject.startswith("_:") or "://" in subject:
+                out.add((related, RDF.subject, _node(subject)))
+            out.add((related, RDF.predicate, URIRef(x.path)))
+            out.add((related, RDF.object, _value_term(x.value)))
+            place(related, x.location)
     for lead, repeats in Report(conforms=False, results=results).grouped():
         for f in repeats:
             if id(f) in node_of and id(lead) in node_of:
