@@ -176,6 +176,40 @@ def test_a_blank_node_s_value_the_store_keeps_as_another_is_checked_as_written(s
     assert comparable(report) == comparable(validate(view, shapes))  # pySHACL's report
 
 
+def test_a_value_reached_by_a_path_is_checked_as_written():
+    """A literal the store keeps as another datatype, reached by a path from another subject
+    than the one that writes it (an event's figure's value), is found as written: "300"^^
+    xsd:int fails sh:datatype xsd:integer, as pySHACL has it; a value written as an
+    xsd:integer on a node the path does not reach is not taken for it."""
+    shapes = Graph().parse(format="turtle", data=f"""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix kgo: <{KGO}> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <urn:kg:test:FigureValueShape> a sh:NodeShape ; sh:targetClass kgo:Event ;
+            sh:property [ sh:path (kgo:hasFigure kgo:exactValue) ; sh:datatype xsd:integer ;
+                          sh:message "a figure's value is an xsd:integer" ] ;
+            sh:property [ sh:path ([ sh:oneOrMorePath kgo:subEventOf ] kgo:hasFigure
+                                   [ sh:alternativePath (kgo:exactValue kgo:atLeast) ]) ;
+                          sh:datatype xsd:integer ;
+                          sh:message "a whole's figure's value is an xsd:integer" ] .""")
+    data = Graph().parse(format="turtle", data=f"""
+        @prefix kgo: <{KGO}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/kg1978/event/war> a kgo:Event ;
+            kgo:hasFigure <https://w3id.org/kg1978/figure/killed> .
+        <https://w3id.org/kg1978/event/battle> a kgo:Event ;
+            kgo:subEventOf <https://w3id.org/kg1978/event/war> .
+        <https://w3id.org/kg1978/figure/killed> kgo:exactValue "300"^^xsd:int .
+        <https://w3id.org/kg1978/figure/other> kgo:atLeast "300"^^xsd:int .
+        <https://w3id.org/kg1978/event/elsewhere> a kgo:Event ;
+            kgo:hasFigure <https://w3id.org/kg1978/figure/counted> .
+        <https://w3id.org/kg1978/figure/counted> kgo:exactValue 300 .""")
+    report = validate_store(store_of(data), shapes, written=written_otherwise(data))
+    assert sorted((r.focus.rpartition("/")[2], r.value, r.message.partition(";")[0])
+                  for r in report.results) == [
+        ("battle", f'"300"^^<{INT}>', "a whole's figure's value is an xsd:integer"),
+        ("war", f'"300"^^<{INT}>', "a figure's value is an xsd:integer")]
+    assert comparable(report) == comparable(validate(data, shapes))  # pySHACL's report
+
+
 def test_a_pyshacl_record_s_key_changes_with_each_thing_it_depends_on(tmp_path):
     """A record is only used while nothing pySHACL's report depends on has changed: a byte
     more in the fixture, in a file of the ontology or of the shapes, in a kg module the

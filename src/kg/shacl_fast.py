@@ -153,6 +153,51 @@ def _path(g: Graph, path) -> str:
     raise UnsupportedShapes(f"a sh:path of a form not compiled: {path!r}")
 
 
+def _last_steps(g: Graph, path) -> list[tuple[str | None, URIRef]]:
+    """How a SHACL path reaches a literal: for each last step, the SPARQL path from the focus
+    node to that step's subject (None: the focus node itself) and the step's predicate. A
+    literal is never a subject, so an inverse path ends in none."""
+    if isinstance(path, URIRef):
+        return [(None, path)]
+    if not isinstance(path, BNode) or g.value(path, SH.inversePath) is not None:
+        return []
+    alternatives = g.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return [step for p in Collection(g, alternatives) for step in _last_steps(g, p)]
+    for key in (SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath):
+        inner = g.value(path, key)
+        if inner is not None:
+            # the last repetition ends the path; those before it lead to its start
+            before = None if key == SH.zeroOrOnePath else f"({_path(g, inner)})*"
+            return [(_then(before, head), p) for head, p in _last_steps(g, inner)]
+    if g.value(path, RDF.first) is not None:
+        *first, last = list(Collection(g, path))
+        before = "/".join(_path(g, p) for p in first) or None
+        return [(_then(before, head), p) for head, p in _last_steps(g, last)]
+    return []
+
+
+def _then(first: str | None, second: str | None) -> str | None:
+    """Two SPARQL paths one after the other (None: no step)."""
+    return "/".join(f"({p})" for p in (first, second) if p) or None
+
+
+def _reaches(store, shapes: Graph, check: Check, focus):
+    """Whether ``check``'s path, from ``focus``, reaches a literal through a triple whose
+    subject and predicate are given (:meth:`WrittenOtherwise.written`); None where the check
+    has no path (a node shape's value is its focus node's)."""
+    if check.path is None or isinstance(focus, BNode):
+        return None
+    steps = _last_steps(shapes, check.path)
+
+    def reaches(subject, predicate) -> bool:
+        return any(p == predicate and head is not None and not isinstance(subject, BNode)
+                   and store.query(f"ASK {{ {_term(focus)} {head} {_term(subject)} }}",
+                                   use_default_graph_as_union=True)
+                   for head, p in steps)
+    return reaches
+
+
 def _one(g: Graph, node, p):
     values = list(g.objects(node, p))
     if len(values) > 1:
@@ -597,24 +642,28 @@ STORED_OTHERWISE = frozenset(XSD[n] for n in (
 class WrittenOtherwise:
     """The literals of the data a store keeps in another datatype (:data:`STORED_OTHERWISE`),
     as :func:`written_otherwise` finds them: for each literal as the store keeps it, the
-    (subject, literal as written) pairs that have it."""
+    (subject, predicate, literal as written) triples that have it."""
 
     literals: dict
 
     def __bool__(self) -> bool:
         return bool(self.literals)
 
-    def written(self, subject, stored) -> list[Literal]:
-        """The literals ``subject`` was written with that the store keeps as ``stored`` (an
-        rdflib Literal). A blank node's label is the store's own, not the data's: for one,
-        those of any blank node (the same value written with a datatype the store keeps and
-        one it does not, each on a blank node, is read as the first). A value reached by a
-        path from another subject than the one written is not found."""
-        pairs = self.literals.get(stored, ())
-        own = [lit for s, lit in pairs if s == subject]
+    def written(self, subject, stored, reaches=None) -> list[Literal]:
+        """The literals that the store keeps as ``stored`` (an rdflib Literal) and that the
+        data writes on ``subject``, or, where ``reaches`` (subject written, predicate) says
+        so, on a node a path leads to from it (a shape's path ``(kgo:hasFigure
+        kgo:exactValue)`` reaches the figure's value from the event: :func:`_last_steps`).
+        A blank node's label is the store's own, not the data's: for one, those of any blank
+        node (the same value written with a datatype the store keeps and one it does not,
+        each on a blank node, is read as the first)."""
+        triples = self.literals.get(stored, ())
+        own = [lit for s, _p, lit in triples if s == subject]
+        if not own and reaches is not None:
+            own = [lit for s, p, lit in triples if s != subject and reaches(s, p)]
         if own or not isinstance(subject, BNode):
             return own
-        return [lit for s, lit in pairs if isinstance(s, BNode)]
+        return [lit for s, _p, lit in triples if isinstance(s, BNode)]
 
 
 def written_otherwise(triples: Iterable[tuple]) -> WrittenOtherwise:
@@ -623,18 +672,18 @@ def written_otherwise(triples: Iterable[tuple]) -> WrittenOtherwise:
     canonical form)."""
     import pyoxigraph as ox
 
-    found = [(s, o) for s, _p, o in triples
+    found = [(s, p, o) for s, p, o in triples
              if isinstance(o, Literal) and o.datatype in STORED_OTHERWISE]
     if not found:
         return WrittenOtherwise({})
     literals: dict = {}
-    for s, o in found:
+    for s, p, o in found:
         scratch = ox.Store()
         scratch.add(ox.Quad(ox.NamedNode("urn:kg:s"), ox.NamedNode("urn:kg:p"),
                             ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype)))))
         stored = _rdflib(next(iter(scratch)).object)
         if stored != o or stored.datatype != o.datatype:
-            literals.setdefault(stored, []).append((s, o))
+            literals.setdefault(stored, []).append((s, p, o))
     return WrittenOtherwise(literals)
 
 
@@ -682,7 +731,8 @@ def validate_store(store, shapes: Graph, threads: int | None = None,
         for row in rows:
             bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
             if written and isinstance(bound.get("value"), Literal):
-                as_written = written.written(bound["this"], bound["value"])
+                as_written = written.written(bound["this"], bound["value"],
+                                             _reaches(store, shapes, check, bound["this"]))
                 if passing:  # the stored datatype passes: the written one may not
                     as_written = [lit for lit in as_written if lit.datatype != check.datatype]
                     if not as_written:
