@@ -458,6 +458,47 @@ def test_validate_turtle_report_carries_related_triples(capsys, tmp_path):
     assert (kgs.related, RDFS.comment, None) in shapes and (kgs.related, RDFS.label, None) in shapes
 
 
+def test_a_date_time_is_shown_as_the_file_writes_it(capsys, tmp_path):
+    """rdflib reads "1979-01-07T09:30:00Z"^^xsd:dateTime as …T09:30:00+00:00, a text no file
+    has: the result's value and message give the file's, in Turtle and JSON-LD, and the Turtle
+    report still places it and gives its hint."""
+    from rdflib import Namespace
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    month = (REPO / "tests" / "data" / "shapes" / "event-on-date-month.ttl").read_text("utf-8")
+    ttl = tmp_path / "dt.ttl"
+    ttl.write_text(month.replace('"1978-12"^^xsd:gYearMonth',
+                                 '"1979-01-07T09:30:00Z"^^xsd:dateTime'), encoding="utf-8")
+    jsonld = tmp_path / "dt.jsonld"
+    jsonld.write_text("""{
+  "@context": {"kgo": "https://w3id.org/kg1978/ontology/",
+               "xsd": "http://www.w3.org/2001/XMLSchema#"},
+  "@id": "https://w3id.org/kg1978/event/incident",
+  "@type": "kgo:Event",
+  "kgo:onDate": {"@value": "1979-01-07T09:30:00Z", "@type": "xsd:dateTime"}
+}
+""", encoding="utf-8")
+    written = '"1979-01-07T09:30:00Z"'
+    for bad, line in ((ttl, month.splitlines().index(
+            '    kgo:onDate "1978-12"^^xsd:gYearMonth ;') + 1), (jsonld, 6)):
+        code, out, _ = run(capsys, "--root", str(REPO), "validate", "--format", "json",
+                           str(bad))
+        dated = [r for r in json.loads(out)["results"]
+                 if r["path"].endswith(("/onDate", "/startDate", "/endDate"))]
+        assert code == 1 and len(dated) == 3, dated
+        for r in dated:
+            assert r["value"] == written + "^^<http://www.w3.org/2001/XMLSchema#dateTime>"
+            assert r["location"] == f"{bad}:{line}"
+            assert f'; {written} is a date-time: write it "1979-01-07"^^xsd:date' in r["message"]
+            assert "+00:00" not in r["message"]
+        code, out, _ = run(capsys, "--root", str(REPO), "validate", "--format", "turtle",
+                           str(bad))
+        report = Graph().parse(data=out, format="turtle")
+        hints = {str(h) for h in report.objects(None, kgs.hint)}
+        assert f'{written} is a date-time: write it "1979-01-07"^^xsd:date' in hints, hints
+        assert len(set(report.subjects(kgs.line, None))) >= 3
+
+
 def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
     the reference: the same results, in the same order; an unknown engine is bad input."""

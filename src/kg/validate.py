@@ -196,6 +196,7 @@ class Report:
                                                      value=key(r.value)))
                         or (alone if r.focus.startswith("_:") else None))
             r = _stated_inversely(where, r)
+            r = _as_written(where, r)
             if r.constraint == _SPARQL_COMPONENT and r.path and r.value:
                 r = replace(r, related=where.compared(r))
             if r.shape == _QC + "duplicate-entity-label-violation":
@@ -445,7 +446,10 @@ def annotated_report(report: Graph, results: Iterable[Result],
                 out.add((node, kgs["line"], Literal(int(line))))
 
     for r in results:
-        candidates = nodes.get((r.focus, r.path, r.value, r.severity, r.constraint), [])
+        candidates = (nodes.get((r.focus, r.path, r.value, r.severity, r.constraint))
+                      # a value shown as the file writes it, where rdflib wrote it otherwise
+                      or nodes.get((r.focus, r.path, _canonical(r.value), r.severity,
+                                    r.constraint), []))
         # the two parents' lines are said in the message, between its words (:meth:`located`)
         message = (_TWO_PARENT_NAMED.sub(r"\1", r.message, count=2)
                    if r.message.startswith(_TWO_PARENTS) else r.message)
@@ -968,6 +972,30 @@ def _stated_inversely(where: StatementLines, r: Result) -> Result:
         return r
     return replace(r, message=f"{r.message}; written as {short_iri(r.value)} "
                    f"{short_iri(inverse[1])} {short_iri(r.focus)}")
+
+
+def _as_written(where: StatementLines, r: Result) -> Result:
+    """``r`` with its value as the file writes it, where the parser wrote it otherwise: rdflib
+    gives a date-time its canonical form (``"1979-01-07T09:30:00Z"`` read as
+    ``…T09:30:00+00:00``, ``"…T00:00:00.000"`` as ``…T00:00:00``), which the result and its
+    message showed, a text the file does not have. The literal of the focus node with the
+    value's datatype, its lexical form another, that rdflib reads as the same value (the
+    earliest such line); the value's lexical form in the message is replaced by it."""
+    typed = _TYPED.fullmatch(r.value or "")
+    if typed is None:
+        return r
+    lexical, datatype = typed[1], typed[2]
+    if where.tagged_values.get((r.focus, lexical, "^^" + datatype)):
+        return r
+    value = Literal(lexical, datatype=URIRef(datatype))
+    found = sorted((line, written) for (s, written, tag), line in where.tagged_values.items()
+                   if s == r.focus and tag == "^^" + datatype and written != lexical
+                   and Literal(written, datatype=URIRef(datatype)).eq(value))
+    if not found:
+        return r
+    written = found[0][1]
+    return replace(r, value=f'"{written}"^^<{datatype}>',
+                   message=r.message.replace(f'"{lexical}"', f'"{written}"'))
 
 
 def _domain_said(where: StatementLines, r: Result,
@@ -3353,6 +3381,12 @@ def _value_text(term) -> str:
     string (the same literal in RDF 1.1: pyoxigraph gives it so, rdflib keeps the datatype),
     else the term."""
     return literal_text(term) if isinstance(term, Literal) else _term_text(term)
+
+
+def _canonical(text: str | None) -> str | None:
+    """A value as results give it, with a literal's lexical form as rdflib reads it (its
+    canonical form of a date-time: :func:`_as_written`)."""
+    return _value_text(_value_term(text)) if text and text.startswith('"') else text
 
 
 def _value_term(text: str):
