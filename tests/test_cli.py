@@ -499,6 +499,36 @@ def test_a_date_time_is_shown_as_the_file_writes_it(capsys, tmp_path):
         assert len(set(report.subjects(kgs.line, None))) >= 3
 
 
+def test_other_events_compared_with_an_ill_formed_date_say_so(capsys, tmp_path):
+    """A start date written "23-12-1978"^^xsd:date is its own result ("not written as an
+    xsd:date"), and the events that respond to it are compared with it as text ("before the
+    event it responds to … can have begun (23-12-1978 at the earliest)"): those results say
+    that the date is the other event's, ill-formed, and that they say nothing until it is
+    corrected, as for a date in words."""
+    text = (REPO / "graph" / "article-part1.ttl").read_text(encoding="utf-8")
+    written = ('event:pol-pot-attack-1978-12-23 a kgo:Attack, kgo:Invasion ;\n'
+               '    rdfs:label "Pol Pot attack along the Southwestern border, 23 December 1978"@en ;')
+    at = text.index(written)
+    start = text.index('kgo:startDate "1978-12-23"^^xsd:date', at)
+    bad = tmp_path / "article-part1.ttl"
+    bad.write_text(text[:start] + 'kgo:startDate "23-12-1978"^^xsd:date'
+                   + text[start + len('kgo:startDate "1978-12-23"^^xsd:date'):],
+                   encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(REPO), "validate", "--with-project",
+                       "--format", "json", str(bad))
+    results = json.loads(out)["results"]
+    compared = [r for r in results if "(23-12-1978 at the earliest)" in r["message"]]
+    assert code == 1 and len(compared) == 3, results
+    for r in compared:
+        assert not r["focus"].endswith("/pol-pot-attack-1978-12-23")
+        assert r["message"].endswith(
+            "; 23-12-1978 is event:pol-pot-attack-1978-12-23's kgo:startDate, ill-formed (not "
+            "an xsd:date), compared here as text: this says nothing until it is corrected"), r
+    assert [r["message"].rpartition("; ")[2] for r in results
+            if r["focus"].endswith("/pol-pot-attack-1978-12-23")] == [
+        "23-12-1978 is not written as an xsd:date (YYYY-MM-DD)"]
+
+
 def test_validate_engines_give_the_same_report(capsys, project, tmp_path):
     """kg validate runs the build's engine (kg.shacl_fast) unless --validator pyshacl asks for
     the reference: the same results, in the same order; an unknown engine is bad input."""

@@ -808,20 +808,37 @@ def _words_compared(results: list[Result]) -> list[Result]:
     for r in results:
         if r.follows is None and r.constraint in _DATE_FORM_CHECKS \
                 and (m := _IN_WORDS.search(r.message)):
-            words.setdefault(m[1], (r, m[2]))
+            words.setdefault(m[1], (r, f" in words, compared here as text: this says nothing "
+                                       f"until it is written {m[2]}"))
+        elif r.follows is None and r.constraint in _DATE_FORM_CHECKS \
+                and (bad := _ill_formed_date(r.value)):
+            # "23-12-1978"^^xsd:date: compared as text with other events' dates, as words are
+            words.setdefault(bad[0], (r, f", ill-formed (not an xsd:{bad[1]}), compared here as "
+                                         "text: this says nothing until it is corrected"))
     if not words:
         return results
     sparql = str(SH.SPARQLConstraintComponent)
     out = []
     for r in results:
         if r.constraint == sparql and r.follows is None:
-            said = [f"; {text} is {short_iri(lead.focus)}'s {short_iri(lead.path or '')} in "
-                    f"words, compared here as text: this says nothing until it is written "
-                    f"{iso}" for text, (lead, iso) in words.items() if text in r.message]
+            said = [f"; {text} is {short_iri(lead.focus)}'s {short_iri(lead.path or '')}{why}"
+                    for text, (lead, why) in words.items()
+                    if re.search(rf"(?<![\w-]){re.escape(text)}(?![\w-])", r.message)]
             if said:
                 r = replace(r, message=r.message + "".join(said))
         out.append(r)
     return out
+
+
+def _ill_formed_date(value: str | None) -> tuple[str, str] | None:
+    """The lexical form and the datatype's local name of a literal typed as a date
+    (xsd:date, xsd:gYearMonth, xsd:gYear) that is not one (``"23-12-1978"^^xsd:date``, a day
+    not in the calendar: :func:`_not_a_date`), else None."""
+    typed = _TYPED.fullmatch(value or "")
+    if typed is None or typed[2] not in _DATE_TYPES \
+            or not _not_a_date(typed[1], URIRef(typed[2])):
+        return None
+    return typed[1], typed[2].rpartition("#")[2]
 
 
 def _mark_range_repeats(results: list[Result]) -> list[Result]:
@@ -886,7 +903,8 @@ def _mark_cause_repeats(results: list[Result]) -> list[Result]:
         written = (_LEXICAL_FORM.match(r.value or "") if r.constraint in _DATE_FORM_CHECKS
                    else None)
         typed = _TYPED.fullmatch(r.value or "")
-        if written and len(written[1]) >= 4 and (typed is None or typed[2] not in _DATE_TYPES):
+        if written and len(written[1]) >= 4 and (typed is None or typed[2] not in _DATE_TYPES
+                                                 or _ill_formed_date(r.value)):
             dates = {written[1]}
         if (r.constraint in _COUNTED or r.constraint in _DATE_FORM_CHECKS) and dates:
             counted.setdefault((r.focus, r.severity), []).append((r, dates))
