@@ -3018,7 +3018,11 @@ def _other_language_hint(value: Literal, component, shape, shapes: Graph | None)
     """A name in another language where an English rdfs:label is wanted (``"Quân tình
     nguyện"@vi``): where it goes, and what is still missing; or, an English name with the
     wrong tag (``"Vietnamese announcement of 5 February 1978"@vi``), the tag to write. Else
-    ""."""
+    "". A label tagged with a language the graph does not use (kgs:LabelLanguageShape:
+    ``"Pôn Pốt"@vn``): the tag its letters tell, where they do (:func:`_language_tag_hint`)."""
+    if str(shape) == SHAPES + "LabelLanguageShape":
+        hint = _language_tag_hint(str(value), Literal(str(value)).n3())
+        return "" if hint.endswith("for an English name)") else hint
     if component != SH.LanguageInConstraintComponent or shapes is None \
             or shapes.value(shape, SH.path) != RDFS.label:
         return ""
