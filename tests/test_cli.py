@@ -312,6 +312,33 @@ def test_validate_with_the_project_finds_its_passages_and_entities(capsys, proje
     assert code == 2 and "two files named contribution.ttl" in err
 
 
+def test_validate_with_project_a_file_in_another_syntax_stands_in_for_its_namesake(
+        capsys, project, tmp_path):
+    """article-part1.nt, part 1 in N-Triples, stands in for graph/article-part1.ttl, as an
+    upload of that name replaces its graph on /validate?context=dataset: beside it, the
+    project's part 1 gave back the label the new version drops (and a changed date was two
+    values); two files of one name in two syntaxes are bad input."""
+    event = "https://w3id.org/kg1978/event/pol-pot-forces-reduced-to-reacting-1978"
+    lines = Graph().parse(project / "graph" / "article-part1.ttl").serialize(
+        format="nt").splitlines(keepends=True)
+    label = f"<{event}> <http://www.w3.org/2000/01/rdf-schema#label> "
+    copy = tmp_path / "article-part1.nt"
+    copy.write_text("".join(t for t in lines if not t.startswith(label)), encoding="utf-8")
+    assert len(lines) - len(copy.read_text(encoding="utf-8").splitlines()) == 1
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--with-project",
+                       "--format", "json", str(copy))
+    assert code == 1
+    assert {(r["focus"], r["shape"].rpartition("/")[2]) for r in json.loads(out)["results"]} \
+        == {(event, "EntityLabelShape")}
+    twin = tmp_path / "twin" / "article-part1.ttl"
+    twin.parent.mkdir()
+    twin.write_bytes((project / "graph" / "article-part1.ttl").read_bytes())
+    code, _, err = run(capsys, "--root", str(project), "validate", "--with-project", str(copy),
+                       str(twin))
+    assert code == 2 and "two files named article-part1 (article-part1.nt and " \
+        "article-part1.ttl) (with --with-project" in err
+
+
 def test_validate_violations_exit_1_in_every_format(capsys, project, tmp_path, validated_once):
     bad = tmp_path / "bad.ttl"
     bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .

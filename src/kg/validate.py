@@ -3472,9 +3472,10 @@ def with_project(settings: dict, files: list) -> list:
     """``files`` with the project's data files (``graph/*.ttl``) beside them, for ``kg
     validate --with-project``: a contributor's new file is validated with the passages it
     cites and the entities it refers to, as ``/validate?context=dataset`` validates an upload
-    with the served dataset. A file named as one of ``graph/`` (``article-part1.ttl``) stands
-    in its place, as an upload of that name replaces its graph; without files, the project's.
-    Raises InputError for a file given twice by name."""
+    with the served dataset. A file named as one of ``graph/``, in any syntax
+    (``article-part1.ttl``, ``article-part1.jsonld``), stands in its place, as an upload of
+    that name replaces its graph (by the name without its extension); without files, the
+    project's. Raises InputError for a file given twice by name."""
     from pathlib import Path
 
     from kg.errors import InputError
@@ -3482,13 +3483,16 @@ def with_project(settings: dict, files: list) -> list:
 
     names: dict[str, Path] = {}
     for path in map(Path, files):
-        if path.name in names:
-            raise InputError(f"two files named {path.name} (with --with-project, a file named "
-                             "as one of graph/ stands in its place)", path=str(path))
-        names[path.name] = path
+        if path.stem in names:
+            twice = (path.name if names[path.stem].name == path.name
+                     else f"{path.stem} ({names[path.stem].name} and {path.name})")
+            raise InputError(f"two files named {twice} (with --with-project, a file named "
+                             "as one of graph/, in any syntax, stands in its place)",
+                             path=str(path))
+        names[path.stem] = path
     # the project's files named as the command names them (graph/x.ttl in the project folder)
     return ([Path(shown_path(p)) for p in data_files(Path(settings["root"]))
-             if p.name not in names] + list(names.values()))
+             if p.stem not in names] + list(names.values()))
 
 
 def validate_files(settings: dict, files: list, *, log=lambda _: None,
@@ -3548,12 +3552,12 @@ def validate_files(settings: dict, files: list, *, log=lambda _: None,
     # used, and the other graph files' labels as QC's context (a graph file given as an input
     # has been parsed already).
     context: list[Graph] = []
-    standing_in = {Path(f).name for f in files} if stand_in else set()
+    standing_in = {Path(f).stem for f in files} if stand_in else set()
     for name, paths in source_files(root):
         for path in paths:
             if name == ONTOLOGY_GRAPH:
                 parse_file(path, into=ontology)
-            elif path.resolve() not in parsed and path.name not in standing_in:
+            elif path.resolve() not in parsed and path.stem not in standing_in:
                 context.append(parse_file(path))
     parts.append(ontology)
     log(f"reasoning over {sum(len(p) for p in parts)} triples (the files and the ontology)")
