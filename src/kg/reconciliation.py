@@ -97,7 +97,6 @@ place for a note.
 
 from __future__ import annotations
 
-import calendar
 import difflib
 import heapq
 import itertools
@@ -793,13 +792,11 @@ def _date_in(text: str) -> tuple[str, str] | None:
 
 
 def _day_span(day: str) -> tuple[str, str]:
-    """The first and last days of an ISO 8601 date at its precision."""
-    if len(day) == 4:
-        return f"{day}-01-01", f"{day}-12-31"
-    if len(day) == 7:
-        year, month = int(day[:4]), int(day[5:])
-        return f"{day}-01", f"{day}-{calendar.monthrange(year, month)[1]:02d}"
-    return day, day
+    """The first and last days of an ISO 8601 date at its precision (:func:`kg.dates.span`;
+    a text that is no date, its own bounds)."""
+    from kg.dates import DATE, YEAR, YEAR_MONTH, span
+
+    return span(day, {4: YEAR, 7: YEAR_MONTH}.get(len(day), DATE)) or (day, day)
 
 
 def _days_within(first: str, last: str) -> Iterator[str]:
@@ -2097,6 +2094,13 @@ class ReconciliationIndex:
             if verdicts != {"held"}:
                 read = f"[Not matched automatically: read as {_quoted(head)} with the " \
                     f"qualifier {_quoted(qualifier)}"
+                if "contradicted" in verdicts:  # as a date inside a name is (_answer_dated)
+                    said = self._date_verdict(e, read_date(qualifier)[0] or "")[1]
+                    c = {**c, "score": min(c["score"], _DATE_CONTRADICTED), "match": False,
+                         "description": " ".join(filter(None, (c.get("description"), (
+                             f"{read}, which is not its date ({said}).]"))))}
+                    best[c["id"]] = c  # whatever the letters of the whole cell scored
+                    continue
                 if "not held" in verdicts:
                     if c["score"] < AMBIGUOUS_SCORE:
                         continue  # near the name only, and not what the qualifier says
@@ -2120,10 +2124,15 @@ class ReconciliationIndex:
         graph (life dates, "Pol Pot, 1925-1998": the ontology has no birth or death, so they
         neither confirm nor contradict the name); ``"attached"``, a command it was attached to
         (kgo:attachedTo, or one above that command: "Division 341 (Military Region 9)"),
-        which a parent-organisation condition meets likewise (:meth:`_meets`); else ``"not
+        which a parent-organisation condition meets likewise (:meth:`_meets`);
+        ``"contradicted"``, a year, month or day that an event's dates rule out
+        (:meth:`_date_verdict`: "Capture of Phnom Penh (8 January 1979)"); else ``"not
         held"``."""
         if self._qualifies(e, part):
             return "held"
+        if part[-4:].isdigit() and (day := read_date(part)[0]) is not None \
+                and self._date_verdict(e, day)[0] == "contradicts":
+            return "contradicted"
         if _YEARS.fullmatch(part) and _KGO + "Person" in e.types and not any(
                 e.values.get(k) for k in _DATED):
             return "undated"  # a person's life dates, which the graph does not hold
