@@ -2467,3 +2467,29 @@ def test_a_mistyped_prefix_namespace_is_named_not_suggested(capsys, project, mon
         "correct the prefix, not this reference.") for m in dangling), dangling
     assert any(r["shape"].endswith("/EntityShape") and r["focus"].endswith(
         "/evnt/southwestern-border-war") for r in results)
+
+
+def test_an_end_given_to_an_event_whose_source_gives_none_is_named_at_its_line(capsys, project):
+    """An end date written, in another file, for an event marked kgo:endUndatedInSource: the
+    result was on the event's type line, "needs a start date, and has neither an end date nor
+    a kgo:notAfter" (an sh:and), which the event then had. It is now at the end date's line,
+    naming it and what to remove."""
+    event = "event:pol-pot-attack-1978-12-23"
+    extra = project / "graph" / "zz-end.ttl"
+    extra.write_text("@prefix event: <https://w3id.org/kg1978/event/> .\n"
+                     "@prefix kgo: <https://w3id.org/kg1978/ontology/> .\n"
+                     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n\n"
+                     f'{event} kgo:endDate "1978-12-30"^^xsd:date .\n', encoding="utf-8")
+    files = [str(p) for p in sorted((project / "graph").glob("*.ttl"))]
+    code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "json", *files)
+    assert code == 1
+    [result] = [r for r in json.loads(out)["results"]
+                if r["shape"].endswith("EventEndUndatedShape")]
+    assert result["focus"].endswith("/pol-pot-attack-1978-12-23")
+    assert result["path"].endswith("/endDate")
+    assert result["location"] == f"{extra}:5", result
+    assert result["message"].startswith("an event marked kgo:endUndatedInSource true (its "
+                                        "source gives no end) has no end date: remove the end "
+                                        "date"), result
+    assert result["message"].endswith(f'it has 1 value of kgo:endDate: "1978-12-30"^^xsd:date '
+                                      f"({extra}:5)"), result

@@ -651,7 +651,8 @@ def with_values(results: list[Result], objects: Callable[[str, str], Iterable]) 
 
 def _counted(path: str | None, values: tuple[ValueAt, ...]) -> str:
     """How many values a path has, and each (with its line where known)."""
-    return f"it has {len(values)} values of {short_iri(path or '')}: " + ", ".join(
+    return (f"it has {len(values)} value{'s' if len(values) != 1 else ''} of "
+            f"{short_iri(path or '')}: ") + ", ".join(
         _short_value(v.value) + (f" ({v.location})" if v.location else "") for v in values)
 
 
