@@ -1422,18 +1422,10 @@ class ReconciliationIndex:
         size = len(self._key_owner)
         counts: list[int] = []  # bit ``i`` of counts[j]: bit j of key i's count
         for token, times in Counter(tokens).items():
-            near = 0
-            sparse: list[array] = []
             near_ones = self._token_scan.near(token, _TOKEN_FLOOR)
             if token in _ROAD_WORDS:  # near every road word (_least_pair)
                 near_ones = dict.fromkeys(itertools.chain(near_ones, self._road_words))
-            for v in near_ones:
-                keys = self._postings[v]
-                if isinstance(keys, int):
-                    near |= keys
-                else:
-                    sparse.append(keys)
-            near |= _bit_set(itertools.chain.from_iterable(sparse), size)
+            near = self._keys_with(near_ones)
             if near:
                 for _ in range(times):
                     _count_into(counts, near)
@@ -2033,8 +2025,12 @@ class ReconciliationIndex:
                  if w in self._token_at]
         if word in _ROAD_WORDS:
             near += self._road_words
+        return self._keys_with(near)
+
+    def _keys_with(self, tokens: Iterable[int]) -> int:
+        """The keys with one of ``tokens`` (places in the vocabulary), as a bit set."""
         bits, sparse = 0, []
-        for v in near:
+        for v in tokens:
             keys = self._postings[v]
             if isinstance(keys, int):
                 bits |= keys
