@@ -112,9 +112,12 @@ def test_every_shape_has_a_page_saying_what_it_checks(client, graph):
                     "start date {?start} is after the latest end {?latest}",
                     "$this kgo:startDate ?start ; kgo:notAfter ?latest"]),
     ("EventEndUndatedShape", ["every subject of kgo:endUndatedInSource",
-                              "all of [kgo:startDate: at least 1 value(s)] and "
-                              "[kgo:endDate: at most 0 value(s)] and "
-                              "[kgo:notAfter: at most 0 value(s)]"]),
+                              "kgo:endDate at most 0 value(s) an event marked",
+                              "kgo:notAfter at most 0 value(s)",
+                              "kgo:startDate at least 1 value(s)"]),
+    ("PlaceInCountryShape", ["[all of [an instance of kgo:BorderArea] and "
+                             "[kgo:placeWithin*/kgo:adjacentTo: at least 1 value(s) that are "
+                             "[an instance of kgo:Country]]]"]),
     ("QuantityQualifiedShape", ["any of [kgo:valueQualifier: at most 0 value(s)] or "
                                 "[kgo:atLeast: at least 1 value(s)]"]),
     ("QuantityExactValueShape", ["of datatype xsd:integer", "not [< 0]"]),
