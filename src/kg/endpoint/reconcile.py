@@ -302,16 +302,11 @@ def _countries_read(index: ReconciliationIndex, entity: Entity,
     country = KGO + "Country"
 
     def reached(skip: bool) -> set[str]:
-        first = [(entity.iri, "placeWithin")] if KGO + "Place" in entity.types else \
-            [(entity.iri, "tookPlaceAt")] if KGO + "Event" in entity.types else \
-            [(entity.iri, "governs")]
-        frontier: list[str] = []
-        for iri, key in first:
-            if key == "placeWithin":
-                frontier.append(iri)
-                continue
-            frontier += [o for o in entity.direct(key)
-                         if not (skip and (key, o) in read)]
+        if KGO + "Place" in entity.types:
+            frontier = [entity.iri]
+        else:
+            key = "tookPlaceAt" if KGO + "Event" in entity.types else "governs"
+            frontier = [o for o in entity.direct(key) if not (skip and (key, o) in read)]
         seen, found = set(frontier), set()
         while frontier:
             iri = frontier.pop()
