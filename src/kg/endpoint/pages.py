@@ -547,7 +547,7 @@ class Site:
                 VALUES ?p { rdfs:label skos:prefLabel skos:altLabel }
                 ?x ?p ?l FILTER(isIRI(?x) && isLiteral(?l) && LANG(?l) != "") }"""):
             lit = r["l"]
-            primary = (lit.language or "").lower().partition("-")[0]
+            primary = _primary(lit.language)
             if primary in ("", "en"):
                 continue
             x, rank = r["x"].value, ranks[r["p"].value]
@@ -1149,7 +1149,7 @@ def entity_model(s: Site, iri: str, quads: list[ox.Quad]) -> dict:
         "iri": iri, "label": shown_name or label, "label_lang": name_lang,
         # the page's language has no name for it: the one shown is English, and says so
         "fallback": page_language(s) != "en" and name_lang is not None
-        and not name_lang.lower().startswith(page_language(s)),
+        and _primary(name_lang) != page_language(s),
         "alt_labels": alt, "descriptions": descriptions,
         "types_asserted": [_marked(s, _link(s, t.value), node, RDF + "type", t)
                            for t in types_asserted],
@@ -1451,6 +1451,12 @@ LANGUAGE_NAMES = {"en": "English", "vi": "Tiếng Việt", "km": "ភាសា�
 LANGUAGE_NAMES_EN = {"en": "English", "vi": "Vietnamese", "km": "Khmer", "fr": "French"}
 
 
+def _primary(tag: str | None) -> str:
+    """A language tag's primary subtag, in lower case (``vi`` of ``vi-VN``; "" for none): what
+    the pages compare a name's language and the page's by."""
+    return (tag or "").lower().partition("-")[0]
+
+
 class LanguageNotOffered(ValueError):
     """A ``lang`` parameter naming no language the pages show names in."""
 
@@ -1476,7 +1482,7 @@ def _requested_language(s: Site) -> str:
     asked = request.args.get("lang")
     if asked is None:
         return request.accept_languages.best_match(s.page_languages, default="en")
-    found = asked.strip().lower().partition("-")[0]
+    found = _primary(asked.strip())
     if found not in s.page_languages:
         raise LanguageNotOffered(asked)
     return found
@@ -1864,7 +1870,7 @@ def search() -> Response:
         matched = index.matched_name(entity, q)
         # its name in the page's language, where the data has one
         name, name_lang = s.name(entity.iri) if lang != "en" else (None, None)
-        if name is None or (name_lang or "").lower().partition("-")[0] != lang:
+        if name is None or _primary(name_lang) != lang:
             name, name_lang = item["name"], text_language(entity, "label", item["name"])
         elif matched is not None and matched.text == name:
             matched = None
