@@ -810,6 +810,21 @@ def _days_within(first: str, last: str) -> Iterator[str]:
         at = date.fromordinal(at.toordinal() + 1)
 
 
+def _best_first(candidates: Iterable[dict]) -> list[dict]:
+    """Candidates by score, best first, then by name (without case) and id: the order of an
+    answer merged from several readings of a cell."""
+    return sorted(candidates, key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
+
+
+def _one_match(candidates: list[dict]) -> list[dict]:
+    """``candidates`` as they are, or, where more than one is a match, none matched: two
+    readings of a cell that each find a match cancel each other, every candidate left for a
+    person (at most ``AMBIGUOUS_SCORE``)."""
+    if sum(c["match"] for c in candidates) <= 1:
+        return candidates
+    return [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False} for c in candidates]
+
+
 def _masks(text: str) -> dict[str, int]:
     """For each character of ``text``, the bit set of where it occurs (for :func:`_lcs`)."""
     masks: dict[str, int] = {}
@@ -1670,9 +1685,7 @@ class ReconciliationIndex:
                     if seen.get(c["id"], 0.0) < c["score"]] if day else []
             if more:
                 merged = {c["id"]: c for c in out} | {c["id"]: c for c in more}
-                out = sorted(merged.values(), key=lambda c: (-c["score"], c["name"].casefold(),
-                                                             c["id"]))[:_limit(q.get("limit"),
-                                                                                key)]
+                out = _best_first(merged.values())[:_limit(q.get("limit"), key)]
         return out, ignored
 
     def _answer_dated(self, q: dict, key: str, pairs: dict | None, day: str, rest: str
@@ -1735,11 +1748,7 @@ class ReconciliationIndex:
         for c in self._events_of_day(q, key, day, rest):
             if c["id"] not in best or best[c["id"]]["score"] < c["score"]:
                 add(c)
-        result = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(),
-                                                      c["id"]))
-        if sum(c["match"] for c in result) > 1:
-            result = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
-                      for c in result]
+        result = _one_match(_best_first(best.values()))
         for c in result:
             if not c.get("description"):
                 c.pop("description", None)
@@ -1878,8 +1887,7 @@ class ReconciliationIndex:
             # 72 as the uprising read so): at an equal score, what the reading finds first
             if best[id_]["score"] == top:
                 best[id_] = {**best[id_], "score": round(top - 0.1, 1)}
-        found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
-        return found[:_limit(q.get("limit"), key)], ignored
+        return _best_first(best.values())[:_limit(q.get("limit"), key)], ignored
 
     def _with_uninverted(self, q: dict, key: str, pairs: dict | None, out: list[dict],
                          inverted: str) -> list[dict]:
@@ -1899,12 +1907,7 @@ class ReconciliationIndex:
                 continue
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
                 best[c["id"]] = c
-        merged = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(),
-                                                      c["id"]))
-        if sum(c["match"] for c in merged) > 1:
-            merged = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
-                      for c in merged]
-        return merged[:_limit(q.get("limit"), key)]
+        return _one_match(_best_first(best.values()))[:_limit(q.get("limit"), key)]
 
     def _readings(self, query: str) -> list[tuple[str, Entity | None, str, list[str]]]:
         """The readings of a normalised cell's name that :meth:`_answer` answers besides the
@@ -2108,11 +2111,7 @@ class ReconciliationIndex:
                      "description": " ".join(filter(None, (c.get("description"), note)))}
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
                 best[c["id"]] = c
-        found = sorted(best.values(), key=lambda c: (-c["score"], c["name"].casefold(), c["id"]))
-        if sum(c["match"] for c in found) > 1:
-            found = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
-                     for c in found]
-        return found[:limit], ignored
+        return _one_match(_best_first(best.values()))[:limit], ignored
 
     def _qualifier_verdict(self, e: Entity, part: str) -> str:
         """What the index holds of one part of a heading's qualifier for ``e``: ``"held"``
