@@ -1445,6 +1445,29 @@ def test_pages_show_names_in_the_language_asked_for(client):
     assert "vi (Vietnamese)" in refused.text
 
 
+@pytest.mark.parametrize("path", ["/place/phnom-penh", "/place/phnom-penh.html", "/timeline",
+                                  "/search?q=phnom", "/place/"])
+def test_a_requests_language_is_read_from_it_once(client, monkeypatch, path):
+    """A page reads the language asked for (``?lang=``, else ``Accept-Language``) once: the
+    route's check of ``lang`` and the page's names read the same choice. It was read twice,
+    by the check and again by the first name shown."""
+    from werkzeug.datastructures import LanguageAccept
+
+    asked, best = [], []
+    primary = pages._primary
+    monkeypatch.setattr(pages, "_primary",
+                        lambda tag: (asked.append(tag) if tag == "vi-VN" else None)
+                        or primary(tag))
+    best_match = LanguageAccept.best_match
+    monkeypatch.setattr(LanguageAccept, "best_match",
+                        lambda self, *a, **k: best.append(a) or best_match(self, *a, **k))
+    joined = "&" if "?" in path else "?"
+    assert client.get(f"{path}{joined}lang=vi-VN", headers=HTML).status_code == 200
+    assert asked == ["vi-VN"]
+    assert client.get(path, headers={**HTML, "Accept-Language": "vi"}).status_code == 200
+    assert len(best) == 1
+
+
 def test_the_ontologys_page_names_each_section_once(client):
     """The ontology's page lists the terms it defines under their own headings: "Properties"
     headed both the list of its properties and the table of the ontology resource's own

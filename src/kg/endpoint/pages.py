@@ -1468,23 +1468,23 @@ def page_language(s: Site) -> str:
     English; what changes is the names (the entity's, its links'), each marked with its
     language. English for a ``lang`` not offered, which a page's route refuses first
     (:func:`_language_refused`)."""
+    found = _requested_language(s)
+    return "en" if isinstance(found, LanguageNotOffered) else found
+
+
+def _requested_language(s: Site) -> str | LanguageNotOffered:
+    """The language the request asks for, or the ``lang`` it names that is not offered: read
+    from the request once, kept for the rest of it (a route refuses a bad ``lang`` and its
+    page then asks for the language again, as each name shown does)."""
     found = g.get("kg_page_language")
     if found is None:
-        try:
-            found = _requested_language(s)
-        except LanguageNotOffered:
-            found = "en"
+        asked = request.args.get("lang")
+        if asked is None:
+            found = request.accept_languages.best_match(s.page_languages, default="en")
+        else:
+            primary = _primary(asked.strip())
+            found = primary if primary in s.page_languages else LanguageNotOffered(asked)
         g.kg_page_language = found
-    return found
-
-
-def _requested_language(s: Site) -> str:
-    asked = request.args.get("lang")
-    if asked is None:
-        return request.accept_languages.best_match(s.page_languages, default="en")
-    found = _primary(asked.strip())
-    if found not in s.page_languages:
-        raise LanguageNotOffered(asked)
     return found
 
 
@@ -1493,7 +1493,7 @@ def _with_language(href: str) -> str:
     chose Vietnamese stays in it from page to page; one whose browser chose it needs no
     parameter)."""
     lang = g.get("kg_page_language")
-    if lang is None or "lang" not in request.args:
+    if not isinstance(lang, str) or "lang" not in request.args:
         return href
     path, hash_, fragment = href.partition("#")
     joined = "&" if "?" in path else "?"
@@ -1503,13 +1503,12 @@ def _with_language(href: str) -> str:
 def _language_refused(s: Site) -> Response | None:
     """400 for a ``lang`` naming no language the names are in, listing those offered; else
     None (the language chosen, :func:`page_language`)."""
-    try:
-        _requested_language(s)
-    except LanguageNotOffered as exc:
-        offered = ", ".join(f"{x} ({LANGUAGE_NAMES_EN.get(x, x)})" for x in s.page_languages)
-        return error_answer(400, f"Bad Request: lang={exc} is not a language this site has "
-                                 f"names in; the pages show them in {offered}")
-    return None
+    found = _requested_language(s)
+    if not isinstance(found, LanguageNotOffered):
+        return None
+    offered = ", ".join(f"{x} ({LANGUAGE_NAMES_EN.get(x, x)})" for x in s.page_languages)
+    return error_answer(400, f"Bad Request: lang={found} is not a language this site has "
+                             f"names in; the pages show them in {offered}")
 
 
 def language_context(s: Site, path: str | None = None) -> dict:
