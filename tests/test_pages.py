@@ -1468,6 +1468,25 @@ def test_a_requests_language_is_read_from_it_once(client, monkeypatch, path):
     assert len(best) == 1
 
 
+def test_content_language_names_only_the_languages_a_page_holds(client):
+    """``Content-Language`` adds the language asked for to English only where the page shows
+    a name in it: a page whose every name fell back to English (the curators' in Vietnamese,
+    the search page without results, the timeline in Khmer) is ``en``, the timeline's answer
+    from its cache too. It said ``en, vi`` on every page asked for in Vietnamese."""
+    def said(path, lang):
+        r = client.get(path, query_string={"lang": lang}, headers=HTML)
+        assert r.status_code == 200, path
+        return r.headers["Content-Language"]
+
+    assert said("/agent/curators", "vi") == "en"
+    assert said("/search", "vi") == "en"  # the form, no results
+    assert said("/place/phnom-penh", "vi") == "en, vi"
+    for _ in range(2):  # computed, then cached
+        assert said("/timeline", "km") == "en"
+        assert said("/timeline", "vi") == "en, vi"
+    assert said("/place/phnom-penh", "km") == "en, km"
+
+
 def test_the_ontologys_page_names_each_section_once(client):
     """The ontology's page lists the terms it defines under their own headings: "Properties"
     headed both the list of its properties and the table of the ontology resource's own

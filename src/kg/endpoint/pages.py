@@ -473,7 +473,8 @@ class Site:
             "SELECT DISTINCT ?e WHERE { ?e a kgo:War FILTER(isIRI(?e)) }")}
         self.terms = self._terms()
         self.ontology_version = self._ontology_version()
-        self._timeline: dict[str, dict] = {}
+        #: the timeline's model in each language, and whether it names anything in it
+        self._timeline: dict[str, tuple[dict, bool]] = {}
         self._graph_summaries: dict[str, tuple[int, list[str]]] = {}
 
     def _rows(self, text: str, *, graphs: bool = False) -> list[dict]:
@@ -855,8 +856,14 @@ class Site:
         for each."""
         lang = page_language(self)
         if lang not in self._timeline:
-            self._timeline[lang] = _timeline_model(self)
-        return self._timeline[lang]
+            before = g.pop("kg_names_in_page_language", False)
+            model = _timeline_model(self)
+            self._timeline[lang] = (model, g.get("kg_names_in_page_language", False))
+            g.kg_names_in_page_language = before
+        model, holds_names = self._timeline[lang]
+        if holds_names:
+            g.kg_names_in_page_language = True
+        return model
 
     def name(self, iri: str) -> tuple[str | None, str | None]:
         """The name a page shows for ``iri`` and its language tag: its label in the page's
@@ -867,6 +874,8 @@ class Site:
         if lang != "en":
             found = self.labels_in.get(lang, {}).get(iri)
             if found is not None:
+                # the page holds a name in its language (:func:`language_headers`)
+                g.kg_names_in_page_language = True
                 return found
         label = self.shown_labels.get(iri) or self.labels.get(iri)
         return label, (self.label_languages.get(iri) or None) if label is not None else None
@@ -1532,10 +1541,13 @@ def language_context(s: Site, path: str | None = None) -> dict:
 
 def language_headers(s: Site, vary: str = "Accept") -> dict[str, str]:
     """``Content-Language`` of a page in :func:`page_language` (English, the page's words,
-    and the names' language where it is another: ``en, vi``), and ``Vary`` naming
-    ``Accept-Language`` where that header chose it (a ``?lang=`` URL is one language)."""
+    and the names' language where it is another and the page shows a name in it: ``en, vi``;
+    a page whose every name fell back to English is ``en``), and ``Vary`` naming
+    ``Accept-Language`` where that header chose it (a ``?lang=`` URL is one language). Called
+    once the page is rendered: its names say which languages it holds."""
     lang = page_language(s)
-    headers = {"Content-Language": "en" if lang == "en" else f"en, {lang}"}
+    holds = lang != "en" and g.get("kg_names_in_page_language", False)
+    headers = {"Content-Language": f"en, {lang}" if holds else "en"}
     if "lang" not in request.args and len(s.page_languages) > 1:
         vary = f"{vary}, Accept-Language" if vary else "Accept-Language"
     if vary:
