@@ -1067,6 +1067,31 @@ def test_timeline_groups_by_operation(client, store):
     assert not set(war) & set(gco)
 
 
+def test_a_dated_operations_heading_and_mark_are_one_link(client):
+    """A dated operation heads its group and is its first mark: its heading was a link of its
+    own beside the mark's, two tab stops to one page (in the drawing, and in the list below,
+    its heading's link and the first item's). Its heading is now inside its mark's link, and
+    in the list its dates follow its heading's link; every page is linked once a group, a
+    group whose head is not dated keeps its heading's link."""
+    html = client.get("/timeline", headers=HTML).text
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    for chunk in svg.split('<g class="group"')[1:]:
+        hrefs = re.findall(r'<a [^>]*href="([^"]*)"', chunk)
+        assert len(hrefs) == len(set(hrefs)), hrefs
+    gco = svg.split('<g class="group"')[1]
+    first = re.search(r'<a class="event-mark[^"]*" href="([^"]*)".*?</a>', gco, re.S)
+    assert first.group(1) == local_path(GCO)
+    assert re.search(r'<text class="group-head"[^>]*>General counter-offensive', first.group(0))
+    assert '<a class="group-head"' in svg  # the war's group: its head has no mark of its own
+    dated = html[html.index("<h2>Dated events</h2>"):html.index('<h2 id="undated">')]
+    for chunk in dated.split("<h3>")[1:]:
+        hrefs = re.findall(r'<a [^>]*href="([^"]*)"', chunk)
+        assert len(hrefs) == len(set(hrefs)), hrefs
+    heading = re.search(r"<h3>(.*?)</h3>", dated).group(1)
+    assert f'href="{local_path(GCO)}"' in heading
+    assert '<time datetime="1978-12-23">23 December 1978 – 17 January 1979' in heading
+
+
 def test_a_readings_label_writes_its_day_as_the_page_writes_dates(client):
     """The statements of readings are labelled in the graph with an ISO day ("…: not before
     1978-02-05"); a page writes dates for people ("5 February 1978 (1978-02-05)"), and shows

@@ -7,6 +7,8 @@ Only loopback traffic is allowed: any other request the page makes is aborted.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from kg.store import DatasetStore
@@ -75,3 +77,29 @@ def test_timeline_in_a_browser(page, dataset):
     assert tab.locator("#dates").inner_text().count("7 January 1979") >= 1
     tab.screenshot(path=str(ARTIFACTS / "entity-page.png"), full_page=True)
     assert tab.locator("footer a[href='/dataset']").count() == 1
+
+
+def test_the_timeline_by_keyboard_links_each_page_once_in_a_row(page):
+    """Tabbing through the drawing and the list of dated events, no two stops in a row lead
+    to one page: a dated operation's heading and its own mark (and, in the list, its
+    heading's link and the first item's) were two stops to its page. Each stop is on screen
+    with a focus outline."""
+    tab, url = page
+    tab.goto(url + "/timeline")
+    stops = []
+    for _ in range(tab.locator("a").count() + 2):
+        tab.keyboard.press("Tab")
+        stop = tab.evaluate("""() => { const a = document.activeElement;
+            if (!a || a === document.body) return null;
+            const box = a.getBoundingClientRect();
+            return {href: a.getAttribute('href'), outline: getComputedStyle(a).outlineStyle,
+                    seen: box.width > 0 && box.height > 0,
+                    timeline: !!a.closest('svg#timeline, h3, ul.dated')}; }""")
+        if stop is None:
+            break
+        stops.append(stop)
+    hrefs = [s["href"] for s in stops if s["timeline"]]
+    assert "/event/general-counter-offensive-1978-1979" in hrefs
+    assert [a for a, b in pairwise(hrefs) if a == b] == []
+    assert all(s["seen"] and s["outline"] != "none" for s in stops), [
+        s for s in stops if not s["seen"] or s["outline"] == "none"]

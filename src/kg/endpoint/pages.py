@@ -1357,7 +1357,10 @@ def _timeline_model(s: Site) -> dict:
                                                      (s.events[e]["until"] or (date.max,))[0]))
         head = {"y": y + 18, "link": _link(s, key) if key else None,
                 "title": (s.name(key)[0] or curie(key)) if key else
-                "Not part of a larger event"}
+                "Not part of a larger event",
+                # a dated operation is its group's first mark: its heading is that mark's
+                # link, one tab stop (it was a link of its own to the same page)
+                "marked": key is not None and members[0] == key}
         y += _GROUP_HEAD
         marks = []
         for e in members:
