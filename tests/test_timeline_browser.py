@@ -103,3 +103,39 @@ def test_the_timeline_by_keyboard_links_each_page_once_in_a_row(page):
     assert [a for a, b in pairwise(hrefs) if a == b] == []
     assert all(s["seen"] and s["outline"] != "none" for s in stops), [
         s for s in stops if not s["seen"] or s["outline"] == "none"]
+
+
+def _khmer_fonts() -> list[str]:
+    """The installed font families fontconfig says cover Khmer ([] where fc-list is absent)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return []
+    listed = subprocess.run(["fc-list", ":lang=km", "family"], capture_output=True,
+                            text=True, check=False).stdout
+    return sorted({f for line in listed.splitlines() for f in line.split(",") if f})
+
+
+def test_a_khmer_name_is_drawn_with_a_font_that_has_its_letters(page):
+    """A Khmer name (Phnom Penh's heading, ``?lang=km``) asks for fonts with Khmer glyphs
+    (``:lang(km)``: Khmer OS, Noto Sans Khmer, Windows' and macOS's) before the system's; and
+    where one is installed (.ci/run installs Debian's fonts-khmeros), Chromium draws every
+    letter of it with such a font, not the boxes of a font without them."""
+    tab, url = page
+    tab.goto(url + "/place/phnom-penh?lang=km")
+    heading = tab.locator('h1#label[lang="km"]')
+    assert heading.inner_text() == "ភ្នំពេញ"
+    family = heading.evaluate("h => getComputedStyle(h).fontFamily")
+    assert family.startswith('"Khmer OS System", "Khmer OS"'), family
+    installed = _khmer_fonts()
+    if not installed:
+        pytest.skip("no font with Khmer glyphs is installed (apt-get install fonts-khmeros)")
+    cdp = tab.context.new_cdp_session(tab)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "h1#label"})["nodeId"]
+    used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert used and all(f["familyName"] in installed for f in used), (used, installed)
+    assert sum(f["glyphCount"] for f in used) >= len("ភ្នំពេញ") - 2  # clusters: fewer glyphs
