@@ -1200,6 +1200,68 @@ def test_day_bounds_derived_from_a_reading_are_marked_as_readings(client):
     assert len(bounds) == 8 and set(bounds.values()) == {None}
 
 
+def _date_rows(html: str) -> list[tuple[str, str, bool]]:
+    """(property CURIE, ISO day, marked "reading") of each day a page's property tables show."""
+    found = []
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        head = re.search(r'<th scope="row">(.*?)</th>', row, re.S)
+        name = head and re.search(r"([a-z]+:[A-Za-z0-9_]+)\s*$",
+                                  re.sub(r"<[^>]*>", " ", head.group(1)))
+        if not name:
+            continue
+        for item in re.findall(r"<li>(.*?)</li>", row, re.S):
+            day = re.search(r'<span class="dt">\(([0-9]{4}-[0-9]{2}-[0-9]{2})\)</span>', item)
+            if day:
+                found.append((name.group(1), day.group(1), 'class="badge reading"' in item))
+    return found
+
+
+@pytest.mark.parametrize("event", ["fall-of-pol-pot-regime", "general-counter-offensive-1978-1979",
+                                   "phnom-penh-offensive-1979-01", "kufns-call-for-help",
+                                   "recapture-of-occupied-areas-1978-12"])
+def test_a_read_day_inferred_by_a_super_property_is_marked_as_a_reading(client, event):
+    """The reasoner gives an event's dates again by their super-properties (kgo:startDate is
+    a schema:startDate and a sem:hasTimeStamp; kgo:beginOfTheBegin a
+    sem:hasEarliestBeginTimeStamp): where every kgo: date of that day is the curators'
+    reading, so is the inferred one, and the page marks it so. The Pol Pot regime's fall
+    showed the curators' 23 December 1978 and 17 January 1979 as its schema:startDate,
+    schema:endDate and sem: time stamps unmarked, below the same days marked as readings. A
+    day a passage gives (the counter-offensive's start) stays unmarked."""
+    shown = _date_rows(client.get(f"/event/{event}", headers=HTML).text)
+    days: dict[str, set[bool]] = {}
+    for name, day, marked in shown:
+        if name.startswith("kgo:"):
+            days.setdefault(day, set()).add(marked)
+    inferred = [(n, d, m) for n, d, m in shown if n.startswith(("schema:", "sem:"))]
+    assert inferred
+    for name, day, marked in inferred:
+        assert marked == (days.get(day) == {True}), (name, day)
+    if event == "fall-of-pol-pot-regime":
+        assert ("schema:startDate", "1978-12-23", True) in inferred
+        assert ("sem:hasTimeStamp", "1979-01-17", True) in inferred
+    if event == "general-counter-offensive-1978-1979":
+        assert ("sem:hasTimeStamp", "1978-12-23", False) in inferred
+        assert ("sem:hasTimeStamp", "1979-01-17", True) in inferred
+
+
+def test_a_reading_statements_row_marks_its_value_as_a_reading(client):
+    """In the table of statements about an entity, the value of a statement recording the
+    curators' reading is marked "reading", as everywhere else the page shows it: the fall of
+    the regime's end date read as the source's there. A stated one is not."""
+    html = client.get("/event/fall-of-pol-pot-regime", headers=HTML).text
+    table = html[html.index('id="statements"'):]
+    table = table[:table.index("</table>")]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+               if "/ontology/endDate" in r)
+    assert re.search(r'<span class="dt">\(1979-01-17\)</span>\s*<a class="badge reading" '
+                     r'href="/statement/fall-of-regime-end"', row), row
+    capture = client.get(local_path(LIBERATION), headers=HTML).text
+    table = capture[capture.index('id="statements"'):]
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", table[:table.index("</table>")], re.S)
+               if "/statement/phnom-penh-capture-day" in r)
+    assert "badge reading" not in row
+
+
 def test_timeline_gives_machines_the_dates_at_their_sources_precision(client):
     """The list's ``<time datetime>`` is the start as the source gives it: "1978-05" for the
     help of May to November 1978, not "1978-05-01", a day no one gave (the drawing's own

@@ -465,6 +465,7 @@ class Site:
             self.wkt[str(r["x"].value)].append(r["w"].value)
         self._statements()
         self._derived_readings()
+        self._inherited_readings()
         #: the statements that record a reading (:attr:`readings`), whose own page says so
         self.reading_statements = {st for found in self.readings.values() for st in found}
         self._hierarchies()
@@ -658,6 +659,42 @@ class Site:
             for triple in ((e, p, literal), (time_span(e), CRM_BOUNDS[p], literal)):
                 if triple not in self.readings:
                     self.readings[triple] = list(self.readings[deciding])
+
+    def _inherited_readings(self) -> None:
+        """The triples the reasoner infers from readings by a property's super-properties
+        (kgo:startDate's schema:startDate and sem:hasTimeStamp, kgo:beginOfTheBegin's
+        sem:hasEarliestBeginTimeStamp), added to :attr:`readings` with the statement of a
+        reading they rest on: an event's page showed the curators' start of the Pol Pot
+        regime's fall, marked as a reading as kgo:startDate, unmarked as its inferred
+        schema:startDate and sem:hasTimeStamp. Such a triple rests on readings where it is not
+        asserted and every triple of the same subject and value by a sub-property of its
+        predicate is a reading."""
+        if not self.readings:
+            return
+        supers: dict[str, set[str]] = defaultdict(set)
+        for p, q in self._iri_rows("""SELECT DISTINCT ?p ?q WHERE {
+                ?p rdfs:subPropertyOf+ ?q FILTER(isIRI(?p) && isIRI(?q) && ?p != ?q) }""",
+                                   ("p", "q")):
+            supers[p].add(q)
+        read = [(s, p, o) for s, p, o in self.readings if supers.get(p)]
+        if not read:
+            return
+        subjects = " ".join(f"<{s}>" for s in sorted({s for s, _, _ in read}))
+        #: every triple of those subjects: (subject, predicate, object) -> asserted anywhere
+        held: dict[tuple, bool] = {}
+        for r in self._rows(f"""SELECT DISTINCT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {subjects} }}
+                {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}""", graphs=True):
+            triple = (r["s"].value, r["p"].value, r["o"])
+            asserted = "g" not in r or r["g"].value != INFERRED
+            held[triple] = held.get(triple, False) or asserted
+        for s, p, o in sorted(read, key=lambda t: (t[0], t[1], str(t[2]))):
+            for q in sorted(supers[p]):
+                triple = (s, q, o)
+                if triple in self.readings or held.get(triple, True):
+                    continue  # a reading already, asserted, or not in the data
+                under = [(s, x, o) for x in supers if q in supers[x] and (s, x, o) in held]
+                if all(t in self.readings for t in under):
+                    self.readings[triple] = list(self.readings[(s, p, o)])
 
     def _hierarchies(self) -> None:
         """Direct, asserted edges of each hierarchy (the inferred graph holds their closure)."""
@@ -1266,6 +1303,9 @@ def _statement(s: Site, st: str) -> dict:
         "subject": _value(s, subject) if subject is not None else None,
         "predicate": _value(s, predicate) if predicate is not None else None,
         "object": _value(s, obj) if obj is not None else None,
+        # a reading's triple is marked as one, as wherever else a page shows its value
+        "reading": _marked(s, {}, subject, predicate.value, obj).get("reading")
+        if predicate is not None and obj is not None else None,
         "passages": [_passage(s, x) for x in derived if x in s.passages],
         "derived_from": [_link(s, x) for x in derived if x not in s.passages],
         "attributed_to": [_value(s, q.object) for q in quads
