@@ -82,6 +82,35 @@ def test_pages_have_no_accessibility_violations(site, page, path):
     assert _violations(page) == []
 
 
+#: Pages whose tables, evidence and queries hold long unbroken words (IRIs, a passage's hash,
+#: SPARQL): they scrolled sideways at a narrow width.
+NARROW_PAGES = ["/place/phnom-penh", "/unit/division-341", "/source/article-part1-passage-13",
+                "/event/general-counter-offensive-1978-1979?lang=vi", "/shapes/EventShape",
+                "/shapes/", "/timeline", "/dataset", "/search?q=phnom&lang=km", "/form"]
+
+
+@pytest.mark.parametrize("path", NARROW_PAGES)
+def test_pages_reflow_at_320_css_pixels(site, page, path):
+    """At 320 CSS pixels wide (a 1280-pixel window zoomed to 400%, WCAG 2.1's 1.4.10 Reflow)
+    a page does not scroll sideways: a long IRI, a hash or a URL in a table or an authority's
+    evidence breaks, a row's heading takes a share of the width and not 16rem, and a SPARQL
+    query scrolls in its own box, which the keyboard can reach (axe finds nothing at that
+    width either). The entity pages were 500 pixels wide, the shapes' 350 and more."""
+    page.set_viewport_size({"width": 320, "height": 900})
+    try:
+        page.goto(site + path)
+        wide = page.evaluate("""() => { const width = document.documentElement.clientWidth;
+            return [document.documentElement.scrollWidth - width,
+                    Array.from(document.querySelectorAll('main *, header *')).filter(e =>
+                        e.getBoundingClientRect().right > width + 1
+                        && !e.closest('pre, .timeline-scroll')).slice(0, 3).map(e =>
+                        `${e.tagName}.${e.className}: ${e.textContent.trim().slice(0, 40)}`)]; }""")
+        assert wide == [0, []]
+        assert _violations(page) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
 def test_the_query_page_with_yasgui(site, page):
     if not YASGUI.is_file():
         pytest.skip("YASGUI is not installed (run the setup command: npm ci)")
