@@ -110,6 +110,28 @@ def test_yasgui_result_iris_open_their_page_here(yasgui):
     popup.close()
 
 
+def test_yasgui_results_mark_a_literals_language(yasgui):
+    """A result literal with a language tag is drawn by YASR as text and a ``<sup>@vi</sup>``
+    in the page's English: the literal's element carries its tag (a screen reader reads
+    "Phnôm Pênh" in Vietnamese; a Khmer one takes the Khmer fonts of ``:lang(km)``), the tag
+    itself stays English, and a literal without one is left as it is."""
+    page, _ = yasgui
+    query = ('SELECT ?name WHERE { VALUES ?name { "Phnôm Pênh"@vi "ភ្នំពេញ"@km-KH '
+             '"Phnom Penh" } }')
+    page.evaluate("q => { const tab = window.kgYasgui.getTab(); tab.setQuery(q); tab.query(); }",
+                  query)
+    # ui.js's observer marks the rows as they come (its callback runs before any later task)
+    page.locator(".yasr table tbody tr").nth(2).wait_for()
+    cells = page.evaluate("""Array.from(document.querySelectorAll('.yasr td span.nonIri'), s =>
+        [s.firstChild.textContent, s.getAttribute('lang'),
+         s.querySelector('sup') && s.querySelector('sup').getAttribute('lang'),
+         getComputedStyle(s).fontFamily.split(',')[0]])""")
+    assert sorted(cells) == sorted([['"Phnôm Pênh"', "vi", "en", "system-ui"],
+                                    # the engine writes a tag in lower case
+                                    ['"ភ្នំពេញ"', "km-kh", "en", '"Khmer OS System"'],
+                                    ["Phnom Penh", None, None, "system-ui"]]), cells
+
+
 def test_yasgui_share_links_open_with_their_query_on_this_endpoint(yasgui):
     """YASGUI's share button makes a link (this page + "#query=…"): opened, it shows that
     query, not the first example; an endpoint named in a link is not followed."""

@@ -2117,7 +2117,8 @@ def test_the_forms_table_links_iris(make_app):
 
 def test_the_forms_table_writes_literals_as_sparql_does(make_app):
     """The string "1979" and the integer 1979 do not look alike; a language tag and a
-    datatype are shown, as SPARQL and Turtle write them (escaped in the page)."""
+    datatype are shown, as SPARQL and Turtle write them (escaped in the page); a tagged
+    literal's text is marked with its language (it was in the page's English), the tag not."""
     import pyoxigraph as ox
 
     from kg.store import DatasetStore
@@ -2136,7 +2137,8 @@ def test_the_forms_table_writes_literals_as_sparql_does(make_app):
         "/form", query_string={"query": "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?s"}).text
     cells = re.findall(r'<td class="literal">(.*?)</td>', page)
     assert cells == ["&#34;1979&#34;", "1979", "&#34;INF&#34;^^xsd:double",
-                     "&#34;Tây Ninh&#34;@vi", "&#34;1979-01-07&#34;^^xsd:date",
+                     '<span lang="vi">&#34;Tây Ninh&#34;</span>@vi',
+                     "&#34;1979-01-07&#34;^^xsd:date",
                      r"&#34;a \&#34;b\&#34;\nc&#34;^^&lt;urn:x:t&gt;", "true"]
 
 

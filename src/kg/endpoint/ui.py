@@ -309,7 +309,13 @@ def _cell(term: object) -> dict[str, str]:
     if isinstance(term, ox.Literal):
         # as SPARQL and Turtle write it, so that the string "1979" and the integer 1979 do
         # not look alike in a table: "1979", 1979, "Hà Nội"@vi, "1979-01-07"^^xsd:date
-        return {"text": form_literal(term), "kind": "literal"}
+        text = form_literal(term)
+        if term.language and text.endswith("@" + term.language):
+            # the text in its language (a screen reader's voice, :lang(km)'s fonts), the tag
+            # after it in the page's
+            return {"text": text[:-len(term.language) - 1], "kind": "literal",
+                    "lang": term.language, "tag": "@" + term.language}
+        return {"text": text, "kind": "literal"}
     return {"text": str(term), "kind": "other"}
 
 

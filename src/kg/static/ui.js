@@ -83,6 +83,17 @@
     results.querySelectorAll(".yasr thead th .dt-column-title:empty").forEach(function (title) {
       title.textContent = "#";  // the row-number column's header, empty in YASR
     });
+    // A literal with a language tag ("Phnôm Pênh"@vi) is drawn as text and a <sup>@vi</sup>,
+    // in the page's English: its element gets the tag, for a screen reader's voice and for
+    // the fonts of its script (style.css, :lang(km)).
+    results.querySelectorAll(".yasr td span.nonIri:not([lang])").forEach(function (literal) {
+      var sup = literal.querySelector("sup");
+      var tag = sup && /^@([A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)$/.exec(sup.textContent.trim());
+      if (tag) {
+        literal.setAttribute("lang", tag[1]);
+        sup.setAttribute("lang", "en");  // the tag itself is not words of that language
+      }
+    });
   }
   labelFields();
   new MutationObserver(labelFields).observe(results, { childList: true, subtree: true });
