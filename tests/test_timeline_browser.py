@@ -139,3 +139,21 @@ def test_a_khmer_name_is_drawn_with_a_font_that_has_its_letters(page):
     used = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     assert used and all(f["familyName"] in installed for f in used), (used, installed)
     assert sum(f["glyphCount"] for f in used) >= len("ភ្នំពេញ") - 2  # clusters: fewer glyphs
+
+
+def test_the_timeline_prints_whole(page):
+    """Printed (print media, a page 700 pixels wide), the timeline's drawing fits the page,
+    scaled down: on screen it scrolls in its own box, which cut it at the paper's edge. The
+    search box and the language links are left off paper."""
+    tab, url = page
+    tab.set_viewport_size({"width": 700, "height": 1000})
+    tab.emulate_media(media="print")
+    tab.goto(url + "/timeline")
+    box = tab.locator("svg#timeline").bounding_box()
+    width = tab.evaluate("document.documentElement.clientWidth")
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+    last = tab.locator("svg#timeline a.event-mark").last.bounding_box()
+    assert last is not None and last["x"] + last["width"] <= width
+    assert not tab.locator("header.site .site-search").is_visible()
+    tab.emulate_media(media="screen")
+    assert tab.locator("header.site .site-search").is_visible()
