@@ -193,6 +193,9 @@ BAD_GRAPH_REQUESTS = [
     ("/store?graph=", 400, "absolute IRI"),
     # the store's own rule, as for default-graph-uri: a bad percent escape is no IRI
     ("/store?graph=http%3A%2F%2Fa.example%2F%25zz", 400, "absolute IRI"),
+    # octets that are no UTF-8 (GSP 4.2 reads the IRI as UTF-8): not the IRI <…/%FF>, a 404
+    ("/store?graph=http%3A%2F%2Fa.example%2F%FF", 400, "not UTF-8 once percent-decoded"),
+    ("/store?default&graph=http%3A%2F%2Fa.example%2F%E9t%E9", 400, "not UTF-8"),
     (f"/store?graph={quote(ARTICLE)}&default", 400, "?graph=IRI or ?default"),
     (f"/store?graph={quote(ARTICLE)}&graph={quote(ARTICLE)}", 400, "once"),
     ("/store?default&format=csv", 406, "format=csv is not a format of this resource"),

@@ -20,7 +20,7 @@ refused with 405 and never executed.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+from urllib.parse import quote, unquote_to_bytes
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, render_template, request
@@ -76,6 +76,10 @@ def store() -> Response:
                           "rebuilt (kg build).", {"Allow": _READ})
     graphs = request.args.getlist("graph")
     default = "default" in request.args
+    if graphs and not _utf_8_graph_names(request.query_string):
+        return _text(400, "Bad Request: the graph parameter is not UTF-8 once percent-decoded "
+                          "(a graph IRI is read as UTF-8: send its other characters as %XX "
+                          "of their UTF-8 bytes, é as %C3%A9)")
     if len(graphs) > 1 or (graphs and default):
         return _text(400, "Bad Request: name one graph: ?graph=IRI or ?default, once")
     # HTML last: chosen only where the client prefers it (a browser), never for */*
@@ -117,6 +121,21 @@ def store() -> Response:
     body = serialize(stable_blank_nodes(
         [ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples]), rep)
     return _answer(body, rep.content_type, "sha256-" + hashlib.sha256(body).hexdigest())
+
+
+def _utf_8_graph_names(query: bytes) -> bool:
+    """Whether every ``graph`` parameter of the URL's ``query`` string is UTF-8 once
+    percent-decoded, as the Graph Store Protocol (4.2) reads it. Werkzeug keeps an escape of
+    octets that are not as the text ``%FF``: ``graph=http%3A%2F%2Fa%2F%FF`` was then taken to
+    name ``<http://a/%FF>``, another IRI (whose own escape would be ``%25FF``), and a 404."""
+    for pair in query.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        if unquote_to_bytes(name.replace(b"+", b" ")) == b"graph":
+            try:
+                unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+    return True
 
 
 def _page(name: str | None, default: bool) -> Response:
