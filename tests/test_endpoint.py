@@ -460,6 +460,48 @@ def test_a_graph_result_takes_every_rdf_media_type_a_page_takes(client):
                                                        "application/n-quads"), name
 
 
+#: A graph holding an RDF 1.2 triple term, which JSON-LD 1.1 has no form for
+TRIPLE_TERM = ("CONSTRUCT { <http://e/a> <http://e/says> <<( <http://e/a> <http://e/b> "
+               "<http://e/c> )>> } WHERE {}")
+EXPANDED = 'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"'
+
+
+@pytest.mark.parametrize("accept, named, content_type", [
+    # the client's next preference: RFC 9110 12.5.1
+    ("application/ld+json, text/turtle;q=0.5", None, "text/turtle; charset=utf-8"),
+    (f"{EXPANDED}, application/n-triples;q=0.1", None, "application/n-triples"),
+    ("application/ld+json, */*;q=0.1", None, "text/turtle; charset=utf-8"),
+    ("application/*", None, "application/n-triples"),  # JSON-LD was never chosen
+    (None, "jsonld,nt", "application/n-triples"),
+    (None, "json", "text/turtle; charset=utf-8"),  # SPARQLWrapper's JSON; no Accept is */*
+    # none the client accepts: 406, saying why (they were a 400 blaming the request, the
+    # compacting writer's, and a 500, pyoxigraph's for the expanded form)
+    ("application/ld+json", None, None),
+    ("application/json", None, None),
+    (EXPANDED, None, None),
+    ("text/turtle", "jsonld", "text/turtle; charset=utf-8"),
+])
+def test_a_graph_with_triple_terms_is_never_json_ld(any_client, accept, named, content_type):
+    query = {"query": TRIPLE_TERM, **({"format": named} if named else {})}
+    for r in (any_client.get("/sparql", headers={"Accept": accept} if accept else {},
+                             query_string=query),
+              any_client.post("/sparql", headers={"Accept": accept} if accept else {},
+                              data=query)):
+        if content_type is None:
+            assert r.status_code == 406, r.data
+            assert "JSON-LD cannot hold the RDF 1.2 triple terms" in r.get_data(as_text=True)
+            continue
+        assert r.status_code == 200, r.data
+        assert r.headers["Content-Type"] == content_type
+        assert b"<<( <http://e/a> <http://e/b> <http://e/c> )>>" in r.data
+    if content_type is not None:  # its validator is the syntax sent's: a match is a 304
+        r = any_client.get("/sparql", headers={"Accept": accept} if accept else {},
+                           query_string=query)
+        again = any_client.get("/sparql", query_string=query, headers={
+            "If-None-Match": r.headers["ETag"], **({"Accept": accept} if accept else {})})
+        assert again.status_code == 304
+
+
 def test_construct_json_ld_is_compacted_with_the_prefixes_it_uses(client, monkeypatch):
     query = {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}
     r = client.get("/sparql", headers={"Accept": "application/ld+json"}, query_string=query)

@@ -35,7 +35,7 @@ __all__ = ["BODY_METHODS", "SparqlRequest", "read_request", "check_coding", "nam
            "each_format", "first_format", "negotiate",
            "prefers_html", "for_a_browser", "HTML_FORMATS", "json_ld_form", "names_json_ld_profile",
            "JSON_LD_FORMS", "FORM", "SPARQL_QUERY", "SPARQL_UPDATE", "UPDATE_REFUSED",
-           "GRAPH_FAMILIES", "answered_by_sparql", "names_html"]
+           "GRAPH_FAMILIES", "answered_by_sparql", "names_html", "without_json_ld"]
 
 #: The methods that send the query in their body, alike: ``POST`` (the Protocol's 2.1.2 and
 #: 2.1.3) and ``QUERY`` (the HTTP QUERY method, RFC 10008: safe and idempotent, the query as
@@ -590,6 +590,26 @@ def negotiate(accept: str | None, format_param: str | None, kind: str, *,
     if isinstance(chosen, str):
         raise NotAcceptable(chosen)
     return chosen
+
+
+#: What names JSON-LD for a graph: its media types (``application/json`` too, as on pages)
+#: and its ``format`` names (``json``, as SPARQLWrapper sends it for a graph).
+_JSON_LD_MEDIA = ("application/ld+json", "application/json")
+_JSON_LD_NAMES = ("jsonld", "json-ld", "json", *_JSON_LD_MEDIA)
+
+
+def without_json_ld(accept: str | None, format_param: str | None) -> tuple[str, str | None]:
+    """The ``Accept`` header and ``format`` parameter of a graph request less what names
+    JSON-LD, and JSON-LD refused (``q=0``, so that no wildcard chooses it): negotiated again
+    (:func:`negotiate`), they choose the syntax the client accepts next, for a graph JSON-LD
+    cannot write (:class:`~kg.endpoint.results.TripleTermsInJsonLd`). A ``format`` naming only
+    JSON-LD leaves the choice to ``Accept``, as one naming a format of another kind of result
+    does."""
+    ranges = [r for r in (accept or "*/*").split(",")
+              if r.split(";")[0].strip().lower() not in _JSON_LD_MEDIA]
+    ranges += [f"{media};q=0" for media in _JSON_LD_MEDIA]
+    kept = [w for w in each_format(format_param) if w.split(";")[0].strip() not in _JSON_LD_NAMES]
+    return ", ".join(r.strip() for r in ranges if r.strip()), ",".join(kept) or None
 
 
 def _negotiate(accept: str | None, format_param: str | None, kind: str,

@@ -24,10 +24,12 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from kg.errors import NotAcceptable
 from kg.iris import WRITE_PREFIXES
 
 __all__ = ["ResultFormat", "FORMATS", "GRAPH_SYNTAXES", "SOLUTIONS", "BOOLEAN", "GRAPH",
-           "serialize", "cut_result_chunks", "TRUNCATED_HEADER", "json_ld_content_type",
+           "serialize", "TripleTermsInJsonLd", "cut_result_chunks", "TRUNCATED_HEADER",
+           "json_ld_content_type",
            "reorder_columns"]
 
 SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
@@ -451,6 +453,21 @@ def write_triples(triples: list[ox.Triple], writer: ox.RdfFormat,
     return ox.serialize(triples, format=writer, prefixes=used)
 
 
+class TripleTermsInJsonLd(NotAcceptable):
+    """A graph asked for as JSON-LD that holds RDF 1.2 triple terms (``<<( s p o )>>``),
+    which JSON-LD 1.1 has no form for: its ``triples`` (cut, and ``cut`` said, as the answer
+    is), to be written in another syntax the client accepts, else a 406. Both of JSON-LD's
+    writers failed on them, the compacting one as a 400 that blamed the request, pyoxigraph's
+    (expanded, or over ``COMPACT_JSON_LD_LIMIT`` triples) as a 500."""
+
+    def __init__(self, triples: list[ox.Triple], cut: bool):
+        names = ", ".join(f.name for f in FORMATS if GRAPH in f.kinds and f.name != "jsonld")
+        super().__init__("JSON-LD cannot hold the RDF 1.2 triple terms (<<( s p o )>>) of "
+                         f"this answer: ask for another syntax: {names}")
+        self.triples = triples
+        self.cut = cut
+
+
 def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
               fmt: ResultFormat, max_results: int, *,
               truncation_link: str | None = "",
@@ -469,6 +486,10 @@ def serialize(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples,
         cut = len(triples) > max_results
         if cut:
             del triples[max_results:]
+        if fmt.writer == ox.RdfFormat.JSON_LD and any(
+                isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple)
+                for t in triples):
+            raise TripleTermsInJsonLd(triples, cut)
         return write_triples(triples, fmt.writer, WRITE_PREFIXES,
                              json_ld_form=fmt.json_ld_form), cut
     if fmt.writer == ox.QueryResultsFormat.CSV:

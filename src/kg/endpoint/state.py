@@ -12,11 +12,20 @@ from typing import Any
 
 from kg.endpoint.caching import cache_control
 from kg.endpoint.description import Descriptions
-from kg.endpoint.protocol import SparqlRequest, negotiate
+from kg.endpoint.protocol import SparqlRequest, negotiate, without_json_ld
 from kg.endpoint.query_text import QueryInfo, inspect_query, select_star_order
-from kg.endpoint.results import BOOLEAN, GRAPH, SOLUTIONS, ResultFormat, serialize
+from kg.endpoint.results import (
+    BOOLEAN,
+    GRAPH,
+    SOLUTIONS,
+    ResultFormat,
+    TripleTermsInJsonLd,
+    serialize,
+    write_triples,
+)
 from kg.endpoint.watchdog import QueryGuard, timeout_message
-from kg.errors import InputError, KGError, ParseError, QueryTimeout
+from kg.errors import InputError, KGError, NotAcceptable, ParseError, QueryTimeout
+from kg.iris import WRITE_PREFIXES
 from kg.store import ReadOnlyStore, check_query_syntax
 
 __all__ = ["EndpointState", "Answer"]
@@ -93,9 +102,12 @@ class EndpointState:
                     text, default_graph=request.default_graph,
                     named_graphs=request.named_graphs,
                     has_dataset_clause=info.has_dataset_clause, base_iri=base_iri)
-                body, cut = serialize(result, fmt, self.max_results,
-                                      truncation_link=truncation_link,
-                                      order=select_star_order(info, text, result))
+                try:
+                    body, cut = serialize(result, fmt, self.max_results,
+                                          truncation_link=truncation_link,
+                                          order=select_star_order(info, text, result))
+                except TripleTermsInJsonLd as exc:
+                    fmt, body, cut = _in_another_syntax(exc, accept, request.format)
         except KGError:
             raise
         except (RuntimeError, ValueError) as exc:  # e.g. an unsupported function
@@ -134,6 +146,19 @@ class EndpointState:
             check_query_syntax(text, base_iri)
         finally:
             self.guard.disarm()
+
+
+def _in_another_syntax(exc: TripleTermsInJsonLd, accept: str | None,
+                       named: str | None) -> tuple[ResultFormat, bytes, bool]:
+    """A graph JSON-LD cannot write (its triple terms) in the syntax the client accepts next
+    (:func:`~kg.endpoint.protocol.without_json_ld`; RFC 9110, 12.5.1: the client's next
+    preference, not a 406, where it names one), with whether it was cut; ``exc`` (406) where
+    it accepts none."""
+    try:
+        fmt = negotiate(*without_json_ld(accept, named), GRAPH)
+    except NotAcceptable:
+        raise exc from None
+    return fmt, write_triples(exc.triples, fmt.writer, WRITE_PREFIXES), exc.cut
 
 
 def per_app(key: str, build):
