@@ -932,6 +932,16 @@ _GROUPED_STAR = (b"SELECT * is not allowed where the solutions are grouped, by G
     (r"SELECT * WHERE { ?s ?p <http://a/\uD800> }",
      rb"line 1, column 34: \uD800 is half of a UTF-16 surrogate pair, not a character: an "
      rb"escape names a Unicode code point (U+1F600 is \U0001F600, not \uD83D\uDE00)" + b"\n"),
+    # a blank node to describe, which DESCRIBE does not take (SPARQL 1.1, 16.4: variables and
+    # IRIs; the parser listed every character a name may begin with)
+    ("DESCRIBE _:x",
+     b"line 1, column 10: DESCRIBE takes variables and IRIs, not a blank node ('_:x'): a blank "
+     b"node's label names nothing outside its query; find the node by a pattern: DESCRIBE ?b "
+     b"WHERE { ?s ?p ?b FILTER(isBlank(?b)) }\n"),
+    ("DESCRIBE ?s [] WHERE { ?s ?p ?o }",
+     b"line 1, column 13: DESCRIBE takes variables and IRIs, not a blank node ('[]'): a blank "
+     b"node's label names nothing outside its query; find the node by a pattern: DESCRIBE ?b "
+     b"WHERE { ?s ?p ?b FILTER(isBlank(?b)) }\n"),
 ])
 def test_malformed_queries_are_explained(any_client, query, message):
     r = any_client.get("/sparql", query_string={"query": query})

@@ -177,6 +177,10 @@ def test_undeclared_prefix(text, found):
      "parentheses: FILTER(?x > 3), or FILTER EXISTS { ... }", 2, 19),
     # the parser: "expected one of ",", ".", ";", "{", "{|", "}", "~", [_]"
     ("SELECT * WHERE { ?s ?p ?o ", "this '{' is never closed: add '}'", 1, 16),
+    ("PREFIX ex: <http://e/>\nDESCRIBE ex:a\n  _:b1 WHERE { ?s ?p ?o }", "DESCRIBE takes "
+     "variables and IRIs, not a blank node ('_:b1'): a blank node's label names nothing outside "
+     "its query; find the node by a pattern: DESCRIBE ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) }",
+     3, 3),
 ])
 def test_diagnose_says_what_the_parser_does_not(text, message, line, column):
     assert diagnose(text) == (message, line, column)

@@ -277,6 +277,7 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
     path ending with ``/`` or ``|``; a
     path's ``^`` inverting nothing;
     ``LIMIT`` or ``OFFSET`` without a whole number; ``GROUP BY`` or ``ORDER BY`` naming nothing;
+    a blank node among ``DESCRIBE``'s terms;
     a ``BIND(... AS ?v)`` whose variable its group binds before it.
     Only ever run on a query the parser already refused; ``error_at`` is where the
     parser stopped (line, column), where known: a mistake found after it is not the one the
@@ -307,6 +308,10 @@ def diagnose(text: str, error_at: tuple[int, int] | None = None
         return f"{shown} is not declared: {hint}", line, column
     if form is not None and form["word"].upper() == "SELECT":
         found = _projection_mistake(code, form.end("word"))
+        if found is not None:
+            return found
+    if form is not None and form["word"].upper() == "DESCRIBE":
+        found = _described_blank_node(code, form.end("word"), limit)
         if found is not None:
             return found
     bare_filter = _BARE_FILTER.search(code)
@@ -679,6 +684,23 @@ def _projection_mistake(code: str, start: int) -> tuple[str, int, int] | None:
                         f"({word[0]}(...) AS ?name)", *_place(code, i))
             return None  # something the parser will name better
     return None
+
+
+#: A blank node where DESCRIBE takes its terms: a label (``_:b``) or ``[]`` (ANON).
+_BLANK_TERM = re.compile(r"(?<![\w?$:.-])(?:_:[\w.-]*|\[\s*\])")
+
+
+def _described_blank_node(code: str, start: int, limit: int) -> tuple[str, int, int] | None:
+    """A blank node among ``DESCRIBE``'s terms (``DESCRIBE _:b``), before ``limit``: the
+    grammar (SPARQL 1.1, 16.4) takes variables and IRIs only, and the parser lists every
+    character a name may begin with."""
+    end = _PROJECTION_END.search(code, start)
+    blank = _BLANK_TERM.search(code, start, end.start() if end else len(code))
+    if blank is None or blank.start() > limit:
+        return None
+    return (f"DESCRIBE takes variables and IRIs, not a blank node ('{blank[0]}'): a blank "
+            "node's label names nothing outside its query; find the node by a pattern: "
+            "DESCRIBE ?b WHERE { ?s ?p ?b FILTER(isBlank(?b)) }", *_place(code, blank.start()))
 
 
 #: LIMIT or OFFSET, and what follows it when that is no whole number (SPARQL 1.1, 18.1.13).
