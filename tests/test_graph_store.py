@@ -196,6 +196,9 @@ BAD_GRAPH_REQUESTS = [
     # octets that are no UTF-8 (GSP 4.2 reads the IRI as UTF-8): not the IRI <…/%FF>, a 404
     ("/store?graph=http%3A%2F%2Fa.example%2F%FF", 400, "not UTF-8 once percent-decoded"),
     ("/store?default&graph=http%3A%2F%2Fa.example%2F%E9t%E9", 400, "not UTF-8"),
+    # the names in another case: not the whole dataset, which the URL names without them
+    (f"/store?GRAPH={quote(ARTICLE)}", 400, "the parameter is named 'graph', in lower case"),
+    ("/store?Default", 400, "the parameter is named 'default', in lower case"),
     (f"/store?graph={quote(ARTICLE)}&default", 400, "?graph=IRI or ?default"),
     (f"/store?graph={quote(ARTICLE)}&graph={quote(ARTICLE)}", 400, "once"),
     ("/store?default&format=csv", 406, "format=csv is not a format of this resource"),

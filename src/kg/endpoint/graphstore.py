@@ -3,9 +3,11 @@
 ``GET /store?graph=IRI`` answers one named graph, ``GET /store?default`` the default graph
 (the union of the named graphs, each triple once, as the service description says), and
 ``GET /store`` with neither the whole dataset (TriG, N-Quads or JSON-LD with its graphs: the
-bytes of ``/dumps/kg.*``). Graphs are identified indirectly (the ``graph`` parameter, decoded
-once); the graph IRIs are those of ``/sparql``'s ``FROM NAMED``. ``HEAD`` answers the same
-headers without the body; a graph the dataset does not hold is a 404.
+bytes of ``/dumps/kg.*``); either named in another case (``?GRAPH=``) is a 400, not the
+dataset, which the client did not mean (the names are case-sensitive). Graphs are
+identified indirectly (the ``graph`` parameter, decoded once); the graph IRIs are those of
+``/sparql``'s ``FROM NAMED``. ``HEAD`` answers the same headers without the body; a graph the
+dataset does not hold is a 404.
 
 Graphs come as Turtle (the default), N-Triples, RDF/XML, JSON-LD, TriG or N-Quads, by
 ``Accept`` or ``?format=`` (:func:`kg.endpoint.pages.negotiate`), with a strong ``ETag`` (the
@@ -80,6 +82,15 @@ def store() -> Response:
         return _text(400, "Bad Request: the graph parameter is not UTF-8 once percent-decoded "
                           "(a graph IRI is read as UTF-8: send its other characters as %XX "
                           "of their UTF-8 bytes, é as %C3%A9)")
+    if not graphs and not default:
+        misnamed = next((k for k in request.args if k.lower() in ("graph", "default")), None)
+        if misnamed is not None:
+            # without it the URL names the whole dataset: a client that meant one graph
+            # would read every graph's quads (TriG) as it
+            return _text(400, f"Bad Request: the parameter is named {misnamed.lower()!r}, in "
+                              "lower case (parameter names are case-sensitive), not "
+                              f"{misnamed!r}; /store without ?graph=IRI or ?default is the "
+                              "whole dataset")
     if len(graphs) > 1 or (graphs and default):
         return _text(400, "Bad Request: name one graph: ?graph=IRI or ?default, once")
     # HTML last: chosen only where the client prefers it (a browser), never for */*
