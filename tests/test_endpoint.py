@@ -2093,6 +2093,31 @@ def test_format_html_asks_for_the_result_as_a_page(any_client, fmt, accept):
     assert r.data.count(b"<tr>") == rows + 1 and b"<form" in r.data
 
 
+def test_a_blank_graph_field_names_no_graph(any_client):
+    """Virtuoso's form sends ``default-graph-uri=`` when its graph field is left empty, and
+    the links it makes carry it (``?default-graph-uri=&query=…&format=text%2Fhtml&timeout=0``):
+    a blank graph parameter names no graph, on /sparql, its page and /form (they were 400:
+    '' is not an absolute IRI, as Oxigraph answers); another graph with it is still read,
+    and graphs named without a query are still a 400."""
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    union = _count(any_client.get("/sparql", query_string={"query": count}))
+    link = (f"/sparql?default-graph-uri=&query={quote(count)}&should-sponge=&format=json"
+            "&timeout=0&debug=on&run=+Run+Query+")
+    assert _count(any_client.get(link)) == union
+    assert _count(any_client.post("/sparql", data={"query": count, "default-graph-uri": "",
+                                                   "named-graph-uri": ""})) == union
+    only = _count(any_client.get("/sparql", query_string=[
+        ("query", count), ("default-graph-uri", ""), ("default-graph-uri", ENTITIES)]))
+    assert 0 < only < union
+    for page in (link.replace("format=json", "format=text%2Fhtml"),
+                 f"/form?default-graph-uri=&query={quote(count)}"):
+        r = any_client.get(page)
+        assert r.status_code == 200 and r.mimetype == "text/html", r.data
+        assert f">{union}<".encode() in r.data
+    r = any_client.get("/sparql?default-graph-uri=")
+    assert r.status_code == 400 and b"for no query" in r.data
+
+
 def test_a_format_naming_a_result_format_first_keeps_the_protocol(any_client):
     r = any_client.get("/sparql", query_string={"query": LABELS, "format": "json,html"},
                        headers={"Accept": BROWSER})

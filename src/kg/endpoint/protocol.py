@@ -235,6 +235,13 @@ def _read_request(environ: dict, body: bytes | None) -> SparqlRequest:
             named_graphs.append(value)
         elif key in ("update", "using-graph-uri", "using-named-graph-uri"):
             raise UpdateRefused(UPDATE_REFUSED)
+    if query is not None and ((default_graph and "" in default_graph)
+                              or (named_graphs and "" in named_graphs)):
+        # a blank field names no graph: Virtuoso's query form sends default-graph-uri= when
+        # its graph field is left empty, and the links it makes carry it (?default-graph-uri=
+        # &query=…&format=text%2Fhtml&timeout=0); a graph parameter without a query is a 400
+        default_graph = [iri for iri in default_graph or () if iri] or None
+        named_graphs = [iri for iri in named_graphs or () if iri] or None
     if named_graphs is None and default_graph and all(
             iri == _RDFLIB_DEFAULT_GRAPH for iri in default_graph):
         default_graph = None  # the service's default graph, by rdflib's name for it

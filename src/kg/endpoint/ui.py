@@ -32,6 +32,7 @@ from kg.endpoint import compression
 from kg.endpoint.caching import cache_control, conditional
 from kg.endpoint.dumps import byte_range
 from kg.endpoint.pages import local_path, representation_or_error
+from kg.endpoint.protocol import read_request
 from kg.endpoint.query_text import decomposed_literal, result_columns, without_bom
 from kg.endpoint.state import EndpointState, per_app
 from kg.endpoint.watchdog import timeout_message
@@ -285,9 +286,10 @@ def form() -> str | Response:
     status = 200
     if query:
         try:
-            result = _run_for_html(state, query,
-                                   request.args.getlist("default-graph-uri") or None,
-                                   request.args.getlist("named-graph-uri") or None)
+            # the graphs as /sparql reads them (rdflib's name for the default graph, a blank
+            # field naming none)
+            asked = read_request(request.environ, None)
+            result = _run_for_html(state, query, asked.default_graph, asked.named_graphs)
         except KGError as exc:
             error, status = str(exc), exc.http_status
     html = render_template("form.html", examples=state.examples, query=query or "",
@@ -336,8 +338,9 @@ def _prefixed(iri: str) -> str:
     return f"<{iri}>"
 
 
-def _run_for_html(state: EndpointState, query: str, default_graph: list[str] | None = None,
-                  named_graphs: list[str] | None = None) -> dict:
+def _run_for_html(state: EndpointState, query: str,
+                  default_graph: tuple[str, ...] | None = None,
+                  named_graphs: tuple[str, ...] | None = None) -> dict:
     """The query's result for the HTML table; the protocol's ``default-graph-uri`` /
     ``named-graph-uri`` narrow the dataset as they do on ``/sparql``."""
     info = state.inspect(query, request.environ)
