@@ -224,6 +224,14 @@ def test_bad_graph_requests_are_explained(client, target, status, words):
     assert json.json == {"status": status, "message": reply.text.rstrip("\n")}
 
 
+def test_the_api_document_names_each_reason_for_a_400(client):
+    """/openapi.json's 400 of /store names what the requests above are refused for."""
+    described = client.get("/openapi.json").json["paths"]["/store"]["get"]["responses"]["400"]
+    for reason in ("both graph and default", "relative graph IRI", "not UTF-8",
+                   "in another case"):
+        assert reason in described["description"], reason
+
+
 class _ErrorPage(HTMLParser):
     """The text of the error page's message (``id="error-message"``)."""
 

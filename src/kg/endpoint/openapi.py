@@ -213,7 +213,8 @@ def openapi_document(settings: dict[str, Any]) -> dict[str, Any]:
                 "416": {"description": "a range of the whole dataset past its end",
                         "content": _TEXT},
                 "304": {"description": "not modified (If-None-Match / If-Modified-Since)"},
-                "400": _error("both graph and default, or a relative graph IRI"),
+                "400": _error("both graph and default, a relative graph IRI or one whose "
+                              "octets are not UTF-8, or graph or default in another case"),
                 "404": _error("no such graph in the dataset"),
                 "406": _error("no RDF format the client accepts, or a format parameter "
                               "naming none the graph is in"),
