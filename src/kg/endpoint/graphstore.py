@@ -51,7 +51,6 @@ PATH = "/store"
 GRAPH_OFFERS = tuple(r.key for r in REPRESENTATIONS if r.rdf is not None)
 DATASET_OFFERS = ("trig", "nq", "jsonld")
 _READ = "GET, HEAD, OPTIONS"
-#: What an absolute IRI may hold (RFC 3987, loosely: a scheme, no space or forbidden sign).
 
 
 def _text(status: int, message: str, headers: dict | None = None) -> Response:
