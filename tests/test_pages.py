@@ -735,8 +735,8 @@ def test_statements_say_from_and_until_which_event_a_relation_held(client):
     page = get_page(client, BASE + "place/cambodia")
     text = page.ids["statements"]
     assert "Democratic Kampuchea — governs — Cambodia until Fall of the Pol Pot regime" in text
-    assert ("People's Republic of Kampuchea — governs — Cambodia from Founding of the "
-            "People's Republic of Kampuchea") in text
+    assert ("People’s Republic of Kampuchea — governs — Cambodia from Founding of the "
+            "People’s Republic of Kampuchea") in text
     hrefs = page.hrefs(within="statements")
     assert {"/event/fall-of-pol-pot-regime", "/event/prk-founding-1979"} <= set(hrefs)
 
