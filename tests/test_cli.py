@@ -294,7 +294,7 @@ def test_validate_with_the_project_finds_its_passages_and_entities(capsys, proje
     # ... the original's label would hide it: a version that drops an event's label is the
     # shapes' one result on that event (the readings about it point at an entity described,
     # typed, so they are no dangling reference: kg.qc's dangling-reference query)
-    label = '    rdfs:label "Pol Pot forces reduced to passive reaction, from March 1978"@en ;\n'
+    label = '    rdfs:label "Pol Pot forces reduced to passive reaction, in or after the shift of March 1978"@en ;\n'
     text = copy.read_text(encoding="utf-8")
     about = set(re.findall(r"^stmt:([a-z0-9-]+) a rdf:Statement [^\n]*rdf:subject "
                            r"event:pol-pot-forces-reduced-to-reacting-1978 ;", text, re.M))

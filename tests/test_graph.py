@@ -813,6 +813,75 @@ def test_a_name_the_article_writes_with_a_possessive_is_spelled_so_in_labels():
     assert (prk, "People's Republic of Kampuchea") in misspelt
 
 
+_KGO = rdflib.Namespace("https://w3id.org/kg1978/ontology/")
+_DATE_PREDICATES = tuple(_KGO[n] for n in (
+    "onDate", "startDate", "endDate", "notBefore", "notAfter", "latestStart"))
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def _read_dates_in_labels(data: rdflib.Graph) -> list:
+    """(entity, label, date) where an English or Vietnamese label of an event names a date
+    the graph holds only as a reading: a dated triple reified with its reader, and reified
+    nowhere without one. The day ("17 January 1979", "ngày 17 tháng 1 năm 1979") is never
+    named; its month only as another event's ("the shift of March 1978", "bước chuyển tháng 3
+    năm 1978") or where the event has a date the article states in that month."""
+    RDF, PROV = rdflib.RDF, rdflib.Namespace("http://www.w3.org/ns/prov#")
+    read, stated = set(), set()
+    for st in data.subjects(RDF.type, RDF.Statement):
+        p = data.value(st, RDF.predicate)
+        if p not in _DATE_PREDICATES:
+            continue
+        triple = (data.value(st, RDF.subject), p, data.value(st, RDF.object))
+        (read if (st, PROV.wasAttributedTo, None) in data else stated).add(triple)
+    found = []
+    for s, _p, o in read - stated:
+        y, m, *d = str(o).split("-")
+        month_en, month_vi = f"{_MONTHS[int(m) - 1]} {y}", f"tháng {int(m)} năm {y}"
+        days = [f"{int(d[0])} {month_en}", f"ngày {int(d[0])} {month_vi}"] if d else []
+        own = {str(v)[:7] for q in _DATE_PREDICATES for v in data.objects(s, q)
+               if (s, q, v) not in read - stated}
+        for label in (*data.objects(s, rdflib.RDFS.label), *data.objects(s, rdflib.SKOS.altLabel)):
+            text = str(label)
+            # another event's month, named as that event's, is not this event's date
+            rest = re.sub(rf"the \w+ of {month_en}|bước chuyển {month_vi}", "", text)
+            # another day of the month ("Victory of 7 January 1979") is that day, not the month
+            rest = re.sub(rf"\d+ {month_en}|ngày \d+ {month_vi}", "", rest)
+            named_month = (month_en in rest or month_vi in rest) and f"{y}-{m}" not in own
+            if any(day in text for day in days) or named_month:
+                found.append((s, text, str(o)))
+    return sorted(found)
+
+
+def test_an_event_label_names_no_date_the_graph_holds_only_as_a_reading():
+    """A label says what the article states: the general counter-offensive's end on 17 January
+    1979 is the curators' reading (passage 14 counts a period, it does not end the
+    counter-offensive), so its label is "General counter-offensive from 23 December 1978"; a
+    bound the curators worked out ("not before 26 March 1978") is named, if at all, as the
+    event it comes from ("in or after the shift of March 1978"). Derived from the reified
+    dates, so a new reading is held to it too."""
+    data = rdflib.Graph()
+    for graph in load_sources(REPO).graphs.values():
+        data += graph
+    assert _read_dates_in_labels(data) == []
+    # and it finds them: the labels the counter-offensive and the advance into Cambodia had
+    event = rdflib.URIRef("https://w3id.org/kg1978/event/general-counter-offensive-1978-1979")
+    data.add((event, rdflib.RDFS.label, rdflib.Literal(
+        "General counter-offensive of 23 December 1978 to 17 January 1979", lang="en")))
+    advance = rdflib.URIRef("https://w3id.org/kg1978/event/vietnamese-advance-into-cambodia-1978-1979")
+    data.add((advance, rdflib.SKOS.altLabel, rdflib.Literal(
+        "Cuộc tiến quân của Việt Nam vào Campuchia, từ tháng 12 năm 1978 đến tháng 1 năm 1979",
+        lang="vi")))
+    wearing = rdflib.URIRef("https://w3id.org/kg1978/event/pol-pot-forces-reduced-to-reacting-1978")
+    data.add((wearing, rdflib.RDFS.label, rdflib.Literal(
+        "Pol Pot forces reduced to passive reaction, from March 1978", lang="en")))
+    assert {(s.rpartition("/")[2], o) for s, _, o in _read_dates_in_labels(data)} == {
+        ("general-counter-offensive-1978-1979", "1979-01-17"),
+        ("vietnamese-advance-into-cambodia-1978-1979", "1978-12-23"),
+        ("vietnamese-advance-into-cambodia-1978-1979", "1979-01-17"),
+        ("pol-pot-forces-reduced-to-reacting-1978", "1978-03-26")}
+
+
 def test_every_concept_is_in_a_scheme_with_one_preferred_label(store):
     """What SKOS tools (Skosmos, VocBench, skosify) read: each skos:Concept of the ontology in
     a scheme, a top concept of it (both directions written), with one skos:prefLabel per
