@@ -882,6 +882,22 @@ def test_an_event_label_names_no_date_the_graph_holds_only_as_a_reading():
         ("pol-pot-forces-reduced-to-reacting-1978", "1978-03-26")}
 
 
+def test_no_label_writes_an_iso_date(store):
+    """Labels are read by people, in SPARQL results too: a reading's statement says "…: end
+    date 17 January 1979", "…: not before 26 March 1978", as the events' labels write dates,
+    never the ISO form its rdf:object has (pages write a day so as well, and a label already
+    written so is left as it is: tests/test_pages.py)."""
+    iso = r"(^|[^0-9-])[0-9]{4}-(0[1-9]|1[0-2])(-[0-3][0-9])?([^0-9-]|$)"
+    rows = q(store, f"""PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?s ?label WHERE {{ VALUES ?p {{ rdfs:label skos:prefLabel skos:altLabel }}
+            ?s ?p ?label FILTER(REGEX(STR(?label), "{iso}")) }}""")
+    assert [(r["s"].value, r["label"].value) for r in rows] == []
+    # and the pattern finds one: the statement's label as the graph wrote it, not a span of years
+    assert re.search(iso, "General counter-offensive: end date 1979-01-17")
+    assert re.search(iso, "Assistance: start date 1978-05.")
+    assert not re.search(iso, "Translated history series on the 1978-79 Southwestern border war")
+
+
 def test_every_concept_is_in_a_scheme_with_one_preferred_label(store):
     """What SKOS tools (Skosmos, VocBench, skosify) read: each skos:Concept of the ontology in
     a scheme, a top concept of it (both directions written), with one skos:prefLabel per

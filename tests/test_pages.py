@@ -1093,11 +1093,12 @@ def test_a_dated_operations_heading_and_mark_are_one_link(client):
 
 
 def test_a_readings_label_writes_its_day_as_the_page_writes_dates(client):
-    """The statements of readings are labelled in the graph with an ISO day ("…: not before
-    1978-02-05"); a page writes dates for people ("5 February 1978 (1978-02-05)"), and shows
-    such a label so too: in the statements' table, as a value's reading badge's target, and
-    as the statement's own title and heading. The RDF keeps the label as the graph has it,
-    and a literal holding it (its inferred schema:name) is shown as it is."""
+    """A page writes dates for people ("5 February 1978 (1978-02-05)"), and so do the labels
+    of the readings' statements ("…: not before 5 February 1978"): in the statements' table,
+    as a value's reading badge's target, and as the statement's own title and heading. A label
+    with an ISO day (the graph's were, until they were written for people) is shown so too,
+    once (:func:`kg.endpoint.pages.readable_days`); the RDF keeps the label as the graph has
+    it."""
     import html as html_lib
 
     iso = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -1114,10 +1115,15 @@ def test_a_readings_label_writes_its_day_as_the_page_writes_dates(client):
     assert html_lib.unescape(re.search(r"<title[^>]*>(.*?)</title>", own).group(1)) == (
         shown + " · kg1978")
     assert html_lib.unescape(Page(own).ids["label"]) == shown
-    # the label as data: the inferred schema:name's value, a literal shown as it is
-    assert own.count("latest start 1978-06-15") == 1
-    assert b'"Pol Pot incursions into Vietnamese border areas: latest start 1978-06-15"@en' in (
+    # the label as data, the day as the graph writes it; one with an ISO day is written for
+    # people, and one written so already is left as it is
+    assert b'"Pol Pot incursions into Vietnamese border areas: latest start 15 June 1978"@en' in (
         client.get(path + ".ttl").data)
+    from kg.endpoint.pages import readable_days
+
+    assert readable_days("Incursions: latest start 1978-06-15") == (
+        "Incursions: latest start 15 June 1978")
+    assert readable_days(shown) == shown
 
 
 def test_a_readings_own_page_says_it_is_a_reading(client, store):
