@@ -422,9 +422,9 @@ class Site:
         #: each IRI's label (English first) and that label's language tag ('' for none)
         self.label_languages: dict[str, str] = {}
         self.labels = self._labels()
-        #: the labels a page shows otherwise: a day written ``1979-01-07`` in a label (a
-        #: reading's statement, "…: not after 1979-01-07") as the page writes dates,
-        #: "7 January 1979" (:func:`readable_days`); the RDF and the markup keep the label
+        #: the labels a page shows otherwise: a day written ``1979-01-07`` in a label of a
+        #: served dataset (the project's own labels write their days for people) as the page
+        #: writes dates, "7 January 1979" (:func:`readable_days`); the RDF keeps the label
         self.shown_labels = {x: shown for x, v in self.labels.items()
                              if (shown := readable_days(v)) != v}
         #: the names in the other languages a page may show them in (:func:`page_language`):
