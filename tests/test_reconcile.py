@@ -3426,3 +3426,26 @@ def test_a_party_written_as_its_initials_is_found(client, schemas):
     for answer in answers.values():
         best = answer["result"][0]
         assert (best["id"], best["match"]) == ("actor/cpv", True)
+
+
+def test_a_name_less_the_qualifier_the_graph_writes_it_with_is_for_review(client, schemas):
+    """A cell that is an entity's name less the qualifier its label adds ("Eastern Military
+    Region" of "Eastern Military Region (Cambodia)") is that entity first, at 89.5 for
+    review, never matched: the curators qualify a name to tell it from another of the same
+    name, which a cell without the qualifier may mean. It was an inexact label at 77.1, among
+    others. The query's type still applies; with the qualifier, the cell is matched."""
+    answer = batch(client, {
+        "a": {"query": "Eastern Military Region"},
+        "b": {"query": "EASTERN MILITARY REGION", "type": "Place", "type_strict": "should"},
+        "c": {"query": "Eastern Military Region", "type": "MilitaryUnit"},
+        "d": {"query": "Eastern Military Region (Cambodia)"},
+    }, schemas)
+    for k in "ab":
+        top = answer[k]["result"][0]
+        assert top["id"] == "place/eastern-military-region"
+        assert top["score"] == 89.5 and not top["match"]
+        assert top["description"].endswith("its name is 'Eastern Military Region (Cambodia)', "
+                                           "whose qualifier (Cambodia) the cell does not give.]")
+        assert all(c["score"] < 89.5 for c in answer[k]["result"][1:])
+    assert "place/eastern-military-region" not in ids(answer["c"]["result"])
+    assert answer["d"]["result"][0]["match"]

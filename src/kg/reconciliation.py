@@ -1385,6 +1385,17 @@ class ReconciliationIndex:
                 for short in dict.fromkeys(_initials(k)):
                     if len(short) >= 3:
                         self._by_initials.setdefault(short, []).append(at)
+        #: The names written with a qualifier in a parenthesis of their own ("Eastern
+        #: Military Region (Cambodia)") by their name without it, without spaces: a cell that
+        #: is that name is the entity's, less what the curators added to tell it apart
+        #: (:meth:`_with_qualified`).
+        self._by_unqualified: dict[str, list[tuple[int, str]]] = {}
+        for at, e in enumerate(self._ordered):
+            for v in (v for k in ("label", "altLabel") for v in e.values.get(k, ())):
+                heading = _heading(v.text) if "(" in v.text else None
+                if heading is not None and v.text.rstrip().endswith(")"):
+                    self._by_unqualified.setdefault(
+                        normalise(heading[0]).replace(" ", ""), []).append((at, v.text))
         self._key_scan = _LcsScan(texts)
         self._vocabulary = list(postings)
         self._token_at = {token: v for v, token in enumerate(self._vocabulary)}
@@ -1837,6 +1848,9 @@ class ReconciliationIndex:
         inverted = _uninverted(q.get("query")) if isinstance(q, dict) else None
         if inverted is not None:
             out = self._with_uninverted(q, key, pairs, out, inverted)
+        if isinstance(q, dict) and isinstance(q.get("query"), str) \
+                and len(q["query"]) <= MAX_QUERY_CHARS:
+            out = self._with_qualified(q, key, pairs, out)
         if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
             return out, ignored
         text = q.get("query")
@@ -1908,6 +1922,43 @@ class ReconciliationIndex:
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
                 best[c["id"]] = c
         return _one_match(_best_first(best.values()))[:_limit(q.get("limit"), key)]
+
+    def _with_qualified(self, q: dict, key: str, pairs: dict | None, out: list[dict]
+                        ) -> list[dict]:
+        """``out`` with the entities one of whose names is the cell and a qualifier in a
+        parenthesis ("Eastern Military Region" of "Eastern Military Region (Cambodia)",
+        ``_by_unqualified``), each at ``AMBIGUOUS_SCORE``, never the match, its description
+        saying so; found by that name, so the query's types and conditions apply.
+
+        The curators write a qualifier into a name to tell the thing apart from another of
+        the same name, which the graph need not hold (another Eastern Military Region, of
+        another army or time): a cell without it may name that other one, and a wrong
+        automatic match is worse than a review. It was an inexact label (77.1) among
+        others; it is now first, above any inexact label, and an entity whose name the cell
+        is exactly is not matched either (two things of that name)."""
+        compact = normalise(q["query"]).replace(" ", "")
+        qualified = self._by_unqualified.get(compact) if compact else None
+        if not qualified:
+            return out
+        best = {c["id"]: c for c in out}
+        for at, label in qualified:
+            e = self._ordered[at]
+            for c in self._answer_text({**q, "query": label}, key, pairs)[0]:
+                if c["id"] != e.id or not c["match"] and c["score"] < AMBIGUOUS_SCORE:
+                    continue
+                qualifier = label.strip()[len(_heading(label)[0]):].strip()
+                best[c["id"]] = {**c, "score": AMBIGUOUS_SCORE, "match": False,
+                                 "description": " ".join(filter(None, (
+                                     e.description, "[Not matched automatically: its name is "
+                                     f"{_quoted(label)}, whose qualifier {qualifier} the cell "
+                                     "does not give.]")))}
+        if all(best[c["id"]] is c for c in out) and len(best) == len(out):
+            return out
+        merged = [{**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False}
+                  if c["match"] and compact in (k.replace(" ", "") for k in
+                                                self.get(c["id"]).keys) else c
+                  for c in best.values()]
+        return _best_first(merged)[:_limit(q.get("limit"), key)]
 
     def _readings(self, query: str) -> list[tuple[str, Entity | None, str, list[str]]]:
         """The readings of a normalised cell's name that :meth:`_answer` answers besides the
