@@ -656,6 +656,11 @@ _RENAMINGS, _RENAMED_OWNERS, _RENAMED_CEILING = 6, 3, 89.1
 _HEADING_EQUIVALENTS = {word: tuple(w for w in group if w != word)
                         for group in (("uprising", "rebellion", "revolt", "insurrection"),)
                         for word in group}
+#: Vietnamese heading words written before the name they head, normalised, with the English
+#: word written after it: "Chế độ Pol Pot" says "Pol Pot regime", a name the graph holds
+#: in English only. A cell that opens with one is also read so (:meth:`_readings`), as the
+#: service's reading, never a match.
+_HEADING_WORDS_VI = {"che do": "regime"}
 #: What an event scores that a cell's date and the rest of its words find
 #: (:meth:`ReconciliationIndex._answer_dated`): a reading, as ``_INITIALS_SCORE``.
 _DATED_SCORE = 72.0
@@ -1964,13 +1969,20 @@ class ReconciliationIndex:
         """The readings of a normalised cell's name that :meth:`_answer` answers besides the
         cell: :meth:`_renamings` of it, and of it with a heading word in it read as another
         of the same meaning (``_HEADING_EQUIVALENTS``: "Eastern Zone rebellion" read
-        "Eastern Zone uprising", and so "Eastern Military Region uprising"), each a reading
+        "Eastern Zone uprising", and so "Eastern Military Region uprising") or, opening it,
+        a Vietnamese one read as the English word after the name (``_HEADING_WORDS_VI``:
+        "Chế độ Pol Pot" read "Pol Pot regime", the state's name in English), each a reading
         of the cell (its text, the entity whose name was swapped or None, the note saying
         how it was read, the words a candidate's name must have: :meth:`_fit`)."""
         out: list[tuple[str, Entity | None, str, list[str]]] = []
         tokens = query.split()
         forms = [(query, "", [])]
         if len(tokens) <= _RENAMED_WORDS:
+            for words_vi, word in _HEADING_WORDS_VI.items():
+                if query.startswith(words_vi + " "):
+                    form = f"{query[len(words_vi) + 1:]} {word}"
+                    forms.append((form, f"read as {_quoted(form)}, {_quoted(words_vi)} "
+                                  f"being Vietnamese for {_quoted(word)}", [word]))
             for at, token in enumerate(tokens):
                 for other in _HEADING_EQUIVALENTS.get(token, ()):
                     form = " ".join((*tokens[:at], other, *tokens[at + 1:]))
