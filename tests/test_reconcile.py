@@ -3473,3 +3473,47 @@ def test_a_vietnamese_heading_word_before_the_name_is_read_as_the_english_after_
     assert ids(answer["b"]["result"]) == ["actor/democratic-kampuchea"]
     (pol_pot,) = answer["c"]["result"]
     assert pol_pot["id"] == "actor/pol-pot" and pol_pot["score"] < 85 and not pol_pot["match"]
+
+
+def test_a_span_of_two_dates_in_a_cell_is_read_against_the_events_start_and_end(
+        client, schemas):
+    """A cell with two dates, a span ("Counter-offensive 1978-12-23/1979-01-07", "Eastern
+    Zone uprising, 26 May 1978 – June 1978"), found nothing: neither date was read. The
+    first is read against an event's start and the last against its end, at the graph's
+    precision: both held, the event keeps what its name scores (and an exact name its match;
+    one found by the rest of the cell's words and its first date is a candidate at 72); one
+    ruled out, at most 60, never matched; one the graph cannot tell (the uprising has no end
+    date), for review. A year alone is read as before: it lowers the events it rules out and
+    finds none by itself."""
+    answer = batch(client, {
+        "cut": {"query": "Counter-offensive 1978-12-23/1979-01-07"},
+        "held": {"query": "Counter-offensive 1978-12-23/1979-01-17"},
+        "open": {"query": "Eastern Zone uprising, 26 May 1978 – June 1978"},
+        "named": {"query": "General counter-offensive of 23 December 1978 to 17 January 1979"},
+        "vi": {"query": "Cuộc tiến công của quân Pol Pot dọc biên giới Tây Nam, từ 23/12/1978 "
+                        "đến 1/1979"},
+        "one day": {"query": "Capture of Phnom Penh, 7 January 1979 - 8 January 1979"},
+        "year": {"query": "Capture of Phnom Penh 1978"},
+        "its year": {"query": "Capture of Phnom Penh 1979"},
+    }, schemas)
+    war = "event/general-counter-offensive-1978-1979"
+    top = {k: v["result"][0] for k, v in answer.items()}
+    assert top["cut"]["id"] == war and top["cut"]["score"] <= 60 and not top["cut"]["match"]
+    assert top["cut"]["description"].endswith(
+        "the cell's dates, 1978-12-23/1979-01-07, are not its dates (1978-12-23, 1979-01-17).]")
+    assert top["held"]["id"] == war and top["held"]["score"] == 72
+    assert top["held"]["description"].endswith(
+        "found by 'Counter-offensive' and the dates 1978-12-23/1979-01-17, which it holds.]")
+    assert top["open"]["id"] == "event/eastern-zone-uprising-1978-05-26"
+    assert top["open"]["score"] == 72 and not top["open"]["match"]
+    assert top["named"]["id"] == war and top["named"]["match"]
+    # "Nam," (south) ends the name: no "năm" (year) joining it to the date
+    assert top["vi"]["id"] == "event/pol-pot-attack-1978-12-23"
+    assert top["vi"]["score"] == 89.5 and not top["vi"]["match"]
+    assert "read as 'Cuộc tiến công của quân Pol Pot dọc biên giới Tây Nam' with the dates " \
+        "1978-12-23/1979-01, which its dates (1978-12-23) neither confirm nor contradict" \
+        in top["vi"]["description"]
+    capture = "event/liberation-of-phnom-penh-1979-01-07"
+    assert top["one day"]["id"] == capture and top["one day"]["score"] <= 60
+    assert top["year"]["id"] == capture and top["year"]["score"] <= 60
+    assert top["its year"]["id"] == capture and top["its year"]["match"]

@@ -768,6 +768,16 @@ _DATE_JOINERS = _SKIPPED_IN_INITIALS | _DATE_TAIL_WORDS
 _DATE_EDGES = ".,;:()[]"
 
 
+def _drop_joiners(before: list[str]) -> None:
+    """Take off the end of ``before`` (a cell's words before a date) the words joining the
+    date to the name ("of", "on", "từ"), up to one the name ends at: a word of no joiner's,
+    or one written with a comma or the like after it ("Biên giới Tây Nam, từ 23/12/1978":
+    "Nam", south, is no "năm", year, there)."""
+    while before and normalise(before[-1]) in _DATE_JOINERS | {""} and not (
+            normalise(before[-1]) and before[-1][-1] in ",;:"):
+        before.pop()
+
+
 def _date_in(text: str) -> tuple[str, str] | None:
     """A date inside a cell's name, as :func:`read_date` reads it (ISO 8601 at its
     precision), and the cell without it and the words before it that join it to the name
@@ -787,12 +797,45 @@ def _date_in(text: str) -> tuple[str, str] | None:
             if day is None:
                 continue
             before, after = tokens[:start], tokens[end + 1:]
-            while before and normalise(before[-1]) in _DATE_JOINERS | {""}:
-                before.pop()
+            _drop_joiners(before)
             rest = " ".join((*before, *after)).strip(" " + _DATE_EDGES)
             if not normalise(rest) or _date_in(rest) is not None:
                 return None  # a date alone, or two dates: which would the name's be?
             return day, rest
+    return None
+
+
+#: What joins the two dates of a span in a cell: a slash (ISO 8601's interval), a dash, or
+#: a word ("26 May 1978 – June 1978", "1978-12-23/1979-01-07", "June 1978 to 1979").
+_RANGE_MARK = re.compile(r"\s*(?:/|[\u2013\u2014]|--?|\s(?:to|until|till|đến|den|au)\s)\s*",
+                         re.IGNORECASE)
+
+
+def _range_in(text: str) -> tuple[str, str, str] | None:
+    """Two dates joined as a span at the end of a cell's name ("Eastern Zone uprising, 26 May
+    1978 – June 1978", "Counter-offensive 1978-12-23/1979-01-07"), each read as
+    :func:`_date_in` reads one: (the first, the last, the name without them and the words
+    joining them to it), or None: no span, a span that ends before it begins, nothing but
+    the span, or a third date."""
+    if len(text) > MAX_QUERY_CHARS:
+        return None
+    for mark in _RANGE_MARK.finditer(text):
+        last, _ = read_date(text[mark.end():].strip(" " + _DATE_EDGES))
+        if last is None:
+            continue
+        tokens = text[:mark.start()].split()
+        for start in range(max(0, len(tokens) - 6), len(tokens)):
+            first, _ = read_date(" ".join(tokens[start:]).strip(_DATE_EDGES))
+            if first is None:
+                continue
+            if _day_span(first)[0] > _day_span(last)[1]:
+                return None
+            before = tokens[:start]
+            _drop_joiners(before)
+            rest = " ".join(before).strip(" " + _DATE_EDGES)
+            if not normalise(rest) or _date_in(rest) is not None:
+                return None
+            return first, last, rest
     return None
 
 
@@ -1689,6 +1732,10 @@ class ReconciliationIndex:
         dated = _date_in(text) if isinstance(text, str) and _heading(text) is None else None
         if dated is not None:
             return self._answer_dated(q, key, pairs, *dated)
+        spanned = _range_in(text) if isinstance(text, str) and _heading(text) is None else None
+        if spanned is not None:  # two dates, a span: "… 1978-12-23/1979-01-07"
+            first, last, rest = spanned
+            return self._answer_dated(q, key, pairs, f"{first}/{last}", rest)
         out, ignored = self._answer_written(q, key, pairs)
         heading = _heading(text) if isinstance(text, str) else None
         if heading is not None and len(heading[2]) == 1 and heading[1][-4:].isdigit():
@@ -1737,7 +1784,7 @@ class ReconciliationIndex:
             verdict, said = self._date_verdict(e, day) if e is not None else ("", "")
             if verdict == "contradicts":
                 c = noted({**c, "score": min(c["score"], _DATE_CONTRADICTED), "match": False},
-                          f"the cell's date, {day}, is not its date ({said})")
+                          f"the cell's {_date_said(day)} not its date{'s' * ('/' in day)} ({said})")
             add(c)
         # the cell without its date is answered where the cell as written finds nothing at
         # AS_WRITTEN_SCORE or more, or it is a name ("Capture of Phnom Penh on 7 January
@@ -1753,11 +1800,11 @@ class ReconciliationIndex:
             verdict, said = self._date_verdict(e, day)
             if verdict == "contradicts":
                 c = noted({**c, "score": min(c["score"], _DATE_CONTRADICTED), "match": False},
-                          f"read as {_quoted(rest)}; the cell's date, {day}, is not its "
-                          f"date ({said})")
+                          f"read as {_quoted(rest)}; the cell's {_date_said(day)} not its "
+                          f"date{'s' * ('/' in day)} ({said})")
             elif verdict != "agrees":
                 c = noted({**c, "score": min(c["score"], AMBIGUOUS_SCORE), "match": False},
-                          f"read as {_quoted(rest)} with the date {day}, which "
+                          f"read as {_quoted(rest)} with the {_date_said(day, comma=False)}, which "
                           + (f"its dates ({said}) neither confirm nor contradict" if said
                              else "this service holds no date of it to check against"))
             add(c)
@@ -1778,27 +1825,65 @@ class ReconciliationIndex:
         never the match."""
         words = [w for w in normalise(rest).split() if w not in _SKIPPED_IN_INITIALS
                  and w not in _DATE_TAIL_WORDS and len(w) >= 3 and not w.isdigit()]
-        fit = self._fit(words) if words and len(day) > 4 else None
+        first = day.partition("/")[0]  # a span's events are those of its first date
+        fit = self._fit(words) if words and len(first) > 4 else None
         if fit is None:
             return []
         wanted = [(given, iri) for given in _types(q.get("type"), key)
                   if self._reconciled_type(iri := self._type_named(given))]
         conditions = _conditions(q.get("properties"), key)[0]
         out = []
-        for at in self._by_day.get(day, ()):
+        for at in self._by_day.get(first, ()):
             e = self._ordered[at]
             if (wanted and not any(iri in e.types for _, iri in wanted)
-                    or not self._fits(at, fit) or self._date_verdict(e, day)[0] != "agrees"
+                    or not self._fits(at, fit) or self._date_verdict(e, first)[0] != "agrees"
+                    or first != day and self._date_verdict(e, day)[0] == "contradicts"
                     or not all(self._meets(e, prop, values) == _EXACT
                                for prop, values in conditions)):
                 continue
             out.append({"id": e.id, "name": e.name, "score": _DATED_SCORE, "match": False,
                         "type": self.type_refs(e, wanted), "description": " ".join(filter(
                             None, (e.description, f"[Not matched automatically: found by "
-                                   f"{_quoted(rest)} and the date {day}, which it holds.]")))})
+                                   f"{_quoted(rest)} and the {_date_said(day, comma=False)}, "
+                                   + ("which it holds.]" if first == day
+                                      or self._date_verdict(e, day)[0] == "agrees" else
+                                      "whose first it holds and last it does not rule out.]")
+                                   )))})
         return out
 
     def _date_verdict(self, e: Entity, day: str) -> tuple[str, str]:
+        """:meth:`_day_verdict` for a date, or for a span of two (``first/last``, ISO
+        8601's interval): ``"contradicts"`` where the first date is not its start or the last
+        not its end (each as :meth:`_day_verdict` reads a date against a start or an end), or
+        either contradicts its time as a whole; ``"agrees"`` where both are its start and its
+        end; else "" (one agrees, the graph holds too little to tell of the other: the
+        uprising of 26 May 1978, whose end it does not date)."""
+        first, slash, last = day.partition("/")
+        if not slash:
+            return self._day_verdict(e, day)
+        verdicts, said = [], ""
+        for given, stated, bounds in ((first, ("startDate", "onDate"),
+                                       ("beginOfTheBegin", "endOfTheBegin")),
+                                      (last, ("endDate", "onDate"),
+                                       ("beginOfTheEnd", "endOfTheEnd"))):
+            whole, said = self._day_verdict(e, given)
+            values = [v.text for k in stated for v in e.values.get(k, ())]
+            low = [v.text for v in e.values.get(bounds[0], ())]
+            high = [v.text for v in e.values.get(bounds[1], ())]
+            span = _day_span(given)
+            if any(v == given or v.startswith(given + "-") or given.startswith(v + "-")
+                   for v in values):
+                verdicts.append("agrees")
+            elif whole == "contradicts" or values or low and span[1] < min(low) \
+                    or high and span[0] > max(high):
+                verdicts.append("contradicts")
+            else:
+                verdicts.append("")
+        if "contradicts" in verdicts:
+            return "contradicts", said
+        return ("agrees" if verdicts == ["agrees", "agrees"] else ""), said
+
+    def _day_verdict(self, e: Entity, day: str) -> tuple[str, str]:
         """What the graph holds of an event's time against a cell's date (ISO 8601 at its
         precision), and the event's dates as a note says them: ``"agrees"`` where one of its
         stated dates is that date at the coarser of the two precisions (1978-05-26 and
@@ -3113,6 +3198,14 @@ def _named_elsewhere(text: str) -> tuple[str, int | None, int | None] | None:
     if m and m.group(1) in _MONTHS_FR:
         return m.group(2), _MONTHS_FR[m.group(1)], None
     return None
+
+
+def _date_said(day: str, *, comma: bool = True) -> str:
+    """A cell's date as a note names it: "date, 1978-05-26, is" or, for a span, "dates,
+    1978-12-23/1979-01-07, are" (without the comma, "date 1978-05-26")."""
+    if not comma:
+        return ("dates" if "/" in day else "date") + f" {day}"
+    return f"dates, {day}, are" if "/" in day else f"date, {day}, is"
 
 
 def _named(items: list[str]) -> str:
