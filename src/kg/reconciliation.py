@@ -431,6 +431,18 @@ _ROAD_NUMBER = re.compile(rf"(?<!\S)({'|'.join(sorted(_ROAD_WORDS))})([0-9]+)(?!
 _QUOC_LO = re.compile(r"(?<!\S)quoc lo(?!\S)")
 
 
+#: A numbering word between a name's word and its number, normalised ("Road No. 7", "đường
+#: số 7", "Road Nr 7", "Road Number 7"): no word of the name, as "#" is none.
+_NUMBERING = re.compile(r"(?<=[^\W\d_]) (?:no|nr|so|number) (?=[0-9])")
+
+
+def _unnumbered(key: str) -> str:
+    """A normalised name without its numbering words (``_NUMBERING``): "road no 7" is "road
+    7", as "Road #7" normalises. A label's key without them is a key too, and a cell is read
+    without them: "Road 7" is Road No. 7's name, "Đường 7" its "đường số 7"."""
+    return _NUMBERING.sub(" ", key)
+
+
 def _road_designations(query: str) -> str:
     """A normalised cell with its road designations read as the labels write them: a road
     word and its number as two words ("ql7" is "ql 7", "route7" "route 7"), and "quoc lo"
@@ -1601,9 +1613,10 @@ class ReconciliationIndex:
                 whole = _formation_numbers(plain)
                 # a label's ordinal as written too: a cell cut short ("341st") has no
                 # formation's word to read its ordinal by
-                for k in (whole, _undated(text, whole), plain):
-                    if k and k not in keys:
-                        keys.append(k)
+                for written in (whole, _undated(text, whole), plain):
+                    for k in (written, _unnumbered(written)):
+                        if k and k not in keys:
+                            keys.append(k)
             e.keys = keys
             for v in e.values.values():
                 v.sort(key=lambda x: (x.inferred, x.text))
@@ -2389,7 +2402,7 @@ class ReconciliationIndex:
         # answered (OpenRefine sends ten cells at once and drops all ten on an error).
         if len(text) > MAX_QUERY_CHARS:
             return [], ignored
-        query = _unit_designations(_road_designations(normalise(text)))
+        query = _unit_designations(_road_designations(_unnumbered(normalise(text))))
         if not query and not conditions:
             return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
