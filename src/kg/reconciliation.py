@@ -437,10 +437,11 @@ _NUMBERING = re.compile(r"(?<=[^\W\d_]) (?:no|nr|so|number) (?=[0-9])")
 
 
 def _unnumbered(key: str) -> str:
-    """A normalised name without its numbering words (``_NUMBERING``): "road no 7" is "road
-    7", as "Road #7" normalises. A label's key without them is a key too, and a cell is read
-    without them: "Road 7" is Road No. 7's name, "Đường 7" its "đường số 7"."""
-    return _NUMBERING.sub(" ", key)
+    """A normalised name without its numbering words (``_NUMBERING``), without spaces:
+    "road no 7" is "road7", as "Road #7" is. A cell equal to a key so is exact
+    (:meth:`ReconciliationIndex._numbered`): "Road 7" is Road No. 7's name, "Đường 7" its
+    "đường số 7", "Route No. 7" its "Route 7"; it is scored as written otherwise."""
+    return _NUMBERING.sub(" ", key).replace(" ", "")
 
 
 def _road_designations(query: str) -> str:
@@ -1437,6 +1438,12 @@ class ReconciliationIndex:
             for k in keys:
                 self._by_compact.setdefault(k.replace(" ", ""), []).append(position[iri])
         self._key_owner = owners
+        #: The keys written with a numbering word ("road no 7") by their text without it and
+        #: without spaces (:func:`_unnumbered`): a cell without it is exact (:meth:`_numbered`).
+        self._by_unnumbered: dict[str, list[int]] = {}
+        for at, k in zip(owners, texts, strict=True):
+            if (bare := _unnumbered(k)) != k.replace(" ", ""):
+                self._by_unnumbered.setdefault(bare, []).append(at)
         #: The keys of three words or more by their initials (:func:`_initials`): a cell that
         #: is one of them ("KPRC", "RAK") finds the name it abbreviates (:meth:`_answer`).
         self._by_initials: dict[str, list[int]] = {}
@@ -1493,12 +1500,23 @@ class ReconciliationIndex:
         from the query's are worked out only when the scoring gets to what their lengths
         allow (:meth:`_LcsScan.ranked`)."""
         exact = [(1.0 + _BOUND_MARGIN, at)
-                 for at in self._by_compact.get(query.replace(" ", ""), ())]
+                 for at in (*self._by_compact.get(query.replace(" ", ""), ()),
+                            *self._numbered(query))]
         owners = self._key_owner
         by_char = ((b + _BOUND_MARGIN, owners[i])
                    for i, b in self._key_scan.ranked(query, MIN_SIMILARITY))
         return heapq.merge(exact, by_char, self._by_tokens(query.split()),
                            key=lambda pair: pair[0], reverse=True)
+
+    def _numbered(self, query: str) -> list[int]:
+        """The entities a normalised cell names exactly but for numbering words (``No.``,
+        ``số``: :func:`_unnumbered`), in the cell, a key, or both: "road 7" Road No. 7
+        ("road no 7"), "route no 7" it too ("route 7")."""
+        bare = _unnumbered(query)
+        found = self._by_unnumbered.get(bare, [])
+        if bare != query.replace(" ", ""):
+            found = [*found, *self._by_compact.get(bare, ())]
+        return found
 
     def _by_tokens(self, tokens: list[str]) -> Iterator[tuple[float, int]]:
         """:meth:`_candidates`'s entities by the token ratio: the keys with ``n`` of the
@@ -1613,10 +1631,9 @@ class ReconciliationIndex:
                 whole = _formation_numbers(plain)
                 # a label's ordinal as written too: a cell cut short ("341st") has no
                 # formation's word to read its ordinal by
-                for written in (whole, _undated(text, whole), plain):
-                    for k in (written, _unnumbered(written)):
-                        if k and k not in keys:
-                            keys.append(k)
+                for k in (whole, _undated(text, whole), plain):
+                    if k and k not in keys:
+                        keys.append(k)
             e.keys = keys
             for v in e.values.values():
                 v.sort(key=lambda x: (x.inferred, x.text))
@@ -2402,10 +2419,11 @@ class ReconciliationIndex:
         # answered (OpenRefine sends ten cells at once and drops all ten on an error).
         if len(text) > MAX_QUERY_CHARS:
             return [], ignored
-        query = _unit_designations(_road_designations(_unnumbered(normalise(text))))
+        query = _unit_designations(_road_designations(normalise(text)))
         if not query and not conditions:
             return [], ignored
         scorer = _Scorer(query, MIN_SIMILARITY, pairs) if query else None
+        numbered = frozenset(self._numbered(query)) if query else frozenset()
         # Only the entities whose keys may reach MIN_SIMILARITY are scored, unless a condition
         # on an authority identifier may make a candidate of any entity (or there is no text).
         scan = not query or any(prop.kind == "authority" for prop, _ in conditions)
@@ -2441,6 +2459,8 @@ class ReconciliationIndex:
                 prop.kind == "authority" for prop, _ in conditions)
             # with no text, a candidate is one by its conditions alone: "exact", not decided
             best = scorer.best(e.keys) if scorer is not None else 1.0
+            if best < 1.0 and query and at in numbered:
+                best = 1.0  # its name but for a numbering word: "Road 7", "Road No. 7"
             territory = bool(query) and e.iri in self._territories and any(
                 _exact(query, k) for k in self._territories[e.iri])
             if best < MIN_SIMILARITY and not by_id and not territory:
