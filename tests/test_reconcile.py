@@ -3537,3 +3537,27 @@ def test_a_numbering_word_is_no_word_of_a_name(client, schemas):
         assert top[k]["id"] == road and top[k]["match"] and top[k]["score"] == 100, k
     for k in ("highway", "ql"):
         assert top[k]["id"] == "place/road-7" and top[k]["score"] < 90 and not top[k]["match"]
+
+
+def test_a_condition_naming_the_qualifier_gives_the_name_less_it_its_match(client, schemas):
+    """"Eastern Military Region" in a row whose column tied to ``country`` (or ``within``)
+    says Cambodia is the graph's "Eastern Military Region (Cambodia)": the row gives the
+    qualifier the cell leaves out, so the region is matched (89.5, for review, without the
+    condition). A condition the service ignores (Wikidata's P17) gives nothing; another
+    country leaves no candidate, as any unmet condition."""
+    name = "Eastern Military Region"
+    answer = batch(client, {
+        "country": {"query": name, "type": "Place", "type_strict": "should",
+                    "properties": [{"pid": "country", "v": "Cambodia"}]},
+        "by id": {"query": name, "properties": [
+            {"pid": "placeWithin", "v": {"id": "place/cambodia", "name": "Kampuchea"}}]},
+        "ignored": {"query": name, "properties": [{"pid": "P17", "v": "Cambodia"}]},
+        "other": {"query": name, "properties": [{"pid": "country", "v": "Vietnam"}]},
+    }, schemas)
+    for k in ("country", "by id"):
+        top = answer[k]["result"][0]
+        assert top["id"] == "place/eastern-military-region" and top["match"], k
+        assert top["score"] == 100
+    top = answer["ignored"]["result"][0]
+    assert top["id"] == "place/eastern-military-region" and not top["match"]
+    assert answer["other"]["result"] == []

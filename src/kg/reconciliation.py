@@ -2055,18 +2055,35 @@ class ReconciliationIndex:
         another army or time): a cell without it may name that other one, and a wrong
         automatic match is worse than a review. It was an inexact label (77.1) among
         others; it is now first, above any inexact label, and an entity whose name the cell
-        is exactly is not matched either (two things of that name)."""
+        is exactly is not matched either (two things of that name). Where the query's
+        conditions name the qualifier, and the entity meets them ("Eastern Military Region"
+        in a row whose column tied to ``country`` says Cambodia), the row gives it: its
+        match."""
         compact = normalise(q["query"]).replace(" ", "")
         qualified = self._by_unqualified.get(compact) if compact else None
         if not qualified:
             return out
         best = {c["id"]: c for c in out}
+        # what the query's conditions name ("Cambodia" in a column tied to country): a
+        # qualifier they all name, and the entity meets, is given by the row, if not the cell
+        named = set()
+        for item in q.get("properties") or ():
+            for v in item.get("v") if isinstance(item.get("v"), list) else [item.get("v")]:
+                if isinstance(v, dict):
+                    known = self.get(v["id"]) if isinstance(v.get("id"), str) else None
+                    named |= {normalise(v.get("name") or ""), *getattr(known, "keys", ())}
+                elif isinstance(v, str):
+                    named.add(normalise(v))
         for at, label in qualified:
             e = self._ordered[at]
             for c in self._answer_text({**q, "query": label}, key, pairs)[0]:
                 if c["id"] != e.id or not c["match"] and c["score"] < AMBIGUOUS_SCORE:
                     continue
-                qualifier = label.strip()[len(_heading(label)[0]):].strip()
+                heading = _heading(label)
+                if c["match"] and set(heading[2]) <= named:
+                    best[c["id"]] = c  # "Eastern Military Region" with the country Cambodia
+                    continue
+                qualifier = label.strip()[len(heading[0]):].strip()
                 best[c["id"]] = {**c, "score": AMBIGUOUS_SCORE, "match": False,
                                  "description": " ".join(filter(None, (
                                      e.description, "[Not matched automatically: its name is "
@@ -2078,7 +2095,7 @@ class ReconciliationIndex:
                   if c["match"] and compact in (k.replace(" ", "") for k in
                                                 self.get(c["id"]).keys) else c
                   for c in best.values()]
-        return _best_first(merged)[:_limit(q.get("limit"), key)]
+        return _one_match(_best_first(merged))[:_limit(q.get("limit"), key)]
 
     def _readings(self, query: str) -> list[tuple[str, Entity | None, str, list[str]]]:
         """The readings of a normalised cell's name that :meth:`_answer` answers besides the
