@@ -3561,3 +3561,14 @@ def test_a_condition_naming_the_qualifier_gives_the_name_less_it_its_match(clien
     top = answer["ignored"]["result"][0]
     assert top["id"] == "place/eastern-military-region" and not top["match"]
     assert answer["other"]["result"] == []
+
+
+def test_suggest_puts_a_name_typed_in_full_first(client, schemas):
+    """Typed in full, "KUFNS" suggests the front first: the Cambodian revolutionary armed
+    forces, also "KUFNS forces", came before it, as their name comes first in the list.
+    A beginning still lists both in the list's order."""
+    full = client.get("/reconcile/suggest/entity?prefix=KUFNS")
+    schemas("suggest-entities-response.json", full.json)
+    assert ids(full.json["result"])[:2] == ["actor/kufns", "unit/cambodian-revolutionary-forces"]
+    begun = client.get("/reconcile/suggest/entity?prefix=kuf").json["result"]
+    assert set(ids(begun)[:2]) == {"actor/kufns", "unit/cambodian-revolutionary-forces"}

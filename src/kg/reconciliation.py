@@ -2882,7 +2882,7 @@ class ReconciliationIndex:
             prefix = _prefix_rank(query, keys)
             # a scored match first, by its score; then a name's beginning, then a word's
             rank = ((1, score, 0) if score >= MIN_SIMILARITY
-                    else (0, 0.0, 2 - prefix) if prefix is not None else None)
+                    else (0, 0.0, 3 - prefix) if prefix is not None else None)
             if rank is not None and (best_rank is None or rank > best_rank):
                 best, best_rank = v, rank
         return best if best is not None and best.text != e.name else None
@@ -3427,8 +3427,9 @@ _T = TypeVar("_T")
 
 def _page_by_prefix(prefix: str, items: Iterable[_T], keys: Callable[[_T], Iterable[str]],
                     cursor: int, limit: int) -> list[_T]:
-    """The ``items`` a key of which (``keys(item)``, normalised) starts with ``prefix``, then
-    those with a word that does (:func:`_prefix_rank`), each rank in the items' order: the
+    """The ``items`` a key of which (``keys(item)``, normalised) is ``prefix``, then those
+    one of whose keys starts with it, then those with a word that does
+    (:func:`_prefix_rank`), each rank in the items' order: the
     ``limit`` from ``cursor`` on (suggest's entities, types and properties)."""
     ranked = []
     for item in items:
@@ -3440,15 +3441,19 @@ def _page_by_prefix(prefix: str, items: Iterable[_T], keys: Callable[[_T], Itera
 
 
 def _prefix_rank(prefix: str, keys: Iterable[str]) -> int | None:
-    """0 when a key starts with the prefix, 1 when a word of it does, else None."""
+    """0 when a key is the prefix (the name typed in full: "kufns" the front itself, before
+    the "KUFNS forces" that the order of names put first), 1 when a key starts with it, 2
+    when a word of it does, else None."""
     if not prefix:
-        return 0
+        return 1
     best = None
     for k in keys:
-        if k.startswith(prefix):
+        if k == prefix:
             return 0
-        if f" {prefix}" in f" {k}":
+        if k.startswith(prefix):
             best = 1
+        elif best is None and f" {prefix}" in f" {k}":
+            best = 2
     return best
 
 
