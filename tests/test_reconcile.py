@@ -3572,3 +3572,19 @@ def test_suggest_puts_a_name_typed_in_full_first(client, schemas):
     assert ids(full.json["result"])[:2] == ["actor/kufns", "unit/cambodian-revolutionary-forces"]
     begun = client.get("/reconcile/suggest/entity?prefix=kuf").json["result"]
     assert set(ids(begun)[:2]) == {"actor/kufns", "unit/cambodian-revolutionary-forces"}
+
+
+def test_a_heading_date_written_with_a_comma_of_its_own_is_read_whole(client, schemas):
+    """"Capture of Phnom Penh, January 7, 1979", as an American catalogue writes the day,
+    was read as "Capture of Phnom Penh, January 7" with the year: 89.1, unmatched, and the
+    8th at 85. The date after the name's comma is read whole, as "…, 7 January 1979" is:
+    the day held matches, another is ruled out (at most 60)."""
+    answer = batch(client, {"held": {"query": "Capture of Phnom Penh, January 7, 1979"},
+                            "other": {"query": "Capture of Phnom Penh, January 8, 1979"}},
+                   schemas)
+    capture = "event/liberation-of-phnom-penh-1979-01-07"
+    held, other = answer["held"]["result"][0], answer["other"]["result"][0]
+    assert held["id"] == capture and held["match"] and held["score"] == 100
+    assert other["id"] == capture and other["score"] <= 60 and not other["match"]
+    assert other["description"].endswith("with the qualifier 'January 8, 1979', which is not "
+                                         "its date (1979-01-07).]")

@@ -739,6 +739,11 @@ def _heading(text: Any) -> tuple[str, str, list[str]] | None:
         return None
     if not normalise(found["head"]):
         return None
+    if found["years"] and "," in found["head"]:  # a date with a comma: "…, January 7, 1979"
+        before, _, words = found["head"].rpartition(",")
+        date_said = f"{words.strip()}, {found['years']}"
+        if normalise(before) and "(" not in words and read_date(date_said)[0]:
+            return before.strip(), date_said, [normalise(date_said)]
     head, qualifier = found["head"], found["paren"] or found["years"] or found["place"]
     parts = [normalise(part) for part in re.split(r"[:;,]", qualifier)]
     if not all(parts) or found["place"] and (
