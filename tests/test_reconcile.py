@@ -3588,3 +3588,24 @@ def test_a_heading_date_written_with_a_comma_of_its_own_is_read_whole(client, sc
     assert other["id"] == capture and other["score"] <= 60 and not other["match"]
     assert other["description"].endswith("with the qualifier 'January 8, 1979', which is not "
                                          "its date (1979-01-07).]")
+
+
+def test_a_heading_naming_its_labels_qualifier_otherwise_is_the_label(client, schemas):
+    """"Eastern Military Region (Kampuchea)" is the graph's "Eastern Military Region
+    (Cambodia)": its qualifier is another name of Cambodia, which the region lies in, so it
+    is matched (77.1 before, as after a comma). A qualifier held of it that does not name
+    what the label's does ("(Region)", its type) leaves it for review at 89.5, as the name
+    alone; one it does not hold ("(Vietnam)") leaves it below that, unmatched."""
+    answer = batch(client, {
+        "paren": {"query": "Eastern Military Region (Kampuchea)"},
+        "comma": {"query": "Eastern Military Region, Kampuchea"},
+        "type": {"query": "Eastern Military Region (Region)"},
+        "other": {"query": "Eastern Military Region (Vietnam)"},
+    }, schemas)
+    top = {k: v["result"][0] for k, v in answer.items()}
+    assert {c["id"] for c in top.values()} == {"place/eastern-military-region"}
+    for k in ("paren", "comma"):
+        assert top[k]["match"] and top[k]["score"] == 100, k
+    assert top["type"]["score"] == 89.5 and not top["type"]["match"]
+    assert "whose qualifier (Cambodia) the cell does not give" in top["type"]["description"]
+    assert top["other"]["score"] < 89.5 and not top["other"]["match"]

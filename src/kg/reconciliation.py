@@ -2285,6 +2285,22 @@ class ReconciliationIndex:
             return out, ignored
         limit = _limit(q.get("limit"), key)
         by_head, _ = self._answer_text({**q, "query": head}, key, pairs)
+        for at, label in self._by_unqualified.get(normalise(head).replace(" ", ""), ()):
+            # the name less the qualifier its label has, with another name of what that
+            # qualifier names, held of it: "Eastern Military Region (Kampuchea)" is "Eastern
+            # Military Region (Cambodia)"; "(Region)", held too, tells it from no other
+            e = self._ordered[at]
+            said = [{part, *(k for o in self._by_compact.get(part.replace(" ", ""), ())
+                              for k in self._ordered[o].keys)} for part in _heading(label)[2]]
+            if not all(self._qualifier_verdict(e, part) == "held" for part in parts):
+                continue
+            if all(not names.isdisjoint(parts) for names in said):
+                named = [c for c in self._answer_text({**q, "query": label}, key, pairs)[0]
+                         if c["id"] == e.id and c["match"]]
+                by_head = [*named, *(c for c in by_head if named and c["id"] != e.id
+                                     or not named)]
+            else:  # for review, as the name alone is
+                by_head = self._with_qualified({**q, "query": head}, key, pairs, by_head)
         best: dict[str, dict] = {c["id"]: c for c in out}
         for c in by_head:
             e = self.get(c["id"])
