@@ -1458,9 +1458,10 @@ class ReconciliationIndex:
                     if len(short) >= 3:
                         self._by_initials.setdefault(short, []).append(at)
         #: The names written with a qualifier in a parenthesis of their own ("Eastern
-        #: Military Region (Cambodia)") by their name without it, without spaces: a cell that
-        #: is that name is the entity's, less what the curators added to tell it apart
-        #: (:meth:`_with_qualified`).
+        #: Military Region (Cambodia)"; a place after a comma before it too, "Attack on Snuol
+        #: District, Kratie (21 May 1978)", as :meth:`_names_of` reads a name) by their name
+        #: without it, without spaces: a cell that is that name is the entity's, less what
+        #: the curators added to tell it apart (:meth:`_with_qualified`).
         self._by_unqualified: dict[str, list[tuple[int, str]]] = {}
         for at, e in enumerate(self._ordered):
             for v in (v for k in ("label", "altLabel") for v in e.values.get(k, ())):
@@ -2088,7 +2089,7 @@ class ReconciliationIndex:
                 if c["match"] and set(heading[2]) <= named:
                     best[c["id"]] = c  # "Eastern Military Region" with the country Cambodia
                     continue
-                qualifier = label.strip()[len(heading[0]):].strip()
+                qualifier = label.strip()[len(heading[0]):].strip(" ,")
                 best[c["id"]] = {**c, "score": AMBIGUOUS_SCORE, "match": False,
                                  "description": " ".join(filter(None, (
                                      e.description, "[Not matched automatically: its name is "
