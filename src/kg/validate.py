@@ -1006,13 +1006,12 @@ def _as_written(where: StatementLines, r: Result) -> Result:
     lexical, datatype = typed[1], typed[2]
     if where.tagged_values.get((r.focus, lexical, "^^" + datatype)):
         return r
-    value = Literal(lexical, datatype=URIRef(datatype))
-    found = sorted((line, written) for (s, written, tag), line in where.tagged_values.items()
-                   if s == r.focus and tag == "^^" + datatype and written != lexical
-                   and Literal(written, datatype=URIRef(datatype)).eq(value))
-    if not found:
+    value, typed_as = Literal(lexical, datatype=URIRef(datatype)), URIRef(datatype)
+    written = next((written for _, written in where.written_forms(r.focus, "^^" + datatype)
+                    if written != lexical and Literal(written, datatype=typed_as).eq(value)),
+                   None)
+    if written is None:
         return r
-    written = found[0][1]
     return replace(r, value=f'"{written}"^^<{datatype}>',
                    message=r.message.replace(f'"{lexical}"', f'"{written}"'))
 
@@ -1261,6 +1260,24 @@ class StatementLines:
     #: property, the line of the triple the data writes with an inverse, subject and object
     #: swapped (:meth:`with_inverses`)
     inverses: dict[str, set[str]] = field(default_factory=dict)
+    #: (subject, tag) -> the (line, lexical form) of each of the subject's literals with that
+    #: tag, by line: :attr:`tagged_values` indexed once, when :meth:`written_forms` is first
+    #: asked (the texts are all read by then), for :func:`_as_written`
+    _forms: dict[tuple[str, str], list[tuple[str, str]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
+
+    def written_forms(self, subject: str, tag: str) -> list[tuple[str, str]]:
+        """The (line, lexical form) of each literal of ``subject`` with ``tag`` the texts
+        write, by line (as "NAME:LINE" strings sort): :attr:`tagged_values` is indexed once
+        per validation, not scanned for each result."""
+        if self._forms is None:
+            forms: dict[tuple[str, str], list[tuple[str, str]]] = {}
+            for (s, written, t), line in self.tagged_values.items():
+                forms.setdefault((s, t), []).append((line, written))
+            for found in forms.values():
+                found.sort()
+            self._forms = forms
+        return self._forms.get((subject, tag), [])
 
     def with_inverses(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Learn (property, inverse) ``pairs``, with those the texts state (the ontology's
