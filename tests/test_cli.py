@@ -1196,6 +1196,74 @@ def test_validate_as_a_sarif_log(capsys, project, tmp_path, monkeypatch):
     assert code == 0 and json.loads(out)["runs"][0]["results"] == []
 
 
+def test_sarif_has_what_github_code_scanning_requires(capsys, project, tmp_path):
+    """GitHub code scanning wants of each rule a short and a full description and a help
+    text (non-empty; the descriptions at most 1,024 characters), and of each result its
+    ruleId, level, message.text and a location with the file's URI and a start line: a shape
+    without a comment, a generated domain or range shape and a QC query have them too (the
+    query's Problem and Solution), as has the log of an input that could not be read."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("""@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<https://w3id.org/kg1978/event/nameless> a kgo:Meeting ;
+    kgo:startDate "23-12-1978"^^xsd:date ;
+    kgo:tookPlaceAt <https://w3id.org/kg1978/event/nameless> ;
+    rdfs:comment "twelve"^^xsd:integer .
+""", encoding="utf-8")
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("<urn:a> <urn:b> <urn:c> .\noops\n", encoding="utf-8")
+    for path, expected in ((bad, 1), (broken, 2)):
+        code, out, _ = run(capsys, "--root", str(project), "validate", "--format", "sarif",
+                           str(path))
+        assert code == expected
+        (only_run,) = json.loads(out)["runs"]
+        rules = only_run["tool"]["driver"]["rules"]
+        for rule in rules:
+            for key in ("shortDescription", "fullDescription", "help"):
+                text = rule[key]["text"]
+                assert text.strip() and len(text) <= (1024 if key != "help" else 10_000), rule
+        for r in only_run["results"]:
+            assert r["ruleId"] == rules[r["ruleIndex"]]["id"] and r["level"] in ("error",
+                                                                                    "warning")
+            assert r["message"]["text"].strip()
+            (where,) = r["locations"]
+            assert where["physicalLocation"]["artifactLocation"]["uri"] == path.as_uri()
+            assert where["physicalLocation"]["region"]["startLine"] >= 1
+        ids = {rule["id"]: rule for rule in rules}
+        if path == bad:
+            assert {"kgs:tookPlaceAt-range", "kgs:EventStartDateShape",
+                    "qc:ill-typed-literal-violation"} <= set(ids), set(ids)
+            assert ids["kgs:tookPlaceAt-range"]["fullDescription"]["text"] == (
+                "the value of kgo:tookPlaceAt (or of a sub-property) must be a kgo:Place")
+            assert ids["kgs:EventStartDateShape"]["help"]["text"].endswith(
+                "https://w3id.org/kg1978/shapes/EventStartDateShape")
+            qc = ids["qc:ill-typed-literal-violation"]
+            assert qc["shortDescription"]["text"].startswith(
+                "a literal's text is not a value of its XSD datatype")
+            assert qc["help"]["text"].startswith(f"correct the text (or the datatype) in {bad}.")
+            assert "src/kg/qc/ill-typed-literal-violation.rq" in qc["help"]["text"]
+
+
+def test_a_sarif_rule_description_is_cut_at_github_s_limit():
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from kg.validate import Report, Result
+
+    shape = "https://w3id.org/kg1978/shapes/Wordy"
+    shapes = Graph()
+    shapes.add((URIRef(shape), RDFS.comment, Literal("why " * 600)))
+    report = Report(False, [Result(focus="https://x/a", path=None, value=None,
+                                   severity="Violation", message="m", shape=shape,
+                                   constraint="c", location="x.ttl:3")], shapes=shapes)
+    (rule,) = json.loads(report.as_sarif())["runs"][0]["tool"]["driver"]["rules"]
+    full = rule["fullDescription"]["text"]
+    assert len(full) == 1024 and full.endswith("why…") and full.startswith("why why")
+    assert rule["shortDescription"]["text"] == "kgs:Wordy" and rule["helpUri"] == shape
+
+
 def test_github_annotations_are_escaped():
     from kg.validate import Report, Result
 

@@ -290,27 +290,11 @@ class Report:
         line where a file says it, with a fingerprint that survives the line moving. An
         empty run when the data conforms."""
         level = {"Violation": "error", "Warning": "warning", "Info": "note"}
-        shapes = self.shapes
         stable = functools.partial(_stable_blank, self.graph, {})
         rule_ids = sorted({r.shape for r in self.results})
-        rules = []
-        for shape in rule_ids:
-            rule: dict = {"id": short_iri(shape), "name": short_iri(shape).rpartition(":")[2],
-                          "shortDescription": {"text": short_iri(shape)}}
-            if shapes is not None:
-                label = (shapes.value(URIRef(shape), RDFS.label)
-                         or shapes.value(URIRef(shape), SH.message))
-                comment = shapes.value(URIRef(shape), RDFS.comment)
-                if label is not None:
-                    rule["shortDescription"] = {"text": str(label)}
-                if comment is not None:
-                    rule["fullDescription"] = {"text": str(comment)}
-            if shape.startswith(("http://", "https://")):
-                rule["helpUri"] = shape
-            advice = next((r.advice for r in self.results if r.shape == shape and r.advice), None)
-            if advice:
-                rule["help"] = {"text": advice}
-            rules.append(rule)
+        rules = [_sarif_rule(shape, self.shapes, next(
+            (r.advice for r in self.results if r.shape == shape and r.advice), None))
+            for shape in rule_ids]
         results = []
         for r in self.results:
             identity = "\n".join((r.shape, stable(r.focus), r.path or "", stable(r.value or ""),
@@ -1149,12 +1133,67 @@ def error_output(exc, fmt: str) -> str:
         where = {"locations": location} if location else {}
         return _sarif_log(
             [{"id": rule, "name": "unreadable-input", "shortDescription": {
-                "text": "the input could not be read or validated"}}],
+                "text": "the input could not be read or validated"}, "fullDescription": {
+                "text": "kg validate could not read the input or could not validate it: a file "
+                        "that does not parse, shapes that cannot be used, data inconsistent "
+                        "under OWL 2 RL; nothing was validated"}, "help": {
+                "text": "Correct what the message names, at the file and line it gives where "
+                        "it gives one, and run kg validate again."}}],
             [{"ruleId": rule, "ruleIndex": 0, "level": "error", "message": {"text": message},
               **where}],
             invocations=[{"executionSuccessful": False, "toolExecutionNotifications": [{
                 "level": "error", "message": {"text": message}, **where}]}])
     return ""
+
+
+#: The most characters GitHub code scanning takes in a rule's short and full description.
+_SARIF_DESCRIPTION_MAX = 1024
+
+
+def _sarif_rule(shape: str, shapes: Graph | None, advice: str | None) -> dict:
+    """The SARIF rule (reportingDescriptor) of a shape or QC query with results, with what
+    GitHub code scanning requires of one (``shortDescription``, ``fullDescription`` and
+    ``help``, each a non-empty text; the descriptions at most 1,024 characters): the shape's
+    label, else its message, else the query's Problem, as its short description; its comment,
+    else its message, else the Problem, as its full one; its IRI as ``helpUri`` where it is a
+    web address (a shape's dereferences, ``/shapes/NAME``); the query's Solution (``advice``)
+    or where the shape is described as its help."""
+    from kg.qc import queries
+
+    def said(prop) -> str | None:
+        value = shapes.value(URIRef(shape), prop) if shapes is not None else None
+        return str(value).strip() or None if value is not None else None
+
+    def brief(text: str) -> str:
+        return text if len(text) <= _SARIF_DESCRIPTION_MAX \
+            else text[:_SARIF_DESCRIPTION_MAX - 1].rstrip() + "…"
+
+    name = short_iri(shape)
+    query = next((q for q in queries() if q.iri == shape), None) \
+        if shape.startswith(_QC) else None
+    label, message, comment = said(RDFS.label), said(SH.message), said(RDFS.comment)
+    problem = query.problem if query is not None else None
+    short = label or message or problem or name
+    full = comment or message or problem or short
+    web = shape.startswith(("http://", "https://"))
+    def sentence(text: str) -> str:
+        return text if text.endswith((".", "?", "!", "…")) else text + "."
+
+    if query is not None:
+        help_text = (sentence(advice or query.solution or full) + f" The query is"
+                     f" src/kg/qc/{query.name}.rq (kg query -f src/kg/qc/{query.name}.rq runs"
+                     " it on the built dataset).")
+    elif web:
+        help_text = " ".join(sentence(t) for t in (advice, full) if t) + f" {name} in " \
+            f"words (its targets, each constraint, the message of its results): {shape}"
+    else:
+        help_text = advice or full
+    rule: dict = {"id": name, "name": name.rpartition(":")[2],
+                  "shortDescription": {"text": brief(short)},
+                  "fullDescription": {"text": brief(full)}, "help": {"text": help_text}}
+    if web:
+        rule["helpUri"] = shape
+    return rule
 
 
 def _sarif_log(rules: list, results: list, **run: list) -> str:
