@@ -1338,6 +1338,51 @@ def test_an_ill_typed_literal_is_one_line_not_a_traceback(project, tmp_path):
     assert done.stderr.count("ill-typed literal") == 1, done.stderr
 
 
+def test_a_boolean_rdflib_cannot_read_is_said_in_one_line_and_kept_as_written(project):
+    """rdflib read "yes"^^xsd:boolean as false, printing a Python warning with its own source
+    line (``term.py:1862: UserWarning: … warnings.warn(``), and wrote the literal "false": the
+    file's text was lost and nothing reported it. Now it is an ill-typed literal as any other:
+    one line at its place on stderr, kept as written, and the QC query reports it, in
+    kg validate as in kg build (whose parser kept the text); an ill-typed date, for which
+    rdflib logs a traceback, is one line in both too."""
+    import subprocess
+    import sys
+
+    sources = project / "graph" / "sources.ttl"
+    text = sources.read_text(encoding="utf-8")
+    line = text.count("\n", 0, text.index("kgo:carriesFacts true")) + 1
+    sources.write_text(text.replace("kgo:carriesFacts true", 'kgo:carriesFacts "yes"^^xsd:boolean',
+                                    1), encoding="utf-8")
+    said = (f'graph/sources.ttl:{line}: ill-typed literal "yes"'
+            '^^<http://www.w3.org/2001/XMLSchema#boolean>: a boolean is true, false, 1 or 0')
+    facts = project / "graph" / "article-part1.ttl"  # and a date (rdflib logs a traceback)
+    text = facts.read_text(encoding="utf-8")
+    day = text.count("\n", 0, text.index('"1978-03-26"^^xsd:date')) + 1
+    facts.write_text(text.replace('"1978-03-26"^^xsd:date', '"26-03-1978"^^xsd:date', 1),
+                     encoding="utf-8")
+    dated = (f'graph/article-part1.ttl:{day}: ill-typed literal "26-03-1978"'
+             "^^<http://www.w3.org/2001/XMLSchema#date>: Invalid isoformat string: '26-03-1978'")
+    for command in (["validate", "--format", "json", "graph/sources.ttl",
+                     "graph/article-part1.ttl", "--with-project"], ["build"]):
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "--root", str(project), *command],
+                              capture_output=True, text=True, timeout=300, cwd=project)
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr and "UserWarning" not in done.stderr, done.stderr
+        assert "warnings.warn" not in done.stderr and "term.py" not in done.stderr
+        assert done.stderr.splitlines().count(said) == 1, done.stderr
+        assert done.stderr.splitlines().count(dated) == 1, done.stderr
+        if command[0] == "validate":
+            assert {"shape": "urn:kg:qc:ill-typed-literal-violation",
+                    "value": '"yes"^^<http://www.w3.org/2001/XMLSchema#boolean>',
+                    "location": f"graph/sources.ttl:{line}"}.items() <= next(
+                r for r in json.loads(done.stdout)["results"]
+                if r["path"].endswith("/carriesFacts")).items()
+        else:
+            assert (f"  where:      graph/sources.ttl:{line}\n  path:       kgo:carriesFacts\n"
+                    '  value:      "yes"^^xsd:boolean\n  query:      qc:ill-typed-literal-violation'
+                    ) in done.stderr, done.stderr[-3000:]
+
+
 def test_validate_reads_deep_nesting_as_the_build_does(capsys, project, tmp_path):
     """rdflib's Turtle parser runs out of stack past about 120 levels of [ … ]; pyoxigraph,
     the build's parser, reads such a file, and so does kg validate now, alone or after

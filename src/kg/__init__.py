@@ -6,6 +6,7 @@ functions. The SPARQL endpoint is built by :func:`kg.endpoint.create_app`.
 
 import logging
 import sys
+import warnings
 from collections.abc import Callable
 from contextvars import ContextVar
 from importlib.metadata import PackageNotFoundError, version
@@ -72,6 +73,8 @@ class _IllTypedLiterals(logging.Filter):
             why = str(record.exc_info[1]) or why
             if why.startswith(("invalid literal for ", "could not convert ")):
                 why = "not a value of its datatype"  # Python's wording for int() and float()
+            elif why.startswith("Parsing weird boolean"):  # rdflib's warning, raised (below)
+                why = "a boolean is true, false, 1 or 0"
             tb = record.exc_info[2]
             while tb is not None and lexical is None:  # rdflib's own name for the literal
                 lexical = tb.tb_frame.f_locals.get("lexical")
@@ -98,3 +101,11 @@ class _IllTypedLiterals(logging.Filter):
 
 
 logging.getLogger("rdflib.term").addFilter(_IllTypedLiterals())
+# rdflib reads a boolean it cannot ("yes"^^xsd:boolean) as false, with a Python warning that
+# shows the user its source line, and writes the literal "false": the text the file has is
+# lost, and nothing reports it. Raised instead (only that warning, only rdflib's), it makes
+# the converter fail as for any ill-typed literal: rdflib logs it, the filter above says it in
+# one line at its place, and the literal keeps its text, which the QC query
+# ill-typed-literal reports (as it does in the build, whose parser keeps the text).
+warnings.filterwarnings("error", message=r"Parsing weird boolean", category=UserWarning,
+                        module=r"rdflib\.term")
