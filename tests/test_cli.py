@@ -1383,6 +1383,25 @@ def test_a_boolean_rdflib_cannot_read_is_said_in_one_line_and_kept_as_written(pr
                     ) in done.stderr, done.stderr[-3000:]
 
 
+def test_an_ill_typed_literal_is_a_result_when_owlrl_reasons(capsys, tmp_path):
+    """A file the fast reasoner refuses (an owl:FunctionalProperty) is reasoned over by owlrl,
+    whose dt-not-type made an ill-typed date "the graph is inconsistent under OWL 2 RL", exit 2
+    with no place: it is the shapes' result at its line, as with the fast reasoner."""
+    bad = tmp_path / "func.ttl"
+    bad.write_text("""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+<urn:x:p> a owl:FunctionalProperty .
+<https://w3id.org/kg1978/event/a> a kgo:Attack ;
+    kgo:startDate "23-12-1978"^^xsd:date .
+""", encoding="utf-8")
+    code, out, err = run(capsys, "--root", str(REPO), "validate", "--format", "json", str(bad))
+    assert code == 1 and "inconsistent" not in err, err
+    (dated,) = [r for r in json.loads(out)["results"]
+                if r["path"].endswith("/startDate") and r["follows"] is None]
+    assert dated["location"] == f"{bad}:6" and "not written as an xsd:date" in dated["message"]
+
+
 def test_validate_reads_deep_nesting_as_the_build_does(capsys, project, tmp_path):
     """rdflib's Turtle parser runs out of stack past about 120 levels of [ … ]; pyoxigraph,
     the build's parser, reads such a file, and so does kg validate now, alone or after

@@ -135,6 +135,20 @@ def test_owlrl_error_triples_fail():
         infer(g)
 
 
+@pytest.mark.parametrize("reasoner", ["owlrl", "fast"])
+def test_an_ill_typed_literal_is_left_to_the_shapes(reasoner):
+    """owlrl's dt-not-type made "23-12-1978"^^xsd:date an inconsistency ("Lexical value of the
+    literal … does not match its datatype"), which names no place and stopped validation,
+    where the fast reasoner reasons on: the shapes and the QC query report the literal at its
+    line. Both reasoners reason on; other errors still fail (the tests above)."""
+    g = _ontology()
+    g.parse(data=f"""@prefix kgo: <{KGO}> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <{EX}event/x> a kgo:Attack ; kgo:startDate "23-12-1978"^^xsd:date .""",
+            format="turtle")
+    inferred = infer(g, reasoner)
+    assert (u("event/x"), RDF.type, KGO.Event) in inferred
+
+
 def test_inverses_answer_cidoc_crm_from_the_actors_side(small):
     """P14 / P14i and P11 / P11i agree: the agent performed the event, the target took part
     in it in CIDOC-CRM's sense (any role) but not in ours."""
