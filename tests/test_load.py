@@ -58,6 +58,44 @@ def test_a_statement_run_on_names_the_line_that_lacks_its_end(tmp_path: Path):
                                     "of statements")
 
 
+HINT = ("a language tag is letters, then subtags of letters or digits each after one '-': "
+        "write ")
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("bad.ttl", '<urn:a> <urn:b> "x"@en- ;\n    <urn:c> "y" .\n', "1:23"),
+    ("bad.nt", '<urn:a> <urn:b> "x" .\n<urn:a> <urn:b> "x"@en- .\n', "2:23"),
+    ("bad.nq", '<urn:a> <urn:b> "x"@en- <urn:g> .\n', "1:23"),
+    ("bad.trig", '<urn:g> {\n  <urn:a> <urn:b> "x"@en- .\n}\n', "2:25"),
+    ("bad.rdf", '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                'xmlns:e="urn:e#">\n<rdf:Description rdf:about="urn:a">\n  <e:b xml:lang="en-">x'
+                "</e:b>\n</rdf:Description>\n</rdf:RDF>\n", "3:8"),
+])
+def test_a_language_tag_ending_in_a_hyphen_is_said_so(tmp_path: Path, name, text, where):
+    """pyoxigraph reads the '-' ending "x"@en- as a number's sign, "An integer should not be
+    empty", which says nothing of the tag; its RDF/XML error named the tag but no place. Each
+    now says what is wrong and how a tag is written, at the tag."""
+    bad = tmp_path / name
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(bad)
+    said = str(info.value)
+    assert said.startswith(f"{bad}:{where}: "), said
+    assert HINT in said and "integer" not in said, said
+    if name != "bad.rdf":
+        assert "a language tag ends with '-' (@en-)" in said and "write @en, @en-GB, @vi" in said
+    else:
+        assert "language tag 'en-'" in said and 'write xml:lang="en"' in said
+
+
+def test_a_minus_sign_without_digits_is_still_the_parser_s_error(tmp_path: Path):
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:b> -5 ;\n    <urn:c> - .\n", encoding="utf-8")
+    with pytest.raises(ParseError) as info:
+        parse_file(bad)
+    assert str(info.value) == f"{bad}:2:13: Turtle syntax error: An integer should not be empty"
+
+
 def test_broken_file_in_graph_folder_stops_the_load(tmp_path: Path):
     root = project_copy(tmp_path)
     (root / "graph" / "zz-broken.ttl").write_text("<http://a> <http://b> .\n", encoding="utf-8")

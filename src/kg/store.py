@@ -111,6 +111,9 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
             except OSError:
                 data = b""
         place = _rdf_xml_place(data, message)
+        if _BAD_LANGUAGE_TAG.match(message):
+            message += (" (a language tag is letters, then subtags of letters or digits each"
+                        ' after one \'-\': write xml:lang="en", "en-GB", "vi")')
         if isinstance(place, expat.ExpatError):
             return xml_syntax_error(place, path)
         where = (None, *place) if place else None
@@ -119,6 +122,9 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
     if where and fmt == ox.RdfFormat.TURTLE and message.startswith(
             ("{ is not a valid predicate", "GRAPH is not a valid subject")):
         message += _TRIG_IN_TURTLE
+    if where and message.startswith(_LANGUAGE_TAG_AT) and _after_a_language_tag(
+            data, path, where[1], where[2]):
+        message = "a language tag ends with '-' (@en-)" + _LANGUAGE_TAG_HINT
     return ParseError(f"{fmt.name} syntax error: {message}", path=str(path),
                       line=where[1] if where else None, column=where[2] if where else None)
 
@@ -127,6 +133,29 @@ def rdf_syntax_error(exc: SyntaxError, path: str | Path, fmt: ox.RdfFormat,
 #: graph (``graph:x { … }``, ``GRAPH graph:x { … }``), which Turtle has no syntax for.
 _TRIG_IN_TURTLE = (" (a TriG named graph, NAME { … }, in a Turtle file? Turtle has no graphs:"
                    " write the triples without the braces, or save the file as .trig)")
+
+#: pyoxigraph's words for the '-' that ends a language tag (``"Kampuchea"@en- ;``), which its
+#: Turtle-family lexers read as the sign of a number; and its RDF/XML error for a bad tag.
+_LANGUAGE_TAG_AT = "An integer should not be empty"
+_BAD_LANGUAGE_TAG = re.compile(r"error while parsing language tag '")
+_LANGUAGE_TAG_HINT = (" (a language tag is letters, then subtags of letters or digits each after"
+                      " one '-': write @en, @en-GB, @vi)")
+
+
+def _after_a_language_tag(data: bytes | None, path: str | Path, line: int, column: int) -> bool:
+    """Whether the character at ``line``:``column`` follows a literal's language tag
+    (``"…"@en`` and then the ``-`` pyoxigraph names)."""
+    if data is None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return False
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if not 0 < line <= len(lines):
+        return False
+    return re.search(r'["\']@[A-Za-z]+(?:-[A-Za-z0-9]+)*$', lines[line - 1][:column - 1]) \
+        is not None
+
 
 #: pyoxigraph's words where a statement goes on past its last object.
 _DOT_EXPECTED = "A dot is expected at the end of statements"
@@ -197,6 +226,16 @@ def _rdf_xml_place(data: bytes, message: str) -> expat.ExpatError | tuple[int, i
     where the data is not well-formed XML, expat's error (with its line and column).
     None where neither tells. expat stops at a DOCTYPE: no entity of a file is expanded here."""
     iri = re.match(r"error while parsing IRI '(.*)': ", message)
+    tag = _BAD_LANGUAGE_TAG.match(message) and re.match(
+        r"error while parsing language tag '(.*)': ", message)
+    if tag:  # at its xml:lang
+        found = re.search(rb"""xml:lang\s*=\s*["']""" + re.escape(tag[1].encode("utf-8"))
+                          + rb"""["']""", data)
+        if found is None:
+            return None
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        return (data.count(b"\n", 0, found.start()) + 1,
+                len(data[start:found.start()].decode("utf-8", "replace")) + 1)
     if iri:
         offset = data.find(iri[1].encode("utf-8"))
         if offset < 0:
