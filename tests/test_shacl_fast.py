@@ -291,7 +291,10 @@ def test_label_text_same_results(ontology, shapes):
     data = parse_file(FIXTURES / "valid.ttl") + ontology
     country = URIRef("https://w3id.org/kg1978/place/country")
     labels = {"": "LabelNotEmpty", " lead": "LabelTrimmed", "tail\u00a0": "LabelTrimmed",
-              "two\t\tapart": "LabelSingleSpaced", "one space": None}
+              "two\t\tapart": "LabelSingleSpaced", "one space": None,
+              # two spaces at an end are the end's white space: one result, not also "two
+              # in a row" (a label with trailing spaces had both)
+              "trail  ": "LabelTrimmed", "  lead": "LabelTrimmed"}
     for text in labels:
         data.add((country, SKOS.altLabel, Literal(text, lang="en")))
     report = assert_same(closure_view(data), shapes)
