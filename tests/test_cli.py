@@ -1402,6 +1402,28 @@ def test_an_ill_typed_literal_is_a_result_when_owlrl_reasons(capsys, tmp_path):
     assert dated["location"] == f"{bad}:6" and "not written as an xsd:date" in dated["message"]
 
 
+def test_a_qc_row_names_no_date_its_problem_gives_as_an_example(capsys, tmp_path):
+    """A SPARQL result names as "see also" the focus node's dates its message names; a QC
+    query's Problem names dates as examples ("1978-13"^^xsd:gYearMonth): an event's end date
+    written so was "see also" of its ill-typed comment, a date that has nothing to do with it.
+    The end date's own result stays."""
+    bad = tmp_path / "rel.ttl"
+    bad.write_text("""@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix kgo: <https://w3id.org/kg1978/ontology/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/kg1978/event/a> a kgo:Attack ; rdfs:label "A"@en ;
+    rdfs:comment "twelve"^^xsd:integer ;
+    kgo:endDate "1978-13"^^xsd:gYearMonth .
+""", encoding="utf-8")
+    code, out, _ = run(capsys, "--root", str(REPO), "validate", "--format", "json", str(bad))
+    results = json.loads(out)["results"]
+    (comment,) = [r for r in results if (r["path"] or "").endswith("#comment")]
+    assert code == 1 and comment["shape"] == "urn:kg:qc:ill-typed-literal-violation"
+    assert '"1978-13"^^xsd:gYearMonth' in comment["message"] and comment["related"] == []
+    assert any((r["path"] or "").endswith("/endDate") and r["location"] == f"{bad}:6"
+               for r in results)
+
+
 def test_validate_reads_deep_nesting_as_the_build_does(capsys, project, tmp_path):
     """rdflib's Turtle parser runs out of stack past about 120 levels of [ … ]; pyoxigraph,
     the build's parser, reads such a file, and so does kg validate now, alone or after

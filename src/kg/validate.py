@@ -197,7 +197,8 @@ class Report:
                         or (alone if r.focus.startswith("_:") else None))
             r = _stated_inversely(where, r)
             r = _as_written(where, r)
-            if r.constraint == _SPARQL_COMPONENT and r.path and r.value:
+            if r.constraint == _SPARQL_COMPONENT and r.path and r.value \
+                    and not r.shape.startswith(_QC):  # a query's Problem gives examples
                 r = replace(r, related=where.compared(r))
             if r.shape == _QC + "duplicate-entity-label-violation":
                 r = replace(r, related=where.labelled_alike(r))
