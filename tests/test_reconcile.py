@@ -3609,3 +3609,23 @@ def test_a_heading_naming_its_labels_qualifier_otherwise_is_the_label(client, sc
     assert top["type"]["score"] == 89.5 and not top["type"]["match"]
     assert "whose qualifier (Cambodia) the cell does not give" in top["type"]["description"]
     assert top["other"]["score"] < 89.5 and not top["other"]["match"]
+
+
+def test_a_place_type_word_before_or_after_the_name_is_read_as_its_class(client, schemas):
+    """"Tinh Kratie" (tỉnh, province, unaccented) was at 63.5, "Tay Ninh Prov." at 78,
+    "Prov. Tay Ninh" at 72: a word of a class of places before or after the name (English,
+    Vietnamese with or without accents, "Prov.", "Dist.") is read as the place's class, as
+    the heading "Kratie (tỉnh)" is; the place is matched where the rest is its exact name and
+    the word one of its classes. A word contradicting the class matches nothing."""
+    cells = {"Tinh Kratie": "place/kratie", "Tay Ninh Prov.": "place/tay-ninh",
+             "Prov. Tay Ninh": "place/tay-ninh", "huyen Snuol": "place/snuol",
+             "Dist. Snuol": "place/snuol", "xã Chong Thnu": "place/chong-thnu",
+             "thành phố Phnom Penh": "place/phnom-penh"}
+    answer = batch(client, {f"q{i}": {"query": c} for i, c in enumerate(cells)}, schemas)
+    for i, (cell, expected) in enumerate(cells.items()):
+        top = answer[f"q{i}"]["result"][0]
+        assert (top["id"], top["score"], top["match"]) == (expected, 100.0, True), cell
+    wrong = batch(client, {"a": {"query": "Kratie District"}, "b": {"query": "Huyện Kratie"},
+                           "c": {"query": "Tinh Kratie", "type": "District"}}, schemas)
+    assert not any(c["match"] for a in wrong.values() for c in a["result"])
+    assert wrong["c"]["result"] == []

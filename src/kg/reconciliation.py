@@ -674,6 +674,10 @@ _HEADING_EQUIVALENTS = {word: tuple(w for w in group if w != word)
 #: in English only. A cell that opens with one is also read so (:meth:`_readings`), as the
 #: service's reading, never a match.
 _HEADING_WORDS_VI = {"che do": "regime"}
+
+#: Abbreviations of the words of classes of places a cell may write before or after a
+#: place's name ("Tay Ninh Prov.", "Dist. Snuol": :meth:`ReconciliationIndex._place_type_word`).
+_TYPE_ABBREVIATIONS = {"prov": "province", "dist": "district"}
 #: What an event scores that a cell's date and the rest of its words find
 #: (:meth:`ReconciliationIndex._answer_dated`): a reading, as ``_INITIALS_SCORE``.
 _DATED_SCORE = 72.0
@@ -1977,6 +1981,7 @@ class ReconciliationIndex:
         if isinstance(q, dict) and isinstance(q.get("query"), str) \
                 and len(q["query"]) <= MAX_QUERY_CHARS:
             out = self._with_qualified(q, key, pairs, out)
+            out = self._with_place_type(q, key, pairs, out)
         if out and out[0]["score"] >= AS_WRITTEN_SCORE or not isinstance(q, dict):
             return out, ignored
         text = q.get("query")
@@ -2048,6 +2053,44 @@ class ReconciliationIndex:
             if c["id"] not in best or c["score"] > best[c["id"]]["score"]:
                 best[c["id"]] = c
         return _one_match(_best_first(best.values()))[:_limit(q.get("limit"), key)]
+
+    def _place_type_word(self, text: str) -> tuple[str, str] | None:
+        """A normalised cell that opens or ends with a word naming a class of places (a
+        label of it, English or Vietnamese, accents or not, "tinh", "huyen", "xa", "thanh
+        pho", or ``_TYPE_ABBREVIATIONS``' "Prov.", "Dist."), and more words: the rest and
+        the class's word ("Tinh Kratie": ``("kratie", "tinh")``); None for any other."""
+        tokens = normalise(text).split()
+        for size in (2, 1):
+            if len(tokens) <= size:
+                continue
+            for word, rest in ((tokens[:size], tokens[size:]), (tokens[-size:], tokens[:-size])):
+                said = " ".join(word)
+                said = _TYPE_ABBREVIATIONS.get(said, said)
+                types = self._types_named(said)
+                if types and all(_KGO + "Place" in self.types[t].ancestors for t in types
+                                 if t in self.types):
+                    return " ".join(rest), said
+        return None
+
+    def _with_place_type(self, q: dict, key: str, pairs: dict | None, out: list[dict]
+                         ) -> list[dict]:
+        """``out`` with the place the cell names with its class's word before or after its
+        name ("Tinh Kratie", "Tay Ninh Prov.", "Prov. Tay Ninh", "huyện Snuol":
+        :meth:`_place_type_word`) as its match, read as the heading "Kratie (tinh)" is: where
+        the rest of the cell is its exact name and the word one of its classes. A word that
+        contradicts the class ("Kratie District" of a province) matches nothing: the cell
+        keeps what it found as written. "Tinh Kratie" was at 63.5, "Prov. Tay Ninh" at 72."""
+        if out and out[0]["match"]:
+            return out
+        typed = self._place_type_word(q["query"])
+        if typed is None:
+            return out
+        found, _ = self._answer_heading({**q, "query": f"{typed[0]} ({typed[1]})"}, key, pairs)
+        matched = [c for c in found if c["match"]]
+        if len(matched) != 1:
+            return out
+        return _best_first([matched[0], *(c for c in out if c["id"] != matched[0]["id"])]
+                           )[:_limit(q.get("limit"), key)]
 
     def _with_qualified(self, q: dict, key: str, pairs: dict | None, out: list[dict]
                         ) -> list[dict]:
