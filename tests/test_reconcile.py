@@ -3629,3 +3629,23 @@ def test_a_place_type_word_before_or_after_the_name_is_read_as_its_class(client,
                            "c": {"query": "Tinh Kratie", "type": "District"}}, schemas)
     assert not any(c["match"] for a in wrong.values() for c in a["result"])
     assert wrong["c"]["result"] == []
+
+
+def test_initials_inside_a_cell_are_read_as_the_name_they_abbreviate(client, schemas):
+    """"Proclamation of the KPRC" found nothing: initials the graph does not hold as a name
+    were read only as the whole cell. A word of a longer cell that is the initials of a
+    name the graph holds is read as that name, the cell scored as so expanded, as a reading:
+    at most 89.1, never matched, saying so. Initials of no held name read nothing."""
+    answer = batch(client, {"a": {"query": "Proclamation of the KPRC"},
+                            "b": {"query": "Formation of the KPRC"},
+                            "c": {"query": "Proclamation of the XKPRC"},
+                            "d": {"query": "Proclamation of the KPRC", "type": "Person"}},
+                   schemas)
+    for k, expected in (("a", "event/kprc-proclamation-1979-01-08"),
+                        ("b", "event/kprc-founding-1979-01-08")):
+        top = answer[k]["result"][0]
+        assert (top["id"], top["score"], top["match"]) == (expected, 89.1, False), k
+        assert top["description"].endswith(
+            "[Not matched automatically: read with 'Kampuchean People’s Revolutionary Council' "
+            "for 'kprc', its initials.]")
+    assert answer["c"]["result"] == [] and answer["d"]["result"] == []

@@ -2195,6 +2195,15 @@ class ReconciliationIndex:
                     continue  # the name and "the", or a year: the entity, not a name in one
                 run = " ".join(tokens[start:start + size])
                 compact = run.replace(" ", "")
+                if size == 1 and compact not in self._by_compact:
+                    # initials the graph does not hold as a name, of one it does: "KPRC" in
+                    # "Proclamation of the KPRC", of "Kampuchean People's Revolutionary Council"
+                    for variant, e, note in self._initials_read(tokens, start, run):
+                        if all(variant != v for v, _, _, _ in out):
+                            out.append((variant, e, note, words))
+                        if len(out) == _RENAMINGS:
+                            return out
+                    continue
                 for at in self._by_compact.get(compact, ())[:_RENAMED_OWNERS]:
                     e = self._ordered[at]
                     if " ".join(rest) in e.keys:
@@ -2217,6 +2226,28 @@ class ReconciliationIndex:
                             out.append((variant, e, note, words))
                         if len(out) == _RENAMINGS:
                             return out
+        return out
+
+    def _initials_read(self, tokens: list[str], at_token: int, run: str
+                       ) -> list[tuple[str, Entity, str]]:
+        """The cell's ``tokens`` with the word at ``at_token``, ``run``, read as the name of
+        three words or more whose initials it is (``_by_initials``, as a cell of initials
+        alone is read), for each of at most ``_RENAMED_OWNERS`` entities with such a name
+        of their own: the variant, the entity and the note saying so. Only a name the graph
+        holds is put in: the initials are read, never made up."""
+        if not (run.isalpha() and run.isascii() and 3 <= len(run) <= _RENAMED_WORDS):
+            return []
+        out: list[tuple[str, Entity, str]] = []
+        for at in list(dict.fromkeys(self._by_initials.get(run, ())))[:_RENAMED_OWNERS]:
+            e = self._ordered[at]
+            for _, _, other, said in self._names_of(at):
+                if run not in _initials(other) or not set(
+                        self._by_compact.get(other.replace(" ", ""), ())) <= {at}:
+                    continue
+                variant = " ".join((*tokens[:at_token], other, *tokens[at_token + 1:]))
+                out.append((variant, e, f"read with {_quoted(said)} for {_quoted(run)}, "
+                                        "its initials"))
+                break
         return out
 
     def _names_of(self, at: int) -> list[tuple[str, tuple[str, str], str, str]]:
