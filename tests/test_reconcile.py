@@ -3649,3 +3649,25 @@ def test_initials_inside_a_cell_are_read_as_the_name_they_abbreviate(client, sch
             "[Not matched automatically: read with 'Kampuchean People’s Revolutionary Council' "
             "for 'kprc', its initials.]")
     assert answer["c"]["result"] == [] and answer["d"]["result"] == []
+
+
+def test_a_vietnamese_regime_heading_on_a_shared_name_favours_what_is_named_a_regime(
+        client, schemas):
+    """"Khmer Đỏ" (Khmer Rouge) is a name of Democratic Kampuchea and of the Pol Pot forces
+    alike: "Chế độ Khmer Đỏ" tied them at 77.1. "Chế độ" says regime: the cell is also read
+    as the name alone for what has the word in a name of its own (the state, also "Khmer
+    Rouge regime"), the state first at 89.1, never matched, saying so; the army keeps what
+    the cell as written scores, and is still found with its type."""
+    answer = batch(client, {"a": {"query": "Chế độ Khmer Đỏ"},
+                            "b": {"query": "che do khmer do", "type": "State"},
+                            "c": {"query": "Chế độ Khmer Đỏ", "type": "ArmedForces"}}, schemas)
+    for k in "ab":
+        top, *rest = answer[k]["result"]
+        assert (top["id"], top["score"], top["match"]) == (
+            "actor/democratic-kampuchea", 89.1, False), k
+        assert top["description"].endswith(
+            "[Not matched automatically: read as 'khmer do', 'che do' being Vietnamese for "
+            "'regime', a word of a name of it.]")
+        assert all(c["score"] < 85 for c in rest)
+    assert ids(answer["c"]["result"]) == ["unit/pol-pot-forces"]
+    assert not answer["c"]["result"][0]["match"]

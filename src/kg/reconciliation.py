@@ -2030,7 +2030,9 @@ class ReconciliationIndex:
         for id_ in named & best.keys():
             # the cell names it and says more of it ("Eastern Zone uprising", the region at
             # 72 as the uprising read so): at an equal score, what the reading finds first
-            if best[id_]["score"] == top:
+            # (none else at it, "Chế độ Khmer Đỏ" the state, it keeps its score)
+            if best[id_]["score"] == top and any(
+                    c["score"] == top for i, c in best.items() if i not in named):
                 best[id_] = {**best[id_], "score": round(top - 0.1, 1)}
         return _best_first(best.values())[:_limit(q.get("limit"), key)], ignored
 
@@ -2164,6 +2166,13 @@ class ReconciliationIndex:
                     form = f"{query[len(words_vi) + 1:]} {word}"
                     forms.append((form, f"read as {_quoted(form)}, {_quoted(words_vi)} "
                                   f"being Vietnamese for {_quoted(word)}", [word]))
+                    # the name alone, for what has the word in a name of its own: "Chế độ
+                    # Khmer Đỏ" the state (also "Khmer Rouge regime"), not the army (also
+                    # "Khmer Đỏ"), which were at 77.1 both
+                    name = query[len(words_vi) + 1:]
+                    forms.append((name, f"read as {_quoted(name)}, {_quoted(words_vi)} being "
+                                  f"Vietnamese for {_quoted(word)}, a word of a name of it",
+                                  [word]))
             for at, token in enumerate(tokens):
                 for other in _HEADING_EQUIVALENTS.get(token, ()):
                     form = " ".join((*tokens[:at], other, *tokens[at + 1:]))
