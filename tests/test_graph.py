@@ -22,6 +22,15 @@ ANONYMOUS = ("other accounts", "other sources", "english-language histories",
              "english-language writing", "historians say", "elsewhere")
 
 
+def _graph_files() -> rdflib.Graph:
+    """The triples of graph/*.ttl in one graph of its own, which a test may add to (each a
+    fresh copy: the checks below are shown to find what they look for by adding it)."""
+    data = rdflib.Graph()
+    for graph in load_sources(REPO).graphs.values():
+        data += graph
+    return data
+
+
 def _anonymous_accounts(data: rdflib.Graph) -> list:
     return sorted(s for s, o in data.subject_objects()
                   if isinstance(o, rdflib.Literal)
@@ -30,9 +39,7 @@ def _anonymous_accounts(data: rdflib.Graph) -> list:
 
 
 def test_a_comment_citing_other_accounts_names_one():
-    data = rdflib.Graph()
-    for graph in load_sources(REPO).graphs.values():
-        data += graph
+    data = _graph_files()
     assert _anonymous_accounts(data) == []
     # and it finds one: the comment the first bases had
     bases = rdflib.URIRef("https://w3id.org/kg1978/event/cambodian-revolutionary-bases")
@@ -713,9 +720,7 @@ def test_the_article_sentences_are_not_copied():
         pytest.skip(f"the source article is not at {ARTICLE} (../shared/sources is absent)")
     from kg.sources import copied_wording
 
-    data = rdflib.Graph()
-    for graph in load_sources(REPO).graphs.values():
-        data += graph
+    data = _graph_files()
     article = ARTICLE.read_text(encoding="utf-8")
     assert copied_wording(data, article) == []
     # and it finds a copied run: the article's own words in a description
@@ -786,9 +791,7 @@ def test_a_name_the_article_writes_with_a_possessive_is_spelled_so_in_labels():
     if not ARTICLE.exists():
         pytest.skip(f"the source article is not at {ARTICLE} (../shared/sources is absent)")
     article = ARTICLE.read_text(encoding="utf-8")
-    data = rdflib.Graph()
-    for graph in load_sources(REPO).graphs.values():
-        data += graph
+    data = _graph_files()
     names, misspelt = _apostrophe_names(data, article)
     assert names == {"Vietnam People\u2019s Army", "General Staff of the Vietnam People\u2019s Army",
                      "People\u2019s Republic of Kampuchea",
@@ -806,9 +809,7 @@ def test_a_name_the_article_writes_with_a_possessive_is_spelled_so_in_labels():
         (kprc, "Kampuchean People's Revolutionary Council"),
         (stmt, "War on Vietnam's Southwestern border carried out by Vietnam People's Army")]
     # and a name written with the ASCII apostrophe is still one the article writes
-    data = rdflib.Graph()
-    for graph in load_sources(REPO).graphs.values():
-        data += graph
+    data = _graph_files()
     prk = rdflib.URIRef("https://w3id.org/kg1978/actor/prk")
     data.remove((prk, rdflib.RDFS.label, None))
     data.add((prk, rdflib.RDFS.label, rdflib.Literal("People's Republic of Kampuchea", lang="en")))
@@ -864,9 +865,7 @@ def test_an_event_label_names_no_date_the_graph_holds_only_as_a_reading():
     bound the curators worked out ("not before 26 March 1978") is named, if at all, as the
     event it comes from ("in or after the shift of March 1978"). Derived from the reified
     dates, so a new reading is held to it too."""
-    data = rdflib.Graph()
-    for graph in load_sources(REPO).graphs.values():
-        data += graph
+    data = _graph_files()
     assert _read_dates_in_labels(data) == []
     # and it finds them: the labels the counter-offensive and the advance into Cambodia had
     event = rdflib.URIRef("https://w3id.org/kg1978/event/general-counter-offensive-1978-1979")
