@@ -2329,6 +2329,42 @@ def test_a_unit_under_two_parents_at_once_is_one_result_naming_both(capsys, tmp_
                     if "one group at a time" in r["message"]], out
 
 
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_place_within_two_countries_is_one_result_naming_both(capsys, tmp_path, validator):
+    """A town stated within a province of one country and within another country passed (the
+    shapes asked for a country, not one): one result, naming both countries at the lines of
+    their triples, the one the closure gives through the stated step it follows. A later
+    source's other country, a schema:Claim (its triple not asserted), is none, nor is a change
+    of country said by kgo:heldUntil on a relation's statement."""
+    text = (REPO / "tests" / "data" / "shapes" / "place-in-two-countries.ttl").read_text(
+        encoding="utf-8")
+    path = tmp_path / "two.ttl"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    province, cambodia = (1 + lines.index(f"    kgo:placeWithin place:{x}")
+                          for x in ("province ;", "cambodia ."))
+    code, out, _ = run(capsys, "validate", str(path), "--validator", validator, "--format", "json")
+    assert code == 1
+    [result] = json.loads(out)["results"]
+    assert (f"it lies within place:cambodia ({path}:{cambodia}) and within place:vietnam "
+            f"({path}:{province}, through place:province); keep the one") in result["message"]
+    assert result["value"] == "https://w3id.org/kg1978/place/vietnam"
+    claimed = text.replace("    kgo:placeWithin place:province ;\n    kgo:placeWithin place:cambodia .",
+                           "    kgo:placeWithin place:province .").replace(
+        "stmt:town-in-cambodia a rdf:Statement ;", "stmt:town-in-cambodia a rdf:Statement, schema:Claim ;"
+        " prov:wasDerivedFrom <https://w3id.org/kg1978/source/article-part2-passage-1> ;")
+    moved = text.replace("rdf:object place:cambodia ;",
+                         "rdf:object place:cambodia ; kgo:heldUntil event:cession ;").replace(
+        "@prefix unit:", "@prefix event:   <https://w3id.org/kg1978/event/> .\n@prefix unit:", 1)
+    assert "schema:Claim" in claimed and "kgo:heldUntil event:cession" in moved
+    for other in (claimed, moved):
+        path.write_text(other, encoding="utf-8")
+        code, out, _ = run(capsys, "validate", str(path), "--validator", validator,
+                           "--format", "json")
+        assert not [r for r in json.loads(out)["results"]
+                    if "one country" in r["message"]], out
+
+
 def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
     """The two-parents result named both parents at their lines in text, JSON, GitHub and
     SARIF, but its Turtle result had neither line, nor even its own kgs:file and kgs:line (its

@@ -209,6 +209,10 @@ class Report:
                 r = replace(r, message=_TWO_PARENT_NAMED.sub(
                     lambda m: m[1] + _at(where.of_value(r.focus, r.path, _expanded(m[2]))),
                     r.message, count=2))
+            if r.message.startswith(_TWO_COUNTRIES):  # each country's line, or its stated step's
+                r = replace(r, message=_TWO_COUNTRIES_NAMED.sub(
+                    lambda m: m[1] + _within_at(where, r.focus, _expanded(m[2])),
+                    r.message, count=2))
             if not r.values:
                 return r
             values = tuple(replace(v, location=where.of_value(key(r.focus), r.path, v.value))
@@ -435,9 +439,12 @@ def annotated_report(report: Graph, results: Iterable[Result],
                       # a value shown as the file writes it, where rdflib wrote it otherwise
                       or nodes.get((r.focus, r.path, _canonical(r.value), r.severity,
                                     r.constraint), []))
-        # the two parents' lines are said in the message, between its words (:meth:`located`)
+        # the two parents' (countries') lines are said in the message, between its words
+        # (:meth:`located`)
         message = (_TWO_PARENT_NAMED.sub(r"\1", r.message, count=2)
-                   if r.message.startswith(_TWO_PARENTS) else r.message)
+                   if r.message.startswith(_TWO_PARENTS) else
+                   _TWO_COUNTRIES_NAMED.sub(r"\1", r.message, count=2)
+                   if r.message.startswith(_TWO_COUNTRIES) else r.message)
         # the result whose message this one's begins with, the longest such first
         match = max((c for c in candidates if message.startswith(c[0])),
                     key=lambda c: len(c[0]), default=None)
@@ -1593,6 +1600,39 @@ _TWO_PARENTS = "a military unit belongs to one group at a time: it is subordinat
 #: Each parent so named ("subordinate to unit:x", "and to unit:y"), with its line where the
 #: message gives it (" (FILE:LINE)"): the words and name, the name, the line.
 _TWO_PARENT_NAMED = re.compile(r"((?:subordinate to | and to )([^\s,;]+))(?: \(([^()]*)\))?")
+
+
+#: How kgs:OneCountryConstraint's results begin (shapes/kg-shapes.ttl), and each country they
+#: name ("lies within place:x", "and within place:y"), with its line where the message gives
+#: it (" (FILE:LINE)", " (FILE:LINE, through place:z)"): the words and name, the name, the line.
+_TWO_COUNTRIES = "a place lies within one country: it lies within "
+_TWO_COUNTRIES_NAMED = re.compile(
+    r"((?:it lies within | and within )([^\s,;()]+:[^\s,;()]*))(?: \(([^()]*)\))?")
+
+
+def _within_at(where: StatementLines, place: str, country: str) -> str:
+    """" (FILE:LINE)" of the triple putting ``place`` within ``country``, or, where the
+    closure gives it (the property is transitive), " (FILE:LINE, through place:x)" of the
+    first stated step from ``place`` by which it does (the texts' ``kgo:placeWithin`` triples,
+    followed breadth first); "" where the texts say neither."""
+    line = where.of_value(place, _PLACE_WITHIN, country)
+    if line:
+        return _at(line)
+    within: dict[str, list[tuple[str, str | None]]] = {}
+    for (s, p, o), at in where.triples.items():
+        if p == _PLACE_WITHIN:
+            within.setdefault(s, []).append((o, at))
+    for step, at in sorted(within.get(place, ()), key=lambda x: _line_order(x[1] or "")):
+        seen, todo = {place, step}, [step]
+        while todo:
+            node = todo.pop(0)
+            if node == country:
+                return _at(at, f"through {short_iri(step)}")
+            for o, _ in within.get(node, ()):
+                if o not in seen:
+                    seen.add(o)
+                    todo.append(o)
+    return ""
 
 
 def _expanded(name: str) -> str:
