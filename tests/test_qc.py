@@ -352,6 +352,23 @@ def test_each_row_is_a_result_with_the_query_s_words(query):
         assert r.focus and r.severity == mine.severity
 
 
+def test_a_passage_a_reading_names_without_citing_it_is_a_warning():
+    """A reading's comment that names a passage the statement does not cite passed: its why
+    may rest on it, or the passage is named for contrast only (nine of the graph's readings,
+    now saying so with rdfs:seeAlso). One row per passage named neither cited nor seen also,
+    a warning; a passage whose number begins another's named one is not named."""
+    from kg.qc import SEVERITY
+
+    query = QC / "uncited-named-passage-violation.rq"
+    store = ox.Store()
+    store.load(path=str(QC_FIXTURES / f"{query.stem}.trig"), format=ox.RdfFormat.TRIG)
+    names, rows = rows_of(store, query.read_text(encoding="utf-8"))
+    found = {(str(row[names.index("focus")]), str(row[names.index("value")])) for row in rows}
+    assert found == {("kg:statement/offensive-followed-from-plan",
+                      "kg:source/article-part1-passage-10")}
+    assert SEVERITY[query.stem] == "Warning"
+
+
 def test_the_project_graph_has_no_qc_result(sources):
     """What kg validate and kg build report of QC: nothing, warnings included (a passage is
     cited before a release)."""
@@ -625,9 +642,14 @@ def test_sources_check_and_validation_agree_on_an_uncited_passage(capsys, projec
     assert code == 0 and ": warning: passage 15 of article-part1 carries facts" in out
     code, out, _ = _kg(capsys, "--root", str(project), "validate", *files, "--format", "json")
     report = json.loads(out)
-    [qc] = [r for r in report["results"] if r["shape"].startswith("urn:kg:qc:")]
+    # the readings whose comments name passage 15, its citations gone, are warned of too
+    [qc] = [r for r in report["results"] if r["shape"].startswith("urn:kg:qc:")
+            and r["shape"] != "urn:kg:qc:uncited-named-passage-violation"]
     assert code == 0 and report["conforms"] is True
     assert (qc["shape"], qc["severity"]) == ("urn:kg:qc:uncited-passage-violation", "Warning")
+    named = {r["severity"] for r in report["results"]
+             if r["shape"] == "urn:kg:qc:uncited-named-passage-violation"}
+    assert named == {"Warning"}
 
 
 def test_sources_check_and_validation_agree_on_an_undeclared_citations_line(capsys, project):

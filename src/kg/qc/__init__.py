@@ -47,6 +47,7 @@ COMPONENT = str(SH.SPARQLConstraintComponent)
 SEVERITY: dict[str, str] = {
     "uncited-passage-violation": "Warning",
     "unattributed-reading-violation": "Warning",
+    "uncited-named-passage-violation": "Warning",
 }
 
 #: The queries whose rows tell what a shape's result on the same triple (focus node, path,
