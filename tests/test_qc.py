@@ -369,6 +369,22 @@ def test_a_passage_a_reading_names_without_citing_it_is_a_warning():
     assert SEVERITY[query.stem] == "Warning"
 
 
+def test_ill_typed_literals_of_other_xsd_types_are_found():
+    """ill-typed-literal knew dates, numbers, booleans, years and months only: "25:00:00"^^
+    xsd:time, "GG"^^xsd:hexBinary, "1Y"^^xsd:duration, "abc"^^xsd:unsignedInt and others a
+    user may write passed. Each of the fixture's ill-typed values of those types is a row, and
+    none of its well-typed ones (the store cannot tell "-1"^^xsd:nonNegativeInteger: it keeps
+    it as "-1"^^xsd:integer)."""
+    query = QC / "ill-typed-literal-violation.rq"
+    store = ox.Store()
+    store.load(path=str(QC_FIXTURES / f"{query.stem}.trig"), format=ox.RdfFormat.TRIG)
+    names, rows = rows_of(store, query.read_text(encoding="utf-8"))
+    found = {row[names.index("value")].split("^^")[0] for row in rows
+             if row[names.index("path")].endswith("rdf-schema#comment>")}
+    assert found == {'"25:00:00"', '"1Y"', '"P1Y"', '"P1D"', '"GG"', '"a"', '"1.5"', '"abc"',
+                     '"--13"', '"---32"', '"--13-01"'}, rows
+
+
 def test_the_project_graph_has_no_qc_result(sources):
     """What kg validate and kg build report of QC: nothing, warnings included (a passage is
     cited before a release)."""
