@@ -2391,6 +2391,42 @@ def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
                         kgs.UnitParentShape, True) for x, line in (("a", a), ("b", b))}
 
 
+def test_the_turtle_report_gives_both_countries_as_sh_detail(capsys, tmp_path):
+    """The two-countries result named both countries at their lines in text, JSON and SARIF,
+    but its Turtle result had neither as a sh:detail, as the two-parents result has: each
+    country is one now, with the country as sh:value and the line that gives it (the stated
+    step's, where the closure follows one, and the step in its message)."""
+    from rdflib import RDF, Namespace
+    from rdflib.namespace import SH
+
+    kgs = Namespace("https://w3id.org/kg1978/shapes/")
+    text = (REPO / "tests" / "data" / "shapes" / "place-in-two-countries.ttl").read_text(
+        encoding="utf-8")
+    path = tmp_path / "two.ttl"
+    path.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    province, cambodia = (1 + lines.index(f"    kgo:placeWithin place:{x}")
+                          for x in ("province ;", "cambodia ."))
+    code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    (result,) = report.objects(root, SH.result)
+    place = "https://w3id.org/kg1978/place/"
+    details = {(str(report.value(d, SH.value)), str(report.value(d, kgs.file)),
+                report.value(d, kgs.line).toPython(), str(report.value(d, SH.resultMessage)),
+                str(report.value(d, SH.focusNode)), report.value(d, SH.sourceShape),
+                (d, RDF.type, SH.ValidationResult) in report)
+               for d in report.objects(result, SH.detail)}
+    assert details == {
+        (f"{place}cambodia", str(path), cambodia,
+         "one of the two countries: lies within place:cambodia", f"{place}town",
+         kgs.PlaceShape, True),
+        (f"{place}vietnam", str(path), province,
+         "one of the two countries: lies within place:vietnam, through place:province",
+         f"{place}town", kgs.PlaceShape, True)}
+
+
 def test_json_ld_and_rdf_xml_results_are_placed_where_the_node_is_described(capsys, tmp_path):
     """Results from JSON-LD and RDF/XML, whose parsers keep no lines, had no location at all;
     then each was at its node's "@id" or rdf:about, where Turtle places a result with no value

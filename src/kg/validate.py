@@ -456,7 +456,11 @@ def annotated_report(report: Graph, results: Iterable[Result],
         hint = re.sub(r"^[;.:]?\s*", "", message[len(said):]) if said else message
         place(node, r.location)
         if message.startswith(_TWO_PARENTS):
-            _detail_parents(out, node, r.message, place)
+            _detail_named(out, node, r.message, place, _TWO_PARENT_NAMED,
+                          "one of the two parents: subordinate to ")
+        elif message.startswith(_TWO_COUNTRIES):
+            _detail_named(out, node, r.message, place, _TWO_COUNTRIES_NAMED,
+                          "one of the two countries: lies within ")
         if hint and said != r.message:
             out.add((node, kgs["hint"], Literal(hint)))
         if r.advice:
@@ -521,14 +525,18 @@ def _stably_labelled(graph: Graph, rounds: int = 4) -> Graph:
     return out
 
 
-def _detail_parents(out: Graph, node, message: str, place: Callable) -> None:
-    """On a two-parents result (kgs:OneParentConstraint) of the report ``out``, each parent
-    as SHACL's ``sh:detail``: a result further on the cause of this one, with this one's focus
-    node, path, severity, shape and component, the parent as its ``sh:value`` (a result has
-    one), and the file and line that give it (``place``). A SHACL tool reads ``sh:detail``
-    (pySHACL writes its own nested results so); a parent named in the message alone was read
-    by none."""
-    for _, parent, location in _TWO_PARENT_NAMED.findall(message)[:2]:
+def _detail_named(out: Graph, node, message: str, place: Callable, named: re.Pattern,
+                  said: str) -> None:
+    """On a result of the report ``out`` naming two values at their lines (two parents,
+    kgs:OneParentConstraint; two countries, kgs:OneCountryConstraint), each value ``named``
+    finds in its ``message`` as SHACL's ``sh:detail``: a result further on the cause of this
+    one, with this one's focus node, path, severity, shape and component, the value as its
+    ``sh:value`` (a result has one), ``said`` and the value (and the stated step the closure
+    follows, where the message gives one) as its message, and the file and line that give it
+    (``place``). A SHACL tool reads ``sh:detail`` (pySHACL writes its own nested results so);
+    a value named in the message alone was read by none."""
+    for _, value, location in named.findall(message)[:2]:
+        at, _, through = (location or "").partition(", ")
         detail = BNode()
         out.add((node, SH.detail, detail))
         out.add((detail, RDF.type, SH.ValidationResult))
@@ -536,10 +544,10 @@ def _detail_parents(out: Graph, node, message: str, place: Callable) -> None:
                   SH.sourceConstraint, SH.sourceConstraintComponent):
             for o in out.objects(node, p):
                 out.add((detail, p, o))
-        out.add((detail, SH.value, URIRef(_expanded(parent))))
+        out.add((detail, SH.value, URIRef(_expanded(value))))
         out.add((detail, SH.resultMessage, Literal(
-            f"one of the two parents: subordinate to {parent}")))
-        place(detail, location or None)
+            said + value + (f", {through}" if through else ""))))
+        place(detail, at or None)
 
 
 def _stable_blank(graph: Graph, seen: dict, text: str) -> str:
