@@ -374,7 +374,8 @@ def test_ill_typed_literals_of_other_xsd_types_are_found():
     xsd:time, "GG"^^xsd:hexBinary, "1Y"^^xsd:duration, "abc"^^xsd:unsignedInt and others a
     user may write passed. Each of the fixture's ill-typed values of those types is a row, and
     none of its well-typed ones (the store cannot tell "-1"^^xsd:nonNegativeInteger: it keeps
-    it as "-1"^^xsd:integer)."""
+    it as "-1"^^xsd:integer). A day its month never has ("--02-30", "--04-31": the pattern read
+    01 to 31 of any month) is a row; February 29 is a day of some year, and none."""
     query = QC / "ill-typed-literal-violation.rq"
     store = ox.Store()
     store.load(path=str(QC_FIXTURES / f"{query.stem}.trig"), format=ox.RdfFormat.TRIG)
@@ -382,7 +383,8 @@ def test_ill_typed_literals_of_other_xsd_types_are_found():
     found = {row[names.index("value")].split("^^")[0] for row in rows
              if row[names.index("path")].endswith("rdf-schema#comment>")}
     assert found == {'"25:00:00"', '"1Y"', '"P1Y"', '"P1D"', '"GG"', '"a"', '"1.5"', '"abc"',
-                     '"--13"', '"---32"', '"--13-01"'}, rows
+                     '"--13"', '"---32"', '"--13-01"', '"--02-30"', '"--02-31"', '"--04-31"',
+                     '"--11-31"'}, rows
 
 
 def test_the_project_graph_has_no_qc_result(sources):
