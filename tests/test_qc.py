@@ -373,8 +373,8 @@ def test_ill_typed_literals_of_other_xsd_types_are_found():
     """ill-typed-literal knew dates, numbers, booleans, years and months only: "25:00:00"^^
     xsd:time, "GG"^^xsd:hexBinary, "1Y"^^xsd:duration, "abc"^^xsd:unsignedInt and others a
     user may write passed. Each of the fixture's ill-typed values of those types is a row, and
-    none of its well-typed ones (the store cannot tell "-1"^^xsd:nonNegativeInteger: it keeps
-    it as "-1"^^xsd:integer). A day its month never has ("--02-30", "--04-31": the pattern read
+    none of its well-typed ones (the query cannot tell "-1"^^xsd:nonNegativeInteger: the store
+    keeps it as "-1"^^xsd:integer; kg.qc reads it as written, below). A day its month never has ("--02-30", "--04-31": the pattern read
     01 to 31 of any month) is a row; February 29 is a day of some year, and none."""
     query = QC / "ill-typed-literal-violation.rq"
     store = ox.Store()
@@ -385,6 +385,55 @@ def test_ill_typed_literals_of_other_xsd_types_are_found():
     assert found == {'"25:00:00"', '"1Y"', '"P1Y"', '"P1D"', '"GG"', '"a"', '"1.5"', '"abc"',
                      '"--13"', '"---32"', '"--13-01"', '"--02-30"', '"--02-31"', '"--04-31"',
                      '"--11-31"'}, rows
+
+
+_OUT_OF_RANGE = """@prefix xsd:   <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs:  <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix event: <https://w3id.org/kg1978/event/> .
+
+event:x rdfs:comment "-1"^^xsd:nonNegativeInteger ,
+    "300"^^xsd:byte , "127"^^xsd:byte , "0"^^xsd:nonNegativeInteger ,
+    "4294967296"^^xsd:unsignedInt , "-1"^^xsd:negativeInteger .
+"""
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_an_integer_out_of_its_derived_types_range_is_an_ill_typed_literal(capsys, tmp_path,
+                                                                           validator):
+    """"-1"^^xsd:nonNegativeInteger and "300"^^xsd:byte passed: the store keeps a well-formed
+    derived integer as an xsd:integer, whatever its value, and the query cannot see the
+    range. Each is an ill-typed-literal result at its line, saying the type's range, with
+    either engine; a value in range is none."""
+    path = tmp_path / "range.ttl"
+    path.write_text(_OUT_OF_RANGE, encoding="utf-8")
+    code, out, _ = _kg(capsys, "validate", str(path), "--validator", validator,
+                       "--format", "json")
+    assert code == 1
+    found = {(r["value"], r["location"], r["message"].rpartition(" (")[2])
+             for r in json.loads(out)["results"]
+             if r["shape"] == "urn:kg:qc:ill-typed-literal-violation"}
+    assert found == {
+        ('"-1"^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>', f"{path}:5",
+         '"-1" is out of range: xsd:nonNegativeInteger is 0 or more)'),
+        ('"300"^^<http://www.w3.org/2001/XMLSchema#byte>', f"{path}:6",
+         '"300" is out of range: xsd:byte is -128 to 127)'),
+        ('"4294967296"^^<http://www.w3.org/2001/XMLSchema#unsignedInt>', f"{path}:7",
+         '"4294967296" is out of range: xsd:unsignedInt is 0 to 4294967295)')}, out
+
+
+def test_kg_build_refuses_an_integer_out_of_its_derived_types_range(capsys, project):
+    """The build's store keeps "-1"^^xsd:nonNegativeInteger as "-1"^^xsd:integer: the literal
+    as the file writes it is an ill-typed-literal violation that stops the build, at its line."""
+    facts = project / "graph" / "article-part1.ttl"
+    text = facts.read_text(encoding="utf-8")
+    at = text.index("\n\n") + 2
+    facts.write_text(text[:at] + 'event:x rdfs:comment "-1"^^xsd:nonNegativeInteger .\n\n'
+                     + text[at:], encoding="utf-8")
+    line = text.count("\n", 0, at) + 1
+    code, _, err = _kg(capsys, "--root", str(project), "build")
+    assert code == 1 and not (project / "build" / "kg.nq").exists()
+    block = err[err.index("xsd:nonNegativeInteger is 0 or more"):]
+    assert f"article-part1.ttl:{line}" in block.split("\n\n")[0], err
 
 
 def test_the_project_graph_has_no_qc_result(sources):

@@ -211,7 +211,7 @@ def _build(settings: dict, log: Callable[[str], None], timings: dict | None) -> 
             with gc_paused(), ThreadPoolExecutor(1, thread_name_prefix="kg-qc") as pool:
                 # in this thread's context (kg.locating: where an ill-typed literal is)
                 qc = pool.submit(contextvars.copy_context().run, results_in_store, store,
-                                 skip=[inferred_graph])
+                                 skip=[inferred_graph], written=written.triples())
                 report = validate_dataset_store(store, inferred_graph, shapes, validator, log,
                                                 overlap=overlap, written=written)
                 report = with_qc_results(report, qc.result())

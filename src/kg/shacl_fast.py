@@ -649,6 +649,10 @@ class WrittenOtherwise:
     def __bool__(self) -> bool:
         return bool(self.literals)
 
+    def triples(self) -> list[tuple]:
+        """The (subject, predicate, literal as written) triples, in no particular order."""
+        return [t for found in self.literals.values() for t in found]
+
     def written(self, subject, stored, reaches=None) -> list[Literal]:
         """The literals that the store keeps as ``stored`` (an rdflib Literal) and that the
         data writes on ``subject``, or, where ``reaches`` (subject written, predicate) says

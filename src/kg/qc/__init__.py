@@ -134,11 +134,13 @@ class Found:
 
 
 def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = (),
-                     data: str = "graph/") -> Found:
+                     data: str = "graph/", written: Iterable[tuple] = ()) -> Found:
     """The rows of every query over the named graphs ``graphs`` of the pyoxigraph ``store``
     (default: all of them but those in ``skip``, such as the inferred graph), evaluated a few
     at a time (:func:`kg.store.rows_of_each`); ``data`` how their messages name the data read
-    (:func:`said_of`)."""
+    (:func:`said_of`). ``written``: the data's triples (rdflib terms) whose literal the store
+    keeps otherwise (:func:`kg.shacl_fast.written_otherwise`), of which an integer out of
+    its derived type's range is an ill-typed literal too (:func:`out_of_range`)."""
     import pyoxigraph as ox
 
     left_out = {str(getattr(g, "value", g)) for g in skip}
@@ -156,6 +158,9 @@ def results_in_store(store, graphs: Iterable | None = None, *, skip: Iterable = 
             r, t = _result(query, row, extra, meant, data)
             results.append(r)
             terms.append(t)
+    for r, t in _out_of_range_results(written, data):
+        results.append(r)
+        terms.append(t)
     from kg.load import rdflib_term
 
     described = {focus: [(rdflib_term(q.predicate), rdflib_term(q.object)) for q in
@@ -178,6 +183,7 @@ def results_in_graphs(data: Iterable[Graph], ontology: Graph,
     from kg.iris import BASE, ONTOLOGY_GRAPH
     from kg.load import ox_term
 
+    data = list(data)
     store = ox.Store()
     names = [ox.NamedNode(str(ONTOLOGY_GRAPH))]
     store.extend(ox.Quad(ox_term(s), ox_term(p), ox_term(o), names[0]) for s, p, o in ontology)
@@ -192,7 +198,8 @@ def results_in_graphs(data: Iterable[Graph], ontology: Graph,
                      if isinstance(s, URIRef) and str(s).startswith(BASE))
     if any(True for _ in store.quads_for_pattern(None, None, None, labels)):
         names.append(labels)
-    return results_in_store(store, names, data=named)
+    return results_in_store(store, names, data=named,
+                            written=(t for graph in data for t in graph))
 
 
 #: How the queries' texts name the data they read, the project's graph files ("used in
@@ -307,6 +314,63 @@ def _result(query: Query, row, extra: list[str], meant: dict[str, str], data: st
     return result, (focus, path, value)
 
 
+#: The integer types derived from xsd:integer (XSD 1.1 part 2, 3.4.13-3.4.25) and their
+#: ranges, the least and the greatest value (None: unbounded): a pyoxigraph store keeps a
+#: well-formed one as an xsd:integer, whatever its value, so no query sees its range.
+INTEGER_RANGES: dict[str, tuple[int | None, int | None]] = {
+    "byte": (-2**7, 2**7 - 1), "short": (-2**15, 2**15 - 1), "int": (-2**31, 2**31 - 1),
+    "long": (-2**63, 2**63 - 1), "unsignedByte": (0, 2**8 - 1),
+    "unsignedShort": (0, 2**16 - 1), "unsignedInt": (0, 2**32 - 1),
+    "unsignedLong": (0, 2**64 - 1), "nonNegativeInteger": (0, None),
+    "positiveInteger": (1, None), "nonPositiveInteger": (None, 0),
+    "negativeInteger": (None, -1),
+}
+
+_ILL_TYPED = "ill-typed-literal-violation"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGER = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def out_of_range(literal) -> str:
+    """What is wrong with an rdflib ``literal`` of an integer type derived from xsd:integer
+    (:data:`INTEGER_RANGES`) whose value is outside its type's range: "xsd:byte is -128 to
+    127"; "" for any other literal (one that is no integer is the query's to find)."""
+    datatype = str(getattr(literal, "datatype", None) or "")
+    bounds = INTEGER_RANGES.get(datatype.removeprefix(_XSD)) if datatype.startswith(_XSD) \
+        else None
+    if bounds is None or not _INTEGER.fullmatch(str(literal)):
+        return ""
+    value, (low, high) = int(str(literal)), bounds
+    if (low is None or value >= low) and (high is None or value <= high):
+        return ""
+    name = "xsd:" + datatype.removeprefix(_XSD)
+    said = (f"{low} to {high}" if low is not None and high is not None
+            else f"{low} or more" if low is not None else f"{high} or less")
+    return f"{name} is {said}"
+
+
+def _out_of_range_results(triples: Iterable[tuple], data: str) -> list[tuple]:
+    """The ill-typed-literal results (and their terms) of ``triples`` whose literal is an
+    integer out of its derived type's range (:func:`out_of_range`), each once: the query's
+    Problem, then the range ('("-1" is out of range: xsd:nonNegativeInteger is 0 or more)').
+    """
+    from kg.validate import Result, _term_text, _value_text
+
+    query = next(q for q in queries() if q.name == _ILL_TYPED)
+    out, seen = [], set()
+    for s, p, o in triples:
+        said = out_of_range(o)
+        if not said or (s, p, o) in seen:
+            continue
+        seen.add((s, p, o))
+        out.append((Result(
+            focus=_term_text(s), path=str(p), value=_value_text(o), severity=query.severity,
+            message=(f"{said_of(query.problem, data)} (\"{o}\" is out of range: {said})"),
+            shape=query.iri, constraint=COMPONENT, advice=said_of(query.solution, data)),
+            (s, p, o)))
+    return out
+
+
 def _detail(term) -> str:
     """A selected variable's value as a message names it: an IRI as a CURIE (``unit:vpa``), as
     the rest of the report names them; a string listing IRIs (a GROUP_CONCAT, such as
@@ -391,6 +455,6 @@ def _problem(name: str) -> str:
     return next(q.problem for q in queries() if q.name == name)
 
 
-__all__ = ["BESIDE_SHAPES", "COMPONENT", "NAMESPACE", "SEVERITY", "Found", "Query", "level",
-           "passages_hint", "queries", "results_in_graphs", "results_in_store", "said_of",
-           "severity", "with_qc_results"]
+__all__ = ["BESIDE_SHAPES", "COMPONENT", "INTEGER_RANGES", "NAMESPACE", "SEVERITY", "Found",
+           "Query", "level", "out_of_range", "passages_hint", "queries", "results_in_graphs",
+           "results_in_store", "said_of", "severity", "with_qc_results"]
