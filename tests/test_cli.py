@@ -2333,13 +2333,9 @@ def _no_result_saying(words: str, capsys, path, validator: str, *texts: str) -> 
         assert not [r for r in json.loads(out)["results"] if words in r["message"]], out
 
 
-@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
-def test_a_place_within_two_countries_is_one_result_naming_both(capsys, tmp_path, validator):
-    """A town stated within a province of one country and within another country passed (the
-    shapes asked for a country, not one): one result, naming both countries at the lines of
-    their triples, the one the closure gives through the stated step it follows. A later
-    source's other country, a schema:Claim (its triple not asserted), is none, nor is a change
-    of country said by kgo:heldUntil on a relation's statement."""
+def _two_countries_fixture(tmp_path):
+    """The two-countries fixture copied to ``tmp_path``: its path, text, and the lines of
+    the town's step to the province (of Vietnam) and of its placing within Cambodia."""
     text = (REPO / "tests" / "data" / "shapes" / "place-in-two-countries.ttl").read_text(
         encoding="utf-8")
     path = tmp_path / "two.ttl"
@@ -2347,6 +2343,17 @@ def test_a_place_within_two_countries_is_one_result_naming_both(capsys, tmp_path
     lines = text.splitlines()
     province, cambodia = (1 + lines.index(f"    kgo:placeWithin place:{x}")
                           for x in ("province ;", "cambodia ."))
+    return path, text, province, cambodia
+
+
+@pytest.mark.parametrize("validator", ["fast", "pyshacl"])
+def test_a_place_within_two_countries_is_one_result_naming_both(capsys, tmp_path, validator):
+    """A town stated within a province of one country and within another country passed (the
+    shapes asked for a country, not one): one result, naming both countries at the lines of
+    their triples, the one the closure gives through the stated step it follows. A later
+    source's other country, a schema:Claim (its triple not asserted), is none, nor is a change
+    of country said by kgo:heldUntil on a relation's statement."""
+    path, text, province, cambodia = _two_countries_fixture(tmp_path)
     code, out, _ = run(capsys, "validate", str(path), "--validator", validator, "--format", "json")
     assert code == 1
     [result] = json.loads(out)["results"]
@@ -2364,6 +2371,20 @@ def test_a_place_within_two_countries_is_one_result_naming_both(capsys, tmp_path
     _no_result_saying("one country", capsys, path, validator, claimed, moved)
 
 
+def _turtle_result(capsys, path):
+    """``path`` validated with ``--format turtle`` (exit 1): the report graph and its one
+    result."""
+    from rdflib import RDF
+    from rdflib.namespace import SH
+
+    code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
+    assert code == 1
+    report = Graph().parse(data=out, format="turtle")
+    (root,) = report.subjects(RDF.type, SH.ValidationReport)
+    (result,) = report.objects(root, SH.result)
+    return report, result
+
+
 def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
     """The two-parents result named both parents at their lines in text, JSON, GitHub and
     SARIF, but its Turtle result had neither line, nor even its own kgs:file and kgs:line (its
@@ -2375,11 +2396,7 @@ def test_the_turtle_report_gives_both_parents_as_sh_detail(capsys, tmp_path):
 
     kgs = Namespace("https://w3id.org/kg1978/shapes/")
     path, text, a, b = _two_parents_fixture(tmp_path)
-    code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
-    assert code == 1
-    report = Graph().parse(data=out, format="turtle")
-    (root,) = report.subjects(RDF.type, SH.ValidationReport)
-    (result,) = report.objects(root, SH.result)
+    report, result = _turtle_result(capsys, path)
     assert (str(report.value(result, kgs.file)), report.value(result, kgs.line).toPython()) == (
         str(path), b)
     unit = "https://w3id.org/kg1978/unit/"
@@ -2400,18 +2417,8 @@ def test_the_turtle_report_gives_both_countries_as_sh_detail(capsys, tmp_path):
     from rdflib.namespace import SH
 
     kgs = Namespace("https://w3id.org/kg1978/shapes/")
-    text = (REPO / "tests" / "data" / "shapes" / "place-in-two-countries.ttl").read_text(
-        encoding="utf-8")
-    path = tmp_path / "two.ttl"
-    path.write_text(text, encoding="utf-8")
-    lines = text.splitlines()
-    province, cambodia = (1 + lines.index(f"    kgo:placeWithin place:{x}")
-                          for x in ("province ;", "cambodia ."))
-    code, out, _ = run(capsys, "validate", str(path), "--format", "turtle")
-    assert code == 1
-    report = Graph().parse(data=out, format="turtle")
-    (root,) = report.subjects(RDF.type, SH.ValidationReport)
-    (result,) = report.objects(root, SH.result)
+    path, text, province, cambodia = _two_countries_fixture(tmp_path)
+    report, result = _turtle_result(capsys, path)
     place = "https://w3id.org/kg1978/place/"
     details = {(str(report.value(d, SH.value)), str(report.value(d, kgs.file)),
                 report.value(d, kgs.line).toPython(), str(report.value(d, SH.resultMessage)),
