@@ -108,10 +108,15 @@ def queries() -> tuple[Query, ...]:
 
 def severity(name: str) -> str:
     """The severity of the query ``name``'s rows: ``Violation`` or ``Warning``."""
+    return _query(name).severity
+
+
+def _query(name: str) -> Query:
+    """The query ``name`` (KeyError where there is none)."""
     query = next((q for q in queries() if q.name == name), None)
     if query is None:
         raise KeyError(name)
-    return query.severity
+    return query
 
 
 def level(name: str) -> str:
@@ -294,16 +299,24 @@ def passages_hint(iri: str, known: list[str]) -> str:
 
 def _result(query: Query, row, extra: list[str], meant: dict[str, str], data: str = "graph/"):
     from kg.load import rdflib_term
-    from kg.validate import Result, _term_text, _value_text
 
     focus, path, value = (rdflib_term(row[v]) if row[v] is not None else None
                           for v in ("focus", "path", "value"))
-    message = said_of(query.problem, data)
     details = [f"{name} {_detail(rdflib_term(row[name]))}" for name in extra
                if row[name] is not None]
+    hint = meant.get(str(value)) if isinstance(value, URIRef) else None
+    return _query_result(query, focus, path, value, details, data, hint)
+
+
+def _query_result(query: Query, focus, path, value, details: list[str], data: str,
+                  hint: str | None = None):
+    """The result of a row of ``query`` (rdflib terms ``focus``, ``path``, ``value``) and its
+    terms: the query's Problem, then ``details`` in parentheses and the ``hint``."""
+    from kg.validate import Result, _term_text, _value_text
+
+    message = said_of(query.problem, data)
     if details:
         message += f" ({'; '.join(details)})"
-    hint = meant.get(str(value)) if isinstance(value, URIRef) else None
     if hint:
         message += f" {hint}" + ("" if hint.endswith("?") else ".")
     result = Result(
@@ -354,20 +367,14 @@ def _out_of_range_results(triples: Iterable[tuple], data: str) -> list[tuple]:
     integer out of its derived type's range (:func:`out_of_range`), each once: the query's
     Problem, then the range ('("-1" is out of range: xsd:nonNegativeInteger is 0 or more)').
     """
-    from kg.validate import Result, _term_text, _value_text
-
-    query = next(q for q in queries() if q.name == _ILL_TYPED)
+    query = _query(_ILL_TYPED)
     out, seen = [], set()
     for s, p, o in triples:
         said = out_of_range(o)
         if not said or (s, p, o) in seen:
             continue
         seen.add((s, p, o))
-        out.append((Result(
-            focus=_term_text(s), path=str(p), value=_value_text(o), severity=query.severity,
-            message=(f"{said_of(query.problem, data)} (\"{o}\" is out of range: {said})"),
-            shape=query.iri, constraint=COMPONENT, advice=said_of(query.solution, data)),
-            (s, p, o)))
+        out.append(_query_result(query, s, p, o, [f'"{o}" is out of range: {said}'], data))
     return out
 
 
@@ -452,7 +459,7 @@ def with_qc_results(report, found: Found):
 
 def _problem(name: str) -> str:
     """The Problem the query ``name`` opens with: its rows' message, before what they add."""
-    return next(q.problem for q in queries() if q.name == name)
+    return _query(name).problem
 
 
 __all__ = ["BESIDE_SHAPES", "COMPONENT", "INTEGER_RANGES", "NAMESPACE", "SEVERITY", "Found",
